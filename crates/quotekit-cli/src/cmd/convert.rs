@@ -1,0 +1,44 @@
+//! `quotekit convert`: read a corpus in one format, write it in another.
+
+use super::CorpusOptions;
+use clap::Args;
+use quotekit_data::{load::writer, Format, TagScheme};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `quotekit convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Input format.
+    #[arg(long, value_name = "brat|jsonl|conll")]
+    pub from: Format,
+    /// Output format. CoNLL keeps tokens and span tags only (no attributions,
+    /// discontinuous spans become separate spans).
+    #[arg(long, value_name = "brat|jsonl|conll")]
+    pub to: Format,
+    /// Tag scheme for CoNLL output.
+    #[arg(long, default_value = "bio", value_name = "bio|bilou")]
+    pub scheme: TagScheme,
+    /// Input corpus (brat: a directory; jsonl, conll: a file).
+    pub input: PathBuf,
+    /// Output (brat: a directory, written in the flat layout; jsonl, conll: a file).
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub corpus_options: CorpusOptions,
+}
+
+/// Runs `quotekit convert`.
+pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
+    writer(args.to, args.scheme).write(&report.documents, &args.output)?;
+    eprintln!(
+        "wrote {} document(s) to {}",
+        report.documents.len(),
+        args.output.display()
+    );
+    Ok(if report.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

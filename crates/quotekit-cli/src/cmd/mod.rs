@@ -1,0 +1,90 @@
+//! One module per subcommand, plus the corpus options they share.
+
+pub mod convert;
+pub mod stats;
+
+use anyhow::Context;
+use clap::Args;
+use quotekit_data::formats::conll::LabelMap;
+use quotekit_data::{load_corpus, Format, LoadOptions, LoadReport, Mode, Severity};
+use std::path::{Path, PathBuf};
+
+/// How to read a corpus.
+#[derive(Debug, Clone, Args)]
+pub struct CorpusOptions {
+    /// Skip documents with errors instead of failing; a summary of what was
+    /// skipped, and why, is printed at the end.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Treat spans of different roles that share characters as errors (they are
+    /// warnings by default).
+    #[arg(long)]
+    pub deny_overlaps: bool,
+    /// brat: the annotator id to prefer where an article has several annotation
+    /// files (default: the id that sorts first).
+    #[arg(long, value_name = "ID")]
+    pub annotator: Option<String>,
+    /// brat: an extra T label to skip (repeatable); `Discuss` and `Discard` are
+    /// always skipped.
+    #[arg(long = "ignore-label", value_name = "LABEL")]
+    pub ignore_labels: Vec<String>,
+    /// CoNLL: a TOML label map with a `[labels]` table, e.g. `Speaker = "source"`,
+    /// `Unknown = "ignore"`.
+    #[arg(long, value_name = "FILE")]
+    pub label_map: Option<PathBuf>,
+}
+
+impl CorpusOptions {
+    /// Library load options from the flags.
+    pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
+        let mut options = LoadOptions {
+            mode: if self.lenient {
+                Mode::Lenient
+            } else {
+                Mode::Strict
+            },
+            ..LoadOptions::default()
+        };
+        if self.deny_overlaps {
+            options.validation.role_overlap = Severity::Error;
+        }
+        options.brat.annotator = self.annotator.clone();
+        options
+            .brat
+            .ignored_labels
+            .extend(self.ignore_labels.iter().cloned());
+        if let Some(path) = &self.label_map {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading label map {}", path.display()))?;
+            options.labels =
+                LabelMap::from_toml(&text).with_context(|| format!("in {}", path.display()))?;
+        }
+        Ok(options)
+    }
+}
+
+/// Loads a corpus, printing warnings and the lenient-mode summary to stderr.
+pub fn load(
+    path: &Path,
+    format: Option<Format>,
+    options: &CorpusOptions,
+) -> anyhow::Result<LoadReport> {
+    let format = format.unwrap_or_else(|| Format::detect(path));
+    let report = load_corpus(path, format, &options.load_options()?)
+        .with_context(|| format!("loading {}", path.display()))?;
+    for warning in &report.warnings {
+        eprintln!("{warning}");
+    }
+    if !report.skipped.is_empty() {
+        eprintln!(
+            "skipped {} document(s) with errors (lenient mode):",
+            report.skipped.len()
+        );
+        for skipped in &report.skipped {
+            for line in skipped.error.to_string().lines() {
+                eprintln!("  {line}");
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,55 @@
+//! `quotekit stats`: corpus statistics and validation problems.
+
+use super::CorpusOptions;
+use clap::Args;
+use quotekit_data::{CorpusStats, Format, Tokenizer};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `quotekit stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The corpus: a brat directory (PolNeAR or flat layout, or a folder of such
+    /// folders), a .jsonl file or a .conll file.
+    pub corpus: PathBuf,
+    /// Input format (default: from the path: .jsonl → jsonl, .conll → conll,
+    /// directories → brat).
+    #[arg(long, value_name = "brat|jsonl|conll")]
+    pub format: Option<Format>,
+    /// Print the statistics as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub corpus_options: CorpusOptions,
+}
+
+/// Runs `quotekit stats`.
+pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
+    let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
+    let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
+    for w in &report.warnings {
+        *problems.entry(w.category()).or_default() += 1;
+    }
+    if args.json {
+        let value = serde_json::json!({
+            "stats": stats,
+            "warnings": problems,
+            "skipped_documents": report.skipped.len(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        println!("{stats}");
+        println!("validation warnings      {:>9}", report.warnings.len());
+        for (category, n) in &problems {
+            println!("  {category:<30} {n:>6}");
+        }
+        println!("skipped documents        {:>9}", report.skipped.len());
+    }
+    Ok(if report.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

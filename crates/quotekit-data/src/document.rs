@@ -1,0 +1,228 @@
+//! The annotation model: a [`Document`] holds its text, paragraph boundaries,
+//! role [`Span`]s and [`Attribution`]s that tie spans together. Every format
+//! reader produces these types and every writer consumes them.
+
+use crate::offsets::{CharIndex, CharSpan};
+use serde::{Deserialize, Serialize};
+
+/// The part a span plays in an attribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Who is quoted or paraphrased: the speaker.
+    Source,
+    /// The reporting word or phrase: "said", "according to".
+    Cue,
+    /// What was said, thought or meant, direct or paraphrased.
+    Content,
+}
+
+impl Role {
+    /// All roles, in tag-index order.
+    pub const ALL: [Role; 3] = [Role::Source, Role::Cue, Role::Content];
+
+    /// The brat label used by PolNeAR for this role.
+    pub fn brat_label(self) -> &'static str {
+        match self {
+            Role::Source => "Source",
+            Role::Cue => "Cue",
+            Role::Content => "Content",
+        }
+    }
+
+    /// Short upper-case name used in IOB tags (`B-SOURCE`).
+    pub fn tag_name(self) -> &'static str {
+        match self {
+            Role::Source => "SOURCE",
+            Role::Cue => "CUE",
+            Role::Content => "CONTENT",
+        }
+    }
+
+    /// Position in [`Role::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.brat_label())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "source" => Ok(Role::Source),
+            "cue" => Ok(Role::Cue),
+            "content" => Ok(Role::Content),
+            _ => Err(format!(
+                "unknown role `{s}` (expected source, cue or content)"
+            )),
+        }
+    }
+}
+
+/// One annotated span: a role over one or more character fragments.
+///
+/// Most spans have one fragment; brat's discontinuous spans (`0 5;9 12`) have several,
+/// kept in the order the annotation file gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Identifier, unique within the document (brat's `T12`).
+    pub id: String,
+    /// What the span is.
+    pub role: Role,
+    /// The character ranges the span covers.
+    pub fragments: Vec<CharSpan>,
+}
+
+impl Span {
+    /// Smallest range covering every fragment.
+    pub fn extent(&self) -> CharSpan {
+        let start = self.fragments.iter().map(|f| f.start).min().unwrap_or(0);
+        let end = self.fragments.iter().map(|f| f.end).max().unwrap_or(0);
+        CharSpan::new(start, end)
+    }
+
+    /// True when the span has more than one fragment.
+    pub fn is_discontinuous(&self) -> bool {
+        self.fragments.len() > 1
+    }
+
+    /// Total number of characters covered.
+    pub fn char_len(&self) -> usize {
+        self.fragments.iter().map(CharSpan::len).sum()
+    }
+}
+
+/// An attribution relation: who (source) said (cue) what (content), by span id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribution {
+    /// Identifier, unique within the document (brat's `E3`).
+    pub id: String,
+    /// Id of the Source span; `None` for an attribution with no source.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Id of the Cue span, when there is one.
+    #[serde(default)]
+    pub cue: Option<String>,
+    /// Ids of the Content spans: usually one; PolNeAR's `Content2` adds a second.
+    pub content: Vec<String>,
+}
+
+/// An article: its text, its paragraphs, and its annotations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Identifier (file stem or JSONL `id`).
+    pub id: String,
+    text: String,
+    paragraphs: Vec<CharSpan>,
+    /// Role spans, in file order.
+    pub spans: Vec<Span>,
+    /// Attributions, in file order.
+    pub attributions: Vec<Attribution>,
+}
+
+impl Document {
+    /// A document with no annotations; paragraph boundaries are computed from `text`.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let paragraphs = paragraph_spans(&text);
+        Self {
+            id: id.into(),
+            text,
+            paragraphs,
+            spans: Vec::new(),
+            attributions: Vec::new(),
+        }
+    }
+
+    /// The article text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Paragraphs: maximal runs of text between line breaks, trimmed of surrounding
+    /// whitespace, in order. Empty lines separate nothing extra.
+    pub fn paragraphs(&self) -> &[CharSpan] {
+        &self.paragraphs
+    }
+
+    /// Builds a char↔byte table for this document's text.
+    pub fn char_index(&self) -> CharIndex {
+        CharIndex::new(&self.text)
+    }
+
+    /// Span by id.
+    pub fn span(&self, id: &str) -> Option<&Span> {
+        self.spans.iter().find(|s| s.id == id)
+    }
+
+    /// The text of `span`'s fragments joined by a single space (brat's text field).
+    pub fn span_text(&self, index: &CharIndex, span: &Span) -> Option<String> {
+        let mut parts = Vec::with_capacity(span.fragments.len());
+        for f in &span.fragments {
+            parts.push(index.slice(&self.text, *f)?);
+        }
+        Some(parts.join(" "))
+    }
+}
+
+/// Paragraph boundaries of `text`: the non-blank lines, trimmed, as char spans.
+pub fn paragraph_spans(text: &str) -> Vec<CharSpan> {
+    let mut out = Vec::new();
+    let mut char_pos = 0;
+    for line in text.split('\n') {
+        let n = line.chars().count();
+        let lead = line.chars().take_while(|c| c.is_whitespace()).count();
+        if lead < n {
+            let trail = line.chars().rev().take_while(|c| c.is_whitespace()).count();
+            out.push(CharSpan::new(char_pos + lead, char_pos + n - trail));
+        }
+        char_pos += n + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_skip_blank_lines_and_trim() {
+        let doc = Document::new("d", "First para.\n\n  Second “one”. \n\nThird");
+        let idx = doc.char_index();
+        let got: Vec<&str> = doc
+            .paragraphs()
+            .iter()
+            .map(|p| idx.slice(doc.text(), *p).unwrap())
+            .collect();
+        assert_eq!(got, vec!["First para.", "Second “one”.", "Third"]);
+    }
+
+    #[test]
+    fn span_text_joins_fragments_with_space() {
+        let mut doc = Document::new("d", "“Yes,” he said, “indeed.”");
+        let span = Span {
+            id: "T1".into(),
+            role: Role::Content,
+            fragments: vec![CharSpan::new(0, 6), CharSpan::new(16, 25)],
+        };
+        doc.spans.push(span.clone());
+        let idx = doc.char_index();
+        assert_eq!(doc.span_text(&idx, &span).unwrap(), "“Yes,” “indeed.”");
+        assert_eq!(span.extent(), CharSpan::new(0, 25));
+        assert!(span.is_discontinuous());
+        assert_eq!(span.char_len(), 15);
+    }
+
+    #[test]
+    fn role_parses_case_insensitively() {
+        assert_eq!("Source".parse::<Role>().unwrap(), Role::Source);
+        assert_eq!("CUE".parse::<Role>().unwrap(), Role::Cue);
+        assert!("speaker".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Errors of the dataset crate. Every variant names the file and, where there
+//! is one, the 1-based line or record the problem was found on.
+
+use crate::validate::Diagnostic;
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading, validating or writing a corpus.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be opened, read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file's bytes are not valid UTF-8.
+    #[error("{}:{line}: not valid UTF-8 (invalid byte at offset {byte})", path.display())]
+    NotUtf8 {
+        /// The file concerned.
+        path: PathBuf,
+        /// 1-based line holding the first invalid byte.
+        line: usize,
+        /// Byte offset of the first invalid byte.
+        byte: usize,
+    },
+    /// A line that the format's grammar does not allow.
+    #[error("{}:{line}: {message}", path.display())]
+    Syntax {
+        /// The file concerned.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong, and what was expected.
+        message: String,
+    },
+    /// An annotation file whose text file is missing.
+    #[error("{}: text file {} is missing", ann.display(), text.display())]
+    MissingText {
+        /// The annotation file.
+        ann: PathBuf,
+        /// Where the text was looked for.
+        text: PathBuf,
+    },
+    /// A text file whose annotation file is missing.
+    #[error("{}: annotation file {} is missing", text.display(), ann.display())]
+    MissingAnnotation {
+        /// The text file.
+        text: PathBuf,
+        /// Where the annotations were looked for.
+        ann: PathBuf,
+    },
+    /// A document failed validation; every problem found is listed.
+    #[error("{}", Diagnostic::join(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// A corpus path that is none of the known layouts.
+    #[error("{}: {message}", path.display())]
+    Layout {
+        /// The path given.
+        path: PathBuf,
+        /// Why it is not a corpus, and what was expected.
+        message: String,
+    },
+    /// A bad option or label map.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl DataError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        DataError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn syntax(
+        path: impl Into<PathBuf>,
+        line: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        DataError::Syntax {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte.
+pub(crate) fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let byte = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count();
+        DataError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+            byte,
+        }
+    })
+}
+
+/// Reads a whole file as UTF-8.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    decode_utf8(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_error_names_line() {
+        let err = decode_utf8(
+            std::path::Path::new("x.txt"),
+            b"ok\nstill ok\nbad \xff here".to_vec(),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("x.txt:3: not valid UTF-8"), "{msg}");
+    }
+}

@@ -1,0 +1,394 @@
+//! CoNLL-style IOB: one token per line, its tag in the last column, a blank line
+//! between sentences and `-DOCSTART-` (optionally followed by the document id)
+//! before each document. Labels are mapped to roles by a [`LabelMap`], so that
+//! corpora with other label names (DirectQuote's `Speaker`, …) can be read.
+//!
+//! The format keeps tokens and spans only: reading it builds the text by joining
+//! tokens with spaces and sentences with line breaks; attributions and
+//! discontinuous spans cannot be written to it.
+
+use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
+use crate::document::{Document, Role, Span};
+use crate::error::{decode_utf8, DataError};
+use crate::offsets::CharSpan;
+use crate::tags::{decode_ranges, encode, role_fragments, Tag, TagScheme};
+use crate::tokenize::Tokenizer;
+use crate::validate::Origin;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// What a corpus label (the part after `B-`) means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelTarget {
+    /// A Source span.
+    Source,
+    /// A Cue span.
+    Cue,
+    /// A Content span.
+    Content,
+    /// Not an attribution role: read as `O`.
+    Ignore,
+}
+
+/// Maps corpus labels to roles. Labels not listed are errors, except that the
+/// role names themselves (`SOURCE`, `Cue`, …, any case) are always understood.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelMap {
+    /// Corpus label → meaning.
+    #[serde(default)]
+    pub labels: BTreeMap<String, LabelTarget>,
+}
+
+impl LabelMap {
+    /// Reads a label map from TOML: a `[labels]` table such as `Speaker = "source"`.
+    pub fn from_toml(text: &str) -> Result<Self, DataError> {
+        toml::from_str(text).map_err(|e| DataError::Config(format!("label map: {e}")))
+    }
+
+    /// The role of `label`, `Ok(None)` for an ignored label.
+    pub fn role(&self, label: &str) -> Result<Option<Role>, String> {
+        match self.labels.get(label) {
+            Some(LabelTarget::Source) => Ok(Some(Role::Source)),
+            Some(LabelTarget::Cue) => Ok(Some(Role::Cue)),
+            Some(LabelTarget::Content) => Ok(Some(Role::Content)),
+            Some(LabelTarget::Ignore) => Ok(None),
+            None => label.parse::<Role>().map(Some).map_err(|_| {
+                format!("unknown label `{label}`: add it to the label map (e.g. `{label} = \"source\"` or `\"ignore\"`)")
+            }),
+        }
+    }
+}
+
+/// Reads CoNLL files.
+#[derive(Debug, Clone, Default)]
+pub struct ConllReader {
+    /// How labels map to roles.
+    pub labels: LabelMap,
+}
+
+/// A document under construction while reading.
+struct Builder {
+    id: String,
+    line: usize,
+    sentences: Vec<Vec<(String, Tag)>>,
+}
+
+impl Builder {
+    fn finish(self, path: &Path) -> ReadDocument {
+        let mut text = String::new();
+        let mut char_pos = 0;
+        let mut spans = Vec::new();
+        for (s, sentence) in self.sentences.iter().enumerate() {
+            if s > 0 {
+                text.push('\n');
+                char_pos += 1;
+            }
+            let mut offsets = Vec::with_capacity(sentence.len());
+            for (t, (word, _)) in sentence.iter().enumerate() {
+                if t > 0 {
+                    text.push(' ');
+                    char_pos += 1;
+                }
+                let n = word.chars().count();
+                offsets.push(CharSpan::new(char_pos, char_pos + n));
+                text.push_str(word);
+                char_pos += n;
+            }
+            let tags: Vec<Tag> = sentence.iter().map(|(_, t)| *t).collect();
+            for (role, range) in decode_ranges(&tags) {
+                spans.push(Span {
+                    id: format!("T{}", spans.len() + 1),
+                    role,
+                    fragments: vec![CharSpan::new(
+                        offsets[range.start].start,
+                        offsets[range.end - 1].end,
+                    )],
+                });
+            }
+        }
+        let mut document = Document::new(self.id, text);
+        document.spans = spans;
+        ReadDocument {
+            document,
+            origin: Origin {
+                file: path.to_path_buf(),
+                record_line: Some(self.line),
+                ..Origin::default()
+            },
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+impl CorpusReader for ConllReader {
+    fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
+        let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+        let lines = std::io::BufReader::new(file).split(b'\n');
+        let path = path.to_path_buf();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Box::new(ConllStream {
+            lines,
+            path,
+            stem,
+            line_no: 0,
+            labels: &self.labels,
+            current: None,
+            failed: false,
+            count: 0,
+        }))
+    }
+}
+
+/// Streams documents out of a CoNLL file. A bad line makes its document an error;
+/// reading resumes at the next `-DOCSTART-`.
+struct ConllStream<'a, R: BufRead> {
+    lines: std::io::Split<R>,
+    path: PathBuf,
+    stem: String,
+    line_no: usize,
+    labels: &'a LabelMap,
+    current: Option<Builder>,
+    failed: bool,
+    count: usize,
+}
+
+impl<R: BufRead> ConllStream<'_, R> {
+    fn start(&mut self, id: Option<&str>) {
+        self.count += 1;
+        let id = id
+            .map(String::from)
+            .unwrap_or_else(|| format!("{}-{}", self.stem, self.count));
+        self.current = Some(Builder {
+            id,
+            line: self.line_no,
+            sentences: vec![Vec::new()],
+        });
+        self.failed = false;
+    }
+
+    /// Ends the current document, if it has any token and did not fail.
+    fn take(&mut self) -> Option<ReadDocument> {
+        let mut b = self.current.take()?;
+        if self.failed {
+            return None;
+        }
+        b.sentences.retain(|s| !s.is_empty());
+        (!b.sentences.is_empty()).then(|| b.finish(&self.path))
+    }
+
+    fn parse_line(&self, line: &str) -> Result<(String, Tag), DataError> {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() < 2 {
+            return Err(DataError::syntax(
+                &self.path,
+                self.line_no,
+                format!("expected `TOKEN TAG`, found {line:?}"),
+            ));
+        }
+        let tag = Tag::parse_with(fields[fields.len() - 1], |l| self.labels.role(l))
+            .map_err(|m| DataError::syntax(&self.path, self.line_no, m))?
+            .unwrap_or(Tag::Outside);
+        Ok((fields[0].to_string(), tag))
+    }
+}
+
+impl<R: BufRead> Iterator for ConllStream<'_, R> {
+    type Item = Result<ReadDocument, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let raw = match self.lines.next() {
+                None => return self.take().map(Ok),
+                Some(Err(e)) => return Some(Err(DataError::io(&self.path, e))),
+                Some(Ok(raw)) => raw,
+            };
+            self.line_no += 1;
+            let line = match decode_utf8(&self.path, raw) {
+                Ok(l) => l,
+                Err(DataError::NotUtf8 { path, byte, .. }) => {
+                    self.failed = true;
+                    return Some(Err(DataError::NotUtf8 {
+                        path,
+                        line: self.line_no,
+                        byte,
+                    }));
+                }
+                Err(e) => return Some(Err(e)),
+            };
+            let line = line.trim_end_matches('\r');
+            if let Some(rest) = line.strip_prefix("-DOCSTART-") {
+                let id = rest.split_whitespace().next().filter(|s| *s != "-X-");
+                let done = self.take();
+                self.start(id);
+                if let Some(doc) = done {
+                    return Some(Ok(doc));
+                }
+                continue;
+            }
+            if self.current.is_none() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                self.start(None);
+            }
+            if self.failed {
+                continue;
+            }
+            if line.trim().is_empty() {
+                if let Some(b) = self.current.as_mut() {
+                    if b.sentences.last().is_some_and(|s| !s.is_empty()) {
+                        b.sentences.push(Vec::new());
+                    }
+                }
+                continue;
+            }
+            match self.parse_line(line) {
+                Ok(pair) => {
+                    if let Some(b) = self.current.as_mut() {
+                        b.sentences
+                            .last_mut()
+                            .expect("a builder has a sentence")
+                            .push(pair);
+                    }
+                }
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// Writes CoNLL: tokens from the standard tokenizer, tags in the chosen scheme.
+#[derive(Debug, Default)]
+pub struct ConllWriter {
+    /// BIO or BILOU.
+    pub scheme: TagScheme,
+    tokenizer: Tokenizer,
+}
+
+impl ConllWriter {
+    /// A writer for `scheme`.
+    pub fn new(scheme: TagScheme) -> Self {
+        Self {
+            scheme,
+            tokenizer: Tokenizer::new(),
+        }
+    }
+}
+
+impl CorpusWriter for ConllWriter {
+    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError> {
+        create_parent(path)?;
+        let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
+        let mut out = std::io::BufWriter::new(file);
+        let io = |e| DataError::io(path, e);
+        for doc in documents {
+            let tokenized = self.tokenizer.tokenize(doc);
+            let encoded = encode(&tokenized, &role_fragments(doc), self.scheme);
+            writeln!(out, "-DOCSTART-\t{}\n", doc.id).map_err(io)?;
+            for sentence in &tokenized.sentences {
+                for i in sentence.clone() {
+                    let word = tokenized.tokens[i].text(doc.text());
+                    writeln!(out, "{word}\t{}", encoded.tags[i]).map_err(io)?;
+                }
+                writeln!(out).map_err(io)?;
+            }
+        }
+        out.flush().map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(reader: &ConllReader, text: &str) -> Vec<Result<ReadDocument, DataError>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.conll");
+        std::fs::write(&path, text).unwrap();
+        reader.read(&path).unwrap().collect()
+    }
+
+    #[test]
+    fn reads_documents_sentences_and_spans() {
+        let got = read_all(
+            &ConllReader::default(),
+            "-DOCSTART-\tdoc1\n\nAnn\tB-SOURCE\nsaid\tB-CUE\nhi\tB-CONTENT\n\nBye\tO\n\n\
+             -DOCSTART-\tdoc2\n\nx\tO\n",
+        );
+        assert_eq!(got.len(), 2);
+        let d = &got[0].as_ref().unwrap().document;
+        assert_eq!(d.id, "doc1");
+        assert_eq!(d.text(), "Ann said hi\nBye");
+        let roles: Vec<(Role, CharSpan)> =
+            d.spans.iter().map(|s| (s.role, s.fragments[0])).collect();
+        assert_eq!(
+            roles,
+            vec![
+                (Role::Source, CharSpan::new(0, 3)),
+                (Role::Cue, CharSpan::new(4, 8)),
+                (Role::Content, CharSpan::new(9, 11))
+            ]
+        );
+        assert_eq!(got[1].as_ref().unwrap().document.id, "doc2");
+    }
+
+    #[test]
+    fn label_map_reads_directquote_style_iob1() {
+        let map = LabelMap::from_toml(
+            "[labels]\nSpeaker = \"source\"\nLeftSpeaker = \"source\"\nQuotation = \"content\"\nUnknown = \"ignore\"\n",
+        )
+        .unwrap();
+        let reader = ConllReader { labels: map };
+        let got = read_all(
+            &reader,
+            "He I-LeftSpeaker\nsaid O\nfoo I-Quotation\nbar I-Quotation\nx I-Unknown\n",
+        );
+        let d = &got[0].as_ref().unwrap().document;
+        assert_eq!(d.id, "c-1");
+        let spans: Vec<(Role, CharSpan)> =
+            d.spans.iter().map(|s| (s.role, s.fragments[0])).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (Role::Source, CharSpan::new(0, 2)),
+                (Role::Content, CharSpan::new(8, 15))
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_label_and_missing_tag_name_the_line() {
+        let got = read_all(
+            &ConllReader::default(),
+            "-DOCSTART- a\nx B-SPEAKER\n-DOCSTART- b\nlonely\n-DOCSTART- c\nfine O\n",
+        );
+        assert_eq!(got.len(), 3);
+        let e0 = got[0].as_ref().unwrap_err().to_string();
+        assert!(e0.ends_with("c.conll:2: unknown label `SPEAKER`: add it to the label map (e.g. `SPEAKER = \"source\"` or `\"ignore\"`)"), "{e0}");
+        let e1 = got[1].as_ref().unwrap_err().to_string();
+        assert!(
+            e1.ends_with("c.conll:4: expected `TOKEN TAG`, found \"lonely\""),
+            "{e1}"
+        );
+        assert_eq!(got[2].as_ref().unwrap().document.id, "c");
+    }
+
+    #[test]
+    fn bad_label_map_is_a_config_error() {
+        let err = LabelMap::from_toml("[labels]\nSpeaker = \"speaker\"\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("configuration: label map:"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! JSONL: one document per line, as described in `datasets/README.md`:
+//! `{"id", "text", "spans": [{"id", "role", "fragments": [[s, e], ...]}],
+//!   "attributions": [{"id", "source", "cue", "content": [...]}]}`.
+//! Offsets are character offsets into `text`.
+
+use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
+use crate::document::{Attribution, Document, Span};
+use crate::error::{decode_utf8, DataError};
+use crate::validate::Origin;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// One JSONL record.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    id: String,
+    text: String,
+    #[serde(default)]
+    spans: Vec<Span>,
+    #[serde(default)]
+    attributions: Vec<Attribution>,
+}
+
+/// Reads a JSONL file; blank lines are skipped.
+#[derive(Debug, Clone, Default)]
+pub struct JsonlReader;
+
+impl CorpusReader for JsonlReader {
+    fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
+        let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+        let path = path.to_path_buf();
+        let mut reader = std::io::BufReader::new(file);
+        let mut line_no = 0;
+        let iter = std::iter::from_fn(move || loop {
+            let mut buf = Vec::new();
+            line_no += 1;
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(DataError::io(&path, e))),
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(parse_record(&path, line_no, buf));
+        });
+        Ok(Box::new(iter))
+    }
+}
+
+fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocument, DataError> {
+    let text = decode_utf8(path, bytes).map_err(|e| match e {
+        DataError::NotUtf8 { path, byte, .. } => DataError::NotUtf8 { path, line, byte },
+        other => other,
+    })?;
+    let record: Record = serde_json::from_str(&text).map_err(|e| {
+        DataError::syntax(
+            path,
+            line,
+            format!("bad JSON record (column {}): {e}", e.column()),
+        )
+    })?;
+    let mut document = Document::new(record.id, record.text);
+    document.spans = record.spans;
+    document.attributions = record.attributions;
+    Ok(ReadDocument {
+        document,
+        origin: Origin {
+            file: path.clone(),
+            record_line: Some(line),
+            ..Origin::default()
+        },
+        diagnostics: Vec::new(),
+    })
+}
+
+/// Renders one document as a JSONL line (without the newline).
+pub fn to_json_line(doc: &Document) -> String {
+    #[derive(Serialize)]
+    struct RecordRef<'a> {
+        id: &'a str,
+        text: &'a str,
+        spans: &'a [Span],
+        attributions: &'a [Attribution],
+    }
+    serde_json::to_string(&RecordRef {
+        id: &doc.id,
+        text: doc.text(),
+        spans: &doc.spans,
+        attributions: &doc.attributions,
+    })
+    .expect("documents always serialise to JSON")
+}
+
+/// Writes a JSONL file, one document per line.
+#[derive(Debug, Clone, Default)]
+pub struct JsonlWriter;
+
+impl CorpusWriter for JsonlWriter {
+    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError> {
+        create_parent(path)?;
+        let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
+        let mut out = std::io::BufWriter::new(file);
+        for doc in documents {
+            writeln!(out, "{}", to_json_line(doc)).map_err(|e| DataError::io(path, e))?;
+        }
+        out.flush().map_err(|e| DataError::io(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Role;
+    use crate::offsets::CharSpan;
+
+    #[test]
+    fn round_trip_through_a_file() {
+        let mut doc = Document::new("a/1", "“Hi,” Ann said.");
+        doc.spans = vec![
+            Span {
+                id: "s1".into(),
+                role: Role::Content,
+                fragments: vec![CharSpan::new(0, 5)],
+            },
+            Span {
+                id: "s2".into(),
+                role: Role::Source,
+                fragments: vec![CharSpan::new(6, 9)],
+            },
+        ];
+        doc.attributions = vec![Attribution {
+            id: "a1".into(),
+            source: Some("s2".into()),
+            cue: None,
+            content: vec!["s1".into()],
+        }];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        JsonlWriter
+            .write(std::slice::from_ref(&doc), &path)
+            .unwrap();
+        let line = std::fs::read_to_string(&path).unwrap();
+        assert!(line.contains(r#""fragments":[[0,5]]"#), "{line}");
+        assert!(line.contains(r#""role":"content""#), "{line}");
+        let back: Vec<_> = JsonlReader.read(&path).unwrap().collect();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].as_ref().unwrap().document, doc);
+    }
+
+    #[test]
+    fn malformed_line_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        std::fs::write(&path, "{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": 3}\n").unwrap();
+        let got: Vec<_> = JsonlReader.read(&path).unwrap().collect();
+        assert!(got[0].is_ok());
+        let err = got[1].as_ref().unwrap_err().to_string();
+        assert!(err.contains("x.jsonl:3: bad JSON record"), "{err}");
+    }
+}

@@ -1,0 +1,117 @@
+//! Loading a whole corpus with validation, in strict or lenient mode.
+
+use crate::document::Document;
+use crate::error::DataError;
+use crate::formats::brat::{BratOptions, BratReader, BratWriter};
+use crate::formats::conll::{ConllReader, ConllWriter, LabelMap};
+use crate::formats::jsonl::{JsonlReader, JsonlWriter};
+use crate::formats::{CorpusReader, CorpusWriter, Format};
+use crate::tags::TagScheme;
+use crate::validate::{validate, Diagnostic, Severity, ValidationOptions};
+use std::path::Path;
+
+/// What to do with a document that has an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Fail on the first bad document.
+    #[default]
+    Strict,
+    /// Skip bad documents, record why, and go on.
+    Lenient,
+}
+
+/// Everything that controls loading.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Strict or lenient.
+    pub mode: Mode,
+    /// Which checks are errors.
+    pub validation: ValidationOptions,
+    /// brat label mapping and annotator choice.
+    pub brat: BratOptions,
+    /// CoNLL label mapping.
+    pub labels: LabelMap,
+}
+
+/// A document left out in lenient mode, and why.
+#[derive(Debug)]
+pub struct Skipped {
+    /// Everything wrong with it (each names file and line).
+    pub error: DataError,
+}
+
+/// The result of loading a corpus.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    /// The documents that loaded, in corpus order.
+    pub documents: Vec<Document>,
+    /// Problems that did not stop a document from loading.
+    pub warnings: Vec<Diagnostic>,
+    /// Documents left out (lenient mode only).
+    pub skipped: Vec<Skipped>,
+}
+
+/// A reader for `format`.
+pub fn reader(format: Format, options: &LoadOptions) -> Box<dyn CorpusReader> {
+    match format {
+        Format::Brat => Box::new(BratReader {
+            options: options.brat.clone(),
+        }),
+        Format::Jsonl => Box::new(JsonlReader),
+        Format::Conll => Box::new(ConllReader {
+            labels: options.labels.clone(),
+        }),
+    }
+}
+
+/// A writer for `format`; `scheme` is used by formats that write tags.
+pub fn writer(format: Format, scheme: TagScheme) -> Box<dyn CorpusWriter> {
+    match format {
+        Format::Brat => Box::new(BratWriter),
+        Format::Jsonl => Box::new(JsonlWriter),
+        Format::Conll => Box::new(ConllWriter::new(scheme)),
+    }
+}
+
+/// Loads and validates every document of the corpus at `path`.
+///
+/// In strict mode the first document with an error ends loading with that error;
+/// in lenient mode it is recorded in [`LoadReport::skipped`] and loading goes on.
+///
+/// ```no_run
+/// use quotekit_data::{load_corpus, Format, LoadOptions};
+/// let report = load_corpus("datasets/sample".as_ref(), Format::Brat, &LoadOptions::default())?;
+/// println!("{} documents", report.documents.len());
+/// # Ok::<(), quotekit_data::DataError>(())
+/// ```
+pub fn load_corpus(
+    path: &Path,
+    format: Format,
+    options: &LoadOptions,
+) -> Result<LoadReport, DataError> {
+    let reader = reader(format, options);
+    let mut report = LoadReport::default();
+    for item in reader.read(path)? {
+        let outcome = item.and_then(|read| {
+            let mut diagnostics = read.diagnostics;
+            diagnostics.extend(validate(&read.document, &read.origin, &options.validation));
+            let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+                .into_iter()
+                .partition(|d| d.severity == Severity::Error);
+            if errors.is_empty() {
+                Ok((read.document, warnings))
+            } else {
+                Err(DataError::Invalid(errors))
+            }
+        });
+        match (outcome, options.mode) {
+            (Ok((document, warnings)), _) => {
+                report.documents.push(document);
+                report.warnings.extend(warnings);
+            }
+            (Err(error), Mode::Strict) => return Err(error),
+            (Err(error), Mode::Lenient) => report.skipped.push(Skipped { error }),
+        }
+    }
+    Ok(report)
+}

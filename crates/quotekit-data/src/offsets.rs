@@ -1,0 +1,163 @@
+//! Character offsets. Every offset in quotekit counts Unicode scalar values
+//! (Rust `char`s), as brat does; [`CharIndex`] converts to byte offsets when
+//! a `&str` slice is needed.
+
+use serde::{Deserialize, Serialize};
+
+/// A half-open range `[start, end)` of character (Unicode scalar value) offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "[usize; 2]", into = "[usize; 2]")]
+pub struct CharSpan {
+    /// First character of the range.
+    pub start: usize,
+    /// One past the last character of the range.
+    pub end: usize,
+}
+
+impl CharSpan {
+    /// A span from `start` to `end` (exclusive).
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// Number of characters covered.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// True when the span covers no character.
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// True when the two spans share at least one character.
+    pub fn overlaps(&self, other: &CharSpan) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    /// True when `other` lies entirely inside `self`.
+    pub fn contains(&self, other: &CharSpan) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+impl From<[usize; 2]> for CharSpan {
+    fn from(v: [usize; 2]) -> Self {
+        Self::new(v[0], v[1])
+    }
+}
+
+impl From<CharSpan> for [usize; 2] {
+    fn from(s: CharSpan) -> Self {
+        [s.start, s.end]
+    }
+}
+
+impl std::fmt::Display for CharSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// Char↔byte offset table for one text: O(1) char→byte, O(log n) byte→char.
+///
+/// For pure-ASCII text no table is stored and both directions are identity.
+#[derive(Debug, Clone)]
+pub struct CharIndex {
+    /// Byte offset of every char, plus the text length at the end; empty for ASCII.
+    byte_of_char: Vec<usize>,
+    char_len: usize,
+    byte_len: usize,
+}
+
+impl CharIndex {
+    /// Builds the table for `text`.
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self {
+                byte_of_char: Vec::new(),
+                char_len: text.len(),
+                byte_len: text.len(),
+            };
+        }
+        let mut byte_of_char: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        let char_len = byte_of_char.len();
+        byte_of_char.push(text.len());
+        Self {
+            byte_of_char,
+            char_len,
+            byte_len: text.len(),
+        }
+    }
+
+    /// Number of characters in the text.
+    pub fn char_len(&self) -> usize {
+        self.char_len
+    }
+
+    /// Byte offset of character `c`; `None` past the end (the end itself is valid).
+    pub fn byte(&self, c: usize) -> Option<usize> {
+        if self.byte_of_char.is_empty() {
+            (c <= self.byte_len).then_some(c)
+        } else {
+            self.byte_of_char.get(c).copied()
+        }
+    }
+
+    /// Character offset of byte `b`, which must lie on a char boundary.
+    pub fn char(&self, b: usize) -> Option<usize> {
+        if self.byte_of_char.is_empty() {
+            (b <= self.byte_len).then_some(b)
+        } else {
+            self.byte_of_char.binary_search(&b).ok()
+        }
+    }
+
+    /// Byte range of a char span, `None` when it runs past the text.
+    pub fn byte_range(&self, span: CharSpan) -> Option<std::ops::Range<usize>> {
+        Some(self.byte(span.start)?..self.byte(span.end)?)
+    }
+
+    /// The text of `span` within `text` (the text this index was built for).
+    pub fn slice<'t>(&self, text: &'t str, span: CharSpan) -> Option<&'t str> {
+        text.get(self.byte_range(span)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_is_identity() {
+        let idx = CharIndex::new("hello");
+        assert_eq!(idx.byte(3), Some(3));
+        assert_eq!(idx.byte(5), Some(5));
+        assert_eq!(idx.byte(6), None);
+        assert_eq!(idx.char(2), Some(2));
+    }
+
+    #[test]
+    fn multibyte_offsets() {
+        let text = "a“b”é";
+        let idx = CharIndex::new(text);
+        assert_eq!(idx.char_len(), 5);
+        assert_eq!(idx.byte(1), Some(1));
+        assert_eq!(idx.byte(2), Some(4));
+        assert_eq!(idx.byte(5), Some(text.len()));
+        assert_eq!(idx.char(4), Some(2));
+        assert_eq!(idx.char(2), None, "byte 2 is inside “");
+        assert_eq!(idx.slice(text, CharSpan::new(1, 4)), Some("“b”"));
+        assert_eq!(idx.slice(text, CharSpan::new(1, 9)), None);
+    }
+
+    #[test]
+    fn span_relations() {
+        let a = CharSpan::new(0, 5);
+        assert!(a.overlaps(&CharSpan::new(4, 6)));
+        assert!(!a.overlaps(&CharSpan::new(5, 6)));
+        assert!(a.contains(&CharSpan::new(1, 5)));
+        assert_eq!(a.len(), 5);
+        assert!(CharSpan::new(3, 3).is_empty());
+    }
+}

@@ -1,0 +1,317 @@
+//! Tokenization with character offsets, built on the `tokenizers` crate's
+//! `Split` pre-tokenizer. Quotation marks are always tokens of their own;
+//! tokens never cross a paragraph; sentences are found with a small rule set
+//! (terminal punctuation, closing quotes, abbreviations, next-token case).
+
+use crate::document::Document;
+use crate::offsets::{CharIndex, CharSpan};
+use std::ops::Range;
+use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
+use tokenizers::{
+    OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior,
+};
+
+/// Characters that are quotation marks; each is always a token of its own.
+pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»', '„', '‹', '›'];
+
+/// Token pattern: a quotation mark; a number with inner separators (`1,200.5`);
+/// a word with inner hyphens, ampersands or slashes; or any other single symbol.
+const TOKEN_PATTERN: &str = r#"["“”‘’'«»„‹›]|\d+(?:[.,:]\d+)+|\w+(?:[-&/]\w+)*|[^\s\w"“”‘’'«»„‹›]"#;
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "reps", "gov", "gen", "lt", "col", "sgt",
+    "capt", "st", "jr", "sr", "inc", "corp", "co", "ltd", "vs", "no", "jan", "feb", "aug", "sept",
+    "oct", "nov", "dec", "rev", "hon", "pres", "atty", "supt", "mt", "ft", "e.g", "i.e", "u.s",
+    "u.k", "u.n", "d.c",
+];
+
+/// One token: its character range and its byte range in the document text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Character offsets.
+    pub span: CharSpan,
+    /// Byte offset of the first byte.
+    pub byte_start: usize,
+    /// Byte offset one past the last byte.
+    pub byte_end: usize,
+}
+
+impl Token {
+    /// The token's text within `text` (the document text it was made from).
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.byte_start..self.byte_end]
+    }
+}
+
+/// A tokenized document: tokens plus sentence and paragraph boundaries as token ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tokenized {
+    /// Tokens in text order.
+    pub tokens: Vec<Token>,
+    /// Token ranges of sentences; they tile `tokens`.
+    pub sentences: Vec<Range<usize>>,
+    /// Token ranges of paragraphs; they tile `tokens` and never split a sentence.
+    pub paragraphs: Vec<Range<usize>>,
+}
+
+impl Tokenized {
+    /// Index of the token starting at character `c`, if any.
+    pub fn token_starting_at(&self, c: usize) -> Option<usize> {
+        self.tokens.binary_search_by_key(&c, |t| t.span.start).ok()
+    }
+
+    /// Index of the token ending at character `c`, if any.
+    pub fn token_ending_at(&self, c: usize) -> Option<usize> {
+        self.tokens.binary_search_by_key(&c, |t| t.span.end).ok()
+    }
+
+    /// True when `span`, trimmed of whitespace in `text`, starts and ends on token boundaries.
+    pub fn on_boundaries(&self, text: &str, index: &CharIndex, span: CharSpan) -> bool {
+        let trimmed = trim_span(text, index, span);
+        trimmed.is_empty()
+            || (self.token_starting_at(trimmed.start).is_some()
+                && self.token_ending_at(trimmed.end).is_some())
+    }
+}
+
+/// Shrinks `span` so that it neither starts nor ends with whitespace.
+pub fn trim_span(text: &str, index: &CharIndex, span: CharSpan) -> CharSpan {
+    let Some(slice) = index.slice(text, span) else {
+        return span;
+    };
+    let lead = slice.chars().take_while(|c| c.is_whitespace()).count();
+    if lead == span.len() {
+        return CharSpan::new(span.start, span.start);
+    }
+    let trail = slice
+        .chars()
+        .rev()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    CharSpan::new(span.start + lead, span.end - trail)
+}
+
+/// Splits documents into tokens, sentences and paragraphs.
+pub struct Tokenizer {
+    split: Split,
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer").finish_non_exhaustive()
+    }
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tokenizer {
+    /// The standard quotekit tokenizer.
+    pub fn new() -> Self {
+        let split = Split::new(
+            SplitPattern::Regex(TOKEN_PATTERN.to_string()),
+            SplitDelimiterBehavior::Removed,
+            true,
+        )
+        .expect("the token pattern is a valid regex");
+        Self { split }
+    }
+
+    /// Tokenizes a document, paragraph by paragraph.
+    pub fn tokenize(&self, doc: &Document) -> Tokenized {
+        let index = doc.char_index();
+        self.tokenize_text(doc.text(), &index, doc.paragraphs())
+    }
+
+    /// Tokenizes `text` whose paragraphs are given as char spans.
+    pub fn tokenize_text(
+        &self,
+        text: &str,
+        index: &CharIndex,
+        paragraphs: &[CharSpan],
+    ) -> Tokenized {
+        let mut out = Tokenized::default();
+        for paragraph in paragraphs {
+            let Some(bytes) = index.byte_range(*paragraph) else {
+                continue;
+            };
+            let first = out.tokens.len();
+            let mut pre = PreTokenizedString::from(&text[bytes.clone()]);
+            self.split
+                .pre_tokenize(&mut pre)
+                .expect("splitting with a compiled regex cannot fail");
+            for (_, (s, e), _) in pre.get_splits(OffsetReferential::Original, OffsetType::Byte) {
+                let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
+                let span = CharSpan::new(
+                    index
+                        .char(byte_start)
+                        .expect("split offsets lie on char boundaries"),
+                    index
+                        .char(byte_end)
+                        .expect("split offsets lie on char boundaries"),
+                );
+                out.tokens.push(Token {
+                    span,
+                    byte_start,
+                    byte_end,
+                });
+            }
+            if out.tokens.len() > first {
+                split_sentences(text, &out.tokens, first, &mut out.sentences);
+                out.paragraphs.push(first..out.tokens.len());
+            }
+        }
+        out
+    }
+}
+
+fn is_quote(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if QUOTE_MARKS.contains(&c))
+}
+
+fn is_closer(s: &str) -> bool {
+    is_quote(s) || matches!(s, ")" | "]" | "}")
+}
+
+/// Appends the sentences of the paragraph `tokens[first..]` to `sentences`.
+fn split_sentences(text: &str, tokens: &[Token], first: usize, sentences: &mut Vec<Range<usize>>) {
+    let end = tokens.len();
+    let mut start = first;
+    let mut i = first;
+    while i < end {
+        let word = tokens[i].text(text);
+        let terminal = matches!(word, "." | "!" | "?" | "…")
+            && !(word == "." && i > first && is_abbreviation(tokens[i - 1].text(text)));
+        i += 1;
+        if !terminal {
+            continue;
+        }
+        // Closing quotes and brackets glued to the full stop belong to this sentence.
+        while i < end
+            && tokens[i].span.start == tokens[i - 1].span.end
+            && (is_closer(tokens[i].text(text)) || matches!(tokens[i].text(text), "." | "!" | "?"))
+        {
+            i += 1;
+        }
+        let next_starts_sentence = i == end || {
+            let next = tokens[i].text(text);
+            next.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                || is_quote(next)
+                || matches!(next, "(" | "[" | "—" | "-")
+        };
+        if next_starts_sentence && i < end {
+            sentences.push(start..i);
+            start = i;
+        }
+    }
+    if start < end {
+        sentences.push(start..end);
+    }
+}
+
+fn is_abbreviation(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
+        || ABBREVIATIONS.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(doc: &Document) -> Vec<String> {
+        let t = Tokenizer::new().tokenize(doc);
+        t.tokens
+            .iter()
+            .map(|x| x.text(doc.text()).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn quotation_marks_are_own_tokens() {
+        let doc = Document::new("d", "“It’s fine,” O’Malley said. 'Yes' «oui» \"no\"");
+        assert_eq!(
+            words(&doc),
+            vec![
+                "“", "It", "’", "s", "fine", ",", "”", "O", "’", "Malley", "said", ".", "'", "Yes",
+                "'", "«", "oui", "»", "\"", "no", "\""
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_hyphens_and_unicode_words() {
+        let doc = Document::new("d", "A $1,200.50 long-time café—closed.");
+        assert_eq!(
+            words(&doc),
+            vec![
+                "A",
+                "$",
+                "1,200.50",
+                "long-time",
+                "café",
+                "—",
+                "closed",
+                "."
+            ]
+        );
+    }
+
+    #[test]
+    fn char_offsets_survive_multibyte_text() {
+        let doc = Document::new("d", "“Já,” ela disse.\n\nNext");
+        let t = Tokenizer::new().tokenize(&doc);
+        let idx = doc.char_index();
+        for tok in &t.tokens {
+            assert_eq!(
+                idx.slice(doc.text(), tok.span).unwrap(),
+                tok.text(doc.text())
+            );
+        }
+        assert_eq!(t.tokens.last().unwrap().span, CharSpan::new(18, 22));
+        assert_eq!(t.paragraphs, vec![0..7, 7..8]);
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_and_closing_quotes() {
+        let doc = Document::new(
+            "d",
+            "Mr. Smith met Sen. Jones. “We agree.” Then they left! And J. Doe stayed.",
+        );
+        let t = Tokenizer::new().tokenize(&doc);
+        let sents: Vec<String> = t
+            .sentences
+            .iter()
+            .map(|r| {
+                let a = t.tokens[r.start].byte_start;
+                let b = t.tokens[r.end - 1].byte_end;
+                doc.text()[a..b].to_string()
+            })
+            .collect();
+        assert_eq!(
+            sents,
+            vec![
+                "Mr. Smith met Sen. Jones.",
+                "“We agree.”",
+                "Then they left!",
+                "And J. Doe stayed."
+            ]
+        );
+    }
+
+    #[test]
+    fn boundary_check_trims_whitespace() {
+        let doc = Document::new("d", "He said it.");
+        let t = Tokenizer::new().tokenize(&doc);
+        let idx = doc.char_index();
+        assert!(t.on_boundaries(doc.text(), &idx, CharSpan::new(2, 8)));
+        assert!(!t.on_boundaries(doc.text(), &idx, CharSpan::new(4, 8)));
+    }
+}

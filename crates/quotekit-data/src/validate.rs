@@ -1,0 +1,473 @@
+//! Validation of annotated documents. Readers report format-level problems
+//! (unknown labels, text fields that do not match the text) as they parse;
+//! [`validate`] adds the checks every format shares (offsets, references,
+//! overlaps). Each problem is a [`Diagnostic`] naming file and line.
+
+use crate::document::{Document, Role};
+use crate::offsets::CharSpan;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// How bad a problem is: errors make a document unusable, warnings are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Reported; the document is still loaded.
+    Warning,
+    /// The document is rejected (strict mode fails, lenient mode skips it).
+    Error,
+}
+
+/// What is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A fragment ends past the end of the text, or starts after it ends.
+    BadOffsets {
+        /// The span concerned.
+        span: String,
+        /// The offending fragment.
+        fragment: CharSpan,
+        /// Length of the text in characters.
+        text_len: usize,
+    },
+    /// The annotation's copy of the span text differs from the text at its offsets.
+    TextMismatch {
+        /// The span concerned.
+        span: String,
+        /// The text at the offsets.
+        expected: String,
+        /// The text the annotation file gives.
+        found: String,
+    },
+    /// A label that is neither a role, an attribution trigger, nor an ignored label.
+    UnknownLabel {
+        /// The label.
+        label: String,
+    },
+    /// An attribution refers to a span id that does not exist.
+    MissingSpan {
+        /// The attribution.
+        attribution: String,
+        /// The id it refers to.
+        missing: String,
+    },
+    /// An attribution argument points at a span of another role.
+    WrongRole {
+        /// The attribution.
+        attribution: String,
+        /// The span id.
+        span: String,
+        /// The role the argument expects.
+        expected: Role,
+        /// The role the span has.
+        found: Role,
+    },
+    /// Two ids used twice in one document.
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+    },
+    /// Spans of two different roles share characters.
+    RoleOverlap {
+        /// First span (role, id).
+        first: (Role, String),
+        /// Second span (role, id).
+        second: (Role, String),
+    },
+    /// An attribution argument points at an ignored span (e.g. `Discuss`); it is dropped.
+    IgnoredArgument {
+        /// The attribution.
+        attribution: String,
+        /// The ignored span.
+        span: String,
+    },
+    /// An attribution's argument roles disagreed with its spans' labels and were
+    /// reassigned by label.
+    RolesRepaired {
+        /// The attribution.
+        attribution: String,
+    },
+    /// An attribution with no content argument; it is dropped.
+    EmptyAttribution {
+        /// The attribution.
+        attribution: String,
+    },
+}
+
+impl std::fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProblemKind::BadOffsets {
+                span,
+                fragment,
+                text_len,
+            } => write!(
+                f,
+                "span {span}: fragment {fragment} is outside the text ({text_len} characters)"
+            ),
+            ProblemKind::TextMismatch {
+                span,
+                expected,
+                found,
+            } => write!(
+                f,
+                "span {span}: annotation text {found:?} does not match the text at its offsets {expected:?}"
+            ),
+            ProblemKind::UnknownLabel { label } => write!(
+                f,
+                "unknown label `{label}` (not a role, attribution or ignored label)"
+            ),
+            ProblemKind::MissingSpan {
+                attribution,
+                missing,
+            } => write!(f, "attribution {attribution} refers to missing span {missing}"),
+            ProblemKind::WrongRole {
+                attribution,
+                span,
+                expected,
+                found,
+            } => write!(
+                f,
+                "attribution {attribution} uses {span} as its {expected}, but {span} is a {found}"
+            ),
+            ProblemKind::DuplicateId { id } => write!(f, "id {id} is used twice"),
+            ProblemKind::RoleOverlap { first, second } => write!(
+                f,
+                "{} span {} overlaps {} span {}",
+                first.0, first.1, second.0, second.1
+            ),
+            ProblemKind::IgnoredArgument { attribution, span } => write!(
+                f,
+                "attribution {attribution} refers to ignored span {span}; that argument is dropped"
+            ),
+            ProblemKind::RolesRepaired { attribution } => write!(
+                f,
+                "attribution {attribution}: argument roles disagree with the span labels; reassigned by label"
+            ),
+            ProblemKind::EmptyAttribution { attribution } => {
+                write!(f, "attribution {attribution} has no content; it is dropped")
+            }
+        }
+    }
+}
+
+/// One problem, located in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file it was found in.
+    pub file: PathBuf,
+    /// 1-based line (brat: the annotation line; JSONL: the record).
+    pub line: Option<usize>,
+    /// Document id.
+    pub document: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+impl Diagnostic {
+    /// Renders several diagnostics, one per line.
+    pub fn join(diagnostics: &[Diagnostic]) -> String {
+        diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// A short name for the kind of problem, for summaries.
+    pub fn category(&self) -> &'static str {
+        match self.kind {
+            ProblemKind::BadOffsets { .. } => "offsets outside text",
+            ProblemKind::TextMismatch { .. } => "text field mismatch",
+            ProblemKind::UnknownLabel { .. } => "unknown label",
+            ProblemKind::MissingSpan { .. } => "reference to missing span",
+            ProblemKind::WrongRole { .. } => "argument of wrong role",
+            ProblemKind::DuplicateId { .. } => "duplicate id",
+            ProblemKind::RoleOverlap { .. } => "spans of different roles overlap",
+            ProblemKind::IgnoredArgument { .. } => "argument on ignored span",
+            ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
+            ProblemKind::EmptyAttribution { .. } => "attribution without content",
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {level}: {}", self.file.display(), self.kind),
+            None => write!(f, "{}: {level}: {}", self.file.display(), self.kind),
+        }
+    }
+}
+
+/// Where a document came from, so that problems can be located.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The annotation (or JSONL) file.
+    pub file: PathBuf,
+    /// Line of each span or attribution id; absent ids fall back to `record_line`.
+    pub lines: HashMap<String, usize>,
+    /// The line of the whole record (JSONL), if any.
+    pub record_line: Option<usize>,
+}
+
+impl Origin {
+    /// Origin with no line information.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Self {
+            file: file.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Makes a diagnostic for the item `id` (a span or attribution id).
+    pub fn diagnostic(
+        &self,
+        document: &str,
+        id: Option<&str>,
+        severity: Severity,
+        kind: ProblemKind,
+    ) -> Diagnostic {
+        let line = id
+            .and_then(|id| self.lines.get(id).copied())
+            .or(self.record_line);
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            document: document.to_string(),
+            severity,
+            kind,
+        }
+    }
+}
+
+/// Which checks are errors and which are warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidationOptions {
+    /// Severity of spans of different roles sharing characters. Warning by default:
+    /// PolNeAR has two such annotations that are deliberate (one phrase is the source
+    /// of one attribution and the content of another). Tag encoding keeps the first.
+    pub role_overlap: Severity,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        Self {
+            role_overlap: Severity::Warning,
+        }
+    }
+}
+
+/// Checks offsets, ids, attribution references and role overlaps of `doc`.
+pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let text_len = doc.char_index().char_len();
+    let mut roles: HashMap<&str, Role> = HashMap::new();
+    let mut seen_attr = std::collections::HashSet::new();
+    for span in &doc.spans {
+        if roles.insert(span.id.as_str(), span.role).is_some() {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&span.id),
+                Severity::Error,
+                ProblemKind::DuplicateId {
+                    id: span.id.clone(),
+                },
+            ));
+        }
+        for fragment in &span.fragments {
+            if fragment.end > text_len || fragment.start >= fragment.end {
+                out.push(origin.diagnostic(
+                    &doc.id,
+                    Some(&span.id),
+                    Severity::Error,
+                    ProblemKind::BadOffsets {
+                        span: span.id.clone(),
+                        fragment: *fragment,
+                        text_len,
+                    },
+                ));
+            }
+        }
+    }
+    for attribution in &doc.attributions {
+        if !seen_attr.insert(attribution.id.as_str()) {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&attribution.id),
+                Severity::Error,
+                ProblemKind::DuplicateId {
+                    id: attribution.id.clone(),
+                },
+            ));
+        }
+        let arguments = attribution
+            .source
+            .iter()
+            .map(|s| (s, Role::Source))
+            .chain(attribution.cue.iter().map(|c| (c, Role::Cue)))
+            .chain(attribution.content.iter().map(|c| (c, Role::Content)));
+        for (id, expected) in arguments {
+            let kind = match roles.get(id.as_str()) {
+                None => ProblemKind::MissingSpan {
+                    attribution: attribution.id.clone(),
+                    missing: id.clone(),
+                },
+                Some(&found) if found != expected => ProblemKind::WrongRole {
+                    attribution: attribution.id.clone(),
+                    span: id.clone(),
+                    expected,
+                    found,
+                },
+                Some(_) => continue,
+            };
+            out.push(origin.diagnostic(&doc.id, Some(&attribution.id), Severity::Error, kind));
+        }
+    }
+    out.extend(role_overlaps(doc, origin, options.role_overlap));
+    out
+}
+
+/// One diagnostic per pair of spans of different roles that share characters.
+fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Diagnostic> {
+    let mut fragments: Vec<(CharSpan, usize)> = doc
+        .spans
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.fragments.iter().map(move |f| (*f, i)))
+        .collect();
+    fragments.sort();
+    let mut pairs = std::collections::BTreeSet::new();
+    for (k, (a, i)) in fragments.iter().enumerate() {
+        for (b, j) in &fragments[k + 1..] {
+            if b.start >= a.end {
+                break;
+            }
+            let (si, sj) = (&doc.spans[*i], &doc.spans[*j]);
+            if si.role != sj.role && a.overlaps(b) {
+                pairs.insert((*i.min(j), *i.max(j)));
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(i, j)| {
+            let (a, b) = (&doc.spans[i], &doc.spans[j]);
+            origin.diagnostic(
+                &doc.id,
+                Some(&b.id),
+                severity,
+                ProblemKind::RoleOverlap {
+                    first: (a.role, a.id.clone()),
+                    second: (b.role, b.id.clone()),
+                },
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Attribution, Span};
+
+    fn span(id: &str, role: Role, s: usize, e: usize) -> Span {
+        Span {
+            id: id.into(),
+            role,
+            fragments: vec![CharSpan::new(s, e)],
+        }
+    }
+
+    fn doc() -> Document {
+        let mut d = Document::new("d", "Ann said it rains.");
+        d.spans = vec![
+            span("T1", Role::Source, 0, 3),
+            span("T2", Role::Cue, 4, 8),
+            span("T3", Role::Content, 9, 17),
+        ];
+        d.attributions = vec![Attribution {
+            id: "E1".into(),
+            source: Some("T1".into()),
+            cue: Some("T2".into()),
+            content: vec!["T3".into()],
+        }];
+        d
+    }
+
+    fn origin() -> Origin {
+        let mut o = Origin::file("d.ann");
+        for (i, id) in ["T1", "T2", "T3", "E1"].iter().enumerate() {
+            o.lines.insert(id.to_string(), i + 1);
+        }
+        o
+    }
+
+    #[test]
+    fn clean_document_has_no_problems() {
+        assert!(validate(&doc(), &origin(), &ValidationOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn offsets_past_text_are_errors_with_line() {
+        let mut d = doc();
+        d.spans[2].fragments[0].end = 40;
+        let diags = validate(&d, &origin(), &ValidationOptions::default());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].severity, Severity::Error);
+        assert_eq!(
+            diags[0].to_string(),
+            "d.ann:3: error: span T3: fragment 9..40 is outside the text (18 characters)"
+        );
+    }
+
+    #[test]
+    fn missing_and_wrong_role_references() {
+        let mut d = doc();
+        d.attributions[0].source = Some("T9".into());
+        d.attributions[0].cue = Some("T3".into());
+        let diags = validate(&d, &origin(), &ValidationOptions::default());
+        let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "d.ann:4: error: attribution E1 refers to missing span T9",
+                "d.ann:4: error: attribution E1 uses T3 as its Cue, but T3 is a Content",
+            ]
+        );
+    }
+
+    #[test]
+    fn role_overlap_severity_follows_options() {
+        let mut d = doc();
+        d.spans[1].fragments[0] = CharSpan::new(2, 8);
+        let warn = validate(&d, &origin(), &ValidationOptions::default());
+        assert_eq!(warn.len(), 1);
+        assert_eq!(warn[0].severity, Severity::Warning);
+        assert!(warn[0]
+            .to_string()
+            .ends_with("warning: Source span T1 overlaps Cue span T2"));
+        let strict = ValidationOptions {
+            role_overlap: Severity::Error,
+        };
+        assert_eq!(
+            validate(&d, &origin(), &strict)[0].severity,
+            Severity::Error
+        );
+    }
+
+    #[test]
+    fn same_role_overlap_is_fine_and_duplicates_are_not() {
+        let mut d = doc();
+        d.spans.push(span("T4", Role::Content, 10, 12));
+        assert!(validate(&d, &origin(), &ValidationOptions::default()).is_empty());
+        d.spans.push(span("T4", Role::Content, 10, 12));
+        let diags = validate(&d, &origin(), &ValidationOptions::default());
+        assert_eq!(diags[0].kind, ProblemKind::DuplicateId { id: "T4".into() });
+    }
+}
