@@ -1,1 +1,183 @@
+//! End-to-end tests of the `quotekit` binary on the embedded sample corpus.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn quotekit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quotekit"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the quotekit binary runs")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stats_json(path: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["stats", "--json", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = quotekit(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("stats --json prints JSON")
+}
+
+#[test]
+fn stats_on_the_sample_corpus() {
+    let out = quotekit(&["stats", "datasets/sample"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("documents                       13"),
+        "{text}"
+    );
+    assert!(text.contains("content: direct quotes"), "{text}");
+    let v = stats_json(Path::new("datasets/sample"), &[]);
+    let s = &v["stats"];
+    assert_eq!(s["documents"], 13);
+    assert_eq!(s["documents_without_spans"], 1);
+    assert!(s["attributions_without_source"].as_u64().unwrap() >= 1);
+    assert!(s["content"]["discontinuous"].as_u64().unwrap() >= 3);
+    assert!(s["direct_quotes"].as_u64().unwrap() >= 5);
+    assert!(s["indirect_quotes"].as_u64().unwrap() >= 5);
+    assert_eq!(s["fragments_off_token_boundaries"], 0);
+    assert_eq!(v["skipped_documents"], 0);
+}
+
+#[test]
+fn convert_round_trips_through_jsonl_and_brat() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("sample.jsonl");
+    let brat = dir.path().join("brat");
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "datasets/sample",
+        jsonl.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&jsonl).unwrap().lines().count(), 13);
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "brat",
+        jsonl.to_str().unwrap(),
+        brat.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Same annotations after brat → JSONL → brat.
+    for entry in std::fs::read_dir(root().join("datasets/sample")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            std::fs::read_to_string(brat.join(name)).unwrap(),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn convert_to_conll_and_back_keeps_the_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let conll = dir.path().join("sample.conll");
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "conll",
+        "--scheme",
+        "bilou",
+        "datasets/sample",
+        conll.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&conll).unwrap();
+    assert!(
+        text.starts_with("-DOCSTART-\t01-bridge-repair\n\nRiverton\tO\n"),
+        "{text:.200}"
+    );
+    assert!(text.contains("Ruiz\tL-SOURCE\n"));
+    let back = stats_json(&conll, &[]);
+    let original = stats_json(Path::new("datasets/sample"), &[]);
+    assert_eq!(back["stats"]["documents"], 13);
+    // Every fragment becomes one span; cue and source fragments match one to one.
+    assert_eq!(
+        back["stats"]["source"]["spans"],
+        original["stats"]["source"]["fragments"]
+    );
+    assert_eq!(
+        back["stats"]["cue"]["spans"],
+        original["stats"]["cue"]["fragments"]
+    );
+}
+
+#[test]
+fn strict_failure_and_lenient_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "Ann said so.").unwrap();
+    std::fs::write(dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "Bob said so.").unwrap();
+    std::fs::write(dir.path().join("b.ann"), "T1\tSpeaker 0 3\tBob\n").unwrap();
+    let corpus = dir.path().to_str().unwrap();
+    let out = quotekit(&["stats", corpus]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("b.ann:1: error: unknown label `Speaker`"),
+        "{err}"
+    );
+    let out = quotekit(&["stats", "--lenient", corpus]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "skipped documents give exit code 2"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("skipped 1 document(s) with errors (lenient mode):"),
+        "{err}"
+    );
+    assert!(
+        err.contains("b.ann:1: error: unknown label `Speaker`"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("documents                        1"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn help_explains_the_flags() {
+    let out = quotekit(&["stats", "--help"]);
+    let text = stdout(&out);
+    for flag in [
+        "--lenient",
+        "--deny-overlaps",
+        "--annotator",
+        "--label-map",
+        "--json",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from:\n{text}");
+    }
+    let out = quotekit(&["convert", "--help"]);
+    assert!(stdout(&out).contains("--scheme"));
+}

@@ -691,3 +691,105 @@ pub fn to_ann(doc: &Document) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::Format;
+    use crate::load::{load_corpus, LoadOptions};
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn polnear_layout_chooses_the_first_annotator_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("train");
+        write(&root.join("text/a.txt"), "Ann said so.");
+        write(
+            &root.join("attributions/a_ff01.ann"),
+            "T1\tSource 0 3\tAnn\n",
+        );
+        write(&root.join("attributions/a_0b2c.ann"), "T1\tCue 4 8\tsaid\n");
+        let load = |annotator: Option<&str>| {
+            let mut options = LoadOptions::default();
+            options.brat.annotator = annotator.map(String::from);
+            load_corpus(dir.path(), Format::Brat, &options)
+                .unwrap()
+                .documents
+        };
+        assert_eq!(load(None)[0].spans[0].role, Role::Cue);
+        assert_eq!(load(Some("ff01"))[0].spans[0].role, Role::Source);
+        assert_eq!(load(Some("9999"))[0].spans[0].role, Role::Cue);
+    }
+
+    #[test]
+    fn unknown_layout_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = BratReader::default().read(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("no .txt/.ann files"), "{err}");
+    }
+
+    #[test]
+    fn writer_golden_output_and_renumbering() {
+        let mut doc = Document::new("x", "“Go,” Bo said.");
+        doc.spans = vec![
+            Span {
+                id: "q".into(),
+                role: Role::Content,
+                fragments: vec![CharSpan::new(0, 5)],
+            },
+            Span {
+                id: "s".into(),
+                role: Role::Source,
+                fragments: vec![CharSpan::new(6, 8)],
+            },
+            Span {
+                id: "c".into(),
+                role: Role::Cue,
+                fragments: vec![CharSpan::new(9, 13)],
+            },
+        ];
+        doc.attributions = vec![Attribution {
+            id: "a".into(),
+            source: Some("s".into()),
+            cue: Some("c".into()),
+            content: vec!["q".into()],
+        }];
+        assert_eq!(
+            to_ann(&doc),
+            "T1\tContent 0 5\t“Go,”\nT2\tSource 6 8\tBo\nT3\tCue 9 13\tsaid\n\
+             T4\tAttribution 9 13\tsaid\nE1\tAttribution:T4 Source:T2 Cue:T3 Content:T1\n"
+        );
+    }
+
+    #[test]
+    fn repairs_swapped_roles_and_drops_ignored_arguments_with_warnings() {
+        let ann = "T1\tContent 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tSource 9 11\tso\n\
+                   T4\tAttribution 4 8\tsaid\nT5\tDiscuss 4 8\tsaid\n\
+                   E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n\
+                   E2\tAttribution:T4 Cue:T5 Content:T1\n";
+        let read = parse_ann(
+            "d",
+            "Ann said so.".into(),
+            ann,
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        let a = &read.document.attributions;
+        assert_eq!(a[0].source.as_deref(), Some("T3"));
+        assert_eq!(a[0].content, vec!["T1".to_string()]);
+        assert_eq!(a[1].cue, None);
+        let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "d.ann:6: warning: attribution E1: argument roles disagree with the span labels; reassigned by label",
+                "d.ann:7: warning: attribution E2 refers to ignored span T5; that argument is dropped",
+            ]
+        );
+    }
+}
