@@ -1,0 +1,125 @@
+//! The tagging pipeline: tokenize → features → CRF Viterbi → spans → linking.
+//! [`Annotator`] is what `quotekit predict` and the inference crate run.
+
+use crate::config::SequenceUnit;
+use crate::crf::{CrfModel, Weights};
+use crate::features::{DocumentFeatures, FeatureExtractor};
+use crate::linking::{link, speaker_name};
+use quotekit_data::tags::decode_ranges;
+use quotekit_data::{
+    Attribution, CharSpan, Document, Role, Span, Tag, TagSet, Tokenized, Tokenizer,
+};
+use std::ops::Range;
+
+/// A document as the model sees it.
+#[derive(Debug, Clone)]
+pub struct Annotation {
+    /// The input text with predicted spans (`T1`, …) and attributions (`E1`, …).
+    pub document: Document,
+    /// For each attribution, the nearest name for its source (itself, or the
+    /// name a pronoun refers back to), when one is found.
+    pub speaker_names: Vec<Option<String>>,
+    /// Number of tokens tagged.
+    pub tokens: usize,
+}
+
+/// Cuts a tokenized document into CRF sequences.
+pub fn sequences(tok: &Tokenized, unit: SequenceUnit) -> Vec<Range<usize>> {
+    match unit {
+        SequenceUnit::Document if tok.tokens.is_empty() => Vec::new(),
+        SequenceUnit::Document => vec![0..tok.tokens.len()],
+        SequenceUnit::Paragraph => tok.paragraphs.clone(),
+    }
+}
+
+/// Tags every token of a document with the given weights.
+pub fn tag_document<T: Copy + Into<f64>>(
+    weights: &Weights<'_, T>,
+    features: &DocumentFeatures,
+    tok: &Tokenized,
+    unit: SequenceUnit,
+    tags: &TagSet,
+) -> Vec<Tag> {
+    let mut out = vec![Tag::Outside; tok.tokens.len()];
+    for range in sequences(tok, unit) {
+        let emissions = weights.emissions(features, range.clone());
+        for (k, y) in weights.viterbi(&emissions).into_iter().enumerate() {
+            out[range.start + k] = tags.tags()[y];
+        }
+    }
+    out
+}
+
+/// A trained model ready to annotate documents.
+#[derive(Debug)]
+pub struct Annotator {
+    /// Tokenizer.
+    pub tokenizer: Tokenizer,
+    /// Feature extractor (templates and lexicon from the model file).
+    pub extractor: FeatureExtractor,
+    /// CRF weights.
+    pub model: CrfModel,
+    /// Tag set.
+    pub tags: TagSet,
+    /// Sequence unit used in training.
+    pub unit: SequenceUnit,
+}
+
+impl Annotator {
+    /// Tags the tokens of a document.
+    pub fn tag(&self, doc: &Document, tok: &Tokenized) -> Vec<Tag> {
+        let features = self.extractor.extract(doc, tok);
+        tag_document(&self.model.weights(), &features, tok, self.unit, &self.tags)
+    }
+
+    /// Tags, decodes and links one document.
+    pub fn annotate(&self, doc: &Document) -> Annotation {
+        let tok = self.tokenizer.tokenize(doc);
+        let tags = self.tag(doc, &tok);
+        build_annotation(doc, &tok, &tags)
+    }
+}
+
+/// Turns token tags into spans and linked attributions.
+pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annotation {
+    let chunks = decode_ranges(tags);
+    let mut out = Document::new(doc.id.clone(), doc.text());
+    out.spans = chunks
+        .iter()
+        .enumerate()
+        .map(|(k, (role, range))| Span {
+            id: format!("T{}", k + 1),
+            role: *role,
+            fragments: vec![CharSpan::new(
+                tok.tokens[range.start].span.start,
+                tok.tokens[range.end - 1].span.end,
+            )],
+        })
+        .collect();
+    let mut speaker_names = Vec::new();
+    for (k, l) in link(tok, &chunks).into_iter().enumerate() {
+        speaker_names.push(
+            l.source
+                .and_then(|s| speaker_name(doc.text(), tok, &chunks, s)),
+        );
+        out.attributions.push(Attribution {
+            id: format!("E{}", k + 1),
+            source: l.source.map(|s| out.spans[s].id.clone()),
+            cue: l.cue.map(|c| out.spans[c].id.clone()),
+            content: l
+                .contents
+                .iter()
+                .map(|&c| out.spans[c].id.clone())
+                .collect(),
+        });
+    }
+    debug_assert!(out
+        .spans
+        .iter()
+        .all(|s| s.role != Role::Content || !s.fragments.is_empty()));
+    Annotation {
+        document: out,
+        speaker_names,
+        tokens: tok.tokens.len(),
+    }
+}

@@ -1,0 +1,293 @@
+//! Training configuration: a serde struct read from TOML (`configs/crf.toml`),
+//! with defaults in one place and a [`CrfConfig::validate`] that runs before
+//! any work starts.
+
+use crate::error::ModelError;
+use quotekit_data::TagScheme;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The model family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Linear-chain CRF over hashed symbolic features.
+    #[default]
+    Crf,
+}
+
+/// What one CRF sequence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SequenceUnit {
+    /// A whole document: quotes, cues and speakers in neighbouring paragraphs share one sequence.
+    #[default]
+    Document,
+    /// One paragraph.
+    Paragraph,
+}
+
+/// Feature template groups (see `features.rs` for what each produces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    /// The word as written.
+    Word,
+    /// The lower-cased word.
+    Lower,
+    /// Prefixes and suffixes of 1–3 characters.
+    Affixes,
+    /// Word shape (`Xxxx`, `dd`, `X.X.`).
+    Shape,
+    /// Title case, all caps, runs of capitalised words.
+    Capitalization,
+    /// Quotation state: outside / opening / inside / closing, over the document.
+    QuoteState,
+    /// Distance and direction to the nearest quotation mark.
+    QuoteDistance,
+    /// Cue lexicon membership (single words and phrases).
+    CueLexicon,
+    /// Distance and direction to the nearest lexicon cue.
+    CueDistance,
+    /// Personal pronouns.
+    Pronoun,
+    /// Sentence and paragraph position.
+    Position,
+    /// Lower-cased words in a window around the token.
+    Window,
+    /// Word bigrams around the token.
+    Bigrams,
+    /// Conjunctions of quote state with cue distance, capitalisation and the word.
+    Conjunctions,
+}
+
+impl Template {
+    /// Every template.
+    pub const ALL: [Template; 14] = [
+        Template::Word,
+        Template::Lower,
+        Template::Affixes,
+        Template::Shape,
+        Template::Capitalization,
+        Template::QuoteState,
+        Template::QuoteDistance,
+        Template::CueLexicon,
+        Template::CueDistance,
+        Template::Pronoun,
+        Template::Position,
+        Template::Window,
+        Template::Bigrams,
+        Template::Conjunctions,
+    ];
+}
+
+/// Where the data comes from and how it is cut into sequences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// Training corpus (brat directory, .jsonl or .conll).
+    pub train: PathBuf,
+    /// Development corpus for early stopping and the final report.
+    pub dev: Option<PathBuf>,
+    /// BIO or BILOU.
+    pub scheme: TagScheme,
+    /// Document or paragraph sequences.
+    pub sequence: SequenceUnit,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            train: PathBuf::from("datasets/sample"),
+            dev: None,
+            scheme: TagScheme::Bio,
+            sequence: SequenceUnit::Document,
+        }
+    }
+}
+
+/// Which features are extracted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeatureConfig {
+    /// Template groups to use.
+    pub templates: Vec<Template>,
+    /// Half-width of the word window.
+    pub window: usize,
+    /// Features are hashed into 2^hash_bits buckets.
+    pub hash_bits: u32,
+    /// Cue lexicon file (one entry per line); the built-in `datasets/lexicons/cues.txt` when absent.
+    pub lexicon: Option<PathBuf>,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        Self {
+            templates: Template::ALL.to_vec(),
+            window: 2,
+            hash_bits: 20,
+            lexicon: None,
+        }
+    }
+}
+
+/// Optimiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    /// L-BFGS on the L2-regularised conditional log-likelihood.
+    #[default]
+    Lbfgs,
+    /// Averaged structured perceptron.
+    Perceptron,
+}
+
+/// How training runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingConfig {
+    /// Optimiser.
+    pub algorithm: Algorithm,
+    /// L2 coefficient: the objective is −log-likelihood + c2/2·‖w‖².
+    pub c2: f64,
+    /// Iterations (L-BFGS) or epochs (perceptron).
+    pub max_iterations: usize,
+    /// L-BFGS stops when the objective improved by less than this fraction over the last 10 iterations.
+    pub epsilon: f64,
+    /// L-BFGS history size.
+    pub history: usize,
+    /// Evaluate on dev every this many iterations (0: never).
+    pub eval_every: usize,
+    /// Stop after this many dev evaluations without improvement (0: never stop early).
+    pub patience: usize,
+    /// Seed for everything random (perceptron shuffling).
+    pub seed: u64,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self {
+            algorithm: Algorithm::Lbfgs,
+            c2: 1.0,
+            max_iterations: 150,
+            epsilon: 1e-5,
+            history: 6,
+            eval_every: 10,
+            patience: 3,
+            seed: 42,
+            threads: 0,
+        }
+    }
+}
+
+/// A whole training configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrfConfig {
+    /// Model family.
+    pub model: ModelKind,
+    /// Data.
+    pub data: DataConfig,
+    /// Features.
+    pub features: FeatureConfig,
+    /// Training.
+    pub training: TrainingConfig,
+}
+
+impl CrfConfig {
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, ModelError> {
+        let config: CrfConfig =
+            toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads and validates a TOML file.
+    pub fn from_file(path: &Path) -> Result<Self, ModelError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
+        Self::from_toml(&text).map_err(|e| match e {
+            ModelError::Config { message, .. } => ModelError::Config {
+                path: Some(path.to_path_buf()),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Checks every value before any work starts.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let f = &self.features;
+        let t = &self.training;
+        let fail = |m: String| Err(ModelError::config(m));
+        if !(8..=26).contains(&f.hash_bits) {
+            return fail(format!(
+                "features.hash_bits = {} (expected 8 to 26)",
+                f.hash_bits
+            ));
+        }
+        if f.templates.is_empty() {
+            return fail("features.templates is empty".into());
+        }
+        if f.window > 5 {
+            return fail(format!(
+                "features.window = {} (expected at most 5)",
+                f.window
+            ));
+        }
+        if !(t.c2 >= 0.0 && t.c2.is_finite()) {
+            return fail(format!(
+                "training.c2 = {} (expected a finite value ≥ 0)",
+                t.c2
+            ));
+        }
+        if t.max_iterations == 0 {
+            return fail("training.max_iterations must be at least 1".into());
+        }
+        if t.history == 0 || t.history > 50 {
+            return fail(format!(
+                "training.history = {} (expected 1 to 50)",
+                t.history
+            ));
+        }
+        if !(t.epsilon >= 0.0) {
+            return fail(format!("training.epsilon = {} (expected ≥ 0)", t.epsilon));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_partial_files() {
+        let c = CrfConfig::from_toml("[training]\nc2 = 0.5\n").unwrap();
+        assert_eq!(c.training.c2, 0.5);
+        assert_eq!(c.training.max_iterations, 150);
+        assert_eq!(c.features.templates.len(), Template::ALL.len());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_rejected() {
+        let e = CrfConfig::from_toml("[training]\nc3 = 1.0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `c3`"), "{e}");
+        let e = CrfConfig::from_toml("[features]\nhash_bits = 40\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("features.hash_bits = 40"), "{e}");
+        let e = CrfConfig::from_toml("[training]\nc2 = -1.0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("training.c2 = -1"), "{e}");
+        let e = CrfConfig::from_toml("[features]\ntemplates = [\"wordz\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown variant `wordz`"), "{e}");
+    }
+}

@@ -1,0 +1,72 @@
+//! Errors of the model crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong configuring, training, saving or loading a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A configuration that cannot be used; says which key and why.
+    #[error("{}: {message}", path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "config".into()))]
+    Config {
+        /// The config file, when the config came from one.
+        path: Option<PathBuf>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A model file that is cut short or whose contents do not add up.
+    #[error("{}: not a readable model file ({reason}); was it truncated or corrupted?", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What did not parse.
+        reason: String,
+    },
+    /// A safetensors file that is not a quotekit model.
+    #[error("{}: not a quotekit model ({reason})", path.display())]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        reason: String,
+    },
+    /// A model written by a newer quotekit.
+    #[error("{}: model format version {found} is newer than this quotekit supports ({supported}); upgrade quotekit", path.display())]
+    NewerVersion {
+        /// The file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+    /// Data needed for training or evaluation is missing or unusable.
+    #[error(transparent)]
+    Data(#[from] quotekit_data::DataError),
+    /// Training data that cannot train anything.
+    #[error("training: {0}")]
+    Training(String),
+}
+
+impl ModelError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        ModelError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        ModelError::Config {
+            path: None,
+            message: message.into(),
+        }
+    }
+}

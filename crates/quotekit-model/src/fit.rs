@@ -1,0 +1,108 @@
+//! From a config to a trained, saved-ready annotator: load corpora, prepare
+//! features, train, evaluate on dev.
+
+use crate::annotator::Annotator;
+use crate::config::CrfConfig;
+use crate::crf::Layout;
+use crate::error::ModelError;
+use crate::eval::{evaluate, Evaluation};
+use crate::features::FeatureExtractor;
+use crate::model_file::{ModelHeader, FORMAT, FORMAT_VERSION};
+use crate::train::{prepare, train_crf, TrainEvent, TrainReport};
+use quotekit_data::{load_corpus, Document, Format, LoadOptions, TagSet, Tokenizer};
+use rayon::prelude::*;
+use std::path::Path;
+use std::time::Instant;
+
+/// Everything a training run produces.
+#[derive(Debug)]
+pub struct Fitted {
+    /// The trained annotator.
+    pub annotator: Annotator,
+    /// Header to save with it.
+    pub header: ModelHeader,
+    /// Dev evaluation of the final model (with linking), when there is a dev set.
+    pub dev: Option<Evaluation>,
+}
+
+/// Loads a corpus in strict mode, guessing its format from the path.
+pub fn load_documents(path: &Path) -> Result<Vec<Document>, ModelError> {
+    Ok(load_corpus(path, Format::detect(path), &LoadOptions::default())?.documents)
+}
+
+/// Trains according to `config`, reporting progress through `on_event`.
+pub fn fit(
+    config: &CrfConfig,
+    on_event: impl FnMut(&TrainEvent) + Send,
+) -> Result<Fitted, ModelError> {
+    config.validate()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.training.threads)
+        .build()
+        .map_err(|e| ModelError::Training(format!("thread pool: {e}")))?;
+    pool.install(|| fit_in_pool(config, on_event))
+}
+
+fn fit_in_pool(
+    config: &CrfConfig,
+    on_event: impl FnMut(&TrainEvent),
+) -> Result<Fitted, ModelError> {
+    let train_docs = load_documents(&config.data.train)?;
+    let dev_docs = match &config.data.dev {
+        Some(p) => load_documents(p)?,
+        None => Vec::new(),
+    };
+    let tokenizer = Tokenizer::new();
+    let extractor = FeatureExtractor::new(&config.features)?;
+    let tags = TagSet::new(config.data.scheme);
+    let unit = config.data.sequence;
+    let started = Instant::now();
+    let train = prepare(train_docs, &tokenizer, &extractor, &tags, unit);
+    let dev = prepare(dev_docs, &tokenizer, &extractor, &tags, unit);
+    let feature_seconds = started.elapsed().as_secs_f64();
+    let layout = Layout {
+        buckets: extractor.buckets(),
+        labels: tags.len(),
+    };
+    let (model, report): (_, TrainReport) = train_crf(
+        config,
+        layout,
+        &tags,
+        &train,
+        &dev,
+        feature_seconds,
+        on_event,
+    )?;
+    let header = ModelHeader {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        quotekit_version: env!("CARGO_PKG_VERSION").into(),
+        config: config.clone(),
+        labels: tags.tags().iter().map(ToString::to_string).collect(),
+        hash_bits: config.features.hash_bits,
+        lexicon_hash: format!("{:016x}", extractor.cues().hash()),
+        lexicon: extractor.cues().entries().join("\n"),
+        training: report,
+        train_corpus: config.data.train.clone(),
+    };
+    let annotator = Annotator {
+        tokenizer,
+        extractor,
+        model,
+        tags,
+        unit,
+    };
+    let dev_eval = (!dev.is_empty()).then(|| {
+        let gold: Vec<Document> = dev.iter().map(|d| d.document.clone()).collect();
+        let predicted: Vec<Document> = gold
+            .par_iter()
+            .map(|d| annotator.annotate(d).document)
+            .collect();
+        evaluate(&gold, &predicted, &annotator.tokenizer)
+    });
+    Ok(Fitted {
+        annotator,
+        header,
+        dev: dev_eval,
+    })
+}

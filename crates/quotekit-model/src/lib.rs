@@ -1,0 +1,27 @@
+//! # quotekit-model
+//!
+//! The second stage of quotekit's pipeline (data → **model** → infer → cli):
+//! features over tokenized documents, a linear-chain CRF tagger and its
+//! training, rule-based quote → speaker linking, evaluation metrics, and
+//! model files (safetensors weights with a JSON header).
+
+pub mod annotator;
+pub mod config;
+pub mod crf;
+pub mod error;
+pub mod eval;
+pub mod features;
+pub mod fit;
+pub mod lbfgs;
+pub mod lexicon;
+pub mod linking;
+pub mod model_file;
+pub mod quote_state;
+pub mod train;
+
+pub use annotator::{Annotation, Annotator};
+pub use config::CrfConfig;
+pub use error::ModelError;
+pub use eval::{evaluate, Evaluation};
+pub use fit::{fit, Fitted};
+pub use model_file::{load_annotator, load_model, save_model, ModelHeader};

@@ -1,0 +1,272 @@
+//! Quote → speaker linking by rules over predicted spans. Each Content is given
+//! a Cue (the nearest in its sentence, then its paragraph, then — for a quote
+//! that opens a paragraph — the last one of the previous paragraph) and the Cue a
+//! Source (the nearest outside the content, in the cue's sentence, then its
+//! paragraph). Contents that share a cue become one attribution, as PolNeAR
+//! annotates a quote interrupted by its cue or running over paragraphs.
+
+use crate::lexicon::Lexicon;
+use quotekit_data::{Role, Tokenized};
+use std::ops::Range;
+
+/// One attribution found by the linker, as indices into the chunk list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Content chunks, in text order.
+    pub contents: Vec<usize>,
+    /// Cue chunk.
+    pub cue: Option<usize>,
+    /// Source chunk.
+    pub source: Option<usize>,
+}
+
+fn gap(a: &Range<usize>, b: &Range<usize>) -> usize {
+    if a.end <= b.start {
+        b.start - a.end
+    } else if b.end <= a.start {
+        a.start - b.end
+    } else {
+        0
+    }
+}
+
+/// Links predicted chunks (role, token range) into attributions.
+pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
+    let n = tok.tokens.len();
+    let mut sentence_of = vec![0usize; n];
+    for (s, r) in tok.sentences.iter().enumerate() {
+        sentence_of[r.clone()].fill(s);
+    }
+    let mut paragraph_of = vec![0usize; n];
+    for (p, r) in tok.paragraphs.iter().enumerate() {
+        paragraph_of[r.clone()].fill(p);
+    }
+    let of_role =
+        |role: Role| -> Vec<usize> { (0..chunks.len()).filter(|&k| chunks[k].0 == role).collect() };
+    let (cues, sources) = (of_role(Role::Cue), of_role(Role::Source));
+    let nearest = |candidates: &[usize], to: &Range<usize>, keep: &dyn Fn(usize) -> bool| {
+        candidates
+            .iter()
+            .copied()
+            .filter(|&k| keep(k))
+            .min_by_key(|&k| (gap(&chunks[k].1, to), k))
+    };
+    let mut links: Vec<Link> = Vec::new();
+    for c in of_role(Role::Content) {
+        let range = &chunks[c].1;
+        let (s0, s1) = (sentence_of[range.start], sentence_of[range.end - 1]);
+        let para = paragraph_of[range.start];
+        let in_sentence = |k: usize| (s0..=s1).contains(&sentence_of[chunks[k].1.start]);
+        let in_paragraph = |k: usize| paragraph_of[chunks[k].1.start] == para;
+        let opens_paragraph = range.start == tok.paragraphs[para].start;
+        let cue = nearest(&cues, range, &in_sentence)
+            .or_else(|| nearest(&cues, range, &in_paragraph))
+            .or_else(|| {
+                // A quote opening a paragraph: the last cue of the previous paragraph.
+                (opens_paragraph && para > 0)
+                    .then(|| {
+                        cues.iter()
+                            .copied()
+                            .filter(|&k| paragraph_of[chunks[k].1.start] == para - 1)
+                            .max_by_key(|&k| chunks[k].1.start)
+                    })
+                    .flatten()
+            });
+        let outside_content = |k: usize| !range_contains(range, &chunks[k].1);
+        let source = match cue {
+            Some(q) => {
+                let anchor = &chunks[q].1;
+                let (cs, cp) = (sentence_of[anchor.start], paragraph_of[anchor.start]);
+                nearest(&sources, anchor, &|k| {
+                    sentence_of[chunks[k].1.start] == cs && outside_content(k)
+                })
+                .or_else(|| {
+                    nearest(&sources, anchor, &|k| {
+                        paragraph_of[chunks[k].1.start] == cp && outside_content(k)
+                    })
+                })
+            }
+            None => nearest(&sources, range, &|k| in_sentence(k) && outside_content(k)),
+        };
+        match links.iter_mut().find(|l| cue.is_some() && l.cue == cue) {
+            Some(l) => l.contents.push(c),
+            None => links.push(Link {
+                contents: vec![c],
+                cue,
+                source,
+            }),
+        }
+    }
+    links
+}
+
+fn range_contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn is_title(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
+}
+
+/// The speaker's name for source chunk `source`: its own text when it holds a
+/// capitalised word that is not a pronoun; otherwise (a pronoun, "the
+/// spokesman") the nearest preceding source chunk that does, or failing that the
+/// nearest preceding run of two or more capitalised words.
+pub fn speaker_name(
+    text: &str,
+    tok: &Tokenized,
+    chunks: &[(Role, Range<usize>)],
+    source: usize,
+) -> Option<String> {
+    thread_local! {
+        static PRONOUNS: Lexicon = Lexicon::builtin_pronouns();
+    }
+    let words =
+        |r: &Range<usize>| -> Vec<&str> { r.clone().map(|i| tok.tokens[i].text(text)).collect() };
+    let name_like = |r: &Range<usize>| -> bool {
+        PRONOUNS.with(|p| {
+            words(r)
+                .iter()
+                .any(|w| is_title(w) && !p.contains_word(&w.to_lowercase()))
+        })
+    };
+    let span_text = |r: &Range<usize>| -> String {
+        text[tok.tokens[r.start].byte_start..tok.tokens[r.end - 1].byte_end].to_string()
+    };
+    let range = &chunks[source].1;
+    if name_like(range) {
+        return Some(span_text(range));
+    }
+    let earlier = chunks
+        .iter()
+        .filter(|(role, r)| *role == Role::Source && r.end <= range.start && name_like(r))
+        .max_by_key(|(_, r)| r.start);
+    if let Some((_, r)) = earlier {
+        return Some(span_text(r));
+    }
+    // Nearest preceding run of ≥ 2 capitalised tokens.
+    let mut i = range.start;
+    while i > 0 {
+        i -= 1;
+        if is_title(tok.tokens[i].text(text)) {
+            let end = i + 1;
+            let mut start = i;
+            while start > 0 && is_title(tok.tokens[start - 1].text(text)) {
+                start -= 1;
+            }
+            if end - start >= 2 {
+                return Some(span_text(&(start..end)));
+            }
+            i = start;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Document, Tokenizer};
+
+    /// Chunks from (role, first word index, word count) over `text`'s tokens.
+    fn setup(
+        text: &str,
+        spans: &[(Role, usize, usize)],
+    ) -> (Document, Tokenized, Vec<(Role, Range<usize>)>) {
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let chunks = spans.iter().map(|&(r, s, n)| (r, s..s + n)).collect();
+        (doc, tok, chunks)
+    }
+
+    #[test]
+    fn links_within_the_sentence_and_merges_split_quotes() {
+        // “ We won , ” Ann said , “ again . ” Bob argued it was luck .
+        // 0 1  2   3 4 5   6    7 8 9     10 11 12 13   14 15  16  17
+        let text = "“We won,” Ann said, “again.” Bob argued it was luck.";
+        let (_, tok, chunks) = setup(
+            text,
+            &[
+                (Role::Content, 0, 5),
+                (Role::Source, 5, 1),
+                (Role::Cue, 6, 1),
+                (Role::Content, 8, 4),
+                (Role::Source, 12, 1),
+                (Role::Cue, 13, 1),
+                (Role::Content, 14, 3),
+            ],
+        );
+        let links = link(&tok, &chunks);
+        assert_eq!(
+            links,
+            vec![
+                Link {
+                    contents: vec![0, 3],
+                    cue: Some(2),
+                    source: Some(1)
+                },
+                Link {
+                    contents: vec![6],
+                    cue: Some(5),
+                    source: Some(4)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn quote_opening_a_paragraph_takes_the_previous_cue() {
+        let text = "Ann Lee said:\n\n“We will win.”";
+        let (_, tok, chunks) = setup(
+            text,
+            &[
+                (Role::Source, 0, 2),
+                (Role::Cue, 2, 1),
+                (Role::Content, 4, 6),
+            ],
+        );
+        let links = link(&tok, &chunks);
+        assert_eq!(
+            links,
+            vec![Link {
+                contents: vec![2],
+                cue: Some(1),
+                source: Some(0)
+            }]
+        );
+    }
+
+    #[test]
+    fn content_without_cue_or_source() {
+        let text = "Rain is coming. Nothing else.";
+        let (_, tok, chunks) = setup(text, &[(Role::Content, 0, 3)]);
+        assert_eq!(
+            link(&tok, &chunks),
+            vec![Link {
+                contents: vec![0],
+                cue: None,
+                source: None
+            }]
+        );
+    }
+
+    #[test]
+    fn pronoun_sources_get_the_preceding_name() {
+        let text = "Mayor Ana Ruiz spoke. She said it was fine.";
+        let (doc, tok, chunks) = setup(text, &[(Role::Source, 0, 3), (Role::Source, 5, 1)]);
+        assert_eq!(
+            speaker_name(doc.text(), &tok, &chunks, 1).as_deref(),
+            Some("Mayor Ana Ruiz")
+        );
+        assert_eq!(
+            speaker_name(doc.text(), &tok, &chunks, 0).as_deref(),
+            Some("Mayor Ana Ruiz")
+        );
+        let (doc, tok, chunks) = setup(text, &[(Role::Source, 5, 1)]);
+        assert_eq!(
+            speaker_name(doc.text(), &tok, &chunks, 0).as_deref(),
+            Some("Mayor Ana Ruiz")
+        );
+    }
+}
