@@ -181,3 +181,118 @@ fn help_explains_the_flags() {
     let out = quotekit(&["convert", "--help"]);
     assert!(stdout(&out).contains("--scheme"));
 }
+
+#[test]
+fn train_predict_eval_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(
+        &config,
+        "[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n\
+         [features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 60\neval_every = 20\n",
+    )
+    .unwrap();
+    let model = dir.path().join("model");
+    let out = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(model.join("model.safetensors").is_file());
+    let dev: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("dev-eval.json")).unwrap())
+            .unwrap();
+    assert!(dev["exact"]["micro"]["f1"].as_f64().unwrap() > 0.9, "{dev}");
+
+    let pred = dir.path().join("pred");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        "datasets/sample",
+        "--output",
+        pred.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let jsonl = dir.path().join("pred.jsonl");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        "datasets/sample",
+        "--output",
+        jsonl.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["id"], "01-bridge-repair");
+    assert!(
+        first["attributions"][0]["speaker_name"].is_string(),
+        "{first}"
+    );
+
+    let report = dir.path().join("eval.json");
+    for predicted in [&pred, &jsonl] {
+        let out = quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--pred",
+            predicted.to_str().unwrap(),
+            "--json",
+            report.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("attribution (source,content)"));
+        let ev: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(
+            ev["exact"]["micro"]["f1"], dev["exact"]["micro"]["f1"],
+            "predict reproduces the dev evaluation"
+        );
+        assert_eq!(ev["attribution"], dev["attribution"]);
+    }
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--pred",
+        "datasets/sample",
+    ]);
+    let table = stdout(&out);
+    assert!(
+        table.contains("exact micro                   1.000  1.000  1.000"),
+        "{table}"
+    );
+}
+
+#[test]
+fn train_rejects_a_bad_config_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[training]\nc2 = -3.0\n").unwrap();
+    let out = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("bad.toml: training.c2 = -3"), "{err}");
+}

@@ -5,8 +5,8 @@ mod cmd;
 
 use clap::{Parser, Subcommand};
 
-/// Find who said what in news text: load annotated corpora, check them,
-/// convert between formats, and report their statistics.
+/// Find who said what in news text: check and convert annotated corpora, train
+/// taggers, evaluate them, and run them over new text.
 #[derive(Debug, Parser)]
 #[command(name = "quotekit", version, about, long_about = None)]
 struct Cli {
@@ -21,6 +21,12 @@ enum Command {
     Stats(cmd::stats::StatsArgs),
     /// Convert a corpus between brat, JSONL and CoNLL.
     Convert(cmd::convert::ConvertArgs),
+    /// Train a tagger from a TOML config; evaluates on dev when one is given.
+    Train(cmd::train::TrainArgs),
+    /// Score predicted annotations against gold ones (exact, overlap, attribution).
+    Eval(cmd::eval::EvalArgs),
+    /// Find attributions in new texts with a trained model.
+    Predict(cmd::predict::PredictArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -28,6 +34,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Stats(args) => cmd::stats::run(args),
         Command::Convert(args) => cmd::convert::run(args),
+        Command::Train(args) => cmd::train::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Predict(args) => cmd::predict::run(args),
     };
     match result {
         Ok(code) => code,

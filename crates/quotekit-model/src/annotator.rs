@@ -32,17 +32,26 @@ pub fn sequences(tok: &Tokenized, unit: SequenceUnit) -> Vec<Range<usize>> {
     }
 }
 
-/// Tags every token of a document with the given weights.
+/// Tags every token of a document with the given weights. `outside_penalty` is
+/// subtracted from every `O` score: above zero it trades precision for recall.
 pub fn tag_document<T: Copy + Into<f64>>(
     weights: &Weights<'_, T>,
     features: &DocumentFeatures,
     tok: &Tokenized,
     unit: SequenceUnit,
     tags: &TagSet,
+    outside_penalty: f64,
 ) -> Vec<Tag> {
     let mut out = vec![Tag::Outside; tok.tokens.len()];
+    let outside = tags.index(Tag::Outside).expect("every tag set has O");
+    let l = tags.len();
     for range in sequences(tok, unit) {
-        let emissions = weights.emissions(features, range.clone());
+        let mut emissions = weights.emissions(features, range.clone());
+        if outside_penalty != 0.0 {
+            for row in emissions.chunks_exact_mut(l) {
+                row[outside] -= outside_penalty;
+            }
+        }
         for (k, y) in weights.viterbi(&emissions).into_iter().enumerate() {
             out[range.start + k] = tags.tags()[y];
         }
@@ -63,13 +72,22 @@ pub struct Annotator {
     pub tags: TagSet,
     /// Sequence unit used in training.
     pub unit: SequenceUnit,
+    /// Subtracted from every `O` score when decoding (see [`tag_document`]).
+    pub outside_penalty: f64,
 }
 
 impl Annotator {
     /// Tags the tokens of a document.
     pub fn tag(&self, doc: &Document, tok: &Tokenized) -> Vec<Tag> {
         let features = self.extractor.extract(doc, tok);
-        tag_document(&self.model.weights(), &features, tok, self.unit, &self.tags)
+        tag_document(
+            &self.model.weights(),
+            &features,
+            tok,
+            self.unit,
+            &self.tags,
+            self.outside_penalty,
+        )
     }
 
     /// Tags, decodes and links one document.

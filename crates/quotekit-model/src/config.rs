@@ -138,7 +138,23 @@ pub enum Algorithm {
     /// L-BFGS on the L2-regularised conditional log-likelihood.
     #[default]
     Lbfgs,
+    /// Stochastic gradient descent on the same objective (`max_iterations` epochs).
+    Sgd,
     /// Averaged structured perceptron.
+    Perceptron,
+}
+
+/// Where L-BFGS starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum WarmStart {
+    /// From zero weights.
+    None,
+    /// From `warm_start_epochs` epochs of SGD on the same objective.
+    #[default]
+    Sgd,
+    /// From an averaged perceptron run for `warm_start_epochs` epochs, rescaled to
+    /// the lowest objective.
     Perceptron,
 }
 
@@ -160,6 +176,12 @@ pub struct TrainingConfig {
     pub eval_every: usize,
     /// Stop after this many dev evaluations without improvement (0: never stop early).
     pub patience: usize,
+    /// L-BFGS: how the starting weights are found.
+    pub warm_start: WarmStart,
+    /// L-BFGS: epochs of the warm-start method (0: start from zero).
+    pub warm_start_epochs: usize,
+    /// Feature buckets seen fewer times than this in training get no weights.
+    pub min_count: u32,
     /// Seed for everything random (perceptron shuffling).
     pub seed: u64,
     /// Worker threads (0: all cores).
@@ -170,14 +192,34 @@ impl Default for TrainingConfig {
     fn default() -> Self {
         Self {
             algorithm: Algorithm::Lbfgs,
-            c2: 1.0,
-            max_iterations: 150,
+            c2: 2.0,
+            max_iterations: 120,
             epsilon: 1e-5,
             history: 6,
             eval_every: 10,
             patience: 3,
+            warm_start: WarmStart::Sgd,
+            warm_start_epochs: 10,
+            min_count: 1,
             seed: 42,
             threads: 0,
+        }
+    }
+}
+
+/// How tags are decoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecodingConfig {
+    /// Subtracted from the `O` score of every token before Viterbi: above zero it
+    /// trades precision for recall.
+    pub outside_penalty: f64,
+}
+
+impl Default for DecodingConfig {
+    fn default() -> Self {
+        Self {
+            outside_penalty: 0.0,
         }
     }
 }
@@ -194,6 +236,8 @@ pub struct CrfConfig {
     pub features: FeatureConfig,
     /// Training.
     pub training: TrainingConfig,
+    /// Decoding.
+    pub decoding: DecodingConfig,
 }
 
 impl CrfConfig {
@@ -252,6 +296,9 @@ impl CrfConfig {
                 t.history
             ));
         }
+        if !self.decoding.outside_penalty.is_finite() {
+            return fail("decoding.outside_penalty must be finite".into());
+        }
         if !(t.epsilon >= 0.0) {
             return fail(format!("training.epsilon = {} (expected ≥ 0)", t.epsilon));
         }
@@ -267,7 +314,7 @@ mod tests {
     fn defaults_and_partial_files() {
         let c = CrfConfig::from_toml("[training]\nc2 = 0.5\n").unwrap();
         assert_eq!(c.training.c2, 0.5);
-        assert_eq!(c.training.max_iterations, 150);
+        assert_eq!(c.training.max_iterations, 120);
         assert_eq!(c.features.templates.len(), Template::ALL.len());
     }
 

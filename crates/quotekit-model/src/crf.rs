@@ -74,6 +74,36 @@ impl<'a, T: Copy + Into<f64>> Weights<'a, T> {
 
     /// Emission scores `[i * labels + y]` of the tokens in `range`.
     pub fn emissions(&self, features: &DocumentFeatures, range: Range<usize>) -> Vec<f64> {
+        // Fixed label counts (BIO: 7, BILOU: 13) get unrolled inner loops.
+        match self.layout.labels {
+            7 => self.emissions_fixed::<7>(features, range),
+            13 => self.emissions_fixed::<13>(features, range),
+            _ => self.emissions_any(features, range),
+        }
+    }
+
+    fn emissions_fixed<const L: usize>(
+        &self,
+        features: &DocumentFeatures,
+        range: Range<usize>,
+    ) -> Vec<f64> {
+        let mut out = vec![0.0; range.len() * L];
+        for (row, i) in out.chunks_exact_mut(L).zip(range) {
+            let row: &mut [f64; L] = row.try_into().expect("chunks have L items");
+            for &f in features.token(i) {
+                let start = f as usize * L;
+                let w: &[T; L] = self.state[start..start + L]
+                    .try_into()
+                    .expect("rows have L items");
+                for y in 0..L {
+                    row[y] += w[y].into();
+                }
+            }
+        }
+        out
+    }
+
+    fn emissions_any(&self, features: &DocumentFeatures, range: Range<usize>) -> Vec<f64> {
         let l = self.layout.labels;
         let mut out = vec![0.0; range.len() * l];
         for (k, i) in range.enumerate() {
@@ -134,8 +164,10 @@ impl<'a, T: Copy + Into<f64>> Weights<'a, T> {
     pub fn forward_backward(&self, emissions: &[f64]) -> Marginals {
         let l = self.layout.labels;
         let n = emissions.len() / l;
+        // exp(transition - max) cannot overflow; `t_max` is added back in log space.
         let trans: Vec<f64> = self.transition.iter().map(|&t| t.into()).collect();
-        let exp_trans: Vec<f64> = trans.iter().map(|t| t.exp()).collect();
+        let t_max = trans.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exp_trans: Vec<f64> = trans.iter().map(|t| (t - t_max).exp()).collect();
         // alpha[i][y] = log score of all prefixes ending in y at i.
         let mut alpha = vec![0.0; n * l];
         for y in 0..l {
@@ -150,7 +182,13 @@ impl<'a, T: Copy + Into<f64>> Weights<'a, T> {
             }
             for y in 0..l {
                 let s: f64 = (0..l).map(|p| tmp[p] * exp_trans[p * l + y]).sum();
-                alpha[i * l + y] = m + s.ln() + emissions[i * l + y];
+                alpha[i * l + y] = emissions[i * l + y]
+                    + if s > 1e-200 {
+                        m + t_max + s.ln()
+                    } else {
+                        // Underflow with extreme weights: exact log-sum-exp.
+                        log_sum_exp((0..l).map(|p| alpha[(i - 1) * l + p] + trans[p * l + y]))
+                    };
             }
         }
         // beta[i][y] = log score of all suffixes after i given y at i.
@@ -168,7 +206,11 @@ impl<'a, T: Copy + Into<f64>> Weights<'a, T> {
             }
             for p in 0..l {
                 let s: f64 = (0..l).map(|y| exp_trans[p * l + y] * tmp[y]).sum();
-                beta[i * l + p] = m + s.ln();
+                beta[i * l + p] = if s > 1e-200 {
+                    m + t_max + s.ln()
+                } else {
+                    log_sum_exp((0..l).map(|y| trans[p * l + y] + nb[y]))
+                };
             }
         }
         let last = &alpha[(n - 1) * l..];
@@ -179,17 +221,24 @@ impl<'a, T: Copy + Into<f64>> Weights<'a, T> {
             .map(|(a, b)| (a + b - log_z).exp())
             .collect();
         let mut pairs = vec![0.0; l * l];
+        let mut ea = vec![0.0; l];
         for i in 1..n {
             let a = &alpha[(i - 1) * l..i * l];
             let ma = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let ea: Vec<f64> = a.iter().map(|x| (x - ma).exp()).collect();
+            for (e, x) in ea.iter_mut().zip(a) {
+                *e = (x - ma).exp();
+            }
             for y in 0..l {
-                let eb = (emissions[i * l + y] + beta[i * l + y] + ma - log_z).exp();
-                if eb == 0.0 {
-                    continue;
-                }
-                for p in 0..l {
-                    pairs[p * l + y] += ea[p] * exp_trans[p * l + y] * eb;
+                let log_eb = emissions[i * l + y] + beta[i * l + y] - log_z;
+                let eb = (log_eb + ma + t_max).exp();
+                if eb.is_finite() {
+                    for p in 0..l {
+                        pairs[p * l + y] += ea[p] * exp_trans[p * l + y] * eb;
+                    }
+                } else {
+                    for p in 0..l {
+                        pairs[p * l + y] += (a[p] + trans[p * l + y] + log_eb).exp();
+                    }
                 }
             }
         }
@@ -268,6 +317,16 @@ impl CrfModel {
         }
     }
 
+    /// Scatters a model trained on `active` buckets back into `buckets` rows.
+    pub fn expand(self, active: &[u32], buckets: usize) -> Self {
+        let l = self.state.ncols();
+        let mut state = Array2::zeros((buckets, l));
+        for (row, &b) in self.state.rows().into_iter().zip(active) {
+            state.row_mut(b as usize).assign(&row);
+        }
+        Self { state, ..self }
+    }
+
     /// Shapes.
     pub fn layout(&self) -> Layout {
         Layout {
@@ -312,6 +371,33 @@ mod tests {
                 .collect();
         }
         out
+    }
+
+    #[test]
+    fn forward_backward_survives_huge_weights() {
+        let layout = Layout {
+            buckets: 1,
+            labels: 3,
+        };
+        let params: Vec<f64> = random(layout, 3).iter().map(|p| p * 2000.0).collect();
+        let w = Weights::from_flat(layout, &params);
+        let emissions = vec![500.0, -800.0, 0.0, 1200.0, 3.0, -1.0, -900.0, 40.0, 700.0];
+        let m = w.forward_backward(&emissions);
+        let exact = log_sum_exp(all_paths(3, 3).iter().map(|p| w.path_score(&emissions, p)));
+        assert!(
+            (m.log_z - exact).abs() < 1e-6 * exact.abs(),
+            "{} vs {exact}",
+            m.log_z
+        );
+        assert!(m
+            .nodes
+            .iter()
+            .all(|p| p.is_finite() && (0.0..=1.0 + 1e-9).contains(p)));
+        assert!(m
+            .pairs
+            .iter()
+            .all(|p| p.is_finite() && (0.0..=2.0 + 1e-9).contains(p)));
+        assert!((m.pairs.iter().sum::<f64>() - 2.0).abs() < 1e-6);
     }
 
     #[test]

@@ -57,8 +57,8 @@ fn fit_in_pool(
     let tags = TagSet::new(config.data.scheme);
     let unit = config.data.sequence;
     let started = Instant::now();
-    let train = prepare(train_docs, &tokenizer, &extractor, &tags, unit);
-    let dev = prepare(dev_docs, &tokenizer, &extractor, &tags, unit);
+    let mut train = prepare(train_docs, &tokenizer, &extractor, &tags, unit);
+    let mut dev = prepare(dev_docs, &tokenizer, &extractor, &tags, unit);
     let feature_seconds = started.elapsed().as_secs_f64();
     let layout = Layout {
         buckets: extractor.buckets(),
@@ -68,8 +68,8 @@ fn fit_in_pool(
         config,
         layout,
         &tags,
-        &train,
-        &dev,
+        &mut train,
+        &mut dev,
         feature_seconds,
         on_event,
     )?;
@@ -91,6 +91,7 @@ fn fit_in_pool(
         model,
         tags,
         unit,
+        outside_penalty: config.decoding.outside_penalty,
     };
     let dev_eval = (!dev.is_empty()).then(|| {
         let gold: Vec<Document> = dev.iter().map(|d| d.document.clone()).collect();

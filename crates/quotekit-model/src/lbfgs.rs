@@ -33,10 +33,42 @@ pub enum Stop {
     LineSearchFailed,
 }
 
+use rayon::prelude::*;
 use std::collections::VecDeque;
 
+/// Vector operations run in parallel over fixed-size chunks; sums are reduced
+/// in chunk order, so results do not depend on the number of threads.
+const CHUNK: usize = 1 << 15;
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let partial: Vec<f64> = a
+        .par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>())
+        .collect();
+    partial.iter().sum()
+}
+
+/// `out[i] = a[i] + k * b[i]`.
+fn combine(out: &mut [f64], a: &[f64], k: f64, b: &[f64]) {
+    out.par_chunks_mut(CHUNK)
+        .zip(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)))
+        .for_each(|(o, (x, y))| {
+            for ((o, x), y) in o.iter_mut().zip(x).zip(y) {
+                *o = x + k * y;
+            }
+        });
+}
+
+/// `y[i] += k * x[i]`.
+fn axpy(y: &mut [f64], k: f64, x: &[f64]) {
+    y.par_chunks_mut(CHUNK)
+        .zip(x.par_chunks(CHUNK))
+        .for_each(|(y, x)| {
+            for (y, x) in y.iter_mut().zip(x) {
+                *y += k * x;
+            }
+        });
 }
 
 /// Minimises `f` from `x` (updated in place). `f(x, g)` returns the value and
@@ -77,9 +109,7 @@ pub fn minimize(
         let slope = dot(&g_prev, &d);
         let mut accepted = false;
         for _ in 0..settings.max_line_search {
-            for ((xi, xp), di) in x.iter_mut().zip(&x_prev).zip(&d) {
-                *xi = xp + step * di;
-            }
+            combine(x, &x_prev, step, &d);
             fx = f(x, &mut g);
             if fx.is_finite() && fx <= f_prev + 1e-4 * step * slope {
                 accepted = true;
@@ -111,38 +141,29 @@ pub fn minimize(
         } else {
             (vec![0.0; n], vec![0.0; n])
         };
-        for i in 0..n {
-            s_new[i] = x[i] - x_prev[i];
-            y_new[i] = g[i] - g_prev[i];
-        }
+        combine(&mut s_new, x, -1.0, &x_prev);
+        combine(&mut y_new, &g, -1.0, &g_prev);
         let ys = dot(&y_new, &s_new);
         let yy = dot(&y_new, &y_new);
         if ys > 1e-12 * yy.max(1e-300) {
             pairs.push_back((s_new, y_new, 1.0 / ys));
         }
         // Two-loop recursion: d = -H g.
-        for (di, gi) in d.iter_mut().zip(&g) {
-            *di = -gi;
-        }
+        d.par_iter_mut()
+            .zip(g.par_iter())
+            .for_each(|(di, gi)| *di = -gi);
         for (j, (s, y, rho)) in pairs.iter().enumerate().rev() {
             let a = rho * dot(s, &d);
             alpha[j] = a;
-            for (di, yi) in d.iter_mut().zip(y) {
-                *di -= a * yi;
-            }
+            axpy(&mut d, -a, y);
         }
         if let Some((s, y, _)) = pairs.back() {
             let scale = dot(y, s) / dot(y, y);
-            for di in d.iter_mut() {
-                *di *= scale;
-            }
+            d.par_iter_mut().for_each(|di| *di *= scale);
         }
         for (j, (s, y, rho)) in pairs.iter().enumerate() {
             let b = rho * dot(y, &d);
-            let a = alpha[j];
-            for (di, si) in d.iter_mut().zip(s) {
-                *di += (a - b) * si;
-            }
+            axpy(&mut d, alpha[j] - b, s);
         }
         step = 1.0;
     }

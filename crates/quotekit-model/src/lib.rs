@@ -17,6 +17,7 @@ pub mod lexicon;
 pub mod linking;
 pub mod model_file;
 pub mod quote_state;
+pub mod sgd;
 pub mod train;
 
 pub use annotator::{Annotation, Annotator};

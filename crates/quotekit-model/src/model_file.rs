@@ -209,6 +209,7 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
         model,
         tags,
         unit: header.config.data.sequence,
+        outside_penalty: header.config.decoding.outside_penalty,
     };
     Ok((annotator, header))
 }

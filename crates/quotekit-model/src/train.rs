@@ -6,12 +6,13 @@
 //! the best weights are kept.
 
 use crate::annotator::{build_annotation, sequences, tag_document};
-use crate::config::{Algorithm, CrfConfig, SequenceUnit};
+use crate::config::{Algorithm, CrfConfig, SequenceUnit, WarmStart};
 use crate::crf::{CrfModel, Layout, Weights};
 use crate::error::ModelError;
 use crate::eval::{exact_scores, Counts};
 use crate::features::{DocumentFeatures, FeatureExtractor};
 use crate::lbfgs::{minimize, LbfgsSettings, Stop};
+use crate::sgd::sgd;
 use quotekit_data::{encode, role_fragments, Document, TagSet, Tokenized, Tokenizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -120,11 +121,13 @@ pub fn dev_f1<T: Copy + Into<f64> + Sync>(
     dev: &[Prepared],
     unit: SequenceUnit,
     tags: &TagSet,
+    outside_penalty: f64,
 ) -> f64 {
     let total = dev
         .par_iter()
         .map(|d| {
-            let predicted = tag_document(weights, &d.features, &d.tokens, unit, tags);
+            let predicted =
+                tag_document(weights, &d.features, &d.tokens, unit, tags, outside_penalty);
             let annotation = build_annotation(&d.document, &d.tokens, &predicted);
             exact_scores(&d.document, &annotation.document).micro
         })
@@ -147,14 +150,20 @@ fn sequence_loss(w: &Weights<'_, f64>, d: &Prepared, range: Range<usize>, grad: 
     let gold: Vec<usize> = d.gold[range.clone()].iter().map(|&g| g as usize).collect();
     let loss = m.log_z - w.path_score(&emissions, &gold);
     let (t0, s0, e0) = (w.layout.transition(), w.layout.start(), w.layout.end());
-    for (k, i) in range.enumerate() {
-        let marg = &m.nodes[k * l..(k + 1) * l];
-        for &f in d.features.token(i) {
-            let row = &mut grad[f as usize * l..(f as usize + 1) * l];
-            for (r, p) in row.iter_mut().zip(marg) {
-                *r += p;
+    match l {
+        7 => scatter_fixed::<7>(d, range, &m.nodes, &gold, grad),
+        13 => scatter_fixed::<13>(d, range, &m.nodes, &gold, grad),
+        _ => {
+            for (k, i) in range.enumerate() {
+                let marg = &m.nodes[k * l..(k + 1) * l];
+                for &f in d.features.token(i) {
+                    let row = &mut grad[f as usize * l..(f as usize + 1) * l];
+                    for (r, p) in row.iter_mut().zip(marg) {
+                        *r += p;
+                    }
+                    row[gold[k]] -= 1.0;
+                }
             }
-            row[gold[k]] -= 1.0;
         }
     }
     for (g, p) in grad[t0..s0].iter_mut().zip(&m.pairs) {
@@ -174,6 +183,29 @@ fn sequence_loss(w: &Weights<'_, f64>, d: &Prepared, range: Range<usize>, grad: 
     loss
 }
 
+/// Adds `marginal - gold` to the state rows of every feature (unrolled for `L` labels).
+fn scatter_fixed<const L: usize>(
+    d: &Prepared,
+    range: Range<usize>,
+    nodes: &[f64],
+    gold: &[usize],
+    grad: &mut [f64],
+) {
+    for ((marg, &g), i) in nodes.chunks_exact(L).zip(gold).zip(range) {
+        let marg: &[f64; L] = marg.try_into().expect("chunks have L items");
+        for &f in d.features.token(i) {
+            let start = f as usize * L;
+            let row: &mut [f64; L] = (&mut grad[start..start + L])
+                .try_into()
+                .expect("rows have L items");
+            for y in 0..L {
+                row[y] += marg[y];
+            }
+            row[g] -= 1.0;
+        }
+    }
+}
+
 /// Splits documents into `CHUNKS` contiguous groups of about equal token counts.
 fn chunk_bounds(data: &[Prepared]) -> Vec<Range<usize>> {
     let total: usize = data.iter().map(|d| d.gold.len()).sum();
@@ -190,6 +222,17 @@ fn chunk_bounds(data: &[Prepared]) -> Vec<Range<usize>> {
     bounds
 }
 
+/// Per-chunk gradient buffers, allocated once per training run.
+#[derive(Debug)]
+pub struct Buffers(Vec<Vec<f64>>);
+
+impl Buffers {
+    /// Buffers for `layout`.
+    pub fn new(layout: Layout) -> Self {
+        Buffers((0..CHUNKS).map(|_| vec![0.0; layout.len()]).collect())
+    }
+}
+
 /// The regularised objective and its gradient over all training data.
 pub fn objective(
     layout: Layout,
@@ -197,42 +240,92 @@ pub fn objective(
     c2: f64,
     params: &[f64],
     grad: &mut [f64],
+    buffers: &mut Buffers,
 ) -> f64 {
     let w = Weights::from_flat(layout, params);
-    let partial: Vec<(f64, Vec<f64>)> = chunk_bounds(data)
-        .into_par_iter()
-        .map(|range| {
-            let mut g = vec![0.0; layout.len()];
+    let bounds = chunk_bounds(data);
+    let losses: Vec<f64> = buffers
+        .0
+        .par_iter_mut()
+        .zip(bounds.into_par_iter())
+        .map(|(g, range)| {
+            g.fill(0.0);
             let mut loss = 0.0;
             for d in &data[range] {
                 for seq in &d.sequences {
-                    loss += sequence_loss(&w, d, seq.clone(), &mut g);
+                    loss += sequence_loss(&w, d, seq.clone(), g);
                 }
             }
-            (loss, g)
+            loss
         })
         .collect();
-    grad.iter_mut().zip(params).for_each(|(g, p)| *g = c2 * p);
-    let mut loss = 0.5 * c2 * params.iter().map(|p| p * p).sum::<f64>();
-    for (l, g) in partial {
-        loss += l;
-        grad.par_iter_mut()
-            .zip(g.par_iter())
-            .for_each(|(a, b)| *a += b);
-    }
-    loss
+    let parts = &buffers.0;
+    grad.par_iter_mut()
+        .zip(params.par_iter())
+        .enumerate()
+        .for_each(|(i, (g, p))| *g = c2 * p + parts.iter().map(|b| b[i]).sum::<f64>());
+    0.5 * c2 * params.iter().map(|p| p * p).sum::<f64>() + losses.iter().sum::<f64>()
 }
 
-/// Trains a CRF on prepared data. `dev` drives early stopping when non-empty.
+/// Buckets used by at least `min_count` training feature occurrences, and the
+/// training and dev features renumbered to them (others dropped): training then
+/// optimises only the parameters that can move.
+pub fn compact_features(
+    train: &mut [Prepared],
+    dev: &mut [Prepared],
+    buckets: usize,
+    min_count: u32,
+) -> Vec<u32> {
+    let mut counts = vec![0u32; buckets];
+    for d in train.iter() {
+        for &f in &d.features.ids {
+            counts[f as usize] = counts[f as usize].saturating_add(1);
+        }
+    }
+    let mut index = vec![u32::MAX; buckets];
+    let mut active = Vec::new();
+    for (b, &c) in counts.iter().enumerate() {
+        if c >= min_count.max(1) {
+            index[b] = active.len() as u32;
+            active.push(b as u32);
+        }
+    }
+    for d in train.iter_mut().chain(dev.iter_mut()) {
+        let f = &mut d.features;
+        let mut ids = Vec::with_capacity(f.ids.len());
+        let mut offsets = Vec::with_capacity(f.offsets.len());
+        offsets.push(0);
+        for i in 0..f.len() {
+            ids.extend(
+                f.token(i)
+                    .iter()
+                    .map(|&b| index[b as usize])
+                    .filter(|&x| x != u32::MAX),
+            );
+            offsets.push(ids.len() as u32);
+        }
+        *f = DocumentFeatures { offsets, ids };
+    }
+    active
+}
+
+/// Trains a CRF on prepared data (whose features are renumbered in place to the
+/// buckets training uses). `dev` drives early stopping when non-empty.
 pub fn train_crf(
     config: &CrfConfig,
-    layout: Layout,
+    full: Layout,
     tags: &TagSet,
-    train: &[Prepared],
-    dev: &[Prepared],
+    train: &mut [Prepared],
+    dev: &mut [Prepared],
     feature_seconds: f64,
     mut on_event: impl FnMut(&TrainEvent),
 ) -> Result<(CrfModel, TrainReport), ModelError> {
+    let active = compact_features(train, dev, full.buckets, config.training.min_count);
+    let layout = Layout {
+        buckets: active.len(),
+        labels: full.labels,
+    };
+    let (train, dev) = (&*train, &*dev);
     let tokens: usize = train.iter().map(|d| d.gold.len()).sum();
     if tokens == 0 {
         return Err(ModelError::Training(
@@ -261,7 +354,15 @@ pub fn train_crf(
         let evaluate = !dev.is_empty()
             && t.eval_every > 0
             && (iteration % t.eval_every == 0 || iteration == t.max_iterations);
-        let f1 = evaluate.then(|| dev_f1(&Weights::from_flat(layout, params), dev, unit, tags));
+        let f1 = evaluate.then(|| {
+            dev_f1(
+                &Weights::from_flat(layout, params),
+                dev,
+                unit,
+                tags,
+                config.decoding.outside_penalty,
+            )
+        });
         on_event(&TrainEvent::Iteration {
             iteration,
             max: t.max_iterations,
@@ -290,13 +391,58 @@ pub fn train_crf(
                 period: 10,
                 max_line_search: 20,
             };
+            let mut buffers = Buffers::new(layout);
+            let mut evaluations = 0usize;
+            match (t.warm_start, t.warm_start_epochs) {
+                (_, 0) | (WarmStart::None, _) => {}
+                (WarmStart::Sgd, epochs) => {
+                    sgd(
+                        &mut params,
+                        layout,
+                        train,
+                        t.c2,
+                        epochs,
+                        t.seed,
+                        |_, _, _| true,
+                    );
+                }
+                (WarmStart::Perceptron, epochs) => {
+                    // Averaged-perceptron weights, rescaled to the lowest objective.
+                    perceptron(&mut params, layout, train, epochs, t.seed, |_, _, _| true);
+                    let mut g = vec![0.0; layout.len()];
+                    let mut best = (f64::INFINITY, 0.0);
+                    for scale in [0.003, 0.01, 0.03, 0.1, 0.3] {
+                        let scaled: Vec<f64> = params.iter().map(|p| p * scale).collect();
+                        let f = objective(layout, train, t.c2, &scaled, &mut g, &mut buffers);
+                        if f < best.0 {
+                            best = (f, scale);
+                        }
+                    }
+                    params.iter_mut().for_each(|p| *p *= best.1);
+                }
+            }
             let stop = minimize(
                 &mut params,
-                |x, g| objective(layout, train, t.c2, x, g),
+                |x, g| {
+                    evaluations += 1;
+                    objective(layout, train, t.c2, x, g, &mut buffers)
+                },
                 &settings,
                 |k, fx, x| checkpoint(k, x, fx, &mut on_event),
             );
-            format!("{stop:?}")
+            format!("{stop:?} after {evaluations} objective evaluations")
+        }
+        Algorithm::Sgd => {
+            sgd(
+                &mut params,
+                layout,
+                train,
+                t.c2,
+                t.max_iterations,
+                t.seed,
+                |k, loss, x| checkpoint(k, x, loss, &mut on_event),
+            );
+            format!("{:?}", Stop::MaxIterations)
         }
         Algorithm::Perceptron => {
             perceptron(
@@ -324,7 +470,10 @@ pub fn train_crf(
         feature_seconds,
         train_seconds: started.elapsed().as_secs_f64(),
     };
-    Ok((CrfModel::from_flat(layout, &params), report))
+    Ok((
+        CrfModel::from_flat(layout, &params).expand(&active, full.buckets),
+        report,
+    ))
 }
 
 /// Averaged structured perceptron; `callback(epoch, errors, averaged weights)`.
@@ -459,7 +608,8 @@ mod tests {
             .collect();
         let mut grad = vec![0.0; layout.len()];
         let c2 = 0.3;
-        objective(layout, &data, c2, &params, &mut grad);
+        let mut buffers = Buffers::new(layout);
+        objective(layout, &data, c2, &params, &mut grad, &mut buffers);
         let h = 1e-6;
         let mut scratch = vec![0.0; layout.len()];
         // Check a spread of coordinates: state, transition, start and end.
@@ -472,8 +622,8 @@ mod tests {
             plus[i] += h;
             let mut minus = params.clone();
             minus[i] -= h;
-            let numeric = (objective(layout, &data, c2, &plus, &mut scratch)
-                - objective(layout, &data, c2, &minus, &mut scratch))
+            let numeric = (objective(layout, &data, c2, &plus, &mut scratch, &mut buffers)
+                - objective(layout, &data, c2, &minus, &mut scratch, &mut buffers))
                 / (2.0 * h);
             assert!(
                 (numeric - grad[i]).abs() < 1e-5 * (1.0 + numeric.abs()),
@@ -488,12 +638,15 @@ mod tests {
     #[test]
     fn lbfgs_and_perceptron_fit_a_tiny_corpus_deterministically() {
         let (data, layout, tags) = tiny_data(12);
-        for algorithm in [Algorithm::Lbfgs, Algorithm::Perceptron] {
+        for algorithm in [Algorithm::Lbfgs, Algorithm::Sgd, Algorithm::Perceptron] {
             let mut config = CrfConfig::default();
             config.training.algorithm = algorithm;
             config.training.c2 = 0.01;
             config.training.max_iterations = 60;
-            let run = || train_crf(&config, layout, &tags, &data, &data, 0.0, |_| {}).unwrap();
+            let run = || {
+                let (mut train, mut dev) = (data.clone(), data.clone());
+                train_crf(&config, layout, &tags, &mut train, &mut dev, 0.0, |_| {}).unwrap()
+            };
             let (model, report) = run();
             assert_eq!(report.best_dev_f1, Some(1.0), "{algorithm:?}: {report:?}");
             let (again, _) = run();

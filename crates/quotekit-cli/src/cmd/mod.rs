@@ -1,7 +1,10 @@
 //! One module per subcommand, plus the corpus options they share.
 
 pub mod convert;
+pub mod eval;
+pub mod predict;
 pub mod stats;
+pub mod train;
 
 use anyhow::Context;
 use clap::Args;

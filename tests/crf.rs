@@ -1,0 +1,181 @@
+//! The CRF tagger end to end on the embedded sample corpus: it can fit its
+//! training data, model files round-trip exactly, and every bad model file is
+//! refused with a clear error.
+
+use quotekit_data::{load_corpus, Document, Format, LoadOptions};
+use quotekit_model::config::CrfConfig;
+use quotekit_model::model_file::{load_annotator, FILE_NAME};
+use quotekit_model::{evaluate, fit, load_model, save_model, ModelError};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sample() -> Vec<Document> {
+    load_corpus(
+        &root().join("datasets/sample"),
+        Format::Brat,
+        &LoadOptions::default(),
+    )
+    .unwrap()
+    .documents
+}
+
+fn small_config() -> CrfConfig {
+    let mut config = CrfConfig::from_toml("[features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 80\neval_every = 20\npatience = 0\n").unwrap();
+    config.data.train = root().join("datasets/sample");
+    config.data.dev = Some(root().join("datasets/sample"));
+    config
+}
+
+#[test]
+fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
+    let fitted = fit(&small_config(), |_| {}).unwrap();
+    let dev = fitted.dev.as_ref().expect("a dev evaluation");
+    assert!(
+        dev.exact.micro.f1() > 0.9,
+        "train-set exact micro F1 {}",
+        dev.exact.micro.f1()
+    );
+    assert!(
+        dev.attribution.f1() > 0.8,
+        "train-set attribution F1 {}",
+        dev.attribution.f1()
+    );
+    assert_eq!(
+        fitted.header.training.best_dev_f1.map(|f| f > 0.9),
+        Some(true)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = save_model(&fitted.annotator.model, &fitted.header, dir.path()).unwrap();
+    assert_eq!(path, dir.path().join(FILE_NAME));
+    let (loaded, header) = load_annotator(dir.path()).unwrap();
+    assert_eq!(header, fitted.header);
+    assert_eq!(loaded.model, fitted.annotator.model);
+    for doc in sample() {
+        let a = fitted.annotator.annotate(&doc);
+        let b = loaded.annotate(&doc);
+        assert_eq!(a.document, b.document, "{}", doc.id);
+        assert_eq!(a.speaker_names, b.speaker_names);
+    }
+}
+
+#[test]
+fn same_config_gives_the_same_model_whatever_the_thread_count() {
+    let mut one = small_config();
+    one.training.max_iterations = 15;
+    one.training.threads = 1;
+    let mut two = one.clone();
+    two.training.threads = 2;
+    let a = fit(&one, |_| {}).unwrap();
+    let b = fit(&two, |_| {}).unwrap();
+    assert_eq!(a.annotator.model, b.annotator.model);
+}
+
+#[test]
+fn gold_against_itself_scores_one_everywhere() {
+    let docs = sample();
+    let ev = evaluate(&docs, &docs, &quotekit_data::Tokenizer::new());
+    for c in [
+        ev.exact.micro,
+        ev.overlap.micro,
+        ev.attribution,
+        ev.direct_quote_content,
+    ] {
+        assert_eq!(c.f1(), 1.0);
+    }
+    for role in [ev.exact.source, ev.exact.cue, ev.exact.content] {
+        assert_eq!((role.precision(), role.recall()), (1.0, 1.0));
+    }
+}
+
+fn saved_model(dir: &Path) -> PathBuf {
+    let mut config = small_config();
+    config.training.max_iterations = 3;
+    config.data.dev = None;
+    let fitted = fit(&config, |_| {}).unwrap();
+    save_model(&fitted.annotator.model, &fitted.header, dir).unwrap()
+}
+
+fn err(path: &Path) -> String {
+    load_model(path).unwrap_err().to_string()
+}
+
+#[test]
+fn bad_model_files_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = saved_model(dir.path());
+    let bytes = std::fs::read(&good).unwrap();
+
+    // Missing.
+    let missing = dir.path().join("nowhere/model.safetensors");
+    assert!(matches!(load_model(&missing), Err(ModelError::Io { .. })));
+
+    // Truncated: in the data, and in the header.
+    let cut = dir.path().join("cut.safetensors");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let msg = err(&cut);
+    assert!(
+        msg.contains("not a readable model file") && msg.contains("truncated"),
+        "{msg}"
+    );
+    std::fs::write(&cut, &bytes[..5]).unwrap();
+    assert!(matches!(load_model(&cut), Err(ModelError::Corrupt { .. })));
+
+    // Foreign: a safetensors file without a quotekit header, and not safetensors at all.
+    let foreign = dir.path().join("foreign.safetensors");
+    let data = [0u8; 8];
+    let view =
+        safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2], &data).unwrap();
+    std::fs::write(
+        &foreign,
+        safetensors::serialize(vec![("x", view)], None).unwrap(),
+    )
+    .unwrap();
+    let msg = err(&foreign);
+    assert!(
+        msg.ends_with("not a quotekit model (no `quotekit` header in the safetensors metadata)"),
+        "{msg}"
+    );
+    std::fs::write(&foreign, b"{\"hello\": \"world\"} and more text").unwrap();
+    assert!(matches!(
+        load_model(&foreign),
+        Err(ModelError::Corrupt { .. })
+    ));
+
+    // Another format name, a newer version, a header that does not parse.
+    let newer = dir.path().join("newer.safetensors");
+    write_with_header(&good, &newer, |v| v["format_version"] = 99.into());
+    let msg = err(&newer);
+    assert!(
+        msg.contains("model format version 99 is newer than this quotekit supports (1)"),
+        "{msg}"
+    );
+    let other = dir.path().join("other.safetensors");
+    write_with_header(&good, &other, |v| v["format"] = "somebody-else".into());
+    let msg = err(&other);
+    assert!(
+        msg.contains("not a quotekit model (header format is \"somebody-else\""),
+        "{msg}"
+    );
+    let broken = dir.path().join("broken.safetensors");
+    write_with_header(&good, &broken, |v| v["labels"] = 3.into());
+    let msg = err(&broken);
+    assert!(msg.contains("not a readable model file (header:"), "{msg}");
+}
+
+/// Copies the model at `from` to `to` with its JSON header edited by `edit`.
+fn write_with_header(from: &Path, to: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let bytes = std::fs::read(from).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let mut value: serde_json::Value =
+        serde_json::from_str(&meta.metadata().as_ref().unwrap()["quotekit"]).unwrap();
+    edit(&mut value);
+    let tensors: Vec<(String, safetensors::tensor::TensorView<'_>)> =
+        st.tensors().into_iter().collect();
+    let meta = std::collections::HashMap::from([("quotekit".to_string(), value.to_string())]);
+    std::fs::write(to, safetensors::serialize(tensors, Some(meta)).unwrap()).unwrap();
+}
