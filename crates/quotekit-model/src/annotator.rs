@@ -27,7 +27,7 @@ pub struct Annotation {
 pub fn sequences(tok: &Tokenized, unit: SequenceUnit) -> Vec<Range<usize>> {
     match unit {
         SequenceUnit::Document if tok.tokens.is_empty() => Vec::new(),
-        SequenceUnit::Document => vec![0..tok.tokens.len()],
+        SequenceUnit::Document => std::iter::once(0..tok.tokens.len()).collect(),
         SequenceUnit::Paragraph => tok.paragraphs.clone(),
     }
 }

@@ -197,7 +197,7 @@ impl Default for TrainingConfig {
             epsilon: 1e-5,
             history: 6,
             eval_every: 10,
-            patience: 3,
+            patience: 6,
             warm_start: WarmStart::Sgd,
             warm_start_epochs: 10,
             min_count: 1,
@@ -281,7 +281,7 @@ impl CrfConfig {
                 f.window
             ));
         }
-        if !(t.c2 >= 0.0 && t.c2.is_finite()) {
+        if t.c2.is_nan() || t.c2 < 0.0 || t.c2.is_infinite() {
             return fail(format!(
                 "training.c2 = {} (expected a finite value ≥ 0)",
                 t.c2
@@ -299,7 +299,7 @@ impl CrfConfig {
         if !self.decoding.outside_penalty.is_finite() {
             return fail("decoding.outside_penalty must be finite".into());
         }
-        if !(t.epsilon >= 0.0) {
+        if t.epsilon.is_nan() || t.epsilon < 0.0 {
             return fail(format!("training.epsilon = {} (expected ≥ 0)", t.epsilon));
         }
         Ok(())

@@ -102,7 +102,7 @@ pub fn sgd(
     // Calibration: one pass over a sample per candidate η₀; keep the one with the
     // lowest loss on a second, held-out sample (documents are few and long, so the
     // loss on the sample itself rewards overfitting it).
-    let half = (order.len() / 2).min(SAMPLE).max(1);
+    let half = (order.len() / 2).clamp(1, SAMPLE);
     let sample = &order[..half];
     let held_out = &order[half..(2 * half).min(order.len())];
     let held_out = if held_out.is_empty() {

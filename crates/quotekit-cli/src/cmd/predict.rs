@@ -44,7 +44,7 @@ pub struct PredictArgs {
     pub outside_penalty: Option<f64>,
 }
 
-fn collect_texts(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> anyhow::Result<()> {
+fn collect_texts(dir: &Path, out: &mut Vec<(String, PathBuf)>) -> anyhow::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .map(|e| e.map(|e| e.path()))
@@ -52,7 +52,7 @@ fn collect_texts(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> a
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            collect_texts(&p, root, out)?;
+            collect_texts(&p, out)?;
         } else if p.extension().and_then(|e| e.to_str()) == Some("txt") {
             let id = p
                 .file_stem()
@@ -68,7 +68,7 @@ fn collect_texts(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> a
 fn read_inputs(input: &Path) -> anyhow::Result<Vec<Document>> {
     if input.is_dir() {
         let mut files = Vec::new();
-        collect_texts(input, input, &mut files)?;
+        collect_texts(input, &mut files)?;
         if files.is_empty() {
             bail!("{}: no .txt files found", input.display());
         }
@@ -81,17 +81,12 @@ fn read_inputs(input: &Path) -> anyhow::Result<Vec<Document>> {
             })
             .collect()
     } else if input.extension().and_then(|e| e.to_str()) == Some("jsonl") {
+        // Only id and text are used; annotations in the records are ignored.
         JsonlReader
             .read(input)?
-            .map(|r| {
-                Ok(Document::new(
-                    r.as_ref()
-                        .map_err(|e| anyhow::anyhow!("{e}"))?
-                        .document
-                        .id
-                        .clone(),
-                    r?.document.text(),
-                ))
+            .map(|record| {
+                let document = record?.document;
+                Ok(Document::new(document.id.clone(), document.text()))
             })
             .collect()
     } else {
