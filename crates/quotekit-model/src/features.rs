@@ -96,7 +96,8 @@ fn shape(word: &str) -> String {
     out
 }
 
-fn is_title(word: &str) -> bool {
+/// True for a capitalised word with lower-case letters after the first (`Obama`, not `NATO`).
+pub(crate) fn is_title(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
 }

@@ -5,6 +5,7 @@
 //! paragraph). Contents that share a cue become one attribution, as PolNeAR
 //! annotates a quote interrupted by its cue or running over paragraphs.
 
+use crate::features::is_title;
 use crate::lexicon::Lexicon;
 use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
@@ -100,11 +101,6 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
 
 fn range_contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
-}
-
-fn is_title(word: &str) -> bool {
-    let mut chars = word.chars();
-    chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
 }
 
 /// The speaker's name for source chunk `source`: its own text when it holds a

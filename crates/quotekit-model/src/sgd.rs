@@ -5,7 +5,7 @@
 //! (`algorithm = "sgd"`) or to warm-start L-BFGS.
 
 use crate::crf::{Layout, Weights};
-use crate::train::Prepared;
+use crate::train::{sequence_order, Prepared};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
@@ -88,11 +88,7 @@ pub fn sgd(
     mut callback: impl FnMut(usize, f64, &[f64]) -> bool,
 ) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut order: Vec<(usize, usize)> = data
-        .iter()
-        .enumerate()
-        .flat_map(|(d, p)| (0..p.sequences.len()).map(move |s| (d, s)))
-        .collect();
+    let mut order = sequence_order(data);
     if order.is_empty() {
         return;
     }

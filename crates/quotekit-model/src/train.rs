@@ -476,6 +476,14 @@ pub fn train_crf(
     ))
 }
 
+/// Every (document, sequence) index pair, in corpus order: what online learners shuffle.
+pub fn sequence_order(data: &[Prepared]) -> Vec<(usize, usize)> {
+    data.iter()
+        .enumerate()
+        .flat_map(|(d, p)| (0..p.sequences.len()).map(move |s| (d, s)))
+        .collect()
+}
+
 /// Averaged structured perceptron; `callback(epoch, errors, averaged weights)`.
 fn perceptron(
     params: &mut [f64],
@@ -487,11 +495,7 @@ fn perceptron(
 ) {
     let l = layout.labels;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut order: Vec<(usize, usize)> = data
-        .iter()
-        .enumerate()
-        .flat_map(|(d, p)| (0..p.sequences.len()).map(move |s| (d, s)))
-        .collect();
+    let mut order = sequence_order(data);
     // Averaging by the "update × time" trick: avg = w - u / c.
     let mut updates = vec![0.0; params.len()];
     let mut c = 1.0;
