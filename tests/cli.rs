@@ -208,31 +208,50 @@ fn train_predict_eval_end_to_end() {
     assert!(dev["exact"]["micro"]["f1"].as_f64().unwrap() > 0.9, "{dev}");
 
     let pred = dir.path().join("pred");
+    let model_arg = model.to_str().unwrap();
     let out = quotekit(&[
         "predict",
         "--model",
-        model.to_str().unwrap(),
+        model_arg,
         "--input",
         "datasets/sample",
         "--output",
         pred.to_str().unwrap(),
+        "--format",
+        "brat",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let jsonl = dir.path().join("pred.jsonl");
     let out = quotekit(&[
         "predict",
         "--model",
-        model.to_str().unwrap(),
+        model_arg,
         "--input",
         "datasets/sample",
         "--output",
         jsonl.to_str().unwrap(),
         "--format",
-        "jsonl",
+        "documents",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let quotes = dir.path().join("quotes.jsonl");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        model_arg,
+        "--input",
+        "datasets/sample",
+        "--output",
+        quotes.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("done: 13 documents"),
+        "{}",
+        stderr(&out)
+    );
     let first: serde_json::Value = serde_json::from_str(
-        std::fs::read_to_string(&jsonl)
+        std::fs::read_to_string(&quotes)
             .unwrap()
             .lines()
             .next()
@@ -240,10 +259,14 @@ fn train_predict_eval_end_to_end() {
     )
     .unwrap();
     assert_eq!(first["id"], "01-bridge-repair");
+    let quote = &first["quotes"][0];
+    assert!(quote["speaker_name"].is_string(), "{first}");
     assert!(
-        first["attributions"][0]["speaker_name"].is_string(),
+        quote["content"][0]["text"].as_str().unwrap().len() > 10,
         "{first}"
     );
+    let c = quote["content"][0]["confidence"].as_f64().unwrap();
+    assert!(c > 0.0 && c <= 1.0, "{first}");
 
     let report = dir.path().join("eval.json");
     for predicted in [&pred, &jsonl] {

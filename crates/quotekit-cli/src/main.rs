@@ -36,7 +36,7 @@ fn main() -> std::process::ExitCode {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Train(args) => cmd::train::run(args),
         Command::Eval(args) => cmd::eval::run(args),
-        Command::Predict(args) => cmd::predict::run(args),
+        Command::Predict(args) => cmd::predict::run_predict(args),
     };
     match result {
         Ok(code) => code,

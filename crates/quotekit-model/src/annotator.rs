@@ -21,6 +21,9 @@ pub struct Annotation {
     pub speaker_names: Vec<Option<String>>,
     /// Number of tokens tagged.
     pub tokens: usize,
+    /// Per span (same order as `document.spans`): the mean marginal probability
+    /// of its predicted tags; empty unless asked for ([`Annotator::annotate_scored`]).
+    pub confidences: Vec<f64>,
 }
 
 /// Cuts a tokenized document into CRF sequences.
@@ -42,7 +45,26 @@ pub fn tag_document<T: Copy + Into<f64>>(
     tags: &TagSet,
     outside_penalty: f64,
 ) -> Vec<Tag> {
+    tag_with_marginals(weights, features, tok, unit, tags, outside_penalty, false).0
+}
+
+/// Like [`tag_document`]; with `marginals`, also returns each token's marginal
+/// probability of its predicted tag (from forward–backward).
+pub fn tag_with_marginals<T: Copy + Into<f64>>(
+    weights: &Weights<'_, T>,
+    features: &DocumentFeatures,
+    tok: &Tokenized,
+    unit: SequenceUnit,
+    tags: &TagSet,
+    outside_penalty: f64,
+    marginals: bool,
+) -> (Vec<Tag>, Vec<f64>) {
     let mut out = vec![Tag::Outside; tok.tokens.len()];
+    let mut probabilities = if marginals {
+        vec![1.0; tok.tokens.len()]
+    } else {
+        Vec::new()
+    };
     let outside = tags.index(Tag::Outside).expect("every tag set has O");
     let l = tags.len();
     for range in sequences(tok, unit) {
@@ -52,11 +74,18 @@ pub fn tag_document<T: Copy + Into<f64>>(
                 row[outside] -= outside_penalty;
             }
         }
-        for (k, y) in weights.viterbi(&emissions).into_iter().enumerate() {
+        let path = weights.viterbi(&emissions);
+        if marginals {
+            let m = weights.forward_backward(&emissions);
+            for (k, &y) in path.iter().enumerate() {
+                probabilities[range.start + k] = m.nodes[k * l + y];
+            }
+        }
+        for (k, y) in path.into_iter().enumerate() {
             out[range.start + k] = tags.tags()[y];
         }
     }
-    out
+    (out, probabilities)
 }
 
 /// A trained model ready to annotate documents.
@@ -95,6 +124,27 @@ impl Annotator {
         let tok = self.tokenizer.tokenize(doc);
         let tags = self.tag(doc, &tok);
         build_annotation(doc, &tok, &tags)
+    }
+
+    /// Like [`Annotator::annotate`], with a confidence for every span.
+    pub fn annotate_scored(&self, doc: &Document) -> Annotation {
+        let tok = self.tokenizer.tokenize(doc);
+        let features = self.extractor.extract(doc, &tok);
+        let (tags, probabilities) = tag_with_marginals(
+            &self.model.weights(),
+            &features,
+            &tok,
+            self.unit,
+            &self.tags,
+            self.outside_penalty,
+            true,
+        );
+        let mut annotation = build_annotation(doc, &tok, &tags);
+        annotation.confidences = decode_ranges(&tags)
+            .into_iter()
+            .map(|(_, r)| r.clone().map(|i| probabilities[i]).sum::<f64>() / r.len() as f64)
+            .collect();
+        annotation
     }
 }
 
@@ -139,5 +189,6 @@ pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annota
         document: out,
         speaker_names,
         tokens: tok.tokens.len(),
+        confidences: Vec::new(),
     }
 }

@@ -1,0 +1,83 @@
+//! The per-document path of bulk inference on one core: read a JSONL record,
+//! annotate it (tokenize, features, Viterbi, forward–backward confidences,
+//! link) and render the output record. Texts are PolNeAR dev when
+//! `../shared/datasets/polnear` is there, the sample otherwise. Throughput in
+//! words (whitespace-separated) per second.
+//!
+//! `cargo bench -p quotekit-infer --bench predict`
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use quotekit_data::{load_corpus, Document, Format, LoadOptions};
+use quotekit_infer::input::{jsonl_record, ReadLimits};
+use quotekit_infer::output::{render, OutputFormat};
+use quotekit_model::config::CrfConfig;
+use quotekit_model::fit;
+use std::path::PathBuf;
+
+fn bench(c: &mut Criterion) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let polnear = std::env::var_os("QUOTEKIT_POLNEAR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/datasets/polnear"));
+    let texts = if polnear.join("dev").is_dir() {
+        polnear.join("dev")
+    } else {
+        eprintln!("PolNeAR not found: benchmarking on datasets/sample");
+        root.join("datasets/sample")
+    };
+    let mut config = CrfConfig::default();
+    config.data.train = root.join("datasets/sample");
+    config.training.max_iterations = 5;
+    config.training.threads = 1;
+    let annotator = fit(&config, |_| {})
+        .expect("training on the sample works")
+        .annotator;
+    let docs = load_corpus(&texts, Format::Brat, &LoadOptions::default())
+        .unwrap()
+        .documents;
+    let lines: Vec<String> = docs
+        .iter()
+        .map(|d| serde_json::json!({"id": d.id, "text": d.text()}).to_string())
+        .collect();
+    let words: usize = docs
+        .iter()
+        .map(|d| d.text().split_whitespace().count())
+        .sum();
+    let limits = ReadLimits {
+        max_chars: 1_000_000,
+    };
+    let mut group = c.benchmark_group(format!("predict {} docs", docs.len()));
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(words as u64));
+    for (name, format) in [
+        ("jsonl quotes", OutputFormat::Jsonl),
+        ("documents", OutputFormat::Documents),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut bytes = 0;
+                for (n, line) in lines.iter().enumerate() {
+                    let record = jsonl_record(n + 1, line.as_bytes(), limits);
+                    let outcome = record.document.clone().map(|doc| {
+                        let d = Document::new(doc.id.clone(), doc.text.clone());
+                        let a = if format == OutputFormat::Jsonl {
+                            annotator.annotate_scored(&d)
+                        } else {
+                            annotator.annotate(&d)
+                        };
+                        (doc, a)
+                    });
+                    bytes += match render(format, &record.key, &outcome) {
+                        quotekit_infer::output::Rendered::Line(l) => l.len(),
+                        _ => 0,
+                    };
+                }
+                bytes
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,36 @@
+//! Errors that stop a bulk run (per-document problems are records, not errors).
+
+use std::path::PathBuf;
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum InferError {
+    /// Reading input or writing output failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Options that cannot work together.
+    #[error("{0}")]
+    Usage(String),
+    /// An existing output that cannot be resumed.
+    #[error("{}: cannot resume: {message}", path.display())]
+    Resume {
+        /// The output.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+impl InferError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        InferError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

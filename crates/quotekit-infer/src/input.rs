@@ -1,0 +1,344 @@
+//! Input records, streamed one at a time: a directory of `.txt` files
+//! (recursively, in path order), a JSONL file of `{"id", "text", ...}` records
+//! (gzip-compressed when the name ends in `.gz`), or standard input (JSONL).
+//! A record that cannot be used becomes an [`InputError`] carrying its key, so
+//! the run can write an error record for it and go on.
+
+use crate::error::InferError;
+use serde_json::{Map, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Where documents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Every `.txt` file below a directory; the id is the file name without `.txt`.
+    TextDir(PathBuf),
+    /// One `.txt` file.
+    TextFile(PathBuf),
+    /// A JSONL file (`.gz`: gzip-compressed).
+    Jsonl(PathBuf),
+    /// JSONL on standard input.
+    Stdin,
+}
+
+impl Input {
+    /// Chooses by path: `-` is standard input, directories are text trees,
+    /// `.txt` a single text, anything else JSONL.
+    pub fn from_path(path: &Path) -> Self {
+        if path == Path::new("-") {
+            Input::Stdin
+        } else if path.is_dir() {
+            Input::TextDir(path.to_path_buf())
+        } else if path.extension().and_then(|e| e.to_str()) == Some("txt") {
+            Input::TextFile(path.to_path_buf())
+        } else {
+            Input::Jsonl(path.to_path_buf())
+        }
+    }
+}
+
+/// A document ready to annotate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputDocument {
+    /// Identifier.
+    pub id: String,
+    /// The text.
+    pub text: String,
+    /// Other fields of a JSONL record, passed through to the output.
+    pub extra: Map<String, Value>,
+}
+
+/// Why a record could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// Short kind: `malformed-json`, `not-utf8`, `empty`, `too-long`, `missing-text`, `unreadable`.
+    pub kind: &'static str,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+/// One input record: its key (the id, or `line N` when there is none) and its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputRecord {
+    /// The id, or `line N` (1-based) for a JSONL line without a usable id.
+    pub key: String,
+    /// The document, or why there is none.
+    pub document: Result<InputDocument, InputError>,
+}
+
+/// Limits applied while reading.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// Documents longer than this many characters become `too-long` errors.
+    pub max_chars: usize,
+}
+
+/// Counts bytes read from the underlying file (for progress by file size).
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// An open input: the records, and how far into the input reading has got.
+pub struct OpenInput {
+    /// The records, in input order.
+    pub records: Box<dyn Iterator<Item = Result<InputRecord, InferError>> + Send>,
+    /// Total size in progress units (bytes of the file, or number of text files), if known.
+    pub total: Option<u64>,
+    /// Progress so far, in the same units.
+    pub position: Arc<AtomicU64>,
+}
+
+fn check_text(text: &str, limits: ReadLimits) -> Result<(), InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError {
+            kind: "empty",
+            message: "the text is empty".into(),
+        });
+    }
+    let n = text.chars().count();
+    if n > limits.max_chars {
+        return Err(InputError {
+            kind: "too-long",
+            message: format!("{n} characters, over the limit of {}", limits.max_chars),
+        });
+    }
+    Ok(())
+}
+
+fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InferError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| InferError::io(dir, e))?
+        .map(|e| e.map(|e| e.path()).map_err(|e| InferError::io(dir, e)))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect_txt(&p, out)?;
+        } else if p.extension().and_then(|e| e.to_str()) == Some("txt") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn text_record(path: &Path, limits: ReadLimits) -> InputRecord {
+    let key = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let document = match std::fs::read(path) {
+        Err(e) => Err(InputError {
+            kind: "unreadable",
+            message: format!("{}: {e}", path.display()),
+        }),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Err(e) => Err(InputError {
+                kind: "not-utf8",
+                message: format!(
+                    "{}: not valid UTF-8 (invalid byte at offset {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+            }),
+            Ok(text) => check_text(&text, limits).map(|()| InputDocument {
+                id: key.clone(),
+                text,
+                extra: Map::new(),
+            }),
+        },
+    };
+    InputRecord { key, document }
+}
+
+/// Parses one JSONL line (1-based `line`).
+pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecord {
+    let fallback = format!("line {line}");
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return InputRecord {
+                key: fallback,
+                document: Err(InputError {
+                    kind: "not-utf8",
+                    message: format!(
+                        "line {line}: not valid UTF-8 (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                }),
+            }
+        }
+    };
+    let mut object = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => {
+            return InputRecord {
+                key: fallback,
+                document: Err(InputError {
+                    kind: "malformed-json",
+                    message: format!("line {line}: a record must be a JSON object"),
+                }),
+            }
+        }
+        Err(e) => {
+            return InputRecord {
+                key: fallback,
+                document: Err(InputError {
+                    kind: "malformed-json",
+                    message: format!("line {line}: {e}"),
+                }),
+            }
+        }
+    };
+    let key = match object.remove("id") {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        _ => fallback,
+    };
+    let document = match object.remove("text") {
+        Some(Value::String(text)) => check_text(&text, limits).map(|()| InputDocument {
+            id: key.clone(),
+            text,
+            extra: object,
+        }),
+        _ => Err(InputError {
+            kind: "missing-text",
+            message: format!("line {line}: no \"text\" string"),
+        }),
+    };
+    InputRecord { key, document }
+}
+
+/// Streams JSONL records from a reader, numbering lines; blank lines are skipped.
+fn jsonl_stream<R: BufRead + Send + 'static>(
+    mut reader: R,
+    source: PathBuf,
+    limits: ReadLimits,
+) -> Box<dyn Iterator<Item = Result<InputRecord, InferError>> + Send> {
+    let mut line = 0usize;
+    Box::new(std::iter::from_fn(move || loop {
+        let mut buf = Vec::new();
+        line += 1;
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => return Some(Err(InferError::io(&source, e))),
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        return Some(Ok(jsonl_record(line, &buf, limits)));
+    }))
+}
+
+/// Opens `input` for streaming.
+pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> {
+    let position = Arc::new(AtomicU64::new(0));
+    match input {
+        Input::TextDir(dir) => {
+            let mut files = Vec::new();
+            collect_txt(dir, &mut files)?;
+            let total = Some(files.len() as u64);
+            let pos = position.clone();
+            let records = files.into_iter().map(move |p| {
+                pos.fetch_add(1, Ordering::Relaxed);
+                Ok(text_record(&p, limits))
+            });
+            Ok(OpenInput {
+                records: Box::new(records),
+                total,
+                position,
+            })
+        }
+        Input::TextFile(path) => {
+            position.store(1, Ordering::Relaxed);
+            Ok(OpenInput {
+                records: Box::new(std::iter::once(Ok(text_record(path, limits)))),
+                total: Some(1),
+                position,
+            })
+        }
+        Input::Jsonl(path) => {
+            let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
+            let total = file.metadata().ok().map(|m| m.len());
+            let counted = Counting {
+                inner: file,
+                count: position.clone(),
+            };
+            let gz = path.extension().and_then(|e| e.to_str()) == Some("gz");
+            let reader: Box<dyn BufRead + Send> = if gz {
+                Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(counted)))
+            } else {
+                Box::new(BufReader::with_capacity(1 << 16, counted))
+            };
+            Ok(OpenInput {
+                records: jsonl_stream(reader, path.clone(), limits),
+                total,
+                position,
+            })
+        }
+        Input::Stdin => Ok(OpenInput {
+            records: jsonl_stream(
+                BufReader::new(std::io::stdin()),
+                PathBuf::from("<stdin>"),
+                limits,
+            ),
+            total: None,
+            position,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: ReadLimits = ReadLimits { max_chars: 20 };
+
+    #[test]
+    fn jsonl_records_and_their_errors() {
+        let ok = jsonl_record(
+            1,
+            br#"{"id": "a", "text": "Hi there.", "source": "x"}"#,
+            LIMITS,
+        );
+        let doc = ok.document.unwrap();
+        assert_eq!((ok.key.as_str(), doc.text.as_str()), ("a", "Hi there."));
+        assert_eq!(doc.extra["source"], "x");
+        let numeric = jsonl_record(2, br#"{"id": 7, "text": "x"}"#, LIMITS);
+        assert_eq!(numeric.key, "7");
+        let cases: [(&[u8], &str, &str); 6] = [
+            (b"{not json", "line 3", "malformed-json"),
+            (b"[1, 2]", "line 3", "malformed-json"),
+            (b"{\"id\": \"b\"}", "b", "missing-text"),
+            (b"{\"id\": \"c\", \"text\": \"  \"}", "c", "empty"),
+            (
+                b"{\"id\": \"d\", \"text\": \"far too long for the limit\"}",
+                "d",
+                "too-long",
+            ),
+            (b"{\"id\": \"e\", \"text\": \"\xff\"}", "line 3", "not-utf8"),
+        ];
+        for (bytes, key, kind) in cases {
+            let r = jsonl_record(3, bytes, LIMITS);
+            assert_eq!(r.key, key);
+            assert_eq!(
+                r.document.unwrap_err().kind,
+                kind,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+}

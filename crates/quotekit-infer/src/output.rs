@@ -1,0 +1,326 @@
+//! Output formats and sinks. Records are rendered to text in the parallel part
+//! of a run and written in input order by one writer, whole records at a time:
+//! a killed run leaves at most one partial JSONL line, which `--resume` removes.
+
+use crate::error::InferError;
+use crate::input::{InputDocument, InputError};
+use quotekit_data::formats::brat::to_ann;
+use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::{CharIndex, CharSpan, Role};
+use quotekit_model::Annotation;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use std::io::{BufRead, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// What each output record holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One JSON record per document: its quotes with text, offsets, cue, speaker,
+    /// `speaker_name` and confidences, plus the input's extra fields.
+    Jsonl,
+    /// quotekit's document JSONL (spans and attributions), readable by `eval` and `convert`.
+    Documents,
+    /// brat standoff files in a directory (errors go to `errors.jsonl` there).
+    Brat,
+}
+
+/// Where records go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
+    /// A file (JSONL formats) or a directory (brat).
+    Path(PathBuf),
+    /// Standard output (JSONL formats).
+    Stdout,
+}
+
+/// A record rendered for writing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rendered {
+    /// One JSONL line, newline included.
+    Line(String),
+    /// brat files for one document.
+    Brat {
+        /// File name stem.
+        name: String,
+        /// `.txt` content.
+        text: String,
+        /// `.ann` content.
+        ann: String,
+    },
+    /// An error record (JSONL line) for the brat error file.
+    BratError(String),
+}
+
+fn span_json(text: &str, index: &CharIndex, span: CharSpan, confidence: Option<f64>) -> Value {
+    let mut v = json!({
+        "text": index.slice(text, span).unwrap_or_default(),
+        "start": span.start,
+        "end": span.end,
+    });
+    if let Some(c) = confidence {
+        v["confidence"] = json!((c * 1e4).round() / 1e4);
+    }
+    v
+}
+
+/// The JSON error record of a document that could not be processed.
+pub fn error_json(key: &str, error: &InputError) -> String {
+    json!({"id": key, "error": {"kind": error.kind, "message": error.message}}).to_string()
+}
+
+/// The quotes record of an annotated document.
+pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
+    let d = &annotation.document;
+    let index = d.char_index();
+    let position: std::collections::HashMap<&str, usize> = d
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.id.as_str(), k))
+        .collect();
+    let span_value = |id: &str| -> Option<Value> {
+        let k = *position.get(id)?;
+        let s = &d.spans[k];
+        let whole = s.extent();
+        Some(span_json(
+            d.text(),
+            &index,
+            whole,
+            annotation.confidences.get(k).copied(),
+        ))
+    };
+    let quotes: Vec<Value> = d
+        .attributions
+        .iter()
+        .zip(&annotation.speaker_names)
+        .map(|(a, name)| {
+            json!({
+                "content": a.content.iter().filter_map(|c| span_value(c)).collect::<Vec<_>>(),
+                "cue": a.cue.as_deref().and_then(span_value),
+                "speaker": a.source.as_deref().and_then(span_value),
+                "speaker_name": name,
+            })
+        })
+        .collect();
+    let mut record = Map::new();
+    record.insert("id".into(), Value::String(doc.id.clone()));
+    record.insert("quotes".into(), Value::Array(quotes));
+    let spans = |role: Role| d.spans.iter().filter(|s| s.role == role).count();
+    record.insert(
+        "spans".into(),
+        json!({"source": spans(Role::Source), "cue": spans(Role::Cue), "content": spans(Role::Content)}),
+    );
+    for (k, v) in &doc.extra {
+        record.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    Value::Object(record).to_string()
+}
+
+/// Renders one processed record in `format`.
+pub fn render(
+    format: OutputFormat,
+    key: &str,
+    outcome: &Result<(InputDocument, Annotation), InputError>,
+) -> Rendered {
+    match (format, outcome) {
+        (OutputFormat::Brat, Err(e)) => Rendered::BratError(error_json(key, e) + "\n"),
+        (_, Err(e)) => Rendered::Line(error_json(key, e) + "\n"),
+        (OutputFormat::Jsonl, Ok((doc, a))) => Rendered::Line(quotes_json(doc, a) + "\n"),
+        (OutputFormat::Documents, Ok((_, a))) => Rendered::Line(to_json_line(&a.document) + "\n"),
+        (OutputFormat::Brat, Ok((_, a))) => Rendered::Brat {
+            name: file_name(key),
+            text: a.document.text().to_string(),
+            ann: to_ann(&a.document),
+        },
+    }
+}
+
+/// A key as a file name: separators and NULs become `_`.
+fn file_name(key: &str) -> String {
+    let s: String = key
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if s.is_empty() || s == "." || s == ".." {
+        format!("doc_{s}")
+    } else {
+        s
+    }
+}
+
+/// Writes rendered records in order.
+pub struct Sink {
+    target: OutputTarget,
+    lines: Option<std::io::BufWriter<Box<dyn Write + Send>>>,
+    errors: Option<std::fs::File>,
+}
+
+/// Keys already written to `target` (for `--resume`). A trailing partial JSONL
+/// line, left by a killed run, is cut off so that its record is written again.
+pub fn written_keys(
+    target: &OutputTarget,
+    format: OutputFormat,
+) -> Result<HashSet<String>, InferError> {
+    let OutputTarget::Path(path) = target else {
+        return Err(InferError::Usage(
+            "--resume needs an output file or directory, not standard output".into(),
+        ));
+    };
+    let mut keys = HashSet::new();
+    let jsonl = match format {
+        OutputFormat::Brat => {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(path).map_err(|e| InferError::io(path, e))? {
+                    let p = entry.map_err(|e| InferError::io(path, e))?.path();
+                    if p.extension().and_then(|e| e.to_str()) == Some("ann") {
+                        keys.insert(
+                            p.file_stem()
+                                .unwrap_or_default()
+                                .to_string_lossy()
+                                .into_owned(),
+                        );
+                    }
+                }
+            }
+            path.join("errors.jsonl")
+        }
+        _ => path.clone(),
+    };
+    if !jsonl.is_file() {
+        return Ok(keys);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&jsonl)
+        .map_err(|e| InferError::io(&jsonl, e))?;
+    let mut complete = 0u64;
+    let mut reader = std::io::BufReader::new(&mut file);
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| InferError::io(&jsonl, e))?;
+        if n == 0 || buf.last() != Some(&b'\n') {
+            break;
+        }
+        line_no += 1;
+        complete += n as u64;
+        let value: Value = serde_json::from_slice(&buf).map_err(|e| InferError::Resume {
+            path: jsonl.clone(),
+            message: format!("line {line_no} is not a quotekit record: {e}"),
+        })?;
+        match value.get("id") {
+            Some(Value::String(id)) => keys.insert(id.clone()),
+            _ => {
+                return Err(InferError::Resume {
+                    path: jsonl.clone(),
+                    message: format!("line {line_no} has no \"id\""),
+                })
+            }
+        };
+    }
+    drop(reader);
+    file.set_len(complete)
+        .map_err(|e| InferError::io(&jsonl, e))?;
+    file.seek(std::io::SeekFrom::End(0))
+        .map_err(|e| InferError::io(&jsonl, e))?;
+    Ok(keys)
+}
+
+impl Sink {
+    /// Opens the target; `append` keeps what is there (resume), otherwise it is replaced.
+    pub fn open(
+        target: &OutputTarget,
+        format: OutputFormat,
+        append: bool,
+    ) -> Result<Self, InferError> {
+        let open_file = |path: &Path| -> Result<std::fs::File, InferError> {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
+            }
+            std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(path)
+                .map_err(|e| InferError::io(path, e))
+        };
+        let mut sink = Sink {
+            target: target.clone(),
+            lines: None,
+            errors: None,
+        };
+        match (target, format) {
+            (OutputTarget::Stdout, OutputFormat::Brat) => {
+                return Err(InferError::Usage(
+                    "brat output needs a directory, not standard output".into(),
+                ))
+            }
+            (OutputTarget::Stdout, _) => {
+                sink.lines = Some(std::io::BufWriter::new(Box::new(std::io::stdout())));
+            }
+            (OutputTarget::Path(dir), OutputFormat::Brat) => {
+                std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
+                sink.errors = Some(open_file(&dir.join("errors.jsonl"))?);
+            }
+            (OutputTarget::Path(path), _) => {
+                let file: Box<dyn Write + Send> = Box::new(open_file(path)?);
+                sink.lines = Some(std::io::BufWriter::with_capacity(1 << 16, file));
+            }
+        }
+        Ok(sink)
+    }
+
+    fn path(&self) -> PathBuf {
+        match &self.target {
+            OutputTarget::Path(p) => p.clone(),
+            OutputTarget::Stdout => PathBuf::from("<stdout>"),
+        }
+    }
+
+    /// Writes one record.
+    pub fn write(&mut self, record: &Rendered) -> Result<(), InferError> {
+        let path = self.path();
+        match record {
+            Rendered::Line(line) => {
+                let out = self.lines.as_mut().expect("JSONL sinks have a writer");
+                out.write_all(line.as_bytes())
+                    .map_err(|e| InferError::io(&path, e))
+            }
+            Rendered::BratError(line) => {
+                let out = self.errors.as_mut().expect("brat sinks have an error file");
+                out.write_all(line.as_bytes())
+                    .map_err(|e| InferError::io(&path, e))
+            }
+            Rendered::Brat { name, text, ann } => {
+                let txt = path.join(format!("{name}.txt"));
+                std::fs::write(&txt, text).map_err(|e| InferError::io(&txt, e))?;
+                // The .ann file marks the document done; write it whole, then rename.
+                let tmp = path.join(format!(".{name}.ann.tmp"));
+                std::fs::write(&tmp, ann).map_err(|e| InferError::io(&tmp, e))?;
+                let dest = path.join(format!("{name}.ann"));
+                std::fs::rename(&tmp, &dest).map_err(|e| InferError::io(&dest, e))
+            }
+        }
+    }
+
+    /// Flushes buffered records (called after every batch: whole records only).
+    pub fn flush(&mut self) -> Result<(), InferError> {
+        let path = self.path();
+        if let Some(out) = self.lines.as_mut() {
+            out.flush().map_err(|e| InferError::io(&path, e))?;
+        }
+        Ok(())
+    }
+}

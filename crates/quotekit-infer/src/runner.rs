@@ -1,0 +1,154 @@
+//! The bulk run: read a batch of records, annotate it in parallel (rayon),
+//! write it in input order, flush, repeat. Memory is bounded by the batch size,
+//! and the output does not depend on the number of threads.
+
+use crate::error::InferError;
+use crate::input::{open, Input, InputRecord, ReadLimits};
+use crate::output::{render, written_keys, OutputFormat, OutputTarget, Rendered, Sink};
+use crate::progress::Progress;
+use quotekit_data::Document;
+use quotekit_model::Annotator;
+use rayon::prelude::*;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Output format.
+    pub format: OutputFormat,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+    /// Documents read, annotated and written together.
+    pub batch: usize,
+    /// Skip documents already in the output and append.
+    pub resume: bool,
+    /// Longer documents become `too-long` error records.
+    pub max_chars: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            format: OutputFormat::Jsonl,
+            threads: 0,
+            batch: 256,
+            resume: false,
+            max_chars: 1_000_000,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Documents written (annotated or failed) in this run.
+    pub documents: u64,
+    /// Words (whitespace-separated) in the annotated documents.
+    pub words: u64,
+    /// Quotes (attributions) found.
+    pub quotes: u64,
+    /// Documents that produced an error record.
+    pub errors: u64,
+    /// Documents skipped because the output already had them (`--resume`).
+    pub resumed: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Annotates one record: a document to annotate, or the reason there is none.
+fn process(
+    annotator: &Annotator,
+    record: &InputRecord,
+    format: OutputFormat,
+) -> (Rendered, u64, u64) {
+    let outcome = record.document.clone().map(|doc| {
+        let document = Document::new(doc.id.clone(), doc.text.clone());
+        let annotation = if format == OutputFormat::Jsonl {
+            annotator.annotate_scored(&document)
+        } else {
+            annotator.annotate(&document)
+        };
+        (doc, annotation)
+    });
+    let (words, quotes) = match &outcome {
+        Ok((doc, a)) => (
+            doc.text.split_whitespace().count() as u64,
+            a.document.attributions.len() as u64,
+        ),
+        Err(_) => (0, 0),
+    };
+    (render(format, &record.key, &outcome), words, quotes)
+}
+
+/// Runs `annotator` over `input`, writing to `output`.
+pub fn run(
+    annotator: &Annotator,
+    input: &Input,
+    output: &OutputTarget,
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+) -> Result<Summary, InferError> {
+    if options.batch == 0 {
+        return Err(InferError::Usage(
+            "the batch size must be at least 1".into(),
+        ));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| InferError::Usage(format!("thread pool: {e}")))?;
+    let started = Instant::now();
+    let done = if options.resume {
+        written_keys(output, options.format)?
+    } else {
+        Default::default()
+    };
+    let mut sink = Sink::open(output, options.format, options.resume)?;
+    let limits = ReadLimits {
+        max_chars: options.max_chars,
+    };
+    let opened = open(input, limits)?;
+    let mut records = opened.records;
+    let mut summary = Summary::default();
+    loop {
+        let mut batch = Vec::with_capacity(options.batch);
+        for record in records.by_ref() {
+            let record = record?;
+            if done.contains(&record.key) {
+                summary.resumed += 1;
+                continue;
+            }
+            batch.push(record);
+            if batch.len() == options.batch {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let rendered: Vec<(Rendered, u64, u64)> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|r| process(annotator, r, options.format))
+                .collect()
+        });
+        for (record, (r, words, quotes)) in batch.iter().zip(&rendered) {
+            sink.write(r)?;
+            summary.documents += 1;
+            summary.words += words;
+            summary.quotes += quotes;
+            summary.errors += u64::from(record.document.is_err());
+        }
+        sink.flush()?;
+        summary.seconds = started.elapsed().as_secs_f64();
+        progress.update(
+            &summary,
+            opened.position.load(Ordering::Relaxed),
+            opened.total,
+        );
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    progress.finish(&summary);
+    Ok(summary)
+}

@@ -1,0 +1,341 @@
+//! Bulk inference through the real binary: output order and bytes do not depend
+//! on the thread count, bad records become error records, a killed run resumes
+//! to exactly the uninterrupted output, and gzip and stdin inputs work.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn quotekit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quotekit"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the quotekit binary runs")
+}
+
+/// A small model trained once on the sample corpus.
+fn model() -> &'static Path {
+    static MODEL: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &MODEL
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let config = dir.path().join("tiny.toml");
+            std::fs::write(
+                &config,
+                "[features]\nhash_bits = 16\n[training]\nc2 = 0.1\nmax_iterations = 30\n",
+            )
+            .unwrap();
+            let model = dir.path().join("model");
+            let out = quotekit(&[
+                "train",
+                "--config",
+                config.to_str().unwrap(),
+                "--out",
+                model.to_str().unwrap(),
+            ]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (dir, model)
+        })
+        .1
+}
+
+/// The sample texts repeated `copies` times as JSONL records with unique ids and an extra field.
+fn corpus_jsonl(copies: usize) -> String {
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(root().join("datasets/sample"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+        texts.push((id, std::fs::read_to_string(&p).unwrap()));
+    }
+    let mut out = String::new();
+    for copy in 0..copies {
+        for (id, text) in &texts {
+            let record =
+                serde_json::json!({"id": format!("{id}-{copy}"), "text": text, "feed": copy % 3});
+            out.push_str(&record.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn predict(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "predict",
+        "--model",
+        model().to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    quotekit(&args)
+}
+
+#[test]
+fn output_is_in_input_order_and_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(8)).unwrap();
+    let one = dir.path().join("one.jsonl");
+    let two = dir.path().join("two.jsonl");
+    assert!(predict(&input, &one, &["--threads", "1", "--batch", "7"])
+        .status
+        .success());
+    assert!(predict(&input, &two, &["--threads", "2", "--batch", "16"])
+        .status
+        .success());
+    let a = std::fs::read(&one).unwrap();
+    assert_eq!(
+        a,
+        std::fs::read(&two).unwrap(),
+        "1 and 2 threads give the same bytes"
+    );
+    let ids: Vec<String> = String::from_utf8(a)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = corpus_jsonl(8)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, expected);
+    let first: serde_json::Value = serde_json::from_str(
+        std::str::from_utf8(&std::fs::read(&one).unwrap())
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["feed"], 0, "extra fields pass through");
+}
+
+#[test]
+fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("bad.jsonl");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"{\"id\": \"good\", \"text\": \"Ann Lee said the vote was fair.\"}\n");
+    bytes.extend_from_slice(b"{\"id\": \"broken\", \"text\": \n");
+    bytes.extend_from_slice(b"{\"id\": \"empty\", \"text\": \"   \"}\n");
+    bytes.extend_from_slice(b"{\"id\": \"bytes\", \"text\": \"caf\xe9\"}\n");
+    bytes.extend_from_slice(
+        format!(
+            "{{\"id\": \"long\", \"text\": \"{}\"}}\n",
+            "word ".repeat(100)
+        )
+        .as_bytes(),
+    );
+    bytes.extend_from_slice(b"{\"id\": \"notext\"}\n");
+    bytes.extend_from_slice(b"{\"id\": \"good2\", \"text\": \"\\\"We won,\\\" she said.\"}\n");
+    std::fs::write(&input, bytes).unwrap();
+    let output = dir.path().join("out.jsonl");
+    let out = predict(&input, &output, &["--max-chars", "200"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "failed documents give exit code 2"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("done: 7 documents") && stderr.contains("5 errors"),
+        "{stderr}"
+    );
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(String, String)> = records
+        .iter()
+        .map(|r| {
+            let kind = r["error"]["kind"].as_str().unwrap_or("ok").to_string();
+            (r["id"].as_str().unwrap().to_string(), kind)
+        })
+        .collect();
+    let expect = [
+        ("good", "ok"),
+        ("line 2", "malformed-json"),
+        ("empty", "empty"),
+        ("line 4", "not-utf8"),
+        ("long", "too-long"),
+        ("notext", "missing-text"),
+        ("good2", "ok"),
+    ];
+    let expect: Vec<(String, String)> = expect
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(summary, expect);
+    assert!(records[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("line 2:"));
+
+    // A directory of texts: an empty file and a non-UTF-8 file fail, the rest go on.
+    let texts = dir.path().join("texts");
+    std::fs::create_dir_all(texts.join("sub")).unwrap();
+    std::fs::write(texts.join("a.txt"), "Bob said no.").unwrap();
+    std::fs::write(texts.join("sub/b.txt"), "").unwrap();
+    std::fs::write(texts.join("sub/c.txt"), b"\xff\xfe").unwrap();
+    let out = predict(&texts, &dir.path().join("t.jsonl"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = std::fs::read_to_string(dir.path().join("t.jsonl")).unwrap();
+    let kinds: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["error"]["kind"]
+                .as_str()
+                .unwrap_or("ok")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, vec!["ok", "empty", "not-utf8"]);
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_uninterrupted_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(150)).unwrap();
+    let total = 13 * 150;
+    let full = dir.path().join("full.jsonl");
+    assert!(predict(&input, &full, &["--batch", "4"]).status.success());
+    let expected = std::fs::read(&full).unwrap();
+
+    let resumed = dir.path().join("resumed.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quotekit"))
+        .args([
+            "predict",
+            "--model",
+            model().to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+        ])
+        .args([
+            "--output",
+            resumed.to_str().unwrap(),
+            "--batch",
+            "4",
+            "--threads",
+            "1",
+        ])
+        .current_dir(root())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some, but not all, records are out.
+    loop {
+        let lines = std::fs::read(&resumed)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+            .unwrap_or(0);
+        if lines >= 20 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = std::fs::read(&resumed).unwrap();
+    let done = partial.iter().filter(|&&c| c == b'\n').count();
+    assert!(done < total, "killed part-way ({done} of {total})");
+    // Simulate the worst case too: a record cut in the middle.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&resumed)
+        .unwrap();
+    file.write_all(b"{\"id\": \"half-writ").unwrap();
+    drop(file);
+
+    let out = predict(&input, &resumed, &["--resume", "--batch", "4"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("({done} skipped as already done)")),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&resumed).unwrap(), expected);
+}
+
+#[test]
+fn gzip_and_stdin_inputs_give_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus_jsonl(2);
+    let plain = dir.path().join("in.jsonl");
+    std::fs::write(&plain, &corpus).unwrap();
+    let gz = dir.path().join("in.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(corpus.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    assert!(predict(&plain, &a, &[]).status.success());
+    assert!(predict(&gz, &b, &[]).status.success());
+    let expected = std::fs::read(&a).unwrap();
+    assert_eq!(expected, std::fs::read(&b).unwrap());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quotekit"))
+        .args([
+            "predict",
+            "--model",
+            model().to_str().unwrap(),
+            "--input",
+            "-",
+            "--output",
+            "-",
+        ])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = std::thread::spawn(move || stdin.write_all(corpus.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    feed.join().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        out.stdout, expected,
+        "stdin → stdout filter gives the same records"
+    );
+}
