@@ -59,6 +59,18 @@ fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
         let b = loaded.annotate(&doc);
         assert_eq!(a.document, b.document, "{}", doc.id);
         assert_eq!(a.speaker_names, b.speaker_names);
+        // Scoring adds a confidence per span and changes nothing else.
+        let scored = loaded.annotate_scored(&doc);
+        assert_eq!(scored.document, b.document);
+        assert_eq!(scored.confidences.len(), scored.document.spans.len());
+        assert!(
+            scored
+                .confidences
+                .iter()
+                .all(|c| *c > 0.0 && *c <= 1.0 + 1e-9),
+            "{:?}",
+            scored.confidences
+        );
     }
 }
 
