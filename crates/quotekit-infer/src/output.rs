@@ -4,7 +4,7 @@
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
-use quotekit_data::formats::brat::to_ann;
+use quotekit_data::formats::brat::{file_name, to_ann};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
@@ -133,25 +133,6 @@ pub fn render(
             text: a.document.text().to_string(),
             ann: to_ann(&a.document),
         },
-    }
-}
-
-/// A key as a file name: separators and NULs become `_`.
-fn file_name(key: &str) -> String {
-    let s: String = key
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | '\0') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if s.is_empty() || s == "." || s == ".." {
-        format!("doc_{s}")
-    } else {
-        s
     }
 }
 

@@ -6,9 +6,7 @@ use crate::crf::{CrfModel, Weights};
 use crate::features::{DocumentFeatures, FeatureExtractor};
 use crate::linking::{link, speaker_name};
 use quotekit_data::tags::decode_ranges;
-use quotekit_data::{
-    Attribution, CharSpan, Document, Role, Span, Tag, TagSet, Tokenized, Tokenizer,
-};
+use quotekit_data::{Attribution, CharSpan, Document, Span, Tag, TagSet, Tokenized, Tokenizer};
 use std::ops::Range;
 
 /// A document as the model sees it.
@@ -181,10 +179,6 @@ pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annota
                 .collect(),
         });
     }
-    debug_assert!(out
-        .spans
-        .iter()
-        .all(|s| s.role != Role::Content || !s.fragments.is_empty()));
     Annotation {
         document: out,
         speaker_names,

@@ -7,7 +7,7 @@ use quotekit_data::{
     encode, role_fragments, CharIndex, CharSpan, Document, Role, TagScheme, TagSet, Tokenizer,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// True/false positive and false negative counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -363,10 +363,7 @@ impl std::fmt::Display for Evaluation {
             "{:<28} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}",
             "", "P", "R", "F1", "tp", "fp", "fn"
         )?;
-        let mut groups: BTreeMap<u8, (&str, &RoleScores)> = BTreeMap::new();
-        groups.insert(0, ("exact", &self.exact));
-        groups.insert(1, ("overlap", &self.overlap));
-        for (_, (name, s)) in groups {
+        for (name, s) in [("exact", &self.exact), ("overlap", &self.overlap)] {
             row(f, &format!("{name} source"), &s.source)?;
             row(f, &format!("{name} cue"), &s.cue)?;
             row(f, &format!("{name} content"), &s.content)?;

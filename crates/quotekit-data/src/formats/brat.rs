@@ -570,7 +570,7 @@ impl CorpusWriter for BratWriter {
 }
 
 /// A document id as a file name: path separators and NULs become `_`.
-fn file_name(id: &str) -> String {
+pub fn file_name(id: &str) -> String {
     let cleaned: String = id
         .chars()
         .map(|c| {
