@@ -319,3 +319,38 @@ fn train_rejects_a_bad_config_with_its_path() {
     let err = stderr(&out);
     assert!(err.contains("bad.toml: training.c2 = -3"), "{err}");
 }
+
+#[test]
+fn missing_corpora_are_named() {
+    let out = quotekit(&["stats", "no/such/corpus"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no/such/corpus: a brat corpus is a directory"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = quotekit(&[
+        "train",
+        "--train",
+        "no/such/corpus",
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no/such/corpus"), "{}", stderr(&out));
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let out = quotekit(&[
+        "train",
+        "--train",
+        empty.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("training: the training corpus has no tokens"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -339,3 +339,74 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
         "stdin → stdout filter gives the same records"
     );
 }
+
+#[test]
+fn unusable_inputs_and_outputs_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+
+    let missing = dir.path().join("nowhere.jsonl");
+    let out = predict(&missing, &dir.path().join("o.jsonl"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("nowhere.jsonl: No such file"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = predict(&input, Path::new("-"), &["--format", "brat"]);
+    assert!(
+        stderr(&out).contains("brat output needs a directory, not standard output"),
+        "{}",
+        stderr(&out)
+    );
+    let out = predict(&input, Path::new("-"), &["--resume"]);
+    assert!(
+        stderr(&out).contains("--resume needs an output file or directory"),
+        "{}",
+        stderr(&out)
+    );
+    let out = predict(&input, &dir.path().join("o.jsonl"), &["--batch", "0"]);
+    assert!(
+        stderr(&out).contains("the batch size must be at least 1"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Resuming into a file that is not quotekit output.
+    let foreign = dir.path().join("foreign.jsonl");
+    std::fs::write(&foreign, "hello world\n").unwrap();
+    let out = predict(&input, &foreign, &["--resume"]);
+    let msg = stderr(&out);
+    assert!(
+        msg.contains("foreign.jsonl: cannot resume: line 1 is not a quotekit record"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&foreign).unwrap(),
+        "hello world\n",
+        "left untouched"
+    );
+
+    // brat output: documents as files, errors in errors.jsonl; resume skips both.
+    let brat = dir.path().join("brat");
+    std::fs::write(
+        &input,
+        "{\"id\": \"a\", \"text\": \"Ann said no.\"}\n{\"id\": \"b\", \"text\": \"\"}\n",
+    )
+    .unwrap();
+    let out = predict(&input, &brat, &["--format", "brat"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(brat.join("a.txt").is_file() && brat.join("a.ann").is_file());
+    assert!(std::fs::read_to_string(brat.join("errors.jsonl"))
+        .unwrap()
+        .contains("\"id\":\"b\""));
+    let out = predict(&input, &brat, &["--format", "brat", "--resume"]);
+    assert!(
+        stderr(&out).contains("done: 0 documents (2 skipped as already done)"),
+        "{}",
+        stderr(&out)
+    );
+}

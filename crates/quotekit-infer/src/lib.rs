@@ -6,6 +6,21 @@
 //! batches so memory does not grow with the corpus, writing records in input
 //! order (byte-identical whatever the thread count), turning bad documents
 //! into error records, and resuming an interrupted run.
+//!
+//! ```no_run
+//! use quotekit_infer::{run, Input, OutputTarget, RunOptions, Silent};
+//! use quotekit_model::model_file::load_annotator;
+//! let (annotator, _) = load_annotator("models/crf".as_ref())?;
+//! let summary = run(
+//!     &annotator,
+//!     &Input::from_path("corpus.jsonl.gz".as_ref()),
+//!     &OutputTarget::Path("quotes.jsonl".into()),
+//!     &RunOptions::default(),
+//!     &mut Silent,
+//! )?;
+//! println!("{} documents, {} errors", summary.documents, summary.errors);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod error;
 pub mod input;

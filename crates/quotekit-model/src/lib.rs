@@ -4,6 +4,20 @@
 //! features over tokenized documents, a linear-chain CRF tagger and its
 //! training, rule-based quote → speaker linking, evaluation metrics, and
 //! model files (safetensors weights with a JSON header).
+//!
+//! ```
+//! use quotekit_data::Document;
+//! use quotekit_model::{config::CrfConfig, fit};
+//! let mut config = CrfConfig::default();
+//! config.data.train = "../../datasets/sample".into();
+//! config.features.hash_bits = 14;
+//! config.training.max_iterations = 20;
+//! let fitted = fit(&config, |_| {})?;
+//! let doc = Document::new("d", "“We will win,” Ana Ruiz said.");
+//! let annotation = fitted.annotator.annotate(&doc);
+//! println!("{} spans, {} attributions", annotation.document.spans.len(), annotation.document.attributions.len());
+//! # Ok::<(), quotekit_model::ModelError>(())
+//! ```
 
 pub mod annotator;
 pub mod config;

@@ -770,7 +770,7 @@ mod tests {
         let ann = "T1\tContent 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tSource 9 11\tso\n\
                    T4\tAttribution 4 8\tsaid\nT5\tDiscuss 4 8\tsaid\n\
                    E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n\
-                   E2\tAttribution:T4 Cue:T5 Content:T1\n";
+                   E2\tAttribution:T4 Cue:T5 Content:T1\nE3\tAttribution:T4 \n";
         let read = parse_ann(
             "d",
             "Ann said so.".into(),
@@ -780,6 +780,7 @@ mod tests {
         )
         .unwrap();
         let a = &read.document.attributions;
+        assert_eq!(a.len(), 2);
         assert_eq!(a[0].source.as_deref(), Some("T3"));
         assert_eq!(a[0].content, vec!["T1".to_string()]);
         assert_eq!(a[1].cue, None);
@@ -789,6 +790,7 @@ mod tests {
             vec![
                 "d.ann:6: warning: attribution E1: argument roles disagree with the span labels; reassigned by label",
                 "d.ann:7: warning: attribution E2 refers to ignored span T5; that argument is dropped",
+                "d.ann:8: warning: attribution E3 has no content; it is dropped",
             ]
         );
     }
