@@ -30,6 +30,7 @@ pub mod lbfgs;
 pub mod lexicon;
 pub mod linking;
 pub mod model_file;
+pub mod neural;
 pub mod quote_state;
 pub mod sgd;
 pub mod train;
