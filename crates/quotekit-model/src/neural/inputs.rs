@@ -1,0 +1,171 @@
+//! Word-level inputs of the neural tagger: for every token of a document its
+//! subword piece ids, character ids and a few symbolic features (quotation
+//! state, cue lexicon, capitalisation) — and the padded batch tensors built
+//! from windows of words.
+
+use super::vocab::Vocabulary;
+use crate::features::is_title;
+use crate::lexicon::{Lexicon, LexiconMatch};
+use crate::quote_state::{quote_states, QuoteState};
+use candle_core::{Device, Result, Tensor};
+use quotekit_data::{Document, Tokenized};
+use std::ops::Range;
+
+/// Pieces kept per word.
+pub const MAX_PIECES: usize = 6;
+/// Characters kept per word.
+pub const MAX_CHARS: usize = 16;
+/// Character id buckets (id 0 is padding).
+pub const CHAR_BUCKETS: usize = 512;
+/// Sizes of the symbolic feature vocabularies: quote state × continued, cue match, shape.
+pub const FEATURE_SIZES: [usize; 3] = [8, 4, 4];
+
+/// The inputs of one document, one entry per token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordInputs {
+    /// Piece ids per word (at least one, at most [`MAX_PIECES`]).
+    pub pieces: Vec<Vec<u32>>,
+    /// Character ids per word (at most [`MAX_CHARS`]).
+    pub chars: Vec<Vec<u32>>,
+    /// Symbolic feature ids per word.
+    pub features: Vec<[u32; 3]>,
+}
+
+impl WordInputs {
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.pieces.len()
+    }
+
+    /// True when the document has no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+}
+
+/// Builds the inputs of a tokenized document.
+pub fn word_inputs(
+    doc: &Document,
+    tok: &Tokenized,
+    vocab: &Vocabulary,
+    cues: &Lexicon,
+) -> WordInputs {
+    let text = doc.text();
+    let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let quotes = quote_states(text, tok);
+    let cue = cues.matches(&lower);
+    let pieces = words
+        .iter()
+        .map(|w| {
+            let mut p = vocab.pieces(w);
+            p.truncate(MAX_PIECES);
+            p
+        })
+        .collect();
+    let chars = words
+        .iter()
+        .map(|w| {
+            w.chars()
+                .take(MAX_CHARS)
+                .map(|c| 1 + (c as u32) % (CHAR_BUCKETS as u32 - 1))
+                .collect()
+        })
+        .collect();
+    let features = (0..words.len())
+        .map(|i| {
+            let q = match quotes[i].state {
+                QuoteState::Outside => 0,
+                QuoteState::Opening => 1,
+                QuoteState::Inside => 2,
+                QuoteState::Closing => 3,
+            } + 4 * u32::from(quotes[i].continued);
+            let c = match cue[i] {
+                LexiconMatch::None => 0,
+                LexiconMatch::Single => 1,
+                LexiconMatch::Begin => 2,
+                LexiconMatch::Inside => 3,
+            };
+            let w = words[i];
+            let shape = if is_title(w) {
+                1
+            } else if w.chars().any(char::is_uppercase) {
+                2
+            } else if w.chars().any(char::is_alphabetic) {
+                0
+            } else {
+                3
+            };
+            [q, c, shape]
+        })
+        .collect();
+    WordInputs {
+        pieces,
+        chars,
+        features,
+    }
+}
+
+/// Padded tensors for a batch of word windows.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// `[B*T, MAX_PIECES]` piece ids (padding: the vocabulary's pad id).
+    pub pieces: Tensor,
+    /// `[B*T, MAX_PIECES]` 1 for real pieces.
+    pub piece_mask: Tensor,
+    /// `[B*T, MAX_CHARS]` character ids (0: padding).
+    pub chars: Tensor,
+    /// `[B*T, 3]` symbolic feature ids.
+    pub features: Tensor,
+    /// `[B, T]` 1 for real words.
+    pub mask: Tensor,
+    /// `[B, T]` gold tag ids (0 where unknown or padding).
+    pub tags: Tensor,
+    /// Windows in the batch.
+    pub batch: usize,
+    /// Words per window (padded).
+    pub time: usize,
+}
+
+/// One window: a document's inputs, the word range, and gold tags for that range if known.
+pub type Window<'a> = (&'a WordInputs, Range<usize>, Option<&'a [u8]>);
+
+/// Stacks windows into padded tensors.
+pub fn make_batch(windows: &[Window<'_>], pad: u32, device: &Device) -> Result<Batch> {
+    let b = windows.len();
+    let t = windows.iter().map(|w| w.1.len()).max().unwrap_or(1).max(1);
+    let n = b * t;
+    let mut pieces = vec![pad; n * MAX_PIECES];
+    let mut piece_mask = vec![0f32; n * MAX_PIECES];
+    let mut chars = vec![0u32; n * MAX_CHARS];
+    let mut features = vec![0u32; n * 3];
+    let mut mask = vec![0f32; n];
+    let mut tags = vec![0u32; n];
+    for (k, (inputs, range, gold)) in windows.iter().enumerate() {
+        for (j, i) in range.clone().enumerate() {
+            let row = k * t + j;
+            mask[row] = 1.0;
+            for (p, &id) in inputs.pieces[i].iter().enumerate() {
+                pieces[row * MAX_PIECES + p] = id;
+                piece_mask[row * MAX_PIECES + p] = 1.0;
+            }
+            for (c, &id) in inputs.chars[i].iter().enumerate() {
+                chars[row * MAX_CHARS + c] = id;
+            }
+            features[row * 3..row * 3 + 3].copy_from_slice(&inputs.features[i]);
+            if let Some(g) = gold {
+                tags[row] = u32::from(g[j]);
+            }
+        }
+    }
+    Ok(Batch {
+        pieces: Tensor::from_vec(pieces, (n, MAX_PIECES), device)?,
+        piece_mask: Tensor::from_vec(piece_mask, (n, MAX_PIECES), device)?,
+        chars: Tensor::from_vec(chars, (n, MAX_CHARS), device)?,
+        features: Tensor::from_vec(features, (n, 3), device)?,
+        mask: Tensor::from_vec(mask, (b, t), device)?,
+        tags: Tensor::from_vec(tags, (b, t), device)?,
+        batch: b,
+        time: t,
+    })
+}
