@@ -7,4 +7,5 @@
 pub mod crf_layer;
 pub mod encoder;
 pub mod inputs;
+pub mod train;
 pub mod vocab;
