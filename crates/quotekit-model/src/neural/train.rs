@@ -62,12 +62,14 @@ impl Default for NeuralConfig {
     }
 }
 
-/// AdamW with its moments kept as tensors (so they can be saved).
+/// AdamW. Moments are plain `f32` vectors (so they can be checkpointed, and
+/// no tensor graph can survive a step); parameters are read and written back
+/// as whole tensors.
 #[derive(Debug)]
 pub struct AdamW {
     vars: Vec<Var>,
-    m: Vec<Tensor>,
-    v: Vec<Tensor>,
+    m: Vec<Vec<f32>>,
+    v: Vec<Vec<f32>>,
     step: usize,
     weight_decay: f64,
 }
@@ -75,14 +77,8 @@ pub struct AdamW {
 impl AdamW {
     /// An optimiser for `vars`.
     pub fn new(vars: Vec<Var>, weight_decay: f64) -> candle_core::Result<Self> {
-        let m = vars
-            .iter()
-            .map(|v| v.zeros_like())
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        let v = vars
-            .iter()
-            .map(|v| v.zeros_like())
-            .collect::<candle_core::Result<Vec<_>>>()?;
+        let m = vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
+        let v = vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
         Ok(Self {
             vars,
             m,
@@ -90,6 +86,11 @@ impl AdamW {
             step: 0,
             weight_decay,
         })
+    }
+
+    /// The parameters it updates.
+    pub fn vars(&self) -> &[Var] {
+        &self.vars
     }
 
     /// One update at learning rate `lr`, gradients scaled by `scale` (clipping).
@@ -109,19 +110,27 @@ impl AdamW {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
-            let g = g.affine(scale, 0.0)?;
-            self.m[k] = self.m[k].affine(b1, 0.0)?.add(&g.affine(1.0 - b1, 0.0)?)?;
-            self.v[k] = self.v[k]
-                .affine(b2, 0.0)?
-                .add(&g.sqr()?.affine(1.0 - b2, 0.0)?)?;
-            let update = self.m[k]
-                .affine(1.0 / c1, 0.0)?
-                .div(&self.v[k].affine(1.0 / c2, 0.0)?.sqrt()?.affine(1.0, eps)?)?;
-            let w = var.as_tensor();
-            let next = w
-                .affine(1.0 - lr * self.weight_decay, 0.0)?
-                .sub(&update.affine(lr, 0.0)?)?;
-            var.set(&next)?;
+            let g: Vec<f32> = g
+                .to_dtype(candle_core::DType::F32)?
+                .flatten_all()?
+                .to_vec1()?;
+            let mut w: Vec<f32> = var
+                .as_tensor()
+                .to_dtype(candle_core::DType::F32)?
+                .flatten_all()?
+                .to_vec1()?;
+            let (m, v) = (&mut self.m[k], &mut self.v[k]);
+            for i in 0..w.len() {
+                let gi = f64::from(g[i]) * scale;
+                let mi = b1 * f64::from(m[i]) + (1.0 - b1) * gi;
+                let vi = b2 * f64::from(v[i]) + (1.0 - b2) * gi * gi;
+                m[i] = mi as f32;
+                v[i] = vi as f32;
+                let update = (mi / c1) / ((vi / c2).sqrt() + eps);
+                w[i] = (f64::from(w[i]) * (1.0 - lr * self.weight_decay) - lr * update) as f32;
+            }
+            let t = Tensor::from_vec(w, var.shape(), var.device())?.to_dtype(var.dtype())?;
+            var.set(&t)?;
         }
         Ok(())
     }
@@ -294,7 +303,7 @@ pub fn train_neural(
             let batch = make_batch(&batches[b], vocab.pad(), &Device::Cpu).map_err(err)?;
             let loss = model.loss(&batch, Some(&mut rng)).map_err(err)?;
             let grads = loss.backward().map_err(err)?;
-            let norm = super::crf_layer::grad_norm(&grads, &optimizer.vars).map_err(err)?;
+            let norm = super::crf_layer::grad_norm(&grads, optimizer.vars()).map_err(err)?;
             let scale = if norm > config.clip {
                 config.clip / norm
             } else {
@@ -337,7 +346,7 @@ pub fn train_neural(
         reports.push(report);
     }
     if let Some((_, snapshot)) = best {
-        for (v, t) in optimizer.vars.iter().zip(snapshot) {
+        for (v, t) in optimizer.vars().iter().zip(snapshot) {
             v.set(&t).map_err(err)?;
         }
     }
