@@ -6,34 +6,16 @@
 //!
 //! `cargo bench -p quotekit-model --bench crf_tagging`
 
+#[path = "common.rs"]
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use quotekit_data::{load_corpus, Format, LoadOptions, Tokenizer};
+use quotekit_data::Tokenizer;
 use quotekit_model::annotator::tag_document;
-use quotekit_model::config::CrfConfig;
-use quotekit_model::fit;
-use std::path::PathBuf;
 
 fn bench(c: &mut Criterion) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let polnear = std::env::var_os("QUOTEKIT_POLNEAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/datasets/polnear"));
-    let texts = if polnear.join("dev").is_dir() {
-        polnear.join("dev")
-    } else {
-        eprintln!("PolNeAR not found: benchmarking on datasets/sample");
-        root.join("datasets/sample")
-    };
-    let mut config = CrfConfig::default();
-    config.data.train = root.join("datasets/sample");
-    config.training.max_iterations = 5;
-    config.training.threads = 1;
-    let annotator = fit(&config, |_| {})
-        .expect("training on the sample works")
-        .annotator;
-    let docs = load_corpus(&texts, Format::Brat, &LoadOptions::default())
-        .unwrap()
-        .documents;
+    let annotator = common::bench_annotator();
+    let docs = common::bench_documents();
     let tokenizer = Tokenizer::new();
     let tokenized: Vec<_> = docs.iter().map(|d| tokenizer.tokenize(d)).collect();
     let tokens: usize = tokenized.iter().map(|t| t.tokens.len()).sum();

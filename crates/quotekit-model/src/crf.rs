@@ -350,6 +350,19 @@ impl CrfModel {
     }
 }
 
+/// Every label sequence of length `n` over `l` labels (for brute-force tests).
+#[cfg(test)]
+pub(crate) fn all_paths(n: usize, l: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![vec![]];
+    for _ in 0..n {
+        out = out
+            .into_iter()
+            .flat_map(|p| (0..l).map(move |y| [p.clone(), vec![y]].concat()))
+            .collect();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,17 +373,6 @@ mod tests {
         (0..layout.len())
             .map(|_| rng.random_range(-1.0..1.0))
             .collect()
-    }
-
-    fn all_paths(n: usize, l: usize) -> Vec<Vec<usize>> {
-        let mut out = vec![vec![]];
-        for _ in 0..n {
-            out = out
-                .into_iter()
-                .flat_map(|p| (0..l).map(move |y| [p.clone(), vec![y]].concat()))
-                .collect();
-        }
-        out
     }
 
     #[test]

@@ -169,17 +169,6 @@ mod tests {
         (crf, varmap)
     }
 
-    fn paths(n: usize, l: usize) -> Vec<Vec<usize>> {
-        let mut out = vec![vec![]];
-        for _ in 0..n {
-            out = out
-                .into_iter()
-                .flat_map(|p| (0..l).map(move |y| [p.clone(), vec![y]].concat()))
-                .collect();
-        }
-        out
-    }
-
     fn brute(crf: &CrfLayer, emissions: &[Vec<f64>]) -> (f64, Vec<usize>) {
         let t: Vec<f64> = crf.transition.flatten_all().unwrap().to_vec1().unwrap();
         let s: Vec<f64> = crf.start.to_vec1().unwrap();
@@ -194,7 +183,7 @@ mod tests {
             }
             v
         };
-        let all = paths(emissions.len(), 3);
+        let all = crate::crf::all_paths(emissions.len(), 3);
         let log_z = log_sum_exp(all.iter().map(|p| score(p)));
         let best = all
             .iter()
