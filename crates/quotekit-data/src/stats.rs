@@ -111,9 +111,7 @@ impl CorpusStats {
                 rs.discontinuous += usize::from(span.is_discontinuous());
                 for f in &span.fragments {
                     char_sums[r] += f.len();
-                    let first = tok.tokens.partition_point(|t| t.span.end <= f.start);
-                    let last = tok.tokens.partition_point(|t| t.span.start < f.end);
-                    token_sums[r] += last.saturating_sub(first);
+                    token_sums[r] += tok.overlapping(*f).len();
                     s.fragments += 1;
                     if !tok.on_boundaries(doc.text(), &index, *f) {
                         s.fragments_off_token_boundaries += 1;

@@ -6,6 +6,7 @@ use crate::document::{Document, Role};
 use crate::offsets::CharSpan;
 use crate::tokenize::Tokenized;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// A tagging scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -180,8 +181,10 @@ pub fn encode(tokenized: &Tokenized, fragments: &[(Role, CharSpan)], scheme: Tag
     let mut taken = vec![false; tokens.len()];
     let (mut conflicts, mut empty) = (0, 0);
     for (role, fragment) in fragments {
-        let first = tokens.partition_point(|t| t.span.end <= fragment.start);
-        let last = tokens.partition_point(|t| t.span.start < fragment.end);
+        let Range {
+            start: first,
+            end: last,
+        } = tokenized.overlapping(*fragment);
         if first >= last {
             empty += 1;
             continue;

@@ -66,6 +66,13 @@ impl Tokenized {
         self.tokens.binary_search_by_key(&c, |t| t.span.end).ok()
     }
 
+    /// Indices of the tokens that share at least one character with `span`.
+    pub fn overlapping(&self, span: CharSpan) -> Range<usize> {
+        let first = self.tokens.partition_point(|t| t.span.end <= span.start);
+        let last = self.tokens.partition_point(|t| t.span.start < span.end);
+        first..last.max(first)
+    }
+
     /// True when `span`, trimmed of whitespace in `text`, starts and ends on token boundaries.
     pub fn on_boundaries(&self, text: &str, index: &CharIndex, span: CharSpan) -> bool {
         let trimmed = trim_span(text, index, span);
