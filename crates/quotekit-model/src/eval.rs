@@ -38,10 +38,20 @@ impl Counts {
             2.0 * p * r / (p + r)
         }
     }
-    fn add(&mut self, o: Counts) {
+    /// Adds another set of counts to these.
+    pub fn add(&mut self, o: Counts) {
         self.tp += o.tp;
         self.fp += o.fp;
         self.fn_ += o.fn_;
+    }
+}
+
+impl std::iter::Sum for Counts {
+    fn sum<I: Iterator<Item = Counts>>(iter: I) -> Self {
+        iter.fold(Counts::default(), |mut total, c| {
+            total.add(c);
+            total
+        })
     }
 }
 

@@ -133,12 +133,7 @@ pub fn dev_f1<T: Copy + Into<f64> + Sync>(
         })
         .collect::<Vec<Counts>>()
         .into_iter()
-        .fold(Counts::default(), |mut a, c| {
-            a.tp += c.tp;
-            a.fp += c.fp;
-            a.fn_ += c.fn_;
-            a
-        });
+        .sum::<Counts>();
     total.f1()
 }
 

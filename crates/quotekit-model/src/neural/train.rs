@@ -223,10 +223,7 @@ pub fn evaluate_f1(
     for d in docs {
         let tags = tag(model, d, window, pad)?;
         let annotation = build_annotation(&d.document, &d.tokens, &tags);
-        let c = exact_scores(&d.document, &annotation.document).micro;
-        total.tp += c.tp;
-        total.fp += c.fp;
-        total.fn_ += c.fn_;
+        total.add(exact_scores(&d.document, &annotation.document).micro);
     }
     Ok(total.f1())
 }
