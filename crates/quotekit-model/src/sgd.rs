@@ -5,7 +5,7 @@
 //! (`algorithm = "sgd"`) or to warm-start L-BFGS.
 
 use crate::crf::{Layout, Weights};
-use crate::train::{sequence_order, Prepared};
+use crate::train::{add_gradient, sequence_order, Prepared};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
@@ -50,29 +50,7 @@ fn step(w: &mut Scaled, layout: Layout, d: &Prepared, seq: usize, eta: f64, lamb
     let m = weights.forward_backward(&emissions);
     let gold: Vec<usize> = d.gold[range.clone()].iter().map(|&g| g as usize).collect();
     let loss = m.log_z - weights.path_score(&emissions, &gold);
-    let rate = eta / w.scale;
-    for ((marg, &g), i) in m.nodes.chunks_exact(l).zip(&gold).zip(range) {
-        for &f in d.features.token(i) {
-            let row = &mut w.v[f as usize * l..(f as usize + 1) * l];
-            for (r, p) in row.iter_mut().zip(marg) {
-                *r -= rate * p;
-            }
-            row[g] += rate;
-        }
-    }
-    for (k, p) in m.pairs.iter().enumerate() {
-        w.v[t0 + k] -= rate * p;
-    }
-    for pair in gold.windows(2) {
-        w.v[t0 + pair[0] * l + pair[1]] += rate;
-    }
-    let (e0, n) = (layout.end(), gold.len());
-    for y in 0..l {
-        w.v[s0 + y] -= rate * m.nodes[y];
-        w.v[e0 + y] -= rate * m.nodes[(n - 1) * l + y];
-    }
-    w.v[s0 + gold[0]] += rate;
-    w.v[e0 + gold[n - 1]] += rate;
+    add_gradient(layout, d, range, &m, &gold, -eta / w.scale, &mut w.v);
     loss
 }
 

@@ -7,7 +7,7 @@
 
 use crate::annotator::{build_annotation, sequences, tag_document};
 use crate::config::{Algorithm, CrfConfig, SequenceUnit, WarmStart};
-use crate::crf::{CrfModel, Layout, Weights};
+use crate::crf::{CrfModel, Layout, Marginals, Weights};
 use crate::error::ModelError;
 use crate::eval::{exact_scores, Counts};
 use crate::features::{DocumentFeatures, FeatureExtractor};
@@ -139,64 +139,81 @@ pub fn dev_f1<T: Copy + Into<f64> + Sync>(
 
 /// Negative log-likelihood of one sequence; adds its gradient to `grad`.
 fn sequence_loss(w: &Weights<'_, f64>, d: &Prepared, range: Range<usize>, grad: &mut [f64]) -> f64 {
-    let l = w.layout.labels;
     let emissions = w.emissions(&d.features, range.clone());
     let m = w.forward_backward(&emissions);
     let gold: Vec<usize> = d.gold[range.clone()].iter().map(|&g| g as usize).collect();
     let loss = m.log_z - w.path_score(&emissions, &gold);
-    let (t0, s0, e0) = (w.layout.transition(), w.layout.start(), w.layout.end());
+    add_gradient(w.layout, d, range, &m, &gold, 1.0, grad);
+    loss
+}
+
+/// Adds `coef` times the gradient of one sequence's negative log-likelihood
+/// (expected minus observed feature counts) to `target`, a vector in the
+/// parameter layout: `coef = 1` accumulates a gradient, `coef = -rate` takes an
+/// SGD step.
+pub(crate) fn add_gradient(
+    layout: Layout,
+    d: &Prepared,
+    range: Range<usize>,
+    m: &Marginals,
+    gold: &[usize],
+    coef: f64,
+    target: &mut [f64],
+) {
+    let l = layout.labels;
+    let (t0, s0, e0) = (layout.transition(), layout.start(), layout.end());
     match l {
-        7 => scatter_fixed::<7>(d, range, &m.nodes, &gold, grad),
-        13 => scatter_fixed::<13>(d, range, &m.nodes, &gold, grad),
+        7 => scatter_fixed::<7>(d, range, &m.nodes, gold, coef, target),
+        13 => scatter_fixed::<13>(d, range, &m.nodes, gold, coef, target),
         _ => {
             for (k, i) in range.enumerate() {
                 let marg = &m.nodes[k * l..(k + 1) * l];
                 for &f in d.features.token(i) {
-                    let row = &mut grad[f as usize * l..(f as usize + 1) * l];
+                    let row = &mut target[f as usize * l..(f as usize + 1) * l];
                     for (r, p) in row.iter_mut().zip(marg) {
-                        *r += p;
+                        *r += coef * p;
                     }
-                    row[gold[k]] -= 1.0;
+                    row[gold[k]] -= coef;
                 }
             }
         }
     }
-    for (g, p) in grad[t0..s0].iter_mut().zip(&m.pairs) {
-        *g += p;
+    for (g, p) in target[t0..s0].iter_mut().zip(&m.pairs) {
+        *g += coef * p;
     }
     for pair in gold.windows(2) {
-        grad[t0 + pair[0] * l + pair[1]] -= 1.0;
+        target[t0 + pair[0] * l + pair[1]] -= coef;
     }
     if let (Some(&first), Some(&last)) = (gold.first(), gold.last()) {
         for y in 0..l {
-            grad[s0 + y] += m.nodes[y];
-            grad[e0 + y] += m.nodes[(gold.len() - 1) * l + y];
+            target[s0 + y] += coef * m.nodes[y];
+            target[e0 + y] += coef * m.nodes[(gold.len() - 1) * l + y];
         }
-        grad[s0 + first] -= 1.0;
-        grad[e0 + last] -= 1.0;
+        target[s0 + first] -= coef;
+        target[e0 + last] -= coef;
     }
-    loss
 }
 
-/// Adds `marginal - gold` to the state rows of every feature (unrolled for `L` labels).
+/// Adds `coef * (marginal - gold)` to the state rows of every feature (unrolled for `L` labels).
 fn scatter_fixed<const L: usize>(
     d: &Prepared,
     range: Range<usize>,
     nodes: &[f64],
     gold: &[usize],
-    grad: &mut [f64],
+    coef: f64,
+    target: &mut [f64],
 ) {
     for ((marg, &g), i) in nodes.chunks_exact(L).zip(gold).zip(range) {
         let marg: &[f64; L] = marg.try_into().expect("chunks have L items");
         for &f in d.features.token(i) {
             let start = f as usize * L;
-            let row: &mut [f64; L] = (&mut grad[start..start + L])
+            let row: &mut [f64; L] = (&mut target[start..start + L])
                 .try_into()
                 .expect("rows have L items");
             for y in 0..L {
-                row[y] += marg[y];
+                row[y] += coef * marg[y];
             }
-            row[g] -= 1.0;
+            row[g] -= coef;
         }
     }
 }
