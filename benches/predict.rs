@@ -10,9 +10,9 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use quotekit_data::Document;
 use quotekit_infer::input::{jsonl_record, ReadLimits};
-use quotekit_infer::output::{render, OutputFormat};
+use quotekit_infer::output::{OutputFormat, Rendered};
+use quotekit_infer::runner::process;
 
 fn bench(c: &mut Criterion) {
     let annotator = common::bench_annotator();
@@ -40,17 +40,8 @@ fn bench(c: &mut Criterion) {
                 let mut bytes = 0;
                 for (n, line) in lines.iter().enumerate() {
                     let record = jsonl_record(n + 1, line.as_bytes(), limits);
-                    let outcome = record.document.clone().map(|doc| {
-                        let d = Document::new(doc.id.clone(), doc.text.clone());
-                        let a = if format == OutputFormat::Jsonl {
-                            annotator.annotate_scored(&d)
-                        } else {
-                            annotator.annotate(&d)
-                        };
-                        (doc, a)
-                    });
-                    bytes += match render(format, &record.key, &outcome) {
-                        quotekit_infer::output::Rendered::Line(l) => l.len(),
+                    bytes += match process(&annotator, &record, format).0 {
+                        Rendered::Line(l) => l.len(),
                         _ => 0,
                     };
                 }

@@ -121,7 +121,7 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
 pub fn render(
     format: OutputFormat,
     key: &str,
-    outcome: &Result<(InputDocument, Annotation), InputError>,
+    outcome: Result<(&InputDocument, &Annotation), &InputError>,
 ) -> Rendered {
     match (format, outcome) {
         (OutputFormat::Brat, Err(e)) => Rendered::BratError(error_json(key, e) + "\n"),

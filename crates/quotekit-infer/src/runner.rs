@@ -56,29 +56,30 @@ pub struct Summary {
     pub seconds: f64,
 }
 
-/// Annotates one record: a document to annotate, or the reason there is none.
-fn process(
+/// Annotates one record and renders it: returns the output record, the words
+/// annotated and the quotes found (zero for an error record).
+pub fn process(
     annotator: &Annotator,
     record: &InputRecord,
     format: OutputFormat,
 ) -> (Rendered, u64, u64) {
-    let outcome = record.document.clone().map(|doc| {
-        let document = Document::new(doc.id.clone(), doc.text.clone());
-        let annotation = if format == OutputFormat::Jsonl {
-            annotator.annotate_scored(&document)
-        } else {
-            annotator.annotate(&document)
-        };
-        (doc, annotation)
-    });
-    let (words, quotes) = match &outcome {
-        Ok((doc, a)) => (
-            doc.text.split_whitespace().count() as u64,
-            a.document.attributions.len() as u64,
-        ),
-        Err(_) => (0, 0),
+    let doc = match &record.document {
+        Ok(doc) => doc,
+        Err(e) => return (render(format, &record.key, Err(e)), 0, 0),
     };
-    (render(format, &record.key, &outcome), words, quotes)
+    let document = Document::new(doc.id.clone(), doc.text.clone());
+    let annotation = if format == OutputFormat::Jsonl {
+        annotator.annotate_scored(&document)
+    } else {
+        annotator.annotate(&document)
+    };
+    let words = doc.text.split_whitespace().count() as u64;
+    let quotes = annotation.document.attributions.len() as u64;
+    (
+        render(format, &record.key, Ok((doc, &annotation))),
+        words,
+        quotes,
+    )
 }
 
 /// Runs `annotator` over `input`, writing to `output`.
