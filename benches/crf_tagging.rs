@@ -11,7 +11,6 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quotekit_data::Tokenizer;
-use quotekit_model::annotator::tag_document;
 
 fn bench(c: &mut Criterion) {
     let annotator = common::bench_annotator();
@@ -22,23 +21,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("crf {} docs", docs.len()));
     group.sample_size(10);
     group.throughput(Throughput::Elements(tokens as u64));
-    let weights = annotator.model.weights();
     group.bench_function("features+viterbi", |b| {
         b.iter(|| {
             docs.iter()
                 .zip(&tokenized)
-                .map(|(d, t)| {
-                    let f = annotator.extractor.extract(d, t);
-                    tag_document(
-                        &weights,
-                        &f,
-                        t,
-                        annotator.unit,
-                        &annotator.tags,
-                        annotator.outside_penalty,
-                    )
-                    .len()
-                })
+                .map(|(d, t)| annotator.tag(d, t).len())
                 .sum::<usize>()
         })
     });

@@ -1,10 +1,12 @@
-//! The tagging pipeline: tokenize → features → CRF Viterbi → spans → linking.
+//! The tagging pipeline: tokenize → emission scores (CRF features or the
+//! neural encoder) → Viterbi → spans → linking.
 //! [`Annotator`] is what `quotekit predict` and the inference crate run.
 
 use crate::config::SequenceUnit;
 use crate::crf::{CrfModel, Weights};
 use crate::features::{DocumentFeatures, FeatureExtractor};
 use crate::linking::{link, speaker_name};
+use crate::neural::model::NeuralModel;
 use quotekit_data::tags::decode_ranges;
 use quotekit_data::{Attribution, CharSpan, Document, Span, Tag, TagSet, Tokenized, Tokenizer};
 use std::ops::Range;
@@ -57,16 +59,37 @@ pub fn tag_with_marginals<T: Copy + Into<f64>>(
     outside_penalty: f64,
     marginals: bool,
 ) -> (Vec<Tag>, Vec<f64>) {
-    let mut out = vec![Tag::Outside; tok.tokens.len()];
-    let mut probabilities = if marginals {
-        vec![1.0; tok.tokens.len()]
-    } else {
-        Vec::new()
-    };
+    let scored = sequences(tok, unit)
+        .into_iter()
+        .map(|r| (r.clone(), weights.emissions(features, r)))
+        .collect();
+    decode_sequences(
+        weights,
+        scored,
+        tok.tokens.len(),
+        tags,
+        outside_penalty,
+        marginals,
+    )
+}
+
+/// Decodes scored sequences (token range, emissions `[i * labels + y]`) of a
+/// document of `n` tokens with the transition scores of `weights` (Viterbi);
+/// with `marginals`, also each token's marginal probability of its tag.
+/// Tokens outside every sequence are `O`. Shared by the CRF and neural taggers.
+pub fn decode_sequences<T: Copy + Into<f64>>(
+    weights: &Weights<'_, T>,
+    scored: Vec<(Range<usize>, Vec<f64>)>,
+    n: usize,
+    tags: &TagSet,
+    outside_penalty: f64,
+    marginals: bool,
+) -> (Vec<Tag>, Vec<f64>) {
+    let mut out = vec![Tag::Outside; n];
+    let mut probabilities = if marginals { vec![1.0; n] } else { Vec::new() };
     let outside = tags.index(Tag::Outside).expect("every tag set has O");
     let l = tags.len();
-    for range in sequences(tok, unit) {
-        let mut emissions = weights.emissions(features, range.clone());
+    for (range, mut emissions) in scored {
         if outside_penalty != 0.0 {
             for row in emissions.chunks_exact_mut(l) {
                 row[outside] -= outside_penalty;
@@ -86,35 +109,95 @@ pub fn tag_with_marginals<T: Copy + Into<f64>>(
     (out, probabilities)
 }
 
+/// The model inside an [`Annotator`].
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per annotator; the size does not matter
+pub enum Tagger {
+    /// Linear-chain CRF over hashed features.
+    Crf {
+        /// Feature extractor (templates and lexicon from the model file).
+        extractor: FeatureExtractor,
+        /// CRF weights.
+        model: CrfModel,
+        /// Sequence unit used in training.
+        unit: SequenceUnit,
+    },
+    /// Neural encoder with a CRF output layer.
+    Neural(Box<NeuralModel>),
+}
+
 /// A trained model ready to annotate documents.
 #[derive(Debug)]
 pub struct Annotator {
     /// Tokenizer.
     pub tokenizer: Tokenizer,
-    /// Feature extractor (templates and lexicon from the model file).
-    pub extractor: FeatureExtractor,
-    /// CRF weights.
-    pub model: CrfModel,
+    /// The model.
+    pub tagger: Tagger,
     /// Tag set.
     pub tags: TagSet,
-    /// Sequence unit used in training.
-    pub unit: SequenceUnit,
     /// Subtracted from every `O` score when decoding (see [`tag_document`]).
     pub outside_penalty: f64,
 }
 
 impl Annotator {
+    /// The CRF's feature extractor and weights, when the model is a CRF.
+    pub fn crf(&self) -> Option<(&FeatureExtractor, &CrfModel)> {
+        match &self.tagger {
+            Tagger::Crf {
+                extractor, model, ..
+            } => Some((extractor, model)),
+            Tagger::Neural(_) => None,
+        }
+    }
+
+    /// Tags the tokens of a document; with `marginals`, also each token's
+    /// probability of its tag.
+    ///
+    /// # Panics
+    /// If the neural network's forward pass fails, which its shapes (checked
+    /// when the model was built or loaded) rule out.
+    pub fn tag_scored(
+        &self,
+        doc: &Document,
+        tok: &Tokenized,
+        marginals: bool,
+    ) -> (Vec<Tag>, Vec<f64>) {
+        match &self.tagger {
+            Tagger::Crf {
+                extractor,
+                model,
+                unit,
+            } => {
+                let features = extractor.extract(doc, tok);
+                tag_with_marginals(
+                    &model.weights(),
+                    &features,
+                    tok,
+                    *unit,
+                    &self.tags,
+                    self.outside_penalty,
+                    marginals,
+                )
+            }
+            Tagger::Neural(model) => {
+                let scored = model
+                    .window_emissions(doc, tok)
+                    .expect("the network's shapes were checked when it was loaded");
+                decode_sequences(
+                    &model.weights(),
+                    scored,
+                    tok.tokens.len(),
+                    &self.tags,
+                    self.outside_penalty,
+                    marginals,
+                )
+            }
+        }
+    }
+
     /// Tags the tokens of a document.
     pub fn tag(&self, doc: &Document, tok: &Tokenized) -> Vec<Tag> {
-        let features = self.extractor.extract(doc, tok);
-        tag_document(
-            &self.model.weights(),
-            &features,
-            tok,
-            self.unit,
-            &self.tags,
-            self.outside_penalty,
-        )
+        self.tag_scored(doc, tok, false).0
     }
 
     /// Tags, decodes and links one document.
@@ -127,16 +210,7 @@ impl Annotator {
     /// Like [`Annotator::annotate`], with a confidence for every span.
     pub fn annotate_scored(&self, doc: &Document) -> Annotation {
         let tok = self.tokenizer.tokenize(doc);
-        let features = self.extractor.extract(doc, &tok);
-        let (tags, probabilities) = tag_with_marginals(
-            &self.model.weights(),
-            &features,
-            &tok,
-            self.unit,
-            &self.tags,
-            self.outside_penalty,
-            true,
-        );
+        let (tags, probabilities) = self.tag_scored(doc, &tok, true);
         let mut annotation = build_annotation(doc, &tok, &tags);
         annotation.confidences = decode_ranges(&tags)
             .into_iter()

@@ -1,4 +1,5 @@
-//! Training configuration: a serde struct read from TOML (`configs/crf.toml`),
+//! Training configuration: a serde struct read from TOML (`configs/crf.toml`,
+//! `configs/neural.toml`),
 //! with defaults in one place and a [`CrfConfig::validate`] that runs before
 //! any work starts.
 
@@ -14,6 +15,9 @@ pub enum ModelKind {
     /// Linear-chain CRF over hashed symbolic features.
     #[default]
     Crf,
+    /// Neural encoder (subword pieces, characters, features, dilated
+    /// convolutions) with a CRF output layer; settings in `[neural]`.
+    Neural,
 }
 
 /// What one CRF sequence is.
@@ -239,6 +243,8 @@ pub struct CrfConfig {
     pub training: TrainingConfig,
     /// Decoding.
     pub decoding: DecodingConfig,
+    /// Neural tagger settings (used when `model = "neural"`).
+    pub neural: crate::neural::NeuralConfig,
 }
 
 impl CrfConfig {
@@ -302,6 +308,9 @@ impl CrfConfig {
         }
         if t.epsilon.is_nan() || t.epsilon < 0.0 {
             return fail(format!("training.epsilon = {} (expected ≥ 0)", t.epsilon));
+        }
+        if self.model == ModelKind::Neural {
+            self.neural.validate().map_err(ModelError::config)?;
         }
         Ok(())
     }

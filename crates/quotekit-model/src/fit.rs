@@ -1,13 +1,15 @@
-//! From a config to a trained, saved-ready annotator: load corpora, prepare
-//! features, train, evaluate on dev.
+//! From a config to a trained, saved-ready annotator: load corpora, train the
+//! configured model family (CRF or neural), evaluate on dev.
 
-use crate::annotator::Annotator;
-use crate::config::CrfConfig;
+use crate::annotator::{Annotator, Tagger};
+use crate::config::{CrfConfig, ModelKind};
 use crate::crf::Layout;
 use crate::error::ModelError;
 use crate::eval::{evaluate, Evaluation};
 use crate::features::FeatureExtractor;
-use crate::model_file::{ModelHeader, FORMAT, FORMAT_VERSION};
+use crate::lexicon::Lexicon;
+use crate::model_file::{ModelHeader, FORMAT, FORMAT_VERSION, NEURAL_FORMAT};
+use crate::neural::{train_neural, TrainOptions};
 use crate::train::{prepare, train_crf, TrainEvent, TrainReport};
 use quotekit_data::{load_corpus, Document, Format, LoadOptions, TagSet, Tokenizer};
 use rayon::prelude::*;
@@ -35,16 +37,59 @@ pub fn fit(
     config: &CrfConfig,
     on_event: impl FnMut(&TrainEvent) + Send,
 ) -> Result<Fitted, ModelError> {
+    fit_with(config, &TrainOptions::default(), on_event)
+}
+
+/// Like [`fit`], with checkpoint and resume options (used by the neural tagger).
+pub fn fit_with(
+    config: &CrfConfig,
+    options: &TrainOptions,
+    on_event: impl FnMut(&TrainEvent) + Send,
+) -> Result<Fitted, ModelError> {
     config.validate()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.training.threads)
         .build()
         .map_err(|e| ModelError::Training(format!("thread pool: {e}")))?;
-    pool.install(|| fit_in_pool(config, on_event))
+    pool.install(|| fit_in_pool(config, options, on_event))
+}
+
+fn header(
+    config: &CrfConfig,
+    format: &str,
+    tags: &TagSet,
+    hash_bits: u32,
+    cues: &Lexicon,
+    training: TrainReport,
+) -> ModelHeader {
+    ModelHeader {
+        format: format.into(),
+        format_version: FORMAT_VERSION,
+        quotekit_version: env!("CARGO_PKG_VERSION").into(),
+        config: config.clone(),
+        labels: tags.tags().iter().map(ToString::to_string).collect(),
+        hash_bits,
+        lexicon_hash: format!("{:016x}", cues.hash()),
+        lexicon: cues.entries().join("\n"),
+        training,
+        train_corpus: config.data.train.clone(),
+        tokenizer_hash: None,
+    }
+}
+
+fn evaluate_dev(annotator: &Annotator, gold: &[Document]) -> Option<Evaluation> {
+    (!gold.is_empty()).then(|| {
+        let predicted: Vec<Document> = gold
+            .par_iter()
+            .map(|d| annotator.annotate(d).document)
+            .collect();
+        evaluate(gold, &predicted, &annotator.tokenizer)
+    })
 }
 
 fn fit_in_pool(
     config: &CrfConfig,
+    options: &TrainOptions,
     on_event: impl FnMut(&TrainEvent),
 ) -> Result<Fitted, ModelError> {
     let train_docs = load_documents(&config.data.train)?;
@@ -55,6 +100,38 @@ fn fit_in_pool(
     let tokenizer = Tokenizer::new();
     let extractor = FeatureExtractor::new(&config.features)?;
     let tags = TagSet::new(config.data.scheme);
+    if config.model == ModelKind::Neural {
+        let cues = extractor.cues().clone();
+        let (model, report) = train_neural(
+            &config.neural,
+            &tags,
+            &train_docs,
+            &dev_docs,
+            cues.clone(),
+            options,
+            on_event,
+        )?;
+        let header = header(
+            config,
+            NEURAL_FORMAT,
+            &tags,
+            config.neural.encoder.sparse_bits,
+            &cues,
+            report,
+        );
+        let annotator = Annotator {
+            tokenizer,
+            tagger: Tagger::Neural(Box::new(model)),
+            tags,
+            outside_penalty: config.decoding.outside_penalty,
+        };
+        let dev = evaluate_dev(&annotator, &dev_docs);
+        return Ok(Fitted {
+            annotator,
+            header,
+            dev,
+        });
+    }
     let unit = config.data.sequence;
     let started = Instant::now();
     let mut train = prepare(train_docs, &tokenizer, &extractor, &tags, unit);
@@ -73,37 +150,29 @@ fn fit_in_pool(
         feature_seconds,
         on_event,
     )?;
-    let header = ModelHeader {
-        format: FORMAT.into(),
-        format_version: FORMAT_VERSION,
-        quotekit_version: env!("CARGO_PKG_VERSION").into(),
-        config: config.clone(),
-        labels: tags.tags().iter().map(ToString::to_string).collect(),
-        hash_bits: config.features.hash_bits,
-        lexicon_hash: format!("{:016x}", extractor.cues().hash()),
-        lexicon: extractor.cues().entries().join("\n"),
-        training: report,
-        train_corpus: config.data.train.clone(),
-    };
+    let header = header(
+        config,
+        FORMAT,
+        &tags,
+        config.features.hash_bits,
+        extractor.cues(),
+        report,
+    );
     let annotator = Annotator {
         tokenizer,
-        extractor,
-        model,
+        tagger: Tagger::Crf {
+            extractor,
+            model,
+            unit,
+        },
         tags,
-        unit,
         outside_penalty: config.decoding.outside_penalty,
     };
-    let dev_eval = (!dev.is_empty()).then(|| {
-        let gold: Vec<Document> = dev.iter().map(|d| d.document.clone()).collect();
-        let predicted: Vec<Document> = gold
-            .par_iter()
-            .map(|d| annotator.annotate(d).document)
-            .collect();
-        evaluate(&gold, &predicted, &annotator.tokenizer)
-    });
+    let gold: Vec<Document> = dev.into_iter().map(|d| d.document).collect();
+    let dev = evaluate_dev(&annotator, &gold);
     Ok(Fitted {
         annotator,
         header,
-        dev: dev_eval,
+        dev,
     })
 }

@@ -39,5 +39,5 @@ pub use annotator::{Annotation, Annotator};
 pub use config::CrfConfig;
 pub use error::ModelError;
 pub use eval::{evaluate, Evaluation};
-pub use fit::{fit, Fitted};
-pub use model_file::{load_annotator, load_model, save_model, ModelHeader};
+pub use fit::{fit, fit_with, Fitted};
+pub use model_file::{load_annotator, load_model, save_annotator, save_model, ModelHeader};

@@ -92,6 +92,25 @@ pub enum TrainEvent {
         /// Dev exact micro F1, when evaluated at this iteration.
         dev_f1: Option<f64>,
     },
+    /// One mini-batch of the neural trainer done.
+    Batch {
+        /// 1-based epoch.
+        epoch: usize,
+        /// Configured epochs.
+        epochs: usize,
+        /// 1-based batch within the epoch.
+        batch: usize,
+        /// Batches per epoch.
+        batches: usize,
+        /// Loss of this batch (mean negative log-likelihood per window).
+        loss: f64,
+        /// Training words per second so far in this epoch.
+        words_per_second: f64,
+    },
+    /// One epoch of the neural trainer done.
+    Epoch(crate::neural::train::EpochReport),
+    /// A neural training checkpoint was written.
+    Checkpoint(std::path::PathBuf),
 }
 
 /// Summary of a finished training run.

@@ -1,11 +1,13 @@
-//! `quotekit train`: train a tagger from a TOML config, save it, report on dev.
+//! `quotekit train`: train a tagger (CRF or neural) from a TOML config, save
+//! it, report on dev.
 
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_model::config::CrfConfig;
+use quotekit_model::config::{CrfConfig, ModelKind};
+use quotekit_model::neural::TrainOptions;
 use quotekit_model::train::TrainEvent;
-use quotekit_model::{fit, save_model};
+use quotekit_model::{fit_with, save_annotator};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,9 +29,22 @@ pub struct TrainArgs {
     /// Worker threads, overriding `training.threads` (0: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Maximum iterations, overriding `training.max_iterations`.
+    /// Maximum iterations, overriding `training.max_iterations` (CRF).
     #[arg(long)]
     pub max_iterations: Option<usize>,
+    /// Epochs, overriding `neural.epochs` (neural).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Neural: continue from this checkpoint (a file or a checkpoint directory);
+    /// the config and corpus must be the ones it was written with.
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub resume: Option<PathBuf>,
+    /// Neural: where to write the checkpoint after every epoch [default: OUT/checkpoint].
+    #[arg(long)]
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Neural: stop after this many epochs in this run (resume later with --resume).
+    #[arg(long)]
+    pub stop_after: Option<usize>,
 }
 
 /// Runs `quotekit train`.
@@ -47,9 +62,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.max_iterations {
         config.training.max_iterations = n;
     }
+    if let Some(n) = args.epochs {
+        config.neural.epochs = n;
+    }
     config.validate()?;
+    let neural = config.model == ModelKind::Neural;
     eprintln!(
-        "training a CRF on {}{}",
+        "training a {} on {}{}",
+        if neural { "neural tagger" } else { "CRF" },
         config.data.train.display(),
         config
             .data
@@ -58,23 +78,43 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .map(|d| format!(", dev {}", d.display()))
             .unwrap_or_default()
     );
-    let bar = ProgressBar::new(config.training.max_iterations as u64);
+    let options = TrainOptions {
+        checkpoint_dir: neural.then(|| {
+            args.checkpoint_dir
+                .clone()
+                .unwrap_or_else(|| args.out.join("checkpoint"))
+        }),
+        resume: args.resume.clone(),
+        stop_after: args.stop_after,
+    };
+    let bar = if neural {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::new(config.training.max_iterations as u64)
+    };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} it  {msg}  ETA {eta}",
-        )
+        ProgressStyle::with_template(if neural {
+            "{spinner} [{elapsed_precise}] {prefix} {bar:30} {pos}/{len} batches  {msg}  ETA {eta}"
+        } else {
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} it  {msg}  ETA {eta}"
+        })
         .expect("valid template"),
     );
-    bar.set_message("extracting features");
+    bar.set_message(if neural {
+        "vocabulary and inputs"
+    } else {
+        "extracting features"
+    });
     let mut last_f1: Option<f64> = None;
-    let fitted = fit(&config, |event| match event {
+    let fitted = fit_with(&config, &options, |event| match event {
         TrainEvent::Prepared {
             documents,
             tokens,
             seconds,
         } => {
             bar.println(format!(
-                "{documents} documents, {tokens} tokens, features in {seconds:.1}s"
+                "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
+                if neural { "inputs" } else { "features" }
             ));
         }
         TrainEvent::Iteration {
@@ -98,21 +138,58 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("iteration {iteration}: loss {loss:.1}, dev exact micro F1 {f:.4}");
             }
         }
+        TrainEvent::Batch {
+            epoch,
+            epochs,
+            batch,
+            batches,
+            loss,
+            words_per_second,
+        } => {
+            if *batch == 1 {
+                bar.reset();
+                bar.set_length(*batches as u64);
+                bar.set_prefix(format!("epoch {epoch}/{epochs}"));
+            }
+            bar.set_position(*batch as u64);
+            bar.set_message(format!("loss {loss:.2}  {words_per_second:.0} words/s"));
+        }
+        TrainEvent::Epoch(r) => {
+            let line = format!(
+                "epoch {}/{}: loss {:.3}{}, {:.0} words/s, {:.0}s",
+                r.epoch,
+                r.epochs,
+                r.loss,
+                r.dev_f1
+                    .map(|f| format!(", dev exact micro F1 {f:.4}"))
+                    .unwrap_or_default(),
+                r.words_per_second,
+                r.seconds
+            );
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
+        }
+        TrainEvent::Checkpoint(path) => bar.set_message(format!("checkpoint {}", path.display())),
     })
     .context("training failed")?;
     bar.finish_and_clear();
     let report = &fitted.header.training;
+    let unit = if neural { "epochs" } else { "iterations" };
     eprintln!(
-        "trained in {:.1}s ({:.1}s features + {:.1}s optimisation, {} iterations, stop: {}; kept iteration {}{})",
+        "trained in {:.1}s ({:.1}s features + {:.1}s optimisation, {} {unit}, stop: {}; kept {} {}{})",
         report.feature_seconds + report.train_seconds,
         report.feature_seconds,
         report.train_seconds,
         report.iterations,
         report.stop,
+        &unit[..unit.len() - 1],
         report.best_iteration,
         report.best_dev_f1.map(|f| format!(", dev exact micro F1 {f:.4}")).unwrap_or_default()
     );
-    let path = save_model(&fitted.annotator.model, &fitted.header, &args.out)?;
+    let path = save_annotator(&fitted.annotator, &fitted.header, &args.out)?;
     eprintln!("model written to {}", path.display());
     if let Some(dev) = &fitted.dev {
         println!("{dev}");

@@ -30,6 +30,10 @@ pub struct EncoderConfig {
     pub hidden: usize,
     /// Dilations of the convolution layers (kernel 3).
     pub dilations: Vec<usize>,
+    /// Size of the embedding of the hashed CRF features (0: not used).
+    pub sparse_dim: usize,
+    /// Hash bits of the CRF features (`2^sparse_bits` embedding rows).
+    pub sparse_bits: u32,
     /// Dropout probability during training.
     pub dropout: f64,
 }
@@ -43,6 +47,8 @@ impl Default for EncoderConfig {
             feature_dim: 8,
             hidden: 128,
             dilations: vec![1, 2, 4, 8, 16, 32, 64],
+            sparse_dim: 64,
+            sparse_bits: 18,
             dropout: 0.2,
         }
     }
@@ -55,6 +61,7 @@ pub struct NeuralTagger {
     chars: Embedding,
     char_conv: Conv1d,
     features: Vec<Embedding>,
+    sparse: Option<Embedding>,
     project: Linear,
     convs: Vec<Conv1d>,
     output: Linear,
@@ -77,8 +84,19 @@ impl NeuralTagger {
             .enumerate()
             .map(|(k, &n)| embedding(n, config.feature_dim, e.pp(format!("feature.{k}"))))
             .collect::<Result<Vec<_>>>()?;
-        let word_dim =
-            config.piece_dim + config.char_channels + FEATURE_SIZES.len() * config.feature_dim;
+        let word_dim = config.piece_dim
+            + config.char_channels
+            + FEATURE_SIZES.len() * config.feature_dim
+            + config.sparse_dim;
+        let sparse = if config.sparse_dim > 0 {
+            Some(embedding(
+                1 << config.sparse_bits,
+                config.sparse_dim,
+                e.pp("sparse"),
+            )?)
+        } else {
+            None
+        };
         let convs = config
             .dilations
             .iter()
@@ -112,6 +130,7 @@ impl NeuralTagger {
                 e.pp("char_conv"),
             )?,
             features,
+            sparse,
             project: linear(word_dim, config.hidden, e.pp("project"))?,
             convs,
             output: linear(config.hidden, labels, e.pp("output"))?,
@@ -166,6 +185,15 @@ impl NeuralTagger {
         for (k, emb) in self.features.iter().enumerate() {
             parts.push(emb.forward(&batch.features.narrow(1, k, 1)?.squeeze(1)?.contiguous()?)?);
         }
+        if let Some(sparse) = &self.sparse {
+            // Sum of the embeddings of the word's hashed CRF features.
+            parts.push(
+                sparse
+                    .forward(&batch.sparse)?
+                    .broadcast_mul(&batch.sparse_mask)?
+                    .sum(1)?,
+            );
+        }
         let words = Tensor::cat(&parts, 1)?; // [N, word_dim]
         let words = self.drop(&words, rng.as_deref_mut())?;
         let hidden = self.project.forward(&words)?.relu()?; // [N, H]
@@ -175,6 +203,9 @@ impl NeuralTagger {
             .transpose(1, 2)?
             .contiguous()?; // [B, H, T]
         let mask = batch.mask.unsqueeze(1)?.to_dtype(x.dtype())?; // [B, 1, T]
+                                                                  // Padding words are zero, as the convolutions' own padding is: a window
+                                                                  // gets the same scores alone or in a batch.
+        x = x.broadcast_mul(&mask)?;
         for conv in &self.convs {
             let y = conv.forward(&x)?.relu()?;
             let y = self.drop(&y, rng.as_deref_mut())?;
@@ -210,6 +241,8 @@ pub fn seeded_init(varmap: &VarMap, seed: u64) -> Result<()> {
         let n = var.elem_count();
         let std = if name.ends_with(".bias") || name.starts_with("crf.") {
             0.0
+        } else if name.contains("sparse") {
+            0.02
         } else if name.contains("pieces") || name.contains("chars.") || name.contains("feature.") {
             0.1
         } else {
@@ -255,9 +288,17 @@ mod tests {
             .collect();
         let tok = Tokenizer::new();
         let cues = Lexicon::builtin_cues();
+        let config = EncoderConfig {
+            dilations: vec![1, 2],
+            hidden: 16,
+            sparse_dim: 8,
+            sparse_bits: 10,
+            ..EncoderConfig::default()
+        };
+        let extractor = crate::neural::train::sparse_extractor(&config, &cues);
         let inputs: Vec<_> = docs
             .iter()
-            .map(|d| word_inputs(d, &tok.tokenize(d), &vocab, &cues))
+            .map(|d| word_inputs(d, &tok.tokenize(d), &vocab, &cues, extractor.as_ref()))
             .collect();
         let gold: Vec<Vec<u8>> = inputs
             .iter()
@@ -271,11 +312,6 @@ mod tests {
         let batch = make_batch(&windows, vocab.pad(), &Device::Cpu).unwrap();
         let varmap = VarMap::new();
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
-        let config = EncoderConfig {
-            dilations: vec![1, 2],
-            hidden: 16,
-            ..EncoderConfig::default()
-        };
         let model = NeuralTagger::new(&config, vocab.size(), 7, vb).unwrap();
         seeded_init(&varmap, 1).unwrap();
         let first: Vec<f32> = varmap.all_vars()[0]

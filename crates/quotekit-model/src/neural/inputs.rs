@@ -4,7 +4,7 @@
 //! from windows of words.
 
 use super::vocab::Vocabulary;
-use crate::features::is_title;
+use crate::features::{is_title, DocumentFeatures, FeatureExtractor};
 use crate::lexicon::{Lexicon, LexiconMatch};
 use crate::quote_state::{quote_states, QuoteState};
 use candle_core::{Device, Result, Tensor};
@@ -17,6 +17,8 @@ pub const MAX_PIECES: usize = 6;
 pub const MAX_CHARS: usize = 16;
 /// Character id buckets (id 0 is padding).
 pub const CHAR_BUCKETS: usize = 512;
+/// Hashed CRF features kept per word.
+pub const MAX_SPARSE: usize = 96;
 /// Sizes of the symbolic feature vocabularies: quote state × continued, cue match, shape.
 pub const FEATURE_SIZES: [usize; 3] = [8, 4, 4];
 
@@ -29,6 +31,8 @@ pub struct WordInputs {
     pub chars: Vec<Vec<u32>>,
     /// Symbolic feature ids per word.
     pub features: Vec<[u32; 3]>,
+    /// Hashed CRF features per word (empty when the encoder does not use them).
+    pub sparse: DocumentFeatures,
 }
 
 impl WordInputs {
@@ -49,6 +53,7 @@ pub fn word_inputs(
     tok: &Tokenized,
     vocab: &Vocabulary,
     cues: &Lexicon,
+    sparse: Option<&FeatureExtractor>,
 ) -> WordInputs {
     let text = doc.text();
     let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
@@ -103,7 +108,49 @@ pub fn word_inputs(
         pieces,
         chars,
         features,
+        sparse: sparse.map(|x| x.extract(doc, tok)).unwrap_or_default(),
     }
+}
+
+/// Cuts `n` words into windows of whole paragraphs, as many as fit in `size`
+/// words; a paragraph longer than `size` is split into pieces of `size`.
+/// Words not covered by `paragraphs` are treated as paragraphs of their own.
+pub fn pack_windows(paragraphs: &[Range<usize>], n: usize, size: usize) -> Vec<Range<usize>> {
+    let size = size.max(1);
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut current: Option<Range<usize>> = None;
+    let mut at = 0;
+    let mut units: Vec<Range<usize>> = Vec::new();
+    for p in paragraphs {
+        if p.start > at {
+            units.push(at..p.start);
+        }
+        if p.end > p.start.max(at) {
+            units.push(p.start.max(at)..p.end);
+        }
+        at = at.max(p.end);
+    }
+    if at < n {
+        units.push(at..n);
+    }
+    for unit in units {
+        let mut s = unit.start;
+        while s < unit.end {
+            let e = (s + size).min(unit.end);
+            match &mut current {
+                Some(c) if c.end == s && e - c.start <= size => c.end = e,
+                _ => {
+                    if let Some(c) = current.take() {
+                        out.push(c);
+                    }
+                    current = Some(s..e);
+                }
+            }
+            s = e;
+        }
+    }
+    out.extend(current);
+    out
 }
 
 /// Padded tensors for a batch of word windows.
@@ -117,6 +164,10 @@ pub struct Batch {
     pub chars: Tensor,
     /// `[B*T, 3]` symbolic feature ids.
     pub features: Tensor,
+    /// `[B*T, S]` hashed CRF feature ids (`S` = most features of a word in the batch).
+    pub sparse: Tensor,
+    /// `[B*T, S, 1]` 1 for real features.
+    pub sparse_mask: Tensor,
     /// `[B, T]` 1 for real words.
     pub mask: Tensor,
     /// `[B, T]` gold tag ids (0 where unknown or padding).
@@ -135,6 +186,18 @@ pub fn make_batch(windows: &[Window<'_>], pad: u32, device: &Device) -> Result<B
     let b = windows.len();
     let t = windows.iter().map(|w| w.1.len()).max().unwrap_or(1).max(1);
     let n = b * t;
+    let s = windows
+        .iter()
+        .flat_map(|(w, r, _)| {
+            r.clone()
+                .filter(|&i| i < w.sparse.len())
+                .map(|i| w.sparse.token(i).len())
+        })
+        .max()
+        .unwrap_or(0)
+        .clamp(1, MAX_SPARSE);
+    let mut sparse = vec![0u32; n * s];
+    let mut sparse_mask = vec![0f32; n * s];
     let mut pieces = vec![pad; n * MAX_PIECES];
     let mut piece_mask = vec![0f32; n * MAX_PIECES];
     let mut chars = vec![0u32; n * MAX_CHARS];
@@ -153,6 +216,12 @@ pub fn make_batch(windows: &[Window<'_>], pad: u32, device: &Device) -> Result<B
                 chars[row * MAX_CHARS + c] = id;
             }
             features[row * 3..row * 3 + 3].copy_from_slice(&inputs.features[i]);
+            if i < inputs.sparse.len() {
+                for (f, &id) in inputs.sparse.token(i).iter().take(s).enumerate() {
+                    sparse[row * s + f] = id;
+                    sparse_mask[row * s + f] = 1.0;
+                }
+            }
             if let Some(g) = gold {
                 tags[row] = u32::from(g[j]);
             }
@@ -163,9 +232,28 @@ pub fn make_batch(windows: &[Window<'_>], pad: u32, device: &Device) -> Result<B
         piece_mask: Tensor::from_vec(piece_mask, (n, MAX_PIECES), device)?,
         chars: Tensor::from_vec(chars, (n, MAX_CHARS), device)?,
         features: Tensor::from_vec(features, (n, 3), device)?,
+        sparse: Tensor::from_vec(sparse, (n, s), device)?,
+        sparse_mask: Tensor::from_vec(sparse_mask, (n, s, 1), device)?,
         mask: Tensor::from_vec(mask, (b, t), device)?,
         tags: Tensor::from_vec(tags, (b, t), device)?,
         batch: b,
         time: t,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_pack_whole_paragraphs() {
+        assert_eq!(
+            pack_windows(&[0..3, 3..5, 5..12, 12..13], 13, 5),
+            vec![0..5, 5..10, 10..13]
+        );
+        // Words outside paragraphs still get a window.
+        let (inner, whole) = (2..4, 0..6);
+        assert_eq!(pack_windows(std::slice::from_ref(&inner), 6, 10), [whole]);
+        assert_eq!(pack_windows(&[], 0, 4), Vec::<Range<usize>>::new());
+    }
 }

@@ -1,11 +1,15 @@
-//! Building blocks of the neural tagger (issue 4, in progress): a WordPiece
-//! vocabulary trained with the `tokenizers` crate, word-level inputs and
-//! batches, a candle encoder (pieces + character CNN + symbolic features +
-//! dilated convolutions) and a CRF output layer. The trainer, model files and
-//! CLI wiring come next; nothing here is used by `quotekit train` yet.
+//! The neural tagger (`model = "neural"`): a BPE vocabulary trained with
+//! the `tokenizers` crate, word-level inputs (pieces, characters, symbolic and
+//! hashed CRF features), a candle encoder of dilated convolutions, a CRF output
+//! layer, its trainer with checkpoints, and the inference model.
 
+pub mod checkpoint;
 pub mod crf_layer;
 pub mod encoder;
 pub mod inputs;
+pub mod model;
 pub mod train;
 pub mod vocab;
+
+pub use model::NeuralModel;
+pub use train::{train_neural, NeuralConfig, TrainOptions};

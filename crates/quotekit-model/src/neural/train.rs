@@ -1,38 +1,49 @@
-//! Training the neural tagger (in progress for issue 4): windows of words
-//! bucketed by length into batches, AdamW (implemented here so its state can be
-//! checkpointed), linear warm-up then linear decay, global gradient-norm
-//! clipping, seeded dropout and shuffling, dev exact micro F1 after every
-//! epoch with the best weights kept. Checkpoints, resume and model files are
-//! still to come.
+//! Training the neural tagger: windows of whole paragraphs bucketed by length
+//! into batches, AdamW (implemented here so its state can be checkpointed),
+//! linear warm-up then linear decay, global gradient-norm clipping, seeded
+//! dropout and shuffling, dev exact micro F1 after every epoch with the best
+//! weights kept and early stopping, and a checkpoint after every epoch from
+//! which [`TrainOptions::resume`] continues to the same model as an
+//! uninterrupted run.
 
-use super::encoder::{seeded_init, EncoderConfig, NeuralTagger, DTYPE};
-use super::inputs::{make_batch, word_inputs, Window, WordInputs};
+use super::checkpoint::{Checkpoint, CheckpointState};
+use super::encoder::EncoderConfig;
+use super::inputs::{make_batch, Window, WordInputs};
+use super::model::NeuralModel;
 use super::vocab::Vocabulary;
-use crate::annotator::build_annotation;
+use crate::annotator::{build_annotation, decode_sequences};
+use crate::config::FeatureConfig;
 use crate::error::ModelError;
 use crate::eval::{exact_scores, Counts};
+use crate::features::FeatureExtractor;
 use crate::lexicon::Lexicon;
+use crate::train::{TrainEvent, TrainReport};
 use candle_core::{Device, Tensor, Var};
-use candle_nn::{VarBuilder, VarMap};
-use quotekit_data::{encode, role_fragments, Document, TagScheme, TagSet, Tokenized, Tokenizer};
+use quotekit_data::{encode, role_fragments, Document, TagSet, Tokenized, Tokenizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Instant;
 
-/// Neural training settings.
+/// Neural training settings (the `[neural]` section of a config).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NeuralConfig {
-    /// WordPiece vocabulary size.
+    /// BPE vocabulary size.
     pub vocab_size: usize,
     /// Encoder sizes.
     pub encoder: EncoderConfig,
-    /// Words per training window.
+    /// Most words per window (windows hold whole paragraphs where they fit).
     pub window: usize,
     /// Words per batch (windows are grouped by length up to this many words).
     pub batch_words: usize,
     /// Epochs.
     pub epochs: usize,
+    /// Epochs without a better dev F1 before stopping (0: never stop early).
+    pub patience: usize,
     /// Peak learning rate.
     pub learning_rate: f64,
     /// AdamW weight decay.
@@ -41,7 +52,7 @@ pub struct NeuralConfig {
     pub warmup: f64,
     /// Global gradient-norm clip.
     pub clip: f64,
-    /// Seed.
+    /// Seed of initialisation, shuffling and dropout.
     pub seed: u64,
 }
 
@@ -53,6 +64,7 @@ impl Default for NeuralConfig {
             window: 256,
             batch_words: 4096,
             epochs: 10,
+            patience: 3,
             learning_rate: 2e-3,
             weight_decay: 0.01,
             warmup: 0.05,
@@ -62,30 +74,97 @@ impl Default for NeuralConfig {
     }
 }
 
+impl NeuralConfig {
+    /// Checks every value; messages name the key.
+    pub fn validate(&self) -> Result<(), String> {
+        let e = &self.encoder;
+        if self.vocab_size < 16 {
+            return Err(format!(
+                "neural.vocab_size = {} (expected at least 16)",
+                self.vocab_size
+            ));
+        }
+        if self.window < 16 {
+            return Err(format!(
+                "neural.window = {} (expected at least 16)",
+                self.window
+            ));
+        }
+        if self.batch_words < self.window {
+            return Err(format!(
+                "neural.batch_words = {} is smaller than neural.window = {}",
+                self.batch_words, self.window
+            ));
+        }
+        if self.epochs == 0 {
+            return Err("neural.epochs must be at least 1".into());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Err(format!(
+                "neural.learning_rate = {} (expected > 0)",
+                self.learning_rate
+            ));
+        }
+        if !(0.0..1.0).contains(&self.warmup) {
+            return Err(format!("neural.warmup = {} (expected 0 to 1)", self.warmup));
+        }
+        if !(0.0..1.0).contains(&e.dropout) {
+            return Err(format!(
+                "neural.encoder.dropout = {} (expected 0 to 1)",
+                e.dropout
+            ));
+        }
+        if e.hidden == 0 || e.piece_dim == 0 || e.char_channels == 0 {
+            return Err("neural.encoder sizes must be at least 1".into());
+        }
+        if e.sparse_dim > 0 && !(8..=22).contains(&e.sparse_bits) {
+            return Err(format!(
+                "neural.encoder.sparse_bits = {} (expected 8 to 22)",
+                e.sparse_bits
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Where checkpoints go and where training resumes from.
+#[derive(Debug, Clone, Default)]
+pub struct TrainOptions {
+    /// Directory for `checkpoint.safetensors`, rewritten after every epoch.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// A checkpoint to continue from (same config and corpus).
+    pub resume: Option<PathBuf>,
+    /// Stop after this many epochs in this run (the checkpoint can be resumed).
+    pub stop_after: Option<usize>,
+}
+
 /// AdamW. Moments are plain `f32` vectors (so they can be checkpointed, and
 /// no tensor graph can survive a step); parameters are read and written back
 /// as whole tensors.
 #[derive(Debug)]
 pub struct AdamW {
     vars: Vec<Var>,
-    m: Vec<Vec<f32>>,
-    v: Vec<Vec<f32>>,
-    step: usize,
+    /// First moments per parameter.
+    pub m: Vec<Vec<f32>>,
+    /// Second moments per parameter.
+    pub v: Vec<Vec<f32>>,
+    /// Updates done.
+    pub step: usize,
     weight_decay: f64,
 }
 
 impl AdamW {
     /// An optimiser for `vars`.
-    pub fn new(vars: Vec<Var>, weight_decay: f64) -> candle_core::Result<Self> {
+    pub fn new(vars: Vec<Var>, weight_decay: f64) -> Self {
         let m = vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
         let v = vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
-        Ok(Self {
+        Self {
             vars,
             m,
             v,
             step: 0,
             weight_decay,
-        })
+        }
     }
 
     /// The parameters it updates.
@@ -106,31 +185,30 @@ impl AdamW {
             1.0 - b1.powi(self.step as i32),
             1.0 - b2.powi(self.step as i32),
         );
+        let decay = 1.0 - lr * self.weight_decay;
         for (k, var) in self.vars.iter().enumerate() {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
-            let g: Vec<f32> = g
-                .to_dtype(candle_core::DType::F32)?
-                .flatten_all()?
-                .to_vec1()?;
-            let mut w: Vec<f32> = var
-                .as_tensor()
-                .to_dtype(candle_core::DType::F32)?
-                .flatten_all()?
-                .to_vec1()?;
+            let g: Vec<f32> = g.flatten_all()?.to_vec1()?;
+            let mut w: Vec<f32> = var.as_tensor().flatten_all()?.to_vec1()?;
             let (m, v) = (&mut self.m[k], &mut self.v[k]);
-            for i in 0..w.len() {
-                let gi = f64::from(g[i]) * scale;
-                let mi = b1 * f64::from(m[i]) + (1.0 - b1) * gi;
-                let vi = b2 * f64::from(v[i]) + (1.0 - b2) * gi * gi;
-                m[i] = mi as f32;
-                v[i] = vi as f32;
-                let update = (mi / c1) / ((vi / c2).sqrt() + eps);
-                w[i] = (f64::from(w[i]) * (1.0 - lr * self.weight_decay) - lr * update) as f32;
-            }
-            let t = Tensor::from_vec(w, var.shape(), var.device())?.to_dtype(var.dtype())?;
-            var.set(&t)?;
+            w.par_chunks_mut(1 << 14)
+                .zip(m.par_chunks_mut(1 << 14))
+                .zip(v.par_chunks_mut(1 << 14))
+                .zip(g.par_chunks(1 << 14))
+                .for_each(|(((w, m), v), g)| {
+                    for i in 0..w.len() {
+                        let gi = f64::from(g[i]) * scale;
+                        let mi = b1 * f64::from(m[i]) + (1.0 - b1) * gi;
+                        let vi = b2 * f64::from(v[i]) + (1.0 - b2) * gi * gi;
+                        m[i] = mi as f32;
+                        v[i] = vi as f32;
+                        let update = (mi / c1) / ((vi / c2).sqrt() + eps);
+                        w[i] = (f64::from(w[i]) * decay - lr * update) as f32;
+                    }
+                });
+            var.set(&Tensor::from_vec(w, var.shape(), var.device())?)?;
         }
         Ok(())
     }
@@ -145,139 +223,64 @@ pub struct NeuralDocument {
     pub tokens: Tokenized,
     /// Word inputs.
     pub inputs: WordInputs,
-    /// Gold BIO tag ids.
+    /// Gold tag ids.
     pub gold: Vec<u8>,
+    /// Windows it is trained and tagged in.
+    pub windows: Vec<Range<usize>>,
 }
 
-/// Tokenizes and encodes documents for the neural tagger.
-pub fn prepare(documents: &[Document], vocab: &Vocabulary, cues: &Lexicon) -> Vec<NeuralDocument> {
+/// Tokenizes and encodes documents for `model`, in parallel.
+pub fn prepare(documents: &[Document], model: &NeuralModel, tags: &TagSet) -> Vec<NeuralDocument> {
     let tokenizer = Tokenizer::new();
-    let tags = TagSet::new(TagScheme::Bio);
     documents
-        .iter()
+        .par_iter()
         .map(|d| {
             let tokens = tokenizer.tokenize(d);
-            let inputs = word_inputs(d, &tokens, vocab, cues);
-            let gold = encode(&tokens, &role_fragments(d), TagScheme::Bio)
+            let inputs = model.inputs(d, &tokens);
+            let gold = encode(&tokens, &role_fragments(d), tags.scheme())
                 .tags
                 .iter()
-                .map(|t| tags.index(*t).expect("BIO tags") as u8)
+                .map(|t| tags.index(*t).expect("encode uses the scheme's tags") as u8)
                 .collect();
+            let windows = model.windows(&tokens);
             NeuralDocument {
                 document: d.clone(),
                 tokens,
                 inputs,
                 gold,
+                windows,
             }
         })
         .collect()
 }
 
-fn windows(docs: &[NeuralDocument], size: usize) -> Vec<Window<'_>> {
-    let mut out = Vec::new();
-    for d in docs {
-        let mut s = 0;
-        while s < d.inputs.len() {
-            let e = (s + size).min(d.inputs.len());
-            out.push((&d.inputs, s..e, Some(&d.gold[s..e])));
-            s = e;
-        }
-    }
-    out
+/// The CRF feature extractor whose hashed features the encoder embeds (all
+/// templates, `sparse_bits` buckets), or `None` when `sparse_dim` is 0.
+pub fn sparse_extractor(config: &EncoderConfig, cues: &Lexicon) -> Option<FeatureExtractor> {
+    (config.sparse_dim > 0).then(|| {
+        let features = FeatureConfig {
+            hash_bits: config.sparse_bits,
+            ..FeatureConfig::default()
+        };
+        FeatureExtractor::with_lexicon(&features, cues.clone())
+    })
 }
 
-/// Tags one prepared document (windows of `window` words).
-pub fn tag(
-    model: &NeuralTagger,
-    doc: &NeuralDocument,
-    window: usize,
-    pad: u32,
-) -> candle_core::Result<Vec<quotekit_data::Tag>> {
-    let tags = TagSet::new(TagScheme::Bio);
-    let mut out = Vec::with_capacity(doc.inputs.len());
-    let mut s = 0;
-    while s < doc.inputs.len() {
-        let e = (s + window).min(doc.inputs.len());
-        let batch = make_batch(&[(&doc.inputs, s..e, None)], pad, &Device::Cpu)?;
-        let emissions = model.emissions(&batch, None)?.squeeze(0)?;
-        out.extend(
-            model
-                .crf
-                .decode(&emissions)?
-                .into_iter()
-                .map(|y| tags.tags()[y]),
-        );
-        s = e;
-    }
-    Ok(out)
-}
-
-/// Exact micro F1 on prepared documents.
-pub fn evaluate_f1(
-    model: &NeuralTagger,
-    docs: &[NeuralDocument],
-    window: usize,
-    pad: u32,
-) -> candle_core::Result<f64> {
-    let mut total = Counts::default();
-    for d in docs {
-        let tags = tag(model, d, window, pad)?;
-        let annotation = build_annotation(&d.document, &d.tokens, &tags);
-        total.add(exact_scores(&d.document, &annotation.document).micro);
-    }
-    Ok(total.f1())
-}
-
-/// Progress of neural training.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpochReport {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean training loss.
-    pub loss: f64,
-    /// Dev exact micro F1, when there is a dev set.
-    pub dev_f1: Option<f64>,
-    /// Training words per second.
-    pub words_per_second: f64,
-}
-
-/// Trains a neural tagger; returns the model (best dev epoch when there is a dev
-/// set), its vocabulary and the per-epoch reports.
-pub fn train_neural(
-    config: &NeuralConfig,
-    train_docs: &[Document],
-    dev_docs: &[Document],
-    mut on_epoch: impl FnMut(&EpochReport),
-) -> Result<(NeuralTagger, VarMap, Vocabulary, Vec<EpochReport>), ModelError> {
-    let err = |e: candle_core::Error| ModelError::Training(format!("neural: {e}"));
-    let vocab = Vocabulary::train(train_docs.iter().map(|d| d.text()), config.vocab_size)?;
-    let cues = Lexicon::builtin_cues();
-    let train = prepare(train_docs, &vocab, &cues);
-    let dev = prepare(dev_docs, &vocab, &cues);
-    let varmap = VarMap::new();
-    let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
-    let model = NeuralTagger::new(&config.encoder, vocab.size(), 7, vb).map_err(err)?;
-    seeded_init(&varmap, config.seed).map_err(err)?;
-    let mut names: Vec<String> = varmap
-        .data()
-        .lock()
-        .expect("unpoisoned")
-        .keys()
-        .cloned()
+/// Groups the training windows by length into batches of at most `batch_words` words.
+fn make_batches(docs: &[NeuralDocument], batch_words: usize) -> Vec<Vec<Window<'_>>> {
+    let mut all: Vec<Window<'_>> = docs
+        .iter()
+        .flat_map(|d| {
+            d.windows
+                .iter()
+                .map(move |r| (&d.inputs, r.clone(), Some(&d.gold[r.clone()])))
+        })
         .collect();
-    names.sort();
-    let vars: Vec<Var> = {
-        let data = varmap.data().lock().expect("unpoisoned");
-        names.iter().map(|n| data[n].clone()).collect()
-    };
-    let mut optimizer = AdamW::new(vars, config.weight_decay).map_err(err)?;
-    // Bucket windows by length into batches of about `batch_words` words.
-    let mut all = windows(&train, config.window);
     all.sort_by_key(|w| w.1.len());
     let mut batches: Vec<Vec<Window<'_>>> = Vec::new();
     let mut current: Vec<Window<'_>> = Vec::new();
     for w in all {
-        if !current.is_empty() && (current.len() + 1) * w.1.len() > config.batch_words {
+        if !current.is_empty() && (current.len() + 1) * w.1.len() > batch_words {
             batches.push(std::mem::take(&mut current));
         }
         current.push(w);
@@ -285,101 +288,311 @@ pub fn train_neural(
     if !current.is_empty() {
         batches.push(current);
     }
+    batches
+}
+
+/// Exact micro F1 of `model` on prepared documents (no outside penalty).
+pub fn evaluate_f1(
+    model: &NeuralModel,
+    docs: &[NeuralDocument],
+    tags: &TagSet,
+) -> candle_core::Result<f64> {
+    let counts = docs
+        .par_iter()
+        .map(|d| {
+            let sequences = model.window_emissions(&d.document, &d.tokens)?;
+            let (predicted, _) = decode_sequences(
+                &model.weights(),
+                sequences,
+                d.tokens.tokens.len(),
+                tags,
+                0.0,
+                false,
+            );
+            let annotation = build_annotation(&d.document, &d.tokens, &predicted);
+            Ok(exact_scores(&d.document, &annotation.document).micro)
+        })
+        .collect::<candle_core::Result<Vec<Counts>>>()?;
+    Ok(counts.into_iter().sum::<Counts>().f1())
+}
+
+/// What one epoch did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Configured epochs.
+    pub epochs: usize,
+    /// Mean training loss per batch.
+    pub loss: f64,
+    /// Dev exact micro F1, when there is a dev set.
+    pub dev_f1: Option<f64>,
+    /// Training words per second.
+    pub words_per_second: f64,
+    /// Seconds for the epoch, dev evaluation included.
+    pub seconds: f64,
+}
+
+fn candle(e: candle_core::Error) -> ModelError {
+    ModelError::Training(format!("neural network: {e}"))
+}
+
+fn snapshot(vars: &[Var]) -> candle_core::Result<Vec<Tensor>> {
+    vars.iter().map(|v| v.as_tensor().copy()).collect()
+}
+
+/// Trains a neural tagger; returns the model (its best dev epoch when there is a
+/// dev set, else the last) and a run summary.
+pub fn train_neural(
+    config: &NeuralConfig,
+    tags: &TagSet,
+    train_docs: &[Document],
+    dev_docs: &[Document],
+    cues: Lexicon,
+    options: &TrainOptions,
+    mut on_event: impl FnMut(&TrainEvent),
+) -> Result<(NeuralModel, TrainReport), ModelError> {
+    config.validate().map_err(ModelError::config)?;
+    let started = Instant::now();
+    let resumed = match &options.resume {
+        Some(path) => Some(Checkpoint::load(path)?),
+        None => None,
+    };
+    let labels: Vec<String> = tags.tags().iter().map(ToString::to_string).collect();
+    if let Some(c) = &resumed {
+        c.check_compatible(config, &labels)?;
+    }
+    let vocab = match &resumed {
+        Some(c) => c.vocabulary()?,
+        None => Vocabulary::train(train_docs.iter().map(|d| d.text()), config.vocab_size)?,
+    };
+    let mut model = NeuralModel::new(config, vocab, cues, tags.len()).map_err(candle)?;
+    let train = prepare(train_docs, &model, tags);
+    let dev = prepare(dev_docs, &model, tags);
+    let tokens: usize = train.iter().map(|d| d.gold.len()).sum();
+    if tokens == 0 {
+        return Err(ModelError::Training(
+            "the training corpus has no tokens".into(),
+        ));
+    }
+    on_event(&TrainEvent::Prepared {
+        documents: train.len(),
+        tokens,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    let names: Vec<String> = model.named_vars().into_iter().map(|(n, _)| n).collect();
+    let vars: Vec<Var> = model.named_vars().into_iter().map(|(_, v)| v).collect();
+    let mut optimizer = AdamW::new(vars, config.weight_decay);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
+    let mut state = CheckpointState {
+        documents: train.len(),
+        tokens,
+        ..CheckpointState::default()
+    };
+    let mut best: Option<Vec<Tensor>> = None;
+    if let Some(c) = resumed {
+        c.check_corpus(train.len(), tokens)?;
+        c.restore(&names, &mut optimizer, &mut rng)
+            .map_err(candle)?;
+        best = c.best_tensors(&names).map_err(candle)?;
+        state = c.state;
+    }
+    model.refresh_decoder().map_err(candle)?;
+    let batches = make_batches(&train, config.batch_words);
     let total_steps = (batches.len() * config.epochs).max(1);
     let warmup = ((total_steps as f64 * config.warmup) as usize).max(1);
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
-    let mut reports = Vec::new();
-    let mut best: Option<(f64, Vec<Tensor>)> = None;
-    let mut step = 0usize;
-    for epoch in 1..=config.epochs {
-        let started = std::time::Instant::now();
+    let mut epochs_this_run = 0;
+    let mut stop = "epochs done".to_string();
+    while state.epoch < config.epochs {
+        if config.patience > 0 && state.bad_epochs >= config.patience {
+            stop = format!("no better dev F1 for {} epochs", config.patience);
+            break;
+        }
+        if options.stop_after.is_some_and(|n| epochs_this_run >= n) {
+            stop = format!("stopped after {epochs_this_run} epochs (resumable)");
+            break;
+        }
+        let epoch = state.epoch + 1;
+        let epoch_started = Instant::now();
         let mut order: Vec<usize> = (0..batches.len()).collect();
         order.shuffle(&mut rng);
         let (mut loss_sum, mut words) = (0.0, 0usize);
-        for &b in &order {
-            let batch = make_batch(&batches[b], vocab.pad(), &Device::Cpu).map_err(err)?;
-            let loss = model.loss(&batch, Some(&mut rng)).map_err(err)?;
-            let grads = loss.backward().map_err(err)?;
-            let norm = super::crf_layer::grad_norm(&grads, optimizer.vars()).map_err(err)?;
+        for (k, &b) in order.iter().enumerate() {
+            let batch = make_batch(&batches[b], model.vocab.pad(), &Device::Cpu).map_err(candle)?;
+            let loss = model.network.loss(&batch, Some(&mut rng)).map_err(candle)?;
+            let grads = loss.backward().map_err(candle)?;
+            let norm = super::crf_layer::grad_norm(&grads, optimizer.vars()).map_err(candle)?;
             let scale = if norm > config.clip {
                 config.clip / norm
             } else {
                 1.0
             };
-            step += 1;
+            state.step += 1;
+            let step = state.step;
             let lr = if step <= warmup {
                 config.learning_rate * step as f64 / warmup as f64
             } else {
-                config.learning_rate * (total_steps - step) as f64
+                config.learning_rate * total_steps.saturating_sub(step) as f64
                     / (total_steps - warmup).max(1) as f64
             };
-            optimizer.step(&grads, lr, scale).map_err(err)?;
-            loss_sum += f64::from(loss.to_scalar::<f32>().map_err(err)?);
+            optimizer.step(&grads, lr, scale).map_err(candle)?;
+            let loss = f64::from(loss.to_scalar::<f32>().map_err(candle)?);
+            if !loss.is_finite() {
+                return Err(ModelError::Training(format!(
+                    "the loss became {loss} in epoch {epoch}, batch {}; lower neural.learning_rate",
+                    k + 1
+                )));
+            }
+            loss_sum += loss;
             words += batches[b].iter().map(|w| w.1.len()).sum::<usize>();
+            on_event(&TrainEvent::Batch {
+                epoch,
+                epochs: config.epochs,
+                batch: k + 1,
+                batches: batches.len(),
+                loss,
+                words_per_second: words as f64 / epoch_started.elapsed().as_secs_f64(),
+            });
         }
+        let train_seconds = epoch_started.elapsed().as_secs_f64();
+        model.refresh_decoder().map_err(candle)?;
         let dev_f1 = if dev.is_empty() {
             None
         } else {
-            Some(evaluate_f1(&model, &dev, config.window, vocab.pad()).map_err(err)?)
+            Some(evaluate_f1(&model, &dev, tags).map_err(candle)?)
         };
         let report = EpochReport {
             epoch,
+            epochs: config.epochs,
             loss: loss_sum / batches.len().max(1) as f64,
             dev_f1,
-            words_per_second: words as f64 / started.elapsed().as_secs_f64(),
+            words_per_second: words as f64 / train_seconds,
+            seconds: epoch_started.elapsed().as_secs_f64(),
         };
-        on_epoch(&report);
-        if let Some(f1) = dev_f1 {
-            if best.as_ref().is_none_or(|(b, _)| f1 > *b) {
-                let snapshot = optimizer
-                    .vars
-                    .iter()
-                    .map(|v| v.as_tensor().copy())
-                    .collect::<candle_core::Result<Vec<_>>>()
-                    .map_err(err)?;
-                best = Some((f1, snapshot));
+        state.epoch = epoch;
+        state.train_seconds += report.seconds;
+        match dev_f1 {
+            Some(f1) if state.best_f1.is_none_or(|b| f1 > b) => {
+                state.best_f1 = Some(f1);
+                state.best_epoch = epoch;
+                state.bad_epochs = 0;
+                best = Some(snapshot(optimizer.vars()).map_err(candle)?);
             }
+            Some(_) => state.bad_epochs += 1,
+            None => state.best_epoch = epoch,
         }
-        reports.push(report);
+        state.reports.push(report.clone());
+        on_event(&TrainEvent::Epoch(report));
+        epochs_this_run += 1;
+        if let Some(dir) = &options.checkpoint_dir {
+            let path = Checkpoint::save(
+                dir,
+                config,
+                &labels,
+                &model.vocab,
+                &state,
+                &names,
+                &optimizer,
+                &rng,
+                best.as_deref(),
+            )?;
+            on_event(&TrainEvent::Checkpoint(path));
+        }
     }
-    if let Some((_, snapshot)) = best {
+    if let Some(snapshot) = best {
         for (v, t) in optimizer.vars().iter().zip(snapshot) {
-            v.set(&t).map_err(err)?;
+            v.set(&t).map_err(candle)?;
         }
     }
-    Ok((model, varmap, vocab, reports))
+    model.refresh_decoder().map_err(candle)?;
+    let report = TrainReport {
+        iterations: state.epoch,
+        best_iteration: state.best_epoch,
+        best_dev_f1: state.best_f1,
+        stop,
+        documents: train.len(),
+        tokens,
+        feature_seconds: 0.0,
+        train_seconds: state.train_seconds,
+    };
+    Ok((model, report))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quotekit_data::{load_corpus, Format, LoadOptions};
+    use quotekit_data::{load_corpus, Format, LoadOptions, TagScheme};
 
-    #[test]
-    fn overfits_a_handful_of_sample_articles() {
+    fn sample(n: usize) -> Vec<Document> {
         let root =
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample");
-        let docs = load_corpus(&root, Format::Brat, &LoadOptions::default())
+        let mut docs = load_corpus(&root, Format::Brat, &LoadOptions::default())
             .unwrap()
             .documents;
-        let docs = &docs[..4];
-        let config = NeuralConfig {
+        docs.truncate(n);
+        docs
+    }
+
+    fn small() -> NeuralConfig {
+        NeuralConfig {
             vocab_size: 300,
             encoder: EncoderConfig {
                 hidden: 48,
                 dilations: vec![1, 2, 4],
                 dropout: 0.0,
+                sparse_dim: 16,
+                sparse_bits: 12,
                 ..EncoderConfig::default()
             },
-            epochs: 80,
+            window: 64,
             batch_words: 256,
+            patience: 0,
             learning_rate: 5e-3,
             warmup: 0.02,
             ..NeuralConfig::default()
+        }
+    }
+
+    #[test]
+    fn overfits_a_handful_of_sample_articles() {
+        let docs = sample(4);
+        let config = NeuralConfig {
+            epochs: 60,
+            ..small()
         };
-        let (_, _, _, reports) = train_neural(&config, docs, docs, |_| {}).unwrap();
+        let mut reports = Vec::new();
+        let tags = TagSet::new(TagScheme::Bio);
+        let cues = Lexicon::builtin_cues();
+        train_neural(
+            &config,
+            &tags,
+            &docs,
+            &docs,
+            cues,
+            &TrainOptions::default(),
+            |e| {
+                if let TrainEvent::Epoch(r) = e {
+                    reports.push(r.clone());
+                }
+            },
+        )
+        .unwrap();
         let best = reports.iter().filter_map(|r| r.dev_f1).fold(0.0, f64::max);
         assert!(best > 0.9, "train-set exact micro F1 {best}: {reports:?}");
         assert!(reports.last().unwrap().loss < reports[0].loss / 5.0);
+    }
+
+    #[test]
+    fn invalid_settings_name_their_key() {
+        let bad = NeuralConfig {
+            window: 4,
+            ..NeuralConfig::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("neural.window = 4"));
+        let bad = NeuralConfig {
+            learning_rate: -1.0,
+            ..NeuralConfig::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("neural.learning_rate"));
     }
 }

@@ -1,12 +1,15 @@
-//! The subword vocabulary of the neural tagger: a WordPiece model trained on
-//! the training texts with the `tokenizers` crate's own trainer, saved as
+//! The subword vocabulary of the neural tagger: a byte-pair-encoding model
+//! trained on the training texts with the `tokenizers` crate's own trainer
+//! (BPE rather than WordPiece: without WordPiece's `##` continuation pieces the
+//! trainer numbers pieces in a fixed order, so the same texts always give the
+//! same vocabulary and the same model), saved as
 //! `tokenizer.json` beside the model and loaded back for inference. Words (the
 //! dataset crate's tokens) are split into pieces one at a time, so every word
 //! keeps its character offsets.
 
 use crate::error::ModelError;
 use std::path::Path;
-use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
+use tokenizers::models::bpe::{BpeTrainer, BPE};
 use tokenizers::models::TrainerWrapper;
 use tokenizers::normalizers::{Lowercase, Sequence as NormalizerSequence, StripAccents, NFD};
 use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
@@ -17,7 +20,7 @@ pub const UNK: &str = "[UNK]";
 /// Padding token.
 pub const PAD: &str = "[PAD]";
 
-/// A trained WordPiece vocabulary.
+/// A trained subword vocabulary.
 #[derive(Clone)]
 pub struct Vocabulary {
     tokenizer: Tokenizer,
@@ -38,13 +41,13 @@ fn tokenizer_error(e: impl std::fmt::Display) -> ModelError {
 }
 
 impl Vocabulary {
-    /// Trains a WordPiece vocabulary of at most `size` pieces on `texts`.
+    /// Trains a BPE vocabulary of at most `size` pieces on `texts`.
     pub fn train<'a>(
         texts: impl Iterator<Item = &'a str> + Send,
         size: usize,
     ) -> Result<Self, ModelError> {
         let mut tokenizer = Tokenizer::new(
-            WordPiece::builder()
+            BPE::builder()
                 .unk_token(UNK.into())
                 .build()
                 .map_err(tokenizer_error)?,
@@ -57,7 +60,7 @@ impl Vocabulary {
             ])))
             .map_err(tokenizer_error)?;
         tokenizer.with_pre_tokenizer(Some(WhitespaceSplit));
-        let mut trainer: TrainerWrapper = WordPieceTrainer::builder()
+        let mut trainer: TrainerWrapper = BpeTrainer::builder()
             .vocab_size(size)
             .show_progress(false)
             .special_tokens(vec![
@@ -86,23 +89,32 @@ impl Vocabulary {
         })
     }
 
-    /// Writes `tokenizer.json`.
-    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+    /// The `tokenizer.json` text.
+    pub fn to_json(&self) -> String {
         self.tokenizer
-            .save(path, false)
-            .map_err(|e| ModelError::Corrupt {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })
+            .to_string(false)
+            .expect("a trained tokenizer serialises")
+    }
+
+    /// Parses `tokenizer.json` text; `path` names it in errors.
+    pub fn from_json(json: &str, path: &Path) -> Result<Self, ModelError> {
+        let corrupt = |reason: String| ModelError::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let tokenizer: Tokenizer = json.parse().map_err(|e| corrupt(format!("{e}")))?;
+        Self::from_tokenizer(tokenizer).map_err(|e| corrupt(e.to_string()))
+    }
+
+    /// Writes `tokenizer.json` (complete or not at all).
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        crate::model_file::write_atomically(path, self.to_json().as_bytes())
     }
 
     /// Reads a `tokenizer.json` written by [`Vocabulary::save`].
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let tokenizer = Tokenizer::from_file(path).map_err(|e| ModelError::Corrupt {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        Self::from_tokenizer(tokenizer)
+        let json = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
+        Self::from_json(&json, path)
     }
 
     /// Number of pieces, special tokens included.
@@ -171,6 +183,10 @@ mod tests {
             assert_eq!(back.pieces(word), vocab.pieces(word));
         }
         assert_eq!(back.pad(), vocab.pad());
+        for _ in 0..5 {
+            let again = Vocabulary::train(TEXTS.iter().copied(), 120).unwrap();
+            assert_eq!(again.to_json(), vocab.to_json(), "same texts, same ids");
+        }
         let bad = dir.path().join("bad.json");
         std::fs::write(&bad, "{").unwrap();
         assert!(matches!(

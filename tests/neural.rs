@@ -1,0 +1,190 @@
+//! End-to-end tests of the neural tagger on the embedded sample corpus:
+//! save → load → predict, resume from a checkpoint, model-file errors.
+
+use quotekit_data::{load_corpus, Document, Format, LoadOptions};
+use quotekit_model::config::{CrfConfig, ModelKind};
+use quotekit_model::neural::encoder::EncoderConfig;
+use quotekit_model::neural::{NeuralConfig, TrainOptions};
+use quotekit_model::train::TrainEvent;
+use quotekit_model::{fit_with, load_annotator, save_annotator, Fitted, ModelError};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sample() -> Vec<Document> {
+    load_corpus(
+        &root().join("datasets/sample"),
+        Format::Brat,
+        &LoadOptions::default(),
+    )
+    .unwrap()
+    .documents
+}
+
+/// A small network that trains in seconds.
+fn small_config(epochs: usize) -> CrfConfig {
+    let mut config = CrfConfig {
+        model: ModelKind::Neural,
+        neural: NeuralConfig {
+            vocab_size: 400,
+            encoder: EncoderConfig {
+                piece_dim: 24,
+                char_channels: 16,
+                hidden: 32,
+                dilations: vec![1, 2, 4],
+                sparse_dim: 16,
+                sparse_bits: 12,
+                dropout: 0.1,
+                ..EncoderConfig::default()
+            },
+            window: 64,
+            batch_words: 256,
+            epochs,
+            patience: 0,
+            learning_rate: 5e-3,
+            ..NeuralConfig::default()
+        },
+        ..CrfConfig::default()
+    };
+    config.data.train = root().join("datasets/sample");
+    config.data.dev = Some(root().join("datasets/sample"));
+    config.training.threads = 2;
+    config
+}
+
+fn parameters(fitted: &Fitted) -> Vec<(String, Vec<f32>)> {
+    match &fitted.annotator.tagger {
+        quotekit_model::annotator::Tagger::Neural(m) => m
+            .named_vars()
+            .into_iter()
+            .map(|(n, v)| (n, v.as_tensor().flatten_all().unwrap().to_vec1().unwrap()))
+            .collect(),
+        _ => panic!("not a neural model"),
+    }
+}
+
+fn epochs(events: &[TrainEvent]) -> Vec<(usize, f64, Option<f64>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            TrainEvent::Epoch(r) => Some((r.epoch, r.loss, r.dev_f1)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn save_load_predict_is_identical_and_bad_files_are_refused() {
+    let fitted = fit_with(&small_config(4), &TrainOptions::default(), |_| {}).unwrap();
+    assert!(fitted.dev.is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = dir.path().join("model");
+    save_annotator(&fitted.annotator, &fitted.header, &model_dir).unwrap();
+    assert!(model_dir.join("tokenizer.json").is_file());
+    let (loaded, header) = load_annotator(&model_dir).unwrap();
+    assert_eq!(header.format, "quotekit-neural");
+    assert_eq!(header.config, fitted.header.config);
+    let mut spans = 0;
+    for doc in sample() {
+        let a = fitted.annotator.annotate_scored(&doc);
+        let b = loaded.annotate_scored(&doc);
+        assert_eq!(a.document, b.document, "{}", doc.id);
+        assert_eq!(a.confidences, b.confidences, "{}", doc.id);
+        spans += b.document.spans.len();
+    }
+    assert!(spans > 0, "the trained model tags something");
+
+    // A tokenizer.json from another model is refused, naming the file.
+    let tokenizer = model_dir.join("tokenizer.json");
+    let original = std::fs::read_to_string(&tokenizer).unwrap();
+    std::fs::write(&tokenizer, original.replacen("[UNK]", "[UNKNOWN]", 1)).unwrap();
+    let msg = load_annotator(&model_dir).unwrap_err().to_string();
+    assert!(
+        msg.contains("tokenizer.json") && msg.contains("not the one the model was trained with"),
+        "{msg}"
+    );
+    std::fs::remove_file(&tokenizer).unwrap();
+    assert!(matches!(
+        load_annotator(&model_dir),
+        Err(ModelError::Io { .. })
+    ));
+    std::fs::write(&tokenizer, original).unwrap();
+    // A truncated weights file.
+    let weights = model_dir.join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() - 100]).unwrap();
+    let msg = load_annotator(&model_dir).unwrap_err().to_string();
+    assert!(msg.contains("not a readable model file"), "{msg}");
+    std::fs::write(&weights, &bytes).unwrap();
+    assert!(load_annotator(&model_dir).is_ok());
+}
+
+#[test]
+fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
+    let config = small_config(3);
+    let dir = tempfile::tempdir().unwrap();
+    let (a_dir, b_dir) = (dir.path().join("a"), dir.path().join("b"));
+    let mut a_events = Vec::new();
+    let a = fit_with(
+        &config,
+        &TrainOptions {
+            checkpoint_dir: Some(a_dir.clone()),
+            ..TrainOptions::default()
+        },
+        |e| a_events.push(e.clone()),
+    )
+    .unwrap();
+    assert!(a_dir.join("checkpoint.safetensors").is_file());
+
+    // Interrupted after one epoch, then resumed.
+    let mut b_events = Vec::new();
+    let b1 = fit_with(
+        &config,
+        &TrainOptions {
+            checkpoint_dir: Some(b_dir.clone()),
+            stop_after: Some(1),
+            ..TrainOptions::default()
+        },
+        |e| b_events.push(e.clone()),
+    )
+    .unwrap();
+    assert_eq!(b1.header.training.iterations, 1);
+    assert_ne!(parameters(&b1), parameters(&a), "one epoch is not three");
+    let b = fit_with(
+        &config,
+        &TrainOptions {
+            checkpoint_dir: Some(b_dir.clone()),
+            resume: Some(b_dir.clone()),
+            ..TrainOptions::default()
+        },
+        |e| b_events.push(e.clone()),
+    )
+    .unwrap();
+    assert_eq!(epochs(&a_events), epochs(&b_events));
+    assert_eq!(epochs(&a_events).len(), 3);
+    assert_eq!(parameters(&a), parameters(&b));
+    assert_eq!(a.header.training.best_dev_f1, b.header.training.best_dev_f1);
+    for doc in sample() {
+        assert_eq!(
+            a.annotator.annotate(&doc).document,
+            b.annotator.annotate(&doc).document
+        );
+    }
+
+    // Other settings are refused, naming the key.
+    let mut other = config.clone();
+    other.neural.learning_rate = 1e-3;
+    let msg = fit_with(
+        &other,
+        &TrainOptions {
+            resume: Some(b_dir.clone()),
+            ..TrainOptions::default()
+        },
+        |_| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(msg.contains("neural.learning_rate"), "{msg}");
+}
