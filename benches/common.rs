@@ -2,7 +2,7 @@
 //! default size.
 
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
-use quotekit_model::config::CrfConfig;
+use quotekit_model::config::{CrfConfig, ModelKind};
 use quotekit_model::{fit, Annotator};
 use std::path::PathBuf;
 
@@ -24,10 +24,26 @@ pub fn bench_documents() -> Vec<Document> {
         .documents
 }
 
-/// A CRF of the default size (2^20 buckets) trained briefly on the sample:
-/// weight values do not change the cost of tagging.
+/// A model of the default size trained briefly on the sample (a CRF with 2^20
+/// buckets, or the neural tagger with the default encoder): weight values do
+/// not change the cost of tagging.
+#[allow(dead_code)] // each bench uses one of the two
 pub fn bench_annotator() -> Annotator {
-    let mut config = CrfConfig::default();
+    default_model(ModelKind::Crf)
+}
+
+/// The neural counterpart of [`bench_annotator`] (one epoch on the sample).
+#[allow(dead_code)]
+pub fn bench_neural_annotator() -> Annotator {
+    default_model(ModelKind::Neural)
+}
+
+fn default_model(kind: ModelKind) -> Annotator {
+    let mut config = CrfConfig {
+        model: kind,
+        ..CrfConfig::default()
+    };
+    config.neural.epochs = 1;
     config.data.train = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample");
     config.training.max_iterations = 5;
     config.training.threads = 1;

@@ -111,12 +111,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             documents,
             tokens,
             seconds,
-        } => {
-            bar.println(format!(
+        } => say(
+            &bar,
+            format!(
                 "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
                 if neural { "inputs" } else { "features" }
-            ));
-        }
+            ),
+        ),
         TrainEvent::Iteration {
             iteration,
             loss,
@@ -166,11 +167,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 r.words_per_second,
                 r.seconds
             );
-            if bar.is_hidden() {
-                eprintln!("{line}");
-            } else {
-                bar.println(line);
-            }
+            say(&bar, line);
         }
         TrainEvent::Checkpoint(path) => bar.set_message(format!("checkpoint {}", path.display())),
     })
@@ -199,4 +196,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         eprintln!("dev evaluation written to {}", json.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a line above the progress bar, or to stderr when the bar is hidden
+/// (not a terminal).
+fn say(bar: &ProgressBar, line: String) {
+    if bar.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        bar.println(line);
+    }
 }

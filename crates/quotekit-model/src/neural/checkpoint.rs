@@ -297,7 +297,7 @@ impl Checkpoint {
                     var.dims()
                 )));
             }
-            var.set(param)?;
+            var.set(&param.to_device(var.device())?)?;
             optimizer.m[k] = self
                 .tensor(&format!("m/{name}"))?
                 .flatten_all()?

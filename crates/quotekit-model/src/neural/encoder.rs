@@ -36,6 +36,8 @@ pub struct EncoderConfig {
     pub sparse_bits: u32,
     /// Dropout probability during training.
     pub dropout: f64,
+    /// Probability of dropping each hashed CRF feature of a word during training.
+    pub sparse_dropout: f64,
 }
 
 impl Default for EncoderConfig {
@@ -50,6 +52,7 @@ impl Default for EncoderConfig {
             sparse_dim: 64,
             sparse_bits: 18,
             dropout: 0.2,
+            sparse_dropout: 0.3,
         }
     }
 }
@@ -68,6 +71,7 @@ pub struct NeuralTagger {
     /// The CRF layer.
     pub crf: CrfLayer,
     dropout: f64,
+    sparse_dropout: f64,
 }
 
 impl NeuralTagger {
@@ -136,29 +140,37 @@ impl NeuralTagger {
             output: linear(config.hidden, labels, e.pp("output"))?,
             crf: CrfLayer::new(labels, vb.pp("crf"))?,
             dropout: config.dropout,
+            sparse_dropout: config.sparse_dropout,
         })
     }
 
     fn drop(&self, xs: &Tensor, rng: Option<&mut rand_chacha::ChaCha8Rng>) -> Result<Tensor> {
-        match rng {
-            Some(rng) if self.dropout > 0.0 => {
-                let keep = 1.0 - self.dropout;
-                let n = xs.elem_count();
-                let mask: Vec<f32> = (0..n)
-                    .map(|_| {
-                        if rng.random::<f64>() < keep {
-                            (1.0 / keep) as f32
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
-                xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?)
-            }
-            _ => Ok(xs.clone()),
-        }
+        dropout(xs, self.dropout, rng)
     }
+}
 
+/// Inverted dropout with a seeded mask; identity without `rng` or at `p = 0`.
+fn dropout(xs: &Tensor, p: f64, rng: Option<&mut rand_chacha::ChaCha8Rng>) -> Result<Tensor> {
+    match rng {
+        Some(rng) if p > 0.0 => {
+            let keep = 1.0 - p;
+            let n = xs.elem_count();
+            let mask: Vec<f32> = (0..n)
+                .map(|_| {
+                    if rng.random::<f64>() < keep {
+                        (1.0 / keep) as f32
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?)
+        }
+        _ => Ok(xs.clone()),
+    }
+}
+
+impl NeuralTagger {
     /// Tag scores `[B, T, labels]`; `rng` enables (seeded) dropout for training.
     pub fn emissions(
         &self,
@@ -187,10 +199,11 @@ impl NeuralTagger {
         }
         if let Some(sparse) = &self.sparse {
             // Sum of the embeddings of the word's hashed CRF features.
+            let mask = dropout(&batch.sparse_mask, self.sparse_dropout, rng.as_deref_mut())?;
             parts.push(
                 sparse
                     .forward(&batch.sparse)?
-                    .broadcast_mul(&batch.sparse_mask)?
+                    .broadcast_mul(&mask)?
                     .sum(1)?,
             );
         }

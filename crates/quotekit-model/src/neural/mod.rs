@@ -13,3 +13,16 @@ pub mod vocab;
 
 pub use model::NeuralModel;
 pub use train::{train_neural, NeuralConfig, TrainOptions};
+
+/// The device networks run on: the first CUDA GPU when built with the `cuda`
+/// feature and one is present, the CPU otherwise.
+pub fn device() -> candle_core::Device {
+    #[cfg(feature = "cuda")]
+    {
+        candle_core::Device::cuda_if_available(0).unwrap_or(candle_core::Device::Cpu)
+    }
+    #[cfg(not(feature = "cuda"))]
+    {
+        candle_core::Device::Cpu
+    }
+}

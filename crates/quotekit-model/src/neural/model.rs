@@ -30,6 +30,7 @@ pub struct NeuralModel {
     /// Cue lexicon of the symbolic features.
     pub cues: Lexicon,
     extractor: Option<FeatureExtractor>,
+    device: Device,
     transition: Vec<f32>,
     start: Vec<f32>,
     end: Vec<f32>,
@@ -54,7 +55,8 @@ impl NeuralModel {
         labels: usize,
     ) -> Result<Self> {
         let varmap = VarMap::new();
-        let vb = VarBuilder::from_varmap(&varmap, DTYPE, &Device::Cpu);
+        let device = super::device();
+        let vb = VarBuilder::from_varmap(&varmap, DTYPE, &device);
         let network = NeuralTagger::new(&config.encoder, vocab.size(), labels, vb)?;
         seeded_init(&varmap, config.seed)?;
         let mut model = Self {
@@ -63,6 +65,7 @@ impl NeuralModel {
             varmap,
             vocab,
             extractor: sparse_extractor(&config.encoder, &cues),
+            device,
             cues,
             transition: Vec::new(),
             start: Vec::new(),
@@ -93,6 +96,11 @@ impl NeuralModel {
             start: &self.start,
             end: &self.end,
         }
+    }
+
+    /// The device the network runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     /// Parameters sorted by name.
@@ -135,7 +143,7 @@ impl NeuralModel {
             return Ok(Vec::new());
         }
         let batch_windows: Vec<_> = windows.iter().map(|r| (&inputs, r.clone(), None)).collect();
-        let batch = make_batch(&batch_windows, self.vocab.pad(), &Device::Cpu)?;
+        let batch = make_batch(&batch_windows, self.vocab.pad(), &self.device)?;
         let emissions: Vec<Vec<Vec<f32>>> = self.network.emissions(&batch, None)?.to_vec3()?;
         Ok(windows
             .into_iter()
@@ -167,7 +175,7 @@ impl NeuralModel {
                     var.dims()
                 )));
             }
-            var.set(t)?;
+            var.set(&t.to_device(var.device())?)?;
         }
         self.refresh_decoder()
     }

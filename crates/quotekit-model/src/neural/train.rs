@@ -18,7 +18,7 @@ use crate::eval::{exact_scores, Counts};
 use crate::features::FeatureExtractor;
 use crate::lexicon::Lexicon;
 use crate::train::{TrainEvent, TrainReport};
-use candle_core::{Device, Tensor, Var};
+use candle_core::{Tensor, Var};
 use quotekit_data::{encode, role_fragments, Document, TagSet, Tokenized, Tokenizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -107,6 +107,12 @@ impl NeuralConfig {
         }
         if !(0.0..1.0).contains(&self.warmup) {
             return Err(format!("neural.warmup = {} (expected 0 to 1)", self.warmup));
+        }
+        if !(0.0..1.0).contains(&e.sparse_dropout) {
+            return Err(format!(
+                "neural.encoder.sparse_dropout = {} (expected 0 to 1)",
+                e.sparse_dropout
+            ));
         }
         if !(0.0..1.0).contains(&e.dropout) {
             return Err(format!(
@@ -418,7 +424,7 @@ pub fn train_neural(
         order.shuffle(&mut rng);
         let (mut loss_sum, mut words) = (0.0, 0usize);
         for (k, &b) in order.iter().enumerate() {
-            let batch = make_batch(&batches[b], model.vocab.pad(), &Device::Cpu).map_err(candle)?;
+            let batch = make_batch(&batches[b], model.vocab.pad(), model.device()).map_err(candle)?;
             let loss = model.network.loss(&batch, Some(&mut rng)).map_err(candle)?;
             let grads = loss.backward().map_err(candle)?;
             let norm = super::crf_layer::grad_norm(&grads, optimizer.vars()).map_err(candle)?;
@@ -501,6 +507,7 @@ pub fn train_neural(
     }
     if let Some(snapshot) = best {
         for (v, t) in optimizer.vars().iter().zip(snapshot) {
+            let t = t.to_device(v.device()).map_err(candle)?;
             v.set(&t).map_err(candle)?;
         }
     }
