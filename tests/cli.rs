@@ -319,7 +319,7 @@ fn neural_train_resume_predict_eval_end_to_end() {
     std::fs::write(
         &config,
         "model = \"neural\"\n[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n\
-         [neural]\nvocab_size = 400\nwindow = 64\nbatch_words = 256\nepochs = 3\npatience = 0\nlearning_rate = 0.005\n\
+         [neural]\nvocab_size = 400\nwindow = 64\nbatch_words = 256\nepochs = 3\npatience = 0\nlearning_rate = 0.005\naverage = 0.9\n\
          [neural.encoder]\npiece_dim = 24\nchar_channels = 16\nhidden = 32\ndilations = [1, 2]\nsparse_dim = 16\nsparse_bits = 12\n",
     )
     .unwrap();

@@ -44,6 +44,7 @@ fn small_config(epochs: usize) -> CrfConfig {
             epochs,
             patience: 0,
             learning_rate: 5e-3,
+            average: 0.9,
             ..NeuralConfig::default()
         },
         ..CrfConfig::default()

@@ -1,6 +1,7 @@
 //! Training checkpoints of the neural tagger: one `checkpoint.safetensors`
 //! holding the parameters (`param/NAME`), AdamW's moments (`m/NAME`,
-//! `v/NAME`), the best weights so far (`best/NAME`) and, in the metadata key
+//! `v/NAME`), the running average (`avg/NAME`), the best weights so far
+//! (`best/NAME`) and, in the metadata key
 //! `quotekit-checkpoint`, a JSON [`CheckpointMeta`]: config, labels, epoch and
 //! step counters, the RNG position, early-stopping state, per-epoch reports
 //! and the vocabulary. Rewritten atomically after every epoch.
@@ -125,6 +126,9 @@ impl Checkpoint {
                 shape.clone(),
                 f32_bytes(&optimizer.v[k]),
             ));
+            if let Some(average) = optimizer.average.get(k) {
+                buffers.push((format!("avg/{name}"), shape.clone(), f32_bytes(average)));
+            }
             if let Some(best) = best {
                 let values: Vec<f32> =
                     best[k].flatten_all().map_err(err)?.to_vec1().map_err(err)?;
@@ -306,6 +310,12 @@ impl Checkpoint {
                 .tensor(&format!("v/{name}"))?
                 .flatten_all()?
                 .to_vec1()?;
+            if k < optimizer.average.len() {
+                optimizer.average[k] = self
+                    .tensor(&format!("avg/{name}"))?
+                    .flatten_all()?
+                    .to_vec1()?;
+            }
         }
         optimizer.step = self.state.step;
         let pos: u128 = self.meta.rng_word_pos.parse().map_err(|_| {

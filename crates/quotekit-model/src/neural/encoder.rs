@@ -38,6 +38,9 @@ pub struct EncoderConfig {
     pub dropout: f64,
     /// Probability of dropping each hashed CRF feature of a word during training.
     pub sparse_dropout: f64,
+    /// Also add a linear function of the hashed CRF features to the tag scores
+    /// (the CRF's own emission model, learnt jointly with the network).
+    pub wide: bool,
 }
 
 impl Default for EncoderConfig {
@@ -53,6 +56,7 @@ impl Default for EncoderConfig {
             sparse_bits: 18,
             dropout: 0.2,
             sparse_dropout: 0.3,
+            wide: true,
         }
     }
 }
@@ -65,6 +69,7 @@ pub struct NeuralTagger {
     char_conv: Conv1d,
     features: Vec<Embedding>,
     sparse: Option<Embedding>,
+    wide: Option<Embedding>,
     project: Linear,
     convs: Vec<Conv1d>,
     output: Linear,
@@ -98,6 +103,11 @@ impl NeuralTagger {
                 config.sparse_dim,
                 e.pp("sparse"),
             )?)
+        } else {
+            None
+        };
+        let wide = if config.sparse_dim > 0 && config.wide {
+            Some(embedding(1 << config.sparse_bits, labels, e.pp("wide"))?)
         } else {
             None
         };
@@ -135,6 +145,7 @@ impl NeuralTagger {
             )?,
             features,
             sparse,
+            wide,
             project: linear(word_dim, config.hidden, e.pp("project"))?,
             convs,
             output: linear(config.hidden, labels, e.pp("output"))?,
@@ -197,6 +208,7 @@ impl NeuralTagger {
         for (k, emb) in self.features.iter().enumerate() {
             parts.push(emb.forward(&batch.features.narrow(1, k, 1)?.squeeze(1)?.contiguous()?)?);
         }
+        let mut wide = None;
         if let Some(sparse) = &self.sparse {
             // Sum of the embeddings of the word's hashed CRF features.
             let mask = dropout(&batch.sparse_mask, self.sparse_dropout, rng.as_deref_mut())?;
@@ -206,6 +218,9 @@ impl NeuralTagger {
                     .broadcast_mul(&mask)?
                     .sum(1)?,
             );
+            if let Some(w) = &self.wide {
+                wide = Some(w.forward(&batch.sparse)?.broadcast_mul(&mask)?.sum(1)?);
+            }
         }
         let words = Tensor::cat(&parts, 1)?; // [N, word_dim]
         let words = self.drop(&words, rng.as_deref_mut())?;
@@ -225,9 +240,11 @@ impl NeuralTagger {
             x = x.add(&y)?.broadcast_mul(&mask)?;
         }
         let x = x.transpose(1, 2)?.contiguous()?.reshape((n, h))?;
-        self.output
-            .forward(&x)?
-            .reshape((batch.batch, batch.time, ()))
+        let mut scores = self.output.forward(&x)?;
+        if let Some(wide) = wide {
+            scores = scores.add(&wide)?;
+        }
+        scores.reshape((batch.batch, batch.time, ()))
     }
 
     /// Mean negative log-likelihood of the batch's gold tags.
@@ -252,7 +269,10 @@ pub fn seeded_init(varmap: &VarMap, seed: u64) -> Result<()> {
         let var = &data[name];
         let dims = var.dims().to_vec();
         let n = var.elem_count();
-        let std = if name.ends_with(".bias") || name.starts_with("crf.") {
+        let std = if name.ends_with(".bias")
+            || name.starts_with("crf.")
+            || name.ends_with("wide.weight")
+        {
             0.0
         } else if name.contains("sparse") {
             0.02

@@ -1,7 +1,8 @@
 //! Training the neural tagger: windows of whole paragraphs bucketed by length
 //! into batches, AdamW (implemented here so its state can be checkpointed),
 //! linear warm-up then linear decay, global gradient-norm clipping, seeded
-//! dropout and shuffling, dev exact micro F1 after every epoch with the best
+//! dropout and shuffling, a running average of the weights (what is evaluated
+//! and kept), dev exact micro F1 after every epoch with the best
 //! weights kept and early stopping, and a checkpoint after every epoch from
 //! which [`TrainOptions::resume`] continues to the same model as an
 //! uninterrupted run.
@@ -52,6 +53,9 @@ pub struct NeuralConfig {
     pub warmup: f64,
     /// Global gradient-norm clip.
     pub clip: f64,
+    /// Decay of the running average of the weights that is evaluated and kept
+    /// (Polyak/EMA averaging; 0 turns it off and keeps the raw weights).
+    pub average: f64,
     /// Seed of initialisation, shuffling and dropout.
     pub seed: u64,
 }
@@ -69,6 +73,7 @@ impl Default for NeuralConfig {
             weight_decay: 0.01,
             warmup: 0.05,
             clip: 5.0,
+            average: 0.995,
             seed: 42,
         }
     }
@@ -103,6 +108,12 @@ impl NeuralConfig {
             return Err(format!(
                 "neural.learning_rate = {} (expected > 0)",
                 self.learning_rate
+            ));
+        }
+        if !(0.0..1.0).contains(&self.average) {
+            return Err(format!(
+                "neural.average = {} (expected 0 to 1)",
+                self.average
             ));
         }
         if !(0.0..1.0).contains(&self.warmup) {
@@ -154,23 +165,47 @@ pub struct AdamW {
     pub m: Vec<Vec<f32>>,
     /// Second moments per parameter.
     pub v: Vec<Vec<f32>>,
+    /// Running average of each parameter (empty when averaging is off).
+    pub average: Vec<Vec<f32>>,
     /// Updates done.
     pub step: usize,
     weight_decay: f64,
+    average_decay: f64,
 }
 
 impl AdamW {
-    /// An optimiser for `vars`.
-    pub fn new(vars: Vec<Var>, weight_decay: f64) -> Self {
-        let m = vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
-        let v = vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
+    /// An optimiser for `vars`; with `average_decay` > 0 it also keeps an
+    /// exponential moving average of every parameter.
+    pub fn new(vars: Vec<Var>, weight_decay: f64, average_decay: f64) -> Self {
+        let zeros = || vars.iter().map(|v| vec![0.0; v.elem_count()]).collect();
+        let (m, v) = (zeros(), zeros());
+        let average = if average_decay > 0.0 {
+            zeros()
+        } else {
+            Vec::new()
+        };
         Self {
             vars,
             m,
             v,
+            average,
             step: 0,
             weight_decay,
+            average_decay,
         }
+    }
+
+    /// The averaged parameters as tensors (`None` when averaging is off).
+    pub fn averaged(&self) -> candle_core::Result<Option<Vec<Tensor>>> {
+        if self.average.is_empty() {
+            return Ok(None);
+        }
+        self.vars
+            .iter()
+            .zip(&self.average)
+            .map(|(var, a)| Tensor::from_vec(a.clone(), var.shape(), var.device()))
+            .collect::<candle_core::Result<Vec<_>>>()
+            .map(Some)
     }
 
     /// The parameters it updates.
@@ -214,6 +249,20 @@ impl AdamW {
                         w[i] = (f64::from(w[i]) * decay - lr * update) as f32;
                     }
                 });
+            if let Some(a) = self.average.get_mut(k) {
+                let d = self.average_decay as f32;
+                if self.step == 1 {
+                    a.copy_from_slice(&w);
+                } else {
+                    a.par_chunks_mut(1 << 14)
+                        .zip(w.par_chunks(1 << 14))
+                        .for_each(|(a, w)| {
+                            for (a, &w) in a.iter_mut().zip(w) {
+                                *a = d * *a + (1.0 - d) * w;
+                            }
+                        });
+                }
+            }
             var.set(&Tensor::from_vec(w, var.shape(), var.device())?)?;
         }
         Ok(())
@@ -347,6 +396,13 @@ fn snapshot(vars: &[Var]) -> candle_core::Result<Vec<Tensor>> {
     vars.iter().map(|v| v.as_tensor().copy()).collect()
 }
 
+fn set_all(vars: &[Var], values: &[Tensor]) -> candle_core::Result<()> {
+    for (v, t) in vars.iter().zip(values) {
+        v.set(&t.to_device(v.device())?)?;
+    }
+    Ok(())
+}
+
 /// Trains a neural tagger; returns the model (its best dev epoch when there is a
 /// dev set, else the last) and a run summary.
 pub fn train_neural(
@@ -381,14 +437,15 @@ pub fn train_neural(
             "the training corpus has no tokens".into(),
         ));
     }
+    let prepare_seconds = started.elapsed().as_secs_f64();
     on_event(&TrainEvent::Prepared {
         documents: train.len(),
         tokens,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: prepare_seconds,
     });
     let names: Vec<String> = model.named_vars().into_iter().map(|(n, _)| n).collect();
     let vars: Vec<Var> = model.named_vars().into_iter().map(|(_, v)| v).collect();
-    let mut optimizer = AdamW::new(vars, config.weight_decay);
+    let mut optimizer = AdamW::new(vars, config.weight_decay, config.average);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
     let mut state = CheckpointState {
         documents: train.len(),
@@ -424,7 +481,8 @@ pub fn train_neural(
         order.shuffle(&mut rng);
         let (mut loss_sum, mut words) = (0.0, 0usize);
         for (k, &b) in order.iter().enumerate() {
-            let batch = make_batch(&batches[b], model.vocab.pad(), model.device()).map_err(candle)?;
+            let batch =
+                make_batch(&batches[b], model.vocab.pad(), model.device()).map_err(candle)?;
             let loss = model.network.loss(&batch, Some(&mut rng)).map_err(candle)?;
             let grads = loss.backward().map_err(candle)?;
             let norm = super::crf_layer::grad_norm(&grads, optimizer.vars()).map_err(candle)?;
@@ -461,6 +519,16 @@ pub fn train_neural(
             });
         }
         let train_seconds = epoch_started.elapsed().as_secs_f64();
+        // Evaluate (and keep) the averaged weights when averaging; training
+        // goes on from the raw ones.
+        let raw = match optimizer.averaged().map_err(candle)? {
+            Some(averaged) => {
+                let raw = snapshot(optimizer.vars()).map_err(candle)?;
+                set_all(optimizer.vars(), &averaged).map_err(candle)?;
+                Some(raw)
+            }
+            None => None,
+        };
         model.refresh_decoder().map_err(candle)?;
         let dev_f1 = if dev.is_empty() {
             None
@@ -485,7 +553,13 @@ pub fn train_neural(
                 best = Some(snapshot(optimizer.vars()).map_err(candle)?);
             }
             Some(_) => state.bad_epochs += 1,
-            None => state.best_epoch = epoch,
+            None => {
+                state.best_epoch = epoch;
+                best = Some(snapshot(optimizer.vars()).map_err(candle)?);
+            }
+        }
+        if let Some(raw) = raw {
+            set_all(optimizer.vars(), &raw).map_err(candle)?;
         }
         state.reports.push(report.clone());
         on_event(&TrainEvent::Epoch(report));
@@ -506,10 +580,7 @@ pub fn train_neural(
         }
     }
     if let Some(snapshot) = best {
-        for (v, t) in optimizer.vars().iter().zip(snapshot) {
-            let t = t.to_device(v.device()).map_err(candle)?;
-            v.set(&t).map_err(candle)?;
-        }
+        set_all(optimizer.vars(), &snapshot).map_err(candle)?;
     }
     model.refresh_decoder().map_err(candle)?;
     let report = TrainReport {
@@ -519,7 +590,7 @@ pub fn train_neural(
         stop,
         documents: train.len(),
         tokens,
-        feature_seconds: 0.0,
+        feature_seconds: prepare_seconds,
         train_seconds: state.train_seconds,
     };
     Ok((model, report))
@@ -565,6 +636,7 @@ mod tests {
         let docs = sample(4);
         let config = NeuralConfig {
             epochs: 60,
+            average: 0.0,
             ..small()
         };
         let mut reports = Vec::new();
