@@ -329,6 +329,16 @@ mod tests {
     }
 
     #[test]
+    fn shipped_configs_state_the_defaults() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let crf = CrfConfig::from_file(&dir.join("crf.toml")).unwrap();
+        assert_eq!(crf, CrfConfig::default());
+        let neural = CrfConfig::from_file(&dir.join("neural.toml")).unwrap();
+        assert_eq!(neural.model, ModelKind::Neural);
+        assert_eq!(neural.neural, crate::neural::NeuralConfig::default());
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_are_rejected() {
         let e = CrfConfig::from_toml("[training]\nc3 = 1.0\n")
             .unwrap_err()

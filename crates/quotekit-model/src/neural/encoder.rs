@@ -52,9 +52,9 @@ impl Default for EncoderConfig {
             feature_dim: 8,
             hidden: 128,
             dilations: vec![1, 2, 4, 8, 16, 32, 64],
-            sparse_dim: 64,
+            sparse_dim: 32,
             sparse_bits: 18,
-            dropout: 0.2,
+            dropout: 0.3,
             sparse_dropout: 0.3,
             wide: true,
         }

@@ -67,13 +67,13 @@ impl Default for NeuralConfig {
             encoder: EncoderConfig::default(),
             window: 256,
             batch_words: 4096,
-            epochs: 10,
+            epochs: 5,
             patience: 3,
             learning_rate: 2e-3,
             weight_decay: 0.01,
             warmup: 0.05,
             clip: 5.0,
-            average: 0.995,
+            average: 0.0,
             seed: 42,
         }
     }
