@@ -2,8 +2,9 @@
 //!
 //! The second stage of quotekit's pipeline (data → **model** → infer → cli):
 //! features over tokenized documents, a linear-chain CRF tagger and its
-//! training, rule-based quote → speaker linking, evaluation metrics, and
-//! model files (safetensors weights with a JSON header).
+//! training, a neural tagger on candle ([`neural`], `model = "neural"`),
+//! rule-based quote → speaker linking, evaluation metrics, and model files
+//! (safetensors weights with a JSON header). [`Annotator`] runs either model.
 //!
 //! ```
 //! use quotekit_data::Document;
