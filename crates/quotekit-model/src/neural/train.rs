@@ -49,6 +49,9 @@ pub struct NeuralConfig {
     pub learning_rate: f64,
     /// AdamW weight decay.
     pub weight_decay: f64,
+    /// Learning-rate multiplier of the hashed-feature tables (`encoder.sparse`,
+    /// `encoder.wide`): Adam gives rare features full-size steps.
+    pub sparse_learning_rate: f64,
     /// Share of the steps spent warming up.
     pub warmup: f64,
     /// Global gradient-norm clip.
@@ -71,6 +74,7 @@ impl Default for NeuralConfig {
             patience: 3,
             learning_rate: 2e-3,
             weight_decay: 0.01,
+            sparse_learning_rate: 1.0,
             warmup: 0.05,
             clip: 5.0,
             average: 0.0,
@@ -108,6 +112,12 @@ impl NeuralConfig {
             return Err(format!(
                 "neural.learning_rate = {} (expected > 0)",
                 self.learning_rate
+            ));
+        }
+        if !(self.sparse_learning_rate > 0.0 && self.sparse_learning_rate.is_finite()) {
+            return Err(format!(
+                "neural.sparse_learning_rate = {} (expected > 0)",
+                self.sparse_learning_rate
             ));
         }
         if !(0.0..1.0).contains(&self.average) {
@@ -169,6 +179,8 @@ pub struct AdamW {
     pub average: Vec<Vec<f32>>,
     /// Updates done.
     pub step: usize,
+    /// Learning-rate multiplier per parameter (1 when absent).
+    pub lr_scale: Vec<f64>,
     weight_decay: f64,
     average_decay: f64,
 }
@@ -190,6 +202,7 @@ impl AdamW {
             v,
             average,
             step: 0,
+            lr_scale: Vec::new(),
             weight_decay,
             average_decay,
         }
@@ -226,11 +239,12 @@ impl AdamW {
             1.0 - b1.powi(self.step as i32),
             1.0 - b2.powi(self.step as i32),
         );
-        let decay = 1.0 - lr * self.weight_decay;
         for (k, var) in self.vars.iter().enumerate() {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
+            let lr = lr * self.lr_scale.get(k).copied().unwrap_or(1.0);
+            let decay = 1.0 - lr * self.weight_decay;
             let g: Vec<f32> = g.flatten_all()?.to_vec1()?;
             let mut w: Vec<f32> = var.as_tensor().flatten_all()?.to_vec1()?;
             let (m, v) = (&mut self.m[k], &mut self.v[k]);
@@ -446,6 +460,16 @@ pub fn train_neural(
     let names: Vec<String> = model.named_vars().into_iter().map(|(n, _)| n).collect();
     let vars: Vec<Var> = model.named_vars().into_iter().map(|(_, v)| v).collect();
     let mut optimizer = AdamW::new(vars, config.weight_decay, config.average);
+    optimizer.lr_scale = names
+        .iter()
+        .map(|n| {
+            if n.starts_with("encoder.sparse") || n.starts_with("encoder.wide") {
+                config.sparse_learning_rate
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
     let mut state = CheckpointState {
         documents: train.len(),
