@@ -7,6 +7,10 @@
 //! order (byte-identical whatever the thread count), turning bad documents
 //! into error records, and resuming an interrupted run.
 //!
+//! With a neural model, set `CANDLE_NUM_THREADS=1` before the first tensor
+//! operation (as `quotekit predict` does): documents already run in parallel,
+//! and candle's own worker pool would make the threads queue for it.
+//!
 //! ```no_run
 //! use quotekit_infer::{run, Input, OutputTarget, RunOptions, Silent};
 //! use quotekit_model::model_file::load_annotator;
