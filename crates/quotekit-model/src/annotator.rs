@@ -124,6 +124,8 @@ pub enum Tagger {
     },
     /// Neural encoder with a CRF output layer.
     Neural(Box<NeuralModel>),
+    /// Pretrained BERT-family encoder with a CRF output layer.
+    Encoder(Box<crate::pretrained::EncoderModel>),
 }
 
 /// A trained model ready to annotate documents.
@@ -146,7 +148,7 @@ impl Annotator {
             Tagger::Crf {
                 extractor, model, ..
             } => Some((extractor, model)),
-            Tagger::Neural(_) => None,
+            Tagger::Neural(_) | Tagger::Encoder(_) => None,
         }
     }
 
@@ -187,6 +189,21 @@ impl Annotator {
                     &model.weights(),
                     scored,
                     tok.tokens.len(),
+                    &self.tags,
+                    self.outside_penalty,
+                    marginals,
+                )
+            }
+            Tagger::Encoder(model) => {
+                let n = tok.tokens.len();
+                let scores = model
+                    .emissions(doc, tok)
+                    .expect("the network's shapes were checked when it was loaded");
+                let scored = if n == 0 { Vec::new() } else { vec![(0..n, scores)] };
+                decode_sequences(
+                    &model.weights(),
+                    scored,
+                    n,
                     &self.tags,
                     self.outside_penalty,
                     marginals,

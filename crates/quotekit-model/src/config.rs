@@ -1,5 +1,5 @@
 //! Training configuration: a serde struct read from TOML (`configs/crf.toml`,
-//! `configs/neural.toml`),
+//! `configs/neural.toml`, `configs/encoder.toml`),
 //! with defaults in one place and a [`CrfConfig::validate`] that runs before
 //! any work starts.
 
@@ -18,6 +18,9 @@ pub enum ModelKind {
     /// Neural encoder (subword pieces, characters, features, dilated
     /// convolutions) with a CRF output layer; settings in `[neural]`.
     Neural,
+    /// A pretrained BERT-family encoder, fine-tuned, with a CRF output layer;
+    /// settings in `[encoder]`.
+    Encoder,
 }
 
 /// What one CRF sequence is.
@@ -245,6 +248,8 @@ pub struct CrfConfig {
     pub decoding: DecodingConfig,
     /// Neural tagger settings (used when `model = "neural"`).
     pub neural: crate::neural::NeuralConfig,
+    /// Pretrained-encoder tagger settings (used when `model = "encoder"`).
+    pub encoder: crate::pretrained::EncoderSettings,
 }
 
 impl CrfConfig {
@@ -312,6 +317,9 @@ impl CrfConfig {
         if self.model == ModelKind::Neural {
             self.neural.validate().map_err(ModelError::config)?;
         }
+        if self.model == ModelKind::Encoder {
+            self.encoder.validate().map_err(ModelError::config)?;
+        }
         Ok(())
     }
 }
@@ -336,6 +344,9 @@ mod tests {
         let neural = CrfConfig::from_file(&dir.join("neural.toml")).unwrap();
         assert_eq!(neural.model, ModelKind::Neural);
         assert_eq!(neural.neural, crate::neural::NeuralConfig::default());
+        let encoder = CrfConfig::from_file(&dir.join("encoder.toml")).unwrap();
+        assert_eq!(encoder.model, ModelKind::Encoder);
+        assert_eq!(encoder.encoder, crate::pretrained::EncoderSettings::default());
     }
 
     #[test]

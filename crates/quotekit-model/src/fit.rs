@@ -1,5 +1,5 @@
 //! From a config to a trained, saved-ready annotator: load corpora, train the
-//! configured model family (CRF or neural), evaluate on dev.
+//! configured model family (CRF, neural or pretrained encoder), evaluate on dev.
 
 use crate::annotator::{Annotator, Tagger};
 use crate::config::{CrfConfig, ModelKind};
@@ -8,7 +8,7 @@ use crate::error::ModelError;
 use crate::eval::{evaluate, Evaluation};
 use crate::features::FeatureExtractor;
 use crate::lexicon::Lexicon;
-use crate::model_file::{ModelHeader, FORMAT, FORMAT_VERSION, NEURAL_FORMAT};
+use crate::model_file::{ModelHeader, ENCODER_FORMAT, FORMAT, FORMAT_VERSION, NEURAL_FORMAT};
 use crate::neural::{train_neural, TrainOptions};
 use crate::train::{prepare, train_crf, TrainEvent, TrainReport};
 use quotekit_data::{load_corpus, Document, Format, LoadOptions, TagSet, Tokenizer};
@@ -100,6 +100,31 @@ fn fit_in_pool(
     let tokenizer = Tokenizer::new();
     let extractor = FeatureExtractor::new(&config.features)?;
     let tags = TagSet::new(config.data.scheme);
+    if config.model == ModelKind::Encoder {
+        let cues = extractor.cues().clone();
+        let (model, report) = crate::pretrained::train_encoder(
+            &config.encoder,
+            &tags,
+            &train_docs,
+            &dev_docs,
+            cues.clone(),
+            options,
+            on_event,
+        )?;
+        let header = header(config, ENCODER_FORMAT, &tags, 0, &cues, report);
+        let annotator = Annotator {
+            tokenizer,
+            tagger: Tagger::Encoder(Box::new(model)),
+            tags,
+            outside_penalty: config.decoding.outside_penalty,
+        };
+        let dev = evaluate_dev(&annotator, &dev_docs);
+        return Ok(Fitted {
+            annotator,
+            header,
+            dev,
+        });
+    }
     if config.model == ModelKind::Neural {
         let cues = extractor.cues().clone();
         let (model, report) = train_neural(

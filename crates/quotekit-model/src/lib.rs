@@ -2,7 +2,8 @@
 //!
 //! The second stage of quotekit's pipeline (data → **model** → infer → cli):
 //! features over tokenized documents, a linear-chain CRF tagger and its
-//! training, a neural tagger on candle ([`neural`], `model = "neural"`),
+//! training, a neural tagger on candle ([`neural`], `model = "neural"`), a
+//! fine-tuned pretrained BERT-family encoder ([`pretrained`], `model = "encoder"`),
 //! rule-based quote → speaker linking, evaluation metrics, and model files
 //! (safetensors weights with a JSON header). [`Annotator`] runs either model.
 //!
@@ -32,6 +33,7 @@ pub mod lexicon;
 pub mod linking;
 pub mod model_file;
 pub mod neural;
+pub mod pretrained;
 pub mod quote_state;
 pub mod sgd;
 pub mod train;

@@ -3,7 +3,9 @@
 //! CRF parameters (`state`, `transition`, `start`, `end`, f32); for the neural
 //! tagger they are the network's parameters by name (`encoder.*`, `crf.*`)
 //! and `tokenizer.json` lies beside it (its hash is in the header, so a
-//! mismatched pair is refused). Every file is written atomically (temporary
+//! mismatched pair is refused); for the pretrained-encoder tagger they are
+//! `bert.*`, `head.*` and `crf.*`, with the encoder's own `tokenizer.json`
+//! and `encoder_config.json` beside it. Every file is written atomically (temporary
 //! file in the same directory, then rename); loading checks the header first.
 
 use crate::annotator::{Annotator, Tagger};
@@ -14,6 +16,8 @@ use crate::features::FeatureExtractor;
 use crate::lexicon::{fnv1a, Lexicon};
 use crate::neural::vocab::Vocabulary;
 use crate::neural::NeuralModel;
+use crate::pretrained::pieces::PieceTokenizer;
+use crate::pretrained::EncoderModel;
 use crate::train::TrainReport;
 use ndarray::{Array1, Array2};
 use quotekit_data::{TagSet, Tokenizer};
@@ -26,6 +30,10 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: &str = "quotekit-crf";
 /// The `format` value of neural model files.
 pub const NEURAL_FORMAT: &str = "quotekit-neural";
+/// The `format` value of pretrained-encoder model files.
+pub const ENCODER_FORMAT: &str = "quotekit-encoder";
+/// The encoder's `config.json`, copied beside a pretrained-encoder model.
+pub const ENCODER_CONFIG_FILE: &str = "encoder_config.json";
 /// The vocabulary file beside a neural model.
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
 /// The newest format version this build reads and the one it writes.
@@ -170,11 +178,11 @@ fn read_header(bytes: &[u8], file: &Path) -> Result<ModelHeader, ModelError> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| corrupt(format!("header: {e}")))?;
     let format = value.get("format").and_then(|f| f.as_str());
-    if format != Some(FORMAT) && format != Some(NEURAL_FORMAT) {
+    if ![Some(FORMAT), Some(NEURAL_FORMAT), Some(ENCODER_FORMAT)].contains(&format) {
         return Err(ModelError::Foreign {
             path: file.to_path_buf(),
             reason: format!(
-                "header format is {}, expected \"{FORMAT}\" or \"{NEURAL_FORMAT}\"",
+                "header format is {}, expected \"{FORMAT}\", \"{NEURAL_FORMAT}\" or \"{ENCODER_FORMAT}\"",
                 value.get("format").unwrap_or(&serde_json::Value::Null)
             ),
         });
@@ -231,15 +239,8 @@ fn crf_tensors(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<CrfMod
     })
 }
 
-fn neural_tensors(
-    bytes: &[u8],
-    header: &ModelHeader,
-    file: &Path,
-) -> Result<NeuralModel, ModelError> {
-    let corrupt = |reason: String| ModelError::Corrupt {
-        path: file.to_path_buf(),
-        reason,
-    };
+/// The `tokenizer.json` beside a model file, checked against the header's hash.
+fn read_tokenizer(header: &ModelHeader, file: &Path) -> Result<(String, PathBuf), ModelError> {
     let tokenizer_file = file.parent().unwrap_or(Path::new(".")).join(TOKENIZER_FILE);
     let json =
         std::fs::read_to_string(&tokenizer_file).map_err(|e| ModelError::io(&tokenizer_file, e))?;
@@ -250,6 +251,40 @@ fn neural_tensors(
             reason: "this tokenizer.json is not the one the model was trained with".into(),
         });
     }
+    Ok((json, tokenizer_file))
+}
+
+/// The tensors of `vars` (by name) from a model file's bytes.
+fn read_vars(
+    bytes: &[u8],
+    vars: Vec<(String, candle_core::Var)>,
+    file: &Path,
+) -> Result<Vec<(String, candle_core::Tensor)>, ModelError> {
+    let corrupt = |reason: String| ModelError::Corrupt {
+        path: file.to_path_buf(),
+        reason,
+    };
+    let st = SafeTensors::deserialize(bytes).map_err(|e| corrupt(e.to_string()))?;
+    let mut tensors = Vec::new();
+    for (name, var) in vars {
+        let values = tensor_f32(&st, &name, var.dims(), file)?;
+        let t = candle_core::Tensor::from_vec(values, var.dims(), &candle_core::Device::Cpu)
+            .map_err(|e| corrupt(format!("tensor `{name}`: {e}")))?;
+        tensors.push((name, t));
+    }
+    Ok(tensors)
+}
+
+fn neural_tensors(
+    bytes: &[u8],
+    header: &ModelHeader,
+    file: &Path,
+) -> Result<NeuralModel, ModelError> {
+    let corrupt = |reason: String| ModelError::Corrupt {
+        path: file.to_path_buf(),
+        reason,
+    };
+    let (json, tokenizer_file) = read_tokenizer(header, file)?;
     let vocab = Vocabulary::from_json(&json, &tokenizer_file)?;
     let mut model = NeuralModel::new(
         &header.config.neural,
@@ -258,17 +293,41 @@ fn neural_tensors(
         header.labels.len(),
     )
     .map_err(|e| corrupt(format!("network: {e}")))?;
-    let st = SafeTensors::deserialize(bytes).map_err(|e| corrupt(e.to_string()))?;
-    let mut tensors = Vec::new();
-    for (name, var) in model.named_vars() {
-        let values = tensor_f32(&st, &name, var.dims(), file)?;
-        let t = candle_core::Tensor::from_vec(values, var.dims(), &candle_core::Device::Cpu)
-            .map_err(|e| corrupt(format!("tensor `{name}`: {e}")))?;
-        tensors.push((name, t));
-    }
+    let tensors = read_vars(bytes, model.named_vars(), file)?;
     model
         .load_tensors(&tensors)
         .map_err(|e| corrupt(format!("network: {e}")))?;
+    Ok(model)
+}
+
+fn encoder_tensors(
+    bytes: &[u8],
+    header: &ModelHeader,
+    file: &Path,
+) -> Result<EncoderModel, ModelError> {
+    let (json, tokenizer_file) = read_tokenizer(header, file)?;
+    let tokenizer = PieceTokenizer::from_json(&json, &tokenizer_file)?;
+    let config_file = file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(ENCODER_CONFIG_FILE);
+    let config =
+        std::fs::read_to_string(&config_file).map_err(|e| ModelError::io(&config_file, e))?;
+    let mut model = EncoderModel::new(
+        &header.config.encoder,
+        &config,
+        &config_file,
+        tokenizer,
+        Lexicon::parse(&header.lexicon),
+        header.labels.len(),
+    )?;
+    let tensors = read_vars(bytes, model.named_vars(), file)?;
+    model
+        .load_tensors(&tensors)
+        .map_err(|e| ModelError::Corrupt {
+            path: file.to_path_buf(),
+            reason: format!("network: {e}"),
+        })?;
     Ok(model)
 }
 
@@ -279,19 +338,49 @@ pub fn save_neural(
     header: &ModelHeader,
     path: &Path,
 ) -> Result<PathBuf, ModelError> {
+    save_network(model.named_vars(), &model.vocab.to_json(), &[], header, path)
+}
+
+/// Writes a pretrained-encoder model: `tokenizer.json` and
+/// `encoder_config.json` (the encoder's own files), then `model.safetensors`
+/// with the fine-tuned encoder, head and CRF.
+pub fn save_encoder(
+    model: &EncoderModel,
+    header: &ModelHeader,
+    path: &Path,
+) -> Result<PathBuf, ModelError> {
+    save_network(
+        model.named_vars(),
+        &model.tokenizer.json,
+        &[(ENCODER_CONFIG_FILE, &model.bert_config_json)],
+        header,
+        path,
+    )
+}
+
+/// Writes the tokenizer and `extra` files, then the parameters with `header`.
+fn save_network(
+    vars: Vec<(String, candle_core::Var)>,
+    tokenizer_json: &str,
+    extra: &[(&str, &str)],
+    header: &ModelHeader,
+    path: &Path,
+) -> Result<PathBuf, ModelError> {
     let file = model_path(path);
     let dir = file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let json = model.vocab.to_json();
-    write_atomically(&dir.join(TOKENIZER_FILE), json.as_bytes())?;
+    write_atomically(&dir.join(TOKENIZER_FILE), tokenizer_json.as_bytes())?;
+    for (name, text) in extra {
+        write_atomically(&dir.join(name), text.as_bytes())?;
+    }
     let header = ModelHeader {
-        tokenizer_hash: Some(format!("{:016x}", fnv1a(json.as_bytes()))),
+        tokenizer_hash: Some(format!("{:016x}", fnv1a(tokenizer_json.as_bytes()))),
         ..header.clone()
     };
     let mut buffers = Vec::new();
-    for (name, var) in model.named_vars() {
+    for (name, var) in vars {
         let values: Vec<f32> = var
             .as_tensor()
             .flatten_all()
@@ -323,6 +412,7 @@ pub fn save_annotator(
     match &annotator.tagger {
         Tagger::Crf { model, .. } => save_model(model, header, path),
         Tagger::Neural(model) => save_neural(model, header, path),
+        Tagger::Encoder(model) => save_encoder(model, header, path),
     }
 }
 
@@ -344,6 +434,8 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
     }
     let tagger = if header.format == NEURAL_FORMAT {
         Tagger::Neural(Box::new(neural_tensors(&bytes, &header, &file)?))
+    } else if header.format == ENCODER_FORMAT {
+        Tagger::Encoder(Box::new(encoder_tensors(&bytes, &header, &file)?))
     } else {
         Tagger::Crf {
             extractor: FeatureExtractor::with_lexicon(

@@ -111,6 +111,16 @@ pub enum TrainEvent {
     Epoch(crate::neural::train::EpochReport),
     /// A neural training checkpoint was written.
     Checkpoint(std::path::PathBuf),
+    /// Encoder outputs computed for this many of `total` documents
+    /// (`model = "encoder"` with a frozen encoder).
+    Encoding {
+        /// Documents done.
+        done: usize,
+        /// Documents to encode.
+        total: usize,
+    },
+    /// Frozen encoder outputs were read from (or written to) this cache file.
+    Cache(std::path::PathBuf),
 }
 
 /// Summary of a finished training run.

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod fetch;
 pub mod predict;
 pub mod stats;
 pub mod train;

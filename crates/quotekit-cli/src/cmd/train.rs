@@ -1,5 +1,5 @@
-//! `quotekit train`: train a tagger (CRF or neural) from a TOML config, save
-//! it, report on dev.
+//! `quotekit train`: train a tagger (CRF, neural or pretrained encoder) from a
+//! TOML config, save it, report on dev.
 
 use anyhow::Context;
 use clap::Args;
@@ -32,17 +32,24 @@ pub struct TrainArgs {
     /// Maximum iterations, overriding `training.max_iterations` (CRF).
     #[arg(long)]
     pub max_iterations: Option<usize>,
-    /// Epochs, overriding `neural.epochs` (neural).
+    /// Epochs, overriding `neural.epochs` / `encoder.epochs`.
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Neural: continue from this checkpoint (a file or a checkpoint directory);
+    /// Encoder: train the head only, on encoder outputs computed once and
+    /// cached in OUT/encoder-cache (sets `encoder.freeze`).
+    #[arg(long)]
+    pub freeze_encoder: bool,
+    /// Encoder: where frozen encoder outputs are cached [default: OUT/encoder-cache].
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Neural/encoder: continue from this checkpoint (a file or a checkpoint directory);
     /// the config and corpus must be the ones it was written with.
     #[arg(long, value_name = "CHECKPOINT")]
     pub resume: Option<PathBuf>,
-    /// Neural: where to write the checkpoint after every epoch [default: OUT/checkpoint].
+    /// Neural/encoder: where to write the checkpoint after every epoch [default: OUT/checkpoint].
     #[arg(long)]
     pub checkpoint_dir: Option<PathBuf>,
-    /// Neural: stop after this many epochs in this run (resume later with --resume).
+    /// Neural/encoder: stop after this many epochs in this run (resume later with --resume).
     #[arg(long)]
     pub stop_after: Option<usize>,
 }
@@ -64,12 +71,21 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(n) = args.epochs {
         config.neural.epochs = n;
+        config.encoder.epochs = n;
+    }
+    if args.freeze_encoder {
+        config.encoder.freeze = true;
     }
     config.validate()?;
-    let neural = config.model == ModelKind::Neural;
+    let neural = config.model != ModelKind::Crf;
     eprintln!(
         "training a {} on {}{}",
-        if neural { "neural tagger" } else { "CRF" },
+        match config.model {
+            ModelKind::Crf => "CRF",
+            ModelKind::Neural => "neural tagger",
+            ModelKind::Encoder if config.encoder.freeze => "pretrained-encoder tagger (frozen encoder)",
+            ModelKind::Encoder => "pretrained-encoder tagger",
+        },
         config.data.train.display(),
         config
             .data
@@ -86,6 +102,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }),
         resume: args.resume.clone(),
         stop_after: args.stop_after,
+        cache_dir: Some(
+            args.cache_dir
+                .clone()
+                .unwrap_or_else(|| quotekit_model::pretrained::train::default_cache_dir(&args.out)),
+        ),
     };
     let bar = if neural {
         ProgressBar::new(0)
@@ -170,6 +191,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             say(&bar, line);
         }
         TrainEvent::Checkpoint(path) => bar.set_message(format!("checkpoint {}", path.display())),
+        TrainEvent::Encoding { done, total } => {
+            if *done <= 1 || bar.length() != Some(*total as u64) {
+                bar.reset();
+                bar.set_length(*total as u64);
+                bar.set_prefix("encoding");
+                bar.set_message("documents through the frozen encoder");
+            }
+            bar.set_position(*done as u64);
+        }
+        TrainEvent::Cache(path) => say(&bar, format!("encoder outputs cached in {}", path.display())),
     })
     .context("training failed")?;
     bar.finish_and_clear();

@@ -6,7 +6,7 @@
 //! step counters, the RNG position, early-stopping state, per-epoch reports
 //! and the vocabulary. Rewritten atomically after every epoch.
 
-use super::train::{AdamW, EpochReport, NeuralConfig};
+use super::train::{AdamW, EpochReport};
 use super::vocab::Vocabulary;
 use crate::error::ModelError;
 use crate::model_file::write_atomically;
@@ -53,15 +53,15 @@ pub struct CheckpointMeta {
     pub format: String,
     /// Format version.
     pub format_version: u32,
-    /// Settings of the run.
-    pub config: NeuralConfig,
+    /// Settings of the run (the `[neural]` or `[encoder]` section).
+    pub config: serde_json::Value,
     /// Tag names.
     pub labels: Vec<String>,
     /// Progress.
     pub state: CheckpointState,
     /// ChaCha word position of the shuffling/dropout RNG (decimal).
     pub rng_word_pos: String,
-    /// The vocabulary (`tokenizer.json` text).
+    /// The subword tokenizer (`tokenizer.json` text).
     pub tokenizer: String,
 }
 
@@ -95,9 +95,9 @@ impl Checkpoint {
     #[allow(clippy::too_many_arguments)]
     pub fn save(
         dir: &Path,
-        config: &NeuralConfig,
+        config: &serde_json::Value,
         labels: &[String],
-        vocab: &Vocabulary,
+        tokenizer: &str,
         state: &CheckpointState,
         names: &[String],
         optimizer: &AdamW,
@@ -145,7 +145,7 @@ impl Checkpoint {
                 ..state.clone()
             },
             rng_word_pos: rng.get_word_pos().to_string(),
-            tokenizer: vocab.to_json(),
+            tokenizer: tokenizer.to_string(),
         };
         let views: Vec<(String, TensorView<'_>)> = buffers
             .iter()
@@ -221,20 +221,20 @@ impl Checkpoint {
     }
 
     /// Refuses to resume a run with other settings or labels.
+    /// `section` names the config section in messages (`neural`, `encoder`).
     pub fn check_compatible(
         &self,
-        config: &NeuralConfig,
+        config: &serde_json::Value,
+        section: &str,
         labels: &[String],
     ) -> Result<(), ModelError> {
         let path = Some(self.path.clone());
         if &self.meta.config != config {
-            let ours = serde_json::to_value(config).expect("configs serialise");
-            let theirs = serde_json::to_value(&self.meta.config).expect("configs serialise");
-            let differing: Vec<String> = match (ours, theirs) {
+            let differing: Vec<String> = match (config, &self.meta.config) {
                 (serde_json::Value::Object(a), serde_json::Value::Object(b)) => a
                     .iter()
                     .filter(|(k, v)| b.get(*k) != Some(v))
-                    .map(|(k, _)| format!("neural.{k}"))
+                    .map(|(k, _)| format!("{section}.{k}"))
                     .collect(),
                 _ => Vec::new(),
             };

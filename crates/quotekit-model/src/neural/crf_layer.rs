@@ -123,6 +123,75 @@ impl CrfLayer {
     }
 }
 
+/// The CRF layer's scores copied out of their tensors, for the shared
+/// Viterbi and forward–backward of [`crate::crf::Weights`].
+#[derive(Debug, Clone, Default)]
+pub struct DecoderScores {
+    transition: Vec<f32>,
+    start: Vec<f32>,
+    end: Vec<f32>,
+    labels: usize,
+}
+
+impl DecoderScores {
+    /// Copies the current scores of `crf`.
+    pub fn of(crf: &CrfLayer) -> Result<Self> {
+        Ok(Self {
+            transition: crf.transition.flatten_all()?.to_vec1()?,
+            start: crf.start.to_vec1()?,
+            end: crf.end.to_vec1()?,
+            labels: crf.labels(),
+        })
+    }
+
+    /// Transition, start and end scores (no feature weights).
+    pub fn weights(&self) -> Weights<'_, f32> {
+        Weights {
+            layout: Layout {
+                buckets: 0,
+                labels: self.labels,
+            },
+            state: &[],
+            transition: &self.transition,
+            start: &self.start,
+            end: &self.end,
+        }
+    }
+}
+
+/// The parameters of `varmap` sorted by name.
+pub fn sorted_vars(varmap: &candle_nn::VarMap) -> Vec<(String, candle_core::Var)> {
+    let data = varmap
+        .data()
+        .lock()
+        .expect("the var map lock is not poisoned");
+    let mut vars: Vec<(String, candle_core::Var)> =
+        data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    vars
+}
+
+/// Overwrites every parameter of `varmap` with the tensor of the same name
+/// in `tensors` (shapes must match).
+pub fn set_vars(varmap: &candle_nn::VarMap, tensors: &[(String, Tensor)]) -> Result<()> {
+    for (name, var) in sorted_vars(varmap) {
+        let t = tensors
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t)
+            .ok_or_else(|| candle_core::Error::Msg(format!("no tensor `{name}`")))?;
+        if t.dims() != var.dims() {
+            return Err(candle_core::Error::Msg(format!(
+                "tensor `{name}` has shape {:?}, expected {:?}",
+                t.dims(),
+                var.dims()
+            )));
+        }
+        var.set(&t.to_device(var.device())?.to_dtype(var.dtype())?)?;
+    }
+    Ok(())
+}
+
 /// Sums a loss's gradient norm over `vars` (for clipping and for tests).
 pub fn grad_norm(
     grads: &candle_core::backprop::GradStore,

@@ -71,7 +71,7 @@ pub struct NeuralTagger {
     sparse: Option<Embedding>,
     wide: Option<Embedding>,
     project: Linear,
-    convs: Vec<Conv1d>,
+    convs: ResidualConvs,
     output: Linear,
     /// The CRF layer.
     pub crf: CrfLayer,
@@ -111,25 +111,7 @@ impl NeuralTagger {
         } else {
             None
         };
-        let convs = config
-            .dilations
-            .iter()
-            .enumerate()
-            .map(|(k, &d)| {
-                let cfg = Conv1dConfig {
-                    padding: d,
-                    dilation: d,
-                    ..Default::default()
-                };
-                conv1d(
-                    config.hidden,
-                    config.hidden,
-                    3,
-                    cfg,
-                    e.pp(format!("conv.{k}")),
-                )
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let convs = ResidualConvs::new(config.hidden, &config.dilations, e.pp("conv"))?;
         Ok(Self {
             pieces: embedding(vocab_size, config.piece_dim, e.pp("pieces"))?,
             chars: embedding(CHAR_BUCKETS, config.char_dim, e.pp("chars"))?,
@@ -161,7 +143,7 @@ impl NeuralTagger {
 }
 
 /// Inverted dropout with a seeded mask; identity without `rng` or at `p = 0`.
-fn dropout(xs: &Tensor, p: f64, rng: Option<&mut rand_chacha::ChaCha8Rng>) -> Result<Tensor> {
+pub(crate) fn dropout(xs: &Tensor, p: f64, rng: Option<&mut rand_chacha::ChaCha8Rng>) -> Result<Tensor> {
     match rng {
         Some(rng) if p > 0.0 => {
             let keep = 1.0 - p;
@@ -178,6 +160,51 @@ fn dropout(xs: &Tensor, p: f64, rng: Option<&mut rand_chacha::ChaCha8Rng>) -> Re
             xs.mul(&Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?)
         }
         _ => Ok(xs.clone()),
+    }
+}
+
+/// Residual dilated convolutions (kernel 3, ReLU, dropout) over `[B, H, T]`.
+#[derive(Debug)]
+pub struct ResidualConvs {
+    convs: Vec<Conv1d>,
+}
+
+impl ResidualConvs {
+    /// One layer per dilation, parameters under `vb.pp(k)`.
+    pub fn new(hidden: usize, dilations: &[usize], vb: VarBuilder) -> Result<Self> {
+        let convs = dilations
+            .iter()
+            .enumerate()
+            .map(|(k, &d)| {
+                let cfg = Conv1dConfig {
+                    padding: d,
+                    dilation: d,
+                    ..Default::default()
+                };
+                conv1d(hidden, hidden, 3, cfg, vb.pp(k))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { convs })
+    }
+
+    /// Applies the layers to `x` `[B, H, T]`; `mask` `[B, T]` is 1 for real
+    /// words. Padding words are zeroed, as the convolutions' own padding is,
+    /// so a sequence gets the same output alone or in a batch.
+    pub fn forward(
+        &self,
+        x: &Tensor,
+        mask: &Tensor,
+        p: f64,
+        mut rng: Option<&mut rand_chacha::ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let mask = mask.unsqueeze(1)?.to_dtype(x.dtype())?; // [B, 1, T]
+        let mut x = x.broadcast_mul(&mask)?;
+        for conv in &self.convs {
+            let y = conv.forward(&x)?.relu()?;
+            let y = dropout(&y, p, rng.as_deref_mut())?;
+            x = x.add(&y)?.broadcast_mul(&mask)?;
+        }
+        Ok(x)
     }
 }
 
@@ -226,19 +253,13 @@ impl NeuralTagger {
         let words = self.drop(&words, rng.as_deref_mut())?;
         let hidden = self.project.forward(&words)?.relu()?; // [N, H]
         let h = hidden.dims2()?.1;
-        let mut x = hidden
+        let x = hidden
             .reshape((batch.batch, batch.time, h))?
             .transpose(1, 2)?
             .contiguous()?; // [B, H, T]
-        let mask = batch.mask.unsqueeze(1)?.to_dtype(x.dtype())?; // [B, 1, T]
-                                                                  // Padding words are zero, as the convolutions' own padding is: a window
-                                                                  // gets the same scores alone or in a batch.
-        x = x.broadcast_mul(&mask)?;
-        for conv in &self.convs {
-            let y = conv.forward(&x)?.relu()?;
-            let y = self.drop(&y, rng.as_deref_mut())?;
-            x = x.add(&y)?.broadcast_mul(&mask)?;
-        }
+        let x = self
+            .convs
+            .forward(&x, &batch.mask, self.dropout, rng.as_deref_mut())?;
         let x = x.transpose(1, 2)?.contiguous()?.reshape((n, h))?;
         let mut scores = self.output.forward(&x)?;
         if let Some(wide) = wide {

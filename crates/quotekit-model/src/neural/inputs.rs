@@ -59,7 +59,6 @@ pub fn word_inputs(
     let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let quotes = quote_states(text, tok);
-    let cue = cues.matches(&lower);
     let pieces = words
         .iter()
         .map(|w| {
@@ -77,7 +76,25 @@ pub fn word_inputs(
                 .collect()
         })
         .collect();
-    let features = (0..words.len())
+    let features = symbolic_features(&words, &lower, &quotes, cues);
+    WordInputs {
+        pieces,
+        chars,
+        features,
+        sparse: sparse.map(|x| x.extract(doc, tok)).unwrap_or_default(),
+    }
+}
+
+/// Quotation state (× continued), cue-lexicon match and capitalisation ids of
+/// every word: the symbolic features both neural taggers embed.
+pub fn symbolic_features(
+    words: &[&str],
+    lower: &[String],
+    quotes: &[crate::quote_state::QuoteInfo],
+    cues: &Lexicon,
+) -> Vec<[u32; 3]> {
+    let cue = cues.matches(lower);
+    (0..words.len())
         .map(|i| {
             let q = match quotes[i].state {
                 QuoteState::Outside => 0,
@@ -103,13 +120,15 @@ pub fn word_inputs(
             };
             [q, c, shape]
         })
-        .collect();
-    WordInputs {
-        pieces,
-        chars,
-        features,
-        sparse: sparse.map(|x| x.extract(doc, tok)).unwrap_or_default(),
-    }
+        .collect()
+}
+
+/// [`symbolic_features`] of a tokenized document.
+pub fn document_features(doc: &Document, tok: &Tokenized, cues: &Lexicon) -> Vec<[u32; 3]> {
+    let text = doc.text();
+    let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    symbolic_features(&words, &lower, &quote_states(text, tok), cues)
 }
 
 /// Cuts `n` words into windows of whole paragraphs, as many as fit in `size`

@@ -9,7 +9,8 @@ use super::encoder::{seeded_init, NeuralTagger, DTYPE};
 use super::inputs::{make_batch, pack_windows, word_inputs, WordInputs};
 use super::train::{sparse_extractor, NeuralConfig};
 use super::vocab::Vocabulary;
-use crate::crf::{Layout, Weights};
+use super::crf_layer::{set_vars, sorted_vars, DecoderScores};
+use crate::crf::Weights;
 use crate::features::FeatureExtractor;
 use crate::lexicon::Lexicon;
 use candle_core::{Device, Result, Tensor, Var};
@@ -31,9 +32,7 @@ pub struct NeuralModel {
     pub cues: Lexicon,
     extractor: Option<FeatureExtractor>,
     device: Device,
-    transition: Vec<f32>,
-    start: Vec<f32>,
-    end: Vec<f32>,
+    decoder: DecoderScores,
 }
 
 impl std::fmt::Debug for NeuralModel {
@@ -67,9 +66,7 @@ impl NeuralModel {
             extractor: sparse_extractor(&config.encoder, &cues),
             device,
             cues,
-            transition: Vec::new(),
-            start: Vec::new(),
-            end: Vec::new(),
+            decoder: DecoderScores::default(),
         };
         model.refresh_decoder()?;
         Ok(model)
@@ -77,25 +74,13 @@ impl NeuralModel {
 
     /// Copies the CRF layer's scores for decoding; call after changing parameters.
     pub fn refresh_decoder(&mut self) -> Result<()> {
-        let crf = &self.network.crf;
-        self.transition = crf.transition.flatten_all()?.to_vec1()?;
-        self.start = crf.start.to_vec1()?;
-        self.end = crf.end.to_vec1()?;
+        self.decoder = DecoderScores::of(&self.network.crf)?;
         Ok(())
     }
 
     /// Transition, start and end scores for the shared decoder (no feature weights).
     pub fn weights(&self) -> Weights<'_, f32> {
-        Weights {
-            layout: Layout {
-                buckets: 0,
-                labels: self.network.crf.labels(),
-            },
-            state: &[],
-            transition: &self.transition,
-            start: &self.start,
-            end: &self.end,
-        }
+        self.decoder.weights()
     }
 
     /// The device the network runs on.
@@ -105,15 +90,7 @@ impl NeuralModel {
 
     /// Parameters sorted by name.
     pub fn named_vars(&self) -> Vec<(String, Var)> {
-        let data = self
-            .varmap
-            .data()
-            .lock()
-            .expect("the var map lock is not poisoned");
-        let mut vars: Vec<(String, Var)> =
-            data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        vars.sort_by(|a, b| a.0.cmp(&b.0));
-        vars
+        sorted_vars(&self.varmap)
     }
 
     /// Number of scalar parameters.
@@ -161,22 +138,7 @@ impl NeuralModel {
 
     /// Overwrites the parameters with `tensors` (by name; shapes must match).
     pub fn load_tensors(&mut self, tensors: &[(String, Tensor)]) -> Result<()> {
-        let vars = self.named_vars();
-        for (name, var) in &vars {
-            let t = tensors
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, t)| t)
-                .ok_or_else(|| candle_core::Error::Msg(format!("no tensor `{name}`")))?;
-            if t.dims() != var.dims() {
-                return Err(candle_core::Error::Msg(format!(
-                    "tensor `{name}` has shape {:?}, expected {:?}",
-                    t.dims(),
-                    var.dims()
-                )));
-            }
-            var.set(&t.to_device(var.device())?)?;
-        }
+        set_vars(&self.varmap, tensors)?;
         self.refresh_decoder()
     }
 }

@@ -163,6 +163,9 @@ pub struct TrainOptions {
     pub resume: Option<PathBuf>,
     /// Stop after this many epochs in this run (the checkpoint can be resumed).
     pub stop_after: Option<usize>,
+    /// Directory for cached encoder outputs (`model = "encoder"` with
+    /// `encoder.freeze`); without one they are kept in memory only.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// AdamW. Moments are plain `f32` vectors (so they can be checkpointed, and
@@ -233,6 +236,22 @@ impl AdamW {
         lr: f64,
         scale: f64,
     ) -> candle_core::Result<()> {
+        let grads: Vec<Option<Tensor>> = self
+            .vars
+            .iter()
+            .map(|v| grads.get(v.as_tensor()).cloned())
+            .collect();
+        self.step_with(&grads, lr, scale)
+    }
+
+    /// One update from gradients given per parameter (in [`AdamW::vars`]
+    /// order; `None` leaves a parameter as it is), e.g. accumulated over batches.
+    pub fn step_with(
+        &mut self,
+        grads: &[Option<Tensor>],
+        lr: f64,
+        scale: f64,
+    ) -> candle_core::Result<()> {
         let (b1, b2, eps) = (0.9f64, 0.999f64, 1e-8);
         self.step += 1;
         let (c1, c2) = (
@@ -240,7 +259,7 @@ impl AdamW {
             1.0 - b2.powi(self.step as i32),
         );
         for (k, var) in self.vars.iter().enumerate() {
-            let Some(g) = grads.get(var.as_tensor()) else {
+            let Some(g) = grads.get(k).and_then(Option::as_ref) else {
                 continue;
             };
             let lr = lr * self.lr_scale.get(k).copied().unwrap_or(1.0);
@@ -406,15 +425,19 @@ fn candle(e: candle_core::Error) -> ModelError {
     ModelError::Training(format!("neural network: {e}"))
 }
 
-fn snapshot(vars: &[Var]) -> candle_core::Result<Vec<Tensor>> {
+pub(crate) fn snapshot(vars: &[Var]) -> candle_core::Result<Vec<Tensor>> {
     vars.iter().map(|v| v.as_tensor().copy()).collect()
 }
 
-fn set_all(vars: &[Var], values: &[Tensor]) -> candle_core::Result<()> {
+pub(crate) fn set_all(vars: &[Var], values: &[Tensor]) -> candle_core::Result<()> {
     for (v, t) in vars.iter().zip(values) {
         v.set(&t.to_device(v.device())?)?;
     }
     Ok(())
+}
+
+pub(crate) fn config_json(config: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(config).expect("configs serialise")
 }
 
 /// Trains a neural tagger; returns the model (its best dev epoch when there is a
@@ -436,7 +459,7 @@ pub fn train_neural(
     };
     let labels: Vec<String> = tags.tags().iter().map(ToString::to_string).collect();
     if let Some(c) = &resumed {
-        c.check_compatible(config, &labels)?;
+        c.check_compatible(&config_json(config), "neural", &labels)?;
     }
     let vocab = match &resumed {
         Some(c) => c.vocabulary()?,
@@ -591,9 +614,9 @@ pub fn train_neural(
         if let Some(dir) = &options.checkpoint_dir {
             let path = Checkpoint::save(
                 dir,
-                config,
+                &config_json(config),
                 &labels,
-                &model.vocab,
+                &model.vocab.to_json(),
                 &state,
                 &names,
                 &optimizer,
