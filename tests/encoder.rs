@@ -80,8 +80,7 @@ fn loading_the_encoder_reproduces_the_reference_embeddings() {
         &std::fs::read_to_string(root().join("tests/fixtures/minilm_reference.json")).unwrap(),
     )
     .unwrap();
-    let model =
-        EncoderModel::from_folder(&settings(path, 1), Lexicon::builtin_cues(), 7).unwrap();
+    let model = EncoderModel::from_folder(&settings(path, 1), Lexicon::builtin_cues(), 7).unwrap();
     let ids: Vec<Vec<u32>> = reference
         .sentences
         .iter()
@@ -122,15 +121,17 @@ fn loading_the_encoder_reproduces_the_reference_embeddings() {
 #[test]
 fn word_vectors_cover_every_word_once() {
     let Some(path) = encoder() else { return };
-    let model =
-        EncoderModel::from_folder(&settings(path, 1), Lexicon::builtin_cues(), 7).unwrap();
+    let model = EncoderModel::from_folder(&settings(path, 1), Lexicon::builtin_cues(), 7).unwrap();
     let tokenizer = quotekit_data::Tokenizer::new();
     let docs = sample();
     let inputs: Vec<_> = docs[..3]
         .iter()
         .map(|d| model.inputs(d, &tokenizer.tokenize(d)))
         .collect();
-    assert!(inputs.iter().all(|i| i.plan.windows.len() > 1), "several windows per document");
+    assert!(
+        inputs.iter().all(|i| i.plan.windows.len() > 1),
+        "several windows per document"
+    );
     let refs: Vec<_> = inputs.iter().collect();
     let batched: Vec<Vec<Vec<f32>>> = model.word_vectors(&refs, None).unwrap().to_vec3().unwrap();
     for (k, i) in inputs.iter().enumerate() {
@@ -188,7 +189,11 @@ fn two_steps_of_fine_tuning_change_the_encoder_and_lower_the_loss() {
     };
     let (before, after) = (get(&fresh), get(&model));
     let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
-    assert!(changed > before.len() / 2, "{changed} of {} weights changed", before.len());
+    assert!(
+        changed > before.len() / 2,
+        "{changed} of {} weights changed",
+        before.len()
+    );
 }
 
 fn encoder_config(path: PathBuf, freeze: bool) -> CrfConfig {
@@ -285,7 +290,11 @@ fn frozen_encoder_outputs_are_cached_and_reused() {
     let cached = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(cached, 2, "train and dev caches written");
     let (second, (encoded, cache_hits)) = run();
-    assert_eq!((encoded, cache_hits), (0, 2), "the second run reads both caches");
+    assert_eq!(
+        (encoded, cache_hits),
+        (0, 2),
+        "the second run reads both caches"
+    );
     let Tagger::Encoder(a) = &first.annotator.tagger else {
         panic!()
     };
@@ -297,7 +306,10 @@ fn frozen_encoder_outputs_are_cached_and_reused() {
             x.flatten_all().unwrap().to_vec1().unwrap(),
             y.flatten_all().unwrap().to_vec1().unwrap(),
         );
-        assert!(x == y, "{n} differs between the cached and the encoding run");
+        assert!(
+            x == y,
+            "{n} differs between the cached and the encoding run"
+        );
     }
     // Frozen: the encoder is the pretrained one.
     let fresh = EncoderModel::from_folder(&config.encoder, Lexicon::builtin_cues(), 7).unwrap();

@@ -199,7 +199,11 @@ impl Annotator {
                 let scores = model
                     .emissions(doc, tok)
                     .expect("the network's shapes were checked when it was loaded");
-                let scored = if n == 0 { Vec::new() } else { vec![(0..n, scores)] };
+                let scored = if n == 0 {
+                    Vec::new()
+                } else {
+                    vec![(0..n, scores)]
+                };
                 decode_sequences(
                     &model.weights(),
                     scored,

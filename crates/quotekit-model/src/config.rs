@@ -346,7 +346,10 @@ mod tests {
         assert_eq!(neural.neural, crate::neural::NeuralConfig::default());
         let encoder = CrfConfig::from_file(&dir.join("encoder.toml")).unwrap();
         assert_eq!(encoder.model, ModelKind::Encoder);
-        assert_eq!(encoder.encoder, crate::pretrained::EncoderSettings::default());
+        assert_eq!(
+            encoder.encoder,
+            crate::pretrained::EncoderSettings::default()
+        );
     }
 
     #[test]

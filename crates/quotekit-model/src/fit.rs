@@ -49,6 +49,9 @@ pub fn fit_with(
     config.validate()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.training.threads)
+        // candle's backward pass walks the graph recursively; the CRF
+        // forward algorithm over a whole long document makes it deep.
+        .stack_size(256 << 20)
         .build()
         .map_err(|e| ModelError::Training(format!("thread pool: {e}")))?;
     pool.install(|| fit_in_pool(config, options, on_event))

@@ -338,7 +338,13 @@ pub fn save_neural(
     header: &ModelHeader,
     path: &Path,
 ) -> Result<PathBuf, ModelError> {
-    save_network(model.named_vars(), &model.vocab.to_json(), &[], header, path)
+    save_network(
+        model.named_vars(),
+        &model.vocab.to_json(),
+        &[],
+        header,
+        path,
+    )
 }
 
 /// Writes a pretrained-encoder model: `tokenizer.json` and

@@ -104,7 +104,11 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         let tmp = args.out.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, &data).with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("{} ({} bytes, SHA-256 {digest})", path.display(), data.len());
+        eprintln!(
+            "{} ({} bytes, SHA-256 {digest})",
+            path.display(),
+            data.len()
+        );
     }
     if args.wheel.is_none() {
         std::fs::remove_dir_all(&scratch).ok();

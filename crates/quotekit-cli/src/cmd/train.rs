@@ -83,7 +83,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         match config.model {
             ModelKind::Crf => "CRF",
             ModelKind::Neural => "neural tagger",
-            ModelKind::Encoder if config.encoder.freeze => "pretrained-encoder tagger (frozen encoder)",
+            ModelKind::Encoder if config.encoder.freeze =>
+                "pretrained-encoder tagger (frozen encoder)",
             ModelKind::Encoder => "pretrained-encoder tagger",
         },
         config.data.train.display(),
@@ -94,20 +95,19 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .map(|d| format!(", dev {}", d.display()))
             .unwrap_or_default()
     );
-    let options = TrainOptions {
-        checkpoint_dir: neural.then(|| {
-            args.checkpoint_dir
-                .clone()
-                .unwrap_or_else(|| args.out.join("checkpoint"))
-        }),
-        resume: args.resume.clone(),
-        stop_after: args.stop_after,
-        cache_dir: Some(
-            args.cache_dir
-                .clone()
-                .unwrap_or_else(|| quotekit_model::pretrained::train::default_cache_dir(&args.out)),
-        ),
-    };
+    let options =
+        TrainOptions {
+            checkpoint_dir: neural.then(|| {
+                args.checkpoint_dir
+                    .clone()
+                    .unwrap_or_else(|| args.out.join("checkpoint"))
+            }),
+            resume: args.resume.clone(),
+            stop_after: args.stop_after,
+            cache_dir: Some(args.cache_dir.clone().unwrap_or_else(|| {
+                quotekit_model::pretrained::train::default_cache_dir(&args.out)
+            })),
+        };
     let bar = if neural {
         ProgressBar::new(0)
     } else {
@@ -199,8 +199,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 bar.set_message("documents through the frozen encoder");
             }
             bar.set_position(*done as u64);
+            if bar.is_hidden()
+                && (*done == *total || (*done * 10 / *total) != ((*done - 1) * 10 / *total))
+            {
+                eprintln!("encoded {done}/{total} documents");
+            }
         }
-        TrainEvent::Cache(path) => say(&bar, format!("encoder outputs cached in {}", path.display())),
+        TrainEvent::Cache(path) => say(
+            &bar,
+            format!("encoder outputs cached in {}", path.display()),
+        ),
     })
     .context("training failed")?;
     bar.finish_and_clear();

@@ -143,7 +143,11 @@ impl NeuralTagger {
 }
 
 /// Inverted dropout with a seeded mask; identity without `rng` or at `p = 0`.
-pub(crate) fn dropout(xs: &Tensor, p: f64, rng: Option<&mut rand_chacha::ChaCha8Rng>) -> Result<Tensor> {
+pub(crate) fn dropout(
+    xs: &Tensor,
+    p: f64,
+    rng: Option<&mut rand_chacha::ChaCha8Rng>,
+) -> Result<Tensor> {
     match rng {
         Some(rng) if p > 0.0 => {
             let keep = 1.0 - p;
@@ -257,9 +261,7 @@ impl NeuralTagger {
             .reshape((batch.batch, batch.time, h))?
             .transpose(1, 2)?
             .contiguous()?; // [B, H, T]
-        let x = self
-            .convs
-            .forward(&x, &batch.mask, self.dropout, rng.as_deref_mut())?;
+        let x = self.convs.forward(&x, &batch.mask, self.dropout, rng)?;
         let x = x.transpose(1, 2)?.contiguous()?.reshape((n, h))?;
         let mut scores = self.output.forward(&x)?;
         if let Some(wide) = wide {

@@ -5,11 +5,11 @@
 //! the encoder as one batch, and each window is decoded with the shared
 //! Viterbi / forward–backward of [`crate::crf::Weights`].
 
+use super::crf_layer::{set_vars, sorted_vars, DecoderScores};
 use super::encoder::{seeded_init, NeuralTagger, DTYPE};
 use super::inputs::{make_batch, pack_windows, word_inputs, WordInputs};
 use super::train::{sparse_extractor, NeuralConfig};
 use super::vocab::Vocabulary;
-use super::crf_layer::{set_vars, sorted_vars, DecoderScores};
 use crate::crf::Weights;
 use crate::features::FeatureExtractor;
 use crate::lexicon::Lexicon;

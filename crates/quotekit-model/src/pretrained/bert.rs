@@ -164,7 +164,11 @@ impl Bert {
         Ok(Self {
             config: config.clone(),
             words: embedding(config.vocab_size, h, e.pp("word_embeddings"))?,
-            positions: embedding(config.max_position_embeddings, h, e.pp("position_embeddings"))?,
+            positions: embedding(
+                config.max_position_embeddings,
+                h,
+                e.pp("position_embeddings"),
+            )?,
             types: embedding(config.type_vocab_size, h, e.pp("token_type_embeddings"))?,
             norm: Norm::new(h, config.layer_norm_eps, e.pp("LayerNorm"))?,
             layers,
@@ -190,19 +194,33 @@ impl Bert {
             .words
             .forward(ids)?
             .broadcast_add(&self.positions.forward(&positions)?)?
-            .broadcast_add(&self.types.forward(&Tensor::zeros(1, DType::U32, ids.device())?)?)?;
+            .broadcast_add(
+                &self
+                    .types
+                    .forward(&Tensor::zeros(1, DType::U32, ids.device())?)?,
+            )?;
         let mut x = dropout(&self.norm.forward(&x, train)?, p, rng.as_deref_mut())?;
-        // Additive attention mask: 0 for pieces, -10000 for padding (as BERT).
-        let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 10_000.0)?.reshape((b, 1, 1, l))?;
+        // Additive attention mask: 0 for pieces, -10000 for padding (as BERT);
+        // skipped when no window is padded (most batches: windows are full).
+        let padded = mask.sum_all()?.to_dtype(DType::F64)?.to_scalar::<f64>()? < (b * l) as f64;
+        let bias = if padded {
+            Some(((mask.to_dtype(DType::F32)? - 1.0)? * 10_000.0)?.reshape((b, 1, 1, l))?)
+        } else {
+            None
+        };
         let scale = 1.0 / (d as f64).sqrt();
         for layer in &self.layers {
             let split = |t: Tensor| -> Result<Tensor> {
                 t.reshape((b, l, heads, d))?.transpose(1, 2)?.contiguous()
             };
-            let q = split(layer.query.forward(&x)?)?;
+            // Scaling the queries costs a 1/L of scaling the scores.
+            let q = split((layer.query.forward(&x)? * scale)?)?;
             let k = split(layer.key.forward(&x)?)?;
             let v = split(layer.value.forward(&x)?)?;
-            let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(&bias)?;
+            let mut scores = q.matmul(&k.t()?)?;
+            if let Some(bias) = &bias {
+                scores = scores.broadcast_add(bias)?;
+            }
             let probs = if train {
                 candle_nn::ops::softmax(&scores, D::Minus1)?
             } else {

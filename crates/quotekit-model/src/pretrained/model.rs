@@ -9,12 +9,12 @@
 use super::bert::{Bert, BertConfig};
 use super::pieces::{plan, PiecePlan, PieceTokenizer};
 use super::settings::EncoderSettings;
+use crate::crf::Weights;
 use crate::error::ModelError;
 use crate::lexicon::Lexicon;
 use crate::neural::crf_layer::{set_vars, sorted_vars, CrfLayer, DecoderScores};
 use crate::neural::encoder::{dropout, seeded_init, ResidualConvs, DTYPE};
 use crate::neural::inputs::{document_features, FEATURE_SIZES};
-use crate::crf::Weights;
 use candle_core::{DType, Device, Module, Result, Tensor, Var};
 use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder, VarMap};
 use quotekit_data::{Document, Tokenized};
@@ -113,7 +113,7 @@ impl Head {
                 let h = project.forward(&x)?.relu()?;
                 let hidden = h.dims2()?.1;
                 let h = h.reshape((b, t, hidden))?.transpose(1, 2)?.contiguous()?;
-                let h = convs.forward(&h, mask, self.dropout, rng.as_deref_mut())?;
+                let h = convs.forward(&h, mask, self.dropout, rng)?;
                 h.transpose(1, 2)?.contiguous()?.reshape((n, hidden))?
             }
             _ => x,
@@ -193,8 +193,8 @@ impl EncoderModel {
         let device = crate::neural::device();
         let vb = VarBuilder::from_varmap(&varmap, DTYPE, &device);
         let bert = Bert::new(&bert_config, vb.pp("bert")).map_err(network)?;
-        let head = Head::new(settings, bert_config.hidden_size, labels, vb.pp("head"))
-            .map_err(network)?;
+        let head =
+            Head::new(settings, bert_config.hidden_size, labels, vb.pp("head")).map_err(network)?;
         let crf = CrfLayer::new(labels, vb.pp("crf")).map_err(network)?;
         seeded_init(&varmap, settings.seed).map_err(network)?;
         let mut model = Self {
@@ -366,8 +366,7 @@ impl EncoderModel {
             first_window += d.plan.windows.len();
         }
         let n = docs.len() * t;
-        let gathered =
-            flat.index_select(&Tensor::from_vec(index, n * pool, &self.device)?, 0)?;
+        let gathered = flat.index_select(&Tensor::from_vec(index, n * pool, &self.device)?, 0)?;
         let words = if pool == 1 {
             gathered
         } else {

@@ -126,7 +126,10 @@ pub fn window_starts(n: usize, content: usize, stride: usize) -> Vec<usize> {
     if n <= content {
         return vec![0];
     }
-    let mut starts: Vec<usize> = (0..).map(|k| k * stride).take_while(|&s| s + content < n).collect();
+    let mut starts: Vec<usize> = (0..)
+        .map(|k| k * stride)
+        .take_while(|&s| s + content < n)
+        .collect();
     starts.push(n - content);
     starts
 }

@@ -41,7 +41,11 @@ pub struct EncoderDocument {
 }
 
 /// Tokenizes and plans documents for `model`, in parallel.
-pub fn prepare(documents: &[Document], model: &EncoderModel, tags: &TagSet) -> Vec<EncoderDocument> {
+pub fn prepare(
+    documents: &[Document],
+    model: &EncoderModel,
+    tags: &TagSet,
+) -> Vec<EncoderDocument> {
     let tokenizer = Tokenizer::new();
     documents
         .par_iter()
@@ -173,7 +177,11 @@ fn cached_outputs(
                     .collect::<Vec<f32>>())
             })
             .collect::<Result<Cached, ModelError>>()?;
-        if out.iter().zip(docs).all(|(v, d)| v.len() == d.inputs.len() * h) {
+        if out
+            .iter()
+            .zip(docs)
+            .all(|(v, d)| v.len() == d.inputs.len() * h)
+        {
             on_event(&TrainEvent::Cache(file.clone()));
             return Ok(out);
         }
@@ -216,7 +224,12 @@ fn cached_batch(
     docs: &[EncoderDocument],
 ) -> candle_core::Result<Tensor> {
     let h = model.bert_config.hidden_size;
-    let t = batch.iter().map(|&i| docs[i].inputs.len()).max().unwrap_or(0).max(1);
+    let t = batch
+        .iter()
+        .map(|&i| docs[i].inputs.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let mut data = vec![0f32; batch.len() * t * h];
     for (k, &i) in batch.iter().enumerate() {
         data[k * t * h..k * t * h + cached[i].len()].copy_from_slice(&cached[i]);
@@ -351,7 +364,11 @@ pub fn train_encoder(
         let dir = options.cache_dir.as_deref();
         (
             Some(cached_outputs(&model, &train, "train", dir, &mut on_event)?),
-            Some(cached_outputs(&model, &dev, "dev", dir, &mut on_event)?),
+            if dev.is_empty() {
+                Some(Vec::new())
+            } else {
+                Some(cached_outputs(&model, &dev, "dev", dir, &mut on_event)?)
+            },
         )
     } else {
         (None, None)
@@ -392,7 +409,8 @@ pub fn train_encoder(
     let mut best: Option<Vec<Tensor>> = None;
     if let Some(c) = resumed {
         c.check_corpus(train.len(), tokens)?;
-        c.restore(&names, &mut optimizer, &mut rng).map_err(candle)?;
+        c.restore(&names, &mut optimizer, &mut rng)
+            .map_err(candle)?;
         best = c.best_tensors(&names).map_err(candle)?;
         state = c.state;
     }
