@@ -103,53 +103,36 @@ fn fit_in_pool(
     let tokenizer = Tokenizer::new();
     let extractor = FeatureExtractor::new(&config.features)?;
     let tags = TagSet::new(config.data.scheme);
-    if config.model == ModelKind::Encoder {
+    if config.model != ModelKind::Crf {
         let cues = extractor.cues().clone();
-        let (model, report) = crate::pretrained::train_encoder(
-            &config.encoder,
-            &tags,
-            &train_docs,
-            &dev_docs,
-            cues.clone(),
-            options,
-            on_event,
-        )?;
-        let header = header(config, ENCODER_FORMAT, &tags, 0, &cues, report);
-        let annotator = Annotator {
-            tokenizer,
-            tagger: Tagger::Encoder(Box::new(model)),
-            tags,
-            outside_penalty: config.decoding.outside_penalty,
+        let (tagger, format, hash_bits, report) = if config.model == ModelKind::Encoder {
+            let (model, report) = crate::pretrained::train_encoder(
+                &config.encoder,
+                &tags,
+                &train_docs,
+                &dev_docs,
+                cues.clone(),
+                options,
+                on_event,
+            )?;
+            (Tagger::Encoder(Box::new(model)), ENCODER_FORMAT, 0, report)
+        } else {
+            let (model, report) = train_neural(
+                &config.neural,
+                &tags,
+                &train_docs,
+                &dev_docs,
+                cues.clone(),
+                options,
+                on_event,
+            )?;
+            let bits = config.neural.encoder.sparse_bits;
+            (Tagger::Neural(Box::new(model)), NEURAL_FORMAT, bits, report)
         };
-        let dev = evaluate_dev(&annotator, &dev_docs);
-        return Ok(Fitted {
-            annotator,
-            header,
-            dev,
-        });
-    }
-    if config.model == ModelKind::Neural {
-        let cues = extractor.cues().clone();
-        let (model, report) = train_neural(
-            &config.neural,
-            &tags,
-            &train_docs,
-            &dev_docs,
-            cues.clone(),
-            options,
-            on_event,
-        )?;
-        let header = header(
-            config,
-            NEURAL_FORMAT,
-            &tags,
-            config.neural.encoder.sparse_bits,
-            &cues,
-            report,
-        );
+        let header = header(config, format, &tags, hash_bits, &cues, report);
         let annotator = Annotator {
             tokenizer,
-            tagger: Tagger::Neural(Box::new(model)),
+            tagger,
             tags,
             outside_penalty: config.decoding.outside_penalty,
         };

@@ -82,8 +82,16 @@ fn view(shape: Vec<usize>, data: &[u8]) -> TensorView<'_> {
     TensorView::new(Dtype::F32, shape, data).expect("shapes match the data")
 }
 
-fn bytes_f32(values: &[f32]) -> Vec<u8> {
+/// Little-endian bytes of f32 values (safetensors' layout).
+pub(crate) fn bytes_f32(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// f32 values of little-endian bytes (safetensors' layout).
+pub(crate) fn f32_values(data: &[u8]) -> Vec<f32> {
+    data.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 /// Writes `model` with `header` to `path` (a directory, created if needed, or a
@@ -155,10 +163,7 @@ fn tensor_f32(
             t.shape()
         )));
     }
-    Ok(t.data()
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect())
+    Ok(f32_values(t.data()))
 }
 
 fn read_header(bytes: &[u8], file: &Path) -> Result<ModelHeader, ModelError> {

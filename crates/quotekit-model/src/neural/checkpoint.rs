@@ -9,7 +9,7 @@
 use super::train::{AdamW, EpochReport};
 use super::vocab::Vocabulary;
 use crate::error::ModelError;
-use crate::model_file::write_atomically;
+use crate::model_file::{bytes_f32, write_atomically};
 use candle_core::{Device, Tensor};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,66 @@ pub struct CheckpointState {
     pub tokens: usize,
 }
 
+impl CheckpointState {
+    /// Why training must stop before the next epoch, if it must: early
+    /// stopping after `patience` epochs without a better dev F1 (0: never), or
+    /// `stop_after` epochs done in this run.
+    pub fn stop_reason(
+        &self,
+        patience: usize,
+        stop_after: Option<usize>,
+        epochs_this_run: usize,
+    ) -> Option<String> {
+        if patience > 0 && self.bad_epochs >= patience {
+            Some(format!("no better dev F1 for {patience} epochs"))
+        } else if stop_after.is_some_and(|n| epochs_this_run >= n) {
+            Some(format!(
+                "stopped after {epochs_this_run} epochs (resumable)"
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Records a finished epoch; true when its weights are the ones to keep
+    /// (a better dev F1, or any epoch without a dev set).
+    pub fn record(&mut self, report: &EpochReport) -> bool {
+        self.epoch = report.epoch;
+        self.train_seconds += report.seconds;
+        self.reports.push(report.clone());
+        match report.dev_f1 {
+            Some(f1) if self.best_f1.is_none_or(|b| f1 > b) => {
+                self.best_f1 = Some(f1);
+                self.best_epoch = report.epoch;
+                self.bad_epochs = 0;
+                true
+            }
+            Some(_) => {
+                self.bad_epochs += 1;
+                false
+            }
+            None => {
+                self.best_epoch = report.epoch;
+                true
+            }
+        }
+    }
+
+    /// The run summary once training has ended for `stop`.
+    pub fn summary(&self, stop: String, prepare_seconds: f64) -> crate::train::TrainReport {
+        crate::train::TrainReport {
+            iterations: self.epoch,
+            best_iteration: self.best_epoch,
+            best_dev_f1: self.best_f1,
+            stop,
+            documents: self.documents,
+            tokens: self.tokens,
+            feature_seconds: prepare_seconds,
+            train_seconds: self.train_seconds,
+        }
+    }
+}
+
 /// The JSON metadata of a checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointMeta {
@@ -75,10 +135,6 @@ pub struct Checkpoint {
     /// Progress (a copy of `meta.state`).
     pub state: CheckpointState,
     tensors: HashMap<String, Tensor>,
-}
-
-fn f32_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 impl Checkpoint {
@@ -115,24 +171,24 @@ impl Checkpoint {
                 .map_err(err)?
                 .to_vec1()
                 .map_err(err)?;
-            buffers.push((format!("param/{name}"), shape.clone(), f32_bytes(&values)));
+            buffers.push((format!("param/{name}"), shape.clone(), bytes_f32(&values)));
             buffers.push((
                 format!("m/{name}"),
                 shape.clone(),
-                f32_bytes(&optimizer.m[k]),
+                bytes_f32(&optimizer.m[k]),
             ));
             buffers.push((
                 format!("v/{name}"),
                 shape.clone(),
-                f32_bytes(&optimizer.v[k]),
+                bytes_f32(&optimizer.v[k]),
             ));
             if let Some(average) = optimizer.average.get(k) {
-                buffers.push((format!("avg/{name}"), shape.clone(), f32_bytes(average)));
+                buffers.push((format!("avg/{name}"), shape.clone(), bytes_f32(average)));
             }
             if let Some(best) = best {
                 let values: Vec<f32> =
                     best[k].flatten_all().map_err(err)?.to_vec1().map_err(err)?;
-                buffers.push((format!("best/{name}"), shape, f32_bytes(&values)));
+                buffers.push((format!("best/{name}"), shape, bytes_f32(&values)));
             }
         }
         let meta = CheckpointMeta {

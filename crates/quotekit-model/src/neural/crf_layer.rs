@@ -197,15 +197,18 @@ pub fn grad_norm(
     grads: &candle_core::backprop::GradStore,
     vars: &[candle_core::Var],
 ) -> Result<f64> {
+    norm_of(vars.iter().filter_map(|v| grads.get(v.as_tensor())))
+}
+
+/// The L2 norm of a set of gradient tensors taken together.
+pub fn norm_of<'a>(grads: impl IntoIterator<Item = &'a Tensor>) -> Result<f64> {
     let mut total = 0.0;
-    for v in vars {
-        if let Some(g) = grads.get(v.as_tensor()) {
-            total += g
-                .sqr()?
-                .sum_all()?
-                .to_dtype(DType::F64)?
-                .to_scalar::<f64>()?;
-        }
+    for g in grads {
+        total += g
+            .sqr()?
+            .sum_all()?
+            .to_dtype(DType::F64)?
+            .to_scalar::<f64>()?;
     }
     Ok(total.sqrt())
 }

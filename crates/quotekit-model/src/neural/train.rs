@@ -317,6 +317,15 @@ pub struct NeuralDocument {
     pub windows: Vec<Range<usize>>,
 }
 
+/// The gold tag id of every token of a document.
+pub fn gold_ids(doc: &Document, tokens: &Tokenized, tags: &TagSet) -> Vec<u8> {
+    encode(tokens, &role_fragments(doc), tags.scheme())
+        .tags
+        .iter()
+        .map(|t| tags.index(*t).expect("encode uses the scheme's tags") as u8)
+        .collect()
+}
+
 /// Tokenizes and encodes documents for `model`, in parallel.
 pub fn prepare(documents: &[Document], model: &NeuralModel, tags: &TagSet) -> Vec<NeuralDocument> {
     let tokenizer = Tokenizer::new();
@@ -325,11 +334,7 @@ pub fn prepare(documents: &[Document], model: &NeuralModel, tags: &TagSet) -> Ve
         .map(|d| {
             let tokens = tokenizer.tokenize(d);
             let inputs = model.inputs(d, &tokens);
-            let gold = encode(&tokens, &role_fragments(d), tags.scheme())
-                .tags
-                .iter()
-                .map(|t| tags.index(*t).expect("encode uses the scheme's tags") as u8)
-                .collect();
+            let gold = gold_ids(d, &tokens, tags);
             let windows = model.windows(&tokens);
             NeuralDocument {
                 document: d.clone(),
@@ -436,6 +441,16 @@ pub(crate) fn set_all(vars: &[Var], values: &[Tensor]) -> candle_core::Result<()
     Ok(())
 }
 
+/// Learning rate at update `step` (1-based): linear warm-up over `warmup`
+/// updates, then linear decay to 0 at `total`.
+pub fn schedule(step: usize, warmup: usize, total: usize, peak: f64) -> f64 {
+    if step <= warmup {
+        peak * step as f64 / warmup.max(1) as f64
+    } else {
+        peak * total.saturating_sub(step) as f64 / (total - warmup).max(1) as f64
+    }
+}
+
 pub(crate) fn config_json(config: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(config).expect("configs serialise")
 }
@@ -514,12 +529,10 @@ pub fn train_neural(
     let mut epochs_this_run = 0;
     let mut stop = "epochs done".to_string();
     while state.epoch < config.epochs {
-        if config.patience > 0 && state.bad_epochs >= config.patience {
-            stop = format!("no better dev F1 for {} epochs", config.patience);
-            break;
-        }
-        if options.stop_after.is_some_and(|n| epochs_this_run >= n) {
-            stop = format!("stopped after {epochs_this_run} epochs (resumable)");
+        if let Some(reason) =
+            state.stop_reason(config.patience, options.stop_after, epochs_this_run)
+        {
+            stop = reason;
             break;
         }
         let epoch = state.epoch + 1;
@@ -539,13 +552,7 @@ pub fn train_neural(
                 1.0
             };
             state.step += 1;
-            let step = state.step;
-            let lr = if step <= warmup {
-                config.learning_rate * step as f64 / warmup as f64
-            } else {
-                config.learning_rate * total_steps.saturating_sub(step) as f64
-                    / (total_steps - warmup).max(1) as f64
-            };
+            let lr = schedule(state.step, warmup, total_steps, config.learning_rate);
             optimizer.step(&grads, lr, scale).map_err(candle)?;
             let loss = f64::from(loss.to_scalar::<f32>().map_err(candle)?);
             if !loss.is_finite() {
@@ -590,25 +597,12 @@ pub fn train_neural(
             words_per_second: words as f64 / train_seconds,
             seconds: epoch_started.elapsed().as_secs_f64(),
         };
-        state.epoch = epoch;
-        state.train_seconds += report.seconds;
-        match dev_f1 {
-            Some(f1) if state.best_f1.is_none_or(|b| f1 > b) => {
-                state.best_f1 = Some(f1);
-                state.best_epoch = epoch;
-                state.bad_epochs = 0;
-                best = Some(snapshot(optimizer.vars()).map_err(candle)?);
-            }
-            Some(_) => state.bad_epochs += 1,
-            None => {
-                state.best_epoch = epoch;
-                best = Some(snapshot(optimizer.vars()).map_err(candle)?);
-            }
+        if state.record(&report) {
+            best = Some(snapshot(optimizer.vars()).map_err(candle)?);
         }
         if let Some(raw) = raw {
             set_all(optimizer.vars(), &raw).map_err(candle)?;
         }
-        state.reports.push(report.clone());
         on_event(&TrainEvent::Epoch(report));
         epochs_this_run += 1;
         if let Some(dir) = &options.checkpoint_dir {
@@ -630,17 +624,7 @@ pub fn train_neural(
         set_all(optimizer.vars(), &snapshot).map_err(candle)?;
     }
     model.refresh_decoder().map_err(candle)?;
-    let report = TrainReport {
-        iterations: state.epoch,
-        best_iteration: state.best_epoch,
-        best_dev_f1: state.best_f1,
-        stop,
-        documents: train.len(),
-        tokens,
-        feature_seconds: prepare_seconds,
-        train_seconds: state.train_seconds,
-    };
-    Ok((model, report))
+    Ok((model, state.summary(stop, prepare_seconds)))
 }
 
 #[cfg(test)]

@@ -12,13 +12,16 @@ use crate::annotator::{build_annotation, decode_sequences};
 use crate::error::ModelError;
 use crate::eval::{exact_scores, Counts};
 use crate::lexicon::{fnv1a, Lexicon};
-use crate::model_file::write_atomically;
+use crate::model_file::{bytes_f32, f32_values, write_atomically};
 use crate::neural::checkpoint::{Checkpoint, CheckpointState};
+use crate::neural::crf_layer::norm_of;
 use crate::neural::encoder::DTYPE;
-use crate::neural::train::{config_json, set_all, snapshot, AdamW, EpochReport, TrainOptions};
+use crate::neural::train::{
+    config_json, gold_ids, schedule, set_all, snapshot, AdamW, EpochReport, TrainOptions,
+};
 use crate::train::{TrainEvent, TrainReport};
 use candle_core::{Tensor, Var};
-use quotekit_data::{encode, role_fragments, Document, TagSet, Tokenized, Tokenizer};
+use quotekit_data::{Document, TagSet, Tokenized, Tokenizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rayon::prelude::*;
@@ -52,11 +55,7 @@ pub fn prepare(
         .map(|d| {
             let tokens = tokenizer.tokenize(d);
             let inputs = model.inputs(d, &tokens);
-            let gold = encode(&tokens, &role_fragments(d), tags.scheme())
-                .tags
-                .iter()
-                .map(|t| tags.index(*t).expect("encode uses the scheme's tags") as u8)
-                .collect();
+            let gold = gold_ids(d, &tokens, tags);
             EncoderDocument {
                 document: d.clone(),
                 tokens,
@@ -171,10 +170,7 @@ fn cached_outputs(
                     path: file.clone(),
                     reason: e.to_string(),
                 })?;
-                Ok(t.data()
-                    .chunks_exact(4)
-                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                    .collect::<Vec<f32>>())
+                Ok(f32_values(t.data()))
             })
             .collect::<Result<Cached, ModelError>>()?;
         if out
@@ -188,10 +184,7 @@ fn cached_outputs(
     }
     let out = encode_all(model, docs, on_event).map_err(candle)?;
     if let Some(file) = file {
-        let bytes: Vec<Vec<u8>> = out
-            .iter()
-            .map(|v| v.iter().flat_map(|x| x.to_le_bytes()).collect())
-            .collect();
+        let bytes: Vec<Vec<u8>> = out.iter().map(|v| bytes_f32(v)).collect();
         let views: Vec<(String, TensorView<'_>)> = bytes
             .iter()
             .zip(docs)
@@ -287,16 +280,6 @@ pub fn evaluate_f1(
 
 fn candle(e: candle_core::Error) -> ModelError {
     ModelError::Training(format!("encoder network: {e}"))
-}
-
-/// Learning rate at update `step` (1-based): linear warm-up over `warmup`
-/// updates, then linear decay to 0 at `total`.
-pub fn schedule(step: usize, warmup: usize, total: usize, peak: f64) -> f64 {
-    if step <= warmup {
-        peak * step as f64 / warmup.max(1) as f64
-    } else {
-        peak * total.saturating_sub(step) as f64 / (total - warmup).max(1) as f64
-    }
 }
 
 /// Mean negative log-likelihood per word of a batch, and its word count.
@@ -428,12 +411,10 @@ pub fn train_encoder(
     let mut epochs_this_run = 0;
     let mut stop = "epochs done".to_string();
     while state.epoch < settings.epochs {
-        if settings.patience > 0 && state.bad_epochs >= settings.patience {
-            stop = format!("no better dev F1 for {} epochs", settings.patience);
-            break;
-        }
-        if options.stop_after.is_some_and(|n| epochs_this_run >= n) {
-            stop = format!("stopped after {epochs_this_run} epochs (resumable)");
+        if let Some(reason) =
+            state.stop_reason(settings.patience, options.stop_after, epochs_this_run)
+        {
+            stop = reason;
             break;
         }
         let epoch = state.epoch + 1;
@@ -457,16 +438,7 @@ pub fn train_encoder(
             }
             drop(grads);
             if (k + 1) % settings.accumulate == 0 || k + 1 == order.len() {
-                let mut norm = 0.0;
-                for g in accumulated.iter().flatten() {
-                    norm += g
-                        .sqr()
-                        .and_then(|s| s.sum_all())
-                        .and_then(|s| s.to_dtype(candle_core::DType::F64))
-                        .and_then(|s| s.to_scalar::<f64>())
-                        .map_err(candle)?;
-                }
-                let norm = norm.sqrt();
+                let norm = norm_of(accumulated.iter().flatten()).map_err(candle)?;
                 let scale = if norm > settings.clip {
                     settings.clip / norm
                 } else {
@@ -512,22 +484,9 @@ pub fn train_encoder(
             words_per_second: words as f64 / train_seconds,
             seconds: epoch_started.elapsed().as_secs_f64(),
         };
-        state.epoch = epoch;
-        state.train_seconds += report.seconds;
-        match dev_f1 {
-            Some(f1) if state.best_f1.is_none_or(|b| f1 > b) => {
-                state.best_f1 = Some(f1);
-                state.best_epoch = epoch;
-                state.bad_epochs = 0;
-                best = Some(snapshot(optimizer.vars()).map_err(candle)?);
-            }
-            Some(_) => state.bad_epochs += 1,
-            None => {
-                state.best_epoch = epoch;
-                best = Some(snapshot(optimizer.vars()).map_err(candle)?);
-            }
+        if state.record(&report) {
+            best = Some(snapshot(optimizer.vars()).map_err(candle)?);
         }
-        state.reports.push(report.clone());
         on_event(&TrainEvent::Epoch(report));
         epochs_this_run += 1;
         if let Some(dir) = &options.checkpoint_dir {
@@ -549,17 +508,7 @@ pub fn train_encoder(
         set_all(optimizer.vars(), &snapshot).map_err(candle)?;
     }
     model.refresh_decoder().map_err(candle)?;
-    let report = TrainReport {
-        iterations: state.epoch,
-        best_iteration: state.best_epoch,
-        best_dev_f1: state.best_f1,
-        stop,
-        documents: train.len(),
-        tokens,
-        feature_seconds: prepare_seconds,
-        train_seconds: state.train_seconds,
-    };
-    Ok((model, report))
+    Ok((model, state.summary(stop, prepare_seconds)))
 }
 
 /// Where `quotekit train` keeps frozen encoder outputs for a model directory.
