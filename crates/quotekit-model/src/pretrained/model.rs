@@ -429,3 +429,144 @@ impl EncoderModel {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pretrained::pieces::tests::{tiny_tokenizer_json, TINY_VOCAB};
+
+    const CONFIG: &str = r#"{"model_type": "bert", "vocab_size": 8, "hidden_size": 8,
+        "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
+        "max_position_embeddings": 32, "hidden_act": "gelu"}"#;
+
+    /// A tiny BERT folder whose weights are a seeded model's own `bert.*` tensors.
+    fn tiny_encoder(dir: &Path) -> EncoderSettings {
+        let settings = EncoderSettings {
+            path: dir.to_path_buf(),
+            window: 16,
+            stride: 8,
+            batch_pieces: 64,
+            ..EncoderSettings::default()
+        };
+        std::fs::write(dir.join(CONFIG_FILE), CONFIG).unwrap();
+        std::fs::write(dir.join(TOKENIZER_FILE), tiny_tokenizer_json(TINY_VOCAB)).unwrap();
+        let tokenizer = PieceTokenizer::from_file(&dir.join(TOKENIZER_FILE)).unwrap();
+        let model = EncoderModel::new(
+            &settings,
+            CONFIG,
+            Path::new("config.json"),
+            tokenizer,
+            Lexicon::builtin_cues(),
+            7,
+        )
+        .unwrap();
+        let tensors: std::collections::HashMap<String, Tensor> = model
+            .named_vars()
+            .into_iter()
+            .filter_map(|(n, v)| {
+                n.strip_prefix("bert.")
+                    .map(|k| (k.to_string(), v.as_tensor().clone()))
+            })
+            .collect();
+        candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE)).unwrap();
+        settings
+    }
+
+    fn load(settings: &EncoderSettings) -> std::result::Result<EncoderModel, ModelError> {
+        EncoderModel::from_folder(settings, Lexicon::builtin_cues(), 7)
+    }
+
+    #[test]
+    fn a_bert_folder_loads_and_tags() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder(dir.path());
+        let model = load(&settings).unwrap();
+        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b.");
+        let tok = quotekit_data::Tokenizer::new().tokenize(&doc);
+        let scores = model.emissions(&doc, &tok).unwrap();
+        assert_eq!(scores.len(), tok.tokens.len() * 7);
+        assert!(scores.iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn a_missing_or_broken_encoder_folder_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder(dir.path());
+        let missing = EncoderSettings {
+            path: dir.path().join("absent"),
+            ..settings.clone()
+        };
+        let e = load(&missing).unwrap_err().to_string();
+        assert!(
+            e.contains("encoder.path") && e.contains("fetch-encoder"),
+            "{e}"
+        );
+
+        let long = EncoderSettings {
+            window: 64,
+            batch_pieces: 64,
+            ..settings.clone()
+        };
+        let e = load(&long).unwrap_err().to_string();
+        assert!(
+            e.contains("encoder.window = 64") && e.contains("32 positions"),
+            "{e}"
+        );
+
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            CONFIG.replace("\"bert\"", "\"roberta\""),
+        )
+        .unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains("config.json") && e.contains("\"roberta\""),
+            "{e}"
+        );
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            CONFIG.replace("\"gelu\"", "\"relu\""),
+        )
+        .unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(e.contains("hidden_act is \"relu\""), "{e}");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            CONFIG.replace("\"num_attention_heads\": 2", "\"num_attention_heads\": 3"),
+        )
+        .unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(e.contains("not a multiple of num_attention_heads 3"), "{e}");
+        std::fs::write(dir.path().join(CONFIG_FILE), CONFIG).unwrap();
+
+        // Weights that lack a tensor, or whose shapes disagree with the config.
+        let weights = dir.path().join(WEIGHTS_FILE);
+        let mut tensors = candle_core::safetensors::load(&weights, &Device::Cpu).unwrap();
+        let full = tensors.clone();
+        tensors.remove("encoder.layer.0.output.dense.weight");
+        candle_core::safetensors::save(&tensors, &weights).unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains("model.safetensors")
+                && e.contains("no tensor `encoder.layer.0.output.dense.weight`"),
+            "{e}"
+        );
+        let mut tensors = full;
+        tensors.insert(
+            "encoder.layer.0.output.dense.weight".into(),
+            Tensor::zeros((4, 4), DType::F32, &Device::Cpu).unwrap(),
+        );
+        candle_core::safetensors::save(&tensors, &weights).unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains("has shape [4, 4], the encoder config expects [8, 16]"),
+            "{e}"
+        );
+        std::fs::write(&weights, b"not safetensors").unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains("model.safetensors") && e.contains("encoder weights"),
+            "{e}"
+        );
+    }
+}

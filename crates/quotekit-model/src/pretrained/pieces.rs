@@ -184,16 +184,38 @@ pub fn plan(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tokenizer() -> PieceTokenizer {
-        // A tiny WordPiece tokenizer with the BERT specials.
-        let vocab = r###"{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":3,"a":4,"b":5,"##b":6,"ab":7}"###;
-        let json = format!(
+    /// A tiny WordPiece `tokenizer.json` with the BERT specials and `vocab`
+    /// (a JSON object of piece → id).
+    pub(crate) fn tiny_tokenizer_json(vocab: &str) -> String {
+        format!(
             r###"{{"version":"1.0","truncation":{{"max_length":4,"strategy":"LongestFirst","stride":0,"direction":"Right"}},"padding":null,"added_tokens":[],"normalizer":{{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":true,"strip_accents":null,"lowercase":true}},"pre_tokenizer":{{"type":"BertPreTokenizer"}},"post_processor":null,"decoder":null,"model":{{"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,"vocab":{vocab}}}}}"###
+        )
+    }
+
+    pub(crate) const TINY_VOCAB: &str =
+        r###"{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":3,"a":4,"b":5,"##b":6,"ab":7}"###;
+
+    fn tokenizer() -> PieceTokenizer {
+        PieceTokenizer::from_json(&tiny_tokenizer_json(TINY_VOCAB), Path::new("t.json")).unwrap()
+    }
+
+    #[test]
+    fn a_tokenizer_without_the_bert_specials_is_refused() {
+        let json = tiny_tokenizer_json(r###"{"[PAD]":0,"[UNK]":1,"a":2}"###);
+        let e = PieceTokenizer::from_json(&json, Path::new("enc/tokenizer.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("enc/tokenizer.json") && e.contains("no [CLS] piece"),
+            "{e}"
         );
-        PieceTokenizer::from_json(&json, Path::new("t.json")).unwrap()
+        let e = PieceTokenizer::from_json("{", Path::new("t.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t.json") && e.contains("tokenizer"), "{e}");
     }
 
     #[test]

@@ -148,3 +148,58 @@ impl EncoderSettings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_settings_name_their_key() {
+        let check = |s: EncoderSettings, expected: &str| {
+            let e = s.validate().unwrap_err();
+            assert!(e.contains(expected), "{e}");
+        };
+        let d = EncoderSettings::default;
+        assert_eq!(d().validate(), Ok(()));
+        check(EncoderSettings { window: 4, ..d() }, "encoder.window = 4");
+        check(
+            EncoderSettings { stride: 255, ..d() },
+            "encoder.stride = 255",
+        );
+        check(
+            EncoderSettings {
+                batch_pieces: 100,
+                ..d()
+            },
+            "encoder.batch_pieces = 100",
+        );
+        check(
+            EncoderSettings {
+                accumulate: 0,
+                ..d()
+            },
+            "encoder.accumulate",
+        );
+        check(
+            EncoderSettings {
+                encoder_learning_rate: 0.0,
+                ..d()
+            },
+            "encoder.encoder_learning_rate = 0",
+        );
+        check(
+            EncoderSettings {
+                dropout: 1.5,
+                ..d()
+            },
+            "encoder.dropout = 1.5",
+        );
+        check(
+            EncoderSettings {
+                head_dilations: vec![1],
+                ..d()
+            },
+            "encoder.head_dilations needs encoder.head_hidden",
+        );
+    }
+}
