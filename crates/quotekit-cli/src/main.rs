@@ -32,7 +32,26 @@ enum Command {
     FetchEncoder(cmd::fetch::FetchArgs),
 }
 
+/// Tells glibc's allocator to keep freed memory for reuse: the encoder
+/// tagger allocates and frees tensors of tens of megabytes many times a
+/// second, and by default each one is a fresh `mmap` whose pages the kernel
+/// must zero again (measured: 7 % of a fine-tuning epoch, 7 % of tagging).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only changes allocator parameters; it is called once,
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
+
 fn main() -> std::process::ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Stats(args) => cmd::stats::run(args),

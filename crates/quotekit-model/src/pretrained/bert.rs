@@ -7,8 +7,9 @@
 //! generating their masks would cost more than the layer). Parameter names follow the Hugging Face checkpoints
 //! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
 
+use super::fused;
 use crate::neural::encoder::dropout;
-use candle_core::{DType, Module, Result, Tensor, D};
+use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
 use serde::{Deserialize, Serialize};
 
@@ -104,11 +105,7 @@ impl Norm {
     }
 
     fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        if train {
-            candle_nn::ops::layer_norm_slow(x, &self.weight, &self.bias, self.eps as f32)
-        } else {
-            candle_nn::ops::layer_norm(&x.contiguous()?, &self.weight, &self.bias, self.eps as f32)
-        }
+        fused::layer_norm(x, &self.weight, &self.bias, self.eps as f32, train)
     }
 }
 
@@ -221,11 +218,7 @@ impl Bert {
             if let Some(bias) = &bias {
                 scores = scores.broadcast_add(bias)?;
             }
-            let probs = if train {
-                candle_nn::ops::softmax(&scores, D::Minus1)?
-            } else {
-                candle_nn::ops::softmax_last_dim(&scores)?
-            };
+            let probs = fused::softmax_last_dim(&scores, train)?;
             let context = probs
                 .matmul(&v)?
                 .transpose(1, 2)?
@@ -237,7 +230,7 @@ impl Bert {
                 rng.as_deref_mut(),
             )?;
             x = layer.attention_norm.forward(&(attended + &x)?, train)?;
-            let inner = layer.intermediate.forward(&x)?.gelu_erf()?;
+            let inner = fused::gelu_erf(&layer.intermediate.forward(&x)?)?;
             let out = dropout(&layer.output.forward(&inner)?, p, rng.as_deref_mut())?;
             x = layer.output_norm.forward(&(out + &x)?, train)?;
         }

@@ -6,6 +6,7 @@
 //! machinery, checkpoints and model files.
 
 pub mod bert;
+pub mod fused;
 pub mod model;
 pub mod pieces;
 pub mod settings;
