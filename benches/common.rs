@@ -38,13 +38,44 @@ pub fn bench_neural_annotator() -> Annotator {
     default_model(ModelKind::Neural)
 }
 
-fn default_model(kind: ModelKind) -> Annotator {
+/// The pretrained-encoder tagger with the default settings, trained for one
+/// epoch on the sample; `None` (with a message) when the encoder is not
+/// downloaded (`quotekit fetch-encoder`, or a folder in `$QUOTEKIT_ENCODER`).
+#[allow(dead_code)]
+pub fn bench_encoder_annotator() -> Option<Annotator> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let folder = std::env::var_os("QUOTEKIT_ENCODER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("models/all-MiniLM-L6-v2"));
+    if !folder.join("model.safetensors").is_file() {
+        eprintln!(
+            "SKIPPED: no pretrained encoder in {} — run `cargo run --release -- fetch-encoder`",
+            folder.display()
+        );
+        return None;
+    }
+    let mut config = base_config(ModelKind::Encoder);
+    config.encoder.path = folder;
+    config.encoder.epochs = 1;
+    Some(
+        fit(&config, |_| {})
+            .expect("training on the sample works")
+            .annotator,
+    )
+}
+
+fn base_config(kind: ModelKind) -> CrfConfig {
     let mut config = CrfConfig {
         model: kind,
         ..CrfConfig::default()
     };
-    config.neural.epochs = 1;
     config.data.train = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample");
+    config
+}
+
+fn default_model(kind: ModelKind) -> Annotator {
+    let mut config = base_config(kind);
+    config.neural.epochs = 1;
     config.training.max_iterations = 5;
     config.training.threads = 1;
     fit(&config, |_| {})

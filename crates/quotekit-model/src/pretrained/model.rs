@@ -431,7 +431,7 @@ impl EncoderModel {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::pretrained::pieces::tests::{tiny_tokenizer_json, TINY_VOCAB};
 
@@ -440,7 +440,7 @@ mod tests {
         "max_position_embeddings": 32, "hidden_act": "gelu"}"#;
 
     /// A tiny BERT folder whose weights are a seeded model's own `bert.*` tensors.
-    fn tiny_encoder(dir: &Path) -> EncoderSettings {
+    pub(crate) fn tiny_encoder(dir: &Path) -> EncoderSettings {
         let settings = EncoderSettings {
             path: dir.to_path_buf(),
             window: 16,

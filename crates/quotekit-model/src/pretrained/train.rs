@@ -159,28 +159,29 @@ fn cached_outputs(
         None => None,
     };
     if let Some(file) = file.as_ref().filter(|f| f.is_file()) {
-        let bytes = std::fs::read(file).map_err(|e| ModelError::io(file, e))?;
-        let st = SafeTensors::deserialize(&bytes).map_err(|e| ModelError::Corrupt {
+        let damaged = |reason: String| ModelError::Corrupt {
             path: file.clone(),
-            reason: e.to_string(),
-        })?;
+            reason: format!("damaged encoder cache ({reason}); delete the file to recompute it"),
+        };
+        let bytes = std::fs::read(file).map_err(|e| ModelError::io(file, e))?;
+        let st = SafeTensors::deserialize(&bytes).map_err(|e| damaged(e.to_string()))?;
         let out = (0..docs.len())
             .map(|i| {
-                let t = st.tensor(&i.to_string()).map_err(|e| ModelError::Corrupt {
-                    path: file.clone(),
-                    reason: e.to_string(),
-                })?;
-                Ok(f32_values(t.data()))
+                let t = st.tensor(&i.to_string()).map_err(|e| damaged(e.to_string()))?;
+                let values = f32_values(t.data());
+                if values.len() == docs[i].inputs.len() * h {
+                    Ok(values)
+                } else {
+                    Err(damaged(format!(
+                        "document {i} has {} values, expected {}",
+                        values.len(),
+                        docs[i].inputs.len() * h
+                    )))
+                }
             })
             .collect::<Result<Cached, ModelError>>()?;
-        if out
-            .iter()
-            .zip(docs)
-            .all(|(v, d)| v.len() == d.inputs.len() * h)
-        {
-            on_event(&TrainEvent::Cache(file.clone()));
-            return Ok(out);
-        }
+        on_event(&TrainEvent::Cache(file.clone()));
+        return Ok(out);
     }
     let out = encode_all(model, docs, on_event).map_err(candle)?;
     if let Some(file) = file {
@@ -514,4 +515,46 @@ pub fn train_encoder(
 /// Where `quotekit train` keeps frozen encoder outputs for a model directory.
 pub fn default_cache_dir(out: &Path) -> PathBuf {
     out.join("encoder-cache")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pretrained::model::tests::tiny_encoder;
+    use quotekit_data::TagScheme;
+
+    #[test]
+    fn a_damaged_encoder_cache_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("encoder");
+        std::fs::create_dir(&folder).unwrap();
+        let settings = EncoderSettings {
+            freeze: true,
+            epochs: 1,
+            ..tiny_encoder(&folder)
+        };
+        let tags = TagSet::new(TagScheme::Bio);
+        let docs = [Document::new("d", "Ab said a b ab, ab b a. A ab b.")];
+        let cache = dir.path().join("cache");
+        let options = TrainOptions {
+            cache_dir: Some(cache.clone()),
+            ..TrainOptions::default()
+        };
+        let train = || {
+            let cues = Lexicon::builtin_cues();
+            train_encoder(&settings, &tags, &docs, &[], cues, &options, |_| {})
+        };
+        train().unwrap();
+        let files: Vec<PathBuf> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "one cache file for the training corpus");
+        // A cache that reads back is used as it is.
+        train().unwrap();
+        std::fs::write(&files[0], b"not a safetensors file").unwrap();
+        let e = train().unwrap_err().to_string();
+        let name = files[0].file_name().unwrap().to_str().unwrap();
+        assert!(e.contains(name) && e.contains("delete the file"), "{e}");
+    }
 }
