@@ -2,9 +2,11 @@
 //! candle-transformers because fine-tuning needs two things its `BertModel`
 //! lacks: a backward pass (it uses candle-nn's fused softmax and layer-norm
 //! kernels, which have none) and seeded dropout (for reproducible training).
-//! Inference (no RNG) takes the fused kernels; training the differentiable
-//! path. Attention probabilities get no dropout (the largest tensors by far;
-//! generating their masks would cost more than the layer). Parameter names follow the Hugging Face checkpoints
+//! Softmax, layer norm and GELU come from [`super::fused`] (fused CPU kernels
+//! with backward passes; elsewhere candle-nn's kernels for inference and
+//! candle's primitive operations for training). Attention probabilities get no
+//! dropout (the largest tensors by far; generating their masks would cost more
+//! than the layer). Parameter names follow the Hugging Face checkpoints
 //! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
 
 use super::fused;
@@ -233,6 +235,12 @@ impl Bert {
             let inner = fused::gelu_erf(&layer.intermediate.forward(&x)?)?;
             let out = dropout(&layer.output.forward(&inner)?, p, rng.as_deref_mut())?;
             x = layer.output_norm.forward(&(out + &x)?, train)?;
+            if !train {
+                // The weights are variables, so every result keeps its inputs
+                // alive for a backward pass; without one, cutting the graph
+                // here frees the layer's intermediate tensors.
+                x = x.detach();
+            }
         }
         Ok(x)
     }

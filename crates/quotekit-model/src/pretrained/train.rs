@@ -167,7 +167,9 @@ fn cached_outputs(
         let st = SafeTensors::deserialize(&bytes).map_err(|e| damaged(e.to_string()))?;
         let out = (0..docs.len())
             .map(|i| {
-                let t = st.tensor(&i.to_string()).map_err(|e| damaged(e.to_string()))?;
+                let t = st
+                    .tensor(&i.to_string())
+                    .map_err(|e| damaged(e.to_string()))?;
                 let values = f32_values(t.data());
                 if values.len() == docs[i].inputs.len() * h {
                     Ok(values)
