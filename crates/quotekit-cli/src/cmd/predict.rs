@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunOptions};
+use quotekit_model::annotator::Tagger;
 use quotekit_model::model_file::load_annotator;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +55,11 @@ pub struct PredictArgs {
     /// (recall) at the cost of precision.
     #[arg(long)]
     pub outside_penalty: Option<f64>,
+    /// Encoder models: start a window every N pieces instead of the trained
+    /// stride. Larger is faster (fewer pieces encoded twice) with less context
+    /// at window edges; at most the window − 2.
+    #[arg(long, value_name = "N")]
+    pub encoder_stride: Option<usize>,
 }
 
 /// Runs `quotekit predict`. Exit code 2 when any document failed.
@@ -68,6 +74,15 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     let (mut annotator, _) = load_annotator(&args.model)?;
     if let Some(p) = args.outside_penalty {
         annotator.outside_penalty = p;
+    }
+    if let Some(stride) = args.encoder_stride {
+        match &mut annotator.tagger {
+            Tagger::Encoder(model) => model.set_stride(stride)?,
+            _ => anyhow::bail!(
+                "--encoder-stride applies to pretrained-encoder models; {} is not one",
+                args.model.display()
+            ),
+        }
     }
     let output = if args.output.as_os_str() == "-" {
         OutputTarget::Stdout

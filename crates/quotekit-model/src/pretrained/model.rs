@@ -270,6 +270,19 @@ impl EncoderModel {
         Ok(())
     }
 
+    /// Tags with windows starting every `stride` pieces instead of the
+    /// trained stride: larger is faster (fewer pieces encoded twice), with less
+    /// context at window edges. At most `window − 2`.
+    pub fn set_stride(&mut self, stride: usize) -> std::result::Result<(), ModelError> {
+        let settings = EncoderSettings {
+            stride,
+            ..self.settings.clone()
+        };
+        settings.validate().map_err(ModelError::config)?;
+        self.settings = settings;
+        Ok(())
+    }
+
     /// Copies the CRF layer's scores for decoding; call after changing parameters.
     pub fn refresh_decoder(&mut self) -> Result<()> {
         self.decoder = DecoderScores::of(&self.crf)?;
@@ -474,6 +487,28 @@ pub(crate) mod tests {
 
     fn load(settings: &EncoderSettings) -> std::result::Result<EncoderModel, ModelError> {
         EncoderModel::from_folder(settings, Lexicon::builtin_cues(), 7)
+    }
+
+    #[test]
+    fn the_tagging_stride_can_be_changed_within_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut model = load(&tiny_encoder(dir.path())).unwrap();
+        let doc = Document::new(
+            "d",
+            "Ab said a b ab, ab b a. A ab b. B a ab b said a. ".repeat(4),
+        );
+        let tok = quotekit_data::Tokenizer::new().tokenize(&doc);
+        let before = model.inputs(&doc, &tok).plan.windows.len();
+        model.set_stride(14).unwrap();
+        let after = model.inputs(&doc, &tok).plan.windows.len();
+        assert!(after < before, "{before} windows, then {after}");
+        assert_eq!(
+            model.emissions(&doc, &tok).unwrap().len(),
+            tok.tokens.len() * 7
+        );
+        let e = model.set_stride(15).unwrap_err().to_string();
+        assert!(e.contains("encoder.stride = 15"), "{e}");
+        assert_eq!(model.settings.stride, 14);
     }
 
     #[test]
