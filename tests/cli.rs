@@ -208,6 +208,24 @@ fn train_predict_eval_end_to_end() {
     assert!(dev["exact"]["micro"]["f1"].as_f64().unwrap() > 0.9, "{dev}");
 
     predict_and_eval_reproduce_dev(dir.path(), &model, &dev, true);
+    // A window stride means nothing to a CRF: refused, naming the model.
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        "datasets/sample",
+        "--output",
+        dir.path().join("stride.jsonl").to_str().unwrap(),
+        "--encoder-stride",
+        "100",
+    ]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("--encoder-stride applies to pretrained-encoder models") && e.contains("model"),
+        "{e}"
+    );
     let out = quotekit(&[
         "eval",
         "--gold",
