@@ -39,6 +39,40 @@ fn last_dim(layout: &Layout) -> Result<usize> {
     })
 }
 
+/// A new tensor of `x`'s size filled row by row (rows of `w` values), the rows
+/// shared out among rayon tasks: `f(out_row, x_row)`.
+fn map_rows(x: &[f32], w: usize, f: impl Fn(&mut [f32], &[f32]) + Sync) -> Vec<f32> {
+    let mut out = vec![0f32; x.len()];
+    let chunk = w * rows_per_task(w);
+    out.par_chunks_mut(chunk)
+        .zip(x.par_chunks(chunk))
+        .for_each(|(out, x)| {
+            out.chunks_mut(w)
+                .zip(x.chunks(w))
+                .for_each(|(out, x)| f(out, x))
+        });
+    out
+}
+
+/// [`map_rows`] over two tensors of the same size: `f(out_row, a_row, b_row)`.
+fn map_row_pairs(
+    a: &[f32],
+    b: &[f32],
+    w: usize,
+    f: impl Fn(&mut [f32], &[f32], &[f32]) + Sync,
+) -> Vec<f32> {
+    let mut out = vec![0f32; a.len()];
+    let chunk = w * rows_per_task(w);
+    out.par_chunks_mut(chunk)
+        .zip(a.par_chunks(chunk).zip(b.par_chunks(chunk)))
+        .for_each(|(out, (a, b))| {
+            for ((out, a), b) in out.chunks_mut(w).zip(a.chunks(w)).zip(b.chunks(w)) {
+                f(out, a, b)
+            }
+        });
+    out
+}
+
 /// Softmax over the last dimension; differentiable on every device when
 /// `train` (elsewhere than the CPU, inference takes candle-nn's kernel).
 pub fn softmax_last_dim(x: &Tensor, train: bool) -> Result<Tensor> {
@@ -60,23 +94,16 @@ impl CustomOp1 for Softmax {
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = values(storage, layout, self.name())?;
-        let w = last_dim(layout)?;
-        let mut y = vec![0f32; x.len()];
-        let chunk = w * rows_per_task(w);
-        y.par_chunks_mut(chunk)
-            .zip(x.par_chunks(chunk))
-            .for_each(|(y, x)| {
-                for (y, x) in y.chunks_mut(w).zip(x.chunks(w)) {
-                    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    let mut sum = 0f32;
-                    for (y, &x) in y.iter_mut().zip(x) {
-                        *y = (x - max).exp();
-                        sum += *y;
-                    }
-                    let inv = 1.0 / sum;
-                    y.iter_mut().for_each(|y| *y *= inv);
-                }
-            });
+        let y = map_rows(x, last_dim(layout)?, |y, x| {
+            let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0f32;
+            for (y, &x) in y.iter_mut().zip(x) {
+                *y = (x - max).exp();
+                sum += *y;
+            }
+            let inv = 1.0 / sum;
+            y.iter_mut().for_each(|y| *y *= inv);
+        });
         Ok((CpuStorage::F32(y), layout.shape().clone()))
     }
 
@@ -102,19 +129,12 @@ impl CustomOp2 for SoftmaxGrad {
     ) -> Result<(CpuStorage, Shape)> {
         let y = values(ys, yl, self.name())?;
         let dy = values(dys, dyl, self.name())?;
-        let w = last_dim(yl)?;
-        let mut dx = vec![0f32; y.len()];
-        let chunk = w * rows_per_task(w);
-        dx.par_chunks_mut(chunk)
-            .zip(y.par_chunks(chunk).zip(dy.par_chunks(chunk)))
-            .for_each(|(dx, (y, dy))| {
-                for ((dx, y), dy) in dx.chunks_mut(w).zip(y.chunks(w)).zip(dy.chunks(w)) {
-                    let dot: f32 = y.iter().zip(dy).map(|(y, d)| y * d).sum();
-                    for ((dx, &y), &dy) in dx.iter_mut().zip(y).zip(dy) {
-                        *dx = y * (dy - dot);
-                    }
-                }
-            });
+        let dx = map_row_pairs(y, dy, last_dim(yl)?, |dx, y, dy| {
+            let dot: f32 = y.iter().zip(dy).map(|(y, d)| y * d).sum();
+            for ((dx, &y), &dy) in dx.iter_mut().zip(y).zip(dy) {
+                *dx = y * (dy - dot);
+            }
+        });
         Ok((CpuStorage::F32(dx), yl.shape().clone()))
     }
 }
@@ -174,18 +194,12 @@ impl CustomOp3 for LayerNorm {
         if weight.len() != w || bias.len() != w {
             candle_core::bail!("{}: weight and bias must have {w} values", self.name());
         }
-        let mut y = vec![0f32; x.len()];
-        let chunk = w * rows_per_task(w);
-        y.par_chunks_mut(chunk)
-            .zip(x.par_chunks(chunk))
-            .for_each(|(y, x)| {
-                for (y, x) in y.chunks_mut(w).zip(x.chunks(w)) {
-                    let (mean, rstd) = moments(x, self.eps);
-                    for (k, (y, &x)) in y.iter_mut().zip(x).enumerate() {
-                        *y = (x - mean) * rstd * weight[k] + bias[k];
-                    }
-                }
-            });
+        let y = map_rows(x, w, |y, x| {
+            let (mean, rstd) = moments(x, self.eps);
+            for (k, (y, &x)) in y.iter_mut().zip(x).enumerate() {
+                *y = (x - mean) * rstd * weight[k] + bias[k];
+            }
+        });
         Ok((CpuStorage::F32(y), xl.shape().clone()))
     }
 
@@ -303,30 +317,19 @@ fn erf_and_gauss(x: f32) -> (f32, f32) {
     ((1.0 - poly * gauss).copysign(x), gauss)
 }
 
-/// Maps `f` over a contiguous f32 tensor's values in parallel.
-fn map_values(
-    storage: &CpuStorage,
-    layout: &Layout,
-    name: &str,
-    f: impl Fn(f32) -> f32 + Sync,
-) -> Result<(CpuStorage, Shape)> {
-    let x = values(storage, layout, name)?;
-    let mut y = vec![0f32; x.len()];
-    y.par_chunks_mut(16_384)
-        .zip(x.par_chunks(16_384))
-        .for_each(|(y, x)| y.iter_mut().zip(x).for_each(|(y, &x)| *y = f(x)));
-    Ok((CpuStorage::F32(y), layout.shape().clone()))
-}
-
 impl CustomOp1 for Gelu {
     fn name(&self) -> &'static str {
         "quotekit-gelu"
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        map_values(storage, layout, self.name(), |x| {
-            0.5 * x * (1.0 + erf_and_gauss(x * std::f32::consts::FRAC_1_SQRT_2).0)
-        })
+        let x = values(storage, layout, self.name())?;
+        let y = map_rows(x, last_dim(layout)?, |y, x| {
+            for (y, &x) in y.iter_mut().zip(x) {
+                *y = 0.5 * x * (1.0 + erf_and_gauss(x * std::f32::consts::FRAC_1_SQRT_2).0);
+            }
+        });
+        Ok((CpuStorage::F32(y), layout.shape().clone()))
     }
 
     fn bwd(&self, x: &Tensor, _y: &Tensor, dy: &Tensor) -> Result<Option<Tensor>> {
@@ -353,17 +356,14 @@ impl CustomOp2 for GeluGrad {
         let dy = values(dys, dyl, self.name())?;
         // 1 / sqrt(2 pi)
         const INV_SQRT_TAU: f32 = 0.398_942_3;
-        let mut dx = vec![0f32; x.len()];
-        dx.par_chunks_mut(16_384)
-            .zip(x.par_chunks(16_384).zip(dy.par_chunks(16_384)))
-            .for_each(|(dx, (x, dy))| {
-                for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
-                    let (erf, gauss) = erf_and_gauss(x * std::f32::consts::FRAC_1_SQRT_2);
-                    let cdf = 0.5 * (1.0 + erf);
-                    let pdf = INV_SQRT_TAU * gauss;
-                    *dx = dy * (cdf + x * pdf);
-                }
-            });
+        let dx = map_row_pairs(x, dy, last_dim(xl)?, |dx, x, dy| {
+            for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
+                let (erf, gauss) = erf_and_gauss(x * std::f32::consts::FRAC_1_SQRT_2);
+                let cdf = 0.5 * (1.0 + erf);
+                let pdf = INV_SQRT_TAU * gauss;
+                *dx = dy * (cdf + x * pdf);
+            }
+        });
         Ok((CpuStorage::F32(dx), xl.shape().clone()))
     }
 }
