@@ -558,5 +558,15 @@ mod tests {
         let e = train().unwrap_err().to_string();
         let name = files[0].file_name().unwrap().to_str().unwrap();
         assert!(e.contains(name) && e.contains("delete the file"), "{e}");
+        // A readable file whose vectors do not fit the document.
+        let short = bytes_f32(&[0.0; 3]);
+        let view = TensorView::new(Dtype::F32, vec![1, 3], &short).unwrap();
+        let data = safetensors::serialize([("0".to_string(), view)], None).unwrap();
+        std::fs::write(&files[0], data).unwrap();
+        let e = train().unwrap_err().to_string();
+        assert!(
+            e.contains(name) && e.contains("document 0 has 3 values"),
+            "{e}"
+        );
     }
 }
