@@ -4,6 +4,7 @@
 //! layer, its trainer with checkpoints, and the inference model.
 
 pub mod checkpoint;
+pub mod crf_init;
 pub mod crf_layer;
 pub mod encoder;
 pub mod inputs;

@@ -61,6 +61,10 @@ pub struct NeuralConfig {
     pub average: f64,
     /// Seed of initialisation, shuffling and dropout.
     pub seed: u64,
+    /// A trained CRF model to start from: its feature weights become the wide
+    /// path, its transitions the CRF layer's (see [`super::crf_init`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_crf: Option<PathBuf>,
 }
 
 impl Default for NeuralConfig {
@@ -79,6 +83,7 @@ impl Default for NeuralConfig {
             clip: 5.0,
             average: 0.0,
             seed: 42,
+            init_crf: None,
         }
     }
 }
@@ -350,13 +355,17 @@ pub fn prepare(documents: &[Document], model: &NeuralModel, tags: &TagSet) -> Ve
 /// The CRF feature extractor whose hashed features the encoder embeds (all
 /// templates, `sparse_bits` buckets), or `None` when `sparse_dim` is 0.
 pub fn sparse_extractor(config: &EncoderConfig, cues: &Lexicon) -> Option<FeatureExtractor> {
-    (config.sparse_dim > 0).then(|| {
-        let features = FeatureConfig {
-            hash_bits: config.sparse_bits,
-            ..FeatureConfig::default()
-        };
-        FeatureExtractor::with_lexicon(&features, cues.clone())
-    })
+    (config.sparse_dim > 0)
+        .then(|| FeatureExtractor::with_lexicon(&sparse_feature_config(config), cues.clone()))
+}
+
+/// The CRF feature settings of the hashed features: the CRF's defaults with
+/// `sparse_bits` hash bits.
+pub fn sparse_feature_config(config: &EncoderConfig) -> FeatureConfig {
+    FeatureConfig {
+        hash_bits: config.sparse_bits,
+        ..FeatureConfig::default()
+    }
 }
 
 /// Groups the training windows by length into batches of at most `batch_words` words.
@@ -481,6 +490,9 @@ pub fn train_neural(
         None => Vocabulary::train(train_docs.iter().map(|d| d.text()), config.vocab_size)?,
     };
     let mut model = NeuralModel::new(config, vocab, cues, tags.len()).map_err(candle)?;
+    if let (Some(path), None) = (&config.init_crf, &resumed) {
+        super::crf_init::init_from_crf(&model, path, &labels)?;
+    }
     let train = prepare(train_docs, &model, tags);
     let dev = prepare(dev_docs, &model, tags);
     let tokens: usize = train.iter().map(|d| d.gold.len()).sum();

@@ -1,0 +1,207 @@
+//! Starting the neural tagger from a trained CRF (`neural.init_crf`): the
+//! CRF's feature weights become the wide path (`encoder.wide`), its
+//! transition, start and end scores the CRF layer's, and the network's output
+//! layer starts at zero. Training then begins at the CRF's own emission scores
+//! and the network learns what the CRF gets wrong, instead of having to
+//! rediscover in a few epochs what L-BFGS found over many iterations.
+
+use super::model::NeuralModel;
+use super::train::sparse_feature_config;
+use crate::annotator::Tagger;
+use crate::error::ModelError;
+use crate::lexicon::Lexicon;
+use crate::model_file::load_annotator;
+use candle_core::{Tensor, Var};
+use std::path::Path;
+
+/// Copies the CRF model at `path` into `model` (see the module docs). The CRF
+/// must use the same tags, feature templates, hash size and cue lexicon as the
+/// neural tagger's hashed features; a mismatch is an error naming both.
+pub fn init_from_crf(model: &NeuralModel, path: &Path, labels: &[String]) -> Result<(), ModelError> {
+    let shown = path.display();
+    let e = &model.config.encoder;
+    if e.sparse_dim == 0 || !e.wide {
+        return Err(ModelError::config(format!(
+            "neural.init_crf needs the wide path: set neural.encoder.wide = true and neural.encoder.sparse_dim > 0 (now {} and {})",
+            e.wide, e.sparse_dim
+        )));
+    }
+    let (annotator, header) = load_annotator(path)?;
+    let Tagger::Crf { model: crf, .. } = &annotator.tagger else {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: a {} model, not a CRF",
+            header.format
+        )));
+    };
+    if header.labels != labels {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: the CRF's tags {:?} differ from this config's {labels:?} (data.scheme)",
+            header.labels
+        )));
+    }
+    let wanted = sparse_feature_config(e);
+    let features = &header.config.features;
+    if features.hash_bits != wanted.hash_bits {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: the CRF hashes its features into 2^{} buckets; set neural.encoder.sparse_bits = {} (now {})",
+            features.hash_bits, features.hash_bits, wanted.hash_bits
+        )));
+    }
+    if *features != wanted {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: the CRF was trained with other [features] settings than the neural tagger's defaults ({features:?})"
+        )));
+    }
+    if Lexicon::parse(&header.lexicon).hash() != model.cues.hash() {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: the CRF's cue lexicon differs from this config's (features.lexicon)"
+        )));
+    }
+    let vars = model.named_vars();
+    let var = |name: &str| -> Result<&Var, ModelError> {
+        vars.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| ModelError::Training(format!("the network has no parameter `{name}`")))
+    };
+    let device = model.device();
+    let set = |name: &str, values: Vec<f32>| -> Result<(), ModelError> {
+        let v = var(name)?;
+        Tensor::from_vec(values, v.shape(), device)
+            .and_then(|t| t.to_dtype(v.dtype()))
+            .and_then(|t| v.set(&t))
+            .map_err(|err| ModelError::Training(format!("setting `{name}` from the CRF: {err}")))
+    };
+    let wide = var("encoder.wide.weight")?;
+    if wide.dims() != crf.state.shape() {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: CRF feature weights {:?}, wide path {:?}",
+            crf.state.shape(),
+            wide.dims()
+        )));
+    }
+    set("encoder.wide.weight", crf.state.iter().copied().collect())?;
+    set("crf.transition", crf.transition.iter().copied().collect())?;
+    set("crf.start", crf.start.to_vec())?;
+    set("crf.end", crf.end.to_vec())?;
+    for name in ["encoder.output.weight", "encoder.output.bias"] {
+        set(name, vec![0.0; var(name)?.elem_count()])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CrfConfig;
+    use crate::crf::Weights;
+    use crate::fit::fit;
+    use crate::model_file::save_annotator;
+    use crate::neural::encoder::EncoderConfig;
+    use crate::neural::train::NeuralConfig;
+    use crate::neural::vocab::Vocabulary;
+    use quotekit_data::{load_corpus, Format, LoadOptions, TagScheme, TagSet, Tokenizer};
+    use std::path::PathBuf;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    /// A CRF trained briefly on the sample corpus, saved in `dir`.
+    fn crf_model(dir: &Path) -> PathBuf {
+        let mut config = CrfConfig::from_toml(
+            "[features]\nhash_bits = 12\n[training]\nmax_iterations = 20\neval_every = 0\n",
+        )
+        .unwrap();
+        config.data.train = root().join("datasets/sample");
+        let fitted = fit(&config, |_| {}).unwrap();
+        let path = dir.join("crf");
+        save_annotator(&fitted.annotator, &fitted.header, &path).unwrap();
+        path
+    }
+
+    fn neural(bits: u32) -> NeuralModel {
+        let config = NeuralConfig {
+            vocab_size: 100,
+            encoder: EncoderConfig {
+                hidden: 16,
+                dilations: vec![1],
+                sparse_dim: 4,
+                sparse_bits: bits,
+                ..EncoderConfig::default()
+            },
+            window: 64,
+            batch_words: 256,
+            ..NeuralConfig::default()
+        };
+        let docs = load_corpus(
+            &root().join("datasets/sample"),
+            Format::Brat,
+            &LoadOptions::default(),
+        )
+        .unwrap()
+        .documents;
+        let vocab = Vocabulary::train(docs.iter().map(|d| d.text()), 100).unwrap();
+        NeuralModel::new(&config, vocab, Lexicon::builtin_cues(), 7).unwrap()
+    }
+
+    fn labels() -> Vec<String> {
+        TagSet::new(TagScheme::Bio)
+            .tags()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_initialised_network_scores_words_as_the_crf_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = crf_model(dir.path());
+        let mut model = neural(12);
+        init_from_crf(&model, &path, &labels()).unwrap();
+        model.refresh_decoder().unwrap();
+        let (annotator, _) = load_annotator(&path).unwrap();
+        let Tagger::Crf {
+            extractor,
+            model: crf,
+            ..
+        } = &annotator.tagger
+        else {
+            panic!("a CRF model")
+        };
+        let doc = &load_corpus(
+            &root().join("datasets/sample"),
+            Format::Brat,
+            &LoadOptions::default(),
+        )
+        .unwrap()
+        .documents[0];
+        let tok = Tokenizer::new().tokenize(doc);
+        let features = extractor.extract(doc, &tok);
+        let crf_weights: Weights<'_, f32> = crf.weights();
+        let mut compared = 0;
+        for (range, scores) in model.window_emissions(doc, &tok).unwrap() {
+            let expected = crf_weights.emissions(&features, range);
+            assert_eq!(scores.len(), expected.len());
+            for (a, b) in scores.iter().zip(&expected) {
+                assert!((a - b).abs() < 1e-4, "network {a}, CRF {b}");
+            }
+            compared += scores.len();
+        }
+        assert!(compared > 100);
+        let w = model.weights();
+        assert_eq!(w.transition, crf_weights.transition);
+        assert_eq!((w.start, w.end), (crf_weights.start, crf_weights.end));
+        assert!(crf_weights.transition.iter().any(|&x| x != 0.0));
+    }
+
+    #[test]
+    fn a_crf_with_another_hash_size_is_refused_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = crf_model(dir.path());
+        let err = init_from_crf(&neural(10), &path, &labels())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("neural.encoder.sparse_bits = 12"), "{err}");
+    }
+}
