@@ -344,6 +344,15 @@ mod tests {
         let neural = CrfConfig::from_file(&dir.join("neural.toml")).unwrap();
         assert_eq!(neural.model, ModelKind::Neural);
         assert_eq!(neural.neural, crate::neural::NeuralConfig::default());
+        let from_crf = CrfConfig::from_file(&dir.join("neural-crf.toml")).unwrap();
+        assert_eq!(from_crf.model, ModelKind::Neural);
+        let mut expected = crate::neural::NeuralConfig {
+            init_crf: Some("models/crf-polnear".into()),
+            ..crate::neural::NeuralConfig::default()
+        };
+        expected.encoder.sparse_bits = crf.features.hash_bits;
+        expected.encoder.sparse_dropout = 0.1;
+        assert_eq!(from_crf.neural, expected);
         let encoder = CrfConfig::from_file(&dir.join("encoder.toml")).unwrap();
         assert_eq!(encoder.model, ModelKind::Encoder);
         assert_eq!(

@@ -17,7 +17,11 @@ use std::path::Path;
 /// Copies the CRF model at `path` into `model` (see the module docs). The CRF
 /// must use the same tags, feature templates, hash size and cue lexicon as the
 /// neural tagger's hashed features; a mismatch is an error naming both.
-pub fn init_from_crf(model: &NeuralModel, path: &Path, labels: &[String]) -> Result<(), ModelError> {
+pub fn init_from_crf(
+    model: &NeuralModel,
+    path: &Path,
+    labels: &[String],
+) -> Result<(), ModelError> {
     let shown = path.display();
     let e = &model.config.encoder;
     if e.sparse_dim == 0 || !e.wide {
