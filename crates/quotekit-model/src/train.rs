@@ -394,7 +394,7 @@ pub fn train_crf(
         iterations = iteration;
         let evaluate = !dev.is_empty()
             && t.eval_every > 0
-            && (iteration % t.eval_every == 0 || iteration == t.max_iterations);
+            && (iteration.is_multiple_of(t.eval_every) || iteration == t.max_iterations);
         let f1 = evaluate.then(|| {
             dev_f1(
                 &Weights::from_flat(layout, params),
