@@ -9,7 +9,6 @@ use super::model::NeuralModel;
 use super::train::sparse_feature_config;
 use crate::annotator::Tagger;
 use crate::error::ModelError;
-use crate::lexicon::Lexicon;
 use crate::model_file::load_annotator;
 use candle_core::{Tensor, Var};
 use std::path::Path;
@@ -31,7 +30,12 @@ pub fn init_from_crf(
         )));
     }
     let (annotator, header) = load_annotator(path)?;
-    let Tagger::Crf { model: crf, .. } = &annotator.tagger else {
+    let Tagger::Crf {
+        model: crf,
+        extractor,
+        ..
+    } = &annotator.tagger
+    else {
         return Err(ModelError::config(format!(
             "neural.init_crf = {shown}: a {} model, not a CRF",
             header.format
@@ -56,7 +60,7 @@ pub fn init_from_crf(
             "neural.init_crf = {shown}: the CRF was trained with other [features] settings than the neural tagger's defaults ({features:?})"
         )));
     }
-    if Lexicon::parse(&header.lexicon).hash() != model.cues.hash() {
+    if extractor.cues().hash() != model.cues.hash() {
         return Err(ModelError::config(format!(
             "neural.init_crf = {shown}: the CRF's cue lexicon differs from this config's (features.lexicon)"
         )));
@@ -76,14 +80,7 @@ pub fn init_from_crf(
             .and_then(|t| v.set(&t))
             .map_err(|err| ModelError::Training(format!("setting `{name}` from the CRF: {err}")))
     };
-    let wide = var("encoder.wide.weight")?;
-    if wide.dims() != crf.state.shape() {
-        return Err(ModelError::config(format!(
-            "neural.init_crf = {shown}: CRF feature weights {:?}, wide path {:?}",
-            crf.state.shape(),
-            wide.dims()
-        )));
-    }
+    // Equal tags and hash bits make the shapes agree (`[2^bits, labels]`).
     set("encoder.wide.weight", crf.state.iter().copied().collect())?;
     set("crf.transition", crf.transition.iter().copied().collect())?;
     set("crf.start", crf.start.to_vec())?;
@@ -100,6 +97,7 @@ mod tests {
     use crate::config::CrfConfig;
     use crate::crf::Weights;
     use crate::fit::fit;
+    use crate::lexicon::Lexicon;
     use crate::model_file::save_annotator;
     use crate::neural::encoder::EncoderConfig;
     use crate::neural::train::NeuralConfig;
@@ -113,18 +111,28 @@ mod tests {
 
     /// A CRF trained briefly on the sample corpus, saved in `dir`.
     fn crf_model(dir: &Path) -> PathBuf {
-        let mut config = CrfConfig::from_toml(
-            "[features]\nhash_bits = 12\n[training]\nmax_iterations = 20\neval_every = 0\n",
-        )
+        trained(dir, "crf", "[features]\nhash_bits = 12\n")
+    }
+
+    /// A model trained briefly on the sample corpus with the config `toml`
+    /// (plus a short CRF schedule), saved as `dir/name`.
+    fn trained(dir: &Path, name: &str, toml: &str) -> PathBuf {
+        let mut config = CrfConfig::from_toml(&format!(
+            "{toml}[training]\nmax_iterations = 20\neval_every = 0\n"
+        ))
         .unwrap();
         config.data.train = root().join("datasets/sample");
         let fitted = fit(&config, |_| {}).unwrap();
-        let path = dir.join("crf");
+        let path = dir.join(name);
         save_annotator(&fitted.annotator, &fitted.header, &path).unwrap();
         path
     }
 
     fn neural(bits: u32) -> NeuralModel {
+        neural_with(bits, true, Lexicon::builtin_cues())
+    }
+
+    fn neural_with(bits: u32, wide: bool, cues: Lexicon) -> NeuralModel {
         let config = NeuralConfig {
             vocab_size: 100,
             encoder: EncoderConfig {
@@ -132,6 +140,7 @@ mod tests {
                 dilations: vec![1],
                 sparse_dim: 4,
                 sparse_bits: bits,
+                wide,
                 ..EncoderConfig::default()
             },
             window: 64,
@@ -146,7 +155,7 @@ mod tests {
         .unwrap()
         .documents;
         let vocab = Vocabulary::train(docs.iter().map(|d| d.text()), 100).unwrap();
-        NeuralModel::new(&config, vocab, Lexicon::builtin_cues(), 7).unwrap()
+        NeuralModel::new(&config, vocab, cues, 7).unwrap()
     }
 
     fn labels() -> Vec<String> {
@@ -207,5 +216,48 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("neural.encoder.sparse_bits = 12"), "{err}");
+    }
+
+    #[test]
+    fn models_that_cannot_start_the_network_are_refused_naming_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let crf = crf_model(dir.path());
+        let refused = |model: &NeuralModel, path: &Path, labels: &[String]| {
+            init_from_crf(model, path, labels).unwrap_err().to_string()
+        };
+        let e = refused(
+            &neural_with(12, false, Lexicon::builtin_cues()),
+            &crf,
+            &labels(),
+        );
+        assert!(e.contains("neural.encoder.wide = true"), "{e}");
+        let e = refused(
+            &neural_with(12, true, Lexicon::parse("said")),
+            &crf,
+            &labels(),
+        );
+        assert!(e.contains("cue lexicon differs"), "{e}");
+        let bilou: Vec<String> = TagSet::new(TagScheme::Bilou)
+            .tags()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let e = refused(&neural(12), &crf, &bilou);
+        assert!(e.contains("tags") && e.contains("data.scheme"), "{e}");
+        let narrow = trained(
+            dir.path(),
+            "narrow",
+            "[features]\nhash_bits = 12\nwindow = 1\n",
+        );
+        let e = refused(&neural(12), &narrow, &labels());
+        assert!(e.contains("other [features] settings"), "{e}");
+        let network = trained(
+            dir.path(),
+            "neural",
+            "model = \"neural\"\n[neural]\nvocab_size = 100\nwindow = 64\nbatch_words = 256\nepochs = 1\n\
+             [neural.encoder]\nhidden = 16\ndilations = [1]\nsparse_dim = 4\nsparse_bits = 12\n",
+        );
+        let e = refused(&neural(12), &network, &labels());
+        assert!(e.contains("not a CRF"), "{e}");
     }
 }

@@ -490,6 +490,7 @@ pub fn train_neural(
         None => Vocabulary::train(train_docs.iter().map(|d| d.text()), config.vocab_size)?,
     };
     let mut model = NeuralModel::new(config, vocab, cues, tags.len()).map_err(candle)?;
+    // A resumed run takes every weight from its checkpoint instead.
     if let (Some(path), None) = (&config.init_crf, &resumed) {
         super::crf_init::init_from_crf(&model, path, &labels)?;
     }
