@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// PolNeAR dev when `../shared/datasets/polnear` (or `$QUOTEKIT_POLNEAR`) is
 /// there, the embedded sample otherwise.
 pub fn bench_documents() -> Vec<Document> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let polnear = std::env::var_os("QUOTEKIT_POLNEAR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/datasets/polnear"));
@@ -43,7 +43,7 @@ pub fn bench_neural_annotator() -> Annotator {
 /// downloaded (`quotekit fetch-encoder`, or a folder in `$QUOTEKIT_ENCODER`).
 #[allow(dead_code)]
 pub fn bench_encoder_annotator() -> Option<Annotator> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root();
     let folder = std::env::var_os("QUOTEKIT_ENCODER")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("models/all-MiniLM-L6-v2"));
@@ -64,12 +64,17 @@ pub fn bench_encoder_annotator() -> Option<Annotator> {
     )
 }
 
+/// The repository root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn base_config(kind: ModelKind) -> CrfConfig {
     let mut config = CrfConfig {
         model: kind,
         ..CrfConfig::default()
     };
-    config.data.train = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample");
+    config.data.train = root().join("datasets/sample");
     config
 }
 
