@@ -1,0 +1,335 @@
+//! Training is pinned: the CRF, the neural tagger and the pretrained-encoder
+//! tagger, trained with small configs on the embedded sample corpus, give the
+//! weights recorded in `tests/fixtures/trained_weights.json`. The fixture was
+//! written by the code before the model crate was restructured (issue 13), so
+//! this test shows that the restructuring changed no arithmetic. The encoder
+//! is a tiny BERT written by the test itself (seeded weights, a vocabulary of
+//! the sample's frequent words), so nothing needs downloading.
+//!
+//! Each tensor is compared by its shape, its sum, its sum of squares and a
+//! handful of its values, within a relative 1e-4 (another processor may take
+//! other matrix kernels); the FNV-1a hash of its exact bytes is recorded too,
+//! and the test says on stderr whether every tensor matched it bit for bit.
+//! `QUOTEKIT_WRITE_FIXTURE=1 cargo test --test trained_weights` rewrites the
+//! fixture.
+
+use quotekit_data::{load_corpus, Format, LoadOptions};
+use quotekit_model::annotator::Tagger;
+use quotekit_model::config::{CrfConfig, ModelKind};
+use quotekit_model::lexicon::Lexicon;
+use quotekit_model::neural::encoder::EncoderConfig;
+use quotekit_model::neural::{NeuralConfig, TrainOptions};
+use quotekit_model::pretrained::pieces::PieceTokenizer;
+use quotekit_model::pretrained::{EncoderModel, EncoderSettings, Pooling};
+use quotekit_model::{fit_with, Annotator};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// What is kept of one tensor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Print {
+    shape: Vec<usize>,
+    sum: f64,
+    sum_of_squares: f64,
+    /// Up to 16 values spread evenly over the tensor.
+    values: Vec<f32>,
+    /// FNV-1a of the little-endian bytes.
+    fnv: String,
+}
+
+fn print(shape: Vec<usize>, values: &[f32]) -> Print {
+    let step = (values.len() / 16).max(1);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in values.iter().flat_map(|v| v.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    Print {
+        shape,
+        sum: values.iter().map(|&v| f64::from(v)).sum(),
+        sum_of_squares: values.iter().map(|&v| f64::from(v) * f64::from(v)).sum(),
+        values: values.iter().step_by(step).take(16).copied().collect(),
+        fnv: format!("{h:016x}"),
+    }
+}
+
+/// Every parameter of a trained annotator, by name.
+fn prints(annotator: &Annotator) -> BTreeMap<String, Print> {
+    let tensors = |vars: Vec<(String, candle_core::Var)>| {
+        vars.into_iter()
+            .map(|(name, var)| {
+                let values: Vec<f32> = var.as_tensor().flatten_all().unwrap().to_vec1().unwrap();
+                (name, print(var.dims().to_vec(), &values))
+            })
+            .collect()
+    };
+    match &annotator.tagger {
+        Tagger::Crf { model, .. } => {
+            let mut out = BTreeMap::new();
+            for (name, shape, values) in [
+                (
+                    "state",
+                    model.state.shape(),
+                    model.state.as_slice().unwrap(),
+                ),
+                (
+                    "transition",
+                    model.transition.shape(),
+                    model.transition.as_slice().unwrap(),
+                ),
+                (
+                    "start",
+                    model.start.shape(),
+                    model.start.as_slice().unwrap(),
+                ),
+                ("end", model.end.shape(), model.end.as_slice().unwrap()),
+            ] {
+                out.insert(name.to_string(), print(shape.to_vec(), values));
+            }
+            out
+        }
+        Tagger::Neural(model) => tensors(model.named_vars()),
+        Tagger::Encoder(model) => tensors(model.named_vars()),
+    }
+}
+
+/// The sample's words that occur at least three times, lower-cased, most
+/// frequent first (ties by word), at most 300.
+fn frequent_words() -> Vec<String> {
+    let docs = load_corpus(
+        &root().join("datasets/sample"),
+        Format::Brat,
+        &LoadOptions::default(),
+    )
+    .unwrap()
+    .documents;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &docs {
+        for w in d.text().split(|c: char| !c.is_alphanumeric()) {
+            if !w.is_empty() {
+                *counts.entry(w.to_lowercase()).or_default() += 1;
+            }
+        }
+    }
+    let mut words: Vec<(String, usize)> = counts.into_iter().filter(|(_, c)| *c >= 3).collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    words.into_iter().take(300).map(|(w, _)| w).collect()
+}
+
+/// A tiny BERT folder: WordPiece vocabulary of the specials, single letters and
+/// digits (plain and `##`), and the sample's frequent words; weights seeded.
+fn tiny_bert(dir: &Path) -> PathBuf {
+    let folder = dir.join("tiny-bert");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for c in ('a'..='z').chain('0'..='9') {
+        vocab.push(c.to_string());
+        vocab.push(format!("##{c}"));
+    }
+    for w in frequent_words() {
+        if !vocab.contains(&w) {
+            vocab.push(w);
+        }
+    }
+    let vocab_json = serde_json::to_string(
+        &vocab
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i))
+            .collect::<BTreeMap<_, _>>(),
+    )
+    .unwrap();
+    let tokenizer = format!(
+        r###"{{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":{{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":true,"strip_accents":null,"lowercase":true}},"pre_tokenizer":{{"type":"BertPreTokenizer"}},"post_processor":null,"decoder":null,"model":{{"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,"vocab":{vocab_json}}}}}"###
+    );
+    let config = format!(
+        r#"{{"model_type": "bert", "vocab_size": {}, "hidden_size": 16,
+        "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 32,
+        "max_position_embeddings": 64, "hidden_act": "gelu"}}"#,
+        vocab.len()
+    );
+    std::fs::write(folder.join("config.json"), &config).unwrap();
+    std::fs::write(folder.join("tokenizer.json"), &tokenizer).unwrap();
+    let pieces = PieceTokenizer::from_json(&tokenizer, &folder.join("tokenizer.json")).unwrap();
+    let settings = EncoderSettings {
+        path: folder.clone(),
+        window: 32,
+        stride: 24,
+        seed: 7,
+        ..EncoderSettings::default()
+    };
+    let model = EncoderModel::new(
+        &settings,
+        &config,
+        &folder.join("config.json"),
+        pieces,
+        Lexicon::builtin_cues(),
+        7,
+    )
+    .unwrap();
+    let tensors: std::collections::HashMap<String, candle_core::Tensor> = model
+        .named_vars()
+        .into_iter()
+        .filter_map(|(n, v)| {
+            n.strip_prefix("bert.")
+                .map(|k| (k.to_string(), v.as_tensor().clone()))
+        })
+        .collect();
+    candle_core::safetensors::save(&tensors, folder.join("model.safetensors")).unwrap();
+    folder
+}
+
+fn sample_config(model: ModelKind) -> CrfConfig {
+    let mut config = CrfConfig {
+        model,
+        ..CrfConfig::default()
+    };
+    config.data.train = root().join("datasets/sample");
+    config.data.dev = Some(root().join("datasets/sample"));
+    config
+}
+
+/// The configs pinned, by name.
+fn configs(dir: &Path) -> Vec<(&'static str, CrfConfig)> {
+    let mut crf = sample_config(ModelKind::Crf);
+    crf.features.hash_bits = 14;
+    crf.training.max_iterations = 25;
+    crf.training.eval_every = 5;
+    crf.training.c2 = 0.1;
+
+    let mut neural = sample_config(ModelKind::Neural);
+    neural.neural = NeuralConfig {
+        vocab_size: 400,
+        encoder: EncoderConfig {
+            piece_dim: 24,
+            char_channels: 16,
+            hidden: 32,
+            dilations: vec![1, 2, 4],
+            sparse_dim: 16,
+            sparse_bits: 12,
+            dropout: 0.1,
+            ..EncoderConfig::default()
+        },
+        window: 64,
+        batch_words: 256,
+        epochs: 3,
+        patience: 0,
+        learning_rate: 5e-3,
+        average: 0.9,
+        ..NeuralConfig::default()
+    };
+
+    let bert = tiny_bert(dir);
+    let mut transformer = sample_config(ModelKind::Encoder);
+    transformer.encoder = EncoderSettings {
+        path: bert.clone(),
+        window: 32,
+        stride: 24,
+        pooling: Pooling::Mean,
+        head_hidden: 16,
+        head_dilations: vec![1, 2],
+        batch_pieces: 512,
+        accumulate: 2,
+        epochs: 2,
+        patience: 0,
+        learning_rate: 5e-3,
+        encoder_learning_rate: 1e-3,
+        ..EncoderSettings::default()
+    };
+    let mut frozen = sample_config(ModelKind::Encoder);
+    frozen.encoder = EncoderSettings {
+        path: bert,
+        window: 32,
+        stride: 24,
+        batch_pieces: 256,
+        epochs: 3,
+        patience: 0,
+        learning_rate: 1e-2,
+        freeze: true,
+        ..EncoderSettings::default()
+    };
+    vec![
+        ("crf", crf),
+        ("neural", neural),
+        ("transformer", transformer),
+        ("transformer-frozen", frozen),
+    ]
+}
+
+type Fixture = BTreeMap<String, BTreeMap<String, Print>>;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-4 * (1.0 + a.abs().max(b.abs()))
+}
+
+#[test]
+fn training_on_the_sample_gives_the_pinned_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut trained: Fixture = BTreeMap::new();
+    for (name, config) in configs(dir.path()) {
+        let fitted = fit_with(&config, &TrainOptions::default(), |_| {}).unwrap();
+        trained.insert(name.to_string(), prints(&fitted.annotator));
+    }
+    let fixture = root().join("tests/fixtures/trained_weights.json");
+    if std::env::var_os("QUOTEKIT_WRITE_FIXTURE").is_some() {
+        std::fs::write(&fixture, serde_json::to_string_pretty(&trained).unwrap()).unwrap();
+        eprintln!("wrote {}", fixture.display());
+        return;
+    }
+    let pinned: Fixture = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap())
+        .expect("the fixture parses");
+    assert_eq!(
+        pinned.keys().collect::<Vec<_>>(),
+        trained.keys().collect::<Vec<_>>()
+    );
+    let mut exact = true;
+    for (model, tensors) in &pinned {
+        let got = &trained[model];
+        assert_eq!(
+            tensors.keys().collect::<Vec<_>>(),
+            got.keys().collect::<Vec<_>>(),
+            "{model}: parameter names"
+        );
+        for (name, want) in tensors {
+            let have = &got[name];
+            let at = format!("{model} {name}");
+            assert_eq!(have.shape, want.shape, "{at}: shape");
+            assert!(
+                close(have.sum, want.sum),
+                "{at}: sum {} vs {}",
+                have.sum,
+                want.sum
+            );
+            assert!(
+                close(have.sum_of_squares, want.sum_of_squares),
+                "{at}: sum of squares {} vs {}",
+                have.sum_of_squares,
+                want.sum_of_squares
+            );
+            assert_eq!(have.values.len(), want.values.len(), "{at}");
+            for (a, b) in have.values.iter().zip(&want.values) {
+                assert!(
+                    close(f64::from(*a), f64::from(*b)),
+                    "{at}: value {a} vs {b}"
+                );
+            }
+            exact &= have.fnv == want.fnv;
+        }
+    }
+    eprintln!(
+        "trained weights {} the fixture bit for bit",
+        if exact {
+            "match"
+        } else {
+            "do not match (but are within 1e-4 of)"
+        }
+    );
+}
