@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p quotekit-data --bench load_tokenize_encode`
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quotekit_data::{
     encode, load_corpus, role_fragments, Format, LoadOptions, TagScheme, Tokenizer,
@@ -11,15 +14,9 @@ use quotekit_data::{
 use std::path::PathBuf;
 
 fn corpus() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let polnear = std::env::var_os("QUOTEKIT_POLNEAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/datasets/polnear"));
-    if polnear.join("train").is_dir() {
-        polnear.join("train")
-    } else {
-        eprintln!("PolNeAR not found: benchmarking datasets/sample instead");
-        root.join("datasets/sample")
+    match common::polnear() {
+        Some(p) => p.join("train"),
+        None => common::sample_dir(),
     }
 }
 

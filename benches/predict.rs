@@ -6,8 +6,10 @@
 //!
 //! `cargo bench -p quotekit-infer --bench predict`
 
-#[path = "common.rs"]
+#[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "trained.rs"]
+mod trained;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quotekit_infer::input::{jsonl_record, ReadLimits};
@@ -15,8 +17,8 @@ use quotekit_infer::output::{OutputFormat, Rendered};
 use quotekit_infer::runner::process;
 
 fn bench(c: &mut Criterion) {
-    let annotator = common::bench_annotator();
-    let docs = common::bench_documents();
+    let annotator = trained::trained(quotekit_model::ModelKind::Crf).expect("a CRF trains");
+    let docs = common::polnear_dev_or_sample();
     let lines: Vec<String> = docs
         .iter()
         .map(|d| serde_json::json!({"id": d.id, "text": d.text()}).to_string())

@@ -1,27 +1,9 @@
 //! End-to-end tests of the `quotekit` binary on the embedded sample corpus.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn quotekit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quotekit"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the quotekit binary runs")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{quotekit, root, stderr, stdout};
+use std::path::Path;
 
 fn stats_json(path: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["stats", "--json", path.to_str().unwrap()];
@@ -223,7 +205,7 @@ fn train_predict_eval_end_to_end() {
     assert!(!out.status.success());
     let e = stderr(&out);
     assert!(
-        e.contains("--encoder-stride applies to pretrained-encoder models") && e.contains("model"),
+        e.contains("--encoder-stride applies to transformer models") && e.contains("model"),
         "{e}"
     );
     let out = quotekit(&[
@@ -356,6 +338,11 @@ fn neural_train_resume_predict_eval_end_to_end() {
         stderr(&out)
     };
     let first = train(&["--stop-after", "1"]);
+    // The section's name before format version 2 still reads, with a note.
+    assert!(
+        first.contains("`[neural.encoder]` is deprecated") && first.contains("[neural.network]"),
+        "{first}"
+    );
     assert!(first.contains("epoch 1/3"), "{first}");
     assert!(!first.contains("epoch 2/3"), "{first}");
     let checkpoint = model.join("checkpoint");
@@ -509,7 +496,7 @@ fn neural_training_starts_from_a_crf_model() {
                 "model = \"neural\"\n[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n\
                  [neural]\nvocab_size = 400\nwindow = 64\nbatch_words = 256\nepochs = 1\nlearning_rate = 0.001\n\
                  init_crf = {:?}\n\
-                 [neural.encoder]\npiece_dim = 24\nchar_channels = 16\nhidden = 32\ndilations = [1, 2]\nsparse_dim = 16\nsparse_bits = {bits}\n",
+                 [neural.network]\npiece_dim = 24\nchar_channels = 16\nhidden = 32\ndilations = [1, 2]\nsparse_dim = 16\nsparse_bits = {bits}\n",
                 crf.to_str().unwrap()
             ),
         )
@@ -539,5 +526,5 @@ fn neural_training_starts_from_a_crf_model() {
     let out = train(&neural_config(10));
     assert!(!out.status.success());
     let e = stderr(&out);
-    assert!(e.contains("neural.encoder.sparse_bits = 12"), "{e}");
+    assert!(e.contains("neural.network.sparse_bits = 12"), "{e}");
 }

@@ -2,36 +2,25 @@
 //! training data, model files round-trip exactly, and every bad model file is
 //! refused with a clear error.
 
-use quotekit_data::{load_corpus, Document, Format, LoadOptions};
-use quotekit_model::config::CrfConfig;
-use quotekit_model::model_file::{load_annotator, FILE_NAME};
-use quotekit_model::{evaluate, fit, load_model, save_annotator, ModelError};
+mod common;
+
+use common::{sample, sample_dir};
+use quotekit_model::crf::file::load as load_model;
+use quotekit_model::crf::tagger::CrfTagger;
+use quotekit_model::header::FILE_NAME;
+use quotekit_model::{evaluate, fit, load_annotator, save_annotator, ModelError, TrainConfig};
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn sample() -> Vec<Document> {
-    load_corpus(
-        &root().join("datasets/sample"),
-        Format::Brat,
-        &LoadOptions::default(),
-    )
-    .unwrap()
-    .documents
-}
-
-fn small_config() -> CrfConfig {
-    let mut config = CrfConfig::from_toml("[features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 80\neval_every = 20\npatience = 0\n").unwrap();
-    config.data.train = root().join("datasets/sample");
-    config.data.dev = Some(root().join("datasets/sample"));
+fn small_config() -> TrainConfig {
+    let mut config = TrainConfig::from_toml("[features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 80\neval_every = 20\npatience = 0\n").unwrap();
+    config.data.train = sample_dir();
+    config.data.dev = Some(sample_dir());
     config
 }
 
 #[test]
 fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
-    let fitted = fit(&small_config(), |_| {}).unwrap();
+    let fitted = fit(&small_config().check().unwrap(), |_| {}).unwrap();
     let dev = fitted.dev.as_ref().expect("a dev evaluation");
     assert!(
         dev.exact.micro.f1() > 0.9,
@@ -53,10 +42,9 @@ fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
     assert_eq!(path, dir.path().join(FILE_NAME));
     let (loaded, header) = load_annotator(dir.path()).unwrap();
     assert_eq!(header, fitted.header);
-    assert_eq!(
-        loaded.crf().map(|c| c.1),
-        fitted.annotator.crf().map(|c| c.1)
-    );
+    let crf = |a: &quotekit_model::Annotator| a.tagger_as::<CrfTagger>().map(|c| c.model.clone());
+    assert!(crf(&loaded).is_some());
+    assert_eq!(crf(&loaded), crf(&fitted.annotator));
     for doc in sample() {
         let a = fitted.annotator.annotate(&doc);
         let b = loaded.annotate(&doc);
@@ -84,9 +72,11 @@ fn same_config_gives_the_same_model_whatever_the_thread_count() {
     one.training.threads = 1;
     let mut two = one.clone();
     two.training.threads = 2;
-    let a = fit(&one, |_| {}).unwrap();
-    let b = fit(&two, |_| {}).unwrap();
-    assert_eq!(a.annotator.crf().unwrap().1, b.annotator.crf().unwrap().1);
+    let a = fit(&one.check().unwrap(), |_| {}).unwrap();
+    let b = fit(&two.check().unwrap(), |_| {}).unwrap();
+    let model =
+        |f: &quotekit_model::Fitted| f.annotator.tagger_as::<CrfTagger>().unwrap().model.clone();
+    assert_eq!(model(&a), model(&b));
 }
 
 #[test]
@@ -110,7 +100,7 @@ fn saved_model(dir: &Path) -> PathBuf {
     let mut config = small_config();
     config.training.max_iterations = 3;
     config.data.dev = None;
-    let fitted = fit(&config, |_| {}).unwrap();
+    let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
     save_annotator(&fitted.annotator, &fitted.header, dir).unwrap()
 }
 
@@ -165,7 +155,7 @@ fn bad_model_files_are_refused_clearly() {
     write_with_header(&good, &newer, |v| v["format_version"] = 99.into());
     let msg = err(&newer);
     assert!(
-        msg.contains("model format version 99 is newer than this quotekit supports (1)"),
+        msg.contains("model format version 99 is newer than this quotekit supports (2)"),
         "{msg}"
     );
     let other = dir.path().join("other.safetensors");
@@ -179,6 +169,19 @@ fn bad_model_files_are_refused_clearly() {
     write_with_header(&good, &broken, |v| v["labels"] = 3.into());
     let msg = err(&broken);
     assert!(msg.contains("not a readable model file (header:"), "{msg}");
+
+    // A header whose hash sizes disagree (the weights would not fit the features).
+    let mismatch = dir.path().join("mismatch.safetensors");
+    write_with_header(&good, &mismatch, |v| {
+        v["config"]["features"]["hash_bits"] = 12.into()
+    });
+    let msg = err(&mismatch);
+    assert!(
+        msg.contains("hash_bits = 16") && msg.contains("features.hash_bits = 12"),
+        "{msg}"
+    );
+    let msg = load_annotator(&mismatch).unwrap_err().to_string();
+    assert!(msg.contains("features.hash_bits = 12"), "{msg}");
 }
 
 /// Copies the model at `from` to `to` with its JSON header edited by `edit`.

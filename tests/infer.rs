@@ -2,22 +2,13 @@
 //! on the thread count, bad records become error records, a killed run resumes
 //! to exactly the uninterrupted output, and gzip and stdin inputs work.
 
+mod common;
+
+use common::{binary, quotekit, root};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn quotekit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quotekit"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the quotekit binary runs")
-}
 
 /// A small model trained once on the sample corpus.
 fn model() -> &'static Path {
@@ -232,7 +223,7 @@ fn a_killed_run_resumes_to_the_uninterrupted_output() {
     let expected = std::fs::read(&full).unwrap();
 
     let resumed = dir.path().join("resumed.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quotekit"))
+    let mut child = Command::new(binary())
         .args([
             "predict",
             "--model",
@@ -313,7 +304,7 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
     let expected = std::fs::read(&a).unwrap();
     assert_eq!(expected, std::fs::read(&b).unwrap());
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quotekit"))
+    let mut child = Command::new(binary())
         .args([
             "predict",
             "--model",

@@ -1,35 +1,23 @@
 //! End-to-end tests of the neural tagger on the embedded sample corpus:
 //! save → load → predict, resume from a checkpoint, model-file errors.
 
-use quotekit_data::{load_corpus, Document, Format, LoadOptions};
-use quotekit_model::config::{CrfConfig, ModelKind};
-use quotekit_model::neural::encoder::EncoderConfig;
-use quotekit_model::neural::{NeuralConfig, TrainOptions};
-use quotekit_model::train::TrainEvent;
+mod common;
+
+use common::{sample, sample_dir};
+use quotekit_model::neural::config::{NetworkConfig, NeuralConfig};
+use quotekit_model::neural::model::NeuralModel;
+use quotekit_model::training::events::TrainEvent;
+use quotekit_model::training::options::TrainOptions;
 use quotekit_model::{fit_with, load_annotator, save_annotator, Fitted, ModelError};
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn sample() -> Vec<Document> {
-    load_corpus(
-        &root().join("datasets/sample"),
-        Format::Brat,
-        &LoadOptions::default(),
-    )
-    .unwrap()
-    .documents
-}
+use quotekit_model::{Checked, ModelKind, TrainConfig};
 
 /// A small network that trains in seconds.
-fn small_config(epochs: usize) -> CrfConfig {
-    let mut config = CrfConfig {
+fn small_config(epochs: usize) -> Checked {
+    let mut config = TrainConfig {
         model: ModelKind::Neural,
         neural: NeuralConfig {
             vocab_size: 400,
-            encoder: EncoderConfig {
+            network: NetworkConfig {
                 piece_dim: 24,
                 char_channels: 16,
                 hidden: 32,
@@ -37,7 +25,7 @@ fn small_config(epochs: usize) -> CrfConfig {
                 sparse_dim: 16,
                 sparse_bits: 12,
                 dropout: 0.1,
-                ..EncoderConfig::default()
+                ..NetworkConfig::default()
             },
             window: 64,
             batch_words: 256,
@@ -47,23 +35,24 @@ fn small_config(epochs: usize) -> CrfConfig {
             average: 0.9,
             ..NeuralConfig::default()
         },
-        ..CrfConfig::default()
+        ..TrainConfig::default()
     };
-    config.data.train = root().join("datasets/sample");
-    config.data.dev = Some(root().join("datasets/sample"));
+    config.data.train = sample_dir();
+    config.data.dev = Some(sample_dir());
     config.training.threads = 2;
-    config
+    config.check().unwrap()
 }
 
 fn parameters(fitted: &Fitted) -> Vec<(String, Vec<f32>)> {
-    match &fitted.annotator.tagger {
-        quotekit_model::annotator::Tagger::Neural(m) => m
-            .named_vars()
-            .into_iter()
-            .map(|(n, v)| (n, v.as_tensor().flatten_all().unwrap().to_vec1().unwrap()))
-            .collect(),
-        _ => panic!("not a neural model"),
-    }
+    fitted
+        .annotator
+        .tagger_as::<NeuralModel>()
+        .expect("a neural model")
+        .params
+        .named()
+        .into_iter()
+        .map(|(n, v)| (n, v.as_tensor().flatten_all().unwrap().to_vec1().unwrap()))
+        .collect()
 }
 
 fn epochs(events: &[TrainEvent]) -> Vec<(usize, f64, Option<f64>)> {
@@ -175,10 +164,10 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     }
 
     // Other settings are refused, naming the key.
-    let mut other = config.clone();
+    let mut other = config.clone().into_inner();
     other.neural.learning_rate = 1e-3;
     let msg = fit_with(
-        &other,
+        &other.check().unwrap(),
         &TrainOptions {
             resume: Some(b_dir.clone()),
             ..TrainOptions::default()

@@ -5,33 +5,12 @@
 //! `../shared/datasets/polnear` (or `$QUOTEKIT_POLNEAR`). When it is absent the
 //! tests say so on stderr and pass without checking anything.
 
+mod common;
+
+use common::{load_brat as load, polnear};
 use quotekit_data::formats::brat::BratWriter;
 use quotekit_data::formats::jsonl::JsonlWriter;
 use quotekit_data::{load_corpus, CorpusWriter, Document, Format, LoadOptions, Role};
-use std::path::PathBuf;
-
-fn polnear() -> Option<PathBuf> {
-    let path = std::env::var_os("QUOTEKIT_POLNEAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/polnear")
-        });
-    if path.join("train").is_dir() {
-        Some(path)
-    } else {
-        eprintln!(
-            "PolNeAR not found at {} (set QUOTEKIT_POLNEAR): skipping this test",
-            path.display()
-        );
-        None
-    }
-}
-
-fn load(path: &std::path::Path) -> Vec<Document> {
-    load_corpus(path, Format::Brat, &LoadOptions::default())
-        .expect("PolNeAR loads in strict mode")
-        .documents
-}
 
 #[test]
 fn loads_train_and_dev_strictly_with_expected_counts() {

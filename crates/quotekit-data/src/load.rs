@@ -2,7 +2,9 @@
 
 use crate::document::Document;
 use crate::error::DataError;
-use crate::formats::brat::{BratOptions, BratReader, BratWriter};
+use crate::formats::brat::ann::BratOptions;
+use crate::formats::brat::write::BratWriter;
+use crate::formats::brat::BratReader;
 use crate::formats::conll::{ConllReader, ConllWriter, LabelMap};
 use crate::formats::jsonl::{JsonlReader, JsonlWriter};
 use crate::formats::{CorpusReader, CorpusWriter, Format};

@@ -7,7 +7,7 @@
 //! order (byte-identical whatever the thread count), turning bad documents
 //! into error records, and resuming an interrupted run.
 //!
-//! With a neural model, set `CANDLE_NUM_THREADS=1` before the first tensor
+//! With a network model (neural or transformer), set `CANDLE_NUM_THREADS=1` before the first tensor
 //! operation (as `quotekit predict` does): documents already run in parallel,
 //! and candle's own worker pool would make the threads queue for it.
 //!
@@ -31,9 +31,11 @@ pub mod input;
 pub mod output;
 pub mod progress;
 pub mod runner;
+pub mod summary;
 
 pub use error::InferError;
 pub use input::Input;
 pub use output::{OutputFormat, OutputTarget};
 pub use progress::{Progress, Reporter, Silent};
-pub use runner::{run, RunOptions, Summary};
+pub use runner::{run, RunOptions};
+pub use summary::Summary;

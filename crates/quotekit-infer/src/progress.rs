@@ -1,7 +1,7 @@
 //! Progress reporting for bulk runs: an indicatif bar on a terminal, plain
 //! periodic log lines otherwise, nothing for tests and library callers.
 
-use crate::runner::Summary;
+use crate::summary::Summary;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};

@@ -6,6 +6,7 @@ use crate::error::InferError;
 use crate::input::{open, Input, InputRecord, ReadLimits};
 use crate::output::{render, written_keys, OutputFormat, OutputTarget, Rendered, Sink};
 use crate::progress::Progress;
+use crate::summary::Summary;
 use quotekit_data::Document;
 use quotekit_model::Annotator;
 use rayon::prelude::*;
@@ -37,23 +38,6 @@ impl Default for RunOptions {
             max_chars: 1_000_000,
         }
     }
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Summary {
-    /// Documents written (annotated or failed) in this run.
-    pub documents: u64,
-    /// Words (whitespace-separated) in the annotated documents.
-    pub words: u64,
-    /// Quotes (attributions) found.
-    pub quotes: u64,
-    /// Documents that produced an error record.
-    pub errors: u64,
-    /// Documents skipped because the output already had them (`--resume`).
-    pub resumed: u64,
-    /// Wall time in seconds.
-    pub seconds: f64,
 }
 
 /// Annotates one record and renders it: returns the output record, the words

@@ -1,9 +1,15 @@
-//! Training configuration: a serde struct read from TOML (`configs/crf.toml`,
-//! `configs/neural.toml`, `configs/encoder.toml`),
-//! with defaults in one place and a [`CrfConfig::validate`] that runs before
-//! any work starts.
+//! A training configuration: one serde struct read from TOML
+//! (`configs/crf.toml`, `configs/neural.toml`, `configs/transformer.toml`)
+//! with the defaults in one place; [`TrainConfig::check`] validates it once,
+//! before any work starts, into a [`Checked`] config that training takes.
+//! Each model kind's own section lives beside that kind (`crf::config`,
+//! `neural::config`, `transformer::config`); the shared ones live here.
 
+use crate::crf::config::{CrfTrainingConfig, SequenceUnit};
 use crate::error::ModelError;
+use crate::features::config::FeatureConfig;
+use crate::neural::config::NeuralConfig;
+use crate::transformer::config::TransformerConfig;
 use quotekit_data::TagScheme;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -12,81 +18,43 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
-    /// Linear-chain CRF over hashed symbolic features.
+    /// Linear-chain CRF over hashed symbolic features; settings in
+    /// `[features]` and `[training]`.
     #[default]
     Crf,
-    /// Neural encoder (subword pieces, characters, features, dilated
+    /// Neural network (subword pieces, characters, features, dilated
     /// convolutions) with a CRF output layer; settings in `[neural]`.
     Neural,
     /// A pretrained BERT-family encoder, fine-tuned, with a CRF output layer;
-    /// settings in `[encoder]`.
-    Encoder,
+    /// settings in `[transformer]` (`model = "encoder"` before format version 2).
+    #[serde(alias = "encoder")]
+    Transformer,
 }
 
-/// What one CRF sequence is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SequenceUnit {
-    /// A whole document: quotes, cues and speakers in neighbouring paragraphs share one sequence.
-    Document,
-    /// One paragraph: its sentences share one sequence (the default; better on PolNeAR dev,
-    /// and many short sequences suit the SGD warm start).
-    #[default]
-    Paragraph,
-}
+impl ModelKind {
+    /// The name in configs and model files (`crf`, `neural`, `transformer`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Crf => "crf",
+            ModelKind::Neural => "neural",
+            ModelKind::Transformer => "transformer",
+        }
+    }
 
-/// Feature template groups (see `features.rs` for what each produces).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Template {
-    /// The word as written.
-    Word,
-    /// The lower-cased word.
-    Lower,
-    /// Prefixes and suffixes of 1–3 characters.
-    Affixes,
-    /// Word shape (`Xxxx`, `dd`, `X.X.`).
-    Shape,
-    /// Title case, all caps, runs of capitalised words.
-    Capitalization,
-    /// Quotation state: outside / opening / inside / closing, over the document.
-    QuoteState,
-    /// Distance and direction to the nearest quotation mark.
-    QuoteDistance,
-    /// Cue lexicon membership (single words and phrases).
-    CueLexicon,
-    /// Distance and direction to the nearest lexicon cue.
-    CueDistance,
-    /// Personal pronouns.
-    Pronoun,
-    /// Sentence and paragraph position.
-    Position,
-    /// Lower-cased words in a window around the token.
-    Window,
-    /// Word bigrams around the token.
-    Bigrams,
-    /// Conjunctions of quote state with cue distance, capitalisation and the word.
-    Conjunctions,
-}
+    /// What the kind is, in words (for messages).
+    pub fn describe(self) -> &'static str {
+        match self {
+            ModelKind::Crf => "CRF",
+            ModelKind::Neural => "neural tagger",
+            ModelKind::Transformer => "transformer tagger",
+        }
+    }
 
-impl Template {
-    /// Every template.
-    pub const ALL: [Template; 14] = [
-        Template::Word,
-        Template::Lower,
-        Template::Affixes,
-        Template::Shape,
-        Template::Capitalization,
-        Template::QuoteState,
-        Template::QuoteDistance,
-        Template::CueLexicon,
-        Template::CueDistance,
-        Template::Pronoun,
-        Template::Position,
-        Template::Window,
-        Template::Bigrams,
-        Template::Conjunctions,
-    ];
+    /// True for the kinds trained in epochs of mini-batches (with
+    /// checkpoints), false for the CRF's iterations.
+    pub fn trains_in_epochs(self) -> bool {
+        self != ModelKind::Crf
+    }
 }
 
 /// Where the data comes from and how it is cut into sequences.
@@ -114,107 +82,6 @@ impl Default for DataConfig {
     }
 }
 
-/// Which features are extracted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FeatureConfig {
-    /// Template groups to use.
-    pub templates: Vec<Template>,
-    /// Half-width of the word window.
-    pub window: usize,
-    /// Features are hashed into 2^hash_bits buckets.
-    pub hash_bits: u32,
-    /// Cue lexicon file (one entry per line); the built-in `datasets/lexicons/cues.txt` when absent.
-    pub lexicon: Option<PathBuf>,
-}
-
-impl Default for FeatureConfig {
-    fn default() -> Self {
-        Self {
-            templates: Template::ALL.to_vec(),
-            window: 2,
-            hash_bits: 20,
-            lexicon: None,
-        }
-    }
-}
-
-/// Optimiser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Algorithm {
-    /// L-BFGS on the L2-regularised conditional log-likelihood.
-    #[default]
-    Lbfgs,
-    /// Stochastic gradient descent on the same objective (`max_iterations` epochs).
-    Sgd,
-    /// Averaged structured perceptron.
-    Perceptron,
-}
-
-/// Where L-BFGS starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum WarmStart {
-    /// From zero weights.
-    None,
-    /// From `warm_start_epochs` epochs of SGD on the same objective.
-    #[default]
-    Sgd,
-    /// From an averaged perceptron run for `warm_start_epochs` epochs, rescaled to
-    /// the lowest objective.
-    Perceptron,
-}
-
-/// How training runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TrainingConfig {
-    /// Optimiser.
-    pub algorithm: Algorithm,
-    /// L2 coefficient: the objective is −log-likelihood + c2/2·‖w‖².
-    pub c2: f64,
-    /// Iterations (L-BFGS) or epochs (perceptron).
-    pub max_iterations: usize,
-    /// L-BFGS stops when the objective improved by less than this fraction over the last 10 iterations.
-    pub epsilon: f64,
-    /// L-BFGS history size.
-    pub history: usize,
-    /// Evaluate on dev every this many iterations (0: never).
-    pub eval_every: usize,
-    /// Stop after this many dev evaluations without improvement (0: never stop early).
-    pub patience: usize,
-    /// L-BFGS: how the starting weights are found.
-    pub warm_start: WarmStart,
-    /// L-BFGS: epochs of the warm-start method (0: start from zero).
-    pub warm_start_epochs: usize,
-    /// Feature buckets seen fewer times than this in training get no weights.
-    pub min_count: u32,
-    /// Seed for everything random (perceptron shuffling).
-    pub seed: u64,
-    /// Worker threads (0: all cores).
-    pub threads: usize,
-}
-
-impl Default for TrainingConfig {
-    fn default() -> Self {
-        Self {
-            algorithm: Algorithm::Lbfgs,
-            c2: 2.0,
-            max_iterations: 100,
-            epsilon: 1e-5,
-            history: 6,
-            eval_every: 10,
-            patience: 6,
-            warm_start: WarmStart::Sgd,
-            warm_start_epochs: 10,
-            min_count: 1,
-            seed: 42,
-            threads: 0,
-        }
-    }
-}
-
 /// How tags are decoded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -235,36 +102,47 @@ impl Default for DecodingConfig {
 /// A whole training configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
-pub struct CrfConfig {
+pub struct TrainConfig {
     /// Model family.
     pub model: ModelKind,
     /// Data.
     pub data: DataConfig,
-    /// Features.
+    /// Features (the CRF's templates; the cue lexicon of every kind).
     pub features: FeatureConfig,
-    /// Training.
-    pub training: TrainingConfig,
+    /// CRF training, and the worker threads of every kind.
+    pub training: CrfTrainingConfig,
     /// Decoding.
     pub decoding: DecodingConfig,
     /// Neural tagger settings (used when `model = "neural"`).
-    pub neural: crate::neural::NeuralConfig,
-    /// Pretrained-encoder tagger settings (used when `model = "encoder"`).
-    pub encoder: crate::pretrained::EncoderSettings,
+    pub neural: NeuralConfig,
+    /// Transformer tagger settings (used when `model = "transformer"`).
+    #[serde(alias = "encoder")]
+    pub transformer: TransformerConfig,
 }
 
-impl CrfConfig {
-    /// Parses TOML text.
+/// Keys renamed in format version 2: old name, new name.
+const RENAMED: [(&str, &str); 3] = [
+    ("[encoder]", "[transformer]"),
+    ("[neural.encoder]", "[neural.network]"),
+    ("model = \"encoder\"", "model = \"transformer\""),
+];
+
+impl TrainConfig {
+    /// Parses and checks TOML text.
     pub fn from_toml(text: &str) -> Result<Self, ModelError> {
-        let config: CrfConfig =
-            toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
-        config.validate()?;
-        Ok(config)
+        Self::parse(text).map(|(config, _)| config)
     }
 
-    /// Reads and validates a TOML file.
+    /// Reads and checks a TOML file; errors name it.
     pub fn from_file(path: &Path) -> Result<Self, ModelError> {
+        Self::load(path).map(|(config, _)| config)
+    }
+
+    /// Like [`TrainConfig::from_file`], with a note for every deprecated key the
+    /// file uses (they still read as their new names).
+    pub fn load(path: &Path) -> Result<(Self, Vec<String>), ModelError> {
         let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
-        Self::from_toml(&text).map_err(|e| match e {
+        Self::parse(&text).map_err(|e| match e {
             ModelError::Config { message, .. } => ModelError::Config {
                 path: Some(path.to_path_buf()),
                 message,
@@ -273,7 +151,45 @@ impl CrfConfig {
         })
     }
 
-    /// Checks every value before any work starts.
+    fn parse(text: &str) -> Result<(Self, Vec<String>), ModelError> {
+        let value: toml::Table =
+            toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
+        let config: TrainConfig =
+            toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
+        config.validate()?;
+        let section = |t: &toml::Table, key: &str| t.get(key).is_some_and(toml::Value::is_table);
+        let used = [
+            section(&value, "encoder"),
+            value
+                .get("neural")
+                .and_then(toml::Value::as_table)
+                .is_some_and(|n| section(n, "encoder")),
+            value.get("model").and_then(toml::Value::as_str) == Some("encoder"),
+        ];
+        let notes = RENAMED
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| *used)
+            .map(|((old, new), _)| {
+                format!("`{old}` is deprecated; it reads as `{new}`, write that instead")
+            })
+            .collect();
+        Ok((config, notes))
+    }
+
+    /// Validates every value once, before any work starts.
+    pub fn check(self) -> Result<Checked, ModelError> {
+        self.validate()?;
+        Ok(Checked(self))
+    }
+
+    /// Sets the epochs of the network kinds (`neural.epochs`, `transformer.epochs`).
+    pub fn set_epochs(&mut self, epochs: usize) {
+        self.neural.epochs = epochs;
+        self.transformer.epochs = epochs;
+    }
+
+    /// Checks every value; [`TrainConfig::check`] keeps the result.
     pub fn validate(&self) -> Result<(), ModelError> {
         let f = &self.features;
         let t = &self.training;
@@ -317,20 +233,41 @@ impl CrfConfig {
         if self.model == ModelKind::Neural {
             self.neural.validate().map_err(ModelError::config)?;
         }
-        if self.model == ModelKind::Encoder {
-            self.encoder.validate().map_err(ModelError::config)?;
+        if self.model == ModelKind::Transformer {
+            self.transformer.validate().map_err(ModelError::config)?;
         }
         Ok(())
+    }
+}
+
+/// A [`TrainConfig`] whose values have been checked ([`TrainConfig::check`]);
+/// training takes only this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked(TrainConfig);
+
+impl Checked {
+    /// The config, to change and check again.
+    pub fn into_inner(self) -> TrainConfig {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Checked {
+    type Target = TrainConfig;
+
+    fn deref(&self) -> &TrainConfig {
+        &self.0
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::config::Template;
 
     #[test]
     fn defaults_and_partial_files() {
-        let c = CrfConfig::from_toml("[training]\nc2 = 0.5\n").unwrap();
+        let c = TrainConfig::from_toml("[training]\nc2 = 0.5\n").unwrap();
         assert_eq!(c.training.c2, 0.5);
         assert_eq!(c.training.max_iterations, 100);
         assert_eq!(c.features.templates.len(), Template::ALL.len());
@@ -338,46 +275,87 @@ mod tests {
 
     #[test]
     fn shipped_configs_state_the_defaults() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
-        let crf = CrfConfig::from_file(&dir.join("crf.toml")).unwrap();
-        assert_eq!(crf, CrfConfig::default());
-        let neural = CrfConfig::from_file(&dir.join("neural.toml")).unwrap();
-        assert_eq!(neural.model, ModelKind::Neural);
-        assert_eq!(neural.neural, crate::neural::NeuralConfig::default());
-        let from_crf = CrfConfig::from_file(&dir.join("neural-crf.toml")).unwrap();
-        assert_eq!(from_crf.model, ModelKind::Neural);
-        let mut expected = crate::neural::NeuralConfig {
-            init_crf: Some("models/crf-polnear".into()),
-            ..crate::neural::NeuralConfig::default()
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let read = |name: &str| {
+            let (config, notes) = TrainConfig::load(&dir.join(name)).unwrap();
+            assert!(notes.is_empty(), "{name}: {notes:?}");
+            config
         };
-        expected.encoder.sparse_bits = crf.features.hash_bits;
-        expected.encoder.sparse_dropout = 0.1;
+        let crf = read("crf.toml");
+        assert_eq!(crf, TrainConfig::default());
+        let neural = read("neural.toml");
+        assert_eq!(neural.model, ModelKind::Neural);
+        assert_eq!(neural.neural, NeuralConfig::default());
+        let from_crf = read("neural-crf.toml");
+        assert_eq!(from_crf.model, ModelKind::Neural);
+        let mut expected = NeuralConfig {
+            init_crf: Some("models/crf-polnear".into()),
+            ..NeuralConfig::default()
+        };
+        expected.network.sparse_bits = crf.features.hash_bits;
+        expected.network.sparse_dropout = 0.1;
         assert_eq!(from_crf.neural, expected);
-        let encoder = CrfConfig::from_file(&dir.join("encoder.toml")).unwrap();
-        assert_eq!(encoder.model, ModelKind::Encoder);
-        assert_eq!(
-            encoder.encoder,
-            crate::pretrained::EncoderSettings::default()
-        );
+        let transformer = read("transformer.toml");
+        assert_eq!(transformer.model, ModelKind::Transformer);
+        assert_eq!(transformer.transformer, TransformerConfig::default());
     }
 
     #[test]
     fn unknown_keys_and_bad_values_are_rejected() {
-        let e = CrfConfig::from_toml("[training]\nc3 = 1.0\n")
+        let e = TrainConfig::from_toml("[training]\nc3 = 1.0\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown field `c3`"), "{e}");
-        let e = CrfConfig::from_toml("[features]\nhash_bits = 40\n")
+        let e = TrainConfig::from_toml("[features]\nhash_bits = 40\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("features.hash_bits = 40"), "{e}");
-        let e = CrfConfig::from_toml("[training]\nc2 = -1.0\n")
+        let e = TrainConfig::from_toml("[training]\nc2 = -1.0\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("training.c2 = -1"), "{e}");
-        let e = CrfConfig::from_toml("[features]\ntemplates = [\"wordz\"]\n")
+        let e = TrainConfig::from_toml("[features]\ntemplates = [\"wordz\"]\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown variant `wordz`"), "{e}");
+        let e = TrainConfig::default()
+            .check()
+            .map(|c| {
+                let mut c = c.into_inner();
+                c.features.window = 9;
+                c
+            })
+            .and_then(TrainConfig::check)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("features.window = 9"), "{e}");
+    }
+
+    #[test]
+    fn old_section_names_still_read_with_a_note() {
+        let old = "model = \"encoder\"\n[encoder]\nwindow = 300\n[neural.encoder]\nhidden = 64\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.toml");
+        std::fs::write(&path, old).unwrap();
+        let (config, notes) = TrainConfig::load(&path).unwrap();
+        assert_eq!(config.model, ModelKind::Transformer);
+        assert_eq!(config.transformer.window, 300);
+        assert_eq!(config.neural.network.hidden, 64);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(
+            notes[0].contains("`[encoder]` is deprecated") && notes[0].contains("`[transformer]`")
+        );
+        assert!(notes[1].contains("[neural.network]"));
+        assert!(notes[2].contains("model = \"transformer\""));
+        let new = "model = \"transformer\"\n[transformer]\nwindow = 300\n";
+        std::fs::write(&path, new).unwrap();
+        let (again, notes) = TrainConfig::load(&path).unwrap();
+        assert!(notes.is_empty());
+        assert_eq!(again.transformer, config.transformer);
+        // Both names at once is an error, not a silent choice.
+        let e = TrainConfig::from_toml("[encoder]\nwindow = 8\n[transformer]\nwindow = 16\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("duplicate"), "{e}");
     }
 }

@@ -53,6 +53,9 @@ pub enum ModelError {
     /// Training data that cannot train anything.
     #[error("training: {0}")]
     Training(String),
+    /// A tensor operation of a network tagger failed.
+    #[error("network: {0}")]
+    Network(#[from] candle_core::Error),
 }
 
 impl ModelError {
@@ -67,6 +70,22 @@ impl ModelError {
         ModelError::Config {
             path: None,
             message: message.into(),
+        }
+    }
+
+    /// A file that does not read back as what it should hold.
+    pub fn corrupt(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        ModelError::Corrupt {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A file that is not the quotekit file it was taken for.
+    pub fn foreign(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        ModelError::Foreign {
+            path: path.into(),
+            reason: reason.into(),
         }
     }
 }

@@ -1,20 +1,34 @@
 //! # quotekit-model
 //!
 //! The second stage of quotekit's pipeline (data → **model** → infer → cli):
-//! features over tokenized documents, a linear-chain CRF tagger and its
-//! training, a neural tagger on candle ([`neural`], `model = "neural"`), a
-//! fine-tuned pretrained BERT-family encoder ([`pretrained`], `model = "encoder"`),
-//! rule-based quote → speaker linking, evaluation metrics, and model files
-//! (safetensors weights with a JSON header). [`Annotator`] runs either model.
+//! taggers that find speakers, cues and quotes in tokenized documents,
+//! their training, quote → speaker linking, evaluation, and model files.
+//!
+//! Every model kind implements one trait, [`SequenceTagger`]: emission scores
+//! of a document's tokens and the chain scores to decode them with. The
+//! [`Annotator`] around it decodes ([`decode`]), builds spans and links them
+//! ([`linking`]), whatever the kind. The kinds, each in its own folder:
+//!
+//! - [`crf`]: a linear-chain CRF over hashed symbolic [`features`], trained by
+//!   L-BFGS, SGD or the averaged perceptron (`model = "crf"`);
+//! - [`neural`]: a network of subword pieces, characters, features and
+//!   dilated convolutions with a CRF output layer (`model = "neural"`);
+//! - [`transformer`]: a pretrained BERT-family encoder fine-tuned with a CRF
+//!   head (`model = "transformer"`).
+//!
+//! The two networks share [`nn`] (CRF layer, layers, AdamW, checkpoints, the
+//! one epoch loop); every trainer shares [`training`] (events, reports, early
+//! stopping, prepared data). [`fit`] trains what a [`config::TrainConfig`]
+//! names; [`model_file`] saves and loads any kind ([`header`] says which).
 //!
 //! ```
 //! use quotekit_data::Document;
-//! use quotekit_model::{config::CrfConfig, fit};
-//! let mut config = CrfConfig::default();
+//! use quotekit_model::{config::TrainConfig, fit};
+//! let mut config = TrainConfig::default();
 //! config.data.train = "../../datasets/sample".into();
 //! config.features.hash_bits = 14;
 //! config.training.max_iterations = 20;
-//! let fitted = fit(&config, |_| {})?;
+//! let fitted = fit(&config.check()?, |_| {})?;
 //! let doc = Document::new("d", "“We will win,” Ana Ruiz said.");
 //! let annotation = fitted.annotator.annotate(&doc);
 //! println!("{} spans, {} attributions", annotation.document.spans.len(), annotation.document.attributions.len());
@@ -24,23 +38,26 @@
 pub mod annotator;
 pub mod config;
 pub mod crf;
+pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod features;
 pub mod fit;
-pub mod lbfgs;
-pub mod lexicon;
+pub mod header;
+pub mod io;
 pub mod linking;
 pub mod model_file;
 pub mod neural;
-pub mod pretrained;
-pub mod quote_state;
-pub mod sgd;
-pub mod train;
+pub mod nn;
+pub mod tagger;
+pub mod training;
+pub mod transformer;
 
 pub use annotator::{Annotation, Annotator};
-pub use config::CrfConfig;
+pub use config::{Checked, ModelKind, TrainConfig};
 pub use error::ModelError;
 pub use eval::{evaluate, Evaluation};
 pub use fit::{fit, fit_with, Fitted};
-pub use model_file::{load_annotator, load_model, save_annotator, save_model, ModelHeader};
+pub use header::ModelHeader;
+pub use model_file::{load_annotator, save_annotator};
+pub use tagger::SequenceTagger;

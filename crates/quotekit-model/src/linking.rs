@@ -5,8 +5,8 @@
 //! paragraph). Contents that share a cue become one attribution, as PolNeAR
 //! annotates a quote interrupted by its cue or running over paragraphs.
 
-use crate::features::is_title;
-use crate::lexicon::Lexicon;
+use crate::features::extractor::is_title;
+use crate::features::lexicon::Lexicon;
 use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
 

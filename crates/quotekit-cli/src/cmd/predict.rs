@@ -3,8 +3,8 @@
 
 use clap::{Args, ValueEnum};
 use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunOptions};
-use quotekit_model::annotator::Tagger;
-use quotekit_model::model_file::load_annotator;
+use quotekit_model::load_annotator;
+use quotekit_model::transformer::model::TransformerModel;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -55,7 +55,7 @@ pub struct PredictArgs {
     /// (recall) at the cost of precision.
     #[arg(long)]
     pub outside_penalty: Option<f64>,
-    /// Encoder models: start a window every N pieces instead of the trained
+    /// Transformer models: start a window every N pieces instead of the trained
     /// stride. Larger is faster (fewer pieces encoded twice) with less context
     /// at window edges; at most the window − 2.
     #[arg(long, value_name = "N")]
@@ -66,7 +66,7 @@ pub struct PredictArgs {
 pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // Documents are the unit of parallelism here: candle's own worker pool
     // would make the threads queue for it (one operation at a time), so each
-    // neural forward pass runs on its document's thread (36.8k instead of
+    // network forward pass runs on its document's thread (36.8k instead of
     // 25.4k words/s on 2 threads, same output). An explicit setting wins.
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
@@ -76,11 +76,12 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         annotator.outside_penalty = p;
     }
     if let Some(stride) = args.encoder_stride {
-        match &mut annotator.tagger {
-            Tagger::Encoder(model) => model.set_stride(stride)?,
-            _ => anyhow::bail!(
-                "--encoder-stride applies to pretrained-encoder models; {} is not one",
-                args.model.display()
+        match annotator.tagger_as_mut::<TransformerModel>() {
+            Some(model) => model.set_stride(stride)?,
+            None => anyhow::bail!(
+                "--encoder-stride applies to transformer models; {} is a {} model",
+                args.model.display(),
+                annotator.tagger.kind().name()
             ),
         }
     }

@@ -1,12 +1,13 @@
-//! `quotekit train`: train a tagger (CRF, neural or pretrained encoder) from a
-//! TOML config, save it, report on dev.
+//! `quotekit train`: train a tagger (CRF, neural or transformer) from a TOML
+//! config, save it, report on dev.
 
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_model::config::{CrfConfig, ModelKind};
-use quotekit_model::neural::TrainOptions;
-use quotekit_model::train::TrainEvent;
+use quotekit_model::config::{ModelKind, TrainConfig};
+use quotekit_model::training::events::TrainEvent;
+use quotekit_model::training::options::TrainOptions;
+use quotekit_model::transformer::cache::default_cache_dir;
 use quotekit_model::{fit_with, save_annotator};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,31 +33,34 @@ pub struct TrainArgs {
     /// Maximum iterations, overriding `training.max_iterations` (CRF).
     #[arg(long)]
     pub max_iterations: Option<usize>,
-    /// Epochs, overriding `neural.epochs` / `encoder.epochs`.
+    /// Epochs, overriding `neural.epochs` / `transformer.epochs`.
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Encoder: train the head only, on encoder outputs computed once and
-    /// cached in OUT/encoder-cache (sets `encoder.freeze`).
+    /// Transformer: train the head only, on encoder outputs computed once and
+    /// cached in OUT/encoder-cache (sets `transformer.freeze`).
     #[arg(long)]
     pub freeze_encoder: bool,
-    /// Encoder: where frozen encoder outputs are cached [default: OUT/encoder-cache].
+    /// Transformer: where frozen encoder outputs are cached [default: OUT/encoder-cache].
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
-    /// Neural/encoder: continue from this checkpoint (a file or a checkpoint directory);
+    /// Neural/transformer: continue from this checkpoint (a file or a checkpoint directory);
     /// the config and corpus must be the ones it was written with.
     #[arg(long, value_name = "CHECKPOINT")]
     pub resume: Option<PathBuf>,
-    /// Neural/encoder: where to write the checkpoint after every epoch [default: OUT/checkpoint].
+    /// Neural/transformer: where to write the checkpoint after every epoch [default: OUT/checkpoint].
     #[arg(long)]
     pub checkpoint_dir: Option<PathBuf>,
-    /// Neural/encoder: stop after this many epochs in this run (resume later with --resume).
+    /// Neural/transformer: stop after this many epochs in this run (resume later with --resume).
     #[arg(long)]
     pub stop_after: Option<usize>,
 }
 
 /// Runs `quotekit train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
-    let mut config = CrfConfig::from_file(&args.config)?;
+    let (mut config, deprecated) = TrainConfig::load(&args.config)?;
+    for note in deprecated {
+        eprintln!("warning: {}: {note}", args.config.display());
+    }
     if let Some(t) = args.train {
         config.data.train = t;
     }
@@ -70,23 +74,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         config.training.max_iterations = n;
     }
     if let Some(n) = args.epochs {
-        config.neural.epochs = n;
-        config.encoder.epochs = n;
+        config.set_epochs(n);
     }
     if args.freeze_encoder {
-        config.encoder.freeze = true;
+        config.transformer.freeze = true;
     }
-    config.validate()?;
-    let neural = config.model != ModelKind::Crf;
+    let config = config.check()?;
+    let by_epoch = config.model.trains_in_epochs();
+    let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     eprintln!(
-        "training a {} on {}{}",
-        match config.model {
-            ModelKind::Crf => "CRF",
-            ModelKind::Neural => "neural tagger",
-            ModelKind::Encoder if config.encoder.freeze =>
-                "pretrained-encoder tagger (frozen encoder)",
-            ModelKind::Encoder => "pretrained-encoder tagger",
-        },
+        "training a {}{} on {}{}",
+        config.model.describe(),
+        if frozen { " (frozen encoder)" } else { "" },
         config.data.train.display(),
         config
             .data
@@ -95,33 +94,34 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .map(|d| format!(", dev {}", d.display()))
             .unwrap_or_default()
     );
-    let options =
-        TrainOptions {
-            checkpoint_dir: neural.then(|| {
-                args.checkpoint_dir
-                    .clone()
-                    .unwrap_or_else(|| args.out.join("checkpoint"))
-            }),
-            resume: args.resume.clone(),
-            stop_after: args.stop_after,
-            cache_dir: Some(args.cache_dir.clone().unwrap_or_else(|| {
-                quotekit_model::pretrained::train::default_cache_dir(&args.out)
-            })),
-        };
-    let bar = if neural {
+    let options = TrainOptions {
+        checkpoint_dir: by_epoch.then(|| {
+            args.checkpoint_dir
+                .clone()
+                .unwrap_or_else(|| args.out.join("checkpoint"))
+        }),
+        resume: args.resume.clone(),
+        stop_after: args.stop_after,
+        cache_dir: Some(
+            args.cache_dir
+                .clone()
+                .unwrap_or_else(|| default_cache_dir(&args.out)),
+        ),
+    };
+    let bar = if by_epoch {
         ProgressBar::new(0)
     } else {
         ProgressBar::new(config.training.max_iterations as u64)
     };
     bar.set_style(
-        ProgressStyle::with_template(if neural {
+        ProgressStyle::with_template(if by_epoch {
             "{spinner} [{elapsed_precise}] {prefix} {bar:30} {pos}/{len} batches  {msg}  ETA {eta}"
         } else {
             "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} it  {msg}  ETA {eta}"
         })
         .expect("valid template"),
     );
-    bar.set_message(if neural {
+    bar.set_message(if by_epoch {
         "vocabulary and inputs"
     } else {
         "extracting features"
@@ -136,7 +136,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             &bar,
             format!(
                 "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
-                if neural { "inputs" } else { "features" }
+                if by_epoch { "inputs" } else { "features" }
             ),
         ),
         TrainEvent::Iteration {
@@ -213,7 +213,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     .context("training failed")?;
     bar.finish_and_clear();
     let report = &fitted.header.training;
-    let unit = if neural { "epochs" } else { "iterations" };
+    let unit = if by_epoch { "epochs" } else { "iterations" };
     eprintln!(
         "trained in {:.1}s ({:.1}s features + {:.1}s optimisation, {} {unit}, stop: {}; kept {} {}{})",
         report.feature_seconds + report.train_seconds,

@@ -1,15 +1,15 @@
 //! Starting the neural tagger from a trained CRF (`neural.init_crf`): the
-//! CRF's feature weights become the wide path (`encoder.wide`), its
+//! CRF's feature weights become the wide path (`network.wide`), its
 //! transition, start and end scores the CRF layer's, and the network's output
 //! layer starts at zero. Training then begins at the CRF's own emission scores
 //! and the network learns what the CRF gets wrong, instead of having to
 //! rediscover in a few epochs what L-BFGS found over many iterations.
 
-use super::model::NeuralModel;
-use super::train::sparse_feature_config;
-use crate::annotator::Tagger;
+use crate::crf::tagger::CrfTagger;
 use crate::error::ModelError;
 use crate::model_file::load_annotator;
+use crate::neural::inputs::sparse_feature_config;
+use crate::neural::model::NeuralModel;
 use candle_core::{Tensor, Var};
 use std::path::Path;
 
@@ -22,19 +22,19 @@ pub fn init_from_crf(
     labels: &[String],
 ) -> Result<(), ModelError> {
     let shown = path.display();
-    let e = &model.config.encoder;
+    let e = &model.config.network;
     if e.sparse_dim == 0 || !e.wide {
         return Err(ModelError::config(format!(
-            "neural.init_crf needs the wide path: set neural.encoder.wide = true and neural.encoder.sparse_dim > 0 (now {} and {})",
+            "neural.init_crf needs the wide path: set neural.network.wide = true and neural.network.sparse_dim > 0 (now {} and {})",
             e.wide, e.sparse_dim
         )));
     }
     let (annotator, header) = load_annotator(path)?;
-    let Tagger::Crf {
+    let Some(CrfTagger {
         model: crf,
         extractor,
         ..
-    } = &annotator.tagger
+    }) = annotator.tagger_as::<CrfTagger>()
     else {
         return Err(ModelError::config(format!(
             "neural.init_crf = {shown}: a {} model, not a CRF",
@@ -51,7 +51,7 @@ pub fn init_from_crf(
     let features = &header.config.features;
     if features.hash_bits != wanted.hash_bits {
         return Err(ModelError::config(format!(
-            "neural.init_crf = {shown}: the CRF hashes its features into 2^{} buckets; set neural.encoder.sparse_bits = {} (now {})",
+            "neural.init_crf = {shown}: the CRF hashes its features into 2^{} buckets; set neural.network.sparse_bits = {} (now {})",
             features.hash_bits, features.hash_bits, wanted.hash_bits
         )));
     }
@@ -65,14 +65,14 @@ pub fn init_from_crf(
             "neural.init_crf = {shown}: the CRF's cue lexicon differs from this config's (features.lexicon)"
         )));
     }
-    let vars = model.named_vars();
+    let vars = model.params.named();
     let var = |name: &str| -> Result<&Var, ModelError> {
         vars.iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)
             .ok_or_else(|| ModelError::Training(format!("the network has no parameter `{name}`")))
     };
-    let device = model.device();
+    let device = model.params.device();
     let set = |name: &str, values: Vec<f32>| -> Result<(), ModelError> {
         let v = var(name)?;
         Tensor::from_vec(values, v.shape(), device)
@@ -81,11 +81,11 @@ pub fn init_from_crf(
             .map_err(|err| ModelError::Training(format!("setting `{name}` from the CRF: {err}")))
     };
     // Equal tags and hash bits make the shapes agree (`[2^bits, labels]`).
-    set("encoder.wide.weight", crf.state.iter().copied().collect())?;
+    set("network.wide.weight", crf.state.iter().copied().collect())?;
     set("crf.transition", crf.transition.iter().copied().collect())?;
     set("crf.start", crf.start.to_vec())?;
     set("crf.end", crf.end.to_vec())?;
-    for name in ["encoder.output.weight", "encoder.output.bias"] {
+    for name in ["network.output.weight", "network.output.bias"] {
         set(name, vec![0.0; var(name)?.elem_count()])?;
     }
     Ok(())
@@ -94,14 +94,14 @@ pub fn init_from_crf(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CrfConfig;
-    use crate::crf::Weights;
+    use crate::config::TrainConfig;
+    use crate::crf::model::Weights;
+    use crate::features::lexicon::Lexicon;
     use crate::fit::fit;
-    use crate::lexicon::Lexicon;
     use crate::model_file::save_annotator;
-    use crate::neural::encoder::EncoderConfig;
-    use crate::neural::train::NeuralConfig;
+    use crate::neural::config::{NetworkConfig, NeuralConfig};
     use crate::neural::vocab::Vocabulary;
+    use crate::tagger::SequenceTagger;
     use quotekit_data::{load_corpus, Format, LoadOptions, TagScheme, TagSet, Tokenizer};
     use std::path::PathBuf;
 
@@ -117,12 +117,12 @@ mod tests {
     /// A model trained briefly on the sample corpus with the config `toml`
     /// (plus a short CRF schedule), saved as `dir/name`.
     fn trained(dir: &Path, name: &str, toml: &str) -> PathBuf {
-        let mut config = CrfConfig::from_toml(&format!(
+        let mut config = TrainConfig::from_toml(&format!(
             "{toml}[training]\nmax_iterations = 20\neval_every = 0\n"
         ))
         .unwrap();
         config.data.train = root().join("datasets/sample");
-        let fitted = fit(&config, |_| {}).unwrap();
+        let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
         let path = dir.join(name);
         save_annotator(&fitted.annotator, &fitted.header, &path).unwrap();
         path
@@ -135,13 +135,13 @@ mod tests {
     fn neural_with(bits: u32, wide: bool, cues: Lexicon) -> NeuralModel {
         let config = NeuralConfig {
             vocab_size: 100,
-            encoder: EncoderConfig {
+            network: NetworkConfig {
                 hidden: 16,
                 dilations: vec![1],
                 sparse_dim: 4,
                 sparse_bits: bits,
                 wide,
-                ..EncoderConfig::default()
+                ..NetworkConfig::default()
             },
             window: 64,
             batch_words: 256,
@@ -172,16 +172,13 @@ mod tests {
         let path = crf_model(dir.path());
         let mut model = neural(12);
         init_from_crf(&model, &path, &labels()).unwrap();
-        model.refresh_decoder().unwrap();
+        model.params.refresh().unwrap();
         let (annotator, _) = load_annotator(&path).unwrap();
-        let Tagger::Crf {
+        let CrfTagger {
             extractor,
             model: crf,
             ..
-        } = &annotator.tagger
-        else {
-            panic!("a CRF model")
-        };
+        } = annotator.tagger_as::<CrfTagger>().expect("a CRF model");
         let doc = &load_corpus(
             &root().join("datasets/sample"),
             Format::Brat,
@@ -202,10 +199,13 @@ mod tests {
             compared += scores.len();
         }
         assert!(compared > 100);
-        let w = model.weights();
-        assert_eq!(w.transition, crf_weights.transition);
-        assert_eq!((w.start, w.end), (crf_weights.start, crf_weights.end));
-        assert!(crf_weights.transition.iter().any(|&x| x != 0.0));
+        let w = model.chain();
+        assert_eq!(w.transition, crf_weights.chain.transition);
+        assert_eq!(
+            (w.start, w.end),
+            (crf_weights.chain.start, crf_weights.chain.end)
+        );
+        assert!(crf_weights.chain.transition.iter().any(|&x| x != 0.0));
     }
 
     #[test]
@@ -215,7 +215,7 @@ mod tests {
         let err = init_from_crf(&neural(10), &path, &labels())
             .unwrap_err()
             .to_string();
-        assert!(err.contains("neural.encoder.sparse_bits = 12"), "{err}");
+        assert!(err.contains("neural.network.sparse_bits = 12"), "{err}");
     }
 
     #[test]
@@ -230,7 +230,7 @@ mod tests {
             &crf,
             &labels(),
         );
-        assert!(e.contains("neural.encoder.wide = true"), "{e}");
+        assert!(e.contains("neural.network.wide = true"), "{e}");
         let e = refused(
             &neural_with(12, true, Lexicon::parse("said")),
             &crf,
@@ -255,7 +255,7 @@ mod tests {
             dir.path(),
             "neural",
             "model = \"neural\"\n[neural]\nvocab_size = 100\nwindow = 64\nbatch_words = 256\nepochs = 1\n\
-             [neural.encoder]\nhidden = 16\ndilations = [1]\nsparse_dim = 4\nsparse_bits = 12\n",
+             [neural.network]\nhidden = 16\ndilations = [1]\nsparse_dim = 4\nsparse_bits = 12\n",
         );
         let e = refused(&neural(12), &network, &labels());
         assert!(e.contains("not a CRF"), "{e}");

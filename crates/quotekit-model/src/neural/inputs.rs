@@ -3,10 +3,13 @@
 //! state, cue lexicon, capitalisation) — and the padded batch tensors built
 //! from windows of words.
 
-use super::vocab::Vocabulary;
-use crate::features::{is_title, DocumentFeatures, FeatureExtractor};
-use crate::lexicon::{Lexicon, LexiconMatch};
-use crate::quote_state::{quote_states, QuoteState};
+use crate::features::config::FeatureConfig;
+use crate::features::extractor::{DocumentFeatures, FeatureExtractor};
+use crate::features::lexicon::Lexicon;
+use crate::features::quote_state::quote_states;
+use crate::features::symbolic::symbolic_features;
+use crate::neural::config::NetworkConfig;
+use crate::neural::vocab::Vocabulary;
 use candle_core::{Device, Result, Tensor};
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
@@ -19,8 +22,6 @@ pub const MAX_CHARS: usize = 16;
 pub const CHAR_BUCKETS: usize = 512;
 /// Hashed CRF features kept per word.
 pub const MAX_SPARSE: usize = 96;
-/// Sizes of the symbolic feature vocabularies: quote state × continued, cue match, shape.
-pub const FEATURE_SIZES: [usize; 3] = [8, 4, 4];
 
 /// The inputs of one document, one entry per token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,50 +86,20 @@ pub fn word_inputs(
     }
 }
 
-/// Quotation state (× continued), cue-lexicon match and capitalisation ids of
-/// every word: the symbolic features both neural taggers embed.
-pub fn symbolic_features(
-    words: &[&str],
-    lower: &[String],
-    quotes: &[crate::quote_state::QuoteInfo],
-    cues: &Lexicon,
-) -> Vec<[u32; 3]> {
-    let cue = cues.matches(lower);
-    (0..words.len())
-        .map(|i| {
-            let q = match quotes[i].state {
-                QuoteState::Outside => 0,
-                QuoteState::Opening => 1,
-                QuoteState::Inside => 2,
-                QuoteState::Closing => 3,
-            } + 4 * u32::from(quotes[i].continued);
-            let c = match cue[i] {
-                LexiconMatch::None => 0,
-                LexiconMatch::Single => 1,
-                LexiconMatch::Begin => 2,
-                LexiconMatch::Inside => 3,
-            };
-            let w = words[i];
-            let shape = if is_title(w) {
-                1
-            } else if w.chars().any(char::is_uppercase) {
-                2
-            } else if w.chars().any(char::is_alphabetic) {
-                0
-            } else {
-                3
-            };
-            [q, c, shape]
-        })
-        .collect()
+/// The CRF feature extractor whose hashed features the network embeds (all
+/// templates, `sparse_bits` buckets), or `None` when `sparse_dim` is 0.
+pub fn sparse_extractor(config: &NetworkConfig, cues: &Lexicon) -> Option<FeatureExtractor> {
+    (config.sparse_dim > 0)
+        .then(|| FeatureExtractor::with_lexicon(&sparse_feature_config(config), cues.clone()))
 }
 
-/// [`symbolic_features`] of a tokenized document.
-pub fn document_features(doc: &Document, tok: &Tokenized, cues: &Lexicon) -> Vec<[u32; 3]> {
-    let text = doc.text();
-    let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    symbolic_features(&words, &lower, &quote_states(text, tok), cues)
+/// The CRF feature settings of the hashed features: the CRF's defaults with
+/// `sparse_bits` hash bits.
+pub fn sparse_feature_config(config: &NetworkConfig) -> FeatureConfig {
+    FeatureConfig {
+        hash_bits: config.sparse_bits,
+        ..FeatureConfig::default()
+    }
 }
 
 /// Cuts `n` words into windows of whole paragraphs, as many as fit in `size`

@@ -1,38 +1,42 @@
-//! A trained neural tagger ready for inference: encoder + CRF parameters, its
-//! vocabulary, cue lexicon and (optionally) the CRF feature extractor whose
-//! hashed features it embeds. Documents are cut into windows of whole
-//! paragraphs (at most `window` words), all windows of a document go through
-//! the encoder as one batch, and each window is decoded with the shared
-//! Viterbi / forward–backward of [`crate::crf::Weights`].
+//! A trained neural tagger ready for inference: the network and its
+//! parameter tree (CRF layer included), its vocabulary, cue lexicon and
+//! (optionally) the CRF feature extractor whose hashed features it embeds.
+//! Documents are cut into windows of whole paragraphs (at most `window`
+//! words), all windows of a document go through the network as one batch,
+//! and each window is decoded as a chain of its own.
 
-use super::crf_layer::{set_vars, sorted_vars, DecoderScores};
-use super::encoder::{seeded_init, NeuralTagger, DTYPE};
-use super::inputs::{make_batch, pack_windows, word_inputs, WordInputs};
-use super::train::{sparse_extractor, NeuralConfig};
-use super::vocab::Vocabulary;
-use crate::crf::Weights;
-use crate::features::FeatureExtractor;
-use crate::lexicon::Lexicon;
-use candle_core::{Device, Result, Tensor, Var};
-use candle_nn::{VarBuilder, VarMap};
+use crate::config::ModelKind;
+use crate::decode::{ChainScores, Scored};
+use crate::error::ModelError;
+use crate::features::extractor::FeatureExtractor;
+use crate::features::lexicon::Lexicon;
+use crate::header::ModelHeader;
+use crate::neural::config::NeuralConfig;
+use crate::neural::inputs::{
+    make_batch, pack_windows, sparse_extractor, word_inputs, Batch, WordInputs,
+};
+use crate::neural::network::NeuralNetwork;
+use crate::neural::vocab::Vocabulary;
+use crate::nn::params::Parameters;
+use crate::tagger::SequenceTagger;
+use candle_core::Tensor;
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
+use std::path::Path;
 
-/// Encoder + CRF with everything needed to tag raw documents.
+/// Network + CRF with everything needed to tag raw documents.
 pub struct NeuralModel {
     /// Settings it was built with.
     pub config: NeuralConfig,
     /// The network.
-    pub network: NeuralTagger,
-    /// Its parameters by name.
-    pub varmap: VarMap,
+    pub network: NeuralNetwork,
+    /// Its parameters by name, and the CRF layer.
+    pub params: Parameters,
     /// Subword vocabulary.
     pub vocab: Vocabulary,
     /// Cue lexicon of the symbolic features.
     pub cues: Lexicon,
     extractor: Option<FeatureExtractor>,
-    device: Device,
-    decoder: DecoderScores,
 }
 
 impl std::fmt::Debug for NeuralModel {
@@ -40,7 +44,7 @@ impl std::fmt::Debug for NeuralModel {
         f.debug_struct("NeuralModel")
             .field("config", &self.config)
             .field("vocab", &self.vocab)
-            .field("parameters", &self.parameter_count())
+            .field("parameters", &self.params.count())
             .finish()
     }
 }
@@ -52,50 +56,41 @@ impl NeuralModel {
         vocab: Vocabulary,
         cues: Lexicon,
         labels: usize,
-    ) -> Result<Self> {
-        let varmap = VarMap::new();
-        let device = super::device();
-        let vb = VarBuilder::from_varmap(&varmap, DTYPE, &device);
-        let network = NeuralTagger::new(&config.encoder, vocab.size(), labels, vb)?;
-        seeded_init(&varmap, config.seed)?;
-        let mut model = Self {
+    ) -> Result<Self, ModelError> {
+        let mut params = Parameters::new(labels)?;
+        let network = NeuralNetwork::new(&config.network, vocab.size(), labels, params.builder())?;
+        params.seed(config.seed)?;
+        Ok(Self {
             config: config.clone(),
             network,
-            varmap,
+            params,
             vocab,
-            extractor: sparse_extractor(&config.encoder, &cues),
-            device,
+            extractor: sparse_extractor(&config.network, &cues),
             cues,
-            decoder: DecoderScores::default(),
-        };
-        model.refresh_decoder()?;
+        })
+    }
+
+    /// The model of a model file's bytes, whose header has been read; the
+    /// vocabulary is the `tokenizer.json` beside it.
+    pub fn load(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<Self, ModelError> {
+        let (json, tokenizer_file) = header.read_tokenizer(file)?;
+        let vocab = Vocabulary::from_json(&json, &tokenizer_file)?;
+        let mut model = Self::new(
+            &header.config.neural,
+            vocab,
+            header.cues(),
+            header.labels.len(),
+        )
+        .map_err(|e| ModelError::corrupt(file, format!("network: {e}")))?;
+        // Format version 1 kept the network's parameters under `encoder.`.
+        let legacy = header.format_version < 2;
+        model
+            .params
+            .read(bytes, file, |name| match name.strip_prefix("network.") {
+                Some(rest) if legacy => format!("encoder.{rest}"),
+                _ => name.to_string(),
+            })?;
         Ok(model)
-    }
-
-    /// Copies the CRF layer's scores for decoding; call after changing parameters.
-    pub fn refresh_decoder(&mut self) -> Result<()> {
-        self.decoder = DecoderScores::of(&self.network.crf)?;
-        Ok(())
-    }
-
-    /// Transition, start and end scores for the shared decoder (no feature weights).
-    pub fn weights(&self) -> Weights<'_, f32> {
-        self.decoder.weights()
-    }
-
-    /// The device the network runs on.
-    pub fn device(&self) -> &Device {
-        &self.device
-    }
-
-    /// Parameters sorted by name.
-    pub fn named_vars(&self) -> Vec<(String, Var)> {
-        sorted_vars(&self.varmap)
-    }
-
-    /// Number of scalar parameters.
-    pub fn parameter_count(&self) -> usize {
-        self.named_vars().iter().map(|(_, v)| v.elem_count()).sum()
     }
 
     /// Word inputs of a tokenized document.
@@ -108,19 +103,30 @@ impl NeuralModel {
         pack_windows(&tok.paragraphs, tok.tokens.len(), self.config.window)
     }
 
+    /// Mean negative log-likelihood of a batch's gold tags; `rng` turns
+    /// (seeded) dropout on.
+    pub fn loss(
+        &self,
+        batch: &Batch,
+        rng: Option<&mut rand_chacha::ChaCha8Rng>,
+    ) -> candle_core::Result<Tensor> {
+        let emissions = self.network.emissions(batch, rng)?;
+        self.params.crf.loss(&emissions, &batch.tags, &batch.mask)
+    }
+
     /// Emission scores `[i * labels + y]` of every window of a document.
     pub fn window_emissions(
         &self,
         doc: &Document,
         tok: &Tokenized,
-    ) -> Result<Vec<(Range<usize>, Vec<f64>)>> {
+    ) -> candle_core::Result<Vec<Scored>> {
         let inputs = self.inputs(doc, tok);
         let windows = self.windows(tok);
         if windows.is_empty() {
             return Ok(Vec::new());
         }
         let batch_windows: Vec<_> = windows.iter().map(|r| (&inputs, r.clone(), None)).collect();
-        let batch = make_batch(&batch_windows, self.vocab.pad(), &self.device)?;
+        let batch = make_batch(&batch_windows, self.vocab.pad(), self.params.device())?;
         let emissions: Vec<Vec<Vec<f32>>> = self.network.emissions(&batch, None)?.to_vec3()?;
         Ok(windows
             .into_iter()
@@ -135,18 +141,30 @@ impl NeuralModel {
             })
             .collect())
     }
+}
 
-    /// Overwrites the parameters with `tensors` (by name; shapes must match).
-    pub fn load_tensors(&mut self, tensors: &[(String, Tensor)]) -> Result<()> {
-        set_vars(&self.varmap, tensors)?;
-        self.refresh_decoder()
+impl SequenceTagger for NeuralModel {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Neural
+    }
+
+    fn emissions(&self, doc: &Document, tok: &Tokenized) -> Result<Vec<Scored>, ModelError> {
+        Ok(self.window_emissions(doc, tok)?)
+    }
+
+    fn chain(&self) -> ChainScores<'_, f32> {
+        self.params.chain()
+    }
+
+    fn save(&self, header: &ModelHeader, file: &Path) -> Result<(), ModelError> {
+        self.params.save(&self.vocab.to_json(), &[], header, file)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::neural::encoder::EncoderConfig;
+    use crate::neural::config::NetworkConfig;
     use quotekit_data::Tokenizer;
 
     #[test]
@@ -155,12 +173,12 @@ mod tests {
         let vocab = Vocabulary::train(std::iter::once(text), 60).unwrap();
         let config = NeuralConfig {
             window: 8,
-            encoder: EncoderConfig {
+            network: NetworkConfig {
                 hidden: 8,
                 dilations: vec![1],
                 sparse_dim: 4,
                 sparse_bits: 8,
-                ..EncoderConfig::default()
+                ..NetworkConfig::default()
             },
             ..NeuralConfig::default()
         };

@@ -108,7 +108,7 @@ impl Vocabulary {
 
     /// Writes `tokenizer.json` (complete or not at all).
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        crate::model_file::write_atomically(path, self.to_json().as_bytes())
+        crate::io::write_atomically(path, self.to_json().as_bytes())
     }
 
     /// Reads a `tokenizer.json` written by [`Vocabulary::save`].

@@ -1,0 +1,398 @@
+//! One `.ann` file against its text: spans (`T` lines), attribution events
+//! (`E` lines), their checks and repairs, and how labels map to roles.
+
+use crate::document::{Attribution, Document, Role, Span};
+use crate::error::DataError;
+use crate::formats::ReadDocument;
+use crate::offsets::CharSpan;
+use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+/// How brat labels map to quotekit's model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BratOptions {
+    /// `T` labels that are role spans.
+    pub role_labels: BTreeMap<String, Role>,
+    /// `T` labels that are event triggers of attributions (and the `E` types).
+    pub trigger_labels: BTreeSet<String>,
+    /// `T` labels that are skipped (PolNeAR's review marks `Discuss` and `Discard`).
+    pub ignored_labels: BTreeSet<String>,
+    /// Annotator id to prefer where an article has several annotation files;
+    /// otherwise the id that sorts first is used.
+    pub annotator: Option<String>,
+}
+
+impl Default for BratOptions {
+    fn default() -> Self {
+        Self {
+            role_labels: Role::ALL
+                .iter()
+                .map(|r| (r.brat_label().to_string(), *r))
+                .collect(),
+            trigger_labels: ["Attribution", "Attribution-no-source"]
+                .map(String::from)
+                .into(),
+            ignored_labels: ["Discuss", "Discard"].map(String::from).into(),
+            annotator: None,
+        }
+    }
+}
+
+/// True for lines that start a brat annotation: `T12\t`, `E3\t`, `#1\t`, `R1\t`, `A1\t`, ...
+fn is_annotation_line(line: &str) -> bool {
+    let Some((id, _)) = line.split_once('\t') else {
+        return false;
+    };
+    let mut chars = id.chars();
+    matches!(
+        chars.next(),
+        Some('T' | 'E' | 'R' | 'A' | 'M' | 'N' | '#' | '*')
+    ) && chars.all(|c| c.is_ascii_digit())
+}
+
+fn parse_fragments(field: &str) -> Option<Vec<CharSpan>> {
+    field
+        .split(';')
+        .map(|frag| {
+            let mut it = frag.split(' ');
+            let start = it.next()?.parse().ok()?;
+            let end = it.next()?.parse().ok()?;
+            it.next().is_none().then_some(CharSpan::new(start, end))
+        })
+        .collect()
+}
+
+/// Parses one `.ann` file against its text. Format errors (unknown labels, text
+/// fields that do not match) become diagnostics; unparseable lines are errors.
+pub fn parse_ann(
+    name: &str,
+    text: String,
+    ann: &str,
+    ann_path: &Path,
+    options: &BratOptions,
+) -> Result<ReadDocument, DataError> {
+    let mut doc = Document::new(name, text);
+    let index = doc.char_index();
+    let mut origin = Origin::file(ann_path);
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut triggers: HashSet<String> = HashSet::new();
+    let mut ignored: HashSet<String> = HashSet::new();
+    let lines: Vec<&str> = ann
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line_no = i + 1;
+        let line = lines[i];
+        i += 1;
+        if !is_annotation_line(line) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Err(DataError::syntax(
+                ann_path,
+                line_no,
+                format!("expected an annotation line (`T1<TAB>Label start end<TAB>text`), found {line:?}"),
+            ));
+        }
+        let fields: Vec<&str> = line.splitn(3, '\t').collect();
+        let id = fields[0];
+        match id.as_bytes()[0] {
+            b'T' => {
+                let (label, offsets) =
+                    fields
+                        .get(1)
+                        .and_then(|f| f.split_once(' '))
+                        .ok_or_else(|| {
+                            DataError::syntax(
+                                ann_path,
+                                line_no,
+                                format!("{id}: expected `Label start end`"),
+                            )
+                        })?;
+                let fragments = parse_fragments(offsets).ok_or_else(|| {
+                    DataError::syntax(
+                        ann_path,
+                        line_no,
+                        format!("{id}: bad offsets {offsets:?} (expected `start end` or `start end;start end`)"),
+                    )
+                })?;
+                // The text field may span several lines: take continuation lines
+                // until it is as long as the text at the offsets.
+                let expected: Option<String> = fragments
+                    .iter()
+                    .map(|f| index.slice(doc.text(), *f))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|parts| parts.join(" "));
+                let mut found = fields.get(2).copied().unwrap_or("").to_string();
+                let want = expected.as_ref().map(|e| e.chars().count());
+                while i < lines.len()
+                    && !is_annotation_line(lines[i])
+                    && want.is_some_and(|w| found.chars().count() < w)
+                {
+                    found.push('\n');
+                    found.push_str(lines[i]);
+                    i += 1;
+                }
+                origin.lines.insert(id.to_string(), line_no);
+                if let Some(role) = options.role_labels.get(label) {
+                    if let Some(expected) = expected {
+                        if expected != found {
+                            diagnostics.push(origin.diagnostic(
+                                name,
+                                Some(id),
+                                Severity::Error,
+                                ProblemKind::TextMismatch {
+                                    span: id.to_string(),
+                                    expected,
+                                    found,
+                                },
+                            ));
+                        }
+                    }
+                    doc.spans.push(Span {
+                        id: id.to_string(),
+                        role: *role,
+                        fragments,
+                    });
+                } else if options.trigger_labels.contains(label) {
+                    triggers.insert(id.to_string());
+                } else if options.ignored_labels.contains(label) {
+                    ignored.insert(id.to_string());
+                } else {
+                    diagnostics.push(origin.diagnostic(
+                        name,
+                        Some(id),
+                        Severity::Error,
+                        ProblemKind::UnknownLabel {
+                            label: label.to_string(),
+                        },
+                    ));
+                }
+            }
+            b'E' => {
+                origin.lines.insert(id.to_string(), line_no);
+                if let Some(attribution) = parse_event(
+                    name,
+                    id,
+                    fields.get(1).copied().unwrap_or(""),
+                    line_no,
+                    ann_path,
+                    options,
+                    &triggers,
+                    &origin,
+                    &mut diagnostics,
+                )? {
+                    doc.attributions.push(attribution);
+                }
+            }
+            b'#' => {} // AnnotatorNotes: free text for humans, not annotations.
+            _ => {
+                return Err(DataError::syntax(
+                    ann_path,
+                    line_no,
+                    format!("unsupported brat annotation {id} (quotekit reads T, E and # lines)"),
+                ))
+            }
+        }
+    }
+    reconcile(&mut doc, &ignored, &origin, &mut diagnostics);
+    Ok(ReadDocument {
+        document: doc,
+        origin,
+        diagnostics,
+    })
+}
+
+/// Repairs what real brat files get wrong in `E` lines, with a warning for each:
+/// arguments pointing at ignored spans (`Discuss`) are dropped; arguments whose
+/// role disagrees with their span's label are reassigned by label when that gives
+/// one source and one cue; attributions left without content are dropped.
+fn reconcile(
+    doc: &mut Document,
+    ignored: &HashSet<String>,
+    origin: &Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let roles: HashMap<&str, Role> = doc.spans.iter().map(|s| (s.id.as_str(), s.role)).collect();
+    let mut kept = Vec::with_capacity(doc.attributions.len());
+    for mut a in std::mem::take(&mut doc.attributions) {
+        let mut warn = |kind| {
+            diagnostics.push(origin.diagnostic(&doc.id, Some(&a.id), Severity::Warning, kind))
+        };
+        let mut drop_ignored = |id: &String| {
+            let skip = ignored.contains(id);
+            if skip {
+                warn(ProblemKind::IgnoredArgument {
+                    attribution: a.id.clone(),
+                    span: id.clone(),
+                });
+            }
+            !skip
+        };
+        a.source = a.source.take().filter(&mut drop_ignored);
+        a.cue = a.cue.take().filter(&mut drop_ignored);
+        a.content.retain(&mut drop_ignored);
+        let args: Vec<(&String, Role)> = a
+            .source
+            .iter()
+            .map(|s| (s, Role::Source))
+            .chain(a.cue.iter().map(|c| (c, Role::Cue)))
+            .chain(a.content.iter().map(|c| (c, Role::Content)))
+            .collect();
+        let actual: Option<Vec<Role>> = args
+            .iter()
+            .map(|(id, _)| roles.get(id.as_str()).copied())
+            .collect();
+        if let Some(actual) = actual {
+            let mismatched = args.iter().zip(&actual).any(|((_, want), got)| want != got);
+            let count = |r: Role| actual.iter().filter(|&&x| x == r).count();
+            if mismatched && count(Role::Source) <= 1 && count(Role::Cue) <= 1 {
+                let ids: Vec<String> = args.iter().map(|(id, _)| (*id).clone()).collect();
+                let pick = |r: Role| {
+                    ids.iter()
+                        .zip(&actual)
+                        .filter(move |(_, &x)| x == r)
+                        .map(|(id, _)| id.clone())
+                };
+                let repaired = Attribution {
+                    id: a.id.clone(),
+                    source: pick(Role::Source).next(),
+                    cue: pick(Role::Cue).next(),
+                    content: pick(Role::Content).collect(),
+                };
+                diagnostics.push(origin.diagnostic(
+                    &doc.id,
+                    Some(&a.id),
+                    Severity::Warning,
+                    ProblemKind::RolesRepaired {
+                        attribution: a.id.clone(),
+                    },
+                ));
+                a = repaired;
+            }
+        }
+        if a.content.is_empty() {
+            diagnostics.push(origin.diagnostic(
+                &doc.id,
+                Some(&a.id),
+                Severity::Warning,
+                ProblemKind::EmptyAttribution {
+                    attribution: a.id.clone(),
+                },
+            ));
+            continue;
+        }
+        kept.push(a);
+    }
+    doc.attributions = kept;
+}
+
+/// Parses the arguments of an `E` line into an attribution (content may still be empty).
+#[allow(clippy::too_many_arguments)]
+fn parse_event(
+    name: &str,
+    id: &str,
+    field: &str,
+    line_no: usize,
+    ann_path: &Path,
+    options: &BratOptions,
+    triggers: &HashSet<String>,
+    origin: &Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Attribution>, DataError> {
+    let mut attribution = Attribution {
+        id: id.to_string(),
+        source: None,
+        cue: None,
+        content: Vec::new(),
+    };
+    for (k, argument) in field.split_whitespace().enumerate() {
+        let (key, target) = argument.split_once(':').ok_or_else(|| {
+            DataError::syntax(
+                ann_path,
+                line_no,
+                format!("{id}: argument {argument:?} is not `Role:T12`"),
+            )
+        })?;
+        if k == 0 {
+            if !options.trigger_labels.contains(key) {
+                diagnostics.push(origin.diagnostic(
+                    name,
+                    Some(id),
+                    Severity::Error,
+                    ProblemKind::UnknownLabel {
+                        label: key.to_string(),
+                    },
+                ));
+            } else if !triggers.contains(target) {
+                diagnostics.push(origin.diagnostic(
+                    name,
+                    Some(id),
+                    Severity::Error,
+                    ProblemKind::MissingSpan {
+                        attribution: id.to_string(),
+                        missing: target.to_string(),
+                    },
+                ));
+            }
+            continue;
+        }
+        let role_name = key.trim_end_matches(|c: char| c.is_ascii_digit());
+        match options.role_labels.get(role_name) {
+            Some(Role::Source) if attribution.source.is_none() => {
+                attribution.source = Some(target.to_string())
+            }
+            Some(Role::Cue) if attribution.cue.is_none() => {
+                attribution.cue = Some(target.to_string())
+            }
+            Some(Role::Content) => attribution.content.push(target.to_string()),
+            _ => diagnostics.push(origin.diagnostic(
+                name,
+                Some(id),
+                Severity::Error,
+                ProblemKind::UnknownLabel {
+                    label: key.to_string(),
+                },
+            )),
+        }
+    }
+    Ok(Some(attribution))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_swapped_roles_and_drops_ignored_arguments_with_warnings() {
+        let ann = "T1\tContent 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tSource 9 11\tso\n\
+                   T4\tAttribution 4 8\tsaid\nT5\tDiscuss 4 8\tsaid\n\
+                   E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n\
+                   E2\tAttribution:T4 Cue:T5 Content:T1\nE3\tAttribution:T4 \n";
+        let read = parse_ann(
+            "d",
+            "Ann said so.".into(),
+            ann,
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        let a = &read.document.attributions;
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].source.as_deref(), Some("T3"));
+        assert_eq!(a[0].content, vec!["T1".to_string()]);
+        assert_eq!(a[1].cue, None);
+        let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "d.ann:6: warning: attribution E1: argument roles disagree with the span labels; reassigned by label",
+                "d.ann:7: warning: attribution E2 refers to ignored span T5; that argument is dropped",
+                "d.ann:8: warning: attribution E3 has no content; it is dropped",
+            ]
+        );
+    }
+}

@@ -1,0 +1,245 @@
+//! brat standoff: a `.txt` file with the article and a `.ann` file whose `T`
+//! lines are spans and whose `E` lines are attribution events.
+//!
+//! Two layouts are read: PolNeAR's (`text/NAME.txt` + `attributions/NAME_ANNOTATOR.ann`,
+//! choosing one annotator per article) and the flat one (`NAME.txt` + `NAME.ann`).
+//! A directory holding neither but with sub-directories that do (`train/`, `dev/`)
+//! is read as the union of those, in name order. Parsing an `.ann` file is
+//! [`ann`]'s; writing, [`write`]'s.
+
+use crate::error::{read_text, DataError};
+use crate::formats::brat::ann::parse_ann;
+use crate::formats::{CorpusReader, DocumentStream, ReadDocument};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+pub mod ann;
+pub mod write;
+
+pub use ann::BratOptions;
+pub use write::{file_name, to_ann, BratWriter};
+
+/// Reads brat corpora.
+#[derive(Debug, Clone, Default)]
+pub struct BratReader {
+    /// Label mapping and annotator choice.
+    pub options: BratOptions,
+}
+
+/// One article's files.
+#[derive(Debug, Clone)]
+struct Pair {
+    name: String,
+    text: PathBuf,
+    ann: PathBuf,
+}
+
+impl CorpusReader for BratReader {
+    fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
+        let mut pairs = Vec::new();
+        let mut errors = Vec::new();
+        collect_pairs(path, &self.options, &mut pairs, &mut errors)?;
+        let docs = pairs
+            .into_iter()
+            .map(move |p| read_pair(&p, &self.options))
+            .chain(errors.into_iter().map(Err));
+        Ok(Box::new(docs))
+    }
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(|e| DataError::io(dir, e))?
+        .map(|e| e.map(|e| e.path()).map_err(|err| DataError::io(dir, err)))
+        .collect::<Result<Vec<_>, _>>()?;
+    entries.sort();
+    Ok(entries)
+}
+
+fn has_ext(p: &Path, ext: &str) -> bool {
+    p.is_file() && p.extension().and_then(|e| e.to_str()) == Some(ext)
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Finds the article pairs of a corpus directory in any supported layout.
+/// Articles with a text but no annotation file (or the reverse) become errors.
+fn collect_pairs(
+    dir: &Path,
+    options: &BratOptions,
+    pairs: &mut Vec<Pair>,
+    errors: &mut Vec<DataError>,
+) -> Result<(), DataError> {
+    if !dir.is_dir() {
+        return Err(DataError::Layout {
+            path: dir.to_path_buf(),
+            message: "a brat corpus is a directory".into(),
+        });
+    }
+    let (text_dir, ann_dir) = (dir.join("text"), dir.join("attributions"));
+    if text_dir.is_dir() && ann_dir.is_dir() {
+        return collect_polnear(&text_dir, &ann_dir, options, pairs, errors);
+    }
+    let entries = list_dir(dir)?;
+    if entries
+        .iter()
+        .any(|p| has_ext(p, "ann") || has_ext(p, "txt"))
+    {
+        let anns: HashSet<String> = entries
+            .iter()
+            .filter(|p| has_ext(p, "ann"))
+            .map(|p| stem(p))
+            .collect();
+        let texts: HashSet<String> = entries
+            .iter()
+            .filter(|p| has_ext(p, "txt"))
+            .map(|p| stem(p))
+            .collect();
+        for p in entries.iter().filter(|p| has_ext(p, "txt")) {
+            let name = stem(p);
+            if anns.contains(&name) {
+                pairs.push(Pair {
+                    ann: dir.join(format!("{name}.ann")),
+                    text: p.clone(),
+                    name,
+                });
+            } else {
+                errors.push(DataError::MissingAnnotation {
+                    text: p.clone(),
+                    ann: dir.join(format!("{name}.ann")),
+                });
+            }
+        }
+        for p in entries.iter().filter(|p| has_ext(p, "ann")) {
+            if !texts.contains(&stem(p)) {
+                errors.push(DataError::MissingText {
+                    ann: p.clone(),
+                    text: p.with_extension("txt"),
+                });
+            }
+        }
+        return Ok(());
+    }
+    let subdirs: Vec<&PathBuf> = entries.iter().filter(|p| p.is_dir()).collect();
+    if subdirs.is_empty() {
+        return Err(DataError::Layout {
+            path: dir.to_path_buf(),
+            message: "no .txt/.ann files, no text/ + attributions/ folders, and no \
+                      sub-folders holding either"
+                .into(),
+        });
+    }
+    for sub in subdirs {
+        collect_pairs(sub, options, pairs, errors)?;
+    }
+    Ok(())
+}
+
+/// PolNeAR layout: `text/NAME.txt`, `attributions/NAME_ANNOTATOR.ann`.
+fn collect_polnear(
+    text_dir: &Path,
+    ann_dir: &Path,
+    options: &BratOptions,
+    pairs: &mut Vec<Pair>,
+    errors: &mut Vec<DataError>,
+) -> Result<(), DataError> {
+    let mut by_name: BTreeMap<String, Vec<(String, PathBuf)>> = BTreeMap::new();
+    for p in list_dir(ann_dir)?.into_iter().filter(|p| has_ext(p, "ann")) {
+        let s = stem(&p);
+        let (name, annotator) = match s.rsplit_once('_') {
+            Some((n, a)) => (n.to_string(), a.to_string()),
+            None => (s.clone(), String::new()),
+        };
+        by_name.entry(name).or_default().push((annotator, p));
+    }
+    let texts: Vec<PathBuf> = list_dir(text_dir)?
+        .into_iter()
+        .filter(|p| has_ext(p, "txt"))
+        .collect();
+    let text_names: HashSet<String> = texts.iter().map(|p| stem(p)).collect();
+    for text in texts {
+        let name = stem(&text);
+        match by_name.get_mut(&name) {
+            Some(candidates) => {
+                candidates.sort();
+                let chosen = options
+                    .annotator
+                    .as_ref()
+                    .and_then(|want| candidates.iter().find(|(a, _)| a == want))
+                    .unwrap_or(&candidates[0]);
+                pairs.push(Pair {
+                    name,
+                    text,
+                    ann: chosen.1.clone(),
+                });
+            }
+            None => errors.push(DataError::MissingAnnotation {
+                ann: ann_dir.join(format!("{name}_ANNOTATOR.ann")),
+                text,
+            }),
+        }
+    }
+    for (name, candidates) in by_name {
+        if !text_names.contains(&name) {
+            for (_, ann) in candidates {
+                errors.push(DataError::MissingText {
+                    ann,
+                    text: text_dir.join(format!("{name}.txt")),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataError> {
+    let text = read_text(&pair.text)?;
+    let ann = read_text(&pair.ann)?;
+    parse_ann(&pair.name, text, &ann, &pair.ann, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Role;
+    use crate::formats::Format;
+    use crate::load::{load_corpus, LoadOptions};
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn polnear_layout_chooses_the_first_annotator_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("train");
+        write(&root.join("text/a.txt"), "Ann said so.");
+        write(
+            &root.join("attributions/a_ff01.ann"),
+            "T1\tSource 0 3\tAnn\n",
+        );
+        write(&root.join("attributions/a_0b2c.ann"), "T1\tCue 4 8\tsaid\n");
+        let load = |annotator: Option<&str>| {
+            let mut options = LoadOptions::default();
+            options.brat.annotator = annotator.map(String::from);
+            load_corpus(dir.path(), Format::Brat, &options)
+                .unwrap()
+                .documents
+        };
+        assert_eq!(load(None)[0].spans[0].role, Role::Cue);
+        assert_eq!(load(Some("ff01"))[0].spans[0].role, Role::Source);
+        assert_eq!(load(Some("9999"))[0].spans[0].role, Role::Cue);
+    }
+
+    #[test]
+    fn unknown_layout_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = BratReader::default().read(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("no .txt/.ann files"), "{err}");
+    }
+}

@@ -1,0 +1,189 @@
+//! Writing brat's flat layout: `NAME.txt` and `NAME.ann` per document.
+
+use crate::document::Document;
+use crate::error::DataError;
+use crate::formats::{create_parent, CorpusWriter};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Writes brat's flat layout: `NAME.txt` and `NAME.ann` per document.
+#[derive(Debug, Clone, Default)]
+pub struct BratWriter;
+
+impl CorpusWriter for BratWriter {
+    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError> {
+        std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
+        for doc in documents {
+            let base = path.join(file_name(&doc.id));
+            let text_path = base.with_extension("txt");
+            create_parent(&text_path)?;
+            std::fs::write(&text_path, doc.text()).map_err(|e| DataError::io(&text_path, e))?;
+            let ann_path = base.with_extension("ann");
+            std::fs::write(&ann_path, to_ann(doc)).map_err(|e| DataError::io(&ann_path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A document id as a file name: path separators and NULs become `_`.
+pub fn file_name(id: &str) -> String {
+    let cleaned: String = id
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
+        format!("doc_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+fn numbered(id: &str, prefix: char) -> Option<u64> {
+    id.strip_prefix(prefix)?.parse().ok()
+}
+
+/// Renders a document's annotations as brat `.ann` text. Span and attribution ids
+/// are kept when they are brat ids (`T12`, `E3`), otherwise all are renumbered;
+/// each attribution gets a trigger `T` line on its cue (or content).
+pub fn to_ann(doc: &Document) -> String {
+    use std::fmt::Write;
+    let index = doc.char_index();
+    let keep = doc.spans.iter().all(|s| numbered(&s.id, 'T').is_some())
+        && doc
+            .attributions
+            .iter()
+            .all(|a| numbered(&a.id, 'E').is_some());
+    let span_id: HashMap<&str, String> = doc
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let id = if keep {
+                s.id.clone()
+            } else {
+                format!("T{}", k + 1)
+            };
+            (s.id.as_str(), id)
+        })
+        .collect();
+    let mut next_t = doc
+        .spans
+        .iter()
+        .filter_map(|s| numbered(&span_id[s.id.as_str()], 'T'))
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for span in &doc.spans {
+        let offsets: Vec<String> = span
+            .fragments
+            .iter()
+            .map(|f| format!("{} {}", f.start, f.end))
+            .collect();
+        let text = doc.span_text(&index, span).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}\t{} {}\t{}",
+            span_id[span.id.as_str()],
+            span.role.brat_label(),
+            offsets.join(";"),
+            text
+        );
+    }
+    for (k, attribution) in doc.attributions.iter().enumerate() {
+        let id = if keep {
+            attribution.id.clone()
+        } else {
+            format!("E{}", k + 1)
+        };
+        let anchor = attribution
+            .cue
+            .as_deref()
+            .or(attribution.content.first().map(String::as_str))
+            .and_then(|id| doc.span(id));
+        let label = if attribution.source.is_some() {
+            "Attribution"
+        } else {
+            "Attribution-no-source"
+        };
+        next_t += 1;
+        let trigger = format!("T{next_t}");
+        if let Some(anchor) = anchor {
+            let offsets: Vec<String> = anchor
+                .fragments
+                .iter()
+                .map(|f| format!("{} {}", f.start, f.end))
+                .collect();
+            let text = doc.span_text(&index, anchor).unwrap_or_default();
+            let _ = writeln!(out, "{trigger}\t{label} {}\t{text}", offsets.join(";"));
+        }
+        let mut args = vec![format!("{label}:{trigger}")];
+        let lookup = |s: &String| {
+            span_id
+                .get(s.as_str())
+                .cloned()
+                .unwrap_or_else(|| s.clone())
+        };
+        if let Some(s) = &attribution.source {
+            args.push(format!("Source:{}", lookup(s)));
+        }
+        if let Some(c) = &attribution.cue {
+            args.push(format!("Cue:{}", lookup(c)));
+        }
+        for (n, c) in attribution.content.iter().enumerate() {
+            let key = if n == 0 {
+                "Content".to_string()
+            } else {
+                format!("Content{}", n + 1)
+            };
+            args.push(format!("{key}:{}", lookup(c)));
+        }
+        let _ = writeln!(out, "{id}\t{}", args.join(" "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Attribution, Role, Span};
+    use crate::offsets::CharSpan;
+
+    #[test]
+    fn writer_golden_output_and_renumbering() {
+        let mut doc = Document::new("x", "“Go,” Bo said.");
+        doc.spans = vec![
+            Span {
+                id: "q".into(),
+                role: Role::Content,
+                fragments: vec![CharSpan::new(0, 5)],
+            },
+            Span {
+                id: "s".into(),
+                role: Role::Source,
+                fragments: vec![CharSpan::new(6, 8)],
+            },
+            Span {
+                id: "c".into(),
+                role: Role::Cue,
+                fragments: vec![CharSpan::new(9, 13)],
+            },
+        ];
+        doc.attributions = vec![Attribution {
+            id: "a".into(),
+            source: Some("s".into()),
+            cue: Some("c".into()),
+            content: vec!["q".into()],
+        }];
+        assert_eq!(
+            to_ann(&doc),
+            "T1\tContent 0 5\t“Go,”\nT2\tSource 6 8\tBo\nT3\tCue 9 13\tsaid\n\
+             T4\tAttribution 9 13\tsaid\nE1\tAttribution:T4 Source:T2 Cue:T3 Content:T1\n"
+        );
+    }
+}

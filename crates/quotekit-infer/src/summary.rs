@@ -1,0 +1,19 @@
+//! What a bulk run did, counted as it goes: documents, words, quotes,
+//! errors, documents skipped on resume, and wall time.
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Documents written (annotated or failed) in this run.
+    pub documents: u64,
+    /// Words (whitespace-separated) in the annotated documents.
+    pub words: u64,
+    /// Quotes (attributions) found.
+    pub quotes: u64,
+    /// Documents that produced an error record.
+    pub errors: u64,
+    /// Documents skipped because the output already had them (`--resume`).
+    pub resumed: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}

@@ -1,0 +1,392 @@
+//! Decoding a linear chain: every tagger scores each token's tags
+//! (emissions) and the chain scores tag pairs ([`ChainScores`]: transition,
+//! start and end); Viterbi finds the best tag sequence, forward–backward
+//! the partition function and marginals (confidences, and the CRF's
+//! gradient). [`decode_sequences`] turns the scored sequences of a document
+//! into one tag per token.
+
+use quotekit_data::{Tag, TagSet};
+use std::ops::Range;
+
+/// A sequence of tokens and its emission scores `[i * labels + y]`, as every
+/// tagger produces them.
+pub type Scored = (Range<usize>, Vec<f64>);
+
+/// Borrowed chain scores over `labels` tags, `f64` while the CRF trains or
+/// `f32` in a trained model.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainScores<'a, T> {
+    /// Number of tags.
+    pub labels: usize,
+    /// `[from * labels + to]`.
+    pub transition: &'a [T],
+    /// Score of starting in each tag.
+    pub start: &'a [T],
+    /// Score of ending in each tag.
+    pub end: &'a [T],
+}
+
+/// Chain scores owned by a network tagger: its CRF layer's parameters copied
+/// out of their tensors for decoding.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Chain {
+    /// Number of tags.
+    pub labels: usize,
+    /// `[from * labels + to]`.
+    pub transition: Vec<f32>,
+    /// Score of starting in each tag.
+    pub start: Vec<f32>,
+    /// Score of ending in each tag.
+    pub end: Vec<f32>,
+}
+
+impl Chain {
+    /// The scores as a borrowed [`ChainScores`].
+    pub fn scores(&self) -> ChainScores<'_, f32> {
+        ChainScores {
+            labels: self.labels,
+            transition: &self.transition,
+            start: &self.start,
+            end: &self.end,
+        }
+    }
+}
+
+impl<T: Copy + Into<f64>> ChainScores<'_, T> {
+    /// Most likely tag sequence for the given emission scores.
+    pub fn viterbi(&self, emissions: &[f64]) -> Vec<usize> {
+        let l = self.labels;
+        let n = emissions.len() / l;
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut score: Vec<f64> = (0..l)
+            .map(|y| self.start[y].into() + emissions[y])
+            .collect();
+        let mut back = vec![0u8; n * l];
+        let mut next = vec![0.0; l];
+        for i in 1..n {
+            for y in 0..l {
+                let (mut best, mut arg) = (f64::NEG_INFINITY, 0);
+                for (p, &s) in score.iter().enumerate() {
+                    let v = s + self.transition[p * l + y].into();
+                    if v > best {
+                        best = v;
+                        arg = p;
+                    }
+                }
+                next[y] = best + emissions[i * l + y];
+                back[i * l + y] = arg as u8;
+            }
+            std::mem::swap(&mut score, &mut next);
+        }
+        let mut y = (0..l)
+            .max_by(|&a, &b| {
+                let (sa, sb) = (score[a] + self.end[a].into(), score[b] + self.end[b].into());
+                sa.total_cmp(&sb).then(b.cmp(&a))
+            })
+            .unwrap_or(0);
+        let mut path = vec![0; n];
+        for i in (0..n).rev() {
+            path[i] = y;
+            y = back[i * l + y] as usize;
+        }
+        path
+    }
+
+    /// Forward–backward. Returns log Z, node marginals `[i * labels + y]` and the
+    /// sum over positions of pairwise marginals `[from * labels + to]`.
+    pub fn forward_backward(&self, emissions: &[f64]) -> Marginals {
+        let l = self.labels;
+        let n = emissions.len() / l;
+        // exp(transition - max) cannot overflow; `t_max` is added back in log space.
+        let trans: Vec<f64> = self.transition.iter().map(|&t| t.into()).collect();
+        let t_max = trans.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exp_trans: Vec<f64> = trans.iter().map(|t| (t - t_max).exp()).collect();
+        // alpha[i][y] = log score of all prefixes ending in y at i.
+        let mut alpha = vec![0.0; n * l];
+        for y in 0..l {
+            alpha[y] = self.start[y].into() + emissions[y];
+        }
+        let mut tmp = vec![0.0; l];
+        for i in 1..n {
+            let prev = &alpha[(i - 1) * l..i * l];
+            let m = prev.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for (t, &p) in tmp.iter_mut().zip(prev) {
+                *t = (p - m).exp();
+            }
+            for y in 0..l {
+                let s: f64 = (0..l).map(|p| tmp[p] * exp_trans[p * l + y]).sum();
+                alpha[i * l + y] = emissions[i * l + y]
+                    + if s > 1e-200 {
+                        m + t_max + s.ln()
+                    } else {
+                        // Underflow with extreme weights: exact log-sum-exp.
+                        log_sum_exp((0..l).map(|p| alpha[(i - 1) * l + p] + trans[p * l + y]))
+                    };
+            }
+        }
+        // beta[i][y] = log score of all suffixes after i given y at i.
+        let mut beta = vec![0.0; n * l];
+        for y in 0..l {
+            beta[(n - 1) * l + y] = self.end[y].into();
+        }
+        for i in (0..n - 1).rev() {
+            let nb: Vec<f64> = (0..l)
+                .map(|y| beta[(i + 1) * l + y] + emissions[(i + 1) * l + y])
+                .collect();
+            let m = nb.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for (t, &v) in tmp.iter_mut().zip(&nb) {
+                *t = (v - m).exp();
+            }
+            for p in 0..l {
+                let s: f64 = (0..l).map(|y| exp_trans[p * l + y] * tmp[y]).sum();
+                beta[i * l + p] = if s > 1e-200 {
+                    m + t_max + s.ln()
+                } else {
+                    log_sum_exp((0..l).map(|y| trans[p * l + y] + nb[y]))
+                };
+            }
+        }
+        let last = &alpha[(n - 1) * l..];
+        let log_z = log_sum_exp((0..l).map(|y| last[y] + self.end[y].into()));
+        let nodes: Vec<f64> = alpha
+            .iter()
+            .zip(&beta)
+            .map(|(a, b)| (a + b - log_z).exp())
+            .collect();
+        let mut pairs = vec![0.0; l * l];
+        let mut ea = vec![0.0; l];
+        for i in 1..n {
+            let a = &alpha[(i - 1) * l..i * l];
+            let ma = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for (e, x) in ea.iter_mut().zip(a) {
+                *e = (x - ma).exp();
+            }
+            for y in 0..l {
+                let log_eb = emissions[i * l + y] + beta[i * l + y] - log_z;
+                let eb = (log_eb + ma + t_max).exp();
+                if eb.is_finite() {
+                    for p in 0..l {
+                        pairs[p * l + y] += ea[p] * exp_trans[p * l + y] * eb;
+                    }
+                } else {
+                    for p in 0..l {
+                        pairs[p * l + y] += (a[p] + trans[p * l + y] + log_eb).exp();
+                    }
+                }
+            }
+        }
+        Marginals {
+            log_z,
+            nodes,
+            pairs,
+        }
+    }
+
+    /// Unnormalised log score of a tag sequence.
+    pub fn path_score(&self, emissions: &[f64], path: &[usize]) -> f64 {
+        let l = self.labels;
+        let mut s = 0.0;
+        for (i, &y) in path.iter().enumerate() {
+            s += emissions[i * l + y];
+            s += if i == 0 {
+                self.start[y].into()
+            } else {
+                self.transition[path[i - 1] * l + y].into()
+            };
+        }
+        if let Some(&y) = path.last() {
+            s += self.end[y].into();
+        }
+        s
+    }
+}
+
+/// Output of forward–backward.
+#[derive(Debug, Clone)]
+pub struct Marginals {
+    /// Log partition function.
+    pub log_z: f64,
+    /// `p(y_i = y)` at `[i * labels + y]`.
+    pub nodes: Vec<f64>,
+    /// `Σ_i p(y_{i-1} = a, y_i = b)` at `[a * labels + b]`.
+    pub pairs: Vec<f64>,
+}
+
+/// `log Σ exp(x)`, stable.
+pub fn log_sum_exp(xs: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = xs.clone().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + xs.map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// Decodes the scored sequences of a document of `n` tokens with `chain`
+/// (Viterbi); with `marginals`, also each token's marginal probability of its
+/// tag. `outside_penalty` is subtracted from every `O` score first: above zero
+/// it trades precision for recall. Tokens outside every sequence are `O`.
+pub fn decode_sequences<T: Copy + Into<f64>>(
+    chain: ChainScores<'_, T>,
+    scored: Vec<Scored>,
+    n: usize,
+    tags: &TagSet,
+    outside_penalty: f64,
+    marginals: bool,
+) -> (Vec<Tag>, Vec<f64>) {
+    let mut out = vec![Tag::Outside; n];
+    let mut probabilities = if marginals { vec![1.0; n] } else { Vec::new() };
+    let outside = tags.index(Tag::Outside).expect("every tag set has O");
+    let l = tags.len();
+    for (range, mut emissions) in scored {
+        if outside_penalty != 0.0 {
+            for row in emissions.chunks_exact_mut(l) {
+                row[outside] -= outside_penalty;
+            }
+        }
+        let path = chain.viterbi(&emissions);
+        if marginals {
+            let m = chain.forward_backward(&emissions);
+            for (k, &y) in path.iter().enumerate() {
+                probabilities[range.start + k] = m.nodes[k * l + y];
+            }
+        }
+        for (k, y) in path.into_iter().enumerate() {
+            out[range.start + k] = tags.tags()[y];
+        }
+    }
+    (out, probabilities)
+}
+
+/// Every tag sequence of length `n` over `l` tags (for brute-force tests).
+#[cfg(test)]
+pub(crate) fn all_paths(n: usize, l: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![vec![]];
+    for _ in 0..n {
+        out = out
+            .into_iter()
+            .flat_map(|p| (0..l).map(move |y| [p.clone(), vec![y]].concat()))
+            .collect();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    fn random(n: usize, seed: u64, scale: f64) -> Vec<f64> {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| rng.random_range(-1.0..1.0) * scale)
+            .collect()
+    }
+
+    /// Transition, start and end scores of 3 tags, drawn from `seed`.
+    fn chain(seed: u64, scale: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let all = random(15, seed, scale);
+        (all[..9].to_vec(), all[9..12].to_vec(), all[12..].to_vec())
+    }
+
+    fn scores<'a>(c: &'a (Vec<f64>, Vec<f64>, Vec<f64>)) -> ChainScores<'a, f64> {
+        ChainScores {
+            labels: 3,
+            transition: &c.0,
+            start: &c.1,
+            end: &c.2,
+        }
+    }
+
+    #[test]
+    fn forward_backward_survives_huge_weights() {
+        let c = chain(3, 2000.0);
+        let w = scores(&c);
+        let emissions = vec![500.0, -800.0, 0.0, 1200.0, 3.0, -1.0, -900.0, 40.0, 700.0];
+        let m = w.forward_backward(&emissions);
+        let exact = log_sum_exp(all_paths(3, 3).iter().map(|p| w.path_score(&emissions, p)));
+        assert!(
+            (m.log_z - exact).abs() < 1e-6 * exact.abs(),
+            "{} vs {exact}",
+            m.log_z
+        );
+        assert!(m
+            .nodes
+            .iter()
+            .all(|p| p.is_finite() && (0.0..=1.0 + 1e-9).contains(p)));
+        assert!(m
+            .pairs
+            .iter()
+            .all(|p| p.is_finite() && (0.0..=2.0 + 1e-9).contains(p)));
+        assert!((m.pairs.iter().sum::<f64>() - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn viterbi_and_partition_match_brute_force() {
+        for seed in 0..20 {
+            let c = chain(seed, 1.0);
+            let w = scores(&c);
+            let n = 1 + (seed as usize % 5);
+            let emissions = random(n * 3, seed + 100, 2.0);
+            let paths = all_paths(n, 3);
+            let best = paths
+                .iter()
+                .max_by(|a, b| {
+                    w.path_score(&emissions, a)
+                        .total_cmp(&w.path_score(&emissions, b))
+                })
+                .unwrap();
+            assert_eq!(&w.viterbi(&emissions), best, "seed {seed}");
+            let log_z = log_sum_exp(paths.iter().map(|p| w.path_score(&emissions, p)));
+            let m = w.forward_backward(&emissions);
+            assert!((m.log_z - log_z).abs() < 1e-9, "{} vs {log_z}", m.log_z);
+            // Node marginals sum to one at every position; pair marginals to n - 1.
+            for i in 0..n {
+                let s: f64 = m.nodes[i * 3..(i + 1) * 3].iter().sum();
+                assert!((s - 1.0).abs() < 1e-9);
+            }
+            let pair_total: f64 = m.pairs.iter().sum();
+            assert!((pair_total - (n - 1) as f64).abs() < 1e-9);
+            // Marginal of tag 0 at position 0 by brute force.
+            let p0: f64 = paths
+                .iter()
+                .filter(|p| p[0] == 0)
+                .map(|p| (w.path_score(&emissions, p) - log_z).exp())
+                .sum();
+            assert!((m.nodes[0] - p0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn decoding_covers_every_token_and_the_penalty_frees_outside_tokens() {
+        let tags = TagSet::new(quotekit_data::TagScheme::Bio);
+        let l = tags.len();
+        let outside = tags.index(Tag::Outside).unwrap();
+        let zeros = vec![0.0; l * l];
+        let (start, end) = (vec![0.0; l], vec![0.0; l]);
+        let chain = ChainScores {
+            labels: l,
+            transition: &zeros,
+            start: &start,
+            end: &end,
+        };
+        // Two tokens scored, `O` slightly ahead of a B tag; token 2 unscored.
+        let b = (0..l).find(|&y| tags.tags()[y] != Tag::Outside).unwrap();
+        let mut emissions = vec![0.0; 2 * l];
+        for row in emissions.chunks_exact_mut(l) {
+            row[outside] = 1.0;
+            row[b] = 0.5;
+        }
+        let (plain, p) =
+            decode_sequences(chain, vec![(0..2, emissions.clone())], 3, &tags, 0.0, true);
+        assert_eq!(plain, vec![Tag::Outside; 3]);
+        assert_eq!(p.len(), 3);
+        assert!(p[0] > 0.0 && p[0] < 1.0 && p[2] == 1.0, "{p:?}");
+        let (penalised, none) =
+            decode_sequences(chain, vec![(0..2, emissions)], 3, &tags, 1.0, false);
+        assert_eq!(&penalised[..2], &[tags.tags()[b]; 2]);
+        assert_eq!(penalised[2], Tag::Outside);
+        assert!(none.is_empty());
+    }
+}

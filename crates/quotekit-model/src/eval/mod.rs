@@ -1,0 +1,439 @@
+//! Evaluation: exact-span and character-overlap P/R/F1 per role, attribution
+//! (source, content) pairs, direct-quote content, and a token-tag confusion
+//! matrix. `quotekit eval` prints [`Evaluation`] as a table and writes it as JSON.
+//! The counts and their precision, recall and F1 are in [`counts`].
+
+use quotekit_data::tokenize::{trim_span, QUOTE_MARKS};
+use quotekit_data::{
+    encode, role_fragments, CharIndex, CharSpan, Document, Role, TagScheme, TagSet, Tokenizer,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub mod counts;
+
+pub use counts::{Counts, RoleScores};
+
+/// Token-tag confusion matrix (BIO tags; rows gold, columns predicted).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Confusion {
+    /// Tag names in row/column order.
+    pub labels: Vec<String>,
+    /// `counts[gold][predicted]`.
+    pub counts: Vec<Vec<usize>>,
+}
+
+/// Every figure `quotekit eval` reports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Gold documents scored.
+    pub documents: usize,
+    /// Gold documents with no prediction (scored as predicting nothing).
+    pub missing_predictions: Vec<String>,
+    /// Exact span match, each contiguous fragment trimmed of whitespace.
+    pub exact: RoleScores,
+    /// Character overlap, counting non-whitespace characters.
+    pub overlap: RoleScores,
+    /// (Source, Content) pairs matched one to one when both overlap.
+    pub attribution: Counts,
+    /// Exact Content fragments that start with a quotation mark.
+    pub direct_quote_content: Counts,
+    /// Token tag confusion.
+    pub confusion: Confusion,
+}
+
+/// Trimmed fragments per role of a document.
+fn fragments(doc: &Document, index: &CharIndex) -> Vec<(Role, CharSpan)> {
+    let mut out: Vec<(Role, CharSpan)> = doc
+        .spans
+        .iter()
+        .flat_map(|s| s.fragments.iter().map(move |f| (s.role, *f)))
+        .map(|(r, f)| (r, trim_span(doc.text(), index, f)))
+        .filter(|(_, f)| !f.is_empty())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Size of the multiset intersection of two sorted lists.
+fn matched<T: Ord>(gold: &[T], pred: &[T]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < gold.len() && j < pred.len() {
+        match gold[i].cmp(&pred[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn exact_counts(gold: &[(Role, CharSpan)], pred: &[(Role, CharSpan)], role: Role) -> Counts {
+    let g: Vec<CharSpan> = gold.iter().filter(|x| x.0 == role).map(|x| x.1).collect();
+    let p: Vec<CharSpan> = pred.iter().filter(|x| x.0 == role).map(|x| x.1).collect();
+    let tp = matched(&g, &p);
+    Counts {
+        tp,
+        fp: p.len() - tp,
+        fn_: g.len() - tp,
+    }
+}
+
+/// Exact-span scores of one document pair (used for early stopping too).
+pub fn exact_scores(gold: &Document, pred: &Document) -> RoleScores {
+    let index = gold.char_index();
+    let (g, p) = (fragments(gold, &index), fragments(pred, &index));
+    let mut scores = RoleScores::default();
+    for role in Role::ALL {
+        *scores.role_mut(role) = exact_counts(&g, &p, role);
+    }
+    scores.finish();
+    scores
+}
+
+fn overlap_counts(
+    doc_text: &str,
+    gold: &[(Role, CharSpan)],
+    pred: &[(Role, CharSpan)],
+    role: Role,
+) -> Counts {
+    let chars: Vec<bool> = doc_text.chars().map(|c| !c.is_whitespace()).collect();
+    let mark = |frags: &[(Role, CharSpan)]| {
+        let mut v = vec![false; chars.len()];
+        for (_, f) in frags.iter().filter(|x| x.0 == role) {
+            let end = f.end.min(chars.len());
+            if f.start < end {
+                v[f.start..end].copy_from_slice(&chars[f.start..end]);
+            }
+        }
+        v
+    };
+    let (g, p) = (mark(gold), mark(pred));
+    let mut c = Counts::default();
+    for (a, b) in g.iter().zip(&p) {
+        match (a, b) {
+            (true, true) => c.tp += 1,
+            (false, true) => c.fp += 1,
+            (true, false) => c.fn_ += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+/// An attribution as sets of fragments: (source, content).
+type Pair = (Option<Vec<CharSpan>>, Vec<CharSpan>);
+
+fn pairs(doc: &Document) -> Vec<Pair> {
+    let frags = |id: &str| {
+        doc.span(id)
+            .map(|s| s.fragments.clone())
+            .unwrap_or_default()
+    };
+    doc.attributions
+        .iter()
+        .map(|a| {
+            let source = a.source.as_deref().map(frags);
+            let content = a.content.iter().flat_map(|c| frags(c)).collect();
+            (source, content)
+        })
+        .collect()
+}
+
+fn any_overlap(a: &[CharSpan], b: &[CharSpan]) -> bool {
+    a.iter().any(|x| b.iter().any(|y| x.overlaps(y)))
+}
+
+fn pair_matches(gold: &Pair, pred: &Pair) -> bool {
+    let source_ok = match (&gold.0, &pred.0) {
+        (None, None) => true,
+        (Some(g), Some(p)) => any_overlap(g, p),
+        _ => false,
+    };
+    source_ok && any_overlap(&gold.1, &pred.1)
+}
+
+/// Maximum one-to-one matching (Kuhn's augmenting paths).
+fn max_matching(gold: &[Pair], pred: &[Pair]) -> usize {
+    let adj: Vec<Vec<usize>> = pred
+        .iter()
+        .map(|p| {
+            (0..gold.len())
+                .filter(|&g| pair_matches(&gold[g], p))
+                .collect()
+        })
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; gold.len()];
+    fn augment(
+        p: usize,
+        adj: &[Vec<usize>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for &g in &adj[p] {
+            if seen[g] {
+                continue;
+            }
+            seen[g] = true;
+            if owner[g].is_none_or(|q| augment(q, adj, seen, owner)) {
+                owner[g] = Some(p);
+                return true;
+            }
+        }
+        false
+    }
+    (0..pred.len())
+        .filter(|&p| augment(p, &adj, &mut vec![false; gold.len()], &mut owner))
+        .count()
+}
+
+fn is_direct(text: &str, index: &CharIndex, f: CharSpan) -> bool {
+    index
+        .slice(text, f)
+        .and_then(|t| t.chars().next())
+        .is_some_and(|c| QUOTE_MARKS.contains(&c))
+}
+
+/// Scores `predicted` against `gold`, pairing documents by id.
+pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer) -> Evaluation {
+    let by_id: HashMap<&str, &Document> = predicted.iter().map(|d| (d.id.as_str(), d)).collect();
+    let tagset = TagSet::new(TagScheme::Bio);
+    let l = tagset.len();
+    let mut ev = Evaluation {
+        documents: gold.len(),
+        confusion: Confusion {
+            labels: tagset.tags().iter().map(ToString::to_string).collect(),
+            counts: vec![vec![0; l]; l],
+        },
+        ..Evaluation::default()
+    };
+    for g in gold {
+        let empty;
+        let p = match by_id.get(g.id.as_str()) {
+            Some(p) => *p,
+            None => {
+                ev.missing_predictions.push(g.id.clone());
+                empty = Document::new(g.id.clone(), g.text());
+                &empty
+            }
+        };
+        let index = g.char_index();
+        let (gf, pf) = (fragments(g, &index), fragments(p, &index));
+        for role in Role::ALL {
+            ev.exact.role_mut(role).add(exact_counts(&gf, &pf, role));
+            ev.overlap
+                .role_mut(role)
+                .add(overlap_counts(g.text(), &gf, &pf, role));
+        }
+        let direct = |fs: &[(Role, CharSpan)]| -> Vec<(Role, CharSpan)> {
+            fs.iter()
+                .filter(|(r, f)| *r == Role::Content && is_direct(g.text(), &index, *f))
+                .copied()
+                .collect()
+        };
+        ev.direct_quote_content
+            .add(exact_counts(&direct(&gf), &direct(&pf), Role::Content));
+        let (gp, pp) = (pairs(g), pairs(p));
+        let tp = max_matching(&gp, &pp);
+        ev.attribution.add(Counts {
+            tp,
+            fp: pp.len() - tp,
+            fn_: gp.len() - tp,
+        });
+        let tok = tokenizer.tokenize(g);
+        let gt = encode(&tok, &role_fragments(g), TagScheme::Bio).tags;
+        let pt = encode(&tok, &role_fragments(p), TagScheme::Bio).tags;
+        for (a, b) in gt.iter().zip(&pt) {
+            let (i, j) = (tagset.index(*a).unwrap_or(0), tagset.index(*b).unwrap_or(0));
+            ev.confusion.counts[i][j] += 1;
+        }
+    }
+    ev.exact.finish();
+    ev.overlap.finish();
+    ev
+}
+
+impl std::fmt::Display for Evaluation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let row = |f: &mut std::fmt::Formatter<'_>, name: &str, c: &Counts| {
+            writeln!(
+                f,
+                "{name:<28} {:>6.3} {:>6.3} {:>6.3} {:>7} {:>7} {:>7}",
+                c.precision(),
+                c.recall(),
+                c.f1(),
+                c.tp,
+                c.fp,
+                c.fn_
+            )
+        };
+        writeln!(
+            f,
+            "{:<28} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}",
+            "", "P", "R", "F1", "tp", "fp", "fn"
+        )?;
+        for (name, s) in [("exact", &self.exact), ("overlap", &self.overlap)] {
+            row(f, &format!("{name} source"), &s.source)?;
+            row(f, &format!("{name} cue"), &s.cue)?;
+            row(f, &format!("{name} content"), &s.content)?;
+            row(f, &format!("{name} micro"), &s.micro)?;
+        }
+        row(f, "attribution (source,content)", &self.attribution)?;
+        row(f, "direct-quote content", &self.direct_quote_content)?;
+        writeln!(f)?;
+        writeln!(f, "token tags (rows gold, columns predicted)")?;
+        write!(f, "{:<10}", "")?;
+        for l in &self.confusion.labels {
+            write!(f, "{l:>10}")?;
+        }
+        writeln!(f)?;
+        for (l, row) in self.confusion.labels.iter().zip(&self.confusion.counts) {
+            write!(f, "{l:<10}")?;
+            for c in row {
+                write!(f, "{c:>10}")?;
+            }
+            writeln!(f)?;
+        }
+        write!(
+            f,
+            "{} documents, {} without prediction",
+            self.documents,
+            self.missing_predictions.len()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Attribution, Span};
+
+    fn doc(spans: &[(&str, Role, usize, usize)], attrs: &[(Option<&str>, &str)]) -> Document {
+        let mut d = Document::new("d", "“We won,” Ann said. Bob thinks it rains.");
+        d.spans = spans
+            .iter()
+            .map(|&(id, role, s, e)| Span {
+                id: id.into(),
+                role,
+                fragments: vec![CharSpan::new(s, e)],
+            })
+            .collect();
+        d.attributions = attrs
+            .iter()
+            .enumerate()
+            .map(|(k, (s, c))| Attribution {
+                id: format!("E{k}"),
+                source: s.map(String::from),
+                cue: None,
+                content: vec![c.to_string()],
+            })
+            .collect();
+        d
+    }
+
+    fn gold() -> Document {
+        doc(
+            &[
+                ("T1", Role::Content, 0, 9),
+                ("T2", Role::Source, 10, 13),
+                ("T3", Role::Cue, 14, 18),
+                ("T4", Role::Source, 20, 23),
+                ("T5", Role::Cue, 24, 30),
+                ("T6", Role::Content, 31, 39),
+            ],
+            &[(Some("T2"), "T1"), (Some("T4"), "T6")],
+        )
+    }
+
+    #[test]
+    fn gold_against_itself_is_perfect() {
+        let g = gold();
+        let ev = evaluate(
+            std::slice::from_ref(&g),
+            std::slice::from_ref(&g),
+            &Tokenizer::new(),
+        );
+        assert_eq!(ev.exact.micro.f1(), 1.0);
+        assert_eq!(ev.overlap.micro.f1(), 1.0);
+        assert_eq!(ev.attribution.f1(), 1.0);
+        assert_eq!(ev.direct_quote_content.f1(), 1.0);
+        assert_eq!(ev.direct_quote_content.tp, 1);
+        let off_diagonal: usize = (0..7)
+            .flat_map(|i| (0..7).map(move |j| (i, j)))
+            .filter(|(i, j)| i != j)
+            .map(|(i, j)| ev.confusion.counts[i][j])
+            .sum();
+        assert_eq!(off_diagonal, 0);
+    }
+
+    #[test]
+    fn partial_predictions_score_as_expected() {
+        // Content T6 predicted one word short; source of the second attribution wrong.
+        let p = doc(
+            &[
+                ("T1", Role::Content, 0, 9),
+                ("T2", Role::Source, 10, 13),
+                ("T3", Role::Cue, 14, 18),
+                ("T5", Role::Cue, 24, 30),
+                ("T6", Role::Content, 34, 39),
+                ("T7", Role::Source, 14, 18),
+            ],
+            &[(Some("T2"), "T1"), (Some("T7"), "T6")],
+        );
+        let ev = evaluate(&[gold()], &[p], &Tokenizer::new());
+        assert_eq!(
+            ev.exact.content,
+            Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert_eq!(
+            ev.exact.source,
+            Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert_eq!(
+            ev.exact.cue,
+            Counts {
+                tp: 2,
+                fp: 0,
+                fn_: 0
+            }
+        );
+        // “We won,” has 8 non-space characters, "rains" 5, "it" 2.
+        assert_eq!(
+            ev.overlap.content,
+            Counts {
+                tp: 8 + 5,
+                fp: 0,
+                fn_: 2
+            }
+        );
+        assert_eq!(
+            ev.attribution,
+            Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert!((ev.exact.micro.f1() - 4.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn missing_prediction_counts_as_empty() {
+        let ev = evaluate(&[gold()], &[], &Tokenizer::new());
+        assert_eq!(ev.missing_predictions, vec!["d".to_string()]);
+        assert_eq!(ev.exact.micro.recall(), 0.0);
+        assert_eq!(ev.attribution.fn_, 2);
+    }
+}

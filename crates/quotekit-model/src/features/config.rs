@@ -1,0 +1,85 @@
+//! The `[features]` section of a config: which feature templates the CRF
+//! (and the neural tagger's hashed features) extract, and the cue lexicon
+//! every tagger uses.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Feature template groups (see `features.rs` for what each produces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    /// The word as written.
+    Word,
+    /// The lower-cased word.
+    Lower,
+    /// Prefixes and suffixes of 1–3 characters.
+    Affixes,
+    /// Word shape (`Xxxx`, `dd`, `X.X.`).
+    Shape,
+    /// Title case, all caps, runs of capitalised words.
+    Capitalization,
+    /// Quotation state: outside / opening / inside / closing, over the document.
+    QuoteState,
+    /// Distance and direction to the nearest quotation mark.
+    QuoteDistance,
+    /// Cue lexicon membership (single words and phrases).
+    CueLexicon,
+    /// Distance and direction to the nearest lexicon cue.
+    CueDistance,
+    /// Personal pronouns.
+    Pronoun,
+    /// Sentence and paragraph position.
+    Position,
+    /// Lower-cased words in a window around the token.
+    Window,
+    /// Word bigrams around the token.
+    Bigrams,
+    /// Conjunctions of quote state with cue distance, capitalisation and the word.
+    Conjunctions,
+}
+
+impl Template {
+    /// Every template.
+    pub const ALL: [Template; 14] = [
+        Template::Word,
+        Template::Lower,
+        Template::Affixes,
+        Template::Shape,
+        Template::Capitalization,
+        Template::QuoteState,
+        Template::QuoteDistance,
+        Template::CueLexicon,
+        Template::CueDistance,
+        Template::Pronoun,
+        Template::Position,
+        Template::Window,
+        Template::Bigrams,
+        Template::Conjunctions,
+    ];
+}
+
+/// Which features are extracted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeatureConfig {
+    /// Template groups to use.
+    pub templates: Vec<Template>,
+    /// Half-width of the word window.
+    pub window: usize,
+    /// Features are hashed into 2^hash_bits buckets.
+    pub hash_bits: u32,
+    /// Cue lexicon file (one entry per line); the built-in `datasets/lexicons/cues.txt` when absent.
+    pub lexicon: Option<PathBuf>,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        Self {
+            templates: Template::ALL.to_vec(),
+            window: 2,
+            hash_bits: 20,
+            lexicon: None,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! What the taggers see of a token besides its text: hashed symbolic
+//! features for the CRF (and the neural tagger's wide path), the cue
+//! lexicon, the quotation state tracked over a document, and the small
+//! symbolic feature ids the network taggers embed.
+
+pub mod config;
+pub mod extractor;
+pub mod lexicon;
+pub mod quote_state;
+pub mod symbolic;

@@ -1,0 +1,200 @@
+//! The header of a model file: the metadata key `quotekit` of
+//! `model.safetensors` holds a JSON [`ModelHeader`] (format and version,
+//! config, labels, cue lexicon, training summary). Reading it checks the
+//! format and version before anything else. Files of format version 1 (the
+//! `quotekit-encoder` format, `[encoder]` and `[neural.encoder]` config
+//! sections) still read; version 2 names the pretrained-encoder tagger
+//! `transformer` and the neural tagger's network `network`.
+
+use crate::config::{ModelKind, TrainConfig};
+use crate::error::ModelError;
+use crate::features::lexicon::Lexicon;
+use crate::io::{hash_hex, read_metadata, write_tensors, TensorBytes};
+use crate::training::events::TrainReport;
+use quotekit_data::TagSet;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The newest format version this build reads and the one it writes.
+pub const FORMAT_VERSION: u32 = 2;
+/// The weights file inside a model directory.
+pub const FILE_NAME: &str = "model.safetensors";
+/// The subword tokenizer beside a network tagger's weights.
+pub const TOKENIZER_FILE: &str = "tokenizer.json";
+/// The safetensors metadata key of the header.
+const KEY: &str = "quotekit";
+/// The format name of the transformer tagger in version 1 files.
+const LEGACY_TRANSFORMER_FORMAT: &str = "quotekit-encoder";
+
+/// What a model file says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelHeader {
+    /// `quotekit-` and the model kind's name ([`format_name`]).
+    pub format: String,
+    /// Format version.
+    pub format_version: u32,
+    /// quotekit version that wrote the file.
+    pub quotekit_version: String,
+    /// The training configuration.
+    pub config: TrainConfig,
+    /// Tag names in parameter order.
+    pub labels: Vec<String>,
+    /// Features are hashed into 2^hash_bits buckets (the neural tagger's
+    /// `sparse_bits`; 0 for the transformer tagger).
+    pub hash_bits: u32,
+    /// FNV-1a hash of the normalised cue lexicon (hex).
+    pub lexicon_hash: String,
+    /// The cue lexicon itself, so the model file is self-contained.
+    pub lexicon: String,
+    /// Training corpus and run summary.
+    pub training: TrainReport,
+    /// Training corpus path as given.
+    pub train_corpus: PathBuf,
+    /// FNV-1a hash (hex) of the network tagger's `tokenizer.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenizer_hash: Option<String>,
+}
+
+/// The `format` value of a model kind's files.
+pub fn format_name(kind: ModelKind) -> String {
+    format!("quotekit-{}", kind.name())
+}
+
+/// The model kind of a `format` value (version 1 names included).
+pub fn kind_of_format(format: &str) -> Option<ModelKind> {
+    if format == LEGACY_TRANSFORMER_FORMAT {
+        return Some(ModelKind::Transformer);
+    }
+    [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer]
+        .into_iter()
+        .find(|&k| format_name(k) == format)
+}
+
+/// `DIR/model.safetensors` for a directory, the path itself for a file.
+pub fn model_path(path: &Path) -> PathBuf {
+    if path.is_dir() || path.extension().is_none() {
+        path.join(FILE_NAME)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+impl ModelHeader {
+    /// The header of a model of `kind` just trained with `config`.
+    pub fn new(
+        config: &TrainConfig,
+        kind: ModelKind,
+        tags: &TagSet,
+        hash_bits: u32,
+        cues: &Lexicon,
+        training: TrainReport,
+    ) -> Self {
+        Self {
+            format: format_name(kind),
+            format_version: FORMAT_VERSION,
+            quotekit_version: env!("CARGO_PKG_VERSION").into(),
+            config: config.clone(),
+            labels: tags.tags().iter().map(ToString::to_string).collect(),
+            hash_bits,
+            lexicon_hash: cues.hash_hex(),
+            lexicon: cues.entries().join("\n"),
+            training,
+            train_corpus: config.data.train.clone(),
+            tokenizer_hash: None,
+        }
+    }
+
+    /// The model kind (checked when the header was read).
+    pub fn kind(&self) -> Option<ModelKind> {
+        kind_of_format(&self.format)
+    }
+
+    /// The cue lexicon the model was trained with.
+    pub fn cues(&self) -> Lexicon {
+        Lexicon::parse(&self.lexicon)
+    }
+
+    /// Reads and checks the header of a model file's bytes (`file` names it
+    /// in errors): a quotekit format this build knows, a version it reads,
+    /// a lexicon that matches its hash.
+    pub fn read(bytes: &[u8], file: &Path) -> Result<Self, ModelError> {
+        let json = read_metadata(bytes, KEY, file)?.ok_or_else(|| {
+            ModelError::foreign(file, "no `quotekit` header in the safetensors metadata")
+        })?;
+        let value: serde_json::Value = serde_json::from_str(&json)
+            .map_err(|e| ModelError::corrupt(file, format!("header: {e}")))?;
+        let format = value.get("format").and_then(|f| f.as_str());
+        if format.and_then(kind_of_format).is_none() {
+            let known: Vec<String> = [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer]
+                .into_iter()
+                .map(|k| format!("{:?}", format_name(k)))
+                .collect();
+            return Err(ModelError::foreign(
+                file,
+                format!(
+                    "header format is {}, expected {}",
+                    value.get("format").unwrap_or(&serde_json::Value::Null),
+                    known.join(", ")
+                ),
+            ));
+        }
+        let version = value
+            .get("format_version")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as u32;
+        if version > FORMAT_VERSION {
+            return Err(ModelError::NewerVersion {
+                path: file.to_path_buf(),
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let header: ModelHeader = serde_json::from_value(value)
+            .map_err(|e| ModelError::corrupt(file, format!("header: {e}")))?;
+        if header.cues().hash_hex() != header.lexicon_hash {
+            return Err(ModelError::corrupt(
+                file,
+                "the lexicon does not match its hash",
+            ));
+        }
+        Ok(header)
+    }
+
+    /// Writes `tensors` with this header to the weights file `file` (atomically).
+    pub fn write(&self, file: &Path, tensors: &[TensorBytes]) -> Result<(), ModelError> {
+        let json = serde_json::to_string(self).expect("headers serialise");
+        write_tensors(file, tensors, Some((KEY, json)))
+    }
+
+    /// The `tokenizer.json` beside the weights file `file`, checked against
+    /// this header's hash; returns its text and path.
+    pub fn read_tokenizer(&self, file: &Path) -> Result<(String, PathBuf), ModelError> {
+        let path = file.parent().unwrap_or(Path::new(".")).join(TOKENIZER_FILE);
+        let json = std::fs::read_to_string(&path).map_err(|e| ModelError::io(&path, e))?;
+        if self.tokenizer_hash.as_deref() != Some(hash_hex(json.as_bytes()).as_str()) {
+            return Err(ModelError::corrupt(
+                path,
+                "this tokenizer.json is not the one the model was trained with",
+            ));
+        }
+        Ok((json, path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_format_name_and_version_1_names_still_read() {
+        for kind in [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer] {
+            assert_eq!(kind_of_format(&format_name(kind)), Some(kind));
+        }
+        assert_eq!(format_name(ModelKind::Transformer), "quotekit-transformer");
+        assert_eq!(
+            kind_of_format("quotekit-encoder"),
+            Some(ModelKind::Transformer)
+        );
+        assert_eq!(kind_of_format("quotekit-other"), None);
+    }
+}

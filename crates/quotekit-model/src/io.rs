@@ -1,0 +1,183 @@
+//! File input and output shared by model files, training checkpoints and the
+//! frozen-encoder cache: atomic writes, safetensors files of `f32` tensors
+//! (candle tensors or plain vectors, written as views of their bytes) and the
+//! stable hash recorded in file headers.
+
+use crate::error::ModelError;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and
+/// a rename, so readers see the old file or the new one, never a partial one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| ModelError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e))
+}
+
+/// 64-bit FNV-1a: a stable hash for file headers.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// [`fnv1a`] as the 16 hex digits that headers record.
+pub fn hash_hex(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a(bytes))
+}
+
+/// Little-endian bytes of f32 values (safetensors' layout).
+pub fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// f32 values of little-endian bytes (safetensors' layout).
+pub fn f32_values(data: &[u8]) -> Vec<f32> {
+    data.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// One `f32` tensor to write: its name, shape and little-endian bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorBytes {
+    /// Name in the file.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// `shape.iter().product()` values as little-endian bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl TensorBytes {
+    /// A tensor of plain values.
+    pub fn new(name: impl Into<String>, shape: Vec<usize>, values: &[f32]) -> Self {
+        Self {
+            name: name.into(),
+            shape,
+            bytes: f32_bytes(values),
+        }
+    }
+
+    /// The values of a candle tensor (copied to the CPU as `f32`).
+    pub fn of(name: impl Into<String>, tensor: &candle_core::Tensor) -> candle_core::Result<Self> {
+        let values: Vec<f32> = tensor
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1()?;
+        Ok(Self::new(name, tensor.dims().to_vec(), &values))
+    }
+}
+
+/// Writes `tensors` as one safetensors file (atomically), with `metadata` as
+/// its single metadata entry (key, JSON text) when given.
+pub fn write_tensors(
+    path: &Path,
+    tensors: &[TensorBytes],
+    metadata: Option<(&str, String)>,
+) -> Result<(), ModelError> {
+    let views = tensors
+        .iter()
+        .map(|t| {
+            TensorView::new(Dtype::F32, t.shape.clone(), &t.bytes)
+                .map(|v| (t.name.clone(), v))
+                .map_err(|e| ModelError::corrupt(path, format!("tensor `{}`: {e}", t.name)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let metadata = metadata.map(|(key, json)| HashMap::from([(key.to_string(), json)]));
+    let bytes = safetensors::serialize(views, metadata)
+        .map_err(|e| ModelError::corrupt(path, e.to_string()))?;
+    write_atomically(path, &bytes)
+}
+
+/// The metadata entry `key` of a safetensors file's bytes (`None` when it
+/// has none); a file that does not parse is corrupt.
+pub fn read_metadata(bytes: &[u8], key: &str, path: &Path) -> Result<Option<String>, ModelError> {
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| ModelError::corrupt(path, e.to_string()))?;
+    Ok(header.metadata().as_ref().and_then(|m| m.get(key)).cloned())
+}
+
+/// Parses the tensors of a safetensors file's bytes.
+pub fn read_tensors<'a>(bytes: &'a [u8], path: &Path) -> Result<SafeTensors<'a>, ModelError> {
+    SafeTensors::deserialize(bytes).map_err(|e| ModelError::corrupt(path, e.to_string()))
+}
+
+/// The values of tensor `name`, which must be `f32` of `shape`.
+pub fn read_f32(
+    st: &SafeTensors<'_>,
+    name: &str,
+    shape: &[usize],
+    path: &Path,
+) -> Result<Vec<f32>, ModelError> {
+    let t = st
+        .tensor(name)
+        .map_err(|e| ModelError::corrupt(path, format!("tensor `{name}`: {e}")))?;
+    if t.dtype() != Dtype::F32 || t.shape() != shape {
+        return Err(ModelError::corrupt(
+            path,
+            format!(
+                "tensor `{name}` is {:?} {:?}, expected F32 {shape:?}",
+                t.dtype(),
+                t.shape()
+            ),
+        ));
+    }
+    Ok(f32_values(t.data()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tensors_round_trip_with_their_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.safetensors");
+        let tensors = [
+            TensorBytes::new("b", vec![2], &[1.5, -2.0]),
+            TensorBytes::new("a", vec![1, 3], &[0.0, 1.0, f32::MAX]),
+        ];
+        write_tensors(&path, &tensors, Some(("k", "{\"x\":1}".into()))).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(
+            read_metadata(&bytes, "k", &path).unwrap().as_deref(),
+            Some("{\"x\":1}")
+        );
+        assert_eq!(read_metadata(&bytes, "other", &path).unwrap(), None);
+        let st = read_tensors(&bytes, &path).unwrap();
+        assert_eq!(read_f32(&st, "b", &[2], &path).unwrap(), vec![1.5, -2.0]);
+        assert_eq!(
+            read_f32(&st, "a", &[1, 3], &path).unwrap(),
+            vec![0.0, 1.0, f32::MAX]
+        );
+        let e = read_f32(&st, "a", &[3], &path).unwrap_err().to_string();
+        assert!(
+            e.contains("t.safetensors") && e.contains("expected F32 [3]"),
+            "{e}"
+        );
+        let e = read_f32(&st, "c", &[3], &path).unwrap_err().to_string();
+        assert!(e.contains("tensor `c`"), "{e}");
+        let e = read_tensors(&bytes[..10], &path).unwrap_err().to_string();
+        assert!(e.contains("not a readable model file"), "{e}");
+    }
+
+    #[test]
+    fn fnv1a_is_the_published_function() {
+        // Test vectors of the FNV-1a 64-bit reference.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(hash_hex(b"foobar"), "85944171f73967e8");
+    }
+}

@@ -1,0 +1,217 @@
+//! The `[neural]` section of a config (`model = "neural"`) and its
+//! `[neural.network]` sizes.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Neural training settings (the `[neural]` section of a config).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NeuralConfig {
+    /// BPE vocabulary size.
+    pub vocab_size: usize,
+    /// Network sizes.
+    #[serde(alias = "encoder")]
+    pub network: NetworkConfig,
+    /// Most words per window (windows hold whole paragraphs where they fit).
+    pub window: usize,
+    /// Words per batch (windows are grouped by length up to this many words).
+    pub batch_words: usize,
+    /// Epochs.
+    pub epochs: usize,
+    /// Epochs without a better dev F1 before stopping (0: never stop early).
+    pub patience: usize,
+    /// Peak learning rate.
+    pub learning_rate: f64,
+    /// AdamW weight decay.
+    pub weight_decay: f64,
+    /// Learning-rate multiplier of the hashed-feature tables (`network.sparse`,
+    /// `network.wide`): Adam gives rare features full-size steps.
+    pub sparse_learning_rate: f64,
+    /// Share of the steps spent warming up.
+    pub warmup: f64,
+    /// Global gradient-norm clip.
+    pub clip: f64,
+    /// Decay of the running average of the weights that is evaluated and kept
+    /// (Polyak/EMA averaging; 0 turns it off and keeps the raw weights).
+    pub average: f64,
+    /// Seed of initialisation, shuffling and dropout.
+    pub seed: u64,
+    /// A trained CRF model to start from: its feature weights become the wide
+    /// path, its transitions the CRF layer's (see [`crate::neural::crf_init`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_crf: Option<PathBuf>,
+}
+
+impl Default for NeuralConfig {
+    fn default() -> Self {
+        Self {
+            vocab_size: 16_000,
+            network: NetworkConfig::default(),
+            window: 256,
+            batch_words: 4096,
+            epochs: 5,
+            patience: 3,
+            learning_rate: 2e-3,
+            weight_decay: 0.01,
+            sparse_learning_rate: 1.0,
+            warmup: 0.05,
+            clip: 5.0,
+            average: 0.0,
+            seed: 42,
+            init_crf: None,
+        }
+    }
+}
+
+impl NeuralConfig {
+    /// Checks every value; messages name the key.
+    pub fn validate(&self) -> Result<(), String> {
+        let e = &self.network;
+        if self.vocab_size < 16 {
+            return Err(format!(
+                "neural.vocab_size = {} (expected at least 16)",
+                self.vocab_size
+            ));
+        }
+        if self.window < 16 {
+            return Err(format!(
+                "neural.window = {} (expected at least 16)",
+                self.window
+            ));
+        }
+        if self.batch_words < self.window {
+            return Err(format!(
+                "neural.batch_words = {} is smaller than neural.window = {}",
+                self.batch_words, self.window
+            ));
+        }
+        if self.epochs == 0 {
+            return Err("neural.epochs must be at least 1".into());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Err(format!(
+                "neural.learning_rate = {} (expected > 0)",
+                self.learning_rate
+            ));
+        }
+        if !(self.sparse_learning_rate > 0.0 && self.sparse_learning_rate.is_finite()) {
+            return Err(format!(
+                "neural.sparse_learning_rate = {} (expected > 0)",
+                self.sparse_learning_rate
+            ));
+        }
+        if !(0.0..1.0).contains(&self.average) {
+            return Err(format!(
+                "neural.average = {} (expected 0 to 1)",
+                self.average
+            ));
+        }
+        if !(0.0..1.0).contains(&self.warmup) {
+            return Err(format!("neural.warmup = {} (expected 0 to 1)", self.warmup));
+        }
+        if !(0.0..1.0).contains(&e.sparse_dropout) {
+            return Err(format!(
+                "neural.network.sparse_dropout = {} (expected 0 to 1)",
+                e.sparse_dropout
+            ));
+        }
+        if !(0.0..1.0).contains(&e.dropout) {
+            return Err(format!(
+                "neural.network.dropout = {} (expected 0 to 1)",
+                e.dropout
+            ));
+        }
+        if e.hidden == 0 || e.piece_dim == 0 || e.char_channels == 0 {
+            return Err("neural.network sizes must be at least 1".into());
+        }
+        if e.sparse_dim > 0 && !(8..=22).contains(&e.sparse_bits) {
+            return Err(format!(
+                "neural.network.sparse_bits = {} (expected 8 to 22)",
+                e.sparse_bits
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Sizes of the network (the `[neural.network]` section; `[neural.encoder]`
+/// in configs and models of format version 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Piece embedding size.
+    pub piece_dim: usize,
+    /// Character embedding size.
+    pub char_dim: usize,
+    /// Character CNN channels.
+    pub char_channels: usize,
+    /// Size of each symbolic feature embedding.
+    pub feature_dim: usize,
+    /// Width of the convolution stack.
+    pub hidden: usize,
+    /// Dilations of the convolution layers (kernel 3).
+    pub dilations: Vec<usize>,
+    /// Size of the embedding of the hashed CRF features (0: not used).
+    pub sparse_dim: usize,
+    /// Hash bits of the CRF features (`2^sparse_bits` embedding rows).
+    pub sparse_bits: u32,
+    /// Dropout probability during training.
+    pub dropout: f64,
+    /// Probability of dropping each hashed CRF feature of a word during training.
+    pub sparse_dropout: f64,
+    /// Also add a linear function of the hashed CRF features to the tag scores
+    /// (the CRF's own emission model, learnt jointly with the network).
+    pub wide: bool,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            piece_dim: 96,
+            char_dim: 16,
+            char_channels: 48,
+            feature_dim: 8,
+            hidden: 128,
+            dilations: vec![1, 2, 4, 8, 16, 32, 64],
+            sparse_dim: 32,
+            sparse_bits: 18,
+            dropout: 0.3,
+            sparse_dropout: 0.3,
+            wide: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_settings_name_their_key() {
+        let bad = NeuralConfig {
+            window: 4,
+            ..NeuralConfig::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("neural.window = 4"));
+        let bad = NeuralConfig {
+            learning_rate: -1.0,
+            ..NeuralConfig::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("neural.learning_rate"));
+        let mut bad = NeuralConfig::default();
+        bad.network.sparse_bits = 30;
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .contains("neural.network.sparse_bits = 30"));
+    }
+
+    #[test]
+    fn the_network_section_reads_under_its_old_name() {
+        let old: NeuralConfig = toml::from_str("[encoder]\nhidden = 7\n").unwrap();
+        let new: NeuralConfig = toml::from_str("[network]\nhidden = 7\n").unwrap();
+        assert_eq!(old, new);
+        assert_eq!(new.network.hidden, 7);
+    }
+}

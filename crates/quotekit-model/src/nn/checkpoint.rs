@@ -1,0 +1,331 @@
+//! Training checkpoints of the network taggers: one `checkpoint.safetensors`
+//! holding the parameters (`param/NAME`), AdamW's moments (`m/NAME`,
+//! `v/NAME`), the running average (`avg/NAME`), the best weights so far
+//! (`best/NAME`) and, in the metadata key
+//! `quotekit-checkpoint`, a JSON [`CheckpointMeta`]: config, labels, epoch and
+//! step counters, the RNG position, early-stopping state, per-epoch reports
+//! and the subword tokenizer. Rewritten atomically after every epoch.
+//! Version 1 checkpoints (format `quotekit-neural-checkpoint`, the neural
+//! network's parameters under `encoder.*`) still resume.
+
+use crate::error::ModelError;
+use crate::io::{read_metadata, read_tensors, write_tensors, TensorBytes};
+use crate::nn::optim::AdamW;
+use crate::training::run_state::RunState;
+use candle_core::{Device, Tensor};
+use safetensors::tensor::Dtype;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// File name of a checkpoint inside its directory.
+pub const FILE_NAME: &str = "checkpoint.safetensors";
+/// The `format` value of checkpoints.
+pub const FORMAT: &str = "quotekit-checkpoint";
+/// The `format` value of version 1 checkpoints.
+const FORMAT_V1: &str = "quotekit-neural-checkpoint";
+/// Checkpoint format version.
+pub const FORMAT_VERSION: u32 = 2;
+/// The metadata key of the JSON metadata.
+const KEY: &str = "quotekit-checkpoint";
+
+/// The JSON metadata of a checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    /// [`FORMAT`] (or the version 1 name).
+    pub format: String,
+    /// Format version.
+    pub format_version: u32,
+    /// Settings of the run (the `[neural]` or `[transformer]` section).
+    pub config: serde_json::Value,
+    /// Tag names.
+    pub labels: Vec<String>,
+    /// Progress.
+    pub state: RunState,
+    /// ChaCha word position of the shuffling/dropout RNG (decimal).
+    pub rng_word_pos: String,
+    /// The subword tokenizer (`tokenizer.json` text).
+    pub tokenizer: String,
+}
+
+/// A checkpoint read back from disk.
+#[derive(Debug)]
+pub struct Checkpoint {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its metadata.
+    pub meta: CheckpointMeta,
+    /// Progress (a copy of `meta.state`).
+    pub state: RunState,
+    tensors: HashMap<String, Tensor>,
+}
+
+impl Checkpoint {
+    /// `DIR/checkpoint.safetensors` for a directory, the path itself for a file.
+    pub fn path(path: &Path) -> PathBuf {
+        if path.is_dir() || path.extension().is_none() {
+            path.join(FILE_NAME)
+        } else {
+            path.to_path_buf()
+        }
+    }
+
+    /// Writes a checkpoint into `dir`; returns the file written.
+    #[allow(clippy::too_many_arguments)]
+    pub fn save(
+        dir: &Path,
+        config: &serde_json::Value,
+        labels: &[String],
+        tokenizer: &str,
+        state: &RunState,
+        names: &[String],
+        optimizer: &AdamW,
+        rng: &rand_chacha::ChaCha8Rng,
+        best: Option<&[Tensor]>,
+    ) -> Result<PathBuf, ModelError> {
+        let file = dir.join(FILE_NAME);
+        let mut tensors: Vec<TensorBytes> = Vec::new();
+        for (k, (name, var)) in names.iter().zip(optimizer.vars()).enumerate() {
+            let shape = var.dims().to_vec();
+            tensors.push(TensorBytes::of(format!("param/{name}"), var.as_tensor())?);
+            tensors.push(TensorBytes::new(
+                format!("m/{name}"),
+                shape.clone(),
+                &optimizer.m[k],
+            ));
+            tensors.push(TensorBytes::new(
+                format!("v/{name}"),
+                shape.clone(),
+                &optimizer.v[k],
+            ));
+            if let Some(average) = optimizer.average.get(k) {
+                tensors.push(TensorBytes::new(format!("avg/{name}"), shape, average));
+            }
+            if let Some(best) = best {
+                tensors.push(TensorBytes::of(format!("best/{name}"), &best[k])?);
+            }
+        }
+        let meta = CheckpointMeta {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            config: config.clone(),
+            labels: labels.to_vec(),
+            state: RunState {
+                step: optimizer.step,
+                ..state.clone()
+            },
+            rng_word_pos: rng.get_word_pos().to_string(),
+            tokenizer: tokenizer.to_string(),
+        };
+        let json = serde_json::to_string(&meta).expect("checkpoint metadata serialises");
+        write_tensors(&file, &tensors, Some((KEY, json)))?;
+        Ok(file)
+    }
+
+    /// Reads a checkpoint file (or `DIR/checkpoint.safetensors`).
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let file = Self::path(path);
+        let bytes = std::fs::read(&file).map_err(|e| ModelError::io(&file, e))?;
+        let json = read_metadata(&bytes, KEY, &file)?.ok_or_else(|| {
+            ModelError::foreign(
+                &file,
+                "no `quotekit-checkpoint` metadata: not a quotekit training checkpoint",
+            )
+        })?;
+        let meta: CheckpointMeta = serde_json::from_str(&json)
+            .map_err(|e| ModelError::corrupt(&file, format!("metadata: {e}")))?;
+        if meta.format != FORMAT && meta.format != FORMAT_V1 {
+            return Err(ModelError::foreign(
+                &file,
+                format!("format is {:?}, expected {FORMAT:?}", meta.format),
+            ));
+        }
+        if meta.format_version > FORMAT_VERSION {
+            return Err(ModelError::NewerVersion {
+                path: file.clone(),
+                found: meta.format_version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let st = read_tensors(&bytes, &file)?;
+        let mut tensors = HashMap::new();
+        for (name, view) in st.tensors() {
+            if view.dtype() != Dtype::F32 {
+                return Err(ModelError::corrupt(
+                    &file,
+                    format!("tensor `{name}` is not F32"),
+                ));
+            }
+            let t = Tensor::from_raw_buffer(
+                view.data(),
+                candle_core::DType::F32,
+                view.shape(),
+                &Device::Cpu,
+            )
+            .map_err(|e| ModelError::corrupt(&file, format!("tensor `{name}`: {e}")))?;
+            tensors.insert(current_name(&name, meta.format_version), t);
+        }
+        Ok(Self {
+            path: file,
+            state: meta.state.clone(),
+            meta,
+            tensors,
+        })
+    }
+
+    /// Refuses to resume a run with other settings (`config`, the run's
+    /// section, named `section` in messages) or labels. The checkpoint's
+    /// settings are read as a `C` first, so that renamed keys compare equal.
+    pub fn check_compatible<C: Serialize + DeserializeOwned>(
+        &self,
+        config: &C,
+        section: &str,
+        labels: &[String],
+    ) -> Result<(), ModelError> {
+        let path = Some(self.path.clone());
+        let current = serde_json::to_value(config).expect("configs serialise");
+        let stored = serde_json::from_value::<C>(self.meta.config.clone())
+            .map(|c| serde_json::to_value(c).expect("configs serialise"))
+            .unwrap_or_else(|_| self.meta.config.clone());
+        if stored != current {
+            let differing: Vec<String> = match (&current, &stored) {
+                (serde_json::Value::Object(a), serde_json::Value::Object(b)) => a
+                    .iter()
+                    .filter(|(k, v)| b.get(*k) != Some(v))
+                    .map(|(k, _)| format!("{section}.{k}"))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            return Err(ModelError::Config {
+                path,
+                message: format!(
+                    "the checkpoint was written with other settings ({}); resume with the same config",
+                    differing.join(", ")
+                ),
+            });
+        }
+        if self.meta.labels != labels {
+            return Err(ModelError::Config {
+                path,
+                message: format!(
+                    "the checkpoint's labels {:?} differ from the config's {:?}",
+                    self.meta.labels, labels
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses to resume on another training corpus.
+    pub fn check_corpus(&self, documents: usize, tokens: usize) -> Result<(), ModelError> {
+        if (self.state.documents, self.state.tokens) != (documents, tokens) {
+            return Err(ModelError::Config {
+                path: Some(self.path.clone()),
+                message: format!(
+                    "the checkpoint was trained on {} documents / {} tokens, this corpus has {documents} / {tokens}",
+                    self.state.documents, self.state.tokens
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn tensor(&self, name: &str) -> Result<&Tensor, ModelError> {
+        self.tensors
+            .get(name)
+            .ok_or_else(|| ModelError::corrupt(&self.path, format!("no tensor `{name}`")))
+    }
+
+    /// Puts parameters, optimiser moments and the RNG position back.
+    pub fn restore(
+        &self,
+        names: &[String],
+        optimizer: &mut AdamW,
+        rng: &mut rand_chacha::ChaCha8Rng,
+    ) -> Result<(), ModelError> {
+        for (k, name) in names.iter().enumerate() {
+            let var = &optimizer.vars()[k];
+            let param = self.tensor(&format!("param/{name}"))?;
+            if param.dims() != var.dims() {
+                return Err(ModelError::corrupt(
+                    &self.path,
+                    format!(
+                        "tensor `{name}` has shape {:?}, expected {:?}",
+                        param.dims(),
+                        var.dims()
+                    ),
+                ));
+            }
+            var.set(&param.to_device(var.device())?)?;
+            optimizer.m[k] = self
+                .tensor(&format!("m/{name}"))?
+                .flatten_all()?
+                .to_vec1()?;
+            optimizer.v[k] = self
+                .tensor(&format!("v/{name}"))?
+                .flatten_all()?
+                .to_vec1()?;
+            if k < optimizer.average.len() {
+                optimizer.average[k] = self
+                    .tensor(&format!("avg/{name}"))?
+                    .flatten_all()?
+                    .to_vec1()?;
+            }
+        }
+        optimizer.step = self.state.step;
+        let pos: u128 = self
+            .meta
+            .rng_word_pos
+            .parse()
+            .map_err(|_| ModelError::corrupt(&self.path, "bad rng_word_pos"))?;
+        rng.set_word_pos(pos);
+        Ok(())
+    }
+
+    /// The best weights so far, when the checkpoint has them.
+    pub fn best_tensors(&self, names: &[String]) -> Result<Option<Vec<Tensor>>, ModelError> {
+        if !self.tensors.keys().any(|k| k.starts_with("best/")) {
+            return Ok(None);
+        }
+        names
+            .iter()
+            .map(|n| self.tensor(&format!("best/{n}")).cloned())
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+}
+
+/// A tensor's name in this version: version 1 kept the neural network's
+/// parameters under `encoder.` (now `network.`), after the `param/`-style prefix.
+fn current_name(name: &str, version: u32) -> String {
+    match name.split_once('/') {
+        Some((kind, rest)) if version < 2 && rest.starts_with("encoder.") => {
+            format!("{kind}/network.{}", &rest["encoder.".len()..])
+        }
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_1_names_of_the_neural_network_are_renamed() {
+        assert_eq!(
+            current_name("param/encoder.pieces.weight", 1),
+            "param/network.pieces.weight"
+        );
+        assert_eq!(
+            current_name("best/encoder.wide.weight", 1),
+            "best/network.wide.weight"
+        );
+        assert_eq!(current_name("m/crf.start", 1), "m/crf.start");
+        assert_eq!(
+            current_name("param/bert.encoder.layer.0.output.dense.weight", 1),
+            "param/bert.encoder.layer.0.output.dense.weight"
+        );
+        assert_eq!(current_name("param/encoder.x", 2), "param/encoder.x");
+    }
+}

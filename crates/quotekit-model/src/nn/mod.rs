@@ -1,0 +1,27 @@
+//! The network library of the two network taggers (`neural`, `transformer`):
+//! the device they run on, a CRF output layer on tensors, shared layers, the
+//! parameter tree with its decoding copy, AdamW with its schedule,
+//! checkpoints, and the one epoch loop that trains either network.
+
+pub mod checkpoint;
+pub mod crf_layer;
+pub mod layers;
+pub mod optim;
+pub mod params;
+pub mod trainer;
+
+/// Parameter dtype.
+pub const DTYPE: candle_core::DType = candle_core::DType::F32;
+
+/// The device networks run on: the first CUDA GPU when built with the `cuda`
+/// feature and one is present, the CPU otherwise.
+pub fn device() -> candle_core::Device {
+    #[cfg(feature = "cuda")]
+    {
+        candle_core::Device::cuda_if_available(0).unwrap_or(candle_core::Device::Cpu)
+    }
+    #[cfg(not(feature = "cuda"))]
+    {
+        candle_core::Device::Cpu
+    }
+}

@@ -1,0 +1,169 @@
+//! The parameter tree of a network tagger: every parameter by dotted name
+//! (a candle `VarMap`, so a safetensors file *is* the tree), the CRF output
+//! layer under `crf.*`, and the chain scores copied out of it for decoding.
+//! Both network taggers hold one; it seeds, counts, loads and saves them.
+
+use crate::decode::{Chain, ChainScores};
+use crate::error::ModelError;
+use crate::header::{ModelHeader, TOKENIZER_FILE};
+use crate::io::{hash_hex, read_f32, read_tensors, write_atomically, TensorBytes};
+use crate::nn::crf_layer::CrfLayer;
+use crate::nn::layers::seeded_init;
+use crate::nn::{device, DTYPE};
+use candle_core::{Device, Result, Tensor, Var};
+use candle_nn::{VarBuilder, VarMap};
+use std::path::Path;
+
+/// Parameters of a network with a CRF output layer over `labels` tags.
+pub struct Parameters {
+    varmap: VarMap,
+    device: Device,
+    /// The CRF output layer (`crf.transition`, `crf.start`, `crf.end`).
+    pub crf: CrfLayer,
+    chain: Chain,
+}
+
+impl std::fmt::Debug for Parameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parameters")
+            .field("count", &self.count())
+            .field("device", &self.device)
+            .finish()
+    }
+}
+
+impl Parameters {
+    /// An empty tree on [`device`] with a CRF layer over `labels` tags; add
+    /// the network's own parameters through [`Parameters::builder`].
+    pub fn new(labels: usize) -> Result<Self> {
+        let varmap = VarMap::new();
+        let device = device();
+        let crf = CrfLayer::new(
+            labels,
+            VarBuilder::from_varmap(&varmap, DTYPE, &device).pp("crf"),
+        )?;
+        Ok(Self {
+            varmap,
+            device,
+            crf,
+            chain: Chain::default(),
+        })
+    }
+
+    /// Creates parameters in this tree.
+    pub fn builder(&self) -> VarBuilder<'_> {
+        VarBuilder::from_varmap(&self.varmap, DTYPE, &self.device)
+    }
+
+    /// The device the network runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Every parameter, sorted by name.
+    pub fn named(&self) -> Vec<(String, Var)> {
+        let data = self
+            .varmap
+            .data()
+            .lock()
+            .expect("the var map lock is not poisoned");
+        let mut vars: Vec<(String, Var)> =
+            data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        vars.sort_by(|a, b| a.0.cmp(&b.0));
+        vars
+    }
+
+    /// Number of scalar parameters.
+    pub fn count(&self) -> usize {
+        self.named().iter().map(|(_, v)| v.elem_count()).sum()
+    }
+
+    /// Overwrites every parameter with seeded values (see [`seeded_init`])
+    /// and refreshes the decoding copy.
+    pub fn seed(&mut self, seed: u64) -> Result<()> {
+        seeded_init(&self.varmap, seed)?;
+        self.refresh()
+    }
+
+    /// Copies the CRF layer's scores for decoding; call after changing parameters.
+    pub fn refresh(&mut self) -> Result<()> {
+        self.chain = self.crf.chain()?;
+        Ok(())
+    }
+
+    /// The chain scores for decoding (as of the last [`Parameters::refresh`]).
+    pub fn chain(&self) -> ChainScores<'_, f32> {
+        self.chain.scores()
+    }
+
+    /// Overwrites every parameter with the tensor of the same name in
+    /// `tensors` (shapes must match), then refreshes the decoding copy.
+    pub fn set(&mut self, tensors: &[(String, Tensor)]) -> Result<()> {
+        for (name, var) in self.named() {
+            let t = tensors
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t)
+                .ok_or_else(|| candle_core::Error::Msg(format!("no tensor `{name}`")))?;
+            if t.dims() != var.dims() {
+                return Err(candle_core::Error::Msg(format!(
+                    "tensor `{name}` has shape {:?}, expected {:?}",
+                    t.dims(),
+                    var.dims()
+                )));
+            }
+            var.set(&t.to_device(var.device())?.to_dtype(var.dtype())?)?;
+        }
+        self.refresh()
+    }
+
+    /// Sets every parameter from a model file's bytes; parameter `name` is
+    /// stored as `stored(name)` (names of older format versions).
+    pub fn read(
+        &mut self,
+        bytes: &[u8],
+        file: &Path,
+        stored: impl Fn(&str) -> String,
+    ) -> std::result::Result<(), ModelError> {
+        let st = read_tensors(bytes, file)?;
+        let mut tensors = Vec::new();
+        for (name, var) in self.named() {
+            let values = read_f32(&st, &stored(&name), var.dims(), file)?;
+            let t = Tensor::from_vec(values, var.dims(), &Device::Cpu)
+                .map_err(|e| ModelError::corrupt(file, format!("tensor `{name}`: {e}")))?;
+            tensors.push((name, t));
+        }
+        self.set(&tensors)
+            .map_err(|e| ModelError::corrupt(file, format!("network: {e}")))
+    }
+
+    /// Writes a network tagger: its `tokenizer.json` and `extra` files (name,
+    /// text) beside the weights file `file`, then the parameters with
+    /// `header`, which records the tokenizer's hash.
+    pub fn save(
+        &self,
+        tokenizer_json: &str,
+        extra: &[(&str, &str)],
+        header: &ModelHeader,
+        file: &Path,
+    ) -> std::result::Result<(), ModelError> {
+        let dir = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        write_atomically(&dir.join(TOKENIZER_FILE), tokenizer_json.as_bytes())?;
+        for (name, text) in extra {
+            write_atomically(&dir.join(name), text.as_bytes())?;
+        }
+        let header = ModelHeader {
+            tokenizer_hash: Some(hash_hex(tokenizer_json.as_bytes())),
+            ..header.clone()
+        };
+        let tensors = self
+            .named()
+            .into_iter()
+            .map(|(name, var)| TensorBytes::of(name, var.as_tensor()))
+            .collect::<Result<Vec<_>>>()?;
+        header.write(file, &tensors)
+    }
+}

@@ -1,0 +1,169 @@
+//! Where a training run stands: the best dev F1 so far and how long since
+//! (early stopping, shared by the CRF's iterations and the networks'
+//! epochs), and for the network taggers the epoch and step counters, timings
+//! and per-epoch reports that a checkpoint carries.
+
+use crate::training::events::{EpochReport, TrainReport};
+use serde::{Deserialize, Serialize};
+
+/// The best dev F1 so far and the evaluations since it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EarlyStopping {
+    /// Best dev F1 so far.
+    pub best_f1: Option<f64>,
+    /// Epoch (CRF: iteration) of the best dev F1, or the last one without a dev set.
+    pub best_epoch: usize,
+    /// Evaluations since the best one.
+    pub bad_epochs: usize,
+}
+
+impl EarlyStopping {
+    /// Records the dev F1 at `epoch` (`None`: no dev set); true when its
+    /// weights are the ones to keep (a better F1, or any epoch without dev).
+    pub fn record(&mut self, epoch: usize, f1: Option<f64>) -> bool {
+        match f1 {
+            Some(f1) if self.best_f1.is_none_or(|b| f1 > b) => {
+                self.best_f1 = Some(f1);
+                self.best_epoch = epoch;
+                self.bad_epochs = 0;
+                true
+            }
+            Some(_) => {
+                self.bad_epochs += 1;
+                false
+            }
+            None => {
+                self.best_epoch = epoch;
+                true
+            }
+        }
+    }
+
+    /// True when `patience` evaluations in a row were no better (0: never).
+    pub fn exhausted(&self, patience: usize) -> bool {
+        patience > 0 && self.bad_epochs >= patience
+    }
+}
+
+/// Progress of a network tagger's training run, as checkpoints keep it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunState {
+    /// Epochs done.
+    pub epoch: usize,
+    /// Optimiser steps done.
+    pub step: usize,
+    /// Best dev F1 and early-stopping count.
+    #[serde(flatten)]
+    pub stopping: EarlyStopping,
+    /// Seconds trained so far.
+    pub train_seconds: f64,
+    /// Per-epoch reports.
+    pub reports: Vec<EpochReport>,
+    /// Training documents (to refuse resuming on another corpus).
+    pub documents: usize,
+    /// Training tokens.
+    pub tokens: usize,
+}
+
+impl RunState {
+    /// Why training must stop before the next epoch, if it must: early
+    /// stopping after `patience` epochs without a better dev F1 (0: never), or
+    /// `stop_after` epochs done in this run.
+    pub fn stop_reason(
+        &self,
+        patience: usize,
+        stop_after: Option<usize>,
+        epochs_this_run: usize,
+    ) -> Option<String> {
+        if self.stopping.exhausted(patience) {
+            Some(format!("no better dev F1 for {patience} epochs"))
+        } else if stop_after.is_some_and(|n| epochs_this_run >= n) {
+            Some(format!(
+                "stopped after {epochs_this_run} epochs (resumable)"
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Records a finished epoch; true when its weights are the ones to keep
+    /// (a better dev F1, or any epoch without a dev set).
+    pub fn record(&mut self, report: &EpochReport) -> bool {
+        self.epoch = report.epoch;
+        self.train_seconds += report.seconds;
+        self.reports.push(report.clone());
+        self.stopping.record(report.epoch, report.dev_f1)
+    }
+
+    /// The run summary once training has ended for `stop`.
+    pub fn summary(&self, stop: String, prepare_seconds: f64) -> TrainReport {
+        TrainReport {
+            iterations: self.epoch,
+            best_iteration: self.stopping.best_epoch,
+            best_dev_f1: self.stopping.best_f1,
+            stop,
+            documents: self.documents,
+            tokens: self.tokens,
+            feature_seconds: prepare_seconds,
+            train_seconds: self.train_seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch(epoch: usize, dev_f1: Option<f64>) -> EpochReport {
+        EpochReport {
+            epoch,
+            epochs: 9,
+            loss: 1.0,
+            dev_f1,
+            words_per_second: 1.0,
+            seconds: 2.0,
+        }
+    }
+
+    #[test]
+    fn keeps_the_best_epoch_and_stops_after_patience() {
+        let mut s = RunState::default();
+        assert!(s.record(&epoch(1, Some(0.5))));
+        assert!(s.record(&epoch(2, Some(0.6))));
+        assert!(!s.record(&epoch(3, Some(0.6))), "equal is not better");
+        assert_eq!(s.stop_reason(2, None, 3), None);
+        assert!(!s.record(&epoch(4, Some(0.55))));
+        assert_eq!(
+            s.stop_reason(2, None, 4).as_deref(),
+            Some("no better dev F1 for 2 epochs")
+        );
+        assert_eq!(s.stop_reason(0, None, 4), None, "patience 0 never stops");
+        assert_eq!(
+            s.stop_reason(0, Some(4), 4).as_deref(),
+            Some("stopped after 4 epochs (resumable)")
+        );
+        let report = s.summary("done".into(), 1.5);
+        assert_eq!(
+            (report.iterations, report.best_iteration, report.best_dev_f1),
+            (4, 2, Some(0.6))
+        );
+        assert_eq!(report.train_seconds, 8.0);
+        // Without a dev set every epoch is kept.
+        let mut s = RunState::default();
+        assert!(s.record(&epoch(1, None)) && s.record(&epoch(2, None)));
+        assert_eq!(s.stopping.best_epoch, 2);
+    }
+
+    #[test]
+    fn checkpoints_of_format_version_1_read_back() {
+        // The state as version-1 checkpoints wrote it (flat fields).
+        let json = r#"{"epoch":2,"step":14,"best_f1":0.5,"best_epoch":1,"bad_epochs":1,
+            "train_seconds":3.0,"reports":[],"documents":4,"tokens":99}"#;
+        let s: RunState = serde_json::from_str(json).unwrap();
+        assert_eq!(s.stopping.best_f1, Some(0.5));
+        assert_eq!((s.stopping.best_epoch, s.stopping.bad_epochs), (1, 1));
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back["best_epoch"], 1);
+        assert!(back.get("stopping").is_none());
+    }
+}

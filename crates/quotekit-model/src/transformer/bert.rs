@@ -1,0 +1,259 @@
+//! A BERT encoder in candle, written here rather than taken from
+//! candle-transformers because fine-tuning needs two things its `BertModel`
+//! lacks: a backward pass (it uses candle-nn's fused softmax and layer-norm
+//! kernels, which have none) and seeded dropout (for reproducible training).
+//! Softmax, layer norm and GELU come from [`super::fused`] (fused CPU kernels
+//! with backward passes; elsewhere candle-nn's kernels for inference and
+//! candle's primitive operations for training). Attention probabilities get no
+//! dropout (the largest tensors by far; generating their masks would cost more
+//! than the layer). Parameter names follow the Hugging Face checkpoints
+//! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
+
+use crate::error::ModelError;
+use crate::nn::layers::dropout;
+use crate::transformer::fused;
+use candle_core::{DType, Module, Result, Tensor};
+use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The fields of a Hugging Face BERT `config.json` the encoder needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BertConfig {
+    /// Vocabulary size.
+    pub vocab_size: usize,
+    /// Width of every layer.
+    pub hidden_size: usize,
+    /// Transformer layers.
+    pub num_hidden_layers: usize,
+    /// Attention heads per layer.
+    pub num_attention_heads: usize,
+    /// Width of the feed-forward layer.
+    pub intermediate_size: usize,
+    /// Positions the encoder has embeddings for (its window).
+    pub max_position_embeddings: usize,
+    /// Token type vocabulary (segments).
+    #[serde(default = "two")]
+    pub type_vocab_size: usize,
+    /// Layer-norm epsilon.
+    #[serde(default = "eps")]
+    pub layer_norm_eps: f64,
+    /// Activation; only `gelu` (erf) is supported.
+    #[serde(default = "gelu")]
+    pub hidden_act: String,
+    /// Dropout inside the encoder during fine-tuning.
+    #[serde(default = "point_one")]
+    pub hidden_dropout_prob: f64,
+    /// Model type (must be `bert`).
+    #[serde(default = "bert")]
+    pub model_type: String,
+}
+
+fn two() -> usize {
+    2
+}
+fn eps() -> f64 {
+    1e-12
+}
+fn gelu() -> String {
+    "gelu".into()
+}
+fn point_one() -> f64 {
+    0.1
+}
+fn bert() -> String {
+    "bert".into()
+}
+
+impl BertConfig {
+    /// Reads and checks an encoder's `config.json` (`path` names it in errors).
+    pub fn from_json(json: &str, path: &Path) -> std::result::Result<Self, ModelError> {
+        let config: BertConfig = serde_json::from_str(json)
+            .map_err(|e| ModelError::corrupt(path, format!("encoder config: {e}")))?;
+        config.check().map_err(|e| ModelError::corrupt(path, e))?;
+        Ok(config)
+    }
+
+    /// Refuses architectures this module does not implement.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if self.model_type != "bert" {
+            return Err(format!(
+                "model_type is {:?}; only BERT-family encoders (\"bert\") are supported",
+                self.model_type
+            ));
+        }
+        if self.hidden_act != "gelu" {
+            return Err(format!(
+                "hidden_act is {:?}; only \"gelu\" is supported",
+                self.hidden_act
+            ));
+        }
+        if self.num_attention_heads == 0
+            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
+        {
+            return Err(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                self.hidden_size, self.num_attention_heads
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Layer norm with weight and bias: the fused kernel for inference, plain
+/// tensor operations (which have gradients) for training.
+#[derive(Debug)]
+struct Norm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f64,
+}
+
+impl Norm {
+    fn new(size: usize, eps: f64, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get_with_hints(size, "weight", candle_nn::Init::Const(1.0))?,
+            bias: vb.get_with_hints(size, "bias", candle_nn::Init::Const(0.0))?,
+            eps,
+        })
+    }
+
+    fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        fused::layer_norm(x, &self.weight, &self.bias, self.eps as f32, train)
+    }
+}
+
+#[derive(Debug)]
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: Norm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: Norm,
+}
+
+impl Layer {
+    fn new(c: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let h = c.hidden_size;
+        let a = vb.pp("attention");
+        Ok(Self {
+            query: linear(h, h, a.pp("self").pp("query"))?,
+            key: linear(h, h, a.pp("self").pp("key"))?,
+            value: linear(h, h, a.pp("self").pp("value"))?,
+            attention_out: linear(h, h, a.pp("output").pp("dense"))?,
+            attention_norm: Norm::new(h, c.layer_norm_eps, a.pp("output").pp("LayerNorm"))?,
+            intermediate: linear(h, c.intermediate_size, vb.pp("intermediate").pp("dense"))?,
+            output: linear(c.intermediate_size, h, vb.pp("output").pp("dense"))?,
+            output_norm: Norm::new(h, c.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
+        })
+    }
+}
+
+/// A BERT encoder: token, position and segment embeddings, then transformer layers.
+#[derive(Debug)]
+pub struct Bert {
+    /// Its configuration.
+    pub config: BertConfig,
+    words: Embedding,
+    positions: Embedding,
+    types: Embedding,
+    norm: Norm,
+    layers: Vec<Layer>,
+}
+
+impl Bert {
+    /// Creates the parameters under `vb` (load the pretrained values afterwards).
+    pub fn new(config: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let h = config.hidden_size;
+        let e = vb.pp("embeddings");
+        let layers = (0..config.num_hidden_layers)
+            .map(|k| Layer::new(config, vb.pp("encoder").pp("layer").pp(k)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            config: config.clone(),
+            words: embedding(config.vocab_size, h, e.pp("word_embeddings"))?,
+            positions: embedding(
+                config.max_position_embeddings,
+                h,
+                e.pp("position_embeddings"),
+            )?,
+            types: embedding(config.type_vocab_size, h, e.pp("token_type_embeddings"))?,
+            norm: Norm::new(h, config.layer_norm_eps, e.pp("LayerNorm"))?,
+            layers,
+        })
+    }
+
+    /// Hidden states `[B, L, hidden]` of piece ids `[B, L]` (u32) whose padding
+    /// is 0 in `mask` `[B, L]` (f32). With `rng`, dropout is on (training).
+    pub fn forward(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        mut rng: Option<&mut rand_chacha::ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let train = rng.is_some();
+        let p = self.config.hidden_dropout_prob;
+        let (b, l) = ids.dims2()?;
+        let h = self.config.hidden_size;
+        let heads = self.config.num_attention_heads;
+        let d = h / heads;
+        let positions = Tensor::arange(0u32, l as u32, ids.device())?;
+        let x = self
+            .words
+            .forward(ids)?
+            .broadcast_add(&self.positions.forward(&positions)?)?
+            .broadcast_add(
+                &self
+                    .types
+                    .forward(&Tensor::zeros(1, DType::U32, ids.device())?)?,
+            )?;
+        let mut x = dropout(&self.norm.forward(&x, train)?, p, rng.as_deref_mut())?;
+        // Additive attention mask: 0 for pieces, -10000 for padding (as BERT);
+        // skipped when no window is padded (most batches: windows are full).
+        let padded = mask.sum_all()?.to_dtype(DType::F64)?.to_scalar::<f64>()? < (b * l) as f64;
+        let bias = if padded {
+            Some(((mask.to_dtype(DType::F32)? - 1.0)? * 10_000.0)?.reshape((b, 1, 1, l))?)
+        } else {
+            None
+        };
+        let scale = 1.0 / (d as f64).sqrt();
+        for layer in &self.layers {
+            let split = |t: Tensor| -> Result<Tensor> {
+                t.reshape((b, l, heads, d))?.transpose(1, 2)?.contiguous()
+            };
+            // Scaling the queries costs a 1/L of scaling the scores.
+            let q = split((layer.query.forward(&x)? * scale)?)?;
+            let k = split(layer.key.forward(&x)?)?;
+            let v = split(layer.value.forward(&x)?)?;
+            let mut scores = q.matmul(&k.t()?)?;
+            if let Some(bias) = &bias {
+                scores = scores.broadcast_add(bias)?;
+            }
+            let probs = fused::softmax_last_dim(&scores, train)?;
+            let context = probs
+                .matmul(&v)?
+                .transpose(1, 2)?
+                .contiguous()?
+                .reshape((b, l, h))?;
+            let attended = dropout(
+                &layer.attention_out.forward(&context)?,
+                p,
+                rng.as_deref_mut(),
+            )?;
+            x = layer.attention_norm.forward(&(attended + &x)?, train)?;
+            let inner = fused::gelu_erf(&layer.intermediate.forward(&x)?)?;
+            let out = dropout(&layer.output.forward(&inner)?, p, rng.as_deref_mut())?;
+            x = layer.output_norm.forward(&(out + &x)?, train)?;
+            if !train {
+                // The weights are variables, so every result keeps its inputs
+                // alive for a backward pass; without one, cutting the graph
+                // here frees the layer's intermediate tensors.
+                x = x.detach();
+            }
+        }
+        Ok(x)
+    }
+}

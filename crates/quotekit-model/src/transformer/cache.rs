@@ -1,0 +1,223 @@
+//! The frozen-encoder cache (`transformer.freeze`, `quotekit train
+//! --freeze-encoder`): the encoder's word vectors of every training and dev
+//! document, computed once and kept in memory or in a safetensors file per
+//! corpus, keyed by the encoder weights, the window settings and the corpus.
+//! A damaged file is an error that names it and says to delete it.
+
+use crate::error::ModelError;
+use crate::io::{f32_values, fnv1a, write_tensors, TensorBytes};
+use crate::nn::DTYPE;
+use crate::training::data::group_by_size;
+use crate::training::events::TrainEvent;
+use crate::transformer::config::TransformerConfig;
+use crate::transformer::model::{
+    TransformerDocument, TransformerInputs, TransformerModel, WEIGHTS_FILE,
+};
+use candle_core::Tensor;
+use safetensors::SafeTensors;
+use std::path::{Path, PathBuf};
+
+/// Word vectors of each document, computed once (frozen encoder).
+pub type Cached = Vec<Vec<f32>>;
+
+/// Where `quotekit train` keeps frozen encoder outputs for a model directory.
+pub fn default_cache_dir(out: &Path) -> PathBuf {
+    out.join("encoder-cache")
+}
+
+/// Encoder outputs of `docs`, batched by pieces; reports progress.
+fn encode_all(
+    model: &TransformerModel,
+    docs: &[TransformerDocument],
+    on_event: &mut dyn FnMut(&TrainEvent),
+) -> candle_core::Result<Cached> {
+    let sizes: Vec<usize> = docs.iter().map(|d| d.inputs.padded_pieces()).collect();
+    let mut out: Vec<Vec<f32>> = vec![Vec::new(); docs.len()];
+    let mut done = 0;
+    for batch in group_by_size(&sizes, model.config.batch_pieces) {
+        let inputs: Vec<&TransformerInputs> = batch.iter().map(|&i| &docs[i].inputs).collect();
+        let vectors = model.word_vectors(&inputs, None)?;
+        for (k, &i) in batch.iter().enumerate() {
+            let n = docs[i].inputs.len();
+            out[i] = vectors.get(k)?.narrow(0, 0, n)?.flatten_all()?.to_vec1()?;
+        }
+        done += batch.len();
+        on_event(&TrainEvent::Encoding {
+            done,
+            total: docs.len(),
+        });
+    }
+    Ok(out)
+}
+
+/// Key of a frozen-encoder cache: the encoder weights, the settings that
+/// change its outputs, and the corpus.
+fn cache_key(
+    config: &TransformerConfig,
+    docs: &[TransformerDocument],
+) -> Result<String, ModelError> {
+    let weights = config.path.join(WEIGHTS_FILE);
+    let bytes = std::fs::read(&weights).map_err(|e| ModelError::io(&weights, e))?;
+    let mut text = format!(
+        "{:016x} {} {} {:?}",
+        fnv1a(&bytes),
+        config.window,
+        config.stride,
+        config.pooling
+    );
+    for d in docs {
+        text.push_str(&format!(
+            " {}:{}:{:016x}",
+            d.document.id,
+            d.inputs.len(),
+            fnv1a(d.document.text().as_bytes())
+        ));
+    }
+    Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+}
+
+/// Reads the cache file for `docs`, or computes the outputs and writes it.
+pub fn cached_outputs(
+    model: &TransformerModel,
+    docs: &[TransformerDocument],
+    name: &str,
+    dir: Option<&Path>,
+    on_event: &mut dyn FnMut(&TrainEvent),
+) -> Result<Cached, ModelError> {
+    let h = model.bert_config.hidden_size;
+    let file = match dir {
+        Some(dir) => Some(dir.join(format!(
+            "{name}-{}.safetensors",
+            cache_key(&model.config, docs)?
+        ))),
+        None => None,
+    };
+    if let Some(file) = file.as_ref().filter(|f| f.is_file()) {
+        let damaged = |reason: String| {
+            ModelError::corrupt(
+                file,
+                format!("damaged encoder cache ({reason}); delete the file to recompute it"),
+            )
+        };
+        let bytes = std::fs::read(file).map_err(|e| ModelError::io(file, e))?;
+        let st = SafeTensors::deserialize(&bytes).map_err(|e| damaged(e.to_string()))?;
+        let out = (0..docs.len())
+            .map(|i| {
+                let t = st
+                    .tensor(&i.to_string())
+                    .map_err(|e| damaged(e.to_string()))?;
+                let values = f32_values(t.data());
+                if values.len() == docs[i].inputs.len() * h {
+                    Ok(values)
+                } else {
+                    Err(damaged(format!(
+                        "document {i} has {} values, expected {}",
+                        values.len(),
+                        docs[i].inputs.len() * h
+                    )))
+                }
+            })
+            .collect::<Result<Cached, ModelError>>()?;
+        on_event(&TrainEvent::Cache(file.clone()));
+        return Ok(out);
+    }
+    let out = encode_all(model, docs, on_event)?;
+    if let Some(file) = file {
+        let tensors: Vec<TensorBytes> = out
+            .iter()
+            .zip(docs)
+            .enumerate()
+            .map(|(i, (values, d))| {
+                TensorBytes::new(i.to_string(), vec![d.inputs.len(), h], values)
+            })
+            .collect();
+        write_tensors(&file, &tensors, None)?;
+        on_event(&TrainEvent::Cache(file));
+    }
+    Ok(out)
+}
+
+/// Word vectors `[B, T, hidden]` of a batch from the cache.
+pub fn cached_batch(
+    model: &TransformerModel,
+    cached: &Cached,
+    batch: &[usize],
+    docs: &[TransformerDocument],
+) -> candle_core::Result<Tensor> {
+    let h = model.bert_config.hidden_size;
+    let t = batch
+        .iter()
+        .map(|&i| docs[i].inputs.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut data = vec![0f32; batch.len() * t * h];
+    for (k, &i) in batch.iter().enumerate() {
+        data[k * t * h..k * t * h + cached[i].len()].copy_from_slice(&cached[i]);
+    }
+    Tensor::from_vec(data, (batch.len(), t, h), model.params.device())?.to_dtype(DTYPE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ModelKind, TrainConfig};
+    use crate::features::lexicon::Lexicon;
+    use crate::io::f32_bytes;
+    use crate::training::options::TrainOptions;
+    use crate::transformer::model::tests::tiny_encoder;
+    use crate::transformer::train::train;
+    use quotekit_data::{Document, TagScheme, TagSet};
+    use safetensors::tensor::{Dtype, TensorView};
+
+    #[test]
+    fn a_damaged_encoder_cache_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("encoder");
+        std::fs::create_dir(&folder).unwrap();
+        let config = TrainConfig {
+            model: ModelKind::Transformer,
+            transformer: TransformerConfig {
+                freeze: true,
+                epochs: 1,
+                ..tiny_encoder(&folder)
+            },
+            ..TrainConfig::default()
+        }
+        .check()
+        .unwrap();
+        let tags = TagSet::new(TagScheme::Bio);
+        let docs = [Document::new("d", "Ab said a b ab, ab b a. A ab b.")];
+        let cache = dir.path().join("cache");
+        let options = TrainOptions {
+            cache_dir: Some(cache.clone()),
+            ..TrainOptions::default()
+        };
+        let train = || {
+            let cues = Lexicon::builtin_cues();
+            train(&config, &tags, &docs, &[], cues, &options, &mut |_| {})
+        };
+        train().unwrap();
+        let files: Vec<PathBuf> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "one cache file for the training corpus");
+        // A cache that reads back is used as it is.
+        train().unwrap();
+        std::fs::write(&files[0], b"not a safetensors file").unwrap();
+        let e = train().unwrap_err().to_string();
+        let name = files[0].file_name().unwrap().to_str().unwrap();
+        assert!(e.contains(name) && e.contains("delete the file"), "{e}");
+        // A readable file whose vectors do not fit the document.
+        let short = f32_bytes(&[0.0; 3]);
+        let view = TensorView::new(Dtype::F32, vec![1, 3], &short).unwrap();
+        let data = safetensors::serialize([("0".to_string(), view)], None).unwrap();
+        std::fs::write(&files[0], data).unwrap();
+        let e = train().unwrap_err().to_string();
+        assert!(
+            e.contains(name) && e.contains("document 0 has 3 values"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! The transformer tagger (`model = "transformer"`; `"encoder"` before
+//! format version 2): a pretrained BERT-family encoder shipped as
+//! `config.json` + `tokenizer.json` + `model.safetensors` (e.g.
+//! all-MiniLM-L6-v2, fetched with `quotekit fetch-encoder`), run in candle
+//! ([`bert`], with the fused kernels of [`fused`]) over overlapping windows of
+//! its own pieces ([`pieces`]), symbolic features and a linear (or
+//! convolutional) head ([`head`]) with a CRF layer ([`model`]), fine-tuned by
+//! [`train`] on the shared network library [`crate::nn`], optionally on a
+//! frozen encoder's cached outputs ([`cache`]).
+
+pub mod bert;
+pub mod cache;
+pub mod config;
+pub mod file;
+pub mod fused;
+pub mod head;
+pub mod model;
+pub mod pieces;
+pub mod train;

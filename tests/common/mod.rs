@@ -1,0 +1,106 @@
+//! What the end-to-end tests and the benches share: where things are (the
+//! repository, the embedded sample corpus, PolNeAR, the pretrained encoder,
+//! the `quotekit` binary) and the documents they run on. Every test crate and
+//! bench includes this module (`mod common;`, or `#[path]` from `benches/`)
+//! and uses part of it. It depends on `quotekit-data` only, which every
+//! crate of the workspace has.
+#![allow(dead_code)]
+
+use quotekit_data::{load_corpus, Document, Format, LoadOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The embedded sample corpus (`datasets/sample`, brat).
+pub fn sample_dir() -> PathBuf {
+    root().join("datasets/sample")
+}
+
+/// The documents of the embedded sample corpus.
+pub fn sample() -> Vec<Document> {
+    load_brat(&sample_dir())
+}
+
+/// The documents of a brat corpus, loaded strictly.
+pub fn load_brat(path: &Path) -> Vec<Document> {
+    load_corpus(path, Format::Brat, &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{} loads: {e}", path.display()))
+        .documents
+}
+
+/// PolNeAR (train and dev): `$QUOTEKIT_POLNEAR`, or `../shared/datasets/polnear`
+/// beside the repository. `None`, with a message on stderr, when it is absent:
+/// the corpus is not part of the project.
+pub fn polnear() -> Option<PathBuf> {
+    let path = std::env::var_os("QUOTEKIT_POLNEAR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/datasets/polnear"));
+    if path.join("train").is_dir() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: PolNeAR not found at {} (set QUOTEKIT_POLNEAR)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// PolNeAR dev when PolNeAR is there, the sample otherwise (benches).
+pub fn polnear_dev_or_sample() -> Vec<Document> {
+    match polnear() {
+        Some(p) => load_brat(&p.join("dev")),
+        None => {
+            eprintln!("benchmarking on datasets/sample");
+            sample()
+        }
+    }
+}
+
+/// The pretrained encoder unpacked by `quotekit fetch-encoder`:
+/// `$QUOTEKIT_ENCODER`, or `models/all-MiniLM-L6-v2`. `None`, with a message on
+/// stderr, when it is not there.
+pub fn encoder() -> Option<PathBuf> {
+    let dir = std::env::var_os("QUOTEKIT_ENCODER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("models/all-MiniLM-L6-v2"));
+    if dir.join("model.safetensors").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: no pretrained encoder in {} — run `cargo run --release -- fetch-encoder` to test it",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// The `quotekit` binary (tests of the CLI crate only).
+pub fn binary() -> PathBuf {
+    PathBuf::from(
+        option_env!("CARGO_BIN_EXE_quotekit").expect("only the CLI crate's tests run the binary"),
+    )
+}
+
+/// Runs `quotekit ARGS` in the repository root.
+pub fn quotekit(args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the quotekit binary runs")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
