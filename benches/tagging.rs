@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 fn bench(c: &mut Criterion) {
     let all = common::polnear_dev_or_sample();
     let tokenizer = Tokenizer::new();
-    for kind in [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer] {
+    for kind in ModelKind::ALL {
         if kind == ModelKind::Transformer && common::encoder().is_none() {
             continue;
         }

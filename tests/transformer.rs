@@ -150,7 +150,7 @@ fn two_steps_of_fine_tuning_change_the_encoder_and_lower_the_loss() {
     let (model, _) = train(
         &config,
         &tags,
-        &docs,
+        docs,
         &[],
         Lexicon::builtin_cues(),
         &TrainOptions::default(),

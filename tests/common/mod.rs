@@ -79,7 +79,9 @@ pub fn encoder() -> Option<PathBuf> {
     }
 }
 
-/// The `quotekit` binary (tests of the CLI crate only).
+/// The `quotekit` binary (tests of the CLI crate only: cargo names it to
+/// those; this module is compiled into the other crates' tests too).
+#[allow(clippy::option_env_unwrap)]
 pub fn binary() -> PathBuf {
     PathBuf::from(
         option_env!("CARGO_BIN_EXE_quotekit").expect("only the CLI crate's tests run the binary"),

@@ -37,6 +37,7 @@ enum Command {
 /// second, and by default each one is a fresh `mmap` whose pages the kernel
 /// must zero again (measured: 7 % of a fine-tuning epoch, 7 % of tagging).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // the workspace's one foreign call; see the SAFETY note
 fn keep_freed_memory() {
     // SAFETY: mallopt only changes allocator parameters; it is called once,
     // before any other thread exists.

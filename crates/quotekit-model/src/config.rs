@@ -32,6 +32,9 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
+    /// Every kind.
+    pub const ALL: [ModelKind; 3] = [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer];
+
     /// The name in configs and model files (`crf`, `neural`, `transformer`).
     pub fn name(self) -> &'static str {
         match self {

@@ -68,24 +68,31 @@ fn fit_in_pool(
     };
     let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
     let tags = TagSet::new(config.data.scheme);
-    let (train, dev) = (&train_docs[..], &dev_docs[..]);
+    let dev = &dev_docs[..];
     let (tagger, hash_bits, report): (Box<dyn SequenceTagger>, u32, TrainReport) = match config
         .model
     {
         ModelKind::Crf => {
-            let (t, r) = crf::train::train(config, &tags, train, dev, cues.clone(), on_event)?;
+            let (t, r) = crf::train::train(config, &tags, train_docs, dev, cues.clone(), on_event)?;
             (Box::new(t), config.features.hash_bits, r)
         }
         ModelKind::Neural => {
-            let (t, r) =
-                neural::train::train(config, &tags, train, dev, cues.clone(), options, on_event)?;
+            let (t, r) = neural::train::train(
+                config,
+                &tags,
+                train_docs,
+                dev,
+                cues.clone(),
+                options,
+                on_event,
+            )?;
             (Box::new(t), config.neural.network.sparse_bits, r)
         }
         ModelKind::Transformer => {
             let (t, r) = transformer::train::train(
                 config,
                 &tags,
-                train,
+                train_docs,
                 dev,
                 cues.clone(),
                 options,

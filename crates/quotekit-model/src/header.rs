@@ -65,7 +65,7 @@ pub fn kind_of_format(format: &str) -> Option<ModelKind> {
     if format == LEGACY_TRANSFORMER_FORMAT {
         return Some(ModelKind::Transformer);
     }
-    [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer]
+    ModelKind::ALL
         .into_iter()
         .find(|&k| format_name(k) == format)
 }
@@ -125,7 +125,7 @@ impl ModelHeader {
             .map_err(|e| ModelError::corrupt(file, format!("header: {e}")))?;
         let format = value.get("format").and_then(|f| f.as_str());
         if format.and_then(kind_of_format).is_none() {
-            let known: Vec<String> = [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer]
+            let known: Vec<String> = ModelKind::ALL
                 .into_iter()
                 .map(|k| format!("{:?}", format_name(k)))
                 .collect();
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_format_name_and_version_1_names_still_read() {
-        for kind in [ModelKind::Crf, ModelKind::Neural, ModelKind::Transformer] {
+        for kind in ModelKind::ALL {
             assert_eq!(kind_of_format(&format_name(kind)), Some(kind));
         }
         assert_eq!(format_name(ModelKind::Transformer), "quotekit-transformer");

@@ -18,7 +18,7 @@
 //!
 //! The two networks share [`nn`] (CRF layer, layers, AdamW, checkpoints, the
 //! one epoch loop); every trainer shares [`training`] (events, reports, early
-//! stopping, prepared data). [`fit`] trains what a [`config::TrainConfig`]
+//! stopping, prepared data). [`fit()`] trains what a [`config::TrainConfig`]
 //! names; [`model_file`] saves and loads any kind ([`header`] says which).
 //!
 //! ```

@@ -64,7 +64,7 @@ impl std::str::FromStr for Format {
 
 impl Format {
     /// Guesses the format of `path`: `.jsonl`/`.json` files are JSONL, `.conll`,
-    /// `.iob`, `.bio` and `.txt` files are CoNLL, directories are brat.
+    /// `.iob`, `.bio` and `.tsv` files are CoNLL, directories are brat.
     pub fn detect(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some("jsonl" | "json") => Format::Jsonl,

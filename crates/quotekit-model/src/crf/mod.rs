@@ -1,6 +1,6 @@
 //! The linear-chain CRF tagger (`model = "crf"`): parameters and emission
 //! scores over hashed features ([`model`]), the tagger ([`tagger`]), its
-//! model file ([`file`]), and training: the objective ([`objective`]),
+//! model file ([`file`](mod@file)), and training: the objective ([`objective`]),
 //! L-BFGS ([`lbfgs`]) warm-started by SGD ([`sgd`]), or the averaged
 //! perceptron ([`perceptron`]), driven by [`train`].
 

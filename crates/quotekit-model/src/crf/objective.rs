@@ -32,7 +32,7 @@ pub type CrfDocument = Prepared<CrfInputs>;
 
 /// Tokenizes, extracts features and encodes gold tags for every document, in parallel.
 pub fn prepare_crf(
-    documents: &[Document],
+    documents: Vec<Document>,
     extractor: &FeatureExtractor,
     tags: &TagSet,
     unit: SequenceUnit,

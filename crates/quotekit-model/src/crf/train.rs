@@ -28,7 +28,7 @@ use std::time::Instant;
 pub fn train(
     config: &Checked,
     tags: &TagSet,
-    train_docs: &[Document],
+    train_docs: Vec<Document>,
     dev_docs: &[Document],
     cues: Lexicon,
     on_event: impl FnMut(&TrainEvent),
@@ -37,7 +37,7 @@ pub fn train(
     let unit = config.data.sequence;
     let started = Instant::now();
     let mut train = prepare_crf(train_docs, &extractor, tags, unit);
-    let mut dev = prepare_crf(dev_docs, &extractor, tags, unit);
+    let mut dev = prepare_crf(dev_docs.to_vec(), &extractor, tags, unit);
     let feature_seconds = started.elapsed().as_secs_f64();
     let layout = Layout {
         buckets: extractor.buckets(),
@@ -284,7 +284,7 @@ mod tests {
         };
         let extractor = FeatureExtractor::new(&config).unwrap();
         let tags = TagSet::new(TagScheme::Bio);
-        let data = prepare_crf(&[a, b], &extractor, &tags, SequenceUnit::Document);
+        let data = prepare_crf(vec![a, b], &extractor, &tags, SequenceUnit::Document);
         let layout = Layout {
             buckets: 1 << hash_bits,
             labels: tags.len(),

@@ -32,7 +32,7 @@ pub struct WordInputs {
     pub chars: Vec<Vec<u32>>,
     /// Symbolic feature ids per word.
     pub features: Vec<[u32; 3]>,
-    /// Hashed CRF features per word (empty when the encoder does not use them).
+    /// Hashed CRF features per word (empty when the network does not use them).
     pub sparse: DocumentFeatures,
 }
 

@@ -40,7 +40,7 @@ pub type NeuralDocument = Prepared<NeuralInputs>;
 
 /// Tokenizes and encodes documents for `model`, in parallel.
 pub fn prepare_neural(
-    documents: &[Document],
+    documents: Vec<Document>,
     model: &NeuralModel,
     tags: &TagSet,
 ) -> Vec<NeuralDocument> {
@@ -139,7 +139,7 @@ impl NetworkTraining for NeuralTraining<'_> {
 pub fn train(
     config: &Checked,
     tags: &TagSet,
-    train_docs: &[Document],
+    train_docs: Vec<Document>,
     dev_docs: &[Document],
     cues: Lexicon,
     options: &TrainOptions,
@@ -165,7 +165,7 @@ pub fn train(
         init_from_crf(&model, path, &labels)?;
     }
     let train = prepare_neural(train_docs, &model, tags);
-    let dev = prepare_neural(dev_docs, &model, tags);
+    let dev = prepare_neural(dev_docs.to_vec(), &model, tags);
     let tokens = token_count(&train);
     if tokens == 0 {
         return Err(ModelError::Training(
@@ -266,7 +266,7 @@ mod tests {
         train(
             &config,
             &tags,
-            &docs,
+            docs.clone(),
             &docs,
             cues,
             &TrainOptions::default(),
@@ -289,7 +289,7 @@ mod tests {
         let vocab = Vocabulary::train(docs.iter().map(|d| d.text()), 300).unwrap();
         let model = NeuralModel::new(&config, vocab, Lexicon::builtin_cues(), 7).unwrap();
         let tags = TagSet::new(TagScheme::Bio);
-        let train = prepare_neural(&docs, &model, &tags);
+        let train = prepare_neural(docs, &model, &tags);
         let batches = NeuralTraining::batches(&train, 256);
         let mut seen: Vec<(usize, Range<usize>)> = batches.iter().flatten().cloned().collect();
         seen.sort_by_key(|(d, r)| (*d, r.start));

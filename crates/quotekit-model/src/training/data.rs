@@ -25,19 +25,19 @@ pub struct Prepared<I> {
 /// Tokenizes every document, encodes its gold tags and computes its inputs
 /// with `inputs`, in parallel (results in document order).
 pub fn prepare<I: Send>(
-    documents: &[Document],
+    documents: Vec<Document>,
     tags: &TagSet,
     inputs: impl Fn(&Document, &Tokenized) -> I + Sync,
 ) -> Vec<Prepared<I>> {
     let tokenizer = Tokenizer::new();
     documents
-        .par_iter()
-        .map(|d| {
-            let tokens = tokenizer.tokenize(d);
+        .into_par_iter()
+        .map(|document| {
+            let tokens = tokenizer.tokenize(&document);
             Prepared {
-                gold: gold_ids(d, &tokens, tags),
-                inputs: inputs(d, &tokens),
-                document: d.clone(),
+                gold: gold_ids(&document, &tokens, tags),
+                inputs: inputs(&document, &tokens),
+                document,
                 tokens,
             }
         })
@@ -111,7 +111,7 @@ mod tests {
         }];
         let tags = TagSet::new(TagScheme::Bio);
         let other = Document::new("e", "Nothing.");
-        let prepared = prepare(&[d, other], &tags, |doc, tok| {
+        let prepared = prepare(vec![d, other], &tags, |doc, tok| {
             (doc.id.clone(), tok.tokens.len())
         });
         assert_eq!(prepared[0].inputs, ("d".to_string(), 5));

@@ -195,7 +195,15 @@ mod tests {
         };
         let train = || {
             let cues = Lexicon::builtin_cues();
-            train(&config, &tags, &docs, &[], cues, &options, &mut |_| {})
+            train(
+                &config,
+                &tags,
+                docs.to_vec(),
+                &[],
+                cues,
+                &options,
+                &mut |_| {},
+            )
         };
         train().unwrap();
         let files: Vec<PathBuf> = std::fs::read_dir(&cache)

@@ -25,7 +25,7 @@ use std::time::Instant;
 
 /// Tokenizes and plans documents for `model`, in parallel.
 pub fn prepare_transformer(
-    documents: &[Document],
+    documents: Vec<Document>,
     model: &TransformerModel,
     tags: &TagSet,
 ) -> Vec<TransformerDocument> {
@@ -159,7 +159,7 @@ impl NetworkTraining for TransformerTraining<'_> {
 pub fn train(
     config: &Checked,
     tags: &TagSet,
-    train_docs: &[Document],
+    train_docs: Vec<Document>,
     dev_docs: &[Document],
     cues: Lexicon,
     options: &TrainOptions,
@@ -177,7 +177,7 @@ pub fn train(
     }
     let model = TransformerModel::from_folder(settings, cues, tags.len())?;
     let train = prepare_transformer(train_docs, &model, tags);
-    let dev = prepare_transformer(dev_docs, &model, tags);
+    let dev = prepare_transformer(dev_docs.to_vec(), &model, tags);
     let tokens = token_count(&train);
     if tokens == 0 {
         return Err(ModelError::Training(

@@ -5,7 +5,7 @@
 //! choosing one annotator per article) and the flat one (`NAME.txt` + `NAME.ann`).
 //! A directory holding neither but with sub-directories that do (`train/`, `dev/`)
 //! is read as the union of those, in name order. Parsing an `.ann` file is
-//! [`ann`]'s; writing, [`write`]'s.
+//! [`ann`]'s; writing, [`write`](mod@write)'s.
 
 use crate::error::{read_text, DataError};
 use crate::formats::brat::ann::parse_ann;
