@@ -228,6 +228,14 @@ fn cycles(graph: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<Vec<PathBuf>> {
     out
 }
 
+/// The workspace's crates.
+const CRATES: [&str; 4] = [
+    "quotekit-data",
+    "quotekit-model",
+    "quotekit-infer",
+    "quotekit-cli",
+];
+
 fn src(krate: &str) -> PathBuf {
     common::root().join("crates").join(krate).join("src")
 }
@@ -235,12 +243,7 @@ fn src(krate: &str) -> PathBuf {
 #[test]
 fn no_crate_has_an_import_cycle_between_its_files() {
     let mut found = Vec::new();
-    for krate in [
-        "quotekit-data",
-        "quotekit-model",
-        "quotekit-infer",
-        "quotekit-cli",
-    ] {
+    for krate in CRATES {
         let graph = dependencies(&src(krate));
         assert!(graph.len() > 3, "{krate}: {} files", graph.len());
         for group in cycles(&graph) {
@@ -262,12 +265,7 @@ fn no_crate_has_an_import_cycle_between_its_files() {
 #[test]
 fn long_files_say_why() {
     let mut found = Vec::new();
-    for krate in [
-        "quotekit-data",
-        "quotekit-model",
-        "quotekit-infer",
-        "quotekit-cli",
-    ] {
+    for krate in CRATES {
         for file in modules(&src(krate)).into_values() {
             let text = std::fs::read_to_string(&file).unwrap();
             let lines = text.lines().count();

@@ -178,3 +178,48 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     .to_string();
     assert!(msg.contains("neural.learning_rate"), "{msg}");
 }
+
+/// Rewrites a training checkpoint as format version 1 wrote it: format
+/// `quotekit-neural-checkpoint`, the network's settings under `encoder`, its
+/// parameters (and their moments, averages and best values) under `encoder.*`.
+fn as_version_1(file: &std::path::Path) {
+    let bytes = std::fs::read(file).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let key = "quotekit-checkpoint";
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&meta.metadata().as_ref().unwrap()[key]).unwrap();
+    meta["format"] = "quotekit-neural-checkpoint".into();
+    meta["format_version"] = 1.into();
+    let config = meta["config"].as_object_mut().unwrap();
+    let network = config.remove("network").unwrap();
+    config.insert("encoder".into(), network);
+    let tensors: Vec<(String, safetensors::tensor::TensorView<'_>)> = st
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| (name.replacen("/network.", "/encoder.", 1), view))
+        .collect();
+    let meta = std::collections::HashMap::from([(key.to_string(), meta.to_string())]);
+    std::fs::write(file, safetensors::serialize(tensors, Some(meta)).unwrap()).unwrap();
+}
+
+#[test]
+fn a_checkpoint_of_format_version_1_resumes_to_the_same_model() {
+    let config = small_config(2);
+    let whole = fit_with(&config, &TrainOptions::default(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("checkpoint");
+    let options = TrainOptions {
+        checkpoint_dir: Some(checkpoint.clone()),
+        stop_after: Some(1),
+        ..TrainOptions::default()
+    };
+    fit_with(&config, &options, |_| {}).unwrap();
+    as_version_1(&checkpoint.join("checkpoint.safetensors"));
+    let options = TrainOptions {
+        resume: Some(checkpoint),
+        ..TrainOptions::default()
+    };
+    let resumed = fit_with(&config, &options, |_| {}).unwrap();
+    assert_eq!(parameters(&resumed), parameters(&whole));
+}

@@ -25,7 +25,7 @@ use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::config::{Pooling, TransformerConfig};
 use quotekit_model::transformer::model::TransformerModel;
 use quotekit_model::transformer::pieces::PieceTokenizer;
-use quotekit_model::{fit_with, Annotator, ModelKind, TrainConfig};
+use quotekit_model::{fit_with, load_annotator, save_annotator, Annotator, ModelKind, TrainConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -341,4 +341,70 @@ fn training_on_the_sample_gives_the_pinned_weights() {
             "do not match (but are within 1e-4 of)"
         }
     );
+}
+
+/// Rewrites a model file as quotekit wrote it at format version 1: the
+/// transformer's format was `quotekit-encoder` and its kind `encoder`, the
+/// config sections `[encoder]` and `[neural.encoder]`, and the neural
+/// network's parameters `encoder.*`.
+fn as_version_1(file: &Path) {
+    let bytes = std::fs::read(file).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let mut header: serde_json::Value =
+        serde_json::from_str(&meta.metadata().as_ref().unwrap()["quotekit"]).unwrap();
+    header["format_version"] = 1.into();
+    if header["format"] == "quotekit-transformer" {
+        header["format"] = "quotekit-encoder".into();
+        header["config"]["model"] = "encoder".into();
+    }
+    let config = header["config"].as_object_mut().unwrap();
+    let transformer = config.remove("transformer").unwrap();
+    config.insert("encoder".into(), transformer);
+    let neural = config["neural"].as_object_mut().unwrap();
+    let network = neural.remove("network").unwrap();
+    neural.insert("encoder".into(), network);
+    let tensors: Vec<(String, safetensors::tensor::TensorView<'_>)> = st
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| match name.strip_prefix("network.") {
+            Some(rest) => (format!("encoder.{rest}"), view),
+            None => (name, view),
+        })
+        .collect();
+    let meta = std::collections::HashMap::from([("quotekit".to_string(), header.to_string())]);
+    std::fs::write(file, safetensors::serialize(tensors, Some(meta)).unwrap()).unwrap();
+}
+
+#[test]
+fn models_saved_at_format_version_1_load_and_tag_as_they_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = sample();
+    for (name, config) in configs(dir.path()) {
+        let kind = config.model;
+        let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
+        let out = dir.path().join(format!("{name}-model"));
+        save_annotator(&fitted.annotator, &fitted.header, &out).unwrap();
+        as_version_1(&out.join("model.safetensors"));
+        let (loaded, header) = load_annotator(&out).unwrap();
+        assert_eq!(header.format_version, 1, "{name}");
+        assert_eq!(header.kind(), Some(kind), "{name}");
+        assert_eq!(
+            header.config, fitted.header.config,
+            "{name}: the old section names read"
+        );
+        assert_eq!(
+            prints(&loaded),
+            prints(&fitted.annotator),
+            "{name}: weights"
+        );
+        for doc in &docs {
+            let (a, b) = (
+                fitted.annotator.annotate_scored(doc),
+                loaded.annotate_scored(doc),
+            );
+            assert_eq!(a.document, b.document, "{name} {}", doc.id);
+            assert_eq!(a.confidences, b.confidences, "{name} {}", doc.id);
+        }
+    }
 }

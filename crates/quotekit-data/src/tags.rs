@@ -142,6 +142,12 @@ impl TagSet {
         &self.tags
     }
 
+    /// The tags' names (`O`, `B-Source`, …) in index order, as model files
+    /// record them.
+    pub fn names(&self) -> Vec<String> {
+        self.tags.iter().map(ToString::to_string).collect()
+    }
+
     /// Index of `tag`, `None` for a tag outside this scheme.
     pub fn index(&self, tag: Tag) -> Option<usize> {
         self.tags.iter().position(|t| *t == tag)

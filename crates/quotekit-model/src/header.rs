@@ -94,7 +94,7 @@ impl ModelHeader {
             format_version: FORMAT_VERSION,
             quotekit_version: env!("CARGO_PKG_VERSION").into(),
             config: config.clone(),
-            labels: tags.tags().iter().map(ToString::to_string).collect(),
+            labels: tags.names(),
             hash_bits,
             lexicon_hash: cues.hash_hex(),
             lexicon: cues.entries().join("\n"),

@@ -42,7 +42,7 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
     let bytes = std::fs::read(&file).map_err(|e| ModelError::io(&file, e))?;
     let header = ModelHeader::read(&bytes, &file)?;
     let tags = TagSet::new(header.config.data.scheme);
-    let names: Vec<String> = tags.tags().iter().map(ToString::to_string).collect();
+    let names = tags.names();
     if names != header.labels {
         return Err(ModelError::corrupt(
             file,

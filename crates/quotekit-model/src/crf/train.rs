@@ -16,7 +16,7 @@ use crate::error::ModelError;
 use crate::eval::counts::Counts;
 use crate::features::extractor::FeatureExtractor;
 use crate::features::lexicon::Lexicon;
-use crate::training::data::{exact_micro, token_count};
+use crate::training::data::{exact_micro, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::run_state::EarlyStopping;
 use quotekit_data::{Document, TagSet};
@@ -103,12 +103,7 @@ pub fn train_crf(
         labels: full.labels,
     };
     let (train, dev) = (&*train, &*dev);
-    let tokens = token_count(train);
-    if tokens == 0 {
-        return Err(ModelError::Training(
-            "the training corpus has no tokens".into(),
-        ));
-    }
+    let tokens = training_tokens(train)?;
     on_event(&TrainEvent::Prepared {
         documents: train.len(),
         tokens,

@@ -206,7 +206,7 @@ pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer
     let mut ev = Evaluation {
         documents: gold.len(),
         confusion: Confusion {
-            labels: tagset.tags().iter().map(ToString::to_string).collect(),
+            labels: tagset.names(),
             counts: vec![vec![0; l]; l],
         },
         ..Evaluation::default()

@@ -17,7 +17,7 @@ use crate::neural::vocab::Vocabulary;
 use crate::nn::checkpoint::Checkpoint;
 use crate::nn::trainer::{train_network, NetworkTraining, RunInfo, Schedule};
 use crate::tagger::SequenceTagger;
-use crate::training::data::{exact_micro, group_by_size, prepare, token_count, Prepared};
+use crate::training::data::{exact_micro, group_by_size, prepare, training_tokens, Prepared};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use candle_core::{Tensor, Var};
@@ -147,14 +147,8 @@ pub fn train(
 ) -> Result<(NeuralModel, TrainReport), ModelError> {
     let neural = &config.neural;
     let started = Instant::now();
-    let resumed = match &options.resume {
-        Some(path) => Some(Checkpoint::load(path)?),
-        None => None,
-    };
-    let labels: Vec<String> = tags.tags().iter().map(ToString::to_string).collect();
-    if let Some(c) = &resumed {
-        c.check_compatible(neural, "neural", &labels)?;
-    }
+    let labels = tags.names();
+    let resumed = Checkpoint::resume(options, neural, "neural", &labels)?;
     let vocab = match &resumed {
         Some(c) => Vocabulary::from_json(&c.meta.tokenizer, &c.path)?,
         None => Vocabulary::train(train_docs.iter().map(|d| d.text()), neural.vocab_size)?,
@@ -166,12 +160,7 @@ pub fn train(
     }
     let train = prepare_neural(train_docs, &model, tags);
     let dev = prepare_neural(dev_docs.to_vec(), &model, tags);
-    let tokens = token_count(&train);
-    if tokens == 0 {
-        return Err(ModelError::Training(
-            "the training corpus has no tokens".into(),
-        ));
-    }
+    let tokens = training_tokens(&train)?;
     let prepare_seconds = started.elapsed().as_secs_f64();
     on_event(&TrainEvent::Prepared {
         documents: train.len(),

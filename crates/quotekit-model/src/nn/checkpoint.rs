@@ -11,6 +11,7 @@
 use crate::error::ModelError;
 use crate::io::{read_metadata, read_tensors, write_tensors, TensorBytes};
 use crate::nn::optim::AdamW;
+use crate::training::options::TrainOptions;
 use crate::training::run_state::RunState;
 use candle_core::{Device, Tensor};
 use safetensors::tensor::Dtype;
@@ -121,6 +122,22 @@ impl Checkpoint {
         let json = serde_json::to_string(&meta).expect("checkpoint metadata serialises");
         write_tensors(&file, &tensors, Some((KEY, json)))?;
         Ok(file)
+    }
+
+    /// The checkpoint `options` resume from, if any, read and checked against
+    /// the run's settings (`config`, the section named `section`) and labels.
+    pub fn resume<C: Serialize + DeserializeOwned>(
+        options: &TrainOptions,
+        config: &C,
+        section: &str,
+        labels: &[String],
+    ) -> Result<Option<Self>, ModelError> {
+        let Some(path) = &options.resume else {
+            return Ok(None);
+        };
+        let checkpoint = Self::load(path)?;
+        checkpoint.check_compatible(config, section, labels)?;
+        Ok(Some(checkpoint))
     }
 
     /// Reads a checkpoint file (or `DIR/checkpoint.safetensors`).
@@ -310,6 +327,33 @@ fn current_name(name: &str, version: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_that_are_not_checkpoints_are_refused_naming_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("model.safetensors");
+        let tensors = [TensorBytes::new("x", vec![1], &[1.0])];
+        write_tensors(&file, &tensors, Some(("quotekit", "{}".into()))).unwrap();
+        let e = Checkpoint::load(&file).unwrap_err().to_string();
+        assert!(
+            e.contains("model.safetensors") && e.contains("not a quotekit training checkpoint"),
+            "{e}"
+        );
+        let meta = r#"{"format":"other","format_version":1,"config":{},"labels":[],
+            "state":{"epoch":0,"step":0,"best_f1":null,"best_epoch":0,"bad_epochs":0,
+            "train_seconds":0,"reports":[],"documents":0,"tokens":0},
+            "rng_word_pos":"0","tokenizer":""}"#;
+        write_tensors(&file, &tensors, Some((KEY, meta.into()))).unwrap();
+        let e = Checkpoint::load(&file).unwrap_err().to_string();
+        assert!(e.contains("format is \"other\""), "{e}");
+        let newer = meta.replace(
+            "\"other\",\"format_version\":1",
+            "\"quotekit-checkpoint\",\"format_version\":9",
+        );
+        write_tensors(&file, &tensors, Some((KEY, newer))).unwrap();
+        let e = Checkpoint::load(&file).unwrap_err().to_string();
+        assert!(e.contains("version 9 is newer"), "{e}");
+    }
 
     #[test]
     fn version_1_names_of_the_neural_network_are_renamed() {

@@ -3,6 +3,7 @@
 //! dev exact micro F1 that early stopping follows.
 
 use crate::annotator::build_annotation;
+use crate::error::ModelError;
 use crate::eval::counts::Counts;
 use crate::eval::exact_scores;
 use quotekit_data::{encode, role_fragments, Document, Tag, TagSet, Tokenized, Tokenizer};
@@ -44,9 +45,14 @@ pub fn prepare<I: Send>(
         .collect()
 }
 
-/// Tokens in prepared documents.
-pub fn token_count<I>(docs: &[Prepared<I>]) -> usize {
-    docs.iter().map(|d| d.gold.len()).sum()
+/// Tokens in prepared training documents; an error when there are none.
+pub fn training_tokens<I>(docs: &[Prepared<I>]) -> Result<usize, ModelError> {
+    match docs.iter().map(|d| d.gold.len()).sum() {
+        0 => Err(ModelError::Training(
+            "the training corpus has no tokens".into(),
+        )),
+        tokens => Ok(tokens),
+    }
 }
 
 /// The gold tag id of every token of a document.
@@ -119,7 +125,10 @@ mod tests {
         let o = tags.index(Tag::Outside).unwrap() as u8;
         assert_ne!(prepared[0].gold[0], o, "Ann is a source");
         assert!(prepared[0].gold[1..].iter().all(|&g| g == o));
-        assert_eq!(token_count(&prepared), 7);
+        assert_eq!(training_tokens(&prepared).unwrap(), 7);
+        let none = prepare(vec![Document::new("x", "")], &tags, |_, _| ());
+        let e = training_tokens(&none).unwrap_err().to_string();
+        assert!(e.contains("the training corpus has no tokens"), "{e}");
         let gold_tags: Vec<Tag> = prepared[0]
             .gold
             .iter()

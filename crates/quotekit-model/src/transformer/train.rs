@@ -13,7 +13,7 @@ use crate::features::lexicon::Lexicon;
 use crate::nn::checkpoint::Checkpoint;
 use crate::nn::trainer::{train_network, NetworkTraining, RunInfo, Schedule};
 use crate::tagger::SequenceTagger;
-use crate::training::data::{exact_micro, group_by_size, prepare, token_count};
+use crate::training::data::{exact_micro, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
@@ -167,23 +167,12 @@ pub fn train(
 ) -> Result<(TransformerModel, TrainReport), ModelError> {
     let settings = &config.transformer;
     let started = Instant::now();
-    let resumed = match &options.resume {
-        Some(path) => Some(Checkpoint::load(path)?),
-        None => None,
-    };
-    let labels: Vec<String> = tags.tags().iter().map(ToString::to_string).collect();
-    if let Some(c) = &resumed {
-        c.check_compatible(settings, "transformer", &labels)?;
-    }
+    let labels = tags.names();
+    let resumed = Checkpoint::resume(options, settings, "transformer", &labels)?;
     let model = TransformerModel::from_folder(settings, cues, tags.len())?;
     let train = prepare_transformer(train_docs, &model, tags);
     let dev = prepare_transformer(dev_docs.to_vec(), &model, tags);
-    let tokens = token_count(&train);
-    if tokens == 0 {
-        return Err(ModelError::Training(
-            "the training corpus has no tokens".into(),
-        ));
-    }
+    let tokens = training_tokens(&train)?;
     let (train_cache, dev_cache) = if settings.freeze {
         let dir = options.cache_dir.as_deref();
         (
