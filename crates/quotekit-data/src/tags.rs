@@ -294,6 +294,9 @@ mod tests {
                 "O"
             ]
         );
+        let names = TagSet::new(TagScheme::Bio).names();
+        assert_eq!(names.len(), 7);
+        assert_eq!(&names[..3], ["O", "B-SOURCE", "I-SOURCE"]);
         let bilou = encode(&t, &frags, TagScheme::Bilou);
         let s: Vec<String> = bilou.tags.iter().map(ToString::to_string).collect();
         assert_eq!(
