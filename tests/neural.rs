@@ -223,3 +223,44 @@ fn a_checkpoint_of_format_version_1_resumes_to_the_same_model() {
     let resumed = fit_with(&config, &options, |_| {}).unwrap();
     assert_eq!(parameters(&resumed), parameters(&whole));
 }
+
+#[test]
+fn a_checkpoint_with_a_short_optimiser_tensor_is_refused_naming_it() {
+    let config = small_config(2);
+    let dir = tempfile::tempdir().unwrap();
+    let options = TrainOptions {
+        checkpoint_dir: Some(dir.path().to_path_buf()),
+        stop_after: Some(1),
+        ..TrainOptions::default()
+    };
+    fit_with(&config, &options, |_| {}).unwrap();
+    let file = dir.path().join("checkpoint.safetensors");
+    let bytes = std::fs::read(&file).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let short = [0u8; 4];
+    let tensors: Vec<(String, safetensors::tensor::TensorView<'_>)> = st
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| match name.as_str() {
+            "m/network.output.bias" => {
+                let v =
+                    safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![1], &short);
+                (name, v.unwrap())
+            }
+            _ => (name, view),
+        })
+        .collect();
+    let meta = meta.metadata().clone();
+    std::fs::write(&file, safetensors::serialize(tensors, meta).unwrap()).unwrap();
+    let options = TrainOptions {
+        resume: Some(file),
+        ..TrainOptions::default()
+    };
+    let e = fit_with(&config, &options, |_| {}).unwrap_err().to_string();
+    assert!(
+        e.contains("checkpoint.safetensors")
+            && e.contains("tensor `m/network.output.bias` has 1 values"),
+        "{e}"
+    );
+}

@@ -416,5 +416,15 @@ fn models_saved_at_format_version_1_load_and_tag_as_they_did() {
             assert_eq!(a.document, b.document, "{name} {}", doc.id);
             assert_eq!(a.confidences, b.confidences, "{name} {}", doc.id);
         }
+        // Saved again, it is a file of this version.
+        let again = dir.path().join(format!("{name}-again"));
+        save_annotator(&loaded, &header, &again).unwrap();
+        let (reloaded, header) = load_annotator(&again).unwrap();
+        assert_eq!(
+            header.format_version,
+            quotekit_model::header::FORMAT_VERSION
+        );
+        assert_eq!(header.kind(), Some(kind), "{name}");
+        assert_eq!(prints(&reloaded), prints(&fitted.annotator), "{name}");
     }
 }

@@ -52,8 +52,8 @@ pub fn polnear() -> Option<PathBuf> {
 
 /// PolNeAR dev when PolNeAR is there, the sample otherwise (benches).
 pub fn polnear_dev_or_sample() -> Vec<Document> {
-    match polnear() {
-        Some(p) => load_brat(&p.join("dev")),
+    match polnear().map(|p| p.join("dev")).filter(|d| d.is_dir()) {
+        Some(dev) => load_brat(&dev),
         None => {
             eprintln!("benchmarking on datasets/sample");
             sample()

@@ -1,7 +1,9 @@
 //! A training configuration: one serde struct read from TOML
 //! (`configs/crf.toml`, `configs/neural.toml`, `configs/transformer.toml`)
-//! with the defaults in one place; [`TrainConfig::check`] validates it once,
-//! before any work starts, into a [`Checked`] config that training takes.
+//! with the defaults in one place. Reading a file checks its values (so the
+//! errors name the file); [`TrainConfig::check`] checks a config, changed or
+//! not, into a [`Checked`] one, which is all training takes: the trainers do
+//! not check again.
 //! Each model kind's own section lives beside that kind (`crf::config`,
 //! `neural::config`, `transformer::config`); the shared ones live here.
 
@@ -186,6 +188,20 @@ impl TrainConfig {
         Ok(Checked(self))
     }
 
+    /// Refuses a config of another model kind than `kind`: [`TrainConfig::check`]
+    /// checks the section of `model` only, so a trainer takes only its own kind.
+    pub fn expect_model(&self, kind: ModelKind) -> Result<(), ModelError> {
+        if self.model == kind {
+            Ok(())
+        } else {
+            Err(ModelError::config(format!(
+                "model = \"{}\": this trainer trains \"{}\" models",
+                self.model.name(),
+                kind.name()
+            )))
+        }
+    }
+
     /// Sets the epochs of the network kinds (`neural.epochs`, `transformer.epochs`).
     pub fn set_epochs(&mut self, epochs: usize) {
         self.neural.epochs = epochs;
@@ -332,6 +348,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("features.window = 9"), "{e}");
+    }
+
+    #[test]
+    fn a_trainer_refuses_another_kind() {
+        let crf = TrainConfig::default().check().unwrap();
+        assert!(crf.expect_model(ModelKind::Crf).is_ok());
+        let e = crf.expect_model(ModelKind::Neural).unwrap_err().to_string();
+        assert!(
+            e.contains("model = \"crf\"") && e.contains("\"neural\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn fit_in_pool(
             (Box::new(t), 0, r)
         }
     };
-    let header = ModelHeader::new(config, config.model, &tags, hash_bits, &cues, report);
+    let header = ModelHeader::new(config, &tags, hash_bits, &cues, report);
     let annotator = Annotator::new(tagger, tags, config.decoding.outside_penalty);
     let dev = (!dev_docs.is_empty()).then(|| {
         let predicted: Vec<Document> = dev_docs

@@ -9,7 +9,7 @@
 use crate::config::{ModelKind, TrainConfig};
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
-use crate::io::{hash_hex, read_metadata, write_tensors, TensorBytes};
+use crate::io::{file_in, hash_hex, read_metadata, write_tensors, TensorBytes};
 use crate::training::events::TrainReport;
 use quotekit_data::TagSet;
 use serde::{Deserialize, Serialize};
@@ -72,25 +72,20 @@ pub fn kind_of_format(format: &str) -> Option<ModelKind> {
 
 /// `DIR/model.safetensors` for a directory, the path itself for a file.
 pub fn model_path(path: &Path) -> PathBuf {
-    if path.is_dir() || path.extension().is_none() {
-        path.join(FILE_NAME)
-    } else {
-        path.to_path_buf()
-    }
+    file_in(path, FILE_NAME)
 }
 
 impl ModelHeader {
-    /// The header of a model of `kind` just trained with `config`.
+    /// The header of a model just trained with `config`.
     pub fn new(
         config: &TrainConfig,
-        kind: ModelKind,
         tags: &TagSet,
         hash_bits: u32,
         cues: &Lexicon,
         training: TrainReport,
     ) -> Self {
         Self {
-            format: format_name(kind),
+            format: format_name(config.model),
             format_version: FORMAT_VERSION,
             quotekit_version: env!("CARGO_PKG_VERSION").into(),
             config: config.clone(),
@@ -107,6 +102,18 @@ impl ModelHeader {
     /// The model kind (checked when the header was read).
     pub fn kind(&self) -> Option<ModelKind> {
         kind_of_format(&self.format)
+    }
+
+    /// Refuses a header of another kind than `kind` (the file is `file`).
+    pub fn expect_kind(&self, kind: ModelKind, file: &Path) -> Result<(), ModelError> {
+        if self.kind() == Some(kind) {
+            Ok(())
+        } else {
+            Err(ModelError::foreign(
+                file,
+                format!("a {} model, not a {}", self.format, kind.describe()),
+            ))
+        }
     }
 
     /// The cue lexicon the model was trained with.

@@ -6,7 +6,7 @@
 use crate::error::ModelError;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and
 /// a rename, so readers see the old file or the new one, never a partial one.
@@ -20,6 +20,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|e| ModelError::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e))
+}
+
+/// `DIR/name` for a directory (or a path without an extension), the path
+/// itself for a file: where a model or checkpoint file is, given either.
+pub fn file_in(path: &Path, name: &str) -> PathBuf {
+    if path.is_dir() || path.extension().is_none() {
+        path.join(name)
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// 64-bit FNV-1a: a stable hash for file headers.
@@ -87,17 +97,18 @@ pub fn write_tensors(
     tensors: &[TensorBytes],
     metadata: Option<(&str, String)>,
 ) -> Result<(), ModelError> {
+    // Failures here are failures to write `path`, not damage to a file.
+    let cannot = |e: String| ModelError::io(path, std::io::Error::other(e));
     let views = tensors
         .iter()
         .map(|t| {
             TensorView::new(Dtype::F32, t.shape.clone(), &t.bytes)
                 .map(|v| (t.name.clone(), v))
-                .map_err(|e| ModelError::corrupt(path, format!("tensor `{}`: {e}", t.name)))
+                .map_err(|e| cannot(format!("tensor `{}`: {e}", t.name)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let metadata = metadata.map(|(key, json)| HashMap::from([(key.to_string(), json)]));
-    let bytes = safetensors::serialize(views, metadata)
-        .map_err(|e| ModelError::corrupt(path, e.to_string()))?;
+    let bytes = safetensors::serialize(views, metadata).map_err(|e| cannot(e.to_string()))?;
     write_atomically(path, &bytes)
 }
 

@@ -5,14 +5,16 @@
 //! (temporary file in the same directory, then a rename); loading reads the
 //! header first and hands the bytes to the kind it names.
 //!
-//! Adding a model kind: its folder, a [`ModelKind`] variant with its config
-//! section (`config.rs`), one arm in `fit.rs` and one in [`load_annotator`].
+//! Adding a model kind: its folder; in `config.rs` a [`ModelKind`] variant
+//! (with its arms in `ALL`, `name` and `describe`), its config section and
+//! the line that validates it; one arm in `fit.rs` and one in
+//! [`load_annotator`].
 
 use crate::annotator::Annotator;
 use crate::config::ModelKind;
 use crate::crf::tagger::CrfTagger;
 use crate::error::ModelError;
-use crate::header::{model_path, ModelHeader};
+use crate::header::{format_name, model_path, ModelHeader, FORMAT_VERSION};
 use crate::neural::model::NeuralModel;
 use crate::tagger::SequenceTagger;
 use crate::transformer::model::TransformerModel;
@@ -20,8 +22,8 @@ use quotekit_data::TagSet;
 use std::path::{Path, PathBuf};
 
 /// Writes the model `annotator` holds to `path` (a model directory, created
-/// if needed, or a `.safetensors` file); returns the weights file. Each file
-/// appears complete or not at all.
+/// if needed, or a `.safetensors` file) at this version's format; returns the
+/// weights file. Each file appears complete or not at all.
 pub fn save_annotator(
     annotator: &Annotator,
     header: &ModelHeader,
@@ -31,7 +33,13 @@ pub fn save_annotator(
     if let Some(dir) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
     }
-    annotator.tagger.save(header, &file)?;
+    // Written as this version writes it, whatever file the header came from.
+    let header = ModelHeader {
+        format: format_name(annotator.tagger.kind()),
+        format_version: FORMAT_VERSION,
+        ..header.clone()
+    };
+    annotator.tagger.save(&header, &file)?;
     Ok(file)
 }
 

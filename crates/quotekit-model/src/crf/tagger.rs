@@ -6,12 +6,12 @@ use crate::config::ModelKind;
 use crate::crf::config::SequenceUnit;
 use crate::crf::file;
 use crate::crf::model::{CrfModel, Weights};
-use crate::decode::{decode_sequences, ChainScores, Scored};
+use crate::decode::{ChainScores, Scored};
 use crate::error::ModelError;
 use crate::features::extractor::{DocumentFeatures, FeatureExtractor};
 use crate::header::ModelHeader;
 use crate::tagger::SequenceTagger;
-use quotekit_data::{Document, Tag, TagSet, Tokenized};
+use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
 use std::path::Path;
 
@@ -66,7 +66,7 @@ pub fn sequences(tok: &Tokenized, unit: SequenceUnit) -> Vec<Range<usize>> {
 }
 
 /// Emission scores of every sequence of a document.
-fn scored<T: Copy + Into<f64>>(
+pub fn scored<T: Copy + Into<f64>>(
     weights: &Weights<'_, T>,
     features: &DocumentFeatures,
     tok: &Tokenized,
@@ -76,27 +76,4 @@ fn scored<T: Copy + Into<f64>>(
         .into_iter()
         .map(|r| (r.clone(), weights.emissions(features, r)))
         .collect()
-}
-
-/// Tags every token of a document with the given weights (as training
-/// evaluates them). `outside_penalty` is subtracted from every `O` score:
-/// above zero it trades precision for recall.
-pub fn tag_document<T: Copy + Into<f64>>(
-    weights: &Weights<'_, T>,
-    features: &DocumentFeatures,
-    tok: &Tokenized,
-    unit: SequenceUnit,
-    tags: &TagSet,
-    outside_penalty: f64,
-) -> Vec<Tag> {
-    let scored = scored(weights, features, tok, unit);
-    decode_sequences(
-        weights.chain,
-        scored,
-        tok.tokens.len(),
-        tags,
-        outside_penalty,
-        false,
-    )
-    .0
 }

@@ -4,23 +4,21 @@
 //! alone. Dev exact micro F1 is checked every `eval_every` iterations and the
 //! best weights are kept.
 
-use crate::config::Checked;
+use crate::config::{Checked, ModelKind};
 use crate::crf::config::{Algorithm, SequenceUnit, WarmStart};
 use crate::crf::lbfgs::{minimize, LbfgsSettings, Stop};
 use crate::crf::model::{CrfModel, Layout, Weights};
 use crate::crf::objective::{compact_features, objective, prepare_crf, Buffers, CrfDocument};
 use crate::crf::perceptron::perceptron;
 use crate::crf::sgd::sgd;
-use crate::crf::tagger::{tag_document, CrfTagger};
+use crate::crf::tagger::{scored, CrfTagger};
 use crate::error::ModelError;
-use crate::eval::counts::Counts;
 use crate::features::extractor::FeatureExtractor;
 use crate::features::lexicon::Lexicon;
-use crate::training::data::{exact_micro, training_tokens};
+use crate::training::data::{exact_f1, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::run_state::EarlyStopping;
 use quotekit_data::{Document, TagSet};
-use rayon::prelude::*;
 use std::time::Instant;
 
 /// Trains a CRF on `train_docs` as `config` says, with early stopping on
@@ -33,6 +31,7 @@ pub fn train(
     cues: Lexicon,
     on_event: impl FnMut(&TrainEvent),
 ) -> Result<(CrfTagger, TrainReport), ModelError> {
+    config.expect_model(ModelKind::Crf)?;
     let extractor = FeatureExtractor::with_lexicon(&config.features, cues);
     let unit = config.data.sequence;
     let started = Instant::now();
@@ -68,22 +67,10 @@ pub fn dev_f1<T: Copy + Into<f64> + Sync>(
     tags: &TagSet,
     outside_penalty: f64,
 ) -> f64 {
-    dev.par_iter()
-        .map(|d| {
-            let predicted = tag_document(
-                weights,
-                &d.inputs.features,
-                &d.tokens,
-                unit,
-                tags,
-                outside_penalty,
-            );
-            exact_micro(&d.document, &d.tokens, &predicted)
-        })
-        .collect::<Vec<Counts>>()
-        .into_iter()
-        .sum::<Counts>()
-        .f1()
+    exact_f1(dev, weights.chain, tags, outside_penalty, |_, d| {
+        Ok(scored(weights, &d.inputs.features, &d.tokens, unit))
+    })
+    .expect("scoring a CRF sequence cannot fail")
 }
 
 /// Trains a CRF on prepared data (whose features are renumbered in place to the

@@ -12,7 +12,7 @@ pub const FEATURE_SIZES: [usize; 3] = [8, 4, 4];
 
 /// Quotation state (× continued), cue-lexicon match and capitalisation ids of
 /// every word: the symbolic features both neural taggers embed.
-pub fn symbolic_features(
+fn symbolic_features(
     words: &[&str],
     lower: &[String],
     quotes: &[QuoteInfo],

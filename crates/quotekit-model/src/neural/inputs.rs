@@ -6,8 +6,7 @@
 use crate::features::config::FeatureConfig;
 use crate::features::extractor::{DocumentFeatures, FeatureExtractor};
 use crate::features::lexicon::Lexicon;
-use crate::features::quote_state::quote_states;
-use crate::features::symbolic::symbolic_features;
+use crate::features::symbolic::document_features;
 use crate::neural::config::NetworkConfig;
 use crate::neural::vocab::Vocabulary;
 use candle_core::{Device, Result, Tensor};
@@ -58,8 +57,6 @@ pub fn word_inputs(
 ) -> WordInputs {
     let text = doc.text();
     let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let quotes = quote_states(text, tok);
     let pieces = words
         .iter()
         .map(|w| {
@@ -77,7 +74,7 @@ pub fn word_inputs(
                 .collect()
         })
         .collect();
-    let features = symbolic_features(&words, &lower, &quotes, cues);
+    let features = document_features(doc, tok, cues);
     WordInputs {
         pieces,
         chars,

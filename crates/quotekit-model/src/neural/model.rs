@@ -73,6 +73,12 @@ impl NeuralModel {
     /// The model of a model file's bytes, whose header has been read; the
     /// vocabulary is the `tokenizer.json` beside it.
     pub fn load(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<Self, ModelError> {
+        header.expect_kind(ModelKind::Neural, file)?;
+        header
+            .config
+            .neural
+            .validate()
+            .map_err(|e| ModelError::corrupt(file, format!("settings: {e}")))?;
         let (json, tokenizer_file) = header.read_tokenizer(file)?;
         let vocab = Vocabulary::from_json(&json, &tokenizer_file)?;
         let mut model = Self::new(
@@ -81,15 +87,8 @@ impl NeuralModel {
             header.cues(),
             header.labels.len(),
         )
-        .map_err(|e| ModelError::corrupt(file, format!("network: {e}")))?;
-        // Format version 1 kept the network's parameters under `encoder.`.
-        let legacy = header.format_version < 2;
-        model
-            .params
-            .read(bytes, file, |name| match name.strip_prefix("network.") {
-                Some(rest) if legacy => format!("encoder.{rest}"),
-                _ => name.to_string(),
-            })?;
+        .map_err(|e| ModelError::corrupt(file, e.to_string()))?;
+        model.params.read(bytes, file, header.format_version)?;
         Ok(model)
     }
 

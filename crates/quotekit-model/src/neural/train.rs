@@ -5,24 +5,22 @@
 //! [`crate::nn::trainer`] (AdamW, schedule, clipping, dropout, averaging,
 //! early stopping, checkpoints, exact resume).
 
-use crate::config::Checked;
-use crate::decode::decode_sequences;
+use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
-use crate::eval::counts::Counts;
 use crate::features::lexicon::Lexicon;
 use crate::neural::crf_init::init_from_crf;
 use crate::neural::inputs::{make_batch, Window, WordInputs};
 use crate::neural::model::NeuralModel;
 use crate::neural::vocab::Vocabulary;
 use crate::nn::checkpoint::Checkpoint;
-use crate::nn::trainer::{train_network, NetworkTraining, RunInfo, Schedule};
+use crate::nn::trainer::{train_network, NetworkTraining, Schedule};
 use crate::tagger::SequenceTagger;
-use crate::training::data::{exact_micro, group_by_size, prepare, training_tokens, Prepared};
+use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens, Prepared};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
+use crate::training::run_state::{config_json, RunInfo};
 use candle_core::{Tensor, Var};
 use quotekit_data::{Document, TagSet};
-use rayon::prelude::*;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -119,18 +117,10 @@ impl NetworkTraining for NeuralTraining<'_> {
         if self.dev.is_empty() {
             return Ok(None);
         }
-        let counts = self
-            .dev
-            .par_iter()
-            .map(|d| {
-                let scored = self.model.window_emissions(&d.document, &d.tokens)?;
-                let n = d.tokens.tokens.len();
-                let (predicted, _) =
-                    decode_sequences(self.model.chain(), scored, n, self.tags, 0.0, false);
-                Ok(exact_micro(&d.document, &d.tokens, &predicted))
-            })
-            .collect::<Result<Vec<Counts>, ModelError>>()?;
-        Ok(Some(counts.into_iter().sum::<Counts>().f1()))
+        let f1 = exact_f1(&self.dev, self.model.chain(), self.tags, 0.0, |_, d| {
+            Ok(self.model.window_emissions(&d.document, &d.tokens)?)
+        })?;
+        Ok(Some(f1))
     }
 }
 
@@ -145,6 +135,7 @@ pub fn train(
     options: &TrainOptions,
     on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<(NeuralModel, TrainReport), ModelError> {
+    config.expect_model(ModelKind::Neural)?;
     let neural = &config.neural;
     let started = Instant::now();
     let labels = tags.names();
@@ -169,7 +160,7 @@ pub fn train(
     });
     let info = RunInfo {
         section: "neural",
-        config: serde_json::to_value(neural).expect("configs serialise"),
+        config: config_json(neural),
         labels,
         tokenizer: model.vocab.to_json(),
         documents: train.len(),

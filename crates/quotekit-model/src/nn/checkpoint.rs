@@ -9,10 +9,11 @@
 //! network's parameters under `encoder.*`) still resume.
 
 use crate::error::ModelError;
-use crate::io::{read_metadata, read_tensors, write_tensors, TensorBytes};
+use crate::io::{file_in, read_metadata, read_tensors, write_tensors, TensorBytes};
 use crate::nn::optim::AdamW;
+use crate::nn::params::current_name;
 use crate::training::options::TrainOptions;
-use crate::training::run_state::RunState;
+use crate::training::run_state::{config_json, RunInfo, RunState};
 use candle_core::{Device, Tensor};
 use safetensors::tensor::Dtype;
 use serde::de::DeserializeOwned;
@@ -65,20 +66,13 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// `DIR/checkpoint.safetensors` for a directory, the path itself for a file.
     pub fn path(path: &Path) -> PathBuf {
-        if path.is_dir() || path.extension().is_none() {
-            path.join(FILE_NAME)
-        } else {
-            path.to_path_buf()
-        }
+        file_in(path, FILE_NAME)
     }
 
-    /// Writes a checkpoint into `dir`; returns the file written.
-    #[allow(clippy::too_many_arguments)]
+    /// Writes a checkpoint of the run `info` into `dir`; returns the file written.
     pub fn save(
         dir: &Path,
-        config: &serde_json::Value,
-        labels: &[String],
-        tokenizer: &str,
+        info: &RunInfo,
         state: &RunState,
         names: &[String],
         optimizer: &AdamW,
@@ -110,14 +104,14 @@ impl Checkpoint {
         let meta = CheckpointMeta {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
-            config: config.clone(),
-            labels: labels.to_vec(),
+            config: info.config.clone(),
+            labels: info.labels.clone(),
             state: RunState {
                 step: optimizer.step,
                 ..state.clone()
             },
             rng_word_pos: rng.get_word_pos().to_string(),
-            tokenizer: tokenizer.to_string(),
+            tokenizer: info.tokenizer.clone(),
         };
         let json = serde_json::to_string(&meta).expect("checkpoint metadata serialises");
         write_tensors(&file, &tensors, Some((KEY, json)))?;
@@ -155,7 +149,10 @@ impl Checkpoint {
         if meta.format != FORMAT && meta.format != FORMAT_V1 {
             return Err(ModelError::foreign(
                 &file,
-                format!("format is {:?}, expected {FORMAT:?}", meta.format),
+                format!(
+                    "format is {:?}, expected {FORMAT:?} (or {FORMAT_V1:?})",
+                    meta.format
+                ),
             ));
         }
         if meta.format_version > FORMAT_VERSION {
@@ -181,7 +178,14 @@ impl Checkpoint {
                 &Device::Cpu,
             )
             .map_err(|e| ModelError::corrupt(&file, format!("tensor `{name}`: {e}")))?;
-            tensors.insert(current_name(&name, meta.format_version), t);
+            // `param/NAME`, `m/NAME`, …: the parameter's name after the slash.
+            let name = match name.split_once('/') {
+                Some((kind, rest)) => {
+                    format!("{kind}/{}", current_name(rest, meta.format_version))
+                }
+                None => name,
+            };
+            tensors.insert(name, t);
         }
         Ok(Self {
             path: file,
@@ -201,9 +205,9 @@ impl Checkpoint {
         labels: &[String],
     ) -> Result<(), ModelError> {
         let path = Some(self.path.clone());
-        let current = serde_json::to_value(config).expect("configs serialise");
+        let current = config_json(config);
         let stored = serde_json::from_value::<C>(self.meta.config.clone())
-            .map(|c| serde_json::to_value(c).expect("configs serialise"))
+            .map(|c| config_json(&c))
             .unwrap_or_else(|_| self.meta.config.clone());
         if stored != current {
             let differing: Vec<String> = match (&current, &stored) {
@@ -254,6 +258,21 @@ impl Checkpoint {
             .ok_or_else(|| ModelError::corrupt(&self.path, format!("no tensor `{name}`")))
     }
 
+    /// The `len` values of tensor `name`.
+    fn values(&self, name: &str, len: usize) -> Result<Vec<f32>, ModelError> {
+        let values: Vec<f32> = self.tensor(name)?.flatten_all()?.to_vec1()?;
+        if values.len() != len {
+            return Err(ModelError::corrupt(
+                &self.path,
+                format!(
+                    "tensor `{name}` has {} values, expected {len}",
+                    values.len()
+                ),
+            ));
+        }
+        Ok(values)
+    }
+
     /// Puts parameters, optimiser moments and the RNG position back.
     pub fn restore(
         &self,
@@ -275,19 +294,11 @@ impl Checkpoint {
                 ));
             }
             var.set(&param.to_device(var.device())?)?;
-            optimizer.m[k] = self
-                .tensor(&format!("m/{name}"))?
-                .flatten_all()?
-                .to_vec1()?;
-            optimizer.v[k] = self
-                .tensor(&format!("v/{name}"))?
-                .flatten_all()?
-                .to_vec1()?;
+            let len = var.elem_count();
+            optimizer.m[k] = self.values(&format!("m/{name}"), len)?;
+            optimizer.v[k] = self.values(&format!("v/{name}"), len)?;
             if k < optimizer.average.len() {
-                optimizer.average[k] = self
-                    .tensor(&format!("avg/{name}"))?
-                    .flatten_all()?
-                    .to_vec1()?;
+                optimizer.average[k] = self.values(&format!("avg/{name}"), len)?;
             }
         }
         optimizer.step = self.state.step;
@@ -310,17 +321,6 @@ impl Checkpoint {
             .map(|n| self.tensor(&format!("best/{n}")).cloned())
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
-    }
-}
-
-/// A tensor's name in this version: version 1 kept the neural network's
-/// parameters under `encoder.` (now `network.`), after the `param/`-style prefix.
-fn current_name(name: &str, version: u32) -> String {
-    match name.split_once('/') {
-        Some((kind, rest)) if version < 2 && rest.starts_with("encoder.") => {
-            format!("{kind}/network.{}", &rest["encoder.".len()..])
-        }
-        _ => name.to_string(),
     }
 }
 
@@ -353,23 +353,5 @@ mod tests {
         write_tensors(&file, &tensors, Some((KEY, newer))).unwrap();
         let e = Checkpoint::load(&file).unwrap_err().to_string();
         assert!(e.contains("version 9 is newer"), "{e}");
-    }
-
-    #[test]
-    fn version_1_names_of_the_neural_network_are_renamed() {
-        assert_eq!(
-            current_name("param/encoder.pieces.weight", 1),
-            "param/network.pieces.weight"
-        );
-        assert_eq!(
-            current_name("best/encoder.wide.weight", 1),
-            "best/network.wide.weight"
-        );
-        assert_eq!(current_name("m/crf.start", 1), "m/crf.start");
-        assert_eq!(
-            current_name("param/bert.encoder.layer.0.output.dense.weight", 1),
-            "param/bert.encoder.layer.0.output.dense.weight"
-        );
-        assert_eq!(current_name("param/encoder.x", 2), "param/encoder.x");
     }
 }

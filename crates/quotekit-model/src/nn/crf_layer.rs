@@ -4,7 +4,7 @@
 //! log-likelihood computed with the forward algorithm; decoding is
 //! [`crate::decode`]'s Viterbi on the same scores ([`CrfLayer::chain`]).
 
-use crate::decode::{Chain, ChainScores};
+use crate::decode::Chain;
 use candle_core::{DType, IndexOp, Result, Tensor};
 use candle_nn::{Init, VarBuilder};
 
@@ -110,15 +110,6 @@ impl CrfLayer {
             end: self.end.to_dtype(DType::F32)?.to_vec1()?,
         })
     }
-
-    /// Best tag sequence for one sequence's emissions `[time, labels]`.
-    pub fn decode(&self, emissions: &Tensor) -> Result<Vec<usize>> {
-        let chain = self.chain()?;
-        let flat: Vec<f32> = emissions.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?;
-        let emissions: Vec<f64> = flat.iter().map(|&x| f64::from(x)).collect();
-        let scores: ChainScores<'_, f32> = chain.scores();
-        Ok(scores.viterbi(&emissions))
-    }
 }
 
 #[cfg(test)]
@@ -197,7 +188,10 @@ mod tests {
             let (log_z, best) = brute(&crf, &rows(b, n));
             assert!((got[b] - log_z).abs() < 1e-9, "{} vs {log_z}", got[b]);
             let one = emissions.i((b, 0..n, ..)).unwrap();
-            assert_eq!(crf.decode(&one).unwrap(), best);
+            // Decoding the layer's scores (copied out as `f32`) finds the best path.
+            let emissions: Vec<f64> = one.flatten_all().unwrap().to_vec1::<f64>().unwrap();
+            let chain = crf.chain().unwrap();
+            assert_eq!(chain.scores().viterbi(&emissions), best);
         }
         // The loss of the best path is the smallest over all paths of sequence 0.
         let tags = Tensor::from_vec(vec![0u32, 1, 2, 0, 1, 1, 0, 0], (2, 4), &Device::Cpu).unwrap();

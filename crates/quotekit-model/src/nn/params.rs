@@ -12,7 +12,18 @@ use crate::nn::layers::seeded_init;
 use crate::nn::{device, DTYPE};
 use candle_core::{Device, Result, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
+use std::collections::HashMap;
 use std::path::Path;
+
+/// The name of a parameter stored in a file of format `version`, as this
+/// version names it: format version 1 kept the neural network's parameters
+/// under `encoder.` (now `network.`). Other names are unchanged.
+pub fn current_name(stored: &str, version: u32) -> String {
+    match stored.strip_prefix("encoder.") {
+        Some(rest) if version < 2 => format!("network.{rest}"),
+        _ => stored.to_string(),
+    }
+}
 
 /// Parameters of a network with a CRF output layer over `labels` tags.
 pub struct Parameters {
@@ -117,18 +128,24 @@ impl Parameters {
         self.refresh()
     }
 
-    /// Sets every parameter from a model file's bytes; parameter `name` is
-    /// stored as `stored(name)` (names of older format versions).
+    /// Sets every parameter from the bytes of a model file of format
+    /// `version` (older versions' names read as [`current_name`] says).
     pub fn read(
         &mut self,
         bytes: &[u8],
         file: &Path,
-        stored: impl Fn(&str) -> String,
+        version: u32,
     ) -> std::result::Result<(), ModelError> {
         let st = read_tensors(bytes, file)?;
+        let stored: HashMap<String, String> = st
+            .names()
+            .into_iter()
+            .map(|s| (current_name(s, version), s.to_string()))
+            .collect();
         let mut tensors = Vec::new();
         for (name, var) in self.named() {
-            let values = read_f32(&st, &stored(&name), var.dims(), file)?;
+            let key = stored.get(&name).unwrap_or(&name);
+            let values = read_f32(&st, key, var.dims(), file)?;
             let t = Tensor::from_vec(values, var.dims(), &Device::Cpu)
                 .map_err(|e| ModelError::corrupt(file, format!("tensor `{name}`: {e}")))?;
             tensors.push((name, t));
@@ -165,5 +182,24 @@ impl Parameters {
             .map(|(name, var)| TensorBytes::of(name, var.as_tensor()))
             .collect::<Result<Vec<_>>>()?;
         header.write(file, &tensors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_1_names_of_the_neural_network_read_as_network() {
+        assert_eq!(
+            current_name("encoder.pieces.weight", 1),
+            "network.pieces.weight"
+        );
+        assert_eq!(current_name("crf.start", 1), "crf.start");
+        assert_eq!(
+            current_name("bert.encoder.layer.0.output.dense.weight", 1),
+            "bert.encoder.layer.0.output.dense.weight"
+        );
+        assert_eq!(current_name("encoder.x", 2), "encoder.x");
     }
 }

@@ -12,7 +12,7 @@ use crate::nn::checkpoint::Checkpoint;
 use crate::nn::optim::{norm_of, schedule as learning_rate, set_all, snapshot, AdamW};
 use crate::training::events::{EpochReport, TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
-use crate::training::run_state::RunState;
+use crate::training::run_state::{RunInfo, RunState};
 use candle_core::{Tensor, Var};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -39,25 +39,6 @@ pub struct Schedule {
     pub average: f64,
     /// Seed of shuffling and dropout.
     pub seed: u64,
-}
-
-/// What a checkpoint records of the run besides its progress.
-#[derive(Debug, Clone)]
-pub struct RunInfo {
-    /// The config section (`neural`, `transformer`), named in messages.
-    pub section: &'static str,
-    /// That section's settings as JSON.
-    pub config: serde_json::Value,
-    /// Tag names.
-    pub labels: Vec<String>,
-    /// The subword tokenizer (`tokenizer.json` text).
-    pub tokenizer: String,
-    /// Training documents and tokens.
-    pub documents: usize,
-    /// Training tokens.
-    pub tokens: usize,
-    /// Seconds spent preparing the data.
-    pub prepare_seconds: f64,
 }
 
 /// What one network kind supplies to [`train_network`].
@@ -205,17 +186,8 @@ pub fn train_network(
         on_event(&TrainEvent::Epoch(report));
         epochs_this_run += 1;
         if let Some(dir) = &options.checkpoint_dir {
-            let path = Checkpoint::save(
-                dir,
-                &info.config,
-                &info.labels,
-                &info.tokenizer,
-                &state,
-                &names,
-                &optimizer,
-                &rng,
-                best.as_deref(),
-            )?;
+            let path =
+                Checkpoint::save(dir, info, &state, &names, &optimizer, &rng, best.as_deref())?;
             on_event(&TrainEvent::Checkpoint(path));
         }
     }

@@ -3,6 +3,7 @@
 //! dev exact micro F1 that early stopping follows.
 
 use crate::annotator::build_annotation;
+use crate::decode::{decode_sequences, ChainScores, Scored};
 use crate::error::ModelError;
 use crate::eval::counts::Counts;
 use crate::eval::exact_scores;
@@ -88,6 +89,30 @@ pub fn group_by_size(sizes: &[usize], budget: usize) -> Vec<Vec<usize>> {
 /// after spans are built and linked as [`crate::annotator::Annotator`] does.
 pub fn exact_micro(doc: &Document, tokens: &Tokenized, tags: &[Tag]) -> Counts {
     exact_scores(doc, &build_annotation(doc, tokens, tags).document).micro
+}
+
+/// The dev exact micro F1 that early stopping follows: each document's
+/// sequences scored by `scored` (given its index), decoded with `chain`
+/// (`outside_penalty` off every `O` score), built into spans, linked and
+/// counted against its gold spans, in parallel.
+pub fn exact_f1<I: Sync, T: Copy + Into<f64> + Sync>(
+    docs: &[Prepared<I>],
+    chain: ChainScores<'_, T>,
+    tags: &TagSet,
+    outside_penalty: f64,
+    scored: impl Fn(usize, &Prepared<I>) -> Result<Vec<Scored>, ModelError> + Sync,
+) -> Result<f64, ModelError> {
+    let counts = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let n = d.tokens.tokens.len();
+            let (predicted, _) =
+                decode_sequences(chain, scored(i, d)?, n, tags, outside_penalty, false);
+            Ok(exact_micro(&d.document, &d.tokens, &predicted))
+        })
+        .collect::<Result<Vec<Counts>, ModelError>>()?;
+    Ok(counts.into_iter().sum::<Counts>().f1())
 }
 
 #[cfg(test)]

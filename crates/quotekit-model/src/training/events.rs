@@ -38,7 +38,8 @@ pub enum TrainEvent {
         batch: usize,
         /// Batches per epoch.
         batches: usize,
-        /// Loss of this batch (mean negative log-likelihood per window).
+        /// Loss of this batch: the mean negative log-likelihood per window
+        /// (neural tagger) or per word (transformer tagger).
         loss: f64,
         /// Training words per second so far in this epoch.
         words_per_second: f64,

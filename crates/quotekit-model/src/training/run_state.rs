@@ -6,6 +6,31 @@
 use crate::training::events::{EpochReport, TrainReport};
 use serde::{Deserialize, Serialize};
 
+/// A config section as the JSON that checkpoints record.
+pub fn config_json(config: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(config).expect("configs serialise")
+}
+
+/// What a network tagger's run is: what its checkpoints record besides its
+/// progress, and the size of its training data.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// The config section (`neural`, `transformer`), named in messages.
+    pub section: &'static str,
+    /// That section's settings as JSON.
+    pub config: serde_json::Value,
+    /// Tag names.
+    pub labels: Vec<String>,
+    /// The subword tokenizer (`tokenizer.json` text).
+    pub tokenizer: String,
+    /// Training documents.
+    pub documents: usize,
+    /// Training tokens.
+    pub tokens: usize,
+    /// Seconds spent preparing the data.
+    pub prepare_seconds: f64,
+}
+
 /// The best dev F1 so far and the evaluations since it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EarlyStopping {

@@ -5,7 +5,7 @@
 //! A damaged file is an error that names it and says to delete it.
 
 use crate::error::ModelError;
-use crate::io::{f32_values, fnv1a, write_tensors, TensorBytes};
+use crate::io::{f32_values, hash_hex, write_tensors, TensorBytes};
 use crate::nn::DTYPE;
 use crate::training::data::group_by_size;
 use crate::training::events::TrainEvent;
@@ -59,21 +59,21 @@ fn cache_key(
     let weights = config.path.join(WEIGHTS_FILE);
     let bytes = std::fs::read(&weights).map_err(|e| ModelError::io(&weights, e))?;
     let mut text = format!(
-        "{:016x} {} {} {:?}",
-        fnv1a(&bytes),
+        "{} {} {} {:?}",
+        hash_hex(&bytes),
         config.window,
         config.stride,
         config.pooling
     );
     for d in docs {
         text.push_str(&format!(
-            " {}:{}:{:016x}",
+            " {}:{}:{}",
             d.document.id,
             d.inputs.len(),
-            fnv1a(d.document.text().as_bytes())
+            hash_hex(d.document.text().as_bytes())
         ));
     }
-    Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+    Ok(hash_hex(text.as_bytes()))
 }
 
 /// Reads the cache file for `docs`, or computes the outputs and writes it.

@@ -5,6 +5,7 @@
 //! `tokenizer.json` and `encoder_config.json` beside it). Every file that
 //! does not fit is an error naming it.
 
+use crate::config::ModelKind;
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
 use crate::header::{ModelHeader, TOKENIZER_FILE};
@@ -23,6 +24,12 @@ impl TransformerModel {
         header: &ModelHeader,
         file: &Path,
     ) -> std::result::Result<Self, ModelError> {
+        header.expect_kind(ModelKind::Transformer, file)?;
+        header
+            .config
+            .transformer
+            .validate()
+            .map_err(|e| ModelError::corrupt(file, format!("settings: {e}")))?;
         let (json, tokenizer_file) = header.read_tokenizer(file)?;
         let tokenizer = PieceTokenizer::from_json(&json, &tokenizer_file)?;
         let config_file = file
@@ -39,7 +46,7 @@ impl TransformerModel {
             header.cues(),
             header.labels.len(),
         )?;
-        model.params.read(bytes, file, str::to_string)?;
+        model.params.read(bytes, file, header.format_version)?;
         Ok(model)
     }
 

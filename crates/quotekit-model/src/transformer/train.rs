@@ -5,22 +5,20 @@
 //! resume). With `freeze`, the encoder's outputs come from
 //! [`crate::transformer::cache`] and only the head trains.
 
-use crate::config::Checked;
-use crate::decode::decode_sequences;
+use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
-use crate::eval::counts::Counts;
 use crate::features::lexicon::Lexicon;
 use crate::nn::checkpoint::Checkpoint;
-use crate::nn::trainer::{train_network, NetworkTraining, RunInfo, Schedule};
+use crate::nn::trainer::{train_network, NetworkTraining, Schedule};
 use crate::tagger::SequenceTagger;
-use crate::training::data::{exact_micro, group_by_size, prepare, training_tokens};
+use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
+use crate::training::run_state::{config_json, RunInfo};
 use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
 use crate::transformer::model::{TransformerDocument, TransformerInputs, TransformerModel};
 use candle_core::{Tensor, Var};
 use quotekit_data::{Document, TagSet};
-use rayon::prelude::*;
 use std::time::Instant;
 
 /// Tokenizes and plans documents for `model`, in parallel.
@@ -30,6 +28,23 @@ pub fn prepare_transformer(
     tags: &TagSet,
 ) -> Vec<TransformerDocument> {
     prepare(documents, tags, |doc, tokens| model.inputs(doc, tokens))
+}
+
+/// Word vectors `[B, T, hidden]` of the documents `batch` of `docs` (their
+/// `inputs`): from `cached` when the encoder is frozen, else through the
+/// encoder (dropout on with `rng`).
+fn batch_vectors(
+    model: &TransformerModel,
+    docs: &[TransformerDocument],
+    batch: &[usize],
+    inputs: &[&TransformerInputs],
+    cached: Option<&Cached>,
+    rng: Option<&mut rand_chacha::ChaCha8Rng>,
+) -> candle_core::Result<Tensor> {
+    match cached {
+        Some(c) => cached_batch(model, c, batch, docs),
+        None => model.word_vectors(inputs, rng),
+    }
 }
 
 /// Emission scores of every document (`[i * labels + y]`), batched; word
@@ -43,10 +58,7 @@ fn all_emissions(
     let mut out = vec![Vec::new(); docs.len()];
     for batch in group_by_size(&sizes, model.config.batch_pieces) {
         let inputs: Vec<&TransformerInputs> = batch.iter().map(|&i| &docs[i].inputs).collect();
-        let words = match cached {
-            Some(c) => cached_batch(model, c, &batch, docs)?,
-            None => model.word_vectors(&inputs, None)?,
-        };
+        let words = batch_vectors(model, docs, &batch, &inputs, cached, None)?;
         let scores: Vec<Vec<Vec<f32>>> = model.head_emissions(&words, &inputs, None)?.to_vec3()?;
         for (rows, &i) in scores.into_iter().zip(&batch) {
             out[i] = rows[..docs[i].inputs.len()]
@@ -102,10 +114,14 @@ impl NetworkTraining for TransformerTraining<'_> {
     ) -> Result<(Tensor, usize), ModelError> {
         let (model, docs, batch) = (&self.model, &self.train, &self.batches[index]);
         let inputs: Vec<&TransformerInputs> = batch.iter().map(|&i| &docs[i].inputs).collect();
-        let words = match &self.train_cache {
-            Some(c) => cached_batch(model, c, batch, docs)?,
-            None => model.word_vectors(&inputs, Some(rng))?,
-        };
+        let words = batch_vectors(
+            model,
+            docs,
+            batch,
+            &inputs,
+            self.train_cache.as_ref(),
+            Some(&mut *rng),
+        )?;
         let emissions = model.head_emissions(&words, &inputs, Some(rng))?;
         let (b, t, _) = emissions.dims3()?;
         let mut gold = vec![0u32; b * t];
@@ -133,24 +149,10 @@ impl NetworkTraining for TransformerTraining<'_> {
             return Ok(None);
         }
         let emissions = all_emissions(&self.model, &self.dev, self.dev_cache.as_ref())?;
-        let counts: Counts = self
-            .dev
-            .par_iter()
-            .zip(emissions)
-            .map(|(d, e)| {
-                let n = d.tokens.tokens.len();
-                let (predicted, _) = decode_sequences(
-                    self.model.chain(),
-                    vec![(0..n, e)],
-                    n,
-                    self.tags,
-                    0.0,
-                    false,
-                );
-                exact_micro(&d.document, &d.tokens, &predicted)
-            })
-            .sum();
-        Ok(Some(counts.f1()))
+        let f1 = exact_f1(&self.dev, self.model.chain(), self.tags, 0.0, |i, d| {
+            Ok(vec![(0..d.tokens.tokens.len(), emissions[i].clone())])
+        })?;
+        Ok(Some(f1))
     }
 }
 
@@ -165,6 +167,7 @@ pub fn train(
     options: &TrainOptions,
     on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<(TransformerModel, TrainReport), ModelError> {
+    config.expect_model(ModelKind::Transformer)?;
     let settings = &config.transformer;
     let started = Instant::now();
     let labels = tags.names();
@@ -200,7 +203,7 @@ pub fn train(
     };
     let info = RunInfo {
         section: "transformer",
-        config: serde_json::to_value(settings).expect("configs serialise"),
+        config: config_json(settings),
         labels,
         tokenizer: model.tokenizer.json.clone(),
         documents: train.len(),
