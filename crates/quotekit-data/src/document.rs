@@ -65,6 +65,11 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// Written as a Source span's name when the source is no one named person or
+/// organization (an unnamed official, a group, a poll), as the speaker
+/// guidelines write it.
+pub const NO_NAME: &str = "-";
+
 /// One annotated span: a role over one or more character fragments.
 ///
 /// Most spans have one fragment; brat's discontinuous spans (`0 5;9 12`) have several,
@@ -77,9 +82,29 @@ pub struct Span {
     pub role: Role,
     /// The character ranges the span covers.
     pub fragments: Vec<CharSpan>,
+    /// Source spans: the canonical name of the speaker (the person or
+    /// organization a reader files the quote under), or [`NO_NAME`]; `None`
+    /// when nobody said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Span {
+    /// A span without a name.
+    pub fn new(id: impl Into<String>, role: Role, fragments: Vec<CharSpan>) -> Self {
+        Self {
+            id: id.into(),
+            role,
+            fragments,
+            name: None,
+        }
+    }
+
+    /// The speaker's canonical name when one is given and it is not [`NO_NAME`].
+    pub fn speaker_name(&self) -> Option<&str> {
+        self.name.as_deref().filter(|n| *n != NO_NAME)
+    }
+
     /// Smallest range covering every fragment.
     pub fn extent(&self) -> CharSpan {
         let start = self.fragments.iter().map(|f| f.start).min().unwrap_or(0);
@@ -210,6 +235,7 @@ mod tests {
             id: "T1".into(),
             role: Role::Content,
             fragments: vec![CharSpan::new(0, 6), CharSpan::new(16, 25)],
+            name: None,
         };
         doc.spans.push(span.clone());
         let idx = doc.char_index();

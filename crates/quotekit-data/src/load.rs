@@ -8,9 +8,10 @@ use crate::formats::brat::BratReader;
 use crate::formats::conll::{ConllReader, ConllWriter, LabelMap};
 use crate::formats::jsonl::{JsonlReader, JsonlWriter};
 use crate::formats::{CorpusReader, CorpusWriter, Format};
+use crate::names::apply_names;
 use crate::tags::TagScheme;
 use crate::validate::{validate, Diagnostic, Severity, ValidationOptions};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What to do with a document that has an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,6 +34,9 @@ pub struct LoadOptions {
     pub brat: BratOptions,
     /// CoNLL label mapping.
     pub labels: LabelMap,
+    /// Directories of names files (`ID.tsv`) that name the documents' Source
+    /// spans ([`crate::names`]); the first that has a document's file is used.
+    pub names: Vec<PathBuf>,
 }
 
 /// A document left out in lenient mode, and why.
@@ -94,8 +98,9 @@ pub fn load_corpus(
     let reader = reader(format, options);
     let mut report = LoadReport::default();
     for item in reader.read(path)? {
-        let outcome = item.and_then(|read| {
+        let outcome = item.and_then(|mut read| {
             let mut diagnostics = read.diagnostics;
+            diagnostics.extend(apply_names(&mut read.document, &options.names)?);
             diagnostics.extend(validate(&read.document, &read.origin, &options.validation));
             let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
                 .into_iter()

@@ -229,6 +229,7 @@ mod tests {
             id: id.into(),
             role,
             fragments: frags.iter().map(|&(s, e)| CharSpan::new(s, e)).collect(),
+            name: None,
         };
         doc.spans = vec![
             span("T1", Role::Content, &[(0, 7)]),

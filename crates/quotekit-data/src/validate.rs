@@ -91,6 +91,18 @@ pub enum ProblemKind {
         /// The attribution.
         attribution: String,
     },
+    /// A names file names a span the document does not have.
+    NameOfMissingSpan {
+        /// The span id.
+        span: String,
+    },
+    /// A names file names a span that is not a Source.
+    NameOfNonSource {
+        /// The span id.
+        span: String,
+        /// Its role.
+        role: Role,
+    },
 }
 
 impl std::fmt::Display for ProblemKind {
@@ -146,6 +158,13 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::EmptyAttribution { attribution } => {
                 write!(f, "attribution {attribution} has no content; it is dropped")
             }
+            ProblemKind::NameOfMissingSpan { span } => {
+                write!(f, "a name for span {span}, but the document has no span {span}")
+            }
+            ProblemKind::NameOfNonSource { span, role } => write!(
+                f,
+                "a name for span {span}, but {span} is a {role}; names are for Source spans"
+            ),
         }
     }
 }
@@ -188,6 +207,8 @@ impl Diagnostic {
             ProblemKind::IgnoredArgument { .. } => "argument on ignored span",
             ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
+            ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
+            ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
         }
     }
 }
@@ -381,6 +402,7 @@ mod tests {
             id: id.into(),
             role,
             fragments: vec![CharSpan::new(s, e)],
+            name: None,
         }
     }
 

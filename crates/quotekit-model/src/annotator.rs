@@ -123,6 +123,7 @@ pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annota
                 tok.tokens[range.start].span.start,
                 tok.tokens[range.end - 1].span.end,
             )],
+            name: None,
         })
         .collect();
     let mut speaker_names = Vec::new();

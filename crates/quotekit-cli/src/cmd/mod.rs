@@ -36,6 +36,11 @@ pub struct CorpusOptions {
     /// `Unknown = "ignore"`.
     #[arg(long, value_name = "FILE")]
     pub label_map: Option<PathBuf>,
+    /// A directory of names files (`ID.tsv`: `Tid<TAB>source text<TAB>canonical`)
+    /// naming the speakers of the corpus's Source spans (repeatable; the first
+    /// that has a document's file is used).
+    #[arg(long = "names", value_name = "DIR")]
+    pub names: Vec<PathBuf>,
 }
 
 impl CorpusOptions {
@@ -53,6 +58,7 @@ impl CorpusOptions {
             options.validation.role_overlap = Severity::Error;
         }
         options.brat.annotator = self.annotator.clone();
+        options.names = self.names.clone();
         options
             .brat
             .ignored_labels

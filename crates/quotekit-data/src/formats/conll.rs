@@ -107,6 +107,7 @@ impl Builder {
                         offsets[range.start].start,
                         offsets[range.end - 1].end,
                     )],
+                    name: None,
                 });
             }
         }

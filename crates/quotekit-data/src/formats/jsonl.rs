@@ -124,11 +124,13 @@ mod tests {
                 id: "s1".into(),
                 role: Role::Content,
                 fragments: vec![CharSpan::new(0, 5)],
+                name: None,
             },
             Span {
                 id: "s2".into(),
                 role: Role::Source,
                 fragments: vec![CharSpan::new(6, 9)],
+                name: None,
             },
         ];
         doc.attributions = vec![Attribution {
@@ -159,5 +161,18 @@ mod tests {
         assert!(got[0].is_ok());
         let err = got[1].as_ref().unwrap_err().to_string();
         assert!(err.contains("x.jsonl:3: bad JSON record"), "{err}");
+    }
+
+    #[test]
+    fn span_names_round_trip_and_are_left_out_when_absent() {
+        let mut doc = Document::new("n", "Ann said so.");
+        doc.spans = vec![Span::new("T1", Role::Source, vec![CharSpan::new(0, 3)])];
+        let plain = to_json_line(&doc);
+        assert!(!plain.contains("\"name\""), "{plain}");
+        doc.spans[0].name = Some("Ann Lee".into());
+        let line = to_json_line(&doc);
+        assert!(line.contains("\"name\":\"Ann Lee\""), "{line}");
+        let read = parse_record(&PathBuf::from("n.jsonl"), 1, line.into_bytes()).unwrap();
+        assert_eq!(read.document.spans, doc.spans);
     }
 }

@@ -247,16 +247,19 @@ mod tests {
                 id: "T1".into(),
                 role: Role::Content,
                 fragments: vec![CharSpan::new(0, 6)],
+                name: None,
             },
             Span {
                 id: "T2".into(),
                 role: Role::Source,
                 fragments: vec![CharSpan::new(7, 10)],
+                name: None,
             },
             Span {
                 id: "T3".into(),
                 role: Role::Cue,
                 fragments: vec![CharSpan::new(11, 15)],
+                name: None,
             },
         ];
         let b = Document::new("b", "Nothing here.");

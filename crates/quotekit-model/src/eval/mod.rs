@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub mod counts;
+pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
 
@@ -40,6 +41,10 @@ pub struct Evaluation {
     pub direct_quote_content: Counts,
     /// Token tag confusion.
     pub confusion: Confusion,
+    /// Who said what: quotes scored by their speakers' canonical names (when
+    /// the gold documents have names; see [`speakers`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speakers: Option<speakers::WhoSaidWhat>,
 }
 
 /// Trimmed fragments per role of a document.
@@ -303,7 +308,11 @@ impl std::fmt::Display for Evaluation {
             "{} documents, {} without prediction",
             self.documents,
             self.missing_predictions.len()
-        )
+        )?;
+        if let Some(speakers) = &self.speakers {
+            write!(f, "\n\n{speakers}")?;
+        }
+        Ok(())
     }
 }
 
@@ -320,6 +329,7 @@ mod tests {
                 id: id.into(),
                 role,
                 fragments: vec![CharSpan::new(s, e)],
+                name: None,
             })
             .collect();
         d.attributions = attrs

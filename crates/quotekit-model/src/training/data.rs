@@ -139,6 +139,7 @@ mod tests {
             id: "T1".into(),
             role: Role::Source,
             fragments: vec![CharSpan::new(0, 3)],
+            name: None,
         }];
         let tags = TagSet::new(TagScheme::Bio);
         let other = Document::new("e", "Nothing.");

@@ -9,6 +9,9 @@ use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
+/// The text of the AnnotatorNotes line that names a Source span's speaker.
+pub const SPEAKER_NOTE: &str = "speaker: ";
+
 /// How brat labels map to quotekit's model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BratOptions {
@@ -78,6 +81,7 @@ pub fn parse_ann(
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut triggers: HashSet<String> = HashSet::new();
     let mut ignored: HashSet<String> = HashSet::new();
+    let mut speakers: Vec<(String, String, usize)> = Vec::new();
     let lines: Vec<&str> = ann
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -156,6 +160,7 @@ pub fn parse_ann(
                         id: id.to_string(),
                         role: *role,
                         fragments,
+                        name: None,
                     });
                 } else if options.trigger_labels.contains(label) {
                     triggers.insert(id.to_string());
@@ -188,7 +193,17 @@ pub fn parse_ann(
                     doc.attributions.push(attribution);
                 }
             }
-            b'#' => {} // AnnotatorNotes: free text for humans, not annotations.
+            b'#' => {
+                // AnnotatorNotes are free text for humans, except the speaker
+                // note quotekit writes: `#1<TAB>AnnotatorNotes T3<TAB>speaker: NAME`.
+                let target = fields
+                    .get(1)
+                    .and_then(|f| f.strip_prefix("AnnotatorNotes "));
+                let note = fields.get(2).and_then(|f| f.strip_prefix(SPEAKER_NOTE));
+                if let (Some(target), Some(name)) = (target, note) {
+                    speakers.push((target.trim().to_string(), name.trim().to_string(), line_no));
+                }
+            }
             _ => {
                 return Err(DataError::syntax(
                     ann_path,
@@ -196,6 +211,20 @@ pub fn parse_ann(
                     format!("unsupported brat annotation {id} (quotekit reads T, E and # lines)"),
                 ))
             }
+        }
+    }
+    for (target, name, line) in speakers {
+        let at = |kind| Diagnostic {
+            line: Some(line),
+            ..origin.diagnostic(&doc.id, None, Severity::Error, kind)
+        };
+        match doc.spans.iter_mut().find(|s| s.id == target) {
+            Some(span) if span.role == Role::Source => span.name = Some(name),
+            Some(span) => diagnostics.push(at(ProblemKind::NameOfNonSource {
+                span: target,
+                role: span.role,
+            })),
+            None => diagnostics.push(at(ProblemKind::NameOfMissingSpan { span: target })),
         }
     }
     reconcile(&mut doc, &ignored, &origin, &mut diagnostics);

@@ -2,6 +2,7 @@
 
 use crate::document::Document;
 use crate::error::DataError;
+use crate::formats::brat::ann::SPEAKER_NOTE;
 use crate::formats::{create_parent, CorpusWriter};
 use std::collections::HashMap;
 use std::path::Path;
@@ -50,7 +51,8 @@ fn numbered(id: &str, prefix: char) -> Option<u64> {
 
 /// Renders a document's annotations as brat `.ann` text. Span and attribution ids
 /// are kept when they are brat ids (`T12`, `E3`), otherwise all are renumbered;
-/// each attribution gets a trigger `T` line on its cue (or content).
+/// each attribution gets a trigger `T` line on its cue (or content); a named
+/// Source span an AnnotatorNotes line `speaker: NAME`.
 pub fn to_ann(doc: &Document) -> String {
     use std::fmt::Write;
     let index = doc.char_index();
@@ -145,6 +147,19 @@ pub fn to_ann(doc: &Document) -> String {
         }
         let _ = writeln!(out, "{id}\t{}", args.join(" "));
     }
+    let named = doc
+        .spans
+        .iter()
+        .filter_map(|s| Some((s, s.name.as_deref()?)));
+    for (k, (span, name)) in named.enumerate() {
+        let name = name.replace(['\t', '\n', '\r'], " ");
+        let _ = writeln!(
+            out,
+            "#{}\tAnnotatorNotes {}\t{SPEAKER_NOTE}{name}",
+            k + 1,
+            span_id[span.id.as_str()]
+        );
+    }
     out
 }
 
@@ -162,16 +177,19 @@ mod tests {
                 id: "q".into(),
                 role: Role::Content,
                 fragments: vec![CharSpan::new(0, 5)],
+                name: None,
             },
             Span {
                 id: "s".into(),
                 role: Role::Source,
                 fragments: vec![CharSpan::new(6, 8)],
+                name: None,
             },
             Span {
                 id: "c".into(),
                 role: Role::Cue,
                 fragments: vec![CharSpan::new(9, 13)],
+                name: None,
             },
         ];
         doc.attributions = vec![Attribution {
@@ -185,5 +203,55 @@ mod tests {
             "T1\tContent 0 5\t“Go,”\nT2\tSource 6 8\tBo\nT3\tCue 9 13\tsaid\n\
              T4\tAttribution 9 13\tsaid\nE1\tAttribution:T4 Source:T2 Cue:T3 Content:T1\n"
         );
+    }
+
+    #[test]
+    fn speaker_names_round_trip_through_annotator_notes() {
+        use crate::formats::brat::ann::{parse_ann, BratOptions};
+        let mut doc = Document::new("x", "“Go,” Bo said. They agreed.");
+        doc.spans = vec![
+            Span::new("T1", Role::Content, vec![CharSpan::new(0, 5)]),
+            Span::new("T2", Role::Source, vec![CharSpan::new(6, 8)]),
+            Span::new("T3", Role::Cue, vec![CharSpan::new(9, 13)]),
+            Span::new("T4", Role::Source, vec![CharSpan::new(15, 19)]),
+        ];
+        doc.spans[1].name = Some("Bo Diddley".into());
+        doc.spans[3].name = Some("-".into());
+        let ann = to_ann(&doc);
+        assert!(
+            ann.ends_with(
+                "#1\tAnnotatorNotes T2\tspeaker: Bo Diddley\n#2\tAnnotatorNotes T4\tspeaker: -\n"
+            ),
+            "{ann}"
+        );
+        let read = parse_ann(
+            "x",
+            doc.text().to_string(),
+            &ann,
+            std::path::Path::new("x.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        assert_eq!(read.document.spans, doc.spans);
+        // Other notes stay notes; a speaker note on a cue is an error naming the line.
+        let other = format!(
+            "{ann}#3\tAnnotatorNotes T3\tspeaker: Nobody\n#4\tAnnotatorNotes T2\tcheck this\n"
+        );
+        let read = parse_ann(
+            "x",
+            doc.text().to_string(),
+            &other,
+            std::path::Path::new("x.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        let problems: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("x.ann:") && problems[0].contains("T3 is a Cue"),
+            "{problems:?}"
+        );
+        assert_eq!(read.document.spans[1].name.as_deref(), Some("Bo Diddley"));
     }
 }

@@ -1,0 +1,213 @@
+//! Canonical speaker names kept beside a corpus: a directory of `ID.tsv`
+//! files, one per document, with one line per Source span,
+//! `Tid<TAB>source text<TAB>canonical` (`-` where the source is no named
+//! person or organization), as `../shared/datasets/polnear-speakers/dev` has
+//! them for PolNeAR dev and `datasets/polnear-speakers/train` for the part of
+//! PolNeAR train annotated here. Loading a corpus with names sets each
+//! listed span's [`Span::name`](crate::document::Span).
+
+use crate::document::{Document, Role};
+use crate::error::{read_text, DataError};
+use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
+use std::path::{Path, PathBuf};
+
+/// One line of a names file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameLine {
+    /// 1-based line number.
+    pub line: usize,
+    /// The span id (`T12`).
+    pub span: String,
+    /// The span's text as the file gives it.
+    pub text: String,
+    /// The canonical name, or [`crate::document::NO_NAME`].
+    pub name: String,
+}
+
+/// Reads a names file; a line without three tab-separated fields, or with an
+/// empty id or name, is an error naming file and line.
+pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
+    let text = read_text(path)?;
+    let mut out = Vec::new();
+    for (k, line) in text.lines().enumerate() {
+        let line_no = k + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [span, text, name] = fields[..] else {
+            return Err(DataError::syntax(
+                path,
+                line_no,
+                format!(
+                    "expected `Tid<TAB>source text<TAB>canonical`, found {} field(s)",
+                    fields.len()
+                ),
+            ));
+        };
+        if span.trim().is_empty() || name.trim().is_empty() {
+            return Err(DataError::syntax(
+                path,
+                line_no,
+                "empty span id or name (write `-` for no named speaker)",
+            ));
+        }
+        out.push(NameLine {
+            line: line_no,
+            span: span.trim().to_string(),
+            text: text.to_string(),
+            name: name.trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// The names file of document `id`: `DIR/ID.tsv` in the first of `dirs` that has one.
+pub fn names_file(dirs: &[PathBuf], id: &str) -> Option<PathBuf> {
+    dirs.iter()
+        .map(|d| d.join(format!("{id}.tsv")))
+        .find(|p| p.is_file())
+}
+
+/// Sets the names of `doc`'s spans from its names file in `dirs`, if it has
+/// one. A line naming a span the document does not have, or a span that is
+/// not a Source, is an error; a source text that differs from the span's
+/// text, a warning. Returns the problems found.
+pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnostic>, DataError> {
+    let Some(path) = names_file(dirs, &doc.id) else {
+        return Ok(Vec::new());
+    };
+    let lines = read_names(&path)?;
+    let origin = Origin::file(&path);
+    let index = doc.char_index();
+    let mut diagnostics = Vec::new();
+    for line in lines {
+        let at = |severity, kind| Diagnostic {
+            line: Some(line.line),
+            ..origin.diagnostic(&doc.id, None, severity, kind)
+        };
+        let Some(k) = doc.spans.iter().position(|s| s.id == line.span) else {
+            diagnostics.push(at(
+                Severity::Error,
+                ProblemKind::NameOfMissingSpan {
+                    span: line.span.clone(),
+                },
+            ));
+            continue;
+        };
+        let span = &doc.spans[k];
+        if span.role != Role::Source {
+            diagnostics.push(at(
+                Severity::Error,
+                ProblemKind::NameOfNonSource {
+                    span: line.span.clone(),
+                    role: span.role,
+                },
+            ));
+            continue;
+        }
+        let actual: Option<String> = span
+            .fragments
+            .iter()
+            .map(|f| index.slice(doc.text(), *f))
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(" "));
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(actual) = actual.filter(|a| squash(a) != squash(&line.text)) {
+            diagnostics.push(at(
+                Severity::Warning,
+                ProblemKind::TextMismatch {
+                    span: line.span.clone(),
+                    expected: actual,
+                    found: line.text.clone(),
+                },
+            ));
+        }
+        doc.spans[k].name = Some(line.name);
+    }
+    Ok(diagnostics)
+}
+
+/// Renders the names of `doc`'s Source spans that have one as the lines of
+/// its names file (in span order).
+pub fn to_names_file(doc: &Document) -> String {
+    let index = doc.char_index();
+    let mut out = String::new();
+    for span in doc.spans.iter().filter(|s| s.role == Role::Source) {
+        let Some(name) = &span.name else { continue };
+        let text: Vec<&str> = span
+            .fragments
+            .iter()
+            .filter_map(|f| index.slice(doc.text(), *f))
+            .collect();
+        let text = text.join(" ").replace(['\t', '\n', '\r'], " ");
+        out.push_str(&format!("{}\t{text}\t{name}\n", span.id));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Span, NO_NAME};
+    use crate::offsets::CharSpan;
+
+    fn doc() -> Document {
+        let mut d = Document::new("a1", "Ann Lee said it rains. They said no.");
+        d.spans = vec![
+            Span::new("T1", Role::Source, vec![CharSpan::new(0, 7)]),
+            Span::new("T2", Role::Cue, vec![CharSpan::new(8, 12)]),
+            Span::new("T3", Role::Source, vec![CharSpan::new(23, 27)]),
+        ];
+        d
+    }
+
+    #[test]
+    fn names_apply_to_sources_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a1.tsv"),
+            "T1\tAnn Lee\tAnn Lee\nT3\tThey\t-\n",
+        )
+        .unwrap();
+        let mut d = doc();
+        let dirs = [PathBuf::from("/nonexistent"), dir.path().to_path_buf()];
+        assert!(apply_names(&mut d, &dirs).unwrap().is_empty());
+        assert_eq!(d.spans[0].name.as_deref(), Some("Ann Lee"));
+        assert_eq!(d.spans[0].speaker_name(), Some("Ann Lee"));
+        assert_eq!(d.spans[2].name.as_deref(), Some(NO_NAME));
+        assert_eq!(d.spans[2].speaker_name(), None);
+        assert_eq!(d.spans[1].name, None);
+        assert_eq!(to_names_file(&d), "T1\tAnn Lee\tAnn Lee\nT3\tThey\t-\n");
+        // A document without a names file keeps no names.
+        let mut other = Document::new("a2", "x");
+        assert!(apply_names(&mut other, &dirs).unwrap().is_empty());
+    }
+
+    #[test]
+    fn bad_lines_are_named_by_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a1.tsv");
+        let dirs = [dir.path().to_path_buf()];
+        std::fs::write(&file, "T1\tAnn Lee\n").unwrap();
+        let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+        assert!(
+            e.contains("a1.tsv:1") && e.contains("found 2 field(s)"),
+            "{e}"
+        );
+        std::fs::write(&file, "T1\tAnn Lee\t \n").unwrap();
+        let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+        assert!(e.contains("a1.tsv:1") && e.contains("write `-`"), "{e}");
+        std::fs::write(&file, "T1\tAnn\tAnn Lee\nT2\tsaid\tX\nT9\tnobody\tX\n").unwrap();
+        let found: Vec<String> = apply_names(&mut doc(), &dirs)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].contains("a1.tsv:1: warning") && found[0].contains("\"Ann\""));
+        assert!(found[1].contains("a1.tsv:2: error") && found[1].contains("T2 is a Cue"));
+        assert!(found[2].contains("a1.tsv:3: error") && found[2].contains("no span T9"));
+    }
+}

@@ -1,0 +1,444 @@
+//! Who said what: predicted quotes scored by the canonical name of their
+//! speaker, exactly as `../shared/tools/speaker_score.py` defines it. A gold
+//! attribution is (the normalised canonical name of its source or none, the
+//! characters of its content); a predicted quote matches the gold
+//! attribution whose content characters it overlaps most, one to one,
+//! greedily by Dice coefficient (at least 0.5). Names compare after
+//! [`normalise`], and a predicted name that ends with a gold name of two or
+//! more words counts (a title left in front).
+
+use crate::eval::counts::Counts;
+use quotekit_data::{Document, Role};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Honorifics and person titles dropped from the front of a name (words that
+/// also begin organization names, such as State or House, are not here).
+const TITLES: [&str; 21] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "sen",
+    "senator",
+    "rep",
+    "gov",
+    "governor",
+    "president",
+    "vice",
+    "secretary",
+    "minister",
+    "judge",
+    "rev",
+    "sir",
+    "mayor",
+    "chairman",
+    "chairwoman",
+    "speaker",
+];
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// A name as the scorer compares it: lower case, `’` as `'`, possessive `'s`
+/// and punctuation removed, a leading `the` and leading titles dropped (one
+/// word always kept), middle initials dropped. `None` for no name (`-`).
+pub fn normalise(name: &str) -> Option<String> {
+    if name.trim().is_empty() || name.trim() == "-" {
+        return None;
+    }
+    let lower: Vec<char> = name.replace('’', "'").to_lowercase().chars().collect();
+    let mut kept = String::with_capacity(lower.len());
+    let mut i = 0;
+    while i < lower.len() {
+        // `'s` at the end of a word.
+        if lower[i] == '\''
+            && lower.get(i + 1) == Some(&'s')
+            && !lower.get(i + 2).is_some_and(|&c| is_word(c))
+        {
+            i += 2;
+            continue;
+        }
+        let c = lower[i];
+        kept.push(if is_word(c) || c.is_whitespace() || c == '.' || c == '-' {
+            c
+        } else {
+            ' '
+        });
+        i += 1;
+    }
+    let mut words: Vec<&str> = kept
+        .split_whitespace()
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty() && *w != "the")
+        .collect();
+    while words.len() > 1 && TITLES.contains(&words[0]) {
+        words.remove(0);
+    }
+    let n = words.len();
+    let words: Vec<&str> = words
+        .into_iter()
+        .enumerate()
+        .filter(|&(k, w)| !(0 < k && k + 1 < n && w.chars().count() == 1))
+        .map(|(_, w)| w)
+        .collect();
+    let s = words.join(" ");
+    (!s.is_empty()).then_some(s)
+}
+
+/// True when a predicted name counts for a gold one: equal, or ending with a
+/// gold name of two or more words; `lenient` also takes a predicted name whose
+/// words are some of the gold name's (a surname for a full name).
+pub fn same_name(pred: Option<&str>, gold: Option<&str>, lenient: bool) -> bool {
+    match (pred, gold) {
+        (Some(p), Some(g)) => {
+            p == g
+                || (g.contains(' ') && p.ends_with(&format!(" {g}")))
+                || (lenient && {
+                    let words: HashSet<&str> = g.split(' ').collect();
+                    p.split(' ').all(|w| words.contains(w))
+                })
+        }
+        (p, g) => p == g,
+    }
+}
+
+/// Named precision, recall and F1 with their counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Named {
+    /// Precision over predicted quotes that carry a name.
+    pub precision: f64,
+    /// Recall over gold attributions whose source has a name.
+    pub recall: f64,
+    /// Harmonic mean.
+    pub f1: f64,
+    /// Matched quotes with the right name.
+    pub tp: usize,
+    /// Predicted quotes with a name.
+    pub pred: usize,
+    /// Gold attributions with a name.
+    pub gold: usize,
+}
+
+/// One way of comparing names (strict or lenient).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct NameScores {
+    /// Named P/R/F1.
+    pub named: Named,
+    /// Over matched quotes, the share whose name is right (both none counts).
+    pub resolution_accuracy: f64,
+}
+
+/// The who-said-what section of an evaluation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct WhoSaidWhat {
+    /// Names compared strictly.
+    pub strict: NameScores,
+    /// A surname (any subset of the gold name's words) counts as right.
+    pub lenient: NameScores,
+    /// Predicted quotes matched to a gold attribution.
+    pub matched: usize,
+    /// Gold documents scored (those with a names file).
+    pub documents: usize,
+    /// Gold documents left out for want of a names file.
+    pub skipped: usize,
+}
+
+/// A quote as the scorer sees it: normalised speaker name and content characters.
+type Quote = (Option<String>, HashSet<usize>);
+
+fn characters(doc: &Document, ids: &[&str]) -> HashSet<usize> {
+    ids.iter()
+        .filter_map(|id| doc.span(id))
+        .flat_map(|s| s.fragments.iter().flat_map(|f| f.start..f.end))
+        .collect()
+}
+
+fn name_of(doc: &Document, source: Option<&str>) -> Option<String> {
+    source
+        .and_then(|id| doc.span(id))
+        .filter(|s| s.role == Role::Source)
+        .and_then(|s| s.name.as_deref())
+        .and_then(normalise)
+}
+
+/// Gold attributions: the reference scorer keeps one content per attribution,
+/// the last one its event line lists (`Content2` overwrites `Content`).
+fn gold_quotes(doc: &Document) -> Vec<Quote> {
+    doc.attributions
+        .iter()
+        .filter_map(|a| {
+            let content = a.content.last()?;
+            let chars = characters(doc, &[content.as_str()]);
+            (!chars.is_empty()).then(|| (name_of(doc, a.source.as_deref()), chars))
+        })
+        .collect()
+}
+
+/// Predicted quotes: every content of the attribution, the name of its source.
+fn predicted_quotes(doc: &Document) -> Vec<Quote> {
+    doc.attributions
+        .iter()
+        .map(|a| {
+            let ids: Vec<&str> = a.content.iter().map(String::as_str).collect();
+            (name_of(doc, a.source.as_deref()), characters(doc, &ids))
+        })
+        .collect()
+}
+
+fn dice(a: &HashSet<usize>, b: &HashSet<usize>) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
+}
+
+/// The document's id as the reference scorer keys it: the file stem.
+fn key(id: &str) -> &str {
+    let base = id.rsplit('/').next().unwrap_or(id);
+    match base.rfind('.') {
+        Some(k) if k > 0 => &base[..k],
+        _ => base,
+    }
+}
+
+fn score(
+    gold: &[(&Document, Vec<Quote>)],
+    pred: &HashMap<&str, Vec<Quote>>,
+    lenient: bool,
+) -> (NameScores, usize) {
+    let (mut tp, mut pred_named, mut gold_named, mut matched, mut right) = (0, 0, 0, 0, 0);
+    for (doc, items) in gold {
+        let empty = Vec::new();
+        let quotes = pred.get(key(&doc.id)).unwrap_or(&empty);
+        gold_named += items.iter().filter(|q| q.0.is_some()).count();
+        pred_named += quotes.iter().filter(|q| q.0.is_some()).count();
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for (i, q) in quotes.iter().enumerate() {
+            for (j, g) in items.iter().enumerate() {
+                pairs.push((dice(&q.1, &g.1), i, j));
+            }
+        }
+        // Best overlap first; ties as the reference's descending tuple sort.
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        let (mut used_q, mut used_g) = (HashSet::new(), HashSet::new());
+        for (d, i, j) in pairs {
+            if d < 0.5 {
+                break;
+            }
+            if used_q.contains(&i) || used_g.contains(&j) {
+                continue;
+            }
+            used_q.insert(i);
+            used_g.insert(j);
+            matched += 1;
+            let same = same_name(quotes[i].0.as_deref(), items[j].0.as_deref(), lenient);
+            right += usize::from(same);
+            tp += usize::from(same && items[j].0.is_some());
+        }
+    }
+    let counts = Counts {
+        tp,
+        fp: pred_named - tp,
+        fn_: gold_named - tp,
+    };
+    let named = Named {
+        precision: if pred_named > 0 {
+            tp as f64 / pred_named as f64
+        } else {
+            0.0
+        },
+        recall: if gold_named > 0 {
+            tp as f64 / gold_named as f64
+        } else {
+            0.0
+        },
+        f1: if tp > 0 { counts.f1() } else { 0.0 },
+        tp,
+        pred: pred_named,
+        gold: gold_named,
+    };
+    let accuracy = if matched > 0 {
+        right as f64 / matched as f64
+    } else {
+        0.0
+    };
+    (
+        NameScores {
+            named,
+            resolution_accuracy: accuracy,
+        },
+        matched,
+    )
+}
+
+/// Scores the speaker names of `predicted` against `gold`; gold documents for
+/// which `has_names` is false (no names file) are left out.
+pub fn who_said_what(
+    gold: &[Document],
+    predicted: &[Document],
+    has_names: impl Fn(&Document) -> bool,
+) -> WhoSaidWhat {
+    let scored: Vec<(&Document, Vec<Quote>)> = gold
+        .iter()
+        .filter(|d| has_names(d))
+        .map(|d| (d, gold_quotes(d)))
+        .collect();
+    let pred: HashMap<&str, Vec<Quote>> = predicted
+        .iter()
+        .map(|d| (key(&d.id), predicted_quotes(d)))
+        .collect();
+    let (strict, matched) = score(&scored, &pred, false);
+    let (lenient, _) = score(&scored, &pred, true);
+    WhoSaidWhat {
+        strict,
+        lenient,
+        matched,
+        documents: scored.len(),
+        skipped: gold.len() - scored.len(),
+    }
+}
+
+impl std::fmt::Display for WhoSaidWhat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = &self.strict.named;
+        writeln!(
+            f,
+            "who said what ({} documents with names, {} without)",
+            self.documents, self.skipped
+        )?;
+        writeln!(
+            f,
+            "  named                    P {:.3}  R {:.3}  F1 {:.3}  (tp {}, predicted {}, gold {})",
+            n.precision, n.recall, n.f1, n.tp, n.pred, n.gold
+        )?;
+        writeln!(
+            f,
+            "  resolution accuracy on matched quotes {:.3} ({} matched)",
+            self.strict.resolution_accuracy, self.matched
+        )?;
+        let l = &self.lenient.named;
+        write!(
+            f,
+            "  lenient (surname counts) P {:.3}  R {:.3}  F1 {:.3}; resolution {:.3}",
+            l.precision, l.recall, l.f1, self.lenient.resolution_accuracy
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Attribution, CharSpan, Span};
+
+    #[test]
+    fn names_normalise_as_the_reference_scorer_does() {
+        let n = |s: &str| normalise(s);
+        assert_eq!(n("Hillary Clinton").as_deref(), Some("hillary clinton"));
+        assert_eq!(n("Mrs. Clinton").as_deref(), Some("clinton"));
+        assert_eq!(n("Clinton’s").as_deref(), Some("clinton"));
+        assert_eq!(n("The New York Times").as_deref(), Some("new york times"));
+        assert_eq!(n("Donald J. Trump").as_deref(), Some("donald trump"));
+        assert_eq!(n("Sen. Ted Cruz").as_deref(), Some("ted cruz"));
+        assert_eq!(
+            n("President").as_deref(),
+            Some("president"),
+            "one word is kept"
+        );
+        assert_eq!(
+            n("Secretary of State John Kerry").as_deref(),
+            Some("of state john kerry")
+        );
+        assert_eq!(
+            n("U.S. State Department").as_deref(),
+            Some("u.s state department")
+        );
+        assert_eq!(n("AFL-CIO").as_deref(), Some("afl-cio"));
+        assert_eq!(
+            n("Fox News's reporting").as_deref(),
+            Some("fox news reporting")
+        );
+        assert_eq!(n("-"), None);
+        assert_eq!(n("  "), None);
+    }
+
+    #[test]
+    fn a_title_left_in_front_counts_and_a_surname_only_when_lenient() {
+        let kerry = normalise("John Kerry");
+        let titled = normalise("Secretary of State John Kerry");
+        assert!(same_name(titled.as_deref(), kerry.as_deref(), false));
+        assert!(!same_name(Some("kerry"), kerry.as_deref(), false));
+        assert!(same_name(Some("kerry"), kerry.as_deref(), true));
+        assert!(same_name(None, None, false));
+        assert!(!same_name(Some("kerry"), None, true));
+        // A one-word gold name is not matched by a longer name ending with it.
+        assert!(!same_name(Some("the obama"), Some("obama"), false));
+    }
+
+    fn article(id: &str, names: &[(&str, Option<&str>)]) -> Document {
+        // Content k covers characters 10k..10k+8; source k, 10k+8..10k+9.
+        let text = "x".repeat(10 * names.len());
+        let mut d = Document::new(id, text);
+        for (k, (_, name)) in names.iter().enumerate() {
+            let c = Span::new(
+                format!("C{k}"),
+                Role::Content,
+                vec![CharSpan::new(10 * k, 10 * k + 8)],
+            );
+            let mut s = Span::new(
+                format!("S{k}"),
+                Role::Source,
+                vec![CharSpan::new(10 * k + 8, 10 * k + 9)],
+            );
+            s.name = name.map(String::from);
+            d.spans.push(c);
+            d.spans.push(s);
+            d.attributions.push(Attribution {
+                id: format!("E{k}"),
+                source: Some(format!("S{k}")),
+                cue: None,
+                content: vec![format!("C{k}")],
+            });
+        }
+        d
+    }
+
+    #[test]
+    fn gold_against_itself_scores_one_and_wrong_names_do_not() {
+        let gold = article(
+            "a",
+            &[
+                ("", Some("Ann Lee")),
+                ("", Some("-")),
+                ("", Some("Bo Ruiz")),
+            ],
+        );
+        let s = who_said_what(
+            std::slice::from_ref(&gold),
+            std::slice::from_ref(&gold),
+            |_| true,
+        );
+        assert_eq!(s.strict.named.f1, 1.0);
+        assert_eq!(s.strict.resolution_accuracy, 1.0);
+        assert_eq!((s.strict.named.gold, s.matched), (2, 3));
+        // A prediction calling Bo Ruiz "Ruiz" and the unnamed source "Ann Lee".
+        let pred = article(
+            "a.txt",
+            &[
+                ("", Some("Ann Lee")),
+                ("", Some("Ann Lee")),
+                ("", Some("Mr. Ruiz")),
+            ],
+        );
+        let s = who_said_what(std::slice::from_ref(&gold), &[pred], |_| true);
+        assert_eq!(s.strict.named.tp, 1);
+        assert_eq!(s.strict.named.pred, 3);
+        assert!((s.strict.resolution_accuracy - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(s.lenient.named.tp, 2, "the surname counts when lenient");
+        // Without a names file the document is left out.
+        let s = who_said_what(&[gold], &[], |_| false);
+        assert_eq!((s.documents, s.skipped, s.matched), (0, 1, 0));
+    }
+}
