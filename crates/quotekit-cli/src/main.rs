@@ -23,7 +23,11 @@ enum Command {
     Convert(cmd::convert::ConvertArgs),
     /// Train a tagger from a TOML config; evaluates on dev when one is given.
     Train(cmd::train::TrainArgs),
-    /// Score predicted annotations against gold ones (exact, overlap, attribution).
+    /// Train the speaker resolver on named Source spans (`--names DIR`) and
+    /// put it in a model directory.
+    TrainSpeakers(cmd::speakers::TrainSpeakersArgs),
+    /// Score predicted annotations against gold ones (exact, overlap,
+    /// attribution, who said what), or a model's speaker resolution on gold spans.
     Eval(cmd::eval::EvalArgs),
     /// Find attributions in new texts with a trained model.
     Predict(cmd::predict::PredictArgs),
@@ -58,6 +62,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => cmd::stats::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Train(args) => cmd::train::run(args),
+        Command::TrainSpeakers(args) => cmd::speakers::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Predict(args) => cmd::predict::run_predict(args),
         Command::FetchEncoder(args) => cmd::fetch::run(args),

@@ -25,7 +25,7 @@ pub mod tags;
 pub mod tokenize;
 pub mod validate;
 
-pub use document::{Attribution, Document, Role, Span};
+pub use document::{Attribution, Document, Role, Span, NO_NAME};
 pub use error::DataError;
 pub use formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 pub use load::{load_corpus, LoadOptions, LoadReport, Mode};

@@ -16,8 +16,10 @@ use std::path::{Path, PathBuf};
 /// What each output record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
-    /// One JSON record per document: its quotes with text, offsets, cue, speaker,
-    /// `speaker_name` and confidences, plus the input's extra fields.
+    /// One JSON record per document: its quotes with text, offsets, cue,
+    /// speaker, the speaker's canonical `speaker_name` and `speaker_id`, and
+    /// confidences; its `speakers` (`{id, name, mentions, quotes}`); plus the
+    /// input's extra fields.
     Jsonl,
     /// quotekit's document JSONL (spans and attributions), readable by `eval` and `convert`.
     Documents,
@@ -94,18 +96,33 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
         .attributions
         .iter()
         .zip(&annotation.speaker_names)
-        .map(|(a, name)| {
+        .zip(&annotation.speaker_ids)
+        .map(|((a, name), id)| {
             json!({
                 "content": a.content.iter().filter_map(|c| span_value(c)).collect::<Vec<_>>(),
                 "cue": a.cue.as_deref().and_then(span_value),
                 "speaker": a.source.as_deref().and_then(span_value),
                 "speaker_name": name,
+                "speaker_id": id.map(|k| annotation.speakers[k].id.clone()),
+            })
+        })
+        .collect();
+    let speakers: Vec<Value> = annotation
+        .speakers
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "name": s.name,
+                "mentions": s.mentions.iter().map(|&m| span_json(d.text(), &index, m, None)).collect::<Vec<_>>(),
+                "quotes": s.quotes.len(),
             })
         })
         .collect();
     let mut record = Map::new();
     record.insert("id".into(), Value::String(doc.id.clone()));
     record.insert("quotes".into(), Value::Array(quotes));
+    record.insert("speakers".into(), Value::Array(speakers));
     let spans = |role: Role| d.spans.iter().filter(|s| s.role == role).count();
     record.insert(
         "spans".into(),

@@ -3,24 +3,46 @@
 //! `quotekit predict` and the inference crate run, whatever the model kind.
 
 use crate::decode::decode_sequences;
-use crate::linking::{link, speaker_name};
+use crate::linking::link;
+use crate::speakers::{Resolution, SpeakerResolver};
 use crate::tagger::SequenceTagger;
 use quotekit_data::tags::decode_ranges;
-use quotekit_data::{Attribution, CharSpan, Document, Span, Tag, TagSet, Tokenized, Tokenizer};
+use quotekit_data::{
+    Attribution, CharSpan, Document, Role, Span, Tag, TagSet, Tokenized, Tokenizer, NO_NAME,
+};
 
 /// A document as the model sees it.
 #[derive(Debug, Clone)]
 pub struct Annotation {
     /// The input text with predicted spans (`T1`, …) and attributions (`E1`, …).
     pub document: Document,
-    /// For each attribution, the nearest name for its source (itself, or the
-    /// name a pronoun refers back to), when one is found.
+    /// For each attribution, the canonical name of its speaker (`Hillary
+    /// Clinton` for `she`, `Ms Clinton` or `the former secretary of state`),
+    /// or `None` when it has no source or the source names no one.
     pub speaker_names: Vec<Option<String>>,
+    /// For each attribution, its speaker's index in `speakers`.
+    pub speaker_ids: Vec<Option<usize>>,
+    /// The people and organizations quoted, in order of their first quote.
+    pub speakers: Vec<Speaker>,
     /// Number of tokens tagged.
     pub tokens: usize,
     /// Per span (same order as `document.spans`): the mean marginal probability
     /// of its predicted tags; empty unless asked for ([`Annotator::annotate_scored`]).
     pub confidences: Vec<f64>,
+}
+
+/// A person or organization a document quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Speaker {
+    /// Its id within the document (`S1`, `S2`, … in order of first quote).
+    pub id: String,
+    /// Its canonical name.
+    pub name: String,
+    /// Where the document mentions it: its names and the Source spans
+    /// resolved to it, in text order.
+    pub mentions: Vec<CharSpan>,
+    /// The attributions it is the speaker of (indices into `document.attributions`).
+    pub quotes: Vec<usize>,
 }
 
 /// A trained model ready to annotate documents.
@@ -34,6 +56,8 @@ pub struct Annotator {
     pub tags: TagSet,
     /// Subtracted from every `O` score when decoding (see [`decode_sequences`]).
     pub outside_penalty: f64,
+    /// Names the speakers of Source spans.
+    pub resolver: SpeakerResolver,
 }
 
 impl Annotator {
@@ -44,6 +68,7 @@ impl Annotator {
             tagger,
             tags,
             outside_penalty,
+            resolver: SpeakerResolver::builtin(),
         }
     }
 
@@ -93,14 +118,14 @@ impl Annotator {
     pub fn annotate(&self, doc: &Document) -> Annotation {
         let tok = self.tokenizer.tokenize(doc);
         let tags = self.tag(doc, &tok);
-        build_annotation(doc, &tok, &tags)
+        build_annotation(doc, &tok, &tags, Some(&self.resolver))
     }
 
     /// Like [`Annotator::annotate`], with a confidence for every span.
     pub fn annotate_scored(&self, doc: &Document) -> Annotation {
         let tok = self.tokenizer.tokenize(doc);
         let (tags, probabilities) = self.tag_scored(doc, &tok, true);
-        let mut annotation = build_annotation(doc, &tok, &tags);
+        let mut annotation = build_annotation(doc, &tok, &tags, Some(&self.resolver));
         annotation.confidences = decode_ranges(&tags)
             .into_iter()
             .map(|(_, r)| r.clone().map(|i| probabilities[i]).sum::<f64>() / r.len() as f64)
@@ -109,8 +134,14 @@ impl Annotator {
     }
 }
 
-/// Turns token tags into spans and linked attributions.
-pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annotation {
+/// Turns token tags into spans and linked attributions, and names the
+/// speakers of the Source spans with `resolver` (none without one).
+pub fn build_annotation(
+    doc: &Document,
+    tok: &Tokenized,
+    tags: &[Tag],
+    resolver: Option<&SpeakerResolver>,
+) -> Annotation {
     let chunks = decode_ranges(tags);
     let mut out = Document::new(doc.id.clone(), doc.text());
     out.spans = chunks
@@ -126,12 +157,49 @@ pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annota
             name: None,
         })
         .collect();
-    let mut speaker_names = Vec::new();
-    for (k, l) in link(tok, &chunks).into_iter().enumerate() {
-        speaker_names.push(
-            l.source
-                .and_then(|s| speaker_name(doc.text(), tok, &chunks, s)),
-        );
+    // Every Source span is resolved, in text order, linked or not.
+    let sources: Vec<usize> = (0..chunks.len())
+        .filter(|&k| chunks[k].0 == Role::Source)
+        .collect();
+    let ranges: Vec<_> = sources.iter().map(|&k| chunks[k].1.clone()).collect();
+    let resolution = match resolver {
+        Some(r) => r.resolve(doc, tok, &ranges),
+        None => Resolution::none(doc, ranges.len()),
+    };
+    let mut entity_of_chunk = vec![None; chunks.len()];
+    for (i, &k) in sources.iter().enumerate() {
+        entity_of_chunk[k] = resolution.entities[i];
+        if resolver.is_some() {
+            out.spans[k].name = Some(resolution.name(i).unwrap_or_else(|| NO_NAME.to_string()));
+        }
+    }
+    let links = link(tok, &chunks);
+    // Speakers: entities with a name that some attribution's source resolves to.
+    let mut speakers: Vec<Speaker> = Vec::new();
+    let mut speaker_of_entity: Vec<Option<usize>> = vec![None; resolution.names.entities.len()];
+    let mut speaker_names = Vec::with_capacity(links.len());
+    let mut speaker_ids = Vec::with_capacity(links.len());
+    for (k, l) in links.iter().enumerate() {
+        let entity = l.source.and_then(|s| entity_of_chunk[s]);
+        let name = entity.and_then(|e| resolution.names.entities[e].canonical());
+        let id = match (entity, &name) {
+            (Some(e), Some(name)) => {
+                let sp = *speaker_of_entity[e].get_or_insert_with(|| {
+                    speakers.push(Speaker {
+                        id: format!("S{}", speakers.len() + 1),
+                        name: name.clone(),
+                        mentions: Vec::new(),
+                        quotes: Vec::new(),
+                    });
+                    speakers.len() - 1
+                });
+                speakers[sp].quotes.push(k);
+                Some(sp)
+            }
+            _ => None,
+        };
+        speaker_names.push(name);
+        speaker_ids.push(id);
         out.attributions.push(Attribution {
             id: format!("E{}", k + 1),
             source: l.source.map(|s| out.spans[s].id.clone()),
@@ -143,9 +211,35 @@ pub fn build_annotation(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annota
                 .collect(),
         });
     }
+    for (e, sp) in speaker_of_entity.iter().enumerate() {
+        let Some(sp) = *sp else { continue };
+        let names = &resolution.names;
+        let mut mentions: Vec<CharSpan> = names.entities[e]
+            .mentions
+            .iter()
+            .map(|&m| {
+                let t = &names.mentions[m].tokens;
+                CharSpan::new(
+                    tok.tokens[t.start].span.start,
+                    tok.tokens[t.end - 1].span.end,
+                )
+            })
+            .chain(
+                sources
+                    .iter()
+                    .filter(|&&k| entity_of_chunk[k] == Some(e))
+                    .map(|&k| out.spans[k].fragments[0]),
+            )
+            .collect();
+        mentions.sort_by_key(|c| (c.start, c.end));
+        mentions.dedup();
+        speakers[sp].mentions = mentions;
+    }
     Annotation {
         document: out,
         speaker_names,
+        speaker_ids,
+        speakers,
         tokens: tok.tokens.len(),
         confidences: Vec::new(),
     }

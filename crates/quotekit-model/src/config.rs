@@ -11,6 +11,7 @@ use crate::crf::config::{CrfTrainingConfig, SequenceUnit};
 use crate::error::ModelError;
 use crate::features::config::FeatureConfig;
 use crate::neural::config::NeuralConfig;
+use crate::speakers::ResolverConfig;
 use crate::transformer::config::TransformerConfig;
 use quotekit_data::TagScheme;
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,11 @@ pub struct DataConfig {
     pub scheme: TagScheme,
     /// Document or paragraph sequences.
     pub sequence: SequenceUnit,
+    /// Directories of names files (`ID.tsv`) naming the speakers of the
+    /// training and dev corpora's Source spans; with them, training also
+    /// trains the speaker resolver (see `[speakers]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<PathBuf>,
 }
 
 impl Default for DataConfig {
@@ -83,6 +89,7 @@ impl Default for DataConfig {
             dev: None,
             scheme: TagScheme::Bio,
             sequence: SequenceUnit::Paragraph,
+            names: Vec::new(),
         }
     }
 }
@@ -123,6 +130,13 @@ pub struct TrainConfig {
     /// Transformer tagger settings (used when `model = "transformer"`).
     #[serde(alias = "encoder")]
     pub transformer: TransformerConfig,
+    /// Speaker resolver training (used when `data.names` is given).
+    #[serde(skip_serializing_if = "is_default")]
+    pub speakers: ResolverConfig,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// Keys renamed in format version 2: old name, new name.
@@ -237,6 +251,7 @@ impl TrainConfig {
         if t.max_iterations == 0 {
             return fail("training.max_iterations must be at least 1".into());
         }
+        self.speakers.validate().map_err(ModelError::config)?;
         if t.history == 0 || t.history > 50 {
             return fail(format!(
                 "training.history = {} (expected 1 to 50)",

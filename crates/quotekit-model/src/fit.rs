@@ -1,20 +1,24 @@
 //! From a checked config to a trained annotator ready to save: load the
-//! corpora, train the configured model kind in a thread pool of
-//! `training.threads`, build the model header, evaluate on dev.
+//! corpora (with the speaker names of `data.names`), train the configured
+//! model kind in a thread pool of `training.threads`, train the speaker
+//! resolver when names are given, build the model header, evaluate on dev.
 
 use crate::annotator::Annotator;
 use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
+use crate::eval::speakers::who_said_what;
 use crate::eval::{evaluate, Evaluation};
 use crate::features::lexicon::Lexicon;
 use crate::header::ModelHeader;
+use crate::speakers::train_resolver;
 use crate::tagger::SequenceTagger;
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::{crf, neural, transformer};
+use quotekit_data::names::names_file;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions, TagSet};
 use rayon::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Everything a training run produces.
 #[derive(Debug)]
@@ -29,7 +33,16 @@ pub struct Fitted {
 
 /// Loads a corpus in strict mode, guessing its format from the path.
 pub fn load_documents(path: &Path) -> Result<Vec<Document>, ModelError> {
-    Ok(load_corpus(path, Format::detect(path), &LoadOptions::default())?.documents)
+    load_named_documents(path, &[])
+}
+
+/// Like [`load_documents`], naming Source spans from the names files in `names`.
+pub fn load_named_documents(path: &Path, names: &[PathBuf]) -> Result<Vec<Document>, ModelError> {
+    let options = LoadOptions {
+        names: names.to_vec(),
+        ..LoadOptions::default()
+    };
+    Ok(load_corpus(path, Format::detect(path), &options)?.documents)
 }
 
 /// Trains according to `config`, reporting progress through `on_event`.
@@ -61,10 +74,22 @@ fn fit_in_pool(
     options: &TrainOptions,
     on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<Fitted, ModelError> {
-    let train_docs = load_documents(&config.data.train)?;
+    let names = &config.data.names;
+    let train_docs = load_named_documents(&config.data.train, names)?;
     let dev_docs = match &config.data.dev {
-        Some(p) => load_documents(p)?,
+        Some(p) => load_named_documents(p, names)?,
         None => Vec::new(),
+    };
+    // The resolver learns from the named training documents; the tagger
+    // trainers take the documents by value.
+    let named_train: Vec<Document> = if names.is_empty() {
+        Vec::new()
+    } else {
+        train_docs
+            .iter()
+            .filter(|d| names_file(names, &d.id).is_some())
+            .cloned()
+            .collect()
     };
     let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
     let tags = TagSet::new(config.data.scheme);
@@ -73,7 +98,8 @@ fn fit_in_pool(
         .model
     {
         ModelKind::Crf => {
-            let (t, r) = crf::train::train(config, &tags, train_docs, dev, cues.clone(), on_event)?;
+            let (t, r) =
+                crf::train::train(config, &tags, train_docs, dev, cues.clone(), &mut *on_event)?;
             (Box::new(t), config.features.hash_bits, r)
         }
         ModelKind::Neural => {
@@ -84,7 +110,7 @@ fn fit_in_pool(
                 dev,
                 cues.clone(),
                 options,
-                on_event,
+                &mut *on_event,
             )?;
             (Box::new(t), config.neural.network.sparse_bits, r)
         }
@@ -96,19 +122,41 @@ fn fit_in_pool(
                 dev,
                 cues.clone(),
                 options,
-                on_event,
+                &mut *on_event,
             )?;
             (Box::new(t), 0, r)
         }
     };
     let header = ModelHeader::new(config, &tags, hash_bits, &cues, report);
-    let annotator = Annotator::new(tagger, tags, config.decoding.outside_penalty);
+    let mut annotator = Annotator::new(tagger, tags, config.decoding.outside_penalty);
+    if !names.is_empty() {
+        let (resolver, report) = train_resolver(
+            &named_train,
+            &annotator.tokenizer,
+            &config.speakers,
+            |epoch, loss| {
+                on_event(&TrainEvent::SpeakerEpoch {
+                    epoch,
+                    epochs: config.speakers.epochs,
+                    loss,
+                })
+            },
+        )?;
+        on_event(&TrainEvent::Speakers(report));
+        annotator.resolver = resolver;
+    }
     let dev = (!dev_docs.is_empty()).then(|| {
         let predicted: Vec<Document> = dev_docs
             .par_iter()
             .map(|d| annotator.annotate(d).document)
             .collect();
-        evaluate(&dev_docs, &predicted, &annotator.tokenizer)
+        let mut evaluation = evaluate(&dev_docs, &predicted, &annotator.tokenizer);
+        if !names.is_empty() {
+            evaluation.speakers = Some(who_said_what(&dev_docs, &predicted, |d| {
+                names_file(names, &d.id).is_some()
+            }));
+        }
+        evaluation
     });
     Ok(Fitted {
         annotator,

@@ -49,6 +49,7 @@ pub mod linking;
 pub mod model_file;
 pub mod neural;
 pub mod nn;
+pub mod speakers;
 pub mod tagger;
 pub mod training;
 pub mod transformer;

@@ -5,8 +5,6 @@
 //! paragraph). Contents that share a cue become one attribution, as PolNeAR
 //! annotates a quote interrupted by its cue or running over paragraphs.
 
-use crate::features::extractor::is_title;
-use crate::features::lexicon::Lexicon;
 use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
 
@@ -103,61 +101,6 @@ fn range_contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
-/// The speaker's name for source chunk `source`: its own text when it holds a
-/// capitalised word that is not a pronoun; otherwise (a pronoun, "the
-/// spokesman") the nearest preceding source chunk that does, or failing that the
-/// nearest preceding run of two or more capitalised words.
-pub fn speaker_name(
-    text: &str,
-    tok: &Tokenized,
-    chunks: &[(Role, Range<usize>)],
-    source: usize,
-) -> Option<String> {
-    thread_local! {
-        static PRONOUNS: Lexicon = Lexicon::builtin_pronouns();
-    }
-    let words =
-        |r: &Range<usize>| -> Vec<&str> { r.clone().map(|i| tok.tokens[i].text(text)).collect() };
-    let name_like = |r: &Range<usize>| -> bool {
-        PRONOUNS.with(|p| {
-            words(r)
-                .iter()
-                .any(|w| is_title(w) && !p.contains_word(&w.to_lowercase()))
-        })
-    };
-    let span_text = |r: &Range<usize>| -> String {
-        text[tok.tokens[r.start].byte_start..tok.tokens[r.end - 1].byte_end].to_string()
-    };
-    let range = &chunks[source].1;
-    if name_like(range) {
-        return Some(span_text(range));
-    }
-    let earlier = chunks
-        .iter()
-        .filter(|(role, r)| *role == Role::Source && r.end <= range.start && name_like(r))
-        .max_by_key(|(_, r)| r.start);
-    if let Some((_, r)) = earlier {
-        return Some(span_text(r));
-    }
-    // Nearest preceding run of ≥ 2 capitalised tokens.
-    let mut i = range.start;
-    while i > 0 {
-        i -= 1;
-        if is_title(tok.tokens[i].text(text)) {
-            let end = i + 1;
-            let mut start = i;
-            while start > 0 && is_title(tok.tokens[start - 1].text(text)) {
-                start -= 1;
-            }
-            if end - start >= 2 {
-                return Some(span_text(&(start..end)));
-            }
-            i = start;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,25 +185,6 @@ mod tests {
                 cue: None,
                 source: None
             }]
-        );
-    }
-
-    #[test]
-    fn pronoun_sources_get_the_preceding_name() {
-        let text = "Mayor Ana Ruiz spoke. She said it was fine.";
-        let (doc, tok, chunks) = setup(text, &[(Role::Source, 0, 3), (Role::Source, 5, 1)]);
-        assert_eq!(
-            speaker_name(doc.text(), &tok, &chunks, 1).as_deref(),
-            Some("Mayor Ana Ruiz")
-        );
-        assert_eq!(
-            speaker_name(doc.text(), &tok, &chunks, 0).as_deref(),
-            Some("Mayor Ana Ruiz")
-        );
-        let (doc, tok, chunks) = setup(text, &[(Role::Source, 5, 1)]);
-        assert_eq!(
-            speaker_name(doc.text(), &tok, &chunks, 0).as_deref(),
-            Some("Mayor Ana Ruiz")
         );
     }
 }

@@ -1,7 +1,9 @@
 //! Model directories: `model.safetensors`, whose metadata key `quotekit` is
-//! the JSON [`ModelHeader`], and whatever files a kind keeps beside it (the
-//! network taggers' `tokenizer.json`, whose hash the header records; the
-//! transformer's `encoder_config.json`). Every file is written atomically
+//! the JSON [`ModelHeader`], the speaker resolver's `speakers.safetensors`
+//! (a directory without one resolves with the built-in resolver), and
+//! whatever files a kind keeps beside them (the network taggers'
+//! `tokenizer.json`, whose hash the header records; the transformer's
+//! `encoder_config.json`). Every file is written atomically
 //! (temporary file in the same directory, then a rename); loading reads the
 //! header first and hands the bytes to the kind it names.
 //!
@@ -16,6 +18,8 @@ use crate::crf::tagger::CrfTagger;
 use crate::error::ModelError;
 use crate::header::{format_name, model_path, ModelHeader, FORMAT_VERSION};
 use crate::neural::model::NeuralModel;
+use crate::speakers::file::resolver_path;
+use crate::speakers::SpeakerResolver;
 use crate::tagger::SequenceTagger;
 use crate::transformer::model::TransformerModel;
 use quotekit_data::TagSet;
@@ -40,6 +44,7 @@ pub fn save_annotator(
         ..header.clone()
     };
     annotator.tagger.save(&header, &file)?;
+    annotator.resolver.save(&resolver_path(&file))?;
     Ok(file)
 }
 
@@ -68,6 +73,12 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
         ModelKind::Neural => Box::new(NeuralModel::load(&bytes, &header, &file)?),
         ModelKind::Transformer => Box::new(TransformerModel::load(&bytes, &header, &file)?),
     };
-    let annotator = Annotator::new(tagger, tags, header.config.decoding.outside_penalty);
+    let mut annotator = Annotator::new(tagger, tags, header.config.decoding.outside_penalty);
+    // Model directories saved before quotekit had a resolver have none: they
+    // resolve speakers with the built-in one.
+    let speakers = resolver_path(&file);
+    if speakers.exists() {
+        annotator.resolver = SpeakerResolver::load(&speakers)?;
+    }
     Ok((annotator, header))
 }

@@ -6,7 +6,8 @@ use clap::Args;
 use quotekit_data::names::names_file;
 use quotekit_data::{Format, Tokenizer};
 use quotekit_model::eval::speakers::who_said_what;
-use quotekit_model::evaluate;
+use quotekit_model::speakers::accuracy::gold_accuracy;
+use quotekit_model::{evaluate, load_annotator};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +21,12 @@ pub struct EvalArgs {
     /// With `--names` (the gold speakers' names), a who-said-what section scores
     /// the predicted speakers' canonical names.
     #[arg(long)]
-    pub pred: PathBuf,
+    pub pred: Option<PathBuf>,
+    /// A model directory whose speaker resolver is run on the gold Source
+    /// spans (needs `--names`): resolution accuracy with tagging errors left
+    /// out, by kind of mention. `--pred` may then be left out.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -30,24 +36,56 @@ pub struct EvalArgs {
 
 /// Runs `quotekit eval`.
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let gold = super::load(&args.gold, None, &args.corpus_options)?.documents;
-    // Names files are gold: the predictions' names are their own.
-    let pred_options = CorpusOptions {
-        names: Vec::new(),
-        ..args.corpus_options.clone()
-    };
-    let pred = super::load(&args.pred, Some(Format::detect(&args.pred)), &pred_options)?.documents;
-    let mut evaluation = evaluate(&gold, &pred, &Tokenizer::new());
     let names = &args.corpus_options.names;
-    if !names.is_empty() {
-        evaluation.speakers = Some(who_said_what(&gold, &pred, |d| {
-            names_file(names, &d.id).is_some()
-        }));
+    if args.pred.is_none() && args.model.is_none() {
+        anyhow::bail!("give --pred (predictions to score), or --model with --names (the resolver on gold spans)");
     }
-    println!("{evaluation}");
+    if args.model.is_some() && names.is_empty() {
+        anyhow::bail!(
+            "--model scores speaker resolution on gold spans: give the gold names with --names DIR"
+        );
+    }
+    let gold = super::load(&args.gold, None, &args.corpus_options)?.documents;
+    let resolution = match &args.model {
+        Some(dir) => {
+            let (annotator, _) =
+                load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;
+            let named: Vec<_> = gold
+                .iter()
+                .filter(|d| names_file(names, &d.id).is_some())
+                .cloned()
+                .collect();
+            Some(gold_accuracy(&annotator.resolver, &annotator.tokenizer, &named).0)
+        }
+        None => None,
+    };
+    let json = match &args.pred {
+        Some(pred_path) => {
+            // Names files are gold: the predictions' names are their own.
+            let pred_options = CorpusOptions {
+                names: Vec::new(),
+                ..args.corpus_options.clone()
+            };
+            let pred =
+                super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
+            let mut evaluation = evaluate(&gold, &pred, &Tokenizer::new());
+            if !names.is_empty() {
+                evaluation.speakers = Some(who_said_what(&gold, &pred, |d| {
+                    names_file(names, &d.id).is_some()
+                }));
+            }
+            evaluation.resolution = resolution;
+            println!("{evaluation}");
+            serde_json::to_string_pretty(&evaluation)?
+        }
+        None => {
+            let resolution = resolution.expect("checked above: --model is given");
+            print!("{resolution}");
+            serde_json::to_string_pretty(&serde_json::json!({ "resolution": resolution }))?
+        }
+    };
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&evaluation)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One JSON record per document: quotes with text, offsets, cue, speaker,
-    /// speaker_name and confidences, plus the input record's extra fields.
+    /// the speaker's canonical speaker_name and speaker_id, and confidences;
+    /// the document's speakers ({id, name, mentions, quotes}); plus the input
+    /// record's extra fields.
     Jsonl,
     /// quotekit document JSONL (spans + attributions), for `eval` and `convert`.
     Documents,

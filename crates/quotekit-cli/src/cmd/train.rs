@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_model::config::{ModelKind, TrainConfig};
+use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
@@ -53,6 +54,22 @@ pub struct TrainArgs {
     /// Neural/transformer: stop after this many epochs in this run (resume later with --resume).
     #[arg(long)]
     pub stop_after: Option<usize>,
+    /// A directory of names files (`ID.tsv`) naming the corpora's speakers
+    /// (repeatable), overriding `data.names`; with names, the speaker resolver
+    /// is trained too and dev gets a who-said-what section.
+    #[arg(long = "names", value_name = "DIR")]
+    pub names: Vec<PathBuf>,
+}
+
+/// One line on a trained speaker resolver.
+pub fn speakers_line(r: &ResolverReport) -> String {
+    format!(
+        "speaker resolver: {} named Source spans of {} documents ({} whose name no entity has), final loss {:.3}",
+        r.sources,
+        r.documents,
+        r.unreachable,
+        r.losses.last().copied().unwrap_or(f64::NAN)
+    )
 }
 
 /// Runs `quotekit train`.
@@ -69,6 +86,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(n) = args.threads {
         config.training.threads = n;
+    }
+    if !args.names.is_empty() {
+        config.data.names = args.names.clone();
     }
     if let Some(n) = args.max_iterations {
         config.training.max_iterations = n;
@@ -209,6 +229,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             &bar,
             format!("encoder outputs cached in {}", path.display()),
         ),
+        TrainEvent::SpeakerEpoch {
+            epoch,
+            epochs,
+            loss,
+        } => bar.set_message(format!(
+            "speaker resolver: epoch {epoch}/{epochs}, loss {loss:.3}"
+        )),
+        TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
     })
     .context("training failed")?;
     bar.finish_and_clear();

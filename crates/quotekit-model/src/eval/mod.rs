@@ -15,6 +15,8 @@ pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
 
+use crate::speakers::accuracy::GoldAccuracy;
+
 /// Token-tag confusion matrix (BIO tags; rows gold, columns predicted).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Confusion {
@@ -45,6 +47,10 @@ pub struct Evaluation {
     /// the gold documents have names; see [`speakers`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speakers: Option<speakers::WhoSaidWhat>,
+    /// The speaker resolver run on the gold Source spans (when asked for;
+    /// see [`crate::speakers::accuracy`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<GoldAccuracy>,
 }
 
 /// Trimmed fragments per role of a document.
@@ -311,6 +317,9 @@ impl std::fmt::Display for Evaluation {
         )?;
         if let Some(speakers) = &self.speakers {
             write!(f, "\n\n{speakers}")?;
+        }
+        if let Some(resolution) = &self.resolution {
+            write!(f, "\n\n{resolution}")?;
         }
         Ok(())
     }

@@ -88,7 +88,7 @@ pub fn group_by_size(sizes: &[usize], budget: usize) -> Vec<Vec<usize>> {
 /// Exact-span counts of predicted `tags` against a document's gold spans,
 /// after spans are built and linked as [`crate::annotator::Annotator`] does.
 pub fn exact_micro(doc: &Document, tokens: &Tokenized, tags: &[Tag]) -> Counts {
-    exact_scores(doc, &build_annotation(doc, tokens, tags).document).micro
+    exact_scores(doc, &build_annotation(doc, tokens, tags, None).document).micro
 }
 
 /// The dev exact micro F1 that early stopping follows: each document's

@@ -2,6 +2,7 @@
 //! a report per epoch of a network tagger, and the summary of a finished run
 //! that the model header keeps.
 
+use crate::speakers::ResolverReport;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -58,6 +59,17 @@ pub enum TrainEvent {
     },
     /// Frozen encoder outputs were read from (or written to) this cache file.
     Cache(PathBuf),
+    /// One epoch of the speaker resolver done.
+    SpeakerEpoch {
+        /// 1-based epoch.
+        epoch: usize,
+        /// Configured epochs.
+        epochs: usize,
+        /// Mean negative log-likelihood per Source span.
+        loss: f64,
+    },
+    /// The speaker resolver is trained.
+    Speakers(ResolverReport),
 }
 
 /// Summary of a finished training run.

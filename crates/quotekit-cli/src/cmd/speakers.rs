@@ -1,0 +1,87 @@
+//! `quotekit train-speakers`: train the speaker resolver on a corpus whose
+//! Source spans are named, and put it in a model directory (or any file).
+
+use super::CorpusOptions;
+use anyhow::Context;
+use clap::Args;
+use quotekit_data::names::names_file;
+use quotekit_data::Tokenizer;
+use quotekit_model::speakers::accuracy::gold_accuracy;
+use quotekit_model::speakers::file::FILE_NAME;
+use quotekit_model::speakers::{train_resolver, ResolverConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `quotekit train-speakers`.
+#[derive(Debug, Args)]
+pub struct TrainSpeakersArgs {
+    /// Training corpus; its documents with a names file (see `--names`) are used.
+    #[arg(long)]
+    pub train: PathBuf,
+    /// A corpus to report resolution accuracy on (gold spans), named by the same `--names`.
+    #[arg(long)]
+    pub dev: Option<PathBuf>,
+    /// Where to write the resolver: a model directory (it becomes
+    /// DIR/speakers.safetensors) or a `.safetensors` file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Passes over the data.
+    #[arg(long, default_value_t = ResolverConfig::default().epochs)]
+    pub epochs: usize,
+    /// AdaGrad learning rate.
+    #[arg(long, default_value_t = ResolverConfig::default().learning_rate)]
+    pub learning_rate: f32,
+    /// Hash bits of the weight table.
+    #[arg(long, default_value_t = ResolverConfig::default().bits)]
+    pub bits: u32,
+    /// Seed of the document order.
+    #[arg(long, default_value_t = ResolverConfig::default().seed)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub corpus_options: CorpusOptions,
+}
+
+/// Runs `quotekit train-speakers`.
+pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
+    let names = &args.corpus_options.names;
+    if names.is_empty() {
+        anyhow::bail!(
+            "the resolver learns from named Source spans: give the names with --names DIR"
+        );
+    }
+    let config = ResolverConfig {
+        bits: args.bits,
+        epochs: args.epochs,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+    };
+    config.validate().map_err(anyhow::Error::msg)?;
+    let named = |path: &PathBuf| -> anyhow::Result<Vec<_>> {
+        Ok(super::load(path, None, &args.corpus_options)?
+            .documents
+            .into_iter()
+            .filter(|d| names_file(names, &d.id).is_some())
+            .collect())
+    };
+    let train = named(&args.train)?;
+    let tokenizer = Tokenizer::new();
+    let (resolver, report) = train_resolver(&train, &tokenizer, &config, |epoch, loss| {
+        eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
+    })?;
+    eprintln!("{}", super::train::speakers_line(&report));
+    let path = if args.out.extension().is_some_and(|e| e == "safetensors") {
+        args.out.clone()
+    } else {
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        args.out.join(FILE_NAME)
+    };
+    resolver.save(&path)?;
+    eprintln!("speaker resolver written to {}", path.display());
+    if let Some(dev) = &args.dev {
+        let dev = named(dev)?;
+        let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, &dev);
+        print!("{accuracy}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,236 @@
+//! Resolution accuracy on gold spans: the resolver run on the gold Source
+//! spans of named documents, each span's name compared with its gold name
+//! (both none counts as right), with a breakdown by kind of mention, so
+//! that resolution errors can be told from tagging errors.
+
+use crate::eval::speakers::{normalise, same_name};
+use crate::speakers::entities::Names;
+use crate::speakers::resolver::SpeakerResolver;
+use crate::speakers::train::named_sources;
+use quotekit_data::{Document, Role, Tokenizer};
+use serde::Serialize;
+use std::fmt;
+
+/// The kinds of Source mention the breakdown tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MentionKind {
+    /// `he`, `she`, `they`, `who`, …
+    Pronoun,
+    /// Some words of the name: a surname, `Ms Clinton`, `the Post`.
+    Partial,
+    /// The whole canonical name, maybe with more words.
+    Full,
+    /// No word of the name: `the Republican nominee`, `the newspaper`.
+    Description,
+    /// A source that names no one (gold `-`).
+    Unnamed,
+}
+
+impl MentionKind {
+    /// Every kind, in report order.
+    pub const ALL: [MentionKind; 5] = [
+        MentionKind::Pronoun,
+        MentionKind::Partial,
+        MentionKind::Full,
+        MentionKind::Description,
+        MentionKind::Unnamed,
+    ];
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            MentionKind::Pronoun => "pronoun",
+            MentionKind::Partial => "surname or partial name",
+            MentionKind::Full => "full name",
+            MentionKind::Description => "description",
+            MentionKind::Unnamed => "unnamed",
+        }
+    }
+
+    /// The kind of a source mention `text` whose gold name is `gold` (normalised).
+    pub fn of(text: &str, gold: Option<&str>) -> Self {
+        const PRONOUNS: &[&str] = &[
+            "he",
+            "she",
+            "it",
+            "they",
+            "him",
+            "her",
+            "them",
+            "his",
+            "its",
+            "their",
+            "who",
+            "whom",
+            "whose",
+            "which",
+            "that",
+            "i",
+            "we",
+            "you",
+            "me",
+            "us",
+            "himself",
+            "herself",
+            "themselves",
+            "itself",
+        ];
+        let Some(gold) = gold else {
+            return MentionKind::Unnamed;
+        };
+        let norm = normalise(text).unwrap_or_default();
+        if PRONOUNS.contains(&norm.as_str()) {
+            return MentionKind::Pronoun;
+        }
+        if same_name(Some(&norm), Some(gold), false)
+            || format!(" {norm} ").contains(&format!(" {gold} "))
+        {
+            return MentionKind::Full;
+        }
+        let words: Vec<&str> = norm.split(' ').collect();
+        if gold.split(' ').any(|g| words.contains(&g)) {
+            MentionKind::Partial
+        } else {
+            MentionKind::Description
+        }
+    }
+}
+
+/// Right and total for one kind of mention.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KindAccuracy {
+    /// The kind.
+    pub kind: MentionKind,
+    /// Spans resolved right.
+    pub correct: usize,
+    /// Spans.
+    pub total: usize,
+}
+
+/// Resolution accuracy on gold Source spans.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoldAccuracy {
+    /// Right / total.
+    pub accuracy: f64,
+    /// Spans resolved right.
+    pub correct: usize,
+    /// Named Source spans.
+    pub total: usize,
+    /// Named spans whose gold name no entity of the document has (the
+    /// mention finder's misses; always wrong).
+    pub unreachable: usize,
+    /// Per kind of mention.
+    pub kinds: Vec<KindAccuracy>,
+}
+
+impl fmt::Display for GoldAccuracy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "resolution on gold spans: {:.3} ({} of {}; {} with a name no entity has)",
+            self.accuracy, self.correct, self.total, self.unreachable
+        )?;
+        for k in &self.kinds {
+            let acc = if k.total == 0 {
+                0.0
+            } else {
+                k.correct as f64 / k.total as f64
+            };
+            writeln!(
+                f,
+                "  {:<24} {:.3} ({} of {})",
+                k.kind.name(),
+                acc,
+                k.correct,
+                k.total
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One resolved gold span, for error analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resolved {
+    /// Document id.
+    pub document: String,
+    /// The span's text.
+    pub text: String,
+    /// Its kind.
+    pub kind: MentionKind,
+    /// Its gold name, normalised.
+    pub gold: Option<String>,
+    /// The name the resolver gave it.
+    pub predicted: Option<String>,
+}
+
+/// Runs `resolver` on the named gold Source spans of `docs`; returns the
+/// accuracy and every span's outcome.
+pub fn gold_accuracy(
+    resolver: &SpeakerResolver,
+    tokenizer: &Tokenizer,
+    docs: &[Document],
+) -> (GoldAccuracy, Vec<Resolved>) {
+    let mut spans = Vec::new();
+    let mut unreachable = 0;
+    for doc in docs {
+        if !doc
+            .spans
+            .iter()
+            .any(|s| s.role == Role::Source && s.name.is_some())
+        {
+            continue;
+        }
+        let tok = tokenizer.tokenize(doc);
+        let names = Names::of(doc, &tok);
+        let sources = named_sources(doc, &tok);
+        let ranges: Vec<_> = sources.iter().map(|(r, _)| r.clone()).collect();
+        let chosen = resolver.resolve_names(&tok, &names, &ranges);
+        for ((range, gold), entity) in sources.into_iter().zip(chosen) {
+            let text = doc.text()
+                [tok.tokens[range.start].byte_start..tok.tokens[range.end - 1].byte_end]
+                .to_string();
+            if let Some(g) = &gold {
+                if crate::speakers::train::entities_named(&names, g).is_empty() {
+                    unreachable += 1;
+                }
+            }
+            let predicted = entity
+                .and_then(|e| names.entities[e].canonical())
+                .and_then(|n| normalise(&n));
+            spans.push(Resolved {
+                document: doc.id.clone(),
+                kind: MentionKind::of(&text, gold.as_deref()),
+                text,
+                gold,
+                predicted,
+            });
+        }
+    }
+    let right = |r: &Resolved| same_name(r.predicted.as_deref(), r.gold.as_deref(), false);
+    let correct = spans.iter().filter(|r| right(r)).count();
+    let kinds = MentionKind::ALL
+        .iter()
+        .map(|&kind| KindAccuracy {
+            kind,
+            correct: spans.iter().filter(|r| r.kind == kind && right(r)).count(),
+            total: spans.iter().filter(|r| r.kind == kind).count(),
+        })
+        .collect();
+    let accuracy = if spans.is_empty() {
+        0.0
+    } else {
+        correct as f64 / spans.len() as f64
+    };
+    (
+        GoldAccuracy {
+            accuracy,
+            correct,
+            total: spans.len(),
+            unreachable,
+            kinds,
+        },
+        spans,
+    )
+}

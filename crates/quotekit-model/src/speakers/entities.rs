@@ -1,0 +1,329 @@
+//! The people and organizations a document names: name mentions grouped
+//! into entities, each named by its fullest form in the document (the
+//! canonical name a reader files a quote under), typed and gendered as far
+//! as the text shows.
+
+use crate::speakers::gender::{first_name_gender, Gender};
+use crate::speakers::lexicon::*;
+use crate::speakers::mentions::{name_mentions, words, NameMention, Word};
+use quotekit_data::{Document, Tokenized};
+use std::collections::HashMap;
+
+/// What an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityType {
+    /// A person.
+    Person,
+    /// An organization, outlet, institution, government or place.
+    Organization,
+    /// A group of people, which has no one name.
+    Group,
+    /// Not known.
+    Unknown,
+}
+
+/// A person or organization the document names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// The fullest name, as written.
+    pub name: Vec<String>,
+    /// Its mentions (indices into the name mentions).
+    pub mentions: Vec<usize>,
+    /// What it is.
+    pub kind: EntityType,
+    /// Gender, for persons.
+    pub gender: Gender,
+}
+
+impl Entity {
+    /// The canonical name (`None` for a group).
+    pub fn canonical(&self) -> Option<String> {
+        (self.kind != EntityType::Group).then(|| self.name.join(" "))
+    }
+
+    /// The name's words in lower case.
+    pub fn keys(&self) -> Vec<String> {
+        self.name.iter().map(|w| key(w)).collect()
+    }
+}
+
+/// True when a mention of `part` can mean the entity named `whole`: its
+/// words are all in `whole` and it ends with `whole`'s last word (a surname,
+/// `Post` for the Washington Post), or it is `whole`'s first word (a first name).
+pub fn compatible(part: &[String], whole: &[String]) -> bool {
+    let (part, whole) = (without_suffixes(part), without_suffixes(whole));
+    if part.is_empty() || whole.is_empty() {
+        return false;
+    }
+    if is_acronym_of(part, whole) {
+        return true;
+    }
+    let all_in = part.iter().all(|p| whole.contains(p));
+    let person_like = whole.len() <= 3 && !whole.iter().any(|w| CONNECTORS.contains(&w.as_str()));
+    (all_in && part.last() == whole.last())
+        || (part.len() == 1 && part[0] == whole[0] && whole.len() > 1 && person_like)
+}
+
+/// True when `part` is one word made of the initials of `whole`'s words
+/// other than `and`, `of`, `the`, `for` (`IMF`, `S.E.C.`, `DNC`).
+fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
+    let [word] = part else {
+        return false;
+    };
+    let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
+    let initials: String = whole
+        .iter()
+        .filter(|w| !matches!(w.as_str(), "and" | "of" | "the" | "for" | "&" | "on"))
+        .filter_map(|w| w.chars().next())
+        .collect();
+    let organization = whole.iter().any(|w| {
+        ORGANIZATION_HEADS.contains(&w.as_str()) || CONNECTORS.contains(&w.as_str()) || w == "and"
+    });
+    organization && whole.len() >= 2 && letters.chars().count() >= 2 && letters == initials
+}
+
+fn entity_type(keys: &[String], titles: &[String]) -> EntityType {
+    let last = keys.last().map(String::as_str).unwrap_or("");
+    if keys.len() == 1 && GROUPS.contains(&last) {
+        return EntityType::Group;
+    }
+    if titles.iter().any(|t| NAME_TITLES.contains(&t.as_str())) {
+        return EntityType::Person;
+    }
+    if ORGANIZATION_HEADS.contains(&last) || keys.iter().any(|k| k == "of" || k == "for") {
+        return EntityType::Organization;
+    }
+    if first_name_gender(&keys[0]).is_some() && keys.len() >= 2 {
+        return EntityType::Person;
+    }
+    EntityType::Unknown
+}
+
+/// The document's entities: distinct names, longest first, each joining
+/// the first longer name it is compatible with or becoming an entity's root;
+/// a mention compatible with several roots (`Clinton` with Hillary and Bill
+/// Clinton) joins the one named most recently before it, else the one with
+/// most mentions of its own. An entity is named by its root as first written.
+pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
+    let keys: Vec<Vec<String>> = mentions.iter().map(NameMention::keys).collect();
+    let mut names: Vec<&Vec<String>> = Vec::new();
+    for k in &keys {
+        if !names.contains(&k) {
+            names.push(k);
+        }
+    }
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut roots: Vec<Vec<String>> = Vec::new();
+    for n in names {
+        if !roots.iter().any(|r| compatible(n, r)) {
+            roots.push(n.clone());
+        }
+    }
+    let mut exact: Vec<usize> = roots
+        .iter()
+        .map(|r| keys.iter().filter(|k| *k == r).count())
+        .collect();
+    let mut last_seen: Vec<Option<usize>> = vec![None; roots.len()];
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+    for (m, k) in keys.iter().enumerate() {
+        // `Mr. Obama` is not Michelle Obama.
+        let gender = title_gender(&mentions[m].titles);
+        let agrees = |r: &[String]| {
+            gender == Gender::Unknown
+                || r.len() < 2
+                || first_name_gender(&r[0]).is_none_or(|g| g == gender)
+        };
+        let target = roots.iter().position(|r| r == k && agrees(r)).or_else(|| {
+            (0..roots.len())
+                .filter(|&r| compatible(k, &roots[r]) && agrees(&roots[r]))
+                .max_by_key(|&r| (last_seen[r], exact[r], std::cmp::Reverse(r)))
+        });
+        let r = target.unwrap_or_else(|| {
+            roots.push(k.clone());
+            exact.push(1);
+            last_seen.push(None);
+            members.push(Vec::new());
+            roots.len() - 1
+        });
+        members[r].push(m);
+        last_seen[r] = Some(m);
+    }
+    let mut out = Vec::new();
+    for (root, members) in roots.iter().zip(members) {
+        if members.is_empty() {
+            continue;
+        }
+        let name = members
+            .iter()
+            .find(|&&m| keys[m] == *root)
+            .map_or_else(|| root.clone(), |&m| mentions[m].name.clone());
+        let titles: Vec<String> = members
+            .iter()
+            .flat_map(|&m| mentions[m].titles.clone())
+            .collect();
+        let kind = entity_type(root, &titles);
+        let gender = match title_gender(&titles) {
+            Gender::Unknown => first_name_gender(&root[0]).unwrap_or(Gender::Unknown),
+            g => g,
+        };
+        out.push(Entity {
+            name,
+            mentions: members,
+            kind,
+            gender,
+        });
+    }
+    // Text order of first mention, so entity ids follow the document.
+    out.sort_by_key(|e| e.mentions[0]);
+    out
+}
+
+/// The gender that titles show (`Mr.`, `Ms.`).
+fn title_gender(titles: &[String]) -> Gender {
+    if titles.iter().any(|t| t == "mr") {
+        Gender::Male
+    } else if titles
+        .iter()
+        .any(|t| matches!(t.as_str(), "mrs" | "ms" | "miss"))
+    {
+        Gender::Female
+    } else {
+        Gender::Unknown
+    }
+}
+
+/// Entities of unknown type that are organizations or places: written in
+/// capitals (`NATO`), or mostly after `in`, `at`, `from` (`in Honolulu`).
+fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
+    for e in entities
+        .iter_mut()
+        .filter(|e| e.kind == EntityType::Unknown)
+    {
+        let acronym = e.name.len() == 1
+            && e.name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && e.name[0]
+                .chars()
+                .all(|c| !c.is_alphabetic() || c.is_uppercase());
+        let located = e
+            .mentions
+            .iter()
+            .filter(|&&m| {
+                let start = mentions[m].words.start;
+                start > 0
+                    && matches!(
+                        key(&words[start - 1].text).as_str(),
+                        "in" | "at"
+                            | "from"
+                            | "near"
+                            | "across"
+                            | "throughout"
+                            | "outside"
+                            | "inside"
+                    )
+            })
+            .count();
+        if acronym || located * 2 > e.mentions.len() {
+            e.kind = EntityType::Organization;
+        }
+    }
+    // `the Clintons`: a family, a group.
+    let surnames: Vec<String> = entities
+        .iter()
+        .filter(|e| e.name.len() >= 2)
+        .filter_map(|e| e.keys().last().cloned())
+        .collect();
+    for e in entities.iter_mut().filter(|e| e.name.len() == 1) {
+        let k = key(&e.name[0]);
+        if k.strip_suffix('s')
+            .is_some_and(|stem| surnames.iter().any(|s| s == stem))
+        {
+            e.kind = EntityType::Group;
+        }
+    }
+}
+
+/// Genders the text shows: for a person of unknown gender, the pronouns of
+/// the sentences where it is the only name (`he`/`his` or `she`/`her`),
+/// when one kind is at least twice as frequent.
+fn pronoun_genders(
+    tok: &Tokenized,
+    words: &[Word],
+    mentions: &[NameMention],
+    entities: &mut [Entity],
+    entity_of: &[Option<usize>],
+) {
+    let mut per_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (m, mention) in mentions.iter().enumerate() {
+        if let Some(e) = entity_of[m] {
+            per_sentence.entry(mention.sentence).or_default().push(e);
+        }
+    }
+    let mut counts = vec![(0usize, 0usize); entities.len()];
+    let sentence_of_word: Vec<usize> = words
+        .iter()
+        .map(|w| tok.sentences.partition_point(|s| s.end <= w.tokens.start))
+        .collect();
+    for (w, word) in words.iter().enumerate() {
+        let male = matches!(key(&word.text).as_str(), "he" | "him" | "his" | "himself");
+        let female = matches!(key(&word.text).as_str(), "she" | "her" | "hers" | "herself");
+        if !male && !female {
+            continue;
+        }
+        let Some(es) = per_sentence.get(&sentence_of_word[w]) else {
+            continue;
+        };
+        let first = es[0];
+        if es.iter().all(|&e| e == first) {
+            if male {
+                counts[first].0 += 1;
+            } else {
+                counts[first].1 += 1;
+            }
+        }
+    }
+    for (e, (m, f)) in entities.iter_mut().zip(counts) {
+        if e.gender == Gender::Unknown && e.kind != EntityType::Organization {
+            if m > 0 && m >= 2 * f {
+                e.gender = Gender::Male;
+            } else if f > 0 && f >= 2 * m {
+                e.gender = Gender::Female;
+            }
+        }
+    }
+}
+
+/// Words, name mentions and entities of a document.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// The words.
+    pub words: Vec<Word>,
+    /// The name mentions, in text order.
+    pub mentions: Vec<NameMention>,
+    /// The entities.
+    pub entities: Vec<Entity>,
+    /// For each mention, its entity.
+    pub entity_of: Vec<Option<usize>>,
+}
+
+impl Names {
+    /// Finds them in a tokenized document.
+    pub fn of(doc: &Document, tok: &Tokenized) -> Self {
+        let words = words(doc.text(), tok);
+        let mentions = name_mentions(doc.text(), tok, &words);
+        let mut entities = entities(&mentions);
+        let mut entity_of = vec![None; mentions.len()];
+        for (e, entity) in entities.iter().enumerate() {
+            for &m in &entity.mentions {
+                entity_of[m] = Some(e);
+            }
+        }
+        places_and_acronyms(&words, &mentions, &mut entities);
+        pronoun_genders(tok, &words, &mentions, &mut entities, &entity_of);
+        Self {
+            words,
+            mentions,
+            entities,
+            entity_of,
+        }
+    }
+}

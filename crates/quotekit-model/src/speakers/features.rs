@@ -1,0 +1,442 @@
+//! What the speaker ranker sees of a Source span and of each candidate it
+//! could name (an entity of the document, or no one): the kind of mention
+//! (pronoun, name, description), agreement in gender, number and type,
+//! distance and recency, whether the candidate spoke just before, how the
+//! span's words and the candidate's titles and surroundings overlap. Every
+//! feature is a string hashed into a fixed number of buckets.
+
+use crate::speakers::entities::{Entity, EntityType, Names};
+use crate::speakers::gender::Gender;
+use crate::speakers::lexicon::{key, FUNCTION_WORDS};
+use crate::speakers::source::Source;
+use quotekit_data::Tokenized;
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
+use std::ops::Range;
+
+/// Feature ids of one candidate, hashed into `mask + 1` buckets.
+#[derive(Debug, Default)]
+pub struct FeatureSet {
+    /// The ids.
+    pub ids: Vec<u32>,
+    mask: u64,
+}
+
+impl FeatureSet {
+    fn new(mask: u64) -> Self {
+        Self {
+            ids: Vec::with_capacity(48),
+            mask,
+        }
+    }
+
+    fn add(&mut self, parts: &[&str]) {
+        let mut h = FxHasher::default();
+        for p in parts {
+            h.write(p.as_bytes());
+            h.write_u8(0xff);
+        }
+        let mut z = h.finish();
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        self.ids.push((z & self.mask) as u32);
+    }
+
+    /// Adds `parts` twice: alone and conjoined with the span's class.
+    fn both(&mut self, class: &str, parts: &[&str]) {
+        self.add(parts);
+        let mut with = vec![class];
+        with.extend_from_slice(parts);
+        self.add(&with);
+    }
+}
+
+fn bucket(n: usize, edges: &[usize]) -> &'static str {
+    const NAMES: [&str; 8] = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"];
+    NAMES[edges.iter().take_while(|&&e| n >= e).count().min(7)]
+}
+
+/// What the ranker knows of the document around a span: its earlier
+/// resolutions (entity per earlier source, in text order).
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// (source tokens, sentence, paragraph, resolved entity) of earlier sources.
+    pub earlier: Vec<(Range<usize>, usize, usize, Option<usize>)>,
+}
+
+/// Features of "no one named".
+pub fn none_features(source: &Source, mask: u64) -> FeatureSet {
+    let class = source.class();
+    let mut f = FeatureSet::new(mask);
+    f.add(&["none"]);
+    f.add(&["none", &class]);
+    f.add(&["none-head", &source.head]);
+    f.add(&["none-first", &source.first]);
+    f.add(&["none-first-head", &source.first, &source.head]);
+    let plural = source.head.ends_with('s') && !source.head.ends_with("ss");
+    f.add(&["none-plural", &class, if plural { "y" } else { "n" }]);
+    f.add(&["none-conjoined", if source.conjoined { "y" } else { "n" }]);
+    f.add(&["none-len", bucket(source.words.len(), &[2, 3, 5, 9])]);
+    f.add(&["none-before", &class, &source.before]);
+    f.add(&[
+        "none-adjacent",
+        &class,
+        if source.adjacent.is_some() { "y" } else { "n" },
+    ]);
+    for w in &source.words {
+        f.add(&["none-word", w]);
+    }
+    f
+}
+
+fn gender_code(g: Gender) -> &'static str {
+    match g {
+        Gender::Male => "m",
+        Gender::Female => "f",
+        Gender::Unknown => "u",
+    }
+}
+
+fn type_code(t: EntityType) -> &'static str {
+    match t {
+        EntityType::Person => "person",
+        EntityType::Organization => "org",
+        EntityType::Group => "group",
+        EntityType::Unknown => "unknown",
+    }
+}
+
+/// Where a candidate stands among those named before the span: its rank by
+/// last mention (1: the most recent), and its rank among those that agree
+/// with the span's pronoun (`None` when it does not agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recency {
+    /// Rank among all candidates.
+    pub all: usize,
+    /// Rank among agreeing candidates.
+    pub agreeing: Option<usize>,
+}
+
+/// True when an entity can be what a pronoun of agreement class `class`
+/// refers to.
+pub fn agrees(class: &str, entity: &Entity) -> bool {
+    let person = entity.kind != EntityType::Organization;
+    match class {
+        "m" => person && entity.gender != Gender::Female,
+        "f" => person && entity.gender != Gender::Male,
+        "n" | "w" => entity.kind != EntityType::Person && entity.gender == Gender::Unknown,
+        "1" | "r" => person,
+        _ => true,
+    }
+}
+
+/// What feature extraction needs of a document, computed once.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// Its tokens.
+    pub tok: &'a Tokenized,
+    /// Its names.
+    pub names: &'a Names,
+    /// Per entity, the words around its mentions and its titles.
+    pub near: Vec<Vec<String>>,
+    /// The entity of the document's first name mention.
+    pub first_entity: Option<usize>,
+    /// Buckets minus one.
+    pub mask: u64,
+}
+
+impl<'a> Context<'a> {
+    /// The context of a document's names, hashing into `2^bits` buckets.
+    pub fn new(tok: &'a Tokenized, names: &'a Names, bits: u32) -> Self {
+        Self {
+            tok,
+            names,
+            near: names
+                .entities
+                .iter()
+                .map(|e| near_words(names, e, 4))
+                .collect(),
+            first_entity: names.entity_of.first().copied().flatten(),
+            mask: (1u64 << bits) - 1,
+        }
+    }
+}
+
+/// Features of naming entity `e` for `source`, the `recency`-th most
+/// recently mentioned entity (1: the last one named before it).
+pub fn entity_features(
+    cx: &Context<'_>,
+    source: &Source,
+    e: usize,
+    recency: Recency,
+    history: &History,
+) -> FeatureSet {
+    let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
+    let class = source.class();
+    let entity: &Entity = &names.entities[e];
+    let mut f = FeatureSet::new(mask);
+    let ms: Vec<&crate::speakers::mentions::NameMention> = entity
+        .mentions
+        .iter()
+        .map(|&m| &names.mentions[m])
+        .collect();
+    let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
+    f.both(&class, &["type", kind]);
+    f.both(&class, &["gender", gender]);
+    f.both(&class, &["type-gender", kind, gender]);
+    if let Some((_, agree)) = source.pronoun {
+        f.add(&["agree", agree, kind, gender]);
+    }
+    f.both(&class, &["recency", bucket(recency.all, &[1, 2, 3, 4, 6])]);
+    match recency.agreeing {
+        Some(rank) => f.both(&class, &["agree-recency", bucket(rank, &[1, 2, 3, 4, 6])]),
+        None => f.both(&class, &["disagrees"]),
+    }
+    if let Some(m) = source.adjacent {
+        let own = names.entity_of[m] == Some(e);
+        f.both(&class, &["adjacent", if own { "y" } else { "n" }]);
+        f.add(&[
+            "adjacent-before",
+            &class,
+            if own { "y" } else { "n" },
+            &source.before,
+        ]);
+    }
+    let last_paragraph = ms.iter().any(|m| {
+        cx.tok
+            .paragraphs
+            .last()
+            .is_some_and(|p| m.tokens.start >= p.start)
+    });
+    f.both(
+        &class,
+        &["last-paragraph", if last_paragraph { "y" } else { "n" }],
+    );
+    let opens_last_paragraph = ms.iter().any(|m| {
+        cx.tok
+            .paragraphs
+            .last()
+            .is_some_and(|p| m.tokens.start == p.start)
+    });
+    if opens_last_paragraph {
+        f.both(&class, &["opens-last-paragraph"]);
+    }
+    if source.conjoined {
+        f.add(&["conjoined-span", kind]);
+    }
+    let singleton_initial = ms.len() == 1
+        && entity.name.len() == 1
+        && cx
+            .tok
+            .sentences
+            .get(ms[0].sentence)
+            .is_some_and(|s| s.start == ms[0].tokens.start);
+    if singleton_initial {
+        f.both(&class, &["singleton-initial"]);
+    }
+    // Mentions before the span, inside it, and later.
+    let before: Vec<_> = ms
+        .iter()
+        .filter(|m| m.tokens.end <= source.tokens.start)
+        .collect();
+    let inside = ms
+        .iter()
+        .any(|m| m.tokens.start >= source.tokens.start && m.tokens.end <= source.tokens.end);
+    let after = ms.iter().any(|m| m.tokens.start >= source.tokens.end);
+    f.both(&class, &["inside", if inside { "y" } else { "n" }]);
+    f.both(
+        &class,
+        &["before-count", bucket(before.len(), &[1, 2, 3, 6, 10])],
+    );
+    f.add(&["total", bucket(ms.len(), &[1, 2, 3, 6, 10])]);
+    if let Some(last) = before.last() {
+        let sentences = source.sentence.saturating_sub(last.sentence);
+        let tokens = source.tokens.start.saturating_sub(last.tokens.end);
+        f.both(&class, &["sentences", bucket(sentences, &[1, 2, 3, 5, 8])]);
+        f.both(&class, &["tokens", bucket(tokens, &[2, 4, 9, 21, 51, 101])]);
+        let subject = tok
+            .sentences
+            .get(last.sentence)
+            .is_some_and(|s| s.start == last.tokens.start);
+        f.both(&class, &["last-subject", if subject { "y" } else { "n" }]);
+        f.both(
+            &class,
+            &["last-possessive", if last.possessive { "y" } else { "n" }],
+        );
+    } else {
+        f.both(
+            &class,
+            &["not-before", if after { "later" } else { "never" }],
+        );
+    }
+    let first_in_doc = cx.first_entity == Some(e);
+    f.add(&["first-entity", if first_in_doc { "y" } else { "n" }]);
+    // Who spoke before.
+    let earlier = &history.earlier;
+    let last_source = earlier.last().and_then(|x| x.3);
+    let same_paragraph_last = earlier
+        .iter()
+        .rev()
+        .find(|x| x.2 == source.paragraph)
+        .and_then(|x| x.3);
+    let times = earlier.iter().filter(|x| x.3 == Some(e)).count();
+    f.both(
+        &class,
+        &[
+            "last-source",
+            if last_source == Some(e) { "y" } else { "n" },
+        ],
+    );
+    f.both(
+        &class,
+        &[
+            "paragraph-source",
+            if same_paragraph_last == Some(e) {
+                "y"
+            } else {
+                "n"
+            },
+        ],
+    );
+    f.both(&class, &["source-times", bucket(times, &[1, 2, 3, 5])]);
+    if let Some((_, agree)) = source.pronoun {
+        f.add(&[
+            "agree-last-source",
+            agree,
+            if last_source == Some(e) { "y" } else { "n" },
+            gender,
+        ]);
+    }
+    // The names in the span: which of them is this entity's, where it sits
+    // and what follows it (`Trump campaign`, `Conway, a spokeswoman`).
+    let n_inside = source.inside.len();
+    for (k, &m) in source.inside.iter().enumerate() {
+        let mention = &names.mentions[m];
+        let keys = mention.keys();
+        let entity_keys = entity.keys();
+        let relation = if names.entity_of[m] == Some(e) {
+            if keys == entity_keys {
+                "own-exact"
+            } else {
+                "own"
+            }
+        } else if crate::speakers::entities::compatible(&keys, &entity_keys) {
+            "compatible"
+        } else {
+            continue;
+        };
+        let position = match (k, n_inside) {
+            (_, 1) => "only",
+            (0, _) => "first",
+            (k, n) if k + 1 == n => "last",
+            _ => "middle",
+        };
+        let possessive = if mention.possessive { "pos" } else { "plain" };
+        let next = names
+            .words
+            .get(mention.words.end)
+            .filter(|w| w.tokens.end <= source.tokens.end)
+            .map_or_else(|| "$".to_string(), |w| key(&w.text));
+        let starts = mention.tokens.start == source.tokens.start;
+        f.add(&["name", relation]);
+        f.add(&["name", relation, kind]);
+        f.add(&["name-position", relation, position, possessive]);
+        f.add(&["name-next", relation, possessive, &next]);
+        f.add(&[
+            "name-starts",
+            relation,
+            if starts { "y" } else { "n" },
+            position,
+        ]);
+        f.add(&["name-size", relation, bucket(keys.len(), &[2, 3, 4])]);
+    }
+    // Description words near the entity's mentions, or among its titles.
+    if source.name.is_none() && source.pronoun.is_none() {
+        let near = &cx.near[e];
+        let content: Vec<&String> = source
+            .words
+            .iter()
+            .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+            .collect();
+        let overlap = content
+            .iter()
+            .filter(|w| near.contains(&full_title(w)))
+            .count();
+        f.add(&["overlap", bucket(overlap, &[1, 2, 3])]);
+        let head = full_title(&source.head);
+        f.add(&[
+            "head-near",
+            if near.contains(&head) { "y" } else { "n" },
+            kind,
+        ]);
+        f.add(&["head-type", &head, kind]);
+        // `the commission` for the Commission on Presidential Debates.
+        let entity_keys = entity.keys();
+        let in_name = content.iter().filter(|w| entity_keys.contains(w)).count();
+        f.add(&[
+            "head-in-name",
+            if entity_keys.contains(&source.head) {
+                "y"
+            } else {
+                "n"
+            },
+            kind,
+        ]);
+        f.add(&["words-in-name", bucket(in_name, &[1, 2, 3])]);
+        if let Some(last) = entity_keys.last() {
+            f.add(&["head-last", &head, last]);
+        }
+        let titled = ms
+            .iter()
+            .any(|m| m.titles.iter().any(|t| source.words.contains(t)));
+        f.add(&["title-match", if titled { "y" } else { "n" }]);
+    }
+    if let Some(first) = entity.keys().first() {
+        if let Some((p, _)) = source.pronoun {
+            f.add(&["first-name", first, p]);
+        }
+    }
+    f
+}
+
+/// A title written out (`gov` → `governor`), other words as they are.
+fn full_title(word: &str) -> String {
+    match word {
+        "gov" => "governor",
+        "sen" => "senator",
+        "rep" => "representative",
+        "gen" => "general",
+        "pres" => "president",
+        "sec" => "secretary",
+        "dr" => "doctor",
+        "prof" => "professor",
+        "atty" => "attorney",
+        w => w,
+    }
+    .to_string()
+}
+
+/// Lower-case words within `window` words of an entity's mentions (its
+/// titles and appositions: "the Vermont senator", "Republican nominee").
+fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for &m in &entity.mentions {
+        let r = &names.mentions[m].words;
+        let from = r.start.saturating_sub(window);
+        let to = (r.end + window).min(names.words.len());
+        for w in &names.words[from..to] {
+            let k = full_title(&key(&w.text));
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        for t in &names.mentions[m].titles {
+            let t = full_title(t);
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}

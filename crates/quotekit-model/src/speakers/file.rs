@@ -1,0 +1,151 @@
+//! `speakers.safetensors`: a resolver's weights (tensor `weights`, `2^bits`
+//! values) and, under the metadata key `quotekit`, a JSON header naming the
+//! format and the version of the features the weights were trained on.
+
+use crate::error::ModelError;
+use crate::io::{read_f32, read_metadata, read_tensors, write_tensors, TensorBytes};
+use crate::speakers::resolver::SpeakerResolver;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file name inside a model directory.
+pub const FILE_NAME: &str = "speakers.safetensors";
+
+/// The `format` of the header.
+pub const FORMAT: &str = "quotekit-speakers";
+
+/// Version of the feature set; weights trained on another version mean
+/// nothing to this one's hashes.
+pub const FEATURES_VERSION: u32 = 1;
+
+/// The weights quotekit ships (see [`SpeakerResolver::builtin`]).
+const BUILTIN: &[u8] = include_bytes!("builtin.safetensors");
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    features_version: u32,
+    bits: u32,
+}
+
+/// The resolver file of model path `model` (a directory or its weights file).
+pub fn resolver_path(model: &Path) -> PathBuf {
+    let dir = if model.extension().is_some_and(|e| e == "safetensors") {
+        model.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        model.to_path_buf()
+    };
+    dir.join(FILE_NAME)
+}
+
+impl SpeakerResolver {
+    /// The resolver built into quotekit: trained with this version's features
+    /// on the 120 named PolNeAR train articles (`datasets/polnear-speakers/train`)
+    /// by `scripts/builtin-speakers` (the default [`crate::speakers::ResolverConfig`]).
+    /// Model directories without a `speakers.safetensors` use it.
+    pub fn builtin() -> Self {
+        Self::from_bytes(BUILTIN, Path::new("<built-in speakers.safetensors>"))
+            .expect("the built-in resolver is written by this version")
+    }
+
+    /// Writes the resolver to `path` (atomically).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        let header = Header {
+            format: FORMAT.into(),
+            features_version: FEATURES_VERSION,
+            bits: self.bits,
+        };
+        let json = serde_json::to_string(&header).expect("the header serializes");
+        write_tensors(
+            path,
+            &[TensorBytes::new(
+                "weights",
+                vec![self.weights.len()],
+                &self.weights,
+            )],
+            Some(("quotekit", json)),
+        )
+    }
+
+    /// Reads a resolver file.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is not a resolver, or was trained on
+    /// other features (retrain it with `quotekit train-speakers`).
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, ModelError> {
+        let json = read_metadata(bytes, "quotekit", path)?
+            .ok_or_else(|| ModelError::foreign(path, "no `quotekit` metadata"))?;
+        let header: Header = serde_json::from_str(&json)
+            .map_err(|e| ModelError::corrupt(path, format!("speaker header: {e}")))?;
+        if header.format != FORMAT {
+            return Err(ModelError::foreign(
+                path,
+                format!("format `{}`, expected `{FORMAT}`", header.format),
+            ));
+        }
+        if header.features_version != FEATURES_VERSION {
+            return Err(ModelError::Config {
+                path: Some(path.to_path_buf()),
+                message: format!(
+                    "speaker resolver trained on features version {}, this quotekit computes version {FEATURES_VERSION}; \
+                     retrain it with `quotekit train-speakers --model DIR --names NAMES` or delete the file to use the built-in one",
+                    header.features_version
+                ),
+            });
+        }
+        if !(8..=24).contains(&header.bits) {
+            return Err(ModelError::corrupt(path, format!("bits = {}", header.bits)));
+        }
+        let st = read_tensors(bytes, path)?;
+        let weights = read_f32(&st, "weights", &[1usize << header.bits], path)?;
+        Ok(Self {
+            bits: header.bits,
+            weights,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolver_round_trips_and_refuses_other_features() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut r = SpeakerResolver::zeros(10);
+        r.weights[3] = 1.5;
+        r.weights[1023] = -0.25;
+        r.save(&path).unwrap();
+        assert_eq!(SpeakerResolver::load(&path).unwrap(), r);
+        let json = r#"{"format":"quotekit-speakers","features_version":999,"bits":10}"#;
+        write_tensors(
+            &path,
+            &[TensorBytes::new("weights", vec![1024], &r.weights)],
+            Some(("quotekit", json.into())),
+        )
+        .unwrap();
+        let err = SpeakerResolver::load(&path).unwrap_err().to_string();
+        assert!(err.contains("train-speakers"), "{err}");
+    }
+
+    #[test]
+    fn resolver_path_is_beside_the_weights() {
+        assert_eq!(
+            resolver_path(Path::new("m")),
+            Path::new("m/speakers.safetensors")
+        );
+        assert_eq!(
+            resolver_path(Path::new("m/model.safetensors")),
+            Path::new("m/speakers.safetensors")
+        );
+    }
+}

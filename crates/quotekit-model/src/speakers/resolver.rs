@@ -1,0 +1,172 @@
+//! The speaker ranker and its use on one document.
+
+use crate::speakers::entities::{EntityType, Names};
+use crate::speakers::features::{
+    agrees, entity_features, none_features, Context, FeatureSet, History, Recency,
+};
+use crate::speakers::source::Source;
+use quotekit_data::{Document, Tokenized};
+use std::ops::Range;
+
+/// Hash bits of a new resolver's weight table.
+pub const DEFAULT_BITS: u32 = 16;
+
+/// A trained speaker ranker: one weight per feature bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeakerResolver {
+    pub(crate) bits: u32,
+    pub(crate) weights: Vec<f32>,
+}
+
+/// One candidate for a span: an entity, or no one (`None`), with its features.
+#[derive(Debug)]
+pub struct Candidate {
+    /// The entity (index into [`Names::entities`]), or `None` for no one.
+    pub entity: Option<usize>,
+    /// Its feature ids.
+    pub features: FeatureSet,
+}
+
+/// The speakers of a document's Source spans.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// The document's names and entities.
+    pub names: Names,
+    /// Per Source span (in the order given), its entity, if it names one.
+    pub entities: Vec<Option<usize>>,
+}
+
+impl Resolution {
+    /// No one resolved: `sources` spans without entities.
+    pub fn none(_doc: &Document, sources: usize) -> Self {
+        Self {
+            names: Names::default(),
+            entities: vec![None; sources],
+        }
+    }
+
+    /// The canonical name of Source span `k`, if it has one.
+    pub fn name(&self, k: usize) -> Option<String> {
+        self.entities[k].and_then(|e| self.names.entities[e].canonical())
+    }
+}
+
+/// The candidates of `source`: no one, then every entity that is not a group
+/// and is named before the end of the sentence after the span's, most recently
+/// named first.
+pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<Candidate> {
+    let names = cx.names;
+    let horizon = cx
+        .tok
+        .sentences
+        .get(source.sentence + 1)
+        .or_else(|| cx.tok.sentences.get(source.sentence))
+        .map_or(usize::MAX, |s| s.end);
+    // (entity, last mention start before the span's end, or none)
+    let mut reachable: Vec<(usize, Option<usize>)> = Vec::new();
+    for (e, entity) in names.entities.iter().enumerate() {
+        if entity.kind == EntityType::Group {
+            continue;
+        }
+        let first = names.mentions[entity.mentions[0]].tokens.start;
+        if first >= horizon {
+            continue;
+        }
+        let last_before = entity
+            .mentions
+            .iter()
+            .map(|&m| names.mentions[m].tokens.start)
+            .filter(|&t| t < source.tokens.end)
+            .max();
+        reachable.push((e, last_before));
+    }
+    reachable.sort_by_key(|&(e, last)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
+    let mut out = vec![Candidate {
+        entity: None,
+        features: none_features(source, cx.mask),
+    }];
+    let mut agreeing = 0;
+    for (rank, (e, _)) in reachable.into_iter().enumerate() {
+        let agrees = source
+            .pronoun
+            .is_none_or(|(_, class)| agrees(class, &names.entities[e]));
+        if agrees {
+            agreeing += 1;
+        }
+        let recency = Recency {
+            all: rank + 1,
+            agreeing: agrees.then_some(agreeing),
+        };
+        out.push(Candidate {
+            entity: Some(e),
+            features: entity_features(cx, source, e, recency, history),
+        });
+    }
+    out
+}
+
+impl SpeakerResolver {
+    /// A resolver whose weights are all zero (it names no one until trained).
+    pub fn zeros(bits: u32) -> Self {
+        Self {
+            bits,
+            weights: vec![0.0; 1 << bits],
+        }
+    }
+
+    /// Hash bits of its weight table.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// The score of a candidate.
+    pub fn score(&self, features: &FeatureSet) -> f32 {
+        features.ids.iter().map(|&i| self.weights[i as usize]).sum()
+    }
+
+    /// The best candidate (the first of equal scores).
+    pub fn best(&self, candidates: &[Candidate]) -> Option<usize> {
+        let mut best: Option<(f32, Option<usize>)> = None;
+        for c in candidates {
+            let s = self.score(&c.features);
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, c.entity));
+            }
+        }
+        best.and_then(|(_, e)| e)
+    }
+
+    /// Resolves the Source spans over token ranges `sources` of a document,
+    /// left to right (each sees who the spans before it were given).
+    pub fn resolve(&self, doc: &Document, tok: &Tokenized, sources: &[Range<usize>]) -> Resolution {
+        let names = Names::of(doc, tok);
+        let entities = self.resolve_names(tok, &names, sources);
+        Resolution { names, entities }
+    }
+
+    /// Like [`SpeakerResolver::resolve`], with the document's names found.
+    pub fn resolve_names(
+        &self,
+        tok: &Tokenized,
+        names: &Names,
+        sources: &[Range<usize>],
+    ) -> Vec<Option<usize>> {
+        let cx = Context::new(tok, names, self.bits);
+        let mut order: Vec<usize> = (0..sources.len()).collect();
+        order.sort_by_key(|&k| (sources[k].start, sources[k].end));
+        let mut history = History::default();
+        let mut out = vec![None; sources.len()];
+        for k in order {
+            let source = Source::new(tok, names, sources[k].clone());
+            let chosen = self.best(&candidates(&cx, &source, &history));
+            history.earlier.push((
+                source.tokens.clone(),
+                source.sentence,
+                source.paragraph,
+                chosen,
+            ));
+            out[k] = chosen;
+        }
+        out
+    }
+}

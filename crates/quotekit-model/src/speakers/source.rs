@@ -1,0 +1,119 @@
+//! What the ranker knows of a Source span itself: its sentence and
+//! paragraph, its words, the pronoun it is, the names inside it and the
+//! word and name just before it.
+
+use crate::speakers::entities::Names;
+use crate::speakers::lexicon::{key, FUNCTION_WORDS, PRONOUNS};
+use quotekit_data::Tokenized;
+use std::ops::Range;
+
+/// What a Source span is, computed once.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Its tokens.
+    pub tokens: Range<usize>,
+    /// Its sentence and paragraph.
+    pub sentence: usize,
+    /// Its paragraph.
+    pub paragraph: usize,
+    /// Its words in lower case.
+    pub words: Vec<String>,
+    /// The pronoun it is, with its agreement class.
+    pub pronoun: Option<(&'static str, &'static str)>,
+    /// The name mention it names (the last one that is not possessive).
+    pub name: Option<usize>,
+    /// The name mentions inside it, in text order.
+    pub inside: Vec<usize>,
+    /// The word before it (lower case; `^` at the start of a sentence).
+    pub before: String,
+    /// The end of the name mention just before it (one word or a comma
+    /// away), if there is one.
+    pub adjacent: Option<usize>,
+    /// Name mentions inside it that are possessive only (`Trump’s campaign`).
+    pub possessive_name: bool,
+    /// More than one name joined by `and`.
+    pub conjoined: bool,
+    /// Its last content word (the head of a description).
+    pub head: String,
+    /// Its first word.
+    pub first: String,
+}
+
+impl Source {
+    /// Describes the span over `tokens`.
+    pub fn new(tok: &Tokenized, names: &Names, tokens: Range<usize>) -> Self {
+        let sentence = tok.sentences.partition_point(|s| s.end <= tokens.start);
+        let paragraph = tok.paragraphs.partition_point(|p| p.end <= tokens.start);
+        let words: Vec<String> = names
+            .words
+            .iter()
+            .filter(|w| w.tokens.start >= tokens.start && w.tokens.end <= tokens.end)
+            .map(|w| key(&w.text))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let inside: Vec<usize> = (0..names.mentions.len())
+            .filter(|&m| {
+                let t = &names.mentions[m].tokens;
+                t.start >= tokens.start && t.end <= tokens.end
+            })
+            .collect();
+        let name = inside
+            .iter()
+            .rev()
+            .copied()
+            .find(|&m| !names.mentions[m].possessive);
+        let inside_all = inside.clone();
+        let pronoun = match words.as_slice() {
+            [w] => PRONOUNS.iter().find(|(p, _)| p == w).copied(),
+            _ => None,
+        };
+        let first_word = names
+            .words
+            .partition_point(|w| w.tokens.start < tokens.start);
+        let sentence_start = tok
+            .sentences
+            .get(sentence)
+            .is_some_and(|s| s.start == tokens.start);
+        let before = if sentence_start || first_word == 0 {
+            "^".to_string()
+        } else {
+            key(&names.words[first_word - 1].text)
+        };
+        let adjacent = (0..names.mentions.len()).rev().find(|&m| {
+            let end = names.mentions[m].words.end;
+            end <= first_word && first_word - end <= 1
+        });
+        let content: Vec<&String> = words
+            .iter()
+            .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()) && w.chars().any(char::is_alphabetic))
+            .collect();
+        Self {
+            sentence,
+            paragraph,
+            pronoun,
+            possessive_name: name.is_none() && !inside.is_empty(),
+            conjoined: inside.len() > 1 && words.iter().any(|w| w == "and" || w == "&"),
+            head: content.last().map(|w| w.to_string()).unwrap_or_default(),
+            first: words.first().cloned().unwrap_or_default(),
+            name,
+            inside: inside_all,
+            before,
+            adjacent,
+            words,
+            tokens,
+        }
+    }
+
+    /// The span's class, which every feature is conjoined with.
+    pub fn class(&self) -> String {
+        if let Some((p, _)) = self.pronoun {
+            format!("pron:{p}")
+        } else if self.name.is_some() {
+            "name".into()
+        } else if self.possessive_name {
+            "possessive".into()
+        } else {
+            "desc".into()
+        }
+    }
+}

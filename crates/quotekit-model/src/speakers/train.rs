@@ -1,0 +1,234 @@
+//! Training the speaker ranker on Source spans whose canonical names are
+//! known: every span is an example whose right candidates are the entities
+//! named like its gold name (or no one, for `-`); the weights follow AdaGrad
+//! on the log of the probability the softmax gives the right candidates,
+//! documents in a seeded order, so the same data and seed give the same
+//! weights.
+
+use crate::error::ModelError;
+use crate::eval::speakers::{normalise, same_name};
+use crate::speakers::entities::Names;
+use crate::speakers::features::{Context, History};
+use crate::speakers::resolver::{candidates, Candidate, SpeakerResolver, DEFAULT_BITS};
+use crate::speakers::source::Source;
+use quotekit_data::{Document, Role, Tokenized, Tokenizer};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// How to train a resolver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResolverConfig {
+    /// Hash bits of the weight table.
+    pub bits: u32,
+    /// Passes over the data.
+    pub epochs: usize,
+    /// AdaGrad's learning rate.
+    pub learning_rate: f32,
+    /// Seed of the document order.
+    pub seed: u64,
+}
+
+impl Default for ResolverConfig {
+    fn default() -> Self {
+        Self {
+            bits: DEFAULT_BITS,
+            epochs: 5,
+            learning_rate: 0.1,
+            seed: 17,
+        }
+    }
+}
+
+impl ResolverConfig {
+    /// Says what is wrong with the settings, if anything.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(8..=24).contains(&self.bits) {
+            return Err(format!("speakers.bits = {} (expected 8 to 24)", self.bits));
+        }
+        if self.epochs == 0 {
+            return Err("speakers.epochs must be at least 1".into());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Err(format!(
+                "speakers.learning_rate = {} (expected a finite value > 0)",
+                self.learning_rate
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a training run saw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ResolverReport {
+    /// Documents with named Source spans.
+    pub documents: usize,
+    /// Named Source spans used as examples.
+    pub sources: usize,
+    /// Named Source spans skipped: no entity of the document has the gold name.
+    pub unreachable: usize,
+    /// Mean negative log-likelihood per example, per epoch.
+    pub losses: Vec<f64>,
+}
+
+/// The Source spans of a document that carry a name, in text order: token
+/// range and normalised gold name (`None` for no one).
+pub fn named_sources(doc: &Document, tok: &Tokenized) -> Vec<(Range<usize>, Option<String>)> {
+    let mut out: Vec<(Range<usize>, Option<String>)> = doc
+        .spans
+        .iter()
+        .filter(|s| s.role == Role::Source && s.name.is_some())
+        .map(|s| {
+            let name = s.speaker_name().and_then(normalise);
+            (tok.overlapping(s.extent()), name)
+        })
+        .filter(|(r, _)| !r.is_empty())
+        .collect();
+    out.sort_by_key(|(r, _)| (r.start, r.end));
+    out
+}
+
+/// The entities whose canonical name counts for gold name `gold` (normalised).
+pub fn entities_named(names: &Names, gold: &str) -> Vec<usize> {
+    names
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            let n = e.canonical().and_then(|c| normalise(&c));
+            same_name(n.as_deref(), Some(gold), false)
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// One span to learn from: its candidates and which of them are right.
+#[derive(Debug)]
+struct Example {
+    candidates: Vec<Candidate>,
+    right: Vec<usize>,
+}
+
+/// The examples of one document, with gold history; returns them and the
+/// number of unreachable spans.
+fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize) {
+    let names = Names::of(doc, tok);
+    let cx = Context::new(tok, &names, bits);
+    let mut history = History::default();
+    let mut out = Vec::new();
+    let mut unreachable = 0;
+    for (range, gold) in named_sources(doc, tok) {
+        let source = Source::new(tok, &names, range);
+        let candidates = candidates(&cx, &source, &history);
+        let right: Vec<usize> = match &gold {
+            None => vec![0],
+            Some(g) => {
+                let named = entities_named(&names, g);
+                (0..candidates.len())
+                    .filter(|&c| candidates[c].entity.is_some_and(|e| named.contains(&e)))
+                    .collect()
+            }
+        };
+        let entity = right.first().and_then(|&c| candidates[c].entity);
+        history.earlier.push((
+            source.tokens.clone(),
+            source.sentence,
+            source.paragraph,
+            entity,
+        ));
+        if right.is_empty() {
+            unreachable += 1;
+        } else {
+            out.push(Example { candidates, right });
+        }
+    }
+    (out, unreachable)
+}
+
+/// Trains a resolver on the named Source spans of `docs`.
+///
+/// # Errors
+/// [`ModelError::Training`] when no document has a named Source span, or the
+/// config cannot be used.
+pub fn train_resolver(
+    docs: &[Document],
+    tokenizer: &Tokenizer,
+    config: &ResolverConfig,
+    mut progress: impl FnMut(usize, f64),
+) -> Result<(SpeakerResolver, ResolverReport), ModelError> {
+    config.validate().map_err(ModelError::config)?;
+    let mut report = ResolverReport::default();
+    let mut per_doc: Vec<Vec<Example>> = Vec::new();
+    for doc in docs {
+        let tok = tokenizer.tokenize(doc);
+        let (ex, unreachable) = examples(doc, &tok, config.bits);
+        report.unreachable += unreachable;
+        if !ex.is_empty() || unreachable > 0 {
+            report.documents += 1;
+        }
+        report.sources += ex.len();
+        if !ex.is_empty() {
+            per_doc.push(ex);
+        }
+    }
+    if per_doc.is_empty() {
+        return Err(ModelError::Training(
+            "no Source span carries a speaker name: give the names with --names DIR (or data.names)".into(),
+        ));
+    }
+    let mut resolver = SpeakerResolver::zeros(config.bits);
+    let mut squares = vec![0f32; resolver.weights.len()];
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut order: Vec<usize> = (0..per_doc.len()).collect();
+    let mut gradient: HashMap<u32, f32> = HashMap::new();
+    for epoch in 0..config.epochs {
+        order.shuffle(&mut rng);
+        let mut loss = 0.0f64;
+        for &d in &order {
+            for ex in &per_doc[d] {
+                let scores: Vec<f32> = ex
+                    .candidates
+                    .iter()
+                    .map(|c| resolver.score(&c.features))
+                    .collect();
+                let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let exp: Vec<f32> = scores.iter().map(|s| (s - max).exp()).collect();
+                let total: f32 = exp.iter().sum();
+                let right: f32 = ex.right.iter().map(|&c| exp[c]).sum();
+                loss -= f64::from((right / total).ln());
+                gradient.clear();
+                for (c, cand) in ex.candidates.iter().enumerate() {
+                    let p = exp[c] / total;
+                    let q = if ex.right.contains(&c) {
+                        exp[c] / right
+                    } else {
+                        0.0
+                    };
+                    let g = p - q;
+                    if g != 0.0 {
+                        for &f in &cand.features.ids {
+                            *gradient.entry(f).or_default() += g;
+                        }
+                    }
+                }
+                let mut keys: Vec<u32> = gradient.keys().copied().collect();
+                keys.sort_unstable();
+                for f in keys {
+                    let g = gradient[&f];
+                    let i = f as usize;
+                    squares[i] += g * g;
+                    resolver.weights[i] -= config.learning_rate * g / (squares[i].sqrt() + 1e-6);
+                }
+            }
+        }
+        let mean = loss / report.sources.max(1) as f64;
+        report.losses.push(mean);
+        progress(epoch + 1, mean);
+    }
+    Ok((resolver, report))
+}
