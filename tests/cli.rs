@@ -19,13 +19,13 @@ fn stats_on_the_sample_corpus() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("documents                       13"),
+        text.contains("documents                       14"),
         "{text}"
     );
     assert!(text.contains("content: direct quotes"), "{text}");
     let v = stats_json(Path::new("datasets/sample"), &[]);
     let s = &v["stats"];
-    assert_eq!(s["documents"], 13);
+    assert_eq!(s["documents"], 14);
     assert_eq!(s["documents_without_spans"], 1);
     assert!(s["attributions_without_source"].as_u64().unwrap() >= 1);
     assert!(s["content"]["discontinuous"].as_u64().unwrap() >= 3);
@@ -50,7 +50,7 @@ fn convert_round_trips_through_jsonl_and_brat() {
         jsonl.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(&jsonl).unwrap().lines().count(), 13);
+    assert_eq!(std::fs::read_to_string(&jsonl).unwrap().lines().count(), 14);
     let out = quotekit(&[
         "convert",
         "--from",
@@ -72,6 +72,55 @@ fn convert_round_trips_through_jsonl_and_brat() {
             path.display()
         );
     }
+    // Speaker names: from names files into JSONL `name`, into brat
+    // `AnnotatorNotes`, and back to the same JSONL.
+    let named = dir.path().join("named.jsonl");
+    let named_brat = dir.path().join("named-brat");
+    let again = dir.path().join("again.jsonl");
+    let run = |args: &[&str]| {
+        let out = quotekit(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    run(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "--names",
+        "datasets/sample-speakers",
+        "datasets/sample",
+        named.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&named).unwrap();
+    assert!(
+        text.contains("\"name\":\"Paul Mensah\"") && text.contains("\"name\":\"-\""),
+        "{text}"
+    );
+    run(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "brat",
+        named.to_str().unwrap(),
+        named_brat.to_str().unwrap(),
+    ]);
+    let ann = std::fs::read_to_string(named_brat.join("14-coalition-talks.ann")).unwrap();
+    assert!(
+        ann.contains("AnnotatorNotes") && ann.contains("speaker: Paul Mensah"),
+        "{ann}"
+    );
+    run(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        named_brat.to_str().unwrap(),
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
 }
 
 #[test]
@@ -98,7 +147,7 @@ fn convert_to_conll_and_back_keeps_the_spans() {
     assert!(text.contains("Ruiz\tL-SOURCE\n"));
     let back = stats_json(&conll, &[]);
     let original = stats_json(Path::new("datasets/sample"), &[]);
-    assert_eq!(back["stats"]["documents"], 13);
+    assert_eq!(back["stats"]["documents"], 14);
     // Every fragment becomes one span; cue and source fragments match one to one.
     assert_eq!(
         back["stats"]["source"]["spans"],
@@ -265,7 +314,7 @@ fn predict_and_eval_reproduce_dev(dir: &Path, model: &Path, dev: &serde_json::Va
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("done: 13 documents"),
+        stderr(&out).contains("done: 14 documents"),
         "{}",
         stderr(&out)
     );
@@ -527,4 +576,173 @@ fn neural_training_starts_from_a_crf_model() {
     assert!(!out.status.success());
     let e = stderr(&out);
     assert!(e.contains("neural.network.sparse_bits = 12"), "{e}");
+}
+
+/// The JSON record of document `id` in a `predict --format jsonl` output.
+fn record(path: &Path, id: &str) -> serde_json::Value {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no record {id}"))
+}
+
+#[test]
+fn speakers_are_named_in_every_output_and_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(
+        &config,
+        "[data]\ntrain = \"datasets/sample\"\n[features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 60\n",
+    )
+    .unwrap();
+    let model = dir.path().join("model");
+    let m = model.to_str().unwrap();
+    let out = quotekit(&["train", "--config", config.to_str().unwrap(), "--out", m]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Trained without names: the built-in resolver goes with the model.
+    assert!(model.join("speakers.safetensors").is_file());
+
+    let quotes = dir.path().join("quotes.jsonl");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        m,
+        "--input",
+        "datasets/sample",
+        "--output",
+        quotes.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = record(&quotes, "14-coalition-talks");
+    let by_speaker = |text: &str| -> Vec<&serde_json::Value> {
+        r["quotes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["speaker"]["text"] == text)
+            .collect()
+    };
+    let he = by_speaker("he");
+    assert_eq!(he.len(), 2, "{r}");
+    let mensah = by_speaker("Mensah")[0];
+    for q in he.iter().chain([&mensah]) {
+        assert_eq!(q["speaker_name"], "Paul Mensah", "{r}");
+        assert_eq!(q["speaker_id"], mensah["speaker_id"], "{r}");
+    }
+    let aid = by_speaker("Aid groups")[0];
+    assert!(
+        aid["speaker_name"].is_null() && aid["speaker_id"].is_null(),
+        "{r}"
+    );
+    let speakers = r["speakers"].as_array().unwrap();
+    let paul = speakers
+        .iter()
+        .find(|s| s["name"] == "Paul Mensah")
+        .expect("listed");
+    assert_eq!(paul["id"], mensah["speaker_id"]);
+    assert_eq!(paul["quotes"], 3);
+    let mentions: Vec<&str> = paul["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        mentions.contains(&"he") && mentions.contains(&"Mensah"),
+        "{mentions:?}"
+    );
+    assert!(
+        speakers.iter().all(|s| s["name"] != "Northern Front"),
+        "{r}"
+    );
+
+    // brat writes the AnnotatorNotes line; documents carry `name`.
+    let brat = dir.path().join("brat");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        m,
+        "--input",
+        "datasets/sample",
+        "--output",
+        brat.to_str().unwrap(),
+        "--format",
+        "brat",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ann = std::fs::read_to_string(brat.join("14-coalition-talks.ann")).unwrap();
+    assert!(
+        ann.contains("AnnotatorNotes") && ann.contains("speaker: Paul Mensah"),
+        "{ann}"
+    );
+    let docs = dir.path().join("docs.jsonl");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        m,
+        "--input",
+        "datasets/sample",
+        "--output",
+        docs.to_str().unwrap(),
+        "--format",
+        "documents",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&docs)
+        .unwrap()
+        .contains("\"name\":\"Paul Mensah\""));
+
+    // Who said what against the sample's names, from brat and from documents alike.
+    for pred in [&brat, &docs] {
+        let out = quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--names",
+            "datasets/sample-speakers",
+            "--pred",
+            pred.to_str().unwrap(),
+            "--model",
+            m,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("who said what (13 documents with names"),
+            "{text}"
+        );
+        assert!(text.contains("resolution on gold spans"), "{text}");
+    }
+    let out = quotekit(&["eval", "--gold", "datasets/sample", "--model", m]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--names"), "{}", stderr(&out));
+
+    // A resolver trained on the sample's names, put into the model.
+    let out = quotekit(&[
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--names",
+        "datasets/sample-speakers",
+        "--out",
+        m,
+        "--dev",
+        "datasets/sample",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("named Source spans of 13 documents"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("resolution on gold spans"),
+        "{}",
+        stdout(&out)
+    );
+    let out = quotekit(&["train-speakers", "--train", "datasets/sample", "--out", m]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--names DIR"), "{}", stderr(&out));
 }

@@ -217,7 +217,7 @@ fn a_killed_run_resumes_to_the_uninterrupted_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
     std::fs::write(&input, corpus_jsonl(150)).unwrap();
-    let total = 13 * 150;
+    let total = 14 * 150;
     let full = dir.path().join("full.jsonl");
     assert!(predict(&input, &full, &["--batch", "4"]).status.success());
     let expected = std::fs::read(&full).unwrap();

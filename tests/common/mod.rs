@@ -106,3 +106,19 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The names of the sample corpus's speakers (`datasets/sample-speakers`).
+pub fn sample_names_dir() -> PathBuf {
+    root().join("datasets/sample-speakers")
+}
+
+/// The sample corpus with its speakers named.
+pub fn named_sample() -> Vec<Document> {
+    let options = LoadOptions {
+        names: vec![sample_names_dir()],
+        ..LoadOptions::default()
+    };
+    load_corpus(&sample_dir(), Format::Brat, &options)
+        .expect("the named sample loads")
+        .documents
+}

@@ -234,3 +234,28 @@ pub fn gold_accuracy(
         spans,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_of_mention() {
+        let trump = Some("donald trump");
+        assert_eq!(MentionKind::of("he", trump), MentionKind::Pronoun);
+        assert_eq!(MentionKind::of("Who", trump), MentionKind::Pronoun);
+        assert_eq!(MentionKind::of("Mr. Trump", trump), MentionKind::Partial);
+        assert_eq!(MentionKind::of("Trump’s", trump), MentionKind::Partial);
+        assert_eq!(MentionKind::of("Donald Trump", trump), MentionKind::Full);
+        assert_eq!(
+            MentionKind::of("Republican nominee Donald J. Trump, 70,", trump),
+            MentionKind::Full
+        );
+        assert_eq!(
+            MentionKind::of("the Republican nominee", trump),
+            MentionKind::Description
+        );
+        assert_eq!(MentionKind::of("aides", None), MentionKind::Unnamed);
+        assert_eq!(MentionKind::of("Trump", None), MentionKind::Unnamed);
+    }
+}

@@ -7,7 +7,6 @@ use crate::speakers::gender::{first_name_gender, Gender};
 use crate::speakers::lexicon::*;
 use crate::speakers::mentions::{name_mentions, words, NameMention, Word};
 use quotekit_data::{Document, Tokenized};
-use std::collections::HashMap;
 
 /// What an entity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +26,8 @@ pub enum EntityType {
 pub struct Entity {
     /// The fullest name, as written.
     pub name: Vec<String>,
+    /// The name's words in lower case ([`key`]).
+    pub keys: Vec<String>,
     /// Its mentions (indices into the name mentions).
     pub mentions: Vec<usize>,
     /// What it is.
@@ -40,11 +41,6 @@ impl Entity {
     pub fn canonical(&self) -> Option<String> {
         (self.kind != EntityType::Group).then(|| self.name.join(" "))
     }
-
-    /// The name's words in lower case.
-    pub fn keys(&self) -> Vec<String> {
-        self.name.iter().map(|w| key(w)).collect()
-    }
 }
 
 /// True when a mention of `part` can mean the entity named `whole`: its
@@ -55,13 +51,15 @@ pub fn compatible(part: &[String], whole: &[String]) -> bool {
     if part.is_empty() || whole.is_empty() {
         return false;
     }
-    if is_acronym_of(part, whole) {
-        return true;
+    if part.last() == whole.last() {
+        return part.iter().all(|p| whole.contains(p));
     }
-    let all_in = part.iter().all(|p| whole.contains(p));
-    let person_like = whole.len() <= 3 && !whole.iter().any(|w| CONNECTORS.contains(&w.as_str()));
-    (all_in && part.last() == whole.last())
-        || (part.len() == 1 && part[0] == whole[0] && whole.len() > 1 && person_like)
+    if part.len() != 1 || whole.len() < 2 {
+        return false;
+    }
+    // A first name, or an acronym.
+    let person_like = whole.len() <= 3 && !whole.iter().any(|w| CONNECTORS.contains(w));
+    (part[0] == whole[0] && person_like) || is_acronym_of(part, whole)
 }
 
 /// True when `part` is one word made of the initials of `whole`'s words
@@ -70,27 +68,37 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
     let [word] = part else {
         return false;
     };
-    let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
-    let initials: String = whole
+    if whole.len() < 2 || word.len() < 2 {
+        return false;
+    }
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let mut initials = whole
         .iter()
         .filter(|w| !matches!(w.as_str(), "and" | "of" | "the" | "for" | "&" | "on"))
-        .filter_map(|w| w.chars().next())
-        .collect();
-    let organization = whole.iter().any(|w| {
-        ORGANIZATION_HEADS.contains(&w.as_str()) || CONNECTORS.contains(&w.as_str()) || w == "and"
-    });
-    organization && whole.len() >= 2 && letters.chars().count() >= 2 && letters == initials
+        .filter_map(|w| w.chars().next());
+    let mut n = 0;
+    loop {
+        match (letters.next(), initials.next()) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a == b => n += 1,
+            _ => return false,
+        }
+    }
+    n >= 2
+        && whole
+            .iter()
+            .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
 }
 
 fn entity_type(keys: &[String], titles: &[String]) -> EntityType {
     let last = keys.last().map(String::as_str).unwrap_or("");
-    if keys.len() == 1 && GROUPS.contains(&last) {
+    if keys.len() == 1 && GROUPS.contains(last) {
         return EntityType::Group;
     }
-    if titles.iter().any(|t| NAME_TITLES.contains(&t.as_str())) {
+    if titles.iter().any(|t| NAME_TITLES.contains(t.as_str())) {
         return EntityType::Person;
     }
-    if ORGANIZATION_HEADS.contains(&last) || keys.iter().any(|k| k == "of" || k == "for") {
+    if ORGANIZATION_HEADS.contains(last) || keys.iter().any(|k| k == "of" || k == "for") {
         return EntityType::Organization;
     }
     if first_name_gender(&keys[0]).is_some() && keys.len() >= 2 {
@@ -105,12 +113,16 @@ fn entity_type(keys: &[String], titles: &[String]) -> EntityType {
 /// Clinton) joins the one named most recently before it, else the one with
 /// most mentions of its own. An entity is named by its root as first written.
 pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
-    let keys: Vec<Vec<String>> = mentions.iter().map(NameMention::keys).collect();
+    let keys: Vec<&Vec<String>> = mentions.iter().map(|m| &m.keys).collect();
+    // Distinct names with their counts, longest first (then in text order).
+    let mut count: rustc_hash::FxHashMap<&Vec<String>, usize> = Default::default();
     let mut names: Vec<&Vec<String>> = Vec::new();
-    for k in &keys {
-        if !names.contains(&k) {
+    for &k in &keys {
+        let c = count.entry(k).or_default();
+        if *c == 0 {
             names.push(k);
         }
+        *c += 1;
     }
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut roots: Vec<Vec<String>> = Vec::new();
@@ -119,13 +131,15 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             roots.push(n.clone());
         }
     }
-    let mut exact: Vec<usize> = roots
+    let mut exact: Vec<usize> = roots.iter().map(|r| count[r]).collect();
+    let mut root_of: rustc_hash::FxHashMap<Vec<String>, usize> = roots
         .iter()
-        .map(|r| keys.iter().filter(|k| *k == r).count())
+        .enumerate()
+        .map(|(i, r)| (r.clone(), i))
         .collect();
     let mut last_seen: Vec<Option<usize>> = vec![None; roots.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
-    for (m, k) in keys.iter().enumerate() {
+    for (m, &k) in keys.iter().enumerate() {
         // `Mr. Obama` is not Michelle Obama.
         let gender = title_gender(&mentions[m].titles);
         let agrees = |r: &[String]| {
@@ -133,12 +147,17 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                 || r.len() < 2
                 || first_name_gender(&r[0]).is_none_or(|g| g == gender)
         };
-        let target = roots.iter().position(|r| r == k && agrees(r)).or_else(|| {
-            (0..roots.len())
-                .filter(|&r| compatible(k, &roots[r]) && agrees(&roots[r]))
-                .max_by_key(|&r| (last_seen[r], exact[r], std::cmp::Reverse(r)))
-        });
+        let target = root_of
+            .get(k)
+            .copied()
+            .filter(|&r| agrees(&roots[r]))
+            .or_else(|| {
+                (0..roots.len())
+                    .filter(|&r| compatible(k, &roots[r]) && agrees(&roots[r]))
+                    .max_by_key(|&r| (last_seen[r], exact[r], std::cmp::Reverse(r)))
+            });
         let r = target.unwrap_or_else(|| {
+            root_of.entry(k.clone()).or_insert(roots.len());
             roots.push(k.clone());
             exact.push(1);
             last_seen.push(None);
@@ -155,7 +174,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         }
         let name = members
             .iter()
-            .find(|&&m| keys[m] == *root)
+            .find(|&&m| keys[m] == root)
             .map_or_else(|| root.clone(), |&m| mentions[m].name.clone());
         let titles: Vec<String> = members
             .iter()
@@ -168,6 +187,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         };
         out.push(Entity {
             name,
+            keys: root.clone(),
             mentions: members,
             kind,
             gender,
@@ -211,7 +231,7 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
                 let start = mentions[m].words.start;
                 start > 0
                     && matches!(
-                        key(&words[start - 1].text).as_str(),
+                        words[start - 1].key(),
                         "in" | "at"
                             | "from"
                             | "near"
@@ -230,7 +250,7 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
     let surnames: Vec<String> = entities
         .iter()
         .filter(|e| e.name.len() >= 2)
-        .filter_map(|e| e.keys().last().cloned())
+        .filter_map(|e| e.keys.last().cloned())
         .collect();
     for e in entities.iter_mut().filter(|e| e.name.len() == 1) {
         let k = key(&e.name[0]);
@@ -252,7 +272,7 @@ fn pronoun_genders(
     entities: &mut [Entity],
     entity_of: &[Option<usize>],
 ) {
-    let mut per_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut per_sentence: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
     for (m, mention) in mentions.iter().enumerate() {
         if let Some(e) = entity_of[m] {
             per_sentence.entry(mention.sentence).or_default().push(e);
@@ -264,8 +284,8 @@ fn pronoun_genders(
         .map(|w| tok.sentences.partition_point(|s| s.end <= w.tokens.start))
         .collect();
     for (w, word) in words.iter().enumerate() {
-        let male = matches!(key(&word.text).as_str(), "he" | "him" | "his" | "himself");
-        let female = matches!(key(&word.text).as_str(), "she" | "her" | "hers" | "herself");
+        let male = matches!(word.key(), "he" | "him" | "his" | "himself");
+        let female = matches!(word.key(), "she" | "her" | "hers" | "herself");
         if !male && !female {
             continue;
         }
@@ -325,5 +345,123 @@ impl Names {
             entities,
             entity_of,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::Tokenizer;
+
+    fn names(text: &str) -> Names {
+        let doc = Document::new("d", text);
+        Names::of(&doc, &Tokenizer::new().tokenize(&doc))
+    }
+
+    fn canonical(n: &Names) -> Vec<String> {
+        n.entities.iter().filter_map(Entity::canonical).collect()
+    }
+
+    #[test]
+    fn titles_come_off_and_the_fullest_name_wins() {
+        let n = names(
+            "Secretary of State John Kerry spoke in Vienna. Mr. Kerry said the talks went well. \
+             White House Press Secretary Josh Earnest agreed, and Kerry left.",
+        );
+        let c = canonical(&n);
+        assert!(c.contains(&"John Kerry".to_string()), "{c:?}");
+        assert!(c.contains(&"Josh Earnest".to_string()), "{c:?}");
+        let kerry = n
+            .entities
+            .iter()
+            .find(|e| e.name.join(" ") == "John Kerry")
+            .unwrap();
+        assert_eq!(kerry.mentions.len(), 3);
+        assert_eq!(kerry.kind, EntityType::Person);
+        assert_eq!(kerry.gender, Gender::Male);
+        // `in Vienna`: a place, not a person.
+        let vienna = n.entities.iter().find(|e| e.name == ["Vienna"]).unwrap();
+        assert_eq!(vienna.kind, EntityType::Organization);
+    }
+
+    #[test]
+    fn organizations_keep_their_words_and_acronyms_join_them() {
+        let n = names(
+            "The International Monetary Fund cut its forecast. The IMF said growth would slow. \
+             The State Department and the Securities and Exchange Commission declined to comment, \
+             and the S.E.C. said nothing more.",
+        );
+        let imf = n
+            .entities
+            .iter()
+            .find(|e| e.name.join(" ") == "International Monetary Fund")
+            .unwrap();
+        assert_eq!(imf.mentions.len(), 2);
+        assert_eq!(imf.kind, EntityType::Organization);
+        let c = canonical(&n);
+        assert!(c.contains(&"State Department".to_string()), "{c:?}");
+        let sec = n
+            .entities
+            .iter()
+            .find(|e| e.name.join(" ") == "Securities and Exchange Commission")
+            .unwrap();
+        assert_eq!(sec.mentions.len(), 2, "{c:?}");
+    }
+
+    #[test]
+    fn a_surname_follows_the_person_named_last_and_honorifics_split_spouses() {
+        let n = names(
+            "Hillary Clinton spoke first. Bill Clinton followed. Clinton praised the crowd. \
+             Michelle Obama smiled. Mr. Obama waved.",
+        );
+        let entity_of = |word: &str, nth: usize| {
+            let m = n
+                .mentions
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.name == [word])
+                .nth(nth)
+                .unwrap()
+                .0;
+            n.entities[n.entity_of[m].unwrap()].name.join(" ")
+        };
+        assert_eq!(entity_of("Clinton", 0), "Bill Clinton");
+        assert_eq!(
+            entity_of("Obama", 0),
+            "Obama",
+            "Mr. Obama is not Michelle Obama"
+        );
+        let groups = names(
+            "Democrats said the vote was close; the Clintons left early. Hillary Clinton spoke.",
+        );
+        let clintons = groups
+            .entities
+            .iter()
+            .find(|e| e.name == ["Clintons"])
+            .unwrap();
+        assert_eq!(clintons.kind, EntityType::Group);
+        assert_eq!(clintons.canonical(), None);
+        let democrats = groups
+            .entities
+            .iter()
+            .find(|e| e.name == ["Democrats"])
+            .unwrap();
+        assert_eq!(democrats.canonical(), None);
+    }
+
+    #[test]
+    fn compatible_names() {
+        let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(compatible(&k("clinton"), &k("hillary clinton")));
+        assert!(compatible(&k("hillary"), &k("hillary clinton")));
+        assert!(compatible(&k("biden"), &k("joseph biden jr")));
+        assert!(compatible(&k("post"), &k("washington post")));
+        assert!(compatible(&k("dnc"), &k("democratic national committee")));
+        assert!(
+            !compatible(&k("mo"), &k("michelle obama")),
+            "initials of a person are no acronym"
+        );
+        assert!(!compatible(&k("trump"), &k("hillary clinton")));
+        assert!(!compatible(&k("obama"), &k("obama on climate change")));
     }
 }

@@ -7,12 +7,11 @@
 
 use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
-use crate::speakers::lexicon::{key, FUNCTION_WORDS};
+use crate::speakers::lexicon::FUNCTION_WORDS;
 use crate::speakers::source::Source;
 use quotekit_data::Tokenized;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
-use std::ops::Range;
 
 /// Feature ids of one candidate, hashed into `mask + 1` buckets.
 #[derive(Debug, Default)]
@@ -20,35 +19,53 @@ pub struct FeatureSet {
     /// The ids.
     pub ids: Vec<u32>,
     mask: u64,
+    /// Hash of the span's class, mixed into conjoined features.
+    class: u64,
+}
+
+/// The hash of a feature's parts (before it is mixed into a bucket).
+fn hash_parts(parts: &[&str]) -> u64 {
+    let mut h = FxHasher::default();
+    for p in parts {
+        h.write(p.as_bytes());
+        h.write_u8(0xff);
+    }
+    h.finish()
+}
+
+/// A feature's bucket from its hash (splitmix64's finalizer).
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl FeatureSet {
-    fn new(mask: u64) -> Self {
+    fn new(mask: u64, class: u64) -> Self {
         Self {
-            ids: Vec::with_capacity(48),
+            ids: Vec::with_capacity(64),
             mask,
+            class,
         }
+    }
+
+    fn push_hash(&mut self, h: u64) {
+        self.ids.push((mix(h) & self.mask) as u32);
     }
 
     fn add(&mut self, parts: &[&str]) {
-        let mut h = FxHasher::default();
-        for p in parts {
-            h.write(p.as_bytes());
-            h.write_u8(0xff);
-        }
-        let mut z = h.finish();
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        self.ids.push((z & self.mask) as u32);
+        self.push_hash(hash_parts(parts));
+    }
+
+    /// Adds a feature twice: alone and conjoined with the span's class.
+    fn both_hashed(&mut self, h: u64) {
+        self.push_hash(h);
+        self.push_hash(h ^ self.class);
     }
 
     /// Adds `parts` twice: alone and conjoined with the span's class.
-    fn both(&mut self, class: &str, parts: &[&str]) {
-        self.add(parts);
-        let mut with = vec![class];
-        with.extend_from_slice(parts);
-        self.add(&with);
+    fn both(&mut self, parts: &[&str]) {
+        self.both_hashed(hash_parts(parts));
     }
 }
 
@@ -61,27 +78,42 @@ fn bucket(n: usize, edges: &[usize]) -> &'static str {
 /// resolutions (entity per earlier source, in text order).
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    /// (source tokens, sentence, paragraph, resolved entity) of earlier sources.
-    pub earlier: Vec<(Range<usize>, usize, usize, Option<usize>)>,
+    /// The entity of the last source, if any source came before.
+    last: Option<Option<usize>>,
+    /// Per paragraph, the entity of its last source so far.
+    paragraph_last: rustc_hash::FxHashMap<usize, Option<usize>>,
+    /// Per entity, how many earlier sources were given it.
+    times: rustc_hash::FxHashMap<usize, usize>,
+}
+
+impl History {
+    /// Records that the source in `paragraph` was given `entity`.
+    pub fn push(&mut self, paragraph: usize, entity: Option<usize>) {
+        self.last = Some(entity);
+        self.paragraph_last.insert(paragraph, entity);
+        if let Some(e) = entity {
+            *self.times.entry(e).or_default() += 1;
+        }
+    }
 }
 
 /// Features of "no one named".
 pub fn none_features(source: &Source, mask: u64) -> FeatureSet {
     let class = source.class();
-    let mut f = FeatureSet::new(mask);
+    let mut f = FeatureSet::new(mask, class_hash(class));
     f.add(&["none"]);
-    f.add(&["none", &class]);
+    f.add(&["none", class]);
     f.add(&["none-head", &source.head]);
     f.add(&["none-first", &source.first]);
     f.add(&["none-first-head", &source.first, &source.head]);
     let plural = source.head.ends_with('s') && !source.head.ends_with("ss");
-    f.add(&["none-plural", &class, if plural { "y" } else { "n" }]);
+    f.add(&["none-plural", class, if plural { "y" } else { "n" }]);
     f.add(&["none-conjoined", if source.conjoined { "y" } else { "n" }]);
     f.add(&["none-len", bucket(source.words.len(), &[2, 3, 5, 9])]);
-    f.add(&["none-before", &class, &source.before]);
+    f.add(&["none-before", class, &source.before]);
     f.add(&[
         "none-adjacent",
-        &class,
+        class,
         if source.adjacent.is_some() { "y" } else { "n" },
     ]);
     for w in &source.words {
@@ -138,8 +170,11 @@ pub struct Context<'a> {
     pub tok: &'a Tokenized,
     /// Its names.
     pub names: &'a Names,
-    /// Per entity, the words around its mentions and its titles.
-    pub near: Vec<Vec<String>>,
+    /// Per entity, the words around its mentions and its titles (computed
+    /// when a description first asks).
+    near: Vec<std::sync::OnceLock<Vec<String>>>,
+    /// Per entity, its features that do not depend on the span.
+    fixed: Vec<std::sync::OnceLock<Fixed>>,
     /// The entity of the document's first name mention.
     pub first_entity: Option<usize>,
     /// Buckets minus one.
@@ -155,12 +190,66 @@ impl<'a> Context<'a> {
             near: names
                 .entities
                 .iter()
-                .map(|e| near_words(names, e, 4))
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+            fixed: names
+                .entities
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
                 .collect(),
             first_entity: names.entity_of.first().copied().flatten(),
             mask: (1u64 << bits) - 1,
         }
     }
+}
+
+/// The hashes of an entity's features that do not depend on the span.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    /// Features added alone and conjoined with the span's class.
+    both: Vec<u64>,
+    /// Features added alone.
+    alone: Vec<u64>,
+}
+
+fn class_hash(class: &str) -> u64 {
+    mix(hash_parts(&["class", class]))
+}
+
+fn fixed_features(cx: &Context<'_>, e: usize) -> Fixed {
+    let names = cx.names;
+    let entity: &Entity = &names.entities[e];
+    let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
+    let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
+    let yes = |b: bool| if b { "y" } else { "n" };
+    let last = cx.tok.paragraphs.last();
+    let last_paragraph = ms().any(|m| last.is_some_and(|p| m.tokens.start >= p.start));
+    let opens_last_paragraph = ms().any(|m| last.is_some_and(|p| m.tokens.start == p.start));
+    let singleton_initial = entity.mentions.len() == 1
+        && entity.name.len() == 1
+        && ms().all(|m| {
+            cx.tok
+                .sentences
+                .get(m.sentence)
+                .is_some_and(|s| s.start == m.tokens.start)
+        });
+    let mut both = vec![
+        hash_parts(&["type", kind]),
+        hash_parts(&["gender", gender]),
+        hash_parts(&["type-gender", kind, gender]),
+        hash_parts(&["last-paragraph", yes(last_paragraph)]),
+    ];
+    if opens_last_paragraph {
+        both.push(hash_parts(&["opens-last-paragraph"]));
+    }
+    if singleton_initial {
+        both.push(hash_parts(&["singleton-initial"]));
+    }
+    let alone = vec![
+        hash_parts(&["total", bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])]),
+        hash_parts(&["first-entity", yes(cx.first_entity == Some(e))]),
+    ];
+    Fixed { both, alone }
 }
 
 /// Features of naming entity `e` for `source`, the `recency`-th most
@@ -175,131 +264,80 @@ pub fn entity_features(
     let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
     let class = source.class();
     let entity: &Entity = &names.entities[e];
-    let mut f = FeatureSet::new(mask);
-    let ms: Vec<&crate::speakers::mentions::NameMention> = entity
-        .mentions
-        .iter()
-        .map(|&m| &names.mentions[m])
-        .collect();
+    let mut f = FeatureSet::new(mask, class_hash(class));
+    let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
-    f.both(&class, &["type", kind]);
-    f.both(&class, &["gender", gender]);
-    f.both(&class, &["type-gender", kind, gender]);
+    let fixed = cx.fixed[e].get_or_init(|| fixed_features(cx, e));
+    for &h in &fixed.both {
+        f.both_hashed(h);
+    }
+    for &h in &fixed.alone {
+        f.push_hash(h);
+    }
     if let Some((_, agree)) = source.pronoun {
         f.add(&["agree", agree, kind, gender]);
     }
-    f.both(&class, &["recency", bucket(recency.all, &[1, 2, 3, 4, 6])]);
+    f.both(&["recency", bucket(recency.all, &[1, 2, 3, 4, 6])]);
     match recency.agreeing {
-        Some(rank) => f.both(&class, &["agree-recency", bucket(rank, &[1, 2, 3, 4, 6])]),
-        None => f.both(&class, &["disagrees"]),
+        Some(rank) => f.both(&["agree-recency", bucket(rank, &[1, 2, 3, 4, 6])]),
+        None => f.both(&["disagrees"]),
     }
     if let Some(m) = source.adjacent {
         let own = names.entity_of[m] == Some(e);
-        f.both(&class, &["adjacent", if own { "y" } else { "n" }]);
+        f.both(&["adjacent", if own { "y" } else { "n" }]);
         f.add(&[
             "adjacent-before",
-            &class,
+            class,
             if own { "y" } else { "n" },
             &source.before,
         ]);
     }
-    let last_paragraph = ms.iter().any(|m| {
-        cx.tok
-            .paragraphs
-            .last()
-            .is_some_and(|p| m.tokens.start >= p.start)
-    });
-    f.both(
-        &class,
-        &["last-paragraph", if last_paragraph { "y" } else { "n" }],
-    );
-    let opens_last_paragraph = ms.iter().any(|m| {
-        cx.tok
-            .paragraphs
-            .last()
-            .is_some_and(|p| m.tokens.start == p.start)
-    });
-    if opens_last_paragraph {
-        f.both(&class, &["opens-last-paragraph"]);
-    }
     if source.conjoined {
         f.add(&["conjoined-span", kind]);
     }
-    let singleton_initial = ms.len() == 1
-        && entity.name.len() == 1
-        && cx
-            .tok
-            .sentences
-            .get(ms[0].sentence)
-            .is_some_and(|s| s.start == ms[0].tokens.start);
-    if singleton_initial {
-        f.both(&class, &["singleton-initial"]);
-    }
     // Mentions before the span, inside it, and later.
-    let before: Vec<_> = ms
-        .iter()
-        .filter(|m| m.tokens.end <= source.tokens.start)
-        .collect();
-    let inside = ms
-        .iter()
-        .any(|m| m.tokens.start >= source.tokens.start && m.tokens.end <= source.tokens.end);
-    let after = ms.iter().any(|m| m.tokens.start >= source.tokens.end);
-    f.both(&class, &["inside", if inside { "y" } else { "n" }]);
-    f.both(
-        &class,
-        &["before-count", bucket(before.len(), &[1, 2, 3, 6, 10])],
-    );
-    f.add(&["total", bucket(ms.len(), &[1, 2, 3, 6, 10])]);
-    if let Some(last) = before.last() {
+    let n_before = ms().filter(|m| m.tokens.end <= source.tokens.start).count();
+    let last_before = ms().rfind(|m| m.tokens.end <= source.tokens.start);
+    let inside =
+        ms().any(|m| m.tokens.start >= source.tokens.start && m.tokens.end <= source.tokens.end);
+    let after = ms().any(|m| m.tokens.start >= source.tokens.end);
+    f.both(&["inside", if inside { "y" } else { "n" }]);
+    f.both(&["before-count", bucket(n_before, &[1, 2, 3, 6, 10])]);
+    if let Some(last) = last_before {
         let sentences = source.sentence.saturating_sub(last.sentence);
         let tokens = source.tokens.start.saturating_sub(last.tokens.end);
-        f.both(&class, &["sentences", bucket(sentences, &[1, 2, 3, 5, 8])]);
-        f.both(&class, &["tokens", bucket(tokens, &[2, 4, 9, 21, 51, 101])]);
+        f.both(&["sentences", bucket(sentences, &[1, 2, 3, 5, 8])]);
+        f.both(&["tokens", bucket(tokens, &[2, 4, 9, 21, 51, 101])]);
         let subject = tok
             .sentences
             .get(last.sentence)
             .is_some_and(|s| s.start == last.tokens.start);
-        f.both(&class, &["last-subject", if subject { "y" } else { "n" }]);
-        f.both(
-            &class,
-            &["last-possessive", if last.possessive { "y" } else { "n" }],
-        );
+        f.both(&["last-subject", if subject { "y" } else { "n" }]);
+        f.both(&["last-possessive", if last.possessive { "y" } else { "n" }]);
     } else {
-        f.both(
-            &class,
-            &["not-before", if after { "later" } else { "never" }],
-        );
+        f.both(&["not-before", if after { "later" } else { "never" }]);
     }
-    let first_in_doc = cx.first_entity == Some(e);
-    f.add(&["first-entity", if first_in_doc { "y" } else { "n" }]);
     // Who spoke before.
-    let earlier = &history.earlier;
-    let last_source = earlier.last().and_then(|x| x.3);
-    let same_paragraph_last = earlier
-        .iter()
-        .rev()
-        .find(|x| x.2 == source.paragraph)
-        .and_then(|x| x.3);
-    let times = earlier.iter().filter(|x| x.3 == Some(e)).count();
-    f.both(
-        &class,
-        &[
-            "last-source",
-            if last_source == Some(e) { "y" } else { "n" },
-        ],
-    );
-    f.both(
-        &class,
-        &[
-            "paragraph-source",
-            if same_paragraph_last == Some(e) {
-                "y"
-            } else {
-                "n"
-            },
-        ],
-    );
-    f.both(&class, &["source-times", bucket(times, &[1, 2, 3, 5])]);
+    let last_source = history.last.flatten();
+    let same_paragraph_last = history
+        .paragraph_last
+        .get(&source.paragraph)
+        .copied()
+        .flatten();
+    let times = history.times.get(&e).copied().unwrap_or(0);
+    f.both(&[
+        "last-source",
+        if last_source == Some(e) { "y" } else { "n" },
+    ]);
+    f.both(&[
+        "paragraph-source",
+        if same_paragraph_last == Some(e) {
+            "y"
+        } else {
+            "n"
+        },
+    ]);
+    f.both(&["source-times", bucket(times, &[1, 2, 3, 5])]);
     if let Some((_, agree)) = source.pronoun {
         f.add(&[
             "agree-last-source",
@@ -313,15 +351,15 @@ pub fn entity_features(
     let n_inside = source.inside.len();
     for (k, &m) in source.inside.iter().enumerate() {
         let mention = &names.mentions[m];
-        let keys = mention.keys();
-        let entity_keys = entity.keys();
+        let keys = &mention.keys;
+        let entity_keys = &entity.keys;
         let relation = if names.entity_of[m] == Some(e) {
             if keys == entity_keys {
                 "own-exact"
             } else {
                 "own"
             }
-        } else if crate::speakers::entities::compatible(&keys, &entity_keys) {
+        } else if crate::speakers::entities::compatible(keys, entity_keys) {
             "compatible"
         } else {
             continue;
@@ -337,12 +375,12 @@ pub fn entity_features(
             .words
             .get(mention.words.end)
             .filter(|w| w.tokens.end <= source.tokens.end)
-            .map_or_else(|| "$".to_string(), |w| key(&w.text));
+            .map_or("$", |w| w.key());
         let starts = mention.tokens.start == source.tokens.start;
         f.add(&["name", relation]);
         f.add(&["name", relation, kind]);
         f.add(&["name-position", relation, position, possessive]);
-        f.add(&["name-next", relation, possessive, &next]);
+        f.add(&["name-next", relation, possessive, next]);
         f.add(&[
             "name-starts",
             relation,
@@ -353,11 +391,11 @@ pub fn entity_features(
     }
     // Description words near the entity's mentions, or among its titles.
     if source.name.is_none() && source.pronoun.is_none() {
-        let near = &cx.near[e];
+        let near = cx.near[e].get_or_init(|| near_words(names, entity, 4));
         let content: Vec<&String> = source
             .words
             .iter()
-            .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+            .filter(|w| !FUNCTION_WORDS.contains(w.as_str()))
             .collect();
         let overlap = content
             .iter()
@@ -372,7 +410,7 @@ pub fn entity_features(
         ]);
         f.add(&["head-type", &head, kind]);
         // `the commission` for the Commission on Presidential Debates.
-        let entity_keys = entity.keys();
+        let entity_keys = &entity.keys;
         let in_name = content.iter().filter(|w| entity_keys.contains(w)).count();
         f.add(&[
             "head-in-name",
@@ -387,12 +425,10 @@ pub fn entity_features(
         if let Some(last) = entity_keys.last() {
             f.add(&["head-last", &head, last]);
         }
-        let titled = ms
-            .iter()
-            .any(|m| m.titles.iter().any(|t| source.words.contains(t)));
+        let titled = ms().any(|m| m.titles.iter().any(|t| source.words.contains(t)));
         f.add(&["title-match", if titled { "y" } else { "n" }]);
     }
-    if let Some(first) = entity.keys().first() {
+    if let Some(first) = &entity.keys.first() {
         if let Some((p, _)) = source.pronoun {
             f.add(&["first-name", first, p]);
         }
@@ -426,7 +462,7 @@ fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<String> {
         let from = r.start.saturating_sub(window);
         let to = (r.end + window).min(names.words.len());
         for w in &names.words[from..to] {
-            let k = full_title(&key(&w.text));
+            let k = full_title(w.key());
             if !out.contains(&k) {
                 out.push(k);
             }

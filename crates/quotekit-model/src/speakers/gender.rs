@@ -14,7 +14,9 @@ pub enum Gender {
     Unknown,
 }
 
-const MALE: &[&str] = &[
+use crate::speakers::lexicon::WordSet;
+
+static MALE: WordSet = WordSet::new(&[
     "aaron",
     "adam",
     "al",
@@ -178,9 +180,9 @@ const MALE: &[&str] = &[
     "ernest",
     "josh",
     "kellan",
-];
+]);
 
-const FEMALE: &[&str] = &[
+static FEMALE: WordSet = WordSet::new(&[
     "abigail",
     "alice",
     "alicia",
@@ -319,13 +321,13 @@ const FEMALE: &[&str] = &[
     "elise",
     "katrina",
     "kasie",
-];
+]);
 
 /// The usual gender of a first name (lower case), when it has one.
 pub fn first_name_gender(name: &str) -> Option<Gender> {
-    if MALE.contains(&name) {
+    if MALE.contains(name) {
         Some(Gender::Male)
-    } else if FEMALE.contains(&name) {
+    } else if FEMALE.contains(name) {
         Some(Gender::Female)
     } else {
         None

@@ -4,11 +4,42 @@
 //! The file runs over 500 lines because rustfmt writes the lists one word per
 //! line; there is no logic here beyond [`key`] and [`capitalised`].
 
+/// A fixed set of lower-case words, hashed on first use.
+pub(crate) struct WordSet {
+    words: &'static [&'static str],
+    set: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>,
+}
+
+impl WordSet {
+    pub(crate) const fn new(words: &'static [&'static str]) -> Self {
+        Self {
+            words,
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// True when `word` is in the set.
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(word)
+    }
+}
+
 /// Lower case of a word for lookups: the text without dots or apostrophes at the ends.
 pub fn key(word: &str) -> String {
-    word.trim_matches(|c: char| c == '.' || c == '’' || c == '\'')
-        .to_lowercase()
-        .replace('’', "'")
+    let trimmed = word.trim_matches(|c: char| c == '.' || c == '’' || c == '\'');
+    if trimmed
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        return trimmed.to_string();
+    }
+    trimmed
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '’' { '\'' } else { c })
+        .collect()
 }
 
 /// True when the word begins with a capital letter.
@@ -18,7 +49,7 @@ pub(crate) fn capitalised(word: &str) -> bool {
 }
 
 /// Capitalised words that do not begin a name.
-pub(crate) const NOT_NAMES: &[&str] = &[
+pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
     "a",
     "an",
     "the",
@@ -176,32 +207,32 @@ pub(crate) const NOT_NAMES: &[&str] = &[
     "through",
     "per",
     "among",
-];
+]);
 
 /// Lower-case words allowed inside a name between capitalised ones.
-pub(crate) const CONNECTORS: &[&str] = &[
+pub(crate) static CONNECTORS: WordSet = WordSet::new(&[
     "of", "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al",
     "da", "dos", "for", "on", "&",
-];
+]);
 
 /// Words written with a full stop that does not end the sentence.
-pub(crate) const ABBREVIATIONS: &[&str] = &[
+pub(crate) static ABBREVIATIONS: WordSet = WordSet::new(&[
     "mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt", "adm", "jr",
     "sr", "st", "inc", "co", "corp", "ltd", "mt", "ft", "rev", "prof", "del", "cmdr", "jan", "feb",
     "aug", "sept", "oct", "nov", "dec", "vs",
-];
+]);
 
 /// Endings of contractions (`Don’t`, `We’ll`), which are not names.
 pub(crate) const CONTRACTIONS: &[&str] = &["'t", "'ll", "'re", "'ve", "'d", "'m"];
 
 /// Name particles, which join the words of a person's name (`Beto de Leon`).
-pub(crate) const PARTICLES: &[&str] = &[
+pub(crate) static PARTICLES: WordSet = WordSet::new(&[
     "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al", "da",
     "dos",
-];
+]);
 
 /// Person titles and honorifics taken off the front of a name.
-pub(crate) const TITLES: &[&str] = &[
+pub(crate) static TITLES: WordSet = WordSet::new(&[
     "mr",
     "mrs",
     "ms",
@@ -344,14 +375,14 @@ pub(crate) const TITLES: &[&str] = &[
     "officials",
     "official",
     "delegate",
-];
+]);
 
 /// Honorifics: what follows them is a name whatever the word (`Mr. Chief`).
-pub(crate) const HONORIFICS: &[&str] = &["mr", "mrs", "ms", "miss", "dr"];
+pub(crate) static HONORIFICS: WordSet = WordSet::new(&["mr", "mrs", "ms", "miss", "dr"]);
 
 /// Titles that take a name's first word from a full name (`President Obama`),
 /// as against words that may also be names (`King`).
-pub(crate) const NAME_TITLES: &[&str] = &[
+pub(crate) static NAME_TITLES: WordSet = WordSet::new(&[
     "mr",
     "mrs",
     "ms",
@@ -376,10 +407,10 @@ pub(crate) const NAME_TITLES: &[&str] = &[
     "speaker",
     "professor",
     "prof",
-];
+]);
 
 /// Last words of organization names.
-pub(crate) const ORGANIZATION_HEADS: &[&str] = &[
+pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::new(&[
     "department",
     "times",
     "post",
@@ -463,10 +494,19 @@ pub(crate) const ORGANIZATION_HEADS: &[&str] = &[
     "navy",
     "guard",
     "bloomberg",
-];
+    "hospital",
+    "clinic",
+    "museum",
+    "library",
+    "institution",
+    "endowment",
+    "laboratory",
+    "authority",
+    "studios",
+]);
 
 /// Capitalised words for groups of people, who have no one name.
-pub(crate) const GROUPS: &[&str] = &[
+pub(crate) static GROUPS: WordSet = WordSet::new(&[
     "democrats",
     "republicans",
     "americans",
@@ -523,15 +563,12 @@ pub(crate) const GROUPS: &[&str] = &[
     "israeli",
     "american",
     "european",
-];
+]);
 
-/// Name suffixes, not a surname (`Jr.`, `III`).
-pub(crate) const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv"];
-
-/// A name's words without suffixes (at least one kept).
+/// A name's words without suffixes such as `Jr.` and `III` (at least one kept).
 pub(crate) fn without_suffixes(name: &[String]) -> &[String] {
     let mut n = name.len();
-    while n > 1 && SUFFIXES.contains(&name[n - 1].as_str()) {
+    while n > 1 && matches!(name[n - 1].as_str(), "jr" | "sr" | "ii" | "iii" | "iv") {
         n -= 1;
     }
     &name[..n]
@@ -570,7 +607,7 @@ pub(crate) const PRONOUNS: &[(&str, &str)] = &[
 ];
 
 /// Words that do not say what a description is about.
-pub(crate) const FUNCTION_WORDS: &[&str] = &[
+pub(crate) static FUNCTION_WORDS: WordSet = WordSet::new(&[
     "a",
     "an",
     "the",
@@ -613,4 +650,4 @@ pub(crate) const FUNCTION_WORDS: &[&str] = &[
     "s",
     "’s",
     "'s",
-];
+]);

@@ -16,6 +16,15 @@ pub struct Word {
     pub text: String,
     /// True when it ended with a possessive `’s` (taken off `text`).
     pub possessive: bool,
+    /// Its lookup form ([`key`] of `text`) when that is not `text` itself.
+    lookup: Option<String>,
+}
+
+impl Word {
+    /// Its lookup form: [`key`] of its text.
+    pub fn key(&self) -> &str {
+        self.lookup.as_deref().unwrap_or(&self.text)
+    }
 }
 
 fn is_apostrophe(s: &str) -> bool {
@@ -30,25 +39,26 @@ pub fn words(text: &str, tok: &Tokenized) -> Vec<Word> {
     let glued = |i: usize| i + 1 < n && tok.tokens[i].span.end == tok.tokens[i + 1].span.start;
     let short_letters = |s: &str| {
         (s.chars().count() == 1 && s.chars().all(char::is_alphabetic))
-            || ABBREVIATIONS.contains(&s.to_lowercase().as_str())
+            || ABBREVIATIONS.contains(s.to_lowercase().as_str())
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(n);
     let mut i = 0;
     while i < n {
         let start = i;
-        let mut text_out = t(i).to_string();
+        // The word's text ends here (glued tokens are contiguous in the text).
+        let mut end_byte = tok.tokens[i].byte_end;
         let mut possessive = false;
         loop {
             if glued(i) && t(i + 1) == "." && short_letters(t(i)) {
-                text_out.push('.');
                 i += 1;
+                end_byte = tok.tokens[i].byte_end;
                 // `U.S.`: another single letter glued after the dot.
                 if glued(i)
                     && t(i + 1).chars().count() == 1
                     && t(i + 1).chars().all(char::is_uppercase)
                 {
-                    text_out.push_str(t(i + 1));
                     i += 1;
+                    end_byte = tok.tokens[i].byte_end;
                     continue;
                 }
                 break;
@@ -61,17 +71,21 @@ pub fn words(text: &str, tok: &Tokenized) -> Vec<Word> {
                     break;
                 }
                 if after.chars().next().is_some_and(char::is_alphabetic) {
-                    text_out.push_str(t(i + 1));
-                    text_out.push_str(after);
                     i += 2;
+                    end_byte = tok.tokens[i].byte_end;
                     continue;
                 }
             }
             break;
         }
+        let text_out = &text[tok.tokens[start].byte_start..end_byte];
+        let plain = text_out
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         out.push(Word {
             tokens: start..i + 1,
-            text: text_out,
+            lookup: (!plain).then(|| key(text_out)).filter(|k| k != text_out),
+            text: text_out.to_string(),
             possessive,
         });
         i += 1;
@@ -88,19 +102,14 @@ pub struct NameMention {
     pub tokens: Range<usize>,
     /// The name without titles, as written (words joined by spaces).
     pub name: Vec<String>,
+    /// The name's words in lower case ([`key`]).
+    pub keys: Vec<String>,
     /// The titles taken off the front, lower case.
     pub titles: Vec<String>,
     /// True when its last word is possessive (`Trump’s`).
     pub possessive: bool,
     /// Sentence of its first token.
     pub sentence: usize,
-}
-
-impl NameMention {
-    /// The name's words in lower case.
-    pub fn keys(&self) -> Vec<String> {
-        self.name.iter().map(|w| key(w)).collect()
-    }
 }
 
 /// True when `w` goes on a name begun as `run` although it could not begin
@@ -113,9 +122,9 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
     let after_first_name = capitalised(&w.text)
         && run
             .last()
-            .is_some_and(|r| first_name_gender(&key(&r.text)).is_some())
+            .is_some_and(|r| first_name_gender(r.key()).is_some())
         && matches!(
-            key(&w.text).as_str(),
+            w.key(),
             "may" | "june" | "april" | "august" | "will" | "tuesday"
         );
     initial || after_first_name
@@ -125,7 +134,7 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
 /// name word, if they do (at most two).
 fn connected(words: &[Word], at: usize, starts_name: &impl Fn(&Word) -> bool) -> Option<usize> {
     let connector =
-        |w: &Word| CONNECTORS.contains(&w.text.as_str()) || w.text == "the" || w.text == "a";
+        |w: &Word| CONNECTORS.contains(w.text.as_str()) || w.text == "the" || w.text == "a";
     let mut k = 0;
     while k < 2 && at + k < words.len() && connector(&words[at + k]) {
         k += 1;
@@ -141,9 +150,9 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     // An organization's name ends with a head word or has one before a
     // connector (`Bureau of Prisons`).
     let organization = all.iter().enumerate().any(|(k, w)| {
-        ORGANIZATION_HEADS.contains(&key(&w.text).as_str())
+        ORGANIZATION_HEADS.contains(w.key())
             && (k + 1 == all.len()
-                || CONNECTORS.contains(&all[k + 1].text.as_str())
+                || CONNECTORS.contains(all[k + 1].text.as_str())
                 || all[k + 1].text == "and")
     });
     // Titles come off a person's name, not an organization's (`State
@@ -151,45 +160,54 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     // (`White House Press Secretary`, `City Attorney`).
     let mut t = 0;
     if !organization {
-        let is_title = |k: usize| TITLES.contains(&key(&all[k].text).as_str());
+        let is_title = |k: usize| TITLES.contains(all[k].key());
         for k in (0..all.len() - 1).rev() {
             // Two name words must remain unless every word before is a title
             // (`Martin Luther King Jr.` keeps its `King`).
             if is_title(k)
-                && (all.len() - k > 2
-                    || (0..=k).all(|j| is_title(j) || key(&all[j].text) == "of"))
+                && (all.len() - k > 2 || (0..=k).all(|j| is_title(j) || all[j].key() == "of"))
             {
                 t = k + 1;
                 break;
             }
         }
-        while t < all.len() - 1 && CONNECTORS.contains(&key(&all[t].text).as_str()) {
+        while t < all.len() - 1 && CONNECTORS.contains(all[t].key()) {
             t += 1;
         }
     }
-    let name: Vec<String> = all[t..].iter().map(|w| w.text.clone()).collect();
+    let last = all.len() - 1;
+    let name: Vec<String> = all[t..]
+        .iter()
+        .enumerate()
+        .map(|(k, w)| {
+            if w.possessive && k + t < last {
+                format!("{}’s", w.text)
+            } else {
+                w.text.clone()
+            }
+        })
+        .collect();
     let keys: Vec<String> = name.iter().map(|w| key(w)).collect();
     let acronym = name.len() == 1
         && name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
         && name[0]
             .chars()
             .all(|c| !c.is_alphabetic() || c.is_uppercase());
-    let honorific = all[..t]
-        .iter()
-        .any(|w| HONORIFICS.contains(&key(&w.text).as_str()));
+    let honorific = all[..t].iter().any(|w| HONORIFICS.contains(w.key()));
     if !organization
         && !acronym
         && !honorific
         && keys
             .iter()
-            .all(|k| TITLES.contains(&k.as_str()) || CONNECTORS.contains(&k.as_str()))
+            .all(|k| TITLES.contains(k.as_str()) || CONNECTORS.contains(k.as_str()))
     {
         return None;
     }
     Some(NameMention {
         words: range.clone(),
         tokens: all[0].tokens.start..all[all.len() - 1].tokens.end,
-        titles: all[..t].iter().map(|w| key(&w.text)).collect(),
+        titles: all[..t].iter().map(|w| w.key().to_string()).collect(),
+        keys,
         name,
         possessive: all[all.len() - 1].possessive,
         sentence,
@@ -206,17 +224,17 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let sentence_of_word = |w: &Word| sentence_of[w.tokens.start];
     let sentence_start = |w: &Word| tok.sentences[sentence_of_word(w)].start == w.tokens.start;
     // Lower-case occurrences, to tell a capitalised common word from a name.
-    let mut lower_seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut lower_seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     for w in words {
         if w.text.chars().next().is_some_and(char::is_lowercase) {
-            lower_seen.insert(w.text.clone());
+            lower_seen.insert(w.text.as_str());
         }
     }
     let starts_name = |w: &Word| {
-        let k = key(&w.text);
+        let k = &w.key();
         capitalised(&w.text)
             && w.text.chars().any(char::is_alphabetic)
-            && !NOT_NAMES.contains(&k.as_str())
+            && !NOT_NAMES.contains(k)
             && !CONTRACTIONS.iter().any(|c| k.ends_with(c))
     };
     // Title case: most words capitalised, two or more of them common words.
@@ -231,10 +249,8 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             c.0 += 1;
             if capitalised(&w.text) {
                 c.1 += 1;
-                let k = key(&w.text);
-                if !sentence_start(w)
-                    && (lower_seen.contains(&k) || NOT_NAMES.contains(&k.as_str()))
-                {
+                let k = &w.key();
+                if !sentence_start(w) && (lower_seen.contains(k) || NOT_NAMES.contains(k)) {
                     c.2 += 1;
                 }
             }
@@ -261,9 +277,25 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         }
         let start = i;
         let mut end = i + 1;
-        while end < words.len() && !words[end - 1].possessive {
+        // The capitalised run from word `k` ends with an organization's head word.
+        let organization_from = |k: usize| {
+            let mut e = k;
+            while e < words.len()
+                && starts_name(&words[e])
+                && (e == k || joined(&words[e - 1], &words[e]))
+            {
+                e += 1;
+            }
+            e > k && ORGANIZATION_HEADS.contains(words[e - 1].key())
+        };
+        while end < words.len() {
             let (prev, w) = (&words[end - 1], &words[end]);
             if glued(prev, w) || !joined(prev, w) {
+                break;
+            }
+            // A possessive ends a name unless an organization's name goes on
+            // (`Saint Brigid’s Hospital`).
+            if prev.possessive && !organization_from(end) {
                 break;
             }
             if starts_name(w) || continues_name(&words[start..end], w) {
@@ -277,21 +309,27 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             // Commission`).
             let head = words[start..end]
                 .iter()
-                .any(|w| ORGANIZATION_HEADS.contains(&key(&w.text).as_str()))
-                || TITLES.contains(&key(&prev.text).as_str());
-            let and_organization = w.text == "and" && {
-                let mut k = end + 1;
-                while k < words.len() && starts_name(&words[k]) && joined(&words[k - 1], &words[k])
-                {
-                    k += 1;
-                }
-                k > end + 1 && ORGANIZATION_HEADS.contains(&key(&words[k - 1].text).as_str())
-            };
+                .any(|w| ORGANIZATION_HEADS.contains(w.key()))
+                || TITLES.contains(prev.key());
+            let and_organization = w.text == "and"
+                && !words[start..end]
+                    .iter()
+                    .any(|w| ORGANIZATION_HEADS.contains(w.key()))
+                && {
+                    let mut k = end + 1;
+                    while k < words.len()
+                        && starts_name(&words[k])
+                        && joined(&words[k - 1], &words[k])
+                    {
+                        k += 1;
+                    }
+                    k > end + 1 && ORGANIZATION_HEADS.contains(words[k - 1].key())
+                };
             if and_organization {
                 end += 2;
                 continue;
             }
-            if !head && !PARTICLES.contains(&w.text.as_str()) {
+            if !head && !PARTICLES.contains(w.text.as_str()) {
                 break;
             }
             match connected(words, end, &starts_name) {
@@ -307,7 +345,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let lower = words[start].text.to_lowercase();
             let inflected = ["ly", "ing", "ed"].iter().any(|e| lower.ends_with(e))
                 && first_name_gender(&lower).is_none();
-            if lower_seen.contains(&lower) || inflected {
+            if lower_seen.contains(lower.as_str()) || inflected {
                 continue;
             }
         }
@@ -320,7 +358,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // Headlines: the longest runs of words that are names found elsewhere.
     if headline.iter().any(|&h| h) {
         let known: std::collections::HashSet<Vec<String>> =
-            out.iter().map(NameMention::keys).collect();
+            out.iter().map(|m| m.keys.clone()).collect();
         let longest = known.iter().map(Vec::len).max().unwrap_or(0);
         let mut extra = Vec::new();
         let mut i = 0;
@@ -335,7 +373,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let keys = |n: usize| {
                 words[i..i + n]
                     .iter()
-                    .map(|w| key(&w.text))
+                    .map(|w| w.key().to_string())
                     .collect::<Vec<_>>()
             };
             let known_run = (1..=longest.min(words.len() - i))
@@ -345,8 +383,8 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             // the text says `Clinton`).
             let first_name = (i + 1 < words.len()
                 && run(2)
-                && first_name_gender(&key(&words[i].text)).is_some()
-                && known.contains(&vec![key(&words[i + 1].text)]))
+                && first_name_gender(words[i].key()).is_some()
+                && known.contains(&vec![words[i + 1].key().to_string()]))
             .then_some(2);
             let found = known_run.max(first_name);
             match found {
@@ -361,4 +399,74 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         out.sort_by_key(|m| m.words.start);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Document, Tokenizer};
+
+    fn mentions(text: &str) -> Vec<String> {
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let w = words(text, &tok);
+        name_mentions(text, &tok, &w)
+            .iter()
+            .map(|m| m.name.join(" "))
+            .collect()
+    }
+
+    #[test]
+    fn words_keep_abbreviations_initials_and_apostrophes_together() {
+        let text = "Mr. O’Malley met U.S. officials and Trump’s aides.";
+        let doc = Document::new("d", text);
+        let w = words(text, &Tokenizer::new().tokenize(&doc));
+        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Mr.",
+                "O’Malley",
+                "met",
+                "U.S.",
+                "officials",
+                "and",
+                "Trump",
+                "aides",
+                "."
+            ]
+        );
+        assert!(w[6].possessive);
+    }
+
+    #[test]
+    fn name_mentions_without_titles_places_or_sentence_openers() {
+        assert_eq!(
+            mentions("Rep. Charles B. Rangel of New York said he would stay. Julie A. Diaz spoke."),
+            ["Charles B. Rangel", "New York", "Julie A. Diaz"]
+        );
+        assert_eq!(
+            mentions("British Prime Minister Theresa May spoke. Considering the cost, she waited."),
+            ["Theresa May"]
+        );
+        assert_eq!(
+            mentions(
+                "Officials at the Federal Bureau of Prisons and Saint Brigid’s Hospital agreed."
+            ),
+            ["Federal Bureau of Prisons", "Saint Brigid’s Hospital"]
+        );
+        // `Don’t` is no name, and a capitalised word seen in lower case is common.
+        assert_eq!(
+            mentions("Don’t worry. Weather is fine, the weather service said."),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn headlines_only_give_names_the_text_has() {
+        let got = mentions(
+            "Obama on Climate Change: The Trend Is Terrifying\n\nPresident Obama spoke on climate change in Hawaii.",
+        );
+        assert_eq!(got, ["Obama", "Obama", "Hawaii"]);
+    }
 }

@@ -8,6 +8,11 @@ use crate::speakers::source::Source;
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
 
+/// Candidates of a span besides no one: the entities named most recently
+/// before it, and any it names itself (farther ones are almost never right,
+/// and each costs features).
+pub const MAX_RECENT: usize = 20;
+
 /// Hash bits of a new resolver's weight table.
 pub const DEFAULT_BITS: u32 = 16;
 
@@ -93,6 +98,9 @@ pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<C
         if agrees {
             agreeing += 1;
         }
+        if rank >= MAX_RECENT && !source.inside.iter().any(|&m| names.entity_of[m] == Some(e)) {
+            continue;
+        }
         let recency = Recency {
             all: rank + 1,
             agreeing: agrees.then_some(agreeing),
@@ -159,12 +167,7 @@ impl SpeakerResolver {
         for k in order {
             let source = Source::new(tok, names, sources[k].clone());
             let chosen = self.best(&candidates(&cx, &source, &history));
-            history.earlier.push((
-                source.tokens.clone(),
-                source.sentence,
-                source.paragraph,
-                chosen,
-            ));
+            history.push(source.paragraph, chosen);
             out[k] = chosen;
         }
         out

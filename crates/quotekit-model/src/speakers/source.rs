@@ -3,7 +3,7 @@
 //! word and name just before it.
 
 use crate::speakers::entities::Names;
-use crate::speakers::lexicon::{key, FUNCTION_WORDS, PRONOUNS};
+use crate::speakers::lexicon::{FUNCTION_WORDS, PRONOUNS};
 use quotekit_data::Tokenized;
 use std::ops::Range;
 
@@ -37,6 +37,8 @@ pub struct Source {
     pub head: String,
     /// Its first word.
     pub first: String,
+    /// Its class: `pron:he`, …, `name`, `possessive` or `desc`.
+    class: String,
 }
 
 impl Source {
@@ -48,7 +50,7 @@ impl Source {
             .words
             .iter()
             .filter(|w| w.tokens.start >= tokens.start && w.tokens.end <= tokens.end)
-            .map(|w| key(&w.text))
+            .map(|w| w.key().to_string())
             .filter(|w| !w.is_empty())
             .collect();
         let inside: Vec<usize> = (0..names.mentions.len())
@@ -77,7 +79,7 @@ impl Source {
         let before = if sentence_start || first_word == 0 {
             "^".to_string()
         } else {
-            key(&names.words[first_word - 1].text)
+            names.words[first_word - 1].key().to_string()
         };
         let adjacent = (0..names.mentions.len()).rev().find(|&m| {
             let end = names.mentions[m].words.end;
@@ -85,13 +87,24 @@ impl Source {
         });
         let content: Vec<&String> = words
             .iter()
-            .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()) && w.chars().any(char::is_alphabetic))
+            .filter(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
             .collect();
+        let possessive_name = name.is_none() && !inside.is_empty();
+        let class = if let Some((p, _)) = pronoun {
+            format!("pron:{p}")
+        } else if name.is_some() {
+            "name".into()
+        } else if possessive_name {
+            "possessive".into()
+        } else {
+            "desc".into()
+        };
         Self {
             sentence,
             paragraph,
             pronoun,
-            possessive_name: name.is_none() && !inside.is_empty(),
+            possessive_name,
+            class,
             conjoined: inside.len() > 1 && words.iter().any(|w| w == "and" || w == "&"),
             head: content.last().map(|w| w.to_string()).unwrap_or_default(),
             first: words.first().cloned().unwrap_or_default(),
@@ -105,15 +118,7 @@ impl Source {
     }
 
     /// The span's class, which every feature is conjoined with.
-    pub fn class(&self) -> String {
-        if let Some((p, _)) = self.pronoun {
-            format!("pron:{p}")
-        } else if self.name.is_some() {
-            "name".into()
-        } else if self.possessive_name {
-            "possessive".into()
-        } else {
-            "desc".into()
-        }
+    pub fn class(&self) -> &str {
+        &self.class
     }
 }

@@ -135,12 +135,7 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize)
             }
         };
         let entity = right.first().and_then(|&c| candidates[c].entity);
-        history.earlier.push((
-            source.tokens.clone(),
-            source.sentence,
-            source.paragraph,
-            entity,
-        ));
+        history.push(source.paragraph, entity);
         if right.is_empty() {
             unreachable += 1;
         } else {

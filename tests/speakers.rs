@@ -1,0 +1,244 @@
+//! Speaker resolution end to end: the built-in resolver on the sample
+//! corpus's gold Source spans and inside an annotator, the resolver file
+//! beside a model (and the fallback without one), deterministic training,
+//! and the built-in weights being what `train-speakers` writes from the
+//! named PolNeAR train articles.
+
+mod common;
+
+use common::{named_sample, polnear, root, sample_dir, sample_names_dir};
+use quotekit_data::{load_corpus, Document, Format, LoadOptions, Role, Tokenizer};
+use quotekit_model::eval::speakers::who_said_what;
+use quotekit_model::speakers::accuracy::{gold_accuracy, MentionKind};
+use quotekit_model::speakers::file::{resolver_path, FILE_NAME};
+use quotekit_model::speakers::train::named_sources;
+use quotekit_model::speakers::{train_resolver, ResolverConfig, SpeakerResolver};
+use quotekit_model::{fit, load_annotator, save_annotator, TrainConfig};
+
+fn coalition(docs: &[Document]) -> &Document {
+    docs.iter()
+        .find(|d| d.id == "14-coalition-talks")
+        .expect("the sample has the coalition article")
+}
+
+/// The names the built-in resolver gives the gold Source spans of `doc`, with
+/// the spans' texts.
+fn resolved(doc: &Document) -> Vec<(String, Option<String>)> {
+    let tok = Tokenizer::new().tokenize(doc);
+    let sources = named_sources(doc, &tok);
+    let ranges: Vec<_> = sources.iter().map(|(r, _)| r.clone()).collect();
+    let resolution = SpeakerResolver::builtin().resolve(doc, &tok, &ranges);
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let text = &doc.text()[tok.tokens[r.start].byte_start..tok.tokens[r.end - 1].byte_end];
+            (text.to_string(), resolution.name(k))
+        })
+        .collect()
+}
+
+#[test]
+fn every_he_said_goes_to_the_person_not_the_organization_before_it() {
+    let docs = named_sample();
+    let got = resolved(coalition(&docs));
+    let he: Vec<_> = got.iter().filter(|(t, _)| t == "he").collect();
+    assert_eq!(he.len(), 2, "{got:?}");
+    for (_, name) in &he {
+        assert_eq!(name.as_deref(), Some("Paul Mensah"), "{got:?}");
+    }
+    let find = |text: &str| got.iter().find(|(t, _)| t == text).unwrap().1.clone();
+    assert_eq!(find("Mensah").as_deref(), Some("Paul Mensah"));
+    assert_eq!(
+        find("Deputy Minister Ruth Adler").as_deref(),
+        Some("Ruth Adler")
+    );
+    assert_eq!(find("she").as_deref(), Some("Ruth Adler"));
+    // An unnamed group names no one.
+    assert_eq!(find("Aid groups"), None);
+}
+
+#[test]
+fn unnamed_groups_get_no_name_anywhere_in_the_sample() {
+    for doc in named_sample() {
+        let tok = Tokenizer::new().tokenize(&doc);
+        let gold: Vec<Option<String>> = named_sources(&doc, &tok)
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect();
+        for ((text, name), gold) in resolved(&doc).into_iter().zip(gold) {
+            if gold.is_none()
+                && ["Residents", "Rider groups", "city officials", "Aid groups"]
+                    .contains(&text.as_str())
+            {
+                assert_eq!(name, None, "{}: {text}", doc.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn annotating_names_every_quote_of_the_coalition_article() {
+    let mut config = TrainConfig::from_toml(
+        "[features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 80\npatience = 0\n",
+    )
+    .unwrap();
+    config.data.train = sample_dir();
+    let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
+    let docs = named_sample();
+    let a = fitted.annotator.annotate(coalition(&docs));
+    let d = &a.document;
+    let text_of = |id: &str| {
+        let s = d.spans.iter().find(|s| s.id == id).unwrap();
+        let e = s.extent();
+        d.text()
+            .chars()
+            .skip(e.start)
+            .take(e.end - e.start)
+            .collect::<String>()
+    };
+    let mut pronouns = 0;
+    for (k, att) in d.attributions.iter().enumerate() {
+        let Some(source) = &att.source else { continue };
+        let name = a.speaker_names[k].as_deref();
+        assert_ne!(name, Some("Northern Front"));
+        if text_of(source) == "he" {
+            pronouns += 1;
+            assert_eq!(name, Some("Paul Mensah"), "quote {k}");
+            let id = a.speaker_ids[k].expect("a named speaker has an id");
+            assert_eq!(a.speakers[id].name, "Paul Mensah");
+            assert!(a.speakers[id].quotes.contains(&k));
+        }
+    }
+    assert_eq!(
+        pronouns, 2,
+        "the tagger finds both `he said` sources: {:?}",
+        d.spans
+    );
+    // Every predicted Source span carries the resolution, `-` for no one.
+    for s in d.spans.iter().filter(|s| s.role == Role::Source) {
+        assert!(s.name.is_some(), "{s:?}");
+    }
+    // Speakers are listed once each, in order of first quote, with their mentions.
+    let names: Vec<&str> = a.speakers.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names.first(), Some(&"Paul Mensah"), "{names:?}");
+    let mut unique = names.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len());
+    assert!(a.speakers[0].mentions.len() >= 3, "{:?}", a.speakers[0]);
+}
+
+#[test]
+fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
+    let docs = named_sample();
+    let w = who_said_what(&docs, &docs, |_| true);
+    assert_eq!(w.strict.named.f1, 1.0);
+    assert!(w.strict.named.gold > 20);
+    assert_eq!(w.strict.named.tp, w.strict.named.gold);
+    assert_eq!(w.strict.resolution_accuracy, 1.0);
+    assert_eq!(w.lenient.named.f1, 1.0);
+}
+
+#[test]
+fn gold_span_accuracy_breaks_down_by_kind_of_mention() {
+    let docs = named_sample();
+    let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
+    assert_eq!(acc.total, spans.len());
+    assert_eq!(
+        acc.total,
+        docs.iter()
+            .flat_map(|d| &d.spans)
+            .filter(|s| s.role == Role::Source)
+            .count()
+    );
+    assert_eq!(acc.kinds.iter().map(|k| k.total).sum::<usize>(), acc.total);
+    let kind = |text: &str| spans.iter().find(|s| s.text == text).unwrap().kind;
+    assert_eq!(kind("he"), MentionKind::Pronoun);
+    assert_eq!(kind("Mensah"), MentionKind::Partial);
+    assert_eq!(kind("Deputy Minister Ruth Adler"), MentionKind::Full);
+    assert_eq!(kind("the university"), MentionKind::Partial);
+    assert_eq!(kind("Aid groups"), MentionKind::Unnamed);
+    let pronouns = acc
+        .kinds
+        .iter()
+        .find(|k| k.kind == MentionKind::Pronoun)
+        .unwrap();
+    assert_eq!(pronouns.correct, pronouns.total, "{acc}");
+}
+
+#[test]
+fn training_is_deterministic_and_learns_the_sample() {
+    let docs = named_sample();
+    let tok = Tokenizer::new();
+    let config = ResolverConfig {
+        epochs: 8,
+        ..ResolverConfig::default()
+    };
+    let (a, report) = train_resolver(&docs, &tok, &config, |_, _| {}).unwrap();
+    let (b, _) = train_resolver(&docs, &tok, &config, |_, _| {}).unwrap();
+    assert_eq!(a, b);
+    assert!(report.losses.last() < report.losses.first(), "{report:?}");
+    let (acc, _) = gold_accuracy(&a, &tok, &docs);
+    assert!(acc.accuracy > 0.9, "{acc}");
+    // Nothing named, nothing to learn from: said so.
+    let plain: Vec<Document> = common::sample();
+    let e = train_resolver(&plain, &tok, &config, |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--names"), "{e}");
+}
+
+#[test]
+fn a_model_keeps_its_resolver_and_one_without_uses_the_built_in() {
+    let mut config =
+        TrainConfig::from_toml("[features]\nhash_bits = 14\n[training]\nmax_iterations = 5\n")
+            .unwrap();
+    config.data.train = sample_dir();
+    config.data.names = vec![sample_names_dir()];
+    let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
+    assert_ne!(
+        fitted.annotator.resolver,
+        SpeakerResolver::builtin(),
+        "trained on the sample's names"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = save_annotator(&fitted.annotator, &fitted.header, dir.path()).unwrap();
+    assert_eq!(resolver_path(&file), dir.path().join(FILE_NAME));
+    let (loaded, _) = load_annotator(dir.path()).unwrap();
+    assert_eq!(loaded.resolver, fitted.annotator.resolver);
+    // A directory saved before there was a resolver.
+    std::fs::remove_file(dir.path().join(FILE_NAME)).unwrap();
+    let (old, _) = load_annotator(dir.path()).unwrap();
+    assert_eq!(old.resolver, SpeakerResolver::builtin());
+    // A damaged resolver file is an error naming it, not a silent fallback.
+    std::fs::write(dir.path().join(FILE_NAME), b"not a resolver").unwrap();
+    let e = load_annotator(dir.path()).unwrap_err().to_string();
+    assert!(e.contains(FILE_NAME), "{e}");
+}
+
+#[test]
+fn the_built_in_resolver_is_what_train_speakers_writes() {
+    let Some(polnear) = polnear() else { return };
+    let options = LoadOptions {
+        names: vec![root().join("datasets/polnear-speakers/train")],
+        ..LoadOptions::default()
+    };
+    let docs: Vec<Document> = load_corpus(&polnear.join("train"), Format::Brat, &options)
+        .unwrap()
+        .documents
+        .into_iter()
+        .filter(|d| d.spans.iter().any(|s| s.name.is_some()))
+        .collect();
+    assert_eq!(docs.len(), 240);
+    let (trained, _) = train_resolver(
+        &docs,
+        &Tokenizer::new(),
+        &ResolverConfig::default(),
+        |_, _| {},
+    )
+    .unwrap();
+    assert!(
+        trained == SpeakerResolver::builtin(),
+        "the built-in weights are stale: rebuild them with `quotekit train-speakers --train ../shared/datasets/polnear/train --names datasets/polnear-speakers/train --out crates/quotekit-model/src/speakers/builtin.safetensors`"
+    );
+}
