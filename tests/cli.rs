@@ -77,49 +77,33 @@ fn convert_round_trips_through_jsonl_and_brat() {
     let named = dir.path().join("named.jsonl");
     let named_brat = dir.path().join("named-brat");
     let again = dir.path().join("again.jsonl");
-    let run = |args: &[&str]| {
-        let out = quotekit(args);
+    let convert = |from: &str, to: &str, input: &Path, output: &Path, extra: &[&str]| {
+        let mut args = vec!["convert", "--from", from, "--to", to];
+        args.extend_from_slice(extra);
+        args.extend([input.to_str().unwrap(), output.to_str().unwrap()]);
+        let out = quotekit(&args);
         assert!(out.status.success(), "{}", stderr(&out));
     };
-    run(&[
-        "convert",
-        "--from",
+    let names = ["--names", "datasets/sample-speakers"];
+    convert(
         "brat",
-        "--to",
         "jsonl",
-        "--names",
-        "datasets/sample-speakers",
-        "datasets/sample",
-        named.to_str().unwrap(),
-    ]);
+        Path::new("datasets/sample"),
+        &named,
+        &names,
+    );
     let text = std::fs::read_to_string(&named).unwrap();
     assert!(
         text.contains("\"name\":\"Paul Mensah\"") && text.contains("\"name\":\"-\""),
         "{text}"
     );
-    run(&[
-        "convert",
-        "--from",
-        "jsonl",
-        "--to",
-        "brat",
-        named.to_str().unwrap(),
-        named_brat.to_str().unwrap(),
-    ]);
+    convert("jsonl", "brat", &named, &named_brat, &[]);
     let ann = std::fs::read_to_string(named_brat.join("14-coalition-talks.ann")).unwrap();
     assert!(
         ann.contains("AnnotatorNotes") && ann.contains("speaker: Paul Mensah"),
         "{ann}"
     );
-    run(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        named_brat.to_str().unwrap(),
-        again.to_str().unwrap(),
-    ]);
+    convert("brat", "jsonl", &named_brat, &again, &[]);
     assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
 }
 
