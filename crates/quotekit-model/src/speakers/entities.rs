@@ -57,8 +57,10 @@ pub fn compatible(part: &[String], whole: &[String]) -> bool {
     if part.len() != 1 || whole.len() < 2 {
         return false;
     }
-    // A first name, or an acronym.
-    let person_like = whole.len() <= 3 && !whole.iter().any(|w| CONNECTORS.contains(w));
+    // A first name (of a name that is no organization's or city's), or an acronym.
+    let person_like = whole.len() <= 3
+        && !whole.iter().any(|w| CONNECTORS.contains(w))
+        && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1]);
     (part[0] == whole[0] && person_like) || is_acronym_of(part, whole)
 }
 

@@ -26,9 +26,10 @@ impl WordSet {
     }
 }
 
-/// Lower case of a word for lookups: the text without dots or apostrophes at the ends.
+/// Lower case of a word for lookups: the text without dots, apostrophes or
+/// quotation marks at the ends.
 pub fn key(word: &str) -> String {
-    let trimmed = word.trim_matches(|c: char| c == '.' || c == '’' || c == '\'');
+    let trimmed = word.trim_matches(|c: char| matches!(c, '.' | '’' | '\'' | '“' | '”' | '"'));
     if trimmed
         .bytes()
         .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
@@ -495,6 +496,7 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::new(&[
     "guard",
     "bloomberg",
     "hospital",
+    "city",
     "clinic",
     "museum",
     "library",

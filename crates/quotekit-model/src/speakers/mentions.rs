@@ -160,7 +160,11 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     // (`White House Press Secretary`, `City Attorney`).
     let mut t = 0;
     if !organization {
-        let is_title = |k: usize| TITLES.contains(all[k].key());
+        // (A nickname in quotation marks is no title: `Marcia “Cia” Price`.)
+        let is_title = |k: usize| {
+            TITLES.contains(all[k].key())
+                && !(k > 0 && matches!(all[k - 1].text.as_str(), "“" | "\""))
+        };
         for k in (0..all.len() - 1).rev() {
             // Two name words must remain unless every word before is a title
             // (`Martin Luther King Jr.` keeps its `King`).
@@ -176,17 +180,23 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
         }
     }
     let last = all.len() - 1;
-    let name: Vec<String> = all[t..]
-        .iter()
-        .enumerate()
-        .map(|(k, w)| {
-            if w.possessive && k + t < last {
-                format!("{}’s", w.text)
-            } else {
-                w.text.clone()
-            }
-        })
-        .collect();
+    let mut name: Vec<String> = Vec::with_capacity(all.len() - t);
+    let mut k = t;
+    while k < all.len() {
+        let w = &all[k];
+        if matches!(w.text.as_str(), "“" | "\"") && k + 2 < all.len() {
+            // `“Bobby”` as one word.
+            name.push(format!("{}{}{}", w.text, all[k + 1].text, all[k + 2].text));
+            k += 3;
+            continue;
+        }
+        name.push(if w.possessive && k < last {
+            format!("{}’s", w.text)
+        } else {
+            w.text.clone()
+        });
+        k += 1;
+    }
     let keys: Vec<String> = name.iter().map(|w| key(w)).collect();
     let acronym = name.len() == 1
         && name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
@@ -302,6 +312,20 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 end += 1;
                 continue;
             }
+            // A nickname in quotation marks (`Robert C. “Bobby” Scott`).
+            let nickname = matches!(w.text.as_str(), "“" | "\"")
+                && end + 3 < words.len()
+                && starts_name(&words[end + 1])
+                && matches!(words[end + 2].text.as_str(), "”" | "\"")
+                && glued(w, &words[end + 1])
+                && glued(&words[end + 1], &words[end + 2])
+                && joined(&words[end + 2], &words[end + 3])
+                && !glued(&words[end + 2], &words[end + 3])
+                && starts_name(&words[end + 3]);
+            if nickname {
+                end += 3;
+                continue;
+            }
             // `of` joins `Bank of America`, `Secretary of State`, `Federal
             // Bureau of Prisons`, `Court of Appeals for the Sixth Circuit`,
             // not a person to a place (`Charles Rangel of New York`); `and`
@@ -311,10 +335,13 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 .iter()
                 .any(|w| ORGANIZATION_HEADS.contains(w.key()))
                 || TITLES.contains(prev.key());
+            // (Not after a whole organization name: `the Bureau of Prisons
+            // and Saint Brigid’s Hospital` are two.)
             let and_organization = w.text == "and"
+                && !ORGANIZATION_HEADS.contains(prev.key())
                 && !words[start..end]
                     .iter()
-                    .any(|w| ORGANIZATION_HEADS.contains(w.key()))
+                    .any(|w| CONNECTORS.contains(w.key()))
                 && {
                     let mut k = end + 1;
                     while k < words.len()
@@ -354,6 +381,22 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             start..end,
             sentence_of_word(&words[start]),
         ));
+    }
+    // A sentence's first word that is a common word elsewhere, before a name
+    // the text also has on its own (`Say Mexico demanded`), is not part of it.
+    let alone: rustc_hash::FxHashSet<Vec<String>> = out.iter().map(|m| m.keys.clone()).collect();
+    for m in &mut out {
+        let first = &words[m.words.start];
+        if m.titles.is_empty()
+            && m.keys.len() >= 2
+            && sentence_start(first)
+            && lower_seen.contains(first.text.to_lowercase().as_str())
+            && alone.contains(&m.keys[1..])
+        {
+            if let Some(trimmed) = mention_of(words, m.words.start + 1..m.words.end, m.sentence) {
+                *m = trimmed;
+            }
+        }
     }
     // Headlines: the longest runs of words that are names found elsewhere.
     if headline.iter().any(|&h| h) {
@@ -454,6 +497,10 @@ mod tests {
                 "Officials at the Federal Bureau of Prisons and Saint Brigid’s Hospital agreed."
             ),
             ["Federal Bureau of Prisons", "Saint Brigid’s Hospital"]
+        );
+        assert_eq!(
+            mentions("Rep. Robert C. “Bobby” Scott won. Delegate Marcia \"Cia\" Price agreed."),
+            ["Robert C. “Bobby” Scott", "Marcia \"Cia\" Price"]
         );
         // `Don’t` is no name, and a capitalised word seen in lower case is common.
         assert_eq!(
