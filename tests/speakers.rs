@@ -242,3 +242,36 @@ fn the_built_in_resolver_is_what_train_speakers_writes() {
         "the built-in weights are stale: rebuild them with `quotekit train-speakers --train ../shared/datasets/polnear/train --names datasets/polnear-speakers/train --out crates/quotekit-model/src/speakers/builtin.safetensors`"
     );
 }
+
+#[test]
+fn an_opinion_piece_is_in_its_writers_voice() {
+    // The writer is named only in the line about them at the end; every `I`
+    // before is theirs, whoever was named last.
+    let text =
+        "Why the bridge matters\n\nI grew up on the east bank. I know what the ferry cost us.\n\n\
+                Mayor Tom Ferris said the bridge would open in May. I doubt it.\n\n\
+                Lena Okafor is a civil engineer in Dayton.";
+    let doc = Document::new("op-ed", text);
+    let tok = Tokenizer::new().tokenize(&doc);
+    let i: Vec<_> = (0..tok.tokens.len())
+        .filter(|&t| &text[tok.tokens[t].byte_start..tok.tokens[t].byte_end] == "I")
+        .map(|t| t..t + 1)
+        .collect();
+    assert_eq!(i.len(), 3);
+    let resolution = SpeakerResolver::builtin().resolve(&doc, &tok, &i);
+    for k in 0..i.len() {
+        assert_eq!(
+            resolution.name(k).as_deref(),
+            Some("Lena Okafor"),
+            "I number {k}"
+        );
+    }
+    // A last paragraph that only names someone is no line about the writer.
+    let other = text.replace("Lena Okafor is a civil engineer", "Lena Okafor spoke");
+    let doc = Document::new("op-ed", other.as_str());
+    let tok = Tokenizer::new().tokenize(&doc);
+    let resolution = SpeakerResolver::builtin().resolve(&doc, &tok, &i);
+    for k in 0..i.len() {
+        assert_ne!(resolution.name(k).as_deref(), Some("Lena Okafor"));
+    }
+}

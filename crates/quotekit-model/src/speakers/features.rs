@@ -148,6 +148,9 @@ pub struct Recency {
     pub all: usize,
     /// Rank among agreeing candidates.
     pub agreeing: Option<usize>,
+    /// Whether it is the writer named at the end of an opinion piece, for an
+    /// `I` before.
+    pub writer: bool,
 }
 
 /// True when an entity can be what a pronoun of agreement class `class`
@@ -177,6 +180,9 @@ pub struct Context<'a> {
     fixed: Vec<std::sync::OnceLock<Fixed>>,
     /// The entity of the document's first name mention.
     pub first_entity: Option<usize>,
+    /// The writer of an opinion piece: the entity whose name opens the last
+    /// paragraph, followed by `is` or `was` (`Jane Doe is a professor ...`).
+    pub writer: Option<usize>,
     /// Buckets minus one.
     pub mask: u64,
 }
@@ -198,8 +204,25 @@ impl<'a> Context<'a> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             first_entity: names.entity_of.first().copied().flatten(),
+            writer: writer(tok, names),
             mask: (1u64 << bits) - 1,
         }
+    }
+}
+
+/// The entity named at the start of the last paragraph, when `is` or `was`
+/// follows (the line about an opinion piece's writer).
+fn writer(tok: &Tokenized, names: &Names) -> Option<usize> {
+    let start = tok.paragraphs.last()?.start;
+    let m = names
+        .mentions
+        .iter()
+        .position(|m| m.tokens.start == start)?;
+    let next = names.words.get(names.mentions[m].words.end)?;
+    if matches!(next.key(), "is" | "was") && names.mentions[m].keys.len() >= 2 {
+        names.entity_of[m]
+    } else {
+        None
     }
 }
 
@@ -278,6 +301,9 @@ pub fn entity_features(
         f.add(&["agree", agree, kind, gender]);
     }
     f.both(&["recency", bucket(recency.all, &[1, 2, 3, 4, 6])]);
+    if recency.writer {
+        f.add(&["writer"]);
+    }
     match recency.agreeing {
         Some(rank) => f.both(&["agree-recency", bucket(rank, &[1, 2, 3, 4, 6])]),
         None => f.both(&["disagrees"]),

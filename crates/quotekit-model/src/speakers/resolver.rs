@@ -57,8 +57,8 @@ impl Resolution {
 }
 
 /// The candidates of `source`: no one, then every entity that is not a group
-/// and is named before the end of the sentence after the span's, most recently
-/// named first.
+/// and is named before the end of the sentence after the span's (or, for `I`,
+/// opens the last paragraph), most recently named first.
 pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<Candidate> {
     let names = cx.names;
     let horizon = cx
@@ -67,14 +67,16 @@ pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<C
         .get(source.sentence + 1)
         .or_else(|| cx.tok.sentences.get(source.sentence))
         .map_or(usize::MAX, |s| s.end);
-    // (entity, last mention start before the span's end, or none)
-    let mut reachable: Vec<(usize, Option<usize>)> = Vec::new();
+    let first_person = source.pronoun.is_some_and(|(_, class)| class == "1");
+    // (entity, last mention start before the span's end or none, writer)
+    let mut reachable: Vec<(usize, Option<usize>, bool)> = Vec::new();
     for (e, entity) in names.entities.iter().enumerate() {
         if entity.kind == EntityType::Group {
             continue;
         }
         let first = names.mentions[entity.mentions[0]].tokens.start;
-        if first >= horizon {
+        let writer = first_person && cx.writer == Some(e);
+        if first >= horizon && !writer {
             continue;
         }
         let last_before = entity
@@ -83,27 +85,31 @@ pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<C
             .map(|&m| names.mentions[m].tokens.start)
             .filter(|&t| t < source.tokens.end)
             .max();
-        reachable.push((e, last_before));
+        reachable.push((e, last_before, writer));
     }
-    reachable.sort_by_key(|&(e, last)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
+    reachable.sort_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
     let mut out = vec![Candidate {
         entity: None,
         features: none_features(source, cx.mask),
     }];
     let mut agreeing = 0;
-    for (rank, (e, _)) in reachable.into_iter().enumerate() {
+    for (rank, (e, _, writer)) in reachable.into_iter().enumerate() {
         let agrees = source
             .pronoun
             .is_none_or(|(_, class)| agrees(class, &names.entities[e]));
         if agrees {
             agreeing += 1;
         }
-        if rank >= MAX_RECENT && !source.inside.iter().any(|&m| names.entity_of[m] == Some(e)) {
+        if rank >= MAX_RECENT
+            && !writer
+            && !source.inside.iter().any(|&m| names.entity_of[m] == Some(e))
+        {
             continue;
         }
         let recency = Recency {
             all: rank + 1,
             agreeing: agrees.then_some(agreeing),
+            writer,
         };
         out.push(Candidate {
             entity: Some(e),
@@ -166,7 +172,11 @@ impl SpeakerResolver {
         let mut out = vec![None; sources.len()];
         for k in order {
             let source = Source::new(tok, names, sources[k].clone());
-            let chosen = self.best(&candidates(&cx, &source, &history));
+            // An opinion piece's `I` is its writer.
+            let chosen = match cx.writer {
+                Some(w) if source.pronoun.is_some_and(|(_, class)| class == "1") => Some(w),
+                _ => self.best(&candidates(&cx, &source, &history)),
+            };
             history.push(source.paragraph, chosen);
             out[k] = chosen;
         }
