@@ -642,6 +642,42 @@ fn speakers_are_named_in_every_output_and_scored() {
         "{r}"
     );
 
+    // --no-speakers: the same quotes, no one named.
+    let bare = dir.path().join("bare.jsonl");
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        m,
+        "--input",
+        "datasets/sample",
+        "--output",
+        bare.to_str().unwrap(),
+        "--no-speakers",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let b = record(&bare, "14-coalition-talks");
+    assert_eq!(b["speakers"], serde_json::json!([]));
+    let strip = |q: &serde_json::Value| {
+        let mut q = q.clone();
+        let q_map = q.as_object_mut().unwrap();
+        assert!(q_map.contains_key("speaker_name"));
+        q_map.remove("speaker_name");
+        q_map.remove("speaker_id");
+        q
+    };
+    let (named, bare_quotes) = (
+        r["quotes"].as_array().unwrap(),
+        b["quotes"].as_array().unwrap(),
+    );
+    assert_eq!(named.len(), bare_quotes.len());
+    for (n, q) in named.iter().zip(bare_quotes) {
+        assert!(
+            q["speaker_name"].is_null() && q["speaker_id"].is_null(),
+            "{q}"
+        );
+        assert_eq!(strip(n), strip(q));
+    }
+
     // brat writes the AnnotatorNotes line; documents carry `name`.
     let brat = dir.path().join("brat");
     let out = quotekit(&[

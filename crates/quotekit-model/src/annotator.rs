@@ -58,6 +58,9 @@ pub struct Annotator {
     pub outside_penalty: f64,
     /// Names the speakers of Source spans.
     pub resolver: SpeakerResolver,
+    /// Whether to name speakers (true unless turned off): without, every
+    /// speaker name is none and no speakers are listed, in less time.
+    pub name_speakers: bool,
 }
 
 impl Annotator {
@@ -69,6 +72,7 @@ impl Annotator {
             tags,
             outside_penalty,
             resolver: SpeakerResolver::builtin(),
+            name_speakers: true,
         }
     }
 
@@ -118,14 +122,19 @@ impl Annotator {
     pub fn annotate(&self, doc: &Document) -> Annotation {
         let tok = self.tokenizer.tokenize(doc);
         let tags = self.tag(doc, &tok);
-        build_annotation(doc, &tok, &tags, Some(&self.resolver))
+        build_annotation(doc, &tok, &tags, self.speaker_resolver())
+    }
+
+    /// The resolver, when speakers are named.
+    fn speaker_resolver(&self) -> Option<&SpeakerResolver> {
+        self.name_speakers.then_some(&self.resolver)
     }
 
     /// Like [`Annotator::annotate`], with a confidence for every span.
     pub fn annotate_scored(&self, doc: &Document) -> Annotation {
         let tok = self.tokenizer.tokenize(doc);
         let (tags, probabilities) = self.tag_scored(doc, &tok, true);
-        let mut annotation = build_annotation(doc, &tok, &tags, Some(&self.resolver));
+        let mut annotation = build_annotation(doc, &tok, &tags, self.speaker_resolver());
         annotation.confidences = decode_ranges(&tags)
             .into_iter()
             .map(|(_, r)| r.clone().map(|i| probabilities[i]).sum::<f64>() / r.len() as f64)

@@ -57,6 +57,10 @@ pub struct PredictArgs {
     /// (recall) at the cost of precision.
     #[arg(long)]
     pub outside_penalty: Option<f64>,
+    /// Do not name speakers: every `speaker_name` is null and no `speakers`
+    /// are listed (spans and attributions are unchanged), in less time.
+    #[arg(long)]
+    pub no_speakers: bool,
     /// Transformer models: start a window every N pieces instead of the trained
     /// stride. Larger is faster (fewer pieces encoded twice) with less context
     /// at window edges; at most the window − 2.
@@ -77,6 +81,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = args.outside_penalty {
         annotator.outside_penalty = p;
     }
+    annotator.name_speakers = !args.no_speakers;
     if let Some(stride) = args.encoder_stride {
         match annotator.tagger_as_mut::<TransformerModel>() {
             Some(model) => model.set_stride(stride)?,
