@@ -172,8 +172,8 @@ pub fn build_annotation(
         .collect();
     let ranges: Vec<_> = sources.iter().map(|&k| chunks[k].1.clone()).collect();
     let resolution = match resolver {
-        Some(r) => r.resolve(doc, tok, &ranges),
-        None => Resolution::none(doc, ranges.len()),
+        Some(r) if !ranges.is_empty() => r.resolve(doc, tok, &ranges),
+        _ => Resolution::none(doc, ranges.len()),
     };
     let mut entity_of_chunk = vec![None; chunks.len()];
     for (i, &k) in sources.iter().enumerate() {

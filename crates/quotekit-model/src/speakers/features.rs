@@ -321,12 +321,23 @@ pub fn entity_features(
     if source.conjoined {
         f.add(&["conjoined-span", kind]);
     }
-    // Mentions before the span, inside it, and later.
-    let n_before = ms().filter(|m| m.tokens.end <= source.tokens.start).count();
-    let last_before = ms().rfind(|m| m.tokens.end <= source.tokens.start);
-    let inside =
-        ms().any(|m| m.tokens.start >= source.tokens.start && m.tokens.end <= source.tokens.end);
-    let after = ms().any(|m| m.tokens.start >= source.tokens.end);
+    // Mentions before the span, inside it, and later (they are in text order
+    // and do not overlap).
+    let n_before = entity
+        .mentions
+        .partition_point(|&m| names.mentions[m].tokens.end <= source.tokens.start);
+    let last_before = n_before
+        .checked_sub(1)
+        .map(|k| &names.mentions[entity.mentions[k]]);
+    let inside = entity.mentions[n_before..]
+        .iter()
+        .map(|&m| &names.mentions[m])
+        .take_while(|m| m.tokens.start < source.tokens.end)
+        .any(|m| m.tokens.start >= source.tokens.start && m.tokens.end <= source.tokens.end);
+    let after = entity
+        .mentions
+        .last()
+        .is_some_and(|&m| names.mentions[m].tokens.start >= source.tokens.end);
     f.both(&["inside", if inside { "y" } else { "n" }]);
     f.both(&["before-count", bucket(n_before, &[1, 2, 3, 6, 10])]);
     if let Some(last) = last_before {

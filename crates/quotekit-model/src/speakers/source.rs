@@ -46,18 +46,23 @@ impl Source {
     pub fn new(tok: &Tokenized, names: &Names, tokens: Range<usize>) -> Self {
         let sentence = tok.sentences.partition_point(|s| s.end <= tokens.start);
         let paragraph = tok.paragraphs.partition_point(|p| p.end <= tokens.start);
-        let words: Vec<String> = names
+        // Words and mentions are in text order.
+        let first_word = names
             .words
+            .partition_point(|w| w.tokens.start < tokens.start);
+        let words: Vec<String> = names.words[first_word..]
             .iter()
-            .filter(|w| w.tokens.start >= tokens.start && w.tokens.end <= tokens.end)
+            .take_while(|w| w.tokens.start < tokens.end)
+            .filter(|w| w.tokens.end <= tokens.end)
             .map(|w| w.key().to_string())
             .filter(|w| !w.is_empty())
             .collect();
-        let inside: Vec<usize> = (0..names.mentions.len())
-            .filter(|&m| {
-                let t = &names.mentions[m].tokens;
-                t.start >= tokens.start && t.end <= tokens.end
-            })
+        let first_mention = names
+            .mentions
+            .partition_point(|m| m.tokens.start < tokens.start);
+        let inside: Vec<usize> = (first_mention..names.mentions.len())
+            .take_while(|&m| names.mentions[m].tokens.start < tokens.end)
+            .filter(|&m| names.mentions[m].tokens.end <= tokens.end)
             .collect();
         let name = inside
             .iter()
@@ -69,9 +74,6 @@ impl Source {
             [w] => PRONOUNS.iter().find(|(p, _)| p == w).copied(),
             _ => None,
         };
-        let first_word = names
-            .words
-            .partition_point(|w| w.tokens.start < tokens.start);
         let sentence_start = tok
             .sentences
             .get(sentence)
@@ -81,10 +83,13 @@ impl Source {
         } else {
             names.words[first_word - 1].key().to_string()
         };
-        let adjacent = (0..names.mentions.len()).rev().find(|&m| {
-            let end = names.mentions[m].words.end;
-            end <= first_word && first_word - end <= 1
-        });
+        let adjacent = (0..first_mention)
+            .rev()
+            .take_while(|&m| names.mentions[m].words.end + 1 >= first_word)
+            .find(|&m| {
+                let end = names.mentions[m].words.end;
+                end <= first_word && first_word - end <= 1
+            });
         let content: Vec<&String> = words
             .iter()
             .filter(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
