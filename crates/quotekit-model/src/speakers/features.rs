@@ -436,16 +436,20 @@ pub fn entity_features(
             .collect();
         let overlap = content
             .iter()
-            .filter(|w| near.contains(&full_title(w)))
+            .filter(|w| near.iter().any(|n| n == full_title(w)))
             .count();
         f.add(&["overlap", bucket(overlap, &[1, 2, 3])]);
         let head = full_title(&source.head);
         f.add(&[
             "head-near",
-            if near.contains(&head) { "y" } else { "n" },
+            if near.iter().any(|n| n == head) {
+                "y"
+            } else {
+                "n"
+            },
             kind,
         ]);
-        f.add(&["head-type", &head, kind]);
+        f.add(&["head-type", head, kind]);
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = content.iter().filter(|w| entity_keys.contains(w)).count();
@@ -460,7 +464,7 @@ pub fn entity_features(
         ]);
         f.add(&["words-in-name", bucket(in_name, &[1, 2, 3])]);
         if let Some(last) = entity_keys.last() {
-            f.add(&["head-last", &head, last]);
+            f.add(&["head-last", head, last]);
         }
         let titled = ms().any(|m| m.titles.iter().any(|t| source.words.contains(t)));
         f.add(&["title-match", if titled { "y" } else { "n" }]);
@@ -474,7 +478,7 @@ pub fn entity_features(
 }
 
 /// A title written out (`gov` → `governor`), other words as they are.
-fn full_title(word: &str) -> String {
+fn full_title(word: &str) -> &str {
     match word {
         "gov" => "governor",
         "sen" => "senator",
@@ -487,7 +491,6 @@ fn full_title(word: &str) -> String {
         "atty" => "attorney",
         w => w,
     }
-    .to_string()
 }
 
 /// Lower-case words within `window` words of an entity's mentions (its
@@ -500,14 +503,14 @@ fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<String> {
         let to = (r.end + window).min(names.words.len());
         for w in &names.words[from..to] {
             let k = full_title(w.key());
-            if !out.contains(&k) {
-                out.push(k);
+            if !out.iter().any(|o| o == k) {
+                out.push(k.to_string());
             }
         }
         for t in &names.mentions[m].titles {
             let t = full_title(t);
-            if !out.contains(&t) {
-                out.push(t);
+            if !out.iter().any(|o| o == t) {
+                out.push(t.to_string());
             }
         }
     }
