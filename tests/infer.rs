@@ -8,36 +8,10 @@ use common::{binary, quotekit, root};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
 /// A small model trained once on the sample corpus.
 fn model() -> &'static Path {
-    static MODEL: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &MODEL
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let config = dir.path().join("tiny.toml");
-            std::fs::write(
-                &config,
-                "[features]\nhash_bits = 16\n[training]\nc2 = 0.1\nmax_iterations = 30\n",
-            )
-            .unwrap();
-            let model = dir.path().join("model");
-            let out = quotekit(&[
-                "train",
-                "--config",
-                config.to_str().unwrap(),
-                "--out",
-                model.to_str().unwrap(),
-            ]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (dir, model)
-        })
-        .1
+    common::tiny_model()
 }
 
 /// The sample texts repeated `copies` times as JSONL records with unique ids and an extra field.

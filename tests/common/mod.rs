@@ -122,3 +122,30 @@ pub fn named_sample() -> Vec<Document> {
         .expect("the named sample loads")
         .documents
 }
+
+/// A small CRF trained once per test binary on the sample corpus (tests of
+/// the CLI crate only: it runs the binary).
+pub fn tiny_model() -> &'static Path {
+    static MODEL: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &MODEL
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let config = dir.path().join("tiny.toml");
+            std::fs::write(
+                &config,
+                "[features]\nhash_bits = 16\n[training]\nc2 = 0.1\nmax_iterations = 30\n",
+            )
+            .unwrap();
+            let model = dir.path().join("model");
+            let out = quotekit(&[
+                "train",
+                "--config",
+                config.to_str().unwrap(),
+                "--out",
+                model.to_str().unwrap(),
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            (dir, model)
+        })
+        .1
+}

@@ -20,6 +20,7 @@ pub mod formats;
 pub mod load;
 pub mod names;
 pub mod offsets;
+pub mod paths;
 pub mod stats;
 pub mod tags;
 pub mod tokenize;

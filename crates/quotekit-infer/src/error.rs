@@ -13,6 +13,20 @@ pub enum InferError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An output path that would destroy an input, or is busy.
+    #[error(transparent)]
+    Output(#[from] quotekit_data::paths::OutputPathError),
+    /// Another run holds the output's lock.
+    #[error(
+        "{}: another quotekit run is writing this output ({holder}); wait for it to finish or choose another output",
+        path.display()
+    )]
+    Locked {
+        /// The output.
+        path: PathBuf,
+        /// Who holds the lock, as far as known.
+        holder: String,
+    },
     /// Options that cannot work together.
     #[error("{0}")]
     Usage(String),

@@ -25,6 +25,14 @@ pub enum Input {
 }
 
 impl Input {
+    /// The file or folder read, if any (not standard input).
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::TextDir(p) | Input::TextFile(p) | Input::Jsonl(p) => Some(p),
+            Input::Stdin => None,
+        }
+    }
+
     /// Chooses by path: `-` is standard input, directories are text trees,
     /// `.txt` a single text, anything else JSONL.
     pub fn from_path(path: &Path) -> Self {

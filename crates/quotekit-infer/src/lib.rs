@@ -28,6 +28,7 @@
 
 pub mod error;
 pub mod input;
+pub mod lock;
 pub mod output;
 pub mod progress;
 pub mod runner;

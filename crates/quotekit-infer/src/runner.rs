@@ -4,6 +4,7 @@
 
 use crate::error::InferError;
 use crate::input::{open, Input, InputRecord, ReadLimits};
+use crate::lock::OutputLock;
 use crate::output::{render, written_keys, OutputFormat, OutputTarget, Rendered, Sink};
 use crate::progress::Progress;
 use crate::summary::Summary;
@@ -83,6 +84,16 @@ pub fn run(
         .num_threads(options.threads)
         .build()
         .map_err(|e| InferError::Usage(format!("thread pool: {e}")))?;
+    if let (OutputTarget::Path(out), Some(inp)) = (output, input.path()) {
+        quotekit_data::paths::check_output(out, &[inp])?;
+        if options.format == OutputFormat::Brat {
+            quotekit_data::paths::check_output_folder(out)?;
+        }
+    }
+    let _lock = match output {
+        OutputTarget::Path(out) => Some(OutputLock::acquire(out, options.format)?),
+        OutputTarget::Stdout => None,
+    };
     let started = Instant::now();
     let done = if options.resume {
         written_keys(output, options.format)?

@@ -2,6 +2,7 @@
 
 use super::CorpusOptions;
 use clap::Args;
+use quotekit_data::paths::{check_output, check_output_folder};
 use quotekit_data::{load::writer, Format, TagScheme};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,10 @@ pub struct ConvertArgs {
 
 /// Runs `quotekit convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    check_output(&args.output, &[&args.input])?;
+    if args.to == Format::Brat {
+        check_output_folder(&args.output)?;
+    }
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
     writer(args.to, args.scheme).write(&report.documents, &args.output)?;
     eprintln!(

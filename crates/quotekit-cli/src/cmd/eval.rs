@@ -85,6 +85,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(path) = &args.json {
+        let mut inputs = vec![args.gold.as_path()];
+        inputs.extend(args.pred.as_deref());
+        inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+        quotekit_data::paths::check_output(path, &inputs)?;
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -69,9 +69,14 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
     eprintln!("{}", super::train::speakers_line(&report));
+    let mut inputs = vec![args.train.as_path()];
+    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.dev.as_deref());
+    quotekit_data::paths::check_output(&args.out, &inputs)?;
     let path = if args.out.extension().is_some_and(|e| e == "safetensors") {
         args.out.clone()
     } else {
+        quotekit_data::paths::check_output_folder(&args.out)?;
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("creating {}", args.out.display()))?;
         args.out.join(FILE_NAME)

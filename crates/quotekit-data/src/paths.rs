@@ -1,0 +1,165 @@
+//! Checks on the paths a command writes, shared by every command that writes:
+//! an output is never one of the command's inputs (the same file or folder
+//! after links are resolved, or one inside the other), and an output that
+//! must be a folder is never an existing file. Nothing is created or changed
+//! here; the checks run before anything is written.
+
+use std::path::{Component, Path, PathBuf};
+
+/// Why an output path is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputPathError {
+    /// The output is an input (or contains it, or lies inside it).
+    #[error(
+        "{}: the output would overwrite the input {} ({relation}); write to another path",
+        output.display(),
+        input.display()
+    )]
+    IsInput {
+        /// The output as given.
+        output: PathBuf,
+        /// The input as given.
+        input: PathBuf,
+        /// How the two relate.
+        relation: &'static str,
+    },
+    /// A folder output names an existing file.
+    #[error(
+        "{}: is an existing file, and the output is a folder; name a new or existing folder",
+        path.display()
+    )]
+    ExistingFile {
+        /// The output as given.
+        path: PathBuf,
+    },
+}
+
+/// Where `path` is or would be: links resolved for the part that exists, the
+/// rest appended with `.` and `..` taken literally.
+pub fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    // The longest existing ancestor, resolved, plus the components after it.
+    let mut rest: Vec<Component<'_>> = Vec::new();
+    let mut base = path;
+    loop {
+        match base.parent() {
+            Some(parent) => {
+                if let Some(last) = base.components().next_back() {
+                    rest.push(last);
+                }
+                base = parent;
+                let start = if base.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    base
+                };
+                if let Ok(resolved) = start.canonicalize() {
+                    let mut out = resolved;
+                    for c in rest.iter().rev() {
+                        match c {
+                            Component::ParentDir => {
+                                out.pop();
+                            }
+                            Component::CurDir => {}
+                            c => out.push(c.as_os_str()),
+                        }
+                    }
+                    return out;
+                }
+            }
+            None => return path.to_path_buf(),
+        }
+    }
+}
+
+/// Refuses `output` when it is one of `inputs` or one contains the other
+/// (a folder output around an input file, an output inside an input folder).
+/// `-` (standard input or output) is never refused.
+pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathError> {
+    if output.as_os_str() == "-" {
+        return Ok(());
+    }
+    let out = resolved(output);
+    for &input in inputs {
+        if input.as_os_str() == "-" {
+            continue;
+        }
+        let inp = resolved(input);
+        let relation = if out == inp {
+            "the same path"
+        } else if out.starts_with(&inp) {
+            "inside it"
+        } else if inp.starts_with(&out) {
+            "it contains the input"
+        } else {
+            continue;
+        };
+        return Err(OutputPathError::IsInput {
+            output: output.to_path_buf(),
+            input: input.to_path_buf(),
+            relation,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a folder output that is an existing file (also through `..`:
+/// `new/../file.txt` is refused before `new/` is created).
+pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
+    let out = resolved(output);
+    if out.exists() && !out.is_dir() {
+        return Err(OutputPathError::ExistingFile {
+            path: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_that_is_an_input_is_refused_however_it_is_spelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        std::fs::write(&input, "{}\n").unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let roundabout = sub.join("..").join("in.jsonl");
+        for out in [&input, &roundabout] {
+            let err = check_output(out, &[&input]).unwrap_err().to_string();
+            assert!(err.contains("would overwrite the input"), "{err}");
+        }
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.jsonl");
+            std::os::unix::fs::symlink(&input, &link).unwrap();
+            assert!(check_output(&link, &[&input]).is_err());
+        }
+        // Beside it, or a new file: fine; standard output too.
+        check_output(&dir.path().join("out.jsonl"), &[&input]).unwrap();
+        check_output(&dir.path().join("new/out.jsonl"), &[&input]).unwrap();
+        check_output(Path::new("-"), &[&input]).unwrap();
+        // A folder output inside an input folder, or around an input file.
+        assert!(check_output(&sub.join("brat"), &[&sub]).is_err());
+        assert!(check_output(dir.path(), &[&input]).is_err());
+    }
+
+    #[test]
+    fn a_folder_output_is_never_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("victim.txt");
+        std::fs::write(&file, "keep me").unwrap();
+        let err = check_output_folder(&file).unwrap_err().to_string();
+        assert!(err.contains("existing file"), "{err}");
+        // `nx/../victim.txt`: refused without creating `nx`.
+        let sneaky = dir.path().join("nx").join("..").join("victim.txt");
+        assert!(check_output_folder(&sneaky).is_err());
+        assert!(!dir.path().join("nx").exists());
+        check_output_folder(&dir.path().join("model")).unwrap();
+        check_output_folder(dir.path()).unwrap();
+    }
+}

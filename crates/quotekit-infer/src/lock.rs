@@ -1,0 +1,127 @@
+//! One run per output: a run holds an exclusive OS lock on a lock file beside
+//! its output (`.NAME.lock` next to a JSONL file, `.quotekit.lock` inside a
+//! brat folder) for as long as it writes. A second run on the same output is
+//! refused with the process that holds it. The OS drops the lock when the
+//! process ends, however it ends; the file is removed when the run finishes.
+
+use crate::error::InferError;
+use crate::output::OutputFormat;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock of one output, released when dropped.
+#[derive(Debug)]
+pub struct OutputLock {
+    file: File,
+    path: PathBuf,
+}
+
+/// The lock file of `output`.
+pub fn lock_path(output: &Path, format: OutputFormat) -> PathBuf {
+    match format {
+        OutputFormat::Brat => output.join(".quotekit.lock"),
+        _ => {
+            let name = output
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            output.with_file_name(format!(".{name}.lock"))
+        }
+    }
+}
+
+impl OutputLock {
+    /// Takes the lock of `output`, creating the folder it lives in.
+    pub fn acquire(output: &Path, format: OutputFormat) -> Result<Self, InferError> {
+        let path = lock_path(output, format);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
+        }
+        // A finishing run removes its lock file: if the file locked is no
+        // longer the one at `path`, take the new one.
+        for _ in 0..16 {
+            let mut file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(|e| InferError::io(&path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    return Err(InferError::Locked {
+                        path: output.to_path_buf(),
+                        holder: if holder.is_empty() {
+                            format!("lock file {}", path.display())
+                        } else {
+                            format!("{holder}; lock file {}", path.display())
+                        },
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(InferError::io(&path, e)),
+            }
+            if !same_file(&file, &path) {
+                continue;
+            }
+            file.set_len(0).map_err(|e| InferError::io(&path, e))?;
+            write!(file, "process {}", std::process::id()).map_err(|e| InferError::io(&path, e))?;
+            return Ok(Self { file, path });
+        }
+        Err(InferError::Locked {
+            path: output.to_path_buf(),
+            holder: format!("lock file {} keeps changing", path.display()),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_run_on_one_output_is_refused_with_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        let first = OutputLock::acquire(&out, OutputFormat::Jsonl).unwrap();
+        let err = OutputLock::acquire(&out, OutputFormat::Jsonl)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another quotekit run"), "{err}");
+        assert!(
+            err.contains(&format!("process {}", std::process::id())),
+            "{err}"
+        );
+        // Another output is free; the first is free again once released.
+        let other = OutputLock::acquire(&dir.path().join("b"), OutputFormat::Brat).unwrap();
+        drop(first);
+        assert!(!lock_path(&out, OutputFormat::Jsonl).exists());
+        OutputLock::acquire(&out, OutputFormat::Jsonl).unwrap();
+        drop(other);
+    }
+}

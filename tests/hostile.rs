@@ -1,0 +1,288 @@
+//! The CLI as a careless or hostile user meets it, one table: every case runs
+//! the real binary and checks the exit code, that the message names the path
+//! and what to do, and that no file the user did not name as output changed.
+
+mod common;
+
+use common::{quotekit, stderr, tiny_model};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// One hostile invocation.
+struct Case {
+    /// What it tries.
+    name: &'static str,
+    /// The arguments (after `quotekit`).
+    args: Vec<String>,
+    /// Words the refusal must contain.
+    says: &'static [&'static str],
+    /// Files that must be byte-identical afterwards.
+    untouched: Vec<PathBuf>,
+    /// Paths that must not exist afterwards.
+    absent: Vec<PathBuf>,
+}
+
+fn s(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+fn args(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|p| p.to_string()).collect()
+}
+
+/// The cases, with their files set up in `dir`.
+fn cases(dir: &Path) -> Vec<Case> {
+    let model = s(tiny_model());
+    let input = dir.join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"a\", \"text\": \"“We will win,” she said.\"}\n",
+    )
+    .unwrap();
+    let docs = dir.join("docs.jsonl");
+    std::fs::write(
+        &docs,
+        "{\"id\": \"a\", \"text\": \"He said so.\", \"spans\": [], \"attributions\": []}\n",
+    )
+    .unwrap();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let text = dir.join("texts");
+    std::fs::create_dir_all(&text).unwrap();
+    let text_file = text.join("a.txt");
+    std::fs::write(&text_file, "“Yes,” he said.\n").unwrap();
+    let link = dir.join("link.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    let predict = |output: &Path, extra: &[&str]| {
+        let mut a = args(&[
+            "predict",
+            "--model",
+            &model,
+            "--input",
+            &s(&input),
+            "--output",
+            &s(output),
+        ]);
+        a.extend(args(extra));
+        a
+    };
+    let mut out = vec![
+        Case {
+            name: "predict --output is --input",
+            args: predict(&input, &[]),
+            says: &["in.jsonl", "would overwrite the input", "another path"],
+            untouched: vec![input.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "predict --output is --input, resumed",
+            args: predict(&input, &["--resume"]),
+            says: &["would overwrite the input"],
+            untouched: vec![input.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "predict --output is --input through ..",
+            args: predict(&text.join("..").join("in.jsonl"), &[]),
+            says: &["would overwrite the input"],
+            untouched: vec![input.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "predict brat output in the input text folder",
+            args: args(&[
+                "predict",
+                "--model",
+                &model,
+                "--input",
+                &s(&text),
+                "--output",
+                &s(&text),
+                "--format",
+                "brat",
+            ]),
+            says: &["texts", "would overwrite the input"],
+            untouched: vec![text_file.clone()],
+            absent: vec![text.join("a.ann")],
+        },
+        Case {
+            name: "predict brat output is an existing file",
+            args: predict(&victim, &["--format", "brat"]),
+            says: &["victim.txt", "existing file", "folder"],
+            untouched: vec![victim.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "train --out is an existing file",
+            args: args(&[
+                "train",
+                "--config",
+                "configs/crf.toml",
+                "--out",
+                &s(&victim),
+            ]),
+            says: &["victim.txt", "existing file"],
+            untouched: vec![victim.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "train --out reaches an existing file through ..",
+            args: args(&[
+                "train",
+                "--config",
+                "configs/crf.toml",
+                "--out",
+                &s(&dir.join("nx").join("..").join("victim.txt")),
+            ]),
+            says: &["existing file"],
+            untouched: vec![victim.clone()],
+            absent: vec![dir.join("nx")],
+        },
+        Case {
+            name: "train --out inside the training corpus",
+            args: args(&[
+                "train",
+                "--config",
+                "configs/crf.toml",
+                "--train",
+                &s(&text),
+                "--out",
+                &s(&text.join("model")),
+            ]),
+            says: &["would overwrite the input"],
+            untouched: vec![text_file.clone()],
+            absent: vec![text.join("model")],
+        },
+        Case {
+            name: "convert onto its own input",
+            args: args(&[
+                "convert",
+                "--from",
+                "jsonl",
+                "--to",
+                "jsonl",
+                &s(&docs),
+                &s(&docs),
+            ]),
+            says: &["docs.jsonl", "would overwrite the input"],
+            untouched: vec![docs.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "eval --json onto the gold",
+            args: args(&[
+                "eval",
+                "--gold",
+                &s(&docs),
+                "--pred",
+                &s(&docs),
+                "--json",
+                &s(&docs),
+            ]),
+            says: &["would overwrite the input"],
+            untouched: vec![docs.clone()],
+            absent: vec![],
+        },
+    ];
+    #[cfg(unix)]
+    out.push(Case {
+        name: "predict --output is a link to --input",
+        args: predict(&link, &[]),
+        says: &["link.jsonl", "would overwrite the input"],
+        untouched: vec![input.clone()],
+        absent: vec![],
+    });
+    out
+}
+
+#[test]
+fn no_command_destroys_what_it_was_not_told_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = cases(dir.path());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let before: Vec<Vec<u8>> = case
+            .untouched
+            .iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        let argv: Vec<&str> = case.args.iter().map(String::as_str).collect();
+        let out = quotekit(&argv);
+        let err = stderr(&out);
+        if out.status.success() {
+            failures.push(format!("{}: exit 0", case.name));
+        }
+        if err.contains("panicked") {
+            failures.push(format!("{}: panicked: {err}", case.name));
+        }
+        for word in case.says {
+            if !err.contains(word) {
+                failures.push(format!("{}: message lacks {word:?}: {err}", case.name));
+            }
+        }
+        for (p, b) in case.untouched.iter().zip(&before) {
+            if std::fs::read(p).ok().as_ref() != Some(b) {
+                failures.push(format!("{}: {} changed", case.name, p.display()));
+            }
+        }
+        for p in &case.absent {
+            if p.exists() {
+                failures.push(format!("{}: {} was created", case.name, p.display()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures in {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_second_run_on_one_output_waits_its_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\": \"a\", \"text\": \"He said so.\"}\n").unwrap();
+    let output = dir.path().join("out.jsonl");
+    std::fs::write(&output, "{\"id\": \"x\"}\n").unwrap();
+    // Another run holds the output (as `predict` does while it writes).
+    let lock = File::create(dir.path().join(".out.jsonl.lock")).unwrap();
+    lock.try_lock().unwrap();
+    std::fs::write(dir.path().join(".out.jsonl.lock"), "process 4242").unwrap();
+    let model = s(tiny_model());
+    let run = || {
+        quotekit(&[
+            "predict",
+            "--model",
+            &model,
+            "--input",
+            &s(&input),
+            "--output",
+            &s(&output),
+        ])
+    };
+    let out = run();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("out.jsonl")
+            && err.contains("another quotekit run")
+            && err.contains("process 4242"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "{\"id\": \"x\"}\n"
+    );
+    // Released: the run goes ahead, and leaves no lock file behind.
+    drop(lock);
+    let out = run();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&output)
+        .unwrap()
+        .contains("\"id\":\"a\""));
+    assert!(!dir.path().join(".out.jsonl.lock").exists());
+}
