@@ -286,3 +286,78 @@ fn a_second_run_on_one_output_waits_its_turn() {
         .contains("\"id\":\"a\""));
     assert!(!dir.path().join(".out.jsonl.lock").exists());
 }
+
+#[test]
+fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let texts = [
+        "“We will win,” she said.",
+        "He said the vote was close.",
+        "“No,” the mayor said.",
+        "Officials said the bridge would open.",
+    ];
+    let mut lines = String::new();
+    for k in 0..12 {
+        // Every id three times.
+        let record = serde_json::json!({"id": format!("d{}", k % 4), "text": texts[k % 4]});
+        lines.push_str(&format!("{record}\n"));
+    }
+    std::fs::write(&input, lines).unwrap();
+    let model = s(tiny_model());
+    let predict = |output: &Path, extra: &[&str]| {
+        let mut a = vec![
+            "predict".to_string(),
+            "--model".into(),
+            model.clone(),
+            "--input".into(),
+            s(&input),
+            "--output".into(),
+            s(output),
+            "--batch".into(),
+            "2".into(),
+        ];
+        a.extend(extra.iter().map(|e| e.to_string()));
+        let argv: Vec<&str> = a.iter().map(String::as_str).collect();
+        quotekit(&argv)
+    };
+    let whole = dir.path().join("whole.jsonl");
+    assert!(predict(&whole, &[]).status.success());
+    let expected = std::fs::read(&whole).unwrap();
+    assert_eq!(expected.iter().filter(|&&b| b == b'\n').count(), 12);
+    // Killed after seven records and part of the eighth.
+    let cut: usize = expected
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(6)
+        .unwrap()
+        .0
+        + 10;
+    let resumed = dir.path().join("resumed.jsonl");
+    std::fs::write(&resumed, &expected[..cut]).unwrap();
+    let out = predict(&resumed, &["--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = std::fs::read(&resumed).unwrap();
+    let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
+    assert!(
+        got == expected,
+        "resumed to {} records, not the uninterrupted run's {}",
+        lines(&got),
+        lines(&expected)
+    );
+    // An output from another input is refused, untouched.
+    let other = dir.path().join("other.jsonl");
+    let foreign = "{\"id\":\"zz\",\"quotes\":[]}\n";
+    std::fs::write(&other, foreign).unwrap();
+    let out = predict(&other, &["--resume"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("other.jsonl")
+            && err.contains("not written from this input")
+            && err.contains("\"zz\""),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), foreign);
+}

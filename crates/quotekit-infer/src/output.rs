@@ -160,18 +160,27 @@ pub struct Sink {
     errors: Option<std::fs::File>,
 }
 
-/// Keys already written to `target` (for `--resume`). A trailing partial JSONL
-/// line, left by a killed run, is cut off so that its record is written again.
-pub fn written_keys(
-    target: &OutputTarget,
-    format: OutputFormat,
-) -> Result<HashSet<String>, InferError> {
+/// What an earlier run wrote to an output (for `--resume`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// A JSONL output: the ids of its records, in order. Output is in input
+    /// order, so these are the first records of the input.
+    InOrder(Vec<String>),
+    /// A brat folder: the names of its documents and the ids of its error records.
+    Named(HashSet<String>),
+}
+
+/// What an earlier run wrote to `target` (for `--resume`). A trailing partial
+/// JSONL line, left by a killed run, is cut off so that its record is written
+/// again.
+pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, InferError> {
     let OutputTarget::Path(path) = target else {
         return Err(InferError::Usage(
             "--resume needs an output file or directory, not standard output".into(),
         ));
     };
     let mut keys = HashSet::new();
+    let mut ids = Vec::new();
     let jsonl = match format {
         OutputFormat::Brat => {
             if path.is_dir() {
@@ -191,8 +200,16 @@ pub fn written_keys(
         }
         _ => path.clone(),
     };
+    let brat = format == OutputFormat::Brat;
+    let done = |keys: HashSet<String>, ids: Vec<String>| {
+        if brat {
+            Written::Named(keys)
+        } else {
+            Written::InOrder(ids)
+        }
+    };
     if !jsonl.is_file() {
-        return Ok(keys);
+        return Ok(done(keys, ids));
     }
     let mut file = std::fs::OpenOptions::new()
         .read(true)
@@ -218,7 +235,11 @@ pub fn written_keys(
             message: format!("line {line_no} is not a quotekit record: {e}"),
         })?;
         match value.get("id") {
-            Some(Value::String(id)) => keys.insert(id.clone()),
+            Some(Value::String(id)) if brat => keys.insert(id.clone()),
+            Some(Value::String(id)) => {
+                ids.push(id.clone());
+                true
+            }
             _ => {
                 return Err(InferError::Resume {
                     path: jsonl.clone(),
@@ -232,7 +253,7 @@ pub fn written_keys(
         .map_err(|e| InferError::io(&jsonl, e))?;
     file.seek(std::io::SeekFrom::End(0))
         .map_err(|e| InferError::io(&jsonl, e))?;
-    Ok(keys)
+    Ok(done(keys, ids))
 }
 
 impl Sink {

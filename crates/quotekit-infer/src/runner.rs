@@ -5,7 +5,7 @@
 use crate::error::InferError;
 use crate::input::{open, Input, InputRecord, ReadLimits};
 use crate::lock::OutputLock;
-use crate::output::{render, written_keys, OutputFormat, OutputTarget, Rendered, Sink};
+use crate::output::{render, written, OutputFormat, OutputTarget, Rendered, Sink, Written};
 use crate::progress::Progress;
 use crate::summary::Summary;
 use quotekit_data::Document;
@@ -96,9 +96,9 @@ pub fn run(
     };
     let started = Instant::now();
     let done = if options.resume {
-        written_keys(output, options.format)?
+        written(output, options.format)?
     } else {
-        Default::default()
+        Written::InOrder(Vec::new())
     };
     let mut sink = Sink::open(output, options.format, options.resume)?;
     let limits = ReadLimits {
@@ -107,13 +107,37 @@ pub fn run(
     let opened = open(input, limits)?;
     let mut records = opened.records;
     let mut summary = Summary::default();
+    // A JSONL output resumes by position: its records are the input's first
+    // ones, id for id, or it belongs to another input.
+    if let Written::InOrder(ids) = &done {
+        for (n, id) in ids.iter().enumerate() {
+            let key = match records.next() {
+                Some(record) => record?.key,
+                None => {
+                    return Err(not_this_input(
+                        output,
+                        format!("it has {} records, the input only {n}", ids.len()),
+                    ))
+                }
+            };
+            if &key != id {
+                return Err(not_this_input(
+                    output,
+                    format!("its record {} is {id:?}, the input's is {key:?}", n + 1),
+                ));
+            }
+            summary.resumed += 1;
+        }
+    }
     loop {
         let mut batch = Vec::with_capacity(options.batch);
         for record in records.by_ref() {
             let record = record?;
-            if done.contains(&record.key) {
-                summary.resumed += 1;
-                continue;
+            if let Written::Named(names) = &done {
+                if names.contains(&record.key) {
+                    summary.resumed += 1;
+                    continue;
+                }
             }
             batch.push(record);
             if batch.len() == options.batch {
@@ -147,4 +171,17 @@ pub fn run(
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish(&summary);
     Ok(summary)
+}
+
+/// The error for an output that an earlier run wrote from another input.
+fn not_this_input(output: &OutputTarget, why: String) -> InferError {
+    InferError::Resume {
+        path: match output {
+            OutputTarget::Path(p) => p.clone(),
+            OutputTarget::Stdout => "-".into(),
+        },
+        message: format!(
+            "{why}: it was not written from this input; choose another output, or run without --resume to replace it"
+        ),
+    }
 }
