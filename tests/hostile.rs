@@ -361,3 +361,50 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
     );
     assert_eq!(std::fs::read_to_string(&other).unwrap(), foreign);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_text_tree_is_read_once_each_file_with_its_own_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    for sub in ["2016", "2017"] {
+        std::fs::create_dir_all(tree.join(sub)).unwrap();
+        std::fs::write(
+            tree.join(sub).join("a.txt"),
+            format!("“In {sub},” he said."),
+        )
+        .unwrap();
+    }
+    std::fs::write(tree.join("Loud.TXT"), "“Yes,” she said.").unwrap();
+    // A link back up, and a FIFO named like a text.
+    std::os::unix::fs::symlink("..", tree.join("2016").join("up")).unwrap();
+    let fifo = tree.join("pipe.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let output = dir.path().join("out.jsonl");
+    let model = s(tiny_model());
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        &model,
+        "--input",
+        &s(&tree),
+        "--output",
+        &s(&output),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids: Vec<String> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["2016/a", "2017/a", "Loud"]);
+    let err = stderr(&out);
+    assert!(err.contains("pipe.txt: not a regular file"), "{err}");
+    assert!(err.contains("not read again"), "{err}");
+}

@@ -6,6 +6,7 @@
 
 use crate::error::InferError;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +41,11 @@ impl Input {
             Input::Stdin
         } else if path.is_dir() {
             Input::TextDir(path.to_path_buf())
-        } else if path.extension().and_then(|e| e.to_str()) == Some("txt") {
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        {
             Input::TextFile(path.to_path_buf())
         } else {
             Input::Jsonl(path.to_path_buf())
@@ -106,6 +111,8 @@ pub struct OpenInput {
     pub total: Option<u64>,
     /// Progress so far, in the same units.
     pub position: Arc<AtomicU64>,
+    /// Entries of a text tree that were not read, with why.
+    pub skipped: Vec<String>,
 }
 
 fn check_text(text: &str, limits: ReadLimits) -> Result<(), InputError> {
@@ -125,27 +132,84 @@ fn check_text(text: &str, limits: ReadLimits) -> Result<(), InputError> {
     Ok(())
 }
 
-fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InferError> {
+/// The text files of a tree, in sorted order: `.txt` in any case, each
+/// folder read once (a link back up is not followed again), and what is not
+/// a regular file (a FIFO, a socket, a device, a broken link) skipped with
+/// the reason in `skipped`.
+fn collect_txt(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+    skipped: &mut Vec<String>,
+) -> Result<(), InferError> {
+    if let Ok(real) = dir.canonicalize() {
+        if !seen.insert(real) {
+            skipped.push(format!(
+                "{}: a folder already read (a link loop?), not read again",
+                dir.display()
+            ));
+            return Ok(());
+        }
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| InferError::io(dir, e))?
         .map(|e| e.map(|e| e.path()).map_err(|e| InferError::io(dir, e)))
         .collect::<Result<_, _>>()?;
     entries.sort();
     for p in entries {
-        if p.is_dir() {
-            collect_txt(&p, out)?;
-        } else if p.extension().and_then(|e| e.to_str()) == Some("txt") {
-            out.push(p);
+        let is_txt = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => collect_txt(&p, out, seen, skipped)?,
+            Ok(m) if m.is_file() => {
+                if is_txt {
+                    out.push(p);
+                }
+            }
+            Ok(_) if is_txt => skipped.push(format!(
+                "{}: not a regular file (a FIFO, socket or device), skipped",
+                p.display()
+            )),
+            Ok(_) => {}
+            Err(e) if is_txt => skipped.push(format!("{}: skipped: {e}", p.display())),
+            Err(_) => {}
         }
     }
     Ok(())
 }
 
-fn text_record(path: &Path, limits: ReadLimits) -> InputRecord {
-    let key = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+/// Ids of the text files of a tree: the file name without `.txt`, or, where
+/// two files in different folders share a name, the path from the tree's
+/// root (`2016/a`, `2017/a`).
+fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &PathBuf| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut count: std::collections::HashMap<String, usize> = Default::default();
+    for f in files {
+        *count.entry(stem(f)).or_default() += 1;
+    }
+    files
+        .iter()
+        .map(|f| {
+            let s = stem(f);
+            if count[&s] == 1 {
+                return s;
+            }
+            let rel = f.strip_prefix(root).unwrap_or(f).with_extension("");
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
+}
+
+fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
     let document = match std::fs::read(path) {
         Err(e) => Err(InputError {
             kind: "unreadable",
@@ -256,25 +320,33 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
     match input {
         Input::TextDir(dir) => {
             let mut files = Vec::new();
-            collect_txt(dir, &mut files)?;
+            let mut skipped = Vec::new();
+            collect_txt(dir, &mut files, &mut HashSet::new(), &mut skipped)?;
+            let ids = text_ids(dir, &files);
             let total = Some(files.len() as u64);
             let pos = position.clone();
-            let records = files.into_iter().map(move |p| {
+            let records = files.into_iter().zip(ids).map(move |(p, id)| {
                 pos.fetch_add(1, Ordering::Relaxed);
-                Ok(text_record(&p, limits))
+                Ok(text_record(&p, id, limits))
             });
             Ok(OpenInput {
                 records: Box::new(records),
                 total,
                 position,
+                skipped,
             })
         }
         Input::TextFile(path) => {
             position.store(1, Ordering::Relaxed);
+            let id = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             Ok(OpenInput {
-                records: Box::new(std::iter::once(Ok(text_record(path, limits)))),
+                records: Box::new(std::iter::once(Ok(text_record(path, id, limits)))),
                 total: Some(1),
                 position,
+                skipped: Vec::new(),
             })
         }
         Input::Jsonl(path) => {
@@ -294,6 +366,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 records: jsonl_stream(reader, path.clone(), limits),
                 total,
                 position,
+                skipped: Vec::new(),
             })
         }
         Input::Stdin => Ok(OpenInput {
@@ -304,6 +377,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             ),
             total: None,
             position,
+            skipped: Vec::new(),
         }),
     }
 }

@@ -104,6 +104,9 @@ impl Progress for Reporter {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+        for why in &summary.skipped {
+            eprintln!("warning: {why}");
+        }
         eprintln!("{}", summary_line(summary));
     }
 }

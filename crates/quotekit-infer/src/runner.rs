@@ -104,9 +104,12 @@ pub fn run(
     let limits = ReadLimits {
         max_chars: options.max_chars,
     };
-    let opened = open(input, limits)?;
+    let mut opened = open(input, limits)?;
     let mut records = opened.records;
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        skipped: std::mem::take(&mut opened.skipped),
+        ..Summary::default()
+    };
     // A JSONL output resumes by position: its records are the input's first
     // ones, id for id, or it belongs to another input.
     if let Written::InOrder(ids) = &done {

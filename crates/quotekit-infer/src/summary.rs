@@ -16,4 +16,6 @@ pub struct Summary {
     pub resumed: u64,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// Input entries not read (not regular files, folders seen before), with why.
+    pub skipped: Vec<String>,
 }
