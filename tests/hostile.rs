@@ -185,6 +185,87 @@ fn cases(dir: &Path) -> Vec<Case> {
             absent: vec![],
         },
     ];
+    // Settings out of range: refused before anything is written.
+    let never = dir.join("never");
+    let configs = [
+        (
+            "dilations-0",
+            "model = \"neural\"\n[neural.network]\ndilations = [0]\n",
+            "neural.network.dilations has 0",
+        ),
+        (
+            "clip-0",
+            "model = \"neural\"\n[neural]\nclip = 0.0\n",
+            "neural.clip = 0",
+        ),
+        (
+            "clip-negative",
+            "model = \"neural\"\n[neural]\nclip = -1.0\n",
+            "neural.clip = -1",
+        ),
+        (
+            "decay-negative",
+            "model = \"neural\"\n[neural]\nweight_decay = -1.0\n",
+            "neural.weight_decay = -1",
+        ),
+        (
+            "transformer-decay",
+            "model = \"transformer\"\n[transformer]\nweight_decay = -1.0\n",
+            "transformer.weight_decay = -1",
+        ),
+        (
+            "threads-huge",
+            "[training]\nthreads = 100000\n",
+            "training.threads = 100000",
+        ),
+    ];
+    for (name, text, says) in configs {
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        out.push(Case {
+            name: Box::leak(format!("train with {name}").into_boxed_str()),
+            args: args(&["train", "--config", &s(&path), "--out", &s(&never)]),
+            says: Box::leak(vec![says].into_boxed_slice()),
+            untouched: vec![],
+            absent: vec![never.clone()],
+        });
+    }
+    out.push(Case {
+        name: "train --threads 100000",
+        args: args(&["train", "--threads", "100000", "--out", &s(&never)]),
+        says: &["training.threads = 100000"],
+        untouched: vec![],
+        absent: vec![never.clone()],
+    });
+    let never_jsonl = dir.join("never.jsonl");
+    for (extra, says) in [
+        (
+            vec!["--batch", "1000000000"],
+            "--batch 1000000000 (expected 1 to",
+        ),
+        (
+            vec!["--batch", "18446744073709551615"],
+            "--batch 18446744073709551615",
+        ),
+        (vec!["--batch", "0"], "--batch 0"),
+        (vec!["--threads", "100000"], "--threads 100000"),
+        (
+            vec!["--outside-penalty", "NaN"],
+            "NaN is not a finite number",
+        ),
+        (
+            vec!["--outside-penalty", "inf"],
+            "inf is not a finite number",
+        ),
+    ] {
+        out.push(Case {
+            name: Box::leak(format!("predict {}", extra.join(" ")).into_boxed_str()),
+            args: predict(&never_jsonl, &extra),
+            says: Box::leak(vec![says].into_boxed_slice()),
+            untouched: vec![input.clone()],
+            absent: vec![never_jsonl.clone()],
+        });
+    }
     #[cfg(unix)]
     out.push(Case {
         name: "predict --output is a link to --input",

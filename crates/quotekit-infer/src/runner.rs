@@ -9,10 +9,14 @@ use crate::output::{render, written, OutputFormat, OutputTarget, Rendered, Sink,
 use crate::progress::Progress;
 use crate::summary::Summary;
 use quotekit_data::Document;
+use quotekit_model::config::MAX_THREADS;
 use quotekit_model::Annotator;
 use rayon::prelude::*;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
+
+/// The most documents a batch may hold (a batch is in memory at once).
+pub const MAX_BATCH: usize = 65_536;
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -75,10 +79,17 @@ pub fn run(
     options: &RunOptions,
     progress: &mut dyn Progress,
 ) -> Result<Summary, InferError> {
-    if options.batch == 0 {
-        return Err(InferError::Usage(
-            "the batch size must be at least 1".into(),
-        ));
+    if !(1..=MAX_BATCH).contains(&options.batch) {
+        return Err(InferError::Usage(format!(
+            "--batch {} (expected 1 to {MAX_BATCH} documents)",
+            options.batch
+        )));
+    }
+    if options.threads > MAX_THREADS {
+        return Err(InferError::Usage(format!(
+            "--threads {} (expected 0, all cores, to {MAX_THREADS})",
+            options.threads
+        )));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)

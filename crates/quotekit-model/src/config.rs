@@ -135,6 +135,11 @@ pub struct TrainConfig {
     pub speakers: ResolverConfig,
 }
 
+/// The most worker threads a run may ask for (`training.threads`,
+/// `predict --threads`): far above any machine's cores, far below what
+/// exhausts the system.
+pub const MAX_THREADS: usize = 1024;
+
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
@@ -260,6 +265,12 @@ impl TrainConfig {
         }
         if !self.decoding.outside_penalty.is_finite() {
             return fail("decoding.outside_penalty must be finite".into());
+        }
+        if t.threads > MAX_THREADS {
+            return fail(format!(
+                "training.threads = {} (expected 0, all cores, to {MAX_THREADS})",
+                t.threads
+            ));
         }
         if t.epsilon.is_nan() || t.epsilon < 0.0 {
             return fail(format!("training.epsilon = {} (expected ≥ 0)", t.epsilon));

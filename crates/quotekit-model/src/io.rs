@@ -145,7 +145,17 @@ pub fn read_f32(
             ),
         ));
     }
-    Ok(f32_values(t.data()))
+    let values = f32_values(t.data());
+    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+        return Err(ModelError::corrupt(
+            path,
+            format!(
+                "tensor `{name}` holds {} at position {k}: the file is damaged; retrain the model or restore the file",
+                values[k]
+            ),
+        ));
+    }
+    Ok(values)
 }
 
 #[cfg(test)]
@@ -182,6 +192,23 @@ mod tests {
         assert!(e.contains("tensor `c`"), "{e}");
         let e = read_tensors(&bytes[..10], &path).unwrap_err().to_string();
         assert!(e.contains("not a readable model file"), "{e}");
+    }
+
+    #[test]
+    fn weights_that_are_not_numbers_are_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nan.safetensors");
+        let tensors = [TensorBytes::new("w", vec![3], &[0.5, f32::NAN, 1.0])];
+        write_tensors(&path, &tensors, None).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let st = read_tensors(&bytes, &path).unwrap();
+        let e = read_f32(&st, "w", &[3], &path).unwrap_err().to_string();
+        assert!(
+            e.contains("nan.safetensors")
+                && e.contains("NaN at position 1")
+                && e.contains("retrain"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -99,3 +99,15 @@ pub fn load(
     }
     Ok(report)
 }
+
+/// A command-line number that must be finite (not NaN or infinite).
+pub fn finite_f64(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a number: {e}"))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("{s} is not a finite number"))
+    }
+}

@@ -110,6 +110,23 @@ impl NeuralConfig {
         if !(0.0..1.0).contains(&self.warmup) {
             return Err(format!("neural.warmup = {} (expected 0 to 1)", self.warmup));
         }
+        if !(self.clip > 0.0 && self.clip.is_finite()) {
+            return Err(format!(
+                "neural.clip = {} (expected > 0: the largest gradient norm)",
+                self.clip
+            ));
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err(format!(
+                "neural.weight_decay = {} (expected ≥ 0)",
+                self.weight_decay
+            ));
+        }
+        if let Some(&d) = e.dilations.iter().find(|&&d| d == 0 || d > 1024) {
+            return Err(format!(
+                "neural.network.dilations has {d} (expected 1 to 1024)"
+            ));
+        }
         if !(0.0..1.0).contains(&e.sparse_dropout) {
             return Err(format!(
                 "neural.network.sparse_dropout = {} (expected 0 to 1)",

@@ -145,6 +145,17 @@ impl TransformerConfig {
                 return Err(format!("transformer.{key} = {v} (expected 0 to 1)"));
             }
         }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err(format!(
+                "transformer.weight_decay = {} (expected ≥ 0)",
+                self.weight_decay
+            ));
+        }
+        if let Some(&d) = self.head_dilations.iter().find(|&&d| d == 0 || d > 1024) {
+            return Err(format!(
+                "transformer.head_dilations has {d} (expected 1 to 1024)"
+            ));
+        }
         if self.head_hidden == 0 && !self.head_dilations.is_empty() {
             return Err("transformer.head_dilations needs transformer.head_hidden > 0".into());
         }
