@@ -489,3 +489,129 @@ fn a_text_tree_is_read_once_each_file_with_its_own_id() {
     assert!(err.contains("pipe.txt: not a regular file"), "{err}");
     assert!(err.contains("not read again"), "{err}");
 }
+
+#[test]
+fn brat_output_keeps_every_document_under_its_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "L".repeat(300);
+    let huge = "H".repeat(1 << 20);
+    let ids = [
+        "a/b",
+        "a_b",
+        "a\\b",
+        "a_b",
+        "x",
+        long.as_str(),
+        huge.as_str(),
+    ];
+    let input = dir.path().join("in.jsonl");
+    let mut lines = String::new();
+    for (k, id) in ids.iter().enumerate() {
+        let record = serde_json::json!({"id": id, "text": format!("“Number {k},” she said.")});
+        lines.push_str(&format!("{record}\n"));
+    }
+    std::fs::write(&input, lines).unwrap();
+    let out_dir = dir.path().join("brat");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    // A link where a document's text will go must not be written through.
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, out_dir.join("x.txt")).unwrap();
+    let model = s(tiny_model());
+    let predict = |extra: &[&str]| {
+        let mut a = vec![
+            "predict",
+            "--model",
+            &model,
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out_dir.to_str().unwrap(),
+            "--format",
+            "brat",
+        ];
+        a.extend_from_slice(extra);
+        quotekit(&a)
+    };
+    let out = predict(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        &stderr(&out)[..2000.min(stderr(&out).len())]
+    );
+    assert!(stderr(&out).len() < 10_000, "a huge id is not echoed");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    let anns = |d: &Path| {
+        std::fs::read_dir(d)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "ann")
+            })
+            .count()
+    };
+    assert_eq!(anns(&out_dir), ids.len());
+    // Read back, every id comes back, repeated ones as often as given.
+    let back = dir.path().join("back.jsonl");
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        &s(&out_dir),
+        &s(&back),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut got: Vec<String> = std::fs::read_to_string(&back)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut want: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert!(got == want, "ids read back differ");
+    // Resume redoes exactly what is missing.
+    let mut removed = 0;
+    for e in std::fs::read_dir(&out_dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        // The id `a_b` given twice: `a_b` and `a_b~2`.
+        if name == "a_b.ann" || name == "a_b~2.ann" {
+            std::fs::remove_file(&p).unwrap();
+            removed += 1;
+        }
+    }
+    assert_eq!(removed, 2);
+    let out = predict(&["--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("done: 2 documents ({} skipped", ids.len() - 2)),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(anns(&out_dir), ids.len());
+    // convert to brat keeps them apart too.
+    let conv = dir.path().join("conv");
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "brat",
+        &s(&back),
+        &s(&conv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(anns(&conv), ids.len());
+}

@@ -27,6 +27,9 @@ pub enum InferError {
         /// Who holds the lock, as far as known.
         holder: String,
     },
+    /// Writing a file of the output failed.
+    #[error(transparent)]
+    Data(Box<quotekit_data::DataError>),
     /// Options that cannot work together.
     #[error("{0}")]
     Usage(String),

@@ -4,7 +4,7 @@
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
-use quotekit_data::formats::brat::{file_name, to_ann};
+use quotekit_data::formats::brat::{file_name, to_ann, write_file, IDS_FILE};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
@@ -43,7 +43,9 @@ pub enum Rendered {
     Line(String),
     /// brat files for one document.
     Brat {
-        /// File name stem.
+        /// The document's id.
+        id: String,
+        /// File name stem (set by the writer: [`BratNames`] in input order).
         name: String,
         /// `.txt` content.
         text: String,
@@ -146,6 +148,7 @@ pub fn render(
         (OutputFormat::Jsonl, Ok((doc, a))) => Rendered::Line(quotes_json(doc, a) + "\n"),
         (OutputFormat::Documents, Ok((_, a))) => Rendered::Line(to_json_line(&a.document) + "\n"),
         (OutputFormat::Brat, Ok((_, a))) => Rendered::Brat {
+            id: key.to_string(),
             name: file_name(key),
             text: a.document.text().to_string(),
             ann: to_ann(&a.document),
@@ -166,8 +169,14 @@ pub enum Written {
     /// A JSONL output: the ids of its records, in order. Output is in input
     /// order, so these are the first records of the input.
     InOrder(Vec<String>),
-    /// A brat folder: the names of its documents and the ids of its error records.
-    Named(HashSet<String>),
+    /// A brat folder: the file names of its documents, and the ids of its
+    /// error records.
+    Named {
+        /// Stems of its `.ann` files.
+        files: HashSet<String>,
+        /// Ids in its `errors.jsonl`.
+        errors: HashSet<String>,
+    },
 }
 
 /// What an earlier run wrote to `target` (for `--resume`). A trailing partial
@@ -179,6 +188,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
             "--resume needs an output file or directory, not standard output".into(),
         ));
     };
+    let mut files = HashSet::new();
     let mut keys = HashSet::new();
     let mut ids = Vec::new();
     let jsonl = match format {
@@ -187,7 +197,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
                 for entry in std::fs::read_dir(path).map_err(|e| InferError::io(path, e))? {
                     let p = entry.map_err(|e| InferError::io(path, e))?.path();
                     if p.extension().and_then(|e| e.to_str()) == Some("ann") {
-                        keys.insert(
+                        files.insert(
                             p.file_stem()
                                 .unwrap_or_default()
                                 .to_string_lossy()
@@ -201,9 +211,9 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         _ => path.clone(),
     };
     let brat = format == OutputFormat::Brat;
-    let done = |keys: HashSet<String>, ids: Vec<String>| {
+    let done = |errors: HashSet<String>, ids: Vec<String>| {
         if brat {
-            Written::Named(keys)
+            Written::Named { files, errors }
         } else {
             Written::InOrder(ids)
         }
@@ -322,12 +332,28 @@ impl Sink {
                 out.write_all(line.as_bytes())
                     .map_err(|e| InferError::io(&path, e))
             }
-            Rendered::Brat { name, text, ann } => {
+            Rendered::Brat {
+                id,
+                name,
+                text,
+                ann,
+            } => {
+                if name != id {
+                    // Recorded before the document counts as written.
+                    let ids = path.join(IDS_FILE);
+                    let mut f = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(&ids)
+                        .map_err(|e| InferError::io(&ids, e))?;
+                    writeln!(f, "{name}\t{id}").map_err(|e| InferError::io(&ids, e))?;
+                }
                 let txt = path.join(format!("{name}.txt"));
-                std::fs::write(&txt, text).map_err(|e| InferError::io(&txt, e))?;
-                // The .ann file marks the document done; write it whole, then rename.
+                write_file(&txt, text).map_err(|e| InferError::Data(Box::new(e)))?;
+                // The .ann file marks the document done; write it whole, then
+                // rename (a rename replaces a link, it does not follow it).
                 let tmp = path.join(format!(".{name}.ann.tmp"));
-                std::fs::write(&tmp, ann).map_err(|e| InferError::io(&tmp, e))?;
+                write_file(&tmp, ann).map_err(|e| InferError::Data(Box::new(e)))?;
                 let dest = path.join(format!("{name}.ann"));
                 std::fs::rename(&tmp, &dest).map_err(|e| InferError::io(&dest, e))
             }

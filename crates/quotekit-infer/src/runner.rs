@@ -8,6 +8,7 @@ use crate::lock::OutputLock;
 use crate::output::{render, written, OutputFormat, OutputTarget, Rendered, Sink, Written};
 use crate::progress::Progress;
 use crate::summary::Summary;
+use quotekit_data::formats::brat::BratNames;
 use quotekit_data::Document;
 use quotekit_model::config::MAX_THREADS;
 use quotekit_model::Annotator;
@@ -143,17 +144,23 @@ pub fn run(
             summary.resumed += 1;
         }
     }
+    // brat file names, in input order (the same on every run over one input).
+    let mut brat_names = BratNames::default();
     loop {
         let mut batch = Vec::with_capacity(options.batch);
+        let mut names = Vec::with_capacity(options.batch);
         for record in records.by_ref() {
             let record = record?;
-            if let Written::Named(names) = &done {
-                if names.contains(&record.key) {
+            let name = (options.format == OutputFormat::Brat).then(|| brat_names.name(&record.key));
+            if let Written::Named { files, errors } = &done {
+                if name.as_ref().is_some_and(|n| files.contains(n)) || errors.contains(&record.key)
+                {
                     summary.resumed += 1;
                     continue;
                 }
             }
             batch.push(record);
+            names.push(name);
             if batch.len() == options.batch {
                 break;
             }
@@ -161,17 +168,20 @@ pub fn run(
         if batch.is_empty() {
             break;
         }
-        let rendered: Vec<(Rendered, u64, u64)> = pool.install(|| {
+        let mut rendered: Vec<(Rendered, u64, u64)> = pool.install(|| {
             batch
                 .par_iter()
                 .map(|r| process(annotator, r, options.format))
                 .collect()
         });
-        for (record, (r, words, quotes)) in batch.iter().zip(&rendered) {
+        for ((record, (r, words, quotes)), name) in batch.iter().zip(&mut rendered).zip(names) {
+            if let (Rendered::Brat { name: file, .. }, Some(name)) = (&mut *r, name) {
+                *file = name;
+            }
             sink.write(r)?;
             summary.documents += 1;
-            summary.words += words;
-            summary.quotes += quotes;
+            summary.words += *words;
+            summary.quotes += *quotes;
             summary.errors += u64::from(record.document.is_err());
         }
         sink.flush()?;

@@ -17,7 +17,7 @@ pub mod ann;
 pub mod write;
 
 pub use ann::BratOptions;
-pub use write::{file_name, to_ann, BratWriter};
+pub use write::{file_name, to_ann, write_file, BratNames, BratWriter, IDS_FILE};
 
 /// Reads brat corpora.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +66,23 @@ fn stem(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The ids of documents whose file name is not their id, from the folder's
+/// [`IDS_FILE`] (written by quotekit's brat output), if it has one.
+fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, DataError> {
+    let path = dir.join(IDS_FILE);
+    let mut out = std::collections::HashMap::new();
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| DataError::io(&path, e))?;
+    for line in text.lines() {
+        if let Some((name, id)) = line.split_once('\t') {
+            out.insert(name.to_string(), id.to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// Finds the article pairs of a corpus directory in any supported layout.
 /// Articles with a text but no annotation file (or the reverse) become errors.
 fn collect_pairs(
@@ -99,13 +116,14 @@ fn collect_pairs(
             .filter(|p| has_ext(p, "txt"))
             .map(|p| stem(p))
             .collect();
+        let ids = renamed_ids(dir)?;
         for p in entries.iter().filter(|p| has_ext(p, "txt")) {
             let name = stem(p);
             if anns.contains(&name) {
                 pairs.push(Pair {
                     ann: dir.join(format!("{name}.ann")),
                     text: p.clone(),
-                    name,
+                    name: ids.get(&name).cloned().unwrap_or(name),
                 });
             } else {
                 errors.push(DataError::MissingAnnotation {
