@@ -615,3 +615,97 @@ fn brat_output_keeps_every_document_under_its_own_name() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(anns(&conv), ids.len());
 }
+
+#[test]
+fn what_cannot_be_kept_or_paired_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, lines: &[serde_json::Value]| {
+        let p = dir.path().join(name);
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let span = |id: &str, role: &str, f: serde_json::Value| serde_json::json!({"id": id, "role": role, "fragments": f});
+    // A span without fragments is an error with its line; an attribution
+    // without content is dropped with a warning.
+    let no_fragments = write(
+        "nofrag.jsonl",
+        &[
+            serde_json::json!({"id": "d", "text": "He said no.", "spans": [span("T1", "source", serde_json::json!([]))]}),
+        ],
+    );
+    let out = quotekit(&["stats", &s(&no_fragments)]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("nofrag.jsonl:1") && err.contains("T1 has no fragments"),
+        "{err}"
+    );
+    let no_content = write(
+        "nocontent.jsonl",
+        &[serde_json::json!({"id": "d", "text": "He said no.",
+            "spans": [span("T1", "source", serde_json::json!([[0, 2]]))],
+            "attributions": [{"id": "E1", "source": "T1", "content": []}]})],
+    );
+    let out = quotekit(&["stats", &s(&no_content)]);
+    let err = stderr(&out);
+    assert!(err.contains("E1 has no content; it is dropped"), "{err}");
+    // CoNLL keeps one tag per token: a span that shares a token is reported.
+    let sharing = write(
+        "sharing.jsonl",
+        &[serde_json::json!({"id": "d", "text": "He said no.",
+            "spans": [span("T1", "source", serde_json::json!([[0, 2]])), span("T2", "cue", serde_json::json!([[1, 7]]))]})],
+    );
+    let conll = dir.path().join("out.conll");
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "conll",
+        &s(&sharing),
+        &s(&conll),
+    ]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("out.conll: document d: 1 span fragment(s) share tokens"),
+        "{err}"
+    );
+    // eval pairs documents by id: repeated ids and other texts are refused.
+    let gold = write(
+        "gold.jsonl",
+        &[serde_json::json!({"id": "d", "text": "He said no."})],
+    );
+    let twice = write(
+        "twice.jsonl",
+        &[
+            serde_json::json!({"id": "d", "text": "He said no."}),
+            serde_json::json!({"id": "d", "text": "He said no."}),
+        ],
+    );
+    let other_text = write(
+        "other.jsonl",
+        &[serde_json::json!({"id": "d", "text": "She said yes."})],
+    );
+    for (g, p, says) in [
+        (
+            &twice,
+            &gold,
+            "gold document id \"d\" appears more than once",
+        ),
+        (
+            &gold,
+            &twice,
+            "predicted document id \"d\" appears more than once",
+        ),
+        (
+            &gold,
+            &other_text,
+            "the prediction's text differs from the gold's (from character 0)",
+        ),
+    ] {
+        let out = quotekit(&["eval", "--gold", &s(g), "--pred", &s(p)]);
+        let err = stderr(&out);
+        assert!(!out.status.success() && err.contains(says), "{err}");
+    }
+}

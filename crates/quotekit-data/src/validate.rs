@@ -86,6 +86,11 @@ pub enum ProblemKind {
         /// The attribution.
         attribution: String,
     },
+    /// A span without fragments.
+    NoFragments {
+        /// The span.
+        span: String,
+    },
     /// An attribution with no content argument; it is dropped.
     EmptyAttribution {
         /// The attribution.
@@ -112,10 +117,21 @@ impl std::fmt::Display for ProblemKind {
                 span,
                 fragment,
                 text_len,
+            } if fragment.start >= fragment.end => write!(
+                f,
+                "span {span}: fragment {fragment} is empty or reversed (its start must be before its end)"
+            ),
+            ProblemKind::BadOffsets {
+                span,
+                fragment,
+                text_len,
             } => write!(
                 f,
                 "span {span}: fragment {fragment} is outside the text ({text_len} characters)"
             ),
+            ProblemKind::NoFragments { span } => {
+                write!(f, "span {span} has no fragments (it covers no text)")
+            }
             ProblemKind::TextMismatch {
                 span,
                 expected,
@@ -197,7 +213,8 @@ impl Diagnostic {
     /// A short name for the kind of problem, for summaries.
     pub fn category(&self) -> &'static str {
         match self.kind {
-            ProblemKind::BadOffsets { .. } => "offsets outside text",
+            ProblemKind::BadOffsets { .. } => "offsets outside text, empty or reversed",
+            ProblemKind::NoFragments { .. } => "span without fragments",
             ProblemKind::TextMismatch { .. } => "text field mismatch",
             ProblemKind::UnknownLabel { .. } => "unknown label",
             ProblemKind::MissingSpan { .. } => "reference to missing span",
@@ -298,6 +315,16 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
                 Severity::Error,
                 ProblemKind::DuplicateId {
                     id: span.id.clone(),
+                },
+            ));
+        }
+        if span.fragments.is_empty() {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&span.id),
+                Severity::Error,
+                ProblemKind::NoFragments {
+                    span: span.id.clone(),
                 },
             ));
         }

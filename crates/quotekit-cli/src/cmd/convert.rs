@@ -35,7 +35,10 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         check_output_folder(&args.output)?;
     }
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
-    writer(args.to, args.scheme).write(&report.documents, &args.output)?;
+    let lost = writer(args.to, args.scheme).write(&report.documents, &args.output)?;
+    for line in &lost {
+        eprintln!("warning: {}: {line}", args.output.display());
+    }
     eprintln!(
         "wrote {} document(s) to {}",
         report.documents.len(),

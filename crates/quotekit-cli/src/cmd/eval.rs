@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use quotekit_data::names::names_file;
 use quotekit_data::{Format, Tokenizer};
+use quotekit_model::eval::check_pairs;
 use quotekit_model::eval::speakers::who_said_what;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::{evaluate, load_annotator};
@@ -37,6 +38,12 @@ pub struct EvalArgs {
 /// Runs `quotekit eval`.
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let names = &args.corpus_options.names;
+    if let Some(path) = &args.json {
+        let mut inputs = vec![args.gold.as_path()];
+        inputs.extend(args.pred.as_deref());
+        inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+        quotekit_data::paths::check_output(path, &inputs)?;
+    }
     if args.pred.is_none() && args.model.is_none() {
         anyhow::bail!("give --pred (predictions to score), or --model with --names (the resolver on gold spans)");
     }
@@ -68,6 +75,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             };
             let pred =
                 super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
+            check_pairs(&gold, &pred).map_err(|why| {
+                anyhow::anyhow!(
+                    "cannot score {} against {}: {why}",
+                    pred_path.display(),
+                    args.gold.display()
+                )
+            })?;
             let mut evaluation = evaluate(&gold, &pred, &Tokenizer::new());
             if !names.is_empty() {
                 evaluation.speakers = Some(who_said_what(&gold, &pred, |d| {
@@ -85,10 +99,6 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(path) = &args.json {
-        let mut inputs = vec![args.gold.as_path()];
-        inputs.extend(args.pred.as_deref());
-        inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
-        quotekit_data::paths::check_output(path, &inputs)?;
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)

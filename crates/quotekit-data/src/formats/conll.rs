@@ -287,14 +287,21 @@ impl ConllWriter {
 }
 
 impl CorpusWriter for ConllWriter {
-    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError> {
+    fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         create_parent(path)?;
         let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
         let mut out = std::io::BufWriter::new(file);
         let io = |e| DataError::io(path, e);
+        let mut lost = Vec::new();
         for doc in documents {
             let tokenized = self.tokenizer.tokenize(doc);
             let encoded = encode(&tokenized, &role_fragments(doc), self.scheme);
+            if encoded.conflicts + encoded.empty > 0 {
+                lost.push(format!(
+                    "document {}: {} span fragment(s) share tokens with another and {} cover no token; CoNLL has one tag per token, so they are cut or left out",
+                    doc.id, encoded.conflicts, encoded.empty
+                ));
+            }
             writeln!(out, "-DOCSTART-\t{}\n", doc.id).map_err(io)?;
             for sentence in &tokenized.sentences {
                 for i in sentence.clone() {
@@ -304,7 +311,8 @@ impl CorpusWriter for ConllWriter {
                 writeln!(out).map_err(io)?;
             }
         }
-        out.flush().map_err(io)
+        out.flush().map_err(io)?;
+        Ok(lost)
     }
 }
 

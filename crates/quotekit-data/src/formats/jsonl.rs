@@ -6,7 +6,7 @@
 use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Attribution, Document, Span};
 use crate::error::{decode_utf8, DataError};
-use crate::validate::Origin;
+use crate::validate::{Origin, ProblemKind, Severity};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -64,15 +64,31 @@ fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocum
     })?;
     let mut document = Document::new(record.id, record.text);
     document.spans = record.spans;
-    document.attributions = record.attributions;
+    let origin = Origin {
+        file: path.clone(),
+        record_line: Some(line),
+        ..Origin::default()
+    };
+    // As in brat: an attribution without content is dropped, with a warning.
+    let mut diagnostics = Vec::new();
+    for a in record.attributions {
+        if a.content.is_empty() {
+            diagnostics.push(origin.diagnostic(
+                &document.id,
+                Some(&a.id),
+                Severity::Warning,
+                ProblemKind::EmptyAttribution {
+                    attribution: a.id.clone(),
+                },
+            ));
+        } else {
+            document.attributions.push(a);
+        }
+    }
     Ok(ReadDocument {
         document,
-        origin: Origin {
-            file: path.clone(),
-            record_line: Some(line),
-            ..Origin::default()
-        },
-        diagnostics: Vec::new(),
+        origin,
+        diagnostics,
     })
 }
 
@@ -99,14 +115,15 @@ pub fn to_json_line(doc: &Document) -> String {
 pub struct JsonlWriter;
 
 impl CorpusWriter for JsonlWriter {
-    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError> {
+    fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         create_parent(path)?;
         let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
         let mut out = std::io::BufWriter::new(file);
         for doc in documents {
             writeln!(out, "{}", to_json_line(doc)).map_err(|e| DataError::io(path, e))?;
         }
-        out.flush().map_err(|e| DataError::io(path, e))
+        out.flush().map_err(|e| DataError::io(path, e))?;
+        Ok(Vec::new())
     }
 }
 

@@ -33,8 +33,10 @@ pub trait CorpusReader {
 
 /// Writes documents in one format to a file or a directory.
 pub trait CorpusWriter {
-    /// Writes `documents` to `path` (created if needed).
-    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError>;
+    /// Writes `documents` to `path` (created if needed). Returns what the
+    /// format could not keep, one line per document concerned (empty when
+    /// nothing was lost).
+    fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError>;
 }
 
 /// The formats quotekit reads and writes.

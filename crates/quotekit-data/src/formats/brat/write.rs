@@ -12,7 +12,7 @@ use std::path::Path;
 pub struct BratWriter;
 
 impl CorpusWriter for BratWriter {
-    fn write(&self, documents: &[Document], path: &Path) -> Result<(), DataError> {
+    fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
         let mut names = BratNames::default();
         let mut renamed = String::new();
@@ -32,7 +32,7 @@ impl CorpusWriter for BratWriter {
             let ids = path.join(IDS_FILE);
             write_file(&ids, &renamed)?;
         }
-        Ok(())
+        Ok(Vec::new())
     }
 }
 
