@@ -441,7 +441,7 @@ fn missing_corpora_are_named() {
     let out = quotekit(&["stats", "no/such/corpus"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("no/such/corpus: a brat corpus is a directory"),
+        stderr(&out).contains("no/such/corpus: no such file or folder"),
         "{}",
         stderr(&out)
     );

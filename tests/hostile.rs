@@ -709,3 +709,73 @@ fn what_cannot_be_kept_or_paired_is_said() {
         assert!(!out.status.success() && err.contains(says), "{err}");
     }
 }
+
+#[test]
+fn messages_say_what_happened_once_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let trailing = dir.path().join("trailing.jsonl");
+    std::fs::write(
+        &trailing,
+        "{\"id\": \"a\", \"text\": \"b\"}\n{\"id\": \"a2\", \"text\": \"b\",}\n",
+    )
+    .unwrap();
+    let brat = dir.path().join("brat");
+    std::fs::create_dir_all(&brat).unwrap();
+    std::fs::write(brat.join("a.txt"), "He said no.\n").unwrap();
+    std::fs::write(
+        brat.join("a.ann"),
+        "T1\tSource 0 2\tHe\nT2\tCue 3 7\tsaid\nT3\tContent 8 10\tno\nT4\tSource 0 2\tHe\n\
+         T5\tAttribution 3 7\tsaid\nE1\tAttribution:T5 Source:T1 Source:T4 Cue:T2 Content:T3\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("nowhere");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            args(&["stats", &s(&missing)]),
+            "nowhere: no such file or folder",
+        ),
+        (
+            args(&[
+                "predict",
+                "--model",
+                &s(&missing),
+                "--input",
+                &s(&trailing),
+                "--output",
+                "-",
+            ]),
+            "No such file or directory (os error 2)",
+        ),
+        (
+            args(&["stats", &s(&trailing)]),
+            "trailing.jsonl:2: bad JSON record (column 26): trailing comma",
+        ),
+        (
+            args(&[
+                "stats",
+                "--annotator",
+                "zzz",
+                "../shared/datasets/polnear/dev",
+            ]),
+            "no annotation file of annotator \"zzz\"",
+        ),
+        (
+            args(&["stats", &s(&brat)]),
+            "a.ann:6: error: attribution E1 has a second Source (T4)",
+        ),
+    ];
+    for (argv, says) in cases {
+        if argv.iter().any(|a| a.contains("polnear")) && common::polnear().is_none() {
+            eprintln!("../shared/datasets/polnear is missing: the --annotator case is skipped");
+            continue;
+        }
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let out = quotekit(&argv);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{argv:?}: {err}");
+        assert!(err.contains(says), "{argv:?}: {err}");
+        // Said once, with no line of serde's own counting.
+        assert!(err.matches("os error").count() <= 1, "{err}");
+        assert!(!err.contains("at line 1 column"), "{err}");
+    }
+}

@@ -8,12 +8,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be opened, read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file or directory concerned.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, not a separate cause, so that
+        /// it is said once).
+        error: std::io::Error,
     },
     /// The file's bytes are not valid UTF-8.
     #[error("{}:{line}: not valid UTF-8 (invalid byte at offset {byte})", path.display())]
@@ -71,7 +72,7 @@ impl DataError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         DataError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

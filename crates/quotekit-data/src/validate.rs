@@ -2,6 +2,7 @@
 //! (unknown labels, text fields that do not match the text) as they parse;
 //! [`validate`] adds the checks every format shares (offsets, references,
 //! overlaps). Each problem is a [`Diagnostic`] naming file and line.
+//! The file runs over 500 lines: each kind of problem, its message and its check sit together.
 
 use crate::document::{Document, Role};
 use crate::offsets::CharSpan;
@@ -86,6 +87,15 @@ pub enum ProblemKind {
         /// The attribution.
         attribution: String,
     },
+    /// An attribution names a second span for a role it can have once.
+    RepeatedRole {
+        /// The attribution.
+        attribution: String,
+        /// The role.
+        role: Role,
+        /// The second span.
+        span: String,
+    },
     /// A span without fragments.
     NoFragments {
         /// The span.
@@ -128,6 +138,14 @@ impl std::fmt::Display for ProblemKind {
             } => write!(
                 f,
                 "span {span}: fragment {fragment} is outside the text ({text_len} characters)"
+            ),
+            ProblemKind::RepeatedRole {
+                attribution,
+                role,
+                span,
+            } => write!(
+                f,
+                "attribution {attribution} has a second {role} ({span}); an attribution has one {role}"
             ),
             ProblemKind::NoFragments { span } => {
                 write!(f, "span {span} has no fragments (it covers no text)")
@@ -215,6 +233,7 @@ impl Diagnostic {
         match self.kind {
             ProblemKind::BadOffsets { .. } => "offsets outside text, empty or reversed",
             ProblemKind::NoFragments { .. } => "span without fragments",
+            ProblemKind::RepeatedRole { .. } => "role given twice in an attribution",
             ProblemKind::TextMismatch { .. } => "text field mismatch",
             ProblemKind::UnknownLabel { .. } => "unknown label",
             ProblemKind::MissingSpan { .. } => "reference to missing span",

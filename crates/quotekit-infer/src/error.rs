@@ -6,12 +6,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum InferError {
     /// Reading input or writing output failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, not a separate cause, so that
+        /// it is said once).
+        error: std::io::Error,
     },
     /// An output path that would destroy an input, or is busy.
     #[error(transparent)]
@@ -47,7 +48,7 @@ impl InferError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         InferError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }

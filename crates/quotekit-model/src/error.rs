@@ -6,12 +6,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file concerned.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, not a separate cause, so that
+        /// it is said once).
+        error: std::io::Error,
     },
     /// A configuration that cannot be used; says which key and why.
     #[error("{}: {message}", path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "config".into()))]
@@ -62,7 +63,7 @@ impl ModelError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ModelError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 

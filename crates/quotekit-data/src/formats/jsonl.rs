@@ -56,10 +56,16 @@ fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocum
         other => other,
     })?;
     let record: Record = serde_json::from_str(&text).map_err(|e| {
+        // serde_json's message ends with its own line and column, counted
+        // within the record: the file's line is the one that counts.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
         DataError::syntax(
             path,
             line,
-            format!("bad JSON record (column {}): {e}", e.column()),
+            format!("bad JSON record (column {}): {message}", e.column()),
         )
     })?;
     let mut document = Document::new(record.id, record.text);

@@ -1,6 +1,7 @@
 //! The name mentions of a document: words put back together from the
 //! tokenizer's pieces (`Mr.`, `U.S.`, `O’Malley`, a possessive `’s`), and
 //! runs of capitalised words as name mentions with their titles taken off.
+//! The file runs a little over 500 lines with its tests: the rules for words, runs and names are read together.
 
 use crate::speakers::gender::first_name_gender;
 use crate::speakers::lexicon::*;

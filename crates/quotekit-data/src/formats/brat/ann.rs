@@ -378,7 +378,17 @@ fn parse_event(
                 attribution.cue = Some(target.to_string())
             }
             Some(Role::Content) => attribution.content.push(target.to_string()),
-            _ => diagnostics.push(origin.diagnostic(
+            Some(&role) => diagnostics.push(origin.diagnostic(
+                name,
+                Some(id),
+                Severity::Error,
+                ProblemKind::RepeatedRole {
+                    attribution: id.to_string(),
+                    role,
+                    span: target.to_string(),
+                },
+            )),
+            None => diagnostics.push(origin.diagnostic(
                 name,
                 Some(id),
                 Severity::Error,

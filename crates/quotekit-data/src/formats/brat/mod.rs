@@ -91,10 +91,16 @@ fn collect_pairs(
     pairs: &mut Vec<Pair>,
     errors: &mut Vec<DataError>,
 ) -> Result<(), DataError> {
+    if !dir.exists() {
+        return Err(DataError::Layout {
+            path: dir.to_path_buf(),
+            message: "no such file or folder".into(),
+        });
+    }
     if !dir.is_dir() {
         return Err(DataError::Layout {
             path: dir.to_path_buf(),
-            message: "a brat corpus is a directory".into(),
+            message: "a brat corpus is a folder (of .txt and .ann files), not a file".into(),
         });
     }
     let (text_dir, ann_dir) = (dir.join("text"), dir.join("attributions"));
@@ -201,6 +207,26 @@ fn collect_polnear(
             }),
         }
     }
+    // An annotator asked for by name must have annotated something here
+    // (articles it did not annotate take the first annotator's file).
+    if let Some(want) = &options.annotator {
+        if !by_name.values().flatten().any(|(a, _)| a == want) {
+            let mut known: Vec<&str> = by_name
+                .values()
+                .flatten()
+                .map(|(a, _)| a.as_str())
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            return Err(DataError::Layout {
+                path: ann_dir.to_path_buf(),
+                message: format!(
+                    "no annotation file of annotator {want:?} (the annotators here: {})",
+                    known.join(", ")
+                ),
+            });
+        }
+    }
     for (name, candidates) in by_name {
         if !text_names.contains(&name) {
             for (_, ann) in candidates {
@@ -245,13 +271,16 @@ mod tests {
         let load = |annotator: Option<&str>| {
             let mut options = LoadOptions::default();
             options.brat.annotator = annotator.map(String::from);
-            load_corpus(dir.path(), Format::Brat, &options)
-                .unwrap()
-                .documents
+            load_corpus(dir.path(), Format::Brat, &options).map(|r| r.documents)
         };
-        assert_eq!(load(None)[0].spans[0].role, Role::Cue);
-        assert_eq!(load(Some("ff01"))[0].spans[0].role, Role::Source);
-        assert_eq!(load(Some("9999"))[0].spans[0].role, Role::Cue);
+        assert_eq!(load(None).unwrap()[0].spans[0].role, Role::Cue);
+        assert_eq!(load(Some("ff01")).unwrap()[0].spans[0].role, Role::Source);
+        // An annotator of none of the articles is a mistake, not a default.
+        let err = load(Some("9999")).unwrap_err().to_string();
+        assert!(
+            err.contains("annotator \"9999\" (the annotators here: 0b2c, ff01)"),
+            "{err}"
+        );
     }
 
     #[test]
