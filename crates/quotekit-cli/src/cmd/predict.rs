@@ -43,7 +43,7 @@ pub struct PredictArgs {
     /// Worker threads (default: all cores). The output is the same for any number.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Skip documents already in the output (by id) and append the rest; a run
+    /// Skip the records already in the output (by position, ids checked) and append the rest; a run
     /// killed at any point and resumed ends with the records of an uninterrupted run.
     #[arg(long)]
     pub resume: bool,
