@@ -1,0 +1,140 @@
+//! Property tests of every reader (brat, JSONL, CoNLL, the model file
+//! header): random bytes and random well-formed-but-wrong documents never
+//! panic; each gives an error that names its file, or documents that
+//! round-trip through the writers.
+
+use proptest::prelude::*;
+use quotekit_data::load::{load_corpus, writer, LoadOptions};
+use quotekit_data::{Format, TagScheme};
+use quotekit_model::header::ModelHeader;
+use std::path::Path;
+
+/// 64 cases each, or `PROPTEST_CASES`.
+fn cases() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Reads `dir_or_file` strictly: an error must name `name`; documents must
+/// round-trip through JSONL.
+fn read_or_explain(path: &Path, format: Format, name: &str) {
+    match load_corpus(path, format, &LoadOptions::default()) {
+        Err(e) => {
+            let message = e.to_string();
+            assert!(message.contains(name), "{message}");
+        }
+        Ok(report) => {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("round.jsonl");
+            writer(Format::Jsonl, TagScheme::Bio)
+                .write(&report.documents, &out)
+                .unwrap();
+            let again = load_corpus(&out, Format::Jsonl, &LoadOptions::default())
+                .expect("what quotekit wrote, it reads");
+            assert_eq!(again.documents, report.documents);
+        }
+    }
+}
+
+/// Random text with the characters annotation files are made of.
+fn annotation_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("T1".to_string()),
+            Just("E1".to_string()),
+            Just("#1".to_string()),
+            Just("\t".to_string()),
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            Just("Source".to_string()),
+            Just("Cue".to_string()),
+            Just("Content".to_string()),
+            Just("Attribution".to_string()),
+            Just("AnnotatorNotes".to_string()),
+            Just(":".to_string()),
+            Just(";".to_string()),
+            (0u32..40).prop_map(|n| n.to_string()),
+            "[a-zé“”]{0,4}",
+        ],
+        0..60,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    #[test]
+    fn brat_never_panics(text in "[ -~é“”\n]{0,40}", ann in annotation_text(), bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), &text).unwrap();
+        std::fs::write(dir.path().join("a.ann"), &ann).unwrap();
+        read_or_explain(dir.path(), Format::Brat, "a.");
+        std::fs::write(dir.path().join("a.ann"), &bytes).unwrap();
+        read_or_explain(dir.path(), Format::Brat, "a.");
+    }
+
+    #[test]
+    fn jsonl_never_panics(
+        bytes in proptest::collection::vec(any::<u8>(), 0..96),
+        start in 0usize..30, len in -3i64..30, role in "source|cue|content|speaker|",
+        text in "[ -~é]{0,20}", attr in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(&path, &bytes).unwrap();
+        read_or_explain(&path, Format::Jsonl, "c.jsonl");
+        // Well formed, probably wrong: offsets anywhere, any role, a dangling reference.
+        let end = start as i64 + len;
+        let attributions = if attr {
+            serde_json::json!([{"id": "E1", "source": "T9", "content": ["T1"]}])
+        } else {
+            serde_json::json!([])
+        };
+        let record = serde_json::json!({
+            "id": "d", "text": text,
+            "spans": [{"id": "T1", "role": role, "fragments": [[start, end]]}],
+            "attributions": attributions,
+        });
+        std::fs::write(&path, format!("{record}\n")).unwrap();
+        read_or_explain(&path, Format::Jsonl, "c.jsonl");
+    }
+
+    #[test]
+    fn conll_never_panics(
+        lines in proptest::collection::vec("[A-Za-z“”,.]{0,6}(\t(O|B-SOURCE|I-SOURCE|B-CUE|I-CUE|B-CONTENT|I-CONTENT|L-CUE|U-SOURCE|X|B-))?", 0..20),
+        docstart in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.conll");
+        let mut text = if docstart { "-DOCSTART-\td\n\n".to_string() } else { String::new() };
+        text.push_str(&lines.join("\n"));
+        std::fs::write(&path, text).unwrap();
+        read_or_explain(&path, Format::Conll, "c.conll");
+    }
+
+    #[test]
+    fn model_headers_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        json in "\\{[\"a-z:0-9,{}\\[\\] ]{0,60}\\}",
+    ) {
+        let file = Path::new("m.safetensors");
+        if let Err(e) = ModelHeader::read(&bytes, file) {
+            prop_assert!(e.to_string().contains("m.safetensors"), "{}", e);
+        }
+        // A safetensors file whose metadata is random JSON.
+        let mut file_bytes = Vec::new();
+        let header = serde_json::json!({"__metadata__": {"quotekit": json}}).to_string();
+        file_bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        file_bytes.extend_from_slice(header.as_bytes());
+        if let Err(e) = ModelHeader::read(&file_bytes, file) {
+            prop_assert!(e.to_string().contains("m.safetensors"), "{}", e);
+        }
+    }
+}
