@@ -358,6 +358,20 @@ fn a_second_run_on_one_output_waits_its_turn() {
         std::fs::read_to_string(&output).unwrap(),
         "{\"id\": \"x\"}\n"
     );
+    // A model folder is locked the same way.
+    let model_dir = dir.path().join("model");
+    std::fs::create_dir_all(&model_dir).unwrap();
+    let folder_lock = File::create(model_dir.join(".quotekit.lock")).unwrap();
+    folder_lock.try_lock().unwrap();
+    let out = quotekit(&["train", "--out", &s(&model_dir)]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("another quotekit run"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!model_dir.join("model.safetensors").exists());
+    drop(folder_lock);
     // Released: the run goes ahead, and leaves no lock file behind.
     drop(lock);
     let out = run();

@@ -32,6 +32,17 @@ pub fn lock_path(output: &Path, format: OutputFormat) -> PathBuf {
 }
 
 impl OutputLock {
+    /// Takes the lock of an output folder (`.quotekit.lock` inside it), for
+    /// any command that writes one (a model folder, a brat corpus).
+    pub fn folder(output: &Path) -> Result<Self, InferError> {
+        Self::acquire(output, OutputFormat::Brat)
+    }
+
+    /// Takes the lock of an output file (`.NAME.lock` beside it).
+    pub fn file(output: &Path) -> Result<Self, InferError> {
+        Self::acquire(output, OutputFormat::Jsonl)
+    }
+
     /// Takes the lock of `output`, creating the folder it lives in.
     pub fn acquire(output: &Path, format: OutputFormat) -> Result<Self, InferError> {
         let path = lock_path(output, format);

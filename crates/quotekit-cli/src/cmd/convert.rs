@@ -34,6 +34,11 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
     }
+    let _lock = if args.to == Format::Brat {
+        quotekit_infer::lock::OutputLock::folder(&args.output)?
+    } else {
+        quotekit_infer::lock::OutputLock::file(&args.output)?
+    };
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
     let lost = writer(args.to, args.scheme).write(&report.documents, &args.output)?;
     for line in &lost {

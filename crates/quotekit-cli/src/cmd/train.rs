@@ -106,6 +106,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(config.data.dev.as_deref());
     inputs.extend(config.data.names.iter().map(|p| p.as_path()));
     quotekit_data::paths::check_output(&args.out, &inputs)?;
+    let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     eprintln!(
