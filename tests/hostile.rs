@@ -793,3 +793,160 @@ fn messages_say_what_happened_once_and_where() {
         assert!(!err.contains("at line 1 column"), "{err}");
     }
 }
+
+/// What `predict` makes of one awkward input: the exit code, and words each
+/// output line or the message must hold.
+struct Handled {
+    name: &'static str,
+    file: &'static str,
+    bytes: Vec<u8>,
+    exit: i32,
+    lines: &'static [&'static str],
+    says: &'static str,
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn awkward_inputs_are_read_or_recorded_never_lost() {
+    let record = |id: &str| format!("{{\"id\":\"{id}\",\"text\":\"“Yes,” he said.\"}}\n");
+    let five: String = (1..=5).map(|k| record(&format!("r{k}"))).collect();
+    let five_gz = gzip(five.as_bytes());
+    let cases = vec![
+        Handled {
+            name: "a byte-order mark",
+            file: "bom.jsonl",
+            bytes: [b"\xEF\xBB\xBF".as_slice(), record("a").as_bytes()].concat(),
+            exit: 0,
+            lines: &["\"id\":\"a\",\"quotes\""],
+            says: "",
+        },
+        Handled {
+            name: "CRLF line ends",
+            file: "crlf.jsonl",
+            bytes: (record("a") + &record("b")).replace('\n', "\r\n").into_bytes(),
+            exit: 0,
+            lines: &["\"id\":\"a\",\"quotes\"", "\"id\":\"b\",\"quotes\""],
+            says: "",
+        },
+        Handled {
+            name: "NUL, escaped and raw",
+            file: "nul.jsonl",
+            bytes: b"{\"id\":\"a\",\"text\":\"He\\u0000 said so.\"}\n{\"id\":\"b\",\"text\":\"x\x00y\"}\n".to_vec(),
+            exit: 2,
+            lines: &["\"id\":\"a\",\"quotes\"", "\"kind\":\"malformed-json\",\"message\":\"line 2, column"],
+            says: "1 errors",
+        },
+        Handled {
+            name: "not UTF-8",
+            file: "latin1.jsonl",
+            bytes: b"{\"id\":\"a\",\"text\":\"caf\xe9\"}\n".to_vec(),
+            exit: 2,
+            lines: &["\"id\":\"line 1\""],
+            says: "1 errors",
+        },
+        Handled {
+            name: "a huge line",
+            file: "huge.jsonl",
+            bytes: format!("{{\"id\":\"h\",\"text\":\"{}\"}}\n", "word ".repeat(250_000)).into_bytes(),
+            exit: 2,
+            lines: &["\"kind\":\"too-long\""],
+            says: "1 errors",
+        },
+        Handled {
+            name: "a truncated gzip",
+            file: "cut.jsonl.gz",
+            bytes: five_gz[..five_gz.len() - 10].to_vec(),
+            exit: 1,
+            lines: &["\"id\":\"r1\"", "\"id\":\"r2\"", "\"id\":\"r3\"", "\"id\":\"r4\""],
+            says: "cut.jsonl.gz: incomplete deflate stream",
+        },
+        Handled {
+            name: "not gzip at all",
+            file: "fake.jsonl.gz",
+            bytes: b"plain text, not gzip".to_vec(),
+            exit: 1,
+            lines: &[],
+            says: "fake.jsonl.gz: invalid gzip header",
+        },
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let model = s(tiny_model());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let input = dir.path().join(case.file);
+        std::fs::write(&input, &case.bytes).unwrap();
+        let output = dir.path().join(format!("{}.out", case.file));
+        let out = quotekit(&[
+            "predict",
+            "--model",
+            &model,
+            "--input",
+            &s(&input),
+            "--output",
+            &s(&output),
+        ]);
+        let err = stderr(&out);
+        if out.status.code() != Some(case.exit) {
+            failures.push(format!(
+                "{}: exit {:?}, expected {}: {err}",
+                case.name,
+                out.status.code(),
+                case.exit
+            ));
+        }
+        if err.contains("panicked") || !err.contains(case.says) {
+            failures.push(format!(
+                "{}: message lacks {:?}: {err}",
+                case.name, case.says
+            ));
+        }
+        let written = std::fs::read_to_string(&output).unwrap_or_default();
+        let got: Vec<&str> = written.lines().collect();
+        if got.len() != case.lines.len()
+            || got
+                .iter()
+                .zip(case.lines)
+                .any(|(line, want)| !line.contains(want))
+        {
+            failures.push(format!(
+                "{}: output {got:?}, expected lines with {:?}",
+                case.name, case.lines
+            ));
+        }
+    }
+    // Model files cut short or of random bytes: an error naming the file.
+    for (name, damage) in [("cut short", 0usize), ("random bytes", 1)] {
+        let broken = dir.path().join(format!("broken-{damage}"));
+        std::fs::create_dir_all(&broken).unwrap();
+        let good = std::fs::read(tiny_model().join("model.safetensors")).unwrap();
+        let bytes = if damage == 0 {
+            good[..good.len() / 2].to_vec()
+        } else {
+            (0..4096u32)
+                .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect()
+        };
+        std::fs::write(broken.join("model.safetensors"), bytes).unwrap();
+        let input = dir.path().join("crlf.jsonl");
+        let out = quotekit(&[
+            "predict",
+            "--model",
+            &s(&broken),
+            "--input",
+            &s(&input),
+            "--output",
+            "-",
+        ]);
+        let err = stderr(&out);
+        if out.status.success() || err.contains("panicked") || !err.contains("model.safetensors") {
+            failures.push(format!("model {name}: {err}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

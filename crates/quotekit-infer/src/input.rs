@@ -268,9 +268,17 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 key: fallback,
                 document: Err(InputError {
                     kind: "malformed-json",
-                    message: format!("line {line}: {e}"),
+                    // serde_json counts lines within the record: the
+                    // column is what it adds.
+                    message: format!(
+                        "line {line}, column {}: {}",
+                        e.column(),
+                        e.to_string()
+                            .rsplit_once(" at line ")
+                            .map_or(e.to_string(), |(m, _)| m.to_string())
+                    ),
                 }),
-            }
+            };
         }
     };
     let key = match object.remove("id") {
@@ -306,6 +314,10 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => return Some(Err(InferError::io(&source, e))),
+        }
+        // A byte-order mark before the first record is no part of it.
+        if line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
         }
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;

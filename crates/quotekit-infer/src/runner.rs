@@ -149,8 +149,17 @@ pub fn run(
     loop {
         let mut batch = Vec::with_capacity(options.batch);
         let mut names = Vec::with_capacity(options.batch);
+        // An input that breaks off (a truncated gzip) stops the run, after the
+        // records read before it are written.
+        let mut broken = None;
         for record in records.by_ref() {
-            let record = record?;
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    broken = Some(e);
+                    break;
+                }
+            };
             let name = (options.format == OutputFormat::Brat).then(|| brat_names.name(&record.key));
             if let Written::Named { files, errors } = &done {
                 if name.as_ref().is_some_and(|n| files.contains(n)) || errors.contains(&record.key)
@@ -166,6 +175,9 @@ pub fn run(
             }
         }
         if batch.is_empty() {
+            if let Some(e) = broken {
+                return Err(e);
+            }
             break;
         }
         let mut rendered: Vec<(Rendered, u64, u64)> = pool.install(|| {
@@ -191,6 +203,9 @@ pub fn run(
             opened.position.load(Ordering::Relaxed),
             opened.total,
         );
+        if let Some(e) = broken {
+            return Err(e);
+        }
     }
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish(&summary);
