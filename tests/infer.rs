@@ -163,7 +163,7 @@ fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
     assert!(records[1]["error"]["message"]
         .as_str()
         .unwrap()
-        .starts_with("line 2:"));
+        .starts_with("line 2, column "));
 
     // A directory of texts: an empty file and a non-UTF-8 file fail, the rest go on.
     let texts = dir.path().join("texts");
