@@ -488,16 +488,7 @@ fn a_text_tree_is_read_once_each_file_with_its_own_id() {
         &s(&output),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let ids: Vec<String> = std::fs::read_to_string(&output)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids = common::record_ids(&std::fs::read_to_string(&output).unwrap());
     assert_eq!(ids, ["2016/a", "2017/a", "Loud"]);
     let err = stderr(&out);
     assert!(err.contains("pipe.txt: not a regular file"), "{err}");
@@ -581,16 +572,7 @@ fn brat_output_keeps_every_document_under_its_own_name() {
         &s(&back),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let mut got: Vec<String> = std::fs::read_to_string(&back)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let mut got = common::record_ids(&std::fs::read_to_string(&back).unwrap());
     let mut want: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     got.sort();
     want.sort();

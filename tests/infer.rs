@@ -72,25 +72,8 @@ fn output_is_in_input_order_and_identical_for_any_thread_count() {
         std::fs::read(&two).unwrap(),
         "1 and 2 threads give the same bytes"
     );
-    let ids: Vec<String> = String::from_utf8(a)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    let expected: Vec<String> = corpus_jsonl(8)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids = common::record_ids(&String::from_utf8(a).unwrap());
+    let expected: Vec<String> = common::record_ids(&corpus_jsonl(8));
     assert_eq!(ids, expected);
     let first: serde_json::Value = serde_json::from_str(
         std::str::from_utf8(&std::fs::read(&one).unwrap())

@@ -149,3 +149,14 @@ pub fn tiny_model() -> &'static Path {
         })
         .1
 }
+
+/// The `id` of every record of JSONL output, in order.
+pub fn record_ids(jsonl: &str) -> Vec<String> {
+    jsonl
+        .lines()
+        .map(|l| {
+            let record: serde_json::Value = serde_json::from_str(l).expect("a JSON record");
+            record["id"].as_str().expect("an id").to_string()
+        })
+        .collect()
+}
