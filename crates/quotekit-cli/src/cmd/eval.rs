@@ -44,6 +44,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
         quotekit_data::paths::check_output(path, &inputs)?;
     }
+    let _lock = match &args.json {
+        Some(path) => Some(quotekit_infer::lock::OutputLock::file(path)?),
+        None => None,
+    };
     if args.pred.is_none() && args.model.is_none() {
         anyhow::bail!("give --pred (predictions to score), or --model with --names (the resolver on gold spans)");
     }

@@ -73,6 +73,11 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
     inputs.extend(args.dev.as_deref());
     quotekit_data::paths::check_output(&args.out, &inputs)?;
+    let _lock = if args.out.extension().is_some_and(|e| e == "safetensors") {
+        quotekit_infer::lock::OutputLock::file(&args.out)?
+    } else {
+        quotekit_infer::lock::OutputLock::folder(&args.out)?
+    };
     let path = if args.out.extension().is_some_and(|e| e == "safetensors") {
         args.out.clone()
     } else {
