@@ -5,6 +5,7 @@
 //! the run can write an error record for it and go on.
 
 use crate::error::InferError;
+use quotekit_data::formats::jsonl::json_problem;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
@@ -268,15 +269,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 key: fallback,
                 document: Err(InputError {
                     kind: "malformed-json",
-                    // serde_json counts lines within the record: the
-                    // column is what it adds.
-                    message: format!(
-                        "line {line}, column {}: {}",
-                        e.column(),
-                        e.to_string()
-                            .rsplit_once(" at line ")
-                            .map_or(e.to_string(), |(m, _)| m.to_string())
-                    ),
+                    message: format!("line {line}, column {}: {}", e.column(), json_problem(&e)),
                 }),
             };
         }

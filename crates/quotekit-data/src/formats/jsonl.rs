@@ -56,16 +56,14 @@ fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocum
         other => other,
     })?;
     let record: Record = serde_json::from_str(&text).map_err(|e| {
-        // serde_json's message ends with its own line and column, counted
-        // within the record: the file's line is the one that counts.
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m);
         DataError::syntax(
             path,
             line,
-            format!("bad JSON record (column {}): {message}", e.column()),
+            format!(
+                "bad JSON record (column {}): {}",
+                e.column(),
+                json_problem(&e)
+            ),
         )
     })?;
     let mut document = Document::new(record.id, record.text);
@@ -96,6 +94,17 @@ fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocum
         origin,
         diagnostics,
     })
+}
+
+/// What is wrong with one JSONL record, without the line and column serde_json
+/// appends: it counts lines within the record, and a record is one line of the
+/// file, whose number is the one to give.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((problem, _)) => problem.to_string(),
+        None => message,
+    }
 }
 
 /// Renders one document as a JSONL line (without the newline).
