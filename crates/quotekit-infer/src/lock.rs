@@ -5,7 +5,6 @@
 //! process ends, however it ends; the file is removed when the run finishes.
 
 use crate::error::InferError;
-use crate::output::OutputFormat;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,35 +16,34 @@ pub struct OutputLock {
     path: PathBuf,
 }
 
-/// The lock file of `output`.
-pub fn lock_path(output: &Path, format: OutputFormat) -> PathBuf {
-    match format {
-        OutputFormat::Brat => output.join(".quotekit.lock"),
-        _ => {
-            let name = output
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output.with_file_name(format!(".{name}.lock"))
-        }
-    }
+/// The lock file of an output folder: `.quotekit.lock` inside it.
+fn folder_lock(output: &Path) -> PathBuf {
+    output.join(".quotekit.lock")
+}
+
+/// The lock file of an output file: `.NAME.lock` beside it.
+fn file_lock(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    output.with_file_name(format!(".{name}.lock"))
 }
 
 impl OutputLock {
-    /// Takes the lock of an output folder (`.quotekit.lock` inside it), for
-    /// any command that writes one (a model folder, a brat corpus).
+    /// Takes the lock of an output folder, for any command that writes one
+    /// (a model folder, a brat corpus).
     pub fn folder(output: &Path) -> Result<Self, InferError> {
-        Self::acquire(output, OutputFormat::Brat)
+        Self::acquire(output, folder_lock(output))
     }
 
-    /// Takes the lock of an output file (`.NAME.lock` beside it).
+    /// Takes the lock of an output file.
     pub fn file(output: &Path) -> Result<Self, InferError> {
-        Self::acquire(output, OutputFormat::Jsonl)
+        Self::acquire(output, file_lock(output))
     }
 
-    /// Takes the lock of `output`, creating the folder it lives in.
-    pub fn acquire(output: &Path, format: OutputFormat) -> Result<Self, InferError> {
-        let path = lock_path(output, format);
+    /// Takes `output`'s lock file `path`, creating the folder it lives in.
+    fn acquire(output: &Path, path: PathBuf) -> Result<Self, InferError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
         }
@@ -119,20 +117,18 @@ mod tests {
     fn a_second_run_on_one_output_is_refused_with_its_holder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.jsonl");
-        let first = OutputLock::acquire(&out, OutputFormat::Jsonl).unwrap();
-        let err = OutputLock::acquire(&out, OutputFormat::Jsonl)
-            .unwrap_err()
-            .to_string();
+        let first = OutputLock::file(&out).unwrap();
+        let err = OutputLock::file(&out).unwrap_err().to_string();
         assert!(err.contains("another quotekit run"), "{err}");
         assert!(
             err.contains(&format!("process {}", std::process::id())),
             "{err}"
         );
         // Another output is free; the first is free again once released.
-        let other = OutputLock::acquire(&dir.path().join("b"), OutputFormat::Brat).unwrap();
+        let other = OutputLock::folder(&dir.path().join("b")).unwrap();
         drop(first);
-        assert!(!lock_path(&out, OutputFormat::Jsonl).exists());
-        OutputLock::acquire(&out, OutputFormat::Jsonl).unwrap();
+        assert!(!file_lock(&out).exists());
+        OutputLock::file(&out).unwrap();
         drop(other);
     }
 }

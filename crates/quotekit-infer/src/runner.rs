@@ -103,7 +103,10 @@ pub fn run(
         }
     }
     let _lock = match output {
-        OutputTarget::Path(out) => Some(OutputLock::acquire(out, options.format)?),
+        OutputTarget::Path(out) if options.format == OutputFormat::Brat => {
+            Some(OutputLock::folder(out)?)
+        }
+        OutputTarget::Path(out) => Some(OutputLock::file(out)?),
         OutputTarget::Stdout => None,
     };
     let started = Instant::now();
