@@ -67,7 +67,7 @@ pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<C
         .get(source.sentence + 1)
         .or_else(|| cx.tok.sentences.get(source.sentence))
         .map_or(usize::MAX, |s| s.end);
-    let first_person = source.pronoun.is_some_and(|(_, class)| class == "1");
+    let first_person = source.first_person();
     // (entity, last mention start before the span's end or none, writer)
     let mut reachable: Vec<(usize, Option<usize>, bool)> = Vec::new();
     for (e, entity) in names.entities.iter().enumerate() {
@@ -174,7 +174,7 @@ impl SpeakerResolver {
             let source = Source::new(tok, names, sources[k].clone());
             // An opinion piece's `I` is its writer.
             let chosen = match cx.writer {
-                Some(w) if source.pronoun.is_some_and(|(_, class)| class == "1") => Some(w),
+                Some(w) if source.first_person() => Some(w),
                 _ => self.best(&candidates(&cx, &source, &history)),
             };
             history.push(source.paragraph, chosen);

@@ -126,4 +126,9 @@ impl Source {
     pub fn class(&self) -> &str {
         &self.class
     }
+
+    /// True when the span is `I`, `me` or `my`.
+    pub fn first_person(&self) -> bool {
+        self.pronoun.is_some_and(|(_, class)| class == "1")
+    }
 }
