@@ -583,22 +583,28 @@ fn speakers_are_named_in_every_output_and_scored() {
     .unwrap();
     let model = dir.path().join("model");
     let m = model.to_str().unwrap();
+    // `predict` over the sample into `output`, which must succeed.
+    let predict_sample = |output: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "predict",
+            "--model",
+            m,
+            "--input",
+            "datasets/sample",
+            "--output",
+            output.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = quotekit(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
     let out = quotekit(&["train", "--config", config.to_str().unwrap(), "--out", m]);
     assert!(out.status.success(), "{}", stderr(&out));
     // Trained without names: the built-in resolver goes with the model.
     assert!(model.join("speakers.safetensors").is_file());
 
     let quotes = dir.path().join("quotes.jsonl");
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        m,
-        "--input",
-        "datasets/sample",
-        "--output",
-        quotes.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    predict_sample(&quotes, &[]);
     let r = record(&quotes, "14-coalition-talks");
     let by_speaker = |text: &str| -> Vec<&serde_json::Value> {
         r["quotes"]
@@ -644,17 +650,7 @@ fn speakers_are_named_in_every_output_and_scored() {
 
     // --no-speakers: the same quotes, no one named.
     let bare = dir.path().join("bare.jsonl");
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        m,
-        "--input",
-        "datasets/sample",
-        "--output",
-        bare.to_str().unwrap(),
-        "--no-speakers",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    predict_sample(&bare, &["--no-speakers"]);
     let b = record(&bare, "14-coalition-talks");
     assert_eq!(b["speakers"], serde_json::json!([]));
     let strip = |q: &serde_json::Value| {
@@ -680,36 +676,14 @@ fn speakers_are_named_in_every_output_and_scored() {
 
     // brat writes the AnnotatorNotes line; documents carry `name`.
     let brat = dir.path().join("brat");
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        m,
-        "--input",
-        "datasets/sample",
-        "--output",
-        brat.to_str().unwrap(),
-        "--format",
-        "brat",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    predict_sample(&brat, &["--format", "brat"]);
     let ann = std::fs::read_to_string(brat.join("14-coalition-talks.ann")).unwrap();
     assert!(
         ann.contains("AnnotatorNotes") && ann.contains("speaker: Paul Mensah"),
         "{ann}"
     );
     let docs = dir.path().join("docs.jsonl");
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        m,
-        "--input",
-        "datasets/sample",
-        "--output",
-        docs.to_str().unwrap(),
-        "--format",
-        "documents",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    predict_sample(&docs, &["--format", "documents"]);
     assert!(std::fs::read_to_string(&docs)
         .unwrap()
         .contains("\"name\":\"Paul Mensah\""));
