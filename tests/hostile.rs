@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{quotekit, stderr, tiny_model};
+use common::{predict, quotekit, stderr, tiny_model};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -54,7 +54,7 @@ fn cases(dir: &Path) -> Vec<Case> {
     let link = dir.join("link.jsonl");
     #[cfg(unix)]
     std::os::unix::fs::symlink(&input, &link).unwrap();
-    let predict = |output: &Path, extra: &[&str]| {
+    let predict_args = |output: &Path, extra: &[&str]| {
         let mut a = args(&[
             "predict",
             "--model",
@@ -70,21 +70,21 @@ fn cases(dir: &Path) -> Vec<Case> {
     let mut out = vec![
         Case {
             name: "predict --output is --input",
-            args: predict(&input, &[]),
+            args: predict_args(&input, &[]),
             says: &["in.jsonl", "would overwrite the input", "another path"],
             untouched: vec![input.clone()],
             absent: vec![],
         },
         Case {
             name: "predict --output is --input, resumed",
-            args: predict(&input, &["--resume"]),
+            args: predict_args(&input, &["--resume"]),
             says: &["would overwrite the input"],
             untouched: vec![input.clone()],
             absent: vec![],
         },
         Case {
             name: "predict --output is --input through ..",
-            args: predict(&text.join("..").join("in.jsonl"), &[]),
+            args: predict_args(&text.join("..").join("in.jsonl"), &[]),
             says: &["would overwrite the input"],
             untouched: vec![input.clone()],
             absent: vec![],
@@ -108,7 +108,7 @@ fn cases(dir: &Path) -> Vec<Case> {
         },
         Case {
             name: "predict brat output is an existing file",
-            args: predict(&victim, &["--format", "brat"]),
+            args: predict_args(&victim, &["--format", "brat"]),
             says: &["victim.txt", "existing file", "folder"],
             untouched: vec![victim.clone()],
             absent: vec![],
@@ -260,7 +260,7 @@ fn cases(dir: &Path) -> Vec<Case> {
     ] {
         out.push(Case {
             name: Box::leak(format!("predict {}", extra.join(" ")).into_boxed_str()),
-            args: predict(&never_jsonl, &extra),
+            args: predict_args(&never_jsonl, &extra),
             says: Box::leak(vec![says].into_boxed_slice()),
             untouched: vec![input.clone()],
             absent: vec![never_jsonl.clone()],
@@ -269,7 +269,7 @@ fn cases(dir: &Path) -> Vec<Case> {
     #[cfg(unix)]
     out.push(Case {
         name: "predict --output is a link to --input",
-        args: predict(&link, &[]),
+        args: predict_args(&link, &[]),
         says: &["link.jsonl", "would overwrite the input"],
         untouched: vec![input.clone()],
         absent: vec![],
@@ -333,18 +333,7 @@ fn a_second_run_on_one_output_waits_its_turn() {
     let lock = File::create(dir.path().join(".out.jsonl.lock")).unwrap();
     lock.try_lock().unwrap();
     std::fs::write(dir.path().join(".out.jsonl.lock"), "process 4242").unwrap();
-    let model = s(tiny_model());
-    let run = || {
-        quotekit(&[
-            "predict",
-            "--model",
-            &model,
-            "--input",
-            &s(&input),
-            "--output",
-            &s(&output),
-        ])
-    };
+    let run = || predict(&input, &output, &[]);
     let out = run();
     assert!(!out.status.success());
     let err = stderr(&out);
@@ -399,25 +388,14 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
         lines.push_str(&format!("{record}\n"));
     }
     std::fs::write(&input, lines).unwrap();
-    let model = s(tiny_model());
-    let predict = |output: &Path, extra: &[&str]| {
-        let mut a = vec![
-            "predict".to_string(),
-            "--model".into(),
-            model.clone(),
-            "--input".into(),
-            s(&input),
-            "--output".into(),
-            s(output),
-            "--batch".into(),
-            "2".into(),
-        ];
-        a.extend(extra.iter().map(|e| e.to_string()));
-        let argv: Vec<&str> = a.iter().map(String::as_str).collect();
-        quotekit(&argv)
+    // Batches of two, so that a killed run has written whole batches.
+    let predict_in_twos = |output: &Path, extra: &[&str]| {
+        let mut a = vec!["--batch", "2"];
+        a.extend_from_slice(extra);
+        predict(&input, output, &a)
     };
     let whole = dir.path().join("whole.jsonl");
-    assert!(predict(&whole, &[]).status.success());
+    assert!(predict_in_twos(&whole, &[]).status.success());
     let expected = std::fs::read(&whole).unwrap();
     assert_eq!(expected.iter().filter(|&&b| b == b'\n').count(), 12);
     // Killed after seven records and part of the eighth.
@@ -431,7 +409,7 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
         + 10;
     let resumed = dir.path().join("resumed.jsonl");
     std::fs::write(&resumed, &expected[..cut]).unwrap();
-    let out = predict(&resumed, &["--resume"]);
+    let out = predict_in_twos(&resumed, &["--resume"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let got = std::fs::read(&resumed).unwrap();
     let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
@@ -445,7 +423,7 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
     let other = dir.path().join("other.jsonl");
     let foreign = "{\"id\":\"zz\",\"quotes\":[]}\n";
     std::fs::write(&other, foreign).unwrap();
-    let out = predict(&other, &["--resume"]);
+    let out = predict_in_twos(&other, &["--resume"]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
@@ -477,16 +455,7 @@ fn a_text_tree_is_read_once_each_file_with_its_own_id() {
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     let output = dir.path().join("out.jsonl");
-    let model = s(tiny_model());
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        &model,
-        "--input",
-        &s(&tree),
-        "--output",
-        &s(&output),
-    ]);
+    let out = predict(&tree, &output, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let ids = common::record_ids(&std::fs::read_to_string(&output).unwrap());
     assert_eq!(ids, ["2016/a", "2017/a", "Loud"]);
@@ -523,23 +492,12 @@ fn brat_output_keeps_every_document_under_its_own_name() {
     std::fs::write(&victim, "keep me\n").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&victim, out_dir.join("x.txt")).unwrap();
-    let model = s(tiny_model());
-    let predict = |extra: &[&str]| {
-        let mut a = vec![
-            "predict",
-            "--model",
-            &model,
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            out_dir.to_str().unwrap(),
-            "--format",
-            "brat",
-        ];
+    let predict_brat = |extra: &[&str]| {
+        let mut a = vec!["--format", "brat"];
         a.extend_from_slice(extra);
-        quotekit(&a)
+        predict(&input, &out_dir, &a)
     };
-    let out = predict(&[]);
+    let out = predict_brat(&[]);
     assert!(
         out.status.success(),
         "{}",
@@ -589,7 +547,7 @@ fn brat_output_keeps_every_document_under_its_own_name() {
         }
     }
     assert_eq!(removed, 2);
-    let out = predict(&["--resume"]);
+    let out = predict_brat(&["--resume"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(&format!("done: 2 documents ({} skipped", ids.len() - 2)),
@@ -858,21 +816,12 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
         },
     ];
     let dir = tempfile::tempdir().unwrap();
-    let model = s(tiny_model());
     let mut failures = Vec::new();
     for case in &cases {
         let input = dir.path().join(case.file);
         std::fs::write(&input, &case.bytes).unwrap();
         let output = dir.path().join(format!("{}.out", case.file));
-        let out = quotekit(&[
-            "predict",
-            "--model",
-            &model,
-            "--input",
-            &s(&input),
-            "--output",
-            &s(&output),
-        ]);
+        let out = predict(&input, &output, &[]);
         let err = stderr(&out);
         if out.status.code() != Some(case.exit) {
             failures.push(format!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{binary, quotekit, root};
+use common::{binary, predict, root};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -37,20 +37,6 @@ fn corpus_jsonl(copies: usize) -> String {
         }
     }
     out
-}
-
-fn predict(input: &Path, output: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "predict",
-        "--model",
-        model().to_str().unwrap(),
-        "--input",
-        input.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    quotekit(&args)
 }
 
 #[test]

@@ -160,3 +160,19 @@ pub fn record_ids(jsonl: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Runs `quotekit predict` with [`tiny_model`] from `input` to `output`,
+/// with `extra` arguments.
+pub fn predict(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "predict",
+        "--model",
+        tiny_model().to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    quotekit(&args)
+}
