@@ -14,6 +14,8 @@ use std::collections::{HashMap, HashSet};
 
 /// Honorifics and person titles dropped from the front of a name (words that
 /// also begin organization names, such as State or House, are not here).
+/// The reference scorer's list, word for word: scoring must not follow the
+/// resolver's own title lexicon (`speakers::lexicon::TITLES`) when it changes.
 const TITLES: [&str; 21] = [
     "mr",
     "mrs",
