@@ -8,7 +8,8 @@ use quotekit_data::formats::brat::{file_name, to_ann, write_file, IDS_FILE};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::io::{BufRead, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -56,16 +57,55 @@ pub enum Rendered {
     BratError(String),
 }
 
-fn span_json(text: &str, index: &CharIndex, span: CharSpan, confidence: Option<f64>) -> Value {
-    let mut v = json!({
-        "text": index.slice(text, span).unwrap_or_default(),
-        "start": span.start,
-        "end": span.end,
-    });
-    if let Some(c) = confidence {
-        v["confidence"] = json!((c * 1e4).round() / 1e4);
+/// A span of a `jsonl` record (fields in the order JSON objects are written).
+#[derive(Serialize)]
+struct SpanRecord<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<f64>,
+    end: usize,
+    start: usize,
+    text: &'a str,
+}
+
+fn span_record<'a>(
+    text: &'a str,
+    index: &CharIndex,
+    span: CharSpan,
+    confidence: Option<f64>,
+) -> SpanRecord<'a> {
+    SpanRecord {
+        confidence: confidence.map(|c| (c * 1e4).round() / 1e4),
+        end: span.end,
+        start: span.start,
+        text: index.slice(text, span).unwrap_or_default(),
     }
-    v
+}
+
+/// A quote of a `jsonl` record.
+#[derive(Serialize)]
+struct QuoteRecord<'a> {
+    content: Vec<SpanRecord<'a>>,
+    cue: Option<SpanRecord<'a>>,
+    speaker: Option<SpanRecord<'a>>,
+    speaker_id: Option<&'a str>,
+    speaker_name: Option<&'a str>,
+}
+
+/// A speaker of a `jsonl` record.
+#[derive(Serialize)]
+struct SpeakerRecord<'a> {
+    id: &'a str,
+    mentions: Vec<SpanRecord<'a>>,
+    name: &'a str,
+    quotes: usize,
+}
+
+/// The span counts of a `jsonl` record.
+#[derive(Serialize)]
+struct SpanCounts {
+    content: usize,
+    cue: usize,
+    source: usize,
 }
 
 /// The JSON error record of a document that could not be processed.
@@ -83,57 +123,77 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
         .enumerate()
         .map(|(k, s)| (s.id.as_str(), k))
         .collect();
-    let span_value = |id: &str| -> Option<Value> {
+    let span = |id: &str| -> Option<SpanRecord<'_>> {
         let k = *position.get(id)?;
         let s = &d.spans[k];
-        let whole = s.extent();
-        Some(span_json(
+        Some(span_record(
             d.text(),
             &index,
-            whole,
+            s.extent(),
             annotation.confidences.get(k).copied(),
         ))
     };
-    let quotes: Vec<Value> = d
+    let quotes: Vec<QuoteRecord<'_>> = d
         .attributions
         .iter()
         .zip(&annotation.speaker_names)
         .zip(&annotation.speaker_ids)
-        .map(|((a, name), id)| {
-            json!({
-                "content": a.content.iter().filter_map(|c| span_value(c)).collect::<Vec<_>>(),
-                "cue": a.cue.as_deref().and_then(span_value),
-                "speaker": a.source.as_deref().and_then(span_value),
-                "speaker_name": name,
-                "speaker_id": id.map(|k| annotation.speakers[k].id.clone()),
-            })
+        .map(|((a, name), id)| QuoteRecord {
+            content: a.content.iter().filter_map(|c| span(c)).collect(),
+            cue: a.cue.as_deref().and_then(span),
+            speaker: a.source.as_deref().and_then(span),
+            speaker_id: id.map(|k| annotation.speakers[k].id.as_str()),
+            speaker_name: name.as_deref(),
         })
         .collect();
-    let speakers: Vec<Value> = annotation
+    let speakers: Vec<SpeakerRecord<'_>> = annotation
         .speakers
         .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "name": s.name,
-                "mentions": s.mentions.iter().map(|&m| span_json(d.text(), &index, m, None)).collect::<Vec<_>>(),
-                "quotes": s.quotes.len(),
-            })
+        .map(|s| SpeakerRecord {
+            id: &s.id,
+            mentions: s
+                .mentions
+                .iter()
+                .map(|&m| span_record(d.text(), &index, m, None))
+                .collect(),
+            name: &s.name,
+            quotes: s.quotes.len(),
         })
         .collect();
-    let mut record = Map::new();
-    record.insert("id".into(), Value::String(doc.id.clone()));
-    record.insert("quotes".into(), Value::Array(quotes));
-    record.insert("speakers".into(), Value::Array(speakers));
     let spans = |role: Role| d.spans.iter().filter(|s| s.role == role).count();
-    record.insert(
-        "spans".into(),
-        json!({"source": spans(Role::Source), "cue": spans(Role::Cue), "content": spans(Role::Content)}),
-    );
+    let counts = SpanCounts {
+        content: spans(Role::Content),
+        cue: spans(Role::Cue),
+        source: spans(Role::Source),
+    };
+    // The record's fields, the input's extra ones included, in key order (as
+    // a JSON object is written), each written once.
+    let mut fields: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    fields.insert("id", to_json(&doc.id));
+    fields.insert("quotes", to_json(&quotes));
+    fields.insert("speakers", to_json(&speakers));
+    fields.insert("spans", to_json(&counts));
     for (k, v) in &doc.extra {
-        record.entry(k.clone()).or_insert_with(|| v.clone());
+        fields.entry(k.as_str()).or_insert_with(|| to_json(v));
     }
-    Value::Object(record).to_string()
+    let mut out = String::with_capacity(fields.values().map(|v| v.len() + 16).sum());
+    out.push('{');
+    for (k, (key, value)) in fields.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(&to_json(key));
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    out
+}
+
+/// A value as compact JSON. Serializing the records here cannot fail:
+/// their keys are strings and their numbers finite or null.
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
 /// Renders one processed record in `format`.
