@@ -58,10 +58,12 @@ pub fn compatible(part: &[String], whole: &[String]) -> bool {
         return false;
     }
     // A first name (of a name that is no organization's or city's), or an acronym.
-    let person_like = whole.len() <= 3
-        && !whole.iter().any(|w| CONNECTORS.contains(w))
-        && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1]);
-    (part[0] == whole[0] && person_like) || is_acronym_of(part, whole)
+    let person_like = || {
+        whole.len() <= 3
+            && !whole.iter().any(|w| CONNECTORS.contains(w))
+            && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1])
+    };
+    (part[0] == whole[0] && person_like()) || is_acronym_of(part, whole)
 }
 
 /// True when `part` is one word made of the initials of `whole`'s words
@@ -281,17 +283,16 @@ fn pronoun_genders(
         }
     }
     let mut counts = vec![(0usize, 0usize); entities.len()];
-    let sentence_of_word: Vec<usize> = words
-        .iter()
-        .map(|w| tok.sentences.partition_point(|s| s.end <= w.tokens.start))
-        .collect();
-    for (w, word) in words.iter().enumerate() {
+    for word in words {
         let male = matches!(word.key(), "he" | "him" | "his" | "himself");
         let female = matches!(word.key(), "she" | "her" | "hers" | "herself");
         if !male && !female {
             continue;
         }
-        let Some(es) = per_sentence.get(&sentence_of_word[w]) else {
+        let sentence = tok
+            .sentences
+            .partition_point(|s| s.end <= word.tokens.start);
+        let Some(es) = per_sentence.get(&sentence) else {
             continue;
         };
         let first = es[0];

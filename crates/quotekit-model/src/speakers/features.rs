@@ -3,7 +3,8 @@
 //! (pronoun, name, description), agreement in gender, number and type,
 //! distance and recency, whether the candidate spoke just before, how the
 //! span's words and the candidate's titles and surroundings overlap. Every
-//! feature is a string hashed into a fixed number of buckets.
+//! feature is a template (its name hashed when compiled) with its values
+//! mixed in, hashed into a fixed number of buckets.
 //! The file runs a little over 500 lines: every feature the ranker sees is defined here, in one place.
 
 use crate::speakers::entities::{Entity, EntityType, Names};
@@ -24,13 +25,54 @@ pub struct FeatureSet {
     class: u64,
 }
 
-/// The hash of a feature's parts (before it is mixed into a bucket).
-fn hash_parts(parts: &[&str]) -> u64 {
-    let mut h = FxHasher::default();
-    for p in parts {
-        h.write(p.as_bytes());
-        h.write_u8(0xff);
+/// A feature being built: its template's hash with its values mixed in
+/// (before it is mixed into a bucket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key(u64);
+
+/// FNV-1a of a template's name, so that `key!("recency")` costs nothing
+/// when the resolver runs.
+const fn template(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+        i += 1;
     }
+    h
+}
+
+/// The [`Key`] of a template, hashed at compile time.
+macro_rules! key {
+    ($name:literal) => {
+        Key(const { template($name) })
+    };
+}
+
+impl Key {
+    /// The key with a value mixed in.
+    fn with(self, value: u64) -> Self {
+        Key((self.0.rotate_left(26) ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+
+    /// The key with a yes or no mixed in.
+    fn yes(self, b: bool) -> Self {
+        self.with(b as u64 + 1)
+    }
+
+    /// The key with a word mixed in.
+    fn word(self, word: &str) -> Self {
+        self.with(word_hash(word))
+    }
+}
+
+/// The hash of a word, a value of a feature.
+fn word_hash(word: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(word.as_bytes());
+    h.write_u8(0xff);
     h.finish()
 }
 
@@ -54,25 +96,20 @@ impl FeatureSet {
         self.ids.push((mix(h) & self.mask) as u32);
     }
 
-    fn add(&mut self, parts: &[&str]) {
-        self.push_hash(hash_parts(parts));
+    fn add(&mut self, key: Key) {
+        self.push_hash(key.0);
     }
 
     /// Adds a feature twice: alone and conjoined with the span's class.
-    fn both_hashed(&mut self, h: u64) {
-        self.push_hash(h);
-        self.push_hash(h ^ self.class);
-    }
-
-    /// Adds `parts` twice: alone and conjoined with the span's class.
-    fn both(&mut self, parts: &[&str]) {
-        self.both_hashed(hash_parts(parts));
+    fn both(&mut self, key: Key) {
+        self.push_hash(key.0);
+        self.push_hash(key.0 ^ self.class);
     }
 }
 
-fn bucket(n: usize, edges: &[usize]) -> &'static str {
-    const NAMES: [&str; 8] = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"];
-    NAMES[edges.iter().take_while(|&&e| n >= e).count().min(7)]
+/// How many of `edges` `n` reaches (at most 7).
+fn bucket(n: usize, edges: &[usize]) -> u64 {
+    edges.iter().take_while(|&&e| n >= e).count().min(7) as u64
 }
 
 /// What the ranker knows of the document around a span: its earlier
@@ -100,43 +137,44 @@ impl History {
 
 /// Features of "no one named".
 pub fn none_features(source: &Source, mask: u64) -> FeatureSet {
-    let class = source.class();
+    let class = word_hash(source.class());
     let mut f = FeatureSet::new(mask, class_hash(class));
-    f.add(&["none"]);
-    f.add(&["none", class]);
-    f.add(&["none-head", &source.head]);
-    f.add(&["none-first", &source.first]);
-    f.add(&["none-first-head", &source.first, &source.head]);
+    let (head, first) = (word_hash(&source.head), word_hash(&source.first));
+    f.add(key!("none"));
+    f.add(key!("none").with(class));
+    f.add(key!("none-head").with(head));
+    f.add(key!("none-first").with(first));
+    f.add(key!("none-first-head").with(first).with(head));
     let plural = source.head.ends_with('s') && !source.head.ends_with("ss");
-    f.add(&["none-plural", class, if plural { "y" } else { "n" }]);
-    f.add(&["none-conjoined", if source.conjoined { "y" } else { "n" }]);
-    f.add(&["none-len", bucket(source.words.len(), &[2, 3, 5, 9])]);
-    f.add(&["none-before", class, &source.before]);
-    f.add(&[
-        "none-adjacent",
-        class,
-        if source.adjacent.is_some() { "y" } else { "n" },
-    ]);
+    f.add(key!("none-plural").with(class).yes(plural));
+    f.add(key!("none-conjoined").yes(source.conjoined));
+    f.add(key!("none-len").with(bucket(source.words.len(), &[2, 3, 5, 9])));
+    f.add(key!("none-before").with(class).word(&source.before));
+    f.add(
+        key!("none-adjacent")
+            .with(class)
+            .yes(source.adjacent.is_some()),
+    );
     for w in &source.words {
-        f.add(&["none-word", w]);
+        f.add(key!("none-word").word(w));
     }
     f
 }
 
-fn gender_code(g: Gender) -> &'static str {
+fn gender_code(g: Gender) -> u64 {
     match g {
-        Gender::Male => "m",
-        Gender::Female => "f",
-        Gender::Unknown => "u",
+        Gender::Male => 1,
+        Gender::Female => 2,
+        Gender::Unknown => 3,
     }
 }
 
-fn type_code(t: EntityType) -> &'static str {
+fn type_code(t: EntityType) -> u64 {
     match t {
-        EntityType::Person => "person",
-        EntityType::Organization => "org",
-        EntityType::Group => "group",
-        EntityType::Unknown => "unknown",
+        EntityType::Person => 1,
+        EntityType::Organization => 2,
+        EntityType::Group => 3,
+        EntityType::Unknown => 4,
     }
 }
 
@@ -174,9 +212,9 @@ pub struct Context<'a> {
     pub tok: &'a Tokenized,
     /// Its names.
     pub names: &'a Names,
-    /// Per entity, the words around its mentions and its titles (computed
-    /// when a description first asks).
-    near: Vec<std::sync::OnceLock<Vec<String>>>,
+    /// Per entity, the hashes of the words around its mentions and of its
+    /// titles (computed when a description first asks).
+    near: Vec<std::sync::OnceLock<rustc_hash::FxHashSet<u64>>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::sync::OnceLock<Fixed>>,
     /// The entity of the document's first name mention.
@@ -231,13 +269,13 @@ fn writer(tok: &Tokenized, names: &Names) -> Option<usize> {
 #[derive(Debug, Default)]
 pub struct Fixed {
     /// Features added alone and conjoined with the span's class.
-    both: Vec<u64>,
+    both: Vec<Key>,
     /// Features added alone.
-    alone: Vec<u64>,
+    alone: Vec<Key>,
 }
 
-fn class_hash(class: &str) -> u64 {
-    mix(hash_parts(&["class", class]))
+fn class_hash(class: u64) -> u64 {
+    mix(key!("class").with(class).0)
 }
 
 fn fixed_features(cx: &Context<'_>, e: usize) -> Fixed {
@@ -245,7 +283,6 @@ fn fixed_features(cx: &Context<'_>, e: usize) -> Fixed {
     let entity: &Entity = &names.entities[e];
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
-    let yes = |b: bool| if b { "y" } else { "n" };
     let last = cx.tok.paragraphs.last();
     let last_paragraph = ms().any(|m| last.is_some_and(|p| m.tokens.start >= p.start));
     let opens_last_paragraph = ms().any(|m| last.is_some_and(|p| m.tokens.start == p.start));
@@ -258,20 +295,20 @@ fn fixed_features(cx: &Context<'_>, e: usize) -> Fixed {
                 .is_some_and(|s| s.start == m.tokens.start)
         });
     let mut both = vec![
-        hash_parts(&["type", kind]),
-        hash_parts(&["gender", gender]),
-        hash_parts(&["type-gender", kind, gender]),
-        hash_parts(&["last-paragraph", yes(last_paragraph)]),
+        key!("type").with(kind),
+        key!("gender").with(gender),
+        key!("type-gender").with(kind).with(gender),
+        key!("last-paragraph").yes(last_paragraph),
     ];
     if opens_last_paragraph {
-        both.push(hash_parts(&["opens-last-paragraph"]));
+        both.push(key!("opens-last-paragraph"));
     }
     if singleton_initial {
-        both.push(hash_parts(&["singleton-initial"]));
+        both.push(key!("singleton-initial"));
     }
     let alone = vec![
-        hash_parts(&["total", bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])]),
-        hash_parts(&["first-entity", yes(cx.first_entity == Some(e))]),
+        key!("total").with(bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])),
+        key!("first-entity").yes(cx.first_entity == Some(e)),
     ];
     Fixed { both, alone }
 }
@@ -286,41 +323,42 @@ pub fn entity_features(
     history: &History,
 ) -> FeatureSet {
     let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
-    let class = source.class();
+    let class = word_hash(source.class());
     let entity: &Entity = &names.entities[e];
     let mut f = FeatureSet::new(mask, class_hash(class));
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
     let fixed = cx.fixed[e].get_or_init(|| fixed_features(cx, e));
-    for &h in &fixed.both {
-        f.both_hashed(h);
+    for &k in &fixed.both {
+        f.both(k);
     }
-    for &h in &fixed.alone {
-        f.push_hash(h);
+    for &k in &fixed.alone {
+        f.add(k);
     }
-    if let Some((_, agree)) = source.pronoun {
-        f.add(&["agree", agree, kind, gender]);
+    let agree = source.pronoun.map(|(_, agree)| word_hash(agree));
+    if let Some(agree) = agree {
+        f.add(key!("agree").with(agree).with(kind).with(gender));
     }
-    f.both(&["recency", bucket(recency.all, &[1, 2, 3, 4, 6])]);
+    f.both(key!("recency").with(bucket(recency.all, &[1, 2, 3, 4, 6])));
     if recency.writer {
-        f.add(&["writer"]);
+        f.add(key!("writer"));
     }
     match recency.agreeing {
-        Some(rank) => f.both(&["agree-recency", bucket(rank, &[1, 2, 3, 4, 6])]),
-        None => f.both(&["disagrees"]),
+        Some(rank) => f.both(key!("agree-recency").with(bucket(rank, &[1, 2, 3, 4, 6]))),
+        None => f.both(key!("disagrees")),
     }
     if let Some(m) = source.adjacent {
         let own = names.entity_of[m] == Some(e);
-        f.both(&["adjacent", if own { "y" } else { "n" }]);
-        f.add(&[
-            "adjacent-before",
-            class,
-            if own { "y" } else { "n" },
-            &source.before,
-        ]);
+        f.both(key!("adjacent").yes(own));
+        f.add(
+            key!("adjacent-before")
+                .with(class)
+                .yes(own)
+                .word(&source.before),
+        );
     }
     if source.conjoined {
-        f.add(&["conjoined-span", kind]);
+        f.add(key!("conjoined-span").with(kind));
     }
     // Mentions before the span, inside it, and later (they are in text order
     // and do not overlap).
@@ -339,21 +377,21 @@ pub fn entity_features(
         .mentions
         .last()
         .is_some_and(|&m| names.mentions[m].tokens.start >= source.tokens.end);
-    f.both(&["inside", if inside { "y" } else { "n" }]);
-    f.both(&["before-count", bucket(n_before, &[1, 2, 3, 6, 10])]);
+    f.both(key!("inside").yes(inside));
+    f.both(key!("before-count").with(bucket(n_before, &[1, 2, 3, 6, 10])));
     if let Some(last) = last_before {
         let sentences = source.sentence.saturating_sub(last.sentence);
         let tokens = source.tokens.start.saturating_sub(last.tokens.end);
-        f.both(&["sentences", bucket(sentences, &[1, 2, 3, 5, 8])]);
-        f.both(&["tokens", bucket(tokens, &[2, 4, 9, 21, 51, 101])]);
+        f.both(key!("sentences").with(bucket(sentences, &[1, 2, 3, 5, 8])));
+        f.both(key!("tokens").with(bucket(tokens, &[2, 4, 9, 21, 51, 101])));
         let subject = tok
             .sentences
             .get(last.sentence)
             .is_some_and(|s| s.start == last.tokens.start);
-        f.both(&["last-subject", if subject { "y" } else { "n" }]);
-        f.both(&["last-possessive", if last.possessive { "y" } else { "n" }]);
+        f.both(key!("last-subject").yes(subject));
+        f.both(key!("last-possessive").yes(last.possessive));
     } else {
-        f.both(&["not-before", if after { "later" } else { "never" }]);
+        f.both(key!("not-before").yes(after));
     }
     // Who spoke before.
     let last_source = history.last.flatten();
@@ -363,26 +401,16 @@ pub fn entity_features(
         .copied()
         .flatten();
     let times = history.times.get(&e).copied().unwrap_or(0);
-    f.both(&[
-        "last-source",
-        if last_source == Some(e) { "y" } else { "n" },
-    ]);
-    f.both(&[
-        "paragraph-source",
-        if same_paragraph_last == Some(e) {
-            "y"
-        } else {
-            "n"
-        },
-    ]);
-    f.both(&["source-times", bucket(times, &[1, 2, 3, 5])]);
-    if let Some((_, agree)) = source.pronoun {
-        f.add(&[
-            "agree-last-source",
-            agree,
-            if last_source == Some(e) { "y" } else { "n" },
-            gender,
-        ]);
+    f.both(key!("last-source").yes(last_source == Some(e)));
+    f.both(key!("paragraph-source").yes(same_paragraph_last == Some(e)));
+    f.both(key!("source-times").with(bucket(times, &[1, 2, 3, 5])));
+    if let Some(agree) = agree {
+        f.add(
+            key!("agree-last-source")
+                .with(agree)
+                .yes(last_source == Some(e))
+                .with(gender),
+        );
     }
     // The names in the span: which of them is this entity's, where it sits
     // and what follows it (`Trump campaign`, `Conway, a spokeswoman`).
@@ -391,41 +419,57 @@ pub fn entity_features(
         let mention = &names.mentions[m];
         let keys = &mention.keys;
         let entity_keys = &entity.keys;
+        // own and exact, own, compatible
         let relation = if names.entity_of[m] == Some(e) {
             if keys == entity_keys {
-                "own-exact"
+                1
             } else {
-                "own"
+                2
             }
         } else if crate::speakers::entities::compatible(keys, entity_keys) {
-            "compatible"
+            3
         } else {
             continue;
         };
+        // only, first, last, middle
         let position = match (k, n_inside) {
-            (_, 1) => "only",
-            (0, _) => "first",
-            (k, n) if k + 1 == n => "last",
-            _ => "middle",
+            (_, 1) => 1,
+            (0, _) => 2,
+            (k, n) if k + 1 == n => 3,
+            _ => 4,
         };
-        let possessive = if mention.possessive { "pos" } else { "plain" };
         let next = names
             .words
             .get(mention.words.end)
             .filter(|w| w.tokens.end <= source.tokens.end)
             .map_or("$", |w| w.key());
         let starts = mention.tokens.start == source.tokens.start;
-        f.add(&["name", relation]);
-        f.add(&["name", relation, kind]);
-        f.add(&["name-position", relation, position, possessive]);
-        f.add(&["name-next", relation, possessive, next]);
-        f.add(&[
-            "name-starts",
-            relation,
-            if starts { "y" } else { "n" },
-            position,
-        ]);
-        f.add(&["name-size", relation, bucket(keys.len(), &[2, 3, 4])]);
+        let name = key!("name").with(relation);
+        f.add(name);
+        f.add(name.with(kind));
+        f.add(
+            key!("name-position")
+                .with(relation)
+                .with(position)
+                .yes(mention.possessive),
+        );
+        f.add(
+            key!("name-next")
+                .with(relation)
+                .yes(mention.possessive)
+                .word(next),
+        );
+        f.add(
+            key!("name-starts")
+                .with(relation)
+                .yes(starts)
+                .with(position),
+        );
+        f.add(
+            key!("name-size")
+                .with(relation)
+                .with(bucket(keys.len(), &[2, 3, 4])),
+        );
     }
     // Description words near the entity's mentions, or among its titles.
     if source.name.is_none() && source.pronoun.is_none() {
@@ -437,42 +481,34 @@ pub fn entity_features(
             .collect();
         let overlap = content
             .iter()
-            .filter(|w| near.iter().any(|n| n == full_title(w)))
+            .filter(|w| near.contains(&word_hash(full_title(w))))
             .count();
-        f.add(&["overlap", bucket(overlap, &[1, 2, 3])]);
+        f.add(key!("overlap").with(bucket(overlap, &[1, 2, 3])));
         let head = full_title(&source.head);
-        f.add(&[
-            "head-near",
-            if near.iter().any(|n| n == head) {
-                "y"
-            } else {
-                "n"
-            },
-            kind,
-        ]);
-        f.add(&["head-type", head, kind]);
+        f.add(
+            key!("head-near")
+                .yes(near.contains(&word_hash(head)))
+                .with(kind),
+        );
+        f.add(key!("head-type").word(head).with(kind));
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = content.iter().filter(|w| entity_keys.contains(w)).count();
-        f.add(&[
-            "head-in-name",
-            if entity_keys.contains(&source.head) {
-                "y"
-            } else {
-                "n"
-            },
-            kind,
-        ]);
-        f.add(&["words-in-name", bucket(in_name, &[1, 2, 3])]);
+        f.add(
+            key!("head-in-name")
+                .yes(entity_keys.contains(&source.head))
+                .with(kind),
+        );
+        f.add(key!("words-in-name").with(bucket(in_name, &[1, 2, 3])));
         if let Some(last) = entity_keys.last() {
-            f.add(&["head-last", head, last]);
+            f.add(key!("head-last").word(head).word(last));
         }
         let titled = ms().any(|m| m.titles.iter().any(|t| source.words.contains(t)));
-        f.add(&["title-match", if titled { "y" } else { "n" }]);
+        f.add(key!("title-match").yes(titled));
     }
     if let Some(first) = &entity.keys.first() {
         if let Some((p, _)) = source.pronoun {
-            f.add(&["first-name", first, p]);
+            f.add(key!("first-name").word(first).word(p));
         }
     }
     f
@@ -494,25 +530,20 @@ fn full_title(word: &str) -> &str {
     }
 }
 
-/// Lower-case words within `window` words of an entity's mentions (its
-/// titles and appositions: "the Vermont senator", "Republican nominee").
-fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<String> {
-    let mut out = Vec::new();
+/// The hashes of the lower-case words within `window` words of an entity's
+/// mentions (its titles and appositions: "the Vermont senator", "Republican
+/// nominee"), titles written out.
+fn near_words(names: &Names, entity: &Entity, window: usize) -> rustc_hash::FxHashSet<u64> {
+    let mut out = rustc_hash::FxHashSet::default();
     for &m in &entity.mentions {
         let r = &names.mentions[m].words;
         let from = r.start.saturating_sub(window);
         let to = (r.end + window).min(names.words.len());
         for w in &names.words[from..to] {
-            let k = full_title(w.key());
-            if !out.iter().any(|o| o == k) {
-                out.push(k.to_string());
-            }
+            out.insert(word_hash(full_title(w.key())));
         }
         for t in &names.mentions[m].titles {
-            let t = full_title(t);
-            if !out.iter().any(|o| o == t) {
-                out.push(t.to_string());
-            }
+            out.insert(word_hash(full_title(t)));
         }
     }
     out

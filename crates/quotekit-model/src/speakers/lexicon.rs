@@ -30,11 +30,8 @@ impl WordSet {
 /// quotation marks at the ends.
 pub fn key(word: &str) -> String {
     let trimmed = word.trim_matches(|c: char| matches!(c, '.' | '’' | '\'' | '“' | '”' | '"'));
-    if trimmed
-        .bytes()
-        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-    {
-        return trimmed.to_string();
+    if trimmed.is_ascii() {
+        return trimmed.to_ascii_lowercase();
     }
     trimmed
         .chars()

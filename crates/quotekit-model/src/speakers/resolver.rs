@@ -79,12 +79,13 @@ pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<C
         if first >= horizon && !writer {
             continue;
         }
-        let last_before = entity
+        // (Mentions are in text order.)
+        let before = entity
             .mentions
-            .iter()
-            .map(|&m| names.mentions[m].tokens.start)
-            .filter(|&t| t < source.tokens.end)
-            .max();
+            .partition_point(|&m| names.mentions[m].tokens.start < source.tokens.end);
+        let last_before = before
+            .checked_sub(1)
+            .map(|k| names.mentions[entity.mentions[k]].tokens.start);
         reachable.push((e, last_before, writer));
     }
     reachable.sort_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
