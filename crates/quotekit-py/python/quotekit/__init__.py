@@ -1,0 +1,194 @@
+"""quotekit: who said what in news text.
+
+Load a trained model and annotate texts with it, in parallel and without the
+GIL; train models; read and score annotated corpora. Every record is exactly
+what ``quotekit predict --format jsonl`` writes for the same text.
+
+    >>> import quotekit
+    >>> model = quotekit.load("models/crf")
+    >>> record = model.annotate("The mayor said the bridge would reopen.")
+    >>> [(q["speaker"]["text"], q["cue"]["text"]) for q in record["quotes"]]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from . import _quotekit
+from ._quotekit import (
+    ConfigError,
+    DataError,
+    InputError,
+    ModelError,
+    QuotekitError,
+    __version__,
+)
+
+__all__ = [
+    "Model",
+    "load",
+    "train",
+    "evaluate",
+    "read_corpus",
+    "QuotekitError",
+    "ModelError",
+    "ConfigError",
+    "DataError",
+    "InputError",
+    "__version__",
+]
+
+Item = Union[str, Dict[str, Any]]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _record_json(index: int, item: Any) -> Tuple[Optional[str], str]:
+    """The JSONL line of one item, or ``None`` and why it cannot be written
+    as JSON."""
+    if isinstance(item, str):
+        item = {"id": str(index), "text": item}
+    try:
+        # ASCII escapes keep lone surrogates representable; the reader says
+        # what is wrong with them.
+        return json.dumps(item, ensure_ascii=True, allow_nan=False), ""
+    except (TypeError, ValueError) as e:
+        return None, str(e)
+
+
+def _unwritable(index: int, item: Any, reason: str) -> Dict[str, Any]:
+    """The error record of an item that cannot be written as JSON."""
+    key = f"line {index + 1}"
+    if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+        key = str(item["id"])
+    return {
+        "id": key,
+        "error": {
+            "kind": "malformed-json",
+            "message": f"line {index + 1}: not representable as JSON ({reason})",
+        },
+    }
+
+
+class Model:
+    """A trained quotekit model (CRF, neural or transformer tagger with its
+    linker and speaker resolver). Load one with :func:`load`."""
+
+    def __init__(self, native: "_quotekit.NativeModel") -> None:
+        self._native = native
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+    @property
+    def info(self) -> Dict[str, Any]:
+        """``{"kind", "labels", "header", "path"}``: the model kind, its tag
+        names and the model file's header (config, training report)."""
+        return {
+            "kind": self._native.kind,
+            "labels": list(self._native.labels),
+            "header": json.loads(self._native.header_json),
+            "path": str(self._native.path),
+        }
+
+    def annotate(self, text: str, id: Optional[str] = None) -> Dict[str, Any]:
+        """Annotates one text; returns its record (``quotes`` with ``content``,
+        ``cue``, ``speaker``, ``speaker_name``, ``speaker_id`` and
+        confidences, offsets in characters; ``speakers``; ``spans``).
+
+        ``id`` defaults to ``"0"``. Raises :class:`InputError` when the text
+        cannot be annotated (not a string, empty, too long)."""
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str, not {type(text).__name__}")
+        item: Dict[str, Any] = {"id": "0" if id is None else str(id), "text": text}
+        record = self.annotate_many([item], threads=1)[0]
+        if "error" in record:
+            raise InputError(record["error"]["message"])
+        return record
+
+    def annotate_many(
+        self,
+        items: Iterable[Item],
+        threads: int = 0,
+        max_chars: int = 1_000_000,
+    ) -> List[Dict[str, Any]]:
+        """Annotates many texts on ``threads`` threads (0: all cores), the GIL
+        released while they run; returns one record per item, in input
+        order, whatever the number of threads.
+
+        An item is a string (its id is its position, ``"0"``, ``"1"``, ...)
+        or a dict ``{"id", "text", ...}`` whose other keys are passed through
+        to its record, as ``quotekit predict`` does with JSONL. An item that
+        cannot be annotated gives an error record ``{"id", "error": {"kind",
+        "message"}}`` (messages count items from 1, like the lines of a JSONL
+        file) and the others go on."""
+        items = list(items)
+        lines = [_record_json(k, item) for k, item in enumerate(items)]
+        out = self._native.annotate_records([l for l, _ in lines], threads, max_chars)
+        return [
+            _unwritable(k, items[k], lines[k][1]) if line is None else json.loads(line)
+            for k, line in enumerate(out)
+        ]
+
+
+def load(path: PathLike) -> Model:
+    """Loads the model in ``path`` (a model directory, or its
+    ``model.safetensors``). Raises :class:`ModelError` when it cannot."""
+    return Model(_quotekit.load(path))
+
+
+def train(
+    config: PathLike,
+    train: Optional[PathLike] = None,
+    dev: Optional[PathLike] = None,
+    out: PathLike = "models/crf",
+    names: Optional[Sequence[PathLike]] = None,
+    threads: Optional[int] = None,
+) -> Optional[Dict[str, Any]]:
+    """Trains a model as ``quotekit train`` does: the TOML ``config`` (see
+    ``configs/crf.toml``), its training and dev corpora overridden by
+    ``train`` and ``dev``, speaker names by ``names``; writes it to the folder
+    ``out``. Returns the dev evaluation (also written to
+    ``out/dev-eval.json``), or ``None`` without a dev corpus."""
+    report = _quotekit.train(
+        config,
+        out,
+        train=train,
+        dev=dev,
+        names=None if names is None else list(names),
+        threads=threads,
+    )
+    return None if report is None else json.loads(report)
+
+
+def evaluate(
+    gold: PathLike,
+    pred: PathLike,
+    names: Optional[Sequence[PathLike]] = None,
+) -> Dict[str, Any]:
+    """Scores predicted documents (``quotekit predict --format documents``,
+    or any corpus) against gold ones, paired by id, as ``quotekit eval``
+    does; with ``names`` (folders of the gold speakers' names) the
+    who-said-what figures too."""
+    return json.loads(
+        _quotekit.evaluate(gold, pred, names=None if names is None else list(names))
+    )
+
+
+def read_corpus(
+    path: PathLike,
+    format: Optional[str] = None,
+    names: Optional[Sequence[PathLike]] = None,
+) -> Iterator[Dict[str, Any]]:
+    """Yields the documents of a corpus (a brat folder, ``.jsonl`` or
+    ``.conll``; ``format`` overrides the guess) as dicts of quotekit's
+    document JSONL (``id``, ``text``, ``spans``, ``attributions``). The
+    corpus is read and checked first: a bad document raises
+    :class:`DataError` naming its file and line."""
+    lines = _quotekit.read_corpus(
+        path, format=format, names=None if names is None else list(names)
+    )
+    for line in lines:
+        yield json.loads(line)
+

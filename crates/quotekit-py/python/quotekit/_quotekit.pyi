@@ -1,0 +1,47 @@
+"""The native part of quotekit (Rust, PyO3). Use the functions of
+``quotekit`` itself; these return JSON text that they parse."""
+
+import os
+from typing import List, Optional, Sequence, Union
+
+_Path = Union[str, "os.PathLike[str]"]
+
+__version__: str
+
+class QuotekitError(Exception): ...
+class ModelError(QuotekitError): ...
+class ConfigError(ModelError): ...
+class DataError(QuotekitError): ...
+class InputError(QuotekitError): ...
+
+class NativeModel:
+    @property
+    def kind(self) -> str: ...
+    @property
+    def labels(self) -> List[str]: ...
+    @property
+    def header_json(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    def annotate_records(
+        self,
+        records: Sequence[Optional[str]],
+        threads: int = 0,
+        max_chars: int = 1_000_000,
+    ) -> List[Optional[str]]: ...
+
+def load(path: _Path) -> NativeModel: ...
+def train(
+    config: _Path,
+    out: _Path,
+    train: Optional[_Path] = None,
+    dev: Optional[_Path] = None,
+    names: Optional[Sequence[_Path]] = None,
+    threads: Optional[int] = None,
+) -> Optional[str]: ...
+def read_corpus(
+    path: _Path, format: Optional[str] = None, names: Optional[Sequence[_Path]] = None
+) -> List[str]: ...
+def evaluate(
+    gold: _Path, pred: _Path, names: Optional[Sequence[_Path]] = None
+) -> str: ...

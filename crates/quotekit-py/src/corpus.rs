@@ -1,0 +1,81 @@
+//! Reading corpora and scoring predictions against gold, as `quotekit
+//! convert` and `quotekit eval` do.
+
+use crate::errors;
+use pyo3::prelude::*;
+use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::names::names_file;
+use quotekit_data::{load_corpus, Document, Format, LoadOptions, Tokenizer};
+use quotekit_model::eval::check_pairs;
+use quotekit_model::eval::speakers::who_said_what;
+use quotekit_model::evaluate as score;
+use std::path::{Path, PathBuf};
+
+/// The format named `format`, or the one `path` looks like.
+fn format_of(path: &Path, format: Option<&str>) -> PyResult<Format> {
+    match format {
+        Some(f) => f.parse().map_err(errors::input),
+        None => Ok(Format::detect(path)),
+    }
+}
+
+/// Loads a corpus in strict mode (the first bad document is an error that
+/// names its file and line), with the speaker names of `names`.
+fn load(path: &Path, format: Format, names: Vec<PathBuf>) -> PyResult<Vec<Document>> {
+    let options = LoadOptions {
+        names,
+        ..LoadOptions::default()
+    };
+    load_corpus(path, format, &options)
+        .map(|report| report.documents)
+        .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))
+}
+
+/// The documents of the corpus at `path` (a brat folder, `.jsonl` or
+/// `.conll`; `format` overrides the guess from the path), each as a line of
+/// quotekit's document JSONL, in corpus order.
+#[pyfunction]
+#[pyo3(signature = (path, format=None, names=None))]
+pub fn read_corpus(
+    py: Python<'_>,
+    path: PathBuf,
+    format: Option<&str>,
+    names: Option<Vec<PathBuf>>,
+) -> PyResult<Vec<String>> {
+    let format = format_of(&path, format)?;
+    py.detach(|| load(&path, format, names.unwrap_or_default()))
+        .map(|docs| docs.iter().map(to_json_line).collect())
+}
+
+/// Scores the predicted corpus `pred` against `gold` (paired by document
+/// id); with `names` (the gold speakers' names), the who-said-what section
+/// too. Returns `quotekit eval --json`'s figures as JSON.
+#[pyfunction]
+#[pyo3(signature = (gold, pred, names=None))]
+pub fn evaluate(
+    py: Python<'_>,
+    gold: PathBuf,
+    pred: PathBuf,
+    names: Option<Vec<PathBuf>>,
+) -> PyResult<String> {
+    let names = names.unwrap_or_default();
+    py.detach(|| {
+        let gold_docs = load(&gold, Format::detect(&gold), names.clone())?;
+        // Names files are gold: the predictions' names are their own.
+        let pred_docs = load(&pred, Format::detect(&pred), Vec::new())?;
+        check_pairs(&gold_docs, &pred_docs).map_err(|why| {
+            errors::DataError::new_err(format!(
+                "cannot score {} against {}: {why}",
+                pred.display(),
+                gold.display()
+            ))
+        })?;
+        let mut evaluation = score(&gold_docs, &pred_docs, &Tokenizer::new());
+        if !names.is_empty() {
+            evaluation.speakers = Some(who_said_what(&gold_docs, &pred_docs, |d| {
+                names_file(&names, &d.id).is_some()
+            }));
+        }
+        serde_json::to_string(&evaluation).map_err(errors::input)
+    })
+}

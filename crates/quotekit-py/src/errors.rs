@@ -1,0 +1,75 @@
+//! The Python exceptions, and the library errors they carry. Messages are
+//! the CLI's (its `error:` line without the prefix).
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::PyErr;
+
+create_exception!(
+    quotekit,
+    QuotekitError,
+    PyException,
+    "Every error quotekit raises."
+);
+create_exception!(
+    quotekit,
+    ModelError,
+    QuotekitError,
+    "A model that cannot be loaded, trained or saved."
+);
+create_exception!(
+    quotekit,
+    ConfigError,
+    ModelError,
+    "A training config that cannot be used (names the key and why)."
+);
+create_exception!(
+    quotekit,
+    DataError,
+    QuotekitError,
+    "A corpus that cannot be read, or predictions that cannot be scored against gold."
+);
+create_exception!(
+    quotekit,
+    InputError,
+    QuotekitError,
+    "An argument quotekit cannot use: a path, a number of threads, a text."
+);
+
+/// A model crate error as a Python exception.
+pub fn model(e: quotekit_model::ModelError) -> PyErr {
+    model_in("", e)
+}
+
+/// A model crate error with the CLI's context before it (`training failed:
+/// ...`), or none when `context` is empty.
+pub fn model_in(context: &str, e: quotekit_model::ModelError) -> PyErr {
+    let message = if context.is_empty() {
+        e.to_string()
+    } else {
+        format!("{context}: {e}")
+    };
+    match e {
+        quotekit_model::ModelError::Config { .. } => ConfigError::new_err(message),
+        quotekit_model::ModelError::Data(_) => DataError::new_err(message),
+        _ => ModelError::new_err(message),
+    }
+}
+
+/// A data crate error as a Python exception.
+pub fn data(e: quotekit_data::DataError) -> PyErr {
+    DataError::new_err(e.to_string())
+}
+
+/// An error of an argument (paths, locks, numbers) as a Python exception.
+pub fn input(e: impl std::fmt::Display) -> PyErr {
+    InputError::new_err(e.to_string())
+}
+
+/// An exception with the CLI's context before its message (`loading PATH:
+/// ...`), of the same class.
+pub fn input_in(context: &str, err: PyErr) -> PyErr {
+    pyo3::Python::attach(|py| {
+        PyErr::from_type(err.get_type(py), format!("{context}: {}", err.value(py)))
+    })
+}

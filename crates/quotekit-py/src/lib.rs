@@ -1,0 +1,34 @@
+//! # quotekit-py
+//!
+//! The native part of the Python package `quotekit` (PyO3, one abi3 wheel for
+//! CPython 3.9 and later), thin over the libraries: loading a model and
+//! annotating records in parallel with the GIL released ([`model`]),
+//! training ([`training`]), reading and scoring corpora ([`corpus`]). The
+//! Python layer (`python/quotekit/__init__.py`) turns the JSON records these
+//! functions return into dicts, so that a record is byte for byte the one
+//! `quotekit predict` writes.
+
+use pyo3::prelude::*;
+
+mod corpus;
+mod errors;
+mod model;
+mod training;
+
+/// The module `quotekit._quotekit`.
+#[pymodule]
+fn _quotekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("QuotekitError", py.get_type::<errors::QuotekitError>())?;
+    m.add("ModelError", py.get_type::<errors::ModelError>())?;
+    m.add("ConfigError", py.get_type::<errors::ConfigError>())?;
+    m.add("DataError", py.get_type::<errors::DataError>())?;
+    m.add("InputError", py.get_type::<errors::InputError>())?;
+    m.add_class::<model::NativeModel>()?;
+    m.add_function(wrap_pyfunction!(model::load, m)?)?;
+    m.add_function(wrap_pyfunction!(training::train, m)?)?;
+    m.add_function(wrap_pyfunction!(corpus::read_corpus, m)?)?;
+    m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
+    Ok(())
+}

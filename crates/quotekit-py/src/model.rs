@@ -1,0 +1,131 @@
+//! A loaded model, and annotating records with it in parallel, the GIL
+//! released.
+
+use crate::errors;
+use pyo3::prelude::*;
+use quotekit_infer::input::{jsonl_record, ReadLimits};
+use quotekit_infer::output::Rendered;
+use quotekit_infer::runner::process;
+use quotekit_infer::OutputFormat;
+use quotekit_model::config::MAX_THREADS;
+use quotekit_model::{load_annotator, Annotator, ModelHeader};
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// A trained model ready to annotate (the Python class `quotekit.Model`
+/// wraps it).
+#[pyclass(frozen, module = "quotekit._quotekit")]
+pub struct NativeModel {
+    annotator: Annotator,
+    header: ModelHeader,
+    path: PathBuf,
+}
+
+/// Loads the model in `path` (a model directory or its `model.safetensors`).
+#[pyfunction]
+pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<NativeModel> {
+    // As `quotekit predict` does: documents are the unit of parallelism, so a
+    // network model's operations run on their document's thread rather than
+    // queueing for candle's own pool. A setting of the user's wins.
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
+    let (annotator, header) = py.detach(|| load_annotator(&path)).map_err(errors::model)?;
+    Ok(NativeModel {
+        annotator,
+        header,
+        path,
+    })
+}
+
+/// The text of a rendered `jsonl` record, without its newline.
+fn line(rendered: Rendered) -> String {
+    match rendered {
+        Rendered::Line(mut s) | Rendered::BratError(mut s) => {
+            s.truncate(s.trim_end_matches('\n').len());
+            s
+        }
+        Rendered::Brat { ann, .. } => ann,
+    }
+}
+
+#[pymethods]
+impl NativeModel {
+    /// Annotates JSONL records (`{"id", "text", ...}` as JSON text) on
+    /// `threads` threads (0: all cores), the GIL released; returns the
+    /// `quotekit predict --format jsonl` record of each, in input order. A
+    /// record that cannot be annotated gives an error record, as in
+    /// `predict`; `None` gives `None`.
+    #[pyo3(signature = (records, threads=0, max_chars=1_000_000))]
+    fn annotate_records(
+        &self,
+        py: Python<'_>,
+        records: Vec<Option<String>>,
+        threads: usize,
+        max_chars: usize,
+    ) -> PyResult<Vec<Option<String>>> {
+        if threads > MAX_THREADS {
+            return Err(errors::input(format!(
+                "threads must be at most {MAX_THREADS} (0: all cores), not {threads}"
+            )));
+        }
+        let limits = ReadLimits { max_chars };
+        let annotator = &self.annotator;
+        let annotate = |k: usize, record: &Option<String>| {
+            record.as_ref().map(|r| {
+                let record = jsonl_record(k + 1, r.as_bytes(), limits);
+                line(process(annotator, &record, OutputFormat::Jsonl).0)
+            })
+        };
+        py.detach(|| {
+            let run = || {
+                records
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, r)| annotate(k, r))
+                    .collect::<Vec<_>>()
+            };
+            if threads == 0 {
+                Ok(run())
+            } else {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .map(|pool| pool.install(run))
+                    .map_err(errors::input)
+            }
+        })
+    }
+
+    /// The model kind (`crf`, `neural`, `transformer`).
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.annotator.tagger.kind().name()
+    }
+
+    /// The tag names, in parameter order.
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.header.labels.clone()
+    }
+
+    /// The model file's header (config, training report, versions) as JSON.
+    #[getter]
+    fn header_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.header).map_err(errors::input)
+    }
+
+    /// The path it was loaded from.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.path.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "quotekit.Model({} model from {})",
+            self.kind(),
+            self.path.display()
+        )
+    }
+}

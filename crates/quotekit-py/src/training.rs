@@ -1,0 +1,66 @@
+//! Training a model from a config, as `quotekit train` does.
+
+use crate::errors;
+use pyo3::prelude::*;
+use quotekit_model::config::TrainConfig;
+use quotekit_model::training::options::TrainOptions;
+use quotekit_model::transformer::cache::default_cache_dir;
+use quotekit_model::{fit_with, save_annotator};
+use std::path::PathBuf;
+
+/// Trains a model with the TOML config at `config` (its `data.train`,
+/// `data.dev` and `data.names` overridden when given) and writes it to the
+/// folder `out`, with `dev-eval.json` when there is a dev corpus. Returns the
+/// dev evaluation as JSON, or `None`. The GIL is released while it trains.
+#[pyfunction]
+#[pyo3(signature = (config, out, train=None, dev=None, names=None, threads=None))]
+pub fn train(
+    py: Python<'_>,
+    config: PathBuf,
+    out: PathBuf,
+    train: Option<PathBuf>,
+    dev: Option<PathBuf>,
+    names: Option<Vec<PathBuf>>,
+    threads: Option<usize>,
+) -> PyResult<Option<String>> {
+    let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::model)?;
+    if let Some(t) = train {
+        cfg.data.train = t;
+    }
+    if let Some(d) = dev {
+        cfg.data.dev = Some(d);
+    }
+    if let Some(n) = names {
+        cfg.data.names = n;
+    }
+    if let Some(n) = threads {
+        cfg.training.threads = n;
+    }
+    let cfg = cfg.check().map_err(errors::model)?;
+    quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
+    let mut inputs = vec![cfg.data.train.as_path()];
+    inputs.extend(cfg.data.dev.as_deref());
+    inputs.extend(cfg.data.names.iter().map(|p| p.as_path()));
+    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
+    let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
+    let options = TrainOptions {
+        checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
+        resume: None,
+        stop_after: None,
+        cache_dir: Some(default_cache_dir(&out)),
+    };
+    let fitted = py
+        .detach(|| fit_with(&cfg, &options, |_| {}))
+        .map_err(|e| errors::model_in("training failed", e))?;
+    save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
+    match &fitted.dev {
+        Some(dev) => {
+            let json = serde_json::to_string_pretty(dev).map_err(errors::input)?;
+            let path = out.join("dev-eval.json");
+            std::fs::write(&path, &json)
+                .map_err(|e| errors::input(format!("writing {}: {e}", path.display())))?;
+            Ok(Some(json))
+        }
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,109 @@
+"""Errors are Python exceptions with the CLI's messages; bad records are
+error records; nothing crashes the interpreter."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import quotekit
+from conftest import SAMPLE, cli_error, run_cli
+
+
+def test_a_missing_model_is_a_model_error_with_the_cli_message(tmp_path):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(quotekit.ModelError) as e:
+        quotekit.load(missing)
+    proc = run_cli("predict", "--model", str(missing), "--input", str(SAMPLE), "--output", "-")
+    assert str(e.value) == cli_error(proc)
+    assert str(missing) in str(e.value)
+    assert isinstance(e.value, quotekit.QuotekitError)
+
+
+def test_a_damaged_model_says_so(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json")
+    with pytest.raises(quotekit.ModelError, match="model.safetensors"):
+        quotekit.load(folder)
+
+
+def test_a_bad_config_is_a_config_error_naming_the_key(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("[training]\nc2 = -1\n")
+    with pytest.raises(quotekit.ConfigError) as e:
+        quotekit.train(config, train=SAMPLE, out=tmp_path / "out")
+    proc = run_cli("train", "--config", str(config), "--out", str(tmp_path / "out2"))
+    assert str(e.value) == cli_error(proc)
+    assert "c2" in str(e.value)
+    assert isinstance(e.value, quotekit.ModelError)
+
+
+def test_training_into_a_corpus_is_refused(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text("[training]\nmax_iterations = 2\n")
+    with pytest.raises(quotekit.InputError, match="sample"):
+        quotekit.train(config, train=SAMPLE, out=SAMPLE)
+
+
+def test_bad_texts_and_arguments(model):
+    with pytest.raises(quotekit.InputError, match="empty"):
+        model.annotate("")
+    with pytest.raises(quotekit.InputError, match="str"):
+        model.annotate(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(quotekit.InputError, match="too long|characters"):
+        model.annotate("x" * 1_000_001)
+    with pytest.raises(quotekit.InputError, match="threads"):
+        model.annotate_many(["a"], threads=1_000_000)
+    with pytest.raises(OverflowError):
+        model.annotate_many(["a"], threads=-1)
+
+
+def test_bad_records_become_error_records(model):
+    items = [
+        {"id": "ok", "text": "The mayor said the bridge would reopen."},
+        {"id": "nan", "text": "x", "score": math.nan},
+        {"id": "set", "text": "x", "tags": {1, 2}},
+        {"id": "surrogate", "text": "broken \ud800 text"},
+        None,
+        ["a", "list"],
+        {"id": 7, "text": "He said so."},
+        {"id": "long", "text": "word " * 100},
+    ]
+    out = model.annotate_many(items, max_chars=200)
+    # (A lone surrogate makes the whole record unreadable JSON, as the same
+    # line of a JSONL file does for `quotekit predict`: its id is lost too.)
+    assert [r["id"] for r in out] == ["ok", "nan", "set", "line 4", "line 5", "line 6", "7", "long"]
+    kinds = [r.get("error", {}).get("kind") for r in out]
+    assert kinds == [None, "malformed-json", "malformed-json", "malformed-json",
+                     "malformed-json", "malformed-json", None, "too-long"]
+    for r in out:
+        if r.get("error", {}).get("kind") == "malformed-json":
+            assert r["error"]["message"].startswith("line ")
+    assert "over the limit of 200" in out[-1]["error"]["message"]
+    json.dumps(out)  # every record is JSON
+
+
+def test_corpus_errors_name_the_file(tmp_path):
+    with pytest.raises(quotekit.DataError) as e:
+        list(quotekit.read_corpus(tmp_path / "missing"))
+    assert "missing" in str(e.value)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x", "spans": []}\n{"id": \n')
+    with pytest.raises(quotekit.DataError, match=r"bad.jsonl.*2"):
+        list(quotekit.read_corpus(bad))
+    with pytest.raises(quotekit.InputError, match="format"):
+        list(quotekit.read_corpus(SAMPLE, format="docx"))
+
+
+def test_scoring_other_texts_is_refused(tmp_path):
+    docs = list(quotekit.read_corpus(SAMPLE))
+    docs[0]["text"] = "another text entirely"
+    docs[0]["spans"] = []
+    docs[0]["attributions"] = []
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    with pytest.raises(quotekit.DataError, match="cannot score"):
+        quotekit.evaluate(SAMPLE, pred)
