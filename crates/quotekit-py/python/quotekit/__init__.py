@@ -131,6 +131,20 @@ class Model:
             for k, line in enumerate(out)
         ]
 
+    def annotate_jsonl(
+        self,
+        lines: Sequence[str],
+        threads: int = 0,
+        max_chars: int = 1_000_000,
+    ) -> List[str]:
+        """Annotates JSONL lines (``{"id", "text", ...}`` records as text) and
+        returns the lines ``quotekit predict`` writes for them, in order,
+        without parsing them in Python: the fast path for pipelines (Spark's
+        ``mapPartitions``) that read and write JSONL. A bad line gives an
+        error record; ``line N`` in its message counts from 1 in ``lines``."""
+        return self._native.annotate_records(list(lines), threads, max_chars)
+
+
 
 def load(path: PathLike) -> Model:
     """Loads the model in ``path`` (a model directory, or its

@@ -1,0 +1,123 @@
+"""examples/spark on a real multi-process Spark: both ways give the records
+of a single-machine `quotekit predict`, matched by id.
+
+The master is `local-cluster[2,1,1024]` (two worker JVMs of one core each,
+each with its own Python workers), or $QUOTEKIT_SPARK_MASTER. Without Java or
+pyspark the test is skipped, saying why, except under CI (`CI` set), where
+that is a failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import POLNEAR_DEV, REPO, SAMPLE, quotekit_bin, run_cli
+
+sys.path.insert(0, str(REPO / "examples" / "spark"))
+
+
+def unavailable(why: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (CI is set, so the Spark test must run)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    if shutil.which("java") is None:
+        unavailable("java is missing: the Spark test needs Java 17 (apt-get install openjdk-17-jre-headless)")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        unavailable("pyspark is missing: pip install pyspark")
+    # Executors run this interpreter, which has quotekit installed.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    master = os.environ.get("QUOTEKIT_SPARK_MASTER", "local-cluster[2,1,1024]")
+    session = (
+        SparkSession.builder.master(master)
+        .appName("quotekit-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.executorEnv.PYSPARK_PYTHON", sys.executable)
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    # The executors import the job's module, as `--py-files` ships it.
+    session.sparkContext.addPyFile(str(REPO / "examples" / "spark" / "quotekit_spark.py"))
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A few hundred PolNeAR texts as JSONL (the embedded sample, repeated
+    under other ids, when ../shared is missing), and two bad records."""
+    polnear = POLNEAR_DEV.parent
+    if polnear.exists():
+        texts = sorted(polnear.rglob("*.txt"))[:300]
+    else:
+        print(f"note: {polnear} is missing; the Spark test runs on the embedded sample")
+        texts = sorted(SAMPLE.glob("*.txt")) * 20
+    records = [
+        {"id": f"{k:04}-{p.stem}", "text": p.read_text(encoding="utf-8"), "outlet": p.parent.name}
+        for k, p in enumerate(texts)
+    ]
+    records += [{"id": "bad-empty", "text": ""}, {"id": "bad-no-text"}]
+    path = tmp_path_factory.mktemp("spark") / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def expected(tiny_model, corpus) -> dict:
+    out = corpus.parent / "expected.jsonl"
+    proc = run_cli("predict", "--model", str(tiny_model), "--input", str(corpus),
+                   "--output", str(out), "--threads", "2")
+    assert proc.returncode == 2, proc.stderr.decode()  # the two bad records
+    records = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) >= 282
+    return {r["id"]: r for r in records}
+
+
+def same(got: dict, expected: dict):
+    """Records equal by id; an error record's `line N` counts within the
+    chunk a task annotated, so for those the kind must agree."""
+    assert got.keys() == expected.keys()
+    for k, record in expected.items():
+        if "error" in record:
+            assert got[k]["error"]["kind"] == record["error"]["kind"], k
+        else:
+            assert json.dumps(got[k], sort_keys=True) == json.dumps(record, sort_keys=True), k
+
+
+def by_id(lines) -> dict:
+    records = [json.loads(l) for l in lines]
+    out = {r["id"]: r for r in records}
+    assert len(out) == len(records), "an id twice"
+    return out
+
+
+def test_map_partitions_with_the_python_package(spark, tiny_model, corpus, expected, tmp_path):
+    import quotekit_spark
+
+    rdd = quotekit_spark.annotate(spark, str(corpus), str(tiny_model), mode="python",
+                                  threads=1, partitions=4, chunk=64)
+    assert rdd.getNumPartitions() >= 4
+    output = tmp_path / "out"
+    rdd.saveAsTextFile(str(output))
+    lines = [l for p in sorted(output.glob("part-*")) for l in p.read_text(encoding="utf-8").splitlines()]
+    got = by_id(lines)
+    same(got, expected)
+    assert got["bad-empty"]["error"]["kind"] == "empty"
+
+
+def test_pipe_through_the_binary(spark, tiny_model, corpus, expected):
+    import quotekit_spark
+
+    rdd = quotekit_spark.annotate(spark, str(corpus), str(tiny_model), mode="pipe",
+                                  threads=1, partitions=4, binary=str(quotekit_bin()))
+    same(by_id(rdd.collect()), expected)
