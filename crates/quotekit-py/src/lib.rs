@@ -10,6 +10,12 @@
 
 use pyo3::prelude::*;
 
+// mimalloc for the Rust side, as in the `quotekit` binary: speaker
+// resolution and feature extraction make many small allocations (the
+// system allocator cost the bulk run 38% more time).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod corpus;
 mod errors;
 mod model;

@@ -1,0 +1,72 @@
+"""Times examples/spark's job (prints figures; no assertions): the fixed
+start-up cost (a 14-document corpus) and words/s over a corpus, in each mode.
+
+    python examples/spark/bench.py --model models/crf-polnear --input big.jsonl \
+        --binary target/release/quotekit [--master local-cluster[2,1,1024]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import quotekit_spark  # noqa: E402
+
+
+def job(args, corpus: Path, out: Path, mode: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(HERE / "quotekit_spark.py"), "--master", args.master,
+         "--model", args.model, "--input", str(corpus), "--output", str(out), "--mode", mode,
+         "--threads", "1", "--partitions", str(args.partitions), "--binary", args.binary],
+        check=True, capture_output=True, env=dict(os.environ, PYSPARK_PYTHON=sys.executable),
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True)
+    p.add_argument("--input", required=True)
+    p.add_argument("--binary", default="target/release/quotekit")
+    p.add_argument("--master", default="local-cluster[2,1,1024]")
+    p.add_argument("--partitions", type=int, default=16)
+    args = p.parse_args()
+    if "/" in args.binary:  # executors run in folders of their own
+        args.binary = str(Path(args.binary).resolve())
+    args.model = str(Path(args.model).resolve())
+    corpus = Path(args.input)
+    words = sum(len(json.loads(l)["text"].split()) for l in corpus.open(encoding="utf-8") if l.strip())
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = Path(tmp) / "tiny.jsonl"
+        sample = sorted((HERE.parents[1] / "datasets" / "sample").glob("*.txt"))
+        tiny.write_text("".join(json.dumps({"id": s.stem, "text": s.read_text()}) + "\n"
+                                for s in sample), encoding="utf-8")
+        print(f"{corpus}: {words:,} words; master {args.master}, {args.partitions} partitions")
+        start = time.perf_counter()
+        subprocess.run([args.binary, "predict", "--model", args.model, "--input", str(corpus),
+                        "--output", str(Path(tmp) / "cli.jsonl"), "--threads", "2"],
+                       check=False, capture_output=True)
+        cli = time.perf_counter() - start
+        print(f"CLI, 2 threads: {cli:.1f} s, {words / cli:,.0f} words/s")
+        for mode in ("python", "pipe"):
+            fixed = job(args, tiny, Path(tmp) / f"tiny-{mode}", mode)
+            total = job(args, corpus, Path(tmp) / f"out-{mode}", mode)
+            print(f"{mode}: 14 documents {fixed:.1f} s (start-up); corpus {total:.1f} s, "
+                  f"{words / total:,.0f} words/s, {words / max(total - fixed, 1e-9):,.0f} "
+                  f"without the start-up")
+            shutil.rmtree(Path(tmp) / f"out-{mode}")
+
+
+if __name__ == "__main__":
+    main()
