@@ -229,11 +229,12 @@ fn cycles(graph: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<Vec<PathBuf>> {
 }
 
 /// The workspace's crates.
-const CRATES: [&str; 4] = [
+const CRATES: [&str; 5] = [
     "quotekit-data",
     "quotekit-model",
     "quotekit-infer",
     "quotekit-cli",
+    "quotekit-py",
 ];
 
 fn src(krate: &str) -> PathBuf {
