@@ -15,14 +15,19 @@ use quotekit_data::Tokenized;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
-/// Feature ids of one candidate, hashed into `mask + 1` buckets.
+/// Feature ids of one candidate, hashed into `mask + 1` buckets; or, when
+/// made with a ranker's weights (to resolve, not to train), just their score.
 #[derive(Debug, Default)]
-pub struct FeatureSet {
-    /// The ids.
+pub struct FeatureSet<'w> {
+    /// The ids (none when scored as they are made).
     pub ids: Vec<u32>,
     mask: u64,
     /// Hash of the span's class, mixed into conjoined features.
     class: u64,
+    /// The weights that score the features as they are made.
+    weights: Option<&'w [f32]>,
+    /// Their score so far (with `weights`).
+    score: f32,
 }
 
 /// A feature being built: its template's hash with its values mixed in
@@ -83,17 +88,34 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-impl FeatureSet {
-    fn new(mask: u64, class: u64) -> Self {
+impl<'w> FeatureSet<'w> {
+    fn new(mask: u64, class: u64, weights: Option<&'w [f32]>) -> Self {
         Self {
-            ids: Vec::with_capacity(64),
+            ids: if weights.is_some() {
+                Vec::new()
+            } else {
+                Vec::with_capacity(64)
+            },
             mask,
             class,
+            weights,
+            score: 0.0,
         }
     }
 
+    /// The sum of the weights of the features, when they were scored as
+    /// they were made (in the order they were made, as a sum over `ids`
+    /// would add them).
+    pub fn score(&self) -> Option<f32> {
+        self.weights.map(|_| self.score)
+    }
+
     fn push_hash(&mut self, h: u64) {
-        self.ids.push((mix(h) & self.mask) as u32);
+        let id = mix(h) & self.mask;
+        match self.weights {
+            Some(w) => self.score += w[id as usize],
+            None => self.ids.push(id as u32),
+        }
     }
 
     fn add(&mut self, key: Key) {
@@ -136,9 +158,9 @@ impl History {
 }
 
 /// Features of "no one named".
-pub fn none_features(source: &Source, mask: u64) -> FeatureSet {
+pub fn none_features<'w>(source: &Source, cx: &Context<'_, 'w>) -> FeatureSet<'w> {
     let class = word_hash(source.class());
-    let mut f = FeatureSet::new(mask, class_hash(class));
+    let mut f = FeatureSet::new(cx.mask, class_hash(class), cx.weights);
     let (head, first) = (word_hash(&source.head), word_hash(&source.first));
     f.add(key!("none"));
     f.add(key!("none").with(class));
@@ -205,9 +227,10 @@ pub fn agrees(class: &str, entity: &Entity) -> bool {
     }
 }
 
-/// What feature extraction needs of a document, computed once.
+/// What feature extraction needs of a document, computed once (and the
+/// weights that score the features as they are made, when resolving).
 #[derive(Debug)]
-pub struct Context<'a> {
+pub struct Context<'a, 'w> {
     /// Its tokens.
     pub tok: &'a Tokenized,
     /// Its names.
@@ -224,9 +247,11 @@ pub struct Context<'a> {
     pub writer: Option<usize>,
     /// Buckets minus one.
     pub mask: u64,
+    /// Weights that score features as they are made (`2^bits` of them).
+    pub weights: Option<&'w [f32]>,
 }
 
-impl<'a> Context<'a> {
+impl<'a, 'w> Context<'a, 'w> {
     /// The context of a document's names, hashing into `2^bits` buckets.
     pub fn new(tok: &'a Tokenized, names: &'a Names, bits: u32) -> Self {
         Self {
@@ -245,6 +270,17 @@ impl<'a> Context<'a> {
             first_entity: names.entity_of.first().copied().flatten(),
             writer: writer(tok, names),
             mask: (1u64 << bits) - 1,
+            weights: None,
+        }
+    }
+
+    /// The same context, whose features are scored by `weights` as they
+    /// are made (one per bucket) instead of kept.
+    pub fn scored_by(self, weights: &'w [f32]) -> Self {
+        debug_assert_eq!(weights.len() as u64, self.mask + 1, "one weight per bucket");
+        Self {
+            weights: Some(weights),
+            ..self
         }
     }
 }
@@ -278,7 +314,7 @@ fn class_hash(class: u64) -> u64 {
     mix(key!("class").with(class).0)
 }
 
-fn fixed_features(cx: &Context<'_>, e: usize) -> Fixed {
+fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
     let names = cx.names;
     let entity: &Entity = &names.entities[e];
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
@@ -315,17 +351,17 @@ fn fixed_features(cx: &Context<'_>, e: usize) -> Fixed {
 
 /// Features of naming entity `e` for `source`, the `recency`-th most
 /// recently mentioned entity (1: the last one named before it).
-pub fn entity_features(
-    cx: &Context<'_>,
+pub fn entity_features<'w>(
+    cx: &Context<'_, 'w>,
     source: &Source,
     e: usize,
     recency: Recency,
     history: &History,
-) -> FeatureSet {
+) -> FeatureSet<'w> {
     let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
     let class = word_hash(source.class());
     let entity: &Entity = &names.entities[e];
-    let mut f = FeatureSet::new(mask, class_hash(class));
+    let mut f = FeatureSet::new(mask, class_hash(class), cx.weights);
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
     let fixed = cx.fixed[e].get_or_init(|| fixed_features(cx, e));

@@ -25,11 +25,11 @@ pub struct SpeakerResolver {
 
 /// One candidate for a span: an entity, or no one (`None`), with its features.
 #[derive(Debug)]
-pub struct Candidate {
+pub struct Candidate<'w> {
     /// The entity (index into [`Names::entities`]), or `None` for no one.
     pub entity: Option<usize>,
-    /// Its feature ids.
-    pub features: FeatureSet,
+    /// Its feature ids, or their score.
+    pub features: FeatureSet<'w>,
 }
 
 /// The speakers of a document's Source spans.
@@ -59,7 +59,11 @@ impl Resolution {
 /// The candidates of `source`: no one, then every entity that is not a group
 /// and is named before the end of the sentence after the span's (or, for `I`,
 /// opens the last paragraph), most recently named first.
-pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<Candidate> {
+pub fn candidates<'w>(
+    cx: &Context<'_, 'w>,
+    source: &Source,
+    history: &History,
+) -> Vec<Candidate<'w>> {
     let names = cx.names;
     let horizon = cx
         .tok
@@ -91,7 +95,7 @@ pub fn candidates(cx: &Context<'_>, source: &Source, history: &History) -> Vec<C
     reachable.sort_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
     let mut out = vec![Candidate {
         entity: None,
-        features: none_features(source, cx.mask),
+        features: none_features(source, cx),
     }];
     let mut agreeing = 0;
     for (rank, (e, _, writer)) in reachable.into_iter().enumerate() {
@@ -134,9 +138,12 @@ impl SpeakerResolver {
         self.bits
     }
 
-    /// The score of a candidate.
-    pub fn score(&self, features: &FeatureSet) -> f32 {
-        features.ids.iter().map(|&i| self.weights[i as usize]).sum()
+    /// The score of a candidate (the one it was made with, if it was
+    /// scored as it was made).
+    pub fn score(&self, features: &FeatureSet<'_>) -> f32 {
+        features
+            .score()
+            .unwrap_or_else(|| features.ids.iter().map(|&i| self.weights[i as usize]).sum())
     }
 
     /// The best candidate (the first of equal scores).
@@ -166,7 +173,7 @@ impl SpeakerResolver {
         names: &Names,
         sources: &[Range<usize>],
     ) -> Vec<Option<usize>> {
-        let cx = Context::new(tok, names, self.bits);
+        let cx = Context::new(tok, names, self.bits).scored_by(&self.weights);
         let mut order: Vec<usize> = (0..sources.len()).collect();
         order.sort_by_key(|&k| (sources[k].start, sources[k].end));
         let mut history = History::default();

@@ -110,7 +110,7 @@ pub fn entities_named(names: &Names, gold: &str) -> Vec<usize> {
 /// One span to learn from: its candidates and which of them are right.
 #[derive(Debug)]
 struct Example {
-    candidates: Vec<Candidate>,
+    candidates: Vec<Candidate<'static>>,
     right: Vec<usize>,
 }
 
