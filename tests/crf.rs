@@ -182,6 +182,19 @@ fn bad_model_files_are_refused_clearly() {
     );
     let msg = load_annotator(&mismatch).unwrap_err().to_string();
     assert!(msg.contains("features.hash_bits = 12"), "{msg}");
+
+    // A config that training would refuse (an edited header): refused on
+    // load, before a window of 2^40 tokens could allocate without end.
+    let window = dir.path().join("window.safetensors");
+    write_with_header(&good, &window, |v| {
+        v["config"]["features"]["window"] = (1u64 << 40).into()
+    });
+    let msg = load_annotator(&window).unwrap_err().to_string();
+    assert!(
+        msg.contains("not a readable model file")
+            && msg.contains("features.window = 1099511627776"),
+        "{msg}"
+    );
 }
 
 /// Copies the model at `from` to `to` with its JSON header edited by `edit`.

@@ -851,19 +851,33 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
             ));
         }
     }
-    // Model files cut short or of random bytes: an error naming the file.
-    for (name, damage) in [("cut short", 0usize), ("random bytes", 1)] {
+    // Model files cut short, of random bytes, a pipe (reading would block)
+    // or a link to a device (reading would never end): an error naming the file.
+    for (name, damage) in [
+        ("cut short", 0usize),
+        ("random bytes", 1),
+        ("a pipe", 2),
+        ("/dev/zero", 3),
+    ] {
         let broken = dir.path().join(format!("broken-{damage}"));
         std::fs::create_dir_all(&broken).unwrap();
+        let file = broken.join("model.safetensors");
         let good = std::fs::read(tiny_model().join("model.safetensors")).unwrap();
-        let bytes = if damage == 0 {
-            good[..good.len() / 2].to_vec()
-        } else {
-            (0..4096u32)
-                .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8)
-                .collect()
-        };
-        std::fs::write(broken.join("model.safetensors"), bytes).unwrap();
+        match damage {
+            0 => std::fs::write(&file, &good[..good.len() / 2]).unwrap(),
+            1 => std::fs::write(
+                &file,
+                (0..4096u32)
+                    .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8)
+                    .collect::<Vec<u8>>(),
+            )
+            .unwrap(),
+            2 => {
+                let made = std::process::Command::new("mkfifo").arg(&file).status();
+                assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+            }
+            _ => std::os::unix::fs::symlink("/dev/zero", &file).unwrap(),
+        }
         let input = dir.path().join("crlf.jsonl");
         let out = quotekit(&[
             "predict",

@@ -177,7 +177,7 @@ impl ModelHeader {
     /// this header's hash; returns its text and path.
     pub fn read_tokenizer(&self, file: &Path) -> Result<(String, PathBuf), ModelError> {
         let path = file.parent().unwrap_or(Path::new(".")).join(TOKENIZER_FILE);
-        let json = std::fs::read_to_string(&path).map_err(|e| ModelError::io(&path, e))?;
+        let json = crate::io::read_text(&path)?;
         if self.tokenizer_hash.as_deref() != Some(hash_hex(json.as_bytes()).as_str()) {
             return Err(ModelError::corrupt(
                 path,

@@ -22,6 +22,33 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e))
 }
 
+/// Reads a whole model-side file (a model, checkpoint, resolver or cache
+/// file). Only a regular file (or a link to one) is read: a FIFO would block
+/// and a device (`/dev/zero`) never end.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
+    let meta = std::fs::metadata(path).map_err(|e| ModelError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(ModelError::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file (a folder, pipe or device)",
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| ModelError::io(path, e))
+}
+
+/// Reads a whole model-side text file ([`read_file`]: regular files only).
+pub fn read_text(path: &Path) -> Result<String, ModelError> {
+    String::from_utf8(read_file(path)?).map_err(|e| {
+        ModelError::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        )
+    })
+}
+
 /// `DIR/name` for a directory (or a path without an extension), the path
 /// itself for a file: where a model or checkpoint file is, given either.
 pub fn file_in(path: &Path, name: &str) -> PathBuf {

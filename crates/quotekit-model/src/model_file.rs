@@ -52,8 +52,15 @@ pub fn save_annotator(
 /// [`Annotator`].
 pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     let file = model_path(path);
-    let bytes = std::fs::read(&file).map_err(|e| ModelError::io(&file, e))?;
+    let bytes = crate::io::read_file(&file)?;
     let header = ModelHeader::read(&bytes, &file)?;
+    // A header's config is the one training checked; one that no longer
+    // holds (edited or damaged) must not reach the tagger (a huge
+    // `features.window` would allocate without end).
+    header
+        .config
+        .validate()
+        .map_err(|e| ModelError::corrupt(&file, e.to_string()))?;
     let tags = TagSet::new(header.config.data.scheme);
     let names = tags.names();
     if names != header.labels {

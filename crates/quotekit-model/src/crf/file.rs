@@ -60,7 +60,7 @@ pub fn read(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<CrfModel,
 /// Reads a CRF model file (or `DIR/model.safetensors`) and checks its header.
 pub fn load(path: &Path) -> Result<(CrfModel, ModelHeader), ModelError> {
     let file: PathBuf = model_path(path);
-    let bytes = std::fs::read(&file).map_err(|e| ModelError::io(&file, e))?;
+    let bytes = crate::io::read_file(&file)?;
     let header = ModelHeader::read(&bytes, &file)?;
     let model = read(&bytes, &header, &file)?;
     Ok((model, header))

@@ -137,7 +137,7 @@ impl Checkpoint {
     /// Reads a checkpoint file (or `DIR/checkpoint.safetensors`).
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let file = Self::path(path);
-        let bytes = std::fs::read(&file).map_err(|e| ModelError::io(&file, e))?;
+        let bytes = crate::io::read_file(&file)?;
         let json = read_metadata(&bytes, KEY, &file)?.ok_or_else(|| {
             ModelError::foreign(
                 &file,

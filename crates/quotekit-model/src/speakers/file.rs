@@ -76,7 +76,7 @@ impl SpeakerResolver {
     /// When the file cannot be read, is not a resolver, or was trained on
     /// other features (retrain it with `quotekit train-speakers`).
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
+        let bytes = crate::io::read_file(path)?;
         Self::from_bytes(&bytes, path)
     }
 

@@ -57,7 +57,7 @@ fn cache_key(
     docs: &[TransformerDocument],
 ) -> Result<String, ModelError> {
     let weights = config.path.join(WEIGHTS_FILE);
-    let bytes = std::fs::read(&weights).map_err(|e| ModelError::io(&weights, e))?;
+    let bytes = crate::io::read_file(&weights)?;
     let mut text = format!(
         "{} {} {} {:?}",
         hash_hex(&bytes),
@@ -99,7 +99,7 @@ pub fn cached_outputs(
                 format!("damaged encoder cache ({reason}); delete the file to recompute it"),
             )
         };
-        let bytes = std::fs::read(file).map_err(|e| ModelError::io(file, e))?;
+        let bytes = crate::io::read_file(file)?;
         let st = SafeTensors::deserialize(&bytes).map_err(|e| damaged(e.to_string()))?;
         let out = (0..docs.len())
             .map(|i| {

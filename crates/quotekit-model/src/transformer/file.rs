@@ -36,8 +36,7 @@ impl TransformerModel {
             .parent()
             .unwrap_or(Path::new("."))
             .join(ENCODER_CONFIG_FILE);
-        let config =
-            std::fs::read_to_string(&config_file).map_err(|e| ModelError::io(&config_file, e))?;
+        let config = crate::io::read_text(&config_file)?;
         let mut model = Self::new(
             &header.config.transformer,
             &config,
@@ -65,8 +64,7 @@ impl TransformerModel {
             )));
         }
         let config_path = dir.join(CONFIG_FILE);
-        let json =
-            std::fs::read_to_string(&config_path).map_err(|e| ModelError::io(&config_path, e))?;
+        let json = crate::io::read_text(&config_path)?;
         let tokenizer = PieceTokenizer::from_file(&dir.join(TOKENIZER_FILE))?;
         let mut model = Self::new(config, &json, &config_path, tokenizer, cues, labels)?;
         model.load_pretrained(&dir.join(WEIGHTS_FILE))?;

@@ -62,7 +62,7 @@ impl PieceTokenizer {
 
     /// Reads a `tokenizer.json` file.
     pub fn from_file(path: &Path) -> Result<Self, ModelError> {
-        let json = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
+        let json = crate::io::read_text(path)?;
         Self::from_json(&json, path)
     }
 
