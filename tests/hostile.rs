@@ -717,6 +717,18 @@ fn messages_say_what_happened_once_and_where() {
             args(&["stats", &s(&brat)]),
             "a.ann:6: error: attribution E1 has a second Source (T4)",
         ),
+        (
+            args(&[
+                "eval",
+                "--gold",
+                "datasets/sample",
+                "--pred",
+                "datasets/sample",
+                "--names",
+                &s(&missing),
+            ]),
+            "nowhere: no such names folder",
+        ),
     ];
     for (argv, says) in cases {
         if argv.iter().any(|a| a.contains("polnear")) && common::polnear().is_none() {

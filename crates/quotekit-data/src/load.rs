@@ -95,6 +95,19 @@ pub fn load_corpus(
     format: Format,
     options: &LoadOptions,
 ) -> Result<LoadReport, DataError> {
+    // A names folder that is not there would name no one, silently.
+    for dir in &options.names {
+        if !dir.is_dir() {
+            return Err(DataError::Layout {
+                path: dir.clone(),
+                message: if dir.exists() {
+                    "a names folder (of ID.tsv files) must be a folder".into()
+                } else {
+                    "no such names folder".into()
+                },
+            });
+        }
+    }
     let reader = reader(format, options);
     let mut report = LoadReport::default();
     for item in reader.read(path)? {

@@ -3,6 +3,7 @@
 
 use crate::errors;
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
 use quotekit_infer::input::{jsonl_record, ReadLimits};
 use quotekit_infer::output::Rendered;
 use quotekit_infer::runner::process;
@@ -38,8 +39,32 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<NativeModel> {
     })
 }
 
+/// The bytes of a record given as `str` (a lone surrogate kept as the
+/// invalid UTF-8 it encodes to, for the reader to report), `bytes` or `None`.
+fn line_bytes(item: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+    if item.is_none() {
+        return Ok(None);
+    }
+    if let Ok(bytes) = item.cast::<PyBytes>() {
+        return Ok(Some(bytes.as_bytes().to_vec()));
+    }
+    if item.cast::<PyString>().is_ok() {
+        return match item.extract::<String>() {
+            Ok(s) => Ok(Some(s.into_bytes())),
+            Err(_) => item
+                .call_method1("encode", ("utf-8", "surrogatepass"))?
+                .extract::<Vec<u8>>()
+                .map(Some),
+        };
+    }
+    Err(errors::input(format!(
+        "a record must be a str or bytes line of JSON, not {}",
+        item.get_type().name()?
+    )))
+}
+
 /// The text of a rendered `jsonl` record, without its newline.
-fn line(rendered: Rendered) -> String {
+fn rendered_line(rendered: Rendered) -> String {
     match rendered {
         Rendered::Line(mut s) | Rendered::BratError(mut s) => {
             s.truncate(s.trim_end_matches('\n').len());
@@ -51,16 +76,17 @@ fn line(rendered: Rendered) -> String {
 
 #[pymethods]
 impl NativeModel {
-    /// Annotates JSONL records (`{"id", "text", ...}` as JSON text) on
-    /// `threads` threads (0: all cores), the GIL released; returns the
-    /// `quotekit predict --format jsonl` record of each, in input order. A
-    /// record that cannot be annotated gives an error record, as in
-    /// `predict`; `None` gives `None`.
+    /// Annotates JSONL records (`{"id", "text", ...}` as JSON text, `str`
+    /// or UTF-8 `bytes`) on `threads` threads (0: all cores), the GIL
+    /// released; returns the `quotekit predict --format jsonl` record of
+    /// each, in input order. A record that cannot be annotated gives an
+    /// error record, as in `predict`; `None` and blank lines give `None`
+    /// (`predict` skips blank lines). Record `k` is `line k+1` in messages.
     #[pyo3(signature = (records, threads=0, max_chars=1_000_000))]
     fn annotate_records(
         &self,
         py: Python<'_>,
-        records: Vec<Option<String>>,
+        records: Vec<Bound<'_, PyAny>>,
         threads: usize,
         max_chars: usize,
     ) -> PyResult<Vec<Option<String>>> {
@@ -69,17 +95,35 @@ impl NativeModel {
                 "threads must be at most {MAX_THREADS} (0: all cores), not {threads}"
             )));
         }
+        let lines = records
+            .iter()
+            .map(line_bytes)
+            .collect::<PyResult<Vec<_>>>()?;
         let limits = ReadLimits { max_chars };
         let annotator = &self.annotator;
-        let annotate = |k: usize, record: &Option<String>| {
-            record.as_ref().map(|r| {
-                let record = jsonl_record(k + 1, r.as_bytes(), limits);
-                line(process(annotator, &record, OutputFormat::Jsonl).0)
-            })
+        let annotate = |k: usize, record: &Option<Vec<u8>>| {
+            let mut bytes = record.as_deref()?;
+            // As `predict` reads a file: a byte-order mark is no part of
+            // the record, and a blank line is no record.
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return None;
+            }
+            // (With its newline, as a file's line is parsed: the same
+            // positions in messages.)
+            let line: std::borrow::Cow<'_, [u8]> = if bytes.ends_with(b"\n") {
+                bytes.into()
+            } else {
+                [bytes, b"\n"].concat().into()
+            };
+            let record = jsonl_record(k + 1, &line, limits);
+            Some(rendered_line(
+                process(annotator, &record, OutputFormat::Jsonl).0,
+            ))
         };
         py.detach(|| {
             let run = || {
-                records
+                lines
                     .par_iter()
                     .enumerate()
                     .map(|(k, r)| annotate(k, r))

@@ -72,17 +72,22 @@ def test_bad_records_become_error_records(model):
         {"id": 7, "text": "He said so."},
         {"id": "long", "text": "word " * 100},
     ]
+    deep: dict = {}
+    for _ in range(5000):
+        deep = {"a": deep}
+    items.append({"id": "deep", "text": "x", "extra": deep})
     out = model.annotate_many(items, max_chars=200)
-    # (A lone surrogate makes the whole record unreadable JSON, as the same
-    # line of a JSONL file does for `quotekit predict`: its id is lost too.)
-    assert [r["id"] for r in out] == ["ok", "nan", "set", "line 4", "line 5", "line 6", "7", "long"]
+    assert [r["id"] for r in out] == [
+        "ok", "nan", "set", "surrogate", "line 5", "line 6", "7", "long", "deep"
+    ]
     kinds = [r.get("error", {}).get("kind") for r in out]
-    assert kinds == [None, "malformed-json", "malformed-json", "malformed-json",
-                     "malformed-json", "malformed-json", None, "too-long"]
+    assert kinds == [None, "malformed-json", "malformed-json", "not-utf8",
+                     "malformed-json", "malformed-json", None, "too-long", "malformed-json"]
+    assert "lone surrogate U+D800" in out[3]["error"]["message"]
     for r in out:
         if r.get("error", {}).get("kind") == "malformed-json":
             assert r["error"]["message"].startswith("line ")
-    assert "over the limit of 200" in out[-1]["error"]["message"]
+    assert "over the limit of 200" in out[-2]["error"]["message"]
     json.dumps(out)  # every record is JSON
 
 
@@ -107,3 +112,51 @@ def test_scoring_other_texts_is_refused(tmp_path):
     pred.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     with pytest.raises(quotekit.DataError, match="cannot score"):
         quotekit.evaluate(SAMPLE, pred)
+
+
+def test_a_lone_text_is_not_split_into_characters(model):
+    for wrong in ["The mayor said so.", b"bytes", {"id": "a", "text": "x"}]:
+        with pytest.raises(quotekit.InputError, match="must be a list"):
+            model.annotate_many(wrong)
+        with pytest.raises(quotekit.InputError, match="must be a list"):
+            model.annotate_jsonl(wrong)
+    with pytest.raises(quotekit.InputError, match="lone surrogate U\\+DC80"):
+        model.annotate("bad \udc80 byte")
+
+
+def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_path):
+    lines = [
+        "\ufeff" + json.dumps({"id": "bom", "text": "He said so."}),
+        "",
+        "   ",
+        "{",
+        json.dumps({"id": "ok", "text": "The mayor said the bridge would reopen."}),
+        '{"id": "surrogate", "text": "x \ud800 said y"}',
+        json.dumps({"id": "b", "text": "She said no."}).encode("utf-8"),
+    ]
+    ours = model.annotate_jsonl(lines)
+    jsonl = tmp_path / "in.jsonl"
+    # The file `predict` reads: the same lines (a BOM only counts on the first).
+    jsonl.write_bytes(
+        b"".join(
+            (l if isinstance(l, bytes) else l.encode("utf-8", "surrogatepass")) + b"\n"
+            for l in lines
+        )
+    )
+    out = tmp_path / "out.jsonl"
+    run_cli("predict", "--model", str(tiny_model), "--input", str(jsonl), "--output", str(out))
+    assert ours == out.read_text(encoding="utf-8").splitlines()
+    assert len(ours) == 5
+    wrong = model.annotate_jsonl([None, 3])
+    assert [json.loads(l)["error"]["kind"] for l in wrong] == ["malformed-json"] * 2
+
+
+def test_names_folders_must_exist(tmp_path):
+    with pytest.raises(quotekit.DataError, match="no such names folder"):
+        list(quotekit.read_corpus(SAMPLE, names=tmp_path / "missing"))
+    with pytest.raises(quotekit.DataError, match="no such names folder"):
+        quotekit.evaluate(SAMPLE, SAMPLE, names=[tmp_path / "missing"])
+    # One folder given as a path, not a list of one.
+    docs = list(quotekit.read_corpus(SAMPLE, names=SAMPLE.parent / "sample-speakers"))
+    named = [s for d in docs for s in d["spans"] if s.get("name")]
+    assert len(named) > 10

@@ -44,31 +44,52 @@ Item = Union[str, Dict[str, Any]]
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _record_json(index: int, item: Any) -> Tuple[Optional[str], str]:
-    """The JSONL line of one item, or ``None`` and why it cannot be written
-    as JSON."""
+def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
+    """The JSONL line of one item as UTF-8, or ``None`` with the error
+    record's kind and message when it cannot be one."""
     if isinstance(item, str):
         item = {"id": str(index), "text": item}
     try:
-        # ASCII escapes keep lone surrogates representable; the reader says
-        # what is wrong with them.
-        return json.dumps(item, ensure_ascii=True, allow_nan=False), ""
-    except (TypeError, ValueError) as e:
-        return None, str(e)
+        text = json.dumps(item, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as e:
+        return None, "malformed-json", f"line {index + 1}: not representable as JSON ({e})"
+    try:
+        return text.encode("utf-8"), "", ""
+    except UnicodeEncodeError as e:
+        bad = ord(e.object[e.start])
+        return None, "not-utf8", (
+            f"line {index + 1}: not Unicode text (a lone surrogate U+{bad:04X}, "
+            "as left by decoding bytes with errors='surrogateescape')"
+        )
 
 
-def _unwritable(index: int, item: Any, reason: str) -> Dict[str, Any]:
-    """The error record of an item that cannot be written as JSON."""
+def _error_record(index: int, item: Any, kind: str, message: str) -> Dict[str, Any]:
+    """The error record of an item the native code never saw."""
     key = f"line {index + 1}"
-    if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        key = item["id"]
+    elif isinstance(item, dict) and isinstance(item.get("id"), int):
         key = str(item["id"])
-    return {
-        "id": key,
-        "error": {
-            "kind": "malformed-json",
-            "message": f"line {index + 1}: not representable as JSON ({reason})",
-        },
-    }
+    return {"id": key, "error": {"kind": kind, "message": message}}
+
+
+def _sequence(items: Any, what: str) -> list:
+    """``items`` as a list; a lone string, bytes or dict is refused rather
+    than split into characters or keys."""
+    if isinstance(items, (str, bytes, bytearray, dict)):
+        raise InputError(
+            f"{what} must be a list (or other iterable) of records, not one {type(items).__name__}"
+        )
+    return list(items)
+
+
+def _paths(names: Any) -> Optional[List[Any]]:
+    """``names`` as a list of folders: one path is one folder."""
+    if names is None:
+        return None
+    if isinstance(names, (str, bytes, os.PathLike)):
+        return [names]
+    return list(names)
 
 
 class Model:
@@ -123,11 +144,13 @@ class Model:
         cannot be annotated gives an error record ``{"id", "error": {"kind",
         "message"}}`` (messages count items from 1, like the lines of a JSONL
         file) and the others go on."""
-        items = list(items)
+        items = _sequence(items, "items")
         lines = [_record_json(k, item) for k, item in enumerate(items)]
-        out = self._native.annotate_records([l for l, _ in lines], threads, max_chars)
+        out = self._native.annotate_records([l for l, _, _ in lines], threads, max_chars)
         return [
-            _unwritable(k, items[k], lines[k][1]) if line is None else json.loads(line)
+            _error_record(k, items[k], lines[k][1], lines[k][2])
+            if line is None
+            else json.loads(line)
             for k, line in enumerate(out)
         ]
 
@@ -141,8 +164,21 @@ class Model:
         returns the lines ``quotekit predict`` writes for them, in order,
         without parsing them in Python: the fast path for pipelines (Spark's
         ``mapPartitions``) that read and write JSONL. A bad line gives an
-        error record; ``line N`` in its message counts from 1 in ``lines``."""
-        return self._native.annotate_records(list(lines), threads, max_chars)
+        error record; ``line N`` in its message counts from 1 in ``lines``.
+        Blank lines give no record and a byte-order mark is dropped, as
+        ``predict`` reads a file; ``bytes`` lines are read as UTF-8."""
+        lines = _sequence(lines, "lines")
+        wrong = {
+            k: json.dumps(_error_record(k, None, "malformed-json",
+                                        f"line {k + 1}: a line must be str or bytes, "
+                                        f"not {type(line).__name__}"))
+            for k, line in enumerate(lines)
+            if not isinstance(line, (str, bytes))
+        }
+        out = self._native.annotate_records(
+            [None if k in wrong else l for k, l in enumerate(lines)], threads, max_chars
+        )
+        return [wrong.get(k, line) for k, line in enumerate(out) if k in wrong or line is not None]
 
 
 
@@ -170,7 +206,7 @@ def train(
         out,
         train=train,
         dev=dev,
-        names=None if names is None else list(names),
+        names=_paths(names),
         threads=threads,
     )
     return None if report is None else json.loads(report)
@@ -186,7 +222,7 @@ def evaluate(
     does; with ``names`` (folders of the gold speakers' names) the
     who-said-what figures too."""
     return json.loads(
-        _quotekit.evaluate(gold, pred, names=None if names is None else list(names))
+        _quotekit.evaluate(gold, pred, names=_paths(names))
     )
 
 
@@ -201,7 +237,7 @@ def read_corpus(
     corpus is read and checked first: a bad document raises
     :class:`DataError` naming its file and line."""
     lines = _quotekit.read_corpus(
-        path, format=format, names=None if names is None else list(names)
+        path, format=format, names=_paths(names)
     )
     for line in lines:
         yield json.loads(line)
