@@ -38,9 +38,22 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
     for (p, r) in tok.paragraphs.iter().enumerate() {
         paragraph_of[r.clone()].fill(p);
     }
-    let of_role =
-        |role: Role| -> Vec<usize> { (0..chunks.len()).filter(|&k| chunks[k].0 == role).collect() };
+    // Cues and sources in text order, so that those of a sentence or a
+    // paragraph are one stretch of the list (found by binary search: a long
+    // document costs no more per quote than a short one).
+    let of_role = |role: Role| -> Vec<usize> {
+        let mut v: Vec<usize> = (0..chunks.len()).filter(|&k| chunks[k].0 == role).collect();
+        v.sort_by_key(|&k| (chunks[k].1.start, k));
+        v
+    };
     let (cues, sources) = (of_role(Role::Cue), of_role(Role::Source));
+    // The members of `list` whose first token is in sentences (or
+    // paragraphs, by `unit_of`) `lo..=hi`.
+    let within = |list: &'_ [usize], unit_of: &[usize], lo: usize, hi: usize| -> Vec<usize> {
+        let a = list.partition_point(|&k| unit_of[chunks[k].1.start] < lo);
+        let b = list.partition_point(|&k| unit_of[chunks[k].1.start] <= hi);
+        list[a..b.max(a)].to_vec()
+    };
     let nearest = |candidates: &[usize], to: &Range<usize>, keep: &dyn Fn(usize) -> bool| {
         candidates
             .iter()
@@ -49,22 +62,22 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
             .min_by_key(|&k| (gap(&chunks[k].1, to), k))
     };
     let mut links: Vec<Link> = Vec::new();
-    for c in of_role(Role::Content) {
+    // The link of each cue, once it has one.
+    let mut link_of_cue: std::collections::HashMap<usize, usize> = Default::default();
+    for c in (0..chunks.len()).filter(|&k| chunks[k].0 == Role::Content) {
         let range = &chunks[c].1;
         let (s0, s1) = (sentence_of[range.start], sentence_of[range.end - 1]);
         let para = paragraph_of[range.start];
-        let in_sentence = |k: usize| (s0..=s1).contains(&sentence_of[chunks[k].1.start]);
-        let in_paragraph = |k: usize| paragraph_of[chunks[k].1.start] == para;
         let opens_paragraph = range.start == tok.paragraphs[para].start;
-        let cue = nearest(&cues, range, &in_sentence)
-            .or_else(|| nearest(&cues, range, &in_paragraph))
+        let any = |_: usize| true;
+        let cue = nearest(&within(&cues, &sentence_of, s0, s1), range, &any)
+            .or_else(|| nearest(&within(&cues, &paragraph_of, para, para), range, &any))
             .or_else(|| {
                 // A quote opening a paragraph: the last cue of the previous paragraph.
                 (opens_paragraph && para > 0)
                     .then(|| {
-                        cues.iter()
-                            .copied()
-                            .filter(|&k| paragraph_of[chunks[k].1.start] == para - 1)
+                        within(&cues, &paragraph_of, para - 1, para - 1)
+                            .into_iter()
                             .max_by_key(|&k| chunks[k].1.start)
                     })
                     .flatten()
@@ -74,24 +87,37 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
             Some(q) => {
                 let anchor = &chunks[q].1;
                 let (cs, cp) = (sentence_of[anchor.start], paragraph_of[anchor.start]);
-                nearest(&sources, anchor, &|k| {
-                    sentence_of[chunks[k].1.start] == cs && outside_content(k)
-                })
+                nearest(
+                    &within(&sources, &sentence_of, cs, cs),
+                    anchor,
+                    &outside_content,
+                )
                 .or_else(|| {
-                    nearest(&sources, anchor, &|k| {
-                        paragraph_of[chunks[k].1.start] == cp && outside_content(k)
-                    })
+                    nearest(
+                        &within(&sources, &paragraph_of, cp, cp),
+                        anchor,
+                        &outside_content,
+                    )
                 })
             }
-            None => nearest(&sources, range, &|k| in_sentence(k) && outside_content(k)),
+            None => nearest(
+                &within(&sources, &sentence_of, s0, s1),
+                range,
+                &outside_content,
+            ),
         };
-        match links.iter_mut().find(|l| cue.is_some() && l.cue == cue) {
-            Some(l) => l.contents.push(c),
-            None => links.push(Link {
-                contents: vec![c],
-                cue,
-                source,
-            }),
+        match cue.and_then(|q| link_of_cue.get(&q).copied()) {
+            Some(l) => links[l].contents.push(c),
+            None => {
+                if let Some(q) = cue {
+                    link_of_cue.insert(q, links.len());
+                }
+                links.push(Link {
+                    contents: vec![c],
+                    cue,
+                    source,
+                })
+            }
         }
     }
     links
