@@ -25,7 +25,7 @@ class NativeModel:
     def path(self) -> str: ...
     def annotate_records(
         self,
-        records: Sequence[Optional[str]],
+        records: Sequence[Optional[Union[str, bytes]]],
         threads: int = 0,
         max_chars: int = 1_000_000,
     ) -> List[Optional[str]]: ...
