@@ -49,11 +49,17 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
     let (cues, sources) = (of_role(Role::Cue), of_role(Role::Source));
     // The members of `list` whose first token is in sentences (or
     // paragraphs, by `unit_of`) `lo..=hi`.
-    let within = |list: &'_ [usize], unit_of: &[usize], lo: usize, hi: usize| -> Vec<usize> {
+    fn within<'l>(
+        list: &'l [usize],
+        chunks: &[(Role, Range<usize>)],
+        unit_of: &[usize],
+        lo: usize,
+        hi: usize,
+    ) -> &'l [usize] {
         let a = list.partition_point(|&k| unit_of[chunks[k].1.start] < lo);
         let b = list.partition_point(|&k| unit_of[chunks[k].1.start] <= hi);
-        list[a..b.max(a)].to_vec()
-    };
+        &list[a..b.max(a)]
+    }
     let nearest = |candidates: &[usize], to: &Range<usize>, keep: &dyn Fn(usize) -> bool| {
         candidates
             .iter()
@@ -70,14 +76,21 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
         let para = paragraph_of[range.start];
         let opens_paragraph = range.start == tok.paragraphs[para].start;
         let any = |_: usize| true;
-        let cue = nearest(&within(&cues, &sentence_of, s0, s1), range, &any)
-            .or_else(|| nearest(&within(&cues, &paragraph_of, para, para), range, &any))
+        let cue = nearest(within(&cues, chunks, &sentence_of, s0, s1), range, &any)
+            .or_else(|| {
+                nearest(
+                    within(&cues, chunks, &paragraph_of, para, para),
+                    range,
+                    &any,
+                )
+            })
             .or_else(|| {
                 // A quote opening a paragraph: the last cue of the previous paragraph.
                 (opens_paragraph && para > 0)
                     .then(|| {
-                        within(&cues, &paragraph_of, para - 1, para - 1)
-                            .into_iter()
+                        within(&cues, chunks, &paragraph_of, para - 1, para - 1)
+                            .iter()
+                            .copied()
                             .max_by_key(|&k| chunks[k].1.start)
                     })
                     .flatten()
@@ -88,20 +101,20 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
                 let anchor = &chunks[q].1;
                 let (cs, cp) = (sentence_of[anchor.start], paragraph_of[anchor.start]);
                 nearest(
-                    &within(&sources, &sentence_of, cs, cs),
+                    within(&sources, chunks, &sentence_of, cs, cs),
                     anchor,
                     &outside_content,
                 )
                 .or_else(|| {
                     nearest(
-                        &within(&sources, &paragraph_of, cp, cp),
+                        within(&sources, chunks, &paragraph_of, cp, cp),
                         anchor,
                         &outside_content,
                     )
                 })
             }
             None => nearest(
-                &within(&sources, &sentence_of, s0, s1),
+                within(&sources, chunks, &sentence_of, s0, s1),
                 range,
                 &outside_content,
             ),
