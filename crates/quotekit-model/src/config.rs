@@ -295,6 +295,16 @@ impl Checked {
     pub fn into_inner(self) -> TrainConfig {
         self.0
     }
+
+    /// Every path training reads (the corpora and the names folders), which
+    /// its output must not overwrite.
+    pub fn inputs(&self) -> Vec<&std::path::Path> {
+        let data = &self.0.data;
+        let mut inputs = vec![data.train.as_path()];
+        inputs.extend(data.dev.as_deref());
+        inputs.extend(data.names.iter().map(|p| p.as_path()));
+        inputs
+    }
 }
 
 impl std::ops::Deref for Checked {

@@ -4,11 +4,8 @@
 use crate::errors;
 use pyo3::prelude::*;
 use quotekit_data::formats::jsonl::to_json_line;
-use quotekit_data::names::names_file;
-use quotekit_data::{load_corpus, Document, Format, LoadOptions, Tokenizer};
-use quotekit_model::eval::check_pairs;
-use quotekit_model::eval::speakers::who_said_what;
-use quotekit_model::evaluate as score;
+use quotekit_data::{load_corpus, Document, Format, LoadOptions};
+use quotekit_model::eval::evaluate_checked;
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -63,19 +60,13 @@ pub fn evaluate(
         let gold_docs = load(&gold, Format::detect(&gold), names.clone())?;
         // Names files are gold: the predictions' names are their own.
         let pred_docs = load(&pred, Format::detect(&pred), Vec::new())?;
-        check_pairs(&gold_docs, &pred_docs).map_err(|why| {
+        let evaluation = evaluate_checked(&gold_docs, &pred_docs, &names).map_err(|why| {
             errors::DataError::new_err(format!(
                 "cannot score {} against {}: {why}",
                 pred.display(),
                 gold.display()
             ))
         })?;
-        let mut evaluation = score(&gold_docs, &pred_docs, &Tokenizer::new());
-        if !names.is_empty() {
-            evaluation.speakers = Some(who_said_what(&gold_docs, &pred_docs, |d| {
-                names_file(&names, &d.id).is_some()
-            }));
-        }
         serde_json::to_string(&evaluation).map_err(errors::input)
     })
 }

@@ -38,10 +38,7 @@ pub fn train(
     }
     let cfg = cfg.check().map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    let mut inputs = vec![cfg.data.train.as_path()];
-    inputs.extend(cfg.data.dev.as_deref());
-    inputs.extend(cfg.data.names.iter().map(|p| p.as_path()));
-    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
+    quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {
         checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),

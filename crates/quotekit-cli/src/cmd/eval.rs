@@ -4,11 +4,10 @@ use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
 use quotekit_data::names::names_file;
-use quotekit_data::{Format, Tokenizer};
-use quotekit_model::eval::check_pairs;
-use quotekit_model::eval::speakers::who_said_what;
+use quotekit_data::Format;
+use quotekit_model::eval::evaluate_checked;
+use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
-use quotekit_model::{evaluate, load_annotator};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -79,19 +78,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             };
             let pred =
                 super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
-            check_pairs(&gold, &pred).map_err(|why| {
+            let mut evaluation = evaluate_checked(&gold, &pred, names).map_err(|why| {
                 anyhow::anyhow!(
                     "cannot score {} against {}: {why}",
                     pred_path.display(),
                     args.gold.display()
                 )
             })?;
-            let mut evaluation = evaluate(&gold, &pred, &Tokenizer::new());
-            if !names.is_empty() {
-                evaluation.speakers = Some(who_said_what(&gold, &pred, |d| {
-                    names_file(names, &d.id).is_some()
-                }));
-            }
             evaluation.resolution = resolution;
             println!("{evaluation}");
             serde_json::to_string_pretty(&evaluation)?

@@ -102,10 +102,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let config = config.check()?;
     // The model folder: never an existing file, never a corpus read.
     quotekit_data::paths::check_output_folder(&args.out)?;
-    let mut inputs = vec![config.data.train.as_path()];
-    inputs.extend(config.data.dev.as_deref());
-    inputs.extend(config.data.names.iter().map(|p| p.as_path()));
-    quotekit_data::paths::check_output(&args.out, &inputs)?;
+    quotekit_data::paths::check_output(&args.out, &config.inputs())?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;

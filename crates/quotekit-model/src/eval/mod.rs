@@ -242,6 +242,25 @@ pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), Stri
     Ok(())
 }
 
+/// Scores `predicted` against `gold` as `quotekit eval` does: checks that they
+/// pair ([`check_pairs`]), scores them, and, with `names` (folders of the gold
+/// speakers' names), adds the who-said-what section over the gold documents
+/// that have a names file. Says why when they cannot be paired.
+pub fn evaluate_checked(
+    gold: &[Document],
+    predicted: &[Document],
+    names: &[std::path::PathBuf],
+) -> Result<Evaluation, String> {
+    check_pairs(gold, predicted)?;
+    let mut evaluation = evaluate(gold, predicted, &Tokenizer::new());
+    if !names.is_empty() {
+        evaluation.speakers = Some(speakers::who_said_what(gold, predicted, |d| {
+            quotekit_data::names::names_file(names, &d.id).is_some()
+        }));
+    }
+    Ok(evaluation)
+}
+
 /// An id as shown in a message: at most 80 characters.
 fn shorten(id: &str) -> String {
     if id.chars().count() <= 80 {
