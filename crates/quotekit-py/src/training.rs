@@ -2,6 +2,9 @@
 
 use crate::errors;
 use pyo3::prelude::*;
+use quotekit_infer::render::report::{
+    peak_memory, write_training_report, TrainingHistory, TrainingRun,
+};
 use quotekit_model::config::TrainConfig;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
@@ -10,7 +13,8 @@ use std::path::PathBuf;
 
 /// Trains a model with the TOML config at `config` (its `data.train`,
 /// `data.dev` and `data.names` overridden when given) and writes it to the
-/// folder `out`, with `dev-eval.json` when there is a dev corpus. Returns the
+/// folder `out`, with `dev-eval.json` when there is a dev corpus and the
+/// training report `report.html`. Returns the
 /// dev evaluation as JSON, or `None`. The GIL is released while it trains.
 #[pyfunction]
 #[pyo3(signature = (config, out, train=None, dev=None, names=None, threads=None))]
@@ -46,10 +50,23 @@ pub fn train(
         stop_after: None,
         cache_dir: Some(default_cache_dir(&out)),
     };
+    let started = std::time::Instant::now();
+    let mut history = TrainingHistory::default();
     let fitted = py
-        .detach(|| fit_with(&cfg, &options, |_| {}))
+        .detach(|| fit_with(&cfg, &options, |event| history.record(event)))
         .map_err(|e| errors::model_in("training failed", e))?;
     save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
+    write_training_report(
+        &out,
+        &TrainingRun {
+            header: &fitted.header,
+            history: &history,
+            dev: fitted.dev.as_ref(),
+            wall_seconds: started.elapsed().as_secs_f64(),
+            peak_memory: peak_memory(),
+        },
+    )
+    .map_err(errors::input)?;
     match &fitted.dev {
         Some(dev) => {
             let json = serde_json::to_string_pretty(dev).map_err(errors::input)?;

@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use quotekit_data::names::names_file;
 use quotekit_data::Format;
+use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::evaluate_checked;
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
@@ -30,6 +31,10 @@ pub struct EvalArgs {
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Also write the evaluation as an HTML page to this file: the tables,
+    /// and the token-tag confusion matrix as a heat map (needs --pred).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,
 }
@@ -37,16 +42,20 @@ pub struct EvalArgs {
 /// Runs `quotekit eval`.
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let names = &args.corpus_options.names;
-    if let Some(path) = &args.json {
-        let mut inputs = vec![args.gold.as_path()];
-        inputs.extend(args.pred.as_deref());
-        inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
-        quotekit_data::paths::check_output(path, &inputs)?;
+    let mut inputs = vec![args.gold.as_path()];
+    inputs.extend(args.pred.as_deref());
+    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    if args.json.is_some() && args.json == args.html {
+        anyhow::bail!("--json and --html name the same file");
     }
-    let _lock = match &args.json {
-        Some(path) => Some(quotekit_infer::lock::OutputLock::file(path)?),
-        None => None,
-    };
+    let mut _locks = Vec::new();
+    for path in args.json.iter().chain(&args.html) {
+        quotekit_data::paths::check_output(path, &inputs)?;
+        _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
+    }
+    if args.html.is_some() && args.pred.is_none() {
+        anyhow::bail!("--html draws the scores of predictions: give them with --pred");
+    }
     if args.pred.is_none() && args.model.is_none() {
         anyhow::bail!("give --pred (predictions to score), or --model with --names (the resolver on gold spans)");
     }
@@ -87,6 +96,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             })?;
             evaluation.resolution = resolution;
             println!("{evaluation}");
+            if let Some(path) = &args.html {
+                let page = evaluation_report(
+                    &evaluation,
+                    &args.gold.display().to_string(),
+                    &pred_path.display().to_string(),
+                );
+                std::fs::write(path, page)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             serde_json::to_string_pretty(&evaluation)?
         }
         None => {

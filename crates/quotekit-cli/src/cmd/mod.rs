@@ -4,6 +4,7 @@ pub mod convert;
 pub mod eval;
 pub mod fetch;
 pub mod predict;
+pub mod render;
 pub mod speakers;
 pub mod stats;
 pub mod train;

@@ -4,6 +4,9 @@
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use quotekit_infer::render::report::{
+    peak_memory, write_training_report, TrainingHistory, TrainingRun,
+};
 use quotekit_model::config::{ModelKind, TrainConfig};
 use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
@@ -74,6 +77,7 @@ pub fn speakers_line(r: &ResolverReport) -> String {
 
 /// Runs `quotekit train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let (mut config, deprecated) = TrainConfig::load(&args.config)?;
     for note in deprecated {
         eprintln!("warning: {}: {note}", args.config.display());
@@ -151,96 +155,102 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         "extracting features"
     });
     let mut last_f1: Option<f64> = None;
-    let fitted = fit_with(&config, &options, |event| match event {
-        TrainEvent::Prepared {
-            documents,
-            tokens,
-            seconds,
-        } => say(
-            &bar,
-            format!(
-                "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
-                if by_epoch { "inputs" } else { "features" }
+    let mut history = TrainingHistory::default();
+    let fitted = fit_with(&config, &options, |event| {
+        history.record(event);
+        match event {
+            TrainEvent::Prepared {
+                documents,
+                tokens,
+                seconds,
+            } => say(
+                &bar,
+                format!(
+                    "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
+                    if by_epoch { "inputs" } else { "features" }
+                ),
             ),
-        ),
-        TrainEvent::Iteration {
-            iteration,
-            loss,
-            dev_f1,
-            ..
-        } => {
-            if dev_f1.is_some() {
-                last_f1 = *dev_f1;
+            TrainEvent::Iteration {
+                iteration,
+                loss,
+                dev_f1,
+                ..
+            } => {
+                if dev_f1.is_some() {
+                    last_f1 = *dev_f1;
+                }
+                bar.set_position(*iteration as u64);
+                let f1 = last_f1
+                    .map(|f| format!("  dev F1 {f:.4}"))
+                    .unwrap_or_default();
+                bar.set_message(format!("loss {loss:.1}{f1}"));
+                if !bar.is_hidden() {
+                    return;
+                }
+                if let Some(f) = dev_f1 {
+                    eprintln!("iteration {iteration}: loss {loss:.1}, dev exact micro F1 {f:.4}");
+                }
             }
-            bar.set_position(*iteration as u64);
-            let f1 = last_f1
-                .map(|f| format!("  dev F1 {f:.4}"))
-                .unwrap_or_default();
-            bar.set_message(format!("loss {loss:.1}{f1}"));
-            if !bar.is_hidden() {
-                return;
+            TrainEvent::Batch {
+                epoch,
+                epochs,
+                batch,
+                batches,
+                loss,
+                words_per_second,
+            } => {
+                if *batch == 1 {
+                    bar.reset();
+                    bar.set_length(*batches as u64);
+                    bar.set_prefix(format!("epoch {epoch}/{epochs}"));
+                }
+                bar.set_position(*batch as u64);
+                bar.set_message(format!("loss {loss:.2}  {words_per_second:.0} words/s"));
             }
-            if let Some(f) = dev_f1 {
-                eprintln!("iteration {iteration}: loss {loss:.1}, dev exact micro F1 {f:.4}");
+            TrainEvent::Epoch(r) => {
+                let line = format!(
+                    "epoch {}/{}: loss {:.3}{}, {:.0} words/s, {:.0}s",
+                    r.epoch,
+                    r.epochs,
+                    r.loss,
+                    r.dev_f1
+                        .map(|f| format!(", dev exact micro F1 {f:.4}"))
+                        .unwrap_or_default(),
+                    r.words_per_second,
+                    r.seconds
+                );
+                say(&bar, line);
             }
+            TrainEvent::Checkpoint(path) => {
+                bar.set_message(format!("checkpoint {}", path.display()))
+            }
+            TrainEvent::Encoding { done, total } => {
+                if *done <= 1 || bar.length() != Some(*total as u64) {
+                    bar.reset();
+                    bar.set_length(*total as u64);
+                    bar.set_prefix("encoding");
+                    bar.set_message("documents through the frozen encoder");
+                }
+                bar.set_position(*done as u64);
+                if bar.is_hidden()
+                    && (*done == *total || (*done * 10 / *total) != ((*done - 1) * 10 / *total))
+                {
+                    eprintln!("encoded {done}/{total} documents");
+                }
+            }
+            TrainEvent::Cache(path) => say(
+                &bar,
+                format!("encoder outputs cached in {}", path.display()),
+            ),
+            TrainEvent::SpeakerEpoch {
+                epoch,
+                epochs,
+                loss,
+            } => bar.set_message(format!(
+                "speaker resolver: epoch {epoch}/{epochs}, loss {loss:.3}"
+            )),
+            TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
         }
-        TrainEvent::Batch {
-            epoch,
-            epochs,
-            batch,
-            batches,
-            loss,
-            words_per_second,
-        } => {
-            if *batch == 1 {
-                bar.reset();
-                bar.set_length(*batches as u64);
-                bar.set_prefix(format!("epoch {epoch}/{epochs}"));
-            }
-            bar.set_position(*batch as u64);
-            bar.set_message(format!("loss {loss:.2}  {words_per_second:.0} words/s"));
-        }
-        TrainEvent::Epoch(r) => {
-            let line = format!(
-                "epoch {}/{}: loss {:.3}{}, {:.0} words/s, {:.0}s",
-                r.epoch,
-                r.epochs,
-                r.loss,
-                r.dev_f1
-                    .map(|f| format!(", dev exact micro F1 {f:.4}"))
-                    .unwrap_or_default(),
-                r.words_per_second,
-                r.seconds
-            );
-            say(&bar, line);
-        }
-        TrainEvent::Checkpoint(path) => bar.set_message(format!("checkpoint {}", path.display())),
-        TrainEvent::Encoding { done, total } => {
-            if *done <= 1 || bar.length() != Some(*total as u64) {
-                bar.reset();
-                bar.set_length(*total as u64);
-                bar.set_prefix("encoding");
-                bar.set_message("documents through the frozen encoder");
-            }
-            bar.set_position(*done as u64);
-            if bar.is_hidden()
-                && (*done == *total || (*done * 10 / *total) != ((*done - 1) * 10 / *total))
-            {
-                eprintln!("encoded {done}/{total} documents");
-            }
-        }
-        TrainEvent::Cache(path) => say(
-            &bar,
-            format!("encoder outputs cached in {}", path.display()),
-        ),
-        TrainEvent::SpeakerEpoch {
-            epoch,
-            epochs,
-            loss,
-        } => bar.set_message(format!(
-            "speaker resolver: epoch {epoch}/{epochs}, loss {loss:.3}"
-        )),
-        TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
     })
     .context("training failed")?;
     bar.finish_and_clear();
@@ -266,6 +276,17 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", json.display()))?;
         eprintln!("dev evaluation written to {}", json.display());
     }
+    let report = write_training_report(
+        &args.out,
+        &TrainingRun {
+            header: &fitted.header,
+            history: &history,
+            dev: fitted.dev.as_ref(),
+            wall_seconds: started.elapsed().as_secs_f64(),
+            peak_memory: peak_memory(),
+        },
+    )?;
+    eprintln!("training report written to {}", report.display());
     Ok(ExitCode::SUCCESS)
 }
 

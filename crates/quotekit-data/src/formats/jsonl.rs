@@ -9,7 +9,7 @@ use crate::error::{decode_utf8, DataError};
 use crate::validate::{Origin, ProblemKind, Severity};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One JSONL record.
 #[derive(Debug, Serialize, Deserialize)]
@@ -50,7 +50,9 @@ impl CorpusReader for JsonlReader {
     }
 }
 
-fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocument, DataError> {
+/// Parses one line of a JSONL corpus (`line` is its 1-based number in
+/// `path`, for messages).
+pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocument, DataError> {
     let text = decode_utf8(path, bytes).map_err(|e| match e {
         DataError::NotUtf8 { path, byte, .. } => DataError::NotUtf8 { path, line, byte },
         other => other,
@@ -69,7 +71,7 @@ fn parse_record(path: &PathBuf, line: usize, bytes: Vec<u8>) -> Result<ReadDocum
     let mut document = Document::new(record.id, record.text);
     document.spans = record.spans;
     let origin = Origin {
-        file: path.clone(),
+        file: path.to_path_buf(),
         record_line: Some(line),
         ..Origin::default()
     };
@@ -204,7 +206,7 @@ mod tests {
         doc.spans[0].name = Some("Ann Lee".into());
         let line = to_json_line(&doc);
         assert!(line.contains("\"name\":\"Ann Lee\""), "{line}");
-        let read = parse_record(&PathBuf::from("n.jsonl"), 1, line.into_bytes()).unwrap();
+        let read = parse_record(Path::new("n.jsonl"), 1, line.into_bytes()).unwrap();
         assert_eq!(read.document.spans, doc.spans);
     }
 }

@@ -1,0 +1,81 @@
+//! `quotekit render`: HTML pages of predictions, with their differences
+//! from gold when gold is given.
+
+use super::CorpusOptions;
+use anyhow::Context;
+use clap::Args;
+use quotekit_infer::render::{read_predictions, render_corpus, RenderOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `quotekit render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Predictions, in any format quotekit writes: `predict` records
+    /// (`--format jsonl`, with `--texts`), document JSONL (`--format
+    /// documents`), a brat folder, or CoNLL.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The folder to write: index.html, speakers.html and doc/N.html.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// The texts `predict` read (JSONL, a .txt file or a folder of them):
+    /// needed for `--format jsonl` records, which hold offsets but no text.
+    #[arg(long)]
+    pub texts: Option<PathBuf>,
+    /// Gold annotations of the same texts: the pages show where the
+    /// predictions differ from them, and the documents' scores.
+    #[arg(long)]
+    pub gold: Option<PathBuf>,
+    /// Documents per index page.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
+    pub page_size: u64,
+    #[command(flatten)]
+    pub corpus_options: CorpusOptions,
+}
+
+/// Runs `quotekit render`.
+pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(args.texts.as_deref());
+    inputs.extend(args.gold.as_deref());
+    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    quotekit_data::paths::check_output_folder(&args.output)?;
+    quotekit_data::paths::check_output(&args.output, &inputs)?;
+    let _lock = quotekit_infer::lock::OutputLock::folder(&args.output)?;
+    let started = std::time::Instant::now();
+    // Names files are gold: the predictions' names are their own.
+    let pred_options = CorpusOptions {
+        names: Vec::new(),
+        ..args.corpus_options.clone()
+    };
+    let views = read_predictions(
+        &args.input,
+        args.texts.as_deref(),
+        &pred_options.load_options()?,
+    )
+    .with_context(|| format!("reading {}", args.input.display()))?;
+    let gold = match &args.gold {
+        Some(path) => Some(super::load(path, None, &args.corpus_options)?.documents),
+        None => None,
+    };
+    let mut sources = vec![format!("Predictions: {}", args.input.display())];
+    if let Some(g) = &args.gold {
+        sources.push(format!("Gold: {}", g.display()));
+    }
+    let options = RenderOptions {
+        page_size: args.page_size as usize,
+        sources,
+        names: args.corpus_options.names.clone(),
+    };
+    let done = render_corpus(&views, gold.as_deref(), &args.output, &options)?;
+    eprintln!(
+        "rendered {} documents ({} with an error or note) into {} files in {:.2}s: open {}",
+        done.documents,
+        done.notes,
+        done.pages,
+        started.elapsed().as_secs_f64(),
+        args.output.join("index.html").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

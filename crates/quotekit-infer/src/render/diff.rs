@@ -1,0 +1,317 @@
+//! A prediction against gold, span by span and quote by quote, for drawing:
+//! which fragments agree exactly, which overlap with other boundaries, which
+//! are on one side only, and which quotes have the wrong speaker. Fragments
+//! compare after trimming whitespace, as `quotekit eval`'s exact scores do.
+
+use quotekit_data::tokenize::trim_span;
+use quotekit_data::{CharIndex, CharSpan, Document, Role};
+use quotekit_model::eval::speakers::{normalise, same_name};
+
+/// How a fragment compares with the other side's fragments of its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agreement {
+    /// The other side has the same characters.
+    Exact,
+    /// The other side has a fragment that overlaps it, with other boundaries.
+    Boundary,
+    /// Nothing on the other side overlaps it.
+    Alone,
+}
+
+/// One fragment of a span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fragment {
+    /// Role of its span.
+    pub role: Role,
+    /// Id of its span.
+    pub span_id: String,
+    /// Its characters as annotated.
+    pub span: CharSpan,
+    /// How it compares with the other side.
+    pub agreement: Agreement,
+}
+
+/// How a predicted quote compares with gold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// The gold attribution whose content it overlaps most (index).
+    pub gold: Option<usize>,
+    /// Whether its speaker span overlaps that attribution's (or both have none).
+    pub speaker_right: bool,
+    /// Whether its speaker's name is the gold name (when gold names the speaker).
+    pub name_right: Option<bool>,
+}
+
+/// Every difference of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Differences {
+    /// The predicted fragments.
+    pub predicted: Vec<Fragment>,
+    /// The gold fragments.
+    pub gold: Vec<Fragment>,
+    /// One per predicted attribution.
+    pub links: Vec<Link>,
+    /// Gold attributions whose content no predicted quote overlaps (indices).
+    pub missed_quotes: Vec<usize>,
+}
+
+impl Differences {
+    /// Fragments on one side only, boundary mismatches (counted once per
+    /// predicted fragment), and quotes with a wrong speaker or name.
+    pub fn count(&self) -> usize {
+        let alone = |fs: &[Fragment]| {
+            fs.iter()
+                .filter(|f| f.agreement == Agreement::Alone)
+                .count()
+        };
+        alone(&self.predicted)
+            + alone(&self.gold)
+            + self
+                .predicted
+                .iter()
+                .filter(|f| f.agreement == Agreement::Boundary)
+                .count()
+            + self
+                .links
+                .iter()
+                .filter(|l| l.gold.is_some() && (!l.speaker_right || l.name_right == Some(false)))
+                .count()
+    }
+}
+
+/// Fragments of a document with their trimmed extent.
+fn fragments(doc: &Document, index: &CharIndex) -> Vec<(Fragment, CharSpan)> {
+    doc.spans
+        .iter()
+        .flat_map(|s| {
+            s.fragments.iter().map(move |f| {
+                (
+                    Fragment {
+                        role: s.role,
+                        span_id: s.id.clone(),
+                        span: *f,
+                        agreement: Agreement::Alone,
+                    },
+                    trim_span(doc.text(), index, *f),
+                )
+            })
+        })
+        .filter(|(_, t)| !t.is_empty())
+        .collect()
+}
+
+fn agree(mine: &mut [(Fragment, CharSpan)], theirs: &[(Fragment, CharSpan)]) {
+    for (f, t) in mine.iter_mut() {
+        let same_role = theirs.iter().filter(|(o, _)| o.role == f.role);
+        f.agreement = Agreement::Alone;
+        for (_, u) in same_role {
+            if u == t {
+                f.agreement = Agreement::Exact;
+                break;
+            }
+            if u.overlaps(t) {
+                f.agreement = Agreement::Boundary;
+            }
+        }
+    }
+}
+
+/// The characters of an attribution's content, sorted.
+fn content_chars(doc: &Document, content: &[String]) -> Vec<usize> {
+    let mut chars: Vec<usize> = content
+        .iter()
+        .filter_map(|id| doc.span(id))
+        .flat_map(|s| s.fragments.iter().flat_map(|f| f.start..f.end))
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars
+}
+
+fn common(a: &[usize], b: &[usize]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn source_fragments<'d>(doc: &'d Document, source: Option<&str>) -> Option<&'d [CharSpan]> {
+    source
+        .and_then(|id| doc.span(id))
+        .map(|s| s.fragments.as_slice())
+}
+
+/// Compares `predicted` with `gold` (the same text); `names` are the
+/// predicted speakers' canonical names, one per predicted attribution.
+pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String>]) -> Differences {
+    let index = gold.char_index();
+    let mut p = fragments(predicted, &index);
+    let mut g = fragments(gold, &index);
+    agree(&mut p, &g);
+    agree(&mut g, &p);
+    let gold_chars: Vec<Vec<usize>> = gold
+        .attributions
+        .iter()
+        .map(|a| content_chars(gold, &a.content))
+        .collect();
+    let mut overlapped = vec![false; gold.attributions.len()];
+    let links = predicted
+        .attributions
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let mine = content_chars(predicted, &a.content);
+            let best = gold_chars
+                .iter()
+                .enumerate()
+                .map(|(j, c)| (common(&mine, c), j))
+                .filter(|&(n, _)| n > 0)
+                .max_by_key(|&(n, j)| (n, std::cmp::Reverse(j)))
+                .map(|(_, j)| j);
+            let Some(j) = best else {
+                return Link {
+                    gold: None,
+                    speaker_right: false,
+                    name_right: None,
+                };
+            };
+            overlapped[j] = true;
+            let ga = &gold.attributions[j];
+            let speaker_right = match (
+                source_fragments(predicted, a.source.as_deref()),
+                source_fragments(gold, ga.source.as_deref()),
+            ) {
+                (None, None) => true,
+                (Some(x), Some(y)) => x.iter().any(|f| y.iter().any(|h| f.overlaps(h))),
+                _ => false,
+            };
+            let gold_span = ga.source.as_deref().and_then(|id| gold.span(id));
+            let name_right = gold_span.filter(|s| s.name.is_some()).map(|s| {
+                let pred = names.get(k).and_then(|n| n.as_deref()).and_then(normalise);
+                let gold = s.name.as_deref().and_then(normalise);
+                same_name(pred.as_deref(), gold.as_deref(), false)
+            });
+            Link {
+                gold: Some(j),
+                speaker_right,
+                name_right,
+            }
+        })
+        .collect();
+    // Gold quotes that no predicted content touches at all.
+    for (j, chars) in gold_chars.iter().enumerate() {
+        if !overlapped[j]
+            && predicted
+                .attributions
+                .iter()
+                .any(|a| common(&content_chars(predicted, &a.content), chars) > 0)
+        {
+            overlapped[j] = true;
+        }
+    }
+    Differences {
+        predicted: p.into_iter().map(|(f, _)| f).collect(),
+        gold: g.into_iter().map(|(f, _)| f).collect(),
+        links,
+        missed_quotes: (0..overlapped.len()).filter(|&j| !overlapped[j]).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Attribution, Span};
+
+    fn doc(
+        spans: &[(&str, Role, usize, usize)],
+        attributions: &[(Option<&str>, &str)],
+    ) -> Document {
+        let mut d = Document::new("d", "Ann Lee said the plan works, and Bob Roe said no.");
+        for (id, role, s, e) in spans {
+            d.spans
+                .push(Span::new(*id, *role, vec![CharSpan::new(*s, *e)]));
+        }
+        for (k, (source, content)) in attributions.iter().enumerate() {
+            d.attributions.push(Attribution {
+                id: format!("A{k}"),
+                source: source.map(str::to_string),
+                cue: None,
+                content: vec![content.to_string()],
+            });
+        }
+        d
+    }
+
+    #[test]
+    fn exact_boundary_alone_and_wrong_speaker() {
+        let gold = doc(
+            &[
+                ("T1", Role::Source, 0, 7),
+                ("T2", Role::Content, 13, 27),
+                ("T3", Role::Source, 33, 40),
+                ("T4", Role::Content, 46, 48),
+            ],
+            &[(Some("T1"), "T2"), (Some("T3"), "T4")],
+        );
+        let pred = doc(
+            &[
+                ("T1", Role::Source, 0, 7),
+                ("T2", Role::Content, 13, 28),
+                ("T3", Role::Cue, 41, 45),
+            ],
+            &[(Some("T1"), "T2")],
+        );
+        let d = differences(&pred, &gold, &[None]);
+        let agreement: Vec<Agreement> = d.predicted.iter().map(|f| f.agreement).collect();
+        assert_eq!(
+            agreement,
+            [Agreement::Exact, Agreement::Boundary, Agreement::Alone]
+        );
+        let gold_agreement: Vec<Agreement> = d.gold.iter().map(|f| f.agreement).collect();
+        assert_eq!(
+            gold_agreement,
+            [
+                Agreement::Exact,
+                Agreement::Boundary,
+                Agreement::Alone,
+                Agreement::Alone
+            ]
+        );
+        assert_eq!(d.links[0].gold, Some(0));
+        assert!(d.links[0].speaker_right);
+        assert_eq!(d.missed_quotes, vec![1]);
+
+        // The same quote given to the other speaker.
+        let wrong = doc(
+            &[("T1", Role::Source, 33, 40), ("T2", Role::Content, 13, 27)],
+            &[(Some("T1"), "T2")],
+        );
+        let d = differences(&wrong, &gold, &[None]);
+        assert!(!d.links[0].speaker_right);
+        assert!(d.count() >= 2);
+    }
+
+    #[test]
+    fn names_are_compared_when_gold_has_them() {
+        let mut gold = doc(
+            &[("T1", Role::Source, 0, 7), ("T2", Role::Content, 13, 27)],
+            &[(Some("T1"), "T2")],
+        );
+        gold.spans[0].name = Some("Ann Lee".into());
+        let pred = gold.clone();
+        let right = differences(&pred, &gold, &[Some("ann lee".into())]);
+        assert_eq!(right.links[0].name_right, Some(true));
+        let wrong = differences(&pred, &gold, &[Some("Bob Roe".into())]);
+        assert_eq!(wrong.links[0].name_right, Some(false));
+        assert_eq!(wrong.count(), 1);
+    }
+}

@@ -1,0 +1,320 @@
+//! One document's page: the text with its Source, Cue and Content spans
+//! drawn, every quote numbered, a side list of the quotes in reading order
+//! and, with gold, the differences and the document's scores.
+
+use super::diff::{differences, Agreement, Differences, Fragment};
+use super::html::{escape, legend, page, score};
+use super::markup::{mark_up, Anchor, Mark};
+use super::predicted::Predicted;
+use super::side::{difference_list, quote_list, role_class, speaker_label};
+use quotekit_data::tokenize::QUOTE_MARKS;
+use quotekit_data::Tokenizer;
+use quotekit_data::{CharIndex, Document, Role};
+use quotekit_model::eval::{evaluate, Evaluation};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// What the index needs to know of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocSummary {
+    /// Document id.
+    pub id: String,
+    /// The page's file name, relative to the output folder.
+    pub file: String,
+    /// Quotes predicted.
+    pub quotes: usize,
+    /// Each quote's speaker name (canonical, else none) and whether it is direct.
+    pub speakers: Vec<(Option<String>, bool)>,
+    /// The document's scores against gold.
+    pub scores: Option<Evaluation>,
+    /// Differences against gold.
+    pub differences: Option<usize>,
+    /// The error record's message, or a note such as "no prediction".
+    pub note: Option<String>,
+}
+
+/// Links to the neighbouring pages.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Nav {
+    /// The previous document's page.
+    pub previous: Option<String>,
+    /// The next document's page.
+    pub next: Option<String>,
+}
+
+/// Quote numbers in reading order: attribution index → number (1-based).
+fn numbering(doc: &Document) -> Vec<usize> {
+    let first = |k: usize| {
+        doc.attributions[k]
+            .content
+            .iter()
+            .filter_map(|id| doc.span(id))
+            .flat_map(|s| s.fragments.iter().map(|f| f.start))
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    let mut order: Vec<usize> = (0..doc.attributions.len()).collect();
+    order.sort_by_key(|&k| (first(k), k));
+    let mut number = vec![0; order.len()];
+    for (n, k) in order.into_iter().enumerate() {
+        number[k] = n + 1;
+    }
+    number
+}
+
+/// Whether a quote is direct: its first content fragment starts with a
+/// quotation mark (as `quotekit eval` counts direct quotes).
+fn is_direct(doc: &Document, index: &CharIndex, content: &[String]) -> bool {
+    content
+        .iter()
+        .filter_map(|id| doc.span(id))
+        .flat_map(|s| s.fragments.iter())
+        .min_by_key(|f| f.start)
+        .and_then(|f| index.slice(doc.text(), *f))
+        .and_then(|t| t.trim_start().chars().next())
+        .is_some_and(|c| QUOTE_MARKS.contains(&c))
+}
+
+/// The page of a document that has a prediction.
+pub fn document_page(
+    p: &Predicted,
+    gold: Option<&Document>,
+    nav: &Nav,
+    file: String,
+    note: Option<String>,
+) -> (String, DocSummary) {
+    let doc = &p.document;
+    let index = doc.char_index();
+    let number = numbering(doc);
+    let diff = gold.map(|g| differences(doc, g, &p.speaker_names));
+    let scores = gold.map(|g| {
+        evaluate(
+            std::slice::from_ref(g),
+            std::slice::from_ref(doc),
+            &Tokenizer::new(),
+        )
+    });
+    // Span id → the numbers of the quotes it is part of.
+    let mut quotes_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, a) in doc.attributions.iter().enumerate() {
+        for id in a.source.iter().chain(a.cue.iter()).chain(a.content.iter()) {
+            quotes_of.entry(id.as_str()).or_default().push(number[k]);
+        }
+    }
+    let confidence: HashMap<&str, f64> = doc
+        .spans
+        .iter()
+        .zip(&p.confidences)
+        .filter_map(|(s, c)| c.map(|c| (s.id.as_str(), c)))
+        .collect();
+    let speaker_of: HashMap<usize, String> = doc
+        .attributions
+        .iter()
+        .enumerate()
+        .map(|(k, a)| (number[k], speaker_label(p, k, a.source.as_deref(), &index)))
+        .collect();
+
+    let mut marks: Vec<Mark> = Vec::new();
+    let agreement_of = |fs: Option<&Vec<Fragment>>, id: &str, f| {
+        fs.and_then(|fs| fs.iter().find(|x| x.span_id == id && x.span == f))
+            .map(|x| x.agreement)
+    };
+    for s in &doc.spans {
+        let quotes = quotes_of.get(s.id.as_str()).cloned().unwrap_or_default();
+        let title = span_title(s.role, &quotes, &speaker_of, confidence.get(s.id.as_str()));
+        for f in &s.fragments {
+            let mut class = role_class(s.role).to_string();
+            match agreement_of(diff.as_ref().map(|d| &d.predicted), &s.id, *f) {
+                Some(Agreement::Alone) => class.push_str(" x-spur"),
+                Some(Agreement::Boundary) => class.push_str(" x-bound"),
+                _ => {}
+            }
+            marks.push(Mark {
+                span: *f,
+                class,
+                id: format!("p:{}", s.id),
+                quotes: quotes.clone(),
+                title: title.clone(),
+            });
+        }
+    }
+    if let (Some(g), Some(d)) = (gold, &diff) {
+        for s in &g.spans {
+            for f in &s.fragments {
+                let mut class = format!("g-{}", role_class(s.role));
+                match agreement_of(Some(&d.gold), &s.id, *f) {
+                    Some(Agreement::Alone) => class.push_str(" x-miss"),
+                    Some(Agreement::Boundary) => class.push_str(" x-bound"),
+                    _ => {}
+                }
+                let name = s
+                    .speaker_name()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                marks.push(Mark {
+                    span: *f,
+                    class,
+                    id: format!("g:{}", s.id),
+                    quotes: Vec::new(),
+                    title: format!("gold {}{name}", s.role),
+                });
+            }
+        }
+    }
+    let mut anchors: Vec<Anchor> = Vec::new();
+    for (k, a) in doc.attributions.iter().enumerate() {
+        let start = a
+            .content
+            .iter()
+            .filter_map(|id| doc.span(id))
+            .flat_map(|s| s.fragments.iter().map(|f| f.start))
+            .min();
+        if let Some(at) = start {
+            let n = number[k];
+            anchors.push(Anchor {
+                at,
+                html: format!(
+                    "<a class=\"qn\" id=\"t{n}\" href=\"#q{n}\" data-q=\"{n}\" aria-label=\"quote {n}\">{n}</a>"
+                ),
+            });
+        }
+    }
+    let (text_html, dropped) = mark_up(doc.text(), &marks, &anchors);
+
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<header>\n<nav class=\"nav\"><a href=\"../index.html\">index</a>"
+    );
+    if let Some(prev) = &nav.previous {
+        let _ = write!(
+            body,
+            "<a href=\"{}\" rel=\"prev\">← previous</a>",
+            escape(prev)
+        );
+    }
+    if let Some(next) = &nav.next {
+        let _ = write!(body, "<a href=\"{}\" rel=\"next\">next →</a>", escape(next));
+    }
+    let _ = writeln!(body, "</nav>\n<h1>{}</h1>", escape(&doc.id));
+    let _ = write!(
+        body,
+        "<p>{} quotes, {} Source, {} Cue and {} Content spans",
+        doc.attributions.len(),
+        doc.spans.iter().filter(|s| s.role == Role::Source).count(),
+        doc.spans.iter().filter(|s| s.role == Role::Cue).count(),
+        doc.spans.iter().filter(|s| s.role == Role::Content).count()
+    );
+    if let Some(e) = &scores {
+        let _ = write!(
+            body,
+            "; against gold: exact micro F1 {}, attribution F1 {}",
+            score(e.exact.micro.f1()),
+            score(e.attribution.f1())
+        );
+    }
+    body.push_str(".</p>\n");
+    if let Some(note) = &note {
+        let _ = writeln!(body, "<p class=\"bad\">{}</p>", escape(note));
+    }
+    body.push_str("</header>\n<main>\n");
+    body.push_str(&legend(gold.is_some()));
+    if !dropped.out_of_range.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"bad\">Spans outside the text, not drawn: {}</p>",
+            escape(&dropped.out_of_range.join(", "))
+        );
+    }
+    body.push_str("<div class=\"layout\">\n<div class=\"text\" id=\"text\">");
+    body.push_str(&text_html);
+    body.push_str("</div>\n<aside class=\"side\" aria-label=\"quotes\">\n");
+    quote_list(&mut body, p, &number, &index, diff.as_ref(), gold);
+    if let (Some(g), Some(d), Some(e)) = (gold, &diff, &scores) {
+        difference_list(&mut body, doc, g, d, e, &number);
+    }
+    body.push_str("</aside>\n</div>\n</main>\n");
+    let html = page(&doc.id, &body);
+
+    let summary = DocSummary {
+        id: doc.id.clone(),
+        file,
+        quotes: doc.attributions.len(),
+        speakers: doc
+            .attributions
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                (
+                    p.speaker_names.get(k).cloned().flatten(),
+                    is_direct(doc, &index, &a.content),
+                )
+            })
+            .collect(),
+        scores,
+        differences: diff.as_ref().map(Differences::count),
+        note,
+    };
+    (html, summary)
+}
+
+fn span_title(
+    role: Role,
+    quotes: &[usize],
+    speaker_of: &HashMap<usize, String>,
+    confidence: Option<&f64>,
+) -> String {
+    let list = quotes
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut title = match (role, quotes.first()) {
+        (_, None) => format!("{role}, in no quote"),
+        (Role::Content, Some(n)) => format!(
+            "quote {n}, speaker: {}",
+            speaker_of.get(n).map(String::as_str).unwrap_or("none")
+        ),
+        (Role::Source, Some(n)) => format!(
+            "speaker of quote {list}: {}",
+            speaker_of.get(n).map(String::as_str).unwrap_or("")
+        ),
+        (Role::Cue, Some(_)) => format!("cue of quote {list}"),
+    };
+    if let Some(c) = confidence {
+        let _ = write!(title, " (confidence {c:.2})");
+    }
+    title
+}
+
+/// The page of a document that has no prediction, only an error record.
+pub fn error_page(id: &str, message: &str, nav: &Nav, file: String) -> (String, DocSummary) {
+    let mut body = String::from("<header><nav class=\"nav\"><a href=\"../index.html\">index</a>");
+    if let Some(p) = &nav.previous {
+        body.push_str(&format!(
+            "<a href=\"{}\" rel=\"prev\">← previous</a>",
+            escape(p)
+        ));
+    }
+    if let Some(n) = &nav.next {
+        body.push_str(&format!(
+            "<a href=\"{}\" rel=\"next\">next →</a>",
+            escape(n)
+        ));
+    }
+    body.push_str(&format!(
+        "</nav><h1>{}</h1></header>\n<main><p class=\"bad\">No prediction: {}</p></main>\n",
+        escape(id),
+        escape(message)
+    ));
+    let summary = DocSummary {
+        id: id.to_string(),
+        file,
+        quotes: 0,
+        speakers: Vec::new(),
+        scores: None,
+        differences: None,
+        note: Some(message.to_string()),
+    };
+    (page(id, &body), summary)
+}

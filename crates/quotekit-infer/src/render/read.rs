@@ -1,0 +1,300 @@
+//! Reading predictions for the pages, from any format quotekit writes:
+//! `predict`'s `jsonl` records (with the texts they were made from, since the
+//! records hold offsets but not the text), document JSONL, brat folders and
+//! CoNLL. Error records become documents that show their error.
+
+use super::predicted::{Predicted, View};
+use crate::error::InferError;
+use crate::input::{open, Input, ReadLimits};
+use quotekit_data::formats::jsonl::parse_record;
+use quotekit_data::{
+    load_corpus, Attribution, CharSpan, Document, Format, LoadOptions, Role, Span,
+};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+/// A span of a `jsonl` record.
+#[derive(Deserialize)]
+struct SpanIn {
+    start: usize,
+    end: usize,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    confidence: Option<f64>,
+}
+
+/// A quote of a `jsonl` record.
+#[derive(Deserialize)]
+struct QuoteIn {
+    #[serde(default)]
+    content: Vec<SpanIn>,
+    #[serde(default)]
+    cue: Option<SpanIn>,
+    #[serde(default)]
+    speaker: Option<SpanIn>,
+    #[serde(default)]
+    speaker_name: Option<String>,
+}
+
+/// The part of a `jsonl` record the pages use.
+#[derive(Deserialize)]
+struct RecordIn {
+    id: String,
+    quotes: Vec<QuoteIn>,
+}
+
+/// Reads predictions from `path`: a brat folder, a `.conll` file, or a
+/// JSONL file of `predict` records (which need `texts`, the input predict
+/// read) or of documents.
+pub fn read_predictions(
+    path: &Path,
+    texts: Option<&Path>,
+    options: &LoadOptions,
+) -> Result<Vec<View>, InferError> {
+    let format = Format::detect(path);
+    if format != Format::Jsonl {
+        let mut views: Vec<View> = load_corpus(path, format, options)
+            .map_err(|e| InferError::Data(Box::new(e)))?
+            .documents
+            .into_iter()
+            .map(Predicted::from_document)
+            .map(|p| View {
+                id: p.document.id.clone(),
+                content: Ok(p),
+            })
+            .collect();
+        let errors = path.join("errors.jsonl");
+        if format == Format::Brat && errors.is_file() {
+            views.extend(read_jsonl(&errors, None)?);
+        }
+        return Ok(views);
+    }
+    let texts = match texts {
+        Some(t) => Some(read_texts(t)?),
+        None => None,
+    };
+    read_jsonl(path, texts.as_ref())
+}
+
+/// The texts of an input, by id.
+fn read_texts(path: &Path) -> Result<HashMap<String, String>, InferError> {
+    let input = open(
+        &Input::from_path(path),
+        ReadLimits {
+            max_chars: usize::MAX,
+        },
+    )?;
+    let mut texts = HashMap::new();
+    for record in input.records {
+        if let Ok(doc) = record?.document {
+            texts.insert(doc.id, doc.text);
+        }
+    }
+    Ok(texts)
+}
+
+fn read_jsonl(
+    path: &Path,
+    texts: Option<&HashMap<String, String>>,
+) -> Result<Vec<View>, InferError> {
+    let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut views = Vec::new();
+    let mut line_no = 0;
+    loop {
+        let mut buf = Vec::new();
+        line_no += 1;
+        if reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| InferError::io(path, e))?
+            == 0
+        {
+            break;
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let value: Option<Value> = serde_json::from_slice(&buf).ok();
+        let object = value.as_ref().and_then(Value::as_object);
+        let view = match object {
+            Some(o) if o.contains_key("error") => error_view(o, line_no),
+            Some(o) if o.contains_key("quotes") && !o.contains_key("text") => {
+                let Some(texts) = texts else {
+                    return Err(InferError::Usage(format!(
+                        "{}: line {line_no} is a `predict --format jsonl` record, which holds offsets but not the text: \
+                         give the input predict read with --texts (or render `--format documents` output)",
+                        path.display()
+                    )));
+                };
+                record_view(value.clone().unwrap_or_default(), texts)
+                    .map_err(|why| bad_line(path, line_no, &why))?
+            }
+            _ => {
+                let read =
+                    parse_record(path, line_no, buf).map_err(|e| InferError::Data(Box::new(e)))?;
+                let p = Predicted::from_document(read.document);
+                View {
+                    id: p.document.id.clone(),
+                    content: Ok(p),
+                }
+            }
+        };
+        views.push(view);
+    }
+    Ok(views)
+}
+
+fn bad_line(path: &Path, line: usize, why: &str) -> InferError {
+    InferError::Usage(format!("{}: line {line}: {why}", path.display()))
+}
+
+/// An error record: `{"id", "error": {"kind", "message"}}`.
+fn error_view(o: &serde_json::Map<String, Value>, line: usize) -> View {
+    let id = o
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("line {line}"));
+    let error = &o["error"];
+    let message = match (error.get("kind"), error.get("message")) {
+        (Some(Value::String(k)), Some(Value::String(m))) => format!("{k}: {m}"),
+        _ => error.to_string(),
+    };
+    View {
+        id,
+        content: Err(message),
+    }
+}
+
+/// A `predict --format jsonl` record with its text. A record whose spans do
+/// not fit its text (texts other than the ones predicted on) becomes an
+/// error view; a record that is not one at all is an error.
+fn record_view(value: Value, texts: &HashMap<String, String>) -> Result<View, String> {
+    let record: RecordIn =
+        serde_json::from_value(value).map_err(|e| format!("not a quotes record: {e}"))?;
+    let id = record.id.clone();
+    let Some(text) = texts.get(&record.id) else {
+        return Ok(View {
+            id: id.clone(),
+            content: Err(format!("no text with id {id:?} in the texts given")),
+        });
+    };
+    Ok(View {
+        id,
+        content: predicted_from_record(record, text),
+    })
+}
+
+fn predicted_from_record(record: RecordIn, text: &str) -> Result<Predicted, String> {
+    let mut document = Document::new(record.id, text);
+    let index = document.char_index();
+    let mut confidences = Vec::new();
+    let mut speaker_names = Vec::new();
+    let mut by_place: HashMap<(Role, usize, usize), String> = HashMap::new();
+    let mut add = |document: &mut Document,
+                   role: Role,
+                   s: &SpanIn,
+                   name: Option<&str>|
+     -> Result<String, String> {
+        let span = CharSpan::new(s.start, s.end);
+        let found = index.slice(document.text(), span);
+        if s.start >= s.end
+            || found.is_none()
+            || s.text.as_deref().is_some_and(|t| Some(t) != found)
+        {
+            return Err(format!(
+                "the {role} at {}..{} does not fit the text given for this id (are these the texts predict read?)",
+                s.start, s.end
+            ));
+        }
+        if let Some(id) = by_place.get(&(role, s.start, s.end)) {
+            return Ok(id.clone());
+        }
+        let id = format!("T{}", document.spans.len() + 1);
+        let mut new = Span::new(id.clone(), role, vec![span]);
+        new.name = name.map(str::to_string);
+        document.spans.push(new);
+        confidences.push(s.confidence);
+        by_place.insert((role, s.start, s.end), id.clone());
+        Ok(id)
+    };
+    for (k, q) in record.quotes.iter().enumerate() {
+        let source = match &q.speaker {
+            Some(s) => Some(add(
+                &mut document,
+                Role::Source,
+                s,
+                q.speaker_name.as_deref(),
+            )?),
+            None => None,
+        };
+        let cue = match &q.cue {
+            Some(s) => Some(add(&mut document, Role::Cue, s, None)?),
+            None => None,
+        };
+        let content = q
+            .content
+            .iter()
+            .map(|s| add(&mut document, Role::Content, s, None))
+            .collect::<Result<Vec<_>, _>>()?;
+        document.attributions.push(Attribution {
+            id: format!("A{}", k + 1),
+            source,
+            cue,
+            content,
+        });
+        speaker_names.push(q.speaker_name.clone());
+    }
+    Ok(Predicted {
+        document,
+        confidences,
+        speaker_names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts() -> HashMap<String, String> {
+        HashMap::from([("d1".to_string(), "Ann Lee said “no” today.".to_string())])
+    }
+
+    #[test]
+    fn a_record_becomes_a_document_with_names_and_confidences() {
+        let record = serde_json::json!({"id": "d1", "quotes": [
+            {"content": [{"start": 13, "end": 17, "text": "“no”", "confidence": 0.9}],
+             "cue": {"start": 8, "end": 12, "text": "said"},
+             "speaker": {"start": 0, "end": 7, "text": "Ann Lee", "confidence": 0.5},
+             "speaker_id": "S1", "speaker_name": "Ann Lee"}],
+            "speakers": [], "spans": {"content": 1, "cue": 1, "source": 1}});
+        let view = record_view(record, &texts()).unwrap();
+        let p = view.content.unwrap();
+        assert_eq!(p.document.spans.len(), 3);
+        assert_eq!(p.document.spans[0].name.as_deref(), Some("Ann Lee"));
+        assert_eq!(p.confidences, vec![Some(0.5), None, Some(0.9)]);
+        assert_eq!(p.speaker_names, vec![Some("Ann Lee".to_string())]);
+        assert_eq!(p.document.attributions[0].content, vec!["T3"]);
+    }
+
+    #[test]
+    fn a_record_that_does_not_fit_its_text_is_an_error_view() {
+        let record = serde_json::json!({"id": "d1", "quotes": [
+            {"content": [{"start": 13, "end": 17, "text": "other"}]}]});
+        let view = record_view(record, &texts()).unwrap();
+        assert!(view.content.unwrap_err().contains("does not fit the text"));
+        let far =
+            serde_json::json!({"id": "d1", "quotes": [{"content": [{"start": 10, "end": 900}]}]});
+        assert!(record_view(far, &texts()).unwrap().content.is_err());
+        let unknown = serde_json::json!({"id": "zz", "quotes": []});
+        assert!(record_view(unknown, &texts())
+            .unwrap()
+            .content
+            .unwrap_err()
+            .contains("no text"));
+    }
+}

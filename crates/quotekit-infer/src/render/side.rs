@@ -1,0 +1,239 @@
+//! The side column of a document page: its quotes in reading order with
+//! speaker, cue, content and confidences and, against gold, the document's
+//! scores and lists of what differs.
+
+use super::diff::{Agreement, Differences, Fragment};
+use super::html::{escape, score};
+use super::predicted::Predicted;
+use quotekit_data::{CharIndex, Document, Role};
+use quotekit_model::eval::Evaluation;
+use std::fmt::Write;
+
+pub(super) fn role_class(role: Role) -> &'static str {
+    match role {
+        Role::Source => "src",
+        Role::Cue => "cue",
+        Role::Content => "con",
+    }
+}
+
+/// A short excerpt of a text (at most `max` characters).
+pub(super) fn excerpt(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        text
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+pub(super) fn span_text(doc: &Document, index: &CharIndex, id: &str) -> String {
+    doc.span(id)
+        .and_then(|s| doc.span_text(index, s))
+        .unwrap_or_default()
+}
+
+/// How a quote's speaker is shown: its canonical name, else the Source text.
+pub(super) fn speaker_label(
+    p: &Predicted,
+    k: usize,
+    source: Option<&str>,
+    index: &CharIndex,
+) -> String {
+    match p.speaker_names.get(k).cloned().flatten() {
+        Some(name) => name,
+        None => match source {
+            Some(id) => format!("“{}”", excerpt(&span_text(&p.document, index, id), 60)),
+            None => "no speaker".into(),
+        },
+    }
+}
+
+pub(super) fn quote_list(
+    body: &mut String,
+    p: &Predicted,
+    number: &[usize],
+    index: &CharIndex,
+    diff: Option<&Differences>,
+    gold: Option<&Document>,
+) {
+    let doc = &p.document;
+    let _ = writeln!(body, "<h2>Quotes</h2>");
+    if doc.attributions.is_empty() {
+        body.push_str("<p class=\"muted\">No quotes.</p>\n");
+        return;
+    }
+    let mut order: Vec<usize> = (0..doc.attributions.len()).collect();
+    order.sort_by_key(|&k| number[k]);
+    body.push_str("<ol>\n");
+    let confidence = |id: &str| {
+        doc.spans
+            .iter()
+            .position(|s| s.id == id)
+            .and_then(|k| p.confidences.get(k).copied().flatten())
+    };
+    for k in order {
+        let a = &doc.attributions[k];
+        let n = number[k];
+        let _ = write!(
+            body,
+            "<li id=\"q{n}\" value=\"{n}\" data-q=\"{n}\" tabindex=\"0\"><a href=\"#t{n}\">quote {n}</a>: <span class=\"src\">{}</span>",
+            escape(&speaker_label(p, k, a.source.as_deref(), index))
+        );
+        if let (Some(id), Some(_)) = (&a.source, p.speaker_names.get(k).cloned().flatten()) {
+            let _ = write!(
+                body,
+                " (“{}”)",
+                escape(&excerpt(&span_text(doc, index, id), 60))
+            );
+        }
+        if let Some(cue) = &a.cue {
+            let _ = write!(
+                body,
+                " <span class=\"cue\">{}</span>",
+                escape(&excerpt(&span_text(doc, index, cue), 40))
+            );
+        }
+        let content: Vec<String> = a.content.iter().map(|c| span_text(doc, index, c)).collect();
+        let _ = write!(
+            body,
+            " <span class=\"quote\">{}</span>",
+            escape(&excerpt(&content.join(" … "), 220))
+        );
+        let conf: Vec<String> = [("speaker", a.source.as_deref()), ("cue", a.cue.as_deref())]
+            .into_iter()
+            .chain(a.content.iter().map(|c| ("content", Some(c.as_str()))))
+            .filter_map(|(what, id)| id.and_then(confidence).map(|c| format!("{what} {c:.2}")))
+            .collect();
+        if !conf.is_empty() {
+            let _ = write!(
+                body,
+                " <span class=\"muted\">confidence: {}</span>",
+                conf.join(", ")
+            );
+        }
+        if let (Some(d), Some(g)) = (diff, gold) {
+            let link = &d.links[k];
+            match link.gold {
+                None => body.push_str(" <strong class=\"bad\">not a gold quote</strong>"),
+                Some(j) => {
+                    let ga = &g.attributions[j];
+                    let gold_speaker = ga
+                        .source
+                        .as_deref()
+                        .and_then(|id| g.span(id))
+                        .map(|s| {
+                            s.speaker_name().map(str::to_string).unwrap_or_else(|| {
+                                format!("“{}”", excerpt(&span_text(g, &g.char_index(), &s.id), 60))
+                            })
+                        })
+                        .unwrap_or_else(|| "no speaker".into());
+                    if !link.speaker_right {
+                        let _ = write!(
+                            body,
+                            " <strong class=\"bad\">wrong speaker: gold {}</strong>",
+                            escape(&gold_speaker)
+                        );
+                    } else if link.name_right == Some(false) {
+                        let _ = write!(
+                            body,
+                            " <strong class=\"bad\">wrong name: gold {}</strong>",
+                            escape(&gold_speaker)
+                        );
+                    }
+                }
+            }
+        }
+        body.push_str("</li>\n");
+    }
+    body.push_str("</ol>\n");
+}
+
+pub(super) fn difference_list(
+    body: &mut String,
+    doc: &Document,
+    gold: &Document,
+    d: &Differences,
+    e: &Evaluation,
+    _number: &[usize],
+) {
+    let index = doc.char_index();
+    body.push_str("<h2>Against gold</h2>\n<table><thead><tr><th>exact</th><th class=\"n\">P</th><th class=\"n\">R</th><th class=\"n\">F1</th></tr></thead><tbody>\n");
+    for (name, c) in [
+        ("Source", &e.exact.source),
+        ("Cue", &e.exact.cue),
+        ("Content", &e.exact.content),
+        ("micro", &e.exact.micro),
+        ("attribution", &e.attribution),
+    ] {
+        let _ = writeln!(
+            body,
+            "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            score(c.precision()),
+            score(c.recall()),
+            score(c.f1())
+        );
+    }
+    body.push_str("</tbody></table>\n");
+    let text = |f: &Fragment| excerpt(index.slice(doc.text(), f.span).unwrap_or_default(), 120);
+    let mut section = |title: &str, items: Vec<String>| {
+        if items.is_empty() {
+            return;
+        }
+        let _ = writeln!(body, "<h3>{title} ({})</h3>\n<ul>", items.len());
+        for item in items {
+            let _ = writeln!(body, "<li>{item}</li>");
+        }
+        body.push_str("</ul>\n");
+    };
+    let alone = |fs: &[Fragment]| -> Vec<String> {
+        fs.iter()
+            .filter(|f| f.agreement == Agreement::Alone)
+            .map(|f| {
+                format!(
+                    "<span class=\"{}\">{}</span> “{}”",
+                    role_class(f.role),
+                    f.role,
+                    escape(&text(f))
+                )
+            })
+            .collect()
+    };
+    section("Gold only", alone(&d.gold));
+    section("Predicted only", alone(&d.predicted));
+    let boundaries: Vec<String> = d
+        .predicted
+        .iter()
+        .filter(|f| f.agreement == Agreement::Boundary)
+        .map(|f| {
+            let golds: Vec<String> = d
+                .gold
+                .iter()
+                .filter(|g| g.role == f.role && g.span.overlaps(&f.span))
+                .map(|g| format!("“{}”", escape(&text(g))))
+                .collect();
+            format!(
+                "<span class=\"{}\">{}</span> predicted “{}”, gold {}",
+                role_class(f.role),
+                f.role,
+                escape(&text(f)),
+                golds.join(" / ")
+            )
+        })
+        .collect();
+    section("Boundaries differ", boundaries);
+    let missed: Vec<String> = d
+        .missed_quotes
+        .iter()
+        .map(|&j| {
+            let a = &gold.attributions[j];
+            let content: Vec<String> = a
+                .content
+                .iter()
+                .map(|c| span_text(gold, &index, c))
+                .collect();
+            escape(&excerpt(&content.join(" … "), 160))
+        })
+        .collect();
+    section("Gold quotes missed", missed);
+}

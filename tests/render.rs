@@ -1,0 +1,374 @@
+//! `quotekit render`, the training report and `eval --html`: the pages parse
+//! with an HTML5 parser, every drawn segment holds exactly the characters
+//! its offsets name, the text reads back whole, and hostile text stays text.
+
+mod common;
+
+use common::{quotekit, sample, sample_dir, sample_names_dir, stderr, tiny_model};
+use quotekit_data::Document;
+use scraper::{ElementRef, Html, Selector};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+fn parse(path: &Path) -> Html {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Html::parse_document(&text)
+}
+
+/// The text of the page's text column, quote-number links left out.
+fn shown_text(page: &Html) -> String {
+    let column = page.select(&sel("#text")).next().expect("a text column");
+    let mut out = String::new();
+    fn walk(node: ElementRef, out: &mut String) {
+        for child in node.children() {
+            if let Some(text) = child.value().as_text() {
+                out.push_str(text);
+            } else if let Some(el) = ElementRef::wrap(child) {
+                if !el.value().classes().any(|c| c == "qn") {
+                    walk(el, out);
+                }
+            }
+        }
+    }
+    walk(column, &mut out);
+    out
+}
+
+/// Checks one document page against its text: the text reads back whole,
+/// each segment holds the characters its offsets name, and each gold span's
+/// segments cover exactly its fragments. Returns the number of segments.
+fn check_page(page: &Html, doc: &Document) -> usize {
+    let chars: Vec<char> = doc.text().chars().collect();
+    assert_eq!(
+        shown_text(page),
+        doc.text(),
+        "{}: the text reads back",
+        doc.id
+    );
+    let mut covered: HashMap<String, BTreeSet<usize>> = HashMap::new();
+    let mut segments = 0;
+    for seg in page.select(&sel("#text span[data-start]")) {
+        let v = seg.value();
+        let start: usize = v.attr("data-start").unwrap().parse().unwrap();
+        let end: usize = v.attr("data-end").unwrap().parse().unwrap();
+        let text: String = seg.text().collect();
+        assert_eq!(
+            text,
+            chars[start..end].iter().collect::<String>(),
+            "{}: segment {start}..{end}",
+            doc.id
+        );
+        for id in v.attr("data-span").unwrap().split(' ') {
+            covered
+                .entry(id.to_string())
+                .or_default()
+                .extend(start..end);
+        }
+        segments += 1;
+    }
+    for s in &doc.spans {
+        let want: BTreeSet<usize> = s.fragments.iter().flat_map(|f| f.start..f.end).collect();
+        assert_eq!(
+            covered.get(&format!("g:{}", s.id)),
+            Some(&want),
+            "{}: gold {}",
+            doc.id,
+            s.id
+        );
+    }
+    segments
+}
+
+#[test]
+fn predictions_with_gold_render_and_map_back_to_their_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let pred = dir.path().join("quotes.jsonl");
+    let out = common::predict(&sample_dir(), &pred, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let view = dir.path().join("view");
+    let names = sample_names_dir();
+    let sample_path = sample_dir();
+    let args = [
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--texts",
+        sample_path.to_str().unwrap(),
+        "--gold",
+        sample_path.to_str().unwrap(),
+        "--names",
+        names.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+        "--page-size",
+        "5",
+    ];
+    let out = quotekit(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&pred)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let gold: HashMap<String, Document> = common::named_sample()
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let mut segments = 0;
+    for (k, record) in records.iter().enumerate() {
+        let page = parse(&view.join(format!("doc/{}.html", k + 1)));
+        let id = record["id"].as_str().unwrap();
+        let title: String = page.select(&sel("h1")).next().unwrap().text().collect();
+        assert_eq!(title, id);
+        segments += check_page(&page, &gold[id]);
+        // One numbered link and one list item per quote.
+        let quotes = record["quotes"].as_array().unwrap().len();
+        assert_eq!(page.select(&sel("#text a.qn")).count(), quotes, "{id}");
+        assert_eq!(
+            page.select(&sel("aside li[data-q]")).count(),
+            quotes,
+            "{id}"
+        );
+        // Each predicted speaker span is drawn over its own characters.
+        for q in record["quotes"].as_array().unwrap() {
+            if let Some(s) = q["speaker"].as_object() {
+                let (start, end) = (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap());
+                let inside = page.select(&sel("#text span.src")).any(|seg| {
+                    let a: u64 = seg.value().attr("data-start").unwrap().parse().unwrap();
+                    let b: u64 = seg.value().attr("data-end").unwrap().parse().unwrap();
+                    a >= start && b <= end
+                });
+                assert!(inside, "{id}: speaker {start}..{end} drawn");
+            }
+        }
+    }
+    assert!(
+        segments > 100,
+        "the sample draws many segments ({segments})"
+    );
+    // The index: 14 documents in pages of 5, in three orders, and the speakers.
+    let index = parse(&view.join("index.html"));
+    assert_eq!(
+        index.select(&sel("table.sortable")).count(),
+        2,
+        "speakers and documents"
+    );
+    for name in [
+        "by-worst-3.html",
+        "by-quotes-3.html",
+        "by-id-1.html",
+        "speakers.html",
+    ] {
+        assert!(view.join(name).is_file(), "{name}");
+    }
+    assert!(!view.join("by-id-4.html").exists());
+    let text: String = index.root_element().text().collect();
+    assert!(
+        text.contains("Who said what"),
+        "names give the who-said-what figures"
+    );
+}
+
+#[test]
+fn hostile_text_stays_text_and_overlapping_spans_stay_well_formed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "<script>alert(1)</script> Ann 👍🏽 said: “</span><b>é\u{301}</b> &amp; more” — 💬 she added.";
+    let n = text.chars().count();
+    let at = |s: &str| text[..text.find(s).unwrap()].chars().count();
+    let (said, quote) = (at("said"), at("“"));
+    let record = serde_json::json!({
+        "id": "<hostile & \"id\">",
+        "text": text,
+        "spans": [
+            {"id": "T1", "role": "source", "fragments": [[at("Ann"), at("Ann") + 6]], "name": "<Ann>"},
+            {"id": "T2", "role": "cue", "fragments": [[said, said + 4]]},
+            // Discontinuous, overlapping the cue, ending on an emoji and a combining mark.
+            {"id": "T3", "role": "content", "fragments": [[said + 2, at("é") + 2], [at("💬"), n - 1]]},
+            {"id": "T4", "role": "content", "fragments": [[quote, at("more") + 4]]}
+        ],
+        "attributions": [
+            {"id": "A1", "source": "T1", "cue": "T2", "content": ["T3"]},
+            {"id": "A2", "source": "T1", "content": ["T4"]}
+        ]
+    });
+    let corpus = dir.path().join("docs.jsonl");
+    std::fs::write(&corpus, format!("{record}\n")).unwrap();
+    let view = dir.path().join("view");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        corpus.to_str().unwrap(),
+        "--gold",
+        corpus.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let raw = std::fs::read_to_string(view.join("doc/1.html")).unwrap();
+    assert_eq!(
+        raw.matches("<script>").count(),
+        1,
+        "only the page's own script"
+    );
+    let page = Html::parse_document(&raw);
+    assert_eq!(page.select(&sel("script")).count(), 1);
+    assert_eq!(
+        page.select(&sel("b")).count(),
+        0,
+        "no element from the text"
+    );
+    let doc =
+        quotekit_data::load_corpus(&corpus, quotekit_data::Format::Jsonl, &Default::default())
+            .unwrap()
+            .documents
+            .remove(0);
+    check_page(&page, &doc);
+    // Discontinuous content is one quote: both fragments carry its number.
+    let numbers: Vec<BTreeSet<&str>> = page
+        .select(&sel("#text span.con"))
+        .filter(|s| s.value().attr("data-span").unwrap().contains("p:T3"))
+        .map(|s| s.value().attr("data-q").unwrap().split(' ').collect())
+        .collect();
+    assert!(numbers.len() >= 2, "both fragments drawn");
+    let common_number = numbers
+        .iter()
+        .skip(1)
+        .fold(numbers[0].clone(), |a, b| &a & b);
+    assert_eq!(common_number.len(), 1, "{numbers:?}");
+    assert_eq!(
+        page.select(&sel("#text a.qn")).count(),
+        2,
+        "two quotes, two numbers"
+    );
+    let title: String = page.select(&sel("h1")).next().unwrap().text().collect();
+    assert_eq!(title, "<hostile & \"id\">");
+    let list: String = page.select(&sel("aside")).next().unwrap().text().collect();
+    assert!(list.contains("<Ann>"), "{list}");
+    // Against itself nothing differs.
+    for class in ["x-spur", "x-miss", "x-bound"] {
+        assert_eq!(
+            page.select(&sel(&format!("#text .{class}"))).count(),
+            0,
+            "{class}"
+        );
+    }
+}
+
+#[test]
+fn records_need_their_texts_and_error_records_get_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text = sample().remove(0).text().to_string();
+    let line = serde_json::json!({"id": "a", "text": text});
+    std::fs::write(&input, format!("{line}\n{{\"id\": \"b\"}}\n")).unwrap();
+    let pred = dir.path().join("quotes.jsonl");
+    let out = common::predict(&input, &pred, &[]);
+    assert!(stderr(&out).contains("1 errors"), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(&pred)
+            .unwrap()
+            .contains("\"speaker\""),
+        "a quote found"
+    );
+    let view = dir.path().join("view");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--texts"), "{}", stderr(&out));
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--texts",
+        input.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page: String = parse(&view.join("doc/2.html"))
+        .root_element()
+        .text()
+        .collect();
+    assert!(page.contains("missing-text"), "{page}");
+    // Texts other than the ones predicted on are refused document by document.
+    let other = dir.path().join("other.jsonl");
+    std::fs::write(&other, "{\"id\": \"a\", \"text\": \"Short.\"}\n").unwrap();
+    let view2 = dir.path().join("view2");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--texts",
+        other.to_str().unwrap(),
+        "--output",
+        view2.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index: String = parse(&view2.join("index.html"))
+        .root_element()
+        .text()
+        .collect();
+    assert!(index.contains("2 with a note or error"), "{index}");
+    // Rendering into an input is refused.
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--texts",
+        input.to_str().unwrap(),
+        "--output",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn training_writes_a_report_and_eval_writes_a_page() {
+    let report = parse(&tiny_model().join("report.html"));
+    assert!(
+        report.select(&sel("svg polyline")).count() >= 1,
+        "a loss curve"
+    );
+    let text: String = report.root_element().text().collect();
+    assert!(
+        text.contains("peak memory") && text.contains("[training]"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let pred = dir.path().join("pred.jsonl");
+    let out = common::predict(&sample_dir(), &pred, &["--format", "documents"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = dir.path().join("eval.html");
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        sample_dir().to_str().unwrap(),
+        "--pred",
+        pred.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = parse(&html);
+    let cells = page.select(&sel("table.heat td")).count();
+    assert_eq!(cells, 49, "a 7 x 7 tag confusion heat map");
+    // The page's figures are the printed ones.
+    let printed = common::stdout(&out);
+    let micro = printed
+        .lines()
+        .find(|l| l.starts_with("exact micro"))
+        .expect("an exact micro line");
+    let f1 = micro.split_whitespace().nth(4).unwrap();
+    let shown: String = page.root_element().text().collect();
+    assert!(shown.contains(f1), "exact micro F1 {f1} on the page");
+}
