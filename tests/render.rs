@@ -38,6 +38,22 @@ fn shown_text(page: &Html) -> String {
     out
 }
 
+/// The characters each drawn span id covers, with the classes of its segments.
+fn covered_by_id(page: &Html) -> HashMap<(String, BTreeSet<String>), BTreeSet<usize>> {
+    let mut by_id: HashMap<String, (BTreeSet<String>, BTreeSet<usize>)> = HashMap::new();
+    for seg in page.select(&sel("#text span[data-start]")) {
+        let v = seg.value();
+        let start: usize = v.attr("data-start").unwrap().parse().unwrap();
+        let end: usize = v.attr("data-end").unwrap().parse().unwrap();
+        for id in v.attr("data-span").unwrap().split(' ') {
+            let entry = by_id.entry(id.to_string()).or_default();
+            entry.0.extend(v.classes().map(str::to_string));
+            entry.1.extend(start..end);
+        }
+    }
+    by_id.into_iter().map(|(id, (classes, chars))| ((id, classes), chars)).collect()
+}
+
 /// Checks one document page against its text: the text reads back whole,
 /// each segment holds the characters its offsets name, and each gold span's
 /// segments cover exactly its fragments. Returns the number of segments.
@@ -133,16 +149,23 @@ fn predictions_with_gold_render_and_map_back_to_their_characters() {
             quotes,
             "{id}"
         );
-        // Each predicted speaker span is drawn over its own characters.
+        // Each predicted span is drawn over exactly its own characters, in its role's class.
+        let covered = covered_by_id(&page);
         for q in record["quotes"].as_array().unwrap() {
-            if let Some(s) = q["speaker"].as_object() {
-                let (start, end) = (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap());
-                let inside = page.select(&sel("#text span.src")).any(|seg| {
-                    let a: u64 = seg.value().attr("data-start").unwrap().parse().unwrap();
-                    let b: u64 = seg.value().attr("data-end").unwrap().parse().unwrap();
-                    a >= start && b <= end
-                });
-                assert!(inside, "{id}: speaker {start}..{end} drawn");
+            let mut spans: Vec<(&str, &serde_json::Value)> = vec![];
+            spans.extend(q["content"].as_array().unwrap().iter().map(|c| ("con", c)));
+            for (class, key) in [("src", "speaker"), ("cue", "cue")] {
+                if q[key].is_object() {
+                    spans.push((class, &q[key]));
+                }
+            }
+            for (class, s) in spans {
+                let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+                let want: BTreeSet<usize> = (start..end).collect();
+                let found = covered
+                    .iter()
+                    .any(|(key, chars)| key.0.starts_with("p:") && key.1.contains(&class.to_string()) && *chars == want);
+                assert!(found, "{id}: {class} {start}..{end} drawn over its characters");
             }
         }
     }
@@ -371,4 +394,57 @@ fn training_writes_a_report_and_eval_writes_a_page() {
     let f1 = micro.split_whitespace().nth(4).unwrap();
     let shown: String = page.root_element().text().collect();
     assert!(shown.contains(f1), "exact micro F1 {f1} on the page");
+}
+
+/// The page script in a real browser, where one is installed (headless
+/// Chromium; skipped with a message otherwise): focusing a quote's number
+/// highlights its speaker, cue, content and list item, and leaving it clears
+/// them; a header button sorts its table.
+#[test]
+fn the_script_highlights_a_quote_and_sorts_tables_in_a_browser() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+    else {
+        eprintln!("SKIPPED: no Chromium to run the page script in (Debian: apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pred = dir.path().join("pred.jsonl");
+    let out = common::predict(&sample_dir(), &pred, &["--format", "documents"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let view = dir.path().join("view");
+    let out = quotekit(&["render", "--input", pred.to_str().unwrap(), "--output", view.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let probe = |page: &str, script: &str| -> String {
+        let html = std::fs::read_to_string(view.join(page)).unwrap();
+        let path = view.join(format!("{}.probe.html", page.replace('/', "-")));
+        std::fs::write(&path, html.replace("</body>", &format!("<script>{script}</script></body>"))).unwrap();
+        let dom = std::process::Command::new(browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+            .arg(format!("file://{}", path.display()))
+            .output()
+            .unwrap();
+        let dom = String::from_utf8_lossy(&dom.stdout).to_string();
+        let at = dom.find("data-probe=\"").expect("the probe ran") + 12;
+        dom[at..at + dom[at..].find('"').unwrap()].to_string()
+    };
+    let quote = probe(
+        "doc/1.html",
+        "var a=document.querySelector('a.qn');var n=a.getAttribute('data-q');\
+         a.dispatchEvent(new FocusEvent('focusin',{bubbles:true}));\
+         var r=[document.querySelectorAll('#text .src.hl').length>0,document.querySelectorAll('#text .cue.hl').length>0,\
+         document.querySelectorAll('#text .con.hl').length>0,document.getElementById('q'+n).classList.contains('hl')];\
+         a.dispatchEvent(new FocusEvent('focusout',{bubbles:true}));r.push(document.querySelectorAll('.hl').length);\
+         document.body.setAttribute('data-probe',r.join(' '));",
+    );
+    assert_eq!(quote, "true true true true 0");
+    let sorted = probe(
+        "index.html",
+        "var t=document.querySelectorAll('table.sortable')[1];t.tHead.rows[0].cells[1].querySelector('button').click();\
+         var ids=Array.prototype.map.call(t.tBodies[0].rows,function(r){return r.cells[1].textContent;});\
+         var ok=ids.every(function(x,i){return i==0||ids[i-1].localeCompare(x)<=0;});\
+         document.body.setAttribute('data-probe',ok+' '+ids.length);",
+    );
+    assert_eq!(sorted, "true 14");
 }

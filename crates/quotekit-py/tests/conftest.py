@@ -61,6 +61,8 @@ def tiny_model(tmp_path_factory) -> Path:
     report = quotekit.train(config, train=SAMPLE, dev=SAMPLE, out=out)
     assert report is not None and "exact" in json.dumps(report)
     assert (out / "model.safetensors").exists() and (out / "dev-eval.json").exists()
+    report_page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in report_page and "Final dev evaluation" in report_page
     return out
 
 

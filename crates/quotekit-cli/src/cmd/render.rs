@@ -49,7 +49,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         names: Vec::new(),
         ..args.corpus_options.clone()
     };
-    let views = read_predictions(
+    let predictions = read_predictions(
         &args.input,
         args.texts.as_deref(),
         &pred_options.load_options()?,
@@ -63,12 +63,20 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     if let Some(g) = &args.gold {
         sources.push(format!("Gold: {}", g.display()));
     }
+    if predictions.records {
+        sources.push(
+            "`predict --format jsonl` records hold the spans of quotes only, each as one range: \
+             spans in no quote are not drawn, and the scores against gold count only these \
+             (render `--format documents` output to see every span)"
+                .into(),
+        );
+    }
     let options = RenderOptions {
         page_size: args.page_size as usize,
         sources,
         names: args.corpus_options.names.clone(),
     };
-    let done = render_corpus(&views, gold.as_deref(), &args.output, &options)?;
+    let done = render_corpus(predictions.views, gold.as_deref(), &args.output, &options)?;
     eprintln!(
         "rendered {} documents ({} with an error or note) into {} files in {:.2}s: open {}",
         done.documents,

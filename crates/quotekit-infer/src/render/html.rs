@@ -86,13 +86,13 @@ function nums(el){var q=el.getAttribute('data-q');return q?q.split(' '):[];}
 function mark(el,on){nums(el).forEach(function(n){document.querySelectorAll('[data-q~="'+n+'"]').forEach(function(x){x.classList.toggle('hl',on);});});}
 ['mouseover','focusin'].forEach(function(t){document.addEventListener(t,function(e){var el=e.target.closest&&e.target.closest('[data-q]');if(el)mark(el,true);});});
 ['mouseout','focusout'].forEach(function(t){document.addEventListener(t,function(e){var el=e.target.closest&&e.target.closest('[data-q]');if(el)mark(el,false);});});
-document.querySelectorAll('table.sortable th').forEach(function(th,col){
+document.querySelectorAll('table.sortable th').forEach(function(th){var col=th.cellIndex;
  var b=document.createElement('button');b.textContent=th.textContent;b.type='button';th.textContent='';th.appendChild(b);
  b.addEventListener('click',function(){var tb=th.closest('table').tBodies[0];var rows=Array.prototype.slice.call(tb.rows);
   var asc=th.getAttribute('aria-sort')!=='ascending';th.closest('tr').querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});
   th.setAttribute('aria-sort',asc?'ascending':'descending');
   rows.sort(function(a,b){var x=a.cells[col].getAttribute('data-v')||a.cells[col].textContent,y=b.cells[col].getAttribute('data-v')||b.cells[col].textContent;
-   var nx=parseFloat(x),ny=parseFloat(y);var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
+   var nx=x.trim()===''?NaN:Number(x),ny=y.trim()===''?NaN:Number(y);var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
   rows.forEach(function(r){tb.appendChild(r);});});});
 })();
 "#;

@@ -7,8 +7,8 @@
 //!
 //! ```no_run
 //! use quotekit_infer::render::{read_predictions, render_corpus, RenderOptions};
-//! let views = read_predictions("quotes.jsonl".as_ref(), Some("texts.jsonl".as_ref()), &Default::default())?;
-//! let done = render_corpus(&views, None, "view".as_ref(), &RenderOptions::default())?;
+//! let predictions = read_predictions("quotes.jsonl".as_ref(), Some("texts.jsonl".as_ref()), &Default::default())?;
+//! let done = render_corpus(predictions.views, None, "view".as_ref(), &RenderOptions::default())?;
 //! println!("{} pages", done.pages);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -25,7 +25,7 @@ pub mod report;
 mod side;
 
 pub use predicted::{Predicted, View};
-pub use read::read_predictions;
+pub use read::{read_predictions, Predictions};
 
 use crate::error::InferError;
 use index::{index_pages, Totals};
@@ -71,12 +71,11 @@ pub struct Rendered {
 /// id) into the folder `out`: `index.html`, the index pages, `speakers.html`
 /// and `doc/N.html` per document (N its position in the input, from 1).
 pub fn render_corpus(
-    views: &[View],
+    mut views: Vec<View>,
     gold: Option<&[Document]>,
     out: &Path,
     options: &RenderOptions,
 ) -> Result<Rendered, InferError> {
-    let mut views: Vec<View> = views.to_vec();
     let mut totals = Totals {
         sources: options.sources.clone(),
         evaluation: None,

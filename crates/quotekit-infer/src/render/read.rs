@@ -16,6 +16,16 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
+/// Predictions as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predictions {
+    /// The documents, in the order read.
+    pub views: Vec<View>,
+    /// Whether they came from `predict --format jsonl` records, which hold
+    /// the spans of quotes only, each as one range.
+    pub records: bool,
+}
+
 /// A span of a `jsonl` record.
 #[derive(Deserialize)]
 struct SpanIn {
@@ -54,7 +64,7 @@ pub fn read_predictions(
     path: &Path,
     texts: Option<&Path>,
     options: &LoadOptions,
-) -> Result<Vec<View>, InferError> {
+) -> Result<Predictions, InferError> {
     let format = Format::detect(path);
     if format != Format::Jsonl {
         let mut views: Vec<View> = load_corpus(path, format, options)
@@ -69,9 +79,12 @@ pub fn read_predictions(
             .collect();
         let errors = path.join("errors.jsonl");
         if format == Format::Brat && errors.is_file() {
-            views.extend(read_jsonl(&errors, None)?);
+            views.extend(read_jsonl(&errors, None)?.views);
         }
-        return Ok(views);
+        return Ok(Predictions {
+            views,
+            records: false,
+        });
     }
     let texts = match texts {
         Some(t) => Some(read_texts(t)?),
@@ -100,10 +113,11 @@ fn read_texts(path: &Path) -> Result<HashMap<String, String>, InferError> {
 fn read_jsonl(
     path: &Path,
     texts: Option<&HashMap<String, String>>,
-) -> Result<Vec<View>, InferError> {
+) -> Result<Predictions, InferError> {
     let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     let mut views = Vec::new();
+    let mut records = false;
     let mut line_no = 0;
     loop {
         let mut buf = Vec::new();
@@ -130,6 +144,7 @@ fn read_jsonl(
                         path.display()
                     )));
                 };
+                records = true;
                 record_view(value.clone().unwrap_or_default(), texts)
                     .map_err(|why| bad_line(path, line_no, &why))?
             }
@@ -145,7 +160,7 @@ fn read_jsonl(
         };
         views.push(view);
     }
-    Ok(views)
+    Ok(Predictions { views, records })
 }
 
 fn bad_line(path: &Path, line: usize, why: &str) -> InferError {

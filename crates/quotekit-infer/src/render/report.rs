@@ -186,7 +186,7 @@ pub fn training_report(run: &TrainingRun) -> String {
     let mut body = String::from("<header><h1>Training report</h1>\n");
     let _ = writeln!(
         body,
-        "<p>A {} tagger trained on <code>{}</code> ({} documents, {} tokens) with quotekit {}.</p></header>\n<main>",
+        "<p>A {} trained on <code>{}</code> ({} documents, {} tokens) with quotekit {}.</p></header>\n<main>",
         escape(h.config.model.describe()),
         escape(&h.train_corpus.display().to_string()),
         t.documents,
