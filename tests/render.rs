@@ -51,7 +51,10 @@ fn covered_by_id(page: &Html) -> HashMap<(String, BTreeSet<String>), BTreeSet<us
             entry.1.extend(start..end);
         }
     }
-    by_id.into_iter().map(|(id, (classes, chars))| ((id, classes), chars)).collect()
+    by_id
+        .into_iter()
+        .map(|(id, (classes, chars))| ((id, classes), chars))
+        .collect()
 }
 
 /// Checks one document page against its text: the text reads back whole,
@@ -160,12 +163,18 @@ fn predictions_with_gold_render_and_map_back_to_their_characters() {
                 }
             }
             for (class, s) in spans {
-                let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+                let (start, end) = (
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                );
                 let want: BTreeSet<usize> = (start..end).collect();
-                let found = covered
-                    .iter()
-                    .any(|(key, chars)| key.0.starts_with("p:") && key.1.contains(&class.to_string()) && *chars == want);
-                assert!(found, "{id}: {class} {start}..{end} drawn over its characters");
+                let found = covered.iter().any(|(key, chars)| {
+                    key.0.starts_with("p:") && key.1.contains(&class.to_string()) && *chars == want
+                });
+                assert!(
+                    found,
+                    "{id}: {class} {start}..{end} drawn over its characters"
+                );
             }
         }
     }
@@ -404,9 +413,16 @@ fn training_writes_a_report_and_eval_writes_a_page() {
 fn the_script_highlights_a_quote_and_sorts_tables_in_a_browser() {
     let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
     else {
-        eprintln!("SKIPPED: no Chromium to run the page script in (Debian: apt-get install chromium)");
+        eprintln!(
+            "SKIPPED: no Chromium to run the page script in (Debian: apt-get install chromium)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -414,12 +430,22 @@ fn the_script_highlights_a_quote_and_sorts_tables_in_a_browser() {
     let out = common::predict(&sample_dir(), &pred, &["--format", "documents"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let view = dir.path().join("view");
-    let out = quotekit(&["render", "--input", pred.to_str().unwrap(), "--output", view.to_str().unwrap()]);
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let probe = |page: &str, script: &str| -> String {
         let html = std::fs::read_to_string(view.join(page)).unwrap();
         let path = view.join(format!("{}.probe.html", page.replace('/', "-")));
-        std::fs::write(&path, html.replace("</body>", &format!("<script>{script}</script></body>"))).unwrap();
+        std::fs::write(
+            &path,
+            html.replace("</body>", &format!("<script>{script}</script></body>")),
+        )
+        .unwrap();
         let dom = std::process::Command::new(browser)
             .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
             .arg(format!("file://{}", path.display()))

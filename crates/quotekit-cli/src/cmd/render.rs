@@ -77,6 +77,14 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         names: args.corpus_options.names.clone(),
     };
     let done = render_corpus(predictions.views, gold.as_deref(), &args.output, &options)?;
+    if let Some(g) = &args.gold {
+        if done.paired == 0 {
+            eprintln!(
+                "warning: no predicted document has the id of a document of {}: nothing is compared",
+                g.display()
+            );
+        }
+    }
     eprintln!(
         "rendered {} documents ({} with an error or note) into {} files in {:.2}s: open {}",
         done.documents,

@@ -65,6 +65,8 @@ pub struct Rendered {
     pub pages: usize,
     /// Documents shown with an error or a note (error records, gold without prediction).
     pub notes: usize,
+    /// Predicted documents that have a gold document with their id.
+    pub paired: usize,
 }
 
 /// Writes the pages of `views` (and their differences from `gold`, paired by
@@ -85,6 +87,10 @@ pub fn render_corpus(
         .iter()
         .map(|d| (d.id.as_str(), d))
         .collect();
+    let paired = views
+        .iter()
+        .filter(|v| v.content.is_ok() && gold_by_id.contains_key(v.id.as_str()))
+        .count();
     if let Some(gold) = gold {
         let predicted: Vec<Document> = views
             .iter()
@@ -151,5 +157,6 @@ pub fn render_corpus(
         documents: summaries.len(),
         pages: summaries.len() + pages.len(),
         notes: summaries.iter().filter(|s| s.note.is_some()).count(),
+        paired,
     })
 }

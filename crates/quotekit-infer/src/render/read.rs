@@ -146,25 +146,48 @@ fn read_jsonl(
                 };
                 records = true;
                 record_view(value.clone().unwrap_or_default(), texts)
-                    .map_err(|why| bad_line(path, line_no, &why))?
+                    .unwrap_or_else(|why| bad_line(path, line_no, object, why))
             }
-            _ => {
-                let read =
-                    parse_record(path, line_no, buf).map_err(|e| InferError::Data(Box::new(e)))?;
-                let p = Predicted::from_document(read.document);
-                View {
-                    id: p.document.id.clone(),
-                    content: Ok(p),
+            // A line that is no document is shown as an error and the rest
+            // goes on, as `predict` does with bad input.
+            _ => match parse_record(path, line_no, buf) {
+                Ok(read) => {
+                    let p = Predicted::from_document(read.document);
+                    View {
+                        id: p.document.id.clone(),
+                        content: Ok(p),
+                    }
                 }
-            }
+                Err(e) => bad_line(path, line_no, object, e.to_string()),
+            },
         };
         views.push(view);
     }
     Ok(Predictions { views, records })
 }
 
-fn bad_line(path: &Path, line: usize, why: &str) -> InferError {
-    InferError::Usage(format!("{}: line {line}: {why}", path.display()))
+/// The view of a line that could not be read: its id if it has one, else
+/// `line N`, and why, with the file and line.
+fn bad_line(
+    path: &Path,
+    line: usize,
+    object: Option<&serde_json::Map<String, Value>>,
+    why: String,
+) -> View {
+    let id = object
+        .and_then(|o| o.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("line {line}"));
+    let prefix = format!("{}:{line}", path.display());
+    View {
+        id,
+        content: Err(if why.starts_with(&prefix) {
+            why
+        } else {
+            format!("{prefix}: {why}")
+        }),
+    }
 }
 
 /// An error record: `{"id", "error": {"kind", "message"}}`.
@@ -311,5 +334,31 @@ mod tests {
             .content
             .unwrap_err()
             .contains("no text"));
+    }
+
+    #[test]
+    fn bad_lines_become_error_views_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\": \"a\", \"text\": \"Hi.\"}\n{oops\n[1]\n{\"id\": \"e\", \"error\": {\"kind\": \"empty\", \"message\": \"the text is empty\"}}\n{\"id\": \"b\", \"text\": \"Yo.\"}\n",
+        )
+        .unwrap();
+        let read = read_predictions(&path, None, &LoadOptions::default()).unwrap();
+        let ids: Vec<&str> = read.views.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["a", "line 2", "line 3", "e", "b"]);
+        let errors: Vec<String> = read
+            .views
+            .iter()
+            .filter_map(|v| v.content.clone().err())
+            .collect();
+        assert!(
+            errors[0].contains("docs.jsonl:2: bad JSON"),
+            "{}",
+            errors[0]
+        );
+        assert_eq!(errors[2], "empty: the text is empty");
+        assert!(!read.records);
     }
 }
