@@ -169,7 +169,7 @@ fn predictions_with_gold_render_and_map_back_to_their_characters() {
                 );
                 let want: BTreeSet<usize> = (start..end).collect();
                 let found = covered.iter().any(|(key, chars)| {
-                    key.0.starts_with("p:") && key.1.contains(&class.to_string()) && *chars == want
+                    key.0.starts_with("p:") && key.1.contains(class) && *chars == want
                 });
                 assert!(
                     found,
