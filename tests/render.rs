@@ -290,6 +290,21 @@ fn hostile_text_stays_text_and_overlapping_spans_stay_well_formed() {
     }
 }
 
+/// Runs `quotekit render` of `pred` (with `texts`) into `out`.
+fn render(pred: &Path, texts: Option<&Path>, out: &Path) -> std::process::Output {
+    let mut args = vec![
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    if let Some(t) = texts {
+        args.extend(["--texts", t.to_str().unwrap()]);
+    }
+    quotekit(&args)
+}
+
 #[test]
 fn records_need_their_texts_and_error_records_get_a_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -307,24 +322,10 @@ fn records_need_their_texts_and_error_records_get_a_page() {
         "a quote found"
     );
     let view = dir.path().join("view");
-    let out = quotekit(&[
-        "render",
-        "--input",
-        pred.to_str().unwrap(),
-        "--output",
-        view.to_str().unwrap(),
-    ]);
+    let out = render(&pred, None, &view);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--texts"), "{}", stderr(&out));
-    let out = quotekit(&[
-        "render",
-        "--input",
-        pred.to_str().unwrap(),
-        "--texts",
-        input.to_str().unwrap(),
-        "--output",
-        view.to_str().unwrap(),
-    ]);
+    let out = render(&pred, Some(&input), &view);
     assert!(out.status.success(), "{}", stderr(&out));
     let page: String = parse(&view.join("doc/2.html"))
         .root_element()
@@ -335,15 +336,7 @@ fn records_need_their_texts_and_error_records_get_a_page() {
     let other = dir.path().join("other.jsonl");
     std::fs::write(&other, "{\"id\": \"a\", \"text\": \"Short.\"}\n").unwrap();
     let view2 = dir.path().join("view2");
-    let out = quotekit(&[
-        "render",
-        "--input",
-        pred.to_str().unwrap(),
-        "--texts",
-        other.to_str().unwrap(),
-        "--output",
-        view2.to_str().unwrap(),
-    ]);
+    let out = render(&pred, Some(&other), &view2);
     assert!(out.status.success(), "{}", stderr(&out));
     let index: String = parse(&view2.join("index.html"))
         .root_element()
@@ -351,15 +344,7 @@ fn records_need_their_texts_and_error_records_get_a_page() {
         .collect();
     assert!(index.contains("2 with a note or error"), "{index}");
     // Rendering into an input is refused.
-    let out = quotekit(&[
-        "render",
-        "--input",
-        pred.to_str().unwrap(),
-        "--texts",
-        input.to_str().unwrap(),
-        "--output",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = render(&pred, Some(&input), dir.path());
     assert!(!out.status.success());
 }
 

@@ -2,9 +2,7 @@
 
 use crate::errors;
 use pyo3::prelude::*;
-use quotekit_infer::render::report::{
-    peak_memory, write_training_report, TrainingHistory, TrainingRun,
-};
+use quotekit_infer::render::report::{write_training_report, TrainingHistory};
 use quotekit_model::config::TrainConfig;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
@@ -56,17 +54,8 @@ pub fn train(
         .detach(|| fit_with(&cfg, &options, |event| history.record(event)))
         .map_err(|e| errors::model_in("training failed", e))?;
     save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
-    write_training_report(
-        &out,
-        &TrainingRun {
-            header: &fitted.header,
-            history: &history,
-            dev: fitted.dev.as_ref(),
-            wall_seconds: started.elapsed().as_secs_f64(),
-            peak_memory: peak_memory(),
-        },
-    )
-    .map_err(errors::input)?;
+    write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)
+        .map_err(errors::input)?;
     match &fitted.dev {
         Some(dev) => {
             let json = serde_json::to_string_pretty(dev).map_err(errors::input)?;

@@ -4,9 +4,7 @@
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_infer::render::report::{
-    peak_memory, write_training_report, TrainingHistory, TrainingRun,
-};
+use quotekit_infer::render::report::{write_training_report, TrainingHistory};
 use quotekit_model::config::{ModelKind, TrainConfig};
 use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
@@ -278,13 +276,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let report = write_training_report(
         &args.out,
-        &TrainingRun {
-            header: &fitted.header,
-            history: &history,
-            dev: fitted.dev.as_ref(),
-            wall_seconds: started.elapsed().as_secs_f64(),
-            peak_memory: peak_memory(),
-        },
+        &fitted.header,
+        &history,
+        fitted.dev.as_ref(),
+        started,
     )?;
     eprintln!("training report written to {}", report.display());
     Ok(ExitCode::SUCCESS)

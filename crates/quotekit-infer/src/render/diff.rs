@@ -5,6 +5,7 @@
 
 use quotekit_data::tokenize::trim_span;
 use quotekit_data::{CharIndex, CharSpan, Document, Role};
+use quotekit_model::eval::matched;
 use quotekit_model::eval::speakers::{normalise, same_name};
 
 /// How a fragment compares with the other side's fragments of its role.
@@ -128,22 +129,6 @@ fn content_chars(doc: &Document, content: &[String]) -> Vec<usize> {
     chars
 }
 
-fn common(a: &[usize], b: &[usize]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 fn source_fragments<'d>(doc: &'d Document, source: Option<&str>) -> Option<&'d [CharSpan]> {
     source
         .and_then(|id| doc.span(id))
@@ -173,7 +158,7 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
             let best = gold_chars
                 .iter()
                 .enumerate()
-                .map(|(j, c)| (common(&mine, c), j))
+                .map(|(j, c)| (matched(&mine, c), j))
                 .filter(|&(n, _)| n > 0)
                 .max_by_key(|&(n, j)| (n, std::cmp::Reverse(j)))
                 .map(|(_, j)| j);
@@ -213,7 +198,7 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
             && predicted
                 .attributions
                 .iter()
-                .any(|a| common(&content_chars(predicted, &a.content), chars) > 0)
+                .any(|a| matched(&content_chars(predicted, &a.content), chars) > 0)
         {
             overlapped[j] = true;
         }

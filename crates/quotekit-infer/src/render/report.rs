@@ -272,14 +272,25 @@ pub fn training_report(run: &TrainingRun) -> String {
     page("quotekit: training report", &body)
 }
 
-/// Writes the training report of `run` to `report.html` in the model
-/// folder `out`; returns its path.
+/// Writes the training report to `report.html` in the model folder `out`,
+/// with the wall time since `started` and this process's peak memory;
+/// returns its path.
 pub fn write_training_report(
     out: &std::path::Path,
-    run: &TrainingRun,
+    header: &ModelHeader,
+    history: &TrainingHistory,
+    dev: Option<&Evaluation>,
+    started: std::time::Instant,
 ) -> Result<std::path::PathBuf, crate::InferError> {
+    let run = TrainingRun {
+        header,
+        history,
+        dev,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        peak_memory: peak_memory(),
+    };
     let path = out.join("report.html");
-    std::fs::write(&path, training_report(run)).map_err(|e| crate::InferError::io(&path, e))?;
+    std::fs::write(&path, training_report(&run)).map_err(|e| crate::InferError::io(&path, e))?;
     Ok(path)
 }
 

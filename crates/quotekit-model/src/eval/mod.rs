@@ -69,7 +69,7 @@ fn fragments(doc: &Document, index: &CharIndex) -> Vec<(Role, CharSpan)> {
 }
 
 /// Size of the multiset intersection of two sorted lists.
-fn matched<T: Ord>(gold: &[T], pred: &[T]) -> usize {
+pub fn matched<T: Ord>(gold: &[T], pred: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < gold.len() && j < pred.len() {
         match gold[i].cmp(&pred[j]) {
