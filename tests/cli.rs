@@ -713,6 +713,37 @@ fn speakers_are_named_in_every_output_and_scored() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--names"), "{}", stderr(&out));
 
+    // The spans the resolver named wrong, one JSON line each, as many as the
+    // printed accuracy leaves.
+    let errors = dir.path().join("resolution-errors.jsonl");
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--names",
+        "datasets/sample-speakers",
+        "--model",
+        m,
+        "--errors",
+        errors.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let head = stdout(&out);
+    let counts = head.split(" (").nth(1).unwrap();
+    let (right, total): (usize, usize) = {
+        let mut w = counts.split_whitespace();
+        let r = w.next().unwrap().parse().unwrap();
+        let t = w.nth(1).unwrap().trim_end_matches(';').parse().unwrap();
+        (r, t)
+    };
+    let lines = std::fs::read_to_string(&errors).unwrap();
+    assert_eq!(lines.lines().count(), total - right, "{head}");
+    for line in lines.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(r["kind"].is_string() && r["text"].is_string(), "{line}");
+        assert_ne!(r["gold"], r["predicted"], "{line}");
+    }
+
     // A resolver trained on the sample's names, put into the model.
     let out = quotekit(&[
         "train-speakers",

@@ -31,6 +31,11 @@ pub struct EvalArgs {
     /// Also write the figures as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// With --model: write every gold Source span the resolver named wrong
+    /// to this file (JSONL: document, text, kind, gold and predicted name),
+    /// for error analysis.
+    #[arg(long, value_name = "FILE", requires = "model")]
+    pub errors: Option<PathBuf>,
     /// Also write the evaluation as an HTML page to this file: the tables,
     /// and the token-tag confusion matrix as a heat map (needs --pred).
     #[arg(long, value_name = "FILE")]
@@ -45,11 +50,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.gold.as_path()];
     inputs.extend(args.pred.as_deref());
     inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
-    if args.json.is_some() && args.json == args.html {
-        anyhow::bail!("--json and --html name the same file");
+    let outputs: Vec<&PathBuf> = args
+        .json
+        .iter()
+        .chain(&args.html)
+        .chain(&args.errors)
+        .collect();
+    if (1..outputs.len()).any(|k| outputs[..k].contains(&outputs[k])) {
+        anyhow::bail!("--json, --html and --errors must name different files");
     }
     let mut _locks = Vec::new();
-    for path in args.json.iter().chain(&args.html) {
+    for path in &outputs {
         quotekit_data::paths::check_output(path, &inputs)?;
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
@@ -74,7 +85,18 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 .filter(|d| names_file(names, &d.id).is_some())
                 .cloned()
                 .collect();
-            Some(gold_accuracy(&annotator.resolver, &annotator.tokenizer, &named).0)
+            let (accuracy, spans) =
+                gold_accuracy(&annotator.resolver, &annotator.tokenizer, &named);
+            if let Some(path) = &args.errors {
+                let mut lines = String::new();
+                for r in spans.iter().filter(|r| !r.is_right()) {
+                    lines.push_str(&serde_json::to_string(r)?);
+                    lines.push('\n');
+                }
+                std::fs::write(path, lines)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Some(accuracy)
         }
         None => None,
     };

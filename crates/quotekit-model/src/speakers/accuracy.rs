@@ -165,6 +165,13 @@ pub struct Resolved {
     pub predicted: Option<String>,
 }
 
+impl Resolved {
+    /// Whether the resolver named the span right (as the scorer compares names).
+    pub fn is_right(&self) -> bool {
+        same_name(self.predicted.as_deref(), self.gold.as_deref(), false)
+    }
+}
+
 /// Runs `resolver` on the named gold Source spans of `docs`; returns the
 /// accuracy and every span's outcome.
 pub fn gold_accuracy(
@@ -208,7 +215,7 @@ pub fn gold_accuracy(
             });
         }
     }
-    let right = |r: &Resolved| same_name(r.predicted.as_deref(), r.gold.as_deref(), false);
+    let right = Resolved::is_right;
     let correct = spans.iter().filter(|r| right(r)).count();
     let kinds = MentionKind::ALL
         .iter()
