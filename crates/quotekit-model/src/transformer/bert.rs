@@ -13,6 +13,7 @@ use crate::error::ModelError;
 use crate::nn::layers::dropout;
 use crate::transformer::fused;
 use candle_core::{DType, Module, Result, Tensor};
+use super::inplace::{self, After};
 use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -121,6 +122,11 @@ impl Norm {
     fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         fused::layer_norm(x, &self.weight, &self.bias, self.eps as f32, train)
     }
+
+    /// Weight, bias and epsilon, for the in-place kernels.
+    fn parts(&self) -> (&Tensor, &Tensor, f32) {
+        (&self.weight, &self.bias, self.eps as f32)
+    }
 }
 
 #[derive(Debug)]
@@ -220,10 +226,39 @@ impl Bert {
             None
         };
         let scale = 1.0 / (d as f64).sqrt();
+        let split = |t: Tensor| -> Result<Tensor> {
+            t.reshape((b, l, heads, d))?.transpose(1, 2)?.contiguous()
+        };
+        if !train {
+            // Inference: biases, scale, GELU, residuals, layer norms and
+            // softmax in place on the results just computed (the same
+            // arithmetic as below, without a fresh tensor for each step).
+            for layer in &self.layers {
+                let q = split(inplace::linear(&x, &layer.query, After::Scale(scale as f32))?)?;
+                let k = split(inplace::linear(&x, &layer.key, After::Nothing)?)?;
+                let v = split(inplace::linear(&x, &layer.value, After::Nothing)?)?;
+                let mut scores = q.matmul(&k.t()?)?;
+                if let Some(bias) = &bias {
+                    scores = scores.broadcast_add(bias)?;
+                }
+                let context = inplace::softmax(scores)?
+                    .matmul(&v)?
+                    .transpose(1, 2)?
+                    .contiguous()?
+                    .reshape((b, l, h))?;
+                x = inplace::linear_residual_norm(
+                    &context,
+                    &layer.attention_out,
+                    &x,
+                    layer.attention_norm.parts(),
+                )?;
+                let inner = inplace::linear(&x, &layer.intermediate, After::Gelu)?;
+                x = inplace::linear_residual_norm(&inner, &layer.output, &x, layer.output_norm.parts())?
+                    .detach();
+            }
+            return Ok(x);
+        }
         for layer in &self.layers {
-            let split = |t: Tensor| -> Result<Tensor> {
-                t.reshape((b, l, heads, d))?.transpose(1, 2)?.contiguous()
-            };
             // Scaling the queries costs a 1/L of scaling the scores.
             let q = split((layer.query.forward(&x)? * scale)?)?;
             let k = split(layer.key.forward(&x)?)?;

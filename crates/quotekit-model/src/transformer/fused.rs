@@ -15,17 +15,17 @@ use candle_core::{Tensor, D};
 use rayon::prelude::*;
 
 /// Rows handed to one rayon task: enough work to outweigh its scheduling.
-fn rows_per_task(width: usize) -> usize {
+pub(super) fn rows_per_task(width: usize) -> usize {
     (16_384 / width.max(1)).max(1)
 }
 
 /// True when `x` can take the fused kernels.
-fn fused(x: &Tensor) -> bool {
+pub(super) fn fused(x: &Tensor) -> bool {
     x.device().is_cpu() && x.dtype() == DType::F32
 }
 
 /// The f32 values of a contiguous CPU tensor.
-fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f32]> {
+pub(super) fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f32]> {
     let all = match storage {
         CpuStorage::F32(v) => v.as_slice(),
         _ => candle_core::bail!("{op}: expected f32 values"),
@@ -37,7 +37,7 @@ fn values<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a 
 }
 
 /// Width of the last dimension of a layout.
-fn last_dim(layout: &Layout) -> Result<usize> {
+pub(super) fn last_dim(layout: &Layout) -> Result<usize> {
     layout.shape().dims().last().copied().ok_or_else(|| {
         candle_core::Error::Msg("a fused kernel needs at least one dimension".into())
     })
@@ -170,7 +170,7 @@ struct LayerNorm {
 }
 
 /// Mean and reciprocal standard deviation of a row.
-fn moments(x: &[f32], eps: f32) -> (f32, f32) {
+pub(super) fn moments(x: &[f32], eps: f32) -> (f32, f32) {
     let n = x.len() as f32;
     let mean = x.iter().sum::<f32>() / n;
     let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
@@ -305,7 +305,7 @@ struct Gelu;
 /// (absolute error under 1.5e-7): branch-free, several times faster than a
 /// libm `erff`, and the exponential is shared with GELU's derivative.
 #[inline]
-fn erf_and_gauss(x: f32) -> (f32, f32) {
+pub(super) fn erf_and_gauss(x: f32) -> (f32, f32) {
     const P: f32 = 0.327_591_1;
     const A: [f32; 5] = [
         0.254_829_6,

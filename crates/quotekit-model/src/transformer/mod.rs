@@ -14,6 +14,7 @@ pub mod config;
 pub mod file;
 pub mod fused;
 pub mod head;
+pub mod inplace;
 pub mod model;
 pub mod pieces;
 pub mod train;

@@ -1,0 +1,211 @@
+//! Inference kernels that work in place on a result just computed: a
+//! linear layer's bias added (with the query scale or GELU after it), a
+//! layer's bias, residual and layer norm in one pass, and softmax over the
+//! attention scores. Each saves a fresh tensor, its zeroing and one or two
+//! passes over it per use, and computes exactly what [`super::fused`] and
+//! candle's operations compute in the training path, in the same order, so
+//! that inference gives the same numbers either way. Off the CPU, or for
+//! other than f32, the plain operations run instead.
+
+use super::fused::{self, erf_and_gauss, last_dim, moments, rows_per_task, values};
+use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, Layout, Module, Result, Tensor};
+use candle_nn::Linear;
+use rayon::prelude::*;
+
+/// The f32 values of a contiguous CPU tensor, to overwrite.
+fn values_mut<'a>(storage: &'a mut CpuStorage, layout: &Layout, op: &str) -> Result<&'a mut [f32]> {
+    let all = match storage {
+        CpuStorage::F32(v) => v.as_mut_slice(),
+        _ => candle_core::bail!("{op}: expected f32 values"),
+    };
+    match layout.contiguous_offsets() {
+        Some((start, end)) => Ok(&mut all[start..end]),
+        None => candle_core::bail!("{op}: the output is not contiguous"),
+    }
+}
+
+/// `x · weightᵀ` as candle's `Linear` computes it, without the bias.
+fn product(x: &Tensor, layer: &Linear) -> Result<Tensor> {
+    let w = layer.weight().t()?;
+    match *x.dims() {
+        [b, m, k] if x.is_contiguous() => x.reshape((b * m, k))?.matmul(&w)?.reshape((b, m, ())),
+        _ => x.broadcast_matmul(&w),
+    }
+}
+
+/// What follows the bias of a linear layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum After {
+    /// Nothing.
+    Nothing,
+    /// A multiplication (the queries' `1/√d`).
+    Scale(f32),
+    /// GELU (erf form).
+    Gelu,
+}
+
+/// A linear layer, then `after`: `after(x · weightᵀ + bias)`.
+pub fn linear(x: &Tensor, layer: &Linear, after: After) -> Result<Tensor> {
+    let (Some(bias), true) = (layer.bias(), fused::fused(x)) else {
+        let y = layer.forward(x)?;
+        return match after {
+            After::Nothing => Ok(y),
+            After::Scale(s) => y * s as f64,
+            After::Gelu => fused::gelu_erf(&y),
+        };
+    };
+    let y = product(x, layer)?;
+    y.inplace_op1(&BiasThen {
+        bias: bias.to_vec1()?,
+        after,
+    })?;
+    Ok(y)
+}
+
+struct BiasThen {
+    bias: Vec<f32>,
+    after: After,
+}
+
+impl InplaceOp1 for BiasThen {
+    fn name(&self) -> &'static str {
+        "quotekit-bias-inplace"
+    }
+
+    fn cpu_fwd(&self, dst: &mut CpuStorage, dst_l: &Layout) -> Result<()> {
+        let w = last_dim(dst_l)?;
+        let bias = self.bias.as_slice();
+        if bias.len() != w {
+            candle_core::bail!("{}: the bias must have {w} values", self.name());
+        }
+        let after = self.after;
+        let y = values_mut(dst, dst_l, self.name())?;
+        y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
+            for row in rows.chunks_mut(w) {
+                for (y, &b) in row.iter_mut().zip(bias) {
+                    let v = *y + b;
+                    *y = match after {
+                        After::Nothing => v,
+                        // candle's affine: `x * mul + add`, with add 0.
+                        After::Scale(s) => v * s + 0.0,
+                        After::Gelu => {
+                            0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0)
+                        }
+                    };
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+/// The end of a sublayer: `norm(x · weightᵀ + bias + residual)`, where
+/// `norm` is a layer norm with `weight`, `bias` and `eps`.
+pub fn linear_residual_norm(
+    x: &Tensor,
+    layer: &Linear,
+    residual: &Tensor,
+    norm: (&Tensor, &Tensor, f32),
+) -> Result<Tensor> {
+    let (weight, norm_bias, eps) = norm;
+    let (Some(bias), true) = (layer.bias(), fused::fused(x) && residual.is_contiguous()) else {
+        let y = (layer.forward(x)? + residual)?;
+        return fused::layer_norm(&y, weight, norm_bias, eps, false);
+    };
+    let y = product(x, layer)?;
+    let residual = residual.contiguous()?;
+    y.inplace_op2(
+        &residual,
+        &BiasResidualNorm {
+            bias: bias.to_vec1()?,
+            weight: weight.to_vec1()?,
+            shift: norm_bias.to_vec1()?,
+            eps,
+        },
+    )?;
+    Ok(y)
+}
+
+struct BiasResidualNorm {
+    bias: Vec<f32>,
+    weight: Vec<f32>,
+    shift: Vec<f32>,
+    eps: f32,
+}
+
+impl InplaceOp2 for BiasResidualNorm {
+    fn name(&self) -> &'static str {
+        "quotekit-bias-residual-norm-inplace"
+    }
+
+    fn cpu_fwd(
+        &self,
+        dst: &mut CpuStorage,
+        dst_l: &Layout,
+        residual: &CpuStorage,
+        residual_l: &Layout,
+    ) -> Result<()> {
+        let w = last_dim(dst_l)?;
+        let residual = values(residual, residual_l, self.name())?;
+        let (bias, weight, shift) = (&self.bias[..], &self.weight[..], &self.shift[..]);
+        if bias.len() != w || weight.len() != w || shift.len() != w {
+            candle_core::bail!("{}: bias, weight and shift must have {w} values", self.name());
+        }
+        let y = values_mut(dst, dst_l, self.name())?;
+        if residual.len() != y.len() {
+            candle_core::bail!("{}: the residual has another size", self.name());
+        }
+        let chunk = w * rows_per_task(w);
+        let eps = self.eps;
+        y.par_chunks_mut(chunk)
+            .zip(residual.par_chunks(chunk))
+            .for_each(|(rows, residual)| {
+                for (row, r) in rows.chunks_mut(w).zip(residual.chunks(w)) {
+                    for ((y, &b), &r) in row.iter_mut().zip(bias).zip(r) {
+                        *y = (*y + b) + r;
+                    }
+                    let (mean, rstd) = moments(row, eps);
+                    for (k, y) in row.iter_mut().enumerate() {
+                        *y = (*y - mean) * rstd * weight[k] + shift[k];
+                    }
+                }
+            });
+        Ok(())
+    }
+}
+
+/// Softmax over the last dimension of `scores`, in place when it can be
+/// (a contiguous f32 CPU tensor, as attention scores are); returns the result.
+pub fn softmax(scores: Tensor) -> Result<Tensor> {
+    if !(fused::fused(&scores) && scores.is_contiguous()) {
+        return fused::softmax_last_dim(&scores, false);
+    }
+    scores.inplace_op1(&Softmax)?;
+    Ok(scores)
+}
+
+struct Softmax;
+
+impl InplaceOp1 for Softmax {
+    fn name(&self) -> &'static str {
+        "quotekit-softmax-inplace"
+    }
+
+    fn cpu_fwd(&self, dst: &mut CpuStorage, dst_l: &Layout) -> Result<()> {
+        let w = last_dim(dst_l)?;
+        let y = values_mut(dst, dst_l, self.name())?;
+        y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
+            for row in rows.chunks_mut(w) {
+                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let mut sum = 0f32;
+                for y in row.iter_mut() {
+                    *y = (*y - max).exp();
+                    sum += *y;
+                }
+                let inv = 1.0 / sum;
+                row.iter_mut().for_each(|y| *y *= inv);
+            }
+        });
+        Ok(())
+    }
+}
