@@ -9,11 +9,11 @@
 //! than the layer). Parameter names follow the Hugging Face checkpoints
 //! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
 
+use super::inplace::{self, After};
 use crate::error::ModelError;
 use crate::nn::layers::dropout;
 use crate::transformer::fused;
 use candle_core::{DType, Module, Result, Tensor};
-use super::inplace::{self, After};
 use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -234,7 +234,11 @@ impl Bert {
             // softmax in place on the results just computed (the same
             // arithmetic as below, without a fresh tensor for each step).
             for layer in &self.layers {
-                let q = split(inplace::linear(&x, &layer.query, After::Scale(scale as f32))?)?;
+                let q = split(inplace::linear(
+                    &x,
+                    &layer.query,
+                    After::Scale(scale as f32),
+                )?)?;
                 let k = split(inplace::linear(&x, &layer.key, After::Nothing)?)?;
                 let v = split(inplace::linear(&x, &layer.value, After::Nothing)?)?;
                 let mut scores = q.matmul(&k.t()?)?;
@@ -253,8 +257,13 @@ impl Bert {
                     layer.attention_norm.parts(),
                 )?;
                 let inner = inplace::linear(&x, &layer.intermediate, After::Gelu)?;
-                x = inplace::linear_residual_norm(&inner, &layer.output, &x, layer.output_norm.parts())?
-                    .detach();
+                x = inplace::linear_residual_norm(
+                    &inner,
+                    &layer.output,
+                    &x,
+                    layer.output_norm.parts(),
+                )?
+                .detach();
             }
             return Ok(x);
         }
@@ -290,5 +299,50 @@ impl Bert {
             }
         }
         Ok(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+    use candle_nn::VarMap;
+    use rand::SeedableRng;
+
+    /// The in-place inference path computes what the training path computes
+    /// without dropout, bit for bit, with and without padding.
+    #[test]
+    fn inference_in_place_equals_the_training_path() {
+        let config = BertConfig {
+            vocab_size: 50,
+            hidden_size: 32,
+            num_hidden_layers: 2,
+            num_attention_heads: 4,
+            intermediate_size: 64,
+            max_position_embeddings: 16,
+            type_vocab_size: 2,
+            layer_norm_eps: 1e-12,
+            hidden_act: "gelu".into(),
+            hidden_dropout_prob: 0.0,
+            model_type: "bert".into(),
+        };
+        let varmap = VarMap::new();
+        let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+        let bert = Bert::new(&config, vb).unwrap();
+        let ids: Vec<u32> = (0..24).map(|k| (k * 7 % 50) as u32).collect();
+        let ids = Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap();
+        for padded in [false, true] {
+            let mut mask = vec![1f32; 24];
+            if padded {
+                mask[20..].fill(0.0);
+            }
+            let mask = Tensor::from_vec(mask, (2, 12), &Device::Cpu).unwrap();
+            let inference = bert.forward(&ids, &mask, None).unwrap();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+            let training = bert.forward(&ids, &mask, Some(&mut rng)).unwrap();
+            let a: Vec<f32> = inference.flatten_all().unwrap().to_vec1().unwrap();
+            let b: Vec<f32> = training.flatten_all().unwrap().to_vec1().unwrap();
+            assert_eq!(a, b, "padded: {padded}");
+        }
     }
 }

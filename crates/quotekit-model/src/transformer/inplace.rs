@@ -81,17 +81,17 @@ impl InplaceOp1 for BiasThen {
         let after = self.after;
         let y = values_mut(dst, dst_l, self.name())?;
         y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
+            // One loop per case, so that each vectorizes.
             for row in rows.chunks_mut(w) {
-                for (y, &b) in row.iter_mut().zip(bias) {
-                    let v = *y + b;
-                    *y = match after {
-                        After::Nothing => v,
-                        // candle's affine: `x * mul + add`, with add 0.
-                        After::Scale(s) => v * s + 0.0,
-                        After::Gelu => {
-                            0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0)
-                        }
-                    };
+                let pairs = row.iter_mut().zip(bias);
+                match after {
+                    After::Nothing => pairs.for_each(|(y, &b)| *y += b),
+                    // candle's affine: `x * mul + add`, with add 0.
+                    After::Scale(s) => pairs.for_each(|(y, &b)| *y = (*y + b) * s + 0.0),
+                    After::Gelu => pairs.for_each(|(y, &b)| {
+                        let v = *y + b;
+                        *y = 0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
+                    }),
                 }
             }
         });
@@ -149,7 +149,10 @@ impl InplaceOp2 for BiasResidualNorm {
         let residual = values(residual, residual_l, self.name())?;
         let (bias, weight, shift) = (&self.bias[..], &self.weight[..], &self.shift[..]);
         if bias.len() != w || weight.len() != w || shift.len() != w {
-            candle_core::bail!("{}: bias, weight and shift must have {w} values", self.name());
+            candle_core::bail!(
+                "{}: bias, weight and shift must have {w} values",
+                self.name()
+            );
         }
         let y = values_mut(dst, dst_l, self.name())?;
         if residual.len() != y.len() {
@@ -197,11 +200,12 @@ impl InplaceOp1 for Softmax {
         y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
             for row in rows.chunks_mut(w) {
                 let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut sum = 0f32;
+                // Exponentials first (a loop that vectorizes), then their
+                // sum in order (as the training path adds them).
                 for y in row.iter_mut() {
-                    *y = (*y - max).exp();
-                    sum += *y;
+                    *y = fused::exp(*y - max);
                 }
+                let sum: f32 = row.iter().fold(0.0, |s, &y| s + y);
                 let inv = 1.0 / sum;
                 row.iter_mut().for_each(|y| *y *= inv);
             }
