@@ -241,11 +241,8 @@ impl Bert {
                 )?)?;
                 let k = split(inplace::linear(&x, &layer.key, After::Nothing)?)?;
                 let v = split(inplace::linear(&x, &layer.value, After::Nothing)?)?;
-                let mut scores = q.matmul(&k.t()?)?;
-                if let Some(bias) = &bias {
-                    scores = scores.broadcast_add(bias)?;
-                }
-                let context = inplace::softmax(scores)?
+                let scores = q.matmul(&k.t()?)?;
+                let context = inplace::softmax(scores, bias.as_ref())?
                     .matmul(&v)?
                     .transpose(1, 2)?
                     .contiguous()?

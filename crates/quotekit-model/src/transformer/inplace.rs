@@ -177,17 +177,30 @@ impl InplaceOp2 for BiasResidualNorm {
     }
 }
 
-/// Softmax over the last dimension of `scores`, in place when it can be
-/// (a contiguous f32 CPU tensor, as attention scores are); returns the result.
-pub fn softmax(scores: Tensor) -> Result<Tensor> {
+/// Softmax over the last dimension of `scores` `[B, heads, L, L]`, after
+/// adding `mask` `[B, 1, 1, L]` (0 for pieces, a large negative number for
+/// padding) when there is one: in place when it can be (a contiguous f32
+/// CPU tensor, as attention scores are); returns the result.
+pub fn softmax(scores: Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
     if !(fused::fused(&scores) && scores.is_contiguous()) {
+        let scores = match mask {
+            Some(m) => scores.broadcast_add(m)?,
+            None => scores,
+        };
         return fused::softmax_last_dim(&scores, false);
     }
-    scores.inplace_op1(&Softmax)?;
+    let mask = match mask {
+        Some(m) => m.flatten_all()?.to_vec1()?,
+        None => Vec::new(),
+    };
+    scores.inplace_op1(&Softmax { mask })?;
     Ok(scores)
 }
 
-struct Softmax;
+/// Softmax of rows, each after adding its batch's row of `mask` (if any).
+struct Softmax {
+    mask: Vec<f32>,
+}
 
 impl InplaceOp1 for Softmax {
     fn name(&self) -> &'static str {
@@ -196,9 +209,21 @@ impl InplaceOp1 for Softmax {
 
     fn cpu_fwd(&self, dst: &mut CpuStorage, dst_l: &Layout) -> Result<()> {
         let w = last_dim(dst_l)?;
+        let batch = dst_l.dims().first().copied().unwrap_or(1).max(1);
         let y = values_mut(dst, dst_l, self.name())?;
-        y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
-            for row in rows.chunks_mut(w) {
+        if !self.mask.is_empty() && self.mask.len() != batch * w {
+            candle_core::bail!("{}: the mask must have {} values", self.name(), batch * w);
+        }
+        // Rows of one batch element (heads × queries).
+        let rows_per_item = y.len() / w / batch;
+        let per_task = rows_per_task(w);
+        y.par_chunks_mut(w * per_task).enumerate().for_each(|(t, rows)| {
+            for (k, row) in rows.chunks_mut(w).enumerate() {
+                if !self.mask.is_empty() {
+                    let item = (t * per_task + k) / rows_per_item;
+                    let mask = &self.mask[item * w..(item + 1) * w];
+                    row.iter_mut().zip(mask).for_each(|(y, &m)| *y += m);
+                }
                 let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 // Exponentials first (a loop that vectorizes), then their
                 // sum in order (as the training path adds them).

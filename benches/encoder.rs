@@ -1,0 +1,54 @@
+//! The encoder on one fixed batch of windows: 8 windows of 256 pieces
+//! through a BERT of all-MiniLM-L6-v2's shape (6 layers, width 384, 12
+//! heads, feed-forward 1536), inference path, one core. The weights are
+//! random: the cost does not depend on their values, so the bench needs no
+//! download. Throughput is pieces per second; words are about 0.8 of them
+//! on PolNeAR. Run:
+//!
+//! `CANDLE_NUM_THREADS=1 RAYON_NUM_THREADS=1 taskset -c 0 cargo bench -p quotekit-model --bench encoder`
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use quotekit_model::transformer::bert::{Bert, BertConfig};
+
+fn bench(c: &mut Criterion) {
+    let config = BertConfig {
+        vocab_size: 30_522,
+        hidden_size: 384,
+        num_hidden_layers: 6,
+        num_attention_heads: 12,
+        intermediate_size: 1_536,
+        max_position_embeddings: 512,
+        type_vocab_size: 2,
+        layer_norm_eps: 1e-12,
+        hidden_act: "gelu".into(),
+        hidden_dropout_prob: 0.1,
+        model_type: "bert".into(),
+    };
+    let varmap = VarMap::new();
+    let bert = Bert::new(&config, VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu))
+        .expect("the encoder builds");
+    let (windows, pieces) = (8, 256);
+    let ids: Vec<u32> = (0..windows * pieces)
+        .map(|k| (1_000 + k * 7_919 % 28_000) as u32)
+        .collect();
+    let ids = Tensor::from_vec(ids, (windows, pieces), &Device::Cpu).unwrap();
+    let full = Tensor::ones((windows, pieces), DType::F32, &Device::Cpu).unwrap();
+    // The last window of a document is usually short: a quarter padding.
+    let mut partial = vec![1f32; windows * pieces];
+    partial[(windows - 1) * pieces + pieces / 4..].fill(0.0);
+    let partial = Tensor::from_vec(partial, (windows, pieces), &Device::Cpu).unwrap();
+    let mut group = c.benchmark_group("encoder 8x256 pieces");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((windows * pieces) as u64));
+    for (name, mask) in [("full windows", &full), ("last window padded", &partial)] {
+        group.bench_function(name, |b| {
+            b.iter(|| bert.forward(&ids, mask, None).unwrap().dims().len())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
