@@ -27,8 +27,11 @@ fn bench(c: &mut Criterion) {
         model_type: "bert".into(),
     };
     let varmap = VarMap::new();
-    let bert = Bert::new(&config, VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu))
-        .expect("the encoder builds");
+    let bert = Bert::new(
+        &config,
+        VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+    )
+    .expect("the encoder builds");
     let (windows, pieces) = (8, 256);
     let ids: Vec<u32> = (0..windows * pieces)
         .map(|k| (1_000 + k * 7_919 % 28_000) as u32)

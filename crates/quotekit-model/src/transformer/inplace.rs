@@ -80,20 +80,25 @@ impl InplaceOp1 for BiasThen {
         }
         let after = self.after;
         let y = values_mut(dst, dst_l, self.name())?;
+        let arch = pulp::Arch::new();
         y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
-            // One loop per case, so that each vectorizes.
-            for row in rows.chunks_mut(w) {
-                let pairs = row.iter_mut().zip(bias);
-                match after {
-                    After::Nothing => pairs.for_each(|(y, &b)| *y += b),
-                    // candle's affine: `x * mul + add`, with add 0.
-                    After::Scale(s) => pairs.for_each(|(y, &b)| *y = (*y + b) * s + 0.0),
-                    After::Gelu => pairs.for_each(|(y, &b)| {
-                        let v = *y + b;
-                        *y = 0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
-                    }),
+            arch.dispatch(|| {
+                // One loop per case, so that each vectorizes.
+                for row in rows.chunks_mut(w) {
+                    let pairs = row.iter_mut().zip(bias);
+                    match after {
+                        After::Nothing => pairs.for_each(|(y, &b)| *y += b),
+                        // candle's affine: `x * mul + add`, with add 0.
+                        After::Scale(s) => pairs.for_each(|(y, &b)| *y = (*y + b) * s + 0.0),
+                        After::Gelu => pairs.for_each(|(y, &b)| {
+                            let v = *y + b;
+                            *y = 0.5
+                                * v
+                                * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
+                        }),
+                    }
                 }
-            }
+            })
         });
         Ok(())
     }
@@ -160,18 +165,21 @@ impl InplaceOp2 for BiasResidualNorm {
         }
         let chunk = w * rows_per_task(w);
         let eps = self.eps;
+        let arch = pulp::Arch::new();
         y.par_chunks_mut(chunk)
             .zip(residual.par_chunks(chunk))
             .for_each(|(rows, residual)| {
-                for (row, r) in rows.chunks_mut(w).zip(residual.chunks(w)) {
-                    for ((y, &b), &r) in row.iter_mut().zip(bias).zip(r) {
-                        *y = (*y + b) + r;
+                arch.dispatch(|| {
+                    for (row, r) in rows.chunks_mut(w).zip(residual.chunks(w)) {
+                        for ((y, &b), &r) in row.iter_mut().zip(bias).zip(r) {
+                            *y = (*y + b) + r;
+                        }
+                        let (mean, rstd) = moments(row, eps);
+                        for (k, y) in row.iter_mut().enumerate() {
+                            *y = (*y - mean) * rstd * weight[k] + shift[k];
+                        }
                     }
-                    let (mean, rstd) = moments(row, eps);
-                    for (k, y) in row.iter_mut().enumerate() {
-                        *y = (*y - mean) * rstd * weight[k] + shift[k];
-                    }
-                }
+                })
             });
         Ok(())
     }
@@ -217,24 +225,28 @@ impl InplaceOp1 for Softmax {
         // Rows of one batch element (heads × queries).
         let rows_per_item = y.len() / w / batch;
         let per_task = rows_per_task(w);
-        y.par_chunks_mut(w * per_task).enumerate().for_each(|(t, rows)| {
-            for (k, row) in rows.chunks_mut(w).enumerate() {
-                if !self.mask.is_empty() {
-                    let item = (t * per_task + k) / rows_per_item;
-                    let mask = &self.mask[item * w..(item + 1) * w];
-                    row.iter_mut().zip(mask).for_each(|(y, &m)| *y += m);
-                }
-                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                // Exponentials first (a loop that vectorizes), then their
-                // sum in order (as the training path adds them).
-                for y in row.iter_mut() {
-                    *y = fused::exp(*y - max);
-                }
-                let sum: f32 = row.iter().fold(0.0, |s, &y| s + y);
-                let inv = 1.0 / sum;
-                row.iter_mut().for_each(|y| *y *= inv);
-            }
-        });
+        let arch = pulp::Arch::new();
+        y.par_chunks_mut(w * per_task)
+            .enumerate()
+            .for_each(|(t, rows)| {
+                arch.dispatch(|| {
+                    for (k, row) in rows.chunks_mut(w).enumerate() {
+                        if !self.mask.is_empty() {
+                            let item = (t * per_task + k) / rows_per_item;
+                            let mask = &self.mask[item * w..(item + 1) * w];
+                            row.iter_mut().zip(mask).for_each(|(y, &m)| *y += m);
+                        }
+                        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                        // Exponentials, then their sum (loops that vectorize).
+                        for y in row.iter_mut() {
+                            *y = fused::exp(*y - max);
+                        }
+                        let sum = fused::sum(row);
+                        let inv = 1.0 / sum;
+                        row.iter_mut().for_each(|y| *y *= inv);
+                    }
+                })
+            });
         Ok(())
     }
 }
