@@ -81,25 +81,8 @@ impl InplaceOp1 for BiasThen {
         let after = self.after;
         let y = values_mut(dst, dst_l, self.name())?;
         let arch = pulp::Arch::new();
-        y.par_chunks_mut(w * rows_per_task(w)).for_each(|rows| {
-            arch.dispatch(|| {
-                // One loop per case, so that each vectorizes.
-                for row in rows.chunks_mut(w) {
-                    let pairs = row.iter_mut().zip(bias);
-                    match after {
-                        After::Nothing => pairs.for_each(|(y, &b)| *y += b),
-                        // candle's affine: `x * mul + add`, with add 0.
-                        After::Scale(s) => pairs.for_each(|(y, &b)| *y = (*y + b) * s + 0.0),
-                        After::Gelu => pairs.for_each(|(y, &b)| {
-                            let v = *y + b;
-                            *y = 0.5
-                                * v
-                                * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
-                        }),
-                    }
-                }
-            })
-        });
+        y.par_chunks_mut(w * rows_per_task(w))
+            .for_each(|rows| arch.dispatch(BiasRows { rows, bias, after }));
         Ok(())
     }
 }
@@ -169,16 +152,13 @@ impl InplaceOp2 for BiasResidualNorm {
         y.par_chunks_mut(chunk)
             .zip(residual.par_chunks(chunk))
             .for_each(|(rows, residual)| {
-                arch.dispatch(|| {
-                    for (row, r) in rows.chunks_mut(w).zip(residual.chunks(w)) {
-                        for ((y, &b), &r) in row.iter_mut().zip(bias).zip(r) {
-                            *y = (*y + b) + r;
-                        }
-                        let (mean, rstd) = moments(row, eps);
-                        for (k, y) in row.iter_mut().enumerate() {
-                            *y = (*y - mean) * rstd * weight[k] + shift[k];
-                        }
-                    }
+                arch.dispatch(NormRows {
+                    rows,
+                    residual,
+                    bias,
+                    weight,
+                    shift,
+                    eps,
                 })
             });
         Ok(())
@@ -226,27 +206,107 @@ impl InplaceOp1 for Softmax {
         let rows_per_item = y.len() / w / batch;
         let per_task = rows_per_task(w);
         let arch = pulp::Arch::new();
+        let mask = (!self.mask.is_empty()).then_some(self.mask.as_slice());
         y.par_chunks_mut(w * per_task)
             .enumerate()
             .for_each(|(t, rows)| {
-                arch.dispatch(|| {
-                    for (k, row) in rows.chunks_mut(w).enumerate() {
-                        if !self.mask.is_empty() {
-                            let item = (t * per_task + k) / rows_per_item;
-                            let mask = &self.mask[item * w..(item + 1) * w];
-                            row.iter_mut().zip(mask).for_each(|(y, &m)| *y += m);
-                        }
-                        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                        // Exponentials, then their sum (loops that vectorize).
-                        for y in row.iter_mut() {
-                            *y = fused::exp(*y - max);
-                        }
-                        let sum = fused::sum(row);
-                        let inv = 1.0 / sum;
-                        row.iter_mut().for_each(|y| *y *= inv);
-                    }
+                arch.dispatch(SoftmaxRows {
+                    rows,
+                    w,
+                    mask,
+                    first_row: t * per_task,
+                    rows_per_item,
                 })
             });
         Ok(())
+    }
+}
+
+/// Softmax of some rows of the scores, as a vector-width-generic body
+/// (everything it calls is inlined, so it is compiled for each width).
+struct SoftmaxRows<'a> {
+    rows: &'a mut [f32],
+    w: usize,
+    mask: Option<&'a [f32]>,
+    /// Index of the first of `rows` among all rows.
+    first_row: usize,
+    rows_per_item: usize,
+}
+
+impl pulp::WithSimd for SoftmaxRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let w = self.w;
+        for (k, row) in self.rows.chunks_mut(w).enumerate() {
+            if let Some(mask) = self.mask {
+                let item = (self.first_row + k) / self.rows_per_item;
+                let mask = &mask[item * w..(item + 1) * w];
+                row.iter_mut().zip(mask).for_each(|(y, &m)| *y += m);
+            }
+            let max = fused::max(row);
+            for y in row.iter_mut() {
+                *y = fused::exp(*y - max);
+            }
+            let inv = 1.0 / fused::sum(row);
+            row.iter_mut().for_each(|y| *y *= inv);
+        }
+    }
+}
+
+/// [`BiasThen`] on some rows (compiled for each vector width).
+struct BiasRows<'a> {
+    rows: &'a mut [f32],
+    bias: &'a [f32],
+    after: After,
+}
+
+impl pulp::WithSimd for BiasRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        // One loop per case, so that each vectorizes.
+        for row in self.rows.chunks_mut(self.bias.len()) {
+            let pairs = row.iter_mut().zip(self.bias);
+            match self.after {
+                After::Nothing => pairs.for_each(|(y, &b)| *y += b),
+                // candle's affine: `x * mul + add`, with add 0.
+                After::Scale(s) => pairs.for_each(|(y, &b)| *y = (*y + b) * s + 0.0),
+                After::Gelu => pairs.for_each(|(y, &b)| {
+                    let v = *y + b;
+                    *y = 0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
+                }),
+            }
+        }
+    }
+}
+
+/// [`BiasResidualNorm`] on some rows (compiled for each vector width).
+struct NormRows<'a> {
+    rows: &'a mut [f32],
+    residual: &'a [f32],
+    bias: &'a [f32],
+    weight: &'a [f32],
+    shift: &'a [f32],
+    eps: f32,
+}
+
+impl pulp::WithSimd for NormRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let w = self.bias.len();
+        for (row, r) in self.rows.chunks_mut(w).zip(self.residual.chunks(w)) {
+            for ((y, &b), &r) in row.iter_mut().zip(self.bias).zip(r) {
+                *y = (*y + b) + r;
+            }
+            let (mean, rstd) = moments(row, self.eps);
+            for ((y, &g), &h) in row.iter_mut().zip(self.weight).zip(self.shift) {
+                *y = (*y - mean) * rstd * g + h;
+            }
+        }
     }
 }
