@@ -7,6 +7,9 @@
 //! order (byte-identical whatever the thread count), turning bad documents
 //! into error records, and resuming an interrupted run.
 //!
+//! [`render`] draws predictions, their differences from gold and the
+//! training and evaluation reports as self-contained HTML pages.
+//!
 //! With a network model (neural or transformer), set `CANDLE_NUM_THREADS=1` before the first tensor
 //! operation (as `quotekit predict` does): documents already run in parallel,
 //! and candle's own worker pool would make the threads queue for it.
