@@ -46,7 +46,7 @@ pub enum Rendered {
     Brat {
         /// The document's id.
         id: String,
-        /// File name stem (set by the writer: [`BratNames`] in input order).
+        /// File name stem (set by the writer: [`BratNames`](quotekit_data::formats::brat::BratNames) in input order).
         name: String,
         /// `.txt` content.
         text: String,
