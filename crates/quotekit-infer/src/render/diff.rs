@@ -4,9 +4,10 @@
 //! compare after trimming whitespace, as `quotekit eval`'s exact scores do.
 
 use quotekit_data::tokenize::trim_span;
-use quotekit_data::{CharIndex, CharSpan, Document, Role};
+use quotekit_data::{CharIndex, CharSpan, Document, Role, Span};
 use quotekit_model::eval::matched;
 use quotekit_model::eval::speakers::{normalise, same_name};
+use std::collections::HashMap;
 
 /// How a fragment compares with the other side's fragments of its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +118,18 @@ fn agree(mine: &mut [(Fragment, CharSpan)], theirs: &[(Fragment, CharSpan)]) {
     }
 }
 
+/// A document's spans by id.
+type Spans<'d> = HashMap<&'d str, &'d Span>;
+
+fn spans_of(doc: &Document) -> Spans<'_> {
+    doc.spans.iter().map(|s| (s.id.as_str(), s)).collect()
+}
+
 /// The characters of an attribution's content, sorted.
-fn content_chars(doc: &Document, content: &[String]) -> Vec<usize> {
+fn content_chars(spans: &Spans, content: &[String]) -> Vec<usize> {
     let mut chars: Vec<usize> = content
         .iter()
-        .filter_map(|id| doc.span(id))
+        .filter_map(|id| spans.get(id.as_str()))
         .flat_map(|s| s.fragments.iter().flat_map(|f| f.start..f.end))
         .collect();
     chars.sort_unstable();
@@ -129,9 +137,18 @@ fn content_chars(doc: &Document, content: &[String]) -> Vec<usize> {
     chars
 }
 
-fn source_fragments<'d>(doc: &'d Document, source: Option<&str>) -> Option<&'d [CharSpan]> {
+/// Whether two sorted character lists can share one: their ranges meet
+/// (cheap, so that most pairs are never compared character by character).
+fn may_share(a: &[usize], b: &[usize]) -> bool {
+    match (a.first(), a.last(), b.first(), b.last()) {
+        (Some(a0), Some(a1), Some(b0), Some(b1)) => a0 <= b1 && b0 <= a1,
+        _ => false,
+    }
+}
+
+fn source_fragments<'d>(spans: &Spans<'d>, source: Option<&str>) -> Option<&'d [CharSpan]> {
     source
-        .and_then(|id| doc.span(id))
+        .and_then(|id| spans.get(id))
         .map(|s| s.fragments.as_slice())
 }
 
@@ -143,10 +160,16 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
     let mut g = fragments(gold, &index);
     agree(&mut p, &g);
     agree(&mut g, &p);
+    let (pred_spans, gold_spans) = (spans_of(predicted), spans_of(gold));
     let gold_chars: Vec<Vec<usize>> = gold
         .attributions
         .iter()
-        .map(|a| content_chars(gold, &a.content))
+        .map(|a| content_chars(&gold_spans, &a.content))
+        .collect();
+    let pred_chars: Vec<Vec<usize>> = predicted
+        .attributions
+        .iter()
+        .map(|a| content_chars(&pred_spans, &a.content))
         .collect();
     let mut overlapped = vec![false; gold.attributions.len()];
     let links = predicted
@@ -154,11 +177,12 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
         .iter()
         .enumerate()
         .map(|(k, a)| {
-            let mine = content_chars(predicted, &a.content);
+            let mine = &pred_chars[k];
             let best = gold_chars
                 .iter()
                 .enumerate()
-                .map(|(j, c)| (matched(&mine, c), j))
+                .filter(|(_, c)| may_share(mine, c))
+                .map(|(j, c)| (matched(mine, c), j))
                 .filter(|&(n, _)| n > 0)
                 .max_by_key(|&(n, j)| (n, std::cmp::Reverse(j)))
                 .map(|(_, j)| j);
@@ -172,14 +196,14 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
             overlapped[j] = true;
             let ga = &gold.attributions[j];
             let speaker_right = match (
-                source_fragments(predicted, a.source.as_deref()),
-                source_fragments(gold, ga.source.as_deref()),
+                source_fragments(&pred_spans, a.source.as_deref()),
+                source_fragments(&gold_spans, ga.source.as_deref()),
             ) {
                 (None, None) => true,
                 (Some(x), Some(y)) => x.iter().any(|f| y.iter().any(|h| f.overlaps(h))),
                 _ => false,
             };
-            let gold_span = ga.source.as_deref().and_then(|id| gold.span(id));
+            let gold_span = ga.source.as_deref().and_then(|id| gold_spans.get(id));
             let name_right = gold_span.filter(|s| s.name.is_some()).map(|s| {
                 let pred = names.get(k).and_then(|n| n.as_deref()).and_then(normalise);
                 let gold = s.name.as_deref().and_then(normalise);
@@ -195,10 +219,9 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
     // Gold quotes that no predicted content touches at all.
     for (j, chars) in gold_chars.iter().enumerate() {
         if !overlapped[j]
-            && predicted
-                .attributions
+            && pred_chars
                 .iter()
-                .any(|a| matched(&content_chars(predicted, &a.content), chars) > 0)
+                .any(|c| may_share(c, chars) && matched(c, chars) > 0)
         {
             overlapped[j] = true;
         }

@@ -9,7 +9,7 @@ use super::predicted::Predicted;
 use super::side::{difference_list, quote_list, role_class, speaker_label};
 use quotekit_data::tokenize::QUOTE_MARKS;
 use quotekit_data::Tokenizer;
-use quotekit_data::{CharIndex, Document, Role};
+use quotekit_data::{CharIndex, CharSpan, Document, Role};
 use quotekit_model::eval::{evaluate, Evaluation};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -115,16 +115,25 @@ pub fn document_page(
         .collect();
 
     let mut marks: Vec<Mark> = Vec::new();
-    let agreement_of = |fs: Option<&Vec<Fragment>>, id: &str, f| {
-        fs.and_then(|fs| fs.iter().find(|x| x.span_id == id && x.span == f))
-            .map(|x| x.agreement)
+    // (span id, fragment) → agreement, for each side.
+    let agreements = |fs: &[Fragment]| -> HashMap<(String, CharSpan), Agreement> {
+        fs.iter()
+            .map(|x| ((x.span_id.clone(), x.span), x.agreement))
+            .collect()
+    };
+    let (pred_agreement, gold_agreement) = match &diff {
+        Some(d) => (agreements(&d.predicted), agreements(&d.gold)),
+        None => (HashMap::new(), HashMap::new()),
+    };
+    let agreement_of = |side: &HashMap<(String, CharSpan), Agreement>, id: &str, f: CharSpan| {
+        side.get(&(id.to_string(), f)).copied()
     };
     for s in &doc.spans {
         let quotes = quotes_of.get(s.id.as_str()).cloned().unwrap_or_default();
         let title = span_title(s.role, &quotes, &speaker_of, confidence.get(s.id.as_str()));
         for f in &s.fragments {
             let mut class = role_class(s.role).to_string();
-            match agreement_of(diff.as_ref().map(|d| &d.predicted), &s.id, *f) {
+            match agreement_of(&pred_agreement, &s.id, *f) {
                 Some(Agreement::Alone) => class.push_str(" x-spur"),
                 Some(Agreement::Boundary) => class.push_str(" x-bound"),
                 _ => {}
@@ -138,11 +147,11 @@ pub fn document_page(
             });
         }
     }
-    if let (Some(g), Some(d)) = (gold, &diff) {
+    if let (Some(g), Some(_)) = (gold, &diff) {
         for s in &g.spans {
             for f in &s.fragments {
                 let mut class = format!("g-{}", role_class(s.role));
-                match agreement_of(Some(&d.gold), &s.id, *f) {
+                match agreement_of(&gold_agreement, &s.id, *f) {
                     Some(Agreement::Alone) => class.push_str(" x-miss"),
                     Some(Agreement::Boundary) => class.push_str(" x-bound"),
                     _ => {}

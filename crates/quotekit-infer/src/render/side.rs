@@ -66,12 +66,18 @@ pub(super) fn quote_list(
     let mut order: Vec<usize> = (0..doc.attributions.len()).collect();
     order.sort_by_key(|&k| number[k]);
     body.push_str("<ol>\n");
+    let position: std::collections::HashMap<&str, usize> = doc
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.id.as_str(), k))
+        .collect();
     let confidence = |id: &str| {
-        doc.spans
-            .iter()
-            .position(|s| s.id == id)
-            .and_then(|k| p.confidences.get(k).copied().flatten())
+        position
+            .get(id)
+            .and_then(|&k| p.confidences.get(k).copied().flatten())
     };
+    let gold_index = gold.map(Document::char_index);
     for k in order {
         let a = &doc.attributions[k];
         let n = number[k];
@@ -124,7 +130,13 @@ pub(super) fn quote_list(
                         .and_then(|id| g.span(id))
                         .map(|s| {
                             s.speaker_name().map(str::to_string).unwrap_or_else(|| {
-                                format!("“{}”", excerpt(&span_text(g, &g.char_index(), &s.id), 60))
+                                format!(
+                                    "“{}”",
+                                    excerpt(
+                                        &span_text(g, gold_index.as_ref().unwrap_or(index), &s.id),
+                                        60
+                                    )
+                                )
                             })
                         })
                         .unwrap_or_else(|| "no speaker".into());
