@@ -234,13 +234,18 @@ impl Bert {
             // softmax in place on the results just computed (the same
             // arithmetic as below, without a fresh tensor for each step).
             for layer in &self.layers {
-                let q = split(inplace::linear(
-                    &x,
-                    &layer.query,
-                    After::Scale(scale as f32),
-                )?)?;
-                let k = split(inplace::linear(&x, &layer.key, After::Nothing)?)?;
-                let v = split(inplace::linear(&x, &layer.value, After::Nothing)?)?;
+                // Queries, keys and values from one product with the three
+                // weights stacked (the input is read and packed once).
+                let qkv =
+                    inplace::stacked(&x, [&layer.query, &layer.key, &layer.value], scale as f32)?
+                        .reshape((b, l, 3, heads, d))?;
+                let part = |k: usize| -> Result<Tensor> {
+                    qkv.narrow(2, k, 1)?
+                        .squeeze(2)?
+                        .transpose(1, 2)?
+                        .contiguous()
+                };
+                let (q, k, v) = (part(0)?, part(1)?, part(2)?);
                 let scores = q.matmul(&k.t()?)?;
                 let context = inplace::softmax(scores, bias.as_ref())?
                     .matmul(&v)?

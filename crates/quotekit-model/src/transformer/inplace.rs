@@ -42,6 +42,8 @@ pub enum After {
     Scale(f32),
     /// GELU (erf form).
     Gelu,
+    /// A multiplication of the first so many values of each row only.
+    ScaleFirst(usize, f32),
 }
 
 /// A linear layer, then `after`: `after(x · weightᵀ + bias)`.
@@ -52,12 +54,42 @@ pub fn linear(x: &Tensor, layer: &Linear, after: After) -> Result<Tensor> {
             After::Nothing => Ok(y),
             After::Scale(s) => y * s as f64,
             After::Gelu => fused::gelu_erf(&y),
+            After::ScaleFirst(n, s) => {
+                let last = y.dim(candle_core::D::Minus1)?;
+                let n = n.min(last);
+                let head = (y.narrow(candle_core::D::Minus1, 0, n)? * s as f64)?;
+                let tail = y.narrow(candle_core::D::Minus1, n, last - n)?;
+                Tensor::cat(&[head, tail], candle_core::D::Minus1)
+            }
         };
     };
     let y = product(x, layer)?;
     y.inplace_op1(&BiasThen {
         bias: bias.to_vec1()?,
         after,
+    })?;
+    Ok(y)
+}
+
+/// Queries, keys and values of attention in one product: `x · [Wq; Wk; Wv]ᵀ`
+/// plus the three biases, the queries' part times `scale`: `[.., 3 × width]`.
+pub fn stacked(x: &Tensor, layers: [&Linear; 3], scale: f32) -> Result<Tensor> {
+    let biases: Option<Vec<&Tensor>> = layers.iter().map(|l| l.bias()).collect();
+    let (Some(biases), true) = (biases, fused::fused(x)) else {
+        let q = (layers[0].forward(x)? * scale as f64)?;
+        let (k, v) = (layers[1].forward(x)?, layers[2].forward(x)?);
+        return Tensor::cat(&[q, k, v], candle_core::D::Minus1);
+    };
+    let weight = Tensor::cat(
+        &[layers[0].weight(), layers[1].weight(), layers[2].weight()],
+        0,
+    )?;
+    let bias = Tensor::cat(&biases, 0)?;
+    let width = layers[0].weight().dim(0)?;
+    let y = product(x, &Linear::new(weight, None))?;
+    y.inplace_op1(&BiasThen {
+        bias: bias.to_vec1()?,
+        after: After::ScaleFirst(width, scale),
     })?;
     Ok(y)
 }
@@ -278,6 +310,14 @@ impl pulp::WithSimd for BiasRows<'_> {
                     let v = *y + b;
                     *y = 0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
                 }),
+                After::ScaleFirst(n, s) => {
+                    let (head, tail) = row.split_at_mut(n.min(row.len()));
+                    let (bh, bt) = self.bias.split_at(head.len());
+                    head.iter_mut()
+                        .zip(bh)
+                        .for_each(|(y, &b)| *y = (*y + b) * s + 0.0);
+                    tail.iter_mut().zip(bt).for_each(|(y, &b)| *y += b);
+                }
             }
         }
     }
