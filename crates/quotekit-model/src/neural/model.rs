@@ -57,9 +57,21 @@ impl NeuralModel {
         cues: Lexicon,
         labels: usize,
     ) -> Result<Self, ModelError> {
-        let mut params = Parameters::new(labels)?;
+        let mut model = Self::unseeded(config, vocab, cues, labels)?;
+        model.params.seed(config.seed)?;
+        Ok(model)
+    }
+
+    /// [`NeuralModel::new`] without the seeded values, for a model whose
+    /// every parameter is read next (loading a model file).
+    fn unseeded(
+        config: &NeuralConfig,
+        vocab: Vocabulary,
+        cues: Lexicon,
+        labels: usize,
+    ) -> Result<Self, ModelError> {
+        let params = Parameters::new(labels)?;
         let network = NeuralNetwork::new(&config.network, vocab.size(), labels, params.builder())?;
-        params.seed(config.seed)?;
         Ok(Self {
             config: config.clone(),
             network,
@@ -81,7 +93,7 @@ impl NeuralModel {
             .map_err(|e| ModelError::corrupt(file, format!("settings: {e}")))?;
         let (json, tokenizer_file) = header.read_tokenizer(file)?;
         let vocab = Vocabulary::from_json(&json, &tokenizer_file)?;
-        let mut model = Self::new(
+        let mut model = Self::unseeded(
             &header.config.neural,
             vocab,
             header.cues(),

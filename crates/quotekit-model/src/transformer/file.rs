@@ -37,7 +37,7 @@ impl TransformerModel {
             .unwrap_or(Path::new("."))
             .join(ENCODER_CONFIG_FILE);
         let config = crate::io::read_text(&config_file)?;
-        let mut model = Self::new(
+        let mut model = Self::unseeded(
             &header.config.transformer,
             &config,
             &config_file,

@@ -105,6 +105,29 @@ impl TransformerModel {
         cues: Lexicon,
         labels: usize,
     ) -> std::result::Result<Self, ModelError> {
+        let mut model = Self::unseeded(
+            config,
+            bert_config_json,
+            config_path,
+            tokenizer,
+            cues,
+            labels,
+        )?;
+        model.params.seed(config.seed)?;
+        Ok(model)
+    }
+
+    /// [`TransformerModel::new`] without the seeded values, for a model whose
+    /// every parameter is read next (loading a model file): seeding them
+    /// took half the time of tagging one short document.
+    pub(crate) fn unseeded(
+        config: &TransformerConfig,
+        bert_config_json: &str,
+        config_path: &Path,
+        tokenizer: PieceTokenizer,
+        cues: Lexicon,
+        labels: usize,
+    ) -> std::result::Result<Self, ModelError> {
         let bert_config = BertConfig::from_json(bert_config_json, config_path)?;
         if config.window > bert_config.max_position_embeddings {
             return Err(ModelError::config(format!(
@@ -112,7 +135,7 @@ impl TransformerModel {
                 config.window, bert_config.max_position_embeddings
             )));
         }
-        let mut params = Parameters::new(labels)?;
+        let params = Parameters::new(labels)?;
         let (bert, head) = {
             let vb = params.builder();
             let bert = Bert::new(&bert_config, vb.pp("bert"))?;
@@ -121,7 +144,6 @@ impl TransformerModel {
                 Head::new(config, bert_config.hidden_size, labels, vb.pp("head"))?,
             )
         };
-        params.seed(config.seed)?;
         Ok(Self {
             config: config.clone(),
             bert_config,
