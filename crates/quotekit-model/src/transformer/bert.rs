@@ -9,7 +9,7 @@
 //! than the layer). Parameter names follow the Hugging Face checkpoints
 //! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
 
-use super::inplace::{self, After};
+use super::inplace;
 use crate::error::ModelError;
 use crate::nn::layers::dropout;
 use crate::transformer::fused;
@@ -258,7 +258,7 @@ impl Bert {
                     &x,
                     layer.attention_norm.parts(),
                 )?;
-                let inner = inplace::linear(&x, &layer.intermediate, After::Gelu)?;
+                let inner = inplace::linear_gelu(&x, &layer.intermediate)?;
                 x = inplace::linear_residual_norm(
                     &inner,
                     &layer.output,

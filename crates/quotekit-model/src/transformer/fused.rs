@@ -99,13 +99,8 @@ impl CustomOp1 for Softmax {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = values(storage, layout, self.name())?;
         let y = map_rows(x, last_dim(layout)?, |y, x| {
-            let max = max(x);
-            for (y, &x) in y.iter_mut().zip(x) {
-                *y = exp(x - max);
-            }
-            let sum = sum(y);
-            let inv = 1.0 / sum;
-            y.iter_mut().for_each(|y| *y *= inv);
+            y.copy_from_slice(x);
+            softmax_row(y);
         });
         Ok((CpuStorage::F32(y), layout.shape().clone()))
     }
@@ -209,6 +204,18 @@ pub(super) fn max(x: &[f32]) -> f32 {
         acc[k] = if v > acc[k] { v } else { acc[k] };
     }
     acc.iter().copied().fold(f32::NEG_INFINITY, f32::max)
+}
+
+/// Softmax of one row, in place (the training kernel and the in-place
+/// inference kernel both call it, so they compute the same numbers).
+#[inline(always)]
+pub(super) fn softmax_row(row: &mut [f32]) {
+    let max = max(row);
+    for y in row.iter_mut() {
+        *y = exp(*y - max);
+    }
+    let inv = 1.0 / sum(row);
+    row.iter_mut().for_each(|y| *y *= inv);
 }
 
 /// Mean and reciprocal standard deviation of a row.
@@ -379,6 +386,12 @@ pub(super) fn exp(x: f32) -> f32 {
     }
 }
 
+/// GELU, erf form: `x Φ(x)`.
+#[inline(always)]
+pub(super) fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf_and_gauss(x * std::f32::consts::FRAC_1_SQRT_2).0)
+}
+
 /// `erf(x)` and `exp(-x²)` together, by Abramowitz & Stegun's formula 7.1.26
 /// (absolute error under 1.5e-7): branch-free, several times faster than a
 /// libm `erff`, and the exponential is shared with GELU's derivative.
@@ -408,7 +421,7 @@ impl CustomOp1 for Gelu {
         let x = values(storage, layout, self.name())?;
         let y = map_rows(x, last_dim(layout)?, |y, x| {
             for (y, &x) in y.iter_mut().zip(x) {
-                *y = 0.5 * x * (1.0 + erf_and_gauss(x * std::f32::consts::FRAC_1_SQRT_2).0);
+                *y = gelu(x);
             }
         });
         Ok((CpuStorage::F32(y), layout.shape().clone()))

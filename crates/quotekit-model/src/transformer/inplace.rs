@@ -1,5 +1,6 @@
 //! Inference kernels that work in place on a result just computed: a
-//! linear layer's bias added (with the query scale or GELU after it), a
+//! linear layer's bias added (with GELU after it, or the query scale on the
+//! stacked queries, keys and values), a
 //! layer's bias, residual and layer norm in one pass, and softmax over the
 //! attention scores. Each saves a fresh tensor, its zeroing and one or two
 //! passes over it per use, and computes exactly what [`super::fused`] and
@@ -7,7 +8,7 @@
 //! that inference gives the same numbers either way. Off the CPU, or for
 //! other than f32, the plain operations run instead.
 
-use super::fused::{self, erf_and_gauss, last_dim, moments, rows_per_task, values};
+use super::fused::{self, gelu, last_dim, moments, rows_per_task, values};
 use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, Layout, Module, Result, Tensor};
 use candle_nn::Linear;
 use rayon::prelude::*;
@@ -35,38 +36,23 @@ fn product(x: &Tensor, layer: &Linear) -> Result<Tensor> {
 
 /// What follows the bias of a linear layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum After {
-    /// Nothing.
-    Nothing,
-    /// A multiplication (the queries' `1/√d`).
-    Scale(f32),
+enum After {
     /// GELU (erf form).
     Gelu,
-    /// A multiplication of the first so many values of each row only.
+    /// A multiplication of the first so many values of each row (the
+    /// queries' `1/√d`, when queries, keys and values are one product).
     ScaleFirst(usize, f32),
 }
 
-/// A linear layer, then `after`: `after(x · weightᵀ + bias)`.
-pub fn linear(x: &Tensor, layer: &Linear, after: After) -> Result<Tensor> {
+/// A linear layer, then GELU: `gelu(x · weightᵀ + bias)`.
+pub fn linear_gelu(x: &Tensor, layer: &Linear) -> Result<Tensor> {
     let (Some(bias), true) = (layer.bias(), fused::fused(x)) else {
-        let y = layer.forward(x)?;
-        return match after {
-            After::Nothing => Ok(y),
-            After::Scale(s) => y * s as f64,
-            After::Gelu => fused::gelu_erf(&y),
-            After::ScaleFirst(n, s) => {
-                let last = y.dim(candle_core::D::Minus1)?;
-                let n = n.min(last);
-                let head = (y.narrow(candle_core::D::Minus1, 0, n)? * s as f64)?;
-                let tail = y.narrow(candle_core::D::Minus1, n, last - n)?;
-                Tensor::cat(&[head, tail], candle_core::D::Minus1)
-            }
-        };
+        return fused::gelu_erf(&layer.forward(x)?);
     };
     let y = product(x, layer)?;
     y.inplace_op1(&BiasThen {
         bias: bias.to_vec1()?,
-        after,
+        after: After::Gelu,
     })?;
     Ok(y)
 }
@@ -277,12 +263,7 @@ impl pulp::WithSimd for SoftmaxRows<'_> {
                 let mask = &mask[item * w..(item + 1) * w];
                 row.iter_mut().zip(mask).for_each(|(y, &m)| *y += m);
             }
-            let max = fused::max(row);
-            for y in row.iter_mut() {
-                *y = fused::exp(*y - max);
-            }
-            let inv = 1.0 / fused::sum(row);
-            row.iter_mut().for_each(|y| *y *= inv);
+            fused::softmax_row(row);
         }
     }
 }
@@ -301,18 +282,15 @@ impl pulp::WithSimd for BiasRows<'_> {
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
         // One loop per case, so that each vectorizes.
         for row in self.rows.chunks_mut(self.bias.len()) {
-            let pairs = row.iter_mut().zip(self.bias);
             match self.after {
-                After::Nothing => pairs.for_each(|(y, &b)| *y += b),
-                // candle's affine: `x * mul + add`, with add 0.
-                After::Scale(s) => pairs.for_each(|(y, &b)| *y = (*y + b) * s + 0.0),
-                After::Gelu => pairs.for_each(|(y, &b)| {
-                    let v = *y + b;
-                    *y = 0.5 * v * (1.0 + erf_and_gauss(v * std::f32::consts::FRAC_1_SQRT_2).0);
-                }),
+                After::Gelu => row
+                    .iter_mut()
+                    .zip(self.bias)
+                    .for_each(|(y, &b)| *y = gelu(*y + b)),
                 After::ScaleFirst(n, s) => {
                     let (head, tail) = row.split_at_mut(n.min(row.len()));
                     let (bh, bt) = self.bias.split_at(head.len());
+                    // candle's affine: `x * mul + add`, with add 0.
                     head.iter_mut()
                         .zip(bh)
                         .for_each(|(y, &b)| *y = (*y + b) * s + 0.0);
