@@ -87,6 +87,7 @@ pub fn render_corpus(
         .iter()
         .map(|d| (d.id.as_str(), d))
         .collect();
+    let predicted_views = views.len();
     let paired = views
         .iter()
         .filter(|v| v.content.is_ok() && gold_by_id.contains_key(v.id.as_str()))
@@ -99,27 +100,17 @@ pub fn render_corpus(
         let evaluation =
             quotekit_model::eval::evaluate_checked(gold, &predicted, &options.names)
                 .map_err(|why| InferError::Usage(format!("cannot compare with gold: {why}")))?;
-        // Gold documents without a prediction get a page of their own.
+        // Gold documents without a prediction get a page of their own,
+        // after the predictions.
         let have: std::collections::HashSet<String> = views.iter().map(|v| v.id.clone()).collect();
         for g in gold.iter().filter(|g| !have.contains(&g.id)) {
-            views.push(View {
-                id: g.id.clone(),
-                content: Ok(Predicted::from_document(Document::new(
-                    g.id.clone(),
-                    g.text(),
-                ))),
-            });
+            views.push(View::of_document(Document::new(g.id.clone(), g.text())));
         }
         totals.evaluation = Some(evaluation);
     }
     let doc_dir = out.join("doc");
     std::fs::create_dir_all(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     let file = |k: usize| format!("doc/{}.html", k + 1);
-    let missing: std::collections::HashSet<&str> = totals
-        .evaluation
-        .as_ref()
-        .map(|e| e.missing_predictions.iter().map(String::as_str).collect())
-        .unwrap_or_default();
     let summaries: Vec<DocSummary> = views
         .par_iter()
         .enumerate()
@@ -130,8 +121,7 @@ pub fn render_corpus(
             };
             let (html, summary) = match &v.content {
                 Ok(p) => {
-                    let note = missing
-                        .contains(v.id.as_str())
+                    let note = (k >= predicted_views)
                         .then(|| "no prediction for this gold document".to_string());
                     document_page(
                         p,

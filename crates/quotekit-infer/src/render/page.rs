@@ -42,24 +42,57 @@ pub struct Nav {
     pub next: Option<String>,
 }
 
-/// Quote numbers in reading order: attribution index → number (1-based).
-fn numbering(doc: &Document) -> Vec<usize> {
-    let first = |k: usize| {
-        doc.attributions[k]
-            .content
-            .iter()
-            .filter_map(|id| doc.span(id))
-            .flat_map(|s| s.fragments.iter().map(|f| f.start))
-            .min()
-            .unwrap_or(usize::MAX)
-    };
-    let mut order: Vec<usize> = (0..doc.attributions.len()).collect();
-    order.sort_by_key(|&k| (first(k), k));
+impl Nav {
+    /// The page's navigation: the index, then the neighbours.
+    fn html(&self) -> String {
+        let mut out = String::from("<nav class=\"nav\"><a href=\"../index.html\">index</a>");
+        if let Some(prev) = &self.previous {
+            let _ = write!(
+                out,
+                "<a href=\"{}\" rel=\"prev\">← previous</a>",
+                escape(prev)
+            );
+        }
+        if let Some(next) = &self.next {
+            let _ = write!(out, "<a href=\"{}\" rel=\"next\">next →</a>", escape(next));
+        }
+        out.push_str("</nav>");
+        out
+    }
+}
+
+/// Where each attribution's content starts (its first character), if it
+/// has any content span in the document.
+fn content_starts(doc: &Document) -> Vec<Option<usize>> {
+    doc.attributions
+        .iter()
+        .map(|a| {
+            a.content
+                .iter()
+                .filter_map(|id| doc.span(id))
+                .flat_map(|s| s.fragments.iter().map(|f| f.start))
+                .min()
+        })
+        .collect()
+}
+
+/// Quote numbers in reading order (by `starts`, from [`content_starts`]):
+/// attribution index → number (1-based).
+fn numbering(starts: &[Option<usize>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..starts.len()).collect();
+    order.sort_by_key(|&k| (starts[k].unwrap_or(usize::MAX), k));
     let mut number = vec![0; order.len()];
     for (n, k) in order.into_iter().enumerate() {
         number[k] = n + 1;
     }
     number
+}
+
+/// (span id, fragment) → how it agrees with the other side.
+fn agreements(fs: &[Fragment]) -> HashMap<(&str, CharSpan), Agreement> {
+    fs.iter()
+        .map(|x| ((x.span_id.as_str(), x.span), x.agreement))
+        .collect()
 }
 
 /// Whether a quote is direct: its first content fragment starts with a
@@ -85,7 +118,8 @@ pub fn document_page(
 ) -> (String, DocSummary) {
     let doc = &p.document;
     let index = doc.char_index();
-    let number = numbering(doc);
+    let starts = content_starts(doc);
+    let number = numbering(&starts);
     let diff = gold.map(|g| differences(doc, g, &p.speaker_names));
     let scores = gold.map(|g| {
         evaluate(
@@ -116,17 +150,12 @@ pub fn document_page(
 
     let mut marks: Vec<Mark> = Vec::new();
     // (span id, fragment) → agreement, for each side.
-    let agreements = |fs: &[Fragment]| -> HashMap<(String, CharSpan), Agreement> {
-        fs.iter()
-            .map(|x| ((x.span_id.clone(), x.span), x.agreement))
-            .collect()
-    };
     let (pred_agreement, gold_agreement) = match &diff {
         Some(d) => (agreements(&d.predicted), agreements(&d.gold)),
         None => (HashMap::new(), HashMap::new()),
     };
-    let agreement_of = |side: &HashMap<(String, CharSpan), Agreement>, id: &str, f: CharSpan| {
-        side.get(&(id.to_string(), f)).copied()
+    let agreement_of = |side: &HashMap<(&str, CharSpan), Agreement>, id: &str, f: CharSpan| {
+        side.get(&(id, f)).copied()
     };
     for s in &doc.spans {
         let quotes = quotes_of.get(s.id.as_str()).cloned().unwrap_or_default();
@@ -170,42 +199,27 @@ pub fn document_page(
             }
         }
     }
-    let mut anchors: Vec<Anchor> = Vec::new();
-    for (k, a) in doc.attributions.iter().enumerate() {
-        let start = a
-            .content
-            .iter()
-            .filter_map(|id| doc.span(id))
-            .flat_map(|s| s.fragments.iter().map(|f| f.start))
-            .min();
-        if let Some(at) = start {
-            let n = number[k];
-            anchors.push(Anchor {
+    let anchors: Vec<Anchor> = starts
+        .iter()
+        .zip(&number)
+        .filter_map(|(start, &n)| {
+            start.map(|at| Anchor {
                 at,
                 html: format!(
                     "<a class=\"qn\" id=\"t{n}\" href=\"#q{n}\" data-q=\"{n}\" aria-label=\"quote {n}\">{n}</a>"
                 ),
-            });
-        }
-    }
+            })
+        })
+        .collect();
     let (text_html, dropped) = mark_up(doc.text(), &marks, &anchors);
 
     let mut body = String::new();
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<header>\n<nav class=\"nav\"><a href=\"../index.html\">index</a>"
+        "<header>\n{}\n<h1>{}</h1>",
+        nav.html(),
+        escape(&doc.id)
     );
-    if let Some(prev) = &nav.previous {
-        let _ = write!(
-            body,
-            "<a href=\"{}\" rel=\"prev\">← previous</a>",
-            escape(prev)
-        );
-    }
-    if let Some(next) = &nav.next {
-        let _ = write!(body, "<a href=\"{}\" rel=\"next\">next →</a>", escape(next));
-    }
-    let _ = writeln!(body, "</nav>\n<h1>{}</h1>", escape(&doc.id));
     let _ = write!(
         body,
         "<p>{} quotes, {} Source, {} Cue and {} Content spans",
@@ -298,24 +312,12 @@ fn span_title(
 
 /// The page of a document that has no prediction, only an error record.
 pub fn error_page(id: &str, message: &str, nav: &Nav, file: String) -> (String, DocSummary) {
-    let mut body = String::from("<header><nav class=\"nav\"><a href=\"../index.html\">index</a>");
-    if let Some(p) = &nav.previous {
-        body.push_str(&format!(
-            "<a href=\"{}\" rel=\"prev\">← previous</a>",
-            escape(p)
-        ));
-    }
-    if let Some(n) = &nav.next {
-        body.push_str(&format!(
-            "<a href=\"{}\" rel=\"next\">next →</a>",
-            escape(n)
-        ));
-    }
-    body.push_str(&format!(
-        "</nav><h1>{}</h1></header>\n<main><p class=\"bad\">No prediction: {}</p></main>\n",
+    let body = format!(
+        "<header>{}<h1>{}</h1></header>\n<main><p class=\"bad\">No prediction: {}</p></main>\n",
+        nav.html(),
         escape(id),
         escape(message)
-    ));
+    );
     let summary = DocSummary {
         id: id.to_string(),
         file,

@@ -13,6 +13,16 @@ pub struct View {
     pub content: Result<Predicted, String>,
 }
 
+impl View {
+    /// The view of a document as read (see [`Predicted::from_document`]).
+    pub fn of_document(document: Document) -> Self {
+        View {
+            id: document.id.clone(),
+            content: Ok(Predicted::from_document(document)),
+        }
+    }
+}
+
 /// A predicted document with what `predict` says besides its spans.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Predicted {

@@ -71,11 +71,7 @@ pub fn read_predictions(
             .map_err(|e| InferError::Data(Box::new(e)))?
             .documents
             .into_iter()
-            .map(Predicted::from_document)
-            .map(|p| View {
-                id: p.document.id.clone(),
-                content: Ok(p),
-            })
+            .map(View::of_document)
             .collect();
         let errors = path.join("errors.jsonl");
         if format == Format::Brat && errors.is_file() {
@@ -132,6 +128,15 @@ fn read_jsonl(
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        // Document lines (the usual case) are parsed once; only a line that
+        // is no document is looked at again, as a JSON value.
+        let not_a_document = match parse_record(path, line_no, buf.clone()) {
+            Ok(read) => {
+                views.push(View::of_document(read.document));
+                continue;
+            }
+            Err(e) => e.to_string(),
+        };
         let value: Option<Value> = serde_json::from_slice(&buf).ok();
         let object = value.as_ref().and_then(Value::as_object);
         let view = match object {
@@ -145,25 +150,24 @@ fn read_jsonl(
                     )));
                 };
                 records = true;
-                record_view(value.clone().unwrap_or_default(), texts)
-                    .unwrap_or_else(|why| bad_line(path, line_no, object, why))
+                record_view(o, texts).unwrap_or_else(|why| bad_line(path, line_no, object, why))
             }
             // A line that is no document is shown as an error and the rest
             // goes on, as `predict` does with bad input.
-            _ => match parse_record(path, line_no, buf) {
-                Ok(read) => {
-                    let p = Predicted::from_document(read.document);
-                    View {
-                        id: p.document.id.clone(),
-                        content: Ok(p),
-                    }
-                }
-                Err(e) => bad_line(path, line_no, object, e.to_string()),
-            },
+            _ => bad_line(path, line_no, object, not_a_document),
         };
         views.push(view);
     }
     Ok(Predictions { views, records })
+}
+
+/// A line's `id` when it has a string one, else `line N`.
+fn record_id(object: Option<&serde_json::Map<String, Value>>, line: usize) -> String {
+    object
+        .and_then(|o| o.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("line {line}"))
 }
 
 /// The view of a line that could not be read: its id if it has one, else
@@ -174,11 +178,7 @@ fn bad_line(
     object: Option<&serde_json::Map<String, Value>>,
     why: String,
 ) -> View {
-    let id = object
-        .and_then(|o| o.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("line {line}"));
+    let id = record_id(object, line);
     let prefix = format!("{}:{line}", path.display());
     View {
         id,
@@ -192,11 +192,7 @@ fn bad_line(
 
 /// An error record: `{"id", "error": {"kind", "message"}}`.
 fn error_view(o: &serde_json::Map<String, Value>, line: usize) -> View {
-    let id = o
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("line {line}"));
+    let id = record_id(Some(o), line);
     let error = &o["error"];
     let message = match (error.get("kind"), error.get("message")) {
         (Some(Value::String(k)), Some(Value::String(m))) => format!("{k}: {m}"),
@@ -211,9 +207,11 @@ fn error_view(o: &serde_json::Map<String, Value>, line: usize) -> View {
 /// A `predict --format jsonl` record with its text. A record whose spans do
 /// not fit its text (texts other than the ones predicted on) becomes an
 /// error view; a record that is not one at all is an error.
-fn record_view(value: Value, texts: &HashMap<String, String>) -> Result<View, String> {
-    let record: RecordIn =
-        serde_json::from_value(value).map_err(|e| format!("not a quotes record: {e}"))?;
+fn record_view(
+    object: &serde_json::Map<String, Value>,
+    texts: &HashMap<String, String>,
+) -> Result<View, String> {
+    let record = RecordIn::deserialize(object).map_err(|e| format!("not a quotes record: {e}"))?;
     let id = record.id.clone();
     let Some(text) = texts.get(&record.id) else {
         return Ok(View {
@@ -310,7 +308,7 @@ mod tests {
              "speaker": {"start": 0, "end": 7, "text": "Ann Lee", "confidence": 0.5},
              "speaker_id": "S1", "speaker_name": "Ann Lee"}],
             "speakers": [], "spans": {"content": 1, "cue": 1, "source": 1}});
-        let view = record_view(record, &texts()).unwrap();
+        let view = record_view(record.as_object().unwrap(), &texts()).unwrap();
         let p = view.content.unwrap();
         assert_eq!(p.document.spans.len(), 3);
         assert_eq!(p.document.spans[0].name.as_deref(), Some("Ann Lee"));
@@ -323,13 +321,16 @@ mod tests {
     fn a_record_that_does_not_fit_its_text_is_an_error_view() {
         let record = serde_json::json!({"id": "d1", "quotes": [
             {"content": [{"start": 13, "end": 17, "text": "other"}]}]});
-        let view = record_view(record, &texts()).unwrap();
+        let view = record_view(record.as_object().unwrap(), &texts()).unwrap();
         assert!(view.content.unwrap_err().contains("does not fit the text"));
         let far =
             serde_json::json!({"id": "d1", "quotes": [{"content": [{"start": 10, "end": 900}]}]});
-        assert!(record_view(far, &texts()).unwrap().content.is_err());
+        assert!(record_view(far.as_object().unwrap(), &texts())
+            .unwrap()
+            .content
+            .is_err());
         let unknown = serde_json::json!({"id": "zz", "quotes": []});
-        assert!(record_view(unknown, &texts())
+        assert!(record_view(unknown.as_object().unwrap(), &texts())
             .unwrap()
             .content
             .unwrap_err()
