@@ -388,6 +388,94 @@ fn training_writes_a_report_and_eval_writes_a_page() {
     let f1 = micro.split_whitespace().nth(4).unwrap();
     let shown: String = page.root_element().text().collect();
     assert!(shown.contains(f1), "exact micro F1 {f1} on the page");
+
+    // The page needs predictions, and each output its own file; nothing is written.
+    let gold = sample_dir();
+    let gold = gold.to_str().unwrap();
+    let other = dir.path().join("other.html");
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        gold,
+        "--names",
+        "datasets/sample-speakers",
+        "--model",
+        tiny_model().to_str().unwrap(),
+        "--html",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--html draws the scores of predictions: give them with --pred"),
+        "{}",
+        stderr(&out)
+    );
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        gold,
+        "--pred",
+        pred.to_str().unwrap(),
+        "--html",
+        other.to_str().unwrap(),
+        "--json",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--json, --html and --errors must name different files"),
+        "{}",
+        stderr(&out)
+    );
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        gold,
+        "--pred",
+        pred.to_str().unwrap(),
+        "--errors",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--model"), "{}", stderr(&out));
+    assert!(!other.exists());
+}
+
+#[test]
+fn render_warns_when_no_prediction_pairs_with_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs.jsonl");
+    std::fs::write(
+        &docs,
+        "{\"id\": \"elsewhere\", \"text\": \"Nobody said anything.\"}\n",
+    )
+    .unwrap();
+    let view = dir.path().join("view");
+    let gold = sample_dir();
+    let out = quotekit(&[
+        "render",
+        "--input",
+        docs.to_str().unwrap(),
+        "--gold",
+        gold.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: no predicted document has the id of a document of"),
+        "{}",
+        stderr(&out)
+    );
+    // The gold documents get pages of their own, with a note.
+    let index: String = parse(&view.join("index.html"))
+        .root_element()
+        .text()
+        .collect();
+    assert!(
+        index.contains("15 documents (14 with a note or error)"),
+        "{index}"
+    );
 }
 
 /// The page script in a real browser, where one is installed (headless
