@@ -23,6 +23,9 @@ enum Command {
     Convert(cmd::convert::ConvertArgs),
     /// Train a tagger from a TOML config; evaluates on dev when one is given.
     Train(cmd::train::TrainArgs),
+    /// Search a config's keys for the best dev score (grid, random or
+    /// successive halving); resumes after a kill.
+    Tune(cmd::tune::TuneArgs),
     /// Train the speaker resolver on named Source spans (`--names DIR`) and
     /// put it in a model directory.
     TrainSpeakers(cmd::speakers::TrainSpeakersArgs),
@@ -70,6 +73,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => cmd::stats::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Train(args) => cmd::train::run(args),
+        Command::Tune(args) => cmd::tune::run(args),
         Command::TrainSpeakers(args) => cmd::speakers::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Predict(args) => cmd::predict::run_predict(args),

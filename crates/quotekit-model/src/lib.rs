@@ -53,6 +53,7 @@ pub mod speakers;
 pub mod tagger;
 pub mod training;
 pub mod transformer;
+pub mod tune;
 
 pub use annotator::{Annotation, Annotator};
 pub use config::{Checked, ModelKind, TrainConfig};

@@ -34,6 +34,7 @@ fn _quotekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::NativeModel>()?;
     m.add_function(wrap_pyfunction!(model::load, m)?)?;
     m.add_function(wrap_pyfunction!(training::train, m)?)?;
+    m.add_function(wrap_pyfunction!(training::tune, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::read_corpus, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     Ok(())

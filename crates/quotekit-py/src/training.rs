@@ -67,3 +67,60 @@ pub fn train(
         None => Ok(None),
     }
 }
+
+/// Runs (or resumes) the hyper-parameter search `space` as `quotekit tune`
+/// does, with its results in the folder `out`. Returns the search as JSON:
+/// `{"stop", "best", "records"}`, `best` the number of the best trial (or
+/// `null`), `records` the trials as `trials.jsonl` holds them. The GIL is
+/// released while it trains.
+#[pyfunction]
+#[pyo3(signature = (space, out, train=None, dev=None, names=None, threads=None, trials=None, hours=None))]
+#[allow(clippy::too_many_arguments)] // one per keyword argument of the Python function
+pub fn tune(
+    py: Python<'_>,
+    space: PathBuf,
+    out: PathBuf,
+    train: Option<PathBuf>,
+    dev: Option<PathBuf>,
+    names: Option<Vec<PathBuf>>,
+    threads: Option<usize>,
+    trials: Option<usize>,
+    hours: Option<f64>,
+) -> PyResult<String> {
+    use quotekit_model::tune::space::{overrides, SearchSpace};
+    let overrides = overrides(
+        train.as_deref(),
+        dev.as_deref(),
+        &names.unwrap_or_default(),
+        threads,
+    );
+    let mut search = SearchSpace::load(&space, &overrides).map_err(errors::model)?;
+    match trials {
+        Some(0) => return Err(errors::input("trials must be at least 1")),
+        Some(n) => search.trials = n,
+        None => {}
+    }
+    match hours {
+        Some(h) if !(h.is_finite() && h > 0.0) => {
+            return Err(errors::input(format!("hours = {h}: expected hours above 0")))
+        }
+        Some(h) => search.hours = Some(h),
+        None => {}
+    }
+    let base = search
+        .config(&Default::default())
+        .and_then(|c| c.check())
+        .map_err(errors::model)?;
+    quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
+    quotekit_data::paths::check_output(&out, &base.inputs()).map_err(errors::input)?;
+    let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
+    let report = py
+        .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))
+        .map_err(|e| errors::model_in("tuning failed", e))?;
+    let json = serde_json::json!({
+        "stop": report.stop,
+        "best": report.best.map(|b| report.records[b].trial.trial),
+        "records": report.records,
+    });
+    Ok(json.to_string())
+}

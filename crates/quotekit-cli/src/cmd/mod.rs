@@ -8,9 +8,11 @@ pub mod render;
 pub mod speakers;
 pub mod stats;
 pub mod train;
+pub mod tune;
 
 use anyhow::Context;
 use clap::Args;
+use indicatif::ProgressBar;
 use quotekit_data::formats::conll::LabelMap;
 use quotekit_data::{load_corpus, Format, LoadOptions, LoadReport, Mode, Severity};
 use std::path::{Path, PathBuf};
@@ -110,5 +112,15 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("{s} is not a finite number"))
+    }
+}
+
+/// Prints a line above the progress bar, or to stderr when the bar is hidden
+/// (not a terminal).
+pub fn say(bar: &ProgressBar, line: String) {
+    if bar.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        bar.println(line);
     }
 }

@@ -1,6 +1,7 @@
 //! `quotekit train`: train a tagger (CRF, neural or transformer) from a TOML
 //! config, save it, report on dev.
 
+use super::say;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -283,14 +284,4 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     )?;
     eprintln!("training report written to {}", report.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Prints a line above the progress bar, or to stderr when the bar is hidden
-/// (not a terminal).
-fn say(bar: &ProgressBar, line: String) {
-    if bar.is_hidden() {
-        eprintln!("{line}");
-    } else {
-        bar.println(line);
-    }
 }

@@ -30,6 +30,7 @@ __all__ = [
     "Model",
     "load",
     "train",
+    "tune",
     "evaluate",
     "read_corpus",
     "QuotekitError",
@@ -210,6 +211,38 @@ def train(
         threads=threads,
     )
     return None if report is None else json.loads(report)
+
+
+def tune(
+    space: PathLike,
+    out: PathLike = "models/tune",
+    train: Optional[PathLike] = None,
+    dev: Optional[PathLike] = None,
+    names: Optional[Sequence[PathLike]] = None,
+    threads: Optional[int] = None,
+    trials: Optional[int] = None,
+    hours: Optional[float] = None,
+) -> Dict[str, Any]:
+    """Searches a config for the best dev score as ``quotekit tune`` does:
+    the search space ``space`` (see ``configs/tune-crf.toml``), its base
+    config's corpora overridden by ``train``, ``dev`` and ``names``, its
+    budget by ``trials`` and ``hours``. Results go to the folder ``out``
+    (``trials.jsonl``, ``trials.tsv``, ``best.toml``, the best model in
+    ``best/``); calling again with the same ``out`` resumes the search.
+    Returns ``{"stop", "best", "records"}``: why it stopped, the number of
+    the best trial, and every trial's params, dev scores and seconds."""
+    return json.loads(
+        _quotekit.tune(
+            space,
+            out,
+            train=train,
+            dev=dev,
+            names=_paths(names),
+            threads=threads,
+            trials=trials,
+            hours=hours,
+        )
+    )
 
 
 def evaluate(

@@ -39,6 +39,16 @@ def train(
     names: Optional[Sequence[_Path]] = None,
     threads: Optional[int] = None,
 ) -> Optional[str]: ...
+def tune(
+    space: _Path,
+    out: _Path,
+    train: Optional[_Path] = None,
+    dev: Optional[_Path] = None,
+    names: Optional[Sequence[_Path]] = None,
+    threads: Optional[int] = None,
+    trials: Optional[int] = None,
+    hours: Optional[float] = None,
+) -> str: ...
 def read_corpus(
     path: _Path, format: Optional[str] = None, names: Optional[Sequence[_Path]] = None
 ) -> List[str]: ...

@@ -1,0 +1,344 @@
+//! Hyper-parameter search (`quotekit tune`): train a config many times with
+//! keys of it varied, score each run on dev, and keep the best.
+//!
+//! - [`space`]: the search-space file (method, budget, metric, keys and
+//!   their values or ranges);
+//! - [`plan`]: which configs a search trains, and successive halving's rungs;
+//! - [`results`]: the results on disk, appended as each trial ends, so a
+//!   killed search resumes where it stopped.
+//!
+//! The search writes into its output folder `trials.jsonl`, `trials.tsv`,
+//! `best.toml` (the whole config of the best trial, which `quotekit train`
+//! reads) and `best/` (that trial's model with its `dev-eval.json`).
+
+pub mod plan;
+pub mod results;
+pub mod space;
+
+use crate::config::TrainConfig;
+use crate::error::ModelError;
+use crate::fit::fit_with;
+use crate::model_file::save_annotator;
+use crate::training::events::TrainEvent;
+use crate::training::options::TrainOptions;
+use plan::{rung, rungs, Trial};
+use results::{ResultsStore, Scores, TrialRecord};
+use space::{Method, SearchSpace};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What a search reports as it goes.
+#[derive(Debug)]
+pub enum TuneEvent<'a> {
+    /// Trials read back from an earlier, stopped run of the same search.
+    Resumed(&'a [TrialRecord]),
+    /// A trial starts; `planned` is the number of trials the search means
+    /// to run in all.
+    Started {
+        /// The trial.
+        trial: &'a Trial,
+        /// Trials planned in all.
+        planned: usize,
+    },
+    /// Training of the running trial reports.
+    Train(&'a TrainEvent),
+    /// A trial ended (with scores or an error); `best` is the best so far.
+    Finished {
+        /// The trial's record.
+        record: &'a TrialRecord,
+        /// The best record so far.
+        best: Option<&'a TrialRecord>,
+    },
+}
+
+/// How a search ended.
+#[derive(Debug, Clone)]
+pub struct TuneReport {
+    /// Every trial, in order (resumed ones included).
+    pub records: Vec<TrialRecord>,
+    /// Index into `records` of the best trial.
+    pub best: Option<usize>,
+    /// Why the search stopped: `trials`, `hours` or `grid`.
+    pub stop: String,
+    /// The results table.
+    pub table: PathBuf,
+    /// The best config, when a trial succeeded.
+    pub best_config: Option<PathBuf>,
+    /// The best trial's model folder.
+    pub best_model: Option<PathBuf>,
+}
+
+/// Runs (or resumes) the search `space` with its results in `out`.
+pub fn tune(
+    space: &SearchSpace,
+    out: &Path,
+    mut on_event: impl FnMut(TuneEvent) + Send,
+) -> Result<TuneReport, ModelError> {
+    let base = space.config(&Default::default())?;
+    if base.data.dev.is_none() {
+        return Err(ModelError::Config {
+            path: Some(space.base_path.clone()),
+            message: "a search scores every trial on dev: set data.dev (or give --dev)".into(),
+        });
+    }
+    let store = ResultsStore::open(out, &space.fingerprint)?;
+    let mut search = Search {
+        space,
+        store,
+        out: out.to_path_buf(),
+        records: Vec::new(),
+        done: Vec::new(),
+        best: None,
+        spent: 0.0,
+        stop: None,
+    };
+    search.done = search.store.read()?;
+    search.spent = search.done.iter().map(|r| r.seconds).sum();
+    if !search.done.is_empty() {
+        on_event(TuneEvent::Resumed(&search.done));
+    }
+    let keys: Vec<String> = space.keys.iter().map(|(k, _)| k.clone()).collect();
+    match space.method {
+        Method::Grid | Method::Random => {
+            let trials = plan::flat(space, space.trials);
+            let planned = trials.len();
+            for trial in trials {
+                if !search.run(trial, planned, &mut on_event)? {
+                    break;
+                }
+            }
+            if search.stop.is_none() {
+                search.stop = Some(if planned < space.trials {
+                    "grid"
+                } else {
+                    "trials"
+                });
+            }
+        }
+        Method::Halving => {
+            let h = space.halving;
+            let max = match base.model {
+                crate::config::ModelKind::Crf => base.training.max_iterations,
+                crate::config::ModelKind::Neural => base.neural.epochs,
+                crate::config::ModelKind::Transformer => base.transformer.epochs,
+            };
+            let schedule = rungs(space.trials, h.eta, h.min_resource, max);
+            let planned = schedule.iter().map(|(n, _)| n).sum();
+            let mut configs: Vec<usize> = (0..schedule[0].0).collect();
+            let mut first = 1;
+            'rungs: for (k, &(n, resource)) in schedule.iter().enumerate() {
+                if k > 0 {
+                    // The best `n` of the rung before, ties to the earlier config.
+                    let mut ranked: Vec<&TrialRecord> = search
+                        .records
+                        .iter()
+                        .filter(|r| r.trial.rung == k - 1)
+                        .collect();
+                    ranked.sort_by(|a, b| {
+                        b.value(space.metric)
+                            .total_cmp(&a.value(space.metric))
+                            .then(a.trial.config.cmp(&b.trial.config))
+                    });
+                    configs = ranked.iter().take(n).map(|r| r.trial.config).collect();
+                }
+                let trials = rung(space, base.model, first, k, resource, &configs);
+                first += trials.len();
+                for trial in trials {
+                    if !search.run(trial, planned, &mut on_event)? {
+                        break 'rungs;
+                    }
+                }
+            }
+            if search.stop.is_none() {
+                search.stop = Some("trials");
+            }
+        }
+    }
+    let table = search
+        .store
+        .write_table(&search.records, &keys, space.metric)?;
+    let best_config = search.best.map(|_| out.join("best.toml"));
+    let best_model = search.best.map(|_| out.join("best"));
+    Ok(TuneReport {
+        best: search.best,
+        records: search.records,
+        stop: search.stop.unwrap_or("trials").to_string(),
+        table,
+        best_config,
+        best_model,
+    })
+}
+
+/// A search under way.
+struct Search<'s> {
+    space: &'s SearchSpace,
+    store: ResultsStore,
+    out: PathBuf,
+    /// Trials of this search so far, in order.
+    records: Vec<TrialRecord>,
+    /// Trials finished by an earlier run, not yet reached again.
+    done: Vec<TrialRecord>,
+    best: Option<usize>,
+    /// Seconds of every trial so far (earlier runs included).
+    spent: f64,
+    stop: Option<&'static str>,
+}
+
+impl Search<'_> {
+    /// Runs `trial` unless an earlier run finished it; false when the hours
+    /// are spent and the search must stop.
+    fn run(
+        &mut self,
+        trial: Trial,
+        planned: usize,
+        on_event: &mut (impl FnMut(TuneEvent) + Send),
+    ) -> Result<bool, ModelError> {
+        let record = match self.done.iter().position(|r| r.trial.trial == trial.trial) {
+            Some(i) => {
+                let record = self.done.remove(i);
+                if record.trial != trial {
+                    return Err(ModelError::corrupt(
+                        self.store.path("trials.jsonl"),
+                        format!(
+                            "trial {} was another config than this search draws; start the search in another folder",
+                            trial.trial
+                        ),
+                    ));
+                }
+                record
+            }
+            None => {
+                if let Some(hours) = self.space.hours {
+                    if self.spent >= hours * 3600.0 {
+                        self.stop = Some("hours");
+                        return Ok(false);
+                    }
+                }
+                on_event(TuneEvent::Started {
+                    trial: &trial,
+                    planned,
+                });
+                let record = self.train(trial, on_event)?;
+                self.spent += record.seconds;
+                self.store.append(&record)?;
+                record
+            }
+        };
+        let metric = self.space.metric;
+        let better = record.scores.is_some()
+            && self
+                .best
+                .is_none_or(|b| record.value(metric) > self.records[b].value(metric));
+        self.records.push(record);
+        if better {
+            self.best = Some(self.records.len() - 1);
+        }
+        let record = self.records.last().expect("just pushed");
+        on_event(TuneEvent::Finished {
+            record,
+            best: self.best.map(|b| &self.records[b]),
+        });
+        Ok(true)
+    }
+
+    /// Trains one trial, saving its model as the best when it beats every
+    /// earlier trial (before its record is appended, so a kill in between
+    /// only runs the trial again).
+    fn train(
+        &mut self,
+        trial: Trial,
+        on_event: &mut (impl FnMut(TuneEvent) + Send),
+    ) -> Result<TrialRecord, ModelError> {
+        let started = Instant::now();
+        let config = self.space.config(&trial.params)?.check()?;
+        let scratch = self.out.join("trials").join(trial.trial.to_string());
+        let checkpoint = scratch.join("checkpoint");
+        let options = TrainOptions {
+            checkpoint_dir: config.model.trains_in_epochs().then(|| checkpoint.clone()),
+            resume: checkpoint
+                .join(crate::nn::checkpoint::FILE_NAME)
+                .exists()
+                .then(|| checkpoint.clone()),
+            stop_after: None,
+            cache_dir: Some(scratch.join("encoder-cache")),
+        };
+        let fitted = fit_with(&config, &options, |e| on_event(TuneEvent::Train(e)));
+        let seconds = started.elapsed().as_secs_f64();
+        let mut record = TrialRecord {
+            trial,
+            scores: None,
+            error: None,
+            seconds,
+            iterations: 0,
+            best_iteration: 0,
+            stop: String::new(),
+        };
+        match fitted {
+            Ok(fitted) => {
+                let r = &fitted.header.training;
+                record.iterations = r.iterations;
+                record.best_iteration = r.best_iteration;
+                record.stop = r.stop.clone();
+                let dev = fitted.dev.as_ref().expect("a search always has dev");
+                record.scores = Some(Scores::of(dev));
+                let metric = self.space.metric;
+                let best = self
+                    .best
+                    .map_or(f64::NEG_INFINITY, |b| self.records[b].value(metric));
+                if record.value(metric) > best {
+                    self.save_best(&fitted, &config, &record)?;
+                }
+            }
+            Err(e) => {
+                record.error = Some(e.to_string());
+                record.stop = "error".into();
+            }
+        }
+        if scratch.exists() {
+            std::fs::remove_dir_all(&scratch).map_err(|e| ModelError::io(&scratch, e))?;
+        }
+        Ok(record)
+    }
+
+    /// Writes the trial's model to `best/` (through `best-partial/`, so that
+    /// `best/` is always a whole model) and its config to `best.toml`.
+    fn save_best(
+        &self,
+        fitted: &crate::fit::Fitted,
+        config: &TrainConfig,
+        record: &TrialRecord,
+    ) -> Result<(), ModelError> {
+        let partial = self.out.join("best-partial");
+        let best = self.out.join("best");
+        if partial.exists() {
+            std::fs::remove_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
+        }
+        std::fs::create_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
+        save_annotator(&fitted.annotator, &fitted.header, &partial)?;
+        if let Some(dev) = &fitted.dev {
+            let json = partial.join("dev-eval.json");
+            std::fs::write(
+                &json,
+                serde_json::to_string_pretty(dev).expect("evaluations serialise"),
+            )
+            .map_err(|e| ModelError::io(&json, e))?;
+        }
+        if best.exists() {
+            std::fs::remove_dir_all(&best).map_err(|e| ModelError::io(&best, e))?;
+        }
+        std::fs::rename(&partial, &best).map_err(|e| ModelError::io(&best, e))?;
+        let metric = self.space.metric;
+        let toml = toml::to_string(config).map_err(|e| ModelError::config(e.to_string()))?;
+        let text = format!(
+            "# The best config of the search {} (trial {}: dev {} F1 {:.4}),\n\
+             # written by quotekit tune. Train it with:\n\
+             #   quotekit train --config best.toml\n{toml}",
+            self.space.path.display(),
+            record.trial.trial,
+            metric.name(),
+            record.value(metric)
+        );
+        let path = self.out.join("best.toml");
+        std::fs::write(&path, text).map_err(|e| ModelError::io(&path, e))
+    }
+}

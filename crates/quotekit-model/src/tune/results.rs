@@ -1,0 +1,348 @@
+//! A search's results on disk: `trials.jsonl` (one line per finished trial,
+//! appended and flushed as each ends, so a killed search resumes after the
+//! last whole line), `trials.tsv` (the same as a table, rewritten after each
+//! trial) and `search.json` (what the search was, so that a resumed search is
+//! refused when its space or base config changed).
+
+use super::plan::Trial;
+use super::space::Metric;
+use crate::error::ModelError;
+use crate::eval::Evaluation;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The dev figures of a trial (F1).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    /// Exact span, micro over the three roles.
+    pub exact: f64,
+    /// Exact Source.
+    pub source: f64,
+    /// Exact Cue.
+    pub cue: f64,
+    /// Exact Content.
+    pub content: f64,
+    /// Character overlap, micro.
+    pub overlap: f64,
+    /// Attribution (source, content).
+    pub attribution: f64,
+    /// Direct-quote content.
+    pub direct: f64,
+}
+
+impl Scores {
+    /// The figures of a dev evaluation.
+    pub fn of(e: &Evaluation) -> Self {
+        Self {
+            exact: e.exact.micro.f1(),
+            source: e.exact.source.f1(),
+            cue: e.exact.cue.f1(),
+            content: e.exact.content.f1(),
+            overlap: e.overlap.micro.f1(),
+            attribution: e.attribution.f1(),
+            direct: e.direct_quote_content.f1(),
+        }
+    }
+
+    /// The figure `metric` names.
+    pub fn get(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::Exact => self.exact,
+            Metric::Attribution => self.attribution,
+            Metric::Overlap => self.overlap,
+            Metric::Mean => (self.exact + self.attribution) / 2.0,
+        }
+    }
+}
+
+/// A finished trial: what ran and what it scored, or why it failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// The trial.
+    #[serde(flatten)]
+    pub trial: Trial,
+    /// Dev figures; none when training failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Scores>,
+    /// Why training failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Wall seconds of the trial (loading, training, dev evaluation).
+    pub seconds: f64,
+    /// Iterations or epochs run.
+    pub iterations: usize,
+    /// Iteration or epoch whose weights were kept.
+    pub best_iteration: usize,
+    /// Why training stopped.
+    pub stop: String,
+}
+
+impl TrialRecord {
+    /// The figure maximised (minus infinity for a failed trial).
+    pub fn value(&self, metric: Metric) -> f64 {
+        self.scores.map_or(f64::NEG_INFINITY, |s| s.get(metric))
+    }
+}
+
+/// What a search is, kept in `search.json` beside its results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SearchFile {
+    /// The search-space file and the base config (with overrides), as text.
+    fingerprint: String,
+}
+
+/// The files of a search in its output folder.
+#[derive(Debug)]
+pub struct ResultsStore {
+    dir: PathBuf,
+}
+
+impl ResultsStore {
+    /// Opens (or starts) the results in `dir`; refuses a folder that holds
+    /// another search's results.
+    pub fn open(dir: &Path, fingerprint: &str) -> Result<Self, ModelError> {
+        std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
+        let store = Self {
+            dir: dir.to_path_buf(),
+        };
+        let search = store.path("search.json");
+        let wanted = SearchFile {
+            fingerprint: fingerprint.to_string(),
+        };
+        if search.exists() {
+            let text = crate::io::read_file(&search)?;
+            let found: SearchFile = serde_json::from_slice(&text)
+                .map_err(|e| ModelError::corrupt(&search, e.to_string()))?;
+            if found != wanted {
+                return Err(ModelError::Config {
+                    path: Some(dir.to_path_buf()),
+                    message: "holds the results of another search (its search space, base config \
+                              or corpora differ); resume with the same ones, or give another --out"
+                        .into(),
+                });
+            }
+        } else {
+            let json = serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
+            std::fs::write(&search, json).map_err(|e| ModelError::io(&search, e))?;
+        }
+        Ok(store)
+    }
+
+    /// A file of the search.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// The trials finished so far. A last line cut short (a search killed
+    /// while writing it) is dropped, and that trial runs again; any other
+    /// line that does not read is an error naming it.
+    pub fn read(&self) -> Result<Vec<TrialRecord>, ModelError> {
+        let path = self.path("trials.jsonl");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(ModelError::io(&path, e)),
+        };
+        let whole = text.ends_with('\n');
+        let lines: Vec<&str> = text.lines().collect();
+        let mut records = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            match serde_json::from_str::<TrialRecord>(line) {
+                Ok(record) => records.push(record),
+                Err(_) if i + 1 == lines.len() && !whole => break,
+                Err(e) => return Err(ModelError::corrupt(&path, format!("line {}: {e}", i + 1))),
+            }
+        }
+        if !whole && !text.is_empty() {
+            // Rewrite without the partial line so that appends start clean.
+            let kept: String = records
+                .iter()
+                .map(|r| serde_json::to_string(r).expect("records serialise") + "\n")
+                .collect();
+            std::fs::write(&path, kept).map_err(|e| ModelError::io(&path, e))?;
+        }
+        Ok(records)
+    }
+
+    /// Appends a finished trial and flushes it to disk.
+    pub fn append(&self, record: &TrialRecord) -> Result<(), ModelError> {
+        let path = self.path("trials.jsonl");
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| ModelError::io(&path, e))?;
+        let line = serde_json::to_string(record).expect("records serialise") + "\n";
+        file.write_all(line.as_bytes())
+            .and_then(|_| file.sync_data())
+            .map_err(|e| ModelError::io(&path, e))
+    }
+
+    /// Rewrites `trials.tsv` from the records: one row per trial, one column
+    /// per figure and per key searched.
+    pub fn write_table(
+        &self,
+        records: &[TrialRecord],
+        keys: &[String],
+        metric: Metric,
+    ) -> Result<PathBuf, ModelError> {
+        let path = self.path("trials.tsv");
+        let mut out = format!(
+            "trial\tconfig\trung\tresource\t{}\texact\tsource\tcue\tcontent\toverlap\tattribution\tdirect\tseconds\titerations\tstop",
+            metric.name()
+        );
+        for key in keys {
+            out.push('\t');
+            out.push_str(key);
+        }
+        out.push_str("\terror\n");
+        for r in records {
+            let t = &r.trial;
+            let f = |x: f64| format!("{x:.4}");
+            let figures = match &r.scores {
+                Some(s) => [
+                    s.get(metric),
+                    s.exact,
+                    s.source,
+                    s.cue,
+                    s.content,
+                    s.overlap,
+                    s.attribution,
+                    s.direct,
+                ]
+                .map(f)
+                .join("\t"),
+                None => [""; 8].join("\t"),
+            };
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{figures}\t{:.1}\t{}\t{}",
+                t.trial,
+                t.config,
+                t.rung,
+                t.resource.map(|r| r.to_string()).unwrap_or_default(),
+                r.seconds,
+                r.iterations,
+                r.stop
+            ));
+            for key in keys {
+                out.push('\t');
+                if let Some(v) = t.params.get(key) {
+                    out.push_str(&value_text(v));
+                }
+            }
+            out.push('\t');
+            out.push_str(&r.error.as_deref().unwrap_or("").replace(['\t', '\n'], " "));
+            out.push('\n');
+        }
+        std::fs::write(&path, out).map_err(|e| ModelError::io(&path, e))?;
+        Ok(path)
+    }
+}
+
+/// A value as a table cell or message shows it (strings unquoted).
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Float(x) => format!("{x:.4}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn record(trial: usize, exact: f64) -> TrialRecord {
+        let mut params = BTreeMap::new();
+        params.insert("training.c2".to_string(), toml::Value::Float(0.25));
+        params.insert("features.hash_bits".to_string(), toml::Value::Integer(19));
+        TrialRecord {
+            trial: Trial {
+                trial,
+                config: trial - 1,
+                rung: 0,
+                resource: None,
+                params,
+            },
+            scores: Some(Scores {
+                exact,
+                source: 0.7,
+                cue: 0.6,
+                content: 0.5,
+                overlap: 0.8,
+                attribution: 0.65,
+                direct: 0.9,
+            }),
+            error: None,
+            seconds: 12.5,
+            iterations: 40,
+            best_iteration: 30,
+            stop: "converged".into(),
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_a_cut_line_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ResultsStore::open(dir.path(), "space").unwrap();
+        assert!(store.read().unwrap().is_empty());
+        let (a, b) = (record(1, 0.6), record(2, 0.62));
+        store.append(&a).unwrap();
+        store.append(&b).unwrap();
+        assert_eq!(store.read().unwrap(), vec![a.clone(), b.clone()]);
+        // A kill in the middle of the third line.
+        let path = store.path("trials.jsonl");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&serde_json::to_string(&record(3, 0.5)).unwrap()[..40]);
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(store.read().unwrap(), vec![a.clone(), b.clone()]);
+        store.append(&record(3, 0.5)).unwrap();
+        assert_eq!(store.read().unwrap().len(), 3);
+        // A damaged line before the last is an error naming it.
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("{", "x", 1);
+        std::fs::write(&path, text).unwrap();
+        let err = store.read().unwrap_err().to_string();
+        assert!(
+            err.contains("trials.jsonl") && err.contains("line 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn another_search_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        ResultsStore::open(dir.path(), "one").unwrap();
+        ResultsStore::open(dir.path(), "one").unwrap();
+        let err = ResultsStore::open(dir.path(), "two")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another search"), "{err}");
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_trial_and_a_column_per_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ResultsStore::open(dir.path(), "space").unwrap();
+        let mut failed = record(2, 0.0);
+        failed.scores = None;
+        failed.error = Some("training: no\ttabs".into());
+        let keys = vec!["features.hash_bits".to_string(), "training.c2".to_string()];
+        let path = store
+            .write_table(&[record(1, 0.6124), failed], &keys, Metric::Mean)
+            .unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.len() == rows[0].len()));
+        assert_eq!(rows[0][4], "mean");
+        assert_eq!(rows[1][4], "0.6312");
+        assert_eq!(rows[1][15], "19");
+        assert_eq!(rows[1][16], "0.2500");
+        assert_eq!(rows[2][4], "");
+        assert_eq!(rows[2][17], "training: no tabs");
+    }
+}

@@ -1,0 +1,574 @@
+//! A search space: the TOML file `quotekit tune` reads. It names a base
+//! training config, a search method, a budget, the dev figure to maximise and,
+//! under `[space]`, the config keys to vary (dotted paths into the training
+//! config, so that every model kind's keys can be searched):
+//!
+//! ```toml
+//! base = "crf.toml"              # relative to this file
+//! method = "random"              # grid | random | halving
+//! trials = 20                    # training runs at most
+//! hours = 3.0                    # no trial starts after this much training time
+//! seed = 1                       # seeds the sampling
+//! metric = "exact"               # exact | attribution | overlap | mean
+//!
+//! [space]
+//! "training.c2" = { min = 0.05, max = 20.0, log = true }
+//! "features.window" = { values = [1, 2, 3] }
+//! "features.hash_bits" = { min = 18, max = 22, integer = true }
+//! ```
+
+use crate::config::TrainConfig;
+use crate::error::ModelError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How trials are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Every combination of the keys' values, in order (ranges need `steps`).
+    Grid,
+    /// Independent random draws, each from its own seed.
+    #[default]
+    Random,
+    /// Successive halving: many random configs trained briefly, the best
+    /// `1/eta` of each rung trained `eta` times longer.
+    Halving,
+}
+
+/// The dev figure a search maximises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Exact span micro F1 (the figure training's early stopping uses).
+    #[default]
+    Exact,
+    /// Attribution (source, content) F1.
+    Attribution,
+    /// Character overlap micro F1.
+    Overlap,
+    /// The mean of exact micro and attribution F1.
+    Mean,
+}
+
+impl Metric {
+    /// The name in search-space files and results tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Exact => "exact",
+            Metric::Attribution => "attribution",
+            Metric::Overlap => "overlap",
+            Metric::Mean => "mean",
+        }
+    }
+}
+
+/// Successive halving's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Halving {
+    /// Each rung keeps the best `1/eta` configs and trains them `eta` times longer.
+    pub eta: usize,
+    /// Iterations (CRF) or epochs (neural, transformer) of the first rung; the
+    /// last rung trains as long as the base config says.
+    pub min_resource: usize,
+}
+
+impl Default for Halving {
+    fn default() -> Self {
+        Self {
+            eta: 3,
+            min_resource: 10,
+        }
+    }
+}
+
+/// The values one key may take.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// A list to choose from (any TOML values); excludes `min`/`max`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<toml::Value>>,
+    /// Lower end of a range (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Upper end of a range (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Draw on a log scale (both ends above zero).
+    #[serde(default)]
+    pub log: bool,
+    /// Round draws to whole numbers (written as TOML integers).
+    #[serde(default)]
+    pub integer: bool,
+    /// Grid points of a range (evenly spaced, on a log scale with `log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<usize>,
+}
+
+impl Domain {
+    /// The value at `u` in `[0, 1)` (a random draw).
+    pub fn draw(&self, u: f64) -> toml::Value {
+        if let Some(values) = &self.values {
+            let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
+            return values[i].clone();
+        }
+        let (lo, hi) = (self.min.unwrap_or(0.0), self.max.unwrap_or(0.0));
+        if self.integer {
+            // Every whole number of the range equally likely (or, with `log`,
+            // spread evenly on the log scale).
+            let (a, b) = (lo.ceil(), hi.floor());
+            let x = if self.log {
+                ((a - 0.5).max(f64::MIN_POSITIVE).ln()
+                    + u * ((b + 0.5).ln() - (a - 0.5).max(f64::MIN_POSITIVE).ln()))
+                .exp()
+            } else {
+                a - 0.5 + u * (b - a + 1.0)
+            };
+            return toml::Value::Integer(x.round().clamp(a, b) as i64);
+        }
+        toml::Value::Float(self.point(u, lo, hi))
+    }
+
+    fn point(&self, u: f64, lo: f64, hi: f64) -> f64 {
+        if self.log {
+            (lo.ln() + u * (hi.ln() - lo.ln())).exp()
+        } else {
+            lo + u * (hi - lo)
+        }
+    }
+
+    /// The grid points: the list, or `steps` points from `min` to `max`.
+    pub fn grid(&self) -> Vec<toml::Value> {
+        if let Some(values) = &self.values {
+            return values.clone();
+        }
+        let (lo, hi) = (self.min.unwrap_or(0.0), self.max.unwrap_or(0.0));
+        let steps = self.steps.unwrap_or(1).max(1);
+        let mut points: Vec<toml::Value> = (0..steps)
+            .map(|i| {
+                let u = if steps == 1 {
+                    0.0
+                } else {
+                    i as f64 / (steps - 1) as f64
+                };
+                let x = self.point(u, lo, hi);
+                if self.integer {
+                    toml::Value::Integer(x.round() as i64)
+                } else {
+                    toml::Value::Float(x)
+                }
+            })
+            .collect();
+        points.dedup();
+        points
+    }
+
+    /// The smallest and largest values (checked against the config before
+    /// the search starts).
+    fn extremes(&self) -> Vec<toml::Value> {
+        match &self.values {
+            Some(values) => values.clone(),
+            None => {
+                let mut ends = vec![self.draw(0.0), self.draw(1.0 - f64::EPSILON)];
+                ends.dedup();
+                ends
+            }
+        }
+    }
+
+    fn check(&self, key: &str, method: Method) -> Result<(), String> {
+        match (&self.values, self.min, self.max) {
+            (Some(v), None, None) => {
+                if v.is_empty() {
+                    return Err(format!("`{key}`: `values` is empty"));
+                }
+                if self.log || self.integer || self.steps.is_some() {
+                    return Err(format!(
+                        "`{key}`: `log`, `integer` and `steps` belong to ranges, not to `values`"
+                    ));
+                }
+            }
+            (None, Some(lo), Some(hi)) => {
+                if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                    return Err(format!(
+                        "`{key}`: min = {lo}, max = {hi} (expected finite, min ≤ max)"
+                    ));
+                }
+                if self.log && lo <= 0.0 {
+                    return Err(format!("`{key}`: a log range needs min > 0 (min = {lo})"));
+                }
+                if self.integer && lo.ceil() > hi.floor() {
+                    return Err(format!("`{key}`: no whole number from {lo} to {hi}"));
+                }
+                if method == Method::Grid && self.steps.is_none_or(|s| s == 0) {
+                    return Err(format!(
+                        "`{key}`: a grid over a range needs `steps` (1 or more grid points)"
+                    ));
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "`{key}`: give either `values = [...]` or both `min` and `max`"
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A search-space file, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpaceFile {
+    base: PathBuf,
+    #[serde(default)]
+    method: Method,
+    trials: usize,
+    #[serde(default)]
+    hours: Option<f64>,
+    #[serde(default = "default_seed")]
+    seed: u64,
+    #[serde(default)]
+    metric: Metric,
+    #[serde(default = "yes")]
+    include_base: bool,
+    #[serde(default)]
+    halving: Halving,
+    space: BTreeMap<String, Domain>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A checked search space with its base config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSpace {
+    /// The search-space file.
+    pub path: PathBuf,
+    /// The base config's file.
+    pub base_path: PathBuf,
+    /// The base config as TOML, with the caller's overrides applied.
+    pub base: toml::Table,
+    /// How trials are chosen.
+    pub method: Method,
+    /// Training runs at most (over every rung for halving).
+    pub trials: usize,
+    /// Training hours at most (summed over resumed runs); none: no limit.
+    pub hours: Option<f64>,
+    /// Seeds the draws.
+    pub seed: u64,
+    /// The dev figure maximised.
+    pub metric: Metric,
+    /// Trial 1 is the base config unchanged (random and halving).
+    pub include_base: bool,
+    /// Successive halving's settings.
+    pub halving: Halving,
+    /// The keys searched, in name order.
+    pub keys: Vec<(String, Domain)>,
+    /// The text of the search-space file and the base config, which a resumed
+    /// search must match.
+    pub fingerprint: String,
+}
+
+impl SearchSpace {
+    /// Reads a search-space file and its base config; `overrides` are dotted
+    /// keys set on the base before anything else (the command line's
+    /// `--train`, `--dev`, ...). Every key of the space is checked against the
+    /// config at both ends of its range, so a search never fails half way.
+    pub fn load(path: &Path, overrides: &[(String, toml::Value)]) -> Result<Self, ModelError> {
+        let fail = |message: String| ModelError::Config {
+            path: Some(path.to_path_buf()),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
+        let file: SpaceFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        let base_path = match path.parent() {
+            Some(dir) if file.base.is_relative() => dir.join(&file.base),
+            _ => file.base.clone(),
+        };
+        let base_text =
+            std::fs::read_to_string(&base_path).map_err(|e| ModelError::io(&base_path, e))?;
+        let mut base: toml::Table = toml::from_str(&base_text).map_err(|e| ModelError::Config {
+            path: Some(base_path.clone()),
+            message: e.to_string(),
+        })?;
+        for (key, value) in overrides {
+            set(&mut base, key, value.clone()).map_err(fail)?;
+        }
+        config_of(&base).map_err(|e| match e {
+            ModelError::Config { message, .. } => ModelError::Config {
+                path: Some(base_path.clone()),
+                message,
+            },
+            other => other,
+        })?;
+        if file.trials == 0 {
+            return Err(fail("trials = 0 (expected at least 1)".into()));
+        }
+        if let Some(h) = file.hours {
+            if !(h.is_finite() && h > 0.0) {
+                return Err(fail(format!("hours = {h} (expected a number above 0)")));
+            }
+        }
+        if file.method == Method::Halving {
+            let h = file.halving;
+            if h.eta < 2 {
+                return Err(fail(format!(
+                    "halving.eta = {} (expected 2 or more)",
+                    h.eta
+                )));
+            }
+            if h.min_resource == 0 {
+                return Err(fail(
+                    "halving.min_resource = 0 (expected at least 1)".into(),
+                ));
+            }
+        }
+        if file.space.is_empty() {
+            return Err(fail("[space] names no key to search".into()));
+        }
+        for (key, domain) in &file.space {
+            domain.check(key, file.method).map_err(&fail)?;
+            for value in domain.extremes() {
+                let mut table = base.clone();
+                set(&mut table, key, value.clone()).map_err(&fail)?;
+                config_of(&table).map_err(|e| {
+                    fail(format!(
+                        "`{key}` = {value}: {}",
+                        match e {
+                            ModelError::Config { message, .. } => message,
+                            other => other.to_string(),
+                        }
+                    ))
+                })?;
+            }
+        }
+        // What makes trials differ: the files and the overrides, except the
+        // threads (trials give the same results on any number).
+        let mut fingerprint = format!("{text}\n--- base ---\n{base_text}\n--- overrides ---\n");
+        for (key, value) in overrides.iter().filter(|(k, _)| k != "training.threads") {
+            fingerprint.push_str(&format!("{key} = {value}\n"));
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            base_path,
+            base,
+            method: file.method,
+            trials: file.trials,
+            hours: file.hours,
+            seed: file.seed,
+            metric: file.metric,
+            include_base: file.include_base,
+            halving: file.halving,
+            keys: file.space.into_iter().collect(),
+            fingerprint,
+        })
+    }
+
+    /// The training config of a trial: the base with `params` set.
+    pub fn config(
+        &self,
+        params: &BTreeMap<String, toml::Value>,
+    ) -> Result<TrainConfig, ModelError> {
+        let mut table = self.base.clone();
+        for (key, value) in params {
+            set(&mut table, key, value.clone()).map_err(ModelError::config)?;
+        }
+        config_of(&table)
+    }
+}
+
+/// The dotted keys that point a search's base config at other corpora
+/// (`data.train`, `data.dev`, `data.names`) and thread counts
+/// (`training.threads`), as the command line and Python give them.
+pub fn overrides(
+    train: Option<&Path>,
+    dev: Option<&Path>,
+    names: &[PathBuf],
+    threads: Option<usize>,
+) -> Vec<(String, toml::Value)> {
+    let path = |p: &Path| toml::Value::String(p.to_string_lossy().into_owned());
+    let mut out = Vec::new();
+    if let Some(t) = train {
+        out.push(("data.train".to_string(), path(t)));
+    }
+    if let Some(d) = dev {
+        out.push(("data.dev".to_string(), path(d)));
+    }
+    if !names.is_empty() {
+        let names = names.iter().map(|p| path(p)).collect();
+        out.push(("data.names".to_string(), toml::Value::Array(names)));
+    }
+    if let Some(n) = threads {
+        out.push(("training.threads".to_string(), toml::Value::Integer(n as i64)));
+    }
+    out
+}
+
+/// Reads a TOML table as a training config (checking its values).
+fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
+    TrainConfig::from_toml(&toml::to_string(table).map_err(|e| ModelError::config(e.to_string()))?)
+}
+
+/// Sets a dotted key (`training.c2`) in a TOML table, making the tables on the way.
+pub fn set(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("`{key}` is not a config key (e.g. `training.c2`)"));
+    }
+    let (last, path) = parts.split_last().expect("split gives one part at least");
+    let mut at = table;
+    for part in path {
+        let entry = at
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        at = match entry {
+            toml::Value::Table(t) => t,
+            _ => return Err(format!("`{key}`: `{part}` is a value, not a section")),
+        };
+    }
+    at.insert(last.to_string(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn space(text: &str) -> Result<SearchSpace, ModelError> {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "base.toml",
+            "model = \"crf\"\n[training]\nc2 = 1.0\n",
+        );
+        let path = write(dir.path(), "space.toml", text);
+        SearchSpace::load(&path, &[])
+    }
+
+    #[test]
+    fn a_space_reads_with_its_base_and_defaults() {
+        let s = space(
+            "base = \"base.toml\"\ntrials = 5\n[space]\n\"training.c2\" = { min = 0.1, max = 10.0, log = true }\n",
+        )
+        .unwrap();
+        assert_eq!(s.method, Method::Random);
+        assert_eq!(s.metric, Metric::Exact);
+        assert!(s.include_base);
+        assert_eq!(s.keys.len(), 1);
+        let mut params = BTreeMap::new();
+        params.insert("training.c2".to_string(), toml::Value::Float(0.5));
+        let config = s.config(&params).unwrap();
+        assert_eq!(config.training.c2, 0.5);
+        assert_eq!(s.config(&BTreeMap::new()).unwrap().training.c2, 1.0);
+    }
+
+    #[test]
+    fn bad_spaces_are_refused_with_the_key() {
+        let base = "base = \"base.toml\"\ntrials = 5\n[space]\n";
+        for (entry, expected) in [
+            ("\"training.c3\" = { values = [1.0] }", "unknown field `c3`"),
+            ("\"training.c2\" = { min = -1.0, max = 1.0 }", "training.c2"),
+            (
+                "\"features.hash_bits\" = { min = 18, max = 40, integer = true }",
+                "hash_bits",
+            ),
+            (
+                "\"training.c2\" = { min = 0.0, max = 1.0, log = true }",
+                "min > 0",
+            ),
+            ("\"training.c2\" = { values = [] }", "`values` is empty"),
+            ("\"training.c2\" = { min = 1.0 }", "both `min` and `max`"),
+            ("\"training..c2\" = { values = [1.0] }", "not a config key"),
+            (
+                "\"model.x\" = { values = [1] }",
+                "is a value, not a section",
+            ),
+        ] {
+            let err = space(&format!("{base}{entry}\n")).unwrap_err().to_string();
+            assert!(err.contains("space.toml"), "{err}");
+            assert!(err.contains(expected), "{entry}: {err}");
+        }
+        let err = space(
+            "base = \"base.toml\"\ntrials = 0\n[space]\n\"training.c2\" = { values = [1.0] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("trials = 0"), "{err}");
+        let err = space("base = \"base.toml\"\nmethod = \"grid\"\ntrials = 3\n[space]\n\"training.c2\" = { min = 1.0, max = 2.0 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs `steps`"), "{err}");
+        let err = space(
+            "base = \"missing.toml\"\ntrials = 3\n[space]\n\"training.c2\" = { values = [1.0] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("missing.toml"), "{err}");
+    }
+
+    #[test]
+    fn draws_stay_in_their_domain() {
+        let int = Domain {
+            values: None,
+            min: Some(18.0),
+            max: Some(22.0),
+            log: false,
+            integer: true,
+            steps: None,
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for i in 0..1000 {
+            match int.draw(i as f64 / 1000.0) {
+                toml::Value::Integer(v) => {
+                    assert!((18..=22).contains(&v));
+                    seen.insert(v);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(seen.len(), 5, "every whole number is drawn");
+        let log = Domain {
+            integer: false,
+            log: true,
+            min: Some(0.01),
+            max: Some(100.0),
+            ..int.clone()
+        };
+        let below_one = (0..1000)
+            .filter(|i| log.draw(*i as f64 / 1000.0).as_float().unwrap() < 1.0)
+            .count();
+        assert_eq!(
+            below_one, 500,
+            "a log range puts half its draws below the geometric mean"
+        );
+        let grid = Domain {
+            steps: Some(5),
+            ..log
+        };
+        let points: Vec<f64> = grid.grid().iter().map(|v| v.as_float().unwrap()).collect();
+        assert_eq!(points.len(), 5);
+        assert!((points[2] - 1.0).abs() < 1e-9 && (points[4] - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn set_makes_sections() {
+        let mut t = toml::Table::new();
+        set(&mut t, "a.b.c", toml::Value::Integer(3)).unwrap();
+        assert_eq!(t["a"]["b"]["c"].as_integer(), Some(3));
+    }
+}

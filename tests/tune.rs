@@ -1,0 +1,232 @@
+//! End-to-end tests of `quotekit tune` on the embedded sample corpus (scored
+//! on itself: these tests check the search, not the accuracy).
+
+mod common;
+
+use common::{binary, quotekit, root, stderr, stdout};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Writes a search space over configs/crf.toml into `dir`.
+fn space(dir: &Path, body: &str) -> PathBuf {
+    let base = root().join("configs/crf.toml");
+    let text = format!("base = {:?}\nseed = 3\n{body}\n", base.to_str().unwrap());
+    let path = dir.join("space.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const RANDOM: &str = "method = \"random\"\ntrials = 4\n[space]\n\
+    \"training.c2\" = { min = 0.5, max = 8.0, log = true }\n\
+    \"features.window\" = { values = [1, 2] }\n\
+    \"data.scheme\" = { values = [\"bio\", \"bilou\"] }\n";
+
+fn tune(space: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "tune",
+        "--space",
+        space.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dev",
+        "datasets/sample",
+        "--threads",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    quotekit(&args)
+}
+
+/// Each trial's record without its wall time.
+fn records(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("trials.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("seconds");
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn a_search_keeps_the_best_config_and_its_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let space = space(dir.path(), RANDOM);
+    let out = dir.path().join("out");
+    let o = tune(&space, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let records = records(&out);
+    assert_eq!(records.len(), 4);
+    assert_eq!(
+        records[0]["params"],
+        serde_json::json!({}),
+        "trial 1 is the base config"
+    );
+    // The best trial is the one with the highest dev exact F1, first on ties.
+    let exact = |r: &serde_json::Value| r["scores"]["exact"].as_f64().unwrap();
+    let best = records
+        .iter()
+        .fold(&records[0], |b, r| if exact(r) > exact(b) { r } else { b });
+    let table = std::fs::read_to_string(out.join("trials.tsv")).unwrap();
+    assert_eq!(table.lines().count(), 5, "{table}");
+    assert!(
+        table.lines().next().unwrap().contains("training.c2"),
+        "{table}"
+    );
+    assert!(stdout(&o).contains("base config"), "{}", stdout(&o));
+    // best.toml trains the very model the search kept.
+    let config = std::fs::read_to_string(out.join("best.toml")).unwrap();
+    assert!(
+        config.contains(&format!("trial {}", best["trial"])),
+        "{config}"
+    );
+    let retrained = dir.path().join("retrained");
+    let o = quotekit(&[
+        "train",
+        "--config",
+        out.join("best.toml").to_str().unwrap(),
+        "--out",
+        retrained.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let eval = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let kept = eval(out.join("best/dev-eval.json"));
+    assert_eq!(kept, eval(retrained.join("dev-eval.json")));
+    let kept_f1 = kept["exact"]["micro"]["f1"].as_f64().unwrap();
+    assert!((kept_f1 - exact(best)).abs() < 1e-12);
+}
+
+#[test]
+fn a_killed_search_resumes_with_the_same_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    let space = space(dir.path(), RANDOM);
+    let whole = dir.path().join("whole");
+    assert!(tune(&space, &whole, &[]).status.success());
+
+    // Killed once its first trial is written (wherever the kill lands, the
+    // resumed search must end with the same trials).
+    let out = dir.path().join("killed");
+    let mut child = Command::new(binary())
+        .args(["tune", "--space", space.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .args(["--dev", "datasets/sample", "--threads", "1"])
+        .current_dir(root())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let jsonl = out.join("trials.jsonl");
+    for _ in 0..3000 {
+        if std::fs::read_to_string(&jsonl).is_ok_and(|t| !t.is_empty()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = tune(&space, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("resuming"), "{}", stderr(&o));
+    assert_eq!(records(&out), records(&whole));
+    // The same best model (its whole dev evaluation, confusion matrix
+    // included; the model files differ in their recorded timings).
+    let eval = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    assert!(eval(out.join("best/dev-eval.json")) == eval(whole.join("best/dev-eval.json")));
+
+    // A shorter budget, then a longer one, ends the same too.
+    let grown = dir.path().join("grown");
+    assert!(tune(&space, &grown, &["--trials", "2"]).status.success());
+    assert_eq!(records(&grown).len(), 2);
+    let o = tune(&space, &grown, &[]);
+    assert!(
+        stderr(&o).contains("resuming: 2 trial(s)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(records(&grown), records(&whole));
+}
+
+#[test]
+fn halving_trains_the_best_configs_longer() {
+    let dir = tempfile::tempdir().unwrap();
+    let space = space(
+        dir.path(),
+        "method = \"halving\"\ntrials = 7\n[halving]\neta = 2\nmin_resource = 25\n[space]\n\
+         \"training.c2\" = { min = 0.05, max = 50.0, log = true }\n",
+    );
+    let out = dir.path().join("out");
+    let o = tune(&space, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let records = records(&out);
+    // 100 iterations from 25 with eta 2: rungs of 25, 50 and 100 iterations,
+    // 4 + 2 + 1 trials.
+    let rung =
+        |k: u64| -> Vec<&serde_json::Value> { records.iter().filter(|r| r["rung"] == k).collect() };
+    assert_eq!((rung(0).len(), rung(1).len(), rung(2).len()), (4, 2, 1));
+    for (k, iterations) in [(0, 25), (1, 50), (2, 100)] {
+        for r in rung(k) {
+            assert_eq!(r["resource"], iterations);
+            assert_eq!(r["params"]["training.max_iterations"], iterations);
+            assert!(r["iterations"].as_u64().unwrap() <= iterations);
+        }
+    }
+    // Each rung goes on with the best configs of the one before.
+    let exact = |r: &serde_json::Value| r["scores"]["exact"].as_f64().unwrap();
+    for k in 1..3 {
+        let before = rung(k - 1);
+        for r in rung(k) {
+            let kept = before.iter().find(|b| b["config"] == r["config"]).unwrap();
+            let beaten = before.iter().filter(|b| exact(b) > exact(kept)).count();
+            assert!(
+                beaten < rung(k).len(),
+                "rung {k}: config {} promoted",
+                r["config"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = space(
+        dir.path(),
+        "method = \"grid\"\ntrials = 10\n[space]\n\"features.window\" = { values = [1, 2] }\n",
+    );
+    let out = dir.path().join("grid");
+    let o = tune(&grid, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(records(&out).len(), 2);
+    assert!(stderr(&o).contains("the end of the grid"), "{}", stderr(&o));
+
+    // The folder of another search.
+    let other = space(dir.path(), RANDOM);
+    let o = tune(&other, &out, &[]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("another search"), "{}", stderr(&o));
+
+    // No dev corpus.
+    let o = quotekit(&[
+        "tune",
+        "--space",
+        other.to_str().unwrap(),
+        "--out",
+        dir.path().join("nodev").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("data.dev"), "{}", stderr(&o));
+
+    // A key the config does not have, named with its file.
+    let bad = space(
+        dir.path(),
+        "trials = 2\n[space]\n\"training.c3\" = { values = [1.0] }\n",
+    );
+    let o = tune(&bad, &dir.path().join("bad"), &[]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("space.toml") && err.contains("c3"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
