@@ -296,6 +296,9 @@ impl Search<'_> {
         }
         if scratch.exists() {
             std::fs::remove_dir_all(&scratch).map_err(|e| ModelError::io(&scratch, e))?;
+            // `trials/` itself goes once empty (an error here only means
+            // it is not).
+            let _ = std::fs::remove_dir(self.out.join("trials"));
         }
         Ok(record)
     }
