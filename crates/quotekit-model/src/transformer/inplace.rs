@@ -9,7 +9,9 @@
 //! other than f32, the plain operations run instead.
 
 use super::fused::{self, gelu, last_dim, moments, rows_per_task, values};
-use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, Layout, Module, Result, Tensor};
+use candle_core::{
+    CpuStorage, CustomOp2, InplaceOp1, InplaceOp2, Layout, Module, Result, Shape, Tensor,
+};
 use candle_nn::Linear;
 use rayon::prelude::*;
 
@@ -25,12 +27,88 @@ fn values_mut<'a>(storage: &'a mut CpuStorage, layout: &Layout, op: &str) -> Res
     }
 }
 
-/// `x · weightᵀ` as candle's `Linear` computes it, without the bias.
+/// `x · weightᵀ` as candle's `Linear` computes it, without the bias: the
+/// same gemm call candle makes (same strides, same parallelism), into a
+/// buffer that is not zeroed first, since gemm writes every value of it.
 fn product(x: &Tensor, layer: &Linear) -> Result<Tensor> {
-    let w = layer.weight().t()?;
+    let w = layer.weight();
+    if x.is_contiguous() && w.is_contiguous() && w.rank() == 2 && fused::fused(w) {
+        return x.apply_op2_no_bwd(w, &Product);
+    }
+    let w = w.t()?;
     match *x.dims() {
         [b, m, k] if x.is_contiguous() => x.reshape((b * m, k))?.matmul(&w)?.reshape((b, m, ())),
         _ => x.broadcast_matmul(&w),
+    }
+}
+
+/// `x · wᵀ` for a contiguous `x` `[.., k]` and `w` `[n, k]`: `[.., n]`.
+struct Product;
+
+impl CustomOp2 for Product {
+    fn name(&self) -> &'static str {
+        "quotekit-product"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        x_l: &Layout,
+        w: &CpuStorage,
+        w_l: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (x, w) = (values(x, x_l, self.name())?, values(w, w_l, self.name())?);
+        let k = last_dim(x_l)?;
+        let (n, w_k) = w_l.shape().dims2()?;
+        if w_k != k {
+            candle_core::bail!("{}: {k} inputs against a weight of {w_k}", self.name());
+        }
+        let m = if k == 0 { 0 } else { x.len() / k };
+        let mut dims = x_l.shape().dims().to_vec();
+        *dims.last_mut().expect("last_dim found one") = n;
+        if m * n == 0 || k == 0 {
+            return Ok((CpuStorage::F32(vec![0.0; dims.iter().product()]), Shape::from(dims)));
+        }
+        // As candle's CPU matmul chooses it, so that results are the same bits.
+        let threads = candle_core::utils::get_num_threads();
+        let parallelism = if threads > 1 {
+            gemm::Parallelism::Rayon(threads)
+        } else {
+            gemm::Parallelism::None
+        };
+        let mut out: Vec<f32> = Vec::with_capacity(m * n);
+        #[allow(unsafe_code)] // gemm's entry point is unsafe; see the SAFETY note
+        // SAFETY: `out` has room for the m × n result, written row-major
+        // (column stride 1, row stride n); `x` holds m × k values row-major
+        // and `w` n × k row-major, read as its transpose (column stride k,
+        // row stride 1): every access gemm makes is inside the three
+        // buffers. With `read_dst` false gemm only writes `out`, every one
+        // of its m × n values, before `set_len` makes them readable.
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                out.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                x.as_ptr(),
+                1,
+                k as isize,
+                w.as_ptr(),
+                k as isize,
+                1,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                parallelism,
+            );
+            out.set_len(m * n);
+        }
+        Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
 }
 
