@@ -229,4 +229,17 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     let err = stderr(&o);
     assert!(err.contains("space.toml") && err.contains("c3"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+
+    // Halving sets the training length itself.
+    let clash = space(
+        dir.path(),
+        "method = \"halving\"\ntrials = 4\n[space]\n\"training.max_iterations\" = { values = [20, 40] }\n",
+    );
+    let o = tune(&clash, &dir.path().join("clash"), &[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("successive halving sets"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -102,7 +102,9 @@ pub fn tune(
     }
     match hours {
         Some(h) if !(h.is_finite() && h > 0.0) => {
-            return Err(errors::input(format!("hours = {h}: expected hours above 0")))
+            return Err(errors::input(format!(
+                "hours = {h}: expected hours above 0"
+            )))
         }
         Some(h) => search.hours = Some(h),
         None => {}

@@ -67,7 +67,10 @@ impl CustomOp2 for Product {
         let mut dims = x_l.shape().dims().to_vec();
         *dims.last_mut().expect("last_dim found one") = n;
         if m * n == 0 || k == 0 {
-            return Ok((CpuStorage::F32(vec![0.0; dims.iter().product()]), Shape::from(dims)));
+            return Ok((
+                CpuStorage::F32(vec![0.0; dims.iter().product()]),
+                Shape::from(dims),
+            ));
         }
         // As candle's CPU matmul chooses it, so that results are the same bits.
         let threads = candle_core::utils::get_num_threads();

@@ -122,6 +122,15 @@ pub fn tune(
                 crate::config::ModelKind::Neural => base.neural.epochs,
                 crate::config::ModelKind::Transformer => base.transformer.epochs,
             };
+            let key = plan::resource_key(base.model);
+            if space.keys.iter().any(|(k, _)| k == key) {
+                return Err(ModelError::Config {
+                    path: Some(space.path.clone()),
+                    message: format!(
+                        "`{key}` is what successive halving sets for each rung; take it out of [space]"
+                    ),
+                });
+            }
             let schedule = rungs(space.trials, h.eta, h.min_resource, max);
             let planned = schedule.iter().map(|(n, _)| n).sum();
             let mut configs: Vec<usize> = (0..schedule[0].0).collect();

@@ -408,7 +408,10 @@ pub fn overrides(
         out.push(("data.names".to_string(), toml::Value::Array(names)));
     }
     if let Some(n) = threads {
-        out.push(("training.threads".to_string(), toml::Value::Integer(n as i64)));
+        out.push((
+            "training.threads".to_string(),
+            toml::Value::Integer(n as i64),
+        ));
     }
     out
 }
