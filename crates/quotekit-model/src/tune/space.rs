@@ -16,6 +16,8 @@
 //! "features.window" = { values = [1, 2, 3] }
 //! "features.hash_bits" = { min = 18, max = 22, integer = true }
 //! ```
+//!
+//! The file runs a little over 500 lines with its tests: a domain's draws, grid points and checks are read together.
 
 use crate::config::TrainConfig;
 use crate::error::ModelError;
