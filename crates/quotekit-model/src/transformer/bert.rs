@@ -246,9 +246,20 @@ impl Bert {
                         .contiguous()
                 };
                 let (q, k, v) = (part(0)?, part(1)?, part(2)?);
-                let scores = q.matmul(&k.t()?)?;
-                let context = inplace::softmax(scores, bias.as_ref())?
-                    .matmul(&v)?
+                // Attention one window at a time: its scores (heads × L × L,
+                // 3 MB for 12 heads of 256 pieces) fit memory the allocator
+                // reuses, where a batch's (25 MB for 8 windows) came fresh
+                // from the system, pages zeroed, for every layer. The same
+                // products and softmax rows as over the batch.
+                let mut contexts = Vec::with_capacity(b);
+                for i in 0..b {
+                    let scores = q.narrow(0, i, 1)?.matmul(&k.narrow(0, i, 1)?.t()?)?;
+                    let mask = bias.as_ref().map(|m| m.narrow(0, i, 1)).transpose()?;
+                    contexts.push(
+                        inplace::softmax(scores, mask.as_ref())?.matmul(&v.narrow(0, i, 1)?)?,
+                    );
+                }
+                let context = Tensor::cat(&contexts, 0)?
                     .transpose(1, 2)?
                     .contiguous()?
                     .reshape((b, l, h))?;
