@@ -66,25 +66,10 @@ fn keep_freed_memory() {}
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` (the same
-/// in mimalloc 2 and 3; the crate names no constant for it).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Tells mimalloc never to hand freed memory back to the system: the
-/// encoder tagger frees and allocates tensors of megabytes for every batch,
-/// and each purge made the kernel zero their pages again on the next use
-/// (12% of tagging in `perf`; measured: 1,930–2,000 → 2,130–2,190 words/s on
-/// one core). A run's memory stays at its peak until it ends.
-#[allow(unsafe_code)] // a foreign call; see the SAFETY note
-fn keep_mimalloc_pages() {
-    // SAFETY: mi_option_set only stores an option value; mimalloc reads
-    // the purge delay each time it considers purging.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
-
 fn main() -> std::process::ExitCode {
     keep_freed_memory();
-    keep_mimalloc_pages();
+    // mimalloc keeps what it frees (see the function).
+    quotekit_infer::memory::keep_freed_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Stats(args) => cmd::stats::run(args),
@@ -103,27 +88,5 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[allow(unsafe_code)] // foreign calls that only read and store options
-    fn the_purge_delay_option_is_the_one_set() {
-        // SAFETY: reading and storing mimalloc options has no preconditions.
-        let default = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            // mimalloc 3's default purge delay (ms): the index names that option.
-            assert_eq!(default, 1000);
-        }
-        keep_mimalloc_pages();
-        // SAFETY: as above.
-        assert_eq!(
-            unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) },
-            -1
-        );
     }
 }

@@ -32,6 +32,7 @@
 pub mod error;
 pub mod input;
 pub mod lock;
+pub mod memory;
 pub mod output;
 pub mod progress;
 pub mod render;

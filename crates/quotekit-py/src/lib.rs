@@ -25,6 +25,9 @@ mod training;
 #[pymodule]
 fn _quotekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    // As in the `quotekit` binary: mimalloc keeps the memory it frees, so the
+    // encoder's tensors do not come back as fresh zeroed pages.
+    quotekit_infer::memory::keep_freed_pages();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("QuotekitError", py.get_type::<errors::QuotekitError>())?;
     m.add("ModelError", py.get_type::<errors::ModelError>())?;
