@@ -35,9 +35,7 @@ mod tests {
         }
         keep_freed_pages();
         // SAFETY: as above.
-        assert_eq!(
-            unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) },
-            -1
-        );
+        let set = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(set, -1);
     }
 }

@@ -63,7 +63,7 @@ impl CustomOp2 for Product {
         if w_k != k {
             candle_core::bail!("{}: {k} inputs against a weight of {w_k}", self.name());
         }
-        let m = if k == 0 { 0 } else { x.len() / k };
+        let m = x.len().checked_div(k).unwrap_or(0);
         let mut dims = x_l.shape().dims().to_vec();
         *dims.last_mut().expect("last_dim found one") = n;
         if m * n == 0 || k == 0 {
