@@ -130,6 +130,7 @@ fn a_killed_search_resumes_with_the_same_trials() {
     let o = tune(&space, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("resuming"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("(earlier run)"), "{}", stderr(&o));
     assert_eq!(records(&out), records(&whole));
     // The same best model (its whole dev evaluation, confusion matrix
     // included; the model files differ in their recorded timings).

@@ -117,9 +117,21 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
             )),
             _ => {}
         },
-        TuneEvent::Finished { record, best } => {
+        TuneEvent::Finished {
+            record,
+            resumed,
+            best,
+        } => {
             bar.set_position(record.trial.trial as u64);
-            say(&bar, trial_line(record, best, metric));
+            let line = trial_line(record, best, metric);
+            say(
+                &bar,
+                if resumed {
+                    format!("{line} (earlier run)")
+                } else {
+                    line
+                },
+            );
         }
     })
     .context("tuning failed")?;

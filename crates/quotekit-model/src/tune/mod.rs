@@ -42,10 +42,13 @@ pub enum TuneEvent<'a> {
     },
     /// Training of the running trial reports.
     Train(&'a TrainEvent),
-    /// A trial ended (with scores or an error); `best` is the best so far.
+    /// A trial ended (with scores or an error), or was read back from an
+    /// earlier run; `best` is the best so far.
     Finished {
         /// The trial's record.
         record: &'a TrialRecord,
+        /// True when an earlier run trained it.
+        resumed: bool,
         /// The best record so far.
         best: Option<&'a TrialRecord>,
     },
@@ -202,7 +205,8 @@ impl Search<'_> {
         planned: usize,
         on_event: &mut (impl FnMut(TuneEvent) + Send),
     ) -> Result<bool, ModelError> {
-        let record = match self.done.iter().position(|r| r.trial.trial == trial.trial) {
+        let resumed = self.done.iter().position(|r| r.trial.trial == trial.trial);
+        let record = match resumed {
             Some(i) => {
                 let record = self.done.remove(i);
                 if record.trial != trial {
@@ -245,6 +249,7 @@ impl Search<'_> {
         let record = self.records.last().expect("just pushed");
         on_event(TuneEvent::Finished {
             record,
+            resumed: resumed.is_some(),
             best: self.best.map(|b| &self.records[b]),
         });
         Ok(true)
