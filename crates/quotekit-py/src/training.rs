@@ -87,7 +87,7 @@ pub fn tune(
     trials: Option<usize>,
     hours: Option<f64>,
 ) -> PyResult<String> {
-    use quotekit_model::tune::space::{overrides, SearchSpace};
+    use quotekit_model::tune::space::{overrides, SearchSpace, MAX_TRIALS};
     let overrides = overrides(
         train.as_deref(),
         dev.as_deref(),
@@ -96,7 +96,11 @@ pub fn tune(
     );
     let mut search = SearchSpace::load(&space, &overrides).map_err(errors::model)?;
     match trials {
-        Some(0) => return Err(errors::input("trials must be at least 1")),
+        Some(n) if !(1..=MAX_TRIALS).contains(&n) => {
+            return Err(errors::input(format!(
+                "trials = {n}: expected 1 to {MAX_TRIALS}"
+            )))
+        }
         Some(n) => search.trials = n,
         None => {}
     }

@@ -37,7 +37,7 @@ pub struct TuneArgs {
     pub threads: Option<usize>,
     /// Training runs at most, overriding the space's `trials` (a resumed
     /// random search may be given more).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=quotekit_model::tune::space::MAX_TRIALS as u64))]
     pub trials: Option<u64>,
     /// Training hours at most (over resumed runs too), overriding the space's `hours`.
     #[arg(long, value_parser = positive_hours)]

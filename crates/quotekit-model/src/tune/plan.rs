@@ -104,7 +104,7 @@ pub fn rungs(
     loop {
         let runs = |n0: usize| -> usize {
             (0..resources.len())
-                .map(|k| (n0 / eta.pow(k as u32)).max(1))
+                .map(|k| (n0 / eta.saturating_pow(k as u32)).max(1))
                 .sum()
         };
         if runs(1) <= trials {
@@ -115,7 +115,7 @@ pub fn rungs(
             return resources
                 .iter()
                 .enumerate()
-                .map(|(k, &r)| ((n0 / eta.pow(k as u32)).max(1), r))
+                .map(|(k, &r)| ((n0 / eta.saturating_pow(k as u32)).max(1), r))
                 .collect();
         }
         resources.remove(0);

@@ -221,6 +221,10 @@ impl Domain {
     }
 }
 
+/// The most trials a search may plan: far more than any machine trains, few
+/// enough that the plan fits in memory.
+pub const MAX_TRIALS: usize = 100_000;
+
 /// A search-space file, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -312,8 +316,11 @@ impl SearchSpace {
             },
             other => other,
         })?;
-        if file.trials == 0 {
-            return Err(fail("trials = 0 (expected at least 1)".into()));
+        if !(1..=MAX_TRIALS).contains(&file.trials) {
+            return Err(fail(format!(
+                "trials = {} (expected 1 to {MAX_TRIALS})",
+                file.trials
+            )));
         }
         if let Some(h) = file.hours {
             if !(h.is_finite() && h > 0.0) {
@@ -513,7 +520,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("trials = 0"), "{err}");
+        assert!(err.contains("trials = 0 (expected 1 to 100000)"), "{err}");
         let err = space("base = \"base.toml\"\nmethod = \"grid\"\ntrials = 3\n[space]\n\"training.c2\" = { min = 1.0, max = 2.0 }\n")
             .unwrap_err()
             .to_string();
