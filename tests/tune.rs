@@ -9,9 +9,14 @@ use std::process::Command;
 
 /// Writes a search space over configs/crf.toml into `dir`.
 fn space(dir: &Path, body: &str) -> PathBuf {
+    named_space(dir, "space.toml", body)
+}
+
+/// Writes a search space over configs/crf.toml as `dir/name`.
+fn named_space(dir: &Path, name: &str, body: &str) -> PathBuf {
     let base = root().join("configs/crf.toml");
     let text = format!("base = {:?}\nseed = 3\n{body}\n", base.to_str().unwrap());
-    let path = dir.join("space.toml");
+    let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -98,6 +103,16 @@ fn a_search_keeps_the_best_config_and_its_model() {
     assert_eq!(kept, eval(retrained.join("dev-eval.json")));
     let kept_f1 = kept["exact"]["micro"]["f1"].as_f64().unwrap();
     assert!((kept_f1 - exact(best)).abs() < 1e-12);
+
+    // A best model deleted by hand is trained again on resume.
+    std::fs::remove_dir_all(out.join("best")).unwrap();
+    let o = tune(&space, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("best/trial")).unwrap(),
+        best["trial"].to_string()
+    );
+    assert_eq!(eval(out.join("best/dev-eval.json")), kept);
 }
 
 #[test]
@@ -230,6 +245,55 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     let err = stderr(&o);
     assert!(err.contains("space.toml") && err.contains("c3"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+
+    // Too many grid points; an output folder holding the space file; a
+    // whole section as a value.
+    let steps = named_space(
+        dir.path(),
+        "steps.toml",
+        "method = \"grid\"\ntrials = 2\n[space]\n\"training.c2\" = { min = 0.1, max = 1.0, steps = 18446744073709551615 }\n",
+    );
+    let o = tune(&steps, &dir.path().join("steps"), &[]);
+    assert!(
+        stderr(&o).contains("expected at most 10000"),
+        "{}",
+        stderr(&o)
+    );
+    let random = named_space(dir.path(), "random.toml", RANDOM);
+    let o = tune(&random, dir.path(), &[]);
+    assert!(
+        stderr(&o).contains("would overwrite the input"),
+        "{}",
+        stderr(&o)
+    );
+    let section = named_space(
+        dir.path(),
+        "section.toml",
+        "trials = 2\n[space]\n\"training\" = { values = [{ c2 = 1.0 }] }\n",
+    );
+    let o = tune(&section, &dir.path().join("section"), &[]);
+    assert!(stderr(&o).contains("a value is a table"), "{}", stderr(&o));
+    // An empty dev corpus fails its trials, with a reason, and no panic.
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let out = dir.path().join("empty-dev");
+    let o = quotekit(&[
+        "tune",
+        "--space",
+        random.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dev",
+        empty.to_str().unwrap(),
+        "--trials",
+        "1",
+    ]);
+    assert!(!o.status.success());
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(records(&out)[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("dev corpus empty"));
 
     // Halving sets the training length itself.
     let clash = space(

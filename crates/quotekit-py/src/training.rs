@@ -88,6 +88,13 @@ pub fn tune(
     hours: Option<f64>,
 ) -> PyResult<String> {
     use quotekit_model::tune::space::{overrides, SearchSpace, MAX_TRIALS};
+    if threads.is_some_and(|n| n > quotekit_model::config::MAX_THREADS) {
+        return Err(errors::input(format!(
+            "threads = {}: expected 0 (all cores) to {}",
+            threads.unwrap_or(0),
+            quotekit_model::config::MAX_THREADS
+        )));
+    }
     let overrides = overrides(
         train.as_deref(),
         dev.as_deref(),
@@ -118,7 +125,9 @@ pub fn tune(
         .and_then(|c| c.check())
         .map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    quotekit_data::paths::check_output(&out, &base.inputs()).map_err(errors::input)?;
+    let mut inputs = base.inputs();
+    inputs.extend([search.path.as_path(), search.base_path.as_path()]);
+    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let report = py
         .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))

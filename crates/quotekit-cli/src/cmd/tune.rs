@@ -33,8 +33,8 @@ pub struct TuneArgs {
     #[arg(long = "names", value_name = "DIR")]
     pub names: Vec<PathBuf>,
     /// Worker threads of each trial, overriding `training.threads` (0: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=quotekit_model::config::MAX_THREADS as u64))]
+    pub threads: Option<u64>,
     /// Training runs at most, overriding the space's `trials` (a resumed
     /// random search may be given more).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=quotekit_model::tune::space::MAX_TRIALS as u64))]
@@ -59,7 +59,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         args.train.as_deref(),
         args.dev.as_deref(),
         &args.names,
-        args.threads,
+        args.threads.map(|n| n as usize),
     );
     let mut space = SearchSpace::load(&args.space, &overrides)?;
     if let Some(n) = args.trials {
@@ -70,7 +70,9 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     }
     let base = space.config(&Default::default())?.check()?;
     quotekit_data::paths::check_output_folder(&args.out)?;
-    quotekit_data::paths::check_output(&args.out, &base.inputs())?;
+    let mut inputs = base.inputs();
+    inputs.extend([space.path.as_path(), space.base_path.as_path()]);
+    quotekit_data::paths::check_output(&args.out, &inputs)?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     eprintln!(
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",

@@ -27,6 +27,9 @@ use space::{Method, SearchSpace};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The file in `best/` that names the trial whose model it holds.
+const BEST_MARKER: &str = "trial";
+
 /// What a search reports as it goes.
 #[derive(Debug)]
 pub enum TuneEvent<'a> {
@@ -84,6 +87,32 @@ pub fn tune(
             message: "a search scores every trial on dev: set data.dev (or give --dev)".into(),
         });
     }
+    // Everything that can refuse the search does so before its folder is
+    // written to.
+    let max = match base.model {
+        crate::config::ModelKind::Crf => base.training.max_iterations,
+        crate::config::ModelKind::Neural => base.neural.epochs,
+        crate::config::ModelKind::Transformer => base.transformer.epochs,
+    };
+    if space.method == Method::Halving {
+        let fail = |message: String| ModelError::Config {
+            path: Some(space.path.clone()),
+            message,
+        };
+        let key = plan::resource_key(base.model);
+        if space.keys.iter().any(|(k, _)| k == key) {
+            return Err(fail(format!(
+                "`{key}` is what successive halving sets for each rung; take it out of [space]"
+            )));
+        }
+        if space.halving.min_resource >= max {
+            return Err(fail(format!(
+                "halving.min_resource = {} is not below the base config's {key} = {max}: \
+                 there would be nothing to halve",
+                space.halving.min_resource
+            )));
+        }
+    }
     let store = ResultsStore::open(out, &space.fingerprint)?;
     let mut search = Search {
         space,
@@ -120,20 +149,6 @@ pub fn tune(
         }
         Method::Halving => {
             let h = space.halving;
-            let max = match base.model {
-                crate::config::ModelKind::Crf => base.training.max_iterations,
-                crate::config::ModelKind::Neural => base.neural.epochs,
-                crate::config::ModelKind::Transformer => base.transformer.epochs,
-            };
-            let key = plan::resource_key(base.model);
-            if space.keys.iter().any(|(k, _)| k == key) {
-                return Err(ModelError::Config {
-                    path: Some(space.path.clone()),
-                    message: format!(
-                        "`{key}` is what successive halving sets for each rung; take it out of [space]"
-                    ),
-                });
-            }
             let schedule = rungs(space.trials, h.eta, h.min_resource, max);
             let planned = schedule.iter().map(|(n, _)| n).sum();
             let mut configs: Vec<usize> = (0..schedule[0].0).collect();
@@ -166,6 +181,7 @@ pub fn tune(
             }
         }
     }
+    search.restore_best(&mut on_event)?;
     let table = search
         .store
         .write_table(&search.records, &keys, space.metric)?;
@@ -237,11 +253,10 @@ impl Search<'_> {
                 record
             }
         };
-        let metric = self.space.metric;
         let better = record.scores.is_some()
             && self
                 .best
-                .is_none_or(|b| record.value(metric) > self.records[b].value(metric));
+                .is_none_or(|b| self.beats(&record, &self.records[b]));
         self.records.push(record);
         if better {
             self.best = Some(self.records.len() - 1);
@@ -293,14 +308,20 @@ impl Search<'_> {
                 record.iterations = r.iterations;
                 record.best_iteration = r.best_iteration;
                 record.stop = r.stop.clone();
-                let dev = fitted.dev.as_ref().expect("a search always has dev");
-                record.scores = Some(Scores::of(dev));
-                let metric = self.space.metric;
-                let best = self
-                    .best
-                    .map_or(f64::NEG_INFINITY, |b| self.records[b].value(metric));
-                if record.value(metric) > best {
-                    self.save_best(&fitted, &config, &record)?;
+                match fitted.dev.as_ref() {
+                    Some(dev) => {
+                        record.scores = Some(Scores::of(dev));
+                        if self
+                            .best
+                            .is_none_or(|b| self.beats(&record, &self.records[b]))
+                        {
+                            self.save_best(&fitted, &config, &record)?;
+                        }
+                    }
+                    None => {
+                        record.error = Some("no dev evaluation: is the dev corpus empty?".into());
+                        record.stop = "error".into();
+                    }
                 }
             }
             Err(e) => {
@@ -315,6 +336,52 @@ impl Search<'_> {
             let _ = std::fs::remove_dir(self.out.join("trials"));
         }
         Ok(record)
+    }
+
+    /// True when `a` is better than `b`: a higher figure, or the same
+    /// figure from a longer-trained rung.
+    fn beats(&self, a: &TrialRecord, b: &TrialRecord) -> bool {
+        let metric = self.space.metric;
+        let (x, y) = (a.value(metric), b.value(metric));
+        x > y || (x == y && a.trial.rung > b.trial.rung)
+    }
+
+    /// Trains the best trial again when `best/` or `best.toml` is missing or
+    /// holds another trial (a folder changed by hand, or a kill between
+    /// writing the model and recording the trial).
+    fn restore_best(
+        &mut self,
+        on_event: &mut (impl FnMut(TuneEvent) + Send),
+    ) -> Result<(), ModelError> {
+        let Some(b) = self.best else {
+            return Ok(());
+        };
+        let wanted = self.records[b].trial.trial;
+        let marker = self.out.join("best").join(BEST_MARKER);
+        let kept = std::fs::read_to_string(&marker)
+            .ok()
+            .and_then(|t| t.trim().parse::<usize>().ok());
+        let whole = self.out.join("best.toml").is_file()
+            && crate::header::model_path(&self.out.join("best")).is_file();
+        if kept == Some(wanted) && whole {
+            return Ok(());
+        }
+        let trial = self.records[b].trial.clone();
+        on_event(TuneEvent::Started {
+            trial: &trial,
+            planned: self.records.len(),
+        });
+        // Saved as the best, whatever it scores now.
+        let best = self.best.take();
+        let record = self.train(trial, on_event)?;
+        self.best = best;
+        if record.scores.is_none() {
+            return Err(ModelError::Training(format!(
+                "the best trial ({wanted}) did not train again: {}",
+                record.error.unwrap_or_default()
+            )));
+        }
+        Ok(())
     }
 
     /// Writes the trial's model to `best/` (through `best-partial/`, so that
@@ -332,6 +399,9 @@ impl Search<'_> {
         }
         std::fs::create_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
         save_annotator(&fitted.annotator, &fitted.header, &partial)?;
+        let marker = partial.join(BEST_MARKER);
+        std::fs::write(&marker, record.trial.trial.to_string())
+            .map_err(|e| ModelError::io(&marker, e))?;
         if let Some(dev) = &fitted.dev {
             let json = partial.join("dev-eval.json");
             std::fs::write(
@@ -355,7 +425,6 @@ impl Search<'_> {
             metric.name(),
             record.value(metric)
         );
-        let path = self.out.join("best.toml");
-        std::fs::write(&path, text).map_err(|e| ModelError::io(&path, e))
+        results::write_replacing(&self.out.join("best.toml"), &text)
     }
 }

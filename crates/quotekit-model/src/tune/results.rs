@@ -112,9 +112,23 @@ impl ResultsStore {
         };
         if search.exists() {
             let text = crate::io::read_file(&search)?;
-            let found: SearchFile = serde_json::from_slice(&text)
-                .map_err(|e| ModelError::corrupt(&search, e.to_string()))?;
-            if found != wanted {
+            let found: Option<SearchFile> = serde_json::from_slice(&text).ok();
+            let trials = store.path("trials.jsonl");
+            let started = std::fs::metadata(&trials).is_ok_and(|m| m.len() > 0);
+            if found.as_ref() != Some(&wanted) && !started {
+                // No trial yet (say, a search refused before its first):
+                // the folder is this search's now.
+                let json =
+                    serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
+                write_replacing(&search, &json)?;
+            } else if found.is_none() {
+                return Err(ModelError::Config {
+                    path: Some(search.clone()),
+                    message: "does not read as a search's description; was it edited? \
+                              Give another --out, or delete the folder to start again"
+                        .into(),
+                });
+            } else if found.as_ref() != Some(&wanted) {
                 return Err(ModelError::Config {
                     path: Some(dir.to_path_buf()),
                     message: "holds the results of another search (its search space, base config \
@@ -124,7 +138,7 @@ impl ResultsStore {
             }
         } else {
             let json = serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
-            std::fs::write(&search, json).map_err(|e| ModelError::io(&search, e))?;
+            write_replacing(&search, &json)?;
         }
         Ok(store)
     }
@@ -146,12 +160,33 @@ impl ResultsStore {
         };
         let whole = text.ends_with('\n');
         let lines: Vec<&str> = text.lines().collect();
-        let mut records = Vec::new();
+        let mut records: Vec<TrialRecord> = Vec::new();
+        let bad = |i: usize, why: String| ModelError::Config {
+            path: Some(path.clone()),
+            message: format!(
+                "line {}: {why}; the file was edited or is another search's \
+                 (give another --out, or delete the folder to start again)",
+                i + 1
+            ),
+        };
         for (i, line) in lines.iter().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
             match serde_json::from_str::<TrialRecord>(line) {
+                Ok(record) if record.trial.trial != records.len() + 1 => {
+                    return Err(bad(
+                        i,
+                        format!(
+                            "trial {} where trial {} comes next",
+                            record.trial.trial,
+                            records.len() + 1
+                        ),
+                    ))
+                }
                 Ok(record) => records.push(record),
                 Err(_) if i + 1 == lines.len() && !whole => break,
-                Err(e) => return Err(ModelError::corrupt(&path, format!("line {}: {e}", i + 1))),
+                Err(e) => return Err(bad(i, format!("not a trial record ({e})"))),
             }
         }
         if !whole && !text.is_empty() {
@@ -160,7 +195,7 @@ impl ResultsStore {
                 .iter()
                 .map(|r| serde_json::to_string(r).expect("records serialise") + "\n")
                 .collect();
-            std::fs::write(&path, kept).map_err(|e| ModelError::io(&path, e))?;
+            write_replacing(&path, &kept)?;
         }
         Ok(records)
     }
@@ -168,6 +203,12 @@ impl ResultsStore {
     /// Appends a finished trial and flushes it to disk.
     pub fn append(&self, record: &TrialRecord) -> Result<(), ModelError> {
         let path = self.path("trials.jsonl");
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(ModelError::Config {
+                path: Some(path),
+                message: "is a symbolic link; a search appends only to its own file".into(),
+            });
+        }
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -228,16 +269,27 @@ impl ResultsStore {
             for key in keys {
                 out.push('\t');
                 if let Some(v) = t.params.get(key) {
-                    out.push_str(&value_text(v));
+                    out.push_str(&value_text(v).replace(['\t', '\n', '\r'], " "));
                 }
             }
             out.push('\t');
             out.push_str(&r.error.as_deref().unwrap_or("").replace(['\t', '\n'], " "));
             out.push('\n');
         }
-        std::fs::write(&path, out).map_err(|e| ModelError::io(&path, e))?;
+        write_replacing(&path, &out)?;
         Ok(path)
     }
+}
+
+/// Writes `text` to `path` through a temporary file renamed over it, so that
+/// a link at `path` is replaced, never written through, and a reader never
+/// sees half a file.
+pub fn write_replacing(path: &Path, text: &str) -> Result<(), ModelError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text).map_err(|e| ModelError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e))
 }
 
 /// A value as a table cell or message shows it (strings unquoted).
@@ -316,11 +368,21 @@ mod tests {
     fn another_search_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         ResultsStore::open(dir.path(), "one").unwrap();
-        ResultsStore::open(dir.path(), "one").unwrap();
-        let err = ResultsStore::open(dir.path(), "two")
+        // Before any trial, the folder goes to whichever search opens it.
+        let store = ResultsStore::open(dir.path(), "two").unwrap();
+        store.append(&record(1, 0.5)).unwrap();
+        ResultsStore::open(dir.path(), "two").unwrap();
+        let err = ResultsStore::open(dir.path(), "one")
             .unwrap_err()
             .to_string();
         assert!(err.contains("another search"), "{err}");
+        // Records out of order (a line copied, or from elsewhere).
+        store.append(&record(3, 0.5)).unwrap();
+        let err = store.read().unwrap_err().to_string();
+        assert!(
+            err.contains("line 2: trial 3 where trial 2 comes next"),
+            "{err}"
+        );
     }
 
     #[test]

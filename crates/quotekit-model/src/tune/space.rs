@@ -192,6 +192,11 @@ impl Domain {
                         "`{key}`: `log`, `integer` and `steps` belong to ranges, not to `values`"
                     ));
                 }
+                if v.iter().any(toml::Value::is_table) {
+                    return Err(format!(
+                        "`{key}`: a value is a table; search the keys inside it one by one (`{key}.NAME`)"
+                    ));
+                }
             }
             (None, Some(lo), Some(hi)) => {
                 if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
@@ -204,6 +209,17 @@ impl Domain {
                 }
                 if self.integer && lo.ceil() > hi.floor() {
                     return Err(format!("`{key}`: no whole number from {lo} to {hi}"));
+                }
+                if self.integer && (lo.abs() > MAX_EXACT || hi.abs() > MAX_EXACT) {
+                    return Err(format!(
+                        "`{key}`: a whole-number range goes at most to ±2^53 (min = {lo}, max = {hi})"
+                    ));
+                }
+                if self.steps.is_some_and(|s| s > MAX_STEPS) {
+                    return Err(format!(
+                        "`{key}`: steps = {} (expected at most {MAX_STEPS})",
+                        self.steps.unwrap_or(0)
+                    ));
                 }
                 if method == Method::Grid && self.steps.is_none_or(|s| s == 0) {
                     return Err(format!(
@@ -220,6 +236,12 @@ impl Domain {
         Ok(())
     }
 }
+
+/// The most grid points of one range.
+pub const MAX_STEPS: usize = 10_000;
+
+/// Whole-number ranges stay where f64 holds every integer.
+const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
 
 /// The most trials a search may plan: far more than any machine trains, few
 /// enough that the plan fits in memory.
@@ -294,14 +316,13 @@ impl SearchSpace {
             path: Some(path.to_path_buf()),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
+        let text = crate::io::read_text(path)?;
         let file: SpaceFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
         let base_path = match path.parent() {
             Some(dir) if file.base.is_relative() => dir.join(&file.base),
             _ => file.base.clone(),
         };
-        let base_text =
-            std::fs::read_to_string(&base_path).map_err(|e| ModelError::io(&base_path, e))?;
+        let base_text = crate::io::read_text(&base_path)?;
         let mut base: toml::Table = toml::from_str(&base_text).map_err(|e| ModelError::Config {
             path: Some(base_path.clone()),
             message: e.to_string(),
@@ -360,12 +381,21 @@ impl SearchSpace {
                 })?;
             }
         }
-        // What makes trials differ: the files and the overrides, except the
-        // threads (trials give the same results on any number).
-        let mut fingerprint = format!("{text}\n--- base ---\n{base_text}\n--- overrides ---\n");
-        for (key, value) in overrides.iter().filter(|(k, _)| k != "training.threads") {
-            fingerprint.push_str(&format!("{key} = {value}\n"));
+        // What makes trials differ: the space and the base config with the
+        // overrides, as values (comments and layout aside), but not the
+        // budget or the threads (trials give the same results on any number).
+        let mut searched = file.clone();
+        searched.trials = 0;
+        searched.hours = None;
+        let mut trained = base.clone();
+        if let Some(toml::Value::Table(t)) = trained.get_mut("training") {
+            t.remove("threads");
         }
+        let fingerprint = format!(
+            "{}\n--- base ---\n{}",
+            toml::to_string(&searched).map_err(|e| fail(e.to_string()))?,
+            toml::to_string(&trained).map_err(|e| fail(e.to_string()))?
+        );
         Ok(Self {
             path: path.to_path_buf(),
             base_path,
@@ -417,10 +447,8 @@ pub fn overrides(
         out.push(("data.names".to_string(), toml::Value::Array(names)));
     }
     if let Some(n) = threads {
-        out.push((
-            "training.threads".to_string(),
-            toml::Value::Integer(n as i64),
-        ));
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        out.push(("training.threads".to_string(), toml::Value::Integer(n)));
     }
     out
 }
