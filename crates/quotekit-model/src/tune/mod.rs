@@ -425,6 +425,6 @@ impl Search<'_> {
             metric.name(),
             record.value(metric)
         );
-        results::write_replacing(&self.out.join("best.toml"), &text)
+        crate::io::write_atomically(&self.out.join("best.toml"), text.as_bytes())
     }
 }

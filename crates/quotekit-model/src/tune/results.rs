@@ -8,6 +8,7 @@ use super::plan::Trial;
 use super::space::Metric;
 use crate::error::ModelError;
 use crate::eval::Evaluation;
+use crate::io::write_atomically;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -120,7 +121,7 @@ impl ResultsStore {
                 // the folder is this search's now.
                 let json =
                     serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
-                write_replacing(&search, &json)?;
+                write_atomically(&search, json.as_bytes())?;
             } else if found.is_none() {
                 return Err(ModelError::Config {
                     path: Some(search.clone()),
@@ -138,7 +139,7 @@ impl ResultsStore {
             }
         } else {
             let json = serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
-            write_replacing(&search, &json)?;
+            write_atomically(&search, json.as_bytes())?;
         }
         Ok(store)
     }
@@ -195,7 +196,7 @@ impl ResultsStore {
                 .iter()
                 .map(|r| serde_json::to_string(r).expect("records serialise") + "\n")
                 .collect();
-            write_replacing(&path, &kept)?;
+            write_atomically(&path, kept.as_bytes())?;
         }
         Ok(records)
     }
@@ -276,20 +277,9 @@ impl ResultsStore {
             out.push_str(&r.error.as_deref().unwrap_or("").replace(['\t', '\n'], " "));
             out.push('\n');
         }
-        write_replacing(&path, &out)?;
+        write_atomically(&path, out.as_bytes())?;
         Ok(path)
     }
-}
-
-/// Writes `text` to `path` through a temporary file renamed over it, so that
-/// a link at `path` is replaced, never written through, and a reader never
-/// sees half a file.
-pub fn write_replacing(path: &Path, text: &str) -> Result<(), ModelError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text).map_err(|e| ModelError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e))
 }
 
 /// A value as a table cell or message shows it (strings unquoted).
