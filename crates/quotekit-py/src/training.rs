@@ -120,14 +120,9 @@ pub fn tune(
         Some(h) => search.hours = Some(h),
         None => {}
     }
-    let base = search
-        .config(&Default::default())
-        .and_then(|c| c.check())
-        .map_err(errors::model)?;
+    let base = search.base_config().map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    let mut inputs = base.inputs();
-    inputs.extend([search.path.as_path(), search.base_path.as_path()]);
-    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
+    quotekit_data::paths::check_output(&out, &search.inputs(&base)).map_err(errors::input)?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let report = py
         .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))

@@ -68,11 +68,9 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     if let Some(h) = args.hours {
         space.hours = Some(h);
     }
-    let base = space.config(&Default::default())?.check()?;
+    let base = space.base_config()?;
     quotekit_data::paths::check_output_folder(&args.out)?;
-    let mut inputs = base.inputs();
-    inputs.extend([space.path.as_path(), space.base_path.as_path()]);
-    quotekit_data::paths::check_output(&args.out, &inputs)?;
+    quotekit_data::paths::check_output(&args.out, &space.inputs(&base))?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     eprintln!(
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",

@@ -80,7 +80,7 @@ pub fn tune(
     out: &Path,
     mut on_event: impl FnMut(TuneEvent) + Send,
 ) -> Result<TuneReport, ModelError> {
-    let base = space.config(&Default::default())?;
+    let base = space.base_config()?;
     if base.data.dev.is_none() {
         return Err(ModelError::Config {
             path: Some(space.base_path.clone()),

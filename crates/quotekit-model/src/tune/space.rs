@@ -19,7 +19,7 @@
 //!
 //! The file runs a little over 500 lines with its tests: a domain's draws, grid points and checks are read together.
 
-use crate::config::TrainConfig;
+use crate::config::{Checked, TrainConfig};
 use crate::error::ModelError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -451,6 +451,22 @@ pub fn overrides(
         out.push(("training.threads".to_string(), toml::Value::Integer(n)));
     }
     out
+}
+
+impl SearchSpace {
+    /// The base config, checked: the config of a trial that sets no key.
+    pub fn base_config(&self) -> Result<Checked, ModelError> {
+        self.config(&BTreeMap::new())?.check()
+    }
+
+    /// Every file a search reads, which its output folder must not hold:
+    /// the corpora and names of `base` (from [`SearchSpace::base_config`]),
+    /// the search-space file and the base config file.
+    pub fn inputs<'a>(&'a self, base: &'a Checked) -> Vec<&'a Path> {
+        let mut inputs = base.inputs();
+        inputs.extend([self.path.as_path(), self.base_path.as_path()]);
+        inputs
+    }
 }
 
 /// Reads a TOML table as a training config (checking its values).
