@@ -107,6 +107,16 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts that a run was refused: it failed, without a panic, with
+/// `expected` in its error output, which it returns.
+pub fn refused(o: &Output, expected: &str) -> String {
+    let err = stderr(o);
+    assert!(!o.status.success(), "expected a failure: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(expected), "expected {expected:?} in: {err}");
+    err
+}
+
 /// The names of the sample corpus's speakers (`datasets/sample-speakers`).
 pub fn sample_names_dir() -> PathBuf {
     root().join("datasets/sample-speakers")
