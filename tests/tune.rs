@@ -292,4 +292,23 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     );
     let o = tune(&clash, &dir.path().join("clash"), &[]);
     refused(&o, "successive halving sets");
+    // A first rung as long as the base config's training.
+    let long = named_space(
+        dir.path(),
+        "long.toml",
+        "method = \"halving\"\ntrials = 4\n[halving]\nmin_resource = 100\n[space]\n\"training.c2\" = { values = [1.0, 2.0] }\n",
+    );
+    refused(
+        &tune(&long, &dir.path().join("long"), &[]),
+        "nothing to halve",
+    );
+    // Thread counts past the limit are refused on the command line.
+    refused(
+        &tune(
+            &random,
+            &dir.path().join("threads"),
+            &["--threads", "18446744073709551615"],
+        ),
+        "--threads",
+    );
 }

@@ -342,6 +342,16 @@ mod tests {
         assert_eq!(store.read().unwrap(), vec![a.clone(), b.clone()]);
         store.append(&record(3, 0.5)).unwrap();
         assert_eq!(store.read().unwrap().len(), 3);
+        // A blank line is skipped; a link in place of the file is refused.
+        std::fs::write(&path, std::fs::read_to_string(&path).unwrap() + "\n").unwrap();
+        assert_eq!(store.read().unwrap().len(), 3);
+        let elsewhere = dir.path().join("elsewhere.jsonl");
+        std::fs::rename(&path, &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        let err = store.append(&record(4, 0.5)).unwrap_err().to_string();
+        assert!(err.contains("is a symbolic link"), "{err}");
+        std::fs::remove_file(&path).unwrap();
+        std::fs::rename(&elsewhere, &path).unwrap();
         // A damaged line before the last is an error naming it.
         let text = std::fs::read_to_string(&path)
             .unwrap()

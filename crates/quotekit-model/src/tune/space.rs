@@ -548,6 +548,18 @@ mod tests {
                 "min > 0",
             ),
             ("\"training.c2\" = { values = [] }", "`values` is empty"),
+            (
+                "\"training.max_iterations\" = { min = 1, max = 1e300, integer = true }",
+                "at most to ±2^53",
+            ),
+            (
+                "\"training.c2\" = { min = 0.1, max = 1.0, steps = 10001 }",
+                "steps = 10001 (expected at most 10000)",
+            ),
+            (
+                "\"training\" = { values = [{ c2 = 1.0 }] }",
+                "a value is a table",
+            ),
             ("\"training.c2\" = { min = 1.0 }", "both `min` and `max`"),
             ("\"training..c2\" = { values = [1.0] }", "not a config key"),
             (
