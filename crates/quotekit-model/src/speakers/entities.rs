@@ -63,7 +63,9 @@ pub fn compatible(part: &[String], whole: &[String]) -> bool {
             && !whole.iter().any(|w| CONNECTORS.contains(w))
             && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1])
     };
-    (part[0] == whole[0] && person_like()) || is_acronym_of(part, whole)
+    // (`U.N.` is an acronym, not the first name of the U.N. Charter.)
+    let first_name = part[0] == whole[0] && part[0].chars().all(char::is_alphabetic);
+    (first_name && person_like()) || is_acronym_of(part, whole)
 }
 
 /// True when `part` is one word made of the initials of `whole`'s words
@@ -105,7 +107,8 @@ fn entity_type(keys: &[String], titles: &[String]) -> EntityType {
     if ORGANIZATION_HEADS.contains(last) || keys.iter().any(|k| k == "of" || k == "for") {
         return EntityType::Organization;
     }
-    if first_name_gender(&keys[0]).is_some() && keys.len() >= 2 {
+    // (A first name alone is a person too: `Melanie`, a voter.)
+    if first_name_gender(&keys[0]).is_some() && (keys.len() >= 2 || !is_country(keys)) {
         return EntityType::Person;
     }
     EntityType::Unknown
@@ -133,6 +136,27 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     for n in names {
         if !roots.iter().any(|r| compatible(n, r)) {
             roots.push(n.clone());
+        }
+    }
+    // `Mr. Obama` where the only full name is Michelle Obama's is someone
+    // else: his name is a root of its own before any mention is assigned,
+    // so that a plain `Obama` can join him.
+    for (m, &k) in keys.iter().enumerate() {
+        let gender = title_gender(&mentions[m].titles);
+        if gender == Gender::Unknown || roots.contains(k) {
+            continue;
+        }
+        let disagrees =
+            |r: &Vec<String>| r.len() >= 2 && first_name_gender(&r[0]).is_some_and(|g| g != gender);
+        let compatible_roots = roots.iter().filter(|r| compatible(k, r));
+        let mut any = false;
+        let mut all_disagree = true;
+        for r in compatible_roots {
+            any = true;
+            all_disagree &= disagrees(r);
+        }
+        if any && all_disagree {
+            roots.push(k.clone());
         }
     }
     let mut exact: Vec<usize> = roots.iter().map(|r| count[r]).collect();
@@ -246,7 +270,7 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
                     )
             })
             .count();
-        if acronym || located * 2 > e.mentions.len() {
+        if acronym || located * 2 > e.mentions.len() || is_country(&e.keys) {
             e.kind = EntityType::Organization;
         }
     }
@@ -434,6 +458,21 @@ mod tests {
             "Obama",
             "Mr. Obama is not Michelle Obama"
         );
+        // A plain `Obama` before any `Mr. Obama` is his too, when the only
+        // full name is hers.
+        let n = names(
+            "Obama urged voters to turn out. The president spoke with Michelle Obama at his side. \
+             Mr. Obama then left.",
+        );
+        let plain = n.mentions.iter().position(|m| m.name == ["Obama"]).unwrap();
+        let mr = n
+            .mentions
+            .iter()
+            .rposition(|m| m.name == ["Obama"])
+            .unwrap();
+        assert_ne!(plain, mr);
+        assert_eq!(n.entity_of[plain], n.entity_of[mr]);
+        assert_eq!(n.entities[n.entity_of[plain].unwrap()].name, ["Obama"]);
         let groups = names(
             "Democrats said the vote was close; the Clintons left early. Hillary Clinton spoke.",
         );
@@ -466,5 +505,27 @@ mod tests {
         );
         assert!(!compatible(&k("trump"), &k("hillary clinton")));
         assert!(!compatible(&k("obama"), &k("obama on climate change")));
+        assert!(
+            !compatible(&k("u.n"), &k("u.n charter")),
+            "an acronym is no first name"
+        );
+    }
+
+    #[test]
+    fn countries_and_lone_first_names_are_typed() {
+        let n = names(
+            "Russia denied it. North Korea said nothing. Melanie, a voter, said she was tired.",
+        );
+        let kind = |name: &str| {
+            let e = n
+                .entities
+                .iter()
+                .find(|e| e.name.join(" ") == name)
+                .unwrap();
+            (e.kind, e.gender)
+        };
+        assert_eq!(kind("Russia").0, EntityType::Organization);
+        assert_eq!(kind("North Korea").0, EntityType::Organization);
+        assert_eq!(kind("Melanie"), (EntityType::Person, Gender::Female));
     }
 }

@@ -339,6 +339,9 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
     if opens_last_paragraph {
         both.push(key!("opens-last-paragraph"));
     }
+    if crate::speakers::lexicon::is_country(&entity.keys) {
+        both.push(key!("country"));
+    }
     if singleton_initial {
         both.push(key!("singleton-initial"));
     }
@@ -391,6 +394,14 @@ pub fn entity_features<'w>(
                 .with(class)
                 .yes(own)
                 .word(&source.before),
+        );
+    }
+    if let Some((m, words)) = source.antecedent {
+        let own = names.entity_of[m] == Some(e);
+        f.both(
+            key!("antecedent")
+                .yes(own)
+                .with(bucket(words, &[1, 2, 4, 8])),
         );
     }
     if source.conjoined {
@@ -480,6 +491,9 @@ pub fn entity_features<'w>(
             .filter(|w| w.tokens.end <= source.tokens.end)
             .map_or("$", |w| w.key());
         let starts = mention.tokens.start == source.tokens.start;
+        // The span is the name (and maybe `the`): `Russia`, `the White House`.
+        let whole = mention.words.len() + usize::from(source.first == "the") == source.words.len();
+        f.add(key!("name-whole").with(relation).yes(whole).with(kind));
         let name = key!("name").with(relation);
         f.add(name);
         f.add(name.with(kind));

@@ -16,7 +16,7 @@ pub const FORMAT: &str = "quotekit-speakers";
 
 /// Version of the feature set; weights trained on another version mean
 /// nothing to this one's hashes.
-pub const FEATURES_VERSION: u32 = 1;
+pub const FEATURES_VERSION: u32 = 2;
 
 /// The weights quotekit ships (see [`SpeakerResolver::builtin`]).
 const BUILTIN: &[u8] = include_bytes!("builtin.safetensors");
@@ -40,8 +40,8 @@ pub fn resolver_path(model: &Path) -> PathBuf {
 
 impl SpeakerResolver {
     /// The resolver built into quotekit: trained with this version's features
-    /// on the 120 named PolNeAR train articles (`datasets/polnear-speakers/train`)
-    /// by `scripts/builtin-speakers` (the default [`crate::speakers::ResolverConfig`]).
+    /// on the 240 named PolNeAR train articles (`datasets/polnear-speakers/train`)
+    /// by `quotekit train-speakers` (the default [`crate::speakers::ResolverConfig`]).
     /// Model directories without a `speakers.safetensors` use it.
     pub fn builtin() -> Self {
         Self::from_bytes(BUILTIN, Path::new("<built-in speakers.safetensors>"))

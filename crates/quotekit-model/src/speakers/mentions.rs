@@ -128,7 +128,9 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
             w.key(),
             "may" | "june" | "april" | "august" | "will" | "tuesday"
         );
-    initial || after_first_name
+    // `Judicial Watch`, `Human Rights Watch`: `Watch` opens no name, but ends some.
+    let watch = w.text == "Watch";
+    initial || after_first_name || watch
 }
 
 /// How many connector words (`of`, `for the`, `de`) at `at` lead to another
@@ -176,7 +178,8 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
                 break;
             }
         }
-        while t < all.len() - 1 && CONNECTORS.contains(all[t].key()) {
+        // (Only lower-case ones: `Al Sharpton` keeps his `Al`.)
+        while t < all.len() - 1 && CONNECTORS.contains(all[t].text.as_str()) {
             t += 1;
         }
     }
@@ -383,20 +386,42 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             sentence_of_word(&words[start]),
         ));
     }
-    // A sentence's first word that is a common word elsewhere, before a name
-    // the text also has on its own (`Say Mexico demanded`), is not part of it.
+    // A sentence's first word that is a common word elsewhere, or no first
+    // name before a full name, before a name the text also has on its own
+    // (`Say Mexico demanded`, `Rival Hillary Clinton`), is not part of it.
     let alone: rustc_hash::FxHashSet<Vec<String>> = out.iter().map(|m| m.keys.clone()).collect();
     for m in &mut out {
         let first = &words[m.words.start];
         if m.titles.is_empty()
             && m.keys.len() >= 2
             && sentence_start(first)
-            && lower_seen.contains(first.text.to_lowercase().as_str())
+            && (lower_seen.contains(first.text.to_lowercase().as_str())
+                || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()))
             && alone.contains(&m.keys[1..])
         {
             if let Some(trimmed) = mention_of(words, m.words.start + 1..m.words.end, m.sentence) {
                 *m = trimmed;
             }
+        }
+    }
+    // `Clinton and State Department`: two names when the part after `and`
+    // is a name the text also has on its own.
+    let mut k = 0;
+    while k < out.len() {
+        let m = &out[k];
+        let and =
+            (m.words.start + 1..m.words.end.saturating_sub(1)).find(|&j| words[j].text == "and");
+        let split = and.and_then(|j| {
+            let after = mention_of(words, j + 1..m.words.end, m.sentence)?;
+            alone.contains(&after.keys).then_some((j, after))
+        });
+        match split {
+            Some((j, after)) => {
+                let before = mention_of(words, m.words.start..j, m.sentence);
+                out.splice(k..=k, before.into_iter().chain([after]));
+                k += 1;
+            }
+            None => k += 1,
         }
     }
     // Headlines: the longest runs of words that are names found elsewhere.
@@ -502,6 +527,25 @@ mod tests {
         assert_eq!(
             mentions("Rep. Robert C. “Bobby” Scott won. Delegate Marcia \"Cia\" Price agreed."),
             ["Robert C. “Bobby” Scott", "Marcia \"Cia\" Price"]
+        );
+        assert_eq!(
+            mentions("The Rev. Al Sharpton called. Judicial Watch sued the agency."),
+            ["Al Sharpton", "Judicial Watch"]
+        );
+        // `and` joins no person to an organization the text names alone,
+        // and a sentence opener before a full name seen alone is dropped.
+        assert_eq!(
+            mentions(
+                "The State Department agreed. Clinton and State Department lawyers met. \
+                 Rival Hillary Clinton objected. Hillary Clinton left."
+            ),
+            [
+                "State Department",
+                "Clinton",
+                "State Department",
+                "Hillary Clinton",
+                "Hillary Clinton"
+            ]
         );
         // `Don’t` is no name, and a capitalised word seen in lower case is common.
         assert_eq!(

@@ -29,6 +29,9 @@ pub struct Source {
     /// The end of the name mention just before it (one word or a comma
     /// away), if there is one.
     pub adjacent: Option<usize>,
+    /// The last name mention before it in its sentence, and how many words
+    /// lie between them (what `who` and `which` most often refer to).
+    pub antecedent: Option<(usize, usize)>,
     /// Name mentions inside it that are possessive only (`Trump’s campaign`).
     pub possessive_name: bool,
     /// More than one name joined by `and`.
@@ -90,6 +93,11 @@ impl Source {
                 let end = names.mentions[m].words.end;
                 end <= first_word && first_word - end <= 1
             });
+        let antecedent = first_mention
+            .checked_sub(1)
+            .map(|m| (m, &names.mentions[m]))
+            .filter(|(_, m)| m.sentence == sentence && m.words.end <= first_word)
+            .map(|(m, mention)| (m, first_word - mention.words.end));
         let content: Vec<&String> = words
             .iter()
             .filter(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
@@ -117,6 +125,7 @@ impl Source {
             inside: inside_all,
             before,
             adjacent,
+            antecedent,
             words,
             tokens,
         }
