@@ -40,7 +40,7 @@ pub fn resolver_path(model: &Path) -> PathBuf {
 
 impl SpeakerResolver {
     /// The resolver built into quotekit: trained with this version's features
-    /// on the 240 named PolNeAR train articles (`datasets/polnear-speakers/train`)
+    /// on the 360 named PolNeAR train articles (`datasets/polnear-speakers/train`)
     /// by `quotekit train-speakers` (the default [`crate::speakers::ResolverConfig`]).
     /// Model directories without a `speakers.safetensors` use it.
     pub fn builtin() -> Self {
@@ -96,7 +96,7 @@ impl SpeakerResolver {
                 path: Some(path.to_path_buf()),
                 message: format!(
                     "speaker resolver trained on features version {}, this quotekit computes version {FEATURES_VERSION}; \
-                     retrain it with `quotekit train-speakers --model DIR --names NAMES` or delete the file to use the built-in one",
+                     retrain it with `quotekit train-speakers --train CORPUS --names NAMES --out DIR` or delete the file to use the built-in one",
                     header.features_version
                 ),
             });

@@ -21,7 +21,7 @@
 //! A model directory keeps its resolver in `speakers.safetensors`; one
 //! without it (saved before quotekit had a resolver) resolves
 //! with the resolver built into quotekit ([`SpeakerResolver::builtin`]),
-//! trained on the 240 named PolNeAR train articles of
+//! trained on the 360 named PolNeAR train articles of
 //! `datasets/polnear-speakers/train`.
 
 pub mod accuracy;
