@@ -525,7 +525,7 @@ mod tests {
     fn countries_and_lone_first_names_are_typed() {
         let n = names(
             "Russia denied it. North Korea said nothing. Melanie, a voter, said she was tired. \
-             Crowds gathered in Charlotte and marched through Charlotte.",
+             Crowds gathered in Charlotte, and stores in Charlotte closed.",
         );
         let kind = |name: &str| {
             let e = n
