@@ -771,3 +771,50 @@ fn speakers_are_named_in_every_output_and_scored() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--names DIR"), "{}", stderr(&out));
 }
+
+/// `eval --link-gold` scores the rule linker on the gold spans: the spans
+/// are exact, the attributions are the linker's, and the JSON holds the
+/// same figures; it takes the place of `--pred`.
+#[test]
+fn eval_scores_the_linker_on_gold_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("linked.json");
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--link-gold",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("the rule linker on the gold spans"),
+        "{text}"
+    );
+    let figures: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let micro = &figures["exact"]["micro"];
+    assert_eq!(micro["fp"], 0, "{micro}");
+    assert_eq!(micro["fn"], 0, "{micro}");
+    let attribution = &figures["attribution"];
+    let tp = attribution["tp"].as_u64().unwrap();
+    assert!(tp > 0, "{attribution}");
+    let gold_attributions: usize = common::sample().iter().map(|d| d.attributions.len()).sum();
+    assert_eq!(
+        tp + attribution["fn"].as_u64().unwrap(),
+        gold_attributions as u64
+    );
+    common::refused(
+        &quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--link-gold",
+            "--pred",
+            "datasets/sample",
+        ]),
+        "--pred",
+    );
+}

@@ -5,8 +5,10 @@ use anyhow::Context;
 use clap::Args;
 use quotekit_data::names::names_file;
 use quotekit_data::Format;
+use quotekit_data::Tokenizer;
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::evaluate_checked;
+use quotekit_model::eval::linking::link_gold;
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use std::path::PathBuf;
@@ -23,6 +25,11 @@ pub struct EvalArgs {
     /// the predicted speakers' canonical names.
     #[arg(long)]
     pub pred: Option<PathBuf>,
+    /// Score the rule linker on its own: the gold spans, as a perfect tagger
+    /// would give them, linked into attributions and scored against gold
+    /// (the attribution line then shows what linking loses; in place of `--pred`).
+    #[arg(long, conflicts_with = "pred")]
+    pub link_gold: bool,
     /// A model directory whose speaker resolver is run on the gold Source
     /// spans (needs `--names`): resolution accuracy with tagging errors left
     /// out, by kind of mention. `--pred` may then be left out.
@@ -64,11 +71,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         quotekit_data::paths::check_output(path, &inputs)?;
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
-    if args.html.is_some() && args.pred.is_none() {
+    if args.html.is_some() && args.pred.is_none() && !args.link_gold {
         anyhow::bail!("--html draws the scores of predictions: give them with --pred");
     }
-    if args.pred.is_none() && args.model.is_none() {
-        anyhow::bail!("give --pred (predictions to score), or --model with --names (the resolver on gold spans)");
+    if args.pred.is_none() && args.model.is_none() && !args.link_gold {
+        anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model with --names (the resolver on gold spans)");
     }
     if args.model.is_some() && names.is_empty() {
         anyhow::bail!(
@@ -100,7 +107,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let json = match &args.pred {
+    let pred = match &args.pred {
         Some(pred_path) => {
             // Names files are gold: the predictions' names are their own.
             let pred_options = CorpusOptions {
@@ -109,21 +116,29 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             };
             let pred =
                 super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
+            Some((pred, pred_path.display().to_string(), names.as_slice()))
+        }
+        None if args.link_gold => {
+            println!("the rule linker on the gold spans (tagging errors left out):");
+            // (The linked spans carry no speaker names to score.)
+            let linked = link_gold(&gold, &Tokenizer::new());
+            Some((linked, "the gold spans, linked".to_string(), &[][..]))
+        }
+        None => None,
+    };
+    let json = match pred {
+        Some((pred, pred_label, names)) => {
             let mut evaluation = evaluate_checked(&gold, &pred, names).map_err(|why| {
                 anyhow::anyhow!(
-                    "cannot score {} against {}: {why}",
-                    pred_path.display(),
+                    "cannot score {pred_label} against {}: {why}",
                     args.gold.display()
                 )
             })?;
             evaluation.resolution = resolution;
             println!("{evaluation}");
             if let Some(path) = &args.html {
-                let page = evaluation_report(
-                    &evaluation,
-                    &args.gold.display().to_string(),
-                    &pred_path.display().to_string(),
-                );
+                let page =
+                    evaluation_report(&evaluation, &args.gold.display().to_string(), &pred_label);
                 std::fs::write(path, page)
                     .with_context(|| format!("writing {}", path.display()))?;
             }

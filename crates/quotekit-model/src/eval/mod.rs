@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub mod counts;
+pub mod linking;
 mod pairs;
 pub mod speakers;
 
