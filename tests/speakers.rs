@@ -229,7 +229,7 @@ fn the_built_in_resolver_is_what_train_speakers_writes() {
         .into_iter()
         .filter(|d| d.spans.iter().any(|s| s.name.is_some()))
         .collect();
-    assert_eq!(docs.len(), 240);
+    assert_eq!(docs.len(), 360);
     let (trained, _) = train_resolver(
         &docs,
         &Tokenizer::new(),
