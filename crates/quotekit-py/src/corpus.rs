@@ -4,6 +4,7 @@
 use crate::errors;
 use pyo3::prelude::*;
 use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
 use quotekit_model::eval::evaluate_checked;
 use std::path::{Path, PathBuf};
@@ -46,24 +47,43 @@ pub fn read_corpus(
 
 /// Scores the predicted corpus `pred` against `gold` (paired by document
 /// id); with `names` (the gold speakers' names), the who-said-what section
-/// too. Returns `quotekit eval --json`'s figures as JSON.
+/// too. With `link_gold` instead of `pred`, scores the rule linker on the
+/// gold spans (`quotekit eval --link-gold`). Returns `quotekit eval
+/// --json`'s figures as JSON.
 #[pyfunction]
-#[pyo3(signature = (gold, pred, names=None))]
+#[pyo3(signature = (gold, pred=None, names=None, link_gold=false))]
 pub fn evaluate(
     py: Python<'_>,
     gold: PathBuf,
-    pred: PathBuf,
+    pred: Option<PathBuf>,
     names: Option<Vec<PathBuf>>,
+    link_gold: bool,
 ) -> PyResult<String> {
+    if pred.is_some() == link_gold {
+        return Err(errors::InputError::new_err(
+            "give pred (predictions to score) or link_gold=True (the linker on gold spans), one of them",
+        ));
+    }
     let names = names.unwrap_or_default();
     py.detach(|| {
         let gold_docs = load(&gold, Format::detect(&gold), names.clone())?;
-        // Names files are gold: the predictions' names are their own.
-        let pred_docs = load(&pred, Format::detect(&pred), Vec::new())?;
-        let evaluation = evaluate_checked(&gold_docs, &pred_docs, &names).map_err(|why| {
+        let (pred_docs, label, names) = match &pred {
+            // Names files are gold: the predictions' names are their own.
+            Some(pred) => (
+                load(pred, Format::detect(pred), Vec::new())?,
+                pred.display().to_string(),
+                names.as_slice(),
+            ),
+            // (The linked spans carry no speaker names to score.)
+            None => (
+                quotekit_model::eval::linking::link_gold(&gold_docs, &Tokenizer::new()),
+                "the gold spans, linked".to_string(),
+                &[][..],
+            ),
+        };
+        let evaluation = evaluate_checked(&gold_docs, &pred_docs, names).map_err(|why| {
             errors::DataError::new_err(format!(
-                "cannot score {} against {}: {why}",
-                pred.display(),
+                "cannot score {label} against {}: {why}",
                 gold.display()
             ))
         })?;

@@ -117,3 +117,17 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
     assert scores == json.loads(cli.read_text())
     perfect = quotekit.evaluate(SAMPLE, SAMPLE)
     assert perfect["exact"]["micro"]["f1"] == pytest.approx(1.0)
+
+
+def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):
+    scores = quotekit.evaluate(SAMPLE, link_gold=True)
+    cli = tmp_path / "linked.json"
+    proc = run_cli("eval", "--gold", str(SAMPLE), "--link-gold", "--json", str(cli))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert scores == json.loads(cli.read_text())
+    assert scores["exact"]["micro"]["fp"] == 0
+    assert scores["attribution"]["tp"] > 20
+    with pytest.raises(quotekit.InputError, match="one of them"):
+        quotekit.evaluate(SAMPLE, SAMPLE, link_gold=True)
+    with pytest.raises(quotekit.InputError, match="one of them"):
+        quotekit.evaluate(SAMPLE)

@@ -247,15 +247,19 @@ def tune(
 
 def evaluate(
     gold: PathLike,
-    pred: PathLike,
+    pred: Optional[PathLike] = None,
     names: Optional[Sequence[PathLike]] = None,
+    link_gold: bool = False,
 ) -> Dict[str, Any]:
     """Scores predicted documents (``quotekit predict --format documents``,
     or any corpus) against gold ones, paired by id, as ``quotekit eval``
     does; with ``names`` (folders of the gold speakers' names) the
-    who-said-what figures too."""
+    who-said-what figures too. With ``link_gold=True`` instead of ``pred``,
+    scores the rule linker on its own (``quotekit eval --link-gold``): the
+    gold spans, as a perfect tagger would give them, linked into
+    attributions and scored against gold."""
     return json.loads(
-        _quotekit.evaluate(gold, pred, names=_paths(names))
+        _quotekit.evaluate(gold, pred, names=_paths(names), link_gold=link_gold)
     )
 
 

@@ -53,5 +53,8 @@ def read_corpus(
     path: _Path, format: Optional[str] = None, names: Optional[Sequence[_Path]] = None
 ) -> List[str]: ...
 def evaluate(
-    gold: _Path, pred: _Path, names: Optional[Sequence[_Path]] = None
+    gold: _Path,
+    pred: Optional[_Path] = None,
+    names: Optional[Sequence[_Path]] = None,
+    link_gold: bool = False,
 ) -> str: ...
