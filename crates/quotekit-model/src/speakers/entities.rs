@@ -146,16 +146,10 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         if gender == Gender::Unknown || roots.contains(k) {
             continue;
         }
-        let disagrees =
-            |r: &Vec<String>| r.len() >= 2 && first_name_gender(&r[0]).is_some_and(|g| g != gender);
-        let compatible_roots = roots.iter().filter(|r| compatible(k, r));
-        let mut any = false;
-        let mut all_disagree = true;
-        for r in compatible_roots {
-            any = true;
-            all_disagree &= disagrees(r);
-        }
-        if any && all_disagree {
+        let mut compatible_roots = roots.iter().filter(|r| compatible(k, r)).peekable();
+        let own_root =
+            compatible_roots.peek().is_some() && compatible_roots.all(|r| !title_agrees(gender, r));
+        if own_root {
             roots.push(k.clone());
         }
     }
@@ -170,11 +164,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     for (m, &k) in keys.iter().enumerate() {
         // `Mr. Obama` is not Michelle Obama.
         let gender = title_gender(&mentions[m].titles);
-        let agrees = |r: &[String]| {
-            gender == Gender::Unknown
-                || r.len() < 2
-                || first_name_gender(&r[0]).is_none_or(|g| g == gender)
-        };
+        let agrees = |r: &[String]| title_agrees(gender, r);
         let target = root_of
             .get(k)
             .copied()
@@ -226,6 +216,14 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     out
 }
 
+/// True when a mention whose titles show `gender` can be the person named
+/// `root`: its first name, if it has one, is not of the other gender.
+fn title_agrees(gender: Gender, root: &[String]) -> bool {
+    gender == Gender::Unknown
+        || root.len() < 2
+        || first_name_gender(&root[0]).is_none_or(|g| g == gender)
+}
+
 /// The gender that titles show (`Mr.`, `Ms.`).
 fn title_gender(titles: &[String]) -> Gender {
     if titles.iter().any(|t| t == "mr") {
@@ -241,7 +239,9 @@ fn title_gender(titles: &[String]) -> Gender {
 }
 
 /// Entities of unknown type that are organizations or places: written in
-/// capitals (`NATO`), or mostly after `in`, `at`, `from` (`in Honolulu`).
+/// capitals (`NATO`), countries, or mostly after `in`, `at`, `from` (`in
+/// Honolulu`); and persons: a first name alone that is none of those
+/// (`Melanie`, a voter; not `in Charlotte`).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
@@ -272,6 +272,8 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             .count();
         if acronym || located * 2 > e.mentions.len() || is_country(&e.keys) {
             e.kind = EntityType::Organization;
+        } else if e.keys.len() == 1 && first_name_gender(&e.keys[0]).is_some() {
+            e.kind = EntityType::Person;
         }
     }
     // `the Clintons`: a family, a group.
@@ -365,16 +367,6 @@ impl Names {
             }
         }
         places_and_acronyms(&words, &mentions, &mut entities);
-        // A first name alone that is no place is a person (`Melanie`, a
-        // voter; not `in Charlotte`).
-        for e in &mut entities {
-            if e.kind == EntityType::Unknown
-                && e.keys.len() == 1
-                && first_name_gender(&e.keys[0]).is_some()
-            {
-                e.kind = EntityType::Person;
-            }
-        }
         pronoun_genders(tok, &words, &mentions, &mut entities, &entity_of);
         Self {
             words,

@@ -415,14 +415,11 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let after = mention_of(words, j + 1..m.words.end, m.sentence)?;
             alone.contains(&after.keys).then_some((j, after))
         });
-        match split {
-            Some((j, after)) => {
-                let before = mention_of(words, m.words.start..j, m.sentence);
-                out.splice(k..=k, before.into_iter().chain([after]));
-                k += 1;
-            }
-            None => k += 1,
+        if let Some((j, after)) = split {
+            let before = mention_of(words, m.words.start..j, m.sentence);
+            out.splice(k..=k, before.into_iter().chain([after]));
         }
+        k += 1;
     }
     // Headlines: the longest runs of words that are names found elsewhere.
     if headline.iter().any(|&h| h) {
