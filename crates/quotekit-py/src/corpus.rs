@@ -7,6 +7,7 @@ use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
 use quotekit_model::eval::evaluate_checked;
+use quotekit_model::eval::linking::score_linker;
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -67,26 +68,20 @@ pub fn evaluate(
     let names = names.unwrap_or_default();
     py.detach(|| {
         let gold_docs = load(&gold, Format::detect(&gold), names.clone())?;
-        let (pred_docs, label, names) = match &pred {
-            // Names files are gold: the predictions' names are their own.
-            Some(pred) => (
-                load(pred, Format::detect(pred), Vec::new())?,
-                pred.display().to_string(),
-                names.as_slice(),
-            ),
-            // (The linked spans carry no speaker names to score.)
-            None => (
-                quotekit_model::eval::linking::link_gold(&gold_docs, &Tokenizer::new()),
-                "the gold spans, linked".to_string(),
-                &[][..],
-            ),
+        let evaluation = match &pred {
+            Some(pred) => {
+                // Names files are gold: the predictions' names are their own.
+                let pred_docs = load(pred, Format::detect(pred), Vec::new())?;
+                evaluate_checked(&gold_docs, &pred_docs, &names).map_err(|why| {
+                    errors::DataError::new_err(format!(
+                        "cannot score {} against {}: {why}",
+                        pred.display(),
+                        gold.display()
+                    ))
+                })?
+            }
+            None => score_linker(&gold_docs, &Tokenizer::new()),
         };
-        let evaluation = evaluate_checked(&gold_docs, &pred_docs, names).map_err(|why| {
-            errors::DataError::new_err(format!(
-                "cannot score {label} against {}: {why}",
-                gold.display()
-            ))
-        })?;
         serde_json::to_string(&evaluation).map_err(errors::input)
     })
 }

@@ -8,7 +8,7 @@ use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::evaluate_checked;
-use quotekit_model::eval::linking::link_gold;
+use quotekit_model::eval::linking::score_linker;
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use std::path::PathBuf;
@@ -107,7 +107,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let pred = match &args.pred {
+    let scored = match &args.pred {
         Some(pred_path) => {
             // Names files are gold: the predictions' names are their own.
             let pred_options = CorpusOptions {
@@ -116,24 +116,24 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             };
             let pred =
                 super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
-            Some((pred, pred_path.display().to_string(), names.as_slice()))
-        }
-        None if args.link_gold => {
-            println!("the rule linker on the gold spans (tagging errors left out):");
-            // (The linked spans carry no speaker names to score.)
-            let linked = link_gold(&gold, &Tokenizer::new());
-            Some((linked, "the gold spans, linked".to_string(), &[][..]))
-        }
-        None => None,
-    };
-    let json = match pred {
-        Some((pred, pred_label, names)) => {
-            let mut evaluation = evaluate_checked(&gold, &pred, names).map_err(|why| {
+            let evaluation = evaluate_checked(&gold, &pred, names).map_err(|why| {
                 anyhow::anyhow!(
-                    "cannot score {pred_label} against {}: {why}",
+                    "cannot score {} against {}: {why}",
+                    pred_path.display(),
                     args.gold.display()
                 )
             })?;
+            Some((evaluation, pred_path.display().to_string()))
+        }
+        None if args.link_gold => {
+            println!("the rule linker on the gold spans (tagging errors left out):");
+            let evaluation = score_linker(&gold, &Tokenizer::new());
+            Some((evaluation, "the gold spans, linked".to_string()))
+        }
+        None => None,
+    };
+    let json = match scored {
+        Some((mut evaluation, pred_label)) => {
             evaluation.resolution = resolution;
             println!("{evaluation}");
             if let Some(path) = &args.html {
