@@ -343,9 +343,9 @@ fn pronoun_genders(
 
 /// Words, name mentions and entities of a document.
 #[derive(Debug, Clone, Default)]
-pub struct Names {
+pub struct Names<'t> {
     /// The words.
-    pub words: Vec<Word>,
+    pub words: Vec<Word<'t>>,
     /// The name mentions, in text order.
     pub mentions: Vec<NameMention>,
     /// The entities.
@@ -354,9 +354,9 @@ pub struct Names {
     pub entity_of: Vec<Option<usize>>,
 }
 
-impl Names {
+impl<'t> Names<'t> {
     /// Finds them in a tokenized document.
-    pub fn of(doc: &Document, tok: &Tokenized) -> Self {
+    pub fn of(doc: &'t Document, tok: &Tokenized) -> Self {
         let words = words(doc.text(), tok);
         let mentions = name_mentions(doc.text(), tok, &words);
         let mut entities = entities(&mentions);
@@ -382,9 +382,9 @@ mod tests {
     use super::*;
     use quotekit_data::Tokenizer;
 
-    fn names(text: &str) -> Names {
-        let doc = Document::new("d", text);
-        Names::of(&doc, &Tokenizer::new().tokenize(&doc))
+    fn names(text: &str) -> Names<'static> {
+        let doc: &'static Document = Box::leak(Box::new(Document::new("d", text)));
+        Names::of(doc, &Tokenizer::new().tokenize(doc))
     }
 
     fn canonical(n: &Names) -> Vec<String> {

@@ -234,7 +234,7 @@ pub struct Context<'a, 'w> {
     /// Its tokens.
     pub tok: &'a Tokenized,
     /// Its names.
-    pub names: &'a Names,
+    pub names: &'a Names<'a>,
     /// Per entity, the hashes of the words around its mentions and of its
     /// titles (computed when a description first asks).
     near: Vec<std::sync::OnceLock<rustc_hash::FxHashSet<u64>>>,
@@ -253,7 +253,7 @@ pub struct Context<'a, 'w> {
 
 impl<'a, 'w> Context<'a, 'w> {
     /// The context of a document's names, hashing into `2^bits` buckets.
-    pub fn new(tok: &'a Tokenized, names: &'a Names, bits: u32) -> Self {
+    pub fn new(tok: &'a Tokenized, names: &'a Names<'a>, bits: u32) -> Self {
         Self {
             tok,
             names,

@@ -29,7 +29,23 @@ impl WordSet {
 /// Lower case of a word for lookups: the text without dots, apostrophes or
 /// quotation marks at the ends.
 pub fn key(word: &str) -> String {
+    key_of(word).into_owned()
+}
+
+/// [`key`] without a copy when it is a slice of `word` (lower case already).
+pub fn key_of(word: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = word.trim_matches(|c: char| matches!(c, '.' | '’' | '\'' | '“' | '”' | '"'));
+    if trimmed
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        return std::borrow::Cow::Borrowed(trimmed);
+    }
+    std::borrow::Cow::Owned(lower_key(trimmed))
+}
+
+/// The lower case of a trimmed word, `’` as `'`.
+fn lower_key(trimmed: &str) -> String {
     if trimmed.is_ascii() {
         return trimmed.to_ascii_lowercase();
     }

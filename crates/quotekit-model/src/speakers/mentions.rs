@@ -10,21 +10,21 @@ use std::ops::Range;
 
 /// A word of the text: one or more glued tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub struct Word<'t> {
     /// Its tokens.
     pub tokens: Range<usize>,
     /// Its text without a possessive `’s`.
-    pub text: String,
+    pub text: &'t str,
     /// True when it ended with a possessive `’s` (taken off `text`).
     pub possessive: bool,
-    /// Its lookup form ([`key`] of `text`) when that is not `text` itself.
-    lookup: Option<String>,
+    /// Its lookup form ([`key`] of `text`).
+    lookup: std::borrow::Cow<'t, str>,
 }
 
-impl Word {
+impl Word<'_> {
     /// Its lookup form: [`key`] of its text.
     pub fn key(&self) -> &str {
-        self.lookup.as_deref().unwrap_or(&self.text)
+        &self.lookup
     }
 }
 
@@ -34,13 +34,13 @@ fn is_apostrophe(s: &str) -> bool {
 
 /// The document's words: a letter followed by a glued `.` (`Mr.`, `U.S.`),
 /// a glued apostrophe and letters (`O’Malley`, `Trump’s`) stay one word.
-pub fn words(text: &str, tok: &Tokenized) -> Vec<Word> {
+pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
     let n = tok.tokens.len();
     let t = |i: usize| tok.tokens[i].text(text);
     let glued = |i: usize| i + 1 < n && tok.tokens[i].span.end == tok.tokens[i + 1].span.start;
     let short_letters = |s: &str| {
         (s.chars().count() == 1 && s.chars().all(char::is_alphabetic))
-            || ABBREVIATIONS.contains(s.to_lowercase().as_str())
+            || ABBREVIATIONS.contains(&key_of(s))
     };
     let mut out = Vec::with_capacity(n);
     let mut i = 0;
@@ -80,13 +80,10 @@ pub fn words(text: &str, tok: &Tokenized) -> Vec<Word> {
             break;
         }
         let text_out = &text[tok.tokens[start].byte_start..end_byte];
-        let plain = text_out
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         out.push(Word {
             tokens: start..i + 1,
-            lookup: (!plain).then(|| key(text_out)).filter(|k| k != text_out),
-            text: text_out.to_string(),
+            lookup: key_of(text_out),
+            text: text_out,
             possessive,
         });
         i += 1;
@@ -136,8 +133,7 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
 /// How many connector words (`of`, `for the`, `de`) at `at` lead to another
 /// name word, if they do (at most two).
 fn connected(words: &[Word], at: usize, starts_name: &impl Fn(&Word) -> bool) -> Option<usize> {
-    let connector =
-        |w: &Word| CONNECTORS.contains(w.text.as_str()) || w.text == "the" || w.text == "a";
+    let connector = |w: &Word| CONNECTORS.contains(w.text) || w.text == "the" || w.text == "a";
     let mut k = 0;
     while k < 2 && at + k < words.len() && connector(&words[at + k]) {
         k += 1;
@@ -155,7 +151,7 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     let organization = all.iter().enumerate().any(|(k, w)| {
         ORGANIZATION_HEADS.contains(w.key())
             && (k + 1 == all.len()
-                || CONNECTORS.contains(all[k + 1].text.as_str())
+                || CONNECTORS.contains(all[k + 1].text)
                 || all[k + 1].text == "and")
     });
     // Titles come off a person's name, not an organization's (`State
@@ -165,8 +161,7 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     if !organization {
         // (A nickname in quotation marks is no title: `Marcia “Cia” Price`.)
         let is_title = |k: usize| {
-            TITLES.contains(all[k].key())
-                && !(k > 0 && matches!(all[k - 1].text.as_str(), "“" | "\""))
+            TITLES.contains(all[k].key()) && !(k > 0 && matches!(all[k - 1].text, "“" | "\""))
         };
         for k in (0..all.len() - 1).rev() {
             // Two name words must remain unless every word before is a title
@@ -179,7 +174,7 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
             }
         }
         // (Only lower-case ones: `Al Sharpton` keeps his `Al`.)
-        while t < all.len() - 1 && CONNECTORS.contains(all[t].text.as_str()) {
+        while t < all.len() - 1 && CONNECTORS.contains(all[t].text) {
             t += 1;
         }
     }
@@ -188,7 +183,7 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     let mut k = t;
     while k < all.len() {
         let w = &all[k];
-        if matches!(w.text.as_str(), "“" | "\"") && k + 2 < all.len() {
+        if matches!(w.text, "“" | "\"") && k + 2 < all.len() {
             // `“Bobby”` as one word.
             name.push(format!("{}{}{}", w.text, all[k + 1].text, all[k + 2].text));
             k += 3;
@@ -197,7 +192,7 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
         name.push(if w.possessive && k < last {
             format!("{}’s", w.text)
         } else {
-            w.text.clone()
+            w.text.to_string()
         });
         k += 1;
     }
@@ -238,10 +233,11 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let sentence_of_word = |w: &Word| sentence_of[w.tokens.start];
     let sentence_start = |w: &Word| tok.sentences[sentence_of_word(w)].start == w.tokens.start;
     // Lower-case occurrences, to tell a capitalised common word from a name.
-    let mut lower_seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut lower_seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
     for w in words {
         if w.text.chars().next().is_some_and(char::is_lowercase) {
-            lower_seen.insert(w.text.as_str());
+            lower_seen.insert(w.text);
         }
     }
     let starts_name = |w: &Word| {
@@ -317,10 +313,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 continue;
             }
             // A nickname in quotation marks (`Robert C. “Bobby” Scott`).
-            let nickname = matches!(w.text.as_str(), "“" | "\"")
+            let nickname = matches!(w.text, "“" | "\"")
                 && end + 3 < words.len()
                 && starts_name(&words[end + 1])
-                && matches!(words[end + 2].text.as_str(), "”" | "\"")
+                && matches!(words[end + 2].text, "”" | "\"")
                 && glued(w, &words[end + 1])
                 && glued(&words[end + 1], &words[end + 2])
                 && joined(&words[end + 2], &words[end + 3])
@@ -360,7 +356,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 end += 2;
                 continue;
             }
-            if !head && !PARTICLES.contains(w.text.as_str()) {
+            if !head && !PARTICLES.contains(w.text) {
                 break;
             }
             match connected(words, end, &starts_name) {
@@ -389,8 +385,9 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // A sentence's first word that is a common word elsewhere, or no first
     // name before a full name, before a name the text also has on its own
     // (`Say Mexico demanded`, `Rival Hillary Clinton`), is not part of it.
-    let alone: rustc_hash::FxHashSet<Vec<String>> = out.iter().map(|m| m.keys.clone()).collect();
-    for m in &mut out {
+    let alone: rustc_hash::FxHashSet<&[String]> = out.iter().map(|m| m.keys.as_slice()).collect();
+    let mut trims = Vec::new();
+    for (k, m) in out.iter().enumerate() {
         let first = &words[m.words.start];
         if m.titles.is_empty()
             && m.keys.len() >= 2
@@ -399,32 +396,53 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()))
             && alone.contains(&m.keys[1..])
         {
-            if let Some(trimmed) = mention_of(words, m.words.start + 1..m.words.end, m.sentence) {
-                *m = trimmed;
-            }
+            trims.extend(
+                mention_of(words, m.words.start + 1..m.words.end, m.sentence).map(|t| (k, t)),
+            );
         }
     }
     // `Clinton and State Department`: two names when the part after `and`
-    // is a name the text also has on its own.
-    let mut k = 0;
-    while k < out.len() {
-        let m = &out[k];
-        let and =
-            (m.words.start + 1..m.words.end.saturating_sub(1)).find(|&j| words[j].text == "and");
-        let split = and.and_then(|j| {
-            let after = mention_of(words, j + 1..m.words.end, m.sentence)?;
-            alone.contains(&after.keys).then_some((j, after))
-        });
-        if let Some((j, after)) = split {
-            let before = mention_of(words, m.words.start..j, m.sentence);
-            out.splice(k..=k, before.into_iter().chain([after]));
+    // is a name the text also has on its own (and the part after that, when
+    // a name stands before it: `A and B and C`).
+    let split = |m: &NameMention| {
+        let j =
+            (m.words.start + 1..m.words.end.saturating_sub(1)).find(|&j| words[j].text == "and")?;
+        let after = mention_of(words, j + 1..m.words.end, m.sentence)?;
+        alone
+            .contains(after.keys.as_slice())
+            .then(|| (mention_of(words, m.words.start..j, m.sentence), after))
+    };
+    let mut splits = Vec::new();
+    for (k, m) in out.iter().enumerate() {
+        let m = trims.iter().find(|(t, _)| *t == k).map_or(m, |(_, t)| t);
+        let Some((mut before, mut after)) = split(m) else {
+            continue;
+        };
+        let mut parts = Vec::new();
+        while let Some(b) = before {
+            parts.push(b);
+            match split(&after) {
+                Some((b, a)) => (before, after) = (b, a),
+                None => break,
+            }
         }
-        k += 1;
+        parts.push(after);
+        splits.push((k, parts));
+    }
+    drop(alone);
+    for (k, t) in trims {
+        out[k] = t;
+    }
+    for (k, parts) in splits.into_iter().rev() {
+        out.splice(k..=k, parts);
     }
     // Headlines: the longest runs of words that are names found elsewhere.
     if headline.iter().any(|&h| h) {
-        let known: std::collections::HashSet<Vec<String>> =
-            out.iter().map(|m| m.keys.clone()).collect();
+        let known: rustc_hash::FxHashSet<Vec<&str>> = out
+            .iter()
+            .map(|m| m.keys.iter().map(String::as_str).collect())
+            .collect();
+        let mut probe: Vec<&str> = Vec::new();
         let longest = known.iter().map(Vec::len).max().unwrap_or(0);
         let mut extra = Vec::new();
         let mut i = 0;
@@ -436,21 +454,19 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let run = |n: usize| {
                 (i + 1..i + n).all(|k| joined(&words[k - 1], &words[k]) && !words[k - 1].possessive)
             };
-            let keys = |n: usize| {
-                words[i..i + n]
-                    .iter()
-                    .map(|w| w.key().to_string())
-                    .collect::<Vec<_>>()
-            };
-            let known_run = (1..=longest.min(words.len() - i))
-                .rev()
-                .find(|&n| run(n) && known.contains(&keys(n)));
+            let known_run = (1..=longest.min(words.len() - i)).rev().find(|&n| {
+                run(n) && {
+                    probe.clear();
+                    probe.extend(words[i..i + n].iter().map(Word::key));
+                    known.contains(&probe)
+                }
+            });
             // A first name before a known surname (`Hillary Clinton` where
             // the text says `Clinton`).
             let first_name = (i + 1 < words.len()
                 && run(2)
                 && first_name_gender(words[i].key()).is_some()
-                && known.contains(&vec![words[i + 1].key().to_string()]))
+                && known.contains(&vec![words[i + 1].key()]))
             .then_some(2);
             let found = known_run.max(first_name);
             match found {
@@ -487,7 +503,7 @@ mod tests {
         let text = "Mr. O’Malley met U.S. officials and Trump’s aides.";
         let doc = Document::new("d", text);
         let w = words(text, &Tokenizer::new().tokenize(&doc));
-        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        let texts: Vec<&str> = w.iter().map(|w| w.text).collect();
         assert_eq!(
             texts,
             [

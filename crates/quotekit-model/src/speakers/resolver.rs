@@ -34,14 +34,14 @@ pub struct Candidate<'w> {
 
 /// The speakers of a document's Source spans.
 #[derive(Debug, Clone)]
-pub struct Resolution {
+pub struct Resolution<'t> {
     /// The document's names and entities.
-    pub names: Names,
+    pub names: Names<'t>,
     /// Per Source span (in the order given), its entity, if it names one.
     pub entities: Vec<Option<usize>>,
 }
 
-impl Resolution {
+impl Resolution<'_> {
     /// No one resolved: `sources` spans without entities.
     pub fn none(_doc: &Document, sources: usize) -> Self {
         Self {
@@ -160,7 +160,12 @@ impl SpeakerResolver {
 
     /// Resolves the Source spans over token ranges `sources` of a document,
     /// left to right (each sees who the spans before it were given).
-    pub fn resolve(&self, doc: &Document, tok: &Tokenized, sources: &[Range<usize>]) -> Resolution {
+    pub fn resolve<'t>(
+        &self,
+        doc: &'t Document,
+        tok: &Tokenized,
+        sources: &[Range<usize>],
+    ) -> Resolution<'t> {
         let names = Names::of(doc, tok);
         let entities = self.resolve_names(tok, &names, sources);
         Resolution { names, entities }
