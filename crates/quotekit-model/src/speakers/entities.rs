@@ -97,12 +97,12 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
             .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
 }
 
-fn entity_type(keys: &[String], titles: &[String]) -> EntityType {
+fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
     let last = keys.last().map(String::as_str).unwrap_or("");
     if keys.len() == 1 && GROUPS.contains(last) {
         return EntityType::Group;
     }
-    if titles.iter().any(|t| NAME_TITLES.contains(t.as_str())) {
+    if titles.iter().any(|t| NAME_TITLES.contains(t)) {
         return EntityType::Person;
     }
     if ORGANIZATION_HEADS.contains(last) || keys.iter().any(|k| k == "of" || k == "for") {
@@ -120,10 +120,10 @@ fn entity_type(keys: &[String], titles: &[String]) -> EntityType {
 /// Clinton) joins the one named most recently before it, else the one with
 /// most mentions of its own. An entity is named by its root as first written.
 pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
-    let keys: Vec<&Vec<String>> = mentions.iter().map(|m| &m.keys).collect();
+    let keys: Vec<&[String]> = mentions.iter().map(|m| m.keys.as_slice()).collect();
     // Distinct names with their counts, longest first (then in text order).
-    let mut count: rustc_hash::FxHashMap<&Vec<String>, usize> = Default::default();
-    let mut names: Vec<&Vec<String>> = Vec::new();
+    let mut count: rustc_hash::FxHashMap<&[String], usize> = Default::default();
+    let mut names: Vec<&[String]> = Vec::new();
     for &k in &keys {
         let c = count.entry(k).or_default();
         if *c == 0 {
@@ -132,10 +132,10 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         *c += 1;
     }
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let mut roots: Vec<Vec<String>> = Vec::new();
+    let mut roots: Vec<&[String]> = Vec::new();
     for n in names {
         if !roots.iter().any(|r| compatible(n, r)) {
-            roots.push(n.clone());
+            roots.push(n);
         }
     }
     // `Mr. Obama` where the only full name is Michelle Obama's is someone
@@ -143,22 +143,21 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // so that a plain `Obama` can join him.
     for (m, &k) in keys.iter().enumerate() {
         let gender = title_gender(&mentions[m].titles);
-        if gender == Gender::Unknown || roots.contains(k) {
+        if gender == Gender::Unknown || roots.contains(&k) {
             continue;
         }
         let mut compatible_roots = roots.iter().filter(|r| compatible(k, r)).peekable();
         let own_root =
             compatible_roots.peek().is_some() && compatible_roots.all(|r| !title_agrees(gender, r));
         if own_root {
-            roots.push(k.clone());
+            roots.push(k);
         }
     }
     let mut exact: Vec<usize> = roots.iter().map(|r| count[r]).collect();
-    let mut root_of: rustc_hash::FxHashMap<Vec<String>, usize> = roots
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.clone(), i))
-        .collect();
+    let mut root_of: rustc_hash::FxHashMap<&[String], usize> =
+        roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    // Per name, the roots it is compatible with (until a root is added).
+    let mut compatible_roots: rustc_hash::FxHashMap<&[String], Vec<usize>> = Default::default();
     let mut last_seen: Vec<Option<usize>> = vec![None; roots.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
     for (m, &k) in keys.iter().enumerate() {
@@ -168,15 +167,24 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         let target = root_of
             .get(k)
             .copied()
-            .filter(|&r| agrees(&roots[r]))
+            .filter(|&r| agrees(roots[r]))
             .or_else(|| {
-                (0..roots.len())
-                    .filter(|&r| compatible(k, &roots[r]) && agrees(&roots[r]))
+                compatible_roots
+                    .entry(k)
+                    .or_insert_with(|| {
+                        (0..roots.len())
+                            .filter(|&r| compatible(k, roots[r]))
+                            .collect()
+                    })
+                    .iter()
+                    .copied()
+                    .filter(|&r| agrees(roots[r]))
                     .max_by_key(|&r| (last_seen[r], exact[r], std::cmp::Reverse(r)))
             });
         let r = target.unwrap_or_else(|| {
-            root_of.entry(k.clone()).or_insert(roots.len());
-            roots.push(k.clone());
+            root_of.entry(k).or_insert(roots.len());
+            compatible_roots.clear();
+            roots.push(k);
             exact.push(1);
             last_seen.push(None);
             members.push(Vec::new());
@@ -192,11 +200,11 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         }
         let name = members
             .iter()
-            .find(|&&m| keys[m] == root)
-            .map_or_else(|| root.clone(), |&m| mentions[m].name.clone());
-        let titles: Vec<String> = members
+            .find(|&&m| keys[m] == *root)
+            .map_or_else(|| root.to_vec(), |&m| mentions[m].name.clone());
+        let titles: Vec<&str> = members
             .iter()
-            .flat_map(|&m| mentions[m].titles.clone())
+            .flat_map(|&m| mentions[m].titles.iter().map(String::as_str))
             .collect();
         let kind = entity_type(root, &titles);
         let gender = match title_gender(&titles) {
@@ -205,7 +213,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         };
         out.push(Entity {
             name,
-            keys: root.clone(),
+            keys: root.to_vec(),
             mentions: members,
             kind,
             gender,
@@ -225,12 +233,12 @@ fn title_agrees(gender: Gender, root: &[String]) -> bool {
 }
 
 /// The gender that titles show (`Mr.`, `Ms.`).
-fn title_gender(titles: &[String]) -> Gender {
-    if titles.iter().any(|t| t == "mr") {
+fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
+    if titles.iter().any(|t| t.as_ref() == "mr") {
         Gender::Male
     } else if titles
         .iter()
-        .any(|t| matches!(t.as_str(), "mrs" | "ms" | "miss"))
+        .any(|t| matches!(t.as_ref(), "mrs" | "ms" | "miss"))
     {
         Gender::Female
     } else {

@@ -110,6 +110,7 @@ impl<'w> FeatureSet<'w> {
         self.weights.map(|_| self.score)
     }
 
+    #[inline]
     fn push_hash(&mut self, h: u64) {
         let id = mix(h) & self.mask;
         match self.weights {
@@ -123,6 +124,7 @@ impl<'w> FeatureSet<'w> {
     }
 
     /// Adds a feature twice: alone and conjoined with the span's class.
+    #[inline]
     fn both(&mut self, key: Key) {
         self.push_hash(key.0);
         self.push_hash(key.0 ^ self.class);
@@ -308,6 +310,37 @@ pub struct Fixed {
     both: Vec<Key>,
     /// Features added alone.
     alone: Vec<Key>,
+    /// Their score per class hash of a span, once scored.
+    scores: std::cell::RefCell<Vec<(u64, f32)>>,
+}
+
+impl Fixed {
+    /// Adds the features to a new `f` (scored once per span class when
+    /// they are scored as made: they come first, so the sum is the same).
+    fn add_to(&self, f: &mut FeatureSet<'_>) {
+        let add = |f: &mut FeatureSet<'_>| {
+            for &k in &self.both {
+                f.both(k);
+            }
+            for &k in &self.alone {
+                f.add(k);
+            }
+        };
+        if f.weights.is_none() {
+            return add(f);
+        }
+        let known = self
+            .scores
+            .borrow()
+            .iter()
+            .find(|s| s.0 == f.class)
+            .map(|s| s.1);
+        f.score = known.unwrap_or_else(|| {
+            add(f);
+            self.scores.borrow_mut().push((f.class, f.score));
+            f.score
+        });
+    }
 }
 
 fn class_hash(class: u64) -> u64 {
@@ -349,7 +382,11 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
         key!("total").with(bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])),
         key!("first-entity").yes(cx.first_entity == Some(e)),
     ];
-    Fixed { both, alone }
+    Fixed {
+        both,
+        alone,
+        scores: Default::default(),
+    }
 }
 
 /// Features of naming entity `e` for `source`, the `recency`-th most
@@ -367,13 +404,9 @@ pub fn entity_features<'w>(
     let mut f = FeatureSet::new(mask, class_hash(class), cx.weights);
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
-    let fixed = cx.fixed[e].get_or_init(|| fixed_features(cx, e));
-    for &k in &fixed.both {
-        f.both(k);
-    }
-    for &k in &fixed.alone {
-        f.add(k);
-    }
+    cx.fixed[e]
+        .get_or_init(|| fixed_features(cx, e))
+        .add_to(&mut f);
     let agree = source.pronoun.map(|(_, agree)| word_hash(agree));
     if let Some(agree) = agree {
         f.add(key!("agree").with(agree).with(kind).with(gender));

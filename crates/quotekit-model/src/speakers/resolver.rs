@@ -73,7 +73,7 @@ pub fn candidates<'w>(
         .map_or(usize::MAX, |s| s.end);
     let first_person = source.first_person();
     // (entity, last mention start before the span's end or none, writer)
-    let mut reachable: Vec<(usize, Option<usize>, bool)> = Vec::new();
+    let mut reachable: Vec<(usize, Option<usize>, bool)> = Vec::with_capacity(names.entities.len());
     for (e, entity) in names.entities.iter().enumerate() {
         if entity.kind == EntityType::Group {
             continue;
@@ -92,11 +92,14 @@ pub fn candidates<'w>(
             .map(|k| names.mentions[entity.mentions[k]].tokens.start);
         reachable.push((e, last_before, writer));
     }
-    reachable.sort_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
-    let mut out = vec![Candidate {
+    // (Entities are distinct: the order is total.)
+    reachable
+        .sort_unstable_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
+    let mut out = Vec::with_capacity(reachable.len().min(MAX_RECENT + 2) + 1);
+    out.push(Candidate {
         entity: None,
         features: none_features(source, cx),
-    }];
+    });
     let mut agreeing = 0;
     for (rank, (e, _, writer)) in reachable.into_iter().enumerate() {
         let agrees = source
