@@ -117,7 +117,7 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
     let initial = w.text.len() == 2
         && w.text.ends_with('.')
         && w.text.chars().next().is_some_and(char::is_uppercase);
-    let after_first_name = capitalised(&w.text)
+    let after_first_name = capitalised(w.text)
         && run
             .last()
             .is_some_and(|r| first_name_gender(r.key()).is_some())
@@ -242,7 +242,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     }
     let starts_name = |w: &Word| {
         let k = &w.key();
-        capitalised(&w.text)
+        capitalised(w.text)
             && w.text.chars().any(char::is_alphabetic)
             && !NOT_NAMES.contains(k)
             && !CONTRACTIONS.iter().any(|c| k.ends_with(c))
@@ -257,7 +257,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             }
             let c = &mut counts[sentence_of_word(w)];
             c.0 += 1;
-            if capitalised(&w.text) {
+            if capitalised(w.text) {
                 c.1 += 1;
                 let k = &w.key();
                 if !sentence_start(w) && (lower_seen.contains(k) || NOT_NAMES.contains(k)) {
