@@ -248,8 +248,9 @@ fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 
 /// Entities of unknown type that are organizations or places: written in
 /// capitals (`NATO`), countries, or mostly after `in`, `at`, `from` (`in
-/// Honolulu`); and persons: a first name alone that is none of those
-/// (`Melanie`, a voter; not `in Charlotte`).
+/// Honolulu`), or a first name alone once after one of those (`Charlotte
+/// officials`, `in Charlotte`); and persons: a first name alone that is none
+/// of those (`Melanie`, a voter).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
@@ -278,9 +279,15 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
                     )
             })
             .count();
-        if acronym || located * 2 > e.mentions.len() || is_country(&e.keys) {
+        let first_name = e.keys.len() == 1 && first_name_gender(&e.keys[0]).is_some();
+        // (A first name alone is a place once it follows `in`: `in Charlotte`.)
+        if acronym
+            || located * 2 > e.mentions.len()
+            || is_country(&e.keys)
+            || (first_name && located > 0)
+        {
             e.kind = EntityType::Organization;
-        } else if e.keys.len() == 1 && first_name_gender(&e.keys[0]).is_some() {
+        } else if first_name {
             e.kind = EntityType::Person;
         }
     }
@@ -525,7 +532,8 @@ mod tests {
     fn countries_and_lone_first_names_are_typed() {
         let n = names(
             "Russia denied it. North Korea said nothing. Melanie, a voter, said she was tired. \
-             Crowds gathered in Charlotte, and stores in Charlotte closed.",
+             Crowds gathered in Charlotte, and stores in Charlotte closed. Charlotte officials \
+             met. Charlotte police waited.",
         );
         let kind = |name: &str| {
             let e = n
