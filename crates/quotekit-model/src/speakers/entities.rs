@@ -248,9 +248,9 @@ fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 
 /// Entities of unknown type that are organizations or places: written in
 /// capitals (`NATO`), countries, or mostly after `in`, `at`, `from` (`in
-/// Honolulu`), or a first name alone once after one of those (`Charlotte
-/// officials`, `in Charlotte`); and persons: a first name alone that is none
-/// of those (`Melanie`, a voter).
+/// Honolulu`), or a first name alone once after one of those (`in
+/// Charlotte`, though the text also says `Charlotte officials`); and
+/// persons: a first name alone that is none of those (`Melanie`, a voter).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
