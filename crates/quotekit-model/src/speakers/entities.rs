@@ -317,10 +317,15 @@ fn pronoun_genders(
     entities: &mut [Entity],
     entity_of: &[Option<usize>],
 ) {
-    let mut per_sentence: rustc_hash::FxHashMap<usize, Vec<usize>> = Default::default();
+    // Per sentence, the one entity its names are of (`Some(None)`: several).
+    let mut sole: Vec<Option<Option<usize>>> = vec![None; tok.sentences.len()];
     for (m, mention) in mentions.iter().enumerate() {
-        if let Some(e) = entity_of[m] {
-            per_sentence.entry(mention.sentence).or_default().push(e);
+        if let (Some(e), Some(s)) = (entity_of[m], sole.get_mut(mention.sentence)) {
+            *s = match *s {
+                None => Some(Some(e)),
+                Some(Some(f)) if f == e => Some(Some(e)),
+                _ => Some(None),
+            };
         }
     }
     let mut counts = vec![(0usize, 0usize); entities.len()];
@@ -333,15 +338,11 @@ fn pronoun_genders(
         let sentence = tok
             .sentences
             .partition_point(|s| s.end <= word.tokens.start);
-        let Some(es) = per_sentence.get(&sentence) else {
-            continue;
-        };
-        let first = es[0];
-        if es.iter().all(|&e| e == first) {
+        if let Some(Some(Some(e))) = sole.get(sentence) {
             if male {
-                counts[first].0 += 1;
+                counts[*e].0 += 1;
             } else {
-                counts[first].1 += 1;
+                counts[*e].1 += 1;
             }
         }
     }

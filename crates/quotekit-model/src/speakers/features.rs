@@ -159,6 +159,48 @@ impl History {
     }
 }
 
+/// The hashes of a span's words that its candidates' features use, made
+/// once per span.
+#[derive(Debug)]
+pub struct SpanKeys<'s> {
+    /// Its class.
+    class: u64,
+    /// The class, as mixed into conjoined features.
+    class_conj: u64,
+    /// Its pronoun's agreement class.
+    agree: Option<u64>,
+    /// Its pronoun.
+    pronoun: Option<u64>,
+    /// The word before it.
+    before: u64,
+    /// Its content words (not function words), and their hashes with
+    /// titles written out.
+    content: Vec<(&'s str, u64)>,
+    /// Its head with a title written out, hashed.
+    head: u64,
+}
+
+impl<'s> SpanKeys<'s> {
+    /// The keys of `source`.
+    pub fn new(source: &'s Source) -> Self {
+        let class = word_hash(source.class());
+        Self {
+            class,
+            class_conj: class_hash(class),
+            agree: source.pronoun.map(|(_, agree)| word_hash(agree)),
+            pronoun: source.pronoun.map(|(p, _)| word_hash(p)),
+            before: word_hash(&source.before),
+            content: source
+                .words
+                .iter()
+                .filter(|w| !FUNCTION_WORDS.contains(w.as_str()))
+                .map(|w| (w.as_str(), word_hash(full_title(w))))
+                .collect(),
+            head: word_hash(full_title(&source.head)),
+        }
+    }
+}
+
 /// Features of "no one named".
 pub fn none_features<'w>(source: &Source, cx: &Context<'_, 'w>) -> FeatureSet<'w> {
     let class = word_hash(source.class());
@@ -239,7 +281,7 @@ pub struct Context<'a, 'w> {
     pub names: &'a Names<'a>,
     /// Per entity, the hashes of the words around its mentions and of its
     /// titles (computed when a description first asks).
-    near: Vec<std::sync::OnceLock<rustc_hash::FxHashSet<u64>>>,
+    near: Vec<std::sync::OnceLock<Vec<u64>>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::sync::OnceLock<Fixed>>,
     /// The entity of the document's first name mention.
@@ -394,20 +436,21 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
 pub fn entity_features<'w>(
     cx: &Context<'_, 'w>,
     source: &Source,
+    span: &SpanKeys<'_>,
     e: usize,
     recency: Recency,
     history: &History,
 ) -> FeatureSet<'w> {
     let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
-    let class = word_hash(source.class());
+    let class = span.class;
     let entity: &Entity = &names.entities[e];
-    let mut f = FeatureSet::new(mask, class_hash(class), cx.weights);
+    let mut f = FeatureSet::new(mask, span.class_conj, cx.weights);
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
     cx.fixed[e]
         .get_or_init(|| fixed_features(cx, e))
         .add_to(&mut f);
-    let agree = source.pronoun.map(|(_, agree)| word_hash(agree));
+    let agree = span.agree;
     if let Some(agree) = agree {
         f.add(key!("agree").with(agree).with(kind).with(gender));
     }
@@ -426,7 +469,7 @@ pub fn entity_features<'w>(
             key!("adjacent-before")
                 .with(class)
                 .yes(own)
-                .word(&source.before),
+                .with(span.before),
         );
     }
     if let Some((m, words)) = source.antecedent {
@@ -557,26 +600,17 @@ pub fn entity_features<'w>(
     // Description words near the entity's mentions, or among its titles.
     if source.name.is_none() && source.pronoun.is_none() {
         let near = cx.near[e].get_or_init(|| near_words(names, entity, 4));
-        let content: Vec<&String> = source
-            .words
-            .iter()
-            .filter(|w| !FUNCTION_WORDS.contains(w.as_str()))
-            .collect();
-        let overlap = content
-            .iter()
-            .filter(|w| near.contains(&word_hash(full_title(w))))
-            .count();
+        let overlap = span.content.iter().filter(|w| contains(near, w.1)).count();
         f.add(key!("overlap").with(bucket(overlap, &[1, 2, 3])));
-        let head = full_title(&source.head);
-        f.add(
-            key!("head-near")
-                .yes(near.contains(&word_hash(head)))
-                .with(kind),
-        );
-        f.add(key!("head-type").word(head).with(kind));
+        f.add(key!("head-near").yes(contains(near, span.head)).with(kind));
+        f.add(key!("head-type").with(span.head).with(kind));
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
-        let in_name = content.iter().filter(|w| entity_keys.contains(w)).count();
+        let in_name = span
+            .content
+            .iter()
+            .filter(|w| entity_keys.iter().any(|k| k == w.0))
+            .count();
         f.add(
             key!("head-in-name")
                 .yes(entity_keys.contains(&source.head))
@@ -584,14 +618,14 @@ pub fn entity_features<'w>(
         );
         f.add(key!("words-in-name").with(bucket(in_name, &[1, 2, 3])));
         if let Some(last) = entity_keys.last() {
-            f.add(key!("head-last").word(head).word(last));
+            f.add(key!("head-last").with(span.head).word(last));
         }
         let titled = ms().any(|m| m.titles.iter().any(|t| source.words.contains(t)));
         f.add(key!("title-match").yes(titled));
     }
     if let Some(first) = &entity.keys.first() {
-        if let Some((p, _)) = source.pronoun {
-            f.add(key!("first-name").word(first).word(p));
+        if let Some(p) = span.pronoun {
+            f.add(key!("first-name").word(first).with(p));
         }
     }
     f
@@ -616,18 +650,26 @@ fn full_title(word: &str) -> &str {
 /// The hashes of the lower-case words within `window` words of an entity's
 /// mentions (its titles and appositions: "the Vermont senator", "Republican
 /// nominee"), titles written out.
-fn near_words(names: &Names, entity: &Entity, window: usize) -> rustc_hash::FxHashSet<u64> {
-    let mut out = rustc_hash::FxHashSet::default();
+/// (Sorted, for [`contains`].)
+fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<u64> {
+    let mut out = Vec::new();
     for &m in &entity.mentions {
         let r = &names.mentions[m].words;
         let from = r.start.saturating_sub(window);
         let to = (r.end + window).min(names.words.len());
         for w in &names.words[from..to] {
-            out.insert(word_hash(full_title(w.key())));
+            out.push(word_hash(full_title(w.key())));
         }
         for t in &names.mentions[m].titles {
-            out.insert(word_hash(full_title(t)));
+            out.push(word_hash(full_title(t)));
         }
     }
+    out.sort_unstable();
+    out.dedup();
     out
+}
+
+/// True when sorted `hashes` has `h`.
+fn contains(hashes: &[u64], h: u64) -> bool {
+    hashes.binary_search(&h).is_ok()
 }

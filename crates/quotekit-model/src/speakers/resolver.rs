@@ -2,7 +2,7 @@
 
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::features::{
-    agrees, entity_features, none_features, Context, FeatureSet, History, Recency,
+    agrees, entity_features, none_features, Context, FeatureSet, History, Recency, SpanKeys,
 };
 use crate::speakers::source::Source;
 use quotekit_data::{Document, Tokenized};
@@ -100,6 +100,7 @@ pub fn candidates<'w>(
         entity: None,
         features: none_features(source, cx),
     });
+    let span = SpanKeys::new(source);
     let mut agreeing = 0;
     for (rank, (e, _, writer)) in reachable.into_iter().enumerate() {
         let agrees = source
@@ -121,7 +122,7 @@ pub fn candidates<'w>(
         };
         out.push(Candidate {
             entity: Some(e),
-            features: entity_features(cx, source, e, recency, history),
+            features: entity_features(cx, source, &span, e, recency, history),
         });
     }
     out
