@@ -282,6 +282,9 @@ pub struct Context<'a, 'w> {
     /// Per entity, the hashes of the words around its mentions and of its
     /// titles (computed when a description first asks).
     near: Vec<std::sync::OnceLock<Vec<u64>>>,
+    /// Per word, the hash of its key with a title written out (computed
+    /// when a description first asks).
+    word_hashes: std::sync::OnceLock<Vec<u64>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::sync::OnceLock<Fixed>>,
     /// The entity of the document's first name mention.
@@ -306,6 +309,7 @@ impl<'a, 'w> Context<'a, 'w> {
                 .iter()
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            word_hashes: std::sync::OnceLock::new(),
             fixed: names
                 .entities
                 .iter()
@@ -599,7 +603,16 @@ pub fn entity_features<'w>(
     }
     // Description words near the entity's mentions, or among its titles.
     if source.name.is_none() && source.pronoun.is_none() {
-        let near = cx.near[e].get_or_init(|| near_words(names, entity, 4));
+        let near = cx.near[e].get_or_init(|| {
+            let hashes = cx.word_hashes.get_or_init(|| {
+                names
+                    .words
+                    .iter()
+                    .map(|w| word_hash(full_title(w.key())))
+                    .collect()
+            });
+            near_words(names, hashes, entity, 4)
+        });
         let overlap = span.content.iter().filter(|w| contains(near, w.1)).count();
         f.add(key!("overlap").with(bucket(overlap, &[1, 2, 3])));
         f.add(key!("head-near").yes(contains(near, span.head)).with(kind));
@@ -651,15 +664,14 @@ fn full_title(word: &str) -> &str {
 /// mentions (its titles and appositions: "the Vermont senator", "Republican
 /// nominee"), titles written out.
 /// (Sorted, for [`contains`].)
-fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<u64> {
+/// (`hashes`: those of the document's words.)
+fn near_words(names: &Names, hashes: &[u64], entity: &Entity, window: usize) -> Vec<u64> {
     let mut out = Vec::new();
     for &m in &entity.mentions {
         let r = &names.mentions[m].words;
         let from = r.start.saturating_sub(window);
         let to = (r.end + window).min(names.words.len());
-        for w in &names.words[from..to] {
-            out.push(word_hash(full_title(w.key())));
-        }
+        out.extend_from_slice(&hashes[from..to]);
         for t in &names.mentions[m].titles {
             out.push(word_hash(full_title(t)));
         }

@@ -34,7 +34,15 @@ pub fn key(word: &str) -> String {
 
 /// [`key`] without a copy when it is a slice of `word` (lower case already).
 pub fn key_of(word: &str) -> std::borrow::Cow<'_, str> {
-    let trimmed = word.trim_matches(|c: char| matches!(c, '.' | '’' | '\'' | '“' | '”' | '"'));
+    // (Nothing to trim when both ends are ASCII letters or digits.)
+    let b = word.as_bytes();
+    let trimmed = if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        word
+    } else {
+        word.trim_matches(|c: char| matches!(c, '.' | '’' | '\'' | '“' | '”' | '"'))
+    };
     if trimmed
         .bytes()
         .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
