@@ -132,14 +132,13 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
 
 /// How many connector words (`of`, `for the`, `de`) at `at` lead to another
 /// name word, if they do (at most two).
-fn connected(words: &[Word], at: usize, starts_name: &impl Fn(&Word) -> bool) -> Option<usize> {
+fn connected(words: &[Word], at: usize, starts: &[bool]) -> Option<usize> {
     let connector = |w: &Word| CONNECTORS.contains(w.text) || w.text == "the" || w.text == "a";
     let mut k = 0;
     while k < 2 && at + k < words.len() && connector(&words[at + k]) {
         k += 1;
     }
-    (k > 0 && words[at].text != "the" && at + k < words.len() && starts_name(&words[at + k]))
-        .then_some(k)
+    (k > 0 && words[at].text != "the" && at + k < words.len() && starts[at + k]).then_some(k)
 }
 
 /// A run of words that may be a name: its words and whether it is a person
@@ -240,13 +239,17 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             lower_seen.insert(w.text);
         }
     }
-    let starts_name = |w: &Word| {
-        let k = &w.key();
-        capitalised(w.text)
-            && w.text.chars().any(char::is_alphabetic)
-            && !NOT_NAMES.contains(k)
-            && !CONTRACTIONS.iter().any(|c| k.ends_with(c))
-    };
+    // Per word, whether it can begin a name.
+    let starts: Vec<bool> = words
+        .iter()
+        .map(|w| {
+            let k = &w.key();
+            capitalised(w.text)
+                && w.text.chars().any(char::is_alphabetic)
+                && !NOT_NAMES.contains(k)
+                && !CONTRACTIONS.iter().any(|c| k.ends_with(c))
+        })
+        .collect();
     // Title case: most words capitalised, two or more of them common words.
     let mut headline = vec![false; tok.sentences.len()];
     {
@@ -281,7 +284,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        if !starts_name(&words[i]) || headline[sentence_of_word(&words[i])] {
+        if !starts[i] || headline[sentence_of_word(&words[i])] {
             i += 1;
             continue;
         }
@@ -290,10 +293,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         // The capitalised run from word `k` ends with an organization's head word.
         let organization_from = |k: usize| {
             let mut e = k;
-            while e < words.len()
-                && starts_name(&words[e])
-                && (e == k || joined(&words[e - 1], &words[e]))
-            {
+            while e < words.len() && starts[e] && (e == k || joined(&words[e - 1], &words[e])) {
                 e += 1;
             }
             e > k && ORGANIZATION_HEADS.contains(words[e - 1].key())
@@ -308,20 +308,20 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             if prev.possessive && !organization_from(end) {
                 break;
             }
-            if starts_name(w) || continues_name(&words[start..end], w) {
+            if starts[end] || continues_name(&words[start..end], w) {
                 end += 1;
                 continue;
             }
             // A nickname in quotation marks (`Robert C. “Bobby” Scott`).
             let nickname = matches!(w.text, "“" | "\"")
                 && end + 3 < words.len()
-                && starts_name(&words[end + 1])
+                && starts[end + 1]
                 && matches!(words[end + 2].text, "”" | "\"")
                 && glued(w, &words[end + 1])
                 && glued(&words[end + 1], &words[end + 2])
                 && joined(&words[end + 2], &words[end + 3])
                 && !glued(&words[end + 2], &words[end + 3])
-                && starts_name(&words[end + 3]);
+                && starts[end + 3];
             if nickname {
                 end += 3;
                 continue;
@@ -344,10 +344,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     .any(|w| CONNECTORS.contains(w.key()))
                 && {
                     let mut k = end + 1;
-                    while k < words.len()
-                        && starts_name(&words[k])
-                        && joined(&words[k - 1], &words[k])
-                    {
+                    while k < words.len() && starts[k] && joined(&words[k - 1], &words[k]) {
                         k += 1;
                     }
                     k > end + 1 && ORGANIZATION_HEADS.contains(words[k - 1].key())
@@ -359,7 +356,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             if !head && !PARTICLES.contains(w.text) {
                 break;
             }
-            match connected(words, end, &starts_name) {
+            match connected(words, end, &starts) {
                 Some(skip) if (end..end + skip + 1).all(|k| joined(&words[k - 1], &words[k])) => {
                     end += skip + 1
                 }
