@@ -248,9 +248,10 @@ fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 
 /// Entities of unknown type that are organizations or places: written in
 /// capitals (`NATO`), countries, or mostly after `in`, `at`, `from` (`in
-/// Honolulu`), or a first name alone once after one of those (`in
-/// Charlotte`, though the text also says `Charlotte officials`); and
-/// persons: a first name alone that is none of those (`Melanie`, a voter).
+/// Honolulu`), or a first name alone once after `in`, `across` or
+/// `throughout` (`in Charlotte`, though the text also says `Charlotte
+/// officials`); and persons: a first name alone that is none of those
+/// (`Melanie`, a voter, even in `a letter from Melanie`).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
@@ -261,14 +262,17 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             && e.name[0]
                 .chars()
                 .all(|c| !c.is_alphabetic() || c.is_uppercase());
+        let after = |m: usize| {
+            let start = mentions[m].words.start;
+            (start > 0).then(|| words[start - 1].key())
+        };
         let located = e
             .mentions
             .iter()
             .filter(|&&m| {
-                let start = mentions[m].words.start;
-                start > 0
-                    && matches!(
-                        words[start - 1].key(),
+                matches!(
+                    after(m),
+                    Some(
                         "in" | "at"
                             | "from"
                             | "near"
@@ -277,14 +281,21 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
                             | "outside"
                             | "inside"
                     )
+                )
             })
             .count();
         let first_name = e.keys.len() == 1 && first_name_gender(&e.keys[0]).is_some();
-        // (A first name alone is a place once it follows `in`: `in Charlotte`.)
+        // A first name alone is a place once it follows `in` (`in
+        // Charlotte`); `at` and `from` also come before people (`a letter
+        // from Melanie`).
+        let placed = e
+            .mentions
+            .iter()
+            .any(|&m| matches!(after(m), Some("in" | "throughout" | "across")));
         if acronym
             || located * 2 > e.mentions.len()
             || is_country(&e.keys)
-            || (first_name && located > 0)
+            || (first_name && placed)
         {
             e.kind = EntityType::Organization;
         } else if first_name {
@@ -533,6 +544,7 @@ mod tests {
     fn countries_and_lone_first_names_are_typed() {
         let n = names(
             "Russia denied it. North Korea said nothing. Melanie, a voter, said she was tired. \
+             She read a letter from Melanie. \
              Crowds gathered in Charlotte, and stores in Charlotte closed. Charlotte officials \
              met. Charlotte police waited.",
         );
