@@ -146,9 +146,8 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         if gender == Gender::Unknown || roots.contains(&k) {
             continue;
         }
-        let mut compatible_roots = roots.iter().filter(|r| compatible(k, r)).peekable();
-        let own_root =
-            compatible_roots.peek().is_some() && compatible_roots.all(|r| !title_agrees(gender, r));
+        let mut could_join = roots.iter().filter(|r| compatible(k, r)).peekable();
+        let own_root = could_join.peek().is_some() && could_join.all(|r| !title_agrees(gender, r));
         if own_root {
             roots.push(k);
         }

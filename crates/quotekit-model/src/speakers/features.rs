@@ -159,10 +159,12 @@ impl History {
     }
 }
 
-/// The hashes of a span's words that its candidates' features use, made
-/// once per span.
+/// A Source span with the hashes of its words that its candidates'
+/// features use, made once per span.
 #[derive(Debug)]
 pub struct SpanKeys<'s> {
+    /// The span.
+    pub source: &'s Source,
     /// Its class.
     class: u64,
     /// The class, as mixed into conjoined features.
@@ -173,18 +175,26 @@ pub struct SpanKeys<'s> {
     pronoun: Option<u64>,
     /// The word before it.
     before: u64,
-    /// Its content words (not function words), and their hashes with
-    /// titles written out.
-    content: Vec<(&'s str, u64)>,
+    /// Its content words (not function words), for a description.
+    content: Vec<ContentWord<'s>>,
     /// Its head with a title written out, hashed.
     head: u64,
+}
+
+/// A content word of a description, and its hash with a title written out.
+#[derive(Debug)]
+struct ContentWord<'s> {
+    word: &'s str,
+    hash: u64,
 }
 
 impl<'s> SpanKeys<'s> {
     /// The keys of `source`.
     pub fn new(source: &'s Source) -> Self {
         let class = word_hash(source.class());
+        let description = source.name.is_none() && source.pronoun.is_none();
         Self {
+            source,
             class,
             class_conj: class_hash(class),
             agree: source.pronoun.map(|(_, agree)| word_hash(agree)),
@@ -193,8 +203,11 @@ impl<'s> SpanKeys<'s> {
             content: source
                 .words
                 .iter()
-                .filter(|w| !FUNCTION_WORDS.contains(w.as_str()))
-                .map(|w| (w.as_str(), word_hash(full_title(w))))
+                .filter(|w| description && !FUNCTION_WORDS.contains(w.as_str()))
+                .map(|w| ContentWord {
+                    word: w,
+                    hash: word_hash(full_title(w)),
+                })
                 .collect(),
             head: word_hash(full_title(&source.head)),
         }
@@ -273,6 +286,7 @@ pub fn agrees(class: &str, entity: &Entity) -> bool {
 
 /// What feature extraction needs of a document, computed once (and the
 /// weights that score the features as they are made, when resolving).
+/// One per document, used on one thread: its caches fill as spans ask.
 #[derive(Debug)]
 pub struct Context<'a, 'w> {
     /// Its tokens.
@@ -281,12 +295,12 @@ pub struct Context<'a, 'w> {
     pub names: &'a Names<'a>,
     /// Per entity, the hashes of the words around its mentions and of its
     /// titles (computed when a description first asks).
-    near: Vec<std::sync::OnceLock<Vec<u64>>>,
+    near: Vec<std::cell::OnceCell<Vec<u64>>>,
     /// Per word, the hash of its key with a title written out (computed
     /// when a description first asks).
-    word_hashes: std::sync::OnceLock<Vec<u64>>,
+    word_hashes: std::cell::OnceCell<Vec<u64>>,
     /// Per entity, its features that do not depend on the span.
-    fixed: Vec<std::sync::OnceLock<Fixed>>,
+    fixed: Vec<std::cell::OnceCell<Fixed>>,
     /// The entity of the document's first name mention.
     pub first_entity: Option<usize>,
     /// The writer of an opinion piece: the entity whose name opens the last
@@ -307,13 +321,13 @@ impl<'a, 'w> Context<'a, 'w> {
             near: names
                 .entities
                 .iter()
-                .map(|_| std::sync::OnceLock::new())
+                .map(|_| std::cell::OnceCell::new())
                 .collect(),
-            word_hashes: std::sync::OnceLock::new(),
+            word_hashes: std::cell::OnceCell::new(),
             fixed: names
                 .entities
                 .iter()
-                .map(|_| std::sync::OnceLock::new())
+                .map(|_| std::cell::OnceCell::new())
                 .collect(),
             first_entity: names.entity_of.first().copied().flatten(),
             writer: writer(tok, names),
@@ -328,6 +342,12 @@ impl<'a, 'w> Context<'a, 'w> {
         debug_assert_eq!(weights.len() as u64, self.mask + 1, "one weight per bucket");
         Self {
             weights: Some(weights),
+            // (Scores kept from other weights would be wrong.)
+            fixed: self
+                .fixed
+                .iter()
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
             ..self
         }
     }
@@ -356,7 +376,8 @@ pub struct Fixed {
     both: Vec<Key>,
     /// Features added alone.
     alone: Vec<Key>,
-    /// Their score per class hash of a span, once scored.
+    /// Their score per class hash of a span, once scored (by the weights
+    /// of the [`Context`] that holds them).
     scores: std::cell::RefCell<Vec<(u64, f32)>>,
 }
 
@@ -364,6 +385,10 @@ impl Fixed {
     /// Adds the features to a new `f` (scored once per span class when
     /// they are scored as made: they come first, so the sum is the same).
     fn add_to(&self, f: &mut FeatureSet<'_>) {
+        debug_assert!(
+            f.ids.is_empty() && f.score == 0.0,
+            "fixed features come first"
+        );
         let add = |f: &mut FeatureSet<'_>| {
             for &k in &self.both {
                 f.both(k);
@@ -435,17 +460,17 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
     }
 }
 
-/// Features of naming entity `e` for `source`, the `recency`-th most
+/// Features of naming entity `e` for the span, the `recency`-th most
 /// recently mentioned entity (1: the last one named before it).
 pub fn entity_features<'w>(
     cx: &Context<'_, 'w>,
-    source: &Source,
     span: &SpanKeys<'_>,
     e: usize,
     recency: Recency,
     history: &History,
 ) -> FeatureSet<'w> {
     let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
+    let source = span.source;
     let class = span.class;
     let entity: &Entity = &names.entities[e];
     let mut f = FeatureSet::new(mask, span.class_conj, cx.weights);
@@ -613,16 +638,24 @@ pub fn entity_features<'w>(
             });
             near_words(names, hashes, entity, 4)
         });
-        let overlap = span.content.iter().filter(|w| contains(near, w.1)).count();
+        let overlap = span
+            .content
+            .iter()
+            .filter(|w| sorted_has(near, w.hash))
+            .count();
         f.add(key!("overlap").with(bucket(overlap, &[1, 2, 3])));
-        f.add(key!("head-near").yes(contains(near, span.head)).with(kind));
+        f.add(
+            key!("head-near")
+                .yes(sorted_has(near, span.head))
+                .with(kind),
+        );
         f.add(key!("head-type").with(span.head).with(kind));
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = span
             .content
             .iter()
-            .filter(|w| entity_keys.iter().any(|k| k == w.0))
+            .filter(|w| entity_keys.iter().any(|k| k == w.word))
             .count();
         f.add(
             key!("head-in-name")
@@ -682,6 +715,6 @@ fn near_words(names: &Names, hashes: &[u64], entity: &Entity, window: usize) -> 
 }
 
 /// True when sorted `hashes` has `h`.
-fn contains(hashes: &[u64], h: u64) -> bool {
+fn sorted_has(hashes: &[u64], h: u64) -> bool {
     hashes.binary_search(&h).is_ok()
 }

@@ -410,8 +410,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             .then(|| (mention_of(words, m.words.start..j, m.sentence), after))
     };
     let mut splits = Vec::new();
+    // (`trims` is in the order of `out`.)
+    let mut next_trim = trims.iter().peekable();
     for (k, m) in out.iter().enumerate() {
-        let m = trims.iter().find(|(t, _)| *t == k).map_or(m, |(_, t)| t);
+        let m = next_trim.next_if(|(t, _)| *t == k).map_or(m, |(_, t)| t);
         let Some((mut before, mut after)) = split(m) else {
             continue;
         };
@@ -463,7 +465,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let first_name = (i + 1 < words.len()
                 && run(2)
                 && first_name_gender(words[i].key()).is_some()
-                && known.contains(&vec![words[i + 1].key()]))
+                && known.contains([words[i + 1].key()].as_slice()))
             .then_some(2);
             let found = known_run.max(first_name);
             match found {
@@ -555,6 +557,19 @@ mod tests {
                 "State Department",
                 "Hillary Clinton",
                 "Hillary Clinton"
+            ]
+        );
+        assert_eq!(
+            mentions(
+                "The State Department agreed. The Justice Department agreed. \
+                 Clinton and State Department and Justice Department lawyers met."
+            ),
+            [
+                "State Department",
+                "Justice Department",
+                "Clinton",
+                "State Department",
+                "Justice Department"
             ]
         );
         // `Don’t` is no name, and a capitalised word seen in lower case is common.

@@ -95,6 +95,7 @@ pub fn candidates<'w>(
     // (Entities are distinct: the order is total.)
     reachable
         .sort_unstable_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
+    // (No one, the most recent ones, and a few beyond that the span names.)
     let mut out = Vec::with_capacity(reachable.len().min(MAX_RECENT + 2) + 1);
     out.push(Candidate {
         entity: None,
@@ -122,7 +123,7 @@ pub fn candidates<'w>(
         };
         out.push(Candidate {
             entity: Some(e),
-            features: entity_features(cx, source, &span, e, recency, history),
+            features: entity_features(cx, &span, e, recency, history),
         });
     }
     out
