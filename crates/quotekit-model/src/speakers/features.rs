@@ -5,7 +5,7 @@
 //! span's words and the candidate's titles and surroundings overlap. Every
 //! feature is a template (its name hashed when compiled) with its values
 //! mixed in, hashed into a fixed number of buckets.
-//! The file runs a little over 500 lines: every feature the ranker sees is defined here, in one place.
+//! The file runs over 500 lines (about 700): every feature the ranker sees, and the per-document and per-span caches that make them cheap, are defined here in one place.
 
 use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
