@@ -215,9 +215,9 @@ impl<'s> SpanKeys<'s> {
 }
 
 /// Features of "no one named".
-pub fn none_features<'w>(source: &Source, cx: &Context<'_, 'w>) -> FeatureSet<'w> {
-    let class = word_hash(source.class());
-    let mut f = FeatureSet::new(cx.mask, class_hash(class), cx.weights);
+pub fn none_features<'w>(span: &SpanKeys<'_>, cx: &Context<'_, 'w>) -> FeatureSet<'w> {
+    let (source, class) = (span.source, span.class);
+    let mut f = FeatureSet::new(cx.mask, span.class_conj, cx.weights);
     let (head, first) = (word_hash(&source.head), word_hash(&source.first));
     f.add(key!("none"));
     f.add(key!("none").with(class));
@@ -228,7 +228,7 @@ pub fn none_features<'w>(source: &Source, cx: &Context<'_, 'w>) -> FeatureSet<'w
     f.add(key!("none-plural").with(class).yes(plural));
     f.add(key!("none-conjoined").yes(source.conjoined));
     f.add(key!("none-len").with(bucket(source.words.len(), &[2, 3, 5, 9])));
-    f.add(key!("none-before").with(class).word(&source.before));
+    f.add(key!("none-before").with(class).with(span.before));
     f.add(
         key!("none-adjacent")
             .with(class)
@@ -696,8 +696,7 @@ fn full_title(word: &str) -> &str {
 /// The hashes of the lower-case words within `window` words of an entity's
 /// mentions (its titles and appositions: "the Vermont senator", "Republican
 /// nominee"), titles written out.
-/// (Sorted, for [`contains`].)
-/// (`hashes`: those of the document's words.)
+/// Sorted, for [`sorted_has`]; `hashes` are those of the document's words.
 fn near_words(names: &Names, hashes: &[u64], entity: &Entity, window: usize) -> Vec<u64> {
     let mut out = Vec::new();
     for &m in &entity.mentions {
