@@ -366,7 +366,8 @@ pub(super) fn exp(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0;
     let small = x < -87.3;
     let x = x.clamp(-87.3, 88.376_26);
-    let n = (x * LOG2E + ROUND) - ROUND;
+    let shifted = x * LOG2E + ROUND;
+    let n = shifted - ROUND;
     let r = x - n * LN2_HI - n * LN2_LO;
     let p = 1.987_569_1e-4;
     let p = p * r + 1.398_199_9e-3;
@@ -375,7 +376,11 @@ pub(super) fn exp(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 0.5;
     let e_r = p * r * r + r + 1.0;
-    let e = f32::from_bits(((n as i32 + 127) as u32) << 23) * e_r;
+    // 2^n from the bits of `shifted`, which hold n in their lowest ones
+    // (ROUND is 1.5 × 2^23, whose unit in the last place is 1): the same
+    // bits as `(n as i32 + 127) << 23`, without a float-to-integer
+    // conversion, which the compiler does not vectorize (it saturates).
+    let e = f32::from_bits(shifted.to_bits().wrapping_sub(0x4B40_0000 - 127) << 23) * e_r;
     // Below e^-87.3 the answer is 0, not a subnormal: subnormals (say, the
     // weights of padding in attention) make every later multiplication by
     // them, matrix products included, many times slower.
@@ -480,6 +485,19 @@ mod tests {
         assert_eq!(exp(0.0), 1.0);
         assert_eq!(exp(-10_000.0), 0.0);
         assert!(exp(-87.29).is_normal());
+    }
+
+    #[test]
+    fn exp_builds_the_power_of_two_as_a_conversion_would() {
+        // 2^n from the rounded sum's bits, against the conversion it replaces.
+        for k in 0..400_000 {
+            let x = -90.0 + 180.0 * k as f32 / 400_000.0;
+            let x = x.clamp(-87.3, 88.376_26);
+            let shifted = x * std::f32::consts::LOG2_E + 12_582_912.0;
+            let n = shifted - 12_582_912.0;
+            let bits = shifted.to_bits().wrapping_sub(0x4B40_0000 - 127) << 23;
+            assert_eq!(bits, ((n as i32 + 127) as u32) << 23, "{x}");
+        }
     }
     use candle_core::{Device, Var};
 
