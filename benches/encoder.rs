@@ -3,14 +3,15 @@
 //! heads, feed-forward 1536), inference path, one core. The weights are
 //! random: the cost does not depend on their values, so the bench needs no
 //! download. Throughput is pieces per second; words are about 0.8 of them
-//! on PolNeAR. Run:
+//! on PolNeAR. Each case runs in f32 and with int8 linear layers
+//! (`predict --precision int8`). Run:
 //!
 //! `CANDLE_NUM_THREADS=1 RAYON_NUM_THREADS=1 taskset -c 0 cargo bench -p quotekit-model --bench encoder`
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use quotekit_model::transformer::bert::{Bert, BertConfig};
+use quotekit_model::transformer::bert::{Bert, BertConfig, Precision};
 
 fn bench(c: &mut Criterion) {
     let config = BertConfig {
@@ -27,7 +28,7 @@ fn bench(c: &mut Criterion) {
         model_type: "bert".into(),
     };
     let varmap = VarMap::new();
-    let bert = Bert::new(
+    let mut bert = Bert::new(
         &config,
         VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
     )
@@ -45,10 +46,13 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("encoder 8x256 pieces");
     group.sample_size(10);
     group.throughput(Throughput::Elements((windows * pieces) as u64));
-    for (name, mask) in [("full windows", &full), ("last window padded", &partial)] {
-        group.bench_function(name, |b| {
-            b.iter(|| bert.forward(&ids, mask, None).unwrap().dims().len())
-        });
+    for precision in [Precision::F32, Precision::Int8] {
+        bert.set_precision(precision).expect("the weights quantize");
+        for (name, mask) in [("full windows", &full), ("last window padded", &partial)] {
+            group.bench_function(format!("{name}, {precision}"), |b| {
+                b.iter(|| bert.forward(&ids, mask, None).unwrap().dims().len())
+            });
+        }
     }
     group.finish();
 }

@@ -241,6 +241,24 @@ fn train_predict_eval_end_to_end() {
         e.contains("--encoder-stride applies to transformer models") && e.contains("model"),
         "{e}"
     );
+    // Nor int8 arithmetic.
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--input",
+        "datasets/sample",
+        "--output",
+        dir.path().join("int8.jsonl").to_str().unwrap(),
+        "--precision",
+        "int8",
+    ]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("--precision int8 applies to transformer models") && e.contains("crf model"),
+        "{e}"
+    );
     let out = quotekit(&[
         "eval",
         "--gold",

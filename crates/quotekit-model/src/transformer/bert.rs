@@ -10,6 +10,7 @@
 //! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
 
 use super::inplace;
+use super::int8::Int8Weight;
 use crate::error::ModelError;
 use crate::nn::layers::dropout;
 use crate::transformer::fused;
@@ -158,6 +159,57 @@ impl Layer {
     }
 }
 
+/// The arithmetic of the encoder's linear layers at inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precision {
+    /// f32 throughout (as trained).
+    #[default]
+    F32,
+    /// Weights quantized to int8 per output, inputs per row, products summed
+    /// in integers ([`super::int8`]); attention, softmax, GELU and layer
+    /// norms stay f32. Faster, with slightly different numbers.
+    Int8,
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::F32 => "f32",
+            Precision::Int8 => "int8",
+        })
+    }
+}
+
+/// A layer's linear weights quantized for int8 inference.
+#[derive(Debug)]
+struct Int8Layer {
+    /// Queries, keys and values stacked (as [`inplace::stacked`] takes them).
+    qkv: Int8Weight,
+    attention_out: Int8Weight,
+    intermediate: Int8Weight,
+    output: Int8Weight,
+}
+
+impl Int8Layer {
+    fn new(layer: &Layer) -> Result<Self> {
+        fn quantize(weights: &[&Tensor]) -> Result<Int8Weight> {
+            let w = Tensor::cat(weights, 0)?;
+            let (n, k) = w.dims2()?;
+            Ok(Int8Weight::new(&w.flatten_all()?.to_vec1::<f32>()?, n, k))
+        }
+        Ok(Self {
+            qkv: quantize(&[
+                layer.query.weight(),
+                layer.key.weight(),
+                layer.value.weight(),
+            ])?,
+            attention_out: quantize(&[layer.attention_out.weight()])?,
+            intermediate: quantize(&[layer.intermediate.weight()])?,
+            output: quantize(&[layer.output.weight()])?,
+        })
+    }
+}
+
 /// A BERT encoder: token, position and segment embeddings, then transformer layers.
 #[derive(Debug)]
 pub struct Bert {
@@ -168,6 +220,8 @@ pub struct Bert {
     types: Embedding,
     norm: Norm,
     layers: Vec<Layer>,
+    /// The layers' weights quantized, when inference runs in int8.
+    int8: Option<Vec<Int8Layer>>,
 }
 
 impl Bert {
@@ -189,7 +243,33 @@ impl Bert {
             types: embedding(config.type_vocab_size, h, e.pp("token_type_embeddings"))?,
             norm: Norm::new(h, config.layer_norm_eps, e.pp("LayerNorm"))?,
             layers,
+            int8: None,
         })
+    }
+
+    /// Sets the arithmetic of inference's linear layers. Int8 quantizes the
+    /// current weights (do it after loading them; training does not see
+    /// it, and weights changed afterwards are not quantized again).
+    pub fn set_precision(&mut self, precision: Precision) -> Result<()> {
+        self.int8 = match precision {
+            Precision::F32 => None,
+            Precision::Int8 => Some(
+                self.layers
+                    .iter()
+                    .map(Int8Layer::new)
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        Ok(())
+    }
+
+    /// The arithmetic of inference's linear layers.
+    pub fn precision(&self) -> Precision {
+        if self.int8.is_some() {
+            Precision::Int8
+        } else {
+            Precision::F32
+        }
     }
 
     /// Hidden states `[B, L, hidden]` of piece ids `[B, L]` (u32) whose padding
@@ -233,12 +313,17 @@ impl Bert {
             // Inference: biases, scale, GELU, residuals, layer norms and
             // softmax in place on the results just computed (the same
             // arithmetic as below, without a fresh tensor for each step).
-            for layer in &self.layers {
+            for (n, layer) in self.layers.iter().enumerate() {
+                let int8 = self.int8.as_ref().map(|layers| &layers[n]);
                 // Queries, keys and values from one product with the three
                 // weights stacked (the input is read and packed once).
-                let qkv =
-                    inplace::stacked(&x, [&layer.query, &layer.key, &layer.value], scale as f32)?
-                        .reshape((b, l, 3, heads, d))?;
+                let qkv = inplace::stacked(
+                    &x,
+                    [&layer.query, &layer.key, &layer.value],
+                    scale as f32,
+                    int8.map(|l| &l.qkv),
+                )?
+                .reshape((b, l, 3, heads, d))?;
                 let part = |k: usize| -> Result<Tensor> {
                     qkv.narrow(2, k, 1)?
                         .squeeze(2)?
@@ -266,13 +351,16 @@ impl Bert {
                 x = inplace::linear_residual_norm(
                     &context,
                     &layer.attention_out,
+                    int8.map(|l| &l.attention_out),
                     &x,
                     layer.attention_norm.parts(),
                 )?;
-                let inner = inplace::linear_gelu(&x, &layer.intermediate)?;
+                let inner =
+                    inplace::linear_gelu(&x, &layer.intermediate, int8.map(|l| &l.intermediate))?;
                 x = inplace::linear_residual_norm(
                     &inner,
                     &layer.output,
+                    int8.map(|l| &l.output),
                     &x,
                     layer.output_norm.parts(),
                 )?
@@ -357,5 +445,47 @@ mod tests {
             let b: Vec<f32> = training.flatten_all().unwrap().to_vec1().unwrap();
             assert_eq!(a, b, "padded: {padded}");
         }
+    }
+
+    /// Int8 linear layers change the hidden states a little, not much, and
+    /// f32 again gives the f32 numbers back.
+    #[test]
+    fn int8_inference_stays_close_to_f32() {
+        let config = BertConfig {
+            vocab_size: 50,
+            hidden_size: 64,
+            num_hidden_layers: 2,
+            num_attention_heads: 4,
+            intermediate_size: 128,
+            max_position_embeddings: 16,
+            type_vocab_size: 2,
+            layer_norm_eps: 1e-12,
+            hidden_act: "gelu".into(),
+            hidden_dropout_prob: 0.0,
+            model_type: "bert".into(),
+        };
+        let varmap = VarMap::new();
+        let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+        let mut bert = Bert::new(&config, vb).unwrap();
+        let ids: Vec<u32> = (0..24).map(|k| (k * 7 % 50) as u32).collect();
+        let ids = Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap();
+        let mut mask = vec![1f32; 24];
+        mask[20..].fill(0.0);
+        let mask = Tensor::from_vec(mask, (2, 12), &Device::Cpu).unwrap();
+        let run = |bert: &Bert| -> Vec<f32> {
+            let y = bert.forward(&ids, &mask, None).unwrap();
+            y.flatten_all().unwrap().to_vec1().unwrap()
+        };
+        let f32s = run(&bert);
+        bert.set_precision(Precision::Int8).unwrap();
+        assert_eq!(bert.precision(), Precision::Int8);
+        let int8 = run(&bert);
+        assert_ne!(int8, f32s, "the int8 path ran");
+        let dot: f32 = f32s.iter().zip(&int8).map(|(a, b)| a * b).sum();
+        let norm = |v: &[f32]| v.iter().map(|a| a * a).sum::<f32>().sqrt();
+        let cosine = dot / (norm(&f32s) * norm(&int8));
+        assert!(cosine > 0.999, "cosine {cosine}");
+        bert.set_precision(Precision::F32).unwrap();
+        assert_eq!(run(&bert), f32s);
     }
 }

@@ -9,8 +9,9 @@
 //! other than f32, the plain operations run instead.
 
 use super::fused::{self, gelu, last_dim, moments, rows_per_task, values};
+use super::int8::Int8Weight;
 use candle_core::{
-    CpuStorage, CustomOp2, InplaceOp1, InplaceOp2, Layout, Module, Result, Shape, Tensor,
+    CpuStorage, CustomOp1, CustomOp2, InplaceOp1, InplaceOp2, Layout, Module, Result, Shape, Tensor,
 };
 use candle_nn::Linear;
 use rayon::prelude::*;
@@ -39,6 +40,47 @@ fn product(x: &Tensor, layer: &Linear) -> Result<Tensor> {
     match *x.dims() {
         [b, m, k] if x.is_contiguous() => x.reshape((b * m, k))?.matmul(&w)?.reshape((b, m, ())),
         _ => x.broadcast_matmul(&w),
+    }
+}
+
+/// `x · weightᵀ` with the weight quantized ([`Int8Weight`]): `[.., n]`.
+fn int8_product(x: &Tensor, weight: &Int8Weight) -> Result<Tensor> {
+    x.contiguous()?.apply_op1_no_bwd(&Int8Product(weight))
+}
+
+/// The product of a linear layer: in int8 when its weight is quantized
+/// (on the CPU, in f32), else as [`product`].
+fn product_of(x: &Tensor, layer: &Linear, int8: Option<&Int8Weight>) -> Result<Tensor> {
+    match int8 {
+        Some(weight) if fused::fused(x) => int8_product(x, weight),
+        _ => product(x, layer),
+    }
+}
+
+struct Int8Product<'a>(&'a Int8Weight);
+
+impl CustomOp1 for Int8Product<'_> {
+    fn name(&self) -> &'static str {
+        "quotekit-int8-product"
+    }
+
+    fn cpu_fwd(&self, x: &CpuStorage, x_l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let x = values(x, x_l, self.name())?;
+        let (k, n) = (self.0.inputs(), self.0.outputs());
+        if last_dim(x_l)? != k || k == 0 {
+            candle_core::bail!(
+                "{}: {} inputs against a weight of {k}",
+                self.name(),
+                last_dim(x_l)?
+            );
+        }
+        let mut dims = x_l.shape().dims().to_vec();
+        *dims.last_mut().expect("last_dim found one") = n;
+        let parallel = candle_core::utils::get_num_threads() > 1;
+        Ok((
+            CpuStorage::F32(self.0.product(x, parallel)),
+            Shape::from(dims),
+        ))
     }
 }
 
@@ -125,12 +167,13 @@ enum After {
     ScaleFirst(usize, f32),
 }
 
-/// A linear layer, then GELU: `gelu(x · weightᵀ + bias)`.
-pub fn linear_gelu(x: &Tensor, layer: &Linear) -> Result<Tensor> {
+/// A linear layer, then GELU: `gelu(x · weightᵀ + bias)`; the product in
+/// int8 with `int8`, the layer's weight quantized.
+pub fn linear_gelu(x: &Tensor, layer: &Linear, int8: Option<&Int8Weight>) -> Result<Tensor> {
     let (Some(bias), true) = (layer.bias(), fused::fused(x)) else {
         return fused::gelu_erf(&layer.forward(x)?);
     };
-    let y = product(x, layer)?;
+    let y = product_of(x, layer, int8)?;
     y.inplace_op1(&BiasThen {
         bias: bias.to_vec1()?,
         after: After::Gelu,
@@ -139,21 +182,32 @@ pub fn linear_gelu(x: &Tensor, layer: &Linear) -> Result<Tensor> {
 }
 
 /// Queries, keys and values of attention in one product: `x · [Wq; Wk; Wv]ᵀ`
-/// plus the three biases, the queries' part times `scale`: `[.., 3 × width]`.
-pub fn stacked(x: &Tensor, layers: [&Linear; 3], scale: f32) -> Result<Tensor> {
+/// plus the three biases, the queries' part times `scale`: `[.., 3 × width]`;
+/// the product in int8 with `int8`, the three weights stacked and quantized.
+pub fn stacked(
+    x: &Tensor,
+    layers: [&Linear; 3],
+    scale: f32,
+    int8: Option<&Int8Weight>,
+) -> Result<Tensor> {
     let biases: Option<Vec<&Tensor>> = layers.iter().map(|l| l.bias()).collect();
     let (Some(biases), true) = (biases, fused::fused(x)) else {
         let q = (layers[0].forward(x)? * scale as f64)?;
         let (k, v) = (layers[1].forward(x)?, layers[2].forward(x)?);
         return Tensor::cat(&[q, k, v], candle_core::D::Minus1);
     };
-    let weight = Tensor::cat(
-        &[layers[0].weight(), layers[1].weight(), layers[2].weight()],
-        0,
-    )?;
     let bias = Tensor::cat(&biases, 0)?;
     let width = layers[0].weight().dim(0)?;
-    let y = product(x, &Linear::new(weight, None))?;
+    let y = match int8 {
+        Some(weight) => int8_product(x, weight)?,
+        None => {
+            let weight = Tensor::cat(
+                &[layers[0].weight(), layers[1].weight(), layers[2].weight()],
+                0,
+            )?;
+            product(x, &Linear::new(weight, None))?
+        }
+    };
     y.inplace_op1(&BiasThen {
         bias: bias.to_vec1()?,
         after: After::ScaleFirst(width, scale),
@@ -187,10 +241,12 @@ impl InplaceOp1 for BiasThen {
 }
 
 /// The end of a sublayer: `norm(x · weightᵀ + bias + residual)`, where
-/// `norm` is a layer norm with `weight`, `bias` and `eps`.
+/// `norm` is a layer norm with `weight`, `bias` and `eps`; the product in
+/// int8 with `int8`, the layer's weight quantized.
 pub fn linear_residual_norm(
     x: &Tensor,
     layer: &Linear,
+    int8: Option<&Int8Weight>,
     residual: &Tensor,
     norm: (&Tensor, &Tensor, f32),
 ) -> Result<Tensor> {
@@ -199,7 +255,7 @@ pub fn linear_residual_norm(
         let y = (layer.forward(x)? + residual)?;
         return fused::layer_norm(&y, weight, norm_bias, eps, false);
     };
-    let y = product(x, layer)?;
+    let y = product_of(x, layer, int8)?;
     let residual = residual.contiguous()?;
     y.inplace_op2(
         &residual,

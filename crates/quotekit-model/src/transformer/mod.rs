@@ -15,6 +15,7 @@ pub mod file;
 pub mod fused;
 pub mod head;
 pub mod inplace;
+pub mod int8;
 pub mod model;
 pub mod pieces;
 pub mod train;

@@ -18,7 +18,7 @@ use crate::nn::params::Parameters;
 use crate::nn::DTYPE;
 use crate::tagger::SequenceTagger;
 use crate::training::data::Prepared;
-use crate::transformer::bert::{Bert, BertConfig};
+use crate::transformer::bert::{Bert, BertConfig, Precision};
 use crate::transformer::config::TransformerConfig;
 use crate::transformer::head::Head;
 use crate::transformer::pieces::{plan, PiecePlan, PieceTokenizer};
@@ -167,6 +167,15 @@ impl TransformerModel {
         config.validate().map_err(ModelError::config)?;
         self.config = config;
         Ok(())
+    }
+
+    /// Runs the encoder's linear layers in `precision`: int8 quantizes the
+    /// loaded weights (faster; the predictions can differ slightly from
+    /// f32's), f32 is as trained.
+    pub fn set_precision(&mut self, precision: Precision) -> std::result::Result<(), ModelError> {
+        self.bert
+            .set_precision(precision)
+            .map_err(|e| ModelError::config(format!("precision {precision}: {e}")))
     }
 
     /// Windows, word → piece positions and features of a tokenized document.
