@@ -9,6 +9,7 @@
 //! than the layer). Parameter names follow the Hugging Face checkpoints
 //! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
 
+use super::attention;
 use super::inplace;
 use super::int8::Int8Weight;
 use crate::error::ModelError;
@@ -322,32 +323,8 @@ impl Bert {
                     [&layer.query, &layer.key, &layer.value],
                     scale as f32,
                     int8.map(|l| &l.qkv),
-                )?
-                .reshape((b, l, 3, heads, d))?;
-                let part = |k: usize| -> Result<Tensor> {
-                    qkv.narrow(2, k, 1)?
-                        .squeeze(2)?
-                        .transpose(1, 2)?
-                        .contiguous()
-                };
-                let (q, k, v) = (part(0)?, part(1)?, part(2)?);
-                // Attention one window at a time: its scores (heads × L × L,
-                // 3 MB for 12 heads of 256 pieces) fit memory the allocator
-                // reuses, where a batch's (25 MB for 8 windows) came fresh
-                // from the system, pages zeroed, for every layer. The same
-                // products and softmax rows as over the batch.
-                let mut contexts = Vec::with_capacity(b);
-                for i in 0..b {
-                    let scores = q.narrow(0, i, 1)?.matmul(&k.narrow(0, i, 1)?.t()?)?;
-                    let mask = bias.as_ref().map(|m| m.narrow(0, i, 1)).transpose()?;
-                    contexts.push(
-                        inplace::softmax(scores, mask.as_ref())?.matmul(&v.narrow(0, i, 1)?)?,
-                    );
-                }
-                let context = Tensor::cat(&contexts, 0)?
-                    .transpose(1, 2)?
-                    .contiguous()?
-                    .reshape((b, l, h))?;
+                )?;
+                let context = attention::attention(&qkv, heads, bias.as_ref())?;
                 x = inplace::linear_residual_norm(
                     &context,
                     &layer.attention_out,

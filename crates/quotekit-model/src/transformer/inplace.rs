@@ -379,13 +379,17 @@ impl InplaceOp1 for Softmax {
 
 /// Softmax of some rows of the scores, as a vector-width-generic body
 /// (everything it calls is inlined, so it is compiled for each width).
-struct SoftmaxRows<'a> {
-    rows: &'a mut [f32],
-    w: usize,
-    mask: Option<&'a [f32]>,
+pub(super) struct SoftmaxRows<'a> {
+    /// Rows of `w` scores.
+    pub rows: &'a mut [f32],
+    /// Row width.
+    pub w: usize,
+    /// Per batch item, `w` values added to each of its rows first.
+    pub mask: Option<&'a [f32]>,
     /// Index of the first of `rows` among all rows.
-    first_row: usize,
-    rows_per_item: usize,
+    pub first_row: usize,
+    /// Rows of one batch item.
+    pub rows_per_item: usize,
 }
 
 impl pulp::WithSimd for SoftmaxRows<'_> {

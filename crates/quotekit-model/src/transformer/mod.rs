@@ -8,6 +8,7 @@
 //! [`train`] on the shared network library [`crate::nn`], optionally on a
 //! frozen encoder's cached outputs ([`cache`]).
 
+pub mod attention;
 pub mod bert;
 pub mod cache;
 pub mod config;

@@ -1,0 +1,187 @@
+//! Self-attention at inference, from the stacked queries, keys and values
+//! of [`super::inplace::stacked`] straight to the context: for each window
+//! and head, the scores `q · kᵀ` (queries already scaled) are written by
+//! gemm into one reused buffer, softmaxed in place after the padding mask,
+//! and `softmax · v` is written by gemm into the head's columns of the
+//! result. Nothing is split into heads, transposed, zeroed or concatenated
+//! on the way, which candle's operations did (copies of every layer's
+//! queries, keys, values and context, and a zeroed buffer for each score
+//! matrix). The gemm calls are the ones candle makes for the same products,
+//! with the same sizes and order of sums; only the strides differ, so the
+//! numbers are the same bits (the tests of [`super::bert`] hold inference to
+//! the training path, and `predict` output was compared byte for byte).
+#![allow(unsafe_code)] // gemm's entry point and writes through a shared pointer; each block says why
+
+use super::fused::{self, values};
+use super::inplace::SoftmaxRows;
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
+use rayon::prelude::*;
+
+/// The context of attention `[B, L, width]` from `qkv` `[B, L, 3 × width]`
+/// (queries, keys, values side by side, the queries scaled by `1/√d`) with
+/// `heads` heads; `bias` `[B, 1, 1, L]` is added to every row of scores
+/// when given (0 for pieces, a large negative number for padding).
+pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor> {
+    let (b, l, three) = qkv.dims3()?;
+    let h = three / 3;
+    if three % 3 != 0 || heads == 0 || h % heads != 0 {
+        candle_core::bail!(
+            "attention: {three} values per piece do not split into 3 × {heads} heads"
+        );
+    }
+    let d = h / heads;
+    if fused::fused(qkv) && qkv.is_contiguous() {
+        let mask = match bias {
+            Some(m) => Some(m.flatten_all()?.to_vec1::<f32>()?),
+            None => None,
+        };
+        return qkv.apply_op1_no_bwd(&Attention { heads, mask });
+    }
+    // Elsewhere (a GPU), candle's operations, one window at a time.
+    let qkv = qkv.reshape((b, l, 3, heads, d))?;
+    let part = |k: usize| -> Result<Tensor> {
+        qkv.narrow(2, k, 1)?
+            .squeeze(2)?
+            .transpose(1, 2)?
+            .contiguous()
+    };
+    let (q, k, v) = (part(0)?, part(1)?, part(2)?);
+    let mut contexts = Vec::with_capacity(b);
+    for i in 0..b {
+        let scores = q.narrow(0, i, 1)?.matmul(&k.narrow(0, i, 1)?.t()?)?;
+        let mask = bias.map(|m| m.narrow(0, i, 1)).transpose()?;
+        contexts.push(super::inplace::softmax(scores, mask.as_ref())?.matmul(&v.narrow(0, i, 1)?)?);
+    }
+    Tensor::cat(&contexts, 0)?
+        .transpose(1, 2)?
+        .contiguous()?
+        .reshape((b, l, h))
+}
+
+struct Attention {
+    heads: usize,
+    /// `B × L` additive mask values, when some window is padded.
+    mask: Option<Vec<f32>>,
+}
+
+/// The result's memory, written by tasks at disjoint places.
+#[derive(Clone, Copy)]
+struct Out(*mut f32);
+// SAFETY: each task writes only its own window's rows in its own head's
+// columns, so no two tasks touch the same value, and the buffer outlives
+// them all (they finish before `cpu_fwd` returns).
+unsafe impl Send for Out {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Out {}
+
+thread_local! {
+    /// One head's scores (L × L), kept between heads and calls.
+    static SCORES: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl CustomOp1 for Attention {
+    fn name(&self) -> &'static str {
+        "quotekit-attention"
+    }
+
+    fn cpu_fwd(&self, qkv: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let qkv = values(qkv, layout, self.name())?;
+        let (b, l, three) = layout.shape().dims3()?;
+        let (h, heads) = (three / 3, self.heads);
+        let d = h / heads;
+        if let Some(mask) = &self.mask {
+            if mask.len() != b * l {
+                candle_core::bail!("{}: the mask must have {} values", self.name(), b * l);
+            }
+        }
+        let mut out: Vec<f32> = Vec::with_capacity(b * l * h);
+        let dst = Out(out.as_mut_ptr());
+        let threads = candle_core::utils::get_num_threads();
+        let arch = pulp::Arch::new();
+        let run = |(i, head): (usize, usize)| {
+            let mut scores = SCORES.take();
+            scores.resize(l * l, 0.0);
+            let window = &qkv[i * l * three..(i + 1) * l * three];
+            let q = window[head * d..].as_ptr();
+            let k = window[h + head * d..].as_ptr();
+            let v = window[2 * h + head * d..].as_ptr();
+            let dst = dst;
+            // SAFETY: scores holds L × L values, written row-major (column
+            // stride 1, row stride L); q is read as L × d (row stride 3h)
+            // and k as its transpose, d × L (column stride 3h, row stride
+            // 1), all inside this window's L × 3h values, since head × d +
+            // d <= h. With `read_dst` false gemm only writes the scores.
+            unsafe {
+                gemm::gemm(
+                    l,
+                    l,
+                    d,
+                    scores.as_mut_ptr(),
+                    1,
+                    l as isize,
+                    false,
+                    q,
+                    1,
+                    three as isize,
+                    k,
+                    three as isize,
+                    1,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    gemm::Parallelism::None,
+                )
+            };
+            let mask = self.mask.as_ref().map(|m| &m[i * l..(i + 1) * l]);
+            arch.dispatch(SoftmaxRows {
+                rows: &mut scores,
+                w: l,
+                mask,
+                first_row: 0,
+                rows_per_item: l,
+            });
+            // SAFETY: the context of this window and head is L × d values
+            // at row stride h from `i × L × h + head × d`, inside the
+            // B × L × h values `out` has room for, and no other task writes
+            // them; the scores are read L × L row-major and v as L × d
+            // (row stride 3h) inside the window. gemm writes every one of
+            // these values (`read_dst` false).
+            unsafe {
+                gemm::gemm(
+                    l,
+                    d,
+                    l,
+                    dst.0.add(i * l * h + head * d),
+                    1,
+                    h as isize,
+                    false,
+                    scores.as_ptr(),
+                    1,
+                    l as isize,
+                    v,
+                    1,
+                    three as isize,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    gemm::Parallelism::None,
+                )
+            };
+            SCORES.set(scores);
+        };
+        let tasks = (0..b).flat_map(|i| (0..heads).map(move |head| (i, head)));
+        if threads > 1 {
+            tasks.collect::<Vec<_>>().into_par_iter().for_each(run);
+        } else {
+            tasks.for_each(run);
+        }
+        // SAFETY: the tasks wrote every window's every head: all B × L × h
+        // values.
+        unsafe { out.set_len(b * l * h) };
+        Ok((CpuStorage::F32(out), Shape::from((b, l, h))))
+    }
+}
