@@ -74,6 +74,18 @@ unsafe impl Send for Out {}
 // SAFETY: as for `Send`.
 unsafe impl Sync for Out {}
 
+impl Out {
+    /// The place `offset` values in (a method, so that closures take the
+    /// whole `Out`, which is `Send`, not its pointer).
+    ///
+    /// # Safety
+    /// `offset` is inside the buffer.
+    unsafe fn at(self, offset: usize) -> *mut f32 {
+        // SAFETY: the caller keeps `offset` inside the buffer.
+        unsafe { self.0.add(offset) }
+    }
+}
+
 thread_local! {
     /// One head's scores (L × L), kept between heads and calls.
     static SCORES: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
@@ -105,7 +117,6 @@ impl CustomOp1 for Attention {
             let q = window[head * d..].as_ptr();
             let k = window[h + head * d..].as_ptr();
             let v = window[2 * h + head * d..].as_ptr();
-            let dst = dst;
             // SAFETY: scores holds L × L values, written row-major (column
             // stride 1, row stride L); q is read as L × d (row stride 3h)
             // and k as its transpose, d × L (column stride 3h, row stride
@@ -153,7 +164,7 @@ impl CustomOp1 for Attention {
                     l,
                     d,
                     l,
-                    dst.0.add(i * l * h + head * d),
+                    dst.at(i * l * h + head * d),
                     1,
                     h as isize,
                     false,
