@@ -9,6 +9,8 @@ use quotekit_infer::output::Rendered;
 use quotekit_infer::runner::process;
 use quotekit_infer::OutputFormat;
 use quotekit_model::config::MAX_THREADS;
+use quotekit_model::transformer::bert::Precision;
+use quotekit_model::transformer::model::TransformerModel;
 use quotekit_model::{load_annotator, Annotator, ModelHeader};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -22,16 +24,42 @@ pub struct NativeModel {
     path: PathBuf,
 }
 
-/// Loads the model in `path` (a model directory or its `model.safetensors`).
+/// Loads the model in `path` (a model directory or its `model.safetensors`);
+/// `precision` `"int8"` runs a transformer's linear layers in int8 (as
+/// `predict --precision int8`), `"f32"` (or none) as trained.
 #[pyfunction]
-pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<NativeModel> {
+#[pyo3(signature = (path, precision=None))]
+pub fn load(py: Python<'_>, path: PathBuf, precision: Option<&str>) -> PyResult<NativeModel> {
+    let int8 = match precision {
+        None | Some("f32") => false,
+        Some("int8") => true,
+        Some(other) => {
+            return Err(errors::input(format!(
+                "precision must be \"f32\" or \"int8\", not {other:?}"
+            )))
+        }
+    };
     // As `quotekit predict` does: documents are the unit of parallelism, so a
     // network model's operations run on their document's thread rather than
     // queueing for candle's own pool. A setting of the user's wins.
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
-    let (annotator, header) = py.detach(|| load_annotator(&path)).map_err(errors::model)?;
+    let (mut annotator, header) = py.detach(|| load_annotator(&path)).map_err(errors::model)?;
+    if int8 {
+        let kind = annotator.tagger.kind().name();
+        match annotator.tagger_as_mut::<TransformerModel>() {
+            Some(model) => py
+                .detach(|| model.set_precision(Precision::Int8))
+                .map_err(errors::model)?,
+            None => {
+                return Err(errors::input(format!(
+                    "precision \"int8\" applies to transformer models; {} is a {kind} model",
+                    path.display()
+                )))
+            }
+        }
+    }
     Ok(NativeModel {
         annotator,
         header,

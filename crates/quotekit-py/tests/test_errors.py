@@ -22,6 +22,15 @@ def test_a_missing_model_is_a_model_error_with_the_cli_message(tmp_path):
     assert isinstance(e.value, quotekit.QuotekitError)
 
 
+def test_int8_precision_is_for_transformer_models_only(tiny_model):
+    with pytest.raises(quotekit.InputError, match="applies to transformer models") as e:
+        quotekit.load(tiny_model, precision="int8")
+    assert str(tiny_model) in str(e.value) and "crf model" in str(e.value)
+    with pytest.raises(quotekit.InputError, match='"f32" or "int8"'):
+        quotekit.load(tiny_model, precision="f16")
+    assert quotekit.load(tiny_model, precision="f32").annotate("He said it.") is not None
+
+
 def test_a_damaged_model_says_so(tmp_path):
     folder = tmp_path / "m"
     folder.mkdir()

@@ -183,10 +183,15 @@ class Model:
 
 
 
-def load(path: PathLike) -> Model:
+def load(path: PathLike, precision: str = "f32") -> Model:
     """Loads the model in ``path`` (a model directory, or its
-    ``model.safetensors``). Raises :class:`ModelError` when it cannot."""
-    return Model(_quotekit.load(path))
+    ``model.safetensors``). Raises :class:`ModelError` when it cannot.
+
+    ``precision="int8"`` runs a transformer model's linear layers in int8
+    (as ``quotekit predict --precision int8``): faster, with predictions that
+    can differ slightly from ``"f32"``'s; other models raise
+    :class:`InputError`."""
+    return Model(_quotekit.load(path, precision))
 
 
 def train(
