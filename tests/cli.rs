@@ -223,42 +223,31 @@ fn train_predict_eval_end_to_end() {
     assert!(dev["exact"]["micro"]["f1"].as_f64().unwrap() > 0.9, "{dev}");
 
     predict_and_eval_reproduce_dev(dir.path(), &model, &dev, true);
-    // A window stride means nothing to a CRF: refused, naming the model.
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--input",
-        "datasets/sample",
-        "--output",
-        dir.path().join("stride.jsonl").to_str().unwrap(),
-        "--encoder-stride",
-        "100",
-    ]);
-    assert!(!out.status.success());
-    let e = stderr(&out);
-    assert!(
-        e.contains("--encoder-stride applies to transformer models") && e.contains("model"),
-        "{e}"
-    );
-    // Nor int8 arithmetic.
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        "--input",
-        "datasets/sample",
-        "--output",
-        dir.path().join("int8.jsonl").to_str().unwrap(),
-        "--precision",
-        "int8",
-    ]);
-    assert!(!out.status.success());
-    let e = stderr(&out);
-    assert!(
-        e.contains("--precision int8 applies to transformer models") && e.contains("crf model"),
-        "{e}"
-    );
+    // A window stride and int8 arithmetic mean nothing to a CRF: refused,
+    // naming the model and its kind.
+    for (flag, value) in [("--encoder-stride", "100"), ("--precision", "int8")] {
+        let out = quotekit(&[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            "datasets/sample",
+            "--output",
+            dir.path().join("refused.jsonl").to_str().unwrap(),
+            flag,
+            value,
+        ]);
+        assert!(!out.status.success());
+        let e = stderr(&out);
+        assert!(
+            e.contains(flag) && e.contains("applies to transformer models"),
+            "{e}"
+        );
+        assert!(
+            e.contains(model.to_str().unwrap()) && e.contains("crf model"),
+            "{e}"
+        );
+    }
     let out = quotekit(&[
         "eval",
         "--gold",

@@ -86,6 +86,51 @@ impl Out {
     }
 }
 
+/// A matrix in memory: its first value, column stride and row stride.
+#[derive(Clone, Copy)]
+struct Strided<P>(P, usize, usize);
+
+/// `dst = lhs · rhs` for `(m, n, k)`: an m × k by a k × n matrix, every value
+/// of the m × n `dst` written (not read), by gemm on this thread, as
+/// candle's CPU matmul calls it (`alpha` 0, `beta` 1).
+///
+/// # Safety
+/// Every value of the three matrices at their strides lies in memory the
+/// caller may read (and, for `dst`, write), which nothing else writes
+/// meanwhile.
+unsafe fn product(
+    (m, n, k): (usize, usize, usize),
+    dst: Strided<*mut f32>,
+    lhs: Strided<*const f32>,
+    rhs: Strided<*const f32>,
+) {
+    let s = |x: usize| x as isize;
+    // SAFETY: as the caller promises.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.0,
+            s(dst.1),
+            s(dst.2),
+            false,
+            lhs.0,
+            s(lhs.1),
+            s(lhs.2),
+            rhs.0,
+            s(rhs.1),
+            s(rhs.2),
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
 thread_local! {
     /// One head's scores (L × L), kept between heads and calls.
     static SCORES: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
@@ -121,28 +166,13 @@ impl CustomOp1 for Attention {
             // stride 1, row stride L); q is read as L × d (row stride 3h)
             // and k as its transpose, d × L (column stride 3h, row stride
             // 1), all inside this window's L × 3h values, since head × d +
-            // d <= h. With `read_dst` false gemm only writes the scores.
+            // d <= h. Only the scores are written.
             unsafe {
-                gemm::gemm(
-                    l,
-                    l,
-                    d,
-                    scores.as_mut_ptr(),
-                    1,
-                    l as isize,
-                    false,
-                    q,
-                    1,
-                    three as isize,
-                    k,
-                    three as isize,
-                    1,
-                    0.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    gemm::Parallelism::None,
+                product(
+                    (l, l, d),
+                    Strided(scores.as_mut_ptr(), 1, l),
+                    Strided(q, 1, three),
+                    Strided(k, three, 1),
                 )
             };
             let mask = self.mask.as_ref().map(|m| &m[i * l..(i + 1) * l]);
@@ -158,28 +188,13 @@ impl CustomOp1 for Attention {
             // B × L × h values `out` has room for, and no other task writes
             // them; the scores are read L × L row-major and v as L × d
             // (row stride 3h) inside the window. gemm writes every one of
-            // these values (`read_dst` false).
+            // the context's values.
             unsafe {
-                gemm::gemm(
-                    l,
-                    d,
-                    l,
-                    dst.at(i * l * h + head * d),
-                    1,
-                    h as isize,
-                    false,
-                    scores.as_ptr(),
-                    1,
-                    l as isize,
-                    v,
-                    1,
-                    three as isize,
-                    0.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    gemm::Parallelism::None,
+                product(
+                    (l, d, l),
+                    Strided(dst.at(i * l * h + head * d), 1, h),
+                    Strided(scores.as_ptr(), 1, l),
+                    Strided(v, 1, three),
                 )
             };
             SCORES.set(scores);

@@ -387,16 +387,15 @@ mod tests {
     use candle_nn::VarMap;
     use rand::SeedableRng;
 
-    /// The in-place inference path computes what the training path computes
-    /// without dropout, bit for bit, with and without padding.
-    #[test]
-    fn inference_in_place_equals_the_training_path() {
+    /// A 2-layer, 4-head BERT of `hidden` width with a feed-forward of
+    /// `inner` (its random initial weights), and 2 windows of 12 piece ids.
+    fn tiny(hidden: usize, inner: usize) -> (Bert, Tensor) {
         let config = BertConfig {
             vocab_size: 50,
-            hidden_size: 32,
+            hidden_size: hidden,
             num_hidden_layers: 2,
             num_attention_heads: 4,
-            intermediate_size: 64,
+            intermediate_size: inner,
             max_position_embeddings: 16,
             type_vocab_size: 2,
             layer_norm_eps: 1e-12,
@@ -408,7 +407,14 @@ mod tests {
         let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
         let bert = Bert::new(&config, vb).unwrap();
         let ids: Vec<u32> = (0..24).map(|k| (k * 7 % 50) as u32).collect();
-        let ids = Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap();
+        (bert, Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap())
+    }
+
+    /// The in-place inference path computes what the training path computes
+    /// without dropout, bit for bit, with and without padding.
+    #[test]
+    fn inference_in_place_equals_the_training_path() {
+        let (bert, ids) = tiny(32, 64);
         for padded in [false, true] {
             let mut mask = vec![1f32; 24];
             if padded {
@@ -428,24 +434,7 @@ mod tests {
     /// f32 again gives the f32 numbers back.
     #[test]
     fn int8_inference_stays_close_to_f32() {
-        let config = BertConfig {
-            vocab_size: 50,
-            hidden_size: 64,
-            num_hidden_layers: 2,
-            num_attention_heads: 4,
-            intermediate_size: 128,
-            max_position_embeddings: 16,
-            type_vocab_size: 2,
-            layer_norm_eps: 1e-12,
-            hidden_act: "gelu".into(),
-            hidden_dropout_prob: 0.0,
-            model_type: "bert".into(),
-        };
-        let varmap = VarMap::new();
-        let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-        let mut bert = Bert::new(&config, vb).unwrap();
-        let ids: Vec<u32> = (0..24).map(|k| (k * 7 % 50) as u32).collect();
-        let ids = Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap();
+        let (mut bert, ids) = tiny(64, 128);
         let mut mask = vec![1f32; 24];
         mask[20..].fill(0.0);
         let mask = Tensor::from_vec(mask, (2, 12), &Device::Cpu).unwrap();
