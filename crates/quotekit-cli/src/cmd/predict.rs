@@ -68,9 +68,10 @@ pub struct PredictArgs {
     #[arg(long, value_name = "N")]
     pub encoder_stride: Option<usize>,
     /// Transformer models: the arithmetic of the encoder's linear layers.
-    /// int8 quantizes the weights on load and runs the products in integers
-    /// (AVX-512 VNNI where the processor has it): faster, with predictions
-    /// that can differ slightly from f32's (see the README's results).
+    /// int8 quantizes the weights on load and sums the products in integers
+    /// with AVX-512 VNNI: about twice as fast, with predictions that can
+    /// differ slightly from f32's (see the README's results). Refused on
+    /// processors without AVX-512 VNNI, where it would be slower.
     #[arg(long, value_enum, default_value_t = Precision::F32)]
     pub precision: Precision,
 }

@@ -8,8 +8,10 @@
 //! queries, keys, values and context, and a zeroed buffer for each score
 //! matrix). The gemm calls are the ones candle makes for the same products,
 //! with the same sizes and order of sums; only the strides differ, so the
-//! numbers are the same bits (the tests of [`super::bert`] hold inference to
-//! the training path, and `predict` output was compared byte for byte).
+//! numbers are the same bits for heads of two values or more (the tests
+//! below and those of [`super::bert`] hold it to candle's path, and
+//! `predict` output was compared byte for byte); heads of one value, where
+//! gemm takes a stride-dependent path, run through candle's operations.
 #![allow(unsafe_code)] // gemm's entry point and writes through a shared pointer; each block says why
 
 use super::fused::{self, values};
@@ -22,7 +24,7 @@ use rayon::prelude::*;
 /// `heads` heads; `bias` `[B, 1, 1, L]` is added to every row of scores
 /// when given (0 for pieces, a large negative number for padding).
 pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor> {
-    let (b, l, three) = qkv.dims3()?;
+    let three = qkv.dims3()?.2;
     let h = three / 3;
     if three % 3 != 0 || heads == 0 || h % heads != 0 {
         candle_core::bail!(
@@ -30,7 +32,9 @@ pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Te
         );
     }
     let d = h / heads;
-    if fused::fused(qkv) && qkv.is_contiguous() {
+    // Heads of one value take gemm's matrix-vector path, whose sums depend
+    // on the strides: those stay with candle's operations.
+    if fused::fused(qkv) && qkv.is_contiguous() && d >= 2 {
         let mask = match bias {
             Some(m) => Some(m.flatten_all()?.to_vec1::<f32>()?),
             None => None,
@@ -38,6 +42,15 @@ pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Te
         return qkv.apply_op1_no_bwd(&Attention { heads, mask });
     }
     // Elsewhere (a GPU), candle's operations, one window at a time.
+    by_candle(qkv, heads, bias)
+}
+
+/// [`attention`] with candle's operations (splitting the heads, products
+/// and softmax over tensors): the path the fused one replaces.
+fn by_candle(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor> {
+    let (b, l, three) = qkv.dims3()?;
+    let h = three / 3;
+    let d = h / heads;
     let qkv = qkv.reshape((b, l, 3, heads, d))?;
     let part = |k: usize| -> Result<Tensor> {
         qkv.narrow(2, k, 1)?
@@ -151,6 +164,12 @@ impl CustomOp1 for Attention {
                 candle_core::bail!("{}: the mask must have {} values", self.name(), b * l);
             }
         }
+        if b * l * d == 0 {
+            return Ok((
+                CpuStorage::F32(vec![0.0; b * l * h]),
+                Shape::from((b, l, h)),
+            ));
+        }
         let mut out: Vec<f32> = Vec::with_capacity(b * l * h);
         let dst = Out(out.as_mut_ptr());
         let threads = candle_core::utils::get_num_threads();
@@ -209,5 +228,47 @@ impl CustomOp1 for Attention {
         // values.
         unsafe { out.set_len(b * l * h) };
         Ok((CpuStorage::F32(out), Shape::from((b, l, h))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    /// The fused attention gives candle's bits, for several shapes, with and
+    /// without padding, on one thread and on several.
+    #[test]
+    fn fused_attention_equals_candles_operations() {
+        let mut state = 11u64;
+        let mut random = |n: usize| -> Vec<f32> {
+            (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ((state >> 33) as f32 / (1u64 << 31) as f32 - 0.5) * 4.0
+                })
+                .collect()
+        };
+        for &(b, l, heads, d) in &[(1, 5, 1, 2), (2, 12, 4, 8), (3, 40, 2, 16), (1, 33, 3, 32)] {
+            let h = heads * d;
+            let qkv = Tensor::from_vec(random(b * l * 3 * h), (b, l, 3 * h), &Device::Cpu).unwrap();
+            let mut mask = vec![0f32; b * l];
+            mask[b * l - l / 3..].fill(-10_000.0);
+            let mask = Tensor::from_vec(mask, (b, 1, 1, l), &Device::Cpu).unwrap();
+            for bias in [None, Some(&mask)] {
+                let fused = attention(&qkv, heads, bias).unwrap();
+                let plain = by_candle(&qkv, heads, bias).unwrap();
+                let a: Vec<f32> = fused.flatten_all().unwrap().to_vec1().unwrap();
+                let c: Vec<f32> = plain.flatten_all().unwrap().to_vec1().unwrap();
+                assert_eq!(
+                    a,
+                    c,
+                    "{b}×{l}, {heads} heads of {d}, mask {}",
+                    bias.is_some()
+                );
+            }
+        }
     }
 }

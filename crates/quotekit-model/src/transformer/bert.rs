@@ -91,6 +91,12 @@ impl BertConfig {
                 self.hidden_act
             ));
         }
+        if self.hidden_size == 0 || self.intermediate_size == 0 || self.num_hidden_layers == 0 {
+            return Err(format!(
+                "hidden_size {}, intermediate_size {} and num_hidden_layers {} must all be at least 1",
+                self.hidden_size, self.intermediate_size, self.num_hidden_layers
+            ));
+        }
         if self.num_attention_heads == 0
             || !self.hidden_size.is_multiple_of(self.num_attention_heads)
         {
@@ -196,7 +202,8 @@ impl Int8Layer {
         fn quantize(weights: &[&Tensor]) -> Result<Int8Weight> {
             let w = Tensor::cat(weights, 0)?;
             let (n, k) = w.dims2()?;
-            Ok(Int8Weight::new(&w.flatten_all()?.to_vec1::<f32>()?, n, k))
+            Int8Weight::new(&w.flatten_all()?.to_vec1::<f32>()?, n, k)
+                .map_err(candle_core::Error::Msg)
         }
         Ok(Self {
             qkv: quantize(&[
@@ -250,8 +257,15 @@ impl Bert {
 
     /// Sets the arithmetic of inference's linear layers. Int8 quantizes the
     /// current weights (do it after loading them; training does not see
-    /// it, and weights changed afterwards are not quantized again).
+    /// it, and weights changed afterwards are not quantized again), and is
+    /// refused on a processor without AVX-512 VNNI, where it would be
+    /// slower than f32 ([`super::int8::supported`]).
     pub fn set_precision(&mut self, precision: Precision) -> Result<()> {
+        if precision == Precision::Int8 && !super::int8::supported() {
+            candle_core::bail!(
+                "int8 needs a processor with AVX-512 VNNI (x86-64), which this one lacks; use f32"
+            );
+        }
         self.int8 = match precision {
             Precision::F32 => None,
             Precision::Int8 => Some(
@@ -430,10 +444,29 @@ mod tests {
         }
     }
 
+    #[test]
+    fn zero_sizes_are_refused_by_the_config_check() {
+        let (bert, _) = tiny(32, 64);
+        for (hidden, inner, layers) in [(0, 64, 2), (32, 0, 2), (32, 64, 0)] {
+            let config = BertConfig {
+                hidden_size: hidden,
+                intermediate_size: inner,
+                num_hidden_layers: layers,
+                ..bert.config.clone()
+            };
+            let e = config.check().unwrap_err();
+            assert!(e.contains("must all be at least 1"), "{e}");
+        }
+    }
+
     /// Int8 linear layers change the hidden states a little, not much, and
     /// f32 again gives the f32 numbers back.
     #[test]
     fn int8_inference_stays_close_to_f32() {
+        if !crate::transformer::int8::supported() {
+            eprintln!("skipped: this processor has no AVX-512 VNNI");
+            return;
+        }
         let (mut bert, ids) = tiny(64, 128);
         let mut mask = vec![1f32; 24];
         mask[20..].fill(0.0);

@@ -436,4 +436,28 @@ pub(crate) mod tests {
             .unwrap()
             .is_empty());
     }
+
+    #[test]
+    fn int8_tags_close_to_f32_or_is_refused_without_vnni() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut model = load(&tiny_encoder(dir.path())).unwrap();
+        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b.");
+        let tok = quotekit_data::Tokenizer::new().tokenize(&doc);
+        let f32s = model.word_emissions(&doc, &tok).unwrap();
+        let set = model.set_precision(Precision::Int8);
+        if !crate::transformer::int8::supported() {
+            let e = set.unwrap_err().to_string();
+            assert!(e.contains("AVX-512 VNNI") && e.contains("use f32"), "{e}");
+            return;
+        }
+        set.unwrap();
+        let int8 = model.word_emissions(&doc, &tok).unwrap();
+        assert_ne!(int8, f32s);
+        let largest = f32s.iter().fold(0f64, |m, x| m.max(x.abs()));
+        for (a, b) in int8.iter().zip(&f32s) {
+            assert!((a - b).abs() < 0.05 * largest, "{a} vs {b}");
+        }
+        model.set_precision(Precision::F32).unwrap();
+        assert_eq!(model.word_emissions(&doc, &tok).unwrap(), f32s);
+    }
 }

@@ -188,9 +188,10 @@ def load(path: PathLike, precision: str = "f32") -> Model:
     ``model.safetensors``). Raises :class:`ModelError` when it cannot.
 
     ``precision="int8"`` runs a transformer model's linear layers in int8
-    (as ``quotekit predict --precision int8``): faster, with predictions that
-    can differ slightly from ``"f32"``'s; other models raise
-    :class:`InputError`."""
+    (as ``quotekit predict --precision int8``): about twice as fast, with
+    predictions that can differ slightly from ``"f32"``'s. Other models
+    raise :class:`InputError`; a processor without AVX-512 VNNI raises
+    :class:`ConfigError`."""
     return Model(_quotekit.load(path, precision))
 
 

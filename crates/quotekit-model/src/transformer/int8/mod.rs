@@ -7,28 +7,52 @@
 //!
 //! The sums run on AVX-512 VNNI (`vpdpbusd`: 64 products of an unsigned
 //! and a signed byte, summed in fours into 16 integers, in one
-//! instruction) when the processor has it, chosen at run time. It wants
-//! unsigned inputs, so each input is stored plus 128 and `128 × Σ w` is
-//! taken off each output's sum. Elsewhere a plain loop computes the same
-//! integers, and both paths then scale them with the same f32 operations,
-//! so the two give the same bits (a test holds them to it).
+//! instruction; [`vnni`]) when the processor has it, chosen at run time. It
+//! wants unsigned inputs, so each input is stored plus 128 and `128 × Σ w`
+//! is taken off each output's sum. A plain loop computes the same integers
+//! (it is the reference the tests hold the kernel to, bit for bit, and runs
+//! where the processor lacks VNNI, many times slower than f32: inference
+//! refuses int8 there, see [`supported`]).
+//!
+//! A row or weight holding a NaN or an infinity gives NaN products, as in
+//! f32; a row whose largest magnitude is too small to scale (below about
+//! 4e-37) counts as zeros.
 //!
 //! Layout of a packed weight: blocks of 16 outputs; in each block, for
 //! every group of 4 inputs, the 16 outputs' 4 bytes side by side (64 bytes,
 //! one vector), inputs padded with zeros to a multiple of 4.
-#![allow(unsafe_code)] // SIMD intrinsics and writes into reserved memory; each block says why
+#![allow(unsafe_code)] // writes into reserved memory and the kernel's call; each block says why
 
 use rayon::prelude::*;
 use std::fmt;
 
-/// Outputs per block: one vector of 16 32-bit sums.
-const LANES: usize = 16;
-/// Input rows per kernel call (6 rows × 4 blocks = 24 vector sums).
-const ROWS: usize = 6;
-/// Output blocks per kernel call.
-const BLOCKS: usize = 4;
-/// Rows per parallel task when the product is shared among threads.
-const ROWS_PER_TASK: usize = 8 * ROWS;
+mod levels;
+#[cfg(target_arch = "x86_64")]
+mod vnni;
+
+use levels::{factors, quantize, quantize_row, LANES};
+
+/// Rows per parallel task when the product is shared among threads (a
+/// multiple of the kernel's 6).
+const ROWS_PER_TASK: usize = 48;
+
+/// True when this processor runs the int8 kernel (x86-64 with AVX-512 F,
+/// BW and VNNI). Elsewhere the plain loop computes the same numbers, too
+/// slowly for int8 to pay.
+pub fn supported() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        vnni::available()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The most inputs a quantized layer may have: its 32-bit sums then
+/// cannot overflow (255 × 127 × 65,536 < 2³¹).
+pub const MAX_INPUTS: usize = 65_536;
 
 /// A linear layer's weight, quantized to int8 per output and packed for the
 /// kernel.
@@ -53,22 +77,6 @@ impl fmt::Debug for Int8Weight {
     }
 }
 
-/// Quantizes `row` into `out` (its length rounded up to 4, padding left at
-/// the zero point 128) and returns the scale: `x ≈ (q − 128) × scale`.
-fn quantize_row(row: &[f32], out: &mut [u8]) -> f32 {
-    let largest = row.iter().fold(0f32, |m, &x| m.max(x.abs()));
-    if largest == 0.0 || !largest.is_finite() {
-        out.fill(128);
-        return if largest == 0.0 { 0.0 } else { f32::NAN };
-    }
-    out[row.len()..].fill(128);
-    let inverse = 127.0 / largest;
-    for (q, &x) in out.iter_mut().zip(row) {
-        *q = ((x * inverse).round_ties_even().clamp(-127.0, 127.0) as i32 + 128) as u8;
-    }
-    largest / 127.0
-}
-
 /// Input rows quantized for the kernel.
 struct Rows {
     /// `rows × stride` bytes.
@@ -87,12 +95,12 @@ impl Rows {
         values.resize(rows * stride, 0);
         let mut scales = vec![0f32; rows];
         let quantize = |(row, (q, s)): (&[f32], (&mut [u8], &mut f32))| {
-            *s = if simd {
+            *s = match simd {
                 // SAFETY: `simd` is true only when the processor has AVX-512
-                // F, BW and VNNI (`vnni`).
-                unsafe { quantize_row_avx512(row, q) }
-            } else {
-                quantize_row(row, q)
+                // F, BW and VNNI (`supported`).
+                #[cfg(target_arch = "x86_64")]
+                true => unsafe { vnni::quantize_row(row, q) },
+                _ => quantize_row(row, q),
             };
         };
         x.chunks(inputs)
@@ -118,71 +126,22 @@ impl Drop for Rows {
     }
 }
 
-/// [`quantize_row`] with AVX-512: the same arithmetic (the conversion
-/// rounds to nearest even, as `round_ties_even`), so the same bytes.
-#[target_feature(enable = "avx512f,avx512bw")]
-unsafe fn quantize_row_avx512(row: &[f32], out: &mut [u8]) -> f32 {
-    use std::arch::x86_64::*;
-    let n = row.len();
-    let whole = n / LANES * LANES;
-    let mut top = _mm512_setzero_ps();
-    let p = row.as_ptr();
-    for i in (0..whole).step_by(LANES) {
-        // SAFETY: i + 16 <= whole <= row.len().
-        top = _mm512_max_ps(top, _mm512_abs_ps(unsafe { _mm512_loadu_ps(p.add(i)) }));
-    }
-    let largest = row[whole..]
-        .iter()
-        .fold(_mm512_reduce_max_ps(top), |m, &x| m.max(x.abs()));
-    if largest == 0.0 || !largest.is_finite() {
-        out.fill(128);
-        return if largest == 0.0 { 0.0 } else { f32::NAN };
-    }
-    out[n..].fill(128);
-    let inverse = 127.0 / largest;
-    let (scale, low, high, zero) = (
-        _mm512_set1_ps(inverse),
-        _mm512_set1_epi32(-127),
-        _mm512_set1_epi32(127),
-        _mm512_set1_epi32(128),
-    );
-    let o = out.as_mut_ptr();
-    for i in (0..whole).step_by(LANES) {
-        // SAFETY: i + 16 <= whole <= row.len() <= out.len().
-        unsafe {
-            let x = _mm512_mul_ps(_mm512_loadu_ps(p.add(i)), scale);
-            let q = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(x), low), high);
-            _mm_storeu_si128(
-                o.add(i) as *mut __m128i,
-                _mm512_cvtepi32_epi8(_mm512_add_epi32(q, zero)),
-            );
-        }
-    }
-    for (q, &x) in out[whole..n].iter_mut().zip(&row[whole..]) {
-        *q = ((x * inverse).round_ties_even().clamp(-127.0, 127.0) as i32 + 128) as u8;
-    }
-    largest / 127.0
-}
-
-/// True when the processor runs the VNNI kernel.
-fn vnni() -> bool {
-    use std::sync::OnceLock;
-    static HAS: OnceLock<bool> = OnceLock::new();
-    *HAS.get_or_init(|| {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vnni")
-    })
-}
-
 impl Int8Weight {
     /// Quantizes a weight of `outputs × inputs` values, row-major (candle's
-    /// `Linear` layout: one row per output).
-    ///
-    /// # Panics
-    /// When `weight` does not hold `outputs × inputs` values.
-    pub fn new(weight: &[f32], outputs: usize, inputs: usize) -> Self {
-        assert_eq!(weight.len(), outputs * inputs, "weight size");
+    /// `Linear` layout: one row per output). Refuses a weight of another
+    /// size, or of more than [`MAX_INPUTS`] inputs.
+    pub fn new(weight: &[f32], outputs: usize, inputs: usize) -> Result<Self, String> {
+        if weight.len() != outputs * inputs {
+            return Err(format!(
+                "a weight of {} values is not {outputs} × {inputs}",
+                weight.len()
+            ));
+        }
+        if inputs > MAX_INPUTS {
+            return Err(format!(
+                "int8 takes layers of at most {MAX_INPUTS} inputs, not {inputs}"
+            ));
+        }
         let steps = inputs.div_ceil(4);
         let blocks = outputs.div_ceil(LANES);
         let mut packed = vec![0i8; blocks * steps * LANES * 4];
@@ -190,25 +149,34 @@ impl Int8Weight {
         let mut offsets = vec![0i32; blocks * LANES];
         for (o, w) in weight.chunks(inputs.max(1)).enumerate().take(outputs) {
             let largest = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
-            let inverse = if largest > 0.0 { 127.0 / largest } else { 0.0 };
-            scales[o] = largest / 127.0;
+            let inverse = match factors(largest, w.iter().all(|x| x.is_finite())) {
+                Ok((inverse, scale)) => {
+                    scales[o] = scale;
+                    inverse
+                }
+                Err(scale) => {
+                    // All zeros (packed already is), the scale 0 or NaN.
+                    scales[o] = scale;
+                    continue;
+                }
+            };
             let (block, lane) = (o / LANES, o % LANES);
             let mut sum = 0i32;
             for (i, &x) in w.iter().enumerate() {
-                let q = (x * inverse).round_ties_even().clamp(-127.0, 127.0) as i8;
-                sum += i32::from(q);
-                packed[((block * steps + i / 4) * LANES + lane) * 4 + i % 4] = q;
+                let q = i32::from(quantize(x, inverse)) - 128;
+                sum += q;
+                packed[((block * steps + i / 4) * LANES + lane) * 4 + i % 4] = q as i8;
             }
             offsets[o] = 128 * sum;
         }
-        Self {
+        Ok(Self {
             outputs,
             inputs,
             steps,
             packed,
             scales,
             offsets,
-        }
+        })
     }
 
     /// Outputs (the product's width).
@@ -221,23 +189,28 @@ impl Int8Weight {
         self.inputs
     }
 
-    /// `x · weightᵀ` for `x` of rows of [`Self::inputs`] values, appended to
-    /// `out` (rows of [`Self::outputs`] values). With `parallel`, blocks of
-    /// rows are shared among rayon's threads (the same result).
+    /// `x · weightᵀ` for `x` of rows of [`Self::inputs`] values: rows of
+    /// [`Self::outputs`] values. With `parallel`, blocks of rows are shared
+    /// among rayon's threads (the same result).
     ///
     /// # Panics
-    /// When `x`'s length is not a multiple of the inputs.
+    /// When the weight has no inputs, or `x`'s length is not a multiple of
+    /// them.
     pub fn product(&self, x: &[f32], parallel: bool) -> Vec<f32> {
-        self.product_with(x, parallel, vnni())
+        self.product_with(x, parallel, true)
     }
 
-    /// [`Self::product`] with the VNNI kernel (`simd`, which the processor
-    /// must have) or the plain loop.
+    /// [`Self::product`] with the VNNI kernel (`simd`, where the processor
+    /// has it) or the plain loop.
     fn product_with(&self, x: &[f32], parallel: bool, simd: bool) -> Vec<f32> {
+        let simd = simd && supported();
         let k = self.inputs;
         assert!(k > 0 && x.len().is_multiple_of(k), "input size");
         let m = x.len() / k;
         let n = self.outputs;
+        if m == 0 || n == 0 {
+            return vec![0.0; m * n];
+        }
         let rows = Rows::new(x, k, self.steps * 4, simd);
         let mut out: Vec<f32> = Vec::with_capacity(m * n);
         {
@@ -273,7 +246,9 @@ impl Int8Weight {
     ) {
         let n = self.outputs;
         let count = out.len() / n;
+        #[cfg(target_arch = "x86_64")]
         if simd {
+            use vnni::{dispatch, Call, BLOCKS, ROWS};
             let blocks = n.div_ceil(LANES);
             for r in (0..count).step_by(ROWS) {
                 let mr = ROWS.min(count - r);
@@ -298,7 +273,10 @@ impl Int8Weight {
                     unsafe { dispatch(mr, nb, call) };
                 }
             }
-        } else {
+            return;
+        }
+        {
+            let _ = simd;
             for r in 0..count {
                 let a = &rows.values[(first + r) * rows.stride..][..rows.stride];
                 let sx = rows.scales[first + r];
@@ -315,115 +293,6 @@ impl Int8Weight {
                     y.write(value * (sx * self.scales[o]));
                 }
             }
-        }
-    }
-}
-
-/// One kernel call's operands: `rows` rows of `a` against up to 4 blocks of
-/// 16 outputs, written into `out`.
-struct Call<'a> {
-    a: &'a [u8],
-    a_stride: usize,
-    row_scales: &'a [f32],
-    b: &'a [i8],
-    b_stride: usize,
-    steps: usize,
-    col_scales: &'a [f32],
-    offsets: &'a [i32],
-    out: &'a mut [std::mem::MaybeUninit<f32>],
-    out_stride: usize,
-    cols: usize,
-}
-
-/// Runs the kernel for `mr` rows (1..=6) and `nb` blocks (1..=4).
-///
-/// # Safety
-/// The processor has AVX-512 F, BW and VNNI.
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn dispatch(mr: usize, nb: usize, call: Call<'_>) {
-    macro_rules! by_rows {
-        ($($m:literal)*) => {
-            match mr {
-                $($m => match nb {
-                    1 => kernel::<$m, 1>(call),
-                    2 => kernel::<$m, 2>(call),
-                    3 => kernel::<$m, 3>(call),
-                    4 => kernel::<$m, 4>(call),
-                    5 => kernel::<$m, 5>(call),
-                    6 => kernel::<$m, 6>(call),
-                    7 => kernel::<$m, 7>(call),
-                    _ => kernel::<$m, 8>(call),
-                },)*
-                _ => unreachable!("at most {ROWS} rows"),
-            }
-        };
-    }
-    by_rows!(1 2 3 4 5 6 7 8);
-}
-
-/// `MR` rows times `NB` blocks of 16 outputs: the sums in `MR × NB`
-/// vectors, then `(sum − offset) × (row scale × output scale)` stored (the
-/// last block masked to `cols`).
-#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-fn kernel<const MR: usize, const NB: usize>(call: Call<'_>) {
-    use std::arch::x86_64::*;
-    let Call {
-        a,
-        a_stride,
-        row_scales,
-        b,
-        b_stride,
-        steps,
-        col_scales,
-        offsets,
-        out,
-        out_stride,
-        cols,
-    } = call;
-    // Bounds for every access below.
-    assert!(row_scales.len() >= MR && a.len() >= (MR - 1) * a_stride + steps * 4);
-    assert!(b.len() >= (NB - 1) * b_stride + steps * LANES * 4);
-    assert!(col_scales.len() >= NB * LANES && offsets.len() >= NB * LANES);
-    assert!(cols > (NB - 1) * LANES && cols <= NB * LANES);
-    assert!(out.len() >= (MR - 1) * out_stride + cols);
-    let mut sums = [[_mm512_setzero_si512(); NB]; MR];
-    let (a, b) = (a.as_ptr(), b.as_ptr());
-    for s in 0..steps {
-        let mut w = [_mm512_setzero_si512(); NB];
-        for (j, w) in w.iter_mut().enumerate() {
-            // SAFETY: (NB − 1) × b_stride + s × 64 + 64 <= b.len() (asserted).
-            *w = unsafe { _mm512_loadu_si512(b.add(j * b_stride + s * 64) as *const _) };
-        }
-        for (r, row) in sums.iter_mut().enumerate() {
-            // SAFETY: (MR − 1) × a_stride + s × 4 + 4 <= a.len() (asserted).
-            let x = unsafe { (a.add(r * a_stride + s * 4) as *const i32).read_unaligned() };
-            let x = _mm512_set1_epi32(x);
-            for (sum, &w) in row.iter_mut().zip(&w) {
-                *sum = _mm512_dpbusd_epi32(*sum, x, w);
-            }
-        }
-    }
-    let o = out.as_mut_ptr() as *mut f32;
-    for j in 0..NB {
-        // SAFETY: (j + 1) × 16 <= NB × 16 <= both lengths (asserted).
-        let (offset, scale) = unsafe {
-            (
-                _mm512_loadu_si512(offsets.as_ptr().add(j * LANES) as *const _),
-                _mm512_loadu_ps(col_scales.as_ptr().add(j * LANES)),
-            )
-        };
-        let valid = (cols - j * LANES).min(LANES);
-        let mask: __mmask16 = if valid == LANES {
-            !0
-        } else {
-            (1u16 << valid) - 1
-        };
-        for (r, row) in sums.iter().enumerate() {
-            let value = _mm512_cvtepi32_ps(_mm512_sub_epi32(row[j], offset));
-            let y = _mm512_mul_ps(value, _mm512_mul_ps(_mm512_set1_ps(row_scales[r]), scale));
-            // SAFETY: the masked store writes r × out_stride + j × 16 + valid
-            // values at most, inside `out` (asserted).
-            unsafe { _mm512_mask_storeu_ps(o.add(r * out_stride + j * LANES), mask, y) };
         }
     }
 }
@@ -448,11 +317,11 @@ mod tests {
             (25, 48, 384),
             (50, 100, 3),
         ] {
-            let w = Int8Weight::new(&random(&mut rng, n * k), n, k);
+            let w = Int8Weight::new(&random(&mut rng, n * k), n, k).unwrap();
             let x = random(&mut rng, m * k);
             let expected = w.product_with(&x, false, false);
             assert_eq!(w.product_with(&x, true, false), expected, "parallel");
-            if vnni() {
+            if supported() {
                 assert_eq!(
                     w.product_with(&x, false, true),
                     expected,
@@ -468,8 +337,8 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let (m, n, k) = (9, 40, 96);
         let (wv, x) = (random(&mut rng, n * k), random(&mut rng, m * k));
-        let w = Int8Weight::new(&wv, n, k);
-        for simd in [false, vnni()] {
+        let w = Int8Weight::new(&wv, n, k).unwrap();
+        for simd in [false, supported()] {
             let y = w.product_with(&x, false, simd);
             let (mut error, mut size) = (0f64, 0f64);
             for r in 0..m {
@@ -496,29 +365,75 @@ mod tests {
 
     #[test]
     fn zero_rows_and_weights_give_zeros() {
-        for simd in [false, vnni()] {
-            let w = Int8Weight::new(&[0.0; 12], 3, 4);
+        for simd in [false, supported()] {
+            let w = Int8Weight::new(&[0.0; 12], 3, 4).unwrap();
             assert_eq!(w.product_with(&[1.0; 8], false, simd), vec![0.0; 6]);
-            let w = Int8Weight::new(&[1.0; 12], 3, 4);
+            let w = Int8Weight::new(&[1.0; 12], 3, 4).unwrap();
             assert_eq!(w.product_with(&[0.0; 4], false, simd), vec![0.0; 3]);
+            // No rows, or no outputs.
+            assert!(w.product_with(&[], false, simd).is_empty());
+            assert!(Int8Weight::new(&[], 0, 4)
+                .unwrap()
+                .product_with(&[1.0; 8], true, simd)
+                .is_empty());
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_vector_quantizer_gives_the_plain_bytes() {
+        if !supported() {
+            eprintln!("skipped: this processor has no AVX-512 VNNI");
+            return;
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut rows: Vec<Vec<f32>> = [1, 15, 16, 17, 100, 384]
+            .iter()
+            .map(|&n| {
+                let mut x = random(&mut rng, n);
+                // A tie at .5 after scaling: the rounding must match.
+                x[0] = 2.0;
+                x
+            })
+            .collect();
+        // NaN and infinity, early (in the vector part) and late; a row too
+        // small to scale; zeros.
+        for (at, bad) in [(3, f32::NAN), (40, f32::INFINITY), (0, f32::NEG_INFINITY)] {
+            let mut x = random(&mut rng, 45);
+            x[at] = bad;
+            rows.push(x);
+        }
+        rows.push(vec![1e-38; 20]);
+        rows.push(vec![0.0; 33]);
+        for x in rows {
+            let n = x.len().div_ceil(4) * 4;
+            let (mut a, mut b) = (vec![0u8; n], vec![0u8; n]);
+            // SAFETY: `supported` checked the processor.
+            let sa = unsafe { vnni::quantize_row(&x, &mut a) };
+            let sb = quantize_row(&x, &mut b);
+            assert_eq!((a, sa.to_bits()), (b, sb.to_bits()), "{x:?}");
         }
     }
 
     #[test]
-    fn the_vector_quantizer_gives_the_plain_bytes() {
-        if !vnni() {
-            return;
+    fn nan_and_infinity_give_nan_products_as_in_f32() {
+        for simd in [false, supported()] {
+            let w = Int8Weight::new(&[1.0, 2.0, 3.0, 4.0, 0.5, 0.5, 0.5, 0.5], 2, 4).unwrap();
+            let y = w.product_with(&[1.0, f32::NAN, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0], false, simd);
+            assert!(y[..2].iter().all(|v| v.is_nan()), "{y:?}");
+            assert!(y[2..].iter().all(|v| v.is_finite()), "{y:?}");
+            let w =
+                Int8Weight::new(&[1.0, f32::INFINITY, 3.0, 4.0, 0.5, 0.5, 0.5, 0.5], 2, 4).unwrap();
+            let y = w.product_with(&[1.0; 4], false, simd);
+            assert!(y[0].is_nan() && y[1] == 2.0, "{y:?}");
         }
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for n in [1, 15, 16, 17, 100, 384] {
-            let mut x = random(&mut rng, n);
-            // Ties at .5 after scaling: the rounding must match.
-            x[0] = 2.0;
-            let (mut a, mut b) = (vec![0u8; n.div_ceil(4) * 4], vec![0u8; n.div_ceil(4) * 4]);
-            // SAFETY: `vnni` checked the processor.
-            let sa = unsafe { quantize_row_avx512(&x, &mut a) };
-            let sb = quantize_row(&x, &mut b);
-            assert_eq!((a, sa.to_bits()), (b, sb.to_bits()), "{n}");
-        }
+    }
+
+    #[test]
+    fn weights_of_the_wrong_size_or_too_many_inputs_are_refused() {
+        let e = Int8Weight::new(&[1.0; 5], 2, 3).unwrap_err();
+        assert!(e.contains("5 values is not 2 × 3"), "{e}");
+        let e = Int8Weight::new(&[], 0, MAX_INPUTS + 1).unwrap_err();
+        assert!(e.contains("at most 65536 inputs"), "{e}");
     }
 }
