@@ -7,7 +7,7 @@
 //!
 //! The sums run on AVX-512 VNNI (`vpdpbusd`: 64 products of an unsigned
 //! and a signed byte, summed in fours into 16 integers, in one
-//! instruction; [`vnni`]) when the processor has it, chosen at run time. It
+//! instruction; the module `vnni`) when the processor has it, chosen at run time. It
 //! wants unsigned inputs, so each input is stored plus 128 and `128 × Σ w`
 //! is taken off each output's sum. A plain loop computes the same integers
 //! (it is the reference the tests hold the kernel to, bit for bit, and runs
