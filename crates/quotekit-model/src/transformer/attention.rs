@@ -41,7 +41,8 @@ pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Te
         };
         return qkv.apply_op1_no_bwd(&Attention { heads, mask });
     }
-    // Elsewhere (a GPU), candle's operations, one window at a time.
+    // Elsewhere (a GPU, heads of one value), candle's operations, one window
+    // at a time.
     by_candle(qkv, heads, bias)
 }
 
