@@ -30,7 +30,7 @@ mod levels;
 #[cfg(target_arch = "x86_64")]
 mod vnni;
 
-use levels::{factors, quantize, quantize_row, LANES};
+use levels::{quantize_row, LANES};
 
 /// Rows per parallel task when the product is shared among threads (a
 /// multiple of the kernel's 6).
@@ -77,6 +77,17 @@ impl fmt::Debug for Int8Weight {
     }
 }
 
+/// [`quantize_row`] with the vector code (`simd`, where the processor has
+/// it) or the plain one; the same bytes either way.
+fn quantize_with(row: &[f32], out: &mut [u8], simd: bool) -> f32 {
+    match simd && supported() {
+        // SAFETY: the processor has AVX-512 F, BW and VNNI (`supported`).
+        #[cfg(target_arch = "x86_64")]
+        true => unsafe { vnni::quantize_row(row, out) },
+        _ => quantize_row(row, out),
+    }
+}
+
 /// Input rows quantized for the kernel.
 struct Rows {
     /// `rows × stride` bytes.
@@ -95,13 +106,7 @@ impl Rows {
         values.resize(rows * stride, 0);
         let mut scales = vec![0f32; rows];
         let quantize = |(row, (q, s)): (&[f32], (&mut [u8], &mut f32))| {
-            *s = match simd {
-                // SAFETY: `simd` is true only when the processor has AVX-512
-                // F, BW and VNNI (`supported`).
-                #[cfg(target_arch = "x86_64")]
-                true => unsafe { vnni::quantize_row(row, q) },
-                _ => quantize_row(row, q),
-            };
+            *s = quantize_with(row, q, simd);
         };
         x.chunks(inputs)
             .zip(values.chunks_mut(stride).zip(scales.iter_mut()))
@@ -147,23 +152,15 @@ impl Int8Weight {
         let mut packed = vec![0i8; blocks * steps * LANES * 4];
         let mut scales = vec![0f32; blocks * LANES];
         let mut offsets = vec![0i32; blocks * LANES];
+        // Each output's weights as a row of inputs are (the same levels,
+        // without the +128).
+        let mut row = vec![0u8; steps * 4];
         for (o, w) in weight.chunks(inputs.max(1)).enumerate().take(outputs) {
-            let largest = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
-            let inverse = match factors(largest, w.iter().all(|x| x.is_finite())) {
-                Ok((inverse, scale)) => {
-                    scales[o] = scale;
-                    inverse
-                }
-                Err(scale) => {
-                    // All zeros (packed already is), the scale 0 or NaN.
-                    scales[o] = scale;
-                    continue;
-                }
-            };
+            scales[o] = quantize_with(w, &mut row, supported());
             let (block, lane) = (o / LANES, o % LANES);
             let mut sum = 0i32;
-            for (i, &x) in w.iter().enumerate() {
-                let q = i32::from(quantize(x, inverse)) - 128;
+            for (i, &u) in row[..inputs].iter().enumerate() {
+                let q = i32::from(u) - 128;
                 sum += q;
                 packed[((block * steps + i / 4) * LANES + lane) * 4 + i % 4] = q as i8;
             }
