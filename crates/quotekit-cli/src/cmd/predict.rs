@@ -3,10 +3,10 @@
 
 use clap::{Args, ValueEnum};
 use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunOptions};
-use quotekit_model::load_annotator;
 use quotekit_model::transformer::bert;
 use quotekit_model::transformer::model::TransformerModel;
-use std::path::PathBuf;
+use quotekit_model::{load_annotator, Annotator};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -85,6 +85,24 @@ pub enum Precision {
     Int8,
 }
 
+/// The transformer model of `annotator`, for an option (`flag`) that only
+/// transformer models take; any other kind is refused, naming `model`.
+fn transformer<'a>(
+    annotator: &'a mut Annotator,
+    model: &Path,
+    flag: &str,
+) -> anyhow::Result<&'a mut TransformerModel> {
+    let kind = annotator.tagger.kind().name();
+    annotator
+        .tagger_as_mut::<TransformerModel>()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{flag} applies to transformer models; {} is a {kind} model",
+                model.display()
+            )
+        })
+}
+
 /// Runs `quotekit predict`. Exit code 2 when any document failed.
 pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // Documents are the unit of parallelism here: candle's own worker pool
@@ -100,24 +118,11 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     annotator.name_speakers = !args.no_speakers;
     if args.precision == Precision::Int8 {
-        match annotator.tagger_as_mut::<TransformerModel>() {
-            Some(model) => model.set_precision(bert::Precision::Int8)?,
-            None => anyhow::bail!(
-                "--precision int8 applies to transformer models; {} is a {} model",
-                args.model.display(),
-                annotator.tagger.kind().name()
-            ),
-        }
+        transformer(&mut annotator, &args.model, "--precision int8")?
+            .set_precision(bert::Precision::Int8)?;
     }
     if let Some(stride) = args.encoder_stride {
-        match annotator.tagger_as_mut::<TransformerModel>() {
-            Some(model) => model.set_stride(stride)?,
-            None => anyhow::bail!(
-                "--encoder-stride applies to transformer models; {} is a {} model",
-                args.model.display(),
-                annotator.tagger.kind().name()
-            ),
-        }
+        transformer(&mut annotator, &args.model, "--encoder-stride")?.set_stride(stride)?;
     }
     let output = if args.output.as_os_str() == "-" {
         OutputTarget::Stdout

@@ -171,7 +171,8 @@ impl TransformerModel {
 
     /// Runs the encoder's linear layers in `precision`: int8 quantizes the
     /// loaded weights (faster; the predictions can differ slightly from
-    /// f32's), f32 is as trained.
+    /// f32's; refused, as a config error, on a processor without AVX-512
+    /// VNNI), f32 is as trained.
     pub fn set_precision(&mut self, precision: Precision) -> std::result::Result<(), ModelError> {
         self.bert
             .set_precision(precision)

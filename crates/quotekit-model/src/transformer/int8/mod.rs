@@ -241,11 +241,11 @@ impl Int8Weight {
         out: &mut [std::mem::MaybeUninit<f32>],
         simd: bool,
     ) {
-        let n = self.outputs;
-        let count = out.len() / n;
         #[cfg(target_arch = "x86_64")]
         if simd {
             use vnni::{dispatch, Call, BLOCKS, ROWS};
+            let n = self.outputs;
+            let count = out.len() / n;
             let blocks = n.div_ceil(LANES);
             for r in (0..count).step_by(ROWS) {
                 let mr = ROWS.min(count - r);
@@ -272,23 +272,29 @@ impl Int8Weight {
             }
             return;
         }
-        {
-            let _ = simd;
-            for r in 0..count {
-                let a = &rows.values[(first + r) * rows.stride..][..rows.stride];
-                let sx = rows.scales[first + r];
-                for (o, y) in out[r * n..(r + 1) * n].iter_mut().enumerate() {
-                    let (block, lane) = (o / LANES, o % LANES);
-                    let mut sum = 0i32;
-                    for s in 0..self.steps {
-                        let w = &self.packed[((block * self.steps + s) * LANES + lane) * 4..][..4];
-                        for (&u, &q) in a[s * 4..s * 4 + 4].iter().zip(w) {
-                            sum = sum.wrapping_add(i32::from(u) * i32::from(q));
-                        }
+        // (Off x86-64 only the plain loop exists.)
+        let _ = simd;
+        self.plain_rows_into(rows, first, out);
+    }
+
+    /// [`Self::rows_into`] with the plain loop: the kernel's integers and
+    /// scaling, one output at a time.
+    fn plain_rows_into(&self, rows: &Rows, first: usize, out: &mut [std::mem::MaybeUninit<f32>]) {
+        let n = self.outputs;
+        for (r, out) in out.chunks_mut(n).enumerate() {
+            let a = &rows.values[(first + r) * rows.stride..][..rows.stride];
+            let sx = rows.scales[first + r];
+            for (o, y) in out.iter_mut().enumerate() {
+                let (block, lane) = (o / LANES, o % LANES);
+                let mut sum = 0i32;
+                for s in 0..self.steps {
+                    let w = &self.packed[((block * self.steps + s) * LANES + lane) * 4..][..4];
+                    for (&u, &q) in a[s * 4..s * 4 + 4].iter().zip(w) {
+                        sum = sum.wrapping_add(i32::from(u) * i32::from(q));
                     }
-                    let value = sum.wrapping_sub(self.offsets[o]) as f32;
-                    y.write(value * (sx * self.scales[o]));
                 }
+                let value = sum.wrapping_sub(self.offsets[o]) as f32;
+                y.write(value * (sx * self.scales[o]));
             }
         }
     }
