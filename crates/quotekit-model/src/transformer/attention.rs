@@ -237,6 +237,15 @@ mod tests {
     use super::*;
     use candle_core::Device;
 
+    #[test]
+    fn widths_that_do_not_split_into_heads_are_refused() {
+        for (width, heads) in [(10, 2), (12, 0), (12, 5)] {
+            let qkv = Tensor::zeros((1, 3, width), candle_core::DType::F32, &Device::Cpu).unwrap();
+            let e = attention(&qkv, heads, None).unwrap_err().to_string();
+            assert!(e.contains("do not split into 3 ×"), "{e}");
+        }
+    }
+
     /// The fused attention gives candle's bits, for several shapes, with and
     /// without padding, on one thread and on several.
     #[test]

@@ -469,3 +469,19 @@ impl pulp::WithSimd for NormRows<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{DType, Device};
+
+    #[test]
+    fn an_int8_product_of_the_wrong_width_is_an_error() {
+        let weight = Int8Weight::new(&[1.0; 12], 3, 4).unwrap();
+        let x = Tensor::ones((2, 5), DType::F32, &Device::Cpu).unwrap();
+        let e = int8_product(&x, &weight).unwrap_err().to_string();
+        assert!(e.contains("5 inputs against a weight of 4"), "{e}");
+        let x = Tensor::ones((2, 4), DType::F32, &Device::Cpu).unwrap();
+        assert_eq!(int8_product(&x, &weight).unwrap().dims(), [2, 3]);
+    }
+}
