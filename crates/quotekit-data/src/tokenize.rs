@@ -73,6 +73,41 @@ impl Tokenized {
         first..last.max(first)
     }
 
+    /// True when the sentences and the paragraphs each tile the tokens (in
+    /// order, without gaps; none for no tokens), as the tokenizer makes
+    /// them.
+    pub fn is_tiled(&self) -> bool {
+        let tiles = |ranges: &[Range<usize>]| {
+            let mut next = 0;
+            ranges.iter().all(|r| {
+                let ok = r.start == next && r.end > r.start;
+                next = r.end;
+                ok
+            }) && next == self.tokens.len()
+        };
+        tiles(&self.sentences) && tiles(&self.paragraphs)
+    }
+
+    /// The same tokens with sentences and paragraphs that tile them: these,
+    /// when they do ([`Self::is_tiled`]), else one sentence and one
+    /// paragraph over all of them (for a hand-built value whose ranges are
+    /// missing or wrong).
+    pub fn tiled(&self) -> std::borrow::Cow<'_, Tokenized> {
+        if self.is_tiled() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let all: Vec<Range<usize>> = if self.tokens.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(0..self.tokens.len()).collect()
+        };
+        std::borrow::Cow::Owned(Tokenized {
+            tokens: self.tokens.clone(),
+            sentences: all.clone(),
+            paragraphs: all,
+        })
+    }
+
     /// True when `span`, trimmed of whitespace in `text`, starts and ends on token boundaries.
     pub fn on_boundaries(&self, text: &str, index: &CharIndex, span: CharSpan) -> bool {
         let trimmed = trim_span(text, index, span);
@@ -284,6 +319,36 @@ mod tests {
         }
         assert_eq!(t.tokens.last().unwrap().span, CharSpan::new(18, 22));
         assert_eq!(t.paragraphs, vec![0..7, 7..8]);
+    }
+
+    #[test]
+    fn tokenized_documents_are_tiled_and_broken_ranges_are_replaced() {
+        let one = |r: Range<usize>| std::iter::once(r).collect::<Vec<_>>();
+        let doc = Document::new("d", "One two. Three four.\n\nFive.");
+        let tok = Tokenizer::new().tokenize(&doc);
+        assert!(tok.is_tiled());
+        assert!(matches!(tok.tiled(), std::borrow::Cow::Borrowed(_)));
+        let n = tok.tokens.len();
+        for (sentences, paragraphs) in [
+            (vec![], tok.paragraphs.clone()),
+            (one(0..n + 2), one(0..n)),
+            (one(1..n), one(0..n)),
+            (tok.sentences.clone(), one(0..2)),
+        ] {
+            let broken = Tokenized {
+                sentences,
+                paragraphs,
+                ..tok.clone()
+            };
+            assert!(!broken.is_tiled());
+            let fixed = broken.tiled();
+            assert!(fixed.is_tiled());
+            assert_eq!(
+                (fixed.sentences.clone(), fixed.tokens.len()),
+                (one(0..n), n)
+            );
+        }
+        assert!(Tokenized::default().is_tiled());
     }
 
     #[test]

@@ -164,19 +164,30 @@ impl SpeakerResolver {
     }
 
     /// Resolves the Source spans over token ranges `sources` of a document,
-    /// left to right (each sees who the spans before it were given).
+    /// left to right (each sees who the spans before it were given). A
+    /// `tok` whose sentences or paragraphs do not tile its tokens is read as
+    /// one sentence and one paragraph ([`Tokenized::tiled`]); ranges past
+    /// its tokens are cut at its end.
     pub fn resolve<'t>(
         &self,
         doc: &'t Document,
         tok: &Tokenized,
         sources: &[Range<usize>],
     ) -> Resolution<'t> {
-        let names = Names::of(doc, tok);
-        let entities = self.resolve_names(tok, &names, sources);
+        let tok = tok.tiled();
+        let n = tok.tokens.len();
+        let sources: Vec<Range<usize>> = sources
+            .iter()
+            .map(|r| r.start.min(n)..r.end.min(n))
+            .collect();
+        let names = Names::of(doc, &tok);
+        let entities = self.resolve_names(&tok, &names, &sources);
         Resolution { names, entities }
     }
 
-    /// Like [`SpeakerResolver::resolve`], with the document's names found.
+    /// Like [`SpeakerResolver::resolve`], with the document's names found
+    /// (`tok` tiled, `sources` within its tokens; an empty range gets no
+    /// one).
     pub fn resolve_names(
         &self,
         tok: &Tokenized,
@@ -189,6 +200,9 @@ impl SpeakerResolver {
         let mut history = History::default();
         let mut out = vec![None; sources.len()];
         for k in order {
+            if sources[k].is_empty() {
+                continue; // (no words: no one)
+            }
             let source = Source::new(tok, names, sources[k].clone());
             // An opinion piece's `I` is its writer.
             let chosen = match cx.writer {
@@ -199,5 +213,38 @@ impl SpeakerResolver {
             out[k] = chosen;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::Tokenizer;
+
+    /// A hand-built `Tokenized` without sentences or paragraphs, and
+    /// source ranges past its end, resolve instead of panicking; a
+    /// well-formed one names its speaker.
+    #[test]
+    fn broken_token_ranges_resolve_without_a_panic() {
+        let doc = Document::new("d", "Jane Doe met the board. Doe said the plan works.");
+        let good = Tokenizer::new().tokenize(&doc);
+        let resolver = SpeakerResolver::builtin();
+        let doe = good
+            .tokens
+            .iter()
+            .position(|t| t.text(doc.text()) == "Doe" && t.span.start > 10)
+            .unwrap();
+        let n = good.tokens.len();
+        let spans = vec![doe..doe + 1, n..n + 4];
+        let named = resolver.resolve(&doc, &good, &spans[..1]);
+        assert_eq!(named.name(0).as_deref(), Some("Jane Doe"));
+        let broken = Tokenized {
+            sentences: vec![],
+            paragraphs: std::iter::once(0..n + 3).collect(),
+            ..good.clone()
+        };
+        let r = resolver.resolve(&doc, &broken, &spans);
+        assert_eq!(r.entities.len(), 2);
+        assert_eq!(r.name(1), None);
     }
 }
