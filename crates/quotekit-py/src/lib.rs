@@ -2,8 +2,8 @@
 //!
 //! The native part of the Python package `quotekit` (PyO3, one abi3 wheel for
 //! CPython 3.9 and later), thin over the libraries: loading a model and
-//! annotating records in parallel with the GIL released ([`model`]),
-//! training ([`training`]), reading and scoring corpora ([`corpus`]). The
+//! annotating records in parallel with the GIL released (`model`),
+//! training (`training`), reading and scoring corpora (`corpus`). The
 //! Python layer (`python/quotekit/__init__.py`) turns the JSON records these
 //! functions return into dicts, so that a record is byte for byte the one
 //! `quotekit predict` writes.

@@ -48,7 +48,8 @@ fn symbolic_features(
         .collect()
 }
 
-/// [`symbolic_features`] of a tokenized document.
+/// The symbolic features (quotation state, cue match, capitalisation) of
+/// each token of a tokenized document.
 pub fn document_features(doc: &Document, tok: &Tokenized, cues: &Lexicon) -> Vec<[u32; 3]> {
     let text = doc.text();
     let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();

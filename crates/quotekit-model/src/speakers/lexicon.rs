@@ -3,7 +3,7 @@
 //! pronouns, and the lookup form of a word ([`key`]).
 //! The file runs over 500 lines because rustfmt writes the lists one word per
 //! line; there is no logic here beyond [`key`] (and [`key_of`], which
-//! borrows it when it can) and [`capitalised`].
+//! borrows it when it can) and `capitalised`.
 
 /// A fixed set of lower-case words, hashed on first use.
 pub(crate) struct WordSet {
