@@ -152,6 +152,25 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             roots.push(k);
         }
     }
+    // Per root, the mentions whose titles' gender only it agrees with (`Mr.
+    // Obama` for Barack, not Michelle Obama): where a name fits several
+    // roots none of which was named yet, it joins the one with most.
+    let votes: Vec<usize> = {
+        let mut votes = vec![0usize; roots.len()];
+        for (m, &k) in keys.iter().enumerate() {
+            let gender = title_gender(&mentions[m].titles);
+            if gender == Gender::Unknown {
+                continue;
+            }
+            let mut agreeing = (0..roots.len())
+                .filter(|&r| compatible(k, roots[r]) && title_agrees(gender, roots[r]));
+            if let (Some(r), None) = (agreeing.next(), agreeing.next()) {
+                votes[r] += 1;
+            }
+        }
+        votes
+    };
+    let mut votes = votes;
     let mut exact: Vec<usize> = roots.iter().map(|r| count[r]).collect();
     let mut root_of: rustc_hash::FxHashMap<&[String], usize> =
         roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();
@@ -178,12 +197,13 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                     .iter()
                     .copied()
                     .filter(|&r| agrees(roots[r]))
-                    .max_by_key(|&r| (last_seen[r], exact[r], std::cmp::Reverse(r)))
+                    .max_by_key(|&r| (last_seen[r], votes[r], exact[r], std::cmp::Reverse(r)))
             });
         let r = target.unwrap_or_else(|| {
             root_of.entry(k).or_insert(roots.len());
             compatible_roots.clear();
             roots.push(k);
+            votes.push(0);
             exact.push(1);
             last_seen.push(None);
             members.push(Vec::new());
@@ -517,6 +537,37 @@ mod tests {
             .find(|e| e.name == ["Democrats"])
             .unwrap();
         assert_eq!(democrats.canonical(), None);
+    }
+
+    /// A full name with common words after it (`Barack Obama Election Day`)
+    /// is that name when the text has its surname alone; a plain surname
+    /// that two full names share, before either is named, joins the one
+    /// that the text's `Mr.` or `Ms.` mentions fit (not the first written).
+    #[test]
+    fn names_lose_trailing_common_words_and_titles_choose_between_spouses() {
+        let n = names(
+            "President Obama spoke first. Obama said the vote mattered, and the first lady, \
+             Michelle Obama, agreed. Mr. Obama left for the day. Leaders planned a \
+             Barack Obama Election Day for the election. Mr. Obama smiled.",
+        );
+        let c = canonical(&n);
+        assert!(c.contains(&"Barack Obama".to_string()), "{c:?}");
+        assert!(!c.iter().any(|c| c.contains("Election")), "{c:?}");
+        let plain = n.mentions.iter().position(|m| m.name == ["Obama"]).unwrap();
+        assert_eq!(
+            n.entities[n.entity_of[plain].unwrap()].name,
+            ["Barack", "Obama"],
+            "the first `Obama` is Barack's: the `Mr. Obama`s fit only him"
+        );
+        // An organization's name keeps its words (`Foundation` is a head),
+        // and so does a name whose surname the text never has alone.
+        let n = names(
+            "Bill Clinton spoke at the Bill Clinton Foundation, a foundation he runs. \
+             Jane Roe Day is a holiday; the day is in May.",
+        );
+        let c = canonical(&n);
+        assert!(c.contains(&"Bill Clinton Foundation".to_string()), "{c:?}");
+        assert!(c.contains(&"Jane Roe Day".to_string()), "{c:?}");
     }
 
     #[test]

@@ -383,6 +383,35 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // name before a full name, before a name the text also has on its own
     // (`Say Mexico demanded`, `Rival Hillary Clinton`), is not part of it.
     let alone: rustc_hash::FxHashSet<&[String]> = out.iter().map(|m| m.keys.as_slice()).collect();
+    // A person's full name followed by words the text writes in lower case
+    // (none an organization's head) is that name, when the text has it, or
+    // its surname, on its own (`Barack Obama Election Day`).
+    let ends: Vec<(usize, NameMention)> = out
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.keys.len() >= 3)
+        .filter_map(|(k, m)| {
+            (m.words.start + 1..m.words.end)
+                .rev()
+                .take_while(|&end| {
+                    let w = &words[end];
+                    lower_seen.contains(w.key()) && !ORGANIZATION_HEADS.contains(w.key())
+                })
+                .filter_map(|end| mention_of(words, m.words.start..end, m.sentence))
+                .find(|shorter| {
+                    let keys = shorter.keys.as_slice();
+                    keys.len() >= 2
+                        && first_name_gender(&keys[0]).is_some()
+                        && (alone.contains(keys) || alone.contains(&keys[keys.len() - 1..]))
+                })
+                .map(|shorter| (k, shorter))
+        })
+        .collect();
+    drop(alone);
+    for (k, shorter) in ends {
+        out[k] = shorter;
+    }
+    let alone: rustc_hash::FxHashSet<&[String]> = out.iter().map(|m| m.keys.as_slice()).collect();
     let mut trims = Vec::new();
     for (k, m) in out.iter().enumerate() {
         let first = &words[m.words.start];
