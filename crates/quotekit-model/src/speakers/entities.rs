@@ -159,7 +159,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         let mut votes = vec![0usize; roots.len()];
         for (m, &k) in keys.iter().enumerate() {
             let gender = title_gender(&mentions[m].titles);
-            if gender == Gender::Unknown {
+            if gender == Gender::Unknown || k.len() != 1 || roots.contains(&k) {
                 continue;
             }
             let mut agreeing = (0..roots.len())

@@ -389,7 +389,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let ends: Vec<(usize, NameMention)> = out
         .iter()
         .enumerate()
-        .filter(|(_, m)| m.keys.len() >= 3)
+        .filter(|(_, m)| m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_some())
         .filter_map(|(k, m)| {
             (m.words.start + 1..m.words.end)
                 .rev()
