@@ -155,22 +155,18 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // Per root, the mentions whose titles' gender only it agrees with (`Mr.
     // Obama` for Barack, not Michelle Obama): where a name fits several
     // roots none of which was named yet, it joins the one with most.
-    let votes: Vec<usize> = {
-        let mut votes = vec![0usize; roots.len()];
-        for (m, &k) in keys.iter().enumerate() {
-            let gender = title_gender(&mentions[m].titles);
-            if gender == Gender::Unknown || k.len() != 1 || roots.contains(&k) {
-                continue;
-            }
-            let mut agreeing = (0..roots.len())
-                .filter(|&r| compatible(k, roots[r]) && title_agrees(gender, roots[r]));
-            if let (Some(r), None) = (agreeing.next(), agreeing.next()) {
-                votes[r] += 1;
-            }
+    let mut votes = vec![0usize; roots.len()];
+    for (m, &k) in keys.iter().enumerate() {
+        let gender = title_gender(&mentions[m].titles);
+        if gender == Gender::Unknown || k.len() != 1 || roots.contains(&k) {
+            continue;
         }
-        votes
-    };
-    let mut votes = votes;
+        let mut agreeing =
+            (0..roots.len()).filter(|&r| compatible(k, roots[r]) && title_agrees(gender, roots[r]));
+        if let (Some(r), None) = (agreeing.next(), agreeing.next()) {
+            votes[r] += 1;
+        }
+    }
     let mut exact: Vec<usize> = roots.iter().map(|r| count[r]).collect();
     let mut root_of: rustc_hash::FxHashMap<&[String], usize> =
         roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();

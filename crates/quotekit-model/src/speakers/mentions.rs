@@ -382,7 +382,8 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // A sentence's first word that is a common word elsewhere, or no first
     // name before a full name, before a name the text also has on its own
     // (`Say Mexico demanded`, `Rival Hillary Clinton`), is not part of it.
-    let alone: rustc_hash::FxHashSet<&[String]> = out.iter().map(|m| m.keys.as_slice()).collect();
+    let mut alone: rustc_hash::FxHashSet<&[String]> =
+        out.iter().map(|m| m.keys.as_slice()).collect();
     // A person's full name followed by words the text writes in lower case
     // (none an organization's head) is that name, when the text has it, or
     // its surname, on its own (`Barack Obama Election Day`).
@@ -407,11 +408,13 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 .map(|shorter| (k, shorter))
         })
         .collect();
-    drop(alone);
-    for (k, shorter) in ends {
-        out[k] = shorter;
+    if !ends.is_empty() {
+        drop(alone);
+        for (k, shorter) in ends {
+            out[k] = shorter;
+        }
+        alone = out.iter().map(|m| m.keys.as_slice()).collect();
     }
-    let alone: rustc_hash::FxHashSet<&[String]> = out.iter().map(|m| m.keys.as_slice()).collect();
     let mut trims = Vec::new();
     for (k, m) in out.iter().enumerate() {
         let first = &words[m.words.start];
