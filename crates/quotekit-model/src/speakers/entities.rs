@@ -6,7 +6,7 @@
 
 use crate::speakers::gender::{first_name_gender, Gender};
 use crate::speakers::lexicon::*;
-use crate::speakers::mentions::{name_mentions, words, NameMention, Word};
+use crate::speakers::mentions::{lower_seen, name_mentions, words, NameMention, Word};
 use quotekit_data::{Document, Tokenized};
 
 /// What an entity is.
@@ -69,8 +69,10 @@ pub fn compatible(part: &[String], whole: &[String]) -> bool {
     (first_name && person_like()) || is_acronym_of(part, whole)
 }
 
-/// True when `part` is one word made of the initials of `whole`'s words
-/// other than `and`, `of`, `the`, `for` (`IMF`, `S.E.C.`, `DNC`).
+/// True when `part` is one word made of the initials of `whole`'s words,
+/// where `and`, `of`, `the`, `for`, `on`, `to` and the like may count or not
+/// (`IMF`, `S.E.C.`, `DNC`, `DOJ`, `AROS` for the Alliance to Reclaim Our
+/// Schools).
 fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
     let [word] = part else {
         return false;
@@ -78,23 +80,27 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
     if whole.len() < 2 || word.len() < 2 {
         return false;
     }
-    let mut letters = word.chars().filter(|c| c.is_alphabetic());
-    let mut initials = whole
-        .iter()
-        .filter(|w| !matches!(w.as_str(), "and" | "of" | "the" | "for" | "&" | "on"))
-        .filter_map(|w| w.chars().next());
-    let mut n = 0;
-    loop {
-        match (letters.next(), initials.next()) {
-            (None, None) => break,
-            (Some(a), Some(b)) if a == b => n += 1,
-            _ => return false,
-        }
-    }
-    n >= 2
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2
+        && initials_match(&letters, whole)
         && whole
             .iter()
             .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
+}
+
+/// True when `letters` are the initials of `words`, each small word
+/// counted or skipped.
+fn initials_match(letters: &[char], words: &[String]) -> bool {
+    let Some((w, rest)) = words.split_first() else {
+        return letters.is_empty();
+    };
+    let small = matches!(
+        w.as_str(),
+        "and" | "of" | "the" | "for" | "&" | "on" | "to" | "in" | "at" | "a"
+    );
+    let first = w.chars().next();
+    (small && initials_match(letters, rest))
+        || (letters.first().copied() == first && initials_match(&letters[1..], rest))
 }
 
 fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
@@ -105,7 +111,11 @@ fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
     if titles.iter().any(|t| NAME_TITLES.contains(t)) {
         return EntityType::Person;
     }
-    if ORGANIZATION_HEADS.contains(last) || keys.iter().any(|k| k == "of" || k == "for") {
+    if ORGANIZATION_HEADS.contains(last)
+        || keys
+            .iter()
+            .any(|k| matches!(k.as_str(), "of" | "for" | "on"))
+    {
         return EntityType::Organization;
     }
     if first_name_gender(&keys[0]).is_some() && keys.len() >= 2 {
@@ -355,10 +365,21 @@ fn pronoun_genders(
         }
     }
     let mut counts = vec![(0usize, 0usize); entities.len()];
-    for word in words {
+    for (i, word) in words.iter().enumerate() {
         let male = matches!(word.key(), "he" | "him" | "his" | "himself");
         let female = matches!(word.key(), "she" | "her" | "hers" | "herself");
         if !male && !female {
+            continue;
+        }
+        // `his wife, Rakeyia Scott`: the pronoun is someone else's.
+        let apposition = matches!(word.key(), "his" | "her")
+            && words
+                .get(i + 1)
+                .is_some_and(|w| gendered_noun(w.key()).is_some())
+            && words
+                .get(i + 2)
+                .is_some_and(|w| w.text == "," || capitalised(w.text));
+        if apposition {
             continue;
         }
         let sentence = tok
@@ -372,6 +393,41 @@ fn pronoun_genders(
             }
         }
     }
+    // Nouns of one gender beside a name: `his wife, Rakeyia Scott`,
+    // `spokeswoman Jen Psaki`, `Jane Doe, her mother,`.
+    for (m, mention) in mentions.iter().enumerate() {
+        let Some(e) = entity_of[m] else { continue };
+        let r = &mention.words;
+        let mut cues = Vec::with_capacity(4);
+        // Just before it (a comma between allowed).
+        let mut k = r.start;
+        if k > 0 && words[k - 1].text == "," {
+            k -= 1;
+        }
+        if k > 0 {
+            cues.push(words[k - 1].key());
+        }
+        // After it, past a comma and a determiner or possessive.
+        if !mention.possessive && words.get(r.end).is_some_and(|w| w.text == ",") {
+            let mut j = r.end + 1;
+            if words
+                .get(j)
+                .is_some_and(|w| matches!(w.key(), "his" | "her" | "the" | "a" | "an" | "whose"))
+            {
+                j += 1;
+            }
+            if let Some(w) = words.get(j) {
+                cues.push(w.key());
+            }
+        }
+        for cue in cues {
+            match gendered_noun(cue) {
+                Some(Gender::Male) => counts[e].0 += 1,
+                Some(Gender::Female) => counts[e].1 += 1,
+                _ => {}
+            }
+        }
+    }
     for (e, (m, f)) in entities.iter_mut().zip(counts) {
         if e.gender == Gender::Unknown && e.kind != EntityType::Organization {
             if m > 0 && m >= 2 * f {
@@ -380,6 +436,22 @@ fn pronoun_genders(
                 e.gender = Gender::Female;
             }
         }
+    }
+}
+
+/// The gender of a noun for a person that has one (`wife`, `spokesman`).
+fn gendered_noun(word: &str) -> Option<Gender> {
+    match word {
+        "wife" | "mother" | "daughter" | "sister" | "woman" | "widow" | "girlfriend"
+        | "grandmother" | "aunt" | "niece" | "spokeswoman" | "congresswoman" | "chairwoman"
+        | "businesswoman" | "actress" | "girl" | "lady" | "queen" | "princess"
+        | "granddaughter" | "stepmother" | "councilwoman" => Some(Gender::Female),
+        "husband" | "father" | "son" | "brother" | "man" | "widower" | "boyfriend"
+        | "grandfather" | "uncle" | "nephew" | "spokesman" | "congressman" | "businessman"
+        | "actor" | "boy" | "king" | "prince" | "grandson" | "stepfather" | "councilman" => {
+            Some(Gender::Male)
+        }
+        _ => None,
     }
 }
 
@@ -400,7 +472,8 @@ impl<'t> Names<'t> {
     /// Finds them in a tokenized document.
     pub fn of(doc: &'t Document, tok: &Tokenized) -> Self {
         let words = words(doc.text(), tok);
-        let mentions = name_mentions(doc.text(), tok, &words);
+        let lower = lower_seen(&words);
+        let mentions = name_mentions(doc.text(), tok, &words, &lower);
         let mut entities = entities(&mentions);
         let mut entity_of = vec![None; mentions.len()];
         for (e, entity) in entities.iter().enumerate() {
@@ -574,6 +647,12 @@ mod tests {
         assert!(compatible(&k("biden"), &k("joseph biden jr")));
         assert!(compatible(&k("post"), &k("washington post")));
         assert!(compatible(&k("dnc"), &k("democratic national committee")));
+        // Small words count or not.
+        assert!(compatible(&k("doj"), &k("department of justice")));
+        assert!(compatible(
+            &k("cpd"),
+            &k("commission on presidential debates")
+        ));
         assert!(
             !compatible(&k("mo"), &k("michelle obama")),
             "initials of a person are no acronym"
@@ -583,6 +662,30 @@ mod tests {
         assert!(
             !compatible(&k("u.n"), &k("u.n charter")),
             "an acronym is no first name"
+        );
+    }
+
+    #[test]
+    fn nouns_beside_names_give_gender_and_on_makes_an_organization() {
+        let n = names(
+            "Keith Scott died. His wife, Rakeyia Scott, spoke first. A spokesman, Dainis \
+             Ivans, agreed. Zorvath Quell, her daughter, was there. The Commission on \
+             Presidential Debates met.",
+        );
+        let of = |name: &str| {
+            let e = n
+                .entities
+                .iter()
+                .find(|e| e.name.join(" ") == name)
+                .unwrap_or_else(|| panic!("{name}: {:?}", canonical(&n)));
+            (e.kind, e.gender)
+        };
+        assert_eq!(of("Rakeyia Scott").1, Gender::Female);
+        assert_eq!(of("Dainis Ivans").1, Gender::Male);
+        assert_eq!(of("Zorvath Quell").1, Gender::Female);
+        assert_eq!(
+            of("Commission on Presidential Debates").0,
+            EntityType::Organization
         );
     }
 

@@ -9,7 +9,7 @@
 
 use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
-use crate::speakers::lexicon::FUNCTION_WORDS;
+use crate::speakers::lexicon::{FUNCTION_WORDS, ORGANIZATION_HEADS, TITLES};
 use crate::speakers::source::Source;
 use quotekit_data::Tokenized;
 use rustc_hash::FxHasher;
@@ -434,7 +434,9 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
                 .get(m.sentence)
                 .is_some_and(|s| s.start == m.tokens.start)
         });
+    let speaks = speaking_mentions(names, entity);
     let mut both = vec![
+        key!("speaks").with(bucket(speaks, &[1, 2, 4])),
         key!("type").with(kind),
         key!("gender").with(gender),
         key!("type-gender").with(kind).with(gender),
@@ -596,6 +598,35 @@ pub fn entity_features<'w>(
             .filter(|w| w.tokens.end <= source.tokens.end)
             .map_or("$", |w| w.key());
         let starts = mention.tokens.start == source.tokens.start;
+        // The span's words before the name: `the nonpartisan Congressional
+        // Budget Office` against `experts on North Korea`.
+        let before_name = names.words[..mention.words.start]
+            .iter()
+            .rev()
+            .take_while(|w| w.tokens.start >= source.tokens.start);
+        let mut prev = "^";
+        let mut preposition = false;
+        for (k, w) in before_name.enumerate() {
+            if k == 0 {
+                prev = w.key();
+            }
+            preposition |= matches!(
+                w.key(),
+                "of" | "on" | "at" | "for" | "from" | "to" | "with" | "in" | "by" | "about"
+            );
+        }
+        f.add(
+            key!("name-prev")
+                .with(relation)
+                .yes(mention.possessive)
+                .word(prev),
+        );
+        f.add(
+            key!("name-preposition")
+                .with(relation)
+                .yes(preposition)
+                .yes(mention.possessive),
+        );
         // The span is the name (and maybe `the`): `Russia`, `the White House`.
         let whole = mention.words.len() + usize::from(source.first == "the") == source.words.len();
         f.add(key!("name-whole").with(relation).yes(whole).with(kind));
@@ -650,6 +681,16 @@ pub fn entity_features<'w>(
                 .with(kind),
         );
         f.add(key!("head-type").with(span.head).with(kind));
+        // Whether the head names an organization (`the bank`) or a role
+        // (`the governor`), against the candidate's type.
+        let head_class = if ORGANIZATION_HEADS.contains(full_title(&source.head)) {
+            1
+        } else if TITLES.contains(full_title(&source.head)) {
+            2
+        } else {
+            3
+        };
+        f.add(key!("head-class").with(head_class).with(kind));
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = span
@@ -675,6 +716,55 @@ pub fn entity_features<'w>(
         }
     }
     f
+}
+
+/// How many of an entity's mentions have a speech verb beside them (`Doe
+/// said`, `Doe also said`, `said Doe`, `according to Doe`; not `Doe’s said`):
+/// evidence that it is someone who speaks.
+fn speaking_mentions(names: &Names, entity: &Entity) -> usize {
+    let key = |k: usize| names.words.get(k).map(|w| w.key());
+    entity
+        .mentions
+        .iter()
+        .map(|&m| &names.mentions[m])
+        .filter(|m| {
+            let (start, end) = (m.words.start, m.words.end);
+            let next = match key(end).filter(|_| !m.possessive) {
+                Some("also" | "has" | "had" | "have" | "later" | "then" | "once" | "again") => {
+                    key(end + 1)
+                }
+                n => n,
+            };
+            let prev = start.checked_sub(1).and_then(key);
+            let according =
+                prev == Some("to") && start.checked_sub(2).and_then(key) == Some("according");
+            next.is_some_and(is_speech_verb) || prev.is_some_and(is_speech_verb) || according
+        })
+        .count()
+}
+
+/// True for the verbs that most often report speech.
+fn is_speech_verb(word: &str) -> bool {
+    matches!(
+        word,
+        "said"
+            | "says"
+            | "say"
+            | "told"
+            | "added"
+            | "wrote"
+            | "tweeted"
+            | "argued"
+            | "asked"
+            | "explained"
+            | "noted"
+            | "stated"
+            | "claimed"
+            | "insisted"
+            | "warned"
+            | "responded"
+            | "replied"
+    )
 }
 
 /// A title written out (`gov` → `governor`), other words as they are.
@@ -716,4 +806,32 @@ fn near_words(names: &Names, hashes: &[u64], entity: &Entity, window: usize) -> 
 /// True when sorted `hashes` has `h`.
 fn sorted_has(hashes: &[u64], h: u64) -> bool {
     hashes.binary_search(&h).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Document, Tokenizer};
+
+    #[test]
+    fn mentions_beside_speech_verbs_are_counted() {
+        let doc = Document::new(
+            "d",
+            "Jane Roe met the Acme Corp board. Roe said the plan works. Roe also said more. \
+             According to Roe, it works. The plan, said Jane Roe, is sound. \
+             Acme Corp’s said nothing new. Acme Corp spoke with Roe.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let count = |name: &str| {
+            let e = names
+                .entities
+                .iter()
+                .find(|e| e.name.join(" ") == name)
+                .unwrap_or_else(|| panic!("no {name}"));
+            speaking_mentions(&names, e)
+        };
+        assert_eq!(count("Jane Roe"), 4);
+        assert_eq!(count("Acme Corp"), 0, "a possessive does not speak");
+    }
 }

@@ -16,7 +16,7 @@ pub const FORMAT: &str = "quotekit-speakers";
 
 /// Version of the feature set; weights trained on another version mean
 /// nothing to this one's hashes.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 /// The weights quotekit ships (see [`SpeakerResolver::builtin`]).
 const BUILTIN: &[u8] = include_bytes!("builtin.safetensors");

@@ -222,23 +222,34 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     })
 }
 
-/// The name mentions of a document, in text order. Headlines and other
+/// The words the text writes in lower case (their first letter), to tell a
+/// capitalised common word from a name.
+pub fn lower_seen<'t>(words: &[Word<'t>]) -> rustc_hash::FxHashSet<&'t str> {
+    let mut seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
+    for w in words {
+        if w.text.chars().next().is_some_and(char::is_lowercase) {
+            seen.insert(w.text);
+        }
+    }
+    seen
+}
+
+/// The name mentions of a document, in text order (`lower_seen`: the
+/// [`lower_seen`] of `words`). Headlines and other
 /// sentences in title case only yield names the rest of the text has.
-pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMention> {
+pub fn name_mentions(
+    text: &str,
+    tok: &Tokenized,
+    words: &[Word],
+    lower_seen: &rustc_hash::FxHashSet<&str>,
+) -> Vec<NameMention> {
     let mut sentence_of = vec![0usize; tok.tokens.len()];
     for (s, r) in tok.sentences.iter().enumerate() {
         sentence_of[r.clone()].fill(s);
     }
     let sentence_of_word = |w: &Word| sentence_of[w.tokens.start];
     let sentence_start = |w: &Word| tok.sentences[sentence_of_word(w)].start == w.tokens.start;
-    // Lower-case occurrences, to tell a capitalised common word from a name.
-    let mut lower_seen: rustc_hash::FxHashSet<&str> =
-        rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
-    for w in words {
-        if w.text.chars().next().is_some_and(char::is_lowercase) {
-            lower_seen.insert(w.text);
-        }
-    }
     // Per word, whether it can begin a name.
     let starts: Vec<bool> = words
         .iter()
@@ -523,7 +534,7 @@ mod tests {
         let doc = Document::new("d", text);
         let tok = Tokenizer::new().tokenize(&doc);
         let w = words(text, &tok);
-        name_mentions(text, &tok, &w)
+        name_mentions(text, &tok, &w, &lower_seen(&w))
             .iter()
             .map(|m| m.name.join(" "))
             .collect()
