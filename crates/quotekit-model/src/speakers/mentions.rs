@@ -144,6 +144,17 @@ fn connected(words: &[Word], at: usize, starts: &[bool]) -> Option<usize> {
 /// A run of words that may be a name: its words and whether it is a person
 /// or organization name by its last word.
 fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<NameMention> {
+    mention_or_title(words, range, sentence, false)
+}
+
+/// [`mention_of`], which with `titles_name` also takes a run of title words
+/// for a name (`Dean` where the text names Howard Dean).
+fn mention_or_title(
+    words: &[Word],
+    range: Range<usize>,
+    sentence: usize,
+    titles_name: bool,
+) -> Option<NameMention> {
     let all = &words[range.clone()];
     // An organization's name ends with a head word or has one before a
     // connector (`Bureau of Prisons`).
@@ -205,6 +216,7 @@ fn mention_of(words: &[Word], range: Range<usize>, sentence: usize) -> Option<Na
     if !organization
         && !acronym
         && !honorific
+        && !titles_name
         && keys
             .iter()
             .all(|k| TITLES.contains(k.as_str()) || CONNECTORS.contains(k.as_str()))
@@ -293,6 +305,8 @@ pub fn name_mentions(
         tok.tokens[a.tokens.end - 1].span.end == tok.tokens[b.tokens.start].span.start
     };
     let mut out = Vec::new();
+    // Single title words that were no name (`Dean`, `Judge`).
+    let mut lone_titles = Vec::new();
     let mut i = 0;
     while i < words.len() {
         if !starts[i] || headline[sentence_of_word(&words[i])] {
@@ -384,11 +398,11 @@ pub fn name_mentions(
                 continue;
             }
         }
-        out.extend(mention_of(
-            words,
-            start..end,
-            sentence_of_word(&words[start]),
-        ));
+        let found = mention_of(words, start..end, sentence_of_word(&words[start]));
+        if found.is_none() && end - start == 1 {
+            lone_titles.push(start);
+        }
+        out.extend(found);
     }
     // A sentence's first word that is a common word elsewhere, or no first
     // name before a full name, before a name the text also has on its own
@@ -478,6 +492,24 @@ pub fn name_mentions(
     for (k, parts) in splits.into_iter().rev() {
         out.splice(k..=k, parts);
     }
+    // A title word alone that is the surname of a person the text names in
+    // full is that person (`Dean, a former DNC chairman` after Howard Dean).
+    if !lone_titles.is_empty() {
+        let surnames: rustc_hash::FxHashSet<&str> = out
+            .iter()
+            .filter(|m| m.keys.len() >= 2 && first_name_gender(&m.keys[0]).is_some())
+            .filter_map(|m| m.keys.last().map(String::as_str))
+            .collect();
+        let extra: Vec<NameMention> = lone_titles
+            .iter()
+            .filter(|&&i| surnames.contains(words[i].key()))
+            .filter_map(|&i| mention_or_title(words, i..i + 1, sentence_of_word(&words[i]), true))
+            .collect();
+        if !extra.is_empty() {
+            out.extend(extra);
+            out.sort_by_key(|m| m.words.start);
+        }
+    }
     // Headlines: the longest runs of words that are names found elsewhere.
     if headline.iter().any(|&h| h) {
         let known: rustc_hash::FxHashSet<Vec<&str>> = out
@@ -565,6 +597,12 @@ mod tests {
 
     #[test]
     fn name_mentions_without_titles_places_or_sentence_openers() {
+        // A title word alone is a name only when it is a named person's surname.
+        assert_eq!(
+            mentions("Howard Dean spoke. Dean, a doctor, agreed. The Dean of Yale left."),
+            ["Howard Dean", "Dean", "Yale"]
+        );
+        assert_eq!(mentions("Dean, a doctor, agreed."), Vec::<String>::new());
         assert_eq!(
             mentions("Rep. Charles B. Rangel of New York said he would stay. Julie A. Diaz spoke."),
             ["Charles B. Rangel", "New York", "Julie A. Diaz"]
