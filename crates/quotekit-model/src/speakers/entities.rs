@@ -80,12 +80,33 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
     if whole.len() < 2 || word.len() < 2 {
         return false;
     }
-    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 2
-        && initials_match(&letters, whole)
+    // (Most pairs differ in their first letter; `compatible` runs for many.)
+    let first = word.chars().find(|c| c.is_alphabetic());
+    if !is_small_word(&whole[0]) && first != whole[0].chars().next() {
+        return false;
+    }
+    let mut buf = ['\0'; 16];
+    let mut n = 0;
+    for c in word.chars().filter(|c| c.is_alphabetic()) {
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    n >= 2
+        && initials_match(&buf[..n], whole)
         && whole
             .iter()
             .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
+}
+
+/// Words an acronym may leave out or keep.
+fn is_small_word(w: &str) -> bool {
+    matches!(
+        w,
+        "and" | "of" | "the" | "for" | "&" | "on" | "to" | "in" | "at" | "a"
+    )
 }
 
 /// True when `letters` are the initials of `words`, each small word
@@ -94,10 +115,7 @@ fn initials_match(letters: &[char], words: &[String]) -> bool {
     let Some((w, rest)) = words.split_first() else {
         return letters.is_empty();
     };
-    let small = matches!(
-        w.as_str(),
-        "and" | "of" | "the" | "for" | "&" | "on" | "to" | "in" | "at" | "a"
-    );
+    let small = is_small_word(w);
     let first = w.chars().next();
     (small && initials_match(letters, rest))
         || (letters.first().copied() == first && initials_match(&letters[1..], rest))

@@ -179,6 +179,13 @@ pub struct SpanKeys<'s> {
     content: Vec<ContentWord<'s>>,
     /// Its head with a title written out, hashed.
     head: u64,
+    /// Whether its head names an organization (1), a role (2) or neither (3).
+    head_class: u64,
+    /// Per name inside it ([`Source::inside`]), the hash of the span's word
+    /// just before the name (`^` for none), and whether a preposition comes
+    /// before it in the span (`the nonpartisan Congressional Budget Office`
+    /// against `experts on North Korea`).
+    before_names: Vec<(u64, bool)>,
 }
 
 /// A content word of a description, and its hash with a title written out.
@@ -189,9 +196,39 @@ struct ContentWord<'s> {
 }
 
 impl<'s> SpanKeys<'s> {
-    /// The keys of `source`.
-    pub fn new(source: &'s Source) -> Self {
+    /// The keys of `source`, a span of the document of `names`.
+    pub fn new(source: &'s Source, names: &Names) -> Self {
         let class = word_hash(source.class());
+        let before_names = source
+            .inside
+            .iter()
+            .map(|&m| {
+                let before = names.words[..names.mentions[m].words.start]
+                    .iter()
+                    .rev()
+                    .take_while(|w| w.tokens.start >= source.tokens.start);
+                let mut prev = "^";
+                let mut preposition = false;
+                for (k, w) in before.enumerate() {
+                    if k == 0 {
+                        prev = w.key();
+                    }
+                    preposition |= matches!(
+                        w.key(),
+                        "of" | "on" | "at" | "for" | "from" | "to" | "with" | "in" | "by" | "about"
+                    );
+                }
+                (word_hash(prev), preposition)
+            })
+            .collect();
+        let head = full_title(&source.head);
+        let head_class = if ORGANIZATION_HEADS.contains(head) {
+            1
+        } else if TITLES.contains(head) {
+            2
+        } else {
+            3
+        };
         let description = source.name.is_none() && source.pronoun.is_none();
         Self {
             source,
@@ -209,7 +246,9 @@ impl<'s> SpanKeys<'s> {
                     hash: word_hash(full_title(w)),
                 })
                 .collect(),
-            head: word_hash(full_title(&source.head)),
+            head: word_hash(head),
+            head_class,
+            before_names,
         }
     }
 }
@@ -598,28 +637,12 @@ pub fn entity_features<'w>(
             .filter(|w| w.tokens.end <= source.tokens.end)
             .map_or("$", |w| w.key());
         let starts = mention.tokens.start == source.tokens.start;
-        // The span's words before the name: `the nonpartisan Congressional
-        // Budget Office` against `experts on North Korea`.
-        let before_name = names.words[..mention.words.start]
-            .iter()
-            .rev()
-            .take_while(|w| w.tokens.start >= source.tokens.start);
-        let mut prev = "^";
-        let mut preposition = false;
-        for (k, w) in before_name.enumerate() {
-            if k == 0 {
-                prev = w.key();
-            }
-            preposition |= matches!(
-                w.key(),
-                "of" | "on" | "at" | "for" | "from" | "to" | "with" | "in" | "by" | "about"
-            );
-        }
+        let (prev, preposition) = span.before_names[k];
         f.add(
             key!("name-prev")
                 .with(relation)
                 .yes(mention.possessive)
-                .word(prev),
+                .with(prev),
         );
         f.add(
             key!("name-preposition")
@@ -683,14 +706,7 @@ pub fn entity_features<'w>(
         f.add(key!("head-type").with(span.head).with(kind));
         // Whether the head names an organization (`the bank`) or a role
         // (`the governor`), against the candidate's type.
-        let head_class = if ORGANIZATION_HEADS.contains(full_title(&source.head)) {
-            1
-        } else if TITLES.contains(full_title(&source.head)) {
-            2
-        } else {
-            3
-        };
-        f.add(key!("head-class").with(head_class).with(kind));
+        f.add(key!("head-class").with(span.head_class).with(kind));
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = span

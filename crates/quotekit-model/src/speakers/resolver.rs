@@ -97,7 +97,7 @@ pub fn candidates<'w>(
         .sort_unstable_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
     // (No one, the most recent ones, and a few beyond that the span names.)
     let mut out = Vec::with_capacity(reachable.len().min(MAX_RECENT + 2) + 1);
-    let span = SpanKeys::new(source);
+    let span = SpanKeys::new(source, names);
     out.push(Candidate {
         entity: None,
         features: none_features(&span, cx),
