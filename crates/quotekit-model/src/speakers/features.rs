@@ -345,6 +345,9 @@ pub struct Context<'a, 'w> {
     /// The writer of an opinion piece: the entity whose name opens the last
     /// paragraph, followed by `is` or `was` (`Jane Doe is a professor ...`).
     pub writer: Option<usize>,
+    /// Per paragraph, the entity it names when it is a signature: a full
+    /// name alone (`Michael Pravica.` under a letter to the editor).
+    signatures: Vec<Option<usize>>,
     /// Buckets minus one.
     pub mask: u64,
     /// Weights that score features as they are made (`2^bits` of them).
@@ -370,6 +373,7 @@ impl<'a, 'w> Context<'a, 'w> {
                 .collect(),
             first_entity: names.entity_of.first().copied().flatten(),
             writer: writer(tok, names),
+            signatures: signatures(tok, names),
             mask: (1u64 << bits) - 1,
             weights: None,
         }
@@ -390,6 +394,40 @@ impl<'a, 'w> Context<'a, 'w> {
             ..self
         }
     }
+}
+
+impl Context<'_, '_> {
+    /// Who signs the text of paragraph `p`: the entity of the first
+    /// signature at or after it (letters to the editor, each followed by
+    /// its writer's name).
+    pub fn signer(&self, p: usize) -> Option<usize> {
+        self.signatures.get(p..)?.iter().flatten().next().copied()
+    }
+}
+
+/// Per paragraph, the entity of the full name that is all of it (a final
+/// period allowed).
+fn signatures(tok: &Tokenized, names: &Names) -> Vec<Option<usize>> {
+    let mut out = vec![None; tok.paragraphs.len()];
+    for (m, mention) in names.mentions.iter().enumerate() {
+        if mention.keys.len() < 2 {
+            continue;
+        }
+        let p = tok
+            .paragraphs
+            .partition_point(|p| p.end <= mention.tokens.start);
+        let Some(paragraph) = tok.paragraphs.get(p) else {
+            continue;
+        };
+        let end = match names.words.get(mention.words.end) {
+            Some(w) if w.text == "." => w.tokens.end,
+            _ => mention.tokens.end,
+        };
+        if mention.tokens.start == paragraph.start && end == paragraph.end {
+            out[p] = names.entity_of[m];
+        }
+    }
+    out
 }
 
 /// The entity named at the start of the last paragraph, when `is` or `was`

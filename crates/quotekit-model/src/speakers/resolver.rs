@@ -205,9 +205,16 @@ impl SpeakerResolver {
             }
             let source = Source::new(tok, names, sources[k].clone());
             // An opinion piece's `I` is its writer.
+            // (And a letter's, the name signed under it.)
+            let signer = || {
+                source
+                    .first_person()
+                    .then(|| cx.signer(source.paragraph))
+                    .flatten()
+            };
             let chosen = match cx.writer {
                 Some(w) if source.first_person() => Some(w),
-                _ => self.best(&candidates(&cx, &source, &history)),
+                _ => signer().or_else(|| self.best(&candidates(&cx, &source, &history))),
             };
             history.push(source.paragraph, chosen);
             out[k] = chosen;
@@ -220,6 +227,28 @@ impl SpeakerResolver {
 mod tests {
     use super::*;
     use quotekit_data::Tokenizer;
+
+    /// In letters to the editor, `I` is the name signed under the letter.
+    #[test]
+    fn first_person_in_a_letter_is_its_signer() {
+        let doc = Document::new(
+            "d",
+            "Letters about the plan.\n\nThe plan fails. I think the mayor knows it.\n\n\
+             Jane Roe.\n\nThe plan works. I say the mayor is right.\n\nJohn Doe.\n",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let spans: Vec<Range<usize>> = tok
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.text(doc.text()) == "I")
+            .map(|(i, _)| i..i + 1)
+            .collect();
+        assert_eq!(spans.len(), 2);
+        let r = SpeakerResolver::builtin().resolve(&doc, &tok, &spans);
+        assert_eq!(r.name(0).as_deref(), Some("Jane Roe"));
+        assert_eq!(r.name(1).as_deref(), Some("John Doe"));
+    }
 
     /// A hand-built `Tokenized` without sentences or paragraphs, and
     /// source ranges past its end, resolve instead of panicking; a
