@@ -362,7 +362,8 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
 }
 
 /// Genders the text shows: for a person of unknown gender, the pronouns of
-/// the sentences where it is the only name (`he`/`his` or `she`/`her`),
+/// the sentences where it is the only name (`he`/`his` or `she`/`her`) and
+/// the nouns of one gender beside its names (`his wife, Rakeyia Scott`),
 /// when one kind is at least twice as frequent.
 fn pronoun_genders(
     tok: &Tokenized,
@@ -416,14 +417,14 @@ fn pronoun_genders(
     for (m, mention) in mentions.iter().enumerate() {
         let Some(e) = entity_of[m] else { continue };
         let r = &mention.words;
-        let mut cues = Vec::with_capacity(4);
+        let mut cues: [Option<&str>; 2] = [None, None];
         // Just before it (a comma between allowed).
         let mut k = r.start;
         if k > 0 && words[k - 1].text == "," {
             k -= 1;
         }
         if k > 0 {
-            cues.push(words[k - 1].key());
+            cues[0] = Some(words[k - 1].key());
         }
         // After it, past a comma and a determiner or possessive.
         if !mention.possessive && words.get(r.end).is_some_and(|w| w.text == ",") {
@@ -434,11 +435,9 @@ fn pronoun_genders(
             {
                 j += 1;
             }
-            if let Some(w) = words.get(j) {
-                cues.push(w.key());
-            }
+            cues[1] = words.get(j).map(Word::key);
         }
-        for cue in cues {
+        for cue in cues.into_iter().flatten() {
             match gendered_noun(cue) {
                 Some(Gender::Male) => counts[e].0 += 1,
                 Some(Gender::Female) => counts[e].1 += 1,
