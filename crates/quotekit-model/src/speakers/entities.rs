@@ -4,9 +4,9 @@
 //! as the text shows.
 //! The file runs a little over 500 lines with its tests: grouping, typing and naming entities are read together.
 
-use crate::speakers::gender::{first_name_gender, Gender};
+use crate::speakers::gender::{first_name_gender, is_full_person_name, Gender};
 use crate::speakers::lexicon::*;
-use crate::speakers::mentions::{lower_seen, name_mentions, words, NameMention, Word};
+use crate::speakers::mentions::{name_mentions, words, NameMention, Word};
 use quotekit_data::{Document, Tokenized};
 
 /// What an entity is.
@@ -136,7 +136,7 @@ fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
     {
         return EntityType::Organization;
     }
-    if first_name_gender(&keys[0]).is_some() && keys.len() >= 2 {
+    if is_full_person_name(keys) {
         return EntityType::Person;
     }
     EntityType::Unknown
@@ -489,8 +489,7 @@ impl<'t> Names<'t> {
     /// Finds them in a tokenized document.
     pub fn of(doc: &'t Document, tok: &Tokenized) -> Self {
         let words = words(doc.text(), tok);
-        let lower = lower_seen(&words);
-        let mentions = name_mentions(doc.text(), tok, &words, &lower);
+        let mentions = name_mentions(doc.text(), tok, &words);
         let mut entities = entities(&mentions);
         let mut entity_of = vec![None; mentions.len()];
         for (e, entity) in entities.iter().enumerate() {

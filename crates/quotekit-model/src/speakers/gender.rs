@@ -778,6 +778,12 @@ static FEMALE: WordSet = WordSet::new(&[
     "zoe",
 ]);
 
+/// True when lower-case name words `keys` are a person's full name: a first
+/// name the lists know, then at least one more word (`hillary clinton`).
+pub fn is_full_person_name(keys: &[String]) -> bool {
+    keys.len() >= 2 && first_name_gender(&keys[0]).is_some()
+}
+
 /// The usual gender of a first name (lower case), when it has one.
 pub fn first_name_gender(name: &str) -> Option<Gender> {
     if MALE.contains(name) {

@@ -3,7 +3,7 @@
 //! runs of capitalised words as name mentions with their titles taken off.
 //! The file runs a little over 500 lines with its tests: the rules for words, runs and names are read together.
 
-use crate::speakers::gender::first_name_gender;
+use crate::speakers::gender::{first_name_gender, is_full_person_name};
 use crate::speakers::lexicon::*;
 use quotekit_data::Tokenized;
 use std::ops::Range;
@@ -234,34 +234,23 @@ fn mention_or_title(
     })
 }
 
-/// The words the text writes in lower case (their first letter), to tell a
-/// capitalised common word from a name.
-pub fn lower_seen<'t>(words: &[Word<'t>]) -> rustc_hash::FxHashSet<&'t str> {
-    let mut seen: rustc_hash::FxHashSet<&str> =
-        rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
-    for w in words {
-        if w.text.chars().next().is_some_and(char::is_lowercase) {
-            seen.insert(w.text);
-        }
-    }
-    seen
-}
-
-/// The name mentions of a document, in text order (`lower_seen`: the
-/// [`lower_seen`] of `words`). Headlines and other
+/// The name mentions of a document, in text order. Headlines and other
 /// sentences in title case only yield names the rest of the text has.
-pub fn name_mentions(
-    text: &str,
-    tok: &Tokenized,
-    words: &[Word],
-    lower_seen: &rustc_hash::FxHashSet<&str>,
-) -> Vec<NameMention> {
+pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMention> {
     let mut sentence_of = vec![0usize; tok.tokens.len()];
     for (s, r) in tok.sentences.iter().enumerate() {
         sentence_of[r.clone()].fill(s);
     }
     let sentence_of_word = |w: &Word| sentence_of[w.tokens.start];
     let sentence_start = |w: &Word| tok.sentences[sentence_of_word(w)].start == w.tokens.start;
+    // Lower-case occurrences, to tell a capitalised common word from a name.
+    let mut lower_seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
+    for w in words {
+        if w.text.chars().next().is_some_and(char::is_lowercase) {
+            lower_seen.insert(w.text);
+        }
+    }
     // Per word, whether it can begin a name.
     let starts: Vec<bool> = words
         .iter()
@@ -426,8 +415,7 @@ pub fn name_mentions(
                 .filter_map(|end| mention_of(words, m.words.start..end, m.sentence))
                 .find(|shorter| {
                     let keys = shorter.keys.as_slice();
-                    keys.len() >= 2
-                        && first_name_gender(&keys[0]).is_some()
+                    is_full_person_name(keys)
                         && (alone.contains(keys) || alone.contains(&keys[keys.len() - 1..]))
                 })
                 .map(|shorter| (k, shorter))
@@ -497,7 +485,7 @@ pub fn name_mentions(
     if !lone_titles.is_empty() {
         let surnames: rustc_hash::FxHashSet<&str> = out
             .iter()
-            .filter(|m| m.keys.len() >= 2 && first_name_gender(&m.keys[0]).is_some())
+            .filter(|m| is_full_person_name(&m.keys))
             .filter_map(|m| m.keys.last().map(String::as_str))
             .collect();
         let extra: Vec<NameMention> = lone_titles
@@ -566,7 +554,7 @@ mod tests {
         let doc = Document::new("d", text);
         let tok = Tokenizer::new().tokenize(&doc);
         let w = words(text, &tok);
-        name_mentions(text, &tok, &w, &lower_seen(&w))
+        name_mentions(text, &tok, &w)
             .iter()
             .map(|m| m.name.join(" "))
             .collect()

@@ -204,18 +204,13 @@ impl SpeakerResolver {
                 continue; // (no words: no one)
             }
             let source = Source::new(tok, names, sources[k].clone());
-            // An opinion piece's `I` is its writer.
-            // (And a letter's, the name signed under it.)
-            let signer = || {
-                source
-                    .first_person()
-                    .then(|| cx.signer(source.paragraph))
-                    .flatten()
-            };
-            let chosen = match cx.writer {
-                Some(w) if source.first_person() => Some(w),
-                _ => signer().or_else(|| self.best(&candidates(&cx, &source, &history))),
-            };
+            // An opinion piece's `I` is its writer; a letter's, the name
+            // signed under it.
+            let writer = source
+                .first_person()
+                .then(|| cx.writer.or_else(|| cx.signer(source.paragraph)))
+                .flatten();
+            let chosen = writer.or_else(|| self.best(&candidates(&cx, &source, &history)));
             history.push(source.paragraph, chosen);
             out[k] = chosen;
         }
