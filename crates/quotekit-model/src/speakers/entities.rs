@@ -48,7 +48,11 @@ impl Entity {
 /// words are all in `whole` and it ends with `whole`'s last word (a surname,
 /// `Post` for the Washington Post), or it is `whole`'s first word (a first name).
 pub fn compatible(part: &[String], whole: &[String]) -> bool {
-    let (part, whole) = (without_suffixes(part), without_suffixes(whole));
+    compatible_cores(without_suffixes(part), without_suffixes(whole))
+}
+
+/// [`compatible`] of two names whose suffixes (`Jr.`) are off.
+fn compatible_cores(part: &[String], whole: &[String]) -> bool {
     if part.is_empty() || whole.is_empty() {
         return false;
     }
@@ -148,84 +152,95 @@ fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
 /// Clinton) joins the one named most recently before it, else the one with
 /// most mentions of its own. An entity is named by its root as first written.
 pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
-    let keys: Vec<&[String]> = mentions.iter().map(|m| m.keys.as_slice()).collect();
-    // Distinct names with their counts, longest first (then in text order).
-    let mut count: rustc_hash::FxHashMap<&[String], usize> = Default::default();
+    // Distinct names in order of first mention (`names[k]`), each mention's
+    // name, and how many mentions each has.
+    let mut id_of: rustc_hash::FxHashMap<&[String], usize> = Default::default();
     let mut names: Vec<&[String]> = Vec::new();
-    for &k in &keys {
-        let c = count.entry(k).or_default();
-        if *c == 0 {
-            names.push(k);
-        }
-        *c += 1;
-    }
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let mut roots: Vec<&[String]> = Vec::new();
-    for n in names {
-        if !roots.iter().any(|r| compatible(n, r)) {
+    let mut count: Vec<usize> = Vec::new();
+    let name_of: Vec<usize> = mentions
+        .iter()
+        .map(|m| {
+            let k = m.keys.as_slice();
+            let id = *id_of.entry(k).or_insert_with(|| {
+                names.push(k);
+                count.push(0);
+                names.len() - 1
+            });
+            count[id] += 1;
+            id
+        })
+        .collect();
+    drop(id_of);
+    // (Suffixes off once per name, not once per comparison.)
+    let cores: Vec<&[String]> = names.iter().map(|n| without_suffixes(n)).collect();
+    let fits = |n: usize, root: usize| compatible_cores(cores[n], cores[root]);
+    // Roots (names), longest first (then in text order).
+    let mut by_length: Vec<usize> = (0..names.len()).collect();
+    by_length.sort_by_key(|&n| std::cmp::Reverse(names[n].len()));
+    let mut roots: Vec<usize> = Vec::new();
+    let mut is_root = vec![false; names.len()];
+    for n in by_length {
+        if !roots.iter().any(|&r| fits(n, r)) {
             roots.push(n);
+            is_root[n] = true;
         }
     }
     // `Mr. Obama` where the only full name is Michelle Obama's is someone
     // else: his name is a root of its own before any mention is assigned,
     // so that a plain `Obama` can join him.
-    for (m, &k) in keys.iter().enumerate() {
+    for (m, &k) in name_of.iter().enumerate() {
         let gender = title_gender(&mentions[m].titles);
-        if gender == Gender::Unknown || roots.contains(&k) {
+        if gender == Gender::Unknown || is_root[k] {
             continue;
         }
-        let mut could_join = roots.iter().filter(|r| compatible(k, r)).peekable();
-        let own_root = could_join.peek().is_some() && could_join.all(|r| !title_agrees(gender, r));
+        let mut could_join = roots.iter().filter(|&&r| fits(k, r)).peekable();
+        let own_root =
+            could_join.peek().is_some() && could_join.all(|&r| !title_agrees(gender, names[r]));
         if own_root {
             roots.push(k);
+            is_root[k] = true;
         }
     }
     // Per root, the mentions whose titles' gender only it agrees with (`Mr.
     // Obama` for Barack, not Michelle Obama): where a name fits several
     // roots none of which was named yet, it joins the one with most.
     let mut votes = vec![0usize; roots.len()];
-    for (m, &k) in keys.iter().enumerate() {
+    for (m, &k) in name_of.iter().enumerate() {
         let gender = title_gender(&mentions[m].titles);
-        if gender == Gender::Unknown || k.len() != 1 || roots.contains(&k) {
+        if gender == Gender::Unknown || names[k].len() != 1 || is_root[k] {
             continue;
         }
-        let mut agreeing =
-            (0..roots.len()).filter(|&r| compatible(k, roots[r]) && title_agrees(gender, roots[r]));
+        let mut agreeing = (0..roots.len())
+            .filter(|&r| fits(k, roots[r]) && title_agrees(gender, names[roots[r]]));
         if let (Some(r), None) = (agreeing.next(), agreeing.next()) {
             votes[r] += 1;
         }
     }
-    let mut exact: Vec<usize> = roots.iter().map(|r| count[r]).collect();
-    let mut root_of: rustc_hash::FxHashMap<&[String], usize> =
-        roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let mut exact: Vec<usize> = roots.iter().map(|&r| count[r]).collect();
+    // Per name, the root it is (`None`: it is no root).
+    let mut root_of: Vec<Option<usize>> = vec![None; names.len()];
+    for (i, &r) in roots.iter().enumerate() {
+        root_of[r] = Some(i);
+    }
     // Per name, the roots it is compatible with (until a root is added).
-    let mut compatible_roots: rustc_hash::FxHashMap<&[String], Vec<usize>> = Default::default();
+    let mut compatible_roots: Vec<Option<Vec<usize>>> = vec![None; names.len()];
     let mut last_seen: Vec<Option<usize>> = vec![None; roots.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
-    for (m, &k) in keys.iter().enumerate() {
+    for (m, &k) in name_of.iter().enumerate() {
         // `Mr. Obama` is not Michelle Obama.
         let gender = title_gender(&mentions[m].titles);
-        let agrees = |r: &[String]| title_agrees(gender, r);
-        let target = root_of
-            .get(k)
-            .copied()
-            .filter(|&r| agrees(roots[r]))
-            .or_else(|| {
-                compatible_roots
-                    .entry(k)
-                    .or_insert_with(|| {
-                        (0..roots.len())
-                            .filter(|&r| compatible(k, roots[r]))
-                            .collect()
-                    })
-                    .iter()
-                    .copied()
-                    .filter(|&r| agrees(roots[r]))
-                    .max_by_key(|&r| (last_seen[r], votes[r], exact[r], std::cmp::Reverse(r)))
-            });
+        let agrees = |r: usize| title_agrees(gender, names[roots[r]]);
+        let target = root_of[k].filter(|&r| agrees(r)).or_else(|| {
+            compatible_roots[k]
+                .get_or_insert_with(|| (0..roots.len()).filter(|&r| fits(k, roots[r])).collect())
+                .iter()
+                .copied()
+                .filter(|&r| agrees(r))
+                .max_by_key(|&r| (last_seen[r], votes[r], exact[r], std::cmp::Reverse(r)))
+        });
         let r = target.unwrap_or_else(|| {
-            root_of.entry(k).or_insert(roots.len());
-            compatible_roots.clear();
+            root_of[k].get_or_insert(roots.len());
+            compatible_roots.iter_mut().for_each(|c| *c = None);
             roots.push(k);
             votes.push(0);
             exact.push(1);
@@ -237,13 +252,14 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         last_seen[r] = Some(m);
     }
     let mut out = Vec::new();
-    for (root, members) in roots.iter().zip(members) {
+    for (&r, members) in roots.iter().zip(members) {
         if members.is_empty() {
             continue;
         }
+        let root = names[r];
         let name = members
             .iter()
-            .find(|&&m| keys[m] == *root)
+            .find(|&&m| name_of[m] == r)
             .map_or_else(|| root.to_vec(), |&m| mentions[m].name.clone());
         let titles: Vec<&str> = members
             .iter()
