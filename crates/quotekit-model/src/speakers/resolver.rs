@@ -72,29 +72,34 @@ pub fn candidates<'w>(
         .or_else(|| cx.tok.sentences.get(source.sentence))
         .map_or(usize::MAX, |s| s.end);
     let first_person = source.first_person();
-    // (entity, last mention start before the span's end or none, writer)
-    let mut reachable: Vec<(usize, Option<usize>, bool)> = Vec::with_capacity(names.entities.len());
-    for (e, entity) in names.entities.iter().enumerate() {
-        if entity.kind == EntityType::Group {
-            continue;
-        }
-        let first = names.mentions[entity.mentions[0]].tokens.start;
+    let eligible = |e: usize| {
+        let entity = &names.entities[e];
         let writer = first_person && cx.writer == Some(e);
-        if first >= horizon && !writer {
+        let first = names.mentions[entity.mentions[0]].tokens.start;
+        (entity.kind != EntityType::Group && (first < horizon || writer)).then_some(writer)
+    };
+    // (entity, writer), most recently named first: the entities of the
+    // mentions that start before the span's end, from the last one back,
+    // then those named only later, in entity order. (Mentions are in text
+    // order and start at distinct tokens: the order is total.)
+    let mut reachable: Vec<(usize, bool)> = Vec::with_capacity(names.entities.len());
+    let mut seen = vec![false; names.entities.len()];
+    let before_end = names
+        .mentions
+        .partition_point(|m| m.tokens.start < source.tokens.end);
+    for m in (0..before_end).rev() {
+        let Some(e) = names.entity_of[m] else {
             continue;
+        };
+        if !std::mem::replace(&mut seen[e], true) {
+            reachable.extend(eligible(e).map(|writer| (e, writer)));
         }
-        // (Mentions are in text order.)
-        let before = entity
-            .mentions
-            .partition_point(|&m| names.mentions[m].tokens.start < source.tokens.end);
-        let last_before = before
-            .checked_sub(1)
-            .map(|k| names.mentions[entity.mentions[k]].tokens.start);
-        reachable.push((e, last_before, writer));
     }
-    // (Entities are distinct: the order is total.)
-    reachable
-        .sort_unstable_by_key(|&(e, last, _)| (std::cmp::Reverse(last.map_or(0, |t| t + 1)), e));
+    for e in 0..names.entities.len() {
+        if !seen[e] {
+            reachable.extend(eligible(e).map(|writer| (e, writer)));
+        }
+    }
     // (No one, the most recent ones, and a few beyond that the span names.)
     let mut out = Vec::with_capacity(reachable.len().min(MAX_RECENT + 2) + 1);
     let span = SpanKeys::new(source, names);
@@ -103,7 +108,7 @@ pub fn candidates<'w>(
         features: none_features(&span, cx),
     });
     let mut agreeing = 0;
-    for (rank, (e, _, writer)) in reachable.into_iter().enumerate() {
+    for (rank, (e, writer)) in reachable.into_iter().enumerate() {
         let agrees = source
             .pronoun
             .is_none_or(|(_, class)| agrees(class, &names.entities[e]));
