@@ -357,7 +357,9 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             || (first_name && placed)
         {
             e.kind = EntityType::Organization;
-        } else if first_name {
+        } else if first_name
+            || (e.keys.len() >= 2 && e.mentions.iter().any(|&m| after_role(words, &mentions[m])))
+        {
             e.kind = EntityType::Person;
         }
     }
@@ -374,6 +376,16 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
         {
             e.kind = EntityType::Group;
         }
+    }
+}
+
+/// True when a mention follows a role word in lower case (`economist
+/// Aparna Mathur`), where a person's name stands.
+fn after_role(words: &[Word], m: &NameMention) -> bool {
+    let start = m.words.start;
+    start > 0 && {
+        let w = &words[start - 1];
+        w.text.chars().next().is_some_and(char::is_lowercase) && TITLES.contains(w.key())
     }
 }
 
@@ -741,5 +753,27 @@ mod tests {
         assert_eq!(kind("North Korea").0, EntityType::Organization);
         assert_eq!(kind("Melanie"), (EntityType::Person, Gender::Female));
         assert_eq!(kind("Charlotte").0, EntityType::Organization, "a city");
+    }
+
+    /// A name after a role word in lower case is a person's, even with a
+    /// first name the lexicon lacks; a plural `Services` ends an
+    /// organization's name joined by `and`.
+    #[test]
+    fn role_words_make_persons_and_services_end_organizations() {
+        let n = names(
+            "The plan pleased economist Zorvath Quell. Quell spoke at length. \
+             United States Citizenship and Immigration Services declined to comment.",
+        );
+        let kind = |name: &str| {
+            n.entities
+                .iter()
+                .find(|e| e.name.join(" ") == name)
+                .map(|e| e.kind)
+        };
+        assert_eq!(kind("Zorvath Quell"), Some(EntityType::Person));
+        assert_eq!(
+            kind("United States Citizenship and Immigration Services"),
+            Some(EntityType::Organization)
+        );
     }
 }

@@ -489,6 +489,7 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::new(&[
     "corp",
     "inc",
     "service",
+    "services",
     "board",
     "bank",
     "organization",
