@@ -335,9 +335,6 @@ pub struct Context<'a, 'w> {
     /// Per entity, the hashes of the words around its mentions and of its
     /// titles (computed when a description first asks).
     near: Vec<std::cell::OnceCell<Vec<u64>>>,
-    /// Per word, the hash of its key with a title written out (computed
-    /// when a description first asks).
-    word_hashes: std::cell::OnceCell<Vec<u64>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::cell::OnceCell<Fixed>>,
     /// The entity of the document's first name mention.
@@ -365,7 +362,6 @@ impl<'a, 'w> Context<'a, 'w> {
                 .iter()
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
-            word_hashes: std::cell::OnceCell::new(),
             fixed: names
                 .entities
                 .iter()
@@ -720,16 +716,7 @@ pub fn entity_features<'w>(
     }
     // Description words near the entity's mentions, or among its titles.
     if source.name.is_none() && source.pronoun.is_none() {
-        let near = cx.near[e].get_or_init(|| {
-            let hashes = cx.word_hashes.get_or_init(|| {
-                names
-                    .words
-                    .iter()
-                    .map(|w| word_hash(full_title(w.key())))
-                    .collect()
-            });
-            near_words(names, hashes, entity, 4)
-        });
+        let near = cx.near[e].get_or_init(|| near_words(names, entity, 4));
         let overlap = span
             .content
             .iter()
@@ -840,14 +827,19 @@ fn full_title(word: &str) -> &str {
 /// The hashes of the lower-case words within `window` words of an entity's
 /// mentions (its titles and appositions: "the Vermont senator", "Republican
 /// nominee"), titles written out.
-/// Sorted, for [`sorted_has`]; `hashes` are those of the document's words.
-fn near_words(names: &Names, hashes: &[u64], entity: &Entity, window: usize) -> Vec<u64> {
+/// Sorted, for [`sorted_has`]. (Only these windows' words are hashed: most
+/// of a document's words are near no entity a description asks about.)
+fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<u64> {
     let mut out = Vec::new();
     for &m in &entity.mentions {
         let r = &names.mentions[m].words;
         let from = r.start.saturating_sub(window);
         let to = (r.end + window).min(names.words.len());
-        out.extend_from_slice(&hashes[from..to]);
+        out.extend(
+            names.words[from..to]
+                .iter()
+                .map(|w| word_hash(full_title(w.key()))),
+        );
         for t in &names.mentions[m].titles {
             out.push(word_hash(full_title(t)));
         }
