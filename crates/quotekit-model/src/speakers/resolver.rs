@@ -95,10 +95,8 @@ pub fn candidates<'w>(
             reachable.extend(eligible(e).map(|writer| (e, writer)));
         }
     }
-    for e in 0..names.entities.len() {
-        if !seen[e] {
-            reachable.extend(eligible(e).map(|writer| (e, writer)));
-        }
+    for (e, _) in seen.iter().enumerate().filter(|(_, &s)| !s) {
+        reachable.extend(eligible(e).map(|writer| (e, writer)));
     }
     // (No one, the most recent ones, and a few beyond that the span names.)
     let mut out = Vec::with_capacity(reachable.len().min(MAX_RECENT + 2) + 1);
