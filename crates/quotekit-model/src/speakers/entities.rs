@@ -146,6 +146,55 @@ fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
     EntityType::Unknown
 }
 
+/// Hashes and letters of a name (suffixes off) that rule out most pairs
+/// before [`compatible_cores`] compares their words.
+struct Quick {
+    /// Words.
+    len: usize,
+    /// Hashes of the first and last words.
+    first: u64,
+    last: u64,
+    /// The first letter of the first word (what an acronym of the name
+    /// begins with, unless that word is small).
+    lead: Option<char>,
+    /// Whether the first word is small (an acronym may skip it).
+    small: bool,
+    /// For one word, its first letter (an acronym's first letter).
+    initial: Option<char>,
+}
+
+impl Quick {
+    fn of(core: &[String]) -> Self {
+        let hash = |w: Option<&String>| {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            w.hash(&mut h);
+            h.finish()
+        };
+        Self {
+            len: core.len(),
+            first: hash(core.first()),
+            last: hash(core.last()),
+            lead: core.first().and_then(|w| w.chars().next()),
+            small: core.first().is_some_and(|w| is_small_word(w)),
+            initial: core
+                .first()
+                .and_then(|w| w.chars().find(|c| c.is_alphabetic())),
+        }
+    }
+
+    /// False when `compatible_cores(self, whole)` is sure to be false: the
+    /// last words differ, and it is no first name or acronym of `whole`.
+    fn may_fit(&self, whole: &Quick) -> bool {
+        self.len > 0
+            && whole.len > 0
+            && (self.last == whole.last
+                || (self.len == 1
+                    && whole.len >= 2
+                    && (self.first == whole.first || whole.small || self.initial == whole.lead)))
+    }
+}
+
 /// The document's entities: distinct names, longest first, each joining
 /// the first longer name it is compatible with or becoming an entity's root;
 /// a mention compatible with several roots (`Clinton` with Hillary and Bill
@@ -173,7 +222,12 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     drop(id_of);
     // (Suffixes off once per name, not once per comparison.)
     let cores: Vec<&[String]> = names.iter().map(|n| without_suffixes(n)).collect();
-    let fits = |n: usize, root: usize| compatible_cores(cores[n], cores[root]);
+    // What `compatible_cores` needs to be true, cheap to compare: most
+    // pairs differ in their last word and are no first name or acronym.
+    let quick: Vec<Quick> = cores.iter().map(|c| Quick::of(c)).collect();
+    let fits = |n: usize, root: usize| {
+        quick[n].may_fit(&quick[root]) && compatible_cores(cores[n], cores[root])
+    };
     // Roots (names), longest first (then in text order).
     let mut by_length: Vec<usize> = (0..names.len()).collect();
     by_length.sort_by_key(|&n| std::cmp::Reverse(names[n].len()));
