@@ -364,7 +364,9 @@ fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 /// Honolulu`), or a first name alone once after `in`, `across` or
 /// `throughout` (`in Charlotte`, though the text also says `Charlotte
 /// officials`); and persons: a first name alone that is none of those
-/// (`Melanie`, a voter, even in `a letter from Melanie`).
+/// (`Melanie`, a voter, even in `a letter from Melanie`), and a name of two
+/// or more words after a role word in lower case (`economist Aparna
+/// Mathur`).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
