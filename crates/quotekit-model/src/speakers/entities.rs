@@ -228,6 +228,9 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     let fits = |n: usize, root: usize| {
         quick[n].may_fit(&quick[root]) && compatible_cores(cores[n], cores[root])
     };
+    // The gender each mention's titles show (`Mr.`, `Mrs.`), asked by the
+    // three passes below.
+    let genders: Vec<Gender> = mentions.iter().map(|m| title_gender(&m.titles)).collect();
     // Roots (names), longest first (then in text order).
     let mut by_length: Vec<usize> = (0..names.len()).collect();
     by_length.sort_by_key(|&n| std::cmp::Reverse(names[n].len()));
@@ -243,7 +246,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // else: his name is a root of its own before any mention is assigned,
     // so that a plain `Obama` can join him.
     for (m, &k) in name_of.iter().enumerate() {
-        let gender = title_gender(&mentions[m].titles);
+        let gender = genders[m];
         if gender == Gender::Unknown || is_root[k] {
             continue;
         }
@@ -260,7 +263,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // roots none of which was named yet, it joins the one with most.
     let mut votes = vec![0usize; roots.len()];
     for (m, &k) in name_of.iter().enumerate() {
-        let gender = title_gender(&mentions[m].titles);
+        let gender = genders[m];
         if gender == Gender::Unknown || names[k].len() != 1 || is_root[k] {
             continue;
         }
@@ -282,7 +285,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
     for (m, &k) in name_of.iter().enumerate() {
         // `Mr. Obama` is not Michelle Obama.
-        let gender = title_gender(&mentions[m].titles);
+        let gender = genders[m];
         let agrees = |r: usize| title_agrees(gender, names[roots[r]]);
         let target = root_of[k].filter(|&r| agrees(r)).or_else(|| {
             compatible_roots[k]
