@@ -595,11 +595,7 @@ pub fn entity_features<'w>(
     let last_before = n_before
         .checked_sub(1)
         .map(|k| &names.mentions[entity.mentions[k]]);
-    let inside = entity.mentions[n_before..]
-        .iter()
-        .map(|&m| &names.mentions[m])
-        .take_while(|m| m.tokens.start < source.tokens.end)
-        .any(|m| m.tokens.start >= source.tokens.start && m.tokens.end <= source.tokens.end);
+    let inside = source.inside.iter().any(|&m| names.entity_of[m] == Some(e));
     let after = entity
         .mentions
         .last()
@@ -644,6 +640,7 @@ pub fn entity_features<'w>(
     let n_inside = source.inside.len();
     for (k, &m) in source.inside.iter().enumerate() {
         let mention = &names.mentions[m];
+        let possessive = source.possessive(m, names);
         let keys = &mention.keys;
         let entity_keys = &entity.keys;
         // own and exact, own, compatible
@@ -672,17 +669,12 @@ pub fn entity_features<'w>(
             .map_or("$", |w| w.key());
         let starts = mention.tokens.start == source.tokens.start;
         let (prev, preposition) = span.before_names[k];
-        f.add(
-            key!("name-prev")
-                .with(relation)
-                .yes(mention.possessive)
-                .with(prev),
-        );
+        f.add(key!("name-prev").with(relation).yes(possessive).with(prev));
         f.add(
             key!("name-preposition")
                 .with(relation)
                 .yes(preposition)
-                .yes(mention.possessive),
+                .yes(possessive),
         );
         // The span is the name (and maybe `the`): `Russia`, `the White House`.
         let whole = mention.words.len() + usize::from(source.first == "the") == source.words.len();
@@ -694,14 +686,9 @@ pub fn entity_features<'w>(
             key!("name-position")
                 .with(relation)
                 .with(position)
-                .yes(mention.possessive),
+                .yes(possessive),
         );
-        f.add(
-            key!("name-next")
-                .with(relation)
-                .yes(mention.possessive)
-                .word(next),
-        );
+        f.add(key!("name-next").with(relation).yes(possessive).word(next));
         f.add(
             key!("name-starts")
                 .with(relation)

@@ -32,6 +32,8 @@ pub struct Source {
     /// The last name mention before it in its sentence, and how many words
     /// lie between them (what `who` and `which` most often refer to).
     pub antecedent: Option<(usize, usize)>,
+    /// The name mention inside it whose possessive `’s` it leaves out.
+    cut: Option<usize>,
     /// Name mentions inside it that are possessive only (`Trump’s campaign`).
     pub possessive_name: bool,
     /// More than one name joined by `and`.
@@ -53,10 +55,16 @@ impl Source {
         let first_word = names
             .words
             .partition_point(|w| w.tokens.start < tokens.start);
+        // A span may end where a glued `’s` begins (`North Korea` of `North
+        // Korea’s claims`, `he` of `he’s`): the word or name is in the span,
+        // and not possessive there.
+        let within = |end: usize, possessive: bool| {
+            end <= tokens.end || (possessive && end.saturating_sub(2) <= tokens.end)
+        };
         let words: Vec<String> = names.words[first_word..]
             .iter()
             .take_while(|w| w.tokens.start < tokens.end)
-            .filter(|w| w.tokens.end <= tokens.end)
+            .filter(|w| within(w.tokens.end, w.possessive))
             .map(|w| w.key().to_string())
             .filter(|w| !w.is_empty())
             .collect();
@@ -65,13 +73,17 @@ impl Source {
             .partition_point(|m| m.tokens.start < tokens.start);
         let inside: Vec<usize> = (first_mention..names.mentions.len())
             .take_while(|&m| names.mentions[m].tokens.start < tokens.end)
-            .filter(|&m| names.mentions[m].tokens.end <= tokens.end)
+            .filter(|&m| within(names.mentions[m].tokens.end, names.mentions[m].possessive))
             .collect();
+        let cut = inside
+            .last()
+            .copied()
+            .filter(|&m| names.mentions[m].tokens.end > tokens.end);
         let name = inside
             .iter()
             .rev()
             .copied()
-            .find(|&m| !names.mentions[m].possessive);
+            .find(|&m| !names.mentions[m].possessive || cut == Some(m));
         let inside_all = inside.clone();
         let pronoun = match words.as_slice() {
             [w] => PRONOUNS.iter().find(|(p, _)| p == w).copied(),
@@ -123,6 +135,7 @@ impl Source {
             first: words.first().cloned().unwrap_or_default(),
             name,
             inside: inside_all,
+            cut,
             before,
             adjacent,
             antecedent,
@@ -136,8 +149,67 @@ impl Source {
         &self.class
     }
 
+    /// True when name mention `m` of `names`, inside the span, is
+    /// possessive there (its `’s` in the span).
+    pub fn possessive(&self, m: usize, names: &Names) -> bool {
+        names.mentions[m].possessive && self.cut != Some(m)
+    }
+
     /// True when the span is `I`, `me` or `my`.
     pub fn first_person(&self) -> bool {
         self.pronoun.is_some_and(|(_, class)| class == "1")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{Document, Tokenizer};
+
+    /// The span over `text` (its first occurrence) in `doc`.
+    fn span_of(doc: &Document, tok: &Tokenized, text: &str) -> Range<usize> {
+        let start = doc.text().find(text).unwrap();
+        let first = tok
+            .tokens
+            .iter()
+            .position(|t| t.byte_start == start)
+            .unwrap();
+        let last = tok
+            .tokens
+            .iter()
+            .rposition(|t| t.byte_end == start + text.len())
+            .unwrap();
+        first..last + 1
+    }
+
+    /// A span that ends where a glued `’s` begins is the name or pronoun
+    /// before it, not a description.
+    #[test]
+    fn a_span_before_a_glued_s_keeps_its_name_or_pronoun() {
+        let doc = Document::new(
+            "d",
+            "Jane Doe met the press. North Korea’s claims are false, she said. \
+             Later she’s sure of it.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let korea = Source::new(&tok, &names, span_of(&doc, &tok, "North Korea"));
+        assert_eq!(korea.class(), "name");
+        let m = korea.name.unwrap();
+        assert_eq!(names.mentions[m].keys, ["north", "korea"]);
+        assert!(names.mentions[m].possessive);
+        assert!(!korea.possessive(m, &names));
+        assert_eq!(korea.words, ["north", "korea"]);
+        let later = doc.text().find("she’s").unwrap();
+        let first = tok
+            .tokens
+            .iter()
+            .position(|t| t.byte_start == later)
+            .unwrap();
+        let she = Source::new(&tok, &names, first..first + 1);
+        assert_eq!(she.class(), "pron:she");
+        // The whole of `North Korea’s claims` still holds a possessive name.
+        let claims = Source::new(&tok, &names, span_of(&doc, &tok, "North Korea’s claims"));
+        assert_eq!(claims.class(), "possessive");
     }
 }
