@@ -157,6 +157,10 @@ pub struct Resolved {
     pub document: String,
     /// The span's text.
     pub text: String,
+    /// Its first character (offset in the document's text).
+    pub start: usize,
+    /// Its end (one past its last character).
+    pub end: usize,
     /// Its kind.
     pub kind: MentionKind,
     /// Its gold name, normalised.
@@ -208,6 +212,8 @@ pub fn gold_accuracy(
                 .and_then(|n| normalise(&n));
             spans.push(Resolved {
                 document: doc.id.clone(),
+                start: tok.tokens[range.start].span.start,
+                end: tok.tokens[range.end - 1].span.end,
                 kind: MentionKind::of(&text, gold.as_deref()),
                 text,
                 gold,
