@@ -221,7 +221,8 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         .collect();
     drop(id_of);
     // (Suffixes off once per name, not once per comparison.)
-    let cores: Vec<&[String]> = names.iter().map(|n| without_suffixes(n)).collect();
+    let mut cores: Vec<&[String]> = names.iter().map(|n| without_suffixes(n)).collect();
+    misspelled_surnames(&mut cores);
     // What `compatible_cores` needs to be true, cheap to compare: most
     // pairs differ in their last word and are no first name or acronym.
     let quick: Vec<Quick> = cores.iter().map(|c| Quick::of(c)).collect();
@@ -338,6 +339,66 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // Text order of first mention, so entity ids follow the document.
     out.sort_by_key(|e| e.mentions[0]);
     out
+}
+
+/// A lone word that fits no longer name but is one letter off the surname
+/// of exactly one (`Wines` where the text names Leslie Wimes, `McLenney`
+/// for Tyresha McClenney) is read as that surname: a misspelling.
+fn misspelled_surnames(cores: &mut [&[String]]) {
+    for n in 0..cores.len() {
+        let [word] = cores[n] else {
+            continue;
+        };
+        if word.len() < 5 {
+            continue;
+        }
+        // The surnames one letter off (rare: checked first), then whether
+        // the word is a name of its own.
+        let mut found: Option<&[String]> = None;
+        let mut several = false;
+        for c in cores.iter().filter(|c| c.len() >= 2) {
+            let last = &c[c.len() - 1..];
+            if one_edit_apart(word, &last[0]) {
+                match found {
+                    Some(f) if f[0] != last[0] => several = true,
+                    _ => found = Some(last),
+                }
+            }
+        }
+        let Some(surname) = found.filter(|_| !several) else {
+            continue;
+        };
+        let lone = first_name_gender(word).is_none()
+            && !cores
+                .iter()
+                .any(|c| c.len() >= 2 && compatible_cores(&cores[n][..1], c));
+        if lone {
+            cores[n] = surname;
+        }
+    }
+}
+
+/// True when `a` becomes `b` by changing, adding or removing one letter,
+/// neither the first nor the last (`Khans` and `Israeli` are other words);
+/// ASCII words only.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.first() != b.first()
+        || a.last() != b.last()
+        || a.len().abs_diff(b.len()) > 1
+        || a == b
+        || !a.is_ascii()
+        || !b.is_ascii()
+    {
+        return false;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 /// True when a mention whose titles show `gender` can be the person named
@@ -607,6 +668,42 @@ mod tests {
 
     fn canonical(n: &Names) -> Vec<String> {
         n.entities.iter().filter_map(Entity::canonical).collect()
+    }
+
+    /// A lone word one letter off a surname is that person (a misspelling),
+    /// unless the letter is its last one (a family, `the Khans`), or the
+    /// word fits two surnames.
+    #[test]
+    fn a_surname_misspelled_by_one_letter_is_the_person() {
+        let n = names(
+            "Leslie Wimes spoke first. Wines believes the campaign erred. \
+             Tyresha McClenney agreed. McLenney said so. Khizr Khan came. The Khans left.",
+        );
+        let of = |word: &str| {
+            let m = n.mentions.iter().position(|m| m.name == [word]).unwrap();
+            n.entities
+                .iter()
+                .find(|e| e.mentions.contains(&m))
+                .map(|e| e.name.join(" "))
+                .unwrap()
+        };
+        assert_eq!(of("Wines"), "Leslie Wimes");
+        assert_eq!(of("McLenney"), "Tyresha McClenney");
+        assert_eq!(of("Khans"), "Khans");
+        assert!(one_edit_apart("bornsten", "bornstein"));
+        assert!(!one_edit_apart("israel", "israeli"));
+        let two = names("Jane Wimes and John Wipes came. Wines spoke.");
+        let m = two
+            .mentions
+            .iter()
+            .position(|m| m.name == ["Wines"])
+            .unwrap();
+        let e = two
+            .entities
+            .iter()
+            .find(|e| e.mentions.contains(&m))
+            .unwrap();
+        assert_eq!(e.name, ["Wines"], "two surnames fit: no one is chosen");
     }
 
     #[test]
