@@ -15,6 +15,19 @@ use quotekit_data::Tokenized;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
+/// Version of the feature set that new resolvers are trained on.
+///
+/// Version 4 adds to version 3 the entities first named in the sentences
+/// after a description, with how far after, and whether the words before a
+/// span describe a name (`McConnell, now the Senate majority leader, who`;
+/// `Kaine is a lawyer who`). A resolver file of version 3 is
+/// still read and resolves with the features it was trained on; weights of
+/// an older version mean nothing to these hashes and are refused.
+pub const FEATURES_VERSION: u32 = 4;
+
+/// The oldest features version a resolver file may have.
+pub const OLDEST_FEATURES_VERSION: u32 = 3;
+
 /// Feature ids of one candidate, hashed into `mask + 1` buckets; or, when
 /// made with a ranker's weights (to resolve, not to train), just their score.
 #[derive(Debug, Default)]
@@ -349,6 +362,9 @@ pub struct Context<'a, 'w> {
     pub mask: u64,
     /// Weights that score features as they are made (`2^bits` of them).
     pub weights: Option<&'w [f32]>,
+    /// The features version to compute (the current one unless a resolver
+    /// of an older one asks: [`Context::versioned`]).
+    pub version: u32,
 }
 
 impl<'a, 'w> Context<'a, 'w> {
@@ -372,7 +388,14 @@ impl<'a, 'w> Context<'a, 'w> {
             signatures: signatures(tok, names),
             mask: (1u64 << bits) - 1,
             weights: None,
+            version: FEATURES_VERSION,
         }
+    }
+
+    /// The same context, computing the features of `version` (one that
+    /// a resolver file may have), for a resolver trained on them.
+    pub fn versioned(self, version: u32) -> Self {
+        Self { version, ..self }
     }
 
     /// The same context, whose features are scored by `weights` as they
@@ -583,9 +606,27 @@ pub fn entity_features<'w>(
                 .yes(own)
                 .with(bucket(words, &[1, 2, 4, 8])),
         );
+        if cx.version >= 4 {
+            // Whether the words between describe the antecedent: `Samuelson,
+            // a Clinton campaign staffer, who`, `Kaine is a lawyer who`.
+            let after = names
+                .words
+                .get(names.mentions[m].words.end)
+                .map(|w| w.key());
+            let describes = words >= 2
+                && match after {
+                    Some(",") => source.before == ",",
+                    Some("is" | "was" | "s" | "remains" | "became") => true,
+                    _ => false,
+                };
+            f.both(key!("antecedent-apposition").yes(own).yes(describes));
+        }
     }
     if source.conjoined {
         f.add(key!("conjoined-span").with(kind));
+    }
+    if let Some(m) = source.apposition.filter(|_| cx.version >= 4) {
+        f.both(key!("apposition").yes(names.entity_of[m] == Some(e)));
     }
     // Mentions before the span, inside it, and later (they are in text order
     // and do not overlap).
@@ -615,6 +656,13 @@ pub fn entity_features<'w>(
         f.both(key!("last-possessive").yes(last.possessive));
     } else {
         f.both(key!("not-before").yes(after));
+        if cx.version >= 4 {
+            // How far after the span it is first named (a description's
+            // candidates reach ahead).
+            let first = &names.mentions[entity.mentions[0]];
+            let ahead = first.sentence.saturating_sub(source.sentence);
+            f.both(key!("ahead").with(bucket(ahead, &[1, 2, 3, 5, 8])));
+        }
     }
     // Who spoke before.
     let last_source = history.last.flatten();

@@ -14,9 +14,7 @@ pub const FILE_NAME: &str = "speakers.safetensors";
 /// The `format` of the header.
 pub const FORMAT: &str = "quotekit-speakers";
 
-/// Version of the feature set; weights trained on another version mean
-/// nothing to this one's hashes.
-pub const FEATURES_VERSION: u32 = 3;
+pub use crate::speakers::features::{FEATURES_VERSION, OLDEST_FEATURES_VERSION};
 
 /// The weights quotekit ships (see [`SpeakerResolver::builtin`]).
 const BUILTIN: &[u8] = include_bytes!("builtin.safetensors");
@@ -55,7 +53,7 @@ impl SpeakerResolver {
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
         let header = Header {
             format: FORMAT.into(),
-            features_version: FEATURES_VERSION,
+            features_version: self.version,
             bits: self.bits,
         };
         let json = serde_json::to_string(&header).expect("the header serializes");
@@ -91,11 +89,11 @@ impl SpeakerResolver {
                 format!("format `{}`, expected `{FORMAT}`", header.format),
             ));
         }
-        if header.features_version != FEATURES_VERSION {
+        if !(OLDEST_FEATURES_VERSION..=FEATURES_VERSION).contains(&header.features_version) {
             return Err(ModelError::Config {
                 path: Some(path.to_path_buf()),
                 message: format!(
-                    "speaker resolver trained on features version {}, this quotekit computes version {FEATURES_VERSION}; \
+                    "speaker resolver trained on features version {}, this quotekit computes versions {OLDEST_FEATURES_VERSION} to {FEATURES_VERSION}; \
                      retrain it with `quotekit train-speakers --train CORPUS --names NAMES --out DIR` or delete the file to use the built-in one",
                     header.features_version
                 ),
@@ -109,6 +107,7 @@ impl SpeakerResolver {
         Ok(Self {
             bits: header.bits,
             weights,
+            version: header.features_version,
         })
     }
 }
@@ -135,6 +134,44 @@ mod tests {
         .unwrap();
         let err = SpeakerResolver::load(&path).unwrap_err().to_string();
         assert!(err.contains("train-speakers"), "{err}");
+    }
+
+    /// A file of the oldest version still read loads with its version and
+    /// is saved with it again; older ones are refused with what to do.
+    #[test]
+    fn older_feature_versions_load_or_say_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let weights = vec![0.5f32; 1024];
+        let write = |version: u32| {
+            let json = format!(
+                r#"{{"format":"quotekit-speakers","features_version":{version},"bits":10}}"#
+            );
+            write_tensors(
+                &path,
+                &[TensorBytes::new("weights", vec![1024], &weights)],
+                Some(("quotekit", json)),
+            )
+            .unwrap();
+        };
+        write(OLDEST_FEATURES_VERSION);
+        let old = SpeakerResolver::load(&path).unwrap();
+        assert_eq!(old.features_version(), OLDEST_FEATURES_VERSION);
+        old.save(&path).unwrap();
+        assert_eq!(
+            SpeakerResolver::load(&path).unwrap().features_version(),
+            OLDEST_FEATURES_VERSION
+        );
+        assert_eq!(
+            SpeakerResolver::builtin().features_version(),
+            FEATURES_VERSION
+        );
+        write(OLDEST_FEATURES_VERSION - 1);
+        let err = SpeakerResolver::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("train-speakers") && err.contains("version 2"),
+            "{err}"
+        );
     }
 
     #[test]

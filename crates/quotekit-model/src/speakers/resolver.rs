@@ -16,11 +16,19 @@ pub const MAX_RECENT: usize = 20;
 /// Hash bits of a new resolver's weight table.
 pub const DEFAULT_BITS: u32 = 16;
 
+/// Sentences after a description's own within which an entity first named
+/// there is still a candidate (features version 4 on): `the agency said`
+/// before the agency is named.
+pub const DESCRIPTION_AHEAD: usize = 5;
+
 /// A trained speaker ranker: one weight per feature bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpeakerResolver {
     pub(crate) bits: u32,
     pub(crate) weights: Vec<f32>,
+    /// The features version it was trained on (older ones keep their
+    /// features: see [`crate::speakers::features::FEATURES_VERSION`]).
+    pub(crate) version: u32,
 }
 
 /// One candidate for a span: an entity, or no one (`None`), with its features.
@@ -57,19 +65,25 @@ impl Resolution<'_> {
 }
 
 /// The candidates of `source`: no one, then every entity that is not a group
-/// and is named before the end of the sentence after the span's (or, for `I`,
-/// opens the last paragraph), most recently named first.
+/// and is named before the end of the sentence after the span's (for a
+/// description, [`DESCRIPTION_AHEAD`] sentences after, from features
+/// version 4; for `I`, also the writer), most recently named first.
 pub fn candidates<'w>(
     cx: &Context<'_, 'w>,
     source: &Source,
     history: &History,
 ) -> Vec<Candidate<'w>> {
     let names = cx.names;
+    let ahead = if cx.version >= 4 && source.class() == "desc" {
+        DESCRIPTION_AHEAD
+    } else {
+        1
+    };
     let horizon = cx
         .tok
         .sentences
-        .get(source.sentence + 1)
-        .or_else(|| cx.tok.sentences.get(source.sentence))
+        .get(source.sentence + ahead)
+        .or_else(|| cx.tok.sentences.last())
         .map_or(usize::MAX, |s| s.end);
     let first_person = source.first_person();
     let eligible = |e: usize| {
@@ -138,7 +152,13 @@ impl SpeakerResolver {
         Self {
             bits,
             weights: vec![0.0; 1 << bits],
+            version: crate::speakers::features::FEATURES_VERSION,
         }
+    }
+
+    /// The features version it was trained on.
+    pub fn features_version(&self) -> u32 {
+        self.version
     }
 
     /// Hash bits of its weight table.
@@ -197,7 +217,9 @@ impl SpeakerResolver {
         names: &Names,
         sources: &[Range<usize>],
     ) -> Vec<Option<usize>> {
-        let cx = Context::new(tok, names, self.bits).scored_by(&self.weights);
+        let cx = Context::new(tok, names, self.bits)
+            .versioned(self.version)
+            .scored_by(&self.weights);
         let mut order: Vec<usize> = (0..sources.len()).collect();
         order.sort_by_key(|&k| (sources[k].start, sources[k].end));
         let mut history = History::default();
@@ -246,6 +268,35 @@ mod tests {
         let r = SpeakerResolver::builtin().resolve(&doc, &tok, &spans);
         assert_eq!(r.name(0).as_deref(), Some("Jane Roe"));
         assert_eq!(r.name(1).as_deref(), Some("John Doe"));
+    }
+
+    /// From features version 4 a description's candidates include the
+    /// entities first named in the sentences after it; version 3 kept to the
+    /// next sentence.
+    #[test]
+    fn a_description_reaches_names_ahead_from_version_4() {
+        let doc = Document::new(
+            "d",
+            "The agency said the rules would change. Rules change often. \
+             Few expected it. The vote is near. The Bureau of Prisons agreed.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let bureau = names
+            .entities
+            .iter()
+            .position(|e| e.name.join(" ") == "Bureau of Prisons")
+            .unwrap();
+        let source = Source::new(&tok, &names, 0..2);
+        assert_eq!(source.class(), "desc");
+        let offered = |version: u32| {
+            let cx = Context::new(&tok, &names, 10).versioned(version);
+            candidates(&cx, &source, &History::default())
+                .iter()
+                .any(|c| c.entity == Some(bureau))
+        };
+        assert!(offered(4));
+        assert!(!offered(3));
     }
 
     /// A hand-built `Tokenized` without sentences or paragraphs, and

@@ -36,6 +36,11 @@ pub struct Source {
     cut: Option<usize>,
     /// Name mentions inside it that are possessive only (`Trump’s campaign`).
     pub possessive_name: bool,
+    /// The name mention that the words just before it describe, in its
+    /// sentence: between commas (`McConnell, now the Senate majority leader,
+    /// who`) or after a copula (`Kaine is a former civil rights lawyer
+    /// who`).
+    pub apposition: Option<usize>,
     /// More than one name joined by `and`.
     pub conjoined: bool,
     /// Its last content word (the head of a description).
@@ -110,6 +115,7 @@ impl Source {
             .map(|m| (m, &names.mentions[m]))
             .filter(|(_, m)| m.sentence == sentence && m.words.end <= first_word)
             .map(|(m, mention)| (m, first_word - mention.words.end));
+        let apposition = described(tok, names, sentence, first_word);
         let content: Vec<&String> = words
             .iter()
             .filter(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
@@ -129,6 +135,7 @@ impl Source {
             paragraph,
             pronoun,
             possessive_name,
+            apposition,
             class,
             conjoined: inside.len() > 1 && words.iter().any(|w| w == "and" || w == "&"),
             head: content.last().map(|w| w.to_string()).unwrap_or_default(),
@@ -161,6 +168,37 @@ impl Source {
     }
 }
 
+/// The name mention that the words before word `at` describe, within
+/// `sentence`: `NAME, words,` or `NAME is words` (at most 12 words).
+fn described(tok: &Tokenized, names: &Names, sentence: usize, at: usize) -> Option<usize> {
+    let start = tok.sentences.get(sentence)?.start;
+    let words = &names.words;
+    let comma = at.checked_sub(1).is_some_and(|k| words[k].text == ",");
+    let mut k = at.checked_sub(usize::from(comma) + 1)?;
+    let mut n = 0;
+    while words[k].tokens.start >= start && n < 12 {
+        let key = words[k].key();
+        let stop = if comma {
+            key == ","
+        } else {
+            matches!(key, "is" | "was" | "remains" | "became")
+        };
+        if stop {
+            // The mention that ends just before.
+            let end = names.mentions.partition_point(|m| m.words.end <= k);
+            return end
+                .checked_sub(1)
+                .filter(|&m| names.mentions[m].words.end == k && n >= 1);
+        }
+        if matches!(key, "." | ";" | ":") {
+            return None;
+        }
+        n += 1;
+        k = k.checked_sub(1)?;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +218,38 @@ mod tests {
             .rposition(|t| t.byte_end == start + text.len())
             .unwrap();
         first..last + 1
+    }
+
+    /// `who` after a name and words that describe it (between commas, or
+    /// after a copula) is in apposition; after a name and other words, not.
+    #[test]
+    fn relative_pronouns_see_an_apposition() {
+        let doc = Document::new(
+            "d",
+            "Obama met McConnell, now the Senate majority leader, who said no. \
+             Kaine is a former civil rights lawyer who said yes. \
+             Jane Doe praised the plan that said nothing.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let relative = |nth: usize| {
+            let (i, _) = tok
+                .tokens
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| matches!(t.text(doc.text()), "who" | "that"))
+                .nth(nth)
+                .unwrap();
+            Source::new(&tok, &names, i..i + 1)
+        };
+        let described = |nth: usize| {
+            relative(nth)
+                .apposition
+                .map(|m| names.mentions[m].name.join(" "))
+        };
+        assert_eq!(described(0).as_deref(), Some("McConnell"));
+        assert_eq!(described(1).as_deref(), Some("Kaine"));
+        assert_eq!(described(2), None);
     }
 
     /// A span that ends where a glued `’s` begins is the name or pronoun
