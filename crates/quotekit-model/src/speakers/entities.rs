@@ -520,10 +520,15 @@ fn pronoun_genders(
     entities: &mut [Entity],
     entity_of: &[Option<usize>],
 ) {
-    // Per sentence, the one entity its names are of (`Some(None)`: several).
+    // Per sentence, the one entity that is no organization its names are of
+    // (`Some(None)`: several). (`He’s been investigated by Congress`: an
+    // organization takes no `he` or `she`.)
     let mut sole: Vec<Option<Option<usize>>> = vec![None; tok.sentences.len()];
     for (m, mention) in mentions.iter().enumerate() {
-        if let (Some(e), Some(s)) = (entity_of[m], sole.get_mut(mention.sentence)) {
+        let Some(e) = entity_of[m].filter(|&e| entities[e].kind != EntityType::Organization) else {
+            continue;
+        };
+        if let Some(s) = sole.get_mut(mention.sentence) {
             *s = match *s {
                 None => Some(Some(e)),
                 Some(Some(f)) if f == e => Some(Some(e)),
@@ -704,6 +709,21 @@ mod tests {
             .find(|e| e.mentions.contains(&m))
             .unwrap();
         assert_eq!(e.name, ["Wines"], "two surnames fit: no one is chosen");
+    }
+
+    /// `she` in a sentence whose only other name is an organization's gives
+    /// the person her gender.
+    #[test]
+    fn organizations_beside_a_name_leave_its_pronouns_to_it() {
+        let n = names("Zorba Quill told the Senate that she would stay. Quill left.");
+        let quill = n
+            .entities
+            .iter()
+            .find(|e| e.name.join(" ") == "Zorba Quill")
+            .unwrap();
+        assert_eq!(quill.gender, Gender::Female);
+        let senate = n.entities.iter().find(|e| e.name == ["Senate"]).unwrap();
+        assert_eq!(senate.kind, EntityType::Organization);
     }
 
     #[test]
