@@ -81,6 +81,7 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
     let [word] = part else {
         return false;
     };
+
     if whole.len() < 2 || word.len() < 2 {
         return false;
     }
@@ -223,6 +224,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // (Suffixes off once per name, not once per comparison.)
     let mut cores: Vec<&[String]> = names.iter().map(|n| without_suffixes(n)).collect();
     misspelled_surnames(&mut cores);
+    spelled_out_initials(&mut cores);
     // What `compatible_cores` needs to be true, cheap to compare: most
     // pairs differ in their last word and are no first name or acronym.
     let quick: Vec<Quick> = cores.iter().map(|c| Quick::of(c)).collect();
@@ -374,6 +376,39 @@ fn misspelled_surnames(cores: &mut [&[String]]) {
                 .any(|c| c.len() >= 2 && compatible_cores(&cores[n][..1], c));
         if lone {
             cores[n] = surname;
+        }
+    }
+}
+
+/// A name that opens with dotted initials (`U.N. Security Council`) is the
+/// name that spells them out (`United Nations Security Council`), where the
+/// text has exactly one such.
+fn spelled_out_initials(cores: &mut [&[String]]) {
+    for n in 0..cores.len() {
+        let c = cores[n];
+        if c.len() < 2 || !c[0].contains('.') {
+            continue;
+        }
+        let letters: Vec<char> = c[0].chars().filter(|ch| ch.is_alphabetic()).collect();
+        let k = letters.len();
+        if k < 2 {
+            continue;
+        }
+        let mut found: Option<&[String]> = None;
+        let mut several = false;
+        for &d in cores.iter() {
+            if d.len() == c.len() - 1 + k
+                && d[k..] == c[1..]
+                && d[..k].iter().zip(&letters).all(|(w, l)| w.starts_with(*l))
+            {
+                if found.is_some_and(|f| f != d) {
+                    several = true;
+                }
+                found = Some(d);
+            }
+        }
+        if let (Some(d), false) = (found, several) {
+            cores[n] = d;
         }
     }
 }
@@ -709,6 +744,29 @@ mod tests {
             .find(|e| e.mentions.contains(&m))
             .unwrap();
         assert_eq!(e.name, ["Wines"], "two surnames fit: no one is chosen");
+    }
+
+    /// `U.N. Security Council` is the United Nations Security Council the
+    /// text also names; dotted initials nothing spells out stay as they are.
+    #[test]
+    fn dotted_initials_join_the_name_that_spells_them_out() {
+        let n = names(
+            "The United Nations Security Council met on Monday. On Tuesday the U.N. Security \
+             Council voted, and the U.N. Foundation said nothing.",
+        );
+        let c = canonical(&n);
+        assert!(
+            c.contains(&"United Nations Security Council".to_string()),
+            "{c:?}"
+        );
+        assert!(!c.contains(&"U.N. Security Council".to_string()), "{c:?}");
+        assert!(c.contains(&"U.N. Foundation".to_string()), "{c:?}");
+        let council = n
+            .entities
+            .iter()
+            .find(|e| e.name.join(" ") == "United Nations Security Council")
+            .unwrap();
+        assert_eq!(council.mentions.len(), 2);
     }
 
     /// `she` in a sentence whose only other name is an organization's gives
