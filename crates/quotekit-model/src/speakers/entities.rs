@@ -706,6 +706,14 @@ mod tests {
         Names::of(doc, &Tokenizer::new().tokenize(doc))
     }
 
+    /// The entity named `name` (its words joined by spaces).
+    fn entity<'n>(n: &'n Names, name: &str) -> &'n Entity {
+        n.entities
+            .iter()
+            .find(|e| e.name.join(" ") == name)
+            .unwrap_or_else(|| panic!("no entity {name}"))
+    }
+
     fn canonical(n: &Names) -> Vec<String> {
         n.entities.iter().filter_map(Entity::canonical).collect()
     }
@@ -761,12 +769,10 @@ mod tests {
         );
         assert!(!c.contains(&"U.N. Security Council".to_string()), "{c:?}");
         assert!(c.contains(&"U.N. Foundation".to_string()), "{c:?}");
-        let council = n
-            .entities
-            .iter()
-            .find(|e| e.name.join(" ") == "United Nations Security Council")
-            .unwrap();
-        assert_eq!(council.mentions.len(), 2);
+        assert_eq!(
+            entity(&n, "United Nations Security Council").mentions.len(),
+            2
+        );
     }
 
     /// `she` in a sentence whose only other name is an organization's gives
@@ -774,14 +780,8 @@ mod tests {
     #[test]
     fn organizations_beside_a_name_leave_its_pronouns_to_it() {
         let n = names("Zorba Quill told the Senate that she would stay. Quill left.");
-        let quill = n
-            .entities
-            .iter()
-            .find(|e| e.name.join(" ") == "Zorba Quill")
-            .unwrap();
-        assert_eq!(quill.gender, Gender::Female);
-        let senate = n.entities.iter().find(|e| e.name == ["Senate"]).unwrap();
-        assert_eq!(senate.kind, EntityType::Organization);
+        assert_eq!(entity(&n, "Zorba Quill").gender, Gender::Female);
+        assert_eq!(entity(&n, "Senate").kind, EntityType::Organization);
     }
 
     #[test]
@@ -793,11 +793,7 @@ mod tests {
         let c = canonical(&n);
         assert!(c.contains(&"John Kerry".to_string()), "{c:?}");
         assert!(c.contains(&"Josh Earnest".to_string()), "{c:?}");
-        let kerry = n
-            .entities
-            .iter()
-            .find(|e| e.name.join(" ") == "John Kerry")
-            .unwrap();
+        let kerry = entity(&n, "John Kerry");
         assert_eq!(kerry.mentions.len(), 3);
         assert_eq!(kerry.kind, EntityType::Person);
         assert_eq!(kerry.gender, Gender::Male);
