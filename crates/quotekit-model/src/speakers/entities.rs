@@ -81,7 +81,6 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
     let [word] = part else {
         return false;
     };
-
     if whole.len() < 2 || word.len() < 2 {
         return false;
     }
@@ -354,26 +353,21 @@ fn misspelled_surnames(cores: &mut [&[String]]) {
         if word.len() < 5 {
             continue;
         }
-        // The surnames one letter off (rare: checked first), then whether
+        // The surname one letter off (rare: checked first), then whether
         // the word is a name of its own.
-        let mut found: Option<&[String]> = None;
-        let mut several = false;
-        for c in cores.iter().filter(|c| c.len() >= 2) {
-            let last = &c[c.len() - 1..];
-            if one_edit_apart(word, &last[0]) {
-                match found {
-                    Some(f) if f[0] != last[0] => several = true,
-                    _ => found = Some(last),
-                }
-            }
-        }
-        let Some(surname) = found.filter(|_| !several) else {
+        let Some(surname) = sole(
+            cores
+                .iter()
+                .filter(|c| c.len() >= 2)
+                .map(|&c| &c[c.len() - 1..])
+                .filter(|last| one_edit_apart(word, &last[0])),
+        ) else {
             continue;
         };
         let lone = first_name_gender(word).is_none()
             && !cores
                 .iter()
-                .any(|c| c.len() >= 2 && compatible_cores(&cores[n][..1], c));
+                .any(|c| c.len() >= 2 && compatible_cores(cores[n], c));
         if lone {
             cores[n] = surname;
         }
@@ -394,23 +388,22 @@ fn spelled_out_initials(cores: &mut [&[String]]) {
         if k < 2 {
             continue;
         }
-        let mut found: Option<&[String]> = None;
-        let mut several = false;
-        for &d in cores.iter() {
-            if d.len() == c.len() - 1 + k
+        let spelled_out = sole(cores.iter().copied().filter(|d| {
+            d.len() == c.len() - 1 + k
                 && d[k..] == c[1..]
                 && d[..k].iter().zip(&letters).all(|(w, l)| w.starts_with(*l))
-            {
-                if found.is_some_and(|f| f != d) {
-                    several = true;
-                }
-                found = Some(d);
-            }
-        }
-        if let (Some(d), false) = (found, several) {
+        }));
+        if let Some(d) = spelled_out {
             cores[n] = d;
         }
     }
+}
+
+/// The name all of `names` are, when there is at least one and they are
+/// all the same.
+fn sole<'a>(mut names: impl Iterator<Item = &'a [String]>) -> Option<&'a [String]> {
+    let first = names.next()?;
+    names.all(|n| n == first).then_some(first)
 }
 
 /// True when `a` becomes `b` by changing, adding or removing one letter,
@@ -714,6 +707,12 @@ mod tests {
             .unwrap_or_else(|| panic!("no entity {name}"))
     }
 
+    /// The entity of the mention whose name is the one word `word`.
+    fn entity_of_word<'n>(n: &'n Names, word: &str) -> &'n Entity {
+        let m = n.mentions.iter().position(|m| m.name == [word]).unwrap();
+        n.entities.iter().find(|e| e.mentions.contains(&m)).unwrap()
+    }
+
     fn canonical(n: &Names) -> Vec<String> {
         n.entities.iter().filter_map(Entity::canonical).collect()
     }
@@ -727,31 +726,18 @@ mod tests {
             "Leslie Wimes spoke first. Wines believes the campaign erred. \
              Tyresha McClenney agreed. McLenney said so. Khizr Khan came. The Khans left.",
         );
-        let of = |word: &str| {
-            let m = n.mentions.iter().position(|m| m.name == [word]).unwrap();
-            n.entities
-                .iter()
-                .find(|e| e.mentions.contains(&m))
-                .map(|e| e.name.join(" "))
-                .unwrap()
-        };
+        let of = |word: &str| entity_of_word(&n, word).name.join(" ");
         assert_eq!(of("Wines"), "Leslie Wimes");
         assert_eq!(of("McLenney"), "Tyresha McClenney");
         assert_eq!(of("Khans"), "Khans");
         assert!(one_edit_apart("bornsten", "bornstein"));
         assert!(!one_edit_apart("israel", "israeli"));
         let two = names("Jane Wimes and John Wipes came. Wines spoke.");
-        let m = two
-            .mentions
-            .iter()
-            .position(|m| m.name == ["Wines"])
-            .unwrap();
-        let e = two
-            .entities
-            .iter()
-            .find(|e| e.mentions.contains(&m))
-            .unwrap();
-        assert_eq!(e.name, ["Wines"], "two surnames fit: no one is chosen");
+        assert_eq!(
+            entity_of_word(&two, "Wines").name,
+            ["Wines"],
+            "two surnames fit: no one is chosen"
+        );
     }
 
     /// `U.N. Security Council` is the United Nations Security Council the
@@ -994,16 +980,10 @@ mod tests {
             "The plan pleased economist Zorvath Quell. Quell spoke at length. \
              United States Citizenship and Immigration Services declined to comment.",
         );
-        let kind = |name: &str| {
-            n.entities
-                .iter()
-                .find(|e| e.name.join(" ") == name)
-                .map(|e| e.kind)
-        };
-        assert_eq!(kind("Zorvath Quell"), Some(EntityType::Person));
+        assert_eq!(entity(&n, "Zorvath Quell").kind, EntityType::Person);
         assert_eq!(
-            kind("United States Citizenship and Immigration Services"),
-            Some(EntityType::Organization)
+            entity(&n, "United States Citizenship and Immigration Services").kind,
+            EntityType::Organization
         );
     }
 }

@@ -607,19 +607,11 @@ pub fn entity_features<'w>(
                 .with(bucket(words, &[1, 2, 4, 8])),
         );
         if cx.version >= 4 {
-            // Whether the words between describe the antecedent: `Samuelson,
-            // a Clinton campaign staffer, who`, `Kaine is a lawyer who`.
-            let after = names
-                .words
-                .get(names.mentions[m].words.end)
-                .map(|w| w.key());
-            let describes = words >= 2
-                && match after {
-                    Some(",") => source.before == ",",
-                    Some("is" | "was" | "s" | "remains" | "became") => true,
-                    _ => false,
-                };
-            f.both(key!("antecedent-apposition").yes(own).yes(describes));
+            f.both(
+                key!("antecedent-apposition")
+                    .yes(own)
+                    .yes(source.antecedent_described),
+            );
         }
     }
     if source.conjoined {

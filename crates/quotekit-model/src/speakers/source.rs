@@ -32,6 +32,11 @@ pub struct Source {
     /// The last name mention before it in its sentence, and how many words
     /// lie between them (what `who` and `which` most often refer to).
     pub antecedent: Option<(usize, usize)>,
+    /// Whether the two or more words between the antecedent and it describe
+    /// the antecedent: a comma after the name and before the span
+    /// (`Samuelson, a Clinton campaign staffer, who`) or a copula after the
+    /// name (`Kaine is a lawyer who`).
+    pub antecedent_described: bool,
     /// The name mention inside it whose possessive `’s` it leaves out.
     cut: Option<usize>,
     /// Name mentions inside it that are possessive only (`Trump’s campaign`).
@@ -115,6 +120,18 @@ impl Source {
             .map(|m| (m, &names.mentions[m]))
             .filter(|(_, m)| m.sentence == sentence && m.words.end <= first_word)
             .map(|(m, mention)| (m, first_word - mention.words.end));
+        let antecedent_described = antecedent.is_some_and(|(m, between)| {
+            between >= 2
+                && match names
+                    .words
+                    .get(names.mentions[m].words.end)
+                    .map(|w| w.key())
+                {
+                    Some(",") => before == ",",
+                    Some(k) => is_copula(k) || k == "s",
+                    None => false,
+                }
+        });
         let apposition = described(tok, names, sentence, first_word);
         let content: Vec<&String> = words
             .iter()
@@ -146,6 +163,7 @@ impl Source {
             before,
             adjacent,
             antecedent,
+            antecedent_described,
             words,
             tokens,
         }
@@ -168,6 +186,11 @@ impl Source {
     }
 }
 
+/// A verb that joins a name to what describes it (`Kaine is a lawyer`).
+fn is_copula(key: &str) -> bool {
+    matches!(key, "is" | "was" | "remains" | "became")
+}
+
 /// The name mention that the words before word `at` describe, within
 /// `sentence`: `NAME, words,` or `NAME is words` (at most 12 words).
 fn described(tok: &Tokenized, names: &Names, sentence: usize, at: usize) -> Option<usize> {
@@ -178,11 +201,7 @@ fn described(tok: &Tokenized, names: &Names, sentence: usize, at: usize) -> Opti
     let mut n = 0;
     while words[k].tokens.start >= start && n < 12 {
         let key = words[k].key();
-        let stop = if comma {
-            key == ","
-        } else {
-            matches!(key, "is" | "was" | "remains" | "became")
-        };
+        let stop = if comma { key == "," } else { is_copula(key) };
         if stop {
             // The mention that ends just before.
             let end = names.mentions.partition_point(|m| m.words.end <= k);
@@ -250,6 +269,11 @@ mod tests {
         assert_eq!(described(0).as_deref(), Some("McConnell"));
         assert_eq!(described(1).as_deref(), Some("Kaine"));
         assert_eq!(described(2), None);
+        // The last name before the first `who` is `Senate`, which the words
+        // between do not describe.
+        assert!(!relative(0).antecedent_described);
+        assert!(relative(1).antecedent_described);
+        assert!(!relative(2).antecedent_described);
     }
 
     /// A span that ends where a glued `’s` begins is the name or pronoun
