@@ -293,6 +293,15 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let glued = |a: &Word, b: &Word| {
         tok.tokens[a.tokens.end - 1].span.end == tok.tokens[b.tokens.start].span.start
     };
+    // The end of the run of capitalised words from word `k` (`k` when it
+    // begins none).
+    let run_end = |k: usize| {
+        let mut e = k;
+        while e < words.len() && starts[e] && (e == k || joined(&words[e - 1], &words[e])) {
+            e += 1;
+        }
+        e
+    };
     let mut out = Vec::new();
     // Single title words that were no name (`Dean`, `Judge`).
     let mut lone_titles = Vec::new();
@@ -306,10 +315,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         let mut end = i + 1;
         // The capitalised run from word `k` ends with an organization's head word.
         let organization_from = |k: usize| {
-            let mut e = k;
-            while e < words.len() && starts[e] && (e == k || joined(&words[e - 1], &words[e])) {
-                e += 1;
-            }
+            let e = run_end(k);
             e > k && ORGANIZATION_HEADS.contains(words[e - 1].key())
         };
         while end < words.len() {
@@ -367,7 +373,24 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 end += 2;
                 continue;
             }
-            if !head && !PARTICLES.contains(w.text) {
+            // A plural word before `for` and a name of two or more words
+            // that is not a person's names a body too (`Citizens for Tax
+            // Justice`; not `Attorneys for Clinton`, `Strategists for
+            // Barack Obama`).
+            let plural_for = w.text == "for"
+                && end - start == 1
+                && !prev.possessive
+                && prev.text.len() > 4
+                && prev.text.ends_with('s')
+                && connected(words, end, &starts).is_some_and(|skip| {
+                    let from = end + skip;
+                    let keys: Vec<String> = words[from..run_end(from)]
+                        .iter()
+                        .map(|w| w.key().to_string())
+                        .collect();
+                    joined(w, &words[from]) && keys.len() >= 2 && !is_full_person_name(&keys)
+                });
+            if !head && !plural_for && !PARTICLES.contains(w.text) {
                 break;
             }
             match connected(words, end, &starts) {
@@ -581,6 +604,22 @@ mod tests {
             ]
         );
         assert!(w[6].possessive);
+    }
+
+    /// `Citizens for Tax Justice` is one name; `for` does not join a plural
+    /// word to a person, or to a single word.
+    #[test]
+    fn a_plural_word_before_for_and_a_name_is_one_name() {
+        assert_eq!(
+            mentions(
+                "A study by Citizens for Tax Justice found gaps. Americans for Prosperity agreed."
+            ),
+            ["Citizens for Tax Justice", "Americans", "Prosperity"]
+        );
+        assert_eq!(
+            mentions("It said that Attorneys for Clinton and Strategists for Barack Obama met."),
+            ["Attorneys", "Clinton", "Strategists", "Barack Obama"]
+        );
     }
 
     #[test]
