@@ -72,6 +72,10 @@ pub struct TransformerConfig {
     pub warmup: f64,
     /// Global gradient-norm clip.
     pub clip: f64,
+    /// Decay of a running average of the weights (updated after every
+    /// step), which is what dev evaluates and the model keeps; training goes
+    /// on from the raw weights. 0 turns it off.
+    pub average: f64,
     /// Train the head only on encoder outputs computed once and cached
     /// (`quotekit train --freeze-encoder`).
     pub freeze: bool,
@@ -100,6 +104,7 @@ impl Default for TransformerConfig {
             weight_decay: 0.01,
             warmup: 0.1,
             clip: 1.0,
+            average: 0.0,
             freeze: false,
             seed: 42,
         }
@@ -140,7 +145,11 @@ impl TransformerConfig {
                 return Err(format!("transformer.{key} = {v} (expected > 0)"));
             }
         }
-        for (key, v) in [("dropout", self.dropout), ("warmup", self.warmup)] {
+        for (key, v) in [
+            ("dropout", self.dropout),
+            ("warmup", self.warmup),
+            ("average", self.average),
+        ] {
             if !(0.0..1.0).contains(&v) {
                 return Err(format!("transformer.{key} = {v} (expected 0 to 1)"));
             }
@@ -203,6 +212,13 @@ mod tests {
                 ..d()
             },
             "transformer.encoder_learning_rate = 0",
+        );
+        check(
+            TransformerConfig {
+                average: 1.0,
+                ..d()
+            },
+            "transformer.average = 1",
         );
         check(
             TransformerConfig {

@@ -218,7 +218,7 @@ pub fn train(
         warmup: settings.warmup,
         clip: settings.clip,
         accumulate: settings.accumulate,
-        average: 0.0,
+        average: settings.average,
         seed: settings.seed,
     };
     let mut run = TransformerTraining {
