@@ -353,6 +353,14 @@ mod tests {
         let transformer = read("transformer.toml");
         assert_eq!(transformer.model, ModelKind::Transformer);
         assert_eq!(transformer.transformer, TransformerConfig::default());
+        let long = read("transformer-long.toml");
+        assert_eq!(long.model, ModelKind::Transformer);
+        let expected = TransformerConfig {
+            epochs: 5,
+            average: 0.995,
+            ..TransformerConfig::default()
+        };
+        assert_eq!(long.transformer, expected);
     }
 
     #[test]
