@@ -362,13 +362,9 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 && !words[start..end]
                     .iter()
                     .any(|w| CONNECTORS.contains(w.key()))
-                && {
-                    let mut k = end + 1;
-                    while k < words.len() && starts[k] && joined(&words[k - 1], &words[k]) {
-                        k += 1;
-                    }
-                    k > end + 1 && ORGANIZATION_HEADS.contains(words[k - 1].key())
-                };
+                && end + 1 < words.len()
+                && joined(w, &words[end + 1])
+                && organization_from(end + 1);
             if and_organization {
                 end += 2;
                 continue;
@@ -383,12 +379,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 && prev.text.len() > 4
                 && prev.text.ends_with('s')
                 && connected(words, end, &starts).is_some_and(|skip| {
-                    let from = end + skip;
-                    let keys: Vec<String> = words[from..run_end(from)]
-                        .iter()
-                        .map(|w| w.key().to_string())
-                        .collect();
-                    joined(w, &words[from]) && keys.len() >= 2 && !is_full_person_name(&keys)
+                    // (Whether `for` and the name are joined is asked below.)
+                    let name = &words[end + skip..run_end(end + skip)];
+                    let keys: Vec<String> = name.iter().map(|w| w.key().to_string()).collect();
+                    name.len() >= 2 && !is_full_person_name(&keys)
                 });
             if !head && !plural_for && !PARTICLES.contains(w.text) {
                 break;
