@@ -1,5 +1,6 @@
-//! Speaker resolution speed on one core: find the names and entities of a
-//! document (`names`), and that plus ranking the candidates of each of its
+//! Speaker resolution speed on one core: the words of a document
+//! (`words`), those and its name mentions (`mentions`), its names and
+//! entities (`names`), and that plus ranking the candidates of each of its
 //! gold Source spans with the built-in resolver (`resolve`: what `annotate`
 //! adds to tagging). Texts are
 //! PolNeAR dev when `../shared/datasets/polnear` is there, the sample
@@ -14,6 +15,7 @@ mod common;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quotekit_data::{Role, Tokenizer};
 use quotekit_model::speakers::entities::Names;
+use quotekit_model::speakers::mentions::{name_mentions, words};
 use quotekit_model::speakers::SpeakerResolver;
 
 fn bench(c: &mut Criterion) {
@@ -37,6 +39,22 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("speakers {} docs", docs.len()));
     group.sample_size(20);
     group.throughput(Throughput::Elements(tokens as u64));
+    group.bench_function("words", |b| {
+        b.iter(|| {
+            docs.iter()
+                .zip(&tokenized)
+                .map(|(d, t)| words(d.text(), t).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("mentions", |b| {
+        b.iter(|| {
+            docs.iter()
+                .zip(&tokenized)
+                .map(|(d, t)| name_mentions(d.text(), t, &words(d.text(), t)).len())
+                .sum::<usize>()
+        })
+    });
     group.bench_function("names", |b| {
         b.iter(|| {
             docs.iter()

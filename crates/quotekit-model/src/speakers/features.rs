@@ -127,7 +127,10 @@ impl<'w> FeatureSet<'w> {
     fn push_hash(&mut self, h: u64) {
         let id = mix(h) & self.mask;
         match self.weights {
-            Some(w) => self.score += w[id as usize],
+            // (`get`, which cannot panic, lets the sum stay in a register:
+            // a bounds check's panic would make every add store it first.
+            // `id` is always in range: the mask is one less than the length.)
+            Some(w) => self.score += w.get(id as usize).copied().unwrap_or(0.0),
             None => self.ids.push(id as u32),
         }
     }
