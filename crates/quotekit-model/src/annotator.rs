@@ -3,6 +3,7 @@
 //! `quotekit predict` and the inference crate run, whatever the model kind.
 
 use crate::decode::decode_sequences;
+use crate::ensemble::Ensemble;
 use crate::linking::link;
 use crate::speakers::{Resolution, SpeakerResolver};
 use crate::tagger::SequenceTagger;
@@ -85,6 +86,22 @@ impl Annotator {
     /// Like [`Annotator::tagger_as`], mutably (to change inference settings).
     pub fn tagger_as_mut<T: SequenceTagger>(&mut self) -> Option<&mut T> {
         self.tagger.downcast_mut()
+    }
+
+    /// The taggers of the model that are `T`s: the model itself, or those
+    /// members of an ensemble (to change a setting only one kind has).
+    pub fn taggers_as_mut<T: SequenceTagger>(&mut self) -> Vec<&mut T> {
+        if self.tagger.downcast_ref::<T>().is_some() {
+            return self.tagger.downcast_mut::<T>().into_iter().collect();
+        }
+        match self.tagger.downcast_mut::<Ensemble>() {
+            Some(ensemble) => ensemble
+                .members_mut()
+                .iter_mut()
+                .filter_map(|m| m.tagger.downcast_mut::<T>())
+                .collect(),
+            None => Vec::new(),
+        }
     }
 
     /// Tags the tokens of a document; with `marginals`, also each token's

@@ -39,6 +39,7 @@ pub mod annotator;
 pub mod config;
 pub mod crf;
 pub mod decode;
+pub mod ensemble;
 pub mod error;
 pub mod eval;
 pub mod features;

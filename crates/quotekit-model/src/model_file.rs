@@ -15,6 +15,7 @@
 use crate::annotator::Annotator;
 use crate::config::ModelKind;
 use crate::crf::tagger::CrfTagger;
+use crate::ensemble::{Ensemble, EnsembleFile, Member, ENSEMBLE_FILE};
 use crate::error::ModelError;
 use crate::header::{format_name, model_path, ModelHeader, FORMAT_VERSION};
 use crate::neural::model::NeuralModel;
@@ -51,6 +52,9 @@ pub fn save_annotator(
 /// Loads a model directory (or its weights file), of any kind, as a ready
 /// [`Annotator`].
 pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
+    if EnsembleFile::is_ensemble(path) {
+        return load_ensemble(path);
+    }
     let file = model_path(path);
     let bytes = crate::io::read_file(&file)?;
     let header = ModelHeader::read(&bytes, &file)?;
@@ -87,5 +91,70 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
     if speakers.exists() {
         annotator.resolver = SpeakerResolver::load(&speakers)?;
     }
+    Ok((annotator, header))
+}
+
+/// Loads the ensemble in directory `dir` ([`crate::ensemble`]): its members,
+/// which must be model directories (not ensembles) of the same tags, with
+/// the first member's header, decoding settings and speaker resolver (or
+/// the ensemble directory's own `speakers.safetensors`).
+fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
+    let spec = EnsembleFile::read(dir)?;
+    let bad = |message: String| ModelError::Config {
+        path: Some(dir.join(ENSEMBLE_FILE)),
+        message,
+    };
+    let mut first: Option<(ModelHeader, SpeakerResolver)> = None;
+    let mut members = Vec::with_capacity(spec.members.len());
+    for (k, (path, m)) in spec
+        .member_paths(dir)
+        .into_iter()
+        .zip(&spec.members)
+        .enumerate()
+    {
+        if EnsembleFile::is_ensemble(&path) {
+            return Err(bad(format!(
+                "member {} ({}) is an ensemble itself; list its members instead",
+                k + 1,
+                path.display()
+            )));
+        }
+        if !path.exists() {
+            return Err(bad(format!(
+                "member {}: no model directory {}",
+                k + 1,
+                path.display()
+            )));
+        }
+        let (annotator, header) = load_annotator(&path)?;
+        match &first {
+            Some((h, _)) if header.labels != h.labels => {
+                return Err(bad(format!(
+                    "member {} ({}) has the tags {:?}, the first member {:?}",
+                    k + 1,
+                    path.display(),
+                    header.labels,
+                    h.labels
+                )))
+            }
+            Some(_) => {}
+            None => first = Some((header, annotator.resolver)),
+        }
+        members.push(Member {
+            tagger: annotator.tagger,
+            weight: m.weight,
+        });
+    }
+    let (header, mut resolver) = first.ok_or_else(|| bad("no members".into()))?;
+    let speakers = resolver_path(dir);
+    if speakers.exists() {
+        resolver = SpeakerResolver::load(&speakers)?;
+    }
+    let mut annotator = Annotator::new(
+        Box::new(Ensemble::new(members)?),
+        TagSet::new(header.config.data.scheme),
+        header.config.decoding.outside_penalty,
+    );
+    annotator.resolver = resolver;
     Ok((annotator, header))
 }

@@ -48,16 +48,16 @@ pub fn load(py: Python<'_>, path: PathBuf, precision: Option<&str>) -> PyResult<
     let (mut annotator, header) = py.detach(|| load_annotator(&path)).map_err(errors::model)?;
     if int8 {
         let kind = annotator.tagger.kind().name();
-        match annotator.tagger_as_mut::<TransformerModel>() {
-            Some(model) => py
-                .detach(|| model.set_precision(Precision::Int8))
-                .map_err(errors::model)?,
-            None => {
-                return Err(errors::input(format!(
-                    "precision \"int8\" applies to transformer models; {} is a {kind} model",
-                    path.display()
-                )))
-            }
+        let models = annotator.taggers_as_mut::<TransformerModel>();
+        if models.is_empty() {
+            return Err(errors::input(format!(
+                "precision \"int8\" applies to transformer models; {} is a {kind} model",
+                path.display()
+            )));
+        }
+        for model in models {
+            py.detach(|| model.set_precision(Precision::Int8))
+                .map_err(errors::model)?;
         }
     }
     Ok(NativeModel {

@@ -85,22 +85,23 @@ pub enum Precision {
     Int8,
 }
 
-/// The transformer model of `annotator`, for an option (`flag`) that only
-/// transformer models take; any other kind is refused, naming `model`.
-fn transformer<'a>(
+/// The transformer models of `annotator` (the model, or an ensemble's
+/// members), for an option (`flag`) that only transformer models take; a
+/// model without one is refused, naming `model`.
+fn transformers<'a>(
     annotator: &'a mut Annotator,
     model: &Path,
     flag: &str,
-) -> anyhow::Result<&'a mut TransformerModel> {
+) -> anyhow::Result<Vec<&'a mut TransformerModel>> {
     let kind = annotator.tagger.kind().name();
-    annotator
-        .tagger_as_mut::<TransformerModel>()
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "{flag} applies to transformer models; {} is a {kind} model",
-                model.display()
-            )
-        })
+    let found = annotator.taggers_as_mut::<TransformerModel>();
+    if found.is_empty() {
+        anyhow::bail!(
+            "{flag} applies to transformer models; {} is a {kind} model",
+            model.display()
+        );
+    }
+    Ok(found)
 }
 
 /// Runs `quotekit predict`. Exit code 2 when any document failed.
@@ -118,11 +119,14 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     annotator.name_speakers = !args.no_speakers;
     if args.precision == Precision::Int8 {
-        transformer(&mut annotator, &args.model, "--precision int8")?
-            .set_precision(bert::Precision::Int8)?;
+        for model in transformers(&mut annotator, &args.model, "--precision int8")? {
+            model.set_precision(bert::Precision::Int8)?;
+        }
     }
     if let Some(stride) = args.encoder_stride {
-        transformer(&mut annotator, &args.model, "--encoder-stride")?.set_stride(stride)?;
+        for model in transformers(&mut annotator, &args.model, "--encoder-stride")? {
+            model.set_stride(stride)?;
+        }
     }
     let output = if args.output.as_os_str() == "-" {
         OutputTarget::Stdout

@@ -1,0 +1,128 @@
+//! `ensemble.toml`: the members of an ensemble and their weights.
+//!
+//! ```toml
+//! [[members]]
+//! model = "../transformer-polnear"   # a model directory, relative to this file's
+//! weight = 1.0
+//!
+//! [[members]]
+//! model = "../crf-polnear"
+//! weight = 0.5
+//! ```
+
+use crate::error::ModelError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file that makes a directory an ensemble.
+pub const ENSEMBLE_FILE: &str = "ensemble.toml";
+
+/// The contents of `ensemble.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnsembleFile {
+    /// The members, the first of which gives the ensemble its chains (the
+    /// token ranges decoded together), tags, decoding settings and, unless
+    /// the ensemble directory has its own, speaker resolver.
+    pub members: Vec<MemberFile>,
+}
+
+/// One member of an ensemble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFile {
+    /// Its model directory, relative to the ensemble's directory (or absolute).
+    pub model: PathBuf,
+    /// The weight of its tag and chain scores (1 by default).
+    #[serde(default = "one")]
+    pub weight: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+impl EnsembleFile {
+    /// True when `dir` is an ensemble (it holds an `ensemble.toml`).
+    pub fn is_ensemble(dir: &Path) -> bool {
+        dir.join(ENSEMBLE_FILE).is_file()
+    }
+
+    /// Reads and checks `dir/ensemble.toml`: at least one member, and
+    /// weights that are finite and above zero. Errors name the file.
+    pub fn read(dir: &Path) -> Result<Self, ModelError> {
+        let path = dir.join(ENSEMBLE_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| ModelError::io(&path, e))?;
+        let bad = |message: String| ModelError::Config {
+            path: Some(path.clone()),
+            message,
+        };
+        let file: EnsembleFile = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        if file.members.is_empty() {
+            return Err(bad(
+                "an ensemble needs at least one [[members]] entry with a `model` directory".into(),
+            ));
+        }
+        if let Some((k, m)) = file
+            .members
+            .iter()
+            .enumerate()
+            .find(|(_, m)| !(m.weight.is_finite() && m.weight > 0.0))
+        {
+            return Err(bad(format!(
+                "member {} ({}): weight {} must be a number above 0",
+                k + 1,
+                m.model.display(),
+                m.weight
+            )));
+        }
+        Ok(file)
+    }
+
+    /// The model directory of each member, as a path from here.
+    pub fn member_paths(&self, dir: &Path) -> Vec<PathBuf> {
+        self.members.iter().map(|m| dir.join(&m.model)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<EnsembleFile, ModelError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(ENSEMBLE_FILE), text).unwrap();
+        EnsembleFile::read(dir.path())
+    }
+
+    #[test]
+    fn members_read_with_a_default_weight_of_one() {
+        let f = read("[[members]]\nmodel = \"a\"\nweight = 0.5\n[[members]]\nmodel = \"/b\"\n")
+            .unwrap();
+        assert_eq!(f.members.len(), 2);
+        assert_eq!(f.members[0].weight, 0.5);
+        assert_eq!(f.members[1].weight, 1.0);
+        let paths = f.member_paths(Path::new("ens"));
+        assert_eq!(paths, [PathBuf::from("ens/a"), PathBuf::from("/b")]);
+    }
+
+    #[test]
+    fn bad_files_are_refused_naming_the_file_and_the_problem() {
+        let cases = [
+            ("members = []\n", "at least one"),
+            ("[[members]]\nmodel = \"a\"\nweight = 0\n", "above 0"),
+            ("[[members]]\nmodel = \"a\"\nweight = -1\n", "above 0"),
+            ("[[members]]\nmodel = \"a\"\nweight = nan\n", "above 0"),
+            ("[[members]]\nmodle = \"a\"\n", "unknown field"),
+            ("[[members]\n", "ensemble.toml"),
+        ];
+        for (text, expected) in cases {
+            let message = read(text).unwrap_err().to_string();
+            assert!(message.contains(ENSEMBLE_FILE), "{text:?}: {message}");
+            assert!(message.contains(expected), "{text:?}: {message}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let missing = EnsembleFile::read(dir.path()).unwrap_err().to_string();
+        assert!(missing.contains(ENSEMBLE_FILE), "{missing}");
+    }
+}

@@ -1,0 +1,185 @@
+//! Ensembles (`ensemble.toml` naming model directories): they load wherever
+//! a model does, sum their members' weighted scores, and refuse members
+//! that cannot be combined, naming the file.
+
+mod common;
+
+use common::{predict, quotekit, refused, sample, sample_dir, stderr, tiny_model};
+use quotekit_data::Tokenizer;
+use quotekit_model::ensemble::ENSEMBLE_FILE;
+use quotekit_model::model_file::load_annotator;
+use std::path::{Path, PathBuf};
+
+/// Writes an ensemble of `members` (model directory, weight) into a new
+/// directory under `dir`.
+fn ensemble(dir: &Path, name: &str, members: &[(&Path, f32)]) -> PathBuf {
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap();
+    let text: String = members
+        .iter()
+        .map(|(m, w)| {
+            format!(
+                "[[members]]\nmodel = {:?}\nweight = {w}\n",
+                m.to_str().unwrap()
+            )
+        })
+        .collect();
+    std::fs::write(out.join(ENSEMBLE_FILE), text).unwrap();
+    out
+}
+
+/// A CRF trained on the sample with `settings` (TOML) into `dir/name`.
+fn train(dir: &Path, name: &str, settings: &str) -> PathBuf {
+    let config = dir.join(format!("{name}.toml"));
+    std::fs::write(&config, settings).unwrap();
+    let model = dir.join(name);
+    let out = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    model
+}
+
+#[test]
+fn an_ensemble_of_one_model_twice_tags_as_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let ens = ensemble(
+        dir.path(),
+        "ens",
+        &[(tiny_model(), 1.0), (tiny_model(), 0.5)],
+    );
+    let alone = dir.path().join("alone.jsonl");
+    let both = dir.path().join("both.jsonl");
+    let out = predict(&sample_dir(), &alone, &["--format", "documents"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = quotekit(&[
+        "predict",
+        "--model",
+        ens.to_str().unwrap(),
+        "--input",
+        sample_dir().to_str().unwrap(),
+        "--output",
+        both.to_str().unwrap(),
+        "--format",
+        "documents",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (alone, both) = (
+        std::fs::read_to_string(alone).unwrap(),
+        std::fs::read_to_string(both).unwrap(),
+    );
+    assert!(alone.contains("\"role\""), "the sample has predictions");
+    // (All scores times 1.5: the same best tags.)
+    assert_eq!(alone, both);
+    let int8 = quotekit(&[
+        "predict",
+        "--model",
+        ens.to_str().unwrap(),
+        "--input",
+        sample_dir().to_str().unwrap(),
+        "--output",
+        dir.path().join("x.jsonl").to_str().unwrap(),
+        "--precision",
+        "int8",
+    ]);
+    refused(&int8, "applies to transformer models");
+}
+
+#[test]
+fn an_ensemble_scores_the_weighted_sum_of_its_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = train(
+        dir.path(),
+        "other",
+        "[features]\nhash_bits = 16\ntemplates = [\"word\", \"lower\", \"shape\", \"window\"]\n\
+         [training]\nc2 = 1.0\nmax_iterations = 20\n",
+    );
+    let ens = ensemble(dir.path(), "ens", &[(tiny_model(), 1.0), (&other, 0.25)]);
+    let (a, _) = load_annotator(tiny_model()).unwrap();
+    let (b, _) = load_annotator(&other).unwrap();
+    let (e, header) = load_annotator(&ens).unwrap();
+    assert_eq!(header.labels.len(), e.tagger.chain().labels);
+    let (ca, cb, ce) = (a.tagger.chain(), b.tagger.chain(), e.tagger.chain());
+    for (k, s) in ce.transition.iter().enumerate() {
+        assert!((s - (ca.transition[k] + 0.25 * cb.transition[k])).abs() < 1e-5);
+    }
+    for (k, s) in ce.start.iter().enumerate() {
+        assert!((s - (ca.start[k] + 0.25 * cb.start[k])).abs() < 1e-5);
+    }
+    let tokenizer = Tokenizer::new();
+    let full = |scored: Vec<quotekit_model::decode::Scored>, n: usize, l: usize| {
+        let mut out = vec![0.0; n * l];
+        for (r, s) in scored {
+            out[r.start * l..r.end * l].copy_from_slice(&s);
+        }
+        out
+    };
+    let l = ce.labels;
+    let mut differs = false;
+    for doc in sample() {
+        let tok = tokenizer.tokenize(&doc);
+        let n = tok.tokens.len();
+        let ea = full(a.tagger.emissions(&doc, &tok).unwrap(), n, l);
+        let eb = full(b.tagger.emissions(&doc, &tok).unwrap(), n, l);
+        let ee = full(e.tagger.emissions(&doc, &tok).unwrap(), n, l);
+        for k in 0..n * l {
+            assert!((ee[k] - (ea[k] + 0.25 * eb[k])).abs() < 1e-9, "{}", doc.id);
+        }
+        differs |= ea != ee;
+        let tags = |x: &quotekit_model::annotator::Annotator| x.tag(&doc, &tok);
+        differs |= tags(&a) != tags(&e);
+    }
+    assert!(differs, "the second member changes the scores");
+}
+
+#[test]
+fn members_that_cannot_be_combined_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bilou = train(
+        dir.path(),
+        "bilou",
+        "[data]\nscheme = \"bilou\"\n[features]\nhash_bits = 16\n[training]\nmax_iterations = 5\n",
+    );
+    let run = |model: &Path| {
+        quotekit(&[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            sample_dir().to_str().unwrap(),
+            "--output",
+            dir.path().join("out.jsonl").to_str().unwrap(),
+        ])
+    };
+    let mixed = ensemble(dir.path(), "mixed", &[(tiny_model(), 1.0), (&bilou, 1.0)]);
+    let err = refused(&run(&mixed), "has the tags");
+    assert!(err.contains(ENSEMBLE_FILE), "{err}");
+    let missing = ensemble(
+        dir.path(),
+        "missing",
+        &[(tiny_model(), 1.0), (&dir.path().join("nowhere"), 1.0)],
+    );
+    let err = refused(&run(&missing), "no model directory");
+    assert!(
+        err.contains("nowhere") && err.contains(ENSEMBLE_FILE),
+        "{err}"
+    );
+    let nested = ensemble(dir.path(), "nested", &[(&mixed, 1.0)]);
+    refused(&run(&nested), "is an ensemble itself");
+    let zero = ensemble(dir.path(), "zero", &[(tiny_model(), 0.0)]);
+    refused(&run(&zero), "above 0");
+    // A relative member path is read from the ensemble's directory.
+    let relative = dir.path().join("relative");
+    std::fs::create_dir_all(&relative).unwrap();
+    std::fs::write(
+        relative.join(ENSEMBLE_FILE),
+        "[[members]]\nmodel = \"../bilou\"\n",
+    )
+    .unwrap();
+    let out = run(&relative);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
