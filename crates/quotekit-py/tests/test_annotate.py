@@ -131,3 +131,23 @@ def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):
         quotekit.evaluate(SAMPLE, SAMPLE, link_gold=True)
     with pytest.raises(quotekit.InputError, match="one of them"):
         quotekit.evaluate(SAMPLE)
+
+
+def test_an_ensemble_loads_and_annotates_as_the_cli(tiny_model, texts, tmp_path):
+    ens = tmp_path / "ens"
+    ens.mkdir()
+    (ens / "ensemble.toml").write_text(
+        f'[[members]]\nmodel = "{tiny_model}"\n[[members]]\nmodel = "{tiny_model}"\nweight = 0.5\n',
+        encoding="utf-8",
+    )
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = run_cli("predict", "--model", str(ens), "--input", str(jsonl), "--output", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    cli = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    ours = quotekit.load(ens).annotate_many(texts)
+    assert [canonical(r) for r in ours] == [canonical(r) for r in cli]
+    assert sum(len(r.get("quotes", [])) for r in ours) > 10
+    with pytest.raises(quotekit.InputError, match="applies to transformer models"):
+        quotekit.load(ens, precision="int8")
