@@ -200,22 +200,12 @@ fn help_explains_the_flags() {
 #[test]
 fn train_predict_eval_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("tiny.toml");
-    std::fs::write(
-        &config,
+    let model = common::train_sample(
+        dir.path(),
+        "model",
         "[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n\
          [features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 60\neval_every = 20\n",
-    )
-    .unwrap();
-    let model = dir.path().join("model");
-    let out = quotekit(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        model.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    );
     assert!(model.join("model.safetensors").is_file());
     let dev: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(model.join("dev-eval.json")).unwrap())

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{predict, quotekit, refused, sample, sample_dir, stderr, tiny_model};
+use common::{predict_with, refused, sample, sample_dir, stderr, tiny_model, train_sample};
 use quotekit_data::Tokenizer;
 use quotekit_model::ensemble::ENSEMBLE_FILE;
 use quotekit_model::model_file::load_annotator;
@@ -28,22 +28,6 @@ fn ensemble(dir: &Path, name: &str, members: &[(&Path, f32)]) -> PathBuf {
     out
 }
 
-/// A CRF trained on the sample with `settings` (TOML) into `dir/name`.
-fn train(dir: &Path, name: &str, settings: &str) -> PathBuf {
-    let config = dir.join(format!("{name}.toml"));
-    std::fs::write(&config, settings).unwrap();
-    let model = dir.join(name);
-    let out = quotekit(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        model.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    model
-}
-
 #[test]
 fn an_ensemble_of_one_model_twice_tags_as_the_model() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,47 +36,32 @@ fn an_ensemble_of_one_model_twice_tags_as_the_model() {
         "ens",
         &[(tiny_model(), 1.0), (tiny_model(), 0.5)],
     );
-    let alone = dir.path().join("alone.jsonl");
-    let both = dir.path().join("both.jsonl");
-    let out = predict(&sample_dir(), &alone, &["--format", "documents"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = quotekit(&[
-        "predict",
-        "--model",
-        ens.to_str().unwrap(),
-        "--input",
-        sample_dir().to_str().unwrap(),
-        "--output",
-        both.to_str().unwrap(),
-        "--format",
-        "documents",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let documents = |model: &Path, name: &str| {
+        let path = dir.path().join(name);
+        let out = predict_with(model, &sample_dir(), &path, &["--format", "documents"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        std::fs::read_to_string(path).unwrap()
+    };
     let (alone, both) = (
-        std::fs::read_to_string(alone).unwrap(),
-        std::fs::read_to_string(both).unwrap(),
+        documents(tiny_model(), "alone.jsonl"),
+        documents(&ens, "both.jsonl"),
     );
     assert!(alone.contains("\"role\""), "the sample has predictions");
     // (All scores times 1.5: the same best tags.)
     assert_eq!(alone, both);
-    let int8 = quotekit(&[
-        "predict",
-        "--model",
-        ens.to_str().unwrap(),
-        "--input",
-        sample_dir().to_str().unwrap(),
-        "--output",
-        dir.path().join("x.jsonl").to_str().unwrap(),
-        "--precision",
-        "int8",
-    ]);
+    let int8 = predict_with(
+        &ens,
+        &sample_dir(),
+        &dir.path().join("x.jsonl"),
+        &["--precision", "int8"],
+    );
     refused(&int8, "applies to transformer models");
 }
 
 #[test]
 fn an_ensemble_scores_the_weighted_sum_of_its_members() {
     let dir = tempfile::tempdir().unwrap();
-    let other = train(
+    let other = train_sample(
         dir.path(),
         "other",
         "[features]\nhash_bits = 16\ntemplates = [\"word\", \"lower\", \"shape\", \"window\"]\n\
@@ -139,22 +108,12 @@ fn an_ensemble_scores_the_weighted_sum_of_its_members() {
 #[test]
 fn members_that_cannot_be_combined_are_refused_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let bilou = train(
+    let bilou = train_sample(
         dir.path(),
         "bilou",
         "[data]\nscheme = \"bilou\"\n[features]\nhash_bits = 16\n[training]\nmax_iterations = 5\n",
     );
-    let run = |model: &Path| {
-        quotekit(&[
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--input",
-            sample_dir().to_str().unwrap(),
-            "--output",
-            dir.path().join("out.jsonl").to_str().unwrap(),
-        ])
-    };
+    let run = |model: &Path| predict_with(model, &sample_dir(), &dir.path().join("out.jsonl"), &[]);
     let mixed = ensemble(dir.path(), "mixed", &[(tiny_model(), 1.0), (&bilou, 1.0)]);
     let err = refused(&run(&mixed), "has the tags");
     assert!(err.contains(ENSEMBLE_FILE), "{err}");

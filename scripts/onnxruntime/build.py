@@ -65,6 +65,15 @@ def head_weights(hidden):
     return Wh, bh
 
 
+
+def skip_ln(g, inp, residual, name, W, prefix, eps):
+    """com.microsoft SkipLayerNormalization: layer norm of inp + residual + the dense bias."""
+    return g.op("SkipLayerNormalization",
+                [inp, residual, g.w(f"{name}ln_g", W[prefix + "LayerNorm.weight"]),
+                 g.w(f"{name}ln_b", W[prefix + "LayerNorm.bias"]),
+                 g.w(f"{name}_b", W[prefix + "dense.bias"])],
+                domain="com.microsoft", epsilon=eps)
+
 def build_fused(g, W, cfg, ids, mask):
     H, nh, L, eps = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_hidden_layers"], cfg["layer_norm_eps"]
     ids32 = g.op("Cast", [ids], to=TensorProto.INT32)
@@ -83,19 +92,11 @@ def build_fused(g, W, cfg, ids, mask):
         a = g.op("Attention", [x, g.w(f"l{l}_qkv_w", qkv_w), g.w(f"l{l}_qkv_b", qkv_b), mask_index],
                  domain="com.microsoft", num_heads=nh)
         a = g.op("MatMul", [a, g.w(f"l{l}_ao_w", W[p + "attention.output.dense.weight"].T)])
-        x = g.op("SkipLayerNormalization",
-                 [a, x, g.w(f"l{l}_aln_g", W[p + "attention.output.LayerNorm.weight"]),
-                  g.w(f"l{l}_aln_b", W[p + "attention.output.LayerNorm.bias"]),
-                  g.w(f"l{l}_ao_b", W[p + "attention.output.dense.bias"])],
-                 domain="com.microsoft", epsilon=eps)
+        x = skip_ln(g, a, x, f"l{l}_a", W, p + "attention.output.", eps)
         f = g.op("MatMul", [x, g.w(f"l{l}_i_w", W[p + "intermediate.dense.weight"].T)])
         f = g.op("BiasGelu", [f, g.w(f"l{l}_i_b", W[p + "intermediate.dense.bias"])], domain="com.microsoft")
         f = g.op("MatMul", [f, g.w(f"l{l}_o_w", W[p + "output.dense.weight"].T)])
-        x = g.op("SkipLayerNormalization",
-                 [f, x, g.w(f"l{l}_oln_g", W[p + "output.LayerNorm.weight"]),
-                  g.w(f"l{l}_oln_b", W[p + "output.LayerNorm.bias"]),
-                  g.w(f"l{l}_o_b", W[p + "output.dense.bias"])],
-                 domain="com.microsoft", epsilon=eps)
+        x = skip_ln(g, f, x, f"l{l}_o", W, p + "output.", eps)
     return x
 
 

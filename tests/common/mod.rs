@@ -140,24 +140,31 @@ pub fn tiny_model() -> &'static Path {
     &MODEL
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            let config = dir.path().join("tiny.toml");
-            std::fs::write(
-                &config,
+            let model = train_sample(
+                dir.path(),
+                "model",
                 "[features]\nhash_bits = 16\n[training]\nc2 = 0.1\nmax_iterations = 30\n",
-            )
-            .unwrap();
-            let model = dir.path().join("model");
-            let out = quotekit(&[
-                "train",
-                "--config",
-                config.to_str().unwrap(),
-                "--out",
-                model.to_str().unwrap(),
-            ]);
-            assert!(out.status.success(), "{}", stderr(&out));
+            );
             (dir, model)
         })
         .1
+}
+
+/// A model trained by `quotekit train` on the sample corpus with the config
+/// `settings` (TOML), into `dir/name` (the config beside it as `name.toml`).
+pub fn train_sample(dir: &Path, name: &str, settings: &str) -> PathBuf {
+    let config = dir.join(format!("{name}.toml"));
+    std::fs::write(&config, settings).unwrap();
+    let model = dir.join(name);
+    let out = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    model
 }
 
 /// The `id` of every record of JSONL output, in order.
@@ -174,10 +181,16 @@ pub fn record_ids(jsonl: &str) -> Vec<String> {
 /// Runs `quotekit predict` with [`tiny_model`] from `input` to `output`,
 /// with `extra` arguments.
 pub fn predict(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    predict_with(tiny_model(), input, output, extra)
+}
+
+/// Runs `quotekit predict` with `model` from `input` to `output`, with
+/// `extra` arguments.
+pub fn predict_with(model: &Path, input: &Path, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "predict",
         "--model",
-        tiny_model().to_str().unwrap(),
+        model.to_str().unwrap(),
         "--input",
         input.to_str().unwrap(),
         "--output",
