@@ -106,12 +106,8 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     };
     let mut first: Option<(ModelHeader, SpeakerResolver)> = None;
     let mut members = Vec::with_capacity(spec.members.len());
-    for (k, (path, m)) in spec
-        .member_paths(dir)
-        .into_iter()
-        .zip(&spec.members)
-        .enumerate()
-    {
+    for (k, m) in spec.members.iter().enumerate() {
+        let path = m.path(dir);
         if EnsembleFile::is_ensemble(&path) {
             return Err(bad(format!(
                 "member {} ({}) is an ensemble itself; list its members instead",

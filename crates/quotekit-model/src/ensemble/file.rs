@@ -78,10 +78,12 @@ impl EnsembleFile {
         }
         Ok(file)
     }
+}
 
-    /// The model directory of each member, as a path from here.
-    pub fn member_paths(&self, dir: &Path) -> Vec<PathBuf> {
-        self.members.iter().map(|m| dir.join(&m.model)).collect()
+impl MemberFile {
+    /// Its model directory, as a path from here, for an ensemble in `dir`.
+    pub fn path(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.model)
     }
 }
 
@@ -102,7 +104,7 @@ mod tests {
         assert_eq!(f.members.len(), 2);
         assert_eq!(f.members[0].weight, 0.5);
         assert_eq!(f.members[1].weight, 1.0);
-        let paths = f.member_paths(Path::new("ens"));
+        let paths: Vec<PathBuf> = f.members.iter().map(|m| m.path(Path::new("ens"))).collect();
         assert_eq!(paths, [PathBuf::from("ens/a"), PathBuf::from("/b")]);
     }
 
