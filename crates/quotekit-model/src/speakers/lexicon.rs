@@ -8,19 +8,48 @@
 /// A fixed set of lower-case words, hashed on first use.
 pub(crate) struct WordSet {
     words: &'static [&'static str],
+    /// Bit [`WordSet::slot`] set for each word: which lengths and first
+    /// bytes its words have.
+    shapes: [u64; 8],
     set: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>,
 }
 
 impl WordSet {
     pub(crate) const fn new(words: &'static [&'static str]) -> Self {
+        let mut shapes = [0; 8];
+        let mut i = 0;
+        while i < words.len() {
+            let slot = Self::slot(words[i].as_bytes());
+            shapes[slot / 64] |= 1 << (slot % 64);
+            i += 1;
+        }
         Self {
             words,
+            shapes,
             set: std::sync::OnceLock::new(),
         }
     }
 
+    /// A word's bit in `shapes` (of 512): its length (up to 15) and its
+    /// first byte modulo 32 (lower-case letters apart).
+    const fn slot(b: &[u8]) -> usize {
+        let len = if b.len() < 15 { b.len() } else { 15 };
+        let first = if b.is_empty() {
+            0
+        } else {
+            (b[0] % 32) as usize
+        };
+        len * 32 + first
+    }
+
     /// True when `word` is in the set.
     pub(crate) fn contains(&self, word: &str) -> bool {
+        // (Most words asked about have a length and first letter that no
+        // word of the set has: they are answered without hashing.)
+        let slot = Self::slot(word.as_bytes());
+        if self.shapes[slot / 64] & (1 << (slot % 64)) == 0 {
+            return false;
+        }
         self.set
             .get_or_init(|| self.words.iter().copied().collect())
             .contains(word)
@@ -851,5 +880,45 @@ pub(crate) fn is_country(keys: &[String]) -> bool {
     match keys {
         [one] => COUNTRIES.contains(one),
         _ => COUNTRIES.contains(&keys.join(" ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape filter in front of the hash set answers as the list does:
+    /// every word of every set is found, and words one byte longer or
+    /// shorter, or with another first letter, are found only when listed.
+    #[test]
+    fn word_sets_answer_as_their_lists() {
+        let sets = [
+            &NOT_NAMES,
+            &CONNECTORS,
+            &ABBREVIATIONS,
+            &PARTICLES,
+            &TITLES,
+            &HONORIFICS,
+            &NAME_TITLES,
+            &ORGANIZATION_HEADS,
+            &GROUPS,
+            &FUNCTION_WORDS,
+            &COUNTRIES,
+        ];
+        for set in sets {
+            for &w in set.words {
+                assert!(set.contains(w), "{w}");
+                let probes = [
+                    format!("{w}s"),
+                    w.get(1..).unwrap_or("").to_string(),
+                    format!("z{}", w.get(1..).unwrap_or("")),
+                    format!("{w}{w}{w}"),
+                    String::new(),
+                ];
+                for p in probes {
+                    assert_eq!(set.contains(&p), set.words.contains(&p.as_str()), "{p}");
+                }
+            }
+        }
     }
 }
