@@ -49,8 +49,9 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
         // The word's text ends here (glued tokens are contiguous in the text).
         let mut end_byte = tok.tokens[i].byte_end;
         let mut possessive = false;
-        loop {
-            if glued(i) && t(i + 1) == "." && short_letters(t(i)) {
+        // (Most tokens are not glued to the next: nothing to join.)
+        while glued(i) {
+            if t(i + 1) == "." && short_letters(t(i)) {
                 i += 1;
                 end_byte = tok.tokens[i].byte_end;
                 // `U.S.`: another single letter glued after the dot.
@@ -64,7 +65,7 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
                 }
                 break;
             }
-            if glued(i) && is_apostrophe(t(i + 1)) && i + 2 < n && glued(i + 1) {
+            if is_apostrophe(t(i + 1)) && i + 2 < n && glued(i + 1) {
                 let after = t(i + 2);
                 if after == "s" || after == "S" {
                     possessive = true;
