@@ -129,3 +129,122 @@ impl SequenceTagger for Ensemble {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::Tokenizer;
+    use std::ops::Range;
+
+    /// A tagger with fixed scores: every range it is given scored with
+    /// `value` for every tag (`short`: one score fewer than it should).
+    #[derive(Debug)]
+    struct Fixed {
+        chain: Chain,
+        ranges: Vec<Range<usize>>,
+        value: f64,
+        short: bool,
+    }
+
+    fn fixed(labels: usize, ranges: Vec<Range<usize>>, value: f64) -> Fixed {
+        Fixed {
+            chain: Chain {
+                labels,
+                transition: vec![1.0; labels * labels],
+                start: vec![2.0; labels],
+                end: vec![3.0; labels],
+            },
+            ranges,
+            value,
+            short: false,
+        }
+    }
+
+    impl SequenceTagger for Fixed {
+        fn kind(&self) -> ModelKind {
+            ModelKind::Crf
+        }
+
+        fn emissions(&self, _doc: &Document, _tok: &Tokenized) -> Result<Vec<Scored>, ModelError> {
+            let l = self.chain.labels;
+            Ok(self
+                .ranges
+                .iter()
+                .map(|r| {
+                    let n = r.len() * l - usize::from(self.short);
+                    (r.clone(), vec![self.value; n])
+                })
+                .collect())
+        }
+
+        fn chain(&self) -> ChainScores<'_, f32> {
+            self.chain.scores()
+        }
+
+        fn save(&self, _header: &ModelHeader, _file: &Path) -> Result<(), ModelError> {
+            Ok(())
+        }
+    }
+
+    fn member(tagger: Fixed, weight: f32) -> Member {
+        Member {
+            tagger: Box::new(tagger),
+            weight,
+        }
+    }
+
+    /// Members' chains add up by weight; emissions add up over the first
+    /// member's ranges (a second member's other ranges still count inside
+    /// them).
+    #[test]
+    fn scores_are_weighted_sums_over_the_first_members_ranges() {
+        let doc = Document::new("d", "One two three four.");
+        let tok = Tokenizer::new().tokenize(&doc);
+        let n = tok.tokens.len();
+        let ensemble = Ensemble::new(vec![
+            member(fixed(3, vec![0..2, 2..n], 1.0), 0.5),
+            member(fixed(3, vec![0..n], 4.0), 2.0),
+        ])
+        .unwrap();
+        assert_eq!(ensemble.chain().transition, &[2.5; 9][..]);
+        assert_eq!(ensemble.chain().start, &[5.0; 3][..]);
+        let scored = ensemble.emissions(&doc, &tok).unwrap();
+        let ranges: Vec<_> = scored.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(ranges, vec![0..2, 2..n]);
+        assert!(scored.iter().all(|(_, s)| s.iter().all(|&v| v == 8.5)));
+    }
+
+    /// Members with another number of tags, or scores that do not fit
+    /// their ranges, are errors, not panics; so is no member at all.
+    #[test]
+    fn mismatched_members_are_refused() {
+        let err = Ensemble::new(vec![
+            member(fixed(3, vec![], 0.0), 1.0),
+            member(fixed(5, vec![], 0.0), 1.0),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("member 2 has 5 tags"), "{err}");
+        assert!(Ensemble::new(vec![]).is_err());
+
+        let doc = Document::new("d", "One two three.");
+        let tok = Tokenizer::new().tokenize(&doc);
+        let n = tok.tokens.len();
+        let short = Fixed {
+            short: true,
+            ..fixed(3, vec![0..n], 1.0)
+        };
+        let past_end = fixed(3, vec![0..n + 2], 1.0);
+        for bad in [short, past_end] {
+            let ensemble = Ensemble::new(vec![
+                member(fixed(3, vec![0..n], 1.0), 1.0),
+                member(bad, 1.0),
+            ])
+            .unwrap();
+            let err = ensemble.emissions(&doc, &tok).unwrap_err();
+            assert!(
+                err.to_string().contains("ensemble member 2 scored tokens"),
+                "{err}"
+            );
+        }
+    }
+}
