@@ -186,6 +186,11 @@ mod tests {
         }
     }
 
+    /// One range.
+    fn whole(r: Range<usize>) -> Vec<Range<usize>> {
+        std::iter::once(r).collect()
+    }
+
     fn member(tagger: Fixed, weight: f32) -> Member {
         Member {
             tagger: Box::new(tagger),
@@ -203,7 +208,7 @@ mod tests {
         let n = tok.tokens.len();
         let ensemble = Ensemble::new(vec![
             member(fixed(3, vec![0..2, 2..n], 1.0), 0.5),
-            member(fixed(3, vec![0..n], 4.0), 2.0),
+            member(fixed(3, whole(0..n), 4.0), 2.0),
         ])
         .unwrap();
         assert_eq!(ensemble.chain().transition, &[2.5; 9][..]);
@@ -231,12 +236,12 @@ mod tests {
         let n = tok.tokens.len();
         let short = Fixed {
             short: true,
-            ..fixed(3, vec![0..n], 1.0)
+            ..fixed(3, whole(0..n), 1.0)
         };
-        let past_end = fixed(3, vec![0..n + 2], 1.0);
+        let past_end = fixed(3, whole(0..n + 2), 1.0);
         for bad in [short, past_end] {
             let ensemble = Ensemble::new(vec![
-                member(fixed(3, vec![0..n], 1.0), 1.0),
+                member(fixed(3, whole(0..n), 1.0), 1.0),
                 member(bad, 1.0),
             ])
             .unwrap();
