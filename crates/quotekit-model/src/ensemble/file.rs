@@ -42,6 +42,11 @@ fn one() -> f32 {
     1.0
 }
 
+/// The largest weight a member may have. Weights are relative, so a larger
+/// one would only push the summed scores towards overflow (where a chain
+/// of infinities decodes to nothing).
+pub const MAX_WEIGHT: f32 = 1000.0;
+
 impl EnsembleFile {
     /// True when `dir` is an ensemble (it holds an `ensemble.toml`).
     pub fn is_ensemble(dir: &Path) -> bool {
@@ -49,7 +54,7 @@ impl EnsembleFile {
     }
 
     /// Reads and checks `dir/ensemble.toml`: at least one member, and
-    /// weights that are finite and above zero. Errors name the file.
+    /// weights above zero and at most [`MAX_WEIGHT`]. Errors name the file.
     pub fn read(dir: &Path) -> Result<Self, ModelError> {
         let path = dir.join(ENSEMBLE_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| ModelError::io(&path, e))?;
@@ -67,10 +72,11 @@ impl EnsembleFile {
             .members
             .iter()
             .enumerate()
-            .find(|(_, m)| !(m.weight.is_finite() && m.weight > 0.0))
+            .find(|(_, m)| !(m.weight > 0.0 && m.weight <= MAX_WEIGHT))
         {
             return Err(bad(format!(
-                "member {} ({}): weight {} must be a number above 0",
+                "member {} ({}): weight {} must be a number above 0 and at most {MAX_WEIGHT} \
+                 (they weigh the members against each other)",
                 k + 1,
                 m.model.display(),
                 m.weight
@@ -115,6 +121,11 @@ mod tests {
             ("[[members]]\nmodel = \"a\"\nweight = 0\n", "above 0"),
             ("[[members]]\nmodel = \"a\"\nweight = -1\n", "above 0"),
             ("[[members]]\nmodel = \"a\"\nweight = nan\n", "above 0"),
+            ("[[members]]\nmodel = \"a\"\nweight = inf\n", "at most 1000"),
+            (
+                "[[members]]\nmodel = \"a\"\nweight = 3e38\n",
+                "at most 1000",
+            ),
             ("[[members]]\nmodle = \"a\"\n", "unknown field"),
             ("[[members]\n", "ensemble.toml"),
         ];
