@@ -142,3 +142,60 @@ fn members_that_cannot_be_combined_are_refused_naming_the_file() {
     let out = run(&relative);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Only the resolver that names the speakers is read (a damaged one in a
+/// later member does not stop the ensemble), an error inside a member names
+/// `ensemble.toml` and the member, and `--model` also takes the
+/// `ensemble.toml` itself.
+#[test]
+fn members_load_what_is_used_and_their_errors_name_the_ensemble() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |name: &str, speakers: &[u8], weights: Option<&[u8]>| {
+        let out = dir.path().join(name);
+        std::fs::create_dir_all(&out).unwrap();
+        let model = tiny_model().join("model.safetensors");
+        match weights {
+            Some(bytes) => std::fs::write(out.join("model.safetensors"), bytes).unwrap(),
+            None => {
+                std::fs::copy(model, out.join("model.safetensors")).unwrap();
+            }
+        }
+        std::fs::write(out.join("speakers.safetensors"), speakers).unwrap();
+        out
+    };
+    let garbled = copy("garbled", b"not a safetensors file at all", None);
+    let run = |model: &Path, name: &str| {
+        let path = dir.path().join(name);
+        let out = predict_with(model, &sample_dir(), &path, &["--format", "documents"]);
+        (out, path)
+    };
+    let later = ensemble(dir.path(), "later", &[(tiny_model(), 1.0), (&garbled, 1.0)]);
+    let (out, path) = run(&later, "later.jsonl");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (alone, alone_path) = run(tiny_model(), "alone.jsonl");
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        std::fs::read_to_string(alone_path).unwrap(),
+        "twice the same weights: the same tags"
+    );
+    let first = ensemble(dir.path(), "first", &[(&garbled, 1.0), (tiny_model(), 1.0)]);
+    let err = refused(&run(&first, "first.jsonl").0, "speakers.safetensors");
+    assert!(
+        err.contains(ENSEMBLE_FILE) && err.contains("member 1"),
+        "{err}"
+    );
+    let broken = copy("broken", b"", Some(b"garbage"));
+    let second = ensemble(dir.path(), "second", &[(tiny_model(), 1.0), (&broken, 1.0)]);
+    let err = refused(&run(&second, "second.jsonl").0, "model.safetensors");
+    assert!(
+        err.contains(ENSEMBLE_FILE) && err.contains("member 2"),
+        "{err}"
+    );
+    let (toml, toml_path) = run(&later.join(ENSEMBLE_FILE), "toml.jsonl");
+    assert!(toml.status.success(), "{}", stderr(&toml));
+    assert_eq!(
+        std::fs::read_to_string(toml_path).unwrap(),
+        std::fs::read_to_string(dir.path().join("later.jsonl")).unwrap()
+    );
+}

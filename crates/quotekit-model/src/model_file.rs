@@ -49,12 +49,22 @@ pub fn save_annotator(
     Ok(file)
 }
 
-/// Loads a model directory (or its weights file), of any kind, as a ready
-/// [`Annotator`].
+/// Loads a model directory (or its weights file, or an ensemble's
+/// `ensemble.toml`), of any kind, as a ready [`Annotator`].
 pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     if EnsembleFile::is_ensemble(path) {
         return load_ensemble(path);
     }
+    if path.file_name().is_some_and(|n| n == ENSEMBLE_FILE) && path.is_file() {
+        return load_ensemble(path.parent().unwrap_or(Path::new(".")));
+    }
+    load_model(path, true)
+}
+
+/// Loads a model directory (or its weights file) that is not an ensemble,
+/// with its speaker resolver when `resolver` (else the built-in one, which
+/// costs nothing to make).
+fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), ModelError> {
     let file = model_path(path);
     let bytes = crate::io::read_file(&file)?;
     let header = ModelHeader::read(&bytes, &file)?;
@@ -88,7 +98,7 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
     // Model directories saved before quotekit had a resolver have none: they
     // resolve speakers with the built-in one.
     let speakers = resolver_path(&file);
-    if speakers.exists() {
+    if resolver && speakers.exists() {
         annotator.resolver = SpeakerResolver::load(&speakers)?;
     }
     Ok((annotator, header))
@@ -106,6 +116,10 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     };
     let mut first: Option<(ModelHeader, SpeakerResolver)> = None;
     let mut members = Vec::with_capacity(spec.members.len());
+    // (Only the resolver that names the speakers is read: the ensemble's
+    // own, else the first member's.)
+    let speakers = resolver_path(dir);
+    let own_resolver = speakers.exists();
     for (k, m) in spec.members.iter().enumerate() {
         let path = m.path(dir);
         if EnsembleFile::is_ensemble(&path) {
@@ -122,7 +136,8 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
                 path.display()
             )));
         }
-        let (annotator, header) = load_annotator(&path)?;
+        let (annotator, header) = load_model(&path, k == 0 && !own_resolver)
+            .map_err(|e| bad(format!("member {} ({}): {e}", k + 1, path.display())))?;
         match &first {
             Some((h, _)) if header.labels != h.labels => {
                 return Err(bad(format!(
@@ -142,8 +157,7 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
         });
     }
     let (header, mut resolver) = first.ok_or_else(|| bad("no members".into()))?;
-    let speakers = resolver_path(dir);
-    if speakers.exists() {
+    if own_resolver {
         resolver = SpeakerResolver::load(&speakers)?;
     }
     let mut annotator = Annotator::new(

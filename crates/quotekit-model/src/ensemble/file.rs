@@ -68,6 +68,16 @@ impl EnsembleFile {
                 "an ensemble needs at least one [[members]] entry with a `model` directory".into(),
             ));
         }
+        if let Some(k) = file
+            .members
+            .iter()
+            .position(|m| m.model.as_os_str().is_empty())
+        {
+            return Err(bad(format!(
+                "member {}: `model` is empty; give the member's model directory",
+                k + 1
+            )));
+        }
         if let Some((k, m)) = file
             .members
             .iter()
@@ -127,6 +137,7 @@ mod tests {
                 "at most 1000",
             ),
             ("[[members]]\nmodle = \"a\"\n", "unknown field"),
+            ("[[members]]\nmodel = \"\"\n", "`model` is empty"),
             ("[[members]\n", "ensemble.toml"),
         ];
         for (text, expected) in cases {
