@@ -338,3 +338,24 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         stderr(&out)
     );
 }
+
+/// Resuming into an output of the other JSONL format is refused, naming the
+/// file and the format to resume with, and leaves the output as it was.
+#[test]
+fn a_resume_in_another_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    for (first, second) in [("documents", "jsonl"), ("jsonl", "documents")] {
+        let out = dir.path().join(format!("{first}.jsonl"));
+        assert!(predict(&input, &out, &["--format", first]).status.success());
+        let before = std::fs::read(&out).unwrap();
+        let resumed = predict(&input, &out, &["--resume", "--format", second]);
+        let err = common::refused(&resumed, &format!("resume with --format {first}"));
+        assert!(err.contains(&format!("{first}.jsonl")), "{err}");
+        assert_eq!(std::fs::read(&out).unwrap(), before);
+        let same = predict(&input, &out, &["--resume", "--format", first]);
+        assert!(same.status.success(), "{}", common::stderr(&same));
+        assert_eq!(std::fs::read(&out).unwrap(), before, "all done already");
+    }
+}

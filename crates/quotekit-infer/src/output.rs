@@ -28,6 +28,17 @@ pub enum OutputFormat {
     Brat,
 }
 
+impl OutputFormat {
+    /// Its name, as `predict --format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Jsonl => "jsonl",
+            OutputFormat::Documents => "documents",
+            OutputFormat::Brat => "brat",
+        }
+    }
+}
+
 /// Where records go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputTarget {
@@ -304,6 +315,27 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
             path: jsonl.clone(),
             message: format!("line {line_no} is not a quotekit record: {e}"),
         })?;
+        // (A run resumed with another `--format` would mix two kinds of
+        // record in one file.)
+        let (quotes, attributions) = (
+            value.get("quotes").is_some(),
+            value.get("attributions").is_some(),
+        );
+        let other = match format {
+            OutputFormat::Jsonl if attributions && !quotes => Some("documents"),
+            OutputFormat::Documents if quotes && !attributions => Some("jsonl"),
+            _ => None,
+        };
+        if let Some(other) = other {
+            return Err(InferError::Resume {
+                path: jsonl.clone(),
+                message: format!(
+                    "line {line_no} is a `{other}` record and this run writes `{}`; \
+                     resume with --format {other}, or choose another output",
+                    format.name()
+                ),
+            });
+        }
         match value.get("id") {
             Some(Value::String(id)) if brat => keys.insert(id.clone()),
             Some(Value::String(id)) => {
