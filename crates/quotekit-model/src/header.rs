@@ -53,6 +53,11 @@ pub struct ModelHeader {
     /// FNV-1a hash (hex) of the network tagger's `tokenizer.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokenizer_hash: Option<String>,
+    /// FNV-1a hashes (hex) of the other files a kind keeps beside its
+    /// weights, by file name (the transformer's `encoder_config.json`);
+    /// files saved before quotekit recorded them have none.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub file_hashes: std::collections::BTreeMap<String, String>,
 }
 
 /// The `format` value of a model kind's files.
@@ -96,6 +101,7 @@ impl ModelHeader {
             training,
             train_corpus: config.data.train.clone(),
             tokenizer_hash: None,
+            file_hashes: Default::default(),
         }
     }
 
@@ -171,6 +177,25 @@ impl ModelHeader {
     pub fn write(&self, file: &Path, tensors: &[TensorBytes]) -> Result<(), ModelError> {
         let json = serde_json::to_string(self).expect("headers serialise");
         write_tensors(file, tensors, Some((KEY, json)))
+    }
+
+    /// Refuses `text`, read from `path` (a file kept beside the weights),
+    /// when this header records another hash for its name.
+    pub fn check_file(&self, path: &Path, text: &str) -> Result<(), ModelError> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        match self.file_hashes.get(name) {
+            Some(hash) if *hash != hash_hex(text.as_bytes()) => Err(ModelError::corrupt(
+                path,
+                format!(
+                    "this {name} is not the one the model was saved with (it was changed since); \
+                     put back the saved one, or train again"
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The `tokenizer.json` beside the weights file `file`, checked against

@@ -188,7 +188,7 @@ impl Parameters {
 
     /// Writes a network tagger: its `tokenizer.json` and `extra` files (name,
     /// text) beside the weights file `file`, then the parameters with
-    /// `header`, which records the tokenizer's hash.
+    /// `header`, which records their hashes.
     pub fn save(
         &self,
         tokenizer_json: &str,
@@ -206,6 +206,10 @@ impl Parameters {
         }
         let header = ModelHeader {
             tokenizer_hash: Some(hash_hex(tokenizer_json.as_bytes())),
+            file_hashes: extra
+                .iter()
+                .map(|(name, text)| (name.to_string(), hash_hex(text.as_bytes())))
+                .collect(),
             ..header.clone()
         };
         let tensors = self

@@ -37,6 +37,7 @@ impl TransformerModel {
             .unwrap_or(Path::new("."))
             .join(ENCODER_CONFIG_FILE);
         let config = crate::io::read_text(&config_file)?;
+        header.check_file(&config_file, &config)?;
         let mut model = Self::unseeded(
             &header.config.transformer,
             &config,
@@ -113,6 +114,62 @@ mod tests {
 
     fn load(settings: &TransformerConfig) -> Result<TransformerModel, ModelError> {
         TransformerModel::from_folder(settings, Lexicon::builtin_cues(), 7)
+    }
+
+    /// A model's `encoder_config.json` edited after saving (here: one
+    /// attention head instead of two, which still fits the weights) is
+    /// refused, naming the file; a header without the file's hash (saved
+    /// before quotekit recorded it) loads as before.
+    #[test]
+    fn an_encoder_config_changed_after_saving_is_refused() {
+        use crate::config::TrainConfig;
+        use crate::tagger::SequenceTagger;
+        use crate::training::events::TrainReport;
+        use quotekit_data::{TagScheme, TagSet};
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder(dir.path());
+        let config = TrainConfig {
+            model: ModelKind::Transformer,
+            transformer: settings.clone(),
+            ..TrainConfig::default()
+        };
+        let report = TrainReport {
+            iterations: 0,
+            best_iteration: 0,
+            best_dev_f1: None,
+            stop: String::new(),
+            documents: 0,
+            tokens: 0,
+            feature_seconds: 0.0,
+            train_seconds: 0.0,
+        };
+        let tags = TagSet::new(TagScheme::Bio);
+        let header = ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report);
+        let out = dir.path().join("model");
+        std::fs::create_dir_all(&out).unwrap();
+        let file = out.join(WEIGHTS_FILE);
+        load(&settings).unwrap().save(&header, &file).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        let saved = ModelHeader::read(&bytes, &file).unwrap();
+        assert!(saved.file_hashes.contains_key(ENCODER_CONFIG_FILE));
+        assert!(TransformerModel::load(&bytes, &saved, &file).is_ok());
+        std::fs::write(
+            out.join(ENCODER_CONFIG_FILE),
+            CONFIG.replace("\"num_attention_heads\": 2", "\"num_attention_heads\": 1"),
+        )
+        .unwrap();
+        let e = TransformerModel::load(&bytes, &saved, &file)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(ENCODER_CONFIG_FILE) && e.contains("changed since"),
+            "{e}"
+        );
+        let older = ModelHeader {
+            file_hashes: Default::default(),
+            ..saved
+        };
+        assert!(TransformerModel::load(&bytes, &older, &file).is_ok());
     }
 
     #[test]
