@@ -58,14 +58,18 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         other => other,
     })?;
     let record: Record = serde_json::from_str(&text).map_err(|e| {
+        let problem = json_problem(&e);
+        // (`predict`'s default records, read where documents are expected.)
+        let hint = if problem.contains("unknown field `quotes`") {
+            "; this is a record of `quotekit predict --format jsonl`: documents \
+             (for `eval`, `convert`, `render`) come from `predict --format documents`"
+        } else {
+            ""
+        };
         DataError::syntax(
             path,
             line,
-            format!(
-                "bad JSON record (column {}): {}",
-                e.column(),
-                json_problem(&e)
-            ),
+            format!("bad JSON record (column {}): {problem}{hint}", e.column()),
         )
     })?;
     let mut document = Document::new(record.id, record.text);
@@ -195,6 +199,12 @@ mod tests {
         assert!(got[0].is_ok());
         let err = got[1].as_ref().unwrap_err().to_string();
         assert!(err.contains("x.jsonl:3: bad JSON record"), "{err}");
+        // `predict`'s default records say where documents come from.
+        let quotes = br#"{"id":"a","quotes":[],"spans":{},"speakers":[]}"#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 1, quotes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("predict --format documents"), "{err}");
     }
 
     #[test]
