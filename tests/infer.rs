@@ -359,3 +359,28 @@ fn a_resume_in_another_format_is_refused() {
         assert_eq!(std::fs::read(&out).unwrap(), before, "all done already");
     }
 }
+
+/// `--outside-penalty` takes negative numbers as written (`-1`, not only
+/// `=-1`): a penalty below zero favours no span, so fewer quotes.
+#[test]
+fn a_negative_outside_penalty_is_taken_as_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let quotes = |extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let run = predict(&input, &out, extra);
+        assert!(run.status.success(), "{}", common::stderr(&run));
+        std::fs::read_to_string(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["quotes"].as_array().map_or(0, Vec::len)
+            })
+            .sum::<usize>()
+    };
+    let plain = quotes(&[], "plain.jsonl");
+    let negative = quotes(&["--outside-penalty", "-2"], "negative.jsonl");
+    assert!(plain > 0 && negative < plain, "{negative} against {plain}");
+}

@@ -56,7 +56,7 @@ pub struct PredictArgs {
     pub batch: usize,
     /// Override the model's `decoding.outside_penalty`: higher finds more spans
     /// (recall) at the cost of precision.
-    #[arg(long, value_parser = super::finite_f64)]
+    #[arg(long, value_parser = super::finite_f64, allow_negative_numbers = true)]
     pub outside_penalty: Option<f64>,
     /// Do not name speakers: every `speaker_name` is null and no `speakers`
     /// are listed (spans and attributions are unchanged), in less time.
