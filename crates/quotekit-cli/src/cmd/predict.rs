@@ -1,6 +1,7 @@
 //! `quotekit predict`: run a trained model over texts, in parallel and
 //! streaming, through the inference crate.
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunOptions};
 use quotekit_model::transformer::bert;
@@ -125,7 +126,9 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(stride) = args.encoder_stride {
         for model in transformers(&mut annotator, &args.model, "--encoder-stride")? {
-            model.set_stride(stride)?;
+            model
+                .set_stride(stride)
+                .with_context(|| format!("--encoder-stride {stride}"))?;
         }
     }
     let output = if args.output.as_os_str() == "-" {
