@@ -192,6 +192,16 @@ fn members_load_what_is_used_and_their_errors_name_the_ensemble() {
         err.contains(ENSEMBLE_FILE) && err.contains("member 2"),
         "{err}"
     );
+    // An ensemble directory that also holds a model is ambiguous.
+    std::fs::copy(
+        tiny_model().join("model.safetensors"),
+        second.join("model.safetensors"),
+    )
+    .unwrap();
+    refused(
+        &run(&second, "both.jsonl").0,
+        "holds both an ensemble.toml and a model",
+    );
     let (toml, toml_path) = run(&later.join(ENSEMBLE_FILE), "toml.jsonl");
     assert!(toml.status.success(), "{}", stderr(&toml));
     assert_eq!(

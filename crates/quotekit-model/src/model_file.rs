@@ -53,6 +53,16 @@ pub fn save_annotator(
 /// `ensemble.toml`), of any kind, as a ready [`Annotator`].
 pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     if EnsembleFile::is_ensemble(path) {
+        if model_path(path).is_file() {
+            return Err(ModelError::Config {
+                path: Some(path.join(ENSEMBLE_FILE)),
+                message: format!(
+                    "{} holds both an ensemble.toml and a model.safetensors: which model is meant? \
+                     Keep one of them in this directory",
+                    path.display()
+                ),
+            });
+        }
         return load_ensemble(path);
     }
     if path.file_name().is_some_and(|n| n == ENSEMBLE_FILE) && path.is_file() {
