@@ -185,6 +185,16 @@ fn members_load_what_is_used_and_their_errors_name_the_ensemble() {
         err.contains(ENSEMBLE_FILE) && err.contains("member 1"),
         "{err}"
     );
+    // A run that names no speakers reads no resolver, in an ensemble or not.
+    for model in [&first, &garbled] {
+        let out = predict_with(
+            model,
+            &sample_dir(),
+            &dir.path().join("n.jsonl"),
+            &["--no-speakers"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
     let broken = copy("broken", b"", Some(b"garbage"));
     let second = ensemble(dir.path(), "second", &[(tiny_model(), 1.0), (&broken, 1.0)]);
     let err = refused(&run(&second, "second.jsonl").0, "model.safetensors");

@@ -62,5 +62,5 @@ pub use error::ModelError;
 pub use eval::{evaluate, Evaluation};
 pub use fit::{fit, fit_with, Fitted};
 pub use header::ModelHeader;
-pub use model_file::{load_annotator, save_annotator};
+pub use model_file::{load_annotator, load_annotator_with, save_annotator};
 pub use tagger::SequenceTagger;

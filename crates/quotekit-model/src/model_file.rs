@@ -52,6 +52,16 @@ pub fn save_annotator(
 /// Loads a model directory (or its weights file, or an ensemble's
 /// `ensemble.toml`), of any kind, as a ready [`Annotator`].
 pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
+    load_annotator_with(path, true)
+}
+
+/// Like [`load_annotator`]; without `speakers` the model's speaker resolver
+/// is not read (the annotator keeps the built-in one), for runs that name
+/// no speakers.
+pub fn load_annotator_with(
+    path: &Path,
+    speakers: bool,
+) -> Result<(Annotator, ModelHeader), ModelError> {
     if EnsembleFile::is_ensemble(path) {
         if model_path(path).is_file() {
             return Err(ModelError::Config {
@@ -63,12 +73,12 @@ pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelErro
                 ),
             });
         }
-        return load_ensemble(path);
+        return load_ensemble(path, speakers);
     }
     if path.file_name().is_some_and(|n| n == ENSEMBLE_FILE) && path.is_file() {
-        return load_ensemble(path.parent().unwrap_or(Path::new(".")));
+        return load_ensemble(path.parent().unwrap_or(Path::new(".")), speakers);
     }
-    load_model(path, true)
+    load_model(path, speakers)
 }
 
 /// Loads a model directory (or its weights file) that is not an ensemble,
@@ -118,7 +128,7 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
 /// which must be model directories (not ensembles) of the same tags, with
 /// the first member's header, decoding settings and speaker resolver (or
 /// the ensemble directory's own `speakers.safetensors`).
-fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
+fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader), ModelError> {
     let spec = EnsembleFile::read(dir)?;
     let bad = |message: String| ModelError::Config {
         path: Some(dir.join(ENSEMBLE_FILE)),
@@ -128,8 +138,8 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     let mut members = Vec::with_capacity(spec.members.len());
     // (Only the resolver that names the speakers is read: the ensemble's
     // own, else the first member's.)
-    let speakers = resolver_path(dir);
-    let own_resolver = speakers.exists();
+    let own = resolver_path(dir);
+    let own_resolver = speakers && own.exists();
     for (k, m) in spec.members.iter().enumerate() {
         let path = m.path(dir);
         if EnsembleFile::is_ensemble(&path) {
@@ -146,7 +156,7 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
                 path.display()
             )));
         }
-        let (annotator, header) = load_model(&path, k == 0 && !own_resolver)
+        let (annotator, header) = load_model(&path, speakers && k == 0 && !own_resolver)
             .map_err(|e| bad(format!("member {} ({}): {e}", k + 1, path.display())))?;
         match &first {
             Some((h, _)) if header.labels != h.labels => {
@@ -168,7 +178,7 @@ fn load_ensemble(dir: &Path) -> Result<(Annotator, ModelHeader), ModelError> {
     }
     let (header, mut resolver) = first.ok_or_else(|| bad("no members".into()))?;
     if own_resolver {
-        resolver = SpeakerResolver::load(&speakers)?;
+        resolver = SpeakerResolver::load(&own)?;
     }
     let mut annotator = Annotator::new(
         Box::new(Ensemble::new(members)?),

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunOptions};
 use quotekit_model::transformer::bert;
 use quotekit_model::transformer::model::TransformerModel;
-use quotekit_model::{load_annotator, Annotator};
+use quotekit_model::{load_annotator_with, Annotator};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -114,7 +114,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
-    let (mut annotator, _) = load_annotator(&args.model)?;
+    let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {
         annotator.outside_penalty = p;
     }
