@@ -152,7 +152,13 @@ pub fn read_tensors<'a>(bytes: &'a [u8], path: &Path) -> Result<SafeTensors<'a>,
     SafeTensors::deserialize(bytes).map_err(|e| ModelError::corrupt(path, e.to_string()))
 }
 
-/// The values of tensor `name`, which must be `f32` of `shape`.
+/// The largest magnitude a stored value may have. Trained weights stay many
+/// orders below it; sums of values this large (a tag's score adds up a few
+/// hundred) overflow `f32` and would decode to no spans at all.
+pub const MAX_MAGNITUDE: f32 = 1e30;
+
+/// The values of tensor `name`, which must be `f32` of `shape`, finite and
+/// at most [`MAX_MAGNITUDE`] in magnitude (anything else is a damaged file).
 pub fn read_f32(
     st: &SafeTensors<'_>,
     name: &str,
@@ -173,11 +179,14 @@ pub fn read_f32(
         ));
     }
     let values = f32_values(t.data());
-    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+    if let Some(k) = values
+        .iter()
+        .position(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE)
+    {
         return Err(ModelError::corrupt(
             path,
             format!(
-                "tensor `{name}` holds {} at position {k}: the file is damaged; retrain the model or restore the file",
+                "tensor `{name}` holds {:e} at position {k}: the file is damaged; retrain the model or restore the file",
                 values[k]
             ),
         ));
@@ -195,7 +204,7 @@ mod tests {
         let path = dir.path().join("t.safetensors");
         let tensors = [
             TensorBytes::new("b", vec![2], &[1.5, -2.0]),
-            TensorBytes::new("a", vec![1, 3], &[0.0, 1.0, f32::MAX]),
+            TensorBytes::new("a", vec![1, 3], &[0.0, 1.0, MAX_MAGNITUDE]),
         ];
         write_tensors(&path, &tensors, Some(("k", "{\"x\":1}".into()))).unwrap();
         let bytes = std::fs::read(&path).unwrap();
@@ -208,7 +217,7 @@ mod tests {
         assert_eq!(read_f32(&st, "b", &[2], &path).unwrap(), vec![1.5, -2.0]);
         assert_eq!(
             read_f32(&st, "a", &[1, 3], &path).unwrap(),
-            vec![0.0, 1.0, f32::MAX]
+            vec![0.0, 1.0, MAX_MAGNITUDE]
         );
         let e = read_f32(&st, "a", &[3], &path).unwrap_err().to_string();
         assert!(
@@ -234,6 +243,23 @@ mod tests {
             e.contains("nan.safetensors")
                 && e.contains("NaN at position 1")
                 && e.contains("retrain"),
+            "{e}"
+        );
+    }
+
+    /// A finite weight too large for a score to hold (a hand-edited file:
+    /// its tag scores overflowed and nothing was tagged) is refused too.
+    #[test]
+    fn weights_too_large_to_add_up_are_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.safetensors");
+        let tensors = [TensorBytes::new("w", vec![3], &[0.5, -3e38, 1.0])];
+        write_tensors(&path, &tensors, None).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let st = read_tensors(&bytes, &path).unwrap();
+        let e = read_f32(&st, "w", &[3], &path).unwrap_err().to_string();
+        assert!(
+            e.contains("big.safetensors") && e.contains("at position 1") && e.contains("damaged"),
             "{e}"
         );
     }

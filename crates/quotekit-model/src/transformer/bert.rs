@@ -105,6 +105,21 @@ impl BertConfig {
                 self.hidden_size, self.num_attention_heads
             ));
         }
+        // (A negative or zero epsilon divides by zero or takes the root of
+        // a negative number in every layer norm: every score would be NaN
+        // and nothing would be tagged.)
+        if !(self.layer_norm_eps.is_finite() && self.layer_norm_eps > 0.0) {
+            return Err(format!(
+                "layer_norm_eps is {}; it must be a small positive number (BERT uses 1e-12)",
+                self.layer_norm_eps
+            ));
+        }
+        if !(0.0..1.0).contains(&self.hidden_dropout_prob) {
+            return Err(format!(
+                "hidden_dropout_prob is {}; it must be at least 0 and below 1",
+                self.hidden_dropout_prob
+            ));
+        }
         Ok(())
     }
 }
@@ -456,6 +471,31 @@ mod tests {
             };
             let e = config.check().unwrap_err();
             assert!(e.contains("must all be at least 1"), "{e}");
+        }
+    }
+
+    /// An epsilon that is not a small positive number (which made every
+    /// score NaN and tagged nothing) and a dropout outside [0, 1) are
+    /// refused; BERT's own values pass.
+    #[test]
+    fn a_bad_layer_norm_epsilon_or_dropout_is_refused() {
+        let (bert, _) = tiny(32, 64);
+        assert!(bert.config.check().is_ok());
+        for eps in [-1.0, 0.0, f64::NAN, f64::INFINITY] {
+            let config = BertConfig {
+                layer_norm_eps: eps,
+                ..bert.config.clone()
+            };
+            let e = config.check().unwrap_err();
+            assert!(e.contains("layer_norm_eps"), "{e}");
+        }
+        for p in [-0.1, 1.0, f64::NAN] {
+            let config = BertConfig {
+                hidden_dropout_prob: p,
+                ..bert.config.clone()
+            };
+            let e = config.check().unwrap_err();
+            assert!(e.contains("hidden_dropout_prob"), "{e}");
         }
     }
 
