@@ -805,3 +805,58 @@ fn eval_scores_the_linker_on_gold_spans() {
         "--pred",
     );
 }
+
+/// The transformer tagger end to end through the binary, with the tiny BERT
+/// of `tests/fixtures/tiny-encoder` (seeded random weights, eight pieces), so
+/// that CI runs it without the pretrained encoder: `train` writes a model
+/// that `predict` reads, with `--encoder-stride` and `--precision`; a stride
+/// the window cannot take is refused, naming the flag and the config key.
+#[test]
+fn a_transformer_trains_and_predicts_with_its_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let encoder = root().join("tests/fixtures/tiny-encoder");
+    let model = common::train_sample(
+        dir.path(),
+        "tiny-transformer",
+        &format!(
+            "model = \"transformer\"\n[data]\ntrain = \"datasets/sample\"\n\
+             [transformer]\npath = {:?}\nwindow = 16\nstride = 8\nepochs = 1\n",
+            encoder.to_str().unwrap()
+        ),
+    );
+    assert!(model.join("encoder_config.json").is_file());
+    let sample = common::sample_dir();
+    let records = |extra: &[&str], name: &str| {
+        let path = dir.path().join(name);
+        let out = common::predict_with(&model, &sample, &path, extra);
+        assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+        common::record_ids(&std::fs::read_to_string(path).unwrap())
+    };
+    let plain = records(&[], "plain.jsonl");
+    assert_eq!(plain.len(), 14, "one record per sample article");
+    assert_eq!(records(&["--encoder-stride", "12"], "stride.jsonl"), plain);
+    // int8 needs AVX-512 VNNI: it runs, or is refused saying so.
+    let out = common::predict_with(
+        &model,
+        &sample,
+        &dir.path().join("int8.jsonl"),
+        &["--precision", "int8"],
+    );
+    assert!(
+        out.status.success() || stderr(&out).contains("precision int8"),
+        "{}",
+        stderr(&out)
+    );
+    for stride in ["0", "15", "100"] {
+        let e = common::refused(
+            &common::predict_with(
+                &model,
+                &sample,
+                &dir.path().join("bad.jsonl"),
+                &["--encoder-stride", stride],
+            ),
+            &format!("--encoder-stride {stride}"),
+        );
+        assert!(e.contains("transformer.stride"), "{e}");
+    }
+}
