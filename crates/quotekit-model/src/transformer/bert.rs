@@ -12,117 +12,11 @@
 use super::attention;
 use super::inplace;
 use super::int8::Int8Weight;
-use crate::error::ModelError;
 use crate::nn::layers::dropout;
+pub use crate::transformer::bert_config::BertConfig;
 use crate::transformer::fused;
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
-use serde::{Deserialize, Serialize};
-use std::path::Path;
-
-/// The fields of a Hugging Face BERT `config.json` the encoder needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BertConfig {
-    /// Vocabulary size.
-    pub vocab_size: usize,
-    /// Width of every layer.
-    pub hidden_size: usize,
-    /// Transformer layers.
-    pub num_hidden_layers: usize,
-    /// Attention heads per layer.
-    pub num_attention_heads: usize,
-    /// Width of the feed-forward layer.
-    pub intermediate_size: usize,
-    /// Positions the encoder has embeddings for (its window).
-    pub max_position_embeddings: usize,
-    /// Token type vocabulary (segments).
-    #[serde(default = "two")]
-    pub type_vocab_size: usize,
-    /// Layer-norm epsilon.
-    #[serde(default = "eps")]
-    pub layer_norm_eps: f64,
-    /// Activation; only `gelu` (erf) is supported.
-    #[serde(default = "gelu")]
-    pub hidden_act: String,
-    /// Dropout inside the encoder during fine-tuning.
-    #[serde(default = "point_one")]
-    pub hidden_dropout_prob: f64,
-    /// Model type (must be `bert`).
-    #[serde(default = "bert")]
-    pub model_type: String,
-}
-
-fn two() -> usize {
-    2
-}
-fn eps() -> f64 {
-    1e-12
-}
-fn gelu() -> String {
-    "gelu".into()
-}
-fn point_one() -> f64 {
-    0.1
-}
-fn bert() -> String {
-    "bert".into()
-}
-
-impl BertConfig {
-    /// Reads and checks an encoder's `config.json` (`path` names it in errors).
-    pub fn from_json(json: &str, path: &Path) -> std::result::Result<Self, ModelError> {
-        let config: BertConfig = serde_json::from_str(json)
-            .map_err(|e| ModelError::corrupt(path, format!("encoder config: {e}")))?;
-        config.check().map_err(|e| ModelError::corrupt(path, e))?;
-        Ok(config)
-    }
-
-    /// Refuses architectures this module does not implement.
-    pub fn check(&self) -> std::result::Result<(), String> {
-        if self.model_type != "bert" {
-            return Err(format!(
-                "model_type is {:?}; only BERT-family encoders (\"bert\") are supported",
-                self.model_type
-            ));
-        }
-        if self.hidden_act != "gelu" {
-            return Err(format!(
-                "hidden_act is {:?}; only \"gelu\" is supported",
-                self.hidden_act
-            ));
-        }
-        if self.hidden_size == 0 || self.intermediate_size == 0 || self.num_hidden_layers == 0 {
-            return Err(format!(
-                "hidden_size {}, intermediate_size {} and num_hidden_layers {} must all be at least 1",
-                self.hidden_size, self.intermediate_size, self.num_hidden_layers
-            ));
-        }
-        if self.num_attention_heads == 0
-            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
-        {
-            return Err(format!(
-                "hidden_size {} is not a multiple of num_attention_heads {}",
-                self.hidden_size, self.num_attention_heads
-            ));
-        }
-        // (A negative or zero epsilon divides by zero or takes the root of
-        // a negative number in every layer norm: every score would be NaN
-        // and nothing would be tagged.)
-        if !(self.layer_norm_eps.is_finite() && self.layer_norm_eps > 0.0) {
-            return Err(format!(
-                "layer_norm_eps is {}; it must be a small positive number (BERT uses 1e-12)",
-                self.layer_norm_eps
-            ));
-        }
-        if !(0.0..1.0).contains(&self.hidden_dropout_prob) {
-            return Err(format!(
-                "hidden_dropout_prob is {}; it must be at least 0 and below 1",
-                self.hidden_dropout_prob
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// Layer norm with weight and bias: the fused kernel for inference, plain
 /// tensor operations (which have gradients) for training.
@@ -456,46 +350,6 @@ mod tests {
             let a: Vec<f32> = inference.flatten_all().unwrap().to_vec1().unwrap();
             let b: Vec<f32> = training.flatten_all().unwrap().to_vec1().unwrap();
             assert_eq!(a, b, "padded: {padded}");
-        }
-    }
-
-    #[test]
-    fn zero_sizes_are_refused_by_the_config_check() {
-        let (bert, _) = tiny(32, 64);
-        for (hidden, inner, layers) in [(0, 64, 2), (32, 0, 2), (32, 64, 0)] {
-            let config = BertConfig {
-                hidden_size: hidden,
-                intermediate_size: inner,
-                num_hidden_layers: layers,
-                ..bert.config.clone()
-            };
-            let e = config.check().unwrap_err();
-            assert!(e.contains("must all be at least 1"), "{e}");
-        }
-    }
-
-    /// An epsilon that is not a small positive number (which made every
-    /// score NaN and tagged nothing) and a dropout outside [0, 1) are
-    /// refused; BERT's own values pass.
-    #[test]
-    fn a_bad_layer_norm_epsilon_or_dropout_is_refused() {
-        let (bert, _) = tiny(32, 64);
-        assert!(bert.config.check().is_ok());
-        for eps in [-1.0, 0.0, f64::NAN, f64::INFINITY] {
-            let config = BertConfig {
-                layer_norm_eps: eps,
-                ..bert.config.clone()
-            };
-            let e = config.check().unwrap_err();
-            assert!(e.contains("layer_norm_eps"), "{e}");
-        }
-        for p in [-0.1, 1.0, f64::NAN] {
-            let config = BertConfig {
-                hidden_dropout_prob: p,
-                ..bert.config.clone()
-            };
-            let e = config.check().unwrap_err();
-            assert!(e.contains("hidden_dropout_prob"), "{e}");
         }
     }
 

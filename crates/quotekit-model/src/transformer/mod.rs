@@ -2,7 +2,7 @@
 //! format version 2): a pretrained BERT-family encoder shipped as
 //! `config.json` + `tokenizer.json` + `model.safetensors` (e.g.
 //! all-MiniLM-L6-v2, fetched with `quotekit fetch-encoder`), run in candle
-//! ([`bert`], with the fused kernels of [`fused`]) over overlapping windows of
+//! ([`bert`], its config in [`bert_config`], with the fused kernels of [`fused`]) over overlapping windows of
 //! its own pieces ([`pieces`]), symbolic features and a linear (or
 //! convolutional) head ([`head`]) with a CRF layer ([`model`]), fine-tuned by
 //! [`train`] on the shared network library [`crate::nn`], optionally on a
@@ -10,6 +10,7 @@
 
 pub mod attention;
 pub mod bert;
+pub mod bert_config;
 pub mod cache;
 pub mod config;
 pub mod file;
