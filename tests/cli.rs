@@ -757,6 +757,22 @@ fn speakers_are_named_in_every_output_and_scored() {
     let out = quotekit(&["train-speakers", "--train", "datasets/sample", "--out", m]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--names DIR"), "{}", stderr(&out));
+    // The model's own weights file as `--out` is refused before training,
+    // and the model is left as it was.
+    let weights = Path::new(m).join("model.safetensors");
+    let before = std::fs::read(&weights).unwrap();
+    let out = quotekit(&[
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--names",
+        "datasets/sample-speakers",
+        "--out",
+        weights.to_str().unwrap(),
+    ]);
+    let e = common::refused(&out, "is not a speaker resolver file");
+    assert!(!e.contains("epoch"), "refused before training: {e}");
+    assert_eq!(std::fs::read(&weights).unwrap(), before);
 }
 
 /// `eval --link-gold` scores the rule linker on the gold spans: the spans

@@ -7,7 +7,7 @@ use clap::Args;
 use quotekit_data::names::names_file;
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
-use quotekit_model::speakers::file::FILE_NAME;
+use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
 use quotekit_model::speakers::{train_resolver, ResolverConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,25 +63,40 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
             .filter(|d| names_file(names, &d.id).is_some())
             .collect())
     };
+    // (The output is checked before the epochs run, not after.)
+    let mut inputs = vec![args.train.as_path()];
+    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.dev.as_deref());
+    quotekit_data::paths::check_output(&args.out, &inputs)?;
+    let to_file = args.out.extension().is_some_and(|e| e == "safetensors");
+    if to_file {
+        // A model's weights file is no place for a resolver: it would be
+        // written over and the model lost.
+        if args.out.exists() && !is_resolver_file(&args.out) {
+            anyhow::bail!(
+                "{} exists and is not a speaker resolver file (a model's weights?); \
+                 give the model directory instead (the resolver is written as DIR/{FILE_NAME}) \
+                 or a new .safetensors file",
+                args.out.display()
+            );
+        }
+    } else {
+        quotekit_data::paths::check_output_folder(&args.out)?;
+    }
     let train = named(&args.train)?;
     let tokenizer = Tokenizer::new();
     let (resolver, report) = train_resolver(&train, &tokenizer, &config, |epoch, loss| {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
     eprintln!("{}", super::train::speakers_line(&report));
-    let mut inputs = vec![args.train.as_path()];
-    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
-    inputs.extend(args.dev.as_deref());
-    quotekit_data::paths::check_output(&args.out, &inputs)?;
-    let _lock = if args.out.extension().is_some_and(|e| e == "safetensors") {
+    let _lock = if to_file {
         quotekit_infer::lock::OutputLock::file(&args.out)?
     } else {
         quotekit_infer::lock::OutputLock::folder(&args.out)?
     };
-    let path = if args.out.extension().is_some_and(|e| e == "safetensors") {
+    let path = if to_file {
         args.out.clone()
     } else {
-        quotekit_data::paths::check_output_folder(&args.out)?;
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("creating {}", args.out.display()))?;
         args.out.join(FILE_NAME)

@@ -36,6 +36,19 @@ pub fn resolver_path(model: &Path) -> PathBuf {
     dir.join(FILE_NAME)
 }
 
+/// True when `path` is a file whose header names the resolver format (of
+/// any features version).
+pub fn is_resolver_file(path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    read_metadata(&bytes, "quotekit", path)
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str::<Header>(&json).ok())
+        .is_some_and(|h| h.format == FORMAT)
+}
+
 impl SpeakerResolver {
     /// The resolver built into quotekit: trained with this version's features
     /// on the 360 named PolNeAR train articles (`datasets/polnear-speakers/train`)
