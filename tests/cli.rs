@@ -61,6 +61,18 @@ fn convert_round_trips_through_jsonl_and_brat() {
         brat.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // Into the same folder again: refused (the files there would be read
+    // back as part of the new corpus).
+    let again = quotekit(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "brat",
+        jsonl.to_str().unwrap(),
+        brat.to_str().unwrap(),
+    ]);
+    common::refused(&again, "already holds 28 brat file(s)");
     // Same annotations after brat → JSONL → brat.
     for entry in std::fs::read_dir(root().join("datasets/sample")).unwrap() {
         let path = entry.unwrap().path();

@@ -21,11 +21,12 @@ impl CorpusWriter for BratWriter {
             if name != doc.id {
                 renamed.push_str(&format!("{name}\t{}\n", doc.id));
             }
-            let base = path.join(&name);
-            let text_path = base.with_extension("txt");
+            // (Not `with_extension`: it would cut an id at its last dot, and
+            // `story.2016.a` and `story.2016.b` would both be `story.2016`.)
+            let text_path = path.join(format!("{name}.txt"));
             create_parent(&text_path)?;
             write_file(&text_path, doc.text())?;
-            let ann_path = base.with_extension("ann");
+            let ann_path = path.join(format!("{name}.ann"));
             write_file(&ann_path, &to_ann(doc))?;
         }
         if !renamed.is_empty() {
@@ -323,6 +324,51 @@ mod tests {
             "{problems:?}"
         );
         assert_eq!(read.document.spans[1].name.as_deref(), Some("Bo Diddley"));
+    }
+
+    /// Ids with dots (`story.2016.a`, `v1.5`), `.`, `..` and a path that
+    /// climbs out are each written to a file of their own and read back with
+    /// their ids.
+    #[test]
+    fn ids_with_dots_keep_their_files_and_come_back() {
+        let ids = [
+            "story.2016.a",
+            "story.2016.b",
+            "v1.5",
+            ".",
+            "..",
+            "../../out",
+        ];
+        let docs: Vec<Document> = ids
+            .iter()
+            .map(|id| Document::new(*id, format!("Text of {id}.")))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("brat");
+        BratWriter.write(&docs, &out).unwrap();
+        assert!(out.join("story.2016.a.txt").is_file() && out.join("v1.5.ann").is_file());
+        let read = crate::load::load_corpus(
+            &out,
+            crate::formats::Format::Brat,
+            &crate::load::LoadOptions::default(),
+        )
+        .unwrap();
+        let mut back: Vec<(String, String)> = read
+            .documents
+            .iter()
+            .map(|d| (d.id.clone(), d.text().to_string()))
+            .collect();
+        back.sort();
+        let mut want: Vec<(String, String)> = docs
+            .iter()
+            .map(|d| (d.id.clone(), d.text().to_string()))
+            .collect();
+        want.sort();
+        assert_eq!(back, want);
+        assert!(
+            !dir.path().join("out.txt").exists(),
+            "nothing outside the folder"
+        );
     }
 
     #[test]
