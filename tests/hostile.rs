@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{predict, quotekit, stderr, tiny_model};
+use common::{predict, quotekit, stderr, stdout, tiny_model};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -662,6 +662,37 @@ fn what_cannot_be_kept_or_paired_is_said() {
         let err = stderr(&out);
         assert!(!out.status.success() && err.contains(says), "{err}");
     }
+    // Predictions that pair with no gold document (an empty file, another
+    // corpus's ids) are refused; one without gold beside paired ones is
+    // said, not scored.
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let elsewhere = write(
+        "elsewhere.jsonl",
+        &[serde_json::json!({"id": "e", "text": "He said no."})],
+    );
+    for (p, says) in [
+        (&empty, "there are no predicted documents"),
+        (&elsewhere, "none of the 1 predicted documents has the id"),
+    ] {
+        let out = quotekit(&["eval", "--gold", &s(&gold), "--pred", &s(p)]);
+        let err = stderr(&out);
+        assert!(!out.status.success() && err.contains(says), "{err}");
+    }
+    let extra = write(
+        "extra.jsonl",
+        &[
+            serde_json::json!({"id": "d", "text": "He said no."}),
+            serde_json::json!({"id": "e", "text": "He said no."}),
+        ],
+    );
+    let out = quotekit(&["eval", "--gold", &s(&gold), "--pred", &s(&extra)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 predicted documents with no gold document, not scored (\"e\""),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

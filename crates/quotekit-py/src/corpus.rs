@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
-use quotekit_model::eval::evaluate_checked;
 use quotekit_model::eval::linking::score_linker;
+use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -72,13 +72,15 @@ pub fn evaluate(
             Some(pred) => {
                 // Names files are gold: the predictions' names are their own.
                 let pred_docs = load(pred, Format::detect(pred), Vec::new())?;
-                evaluate_checked(&gold_docs, &pred_docs, &names).map_err(|why| {
-                    errors::DataError::new_err(format!(
-                        "cannot score {} against {}: {why}",
-                        pred.display(),
-                        gold.display()
-                    ))
-                })?
+                check_any_paired(&gold_docs, &pred_docs)
+                    .and_then(|()| evaluate_checked(&gold_docs, &pred_docs, &names))
+                    .map_err(|why| {
+                        errors::DataError::new_err(format!(
+                            "cannot score {} against {}: {why}",
+                            pred.display(),
+                            gold.display()
+                        ))
+                    })?
             }
             None => score_linker(&gold_docs, &Tokenizer::new()),
         };

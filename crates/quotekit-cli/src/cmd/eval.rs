@@ -7,8 +7,8 @@ use quotekit_data::names::names_file;
 use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_infer::render::report::evaluation_report;
-use quotekit_model::eval::evaluate_checked;
 use quotekit_model::eval::linking::score_linker;
+use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use std::path::PathBuf;
@@ -116,13 +116,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             };
             let pred =
                 super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
-            let evaluation = evaluate_checked(&gold, &pred, names).map_err(|why| {
-                anyhow::anyhow!(
-                    "cannot score {} against {}: {why}",
-                    pred_path.display(),
-                    args.gold.display()
-                )
-            })?;
+            let evaluation = check_any_paired(&gold, &pred)
+                .and_then(|()| evaluate_checked(&gold, &pred, names))
+                .map_err(|why| {
+                    anyhow::anyhow!(
+                        "cannot score {} against {}: {why}",
+                        pred_path.display(),
+                        args.gold.display()
+                    )
+                })?;
             Some((evaluation, pred_path.display().to_string()))
         }
         None if args.link_gold => {

@@ -16,7 +16,7 @@ mod pairs;
 pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
-pub use pairs::check_pairs;
+pub use pairs::{check_any_paired, check_pairs};
 
 use crate::speakers::accuracy::GoldAccuracy;
 
@@ -36,6 +36,8 @@ pub struct Evaluation {
     pub documents: usize,
     /// Gold documents with no prediction (scored as predicting nothing).
     pub missing_predictions: Vec<String>,
+    /// Predicted documents with no gold document (not scored).
+    pub unmatched_predictions: Vec<String>,
     /// Exact span match, each contiguous fragment trimmed of whitespace.
     pub exact: RoleScores,
     /// Character overlap, counting non-whitespace characters.
@@ -244,6 +246,12 @@ pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer
         },
         ..Evaluation::default()
     };
+    let gold_ids: std::collections::HashSet<&str> = gold.iter().map(|g| g.id.as_str()).collect();
+    ev.unmatched_predictions = predicted
+        .iter()
+        .filter(|p| !gold_ids.contains(p.id.as_str()))
+        .map(|p| p.id.clone())
+        .collect();
     for g in gold {
         let empty;
         let p = match by_id.get(g.id.as_str()) {
@@ -337,6 +345,13 @@ impl std::fmt::Display for Evaluation {
             self.documents,
             self.missing_predictions.len()
         )?;
+        if let Some(first) = self.unmatched_predictions.first() {
+            write!(
+                f,
+                ", {} predicted documents with no gold document, not scored ({first:?}, …)",
+                self.unmatched_predictions.len()
+            )?;
+        }
         if let Some(speakers) = &self.speakers {
             write!(f, "\n\n{speakers}")?;
         }

@@ -37,6 +37,33 @@ pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), Stri
     Ok(())
 }
 
+/// Refuses predictions that pair with no gold document at all (an empty
+/// file, or the ids of another corpus or written another way): every figure
+/// would be 0 for a reason that is no fault of the model.
+pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(), String> {
+    if gold.is_empty() {
+        return Ok(());
+    }
+    let Some(p) = predicted.first() else {
+        return Err(format!(
+            "there are no predicted documents to score against the {} gold ones",
+            gold.len()
+        ));
+    };
+    let ids: std::collections::HashSet<&str> = predicted.iter().map(|d| d.id.as_str()).collect();
+    if gold.iter().any(|g| ids.contains(g.id.as_str())) {
+        return Ok(());
+    }
+    Err(format!(
+        "none of the {} predicted documents has the id of one of the {} gold documents \
+         (predicted {:?}, gold {:?}, …): documents are paired by id; are they the same corpus?",
+        predicted.len(),
+        gold.len(),
+        shorten(&p.id),
+        shorten(&gold[0].id)
+    ))
+}
+
 /// An id as shown in a message: at most 80 characters.
 fn shorten(id: &str) -> String {
     if id.chars().count() <= 80 {
