@@ -89,6 +89,8 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
         let inp = resolved(input);
         let relation = if out == inp {
             "the same path"
+        } else if same_file(&out, &inp) {
+            "the same file, through a hard link"
         } else if out.starts_with(&inp) {
             "inside it"
         } else if inp.starts_with(&out) {
@@ -103,6 +105,23 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
         });
     }
     Ok(())
+}
+
+/// True when two existing paths are one file (hard links to it).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// True when two existing paths are one file (without inode numbers, only
+/// the same path is).
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> bool {
+    false
 }
 
 /// Refuses a folder output that is an existing file (also through `..`:
@@ -138,6 +157,10 @@ mod tests {
             let link = dir.path().join("link.jsonl");
             std::os::unix::fs::symlink(&input, &link).unwrap();
             assert!(check_output(&link, &[&input]).is_err());
+            let hard = dir.path().join("hard.jsonl");
+            std::fs::hard_link(&input, &hard).unwrap();
+            let err = check_output(&hard, &[&input]).unwrap_err().to_string();
+            assert!(err.contains("through a hard link"), "{err}");
         }
         // Beside it, or a new file: fine; standard output too.
         check_output(&dir.path().join("out.jsonl"), &[&input]).unwrap();
