@@ -163,6 +163,14 @@ fn a_killed_search_resumes_with_the_same_trials() {
         stderr(&o)
     );
     assert_eq!(records(&grown), records(&whole));
+    // A smaller budget than the folder's trials is refused (the table and
+    // the best would leave the later trials out), and nothing is lost.
+    let e = refused(
+        &tune(&space, &grown, &["--trials", "2"]),
+        "holds trial 4, beyond the 2 trials of this run",
+    );
+    assert!(e.contains("--trials"), "{e}");
+    assert_eq!(records(&grown), records(&whole));
 }
 
 #[test]

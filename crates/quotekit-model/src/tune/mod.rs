@@ -125,6 +125,29 @@ pub fn tune(
         stop: None,
     };
     search.done = search.store.read()?;
+    // A resumed search with a smaller budget would leave the trials beyond
+    // it out of the table and of the best.
+    let planned = match space.method {
+        Method::Grid | Method::Random => plan::flat(space, space.trials).len(),
+        Method::Halving => {
+            let h = space.halving;
+            rungs(space.trials, h.eta, h.min_resource, max)
+                .iter()
+                .map(|(n, _)| n)
+                .sum()
+        }
+    };
+    if let Some(last) = search.done.iter().map(|r| r.trial.trial).max() {
+        if last > planned {
+            return Err(ModelError::Config {
+                path: Some(out.to_path_buf()),
+                message: format!(
+                    "this search folder holds trial {last}, beyond the {planned} trials of this run: \
+                     resume with a budget of at least {last} trials (--trials), or start in another folder"
+                ),
+            });
+        }
+    }
     search.spent = search.done.iter().map(|r| r.seconds).sum();
     if !search.done.is_empty() {
         on_event(TuneEvent::Resumed(&search.done));
