@@ -686,6 +686,31 @@ fn what_cannot_be_kept_or_paired_is_said() {
             serde_json::json!({"id": "e", "text": "He said no."}),
         ],
     );
+    // Names folders with a file for none of the gold documents are refused
+    // by eval and train-speakers (they scored 0 of 0 or asked for --names).
+    let other_names = dir.path().join("other-names");
+    std::fs::create_dir_all(&other_names).unwrap();
+    std::fs::write(other_names.join("x.tsv"), "T1\tHe\t-\n").unwrap();
+    for args in [
+        vec!["eval", "--gold", &s(&gold), "--pred", &s(&gold)],
+        vec![
+            "train-speakers",
+            "--train",
+            &s(&gold),
+            "--out",
+            &s(&dir.path().join("r")),
+        ],
+    ] {
+        let mut args = args;
+        let names = s(&other_names);
+        args.extend(["--names", &names]);
+        let out = quotekit(&args);
+        let err = stderr(&out);
+        assert!(
+            !out.status.success() && err.contains("have a file for none of the 1 documents"),
+            "{args:?}: {err}"
+        );
+    }
     let out = quotekit(&["eval", "--gold", &s(&gold), "--pred", &s(&extra)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -28,7 +28,9 @@ pub struct NameLine {
 /// empty id or name, is an error naming file and line.
 pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
     let text = read_text(path)?;
-    let mut out = Vec::new();
+    // (A byte-order mark, which some editors write, is no part of the first id.)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut out: Vec<NameLine> = Vec::new();
     for (k, line) in text.lines().enumerate() {
         let line_no = k + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -53,6 +55,17 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
                 "empty span id or name (write `-` for no named speaker)",
             ));
         }
+        if let Some(first) = out.iter().find(|l| l.span == span.trim()) {
+            return Err(DataError::syntax(
+                path,
+                line_no,
+                format!(
+                    "span {} is named again (first on line {}): one line per span",
+                    span.trim(),
+                    first.line
+                ),
+            ));
+        }
         out.push(NameLine {
             line: line_no,
             span: span.trim().to_string(),
@@ -68,6 +81,25 @@ pub fn names_file(dirs: &[PathBuf], id: &str) -> Option<PathBuf> {
     dirs.iter()
         .map(|d| d.join(format!("{id}.tsv")))
         .find(|p| p.is_file())
+}
+
+/// Refuses names folders `dirs` that have a file for none of `docs` (of the
+/// corpus at `corpus`): names files are `ID.tsv` after the document ids, so
+/// such folders belong to another corpus or name its documents otherwise.
+pub fn check_names_match(dirs: &[PathBuf], docs: &[Document], corpus: &Path) -> Result<(), String> {
+    if dirs.is_empty() || docs.is_empty() || docs.iter().any(|d| names_file(dirs, &d.id).is_some())
+    {
+        return Ok(());
+    }
+    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    Err(format!(
+        "the names folder(s) {} have a file for none of the {} documents of {} \
+         (names files are named after the document ids, such as {}.tsv): are they the names of another corpus?",
+        shown.join(", "),
+        docs.len(),
+        corpus.display(),
+        docs[0].id
+    ))
 }
 
 /// Sets the names of `doc`'s spans from its names file in `dirs`, if it has
@@ -221,5 +253,35 @@ mod tests {
         assert!(apply_names(&mut doc(), &dirs).unwrap().is_empty());
         std::fs::write(&file, "T1\tBob…\tAnn Lee\n").unwrap();
         assert_eq!(apply_names(&mut doc(), &dirs).unwrap().len(), 1);
+        // A byte-order mark is read past; a span named twice is an error.
+        std::fs::write(&file, "\u{feff}T1\tAnn Lee\tAnn Lee\n").unwrap();
+        let mut d = doc();
+        assert!(apply_names(&mut d, &dirs).unwrap().is_empty());
+        assert_eq!(d.spans[0].name.as_deref(), Some("Ann Lee"));
+        std::fs::write(&file, "T1\tAnn\tAnn Lee\nT1\tAnn\tAnn Le\n").unwrap();
+        let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+        assert!(
+            e.contains("a1.tsv:2") && e.contains("named again (first on line 1)"),
+            "{e}"
+        );
+    }
+
+    /// Names folders with no file for any document of the corpus are
+    /// refused, naming the folder and the corpus; one file is enough.
+    #[test]
+    fn names_that_match_no_document_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = [dir.path().to_path_buf()];
+        let docs = [doc()];
+        let e = check_names_match(&dirs, &docs, Path::new("corpus")).unwrap_err();
+        assert!(
+            e.contains(&dir.path().display().to_string())
+                && e.contains("none of the 1 documents of corpus")
+                && e.contains("a1.tsv"),
+            "{e}"
+        );
+        std::fs::write(dir.path().join("a1.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        assert!(check_names_match(&dirs, &docs, Path::new("corpus")).is_ok());
+        assert!(check_names_match(&[], &docs, Path::new("corpus")).is_ok());
     }
 }

@@ -4,6 +4,7 @@
 use crate::errors;
 use pyo3::prelude::*;
 use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
 use quotekit_model::eval::linking::score_linker;
@@ -68,6 +69,7 @@ pub fn evaluate(
     let names = names.unwrap_or_default();
     py.detach(|| {
         let gold_docs = load(&gold, Format::detect(&gold), names.clone())?;
+        check_names_match(&names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
         let evaluation = match &pred {
             Some(pred) => {
                 // Names files are gold: the predictions' names are their own.

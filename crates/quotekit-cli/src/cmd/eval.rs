@@ -3,7 +3,7 @@
 use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
-use quotekit_data::names::names_file;
+use quotekit_data::names::{check_names_match, names_file};
 use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_infer::render::report::evaluation_report;
@@ -83,6 +83,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let gold = super::load(&args.gold, None, &args.corpus_options)?.documents;
+    check_names_match(names, &gold, &args.gold).map_err(anyhow::Error::msg)?;
     let resolution = match &args.model {
         Some(dir) => {
             let (annotator, _) =

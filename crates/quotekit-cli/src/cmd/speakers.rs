@@ -4,7 +4,7 @@
 use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
-use quotekit_data::names::names_file;
+use quotekit_data::names::{check_names_match, names_file};
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
@@ -57,8 +57,9 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     };
     config.validate().map_err(anyhow::Error::msg)?;
     let named = |path: &PathBuf| -> anyhow::Result<Vec<_>> {
-        Ok(super::load(path, None, &args.corpus_options)?
-            .documents
+        let docs = super::load(path, None, &args.corpus_options)?.documents;
+        check_names_match(names, &docs, path).map_err(anyhow::Error::msg)?;
+        Ok(docs
             .into_iter()
             .filter(|d| names_file(names, &d.id).is_some())
             .collect())
