@@ -185,7 +185,24 @@ impl<R: BufRead> ConllStream<'_, R> {
     }
 
     fn parse_line(&self, line: &str) -> Result<(String, Tag), DataError> {
-        let fields: Vec<&str> = line.split_whitespace().collect();
+        // Tab-separated columns are split on tabs alone, so that a token with
+        // a space in it is seen (and refused) rather than cut to its first
+        // word; other lines, on any whitespace.
+        let fields: Vec<&str> = if line.contains('\t') {
+            line.split('\t')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .collect()
+        } else {
+            line.split_whitespace().collect()
+        };
+        if let Some(token) = fields.first().filter(|t| t.contains(char::is_whitespace)) {
+            return Err(DataError::syntax(
+                &self.path,
+                self.line_no,
+                format!("the token {token:?} holds a space: one word per line"),
+            ));
+        }
         if fields.len() < 2 {
             return Err(DataError::syntax(
                 &self.path,
@@ -224,6 +241,12 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
                 Err(e) => return Some(Err(e)),
             };
             let line = line.trim_end_matches('\r');
+            // (A byte-order mark, which some editors write, is no part of the text.)
+            let line = if self.line_no == 1 {
+                line.strip_prefix('\u{feff}').unwrap_or(line)
+            } else {
+                line
+            };
             if let Some(rest) = line.strip_prefix("-DOCSTART-") {
                 let id = rest.split_whitespace().next().filter(|s| *s != "-X-");
                 let done = self.take();
@@ -390,6 +413,22 @@ mod tests {
             "{e1}"
         );
         assert_eq!(got[2].as_ref().unwrap().document.id, "c");
+    }
+
+    /// A byte-order mark before `-DOCSTART-` is read past; a tab-separated
+    /// token holding a space is refused, not cut to its first word.
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_a_spaced_token_refused() {
+        let got = read_all(
+            &ConllReader::default(),
+            "\u{feff}-DOCSTART-\td1\n\nHe\tB-SOURCE\n-DOCSTART-\td2\n\nHe said\tB-SOURCE\n",
+        );
+        assert_eq!(got[0].as_ref().unwrap().document.id, "d1");
+        let e = got[1].as_ref().unwrap_err().to_string();
+        assert!(
+            e.contains("c.conll:6") && e.contains("\"He said\" holds a space"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -57,7 +57,22 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         DataError::NotUtf8 { path, byte, .. } => DataError::NotUtf8 { path, line, byte },
         other => other,
     })?;
-    let record: Record = serde_json::from_str(&text).map_err(|e| {
+    // (A byte-order mark, which some editors write, before the first record.)
+    let json = if line == 1 {
+        text.strip_prefix('\u{feff}').unwrap_or(&text)
+    } else {
+        &text
+    };
+    // (serde reads a struct from an array too, and would complain about its
+    // first element.)
+    if !json.trim_start().starts_with('{') {
+        return Err(DataError::syntax(
+            path,
+            line,
+            "bad JSON record: a record is an object, `{\"id\": …, \"text\": …}`",
+        ));
+    }
+    let record: Record = serde_json::from_str(json).map_err(|e| {
         let problem = json_problem(&e);
         // (`predict`'s default records, read where documents are expected.)
         let hint = if problem.contains("unknown field `quotes`") {
@@ -153,6 +168,36 @@ mod tests {
     use super::*;
     use crate::document::Role;
     use crate::offsets::CharSpan;
+
+    /// A byte-order mark before the first record is read past.
+    #[test]
+    fn a_byte_order_mark_before_the_first_record_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.jsonl");
+        std::fs::write(
+            &path,
+            "\u{feff}{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"b\", \"text\": \"y\"}\n",
+        )
+        .unwrap();
+        let ids: Vec<String> = JsonlReader
+            .read(&path)
+            .unwrap()
+            .map(|r| r.unwrap().document.id)
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        std::fs::write(&path, "[1, 2, 3]\n").unwrap();
+        let e = JsonlReader
+            .read(&path)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("bom.jsonl:1: bad JSON record: a record is an object"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn round_trip_through_a_file() {
