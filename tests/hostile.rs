@@ -786,6 +786,36 @@ fn messages_say_what_happened_once_and_where() {
             "nowhere: no such names folder",
         ),
     ];
+    // Training that could only write a model that tags nothing is refused.
+    let no_spans = dir.path().join("no-spans.jsonl");
+    std::fs::write(&no_spans, "{\"id\": \"a\", \"text\": \"He said so.\"}\n").unwrap();
+    let config = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        s(&path)
+    };
+    let spanless = config(
+        "spanless.toml",
+        &format!("[data]\ntrain = {:?}\n", s(&no_spans)),
+    );
+    let rare = config(
+        "rare.toml",
+        "[data]\ntrain = \"datasets/sample\"\n[training]\nmin_count = 1000000\n",
+    );
+    let out_model = s(&dir.path().join("m"));
+    let cases: Vec<(Vec<String>, &str)> = cases
+        .into_iter()
+        .chain([
+            (
+                args(&["train", "--config", &spanless, "--out", &out_model]),
+                "none of its 1 training documents has an annotated span",
+            ),
+            (
+                args(&["train", "--config", &rare, "--out", &out_model]),
+                "no feature occurs training.min_count = 1000000 times",
+            ),
+        ])
+        .collect();
     for (argv, says) in cases {
         if argv.iter().any(|a| a.contains("polnear")) && common::polnear().is_none() {
             eprintln!("../shared/datasets/polnear is missing: the --annotator case is skipped");

@@ -85,6 +85,16 @@ pub fn train_crf(
     mut on_event: impl FnMut(&TrainEvent),
 ) -> Result<(CrfModel, TrainReport), ModelError> {
     let active = compact_features(train, dev, full.buckets, config.training.min_count);
+    if active.is_empty() {
+        return Err(ModelError::Config {
+            path: None,
+            message: format!(
+                "no feature occurs training.min_count = {} times in the training data: \
+                 the model would tag nothing; lower training.min_count",
+                config.training.min_count
+            ),
+        });
+    }
     let layout = Layout {
         buckets: active.len(),
         labels: full.labels,
