@@ -319,4 +319,22 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
         ),
         "--threads",
     );
+    // A base config that is not there is named as the space file's `base`.
+    let nowhere = dir.path().join("nowhere.toml");
+    std::fs::write(
+        &nowhere,
+        "base = \"missing.toml\"\ntrials = 2\n[space]\n\"training.c2\" = { values = [1.0] }\n",
+    )
+    .unwrap();
+    let e = refused(&tune(&nowhere, &dir.path().join("nw"), &[]), "nowhere.toml");
+    assert!(e.contains("base = \"missing.toml\" cannot be read"), "{e}");
+    // Trials with no search description beside them are not taken for this
+    // search's.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("trials.jsonl"), "{\"trial\": 1}\n").unwrap();
+    refused(
+        &tune(&random, &foreign, &[]),
+        "holds a trials.jsonl but no search.json",
+    );
 }

@@ -249,13 +249,13 @@ impl Search<'_> {
             Some(i) => {
                 let record = self.done.remove(i);
                 if record.trial != trial {
-                    return Err(ModelError::corrupt(
-                        self.store.path("trials.jsonl"),
-                        format!(
+                    return Err(ModelError::Config {
+                        path: Some(self.store.path("trials.jsonl")),
+                        message: format!(
                             "trial {} was another config than this search draws; start the search in another folder",
                             trial.trial
                         ),
-                    ));
+                    });
                 }
                 record
             }

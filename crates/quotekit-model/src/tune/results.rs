@@ -138,6 +138,17 @@ impl ResultsStore {
                 });
             }
         } else {
+            // Trials without the description of their search are no
+            // results this command wrote (or their description was lost).
+            if std::fs::metadata(store.path("trials.jsonl")).is_ok_and(|m| m.len() > 0) {
+                return Err(ModelError::Config {
+                    path: Some(dir.to_path_buf()),
+                    message: "holds a trials.jsonl but no search.json, so its trials cannot be \
+                              told to be this search's; give another --out, or delete the folder \
+                              to start again"
+                        .into(),
+                });
+            }
             let json = serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
             write_atomically(&search, json.as_bytes())?;
         }

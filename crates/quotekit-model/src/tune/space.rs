@@ -322,7 +322,12 @@ impl SearchSpace {
             Some(dir) if file.base.is_relative() => dir.join(&file.base),
             _ => file.base.clone(),
         };
-        let base_text = crate::io::read_text(&base_path)?;
+        let base_text = crate::io::read_text(&base_path).map_err(|e| {
+            fail(format!(
+                "base = {:?} cannot be read ({e}); a relative path is read from this file's folder",
+                file.base.display().to_string()
+            ))
+        })?;
         let mut base: toml::Table = toml::from_str(&base_text).map_err(|e| ModelError::Config {
             path: Some(base_path.clone()),
             message: e.to_string(),
