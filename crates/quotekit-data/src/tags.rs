@@ -63,8 +63,15 @@ impl Tag {
         if s == "O" {
             return Ok(Some(Tag::Outside));
         }
+        // (A tag in a message is cut short: a line of another format read
+        // as CoNLL makes a very long one.)
+        let shown = if s.chars().count() > 40 {
+            format!("{}…", s.chars().take(40).collect::<String>())
+        } else {
+            s.to_string()
+        };
         let (prefix, label) = s.split_once('-').ok_or_else(|| {
-            format!("bad tag `{s}` (expected O or a prefix like B- before the label)")
+            format!("bad tag `{shown}` (expected O or a prefix like B- before the label)")
         })?;
         let Some(role) = role_of(label)? else {
             return Ok(None);
@@ -75,7 +82,7 @@ impl Tag {
             "L" | "E" => Ok(Some(Tag::Last(role))),
             "U" | "S" => Ok(Some(Tag::Unit(role))),
             _ => Err(format!(
-                "bad tag prefix `{prefix}` in `{s}` (expected B, I, L, E, U or S)"
+                "bad tag prefix in `{shown}` (expected B, I, L, E, U or S before the `-`)"
             )),
         }
     }
@@ -313,6 +320,19 @@ mod tests {
         );
         assert_eq!(decode(&t, &bio.tags), frags);
         assert_eq!(decode(&t, &bilou.tags), frags);
+    }
+
+    /// Bad tags are named in messages, cut to 40 characters.
+    #[test]
+    fn bad_tags_are_named_and_cut_short() {
+        let e = "X-SOURCE".parse::<Tag>().unwrap_err();
+        assert!(e.contains("bad tag prefix in `X-SOURCE`"), "{e}");
+        let long = format!("{{\"id\":\"a\",\"text\":\"{}\"}}", "word ".repeat(50));
+        let e = long.parse::<Tag>().unwrap_err();
+        assert!(
+            e.contains("bad tag `{\"id\"") && e.contains("…`") && e.len() < 150,
+            "{e}"
+        );
     }
 
     #[test]
