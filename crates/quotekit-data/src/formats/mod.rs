@@ -34,8 +34,8 @@ pub trait CorpusReader {
 /// Writes documents in one format to a file or a directory.
 pub trait CorpusWriter {
     /// Writes `documents` to `path` (created if needed). Returns what the
-    /// format could not keep, one line per document concerned (empty when
-    /// nothing was lost).
+    /// format could not keep as given (lost, or kept another way), one line
+    /// per document concerned (empty when everything was kept as given).
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError>;
 }
 

@@ -16,10 +16,18 @@ impl CorpusWriter for BratWriter {
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
         let mut names = BratNames::default();
         let mut renamed = String::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut said = Vec::new();
         for doc in documents {
             let name = names.name(&doc.id);
             if name != doc.id {
                 renamed.push_str(&format!("{name}\t{}\n", doc.id));
+            }
+            if !seen.insert(doc.id.as_str()) {
+                said.push(format!(
+                    "document id {:?} appears more than once: this one is written as {name:?} ({IDS_FILE} gives its id)",
+                    doc.id
+                ));
             }
             // (Not `with_extension`: it would cut an id at its last dot, and
             // `story.2016.a` and `story.2016.b` would both be `story.2016`.)
@@ -33,7 +41,7 @@ impl CorpusWriter for BratWriter {
             let ids = path.join(IDS_FILE);
             write_file(&ids, &renamed)?;
         }
-        Ok(Vec::new())
+        Ok(said)
     }
 }
 
@@ -369,6 +377,11 @@ mod tests {
             !dir.path().join("out.txt").exists(),
             "nothing outside the folder"
         );
+        // A repeated id is written under another name, and said.
+        let twice = [Document::new("a", "One."), Document::new("a", "Two.")];
+        let said = BratWriter.write(&twice, &dir.path().join("twice")).unwrap();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("\"a\" appears more than once") && said[0].contains("a~2"));
     }
 
     #[test]
