@@ -88,6 +88,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let (annotator, _) =
                 load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;
+            let own = quotekit_model::speakers::file::resolver_path(dir);
+            if !dir.join("ensemble.toml").is_file() && !own.is_file() {
+                eprintln!(
+                    "note: {} has no {}: the built-in resolver is scored",
+                    dir.display(),
+                    quotekit_model::speakers::file::FILE_NAME
+                );
+            }
             let named: Vec<_> = gold
                 .iter()
                 .filter(|d| names_file(names, &d.id).is_some())
