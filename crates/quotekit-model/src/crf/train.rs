@@ -85,6 +85,12 @@ pub fn train_crf(
     mut on_event: impl FnMut(&TrainEvent),
 ) -> Result<(CrfModel, TrainReport), ModelError> {
     let active = compact_features(train, dev, full.buckets, config.training.min_count);
+    let layout = Layout {
+        buckets: active.len(),
+        labels: full.labels,
+    };
+    let (train, dev) = (&*train, &*dev);
+    let tokens = training_tokens(train)?;
     if active.is_empty() {
         return Err(ModelError::Config {
             path: None,
@@ -95,12 +101,6 @@ pub fn train_crf(
             ),
         });
     }
-    let layout = Layout {
-        buckets: active.len(),
-        labels: full.labels,
-    };
-    let (train, dev) = (&*train, &*dev);
-    let tokens = training_tokens(train)?;
     on_event(&TrainEvent::Prepared {
         documents: train.len(),
         tokens,
