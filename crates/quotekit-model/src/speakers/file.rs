@@ -39,14 +39,23 @@ pub fn resolver_path(model: &Path) -> PathBuf {
 /// True when `path` is a file whose header names the resolver format (of
 /// any features version).
 pub fn is_resolver_file(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else {
-        return false;
+    use std::io::Read;
+    // Only the safetensors header is read (a model's weights file may be
+    // large): its length, then its JSON, whose metadata holds ours.
+    let header = || -> Option<Header> {
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut len = [0u8; 8];
+        file.read_exact(&mut len).ok()?;
+        let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
+        if len > 100 << 20 {
+            return None;
+        }
+        let mut json = vec![0u8; len];
+        file.read_exact(&mut json).ok()?;
+        let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
+        serde_json::from_str(value.get("__metadata__")?.get("quotekit")?.as_str()?).ok()
     };
-    read_metadata(&bytes, "quotekit", path)
-        .ok()
-        .flatten()
-        .and_then(|json| serde_json::from_str::<Header>(&json).ok())
-        .is_some_and(|h| h.format == FORMAT)
+    header().is_some_and(|h| h.format == FORMAT)
 }
 
 impl SpeakerResolver {
@@ -128,6 +137,27 @@ impl SpeakerResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A resolver file is told from other safetensors files (a CRF's) and
+    /// from files that are not safetensors at all.
+    #[test]
+    fn resolver_files_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        SpeakerResolver::zeros(8).save(&path).unwrap();
+        assert!(is_resolver_file(&path));
+        let other = dir.path().join("other.safetensors");
+        write_tensors(
+            &other,
+            &[TensorBytes::new("w", vec![1], &[1.0])],
+            Some(("quotekit", r#"{"format":"quotekit-crf"}"#.into())),
+        )
+        .unwrap();
+        assert!(!is_resolver_file(&other));
+        std::fs::write(&other, "not a safetensors file").unwrap();
+        assert!(!is_resolver_file(&other));
+        assert!(!is_resolver_file(&dir.path().join("missing.safetensors")));
+    }
 
     #[test]
     fn resolver_round_trips_and_refuses_other_features() {
