@@ -85,6 +85,7 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         quotekit_data::paths::check_output_folder(&args.out)?;
     }
     let train = named(&args.train)?;
+    let dev = args.dev.as_ref().map(named).transpose()?;
     let tokenizer = Tokenizer::new();
     let (resolver, report) = train_resolver(&train, &tokenizer, &config, |epoch, loss| {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
@@ -104,9 +105,8 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     };
     resolver.save(&path)?;
     eprintln!("speaker resolver written to {}", path.display());
-    if let Some(dev) = &args.dev {
-        let dev = named(dev)?;
-        let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, &dev);
+    if let Some(dev) = &dev {
+        let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, dev);
         print!("{accuracy}");
     }
     Ok(ExitCode::SUCCESS)

@@ -110,6 +110,13 @@ pub fn scores_table(out: &mut String, e: &Evaluation) {
             e.missing_predictions.len()
         );
     }
+    if !e.unmatched_predictions.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"bad\">{} predicted documents have no gold document (not scored).</p>",
+            e.unmatched_predictions.len()
+        );
+    }
     if let Some(w) = &e.speakers {
         let _ = writeln!(
             out,

@@ -214,10 +214,12 @@ fn is_direct(text: &str, index: &CharIndex, f: CharSpan) -> bool {
         .is_some_and(|c| QUOTE_MARKS.contains(&c))
 }
 
-/// Scores `predicted` against `gold` as `quotekit eval` does: checks that they
-/// pair ([`check_pairs`]), scores them, and, with `names` (folders of the gold
-/// speakers' names), adds the who-said-what section over the gold documents
-/// that have a names file. Says why when they cannot be paired.
+/// Scores `predicted` against `gold` as `quotekit eval` and `render --gold`
+/// do: checks that they pair ([`check_pairs`]), scores them, and, with
+/// `names` (folders of the gold speakers' names), adds the who-said-what
+/// section over the gold documents that have a names file. Says why when
+/// they cannot be paired. (`eval` also refuses predictions of which none has
+/// a gold document, [`check_any_paired`]; `render` draws them with a warning.)
 pub fn evaluate_checked(
     gold: &[Document],
     predicted: &[Document],
