@@ -185,14 +185,17 @@ impl<R: BufRead> ConllStream<'_, R> {
     }
 
     fn parse_line(&self, line: &str) -> Result<(String, Tag), DataError> {
-        // Tab-separated columns are split on tabs alone, so that a token with
-        // a space in it is seen (and refused) rather than cut to its first
-        // word; other lines, on any whitespace.
-        let fields: Vec<&str> = if line.contains('\t') {
-            line.split('\t')
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .collect()
+        // Columns are split on tabs when the line has two or more
+        // tab-separated columns, so that a token with a space in it is seen
+        // (and refused) rather than cut to its first word; otherwise on any
+        // whitespace (`TOKEN TAG`, or a stray tab at the end).
+        let tabbed: Vec<&str> = line
+            .split('\t')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect();
+        let fields: Vec<&str> = if tabbed.len() >= 2 {
+            tabbed
         } else {
             line.split_whitespace().collect()
         };
@@ -200,7 +203,9 @@ impl<R: BufRead> ConllStream<'_, R> {
             return Err(DataError::syntax(
                 &self.path,
                 self.line_no,
-                format!("the token {token:?} holds a space: one word per line"),
+                format!(
+                    "the token {token:?} holds a space (columns are split on tabs): one word per line"
+                ),
             ));
         }
         if fields.len() < 2 {
@@ -424,6 +429,10 @@ mod tests {
             "\u{feff}-DOCSTART-\td1\n\nHe\tB-SOURCE\n-DOCSTART-\td2\n\nHe said\tB-SOURCE\n",
         );
         assert_eq!(got[0].as_ref().unwrap().document.id, "d1");
+        // A stray tab after a space-separated line is no column.
+        let stray = read_all(&ConllReader::default(), "He B-SOURCE\t\nsaid B-CUE\n");
+        let d = &stray[0].as_ref().unwrap().document;
+        assert_eq!((d.text(), d.spans.len()), ("He said", 2));
         let e = got[1].as_ref().unwrap_err().to_string();
         assert!(
             e.contains("c.conll:6") && e.contains("\"He said\" holds a space"),
