@@ -211,6 +211,12 @@ fn halving_trains_the_best_configs_longer() {
             );
         }
     }
+    // Another budget sizes other rungs: a halving search resumes only with
+    // its own.
+    refused(
+        &tune(&space, &out, &["--trials", "9"]),
+        "for successive halving, its trials budget",
+    );
 }
 
 #[test]

@@ -113,7 +113,16 @@ pub fn tune(
             )));
         }
     }
-    let store = ResultsStore::open(out, &space.fingerprint)?;
+    // (Successive halving's rungs are sized from the budget: for it, the
+    // budget is part of what the search is.)
+    let fingerprint = match space.method {
+        Method::Halving => format!(
+            "{}\n--- halving budget ---\n{}",
+            space.fingerprint, space.trials
+        ),
+        Method::Grid | Method::Random => space.fingerprint.clone(),
+    };
+    let store = ResultsStore::open(out, &fingerprint)?;
     let mut search = Search {
         space,
         store,
@@ -127,15 +136,18 @@ pub fn tune(
     search.done = search.store.read()?;
     // A resumed search with a smaller budget would leave the trials beyond
     // it out of the table and of the best.
-    let planned = match space.method {
-        Method::Grid | Method::Random => plan::flat(space, space.trials).len(),
+    // (Only a grid or random search can meet this: a halving search's budget
+    // is part of its fingerprint.)
+    let (flat, schedule) = match space.method {
+        Method::Grid | Method::Random => (plan::flat(space, space.trials), Vec::new()),
         Method::Halving => {
             let h = space.halving;
-            rungs(space.trials, h.eta, h.min_resource, max)
-                .iter()
-                .map(|(n, _)| n)
-                .sum()
+            (Vec::new(), rungs(space.trials, h.eta, h.min_resource, max))
         }
+    };
+    let planned = match space.method {
+        Method::Grid | Method::Random => flat.len(),
+        Method::Halving => schedule.iter().map(|(n, _)| n).sum(),
     };
     if let Some(last) = search.done.iter().map(|r| r.trial.trial).max() {
         if last > planned {
@@ -155,9 +167,7 @@ pub fn tune(
     let keys: Vec<String> = space.keys.iter().map(|(k, _)| k.clone()).collect();
     match space.method {
         Method::Grid | Method::Random => {
-            let trials = plan::flat(space, space.trials);
-            let planned = trials.len();
-            for trial in trials {
+            for trial in flat {
                 if !search.run(trial, planned, &mut on_event)? {
                     break;
                 }
@@ -171,9 +181,6 @@ pub fn tune(
             }
         }
         Method::Halving => {
-            let h = space.halving;
-            let schedule = rungs(space.trials, h.eta, h.min_resource, max);
-            let planned = schedule.iter().map(|(n, _)| n).sum();
             let mut configs: Vec<usize> = (0..schedule[0].0).collect();
             let mut first = 1;
             'rungs: for (k, &(n, resource)) in schedule.iter().enumerate() {

@@ -133,7 +133,8 @@ impl ResultsStore {
                 return Err(ModelError::Config {
                     path: Some(dir.to_path_buf()),
                     message: "holds the results of another search (its search space, base config \
-                              or corpora differ); resume with the same ones, or give another --out"
+                              or corpora differ, or, for successive halving, its trials budget); \
+                              resume with the same ones, or give another --out"
                         .into(),
                 });
             }
