@@ -888,3 +888,36 @@ fn a_transformer_trains_and_predicts_with_its_flags() {
         assert!(e.contains("transformer.stride"), "{e}");
     }
 }
+
+/// `eval --model` says when the model has no resolver of its own (saved
+/// before quotekit had one) and the built-in one is scored, and only then.
+#[test]
+fn eval_model_says_when_the_built_in_resolver_is_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let model = common::tiny_model();
+    std::fs::copy(
+        model.join("model.safetensors"),
+        bare.join("model.safetensors"),
+    )
+    .unwrap();
+    for (m, noted) in [(model, false), (bare.as_path(), true)] {
+        let out = quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--names",
+            "datasets/sample-speakers",
+            "--model",
+            m.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out).contains("the built-in resolver is scored"),
+            noted,
+            "{}",
+            stderr(&out)
+        );
+    }
+}

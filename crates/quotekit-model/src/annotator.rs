@@ -59,6 +59,8 @@ pub struct Annotator {
     pub outside_penalty: f64,
     /// Names the speakers of Source spans.
     pub resolver: SpeakerResolver,
+    /// The file `resolver` was read from (`None`: the built-in one).
+    pub resolver_file: Option<std::path::PathBuf>,
     /// Whether to name speakers (true unless turned off): without, every
     /// speaker name is none and no speakers are listed, in less time.
     pub name_speakers: bool,
@@ -73,6 +75,7 @@ impl Annotator {
             tags,
             outside_penalty,
             resolver: SpeakerResolver::builtin(),
+            resolver_file: None,
             name_speakers: true,
         }
     }

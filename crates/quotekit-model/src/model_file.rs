@@ -120,6 +120,7 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
     let speakers = resolver_path(&file);
     if resolver && speakers.exists() {
         annotator.resolver = SpeakerResolver::load(&speakers)?;
+        annotator.resolver_file = Some(speakers);
     }
     Ok((annotator, header))
 }
@@ -134,7 +135,7 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
         path: Some(dir.join(ENSEMBLE_FILE)),
         message,
     };
-    let mut first: Option<(ModelHeader, SpeakerResolver)> = None;
+    let mut first: Option<(ModelHeader, SpeakerResolver, Option<PathBuf>)> = None;
     let mut members = Vec::with_capacity(spec.members.len());
     // (Only the resolver that names the speakers is read: the ensemble's
     // own, else the first member's.)
@@ -159,7 +160,7 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
         let (annotator, header) = load_model(&path, speakers && k == 0 && !own_resolver)
             .map_err(|e| bad(format!("member {} ({}): {e}", k + 1, path.display())))?;
         match &first {
-            Some((h, _)) if header.labels != h.labels => {
+            Some((h, ..)) if header.labels != h.labels => {
                 return Err(bad(format!(
                     "member {} ({}) has the tags {:?}, the first member {:?}",
                     k + 1,
@@ -169,16 +170,18 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
                 )))
             }
             Some(_) => {}
-            None => first = Some((header, annotator.resolver)),
+            None => first = Some((header, annotator.resolver, annotator.resolver_file)),
         }
         members.push(Member {
             tagger: annotator.tagger,
             weight: m.weight,
         });
     }
-    let (header, mut resolver) = first.ok_or_else(|| bad("no members".into()))?;
+    let (header, mut resolver, mut resolver_file) =
+        first.ok_or_else(|| bad("no members".into()))?;
     if own_resolver {
         resolver = SpeakerResolver::load(&own)?;
+        resolver_file = Some(own);
     }
     let mut annotator = Annotator::new(
         Box::new(Ensemble::new(members)?),
@@ -186,5 +189,6 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
         header.config.decoding.outside_penalty,
     );
     annotator.resolver = resolver;
+    annotator.resolver_file = resolver_file;
     Ok((annotator, header))
 }

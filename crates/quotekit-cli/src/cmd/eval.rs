@@ -88,8 +88,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let (annotator, _) =
                 load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;
-            let own = quotekit_model::speakers::file::resolver_path(dir);
-            if !dir.join("ensemble.toml").is_file() && !own.is_file() {
+            if annotator.resolver_file.is_none() {
                 eprintln!(
                     "note: {} has no {}: the built-in resolver is scored",
                     dir.display(),
