@@ -803,16 +803,31 @@ fn messages_say_what_happened_once_and_where() {
         "[data]\ntrain = \"datasets/sample\"\n[training]\nmin_count = 1000000\n",
     );
     let out_model = s(&dir.path().join("m"));
+    let other_names = dir.path().join("other-names");
+    std::fs::create_dir_all(&other_names).unwrap();
+    std::fs::write(other_names.join("x.tsv"), "T1\tHe\t-\n").unwrap();
     let cases: Vec<(Vec<String>, &str)> = cases
         .into_iter()
         .chain([
             (
                 args(&["train", "--config", &spanless, "--out", &out_model]),
-                "none of its 1 training documents has an annotated span",
+                "none of the 1 training documents of",
             ),
             (
                 args(&["train", "--config", &rare, "--out", &out_model]),
                 "no feature occurs training.min_count = 1000000 times",
+            ),
+            (
+                args(&[
+                    "train",
+                    "--train",
+                    "datasets/sample",
+                    "--names",
+                    &s(&other_names),
+                    "--out",
+                    &out_model,
+                ]),
+                "have a file for none of the 14 documents of datasets/sample",
             ),
         ])
         .collect();

@@ -77,14 +77,14 @@ fn fit_in_pool(
     let names = &config.data.names;
     let train_docs = load_named_documents(&config.data.train, names)?;
     if !train_docs.is_empty() && train_docs.iter().all(|d| d.spans.is_empty()) {
-        return Err(ModelError::Config {
-            path: Some(config.data.train.clone()),
-            message: format!(
-                "none of its {} training documents has an annotated span: there is nothing to learn from",
-                train_docs.len()
-            ),
-        });
+        return Err(ModelError::Training(format!(
+            "none of the {} training documents of {} has an annotated span: there is nothing to learn from",
+            train_docs.len(),
+            config.data.train.display()
+        )));
     }
+    quotekit_data::names::check_names_match(names, &train_docs, &config.data.train)
+        .map_err(ModelError::Training)?;
     let dev_docs = match &config.data.dev {
         Some(p) => load_named_documents(p, names)?,
         None => Vec::new(),

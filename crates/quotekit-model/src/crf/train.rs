@@ -92,14 +92,11 @@ pub fn train_crf(
     let (train, dev) = (&*train, &*dev);
     let tokens = training_tokens(train)?;
     if active.is_empty() {
-        return Err(ModelError::Config {
-            path: None,
-            message: format!(
-                "no feature occurs training.min_count = {} times in the training data: \
-                 the model would tag nothing; lower training.min_count",
-                config.training.min_count
-            ),
-        });
+        return Err(ModelError::Training(format!(
+            "no feature occurs training.min_count = {} times in the training data: \
+             the model would tag nothing; lower training.min_count",
+            config.training.min_count
+        )));
     }
     on_event(&TrainEvent::Prepared {
         documents: train.len(),
