@@ -72,7 +72,7 @@ fn convert_round_trips_through_jsonl_and_brat() {
         jsonl.to_str().unwrap(),
         brat.to_str().unwrap(),
     ]);
-    common::refused(&again, "already holds 28 brat file(s)");
+    common::refused(&again, "already holds 28 file(s) of a brat corpus");
     // Same annotations after brat → JSONL → brat.
     for entry in std::fs::read_dir(root().join("datasets/sample")).unwrap() {
         let path = entry.unwrap().path();

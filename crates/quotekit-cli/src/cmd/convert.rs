@@ -2,7 +2,7 @@
 
 use super::CorpusOptions;
 use clap::Args;
-use quotekit_data::formats::brat::IDS_FILE;
+use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
 use quotekit_data::paths::{check_output, check_output_folder};
 use quotekit_data::{load::writer, Format, TagScheme};
 use std::path::PathBuf;
@@ -34,22 +34,25 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     check_output(&args.output, &[&args.input])?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
-        // Files of an earlier corpus there would be read back as part of
-        // this one.
-        let held = brat_files(&args.output);
-        if held > 0 {
-            anyhow::bail!(
-                "{} already holds {held} brat file(s) (.txt, .ann or {IDS_FILE}): they would be read \
-                 back as part of this corpus; write to an empty or new folder",
-                args.output.display()
-            );
-        }
     }
     let _lock = if args.to == Format::Brat {
         quotekit_infer::lock::OutputLock::folder(&args.output)?
     } else {
         quotekit_infer::lock::OutputLock::file(&args.output)?
     };
+    // Files of an earlier corpus there would be read back as part of this
+    // one (checked under the lock, so that no other run writes them meanwhile).
+    if args.to == Format::Brat {
+        let held = corpus_files(&args.output);
+        if held > 0 {
+            anyhow::bail!(
+                "{} already holds {held} file(s) of a brat corpus (.txt, .ann, {IDS_FILE}, or text/ \
+                 and attributions/): they would be read back as part of this one; write to an \
+                 empty or new folder",
+                args.output.display()
+            );
+        }
+    }
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
     let lost = writer(args.to, args.scheme).write(&report.documents, &args.output)?;
     for line in &lost {
@@ -64,20 +67,5 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
-    })
-}
-
-/// How many files of a brat corpus (`.txt`, `.ann`, the ids file) `dir`
-/// holds at its top level (none when it does not exist).
-fn brat_files(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |entries| {
-        entries
-            .flatten()
-            .filter(|e| {
-                let path = e.path();
-                path.extension().is_some_and(|x| x == "txt" || x == "ann")
-                    || e.file_name() == IDS_FILE
-            })
-            .count()
     })
 }

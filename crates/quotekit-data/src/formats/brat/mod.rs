@@ -66,6 +66,27 @@ fn stem(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// How many files of a brat corpus `dir` holds: `.txt` and `.ann` files and
+/// the ids file at its top level, and the files of `text/` and
+/// `attributions/` (PolNeAR's layout, which a reader prefers); none when it
+/// does not exist.
+pub fn corpus_files(dir: &Path) -> usize {
+    let count = |d: &Path, top: bool| {
+        std::fs::read_dir(d).map_or(0, |entries| {
+            entries
+                .flatten()
+                .filter(|e| {
+                    let path = e.path();
+                    !top || has_ext(&path, "txt")
+                        || has_ext(&path, "ann")
+                        || e.file_name() == IDS_FILE
+                })
+                .count()
+        })
+    };
+    count(dir, true) + count(&dir.join("text"), false) + count(&dir.join("attributions"), false)
+}
+
 /// The ids of documents whose file name is not their id, from the folder's
 /// [`IDS_FILE`] (written by quotekit's brat output), if it has one.
 fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, DataError> {

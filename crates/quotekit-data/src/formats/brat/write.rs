@@ -377,6 +377,17 @@ mod tests {
             !dir.path().join("out.txt").exists(),
             "nothing outside the folder"
         );
+        // The folder written is seen as holding a corpus, in either layout.
+        // (Six documents of two files each, and the ids file.)
+        assert_eq!(crate::formats::brat::corpus_files(&out), 13);
+        let polnear = dir.path().join("polnear");
+        std::fs::create_dir_all(polnear.join("text")).unwrap();
+        std::fs::write(polnear.join("text/a.txt"), "x").unwrap();
+        assert_eq!(crate::formats::brat::corpus_files(&polnear), 1);
+        assert_eq!(
+            crate::formats::brat::corpus_files(&dir.path().join("none")),
+            0
+        );
         // A repeated id is written under another name, and said.
         let twice = [Document::new("a", "One."), Document::new("a", "Two.")];
         let said = BratWriter.write(&twice, &dir.path().join("twice")).unwrap();
