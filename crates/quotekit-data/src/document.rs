@@ -59,7 +59,8 @@ impl std::str::FromStr for Role {
             "cue" => Ok(Role::Cue),
             "content" => Ok(Role::Content),
             _ => Err(format!(
-                "unknown role `{s}` (expected source, cue or content)"
+                "unknown role `{}` (expected source, cue or content)",
+                crate::error::shorten(s, 40)
             )),
         }
     }

@@ -3,6 +3,7 @@
 //! span of its role starts one, so IOB1 input decodes too.
 
 use crate::document::{Document, Role};
+use crate::error::shorten;
 use crate::offsets::CharSpan;
 use crate::tokenize::Tokenized;
 use serde::{Deserialize, Serialize};
@@ -63,15 +64,13 @@ impl Tag {
         if s == "O" {
             return Ok(Some(Tag::Outside));
         }
-        // (A tag in a message is cut short: a line of another format read
-        // as CoNLL makes a very long one.)
-        let shown = if s.chars().count() > 40 {
-            format!("{}…", s.chars().take(40).collect::<String>())
-        } else {
-            s.to_string()
-        };
+        // (Tags in messages are cut short: a line of another format read as
+        // CoNLL makes a very long one.)
         let (prefix, label) = s.split_once('-').ok_or_else(|| {
-            format!("bad tag `{shown}` (expected O or a prefix like B- before the label)")
+            format!(
+                "bad tag `{}` (expected O or a prefix like B- before the label)",
+                shorten(s, 40)
+            )
         })?;
         let Some(role) = role_of(label)? else {
             return Ok(None);
@@ -82,7 +81,8 @@ impl Tag {
             "L" | "E" => Ok(Some(Tag::Last(role))),
             "U" | "S" => Ok(Some(Tag::Unit(role))),
             _ => Err(format!(
-                "bad tag prefix in `{shown}` (expected B, I, L, E, U or S before the `-`)"
+                "bad tag prefix in `{}` (expected B, I, L, E, U or S before the `-`)",
+                shorten(s, 40)
             )),
         }
     }
@@ -103,7 +103,8 @@ impl std::fmt::Display for Tag {
 impl std::str::FromStr for Tag {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Tag::parse_with(s, |l| l.parse::<Role>().map(Some))?.ok_or_else(|| format!("bad tag `{s}`"))
+        Tag::parse_with(s, |l| l.parse::<Role>().map(Some))?
+            .ok_or_else(|| format!("bad tag `{}`", shorten(s, 40)))
     }
 }
 
@@ -333,6 +334,8 @@ mod tests {
             e.contains("bad tag `{\"id\"") && e.contains("…`") && e.len() < 150,
             "{e}"
         );
+        let e = format!("B-{}", "x".repeat(200)).parse::<Tag>().unwrap_err();
+        assert!(e.contains("unknown role `xxx") && e.len() < 150, "{e}");
     }
 
     #[test]

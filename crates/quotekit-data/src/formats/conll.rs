@@ -9,7 +9,7 @@
 
 use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Document, Role, Span};
-use crate::error::{decode_utf8, DataError};
+use crate::error::{decode_utf8, shorten, DataError};
 use crate::offsets::CharSpan;
 use crate::tags::{decode_ranges, encode, role_fragments, Tag, TagScheme};
 use crate::tokenize::Tokenizer;
@@ -57,6 +57,7 @@ impl LabelMap {
             Some(LabelTarget::Content) => Ok(Some(Role::Content)),
             Some(LabelTarget::Ignore) => Ok(None),
             None => label.parse::<Role>().map(Some).map_err(|_| {
+                let label = shorten(label, 40);
                 format!("unknown label `{label}`: add it to the label map (e.g. `{label} = \"source\"` or `\"ignore\"`)")
             }),
         }
@@ -204,7 +205,8 @@ impl<R: BufRead> ConllStream<'_, R> {
                 &self.path,
                 self.line_no,
                 format!(
-                    "the token {token:?} holds a space (columns are split on tabs): one word per line"
+                    "the token {:?} holds a space (columns are split on tabs): one word per line",
+                    shorten(token, 80)
                 ),
             ));
         }
@@ -212,7 +214,7 @@ impl<R: BufRead> ConllStream<'_, R> {
             return Err(DataError::syntax(
                 &self.path,
                 self.line_no,
-                format!("expected `TOKEN TAG`, found {line:?}"),
+                format!("expected `TOKEN TAG`, found {:?}", shorten(line, 80)),
             ));
         }
         let tag = Tag::parse_with(fields[fields.len() - 1], |l| self.labels.role(l))

@@ -66,9 +66,5 @@ pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(),
 
 /// An id as shown in a message: at most 80 characters.
 fn shorten(id: &str) -> String {
-    if id.chars().count() <= 80 {
-        id.to_string()
-    } else {
-        format!("{}…", id.chars().take(80).collect::<String>())
-    }
+    quotekit_data::error::shorten(id, 80)
 }
