@@ -253,12 +253,6 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             }
         }
     };
-    // (A byte-order mark, which some editors write, before the first record.)
-    let text = if line == 1 {
-        text.strip_prefix('\u{feff}').unwrap_or(text)
-    } else {
-        text
-    };
     let mut object = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(o)) => o,
         Ok(_) => {
@@ -314,10 +308,7 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
             Ok(_) => {}
             Err(e) => return Some(Err(InferError::io(&source, e))),
         }
-        // A byte-order mark before the first record is no part of it.
-        if line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
-            buf.drain(..3);
-        }
+        quotekit_data::formats::jsonl::strip_bom(line, &mut buf);
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -409,13 +400,6 @@ mod tests {
         let doc = ok.document.unwrap();
         assert_eq!((ok.key.as_str(), doc.text.as_str()), ("a", "Hi there."));
         assert_eq!(doc.extra["source"], "x");
-        // A byte-order mark before the first record is read past.
-        let bom = jsonl_record(
-            1,
-            "\u{feff}{\"id\": \"b\", \"text\": \"x\"}".as_bytes(),
-            LIMITS,
-        );
-        assert_eq!(bom.key, "b");
         let numeric = jsonl_record(2, br#"{"id": 7, "text": "x"}"#, LIMITS);
         assert_eq!(numeric.key, "7");
         let cases: [(&[u8], &str, &str); 6] = [

@@ -41,12 +41,21 @@ impl CorpusReader for JsonlReader {
                 Ok(_) => {}
                 Err(e) => return Some(Err(DataError::io(&path, e))),
             }
+            strip_bom(line_no, &mut buf);
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             return Some(parse_record(&path, line_no, buf));
         });
         Ok(Box::new(iter))
+    }
+}
+
+/// Takes a byte-order mark (which some editors write) off the first line of
+/// a JSONL file (`line` is its 1-based number): it is no part of the record.
+pub fn strip_bom(line: usize, buf: &mut Vec<u8>) {
+    if line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
     }
 }
 
@@ -57,12 +66,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         DataError::NotUtf8 { path, byte, .. } => DataError::NotUtf8 { path, line, byte },
         other => other,
     })?;
-    // (A byte-order mark, which some editors write, before the first record.)
-    let json = if line == 1 {
-        text.strip_prefix('\u{feff}').unwrap_or(&text)
-    } else {
-        &text
-    };
+    let json = text.as_str();
     // (serde reads a struct from an array too, and would complain about its
     // first element.)
     if !json.trim_start().starts_with('{') {
@@ -185,6 +189,9 @@ mod tests {
             .map(|r| r.unwrap().document.id)
             .collect();
         assert_eq!(ids, ["a", "b"]);
+        // A first line holding only the mark is a blank line.
+        std::fs::write(&path, "\u{feff}\n{\"id\": \"c\", \"text\": \"z\"}\n").unwrap();
+        assert_eq!(JsonlReader.read(&path).unwrap().count(), 1);
         std::fs::write(&path, "[1, 2, 3]\n").unwrap();
         let e = JsonlReader
             .read(&path)

@@ -150,7 +150,10 @@ mod tests {
         write_tensors(
             &other,
             &[TensorBytes::new("w", vec![1], &[1.0])],
-            Some(("quotekit", r#"{"format":"quotekit-crf"}"#.into())),
+            Some((
+                "quotekit",
+                r#"{"format":"quotekit-crf","features_version":4,"bits":8}"#.into(),
+            )),
         )
         .unwrap();
         assert!(!is_resolver_file(&other));
