@@ -60,7 +60,7 @@ impl std::str::FromStr for Role {
             "content" => Ok(Role::Content),
             _ => Err(format!(
                 "unknown role `{}` (expected source, cue or content)",
-                crate::error::shorten(s, 40)
+                crate::message::shorten(s, 40)
             )),
         }
     }

@@ -90,15 +90,6 @@ impl DataError {
 }
 
 /// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte.
-/// A piece of input as shown in a message: at most `max` characters, cut
-/// with `…` (a line of another format can be very long).
-pub fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
-}
-
 pub(crate) fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
         let byte = e.utf8_error().valid_up_to();
@@ -120,13 +111,6 @@ pub(crate) fn read_text(path: &std::path::Path) -> Result<String, DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shorten_cuts_at_a_character_not_a_byte() {
-        assert_eq!(shorten("abc", 3), "abc");
-        assert_eq!(shorten("abcd", 3), "abc…");
-        assert_eq!(shorten("ééé", 2), "éé…");
-    }
 
     #[test]
     fn utf8_error_names_line() {

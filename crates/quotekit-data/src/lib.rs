@@ -18,6 +18,7 @@ pub mod document;
 pub mod error;
 pub mod formats;
 pub mod load;
+pub mod message;
 pub mod names;
 pub mod offsets;
 pub mod paths;

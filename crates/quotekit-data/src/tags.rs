@@ -3,7 +3,7 @@
 //! span of its role starts one, so IOB1 input decodes too.
 
 use crate::document::{Document, Role};
-use crate::error::shorten;
+use crate::message::shorten;
 use crate::offsets::CharSpan;
 use crate::tokenize::Tokenized;
 use serde::{Deserialize, Serialize};

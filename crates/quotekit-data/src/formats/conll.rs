@@ -9,7 +9,8 @@
 
 use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Document, Role, Span};
-use crate::error::{decode_utf8, shorten, DataError};
+use crate::error::{decode_utf8, DataError};
+use crate::message::shorten;
 use crate::offsets::CharSpan;
 use crate::tags::{decode_ranges, encode, role_fragments, Tag, TagScheme};
 use crate::tokenize::Tokenizer;

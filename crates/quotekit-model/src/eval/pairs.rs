@@ -66,5 +66,5 @@ pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(),
 
 /// An id as shown in a message: at most 80 characters.
 fn shorten(id: &str) -> String {
-    quotekit_data::error::shorten(id, 80)
+    quotekit_data::message::shorten(id, 80)
 }
