@@ -24,8 +24,9 @@ pub struct NameLine {
     pub name: String,
 }
 
-/// Reads a names file; a line without three tab-separated fields, or with an
-/// empty id or name, is an error naming file and line.
+/// Reads a names file (a byte-order mark at its start is skipped); a line
+/// without three tab-separated fields, with an empty id or name, or naming a
+/// span an earlier line named, is an error naming file and line.
 pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
     let text = read_text(path)?;
     // (A byte-order mark, which some editors write, is no part of the first id.)

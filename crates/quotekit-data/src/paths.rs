@@ -74,9 +74,10 @@ pub fn resolved(path: &Path) -> PathBuf {
     }
 }
 
-/// Refuses `output` when it is one of `inputs` or one contains the other
-/// (a folder output around an input file, an output inside an input folder).
-/// `-` (standard input or output) is never refused.
+/// Refuses `output` when it is one of `inputs` (also through a link or a
+/// hard link) or one contains the other (a folder output around an input
+/// file, an output inside an input folder). `-` (standard input or output)
+/// is never refused.
 pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathError> {
     if output.as_os_str() == "-" {
         return Ok(());
@@ -89,7 +90,7 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
         let inp = resolved(input);
         let relation = if out == inp {
             "the same path"
-        } else if same_file(&out, &inp) {
+        } else if same_file::is_same_file(&out, &inp).unwrap_or(false) {
             "the same file, through a hard link"
         } else if out.starts_with(&inp) {
             "inside it"
@@ -105,23 +106,6 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
         });
     }
     Ok(())
-}
-
-/// True when two existing paths are one file (hard links to it).
-#[cfg(unix)]
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-/// True when two existing paths are one file (without inode numbers, only
-/// the same path is).
-#[cfg(not(unix))]
-fn same_file(_: &Path, _: &Path) -> bool {
-    false
 }
 
 /// Refuses a folder output that is an existing file (also through `..`:

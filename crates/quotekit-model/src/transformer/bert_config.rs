@@ -62,7 +62,9 @@ impl BertConfig {
         Ok(config)
     }
 
-    /// Refuses architectures this module does not implement.
+    /// Refuses architectures this module does not implement, and values it
+    /// cannot run with (a layer-norm epsilon that is not a small positive
+    /// number, a dropout outside [0, 1)).
     pub fn check(&self) -> std::result::Result<(), String> {
         if self.model_type != "bert" {
             return Err(format!(

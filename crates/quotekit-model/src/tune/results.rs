@@ -111,11 +111,10 @@ impl ResultsStore {
         let wanted = SearchFile {
             fingerprint: fingerprint.to_string(),
         };
+        let started = std::fs::metadata(store.path("trials.jsonl")).is_ok_and(|m| m.len() > 0);
         if search.exists() {
             let text = crate::io::read_file(&search)?;
             let found: Option<SearchFile> = serde_json::from_slice(&text).ok();
-            let trials = store.path("trials.jsonl");
-            let started = std::fs::metadata(&trials).is_ok_and(|m| m.len() > 0);
             if found.as_ref() != Some(&wanted) && !started {
                 // No trial yet (say, a search refused before its first):
                 // the folder is this search's now.
@@ -141,7 +140,7 @@ impl ResultsStore {
         } else {
             // Trials without the description of their search are no
             // results this command wrote (or their description was lost).
-            if std::fs::metadata(store.path("trials.jsonl")).is_ok_and(|m| m.len() > 0) {
+            if started {
                 return Err(ModelError::Config {
                     path: Some(dir.to_path_buf()),
                     message: "holds a trials.jsonl but no search.json, so its trials cannot be \
