@@ -16,14 +16,13 @@ impl CorpusWriter for BratWriter {
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
         let mut names = BratNames::default();
         let mut renamed = String::new();
-        let mut seen = std::collections::HashSet::new();
         let mut said = Vec::new();
         for doc in documents {
             let name = names.name(&doc.id);
             if name != doc.id {
                 renamed.push_str(&format!("{name}\t{}\n", doc.id));
             }
-            if !seen.insert(doc.id.as_str()) {
+            if names.times(&doc.id) > 1 {
                 said.push(format!(
                     "document id {:?} appears more than once: this one is written as {name:?} ({IDS_FILE} gives its id)",
                     doc.id
@@ -73,6 +72,11 @@ pub struct BratNames {
 }
 
 impl BratNames {
+    /// How many documents with `id` were named so far.
+    pub fn times(&self, id: &str) -> usize {
+        self.seen.get(id).copied().unwrap_or(0)
+    }
+
     /// The file name stem of the next document with `id`.
     pub fn name(&mut self, id: &str) -> String {
         let cleaned = file_name(id);
