@@ -210,3 +210,34 @@ fn write_with_header(from: &Path, to: &Path, edit: impl Fn(&mut serde_json::Valu
     let meta = std::collections::HashMap::from([("quotekit".to_string(), value.to_string())]);
     std::fs::write(to, safetensors::serialize(tensors, Some(meta)).unwrap()).unwrap();
 }
+
+/// Every config shipped in `configs/` reads, its values checked, with no
+/// deprecated key (the search space through its own reader); and the BILOU
+/// CRF config is the default CRF config but for its tags.
+#[test]
+fn every_shipped_config_reads() {
+    let dir = common::root().join("configs");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.lines().any(|l| l.starts_with("base =")) {
+            quotekit_model::tune::space::SearchSpace::load(&path, &[])
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        } else {
+            let (_, deprecated) =
+                TrainConfig::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(deprecated.is_empty(), "{}: {deprecated:?}", path.display());
+        }
+        read += 1;
+    }
+    assert!(read >= 7, "{read} configs");
+    let crf = TrainConfig::from_file(&dir.join("crf.toml")).unwrap();
+    let mut bilou = TrainConfig::from_file(&dir.join("crf-bilou.toml")).unwrap();
+    assert_eq!(bilou.data.scheme, quotekit_data::TagScheme::Bilou);
+    bilou.data.scheme = crf.data.scheme;
+    assert_eq!(bilou, crf);
+}
