@@ -53,28 +53,22 @@ fn convert_round_trips_through_jsonl_and_brat() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&jsonl).unwrap().lines().count(), 14);
-    let out = quotekit(&[
-        "convert",
-        "--from",
-        "jsonl",
-        "--to",
-        "brat",
-        jsonl.to_str().unwrap(),
-        brat.to_str().unwrap(),
-    ]);
+    let to_brat = || {
+        quotekit(&[
+            "convert",
+            "--from",
+            "jsonl",
+            "--to",
+            "brat",
+            jsonl.to_str().unwrap(),
+            brat.to_str().unwrap(),
+        ])
+    };
+    let out = to_brat();
     assert!(out.status.success(), "{}", stderr(&out));
     // Into the same folder again: refused (the files there would be read
     // back as part of the new corpus).
-    let again = quotekit(&[
-        "convert",
-        "--from",
-        "jsonl",
-        "--to",
-        "brat",
-        jsonl.to_str().unwrap(),
-        brat.to_str().unwrap(),
-    ]);
-    common::refused(&again, "already holds 28 file(s) of a brat corpus");
+    common::refused(&to_brat(), "already holds 28 file(s) of a brat corpus");
     // Same annotations after brat → JSONL → brat.
     for entry in std::fs::read_dir(root().join("datasets/sample")).unwrap() {
         let path = entry.unwrap().path();
@@ -717,17 +711,7 @@ fn speakers_are_named_in_every_output_and_scored() {
     // The spans the resolver named wrong, one JSON line each, as many as the
     // printed accuracy leaves.
     let errors = dir.path().join("resolution-errors.jsonl");
-    let out = quotekit(&[
-        "eval",
-        "--gold",
-        "datasets/sample",
-        "--names",
-        "datasets/sample-speakers",
-        "--model",
-        m,
-        "--errors",
-        errors.to_str().unwrap(),
-    ]);
+    let out = eval_resolution(m, &["--errors", errors.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let head = stdout(&out);
     let counts = head.split(" (").nth(1).unwrap();
@@ -746,17 +730,20 @@ fn speakers_are_named_in_every_output_and_scored() {
     }
 
     // A resolver trained on the sample's names, put into the model.
-    let out = quotekit(&[
-        "train-speakers",
-        "--train",
-        "datasets/sample",
-        "--names",
-        "datasets/sample-speakers",
-        "--out",
-        m,
-        "--dev",
-        "datasets/sample",
-    ]);
+    let train_speakers = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train-speakers",
+            "--train",
+            "datasets/sample",
+            "--names",
+            "datasets/sample-speakers",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        quotekit(&args)
+    };
+    let out = train_speakers(m, &["--dev", "datasets/sample"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("named Source spans of 13 documents"),
@@ -775,15 +762,7 @@ fn speakers_are_named_in_every_output_and_scored() {
     // and the model is left as it was.
     let weights = Path::new(m).join("model.safetensors");
     let before = std::fs::read(&weights).unwrap();
-    let out = quotekit(&[
-        "train-speakers",
-        "--train",
-        "datasets/sample",
-        "--names",
-        "datasets/sample-speakers",
-        "--out",
-        weights.to_str().unwrap(),
-    ]);
+    let out = train_speakers(weights.to_str().unwrap(), &[]);
     let e = common::refused(&out, "is not a speaker resolver file");
     assert!(!e.contains("epoch"), "refused before training: {e}");
     assert_eq!(std::fs::read(&weights).unwrap(), before);
@@ -913,15 +892,7 @@ fn eval_model_says_when_the_built_in_resolver_is_scored() {
     )
     .unwrap();
     for (m, noted) in [(model, false), (bare.as_path(), true)] {
-        let out = quotekit(&[
-            "eval",
-            "--gold",
-            "datasets/sample",
-            "--names",
-            "datasets/sample-speakers",
-            "--model",
-            m.to_str().unwrap(),
-        ]);
+        let out = eval_resolution(m.to_str().unwrap(), &[]);
         assert!(out.status.success(), "{}", stderr(&out));
         assert_eq!(
             stderr(&out).contains("the built-in resolver is scored"),
@@ -930,4 +901,20 @@ fn eval_model_says_when_the_built_in_resolver_is_scored() {
             stderr(&out)
         );
     }
+}
+
+/// `quotekit eval --model MODEL` on the sample's gold spans and names (the
+/// resolver's accuracy), with `extra` arguments.
+fn eval_resolution(model: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--names",
+        "datasets/sample-speakers",
+        "--model",
+        model,
+    ];
+    args.extend_from_slice(extra);
+    quotekit(&args)
 }
