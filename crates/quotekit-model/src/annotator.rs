@@ -240,6 +240,14 @@ pub fn build_annotation(
                 .collect(),
         });
     }
+    // Per speaker, the Source spans resolved to it (one pass: a document
+    // with many speakers and many spans would otherwise take their product).
+    let mut spans_of_speaker: Vec<Vec<CharSpan>> = vec![Vec::new(); speakers.len()];
+    for &k in &sources {
+        if let Some(sp) = entity_of_chunk[k].and_then(|e| speaker_of_entity[e]) {
+            spans_of_speaker[sp].push(out.spans[k].fragments[0]);
+        }
+    }
     for (e, sp) in speaker_of_entity.iter().enumerate() {
         let Some(sp) = *sp else { continue };
         let names = &resolution.names;
@@ -253,12 +261,7 @@ pub fn build_annotation(
                     tok.tokens[t.end - 1].span.end,
                 )
             })
-            .chain(
-                sources
-                    .iter()
-                    .filter(|&&k| entity_of_chunk[k] == Some(e))
-                    .map(|&k| out.spans[k].fragments[0]),
-            )
+            .chain(std::mem::take(&mut spans_of_speaker[sp]))
             .collect();
         mentions.sort_by_key(|c| (c.start, c.end));
         mentions.dedup();

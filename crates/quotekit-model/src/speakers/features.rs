@@ -353,6 +353,13 @@ pub struct Context<'a, 'w> {
     near: Vec<std::cell::OnceCell<Vec<u64>>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::cell::OnceCell<Fixed>>,
+    /// The entities' first mentions, in text order: how many entities are
+    /// named before a point of the text.
+    pub first_mentions: Vec<usize>,
+    /// Which entities a span's walk back over the mentions has met: a
+    /// stamp per entity, and the stamp of the walk under way (so that no
+    /// walk clears or allocates a table as long as the entities).
+    pub walked: std::cell::RefCell<(u32, Vec<u32>)>,
     /// The entity of the document's first name mention.
     pub first_entity: Option<usize>,
     /// The writer of an opinion piece: the entity whose name opens the last
@@ -386,6 +393,16 @@ impl<'a, 'w> Context<'a, 'w> {
                 .iter()
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
+            first_mentions: {
+                let mut first: Vec<usize> = names
+                    .entities
+                    .iter()
+                    .filter_map(|e| e.mentions.first().copied())
+                    .collect();
+                first.sort_unstable();
+                first
+            },
+            walked: std::cell::RefCell::new((0, vec![0; names.entities.len()])),
             first_entity: names.entity_of.first().copied().flatten(),
             writer: writer(tok, names),
             signatures: signatures(tok, names),

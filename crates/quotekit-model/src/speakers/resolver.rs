@@ -95,23 +95,57 @@ pub fn candidates<'w>(
     // (entity, writer), most recently named first: the entities of the
     // mentions that start before the span's end, from the last one back,
     // then those named only later, in entity order. (Mentions are in text
-    // order and start at distinct tokens: the order is total.)
-    let mut reachable: Vec<(usize, bool)> = Vec::with_capacity(names.entities.len());
-    let mut seen = vec![false; names.entities.len()];
+    // order and start at distinct tokens: the order is total.) The walk back
+    // stops once it has met every entity named before the span's end, or
+    // where no later entry could be offered: past the most recent ones, past
+    // every entity the span itself names (their mentions come last before
+    // its end) and past the writer, when the span is `I` and there is one
+    // (ranks past the most recent ones all fall in one bucket). So a long
+    // text with many speakers, or one speaker named many times, costs time
+    // in proportion to its length, not to its square.
     let before_end = names
         .mentions
         .partition_point(|m| m.tokens.start < source.tokens.end);
+    let first_inside = names
+        .mentions
+        .partition_point(|m| m.tokens.start < source.tokens.start);
+    let named_before = cx.first_mentions.partition_point(|&m| m < before_end);
+    let need_writer = first_person && cx.writer.is_some();
+    let mut walked = cx.walked.borrow_mut();
+    let (stamp, met) = &mut *walked;
+    if *stamp == u32::MAX {
+        met.iter_mut().for_each(|s| *s = 0);
+        *stamp = 0;
+    }
+    *stamp += 1;
+    let stamp = *stamp;
+    let mut reachable: Vec<(usize, bool)> = Vec::with_capacity(MAX_RECENT + 2);
+    let (mut met_count, mut writer_found, mut cut) = (0, false, false);
     for m in (0..before_end).rev() {
+        if met_count == named_before {
+            break;
+        }
+        if reachable.len() >= MAX_RECENT && m < first_inside && (writer_found || !need_writer) {
+            cut = true;
+            break;
+        }
         let Some(e) = names.entity_of[m] else {
             continue;
         };
-        if !std::mem::replace(&mut seen[e], true) {
+        if std::mem::replace(&mut met[e], stamp) != stamp {
+            met_count += 1;
+            if let Some(writer) = eligible(e) {
+                writer_found |= writer;
+                reachable.push((e, writer));
+            }
+        }
+    }
+    if !cut {
+        for e in (0..names.entities.len()).filter(|&e| met[e] != stamp) {
             reachable.extend(eligible(e).map(|writer| (e, writer)));
         }
     }
-    for (e, _) in seen.iter().enumerate().filter(|(_, &s)| !s) {
-        reachable.extend(eligible(e).map(|writer| (e, writer)));
-    }
+    drop(walked);
     // (No one, the most recent ones, and a few beyond that the span names.)
     let mut out = Vec::with_capacity(reachable.len().min(MAX_RECENT + 2) + 1);
     let span = SpanKeys::new(source, names);
@@ -297,6 +331,132 @@ mod tests {
         };
         assert!(offered(4));
         assert!(!offered(3));
+    }
+
+    /// The candidates of every span of a long text with more speakers than
+    /// are ever offered, a span naming more of them than that, and an
+    /// opinion piece's writer are those of a walk back over every mention
+    /// (the walk stops early: it must not change what is offered, in what
+    /// order, with what features).
+    #[test]
+    fn stopping_the_walk_early_offers_what_the_whole_walk_did() {
+        let first = [
+            "Ann", "Bob", "Carl", "Dana", "Eve", "Fred", "Gail", "Hank", "Ida", "Joe",
+        ];
+        let last = ["Lee", "Moss", "Nash", "Ortiz"];
+        let people: Vec<String> = last
+            .iter()
+            .flat_map(|l| first.iter().map(move |f| format!("{f} {l}")))
+            .collect();
+        let mut text = String::new();
+        for (k, p) in people.iter().enumerate() {
+            text.push_str(&format!("{p} said the plan works. He said it twice. "));
+            if k % 7 == 6 {
+                text.push_str("\n\n");
+            }
+        }
+        text.push_str(&format!(
+            "{} said so. I agree.\n\n",
+            people[..24].join(", ")
+        ));
+        text.push_str("I think the plan works.\n\nJane Doe is a professor.\n");
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        assert!(
+            names.entities.len() > MAX_RECENT + 10,
+            "{}",
+            names.entities.len()
+        );
+        let cx = Context::new(&tok, &names, 16);
+        assert!(cx.writer.is_some(), "an opinion piece's writer");
+        // Spans: every `He`, `I` and name, and the list of 24 names.
+        let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(doc.text())).collect();
+        let mut spans: Vec<std::ops::Range<usize>> = (0..words.len())
+            .filter(|&i| {
+                matches!(words[i], "He" | "I") || names.mentions.iter().any(|m| m.tokens.start == i)
+            })
+            .map(|i| i..i + 1)
+            .collect();
+        let list = names.mentions[names.mentions.len() - 25].tokens.start;
+        let said = (list..words.len()).find(|&i| words[i] == "said").unwrap();
+        spans.push(list..said);
+        let history = History::default();
+        let mut cut = 0;
+        for range in spans {
+            let source = Source::new(&tok, &names, range.clone());
+            // The whole walk, as it was.
+            let before_end = names
+                .mentions
+                .partition_point(|m| m.tokens.start < source.tokens.end);
+            let mut seen = vec![false; names.entities.len()];
+            let mut order: Vec<usize> = Vec::new();
+            for m in (0..before_end).rev() {
+                if let Some(e) = names.entity_of[m] {
+                    if !std::mem::replace(&mut seen[e], true) {
+                        order.push(e);
+                    }
+                }
+            }
+            order.extend((0..names.entities.len()).filter(|&e| !seen[e]));
+            let got = candidates(&cx, &source, &history);
+            let offered: Vec<Option<usize>> = got.iter().map(|c| c.entity).collect();
+            let mut want = vec![None];
+            // Not a group, and named before the end of the next sentence
+            // (of the fifth, for a description), or the writer for `I`.
+            let ahead = if source.class() == "desc" {
+                DESCRIPTION_AHEAD
+            } else {
+                1
+            };
+            let horizon = tok
+                .sentences
+                .get(source.sentence + ahead)
+                .or_else(|| tok.sentences.last())
+                .map_or(usize::MAX, |s| s.end);
+            let is_eligible = |e: usize| {
+                let entity = &names.entities[e];
+                entity.kind != EntityType::Group
+                    && (names.mentions[entity.mentions[0]].tokens.start < horizon
+                        || (source.first_person() && cx.writer == Some(e)))
+            };
+            let eligible: Vec<usize> = order.into_iter().filter(|&e| is_eligible(e)).collect();
+            if eligible.len() > MAX_RECENT {
+                cut += 1;
+            }
+            for (rank, &e) in eligible.iter().enumerate() {
+                let inside = source.inside.iter().any(|&m| names.entity_of[m] == Some(e));
+                let writer = source.first_person() && cx.writer == Some(e);
+                if rank < MAX_RECENT || inside || writer {
+                    want.push(Some(e));
+                }
+            }
+            assert_eq!(offered, want, "span {range:?}");
+            let span = SpanKeys::new(&source, &names);
+            for c in got.iter().skip(1) {
+                let e = c.entity.unwrap();
+                let rank = eligible.iter().position(|&x| x == e).unwrap();
+                let agreeing = eligible[..=rank]
+                    .iter()
+                    .filter(|&&x| {
+                        source
+                            .pronoun
+                            .is_none_or(|(_, class)| agrees(class, &names.entities[x]))
+                    })
+                    .count();
+                let agrees_e = source
+                    .pronoun
+                    .is_none_or(|(_, class)| agrees(class, &names.entities[e]));
+                let recency = Recency {
+                    all: rank + 1,
+                    agreeing: agrees_e.then_some(agreeing),
+                    writer: source.first_person() && cx.writer == Some(e),
+                };
+                let features = entity_features(&cx, &span, e, recency, &history);
+                assert_eq!(c.features.ids, features.ids, "span {range:?}, entity {e}");
+            }
+        }
+        assert!(cut > 10, "the walk was cut on {cut} spans");
     }
 
     /// A hand-built `Tokenized` without sentences or paragraphs, and
