@@ -276,9 +276,34 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
     };
     let key = match object.remove("id") {
         Some(Value::String(s)) => s,
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+        Some(Value::Number(n)) => {
+            // (A whole number past 64 bits is read as a float: two such ids
+            // would come out the same.)
+            return InputRecord {
+                key: fallback,
+                document: Err(InputError {
+                    kind: "bad-id",
+                    message: format!(
+                        "line {line}: the id {n} is no whole number of 64 bits: write it as a string"
+                    ),
+                }),
+            };
+        }
         _ => fallback,
     };
+    // A success record carrying `error` would read as a failed one.
+    if object.contains_key("error") {
+        return InputRecord {
+            key,
+            document: Err(InputError {
+                kind: "reserved-key",
+                message: format!(
+                    "line {line}: the key \"error\" is the one quotekit's error records carry; rename it"
+                ),
+            }),
+        };
+    }
     let document = match object.remove("text") {
         Some(Value::String(text)) => check_text(&text, limits).map(|()| InputDocument {
             id: key.clone(),
@@ -401,6 +426,21 @@ mod tests {
         assert_eq!((ok.key.as_str(), doc.text.as_str()), ("a", "Hi there."));
         assert_eq!(doc.extra["source"], "x");
         let numeric = jsonl_record(2, br#"{"id": 7, "text": "x"}"#, LIMITS);
+        // Ids that JSON numbers cannot hold exactly, and a record that
+        // would read as an error record, are error records.
+        for (bytes, kind) in [
+            (
+                &br#"{"id": 18446744073709551616, "text": "x"}"#[..],
+                "bad-id",
+            ),
+            (br#"{"id": 1.5, "text": "x"}"#, "bad-id"),
+            (br#"{"id": "e", "text": "x", "error": 1}"#, "reserved-key"),
+        ] {
+            assert_eq!(
+                jsonl_record(4, bytes, LIMITS).document.unwrap_err().kind,
+                kind
+            );
+        }
         assert_eq!(numeric.key, "7");
         let cases: [(&[u8], &str, &str); 6] = [
             (b"{not json", "line 3", "malformed-json"),

@@ -66,8 +66,16 @@ def test_bad_texts_and_arguments(model):
         model.annotate("x" * 1_000_001)
     with pytest.raises(quotekit.InputError, match="threads"):
         model.annotate_many(["a"], threads=1_000_000)
-    with pytest.raises(OverflowError):
-        model.annotate_many(["a"], threads=-1)
+    # Negative, huge or non-integer counts name the argument (they were an
+    # OverflowError from the conversion).
+    for kwargs, name in [({"threads": -1}, "threads"), ({"max_chars": 2**64}, "max_chars"),
+                         ({"threads": 1.5}, "threads"), ({"threads": True}, "threads")]:
+        with pytest.raises(quotekit.InputError, match=name):
+            model.annotate_many(["a"], **kwargs)
+    with pytest.raises(quotekit.InputError, match="trials"):
+        quotekit.tune("no-such-space.toml", trials=-1)
+    with pytest.raises(quotekit.InputError, match="id must be a str or an int"):
+        model.annotate("He said so.", id=b"x")  # type: ignore[arg-type]
 
 
 def test_bad_records_become_error_records(model):
@@ -98,6 +106,11 @@ def test_bad_records_become_error_records(model):
             assert r["error"]["message"].startswith("line ")
     assert "over the limit of 200" in out[-2]["error"]["message"]
     json.dumps(out)  # every record is JSON
+    # An id JSON cannot hold exactly (two would come out the same), and a
+    # record whose passed-through `error` would make it read as failed.
+    out = model.annotate_many([{"id": 2**64, "text": "x"}, {"id": 2**64 + 1, "text": "x"},
+                               {"id": "e", "text": "x", "error": "mine"}])
+    assert [r["error"]["kind"] for r in out] == ["bad-id", "bad-id", "reserved-key"]
 
 
 def test_corpus_errors_name_the_file(tmp_path):

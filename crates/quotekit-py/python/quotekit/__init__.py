@@ -84,6 +84,19 @@ def _sequence(items: Any, what: str) -> list:
     return list(items)
 
 
+def _count(name: str, value: Any, low: int = 0) -> Any:
+    """``value`` when it is ``None`` or a whole number from ``low`` to 2^63;
+    otherwise :class:`InputError` naming the argument (not an
+    ``OverflowError`` from the conversion to the native types)."""
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{name} must be a whole number, not {type(value).__name__}")
+    if not low <= value < 2**63:
+        raise InputError(f"{name} = {value}: expected a whole number of at least {low}")
+    return value
+
+
 def _paths(names: Any) -> Optional[List[Any]]:
     """``names`` as a list of folders: one path is one folder."""
     if names is None:
@@ -123,6 +136,8 @@ class Model:
         cannot be annotated (not a string, empty, too long)."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, not {type(text).__name__}")
+        if id is not None and (isinstance(id, bool) or not isinstance(id, (str, int))):
+            raise InputError(f"id must be a str or an int, not {type(id).__name__}")
         item: Dict[str, Any] = {"id": "0" if id is None else str(id), "text": text}
         record = self.annotate_many([item], threads=1)[0]
         if "error" in record:
@@ -147,7 +162,9 @@ class Model:
         file) and the others go on."""
         items = _sequence(items, "items")
         lines = [_record_json(k, item) for k, item in enumerate(items)]
-        out = self._native.annotate_records([l for l, _, _ in lines], threads, max_chars)
+        out = self._native.annotate_records(
+            [l for l, _, _ in lines], _count("threads", threads), _count("max_chars", max_chars)
+        )
         return [
             _error_record(k, items[k], lines[k][1], lines[k][2])
             if line is None
@@ -177,7 +194,9 @@ class Model:
             if not isinstance(line, (str, bytes))
         }
         out = self._native.annotate_records(
-            [None if k in wrong else l for k, l in enumerate(lines)], threads, max_chars
+            [None if k in wrong else l for k, l in enumerate(lines)],
+            _count("threads", threads),
+            _count("max_chars", max_chars),
         )
         return [wrong.get(k, line) for k, line in enumerate(out) if k in wrong or line is not None]
 
@@ -214,7 +233,7 @@ def train(
         train=train,
         dev=dev,
         names=_paths(names),
-        threads=threads,
+        threads=_count("threads", threads),
     )
     return None if report is None else json.loads(report)
 
@@ -244,8 +263,8 @@ def tune(
             train=train,
             dev=dev,
             names=_paths(names),
-            threads=threads,
-            trials=trials,
+            threads=_count("threads", threads),
+            trials=_count("trials", trials, 1),
             hours=hours,
         )
     )
