@@ -918,3 +918,20 @@ fn eval_resolution(model: &str, extra: &[&str]) -> std::process::Output {
     args.extend_from_slice(extra);
     quotekit(&args)
 }
+
+/// Training again into a model folder without a dev corpus removes the dev
+/// evaluation of the model it replaces (it described another model).
+#[test]
+fn retraining_without_dev_leaves_no_stale_dev_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = "[features]\nhash_bits = 16\n[training]\nmax_iterations = 5\n";
+    let model = common::train_sample(
+        dir.path(),
+        "m",
+        &format!("[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n{settings}"),
+    );
+    assert!(model.join("dev-eval.json").is_file());
+    common::train_sample(dir.path(), "m", settings);
+    assert!(model.join("model.safetensors").is_file());
+    assert!(!model.join("dev-eval.json").exists());
+}

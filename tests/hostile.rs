@@ -806,6 +806,8 @@ fn messages_say_what_happened_once_and_where() {
     let other_names = dir.path().join("other-names");
     std::fs::create_dir_all(&other_names).unwrap();
     std::fs::write(other_names.join("x.tsv"), "T1\tHe\t-\n").unwrap();
+    let empty_dev = dir.path().join("empty-dev.jsonl");
+    std::fs::write(&empty_dev, "").unwrap();
     let cases: Vec<(Vec<String>, &str)> = cases
         .into_iter()
         .chain([
@@ -828,6 +830,18 @@ fn messages_say_what_happened_once_and_where() {
                     &out_model,
                 ]),
                 "have a file for none of the 14 documents of datasets/sample",
+            ),
+            (
+                args(&[
+                    "train",
+                    "--train",
+                    "datasets/sample",
+                    "--dev",
+                    &s(&empty_dev),
+                    "--out",
+                    &out_model,
+                ]),
+                "has no documents: nothing to stop early on or report",
             ),
         ])
         .collect();

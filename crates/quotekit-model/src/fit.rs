@@ -86,7 +86,16 @@ fn fit_in_pool(
     quotekit_data::names::check_names_match(names, &train_docs, &config.data.train)
         .map_err(ModelError::Training)?;
     let dev_docs = match &config.data.dev {
-        Some(p) => load_named_documents(p, names)?,
+        Some(p) => {
+            let docs = load_named_documents(p, names)?;
+            if docs.is_empty() {
+                return Err(ModelError::Training(format!(
+                    "the dev corpus {} has no documents: nothing to stop early on or report",
+                    p.display()
+                )));
+            }
+            docs
+        }
         None => Vec::new(),
     };
     // The resolver learns from the named training documents; the tagger

@@ -2,7 +2,9 @@
 
 use crate::errors;
 use pyo3::prelude::*;
-use quotekit_infer::render::report::{write_training_report, TrainingHistory};
+use quotekit_infer::render::report::{
+    write_dev_evaluation, write_training_report, TrainingHistory,
+};
 use quotekit_model::config::TrainConfig;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
@@ -56,16 +58,12 @@ pub fn train(
     save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
     write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)
         .map_err(errors::input)?;
-    match &fitted.dev {
-        Some(dev) => {
-            let json = serde_json::to_string_pretty(dev).map_err(errors::input)?;
-            let path = out.join("dev-eval.json");
-            std::fs::write(&path, &json)
-                .map_err(|e| errors::input(format!("writing {}: {e}", path.display())))?;
-            Ok(Some(json))
-        }
-        None => Ok(None),
-    }
+    write_dev_evaluation(&out, fitted.dev.as_ref()).map_err(errors::input)?;
+    fitted
+        .dev
+        .as_ref()
+        .map(|dev| serde_json::to_string_pretty(dev).map_err(errors::input))
+        .transpose()
 }
 
 /// Runs (or resumes) the hyper-parameter search `space` as `quotekit tune`

@@ -5,7 +5,9 @@ use super::say;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_infer::render::report::{write_training_report, TrainingHistory};
+use quotekit_infer::render::report::{
+    write_dev_evaluation, write_training_report, TrainingHistory,
+};
 use quotekit_model::config::{ModelKind, TrainConfig};
 use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
@@ -270,9 +272,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     eprintln!("model written to {}", path.display());
     if let Some(dev) = &fitted.dev {
         println!("{dev}");
-        let json = args.out.join("dev-eval.json");
-        std::fs::write(&json, serde_json::to_string_pretty(dev)?)
-            .with_context(|| format!("writing {}", json.display()))?;
+    }
+    if let Some(json) = write_dev_evaluation(&args.out, fitted.dev.as_ref())? {
         eprintln!("dev evaluation written to {}", json.display());
     }
     let report = write_training_report(

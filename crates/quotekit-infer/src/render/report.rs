@@ -279,6 +279,32 @@ pub fn training_report(run: &TrainingRun) -> String {
     page("quotekit: training report", &body)
 }
 
+/// Writes the dev evaluation to `dev-eval.json` in the model folder `out`
+/// and returns its path; without one, removes the file an earlier model
+/// trained into the folder may have left (it would describe another model).
+pub fn write_dev_evaluation(
+    out: &std::path::Path,
+    dev: Option<&Evaluation>,
+) -> Result<Option<std::path::PathBuf>, crate::InferError> {
+    let path = out.join("dev-eval.json");
+    match dev {
+        Some(dev) => {
+            let json = serde_json::to_string_pretty(dev).expect("an evaluation serialises");
+            std::fs::write(&path, json).map_err(|e| crate::InferError::io(&path, e))?;
+            Ok(Some(path))
+        }
+        None => {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(crate::InferError::io(&path, e))
+                }
+                _ => {}
+            }
+            Ok(None)
+        }
+    }
+}
+
 /// Writes the training report to `report.html` in the model folder `out`,
 /// with the wall time since `started` and this process's peak memory;
 /// returns its path.
