@@ -43,8 +43,10 @@ pub fn read_corpus(
     names: Option<Vec<PathBuf>>,
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
-    py.detach(|| load(&path, format, names.unwrap_or_default()))
-        .map(|docs| docs.iter().map(to_json_line).collect())
+    let names = names.unwrap_or_default();
+    let docs = py.detach(|| load(&path, format, names.clone()))?;
+    check_names_match(&names, &docs, &path).map_err(errors::DataError::new_err)?;
+    Ok(docs.iter().map(to_json_line).collect())
 }
 
 /// Scores the predicted corpus `pred` against `gold` (paired by document

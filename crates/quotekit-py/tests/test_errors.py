@@ -182,3 +182,11 @@ def test_names_folders_must_exist(tmp_path):
     docs = list(quotekit.read_corpus(SAMPLE, names=SAMPLE.parent / "sample-speakers"))
     named = [s for d in docs for s in d["spans"] if s.get("name")]
     assert len(named) > 10
+    # Names folders that name none of the corpus's documents, and a path
+    # that is not there, are refused when read_corpus is called.
+    empty = tmp_path / "no-names"
+    empty.mkdir()
+    with pytest.raises(quotekit.DataError, match="have a file for none of the 14 documents"):
+        quotekit.read_corpus(SAMPLE, names=empty)
+    with pytest.raises(quotekit.DataError):
+        quotekit.read_corpus(tmp_path / "nowhere")

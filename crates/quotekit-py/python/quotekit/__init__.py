@@ -296,11 +296,10 @@ def read_corpus(
     """Yields the documents of a corpus (a brat folder, ``.jsonl`` or
     ``.conll``; ``format`` overrides the guess) as dicts of quotekit's
     document JSONL (``id``, ``text``, ``spans``, ``attributions``). The
-    corpus is read and checked first: a bad document raises
+    corpus is read and checked when this is called: a bad document raises
     :class:`DataError` naming its file and line."""
     lines = _quotekit.read_corpus(
         path, format=format, names=_paths(names)
     )
-    for line in lines:
-        yield json.loads(line)
+    return (json.loads(line) for line in lines)
 
