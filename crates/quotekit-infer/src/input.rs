@@ -305,11 +305,17 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
         };
     }
     let document = match object.remove("text") {
-        Some(Value::String(text)) => check_text(&text, limits).map(|()| InputDocument {
-            id: key.clone(),
-            text,
-            extra: object,
-        }),
+        Some(Value::String(text)) => check_text(&text, limits)
+            .map(|()| InputDocument {
+                id: key.clone(),
+                text,
+                extra: object,
+            })
+            // (Like every other error of a JSONL record, it names the line.)
+            .map_err(|e| InputError {
+                message: format!("line {line}: {}", e.message),
+                ..e
+            }),
         _ => Err(InputError {
             kind: "missing-text",
             message: format!("line {line}: no \"text\" string"),
@@ -457,6 +463,9 @@ mod tests {
         for (bytes, key, kind) in cases {
             let r = jsonl_record(3, bytes, LIMITS);
             assert_eq!(r.key, key);
+            if let Err(e) = &r.document {
+                assert!(e.message.starts_with("line 3"), "{}", e.message);
+            }
             assert_eq!(
                 r.document.unwrap_err().kind,
                 kind,
