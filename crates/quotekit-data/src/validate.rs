@@ -379,12 +379,18 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
             .map(|s| (s, Role::Source))
             .chain(attribution.cue.iter().map(|c| (c, Role::Cue)))
             .chain(attribution.content.iter().map(|c| (c, Role::Content)));
+        // (A span missing from several roles of one attribution is said once.)
+        let mut missing: Vec<&str> = Vec::new();
         for (id, expected) in arguments {
             let kind = match roles.get(id.as_str()) {
-                None => ProblemKind::MissingSpan {
-                    attribution: attribution.id.clone(),
-                    missing: id.clone(),
-                },
+                None if missing.contains(&id.as_str()) => continue,
+                None => {
+                    missing.push(id);
+                    ProblemKind::MissingSpan {
+                        attribution: attribution.id.clone(),
+                        missing: id.clone(),
+                    }
+                }
                 Some(&found) if found != expected => ProblemKind::WrongRole {
                     attribution: attribution.id.clone(),
                     span: id.clone(),
@@ -507,6 +513,17 @@ mod tests {
                 "d.ann:4: error: attribution E1 refers to missing span T9",
                 "d.ann:4: error: attribution E1 uses T3 as its Cue, but T3 is a Content",
             ]
+        );
+        // One missing span in every role is said once.
+        let mut d = doc();
+        d.attributions[0].source = Some("T9".into());
+        d.attributions[0].cue = Some("T9".into());
+        d.attributions[0].content = vec!["T9".into()];
+        let diags = validate(&d, &origin(), &ValidationOptions::default());
+        let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            vec!["d.ann:4: error: attribution E1 refers to missing span T9"]
         );
     }
 
