@@ -339,7 +339,7 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
             Ok(_) => {}
             Err(e) => return Some(Err(InferError::io(&source, e))),
         }
-        quotekit_data::formats::jsonl::strip_bom(line, &mut buf);
+        quotekit_data::formats::strip_bom(line, &mut buf);
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

@@ -7,7 +7,7 @@
 //! tokens with spaces and sentences with line breaks; attributions and
 //! discontinuous spans cannot be written to it.
 
-use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
+use super::{create_parent, strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Document, Role, Span};
 use crate::error::{decode_utf8, DataError};
 use crate::message::shorten;
@@ -230,12 +230,13 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let raw = match self.lines.next() {
+            let mut raw = match self.lines.next() {
                 None => return self.take().map(Ok),
                 Some(Err(e)) => return Some(Err(DataError::io(&self.path, e))),
                 Some(Ok(raw)) => raw,
             };
             self.line_no += 1;
+            strip_bom(self.line_no, &mut raw);
             let line = match decode_utf8(&self.path, raw) {
                 Ok(l) => l,
                 Err(DataError::NotUtf8 { path, byte, .. }) => {
@@ -249,12 +250,6 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
                 Err(e) => return Some(Err(e)),
             };
             let line = line.trim_end_matches('\r');
-            // (A byte-order mark, which some editors write, is no part of the text.)
-            let line = if self.line_no == 1 {
-                line.strip_prefix('\u{feff}').unwrap_or(line)
-            } else {
-                line
-            };
             if let Some(rest) = line.strip_prefix("-DOCSTART-") {
                 let id = rest.split_whitespace().next().filter(|s| *s != "-X-");
                 let done = self.take();

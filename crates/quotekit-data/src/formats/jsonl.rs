@@ -3,7 +3,7 @@
 //!   "attributions": [{"id", "source", "cue", "content": [...]}]}`.
 //! Offsets are character offsets into `text`.
 
-use super::{create_parent, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
+use super::{create_parent, strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Attribution, Document, Span};
 use crate::error::{decode_utf8, DataError};
 use crate::validate::{Origin, ProblemKind, Severity};
@@ -51,14 +51,6 @@ impl CorpusReader for JsonlReader {
     }
 }
 
-/// Takes a byte-order mark (which some editors write) off the first line of
-/// a JSONL file (`line` is its 1-based number): it is no part of the record.
-pub fn strip_bom(line: usize, buf: &mut Vec<u8>) {
-    if line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
-        buf.drain(..3);
-    }
-}
-
 /// Parses one line of a JSONL corpus (`line` is its 1-based number in
 /// `path`, for messages).
 pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocument, DataError> {
@@ -66,17 +58,16 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         DataError::NotUtf8 { path, byte, .. } => DataError::NotUtf8 { path, line, byte },
         other => other,
     })?;
-    let json = text.as_str();
     // (serde reads a struct from an array too, and would complain about its
     // first element.)
-    if !json.trim_start().starts_with('{') {
+    if !text.trim_start().starts_with('{') {
         return Err(DataError::syntax(
             path,
             line,
             "bad JSON record: a record is an object, `{\"id\": …, \"text\": …}`",
         ));
     }
-    let record: Record = serde_json::from_str(json).map_err(|e| {
+    let record: Record = serde_json::from_str(&text).map_err(|e| {
         let problem = json_problem(&e);
         // (`predict`'s default records, read where documents are expected.)
         let hint = if problem.contains("unknown field `quotes`") {

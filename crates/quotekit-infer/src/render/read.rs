@@ -125,7 +125,7 @@ fn read_jsonl(
         {
             break;
         }
-        quotekit_data::formats::jsonl::strip_bom(line_no, &mut buf);
+        quotekit_data::formats::strip_bom(line_no, &mut buf);
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

@@ -355,11 +355,11 @@ pub struct Context<'a, 'w> {
     fixed: Vec<std::cell::OnceCell<Fixed>>,
     /// The entities' first mentions, in text order: how many entities are
     /// named before a point of the text.
-    pub first_mentions: Vec<usize>,
+    pub(crate) first_mentions: Vec<usize>,
     /// Which entities a span's walk back over the mentions has met: a
     /// stamp per entity, and the stamp of the walk under way (so that no
     /// walk clears or allocates a table as long as the entities).
-    pub walked: std::cell::RefCell<(u32, Vec<u32>)>,
+    pub(crate) walked: std::cell::RefCell<(u32, Vec<u32>)>,
     /// The entity of the document's first name mention.
     pub first_entity: Option<usize>,
     /// The writer of an opinion piece: the entity whose name opens the last

@@ -138,16 +138,18 @@ pub fn tune(
     // it out of the table and of the best.
     // (Only a grid or random search can meet this: a halving search's budget
     // is part of its fingerprint.)
-    let (flat, schedule) = match space.method {
-        Method::Grid | Method::Random => (plan::flat(space, space.trials), Vec::new()),
+    let (flat, schedule, planned) = match space.method {
+        Method::Grid | Method::Random => {
+            let flat = plan::flat(space, space.trials);
+            let planned = flat.len();
+            (flat, Vec::new(), planned)
+        }
         Method::Halving => {
             let h = space.halving;
-            (Vec::new(), rungs(space.trials, h.eta, h.min_resource, max))
+            let schedule = rungs(space.trials, h.eta, h.min_resource, max);
+            let planned = schedule.iter().map(|(n, _)| n).sum();
+            (Vec::new(), schedule, planned)
         }
-    };
-    let planned = match space.method {
-        Method::Grid | Method::Random => flat.len(),
-        Method::Halving => schedule.iter().map(|(n, _)| n).sum(),
     };
     if let Some(last) = search.done.iter().map(|r| r.trial.trial).max() {
         if last > planned {
