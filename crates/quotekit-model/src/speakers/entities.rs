@@ -195,6 +195,77 @@ impl Quick {
     }
 }
 
+/// Up to this many roots, a name is compared with each (cheaper, for the
+/// few names of most texts, than building the index).
+const FEW_ROOTS: usize = 48;
+
+/// The roots found so far, indexed by what [`Quick::may_fit`] compares
+/// (once there are more than [`FEW_ROOTS`]): the roots a name may fit,
+/// without a pass over all of them.
+#[derive(Default)]
+struct RootIndex {
+    /// Whether the roots so far are in the maps.
+    built: bool,
+    /// Roots (positions in the list of roots) by the hash of their last word.
+    by_last: rustc_hash::FxHashMap<u64, Vec<usize>>,
+    /// Roots of two or more words by the hash of their first word.
+    by_first: rustc_hash::FxHashMap<u64, Vec<usize>>,
+    /// Roots of two or more words by their first letter.
+    by_lead: rustc_hash::FxHashMap<Option<char>, Vec<usize>>,
+    /// Roots of two or more words whose first word is small.
+    small: Vec<usize>,
+}
+
+impl RootIndex {
+    /// Adds root `r` (the next position) of name `q`, once built.
+    fn push(&mut self, r: usize, q: &Quick) {
+        if self.built {
+            self.insert(r, q);
+        }
+    }
+
+    fn insert(&mut self, r: usize, q: &Quick) {
+        if q.len == 0 {
+            return;
+        }
+        self.by_last.entry(q.last).or_default().push(r);
+        if q.len >= 2 {
+            self.by_first.entry(q.first).or_default().push(r);
+            self.by_lead.entry(q.lead).or_default().push(r);
+            if q.small {
+                self.small.push(r);
+            }
+        }
+    }
+
+    /// The positions of the roots (names `roots`, whose [`Quick`]s are
+    /// `quick`) a name of [`Quick`] `q` may fit: a superset of those it
+    /// fits, in order. All of them while they are few.
+    fn may_fit(&mut self, q: &Quick, roots: &[usize], quick: &[Quick]) -> Vec<usize> {
+        if roots.len() <= FEW_ROOTS {
+            return (0..roots.len()).collect();
+        }
+        if !self.built {
+            self.built = true;
+            for (r, &name) in roots.iter().enumerate() {
+                self.insert(r, &quick[name]);
+            }
+        }
+        if q.len == 0 {
+            return Vec::new();
+        }
+        let mut out = self.by_last.get(&q.last).cloned().unwrap_or_default();
+        if q.len == 1 {
+            out.extend(self.by_first.get(&q.first).into_iter().flatten());
+            out.extend_from_slice(&self.small);
+            out.extend(self.by_lead.get(&q.initial).into_iter().flatten());
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+}
+
 /// The document's entities: distinct names, longest first, each joining
 /// the first longer name it is compatible with or becoming an entity's root;
 /// a mention compatible with several roots (`Clinton` with Hillary and Bill
@@ -237,9 +308,20 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     let mut by_length: Vec<usize> = (0..names.len()).collect();
     by_length.sort_by_key(|&n| std::cmp::Reverse(names[n].len()));
     let mut roots: Vec<usize> = Vec::new();
+    let mut index = RootIndex::default();
+    // The roots name `n` fits, in order (through the index: a text with
+    // many names would otherwise compare every pair).
+    let fitting = |n: usize, roots: &[usize], index: &mut RootIndex| -> Vec<usize> {
+        index
+            .may_fit(&quick[n], roots, &quick)
+            .into_iter()
+            .filter(|&r| fits(n, roots[r]))
+            .collect()
+    };
     let mut is_root = vec![false; names.len()];
     for n in by_length {
-        if !roots.iter().any(|&r| fits(n, r)) {
+        if fitting(n, &roots, &mut index).is_empty() {
+            index.push(roots.len(), &quick[n]);
             roots.push(n);
             is_root[n] = true;
         }
@@ -252,10 +334,13 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         if gender == Gender::Unknown || is_root[k] {
             continue;
         }
-        let mut could_join = roots.iter().filter(|&&r| fits(k, r)).peekable();
-        let own_root =
-            could_join.peek().is_some() && could_join.all(|&r| !title_agrees(gender, names[r]));
+        let could_join = fitting(k, &roots, &mut index);
+        let own_root = !could_join.is_empty()
+            && could_join
+                .iter()
+                .all(|&r| !title_agrees(gender, names[roots[r]]));
         if own_root {
+            index.push(roots.len(), &quick[k]);
             roots.push(k);
             is_root[k] = true;
         }
@@ -269,8 +354,10 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         if gender == Gender::Unknown || names[k].len() != 1 || is_root[k] {
             continue;
         }
-        let mut agreeing = (0..roots.len())
-            .filter(|&r| fits(k, roots[r]) && title_agrees(gender, names[roots[r]]));
+        let fit = fitting(k, &roots, &mut index);
+        let mut agreeing = fit
+            .into_iter()
+            .filter(|&r| title_agrees(gender, names[roots[r]]));
         if let (Some(r), None) = (agreeing.next(), agreeing.next()) {
             votes[r] += 1;
         }
@@ -291,7 +378,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         let agrees = |r: usize| title_agrees(gender, names[roots[r]]);
         let target = root_of[k].filter(|&r| agrees(r)).or_else(|| {
             compatible_roots[k]
-                .get_or_insert_with(|| (0..roots.len()).filter(|&r| fits(k, roots[r])).collect())
+                .get_or_insert_with(|| fitting(k, &roots, &mut index))
                 .iter()
                 .copied()
                 .filter(|&r| agrees(r))
@@ -300,6 +387,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         let r = target.unwrap_or_else(|| {
             root_of[k].get_or_insert(roots.len());
             compatible_roots.iter_mut().for_each(|c| *c = None);
+            index.push(roots.len(), &quick[k]);
             roots.push(k);
             votes.push(0);
             exact.push(1);
@@ -346,6 +434,21 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
 /// of exactly one (`Wines` where the text names Leslie Wimes, `McLenney`
 /// for Tyresha McClenney) is read as that surname: a misspelling.
 fn misspelled_surnames(cores: &mut [&[String]]) {
+    // The surnames of the names of two or more words (which this leaves as
+    // they are) by their first and last bytes and length: what two words
+    // one edit apart share (a text with many names compares few pairs).
+    let shape = |w: &str, len: usize| {
+        let b = w.as_bytes();
+        (b.first().copied(), b.last().copied(), len)
+    };
+    let mut surnames: rustc_hash::FxHashMap<_, Vec<&[String]>> = Default::default();
+    for &c in cores.iter().filter(|c| c.len() >= 2) {
+        let last = &c[c.len() - 1..];
+        surnames
+            .entry(shape(&last[0], last[0].len()))
+            .or_default()
+            .push(last);
+    }
     for n in 0..cores.len() {
         let [word] = cores[n] else {
             continue;
@@ -356,10 +459,11 @@ fn misspelled_surnames(cores: &mut [&[String]]) {
         // The surname one letter off (rare: checked first), then whether
         // the word is a name of its own.
         let Some(surname) = sole(
-            cores
-                .iter()
-                .filter(|c| c.len() >= 2)
-                .map(|&c| &c[c.len() - 1..])
+            [word.len() - 1, word.len(), word.len() + 1]
+                .into_iter()
+                .filter_map(|len| surnames.get(&shape(word, len)))
+                .flatten()
+                .copied()
                 .filter(|last| one_edit_apart(word, &last[0])),
         ) else {
             continue;
@@ -566,8 +670,14 @@ fn pronoun_genders(
     }
     let mut counts = vec![(0usize, 0usize); entities.len()];
     for (i, word) in words.iter().enumerate() {
-        let male = matches!(word.key(), "he" | "him" | "his" | "himself");
-        let female = matches!(word.key(), "she" | "her" | "hers" | "herself");
+        let key = word.key();
+        // (Every pronoun below begins with `h` or `s`: most words are
+        // passed over on their first byte.)
+        if !matches!(key.as_bytes().first(), Some(b'h' | b's')) {
+            continue;
+        }
+        let male = matches!(key, "he" | "him" | "his" | "himself");
+        let female = matches!(key, "she" | "her" | "hers" | "herself");
         if !male && !female {
             continue;
         }
@@ -737,6 +847,40 @@ mod tests {
             entity_of_word(&two, "Wines").name,
             ["Wines"],
             "two surnames fit: no one is chosen"
+        );
+    }
+
+    /// A text with more names than [`FEW_ROOTS`] finds the roots a name
+    /// fits through the index: its surnames, first names, acronyms and
+    /// misspellings join the same entities as in a text of a few names.
+    #[test]
+    fn many_names_group_as_few_do() {
+        let tail = "Leslie Wimes spoke first. Wines believes the campaign erred. \
+                    The International Monetary Fund cut its forecast. The IMF said growth \
+                    would slow. Hillary Clinton spoke. Hillary said so, and Clinton agreed. \
+                    The Democratic National Committee met. The DNC said nothing.";
+        let mut many = String::new();
+        for a in ["Da", "Fu", "Lo", "No", "Ra", "Te", "Vi", "Zo"] {
+            for b in [
+                "ravi", "dasu", "zoka", "losu", "mido", "pena", "kuro", "seti",
+            ] {
+                many.push_str(&format!("Jane {a}{b} came. {a}{b} spoke. "));
+            }
+        }
+        many.push_str(tail);
+        let (few, many) = (names(tail), names(&many));
+        assert!(many.entities.len() > FEW_ROOTS + 10);
+        for word in ["Wines", "IMF", "Hillary", "Clinton", "DNC"] {
+            let (a, b) = (entity_of_word(&few, word), entity_of_word(&many, word));
+            assert_eq!(a.name, b.name, "{word}");
+            assert_eq!(a.mentions.len(), b.mentions.len(), "{word}");
+        }
+        assert_eq!(entity_of_word(&few, "Wines").name, ["Leslie", "Wimes"]);
+        assert_eq!(entity_of_word(&few, "DNC").mentions.len(), 2);
+        let dazoka = entity_of_word(&many, "Dazoka");
+        assert_eq!(
+            (dazoka.name.join(" "), dazoka.mentions.len()),
+            ("Jane Dazoka".into(), 2)
         );
     }
 

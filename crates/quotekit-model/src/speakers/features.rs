@@ -122,19 +122,21 @@ impl<'w> FeatureSet<'w> {
     pub fn score(&self) -> Option<f32> {
         self.weights.map(|_| self.score)
     }
+}
+
+/// Where a candidate's features go as they are made: kept as ids (a
+/// [`FeatureSet`], to train) or summed as weights ([`Scorer`], to resolve).
+trait Sink {
+    /// Adds the feature of hash `h`.
+    fn push_hash(&mut self, h: u64);
+
+    /// The span's class hash, mixed into conjoined features.
+    fn class(&self) -> u64;
+
+    /// Adds an entity's features that do not depend on the span (first).
+    fn fixed(&mut self, fixed: &Fixed);
 
     #[inline]
-    fn push_hash(&mut self, h: u64) {
-        let id = mix(h) & self.mask;
-        match self.weights {
-            // (`get`, which cannot panic, lets the sum stay in a register:
-            // a bounds check's panic would make every add store it first.
-            // `id` is always in range: the mask is one less than the length.)
-            Some(w) => self.score += w.get(id as usize).copied().unwrap_or(0.0),
-            None => self.ids.push(id as u32),
-        }
-    }
-
     fn add(&mut self, key: Key) {
         self.push_hash(key.0);
     }
@@ -143,7 +145,63 @@ impl<'w> FeatureSet<'w> {
     #[inline]
     fn both(&mut self, key: Key) {
         self.push_hash(key.0);
-        self.push_hash(key.0 ^ self.class);
+        self.push_hash(key.0 ^ self.class());
+    }
+}
+
+impl Sink for FeatureSet<'_> {
+    #[inline]
+    fn push_hash(&mut self, h: u64) {
+        let id = mix(h) & self.mask;
+        match self.weights {
+            Some(w) => self.score += w.get(id as usize).copied().unwrap_or(0.0),
+            None => self.ids.push(id as u32),
+        }
+    }
+
+    fn class(&self) -> u64 {
+        self.class
+    }
+
+    fn fixed(&mut self, fixed: &Fixed) {
+        debug_assert!(
+            self.ids.is_empty() && self.score == 0.0,
+            "fixed features come first"
+        );
+        match self.weights {
+            None => fixed.add_all(self),
+            Some(w) => self.score = fixed.score(w, self.mask, self.class),
+        }
+    }
+}
+
+/// A candidate's score, summed as its features are made. (A plain value
+/// that nothing else sees: the sum stays in a register. In a
+/// [`FeatureSet`], which its drop on unwinding sees, every add went through
+/// memory.)
+#[derive(Debug, Clone, Copy)]
+struct Scorer<'w> {
+    weights: &'w [f32],
+    mask: u64,
+    class: u64,
+    score: f32,
+}
+
+impl Sink for Scorer<'_> {
+    #[inline]
+    fn push_hash(&mut self, h: u64) {
+        let id = mix(h) & self.mask;
+        // (`get`, which cannot panic, keeps a panic's path off the sum.
+        // `id` is always in range: the mask is one less than the length.)
+        self.score += self.weights.get(id as usize).copied().unwrap_or(0.0);
+    }
+
+    fn class(&self) -> u64 {
+        self.class
+    }
+
+    fn fixed(&mut self, fixed: &Fixed) {
+        self.score = fixed.score(self.weights, self.mask, self.class);
     }
 }
 
@@ -271,8 +329,42 @@ impl<'s> SpanKeys<'s> {
 
 /// Features of "no one named".
 pub fn none_features<'w>(span: &SpanKeys<'_>, cx: &Context<'_, 'w>) -> FeatureSet<'w> {
+    made_with(
+        cx,
+        span.class_conj,
+        |s| none_into(span, s),
+        |f| none_into(span, f),
+    )
+}
+
+/// A candidate's features made by `score` (summed with the context's
+/// weights, when it has them) or by `keep` (kept as ids).
+fn made_with<'w>(
+    cx: &Context<'_, 'w>,
+    class: u64,
+    score: impl FnOnce(&mut Scorer<'w>),
+    keep: impl FnOnce(&mut FeatureSet<'w>),
+) -> FeatureSet<'w> {
+    let mut f = FeatureSet::new(cx.mask, class, cx.weights);
+    match cx.weights {
+        Some(weights) => {
+            let mut s = Scorer {
+                weights,
+                mask: cx.mask,
+                class,
+                score: 0.0,
+            };
+            score(&mut s);
+            f.score = s.score;
+        }
+        None => keep(&mut f),
+    }
+    f
+}
+
+/// [`none_features`], into `f`.
+fn none_into(span: &SpanKeys<'_>, f: &mut impl Sink) {
     let (source, class) = (span.source, span.class);
-    let mut f = FeatureSet::new(cx.mask, span.class_conj, cx.weights);
     let (head, first) = (word_hash(&source.head), word_hash(&source.first));
     f.add(key!("none"));
     f.add(key!("none").with(class));
@@ -292,7 +384,6 @@ pub fn none_features<'w>(span: &SpanKeys<'_>, cx: &Context<'_, 'w>) -> FeatureSe
     for w in &source.words {
         f.add(key!("none-word").word(w));
     }
-    f
 }
 
 fn gender_code(g: Gender) -> u64 {
@@ -498,35 +589,35 @@ pub struct Fixed {
 }
 
 impl Fixed {
-    /// Adds the features to a new `f` (scored once per span class when
-    /// they are scored as made: they come first, so the sum is the same).
-    fn add_to(&self, f: &mut FeatureSet<'_>) {
-        debug_assert!(
-            f.ids.is_empty() && f.score == 0.0,
-            "fixed features come first"
-        );
-        let add = |f: &mut FeatureSet<'_>| {
-            for &k in &self.both {
-                f.both(k);
-            }
-            for &k in &self.alone {
-                f.add(k);
-            }
-        };
-        if f.weights.is_none() {
-            return add(f);
-        }
+    /// The features' score with `weights` for a span of class hash `class`
+    /// (summed once per class: they come first, so the sum is the same).
+    fn score(&self, weights: &[f32], mask: u64, class: u64) -> f32 {
         let known = self
             .scores
             .borrow()
             .iter()
-            .find(|s| s.0 == f.class)
+            .find(|s| s.0 == class)
             .map(|s| s.1);
-        f.score = known.unwrap_or_else(|| {
-            add(f);
-            self.scores.borrow_mut().push((f.class, f.score));
+        known.unwrap_or_else(|| {
+            let mut f = Scorer {
+                weights,
+                mask,
+                class,
+                score: 0.0,
+            };
+            self.add_all(&mut f);
+            self.scores.borrow_mut().push((class, f.score));
             f.score
-        });
+        })
+    }
+
+    fn add_all(&self, f: &mut impl Sink) {
+        for &k in &self.both {
+            f.both(k);
+        }
+        for &k in &self.alone {
+            f.add(k);
+        }
     }
 }
 
@@ -587,16 +678,30 @@ pub fn entity_features<'w>(
     recency: Recency,
     history: &History,
 ) -> FeatureSet<'w> {
-    let (tok, names, mask) = (cx.tok, cx.names, cx.mask);
+    made_with(
+        cx,
+        span.class_conj,
+        |s| candidate_features(cx, span, e, recency, history, s),
+        |f| candidate_features(cx, span, e, recency, history, f),
+    )
+}
+
+/// [`entity_features`], into `f`.
+fn candidate_features(
+    cx: &Context<'_, '_>,
+    span: &SpanKeys<'_>,
+    e: usize,
+    recency: Recency,
+    history: &History,
+    f: &mut impl Sink,
+) {
+    let (tok, names) = (cx.tok, cx.names);
     let source = span.source;
     let class = span.class;
     let entity: &Entity = &names.entities[e];
-    let mut f = FeatureSet::new(mask, span.class_conj, cx.weights);
     let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
     let (kind, gender) = (type_code(entity.kind), gender_code(entity.gender));
-    cx.fixed[e]
-        .get_or_init(|| fixed_features(cx, e))
-        .add_to(&mut f);
+    f.fixed(cx.fixed[e].get_or_init(|| fixed_features(cx, e)));
     let agree = span.agree;
     if let Some(agree) = agree {
         f.add(key!("agree").with(agree).with(kind).with(gender));
@@ -803,7 +908,6 @@ pub fn entity_features<'w>(
             f.add(key!("first-name").word(first).with(p));
         }
     }
-    f
 }
 
 /// How many of an entity's mentions have a speech verb beside them (`Doe

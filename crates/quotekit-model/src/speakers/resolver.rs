@@ -1,4 +1,6 @@
 //! The speaker ranker and its use on one document.
+//! The file runs a little over 500 lines with its tests: the test of the
+//! candidates' early stop spells out the whole walk it must agree with.
 
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::features::{
@@ -141,7 +143,26 @@ pub fn candidates<'w>(
         }
     }
     if !cut {
-        for e in (0..names.entities.len()).filter(|&e| met[e] != stamp) {
+        // The walk met every entity named before the span's end: the rest
+        // are those first named from there to the horizon, and the writer
+        // wherever it is first named (in entity order, as a pass over all
+        // of them would offer them).
+        let to_horizon = names
+            .mentions
+            .partition_point(|m| m.tokens.start < horizon)
+            .max(before_end);
+        let until = cx.first_mentions.partition_point(|&m| m < to_horizon);
+        let mut later: Vec<usize> = cx.first_mentions[named_before..until]
+            .iter()
+            .filter_map(|&m| names.entity_of[m])
+            .collect();
+        if let Some(w) = cx.writer.filter(|&w| first_person && met[w] != stamp) {
+            if !later.contains(&w) {
+                later.push(w);
+            }
+        }
+        later.sort_unstable();
+        for e in later {
             reachable.extend(eligible(e).map(|writer| (e, writer)));
         }
     }
