@@ -95,8 +95,20 @@ pub fn load_corpus(
     format: Format,
     options: &LoadOptions,
 ) -> Result<LoadReport, DataError> {
+    if path.as_os_str().is_empty() {
+        return Err(DataError::Layout {
+            path: PathBuf::from("\"\""),
+            message: "an empty path; name a corpus (a brat folder, a JSONL or a CoNLL file)".into(),
+        });
+    }
     // A names folder that is not there would name no one, silently.
     for dir in &options.names {
+        if dir.as_os_str().is_empty() {
+            return Err(DataError::Layout {
+                path: PathBuf::from("\"\""),
+                message: "an empty path; name a names folder (of ID.tsv files)".into(),
+            });
+        }
         if !dir.is_dir() {
             return Err(DataError::Layout {
                 path: dir.clone(),

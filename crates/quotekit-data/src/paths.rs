@@ -84,7 +84,8 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
     }
     let out = resolved(output);
     for &input in inputs {
-        if input.as_os_str() == "-" {
+        // (An empty input path is no path: its reader says so.)
+        if input.as_os_str() == "-" || input.as_os_str().is_empty() {
             continue;
         }
         let inp = resolved(input);
@@ -123,6 +124,24 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An empty input path is no folder around every output (the reader
+    /// of an empty path says what is wrong with it).
+    #[test]
+    fn an_empty_input_path_contains_no_output() {
+        assert!(check_output(Path::new("model"), &[Path::new("")]).is_ok());
+        let err = crate::load::load_corpus(
+            Path::new(""),
+            crate::formats::Format::Jsonl,
+            &Default::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("an empty path; name a corpus"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn an_output_that_is_an_input_is_refused_however_it_is_spelled() {

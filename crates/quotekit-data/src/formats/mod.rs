@@ -76,7 +76,6 @@ impl Format {
     }
 }
 
-/// Creates the parent directory of a file about to be written.
 /// Takes a byte-order mark (which some editors write) off the first line of
 /// a line-based file, JSONL or CoNLL (`line` is its 1-based number): it is
 /// no part of the line.
@@ -86,6 +85,7 @@ pub fn strip_bom(line: usize, buf: &mut Vec<u8>) {
     }
 }
 
+/// Creates the parent directory of a file about to be written.
 pub(crate) fn create_parent(path: &Path) -> Result<(), DataError> {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => {

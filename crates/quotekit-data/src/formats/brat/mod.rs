@@ -2,7 +2,8 @@
 //! lines are spans and whose `E` lines are attribution events.
 //!
 //! Two layouts are read: PolNeAR's (`text/NAME.txt` + `attributions/NAME_ANNOTATOR.ann`,
-//! choosing one annotator per article) and the flat one (`NAME.txt` + `NAME.ann`).
+//! choosing one annotator per article) and the flat one (`NAME.txt` + `NAME.ann`),
+//! extensions in any case.
 //! A directory holding neither but with sub-directories that do (`train/`, `dev/`)
 //! is read as the union of those, in name order. Parsing an `.ann` file is
 //! [`ann`]'s; writing, [`write`](mod@write)'s.
@@ -10,7 +11,7 @@
 use crate::error::{read_text, DataError};
 use crate::formats::brat::ann::parse_ann;
 use crate::formats::{CorpusReader, DocumentStream, ReadDocument};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub mod ann;
@@ -56,8 +57,12 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     Ok(entries)
 }
 
+/// True when `p` is a file with extension `ext` in any case (`a.TXT`).
 fn has_ext(p: &Path, ext: &str) -> bool {
-    p.is_file() && p.extension().and_then(|e| e.to_str()) == Some(ext)
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        && p.is_file()
 }
 
 fn stem(p: &Path) -> String {
@@ -112,10 +117,24 @@ fn collect_pairs(
     pairs: &mut Vec<Pair>,
     errors: &mut Vec<DataError>,
 ) -> Result<(), DataError> {
-    if !dir.exists() {
+    if dir.as_os_str().is_empty() {
+        return Err(DataError::Layout {
+            path: PathBuf::from("\"\""),
+            message: "an empty path; name a corpus folder".into(),
+        });
+    }
+    if let Err(e) = std::fs::metadata(dir) {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound if dir.symlink_metadata().is_ok() => {
+                "a link to nothing (no such file or folder)".to_string()
+            }
+            std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+            // (A link loop, a folder it may not read.)
+            _ => e.to_string(),
+        };
         return Err(DataError::Layout {
             path: dir.to_path_buf(),
-            message: "no such file or folder".into(),
+            message,
         });
     }
     if !dir.is_dir() {
@@ -133,30 +152,33 @@ fn collect_pairs(
         .iter()
         .any(|p| has_ext(p, "ann") || has_ext(p, "txt"))
     {
-        let anns: HashSet<String> = entries
-            .iter()
-            .filter(|p| has_ext(p, "ann"))
-            .map(|p| stem(p))
-            .collect();
+        // (Extensions in any case: `a.TXT` and `a.ANN` are an article.)
+        let mut anns: HashMap<String, &PathBuf> = HashMap::new();
+        for p in entries.iter().filter(|p| has_ext(p, "ann")) {
+            anns.entry(stem(p)).or_insert(p);
+        }
         let texts: HashSet<String> = entries
             .iter()
             .filter(|p| has_ext(p, "txt"))
             .map(|p| stem(p))
             .collect();
         let ids = renamed_ids(dir)?;
+        let mut paired = HashSet::new();
         for p in entries.iter().filter(|p| has_ext(p, "txt")) {
             let name = stem(p);
-            if anns.contains(&name) {
-                pairs.push(Pair {
-                    ann: dir.join(format!("{name}.ann")),
+            if !paired.insert(name.clone()) {
+                continue; // (a second text of the article: said below)
+            }
+            match anns.get(&name) {
+                Some(&ann) => pairs.push(Pair {
+                    ann: ann.clone(),
                     text: p.clone(),
                     name: ids.get(&name).cloned().unwrap_or(name),
-                });
-            } else {
-                errors.push(DataError::MissingAnnotation {
+                }),
+                None => errors.push(DataError::MissingAnnotation {
                     text: p.clone(),
                     ann: dir.join(format!("{name}.ann")),
-                });
+                }),
             }
         }
         for p in entries.iter().filter(|p| has_ext(p, "ann")) {
@@ -164,6 +186,36 @@ fn collect_pairs(
                 errors.push(DataError::MissingText {
                     ann: p.clone(),
                     text: p.with_extension("txt"),
+                });
+            }
+        }
+        // Two files of one article that differ only in the case of their
+        // extension (`a.ann`, `a.ANN`): the one read is the first in
+        // sorted order; the other is said, not dropped silently.
+        for ext in ["txt", "ann"] {
+            let mut seen = HashSet::new();
+            for p in entries.iter().filter(|p| has_ext(p, ext)) {
+                if !seen.insert(stem(p)) {
+                    errors.push(DataError::Layout {
+                        path: p.clone(),
+                        message: format!(
+                            "a second .{ext} file of article {:?} (its extension in another \
+                             case), not read; remove or rename one",
+                            stem(p)
+                        ),
+                    });
+                }
+            }
+        }
+        // Folders beside the articles are not read: one that holds brat
+        // files is said, so that its articles are not lost silently.
+        for sub in entries.iter().filter(|p| p.is_dir()) {
+            if corpus_files(sub) > 0 {
+                errors.push(DataError::Layout {
+                    path: sub.clone(),
+                    message: "a folder of brat files beside the corpus's own .txt/.ann \
+                              files, not read; give it as a corpus of its own"
+                        .into(),
                 });
             }
         }
@@ -302,6 +354,73 @@ mod tests {
             err.contains("annotator \"9999\" (the annotators here: 0b2c, ff01)"),
             "{err}"
         );
+    }
+
+    /// Extensions in any case are read; what would be lost otherwise (a
+    /// second file of an article, a folder of articles beside the corpus's
+    /// own) is an error naming the path, and the rest is read.
+    #[test]
+    fn nothing_in_a_flat_folder_is_skipped_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("a.txt"), "Ann said so.");
+        write(&root.join("a.ann"), "T1\tSource 0 3\tAnn\n");
+        write(&root.join("b.TXT"), "Bob said so.");
+        write(&root.join("b.ANN"), "T1\tSource 0 3\tBob\n");
+        write(&root.join("b.ann"), "T1\tCue 4 8\tsaid\n");
+        write(&root.join("b.txt"), "Bob said it.");
+        write(&root.join("more/c.txt"), "Cy said so.");
+        write(&root.join("more/c.ann"), "T1\tSource 0 2\tCy\n");
+        std::fs::create_dir(root.join("empty")).unwrap();
+        let read: Vec<_> = BratReader::default().read(root).unwrap().collect();
+        let ids: Vec<String> = read
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.document.id.clone())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        // (`b.ANN` sorts before `b.ann`: it is the one read.)
+        let b = &read[1].as_ref().unwrap().document;
+        assert_eq!(b.spans[0].role, Role::Source);
+        let errors: Vec<String> = read
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors[0].contains("b.txt: a second .txt file"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("b.ann: a second .ann file"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[2].contains("more: a folder of brat files"),
+            "{errors:?}"
+        );
+    }
+
+    /// A path that cannot be read says why: nothing there, a link to
+    /// nothing, a link loop, an empty path.
+    #[test]
+    fn unreadable_corpus_paths_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let message = |p: &Path| BratReader::default().read(p).err().unwrap().to_string();
+        assert!(message(&dir.path().join("none")).ends_with("no such file or folder"));
+        let dangling = dir.path().join("dangling");
+        let looped = dir.path().join("loop");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("none"), &dangling).unwrap();
+            std::os::unix::fs::symlink(&looped, &looped).unwrap();
+            assert!(message(&dangling).contains("a link to nothing"));
+            let m = message(&looped);
+            assert!(m.contains("symbolic links"), "{m}");
+        }
+        let m = message(Path::new(""));
+        assert_eq!(m, "\"\": an empty path; name a corpus folder");
     }
 
     #[test]
