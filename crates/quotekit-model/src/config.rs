@@ -201,9 +201,28 @@ impl TrainConfig {
         Ok((config, notes))
     }
 
-    /// Validates every value once, before any work starts.
+    /// Validates every value once, before any work starts, and refuses an
+    /// empty corpus or names path (found only after the model folder would
+    /// be made). (A model file's stored config is checked by
+    /// [`TrainConfig::validate`] alone.)
     pub fn check(self) -> Result<Checked, ModelError> {
         self.validate()?;
+        let data = &self.data;
+        let empty = |p: &std::path::Path| p.as_os_str().is_empty();
+        let key = if empty(&data.train) {
+            Some("data.train")
+        } else if data.dev.as_deref().is_some_and(empty) {
+            Some("data.dev")
+        } else if data.names.iter().any(|p| empty(p)) {
+            Some("data.names")
+        } else {
+            None
+        };
+        if let Some(key) = key {
+            return Err(ModelError::config(format!(
+                "{key}: an empty path; name a corpus (or a names folder)"
+            )));
+        }
         Ok(Checked(self))
     }
 
@@ -392,6 +411,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("features.window = 9"), "{e}");
+        // An empty corpus path is refused before training, naming its key;
+        // a model file's stored config is not held to it.
+        for (toml, key) in [
+            ("[data]\ntrain = \"\"\n", "data.train"),
+            ("[data]\ndev = \"\"\n", "data.dev"),
+            ("[data]\nnames = [\"n\", \"\"]\n", "data.names"),
+        ] {
+            let c = TrainConfig::from_toml(toml).unwrap();
+            assert!(c.validate().is_ok());
+            let e = c.check().unwrap_err().to_string();
+            assert!(e.contains(&format!("{key}: an empty path")), "{e}");
+        }
     }
 
     #[test]
