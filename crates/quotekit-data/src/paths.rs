@@ -23,6 +23,10 @@ pub enum OutputPathError {
         /// How the two relate.
         relation: &'static str,
     },
+    /// An input path is empty (it would read as the current folder, around
+    /// every output).
+    #[error("an input path is empty; name the input")]
+    EmptyInput,
     /// A folder output names an existing file.
     #[error(
         "{}: is an existing file, and the output is a folder; name a new or existing folder",
@@ -84,8 +88,10 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
     }
     let out = resolved(output);
     for &input in inputs {
-        // (An empty input path is no path: its reader says so.)
-        if input.as_os_str() == "-" || input.as_os_str().is_empty() {
+        if input.as_os_str().is_empty() {
+            return Err(OutputPathError::EmptyInput);
+        }
+        if input.as_os_str() == "-" {
             continue;
         }
         let inp = resolved(input);
@@ -125,11 +131,12 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
 mod tests {
     use super::*;
 
-    /// An empty input path is no folder around every output (the reader
-    /// of an empty path says what is wrong with it).
+    /// An empty input path is refused as such (it is no folder around
+    /// every output), before any output is opened; a reader says the same.
     #[test]
-    fn an_empty_input_path_contains_no_output() {
-        assert!(check_output(Path::new("model"), &[Path::new("")]).is_ok());
+    fn an_empty_input_path_is_refused_as_empty() {
+        let err = check_output(Path::new("model"), &[Path::new("")]).unwrap_err();
+        assert_eq!(err.to_string(), "an input path is empty; name the input");
         let err = crate::load::load_corpus(
             Path::new(""),
             crate::formats::Format::Jsonl,

@@ -850,6 +850,52 @@ mod tests {
         );
     }
 
+    /// The index offers every root the quick test lets a name fit (its
+    /// contract: a superset, in order), through each of its keys: the last
+    /// word, and for one word the first word, a small first word, the
+    /// first letter.
+    #[test]
+    fn the_root_index_offers_every_root_a_name_may_fit() {
+        let name = |s: &str| -> Vec<String> { s.split(' ').map(String::from).collect() };
+        let mut roots: Vec<Vec<String>> = (0..FEW_ROOTS)
+            .map(|k| name(&format!("person{k} filler{k}")))
+            .collect();
+        roots.extend(
+            [
+                "jane doe",
+                "3m company",
+                "of counsel group",
+                "the ab league",
+                "bureau of prisons",
+                "x",
+            ]
+            .map(name),
+        );
+        let quick: Vec<Quick> = roots.iter().map(|r| Quick::of(r)).collect();
+        let ids: Vec<usize> = (0..roots.len()).collect();
+        let mut index = RootIndex::default();
+        for q in [
+            "doe", "jane", "3m", "ocg", "cg", "tal", "al", "bop", "prisons", "x", "filler3", "zed",
+        ] {
+            let q = Quick::of(&name(q));
+            let offered = index.may_fit(&q, &ids, &quick);
+            let fit: Vec<usize> = ids
+                .iter()
+                .copied()
+                .filter(|&r| q.may_fit(&quick[r]))
+                .collect();
+            assert!(
+                fit.iter().all(|r| offered.contains(r)),
+                "{fit:?} {offered:?}"
+            );
+            assert!(
+                offered.windows(2).all(|w| w[0] < w[1]),
+                "in order, once each"
+            );
+            assert!(!fit.is_empty() || offered.len() < roots.len() / 2);
+        }
+    }
+
     /// A text with more names than [`FEW_ROOTS`] finds the roots a name
     /// fits through the index: its surnames, first names, acronyms and
     /// misspellings join the same entities as in a text of a few names.

@@ -148,10 +148,11 @@ fn collect_pairs(
         return collect_polnear(&text_dir, &ann_dir, options, pairs, errors);
     }
     let entries = list_dir(dir)?;
-    if entries
-        .iter()
-        .any(|p| has_ext(p, "ann") || has_ext(p, "txt"))
-    {
+    // Flat when it has annotation files, or texts and no folder that is a
+    // corpus (a `LICENSE.TXT` beside `train/` and `dev/` is no article).
+    let has = |ext: &str| entries.iter().any(|p| has_ext(p, ext));
+    let corpora: Vec<&PathBuf> = entries.iter().filter(|p| holds_annotations(p)).collect();
+    if has("ann") || (has("txt") && corpora.is_empty()) {
         // (Extensions in any case: `a.TXT` and `a.ANN` are an article.)
         let mut anns: HashMap<String, &PathBuf> = HashMap::new();
         for p in entries.iter().filter(|p| has_ext(p, "ann")) {
@@ -182,7 +183,8 @@ fn collect_pairs(
             }
         }
         for p in entries.iter().filter(|p| has_ext(p, "ann")) {
-            if !texts.contains(&stem(p)) {
+            // (Once per article: a second file of it is said below.)
+            if !texts.contains(&stem(p)) && anns.get(&stem(p)) == Some(&p) {
                 errors.push(DataError::MissingText {
                     ann: p.clone(),
                     text: p.with_extension("txt"),
@@ -199,25 +201,24 @@ fn collect_pairs(
                     errors.push(DataError::Layout {
                         path: p.clone(),
                         message: format!(
-                            "a second .{ext} file of article {:?} (its extension in another \
-                             case), not read; remove or rename one",
+                            "a second .{ext} file of article {:?} (the names differ only in \
+                             the case of the extension, or in bytes that are not UTF-8), not \
+                             read; rename one",
                             stem(p)
                         ),
                     });
                 }
             }
         }
-        // Folders beside the articles are not read: one that holds brat
-        // files is said, so that its articles are not lost silently.
-        for sub in entries.iter().filter(|p| p.is_dir()) {
-            if corpus_files(sub) > 0 {
-                errors.push(DataError::Layout {
-                    path: sub.clone(),
-                    message: "a folder of brat files beside the corpus's own .txt/.ann \
-                              files, not read; give it as a corpus of its own"
-                        .into(),
-                });
-            }
+        // Folders beside the articles are not read: one that is a corpus
+        // of its own is said, so that its articles are not lost silently.
+        for sub in corpora {
+            errors.push(DataError::Layout {
+                path: sub.clone(),
+                message: "a folder of brat files beside the corpus's own .txt/.ann \
+                          files, not read; give it as a corpus of its own"
+                    .into(),
+            });
         }
         return Ok(());
     }
@@ -234,6 +235,22 @@ fn collect_pairs(
         collect_pairs(sub, options, pairs, errors)?;
     }
     Ok(())
+}
+
+/// True when `dir` is a folder (not a link, not hidden, not a zip's
+/// `__MACOSX`) with `.ann` files at its top or in its `attributions/`: a
+/// corpus of its own.
+fn holds_annotations(dir: &Path) -> bool {
+    let hidden = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') || n == "__MACOSX");
+    let folder = dir.symlink_metadata().is_ok_and(|m| m.is_dir());
+    let any_ann = |d: &Path| {
+        std::fs::read_dir(d)
+            .is_ok_and(|mut entries| entries.any(|e| e.is_ok_and(|e| has_ext(&e.path(), "ann"))))
+    };
+    !hidden && folder && (any_ann(dir) || any_ann(&dir.join("attributions")))
 }
 
 /// PolNeAR layout: `text/NAME.txt`, `attributions/NAME_ANNOTATOR.ann`.
@@ -372,6 +389,11 @@ mod tests {
         write(&root.join("more/c.txt"), "Cy said so.");
         write(&root.join("more/c.ann"), "T1\tSource 0 2\tCy\n");
         std::fs::create_dir(root.join("empty")).unwrap();
+        // Folders that are no corpus: an editor's, a zip's, notes, names.
+        write(&root.join(".ipynb_checkpoints/a-checkpoint.txt"), "x");
+        write(&root.join("__MACOSX/._a.ann"), "x");
+        write(&root.join("notes/text/readme.md"), "x");
+        write(&root.join("names/ids.tsv"), "x");
         let read: Vec<_> = BratReader::default().read(root).unwrap().collect();
         let ids: Vec<String> = read
             .iter()
@@ -398,6 +420,36 @@ mod tests {
         );
         assert!(
             errors[2].contains("more: a folder of brat files"),
+            "{errors:?}"
+        );
+    }
+
+    /// A `LICENSE.TXT` beside corpus folders is no article (the folders
+    /// are read); an article's two annotation files and no text are two
+    /// errors, one per file.
+    #[test]
+    fn a_stray_text_beside_corpora_is_no_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("LICENSE.TXT"), "Free to use.");
+        for part in ["train", "dev"] {
+            write(&root.join(part).join("a.txt"), "Ann said so.");
+            write(&root.join(part).join("a.ann"), "T1\tSource 0 3\tAnn\n");
+        }
+        let read: Vec<_> = BratReader::default().read(root).unwrap().collect();
+        assert_eq!(read.len(), 2);
+        assert!(read.iter().all(Result::is_ok));
+        let flat = dir.path().join("flat");
+        write(&flat.join("c.ann"), "T1\tSource 0 3\tCy\n");
+        write(&flat.join("c.ANN"), "T1\tSource 0 3\tCy\n");
+        let errors: Vec<String> = BratReader::default()
+            .read(&flat)
+            .unwrap()
+            .map(|r| r.err().unwrap().to_string())
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("a second .ann file")),
             "{errors:?}"
         );
     }
