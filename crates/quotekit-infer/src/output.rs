@@ -185,7 +185,7 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
     fields.insert("speakers", to_json(&speakers));
     fields.insert("spans", to_json(&counts));
     for (k, v) in &doc.extra {
-        fields.entry(k.as_str()).or_insert_with(|| to_json(v));
+        fields.entry(k.as_str()).or_insert_with(|| v.to_string());
     }
     let mut out = String::with_capacity(fields.values().map(|v| v.len() + 16).sum());
     out.push('{');
