@@ -259,13 +259,14 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             }
         }
     };
-    // The fields as written: only `id` and `text` are read as values.
-    let object = serde_json::from_str::<&RawValue>(text).and_then(|raw| {
-        let object = raw.get().trim_start().starts_with('{');
-        object
-            .then(|| serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(raw.get()))
-            .transpose()
-    });
+    // The fields as written: only `id` and `text` are read as values. (A
+    // line that is no object is parsed only to tell malformed JSON from a
+    // value of another kind.)
+    let object = if text.trim_start().starts_with('{') {
+        serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text).map(Some)
+    } else {
+        serde_json::from_str::<&RawValue>(text).map(|_| None)
+    };
     let mut object = match object {
         Ok(Some(o)) => o,
         Ok(None) => {
@@ -287,9 +288,9 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             };
         }
     };
-    let value = |raw: Box<RawValue>| serde_json::from_str::<Value>(raw.get()).ok();
+    let value = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
     let id = object.remove("id");
-    let key = match id.as_deref().map(|raw| (raw, value(raw.to_owned()))) {
+    let key = match id.as_deref().map(|raw| (raw, value(raw))) {
         Some((_, Some(Value::String(s)))) => s,
         Some((_, Some(Value::Number(n)))) if n.is_i64() || n.is_u64() => n.to_string(),
         // (A whole number past 64 bits is read as a float: two such ids
@@ -320,7 +321,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             }),
         };
     }
-    let document = match object.remove("text").and_then(value) {
+    let document = match object.remove("text").as_deref().and_then(value) {
         Some(Value::String(text)) => check_text(&text, limits)
             .map(|()| InputDocument {
                 id: key.clone(),
