@@ -149,14 +149,12 @@ trait Sink {
     }
 }
 
+/// (A feature set is a sink only to keep ids: one made with weights gets
+/// its score from a [`Scorer`], in [`made_with`].)
 impl Sink for FeatureSet<'_> {
     #[inline]
     fn push_hash(&mut self, h: u64) {
-        let id = mix(h) & self.mask;
-        match self.weights {
-            Some(w) => self.score += w.get(id as usize).copied().unwrap_or(0.0),
-            None => self.ids.push(id as u32),
-        }
+        self.ids.push((mix(h) & self.mask) as u32);
     }
 
     fn class(&self) -> u64 {
@@ -164,14 +162,8 @@ impl Sink for FeatureSet<'_> {
     }
 
     fn fixed(&mut self, fixed: &Fixed) {
-        debug_assert!(
-            self.ids.is_empty() && self.score == 0.0,
-            "fixed features come first"
-        );
-        match self.weights {
-            None => fixed.add_all(self),
-            Some(w) => self.score = fixed.score(w, self.mask, self.class),
-        }
+        debug_assert!(self.ids.is_empty(), "fixed features come first");
+        fixed.add_all(self);
     }
 }
 
@@ -185,6 +177,18 @@ struct Scorer<'w> {
     mask: u64,
     class: u64,
     score: f32,
+}
+
+impl<'w> Scorer<'w> {
+    /// A score of nothing yet, for a span of class hash `class`.
+    fn new(weights: &'w [f32], mask: u64, class: u64) -> Self {
+        Self {
+            weights,
+            mask,
+            class,
+            score: 0.0,
+        }
+    }
 }
 
 impl Sink for Scorer<'_> {
@@ -348,12 +352,7 @@ fn made_with<'w>(
     let mut f = FeatureSet::new(cx.mask, class, cx.weights);
     match cx.weights {
         Some(weights) => {
-            let mut s = Scorer {
-                weights,
-                mask: cx.mask,
-                class,
-                score: 0.0,
-            };
+            let mut s = Scorer::new(weights, cx.mask, class);
             score(&mut s);
             f.score = s.score;
         }
@@ -599,12 +598,7 @@ impl Fixed {
             .find(|s| s.0 == class)
             .map(|s| s.1);
         known.unwrap_or_else(|| {
-            let mut f = Scorer {
-                weights,
-                mask,
-                class,
-                score: 0.0,
-            };
+            let mut f = Scorer::new(weights, mask, class);
             self.add_all(&mut f);
             self.scores.borrow_mut().push((class, f.score));
             f.score
