@@ -148,68 +148,42 @@ fn collect_pairs(
         return collect_polnear(&text_dir, &ann_dir, options, pairs, errors);
     }
     let entries = list_dir(dir)?;
+    // The first text and annotation file of each article (extensions in
+    // any case: `a.TXT` and `a.ANN` are an article), and any second one.
+    let (texts, second_texts) = first_files(&entries, "txt");
+    let (anns, second_anns) = first_files(&entries, "ann");
     // Flat when it has annotation files, or texts and no folder that is a
     // corpus (a `LICENSE.TXT` beside `train/` and `dev/` is no article).
-    let has = |ext: &str| entries.iter().any(|p| has_ext(p, ext));
     let corpora: Vec<&PathBuf> = entries.iter().filter(|p| holds_annotations(p)).collect();
-    if has("ann") || (has("txt") && corpora.is_empty()) {
-        // (Extensions in any case: `a.TXT` and `a.ANN` are an article.)
-        let mut anns: HashMap<String, &PathBuf> = HashMap::new();
-        for p in entries.iter().filter(|p| has_ext(p, "ann")) {
-            anns.entry(stem(p)).or_insert(p);
-        }
-        let texts: HashSet<String> = entries
-            .iter()
-            .filter(|p| has_ext(p, "txt"))
-            .map(|p| stem(p))
-            .collect();
+    if !anns.is_empty() || (!texts.is_empty() && corpora.is_empty()) {
         let ids = renamed_ids(dir)?;
-        let mut paired = HashSet::new();
-        for p in entries.iter().filter(|p| has_ext(p, "txt")) {
-            let name = stem(p);
-            if !paired.insert(name.clone()) {
-                continue; // (a second text of the article: said below)
-            }
-            match anns.get(&name) {
+        let ann_of: HashMap<&str, &PathBuf> = anns.iter().map(|(n, p)| (n.as_str(), *p)).collect();
+        let text_names: HashSet<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
+        for &(ref name, text) in &texts {
+            match ann_of.get(name.as_str()) {
                 Some(&ann) => pairs.push(Pair {
                     ann: ann.clone(),
-                    text: p.clone(),
-                    name: ids.get(&name).cloned().unwrap_or(name),
+                    text: text.clone(),
+                    name: ids.get(name).cloned().unwrap_or_else(|| name.clone()),
                 }),
                 None => errors.push(DataError::MissingAnnotation {
-                    text: p.clone(),
+                    text: text.clone(),
                     ann: dir.join(format!("{name}.ann")),
                 }),
             }
         }
-        for p in entries.iter().filter(|p| has_ext(p, "ann")) {
-            // (Once per article: a second file of it is said below.)
-            if !texts.contains(&stem(p)) && anns.get(&stem(p)) == Some(&p) {
+        for &(ref name, ann) in &anns {
+            if !text_names.contains(name.as_str()) {
                 errors.push(DataError::MissingText {
-                    ann: p.clone(),
-                    text: p.with_extension("txt"),
+                    ann: ann.clone(),
+                    text: ann.with_extension("txt"),
                 });
             }
         }
-        // Two files of one article that differ only in the case of their
-        // extension (`a.ann`, `a.ANN`): the one read is the first in
-        // sorted order; the other is said, not dropped silently.
-        for ext in ["txt", "ann"] {
-            let mut seen = HashSet::new();
-            for p in entries.iter().filter(|p| has_ext(p, ext)) {
-                if !seen.insert(stem(p)) {
-                    errors.push(DataError::Layout {
-                        path: p.clone(),
-                        message: format!(
-                            "a second .{ext} file of article {:?} (the names differ only in \
-                             the case of the extension, or in bytes that are not UTF-8), not \
-                             read; rename one",
-                            stem(p)
-                        ),
-                    });
-                }
-            }
-        }
+        // A second file of one article (`a.ann` beside `a.ANN`) is said,
+        // not dropped silently.
+        errors.extend(second_texts);
+        errors.extend(second_anns);
         // Folders beside the articles are not read: one that is a corpus
         // of its own is said, so that its articles are not lost silently.
         for sub in corpora {
@@ -235,6 +209,34 @@ fn collect_pairs(
         collect_pairs(sub, options, pairs, errors)?;
     }
     Ok(())
+}
+
+/// The files of `entries` with extension `ext` in any case, the first per
+/// article (file stem), in the order of `entries`; and an error for each
+/// further one (names that differ only in the case of the extension, or in
+/// bytes that are not UTF-8).
+fn first_files<'e>(
+    entries: &'e [PathBuf],
+    ext: &str,
+) -> (Vec<(String, &'e PathBuf)>, Vec<DataError>) {
+    let mut seen = HashSet::new();
+    let mut first = Vec::new();
+    let mut seconds = Vec::new();
+    for p in entries.iter().filter(|p| has_ext(p, ext)) {
+        let name = stem(p);
+        if seen.insert(name.clone()) {
+            first.push((name, p));
+        } else {
+            seconds.push(DataError::Layout {
+                path: p.clone(),
+                message: format!(
+                    "a second .{ext} file of article {name:?} (the names differ only in the \
+                     case of the extension, or in bytes that are not UTF-8), not read; rename one"
+                ),
+            });
+        }
+    }
+    (first, seconds)
 }
 
 /// True when `dir` is a folder (not a link, not hidden, not a zip's
