@@ -1,6 +1,8 @@
 //! The encoder on one fixed batch of windows: 8 windows of 256 pieces
 //! through a BERT of all-MiniLM-L6-v2's shape (6 layers, width 384, 12
-//! heads, feed-forward 1536), inference path, one core. The weights are
+//! heads, feed-forward 1536) and through an MPNet of all-mpnet-base-v2's
+//! (12 layers, width 768, 12 heads, feed-forward 3072, relative position
+//! biases), inference path, one core. The weights are
 //! random: the cost does not depend on their values, so the bench needs no
 //! download. Throughput is pieces per second; words are about 0.8 of them
 //! on PolNeAR. Each case runs in f32 and with int8 linear layers
@@ -14,7 +16,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quotekit_model::transformer::bert::{Bert, BertConfig, Precision};
 
 fn bench(c: &mut Criterion) {
-    let config = BertConfig {
+    let minilm = BertConfig {
         vocab_size: 30_522,
         hidden_size: 384,
         num_hidden_layers: 6,
@@ -26,10 +28,29 @@ fn bench(c: &mut Criterion) {
         hidden_act: "gelu".into(),
         hidden_dropout_prob: 0.1,
         model_type: "bert".into(),
+        relative_attention_num_buckets: 32,
+        pad_token_id: 0,
     };
+    let mpnet = BertConfig {
+        vocab_size: 30_527,
+        hidden_size: 768,
+        num_hidden_layers: 12,
+        intermediate_size: 3_072,
+        max_position_embeddings: 514,
+        layer_norm_eps: 1e-5,
+        model_type: "mpnet".into(),
+        pad_token_id: 1,
+        ..minilm.clone()
+    };
+    encoder(c, "encoder 8x256 pieces", &minilm);
+    encoder(c, "mpnet encoder 8x256 pieces", &mpnet);
+}
+
+/// The cases of one encoder shape, as the group `name`.
+fn encoder(c: &mut Criterion, name: &str, config: &BertConfig) {
     let varmap = VarMap::new();
     let mut bert = Bert::new(
-        &config,
+        config,
         VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
     )
     .expect("the encoder builds");
@@ -43,7 +64,7 @@ fn bench(c: &mut Criterion) {
     let mut partial = vec![1f32; windows * pieces];
     partial[(windows - 1) * pieces + pieces / 4..].fill(0.0);
     let partial = Tensor::from_vec(partial, (windows, pieces), &Device::Cpu).unwrap();
-    let mut group = c.benchmark_group("encoder 8x256 pieces");
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.throughput(Throughput::Elements((windows * pieces) as u64));
     for precision in [Precision::F32, Precision::Int8] {

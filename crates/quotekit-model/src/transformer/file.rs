@@ -172,6 +172,62 @@ mod tests {
         assert!(TransformerModel::load(&bytes, &older, &file).is_ok());
     }
 
+    /// An MPNet folder (positions numbered from one past the padding id,
+    /// relative position biases) trains its window within its positions,
+    /// tags, and tags the same after saving and loading its model.
+    #[test]
+    fn an_mpnet_folder_loads_tags_and_saves() {
+        use crate::config::TrainConfig;
+        use crate::tagger::SequenceTagger;
+        use crate::training::events::TrainReport;
+        use crate::transformer::model::tests::{tiny_encoder_of, MPNET_CONFIG};
+        use quotekit_data::{Document, TagScheme, TagSet, Tokenizer};
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder_of(dir.path(), MPNET_CONFIG);
+        let model = load(&settings).unwrap();
+        assert!(model.bert_config.is_mpnet());
+        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b. ".repeat(3));
+        let tok = Tokenizer::new().tokenize(&doc);
+        let scores = model.word_emissions(&doc, &tok).unwrap();
+        assert_eq!(scores.len(), tok.tokens.len() * 7);
+        assert!(scores.iter().all(|x| x.is_finite()));
+        // 17 positions, the first one (the padding id's) never a piece's.
+        let e = load(&TransformerConfig {
+            window: 17,
+            stride: 8,
+            ..settings.clone()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("longer than the encoder's 16 positions"), "{e}");
+        let config = TrainConfig {
+            model: ModelKind::Transformer,
+            transformer: settings.clone(),
+            ..TrainConfig::default()
+        };
+        let report = TrainReport {
+            iterations: 0,
+            best_iteration: 0,
+            best_dev_f1: None,
+            stop: String::new(),
+            documents: 0,
+            tokens: 0,
+            feature_seconds: 0.0,
+            train_seconds: 0.0,
+        };
+        let tags = TagSet::new(TagScheme::Bio);
+        let header = ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report);
+        let out = dir.path().join("model");
+        std::fs::create_dir_all(&out).unwrap();
+        let file = out.join(WEIGHTS_FILE);
+        model.save(&header, &file).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        let saved = ModelHeader::read(&bytes, &file).unwrap();
+        let loaded = TransformerModel::load(&bytes, &saved, &file).unwrap();
+        assert!(loaded.bert_config.is_mpnet());
+        assert_eq!(loaded.word_emissions(&doc, &tok).unwrap(), scores);
+    }
+
     #[test]
     fn a_missing_or_broken_encoder_folder_is_named_in_the_error() {
         let dir = tempfile::tempdir().unwrap();

@@ -129,10 +129,11 @@ impl TransformerModel {
         labels: usize,
     ) -> std::result::Result<Self, ModelError> {
         let bert_config = BertConfig::from_json(bert_config_json, config_path)?;
-        if config.window > bert_config.max_position_embeddings {
+        if config.window > bert_config.max_window() {
             return Err(ModelError::config(format!(
                 "transformer.window = {} is longer than the encoder's {} positions",
-                config.window, bert_config.max_position_embeddings
+                config.window,
+                bert_config.max_window()
             )));
         }
         let params = Parameters::new(labels)?;
@@ -358,8 +359,19 @@ pub(crate) mod tests {
         "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
         "max_position_embeddings": 32, "hidden_act": "gelu"}"#;
 
+    /// The same encoder as an MPNet (its padding piece is id 0).
+    pub(crate) const MPNET_CONFIG: &str = r#"{"model_type": "mpnet", "vocab_size": 8, "hidden_size": 8,
+        "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
+        "max_position_embeddings": 17, "hidden_act": "gelu", "pad_token_id": 0,
+        "relative_attention_num_buckets": 32}"#;
+
     /// A tiny BERT folder whose weights are a seeded model's own `bert.*` tensors.
     pub(crate) fn tiny_encoder(dir: &Path) -> TransformerConfig {
+        tiny_encoder_of(dir, CONFIG)
+    }
+
+    /// [`tiny_encoder`] with the encoder config `json`.
+    pub(crate) fn tiny_encoder_of(dir: &Path, json: &str) -> TransformerConfig {
         let settings = TransformerConfig {
             path: dir.to_path_buf(),
             window: 16,
@@ -367,12 +379,12 @@ pub(crate) mod tests {
             batch_pieces: 64,
             ..TransformerConfig::default()
         };
-        std::fs::write(dir.join(CONFIG_FILE), CONFIG).unwrap();
+        std::fs::write(dir.join(CONFIG_FILE), json).unwrap();
         std::fs::write(dir.join(TOKENIZER_FILE), tiny_tokenizer_json(TINY_VOCAB)).unwrap();
         let tokenizer = PieceTokenizer::from_file(&dir.join(TOKENIZER_FILE)).unwrap();
         let model = TransformerModel::new(
             &settings,
-            CONFIG,
+            json,
             Path::new("config.json"),
             tokenizer,
             Lexicon::builtin_cues(),

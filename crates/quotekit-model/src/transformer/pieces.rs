@@ -20,11 +20,11 @@ pub struct PieceTokenizer {
     inner: tokenizers::Tokenizer,
     /// The file's text, saved beside models.
     pub json: String,
-    /// `[CLS]`.
+    /// `[CLS]` (`<s>` in RoBERTa-style vocabularies such as MPNet's).
     pub cls: u32,
-    /// `[SEP]`.
+    /// `[SEP]` (`</s>`).
     pub sep: u32,
-    /// `[PAD]`.
+    /// `[PAD]` (`<pad>`).
     pub pad: u32,
     /// `[UNK]`, for words the tokenizer drops entirely.
     pub unk: u32,
@@ -45,16 +45,18 @@ impl PieceTokenizer {
             .with_truncation(None)
             .map_err(|e| corrupt(format!("tokenizer: {e}")))?;
         inner.with_padding(None);
-        let id = |token: &str| {
+        // BERT's names of the special pieces, or RoBERTa's and MPNet's.
+        let id = |token: &str, other: &str| {
             inner
                 .token_to_id(token)
-                .ok_or_else(|| corrupt(format!("the tokenizer has no {token} piece")))
+                .or_else(|| inner.token_to_id(other))
+                .ok_or_else(|| corrupt(format!("the tokenizer has no {token} piece (nor {other})")))
         };
         Ok(Self {
-            cls: id("[CLS]")?,
-            sep: id("[SEP]")?,
-            pad: id("[PAD]")?,
-            unk: id("[UNK]")?,
+            cls: id("[CLS]", "<s>")?,
+            sep: id("[SEP]", "</s>")?,
+            pad: id("[PAD]", "<pad>")?,
+            unk: id("[UNK]", "<unk>")?,
             json: json.to_string(),
             inner,
         })
