@@ -69,9 +69,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     keep_freed_memory();
-    // mimalloc keeps what it frees (see the function).
-    quotekit_infer::memory::keep_freed_pages();
     let cli = Cli::parse();
+    // mimalloc keeps what it frees (see the function), except in training
+    // and in `tune`, which trains (see `HandBackFreedPages`).
+    if !matches!(cli.command, Command::Train(_) | Command::Tune(_)) {
+        quotekit_infer::memory::keep_freed_pages();
+    }
     let result = match cli.command {
         Command::Stats(args) => cmd::stats::run(args),
         Command::Convert(args) => cmd::convert::run(args),
