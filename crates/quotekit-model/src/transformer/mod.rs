@@ -2,7 +2,8 @@
 //! format version 2): a pretrained BERT-family encoder shipped as
 //! `config.json` + `tokenizer.json` + `model.safetensors` (e.g.
 //! all-MiniLM-L6-v2, fetched with `quotekit fetch-encoder`), run in candle
-//! ([`bert`], its config in [`bert_config`], with the fused kernels of [`fused`]) over overlapping windows of
+//! ([`bert`], its config in [`bert_config`], MPNet's relative positions in
+//! [`relative`], with the fused kernels of [`fused`]) over overlapping windows of
 //! its own pieces ([`pieces`]), symbolic features and a linear (or
 //! convolutional) head ([`head`]) with a CRF layer ([`model`]), fine-tuned by
 //! [`train`] on the shared network library [`crate::nn`], optionally on a
@@ -20,4 +21,5 @@ pub mod inplace;
 pub mod int8;
 pub mod model;
 pub mod pieces;
+pub mod relative;
 pub mod train;
