@@ -116,18 +116,11 @@ mod tests {
         TransformerModel::from_folder(settings, Lexicon::builtin_cues(), 7)
     }
 
-    /// A model's `encoder_config.json` edited after saving (here: one
-    /// attention head instead of two, which still fits the weights) is
-    /// refused, naming the file; a header without the file's hash (saved
-    /// before quotekit recorded it) loads as before.
-    #[test]
-    fn an_encoder_config_changed_after_saving_is_refused() {
+    /// The header of an untrained transformer model with `settings`.
+    fn header_of(settings: &TransformerConfig) -> ModelHeader {
         use crate::config::TrainConfig;
-        use crate::tagger::SequenceTagger;
         use crate::training::events::TrainReport;
         use quotekit_data::{TagScheme, TagSet};
-        let dir = tempfile::tempdir().unwrap();
-        let settings = tiny_encoder(dir.path());
         let config = TrainConfig {
             model: ModelKind::Transformer,
             transformer: settings.clone(),
@@ -144,7 +137,19 @@ mod tests {
             train_seconds: 0.0,
         };
         let tags = TagSet::new(TagScheme::Bio);
-        let header = ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report);
+        ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report)
+    }
+
+    /// A model's `encoder_config.json` edited after saving (here: one
+    /// attention head instead of two, which still fits the weights) is
+    /// refused, naming the file; a header without the file's hash (saved
+    /// before quotekit recorded it) loads as before.
+    #[test]
+    fn an_encoder_config_changed_after_saving_is_refused() {
+        use crate::tagger::SequenceTagger;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder(dir.path());
+        let header = header_of(&settings);
         let out = dir.path().join("model");
         std::fs::create_dir_all(&out).unwrap();
         let file = out.join(WEIGHTS_FILE);
@@ -177,11 +182,9 @@ mod tests {
     /// tags, and tags the same after saving and loading its model.
     #[test]
     fn an_mpnet_folder_loads_tags_and_saves() {
-        use crate::config::TrainConfig;
         use crate::tagger::SequenceTagger;
-        use crate::training::events::TrainReport;
         use crate::transformer::model::tests::{tiny_encoder_of, MPNET_CONFIG};
-        use quotekit_data::{Document, TagScheme, TagSet, Tokenizer};
+        use quotekit_data::{Document, Tokenizer};
         let dir = tempfile::tempdir().unwrap();
         let settings = tiny_encoder_of(dir.path(), MPNET_CONFIG);
         let model = load(&settings).unwrap();
@@ -200,23 +203,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("longer than the encoder's 16 positions"), "{e}");
-        let config = TrainConfig {
-            model: ModelKind::Transformer,
-            transformer: settings.clone(),
-            ..TrainConfig::default()
-        };
-        let report = TrainReport {
-            iterations: 0,
-            best_iteration: 0,
-            best_dev_f1: None,
-            stop: String::new(),
-            documents: 0,
-            tokens: 0,
-            feature_seconds: 0.0,
-            train_seconds: 0.0,
-        };
-        let tags = TagSet::new(TagScheme::Bio);
-        let header = ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report);
+        let header = header_of(&settings);
         let out = dir.path().join("model");
         std::fs::create_dir_all(&out).unwrap();
         let file = out.join(WEIGHTS_FILE);
