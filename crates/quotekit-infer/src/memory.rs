@@ -1,14 +1,11 @@
 //! How the programs that run models (the `quotekit` binary, the Python
 //! package) keep their memory: both use mimalloc as the global allocator,
 //! and [`keep_freed_pages`] stops it from handing freed memory back to the
-//! system, except while they train ([`HandBackFreedPages`]).
+//! system.
 
 /// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` (the same
 /// in mimalloc 2 and 3; the crate names no constant for it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// mimalloc 3's own purge delay (ms): freed pages go back a second after.
-const DEFAULT_PURGE_DELAY: std::ffi::c_long = 1000;
 
 /// Tells mimalloc never to hand freed memory back to the system. The
 /// encoder tagger frees and allocates tensors of megabytes for every batch;
@@ -21,38 +18,6 @@ pub fn keep_freed_pages() {
     // SAFETY: mi_option_set only stores an option value; mimalloc reads
     // the purge delay each time it considers purging.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
-
-/// While it lives, mimalloc hands freed memory back to the system (its own
-/// default), and when it is dropped keeps it again. For training: a
-/// fine-tuning's tensors come in as many sizes as its batches, and memory
-/// kept for one size and not reused for another grew past 22 GB fine-tuning
-/// MPNet on a 24 GB machine, where handed back it stays at 5–8 GB (15 GB at
-/// its peak). (A process-wide setting: tagging on another thread meanwhile
-/// is slower, not wrong.)
-#[derive(Debug)]
-pub struct HandBackFreedPages(());
-
-impl HandBackFreedPages {
-    /// Freed pages go back from now on, until the value is dropped.
-    #[allow(unsafe_code)] // a foreign call; see the SAFETY note
-    pub fn new() -> Self {
-        // SAFETY: as in `keep_freed_pages`.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY) }
-        Self(())
-    }
-}
-
-impl Default for HandBackFreedPages {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Drop for HandBackFreedPages {
-    fn drop(&mut self) {
-        keep_freed_pages();
-    }
 }
 
 #[cfg(test)]
@@ -72,13 +37,5 @@ mod tests {
         // SAFETY: as above.
         let set = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         assert_eq!(set, -1);
-        let training = HandBackFreedPages::new();
-        // SAFETY: as above.
-        let handed = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(handed, DEFAULT_PURGE_DELAY);
-        drop(training);
-        // SAFETY: as above.
-        let kept = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(kept, -1);
     }
 }

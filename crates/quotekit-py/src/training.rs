@@ -52,12 +52,9 @@ pub fn train(
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
-    // (Freed memory goes back while it trains: see the type.)
-    let memory = quotekit_infer::memory::HandBackFreedPages::new();
     let fitted = py
         .detach(|| fit_with(&cfg, &options, |event| history.record(event)))
         .map_err(|e| errors::model_in("training failed", e))?;
-    drop(memory);
     save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
     write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)
         .map_err(errors::input)?;
@@ -125,8 +122,6 @@ pub fn tune(
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     quotekit_data::paths::check_output(&out, &search.inputs(&base)).map_err(errors::input)?;
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
-    // (As in `train`: freed memory goes back while the trials train.)
-    let _memory = quotekit_infer::memory::HandBackFreedPages::new();
     let report = py
         .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))
         .map_err(|e| errors::model_in("tuning failed", e))?;
