@@ -29,7 +29,7 @@ fn bench(c: &mut Criterion) {
         hidden_dropout_prob: 0.1,
         model_type: "bert".into(),
         relative_attention_num_buckets: 32,
-        pad_token_id: 0,
+        pad_token_id: Some(0),
     };
     let mpnet = BertConfig {
         vocab_size: 30_527,
@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
         max_position_embeddings: 514,
         layer_norm_eps: 1e-5,
         model_type: "mpnet".into(),
-        pad_token_id: 1,
+        pad_token_id: Some(1),
         ..minilm.clone()
     };
     encoder(c, "encoder 8x256 pieces", &minilm);

@@ -389,7 +389,7 @@ mod tests {
             hidden_dropout_prob: 0.0,
             model_type: model_type.into(),
             relative_attention_num_buckets: 32,
-            pad_token_id: 1,
+            pad_token_id: Some(1),
         };
         let varmap = VarMap::new();
         let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);

@@ -43,9 +43,10 @@ pub struct BertConfig {
     pub relative_attention_num_buckets: usize,
     /// The padding piece's id. MPNet numbers its positions from one past it
     /// (as RoBERTa does), so its first `pad_token_id + 1` position
-    /// embeddings are never used for a piece.
+    /// embeddings are never used for a piece. Absent or `null` (as some
+    /// BERT configs write it): MPNet's own 1; BERT does not use it.
     #[serde(default)]
-    pub pad_token_id: usize,
+    pub pad_token_id: Option<usize>,
 }
 
 /// The model types the encoder implements.
@@ -88,7 +89,7 @@ impl BertConfig {
     /// The position id of a window's first piece.
     pub fn first_position(&self) -> usize {
         if self.is_mpnet() {
-            self.pad_token_id + 1
+            self.pad_token_id.unwrap_or(1).saturating_add(1)
         } else {
             0
         }
@@ -114,6 +115,12 @@ impl BertConfig {
             return Err(format!(
                 "relative_attention_num_buckets is {}; MPNet needs at least 4 (it uses 32)",
                 self.relative_attention_num_buckets
+            ));
+        }
+        if self.is_mpnet() && self.first_position() >= self.max_position_embeddings {
+            return Err(format!(
+                "pad_token_id {:?} leaves no position for a piece: MPNet numbers positions from pad_token_id + 1, and max_position_embeddings is {}",
+                self.pad_token_id, self.max_position_embeddings
             ));
         }
         if self.hidden_act != "gelu" {
@@ -168,6 +175,38 @@ mod tests {
             Path::new("config.json"),
         )
         .unwrap()
+    }
+
+    /// A `null` padding id (some BERT configs write one; quotekit read no
+    /// such field before MPNet) still reads; an MPNet whose padding id
+    /// leaves it no position is refused.
+    #[test]
+    fn padding_ids_read_null_and_must_leave_mpnet_positions() {
+        let null = BertConfig::from_json(
+            r#"{"model_type": "bert", "vocab_size": 8, "hidden_size": 32,
+            "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
+            "max_position_embeddings": 32, "pad_token_id": null}"#,
+            Path::new("config.json"),
+        )
+        .unwrap();
+        assert_eq!((null.pad_token_id, null.max_window()), (None, 32));
+        let mpnet = BertConfig {
+            model_type: "mpnet".into(),
+            ..null
+        };
+        assert_eq!(
+            mpnet.max_window(),
+            30,
+            "positions from 2 (MPNet's padding id 1)"
+        );
+        for pad in [31, usize::MAX] {
+            let config = BertConfig {
+                pad_token_id: Some(pad),
+                ..mpnet.clone()
+            };
+            let e = config.check().unwrap_err();
+            assert!(e.contains("leaves no position"), "{e}");
+        }
     }
 
     #[test]
