@@ -59,11 +59,37 @@ pub trait NetworkTraining {
         rng: &mut rand_chacha::ChaCha8Rng,
     ) -> Result<(Tensor, usize), ModelError>;
 
+    /// The loss of batch `index` (dropout drawn from `rng`) as a number, the
+    /// gradient of each of `vars` (`None` where the loss does not depend on
+    /// it) and the batch's words. By default the backward pass of
+    /// [`Self::loss`].
+    fn gradients(
+        &self,
+        index: usize,
+        rng: &mut rand_chacha::ChaCha8Rng,
+        vars: &[Var],
+    ) -> Result<(f64, Vec<Option<Tensor>>, usize), ModelError> {
+        let (loss, n) = self.loss(index, rng)?;
+        let (loss, gradients) = gradients_of(&loss, vars)?;
+        Ok((loss, gradients, n))
+    }
+
     /// Copies the CRF layer's scores for decoding after the weights changed.
     fn refresh(&mut self) -> Result<(), ModelError>;
 
     /// Dev exact micro F1 with the current weights; `None` without a dev set.
     fn dev_f1(&self) -> Result<Option<f64>, ModelError>;
+}
+
+/// The value of a scalar `loss` and its gradient with respect to each of
+/// `vars` (`None` where it does not depend on one).
+pub fn gradients_of(loss: &Tensor, vars: &[Var]) -> Result<(f64, Vec<Option<Tensor>>), ModelError> {
+    let grads = loss.backward()?;
+    let gradients = vars
+        .iter()
+        .map(|v| grads.get(v.as_tensor()).map(Tensor::detach))
+        .collect();
+    Ok((f64::from(loss.to_scalar::<f32>()?), gradients))
 }
 
 /// Trains `net` as `schedule` says, from `resumed` when given (a checkpoint
@@ -114,18 +140,15 @@ pub fn train_network(
         let (mut loss_sum, mut words) = (0.0, 0usize);
         let mut accumulated: Vec<Option<Tensor>> = vec![None; optimizer.vars().len()];
         for (k, &b) in order.iter().enumerate() {
-            let (loss, n) = net.loss(b, &mut rng)?;
-            let grads = loss.backward()?;
-            for (acc, var) in accumulated.iter_mut().zip(optimizer.vars()) {
-                if let Some(g) = grads.get(var.as_tensor()) {
-                    let g = g.detach();
+            let (loss, gradients, n) = net.gradients(b, &mut rng, optimizer.vars())?;
+            for (acc, g) in accumulated.iter_mut().zip(gradients) {
+                if let Some(g) = g {
                     *acc = Some(match acc.take() {
                         Some(a) => (a + g)?,
                         None => g,
                     });
                 }
             }
-            drop(grads);
             if (k + 1) % schedule.accumulate == 0 || k + 1 == order.len() {
                 let norm = norm_of(accumulated.iter().flatten())?;
                 let scale = if norm > schedule.clip {
@@ -138,7 +161,6 @@ pub fn train_network(
                 optimizer.step_with(&accumulated, lr, scale)?;
                 accumulated.iter_mut().for_each(|a| *a = None);
             }
-            let loss = f64::from(loss.to_scalar::<f32>()?);
             if !loss.is_finite() {
                 return Err(ModelError::Training(format!(
                     "the loss became {loss} in epoch {epoch}, batch {}; lower {}.learning_rate",

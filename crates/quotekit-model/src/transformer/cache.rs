@@ -165,7 +165,7 @@ mod tests {
     use crate::features::lexicon::Lexicon;
     use crate::io::f32_bytes;
     use crate::training::options::TrainOptions;
-    use crate::transformer::model::tests::tiny_encoder;
+    use crate::transformer::fixtures::tiny_encoder;
     use crate::transformer::train::train;
     use quotekit_data::{Document, TagScheme, TagSet};
     use safetensors::tensor::{Dtype, TensorView};

@@ -58,6 +58,12 @@ pub struct TransformerConfig {
     pub batch_pieces: usize,
     /// Batches whose gradients are summed before each update.
     pub accumulate: usize,
+    /// Fine-tuning memory: a batch with more encoder windows than this is
+    /// encoded this many windows at a time, and each part is run again in
+    /// the backward pass, so that only one part's activations are held at
+    /// once (exact gradients; those batches cost one more forward pass of
+    /// the encoder). 0 never splits a batch.
+    pub recompute_windows: usize,
     /// Epochs.
     pub epochs: usize,
     /// Epochs without a better dev F1 before stopping (0: never stop early).
@@ -97,6 +103,7 @@ impl Default for TransformerConfig {
             dropout: 0.1,
             batch_pieces: 4096,
             accumulate: 1,
+            recompute_windows: 0,
             epochs: 3,
             patience: 2,
             learning_rate: 1e-3,

@@ -109,7 +109,7 @@ impl TransformerModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transformer::model::tests::{tiny_encoder, CONFIG};
+    use crate::transformer::fixtures::{tiny_encoder, CONFIG};
     use candle_core::{DType, Tensor};
 
     fn load(settings: &TransformerConfig) -> Result<TransformerModel, ModelError> {
@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn an_mpnet_folder_loads_tags_and_saves() {
         use crate::tagger::SequenceTagger;
-        use crate::transformer::model::tests::{tiny_encoder_of, MPNET_CONFIG};
+        use crate::transformer::fixtures::{tiny_encoder_of, MPNET_CONFIG};
         use quotekit_data::{Document, Tokenizer};
         let dir = tempfile::tempdir().unwrap();
         let settings = tiny_encoder_of(dir.path(), MPNET_CONFIG);

@@ -15,6 +15,8 @@ pub mod bert_config;
 pub mod cache;
 pub mod config;
 pub mod file;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod fused;
 pub mod head;
 pub mod inplace;

@@ -33,6 +33,14 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The encoder's `config.json`, copied beside a transformer model.
 pub const ENCODER_CONFIG_FILE: &str = "encoder_config.json";
 
+/// The encoder windows of documents in order, and the longest window's
+/// length (at least 1): what every window is padded to in a batch.
+pub fn windows_of<'a>(docs: &[&'a TransformerInputs]) -> (Vec<&'a Vec<u32>>, usize) {
+    let windows: Vec<&Vec<u32>> = docs.iter().flat_map(|d| &d.plan.windows).collect();
+    let l = windows.iter().map(|w| w.len()).max().unwrap_or(1).max(1);
+    (windows, l)
+}
+
 /// What the tagger needs of one document: its encoder windows and, per word,
 /// where its vector comes from, and its symbolic features.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,29 +212,50 @@ impl TransformerModel {
         docs: &[&TransformerInputs],
         rng: Option<&mut rand_chacha::ChaCha8Rng>,
     ) -> Result<Tensor> {
+        let (windows, l) = windows_of(docs);
+        let hidden = self.encode_windows(&windows, l, rng)?;
+        self.gather_words(hidden, docs, l)
+    }
+
+    /// Hidden states `[W × l, hidden]` of encoder windows, each padded to `l`
+    /// pieces. With `rng`, encoder dropout is on.
+    pub fn encode_windows(
+        &self,
+        windows: &[&Vec<u32>],
+        l: usize,
+        rng: Option<&mut rand_chacha::ChaCha8Rng>,
+    ) -> Result<Tensor> {
         let h = self.bert_config.hidden_size;
-        let windows: Vec<&Vec<u32>> = docs.iter().flat_map(|d| &d.plan.windows).collect();
-        let l = windows.iter().map(|w| w.len()).max().unwrap_or(1).max(1);
         let w = windows.len();
+        if w == 0 {
+            return Tensor::zeros((0, h), DTYPE, self.params.device());
+        }
         let mut ids = vec![self.tokenizer.pad; w * l];
         let mut mask = vec![0f32; w * l];
         for (k, win) in windows.iter().enumerate() {
             ids[k * l..k * l + win.len()].copy_from_slice(win);
             mask[k * l..k * l + win.len()].fill(1.0);
         }
-        let hidden = if w == 0 {
-            Tensor::zeros((0, h), DTYPE, self.params.device())?
-        } else {
-            self.bert
-                .forward(
-                    &Tensor::from_vec(ids, (w, l), self.params.device())?,
-                    &Tensor::from_vec(mask, (w, l), self.params.device())?,
-                    rng,
-                )?
-                .reshape((w * l, h))?
-        };
+        self.bert
+            .forward(
+                &Tensor::from_vec(ids, (w, l), self.params.device())?,
+                &Tensor::from_vec(mask, (w, l), self.params.device())?,
+                rng,
+            )?
+            .reshape((w * l, h))
+    }
+
+    /// Word vectors `[B, T, hidden]` of documents from the hidden states
+    /// `[W × l, hidden]` of all their windows in order ([`windows_of`]).
+    pub fn gather_words(
+        &self,
+        hidden: Tensor,
+        docs: &[&TransformerInputs],
+        l: usize,
+    ) -> Result<Tensor> {
+        let h = self.bert_config.hidden_size;
         // One zero row at the end for padding.
-        let zero = w * l;
+        let zero = hidden.dim(0)?;
         let flat = Tensor::cat(
             &[hidden, Tensor::zeros((1, h), DTYPE, self.params.device())?],
             0,
@@ -352,57 +381,7 @@ impl SequenceTagger for TransformerModel {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::header::TOKENIZER_FILE;
-    use crate::transformer::pieces::tests::{tiny_tokenizer_json, TINY_VOCAB};
-
-    pub(crate) const CONFIG: &str = r#"{"model_type": "bert", "vocab_size": 8, "hidden_size": 8,
-        "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
-        "max_position_embeddings": 32, "hidden_act": "gelu"}"#;
-
-    /// The same encoder as an MPNet (its padding piece is id 0).
-    pub(crate) const MPNET_CONFIG: &str = r#"{"model_type": "mpnet", "vocab_size": 8, "hidden_size": 8,
-        "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16,
-        "max_position_embeddings": 17, "hidden_act": "gelu", "pad_token_id": 0,
-        "relative_attention_num_buckets": 32}"#;
-
-    /// A tiny BERT folder whose weights are a seeded model's own `bert.*` tensors.
-    pub(crate) fn tiny_encoder(dir: &Path) -> TransformerConfig {
-        tiny_encoder_of(dir, CONFIG)
-    }
-
-    /// [`tiny_encoder`] with the encoder config `json`.
-    pub(crate) fn tiny_encoder_of(dir: &Path, json: &str) -> TransformerConfig {
-        let settings = TransformerConfig {
-            path: dir.to_path_buf(),
-            window: 16,
-            stride: 8,
-            batch_pieces: 64,
-            ..TransformerConfig::default()
-        };
-        std::fs::write(dir.join(CONFIG_FILE), json).unwrap();
-        std::fs::write(dir.join(TOKENIZER_FILE), tiny_tokenizer_json(TINY_VOCAB)).unwrap();
-        let tokenizer = PieceTokenizer::from_file(&dir.join(TOKENIZER_FILE)).unwrap();
-        let model = TransformerModel::new(
-            &settings,
-            json,
-            Path::new("config.json"),
-            tokenizer,
-            Lexicon::builtin_cues(),
-            7,
-        )
-        .unwrap();
-        let tensors: std::collections::HashMap<String, Tensor> = model
-            .params
-            .named()
-            .into_iter()
-            .filter_map(|(n, v)| {
-                n.strip_prefix("bert.")
-                    .map(|k| (k.to_string(), v.as_tensor().clone()))
-            })
-            .collect();
-        candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE)).unwrap();
-        settings
-    }
+    use crate::transformer::fixtures::tiny_encoder;
 
     fn load(settings: &TransformerConfig) -> std::result::Result<TransformerModel, ModelError> {
         TransformerModel::from_folder(settings, Lexicon::builtin_cues(), 7)

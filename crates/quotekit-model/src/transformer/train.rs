@@ -9,14 +9,16 @@ use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
 use crate::nn::checkpoint::Checkpoint;
-use crate::nn::trainer::{train_network, NetworkTraining, Schedule};
+use crate::nn::trainer::{gradients_of, train_network, NetworkTraining, Schedule};
 use crate::tagger::SequenceTagger;
 use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::training::run_state::{config_json, RunInfo};
 use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
-use crate::transformer::model::{TransformerDocument, TransformerInputs, TransformerModel};
+use crate::transformer::model::{
+    windows_of, TransformerDocument, TransformerInputs, TransformerModel,
+};
 use candle_core::{Tensor, Var};
 use quotekit_data::{Document, TagSet};
 use std::time::Instant;
@@ -122,22 +124,62 @@ impl NetworkTraining for TransformerTraining<'_> {
             self.train_cache.as_ref(),
             Some(&mut *rng),
         )?;
-        let emissions = model.head_emissions(&words, &inputs, Some(rng))?;
-        let (b, t, _) = emissions.dims3()?;
-        let mut gold = vec![0u32; b * t];
-        let mut n = 0;
-        for (k, &i) in batch.iter().enumerate() {
-            for (j, &g) in docs[i].gold.iter().enumerate() {
-                gold[k * t + j] = u32::from(g);
-            }
-            n += docs[i].gold.len();
+        self.head_loss(batch, &inputs, &words, rng)
+    }
+
+    /// The loss and gradients of a batch; one with more encoder windows than
+    /// `recompute_windows` is encoded in parts whose activations are made
+    /// again, one part at a time, for the backward pass.
+    fn gradients(
+        &self,
+        index: usize,
+        rng: &mut rand_chacha::ChaCha8Rng,
+        vars: &[Var],
+    ) -> Result<(f64, Vec<Option<Tensor>>, usize), ModelError> {
+        let (model, batch) = (&self.model, &self.batches[index]);
+        let part = model.config.recompute_windows;
+        let inputs: Vec<&TransformerInputs> =
+            batch.iter().map(|&i| &self.train[i].inputs).collect();
+        let (windows, l) = windows_of(&inputs);
+        if self.train_cache.is_some() || part == 0 || windows.len() <= part {
+            let (loss, n) = self.loss(index, rng)?;
+            let (loss, gradients) = gradients_of(&loss, vars)?;
+            return Ok((loss, gradients, n));
         }
-        let mask = model.mask(&inputs, t)?;
-        let gold = Tensor::from_vec(gold, (b, t), model.params.device())?;
-        let loss = model.params.crf.loss(&emissions, &gold, &mask)?;
-        // The CRF loss is a mean over documents; per word it does not depend on
-        // how documents are batched.
-        Ok(((loss * (b as f64 / n.max(1) as f64))?, n))
+        // Forward: each part's hidden states without their graph, and the
+        // dropout stream it drew from.
+        let mut streams = Vec::new();
+        let mut parts = Vec::new();
+        for chunk in windows.chunks(part) {
+            streams.push(rng.clone());
+            parts.push(model.encode_windows(chunk, l, Some(&mut *rng))?.detach());
+        }
+        let hidden = Var::from_tensor(&Tensor::cat(&parts, 0)?)?;
+        drop(parts);
+        let words = model.gather_words(hidden.as_tensor().clone(), &inputs, l)?;
+        let (loss, n) = self.head_loss(batch, &inputs, &words, rng)?;
+        let mut all = vars.to_vec();
+        all.push(hidden.clone());
+        let (loss, mut gradients) = gradients_of(&loss, &all)?;
+        let Some(upstream) = gradients.pop().flatten() else {
+            return Ok((loss, gradients, n));
+        };
+        // Backward through the encoder, one part at a time: the gradient of
+        // (part's hidden states · their upstream gradient) is the part's share.
+        for (k, (chunk, mut stream)) in windows.chunks(part).zip(streams).enumerate() {
+            let out = model.encode_windows(chunk, l, Some(&mut stream))?;
+            let share = upstream.narrow(0, k * part * l, chunk.len() * l)?;
+            let (_, more) = gradients_of(&(out * share)?.sum_all()?, vars)?;
+            for (g, extra) in gradients.iter_mut().zip(more) {
+                if let Some(extra) = extra {
+                    *g = Some(match g.take() {
+                        Some(g) => (g + extra)?,
+                        None => extra,
+                    });
+                }
+            }
+        }
+        Ok((loss, gradients, n))
     }
 
     fn refresh(&mut self) -> Result<(), ModelError> {
@@ -153,6 +195,36 @@ impl NetworkTraining for TransformerTraining<'_> {
             Ok(vec![(0..d.tokens.tokens.len(), emissions[i].clone())])
         })?;
         Ok(Some(f1))
+    }
+}
+
+impl TransformerTraining<'_> {
+    /// Mean negative log-likelihood per word of `batch` from its word
+    /// vectors (head dropout from `rng`), and its word count.
+    fn head_loss(
+        &self,
+        batch: &[usize],
+        inputs: &[&TransformerInputs],
+        words: &Tensor,
+        rng: &mut rand_chacha::ChaCha8Rng,
+    ) -> Result<(Tensor, usize), ModelError> {
+        let (model, docs) = (&self.model, &self.train);
+        let emissions = model.head_emissions(words, inputs, Some(rng))?;
+        let (b, t, _) = emissions.dims3()?;
+        let mut gold = vec![0u32; b * t];
+        let mut n = 0;
+        for (k, &i) in batch.iter().enumerate() {
+            for (j, &g) in docs[i].gold.iter().enumerate() {
+                gold[k * t + j] = u32::from(g);
+            }
+            n += docs[i].gold.len();
+        }
+        let mask = model.mask(inputs, t)?;
+        let gold = Tensor::from_vec(gold, (b, t), model.params.device())?;
+        let loss = model.params.crf.loss(&emissions, &gold, &mask)?;
+        // The CRF loss is a mean over documents; per word it does not depend on
+        // how documents are batched.
+        Ok(((loss * (b as f64 / n.max(1) as f64))?, n))
     }
 }
 
@@ -232,4 +304,82 @@ pub fn train(
     };
     let report = train_network(&mut run, &schedule, &info, resumed, options, on_event)?;
     Ok((run.model, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transformer::config::TransformerConfig;
+    use crate::transformer::fixtures::{tiny_encoder_of, MPNET_CONFIG};
+    use quotekit_data::TagScheme;
+    use rand::SeedableRng;
+
+    #[test]
+    fn recomputed_parts_give_the_gradients_of_the_whole_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        // Without dropout, splitting may not change a single gradient.
+        let json = MPNET_CONFIG.replace('}', r#", "hidden_dropout_prob": 0.0}"#);
+        let settings = TransformerConfig {
+            dropout: 0.0,
+            ..tiny_encoder_of(dir.path(), &json)
+        };
+        let tags = TagSet::new(TagScheme::Bio);
+        let docs = vec![
+            Document::new(
+                "a",
+                "Ab said a b ab, ab b a. A ab b. B a ab b said a. ".repeat(3),
+            ),
+            Document::new("b", "B ab said, a b. Ab a b ab said b a. ".repeat(2)),
+        ];
+        let gradients = |recompute_windows: usize| {
+            let settings = TransformerConfig {
+                recompute_windows,
+                ..settings.clone()
+            };
+            let model =
+                TransformerModel::from_folder(&settings, Lexicon::builtin_cues(), tags.len())
+                    .unwrap();
+            let train = prepare_transformer(docs.clone(), &model, &tags);
+            let run = TransformerTraining {
+                model,
+                train,
+                dev: Vec::new(),
+                train_cache: None,
+                dev_cache: None,
+                batches: vec![vec![0, 1]],
+                tags: &tags,
+            };
+            let inputs: Vec<&TransformerInputs> = run.train.iter().map(|d| &d.inputs).collect();
+            let windows = windows_of(&inputs).0.len();
+            let (names, vars): (Vec<String>, Vec<Var>) = run.trained().into_iter().unzip();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+            let (loss, grads, n) = run.gradients(0, &mut rng, &vars).unwrap();
+            let grads: Vec<Vec<f32>> = grads
+                .into_iter()
+                .zip(&names)
+                .map(|(g, name)| {
+                    let g = g.unwrap_or_else(|| panic!("no gradient for {name}"));
+                    g.flatten_all().unwrap().to_vec1().unwrap()
+                })
+                .collect();
+            (windows, loss, grads, n)
+        };
+        let (windows, loss, whole, n) = gradients(0);
+        assert!(windows > 4, "{windows} windows: too few to split");
+        for part in [1, 3] {
+            let (_, split_loss, split, split_n) = gradients(part);
+            // The products' blocking changes with the rows: the last bits may differ.
+            assert!(
+                (split_loss - loss).abs() < 1e-6 * loss,
+                "{split_loss} vs {loss}"
+            );
+            assert_eq!(split_n, n);
+            for (a, b) in whole.iter().zip(&split) {
+                for (x, y) in a.iter().zip(b) {
+                    assert!((x - y).abs() <= 1e-5 * (1.0 + x.abs()), "{x} vs {y}");
+                }
+            }
+        }
+        assert!(whole.iter().flatten().any(|&g| g != 0.0));
+    }
 }
