@@ -73,9 +73,11 @@ fn main() -> std::process::ExitCode {
     // mimalloc keeps what it frees (see the function), except in training
     // and in `tune`, which trains: a fine-tuning's tensors come in as many
     // sizes as its batches, and memory kept for one size and not reused for
-    // another grew past 22 GB of this machine's 24 fine-tuning MPNet (5-10
-    // GB most of the time with freed memory handed back).
-    if !matches!(cli.command, Command::Train(_) | Command::Tune(_)) {
+    // another grew past 22 GB of this machine's 24 fine-tuning MPNet. There
+    // it hands freed memory back when the system asks for it.
+    if matches!(cli.command, Command::Train(_) | Command::Tune(_)) {
+        quotekit_infer::memory::release_freed_pages_lazily();
+    } else {
         quotekit_infer::memory::keep_freed_pages();
     }
     let result = match cli.command {
