@@ -14,6 +14,29 @@ use quotekit_model::transformer::model::TransformerModel;
 use quotekit_model::{load_annotator, Annotator, ModelHeader};
 use rayon::prelude::*;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The last pool of `threads` threads that `annotate_many` asked for.
+static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+
+/// A pool of `threads` threads: the last one again when it has as many.
+/// A new pool for every call would start new threads each time, and leave
+/// their allocator heaps behind when they end.
+fn pool_of(threads: usize) -> Result<Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
+    let mut last = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((n, pool)) = last.as_ref() {
+        if *n == threads {
+            return Ok(Arc::clone(pool));
+        }
+    }
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?,
+    );
+    *last = Some((threads, Arc::clone(&pool)));
+    Ok(pool)
+}
 
 /// A trained model ready to annotate (the Python class `quotekit.Model`
 /// wraps it).
@@ -160,9 +183,7 @@ impl NativeModel {
             if threads == 0 {
                 Ok(run())
             } else {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
+                pool_of(threads)
                     .map(|pool| pool.install(run))
                     .map_err(errors::input)
             }
