@@ -20,9 +20,13 @@ const MI_OPTION_PURGE_DECOMMITS: libmimalloc_sys::mi_option_t = 5;
 /// next batch (26% of the time in `perf`). Measured fine-tuning MPNet on
 /// PolNeAR train, both cores, over the same first 18 batches: 124 → 151
 /// words/s. The process's resident size still counts the pages until the
-/// kernel takes them. Harmless where mimalloc is not the global allocator.
+/// kernel takes them. Harmless where mimalloc is not the global allocator;
+/// `MIMALLOC_PURGE_DECOMMITS` set in the environment wins.
 #[allow(unsafe_code)] // a foreign call; see the SAFETY note
 pub fn release_freed_pages_lazily() {
+    if std::env::var_os("MIMALLOC_PURGE_DECOMMITS").is_some() {
+        return;
+    }
     // SAFETY: mi_option_set only stores an option value; mimalloc reads it
     // each time it purges.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DECOMMITS, 0) }
@@ -33,9 +37,14 @@ pub fn release_freed_pages_lazily() {
 /// each purge made the kernel zero their pages again on the next use (12% of
 /// tagging in `perf`). Measured on PolNeAR dev, one core: 1,850–2,000 →
 /// 2,130–2,190 words/s. A run's memory stays at its peak until it ends.
-/// Harmless where mimalloc is not the global allocator.
+/// Harmless where mimalloc is not the global allocator. A purge delay set
+/// in the environment (`MIMALLOC_PURGE_DELAY`, in milliseconds) wins: with
+/// `0`, resident memory follows what is in use, as a leak check needs.
 #[allow(unsafe_code)] // a foreign call; see the SAFETY note
 pub fn keep_freed_pages() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: mi_option_set only stores an option value; mimalloc reads
     // the purge delay each time it considers purging.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
@@ -50,10 +59,11 @@ mod tests {
     fn the_purge_delay_option_is_the_one_set() {
         // SAFETY: reading mimalloc options has no preconditions.
         let default = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            // mimalloc 3's default purge delay (ms): the index names that option.
-            assert_eq!(default, 1000);
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return; // the environment's choice, which keep_freed_pages leaves
         }
+        // mimalloc 3's default purge delay (ms): the index names that option.
+        assert_eq!(default, 1000);
         keep_freed_pages();
         // SAFETY: as above.
         let set = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
@@ -65,10 +75,11 @@ mod tests {
     fn the_purge_decommits_option_is_the_one_set() {
         // SAFETY: reading mimalloc options has no preconditions.
         let default = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DECOMMITS) };
-        if std::env::var_os("MIMALLOC_PURGE_DECOMMITS").is_none() {
-            // Decommitting is mimalloc's default: the index names that option.
-            assert_eq!(default, 1);
+        if std::env::var_os("MIMALLOC_PURGE_DECOMMITS").is_some() {
+            return; // the environment's choice, which the function leaves
         }
+        // Decommitting is mimalloc's default: the index names that option.
+        assert_eq!(default, 1);
         release_freed_pages_lazily();
         // SAFETY: as above.
         let set = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DECOMMITS) };
