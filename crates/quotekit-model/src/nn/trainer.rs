@@ -69,9 +69,7 @@ pub trait NetworkTraining {
         rng: &mut rand_chacha::ChaCha8Rng,
         vars: &[Var],
     ) -> Result<(f64, Vec<Option<Tensor>>, usize), ModelError> {
-        let (loss, n) = self.loss(index, rng)?;
-        let (loss, gradients) = gradients_of(&loss, vars)?;
-        Ok((loss, gradients, n))
+        backward(self, index, rng, vars)
     }
 
     /// Copies the CRF layer's scores for decoding after the weights changed.
@@ -79,6 +77,19 @@ pub trait NetworkTraining {
 
     /// Dev exact micro F1 with the current weights; `None` without a dev set.
     fn dev_f1(&self) -> Result<Option<f64>, ModelError>;
+}
+
+/// [`NetworkTraining::gradients`] by one backward pass of `net`'s
+/// [`NetworkTraining::loss`].
+pub fn backward<N: NetworkTraining + ?Sized>(
+    net: &N,
+    index: usize,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    vars: &[Var],
+) -> Result<(f64, Vec<Option<Tensor>>, usize), ModelError> {
+    let (loss, n) = net.loss(index, rng)?;
+    let (loss, gradients) = gradients_of(&loss, vars)?;
+    Ok((loss, gradients, n))
 }
 
 /// The value of a scalar `loss` and its gradient with respect to each of

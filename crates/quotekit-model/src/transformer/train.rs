@@ -9,7 +9,7 @@ use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
 use crate::nn::checkpoint::Checkpoint;
-use crate::nn::trainer::{gradients_of, train_network, NetworkTraining, Schedule};
+use crate::nn::trainer::{backward, gradients_of, train_network, NetworkTraining, Schedule};
 use crate::tagger::SequenceTagger;
 use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
@@ -142,9 +142,7 @@ impl NetworkTraining for TransformerTraining<'_> {
             batch.iter().map(|&i| &self.train[i].inputs).collect();
         let (windows, l) = windows_of(&inputs);
         if self.train_cache.is_some() || part == 0 || windows.len() <= part {
-            let (loss, n) = self.loss(index, rng)?;
-            let (loss, gradients) = gradients_of(&loss, vars)?;
-            return Ok((loss, gradients, n));
+            return backward(self, index, rng, vars);
         }
         // Forward: each part's hidden states without their graph, and the
         // dropout stream it drew from.
