@@ -22,14 +22,20 @@ const MI_OPTION_PURGE_DECOMMITS: libmimalloc_sys::mi_option_t = 5;
 /// words/s. The process's resident size still counts the pages until the
 /// kernel takes them. Harmless where mimalloc is not the global allocator;
 /// `MIMALLOC_PURGE_DECOMMITS` set in the environment wins.
-#[allow(unsafe_code)] // a foreign call; see the SAFETY note
 pub fn release_freed_pages_lazily() {
-    if std::env::var_os("MIMALLOC_PURGE_DECOMMITS").is_some() {
+    set_option(MI_OPTION_PURGE_DECOMMITS, "MIMALLOC_PURGE_DECOMMITS", 0);
+}
+
+/// Sets mimalloc's `option` to `value`, unless the environment sets it
+/// (`variable`, as mimalloc reads it).
+#[allow(unsafe_code)] // a foreign call; see the SAFETY note
+fn set_option(option: libmimalloc_sys::mi_option_t, variable: &str, value: std::ffi::c_long) {
+    if std::env::var_os(variable).is_some() {
         return;
     }
-    // SAFETY: mi_option_set only stores an option value; mimalloc reads it
-    // each time it purges.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DECOMMITS, 0) }
+    // SAFETY: mi_option_set only stores an option value; mimalloc reads the
+    // options it purges by each time it considers purging.
+    unsafe { libmimalloc_sys::mi_option_set(option, value) }
 }
 
 /// Tells mimalloc never to hand freed memory back to the system. The
@@ -40,14 +46,8 @@ pub fn release_freed_pages_lazily() {
 /// Harmless where mimalloc is not the global allocator. A purge delay set
 /// in the environment (`MIMALLOC_PURGE_DELAY`, in milliseconds) wins: with
 /// `0`, resident memory follows what is in use, as a leak check needs.
-#[allow(unsafe_code)] // a foreign call; see the SAFETY note
 pub fn keep_freed_pages() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    // SAFETY: mi_option_set only stores an option value; mimalloc reads
-    // the purge delay each time it considers purging.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    set_option(MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY", -1);
 }
 
 #[cfg(test)]

@@ -103,6 +103,23 @@ pub fn gradients_of(loss: &Tensor, vars: &[Var]) -> Result<(f64, Vec<Option<Tens
     Ok((f64::from(loss.to_scalar::<f32>()?), gradients))
 }
 
+/// Adds `more` to the gradients in `sum`, parameter by parameter (`None`:
+/// no gradient yet, or none to add).
+pub fn add_gradients(
+    sum: &mut [Option<Tensor>],
+    more: Vec<Option<Tensor>>,
+) -> Result<(), ModelError> {
+    for (acc, g) in sum.iter_mut().zip(more) {
+        if let Some(g) = g {
+            *acc = Some(match acc.take() {
+                Some(a) => (a + g)?,
+                None => g,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Trains `net` as `schedule` says, from `resumed` when given (a checkpoint
 /// already checked against the config); the best (or last) weights are left
 /// in `net`. Returns the run summary.
@@ -152,14 +169,7 @@ pub fn train_network(
         let mut accumulated: Vec<Option<Tensor>> = vec![None; optimizer.vars().len()];
         for (k, &b) in order.iter().enumerate() {
             let (loss, gradients, n) = net.gradients(b, &mut rng, optimizer.vars())?;
-            for (acc, g) in accumulated.iter_mut().zip(gradients) {
-                if let Some(g) = g {
-                    *acc = Some(match acc.take() {
-                        Some(a) => (a + g)?,
-                        None => g,
-                    });
-                }
-            }
+            add_gradients(&mut accumulated, gradients)?;
             if (k + 1) % schedule.accumulate == 0 || k + 1 == order.len() {
                 let norm = norm_of(accumulated.iter().flatten())?;
                 let scale = if norm > schedule.clip {

@@ -379,7 +379,7 @@ impl SequenceTagger for TransformerModel {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::transformer::fixtures::tiny_encoder;
 

@@ -9,7 +9,9 @@ use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
 use crate::nn::checkpoint::Checkpoint;
-use crate::nn::trainer::{backward, gradients_of, train_network, NetworkTraining, Schedule};
+use crate::nn::trainer::{
+    add_gradients, backward, gradients_of, train_network, NetworkTraining, Schedule,
+};
 use crate::tagger::SequenceTagger;
 use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
@@ -138,12 +140,16 @@ impl NetworkTraining for TransformerTraining<'_> {
     ) -> Result<(f64, Vec<Option<Tensor>>, usize), ModelError> {
         let (model, batch) = (&self.model, &self.batches[index]);
         let part = model.config.recompute_windows;
+        let windows_in = |i: &usize| self.train[*i].inputs.plan.windows.len();
+        if self.train_cache.is_some()
+            || part == 0
+            || batch.iter().map(windows_in).sum::<usize>() <= part
+        {
+            return backward(self, index, rng, vars);
+        }
         let inputs: Vec<&TransformerInputs> =
             batch.iter().map(|&i| &self.train[i].inputs).collect();
         let (windows, l) = windows_of(&inputs);
-        if self.train_cache.is_some() || part == 0 || windows.len() <= part {
-            return backward(self, index, rng, vars);
-        }
         // Forward: each part's hidden states without their graph, and the
         // dropout stream it drew from.
         let mut streams = Vec::new();
@@ -168,14 +174,7 @@ impl NetworkTraining for TransformerTraining<'_> {
             let out = model.encode_windows(chunk, l, Some(&mut stream))?;
             let share = upstream.narrow(0, k * part * l, chunk.len() * l)?;
             let (_, more) = gradients_of(&(out * share)?.sum_all()?, vars)?;
-            for (g, extra) in gradients.iter_mut().zip(more) {
-                if let Some(extra) = extra {
-                    *g = Some(match g.take() {
-                        Some(g) => (g + extra)?,
-                        None => extra,
-                    });
-                }
-            }
+            add_gradients(&mut gradients, more)?;
         }
         Ok((loss, gradients, n))
     }
