@@ -835,7 +835,9 @@ fn eval_scores_the_linker_on_gold_spans() {
 /// that `predict` reads; `--encoder-stride` reaches the model (its own
 /// stride gives the same bytes as none) and a stride the window cannot take
 /// is refused, naming the flag and the config key; `--precision int8` runs
-/// or says why not.
+/// or says why not. `train --init` goes on from the trained model (and
+/// records it in the new model's settings), and is refused for a CRF
+/// config or from a CRF model.
 #[test]
 fn a_transformer_trains_and_predicts_with_its_flags() {
     let dir = tempfile::tempdir().unwrap();
@@ -890,6 +892,36 @@ fn a_transformer_trains_and_predicts_with_its_flags() {
         );
         assert!(e.contains("transformer.stride"), "{e}");
     }
+    let config = dir.path().join("tiny-transformer.toml");
+    let train_from = |init: &Path, config: &Path, out: &str| {
+        quotekit(&[
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--init",
+            init.to_str().unwrap(),
+            "--out",
+            dir.path().join(out).to_str().unwrap(),
+        ])
+    };
+    let out = train_from(&model, &config, "continued");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = dir.path().join("continued/model.safetensors");
+    let header =
+        quotekit_model::header::ModelHeader::read(&std::fs::read(&file).unwrap(), &file).unwrap();
+    assert_eq!(
+        header.config.transformer.init.as_deref(),
+        Some(model.as_path()),
+        "the new model's settings name the model it started from"
+    );
+    let crf = common::tiny_model();
+    let e = common::refused(&train_from(crf, &config, "from-crf"), "transformer.init");
+    assert!(e.contains("not a transformer"), "{e}");
+    let e = common::refused(
+        &train_from(&model, &root().join("configs/crf.toml"), "crf"),
+        "--init",
+    );
+    assert!(e.contains("model = \"crf\""), "{e}");
 }
 
 /// `eval --model` says when the model has no resolver of its own (saved

@@ -48,6 +48,10 @@ pub struct TrainArgs {
     /// Transformer: where frozen encoder outputs are cached [default: OUT/encoder-cache].
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
+    /// Transformer: start from the weights of this trained model (a model directory) instead of
+    /// the pretrained encoder, with a new optimizer and schedule (sets `transformer.init`).
+    #[arg(long, value_name = "MODEL")]
+    pub init: Option<PathBuf>,
     /// Neural/transformer: continue from this checkpoint (a file or a checkpoint directory);
     /// the config and corpus must be the ones it was written with.
     #[arg(long, value_name = "CHECKPOINT")]
@@ -103,6 +107,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     if args.freeze_encoder {
         config.transformer.freeze = true;
+    }
+    if let Some(init) = &args.init {
+        if config.model != ModelKind::Transformer {
+            anyhow::bail!(
+                "--init starts a transformer from a trained one; {} trains model = \"{}\"",
+                args.config.display(),
+                config.model.name()
+            );
+        }
+        config.transformer.init = Some(init.clone());
     }
     let config = config.check()?;
     // The model folder: never an existing file, never a corpus read.

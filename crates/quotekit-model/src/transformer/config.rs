@@ -87,6 +87,12 @@ pub struct TransformerConfig {
     pub freeze: bool,
     /// Seed of initialisation, shuffling and dropout.
     pub seed: u64,
+    /// A trained transformer model (a model directory) whose weights start
+    /// training instead of `path`'s pretrained encoder and a seeded head;
+    /// the optimizer and schedule start anew (see
+    /// [`crate::transformer::init`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init: Option<PathBuf>,
 }
 
 impl Default for TransformerConfig {
@@ -114,6 +120,7 @@ impl Default for TransformerConfig {
             average: 0.0,
             freeze: false,
             seed: 42,
+            init: None,
         }
     }
 }

@@ -109,35 +109,11 @@ impl TransformerModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transformer::fixtures::{tiny_encoder, CONFIG};
+    use crate::transformer::fixtures::{header_of, tiny_encoder, CONFIG};
     use candle_core::{DType, Tensor};
 
     fn load(settings: &TransformerConfig) -> Result<TransformerModel, ModelError> {
         TransformerModel::from_folder(settings, Lexicon::builtin_cues(), 7)
-    }
-
-    /// The header of an untrained transformer model with `settings`.
-    fn header_of(settings: &TransformerConfig) -> ModelHeader {
-        use crate::config::TrainConfig;
-        use crate::training::events::TrainReport;
-        use quotekit_data::{TagScheme, TagSet};
-        let config = TrainConfig {
-            model: ModelKind::Transformer,
-            transformer: settings.clone(),
-            ..TrainConfig::default()
-        };
-        let report = TrainReport {
-            iterations: 0,
-            best_iteration: 0,
-            best_dev_f1: None,
-            stop: String::new(),
-            documents: 0,
-            tokens: 0,
-            feature_seconds: 0.0,
-            train_seconds: 0.0,
-        };
-        let tags = TagSet::new(TagScheme::Bio);
-        ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report)
     }
 
     /// A model's `encoder_config.json` edited after saving (here: one

@@ -1,7 +1,8 @@
 //! Tiny encoder folders for the transformer tagger's unit tests.
 
+use crate::config::ModelKind;
 use crate::features::lexicon::Lexicon;
-use crate::header::TOKENIZER_FILE;
+use crate::header::{ModelHeader, TOKENIZER_FILE};
 use crate::transformer::config::TransformerConfig;
 use crate::transformer::model::{TransformerModel, CONFIG_FILE, WEIGHTS_FILE};
 use crate::transformer::pieces::tests::{tiny_tokenizer_json, TINY_VOCAB};
@@ -56,4 +57,28 @@ pub(crate) fn tiny_encoder_of(dir: &Path, json: &str) -> TransformerConfig {
         .collect();
     candle_core::safetensors::save(&tensors, dir.join(WEIGHTS_FILE)).unwrap();
     settings
+}
+
+/// The header of an untrained transformer model with `settings`.
+pub(crate) fn header_of(settings: &TransformerConfig) -> ModelHeader {
+    use crate::config::TrainConfig;
+    use crate::training::events::TrainReport;
+    use quotekit_data::{TagScheme, TagSet};
+    let config = TrainConfig {
+        model: ModelKind::Transformer,
+        transformer: settings.clone(),
+        ..TrainConfig::default()
+    };
+    let report = TrainReport {
+        iterations: 0,
+        best_iteration: 0,
+        best_dev_f1: None,
+        stop: String::new(),
+        documents: 0,
+        tokens: 0,
+        feature_seconds: 0.0,
+        train_seconds: 0.0,
+    };
+    let tags = TagSet::new(TagScheme::Bio);
+    ModelHeader::new(&config, &tags, 0, &Lexicon::builtin_cues(), report)
 }

@@ -7,7 +7,8 @@
 //! its own pieces ([`pieces`]), symbolic features and a linear (or
 //! convolutional) head ([`head`]) with a CRF layer ([`model`]), fine-tuned by
 //! [`train`] on the shared network library [`crate::nn`], optionally on a
-//! frozen encoder's cached outputs ([`cache`]).
+//! frozen encoder's cached outputs ([`cache`]) or from a trained model's
+//! weights ([`init`]).
 
 pub mod attention;
 pub mod bert;
@@ -19,6 +20,7 @@ pub mod file;
 pub(crate) mod fixtures;
 pub mod fused;
 pub mod head;
+pub mod init;
 pub mod inplace;
 pub mod int8;
 pub mod model;
