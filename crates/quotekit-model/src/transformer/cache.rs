@@ -50,8 +50,9 @@ fn encode_all(
     Ok(out)
 }
 
-/// Key of a frozen-encoder cache: the encoder weights, the settings that
-/// change its outputs, and the corpus.
+/// Key of a frozen-encoder cache: the encoder weights (a trained model's,
+/// when the run starts from one), the settings that change its outputs, and
+/// the corpus.
 fn cache_key(
     config: &TransformerConfig,
     docs: &[TransformerDocument],
@@ -65,6 +66,17 @@ fn cache_key(
         config.stride,
         config.pooling
     );
+    if let Some(init) = &config.init {
+        let file = if init.is_dir() {
+            init.join(WEIGHTS_FILE)
+        } else {
+            init.clone()
+        };
+        text.push_str(&format!(
+            " init {}",
+            hash_hex(&crate::io::read_file(&file)?)
+        ));
+    }
     for d in docs {
         text.push_str(&format!(
             " {}:{}:{}",
@@ -226,6 +238,41 @@ mod tests {
         assert!(
             e.contains(name) && e.contains("document 0 has 3 values"),
             "{e}"
+        );
+    }
+
+    /// A frozen encoder started from a trained model (`transformer.init`)
+    /// is that model's: its outputs are cached under another key than the
+    /// pretrained encoder's, the same whether the model is named by its
+    /// directory or its weights file.
+    #[test]
+    fn a_run_started_from_a_trained_model_has_its_own_cache_key() {
+        use crate::tagger::SequenceTagger;
+        use crate::transformer::fixtures::header_of;
+        use crate::transformer::model::TransformerModel;
+        use crate::transformer::train::prepare_transformer;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder(dir.path());
+        let model = TransformerModel::from_folder(&settings, Lexicon::builtin_cues(), 7).unwrap();
+        let trained = dir.path().join("trained");
+        std::fs::create_dir_all(&trained).unwrap();
+        model
+            .save(&header_of(&settings), &trained.join(WEIGHTS_FILE))
+            .unwrap();
+        let tags = TagSet::new(TagScheme::Bio);
+        let docs = prepare_transformer(vec![Document::new("d", "Ab said a b.")], &model, &tags);
+        let key = |init: Option<PathBuf>| {
+            let config = TransformerConfig {
+                init,
+                ..settings.clone()
+            };
+            cache_key(&config, &docs).unwrap()
+        };
+        assert_eq!(key(None), key(None));
+        assert_ne!(key(None), key(Some(trained.clone())));
+        assert_eq!(
+            key(Some(trained.clone())),
+            key(Some(trained.join(WEIGHTS_FILE)))
         );
     }
 }
