@@ -21,7 +21,7 @@ pub fn init_from_model(
 ) -> Result<(), ModelError> {
     let shown = path.display();
     let refuse = |what: String| ModelError::config(format!("transformer.init = {shown}: {what}"));
-    let (annotator, header) = load_annotator(path)?;
+    let (annotator, header) = load_annotator(path).map_err(|e| refuse(e.to_string()))?;
     let Some(trained) = annotator.tagger_as::<TransformerModel>() else {
         return Err(refuse(format!(
             "a {} model, not a transformer",
