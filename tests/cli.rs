@@ -906,6 +906,13 @@ fn a_transformer_trains_and_predicts_with_its_flags() {
     };
     let out = train_from(&model, &config, "continued");
     assert!(out.status.success(), "{}", stderr(&out));
+    // The model it starts from is an input: not overwritten.
+    let e = common::refused(
+        &train_from(&model, &config, "tiny-transformer"),
+        "would overwrite the input",
+    );
+    assert!(e.contains("tiny-transformer"), "{e}");
+    assert!(model.join("model.safetensors").is_file());
     let file = dir.path().join("continued/model.safetensors");
     let header =
         quotekit_model::header::ModelHeader::read(&std::fs::read(&file).unwrap(), &file).unwrap();

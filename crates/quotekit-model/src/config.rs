@@ -223,6 +223,27 @@ impl TrainConfig {
                 "{key}: an empty path; name a corpus (or a names folder)"
             )));
         }
+        // The model file records the settings as text (JSON).
+        let paths = [
+            ("data.train", Some(&data.train)),
+            ("data.dev", data.dev.as_ref()),
+        ]
+        .into_iter()
+        .chain(data.names.iter().map(|p| ("data.names", Some(p))))
+        .chain([
+            ("features.lexicon", self.features.lexicon.as_ref()),
+            ("neural.init_crf", self.neural.init_crf.as_ref()),
+            ("transformer.path", Some(&self.transformer.path)),
+            ("transformer.init", self.transformer.init.as_ref()),
+        ]);
+        for (key, path) in paths {
+            if let Some(path) = path.filter(|p| p.to_str().is_none()) {
+                return Err(ModelError::config(format!(
+                    "{key} = {}: the path is not valid UTF-8 (the model file records its settings as text); rename it",
+                    path.display()
+                )));
+            }
+        }
         Ok(Checked(self))
     }
 
@@ -315,13 +336,16 @@ impl Checked {
         self.0
     }
 
-    /// Every path training reads (the corpora and the names folders), which
-    /// its output must not overwrite.
+    /// Every path training reads (the corpora, the names folders and a
+    /// transformer's `init` model), which its output must not overwrite.
     pub fn inputs(&self) -> Vec<&std::path::Path> {
         let data = &self.0.data;
         let mut inputs = vec![data.train.as_path()];
         inputs.extend(data.dev.as_deref());
         inputs.extend(data.names.iter().map(|p| p.as_path()));
+        if self.0.model == ModelKind::Transformer {
+            inputs.extend(self.0.transformer.init.as_deref());
+        }
         inputs
     }
 }
@@ -423,6 +447,27 @@ mod tests {
             let e = c.check().unwrap_err().to_string();
             assert!(e.contains(&format!("{key}: an empty path")), "{e}");
         }
+    }
+
+    /// A path the model file could not record as text is refused before
+    /// training, naming its key (it panicked once training had ended).
+    #[cfg(unix)]
+    #[test]
+    fn paths_that_are_not_utf8_are_refused_naming_the_key() {
+        use std::os::unix::ffi::OsStrExt;
+        let bad = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(b"corpus\xff"));
+        let mut c = TrainConfig::default();
+        c.data.train = bad.clone();
+        let e = c.check().unwrap_err().to_string();
+        assert!(
+            e.contains("data.train = corpus") && e.contains("not valid UTF-8"),
+            "{e}"
+        );
+        let mut c = TrainConfig::default();
+        c.transformer.init = Some(bad);
+        let e = c.check().unwrap_err().to_string();
+        assert!(e.contains("transformer.init = corpus"), "{e}");
+        assert!(TrainConfig::default().check().is_ok());
     }
 
     #[test]

@@ -210,11 +210,14 @@ impl Checkpoint {
             .map(|c| config_json(&c))
             .unwrap_or_else(|_| self.meta.config.clone());
         if stored != current {
+            // (Keys of either side: a key that only one of them sets, such
+            // as `init`, which is left out when unset, differs too.)
             let differing: Vec<String> = match (&current, &stored) {
                 (serde_json::Value::Object(a), serde_json::Value::Object(b)) => a
-                    .iter()
-                    .filter(|(k, v)| b.get(*k) != Some(v))
-                    .map(|(k, _)| format!("{section}.{k}"))
+                    .keys()
+                    .chain(b.keys().filter(|k| !a.contains_key(*k)))
+                    .filter(|k| a.get(*k) != b.get(*k))
+                    .map(|k| format!("{section}.{k}"))
                     .collect(),
                 _ => Vec::new(),
             };
@@ -353,5 +356,39 @@ mod tests {
         write_tensors(&file, &tensors, Some((KEY, newer))).unwrap();
         let e = Checkpoint::load(&file).unwrap_err().to_string();
         assert!(e.contains("version 9 is newer"), "{e}");
+    }
+
+    #[test]
+    fn other_settings_are_named_whichever_side_sets_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("checkpoint.safetensors");
+        let tensors = [TensorBytes::new("param/x", vec![1], &[1.0])];
+        let meta = format!(
+            r#"{{"format":"{FORMAT}","format_version":{FORMAT_VERSION},
+            "config":{{"epochs":3,"init":"models/a"}},"labels":["O"],
+            "state":{{"epoch":0,"step":0,"best_f1":null,"best_epoch":0,"bad_epochs":0,
+            "train_seconds":0,"reports":[],"documents":0,"tokens":0}},
+            "rng_word_pos":"0","tokenizer":""}}"#
+        );
+        write_tensors(&file, &tensors, Some((KEY, meta))).unwrap();
+        let checkpoint = Checkpoint::load(&file).unwrap();
+        let labels = ["O".to_string()];
+        let same = serde_json::json!({"epochs": 3, "init": "models/a"});
+        checkpoint
+            .check_compatible(&same, "transformer", &labels)
+            .unwrap();
+        // `init` set only in the checkpoint (left out of the config when unset).
+        let without = serde_json::json!({"epochs": 3});
+        let e = checkpoint
+            .check_compatible(&without, "transformer", &labels)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(transformer.init)"), "{e}");
+        let other = serde_json::json!({"epochs": 4, "init": "models/b"});
+        let e = checkpoint
+            .check_compatible(&other, "transformer", &labels)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(transformer.epochs, transformer.init)"), "{e}");
     }
 }

@@ -4,11 +4,34 @@
 //! model can train for more epochs after its schedule has ended, or a model
 //! trained on PolNeAR can be adapted to a newsroom's own annotated articles.
 
+use crate::ensemble::EnsembleFile;
 use crate::error::ModelError;
-use crate::model_file::load_annotator;
+use crate::features::lexicon::Lexicon;
+use crate::model_file::load_annotator_with;
+use crate::transformer::config::TransformerConfig;
 use crate::transformer::model::TransformerModel;
 use candle_core::Tensor;
 use std::path::Path;
+
+/// The model a run of `settings` starts from: the pretrained encoder with a
+/// new head, or the `init` model's weights. A resumed run (`resumed`) takes
+/// every weight from its checkpoint once training starts, so it reads no
+/// init model, except with a frozen encoder, whose outputs are cached
+/// before that: the encoder must be the init model's already.
+pub(crate) fn starting_model(
+    settings: &TransformerConfig,
+    cues: Lexicon,
+    labels: &[String],
+    resumed: bool,
+) -> Result<TransformerModel, ModelError> {
+    let mut model = TransformerModel::from_folder(settings, cues, labels.len())?;
+    if let Some(path) = &settings.init {
+        if !resumed || settings.freeze {
+            init_from_model(&mut model, path, labels)?;
+        }
+    }
+    Ok(model)
+}
 
 /// Copies the trained transformer model at `path` (a model directory or its
 /// weights file) into `model`. It must have the same tags, the same encoder
@@ -21,7 +44,14 @@ pub fn init_from_model(
 ) -> Result<(), ModelError> {
     let shown = path.display();
     let refuse = |what: String| ModelError::config(format!("transformer.init = {shown}: {what}"));
-    let (annotator, header) = load_annotator(path).map_err(|e| refuse(e.to_string()))?;
+    if EnsembleFile::is_ensemble(path) {
+        return Err(refuse(
+            "an ensemble, not a transformer; name the transformer member's own directory".into(),
+        ));
+    }
+    // (Its speaker resolver is not needed.)
+    let (annotator, header) =
+        load_annotator_with(path, false).map_err(|e| refuse(e.to_string()))?;
     let Some(trained) = annotator.tagger_as::<TransformerModel>() else {
         return Err(refuse(format!(
             "a {} model, not a transformer",
@@ -140,5 +170,60 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("transformer.feature_dim"), "{e}");
+        let ensemble = dir.path().join("ensemble");
+        std::fs::create_dir_all(&ensemble).unwrap();
+        std::fs::write(ensemble.join(crate::ensemble::ENSEMBLE_FILE), "").unwrap();
+        let e = init_from_model(&mut other, &ensemble, &labels())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("an ensemble, not a transformer"), "{e}");
+    }
+
+    /// A resumed run reads no init model (its checkpoint has every weight),
+    /// except with a frozen encoder, whose outputs are cached from the init
+    /// model's encoder before the checkpoint is read.
+    #[test]
+    fn a_resumed_run_with_a_frozen_encoder_starts_from_the_init_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = tiny_encoder(dir.path());
+        let trained_settings = TransformerConfig {
+            seed: 1,
+            ..settings.clone()
+        };
+        let trained =
+            TransformerModel::from_folder(&trained_settings, Lexicon::builtin_cues(), 7).unwrap();
+        let out = dir.path().join("trained");
+        std::fs::create_dir_all(&out).unwrap();
+        trained
+            .save(&header_of(&trained_settings), &out.join(WEIGHTS_FILE))
+            .unwrap();
+        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b. ".repeat(3));
+        let tok = Tokenizer::new().tokenize(&doc);
+        let scores = |settings: &TransformerConfig, resumed: bool| {
+            starting_model(settings, Lexicon::builtin_cues(), &labels(), resumed)
+                .unwrap()
+                .word_emissions(&doc, &tok)
+                .unwrap()
+        };
+        let started = trained.word_emissions(&doc, &tok).unwrap();
+        let fresh = scores(&settings, false);
+        assert_ne!(fresh, started);
+        for freeze in [false, true] {
+            let from = TransformerConfig {
+                init: Some(out.clone()),
+                freeze,
+                ..settings.clone()
+            };
+            assert_eq!(scores(&from, false), started, "freeze = {freeze}");
+            let resumed = if freeze { &started } else { &fresh };
+            assert_eq!(&scores(&from, true), resumed, "freeze = {freeze}");
+        }
+        // Not read when resuming without a frozen encoder: it may be gone.
+        let gone = TransformerConfig {
+            init: Some(dir.path().join("gone")),
+            ..settings.clone()
+        };
+        assert_eq!(scores(&gone, true), fresh);
+        assert!(starting_model(&gone, Lexicon::builtin_cues(), &labels(), false).is_err());
     }
 }

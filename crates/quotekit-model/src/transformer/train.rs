@@ -18,7 +18,7 @@ use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::training::run_state::{config_json, RunInfo};
 use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
-use crate::transformer::init::init_from_model;
+use crate::transformer::init::starting_model;
 use crate::transformer::model::{
     windows_of, TransformerDocument, TransformerInputs, TransformerModel,
 };
@@ -242,11 +242,7 @@ pub fn train(
     let started = Instant::now();
     let labels = tags.names();
     let resumed = Checkpoint::resume(options, settings, "transformer", &labels)?;
-    let mut model = TransformerModel::from_folder(settings, cues, tags.len())?;
-    // A resumed run takes every weight from its checkpoint instead.
-    if let (Some(path), None) = (&settings.init, &resumed) {
-        init_from_model(&mut model, path, &labels)?;
-    }
+    let model = starting_model(settings, cues, &labels, resumed.is_some())?;
     let train = prepare_transformer(train_docs, &model, tags);
     let dev = prepare_transformer(dev_docs.to_vec(), &model, tags);
     let tokens = training_tokens(&train)?;
