@@ -182,9 +182,20 @@ impl Document {
         CharIndex::new(&self.text)
     }
 
-    /// Span by id.
+    /// Span by id. (It scans the spans: for a lookup per attribution or per
+    /// span, take [`Document::spans_by_id`] once.)
     pub fn span(&self, id: &str) -> Option<&Span> {
         self.spans.iter().find(|s| s.id == id)
+    }
+
+    /// The spans by id (the first of an id, as [`Document::span`] finds), so
+    /// that a long document costs each lookup the same as a short one.
+    pub fn spans_by_id(&self) -> std::collections::HashMap<&str, &Span> {
+        let mut by_id = std::collections::HashMap::with_capacity(self.spans.len());
+        for s in &self.spans {
+            by_id.entry(s.id.as_str()).or_insert(s);
+        }
+        by_id
     }
 
     /// The text of `span`'s fragments joined by a single space (brat's text field).

@@ -60,12 +60,13 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
         let b = list.partition_point(|&k| unit_of[chunks[k].1.start] <= hi);
         &list[a..b.max(a)]
     }
-    let nearest = |candidates: &[usize], to: &Range<usize>, keep: &dyn Fn(usize) -> bool| {
-        candidates
-            .iter()
-            .copied()
-            .filter(|&k| keep(k))
-            .min_by_key(|&k| (gap(&chunks[k].1, to), k))
+    let longest = |list: &[usize]| list.iter().map(|&k| chunks[k].1.len()).max().unwrap_or(0);
+    let (longest_cue, longest_source) = (longest(&cues), longest(&sources));
+    let nearest_cue = |candidates: &[usize], to: &Range<usize>| {
+        nearest_of(chunks, candidates, longest_cue, to, &|_| true)
+    };
+    let nearest_source = |candidates: &[usize], to: &Range<usize>, keep: &dyn Fn(usize) -> bool| {
+        nearest_of(chunks, candidates, longest_source, to, keep)
     };
     let mut links: Vec<Link> = Vec::new();
     // The link of each cue, once it has one.
@@ -75,15 +76,8 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
         let (s0, s1) = (sentence_of[range.start], sentence_of[range.end - 1]);
         let para = paragraph_of[range.start];
         let opens_paragraph = range.start == tok.paragraphs[para].start;
-        let any = |_: usize| true;
-        let cue = nearest(within(&cues, chunks, &sentence_of, s0, s1), range, &any)
-            .or_else(|| {
-                nearest(
-                    within(&cues, chunks, &paragraph_of, para, para),
-                    range,
-                    &any,
-                )
-            })
+        let cue = nearest_cue(within(&cues, chunks, &sentence_of, s0, s1), range)
+            .or_else(|| nearest_cue(within(&cues, chunks, &paragraph_of, para, para), range))
             .or_else(|| {
                 // A quote opening a paragraph: the last cue of the previous paragraph.
                 (opens_paragraph && para > 0)
@@ -100,20 +94,20 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
             Some(q) => {
                 let anchor = &chunks[q].1;
                 let (cs, cp) = (sentence_of[anchor.start], paragraph_of[anchor.start]);
-                nearest(
+                nearest_source(
                     within(&sources, chunks, &sentence_of, cs, cs),
                     anchor,
                     &outside_content,
                 )
                 .or_else(|| {
-                    nearest(
+                    nearest_source(
                         within(&sources, chunks, &paragraph_of, cp, cp),
                         anchor,
                         &outside_content,
                     )
                 })
             }
-            None => nearest(
+            None => nearest_source(
                 within(&sources, chunks, &sentence_of, s0, s1),
                 range,
                 &outside_content,
@@ -134,6 +128,47 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
         }
     }
     links
+}
+
+/// The member `k` of `candidates` (chunk indices in order of first token,
+/// none longer than `longest` tokens) that `keep` accepts with the least
+/// `(gap to `to`, k)`. It looks outward from where `to` starts and stops
+/// where no farther chunk could be nearer: a sentence with many quotes
+/// costs each quote the few chunks around it, not the whole sentence.
+fn nearest_of(
+    chunks: &[(Role, Range<usize>)],
+    candidates: &[usize],
+    longest: usize,
+    to: &Range<usize>,
+    keep: &dyn Fn(usize) -> bool,
+) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let offer = |best: &mut Option<(usize, usize)>, k: usize| {
+        if keep(k) {
+            let key = (gap(&chunks[k].1, to), k);
+            if best.is_none_or(|b| key < b) {
+                *best = Some(key);
+            }
+        }
+    };
+    let split = candidates.partition_point(|&k| chunks[k].1.start < to.start);
+    // Chunks that start at or after `to`: their gap grows with their start.
+    for &k in &candidates[split..] {
+        if best.is_some_and(|(g, _)| chunks[k].1.start.saturating_sub(to.end) > g) {
+            break;
+        }
+        offer(&mut best, k);
+    }
+    // Chunks that start before it end at most `longest` tokens after their
+    // start, so their gap is at least what that leaves.
+    for &k in candidates[..split].iter().rev() {
+        let bound = to.start.saturating_sub(chunks[k].1.start + longest);
+        if best.is_some_and(|(g, _)| bound > g) {
+            break;
+        }
+        offer(&mut best, k);
+    }
+    best.map(|(_, k)| k)
 }
 
 fn range_contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
@@ -211,6 +246,55 @@ mod tests {
                 source: Some(0)
             }]
         );
+    }
+
+    /// The outward search finds what a scan of every candidate finds, on
+    /// chunks of any lengths, overlapping or not.
+    #[test]
+    fn the_nearest_chunk_is_the_one_a_full_scan_finds() {
+        use proptest::prelude::*;
+        let chunk = (0usize..60, 1usize..8, any::<bool>());
+        proptest!(|(list in proptest::collection::vec(chunk, 0..24), to in (0usize..60, 1usize..10), odd in any::<bool>())| {
+            let chunks: Vec<(Role, Range<usize>)> = list
+                .iter()
+                .map(|&(s, n, cue)| (if cue { Role::Cue } else { Role::Source }, s..s + n))
+                .collect();
+            let mut sorted: Vec<usize> = (0..chunks.len()).collect();
+            sorted.sort_by_key(|&k| (chunks[k].1.start, k));
+            let longest = chunks.iter().map(|c| c.1.len()).max().unwrap_or(0);
+            let to = to.0..to.0 + to.1;
+            // Some candidates turned down, as sources inside a content are.
+            let keep = |k: usize| !odd || k % 3 != 0;
+            let scan = sorted
+                .iter()
+                .copied()
+                .filter(|&k| keep(k))
+                .min_by_key(|&k| (gap(&chunks[k].1, &to), k));
+            prop_assert_eq!(nearest_of(&chunks, &sorted, longest, &to, &keep), scan);
+        });
+    }
+
+    /// One sentence of many quotes, each with its own cue: every quote
+    /// gets the cue beside it.
+    #[test]
+    fn a_sentence_of_many_quotes_links_each_to_its_cue() {
+        let text = "“x,” said Al, ".repeat(2000);
+        let doc = Document::new("d", text.as_str());
+        let tok = Tokenizer::new().tokenize(&doc);
+        assert_eq!(tok.sentences.len(), 1);
+        // “ x , ” said Al ,  : 7 tokens per quote.
+        let mut chunks = Vec::new();
+        for q in 0..2000 {
+            let t = q * 7;
+            chunks.push((Role::Content, t..t + 4));
+            chunks.push((Role::Cue, t + 4..t + 5));
+            chunks.push((Role::Source, t + 5..t + 6));
+        }
+        let links = link(&tok, &chunks);
+        assert_eq!(links.len(), 2000);
+        for (q, l) in links.iter().enumerate() {
+            assert_eq!((l.cue, l.source), (Some(3 * q + 1), Some(3 * q + 2)));
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use quotekit_data::tokenize::trim_span;
 use quotekit_data::{CharIndex, CharSpan, Document, Role, Span};
 use quotekit_model::eval::matched;
 use quotekit_model::eval::speakers::{normalise, same_name};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How a fragment compares with the other side's fragments of its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,11 +102,29 @@ fn fragments(doc: &Document, index: &CharIndex) -> Vec<(Fragment, CharSpan)> {
         .collect()
 }
 
+/// Marks each of `mine` exact where `theirs` has a fragment of its role with
+/// the same extent, boundary where one only overlaps it, alone otherwise.
+/// (Extents are not empty: [`fragments`] drops those.)
 fn agree(mine: &mut [(Fragment, CharSpan)], theirs: &[(Fragment, CharSpan)]) {
+    // Their extents by role and start, and the widest of each role: those
+    // that could meet an extent start at most that far before it, so a long
+    // document does not compare every pair.
+    let mut by_role: BTreeMap<Role, (Vec<CharSpan>, usize)> = BTreeMap::new();
+    for (o, u) in theirs {
+        let (extents, widest) = by_role.entry(o.role).or_default();
+        extents.push(*u);
+        *widest = (*widest).max(u.len());
+    }
+    for (extents, _) in by_role.values_mut() {
+        extents.sort_unstable_by_key(|u| (u.start, u.end));
+    }
     for (f, t) in mine.iter_mut() {
-        let same_role = theirs.iter().filter(|(o, _)| o.role == f.role);
         f.agreement = Agreement::Alone;
-        for (_, u) in same_role {
+        let Some((extents, widest)) = by_role.get(&f.role) else {
+            continue;
+        };
+        let from = extents.partition_point(|u| u.start < t.start.saturating_sub(*widest));
+        for u in extents[from..].iter().take_while(|u| u.start < t.end) {
             if u == t {
                 f.agreement = Agreement::Exact;
                 break;
@@ -172,15 +190,41 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
         .map(|a| content_chars(&pred_spans, &a.content))
         .collect();
     let mut overlapped = vec![false; gold.attributions.len()];
+    // Gold attributions by their first character: those that may share one
+    // with a predicted one begin at most `widest` characters before it, so
+    // a long document does not compare every pair.
+    let mut by_first: Vec<(usize, usize)> = gold_chars
+        .iter()
+        .enumerate()
+        .filter_map(|(j, c)| c.first().map(|&f| (f, j)))
+        .collect();
+    by_first.sort_unstable();
+    let widest = gold_chars
+        .iter()
+        .map(|c| match (c.first(), c.last()) {
+            (Some(f), Some(l)) => l - f,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
     let links = predicted
         .attributions
         .iter()
         .enumerate()
         .map(|(k, a)| {
             let mine = &pred_chars[k];
-            let best = gold_chars
+            let nearby = match (mine.first(), mine.last()) {
+                (Some(&f), Some(&l)) => {
+                    let from = by_first.partition_point(|&(g, _)| g < f.saturating_sub(widest));
+                    let to = by_first.partition_point(|&(g, _)| g <= l);
+                    &by_first[from..to.max(from)]
+                }
+                _ => &by_first[..0],
+            };
+            // (The best is the same in any order: every key is distinct.)
+            let best = nearby
                 .iter()
-                .enumerate()
+                .map(|&(_, j)| (j, &gold_chars[j]))
                 .filter(|(_, c)| may_share(mine, c))
                 .map(|(j, c)| (matched(mine, c), j))
                 .filter(|&(n, _)| n > 0)
@@ -238,6 +282,60 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
 mod tests {
     use super::*;
     use quotekit_data::{Attribution, Span};
+
+    /// The indexed comparison marks each fragment as comparing it with
+    /// every fragment of the other side does, on random extents of every
+    /// width, overlapping or not.
+    #[test]
+    fn agreement_is_what_comparing_every_pair_gives() {
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let roles = [Role::Source, Role::Cue, Role::Content];
+        for _ in 0..400 {
+            let mut side = || -> Vec<(Fragment, CharSpan)> {
+                let count = next(12);
+                (0..count)
+                    .map(|_| {
+                        let start = next(40);
+                        let extent = CharSpan::new(start, start + 1 + next(12));
+                        let fragment = Fragment {
+                            role: roles[next(3)],
+                            span_id: String::new(),
+                            span: extent,
+                            agreement: Agreement::Alone,
+                        };
+                        (fragment, extent)
+                    })
+                    .collect()
+            };
+            let (mut mine, theirs) = (side(), side());
+            let expected: Vec<Agreement> = mine
+                .iter()
+                .map(|(f, t)| {
+                    let same: Vec<&CharSpan> = theirs
+                        .iter()
+                        .filter(|(o, _)| o.role == f.role)
+                        .map(|(_, u)| u)
+                        .collect();
+                    if same.iter().any(|u| *u == t) {
+                        Agreement::Exact
+                    } else if same.iter().any(|u| u.overlaps(t)) {
+                        Agreement::Boundary
+                    } else {
+                        Agreement::Alone
+                    }
+                })
+                .collect();
+            agree(&mut mine, &theirs);
+            let got: Vec<Agreement> = mine.iter().map(|(f, _)| f.agreement).collect();
+            assert_eq!(got, expected, "{mine:?} against {theirs:?}");
+        }
+    }
 
     fn doc(
         spans: &[(&str, Role, usize, usize)],

@@ -145,8 +145,10 @@ fn overlap_counts(
 type Pair = (Option<Vec<CharSpan>>, Vec<CharSpan>);
 
 fn pairs(doc: &Document) -> Vec<Pair> {
+    let spans = doc.spans_by_id();
     let frags = |id: &str| {
-        doc.span(id)
+        spans
+            .get(id)
             .map(|s| s.fragments.clone())
             .unwrap_or_default()
     };

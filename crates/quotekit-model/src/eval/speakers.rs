@@ -8,7 +8,7 @@
 //! more words counts (a title left in front).
 
 use crate::eval::counts::Counts;
-use quotekit_data::{Document, Role};
+use quotekit_data::{Document, Role, Span};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -151,16 +151,19 @@ pub struct WhoSaidWhat {
 /// A quote as the scorer sees it: normalised speaker name and content characters.
 type Quote = (Option<String>, HashSet<usize>);
 
-fn characters(doc: &Document, ids: &[&str]) -> HashSet<usize> {
+/// A document's spans by id ([`Document::spans_by_id`]).
+type Spans<'d> = HashMap<&'d str, &'d Span>;
+
+fn characters(spans: &Spans, ids: &[&str]) -> HashSet<usize> {
     ids.iter()
-        .filter_map(|id| doc.span(id))
+        .filter_map(|id| spans.get(id))
         .flat_map(|s| s.fragments.iter().flat_map(|f| f.start..f.end))
         .collect()
 }
 
-fn name_of(doc: &Document, source: Option<&str>) -> Option<String> {
+fn name_of(spans: &Spans, source: Option<&str>) -> Option<String> {
     source
-        .and_then(|id| doc.span(id))
+        .and_then(|id| spans.get(id))
         .filter(|s| s.role == Role::Source)
         .and_then(|s| s.name.as_deref())
         .and_then(normalise)
@@ -169,23 +172,28 @@ fn name_of(doc: &Document, source: Option<&str>) -> Option<String> {
 /// Gold attributions: the reference scorer keeps one content per attribution,
 /// the last one its event line lists (`Content2` overwrites `Content`).
 fn gold_quotes(doc: &Document) -> Vec<Quote> {
+    let spans = doc.spans_by_id();
     doc.attributions
         .iter()
         .filter_map(|a| {
             let content = a.content.last()?;
-            let chars = characters(doc, &[content.as_str()]);
-            (!chars.is_empty()).then(|| (name_of(doc, a.source.as_deref()), chars))
+            let chars = characters(&spans, &[content.as_str()]);
+            (!chars.is_empty()).then(|| (name_of(&spans, a.source.as_deref()), chars))
         })
         .collect()
 }
 
 /// Predicted quotes: every content of the attribution, the name of its source.
 fn predicted_quotes(doc: &Document) -> Vec<Quote> {
+    let spans = doc.spans_by_id();
     doc.attributions
         .iter()
         .map(|a| {
             let ids: Vec<&str> = a.content.iter().map(String::as_str).collect();
-            (name_of(doc, a.source.as_deref()), characters(doc, &ids))
+            (
+                name_of(&spans, a.source.as_deref()),
+                characters(&spans, &ids),
+            )
         })
         .collect()
 }

@@ -180,6 +180,7 @@ pub fn to_ann(doc: &Document) -> String {
             text
         );
     }
+    let spans = doc.spans_by_id();
     for (k, attribution) in doc.attributions.iter().enumerate() {
         let id = if keep {
             attribution.id.clone()
@@ -190,7 +191,7 @@ pub fn to_ann(doc: &Document) -> String {
             .cue
             .as_deref()
             .or(attribution.content.first().map(String::as_str))
-            .and_then(|id| doc.span(id));
+            .and_then(|id| spans.get(id).copied());
         let label = if attribution.source.is_some() {
             "Attribution"
         } else {
