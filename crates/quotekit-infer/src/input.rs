@@ -217,6 +217,22 @@ fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
 }
 
 fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
+    // (A character takes at most 4 bytes: a larger file is too long for
+    // certain, and is not read.)
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if bytes > (limits.max_chars as u64).saturating_mul(4) {
+        return InputRecord {
+            key,
+            document: Err(InputError {
+                kind: "too-long",
+                message: format!(
+                    "{}: {bytes} bytes, more characters than the limit of {}",
+                    path.display(),
+                    limits.max_chars
+                ),
+            }),
+        };
+    }
     let document = match std::fs::read(path) {
         Err(e) => Err(InputError {
             kind: "unreadable",
@@ -341,18 +357,70 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
     InputRecord { key, document }
 }
 
-/// Streams JSONL records from a reader, numbering lines; blank lines are skipped.
+/// Slack, in bytes, for a record's other fields beside its text.
+const RECORD_SLACK: u64 = 1 << 20;
+
+/// The longest line a record of a text within `limits` can take: every
+/// character written as two `\uXXXX` escapes, and [`RECORD_SLACK`] for the
+/// rest. A longer line is refused without being held in memory.
+fn max_line_bytes(limits: ReadLimits) -> u64 {
+    (limits.max_chars as u64)
+        .saturating_mul(12)
+        .saturating_add(RECORD_SLACK)
+        .min(u64::MAX - 1)
+}
+
+/// Reads past the end of the current line (or to the end of the input).
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = available.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+/// Streams JSONL records from a reader, numbering lines; blank lines are
+/// skipped, and a line longer than any record within `limits` could be is a
+/// `too-long` error record, read past without being kept.
 fn jsonl_stream<R: BufRead + Send + 'static>(
     mut reader: R,
     source: PathBuf,
     limits: ReadLimits,
 ) -> Box<dyn Iterator<Item = Result<InputRecord, InferError>> + Send> {
     let mut line = 0usize;
+    let cap = max_line_bytes(limits);
     Box::new(std::iter::from_fn(move || loop {
         let mut buf = Vec::new();
         line += 1;
-        match reader.read_until(b'\n', &mut buf) {
+        // (The line may take `cap` bytes and its newline.)
+        match (&mut reader).take(cap + 1).read_until(b'\n', &mut buf) {
             Ok(0) => return None,
+            Ok(n) if n as u64 > cap && buf.last() != Some(&b'\n') => {
+                if let Err(e) = skip_line(&mut reader) {
+                    return Some(Err(InferError::io(&source, e)));
+                }
+                return Some(Ok(InputRecord {
+                    key: format!("line {line}"),
+                    document: Err(InputError {
+                        kind: "too-long",
+                        message: format!(
+                            "line {line}: over {cap} bytes, longer than a record of a text within the limit of {} characters can be (raise --max-chars)",
+                            limits.max_chars
+                        ),
+                    }),
+                }));
+            }
             Ok(_) => {}
             Err(e) => return Some(Err(InferError::io(&source, e))),
         }
@@ -437,6 +505,75 @@ mod tests {
     use super::*;
 
     const LIMITS: ReadLimits = ReadLimits { max_chars: 20 };
+
+    /// A line longer than any record within the limit could be is an error
+    /// record, read past without being kept; the lines after it are read.
+    #[test]
+    fn a_line_too_long_for_any_record_is_refused_unread() {
+        let limits = ReadLimits { max_chars: 2 };
+        let cap = max_line_bytes(limits) as usize;
+        let mut input = br#"{"id": "a", "text": "ab"}"#.to_vec();
+        input.push(b'\n');
+        input.extend(std::iter::repeat_n(b'x', 3 * cap));
+        input.extend(b"\n{\"id\": \"c\", \"text\": \"c\"}\n");
+        input.extend(std::iter::repeat_n(b'y', cap + 5));
+        let records: Vec<InputRecord> = jsonl_stream(
+            std::io::Cursor::new(input),
+            PathBuf::from("in.jsonl"),
+            limits,
+        )
+        .map(Result::unwrap)
+        .collect();
+        let summary: Vec<(&str, Option<&str>)> = records
+            .iter()
+            .map(|r| (r.key.as_str(), r.document.as_ref().err().map(|e| e.kind)))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("a", None),
+                ("line 2", Some("too-long")),
+                ("c", None),
+                ("line 4", Some("too-long"))
+            ]
+        );
+        let e = records[1].document.as_ref().unwrap_err();
+        assert!(e.message.contains("--max-chars"), "{}", e.message);
+        // A line of exactly the cap (its newline past it) is read.
+        let mut exact = br#"{"id": "e", "text": "e", "pad": ""#.to_vec();
+        exact.resize(cap - 2, b' ');
+        exact.extend(b"\"}\n");
+        assert_eq!(exact.len(), cap + 1);
+        let records: Vec<InputRecord> = jsonl_stream(
+            std::io::Cursor::new(exact),
+            PathBuf::from("in.jsonl"),
+            limits,
+        )
+        .map(Result::unwrap)
+        .collect();
+        assert_eq!(records.len(), 1);
+        assert!(records[0].document.is_ok(), "{:?}", records[0].document);
+    }
+
+    /// A text file with more bytes than the limit's characters could take
+    /// is refused before it is read; one within it is read and counted.
+    #[test]
+    fn text_files_over_the_limit_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = ReadLimits { max_chars: 2 };
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            text_record(&path, name.into(), limits).document
+        };
+        assert_eq!(file("short.txt", "ab").unwrap().text, "ab");
+        let e = file("large.txt", "abcdefghi").unwrap_err();
+        assert_eq!(e.kind, "too-long");
+        assert!(e.message.contains("9 bytes"), "{}", e.message);
+        // Within 4 bytes a character, counted: ‘é’ is 2 bytes.
+        let e = file("wide.txt", "ééé").unwrap_err();
+        assert!(e.message.contains("3 characters"), "{}", e.message);
+    }
 
     #[test]
     fn jsonl_records_and_their_errors() {
