@@ -39,7 +39,13 @@ impl CorpusReader for BratReader {
     fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
         let mut pairs = Vec::new();
         let mut errors = Vec::new();
-        collect_pairs(path, &self.options, &mut pairs, &mut errors)?;
+        collect_pairs(
+            path,
+            &self.options,
+            &mut pairs,
+            &mut errors,
+            &mut HashSet::new(),
+        )?;
         let docs = pairs
             .into_iter()
             .map(move |p| read_pair(&p, &self.options))
@@ -110,12 +116,15 @@ fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, 
 }
 
 /// Finds the article pairs of a corpus directory in any supported layout.
-/// Articles with a text but no annotation file (or the reverse) become errors.
+/// Articles with a text but no annotation file (or the reverse) become errors,
+/// and so does a folder met again (`seen`: the folders read, by their real
+/// paths) through a link, which is not read twice.
 fn collect_pairs(
     dir: &Path,
     options: &BratOptions,
     pairs: &mut Vec<Pair>,
     errors: &mut Vec<DataError>,
+    seen: &mut HashSet<PathBuf>,
 ) -> Result<(), DataError> {
     if dir.as_os_str().is_empty() {
         return Err(DataError::Layout {
@@ -142,6 +151,16 @@ fn collect_pairs(
             path: dir.to_path_buf(),
             message: "a brat corpus is a folder (of .txt and .ann files), not a file".into(),
         });
+    }
+    if let Ok(real) = dir.canonicalize() {
+        if !seen.insert(real) {
+            errors.push(DataError::Layout {
+                path: dir.to_path_buf(),
+                message: "a folder already read (through a link: a link loop?), not read again"
+                    .into(),
+            });
+            return Ok(());
+        }
     }
     let (text_dir, ann_dir) = (dir.join("text"), dir.join("attributions"));
     if text_dir.is_dir() && ann_dir.is_dir() {
@@ -206,7 +225,7 @@ fn collect_pairs(
         });
     }
     for sub in subdirs {
-        collect_pairs(sub, options, pairs, errors)?;
+        collect_pairs(sub, options, pairs, errors, seen)?;
     }
     Ok(())
 }
@@ -475,6 +494,32 @@ mod tests {
         }
         let m = message(Path::new(""));
         assert_eq!(m, "\"\": an empty path; name a corpus folder");
+    }
+
+    /// A link back to a folder already read is said and not followed: the
+    /// articles are read once.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_back_up_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let train = dir.path().join("train");
+        std::fs::create_dir_all(&train).unwrap();
+        std::fs::write(train.join("doc.txt"), "Ann said hi.").unwrap();
+        std::fs::write(train.join("doc.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("again")).unwrap();
+        let (mut docs, mut errors) = (0, Vec::new());
+        for d in BratReader::default().read(dir.path()).unwrap() {
+            match d {
+                Ok(_) => docs += 1,
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        assert_eq!(docs, 1);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("again") && errors[0].contains("a link loop?"),
+            "{errors:?}"
+        );
     }
 
     #[test]
