@@ -156,7 +156,9 @@ impl std::fmt::Display for ProblemKind {
                 found,
             } => write!(
                 f,
-                "span {span}: annotation text {found:?} does not match the text at its offsets {expected:?}"
+                "span {span}: annotation text {} does not match the text at its offsets {}",
+                quoted(found),
+                quoted(expected)
             ),
             ProblemKind::UnknownLabel { label } => write!(
                 f,
@@ -444,10 +446,48 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
         .collect()
 }
 
+/// Characters of a text that a message quotes; a longer one is cut.
+const QUOTED_CHARS: usize = 80;
+
+/// `text` quoted for a message: at most [`QUOTED_CHARS`] characters, and
+/// how many it has when it is cut (a span of a whole article, or of many
+/// fragments, would make a message of megabytes).
+fn quoted(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= QUOTED_CHARS {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(QUOTED_CHARS).collect();
+    format!("{cut:?}… ({n} characters)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::document::{Attribution, Span};
+
+    /// A mismatch quotes both texts, long ones cut with their length.
+    #[test]
+    fn a_mismatch_message_quotes_long_texts_cut() {
+        let mismatch = |expected: String, found: String| {
+            ProblemKind::TextMismatch {
+                span: "T1".into(),
+                expected,
+                found,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            mismatch("Ann".into(), "Bob".into()),
+            "span T1: annotation text \"Bob\" does not match the text at its offsets \"Ann\""
+        );
+        let long = mismatch("é".repeat(5_000), "x".repeat(100_000));
+        assert!(long.len() < 400, "{long}");
+        assert!(
+            long.contains("… (100000 characters)") && long.contains("… (5000 characters)"),
+            "{long}"
+        );
+    }
 
     fn span(id: &str, role: Role, s: usize, e: usize) -> Span {
         Span {
