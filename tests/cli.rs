@@ -931,6 +931,42 @@ fn a_transformer_trains_and_predicts_with_its_flags() {
     assert!(e.contains("model = \"crf\""), "{e}");
 }
 
+/// Flags that the config's model kind has no use for are refused, named,
+/// before anything is trained (a CRF once trained from scratch, exit 0,
+/// with a `--resume` of a file that did not exist).
+#[test]
+fn train_refuses_flags_its_model_kind_does_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let train = |config: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--config",
+            config,
+            "--train",
+            "datasets/sample",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        quotekit(&args)
+    };
+    let e = common::refused(
+        &train(
+            "configs/crf.toml",
+            &["--resume", "/nonexistent.ckpt", "--stop-after", "1"],
+        ),
+        "--resume, --stop-after do not apply",
+    );
+    assert!(e.contains("model = \"crf\""), "{e}");
+    assert!(!out.exists(), "nothing trained");
+    let e = common::refused(
+        &train("configs/neural.toml", &["--max-iterations", "3"]),
+        "--max-iterations does not apply",
+    );
+    assert!(e.contains("model = \"neural\""), "{e}");
+}
+
 /// `eval --model` says when the model has no resolver of its own (saved
 /// before quotekit had one) and the built-in one is scored, and only then.
 #[test]

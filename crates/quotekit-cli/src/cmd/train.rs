@@ -80,6 +80,62 @@ pub fn speakers_line(r: &ResolverReport) -> String {
     )
 }
 
+/// Refuses the flags that `kind` has no use for (a CRF trains in
+/// iterations, not epochs, and has no checkpoints; only a transformer has an
+/// encoder), naming them, rather than training as if they were not given.
+fn refuse_other_kinds_flags(args: &TrainArgs, kind: ModelKind) -> anyhow::Result<()> {
+    let given = [
+        (
+            "--max-iterations",
+            args.max_iterations.is_some(),
+            kind == ModelKind::Crf,
+        ),
+        ("--epochs", args.epochs.is_some(), kind.trains_in_epochs()),
+        ("--resume", args.resume.is_some(), kind.trains_in_epochs()),
+        (
+            "--checkpoint-dir",
+            args.checkpoint_dir.is_some(),
+            kind.trains_in_epochs(),
+        ),
+        (
+            "--stop-after",
+            args.stop_after.is_some(),
+            kind.trains_in_epochs(),
+        ),
+        (
+            "--freeze-encoder",
+            args.freeze_encoder,
+            kind == ModelKind::Transformer,
+        ),
+        (
+            "--cache-dir",
+            args.cache_dir.is_some(),
+            kind == ModelKind::Transformer,
+        ),
+        (
+            "--init",
+            args.init.is_some(),
+            kind == ModelKind::Transformer,
+        ),
+    ];
+    let unused: Vec<&str> = given
+        .iter()
+        .filter(|(_, set, applies)| *set && !applies)
+        .map(|(flag, _, _)| *flag)
+        .collect();
+    if !unused.is_empty() {
+        anyhow::bail!(
+            "{} {} not apply to {} model = \"{}\"; leave {} out",
+            unused.join(", "),
+            if unused.len() == 1 { "does" } else { "do" },
+            args.config.display(),
+            kind.name(),
+            if unused.len() == 1 { "it" } else { "them" },
+        );
+    }
+    Ok(())
+}
+
 /// Runs `quotekit train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -87,6 +143,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     for note in deprecated {
         eprintln!("warning: {}: {note}", args.config.display());
     }
+    refuse_other_kinds_flags(&args, config.model)?;
     if let Some(t) = args.train {
         config.data.train = t;
     }
@@ -109,13 +166,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         config.transformer.freeze = true;
     }
     if let Some(init) = &args.init {
-        if config.model != ModelKind::Transformer {
-            anyhow::bail!(
-                "--init starts a transformer from a trained one; {} trains model = \"{}\"",
-                args.config.display(),
-                config.model.name()
-            );
-        }
         config.transformer.init = Some(init.clone());
     }
     let config = config.check()?;
