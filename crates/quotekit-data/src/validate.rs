@@ -339,6 +339,19 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
                 },
             ));
         }
+        // (A name on another role could not be written to brat, whose
+        // reader refuses it.)
+        if span.name.is_some() && span.role != Role::Source {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&span.id),
+                Severity::Error,
+                ProblemKind::NameOfNonSource {
+                    span: span.id.clone(),
+                    role: span.role,
+                },
+            ));
+        }
         if span.fragments.is_empty() {
             out.push(origin.diagnostic(
                 &doc.id,
@@ -537,6 +550,22 @@ mod tests {
         assert_eq!(
             diags[0].to_string(),
             "d.ann:3: error: span T3: fragment 9..40 is outside the text (18 characters)"
+        );
+    }
+
+    /// A name belongs on a Source span: on another role it is an error
+    /// (brat output could not be read back), on a Source it is none.
+    #[test]
+    fn a_name_on_a_cue_is_an_error() {
+        let mut d = doc();
+        d.spans[0].name = Some("Ann Lee".into());
+        assert!(validate(&d, &origin(), &ValidationOptions::default()).is_empty());
+        d.spans[1].name = Some("Ann Lee".into());
+        let diags = validate(&d, &origin(), &ValidationOptions::default());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].to_string(),
+            "d.ann:2: error: a name for span T2, but T2 is a Cue; names are for Source spans"
         );
     }
 
