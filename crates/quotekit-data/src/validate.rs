@@ -69,10 +69,14 @@ pub enum ProblemKind {
     },
     /// Spans of two different roles share characters.
     RoleOverlap {
-        /// First span (role, id).
+        /// First span (role, id): of the spans before `second` that overlap
+        /// it, the first.
         first: (Role, String),
         /// Second span (role, id).
         second: (Role, String),
+        /// How many more spans before `second`, of roles other than its own,
+        /// overlap it (one message for them all).
+        more: usize,
     },
     /// An attribution argument points at an ignored span (e.g. `Discuss`); it is dropped.
     IgnoredArgument {
@@ -178,11 +182,22 @@ impl std::fmt::Display for ProblemKind {
                 "attribution {attribution} uses {span} as its {expected}, but {span} is a {found}"
             ),
             ProblemKind::DuplicateId { id } => write!(f, "id {id} is used twice"),
-            ProblemKind::RoleOverlap { first, second } => write!(
-                f,
-                "{} span {} overlaps {} span {}",
-                first.0, first.1, second.0, second.1
-            ),
+            ProblemKind::RoleOverlap {
+                first,
+                second,
+                more,
+            } => {
+                write!(
+                    f,
+                    "{} span {} overlaps {} span {}",
+                    first.0, first.1, second.0, second.1
+                )?;
+                match more {
+                    0 => Ok(()),
+                    1 => write!(f, " (and 1 more span of another role)"),
+                    n => write!(f, " (and {n} more spans of other roles)"),
+                }
+            }
             ProblemKind::IgnoredArgument { attribution, span } => write!(
                 f,
                 "attribution {attribution} refers to ignored span {span}; that argument is dropped"
@@ -421,7 +436,10 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
     out
 }
 
-/// One diagnostic per pair of spans of different roles that share characters.
+/// One diagnostic per span that shares characters with earlier spans of
+/// other roles, naming the first of them and counting the rest: two spans
+/// that overlap are reported once, and a pile of overlapping spans costs
+/// one message a span, not one a pair.
 fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Diagnostic> {
     let mut fragments: Vec<(CharSpan, usize)> = doc
         .spans
@@ -430,21 +448,35 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
         .flat_map(|(i, s)| s.fragments.iter().map(move |f| (*f, i)))
         .collect();
     fragments.sort();
-    let mut pairs = std::collections::BTreeSet::new();
-    for (k, (a, i)) in fragments.iter().enumerate() {
-        for (b, j) in &fragments[k + 1..] {
-            if b.start >= a.end {
-                break;
-            }
-            let (si, sj) = (&doc.spans[*i], &doc.spans[*j]);
-            if si.role != sj.role && a.overlaps(b) {
-                pairs.insert((*i.min(j), *i.max(j)));
+    // (A fragment that overlaps another starts at most this far before it.)
+    let longest = fragments.iter().map(|(f, _)| f.len()).max().unwrap_or(0);
+    // `counted[i] == j`: span `i` is already counted for span `j`.
+    let mut counted = vec![usize::MAX; doc.spans.len()];
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for (j, span) in doc.spans.iter().enumerate() {
+        let (mut first, mut count) = (usize::MAX, 0);
+        for b in &span.fragments {
+            let from =
+                fragments.partition_point(|(a, _)| a.start < b.start.saturating_sub(longest));
+            for &(a, i) in fragments[from..]
+                .iter()
+                .take_while(|(a, _)| a.start < b.end)
+            {
+                if i < j && counted[i] != j && doc.spans[i].role != span.role && a.overlaps(b) {
+                    counted[i] = j;
+                    count += 1;
+                    first = first.min(i);
+                }
             }
         }
+        if count > 0 {
+            found.push((first, j, count - 1));
+        }
     }
-    pairs
+    found.sort_unstable();
+    found
         .into_iter()
-        .map(|(i, j)| {
+        .map(|(i, j, more)| {
             let (a, b) = (&doc.spans[i], &doc.spans[j]);
             origin.diagnostic(
                 &doc.id,
@@ -453,6 +485,7 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
                 ProblemKind::RoleOverlap {
                     first: (a.role, a.id.clone()),
                     second: (b.role, b.id.clone()),
+                    more,
                 },
             )
         })
@@ -612,6 +645,54 @@ mod tests {
         assert_eq!(
             validate(&d, &origin(), &strict)[0].severity,
             Severity::Error
+        );
+    }
+
+    /// Each span that overlaps earlier spans of other roles gets one
+    /// message, naming the first and counting the rest; a pile of
+    /// overlapping spans gives one message a span, not one a pair.
+    #[test]
+    fn overlaps_are_one_message_a_span() {
+        let mut d = Document::new("d", "Ann said it rains.");
+        d.spans = vec![
+            span("T1", Role::Source, 0, 5),
+            span("T2", Role::Cue, 2, 4),
+            span("T3", Role::Content, 3, 8),
+            Span {
+                fragments: vec![CharSpan::new(0, 1), CharSpan::new(6, 7)],
+                ..span("T4", Role::Cue, 0, 1)
+            },
+        ];
+        let msgs: Vec<String> = validate(&d, &Origin::file("d.ann"), &Default::default())
+            .iter()
+            .map(|m| m.kind.to_string())
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "Source span T1 overlaps Cue span T2",
+                "Source span T1 overlaps Content span T3 (and 1 more span of another role)",
+                // (T4 meets T1 and T3, each once though by two fragments.)
+                "Source span T1 overlaps Cue span T4 (and 1 more span of another role)",
+            ]
+        );
+        let mut pile = Document::new("p", "ab");
+        pile.spans = (0..2_000)
+            .map(|k| {
+                let role = if k % 2 == 0 { Role::Source } else { Role::Cue };
+                span(&format!("T{k}"), role, 0, 2)
+            })
+            .collect();
+        let diags = validate(&pile, &Origin::file("p.ann"), &Default::default());
+        assert_eq!(diags.len(), 1_999);
+        let last: Vec<String> = diags
+            .iter()
+            .map(|m| m.kind.to_string())
+            .filter(|m| m.contains("T1999"))
+            .collect();
+        assert_eq!(
+            last,
+            ["Source span T0 overlaps Cue span T1999 (and 999 more spans of other roles)"]
         );
     }
 
