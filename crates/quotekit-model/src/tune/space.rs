@@ -474,9 +474,15 @@ impl SearchSpace {
     }
 }
 
-/// Reads a TOML table as a training config (checking its values).
+/// Reads a TOML table as a training config (checking its values). (Read
+/// from the table itself: a message names no line of a merged text that no
+/// one wrote.)
 fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
-    TrainConfig::from_toml(&toml::to_string(table).map_err(|e| ModelError::config(e.to_string()))?)
+    use serde::Deserialize;
+    let config = TrainConfig::deserialize(toml::Value::Table(table.clone()))
+        .map_err(|e| ModelError::config(e.message().to_string()))?;
+    config.validate()?;
+    Ok(config)
 }
 
 /// Sets a dotted key (`training.c2`) in a TOML table, making the tables on the way.
@@ -575,6 +581,8 @@ mod tests {
             let err = space(&format!("{base}{entry}\n")).unwrap_err().to_string();
             assert!(err.contains("space.toml"), "{err}");
             assert!(err.contains(expected), "{entry}: {err}");
+            // (No line of the merged config, which no one wrote.)
+            assert!(!err.contains("line"), "{entry}: {err}");
         }
         let err = space(
             "base = \"base.toml\"\ntrials = 0\n[space]\n\"training.c2\" = { values = [1.0] }\n",
