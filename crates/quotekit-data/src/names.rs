@@ -115,12 +115,16 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
     let origin = Origin::file(&path);
     let index = doc.char_index();
     let mut diagnostics = Vec::new();
+    let mut position: std::collections::HashMap<String, usize> = Default::default();
+    for (k, s) in doc.spans.iter().enumerate() {
+        position.entry(s.id.clone()).or_insert(k);
+    }
     for line in lines {
         let at = |severity, kind| Diagnostic {
             line: Some(line.line),
             ..origin.diagnostic(&doc.id, None, severity, kind)
         };
-        let Some(k) = doc.spans.iter().position(|s| s.id == line.span) else {
+        let Some(&k) = position.get(&line.span) else {
             diagnostics.push(at(
                 Severity::Error,
                 ProblemKind::NameOfMissingSpan {

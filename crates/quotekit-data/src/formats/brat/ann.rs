@@ -213,12 +213,17 @@ pub fn parse_ann(
             }
         }
     }
+    // (By id from a table: a note per span costs no scan of the spans.)
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(doc.spans.len());
+    for (k, s) in doc.spans.iter().enumerate() {
+        index.entry(s.id.clone()).or_insert(k);
+    }
     for (target, name, line) in speakers {
         let at = |kind| Diagnostic {
             line: Some(line),
             ..origin.diagnostic(&doc.id, None, Severity::Error, kind)
         };
-        match doc.spans.iter_mut().find(|s| s.id == target) {
+        match index.get(&target).map(|&k| &mut doc.spans[k]) {
             Some(span) if span.role == Role::Source => span.name = Some(name),
             Some(span) => diagnostics.push(at(ProblemKind::NameOfNonSource {
                 span: target,
