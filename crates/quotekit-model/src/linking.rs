@@ -264,7 +264,7 @@ mod tests {
             let longest = chunks.iter().map(|c| c.1.len()).max().unwrap_or(0);
             let to = to.0..to.0 + to.1;
             // Some candidates turned down, as sources inside a content are.
-            let keep = |k: usize| !odd || k % 3 != 0;
+            let keep = |k: usize| !odd || !k.is_multiple_of(3);
             let scan = sorted
                 .iter()
                 .copied()

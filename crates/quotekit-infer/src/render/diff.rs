@@ -322,7 +322,7 @@ mod tests {
                         .filter(|(o, _)| o.role == f.role)
                         .map(|(_, u)| u)
                         .collect();
-                    if same.iter().any(|u| *u == t) {
+                    if same.contains(&t) {
                         Agreement::Exact
                     } else if same.iter().any(|u| u.overlaps(t)) {
                         Agreement::Boundary
