@@ -7,6 +7,9 @@
 //! A directory holding neither but with sub-directories that do (`train/`, `dev/`)
 //! is read as the union of those, in name order. Parsing an `.ann` file is
 //! [`ann`]'s; writing, [`write`](mod@write)'s.
+//! The file runs a little over 500 lines with its tests: the layouts and the
+//! problems of finding a corpus's files (link loops, second files, folders
+//! beside articles) are read together.
 
 use crate::error::{read_text, DataError};
 use crate::formats::brat::ann::parse_ann;
