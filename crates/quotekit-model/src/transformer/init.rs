@@ -114,15 +114,39 @@ pub fn init_from_model(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::lexicon::Lexicon;
     use crate::tagger::SequenceTagger;
-    use crate::transformer::config::TransformerConfig;
     use crate::transformer::fixtures::{header_of, tiny_encoder};
     use crate::transformer::model::WEIGHTS_FILE;
     use quotekit_data::{Document, Tokenizer};
+    use std::path::PathBuf;
 
     fn labels() -> Vec<String> {
         quotekit_data::TagSet::new(quotekit_data::TagScheme::Bio).names()
+    }
+
+    /// The tiny encoder's settings, and a model of them (another seed)
+    /// saved in `dir/trained`.
+    fn trained_model(dir: &Path) -> (TransformerConfig, TransformerModel, PathBuf) {
+        let settings = tiny_encoder(dir);
+        let trained_settings = TransformerConfig {
+            seed: 1,
+            ..settings.clone()
+        };
+        let trained =
+            TransformerModel::from_folder(&trained_settings, Lexicon::builtin_cues(), 7).unwrap();
+        let out = dir.join("trained");
+        std::fs::create_dir_all(&out).unwrap();
+        trained
+            .save(&header_of(&trained_settings), &out.join(WEIGHTS_FILE))
+            .unwrap();
+        (settings, trained, out)
+    }
+
+    /// A document to score, tokenized.
+    fn sample() -> (Document, quotekit_data::Tokenized) {
+        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b. ".repeat(3));
+        let tok = Tokenizer::new().tokenize(&doc);
+        (doc, tok)
     }
 
     /// A model started from a trained one tags exactly as it does; one of
@@ -130,20 +154,8 @@ mod tests {
     #[test]
     fn a_model_started_from_a_trained_one_has_its_weights() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = tiny_encoder(dir.path());
-        let trained_settings = TransformerConfig {
-            seed: 1,
-            ..settings.clone()
-        };
-        let trained =
-            TransformerModel::from_folder(&trained_settings, Lexicon::builtin_cues(), 7).unwrap();
-        let out = dir.path().join("trained");
-        std::fs::create_dir_all(&out).unwrap();
-        trained
-            .save(&header_of(&trained_settings), &out.join(WEIGHTS_FILE))
-            .unwrap();
-        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b. ".repeat(3));
-        let tok = Tokenizer::new().tokenize(&doc);
+        let (settings, trained, out) = trained_model(dir.path());
+        let (doc, tok) = sample();
         let scores = trained.word_emissions(&doc, &tok).unwrap();
 
         let mut fresh =
@@ -185,20 +197,8 @@ mod tests {
     #[test]
     fn a_resumed_run_with_a_frozen_encoder_starts_from_the_init_model() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = tiny_encoder(dir.path());
-        let trained_settings = TransformerConfig {
-            seed: 1,
-            ..settings.clone()
-        };
-        let trained =
-            TransformerModel::from_folder(&trained_settings, Lexicon::builtin_cues(), 7).unwrap();
-        let out = dir.path().join("trained");
-        std::fs::create_dir_all(&out).unwrap();
-        trained
-            .save(&header_of(&trained_settings), &out.join(WEIGHTS_FILE))
-            .unwrap();
-        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b. ".repeat(3));
-        let tok = Tokenizer::new().tokenize(&doc);
+        let (settings, trained, out) = trained_model(dir.path());
+        let (doc, tok) = sample();
         let scores = |settings: &TransformerConfig, resumed: bool| {
             starting_model(settings, Lexicon::builtin_cues(), &labels(), resumed)
                 .unwrap()
