@@ -172,22 +172,33 @@ impl NativeModel {
                 process(annotator, &record, OutputFormat::Jsonl).0,
             ))
         };
-        py.detach(|| {
+        let pool = match threads {
+            0 => None,
+            n => Some(pool_of(n).map_err(errors::input)?),
+        };
+        let width = pool
+            .as_ref()
+            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        // Records go in chunks, Python's signals checked after each: Ctrl-C
+        // stops a long batch within a chunk's time, not at its end. (Eight
+        // records a thread keep every thread busy to the chunk's end.)
+        let chunk = (8 * width).max(64);
+        let mut out = Vec::with_capacity(lines.len());
+        for (c, records) in lines.chunks(chunk).enumerate() {
             let run = || {
-                lines
+                records
                     .par_iter()
                     .enumerate()
-                    .map(|(k, r)| annotate(k, r))
+                    .map(|(k, r)| annotate(c * chunk + k, r))
                     .collect::<Vec<_>>()
             };
-            if threads == 0 {
-                Ok(run())
-            } else {
-                pool_of(threads)
-                    .map(|pool| pool.install(run))
-                    .map_err(errors::input)
-            }
-        })
+            out.extend(py.detach(|| match &pool {
+                Some(pool) => pool.install(run),
+                None => run(),
+            }));
+            py.check_signals()?;
+        }
+        Ok(out)
     }
 
     /// The model kind (`crf`, `neural`, `transformer`).

@@ -144,6 +144,42 @@ def test_a_lone_text_is_not_split_into_characters(model):
             model.annotate_jsonl(wrong)
     with pytest.raises(quotekit.InputError, match="lone surrogate U\\+DC80"):
         model.annotate("bad \udc80 byte")
+    # What is no iterable at all is named too.
+    for wrong in [None, 5]:
+        with pytest.raises(quotekit.InputError, match="items must be a list"):
+            model.annotate_many(wrong)
+        with pytest.raises(quotekit.InputError, match="lines must be a list"):
+            model.annotate_jsonl(wrong)
+
+
+def test_a_long_batch_stops_at_ctrl_c(model):
+    """A signal's exception (Ctrl-C's KeyboardInterrupt) stops
+    annotate_many within a chunk of records, not at the batch's end."""
+    import signal
+    import time
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    texts = ["The mayor said the bridge will open in May, and critics disagreed. " * 20] * 3000
+    started = time.perf_counter()
+    model.annotate_many(texts[:300], threads=1)
+    per_chunk = time.perf_counter() - started
+    previous = signal.signal(signal.SIGALRM, stop)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, per_chunk / 10)
+        started = time.perf_counter()
+        with pytest.raises(Stop):
+            model.annotate_many(texts, threads=1)
+        stopped = time.perf_counter() - started
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # The whole batch takes ten times what `per_chunk` measured.
+    assert stopped < 5 * per_chunk, (stopped, per_chunk)
 
 
 def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_path):
@@ -190,3 +226,9 @@ def test_names_folders_must_exist(tmp_path):
         quotekit.read_corpus(SAMPLE, names=empty)
     with pytest.raises(quotekit.DataError):
         quotekit.read_corpus(tmp_path / "nowhere")
+    for call in [
+        lambda: quotekit.read_corpus(SAMPLE, names=5),
+        lambda: quotekit.evaluate(SAMPLE, SAMPLE, names=5),
+    ]:
+        with pytest.raises(quotekit.InputError, match="names must be a folder"):
+            call()

@@ -81,7 +81,13 @@ def _sequence(items: Any, what: str) -> list:
         raise InputError(
             f"{what} must be a list (or other iterable) of records, not one {type(items).__name__}"
         )
-    return list(items)
+    try:
+        iterator = iter(items)
+    except TypeError:
+        raise InputError(
+            f"{what} must be a list (or other iterable) of records, not {type(items).__name__}"
+        ) from None
+    return list(iterator)
 
 
 def _count(name: str, value: Any, low: int = 0) -> Any:
@@ -103,7 +109,13 @@ def _paths(names: Any) -> Optional[List[Any]]:
         return None
     if isinstance(names, (str, bytes, os.PathLike)):
         return [names]
-    return list(names)
+    try:
+        folders = iter(names)
+    except TypeError:
+        raise InputError(
+            f"names must be a folder (a path) or a list of folders, not {type(names).__name__}"
+        ) from None
+    return list(folders)
 
 
 class Model:
