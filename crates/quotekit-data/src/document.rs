@@ -5,6 +5,9 @@
 use crate::offsets::{CharIndex, CharSpan};
 use serde::{Deserialize, Serialize};
 
+/// A document's spans by id ([`Document::spans_by_id`]).
+pub type SpansById<'d> = std::collections::HashMap<&'d str, &'d Span>;
+
 /// The part a span plays in an attribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -190,12 +193,21 @@ impl Document {
 
     /// The spans by id (the first of an id, as [`Document::span`] finds), so
     /// that a long document costs each lookup the same as a short one.
-    pub fn spans_by_id(&self) -> std::collections::HashMap<&str, &Span> {
-        let mut by_id = std::collections::HashMap::with_capacity(self.spans.len());
-        for s in &self.spans {
-            by_id.entry(s.id.as_str()).or_insert(s);
+    pub fn spans_by_id(&self) -> SpansById<'_> {
+        self.span_positions()
+            .into_iter()
+            .map(|(id, k)| (id, &self.spans[k]))
+            .collect()
+    }
+
+    /// Each span id's position in [`Document::spans`] (the first of an id),
+    /// for lookups that change the span found.
+    pub fn span_positions(&self) -> std::collections::HashMap<&str, usize> {
+        let mut positions = std::collections::HashMap::with_capacity(self.spans.len());
+        for (k, s) in self.spans.iter().enumerate() {
+            positions.entry(s.id.as_str()).or_insert(k);
         }
-        by_id
+        positions
     }
 
     /// The text of `span`'s fragments joined by a single space (brat's text field).

@@ -115,16 +115,15 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
     let origin = Origin::file(&path);
     let index = doc.char_index();
     let mut diagnostics = Vec::new();
-    let mut position: std::collections::HashMap<String, usize> = Default::default();
-    for (k, s) in doc.spans.iter().enumerate() {
-        position.entry(s.id.clone()).or_insert(k);
-    }
+    // (The names are set once every line is looked up.)
+    let positions = doc.span_positions();
+    let mut named = Vec::new();
     for line in lines {
         let at = |severity, kind| Diagnostic {
             line: Some(line.line),
             ..origin.diagnostic(&doc.id, None, severity, kind)
         };
-        let Some(&k) = position.get(&line.span) else {
+        let Some(&k) = positions.get(line.span.as_str()) else {
             diagnostics.push(at(
                 Severity::Error,
                 ProblemKind::NameOfMissingSpan {
@@ -168,7 +167,10 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
                 },
             ));
         }
-        doc.spans[k].name = Some(line.name);
+        named.push((k, line.name));
+    }
+    for (k, name) in named {
+        doc.spans[k].name = Some(name);
     }
     Ok(diagnostics)
 }

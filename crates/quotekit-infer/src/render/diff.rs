@@ -4,10 +4,10 @@
 //! compare after trimming whitespace, as `quotekit eval`'s exact scores do.
 
 use quotekit_data::tokenize::trim_span;
-use quotekit_data::{CharIndex, CharSpan, Document, Role, Span};
+use quotekit_data::{CharIndex, CharSpan, Document, Role, SpansById};
 use quotekit_model::eval::matched;
 use quotekit_model::eval::speakers::{normalise, same_name};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How a fragment compares with the other side's fragments of its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,15 +136,8 @@ fn agree(mine: &mut [(Fragment, CharSpan)], theirs: &[(Fragment, CharSpan)]) {
     }
 }
 
-/// A document's spans by id.
-type Spans<'d> = HashMap<&'d str, &'d Span>;
-
-fn spans_of(doc: &Document) -> Spans<'_> {
-    doc.spans.iter().map(|s| (s.id.as_str(), s)).collect()
-}
-
 /// The characters of an attribution's content, sorted.
-fn content_chars(spans: &Spans, content: &[String]) -> Vec<usize> {
+fn content_chars(spans: &SpansById, content: &[String]) -> Vec<usize> {
     let mut chars: Vec<usize> = content
         .iter()
         .filter_map(|id| spans.get(id.as_str()))
@@ -164,7 +157,7 @@ fn may_share(a: &[usize], b: &[usize]) -> bool {
     }
 }
 
-fn source_fragments<'d>(spans: &Spans<'d>, source: Option<&str>) -> Option<&'d [CharSpan]> {
+fn source_fragments<'d>(spans: &SpansById<'d>, source: Option<&str>) -> Option<&'d [CharSpan]> {
     source
         .and_then(|id| spans.get(id))
         .map(|s| s.fragments.as_slice())
@@ -178,7 +171,7 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
     let mut g = fragments(gold, &index);
     agree(&mut p, &g);
     agree(&mut g, &p);
-    let (pred_spans, gold_spans) = (spans_of(predicted), spans_of(gold));
+    let (pred_spans, gold_spans) = (predicted.spans_by_id(), gold.spans_by_id());
     let gold_chars: Vec<Vec<usize>> = gold
         .attributions
         .iter()

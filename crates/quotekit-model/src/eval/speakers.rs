@@ -8,7 +8,7 @@
 //! more words counts (a title left in front).
 
 use crate::eval::counts::Counts;
-use quotekit_data::{Document, Role, Span};
+use quotekit_data::{Document, Role, SpansById};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -151,17 +151,14 @@ pub struct WhoSaidWhat {
 /// A quote as the scorer sees it: normalised speaker name and content characters.
 type Quote = (Option<String>, HashSet<usize>);
 
-/// A document's spans by id ([`Document::spans_by_id`]).
-type Spans<'d> = HashMap<&'d str, &'d Span>;
-
-fn characters(spans: &Spans, ids: &[&str]) -> HashSet<usize> {
+fn characters(spans: &SpansById, ids: &[&str]) -> HashSet<usize> {
     ids.iter()
         .filter_map(|id| spans.get(id))
         .flat_map(|s| s.fragments.iter().flat_map(|f| f.start..f.end))
         .collect()
 }
 
-fn name_of(spans: &Spans, source: Option<&str>) -> Option<String> {
+fn name_of(spans: &SpansById, source: Option<&str>) -> Option<String> {
     source
         .and_then(|id| spans.get(id))
         .filter(|s| s.role == Role::Source)

@@ -213,24 +213,26 @@ pub fn parse_ann(
             }
         }
     }
-    // (By id from a table: a note per span costs no scan of the spans.)
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(doc.spans.len());
-    for (k, s) in doc.spans.iter().enumerate() {
-        index.entry(s.id.clone()).or_insert(k);
-    }
+    // (By id from a table: a note per span costs no scan of the spans. The
+    // names are set once every note is looked up.)
+    let positions = doc.span_positions();
+    let mut named = Vec::new();
     for (target, name, line) in speakers {
         let at = |kind| Diagnostic {
             line: Some(line),
             ..origin.diagnostic(&doc.id, None, Severity::Error, kind)
         };
-        match index.get(&target).map(|&k| &mut doc.spans[k]) {
-            Some(span) if span.role == Role::Source => span.name = Some(name),
-            Some(span) => diagnostics.push(at(ProblemKind::NameOfNonSource {
+        match positions.get(target.as_str()) {
+            Some(&k) if doc.spans[k].role == Role::Source => named.push((k, name)),
+            Some(&k) => diagnostics.push(at(ProblemKind::NameOfNonSource {
                 span: target,
-                role: span.role,
+                role: doc.spans[k].role,
             })),
             None => diagnostics.push(at(ProblemKind::NameOfMissingSpan { span: target })),
         }
+    }
+    for (k, name) in named {
+        doc.spans[k].name = Some(name);
     }
     reconcile(&mut doc, &ignored, &origin, &mut diagnostics);
     Ok(ReadDocument {
