@@ -257,6 +257,48 @@ fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
     InputRecord { key, document }
 }
 
+/// A record's fields as written, and the first key written twice, if any
+/// (a map would keep the last of them without a word).
+struct Fields {
+    fields: BTreeMap<String, Box<RawValue>>,
+    repeated: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Fields;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Fields, A::Error> {
+                let mut out = Fields {
+                    fields: BTreeMap::new(),
+                    repeated: None,
+                };
+                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
+                    match out.fields.entry(k) {
+                        std::collections::btree_map::Entry::Occupied(e) => {
+                            out.repeated.get_or_insert_with(|| e.key().clone());
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(v);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
 /// Parses one JSONL line (1-based `line`).
 pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecord {
     let fallback = format!("line {line}");
@@ -279,7 +321,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
     // line that is no object is parsed only to tell malformed JSON from a
     // value of another kind.)
     let object = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text).map(Some)
+        serde_json::from_str::<Fields>(text).map(Some)
     } else {
         serde_json::from_str::<&RawValue>(text).map(|_| None)
     };
@@ -304,9 +346,15 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             };
         }
     };
+    let repeated = object.repeated.take();
+    let mut object = object.fields;
     let value = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
-    let id = object.remove("id");
+    // (Which of two ids is meant is not known.)
+    let id = object
+        .remove("id")
+        .filter(|_| repeated.as_deref() != Some("id"));
     let key = match id.as_deref().map(|raw| (raw, value(raw))) {
+        None | Some((_, Some(Value::Null))) => fallback,
         Some((_, Some(Value::String(s)))) => s,
         Some((_, Some(Value::Number(n)))) if n.is_i64() || n.is_u64() => n.to_string(),
         // (A whole number past 64 bits is read as a float: two such ids
@@ -323,8 +371,33 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 }),
             };
         }
-        _ => fallback,
+        // (A list, an object or a truth value names no record.)
+        Some((raw, Some(_))) => {
+            return InputRecord {
+                key: fallback,
+                document: Err(InputError {
+                    kind: "bad-id",
+                    message: format!(
+                        "line {line}: the id {} is neither a string nor a whole number",
+                        quotekit_data::message::shorten(raw.get(), 40)
+                    ),
+                }),
+            };
+        }
     };
+    if let Some(k) = repeated {
+        let k = serde_json::to_string(&k).unwrap_or(k);
+        return InputRecord {
+            key,
+            document: Err(InputError {
+                kind: "repeated-key",
+                message: format!(
+                    "line {line}: the key {} is written twice: which of them is meant is not known",
+                    quotekit_data::message::shorten(&k, 40)
+                ),
+            }),
+        };
+    }
     // A success record carrying `error` would read as a failed one.
     if object.contains_key("error") {
         return InputRecord {
@@ -595,6 +668,11 @@ mod tests {
             ),
             (br#"{"id": 1.5, "text": "x"}"#, "bad-id"),
             (br#"{"id": 1e400, "text": "x"}"#, "bad-id"),
+            (br#"{"id": [1], "text": "x"}"#, "bad-id"),
+            (br#"{"id": {"a": 1}, "text": "x"}"#, "bad-id"),
+            (br#"{"id": true, "text": "x"}"#, "bad-id"),
+            (br#"{"id": "g", "text": "x", "text": "y"}"#, "repeated-key"),
+            (br#"{"id": "h", "id": "i", "text": "x"}"#, "repeated-key"),
             (br#"{"id": "e", "text": "x", "error": 1}"#, "reserved-key"),
         ] {
             assert_eq!(
@@ -603,6 +681,32 @@ mod tests {
             );
         }
         assert_eq!(numeric.key, "7");
+        // No id, or a null one: the line names the record. A bad id or a
+        // key written twice is told with the line.
+        let null = jsonl_record(6, br#"{"id": null, "text": "x"}"#, LIMITS);
+        assert_eq!(null.key, "line 6");
+        assert!(null.document.is_ok());
+        let list = jsonl_record(6, br#"{"id": [1], "text": "x"}"#, LIMITS);
+        assert_eq!(list.key, "line 6");
+        let message = list.document.unwrap_err().message;
+        assert!(
+            message.contains("line 6") && message.contains("[1]"),
+            "{message}"
+        );
+        let twice = jsonl_record(7, br#"{"id": "g", "text": "x", "text": "y"}"#, LIMITS);
+        assert_eq!(twice.key, "g");
+        let message = twice.document.unwrap_err().message;
+        assert!(
+            message.contains("line 7") && message.contains("\"text\""),
+            "{message}"
+        );
+        let ids = jsonl_record(7, br#"{"id": "g", "id": "h", "text": "x"}"#, LIMITS);
+        assert_eq!(ids.key, "line 7");
+        let message = ids.document.unwrap_err().message;
+        assert!(
+            message.contains("line 7") && message.contains("\"id\""),
+            "{message}"
+        );
         // Other fields pass through as written: numbers no float holds
         // exactly, trailing zeros, nested values.
         let extra = jsonl_record(

@@ -108,9 +108,14 @@ def test_bad_records_become_error_records(model):
     json.dumps(out)  # every record is JSON
     # An id JSON cannot hold exactly (two would come out the same), and a
     # record whose passed-through `error` would make it read as failed.
+    # A list names no record; a key written twice in a JSONL line is
+    # refused, not read as its last value.
     out = model.annotate_many([{"id": 2**64, "text": "x"}, {"id": 2**64 + 1, "text": "x"},
-                               {"id": "e", "text": "x", "error": "mine"}])
-    assert [r["error"]["kind"] for r in out] == ["bad-id", "bad-id", "reserved-key"]
+                               {"id": "e", "text": "x", "error": "mine"},
+                               {"id": [1], "text": "x"}])
+    assert [r["error"]["kind"] for r in out] == ["bad-id", "bad-id", "reserved-key", "bad-id"]
+    out = json.loads(model.annotate_jsonl(['{"id": "t", "text": "x", "text": "He said so."}'])[0])
+    assert out["id"] == "t" and out["error"]["kind"] == "repeated-key"
 
 
 def test_corpus_errors_name_the_file(tmp_path):
