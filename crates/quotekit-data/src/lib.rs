@@ -31,7 +31,7 @@ pub use document::{Attribution, Document, Role, Span, SpansById, NO_NAME};
 pub use error::DataError;
 pub use formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 pub use load::{load_corpus, LoadOptions, LoadReport, Mode};
-pub use offsets::{CharIndex, CharSpan};
+pub use offsets::{ByStart, CharIndex, CharSpan};
 pub use stats::CorpusStats;
 pub use tags::{decode, encode, role_fragments, Tag, TagScheme, TagSet};
 pub use tokenize::{Token, Tokenized, Tokenizer};

@@ -124,9 +124,74 @@ impl CharIndex {
     }
 }
 
+/// Spans, each with a value, sorted by start (then end, then value), for
+/// finding those that may overlap a span among many without comparing every
+/// pair: one that overlaps it starts at most the widest span's length
+/// before it.
+#[derive(Debug, Clone)]
+pub struct ByStart<T> {
+    items: Vec<(CharSpan, T)>,
+    widest: usize,
+}
+
+impl<T: Ord> ByStart<T> {
+    /// The spans with their values, sorted.
+    pub fn new(mut items: Vec<(CharSpan, T)>) -> Self {
+        items.sort_unstable();
+        let widest = items.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
+        Self { items, widest }
+    }
+}
+
+impl<T> ByStart<T> {
+    /// The spans that may overlap `span`, in order: every one that does,
+    /// and some near it that do not (a caller tests each). Those starting
+    /// before `span`'s end, from the widest span's length before its start.
+    pub fn near(&self, span: CharSpan) -> &[(CharSpan, T)] {
+        let from = self
+            .items
+            .partition_point(|(s, _)| s.start < span.start.saturating_sub(self.widest));
+        let to = from + self.items[from..].partition_point(|(s, _)| s.start < span.end);
+        &self.items[from..to]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `near` offers every span that overlaps, as a pass over all of
+        /// them finds.
+        #[test]
+        fn near_offers_every_overlapping_span(
+            spans in prop::collection::vec((0usize..200, 0usize..40), 0..60),
+            query in (0usize..240, 0usize..60),
+        ) {
+            let spans: Vec<(CharSpan, usize)> = spans
+                .into_iter()
+                .enumerate()
+                .map(|(k, (s, n))| (CharSpan::new(s, s + n), k))
+                .collect();
+            let query = CharSpan::new(query.0, query.0 + query.1);
+            let by_start = ByStart::new(spans.clone());
+            let mut found: Vec<usize> = by_start
+                .near(query)
+                .iter()
+                .filter(|(s, _)| s.overlaps(&query))
+                .map(|&(_, k)| k)
+                .collect();
+            found.sort_unstable();
+            let all: Vec<usize> = spans
+                .iter()
+                .filter(|(s, _)| s.overlaps(&query))
+                .map(|&(_, k)| k)
+                .collect();
+            prop_assert_eq!(found, all);
+            prop_assert!(by_start.near(query).windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
 
     #[test]
     fn ascii_is_identity() {

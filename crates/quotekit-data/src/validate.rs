@@ -5,7 +5,7 @@
 //! The file runs over 500 lines: each kind of problem, its message and its check sit together.
 
 use crate::document::{Document, Role};
-use crate::offsets::CharSpan;
+use crate::offsets::{ByStart, CharSpan};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -441,27 +441,20 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
 /// that overlap are reported once, and a pile of overlapping spans costs
 /// one message a span, not one a pair.
 fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Diagnostic> {
-    let mut fragments: Vec<(CharSpan, usize)> = doc
-        .spans
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| s.fragments.iter().map(move |f| (*f, i)))
-        .collect();
-    fragments.sort();
-    // (A fragment that overlaps another starts at most this far before it.)
-    let longest = fragments.iter().map(|(f, _)| f.len()).max().unwrap_or(0);
+    let fragments = ByStart::new(
+        doc.spans
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.fragments.iter().map(move |f| (*f, i)))
+            .collect(),
+    );
     // `counted[i] == j`: span `i` is already counted for span `j`.
     let mut counted = vec![usize::MAX; doc.spans.len()];
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     for (j, span) in doc.spans.iter().enumerate() {
         let (mut first, mut count) = (usize::MAX, 0);
         for b in &span.fragments {
-            let from =
-                fragments.partition_point(|(a, _)| a.start < b.start.saturating_sub(longest));
-            for &(a, i) in fragments[from..]
-                .iter()
-                .take_while(|(a, _)| a.start < b.end)
-            {
+            for &(a, i) in fragments.near(*b) {
                 if i < j && counted[i] != j && doc.spans[i].role != span.role && a.overlaps(b) {
                     counted[i] = j;
                     count += 1;

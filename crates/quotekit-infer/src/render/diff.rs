@@ -4,7 +4,7 @@
 //! compare after trimming whitespace, as `quotekit eval`'s exact scores do.
 
 use quotekit_data::tokenize::trim_span;
-use quotekit_data::{CharIndex, CharSpan, Document, Role, SpansById};
+use quotekit_data::{ByStart, CharIndex, CharSpan, Document, Role, SpansById};
 use quotekit_model::eval::matched;
 use quotekit_model::eval::speakers::{normalise, same_name};
 use std::collections::BTreeMap;
@@ -106,25 +106,22 @@ fn fragments(doc: &Document, index: &CharIndex) -> Vec<(Fragment, CharSpan)> {
 /// the same extent, boundary where one only overlaps it, alone otherwise.
 /// (Extents are not empty: [`fragments`] drops those.)
 fn agree(mine: &mut [(Fragment, CharSpan)], theirs: &[(Fragment, CharSpan)]) {
-    // Their extents by role and start, and the widest of each role: those
-    // that could meet an extent start at most that far before it, so a long
-    // document does not compare every pair.
-    let mut by_role: BTreeMap<Role, (Vec<CharSpan>, usize)> = BTreeMap::new();
+    // Their extents by role, by start: a long document does not compare
+    // every pair.
+    let mut extents: BTreeMap<Role, Vec<(CharSpan, ())>> = BTreeMap::new();
     for (o, u) in theirs {
-        let (extents, widest) = by_role.entry(o.role).or_default();
-        extents.push(*u);
-        *widest = (*widest).max(u.len());
+        extents.entry(o.role).or_default().push((*u, ()));
     }
-    for (extents, _) in by_role.values_mut() {
-        extents.sort_unstable_by_key(|u| (u.start, u.end));
-    }
+    let by_role: BTreeMap<Role, ByStart<()>> = extents
+        .into_iter()
+        .map(|(role, e)| (role, ByStart::new(e)))
+        .collect();
     for (f, t) in mine.iter_mut() {
         f.agreement = Agreement::Alone;
-        let Some((extents, widest)) = by_role.get(&f.role) else {
+        let Some(extents) = by_role.get(&f.role) else {
             continue;
         };
-        let from = extents.partition_point(|u| u.start < t.start.saturating_sub(*widest));
-        for u in extents[from..].iter().take_while(|u| u.start < t.end) {
+        for (u, ()) in extents.near(*t) {
             if u == t {
                 f.agreement = Agreement::Exact;
                 break;
@@ -183,23 +180,15 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
         .map(|a| content_chars(&pred_spans, &a.content))
         .collect();
     let mut overlapped = vec![false; gold.attributions.len()];
-    // Gold attributions by their first character: those that may share one
-    // with a predicted one begin at most `widest` characters before it, so
-    // a long document does not compare every pair.
-    let mut by_first: Vec<(usize, usize)> = gold_chars
-        .iter()
-        .enumerate()
-        .filter_map(|(j, c)| c.first().map(|&f| (f, j)))
-        .collect();
-    by_first.sort_unstable();
-    let widest = gold_chars
-        .iter()
-        .map(|c| match (c.first(), c.last()) {
-            (Some(f), Some(l)) => l - f,
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0);
+    // Gold attributions by the range of their characters: a long document
+    // does not compare every pair.
+    let by_range = ByStart::new(
+        gold_chars
+            .iter()
+            .enumerate()
+            .filter_map(|(j, c)| Some((CharSpan::new(*c.first()?, *c.last()? + 1), j)))
+            .collect(),
+    );
     let links = predicted
         .attributions
         .iter()
@@ -207,12 +196,8 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
         .map(|(k, a)| {
             let mine = &pred_chars[k];
             let nearby = match (mine.first(), mine.last()) {
-                (Some(&f), Some(&l)) => {
-                    let from = by_first.partition_point(|&(g, _)| g < f.saturating_sub(widest));
-                    let to = by_first.partition_point(|&(g, _)| g <= l);
-                    &by_first[from..to.max(from)]
-                }
-                _ => &by_first[..0],
+                (Some(&f), Some(&l)) => by_range.near(CharSpan::new(f, l + 1)),
+                _ => &[],
             };
             // (The best is the same in any order: every key is distinct.)
             let best = nearby
