@@ -1022,3 +1022,30 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A reader that stops early (`quotekit stats … | head`) ends the run
+/// quietly, as it ends `cat`: no panic, no message.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::binary())
+        .args(["stats", "datasets/sample"])
+        .current_dir(common::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Nobody reads what it prints.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?} {err}",
+        out.status
+    );
+}

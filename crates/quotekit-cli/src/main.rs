@@ -67,7 +67,24 @@ fn keep_freed_memory() {}
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Lets a closed pipe end the process quietly, as it ends `cat` or `grep`
+/// (`quotekit stats … | head`): Rust ignores SIGPIPE, so every print to a
+/// closed pipe would be an error, and `println!`'s a panic.
+#[cfg(unix)]
+#[allow(unsafe_code)] // a foreign call; see the SAFETY note
+fn end_quietly_on_closed_pipes() {
+    // SAFETY: restores the default action of one signal, once, before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_on_closed_pipes() {}
+
 fn main() -> std::process::ExitCode {
+    end_quietly_on_closed_pipes();
     keep_freed_memory();
     let cli = Cli::parse();
     // mimalloc keeps what it frees (see the function), except in training
