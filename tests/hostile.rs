@@ -535,7 +535,11 @@ fn brat_output_keeps_every_document_under_its_own_name() {
     got.sort();
     want.sort();
     assert!(got == want, "ids read back differ");
-    // Resume redoes exactly what is missing.
+    // Resume redoes exactly what is missing, and the ids file is as an
+    // uninterrupted run leaves it (`a_b~2`'s line was written before its
+    // files).
+    let ids_file = std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap();
+    assert!(ids_file.contains("a_b~2\ta_b\n"));
     let mut removed = 0;
     for e in std::fs::read_dir(&out_dir).unwrap() {
         let p = e.unwrap().path();
@@ -555,6 +559,14 @@ fn brat_output_keeps_every_document_under_its_own_name() {
         stderr(&out)
     );
     assert_eq!(anns(&out_dir), ids.len());
+    // (Not printed: one of its ids is a megabyte long.)
+    let resumed_ids = std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap();
+    assert!(
+        resumed_ids == ids_file,
+        "the ids file changed on resume: {} lines, not {}",
+        resumed_ids.lines().count(),
+        ids_file.lines().count()
+    );
     // convert to brat keeps them apart too.
     let conv = dir.path().join("conv");
     let out = quotekit(&[

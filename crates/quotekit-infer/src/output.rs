@@ -232,6 +232,9 @@ pub struct Sink {
     target: OutputTarget,
     lines: Option<std::io::BufWriter<Box<dyn Write + Send>>>,
     errors: Option<std::fs::File>,
+    /// brat: the lines of the ids file so far (a resumed run's document
+    /// may have its line from before the kill).
+    ids: HashSet<String>,
 }
 
 /// What an earlier run wrote to an output (for `--resume`).
@@ -381,6 +384,7 @@ impl Sink {
             target: target.clone(),
             lines: None,
             errors: None,
+            ids: HashSet::new(),
         };
         match (target, format) {
             (OutputTarget::Stdout, OutputFormat::Brat) => {
@@ -394,6 +398,12 @@ impl Sink {
             (OutputTarget::Path(dir), OutputFormat::Brat) => {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
                 sink.errors = Some(open_file(&dir.join("errors.jsonl"))?);
+                let ids = dir.join(IDS_FILE);
+                if append && ids.exists() {
+                    let held =
+                        std::fs::read_to_string(&ids).map_err(|e| InferError::io(&ids, e))?;
+                    sink.ids = held.lines().map(str::to_string).collect();
+                }
             }
             (OutputTarget::Path(path), _) => {
                 let file: Box<dyn Write + Send> = Box::new(open_file(path)?);
@@ -430,8 +440,9 @@ impl Sink {
                 text,
                 ann,
             } => {
-                if name != id {
-                    // Recorded before the document counts as written.
+                if name != id && self.ids.insert(format!("{name}\t{id}")) {
+                    // Recorded before the document counts as written (so
+                    // a run killed in between has it already).
                     let ids = path.join(IDS_FILE);
                     let mut f = std::fs::OpenOptions::new()
                         .create(true)
