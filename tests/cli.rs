@@ -186,6 +186,51 @@ fn strict_failure_and_lenient_summary() {
         "{}",
         stdout(&out)
     );
+    // Every command that reads corpora leniently says so the same way:
+    // what it skipped, and exit code 2.
+    let outputs = tempfile::tempdir().unwrap();
+    let view = outputs.path().join("view");
+    let view = view.to_str().unwrap();
+    let names = outputs.path().join("names");
+    std::fs::create_dir(&names).unwrap();
+    std::fs::write(names.join("a.tsv"), "T1\tAnn\tAnn\n").unwrap();
+    let resolver = outputs.path().join("r.safetensors");
+    let resolver = resolver.to_str().unwrap();
+    for args in [
+        vec!["eval", "--lenient", "--gold", corpus, "--pred", corpus],
+        vec!["render", "--lenient", "--input", corpus, "--output", view],
+        vec![
+            "render",
+            "--lenient",
+            "--input",
+            corpus,
+            "--gold",
+            corpus,
+            "--output",
+            view,
+        ],
+        vec![
+            "train-speakers",
+            "--lenient",
+            "--train",
+            corpus,
+            "--names",
+            names.to_str().unwrap(),
+            "--out",
+            resolver,
+            "--epochs",
+            "1",
+        ],
+    ] {
+        let out = quotekit(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("skipped 1 document(s) with errors (lenient mode):")
+                && err.contains("b.ann:1: error: unknown label `Speaker`"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -63,9 +63,5 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         report.documents.len(),
         args.output.display()
     );
-    Ok(if report.skipped.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(super::exit_code(report.skipped.len()))
 }

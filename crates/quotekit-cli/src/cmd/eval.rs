@@ -82,7 +82,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             "--model scores speaker resolution on gold spans: give the gold names with --names DIR"
         );
     }
-    let gold = super::load(&args.gold, None, &args.corpus_options)?.documents;
+    let gold = super::load(&args.gold, None, &args.corpus_options)?;
+    let mut skipped = gold.skipped.len();
+    let gold = gold.documents;
     check_names_match(names, &gold, &args.gold).map_err(anyhow::Error::msg)?;
     let resolution = match &args.model {
         Some(dir) => {
@@ -122,8 +124,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 names: Vec::new(),
                 ..args.corpus_options.clone()
             };
-            let pred =
-                super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?.documents;
+            let pred = super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?;
+            skipped += pred.skipped.len();
+            let pred = pred.documents;
             let evaluation = check_any_paired(&gold, &pred)
                 .and_then(|()| evaluate_checked(&gold, &pred, names))
                 .map_err(|why| {
@@ -163,5 +166,5 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.json {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::exit_code(skipped))
 }

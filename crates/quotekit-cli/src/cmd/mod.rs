@@ -14,8 +14,10 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 use quotekit_data::formats::conll::LabelMap;
-use quotekit_data::{load_corpus, Format, LoadOptions, LoadReport, Mode, Severity};
+use quotekit_data::load::Skipped;
+use quotekit_data::{load_corpus, Diagnostic, Format, LoadOptions, LoadReport, Mode, Severity};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// How to read a corpus.
 #[derive(Debug, Clone, Args)]
@@ -86,21 +88,37 @@ pub fn load(
     let format = format.unwrap_or_else(|| Format::detect(path));
     let report = load_corpus(path, format, &options.load_options()?)
         .with_context(|| format!("loading {}", path.display()))?;
-    for warning in &report.warnings {
+    print_problems(&report.warnings, &report.skipped);
+    Ok(report)
+}
+
+/// Prints a corpus's warnings and the lenient-mode summary to stderr.
+pub fn print_problems(warnings: &[Diagnostic], skipped: &[Skipped]) {
+    for warning in warnings {
         eprintln!("{warning}");
     }
-    if !report.skipped.is_empty() {
+    if !skipped.is_empty() {
         eprintln!(
             "skipped {} document(s) with errors (lenient mode):",
-            report.skipped.len()
+            skipped.len()
         );
-        for skipped in &report.skipped {
+        for skipped in skipped {
             for line in skipped.error.to_string().lines() {
                 eprintln!("  {line}");
             }
         }
     }
-    Ok(report)
+}
+
+/// The exit code of a command that read corpora: 2 when `--lenient`
+/// skipped `skipped` documents (more than none), as for `predict`'s failed
+/// records.
+pub fn exit_code(skipped: usize) -> ExitCode {
+    if skipped == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }
 
 /// A command-line number that must be finite (not NaN or infinite).

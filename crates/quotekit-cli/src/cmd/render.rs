@@ -55,8 +55,14 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         &pred_options.load_options()?,
     )
     .with_context(|| format!("reading {}", args.input.display()))?;
+    super::print_problems(&predictions.warnings, &predictions.skipped);
+    let mut skipped = predictions.skipped.len();
     let gold = match &args.gold {
-        Some(path) => Some(super::load(path, None, &args.corpus_options)?.documents),
+        Some(path) => {
+            let gold = super::load(path, None, &args.corpus_options)?;
+            skipped += gold.skipped.len();
+            Some(gold.documents)
+        }
         None => None,
     };
     let mut sources = vec![format!("Predictions: {}", args.input.display())];
@@ -93,5 +99,5 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64(),
         args.output.join("index.html").display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(super::exit_code(skipped))
 }

@@ -56,8 +56,11 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     };
     config.validate().map_err(anyhow::Error::msg)?;
+    let skipped = std::cell::Cell::new(0);
     let named = |path: &PathBuf| -> anyhow::Result<Vec<_>> {
-        let docs = super::load(path, None, &args.corpus_options)?.documents;
+        let report = super::load(path, None, &args.corpus_options)?;
+        skipped.set(skipped.get() + report.skipped.len());
+        let docs = report.documents;
         check_names_match(names, &docs, path).map_err(anyhow::Error::msg)?;
         Ok(docs
             .into_iter()
@@ -109,5 +112,5 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, dev);
         print!("{accuracy}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::exit_code(skipped.get()))
 }

@@ -47,9 +47,5 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         println!("skipped documents        {:>9}", report.skipped.len());
     }
-    Ok(if report.skipped.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(super::exit_code(report.skipped.len()))
 }

@@ -17,13 +17,17 @@ use std::io::BufRead;
 use std::path::Path;
 
 /// Predictions as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Predictions {
     /// The documents, in the order read.
     pub views: Vec<View>,
     /// Whether they came from `predict --format jsonl` records, which hold
     /// the spans of quotes only, each as one range.
     pub records: bool,
+    /// A corpus's problems that did not stop a document from loading.
+    pub warnings: Vec<quotekit_data::Diagnostic>,
+    /// A corpus's documents left out (lenient mode only).
+    pub skipped: Vec<quotekit_data::load::Skipped>,
 }
 
 /// A span of a `jsonl` record.
@@ -67,8 +71,9 @@ pub fn read_predictions(
 ) -> Result<Predictions, InferError> {
     let format = Format::detect(path);
     if format != Format::Jsonl {
-        let mut views: Vec<View> = load_corpus(path, format, options)
-            .map_err(|e| InferError::Data(Box::new(e)))?
+        let report =
+            load_corpus(path, format, options).map_err(|e| InferError::Data(Box::new(e)))?;
+        let mut views: Vec<View> = report
             .documents
             .into_iter()
             .map(View::of_document)
@@ -80,6 +85,8 @@ pub fn read_predictions(
         return Ok(Predictions {
             views,
             records: false,
+            warnings: report.warnings,
+            skipped: report.skipped,
         });
     }
     let texts = match texts {
@@ -159,7 +166,13 @@ fn read_jsonl(
         };
         views.push(view);
     }
-    Ok(Predictions { views, records })
+    // (A JSONL file's bad lines are documents with an error, drawn as such.)
+    Ok(Predictions {
+        views,
+        records,
+        warnings: Vec::new(),
+        skipped: Vec::new(),
+    })
 }
 
 /// A line's `id` when it has a string one, else `line N`.
