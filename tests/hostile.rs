@@ -435,6 +435,41 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
     assert_eq!(std::fs::read_to_string(&other).unwrap(), foreign);
 }
 
+/// A run resumed after its failed documents were written exits as the
+/// uninterrupted run does (code 2), in JSONL and in brat.
+#[test]
+fn a_resumed_run_keeps_the_earlier_failures_in_its_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"bad\", \"text\": \"  \"}\n{\"id\": \"a\", \"text\": \"He said so.\"}\n\
+         {\"id\": \"b\", \"text\": \"She said no.\"}\n",
+    )
+    .unwrap();
+    for format in ["jsonl", "brat"] {
+        let output = dir.path().join(format!("out-{format}"));
+        let whole = predict(&input, &output, &["--format", format]);
+        assert_eq!(whole.status.code(), Some(2), "{}", stderr(&whole));
+        // Killed after the failed record and one more.
+        if format == "jsonl" {
+            let text = std::fs::read_to_string(&output).unwrap();
+            let kept: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+            std::fs::write(&output, kept).unwrap();
+        } else {
+            std::fs::remove_file(output.join("b.ann")).unwrap();
+        }
+        let resumed = predict(&input, &output, &["--format", format, "--resume"]);
+        let err = stderr(&resumed);
+        assert_eq!(resumed.status.code(), Some(2), "{format}: {err}");
+        assert!(
+            err.contains("(2 skipped as already done, 1 of them error records)")
+                && err.contains("0 errors"),
+            "{format}: {err}"
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_text_tree_is_read_once_each_file_with_its_own_id() {

@@ -240,9 +240,10 @@ pub struct Sink {
 /// What an earlier run wrote to an output (for `--resume`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Written {
-    /// A JSONL output: the ids of its records, in order. Output is in input
-    /// order, so these are the first records of the input.
-    InOrder(Vec<String>),
+    /// A JSONL output: the ids of its records, in order, each with whether
+    /// it is an error record. Output is in input order, so these are the
+    /// first records of the input.
+    InOrder(Vec<(String, bool)>),
     /// A brat folder: the file names of its documents, and the ids of its
     /// error records.
     Named {
@@ -285,7 +286,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         _ => path.clone(),
     };
     let brat = format == OutputFormat::Brat;
-    let done = |errors: HashSet<String>, ids: Vec<String>| {
+    let done = |errors: HashSet<String>, ids: Vec<(String, bool)>| {
         if brat {
             Written::Named { files, errors }
         } else {
@@ -342,7 +343,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         match value.get("id") {
             Some(Value::String(id)) if brat => keys.insert(id.clone()),
             Some(Value::String(id)) => {
-                ids.push(id.clone());
+                ids.push((id.clone(), value.get("error").is_some()));
                 true
             }
             _ => {

@@ -38,9 +38,13 @@ fn rates(s: &Summary) -> String {
 /// The final summary line.
 pub fn summary_line(s: &Summary) -> String {
     format!(
-        "done: {} documents ({} skipped as already done), {} words, {} quotes, {} errors in {:.1}s ({:.0} words/s)",
+        "done: {} documents ({} skipped as already done{}), {} words, {} quotes, {} errors in {:.1}s ({:.0} words/s)",
         s.documents,
         s.resumed,
+        match s.resumed_errors {
+            0 => String::new(),
+            n => format!(", {n} of them error records"),
+        },
         s.words,
         s.quotes,
         s.errors,

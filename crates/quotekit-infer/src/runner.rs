@@ -128,7 +128,7 @@ pub fn run(
     // A JSONL output resumes by position: its records are the input's first
     // ones, id for id, or it belongs to another input.
     if let Written::InOrder(ids) = &done {
-        for (n, id) in ids.iter().enumerate() {
+        for (n, (id, error)) in ids.iter().enumerate() {
             let key = match records.next() {
                 Some(record) => record?.key,
                 None => {
@@ -145,6 +145,7 @@ pub fn run(
                 ));
             }
             summary.resumed += 1;
+            summary.resumed_errors += u64::from(*error);
         }
     }
     // brat file names, in input order (the same on every run over one input).
@@ -165,9 +166,10 @@ pub fn run(
             };
             let name = (options.format == OutputFormat::Brat).then(|| brat_names.name(&record.key));
             if let Written::Named { files, errors } = &done {
-                if name.as_ref().is_some_and(|n| files.contains(n)) || errors.contains(&record.key)
-                {
+                let failed = errors.contains(&record.key);
+                if name.as_ref().is_some_and(|n| files.contains(n)) || failed {
                     summary.resumed += 1;
+                    summary.resumed_errors += u64::from(failed);
                     continue;
                 }
             }

@@ -14,6 +14,9 @@ pub struct Summary {
     pub errors: u64,
     /// Documents skipped because the output already had them (`--resume`).
     pub resumed: u64,
+    /// Of those, the ones the output has as error records (a resumed run
+    /// has failed documents as an uninterrupted one has).
+    pub resumed_errors: u64,
     /// Wall time in seconds.
     pub seconds: f64,
     /// Input entries not read (not regular files, folders seen before), with why.

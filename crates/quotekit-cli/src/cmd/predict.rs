@@ -155,7 +155,8 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         &options,
         &mut progress,
     )?;
-    Ok(if summary.errors > 0 {
+    // (Failed documents kept from a run resumed count as this run's.)
+    Ok(if summary.errors + summary.resumed_errors > 0 {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
