@@ -114,6 +114,28 @@ fn cases(dir: &Path) -> Vec<Case> {
             absent: vec![],
         },
         Case {
+            name: "predict jsonl output is an existing folder",
+            args: predict_args(&text, &[]),
+            says: &["texts", "existing folder", "file"],
+            untouched: vec![text_file.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "convert jsonl output is an existing folder",
+            args: args(&[
+                "convert",
+                "--from",
+                "jsonl",
+                "--to",
+                "jsonl",
+                &s(&docs),
+                &s(&text),
+            ]),
+            says: &["texts", "existing folder", "file"],
+            untouched: vec![text_file.clone()],
+            absent: vec![],
+        },
+        Case {
             name: "train --out is an existing file",
             args: args(&[
                 "train",

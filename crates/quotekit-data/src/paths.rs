@@ -36,6 +36,15 @@ pub enum OutputPathError {
         /// The output as given.
         path: PathBuf,
     },
+    /// A file output names an existing folder.
+    #[error(
+        "{}: is an existing folder, and the output is a file; name a file in it or elsewhere",
+        path.display()
+    )]
+    ExistingFolder {
+        /// The output as given.
+        path: PathBuf,
+    },
 }
 
 /// Where `path` is or would be: links resolved for the part that exists, the
@@ -127,6 +136,17 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
     Ok(())
 }
 
+/// Refuses a file output that names an existing folder (opening it would
+/// fail with the system's bare "Is a directory").
+pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
+    if resolved(output).is_dir() {
+        return Err(OutputPathError::ExistingFolder {
+            path: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +214,9 @@ mod tests {
         assert!(!dir.path().join("nx").exists());
         check_output_folder(&dir.path().join("model")).unwrap();
         check_output_folder(dir.path()).unwrap();
+        // And a file output is never an existing folder.
+        let err = check_output_file(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("existing folder"), "{err}");
+        check_output_file(&file).unwrap();
     }
 }

@@ -247,11 +247,17 @@ fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
                     e.utf8_error().valid_up_to()
                 ),
             }),
-            Ok(text) => check_text(&text, limits).map(|()| InputDocument {
-                id: key.clone(),
-                text,
-                extra: BTreeMap::new(),
-            }),
+            Ok(text) => check_text(&text, limits)
+                .map(|()| InputDocument {
+                    id: key.clone(),
+                    text,
+                    extra: BTreeMap::new(),
+                })
+                // (Like every other error of a text file, it names the file.)
+                .map_err(|e| InputError {
+                    message: format!("{}: {}", path.display(), e.message),
+                    ..e
+                }),
         },
     };
     InputRecord { key, document }
@@ -645,7 +651,15 @@ mod tests {
         assert!(e.message.contains("9 bytes"), "{}", e.message);
         // Within 4 bytes a character, counted: ‘é’ is 2 bytes.
         let e = file("wide.txt", "ééé").unwrap_err();
-        assert!(e.message.contains("3 characters"), "{}", e.message);
+        assert!(
+            e.message.contains("3 characters") && e.message.contains("wide.txt"),
+            "{}",
+            e.message
+        );
+        // Every error of a text file names it.
+        let e = file("blank.txt", " \n").unwrap_err();
+        assert_eq!(e.kind, "empty");
+        assert!(e.message.contains("blank.txt"), "{}", e.message);
     }
 
     #[test]

@@ -96,10 +96,14 @@ pub fn run(
         .num_threads(options.threads)
         .build()
         .map_err(|e| InferError::Usage(format!("thread pool: {e}")))?;
-    if let (OutputTarget::Path(out), Some(inp)) = (output, input.path()) {
-        quotekit_data::paths::check_output(out, &[inp])?;
+    if let OutputTarget::Path(out) = output {
+        if let Some(inp) = input.path() {
+            quotekit_data::paths::check_output(out, &[inp])?;
+        }
         if options.format == OutputFormat::Brat {
             quotekit_data::paths::check_output_folder(out)?;
+        } else {
+            quotekit_data::paths::check_output_file(out)?;
         }
     }
     let _lock = match output {

@@ -3,7 +3,7 @@
 use super::CorpusOptions;
 use clap::Args;
 use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
-use quotekit_data::paths::{check_output, check_output_folder};
+use quotekit_data::paths::{check_output, check_output_file, check_output_folder};
 use quotekit_data::{load::writer, Format, TagScheme};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +34,8 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     check_output(&args.output, &[&args.input])?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
+    } else {
+        check_output_file(&args.output)?;
     }
     let _lock = if args.to == Format::Brat {
         quotekit_infer::lock::OutputLock::folder(&args.output)?

@@ -69,6 +69,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut _locks = Vec::new();
     for path in &outputs {
         quotekit_data::paths::check_output(path, &inputs)?;
+        quotekit_data::paths::check_output_file(path)?;
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
     if args.html.is_some() && args.pred.is_none() && !args.link_gold {
