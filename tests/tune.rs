@@ -80,6 +80,10 @@ fn a_search_keeps_the_best_config_and_its_model() {
         table.lines().next().unwrap().contains("training.c2"),
         "{table}"
     );
+    // Every column has a name of its own (the metric's is `score`).
+    let header: Vec<&str> = table.lines().next().unwrap().split('\t').collect();
+    let names: std::collections::HashSet<&&str> = header.iter().collect();
+    assert_eq!(names.len(), header.len(), "{header:?}");
     assert!(stdout(&o).contains("base config"), "{}", stdout(&o));
     // best.toml trains the very model the search kept.
     let config = std::fs::read_to_string(out.join("best.toml")).unwrap();

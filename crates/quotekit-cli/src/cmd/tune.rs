@@ -161,13 +161,12 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
+    // (`score` is the metric searched: a column of its own would repeat
+    // `exact` or `attribution` under the same name.)
+    println!("the best trials by dev {}:", metric.name());
     println!(
         "{:>5}  {:>7}  {:>7}  {:>11}  {:>7}  params",
-        "trial",
-        metric.name(),
-        "exact",
-        "attribution",
-        "seconds"
+        "trial", "score", "exact", "attribution", "seconds"
     );
     for r in ranked.iter().take(5) {
         let s = r.scores.expect("ranked trials have scores");

@@ -241,9 +241,10 @@ impl ResultsStore {
         metric: Metric,
     ) -> Result<PathBuf, ModelError> {
         let path = self.path("trials.tsv");
-        let mut out = format!(
-            "trial\tconfig\trung\tresource\t{}\texact\tsource\tcue\tcontent\toverlap\tattribution\tdirect\tseconds\titerations\tstop",
-            metric.name()
+        // (`score`: the metric searched, under a name of its own beside
+        // the figure it repeats.)
+        let mut out = String::from(
+            "trial\tconfig\trung\tresource\tscore\texact\tsource\tcue\tcontent\toverlap\tattribution\tdirect\tseconds\titerations\tstop",
         );
         for key in keys {
             out.push('\t');
