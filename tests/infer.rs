@@ -333,10 +333,12 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         .contains("\"id\":\"b\""));
     let out = predict(&input, &brat, &["--format", "brat", "--resume"]);
     assert!(
-        stderr(&out).contains("done: 0 documents (2 skipped as already done)"),
+        stderr(&out)
+            .contains("done: 0 documents (2 skipped as already done, 1 of them error records)"),
         "{}",
         stderr(&out)
     );
+    assert_eq!(out.status.code(), Some(2), "as the run before");
 }
 
 /// Resuming into an output of the other JSONL format is refused, naming the
