@@ -9,7 +9,7 @@ use super::predicted::Predicted;
 use super::side::{difference_list, quote_list, role_class, speaker_label};
 use quotekit_data::tokenize::QUOTE_MARKS;
 use quotekit_data::Tokenizer;
-use quotekit_data::{CharIndex, CharSpan, Document, Role};
+use quotekit_data::{CharIndex, CharSpan, Document, Role, SpansById};
 use quotekit_model::eval::{evaluate, Evaluation};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -63,13 +63,13 @@ impl Nav {
 
 /// Where each attribution's content starts (its first character), if it
 /// has any content span in the document.
-fn content_starts(doc: &Document) -> Vec<Option<usize>> {
+fn content_starts(doc: &Document, spans: &SpansById) -> Vec<Option<usize>> {
     doc.attributions
         .iter()
         .map(|a| {
             a.content
                 .iter()
-                .filter_map(|id| doc.span(id))
+                .filter_map(|id| spans.get(id.as_str()))
                 .flat_map(|s| s.fragments.iter().map(|f| f.start))
                 .min()
         })
@@ -97,10 +97,10 @@ fn agreements(fs: &[Fragment]) -> HashMap<(&str, CharSpan), Agreement> {
 
 /// Whether a quote is direct: its first content fragment starts with a
 /// quotation mark (as `quotekit eval` counts direct quotes).
-fn is_direct(doc: &Document, index: &CharIndex, content: &[String]) -> bool {
+fn is_direct(doc: &Document, spans: &SpansById, index: &CharIndex, content: &[String]) -> bool {
     content
         .iter()
-        .filter_map(|id| doc.span(id))
+        .filter_map(|id| spans.get(id.as_str()))
         .flat_map(|s| s.fragments.iter())
         .min_by_key(|f| f.start)
         .and_then(|f| index.slice(doc.text(), *f))
@@ -118,7 +118,8 @@ pub fn document_page(
 ) -> (String, DocSummary) {
     let doc = &p.document;
     let index = doc.char_index();
-    let starts = content_starts(doc);
+    let spans = doc.spans_by_id();
+    let starts = content_starts(doc, &spans);
     let number = numbering(&starts);
     let diff = gold.map(|g| differences(doc, g, &p.speaker_names));
     let scores = gold.map(|g| {
@@ -145,7 +146,12 @@ pub fn document_page(
         .attributions
         .iter()
         .enumerate()
-        .map(|(k, a)| (number[k], speaker_label(p, k, a.source.as_deref(), &index)))
+        .map(|(k, a)| {
+            (
+                number[k],
+                speaker_label(p, &spans, k, a.source.as_deref(), &index),
+            )
+        })
         .collect();
 
     let mut marks: Vec<Mark> = Vec::new();
@@ -270,7 +276,7 @@ pub fn document_page(
             .map(|(k, a)| {
                 (
                     p.speaker_names.get(k).cloned().flatten(),
-                    is_direct(doc, &index, &a.content),
+                    is_direct(doc, &spans, &index, &a.content),
                 )
             })
             .collect(),

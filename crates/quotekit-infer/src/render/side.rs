@@ -5,7 +5,7 @@
 use super::diff::{Agreement, Differences, Fragment};
 use super::html::{escape, score};
 use super::predicted::Predicted;
-use quotekit_data::{CharIndex, Document, Role};
+use quotekit_data::{CharIndex, Document, Role, SpansById};
 use quotekit_model::eval::Evaluation;
 use std::fmt::Write;
 
@@ -27,8 +27,10 @@ pub(super) fn excerpt(text: &str, max: usize) -> String {
     }
 }
 
-pub(super) fn span_text(doc: &Document, index: &CharIndex, id: &str) -> String {
-    doc.span(id)
+/// The text of span `id` of `doc` (`spans`: its spans by id).
+pub(super) fn span_text(doc: &Document, spans: &SpansById, index: &CharIndex, id: &str) -> String {
+    spans
+        .get(id)
         .and_then(|s| doc.span_text(index, s))
         .unwrap_or_default()
 }
@@ -36,6 +38,7 @@ pub(super) fn span_text(doc: &Document, index: &CharIndex, id: &str) -> String {
 /// How a quote's speaker is shown: its canonical name, else the Source text.
 pub(super) fn speaker_label(
     p: &Predicted,
+    spans: &SpansById,
     k: usize,
     source: Option<&str>,
     index: &CharIndex,
@@ -43,7 +46,10 @@ pub(super) fn speaker_label(
     match p.speaker_names.get(k).cloned().flatten() {
         Some(name) => name,
         None => match source {
-            Some(id) => format!("“{}”", excerpt(&span_text(&p.document, index, id), 60)),
+            Some(id) => format!(
+                "“{}”",
+                excerpt(&span_text(&p.document, spans, index, id), 60)
+            ),
             None => "no speaker".into(),
         },
     }
@@ -58,6 +64,8 @@ pub(super) fn quote_list(
     gold: Option<&Document>,
 ) {
     let doc = &p.document;
+    let spans = doc.spans_by_id();
+    let gold_spans = gold.map(Document::spans_by_id).unwrap_or_default();
     let _ = writeln!(body, "<h2>Quotes</h2>");
     if doc.attributions.is_empty() {
         body.push_str("<p class=\"muted\">No quotes.</p>\n");
@@ -84,23 +92,27 @@ pub(super) fn quote_list(
         let _ = write!(
             body,
             "<li id=\"q{n}\" value=\"{n}\" data-q=\"{n}\" tabindex=\"0\"><a href=\"#t{n}\">quote {n}</a>: <span class=\"src\">{}</span>",
-            escape(&speaker_label(p, k, a.source.as_deref(), index))
+            escape(&speaker_label(p, &spans, k, a.source.as_deref(), index))
         );
         if let (Some(id), Some(_)) = (&a.source, p.speaker_names.get(k).cloned().flatten()) {
             let _ = write!(
                 body,
                 " (“{}”)",
-                escape(&excerpt(&span_text(doc, index, id), 60))
+                escape(&excerpt(&span_text(doc, &spans, index, id), 60))
             );
         }
         if let Some(cue) = &a.cue {
             let _ = write!(
                 body,
                 " <span class=\"cue\">{}</span>",
-                escape(&excerpt(&span_text(doc, index, cue), 40))
+                escape(&excerpt(&span_text(doc, &spans, index, cue), 40))
             );
         }
-        let content: Vec<String> = a.content.iter().map(|c| span_text(doc, index, c)).collect();
+        let content: Vec<String> = a
+            .content
+            .iter()
+            .map(|c| span_text(doc, &spans, index, c))
+            .collect();
         let _ = write!(
             body,
             " <span class=\"quote\">{}</span>",
@@ -127,13 +139,18 @@ pub(super) fn quote_list(
                     let gold_speaker = ga
                         .source
                         .as_deref()
-                        .and_then(|id| g.span(id))
+                        .and_then(|id| gold_spans.get(id))
                         .map(|s| {
                             s.speaker_name().map(str::to_string).unwrap_or_else(|| {
                                 format!(
                                     "“{}”",
                                     excerpt(
-                                        &span_text(g, gold_index.as_ref().unwrap_or(index), &s.id),
+                                        &span_text(
+                                            g,
+                                            &gold_spans,
+                                            gold_index.as_ref().unwrap_or(index),
+                                            &s.id,
+                                        ),
                                         60
                                     )
                                 )
@@ -170,6 +187,7 @@ pub(super) fn difference_list(
     _number: &[usize],
 ) {
     let index = doc.char_index();
+    let gold_spans = gold.spans_by_id();
     body.push_str("<h2>Against gold</h2>\n<table><thead><tr><th>exact</th><th class=\"n\">P</th><th class=\"n\">R</th><th class=\"n\">F1</th></tr></thead><tbody>\n");
     for (name, c) in [
         ("Source", &e.exact.source),
@@ -242,7 +260,7 @@ pub(super) fn difference_list(
             let content: Vec<String> = a
                 .content
                 .iter()
-                .map(|c| span_text(gold, &index, c))
+                .map(|c| span_text(gold, &gold_spans, &index, c))
                 .collect();
             escape(&excerpt(&content.join(" … "), 160))
         })

@@ -10,6 +10,7 @@ use quotekit_data::{
 use serde::Serialize;
 use std::collections::HashMap;
 
+mod attribution;
 pub mod counts;
 pub mod linking;
 mod pairs;
@@ -141,74 +142,6 @@ fn overlap_counts(
     c
 }
 
-/// An attribution as sets of fragments: (source, content).
-type Pair = (Option<Vec<CharSpan>>, Vec<CharSpan>);
-
-fn pairs(doc: &Document) -> Vec<Pair> {
-    let spans = doc.spans_by_id();
-    let frags = |id: &str| {
-        spans
-            .get(id)
-            .map(|s| s.fragments.clone())
-            .unwrap_or_default()
-    };
-    doc.attributions
-        .iter()
-        .map(|a| {
-            let source = a.source.as_deref().map(frags);
-            let content = a.content.iter().flat_map(|c| frags(c)).collect();
-            (source, content)
-        })
-        .collect()
-}
-
-fn any_overlap(a: &[CharSpan], b: &[CharSpan]) -> bool {
-    a.iter().any(|x| b.iter().any(|y| x.overlaps(y)))
-}
-
-fn pair_matches(gold: &Pair, pred: &Pair) -> bool {
-    let source_ok = match (&gold.0, &pred.0) {
-        (None, None) => true,
-        (Some(g), Some(p)) => any_overlap(g, p),
-        _ => false,
-    };
-    source_ok && any_overlap(&gold.1, &pred.1)
-}
-
-/// Maximum one-to-one matching (Kuhn's augmenting paths).
-fn max_matching(gold: &[Pair], pred: &[Pair]) -> usize {
-    let adj: Vec<Vec<usize>> = pred
-        .iter()
-        .map(|p| {
-            (0..gold.len())
-                .filter(|&g| pair_matches(&gold[g], p))
-                .collect()
-        })
-        .collect();
-    let mut owner: Vec<Option<usize>> = vec![None; gold.len()];
-    fn augment(
-        p: usize,
-        adj: &[Vec<usize>],
-        seen: &mut [bool],
-        owner: &mut [Option<usize>],
-    ) -> bool {
-        for &g in &adj[p] {
-            if seen[g] {
-                continue;
-            }
-            seen[g] = true;
-            if owner[g].is_none_or(|q| augment(q, adj, seen, owner)) {
-                owner[g] = Some(p);
-                return true;
-            }
-        }
-        false
-    }
-    (0..pred.len())
-        .filter(|&p| augment(p, &adj, &mut vec![false; gold.len()], &mut owner))
-        .count()
-}
-
 fn is_direct(text: &str, index: &CharIndex, f: CharSpan) -> bool {
     index
         .slice(text, f)
@@ -282,8 +215,8 @@ pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer
         };
         ev.direct_quote_content
             .add(exact_counts(&direct(&gf), &direct(&pf), Role::Content));
-        let (gp, pp) = (pairs(g), pairs(p));
-        let tp = max_matching(&gp, &pp);
+        let (gp, pp) = (attribution::pairs(g), attribution::pairs(p));
+        let tp = attribution::max_matching(&gp, &pp);
         ev.attribution.add(Counts {
             tp,
             fp: pp.len() - tp,
