@@ -76,6 +76,17 @@ def test_bad_texts_and_arguments(model):
         quotekit.tune("no-such-space.toml", trials=-1)
     with pytest.raises(quotekit.InputError, match="id must be a str or an int"):
         model.annotate("He said so.", id=b"x")  # type: ignore[arg-type]
+    # None where a count is asked, a path that is none, a Model not from
+    # load: each an InputError naming what is wrong (they were TypeErrors
+    # or AttributeErrors from deeper down).
+    with pytest.raises(quotekit.InputError, match="threads"):
+        model.annotate_many(["a"], threads=None)  # type: ignore[arg-type]
+    with pytest.raises(quotekit.InputError, match="max_chars"):
+        model.annotate_jsonl(["{}"], max_chars=None)  # type: ignore[arg-type]
+    with pytest.raises(quotekit.InputError, match="path"):
+        quotekit.load(5)  # type: ignore[arg-type]
+    with pytest.raises(quotekit.InputError, match="quotekit.load"):
+        quotekit.Model("models/crf")  # type: ignore[arg-type]
 
 
 def test_bad_records_become_error_records(model):
@@ -212,6 +223,11 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
     assert len(ours) == 5
     wrong = model.annotate_jsonl([None, 3])
     assert [json.loads(l)["error"]["kind"] for l in wrong] == ["malformed-json"] * 2
+    # Written as `predict` writes every line: compact, keys sorted.
+    assert all(l == json.dumps(json.loads(l), ensure_ascii=False, separators=(",", ":"),
+                               sort_keys=True) for l in wrong), wrong
+    # A bytearray is bytes.
+    assert model.annotate_jsonl([bytearray(lines[-1])]) == ours[-1:]
 
 
 def test_names_folders_must_exist(tmp_path):

@@ -7,7 +7,11 @@ what ``quotekit predict --format jsonl`` writes for the same text.
     >>> import quotekit
     >>> model = quotekit.load("models/crf")
     >>> record = model.annotate("The mayor said the bridge would reopen.")
-    >>> [(q["speaker"]["text"], q["cue"]["text"]) for q in record["quotes"]]
+    >>> [(q["speaker_name"], q["cue"] and q["cue"]["text"]) for q in record["quotes"]]
+
+A quote's ``speaker`` and ``cue`` are ``None`` where it has none (a quote
+whose speaker the tagger did not find), and so are ``speaker_name`` and
+``speaker_id`` where no one is named.
 """
 
 from __future__ import annotations
@@ -91,16 +95,27 @@ def _sequence(items: Any, what: str) -> list:
 
 
 def _count(name: str, value: Any, low: int = 0) -> Any:
-    """``value`` when it is ``None`` or a whole number from ``low`` to 2^63;
-    otherwise :class:`InputError` naming the argument (not an
-    ``OverflowError`` from the conversion to the native types)."""
-    if value is None:
-        return value
+    """``value`` when it is a whole number from ``low`` to 2^63; otherwise
+    :class:`InputError` naming the argument (not an ``OverflowError`` or a
+    ``TypeError`` from the conversion to the native types)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{name} must be a whole number, not {type(value).__name__}")
     if not low <= value < 2**63:
         raise InputError(f"{name} = {value}: expected a whole number of at least {low}")
     return value
+
+
+def _optional_count(name: str, value: Any, low: int = 0) -> Any:
+    """``None`` (the default), or :func:`_count` of ``value``."""
+    return None if value is None else _count(name, value, low)
+
+
+def _path(name: str, value: Any) -> Any:
+    """``value`` when it is a path (``str`` or ``os.PathLike``); otherwise
+    :class:`InputError` naming the argument."""
+    if isinstance(value, (str, os.PathLike)):
+        return value
+    raise InputError(f"{name} must be a path (str or os.PathLike), not {type(value).__name__}")
 
 
 def _paths(names: Any) -> Optional[List[Any]]:
@@ -123,6 +138,10 @@ class Model:
     linker and speaker resolver). Load one with :func:`load`."""
 
     def __init__(self, native: "_quotekit.NativeModel") -> None:
+        if not isinstance(native, _quotekit.NativeModel):
+            raise InputError(
+                f"a Model is made by quotekit.load(path), not from a {type(native).__name__}"
+            )
         self._native = native
 
     def __repr__(self) -> str:
@@ -168,7 +187,9 @@ class Model:
 
         An item is a string (its id is its position, ``"0"``, ``"1"``, ...)
         or a dict ``{"id", "text", ...}`` whose other keys are passed through
-        to its record, as ``quotekit predict`` does with JSONL. An item that
+        to its record, as ``quotekit predict`` does with JSONL (but for
+        ``quotes``, ``speakers`` and ``spans``, which the record's own
+        replace). An item that
         cannot be annotated gives an error record ``{"id", "error": {"kind",
         "message"}}`` (messages count items from 1, like the lines of a JSONL
         file) and the others go on."""
@@ -186,7 +207,7 @@ class Model:
 
     def annotate_jsonl(
         self,
-        lines: Sequence[str],
+        lines: Sequence[Union[str, bytes]],
         threads: int = 0,
         max_chars: int = 1_000_000,
     ) -> List[str]:
@@ -196,12 +217,15 @@ class Model:
         ``mapPartitions``) that read and write JSONL. A bad line gives an
         error record; ``line N`` in its message counts from 1 in ``lines``.
         Blank lines give no record and a byte-order mark is dropped, as
-        ``predict`` reads a file; ``bytes`` lines are read as UTF-8."""
-        lines = _sequence(lines, "lines")
+        ``predict`` reads a file; ``bytes`` (or ``bytearray``) lines are read
+        as UTF-8."""
+        lines = [bytes(l) if isinstance(l, bytearray) else l for l in _sequence(lines, "lines")]
+        # (Written as `predict` writes its lines: compact, keys sorted.)
         wrong = {
             k: json.dumps(_error_record(k, None, "malformed-json",
                                         f"line {k + 1}: a line must be str or bytes, "
-                                        f"not {type(line).__name__}"))
+                                        f"not {type(line).__name__}"),
+                          ensure_ascii=False, separators=(",", ":"), sort_keys=True)
             for k, line in enumerate(lines)
             if not isinstance(line, (str, bytes))
         }
@@ -223,7 +247,7 @@ def load(path: PathLike, precision: str = "f32") -> Model:
     predictions that can differ slightly from ``"f32"``'s. Other models
     raise :class:`InputError`; a processor without AVX-512 VNNI raises
     :class:`ConfigError`."""
-    return Model(_quotekit.load(path, precision))
+    return Model(_quotekit.load(_path("path", path), precision))
 
 
 def train(
@@ -245,7 +269,7 @@ def train(
         train=train,
         dev=dev,
         names=_paths(names),
-        threads=_count("threads", threads),
+        threads=_optional_count("threads", threads),
     )
     return None if report is None else json.loads(report)
 
@@ -275,8 +299,8 @@ def tune(
             train=train,
             dev=dev,
             names=_paths(names),
-            threads=_count("threads", threads),
-            trials=_count("trials", trials, 1),
+            threads=_optional_count("threads", threads),
+            trials=_optional_count("trials", trials, 1),
             hours=hours,
         )
     )
