@@ -58,7 +58,7 @@ def test_training_into_a_corpus_is_refused(tmp_path):
 
 
 def test_bad_texts_and_arguments(model):
-    with pytest.raises(quotekit.InputError, match="empty"):
+    with pytest.raises(quotekit.InputError, match="^the text is empty"):
         model.annotate("")
     with pytest.raises(quotekit.InputError, match="str"):
         model.annotate(b"bytes")  # type: ignore[arg-type]

@@ -172,7 +172,9 @@ class Model:
         item: Dict[str, Any] = {"id": "0" if id is None else str(id), "text": text}
         record = self.annotate_many([item], threads=1)[0]
         if "error" in record:
-            raise InputError(record["error"]["message"])
+            # (One text has no lines to count.)
+            message = record["error"]["message"]
+            raise InputError(message[len("line 1: "):] if message.startswith("line 1: ") else message)
         return record
 
     def annotate_many(
