@@ -617,13 +617,37 @@ fn brat_output_keeps_every_document_under_its_own_name() {
     );
     assert_eq!(anns(&out_dir), ids.len());
     // (Not printed: one of its ids is a megabyte long.)
-    let resumed_ids = std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap();
-    assert!(
-        resumed_ids == ids_file,
-        "the ids file changed on resume: {} lines, not {}",
-        resumed_ids.lines().count(),
-        ids_file.lines().count()
-    );
+    let same_ids = || {
+        let resumed_ids = std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap();
+        assert!(
+            resumed_ids == ids_file,
+            "the ids file changed on resume: {} lines, not {}",
+            resumed_ids.lines().count(),
+            ids_file.lines().count()
+        );
+    };
+    same_ids();
+    // Killed while writing `a_b~2`'s line: it and the documents after it
+    // are missing, the line cut; resumed, all is as it was.
+    let cut = ids_file.find("a_b~2\ta_b\n").unwrap() + "a_b~2\ta".len();
+    std::fs::write(out_dir.join("ids.tsv"), &ids_file[..cut]).unwrap();
+    for e in std::fs::read_dir(&out_dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".ann")
+            && (name == "a_b~2.ann"
+                || name == "x.ann"
+                || name.starts_with("LLL")
+                || name.starts_with("HHH"))
+        {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    assert_eq!(anns(&out_dir), ids.len() - 4);
+    let out = predict_brat(&["--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(anns(&out_dir), ids.len());
+    same_ids();
     // convert to brat keeps them apart too.
     let conv = dir.path().join("conv");
     let out = quotekit(&[
@@ -1117,4 +1141,19 @@ fn a_closed_pipe_ends_the_run_quietly() {
         "{:?} {err}",
         out.status
     );
+    // A command that writes files writes them before it prints: the reader
+    // that stops early costs no file.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("scores.json");
+    let mut child = Command::new(common::binary())
+        .args(["eval", "--gold", "datasets/sample", "--link-gold", "--json"])
+        .arg(&json)
+        .current_dir(common::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(json.is_file(), "{:?} {}", out.status, stderr(&out));
 }

@@ -80,7 +80,7 @@ fn a_search_keeps_the_best_config_and_its_model() {
         table.lines().next().unwrap().contains("training.c2"),
         "{table}"
     );
-    // Every column has a name of its own (the metric's is `score`).
+    // Every column has a name of its own (the metric's is `score:METRIC`).
     let header: Vec<&str> = table.lines().next().unwrap().split('\t').collect();
     let names: std::collections::HashSet<&&str> = header.iter().collect();
     assert_eq!(names.len(), header.len(), "{header:?}");

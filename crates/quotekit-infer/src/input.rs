@@ -364,8 +364,14 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
         Some((_, Some(Value::String(s)))) => s,
         Some((_, Some(Value::Number(n)))) if n.is_i64() || n.is_u64() => n.to_string(),
         // (A whole number past 64 bits is read as a float: two such ids
-        // would come out the same. One past a float's range is no value.)
-        Some((raw, Some(Value::Number(_)) | None)) => {
+        // would come out the same. One past a float's range is no value;
+        // so is a list nested past the parser's depth, told apart below.)
+        Some((raw, value @ (Some(Value::Number(_)) | None)))
+            if value.is_some()
+                || raw
+                    .get()
+                    .starts_with(|c: char| c == '-' || c.is_ascii_digit()) =>
+        {
             return InputRecord {
                 key: fallback,
                 document: Err(InputError {
@@ -378,7 +384,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             };
         }
         // (A list, an object or a truth value names no record.)
-        Some((raw, Some(_))) => {
+        Some((raw, _)) => {
             return InputRecord {
                 key: fallback,
                 document: Err(InputError {
@@ -712,6 +718,19 @@ mod tests {
         let message = twice.document.unwrap_err().message;
         assert!(
             message.contains("line 7") && message.contains("\"text\""),
+            "{message}"
+        );
+        let deep = format!(
+            "{{\"id\": {}{}, \"text\": \"x\"}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let message = jsonl_record(8, deep.as_bytes(), LIMITS)
+            .document
+            .unwrap_err()
+            .message;
+        assert!(
+            message.contains("neither a string nor a whole number"),
             "{message}"
         );
         let ids = jsonl_record(7, br#"{"id": "g", "id": "h", "text": "x"}"#, LIMITS);

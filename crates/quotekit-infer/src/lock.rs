@@ -2,9 +2,7 @@
 //! its output (`.NAME.lock` next to a JSONL file, `.quotekit.lock` inside a
 //! brat folder) for as long as it writes. A second run on the same output is
 //! refused with the process that holds it. The OS drops the lock when the
-//! process ends, however it ends; the file is removed when the run finishes,
-//! and so are the folders the lock made for it if the run left them empty (a
-//! run that failed before writing leaves no empty model folder behind).
+//! process ends, however it ends; the file is removed when the run finishes.
 
 use crate::error::InferError;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -16,8 +14,6 @@ use std::path::{Path, PathBuf};
 pub struct OutputLock {
     file: File,
     path: PathBuf,
-    /// The folders made for the lock file, innermost first.
-    made: Vec<PathBuf>,
 }
 
 /// The lock file of an output folder: `.quotekit.lock` inside it.
@@ -48,13 +44,7 @@ impl OutputLock {
 
     /// Takes `output`'s lock file `path`, creating the folder it lives in.
     fn acquire(output: &Path, path: PathBuf) -> Result<Self, InferError> {
-        let mut made = Vec::new();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            made = parent
-                .ancestors()
-                .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-                .map(Path::to_path_buf)
-                .collect();
             std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
         }
         // A finishing run removes its lock file: if the file locked is no
@@ -89,7 +79,7 @@ impl OutputLock {
             }
             file.set_len(0).map_err(|e| InferError::io(&path, e))?;
             write!(file, "process {}", std::process::id()).map_err(|e| InferError::io(&path, e))?;
-            return Ok(Self { file, path, made });
+            return Ok(Self { file, path });
         }
         Err(InferError::Locked {
             path: output.to_path_buf(),
@@ -116,12 +106,6 @@ impl Drop for OutputLock {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
         let _ = self.file.unlock();
-        // (Only empty ones go: the first that is not stops it.)
-        for folder in &self.made {
-            if std::fs::remove_dir(folder).is_err() {
-                break;
-            }
-        }
     }
 }
 
@@ -146,24 +130,5 @@ mod tests {
         assert!(!file_lock(&out).exists());
         OutputLock::file(&out).unwrap();
         drop(other);
-    }
-
-    /// A run that wrote nothing leaves no folder it made; one that wrote
-    /// keeps its folders, and a folder that was there stays.
-    #[test]
-    fn folders_made_for_a_run_that_wrote_nothing_go() {
-        let dir = tempfile::tempdir().unwrap();
-        let model = dir.path().join("models").join("crf");
-        drop(OutputLock::folder(&model).unwrap());
-        assert!(!dir.path().join("models").exists());
-        let lock = OutputLock::folder(&model).unwrap();
-        std::fs::write(model.join("model.safetensors"), "x").unwrap();
-        drop(lock);
-        assert!(model.join("model.safetensors").exists());
-        let out = dir.path().join("out").join("pred.jsonl");
-        drop(OutputLock::file(&out).unwrap());
-        assert!(!dir.path().join("out").exists());
-        drop(OutputLock::folder(dir.path()).unwrap());
-        assert!(dir.path().exists());
     }
 }

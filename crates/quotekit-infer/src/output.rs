@@ -401,9 +401,22 @@ impl Sink {
                 sink.errors = Some(open_file(&dir.join("errors.jsonl"))?);
                 let ids = dir.join(IDS_FILE);
                 if append && ids.exists() {
-                    let held =
-                        std::fs::read_to_string(&ids).map_err(|e| InferError::io(&ids, e))?;
-                    sink.ids = held.lines().map(str::to_string).collect();
+                    let held = std::fs::read(&ids).map_err(|e| InferError::io(&ids, e))?;
+                    // A line cut off by a kill is cut away, to be written
+                    // again whole.
+                    let whole = held.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                    if whole < held.len() {
+                        let file = std::fs::OpenOptions::new()
+                            .write(true)
+                            .open(&ids)
+                            .map_err(|e| InferError::io(&ids, e))?;
+                        file.set_len(whole as u64)
+                            .map_err(|e| InferError::io(&ids, e))?;
+                    }
+                    sink.ids = String::from_utf8_lossy(&held[..whole])
+                        .lines()
+                        .map(str::to_string)
+                        .collect();
                 }
             }
             (OutputTarget::Path(path), _) => {
@@ -450,7 +463,10 @@ impl Sink {
                         .append(true)
                         .open(&ids)
                         .map_err(|e| InferError::io(&ids, e))?;
-                    writeln!(f, "{name}\t{id}").map_err(|e| InferError::io(&ids, e))?;
+                    // (One write: a kill leaves the line whole or cut, never
+                    // a line without its end.)
+                    f.write_all(format!("{name}\t{id}\n").as_bytes())
+                        .map_err(|e| InferError::io(&ids, e))?;
                 }
                 let txt = path.join(format!("{name}.txt"));
                 write_file(&txt, text).map_err(|e| InferError::Data(Box::new(e)))?;

@@ -140,32 +140,43 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             Some((evaluation, pred_path.display().to_string()))
         }
         None if args.link_gold => {
-            println!("the rule linker on the gold spans (tagging errors left out):");
             let evaluation = score_linker(&gold, &Tokenizer::new());
             Some((evaluation, "the gold spans, linked".to_string()))
         }
         None => None,
     };
-    let json = match scored {
+    // Files first, standard output last: a reader that stops early (`| head`)
+    // ends the process at the print (see `main`), and must not cost a file.
+    let (json, printed) = match scored {
         Some((mut evaluation, pred_label)) => {
             evaluation.resolution = resolution;
-            println!("{evaluation}");
             if let Some(path) = &args.html {
                 let page =
                     evaluation_report(&evaluation, &args.gold.display().to_string(), &pred_label);
                 std::fs::write(path, page)
                     .with_context(|| format!("writing {}", path.display()))?;
             }
-            serde_json::to_string_pretty(&evaluation)?
+            let header = if args.pred.is_none() {
+                "the rule linker on the gold spans (tagging errors left out):\n"
+            } else {
+                ""
+            };
+            (
+                serde_json::to_string_pretty(&evaluation)?,
+                format!("{header}{evaluation}\n"),
+            )
         }
         None => {
             let resolution = resolution.expect("checked above: --model is given");
-            print!("{resolution}");
-            serde_json::to_string_pretty(&serde_json::json!({ "resolution": resolution }))?
+            (
+                serde_json::to_string_pretty(&serde_json::json!({ "resolution": resolution }))?,
+                resolution.to_string(),
+            )
         }
     };
     if let Some(path) = &args.json {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
+    print!("{printed}");
     Ok(super::exit_code(skipped))
 }

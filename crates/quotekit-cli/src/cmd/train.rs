@@ -334,9 +334,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     );
     let path = save_annotator(&fitted.annotator, &fitted.header, &args.out)?;
     eprintln!("model written to {}", path.display());
-    if let Some(dev) = &fitted.dev {
-        println!("{dev}");
-    }
+    // Files first, standard output last: a reader that stops early (`| head`)
+    // ends the process at the print (see `main`), and must not cost a file.
     if let Some(json) = write_dev_evaluation(&args.out, fitted.dev.as_ref())? {
         eprintln!("dev evaluation written to {}", json.display());
     }
@@ -348,5 +347,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         started,
     )?;
     eprintln!("training report written to {}", report.display());
+    if let Some(dev) = &fitted.dev {
+        println!("{dev}");
+    }
     Ok(ExitCode::SUCCESS)
 }

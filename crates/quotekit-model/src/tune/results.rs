@@ -241,10 +241,11 @@ impl ResultsStore {
         metric: Metric,
     ) -> Result<PathBuf, ModelError> {
         let path = self.path("trials.tsv");
-        // (`score`: the metric searched, under a name of its own beside
-        // the figure it repeats.)
-        let mut out = String::from(
-            "trial\tconfig\trung\tresource\tscore\texact\tsource\tcue\tcontent\toverlap\tattribution\tdirect\tseconds\titerations\tstop",
+        // (`score:METRIC`: the metric searched, under a name of its own
+        // beside the figure it may repeat.)
+        let mut out = format!(
+            "trial\tconfig\trung\tresource\tscore:{}\texact\tsource\tcue\tcontent\toverlap\tattribution\tdirect\tseconds\titerations\tstop",
+            metric.name()
         );
         for key in keys {
             out.push('\t');
@@ -412,7 +413,7 @@ mod tests {
         let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
         assert_eq!(rows.len(), 3);
         assert!(rows.iter().all(|r| r.len() == rows[0].len()));
-        assert_eq!(rows[0][4], "mean");
+        assert_eq!(rows[0][4], "score:mean");
         assert_eq!(rows[1][4], "0.6312");
         assert_eq!(rows[1][15], "19");
         assert_eq!(rows[1][16], "0.2500");
