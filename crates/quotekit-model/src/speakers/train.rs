@@ -173,7 +173,7 @@ pub fn train_resolver(
     }
     if per_doc.is_empty() {
         return Err(ModelError::Training(
-            "no Source span carries a speaker name: give the names with --names DIR (or data.names), \
+            "no Source span carries a speaker name: give the names with --names DIR (`names=` in Python, data.names in a config), \
              a folder of ID.tsv files named for the documents' ids (if names were given, \
              none named a Source span of these documents)"
                 .into(),

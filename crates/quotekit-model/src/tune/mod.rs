@@ -84,7 +84,7 @@ pub fn tune(
     if base.data.dev.is_none() {
         return Err(ModelError::Config {
             path: Some(space.base_path.clone()),
-            message: "a search scores every trial on dev: set data.dev (or give --dev)".into(),
+            message: "a search scores every trial on dev: set data.dev, or give a dev corpus (--dev; `dev=` in Python)".into(),
         });
     }
     // Everything that can refuse the search does so before its folder is
