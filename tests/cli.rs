@@ -504,7 +504,13 @@ fn missing_corpora_are_named() {
         dir.path().join("m").to_str().unwrap(),
     ]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("no/such/corpus"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no/such/corpus: no such file or folder (data.train"),
+        "{}",
+        stderr(&out)
+    );
+    // Refused before the model folder is made: none is left behind.
+    assert!(!dir.path().join("m").exists());
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     let out = quotekit(&[

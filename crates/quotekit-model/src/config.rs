@@ -341,14 +341,40 @@ impl Checked {
     /// Every path training reads (the corpora, the names folders and a
     /// transformer's `init` model), which its output must not overwrite.
     pub fn inputs(&self) -> Vec<&std::path::Path> {
+        self.named_inputs().into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// [`Checked::inputs`], each with the key that names it.
+    pub fn named_inputs(&self) -> Vec<(&'static str, &std::path::Path)> {
         let data = &self.0.data;
-        let mut inputs = vec![data.train.as_path()];
-        inputs.extend(data.dev.as_deref());
-        inputs.extend(data.names.iter().map(|p| p.as_path()));
+        let mut inputs = vec![("data.train", data.train.as_path())];
+        inputs.extend(data.dev.as_deref().map(|p| ("data.dev", p)));
+        inputs.extend(data.names.iter().map(|p| ("data.names", p.as_path())));
         if self.0.model == ModelKind::Transformer {
-            inputs.extend(self.0.transformer.init.as_deref());
+            inputs.extend(
+                self.0
+                    .transformer
+                    .init
+                    .as_deref()
+                    .map(|p| ("transformer.init", p)),
+            );
         }
         inputs
+    }
+
+    /// The first input that is not there, as a message naming its key (so
+    /// that a run can fail before it makes its output folder). Paths are
+    /// read from the working directory, not the config's.
+    pub fn missing_input(&self) -> Option<String> {
+        self.named_inputs()
+            .into_iter()
+            .find(|(_, p)| !p.exists())
+            .map(|(key, p)| {
+                format!(
+                    "{}: no such file or folder ({key}; paths are read from the working directory)",
+                    p.display()
+                )
+            })
     }
 }
 

@@ -43,6 +43,10 @@ pub fn train(
     let cfg = cfg.check().map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
+    // (Before the lock makes the model folder: a failed run leaves none.)
+    if let Some(missing) = cfg.missing_input() {
+        return Err(errors::missing(missing));
+    }
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {
         checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),

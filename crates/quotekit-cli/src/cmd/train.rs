@@ -172,6 +172,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     // The model folder: never an existing file, never a corpus read.
     quotekit_data::paths::check_output_folder(&args.out)?;
     quotekit_data::paths::check_output(&args.out, &config.inputs())?;
+    // (Before the lock makes the model folder: a failed run leaves none.)
+    if let Some(missing) = config.missing_input() {
+        anyhow::bail!("{missing}");
+    }
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
