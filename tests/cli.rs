@@ -1075,3 +1075,60 @@ fn retraining_without_dev_leaves_no_stale_dev_evaluation() {
     assert!(model.join("model.safetensors").is_file());
     assert!(!model.join("dev-eval.json").exists());
 }
+
+/// `predict`'s default records are scored with the gold texts, as the
+/// documents it would write for them are, but for the spans in no quote.
+#[test]
+fn predict_records_are_scored_with_the_gold_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::tiny_model();
+    let records = dir.path().join("records.jsonl");
+    let documents = dir.path().join("documents.jsonl");
+    for (out, format) in [(&records, "jsonl"), (&documents, "documents")] {
+        let o = common::predict_with(model, &common::sample_dir(), out, &["--format", format]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let attribution = |pred: &std::path::Path| {
+        let json = dir.path().join(format!(
+            "{}.json",
+            pred.file_stem().unwrap().to_string_lossy()
+        ));
+        let o = quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--pred",
+            pred.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        (v["attribution"].clone(), stderr(&o))
+    };
+    let (from_records, said) = attribution(&records);
+    let (from_documents, _) = attribution(&documents);
+    assert_eq!(from_records, from_documents);
+    assert!(said.contains("spans of quotes only"), "{said}");
+    // A record of a document gold does not have is named.
+    let other = dir.path().join("other.jsonl");
+    std::fs::write(
+        &other,
+        "{\"id\":\"zz\",\"quotes\":[],\"spans\":{},\"speakers\":[]}\n",
+    )
+    .unwrap();
+    let o = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--pred",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("\"zz\": no gold document has this id"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -9,6 +9,7 @@ use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
 use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -74,8 +75,19 @@ pub fn evaluate(
         check_names_match(&names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
         let evaluation = match &pred {
             Some(pred) => {
+                // `predict --format jsonl` records (what `annotate_many`
+                // gives, written as JSONL) are read with the gold texts.
+                let texts: HashMap<String, String> = gold_docs
+                    .iter()
+                    .map(|d| (d.id.clone(), d.text().to_string()))
+                    .collect();
+                let records = quotekit_infer::render::read::records_as_documents(pred, &texts)
+                    .map_err(|e| errors::DataError::new_err(e.to_string()))?;
                 // Names files are gold: the predictions' names are their own.
-                let pred_docs = load(pred, Format::detect(pred), Vec::new())?;
+                let pred_docs = match records {
+                    Some(docs) => docs,
+                    None => load(pred, Format::detect(pred), Vec::new())?,
+                };
                 check_any_paired(&gold_docs, &pred_docs)
                     .and_then(|()| evaluate_checked(&gold_docs, &pred_docs, &names))
                     .map_err(|why| {

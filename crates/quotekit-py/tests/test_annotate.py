@@ -117,6 +117,13 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
     assert scores == json.loads(cli.read_text())
     perfect = quotekit.evaluate(SAMPLE, SAMPLE)
     assert perfect["exact"]["micro"]["f1"] == pytest.approx(1.0)
+    # annotate_many's records, written as JSONL, are scored with the gold
+    # texts: the same attributions as the documents predict writes.
+    records = model.annotate_many([{"id": d["id"], "text": d["text"]} for d in docs])
+    written = tmp_path / "records.jsonl"
+    written.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    from_records = quotekit.evaluate(SAMPLE, written)
+    assert from_records["attribution"] == scores["attribution"]
 
 
 def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):

@@ -6,11 +6,13 @@ use clap::Args;
 use quotekit_data::names::{check_names_match, names_file};
 use quotekit_data::Format;
 use quotekit_data::Tokenizer;
+use quotekit_infer::render::read::{records_as_documents, records_note};
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -125,9 +127,23 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 names: Vec::new(),
                 ..args.corpus_options.clone()
             };
-            let pred = super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?;
-            skipped += pred.skipped.len();
-            let pred = pred.documents;
+            // `predict --format jsonl` records are read with the gold texts.
+            let texts: HashMap<String, String> = gold
+                .iter()
+                .map(|d| (d.id.clone(), d.text().to_string()))
+                .collect();
+            let pred = match records_as_documents(pred_path, &texts)? {
+                Some(docs) => {
+                    eprintln!("{}", records_note(pred_path));
+                    docs
+                }
+                None => {
+                    let pred =
+                        super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?;
+                    skipped += pred.skipped.len();
+                    pred.documents
+                }
+            };
             let evaluation = check_any_paired(&gold, &pred)
                 .and_then(|()| evaluate_checked(&gold, &pred, names))
                 .map_err(|why| {

@@ -96,6 +96,74 @@ pub fn read_predictions(
     read_jsonl(path, texts.as_ref())
 }
 
+/// True when the first record of the JSONL file `path` is a `predict
+/// --format jsonl` record (quotes, no text), not a document.
+fn holds_records(path: &Path) -> Result<bool, InferError> {
+    let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut line_no = 0;
+    loop {
+        let mut buf = Vec::new();
+        line_no += 1;
+        if reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| InferError::io(path, e))?
+            == 0
+        {
+            return Ok(false);
+        }
+        quotekit_data::formats::strip_bom(line_no, &mut buf);
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&buf).ok();
+        return Ok(value.is_some_and(|o| o.contains_key("quotes") && !o.contains_key("text")));
+    }
+}
+
+/// `predict --format jsonl` records read as documents, so that they can be
+/// scored: their texts are `texts` (those of the gold documents, by id).
+/// `None` when `path` holds documents or another format (read it as a
+/// corpus). A record holds the spans of quotes only, each as one range; an
+/// error record, or a record that does not fit its text, is an error naming
+/// the file and the record.
+pub fn records_as_documents(
+    path: &Path,
+    texts: &HashMap<String, String>,
+) -> Result<Option<Vec<Document>>, InferError> {
+    if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records(path)? {
+        return Ok(None);
+    }
+    read_jsonl(path, Some(texts))?
+        .views
+        .into_iter()
+        .map(|v| match v.content {
+            Ok(p) => Ok(p.document),
+            Err(why) if why.starts_with("no text with id") => Err(InferError::Usage(format!(
+                "{}: {:?}: no gold document has this id",
+                path.display(),
+                v.id
+            ))),
+            Err(why) => Err(InferError::Usage(format!(
+                "{}: {:?}: {why}",
+                path.display(),
+                v.id
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// What scoring [`records_as_documents`] leaves out, said when it is done.
+pub fn records_note(path: &Path) -> String {
+    format!(
+        "note: {} holds `predict --format jsonl` records, read with the gold texts: they hold \
+         the spans of quotes only, so spans in no quote are not scored (score \
+         `predict --format documents` output to count every span)",
+        path.display()
+    )
+}
+
 /// The texts of an input, by id.
 fn read_texts(path: &Path) -> Result<HashMap<String, String>, InferError> {
     let input = open(

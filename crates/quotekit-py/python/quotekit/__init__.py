@@ -316,7 +316,11 @@ def evaluate(
 ) -> Dict[str, Any]:
     """Scores predicted documents (``quotekit predict --format documents``,
     or any corpus) against gold ones, paired by id, as ``quotekit eval``
-    does; with ``names`` (folders of the gold speakers' names) the
+    does. ``pred`` may also be a JSONL file of records as ``annotate_many``
+    returns them (``quotekit predict --format jsonl``), read with the gold
+    texts: they hold the spans of quotes only, so spans in no quote are not
+    scored (attributions, content and who-said-what are scored in full).
+    With ``names`` (folders of the gold speakers' names) the
     who-said-what figures too. With ``link_gold=True`` instead of ``pred``,
     scores the rule linker on its own (``quotekit eval --link-gold``): the
     gold spans, as a perfect tagger would give them, linked into
