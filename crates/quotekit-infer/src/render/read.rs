@@ -99,26 +99,34 @@ pub fn read_predictions(
 /// True when the first record of the JSONL file `path` is a `predict
 /// --format jsonl` record (quotes, no text), not a document.
 fn holds_records(path: &Path) -> Result<bool, InferError> {
+    let Some((_, first)) = lines(path)?.next().transpose()? else {
+        return Ok(false);
+    };
+    let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&first).ok();
+    Ok(value.is_some_and(|o| o.contains_key("quotes") && !o.contains_key("text")))
+}
+
+/// The lines of a JSONL file that are not blank, numbered from 1, a
+/// byte-order mark off the first.
+fn lines(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_, InferError> {
     let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     let mut line_no = 0;
-    loop {
+    Ok(std::iter::from_fn(move || loop {
         let mut buf = Vec::new();
         line_no += 1;
-        if reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| InferError::io(path, e))?
-            == 0
-        {
-            return Ok(false);
+        match reader.read_until(b'\n', &mut buf) {
+            Err(e) => return Some(Err(InferError::io(path, e))),
+            Ok(0) => return None,
+            Ok(_) => {}
         }
         quotekit_data::formats::strip_bom(line_no, &mut buf);
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if !buf.iter().all(u8::is_ascii_whitespace) {
+            return Some(Ok((line_no, buf)));
         }
-        let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&buf).ok();
-        return Ok(value.is_some_and(|o| o.contains_key("quotes") && !o.contains_key("text")));
-    }
+    }))
 }
 
 /// `predict --format jsonl` records read as documents, so that they can be
@@ -185,25 +193,10 @@ fn read_jsonl(
     path: &Path,
     texts: Option<&HashMap<String, String>>,
 ) -> Result<Predictions, InferError> {
-    let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
-    let mut reader = std::io::BufReader::new(file);
     let mut views = Vec::new();
     let mut records = false;
-    let mut line_no = 0;
-    loop {
-        let mut buf = Vec::new();
-        line_no += 1;
-        if reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| InferError::io(path, e))?
-            == 0
-        {
-            break;
-        }
-        quotekit_data::formats::strip_bom(line_no, &mut buf);
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    for line in lines(path)? {
+        let (line_no, buf) = line?;
         // Document lines (the usual case) are parsed once; only a line that
         // is no document is looked at again, as a JSON value.
         let not_a_document = match parse_record(path, line_no, buf.clone()) {
