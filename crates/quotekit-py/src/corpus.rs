@@ -9,7 +9,6 @@ use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions};
 use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -77,11 +76,7 @@ pub fn evaluate(
             Some(pred) => {
                 // `predict --format jsonl` records (what `annotate_many`
                 // gives, written as JSONL) are read with the gold texts.
-                let texts: HashMap<String, String> = gold_docs
-                    .iter()
-                    .map(|d| (d.id.clone(), d.text().to_string()))
-                    .collect();
-                let records = quotekit_infer::render::read::records_as_documents(pred, &texts)
+                let records = quotekit_infer::render::read::records_as_documents(pred, &gold_docs)
                     .map_err(|e| errors::DataError::new_err(e.to_string()))?;
                 // Names files are gold: the predictions' names are their own.
                 let pred_docs = match records {

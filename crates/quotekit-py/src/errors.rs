@@ -61,12 +61,6 @@ pub fn data(e: quotekit_data::DataError) -> PyErr {
     DataError::new_err(e.to_string())
 }
 
-/// A corpus or other input that is not there, as the data error it would
-/// be once read.
-pub fn missing(message: String) -> PyErr {
-    DataError::new_err(message)
-}
-
 /// An error of an argument (paths, locks, numbers) as a Python exception.
 pub fn input(e: impl std::fmt::Display) -> PyErr {
     InputError::new_err(e.to_string())

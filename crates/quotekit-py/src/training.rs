@@ -45,7 +45,8 @@ pub fn train(
     quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
     // (Before the lock makes the model folder: a failed run leaves none.)
     if let Some(missing) = cfg.missing_input() {
-        return Err(errors::missing(missing));
+        // (The data error it would be once read.)
+        return Err(errors::DataError::new_err(missing));
     }
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {

@@ -65,5 +65,5 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         report.documents.len(),
         args.output.display()
     );
-    Ok(super::exit_code(report.skipped.len()))
+    Ok(super::exit_code(!report.skipped.is_empty()))
 }

@@ -12,7 +12,6 @@ use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -128,11 +127,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 ..args.corpus_options.clone()
             };
             // `predict --format jsonl` records are read with the gold texts.
-            let texts: HashMap<String, String> = gold
-                .iter()
-                .map(|d| (d.id.clone(), d.text().to_string()))
-                .collect();
-            let pred = match records_as_documents(pred_path, &texts)? {
+            let pred = match records_as_documents(pred_path, &gold)? {
                 Some(docs) => {
                     eprintln!("{}", records_note(pred_path));
                     docs
@@ -194,5 +189,5 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     print!("{printed}");
-    Ok(super::exit_code(skipped))
+    Ok(super::exit_code(skipped > 0))
 }

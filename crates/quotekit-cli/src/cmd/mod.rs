@@ -110,14 +110,13 @@ pub fn print_problems(warnings: &[Diagnostic], skipped: &[Skipped]) {
     }
 }
 
-/// The exit code of a command that read corpora: 2 when `--lenient`
-/// skipped `skipped` documents (more than none), as for `predict`'s failed
-/// records.
-pub fn exit_code(skipped: usize) -> ExitCode {
-    if skipped == 0 {
-        ExitCode::SUCCESS
-    } else {
+/// The exit code of a command over documents: 2 when some of them `failed`
+/// (`--lenient` skipped them, or `predict` wrote error records for them).
+pub fn exit_code(failed: bool) -> ExitCode {
+    if failed {
         ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

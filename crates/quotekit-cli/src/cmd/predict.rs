@@ -156,9 +156,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         &mut progress,
     )?;
     // (Failed documents kept from a run resumed count as this run's.)
-    Ok(if summary.errors + summary.resumed_errors > 0 {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::exit_code(
+        summary.errors + summary.resumed_errors > 0,
+    ))
 }

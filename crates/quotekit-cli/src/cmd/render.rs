@@ -99,5 +99,5 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64(),
         args.output.join("index.html").display()
     );
-    Ok(super::exit_code(skipped))
+    Ok(super::exit_code(skipped > 0))
 }

@@ -47,5 +47,5 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         println!("skipped documents        {:>9}", report.skipped.len());
     }
-    Ok(super::exit_code(report.skipped.len()))
+    Ok(super::exit_code(!report.skipped.is_empty()))
 }

@@ -130,24 +130,28 @@ fn lines(
 }
 
 /// `predict --format jsonl` records read as documents, so that they can be
-/// scored: their texts are `texts` (those of the gold documents, by id).
-/// `None` when `path` holds documents or another format (read it as a
-/// corpus). A record holds the spans of quotes only, each as one range; an
-/// error record, or a record that does not fit its text, is an error naming
-/// the file and the record.
+/// scored against `gold`, whose texts they are read with (by id). `None`
+/// when `path` holds documents or another format (read it as a corpus). A
+/// record holds the spans of quotes only, each as one range; an error
+/// record, a record of a document gold does not have, or one that does not
+/// fit its text, is an error naming the file and the record.
 pub fn records_as_documents(
     path: &Path,
-    texts: &HashMap<String, String>,
+    gold: &[Document],
 ) -> Result<Option<Vec<Document>>, InferError> {
     if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records(path)? {
         return Ok(None);
     }
-    read_jsonl(path, Some(texts))?
+    let texts: HashMap<String, String> = gold
+        .iter()
+        .map(|d| (d.id.clone(), d.text().to_string()))
+        .collect();
+    read_jsonl(path, Some(&texts))?
         .views
         .into_iter()
         .map(|v| match v.content {
             Ok(p) => Ok(p.document),
-            Err(why) if why.starts_with("no text with id") => Err(InferError::Usage(format!(
+            Err(_) if !texts.contains_key(&v.id) => Err(InferError::Usage(format!(
                 "{}: {:?}: no gold document has this id",
                 path.display(),
                 v.id
