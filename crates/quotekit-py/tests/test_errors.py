@@ -50,6 +50,15 @@ def test_a_bad_config_is_a_config_error_naming_the_key(tmp_path):
     assert isinstance(e.value, quotekit.ModelError)
 
 
+def test_a_missing_corpus_is_refused_before_the_model_folder_is_made(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text("[training]\nmax_iterations = 2\n")
+    out = tmp_path / "models" / "crf"
+    with pytest.raises(quotekit.DataError, match=r"no/such/corpus: no such file or folder \(data.train"):
+        quotekit.train(config, train="no/such/corpus", out=out)
+    assert not out.exists()
+
+
 def test_training_into_a_corpus_is_refused(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text("[training]\nmax_iterations = 2\n")
