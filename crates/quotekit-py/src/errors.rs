@@ -56,6 +56,15 @@ pub fn model_in(context: &str, e: quotekit_model::ModelError) -> PyErr {
     }
 }
 
+/// An error reading a config or search space: a file that cannot be read
+/// is a [`ConfigError`] too, as one that cannot be used is.
+pub fn config(e: quotekit_model::ModelError) -> PyErr {
+    match e {
+        quotekit_model::ModelError::Io { .. } => ConfigError::new_err(e.to_string()),
+        e => model(e),
+    }
+}
+
 /// A data crate error as a Python exception.
 pub fn data(e: quotekit_data::DataError) -> PyErr {
     DataError::new_err(e.to_string())

@@ -27,7 +27,7 @@ pub fn train(
     names: Option<Vec<PathBuf>>,
     threads: Option<usize>,
 ) -> PyResult<Option<String>> {
-    let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::model)?;
+    let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::config)?;
     if let Some(t) = train {
         cfg.data.train = t;
     }
@@ -104,7 +104,7 @@ pub fn tune(
         &names.unwrap_or_default(),
         threads,
     );
-    let mut search = SearchSpace::load(&space, &overrides).map_err(errors::model)?;
+    let mut search = SearchSpace::load(&space, &overrides).map_err(errors::config)?;
     match trials {
         Some(n) if !(1..=MAX_TRIALS).contains(&n) => {
             return Err(errors::input(format!(

@@ -50,6 +50,17 @@ def test_a_bad_config_is_a_config_error_naming_the_key(tmp_path):
     assert isinstance(e.value, quotekit.ModelError)
 
 
+def test_a_config_or_space_that_is_not_there_is_a_config_error(tmp_path):
+    missing = tmp_path / "no-such.toml"
+    with pytest.raises(quotekit.ConfigError, match="no-such.toml") as e:
+        quotekit.train(missing, train=SAMPLE, out=tmp_path / "out")
+    proc = run_cli("train", "--config", str(missing), "--out", str(tmp_path / "out2"))
+    assert str(e.value) == cli_error(proc)
+    with pytest.raises(quotekit.ConfigError, match="no-such.toml"):
+        quotekit.tune(missing, out=tmp_path / "tune")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "tune").exists()
+
+
 def test_a_missing_corpus_is_refused_before_the_model_folder_is_made(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text("[training]\nmax_iterations = 2\n")

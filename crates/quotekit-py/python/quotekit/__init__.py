@@ -264,7 +264,8 @@ def train(
     ``configs/crf.toml``), its training and dev corpora overridden by
     ``train`` and ``dev``, speaker names by ``names``; writes it to the folder
     ``out``. Returns the dev evaluation (also written to
-    ``out/dev-eval.json``), or ``None`` without a dev corpus."""
+    ``out/dev-eval.json``), or ``None`` without a dev corpus. A config that
+    cannot be read or used raises :class:`ConfigError`."""
     report = _quotekit.train(
         config,
         out,
@@ -293,7 +294,9 @@ def tune(
     (``trials.jsonl``, ``trials.tsv``, ``best.toml``, the best model in
     ``best/``); calling again with the same ``out`` resumes the search.
     Returns ``{"stop", "best", "records"}``: why it stopped, the number of
-    the best trial, and every trial's params, dev scores and seconds."""
+    the best trial, and every trial's params, dev scores and seconds. A
+    space or base config that cannot be read or used raises
+    :class:`ConfigError`."""
     return json.loads(
         _quotekit.tune(
             space,
