@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{binary, predict, root};
+use common::{binary, predict, root, stderr};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -225,6 +225,39 @@ fn a_killed_run_resumes_to_the_uninterrupted_output() {
         "{stderr}"
     );
     assert_eq!(std::fs::read(&resumed).unwrap(), expected);
+}
+
+#[test]
+fn records_carrying_what_no_float_holds_or_deep_nesting_resume() {
+    // predict passes such keys through as written; a resumed run must read
+    // its own records back.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    std::fs::write(
+        &input,
+        format!(
+            "{{\"id\":\"a\",\"text\":\"Ann said so.\"}}\n\
+             {{\"id\":\"b\",\"text\":\"Bob said no.\",\"score\":1e999,\"deep\":{deep}}}\n\
+             {{\"id\":\"c\",\"text\":\"Cy said yes.\"}}\n"
+        ),
+    )
+    .unwrap();
+    let full = dir.path().join("full.jsonl");
+    assert!(predict(&input, &full, &[]).status.success());
+    let expected = std::fs::read_to_string(&full).unwrap();
+    assert!(expected.contains("1e999"), "{expected}");
+    let resumed = dir.path().join("resumed.jsonl");
+    let first_two: String = expected.split_inclusive('\n').take(2).collect();
+    std::fs::write(&resumed, first_two).unwrap();
+    let out = predict(&input, &resumed, &["--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(2 skipped as already done)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&resumed).unwrap(), expected);
 }
 
 #[test]

@@ -315,16 +315,14 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         }
         line_no += 1;
         complete += n as u64;
-        let value: Value = serde_json::from_slice(&buf).map_err(|e| InferError::Resume {
-            path: jsonl.clone(),
-            message: format!("line {line_no} is not a quotekit record: {e}"),
-        })?;
+        let value: WrittenRecord =
+            serde_json::from_slice(&buf).map_err(|e| InferError::Resume {
+                path: jsonl.clone(),
+                message: format!("line {line_no} is not a quotekit record: {e}"),
+            })?;
         // (A run resumed with another `--format` would mix two kinds of
         // record in one file.)
-        let (quotes, attributions) = (
-            value.get("quotes").is_some(),
-            value.get("attributions").is_some(),
-        );
+        let (quotes, attributions) = (value.quotes.0, value.attributions.0);
         let other = match format {
             OutputFormat::Jsonl if attributions && !quotes => Some("documents"),
             OutputFormat::Documents if quotes && !attributions => Some("jsonl"),
@@ -340,10 +338,10 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
                 ),
             });
         }
-        match value.get("id") {
-            Some(Value::String(id)) if brat => keys.insert(id.clone()),
+        match value.id {
+            Some(Value::String(id)) if brat => keys.insert(id),
             Some(Value::String(id)) => {
-                ids.push((id.clone(), value.get("error").is_some()));
+                ids.push((id, value.error.0));
                 true
             }
             _ => {
@@ -360,6 +358,31 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
     file.seek(std::io::SeekFrom::End(0))
         .map_err(|e| InferError::io(&jsonl, e))?;
     Ok(done(keys, ids))
+}
+
+/// What a resumed run reads of a record already written: its id and which
+/// of the keys that tell records apart it has. The rest is passed over
+/// unparsed, so that whatever a record carries through from its input
+/// (a number no float holds, deep nesting) reads back as it was written.
+#[derive(serde::Deserialize)]
+struct WrittenRecord {
+    id: Option<Value>,
+    #[serde(default)]
+    quotes: Present,
+    #[serde(default)]
+    attributions: Present,
+    #[serde(default)]
+    error: Present,
+}
+
+/// Whether a key is there (with any value, `null` too), its value unread.
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> serde::Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Present(true))
+    }
 }
 
 impl Sink {
