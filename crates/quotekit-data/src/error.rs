@@ -63,6 +63,14 @@ pub enum DataError {
         /// Why it is not a corpus, and what was expected.
         message: String,
     },
+    /// A document the output format cannot hold as it is.
+    #[error("{}: {message}", path.display())]
+    Unwritable {
+        /// The file that was to be written.
+        path: PathBuf,
+        /// Which document, and what the format cannot keep.
+        message: String,
+    },
     /// A bad option or label map.
     #[error("configuration: {0}")]
     Config(String),

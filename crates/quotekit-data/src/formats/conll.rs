@@ -5,7 +5,11 @@
 //!
 //! The format keeps tokens and spans only: reading it builds the text by joining
 //! tokens with spaces and sentences with line breaks; attributions and
-//! discontinuous spans cannot be written to it.
+//! discontinuous spans cannot be written to it. A document's tags are one
+//! sequence: a span runs on across a sentence break when the next sentence
+//! begins inside it (`I-`, or BILOU's `L-`), as a quote of two sentences is
+//! written. The id is the rest of the `-DOCSTART-` line (CoNLL-2003's `-X-`
+//! is none), so an id may hold spaces but not a line break.
 
 use super::{create_parent, strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Document, Role, Span};
@@ -76,6 +80,8 @@ pub struct ConllReader {
 struct Builder {
     id: String,
     line: usize,
+    /// Begun by a `-DOCSTART-` line.
+    started: bool,
     sentences: Vec<Vec<(String, Tag)>>,
 }
 
@@ -83,36 +89,37 @@ impl Builder {
     fn finish(self, path: &Path) -> ReadDocument {
         let mut text = String::new();
         let mut char_pos = 0;
-        let mut spans = Vec::new();
+        let (mut offsets, mut tags) = (Vec::new(), Vec::new());
         for (s, sentence) in self.sentences.iter().enumerate() {
             if s > 0 {
                 text.push('\n');
                 char_pos += 1;
             }
-            let mut offsets = Vec::with_capacity(sentence.len());
-            for (t, (word, _)) in sentence.iter().enumerate() {
+            for (t, (word, tag)) in sentence.iter().enumerate() {
                 if t > 0 {
                     text.push(' ');
                     char_pos += 1;
                 }
                 let n = word.chars().count();
                 offsets.push(CharSpan::new(char_pos, char_pos + n));
+                tags.push(*tag);
                 text.push_str(word);
                 char_pos += n;
             }
-            let tags: Vec<Tag> = sentence.iter().map(|(_, t)| *t).collect();
-            for (role, range) in decode_ranges(&tags) {
-                spans.push(Span {
-                    id: format!("T{}", spans.len() + 1),
-                    role,
-                    fragments: vec![CharSpan::new(
-                        offsets[range.start].start,
-                        offsets[range.end - 1].end,
-                    )],
-                    name: None,
-                });
-            }
         }
+        let spans: Vec<Span> = decode_ranges(&tags)
+            .into_iter()
+            .enumerate()
+            .map(|(k, (role, range))| Span {
+                id: format!("T{}", k + 1),
+                role,
+                fragments: vec![CharSpan::new(
+                    offsets[range.start].start,
+                    offsets[range.end - 1].end,
+                )],
+                name: None,
+            })
+            .collect();
         let mut document = Document::new(self.id, text);
         document.spans = spans;
         ReadDocument {
@@ -149,6 +156,14 @@ impl CorpusReader for ConllReader {
     }
 }
 
+/// The document id of a `-DOCSTART-` line, from what follows the marker:
+/// all of it but the white space around it, none when it is empty or
+/// CoNLL-2003's `-X-` columns.
+fn docstart_id(rest: &str) -> Option<&str> {
+    let id = rest.trim();
+    (!id.is_empty() && id.split_whitespace().next() != Some("-X-")).then_some(id)
+}
+
 /// Streams documents out of a CoNLL file. A bad line makes its document an error;
 /// reading resumes at the next `-DOCSTART-`.
 struct ConllStream<'a, R: BufRead> {
@@ -163,27 +178,31 @@ struct ConllStream<'a, R: BufRead> {
 }
 
 impl<R: BufRead> ConllStream<'_, R> {
-    fn start(&mut self, id: Option<&str>) {
+    fn start(&mut self, docstart: Option<&str>) {
         self.count += 1;
-        let id = id
+        let id = docstart
+            .and_then(docstart_id)
             .map(String::from)
             .unwrap_or_else(|| format!("{}-{}", self.stem, self.count));
         self.current = Some(Builder {
             id,
             line: self.line_no,
+            started: docstart.is_some(),
             sentences: vec![Vec::new()],
         });
         self.failed = false;
     }
 
-    /// Ends the current document, if it has any token and did not fail.
+    /// Ends the current document, unless it failed: one that `-DOCSTART-`
+    /// began is a document even with no token (an empty text), one begun by
+    /// tokens alone has some.
     fn take(&mut self) -> Option<ReadDocument> {
         let mut b = self.current.take()?;
         if self.failed {
             return None;
         }
         b.sentences.retain(|s| !s.is_empty());
-        (!b.sentences.is_empty()).then(|| b.finish(&self.path))
+        (b.started || !b.sentences.is_empty()).then(|| b.finish(&self.path))
     }
 
     fn parse_line(&self, line: &str) -> Result<(String, Tag), DataError> {
@@ -251,9 +270,8 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
             };
             let line = line.trim_end_matches('\r');
             if let Some(rest) = line.strip_prefix("-DOCSTART-") {
-                let id = rest.split_whitespace().next().filter(|s| *s != "-X-");
                 let done = self.take();
-                self.start(id);
+                self.start(Some(rest));
                 if let Some(doc) = done {
                     return Some(Ok(doc));
                 }
@@ -314,6 +332,20 @@ impl ConllWriter {
 
 impl CorpusWriter for ConllWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
+        // (Checked before the file is made: a refused corpus leaves nothing.)
+        for doc in documents {
+            if docstart_id(&doc.id) != Some(doc.id.as_str()) || doc.id.contains(['\n', '\r']) {
+                return Err(DataError::Unwritable {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "document id {:?} would not read back from a `-DOCSTART-` line \
+                         (empty, a line break, white space around it, or `-X-`); \
+                         write this corpus as JSONL or brat",
+                        shorten(&doc.id, 80)
+                    ),
+                });
+            }
+        }
         create_parent(path)?;
         let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
         let mut out = std::io::BufWriter::new(file);
@@ -436,6 +468,72 @@ mod tests {
             e.contains("c.conll:6") && e.contains("\"He said\" holds a space"),
             "{e}"
         );
+    }
+
+    /// A quote of two sentences, in a document whose id holds a space, and
+    /// a document of no text come back as they were written, in both schemes.
+    #[test]
+    fn spans_across_sentences_ids_with_spaces_and_empty_documents_round_trip() {
+        let mut doc = Document::new(
+            "my doc",
+            "Ann said: \u{201c}Go home. Stay there.\u{201d} Bo left.",
+        );
+        let span = |id: &str, role, start, end| Span {
+            id: id.into(),
+            role,
+            fragments: vec![CharSpan::new(start, end)],
+            name: None,
+        };
+        doc.spans = vec![
+            span("T1", Role::Source, 0, 3),
+            span("T2", Role::Cue, 4, 8),
+            span("T3", Role::Content, 11, 31),
+        ];
+        let docs = [doc, Document::new("empty one", "")];
+        for scheme in [TagScheme::Bio, TagScheme::Bilou] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.conll");
+            ConllWriter::new(scheme).write(&docs, &path).unwrap();
+            let back: Vec<Document> = ConllReader::default()
+                .read(&path)
+                .unwrap()
+                .map(|d| d.unwrap().document)
+                .collect();
+            let ids: Vec<&str> = back.iter().map(|d| d.id.as_str()).collect();
+            assert_eq!(ids, ["my doc", "empty one"], "{scheme:?}");
+            let d = &back[0];
+            let index = crate::offsets::CharIndex::new(d.text());
+            let spans: Vec<(Role, String)> = d
+                .spans
+                .iter()
+                .map(|s| (s.role, d.span_text(&index, s).unwrap()))
+                .collect();
+            assert_eq!(
+                spans,
+                [
+                    (Role::Source, "Ann".to_string()),
+                    (Role::Cue, "said".to_string()),
+                    (Role::Content, "Go home .\nStay there .".to_string())
+                ],
+                "{scheme:?}: {:?}",
+                d.text()
+            );
+            assert_eq!(back[1].text(), "");
+        }
+    }
+
+    #[test]
+    fn an_id_that_would_not_read_back_is_refused_before_the_file_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        for id in ["a\nb", " a", "", "-X- a"] {
+            let path = dir.path().join("c.conll");
+            let err = ConllWriter::default()
+                .write(&[Document::new(id, "Hi.")], &path)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("would not read back"), "{id:?}: {err}");
+            assert!(!path.exists());
+        }
     }
 
     #[test]
