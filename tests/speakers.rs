@@ -186,6 +186,15 @@ fn training_is_deterministic_and_learns_the_sample() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--names"), "{e}");
+    // A step so large that the weights overflow is refused, not returned.
+    let wild = ResolverConfig {
+        learning_rate: 1e30,
+        ..config
+    };
+    let e = train_resolver(&docs, &tok, &wild, |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("diverged") && e.contains("learning_rate"), "{e}");
 }
 
 #[test]

@@ -149,7 +149,8 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize)
 ///
 /// # Errors
 /// [`ModelError::Training`] when no document has a named Source span, or the
-/// config cannot be used.
+/// training diverges (a learning rate too large); the config's error when it
+/// cannot be used.
 pub fn train_resolver(
     docs: &[Document],
     tokenizer: &Tokenizer,
@@ -227,6 +228,16 @@ pub fn train_resolver(
         let mean = loss / report.sources.max(1) as f64;
         report.losses.push(mean);
         progress(epoch + 1, mean);
+        // (A step too large for the data overflows the weights; a resolver
+        // of NaN weights would be written, then refused by every load.)
+        if !mean.is_finite() || resolver.weights.iter().any(|w| !w.is_finite()) {
+            return Err(ModelError::Training(format!(
+                "the speaker resolver's training diverged in epoch {} (mean loss {mean}): \
+                 lower speakers.learning_rate (--learning-rate, now {}); nothing was written",
+                epoch + 1,
+                config.learning_rate
+            )));
+        }
     }
     Ok((resolver, report))
 }
