@@ -158,7 +158,8 @@ impl Domain {
                 };
                 let x = self.point(u, lo, hi);
                 if self.integer {
-                    toml::Value::Integer(x.round() as i64)
+                    // (Rounded into the range: `min = 4.6` is 5, not 4.)
+                    toml::Value::Integer(x.round().clamp(lo.ceil(), hi.floor()) as i64)
                 } else {
                     toml::Value::Float(x)
                 }
@@ -190,6 +191,13 @@ impl Domain {
                 if self.log || self.integer || self.steps.is_some() {
                     return Err(format!(
                         "`{key}`: `log`, `integer` and `steps` belong to ranges, not to `values`"
+                    ));
+                }
+                if v.iter()
+                    .any(|x| matches!(x, toml::Value::Float(f) if !f.is_finite()))
+                {
+                    return Err(format!(
+                        "`{key}`: a value is not finite (inf or nan); a trial's record could not keep it"
                     ));
                 }
                 if v.iter().any(toml::Value::is_table) {
@@ -600,6 +608,12 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("missing.toml"), "{err}");
+        let err = space(
+            "base = \"base.toml\"\ntrials = 3\n[space]\n\"training.epsilon\" = { values = [1e-5, inf] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("not finite"), "{err}");
     }
 
     #[test]
@@ -644,6 +658,26 @@ mod tests {
         let points: Vec<f64> = grid.grid().iter().map(|v| v.as_float().unwrap()).collect();
         assert_eq!(points.len(), 5);
         assert!((points[2] - 1.0).abs() < 1e-9 && (points[4] - 100.0).abs() < 1e-9);
+        // Whole-number grid points round into the range, not past its ends.
+        let narrow = Domain {
+            min: Some(4.6),
+            max: Some(5.5),
+            steps: Some(2),
+            ..int.clone()
+        };
+        assert_eq!(narrow.grid(), vec![toml::Value::Integer(5)]);
+        let below = Domain {
+            min: Some(-0.5),
+            max: Some(2.4),
+            steps: Some(3),
+            ..int
+        };
+        let ints: Vec<i64> = below
+            .grid()
+            .iter()
+            .map(|v| v.as_integer().unwrap())
+            .collect();
+        assert_eq!(ints, [0, 1, 2]);
     }
 
     #[test]
