@@ -511,6 +511,38 @@ fn missing_corpora_are_named() {
     );
     // Refused before the model folder is made: none is left behind.
     assert!(!dir.path().join("m").exists());
+    // A search too, before its first trial (each would fail and stay in
+    // the results), and a cue lexicon file by its key.
+    let out = quotekit(&[
+        "tune",
+        "--space",
+        "configs/tune-crf.toml",
+        "--train",
+        "no/such/corpus",
+        "--out",
+        dir.path().join("t").to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("no/such/corpus: no such file or folder (data.train"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("t").exists());
+    let config = dir.path().join("lexicon.toml");
+    std::fs::write(&config, "[features]\nlexicon = \"no/such/cues.txt\"\n").unwrap();
+    let out = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("no/such/cues.txt: no such file or folder (features.lexicon"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("m").exists());
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     let out = quotekit(&[

@@ -217,12 +217,14 @@ impl TrainConfig {
             Some("data.dev")
         } else if data.names.iter().any(|p| empty(p)) {
             Some("data.names")
+        } else if self.features.lexicon.as_deref().is_some_and(empty) {
+            Some("features.lexicon")
         } else {
             None
         };
         if let Some(key) = key {
             return Err(ModelError::config(format!(
-                "{key}: an empty path; name a corpus (or a names folder)"
+                "{key}: an empty path; name a corpus (or a names folder, or a lexicon file)"
             )));
         }
         // The model file records the settings as text (JSON).
@@ -338,8 +340,9 @@ impl Checked {
         self.0
     }
 
-    /// Every path training reads (the corpora, the names folders and a
-    /// transformer's `init` model), which its output must not overwrite.
+    /// Every path training reads (the corpora, the names folders, a cue
+    /// lexicon file, a neural tagger's `init_crf` and a transformer's `init`
+    /// model), which its output must not overwrite.
     pub fn inputs(&self) -> Vec<&std::path::Path> {
         self.named_inputs().into_iter().map(|(_, p)| p).collect()
     }
@@ -350,6 +353,22 @@ impl Checked {
         let mut inputs = vec![("data.train", data.train.as_path())];
         inputs.extend(data.dev.as_deref().map(|p| ("data.dev", p)));
         inputs.extend(data.names.iter().map(|p| ("data.names", p.as_path())));
+        inputs.extend(
+            self.0
+                .features
+                .lexicon
+                .as_deref()
+                .map(|p| ("features.lexicon", p)),
+        );
+        if self.0.model == ModelKind::Neural {
+            inputs.extend(
+                self.0
+                    .neural
+                    .init_crf
+                    .as_deref()
+                    .map(|p| ("neural.init_crf", p)),
+            );
+        }
         if self.0.model == ModelKind::Transformer {
             inputs.extend(
                 self.0

@@ -126,6 +126,9 @@ pub fn tune(
     let base = search.base_config().map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     quotekit_data::paths::check_output(&out, &search.inputs(&base)).map_err(errors::input)?;
+    if let Some(missing) = base.missing_input() {
+        return Err(errors::DataError::new_err(missing));
+    }
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let report = py
         .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))

@@ -71,6 +71,11 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     let base = space.base_config()?;
     quotekit_data::paths::check_output_folder(&args.out)?;
     quotekit_data::paths::check_output(&args.out, &space.inputs(&base))?;
+    // (Before the first trial: a mistyped corpus would fail every trial, and
+    // the failed trials stay in the results.)
+    if let Some(missing) = base.missing_input() {
+        anyhow::bail!("{missing}");
+    }
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     eprintln!(
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",
