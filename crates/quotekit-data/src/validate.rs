@@ -122,6 +122,18 @@ pub enum ProblemKind {
         /// Its role.
         role: Role,
     },
+    /// A second speaker note for one span.
+    NamedAgain {
+        /// The span id.
+        span: String,
+        /// The line of the first note.
+        first: usize,
+    },
+    /// A speaker name that is empty (no one is written `-`).
+    EmptyName {
+        /// The span id.
+        span: String,
+    },
 }
 
 impl std::fmt::Display for ProblemKind {
@@ -209,6 +221,14 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::EmptyAttribution { attribution } => {
                 write!(f, "attribution {attribution} has no content; it is dropped")
             }
+            ProblemKind::NamedAgain { span, first } => write!(
+                f,
+                "span {span} is named again (first on line {first}): one speaker note per span"
+            ),
+            ProblemKind::EmptyName { span } => write!(
+                f,
+                "an empty speaker name for span {span}; write `-` for no one"
+            ),
             ProblemKind::NameOfMissingSpan { span } => {
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
@@ -261,6 +281,8 @@ impl Diagnostic {
             ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
+            ProblemKind::NamedAgain { .. } => "span named twice",
+            ProblemKind::EmptyName { .. } => "empty speaker name",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
         }
     }

@@ -73,6 +73,9 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         let hint = if problem.contains("unknown field `quotes`") {
             "; this is a record of `quotekit predict --format jsonl`: documents \
              (for `eval`, `convert`, `render`) come from `predict --format documents`"
+        } else if problem.contains("unknown field `error`") {
+            "; this is the error record of a document `quotekit predict` could not \
+             annotate (its message says why): skip it with --lenient"
         } else {
             ""
         };
@@ -89,8 +92,21 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         record_line: Some(line),
         ..Origin::default()
     };
-    // As in brat: an attribution without content is dropped, with a warning.
+    // As in brat: an attribution without content is dropped, with a warning;
+    // an empty name is an error (no one is `-`).
     let mut diagnostics = Vec::new();
+    for span in &document.spans {
+        if span.name.as_deref() == Some("") {
+            diagnostics.push(origin.diagnostic(
+                &document.id,
+                Some(&span.id),
+                Severity::Error,
+                ProblemKind::EmptyName {
+                    span: span.id.clone(),
+                },
+            ));
+        }
+    }
     for a in record.attributions {
         if a.content.is_empty() {
             diagnostics.push(origin.diagnostic(
@@ -248,6 +264,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("predict --format documents"), "{err}");
+        // Its error records say what they are.
+        let failed =
+            br#"{"error":{"kind":"empty","message":"the text is empty"},"id":"b"}"#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 2, failed)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.jsonl:2:")
+                && err.contains("could not annotate")
+                && err.contains("--lenient"),
+            "{err}"
+        );
+        // An empty name is an error; no one is `-`.
+        let empty = br#"{"id":"n","text":"Ann said so.","spans":[{"id":"T1","role":"source","fragments":[[0,3]],"name":""}]}"#.to_vec();
+        let read = parse_record(Path::new("p.jsonl"), 3, empty).unwrap();
+        let problems: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("an empty speaker name for span T1"),
+            "{problems:?}"
+        );
     }
 
     #[test]

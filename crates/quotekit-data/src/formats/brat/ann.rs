@@ -82,6 +82,8 @@ pub fn parse_ann(
     let mut triggers: HashSet<String> = HashSet::new();
     let mut ignored: HashSet<String> = HashSet::new();
     let mut speakers: Vec<(String, String, usize)> = Vec::new();
+    // (`E` lines are read once every `T` line is: brat allows any order.)
+    let mut events: Vec<(&str, &str, usize)> = Vec::new();
     let lines: Vec<&str> = ann
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -124,12 +126,13 @@ pub fn parse_ann(
                     )
                 })?;
                 // The text field may span several lines: take continuation lines
-                // until it is as long as the text at the offsets.
+                // until it is as long as the text at the offsets. (Lines are
+                // read without their `\r`, so a text's CRLF is compared as LF.)
                 let expected: Option<String> = fragments
                     .iter()
                     .map(|f| index.slice(doc.text(), *f))
                     .collect::<Option<Vec<_>>>()
-                    .map(|parts| parts.join(" "));
+                    .map(|parts| parts.join(" ").replace("\r\n", "\n"));
                 let mut found = fields.get(2).copied().unwrap_or("").to_string();
                 let want = expected.as_ref().map(|e| e.chars().count());
                 while i < lines.len()
@@ -178,20 +181,15 @@ pub fn parse_ann(
                 }
             }
             b'E' => {
-                origin.lines.insert(id.to_string(), line_no);
-                if let Some(attribution) = parse_event(
-                    name,
-                    id,
-                    fields.get(1).copied().unwrap_or(""),
-                    line_no,
-                    ann_path,
-                    options,
-                    &triggers,
-                    &origin,
-                    &mut diagnostics,
-                )? {
-                    doc.attributions.push(attribution);
+                if fields.get(2).is_some_and(|f| !f.trim().is_empty()) {
+                    return Err(DataError::syntax(
+                        ann_path,
+                        line_no,
+                        format!("{id}: a tab among the arguments (they are separated by spaces: `Attribution:T4 Source:T1 Cue:T2 Content:T3`)"),
+                    ));
                 }
+                origin.lines.insert(id.to_string(), line_no);
+                events.push((id, fields.get(1).copied().unwrap_or(""), line_no));
             }
             b'#' => {
                 // AnnotatorNotes are free text for humans, except the speaker
@@ -202,6 +200,11 @@ pub fn parse_ann(
                 let note = fields.get(2).and_then(|f| f.strip_prefix(SPEAKER_NOTE));
                 if let (Some(target), Some(name)) = (target, note) {
                     speakers.push((target.trim().to_string(), name.trim().to_string(), line_no));
+                } else if let (Some(target), Some("speaker:")) =
+                    (target, fields.get(2).map(|f| f.trim()))
+                {
+                    // (`speaker:` with nothing after it, its space trimmed away.)
+                    speakers.push((target.trim().to_string(), String::new(), line_no));
                 }
             }
             _ => {
@@ -213,15 +216,43 @@ pub fn parse_ann(
             }
         }
     }
+    for (id, field, line_no) in events {
+        if let Some(attribution) = parse_event(
+            name,
+            id,
+            field,
+            line_no,
+            ann_path,
+            options,
+            &triggers,
+            &origin,
+            &mut diagnostics,
+        )? {
+            doc.attributions.push(attribution);
+        }
+    }
     // (By id from a table: a note per span costs no scan of the spans. The
     // names are set once every note is looked up.)
     let positions = doc.span_positions();
     let mut named = Vec::new();
+    let mut first_note: HashMap<String, usize> = HashMap::new();
     for (target, name, line) in speakers {
         let at = |kind| Diagnostic {
             line: Some(line),
             ..origin.diagnostic(&doc.id, None, Severity::Error, kind)
         };
+        if let Some(&first) = first_note.get(&target) {
+            diagnostics.push(at(ProblemKind::NamedAgain {
+                span: target,
+                first,
+            }));
+            continue;
+        }
+        first_note.insert(target.clone(), line);
+        if name.is_empty() {
+            diagnostics.push(at(ProblemKind::EmptyName { span: target }));
+            continue;
+        }
         match positions.get(target.as_str()) {
             Some(&k) if doc.spans[k].role == Role::Source => named.push((k, name)),
             Some(&k) => diagnostics.push(at(ProblemKind::NameOfNonSource {
@@ -440,5 +471,61 @@ mod tests {
                 "d.ann:8: warning: attribution E3 has no content; it is dropped",
             ]
         );
+    }
+
+    fn read(ann: &str) -> Result<ReadDocument, DataError> {
+        parse_ann(
+            "d",
+            "Ann said so.".into(),
+            ann,
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+    }
+
+    /// An `E` line may come before the `T` lines it names (brat allows any
+    /// order); a tab among its arguments is an error, not a lost argument.
+    #[test]
+    fn events_in_any_order_and_tabs_among_arguments() {
+        let spans = "T1\tSource 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tContent 9 11\tso\nT4\tAttribution 4 8\tsaid\n";
+        let event = "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n";
+        let after = read(&format!("{spans}{event}")).unwrap();
+        let before = read(&format!("{event}{spans}")).unwrap();
+        assert!(before.diagnostics.is_empty(), "{:?}", before.diagnostics);
+        assert_eq!(before.document, after.document);
+        let e = read(&format!(
+            "{spans}E1\tAttribution:T4 Source:T1\tCue:T2 Content:T3\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("d.ann:5: E1: a tab among the arguments"), "{e}");
+    }
+
+    /// One speaker note per span, and not an empty one.
+    #[test]
+    fn a_span_named_twice_or_with_nothing_is_an_error() {
+        let msgs = |ann: &str| -> Vec<String> {
+            read(ann)
+                .unwrap()
+                .diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let twice = msgs("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\tspeaker: Ann Lee\n#2\tAnnotatorNotes T1\tspeaker: Bob Ray\n");
+        assert_eq!(
+            twice,
+            ["d.ann:3: error: span T1 is named again (first on line 2): one speaker note per span"]
+        );
+        for note in ["speaker: ", "speaker:"] {
+            let empty = msgs(&format!(
+                "T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\t{note}\n"
+            ));
+            assert_eq!(
+                empty,
+                ["d.ann:2: error: an empty speaker name for span T1; write `-` for no one"],
+                "{note:?}"
+            );
+        }
     }
 }

@@ -128,8 +128,14 @@ pub fn file_name(id: &str) -> String {
     }
 }
 
+/// The number of a brat id (`T12`: 12): digits only, as the reader reads
+/// them (`T+1` is no brat id, though `+1` parses as a number).
 fn numbered(id: &str, prefix: char) -> Option<u64> {
-    id.strip_prefix(prefix)?.parse().ok()
+    let digits = id.strip_prefix(prefix)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// Renders a document's annotations as brat `.ann` text. Span and attribution ids
@@ -139,7 +145,12 @@ fn numbered(id: &str, prefix: char) -> Option<u64> {
 pub fn to_ann(doc: &Document) -> String {
     use std::fmt::Write;
     let index = doc.char_index();
-    let keep = doc.spans.iter().all(|s| numbered(&s.id, 'T').is_some())
+    // (Kept while the triggers' numbers, after the largest span's, fit.)
+    let room = u64::MAX - doc.attributions.len() as u64;
+    let keep = doc
+        .spans
+        .iter()
+        .all(|s| numbered(&s.id, 'T').is_some_and(|n| n < room))
         && doc
             .attributions
             .iter()
@@ -398,6 +409,49 @@ mod tests {
         let said = BratWriter.write(&twice, &dir.path().join("twice")).unwrap();
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(said[0].contains("\"a\" appears more than once") && said[0].contains("a~2"));
+    }
+
+    /// What the writer writes, its reader reads back whole: ids that are
+    /// no brat ids (`T+1`, a number past the triggers' room) are renumbered;
+    /// a span across a CRLF line break keeps its text check.
+    #[test]
+    fn odd_ids_and_crlf_spans_read_back() {
+        use crate::formats::brat::ann::{parse_ann, BratOptions};
+        let text = "Ann said:\r\nGo home.\r\n";
+        for id in ["T+1", "T18446744073709551615", "T1"] {
+            let mut doc = Document::new("x", text);
+            doc.spans = vec![
+                Span::new(id, Role::Content, vec![CharSpan::new(4, 18)]),
+                Span::new("T2", Role::Source, vec![CharSpan::new(0, 3)]),
+            ];
+            doc.attributions = vec![Attribution {
+                id: "E1".into(),
+                source: Some("T2".into()),
+                cue: None,
+                content: vec![id.into()],
+            }];
+            let ann = to_ann(&doc);
+            let read = parse_ann(
+                "x",
+                text.into(),
+                &ann,
+                std::path::Path::new("x.ann"),
+                &BratOptions::default(),
+            )
+            .unwrap_or_else(|e| panic!("{id}: {e}\n{ann}"));
+            assert!(
+                read.diagnostics.is_empty(),
+                "{id}: {:?}\n{ann}",
+                read.diagnostics
+            );
+            let d = &read.document;
+            assert_eq!(d.spans.len(), 2, "{ann}");
+            assert_eq!(d.spans[0].fragments, doc.spans[0].fragments);
+            assert_eq!(d.attributions[0].content, vec![d.spans[0].id.clone()]);
+            if id == "T1" {
+                assert_eq!(d.spans, doc.spans, "brat ids are kept");
+            }
+        }
     }
 
     #[test]
