@@ -74,7 +74,8 @@ pub struct InputDocument {
 /// Why a record could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
-    /// Short kind: `malformed-json`, `not-utf8`, `empty`, `too-long`, `missing-text`, `unreadable`.
+    /// Short kind: `malformed-json`, `not-utf8`, `empty`, `too-long`, `missing-text`,
+    /// `bad-text`, `unreadable`, `bad-id`, `repeated-key`, `reserved-key`.
     pub kind: &'static str,
     /// Human-readable reason.
     pub message: String,
@@ -126,7 +127,11 @@ fn check_text(text: &str, limits: ReadLimits) -> Result<(), InputError> {
     if text.trim().is_empty() {
         return Err(InputError {
             kind: "empty",
-            message: "the text is empty".into(),
+            message: if text.is_empty() {
+                "the text is empty".into()
+            } else {
+                "the text is empty (white space only)".into()
+            },
         });
     }
     let n = text.chars().count();
@@ -422,8 +427,24 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             }),
         };
     }
-    let document = match object.remove("text").as_deref().and_then(value) {
-        Some(Value::String(text)) => check_text(&text, limits)
+    let text = object
+        .remove("text")
+        .map(|raw| serde_json::from_str::<Value>(raw.get()));
+    let document = match text {
+        // (A string JSON can write but Rust cannot hold: a lone surrogate.)
+        Some(Err(e)) => Err(InputError {
+            kind: "bad-text",
+            message: {
+                let problem = json_problem(&e);
+                let hint = if problem.contains("escape") || problem.contains("surrogate") {
+                    " (a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character)"
+                } else {
+                    ""
+                };
+                format!("line {line}: the \"text\" string cannot be read: {problem}{hint}")
+            },
+        }),
+        Some(Ok(Value::String(text))) => check_text(&text, limits)
             .map(|()| InputDocument {
                 id: key.clone(),
                 text,
@@ -763,10 +784,16 @@ mod tests {
                 ("o", r#"{"a": [1, 2e400]}"#)
             ]
         );
-        let cases: [(&[u8], &str, &str); 6] = [
+        let cases: [(&[u8], &str, &str); 8] = [
             (b"{not json", "line 3", "malformed-json"),
             (b"[1, 2]", "line 3", "malformed-json"),
             (b"{\"id\": \"b\"}", "b", "missing-text"),
+            (b"{\"id\": \"b\", \"text\": 5}", "b", "missing-text"),
+            (
+                b"{\"id\": \"s\", \"text\": \"\\ud800 he said\"}",
+                "s",
+                "bad-text",
+            ),
             (b"{\"id\": \"c\", \"text\": \"  \"}", "c", "empty"),
             (
                 b"{\"id\": \"d\", \"text\": \"far too long for the limit\"}",
