@@ -47,6 +47,11 @@ fn one() -> f32 {
 /// of infinities decodes to nothing).
 pub const MAX_WEIGHT: f32 = 1000.0;
 
+/// The smallest weight a member may have: the weights' scale sets how sharp
+/// the ensemble's confidences are, and far below this the summed scores
+/// underflow (a weight of 1e-45 decoded other spans than the member alone).
+pub const MIN_WEIGHT: f32 = 0.001;
+
 impl EnsembleFile {
     /// True when `dir` is an ensemble (it holds an `ensemble.toml`).
     pub fn is_ensemble(dir: &Path) -> bool {
@@ -54,7 +59,7 @@ impl EnsembleFile {
     }
 
     /// Reads and checks `dir/ensemble.toml`: at least one member, and
-    /// weights above zero and at most [`MAX_WEIGHT`]. Errors name the file.
+    /// weights from [`MIN_WEIGHT`] to [`MAX_WEIGHT`]. Errors name the file.
     pub fn read(dir: &Path) -> Result<Self, ModelError> {
         let path = dir.join(ENSEMBLE_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| ModelError::io(&path, e))?;
@@ -82,10 +87,10 @@ impl EnsembleFile {
             .members
             .iter()
             .enumerate()
-            .find(|(_, m)| !(m.weight > 0.0 && m.weight <= MAX_WEIGHT))
+            .find(|(_, m)| !(m.weight >= MIN_WEIGHT && m.weight <= MAX_WEIGHT))
         {
             return Err(bad(format!(
-                "member {} ({}): weight {} must be a number above 0 and at most {MAX_WEIGHT} \
+                "member {} ({}): weight {} must be a number from {MIN_WEIGHT} to {MAX_WEIGHT} \
                  (they weigh the members against each other)",
                 k + 1,
                 m.model.display(),
@@ -128,13 +133,14 @@ mod tests {
     fn bad_files_are_refused_naming_the_file_and_the_problem() {
         let cases = [
             ("members = []\n", "at least one"),
-            ("[[members]]\nmodel = \"a\"\nweight = 0\n", "above 0"),
-            ("[[members]]\nmodel = \"a\"\nweight = -1\n", "above 0"),
-            ("[[members]]\nmodel = \"a\"\nweight = nan\n", "above 0"),
-            ("[[members]]\nmodel = \"a\"\nweight = inf\n", "at most 1000"),
+            ("[[members]]\nmodel = \"a\"\nweight = 0\n", "from 0.001 to 1000"),
+            ("[[members]]\nmodel = \"a\"\nweight = -1\n", "from 0.001 to 1000"),
+            ("[[members]]\nmodel = \"a\"\nweight = nan\n", "from 0.001 to 1000"),
+            ("[[members]]\nmodel = \"a\"\nweight = inf\n", "to 1000"),
+            ("[[members]]\nmodel = \"a\"\nweight = 1e-45\n", "from 0.001"),
             (
                 "[[members]]\nmodel = \"a\"\nweight = 3e38\n",
-                "at most 1000",
+                "to 1000",
             ),
             ("[[members]]\nmodle = \"a\"\n", "unknown field"),
             ("[[members]]\nmodel = \"\"\n", "`model` is empty"),
