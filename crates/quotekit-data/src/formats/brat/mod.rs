@@ -357,7 +357,10 @@ fn collect_polnear(
 fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataError> {
     let text = read_text(&pair.text)?;
     let ann = read_text(&pair.ann)?;
-    parse_ann(&pair.name, text, &ann, &pair.ann, options)
+    // (A byte-order mark before the first line is no annotation; the text's
+    // is kept, as brat counts it in the offsets.)
+    let ann = ann.strip_prefix('\u{feff}').unwrap_or(&ann);
+    parse_ann(&pair.name, text, ann, &pair.ann, options)
 }
 
 #[cfg(test)]
@@ -451,6 +454,19 @@ mod tests {
     /// A `LICENSE.TXT` beside corpus folders is no article (the folders
     /// are read); an article's two annotation files and no text are two
     /// errors, one per file.
+    /// An editor's byte-order mark before an `.ann` file's first line is
+    /// read past.
+    #[test]
+    fn a_byte_order_mark_before_the_annotations_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("a.txt"), "Ann said so.");
+        write(&dir.path().join("a.ann"), "\u{feff}T1\tSource 0 3\tAnn\n");
+        let read: Vec<_> = BratReader::default().read(dir.path()).unwrap().collect();
+        let doc = &read[0].as_ref().unwrap().document;
+        assert_eq!(doc.spans.len(), 1);
+        assert_eq!(doc.spans[0].id, "T1");
+    }
+
     #[test]
     fn a_stray_text_beside_corpora_is_no_article() {
         let dir = tempfile::tempdir().unwrap();
