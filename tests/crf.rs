@@ -128,6 +128,13 @@ fn bad_model_files_are_refused_clearly() {
     );
     std::fs::write(&cut, &bytes[..5]).unwrap();
     assert!(matches!(load_model(&cut), Err(ModelError::Corrupt { .. })));
+    // A file of no extension is read as a weights file, not taken for a folder.
+    let bare = dir.path().join("bare");
+    std::fs::write(&bare, &bytes).unwrap();
+    assert!(load_annotator(&bare).is_ok());
+    std::fs::write(&bare, &bytes[..5]).unwrap();
+    let msg = load_annotator(&bare).unwrap_err().to_string();
+    assert!(msg.contains("bare: not a readable model file"), "{msg}");
 
     // Foreign: a safetensors file without a quotekit header, and not safetensors at all.
     let foreign = dir.path().join("foreign.safetensors");

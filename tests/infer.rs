@@ -258,6 +258,21 @@ fn records_carrying_what_no_float_holds_or_deep_nesting_resume() {
         stderr(&out)
     );
     assert_eq!(std::fs::read_to_string(&resumed).unwrap(), expected);
+    // A blank line added by hand is no record.
+    let first: String = expected.split_inclusive('\n').take(1).collect();
+    std::fs::write(&resumed, format!("{first}\n")).unwrap();
+    let out = predict(&input, &resumed, &["--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records: Vec<String> = std::fs::read_to_string(&resumed)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        records,
+        expected.lines().map(String::from).collect::<Vec<_>>()
+    );
 }
 
 #[test]

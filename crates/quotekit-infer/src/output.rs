@@ -1,6 +1,8 @@
 //! Output formats and sinks. Records are rendered to text in the parallel part
 //! of a run and written in input order by one writer, whole records at a time:
 //! a killed run leaves at most one partial JSONL line, which `--resume` removes.
+//! The file runs a little over 500 lines: the three formats' sinks and the
+//! resume that reads each of them back belong together.
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
@@ -315,6 +317,10 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         }
         line_no += 1;
         complete += n as u64;
+        // (A blank line, added by hand, is no record, as `predict` reads.)
+        if buf.trim_ascii().is_empty() {
+            continue;
+        }
         let value: WrittenRecord =
             serde_json::from_slice(&buf).map_err(|e| InferError::Resume {
                 path: jsonl.clone(),

@@ -85,7 +85,13 @@ pub fn load_annotator_with(
 /// with its speaker resolver when `resolver` (else the built-in one, which
 /// costs nothing to make).
 fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), ModelError> {
-    let file = model_path(path);
+    // (A file is read as the weights file, whatever its name: a bare
+    // `afile` is not taken for a folder.)
+    let file = if path.is_file() {
+        path.to_path_buf()
+    } else {
+        model_path(path)
+    };
     let bytes = crate::io::read_file(&file)?;
     let header = ModelHeader::read(&bytes, &file)?;
     // A header's config is the one training checked; one that no longer

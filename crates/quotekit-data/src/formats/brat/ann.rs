@@ -1,5 +1,7 @@
 //! One `.ann` file against its text: spans (`T` lines), attribution events
 //! (`E` lines), their checks and repairs, and how labels map to roles.
+//! The file runs a little over 500 lines with its tests: each repair of a
+//! real brat file, and each line it refuses, has one.
 
 use crate::document::{Attribution, Document, Role, Span};
 use crate::error::DataError;
