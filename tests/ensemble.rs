@@ -130,7 +130,7 @@ fn members_that_cannot_be_combined_are_refused_naming_the_file() {
     let nested = ensemble(dir.path(), "nested", &[(&mixed, 1.0)]);
     refused(&run(&nested), "is an ensemble itself");
     let zero = ensemble(dir.path(), "zero", &[(tiny_model(), 0.0)]);
-    refused(&run(&zero), "above 0");
+    refused(&run(&zero), "from 0.001 to 1000");
     // A relative member path is read from the ensemble's directory.
     let relative = dir.path().join("relative");
     std::fs::create_dir_all(&relative).unwrap();

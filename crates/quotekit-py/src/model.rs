@@ -16,25 +16,33 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// The last pool of `threads` threads that `annotate_many` asked for.
-static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+/// The last pool of `threads` threads that `annotate_many` asked for, with
+/// the id of the process that made it.
+static POOL: Mutex<Option<(u32, usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
 
 /// A pool of `threads` threads: the last one again when it has as many.
 /// A new pool for every call would start new threads each time, and leave
-/// their allocator heaps behind when they end.
+/// their allocator heaps behind when they end. A process forked after the
+/// pool was made (`multiprocessing`'s default on Linux) has none of its
+/// threads, so work sent there would wait for ever: it makes its own.
 fn pool_of(threads: usize) -> Result<Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
     let mut last = POOL.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((n, pool)) = last.as_ref() {
-        if *n == threads {
-            return Ok(Arc::clone(pool));
+    let pid = std::process::id();
+    match last.take() {
+        Some((made_by, n, pool)) if made_by == pid && n == threads => {
+            *last = Some((made_by, n, Arc::clone(&pool)));
+            return Ok(pool);
         }
+        // (Not dropped: dropping would signal threads this process lacks.)
+        Some((made_by, _, pool)) if made_by != pid => std::mem::forget(pool),
+        _ => {}
     }
     let pool = Arc::new(
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?,
     );
-    *last = Some((threads, Arc::clone(&pool)));
+    *last = Some((pid, threads, Arc::clone(&pool)));
     Ok(pool)
 }
 
@@ -172,13 +180,15 @@ impl NativeModel {
                 process(annotator, &record, OutputFormat::Jsonl).0,
             ))
         };
-        let pool = match threads {
-            0 => None,
-            n => Some(pool_of(n).map_err(errors::input)?),
+        // (All cores: as many threads as rayon's global pool, in a pool of
+        // quotekit's own, which a forked process can make anew.)
+        let threads = if threads == 0 {
+            rayon::current_num_threads()
+        } else {
+            threads
         };
-        let width = pool
-            .as_ref()
-            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        let pool = pool_of(threads).map_err(errors::input)?;
+        let width = pool.current_num_threads();
         // Records go in chunks, Python's signals checked after each: Ctrl-C
         // stops a long batch within a chunk's time, not at its end. (Eight
         // records a thread keep every thread busy to the chunk's end.)
@@ -192,10 +202,7 @@ impl NativeModel {
                     .map(|(k, r)| annotate(c * chunk + k, r))
                     .collect::<Vec<_>>()
             };
-            out.extend(py.detach(|| match &pool {
-                Some(pool) => pool.install(run),
-                None => run(),
-            }));
+            out.extend(py.detach(|| pool.install(run)));
             py.check_signals()?;
         }
         Ok(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -42,6 +43,40 @@ def test_any_number_of_threads_gives_the_same_records(model, texts):
     assert model.annotate_many(texts, threads=2) == one
     assert model.annotate_many(texts, threads=0) == one
     assert model.annotate_many(reversed(texts), threads=2) == one[::-1]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_process_annotates_after_its_parent_did(model, texts):
+    # multiprocessing's default on Linux: the child has none of the parent's
+    # worker threads, and must not wait for them.
+    parent = model.annotate_many(texts, threads=0)
+    model.annotate_many(texts, threads=2)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            same = (
+                model.annotate_many(texts, threads=0) == parent
+                and model.annotate_many(texts, threads=2) == parent
+                and model.annotate(texts[0]["text"], id=texts[0]["id"]) == parent[0]
+            )
+            os.write(write, b"same" if same else b"differ")
+        finally:
+            os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked process hung annotating")
+    assert os.read(read, 16) == b"same"
+    os.close(read)
 
 
 def test_annotate_is_annotate_many_of_one(model, texts):
