@@ -96,14 +96,23 @@ pub fn read_predictions(
     read_jsonl(path, texts.as_ref())
 }
 
-/// True when the first record of the JSONL file `path` is a `predict
-/// --format jsonl` record (quotes, no text), not a document.
+/// True when the first record of the JSONL file `path` that is no error
+/// record (both formats have those) is a `predict --format jsonl` record
+/// (quotes, no text), not a document.
 fn holds_records(path: &Path) -> Result<bool, InferError> {
-    let Some((_, first)) = lines(path)?.next().transpose()? else {
-        return Ok(false);
-    };
-    let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&first).ok();
-    Ok(value.is_some_and(|o| o.contains_key("quotes") && !o.contains_key("text")))
+    for line in lines(path)? {
+        let (_, line) = line?;
+        let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&line).ok();
+        match value {
+            Some(o) if o.contains_key("error") && !o.contains_key("text") => continue,
+            value => {
+                return Ok(
+                    value.is_some_and(|o| o.contains_key("quotes") && !o.contains_key("text"))
+                )
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// The lines of a JSONL file that are not blank, numbered from 1, a
@@ -414,6 +423,31 @@ mod tests {
             .content
             .unwrap_err()
             .contains("no text"));
+    }
+
+    /// Both formats have error records: the first line that is none tells
+    /// records from documents.
+    #[test]
+    fn records_are_told_past_a_first_error_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        let error =
+            "{\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"},\"id\":\"e\"}\n";
+        let cases = [
+            (
+                format!("{error}{{\"id\":\"d1\",\"quotes\":[],\"spans\":{{}}}}\n"),
+                true,
+            ),
+            (
+                format!("{error}{{\"id\":\"d1\",\"text\":\"Hi.\"}}\n"),
+                false,
+            ),
+            (error.to_string(), false),
+        ];
+        for (text, records) in cases {
+            std::fs::write(&path, &text).unwrap();
+            assert_eq!(holds_records(&path).unwrap(), records, "{text}");
+        }
     }
 
     #[test]
