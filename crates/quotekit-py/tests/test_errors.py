@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 
@@ -273,3 +274,35 @@ def test_names_folders_must_exist(tmp_path):
     ]:
         with pytest.raises(quotekit.InputError, match="names must be a folder"):
             call()
+
+
+def test_every_argument_is_checked_and_named(model, tmp_path):
+    """Wrong types give InputError naming the argument, not a bare TypeError
+    from the native conversion."""
+    cases = [
+        (lambda: quotekit.read_corpus(None), "path must be a path"),
+        (lambda: quotekit.read_corpus(SAMPLE, format=5), "format must be a str"),
+        (lambda: quotekit.read_corpus(SAMPLE, names=[5]), "names must be a path"),
+        (lambda: quotekit.evaluate(None, link_gold=True), "gold must be a path"),
+        (lambda: quotekit.evaluate(SAMPLE, 5), "pred must be a path"),
+        (lambda: quotekit.evaluate(SAMPLE, link_gold=1), "link_gold must be True or False"),
+        (lambda: quotekit.train(None, out=tmp_path / "m"), "config must be a path"),
+        (lambda: quotekit.train(tmp_path / "c.toml", out=None), "out must be a path"),
+        (lambda: quotekit.train(tmp_path / "c.toml", train=5, out=tmp_path / "m"), "train must be a path"),
+        (lambda: quotekit.tune(None), "space must be a path"),
+        (lambda: quotekit.tune(tmp_path / "s.toml", out=tmp_path / "t", hours="2"), "hours must be a number"),
+        (lambda: quotekit.tune(tmp_path / "s.toml", out=tmp_path / "t", hours=True), "hours must be a number"),
+        (lambda: quotekit.tune(tmp_path / "s.toml", out=tmp_path / "t", hours=10**400), "too large"),
+        (lambda: quotekit.load(tmp_path, precision=5), "precision must be a str"),
+        (lambda: quotekit.load("\ud800"), "can name no file"),
+    ]
+    for call, message in cases:
+        with pytest.raises(quotekit.InputError, match=message):
+            call()
+    # A path as bytes is a path.
+    as_bytes = quotekit.read_corpus(os.fsencode(str(SAMPLE)))
+    assert [d["id"] for d in as_bytes] == [d["id"] for d in quotekit.read_corpus(SAMPLE)]
+    # An error record keeps no id that cannot be written as UTF-8.
+    record = model.annotate_many([{"id": "bad\ud800", "text": "He said so."}])[0]
+    assert record["id"] == "line 1" and "error" in record
+    json.dumps(record, ensure_ascii=False).encode("utf-8")

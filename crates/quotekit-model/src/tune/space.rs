@@ -6,7 +6,7 @@
 //! ```toml
 //! base = "crf.toml"              # relative to this file
 //! method = "random"              # grid | random | halving
-//! trials = 20                    # training runs at most
+//! trials = 20                    # training runs at most (20 when not given)
 //! hours = 3.0                    # no trial starts after this much training time
 //! seed = 1                       # seeds the sampling
 //! metric = "exact"               # exact | attribution | overlap | mean
@@ -255,6 +255,13 @@ const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
 /// enough that the plan fits in memory.
 pub const MAX_TRIALS: usize = 100_000;
 
+/// The budget of a space that gives none (and no `--trials`).
+pub const DEFAULT_TRIALS: usize = 20;
+
+fn default_trials() -> usize {
+    DEFAULT_TRIALS
+}
+
 /// A search-space file, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -262,6 +269,7 @@ struct SpaceFile {
     base: PathBuf,
     #[serde(default)]
     method: Method,
+    #[serde(default = "default_trials")]
     trials: usize,
     #[serde(default)]
     hours: Option<f64>,
@@ -562,6 +570,10 @@ mod tests {
         let config = s.config(&params).unwrap();
         assert_eq!(config.training.c2, 0.5);
         assert_eq!(s.config(&BTreeMap::new()).unwrap().training.c2, 1.0);
+        assert_eq!(s.trials, 5);
+        let budgetless =
+            space("base = \"base.toml\"\n[space]\n\"training.c2\" = { values = [1.0] }\n").unwrap();
+        assert_eq!(budgetless.trials, DEFAULT_TRIALS);
     }
 
     #[test]

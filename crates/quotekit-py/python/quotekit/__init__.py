@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 Item = Union[str, Dict[str, Any]]
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 
 def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
@@ -68,10 +68,19 @@ def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
         )
 
 
+def _utf8(text: str) -> bool:
+    """True when ``text`` can be written as UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _error_record(index: int, item: Any, kind: str, message: str) -> Dict[str, Any]:
     """The error record of an item the native code never saw."""
     key = f"line {index + 1}"
-    if isinstance(item, dict) and isinstance(item.get("id"), str):
+    if isinstance(item, dict) and isinstance(item.get("id"), str) and _utf8(item["id"]):
         key = item["id"]
     elif isinstance(item, dict) and isinstance(item.get("id"), int):
         key = str(item["id"])
@@ -111,11 +120,25 @@ def _optional_count(name: str, value: Any, low: int = 0) -> Any:
 
 
 def _path(name: str, value: Any) -> Any:
-    """``value`` when it is a path (``str`` or ``os.PathLike``); otherwise
+    """``value`` when it is a path (``str``, ``bytes`` or ``os.PathLike``,
+    bytes decoded as ``os.fsdecode`` does) that can name a file; otherwise
     :class:`InputError` naming the argument."""
-    if isinstance(value, (str, os.PathLike)):
-        return value
-    raise InputError(f"{name} must be a path (str or os.PathLike), not {type(value).__name__}")
+    if isinstance(value, bytes):
+        value = os.fsdecode(value)
+    if not isinstance(value, (str, os.PathLike)):
+        raise InputError(
+            f"{name} must be a path (str, bytes or os.PathLike), not {type(value).__name__}"
+        )
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:
+        raise InputError(f"{name} = {value!r} can name no file (a lone surrogate)") from None
+    return value
+
+
+def _optional_path(name: str, value: Any) -> Any:
+    """``None``, or :func:`_path` of ``value``."""
+    return None if value is None else _path(name, value)
 
 
 def _paths(names: Any) -> Optional[List[Any]]:
@@ -123,14 +146,43 @@ def _paths(names: Any) -> Optional[List[Any]]:
     if names is None:
         return None
     if isinstance(names, (str, bytes, os.PathLike)):
-        return [names]
+        return [_path("names", names)]
     try:
         folders = iter(names)
     except TypeError:
         raise InputError(
             f"names must be a folder (a path) or a list of folders, not {type(names).__name__}"
         ) from None
-    return list(folders)
+    return [_path("names", folder) for folder in folders]
+
+
+def _flag(name: str, value: Any) -> bool:
+    """``value`` when it is ``True`` or ``False``; otherwise
+    :class:`InputError` naming the argument."""
+    if not isinstance(value, bool):
+        raise InputError(f"{name} must be True or False, not {type(value).__name__}")
+    return value
+
+
+def _optional_str(name: str, value: Any) -> Optional[str]:
+    """``None`` or a string; otherwise :class:`InputError` naming the
+    argument."""
+    if value is not None and not isinstance(value, str):
+        raise InputError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+def _optional_hours(value: Any) -> Optional[float]:
+    """``None`` or a number of hours as a float; otherwise
+    :class:`InputError` (the native code checks that it is above 0)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"hours must be a number, not {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise InputError(f"hours = {value}: too large for a number of hours") from None
 
 
 class Model:
@@ -249,7 +301,7 @@ def load(path: PathLike, precision: str = "f32") -> Model:
     predictions that can differ slightly from ``"f32"``'s. Other models
     raise :class:`InputError`; a processor without AVX-512 VNNI raises
     :class:`ConfigError`."""
-    return Model(_quotekit.load(_path("path", path), precision))
+    return Model(_quotekit.load(_path("path", path), _optional_str("precision", precision)))
 
 
 def train(
@@ -267,10 +319,10 @@ def train(
     ``out/dev-eval.json``), or ``None`` without a dev corpus. A config that
     cannot be read or used raises :class:`ConfigError`."""
     report = _quotekit.train(
-        config,
-        out,
-        train=train,
-        dev=dev,
+        _path("config", config),
+        _path("out", out),
+        train=_optional_path("train", train),
+        dev=_optional_path("dev", dev),
         names=_paths(names),
         threads=_optional_count("threads", threads),
     )
@@ -299,14 +351,14 @@ def tune(
     :class:`ConfigError`."""
     return json.loads(
         _quotekit.tune(
-            space,
-            out,
-            train=train,
-            dev=dev,
+            _path("space", space),
+            _path("out", out),
+            train=_optional_path("train", train),
+            dev=_optional_path("dev", dev),
             names=_paths(names),
             threads=_optional_count("threads", threads),
             trials=_optional_count("trials", trials, 1),
-            hours=hours,
+            hours=_optional_hours(hours),
         )
     )
 
@@ -329,7 +381,12 @@ def evaluate(
     gold spans, as a perfect tagger would give them, linked into
     attributions and scored against gold."""
     return json.loads(
-        _quotekit.evaluate(gold, pred, names=_paths(names), link_gold=link_gold)
+        _quotekit.evaluate(
+            _path("gold", gold),
+            _optional_path("pred", pred),
+            names=_paths(names),
+            link_gold=_flag("link_gold", link_gold),
+        )
     )
 
 
@@ -344,7 +401,7 @@ def read_corpus(
     corpus is read and checked when this is called: a bad document raises
     :class:`DataError` naming its file and line."""
     lines = _quotekit.read_corpus(
-        path, format=format, names=_paths(names)
+        _path("path", path), format=_optional_str("format", format), names=_paths(names)
     )
     return (json.loads(line) for line in lines)
 
