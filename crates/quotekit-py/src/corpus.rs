@@ -21,14 +21,33 @@ fn format_of(path: &Path, format: Option<&str>) -> PyResult<Format> {
 
 /// Loads a corpus in strict mode (the first bad document is an error that
 /// names its file and line), with the speaker names of `names`.
-fn load(path: &Path, format: Format, names: Vec<PathBuf>) -> PyResult<Vec<Document>> {
+fn load(
+    path: &Path,
+    format: Format,
+    names: Vec<PathBuf>,
+    warnings: &mut Vec<String>,
+) -> PyResult<Vec<Document>> {
     let options = LoadOptions {
         names,
         ..LoadOptions::default()
     };
-    load_corpus(path, format, &options)
-        .map(|report| report.documents)
-        .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))
+    let report = load_corpus(path, format, &options)
+        .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;
+    warnings.extend(report.warnings.iter().map(ToString::to_string));
+    Ok(report.documents)
+}
+
+/// Raises each of a corpus's warnings (repairs made while reading it, as
+/// `quotekit stats` lists them) as a Python `UserWarning` at the caller's
+/// line: nothing is dropped silently.
+fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
+    let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+    for w in warnings {
+        let message = std::ffi::CString::new(w.replace('\0', "\\0"))
+            .unwrap_or_else(|_| c"a corpus warning".to_owned());
+        PyErr::warn(py, &category, &message, 2)?;
+    }
+    Ok(())
 }
 
 /// The documents of the corpus at `path` (a brat folder, `.jsonl` or
@@ -44,8 +63,10 @@ pub fn read_corpus(
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
     let names = names.unwrap_or_default();
-    let docs = py.detach(|| load(&path, format, names.clone()))?;
+    let mut warnings = Vec::new();
+    let docs = py.detach(|| load(&path, format, names.clone(), &mut warnings))?;
     check_names_match(&names, &docs, &path).map_err(errors::DataError::new_err)?;
+    warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
 }
 
@@ -69,8 +90,9 @@ pub fn evaluate(
         ));
     }
     let names = names.unwrap_or_default();
-    py.detach(|| {
-        let gold_docs = load(&gold, Format::detect(&gold), names.clone())?;
+    let mut warnings = Vec::new();
+    let scores = py.detach(|| {
+        let gold_docs = load(&gold, Format::detect(&gold), names.clone(), &mut warnings)?;
         check_names_match(&names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
         let evaluation = match &pred {
             Some(pred) => {
@@ -81,7 +103,7 @@ pub fn evaluate(
                 // Names files are gold: the predictions' names are their own.
                 let pred_docs = match records {
                     Some(docs) => docs,
-                    None => load(pred, Format::detect(pred), Vec::new())?,
+                    None => load(pred, Format::detect(pred), Vec::new(), &mut warnings)?,
                 };
                 check_any_paired(&gold_docs, &pred_docs)
                     .and_then(|()| evaluate_checked(&gold_docs, &pred_docs, &names))
@@ -96,5 +118,7 @@ pub fn evaluate(
             None => score_linker(&gold_docs, &Tokenizer::new()),
         };
         serde_json::to_string(&evaluation).map_err(errors::input)
-    })
+    })?;
+    warn_all(py, &warnings)?;
+    Ok(scores)
 }

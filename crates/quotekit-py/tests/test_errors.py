@@ -306,3 +306,15 @@ def test_every_argument_is_checked_and_named(model, tmp_path):
     record = model.annotate_many([{"id": "bad\ud800", "text": "He said so."}])[0]
     assert record["id"] == "line 1" and "error" in record
     json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def test_repairs_made_reading_a_corpus_are_warnings(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Ann said so.")
+    (corpus / "a.ann").write_text("T1\tSource 0 3\tAnn\nT4\tAttribution 4 8\tsaid\nE1\tAttribution:T4 Source:T1\n")
+    with pytest.warns(UserWarning, match="attribution E1 has no content; it is dropped"):
+        docs = list(quotekit.read_corpus(corpus))
+    assert docs[0]["attributions"] == []
+    with pytest.warns(UserWarning, match="attribution E1 has no content"):
+        quotekit.evaluate(corpus, corpus)

@@ -379,7 +379,8 @@ def evaluate(
     who-said-what figures too. With ``link_gold=True`` instead of ``pred``,
     scores the rule linker on its own (``quotekit eval --link-gold``): the
     gold spans, as a perfect tagger would give them, linked into
-    attributions and scored against gold."""
+    attributions and scored against gold. Repairs made while reading either
+    corpus are ``UserWarning``\ s, as in :func:`read_corpus`."""
     return json.loads(
         _quotekit.evaluate(
             _path("gold", gold),
@@ -399,7 +400,9 @@ def read_corpus(
     ``.conll``; ``format`` overrides the guess) as dicts of quotekit's
     document JSONL (``id``, ``text``, ``spans``, ``attributions``). The
     corpus is read and checked when this is called: a bad document raises
-    :class:`DataError` naming its file and line."""
+    :class:`DataError` naming its file and line; a repair made while reading
+    (an attribution without content dropped, roles reassigned by label; as
+    ``quotekit stats`` lists them) is a ``UserWarning`` naming its line."""
     lines = _quotekit.read_corpus(
         _path("path", path), format=_optional_str("format", format), names=_paths(names)
     )
