@@ -388,6 +388,19 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 }),
             };
         }
+        // (A string JSON can write but no string holds: a lone surrogate.)
+        Some((raw, None)) if raw.get().starts_with('"') => {
+            return InputRecord {
+                key: fallback,
+                document: Err(InputError {
+                    kind: "bad-id",
+                    message: format!(
+                        "line {line}: the id {} cannot be read (a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character)",
+                        quotekit_data::message::shorten(raw.get(), 40)
+                    ),
+                }),
+            };
+        }
         // (A list, an object or a truth value names no record.)
         Some((raw, _)) => {
             return InputRecord {
@@ -784,7 +797,7 @@ mod tests {
                 ("o", r#"{"a": [1, 2e400]}"#)
             ]
         );
-        let cases: [(&[u8], &str, &str); 8] = [
+        let cases: [(&[u8], &str, &str); 9] = [
             (b"{not json", "line 3", "malformed-json"),
             (b"[1, 2]", "line 3", "malformed-json"),
             (b"{\"id\": \"b\"}", "b", "missing-text"),
@@ -793,6 +806,11 @@ mod tests {
                 b"{\"id\": \"s\", \"text\": \"\\ud800 he said\"}",
                 "s",
                 "bad-text",
+            ),
+            (
+                b"{\"id\": \"\\ud800\", \"text\": \"he said\"}",
+                "line 3",
+                "bad-id",
             ),
             (b"{\"id\": \"c\", \"text\": \"  \"}", "c", "empty"),
             (
