@@ -557,6 +557,18 @@ fn missing_corpora_are_named() {
         "{}",
         stderr(&out)
     );
+    // The model folder the failed run made goes; one that was there stays.
+    assert!(!dir.path().join("m").exists());
+    std::fs::create_dir(dir.path().join("kept")).unwrap();
+    let out = quotekit(&[
+        "train",
+        "--train",
+        empty.to_str().unwrap(),
+        "--out",
+        dir.path().join("kept").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(dir.path().join("kept").is_dir());
 }
 
 #[test]

@@ -48,7 +48,8 @@ pub fn train(
         // (The data error it would be once read.)
         return Err(errors::DataError::new_err(missing));
     }
-    let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
+    let made_here = !out.exists();
+    let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {
         checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
         resume: None,
@@ -57,9 +58,17 @@ pub fn train(
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
-    let fitted = py
-        .detach(|| fit_with(&cfg, &options, |event| history.record(event)))
-        .map_err(|e| errors::model_in("training failed", e))?;
+    let fitted = match py.detach(|| fit_with(&cfg, &options, |event| history.record(event))) {
+        Ok(fitted) => fitted,
+        Err(e) => {
+            // (As the CLI: the empty model folder this call made goes.)
+            drop(lock);
+            if made_here {
+                let _ = std::fs::remove_dir(&out);
+            }
+            return Err(errors::model_in("training failed", e));
+        }
+    };
     save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
     write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)
         .map_err(errors::input)?;

@@ -318,3 +318,19 @@ def test_repairs_made_reading_a_corpus_are_warnings(tmp_path):
     assert docs[0]["attributions"] == []
     with pytest.warns(UserWarning, match="attribution E1 has no content"):
         quotekit.evaluate(corpus, corpus)
+
+
+def test_a_failed_training_leaves_no_empty_model_folder(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text("[training]\nmax_iterations = 2\n")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    out = tmp_path / "models" / "crf"
+    with pytest.raises(quotekit.ModelError, match="no tokens"):
+        quotekit.train(config, train=empty, out=out)
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    with pytest.raises(quotekit.ModelError):
+        quotekit.train(config, train=empty, out=kept)
+    assert kept.is_dir()

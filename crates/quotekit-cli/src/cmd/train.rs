@@ -2,7 +2,6 @@
 //! config, save it, report on dev.
 
 use super::say;
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_infer::render::report::{
@@ -176,7 +175,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(missing) = config.missing_input() {
         anyhow::bail!("{missing}");
     }
-    let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
+    let made_here = !args.out.exists();
+    let lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     eprintln!(
@@ -320,8 +320,21 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             )),
             TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
         }
-    })
-    .context("training failed")?;
+    });
+    let fitted = match fitted {
+        Ok(fitted) => fitted,
+        Err(e) => {
+            bar.finish_and_clear();
+            // A run that fails before it writes anything (a corpus with no
+            // tokens, a config training cannot use) leaves no empty model
+            // folder behind: only the one it made, and only when empty.
+            drop(lock);
+            if made_here {
+                let _ = std::fs::remove_dir(&args.out);
+            }
+            return Err(anyhow::Error::new(e).context("training failed"));
+        }
+    };
     bar.finish_and_clear();
     let report = &fitted.header.training;
     let unit = if by_epoch { "epochs" } else { "iterations" };
