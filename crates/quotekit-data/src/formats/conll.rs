@@ -8,8 +8,8 @@
 //! discontinuous spans cannot be written to it. A document's tags are one
 //! sequence: a span runs on across a sentence break when the next sentence
 //! begins inside it (`I-`, or BILOU's `L-`), as a quote of two sentences is
-//! written. The id is the rest of the `-DOCSTART-` line (CoNLL-2003's `-X-`
-//! is none), so an id may hold spaces but not a line break.
+//! written. The id is the column after `-DOCSTART-` (CoNLL-2003's `-X-`
+//! is none), so an id may hold spaces but not a tab or a line break.
 //! The file runs a little over 500 lines with its tests: the round trip
 //! through both tag schemes is spelled out.
 
@@ -159,10 +159,12 @@ impl CorpusReader for ConllReader {
 }
 
 /// The document id of a `-DOCSTART-` line, from what follows the marker:
-/// all of it but the white space around it, none when it is empty or
-/// CoNLL-2003's `-X-` columns.
+/// its first tab-separated column (spaces and all: `my doc`), none when it
+/// is empty or CoNLL-2003's `-X-` columns. (`-DOCSTART-<TAB>a<TAB>O`, a
+/// marker given a tag, is the document `a`.)
 fn docstart_id(rest: &str) -> Option<&str> {
-    let id = rest.trim();
+    let rest = rest.trim_start();
+    let id = rest.split('\t').next().unwrap_or("").trim();
     (!id.is_empty() && id.split_whitespace().next() != Some("-X-")).then_some(id)
 }
 
@@ -341,7 +343,7 @@ impl CorpusWriter for ConllWriter {
                     path: path.to_path_buf(),
                     message: format!(
                         "document id {:?} would not read back from a `-DOCSTART-` line \
-                         (empty, a line break, white space around it, or `-X-`); \
+                         (empty, a tab or line break, white space around it, or `-X-`); \
                          write this corpus as JSONL or brat",
                         shorten(&doc.id, 80)
                     ),
@@ -527,7 +529,7 @@ mod tests {
     #[test]
     fn an_id_that_would_not_read_back_is_refused_before_the_file_is_made() {
         let dir = tempfile::tempdir().unwrap();
-        for id in ["a\nb", " a", "", "-X- a"] {
+        for id in ["a\nb", " a", "", "-X- a", "a\tb"] {
             let path = dir.path().join("c.conll");
             let err = ConllWriter::default()
                 .write(&[Document::new(id, "Hi.")], &path)
@@ -536,6 +538,21 @@ mod tests {
             assert!(err.contains("would not read back"), "{id:?}: {err}");
             assert!(!path.exists());
         }
+    }
+
+    /// The id is the column after the marker: spaces and all, not a tag
+    /// given to the marker's line, and CoNLL-2003's `-X-` is none.
+    #[test]
+    fn docstart_ids() {
+        let got = read_all(
+            &ConllReader::default(),
+            "-DOCSTART-\tmy doc\tO\n\nx\tO\n\n-DOCSTART- -X- -X- O\n\ny\tO\n-DOCSTART-\tlast one\r\n",
+        );
+        let ids: Vec<String> = got
+            .iter()
+            .map(|d| d.as_ref().unwrap().document.id.clone())
+            .collect();
+        assert_eq!(ids, ["my doc", "c-2", "last one"]);
     }
 
     #[test]
