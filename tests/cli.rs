@@ -512,53 +512,51 @@ fn missing_corpora_are_named() {
     // Refused before the model folder is made: none is left behind.
     assert!(!dir.path().join("m").exists());
     // A search too, before its first trial (each would fail and stay in
-    // the results), and a cue lexicon file by its key.
-    let out = quotekit(&[
-        "tune",
-        "--space",
-        "configs/tune-crf.toml",
-        "--train",
-        "no/such/corpus",
-        "--out",
-        dir.path().join("t").to_str().unwrap(),
-    ]);
-    assert!(
-        stderr(&out).contains("no/such/corpus: no such file or folder (data.train"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!dir.path().join("t").exists());
+    // the results); a cue lexicon file by its key; and a corpus of no
+    // tokens, found while training, with the folder the run made removed.
     let config = dir.path().join("lexicon.toml");
     std::fs::write(&config, "[features]\nlexicon = \"no/such/cues.txt\"\n").unwrap();
-    let out = quotekit(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        dir.path().join("m").to_str().unwrap(),
-    ]);
-    assert!(
-        stderr(&out).contains("no/such/cues.txt: no such file or folder (features.lexicon"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!dir.path().join("m").exists());
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
-    let out = quotekit(&[
-        "train",
-        "--train",
-        empty.to_str().unwrap(),
-        "--out",
-        dir.path().join("m").to_str().unwrap(),
-    ]);
-    assert!(
-        stderr(&out).contains("training: the training corpus has no tokens"),
-        "{}",
-        stderr(&out)
-    );
-    // The model folder the failed run made goes; one that was there stays.
-    assert!(!dir.path().join("m").exists());
+    let (t, m) = (dir.path().join("t"), dir.path().join("m"));
+    let (t_arg, m_arg) = (t.to_str().unwrap(), m.to_str().unwrap());
+    let cases: [(&[&str], &Path, &str); 3] = [
+        (
+            &[
+                "tune",
+                "--space",
+                "configs/tune-crf.toml",
+                "--train",
+                "no/such/corpus",
+                "--out",
+                t_arg,
+            ],
+            &t,
+            "no/such/corpus: no such file or folder (data.train",
+        ),
+        (
+            &[
+                "train",
+                "--config",
+                config.to_str().unwrap(),
+                "--out",
+                m_arg,
+            ],
+            &m,
+            "no/such/cues.txt: no such file or folder (features.lexicon",
+        ),
+        (
+            &["train", "--train", empty.to_str().unwrap(), "--out", m_arg],
+            &m,
+            "training: the training corpus has no tokens",
+        ),
+    ];
+    for (args, folder, message) in cases {
+        let out = quotekit(args);
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+        assert!(!folder.exists(), "{message}");
+    }
+    // A model folder that was there stays.
     std::fs::create_dir(dir.path().join("kept")).unwrap();
     let out = quotekit(&[
         "train",
