@@ -349,34 +349,26 @@ impl Checked {
 
     /// [`Checked::inputs`], each with the key that names it.
     pub fn named_inputs(&self) -> Vec<(&'static str, &std::path::Path)> {
-        let data = &self.0.data;
+        let (config, data) = (&self.0, &self.0.data);
         let mut inputs = vec![("data.train", data.train.as_path())];
         inputs.extend(data.dev.as_deref().map(|p| ("data.dev", p)));
         inputs.extend(data.names.iter().map(|p| ("data.names", p.as_path())));
-        inputs.extend(
-            self.0
-                .features
-                .lexicon
-                .as_deref()
-                .map(|p| ("features.lexicon", p)),
-        );
-        if self.0.model == ModelKind::Neural {
-            inputs.extend(
-                self.0
-                    .neural
-                    .init_crf
-                    .as_deref()
-                    .map(|p| ("neural.init_crf", p)),
-            );
-        }
-        if self.0.model == ModelKind::Transformer {
-            inputs.extend(
-                self.0
-                    .transformer
-                    .init
-                    .as_deref()
-                    .map(|p| ("transformer.init", p)),
-            );
+        // (Optional files, each read only by the model kind that has it.)
+        let optional = [
+            (true, "features.lexicon", &config.features.lexicon),
+            (
+                config.model == ModelKind::Neural,
+                "neural.init_crf",
+                &config.neural.init_crf,
+            ),
+            (
+                config.model == ModelKind::Transformer,
+                "transformer.init",
+                &config.transformer.init,
+            ),
+        ];
+        for (read, key, path) in optional {
+            inputs.extend(path.as_deref().filter(|_| read).map(|p| (key, p)));
         }
         inputs
     }
