@@ -5,11 +5,11 @@
 //!
 //! The format keeps tokens and spans only: reading it builds the text by joining
 //! tokens with spaces and sentences with line breaks; attributions and
-//! discontinuous spans cannot be written to it. A document's tags are one
-//! sequence: a span runs on across a sentence break when the next sentence
-//! begins inside it (`I-`, or BILOU's `L-`), as a quote of two sentences is
-//! written. The id is the column after `-DOCSTART-` (CoNLL-2003's `-X-`
-//! is none), so an id may hold spaces but not a tab or a line break.
+//! discontinuous spans cannot be written to it. Tags are read a sentence at
+//! a time (as IOB1 and corpora tagged by sentence need), so the writer
+//! leaves out the sentence break inside a span (a quote of two sentences is
+//! written as one). The id is the column after `-DOCSTART-` (CoNLL-2003's
+//! `-X-` is none), so an id may hold spaces but not a tab or a line break.
 //! The file runs a little over 500 lines with its tests: the round trip
 //! through both tag schemes is spelled out.
 
@@ -91,37 +91,36 @@ impl Builder {
     fn finish(self, path: &Path) -> ReadDocument {
         let mut text = String::new();
         let mut char_pos = 0;
-        let (mut offsets, mut tags) = (Vec::new(), Vec::new());
+        let mut spans = Vec::new();
         for (s, sentence) in self.sentences.iter().enumerate() {
             if s > 0 {
                 text.push('\n');
                 char_pos += 1;
             }
-            for (t, (word, tag)) in sentence.iter().enumerate() {
+            let mut offsets = Vec::with_capacity(sentence.len());
+            for (t, (word, _)) in sentence.iter().enumerate() {
                 if t > 0 {
                     text.push(' ');
                     char_pos += 1;
                 }
                 let n = word.chars().count();
                 offsets.push(CharSpan::new(char_pos, char_pos + n));
-                tags.push(*tag);
                 text.push_str(word);
                 char_pos += n;
             }
+            let tags: Vec<Tag> = sentence.iter().map(|(_, t)| *t).collect();
+            for (role, range) in decode_ranges(&tags) {
+                spans.push(Span {
+                    id: format!("T{}", spans.len() + 1),
+                    role,
+                    fragments: vec![CharSpan::new(
+                        offsets[range.start].start,
+                        offsets[range.end - 1].end,
+                    )],
+                    name: None,
+                });
+            }
         }
-        let spans: Vec<Span> = decode_ranges(&tags)
-            .into_iter()
-            .enumerate()
-            .map(|(k, (role, range))| Span {
-                id: format!("T{}", k + 1),
-                role,
-                fragments: vec![CharSpan::new(
-                    offsets[range.start].start,
-                    offsets[range.end - 1].end,
-                )],
-                name: None,
-            })
-            .collect();
         let mut document = Document::new(self.id, text);
         document.spans = spans;
         ReadDocument {
@@ -370,7 +369,14 @@ impl CorpusWriter for ConllWriter {
                     let word = tokenized.tokens[i].text(doc.text());
                     writeln!(out, "{word}\t{}", encoded.tags[i]).map_err(io)?;
                 }
-                writeln!(out).map_err(io)?;
+                // (No break inside a span: it is read a sentence at a time.)
+                let inside = matches!(
+                    encoded.tags.get(sentence.end),
+                    Some(Tag::Inside(_) | Tag::Last(_))
+                );
+                if !inside {
+                    writeln!(out).map_err(io)?;
+                }
             }
         }
         out.flush().map_err(io)?;
@@ -474,8 +480,9 @@ mod tests {
         );
     }
 
-    /// A quote of two sentences, in a document whose id holds a space, and
-    /// a document of no text come back as they were written, in both schemes.
+    /// A quote of two sentences (written as one), in a document whose id
+    /// holds a space, and a document of no text come back, in both schemes;
+    /// IOB1 chunks of two sentences stay two.
     #[test]
     fn spans_across_sentences_ids_with_spaces_and_empty_documents_round_trip() {
         let mut doc = Document::new(
@@ -517,13 +524,19 @@ mod tests {
                 [
                     (Role::Source, "Ann".to_string()),
                     (Role::Cue, "said".to_string()),
-                    (Role::Content, "Go home .\nStay there .".to_string())
+                    (Role::Content, "Go home . Stay there .".to_string())
                 ],
                 "{scheme:?}: {:?}",
                 d.text()
             );
             assert_eq!(back[1].text(), "");
         }
+        let map = LabelMap::from_toml("[labels]\nQuotation = \"content\"\n").unwrap();
+        let iob1 = read_all(
+            &ConllReader { labels: map },
+            "foo I-Quotation\nbar I-Quotation\n\nbaz I-Quotation\n",
+        );
+        assert_eq!(iob1[0].as_ref().unwrap().document.spans.len(), 2);
     }
 
     #[test]
