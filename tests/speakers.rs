@@ -225,6 +225,35 @@ fn a_model_keeps_its_resolver_and_one_without_uses_the_built_in() {
     assert!(e.contains(FILE_NAME), "{e}");
 }
 
+/// A resolver that diverges fails the run before the tagger trains (its
+/// training would be lost with it).
+#[test]
+fn a_diverging_resolver_fails_before_the_tagger_trains() {
+    let mut config = TrainConfig::from_toml(
+        "[features]\nhash_bits = 14\n[training]\nmax_iterations = 5\n[speakers]\nlearning_rate = 1e30\n",
+    )
+    .unwrap();
+    config.data.train = sample_dir();
+    config.data.names = vec![sample_names_dir()];
+    let mut tagger_events = 0;
+    let e = fit(&config.check().unwrap(), |event| {
+        if !matches!(
+            event,
+            quotekit_model::training::events::TrainEvent::SpeakerEpoch { .. }
+                | quotekit_model::training::events::TrainEvent::Speakers(_)
+        ) {
+            tagger_events += 1;
+        }
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("diverged") && e.contains("speakers.learning_rate"),
+        "{e}"
+    );
+    assert_eq!(tagger_events, 0);
+}
+
 #[test]
 fn the_built_in_resolver_is_what_train_speakers_writes() {
     let Some(polnear) = polnear() else { return };

@@ -109,6 +109,26 @@ fn fit_in_pool(
             .cloned()
             .collect()
     };
+    // The resolver first: it needs only the named documents, and a failure
+    // (a learning rate it diverges with) then costs no tagger's training.
+    let resolver = if names.is_empty() {
+        None
+    } else {
+        let (resolver, report) = train_resolver(
+            &named_train,
+            &quotekit_data::Tokenizer::new(),
+            &config.speakers,
+            |epoch, loss| {
+                on_event(&TrainEvent::SpeakerEpoch {
+                    epoch,
+                    epochs: config.speakers.epochs,
+                    loss,
+                })
+            },
+        )?;
+        on_event(&TrainEvent::Speakers(report));
+        Some(resolver)
+    };
     let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
     let tags = TagSet::new(config.data.scheme);
     let dev = &dev_docs[..];
@@ -147,20 +167,7 @@ fn fit_in_pool(
     };
     let header = ModelHeader::new(config, &tags, hash_bits, &cues, report);
     let mut annotator = Annotator::new(tagger, tags, config.decoding.outside_penalty);
-    if !names.is_empty() {
-        let (resolver, report) = train_resolver(
-            &named_train,
-            &annotator.tokenizer,
-            &config.speakers,
-            |epoch, loss| {
-                on_event(&TrainEvent::SpeakerEpoch {
-                    epoch,
-                    epochs: config.speakers.epochs,
-                    loss,
-                })
-            },
-        )?;
-        on_event(&TrainEvent::Speakers(report));
+    if let Some(resolver) = resolver {
         annotator.resolver = resolver;
     }
     let dev = (!dev_docs.is_empty()).then(|| {

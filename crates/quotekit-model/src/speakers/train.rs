@@ -233,7 +233,8 @@ pub fn train_resolver(
         if !mean.is_finite() || resolver.weights.iter().any(|w| !w.is_finite()) {
             return Err(ModelError::Training(format!(
                 "the speaker resolver's training diverged in epoch {} (mean loss {mean}): \
-                 lower speakers.learning_rate (--learning-rate, now {}); nothing was written",
+                 lower its learning rate (now {}; speakers.learning_rate in a config, \
+                 --learning-rate of train-speakers); nothing was written",
                 epoch + 1,
                 config.learning_rate
             )));
