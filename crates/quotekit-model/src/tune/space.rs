@@ -455,19 +455,7 @@ pub fn overrides(
     names: &[PathBuf],
     threads: Option<usize>,
 ) -> Vec<(String, toml::Value)> {
-    // (As values: `./a/b/` and `a/b` are one corpus, and one search.)
-    let path = |p: &Path| {
-        let plain: PathBuf = p
-            .components()
-            .filter(|c| *c != std::path::Component::CurDir)
-            .collect();
-        let plain = if plain.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            plain
-        };
-        toml::Value::String(plain.to_string_lossy().into_owned())
-    };
+    let path = |p: &Path| toml::Value::String(p.to_string_lossy().into_owned());
     let mut out = Vec::new();
     if let Some(t) = train {
         out.push(("data.train".to_string(), path(t)));
@@ -702,24 +690,6 @@ mod tests {
             .map(|v| v.as_integer().unwrap())
             .collect();
         assert_eq!(ints, [0, 1, 2]);
-    }
-
-    #[test]
-    fn override_paths_are_compared_as_paths() {
-        let plain = overrides(
-            Some(Path::new("tiny/train")),
-            Some(Path::new(".")),
-            &[],
-            None,
-        );
-        let dotted = overrides(
-            Some(Path::new("./tiny/./train/")),
-            Some(Path::new("./")),
-            &[],
-            None,
-        );
-        assert_eq!(plain, dotted);
-        assert_eq!(plain[0].1.as_str(), Some("tiny/train"));
     }
 
     #[test]
