@@ -133,15 +133,21 @@ mod tests {
     fn bad_files_are_refused_naming_the_file_and_the_problem() {
         let cases = [
             ("members = []\n", "at least one"),
-            ("[[members]]\nmodel = \"a\"\nweight = 0\n", "from 0.001 to 1000"),
-            ("[[members]]\nmodel = \"a\"\nweight = -1\n", "from 0.001 to 1000"),
-            ("[[members]]\nmodel = \"a\"\nweight = nan\n", "from 0.001 to 1000"),
+            (
+                "[[members]]\nmodel = \"a\"\nweight = 0\n",
+                "from 0.001 to 1000",
+            ),
+            (
+                "[[members]]\nmodel = \"a\"\nweight = -1\n",
+                "from 0.001 to 1000",
+            ),
+            (
+                "[[members]]\nmodel = \"a\"\nweight = nan\n",
+                "from 0.001 to 1000",
+            ),
             ("[[members]]\nmodel = \"a\"\nweight = inf\n", "to 1000"),
             ("[[members]]\nmodel = \"a\"\nweight = 1e-45\n", "from 0.001"),
-            (
-                "[[members]]\nmodel = \"a\"\nweight = 3e38\n",
-                "to 1000",
-            ),
+            ("[[members]]\nmodel = \"a\"\nweight = 3e38\n", "to 1000"),
             ("[[members]]\nmodle = \"a\"\n", "unknown field"),
             ("[[members]]\nmodel = \"\"\n", "`model` is empty"),
             ("[[members]\n", "ensemble.toml"),
