@@ -96,7 +96,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
     // an empty name is an error (no one is `-`).
     let mut diagnostics = Vec::new();
     for span in &document.spans {
-        if span.name.as_deref() == Some("") {
+        if span.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
             diagnostics.push(origin.diagnostic(
                 &document.id,
                 Some(&span.id),
@@ -276,15 +276,19 @@ mod tests {
                 && err.contains("--lenient"),
             "{err}"
         );
-        // An empty name is an error; no one is `-`.
-        let empty = br#"{"id":"n","text":"Ann said so.","spans":[{"id":"T1","role":"source","fragments":[[0,3]],"name":""}]}"#.to_vec();
-        let read = parse_record(Path::new("p.jsonl"), 3, empty).unwrap();
-        let problems: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(
-            problems[0].contains("an empty speaker name for span T1"),
-            "{problems:?}"
-        );
+        // An empty (or blank) name is an error; no one is `-`.
+        for name in ["", " "] {
+            let empty = format!(
+                r#"{{"id":"n","text":"Ann said so.","spans":[{{"id":"T1","role":"source","fragments":[[0,3]],"name":"{name}"}}]}}"#
+            );
+            let read = parse_record(Path::new("p.jsonl"), 3, empty.into_bytes()).unwrap();
+            let problems: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(
+                problems[0].contains("an empty speaker name for span T1"),
+                "{problems:?}"
+            );
+        }
     }
 
     #[test]

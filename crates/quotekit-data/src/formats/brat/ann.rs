@@ -129,20 +129,20 @@ pub fn parse_ann(
                 })?;
                 // The text field may span several lines: take continuation lines
                 // until it is as long as the text at the offsets. (Lines are
-                // read without their `\r`, so a text's CRLF is compared as LF.)
+                // read without their `\r`, so a text's `\r`s are not compared.)
                 let expected: Option<String> = fragments
                     .iter()
                     .map(|f| index.slice(doc.text(), *f))
                     .collect::<Option<Vec<_>>>()
-                    .map(|parts| parts.join(" ").replace("\r\n", "\n"));
-                let mut found = fields.get(2).copied().unwrap_or("").to_string();
+                    .map(|parts| parts.join(" ").replace('\r', ""));
+                let mut found = fields.get(2).copied().unwrap_or("").replace('\r', "");
                 let want = expected.as_ref().map(|e| e.chars().count());
                 while i < lines.len()
                     && !is_annotation_line(lines[i])
                     && want.is_some_and(|w| found.chars().count() < w)
                 {
                     found.push('\n');
-                    found.push_str(lines[i]);
+                    found.push_str(&lines[i].replace('\r', ""));
                     i += 1;
                 }
                 origin.lines.insert(id.to_string(), line_no);

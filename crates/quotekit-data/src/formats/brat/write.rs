@@ -452,6 +452,23 @@ mod tests {
                 assert_eq!(d.spans, doc.spans, "brat ids are kept");
             }
         }
+        // Spans that end on the `\r` of a CRLF.
+        let mut doc = Document::new("x", text);
+        doc.spans = vec![
+            Span::new("T1", Role::Cue, vec![CharSpan::new(4, 10)]),
+            Span::new("T2", Role::Content, vec![CharSpan::new(11, 20)]),
+        ];
+        let ann = to_ann(&doc);
+        let read = parse_ann(
+            "x",
+            text.into(),
+            &ann,
+            std::path::Path::new("x.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        assert!(read.diagnostics.is_empty(), "{:?}\n{ann}", read.diagnostics);
+        assert_eq!(read.document.spans, doc.spans);
     }
 
     #[test]
