@@ -518,8 +518,13 @@ fn missing_corpora_are_named() {
     std::fs::write(&config, "[features]\nlexicon = \"no/such/cues.txt\"\n").unwrap();
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
-    let (t, m) = (dir.path().join("t"), dir.path().join("m"));
+    let (t, m, e) = (
+        dir.path().join("t"),
+        dir.path().join("m"),
+        dir.path().join("e"),
+    );
     let (t_arg, m_arg) = (t.to_str().unwrap(), m.to_str().unwrap());
+    let e_arg = e.join("m");
     let cases: [(&[&str], &Path, &str); 3] = [
         (
             &[
@@ -546,8 +551,14 @@ fn missing_corpora_are_named() {
             "no/such/cues.txt: no such file or folder (features.lexicon",
         ),
         (
-            &["train", "--train", empty.to_str().unwrap(), "--out", m_arg],
-            &m,
+            &[
+                "train",
+                "--train",
+                empty.to_str().unwrap(),
+                "--out",
+                e_arg.to_str().unwrap(),
+            ],
+            &e,
             "training: the training corpus has no tokens",
         ),
     ];

@@ -124,6 +124,36 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
     Ok(())
 }
 
+/// The first folder that making `path` (with its missing parents) creates:
+/// the highest of `path` and its ancestors that is not there. `None` when
+/// `path` is there.
+pub fn first_missing(path: &Path) -> Option<PathBuf> {
+    if path.exists() {
+        return None;
+    }
+    let mut top = path;
+    while let Some(parent) = top
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        top = parent;
+    }
+    Some(top.to_path_buf())
+}
+
+/// Removes `path` and the folders above it up to `top` ([`first_missing`]
+/// of `path` before a run that failed made them), each only while it is
+/// empty: what the run made and left empty, nothing that was there.
+pub fn remove_made(path: &Path, top: &Path) {
+    let mut folder = path;
+    while std::fs::remove_dir(folder).is_ok() && folder != top {
+        match folder.parent() {
+            Some(parent) => folder = parent,
+            None => break,
+        }
+    }
+}
+
 /// Refuses a folder output that is an existing file (also through `..`:
 /// `new/../file.txt` is refused before `new/` is created).
 pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
@@ -150,6 +180,27 @@ pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a failed run made goes, up to the first folder it made; what
+    /// was there, or holds anything, stays.
+    #[test]
+    fn only_the_empty_folders_a_run_made_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("a/b/c");
+        let top = first_missing(&out).unwrap();
+        assert_eq!(top, dir.path().join("a"));
+        std::fs::create_dir_all(&out).unwrap();
+        remove_made(&out, &top);
+        assert!(!dir.path().join("a").exists() && dir.path().exists());
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        let top = first_missing(&out).unwrap();
+        assert_eq!(top, dir.path().join("a/b"));
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(dir.path().join("a/b/kept.txt"), "x").unwrap();
+        remove_made(&out, &top);
+        assert!(!out.exists() && dir.path().join("a/b/kept.txt").exists());
+        assert_eq!(first_missing(dir.path()), None);
+    }
 
     /// An empty input path is refused as such (it is no folder around
     /// every output), before any output is opened; a reader says the same.

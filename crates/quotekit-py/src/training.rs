@@ -48,7 +48,7 @@ pub fn train(
         // (The data error it would be once read.)
         return Err(errors::DataError::new_err(missing));
     }
-    let made_here = !out.exists();
+    let made = quotekit_data::paths::first_missing(&out);
     let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {
         checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
@@ -63,8 +63,8 @@ pub fn train(
         Err(e) => {
             // (As the CLI: the empty model folder this call made goes.)
             drop(lock);
-            if made_here {
-                let _ = std::fs::remove_dir(&out);
+            if let Some(top) = &made {
+                quotekit_data::paths::remove_made(&out, top);
             }
             return Err(errors::model_in("training failed", e));
         }

@@ -328,7 +328,7 @@ def test_a_failed_training_leaves_no_empty_model_folder(tmp_path):
     out = tmp_path / "models" / "crf"
     with pytest.raises(quotekit.ModelError, match="no tokens"):
         quotekit.train(config, train=empty, out=out)
-    assert not out.exists()
+    assert not out.exists() and not out.parent.exists()
     kept = tmp_path / "kept"
     kept.mkdir()
     with pytest.raises(quotekit.ModelError):

@@ -175,7 +175,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(missing) = config.missing_input() {
         anyhow::bail!("{missing}");
     }
-    let made_here = !args.out.exists();
+    let made = quotekit_data::paths::first_missing(&args.out);
     let lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
@@ -327,10 +327,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
             // A run that fails before it writes anything (a corpus with no
             // tokens, a config training cannot use) leaves no empty model
-            // folder behind: only the one it made, and only when empty.
+            // folder behind: only those it made, and only when empty.
             drop(lock);
-            if made_here {
-                let _ = std::fs::remove_dir(&args.out);
+            if let Some(top) = &made {
+                quotekit_data::paths::remove_made(&args.out, top);
             }
             return Err(anyhow::Error::new(e).context("training failed"));
         }
