@@ -40,15 +40,26 @@ const TITLES: [&str; 21] = [
     "speaker",
 ];
 
+/// Python's `\w`, as the reference scorer's `re` reads it: letters,
+/// numbers and `_`, not the marks and symbols Rust also counts alphabetic
+/// (a vowel sign, a circled letter).
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    use unicode_categories::UnicodeCategories;
+    c == '_' || (c.is_alphanumeric() && !c.is_mark() && !c.is_symbol())
+}
+
+/// Python's `str.isspace` (its `\s`, `split` and `strip`): Rust's white
+/// space and the four information separators (U+001C to U+001F).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// A name as the scorer compares it: lower case, `’` as `'`, possessive `'s`
 /// and punctuation removed, a leading `the` and leading titles dropped (one
 /// word always kept), middle initials dropped. `None` for no name (`-`).
 pub fn normalise(name: &str) -> Option<String> {
-    if name.trim().is_empty() || name.trim() == "-" {
+    let trimmed = name.trim_matches(is_space);
+    if trimmed.is_empty() || trimmed == "-" {
         return None;
     }
     let lower: Vec<char> = name.replace('’', "'").to_lowercase().chars().collect();
@@ -64,7 +75,7 @@ pub fn normalise(name: &str) -> Option<String> {
             continue;
         }
         let c = lower[i];
-        kept.push(if is_word(c) || c.is_whitespace() || c == '.' || c == '-' {
+        kept.push(if is_word(c) || is_space(c) || c == '.' || c == '-' {
             c
         } else {
             ' '
@@ -72,7 +83,7 @@ pub fn normalise(name: &str) -> Option<String> {
         i += 1;
     }
     let mut words: Vec<&str> = kept
-        .split_whitespace()
+        .split(is_space)
         .map(|w| w.trim_end_matches('.'))
         .filter(|w| !w.is_empty() && *w != "the")
         .collect();
@@ -369,6 +380,15 @@ mod tests {
         );
         assert_eq!(n("-"), None);
         assert_eq!(n("  "), None);
+        // Python's white space and `\w` (figures of speaker_score.py's
+        // `norm` on the same names): information separators are space;
+        // marks and symbols are no word characters, letter numbers are.
+        assert_eq!(n("-\u{1c}"), None);
+        assert_eq!(n("A\u{1f}B").as_deref(), Some("a b"));
+        assert_eq!(n("Mary\u{942} Blige").as_deref(), Some("mary blige"));
+        assert_eq!(n("Mary\u{670} Blige").as_deref(), Some("mary blige"));
+        assert_eq!(n("\u{24c2}ary Blige").as_deref(), Some("ary blige"));
+        assert_eq!(n("\u{216b} Smith").as_deref(), Some("\u{217b} smith"));
     }
 
     #[test]
