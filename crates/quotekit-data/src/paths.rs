@@ -124,14 +124,15 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
     Ok(())
 }
 
-/// The first folder that making `path` (with its missing parents) creates:
-/// the highest of `path` and its ancestors that is not there. `None` when
-/// `path` is there.
+/// The first folder that making `path` (with its missing parents) creates,
+/// on the path [`resolved`] (`new/../old` is `old`): the highest of it and
+/// its ancestors that is not there. `None` when `path` is there.
 pub fn first_missing(path: &Path) -> Option<PathBuf> {
+    let path = resolved(path);
     if path.exists() {
         return None;
     }
-    let mut top = path;
+    let mut top = path.as_path();
     while let Some(parent) = top
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && !p.exists())
@@ -141,12 +142,14 @@ pub fn first_missing(path: &Path) -> Option<PathBuf> {
     Some(top.to_path_buf())
 }
 
-/// Removes `path` and the folders above it up to `top` ([`first_missing`]
-/// of `path` before a run that failed made them), each only while it is
-/// empty: what the run made and left empty, nothing that was there.
+/// Removes `path` ([`resolved`]) and the folders above it up to `top`
+/// ([`first_missing`] of `path` before a run that failed made them), each
+/// only while it is empty: what the run made and left empty along the
+/// path, nothing that was there.
 pub fn remove_made(path: &Path, top: &Path) {
-    let mut folder = path;
-    while std::fs::remove_dir(folder).is_ok() && folder != top {
+    let path = resolved(path);
+    let mut folder = path.as_path();
+    while folder.starts_with(top) && std::fs::remove_dir(folder).is_ok() && folder != top {
         match folder.parent() {
             Some(parent) => folder = parent,
             None => break,
@@ -186,20 +189,30 @@ mod tests {
     #[test]
     fn only_the_empty_folders_a_run_made_are_removed() {
         let dir = tempfile::tempdir().unwrap();
+        let root = resolved(dir.path());
         let out = dir.path().join("a/b/c");
         let top = first_missing(&out).unwrap();
-        assert_eq!(top, dir.path().join("a"));
+        assert_eq!(top, root.join("a"));
         std::fs::create_dir_all(&out).unwrap();
         remove_made(&out, &top);
         assert!(!dir.path().join("a").exists() && dir.path().exists());
         std::fs::create_dir_all(dir.path().join("a")).unwrap();
         let top = first_missing(&out).unwrap();
-        assert_eq!(top, dir.path().join("a/b"));
+        assert_eq!(top, root.join("a/b"));
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(dir.path().join("a/b/kept.txt"), "x").unwrap();
         remove_made(&out, &top);
         assert!(!out.exists() && dir.path().join("a/b/kept.txt").exists());
         assert_eq!(first_missing(dir.path()), None);
+        // Through `..` and `.`: the folder the path comes to, not its words.
+        std::fs::create_dir(dir.path().join("old")).unwrap();
+        assert_eq!(first_missing(&dir.path().join("new/../old")), None);
+        let dotted = dir.path().join("x/.");
+        let top = first_missing(&dotted).unwrap();
+        assert_eq!(top, root.join("x"));
+        std::fs::create_dir(dir.path().join("x")).unwrap();
+        remove_made(&dotted, &top);
+        assert!(!dir.path().join("x").exists() && dir.path().join("old").exists());
     }
 
     /// An empty input path is refused as such (it is no folder around

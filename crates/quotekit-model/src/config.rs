@@ -340,20 +340,15 @@ impl Checked {
         self.0
     }
 
-    /// The paths training reads that its output must not overwrite: the
-    /// corpora, the names folders, a neural tagger's `init_crf` and a
-    /// transformer's `init` model (not a cue lexicon: training writes none,
-    /// so one kept in the model folder is safe).
+    /// Every path training reads (the corpora, the names folders, a cue
+    /// lexicon file, a neural tagger's `init_crf` and a transformer's `init`
+    /// model), which its output must not overwrite or hold: `train` writes
+    /// no lexicon, but `tune` replaces whole folders (`best/`) of its output.
     pub fn inputs(&self) -> Vec<&std::path::Path> {
-        self.named_inputs()
-            .into_iter()
-            .filter(|(key, _)| *key != "features.lexicon")
-            .map(|(_, p)| p)
-            .collect()
+        self.named_inputs().into_iter().map(|(_, p)| p).collect()
     }
 
-    /// Every path training reads, each with the key that names it: those of
-    /// [`Checked::inputs`] and a cue lexicon file.
+    /// [`Checked::inputs`], each with the key that names it.
     pub fn named_inputs(&self) -> Vec<(&'static str, &std::path::Path)> {
         let (config, data) = (&self.0, &self.0.data);
         let mut inputs = vec![("data.train", data.train.as_path())];
@@ -408,10 +403,10 @@ mod tests {
     use super::*;
     use crate::features::config::Template;
 
-    /// A cue lexicon is read (and missing, named) but is no input a model
-    /// folder could overwrite: one may be kept there.
+    /// A cue lexicon is an input: named when missing, and guarded from the
+    /// output.
     #[test]
-    fn a_lexicon_is_read_but_not_guarded_from_the_output() {
+    fn a_lexicon_is_an_input() {
         let config =
             TrainConfig::from_toml("[data]\ntrain = \".\"\n[features]\nlexicon = \"m/cues.txt\"\n")
                 .unwrap()
@@ -419,7 +414,7 @@ mod tests {
                 .unwrap();
         let keys: Vec<&str> = config.named_inputs().iter().map(|(k, _)| *k).collect();
         assert!(keys.contains(&"features.lexicon"), "{keys:?}");
-        assert!(!config
+        assert!(config
             .inputs()
             .contains(&std::path::Path::new("m/cues.txt")));
         assert!(config
