@@ -123,6 +123,10 @@ pub struct OpenInput {
     pub skipped: Vec<String>,
 }
 
+/// Why a JSON string cannot be read: Rust strings hold no lone surrogate.
+const LONE_SURROGATE: &str =
+    "cannot be read (a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character)";
+
 fn check_text(text: &str, limits: ReadLimits) -> Result<(), InputError> {
     if text.trim().is_empty() {
         return Err(InputError {
@@ -371,44 +375,24 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
         // (A whole number past 64 bits is read as a float: two such ids
         // would come out the same. One past a float's range is no value;
         // so is a list nested past the parser's depth, told apart below.)
-        Some((raw, value @ (Some(Value::Number(_)) | None)))
-            if value.is_some()
-                || raw
-                    .get()
-                    .starts_with(|c: char| c == '-' || c.is_ascii_digit()) =>
-        {
-            return InputRecord {
-                key: fallback,
-                document: Err(InputError {
-                    kind: "bad-id",
-                    message: format!(
-                        "line {line}: the id {} is no whole number of 64 bits: write it as a string",
-                        quotekit_data::message::shorten(raw.get(), 40)
-                    ),
-                }),
+        Some((raw, value)) => {
+            let first = raw.get().chars().next();
+            let numeric = first.is_some_and(|c| c == '-' || c.is_ascii_digit());
+            let why = if numeric && matches!(value, Some(Value::Number(_)) | None) {
+                "is no whole number of 64 bits: write it as a string"
+            } else if value.is_none() && first == Some('"') {
+                // (A string JSON can write but no string holds.)
+                LONE_SURROGATE
+            } else {
+                // (A list, an object or a truth value names no record.)
+                "is neither a string nor a whole number"
             };
-        }
-        // (A string JSON can write but no string holds: a lone surrogate.)
-        Some((raw, None)) if raw.get().starts_with('"') => {
             return InputRecord {
                 key: fallback,
                 document: Err(InputError {
                     kind: "bad-id",
                     message: format!(
-                        "line {line}: the id {} cannot be read (a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character)",
-                        quotekit_data::message::shorten(raw.get(), 40)
-                    ),
-                }),
-            };
-        }
-        // (A list, an object or a truth value names no record.)
-        Some((raw, _)) => {
-            return InputRecord {
-                key: fallback,
-                document: Err(InputError {
-                    kind: "bad-id",
-                    message: format!(
-                        "line {line}: the id {} is neither a string nor a whole number",
+                        "line {line}: the id {} {why}",
                         quotekit_data::message::shorten(raw.get(), 40)
                     ),
                 }),
@@ -449,12 +433,11 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             kind: "bad-text",
             message: {
                 let problem = json_problem(&e);
-                let hint = if problem.contains("escape") || problem.contains("surrogate") {
-                    " (a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character)"
+                if problem.contains("escape") || problem.contains("surrogate") {
+                    format!("line {line}: the \"text\" string {LONE_SURROGATE}: {problem}")
                 } else {
-                    ""
-                };
-                format!("line {line}: the \"text\" string cannot be read: {problem}{hint}")
+                    format!("line {line}: the \"text\" string cannot be read: {problem}")
+                }
             },
         }),
         Some(Ok(Value::String(text))) => check_text(&text, limits)
