@@ -7,6 +7,23 @@ mod tiny_bert;
 use common::{quotekit, root, stderr, stdout};
 use std::path::Path;
 
+/// `eval` of `pred` against the sample corpus, which must succeed: its
+/// output and the figures it wrote to `json`.
+fn eval_sample(pred: &Path, json: &Path) -> (std::process::Output, serde_json::Value) {
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--pred",
+        pred.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let figures = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    (out, figures)
+}
+
 fn stats_json(path: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["stats", "--json", path.to_str().unwrap()];
     args.extend_from_slice(extra);
@@ -374,19 +391,8 @@ fn predict_and_eval_reproduce_dev(dir: &Path, model: &Path, dev: &serde_json::Va
 
     let report = dir.join("eval.json");
     for predicted in [&pred, &jsonl] {
-        let out = quotekit(&[
-            "eval",
-            "--gold",
-            "datasets/sample",
-            "--pred",
-            predicted.to_str().unwrap(),
-            "--json",
-            report.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        let (out, ev) = eval_sample(predicted, &report);
         assert!(stdout(&out).contains("attribution (source,content)"));
-        let ev: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
         assert_eq!(
             ev["exact"]["micro"]["f1"], dev["exact"]["micro"]["f1"],
             "predict reproduces the dev evaluation"
@@ -1146,18 +1152,7 @@ fn predict_records_are_scored_with_the_gold_texts() {
             "{}.json",
             pred.file_stem().unwrap().to_string_lossy()
         ));
-        let o = quotekit(&[
-            "eval",
-            "--gold",
-            "datasets/sample",
-            "--pred",
-            pred.to_str().unwrap(),
-            "--json",
-            json.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let (o, v) = eval_sample(pred, &json);
         (v["attribution"].clone(), stderr(&o))
     };
     let (from_records, said) = attribution(&records);

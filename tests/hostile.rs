@@ -1123,16 +1123,19 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
 fn a_closed_pipe_ends_the_run_quietly() {
     use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Stdio};
-    let mut child = Command::new(common::binary())
-        .args(["stats", "datasets/sample"])
-        .current_dir(common::root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Nobody reads what it prints.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    // A run whose standard output nobody reads.
+    let unread = |args: &[&std::ffi::OsStr]| {
+        let mut child = Command::new(common::binary())
+            .args(args)
+            .current_dir(common::root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        child.wait_with_output().unwrap()
+    };
+    let out = unread(&["stats".as_ref(), "datasets/sample".as_ref()]);
     let err = stderr(&out);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
@@ -1145,15 +1148,13 @@ fn a_closed_pipe_ends_the_run_quietly() {
     // that stops early costs no file.
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("scores.json");
-    let mut child = Command::new(common::binary())
-        .args(["eval", "--gold", "datasets/sample", "--link-gold", "--json"])
-        .arg(&json)
-        .current_dir(common::root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = unread(&[
+        "eval".as_ref(),
+        "--gold".as_ref(),
+        "datasets/sample".as_ref(),
+        "--link-gold".as_ref(),
+        "--json".as_ref(),
+        json.as_os_str(),
+    ]);
     assert!(json.is_file(), "{:?} {}", out.status, stderr(&out));
 }

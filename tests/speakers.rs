@@ -77,14 +77,24 @@ fn unnamed_groups_get_no_name_anywhere_in_the_sample() {
     }
 }
 
+/// A training config of `settings` on the sample corpus, with its speaker
+/// names when `named`.
+fn sample_config(settings: &str, named: bool) -> quotekit_model::config::Checked {
+    let mut config = TrainConfig::from_toml(settings).unwrap();
+    config.data.train = sample_dir();
+    if named {
+        config.data.names = vec![sample_names_dir()];
+    }
+    config.check().unwrap()
+}
+
 #[test]
 fn annotating_names_every_quote_of_the_coalition_article() {
-    let mut config = TrainConfig::from_toml(
+    let config = sample_config(
         "[features]\nhash_bits = 16\n[training]\nc2 = 0.05\nmax_iterations = 80\npatience = 0\n",
-    )
-    .unwrap();
-    config.data.train = sample_dir();
-    let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
+        false,
+    );
+    let fitted = fit(&config, |_| {}).unwrap();
     let docs = named_sample();
     let a = fitted.annotator.annotate(coalition(&docs));
     let d = &a.document;
@@ -199,12 +209,11 @@ fn training_is_deterministic_and_learns_the_sample() {
 
 #[test]
 fn a_model_keeps_its_resolver_and_one_without_uses_the_built_in() {
-    let mut config =
-        TrainConfig::from_toml("[features]\nhash_bits = 14\n[training]\nmax_iterations = 5\n")
-            .unwrap();
-    config.data.train = sample_dir();
-    config.data.names = vec![sample_names_dir()];
-    let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
+    let config = sample_config(
+        "[features]\nhash_bits = 14\n[training]\nmax_iterations = 5\n",
+        true,
+    );
+    let fitted = fit(&config, |_| {}).unwrap();
     assert_ne!(
         fitted.annotator.resolver,
         SpeakerResolver::builtin(),
@@ -229,14 +238,12 @@ fn a_model_keeps_its_resolver_and_one_without_uses_the_built_in() {
 /// training would be lost with it).
 #[test]
 fn a_diverging_resolver_fails_before_the_tagger_trains() {
-    let mut config = TrainConfig::from_toml(
+    let config = sample_config(
         "[features]\nhash_bits = 14\n[training]\nmax_iterations = 5\n[speakers]\nlearning_rate = 1e30\n",
-    )
-    .unwrap();
-    config.data.train = sample_dir();
-    config.data.names = vec![sample_names_dir()];
+        true,
+    );
     let mut tagger_events = 0;
-    let e = fit(&config.check().unwrap(), |event| {
+    let e = fit(&config, |event| {
         if !matches!(
             event,
             quotekit_model::training::events::TrainEvent::SpeakerEpoch { .. }
