@@ -105,14 +105,15 @@ fn holds_records(path: &Path) -> Result<bool, InferError> {
         let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&line).ok();
         match value {
             Some(o) if o.contains_key("error") && !o.contains_key("text") => continue,
-            value => {
-                return Ok(
-                    value.is_some_and(|o| o.contains_key("quotes") && !o.contains_key("text"))
-                )
-            }
+            value => return Ok(value.is_some_and(|o| is_quotes_record(&o))),
         }
     }
     Ok(false)
+}
+
+/// True for a `predict --format jsonl` record: quotes, and no text.
+fn is_quotes_record(o: &serde_json::Map<String, Value>) -> bool {
+    o.contains_key("quotes") && !o.contains_key("text")
 }
 
 /// The lines of a JSONL file that are not blank, numbered from 1, a
@@ -223,7 +224,7 @@ fn read_jsonl(
         let object = value.as_ref().and_then(Value::as_object);
         let view = match object {
             Some(o) if o.contains_key("error") => error_view(o, line_no),
-            Some(o) if o.contains_key("quotes") && !o.contains_key("text") => {
+            Some(o) if is_quotes_record(o) => {
                 let Some(texts) = texts else {
                     return Err(InferError::Usage(format!(
                         "{}: line {line_no} is a `predict --format jsonl` record, which holds offsets but not the text: \
