@@ -32,7 +32,7 @@ use index::{index_pages, Totals};
 use page::{document_page, error_page, DocSummary, Nav};
 use quotekit_data::Document;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Options of [`render_corpus`].
@@ -143,10 +143,105 @@ pub fn render_corpus(
         let path = out.join(name);
         std::fs::write(&path, html).map_err(|e| InferError::io(&path, e))?;
     }
+    let written: HashSet<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+    remove_stale(out, summaries.len(), &written)?;
     Ok(Rendered {
         documents: summaries.len(),
         pages: summaries.len() + pages.len(),
         notes: summaries.iter().filter(|s| s.note.is_some()).count(),
         paired,
     })
+}
+
+/// Removes the pages an earlier render into `out` left that this one did
+/// not write (`doc/N.html` past its `documents`, index pages it has fewer
+/// of), so that no page of another corpus is left linked to these. Only
+/// files named as render names its pages are removed.
+fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result<(), InferError> {
+    let number = |s: &str| -> Option<usize> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let stale_doc = |name: &str| {
+        name.strip_suffix(".html")
+            .and_then(number)
+            .is_some_and(|n| n == 0 || n > documents)
+    };
+    let stale_index = |name: &str| {
+        !written.contains(name)
+            && name
+                .strip_prefix("by-")
+                .and_then(|rest| rest.strip_suffix(".html"))
+                .and_then(|rest| rest.rsplit_once('-'))
+                .is_some_and(|(slug, n)| {
+                    !slug.is_empty()
+                        && slug.bytes().all(|b| b.is_ascii_lowercase())
+                        && number(n).is_some()
+                })
+    };
+    for (dir, stale) in [
+        (out.join("doc"), &stale_doc as &dyn Fn(&str) -> bool),
+        (out.to_path_buf(), &stale_index),
+    ] {
+        let entries = std::fs::read_dir(&dir).map_err(|e| InferError::io(&dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| InferError::io(&dir, e))?;
+            let path = entry.path();
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && entry.file_name().to_str().is_some_and(stale) {
+                std::fs::remove_file(&path).map_err(|e| InferError::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A render into the folder of an earlier, longer one leaves none of
+    /// its pages behind, and keeps files that are not render's.
+    #[test]
+    fn a_second_render_removes_the_pages_of_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = |n: usize| -> Vec<View> {
+            (0..n)
+                .map(|k| View::of_document(Document::new(format!("d{k}"), "Hi there.")))
+                .collect()
+        };
+        let options = RenderOptions {
+            page_size: 1,
+            ..RenderOptions::default()
+        };
+        render_corpus(docs(3), None, dir.path(), &options).unwrap();
+        assert!(dir.path().join("doc/3.html").is_file());
+        assert!(dir.path().join("by-id-3.html").is_file());
+        std::fs::write(dir.path().join("notes.html"), "mine").unwrap();
+        std::fs::write(dir.path().join("doc/3-old.html"), "mine").unwrap();
+        let done = render_corpus(docs(1), None, dir.path(), &options).unwrap();
+        let files = |sub: &str| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path().join(sub))
+                .unwrap()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().unwrap().is_file())
+                .map(|e| e.file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(files("doc"), ["1.html", "3-old.html"]);
+        let top = files("");
+        assert!(top.contains(&"notes.html".to_string()), "{top:?}");
+        assert!(top.contains(&"by-id-1.html".to_string()), "{top:?}");
+        assert!(
+            !top.iter()
+                .any(|n| n.ends_with("-2.html") || n.ends_with("-3.html")),
+            "{top:?}"
+        );
+        // Every page of this render is there: one document and the index
+        // pages, with the test's own file besides.
+        assert_eq!(done.pages, 1 + top.len() - 1);
+    }
 }

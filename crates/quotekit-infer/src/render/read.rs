@@ -7,8 +7,9 @@ use super::predicted::{Predicted, View};
 use crate::error::InferError;
 use crate::input::{open, Input, ReadLimits};
 use quotekit_data::formats::jsonl::parse_record;
+use quotekit_data::validate::{validate, Severity, ValidationOptions};
 use quotekit_data::{
-    load_corpus, Attribution, CharSpan, Document, Format, LoadOptions, Role, Span,
+    load_corpus, Attribution, CharSpan, Diagnostic, Document, Format, LoadOptions, Role, Span,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -80,7 +81,7 @@ pub fn read_predictions(
             .collect();
         let errors = path.join("errors.jsonl");
         if format == Format::Brat && errors.is_file() {
-            views.extend(read_jsonl(&errors, None)?.views);
+            views.extend(read_jsonl(&errors, None, &options.validation)?.views);
         }
         return Ok(Predictions {
             views,
@@ -93,7 +94,7 @@ pub fn read_predictions(
         Some(t) => Some(read_texts(t)?),
         None => None,
     };
-    read_jsonl(path, texts.as_ref())
+    read_jsonl(path, texts.as_ref(), &options.validation)
 }
 
 /// True when the first record of the JSONL file `path` that is no error
@@ -152,25 +153,25 @@ pub fn records_as_documents(
     if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records(path)? {
         return Ok(None);
     }
-    let texts: HashMap<String, String> = gold
-        .iter()
-        .map(|d| (d.id.clone(), d.text().to_string()))
-        .collect();
-    read_jsonl(path, Some(&texts))?
+    let texts = Texts {
+        by_id: gold
+            .iter()
+            .map(|d| (d.id.clone(), Ok(d.text().to_string())))
+            .collect(),
+        unreadable: Vec::new(),
+    };
+    read_jsonl(path, Some(&texts), &ValidationOptions::default())?
         .views
         .into_iter()
         .map(|v| match v.content {
             Ok(p) => Ok(p.document),
-            Err(_) if !texts.contains_key(&v.id) => Err(InferError::Usage(format!(
+            Err(_) if !texts.by_id.contains_key(&v.id) => Err(InferError::Usage(format!(
                 "{}: {:?}: no gold document has this id",
                 path.display(),
                 v.id
             ))),
-            Err(why) => Err(InferError::Usage(format!(
-                "{}: {:?}: {why}",
-                path.display(),
-                v.id
-            ))),
+            // (It names the file and the line.)
+            Err(why) => Err(InferError::Usage(format!("{why} (document {:?})", v.id))),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -186,28 +187,59 @@ pub fn records_note(path: &Path) -> String {
     )
 }
 
-/// The texts of an input, by id.
-fn read_texts(path: &Path) -> Result<HashMap<String, String>, InferError> {
+/// The texts predictions are drawn over.
+#[derive(Debug, Default)]
+struct Texts {
+    /// By id, or why the record of an id gave none (with its file and line).
+    by_id: HashMap<String, Result<String, String>>,
+    /// Why records without a usable id gave no text.
+    unreadable: Vec<String>,
+}
+
+/// The texts of an input, by id; a record that gives none keeps its reason,
+/// for the page of its prediction.
+fn read_texts(path: &Path) -> Result<Texts, InferError> {
     let input = open(
         &Input::from_path(path),
         ReadLimits {
             max_chars: usize::MAX,
         },
     )?;
-    let mut texts = HashMap::new();
+    let mut texts = Texts::default();
     for record in input.records {
-        if let Ok(doc) = record?.document {
-            texts.insert(doc.id, doc.text);
+        let record = record?;
+        match record.document {
+            Ok(doc) => {
+                texts.by_id.insert(doc.id, Ok(doc.text));
+            }
+            Err(e) => {
+                let why = format!("{}: {}: {}", path.display(), e.kind, e.message);
+                if record.key.starts_with("line ") {
+                    // (No id could be read: it may be any prediction's.)
+                    texts.unreadable.push(why);
+                } else {
+                    // (A readable text of the same id, before or after, wins.)
+                    texts
+                        .by_id
+                        .entry(record.key)
+                        .or_insert(Err(format!("its text could not be read: {why}")));
+                }
+            }
         }
     }
     Ok(texts)
 }
 
+/// Reads a JSONL file of documents or of `predict` records (with
+/// `texts`); a document is checked as a corpus's are (`validation`), and
+/// one with errors is shown as an error.
 fn read_jsonl(
     path: &Path,
-    texts: Option<&HashMap<String, String>>,
+    texts: Option<&Texts>,
+    validation: &ValidationOptions,
 ) -> Result<Predictions, InferError> {
     let mut views = Vec::new();
+    let mut warnings = Vec::new();
     let mut records = false;
     for line in lines(path)? {
         let (line_no, buf) = line?;
@@ -215,7 +247,20 @@ fn read_jsonl(
         // is no document is looked at again, as a JSON value.
         let not_a_document = match parse_record(path, line_no, buf.clone()) {
             Ok(read) => {
-                views.push(View::of_document(read.document));
+                let mut diagnostics = read.diagnostics;
+                diagnostics.extend(validate(&read.document, &read.origin, validation));
+                let (errors, warned): (Vec<_>, Vec<_>) = diagnostics
+                    .into_iter()
+                    .partition(|d| d.severity == Severity::Error);
+                warnings.extend(warned);
+                views.push(if errors.is_empty() {
+                    View::of_document(read.document)
+                } else {
+                    View {
+                        id: read.document.id,
+                        content: Err(Diagnostic::join(&errors)),
+                    }
+                });
                 continue;
             }
             Err(e) => e.to_string(),
@@ -233,7 +278,17 @@ fn read_jsonl(
                     )));
                 };
                 records = true;
-                record_view(o, texts).unwrap_or_else(|why| bad_line(path, line_no, object, why))
+                match record_view(o, texts) {
+                    Ok(View {
+                        id,
+                        content: Err(why),
+                    }) => View {
+                        id,
+                        content: Err(located(path, line_no, why)),
+                    },
+                    Ok(view) => view,
+                    Err(why) => bad_line(path, line_no, object, why),
+                }
             }
             // A line that is no document is shown as an error and the rest
             // goes on, as `predict` does with bad input.
@@ -245,7 +300,7 @@ fn read_jsonl(
     Ok(Predictions {
         views,
         records,
-        warnings: Vec::new(),
+        warnings,
         skipped: Vec::new(),
     })
 }
@@ -267,15 +322,19 @@ fn bad_line(
     object: Option<&serde_json::Map<String, Value>>,
     why: String,
 ) -> View {
-    let id = record_id(object, line);
-    let prefix = format!("{}:{line}", path.display());
     View {
-        id,
-        content: Err(if why.starts_with(&prefix) {
-            why
-        } else {
-            format!("{prefix}: {why}")
-        }),
+        id: record_id(object, line),
+        content: Err(located(path, line, why)),
+    }
+}
+
+/// `why` with the file and line it is about in front (unless it has them).
+fn located(path: &Path, line: usize, why: String) -> String {
+    let prefix = format!("{}:{line}", path.display());
+    if why.starts_with(&prefix) {
+        why
+    } else {
+        format!("{prefix}: {why}")
     }
 }
 
@@ -296,17 +355,31 @@ fn error_view(o: &serde_json::Map<String, Value>, line: usize) -> View {
 /// A `predict --format jsonl` record with its text. A record whose spans do
 /// not fit its text (texts other than the ones predicted on) becomes an
 /// error view; a record that is not one at all is an error.
-fn record_view(
-    object: &serde_json::Map<String, Value>,
-    texts: &HashMap<String, String>,
-) -> Result<View, String> {
+fn record_view(object: &serde_json::Map<String, Value>, texts: &Texts) -> Result<View, String> {
     let record = RecordIn::deserialize(object).map_err(|e| format!("not a quotes record: {e}"))?;
     let id = record.id.clone();
-    let Some(text) = texts.get(&record.id) else {
-        return Ok(View {
-            id: id.clone(),
-            content: Err(format!("no text with id {id:?} in the texts given")),
-        });
+    let text = match texts.by_id.get(&record.id) {
+        Some(Ok(text)) => text,
+        Some(Err(why)) => {
+            return Ok(View {
+                id,
+                content: Err(why.clone()),
+            })
+        }
+        None => {
+            let mut why = format!("no text with id {id:?} in the texts given");
+            if let Some(first) = texts.unreadable.first() {
+                why.push_str(&format!(
+                    " ({} of their records could not be read, so their ids are not known; \
+                     the first: {first})",
+                    texts.unreadable.len()
+                ));
+            }
+            return Ok(View {
+                id,
+                content: Err(why),
+            });
+        }
     };
     Ok(View {
         id,
@@ -385,8 +458,11 @@ fn predicted_from_record(record: RecordIn, text: &str) -> Result<Predicted, Stri
 mod tests {
     use super::*;
 
-    fn texts() -> HashMap<String, String> {
-        HashMap::from([("d1".to_string(), "Ann Lee said “no” today.".to_string())])
+    fn texts() -> Texts {
+        Texts {
+            by_id: HashMap::from([("d1".to_string(), Ok("Ann Lee said “no” today.".to_string()))]),
+            unreadable: Vec::new(),
+        }
     }
 
     #[test]
@@ -449,6 +525,79 @@ mod tests {
             std::fs::write(&path, &text).unwrap();
             assert_eq!(holds_records(&path).unwrap(), records, "{text}");
         }
+    }
+
+    /// Documents are checked as a corpus's are: one with errors is shown
+    /// with them (file and line), the others as they are.
+    #[test]
+    fn invalid_documents_are_error_views() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\": \"ok\", \"text\": \"Hi.\"}\n\
+             {\"id\": \"bad\", \"text\": \"Ann said hi.\", \"spans\": [], \
+             \"attributions\": [{\"id\": \"E1\", \"source\": \"T9\", \"content\": [\"T8\"]}]}\n\
+             {\"id\": \"back\", \"text\": \"Ann said hi.\", \"spans\": [{\"id\": \"T1\", \
+             \"role\": \"content\", \"fragments\": [[9, 4]]}]}\n",
+        )
+        .unwrap();
+        let read = read_predictions(&path, None, &LoadOptions::default()).unwrap();
+        let ids: Vec<&str> = read.views.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["ok", "bad", "back"]);
+        assert!(read.views[0].content.is_ok());
+        let bad = read.views[1].content.as_ref().unwrap_err();
+        assert!(bad.contains("docs.jsonl:2") && bad.contains("T9"), "{bad}");
+        let back = read.views[2].content.as_ref().unwrap_err();
+        assert!(
+            back.contains("docs.jsonl:3") && back.contains("reversed"),
+            "{back}"
+        );
+    }
+
+    /// A prediction whose text's record could not be read says why, with
+    /// the texts file, rather than that there is no such text.
+    #[test]
+    fn an_unreadable_text_is_named_on_its_prediction() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts = dir.path().join("texts.jsonl");
+        let mut bytes = b"{\"id\": \"a\", \"text\": \"caf\xe9\"}\n".to_vec();
+        bytes.extend_from_slice(b"{\"id\": \"b\", \"text\": \"  \"}\n");
+        std::fs::write(&texts, bytes).unwrap();
+        let preds = dir.path().join("p.jsonl");
+        std::fs::write(
+            &preds,
+            "{\"id\":\"a\",\"quotes\":[],\"spans\":{}}\n{\"id\":\"b\",\"quotes\":[],\"spans\":{}}\n\
+             {\"id\":\"c\",\"quotes\":[],\"spans\":{}}\n",
+        )
+        .unwrap();
+        let read = read_predictions(&preds, Some(&texts), &LoadOptions::default()).unwrap();
+        let why: Vec<String> = read
+            .views
+            .iter()
+            .map(|v| v.content.clone().unwrap_err())
+            .collect();
+        assert!(
+            why[0].starts_with(&format!("{}:1: ", preds.display())),
+            "{}",
+            why[0]
+        );
+        assert!(why[0].contains("no text with id \"a\""), "{}", why[0]);
+        assert!(
+            why[0].contains("texts.jsonl: not-utf8: line 1"),
+            "{}",
+            why[0]
+        );
+        assert!(
+            why[1].contains("could not be read") && why[1].contains("empty"),
+            "{}",
+            why[1]
+        );
+        assert!(
+            why[2].contains(":3: no text with id \"c\" in the texts given (1 of"),
+            "{}",
+            why[2]
+        );
     }
 
     #[test]
