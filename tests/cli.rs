@@ -1180,3 +1180,76 @@ fn predict_records_are_scored_with_the_gold_texts() {
         stderr(&o)
     );
 }
+
+/// A model and names files are inputs too: `predict`, `eval` and `convert`
+/// refuse an output inside the model folder, over the model file or over a
+/// names file, and leave them as they were.
+#[test]
+fn outputs_never_overwrite_a_model_or_a_names_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    for entry in std::fs::read_dir(common::tiny_model()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), model.join(entry.file_name())).unwrap();
+        }
+    }
+    let weights = model.join("model.safetensors");
+    let before = std::fs::read(&weights).unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"a\", \"text\": \"Ann Lee said it works.\"}\n",
+    )
+    .unwrap();
+    let (m, w, i) = (
+        model.to_str().unwrap(),
+        weights.to_str().unwrap(),
+        input.to_str().unwrap(),
+    );
+    for model_arg in [m, w] {
+        let o = quotekit(&["predict", "--model", model_arg, "--input", i, "--output", w]);
+        common::refused(&o, "would overwrite the input");
+    }
+    let names = common::sample_names_dir();
+    let o = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--names",
+        names.to_str().unwrap(),
+        "--model",
+        m,
+        "--json",
+        w,
+    ]);
+    common::refused(&o, "would overwrite the input");
+    assert_eq!(std::fs::read(&weights).unwrap(), before);
+    // A names file, in a copy of the names folder.
+    let names_copy = dir.path().join("names");
+    std::fs::create_dir(&names_copy).unwrap();
+    let first = std::fs::read_dir(&names)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "tsv"))
+        .unwrap();
+    let target = names_copy.join(first.file_name().unwrap());
+    std::fs::copy(&first, &target).unwrap();
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "--names",
+        names_copy.to_str().unwrap(),
+        "datasets/sample",
+        target.to_str().unwrap(),
+    ]);
+    common::refused(&o, "would overwrite the input");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&first).unwrap()
+    );
+}

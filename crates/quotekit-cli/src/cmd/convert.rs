@@ -31,7 +31,9 @@ pub struct ConvertArgs {
 
 /// Runs `quotekit convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    check_output(&args.output, &[&args.input])?;
+    let mut inputs = vec![args.input.as_path()];
+    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    check_output(&args.output, &inputs)?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
     } else {

@@ -58,6 +58,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.gold.as_path()];
     inputs.extend(args.pred.as_deref());
     inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.model.as_deref().map(super::model_folder));
     let outputs: Vec<&PathBuf> = args
         .json
         .iter()

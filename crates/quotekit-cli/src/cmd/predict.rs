@@ -114,6 +114,8 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
+    // (The input is checked with the output when the run starts.)
+    quotekit_data::paths::check_output(&args.output, &[super::model_folder(&args.model)])?;
     let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {
         annotator.outside_penalty = p;
