@@ -238,11 +238,24 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
             }
         })
         .collect();
-    // Gold quotes that no predicted content touches at all.
+    // Gold quotes that no predicted content touches at all (predicted
+    // contents by the range of their characters, as gold's above).
+    let pred_by_range = ByStart::new(
+        pred_chars
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| Some((CharSpan::new(*c.first()?, *c.last()? + 1), k)))
+            .collect(),
+    );
     for (j, chars) in gold_chars.iter().enumerate() {
+        let (Some(&f), Some(&l)) = (chars.first(), chars.last()) else {
+            continue;
+        };
         if !overlapped[j]
-            && pred_chars
+            && pred_by_range
+                .near(CharSpan::new(f, l + 1))
                 .iter()
+                .map(|&(_, k)| &pred_chars[k])
                 .any(|c| may_share(c, chars) && matched(c, chars) > 0)
         {
             overlapped[j] = true;

@@ -5,7 +5,7 @@
 use super::diff::{Agreement, Differences, Fragment};
 use super::html::{escape, score};
 use super::predicted::Predicted;
-use quotekit_data::{CharIndex, Document, Role, SpansById};
+use quotekit_data::{ByStart, CharIndex, Document, Role, SpansById};
 use quotekit_model::eval::Evaluation;
 use std::fmt::Write;
 
@@ -231,16 +231,30 @@ pub(super) fn difference_list(
     };
     section("Gold only", alone(&d.gold));
     section("Predicted only", alone(&d.predicted));
+    // Gold fragments by start: a long document does not compare every pair.
+    let gold_by_start = ByStart::new(
+        d.gold
+            .iter()
+            .enumerate()
+            .map(|(k, g)| (g.span, k))
+            .collect(),
+    );
     let boundaries: Vec<String> = d
         .predicted
         .iter()
         .filter(|f| f.agreement == Agreement::Boundary)
         .map(|f| {
-            let golds: Vec<String> = d
-                .gold
+            // (In gold's order, as they are listed elsewhere.)
+            let mut near: Vec<usize> = gold_by_start
+                .near(f.span)
                 .iter()
-                .filter(|g| g.role == f.role && g.span.overlaps(&f.span))
-                .map(|g| format!("“{}”", escape(&text(g))))
+                .map(|&(_, k)| k)
+                .filter(|&k| d.gold[k].role == f.role && d.gold[k].span.overlaps(&f.span))
+                .collect();
+            near.sort_unstable();
+            let golds: Vec<String> = near
+                .into_iter()
+                .map(|k| format!("“{}”", escape(&text(&d.gold[k]))))
                 .collect();
             format!(
                 "<span class=\"{}\">{}</span> predicted “{}”, gold {}",
