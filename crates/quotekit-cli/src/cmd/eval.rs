@@ -45,7 +45,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE", requires = "model")]
     pub errors: Option<PathBuf>,
     /// Also write the evaluation as an HTML page to this file: the tables,
-    /// and the token-tag confusion matrix as a heat map (needs --pred).
+    /// and the token-tag confusion matrix as a heat map (needs --pred or
+    /// --link-gold).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     #[command(flatten)]
