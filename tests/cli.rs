@@ -1253,3 +1253,87 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
         std::fs::read(&first).unwrap()
     );
 }
+
+/// A `render`, `convert` or `predict` that fails leaves none of the folders
+/// its output would have made; one that succeeds keeps them, and folders
+/// that were there stay.
+#[test]
+fn failed_runs_leave_no_folders_they_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.jsonl");
+    let m = missing.to_str().unwrap();
+    let out = |rest: &str| dir.path().join("new").join(rest);
+    let model = common::tiny_model().to_str().unwrap();
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "render",
+            "--input",
+            m,
+            "--output",
+            out("a/b").to_str().unwrap(),
+        ],
+        vec![
+            "convert",
+            "--from",
+            "jsonl",
+            "--to",
+            "brat",
+            m,
+            out("c/d").to_str().unwrap(),
+        ],
+        vec![
+            "convert",
+            "--from",
+            "jsonl",
+            "--to",
+            "jsonl",
+            m,
+            out("e/f.jsonl").to_str().unwrap(),
+        ],
+        vec![
+            "predict",
+            "--model",
+            model,
+            "--input",
+            m,
+            "--output",
+            out("g/h.jsonl").to_str().unwrap(),
+        ],
+    ]
+    .into_iter()
+    .map(|v| v.into_iter().map(String::from).collect())
+    .collect();
+    for run in &runs {
+        let args: Vec<&str> = run.iter().map(String::as_str).collect();
+        let o = quotekit(&args);
+        assert!(!o.status.success(), "{run:?}");
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        assert!(
+            !dir.path().join("new").exists(),
+            "{run:?} left {:?}",
+            out("")
+        );
+    }
+    // A folder that was there stays; a run that succeeds keeps what it made.
+    std::fs::create_dir(dir.path().join("new")).unwrap();
+    let o = quotekit(&[
+        "render",
+        "--input",
+        m,
+        "--output",
+        out("a/b").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(dir.path().join("new").is_dir() && !out("a").exists());
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "datasets/sample",
+        out("x/y.jsonl").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out("x/y.jsonl").is_file());
+}

@@ -157,6 +157,49 @@ pub fn remove_made(path: &Path, top: &Path) {
     }
 }
 
+/// The folders that writing an output makes (it, or a file's folder, with
+/// the missing folders above it), removed again while empty when the
+/// command fails: held from before the output's lock is taken (which makes
+/// them) to the end, when [`MadeFolders::keep`] says the command succeeded.
+/// (Declared before the lock, it is dropped after it, and the lock's file
+/// is gone by then.)
+#[derive(Debug)]
+pub struct MadeFolders {
+    folder: PathBuf,
+    top: Option<PathBuf>,
+}
+
+impl MadeFolders {
+    /// Before the output `path` is written: a folder, or a file (`folder`
+    /// false), whose folder is what is made.
+    pub fn before(path: &Path, folder: bool) -> Self {
+        let folder = if folder {
+            path.to_path_buf()
+        } else {
+            path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
+        };
+        let top = if folder.as_os_str().is_empty() {
+            None
+        } else {
+            first_missing(&folder)
+        };
+        Self { folder, top }
+    }
+
+    /// The command succeeded: the folders stay.
+    pub fn keep(mut self) {
+        self.top = None;
+    }
+}
+
+impl Drop for MadeFolders {
+    fn drop(&mut self) {
+        if let Some(top) = &self.top {
+            remove_made(&self.folder, top);
+        }
+    }
+}
+
 /// Refuses a folder output that is an existing file (also through `..`:
 /// `new/../file.txt` is refused before `new/` is created).
 pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {

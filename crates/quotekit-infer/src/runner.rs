@@ -119,11 +119,12 @@ pub fn run(
     } else {
         Written::InOrder(Vec::new())
     };
-    let mut sink = Sink::open(output, options.format, options.resume)?;
     let limits = ReadLimits {
         max_chars: options.max_chars,
     };
+    // (The input first: one that cannot be opened leaves no output file.)
     let mut opened = open(input, limits)?;
+    let mut sink = Sink::open(output, options.format, options.resume)?;
     let mut records = opened.records;
     let mut summary = Summary {
         skipped: std::mem::take(&mut opened.skipped),

@@ -48,7 +48,7 @@ pub fn train(
         // (The data error it would be once read.)
         return Err(errors::DataError::new_err(missing));
     }
-    let made = quotekit_data::paths::first_missing(&out);
+    let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {
         checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
@@ -61,11 +61,8 @@ pub fn train(
     let fitted = match py.detach(|| fit_with(&cfg, &options, |event| history.record(event))) {
         Ok(fitted) => fitted,
         Err(e) => {
-            // (As the CLI: the empty model folder this call made goes.)
-            drop(lock);
-            if let Some(top) = &made {
-                quotekit_data::paths::remove_made(&out, top);
-            }
+            // (As the CLI: the empty model folder this call made goes,
+            // `made` once the lock is.)
             return Err(errors::model_in("training failed", e));
         }
     };
@@ -73,6 +70,8 @@ pub fn train(
     write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)
         .map_err(errors::input)?;
     write_dev_evaluation(&out, fitted.dev.as_ref()).map_err(errors::input)?;
+    drop(lock);
+    made.keep();
     fitted
         .dev
         .as_ref()

@@ -39,6 +39,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     } else {
         check_output_file(&args.output)?;
     }
+    let made = quotekit_data::paths::MadeFolders::before(&args.output, args.to == Format::Brat);
     let _lock = if args.to == Format::Brat {
         quotekit_infer::lock::OutputLock::folder(&args.output)?
     } else {
@@ -67,5 +68,6 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         report.documents.len(),
         args.output.display()
     );
+    made.keep();
     Ok(super::exit_code(!report.skipped.is_empty()))
 }

@@ -149,6 +149,13 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         resume: args.resume,
         max_chars: args.max_chars,
     };
+    let made = match &output {
+        OutputTarget::Path(path) => Some(quotekit_data::paths::MadeFolders::before(
+            path,
+            options.format == OutputFormat::Brat,
+        )),
+        _ => None,
+    };
     let mut progress = Reporter::new(Duration::from_secs(10));
     let summary = run(
         &annotator,
@@ -157,6 +164,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         &options,
         &mut progress,
     )?;
+    made.map(quotekit_data::paths::MadeFolders::keep);
     // (Failed documents kept from a run resumed count as this run's.)
     Ok(super::exit_code(
         summary.errors + summary.resumed_errors > 0,

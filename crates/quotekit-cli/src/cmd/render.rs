@@ -42,6 +42,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
     quotekit_data::paths::check_output_folder(&args.output)?;
     quotekit_data::paths::check_output(&args.output, &inputs)?;
+    let made = quotekit_data::paths::MadeFolders::before(&args.output, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.output)?;
     let started = std::time::Instant::now();
     // Names files are gold: the predictions' names are their own.
@@ -82,7 +83,15 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         sources,
         names: args.corpus_options.names.clone(),
     };
-    let done = render_corpus(predictions.views, gold.as_deref(), &args.output, &options)?;
+    let done = render_corpus(predictions.views, gold.as_deref(), &args.output, &options)
+        .with_context(|| match &args.gold {
+            Some(g) => format!(
+                "rendering {} with the gold {}",
+                args.input.display(),
+                g.display()
+            ),
+            None => format!("rendering {}", args.input.display()),
+        })?;
     if let Some(g) = &args.gold {
         if done.paired == 0 {
             eprintln!(
@@ -99,5 +108,6 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64(),
         args.output.join("index.html").display()
     );
+    made.keep();
     Ok(super::exit_code(skipped > 0))
 }

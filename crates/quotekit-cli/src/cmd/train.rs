@@ -175,8 +175,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(missing) = config.missing_input() {
         anyhow::bail!("{missing}");
     }
-    let made = quotekit_data::paths::first_missing(&args.out);
-    let lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
+    let made = quotekit_data::paths::MadeFolders::before(&args.out, true);
+    let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     eprintln!(
@@ -327,11 +327,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
             // A run that fails before it writes anything (a corpus with no
             // tokens, a config training cannot use) leaves no empty model
-            // folder behind: only those it made, and only when empty.
-            drop(lock);
-            if let Some(top) = &made {
-                quotekit_data::paths::remove_made(&args.out, top);
-            }
+            // folder behind (`made`, once the lock is gone): only those it
+            // made, and only when empty.
             return Err(anyhow::Error::new(e).context("training failed"));
         }
     };
@@ -367,5 +364,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(dev) = &fitted.dev {
         println!("{dev}");
     }
+    made.keep();
     Ok(ExitCode::SUCCESS)
 }

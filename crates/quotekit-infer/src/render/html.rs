@@ -97,6 +97,18 @@ document.querySelectorAll('table.sortable th').forEach(function(th){var col=th.c
 })();
 "#;
 
+/// A document's id as shown (not yet escaped): itself, or a word saying it
+/// is empty or blank, so that its link has something to click.
+pub fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.is_empty() {
+        "(empty id)".into()
+    } else if id.trim().is_empty() {
+        format!("(blank id of {} characters)", id.chars().count()).into()
+    } else {
+        id.into()
+    }
+}
+
 /// A whole page: `title` (escaped here) and a body that is already markup.
 pub fn page(title: &str, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + STYLE.len() + SCRIPT.len() + 256);

@@ -3,7 +3,7 @@
 //! pages, each ordering (worst first when there is gold, most quotes, id)
 //! its own set of static pages so that sorting works without the script.
 
-use super::html::{escape, legend, page, score};
+use super::html::{escape, legend, page, score, shown_id};
 use super::page::DocSummary;
 use quotekit_model::eval::Evaluation;
 use std::collections::{BTreeMap, HashSet};
@@ -140,7 +140,7 @@ fn documents_table(out: &mut String, docs: &[DocSummary], rows: &[usize], gold: 
             "<tr><td class=\"n\">{}</td><td><a href=\"{}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
             k + 1,
             escape(&d.file),
-            escape(&d.id),
+            escape(&shown_id(&d.id)),
             d.quotes,
             names.len()
         );

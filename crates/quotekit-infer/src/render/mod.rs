@@ -201,6 +201,27 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
 mod tests {
     use super::*;
 
+    /// An empty or blank id still gives its page a link to click and a
+    /// title.
+    #[test]
+    fn empty_and_blank_ids_are_shown_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let views = ["", "  "]
+            .iter()
+            .map(|id| View::of_document(Document::new(*id, "Hi there.")))
+            .collect();
+        render_corpus(views, None, dir.path(), &RenderOptions::default()).unwrap();
+        let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+        assert!(index.contains("\">(empty id)</a>"), "{index}");
+        assert!(
+            index.contains("\">(blank id of 2 characters)</a>"),
+            "{index}"
+        );
+        let page = std::fs::read_to_string(dir.path().join("doc/1.html")).unwrap();
+        assert!(page.contains("<title>(empty id)</title>"));
+        assert!(page.contains("<h1>(empty id)</h1>"));
+    }
+
     /// A render into the folder of an earlier, longer one leaves none of
     /// its pages behind, and keeps files that are not render's.
     #[test]

@@ -3,7 +3,7 @@
 //! and, with gold, the differences and the document's scores.
 
 use super::diff::{differences, Agreement, Differences, Fragment};
-use super::html::{escape, legend, page, score};
+use super::html::{escape, legend, page, score, shown_id};
 use super::markup::{mark_up, Anchor, Mark};
 use super::predicted::Predicted;
 use super::side::{difference_list, quote_list, role_class, speaker_label};
@@ -224,7 +224,7 @@ pub fn document_page(
         body,
         "<header>\n{}\n<h1>{}</h1>",
         nav.html(),
-        escape(&doc.id)
+        escape(&shown_id(&doc.id))
     );
     let _ = write!(
         body,
@@ -263,7 +263,7 @@ pub fn document_page(
         difference_list(&mut body, doc, g, d, e, &number);
     }
     body.push_str("</aside>\n</div>\n</main>\n");
-    let html = page(&doc.id, &body);
+    let html = page(&shown_id(&doc.id), &body);
 
     let summary = DocSummary {
         id: doc.id.clone(),
@@ -321,7 +321,7 @@ pub fn error_page(id: &str, message: &str, nav: &Nav, file: String) -> (String, 
     let body = format!(
         "<header>{}<h1>{}</h1></header>\n<main><p class=\"bad\">No prediction: {}</p></main>\n",
         nav.html(),
-        escape(id),
+        escape(&shown_id(id)),
         escape(message)
     );
     let summary = DocSummary {
@@ -333,5 +333,5 @@ pub fn error_page(id: &str, message: &str, nav: &Nav, file: String) -> (String, 
         differences: None,
         note: Some(message.to_string()),
     };
-    (page(id, &body), summary)
+    (page(&shown_id(id), &body), summary)
 }
