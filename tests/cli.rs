@@ -1181,9 +1181,9 @@ fn predict_records_are_scored_with_the_gold_texts() {
     );
 }
 
-/// A model and names files are inputs too: `predict`, `eval` and `convert`
-/// refuse an output inside the model folder, over the model file or over a
-/// names file, and leave them as they were.
+/// A model's files and names files are inputs too: `predict`, `eval` and
+/// `convert` refuse an output over the weights, the resolver or a names
+/// file, or a folder around them, and leave them as they were.
 #[test]
 fn outputs_never_overwrite_a_model_or_a_names_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -1211,7 +1211,35 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
     for model_arg in [m, w] {
         let o = quotekit(&["predict", "--model", model_arg, "--input", i, "--output", w]);
         common::refused(&o, "would overwrite the input");
+        let resolver = model.join("speakers.safetensors");
+        let o = quotekit(&[
+            "predict",
+            "--model",
+            model_arg,
+            "--input",
+            i,
+            "--output",
+            resolver.to_str().unwrap(),
+        ]);
+        common::refused(&o, "would overwrite the input");
+        // A brat output folder around the model's files.
+        let o = quotekit(&[
+            "predict", "--model", model_arg, "--input", i, "--output", m, "--format", "brat",
+        ]);
+        common::refused(&o, "would overwrite the input");
     }
+    // Other files beside the model are no part of it.
+    let beside = model.join("predictions.jsonl");
+    let o = quotekit(&[
+        "predict",
+        "--model",
+        w,
+        "--input",
+        i,
+        "--output",
+        beside.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let names = common::sample_names_dir();
     let o = quotekit(&[
         "eval",

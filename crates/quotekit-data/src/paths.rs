@@ -124,39 +124,6 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathErr
     Ok(())
 }
 
-/// The first folder that making `path` (with its missing parents) creates,
-/// on the path [`resolved`] (`new/../old` is `old`): the highest of it and
-/// its ancestors that is not there. `None` when `path` is there.
-pub fn first_missing(path: &Path) -> Option<PathBuf> {
-    let path = resolved(path);
-    if path.exists() {
-        return None;
-    }
-    let mut top = path.as_path();
-    while let Some(parent) = top
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
-    {
-        top = parent;
-    }
-    Some(top.to_path_buf())
-}
-
-/// Removes `path` ([`resolved`]) and the folders above it up to `top`
-/// ([`first_missing`] of `path` before a run that failed made them), each
-/// only while it is empty: what the run made and left empty along the
-/// path, nothing that was there.
-pub fn remove_made(path: &Path, top: &Path) {
-    let path = resolved(path);
-    let mut folder = path.as_path();
-    while folder.starts_with(top) && std::fs::remove_dir(folder).is_ok() && folder != top {
-        match folder.parent() {
-            Some(parent) => folder = parent,
-            None => break,
-        }
-    }
-}
-
 /// The folders that writing an output makes (it, or a file's folder, with
 /// the missing folders above it), removed again while empty when the
 /// command fails: held from before the output's lock is taken (which makes
@@ -165,8 +132,10 @@ pub fn remove_made(path: &Path, top: &Path) {
 /// is gone by then.)
 #[derive(Debug)]
 pub struct MadeFolders {
-    folder: PathBuf,
-    top: Option<PathBuf>,
+    /// The folders along the path as written that were not there, outermost
+    /// first, [`resolved`] (`new` and `x` for `new/../x`: making it makes
+    /// both).
+    missing: Vec<PathBuf>,
 }
 
 impl MadeFolders {
@@ -174,28 +143,38 @@ impl MadeFolders {
     /// false), whose folder is what is made.
     pub fn before(path: &Path, folder: bool) -> Self {
         let folder = if folder {
-            path.to_path_buf()
+            path
         } else {
-            path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
+            path.parent().unwrap_or(Path::new(""))
         };
-        let top = if folder.as_os_str().is_empty() {
-            None
-        } else {
-            first_missing(&folder)
-        };
-        Self { folder, top }
+        let mut prefix = PathBuf::new();
+        let mut missing = Vec::new();
+        for part in folder.components() {
+            prefix.push(part);
+            // (`x/.` is `x`, and `x/..` is there when `x` is; `new/../old`
+            // is `old`, there or not whether `new` is.)
+            if matches!(part, std::path::Component::Normal(_)) {
+                let folder = resolved(&prefix);
+                if std::fs::symlink_metadata(&folder).is_err() {
+                    missing.push(folder);
+                }
+            }
+        }
+        Self { missing }
     }
 
     /// The command succeeded: the folders stay.
     pub fn keep(mut self) {
-        self.top = None;
+        self.missing.clear();
     }
 }
 
 impl Drop for MadeFolders {
+    /// Removes the folders that were missing, innermost first, each only
+    /// while it is empty: nothing that was there, nothing that holds files.
     fn drop(&mut self) {
-        if let Some(top) = &self.top {
-            remove_made(&self.folder, top);
+        for folder in self.missing.iter().rev() {
+            let _ = std::fs::remove_dir(folder);
         }
     }
 }
@@ -228,34 +207,47 @@ mod tests {
     use super::*;
 
     /// What a failed run made goes, up to the first folder it made; what
-    /// was there, or holds anything, stays.
+    /// was there, or holds anything, stays; a run that succeeded keeps it.
     #[test]
     fn only_the_empty_folders_a_run_made_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let root = resolved(dir.path());
-        let out = dir.path().join("a/b/c");
-        let top = first_missing(&out).unwrap();
-        assert_eq!(top, root.join("a"));
-        std::fs::create_dir_all(&out).unwrap();
-        remove_made(&out, &top);
-        assert!(!dir.path().join("a").exists() && dir.path().exists());
-        std::fs::create_dir_all(dir.path().join("a")).unwrap();
-        let top = first_missing(&out).unwrap();
-        assert_eq!(top, root.join("a/b"));
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(dir.path().join("a/b/kept.txt"), "x").unwrap();
-        remove_made(&out, &top);
-        assert!(!out.exists() && dir.path().join("a/b/kept.txt").exists());
-        assert_eq!(first_missing(dir.path()), None);
-        // Through `..` and `.`: the folder the path comes to, not its words.
-        std::fs::create_dir(dir.path().join("old")).unwrap();
-        assert_eq!(first_missing(&dir.path().join("new/../old")), None);
-        let dotted = dir.path().join("x/.");
-        let top = first_missing(&dotted).unwrap();
-        assert_eq!(top, root.join("x"));
-        std::fs::create_dir(dir.path().join("x")).unwrap();
-        remove_made(&dotted, &top);
-        assert!(!dir.path().join("x").exists() && dir.path().join("old").exists());
+        let at = |p: &str| dir.path().join(p);
+        // A run that fails after making `a/b/c`.
+        let made = MadeFolders::before(&at("a/b/c"), true);
+        std::fs::create_dir_all(at("a/b/c")).unwrap();
+        drop(made);
+        assert!(!at("a").exists() && dir.path().exists());
+        // `a` was there; `a/b` gets a file.
+        std::fs::create_dir(at("a")).unwrap();
+        let made = MadeFolders::before(&at("a/b/c"), true);
+        std::fs::create_dir_all(at("a/b/c")).unwrap();
+        std::fs::write(at("a/b/kept.txt"), "x").unwrap();
+        drop(made);
+        assert!(!at("a/b/c").exists() && at("a/b/kept.txt").exists());
+        // A file's folder; a run that succeeded.
+        let made = MadeFolders::before(&at("f/g/out.jsonl"), false);
+        std::fs::create_dir_all(at("f/g")).unwrap();
+        made.keep();
+        assert!(at("f/g").is_dir());
+        // Through `..` and `.`: every folder that making the path makes.
+        std::fs::create_dir(at("old")).unwrap();
+        for (path, made_here) in [
+            ("new/../old", "new"),
+            ("n2/../fresh", "fresh"),
+            ("x/.", "x"),
+        ] {
+            let made = MadeFolders::before(&at(path), true);
+            // (`create_dir_all` does not make `x/.`: its lock makes `x`.)
+            std::fs::create_dir_all(at(path.trim_end_matches("/."))).unwrap();
+            assert!(at(made_here).is_dir());
+            drop(made);
+            assert!(!at(made_here).exists(), "{path}");
+        }
+        assert!(!at("n2").exists() && at("old").is_dir());
+        // No folder to make: a file in the current folder.
+        assert!(MadeFolders::before(Path::new("out.jsonl"), false)
+            .missing
+            .is_empty());
     }
 
     /// An empty input path is refused as such (it is no folder around

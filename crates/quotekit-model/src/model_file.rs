@@ -49,6 +49,31 @@ pub fn save_annotator(
     Ok(file)
 }
 
+/// The files of the model at `path` (a model directory, its weights file or
+/// an ensemble's `ensemble.toml`) that are there: the one given, and those
+/// of its folder that a model is read from (weights, speaker resolver,
+/// tokenizer, ensemble). No command may write over them (other files of the
+/// folder, such as reports, are no part of the model).
+pub fn model_files(path: &Path) -> Vec<PathBuf> {
+    let (folder, given) = if path.is_dir() {
+        (path, None)
+    } else {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        (parent.unwrap_or(Path::new(".")), Some(path.to_path_buf()))
+    };
+    let names = [
+        crate::header::FILE_NAME,
+        crate::header::TOKENIZER_FILE,
+        crate::speakers::file::FILE_NAME,
+        ENSEMBLE_FILE,
+    ];
+    given
+        .into_iter()
+        .chain(names.iter().map(|name| folder.join(name)))
+        .filter(|file| file.is_file())
+        .collect()
+}
+
 /// Loads a model directory (or its weights file, or an ensemble's
 /// `ensemble.toml`), of any kind, as a ready [`Annotator`].
 pub fn load_annotator(path: &Path) -> Result<(Annotator, ModelHeader), ModelError> {

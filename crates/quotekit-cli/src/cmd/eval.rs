@@ -59,7 +59,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.gold.as_path()];
     inputs.extend(args.pred.as_deref());
     inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
-    inputs.extend(args.model.as_deref().map(super::model_folder));
+    let model_files = args
+        .model
+        .as_deref()
+        .map(quotekit_model::model_file::model_files)
+        .unwrap_or_default();
+    inputs.extend(model_files.iter().map(|p| p.as_path()));
     let outputs: Vec<&PathBuf> = args
         .json
         .iter()

@@ -92,22 +92,6 @@ pub fn load(
     Ok(report)
 }
 
-/// The folder a `--model` path stands for, as an input no output may
-/// overwrite: the path itself, or the folder of a model file (its resolver
-/// and tokenizer sit beside it).
-pub fn model_folder(model: &std::path::Path) -> &std::path::Path {
-    match model.parent() {
-        Some(parent) if model.is_file() => {
-            if parent.as_os_str().is_empty() {
-                std::path::Path::new(".")
-            } else {
-                parent
-            }
-        }
-        _ => model,
-    }
-}
-
 /// Prints a corpus's warnings and the lenient-mode summary to stderr.
 pub fn print_problems(warnings: &[Diagnostic], skipped: &[Skipped]) {
     for warning in warnings {

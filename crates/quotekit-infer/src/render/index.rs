@@ -12,6 +12,14 @@ use std::fmt::Write;
 /// How many speakers the index lists before linking to `speakers.html`.
 const TOP_SPEAKERS: usize = 25;
 
+/// The heading of `index.html`, by which a later render knows the folder
+/// holds an earlier one's pages.
+pub const INDEX_HEADING: &str = "<h1>quotekit render</h1>";
+
+/// The orders' names in index page names (`by-SLUG-N.html`), in the
+/// order of [`Order`]'s variants.
+pub const SLUGS: [&str; 3] = ["worst", "quotes", "id"];
+
 /// One way of ordering the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Order {
@@ -22,11 +30,7 @@ enum Order {
 
 impl Order {
     fn slug(self) -> &'static str {
-        match self {
-            Order::Worst => "worst",
-            Order::Quotes => "quotes",
-            Order::Id => "id",
-        }
+        SLUGS[self as usize]
     }
     fn label(self) -> &'static str {
         match self {
@@ -261,7 +265,7 @@ pub fn index_pages(
             body.push_str("</main>\n");
             let html = page(&format!("quotekit: documents, page {p}"), &body);
             if order == orders[0] && p == 1 {
-                let mut index = String::from("<header><h1>quotekit render</h1>\n<nav class=\"nav\"><a href=\"speakers.html\">all speakers</a></nav></header>\n<main>\n");
+                let mut index = format!("<header>{INDEX_HEADING}\n<nav class=\"nav\"><a href=\"speakers.html\">all speakers</a></nav></header>\n<main>\n");
                 totals_section(&mut index, docs, totals);
                 index.push_str(&legend(gold));
                 let _ = writeln!(index, "<h2>Speakers</h2>");

@@ -108,6 +108,8 @@ pub fn render_corpus(
         }
         totals.evaluation = Some(evaluation);
     }
+    // (Read before this render writes its own index.)
+    let rendered_before = was_rendered(out);
     let doc_dir = out.join("doc");
     std::fs::create_dir_all(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     let file = |k: usize| format!("doc/{}.html", k + 1);
@@ -143,8 +145,10 @@ pub fn render_corpus(
         let path = out.join(name);
         std::fs::write(&path, html).map_err(|e| InferError::io(&path, e))?;
     }
-    let written: HashSet<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
-    remove_stale(out, summaries.len(), &written)?;
+    if rendered_before {
+        let written: HashSet<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+        remove_stale(out, summaries.len(), &written)?;
+    }
     Ok(Rendered {
         documents: summaries.len(),
         pages: summaries.len() + pages.len(),
@@ -153,20 +157,27 @@ pub fn render_corpus(
     })
 }
 
+/// Whether the folder `out` holds the pages of an earlier render: its
+/// `index.html` is one.
+fn was_rendered(out: &Path) -> bool {
+    std::fs::read_to_string(out.join("index.html"))
+        .is_ok_and(|index| index.contains(index::INDEX_HEADING))
+}
+
 /// Removes the pages an earlier render into `out` left that this one did
 /// not write (`doc/N.html` past its `documents`, index pages it has fewer
 /// of), so that no page of another corpus is left linked to these. Only
-/// files named as render names its pages are removed.
+/// files named exactly as render names its pages are removed.
 fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result<(), InferError> {
+    // A page's number as render writes it: from 1, without leading zeros.
     let number = |s: &str| -> Option<usize> {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
+        let n: usize = s.parse().ok()?;
+        (n >= 1 && n.to_string() == s).then_some(n)
     };
     let stale_doc = |name: &str| {
         name.strip_suffix(".html")
             .and_then(number)
-            .is_some_and(|n| n == 0 || n > documents)
+            .is_some_and(|n| n > documents)
     };
     let stale_index = |name: &str| {
         !written.contains(name)
@@ -174,11 +185,7 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
                 .strip_prefix("by-")
                 .and_then(|rest| rest.strip_suffix(".html"))
                 .and_then(|rest| rest.rsplit_once('-'))
-                .is_some_and(|(slug, n)| {
-                    !slug.is_empty()
-                        && slug.bytes().all(|b| b.is_ascii_lowercase())
-                        && number(n).is_some()
-                })
+                .is_some_and(|(slug, n)| index::SLUGS.contains(&slug) && number(n).is_some())
     };
     for (dir, stale) in [
         (out.join("doc"), &stale_doc as &dyn Fn(&str) -> bool),
@@ -240,7 +247,15 @@ mod tests {
         assert!(dir.path().join("doc/3.html").is_file());
         assert!(dir.path().join("by-id-3.html").is_file());
         std::fs::write(dir.path().join("notes.html"), "mine").unwrap();
-        std::fs::write(dir.path().join("doc/3-old.html"), "mine").unwrap();
+        // Named like pages, but not as render names them.
+        for mine in [
+            "doc/3-old.html",
+            "doc/0.html",
+            "doc/007.html",
+            "by-me-1.html",
+        ] {
+            std::fs::write(dir.path().join(mine), "mine").unwrap();
+        }
         let done = render_corpus(docs(1), None, dir.path(), &options).unwrap();
         let files = |sub: &str| -> Vec<String> {
             let mut names: Vec<String> = std::fs::read_dir(dir.path().join(sub))
@@ -252,9 +267,10 @@ mod tests {
             names.sort();
             names
         };
-        assert_eq!(files("doc"), ["1.html", "3-old.html"]);
+        assert_eq!(files("doc"), ["0.html", "007.html", "1.html", "3-old.html"]);
         let top = files("");
         assert!(top.contains(&"notes.html".to_string()), "{top:?}");
+        assert!(top.contains(&"by-me-1.html".to_string()), "{top:?}");
         assert!(top.contains(&"by-id-1.html".to_string()), "{top:?}");
         assert!(
             !top.iter()
@@ -262,7 +278,15 @@ mod tests {
             "{top:?}"
         );
         // Every page of this render is there: one document and the index
-        // pages, with the test's own file besides.
-        assert_eq!(done.pages, 1 + top.len() - 1);
+        // pages, with the test's own files besides.
+        assert_eq!(done.pages, 1 + top.len() - 2);
+        // A folder that holds no earlier render loses nothing.
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir(site.path().join("doc")).unwrap();
+        std::fs::write(site.path().join("doc/404.html"), "mine").unwrap();
+        std::fs::write(site.path().join("by-id-9.html"), "mine").unwrap();
+        render_corpus(docs(1), None, site.path(), &options).unwrap();
+        assert!(site.path().join("doc/404.html").is_file());
+        assert!(site.path().join("by-id-9.html").is_file());
     }
 }

@@ -170,8 +170,16 @@ pub fn records_as_documents(
                 path.display(),
                 v.id
             ))),
-            // (It names the file and the line.)
-            Err(why) => Err(InferError::Usage(format!("{why} (document {:?})", v.id))),
+            // (A record that does not fit its text names the file and the
+            // line already; an error record's message does not.)
+            Err(why) if why.starts_with(&format!("{}:", path.display())) => {
+                Err(InferError::Usage(format!("{why} (document {:?})", v.id)))
+            }
+            Err(why) => Err(InferError::Usage(format!(
+                "{}: {:?}: {why}",
+                path.display(),
+                v.id
+            ))),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -214,7 +222,9 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
             }
             Err(e) => {
                 let why = format!("{}: {}: {}", path.display(), e.kind, e.message);
-                if record.key.starts_with("line ") {
+                // (An input error's message begins with its line, `line N`,
+                // which is also the key of a record whose id was not read.)
+                if e.message.starts_with(&format!("{}: ", record.key)) {
                     // (No id could be read: it may be any prediction's.)
                     texts.unreadable.push(why);
                 } else {
@@ -525,6 +535,26 @@ mod tests {
             std::fs::write(&path, &text).unwrap();
             assert_eq!(holds_records(&path).unwrap(), records, "{text}");
         }
+    }
+
+    /// Scored against gold, a records file's error record is an error that
+    /// names the file and the document.
+    #[test]
+    fn an_error_record_scored_against_gold_names_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"quotes\":[],\"spans\":{}}\n\
+             {\"id\":\"b\",\"error\":{\"kind\":\"too-long\",\"message\":\"the text is too long\"}}\n",
+        )
+        .unwrap();
+        let gold = [Document::new("a", "Hi."), Document::new("b", "Yo.")];
+        let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("{}: \"b\": too-long", path.display())),
+            "{e}"
+        );
     }
 
     /// Documents are checked as a corpus's are: one with errors is shown
