@@ -166,7 +166,9 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         &options,
         &mut progress,
     )?;
-    made.map(quotekit_data::paths::MadeFolders::keep);
+    if let Some(made) = made {
+        made.keep();
+    }
     // (Failed documents kept from a run resumed count as this run's.)
     Ok(super::exit_code(
         summary.errors + summary.resumed_errors > 0,
