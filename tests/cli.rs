@@ -1203,42 +1203,21 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
         "{\"id\": \"a\", \"text\": \"Ann Lee said it works.\"}\n",
     )
     .unwrap();
-    let (m, w, i) = (
-        model.to_str().unwrap(),
-        weights.to_str().unwrap(),
-        input.to_str().unwrap(),
-    );
-    for model_arg in [m, w] {
-        let o = quotekit(&["predict", "--model", model_arg, "--input", i, "--output", w]);
-        common::refused(&o, "would overwrite the input");
-        let resolver = model.join("speakers.safetensors");
-        let o = quotekit(&[
-            "predict",
-            "--model",
-            model_arg,
-            "--input",
-            i,
-            "--output",
-            resolver.to_str().unwrap(),
-        ]);
-        common::refused(&o, "would overwrite the input");
-        // A brat output folder around the model's files.
-        let o = quotekit(&[
-            "predict", "--model", model_arg, "--input", i, "--output", m, "--format", "brat",
-        ]);
-        common::refused(&o, "would overwrite the input");
+    let (m, w) = (model.to_str().unwrap(), weights.to_str().unwrap());
+    let resolver = model.join("speakers.safetensors");
+    for model_arg in [&model, &weights] {
+        for (output, extra) in [
+            (&weights, &[][..]),
+            (&resolver, &[]),
+            (&model, &["--format", "brat"]),
+        ] {
+            // (The last: a brat output folder around the model's files.)
+            let o = common::predict_with(model_arg, &input, output, extra);
+            common::refused(&o, "would overwrite the input");
+        }
     }
     // Other files beside the model are no part of it.
-    let beside = model.join("predictions.jsonl");
-    let o = quotekit(&[
-        "predict",
-        "--model",
-        w,
-        "--input",
-        i,
-        "--output",
-        beside.to_str().unwrap(),
-    ]);
+    let o = common::predict_with(&weights, &input, &model.join("predictions.jsonl"), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let names = common::sample_names_dir();
     let o = quotekit(&[
