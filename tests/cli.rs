@@ -1261,7 +1261,7 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
     );
 }
 
-/// A `render`, `convert` or `predict` that fails leaves none of the folders
+/// A `render`, `convert`, `predict` or `eval` that fails leaves none of the folders
 /// its output would have made; one that succeeds keeps them, and folders
 /// that were there stay.
 #[test]
@@ -1305,6 +1305,17 @@ fn failed_runs_leave_no_folders_they_made() {
             m,
             "--output",
             out("g/h.jsonl").to_str().unwrap(),
+        ],
+        vec![
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--pred",
+            m,
+            "--json",
+            out("i/j.json").to_str().unwrap(),
+            "--html",
+            out("k/l.html").to_str().unwrap(),
         ],
     ]
     .into_iter()

@@ -74,10 +74,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     if (1..outputs.len()).any(|k| outputs[..k].contains(&outputs[k])) {
         anyhow::bail!("--json, --html and --errors must name different files");
     }
+    // (Each checked before its lock makes its folder; the last first, as a
+    // vector drops its items from the first, so that a folder an earlier
+    // one made is empty by the time it is removed.)
+    let mut made = std::collections::VecDeque::new();
     let mut _locks = Vec::new();
     for path in &outputs {
         quotekit_data::paths::check_output(path, &inputs)?;
         quotekit_data::paths::check_output_file(path)?;
+        made.push_front(quotekit_data::paths::MadeFolders::before(path, false));
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
     if args.html.is_some() && args.pred.is_none() && !args.link_gold {
@@ -196,5 +201,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     print!("{printed}");
+    made.into_iter()
+        .for_each(quotekit_data::paths::MadeFolders::keep);
     Ok(super::exit_code(skipped > 0))
 }
