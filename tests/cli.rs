@@ -1259,9 +1259,39 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
         std::fs::read(&target).unwrap(),
         std::fs::read(&first).unwrap()
     );
+    // A checkpoint folder is an output: not inside the corpus.
+    let o = quotekit(&[
+        "train",
+        "--config",
+        "configs/neural.toml",
+        "--train",
+        "datasets/sample",
+        "--out",
+        dir.path().join("nm").to_str().unwrap(),
+        "--checkpoint-dir",
+        "datasets/sample/checkpoints",
+    ]);
+    common::refused(&o, "would overwrite the input");
+    assert!(!Path::new("datasets/sample/checkpoints").exists());
+    // A label map is an input too.
+    let map = dir.path().join("map.toml");
+    std::fs::write(&map, "[labels]\n").unwrap();
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "--label-map",
+        map.to_str().unwrap(),
+        "datasets/sample",
+        map.to_str().unwrap(),
+    ]);
+    common::refused(&o, "would overwrite the input");
+    assert_eq!(std::fs::read_to_string(&map).unwrap(), "[labels]\n");
 }
 
-/// A `render`, `convert`, `predict` or `eval` that fails leaves none of the folders
+/// A `render`, `convert`, `predict`, `tune` or `eval` that fails leaves none of the folders
 /// its output would have made; one that succeeds keeps them, and folders
 /// that were there stay.
 #[test]
@@ -1305,6 +1335,16 @@ fn failed_runs_leave_no_folders_they_made() {
             m,
             "--output",
             out("g/h.jsonl").to_str().unwrap(),
+        ],
+        // (A search needs a dev corpus: it fails once its folder is made.)
+        vec![
+            "tune",
+            "--space",
+            "configs/tune-crf.toml",
+            "--train",
+            "datasets/sample",
+            "--out",
+            out("t/u").to_str().unwrap(),
         ],
         vec![
             "eval",

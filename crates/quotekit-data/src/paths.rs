@@ -48,10 +48,23 @@ pub enum OutputPathError {
 }
 
 /// Where `path` is or would be: links resolved for the part that exists, the
-/// rest appended with `.` and `..` taken literally.
+/// rest appended with `.` and `..` taken literally. A link to a file that is
+/// not there yet is where writing it would go: its target.
 pub fn resolved(path: &Path) -> PathBuf {
+    resolved_within(path, 40)
+}
+
+/// [`resolved`], following at most `links` dangling links.
+fn resolved_within(path: &Path, links: usize) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;
+    }
+    if links > 0 {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if let (true, Ok(target)) = (is_link, std::fs::read_link(path)) {
+            let from = path.parent().unwrap_or(Path::new(""));
+            return resolved_within(&from.join(target), links - 1);
+        }
     }
     // The longest existing ancestor, resolved, plus the components after it.
     let mut rest: Vec<Component<'_>> = Vec::new();
@@ -290,6 +303,13 @@ mod tests {
             std::fs::hard_link(&input, &hard).unwrap();
             let err = check_output(&hard, &[&input]).unwrap_err().to_string();
             assert!(err.contains("through a hard link"), "{err}");
+            // A link to a file not there yet, inside an input folder: what
+            // is written goes there.
+            let dangling = dir.path().join("dangling.jsonl");
+            std::os::unix::fs::symlink(sub.join("new.txt"), &dangling).unwrap();
+            let err = check_output(&dangling, &[&sub]).unwrap_err().to_string();
+            assert!(err.contains("inside it"), "{err}");
+            assert!(check_output(&dangling, &[&input]).is_ok());
         }
         // Beside it, or a new file: fine; standard output too.
         check_output(&dir.path().join("out.jsonl"), &[&input]).unwrap();

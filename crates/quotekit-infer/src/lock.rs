@@ -16,13 +16,16 @@ pub struct OutputLock {
     path: PathBuf,
 }
 
-/// The lock file of an output folder: `.quotekit.lock` inside it.
+/// The lock file of an output folder: `.quotekit.lock` inside it (where it
+/// is, links followed: however it is spelled, one output has one lock).
 fn folder_lock(output: &Path) -> PathBuf {
-    output.join(".quotekit.lock")
+    quotekit_data::paths::resolved(output).join(".quotekit.lock")
 }
 
-/// The lock file of an output file: `.NAME.lock` beside it.
+/// The lock file of an output file: `.NAME.lock` beside it (where it is,
+/// links followed).
 fn file_lock(output: &Path) -> PathBuf {
+    let output = quotekit_data::paths::resolved(output);
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -44,19 +47,26 @@ impl OutputLock {
 
     /// Takes `output`'s lock file `path`, creating the folder it lives in.
     fn acquire(output: &Path, path: PathBuf) -> Result<Self, InferError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
-        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         // A finishing run removes its lock file: if the file locked is no
-        // longer the one at `path`, take the new one.
+        // longer the one at `path`, take the new one. (And a failed run
+        // removes the empty folders it made, which may be this one's: it is
+        // made again.)
         for _ in 0..16 {
-            let mut file = OpenOptions::new()
+            if let Some(parent) = parent {
+                std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
+            }
+            let opened = OpenOptions::new()
                 .read(true)
                 .write(true)
                 .create(true)
                 .truncate(false)
-                .open(&path)
-                .map_err(|e| InferError::io(&path, e))?;
+                .open(&path);
+            let mut file = match opened {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(InferError::io(&path, e)),
+            };
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -130,5 +140,29 @@ mod tests {
         assert!(!file_lock(&out).exists());
         OutputLock::file(&out).unwrap();
         drop(other);
+    }
+
+    /// One output has one lock however it is spelled: through `./`, `..`
+    /// or a link.
+    #[test]
+    fn one_output_spelled_two_ways_has_one_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        let _first = OutputLock::file(&out).unwrap();
+        let roundabout = dir.path().join("sub/../out.jsonl");
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert!(OutputLock::file(&roundabout).is_err());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.jsonl");
+            std::os::unix::fs::symlink(&out, &link).unwrap();
+            let err = OutputLock::file(&link).unwrap_err().to_string();
+            assert!(err.contains("another quotekit run"), "{err}");
+            let folder = dir.path().join("brat");
+            let _brat = OutputLock::folder(&folder).unwrap();
+            let folder_link = dir.path().join("brat-link");
+            std::os::unix::fs::symlink(&folder, &folder_link).unwrap();
+            assert!(OutputLock::folder(&folder_link).is_err());
+        }
     }
 }

@@ -52,9 +52,25 @@ pub fn save_annotator(
 /// The files of the model at `path` (a model directory, its weights file or
 /// an ensemble's `ensemble.toml`) that are there: the one given, and those
 /// of its folder that a model is read from (weights, speaker resolver,
-/// tokenizer, ensemble). No command may write over them (other files of the
-/// folder, such as reports, are no part of the model).
+/// tokenizer, ensemble), with an ensemble's members' own. No command may
+/// write over them (other files of the folder, such as reports, are no part
+/// of the model).
 pub fn model_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = own_model_files(path);
+    // (An ensemble that does not read is refused when it is loaded.)
+    if let Some(toml) = files.iter().find(|f| f.ends_with(ENSEMBLE_FILE)) {
+        let dir = toml.parent().unwrap_or(Path::new(".")).to_path_buf();
+        if let Ok(ensemble) = EnsembleFile::read(&dir) {
+            for member in &ensemble.members {
+                files.extend(own_model_files(&member.path(&dir)));
+            }
+        }
+    }
+    files
+}
+
+/// [`model_files`] of one model, an ensemble's members left out.
+fn own_model_files(path: &Path) -> Vec<PathBuf> {
     let (folder, given) = if path.is_dir() {
         (path, None)
     } else {
@@ -222,4 +238,49 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
     annotator.resolver = resolver;
     annotator.resolver_file = resolver_file;
     Ok((annotator, header))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model's files are its own (not the reports beside them), and an
+    /// ensemble's are its members' too.
+    #[test]
+    fn the_files_of_a_model_and_of_an_ensemble() {
+        let dir = tempfile::tempdir().unwrap();
+        let member = dir.path().join("m1");
+        std::fs::create_dir(&member).unwrap();
+        for name in [
+            crate::header::FILE_NAME,
+            crate::speakers::file::FILE_NAME,
+            "report.html",
+        ] {
+            std::fs::write(member.join(name), "x").unwrap();
+        }
+        let own = [
+            member.join(crate::header::FILE_NAME),
+            member.join(crate::speakers::file::FILE_NAME),
+        ];
+        assert_eq!(model_files(&member), own);
+        let weights = member.join(crate::header::FILE_NAME);
+        assert_eq!(model_files(&weights)[0], weights);
+        assert_eq!(model_files(&weights)[1..], own);
+        let ensemble = dir.path().join("ens");
+        std::fs::create_dir(&ensemble).unwrap();
+        std::fs::write(
+            ensemble.join(ENSEMBLE_FILE),
+            "[[members]]\nmodel = \"../m1\"\nweight = 1.0\n",
+        )
+        .unwrap();
+        let files = model_files(&ensemble);
+        assert_eq!(files[0], ensemble.join(ENSEMBLE_FILE));
+        let members: Vec<&Path> = files[1..].iter().map(|p| p.as_path()).collect();
+        assert_eq!(members.len(), 2);
+        assert!(members.iter().all(|p| p.starts_with(&ensemble)));
+        assert!(
+            members[0].ends_with(crate::header::FILE_NAME),
+            "{members:?}"
+        );
+    }
 }

@@ -32,7 +32,7 @@ pub struct ConvertArgs {
 /// Runs `quotekit convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.input.as_path()];
-    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.corpus_options.inputs());
     check_output(&args.output, &inputs)?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;

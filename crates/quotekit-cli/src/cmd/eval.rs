@@ -58,7 +58,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let names = &args.corpus_options.names;
     let mut inputs = vec![args.gold.as_path()];
     inputs.extend(args.pred.as_deref());
-    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.corpus_options.inputs());
     let model_files = args
         .model
         .as_deref()
@@ -71,7 +71,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         .chain(&args.html)
         .chain(&args.errors)
         .collect();
-    if (1..outputs.len()).any(|k| outputs[..k].contains(&outputs[k])) {
+    // (Compared where they are: `./a.json`, or a link to it, is `a.json`.)
+    let places: Vec<PathBuf> = outputs
+        .iter()
+        .map(|p| quotekit_data::paths::resolved(p))
+        .collect();
+    if (1..places.len()).any(|k| places[..k].contains(&places[k])) {
         anyhow::bail!("--json, --html and --errors must name different files");
     }
     // (Each checked before its lock makes its folder; the last first, as a

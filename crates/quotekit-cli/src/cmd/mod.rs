@@ -50,6 +50,15 @@ pub struct CorpusOptions {
 }
 
 impl CorpusOptions {
+    /// The files and folders these options read (names folders, the label
+    /// map), as inputs no output may overwrite.
+    pub fn inputs(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.names
+            .iter()
+            .chain(&self.label_map)
+            .map(|p| p.as_path())
+    }
+
     /// Library load options from the flags.
     pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
         let mut options = LoadOptions {

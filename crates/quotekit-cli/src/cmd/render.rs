@@ -39,7 +39,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(args.texts.as_deref());
     inputs.extend(args.gold.as_deref());
-    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.corpus_options.inputs());
     quotekit_data::paths::check_output_folder(&args.output)?;
     quotekit_data::paths::check_output(&args.output, &inputs)?;
     let made = quotekit_data::paths::MadeFolders::before(&args.output, true);

@@ -69,7 +69,7 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     };
     // (The output is checked before the epochs run, not after.)
     let mut inputs = vec![args.train.as_path()];
-    inputs.extend(args.corpus_options.names.iter().map(|p| p.as_path()));
+    inputs.extend(args.corpus_options.inputs());
     inputs.extend(args.dev.as_deref());
     quotekit_data::paths::check_output(&args.out, &inputs)?;
     let to_file = args.out.extension().is_some_and(|e| e == "safetensors");

@@ -171,6 +171,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     // The model folder: never an existing file, never a corpus read.
     quotekit_data::paths::check_output_folder(&args.out)?;
     quotekit_data::paths::check_output(&args.out, &config.inputs())?;
+    // The checkpoint and cache folders are outputs too.
+    for dir in args.checkpoint_dir.iter().chain(&args.cache_dir) {
+        quotekit_data::paths::check_output_folder(dir)?;
+        quotekit_data::paths::check_output(dir, &config.inputs())?;
+    }
     // (Before the lock makes the model folder: a failed run leaves none.)
     if let Some(missing) = config.missing_input() {
         anyhow::bail!("{missing}");

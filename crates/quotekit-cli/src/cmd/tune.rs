@@ -76,6 +76,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     if let Some(missing) = base.missing_input() {
         anyhow::bail!("{missing}");
     }
+    let made = quotekit_data::paths::MadeFolders::before(&args.out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     eprintln!(
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",
@@ -140,6 +141,8 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         }
     })
     .context("tuning failed")?;
+    // (The search ran: its folder holds its results, even of no trial.)
+    made.keep();
     bar.finish_and_clear();
     let failed = report.records.iter().filter(|r| r.error.is_some()).count();
     eprintln!(
