@@ -434,3 +434,38 @@ fn a_negative_outside_penalty_is_taken_as_a_number() {
     let negative = quotes(&["--outside-penalty", "-2"], "negative.jsonl");
     assert!(plain > 0 && negative < plain, "{negative} against {plain}");
 }
+
+/// A brat output folder's own files that are links (`errors.jsonl`,
+/// `ids.tsv`) are replaced, never written through.
+#[cfg(unix)]
+#[test]
+fn brat_output_replaces_links_it_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\": \"a/b\", \"text\": \"Ann said no.\"}\n{\"id\": \"e\", \"text\": \"\"}\n",
+    )
+    .unwrap();
+    let brat = dir.path().join("brat");
+    std::fs::create_dir(&brat).unwrap();
+    let victims: Vec<PathBuf> = ["v1.txt", "v2.txt"]
+        .iter()
+        .map(|v| dir.path().join(v))
+        .collect();
+    for (victim, name) in victims.iter().zip(["errors.jsonl", "ids.tsv"]) {
+        std::fs::write(victim, "precious").unwrap();
+        std::os::unix::fs::symlink(victim, brat.join(name)).unwrap();
+    }
+    let out = predict(&input, &brat, &["--format", "brat"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    for victim in &victims {
+        assert_eq!(std::fs::read_to_string(victim).unwrap(), "precious");
+    }
+    assert!(std::fs::read_to_string(brat.join("errors.jsonl"))
+        .unwrap()
+        .contains("\"id\":\"e\""));
+    assert!(std::fs::read_to_string(brat.join("ids.tsv"))
+        .unwrap()
+        .contains("\ta/b"));
+}

@@ -155,10 +155,17 @@ impl MadeFolders {
     /// Before the output `path` is written: a folder, or a file (`folder`
     /// false), whose folder is what is made.
     pub fn before(path: &Path, folder: bool) -> Self {
-        let folder = if folder {
-            path
+        // An output that is a link is written where it leads.
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let target = if is_link {
+            resolved(path)
         } else {
-            path.parent().unwrap_or(Path::new(""))
+            path.to_path_buf()
+        };
+        let folder = if folder {
+            target.as_path()
+        } else {
+            target.parent().unwrap_or(Path::new(""))
         };
         let mut prefix = PathBuf::new();
         let mut missing = Vec::new();
@@ -257,6 +264,17 @@ mod tests {
             assert!(!at(made_here).exists(), "{path}");
         }
         assert!(!at("n2").exists() && at("old").is_dir());
+        // An output that is a link to a file not there yet makes the folder
+        // it leads to.
+        #[cfg(unix)]
+        {
+            let link = at("link.jsonl");
+            std::os::unix::fs::symlink(at("far/out.jsonl"), &link).unwrap();
+            let made = MadeFolders::before(&link, false);
+            std::fs::create_dir_all(at("far")).unwrap();
+            drop(made);
+            assert!(!at("far").exists());
+        }
         // No folder to make: a file in the current folder.
         assert!(MadeFolders::before(Path::new("out.jsonl"), false)
             .missing

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 /// The lock of one output, released when dropped.
 #[derive(Debug)]
 pub struct OutputLock {
-    file: File,
+    /// The lock file, held; none for an output that is no file or folder
+    /// (`/dev/stdout` into a pipe, `/dev/null`), which no run can spoil.
+    file: Option<File>,
     path: PathBuf,
 }
 
@@ -47,6 +49,9 @@ impl OutputLock {
 
     /// Takes `output`'s lock file `path`, creating the folder it lives in.
     fn acquire(output: &Path, path: PathBuf) -> Result<Self, InferError> {
+        if std::fs::metadata(output).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            return Ok(Self { file: None, path });
+        }
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         // A finishing run removes its lock file: if the file locked is no
         // longer the one at `path`, take the new one. (And a failed run
@@ -56,6 +61,11 @@ impl OutputLock {
             if let Some(parent) = parent {
                 std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
             }
+            // A link in the lock file's place is replaced, not written
+            // through.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                std::fs::remove_file(&path).map_err(|e| InferError::io(&path, e))?;
+            }
             let opened = OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -64,7 +74,13 @@ impl OutputLock {
                 .open(&path);
             let mut file = match opened {
                 Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                // (Its folder, removed meanwhile by a run that failed.)
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::NotFound
+                        && parent.is_some_and(|p| !p.is_dir()) =>
+                {
+                    continue
+                }
                 Err(e) => return Err(InferError::io(&path, e)),
             };
             match file.try_lock() {
@@ -89,7 +105,10 @@ impl OutputLock {
             }
             file.set_len(0).map_err(|e| InferError::io(&path, e))?;
             write!(file, "process {}", std::process::id()).map_err(|e| InferError::io(&path, e))?;
-            return Ok(Self { file, path });
+            return Ok(Self {
+                file: Some(file),
+                path,
+            });
         }
         Err(InferError::Locked {
             path: output.to_path_buf(),
@@ -114,8 +133,10 @@ fn same_file(_file: &File, path: &Path) -> bool {
 
 impl Drop for OutputLock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-        let _ = self.file.unlock();
+        if let Some(file) = &self.file {
+            let _ = std::fs::remove_file(&self.path);
+            let _ = file.unlock();
+        }
     }
 }
 
@@ -140,6 +161,28 @@ mod tests {
         assert!(!file_lock(&out).exists());
         OutputLock::file(&out).unwrap();
         drop(other);
+    }
+
+    /// A link where the lock file goes is replaced, not written through;
+    /// an output that is no file or folder (`/dev/null`) takes no lock.
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_never_writes_through_a_link_and_devices_take_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let out = dir.path().join("out.jsonl");
+        std::os::unix::fs::symlink(&victim, file_lock(&out)).unwrap();
+        let lock = OutputLock::file(&out).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        drop(lock);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        let null = Path::new("/dev/null");
+        let (_a, _b) = (
+            OutputLock::file(null).unwrap(),
+            OutputLock::file(null).unwrap(),
+        );
+        assert!(!file_lock(null).exists());
     }
 
     /// One output has one lock however it is spelled: through `./`, `..`

@@ -205,6 +205,15 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
 
 /// A value as compact JSON. Serializing the records here cannot fail:
 /// their keys are strings and their numbers finite or null.
+/// Removes `path` when it is a link: a file of a brat output folder is
+/// replaced, never written through (as its documents are, by a rename).
+fn unlink(path: &Path) -> Result<(), InferError> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        std::fs::remove_file(path).map_err(|e| InferError::io(path, e))?;
+    }
+    Ok(())
+}
+
 fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
@@ -427,8 +436,11 @@ impl Sink {
             }
             (OutputTarget::Path(dir), OutputFormat::Brat) => {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
-                sink.errors = Some(open_file(&dir.join("errors.jsonl"))?);
+                let errors = dir.join("errors.jsonl");
+                unlink(&errors)?;
+                sink.errors = Some(open_file(&errors)?);
                 let ids = dir.join(IDS_FILE);
+                unlink(&ids)?;
                 if append && ids.exists() {
                     let held = std::fs::read(&ids).map_err(|e| InferError::io(&ids, e))?;
                     // A line cut off by a kill is cut away, to be written
@@ -487,6 +499,7 @@ impl Sink {
                     // Recorded before the document counts as written (so
                     // a run killed in between has it already).
                     let ids = path.join(IDS_FILE);
+                    unlink(&ids)?;
                     let mut f = std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)

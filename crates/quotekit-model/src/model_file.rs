@@ -52,7 +52,8 @@ pub fn save_annotator(
 /// The files of the model at `path` (a model directory, its weights file or
 /// an ensemble's `ensemble.toml`) that are there: the one given, and those
 /// of its folder that a model is read from (weights, speaker resolver,
-/// tokenizer, ensemble), with an ensemble's members' own. No command may
+/// tokenizer, a transformer's encoder config, ensemble), with an ensemble's
+/// members' own. No command may
 /// write over them (other files of the folder, such as reports, are no part
 /// of the model).
 pub fn model_files(path: &Path) -> Vec<PathBuf> {
@@ -80,6 +81,7 @@ fn own_model_files(path: &Path) -> Vec<PathBuf> {
     let names = [
         crate::header::FILE_NAME,
         crate::header::TOKENIZER_FILE,
+        crate::transformer::model::ENCODER_CONFIG_FILE,
         crate::speakers::file::FILE_NAME,
         ENSEMBLE_FILE,
     ];
@@ -253,6 +255,7 @@ mod tests {
         std::fs::create_dir(&member).unwrap();
         for name in [
             crate::header::FILE_NAME,
+            crate::transformer::model::ENCODER_CONFIG_FILE,
             crate::speakers::file::FILE_NAME,
             "report.html",
         ] {
@@ -260,6 +263,7 @@ mod tests {
         }
         let own = [
             member.join(crate::header::FILE_NAME),
+            member.join(crate::transformer::model::ENCODER_CONFIG_FILE),
             member.join(crate::speakers::file::FILE_NAME),
         ];
         assert_eq!(model_files(&member), own);
@@ -276,7 +280,7 @@ mod tests {
         let files = model_files(&ensemble);
         assert_eq!(files[0], ensemble.join(ENSEMBLE_FILE));
         let members: Vec<&Path> = files[1..].iter().map(|p| p.as_path()).collect();
-        assert_eq!(members.len(), 2);
+        assert_eq!(members.len(), 3);
         assert!(members.iter().all(|p| p.starts_with(&ensemble)));
         assert!(
             members[0].ends_with(crate::header::FILE_NAME),

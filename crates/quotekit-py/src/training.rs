@@ -137,10 +137,13 @@ pub fn tune(
     if let Some(missing) = base.missing_input() {
         return Err(errors::DataError::new_err(missing));
     }
+    let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let report = py
         .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))
         .map_err(|e| errors::model_in("tuning failed", e))?;
+    // (The search ran: its folder holds its results.)
+    made.keep();
     let json = serde_json::json!({
         "stop": report.stop,
         "best": report.best.map(|b| report.records[b].trial.trial),

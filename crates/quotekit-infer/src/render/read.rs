@@ -2,6 +2,8 @@
 //! `predict`'s `jsonl` records (with the texts they were made from, since the
 //! records hold offsets but not the text), document JSONL, brat folders and
 //! CoNLL. Error records become documents that show their error.
+//! The file runs over 500 lines with its tests: the formats, and how records
+//! are told from documents, are read together.
 
 use super::predicted::{Predicted, View};
 use crate::error::InferError;
