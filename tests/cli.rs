@@ -1243,17 +1243,21 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
         .unwrap();
     let target = names_copy.join(first.file_name().unwrap());
     std::fs::copy(&first, &target).unwrap();
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        "--names",
-        names_copy.to_str().unwrap(),
-        "datasets/sample",
-        target.to_str().unwrap(),
-    ]);
+    // `convert` of the sample with `flag` naming `input`, into `output`.
+    let convert = |flag: &str, input: &Path, output: &Path| {
+        quotekit(&[
+            "convert",
+            "--from",
+            "brat",
+            "--to",
+            "jsonl",
+            flag,
+            input.to_str().unwrap(),
+            "datasets/sample",
+            output.to_str().unwrap(),
+        ])
+    };
+    let o = convert("--names", &names_copy, &target);
     common::refused(&o, "would overwrite the input");
     assert_eq!(
         std::fs::read(&target).unwrap(),
@@ -1276,17 +1280,7 @@ fn outputs_never_overwrite_a_model_or_a_names_file() {
     // A label map is an input too.
     let map = dir.path().join("map.toml");
     std::fs::write(&map, "[labels]\n").unwrap();
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        "--label-map",
-        map.to_str().unwrap(),
-        "datasets/sample",
-        map.to_str().unwrap(),
-    ]);
+    let o = convert("--label-map", &map, &map);
     common::refused(&o, "would overwrite the input");
     assert_eq!(std::fs::read_to_string(&map).unwrap(), "[labels]\n");
 }
