@@ -47,6 +47,21 @@ pub enum OutputPathError {
     },
 }
 
+/// True when `path` is a symbolic link (to something there or not).
+pub fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Removes a link at `path`, if there is one, so that the file written there
+/// next replaces it rather than being written through it (an output never
+/// writes outside the place it names).
+pub fn replace_link(path: &Path) -> std::io::Result<()> {
+    if is_link(path) {
+        std::fs::remove_file(path)?;
+    }
+    Ok(())
+}
+
 /// Where `path` is or would be: links resolved for the part that exists, the
 /// rest appended with `.` and `..` taken literally. A link to a file that is
 /// not there yet is where writing it would go: its target.
@@ -59,9 +74,8 @@ fn resolved_within(path: &Path, links: usize) -> PathBuf {
     if let Ok(p) = path.canonicalize() {
         return p;
     }
-    if links > 0 {
-        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        if let (true, Ok(target)) = (is_link, std::fs::read_link(path)) {
+    if links > 0 && is_link(path) {
+        if let Ok(target) = std::fs::read_link(path) {
             let from = path.parent().unwrap_or(Path::new(""));
             return resolved_within(&from.join(target), links - 1);
         }
@@ -104,12 +118,13 @@ fn resolved_within(path: &Path, links: usize) -> PathBuf {
 /// hard link) or one contains the other (a folder output around an input
 /// file, an output inside an input folder). `-` (standard input or output)
 /// is never refused.
-pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputPathError> {
+pub fn check_output<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> Result<(), OutputPathError> {
     if output.as_os_str() == "-" {
         return Ok(());
     }
     let out = resolved(output);
-    for &input in inputs {
+    for input in inputs {
+        let input = input.as_ref();
         if input.as_os_str().is_empty() {
             return Err(OutputPathError::EmptyInput);
         }
@@ -156,8 +171,7 @@ impl MadeFolders {
     /// false), whose folder is what is made.
     pub fn before(path: &Path, folder: bool) -> Self {
         // An output that is a link is written where it leads.
-        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        let target = if is_link {
+        let target = if is_link(path) {
             resolved(path)
         } else {
             path.to_path_buf()

@@ -63,9 +63,7 @@ impl OutputLock {
             }
             // A link in the lock file's place is replaced, not written
             // through.
-            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-                std::fs::remove_file(&path).map_err(|e| InferError::io(&path, e))?;
-            }
+            quotekit_data::paths::replace_link(&path).map_err(|e| InferError::io(&path, e))?;
             let opened = OpenOptions::new()
                 .read(true)
                 .write(true)

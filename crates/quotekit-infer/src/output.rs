@@ -8,6 +8,7 @@ use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
 use quotekit_data::formats::brat::{file_name, to_ann, write_file, IDS_FILE};
 use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
 use serde::Serialize;
@@ -205,15 +206,6 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
 
 /// A value as compact JSON. Serializing the records here cannot fail:
 /// their keys are strings and their numbers finite or null.
-/// Removes `path` when it is a link: a file of a brat output folder is
-/// replaced, never written through (as its documents are, by a rename).
-fn unlink(path: &Path) -> Result<(), InferError> {
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        std::fs::remove_file(path).map_err(|e| InferError::io(path, e))?;
-    }
-    Ok(())
-}
-
 fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
@@ -436,11 +428,15 @@ impl Sink {
             }
             (OutputTarget::Path(dir), OutputFormat::Brat) => {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
+                // (The folder's own files replace a link in their place, as
+                // its documents do, by a rename; `ids.tsv` is appended to
+                // from here on.)
                 let errors = dir.join("errors.jsonl");
-                unlink(&errors)?;
-                sink.errors = Some(open_file(&errors)?);
                 let ids = dir.join(IDS_FILE);
-                unlink(&ids)?;
+                for file in [&errors, &ids] {
+                    replace_link(file).map_err(|e| InferError::io(file, e))?;
+                }
+                sink.errors = Some(open_file(&errors)?);
                 if append && ids.exists() {
                     let held = std::fs::read(&ids).map_err(|e| InferError::io(&ids, e))?;
                     // A line cut off by a kill is cut away, to be written
@@ -499,7 +495,6 @@ impl Sink {
                     // Recorded before the document counts as written (so
                     // a run killed in between has it already).
                     let ids = path.join(IDS_FILE);
-                    unlink(&ids)?;
                     let mut f = std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)

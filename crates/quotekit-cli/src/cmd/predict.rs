@@ -116,7 +116,6 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
-    let model_files: Vec<&std::path::Path> = model_files.iter().map(|p| p.as_path()).collect();
     quotekit_data::paths::check_output(&args.output, &model_files)?;
     let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {

@@ -215,7 +215,7 @@ impl ResultsStore {
     /// Appends a finished trial and flushes it to disk.
     pub fn append(&self, record: &TrialRecord) -> Result<(), ModelError> {
         let path = self.path("trials.jsonl");
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        if quotekit_data::paths::is_link(&path) {
             return Err(ModelError::Config {
                 path: Some(path),
                 message: "is a symbolic link; a search appends only to its own file".into(),

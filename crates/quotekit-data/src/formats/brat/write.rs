@@ -55,9 +55,7 @@ pub const MAX_NAME: usize = 200;
 /// Writes `contents` to `path`, replacing a link there rather than writing
 /// through it (an output folder never writes outside itself).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), DataError> {
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        std::fs::remove_file(path).map_err(|e| DataError::io(path, e))?;
-    }
+    crate::paths::replace_link(path).map_err(|e| DataError::io(path, e))?;
     std::fs::write(path, contents).map_err(|e| DataError::io(path, e))
 }
 
