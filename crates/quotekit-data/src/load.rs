@@ -7,7 +7,7 @@ use crate::formats::brat::write::BratWriter;
 use crate::formats::brat::BratReader;
 use crate::formats::conll::{ConllReader, ConllWriter, LabelMap};
 use crate::formats::jsonl::{JsonlReader, JsonlWriter};
-use crate::formats::{CorpusReader, CorpusWriter, Format};
+use crate::formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 use crate::names::apply_names;
 use crate::tags::TagScheme;
 use crate::validate::{validate, Diagnostic, Severity, ValidationOptions};
@@ -79,6 +79,26 @@ pub fn writer(format: Format, scheme: TagScheme) -> Box<dyn CorpusWriter> {
     }
 }
 
+/// A document as read, named from `names` and checked with `validation`:
+/// the document with its warnings, or its errors ([`DataError::Invalid`]).
+pub fn checked(
+    mut read: ReadDocument,
+    names: &[PathBuf],
+    validation: &ValidationOptions,
+) -> Result<(Document, Vec<Diagnostic>), DataError> {
+    let mut diagnostics = read.diagnostics;
+    diagnostics.extend(apply_names(&mut read.document, names)?);
+    diagnostics.extend(validate(&read.document, &read.origin, validation));
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
+    if errors.is_empty() {
+        Ok((read.document, warnings))
+    } else {
+        Err(DataError::Invalid(errors))
+    }
+}
+
 /// Loads and validates every document of the corpus at `path`.
 ///
 /// In strict mode the first document with an error ends loading with that error;
@@ -123,19 +143,7 @@ pub fn load_corpus(
     let reader = reader(format, options);
     let mut report = LoadReport::default();
     for item in reader.read(path)? {
-        let outcome = item.and_then(|mut read| {
-            let mut diagnostics = read.diagnostics;
-            diagnostics.extend(apply_names(&mut read.document, &options.names)?);
-            diagnostics.extend(validate(&read.document, &read.origin, &options.validation));
-            let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
-                .into_iter()
-                .partition(|d| d.severity == Severity::Error);
-            if errors.is_empty() {
-                Ok((read.document, warnings))
-            } else {
-                Err(DataError::Invalid(errors))
-            }
-        });
+        let outcome = item.and_then(|read| checked(read, &options.names, &options.validation));
         match (outcome, options.mode) {
             (Ok((document, warnings)), _) => {
                 report.documents.push(document);

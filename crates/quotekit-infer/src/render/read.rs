@@ -9,9 +9,10 @@ use super::predicted::{Predicted, View};
 use crate::error::InferError;
 use crate::input::{open, Input, ReadLimits};
 use quotekit_data::formats::jsonl::parse_record;
-use quotekit_data::validate::{validate, Severity, ValidationOptions};
+use quotekit_data::load::checked;
+use quotekit_data::validate::ValidationOptions;
 use quotekit_data::{
-    load_corpus, Attribution, CharSpan, Diagnostic, Document, Format, LoadOptions, Role, Span,
+    load_corpus, Attribution, CharSpan, Document, Format, LoadOptions, Role, Span,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -259,19 +260,16 @@ fn read_jsonl(
         // is no document is looked at again, as a JSON value.
         let not_a_document = match parse_record(path, line_no, buf.clone()) {
             Ok(read) => {
-                let mut diagnostics = read.diagnostics;
-                diagnostics.extend(validate(&read.document, &read.origin, validation));
-                let (errors, warned): (Vec<_>, Vec<_>) = diagnostics
-                    .into_iter()
-                    .partition(|d| d.severity == Severity::Error);
-                warnings.extend(warned);
-                views.push(if errors.is_empty() {
-                    View::of_document(read.document)
-                } else {
-                    View {
-                        id: read.document.id,
-                        content: Err(Diagnostic::join(&errors)),
+                let id = read.document.id.clone();
+                views.push(match checked(read, &[], validation) {
+                    Ok((document, warned)) => {
+                        warnings.extend(warned);
+                        View::of_document(document)
                     }
+                    Err(errors) => View {
+                        id,
+                        content: Err(errors.to_string()),
+                    },
                 });
                 continue;
             }
