@@ -422,6 +422,27 @@ fn training_writes_a_report_and_eval_writes_a_page() {
         &out,
         "--json, --html and --errors must name different files",
     );
+    // The same file spelled another way (`x/../`) is the same file.
+    let roundabout = other
+        .parent()
+        .unwrap()
+        .join("x/../")
+        .join(other.file_name().unwrap());
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        gold,
+        "--pred",
+        pred.to_str().unwrap(),
+        "--html",
+        other.to_str().unwrap(),
+        "--json",
+        roundabout.to_str().unwrap(),
+    ]);
+    refused(
+        &out,
+        "--json, --html and --errors must name different files",
+    );
     let out = quotekit(&[
         "eval",
         "--gold",
