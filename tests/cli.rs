@@ -939,6 +939,44 @@ fn eval_scores_the_linker_on_gold_spans() {
     );
 }
 
+/// `eval --json -` prints the figures' JSON on standard output, the same as
+/// a file gets, with the table on standard error, and writes no file named
+/// `-`; two outputs cannot both be `-`.
+#[test]
+fn eval_json_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("linked.json");
+    let gold = common::sample_dir();
+    let eval = |to: &str| {
+        let out = std::process::Command::new(common::binary())
+            .current_dir(dir.path())
+            .args(["eval", "--gold", gold.to_str().unwrap(), "--link-gold"])
+            .args(["--json", to])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    let in_file = eval(json.to_str().unwrap());
+    let on_stdout = eval("-");
+    assert_eq!(stdout(&on_stdout), std::fs::read_to_string(&json).unwrap());
+    assert_eq!(stderr(&on_stdout), stdout(&in_file));
+    assert!(!dir.path().join("-").exists());
+    common::refused(
+        &quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--link-gold",
+            "--json",
+            "-",
+            "--html",
+            "-",
+        ]),
+        "only one of --json, --html and --errors",
+    );
+}
+
 /// The transformer tagger end to end through the binary, with the tiny BERT
 /// of `tests/common/tiny_bert.rs` (seeded weights written by the test), so
 /// that CI runs it without the pretrained encoder: `train` writes a model
@@ -1295,6 +1333,7 @@ fn failed_runs_leave_no_folders_they_made() {
     let m = missing.to_str().unwrap();
     let out = |rest: &str| dir.path().join("new").join(rest);
     let model = common::tiny_model().to_str().unwrap();
+    let names = common::sample_names_dir();
     let runs: Vec<Vec<String>> = vec![
         vec![
             "render",
@@ -1350,6 +1389,16 @@ fn failed_runs_leave_no_folders_they_made() {
             out("i/j.json").to_str().unwrap(),
             "--html",
             out("k/l.html").to_str().unwrap(),
+        ],
+        // (Its output is taken before it reads the corpus.)
+        vec![
+            "train-speakers",
+            "--train",
+            m,
+            "--names",
+            names.to_str().unwrap(),
+            "--out",
+            out("m/n").to_str().unwrap(),
         ],
     ]
     .into_iter()

@@ -12,7 +12,7 @@ use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `quotekit eval`.
@@ -36,17 +36,18 @@ pub struct EvalArgs {
     /// out, by kind of mention. `--pred` may then be left out.
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// Also write the figures as JSON to this file.
+    /// Also write the figures as JSON to this file (`-`: standard output,
+    /// and the table goes to standard error).
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// With --model: write every gold Source span the resolver named wrong
     /// to this file (JSONL: document, text, kind, gold and predicted name),
-    /// for error analysis.
+    /// for error analysis (`-`: standard output).
     #[arg(long, value_name = "FILE", requires = "model")]
     pub errors: Option<PathBuf>,
     /// Also write the evaluation as an HTML page to this file: the tables,
     /// and the token-tag confusion matrix as a heat map (needs --pred or
-    /// --link-gold).
+    /// --link-gold; `-`: standard output).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     #[command(flatten)]
@@ -65,12 +66,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         .map(quotekit_model::model_file::model_files)
         .unwrap_or_default();
     inputs.extend(model_files.iter().map(|p| p.as_path()));
-    let outputs: Vec<&PathBuf> = args
-        .json
-        .iter()
-        .chain(&args.html)
-        .chain(&args.errors)
-        .collect();
+    let all_outputs = || args.json.iter().chain(&args.html).chain(&args.errors);
+    // `-` is standard output, which then carries that output alone.
+    let to_stdout = all_outputs().filter(|p| is_stdout(p)).count();
+    if to_stdout > 1 {
+        anyhow::bail!("only one of --json, --html and --errors can be `-` (standard output)");
+    }
+    let outputs: Vec<&PathBuf> = all_outputs().filter(|p| !is_stdout(p)).collect();
     // (Compared where they are: `./a.json`, or a link to it, is `a.json`.)
     let places: Vec<PathBuf> = outputs
         .iter()
@@ -105,6 +107,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut skipped = gold.skipped.len();
     let gold = gold.documents;
     check_names_match(names, &gold, &args.gold).map_err(anyhow::Error::msg)?;
+    // What goes to standard output (`-`), printed last.
+    let mut stdout_text = String::new();
     let resolution = match &args.model {
         Some(dir) => {
             let (annotator, _) =
@@ -129,8 +133,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                     lines.push_str(&serde_json::to_string(r)?);
                     lines.push('\n');
                 }
-                std::fs::write(path, lines)
-                    .with_context(|| format!("writing {}", path.display()))?;
+                write_output(path, lines, &mut stdout_text)?;
             }
             Some(accuracy)
         }
@@ -181,8 +184,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             if let Some(path) = &args.html {
                 let page =
                     evaluation_report(&evaluation, &args.gold.display().to_string(), &pred_label);
-                std::fs::write(path, page)
-                    .with_context(|| format!("writing {}", path.display()))?;
+                write_output(path, page, &mut stdout_text)?;
             }
             let header = if args.pred.is_none() {
                 "the rule linker on the gold spans (tagging errors left out):\n"
@@ -203,10 +205,31 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(path) = &args.json {
-        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        write_output(path, json, &mut stdout_text)?;
     }
-    print!("{printed}");
+    if to_stdout > 0 {
+        eprint!("{printed}");
+        print!("{stdout_text}");
+    } else {
+        print!("{printed}");
+    }
     made.into_iter()
         .for_each(quotekit_data::paths::MadeFolders::keep);
     Ok(super::exit_code(skipped > 0))
+}
+
+/// Whether an output path is `-`, standard output.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes an output file, or keeps `content` in `stdout_text` for `-`
+/// (printed after every file is written).
+fn write_output(path: &Path, content: String, stdout_text: &mut String) -> anyhow::Result<()> {
+    if is_stdout(path) {
+        *stdout_text = content;
+        Ok(())
+    } else {
+        std::fs::write(path, content).with_context(|| format!("writing {}", path.display()))
+    }
 }
