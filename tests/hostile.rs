@@ -382,6 +382,44 @@ fn a_second_run_on_one_output_waits_its_turn() {
         stderr(&out)
     );
     assert!(!model_dir.join("model.safetensors").exists());
+    // `train-speakers` is refused before it reads the corpus or trains.
+    let names = common::sample_names_dir();
+    let out = quotekit(&[
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--names",
+        &s(&names),
+        "--out",
+        &s(&model_dir),
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("another quotekit run") && !err.contains("epoch"),
+        "{err}"
+    );
+    assert!(!model_dir.join("speakers.safetensors").exists());
+    // A checkpoint folder given apart from the model's is the run's alone.
+    let config = dir.path().join("neural.toml");
+    std::fs::write(
+        &config,
+        "model = \"neural\"\n[data]\ntrain = \"datasets/sample\"\n[neural]\nepochs = 1\n",
+    )
+    .unwrap();
+    let out = quotekit(&[
+        "train",
+        "--config",
+        &s(&config),
+        "--checkpoint-dir",
+        &s(&model_dir),
+        "--out",
+        &s(&dir.path().join("neural")),
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("another quotekit run"), "{err}");
+    assert!(!dir.path().join("neural").exists(), "{err}");
     drop(folder_lock);
     // Released: the run goes ahead, and leaves no lock file behind.
     drop(lock);

@@ -87,6 +87,15 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     } else {
         quotekit_data::paths::check_output_folder(&args.out)?;
     }
+    // The output is taken before the corpus is read and the epochs run: a
+    // second run writing it is refused at once, and a failed run leaves
+    // none of the folders it made.
+    let made = quotekit_data::paths::MadeFolders::before(&args.out, !to_file);
+    let _lock = if to_file {
+        quotekit_infer::lock::OutputLock::file(&args.out)?
+    } else {
+        quotekit_infer::lock::OutputLock::folder(&args.out)?
+    };
     let train = named(&args.train)?;
     let dev = args.dev.as_ref().map(named).transpose()?;
     let tokenizer = Tokenizer::new();
@@ -94,11 +103,6 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
     eprintln!("{}", super::train::speakers_line(&report));
-    let _lock = if to_file {
-        quotekit_infer::lock::OutputLock::file(&args.out)?
-    } else {
-        quotekit_infer::lock::OutputLock::folder(&args.out)?
-    };
     let path = if to_file {
         args.out.clone()
     } else {
@@ -107,6 +111,7 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         args.out.join(FILE_NAME)
     };
     resolver.save(&path)?;
+    made.keep();
     eprintln!("speaker resolver written to {}", path.display());
     if let Some(dev) = &dev {
         let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, dev);

@@ -183,6 +183,24 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let made = quotekit_data::paths::MadeFolders::before(&args.out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
     let by_epoch = config.model.trains_in_epochs();
+    // A checkpoint or cache folder given apart from the model's: a failed run
+    // leaves none of the folders it made for them, and the checkpoint folder
+    // is this run's alone. (A cache may be shared: its files are written
+    // whole, each under its inputs' fingerprint.)
+    let made_apart: Vec<_> = args
+        .checkpoint_dir
+        .iter()
+        .chain(&args.cache_dir)
+        .map(|dir| quotekit_data::paths::MadeFolders::before(dir, true))
+        .collect();
+    let _checkpoint_lock = match &args.checkpoint_dir {
+        Some(dir)
+            if quotekit_data::paths::resolved(dir) != quotekit_data::paths::resolved(&args.out) =>
+        {
+            Some(quotekit_infer::lock::OutputLock::folder(dir)?)
+        }
+        _ => None,
+    };
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     eprintln!(
         "training a {}{} on {}{}",
@@ -370,5 +388,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         println!("{dev}");
     }
     made.keep();
+    made_apart
+        .into_iter()
+        .for_each(quotekit_data::paths::MadeFolders::keep);
     Ok(ExitCode::SUCCESS)
 }
