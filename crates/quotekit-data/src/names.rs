@@ -26,8 +26,17 @@ pub struct NameLine {
 
 /// Reads a names file (a byte-order mark at its start is skipped); a line
 /// without three tab-separated fields, with an empty id or name, or naming a
-/// span an earlier line named, is an error naming file and line.
+/// span an earlier line named, is an error naming file and line. So is a
+/// path that is no file (a folder, a pipe, a link that leads nowhere).
 pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
+    // (Checked before reading: a pipe would wait for a writer.)
+    let metadata = std::fs::metadata(path).map_err(|e| DataError::io(path, e))?;
+    if !metadata.is_file() {
+        return Err(DataError::io(
+            path,
+            std::io::Error::other("not a file (a names file is a document's ID.tsv)"),
+        ));
+    }
     let text = read_text(path)?;
     // (A byte-order mark, which some editors write, is no part of the first id.)
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -77,11 +86,18 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
     Ok(out)
 }
 
-/// The names file of document `id`: `DIR/ID.tsv` in the first of `dirs` that has one.
+/// The names file of document `id`: `DIR/ID.tsv` in the first of `dirs` that
+/// has one. Whatever is there counts, also a folder or a link that leads
+/// nowhere, so that reading it says what is wrong instead of the document
+/// losing its names. An id with `/`, `\` or NUL is no file name in a
+/// names folder, and has none.
 pub fn names_file(dirs: &[PathBuf], id: &str) -> Option<PathBuf> {
+    if id.contains(['/', '\\', '\0']) {
+        return None;
+    }
     dirs.iter()
         .map(|d| d.join(format!("{id}.tsv")))
-        .find(|p| p.is_file())
+        .find(|p| p.symlink_metadata().is_ok())
 }
 
 /// Refuses names folders `dirs` that have a file for none of `docs` (of the
@@ -104,9 +120,11 @@ pub fn check_names_match(dirs: &[PathBuf], docs: &[Document], corpus: &Path) -> 
 }
 
 /// Sets the names of `doc`'s spans from its names file in `dirs`, if it has
-/// one. A line naming a span the document does not have, or a span that is
-/// not a Source, is an error; a source text that differs from the span's
-/// text, a warning. Returns the problems found.
+/// one. A line naming a span the document does not have, a span that is
+/// not a Source, or a span whose text is not the line's source text is an
+/// error (the file was made for other annotations of the document, such as
+/// another annotator's, and would name the wrong spans). Returns the
+/// problems found.
 pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnostic>, DataError> {
     let Some(path) = names_file(dirs, &doc.id) else {
         return Ok(Vec::new());
@@ -159,7 +177,7 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
         };
         if let Some(actual) = actual.filter(|a| !same(a)) {
             diagnostics.push(at(
-                Severity::Warning,
+                Severity::Error,
                 ProblemKind::TextMismatch {
                     span: line.span.clone(),
                     expected: actual,
@@ -252,7 +270,7 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].contains("a1.tsv:1: warning") && found[0].contains("\"Ann\""));
+        assert!(found[0].contains("a1.tsv:1: error") && found[0].contains("\"Ann\""));
         assert!(found[1].contains("a1.tsv:2: error") && found[1].contains("T2 is a Cue"));
         assert!(found[2].contains("a1.tsv:3: error") && found[2].contains("no span T9"));
         // A long text cut short with `…` matches what it begins.
@@ -290,5 +308,42 @@ mod tests {
         std::fs::write(dir.path().join("a1.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
         assert!(check_names_match(&dirs, &docs, Path::new("corpus")).is_ok());
         assert!(check_names_match(&[], &docs, Path::new("corpus")).is_ok());
+    }
+
+    /// A names file that is a folder, a link that leads nowhere or a pipe
+    /// is an error naming it (a pipe is not waited on), not a document
+    /// without names; an id that is a path reaches no file outside the
+    /// names folder.
+    #[test]
+    fn only_files_in_the_folder_are_names_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = dir.path().join("names");
+        std::fs::create_dir(&names).unwrap();
+        let dirs = [names.clone()];
+        let file = names.join("a1.tsv");
+        std::fs::create_dir(&file).unwrap();
+        let named = |dirs: &[PathBuf]| apply_names(&mut doc(), dirs).map(|_| ());
+        let e = named(&dirs).unwrap_err().to_string();
+        assert!(e.contains("a1.tsv") && e.contains("not a file"), "{e}");
+        std::fs::remove_dir(&file).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("gone.tsv"), &file).unwrap();
+            let e = named(&dirs).unwrap_err().to_string();
+            assert!(e.contains("a1.tsv"), "{e}");
+            std::fs::remove_file(&file).unwrap();
+            let made = std::process::Command::new("mkfifo").arg(&file).status();
+            if made.is_ok_and(|s| s.success()) {
+                let e = named(&dirs).unwrap_err().to_string();
+                assert!(e.contains("a1.tsv") && e.contains("not a file"), "{e}");
+                std::fs::remove_file(&file).unwrap();
+            }
+        }
+        std::fs::write(dir.path().join("outside.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        assert_eq!(names_file(&dirs, "../outside"), None);
+        let absolute = dir.path().join("outside");
+        assert_eq!(names_file(&dirs, absolute.to_str().unwrap()), None);
+        std::fs::write(&file, "T1\tAnn\tAnn Lee\n").unwrap();
+        assert_eq!(names_file(&dirs, "a1"), Some(file));
     }
 }

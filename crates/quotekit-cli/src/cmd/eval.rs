@@ -3,7 +3,7 @@
 use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
-use quotekit_data::names::{check_names_match, names_file};
+use quotekit_data::names::names_file;
 use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_infer::render::read::{records_as_documents, records_note};
@@ -106,7 +106,6 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let mut skipped = gold.skipped.len();
     let gold = gold.documents;
-    check_names_match(names, &gold, &args.gold).map_err(anyhow::Error::msg)?;
     // What goes to standard output (`-`), printed last.
     let mut stdout_text = String::new();
     let resolution = match &args.model {

@@ -89,6 +89,8 @@ impl CorpusOptions {
 }
 
 /// Loads a corpus, printing warnings and the lenient-mode summary to stderr.
+/// Its `--names` folders must have a file for some of its documents (they
+/// are this corpus's names, not another's).
 pub fn load(
     path: &Path,
     format: Option<Format>,
@@ -98,6 +100,8 @@ pub fn load(
     let report = load_corpus(path, format, &options.load_options()?)
         .with_context(|| format!("loading {}", path.display()))?;
     print_problems(&report.warnings, &report.skipped);
+    quotekit_data::names::check_names_match(&options.names, &report.documents, path)
+        .map_err(anyhow::Error::msg)?;
     Ok(report)
 }
 

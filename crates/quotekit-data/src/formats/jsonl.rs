@@ -93,19 +93,26 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         ..Origin::default()
     };
     // As in brat: an attribution without content is dropped, with a warning;
-    // an empty name is an error (no one is `-`).
+    // an empty name is an error (no one is `-`), and so is one that names
+    // files and brat notes could not keep.
     let mut diagnostics = Vec::new();
     for span in &document.spans {
-        if span.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-            diagnostics.push(origin.diagnostic(
-                &document.id,
-                Some(&span.id),
-                Severity::Error,
-                ProblemKind::EmptyName {
-                    span: span.id.clone(),
-                },
-            ));
-        }
+        let Some(name) = span.name.as_deref() else {
+            continue;
+        };
+        let kind = if name.trim().is_empty() {
+            ProblemKind::EmptyName {
+                span: span.id.clone(),
+            }
+        } else if name.trim() != name || name.contains(char::is_control) {
+            ProblemKind::UnwritableName {
+                span: span.id.clone(),
+                name: name.to_string(),
+            }
+        } else {
+            continue;
+        };
+        diagnostics.push(origin.diagnostic(&document.id, Some(&span.id), Severity::Error, kind));
     }
     for a in record.attributions {
         if a.content.is_empty() {
@@ -286,6 +293,20 @@ mod tests {
             assert_eq!(problems.len(), 1, "{problems:?}");
             assert!(
                 problems[0].contains("an empty speaker name for span T1"),
+                "{problems:?}"
+            );
+        }
+        // So is one that names files and brat notes could not keep.
+        for name in [r"Ann\tLee", r"Ann\nLee", " Ann", "Ann "] {
+            let bad = format!(
+                r#"{{"id":"n","text":"Ann said so.","spans":[{{"id":"T1","role":"source","fragments":[[0,3]],"name":"{name}"}}]}}"#
+            );
+            let read = parse_record(Path::new("p.jsonl"), 4, bad.into_bytes()).unwrap();
+            let problems: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+            assert_eq!(problems.len(), 1, "{name}: {problems:?}");
+            assert!(
+                problems[0].contains("p.jsonl:4: error")
+                    && problems[0].contains("span T1 has a control"),
                 "{problems:?}"
             );
         }
