@@ -282,7 +282,8 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
         &tune(&section, &dir.path().join("section"), &[]),
         "a value is a table",
     );
-    // An empty dev corpus fails its trials, with a reason, and no panic.
+    // An empty dev corpus is refused before any trial, which it would fail
+    // (and stand as their results when the search is resumed).
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     let out = dir.path().join("empty-dev");
@@ -297,9 +298,40 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
         "--trials",
         "1",
     ]);
-    refused(&o, "no trial trained");
-    let error = records(&out)[0]["error"].as_str().unwrap().to_string();
-    assert!(error.contains("empty.jsonl has no documents"), "{error}");
+    refused(&o, "empty.jsonl has no documents");
+    assert!(!out.exists());
+    // Keys that are valid alone but not together fail their trial, and the
+    // search goes on.
+    let clashing = named_space(
+        dir.path(),
+        "clashing.toml",
+        "method = \"grid\"\n[space]\n\"model\" = { values = [\"neural\", \"crf\"] }\n\
+         \"neural.batch_words\" = { values = [300] }\n\"neural.window\" = { values = [4096] }\n",
+    );
+    let out = dir.path().join("clashing");
+    let o = tune(&clashing, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let trials = records(&out);
+    assert_eq!(trials.len(), 2);
+    let error = trials[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("neural.batch_words = 300 is smaller"),
+        "{error}"
+    );
+    assert!(trials[1]["scores"].is_object(), "{}", trials[1]);
+    // A folder with a model where the best goes, which no search wrote, is
+    // refused and keeps it.
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(models.join("best")).unwrap();
+    std::fs::write(models.join("best/model.safetensors"), "mine").unwrap();
+    refused(
+        &tune(&random, &models, &[]),
+        "holds best but no search.json",
+    );
+    assert_eq!(
+        std::fs::read_to_string(models.join("best/model.safetensors")).unwrap(),
+        "mine"
+    );
 
     // Halving sets the training length itself.
     let clash = space(

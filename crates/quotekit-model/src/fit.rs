@@ -69,11 +69,10 @@ pub fn fit_with(
     pool.install(|| fit_in_pool(config, options, &mut on_event))
 }
 
-fn fit_in_pool(
-    config: &Checked,
-    options: &TrainOptions,
-    on_event: &mut dyn FnMut(&TrainEvent),
-) -> Result<Fitted, ModelError> {
+/// The training and dev documents of `config`, with their names; refuses
+/// training documents without a span, names of another corpus and an empty
+/// dev corpus, as training does.
+pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), ModelError> {
     let names = &config.data.names;
     let train_docs = load_named_documents(&config.data.train, names)?;
     if !train_docs.is_empty() && train_docs.iter().all(|d| d.spans.is_empty()) {
@@ -98,6 +97,16 @@ fn fit_in_pool(
         }
         None => Vec::new(),
     };
+    Ok((train_docs, dev_docs))
+}
+
+fn fit_in_pool(
+    config: &Checked,
+    options: &TrainOptions,
+    on_event: &mut dyn FnMut(&TrainEvent),
+) -> Result<Fitted, ModelError> {
+    let names = &config.data.names;
+    let (train_docs, dev_docs) = load_corpora(config)?;
     // The resolver learns from the named training documents; the tagger
     // trainers take the documents by value.
     let named_train: Vec<Document> = if names.is_empty() {

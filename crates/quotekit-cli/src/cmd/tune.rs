@@ -6,8 +6,9 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_model::training::events::TrainEvent;
+use quotekit_model::tune::plan::grid_size;
 use quotekit_model::tune::results::{value_text, TrialRecord};
-use quotekit_model::tune::space::{overrides, Metric, SearchSpace};
+use quotekit_model::tune::space::{overrides, Method, Metric, SearchSpace};
 use quotekit_model::tune::{tune, TuneEvent};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,7 +83,11 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",
         base.model.describe(),
         format!("{:?}", space.method).to_lowercase(),
-        space.trials,
+        // (A grid smaller than the budget is all there is to train.)
+        match space.method {
+            Method::Grid => space.trials.min(grid_size(&space)),
+            Method::Random | Method::Halving => space.trials,
+        },
         space
             .hours
             .map(|h| format!(" or {h} hours"))
@@ -161,7 +166,13 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|r| r.scores.is_some())
         .collect();
-    ranked.sort_by(|a, b| b.value(metric).total_cmp(&a.value(metric)));
+    // As the search chose its best: a tie goes to the longer-trained rung,
+    // then to the earlier trial (the sort is stable).
+    ranked.sort_by(|a, b| {
+        b.value(metric)
+            .total_cmp(&a.value(metric))
+            .then(b.trial.rung.cmp(&a.trial.rung))
+    });
     if ranked.is_empty() {
         eprintln!(
             "no trial trained; see the errors in {}",

@@ -113,6 +113,10 @@ pub fn tune(
             )));
         }
     }
+    // The corpora are read once before any trial: one that does not load
+    // (or names of another corpus) would fail every trial, and the failed
+    // trials would stand as done when the search is resumed.
+    crate::fit::load_corpora(&base)?;
     // (Successive halving's rungs are sized from the budget: for it, the
     // budget is part of what the search is.)
     let fingerprint = match space.method {
@@ -311,8 +315,31 @@ impl Search<'_> {
         on_event: &mut (impl FnMut(TuneEvent) + Send),
     ) -> Result<TrialRecord, ModelError> {
         let started = Instant::now();
-        let config = self.space.config(&trial.params)?.check()?;
-        let scratch = self.out.join("trials").join(trial.trial.to_string());
+        let mut record = TrialRecord {
+            trial,
+            scores: None,
+            error: None,
+            seconds: 0.0,
+            iterations: 0,
+            best_iteration: 0,
+            stop: String::new(),
+        };
+        // Keys each valid alone may not be together (a batch smaller than
+        // a window, say): such a trial fails, and the search goes on.
+        let config = match self
+            .space
+            .config(&record.trial.params)
+            .and_then(|c| c.check())
+        {
+            Ok(config) => config,
+            Err(e) => {
+                record.error = Some(e.to_string());
+                record.stop = "error".into();
+                record.seconds = started.elapsed().as_secs_f64();
+                return Ok(record);
+            }
+        };
+        let scratch = self.out.join("trials").join(record.trial.trial.to_string());
         let checkpoint = scratch.join("checkpoint");
         let options = TrainOptions {
             checkpoint_dir: config.model.trains_in_epochs().then(|| checkpoint.clone()),
@@ -324,16 +351,7 @@ impl Search<'_> {
             cache_dir: Some(scratch.join("encoder-cache")),
         };
         let fitted = fit_with(&config, &options, |e| on_event(TuneEvent::Train(e)));
-        let seconds = started.elapsed().as_secs_f64();
-        let mut record = TrialRecord {
-            trial,
-            scores: None,
-            error: None,
-            seconds,
-            iterations: 0,
-            best_iteration: 0,
-            stop: String::new(),
-        };
+        record.seconds = started.elapsed().as_secs_f64();
         match fitted {
             Ok(fitted) => {
                 let r = &fitted.header.training;

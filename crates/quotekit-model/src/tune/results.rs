@@ -99,9 +99,14 @@ pub struct ResultsStore {
     dir: PathBuf,
 }
 
+/// What a search writes in its folder besides its results (`trials/` holds
+/// the running trial's checkpoints).
+const WRITTEN: [&str; 5] = ["best", "best.toml", "best-partial", "trials", "trials.tsv"];
+
 impl ResultsStore {
     /// Opens (or starts) the results in `dir`; refuses a folder that holds
-    /// another search's results.
+    /// another search's results, or files a search writes that no search
+    /// wrote.
     pub fn open(dir: &Path, fingerprint: &str) -> Result<Self, ModelError> {
         std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
         let store = Self {
@@ -147,6 +152,23 @@ impl ResultsStore {
                               told to be this search's; give another --out, or delete the folder \
                               to start again"
                         .into(),
+                });
+            }
+            // Nor are the files a search writes, found where no search
+            // was: a search would replace them (a model in best/, say).
+            let found: Vec<&str> = WRITTEN
+                .iter()
+                .copied()
+                .filter(|name| dir.join(name).symlink_metadata().is_ok())
+                .collect();
+            if !found.is_empty() {
+                return Err(ModelError::Config {
+                    path: Some(dir.to_path_buf()),
+                    message: format!(
+                        "holds {} but no search.json: no search wrote them, and a search here \
+                         would replace them; give another --out (an empty or new folder)",
+                        found.join(", ")
+                    ),
                 });
             }
             let json = serde_json::to_string_pretty(&wanted).expect("search metadata serialises");
@@ -396,6 +418,30 @@ mod tests {
             err.contains("line 2: trial 3 where trial 2 comes next"),
             "{err}"
         );
+    }
+
+    /// A folder no search wrote, holding a model where the best goes (or a
+    /// `best.toml`), is refused and left as it was.
+    #[test]
+    fn what_no_search_wrote_is_refused() {
+        for name in ["best", "best.toml"] {
+            let dir = tempfile::tempdir().unwrap();
+            let theirs = dir.path().join(name);
+            std::fs::create_dir(&theirs).unwrap();
+            let err = ResultsStore::open(dir.path(), "one")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("holds {name} but no search.json")),
+                "{err}"
+            );
+            assert!(theirs.is_dir() && !dir.path().join("search.json").exists());
+        }
+        // Its own folder, resumed, is its own.
+        let dir = tempfile::tempdir().unwrap();
+        ResultsStore::open(dir.path(), "one").unwrap();
+        std::fs::create_dir(dir.path().join("best")).unwrap();
+        ResultsStore::open(dir.path(), "one").unwrap();
     }
 
     #[test]

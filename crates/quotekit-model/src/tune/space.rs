@@ -392,13 +392,19 @@ impl SearchSpace {
                 let mut table = base.clone();
                 set(&mut table, key, value.clone()).map_err(&fail)?;
                 config_of(&table).map_err(|e| {
-                    fail(format!(
-                        "`{key}` = {value}: {}",
-                        match e {
-                            ModelError::Config { message, .. } => message,
-                            other => other.to_string(),
-                        }
-                    ))
+                    let message = match e {
+                        ModelError::Config { message, .. } => message,
+                        other => other.to_string(),
+                    };
+                    // (A range draws fractions unless told otherwise.)
+                    let whole = message.contains("floating point")
+                        && (message.contains("expected u") || message.contains("expected i"));
+                    let hint = if whole && !domain.integer {
+                        "; the key takes whole numbers: add `integer = true` to its range"
+                    } else {
+                        ""
+                    };
+                    fail(format!("`{key}` = {value}: {message}{hint}"))
                 })?;
             }
         }
@@ -592,6 +598,10 @@ mod tests {
                 "a value is a table",
             ),
             ("\"training.c2\" = { min = 1.0 }", "both `min` and `max`"),
+            (
+                "\"features.window\" = { min = 1, max = 3 }",
+                "add `integer = true` to its range",
+            ),
             ("\"training..c2\" = { values = [1.0] }", "not a config key"),
             (
                 "\"model.x\" = { values = [1] }",
