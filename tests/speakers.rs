@@ -205,6 +205,32 @@ fn training_is_deterministic_and_learns_the_sample() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("diverged") && e.contains("learning_rate"), "{e}");
+    // Names that no one in the texts has: said so, not that none was given.
+    let mut strangers = docs.clone();
+    for span in strangers.iter_mut().flat_map(|d| d.spans.iter_mut()) {
+        if span.name.is_some() {
+            span.name = Some("Zyx Qwvut".into());
+        }
+    }
+    let e = train_resolver(&strangers, &tok, &config, |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("can be learned from") && !e.contains("--names"),
+        "{e}"
+    );
+    // Epochs past any use are taken for a typing error.
+    let endless = ResolverConfig {
+        epochs: 1_000_000,
+        ..config
+    };
+    let e = train_resolver(&docs, &tok, &endless, |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("speakers.epochs = 1000000 (expected 1 to 1000)"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
-use quotekit_data::names::{check_names_match, names_file};
+use quotekit_data::names::names_file;
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
@@ -61,7 +61,6 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         let report = super::load(path, None, &args.corpus_options)?;
         skipped.set(skipped.get() + report.skipped.len());
         let docs = report.documents;
-        check_names_match(names, &docs, path).map_err(anyhow::Error::msg)?;
         Ok(docs
             .into_iter()
             .filter(|d| names_file(names, &d.id).is_some())
@@ -91,11 +90,24 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     // second run writing it is refused at once, and a failed run leaves
     // none of the folders it made.
     let made = quotekit_data::paths::MadeFolders::before(&args.out, !to_file);
-    let _lock = if to_file {
-        quotekit_infer::lock::OutputLock::file(&args.out)?
+    // The resolver file has one lock, whether the folder or the file in it
+    // is named; a model folder's own lock (which `train` takes) is taken too.
+    let path = if to_file {
+        args.out.clone()
     } else {
-        quotekit_infer::lock::OutputLock::folder(&args.out)?
+        args.out.join(FILE_NAME)
     };
+    let folder = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => std::path::Path::new("."),
+        Some(p) => p,
+        None => std::path::Path::new("/"),
+    };
+    let _folder_lock = if path.file_name().is_some_and(|n| n == FILE_NAME) {
+        Some(quotekit_infer::lock::OutputLock::folder(folder)?)
+    } else {
+        None
+    };
+    let _lock = quotekit_infer::lock::OutputLock::file(&path)?;
     let train = named(&args.train)?;
     let dev = args.dev.as_ref().map(named).transpose()?;
     let tokenizer = Tokenizer::new();
@@ -103,13 +115,10 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
     eprintln!("{}", super::train::speakers_line(&report));
-    let path = if to_file {
-        args.out.clone()
-    } else {
+    if !to_file {
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("creating {}", args.out.display()))?;
-        args.out.join(FILE_NAME)
-    };
+    }
     resolver.save(&path)?;
     made.keep();
     eprintln!("speaker resolver written to {}", path.display());

@@ -50,8 +50,11 @@ impl ResolverConfig {
         if !(8..=24).contains(&self.bits) {
             return Err(format!("speakers.bits = {} (expected 8 to 24)", self.bits));
         }
-        if self.epochs == 0 {
-            return Err("speakers.epochs must be at least 1".into());
+        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
+            return Err(format!(
+                "speakers.epochs = {} (expected 1 to {MAX_EPOCHS})",
+                self.epochs
+            ));
         }
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
             return Err(format!(
@@ -62,6 +65,10 @@ impl ResolverConfig {
         Ok(())
     }
 }
+
+/// The most passes over the data a resolver is trained with (it converges
+/// in tens; more is taken for a typing error).
+pub const MAX_EPOCHS: usize = 1000;
 
 /// What a training run saw.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -171,6 +178,14 @@ pub fn train_resolver(
         if !ex.is_empty() {
             per_doc.push(ex);
         }
+    }
+    if per_doc.is_empty() && report.unreachable > 0 {
+        return Err(ModelError::Training(format!(
+            "none of the {} named Source spans can be learned from: in each one's document, \
+             no person or organization found in the text has its name (are the names those \
+             of these documents?)",
+            report.unreachable
+        )));
     }
     if per_doc.is_empty() {
         return Err(ModelError::Training(
