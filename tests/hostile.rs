@@ -818,7 +818,8 @@ fn what_cannot_be_kept_or_paired_is_said() {
         ],
     );
     // Names folders with a file for none of the gold documents are refused
-    // by eval and train-speakers (they scored 0 of 0 or asked for --names).
+    // by eval and train-speakers (they scored 0 of 0 or asked for --names),
+    // and by stats and convert (which named no one).
     let other_names = dir.path().join("other-names");
     std::fs::create_dir_all(&other_names).unwrap();
     std::fs::write(other_names.join("x.tsv"), "T1\tHe\t-\n").unwrap();
@@ -831,6 +832,16 @@ fn what_cannot_be_kept_or_paired_is_said() {
             "--out",
             &s(&dir.path().join("r")),
         ],
+        vec!["stats", &s(&gold)],
+        vec![
+            "convert",
+            "--from",
+            "jsonl",
+            "--to",
+            "jsonl",
+            &s(&gold),
+            &s(&dir.path().join("named.jsonl")),
+        ],
     ] {
         let mut args = args;
         let names = s(&other_names);
@@ -842,6 +853,7 @@ fn what_cannot_be_kept_or_paired_is_said() {
             "{args:?}: {err}"
         );
     }
+    assert!(!dir.path().join("named.jsonl").exists());
     let out = quotekit(&["eval", "--gold", &s(&gold), "--pred", &s(&extra)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

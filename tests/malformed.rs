@@ -138,6 +138,21 @@ fn missing_text_file() {
     );
 }
 
+/// A text that is there but no file (here a folder) is said to be so, not
+/// missing.
+#[test]
+fn text_that_is_no_file() {
+    let dir = corpus(TEXT.as_bytes(), GOOD_ANN);
+    let text = dir.path().join("bad.txt");
+    std::fs::remove_file(&text).unwrap();
+    std::fs::create_dir(&text).unwrap();
+    let msg = check(dir.path(), LoadOptions::default());
+    assert!(
+        msg.contains("bad.txt: the text of") && msg.contains("is no file"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn missing_annotation_file() {
     let dir = corpus(TEXT.as_bytes(), GOOD_ANN);

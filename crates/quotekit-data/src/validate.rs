@@ -105,6 +105,22 @@ pub enum ProblemKind {
         /// The span.
         span: String,
     },
+    /// Two fragments of one span share characters.
+    OverlappingFragments {
+        /// The span.
+        span: String,
+        /// The fragment that starts first.
+        first: CharSpan,
+        /// The fragment that overlaps it.
+        second: CharSpan,
+    },
+    /// An attribution lists one content span twice.
+    RepeatedContent {
+        /// The attribution.
+        attribution: String,
+        /// The span listed again.
+        span: String,
+    },
     /// An attribution with no content argument; it is dropped.
     EmptyAttribution {
         /// The attribution.
@@ -134,6 +150,14 @@ pub enum ProblemKind {
         /// The span id.
         span: String,
     },
+    /// A speaker name with a control character (a tab, a line break) or
+    /// spaces at its ends, which names files and brat notes cannot keep.
+    UnwritableName {
+        /// The span id.
+        span: String,
+        /// The name as given.
+        name: String,
+    },
 }
 
 impl std::fmt::Display for ProblemKind {
@@ -162,6 +186,20 @@ impl std::fmt::Display for ProblemKind {
             } => write!(
                 f,
                 "attribution {attribution} has a second {role} ({span}); an attribution has one {role}"
+            ),
+            ProblemKind::OverlappingFragments {
+                span,
+                first,
+                second,
+            } => write!(
+                f,
+                "span {span}: fragments {}..{} and {}..{} share characters (each character \
+                 of a span is in one fragment)",
+                first.start, first.end, second.start, second.end
+            ),
+            ProblemKind::RepeatedContent { attribution, span } => write!(
+                f,
+                "attribution {attribution} lists content {span} twice"
             ),
             ProblemKind::NoFragments { span } => {
                 write!(f, "span {span} has no fragments (it covers no text)")
@@ -229,6 +267,11 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "an empty speaker name for span {span}; write `-` for no one"
             ),
+            ProblemKind::UnwritableName { span, name } => write!(
+                f,
+                "the speaker name {name:?} of span {span} has a control character (a tab, a line \
+                 break) or spaces at its ends; a name is one line, as names files and brat notes keep it"
+            ),
             ProblemKind::NameOfMissingSpan { span } => {
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
@@ -270,6 +313,8 @@ impl Diagnostic {
         match self.kind {
             ProblemKind::BadOffsets { .. } => "offsets outside text, empty or reversed",
             ProblemKind::NoFragments { .. } => "span without fragments",
+            ProblemKind::OverlappingFragments { .. } => "overlapping fragments in a span",
+            ProblemKind::RepeatedContent { .. } => "content listed twice",
             ProblemKind::RepeatedRole { .. } => "role given twice in an attribution",
             ProblemKind::TextMismatch { .. } => "text field mismatch",
             ProblemKind::UnknownLabel { .. } => "unknown label",
@@ -283,6 +328,7 @@ impl Diagnostic {
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
+            ProblemKind::UnwritableName { .. } => "speaker name with control characters",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
         }
     }
@@ -399,6 +445,23 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
                 },
             ));
         }
+        let mut sorted = Vec::new();
+        if span.fragments.len() > 1 {
+            sorted.extend_from_slice(&span.fragments);
+            sorted.sort_by_key(|f| (f.start, f.end));
+        }
+        if let Some(w) = sorted.windows(2).find(|w| w[1].start < w[0].end) {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&span.id),
+                Severity::Error,
+                ProblemKind::OverlappingFragments {
+                    span: span.id.clone(),
+                    first: w[0],
+                    second: w[1],
+                },
+            ));
+        }
         for fragment in &span.fragments {
             if fragment.end > text_len || fragment.start >= fragment.end {
                 out.push(origin.diagnostic(
@@ -431,6 +494,19 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
             .map(|s| (s, Role::Source))
             .chain(attribution.cue.iter().map(|c| (c, Role::Cue)))
             .chain(attribution.content.iter().map(|c| (c, Role::Content)));
+        if let Some(k) = (1..attribution.content.len())
+            .find(|&k| attribution.content[..k].contains(&attribution.content[k]))
+        {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&attribution.id),
+                Severity::Error,
+                ProblemKind::RepeatedContent {
+                    attribution: attribution.id.clone(),
+                    span: attribution.content[k].clone(),
+                },
+            ));
+        }
         // (A span missing from several roles of one attribution is said once.)
         let mut missing: Vec<&str> = Vec::new();
         for (id, expected) in arguments {
@@ -598,6 +674,30 @@ mod tests {
         assert_eq!(
             diags[0].to_string(),
             "d.ann:3: error: span T3: fragment 9..40 is outside the text (18 characters)"
+        );
+    }
+
+    /// Fragments of one span that share characters, and a content listed
+    /// twice, are errors (they would be counted twice).
+    #[test]
+    fn overlapping_fragments_and_repeated_contents_are_errors() {
+        let mut d = doc();
+        assert!(validate(&d, &origin(), &ValidationOptions::default()).is_empty());
+        d.spans[0].fragments = vec![CharSpan::new(0, 2), CharSpan::new(1, 2)];
+        let c = d.attributions[0].content[0].clone();
+        d.attributions[0].content.push(c);
+        let diags: Vec<String> = validate(&d, &origin(), &ValidationOptions::default())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(
+            diags[0].contains("error: span T1: fragments 0..2 and 1..2 share characters"),
+            "{diags:?}"
+        );
+        assert!(
+            diags[1].contains("error: attribution E1 lists content T3 twice"),
+            "{diags:?}"
         );
     }
 

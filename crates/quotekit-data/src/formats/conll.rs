@@ -63,6 +63,11 @@ impl LabelMap {
             Some(LabelTarget::Cue) => Ok(Some(Role::Cue)),
             Some(LabelTarget::Content) => Ok(Some(Role::Content)),
             Some(LabelTarget::Ignore) => Ok(None),
+            None if label.is_empty() => Err(
+                "a tag without a label (`B-`, `I-` or a lone `-`): write `O` outside spans, \
+                 and `B-LABEL` or `I-LABEL` inside them"
+                    .into(),
+            ),
             None => label.parse::<Role>().map(Some).map_err(|_| {
                 let label = shorten(label, 40);
                 format!("unknown label `{label}`: add it to the label map (e.g. `{label} = \"source\"` or `\"ignore\"`)")
@@ -452,6 +457,13 @@ mod tests {
         assert_eq!(got.len(), 3);
         let e0 = got[0].as_ref().unwrap_err().to_string();
         assert!(e0.ends_with("c.conll:2: unknown label `SPEAKER`: add it to the label map (e.g. `SPEAKER = \"source\"` or `\"ignore\"`)"), "{e0}");
+        assert!(
+            LabelMap::default()
+                .role("")
+                .unwrap_err()
+                .contains("a tag without a label"),
+            "an empty label is said to be one"
+        );
         let e1 = got[1].as_ref().unwrap_err().to_string();
         assert!(
             e1.ends_with("c.conll:4: expected `TOKEN TAG`, found \"lonely\""),

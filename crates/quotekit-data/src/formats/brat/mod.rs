@@ -196,10 +196,7 @@ fn collect_pairs(
         }
         for &(ref name, ann) in &anns {
             if !text_names.contains(name.as_str()) {
-                errors.push(DataError::MissingText {
-                    ann: ann.clone(),
-                    text: ann.with_extension("txt"),
-                });
+                errors.push(missing_text(ann.clone(), ann.with_extension("txt")));
             }
         }
         // A second file of one article (`a.ann` beside `a.ANN`) is said,
@@ -344,10 +341,7 @@ fn collect_polnear(
     for (name, candidates) in by_name {
         if !text_names.contains(&name) {
             for (_, ann) in candidates {
-                errors.push(DataError::MissingText {
-                    ann,
-                    text: text_dir.join(format!("{name}.txt")),
-                });
+                errors.push(missing_text(ann, text_dir.join(format!("{name}.txt"))));
             }
         }
     }
@@ -361,6 +355,22 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
     // is kept, as brat counts it in the offsets.)
     let ann = ann.strip_prefix('\u{feff}').unwrap_or(&ann);
     parse_ann(&pair.name, text, ann, &pair.ann, options)
+}
+
+/// The error of an annotation file without its text: the text is missing,
+/// or is there but no file (a folder, a pipe).
+fn missing_text(ann: PathBuf, text: PathBuf) -> DataError {
+    if text.symlink_metadata().is_ok() && !text.is_file() {
+        DataError::Io {
+            path: text,
+            error: std::io::Error::other(format!(
+                "the text of {} is no file (a folder, a pipe or a broken link?)",
+                ann.display()
+            )),
+        }
+    } else {
+        DataError::MissingText { ann, text }
+    }
 }
 
 #[cfg(test)]
