@@ -45,6 +45,14 @@ fn cases(dir: &Path) -> Vec<Case> {
         "{\"id\": \"a\", \"text\": \"He said so.\", \"spans\": [], \"attributions\": []}\n",
     )
     .unwrap();
+    // A config kept in its model folder, under a name `train` writes there.
+    let held_config = dir.join("held").join("report.html");
+    std::fs::create_dir_all(held_config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &held_config,
+        "model = \"crf\"\n[data]\ntrain = \"datasets/sample\"\n",
+    )
+    .unwrap();
     let victim = dir.join("victim.txt");
     std::fs::write(&victim, "keep me\n").unwrap();
     let text = dir.join("texts");
@@ -160,6 +168,21 @@ fn cases(dir: &Path) -> Vec<Case> {
             says: &["existing file"],
             untouched: vec![victim.clone()],
             absent: vec![dir.join("nx")],
+        },
+        Case {
+            name: "train --out is the folder of its config",
+            args: args(&[
+                "train",
+                "--config",
+                &s(&held_config),
+                "--train",
+                "datasets/sample",
+                "--out",
+                &s(&held_config.with_file_name("")),
+            ]),
+            says: &["would overwrite the input", "report.html"],
+            untouched: vec![held_config.clone()],
+            absent: vec![],
         },
         Case {
             name: "train --out inside the training corpus",

@@ -196,33 +196,17 @@ fn collect_txt(
     Ok(())
 }
 
-/// Ids of the text files of a tree: the file name without `.txt`, or, where
-/// two files in different folders share a name, the path from the tree's
-/// root (`2016/a`, `2017/a`).
+/// Ids of the text files of a tree ([`quotekit_data::ids::tree_ids`] of
+/// their names without `.txt`).
 fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
-    let stem = |p: &PathBuf| {
-        p.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    let mut count: std::collections::HashMap<String, usize> = Default::default();
-    for f in files {
-        *count.entry(stem(f)).or_default() += 1;
-    }
-    files
+    let named: Vec<(String, &Path)> = files
         .iter()
         .map(|f| {
-            let s = stem(f);
-            if count[&s] == 1 {
-                return s;
-            }
-            let rel = f.strip_prefix(root).unwrap_or(f).with_extension("");
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/")
+            let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
+            (stem.unwrap_or_default(), f.as_path())
         })
-        .collect()
+        .collect();
+    quotekit_data::ids::tree_ids(root, &named)
 }
 
 fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {

@@ -341,8 +341,9 @@ impl Checked {
     }
 
     /// Every path training reads (the corpora, the names folders, a cue
-    /// lexicon file, a neural tagger's `init_crf` and a transformer's `init`
-    /// model), which its output must not overwrite or hold: `train` writes
+    /// lexicon file, a neural tagger's `init_crf`, and a transformer's
+    /// pretrained encoder and `init` model), which its output must not
+    /// overwrite or hold: `train` writes
     /// no lexicon, but `tune` replaces whole folders (`best/`) of its output.
     pub fn inputs(&self) -> Vec<&std::path::Path> {
         self.named_inputs().into_iter().map(|(_, p)| p).collect()
@@ -371,15 +372,20 @@ impl Checked {
         for (read, key, path) in optional {
             inputs.extend(path.as_deref().filter(|_| read).map(|p| (key, p)));
         }
+        if config.model == ModelKind::Transformer {
+            inputs.push(("transformer.path", config.transformer.path.as_path()));
+        }
         inputs
     }
 
     /// The first input that is not there, as a message naming its key (so
     /// that a run can fail before it makes its output folder). Paths are
     /// read from the working directory, not the config's.
+    /// (A missing encoder is left to its loader, which says how to fetch one.)
     pub fn missing_input(&self) -> Option<String> {
         self.named_inputs()
             .into_iter()
+            .filter(|(key, _)| *key != "transformer.path")
             .find(|(_, p)| !p.exists())
             .map(|(key, p)| {
                 format!(
@@ -420,6 +426,16 @@ mod tests {
         assert!(config
             .missing_input()
             .is_some_and(|m| m.contains("(features.lexicon")));
+        // A transformer's pretrained encoder is read, and no output may
+        // replace it (its loader says how to fetch one that is missing).
+        let config = TrainConfig::from_toml(
+            "model = \"transformer\"\n[data]\ntrain = \".\"\n[transformer]\npath = \"enc\"\n",
+        )
+        .unwrap()
+        .check()
+        .unwrap();
+        assert!(config.inputs().contains(&std::path::Path::new("enc")));
+        assert_eq!(config.missing_input(), None);
     }
 
     #[test]

@@ -49,6 +49,16 @@ impl CorpusReader for BratReader {
             &mut errors,
             &mut HashSet::new(),
         )?;
+        // (Articles of one name in two folders, `2016/a` and `2017/a`, are
+        // told apart by their paths, as `predict` names their texts.)
+        let named: Vec<(String, &Path)> = pairs
+            .iter()
+            .map(|p| (p.name.clone(), p.text.as_path()))
+            .collect();
+        let ids = crate::ids::tree_ids(path, &named);
+        for (pair, id) in pairs.iter_mut().zip(ids) {
+            pair.name = id;
+        }
         let docs = pairs
             .into_iter()
             .map(move |p| read_pair(&p, &self.options))
@@ -488,7 +498,12 @@ mod tests {
         }
         let read: Vec<_> = BratReader::default().read(root).unwrap().collect();
         assert_eq!(read.len(), 2);
-        assert!(read.iter().all(Result::is_ok));
+        // (One article name in both: told apart by their folders.)
+        let ids: Vec<String> = read
+            .iter()
+            .map(|r| r.as_ref().unwrap().document.id.clone())
+            .collect();
+        assert_eq!(ids, ["dev/a", "train/a"]);
         let flat = dir.path().join("flat");
         write(&flat.join("c.ann"), "T1\tSource 0 3\tCy\n");
         write(&flat.join("c.ANN"), "T1\tSource 0 3\tCy\n");
