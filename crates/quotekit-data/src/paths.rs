@@ -27,6 +27,9 @@ pub enum OutputPathError {
     /// every output).
     #[error("an input path is empty; name the input")]
     EmptyInput,
+    /// The output path is empty.
+    #[error("the output path is empty; name the output")]
+    EmptyOutput,
     /// A folder output names an existing file.
     #[error(
         "{}: is an existing file, and the output is a folder; name a new or existing folder",
@@ -122,6 +125,9 @@ pub fn check_output<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> Result<(), O
     if output.as_os_str() == "-" {
         return Ok(());
     }
+    if output.as_os_str().is_empty() {
+        return Err(OutputPathError::EmptyOutput);
+    }
     let out = resolved(output);
     for input in inputs {
         let input = input.as_ref();
@@ -216,6 +222,9 @@ impl Drop for MadeFolders {
 /// Refuses a folder output that is an existing file (also through `..`:
 /// `new/../file.txt` is refused before `new/` is created).
 pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
+    if output.as_os_str().is_empty() {
+        return Err(OutputPathError::EmptyOutput);
+    }
     let out = resolved(output);
     if out.exists() && !out.is_dir() {
         return Err(OutputPathError::ExistingFile {
@@ -228,6 +237,9 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
 /// Refuses a file output that names an existing folder (opening it would
 /// fail with the system's bare "Is a directory").
 pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
+    if output.as_os_str().is_empty() {
+        return Err(OutputPathError::EmptyOutput);
+    }
     if resolved(output).is_dir() {
         return Err(OutputPathError::ExistingFolder {
             path: output.to_path_buf(),

@@ -93,7 +93,7 @@ pub fn run(
         )));
     }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
+        .num_threads(quotekit_model::config::pool_threads(options.threads))
         .build()
         .map_err(|e| InferError::Usage(format!("thread pool: {e}")))?;
     if let OutputTarget::Path(out) = output {

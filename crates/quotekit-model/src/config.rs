@@ -142,6 +142,21 @@ pub struct TrainConfig {
 /// exhausts the system.
 pub const MAX_THREADS: usize = 1024;
 
+/// The worker threads of a pool for a thread setting `n`: `n`, or, for 0
+/// (all cores), the cores (`RAYON_NUM_THREADS` where it is set, as rayon
+/// reads it), at most [`MAX_THREADS`].
+pub fn pool_threads(n: usize) -> usize {
+    if n > 0 {
+        return n;
+    }
+    let set = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&v| v > 0);
+    set.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(MAX_THREADS)
+}
+
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
@@ -167,6 +182,9 @@ impl TrainConfig {
     /// Like [`TrainConfig::from_file`], with a note for every deprecated key the
     /// file uses (they still read as their new names).
     pub fn load(path: &Path) -> Result<(Self, Vec<String>), ModelError> {
+        if path.as_os_str().is_empty() {
+            return Err(ModelError::empty_path("a config file (TOML)"));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
         Self::parse(&text).map_err(|e| match e {
             ModelError::Config { message, .. } => ModelError::Config {
@@ -436,6 +454,14 @@ mod tests {
         .unwrap();
         assert!(config.inputs().contains(&std::path::Path::new("enc")));
         assert_eq!(config.missing_input(), None);
+    }
+
+    /// A setting is its thread count; all cores are a count within the
+    /// limit, whatever the environment asks.
+    #[test]
+    fn pools_have_the_threads_asked_or_the_cores() {
+        assert_eq!(pool_threads(3), 3);
+        assert!((1..=MAX_THREADS).contains(&pool_threads(0)));
     }
 
     #[test]

@@ -67,6 +67,14 @@ impl ModelError {
         }
     }
 
+    /// The error of an empty path given for `what` (a file or folder read).
+    pub(crate) fn empty_path(what: &str) -> Self {
+        ModelError::Config {
+            path: Some(PathBuf::from("\"\"")),
+            message: format!("an empty path; name {what}"),
+        }
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         ModelError::Config {
             path: None,

@@ -60,7 +60,7 @@ pub fn fit_with(
     mut on_event: impl FnMut(&TrainEvent) + Send,
 ) -> Result<Fitted, ModelError> {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.training.threads)
+        .num_threads(crate::config::pool_threads(config.training.threads))
         // candle's backward pass walks the graph recursively; the CRF
         // forward algorithm over a whole long document makes it deep.
         .stack_size(256 << 20)

@@ -105,6 +105,9 @@ pub fn load_annotator_with(
     path: &Path,
     speakers: bool,
 ) -> Result<(Annotator, ModelHeader), ModelError> {
+    if path.as_os_str().is_empty() {
+        return Err(ModelError::empty_path("a model folder"));
+    }
     if EnsembleFile::is_ensemble(path) {
         if model_path(path).is_file() {
             return Err(ModelError::Config {

@@ -19,6 +19,20 @@ fn format_of(path: &Path, format: Option<&str>) -> PyResult<Format> {
     }
 }
 
+/// Refuses a path that is neither a file nor a folder (a pipe, a device):
+/// reading one waits for a writer, and with the interpreter released,
+/// Ctrl-C could not stop the wait. (A path not there is the loader's to
+/// report.)
+fn file_or_folder(path: &Path) -> PyResult<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(errors::DataError::new_err(format!(
+            "{}: neither a file nor a folder (a pipe or a device?); save it to a file first",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Loads a corpus in strict mode (the first bad document is an error that
 /// names its file and line), with the speaker names of `names`.
 fn load(
@@ -62,6 +76,7 @@ pub fn read_corpus(
     names: Option<Vec<PathBuf>>,
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
+    file_or_folder(&path)?;
     let names = names.unwrap_or_default();
     let mut warnings = Vec::new();
     let docs = py.detach(|| load(&path, format, names.clone(), &mut warnings))?;
@@ -88,6 +103,10 @@ pub fn evaluate(
         return Err(errors::InputError::new_err(
             "give pred (predictions to score) or link_gold=True (the linker on gold spans), one of them",
         ));
+    }
+    file_or_folder(&gold)?;
+    if let Some(pred) = &pred {
+        file_or_folder(pred)?;
     }
     let names = names.unwrap_or_default();
     let mut warnings = Vec::new();

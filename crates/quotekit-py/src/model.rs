@@ -180,13 +180,9 @@ impl NativeModel {
                 process(annotator, &record, OutputFormat::Jsonl).0,
             ))
         };
-        // (All cores: as many threads as rayon's global pool, in a pool of
-        // quotekit's own, which a forked process can make anew.)
-        let threads = if threads == 0 {
-            rayon::current_num_threads()
-        } else {
-            threads
-        };
+        // (All cores in a pool of quotekit's own, which a forked process
+        // can make anew.)
+        let threads = quotekit_model::config::pool_threads(threads);
         let pool = pool_of(threads).map_err(errors::input)?;
         let width = pool.current_num_threads();
         // Records go in chunks, Python's signals checked after each: Ctrl-C

@@ -51,6 +51,11 @@ impl CorpusReader for JsonlReader {
     }
 }
 
+/// What a JSON string with a lone surrogate is (serde's words for it are
+/// about its hex escape): Rust strings hold no such character.
+pub const LONE_SURROGATE: &str =
+    "; a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character";
+
 /// Parses one line of a JSONL corpus (`line` is its 1-based number in
 /// `path`, for messages).
 pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocument, DataError> {
@@ -76,6 +81,8 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         } else if problem.contains("unknown field `error`") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"
+        } else if problem.contains("escape") || problem.contains("surrogate") {
+            LONE_SURROGATE
         } else {
             ""
         };
@@ -281,6 +288,15 @@ mod tests {
             err.contains("p.jsonl:2:")
                 && err.contains("could not annotate")
                 && err.contains("--lenient"),
+            "{err}"
+        );
+        // A lone surrogate is said to be one.
+        let lone = br#"{"id":"s","text":"a \ud800 b"}"#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 5, lone)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.jsonl:5") && err.contains("half a UTF-16 pair"),
             "{err}"
         );
         // An empty (or blank) name is an error; no one is `-`.

@@ -328,6 +328,9 @@ impl SearchSpace {
     /// `--train`, `--dev`, ...). Every key of the space is checked against the
     /// config at both ends of its range, so a search never fails half way.
     pub fn load(path: &Path, overrides: &[(String, toml::Value)]) -> Result<Self, ModelError> {
+        if path.as_os_str().is_empty() {
+            return Err(ModelError::empty_path("a search-space file (TOML)"));
+        }
         let fail = |message: String| ModelError::Config {
             path: Some(path.to_path_buf()),
             message,

@@ -379,13 +379,16 @@ fn parse_event(
         content: Vec::new(),
     };
     for (k, argument) in field.split_whitespace().enumerate() {
-        let (key, target) = argument.split_once(':').ok_or_else(|| {
-            DataError::syntax(
-                ann_path,
-                line_no,
-                format!("{id}: argument {argument:?} is not `Role:T12`"),
-            )
-        })?;
+        let (key, target) = argument
+            .split_once(':')
+            .filter(|(key, target)| !key.is_empty() && !target.is_empty() && !target.contains(':'))
+            .ok_or_else(|| {
+                DataError::syntax(
+                    ann_path,
+                    line_no,
+                    format!("{id}: argument {argument:?} is not `Role:T12`"),
+                )
+            })?;
         if k == 0 {
             if !options.trigger_labels.contains(key) {
                 diagnostics.push(origin.diagnostic(
@@ -501,6 +504,18 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("d.ann:5: E1: a tab among the arguments"), "{e}");
+        // An argument without a role or a span is said once, as what it is.
+        for argument in [":::", ":T1", "Source:", "Source:T1:T2"] {
+            let e = read(&format!("{spans}E1\tAttribution:T4 {argument}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(&format!(
+                    "d.ann:5: E1: argument {argument:?} is not `Role:T12`"
+                )),
+                "{e}"
+            );
+        }
     }
 
     /// One speaker note per span, and not an empty one.
