@@ -111,6 +111,31 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
     assert!(load_annotator(&model_dir).is_ok());
 }
 
+/// A run whose interrupt is set (as Python's Ctrl-C sets it) stops after
+/// the batch or iteration under way with `Interrupted`: the network at its
+/// first batch, the CRF at its first iteration.
+#[test]
+fn an_interrupt_stops_training_at_the_next_batch_or_iteration() {
+    let mut crf = TrainConfig::default();
+    crf.data.train = sample_dir();
+    crf.training.max_iterations = 50;
+    for (config, stop_at) in [
+        (small_config(3), "batch"),
+        (crf.check().unwrap(), "iteration"),
+    ] {
+        let options = TrainOptions::default();
+        let mut seen = 0;
+        let result = fit_with(&config, &options, |e| {
+            if matches!(e, TrainEvent::Batch { .. } | TrainEvent::Iteration { .. }) {
+                seen += 1;
+                options.interrupt.set();
+            }
+        });
+        assert!(matches!(result, Err(ModelError::Interrupted)), "{stop_at}");
+        assert_eq!(seen, 1, "{stop_at}");
+    }
+}
+
 #[test]
 fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     let config = small_config(3);

@@ -223,6 +223,38 @@ fn halving_trains_the_best_configs_longer() {
     );
 }
 
+/// An interrupt (Python's Ctrl-C) stops the trial under way, which is not
+/// recorded as a result: the search ends with `Interrupted`, and resumed,
+/// trains that trial.
+#[test]
+fn an_interrupted_trial_is_no_result() {
+    use quotekit_model::training::options::Interrupt;
+    use quotekit_model::tune::space::{overrides, SearchSpace};
+    use quotekit_model::tune::{tune as search, TuneEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let path = space(dir.path(), RANDOM);
+    let dev = root().join("datasets/sample");
+    let mut space =
+        SearchSpace::load(&path, &overrides(Some(&dev), Some(&dev), &[], Some(1))).unwrap();
+    space.trials = 2;
+    let out = dir.path().join("out");
+    let interrupt = Interrupt::default();
+    let result = search(&space, &out, &interrupt, |e| {
+        if matches!(e, TuneEvent::Train(_)) {
+            interrupt.set();
+        }
+    });
+    assert!(matches!(
+        result,
+        Err(quotekit_model::ModelError::Interrupted)
+    ));
+    let recorded = std::fs::read_to_string(out.join("trials.jsonl")).unwrap_or_default();
+    assert_eq!(recorded, "");
+    let report = search(&space, &out, &Interrupt::default(), |_| {}).unwrap();
+    assert_eq!(report.records.len(), 2);
+    assert!(report.records.iter().all(|r| r.error.is_none()));
+}
+
 #[test]
 fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,6 +54,9 @@ pub enum ModelError {
     /// Training data that cannot train anything.
     #[error("training: {0}")]
     Training(String),
+    /// A run stopped by its [`crate::training::options::Interrupt`].
+    #[error("training was interrupted")]
+    Interrupted,
     /// A tensor operation of a network tagger failed.
     #[error("network: {0}")]
     Network(#[from] candle_core::Error),

@@ -141,39 +141,45 @@ fn fit_in_pool(
     let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
     let tags = TagSet::new(config.data.scheme);
     let dev = &dev_docs[..];
-    let (tagger, hash_bits, report): (Box<dyn SequenceTagger>, u32, TrainReport) = match config
-        .model
-    {
-        ModelKind::Crf => {
-            let (t, r) =
-                crf::train::train(config, &tags, train_docs, dev, cues.clone(), &mut *on_event)?;
-            (Box::new(t), config.features.hash_bits, r)
-        }
-        ModelKind::Neural => {
-            let (t, r) = neural::train::train(
-                config,
-                &tags,
-                train_docs,
-                dev,
-                cues.clone(),
-                options,
-                &mut *on_event,
-            )?;
-            (Box::new(t), config.neural.network.sparse_bits, r)
-        }
-        ModelKind::Transformer => {
-            let (t, r) = transformer::train::train(
-                config,
-                &tags,
-                train_docs,
-                dev,
-                cues.clone(),
-                options,
-                &mut *on_event,
-            )?;
-            (Box::new(t), 0, r)
-        }
-    };
+    let (tagger, hash_bits, report): (Box<dyn SequenceTagger>, u32, TrainReport) =
+        match config.model {
+            ModelKind::Crf => {
+                let (t, r) = crf::train::train(
+                    config,
+                    &tags,
+                    train_docs,
+                    dev,
+                    cues.clone(),
+                    &options.interrupt,
+                    &mut *on_event,
+                )?;
+                (Box::new(t), config.features.hash_bits, r)
+            }
+            ModelKind::Neural => {
+                let (t, r) = neural::train::train(
+                    config,
+                    &tags,
+                    train_docs,
+                    dev,
+                    cues.clone(),
+                    options,
+                    &mut *on_event,
+                )?;
+                (Box::new(t), config.neural.network.sparse_bits, r)
+            }
+            ModelKind::Transformer => {
+                let (t, r) = transformer::train::train(
+                    config,
+                    &tags,
+                    train_docs,
+                    dev,
+                    cues.clone(),
+                    options,
+                    &mut *on_event,
+                )?;
+                (Box::new(t), 0, r)
+            }
+        };
     let header = ModelHeader::new(config, &tags, hash_bits, &cues, report);
     let mut annotator = Annotator::new(tagger, tags, config.decoding.outside_penalty);
     if let Some(resolver) = resolver {

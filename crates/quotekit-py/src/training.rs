@@ -6,7 +6,7 @@ use quotekit_infer::render::report::{
     write_dev_evaluation, write_training_report, TrainingHistory,
 };
 use quotekit_model::config::TrainConfig;
-use quotekit_model::training::options::TrainOptions;
+use quotekit_model::training::options::{Interrupt, TrainOptions};
 use quotekit_model::transformer::cache::default_cache_dir;
 use quotekit_model::{fit_with, save_annotator};
 use std::path::PathBuf;
@@ -59,10 +59,14 @@ pub fn train(
         resume: None,
         stop_after: None,
         cache_dir: Some(default_cache_dir(&out)),
+        interrupt: Interrupt::default(),
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
-    let fitted = match py.detach(|| fit_with(&cfg, &options, |event| history.record(event))) {
+    let fitted = with_signals(py, &options.interrupt, || {
+        fit_with(&cfg, &options, |event| history.record(event))
+    })?;
+    let fitted = match fitted {
         Ok(fitted) => fitted,
         Err(e) => {
             // (As the CLI: the empty model folder this call made goes,
@@ -143,9 +147,11 @@ pub fn tune(
     }
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
-    let report = py
-        .detach(|| quotekit_model::tune::tune(&search, &out, |_| {}))
-        .map_err(|e| errors::model_in("tuning failed", e))?;
+    let interrupt = Interrupt::default();
+    let report = with_signals(py, &interrupt, || {
+        quotekit_model::tune::tune(&search, &out, &interrupt, |_| {})
+    })?
+    .map_err(|e| errors::model_in("tuning failed", e))?;
     // (The search ran: its folder holds its results.)
     made.keep();
     let json = serde_json::json!({
@@ -154,4 +160,38 @@ pub fn tune(
         "records": report.records,
     });
     Ok(json.to_string())
+}
+
+/// Runs `work` (a training run, which `interrupt` stops) on a thread of its
+/// own, the interpreter released, while this thread checks Python's signals
+/// every 50 ms (their handlers run on the main thread, and nowhere else).
+/// The first signal's exception (Ctrl-C's KeyboardInterrupt) sets
+/// `interrupt`, and is raised once the run has stopped.
+fn with_signals<T: Send>(
+    py: Python<'_>,
+    interrupt: &Interrupt,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    py.detach(|| {
+        std::thread::scope(|scope| {
+            let run = scope.spawn(work);
+            let mut signal = None;
+            while !run.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                if signal.is_none() {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        signal = Some(e);
+                        interrupt.set();
+                    }
+                }
+            }
+            let out = run
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            match signal {
+                Some(e) => Err(e),
+                None => Ok(out),
+            }
+        })
+    })
 }

@@ -334,3 +334,61 @@ def test_a_failed_training_leaves_no_empty_model_folder(tmp_path):
     with pytest.raises(quotekit.ModelError):
         quotekit.train(config, train=empty, out=kept)
     assert kept.is_dir()
+
+
+def test_training_stops_at_ctrl_c(tmp_path):
+    """A signal's exception (Ctrl-C's KeyboardInterrupt) stops train at the
+    iteration under way, not at the end of training, and leaves no model
+    folder."""
+    import signal
+    import time
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    config = tmp_path / "long.toml"
+    config.write_text('[training]\nalgorithm = "sgd"\nmax_iterations = 1000000\n')
+    out = tmp_path / "models" / "long"
+    previous = signal.signal(signal.SIGALRM, stop)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        started = time.perf_counter()
+        with pytest.raises(Stop):
+            quotekit.train(config, train=SAMPLE, out=out)
+        stopped = time.perf_counter() - started
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # A million iterations would take hours.
+    assert stopped < 60, stopped
+    assert not (tmp_path / "models").exists()
+
+
+def test_a_pipe_is_no_corpus(tmp_path):
+    """Reading a pipe would wait for a writer, past Ctrl-C: refused."""
+    pipe = tmp_path / "corpus.jsonl"
+    os.mkfifo(pipe)
+    with pytest.raises(quotekit.DataError, match="neither a file nor a folder"):
+        quotekit.read_corpus(pipe)
+    with pytest.raises(quotekit.DataError, match="neither a file nor a folder"):
+        quotekit.evaluate(SAMPLE, pipe)
+
+
+def test_empty_paths_say_so_and_a_config_is_an_input(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text("[training]\nmax_iterations = 2\n")
+    with pytest.raises(quotekit.InputError, match="the output path is empty"):
+        quotekit.train(config, train=SAMPLE, out="")
+    with pytest.raises(quotekit.ConfigError, match="an empty path; name a config file"):
+        quotekit.train("", train=SAMPLE, out=tmp_path / "m")
+    with pytest.raises(quotekit.ConfigError, match="an empty path; name a search-space file"):
+        quotekit.tune("", out=tmp_path / "t")
+    with pytest.raises(quotekit.ModelError, match="an empty path; name a model folder"):
+        quotekit.load("")
+    # A config kept in the model folder is an input the run would write over.
+    with pytest.raises(quotekit.InputError, match="would overwrite the input"):
+        quotekit.train(config, train=SAMPLE, out=tmp_path)
+    assert config.read_text() == "[training]\nmax_iterations = 2\n"

@@ -226,6 +226,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }),
         resume: args.resume.clone(),
         stop_after: args.stop_after,
+        // (Ctrl-C ends the process.)
+        interrupt: Default::default(),
         cache_dir: Some(
             args.cache_dir
                 .clone()

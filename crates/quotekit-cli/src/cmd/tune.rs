@@ -104,7 +104,9 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         .expect("valid template"),
     );
     let metric = space.metric;
-    let report = tune(&space, &args.out, |event| match event {
+    // (Ctrl-C ends the process: nothing sets the interrupt.)
+    let interrupt = Default::default();
+    let report = tune(&space, &args.out, &interrupt, |event| match event {
         TuneEvent::Resumed(done) => say(
             &bar,
             format!(

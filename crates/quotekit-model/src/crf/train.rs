@@ -17,6 +17,7 @@ use crate::features::extractor::FeatureExtractor;
 use crate::features::lexicon::Lexicon;
 use crate::training::data::{exact_f1, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
+use crate::training::options::Interrupt;
 use crate::training::run_state::EarlyStopping;
 use quotekit_data::{Document, TagSet};
 use std::time::Instant;
@@ -29,6 +30,7 @@ pub fn train(
     train_docs: Vec<Document>,
     dev_docs: &[Document],
     cues: Lexicon,
+    interrupt: &Interrupt,
     on_event: impl FnMut(&TrainEvent),
 ) -> Result<(CrfTagger, TrainReport), ModelError> {
     config.expect_model(ModelKind::Crf)?;
@@ -49,6 +51,7 @@ pub fn train(
         &mut train,
         &mut dev,
         feature_seconds,
+        interrupt,
         on_event,
     )?;
     let tagger = CrfTagger {
@@ -74,7 +77,9 @@ pub fn dev_f1<T: Copy + Into<f64> + Sync>(
 }
 
 /// Trains a CRF on prepared data (whose features are renumbered in place to the
-/// buckets training uses). `dev` drives early stopping when non-empty.
+/// buckets training uses). `dev` drives early stopping when non-empty;
+/// `interrupt` stops the run after the iteration under way.
+#[allow(clippy::too_many_arguments)] // the corpora, their layout, the settings and the run's hooks
 pub fn train_crf(
     config: &Checked,
     full: Layout,
@@ -82,6 +87,7 @@ pub fn train_crf(
     train: &mut [CrfDocument],
     dev: &mut [CrfDocument],
     feature_seconds: f64,
+    interrupt: &Interrupt,
     mut on_event: impl FnMut(&TrainEvent),
 ) -> Result<(CrfModel, TrainReport), ModelError> {
     let active = compact_features(train, dev, full.buckets, config.training.min_count);
@@ -135,6 +141,9 @@ pub fn train_crf(
             loss,
             dev_f1: f1,
         });
+        if interrupt.is_set() {
+            return false;
+        }
         if f1.is_some() {
             if stopping.record(iteration, f1) {
                 best = Some(params.to_vec());
@@ -165,12 +174,14 @@ pub fn train_crf(
                         t.c2,
                         epochs,
                         t.seed,
-                        |_, _, _| true,
+                        |_, _, _| !interrupt.is_set(),
                     );
                 }
                 (WarmStart::Perceptron, epochs) => {
                     // Averaged-perceptron weights, rescaled to the lowest objective.
-                    perceptron(&mut params, layout, train, epochs, t.seed, |_, _, _| true);
+                    perceptron(&mut params, layout, train, epochs, t.seed, |_, _, _| {
+                        !interrupt.is_set()
+                    });
                     let mut g = vec![0.0; layout.len()];
                     let mut best = (f64::INFINITY, 0.0);
                     for scale in [0.003, 0.01, 0.03, 0.1, 0.3] {
@@ -218,6 +229,7 @@ pub fn train_crf(
             format!("{:?}", Stop::MaxIterations)
         }
     };
+    interrupt.check()?;
     let (best_dev_f1, best_iteration, params) = match best {
         Some(p) => (stopping.best_f1, stopping.best_epoch, p),
         None => (None, iterations, params),
@@ -332,7 +344,18 @@ mod tests {
             let config = config.check().unwrap();
             let run = || {
                 let (mut train, mut dev) = (data.clone(), data.clone());
-                train_crf(&config, layout, &tags, &mut train, &mut dev, 0.0, |_| {}).unwrap()
+                let interrupt = Interrupt::default();
+                train_crf(
+                    &config,
+                    layout,
+                    &tags,
+                    &mut train,
+                    &mut dev,
+                    0.0,
+                    &interrupt,
+                    |_| {},
+                )
+                .unwrap()
             };
             let (model, report) = run();
             assert_eq!(report.best_dev_f1, Some(1.0), "{algorithm:?}: {report:?}");

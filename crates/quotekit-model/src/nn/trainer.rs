@@ -199,6 +199,7 @@ pub fn train_network(
                 loss,
                 words_per_second: words as f64 / epoch_started.elapsed().as_secs_f64(),
             });
+            options.interrupt.check()?;
         }
         let train_seconds = epoch_started.elapsed().as_secs_f64();
         // Evaluate (and keep) the averaged weights when averaging; training

@@ -9,6 +9,7 @@ use crate::io::{f32_values, hash_hex, write_tensors, TensorBytes};
 use crate::nn::DTYPE;
 use crate::training::data::group_by_size;
 use crate::training::events::TrainEvent;
+use crate::training::options::Interrupt;
 use crate::transformer::config::TransformerConfig;
 use crate::transformer::model::{
     TransformerDocument, TransformerInputs, TransformerModel, WEIGHTS_FILE,
@@ -29,8 +30,9 @@ pub fn default_cache_dir(out: &Path) -> PathBuf {
 fn encode_all(
     model: &TransformerModel,
     docs: &[TransformerDocument],
+    interrupt: &Interrupt,
     on_event: &mut dyn FnMut(&TrainEvent),
-) -> candle_core::Result<Cached> {
+) -> Result<Cached, ModelError> {
     let sizes: Vec<usize> = docs.iter().map(|d| d.inputs.padded_pieces()).collect();
     let mut out: Vec<Vec<f32>> = vec![Vec::new(); docs.len()];
     let mut done = 0;
@@ -46,6 +48,7 @@ fn encode_all(
             done,
             total: docs.len(),
         });
+        interrupt.check()?;
     }
     Ok(out)
 }
@@ -94,6 +97,7 @@ pub fn cached_outputs(
     docs: &[TransformerDocument],
     name: &str,
     dir: Option<&Path>,
+    interrupt: &Interrupt,
     on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<Cached, ModelError> {
     let h = model.bert_config.hidden_size;
@@ -133,7 +137,7 @@ pub fn cached_outputs(
         on_event(&TrainEvent::Cache(file.clone()));
         return Ok(out);
     }
-    let out = encode_all(model, docs, on_event)?;
+    let out = encode_all(model, docs, interrupt, on_event)?;
     if let Some(file) = file {
         let tensors: Vec<TensorBytes> = out
             .iter()

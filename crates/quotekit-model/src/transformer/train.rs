@@ -249,11 +249,25 @@ pub fn train(
     let (train_cache, dev_cache) = if settings.freeze {
         let dir = options.cache_dir.as_deref();
         (
-            Some(cached_outputs(&model, &train, "train", dir, on_event)?),
+            Some(cached_outputs(
+                &model,
+                &train,
+                "train",
+                dir,
+                &options.interrupt,
+                on_event,
+            )?),
             if dev.is_empty() {
                 Some(Vec::new())
             } else {
-                Some(cached_outputs(&model, &dev, "dev", dir, on_event)?)
+                Some(cached_outputs(
+                    &model,
+                    &dev,
+                    "dev",
+                    dir,
+                    &options.interrupt,
+                    on_event,
+                )?)
             },
         )
     } else {

@@ -20,7 +20,7 @@ use crate::error::ModelError;
 use crate::fit::fit_with;
 use crate::model_file::save_annotator;
 use crate::training::events::TrainEvent;
-use crate::training::options::TrainOptions;
+use crate::training::options::{Interrupt, TrainOptions};
 use plan::{rung, rungs, Trial};
 use results::{ResultsStore, Scores, TrialRecord};
 use space::{Method, SearchSpace};
@@ -74,10 +74,14 @@ pub struct TuneReport {
     pub best_model: Option<PathBuf>,
 }
 
-/// Runs (or resumes) the search `space` with its results in `out`.
+/// Runs (or resumes) the search `space` with its results in `out`. When
+/// `interrupt` is set, the trial under way stops (unrecorded: a resumed
+/// search trains it again, from its last checkpoint) and the search ends
+/// with [`ModelError::Interrupted`].
 pub fn tune(
     space: &SearchSpace,
     out: &Path,
+    interrupt: &Interrupt,
     mut on_event: impl FnMut(TuneEvent) + Send,
 ) -> Result<TuneReport, ModelError> {
     let base = space.base_config()?;
@@ -129,6 +133,7 @@ pub fn tune(
     let store = ResultsStore::open(out, &fingerprint)?;
     let mut search = Search {
         space,
+        interrupt: interrupt.clone(),
         store,
         out: out.to_path_buf(),
         records: Vec::new(),
@@ -236,6 +241,7 @@ pub fn tune(
 /// A search under way.
 struct Search<'s> {
     space: &'s SearchSpace,
+    interrupt: Interrupt,
     store: ResultsStore,
     out: PathBuf,
     /// Trials of this search so far, in order.
@@ -349,8 +355,13 @@ impl Search<'_> {
                 .then(|| checkpoint.clone()),
             stop_after: None,
             cache_dir: Some(scratch.join("encoder-cache")),
+            interrupt: self.interrupt.clone(),
         };
         let fitted = fit_with(&config, &options, |e| on_event(TuneEvent::Train(e)));
+        // (Not the trial's result: its scratch folder keeps its checkpoint.)
+        if let Err(ModelError::Interrupted) = fitted {
+            return Err(ModelError::Interrupted);
+        }
         record.seconds = started.elapsed().as_secs_f64();
         match fitted {
             Ok(fitted) => {
