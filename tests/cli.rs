@@ -1333,7 +1333,17 @@ fn failed_runs_leave_no_folders_they_made() {
     let m = missing.to_str().unwrap();
     let out = |rest: &str| dir.path().join("new").join(rest);
     let model = common::tiny_model().to_str().unwrap();
-    let names = common::sample_names_dir();
+    let strangers = dir.path().join("strangers");
+    std::fs::create_dir(&strangers).unwrap();
+    for file in std::fs::read_dir(common::sample_names_dir()).unwrap() {
+        let file = file.unwrap().path();
+        let lines: String = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(|l| format!("{}\tZyx Qwvut\n", l.rsplit_once('\t').unwrap().0))
+            .collect();
+        std::fs::write(strangers.join(file.file_name().unwrap()), lines).unwrap();
+    }
     let runs: Vec<Vec<String>> = vec![
         vec![
             "render",
@@ -1390,13 +1400,14 @@ fn failed_runs_leave_no_folders_they_made() {
             "--html",
             out("k/l.html").to_str().unwrap(),
         ],
-        // (Its output is taken before it reads the corpus.)
+        // (It reads the corpus, then fails: the names are of no one the
+        // texts have.)
         vec![
             "train-speakers",
             "--train",
-            m,
+            "datasets/sample",
             "--names",
-            names.to_str().unwrap(),
+            strangers.to_str().unwrap(),
             "--out",
             out("m/n").to_str().unwrap(),
         ],

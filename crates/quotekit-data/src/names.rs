@@ -87,16 +87,25 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
 }
 
 /// The names file of document `id`: `DIR/ID.tsv` in the first of `dirs` that
-/// has one. Whatever is there counts, also a folder or a link that leads
-/// nowhere, so that reading it says what is wrong instead of the document
-/// losing its names. An id with `/`, `\` or NUL is no file name in a
-/// names folder, and has none.
+/// has one (an id with `/`, such as `predict`'s `2016/a`, names a file in a
+/// subfolder: `DIR/2016/a.tsv`). Whatever is there counts, also a folder or
+/// a link that leads nowhere, so that reading it says what is wrong instead
+/// of the document losing its names. An id that would lead out of the
+/// folder (a part that is empty, `.` or `..`, an absolute path) or that
+/// holds `\` or NUL has none.
 pub fn names_file(dirs: &[PathBuf], id: &str) -> Option<PathBuf> {
-    if id.contains(['/', '\\', '\0']) {
+    let parts: Vec<&str> = id.split('/').collect();
+    let plain = |p: &&str| !p.is_empty() && *p != "." && *p != ".." && !p.contains(['\\', '\0']);
+    if !parts.iter().all(plain) {
         return None;
     }
+    let (last, folders) = parts.split_last()?;
     dirs.iter()
-        .map(|d| d.join(format!("{id}.tsv")))
+        .map(|d| {
+            let mut path = d.clone();
+            path.extend(folders);
+            path.join(format!("{last}.tsv"))
+        })
         .find(|p| p.symlink_metadata().is_ok())
 }
 
@@ -178,7 +187,7 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
         if let Some(actual) = actual.filter(|a| !same(a)) {
             diagnostics.push(at(
                 Severity::Error,
-                ProblemKind::TextMismatch {
+                ProblemKind::NamesTextMismatch {
                     span: line.span.clone(),
                     expected: actual,
                     found: line.text.clone(),
@@ -343,6 +352,15 @@ mod tests {
         assert_eq!(names_file(&dirs, "../outside"), None);
         let absolute = dir.path().join("outside");
         assert_eq!(names_file(&dirs, absolute.to_str().unwrap()), None);
+        // An id with folders (`predict`'s for texts of one name) names a
+        // file in a subfolder.
+        std::fs::create_dir(names.join("2016")).unwrap();
+        std::fs::write(names.join("2016/a1.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        assert_eq!(
+            names_file(&dirs, "2016/a1"),
+            Some(names.join("2016/a1.tsv"))
+        );
+        assert_eq!(names_file(&dirs, "2016/../a1"), None);
         std::fs::write(&file, "T1\tAnn\tAnn Lee\n").unwrap();
         assert_eq!(names_file(&dirs, "a1"), Some(file));
     }

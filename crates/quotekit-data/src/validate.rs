@@ -126,6 +126,15 @@ pub enum ProblemKind {
         /// The attribution.
         attribution: String,
     },
+    /// A names file's source text is not its span's text.
+    NamesTextMismatch {
+        /// The span id.
+        span: String,
+        /// The span's text in the document.
+        expected: String,
+        /// The text the names file gives.
+        found: String,
+    },
     /// A names file names a span the document does not have.
     NameOfMissingSpan {
         /// The span id.
@@ -267,6 +276,17 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "an empty speaker name for span {span}; write `-` for no one"
             ),
+            ProblemKind::NamesTextMismatch {
+                span,
+                expected,
+                found,
+            } => write!(
+                f,
+                "the names file gives span {span} the text {}, but its text is {}: was the file \
+                 made for other annotations of the document (another annotator's: --annotator)?",
+                quoted(found),
+                quoted(expected)
+            ),
             ProblemKind::UnwritableName { span, name } => write!(
                 f,
                 "the speaker name {name:?} of span {span} has a control character (a tab, a line \
@@ -329,6 +349,7 @@ impl Diagnostic {
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
             ProblemKind::UnwritableName { .. } => "speaker name with control characters",
+            ProblemKind::NamesTextMismatch { .. } => "names file text mismatch",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
         }
     }

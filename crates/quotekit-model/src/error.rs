@@ -54,7 +54,8 @@ pub enum ModelError {
     /// Training data that cannot train anything.
     #[error("training: {0}")]
     Training(String),
-    /// A run stopped by its [`crate::training::options::Interrupt`].
+    /// A run stopped by the interrupt of its training options (Python's
+    /// Ctrl-C).
     #[error("training was interrupted")]
     Interrupted,
     /// A tensor operation of a network tagger failed.

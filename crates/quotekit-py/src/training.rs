@@ -42,11 +42,11 @@ pub fn train(
     }
     let cfg = cfg.check().map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    // (The config file is read too: a model folder holding it could write
-    // over it.)
-    let mut inputs = cfg.inputs();
-    inputs.push(&config);
-    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
+    quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
+    // (The config may lie in the model folder, but not where training writes.)
+    for written in quotekit_infer::render::report::training_writes(&out) {
+        quotekit_data::paths::check_output(&written, &[&config]).map_err(errors::input)?;
+    }
     // (Before the lock makes the model folder: a failed run leaves none.)
     if let Some(missing) = cfg.missing_input() {
         // (The data error it would be once read.)

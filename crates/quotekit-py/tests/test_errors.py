@@ -349,8 +349,12 @@ def test_training_stops_at_ctrl_c(tmp_path):
     def stop(signum, frame):
         raise Stop()
 
+    import faulthandler
+
     config = tmp_path / "long.toml"
     config.write_text('[training]\nalgorithm = "sgd"\nmax_iterations = 1000000\n')
+    # (Should the interrupt not stop it, the run would take hours: fail instead.)
+    faulthandler.dump_traceback_later(300, exit=True)
     out = tmp_path / "models" / "long"
     previous = signal.signal(signal.SIGALRM, stop)
     try:
@@ -360,6 +364,7 @@ def test_training_stops_at_ctrl_c(tmp_path):
             quotekit.train(config, train=SAMPLE, out=out)
         stopped = time.perf_counter() - started
     finally:
+        faulthandler.cancel_dump_traceback_later()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     # A million iterations would take hours.
@@ -388,7 +393,13 @@ def test_empty_paths_say_so_and_a_config_is_an_input(tmp_path):
         quotekit.tune("", out=tmp_path / "t")
     with pytest.raises(quotekit.ModelError, match="an empty path; name a model folder"):
         quotekit.load("")
-    # A config kept in the model folder is an input the run would write over.
+    # A config may be kept in its model folder, but not where training writes.
+    held = tmp_path / "held" / "report.html"
+    held.parent.mkdir()
+    held.write_text(config.read_text())
     with pytest.raises(quotekit.InputError, match="would overwrite the input"):
-        quotekit.train(config, train=SAMPLE, out=tmp_path)
+        quotekit.train(held, train=SAMPLE, out=held.parent)
+    assert held.read_text() == "[training]\nmax_iterations = 2\n"
+    quotekit.train(config, train=SAMPLE, out=tmp_path)
+    assert (tmp_path / "model.safetensors").is_file()
     assert config.read_text() == "[training]\nmax_iterations = 2\n"

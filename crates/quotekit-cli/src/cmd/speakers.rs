@@ -97,12 +97,15 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.out.join(FILE_NAME)
     };
-    let folder = match path.parent() {
+    // (Where the file is, however it is named: a link to a model's
+    // resolver is that model's.)
+    let place = quotekit_data::paths::resolved(&path);
+    let folder = match place.parent() {
         Some(p) if p.as_os_str().is_empty() => std::path::Path::new("."),
         Some(p) => p,
         None => std::path::Path::new("/"),
     };
-    let _folder_lock = if path.file_name().is_some_and(|n| n == FILE_NAME) {
+    let _folder_lock = if place.file_name().is_some_and(|n| n == FILE_NAME) {
         Some(quotekit_infer::lock::OutputLock::folder(folder)?)
     } else {
         None

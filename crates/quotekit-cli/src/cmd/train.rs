@@ -170,11 +170,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let config = config.check()?;
     // The model folder: never an existing file, never a corpus read.
     quotekit_data::paths::check_output_folder(&args.out)?;
-    // (The config file is read too: a model folder holding it could write
-    // over it.)
-    let mut inputs = config.inputs();
-    inputs.push(&args.config);
-    quotekit_data::paths::check_output(&args.out, &inputs)?;
+    quotekit_data::paths::check_output(&args.out, &config.inputs())?;
+    // (The config may lie in the model folder, but not where training writes.)
+    let writes = quotekit_infer::render::report::training_writes(&args.out);
+    for written in writes
+        .iter()
+        .chain(&args.checkpoint_dir)
+        .chain(&args.cache_dir)
+    {
+        quotekit_data::paths::check_output(written, &[&args.config])?;
+    }
     // The checkpoint and cache folders are outputs too.
     for dir in args.checkpoint_dir.iter().chain(&args.cache_dir) {
         quotekit_data::paths::check_output_folder(dir)?;

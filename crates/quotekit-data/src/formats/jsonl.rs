@@ -81,7 +81,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         } else if problem.contains("unknown field `error`") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"
-        } else if problem.contains("escape") || problem.contains("surrogate") {
+        } else if problem.contains("surrogate") || problem.contains("end of hex escape") {
             LONE_SURROGATE
         } else {
             ""
@@ -299,6 +299,12 @@ mod tests {
             err.contains("p.jsonl:5") && err.contains("half a UTF-16 pair"),
             "{err}"
         );
+        // (Not another bad escape.)
+        let other = br#"{"id":"s","text":"a \q b"}"#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 6, other)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("UTF-16"), "{err}");
         // An empty (or blank) name is an error; no one is `-`.
         for name in ["", " "] {
             let empty = format!(

@@ -279,6 +279,25 @@ pub fn training_report(run: &TrainingRun) -> String {
     page("quotekit: training report", &body)
 }
 
+/// Every path training writes in the model folder `out` (the model's files,
+/// `report.html`, `dev-eval.json`, the checkpoint and encoder-cache
+/// folders), which the config it reads must be none of.
+pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
+    [
+        quotekit_model::header::FILE_NAME,
+        quotekit_model::header::TOKENIZER_FILE,
+        quotekit_model::transformer::model::ENCODER_CONFIG_FILE,
+        quotekit_model::speakers::file::FILE_NAME,
+        "report.html",
+        "dev-eval.json",
+        "checkpoint",
+        "encoder-cache",
+    ]
+    .iter()
+    .map(|name| out.join(name))
+    .collect()
+}
+
 /// Writes the dev evaluation to `dev-eval.json` in the model folder `out`
 /// and returns its path; without one, removes the file an earlier model
 /// trained into the folder may have left (it would describe another model).

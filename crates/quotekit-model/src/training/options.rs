@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 /// A flag that stops a training run when set, from any thread (Python's
 /// Ctrl-C, which cannot reach a run that holds no interpreter): the run
-/// ends with [`crate::ModelError::Interrupted`] after the CRF iteration,
+/// ends with [`crate::error::ModelError::Interrupted`] after the CRF iteration,
 /// network batch or encoder batch under way. Clones share the flag.
 #[derive(Debug, Clone, Default)]
 pub struct Interrupt(Arc<AtomicBool>);
@@ -24,10 +24,10 @@ impl Interrupt {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// [`crate::ModelError::Interrupted`] when set.
-    pub fn check(&self) -> Result<(), crate::ModelError> {
+    /// [`crate::error::ModelError::Interrupted`] when set.
+    pub fn check(&self) -> Result<(), crate::error::ModelError> {
         if self.is_set() {
-            Err(crate::ModelError::Interrupted)
+            Err(crate::error::ModelError::Interrupted)
         } else {
             Ok(())
         }

@@ -117,7 +117,7 @@ pub fn tune(
             )));
         }
     }
-    // The corpora are read once before any trial: one that does not load
+    // The corpora are checked once before any trial: one that does not load
     // (or names of another corpus) would fail every trial, and the failed
     // trials would stand as done when the search is resumed.
     crate::fit::load_corpora(&base)?;
@@ -279,6 +279,8 @@ impl Search<'_> {
                 record
             }
             None => {
+                // (Set between trials: no next one starts.)
+                self.interrupt.check()?;
                 if let Some(hours) = self.space.hours {
                     if self.spent >= hours * 3600.0 {
                         self.stop = Some("hours");
