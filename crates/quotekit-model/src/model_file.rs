@@ -49,6 +49,16 @@ pub fn save_annotator(
     Ok(file)
 }
 
+/// The files a trained model's folder holds, as [`save_annotator`] writes
+/// them: the weights, the tokenizer (network taggers), a transformer's
+/// encoder config and the speaker resolver.
+pub const SAVED_FILES: [&str; 4] = [
+    crate::header::FILE_NAME,
+    crate::header::TOKENIZER_FILE,
+    crate::transformer::model::ENCODER_CONFIG_FILE,
+    crate::speakers::file::FILE_NAME,
+];
+
 /// The files of the model at `path` (a model directory, its weights file or
 /// an ensemble's `ensemble.toml`) that are there: the one given, and those
 /// of its folder that a model is read from (weights, speaker resolver,
@@ -78,16 +88,10 @@ fn own_model_files(path: &Path) -> Vec<PathBuf> {
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         (parent.unwrap_or(Path::new(".")), Some(path.to_path_buf()))
     };
-    let names = [
-        crate::header::FILE_NAME,
-        crate::header::TOKENIZER_FILE,
-        crate::transformer::model::ENCODER_CONFIG_FILE,
-        crate::speakers::file::FILE_NAME,
-        ENSEMBLE_FILE,
-    ];
+    let names = SAVED_FILES.iter().chain([&ENSEMBLE_FILE]);
     given
         .into_iter()
-        .chain(names.iter().map(|name| folder.join(name)))
+        .chain(names.map(|name| folder.join(name)))
         .filter(|file| file.is_file())
         .collect()
 }

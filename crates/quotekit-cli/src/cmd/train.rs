@@ -172,18 +172,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     quotekit_data::paths::check_output_folder(&args.out)?;
     quotekit_data::paths::check_output(&args.out, &config.inputs())?;
     // (The config may lie in the model folder, but not where training writes.)
-    let writes = quotekit_infer::render::report::training_writes(&args.out);
-    for written in writes
-        .iter()
-        .chain(&args.checkpoint_dir)
-        .chain(&args.cache_dir)
-    {
-        quotekit_data::paths::check_output(written, &[&args.config])?;
+    for written in quotekit_infer::render::report::training_writes(&args.out) {
+        quotekit_data::paths::check_output(&written, &[&args.config])?;
     }
-    // The checkpoint and cache folders are outputs too.
+    // The checkpoint and cache folders are outputs too, of which the config
+    // is no part.
+    let mut read = config.inputs();
+    read.push(&args.config);
     for dir in args.checkpoint_dir.iter().chain(&args.cache_dir) {
         quotekit_data::paths::check_output_folder(dir)?;
-        quotekit_data::paths::check_output(dir, &config.inputs())?;
+        quotekit_data::paths::check_output(dir, &read)?;
     }
     // (Before the lock makes the model folder: a failed run leaves none.)
     if let Some(missing) = config.missing_input() {

@@ -279,23 +279,23 @@ pub fn training_report(run: &TrainingRun) -> String {
     page("quotekit: training report", &body)
 }
 
+/// The training report in a model folder.
+pub const REPORT_FILE: &str = "report.html";
+
+/// The dev evaluation in a model folder (`quotekit eval --json`'s figures).
+pub const DEV_EVALUATION_FILE: &str = "dev-eval.json";
+
 /// Every path training writes in the model folder `out` (the model's files,
 /// `report.html`, `dev-eval.json`, the checkpoint and encoder-cache
 /// folders), which the config it reads must be none of.
 pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
-    [
-        quotekit_model::header::FILE_NAME,
-        quotekit_model::header::TOKENIZER_FILE,
-        quotekit_model::transformer::model::ENCODER_CONFIG_FILE,
-        quotekit_model::speakers::file::FILE_NAME,
-        "report.html",
-        "dev-eval.json",
-        "checkpoint",
-        "encoder-cache",
-    ]
-    .iter()
-    .map(|name| out.join(name))
-    .collect()
+    let mut files: Vec<std::path::PathBuf> = quotekit_model::model_file::SAVED_FILES
+        .iter()
+        .chain(&[REPORT_FILE, DEV_EVALUATION_FILE, "checkpoint"])
+        .map(|name| out.join(name))
+        .collect();
+    files.push(quotekit_model::transformer::cache::default_cache_dir(out));
+    files
 }
 
 /// Writes the dev evaluation to `dev-eval.json` in the model folder `out`
@@ -305,7 +305,7 @@ pub fn write_dev_evaluation(
     out: &std::path::Path,
     dev: Option<&Evaluation>,
 ) -> Result<Option<std::path::PathBuf>, crate::InferError> {
-    let path = out.join("dev-eval.json");
+    let path = out.join(DEV_EVALUATION_FILE);
     match dev {
         Some(dev) => {
             let json = serde_json::to_string_pretty(dev).expect("an evaluation serialises");
@@ -341,7 +341,7 @@ pub fn write_training_report(
         wall_seconds: started.elapsed().as_secs_f64(),
         peak_memory: peak_memory(),
     };
-    let path = out.join("report.html");
+    let path = out.join(REPORT_FILE);
     std::fs::write(&path, training_report(&run)).map_err(|e| crate::InferError::io(&path, e))?;
     Ok(path)
 }
