@@ -1197,13 +1197,24 @@ fn predict_records_are_scored_with_the_gold_texts() {
     let (from_documents, _) = attribution(&documents);
     assert_eq!(from_records, from_documents);
     assert!(said.contains("spans of quotes only"), "{said}");
-    // A record of a document gold does not have is named.
+    // A record of a document gold does not have is not scored, as such a
+    // document is not, and is counted; records of no gold document at all
+    // are refused.
+    let zz = "{\"id\":\"zz\",\"quotes\":[],\"spans\":{},\"speakers\":[]}\n";
     let other = dir.path().join("other.jsonl");
-    std::fs::write(
-        &other,
-        "{\"id\":\"zz\",\"quotes\":[],\"spans\":{},\"speakers\":[]}\n",
-    )
-    .unwrap();
+    let mut text = std::fs::read_to_string(&records).unwrap();
+    text.push_str(zz);
+    std::fs::write(&other, text).unwrap();
+    let json = dir.path().join("other.json");
+    let (o, v) = eval_sample(&other, &json);
+    assert_eq!(v["attribution"], from_records, "{}", stderr(&o));
+    assert_eq!(v["unmatched_predictions"], serde_json::json!(["zz"]));
+    assert!(
+        stdout(&o).contains("1 predicted documents with no gold document, not scored (\"zz\""),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(&other, zz).unwrap();
     let o = quotekit(&[
         "eval",
         "--gold",
@@ -1213,7 +1224,7 @@ fn predict_records_are_scored_with_the_gold_texts() {
     ]);
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("\"zz\": no gold document has this id"),
+        stderr(&o).contains("none of the 1 predicted documents"),
         "{}",
         stderr(&o)
     );

@@ -147,8 +147,10 @@ fn lines(
 /// scored against `gold`, whose texts they are read with (by id). `None`
 /// when `path` holds documents or another format (read it as a corpus). A
 /// record holds the spans of quotes only, each as one range; an error
-/// record, a record of a document gold does not have, or one that does not
-/// fit its text, is an error naming the file and the record.
+/// record, or one that does not fit its text, is an error naming the file
+/// and the record. A record of a document gold does not have is read as an
+/// empty document of its id (the scores count it as a prediction with no
+/// gold document).
 pub fn records_as_documents(
     path: &Path,
     gold: &[Document],
@@ -168,11 +170,10 @@ pub fn records_as_documents(
         .into_iter()
         .map(|v| match v.content {
             Ok(p) => Ok(p.document),
-            Err(_) if !texts.by_id.contains_key(&v.id) => Err(InferError::Usage(format!(
-                "{}: {:?}: no gold document has this id",
-                path.display(),
-                v.id
-            ))),
+            // A record of a document gold does not have (or that `--lenient`
+            // skipped) is not scored, as such a predicted document is not:
+            // it is counted among the predictions with no gold document.
+            Err(_) if !texts.by_id.contains_key(&v.id) => Ok(Document::new(v.id, "")),
             // (A record that does not fit its text names the file and the
             // line already; an error record's message does not.)
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
