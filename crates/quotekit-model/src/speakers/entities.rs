@@ -542,7 +542,7 @@ fn title_agrees(gender: Gender, root: &[String]) -> bool {
 }
 
 /// The gender that titles show (`Mr.`, `Ms.`).
-fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
+pub(crate) fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
     if titles.iter().any(|t| t.as_ref() == "mr") {
         Gender::Male
     } else if titles

@@ -413,7 +413,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     }
     // A sentence's first word that is a common word elsewhere, or no first
     // name before a full name, before a name the text also has on its own
-    // (`Say Mexico demanded`, `Rival Hillary Clinton`), is not part of it.
+    // (`Say Mexico demanded`, `Rival Hillary Clinton`), is not part of it;
+    // nor, anywhere, is a word that is no first name before a first name
+    // and a surname that the text has on their own (`Crooked Hillary
+    // Clinton`).
     let mut alone: rustc_hash::FxHashSet<&[String]> =
         out.iter().map(|m| m.keys.as_slice()).collect();
     // A person's full name followed by words the text writes in lower case
@@ -449,11 +452,17 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let mut trims = Vec::new();
     for (k, m) in out.iter().enumerate() {
         let first = &words[m.words.start];
+        // Anywhere, a word that is no first name before a first name and a
+        // surname (`“Crooked Hillary Clinton”`, `Sleepy Joe Biden`).
+        let epithet = m.keys.len() >= 3
+            && first_name_gender(&m.keys[0]).is_none()
+            && first_name_gender(&m.keys[1]).is_some();
+        let opener = sentence_start(first)
+            && (lower_seen.contains(first.text.to_lowercase().as_str())
+                || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()));
         if m.titles.is_empty()
             && m.keys.len() >= 2
-            && sentence_start(first)
-            && (lower_seen.contains(first.text.to_lowercase().as_str())
-                || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()))
+            && (opener || epithet)
             && alone.contains(&m.keys[1..])
         {
             trims.extend(
@@ -660,6 +669,21 @@ mod tests {
                 "State Department",
                 "Hillary Clinton",
                 "Hillary Clinton"
+            ]
+        );
+        // So is an epithet before a full name seen alone, anywhere; a first
+        // name before it stays (a middle name), as does an epithet before
+        // a name the text has only with it.
+        assert_eq!(
+            mentions(
+                "He called her “Crooked Hillary Clinton” again. Hillary Clinton left. \
+                 John Hillary Clinton came. Sleepy Naomi Feld slept."
+            ),
+            [
+                "Hillary Clinton",
+                "Hillary Clinton",
+                "John Hillary Clinton",
+                "Sleepy Naomi Feld"
             ]
         );
         assert_eq!(

@@ -2,10 +2,11 @@
 //! The file runs a little over 500 lines with its tests: the test of the
 //! candidates' early stop spells out the whole walk it must agree with.
 
-use crate::speakers::entities::{EntityType, Names};
+use crate::speakers::entities::{title_gender, EntityType, Names};
 use crate::speakers::features::{
     agrees, entity_features, none_features, Context, FeatureSet, History, Recency, SpanKeys,
 };
+use crate::speakers::gender::Gender;
 use crate::speakers::source::Source;
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
@@ -174,8 +175,26 @@ pub fn candidates<'w>(
         entity: None,
         features: none_features(&span, cx),
     });
+    // `Ms. Lopez` is not Carlos Lopez: the one name in the span, with `Mr.`
+    // or `Ms.`, of a person the text names in full, leaves out the entities
+    // of the other gender. (Not where no full name fits the title: `Ms.
+    // Epstein` is Lee Epstein, whose first name is read as a man's.)
+    let honorific = match source.inside[..] {
+        [m] => match (title_gender(&names.mentions[m].titles), names.entity_of[m]) {
+            (Gender::Unknown, _) | (_, None) => None,
+            (g, Some(own)) => (names.entities[own].keys.len() >= 2).then_some((g, own)),
+        },
+        _ => None,
+    };
+    let other_gender = |e: usize| {
+        honorific.is_some_and(|(g, own)| {
+            let gender = names.entities[e].gender;
+            own != e && gender != Gender::Unknown && gender != g
+        })
+    };
     let mut agreeing = 0;
-    for (rank, (e, writer)) in reachable.into_iter().enumerate() {
+    let offered = reachable.into_iter().filter(|&(e, _)| !other_gender(e));
+    for (rank, (e, writer)) in offered.enumerate() {
         let agrees = source
             .pronoun
             .is_none_or(|(_, class)| agrees(class, &names.entities[e]));
@@ -352,6 +371,58 @@ mod tests {
         };
         assert!(offered(4));
         assert!(!offered(3));
+    }
+
+    /// `Ms. Lopez` and `Mr. Lopez` are the wife and the husband named in
+    /// full, whoever was named last or spoke first; `Ms. Epstein`, whose
+    /// full name's first name reads as a man's, may still be Lee Epstein.
+    #[test]
+    fn an_honorific_leaves_out_the_other_gender() {
+        let resolve = |text: &str, spans: &[&str]| {
+            let doc = Document::new("d", text);
+            let tok = Tokenizer::new().tokenize(&doc);
+            // (Each span's text is written once in the text.)
+            let ranges: Vec<Range<usize>> = spans
+                .iter()
+                .map(|s| {
+                    let at = text.find(s).unwrap();
+                    let inside =
+                        |t: &quotekit_data::Token| t.byte_start >= at && t.byte_end <= at + s.len();
+                    let start = tok.tokens.iter().position(inside).unwrap();
+                    start..start + tok.tokens[start..].iter().take_while(|t| inside(t)).count()
+                })
+                .collect();
+            let r = SpeakerResolver::builtin().resolve(&doc, &tok, &ranges);
+            (0..spans.len()).map(|k| r.name(k)).collect::<Vec<_>>()
+        };
+        for (first, second) in [("Maria", "Carlos"), ("Carlos", "Maria")] {
+            for (a, b) in [("Ms.", "Mr."), ("Mr.", "Ms.")] {
+                let text = format!(
+                    "{first} Lopez and {second} Lopez spoke on Monday.\n\n\
+                     \"The bill is fair,\" {a} Lopez said.\n\n\
+                     \"The bill is a disaster,\" {b} Lopez said."
+                );
+                let who = |t: &str| {
+                    Some(if t == "Ms." {
+                        "Maria Lopez"
+                    } else {
+                        "Carlos Lopez"
+                    })
+                };
+                let names = resolve(&text, &[&format!("{a} Lopez"), &format!("{b} Lopez")]);
+                assert_eq!(
+                    names,
+                    [who(a).map(String::from), who(b).map(String::from)],
+                    "{text}"
+                );
+            }
+        }
+        let text = "Lee Epstein, a scholar of the court, wrote the study. \
+                    \"The court is divided,\" Ms. Epstein said.";
+        assert_eq!(
+            resolve(text, &["Ms. Epstein"]),
+            [Some("Lee Epstein".to_string())]
+        );
     }
 
     /// The candidates of every span of a long text with more speakers than
