@@ -518,6 +518,50 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
     assert_eq!(std::fs::read_to_string(&other).unwrap(), foreign);
 }
 
+/// A brat run killed after an error record of a repeated id resumes to the
+/// uninterrupted output: a later document of that id is still written (the
+/// error record stood for every record of the id, and it never was).
+#[test]
+fn a_brat_error_record_stands_for_one_record_of_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        serde_json::json!({"id": "dup", "text": ""}),
+        serde_json::json!({"id": "a", "text": "“We will win,” she said."}),
+        serde_json::json!({"id": "dup", "text": "“No,” the mayor said."}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let brat = |output: &Path, extra: &[&str]| {
+        let mut a = vec!["--format", "brat", "--batch", "1"];
+        a.extend_from_slice(extra);
+        predict(&input, output, &a)
+    };
+    let whole = dir.path().join("whole");
+    assert_eq!(brat(&whole, &[]).status.code(), Some(2));
+    assert!(whole.join("dup~2.ann").is_file());
+    // As a run killed after the first two records left it.
+    let resumed = dir.path().join("resumed");
+    std::fs::create_dir(&resumed).unwrap();
+    for file in ["errors.jsonl", "a.ann", "a.txt"] {
+        std::fs::copy(whole.join(file), resumed.join(file)).unwrap();
+    }
+    let out = brat(&resumed, &["--resume"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 of them error records"),
+        "{}",
+        stderr(&out)
+    );
+    for file in ["dup~2.ann", "dup~2.txt", "ids.tsv", "errors.jsonl"] {
+        assert_eq!(
+            std::fs::read(resumed.join(file)).ok(),
+            std::fs::read(whole.join(file)).ok(),
+            "{file}"
+        );
+    }
+}
+
 /// A run resumed after its failed documents were written exits as the
 /// uninterrupted run does (code 2), in JSONL and in brat.
 #[test]

@@ -408,6 +408,22 @@ fn a_resume_in_another_format_is_refused() {
         assert!(same.status.success(), "{}", common::stderr(&same));
         assert_eq!(std::fs::read(&out).unwrap(), before, "all done already");
     }
+    // A copy of the input at the output path is no output of a run: it was
+    // read as every document done, and nothing was annotated.
+    let copy = dir.path().join("copy.jsonl");
+    std::fs::copy(&input, &copy).unwrap();
+    for format in ["jsonl", "documents"] {
+        let resumed = predict(&input, &copy, &["--resume", "--format", format]);
+        let err = common::refused(&resumed, "is it the input?");
+        assert!(
+            err.contains("copy.jsonl") && err.contains("line 1"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(&copy).unwrap(),
+            std::fs::read(&input).unwrap()
+        );
+    }
 }
 
 /// `--outside-penalty` takes negative numbers as written (`-1`, not only

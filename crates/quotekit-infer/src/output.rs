@@ -13,7 +13,7 @@ use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -252,8 +252,9 @@ pub enum Written {
     Named {
         /// Stems of its `.ann` files.
         files: HashSet<String>,
-        /// Ids in its `errors.jsonl`.
-        errors: HashSet<String>,
+        /// Ids in its `errors.jsonl`, each with how many records it has
+        /// there (ids may repeat in an input).
+        errors: HashMap<String, usize>,
     },
 }
 
@@ -267,7 +268,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         ));
     };
     let mut files = HashSet::new();
-    let mut keys = HashSet::new();
+    let mut keys: HashMap<String, usize> = HashMap::new();
     let mut ids = Vec::new();
     let jsonl = match format {
         OutputFormat::Brat => {
@@ -289,7 +290,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         _ => path.clone(),
     };
     let brat = format == OutputFormat::Brat;
-    let done = |errors: HashSet<String>, ids: Vec<(String, bool)>| {
+    let done = |errors: HashMap<String, usize>, ids: Vec<(String, bool)>| {
         if brat {
             Written::Named { files, errors }
         } else {
@@ -330,6 +331,30 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         // (A run resumed with another `--format` would mix two kinds of
         // record in one file.)
         let (quotes, attributions) = (value.quotes.0, value.attributions.0);
+        // (A record with none of the keys this run writes is no output of
+        // it: an input copied to the output path, say.)
+        let ours = value.error.0
+            || match format {
+                OutputFormat::Jsonl => quotes,
+                OutputFormat::Documents => attributions,
+                OutputFormat::Brat => false,
+            };
+        if !ours && !(quotes || attributions) {
+            let keys = match format {
+                OutputFormat::Jsonl => "\"quotes\" or \"error\"",
+                OutputFormat::Documents => "\"attributions\" or \"error\"",
+                OutputFormat::Brat => "\"error\"",
+            };
+            return Err(InferError::Resume {
+                path: jsonl.clone(),
+                message: format!(
+                    "line {line_no} has no {keys}: it is no record `predict --format {}` \
+                     writes (is it the input?); choose another output, or run without \
+                     --resume to replace it",
+                    format.name()
+                ),
+            });
+        }
         let other = match format {
             OutputFormat::Jsonl if attributions && !quotes => Some("documents"),
             OutputFormat::Documents if quotes && !attributions => Some("jsonl"),
@@ -346,7 +371,10 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
             });
         }
         match value.id {
-            Some(Value::String(id)) if brat => keys.insert(id),
+            Some(Value::String(id)) if brat => {
+                *keys.entry(id).or_default() += 1;
+                true
+            }
             Some(Value::String(id)) => {
                 ids.push((id, value.error.0));
                 true

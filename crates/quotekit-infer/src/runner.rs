@@ -114,7 +114,7 @@ pub fn run(
         OutputTarget::Stdout => None,
     };
     let started = Instant::now();
-    let done = if options.resume {
+    let mut done = if options.resume {
         written(output, options.format)?
     } else {
         Written::InOrder(Vec::new())
@@ -170,9 +170,18 @@ pub fn run(
                 }
             };
             let name = (options.format == OutputFormat::Brat).then(|| brat_names.name(&record.key));
-            if let Written::Named { files, errors } = &done {
-                let failed = errors.contains(&record.key);
-                if name.as_ref().is_some_and(|n| files.contains(n)) || failed {
+            if let Written::Named { files, errors } = &mut done {
+                // (An id's error records stand for its first records not
+                // written as files: a later record of a repeated id may
+                // still be to do.)
+                let written = name.as_ref().is_some_and(|n| files.contains(n));
+                let failed = !written
+                    && errors.get_mut(&record.key).is_some_and(|n| {
+                        let left = *n > 0;
+                        *n = n.saturating_sub(1);
+                        left
+                    });
+                if written || failed {
                     summary.resumed += 1;
                     summary.resumed_errors += u64::from(failed);
                     continue;
