@@ -281,7 +281,8 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
     let corpus = corpus_jsonl(2);
     let plain = dir.path().join("in.jsonl");
     std::fs::write(&plain, &corpus).unwrap();
-    let gz = dir.path().join("in.jsonl.gz");
+    // (`.gz` in any case, as `.txt` is.)
+    let gz = dir.path().join("in.jsonl.GZ");
     let mut enc = flate2::write::GzEncoder::new(
         std::fs::File::create(&gz).unwrap(),
         flate2::Compression::default(),
@@ -312,7 +313,8 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let feed = std::thread::spawn(move || stdin.write_all(corpus.as_bytes()).unwrap());
+    let fed = corpus.clone();
+    let feed = std::thread::spawn(move || stdin.write_all(fed.as_bytes()).unwrap());
     let out = child.wait_with_output().unwrap();
     feed.join().unwrap();
     assert!(out.status.success());
@@ -320,6 +322,20 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
         out.stdout, expected,
         "stdin → stdout filter gives the same records"
     );
+    // Standard input reading the output file is refused, the file kept
+    // (it was emptied before it was read: every document lost).
+    #[cfg(unix)]
+    for output in [plain.to_str().unwrap(), "/dev/stdin"] {
+        let out = Command::new(binary())
+            .args(["predict", "--model", model().to_str().unwrap()])
+            .args(["--input", "-", "--output", output])
+            .current_dir(root())
+            .stdin(std::fs::File::open(&plain).unwrap())
+            .output()
+            .unwrap();
+        common::refused(&out, "is the file standard input reads");
+        assert_eq!(std::fs::read_to_string(&plain).unwrap(), corpus);
+    }
 }
 
 #[test]

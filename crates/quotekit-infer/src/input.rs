@@ -24,7 +24,7 @@ pub enum Input {
     TextDir(PathBuf),
     /// One `.txt` file.
     TextFile(PathBuf),
-    /// A JSONL file (`.gz`: gzip-compressed).
+    /// A JSONL file (`.gz`, in any case: gzip-compressed).
     Jsonl(PathBuf),
     /// JSONL on standard input.
     Stdin,
@@ -560,7 +560,10 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 inner: file,
                 count: position.clone(),
             };
-            let gz = path.extension().and_then(|e| e.to_str()) == Some("gz");
+            let gz = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
             let reader: Box<dyn BufRead + Send> = if gz {
                 Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(counted)))
             } else {

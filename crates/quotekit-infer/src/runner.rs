@@ -99,6 +99,12 @@ pub fn run(
     if let OutputTarget::Path(out) = output {
         if let Some(inp) = input.path() {
             quotekit_data::paths::check_output(out, &[inp])?;
+        } else if stdin_is(out) {
+            return Err(InferError::Usage(format!(
+                "the output {} is the file standard input reads: writing it would \
+                 destroy the input; choose another output",
+                out.display()
+            )));
         }
         if options.format == OutputFormat::Brat {
             quotekit_data::paths::check_output_folder(out)?;
@@ -229,6 +235,28 @@ pub fn run(
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish(&summary);
     Ok(summary)
+}
+
+/// True when standard input reads the file at `path` (`--input - < f` with
+/// `--output f`, or `--output /dev/stdin`).
+#[cfg(unix)]
+fn stdin_is(path: &std::path::Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    let (Ok(input), Ok(output)) = (std::fs::File::from(fd).metadata(), std::fs::metadata(path))
+    else {
+        return false;
+    };
+    input.is_file() && input.dev() == output.dev() && input.ino() == output.ino()
+}
+
+/// Standard input is never a file a path names (no means to tell here).
+#[cfg(not(unix))]
+fn stdin_is(_path: &std::path::Path) -> bool {
+    false
 }
 
 /// The error for an output that an earlier run wrote from another input.
