@@ -7,7 +7,7 @@
 //! record is tested beside the reader that meets it.
 
 use crate::error::InferError;
-use quotekit_data::formats::jsonl::json_problem;
+use quotekit_data::formats::jsonl::{cut_off_hint, json_problem};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -340,7 +340,12 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 key: fallback,
                 document: Err(InputError {
                     kind: "malformed-json",
-                    message: format!("line {line}, column {}: {}", e.column(), json_problem(&e)),
+                    message: format!(
+                        "line {line}, column {}: {}{}",
+                        e.column(),
+                        json_problem(&e),
+                        cut_off_hint(&e, text)
+                    ),
                 }),
             };
         }

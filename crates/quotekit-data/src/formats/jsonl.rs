@@ -84,7 +84,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         } else if problem.contains("surrogate") || problem.contains("end of hex escape") {
             LONE_SURROGATE
         } else {
-            ""
+            cut_off_hint(&e, &text)
         };
         DataError::syntax(
             path,
@@ -142,6 +142,21 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
     })
 }
 
+/// What serde's "control character found while parsing a string" means
+/// when the character is the line's own end: the record is cut off there
+/// (`text` is the line as read, its line end included). Empty otherwise.
+pub fn cut_off_hint(e: &serde_json::Error, text: &str) -> &'static str {
+    let line = text.trim_end_matches(['\n', '\r']);
+    let cut = e.to_string().starts_with("control character")
+        && line.len() < text.len()
+        && serde_json::from_str::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof());
+    if cut {
+        " (the line ends inside a string: is the record cut off?)"
+    } else {
+        ""
+    }
+}
+
 /// What is wrong with one JSONL record, without the line and column serde_json
 /// appends: it counts lines within the record, and a record is one line of the
 /// file, whose number is the one to give.
@@ -193,6 +208,20 @@ mod tests {
     use super::*;
     use crate::document::Role;
     use crate::offsets::CharSpan;
+
+    /// A record cut off inside a string is said to be (serde blames the
+    /// line's end, a control character); a tab written raw is not.
+    #[test]
+    fn a_record_cut_off_in_a_string_is_said_to_be() {
+        let hint = |text: &str| {
+            let e = serde_json::from_str::<serde::de::IgnoredAny>(text).unwrap_err();
+            cut_off_hint(&e, text)
+        };
+        assert!(hint("{\"id\": \"b\", \"text\": \"He said\n").contains("cut off"));
+        assert!(hint("{\"id\": \"b\", \"text\": \"He said\r\n").contains("cut off"));
+        assert_eq!(hint("{\"id\": \"b\", \"text\": \"a\tb\"}\n"), "");
+        assert_eq!(hint("{\"id\": \"b\", \"text\": \"He said"), "");
+    }
 
     /// A byte-order mark before the first record is read past.
     #[test]
