@@ -6,7 +6,7 @@
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
-use quotekit_data::formats::brat::{file_name, to_ann, write_file, IDS_FILE};
+use quotekit_data::formats::brat::{file_name, ids_line, to_ann, write_file, IDS_FILE};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
@@ -519,7 +519,8 @@ impl Sink {
                 text,
                 ann,
             } => {
-                if name != id && self.ids.insert(format!("{name}\t{id}")) {
+                let line = ids_line(name, id);
+                if name != id && self.ids.insert(line.clone()) {
                     // Recorded before the document counts as written (so
                     // a run killed in between has it already).
                     let ids = path.join(IDS_FILE);
@@ -530,7 +531,7 @@ impl Sink {
                         .map_err(|e| InferError::io(&ids, e))?;
                     // (One write: a kill leaves the line whole or cut, never
                     // a line without its end.)
-                    f.write_all(format!("{name}\t{id}\n").as_bytes())
+                    f.write_all(format!("{line}\n").as_bytes())
                         .map_err(|e| InferError::io(&ids, e))?;
                 }
                 let txt = path.join(format!("{name}.txt"));

@@ -21,7 +21,9 @@ pub mod ann;
 pub mod write;
 
 pub use ann::BratOptions;
-pub use write::{file_name, to_ann, write_file, BratNames, BratWriter, IDS_FILE};
+pub use write::{
+    file_name, ids_line, parse_ids_line, to_ann, write_file, BratNames, BratWriter, IDS_FILE,
+};
 
 /// Reads brat corpora.
 #[derive(Debug, Clone, Default)]
@@ -120,11 +122,7 @@ fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, 
         return Ok(out);
     }
     let text = std::fs::read_to_string(&path).map_err(|e| DataError::io(&path, e))?;
-    for line in text.lines() {
-        if let Some((name, id)) = line.split_once('\t') {
-            out.insert(name.to_string(), id.to_string());
-        }
-    }
+    out.extend(text.lines().filter_map(write::parse_ids_line));
     Ok(out)
 }
 
