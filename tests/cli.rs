@@ -1230,6 +1230,54 @@ fn predict_records_are_scored_with_the_gold_texts() {
     );
 }
 
+/// `stats` on `predict`'s records counts who is quoted: every quote once,
+/// under its speaker's name, as the records name them.
+#[test]
+fn stats_counts_who_is_quoted_in_predict_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.jsonl");
+    let o = common::predict_with(common::tiny_model(), &common::sample_dir(), &records, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = quotekit(&["stats", "--json", records.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut quotes = 0;
+    for line in std::fs::read_to_string(&records).unwrap().lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        for q in r["quotes"].as_array().unwrap() {
+            quotes += 1;
+            if let Some(name) = q["speaker_name"].as_str() {
+                *expected.entry(name.to_string()).or_default() += 1;
+            }
+        }
+    }
+    assert!(
+        !expected.is_empty(),
+        "the sample's quotes have named speakers"
+    );
+    assert_eq!(v["quotes"], quotes);
+    let got: std::collections::BTreeMap<String, u64> = v["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["quotes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let o = quotekit(&["stats", records.to_str().unwrap()]);
+    let table = stdout(&o);
+    let top = expected.iter().max_by_key(|(_, n)| **n).unwrap().0;
+    assert!(
+        table.contains("speaker names") && table.contains(top.as_str()),
+        "{table}"
+    );
+}
+
 /// A model's files and names files are inputs too: `predict`, `eval` and
 /// `convert` refuse an output over the weights, the resolver or a names
 /// file, or a folder around them, and leave them as they were.

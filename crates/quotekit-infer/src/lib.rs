@@ -7,7 +7,7 @@
 //! order (byte-identical whatever the thread count), turning bad documents
 //! into error records, and resuming an interrupted run.
 //!
-//! [`render`] draws predictions, their differences from gold and the
+//! [`quoted`] counts who is quoted in `predict`'s records; [`render`] draws predictions, their differences from gold and the
 //! training and evaluation reports as self-contained HTML pages.
 //!
 //! With a network model (neural or transformer), set `CANDLE_NUM_THREADS=1` before the first tensor
@@ -35,6 +35,7 @@ pub mod lock;
 pub mod memory;
 pub mod output;
 pub mod progress;
+pub mod quoted;
 pub mod render;
 pub mod runner;
 pub mod summary;

@@ -328,18 +328,10 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
                 path: jsonl.clone(),
                 message: format!("line {line_no} is not a quotekit record: {e}"),
             })?;
-        // (A run resumed with another `--format` would mix two kinds of
-        // record in one file.)
         let (quotes, attributions) = (value.quotes.0, value.attributions.0);
-        // (A record with none of the keys this run writes is no output of
-        // it: an input copied to the output path, say.)
-        let ours = value.error.0
-            || match format {
-                OutputFormat::Jsonl => quotes,
-                OutputFormat::Documents => attributions,
-                OutputFormat::Brat => false,
-            };
-        if !ours && !(quotes || attributions) {
+        // (A record with none of the keys a run writes is no output of one:
+        // an input copied to the output path, say.)
+        if !(value.error.0 || quotes || attributions) {
             let keys = match format {
                 OutputFormat::Jsonl => "\"quotes\" or \"error\"",
                 OutputFormat::Documents => "\"attributions\" or \"error\"",
@@ -355,6 +347,8 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
                 ),
             });
         }
+        // (A run resumed with another `--format` would mix two kinds of
+        // record in one file.)
         let other = match format {
             OutputFormat::Jsonl if attributions && !quotes => Some("documents"),
             OutputFormat::Documents if quotes && !attributions => Some("jsonl"),

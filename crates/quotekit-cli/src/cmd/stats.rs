@@ -1,8 +1,11 @@
-//! `quotekit stats`: corpus statistics and validation problems.
+//! `quotekit stats`: corpus statistics and validation problems, or who is
+//! quoted in `predict`'s records.
 
 use super::CorpusOptions;
 use clap::Args;
 use quotekit_data::{CorpusStats, Format, Tokenizer};
+use quotekit_infer::quoted::Quoted;
+use quotekit_infer::render::read::holds_records;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +14,9 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// The corpus: a brat directory (PolNeAR or flat layout, or a folder of such
-    /// folders), a .jsonl file or a .conll file.
+    /// folders), a .jsonl file or a .conll file; or the records of `predict
+    /// --format jsonl`, for who is quoted: quotes and documents per speaker
+    /// name.
     pub corpus: PathBuf,
     /// Input format (default: from the path: .jsonl → jsonl, .conll → conll,
     /// directories → brat).
@@ -26,6 +31,17 @@ pub struct StatsArgs {
 
 /// Runs `quotekit stats`.
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    // `predict`'s records: who is quoted.
+    let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
+    if format == Format::Jsonl && args.corpus.is_file() && holds_records(&args.corpus)? {
+        let quoted = Quoted::read(&args.corpus)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&quoted)?);
+        } else {
+            print!("{quoted}");
+        }
+        return Ok(super::exit_code(quoted.error_records > 0));
+    }
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();

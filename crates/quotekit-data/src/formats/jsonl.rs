@@ -76,8 +76,9 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         let problem = json_problem(&e);
         // (`predict`'s default records, read where documents are expected.)
         let hint = if problem.contains("unknown field `quotes`") {
-            "; this is a record of `quotekit predict --format jsonl`: documents \
-             (for `eval`, `convert`, `render`) come from `predict --format documents`"
+            "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
+             `eval` and `render` read: documents (for `convert`, `train`) come from \
+             `predict --format documents`"
         } else if problem.contains("unknown field `error`") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"

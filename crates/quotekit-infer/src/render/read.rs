@@ -103,7 +103,7 @@ pub fn read_predictions(
 /// True when the first record of the JSONL file `path` that is no error
 /// record (both formats have those) is a `predict --format jsonl` record
 /// (quotes, no text), not a document.
-fn holds_records(path: &Path) -> Result<bool, InferError> {
+pub fn holds_records(path: &Path) -> Result<bool, InferError> {
     for line in lines(path)? {
         let (_, line) = line?;
         let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&line).ok();
