@@ -87,6 +87,10 @@ def test_annotate_is_annotate_many_of_one(model, texts):
     strings = model.annotate_many([t["text"] for t in texts[:3]])
     assert [r["id"] for r in strings] == ["0", "1", "2"]
     assert strings[0]["quotes"] == record["quotes"]
+    # A dict without an id is named as predict names such a JSONL record.
+    mixed = model.annotate_many([t["text"], {"text": t["text"], "feed": "w"}])
+    assert [r["id"] for r in mixed] == ["0", "line 2"]
+    assert mixed[1]["feed"] == "w" and mixed[1]["quotes"] == record["quotes"]
 
 
 def test_offsets_are_characters(model):

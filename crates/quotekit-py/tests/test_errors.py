@@ -133,6 +133,8 @@ def test_bad_records_become_error_records(model):
     assert kinds == [None, "malformed-json", "malformed-json", "not-utf8",
                      "malformed-json", "malformed-json", None, "too-long", "malformed-json"]
     assert "lone surrogate U+D800" in out[3]["error"]["message"]
+    assert "not NoneType" in out[4]["error"]["message"]
+    assert "not list" in out[5]["error"]["message"]
     for r in out:
         if r.get("error", {}).get("kind") == "malformed-json":
             assert r["error"]["message"].startswith("line ")

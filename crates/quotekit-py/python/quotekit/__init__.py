@@ -45,6 +45,12 @@ __all__ = [
     "__version__",
 ]
 
+
+def __dir__() -> List[str]:
+    """What the package offers (not the modules and typing names it uses)."""
+    return sorted(__all__)
+
+
 Item = Union[str, Dict[str, Any]]
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
@@ -54,6 +60,11 @@ def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
     record's kind and message when it cannot be one."""
     if isinstance(item, str):
         item = {"id": str(index), "text": item}
+    elif not isinstance(item, dict):
+        return None, "malformed-json", (
+            f"line {index + 1}: an item is a text (str) or a dict "
+            f'{{"id", "text", ...}}, not {type(item).__name__}'
+        )
     try:
         text = json.dumps(item, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as e:
@@ -240,7 +251,9 @@ class Model:
         order, whatever the number of threads.
 
         An item is a string (its id is its position, ``"0"``, ``"1"``, ...)
-        or a dict ``{"id", "text", ...}`` whose other keys are passed through
+        or a dict ``{"id", "text", ...}`` (without an id, ``"line N"``, N its
+        position from 1, as ``predict`` names such a JSONL record) whose
+        other keys are passed through
         to its record, as ``quotekit predict`` does with JSONL (but for
         ``quotes``, ``speakers`` and ``spans``, which the record's own
         replace). An item that
@@ -380,7 +393,7 @@ def evaluate(
     scores the rule linker on its own (``quotekit eval --link-gold``): the
     gold spans, as a perfect tagger would give them, linked into
     attributions and scored against gold. Repairs made while reading either
-    corpus are ``UserWarning``\ s, as in :func:`read_corpus`."""
+    corpus are ``UserWarning`` warnings, as in :func:`read_corpus`."""
     return json.loads(
         _quotekit.evaluate(
             _path("gold", gold),
