@@ -521,6 +521,7 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::new(&[
     "services",
     "board",
     "bank",
+    "chamber",
     "organization",
     "union",
     "coalition",

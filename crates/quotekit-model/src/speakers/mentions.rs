@@ -656,6 +656,10 @@ mod tests {
             mentions("The Rev. Al Sharpton called. Judicial Watch sued the agency."),
             ["Al Sharpton", "Judicial Watch"]
         );
+        assert_eq!(
+            mentions("The Ashford Chamber of Commerce agreed with the Chamber of Deputies."),
+            ["Ashford Chamber of Commerce", "Chamber of Deputies"]
+        );
         // `and` joins no person to an organization the text names alone,
         // and a sentence opener before a full name seen alone is dropped.
         assert_eq!(
