@@ -562,6 +562,60 @@ fn a_brat_error_record_stands_for_one_record_of_its_id() {
     }
 }
 
+/// A brat folder whose `ids.tsv` an earlier version wrote (ids as they
+/// are, backslashes and all) resumes to the ids it names: the file is
+/// written anew, escaped, before lines are added, and reads back right.
+#[test]
+fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let ids = ["C:\\news\\tax", "a/b"];
+    let lines: String = ids
+        .iter()
+        .map(|id| format!("{}\n", serde_json::json!({"id": id, "text": "He said so."})))
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let out_dir = dir.path().join("brat");
+    let whole = dir.path().join("whole");
+    assert!(predict(&input, &whole, &["--format", "brat"])
+        .status
+        .success());
+    // The first document done by an earlier version: its line unescaped.
+    std::fs::create_dir(&out_dir).unwrap();
+    let first = std::fs::read_to_string(whole.join("ids.tsv")).unwrap();
+    let file = first
+        .lines()
+        .find_map(|l| l.split_once('\t').filter(|(_, id)| id.starts_with("C:")))
+        .map(|(f, _)| f.to_string())
+        .unwrap();
+    for ext in ["ann", "txt"] {
+        let f = format!("{file}.{ext}");
+        std::fs::copy(whole.join(&f), out_dir.join(&f)).unwrap();
+    }
+    std::fs::write(out_dir.join("ids.tsv"), format!("{file}\t{}\n", ids[0])).unwrap();
+    let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap(),
+        first,
+        "as the uninterrupted run wrote it"
+    );
+    let back = dir.path().join("back.jsonl");
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        out_dir.to_str().unwrap(),
+        back.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut got = common::record_ids(&std::fs::read_to_string(&back).unwrap());
+    got.sort();
+    assert_eq!(got, ids);
+}
+
 /// A run resumed after its failed documents were written exits as the
 /// uninterrupted run does (code 2), in JSONL and in brat.
 #[test]

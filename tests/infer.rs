@@ -336,6 +336,35 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
         common::refused(&out, "is the file standard input reads");
         assert_eq!(std::fs::read_to_string(&plain).unwrap(), corpus);
     }
+    // A pipe it reads, named as the output, is refused too: the run wrote
+    // into its own input and waited on it for ever.
+    #[cfg(unix)]
+    {
+        let mut child = Command::new(binary())
+            .args(["predict", "--model", model().to_str().unwrap()])
+            .args(["--input", "-", "--output", "/dev/stdin"])
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // (A refusal may close the pipe before all is written.)
+        let _ = stdin.write_all(corpus.as_bytes());
+        drop(stdin);
+        // (Not refused, it would wait for ever: it is stopped.)
+        let waited = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if waited.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("predict --output /dev/stdin on a pipe still runs after 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        common::refused(&out, "is the file standard input reads");
+    }
 }
 
 #[test]

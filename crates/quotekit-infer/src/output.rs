@@ -6,7 +6,9 @@
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
-use quotekit_data::formats::brat::{file_name, ids_line, to_ann, write_file, IDS_FILE};
+use quotekit_data::formats::brat::{
+    file_name, ids_line, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
+};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
@@ -238,6 +240,8 @@ pub struct Sink {
     /// brat: the lines of the ids file so far (a resumed run's document
     /// may have its line from before the kill).
     ids: HashSet<String>,
+    /// brat: whether the ids file has its header.
+    ids_begun: bool,
 }
 
 /// What an earlier run wrote to an output (for `--resume`).
@@ -358,8 +362,9 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
             return Err(InferError::Resume {
                 path: jsonl.clone(),
                 message: format!(
-                    "line {line_no} is a `{other}` record and this run writes `{}`; \
-                     resume with --format {other}, or choose another output",
+                    "line {line_no} is a `{other}` record and this run writes `{}`: if it is \
+                     the output of a `--format {other}` run, resume with --format {other}; \
+                     if it is a corpus (the input?), choose another output",
                     format.name()
                 ),
             });
@@ -438,6 +443,7 @@ impl Sink {
             lines: None,
             errors: None,
             ids: HashSet::new(),
+            ids_begun: false,
         };
         match (target, format) {
             (OutputTarget::Stdout, OutputFormat::Brat) => {
@@ -472,10 +478,24 @@ impl Sink {
                         file.set_len(whole as u64)
                             .map_err(|e| InferError::io(&ids, e))?;
                     }
-                    sink.ids = String::from_utf8_lossy(&held[..whole])
-                        .lines()
-                        .map(str::to_string)
+                    let text = String::from_utf8_lossy(&held[..whole]);
+                    let lines: Vec<String> = read_ids(&text)
+                        .iter()
+                        .map(|(name, id)| ids_line(name, id))
                         .collect();
+                    // A file written before names and ids were escaped is
+                    // written anew, escaped, before lines are added to it.
+                    if !text.is_empty() && text.lines().next() != Some(IDS_HEADER) {
+                        let tmp = dir.join(format!(".{IDS_FILE}.tmp"));
+                        let escaped: String = std::iter::once(IDS_HEADER)
+                            .chain(lines.iter().map(String::as_str))
+                            .map(|l| format!("{l}\n"))
+                            .collect();
+                        write_file(&tmp, &escaped).map_err(|e| InferError::Data(Box::new(e)))?;
+                        std::fs::rename(&tmp, &ids).map_err(|e| InferError::io(&ids, e))?;
+                    }
+                    sink.ids_begun = !text.is_empty();
+                    sink.ids = lines.into_iter().collect();
                 }
             }
             (OutputTarget::Path(path), _) => {
@@ -525,7 +545,12 @@ impl Sink {
                         .map_err(|e| InferError::io(&ids, e))?;
                     // (One write: a kill leaves the line whole or cut, never
                     // a line without its end.)
-                    f.write_all(format!("{line}\n").as_bytes())
+                    let header = if std::mem::replace(&mut self.ids_begun, true) {
+                        String::new()
+                    } else {
+                        format!("{IDS_HEADER}\n")
+                    };
+                    f.write_all(format!("{header}{line}\n").as_bytes())
                         .map_err(|e| InferError::io(&ids, e))?;
                 }
                 let txt = path.join(format!("{name}.txt"));

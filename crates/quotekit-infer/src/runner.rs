@@ -238,11 +238,13 @@ pub fn run(
 }
 
 /// True when standard input reads the file at `path` (`--input - < f` with
-/// `--output f`, or `--output /dev/stdin`).
+/// `--output f`, or `--output /dev/stdin`), or the pipe it names (`cat f |
+/// … --output /dev/stdin` would write into its own input and wait on it).
+/// A terminal is no such file.
 #[cfg(unix)]
 fn stdin_is(path: &std::path::Path) -> bool {
     use std::os::fd::AsFd;
-    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
     let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else {
         return false;
     };
@@ -250,7 +252,9 @@ fn stdin_is(path: &std::path::Path) -> bool {
     else {
         return false;
     };
-    input.is_file() && input.dev() == output.dev() && input.ino() == output.ino()
+    !input.file_type().is_char_device()
+        && input.dev() == output.dev()
+        && input.ino() == output.ino()
 }
 
 /// Standard input is never a file a path names (no means to tell here).

@@ -144,7 +144,8 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
 }
 
 /// What serde's "control character found while parsing a string" means
-/// when the character is the line's own end: the record is cut off there
+/// when the character is the line's own end: a line break written raw in a
+/// string (the record goes on on the next line), or a record cut off there
 /// (`text` is the line as read, its line end included). Empty otherwise.
 pub fn cut_off_hint(e: &serde_json::Error, text: &str) -> &'static str {
     let line = text.trim_end_matches(['\n', '\r']);
@@ -152,7 +153,8 @@ pub fn cut_off_hint(e: &serde_json::Error, text: &str) -> &'static str {
         && line.len() < text.len()
         && serde_json::from_str::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof());
     if cut {
-        " (the line ends inside a string: is the record cut off?)"
+        " (the line ends inside a string: a line break written as it is in a string, \
+         which JSON writes `\\n`, or a record cut off?)"
     } else {
         ""
     }

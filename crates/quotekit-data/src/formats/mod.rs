@@ -68,7 +68,12 @@ impl Format {
     /// Guesses the format of `path`: `.jsonl`/`.json` files are JSONL, `.conll`,
     /// `.iob`, `.bio` and `.tsv` files are CoNLL, directories are brat.
     pub fn detect(path: &Path) -> Format {
-        match path.extension().and_then(|e| e.to_str()) {
+        // (In any case: `CORPUS.JSONL` is JSONL.)
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
             Some("jsonl" | "json") => Format::Jsonl,
             Some("conll" | "iob" | "bio" | "tsv") => Format::Conll,
             _ => Format::Brat,

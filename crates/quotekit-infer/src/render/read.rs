@@ -104,15 +104,27 @@ pub fn read_predictions(
 /// record (both formats have those) is a `predict --format jsonl` record
 /// (quotes, no text), not a document.
 pub fn holds_records(path: &Path) -> Result<bool, InferError> {
+    Ok(first_record(path)? == Some(true))
+}
+
+/// True when the JSONL file `path` holds error records and nothing else (a
+/// `predict` run whose every document failed).
+pub fn only_error_records(path: &Path) -> Result<bool, InferError> {
+    Ok(first_record(path)?.is_none() && lines(path)?.next().is_some())
+}
+
+/// Whether the first record of `path` that is no error record is a
+/// `predict --format jsonl` record; `None` when there is none.
+fn first_record(path: &Path) -> Result<Option<bool>, InferError> {
     for line in lines(path)? {
         let (_, line) = line?;
         let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&line).ok();
         match value {
             Some(o) if o.contains_key("error") && !o.contains_key("text") => continue,
-            value => return Ok(value.is_some_and(|o| is_quotes_record(&o))),
+            value => return Ok(Some(value.is_some_and(|o| is_quotes_record(&o)))),
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 /// True for a `predict --format jsonl` record: quotes, and no text.
@@ -535,7 +547,11 @@ mod tests {
         for (text, records) in cases {
             std::fs::write(&path, &text).unwrap();
             assert_eq!(holds_records(&path).unwrap(), records, "{text}");
+            let only_errors = text == error;
+            assert_eq!(only_error_records(&path).unwrap(), only_errors, "{text}");
         }
+        std::fs::write(&path, "\n").unwrap();
+        assert!(!only_error_records(&path).unwrap(), "an empty file");
     }
 
     /// Scored against gold, a records file's error record is an error that

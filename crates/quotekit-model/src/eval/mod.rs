@@ -283,9 +283,14 @@ impl std::fmt::Display for Evaluation {
             self.missing_predictions.len()
         )?;
         if let Some(first) = self.unmatched_predictions.first() {
+            let more = if self.unmatched_predictions.len() > 1 {
+                ", …"
+            } else {
+                ""
+            };
             write!(
                 f,
-                ", {} predicted documents with no gold document, not scored ({first:?}, …)",
+                ", {} predicted documents with no gold document, not scored ({first:?}{more})",
                 self.unmatched_predictions.len()
             )?;
         }

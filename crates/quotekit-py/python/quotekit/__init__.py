@@ -47,8 +47,9 @@ __all__ = [
 
 
 def __dir__() -> List[str]:
-    """What the package offers (not the modules and typing names it uses)."""
-    return sorted(__all__)
+    """What the package offers, and the type names its signatures use (not
+    the modules and typing names it imports)."""
+    return sorted(__all__ + ["Item", "PathLike"])
 
 
 Item = Union[str, Dict[str, Any]]

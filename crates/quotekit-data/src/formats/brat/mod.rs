@@ -18,12 +18,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub mod ann;
+pub mod ids;
 pub mod write;
 
 pub use ann::BratOptions;
-pub use write::{
-    file_name, ids_line, parse_ids_line, to_ann, write_file, BratNames, BratWriter, IDS_FILE,
-};
+pub use ids::{ids_line, parse_ids_line, read_ids, IDS_FILE, IDS_HEADER};
+pub use write::{file_name, to_ann, write_file, BratNames, BratWriter};
 
 /// Reads brat corpora.
 #[derive(Debug, Clone, Default)]
@@ -122,7 +122,7 @@ fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, 
         return Ok(out);
     }
     let text = std::fs::read_to_string(&path).map_err(|e| DataError::io(&path, e))?;
-    out.extend(text.lines().filter_map(write::parse_ids_line));
+    out.extend(ids::read_ids(&text));
     Ok(out)
 }
 

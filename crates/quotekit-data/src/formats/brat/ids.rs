@@ -1,0 +1,112 @@
+//! The ids file of a brat folder ([`IDS_FILE`]): the ids of the documents
+//! whose file names are not their ids, written by quotekit's brat output
+//! and read by the brat reader.
+
+/// The file in a brat output folder that lists the documents whose file
+/// name is not their id: `NAME<TAB>ID` per line ([`ids_line`]).
+pub const IDS_FILE: &str = "ids.tsv";
+
+/// The first line of an [`IDS_FILE`] whose lines are [`ids_line`]s. A file
+/// without it was written before names and ids were escaped: its lines are
+/// read as they are. (It holds no tab, which every line of names has.)
+pub const IDS_HEADER: &str = "# quotekit ids: NAME, a tab, ID; \\t \\n \\r \\\\ escaped";
+
+/// The file names and ids in the text of an [`IDS_FILE`]: [`ids_line`]s
+/// after [`IDS_HEADER`], or `NAME<TAB>ID` as written without it (a
+/// byte-order mark is passed over).
+pub fn read_ids(text: &str) -> Vec<(String, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().peekable();
+    let escaped = lines.next_if_eq(&IDS_HEADER).is_some();
+    lines
+        .filter_map(|line| {
+            if escaped {
+                parse_ids_line(line)
+            } else {
+                line.split_once('\t')
+                    .map(|(name, id)| (name.to_string(), id.to_string()))
+            }
+        })
+        .collect()
+}
+
+/// A line of [`IDS_FILE`], without its end: the file name and the id, with
+/// backslashes, tabs and line ends in either written `\\`, `\t`, `\n`, `\r`.
+pub fn ids_line(name: &str, id: &str) -> String {
+    let escape = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    format!("{}\t{}", escape(name), escape(id))
+}
+
+/// The file name and the id of a line of [`IDS_FILE`] ([`ids_line`]); a
+/// backslash before another character is kept as written.
+pub fn parse_ids_line(line: &str) -> Option<(String, String)> {
+    let unescape = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            let escaped = match (c, chars.peek()) {
+                ('\\', Some('\\')) => '\\',
+                ('\\', Some('t')) => '\t',
+                ('\\', Some('n')) => '\n',
+                ('\\', Some('r')) => '\r',
+                (c, _) => {
+                    out.push(c);
+                    continue;
+                }
+            };
+            chars.next();
+            out.push(escaped);
+        }
+        out
+    };
+    let (name, id) = line.split_once('\t')?;
+    Some((unescape(name), unescape(id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names and ids with tabs, line ends and backslashes round-trip
+    /// through a line; a file written before escaping (no header) is read
+    /// as written, backslashes and all; one with the header, escaped; a
+    /// byte-order mark is passed over.
+    #[test]
+    fn ids_with_tabs_and_line_ends_round_trip() {
+        for (name, id) in [("a~1", "wire/a\nb"), ("b\tc", "x\\t\ty\r"), ("c", "plain")] {
+            let line = ids_line(name, id);
+            assert!(
+                !line.contains('\n') && line.matches('\t').count() == 1,
+                "{line:?}"
+            );
+            assert_eq!(parse_ids_line(&line), Some((name.into(), id.into())));
+        }
+        let old = "C:_news_tax~1\tC:\\news\\tax\r\na_b~1\ta\\b\n";
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            read_ids(old),
+            pairs(&[("C:_news_tax~1", "C:\\news\\tax"), ("a_b~1", "a\\b")])
+        );
+        let new = format!(
+            "\u{feff}{IDS_HEADER}\n{}\n",
+            ids_line("C:_news_tax~1", "C:\\news\\tax")
+        );
+        assert_eq!(read_ids(&new), pairs(&[("C:_news_tax~1", "C:\\news\\tax")]));
+    }
+}
