@@ -67,10 +67,36 @@ impl Resolution<'_> {
     }
 }
 
+/// Whether an entity is of the other gender than the `Mr.` or `Ms.` of
+/// `source`, a span that is one name of a person the text names in full
+/// (its own entity never is; false for every entity otherwise).
+fn other_gender(source: &Source, names: &Names) -> impl Fn(usize) -> bool {
+    let honorific = match source.inside[..] {
+        [m] if source.class() == "name" => {
+            match (title_gender(&names.mentions[m].titles), names.entity_of[m]) {
+                (Gender::Unknown, _) | (_, None) => None,
+                (g, Some(own)) => (names.entities[own].keys.len() >= 2).then_some((g, own)),
+            }
+        }
+        _ => None,
+    };
+    let genders: Vec<Gender> = match honorific {
+        Some(_) => names.entities.iter().map(|e| e.gender).collect(),
+        None => Vec::new(),
+    };
+    move |e| {
+        honorific.is_some_and(|(g, own)| {
+            let gender = genders[e];
+            own != e && gender != Gender::Unknown && gender != g
+        })
+    }
+}
+
 /// The candidates of `source`: no one, then every entity that is not a group
 /// and is named before the end of the sentence after the span's (for a
 /// description, [`DESCRIPTION_AHEAD`] sentences after, from features
-/// version 4; for `I`, also the writer), most recently named first.
+/// version 4; for `I`, also the writer), most recently named first; for a
+/// name with `Mr.` or `Ms.`, none of the other gender.
 pub fn candidates<'w>(
     cx: &Context<'_, 'w>,
     source: &Source,
@@ -89,11 +115,18 @@ pub fn candidates<'w>(
         .or_else(|| cx.tok.sentences.last())
         .map_or(usize::MAX, |s| s.end);
     let first_person = source.first_person();
+    // `Ms. Lopez` is not Carlos Lopez: a span that is a name, with `Mr.` or
+    // `Ms.`, of a person the text names in full, is offered no entity of
+    // the other gender (the mention's own entity is always offered). Not a
+    // description (`a spokeswoman for Mr. Trump`), whose name is someone
+    // else's. (Before the walk, so that its cut counts offered entities.)
+    let other_gender = other_gender(source, names);
     let eligible = |e: usize| {
         let entity = &names.entities[e];
         let writer = first_person && cx.writer == Some(e);
         let first = names.mentions[entity.mentions[0]].tokens.start;
-        (entity.kind != EntityType::Group && (first < horizon || writer)).then_some(writer)
+        (entity.kind != EntityType::Group && (first < horizon || writer) && !other_gender(e))
+            .then_some(writer)
     };
     // (entity, writer), most recently named first: the entities of the
     // mentions that start before the span's end, from the last one back,
@@ -175,26 +208,8 @@ pub fn candidates<'w>(
         entity: None,
         features: none_features(&span, cx),
     });
-    // `Ms. Lopez` is not Carlos Lopez: the one name in the span, with `Mr.`
-    // or `Ms.`, of a person the text names in full, leaves out the entities
-    // of the other gender. (Not where no full name fits the title: `Ms.
-    // Epstein` is Lee Epstein, whose first name is read as a man's.)
-    let honorific = match source.inside[..] {
-        [m] => match (title_gender(&names.mentions[m].titles), names.entity_of[m]) {
-            (Gender::Unknown, _) | (_, None) => None,
-            (g, Some(own)) => (names.entities[own].keys.len() >= 2).then_some((g, own)),
-        },
-        _ => None,
-    };
-    let other_gender = |e: usize| {
-        honorific.is_some_and(|(g, own)| {
-            let gender = names.entities[e].gender;
-            own != e && gender != Gender::Unknown && gender != g
-        })
-    };
     let mut agreeing = 0;
-    let offered = reachable.into_iter().filter(|&(e, _)| !other_gender(e));
-    for (rank, (e, writer)) in offered.enumerate() {
+    for (rank, (e, writer)) in reachable.into_iter().enumerate() {
         let agrees = source
             .pronoun
             .is_none_or(|(_, class)| agrees(class, &names.entities[e]));
@@ -451,6 +466,9 @@ mod tests {
             "{} said so. I agree.\n\n",
             people[..24].join(", ")
         ));
+        // Names with `Mr.` and `Ms.`, whose candidates leave out the other
+        // gender before the walk stops.
+        text.push_str("Mr. Ortiz said no. Ms. Nash said yes.\n\n");
         text.push_str("I think the plan works.\n\nJane Doe is a professor.\n");
         let doc = Document::new("d", text);
         let tok = Tokenizer::new().tokenize(&doc);
@@ -470,11 +488,21 @@ mod tests {
             })
             .map(|i| i..i + 1)
             .collect();
-        let list = names.mentions[names.mentions.len() - 25].tokens.start;
+        // (The list's 24 names, then Ortiz, Nash and Jane Doe.)
+        let list = names.mentions[names.mentions.len() - 27].tokens.start;
         let said = (list..words.len()).find(|&i| words[i] == "said").unwrap();
         spans.push(list..said);
+        // `Mr. Ortiz` and `Ms. Nash`, titles and all.
+        spans.extend(
+            names
+                .mentions
+                .iter()
+                .filter(|m| !m.titles.is_empty())
+                .map(|m| m.tokens.clone()),
+        );
         let history = History::default();
         let mut cut = 0;
+        let mut filtered = 0;
         for range in spans {
             let source = Source::new(&tok, &names, range.clone());
             // The whole walk, as it was.
@@ -506,9 +534,12 @@ mod tests {
                 .get(source.sentence + ahead)
                 .or_else(|| tok.sentences.last())
                 .map_or(usize::MAX, |s| s.end);
+            let other = other_gender(&source, &names);
+            filtered += usize::from((0..names.entities.len()).any(&other));
             let is_eligible = |e: usize| {
                 let entity = &names.entities[e];
                 entity.kind != EntityType::Group
+                    && !other(e)
                     && (names.mentions[entity.mentions[0]].tokens.start < horizon
                         || (source.first_person() && cx.writer == Some(e)))
             };
@@ -549,6 +580,10 @@ mod tests {
             }
         }
         assert!(cut > 10, "the walk was cut on {cut} spans");
+        assert_eq!(
+            filtered, 2,
+            "Mr. Ortiz and Ms. Nash leave out the other gender"
+        );
     }
 
     /// A hand-built `Tokenized` without sentences or paragraphs, and
