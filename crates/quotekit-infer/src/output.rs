@@ -7,7 +7,7 @@
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
 use quotekit_data::formats::brat::{
-    file_name, ids_line, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
+    file_name, has_header, ids_line, ids_text, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
 };
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::paths::replace_link;
@@ -479,23 +479,17 @@ impl Sink {
                             .map_err(|e| InferError::io(&ids, e))?;
                     }
                     let text = String::from_utf8_lossy(&held[..whole]);
-                    let lines: Vec<String> = read_ids(&text)
-                        .iter()
-                        .map(|(name, id)| ids_line(name, id))
-                        .collect();
+                    let pairs = read_ids(&text);
                     // A file written before names and ids were escaped is
                     // written anew, escaped, before lines are added to it.
-                    if !text.is_empty() && text.lines().next() != Some(IDS_HEADER) {
+                    if !text.is_empty() && !has_header(&text) {
                         let tmp = dir.join(format!(".{IDS_FILE}.tmp"));
-                        let escaped: String = std::iter::once(IDS_HEADER)
-                            .chain(lines.iter().map(String::as_str))
-                            .map(|l| format!("{l}\n"))
-                            .collect();
-                        write_file(&tmp, &escaped).map_err(|e| InferError::Data(Box::new(e)))?;
+                        write_file(&tmp, &ids_text(&pairs))
+                            .map_err(|e| InferError::Data(Box::new(e)))?;
                         std::fs::rename(&tmp, &ids).map_err(|e| InferError::io(&ids, e))?;
                     }
                     sink.ids_begun = !text.is_empty();
-                    sink.ids = lines.into_iter().collect();
+                    sink.ids = pairs.iter().map(|(name, id)| ids_line(name, id)).collect();
                 }
             }
             (OutputTarget::Path(path), _) => {

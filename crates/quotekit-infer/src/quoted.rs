@@ -2,10 +2,10 @@
 //! speaker's canonical name, with the documents each name is quoted in.
 
 use crate::error::InferError;
+use crate::render::read::lines;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::BufRead;
 use std::path::Path;
 
 /// The quotes of one speaker name (or of no name).
@@ -55,20 +55,14 @@ impl Quoted {
     /// a record of `predict --format jsonl` (blank lines passed over). A
     /// line that is no such record is an error naming the file and line.
     pub fn read(path: &Path) -> Result<Self, InferError> {
-        let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
         let mut counts: HashMap<Option<String>, SpeakerCount> = HashMap::new();
         let mut out = Quoted::default();
-        for (k, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| InferError::io(path, e))?;
-            let line = line.strip_prefix('\u{feff}').unwrap_or(&line);
-            if line.trim().is_empty() {
-                continue;
-            }
-            let record: Record = serde_json::from_str(line).map_err(|e| {
+        for line in lines(path)? {
+            let (line_no, line) = line?;
+            let record: Record = serde_json::from_slice(&line).map_err(|e| {
                 InferError::Usage(format!(
-                    "{}:{}: not a record of `predict --format jsonl`: {}",
+                    "{}:{line_no}: not a record of `predict --format jsonl`: {}",
                     path.display(),
-                    k + 1,
                     quotekit_data::formats::jsonl::json_problem(&e)
                 ))
             })?;
@@ -78,19 +72,16 @@ impl Quoted {
             let mut seen = HashSet::new();
             for quote in record.quotes {
                 let first = seen.insert(quote.speaker_name.clone());
-                let count =
-                    counts
-                        .entry(quote.speaker_name.clone())
-                        .or_insert_with(|| SpeakerCount {
-                            name: quote.speaker_name,
-                            ..SpeakerCount::default()
-                        });
+                let count = counts.entry(quote.speaker_name).or_default();
                 count.quotes += 1;
                 count.documents += usize::from(first);
             }
         }
         out.unnamed = counts.remove(&None).unwrap_or_default();
-        out.speakers = counts.into_values().collect();
+        out.speakers = counts
+            .into_iter()
+            .map(|(name, count)| SpeakerCount { name, ..count })
+            .collect();
         out.speakers
             .sort_by(|a, b| b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name)));
         Ok(out)
@@ -125,9 +116,7 @@ impl fmt::Display for Quoted {
             .speakers
             .iter()
             .filter_map(|s| s.name.as_ref().map(|n| n.chars().count()))
-            .chain([16])
-            .max()
-            .unwrap_or(16)
+            .fold(16, usize::max)
             .min(60);
         writeln!(
             f,

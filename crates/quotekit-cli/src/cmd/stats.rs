@@ -5,7 +5,7 @@ use super::CorpusOptions;
 use clap::Args;
 use quotekit_data::{CorpusStats, Format, Tokenizer};
 use quotekit_infer::quoted::Quoted;
-use quotekit_infer::render::read::{holds_records, only_error_records};
+use quotekit_infer::render::read::holds_records_or_errors;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,10 +34,7 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
     // (A run whose every document failed wrote error records only.)
-    let records = |p: &std::path::Path| -> anyhow::Result<bool> {
-        Ok(holds_records(p)? || only_error_records(p)?)
-    };
-    if format == Format::Jsonl && args.corpus.is_file() && records(&args.corpus)? {
+    if format == Format::Jsonl && args.corpus.is_file() && holds_records_or_errors(&args.corpus)? {
         let quoted = Quoted::read(&args.corpus)?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&quoted)?);

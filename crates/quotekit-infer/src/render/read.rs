@@ -107,10 +107,14 @@ pub fn holds_records(path: &Path) -> Result<bool, InferError> {
     Ok(first_record(path)? == Some(true))
 }
 
-/// True when the JSONL file `path` holds error records and nothing else (a
-/// `predict` run whose every document failed).
-pub fn only_error_records(path: &Path) -> Result<bool, InferError> {
-    Ok(first_record(path)?.is_none() && lines(path)?.next().is_some())
+/// True when the JSONL file `path` holds `predict --format jsonl` records
+/// ([`holds_records`]), or error records and nothing else (a run whose
+/// every document failed).
+pub fn holds_records_or_errors(path: &Path) -> Result<bool, InferError> {
+    Ok(match first_record(path)? {
+        Some(records) => records,
+        None => lines(path)?.next().is_some(),
+    })
 }
 
 /// Whether the first record of `path` that is no error record is a
@@ -134,7 +138,7 @@ fn is_quotes_record(o: &serde_json::Map<String, Value>) -> bool {
 
 /// The lines of a JSONL file that are not blank, numbered from 1, a
 /// byte-order mark off the first.
-fn lines(
+pub(crate) fn lines(
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_, InferError> {
     let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
@@ -547,11 +551,11 @@ mod tests {
         for (text, records) in cases {
             std::fs::write(&path, &text).unwrap();
             assert_eq!(holds_records(&path).unwrap(), records, "{text}");
-            let only_errors = text == error;
-            assert_eq!(only_error_records(&path).unwrap(), only_errors, "{text}");
+            let either = records || text == error;
+            assert_eq!(holds_records_or_errors(&path).unwrap(), either, "{text}");
         }
         std::fs::write(&path, "\n").unwrap();
-        assert!(!only_error_records(&path).unwrap(), "an empty file");
+        assert!(!holds_records_or_errors(&path).unwrap(), "an empty file");
     }
 
     /// Scored against gold, a records file's error record is an error that

@@ -70,7 +70,7 @@ impl Resolution<'_> {
 /// Whether an entity is of the other gender than the `Mr.` or `Ms.` of
 /// `source`, a span that is one name of a person the text names in full
 /// (its own entity never is; false for every entity otherwise).
-fn other_gender(source: &Source, names: &Names) -> impl Fn(usize) -> bool {
+fn other_gender<'n>(source: &Source, names: &'n Names) -> impl Fn(usize) -> bool + 'n {
     let honorific = match source.inside[..] {
         [m] if source.class() == "name" => {
             match (title_gender(&names.mentions[m].titles), names.entity_of[m]) {
@@ -80,13 +80,9 @@ fn other_gender(source: &Source, names: &Names) -> impl Fn(usize) -> bool {
         }
         _ => None,
     };
-    let genders: Vec<Gender> = match honorific {
-        Some(_) => names.entities.iter().map(|e| e.gender).collect(),
-        None => Vec::new(),
-    };
     move |e| {
         honorific.is_some_and(|(g, own)| {
-            let gender = genders[e];
+            let gender = names.entities[e].gender;
             own != e && gender != Gender::Unknown && gender != g
         })
     }

@@ -11,14 +11,32 @@ pub const IDS_FILE: &str = "ids.tsv";
 /// read as they are. (It holds no tab, which every line of names has.)
 pub const IDS_HEADER: &str = "# quotekit ids: NAME, a tab, ID; \\t \\n \\r \\\\ escaped";
 
+/// The text of an [`IDS_FILE`] naming `pairs` (file name, id): the header,
+/// then their [`ids_line`]s.
+pub fn ids_text(pairs: &[(String, String)]) -> String {
+    let mut out = format!("{IDS_HEADER}\n");
+    for (name, id) in pairs {
+        out.push_str(&ids_line(name, id));
+        out.push('\n');
+    }
+    out
+}
+
+/// True when the text of an [`IDS_FILE`] opens with [`IDS_HEADER`] (after
+/// a byte-order mark, if any): its lines are escaped.
+pub fn has_header(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines().next() == Some(IDS_HEADER)
+}
+
 /// The file names and ids in the text of an [`IDS_FILE`]: [`ids_line`]s
 /// after [`IDS_HEADER`], or `NAME<TAB>ID` as written without it (a
 /// byte-order mark is passed over).
 pub fn read_ids(text: &str) -> Vec<(String, String)> {
+    let escaped = has_header(text);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines().peekable();
-    let escaped = lines.next_if_eq(&IDS_HEADER).is_some();
-    lines
+    text.lines()
+        .skip(usize::from(escaped))
         .filter_map(|line| {
             if escaped {
                 parse_ids_line(line)
@@ -103,10 +121,9 @@ mod tests {
             read_ids(old),
             pairs(&[("C:_news_tax~1", "C:\\news\\tax"), ("a_b~1", "a\\b")])
         );
-        let new = format!(
-            "\u{feff}{IDS_HEADER}\n{}\n",
-            ids_line("C:_news_tax~1", "C:\\news\\tax")
-        );
-        assert_eq!(read_ids(&new), pairs(&[("C:_news_tax~1", "C:\\news\\tax")]));
+        let named = pairs(&[("C:_news_tax~1", "C:\\news\\tax")]);
+        let new = format!("\u{feff}{}", ids_text(&named));
+        assert!(has_header(&new) && !has_header(old));
+        assert_eq!(read_ids(&new), named);
     }
 }

@@ -22,7 +22,7 @@ pub mod ids;
 pub mod write;
 
 pub use ann::BratOptions;
-pub use ids::{ids_line, parse_ids_line, read_ids, IDS_FILE, IDS_HEADER};
+pub use ids::{has_header, ids_line, ids_text, parse_ids_line, read_ids, IDS_FILE, IDS_HEADER};
 pub use write::{file_name, to_ann, write_file, BratNames, BratWriter};
 
 /// Reads brat corpora.

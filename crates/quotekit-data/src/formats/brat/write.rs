@@ -3,7 +3,7 @@
 use crate::document::Document;
 use crate::error::DataError;
 use crate::formats::brat::ann::SPEAKER_NOTE;
-use crate::formats::brat::ids::{ids_line, IDS_FILE, IDS_HEADER};
+use crate::formats::brat::ids::{ids_text, IDS_FILE};
 use crate::formats::{create_parent, CorpusWriter};
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,13 +16,12 @@ impl CorpusWriter for BratWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
         let mut names = BratNames::default();
-        let mut renamed = String::new();
+        let mut renamed = Vec::new();
         let mut said = Vec::new();
         for doc in documents {
             let name = names.name(&doc.id);
             if name != doc.id {
-                renamed.push_str(&ids_line(&name, &doc.id));
-                renamed.push('\n');
+                renamed.push((name.clone(), doc.id.clone()));
             }
             if names.times(&doc.id) > 1 {
                 said.push(format!(
@@ -40,7 +39,7 @@ impl CorpusWriter for BratWriter {
         }
         if !renamed.is_empty() {
             let ids = path.join(IDS_FILE);
-            write_file(&ids, &format!("{IDS_HEADER}\n{renamed}"))?;
+            write_file(&ids, &ids_text(&renamed))?;
         }
         Ok(said)
     }
