@@ -502,9 +502,10 @@ fn resuming_goes_by_position_so_repeated_ids_lose_nothing() {
         lines(&got),
         lines(&expected)
     );
-    // An output from another input is refused, untouched.
+    // An output from another input is refused, untouched (its cut-off last
+    // line too: it is cut only when the output is this input's).
     let other = dir.path().join("other.jsonl");
-    let foreign = "{\"id\":\"zz\",\"quotes\":[]}\n";
+    let foreign = "{\"id\":\"zz\",\"quotes\":[]}\n{\"id\":\"zz";
     std::fs::write(&other, foreign).unwrap();
     let out = predict_in_twos(&other, &["--resume"]);
     assert!(!out.status.success());

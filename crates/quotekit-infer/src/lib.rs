@@ -37,6 +37,7 @@ pub mod output;
 pub mod progress;
 pub mod quoted;
 pub mod render;
+pub mod resume;
 pub mod runner;
 pub mod summary;
 

@@ -1,8 +1,7 @@
 //! Output formats and sinks. Records are rendered to text in the parallel part
 //! of a run and written in input order by one writer, whole records at a time:
-//! a killed run leaves at most one partial JSONL line, which `--resume` removes.
-//! The file runs a little over 500 lines: the three formats' sinks and the
-//! resume that reads each of them back belong together.
+//! a killed run leaves at most one partial JSONL line, which `--resume`
+//! removes ([`crate::resume`] reads back what a run wrote).
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
@@ -14,9 +13,9 @@ use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
 use serde::Serialize;
-use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Seek, Write};
+use serde_json::json;
+use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What each output record holds.
@@ -242,181 +241,6 @@ pub struct Sink {
     ids: HashSet<String>,
     /// brat: whether the ids file has its header.
     ids_begun: bool,
-}
-
-/// What an earlier run wrote to an output (for `--resume`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Written {
-    /// A JSONL output: the ids of its records, in order, each with whether
-    /// it is an error record. Output is in input order, so these are the
-    /// first records of the input.
-    InOrder(Vec<(String, bool)>),
-    /// A brat folder: the file names of its documents, and the ids of its
-    /// error records.
-    Named {
-        /// Stems of its `.ann` files.
-        files: HashSet<String>,
-        /// Ids in its `errors.jsonl`, each with how many records it has
-        /// there (ids may repeat in an input).
-        errors: HashMap<String, usize>,
-    },
-}
-
-/// What an earlier run wrote to `target` (for `--resume`). A trailing partial
-/// JSONL line, left by a killed run, is cut off so that its record is written
-/// again.
-pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, InferError> {
-    let OutputTarget::Path(path) = target else {
-        return Err(InferError::Usage(
-            "--resume needs an output file or directory, not standard output".into(),
-        ));
-    };
-    let mut files = HashSet::new();
-    let mut keys: HashMap<String, usize> = HashMap::new();
-    let mut ids = Vec::new();
-    let jsonl = match format {
-        OutputFormat::Brat => {
-            if path.is_dir() {
-                for entry in std::fs::read_dir(path).map_err(|e| InferError::io(path, e))? {
-                    let p = entry.map_err(|e| InferError::io(path, e))?.path();
-                    if p.extension().and_then(|e| e.to_str()) == Some("ann") {
-                        files.insert(
-                            p.file_stem()
-                                .unwrap_or_default()
-                                .to_string_lossy()
-                                .into_owned(),
-                        );
-                    }
-                }
-            }
-            path.join("errors.jsonl")
-        }
-        _ => path.clone(),
-    };
-    let brat = format == OutputFormat::Brat;
-    let done = |errors: HashMap<String, usize>, ids: Vec<(String, bool)>| {
-        if brat {
-            Written::Named { files, errors }
-        } else {
-            Written::InOrder(ids)
-        }
-    };
-    if !jsonl.is_file() {
-        return Ok(done(keys, ids));
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&jsonl)
-        .map_err(|e| InferError::io(&jsonl, e))?;
-    let mut complete = 0u64;
-    let mut reader = std::io::BufReader::new(&mut file);
-    let mut buf = Vec::new();
-    let mut line_no = 0;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| InferError::io(&jsonl, e))?;
-        if n == 0 || buf.last() != Some(&b'\n') {
-            break;
-        }
-        line_no += 1;
-        complete += n as u64;
-        // (A blank line, added by hand, is no record, as `predict` reads.)
-        if buf.trim_ascii().is_empty() {
-            continue;
-        }
-        let value: WrittenRecord =
-            serde_json::from_slice(&buf).map_err(|e| InferError::Resume {
-                path: jsonl.clone(),
-                message: format!("line {line_no} is not a quotekit record: {e}"),
-            })?;
-        let (quotes, attributions) = (value.quotes.0, value.attributions.0);
-        // (A record with none of the keys a run writes is no output of one:
-        // an input copied to the output path, say.)
-        if !(value.error.0 || quotes || attributions) {
-            let keys = match format {
-                OutputFormat::Jsonl => "\"quotes\" or \"error\"",
-                OutputFormat::Documents => "\"attributions\" or \"error\"",
-                OutputFormat::Brat => "\"error\"",
-            };
-            return Err(InferError::Resume {
-                path: jsonl.clone(),
-                message: format!(
-                    "line {line_no} has no {keys}: it is no record `predict --format {}` \
-                     writes (is it the input?); choose another output, or run without \
-                     --resume to replace it",
-                    format.name()
-                ),
-            });
-        }
-        // (A run resumed with another `--format` would mix two kinds of
-        // record in one file.)
-        let other = match format {
-            OutputFormat::Jsonl if attributions && !quotes => Some("documents"),
-            OutputFormat::Documents if quotes && !attributions => Some("jsonl"),
-            _ => None,
-        };
-        if let Some(other) = other {
-            return Err(InferError::Resume {
-                path: jsonl.clone(),
-                message: format!(
-                    "line {line_no} is a `{other}` record and this run writes `{}`: if it is \
-                     the output of a `--format {other}` run, resume with --format {other}; \
-                     if it is a corpus (the input?), choose another output",
-                    format.name()
-                ),
-            });
-        }
-        match value.id {
-            Some(Value::String(id)) if brat => {
-                *keys.entry(id).or_default() += 1;
-                true
-            }
-            Some(Value::String(id)) => {
-                ids.push((id, value.error.0));
-                true
-            }
-            _ => {
-                return Err(InferError::Resume {
-                    path: jsonl.clone(),
-                    message: format!("line {line_no} has no \"id\""),
-                })
-            }
-        };
-    }
-    drop(reader);
-    file.set_len(complete)
-        .map_err(|e| InferError::io(&jsonl, e))?;
-    file.seek(std::io::SeekFrom::End(0))
-        .map_err(|e| InferError::io(&jsonl, e))?;
-    Ok(done(keys, ids))
-}
-
-/// What a resumed run reads of a record already written: its id and which
-/// of the keys that tell records apart it has. The rest is passed over
-/// unparsed, so that whatever a record carries through from its input
-/// (a number no float holds, deep nesting) reads back as it was written.
-#[derive(serde::Deserialize)]
-struct WrittenRecord {
-    id: Option<Value>,
-    #[serde(default)]
-    quotes: Present,
-    #[serde(default)]
-    attributions: Present,
-    #[serde(default)]
-    error: Present,
-}
-
-/// Whether a key is there (with any value, `null` too), its value unread.
-#[derive(Default)]
-struct Present(bool);
-
-impl<'de> serde::Deserialize<'de> for Present {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde::de::IgnoredAny::deserialize(d).map(|_| Present(true))
-    }
 }
 
 impl Sink {

@@ -5,8 +5,9 @@
 use crate::error::InferError;
 use crate::input::{open, Input, InputRecord, ReadLimits};
 use crate::lock::OutputLock;
-use crate::output::{render, written, OutputFormat, OutputTarget, Rendered, Sink, Written};
+use crate::output::{render, OutputFormat, OutputTarget, Rendered, Sink};
 use crate::progress::Progress;
+use crate::resume::{written, Written};
 use crate::summary::Summary;
 use quotekit_data::formats::brat::BratNames;
 use quotekit_data::Document;
@@ -121,44 +122,49 @@ pub fn run(
     };
     let started = Instant::now();
     let mut done = if options.resume {
-        written(output, options.format)?
+        Some(written(output, options.format)?)
     } else {
-        Written::InOrder(Vec::new())
+        None
     };
     let limits = ReadLimits {
         max_chars: options.max_chars,
     };
     // (The input first: one that cannot be opened leaves no output file.)
     let mut opened = open(input, limits)?;
-    let mut sink = Sink::open(output, options.format, options.resume)?;
     let mut records = opened.records;
     let mut summary = Summary {
         skipped: std::mem::take(&mut opened.skipped),
         ..Summary::default()
     };
     // A JSONL output resumes by position: its records are the input's first
-    // ones, id for id, or it belongs to another input.
-    if let Written::InOrder(ids) = &done {
-        for (n, (id, error)) in ids.iter().enumerate() {
+    // ones, id for id, or it belongs to another input. (Both are read side
+    // by side: nothing of the output is held.)
+    if let Some(Written::InOrder(written)) = &mut done {
+        let mut n = 0;
+        while let Some((id, error)) = written.next_record()? {
             let key = match records.next() {
                 Some(record) => record?.key,
                 None => {
+                    let all = n + 1 + written.count_rest()?;
                     return Err(not_this_input(
                         output,
-                        format!("it has {} records, the input only {n}", ids.len()),
-                    ))
+                        format!("it has {all} records, the input only {n}"),
+                    ));
                 }
             };
-            if &key != id {
+            if key != id {
                 return Err(not_this_input(
                     output,
                     format!("its record {} is {id:?}, the input's is {key:?}", n + 1),
                 ));
             }
+            n += 1;
             summary.resumed += 1;
-            summary.resumed_errors += u64::from(*error);
+            summary.resumed_errors += u64::from(error);
         }
+        written.finish()?;
     }
+    let mut sink = Sink::open(output, options.format, options.resume)?;
     // brat file names, in input order (the same on every run over one input).
     let mut brat_names = BratNames::default();
     loop {
@@ -176,7 +182,7 @@ pub fn run(
                 }
             };
             let name = (options.format == OutputFormat::Brat).then(|| brat_names.name(&record.key));
-            if let Written::Named { files, errors } = &mut done {
+            if let Some(Written::Named { files, errors }) = &mut done {
                 // (An id's error records stand for its first records not
                 // written as files: a later record of a repeated id may
                 // still be to do.)
