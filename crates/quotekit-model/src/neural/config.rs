@@ -1,6 +1,8 @@
 //! The `[neural]` section of a config (`model = "neural"`) and its
 //! `[neural.network]` sizes.
 
+use crate::features::symbolic::FEATURE_SIZES;
+use crate::nn::MAX_SIZE;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -64,7 +66,39 @@ impl Default for NeuralConfig {
     }
 }
 
+/// Character id buckets of the character embedding (id 0 is padding).
+pub const CHAR_BUCKETS: usize = 512;
+/// The largest `neural.vocab_size`.
+pub const MAX_VOCAB: usize = 1 << 20;
+/// The most weights a network may have (a config over it would fail for
+/// memory, or take days).
+pub const MAX_WEIGHTS: u64 = 500_000_000;
+
 impl NeuralConfig {
+    /// About how many weights the network of this config has (the most
+    /// tags a scheme has, 13, for its output layers).
+    pub fn weights(&self) -> u64 {
+        let e = &self.network;
+        let n = |x: usize| x as u64;
+        let tags = 13;
+        let features = FEATURE_SIZES.len();
+        let word =
+            n(e.piece_dim) + n(e.char_channels) + n(features) * n(e.feature_dim) + n(e.sparse_dim);
+        let hashed = if e.sparse_dim > 0 {
+            (1u64 << e.sparse_bits.min(40)) * (n(e.sparse_dim) + if e.wide { tags } else { 0 })
+        } else {
+            0
+        };
+        n(self.vocab_size) * n(e.piece_dim)
+            + n(CHAR_BUCKETS) * n(e.char_dim)
+            + 3 * n(e.char_dim) * n(e.char_channels)
+            + word * n(e.hidden)
+            + n(e.dilations.len()) * 3 * n(e.hidden) * n(e.hidden)
+            + n(e.hidden) * tags
+            + n(FEATURE_SIZES.iter().sum()) * n(e.feature_dim)
+            + hashed
+    }
+
     /// Checks every value; messages name the key.
     pub fn validate(&self) -> Result<(), String> {
         let e = &self.network;
@@ -142,10 +176,39 @@ impl NeuralConfig {
         if e.hidden == 0 || e.piece_dim == 0 || e.char_channels == 0 {
             return Err("neural.network sizes must be at least 1".into());
         }
+        if self.vocab_size > MAX_VOCAB {
+            return Err(format!(
+                "neural.vocab_size = {} (expected at most {MAX_VOCAB})",
+                self.vocab_size
+            ));
+        }
+        for (key, size) in [
+            ("piece_dim", e.piece_dim),
+            ("char_dim", e.char_dim),
+            ("char_channels", e.char_channels),
+            ("feature_dim", e.feature_dim),
+            ("hidden", e.hidden),
+            ("sparse_dim", e.sparse_dim),
+        ] {
+            if size > MAX_SIZE {
+                return Err(format!(
+                    "neural.network.{key} = {size} (expected at most {MAX_SIZE})"
+                ));
+            }
+        }
         if e.sparse_dim > 0 && !(8..=22).contains(&e.sparse_bits) {
             return Err(format!(
                 "neural.network.sparse_bits = {} (expected 8 to 22)",
                 e.sparse_bits
+            ));
+        }
+        let weights = self.weights();
+        if weights > MAX_WEIGHTS {
+            return Err(format!(
+                "the network of neural.vocab_size and neural.network would have about \
+                 {weights} weights (expected at most {MAX_WEIGHTS}: about 2 GB, four \
+                 times that in training); make vocab_size, hidden, piece_dim or \
+                 sparse_bits smaller"
             ));
         }
         Ok(())
@@ -222,6 +285,32 @@ mod tests {
             .validate()
             .unwrap_err()
             .contains("neural.network.sparse_bits = 30"));
+    }
+
+    /// Sizes that pass every lower bound but would overflow or exhaust
+    /// memory when the network is made are refused by name.
+    #[test]
+    fn a_network_too_large_to_make_is_refused() {
+        let mut bad = NeuralConfig::default();
+        bad.network.hidden = 100_000_000_000;
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .contains("neural.network.hidden = 100000000000 (expected at most 8192)"));
+        let bad = NeuralConfig {
+            vocab_size: 1_000_000_000_000,
+            ..NeuralConfig::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("neural.vocab_size"));
+        // Every size within its bound, the whole too large.
+        let mut bad = NeuralConfig {
+            vocab_size: MAX_VOCAB,
+            ..NeuralConfig::default()
+        };
+        bad.network.piece_dim = MAX_SIZE;
+        let err = bad.validate().unwrap_err();
+        assert!(err.contains("weights (expected at most 500000000"), "{err}");
+        assert!(NeuralConfig::default().validate().is_ok());
     }
 
     #[test]

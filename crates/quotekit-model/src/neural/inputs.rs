@@ -7,7 +7,7 @@ use crate::features::config::FeatureConfig;
 use crate::features::extractor::{DocumentFeatures, FeatureExtractor};
 use crate::features::lexicon::Lexicon;
 use crate::features::symbolic::document_features;
-use crate::neural::config::NetworkConfig;
+use crate::neural::config::{NetworkConfig, CHAR_BUCKETS};
 use crate::neural::vocab::Vocabulary;
 use candle_core::{Device, Result, Tensor};
 use quotekit_data::{Document, Tokenized};
@@ -17,8 +17,6 @@ use std::ops::Range;
 pub const MAX_PIECES: usize = 6;
 /// Characters kept per word.
 pub const MAX_CHARS: usize = 16;
-/// Character id buckets (id 0 is padding).
-pub const CHAR_BUCKETS: usize = 512;
 /// Hashed CRF features kept per word.
 pub const MAX_SPARSE: usize = 96;
 

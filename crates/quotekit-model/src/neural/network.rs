@@ -8,7 +8,8 @@
 
 use crate::features::symbolic::FEATURE_SIZES;
 use crate::neural::config::NetworkConfig;
-use crate::neural::inputs::{Batch, CHAR_BUCKETS};
+use crate::neural::config::CHAR_BUCKETS;
+use crate::neural::inputs::Batch;
 use crate::nn::layers::{dropout, ResidualConvs};
 use candle_core::{Module, Result, Tensor, D};
 use candle_nn::{conv1d, embedding, linear, Conv1d, Conv1dConfig, Embedding, Linear, VarBuilder};
@@ -232,6 +233,28 @@ mod tests {
                 .unwrap();
             // CRF scores start at zero but still get gradients; every parameter moves.
             assert!(norm > 0.0, "zero gradient for {name}");
+        }
+    }
+
+    /// The estimate that bounds a config's network (`NeuralConfig::weights`)
+    /// is the network's size, within its biases and CRF layer.
+    #[test]
+    fn a_configs_weight_estimate_is_its_networks_size() {
+        use crate::neural::config::NeuralConfig;
+        for wide in [true, false] {
+            let mut config = NeuralConfig {
+                vocab_size: 3000,
+                ..NeuralConfig::default()
+            };
+            config.network.sparse_bits = 12;
+            config.network.wide = wide;
+            let params = Parameters::new(13).unwrap();
+            NeuralNetwork::new(&config.network, config.vocab_size, 13, params.builder()).unwrap();
+            let (estimate, count) = (config.weights() as f64, params.count() as f64);
+            assert!(
+                (estimate - count).abs() < 0.01 * count,
+                "estimate {estimate}, network {count}"
+            );
         }
     }
 }

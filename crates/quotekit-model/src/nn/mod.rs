@@ -13,6 +13,10 @@ pub mod trainer;
 /// Parameter dtype.
 pub const DTYPE: candle_core::DType = candle_core::DType::F32;
 
+/// The largest width a config may give a layer (`neural.network.hidden`,
+/// `transformer.head_hidden`, …): above it a network would not fit in memory.
+pub const MAX_SIZE: usize = 8192;
+
 /// The device networks run on: the first CUDA GPU when built with the `cuda`
 /// feature and one is present, the CPU otherwise.
 pub fn device() -> candle_core::Device {

@@ -2,6 +2,7 @@
 //! section was `[encoder]` and the kind `"encoder"` before format version 2,
 //! and both still read).
 
+use crate::nn::MAX_SIZE;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -182,6 +183,12 @@ impl TransformerConfig {
         if self.head_hidden == 0 && !self.head_dilations.is_empty() {
             return Err("transformer.head_dilations needs transformer.head_hidden > 0".into());
         }
+        if self.head_hidden > MAX_SIZE {
+            return Err(format!(
+                "transformer.head_hidden = {} (expected at most {MAX_SIZE})",
+                self.head_hidden
+            ));
+        }
         Ok(())
     }
 }
@@ -198,6 +205,13 @@ mod tests {
         };
         let d = TransformerConfig::default;
         assert_eq!(d().validate(), Ok(()));
+        check(
+            TransformerConfig {
+                head_hidden: 1 << 40,
+                ..d()
+            },
+            "transformer.head_hidden = 1099511627776 (expected at most 8192)",
+        );
         check(
             TransformerConfig { window: 4, ..d() },
             "transformer.window = 4",
