@@ -4,7 +4,7 @@ mod common;
 #[path = "common/tiny_bert.rs"]
 mod tiny_bert;
 
-use common::{quotekit, root, stderr, stdout};
+use common::{predict_with, quotekit, root, stderr, stdout};
 use std::path::Path;
 
 /// `eval` of `pred` against the sample corpus, which must succeed: its
@@ -166,6 +166,79 @@ fn convert_to_conll_and_back_keeps_the_spans() {
         back["stats"]["cue"]["spans"],
         original["stats"]["cue"]["fragments"]
     );
+}
+
+/// A CoNLL corpus with labels of its own trains with a label map, from the
+/// config (`data.label_map`) or the command line, to the model of the same
+/// corpus with quotekit's labels; without one, the error says where a label
+/// map goes.
+#[test]
+fn train_reads_a_conll_corpus_through_its_label_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (ours, own) = (path("ours.conll"), path("own.conll"));
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "conll",
+        "datasets/sample",
+        &ours,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&ours).unwrap();
+    let renamed = text
+        .replace("-SOURCE", "-Speaker")
+        .replace("-CONTENT", "-Quotation");
+    assert_ne!(renamed, text);
+    std::fs::write(&own, renamed).unwrap();
+    let map = path("labels.toml");
+    std::fs::write(
+        &map,
+        "[labels]\nSpeaker = \"source\"\nQuotation = \"content\"\n",
+    )
+    .unwrap();
+    let config = |name: &str, corpus: &str, extra: &str| {
+        let body = format!(
+            "[data]\ntrain = {corpus:?}\n{extra}[training]\nmax_iterations = 10\nthreads = 1\n"
+        );
+        std::fs::write(path(name), body).unwrap();
+        path(name)
+    };
+    let plain = config("plain.toml", &own, "");
+    let out = quotekit(&["train", "--config", &plain, "--out", &path("m0")]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("own.conll:41: unknown label `Quotation`") && err.contains("data.label_map"),
+        "{err}"
+    );
+    let reference = config("ours.toml", &ours, "");
+    let mapped = config("mapped.toml", &own, &format!("label_map = {map:?}\n"));
+    let predictions = |config: &str, extra: &[&str], name: &str| {
+        let model = path(name);
+        let mut args = vec!["train", "--config", config, "--out", &model];
+        args.extend_from_slice(extra);
+        let out = quotekit(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let pred = path(&format!("{name}.jsonl"));
+        let out = predict_with(
+            Path::new(&model),
+            Path::new("datasets/sample"),
+            Path::new(&pred),
+            &[],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        std::fs::read_to_string(&pred).unwrap()
+    };
+    let expected = predictions(&reference, &[], "ref");
+    assert!(
+        expected.contains("\"speaker\""),
+        "the reference model tags speakers"
+    );
+    assert_eq!(predictions(&mapped, &[], "m1"), expected);
+    assert_eq!(predictions(&plain, &["--label-map", &map], "m2"), expected);
 }
 
 #[test]

@@ -1108,6 +1108,19 @@ fn messages_say_what_happened_once_and_where() {
                 ]),
                 "has no documents: nothing to stop early on or report",
             ),
+            (
+                // (Texts to annotate given as dev: every score would be 0.)
+                args(&[
+                    "train",
+                    "--train",
+                    "datasets/sample",
+                    "--dev",
+                    &s(&no_spans),
+                    "--out",
+                    &out_model,
+                ]),
+                "none of the 1 dev documents of",
+            ),
         ])
         .collect();
     for (argv, says) in cases {

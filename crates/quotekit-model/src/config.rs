@@ -82,6 +82,11 @@ pub struct DataConfig {
     /// trains the speaker resolver (see `[speakers]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<PathBuf>,
+    /// A CoNLL corpus's label map: a TOML file with a `[labels]` table
+    /// (`Speaker = "source"`, `Unknown = "ignore"`), as `convert --label-map`
+    /// reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_map: Option<PathBuf>,
 }
 
 impl Default for DataConfig {
@@ -92,6 +97,7 @@ impl Default for DataConfig {
             scheme: TagScheme::Bio,
             sequence: SequenceUnit::Paragraph,
             names: Vec::new(),
+            label_map: None,
         }
     }
 }
@@ -237,12 +243,14 @@ impl TrainConfig {
             Some("data.names")
         } else if self.features.lexicon.as_deref().is_some_and(empty) {
             Some("features.lexicon")
+        } else if data.label_map.as_deref().is_some_and(empty) {
+            Some("data.label_map")
         } else {
             None
         };
         if let Some(key) = key {
             return Err(ModelError::config(format!(
-                "{key}: an empty path; name a corpus (or a names folder, or a lexicon file)"
+                "{key}: an empty path; name a corpus (or a names folder, a lexicon or label map file)"
             )));
         }
         // The model file records the settings as text (JSON).
@@ -253,6 +261,7 @@ impl TrainConfig {
         .into_iter()
         .chain(data.names.iter().map(|p| ("data.names", Some(p))))
         .chain([
+            ("data.label_map", data.label_map.as_ref()),
             ("features.lexicon", self.features.lexicon.as_ref()),
             ("neural.init_crf", self.neural.init_crf.as_ref()),
             ("transformer.path", Some(&self.transformer.path)),
@@ -375,6 +384,7 @@ impl Checked {
         inputs.extend(data.names.iter().map(|p| ("data.names", p.as_path())));
         // (Optional files, each read only by the model kind that has it.)
         let optional = [
+            (true, "data.label_map", &data.label_map),
             (true, "features.lexicon", &config.features.lexicon),
             (
                 config.model == ModelKind::Neural,

@@ -4,7 +4,7 @@
 //! resolver when names are given, build the model header, evaluate on dev.
 
 use crate::annotator::Annotator;
-use crate::config::{Checked, ModelKind};
+use crate::config::{Checked, DataConfig, ModelKind};
 use crate::error::ModelError;
 use crate::eval::speakers::who_said_what;
 use crate::eval::{evaluate, Evaluation};
@@ -15,6 +15,7 @@ use crate::tagger::SequenceTagger;
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::{crf, neural, transformer};
+use quotekit_data::formats::conll::LabelMap;
 use quotekit_data::names::names_file;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions, TagSet};
 use rayon::prelude::*;
@@ -45,6 +46,23 @@ pub fn load_named_documents(path: &Path, names: &[PathBuf]) -> Result<Vec<Docume
     Ok(load_corpus(path, Format::detect(path), &options)?.documents)
 }
 
+/// How a config's corpora are read: its names folders and label map.
+fn load_options(data: &DataConfig) -> Result<LoadOptions, ModelError> {
+    let mut options = LoadOptions {
+        names: data.names.clone(),
+        ..LoadOptions::default()
+    };
+    if let Some(path) = &data.label_map {
+        options.labels = toml::from_str::<LabelMap>(&crate::io::read_text(path)?).map_err(|e| {
+            ModelError::Config {
+                path: Some(path.clone()),
+                message: format!("not a label map (data.label_map): {e}"),
+            }
+        })?;
+    }
+    Ok(options)
+}
+
 /// Trains according to `config`, reporting progress through `on_event`.
 pub fn fit(
     config: &Checked,
@@ -71,10 +89,14 @@ pub fn fit_with(
 
 /// The training and dev documents of `config`, with their names; refuses
 /// training documents without a span, names of another corpus and an empty
-/// dev corpus, as training does.
+/// dev corpus or one without a span, as training does.
 pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), ModelError> {
     let names = &config.data.names;
-    let train_docs = load_named_documents(&config.data.train, names)?;
+    let options = load_options(&config.data)?;
+    let load = |path: &Path| -> Result<Vec<Document>, ModelError> {
+        Ok(load_corpus(path, Format::detect(path), &options)?.documents)
+    };
+    let train_docs = load(&config.data.train)?;
     if !train_docs.is_empty() && train_docs.iter().all(|d| d.spans.is_empty()) {
         return Err(ModelError::Training(format!(
             "none of the {} training documents of {} has an annotated span: there is nothing to learn from",
@@ -86,10 +108,21 @@ pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), 
         .map_err(ModelError::Training)?;
     let dev_docs = match &config.data.dev {
         Some(p) => {
-            let docs = load_named_documents(p, names)?;
+            let docs = load(p)?;
             if docs.is_empty() {
                 return Err(ModelError::Training(format!(
                     "the dev corpus {} has no documents: nothing to stop early on or report",
+                    p.display()
+                )));
+            }
+            // (Every score would be 0, or 1 for empty texts: the model
+            // kept would be the first one evaluated.)
+            if docs.iter().all(|d| d.spans.is_empty()) {
+                return Err(ModelError::Training(format!(
+                    "none of the {} dev documents of {} has an annotated span: there is \
+                     nothing to score (texts to annotate go to `predict`); give an \
+                     annotated dev corpus, or none",
+                    docs.len(),
                     p.display()
                 )));
             }

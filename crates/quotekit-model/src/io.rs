@@ -39,12 +39,21 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
     std::fs::read(path).map_err(|e| ModelError::io(path, e))
 }
 
-/// Reads a whole model-side text file ([`read_file`]: regular files only).
+/// Reads a whole model-side text file ([`read_file`]: regular files only),
+/// without the byte-order mark an editor may have put first.
 pub fn read_text(path: &Path) -> Result<String, ModelError> {
-    String::from_utf8(read_file(path)?).map_err(|e| {
+    let mut bytes = read_file(path)?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let message = format!(
+            "not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        );
         ModelError::io(
             path,
-            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+            std::io::Error::new(std::io::ErrorKind::InvalidData, message),
         )
     })
 }

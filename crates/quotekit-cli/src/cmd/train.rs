@@ -66,6 +66,10 @@ pub struct TrainArgs {
     /// is trained too and dev gets a who-said-what section.
     #[arg(long = "names", value_name = "DIR")]
     pub names: Vec<PathBuf>,
+    /// CoNLL corpora: a TOML label map (`[labels]`, e.g. `Speaker = "source"`),
+    /// overriding `data.label_map`.
+    #[arg(long, value_name = "FILE")]
+    pub label_map: Option<PathBuf>,
 }
 
 /// One line on a trained speaker resolver.
@@ -154,6 +158,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.names.is_empty() {
         config.data.names = args.names.clone();
+    }
+    if let Some(map) = &args.label_map {
+        config.data.label_map = Some(map.clone());
     }
     if let Some(n) = args.max_iterations {
         config.training.max_iterations = n;

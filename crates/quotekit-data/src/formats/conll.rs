@@ -70,7 +70,11 @@ impl LabelMap {
             ),
             None => label.parse::<Role>().map(Some).map_err(|_| {
                 let label = shorten(label, 40);
-                format!("unknown label `{label}`: add it to the label map (e.g. `{label} = \"source\"` or `\"ignore\"`)")
+                format!(
+                    "unknown label `{label}`: add it to a label map (`{label} = \"source\"` or \
+                     `\"ignore\"` in its `[labels]` table), given as `--label-map FILE`, or \
+                     in a training config as `data.label_map`"
+                )
             }),
         }
     }
@@ -456,7 +460,7 @@ mod tests {
         );
         assert_eq!(got.len(), 3);
         let e0 = got[0].as_ref().unwrap_err().to_string();
-        assert!(e0.ends_with("c.conll:2: unknown label `SPEAKER`: add it to the label map (e.g. `SPEAKER = \"source\"` or `\"ignore\"`)"), "{e0}");
+        assert!(e0.ends_with("c.conll:2: unknown label `SPEAKER`: add it to a label map (`SPEAKER = \"source\"` or `\"ignore\"` in its `[labels]` table), given as `--label-map FILE`, or in a training config as `data.label_map`"), "{e0}");
         assert!(
             LabelMap::default()
                 .role("")

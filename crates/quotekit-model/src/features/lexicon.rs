@@ -71,8 +71,7 @@ impl Lexicon {
 
     /// Reads a lexicon file.
     pub fn from_file(path: &Path) -> Result<Self, ModelError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
-        Ok(Self::parse(&text))
+        Ok(Self::parse(&crate::io::read_text(path)?))
     }
 
     /// The cue lexicon a config names (`features.lexicon`), or the built-in one.
@@ -138,6 +137,24 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file an editor saved with a byte-order mark keeps its first entry
+    /// (it had read as `\u{feff}said` and never matched); bytes that are
+    /// not UTF-8 are named by offset.
+    #[test]
+    fn a_file_with_a_byte_order_mark_keeps_its_first_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cues.txt");
+        std::fs::write(&path, "\u{feff}said\ntold\n").unwrap();
+        let lexicon = Lexicon::from_file(&path).unwrap();
+        assert_eq!(lexicon.entries(), ["said", "told"]);
+        std::fs::write(&path, b"said\nt\xF6ld\n").unwrap();
+        let err = Lexicon::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("cues.txt") && err.contains("invalid byte at offset 6"),
+            "{err}"
+        );
+    }
 
     fn lower(s: &str) -> Vec<String> {
         s.split(' ').map(String::from).collect()
