@@ -4,6 +4,8 @@
 mod common;
 
 use common::{sample, sample_dir};
+use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::Role;
 use quotekit_model::neural::config::{NetworkConfig, NeuralConfig};
 use quotekit_model::neural::model::NeuralModel;
 use quotekit_model::training::events::TrainEvent;
@@ -75,7 +77,10 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
     assert!(model_dir.join("tokenizer.json").is_file());
     let (loaded, header) = load_annotator(&model_dir).unwrap();
     assert_eq!(header.format, "quotekit-neural");
-    assert_eq!(header.config, fitted.header.config);
+    // (The file holds no thread count: the model is the same on any.)
+    let mut config = fitted.header.config.clone();
+    config.training.threads = 0;
+    assert_eq!(header.config, config);
     let mut spans = 0;
     for doc in sample() {
         let a = fitted.annotator.annotate_scored(&doc);
@@ -202,6 +207,43 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     .unwrap_err()
     .to_string();
     assert!(msg.contains("neural.learning_rate"), "{msg}");
+
+    // So is a training corpus of the same size with other annotations (the
+    // sample without its cues), and another dev corpus.
+    let cueless = dir.path().join("cueless.jsonl");
+    let lines: String = sample()
+        .into_iter()
+        .map(|mut d| {
+            d.spans.retain(|s| s.role != Role::Cue);
+            d.attributions.iter_mut().for_each(|a| a.cue = None);
+            to_json_line(&d) + "\n"
+        })
+        .collect();
+    std::fs::write(&cueless, lines).unwrap();
+    let first_two = dir.path().join("dev.jsonl");
+    let lines: String = sample()
+        .iter()
+        .take(2)
+        .map(|d| to_json_line(d) + "\n")
+        .collect();
+    std::fs::write(&first_two, lines).unwrap();
+    let (mut other_train, mut other_dev) =
+        (config.clone().into_inner(), config.clone().into_inner());
+    other_train.data.train = cueless;
+    other_dev.data.dev = Some(first_two);
+    for other in [other_train, other_dev] {
+        let msg = fit_with(
+            &other.check().unwrap(),
+            &TrainOptions {
+                resume: Some(b_dir.clone()),
+                ..TrainOptions::default()
+            },
+            |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(msg.contains("other training or dev documents"), "{msg}");
+    }
 }
 
 /// Rewrites a training checkpoint as format version 1 wrote it: format

@@ -69,7 +69,9 @@ pub struct CrfTrainingConfig {
     pub min_count: u32,
     /// Seed for everything random (perceptron shuffling).
     pub seed: u64,
-    /// Worker threads (0: all cores).
+    /// Worker threads (0: all cores). Not written to model files: the
+    /// model is the same on any number of threads, and so is its file.
+    #[serde(skip_serializing)]
     pub threads: usize,
 }
 

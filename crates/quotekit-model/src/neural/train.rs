@@ -18,7 +18,7 @@ use crate::tagger::SequenceTagger;
 use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens, Prepared};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
-use crate::training::run_state::{config_json, RunInfo};
+use crate::training::run_state::{config_json, corpus_fingerprint, RunInfo};
 use candle_core::{Tensor, Var};
 use quotekit_data::{Document, TagSet};
 use std::ops::Range;
@@ -149,6 +149,7 @@ pub fn train(
     if let (Some(path), None) = (&neural.init_crf, &resumed) {
         init_from_crf(&model, path, &labels)?;
     }
+    let corpus = corpus_fingerprint(&train_docs, dev_docs);
     let train = prepare_neural(train_docs, &model, tags);
     let dev = prepare_neural(dev_docs.to_vec(), &model, tags);
     let tokens = training_tokens(&train)?;
@@ -165,6 +166,7 @@ pub fn train(
         tokenizer: model.vocab.to_json(),
         documents: train.len(),
         tokens,
+        corpus,
         prepare_seconds,
     };
     let schedule = Schedule {

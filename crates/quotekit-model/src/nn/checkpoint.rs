@@ -241,18 +241,28 @@ impl Checkpoint {
         Ok(())
     }
 
-    /// Refuses to resume on another training corpus.
-    pub fn check_corpus(&self, documents: usize, tokens: usize) -> Result<(), ModelError> {
-        if (self.state.documents, self.state.tokens) != (documents, tokens) {
-            return Err(ModelError::Config {
-                path: Some(self.path.clone()),
-                message: format!(
-                    "the checkpoint was trained on {} documents / {} tokens, this corpus has {documents} / {tokens}",
-                    self.state.documents, self.state.tokens
-                ),
-            });
-        }
-        Ok(())
+    /// Refuses to resume on another training corpus (of another size, or,
+    /// for a checkpoint that records its corpora's fingerprint, of other
+    /// contents or with another dev corpus).
+    pub fn check_corpus(&self, info: &RunInfo) -> Result<(), ModelError> {
+        let (documents, tokens) = (info.documents, info.tokens);
+        let message = if (self.state.documents, self.state.tokens) != (documents, tokens) {
+            format!(
+                "the checkpoint was trained on {} documents / {} tokens, this corpus has {documents} / {tokens}",
+                self.state.documents, self.state.tokens
+            )
+        } else if self.state.corpus.is_some_and(|c| c != info.corpus) {
+            "the checkpoint was trained on other training or dev documents of the same size \
+             (their texts or annotations differ): resume with the corpora it was written \
+             with, or train anew"
+                .to_string()
+        } else {
+            return Ok(());
+        };
+        Err(ModelError::Config {
+            path: Some(self.path.clone()),
+            message,
+        })
     }
 
     fn tensor(&self, name: &str) -> Result<&Tensor, ModelError> {

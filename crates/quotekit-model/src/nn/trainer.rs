@@ -138,14 +138,19 @@ pub fn train_network(
     let mut state = RunState {
         documents: info.documents,
         tokens: info.tokens,
+        corpus: Some(info.corpus),
         ..RunState::default()
     };
     let mut best: Option<Vec<Tensor>> = None;
     if let Some(c) = resumed {
-        c.check_corpus(info.documents, info.tokens)?;
+        c.check_corpus(info)?;
         c.restore(&names, &mut optimizer, &mut rng)?;
         best = c.best_tensors(&names)?;
-        state = c.state;
+        state = RunState {
+            // (A checkpoint of an earlier version has none.)
+            corpus: Some(info.corpus),
+            ..c.state
+        };
     }
     net.refresh()?;
     let batches = net.batches();

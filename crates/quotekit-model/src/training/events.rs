@@ -87,9 +87,13 @@ pub struct TrainReport {
     pub documents: usize,
     /// Training tokens.
     pub tokens: usize,
-    /// Seconds preparing features.
+    /// Seconds preparing features. (Timings are not written to model
+    /// files, so that two runs of one config write the same file; the
+    /// training report has them.)
+    #[serde(default, skip_serializing)]
     pub feature_seconds: f64,
     /// Seconds optimising.
+    #[serde(default, skip_serializing)]
     pub train_seconds: f64,
 }
 

@@ -3,7 +3,10 @@
 //! epochs), and for the network taggers the epoch and step counters, timings
 //! and per-epoch reports that a checkpoint carries.
 
+use crate::io::fnv1a;
 use crate::training::events::{EpochReport, TrainReport};
+use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::Document;
 use serde::{Deserialize, Serialize};
 
 /// A config section as the JSON that checkpoints record.
@@ -27,8 +30,25 @@ pub struct RunInfo {
     pub documents: usize,
     /// Training tokens.
     pub tokens: usize,
+    /// The training and dev corpora's [`corpus_fingerprint`].
+    pub corpus: u64,
     /// Seconds spent preparing the data.
     pub prepare_seconds: f64,
+}
+
+/// A hash of the training and dev documents (texts, spans, attributions,
+/// names): a checkpoint records it, so that a run is resumed on the corpora
+/// it began with, not on others of the same size.
+pub fn corpus_fingerprint(train: &[Document], dev: &[Document]) -> u64 {
+    let mut bytes = Vec::new();
+    for (part, docs) in [(b"train", train), (b"dev\0\0", dev)] {
+        bytes.extend_from_slice(part);
+        for doc in docs {
+            bytes.extend_from_slice(to_json_line(doc).as_bytes());
+            bytes.push(b'\n');
+        }
+    }
+    fnv1a(&bytes)
 }
 
 /// The best dev F1 so far and the evaluations since it.
@@ -88,6 +108,10 @@ pub struct RunState {
     pub documents: usize,
     /// Training tokens.
     pub tokens: usize,
+    /// The training and dev corpora's [`corpus_fingerprint`] (none in
+    /// checkpoints of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus: Option<u64>,
 }
 
 impl RunState {

@@ -16,7 +16,7 @@ use crate::tagger::SequenceTagger;
 use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
-use crate::training::run_state::{config_json, RunInfo};
+use crate::training::run_state::{config_json, corpus_fingerprint, RunInfo};
 use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
 use crate::transformer::init::starting_model;
 use crate::transformer::model::{
@@ -243,6 +243,7 @@ pub fn train(
     let labels = tags.names();
     let resumed = Checkpoint::resume(options, settings, "transformer", &labels)?;
     let model = starting_model(settings, cues, &labels, resumed.is_some())?;
+    let corpus = corpus_fingerprint(&train_docs, dev_docs);
     let train = prepare_transformer(train_docs, &model, tags);
     let dev = prepare_transformer(dev_docs.to_vec(), &model, tags);
     let tokens = training_tokens(&train)?;
@@ -292,6 +293,7 @@ pub fn train(
         tokenizer: model.tokenizer.json.clone(),
         documents: train.len(),
         tokens,
+        corpus,
         prepare_seconds,
     };
     let schedule = Schedule {
