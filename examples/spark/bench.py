@@ -23,6 +23,15 @@ sys.path.insert(0, str(HERE))
 import quotekit_spark  # noqa: E402
 
 
+def text_words(line: str) -> int:
+    """Words of a record's text (none for a record quotekit turns into an
+    error record: not JSON, or no text string)."""
+    try:
+        text = json.loads(line).get("text")
+    except (ValueError, AttributeError):
+        return 0
+    return len(text.split()) if isinstance(text, str) else 0
+
 def job(args, corpus: Path, out: Path, mode: str) -> float:
     start = time.perf_counter()
     subprocess.run(
@@ -46,7 +55,7 @@ def main() -> None:
         args.binary = str(Path(args.binary).resolve())
     args.model = str(Path(args.model).resolve())
     corpus = Path(args.input)
-    words = sum(len(json.loads(l)["text"].split()) for l in corpus.open(encoding="utf-8") if l.strip())
+    words = sum(text_words(l) for l in corpus.open(encoding="utf-8") if l.strip())
     with tempfile.TemporaryDirectory() as tmp:
         tiny = Path(tmp) / "tiny.jsonl"
         sample = sorted((HERE.parents[1] / "datasets" / "sample").glob("*.txt"))

@@ -20,6 +20,7 @@ A record that cannot be annotated becomes an error record ``{"id", "error":
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from typing import Dict, Iterable, Iterator, List, Optional
@@ -36,59 +37,96 @@ def _model(path: str):
     return _MODELS[path]
 
 
+def _blank(line: str) -> bool:
+    """True for a line ``predict`` passes over: ASCII white space only (a
+    line of other white space, a no-break space, is an error record)."""
+    return not line.strip(" \t\n\r\x0c")
+
+
 def annotate_partition(
-    lines: Iterable[str], model: str, threads: int, chunk: int
+    lines: Iterable[str], model: str, threads: int, chunk: int, max_chars: int = 1_000_000
 ) -> Iterator[str]:
     """Annotates a partition's JSONL lines in chunks of ``chunk`` records."""
     m = _model(model)
     batch: List[str] = []
     for line in lines:
-        if not line.strip():
+        if _blank(line):
             continue
         batch.append(line)
         if len(batch) == chunk:
-            yield from m.annotate_jsonl(batch, threads=threads)
+            yield from m.annotate_jsonl(batch, threads=threads, max_chars=max_chars)
             batch = []
     if batch:
-        yield from m.annotate_jsonl(batch, threads=threads)
+        yield from m.annotate_jsonl(batch, threads=threads, max_chars=max_chars)
 
 
-def pipe_command(binary: str, model: str, threads: int) -> str:
-    """The filter each partition is piped through."""
-    return " ".join(
+def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_000) -> str:
+    """The filter each partition is piped through: ``predict``, its exit
+    code 2 (some records failed; their error records are in the output)
+    taken as success, and any other failure (no model, a killed process)
+    failing the task, so that a partition is never cut short unseen."""
+    predict = " ".join(
         shlex.quote(a)
         for a in [binary, "predict", "--model", model, "--input", "-", "--output", "-",
-                  "--threads", str(threads)]
+                  "--threads", str(threads), "--max-chars", str(max_chars)]
     )
+    script = f'{predict}; rc=$?; if [ "$rc" -eq 2 ]; then exit 0; fi; exit "$rc"'
+    return f"sh -c {shlex.quote(script)}"
 
 
-def input_lines(spark, path: str, partitions: Optional[int]):
-    """The corpus as an RDD of JSONL lines: text files as they are, Parquet
-    rows as JSON."""
-    if path.endswith(".parquet"):
-        rdd = spark.read.parquet(path).toJSON()
+def is_parquet(path: str) -> bool:
+    """Whether ``path`` holds Parquet: it ends in ``.parquet`` (a trailing
+    slash aside), or it is a local folder of ``.parquet`` files (as
+    ``DataFrame.write.parquet`` makes). Give ``--format`` for others."""
+    bare = path.rstrip("/")
+    if bare.endswith(".parquet"):
+        return True
+    local = bare[len("file://"):] if bare.startswith("file://") else bare
+    if "://" in local or not os.path.isdir(local):
+        return False
+    return any(name.endswith(".parquet") for name in os.listdir(local))
+
+
+def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
+    """The corpus as an RDD of JSONL lines: text files as they are (lines
+    end at ``\\n`` alone, as ``predict`` reads them: a ``\\r`` is JSON white
+    space), Parquet rows as JSON (null fields kept; a binary ``text`` column
+    read as UTF-8 text)."""
+    if fmt == "parquet" or (fmt == "auto" and is_parquet(path)):
+        frame = spark.read.parquet(path)
+        if "text" in frame.columns and frame.schema["text"].dataType.typeName() == "binary":
+            frame = frame.withColumn("text", frame["text"].cast("string"))
+        spark.conf.set("spark.sql.jsonGenerator.ignoreNullFields", "false")
+        rdd = frame.toJSON()
         return rdd.repartition(partitions) if partitions else rdd
-    return spark.sparkContext.textFile(path, minPartitions=partitions or 2)
+    sc = spark.sparkContext
+    sc._jsc.hadoopConfiguration().set("textinputformat.record.delimiter", "\n")
+    return sc.textFile(path, minPartitions=partitions or 2)
 
 
 def annotate(spark, input_path: str, model: str, mode: str = "python", threads: int = 1,
-             partitions: Optional[int] = None, chunk: int = 256, binary: str = "quotekit"):
+             partitions: Optional[int] = None, chunk: int = 256, binary: str = "quotekit",
+             max_chars: int = 1_000_000, fmt: str = "auto"):
     """The RDD of output records (JSON text) for the corpus at ``input_path``."""
-    lines = input_lines(spark, input_path, partitions)
+    lines = input_lines(spark, input_path, partitions, fmt)
     if mode == "python":
-        return lines.mapPartitions(lambda part: annotate_partition(part, model, threads, chunk))
+        return lines.mapPartitions(
+            lambda part: annotate_partition(part, model, threads, chunk, max_chars)
+        )
     if mode == "pipe":
-        # (`predict` exits with 2 when some record failed; the error records
-        # are in its output, so that is no reason to fail the task.)
-        return lines.filter(lambda l: l.strip()).pipe(pipe_command(binary, model, threads),
-                                                      checkCode=False)
+        command = pipe_command(binary, model, threads, max_chars)
+        return lines.filter(lambda l: not _blank(l)).pipe(command, checkCode=True)
     raise ValueError(f"--mode must be python or pipe, not {mode!r}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="model directory (as executors see it)")
-    parser.add_argument("--input", required=True, help="JSONL file(s) or folder, or .parquet")
+    parser.add_argument("--input", required=True,
+                        help="JSONL file(s) or folder (plain or gzip), or Parquet")
+    parser.add_argument("--format", choices=["auto", "jsonl", "parquet"], default="auto",
+                        help="the input's format (auto: Parquet for a path ending in .parquet "
+                             "or a local folder of .parquet files)")
     parser.add_argument("--output", required=True, help="output folder (Spark part files)")
     parser.add_argument("--mode", choices=["python", "pipe"], default="python")
     parser.add_argument("--threads", type=int, default=1,
@@ -96,6 +134,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--chunk", type=int, default=256, help="records per native call")
     parser.add_argument("--binary", default="quotekit", help="quotekit binary (pipe mode)")
+    parser.add_argument("--max-chars", type=int, default=1_000_000,
+                        help="longer texts become too-long error records (as predict's)")
     parser.add_argument("--master", default=None, help="Spark master (spark-submit sets it)")
     args = parser.parse_args(argv)
 
@@ -107,7 +147,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     spark = builder.getOrCreate()
     try:
         records = annotate(spark, args.input, args.model, args.mode, args.threads,
-                           args.partitions, args.chunk, args.binary)
+                           args.partitions, args.chunk, args.binary, args.max_chars,
+                           args.format)
         records.saveAsTextFile(args.output)
     finally:
         spark.stop()

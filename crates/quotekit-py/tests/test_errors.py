@@ -140,6 +140,11 @@ def test_bad_records_become_error_records(model):
             assert r["error"]["message"].startswith("line ")
     assert "over the limit of 200" in out[-2]["error"]["message"]
     json.dumps(out)  # every record is JSON
+    # A record refused before the native reader (a NaN) is named by its id
+    # only when that reader would take it: `True` and 2**70 are no ids.
+    out = model.annotate_many([{"id": i, "text": "x", "score": math.nan}
+                               for i in [True, 2**70, -5, 2**64 - 1]])
+    assert [r["id"] for r in out] == ["line 1", "line 2", "-5", str(2**64 - 1)]
     # An id JSON cannot hold exactly (two would come out the same), and a
     # record whose passed-through `error` would make it read as failed.
     # A list names no record; a key written twice in a JSONL line is

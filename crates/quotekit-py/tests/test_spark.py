@@ -121,3 +121,50 @@ def test_pipe_through_the_binary(spark, tiny_model, corpus, expected):
     rdd = quotekit_spark.annotate(spark, str(corpus), str(tiny_model), mode="pipe",
                                   threads=1, partitions=4, binary=str(quotekit_bin()))
     same(by_id(rdd.collect()), expected)
+
+
+def test_a_failed_predict_fails_the_pipe_task(spark, tiny_model, corpus):
+    """`predict` failing as a whole (no model here) fails the job; exit code
+    2 (some error records) above did not. The job had ended with no records
+    and success."""
+    import quotekit_spark
+
+    rdd = quotekit_spark.annotate(spark, str(corpus), str(tiny_model / "nowhere"), mode="pipe",
+                                  threads=1, partitions=2, binary=str(quotekit_bin()))
+    with pytest.raises(Exception) as failure:
+        rdd.collect()
+    assert "nowhere" in str(failure.value) or "exit" in str(failure.value).lower()
+
+
+def test_lines_end_at_a_line_feed_alone(spark, tiny_model, tmp_path):
+    """A carriage return is JSON white space inside a record, as `predict`
+    reads it; Spark's line reader had cut the record in two there."""
+    import quotekit_spark
+
+    path = tmp_path / "cr.jsonl"
+    path.write_bytes(b'{"id": "cr",\r"text": "The mayor said the bridge would reopen."}\n'
+                     b'{"id": "crlf", "text": "Officials said so."}\r\n')
+    for mode in ["python", "pipe"]:
+        got = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode=mode,
+                                            binary=str(quotekit_bin())).collect())
+        assert sorted(got) == ["cr", "crlf"], mode
+        assert all("error" not in r for r in got.values()), (mode, got)
+
+
+def test_a_parquet_folder_is_read_as_parquet_with_its_nulls(spark, tiny_model, tmp_path):
+    """A folder `DataFrame.write.parquet` made is Parquet whatever its name;
+    null fields are passed through, as `predict` passes them; a binary text
+    column is read as text, not as its base64."""
+    import quotekit_spark
+    from pyspark.sql.types import BinaryType, StringType, StructField, StructType
+
+    schema = StructType([StructField("id", StringType()), StructField("text", BinaryType()),
+                         StructField("section", StringType())])
+    text = "“We will rebuild the bridge,” Mayor Ana Ruiz said."
+    rows = [("p1", text.encode(), None), ("p2", text.encode(), "metro")]
+    folder = tmp_path / "corpus"
+    spark.createDataFrame(rows, schema).write.parquet(str(folder))
+    for path in [str(folder), str(folder) + "/"]:
+        got = by_id(quotekit_spark.annotate(spark, path, str(tiny_model), mode="python").collect())
+        assert got["p1"]["section"] is None and got["p2"]["section"] == "metro", got
+        assert got["p1"]["quotes"], "the text, not its base64, was annotated"

@@ -94,7 +94,14 @@ def _error_record(index: int, item: Any, kind: str, message: str) -> Dict[str, A
     key = f"line {index + 1}"
     if isinstance(item, dict) and isinstance(item.get("id"), str) and _utf8(item["id"]):
         key = item["id"]
-    elif isinstance(item, dict) and isinstance(item.get("id"), int):
+    elif (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), int)
+        and not isinstance(item["id"], bool)
+        and -(2**63) <= item["id"] < 2**64
+    ):
+        # (As the native reader takes ids: a whole number JSON's 64 bits
+        # hold; `True` or 2**70 is no id.)
         key = str(item["id"])
     return {"id": key, "error": {"kind": kind, "message": message}}
 
