@@ -474,6 +474,63 @@ fn predict_and_eval_reproduce_dev(dir: &Path, model: &Path, dev: &serde_json::Va
     }
 }
 
+/// Ctrl-C stops `train` after the batch under way: exit code 130, no lock
+/// left, no model, and the last finished epoch's checkpoint named to resume
+/// from (it had killed the process and left the lock). A second Ctrl-C
+/// would end it at once.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_training_cleanly_with_its_checkpoint() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("neural.toml");
+    std::fs::write(
+        &config,
+        "model = \"neural\"\n[data]\ntrain = \"datasets/sample\"\n[training]\nthreads = 1\n\
+         [neural]\nvocab_size = 200\nwindow = 32\nbatch_words = 256\nepochs = 100000\n\
+         [neural.network]\npiece_dim = 8\nchar_channels = 4\nhidden = 8\ndilations = [1]\nsparse_dim = 4\nsparse_bits = 10\n",
+    )
+    .unwrap();
+    let model = dir.path().join("model");
+    let mut child = std::process::Command::new(common::binary())
+        .args([
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    // (After the first epoch's line its checkpoint is written.)
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("epoch 1/") {
+            break;
+        }
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    let checkpoint = model.join("checkpoint");
+    assert!(
+        last.starts_with("interrupted: training stopped")
+            && last.contains(&format!("--resume {}", checkpoint.display())),
+        "{last}"
+    );
+    assert!(checkpoint.join("checkpoint.safetensors").is_file());
+    assert!(!model.join(".quotekit.lock").exists());
+    assert!(!model.join("model.safetensors").exists());
+}
+
 #[test]
 fn neural_train_resume_predict_eval_end_to_end() {
     let dir = tempfile::tempdir().unwrap();

@@ -110,6 +110,11 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(code) => code,
+        // (Ctrl-C in `train` or `tune`: stopped, and cleaned up.)
+        Err(err) if cmd::interrupted(&err) => {
+            eprintln!("interrupted: {err}");
+            std::process::ExitCode::from(130)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE

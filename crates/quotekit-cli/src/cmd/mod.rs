@@ -145,6 +145,34 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
     }
 }
 
+/// An interrupt that Ctrl-C (SIGINT) or SIGTERM sets, so that `train` and
+/// `tune` stop after the CRF iteration or network batch under way and leave
+/// their output as a failed run does (no lock, no empty folder; a network's
+/// last checkpoint stays, to resume from). A second signal ends the process
+/// at once.
+pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::options::Interrupt> {
+    let interrupt = quotekit_model::training::options::Interrupt::default();
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // (In this order: the first signal finds the flag unset and sets it,
+        // the second finds it set and exits, 128 + the signal as a shell says.)
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, interrupt.flag())
+            .context("setting up Ctrl-C")?;
+        signal_hook::flag::register(signal, interrupt.flag()).context("setting up Ctrl-C")?;
+    }
+    Ok(interrupt)
+}
+
+/// True when `err` is a run stopped by [`interrupt_on_signals`].
+pub fn interrupted(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<quotekit_model::ModelError>(),
+            Some(quotekit_model::ModelError::Interrupted)
+        )
+    })
+}
+
 /// Prints a line above the progress bar, or to stderr when the bar is hidden
 /// (not a terminal).
 pub fn say(bar: &ProgressBar, line: String) {

@@ -236,8 +236,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }),
         resume: args.resume.clone(),
         stop_after: args.stop_after,
-        // (Ctrl-C ends the process.)
-        interrupt: Default::default(),
+        interrupt: super::interrupt_on_signals()?,
         cache_dir: Some(
             args.cache_dir
                 .clone()
@@ -368,7 +367,22 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             // tokens, a config training cannot use) leaves no empty model
             // folder behind (`made`, once the lock is gone): only those it
             // made, and only when empty.
-            return Err(anyhow::Error::new(e).context("training failed"));
+            let context = match (&e, &options.checkpoint_dir) {
+                (quotekit_model::ModelError::Interrupted, Some(dir))
+                    if dir.join("checkpoint.safetensors").is_file() =>
+                {
+                    format!(
+                        "training stopped, no model written; the last finished epoch's \
+                         checkpoint is in {0}: resume with --resume {0}",
+                        dir.display()
+                    )
+                }
+                (quotekit_model::ModelError::Interrupted, _) => {
+                    "training stopped, no model written".to_string()
+                }
+                _ => "training failed".to_string(),
+            };
+            return Err(anyhow::Error::new(e).context(context));
         }
     };
     bar.finish_and_clear();

@@ -2,7 +2,6 @@
 //! random or successive halving), resumable after a kill.
 
 use super::say;
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_model::training::events::TrainEvent;
@@ -104,8 +103,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         .expect("valid template"),
     );
     let metric = space.metric;
-    // (Ctrl-C ends the process: nothing sets the interrupt.)
-    let interrupt = Default::default();
+    let interrupt = super::interrupt_on_signals()?;
     let report = tune(&space, &args.out, &interrupt, |event| match event {
         TuneEvent::Resumed(done) => say(
             &bar,
@@ -147,7 +145,17 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
             );
         }
     })
-    .context("tuning failed")?;
+    .map_err(|e| {
+        let context = if matches!(e, quotekit_model::ModelError::Interrupted) {
+            format!(
+                "the search stopped; its finished trials are in {}: the same command resumes it",
+                args.out.join("trials.jsonl").display()
+            )
+        } else {
+            "tuning failed".to_string()
+        };
+        anyhow::Error::new(e).context(context)
+    })?;
     // (The search ran: its folder holds its results, even of no trial.)
     made.keep();
     bar.finish_and_clear();
