@@ -227,6 +227,65 @@ fn a_killed_run_resumes_to_the_uninterrupted_output() {
     assert_eq!(std::fs::read(&resumed).unwrap(), expected);
 }
 
+/// Ctrl-C stops a run after the batch under way: every record written is
+/// whole, the lock is gone, the exit code is 130, the message says how many
+/// records and that `--resume` goes on, and it does, to the uninterrupted
+/// output.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_run_with_whole_records_to_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(150)).unwrap();
+    let full = dir.path().join("full.jsonl");
+    assert!(predict(&input, &full, &["--batch", "4"]).status.success());
+    let output = dir.path().join("out.jsonl");
+    let child = Command::new(binary())
+        .args(["predict", "--model", model().to_str().unwrap()])
+        .args([
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .args(["--batch", "4", "--threads", "1"])
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = |path: &Path| {
+        std::fs::read(path)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+            .unwrap_or(0)
+    };
+    while lines(&output) < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    let written = std::fs::read(&output).unwrap();
+    let done = lines(&output);
+    assert!(done < 14 * 150, "stopped part-way ({done})");
+    assert!(written.ends_with(b"\n"), "whole records only");
+    assert!(
+        err.contains(&format!("stopped after {done} documents")) && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(!dir.path().join(".out.jsonl.lock").exists());
+    let out = predict(&input, &output, &["--resume", "--batch", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&output).unwrap(),
+        std::fs::read(&full).unwrap()
+    );
+}
+
 #[test]
 fn records_carrying_what_no_float_holds_or_deep_nesting_resume() {
     // predict passes such keys through as written; a resumed run must read

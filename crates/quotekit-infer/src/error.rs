@@ -34,6 +34,17 @@ pub enum InferError {
     /// Options that cannot work together.
     #[error("{0}")]
     Usage(String),
+    /// The run was stopped (Ctrl-C) after a batch: what it wrote is whole.
+    #[error(
+        "stopped after {documents} documents of this run, each written whole{}",
+        if *resumable { "; the same command with --resume goes on from there" } else { "" }
+    )]
+    Interrupted {
+        /// Documents written by this run.
+        documents: u64,
+        /// Whether the output is a file or folder `--resume` can go on from.
+        resumable: bool,
+    },
     /// An existing output that cannot be resumed.
     #[error("{}: cannot resume: {message}", path.display())]
     Resume {

@@ -12,6 +12,7 @@ use crate::summary::Summary;
 use quotekit_data::formats::brat::BratNames;
 use quotekit_data::Document;
 use quotekit_model::config::MAX_THREADS;
+use quotekit_model::training::options::Interrupt;
 use quotekit_model::Annotator;
 use rayon::prelude::*;
 use std::sync::atomic::Ordering;
@@ -33,6 +34,10 @@ pub struct RunOptions {
     pub resume: bool,
     /// Longer documents become `too-long` error records.
     pub max_chars: usize,
+    /// Stops the run after the batch under way, once set (Ctrl-C): its
+    /// records are written whole, and [`InferError::Interrupted`] says how
+    /// many.
+    pub interrupt: Interrupt,
 }
 
 impl Default for RunOptions {
@@ -43,6 +48,7 @@ impl Default for RunOptions {
             batch: 256,
             resume: false,
             max_chars: 1_000_000,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -236,6 +242,12 @@ pub fn run(
         );
         if let Some(e) = broken {
             return Err(e);
+        }
+        if options.interrupt.is_set() {
+            return Err(InferError::Interrupted {
+                documents: summary.documents,
+                resumable: matches!(output, OutputTarget::Path(_)),
+            });
         }
     }
     summary.seconds = started.elapsed().as_secs_f64();

@@ -148,8 +148,8 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
 /// An interrupt that Ctrl-C (SIGINT) or SIGTERM sets, so that `train` and
 /// `tune` stop after the CRF iteration or network batch under way and leave
 /// their output as a failed run does (no lock, no empty folder; a network's
-/// last checkpoint stays, to resume from). A second signal ends the process
-/// at once.
+/// last checkpoint stays, to resume from), and `predict` after the batch
+/// under way, its records whole. A second signal ends the process at once.
 pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::options::Interrupt> {
     let interrupt = quotekit_model::training::options::Interrupt::default();
     #[cfg(unix)]
@@ -169,6 +169,9 @@ pub fn interrupted(err: &anyhow::Error) -> bool {
         matches!(
             e.downcast_ref::<quotekit_model::ModelError>(),
             Some(quotekit_model::ModelError::Interrupted)
+        ) || matches!(
+            e.downcast_ref::<quotekit_infer::InferError>(),
+            Some(quotekit_infer::InferError::Interrupted { .. })
         )
     })
 }

@@ -149,6 +149,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         batch: args.batch,
         resume: args.resume,
         max_chars: args.max_chars,
+        interrupt: super::interrupt_on_signals()?,
     };
     let made = match &output {
         OutputTarget::Path(path) => Some(quotekit_data::paths::MadeFolders::before(
