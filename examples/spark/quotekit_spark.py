@@ -61,16 +61,22 @@ def annotate_partition(
 
 
 def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_000) -> str:
-    """The filter each partition is piped through: ``predict``, its exit
-    code 2 (some records failed; their error records are in the output)
-    taken as success, and any other failure (no model, a killed process)
-    failing the task, so that a partition is never cut short unseen."""
-    predict = " ".join(
-        shlex.quote(a)
-        for a in [binary, "predict", "--model", model, "--input", "-", "--output", "-",
-                  "--threads", str(threads), "--max-chars", str(max_chars)]
+    """The filter each partition is piped through: ``predict``, whose run
+    that ends with its ``done:`` line is a success even with exit code 2
+    (some records failed; their error records are in the output), while any
+    other end (no model, a bad option, which also exits 2, a killed process)
+    fails the task, so that a partition is never cut short unseen."""
+    args = [binary, "predict", "--model", model, "--input", "-", "--output", "-",
+            "--threads", str(threads)]
+    if max_chars != 1_000_000:
+        args += ["--max-chars", str(max_chars)]
+    predict = " ".join(shlex.quote(a) for a in args)
+    script = (
+        'log=$(mktemp) || exit 1; '
+        f'{predict} 2>"$log"; rc=$?; cat "$log" >&2; '
+        'if [ "$rc" -eq 2 ] && grep -q "^done: " "$log"; then rc=0; fi; '
+        'rm -f "$log"; exit "$rc"'
     )
-    script = f'{predict}; rc=$?; if [ "$rc" -eq 2 ]; then exit 0; fi; exit "$rc"'
     return f"sh -c {shlex.quote(script)}"
 
 
@@ -81,10 +87,11 @@ def is_parquet(path: str) -> bool:
     bare = path.rstrip("/")
     if bare.endswith(".parquet"):
         return True
-    local = bare[len("file://"):] if bare.startswith("file://") else bare
-    if "://" in local or not os.path.isdir(local):
+    local = bare[len("file:"):] if bare.startswith("file:") else bare
+    if "://" in local.lstrip("/") or ":" in local.split("/")[0] or not os.path.isdir(local):
         return False
-    return any(name.endswith(".parquet") for name in os.listdir(local))
+    # (`partitionBy` puts the files in `key=value` folders.)
+    return any(name.endswith(".parquet") for _, _, names in os.walk(local) for name in names)
 
 
 def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
@@ -93,15 +100,28 @@ def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
     space), Parquet rows as JSON (null fields kept; a binary ``text`` column
     read as UTF-8 text)."""
     if fmt == "parquet" or (fmt == "auto" and is_parquet(path)):
+        from pyspark.sql import functions as F
+
         frame = spark.read.parquet(path)
         if "text" in frame.columns and frame.schema["text"].dataType.typeName() == "binary":
             frame = frame.withColumn("text", frame["text"].cast("string"))
-        spark.conf.set("spark.sql.jsonGenerator.ignoreNullFields", "false")
-        rdd = frame.toJSON()
+        row = F.to_json(F.struct(*[frame[c] for c in frame.columns]),
+                        {"ignoreNullFields": "false"})
+        rdd = frame.select(row.alias("json")).rdd.map(lambda r: r[0])
         return rdd.repartition(partitions) if partitions else rdd
-    sc = spark.sparkContext
-    sc._jsc.hadoopConfiguration().set("textinputformat.record.delimiter", "\n")
-    return sc.textFile(path, minPartitions=partitions or 2)
+    # (The setting holds for this read alone: the RDD takes the Hadoop
+    # configuration when it is made, and the session's is put back.)
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    key = "textinputformat.record.delimiter"
+    before = conf.get(key)
+    conf.set(key, "\n")
+    try:
+        return spark.sparkContext.textFile(path, minPartitions=partitions or 2)
+    finally:
+        if before is None:
+            conf.unset(key)
+        else:
+            conf.set(key, before)
 
 
 def annotate(spark, input_path: str, model: str, mode: str = "python", threads: int = 1,
@@ -115,7 +135,10 @@ def annotate(spark, input_path: str, model: str, mode: str = "python", threads: 
         )
     if mode == "pipe":
         command = pipe_command(binary, model, threads, max_chars)
-        return lines.filter(lambda l: not _blank(l)).pipe(command, checkCode=True)
+        # (The test inline: a library caller's executors need not import
+        # this module for pipe mode.)
+        return lines.filter(lambda l: l.strip(" \t\n\r\x0c") != "").pipe(command,
+                                                                           checkCode=True)
     raise ValueError(f"--mode must be python or pipe, not {mode!r}")
 
 

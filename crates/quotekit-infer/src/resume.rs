@@ -65,12 +65,13 @@ impl Records {
         })
     }
 
-    /// The next whole line, blank ones passed over (a hand-made blank line is
-    /// no record, as `predict` reads). A trailing line without its line
+    /// Reads the next whole line into `buf` (its number in `line_no`),
+    /// blank ones passed over (a hand-made blank line is no record, as
+    /// `predict` reads); false at the end. A trailing line without its line
     /// break, left by a killed run, is none.
-    fn next_line(&mut self) -> Result<Option<&[u8]>, InferError> {
+    fn next_line(&mut self) -> Result<bool, InferError> {
         let Some(reader) = self.reader.as_mut() else {
-            return Ok(None);
+            return Ok(false);
         };
         loop {
             self.buf.clear();
@@ -78,12 +79,12 @@ impl Records {
                 .read_until(b'\n', &mut self.buf)
                 .map_err(|e| InferError::io(&self.path, e))?;
             if n == 0 || self.buf.last() != Some(&b'\n') {
-                return Ok(None);
+                return Ok(false);
             }
             self.line_no += 1;
             self.complete += n as u64;
             if !self.buf.trim_ascii().is_empty() {
-                return Ok(Some(&self.buf));
+                return Ok(true);
             }
         }
     }
@@ -91,13 +92,12 @@ impl Records {
     /// The next record's id and whether it is an error record; an error for
     /// a line that is no record of this run's format.
     pub fn next_record(&mut self) -> Result<Option<(String, bool)>, InferError> {
-        let (format, line_no) = (self.format, self.line_no + 1);
-        let Some(line) = self.next_line()? else {
+        if !self.next_line()? {
             return Ok(None);
-        };
-        let record: WrittenRecord = serde_json::from_slice(line)
+        }
+        let (format, line_no) = (self.format, self.line_no);
+        let record: WrittenRecord = serde_json::from_slice(&self.buf)
             .map_err(|e| self.error(format!("line {line_no} is not a quotekit record: {e}")))?;
-        let line_no = self.line_no;
         let (quotes, attributions, error) =
             (record.quotes.0, record.attributions.0, record.error.0);
         // (A record with none of the keys a run writes is no output of one:
@@ -139,7 +139,7 @@ impl Records {
     /// How many records are left (whole, non-blank lines), for a message.
     pub fn count_rest(&mut self) -> Result<usize, InferError> {
         let mut n = 0;
-        while self.next_line()?.is_some() {
+        while self.next_line()? {
             n += 1;
         }
         Ok(n)
@@ -256,14 +256,18 @@ mod tests {
 
     #[test]
     fn a_line_of_no_run_names_its_line_and_what_it_lacks() {
-        let (_dir, mut records) =
-            records_of("{\"id\":\"a\",\"quotes\":[]}\n{\"id\":\"b\",\"text\":\"x\"}\n");
+        // (Blank lines between count: the bad record is on line 4.)
+        let (_dir, mut records) = records_of(
+            "{\"id\":\"a\",\"quotes\":[]}\n\n \n{\"id\":\"b\",\"text\":\"x\"}\nnot json\n",
+        );
         assert!(records.next_record().unwrap().is_some());
         let err = records.next_record().unwrap_err().to_string();
         assert!(
-            err.contains("line 2 has no \"quotes\" or \"error\""),
+            err.contains("line 4 has no \"quotes\" or \"error\""),
             "{err}"
         );
+        let err = records.next_record().unwrap_err().to_string();
+        assert!(err.contains("line 5 is not a quotekit record"), "{err}");
     }
 
     #[test]

@@ -207,6 +207,7 @@ impl TrainConfig {
         let config: TrainConfig =
             toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
         config.validate()?;
+        config.check_size()?;
         let section = |t: &toml::Table, key: &str| t.get(key).is_some_and(toml::Value::is_table);
         let used = [
             section(&value, "encoder"),
@@ -233,6 +234,7 @@ impl TrainConfig {
     /// [`TrainConfig::validate`] alone.)
     pub fn check(self) -> Result<Checked, ModelError> {
         self.validate()?;
+        self.check_size()?;
         let data = &self.data;
         let empty = |p: &std::path::Path| p.as_os_str().is_empty();
         let key = if empty(&data.train) {
@@ -276,6 +278,19 @@ impl TrainConfig {
             }
         }
         Ok(Checked(self))
+    }
+
+    /// Checks that the network of the config's model kind fits in memory
+    /// (a config file when read, and [`TrainConfig::check`]); not a model
+    /// file's stored config, so that a model of any size trained before the
+    /// bounds loads.
+    pub fn check_size(&self) -> Result<(), ModelError> {
+        match self.model {
+            ModelKind::Neural => self.neural.check_size(),
+            ModelKind::Transformer => self.transformer.check_size(),
+            _ => Ok(()),
+        }
+        .map_err(ModelError::config)
     }
 
     /// Refuses a config of another model kind than `kind`: [`TrainConfig::check`]

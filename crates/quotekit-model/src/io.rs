@@ -43,13 +43,16 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
 /// without the byte-order mark an editor may have put first.
 pub fn read_text(path: &Path) -> Result<String, ModelError> {
     let mut bytes = read_file(path)?;
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
-    }
+        3
+    } else {
+        0
+    };
     String::from_utf8(bytes).map_err(|e| {
         let message = format!(
             "not valid UTF-8 (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
+            bom + e.utf8_error().valid_up_to()
         );
         ModelError::io(
             path,
@@ -70,7 +73,15 @@ pub fn file_in(path: &Path, name: &str) -> PathBuf {
 
 /// 64-bit FNV-1a: a stable hash for file headers.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_more(FNV1A_START, bytes)
+}
+
+/// The FNV-1a hash of nothing, to go on from with [`fnv1a_more`].
+pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a going on from `h` over `bytes`: `fnv1a_more(fnv1a(a), b)` is the
+/// hash of `a` then `b`.
+pub fn fnv1a_more(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);

@@ -176,6 +176,21 @@ impl NeuralConfig {
         if e.hidden == 0 || e.piece_dim == 0 || e.char_channels == 0 {
             return Err("neural.network sizes must be at least 1".into());
         }
+        if e.sparse_dim > 0 && !(8..=22).contains(&e.sparse_bits) {
+            return Err(format!(
+                "neural.network.sparse_bits = {} (expected 8 to 22)",
+                e.sparse_bits
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks that the network fits in memory: each width at most
+    /// [`MAX_SIZE`], `vocab_size` at most [`MAX_VOCAB`], the whole at most
+    /// [`MAX_WEIGHTS`] weights. For training only: a model trained before
+    /// these bounds loads whatever its size.
+    pub fn check_size(&self) -> Result<(), String> {
+        let e = &self.network;
         if self.vocab_size > MAX_VOCAB {
             return Err(format!(
                 "neural.vocab_size = {} (expected at most {MAX_VOCAB})",
@@ -196,19 +211,13 @@ impl NeuralConfig {
                 ));
             }
         }
-        if e.sparse_dim > 0 && !(8..=22).contains(&e.sparse_bits) {
-            return Err(format!(
-                "neural.network.sparse_bits = {} (expected 8 to 22)",
-                e.sparse_bits
-            ));
-        }
         let weights = self.weights();
         if weights > MAX_WEIGHTS {
             return Err(format!(
                 "the network of neural.vocab_size and neural.network would have about \
                  {weights} weights (expected at most {MAX_WEIGHTS}: about 2 GB, four \
-                 times that in training); make vocab_size, hidden, piece_dim or \
-                 sparse_bits smaller"
+                 times that in training); make vocab_size, hidden, piece_dim, sparse_dim or \
+                 sparse_bits smaller (or wide false)"
             ));
         }
         Ok(())
@@ -294,23 +303,25 @@ mod tests {
         let mut bad = NeuralConfig::default();
         bad.network.hidden = 100_000_000_000;
         assert!(bad
-            .validate()
+            .check_size()
             .unwrap_err()
             .contains("neural.network.hidden = 100000000000 (expected at most 8192)"));
         let bad = NeuralConfig {
             vocab_size: 1_000_000_000_000,
             ..NeuralConfig::default()
         };
-        assert!(bad.validate().unwrap_err().contains("neural.vocab_size"));
+        assert!(bad.check_size().unwrap_err().contains("neural.vocab_size"));
         // Every size within its bound, the whole too large.
         let mut bad = NeuralConfig {
             vocab_size: MAX_VOCAB,
             ..NeuralConfig::default()
         };
         bad.network.piece_dim = MAX_SIZE;
-        let err = bad.validate().unwrap_err();
+        let err = bad.check_size().unwrap_err();
         assert!(err.contains("weights (expected at most 500000000"), "{err}");
-        assert!(NeuralConfig::default().validate().is_ok());
+        assert!(NeuralConfig::default().check_size().is_ok());
+        // (A model's stored config is checked by `validate` alone.)
+        assert!(bad.validate().is_ok());
     }
 
     #[test]

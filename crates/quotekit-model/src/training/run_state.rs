@@ -3,7 +3,7 @@
 //! epochs), and for the network taggers the epoch and step counters, timings
 //! and per-epoch reports that a checkpoint carries.
 
-use crate::io::fnv1a;
+use crate::io::{fnv1a_more, FNV1A_START};
 use crate::training::events::{EpochReport, TrainReport};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::Document;
@@ -36,19 +36,28 @@ pub struct RunInfo {
     pub prepare_seconds: f64,
 }
 
-/// A hash of the training and dev documents (texts, spans, attributions,
-/// names): a checkpoint records it, so that a run is resumed on the corpora
-/// it began with, not on others of the same size.
+/// A hash of the training and dev documents as the network sees them
+/// (ids, texts, spans, attributions; not the speaker names, which only the
+/// resolver trained after it reads): a checkpoint records it, so that a
+/// run is resumed on the corpora it began with, not on others of the same
+/// size.
 pub fn corpus_fingerprint(train: &[Document], dev: &[Document]) -> u64 {
-    let mut bytes = Vec::new();
-    for (part, docs) in [(b"train", train), (b"dev\0\0", dev)] {
-        bytes.extend_from_slice(part);
+    let mut h = FNV1A_START;
+    for (part, docs) in [(&b"train"[..], train), (&b"dev"[..], dev)] {
+        h = fnv1a_more(h, part);
         for doc in docs {
-            bytes.extend_from_slice(to_json_line(doc).as_bytes());
-            bytes.push(b'\n');
+            let line = if doc.spans.iter().any(|s| s.name.is_some()) {
+                let mut unnamed = doc.clone();
+                unnamed.spans.iter_mut().for_each(|s| s.name = None);
+                to_json_line(&unnamed)
+            } else {
+                to_json_line(doc)
+            };
+            h = fnv1a_more(h, line.as_bytes());
+            h = fnv1a_more(h, b"\n");
         }
     }
-    fnv1a(&bytes)
+    h
 }
 
 /// The best dev F1 so far and the evaluations since it.
@@ -162,6 +171,29 @@ impl RunState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fingerprint tells corpora apart by what the network learns from,
+    /// not by the speaker names (a run resumed with `--names` goes on).
+    #[test]
+    fn the_corpus_fingerprint_leaves_names_out() {
+        use quotekit_data::{CharSpan, Role, Span};
+        let mut doc = Document::new("a", "Ann said hi.");
+        doc.spans.push(Span {
+            id: "T1".into(),
+            role: Role::Source,
+            fragments: vec![CharSpan { start: 0, end: 3 }],
+            name: None,
+        });
+        let plain = corpus_fingerprint(std::slice::from_ref(&doc), &[]);
+        let mut named = doc.clone();
+        named.spans[0].name = Some("Ann Lee".into());
+        assert_eq!(corpus_fingerprint(&[named], &[]), plain);
+        let mut cue = doc.clone();
+        cue.spans[0].role = Role::Cue;
+        assert_ne!(corpus_fingerprint(&[cue], &[]), plain);
+        // Which part a document is in counts too.
+        assert_ne!(corpus_fingerprint(&[], std::slice::from_ref(&doc)), plain);
+    }
 
     fn epoch(epoch: usize, dev_f1: Option<f64>) -> EpochReport {
         EpochReport {

@@ -183,6 +183,13 @@ impl TransformerConfig {
         if self.head_hidden == 0 && !self.head_dilations.is_empty() {
             return Err("transformer.head_dilations needs transformer.head_hidden > 0".into());
         }
+        Ok(())
+    }
+
+    /// Checks that the head fits in memory (`head_hidden` at most
+    /// [`MAX_SIZE`]). For training only: a model trained before the bound
+    /// loads whatever its size.
+    pub fn check_size(&self) -> Result<(), String> {
         if self.head_hidden > MAX_SIZE {
             return Err(format!(
                 "transformer.head_hidden = {} (expected at most {MAX_SIZE})",
@@ -205,13 +212,15 @@ mod tests {
         };
         let d = TransformerConfig::default;
         assert_eq!(d().validate(), Ok(()));
-        check(
-            TransformerConfig {
-                head_hidden: 1 << 40,
-                ..d()
-            },
-            "transformer.head_hidden = 1099511627776 (expected at most 8192)",
-        );
+        let huge = TransformerConfig {
+            head_hidden: 1 << 40,
+            ..d()
+        };
+        assert_eq!(huge.validate(), Ok(()), "a model's stored config loads");
+        assert!(huge
+            .check_size()
+            .unwrap_err()
+            .contains("transformer.head_hidden = 1099511627776 (expected at most 8192)"));
         check(
             TransformerConfig { window: 4, ..d() },
             "transformer.window = 4",

@@ -507,6 +507,7 @@ fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
     let config = TrainConfig::deserialize(toml::Value::Table(table.clone()))
         .map_err(|e| ModelError::config(e.message().to_string()))?;
     config.validate()?;
+    config.check_size()?;
     Ok(config)
 }
 
