@@ -4,7 +4,7 @@ mod common;
 #[path = "common/tiny_bert.rs"]
 mod tiny_bert;
 
-use common::{predict_with, quotekit, root, stderr, stdout};
+use common::{convert, predict_with, quotekit, root, stderr, stdout};
 use std::path::Path;
 
 /// `eval` of `pred` against the sample corpus, which must succeed: its
@@ -59,16 +59,7 @@ fn convert_round_trips_through_jsonl_and_brat() {
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("sample.jsonl");
     let brat = dir.path().join("brat");
-    let out = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        "datasets/sample",
-        jsonl.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    convert("brat", "jsonl", Path::new("datasets/sample"), &jsonl, &[]);
     assert_eq!(std::fs::read_to_string(&jsonl).unwrap().lines().count(), 14);
     let to_brat = || {
         quotekit(&[
@@ -102,13 +93,6 @@ fn convert_round_trips_through_jsonl_and_brat() {
     let named = dir.path().join("named.jsonl");
     let named_brat = dir.path().join("named-brat");
     let again = dir.path().join("again.jsonl");
-    let convert = |from: &str, to: &str, input: &Path, output: &Path, extra: &[&str]| {
-        let mut args = vec!["convert", "--from", from, "--to", to];
-        args.extend_from_slice(extra);
-        args.extend([input.to_str().unwrap(), output.to_str().unwrap()]);
-        let out = quotekit(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
-    };
     let names = ["--names", "datasets/sample-speakers"];
     convert(
         "brat",
@@ -136,18 +120,8 @@ fn convert_round_trips_through_jsonl_and_brat() {
 fn convert_to_conll_and_back_keeps_the_spans() {
     let dir = tempfile::tempdir().unwrap();
     let conll = dir.path().join("sample.conll");
-    let out = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "conll",
-        "--scheme",
-        "bilou",
-        "datasets/sample",
-        conll.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let sample = Path::new("datasets/sample");
+    convert("brat", "conll", sample, &conll, &["--scheme", "bilou"]);
     let text = std::fs::read_to_string(&conll).unwrap();
     assert!(
         text.starts_with("-DOCSTART-\t01-bridge-repair\n\nRiverton\tO\n"),
@@ -155,7 +129,7 @@ fn convert_to_conll_and_back_keeps_the_spans() {
     );
     assert!(text.contains("Ruiz\tL-SOURCE\n"));
     let back = stats_json(&conll, &[]);
-    let original = stats_json(Path::new("datasets/sample"), &[]);
+    let original = stats_json(sample, &[]);
     assert_eq!(back["stats"]["documents"], 14);
     // Every fragment becomes one span; cue and source fragments match one to one.
     assert_eq!(
@@ -177,16 +151,13 @@ fn train_reads_a_conll_corpus_through_its_label_map() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let (ours, own) = (path("ours.conll"), path("own.conll"));
-    let out = quotekit(&[
-        "convert",
-        "--from",
+    convert(
         "brat",
-        "--to",
         "conll",
-        "datasets/sample",
-        &ours,
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+        Path::new("datasets/sample"),
+        Path::new(&ours),
+        &[],
+    );
     let text = std::fs::read_to_string(&ours).unwrap();
     let renamed = text
         .replace("-SOURCE", "-Speaker")
@@ -239,6 +210,24 @@ fn train_reads_a_conll_corpus_through_its_label_map() {
     );
     assert_eq!(predictions(&mapped, &[], "m1"), expected);
     assert_eq!(predictions(&plain, &["--label-map", &map], "m2"), expected);
+    // A file that is no label map is named.
+    let bad = path("bad.toml");
+    std::fs::write(&bad, "labels = 3\n").unwrap();
+    let out = quotekit(&[
+        "train",
+        "--config",
+        &plain,
+        "--label-map",
+        &bad,
+        "--out",
+        &path("m3"),
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("label map {bad}: TOML parse error")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -602,16 +602,7 @@ fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
         "as the uninterrupted run wrote it"
     );
     let back = dir.path().join("back.jsonl");
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        out_dir.to_str().unwrap(),
-        back.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    common::convert("brat", "jsonl", &out_dir, &back, &[]);
     let mut got = common::record_ids(&std::fs::read_to_string(&back).unwrap());
     got.sort();
     assert_eq!(got, ids);

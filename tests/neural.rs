@@ -194,18 +194,21 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     }
 
     // Other settings are refused, naming the key.
+    let refusal = |other: TrainConfig| {
+        fit_with(
+            &other.check().unwrap(),
+            &TrainOptions {
+                resume: Some(b_dir.clone()),
+                ..TrainOptions::default()
+            },
+            |_| {},
+        )
+        .unwrap_err()
+        .to_string()
+    };
     let mut other = config.clone().into_inner();
     other.neural.learning_rate = 1e-3;
-    let msg = fit_with(
-        &other.check().unwrap(),
-        &TrainOptions {
-            resume: Some(b_dir.clone()),
-            ..TrainOptions::default()
-        },
-        |_| {},
-    )
-    .unwrap_err()
-    .to_string();
+    let msg = refusal(other);
     assert!(msg.contains("neural.learning_rate"), "{msg}");
 
     // So is a training corpus of the same size with other annotations (the
@@ -232,16 +235,7 @@ fn resuming_from_a_checkpoint_equals_an_uninterrupted_run() {
     other_train.data.train = cueless;
     other_dev.data.dev = Some(first_two);
     for other in [other_train, other_dev] {
-        let msg = fit_with(
-            &other.check().unwrap(),
-            &TrainOptions {
-                resume: Some(b_dir.clone()),
-                ..TrainOptions::default()
-            },
-            |_| {},
-        )
-        .unwrap_err()
-        .to_string();
+        let msg = refusal(other);
         assert!(msg.contains("other training or dev documents"), "{msg}");
     }
 }

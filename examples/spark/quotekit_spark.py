@@ -37,10 +37,14 @@ def _model(path: str):
     return _MODELS[path]
 
 
+# The white space a line of only which ``predict`` passes over (a line of
+# other white space, a no-break space, is an error record).
+_ASCII_WHITE = " \t\n\r\x0c"
+
+
 def _blank(line: str) -> bool:
-    """True for a line ``predict`` passes over: ASCII white space only (a
-    line of other white space, a no-break space, is an error record)."""
-    return not line.strip(" \t\n\r\x0c")
+    """True for a line ``predict`` passes over."""
+    return not line.strip(_ASCII_WHITE)
 
 
 def annotate_partition(
@@ -135,10 +139,10 @@ def annotate(spark, input_path: str, model: str, mode: str = "python", threads: 
         )
     if mode == "pipe":
         command = pipe_command(binary, model, threads, max_chars)
-        # (The test inline: a library caller's executors need not import
-        # this module for pipe mode.)
-        return lines.filter(lambda l: l.strip(" \t\n\r\x0c") != "").pipe(command,
-                                                                           checkCode=True)
+        # (`_blank`'s test inline, its constant taken by value: a library
+        # caller's executors need not import this module for pipe mode.)
+        white = _ASCII_WHITE
+        return lines.filter(lambda l: l.strip(white) != "").pipe(command, checkCode=True)
     raise ValueError(f"--mode must be python or pipe, not {mode!r}")
 
 

@@ -178,6 +178,16 @@ pub fn record_ids(jsonl: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs `quotekit convert` from `input` (format `from`) to `output` (format
+/// `to`), with `extra` arguments, which must succeed.
+pub fn convert(from: &str, to: &str, input: &Path, output: &Path, extra: &[&str]) {
+    let mut args = vec!["convert", "--from", from, "--to", to];
+    args.extend_from_slice(extra);
+    args.extend([input.to_str().unwrap(), output.to_str().unwrap()]);
+    let out = quotekit(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// Runs `quotekit predict` with [`tiny_model`] from `input` to `output`,
 /// with `extra` arguments.
 pub fn predict(input: &Path, output: &Path, extra: &[&str]) -> Output {

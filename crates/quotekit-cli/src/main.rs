@@ -110,7 +110,7 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(code) => code,
-        // (Ctrl-C in `train` or `tune`: stopped, and cleaned up.)
+        // (Ctrl-C in `train`, `tune` or `predict`: stopped, and cleaned up.)
         Err(err) if cmd::interrupted(&err) => {
             eprintln!("interrupted: {err}");
             std::process::ExitCode::from(130)

@@ -43,7 +43,13 @@ pub fn load_named_documents(path: &Path, names: &[PathBuf]) -> Result<Vec<Docume
         names: names.to_vec(),
         ..LoadOptions::default()
     };
-    Ok(load_corpus(path, Format::detect(path), &options)?.documents)
+    load_with(path, &options)
+}
+
+/// The documents of the corpus at `path` (its format guessed from the
+/// path), read strictly with `options`.
+fn load_with(path: &Path, options: &LoadOptions) -> Result<Vec<Document>, ModelError> {
+    Ok(load_corpus(path, Format::detect(path), options)?.documents)
 }
 
 /// How a config's corpora are read: its names folders and label map.
@@ -53,12 +59,7 @@ fn load_options(data: &DataConfig) -> Result<LoadOptions, ModelError> {
         ..LoadOptions::default()
     };
     if let Some(path) = &data.label_map {
-        options.labels = toml::from_str::<LabelMap>(&crate::io::read_text(path)?).map_err(|e| {
-            ModelError::Config {
-                path: Some(path.clone()),
-                message: format!("not a label map (data.label_map): {e}"),
-            }
-        })?;
+        options.labels = LabelMap::from_file(path)?;
     }
     Ok(options)
 }
@@ -93,10 +94,7 @@ pub fn fit_with(
 pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), ModelError> {
     let names = &config.data.names;
     let options = load_options(&config.data)?;
-    let load = |path: &Path| -> Result<Vec<Document>, ModelError> {
-        Ok(load_corpus(path, Format::detect(path), &options)?.documents)
-    };
-    let train_docs = load(&config.data.train)?;
+    let train_docs = load_with(&config.data.train, &options)?;
     if !train_docs.is_empty() && train_docs.iter().all(|d| d.spans.is_empty()) {
         return Err(ModelError::Training(format!(
             "none of the {} training documents of {} has an annotated span: there is nothing to learn from",
@@ -108,7 +106,7 @@ pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), 
         .map_err(ModelError::Training)?;
     let dev_docs = match &config.data.dev {
         Some(p) => {
-            let docs = load(p)?;
+            let docs = load_with(p, &options)?;
             if docs.is_empty() {
                 return Err(ModelError::Training(format!(
                     "the dev corpus {} has no documents: nothing to stop early on or report",

@@ -79,10 +79,7 @@ impl CorpusOptions {
             .ignored_labels
             .extend(self.ignore_labels.iter().cloned());
         if let Some(path) = &self.label_map {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading label map {}", path.display()))?;
-            options.labels =
-                LabelMap::from_toml(&text).with_context(|| format!("in {}", path.display()))?;
+            options.labels = LabelMap::from_file(path)?;
         }
         Ok(options)
     }

@@ -56,6 +56,15 @@ impl LabelMap {
         toml::from_str(text).map_err(|e| DataError::Config(format!("label map: {e}")))
     }
 
+    /// Reads a label map file (`--label-map`, `data.label_map`); a
+    /// byte-order mark before it is passed over, and errors name the file.
+    pub fn from_file(path: &Path) -> Result<Self, DataError> {
+        let text = crate::error::read_text(path)?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        toml::from_str(text)
+            .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))
+    }
+
     /// The role of `label`, `Ok(None)` for an ignored label.
     pub fn role(&self, label: &str) -> Result<Option<Role>, String> {
         match self.labels.get(label) {
@@ -582,6 +591,21 @@ mod tests {
             .map(|d| d.as_ref().unwrap().document.id.clone())
             .collect();
         assert_eq!(ids, ["my doc", "c-2", "last one"]);
+    }
+
+    #[test]
+    fn a_label_map_file_names_itself_in_errors_and_may_have_a_bom() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels.toml");
+        std::fs::write(&path, "\u{feff}[labels]\nSpeaker = \"source\"\n").unwrap();
+        let map = LabelMap::from_file(&path).unwrap();
+        assert_eq!(map.role("Speaker"), Ok(Some(Role::Source)));
+        std::fs::write(&path, "labels = 3\n").unwrap();
+        let err = LabelMap::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("configuration: label map {}:", path.display())),
+            "{err}"
+        );
     }
 
     #[test]
