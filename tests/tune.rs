@@ -152,9 +152,52 @@ fn a_killed_search_resumes_with_the_same_trials() {
     assert!(stderr(&o).contains("(earlier run)"), "{}", stderr(&o));
     assert_eq!(records(&out), records(&whole));
     // The same best model (its whole dev evaluation, confusion matrix
-    // included; the model files differ in their recorded timings).
+    // included, and its file byte for byte: the header holds no timings).
     let eval = |p: PathBuf| std::fs::read_to_string(p).unwrap();
     assert!(eval(out.join("best/dev-eval.json")) == eval(whole.join("best/dev-eval.json")));
+    let model = |p: PathBuf| std::fs::read(p).unwrap();
+    assert!(
+        model(out.join("best/model.safetensors")) == model(whole.join("best/model.safetensors"))
+    );
+
+    // Ctrl-C once the first trial is written stops the search cleanly (exit
+    // code 130, no lock, a message saying how to go on), and the same
+    // command resumes it to the same trials.
+    #[cfg(unix)]
+    {
+        let out = dir.path().join("interrupted");
+        let child = Command::new(binary())
+            .args(["tune", "--space", space.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .args(["--dev", "datasets/sample", "--threads", "1"])
+            .current_dir(root())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let jsonl = out.join("trials.jsonl");
+        while !std::fs::read_to_string(&jsonl).is_ok_and(|t| !t.is_empty()) {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(130), "{err}");
+        assert!(
+            err.contains(&format!(
+                "interrupted: the search stopped; its finished trials are in {}: the same command resumes it",
+                jsonl.display()
+            )),
+            "{err}"
+        );
+        assert!(!out.join(".quotekit.lock").exists());
+        let o = tune(&space, &out, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(records(&out), records(&whole));
+    }
 
     // A shorter budget, then a longer one, ends the same too.
     let grown = dir.path().join("grown");

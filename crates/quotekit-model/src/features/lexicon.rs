@@ -154,6 +154,10 @@ mod tests {
             err.contains("cues.txt") && err.contains("invalid byte at offset 6"),
             "{err}"
         );
+        // (Offsets count in the file, the byte-order mark too.)
+        std::fs::write(&path, b"\xEF\xBB\xBFsaid\nt\xF6ld\n").unwrap();
+        let err = Lexicon::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("invalid byte at offset 9"), "{err}");
     }
 
     fn lower(s: &str) -> Vec<String> {
