@@ -91,6 +91,13 @@ fn a_search_keeps_the_best_config_and_its_model() {
         config.contains(&format!("trial {}", best["trial"])),
         "{config}"
     );
+    // It keeps the search's thread count, which model files leave out.
+    let parsed: toml::Table = toml::from_str(&config).unwrap();
+    assert_eq!(
+        parsed["training"]["threads"].as_integer(),
+        Some(1),
+        "{config}"
+    );
     let retrained = dir.path().join("retrained");
     let o = quotekit(&[
         "train",

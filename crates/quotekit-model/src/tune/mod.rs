@@ -478,7 +478,13 @@ impl Search<'_> {
         }
         std::fs::rename(&partial, &best).map_err(|e| ModelError::io(&best, e))?;
         let metric = self.space.metric;
-        let toml = toml::to_string(config).map_err(|e| ModelError::config(e.to_string()))?;
+        // Model files leave the thread count out; the config to train keeps it.
+        let fail = |e: toml::ser::Error| ModelError::config(e.to_string());
+        let mut table = toml::Table::try_from(config).map_err(fail)?;
+        if let Some(toml::Value::Table(t)) = table.get_mut("training") {
+            t.insert("threads".into(), (config.training.threads as i64).into());
+        }
+        let toml = toml::to_string(&table).map_err(fail)?;
         let text = format!(
             "# The best config of the search {} (trial {}: dev {} F1 {:.4}),\n\
              # written by quotekit tune. Train it with:\n\
