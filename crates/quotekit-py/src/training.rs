@@ -12,12 +12,13 @@ use quotekit_model::{fit_with, save_annotator};
 use std::path::PathBuf;
 
 /// Trains a model with the TOML config at `config` (its `data.train`,
-/// `data.dev` and `data.names` overridden when given) and writes it to the
+/// `data.dev`, `data.names` and `data.label_map` overridden when given) and writes it to the
 /// folder `out`, with `dev-eval.json` when there is a dev corpus and the
 /// training report `report.html`. Returns the
 /// dev evaluation as JSON, or `None`. The GIL is released while it trains.
 #[pyfunction]
-#[pyo3(signature = (config, out, train=None, dev=None, names=None, threads=None))]
+#[pyo3(signature = (config, out, train=None, dev=None, names=None, threads=None, label_map=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn train(
     py: Python<'_>,
     config: PathBuf,
@@ -26,6 +27,7 @@ pub fn train(
     dev: Option<PathBuf>,
     names: Option<Vec<PathBuf>>,
     threads: Option<usize>,
+    label_map: Option<PathBuf>,
 ) -> PyResult<Option<String>> {
     let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::config)?;
     if let Some(t) = train {
@@ -39,6 +41,9 @@ pub fn train(
     }
     if let Some(n) = threads {
         cfg.training.threads = n;
+    }
+    if let Some(m) = label_map {
+        cfg.data.label_map = Some(m);
     }
     let cfg = cfg.check().map_err(errors::model)?;
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;

@@ -410,3 +410,24 @@ def test_empty_paths_say_so_and_a_config_is_an_input(tmp_path):
     quotekit.train(config, train=SAMPLE, out=tmp_path)
     assert (tmp_path / "model.safetensors").is_file()
     assert config.read_text() == "[training]\nmax_iterations = 2\n"
+
+
+def test_a_conll_corpus_with_labels_of_its_own_trains_through_a_label_map(tmp_path, texts):
+    ours = tmp_path / "ours.conll"
+    proc = run_cli("convert", "--from", "brat", "--to", "conll", str(SAMPLE), str(ours))
+    assert proc.returncode == 0, proc.stderr.decode()
+    text = ours.read_text()
+    own = tmp_path / "own.conll"
+    own.write_text(text.replace("-SOURCE", "-Speaker").replace("-CONTENT", "-Quotation"))
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[labels]\nSpeaker = "source"\nQuotation = "content"\n')
+    config = tmp_path / "tiny.toml"
+    config.write_text("[training]\nmax_iterations = 10\nthreads = 1\n")
+    with pytest.raises(quotekit.DataError, match=r"own.conll:\d+: unknown label `(Speaker|Quotation)`.*data.label_map"):
+        quotekit.train(config, train=own, out=tmp_path / "m0")
+    assert not (tmp_path / "m0").exists()
+    reference = quotekit.train(config, train=ours, dev=SAMPLE, out=tmp_path / "ref")
+    mapped = quotekit.train(config, train=own, dev=SAMPLE, out=tmp_path / "m1", label_map=labels)
+    assert mapped == reference and reference["exact"]["micro"]["f1"] > 0
+    annotate = lambda m: quotekit.load(tmp_path / m).annotate_many(texts)
+    assert annotate("m1") == annotate("ref")

@@ -332,11 +332,13 @@ def train(
     out: PathLike = "models/crf",
     names: Optional[Sequence[PathLike]] = None,
     threads: Optional[int] = None,
+    label_map: Optional[PathLike] = None,
 ) -> Optional[Dict[str, Any]]:
     """Trains a model as ``quotekit train`` does: the TOML ``config`` (see
     ``configs/crf.toml``), its training and dev corpora overridden by
-    ``train`` and ``dev``, speaker names by ``names``; writes it to the folder
-    ``out``. Returns the dev evaluation (also written to
+    ``train`` and ``dev``, speaker names by ``names``, the label map of CoNLL
+    corpora with labels of their own by ``label_map`` (``data.label_map``);
+    writes it to the folder ``out``. Returns the dev evaluation (also written to
     ``out/dev-eval.json``), or ``None`` without a dev corpus. A config that
     cannot be read or used raises :class:`ConfigError`."""
     report = _quotekit.train(
@@ -346,6 +348,7 @@ def train(
         dev=_optional_path("dev", dev),
         names=_paths(names),
         threads=_optional_count("threads", threads),
+        label_map=_optional_path("label_map", label_map),
     )
     return None if report is None else json.loads(report)
 

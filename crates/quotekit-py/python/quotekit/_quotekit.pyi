@@ -38,6 +38,7 @@ def train(
     dev: Optional[_Path] = None,
     names: Optional[Sequence[_Path]] = None,
     threads: Optional[int] = None,
+    label_map: Optional[_Path] = None,
 ) -> Optional[str]: ...
 def tune(
     space: _Path,
