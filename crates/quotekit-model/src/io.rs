@@ -177,6 +177,14 @@ pub fn read_tensors<'a>(bytes: &'a [u8], path: &Path) -> Result<SafeTensors<'a>,
 /// hundred) overflow `f32` and would decode to no spans at all.
 pub const MAX_MAGNITUDE: f32 = 1e30;
 
+/// The position of the first value that is not finite or is above
+/// [`MAX_MAGNITUDE`] in magnitude, if any.
+pub fn first_bad_value(values: &[f32]) -> Option<usize> {
+    values
+        .iter()
+        .position(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE)
+}
+
 /// The values of tensor `name`, which must be `f32` of `shape`, finite and
 /// at most [`MAX_MAGNITUDE`] in magnitude (anything else is a damaged file).
 pub fn read_f32(
@@ -199,10 +207,7 @@ pub fn read_f32(
         ));
     }
     let values = f32_values(t.data());
-    if let Some(k) = values
-        .iter()
-        .position(|v| !v.is_finite() || v.abs() > MAX_MAGNITUDE)
-    {
+    if let Some(k) = first_bad_value(&values) {
         return Err(ModelError::corrupt(
             path,
             format!(

@@ -4,6 +4,7 @@
 //! architecture or a value the encoder cannot run.
 
 use crate::error::ModelError;
+use crate::nn::MAX_SIZE;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -52,6 +53,14 @@ pub struct BertConfig {
 /// The model types the encoder implements.
 const MODEL_TYPES: [&str; 2] = ["bert", "mpnet"];
 
+/// The most pieces an encoder's vocabulary may hold (multilingual
+/// encoders have about 250,000).
+pub const MAX_PIECES: usize = 1 << 20;
+
+/// The most weights an encoder may have by its config (BERT-large has
+/// 335 M): above it, it would not fit in memory to be fine-tuned.
+pub const MAX_ENCODER_WEIGHTS: u64 = 1_000_000_000;
+
 fn two() -> usize {
     2
 }
@@ -76,7 +85,11 @@ impl BertConfig {
     pub fn from_json(json: &str, path: &Path) -> std::result::Result<Self, ModelError> {
         let config: BertConfig = serde_json::from_str(json)
             .map_err(|e| ModelError::corrupt(path, format!("encoder config: {e}")))?;
-        config.check().map_err(|e| ModelError::corrupt(path, e))?;
+        // (A well-formed file of an encoder quotekit cannot run: no damage.)
+        config.check().map_err(|message| ModelError::Config {
+            path: Some(path.to_path_buf()),
+            message: format!("{message} (an encoder's config.json)"),
+        })?;
         Ok(config)
     }
 
@@ -101,9 +114,37 @@ impl BertConfig {
             .saturating_sub(self.first_position())
     }
 
+    /// The encoder's weights by its config (embeddings, layers, MPNet's
+    /// relative biases; saturating, for configs far too large).
+    pub fn weights(&self) -> u64 {
+        let n = |x: usize| x as u64;
+        let (h, inner) = (n(self.hidden_size), n(self.intermediate_size));
+        let types = if self.is_mpnet() {
+            0
+        } else {
+            n(self.type_vocab_size)
+        };
+        let relative = if self.is_mpnet() {
+            n(self.relative_attention_num_buckets).saturating_mul(n(self.num_attention_heads))
+        } else {
+            0
+        };
+        let embeddings =
+            (n(self.vocab_size) + n(self.max_position_embeddings) + types + 2).saturating_mul(h);
+        // Query, key, value and output, the feed-forward pair, two norms.
+        let layer = (4 * h + 4)
+            .saturating_mul(h)
+            .saturating_add(inner.saturating_mul(2 * h + 1))
+            .saturating_add(5 * h);
+        embeddings
+            .saturating_add(layer.saturating_mul(n(self.num_hidden_layers)))
+            .saturating_add(relative)
+    }
+
     /// Refuses architectures this module does not implement, and values it
     /// cannot run with (a layer-norm epsilon that is not a small positive
-    /// number, a dropout outside [0, 1)).
+    /// number, a dropout outside [0, 1), sizes that would not fit in
+    /// memory).
     pub fn check(&self) -> std::result::Result<(), String> {
         if !MODEL_TYPES.contains(&self.model_type.as_str()) {
             return Err(format!(
@@ -133,6 +174,42 @@ impl BertConfig {
             return Err(format!(
                 "hidden_size {}, intermediate_size {} and num_hidden_layers {} must all be at least 1",
                 self.hidden_size, self.intermediate_size, self.num_hidden_layers
+            ));
+        }
+        if self.vocab_size == 0 || (!self.is_mpnet() && self.type_vocab_size == 0) {
+            return Err(format!(
+                "vocab_size {} and type_vocab_size {} must be at least 1",
+                self.vocab_size, self.type_vocab_size
+            ));
+        }
+        let limits = [
+            ("vocab_size", self.vocab_size, MAX_PIECES),
+            ("hidden_size", self.hidden_size, MAX_SIZE),
+            ("intermediate_size", self.intermediate_size, 4 * MAX_SIZE),
+            (
+                "max_position_embeddings",
+                self.max_position_embeddings,
+                1 << 16,
+            ),
+            ("type_vocab_size", self.type_vocab_size, 1 << 10),
+            ("num_hidden_layers", self.num_hidden_layers, 256),
+            (
+                "relative_attention_num_buckets",
+                self.relative_attention_num_buckets,
+                1 << 10,
+            ),
+        ];
+        for (key, value, most) in limits {
+            if value > most {
+                return Err(format!(
+                    "{key} is {value}; quotekit runs encoders with at most {most}"
+                ));
+            }
+        }
+        if self.weights() > MAX_ENCODER_WEIGHTS {
+            return Err(format!(
+                "these sizes make an encoder of {} weights; quotekit runs encoders of at most {MAX_ENCODER_WEIGHTS}",
+                self.weights()
             ));
         }
         if self.num_attention_heads == 0
@@ -207,6 +284,79 @@ mod tests {
             let e = config.check().unwrap_err();
             assert!(e.contains("leaves no position"), "{e}");
         }
+    }
+
+    /// Sizes that would not fit in memory (which aborted the process as
+    /// the encoder was built) are refused by key, and so is a BERT without
+    /// segment types (a failed lookup in every forward pass).
+    #[test]
+    fn sizes_too_large_or_without_segments_are_refused() {
+        let bert = tiny();
+        let refused = |config: BertConfig, expected: &str| {
+            let e = config.check().unwrap_err();
+            assert!(e.contains(expected), "{e}");
+        };
+        refused(
+            BertConfig {
+                vocab_size: 10_000_000_000,
+                ..bert.clone()
+            },
+            "vocab_size is 10000000000; quotekit runs encoders with at most 1048576",
+        );
+        refused(
+            BertConfig {
+                hidden_size: 1 << 40,
+                num_attention_heads: 1,
+                ..bert.clone()
+            },
+            "hidden_size is 1099511627776",
+        );
+        refused(
+            BertConfig {
+                max_position_embeddings: usize::MAX,
+                ..bert.clone()
+            },
+            "max_position_embeddings is",
+        );
+        refused(
+            BertConfig {
+                num_hidden_layers: 1_000_000,
+                ..bert.clone()
+            },
+            "num_hidden_layers is 1000000",
+        );
+        refused(
+            BertConfig {
+                hidden_size: 8192,
+                num_attention_heads: 8,
+                num_hidden_layers: 40,
+                ..bert.clone()
+            },
+            "weights; quotekit runs encoders of at most 1000000000",
+        );
+        refused(
+            BertConfig {
+                type_vocab_size: 0,
+                ..bert.clone()
+            },
+            "type_vocab_size 0 must be at least 1",
+        );
+        let mpnet = BertConfig {
+            model_type: "mpnet".into(),
+            type_vocab_size: 0,
+            ..bert
+        };
+        assert_eq!(mpnet.check(), Ok(()), "MPNet has no segment embeddings");
+        // A refusal names the file and is no damage.
+        let e = BertConfig::from_json(
+            r#"{"model_type": "bert", "vocab_size": 8, "hidden_size": 32,
+            "num_hidden_layers": 2, "num_attention_heads": 3, "intermediate_size": 64,
+            "max_position_embeddings": 32}"#,
+            Path::new("enc/config.json"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "enc/config.json: hidden_size 32 is not a multiple of num_attention_heads 3 (an encoder's config.json)");
     }
 
     #[test]

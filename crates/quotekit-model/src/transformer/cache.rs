@@ -5,6 +5,7 @@
 //! A damaged file is an error that names it and says to delete it.
 
 use crate::error::ModelError;
+use crate::header::TOKENIZER_FILE;
 use crate::io::{f32_values, hash_hex, write_tensors, TensorBytes};
 use crate::nn::DTYPE;
 use crate::training::data::group_by_size;
@@ -12,7 +13,7 @@ use crate::training::events::TrainEvent;
 use crate::training::options::Interrupt;
 use crate::transformer::config::TransformerConfig;
 use crate::transformer::model::{
-    TransformerDocument, TransformerInputs, TransformerModel, WEIGHTS_FILE,
+    TransformerDocument, TransformerInputs, TransformerModel, CONFIG_FILE, WEIGHTS_FILE,
 };
 use candle_core::Tensor;
 use safetensors::SafeTensors;
@@ -53,22 +54,25 @@ fn encode_all(
     Ok(out)
 }
 
-/// Key of a frozen-encoder cache: the encoder weights (a trained model's,
-/// when the run starts from one), the settings that change its outputs, and
+/// Key of a frozen-encoder cache: the encoder folder's weights, config and
+/// tokenizer (and a trained model's weights, when the run starts from
+/// one), the settings that change its outputs, and
 /// the corpus.
 fn cache_key(
     config: &TransformerConfig,
     docs: &[TransformerDocument],
 ) -> Result<String, ModelError> {
-    let weights = config.path.join(WEIGHTS_FILE);
-    let bytes = crate::io::read_file(&weights)?;
-    let mut text = format!(
-        "{} {} {} {:?}",
-        hash_hex(&bytes),
-        config.window,
-        config.stride,
-        config.pooling
-    );
+    // (Everything of the encoder folder the outputs depend on.)
+    let mut text = String::new();
+    for name in [WEIGHTS_FILE, CONFIG_FILE, TOKENIZER_FILE] {
+        let bytes = crate::io::read_file(&config.path.join(name))?;
+        text.push_str(&hash_hex(&bytes));
+        text.push(' ');
+    }
+    text.push_str(&format!(
+        "{} {} {:?}",
+        config.window, config.stride, config.pooling
+    ));
     if let Some(init) = &config.init {
         let file = if init.is_dir() {
             init.join(WEIGHTS_FILE)
@@ -248,7 +252,8 @@ mod tests {
     /// A frozen encoder started from a trained model (`transformer.init`)
     /// is that model's: its outputs are cached under another key than the
     /// pretrained encoder's, the same whether the model is named by its
-    /// directory or its weights file.
+    /// directory or its weights file. An edited `config.json` or
+    /// `tokenizer.json` has a key of its own.
     #[test]
     fn a_run_started_from_a_trained_model_has_its_own_cache_key() {
         use crate::tagger::SequenceTagger;
@@ -278,5 +283,16 @@ mod tests {
             key(Some(trained.clone())),
             key(Some(trained.join(WEIGHTS_FILE)))
         );
+        // The folder's config and tokenizer change the outputs too (the
+        // same weights read with other settings or pieces).
+        let plain = key(None);
+        for name in [CONFIG_FILE, TOKENIZER_FILE] {
+            let file = dir.path().join(name);
+            let original = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, format!("{original} ")).unwrap();
+            assert_ne!(key(None), plain, "{name}");
+            std::fs::write(&file, original).unwrap();
+            assert_eq!(key(None), plain);
+        }
     }
 }

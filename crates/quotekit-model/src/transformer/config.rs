@@ -186,15 +186,19 @@ impl TransformerConfig {
         Ok(())
     }
 
-    /// Checks that the head fits in memory (`head_hidden` at most
-    /// [`MAX_SIZE`]). For training only: a model trained before the bound
+    /// Checks that the head fits in memory (`head_hidden` and `feature_dim`
+    /// at most [`MAX_SIZE`]). For training only: a model trained before the bound
     /// loads whatever its size.
     pub fn check_size(&self) -> Result<(), String> {
-        if self.head_hidden > MAX_SIZE {
-            return Err(format!(
-                "transformer.head_hidden = {} (expected at most {MAX_SIZE})",
-                self.head_hidden
-            ));
+        for (key, size) in [
+            ("head_hidden", self.head_hidden),
+            ("feature_dim", self.feature_dim),
+        ] {
+            if size > MAX_SIZE {
+                return Err(format!(
+                    "transformer.{key} = {size} (expected at most {MAX_SIZE})"
+                ));
+            }
         }
         Ok(())
     }
@@ -221,6 +225,14 @@ mod tests {
             .check_size()
             .unwrap_err()
             .contains("transformer.head_hidden = 1099511627776 (expected at most 8192)"));
+        let wide = TransformerConfig {
+            feature_dim: 100_000_000_000,
+            ..d()
+        };
+        assert!(wide
+            .check_size()
+            .unwrap_err()
+            .contains("transformer.feature_dim = 100000000000 (expected at most 8192)"));
         check(
             TransformerConfig { window: 4, ..d() },
             "transformer.window = 4",

@@ -10,10 +10,12 @@ use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
 use crate::header::{ModelHeader, TOKENIZER_FILE};
 use crate::nn::DTYPE;
+use crate::transformer::bert_config::BertConfig;
 use crate::transformer::config::TransformerConfig;
 use crate::transformer::model::{TransformerModel, CONFIG_FILE, ENCODER_CONFIG_FILE, WEIGHTS_FILE};
 use crate::transformer::pieces::PieceTokenizer;
-use candle_core::Device;
+use candle_core::{DType, Device, Tensor};
+use std::collections::HashMap;
 use std::path::Path;
 
 impl TransformerModel {
@@ -67,16 +69,41 @@ impl TransformerModel {
         let config_path = dir.join(CONFIG_FILE);
         let json = crate::io::read_text(&config_path)?;
         let tokenizer = PieceTokenizer::from_file(&dir.join(TOKENIZER_FILE))?;
+        let file = dir.join(WEIGHTS_FILE);
+        let tensors = read_pretrained(&file)?;
+        // (Before the encoder is built: a config.json of a far larger
+        // encoder would take its memory first. Smaller differences are
+        // named tensor by tensor.)
+        let held: u64 = tensors.values().map(|t| t.elem_count() as u64).sum();
+        let described = BertConfig::from_json(&json, &config_path)?.weights();
+        if described > held.saturating_mul(2) {
+            return Err(ModelError::Config {
+                path: Some(file),
+                message: format!(
+                    "holds {held} weights, and {} describes an encoder of {described}; the two files are of different encoders",
+                    config_path.display()
+                ),
+            });
+        }
         let mut model = Self::new(config, &json, &config_path, tokenizer, cues, labels)?;
-        model.load_pretrained(&dir.join(WEIGHTS_FILE))?;
+        model.set_pretrained(&tensors, &file)?;
         Ok(model)
     }
 
     /// Sets the `bert.*` parameters from a Hugging Face `model.safetensors`
     /// (names with or without a `bert.` prefix; F32, F16 or BF16).
     pub fn load_pretrained(&mut self, file: &Path) -> std::result::Result<(), ModelError> {
-        let tensors = candle_core::safetensors::load(file, &Device::Cpu)
-            .map_err(|e| ModelError::corrupt(file, format!("encoder weights: {e}")))?;
+        self.set_pretrained(&read_pretrained(file)?, file)
+    }
+
+    /// Sets the `bert.*` parameters from the tensors of `file`, each of the
+    /// shape the config gives it and every value finite (and at most
+    /// [`crate::io::MAX_MAGNITUDE`]).
+    fn set_pretrained(
+        &mut self,
+        tensors: &HashMap<String, Tensor>,
+        file: &Path,
+    ) -> std::result::Result<(), ModelError> {
         for (name, var) in self.params.named() {
             let Some(key) = name.strip_prefix("bert.") else {
                 continue;
@@ -95,22 +122,52 @@ impl TransformerModel {
                     ),
                 ));
             }
-            let t = t
-                .to_dtype(DTYPE)
-                .and_then(|t| t.to_device(var.device()))
+            if !matches!(
+                t.dtype(),
+                DType::F32 | DType::F16 | DType::BF16 | DType::F64
+            ) {
+                return Err(ModelError::corrupt(
+                    file,
+                    format!(
+                        "tensor `{key}` is {:?}; an encoder's weights are F32, F16 or BF16",
+                        t.dtype()
+                    ),
+                ));
+            }
+            let fail =
+                |e: candle_core::Error| ModelError::corrupt(file, format!("tensor `{key}`: {e}"));
+            let t = t.to_dtype(DTYPE).map_err(fail)?;
+            let values = t
+                .flatten_all()
+                .and_then(|t| t.to_vec1::<f32>())
+                .map_err(fail)?;
+            if let Some(k) = crate::io::first_bad_value(&values) {
+                return Err(ModelError::corrupt(
+                    file,
+                    format!(
+                        "tensor `{key}` holds {:e} at position {k}: the encoder's weights are damaged; fetch the encoder again (quotekit fetch-encoder) or restore the file",
+                        values[k]
+                    ),
+                ));
+            }
+            t.to_device(var.device())
                 .and_then(|t| var.set(&t))
-                .map_err(|e| ModelError::corrupt(file, format!("tensor `{key}`: {e}")));
-            t?;
+                .map_err(fail)?;
         }
         Ok(())
     }
+}
+
+/// The tensors of a pretrained encoder's `model.safetensors`.
+fn read_pretrained(file: &Path) -> std::result::Result<HashMap<String, Tensor>, ModelError> {
+    candle_core::safetensors::load(file, &Device::Cpu)
+        .map_err(|e| ModelError::corrupt(file, format!("encoder weights: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::transformer::fixtures::{header_of, tiny_encoder, CONFIG};
-    use candle_core::{DType, Tensor};
 
     fn load(settings: &TransformerConfig) -> Result<TransformerModel, ModelError> {
         TransformerModel::from_folder(settings, Lexicon::builtin_cues(), 7)
@@ -191,6 +248,24 @@ mod tests {
         assert_eq!(loaded.word_emissions(&doc, &tok).unwrap(), scores);
     }
 
+    /// The size bound's weight count is the built encoder's, BERT and MPNet.
+    #[test]
+    fn the_config_counts_the_encoders_weights() {
+        use crate::transformer::fixtures::{tiny_encoder_of, MPNET_CONFIG};
+        for json in [CONFIG, MPNET_CONFIG] {
+            let dir = tempfile::tempdir().unwrap();
+            let model = load(&tiny_encoder_of(dir.path(), json)).unwrap();
+            let built: usize = model
+                .params
+                .named()
+                .iter()
+                .filter(|(n, _)| n.starts_with("bert."))
+                .map(|(_, v)| v.elem_count())
+                .sum();
+            assert_eq!(model.bert_config.weights(), built as u64, "{json}");
+        }
+    }
+
     #[test]
     fn a_missing_or_broken_encoder_folder_is_named_in_the_error() {
         let dir = tempfile::tempdir().unwrap();
@@ -240,6 +315,31 @@ mod tests {
         .unwrap();
         let e = load(&settings).unwrap_err().to_string();
         assert!(e.contains("not a multiple of num_attention_heads 3"), "{e}");
+        assert!(!e.contains("corrupted"), "a value quotekit cannot run: {e}");
+        // A tokenizer with a piece past the config's vocabulary (which
+        // failed the forward pass of a text with it), and a config of an
+        // encoder larger than the weights (refused before it is built).
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            CONFIG.replace("\"vocab_size\": 8", "\"vocab_size\": 7"),
+        )
+        .unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains("config.json: vocab_size is 7, but the tokenizer beside it has the piece")
+                && e.contains("of id 7"),
+            "{e}"
+        );
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            CONFIG.replace("\"num_hidden_layers\": 1", "\"num_hidden_layers\": 200"),
+        )
+        .unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains("model.safetensors: holds") && e.contains("of different encoders"),
+            "{e}"
+        );
         std::fs::write(dir.path().join(CONFIG_FILE), CONFIG).unwrap();
 
         // Weights that lack a tensor, or whose shapes disagree with the config.
@@ -254,7 +354,7 @@ mod tests {
                 && e.contains("no tensor `encoder.layer.0.output.dense.weight`"),
             "{e}"
         );
-        let mut tensors = full;
+        let mut tensors = full.clone();
         tensors.insert(
             "encoder.layer.0.output.dense.weight".into(),
             Tensor::zeros((4, 4), DType::F32, &Device::Cpu).unwrap(),
@@ -263,6 +363,33 @@ mod tests {
         let e = load(&settings).unwrap_err().to_string();
         assert!(
             e.contains("has shape [4, 4], the encoder config expects [8, 16]"),
+            "{e}"
+        );
+        // Weights that are not numbers, or not floating-point ones.
+        let key = "embeddings.word_embeddings.weight";
+        let mut values: Vec<f32> = full[key].flatten_all().unwrap().to_vec1().unwrap();
+        values[5] = f32::NAN;
+        let mut tensors = full.clone();
+        let shape = full[key].dims().to_vec();
+        tensors.insert(
+            key.into(),
+            Tensor::from_vec(values, shape, &Device::Cpu).unwrap(),
+        );
+        candle_core::safetensors::save(&tensors, &weights).unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("tensor `{key}` holds NaN at position 5"))
+                && e.contains("fetch the encoder again"),
+            "{e}"
+        );
+        let mut tensors = full.clone();
+        tensors.insert(key.into(), full[key].to_dtype(DType::I64).unwrap());
+        candle_core::safetensors::save(&tensors, &weights).unwrap();
+        let e = load(&settings).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "tensor `{key}` is I64; an encoder's weights are F32"
+            )),
             "{e}"
         );
         std::fs::write(&weights, b"not safetensors").unwrap();

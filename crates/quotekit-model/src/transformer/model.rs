@@ -137,6 +137,19 @@ impl TransformerModel {
         labels: usize,
     ) -> std::result::Result<Self, ModelError> {
         let bert_config = BertConfig::from_json(bert_config_json, config_path)?;
+        // (A piece without an embedding would fail the forward pass of
+        // every text that has it.)
+        if let Some((piece, id)) = tokenizer.largest_piece() {
+            if id as usize >= bert_config.vocab_size {
+                return Err(ModelError::Config {
+                    path: Some(config_path.to_path_buf()),
+                    message: format!(
+                        "vocab_size is {}, but the tokenizer beside it has the piece {piece:?} of id {id}; the tokenizer and the config are of different encoders",
+                        bert_config.vocab_size
+                    ),
+                });
+            }
+        }
         if config.window > bert_config.max_window() {
             return Err(ModelError::config(format!(
                 "transformer.window = {} is longer than the encoder's {} positions",

@@ -62,6 +62,15 @@ impl PieceTokenizer {
         })
     }
 
+    /// The piece of the largest id the tokenizer can give (its added
+    /// pieces included), with that id.
+    pub fn largest_piece(&self) -> Option<(String, u32)> {
+        self.inner
+            .get_vocab(true)
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
+    }
+
     /// Reads a `tokenizer.json` file.
     pub fn from_file(path: &Path) -> Result<Self, ModelError> {
         let json = crate::io::read_text(path)?;
