@@ -3,9 +3,11 @@
 //! `models/all-MiniLM-L6-v2` (or a folder named by `QUOTEKIT_ENCODER`);
 //! without it each test says so and passes without checking anything, so the
 //! suite runs on any machine (`tests/trained_weights.rs` trains the same code
-//! on a tiny BERT everywhere).
+//! on a tiny BERT everywhere, and so does the resume test here).
 
 mod common;
+#[path = "common/tiny_bert.rs"]
+mod tiny_bert;
 
 use common::{encoder, root, sample, sample_dir};
 use quotekit_data::{TagScheme, TagSet};
@@ -16,7 +18,7 @@ use quotekit_model::transformer::config::{Pooling, TransformerConfig};
 use quotekit_model::transformer::model::TransformerModel;
 use quotekit_model::transformer::train::train;
 use quotekit_model::{fit_with, load_annotator, save_annotator, Annotator, ModelKind, TrainConfig};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Small windows and batches, so that documents span several windows.
 fn settings(path: PathBuf, epochs: usize) -> TransformerConfig {
@@ -250,6 +252,82 @@ fn save_load_predict_is_identical_and_resume_matches() {
     std::fs::write(out.join("tokenizer.json"), "{}").unwrap();
     let err = load_annotator(&out).unwrap_err().to_string();
     assert!(err.contains("tokenizer.json"), "{err}");
+}
+
+/// A run resumes by what its encoder folder holds, not by how
+/// `transformer.path` is spelled: a copy of the folder elsewhere resumes to
+/// the uninterrupted run's weights; a folder whose `config.json` or
+/// `tokenizer.json` was edited (which had resumed, mixing epochs of two
+/// encoders) is refused, naming the file. (With the tiny BERT of
+/// `tests/common/tiny_bert.rs`: runs everywhere.)
+#[test]
+fn a_run_resumes_by_its_encoders_files_not_the_paths_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let bert = tiny_bert::tiny_bert(dir.path());
+    let config_at = |path: PathBuf| {
+        let mut config = TrainConfig {
+            model: ModelKind::Transformer,
+            transformer: TransformerConfig {
+                window: 32,
+                stride: 24,
+                batch_pieces: 512,
+                learning_rate: 5e-3,
+                encoder_learning_rate: 1e-3,
+                ..settings(path, 2)
+            },
+            ..TrainConfig::default()
+        };
+        config.data.train = sample_dir();
+        config.check().unwrap()
+    };
+    let checkpoint = dir.path().join("checkpoint");
+    let options = TrainOptions {
+        checkpoint_dir: Some(checkpoint.clone()),
+        stop_after: Some(1),
+        ..TrainOptions::default()
+    };
+    fit_with(&config_at(bert.clone()), &options, |_| {}).unwrap();
+    let copy = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&bert).unwrap() {
+        let from = entry.unwrap().path();
+        std::fs::copy(&from, copy.join(from.file_name().unwrap())).unwrap();
+    }
+    let resume = |path: &Path| {
+        let options = TrainOptions {
+            resume: Some(checkpoint.clone()),
+            ..TrainOptions::default()
+        };
+        fit_with(&config_at(path.to_path_buf()), &options, |_| {})
+    };
+    for (file, from, to) in [
+        (
+            "config.json",
+            "\"num_attention_heads\": 2",
+            "\"num_attention_heads\": 4",
+        ),
+        (
+            "tokenizer.json",
+            "\"lowercase\":true",
+            "\"lowercase\":false",
+        ),
+    ] {
+        let path = copy.join(file);
+        let original = std::fs::read_to_string(&path).unwrap();
+        assert!(original.contains(from), "{original}");
+        std::fs::write(&path, original.replace(from, to)).unwrap();
+        let e = resume(&copy).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "the encoder's {file} (in transformer.path) is not the one"
+            )),
+            "{e}"
+        );
+        std::fs::write(&path, original).unwrap();
+    }
+    let resumed = resume(&copy.join(".")).unwrap();
+    let whole = fit_with(&config_at(bert), &TrainOptions::default(), |_| {}).unwrap();
+    assert!(params(&resumed.annotator) == params(&whole.annotator));
 }
 
 #[test]

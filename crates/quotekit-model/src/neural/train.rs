@@ -164,6 +164,7 @@ pub fn train(
         config: config_json(neural),
         labels,
         tokenizer: model.vocab.to_json(),
+        encoder_config: String::new(),
         documents: train.len(),
         tokens,
         corpus,

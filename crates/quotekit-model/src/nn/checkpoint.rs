@@ -49,6 +49,10 @@ pub struct CheckpointMeta {
     pub rng_word_pos: String,
     /// The subword tokenizer (`tokenizer.json` text).
     pub tokenizer: String,
+    /// A transformer's encoder `config.json` text (empty for the neural
+    /// tagger, and in checkpoints written before it was recorded).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub encoder_config: String,
 }
 
 /// A checkpoint read back from disk.
@@ -112,6 +116,7 @@ impl Checkpoint {
             },
             rng_word_pos: rng.get_word_pos().to_string(),
             tokenizer: info.tokenizer.clone(),
+            encoder_config: info.encoder_config.clone(),
         };
         let json = serde_json::to_string(&meta).expect("checkpoint metadata serialises");
         write_tensors(&file, &tensors, Some((KEY, json)))?;
@@ -205,10 +210,19 @@ impl Checkpoint {
         labels: &[String],
     ) -> Result<(), ModelError> {
         let path = Some(self.path.clone());
-        let current = config_json(config);
-        let stored = serde_json::from_value::<C>(self.meta.config.clone())
+        let mut current = config_json(config);
+        let mut stored = serde_json::from_value::<C>(self.meta.config.clone())
             .map(|c| config_json(&c))
             .unwrap_or_else(|_| self.meta.config.clone());
+        // (A checkpoint that records its encoder's files is checked by them,
+        // in `check_encoder`, not by how `transformer.path` is spelled.)
+        if section == "transformer" && !self.meta.encoder_config.is_empty() {
+            for json in [&mut current, &mut stored] {
+                if let serde_json::Value::Object(map) = json {
+                    map.remove("path");
+                }
+            }
+        }
         if stored != current {
             // (Keys of either side: a key that only one of them sets, such
             // as `init`, which is left out when unset, differs too.)
@@ -237,6 +251,28 @@ impl Checkpoint {
                     self.meta.labels, labels
                 ),
             });
+        }
+        Ok(())
+    }
+
+    /// Refuses to resume with another encoder than the run began with: a
+    /// different `tokenizer.json` or `config.json` (the pieces and the
+    /// layers the checkpoint's weights were trained for). A checkpoint
+    /// written before the config was recorded is checked by its tokenizer.
+    pub fn check_encoder(&self, tokenizer: &str, config: &str) -> Result<(), ModelError> {
+        let files = [
+            ("tokenizer.json", &self.meta.tokenizer, tokenizer),
+            ("config.json", &self.meta.encoder_config, config),
+        ];
+        for (name, stored, now) in files {
+            if !stored.is_empty() && stored != now {
+                return Err(ModelError::Config {
+                    path: Some(self.path.clone()),
+                    message: format!(
+                        "the encoder's {name} (in transformer.path) is not the one the checkpoint was trained with; resume with the encoder folder the run began with"
+                    ),
+                });
+            }
         }
         Ok(())
     }

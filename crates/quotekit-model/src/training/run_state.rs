@@ -26,6 +26,9 @@ pub struct RunInfo {
     pub labels: Vec<String>,
     /// The subword tokenizer (`tokenizer.json` text).
     pub tokenizer: String,
+    /// A transformer's encoder `config.json` text (empty for the neural
+    /// tagger).
+    pub encoder_config: String,
     /// Training documents.
     pub documents: usize,
     /// Training tokens.

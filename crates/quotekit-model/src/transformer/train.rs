@@ -243,6 +243,9 @@ pub fn train(
     let labels = tags.names();
     let resumed = Checkpoint::resume(options, settings, "transformer", &labels)?;
     let model = starting_model(settings, cues, &labels, resumed.is_some())?;
+    if let Some(checkpoint) = &resumed {
+        checkpoint.check_encoder(&model.tokenizer.json, &model.bert_config_json)?;
+    }
     let corpus = corpus_fingerprint(&train_docs, dev_docs);
     let train = prepare_transformer(train_docs, &model, tags);
     let dev = prepare_transformer(dev_docs.to_vec(), &model, tags);
@@ -291,6 +294,7 @@ pub fn train(
         config: config_json(settings),
         labels,
         tokenizer: model.tokenizer.json.clone(),
+        encoder_config: model.bert_config_json.clone(),
         documents: train.len(),
         tokens,
         corpus,
