@@ -116,7 +116,10 @@ fn members_that_cannot_be_combined_are_refused_naming_the_file() {
     let run = |model: &Path| predict_with(model, &sample_dir(), &dir.path().join("out.jsonl"), &[]);
     let mixed = ensemble(dir.path(), "mixed", &[(tiny_model(), 1.0), (&bilou, 1.0)]);
     let err = refused(&run(&mixed), "has the tags");
-    assert!(err.contains(ENSEMBLE_FILE), "{err}");
+    assert!(
+        err.contains(ENSEMBLE_FILE) && err.contains("train them with the same data.scheme"),
+        "{err}"
+    );
     let missing = ensemble(
         dir.path(),
         "missing",

@@ -235,26 +235,19 @@ impl TrainConfig {
     pub fn check(self) -> Result<Checked, ModelError> {
         self.validate()?;
         self.check_size()?;
-        let data = &self.data;
-        let empty = |p: &std::path::Path| p.as_os_str().is_empty();
-        let key = if empty(&data.train) {
-            Some("data.train")
-        } else if data.dev.as_deref().is_some_and(empty) {
-            Some("data.dev")
-        } else if data.names.iter().any(|p| empty(p)) {
-            Some("data.names")
-        } else if self.features.lexicon.as_deref().is_some_and(empty) {
-            Some("features.lexicon")
-        } else if data.label_map.as_deref().is_some_and(empty) {
-            Some("data.label_map")
-        } else {
-            None
-        };
-        if let Some(key) = key {
+        // (Every path the model kind reads, with its key.)
+        let checked = Checked(self);
+        let empty = checked
+            .named_inputs()
+            .into_iter()
+            .find(|(_, p)| p.as_os_str().is_empty());
+        if let Some((key, _)) = empty {
             return Err(ModelError::config(format!(
-                "{key}: an empty path; name a corpus (or a names folder, a lexicon or label map file)"
+                "{key}: an empty path; name the file or folder it reads"
             )));
         }
+        let Checked(this) = checked;
+        let data = &this.data;
         // The model file records the settings as text (JSON).
         let paths = [
             ("data.train", Some(&data.train)),
@@ -264,10 +257,10 @@ impl TrainConfig {
         .chain(data.names.iter().map(|p| ("data.names", Some(p))))
         .chain([
             ("data.label_map", data.label_map.as_ref()),
-            ("features.lexicon", self.features.lexicon.as_ref()),
-            ("neural.init_crf", self.neural.init_crf.as_ref()),
-            ("transformer.path", Some(&self.transformer.path)),
-            ("transformer.init", self.transformer.init.as_ref()),
+            ("features.lexicon", this.features.lexicon.as_ref()),
+            ("neural.init_crf", this.neural.init_crf.as_ref()),
+            ("transformer.path", Some(&this.transformer.path)),
+            ("transformer.init", this.transformer.init.as_ref()),
         ]);
         for (key, path) in paths {
             if let Some(path) = path.filter(|p| p.to_str().is_none()) {
@@ -277,7 +270,7 @@ impl TrainConfig {
                 )));
             }
         }
-        Ok(Checked(self))
+        Ok(Checked(this))
     }
 
     /// Checks that the network of the config's model kind fits in memory
@@ -567,6 +560,10 @@ mod tests {
             ("[data]\ntrain = \"\"\n", "data.train"),
             ("[data]\ndev = \"\"\n", "data.dev"),
             ("[data]\nnames = [\"n\", \"\"]\n", "data.names"),
+            (
+                "model = \"transformer\"\n[transformer]\npath = \"\"\n",
+                "transformer.path",
+            ),
         ] {
             let c = TrainConfig::from_toml(toml).unwrap();
             assert!(c.validate().is_ok());

@@ -132,7 +132,20 @@ impl ModelHeader {
     /// a lexicon that matches its hash.
     pub fn read(bytes: &[u8], file: &Path) -> Result<Self, ModelError> {
         let json = read_metadata(bytes, KEY, file)?.ok_or_else(|| {
-            ModelError::foreign(file, "no `quotekit` header in the safetensors metadata")
+            // (A pretrained encoder's weights beside its config.json and
+            // tokenizer.json: a folder for transformer.path.)
+            let folder = file.parent().unwrap_or(Path::new("."));
+            let encoder = ["config.json", TOKENIZER_FILE]
+                .iter()
+                .all(|f| folder.join(f).is_file());
+            ModelError::foreign(
+                file,
+                if encoder {
+                    "no `quotekit` header in the safetensors metadata; its folder looks like a pretrained encoder's, which a transformer config names as transformer.path"
+                } else {
+                    "no `quotekit` header in the safetensors metadata"
+                },
+            )
         })?;
         let value: serde_json::Value = serde_json::from_str(&json)
             .map_err(|e| ModelError::corrupt(file, format!("header: {e}")))?;

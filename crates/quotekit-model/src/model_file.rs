@@ -218,7 +218,7 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
         match &first {
             Some((h, ..)) if header.labels != h.labels => {
                 return Err(bad(format!(
-                    "member {} ({}) has the tags {:?}, the first member {:?}",
+                    "member {} ({}) has the tags {:?}, the first member {:?}; members vote tag by tag, so train them with the same data.scheme",
                     k + 1,
                     path.display(),
                     header.labels,

@@ -248,6 +248,22 @@ mod tests {
         assert_eq!(loaded.word_emissions(&doc, &tok).unwrap(), scores);
     }
 
+    /// A pretrained encoder's folder taken for a model (`--init`, an
+    /// ensemble member) says where it goes.
+    #[test]
+    fn an_encoder_folder_read_as_a_model_says_where_it_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_encoder(dir.path());
+        let file = dir.path().join(WEIGHTS_FILE);
+        let e = ModelHeader::read(&std::fs::read(&file).unwrap(), &file)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not a quotekit model") && e.contains("as transformer.path"),
+            "{e}"
+        );
+    }
+
     /// The size bound's weight count is the built encoder's, BERT and MPNet.
     #[test]
     fn the_config_counts_the_encoders_weights() {
