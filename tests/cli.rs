@@ -1627,3 +1627,71 @@ fn failed_runs_leave_no_folders_they_made() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out("x/y.jsonl").is_file());
 }
+
+/// Who said what takes the speaker name of every quote of a `predict`
+/// record, as the reference scorer does: quotes of one speaker span that
+/// name two people, and a quote that names its speaker without a span (both
+/// in records of other tools) count by their own names (the first was
+/// scored by the first quote's name, the second as no one). Documents pair
+/// by their whole id: `a.1` and `a.2` are two (they were one, `a`).
+#[test]
+fn who_said_what_scores_each_quotes_own_name_and_whole_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gold, names) = (dir.path().join("gold"), dir.path().join("names"));
+    std::fs::create_dir_all(&gold).unwrap();
+    std::fs::create_dir_all(&names).unwrap();
+    let text = "Ann Lee said the plan works. Bo Ruiz said it fails.";
+    let ann = "T1\tSource 0 7\tAnn Lee\nT2\tCue 8 12\tsaid\nT3\tContent 13 27\tthe plan works\n\
+               T4\tSource 29 36\tBo Ruiz\nT5\tCue 37 41\tsaid\nT6\tContent 42 50\tit fails\n\
+               T7\tAttribution 8 12\tsaid\nT8\tAttribution 37 41\tsaid\n\
+               E1\tAttribution:T7 Source:T1 Cue:T2 Content:T3\nE2\tAttribution:T8 Source:T4 Cue:T5 Content:T6\n";
+    for id in ["a.1", "a.2"] {
+        std::fs::write(gold.join(format!("{id}.txt")), text).unwrap();
+        std::fs::write(gold.join(format!("{id}.ann")), ann).unwrap();
+        std::fs::write(
+            names.join(format!("{id}.tsv")),
+            "T1\tAnn Lee\tAnn Lee\nT4\tBo Ruiz\tBo Ruiz\n",
+        )
+        .unwrap();
+    }
+    let span = |s: usize, e: usize| serde_json::json!({"start": s, "end": e});
+    // a.1: both quotes on Ann Lee's span, the second naming Bo Ruiz;
+    // a.2: the second quote names Bo Ruiz with no speaker span.
+    let records = [
+        serde_json::json!({"id": "a.1", "quotes": [
+            {"speaker": span(0, 7), "speaker_name": "Ann Lee", "content": [span(13, 27)]},
+            {"speaker": span(0, 7), "speaker_name": "Bo Ruiz", "content": [span(42, 50)]},
+        ]}),
+        serde_json::json!({"id": "a.2", "quotes": [
+            {"speaker": span(0, 7), "speaker_name": "Ann Lee", "content": [span(13, 27)]},
+            {"speaker": null, "speaker_name": "Bo Ruiz", "content": [span(42, 50)]},
+        ]}),
+    ];
+    let pred = dir.path().join("pred.jsonl");
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    std::fs::write(&pred, lines.join("\n") + "\n").unwrap();
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--names",
+        names.to_str().unwrap(),
+        "--pred",
+        pred.to_str().unwrap(),
+        "--json",
+        "-",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let named = &json["speakers"]["strict"]["named"];
+    assert_eq!(
+        (
+            named["tp"].as_u64(),
+            named["pred"].as_u64(),
+            named["gold"].as_u64()
+        ),
+        (Some(4), Some(4), Some(4)),
+        "{json}"
+    );
+    assert_eq!(json["speakers"]["matched"].as_u64(), Some(4), "{json}");
+}

@@ -120,12 +120,17 @@ pub fn evaluate(
                 let records = quotekit_infer::render::read::records_as_documents(pred, &gold_docs)
                     .map_err(|e| errors::DataError::new_err(e.to_string()))?;
                 // Names files are gold: the predictions' names are their own.
-                let pred_docs = match records {
-                    Some(docs) => docs,
-                    None => load(pred, Format::detect(pred), Vec::new(), &mut warnings)?,
+                let (pred_docs, quote_names) = match records {
+                    Some(records) => (records.documents, Some(records.speaker_names)),
+                    None => (
+                        load(pred, Format::detect(pred), Vec::new(), &mut warnings)?,
+                        None,
+                    ),
                 };
                 check_any_paired(&gold_docs, &pred_docs)
-                    .and_then(|()| evaluate_checked(&gold_docs, &pred_docs, &names))
+                    .and_then(|()| {
+                        evaluate_checked(&gold_docs, &pred_docs, &names, quote_names.as_deref())
+                    })
                     .map_err(|why| {
                         errors::DataError::new_err(format!(
                             "cannot score {} against {}: {why}",

@@ -146,20 +146,20 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 ..args.corpus_options.clone()
             };
             // `predict --format jsonl` records are read with the gold texts.
-            let pred = match records_as_documents(pred_path, &gold)? {
-                Some(docs) => {
+            let (pred, quote_names) = match records_as_documents(pred_path, &gold)? {
+                Some(records) => {
                     eprintln!("{}", records_note(pred_path));
-                    docs
+                    (records.documents, Some(records.speaker_names))
                 }
                 None => {
                     let pred =
                         super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?;
                     skipped += pred.skipped.len();
-                    pred.documents
+                    (pred.documents, None)
                 }
             };
             let evaluation = check_any_paired(&gold, &pred)
-                .and_then(|()| evaluate_checked(&gold, &pred, names))
+                .and_then(|()| evaluate_checked(&gold, &pred, names, quote_names.as_deref()))
                 .map_err(|why| {
                     anyhow::anyhow!(
                         "cannot score {} against {}: {why}",

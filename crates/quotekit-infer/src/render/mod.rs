@@ -93,13 +93,18 @@ pub fn render_corpus(
         .filter(|v| v.content.is_ok() && gold_by_id.contains_key(v.id.as_str()))
         .count();
     if let Some(gold) = gold {
-        let predicted: Vec<Document> = views
+        let (predicted, speaker_names): (Vec<Document>, Vec<Vec<Option<String>>>) = views
             .iter()
-            .filter_map(|v| v.content.as_ref().ok().map(|p| p.document.clone()))
-            .collect();
-        let evaluation =
-            quotekit_model::eval::evaluate_checked(gold, &predicted, &options.names)
-                .map_err(|why| InferError::Usage(format!("cannot compare with gold: {why}")))?;
+            .filter_map(|v| v.content.as_ref().ok())
+            .map(|p| (p.document.clone(), p.speaker_names.clone()))
+            .unzip();
+        let evaluation = quotekit_model::eval::evaluate_checked(
+            gold,
+            &predicted,
+            &options.names,
+            Some(&speaker_names),
+        )
+        .map_err(|why| InferError::Usage(format!("cannot compare with gold: {why}")))?;
         // Gold documents without a prediction get a page of their own,
         // after the predictions.
         let have: std::collections::HashSet<String> = views.iter().map(|v| v.id.clone()).collect();

@@ -167,10 +167,7 @@ pub(crate) fn lines(
 /// and the record. A record of a document gold does not have is read as an
 /// empty document of its id (the scores count it as a prediction with no
 /// gold document).
-pub fn records_as_documents(
-    path: &Path,
-    gold: &[Document],
-) -> Result<Option<Vec<Document>>, InferError> {
+pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Records>, InferError> {
     if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records(path)? {
         return Ok(None);
     }
@@ -185,11 +182,11 @@ pub fn records_as_documents(
         .views
         .into_iter()
         .map(|v| match v.content {
-            Ok(p) => Ok(p.document),
+            Ok(p) => Ok((p.document, p.speaker_names)),
             // A record of a document gold does not have (or that `--lenient`
             // skipped) is not scored, as such a predicted document is not:
             // it is counted among the predictions with no gold document.
-            Err(_) if !texts.by_id.contains_key(&v.id) => Ok(Document::new(v.id, "")),
+            Err(_) if !texts.by_id.contains_key(&v.id) => Ok((Document::new(v.id, ""), Vec::new())),
             // (A record that does not fit its text names the file and the
             // line already; an error record's message does not.)
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
@@ -202,7 +199,23 @@ pub fn records_as_documents(
             ))),
         })
         .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+        .map(|pairs| {
+            let (documents, speaker_names) = pairs.into_iter().unzip();
+            Some(Records {
+                documents,
+                speaker_names,
+            })
+        })
+}
+
+/// `predict --format jsonl` records read as documents, for scoring.
+#[derive(Debug)]
+pub struct Records {
+    /// The documents, their spans those of the quotes.
+    pub documents: Vec<Document>,
+    /// Each document's speaker name of every quote (attribution), as the
+    /// record gives it: with or without a speaker span.
+    pub speaker_names: Vec<Vec<Option<String>>>,
 }
 
 /// What scoring [`records_as_documents`] leaves out, said when it is done.

@@ -152,20 +152,26 @@ fn is_direct(text: &str, index: &CharIndex, f: CharSpan) -> bool {
 /// Scores `predicted` against `gold` as `quotekit eval` and `render --gold`
 /// do: checks that they pair ([`check_pairs`]), scores them, and, with
 /// `names` (folders of the gold speakers' names), adds the who-said-what
-/// section over the gold documents that have a names file. Says why when
-/// they cannot be paired. (`eval` also refuses predictions of which none has
-/// a gold document, [`check_any_paired`]; `render` draws them with a warning.)
+/// section over the gold documents that have a names file, taking each
+/// predicted quote's speaker name from `quote_names` when given (see
+/// [`speakers::who_said_what_named`]). Says why when they cannot be
+/// paired. (`eval` also refuses predictions of which none has a gold
+/// document, [`check_any_paired`]; `render` draws them with a warning.)
 pub fn evaluate_checked(
     gold: &[Document],
     predicted: &[Document],
     names: &[std::path::PathBuf],
+    quote_names: Option<&[Vec<Option<String>>]>,
 ) -> Result<Evaluation, String> {
     check_pairs(gold, predicted)?;
     let mut evaluation = evaluate(gold, predicted, &Tokenizer::new());
     if !names.is_empty() {
-        evaluation.speakers = Some(speakers::who_said_what(gold, predicted, |d| {
-            quotekit_data::names::names_file(names, &d.id).is_some()
-        }));
+        evaluation.speakers = Some(speakers::who_said_what_named(
+            gold,
+            predicted,
+            quote_names,
+            |d| quotekit_data::names::names_file(names, &d.id).is_some(),
+        ));
     }
     Ok(evaluation)
 }

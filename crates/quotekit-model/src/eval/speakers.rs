@@ -5,7 +5,9 @@
 //! attribution whose content characters it overlaps most, one to one,
 //! greedily by Dice coefficient (at least 0.5). Names compare after
 //! [`normalise`], and a predicted name that ends with a gold name of two or
-//! more words counts (a title left in front).
+//! more words counts (a title left in front). Documents pair by their whole
+//! id, as everywhere in `eval` (the reference keys a prediction by its id's
+//! file stem, `dir/a.txt` as `a`, and so pairs no id with a dot in it).
 
 use crate::eval::counts::Counts;
 use quotekit_data::{Document, Role, SpansById};
@@ -191,17 +193,20 @@ fn gold_quotes(doc: &Document) -> Vec<Quote> {
         .collect()
 }
 
-/// Predicted quotes: every content of the attribution, the name of its source.
-fn predicted_quotes(doc: &Document) -> Vec<Quote> {
+/// Predicted quotes: every content of the attribution, the name of its
+/// source, or, given `names` (one per attribution), that name.
+fn predicted_quotes(doc: &Document, names: Option<&[Option<String>]>) -> Vec<Quote> {
     let spans = doc.spans_by_id();
     doc.attributions
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(k, a)| {
             let ids: Vec<&str> = a.content.iter().map(String::as_str).collect();
-            (
-                name_of(&spans, a.source.as_deref()),
-                characters(&spans, &ids),
-            )
+            let name = match names {
+                Some(names) => names.get(k).and_then(Option::as_deref).and_then(normalise),
+                None => name_of(&spans, a.source.as_deref()),
+            };
+            (name, characters(&spans, &ids))
         })
         .collect()
 }
@@ -213,15 +218,6 @@ fn dice(a: &HashSet<usize>, b: &HashSet<usize>) -> f64 {
     2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
 }
 
-/// The document's id as the reference scorer keys it: the file stem.
-fn key(id: &str) -> &str {
-    let base = id.rsplit('/').next().unwrap_or(id);
-    match base.rfind('.') {
-        Some(k) if k > 0 => &base[..k],
-        _ => base,
-    }
-}
-
 fn score(
     gold: &[(&Document, Vec<Quote>)],
     pred: &HashMap<&str, Vec<Quote>>,
@@ -230,7 +226,7 @@ fn score(
     let (mut tp, mut pred_named, mut gold_named, mut matched, mut right) = (0, 0, 0, 0, 0);
     for (doc, items) in gold {
         let empty = Vec::new();
-        let quotes = pred.get(key(&doc.id)).unwrap_or(&empty);
+        let quotes = pred.get(doc.id.as_str()).unwrap_or(&empty);
         gold_named += items.iter().filter(|q| q.0.is_some()).count();
         pred_named += quotes.iter().filter(|q| q.0.is_some()).count();
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
@@ -299,6 +295,19 @@ pub fn who_said_what(
     predicted: &[Document],
     has_names: impl Fn(&Document) -> bool,
 ) -> WhoSaidWhat {
+    who_said_what_named(gold, predicted, None, has_names)
+}
+
+/// [`who_said_what`] with the speaker name of every predicted quote given
+/// (`names[d][k]`, of attribution `k` of `predicted[d]`), as `predict`'s
+/// records carry one per quote: a quote may name a speaker without a
+/// speaker span, and quotes of one span may name two.
+pub fn who_said_what_named(
+    gold: &[Document],
+    predicted: &[Document],
+    names: Option<&[Vec<Option<String>>]>,
+    has_names: impl Fn(&Document) -> bool,
+) -> WhoSaidWhat {
     let scored: Vec<(&Document, Vec<Quote>)> = gold
         .iter()
         .filter(|d| has_names(d))
@@ -306,7 +315,11 @@ pub fn who_said_what(
         .collect();
     let pred: HashMap<&str, Vec<Quote>> = predicted
         .iter()
-        .map(|d| (key(&d.id), predicted_quotes(d)))
+        .enumerate()
+        .map(|(k, d)| {
+            let names = names.map(|n| n.get(k).map_or(&[][..], Vec::as_slice));
+            (d.id.as_str(), predicted_quotes(d, names))
+        })
         .collect();
     let (strict, matched) = score(&scored, &pred, false);
     let (lenient, _) = score(&scored, &pred, true);
@@ -452,7 +465,7 @@ mod tests {
         assert_eq!((s.strict.named.gold, s.matched), (2, 3));
         // A prediction calling Bo Ruiz "Ruiz" and the unnamed source "Ann Lee".
         let pred = article(
-            "a.txt",
+            "a",
             &[
                 ("", Some("Ann Lee")),
                 ("", Some("Ann Lee")),
@@ -467,5 +480,22 @@ mod tests {
         // Without a names file the document is left out.
         let s = who_said_what(&[gold], &[], |_| false);
         assert_eq!((s.documents, s.skipped, s.matched), (0, 1, 0));
+    }
+
+    /// Documents pair by their whole id, as in the rest of eval: ids that
+    /// differ after a dot are two documents (they were one, keyed by the
+    /// file stem, and the last prediction was scored against both).
+    #[test]
+    fn documents_pair_by_their_whole_id() {
+        let one = article("story.1", &[("", Some("Ann Lee"))]);
+        let two = article("story.2", &[("", Some("Bo Ruiz")), ("", Some("Cy Wu"))]);
+        let gold = [one.clone(), two.clone()];
+        let s = who_said_what(&gold, &[one, two], |_| true);
+        assert_eq!(s.strict.named.f1, 1.0);
+        assert_eq!((s.strict.named.pred, s.strict.named.gold), (3, 3));
+        // A prediction of another id is no prediction of the document.
+        let other = article("story.1.txt", &[("", Some("Ann Lee"))]);
+        let s = who_said_what(&gold[..1], &[other], |_| true);
+        assert_eq!((s.strict.named.pred, s.matched), (0, 0));
     }
 }

@@ -52,10 +52,22 @@ impl PieceTokenizer {
                 .or_else(|| inner.token_to_id(other))
                 .ok_or_else(|| corrupt(format!("the tokenizer has no {token} piece (nor {other})")))
         };
+        let (cls, sep, pad) = (
+            id("[CLS]", "<s>")?,
+            id("[SEP]", "</s>")?,
+            id("[PAD]", "<pad>")?,
+        );
+        // (One id for two of them would blur where windows start, end and
+        // are padded.)
+        if cls == sep || cls == pad || sep == pad {
+            return Err(corrupt(format!(
+                "the tokenizer gives [CLS], [SEP] and [PAD] the ids {cls}, {sep} and {pad}; each needs its own"
+            )));
+        }
         Ok(Self {
-            cls: id("[CLS]", "<s>")?,
-            sep: id("[SEP]", "</s>")?,
-            pad: id("[PAD]", "<pad>")?,
+            cls,
+            sep,
+            pad,
             unk: id("[UNK]", "<unk>")?,
             json: json.to_string(),
             inner,
@@ -223,6 +235,11 @@ pub(crate) mod tests {
             e.contains("enc/tokenizer.json") && e.contains("no [CLS] piece"),
             "{e}"
         );
+        let json = tiny_tokenizer_json(r###"{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":2,"a":3}"###);
+        let e = PieceTokenizer::from_json(&json, Path::new("t.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the ids 2, 2 and 0; each needs its own"), "{e}");
         let e = PieceTokenizer::from_json("{", Path::new("t.json"))
             .unwrap_err()
             .to_string();
