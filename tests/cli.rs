@@ -1633,7 +1633,8 @@ fn failed_runs_leave_no_folders_they_made() {
 /// name two people, and a quote that names its speaker without a span (both
 /// in records of other tools) count by their own names (the first was
 /// scored by the first quote's name, the second as no one). Documents pair
-/// by their whole id: `a.1` and `a.2` are two (they were one, `a`).
+/// by their whole id: `a.1` and `a.2` are two (they were one, `a`). An error
+/// record is a document predicted as nothing (it refused the whole file).
 #[test]
 fn who_said_what_scores_each_quotes_own_name_and_whole_ids() {
     let dir = tempfile::tempdir().unwrap();
@@ -1645,7 +1646,7 @@ fn who_said_what_scores_each_quotes_own_name_and_whole_ids() {
                T4\tSource 29 36\tBo Ruiz\nT5\tCue 37 41\tsaid\nT6\tContent 42 50\tit fails\n\
                T7\tAttribution 8 12\tsaid\nT8\tAttribution 37 41\tsaid\n\
                E1\tAttribution:T7 Source:T1 Cue:T2 Content:T3\nE2\tAttribution:T8 Source:T4 Cue:T5 Content:T6\n";
-    for id in ["a.1", "a.2"] {
+    for id in ["a.1", "a.2", "b"] {
         std::fs::write(gold.join(format!("{id}.txt")), text).unwrap();
         std::fs::write(gold.join(format!("{id}.ann")), ann).unwrap();
         std::fs::write(
@@ -1666,6 +1667,7 @@ fn who_said_what_scores_each_quotes_own_name_and_whole_ids() {
             {"speaker": span(0, 7), "speaker_name": "Ann Lee", "content": [span(13, 27)]},
             {"speaker": null, "speaker_name": "Bo Ruiz", "content": [span(42, 50)]},
         ]}),
+        serde_json::json!({"id": "b", "error": {"kind": "too-long", "message": "over 9 characters"}}),
     ];
     let pred = dir.path().join("pred.jsonl");
     let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
@@ -1690,8 +1692,16 @@ fn who_said_what_scores_each_quotes_own_name_and_whole_ids() {
             named["pred"].as_u64(),
             named["gold"].as_u64()
         ),
-        (Some(4), Some(4), Some(4)),
+        (Some(4), Some(4), Some(6)),
         "{json}"
     );
     assert_eq!(json["speakers"]["matched"].as_u64(), Some(4), "{json}");
+    // The error record (which refused the whole file) predicted nothing.
+    assert!(
+        stderr(&out).contains(
+            "document \"b\" is an error record (too-long: over 9 characters): scored as predicting nothing"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }

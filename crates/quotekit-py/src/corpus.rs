@@ -121,7 +121,10 @@ pub fn evaluate(
                     .map_err(|e| errors::DataError::new_err(e.to_string()))?;
                 // Names files are gold: the predictions' names are their own.
                 let (pred_docs, quote_names) = match records {
-                    Some(records) => (records.documents, Some(records.speaker_names)),
+                    Some(records) => {
+                        warnings.extend(records.notes);
+                        (records.documents, Some(records.speaker_names))
+                    }
                     None => (
                         load(pred, Format::detect(pred), Vec::new(), &mut warnings)?,
                         None,

@@ -149,6 +149,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             let (pred, quote_names) = match records_as_documents(pred_path, &gold)? {
                 Some(records) => {
                     eprintln!("{}", records_note(pred_path));
+                    for note in &records.notes {
+                        eprintln!("{note}");
+                    }
                     (records.documents, Some(records.speaker_names))
                 }
                 None => {

@@ -178,6 +178,7 @@ pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Rec
             .collect(),
         unreadable: Vec::new(),
     };
+    let mut notes = Vec::new();
     read_jsonl(path, Some(&texts), &ValidationOptions::default())?
         .views
         .into_iter()
@@ -192,11 +193,20 @@ pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Rec
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
                 Err(InferError::Usage(format!("{why} (document {:?})", v.id)))
             }
-            Err(why) => Err(InferError::Usage(format!(
-                "{}: {:?}: {why}",
-                path.display(),
-                v.id
-            ))),
+            // An error record (predict could not annotate the document)
+            // predicted nothing, and is scored so.
+            Err(why) => {
+                notes.push(format!(
+                    "note: {}: document {:?} is an error record ({why}): scored as predicting nothing",
+                    path.display(),
+                    v.id
+                ));
+                let text = match texts.by_id.get(&v.id) {
+                    Some(Ok(text)) => text.as_str(),
+                    _ => "",
+                };
+                Ok((Document::new(v.id, text), Vec::new()))
+            }
         })
         .collect::<Result<Vec<_>, _>>()
         .map(|pairs| {
@@ -204,6 +214,7 @@ pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Rec
             Some(Records {
                 documents,
                 speaker_names,
+                notes,
             })
         })
 }
@@ -216,6 +227,8 @@ pub struct Records {
     /// Each document's speaker name of every quote (attribution), as the
     /// record gives it: with or without a speaker span.
     pub speaker_names: Vec<Vec<Option<String>>>,
+    /// What to tell the user: error records, scored as predicting nothing.
+    pub notes: Vec<String>,
 }
 
 /// What scoring [`records_as_documents`] leaves out, said when it is done.
@@ -571,10 +584,12 @@ mod tests {
         assert!(!holds_records_or_errors(&path).unwrap(), "an empty file");
     }
 
-    /// Scored against gold, a records file's error record is an error that
-    /// names the file and the document.
+    /// Scored against gold, a records file's error record is the document
+    /// predicted as nothing, with a note naming the file and the document
+    /// (it refused the whole file, as `predict` writes one for every
+    /// document it could not annotate).
     #[test]
-    fn an_error_record_scored_against_gold_names_its_file() {
+    fn an_error_record_scored_against_gold_predicts_nothing_with_a_note() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.jsonl");
         std::fs::write(
@@ -584,10 +599,14 @@ mod tests {
         )
         .unwrap();
         let gold = [Document::new("a", "Hi."), Document::new("b", "Yo.")];
-        let e = records_as_documents(&path, &gold).unwrap_err().to_string();
-        assert!(
-            e.contains(&format!("{}: \"b\": too-long", path.display())),
-            "{e}"
+        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        assert_eq!(records.documents[1], gold[1]);
+        assert_eq!(
+            records.notes,
+            [format!(
+                "note: {}: document \"b\" is an error record (too-long: the text is too long): scored as predicting nothing",
+                path.display()
+            )]
         );
     }
 
