@@ -9,6 +9,7 @@
 use crate::document::{Document, Role};
 use crate::error::{read_text, DataError};
 use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One line of a names file.
@@ -40,10 +41,13 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
     let text = read_text(path)?;
     // (A byte-order mark, which some editors write, is no part of the first id.)
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // (Lines end at `\n`, `\r\n` or a lone `\r`, as the reference scorer
+    // reads them.)
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out: Vec<NameLine> = Vec::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
     for (k, line) in text.lines().enumerate() {
         let line_no = k + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
@@ -65,14 +69,13 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
                 "empty span id or name (write `-` for no named speaker)",
             ));
         }
-        if let Some(first) = out.iter().find(|l| l.span == span.trim()) {
+        if let Some(first) = first_line.insert(span.trim().to_string(), line_no) {
             return Err(DataError::syntax(
                 path,
                 line_no,
                 format!(
-                    "span {} is named again (first on line {}): one line per span",
+                    "span {} is named again (first on line {first}): one line per span",
                     span.trim(),
-                    first.line
                 ),
             ));
         }
@@ -298,6 +301,20 @@ mod tests {
             e.contains("a1.tsv:2") && e.contains("named again (first on line 1)"),
             "{e}"
         );
+        // Lines that end at a lone `\r` (old Mac files) are lines, counted
+        // as such (a blank one first here), and `\r\n` ends one line.
+        for ends in ["\r", "\r\n"] {
+            std::fs::write(
+                &file,
+                format!("\r{ends}T1\tAnn\tAnn Lee{ends}T1\tAnn\tX{ends}"),
+            )
+            .unwrap();
+            let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+            assert!(
+                e.contains("a1.tsv:4") && e.contains("named again (first on line 3)"),
+                "{ends:?}: {e}"
+            );
+        }
     }
 
     /// Names folders with no file for any document of the corpus are

@@ -73,6 +73,19 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         ));
     }
     let record: Record = serde_json::from_str(&text).map_err(|e| {
+        // (A line that is no JSON at all says so: the record reader may stop
+        // at an unknown first field before the end the line lacks.)
+        let e = match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+            Err(syntax) if !syntax.is_data() => syntax,
+            _ => e,
+        };
+        if e.is_eof() && !e.to_string().starts_with("control character") {
+            return DataError::syntax(
+                path,
+                line,
+                "bad JSON record: the line ends before the record does (was it cut off?)",
+            );
+        }
         let problem = json_problem(&e);
         // (`predict`'s default records, read where documents are expected.)
         let hint = if problem.contains("unknown field `quotes`") {
@@ -310,6 +323,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("predict --format documents"), "{err}");
+        // Such a record cut off says so (it was blamed on its format).
+        let cut = br#"{"id": "a", "quotes": ["#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 1, cut)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "p.jsonl:1: bad JSON record: the line ends before the record does (was it cut off?)"
+        );
         // Its error records say what they are.
         let failed =
             br#"{"error":{"kind":"empty","message":"the text is empty"},"id":"b"}"#.to_vec();

@@ -61,8 +61,21 @@ struct QuoteIn {
 /// The part of a `jsonl` record the pages use.
 #[derive(Deserialize)]
 struct RecordIn {
+    #[serde(deserialize_with = "id_text")]
     id: String,
     quotes: Vec<QuoteIn>,
+}
+
+/// A record's id: a string, or a whole number of 64 bits as its digits (as
+/// `predict` reads ids).
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "the id {other} is neither a string nor a whole number of 64 bits"
+        ))),
+    }
 }
 
 /// Reads predictions from `path`: a brat folder, a `.conll` file, or a
@@ -358,13 +371,13 @@ fn read_jsonl(
     })
 }
 
-/// A line's `id` when it has a string one, else `line N`.
+/// A line's `id` when it has a string or whole-number one, else `line N`.
 fn record_id(object: Option<&serde_json::Map<String, Value>>, line: usize) -> String {
-    object
-        .and_then(|o| o.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("line {line}"))
+    match object.and_then(|o| o.get("id")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+        _ => format!("line {line}"),
+    }
 }
 
 /// The view of a line that could not be read: its id if it has one, else
@@ -451,12 +464,15 @@ fn predicted_from_record(record: RecordIn, text: &str) -> Result<Predicted, Stri
                    s: &SpanIn,
                    name: Option<&str>|
      -> Result<String, String> {
+        if s.start >= s.end {
+            return Err(format!(
+                "the {role} at {}..{} is empty or reversed (a span's start comes before its end)",
+                s.start, s.end
+            ));
+        }
         let span = CharSpan::new(s.start, s.end);
         let found = index.slice(document.text(), span);
-        if s.start >= s.end
-            || found.is_none()
-            || s.text.as_deref().is_some_and(|t| Some(t) != found)
-        {
+        if found.is_none() || s.text.as_deref().is_some_and(|t| Some(t) != found) {
             return Err(format!(
                 "the {role} at {}..{} does not fit the text given for this id (are these the texts predict read?)",
                 s.start, s.end
@@ -582,6 +598,29 @@ mod tests {
         }
         std::fs::write(&path, "\n").unwrap();
         assert!(!holds_records_or_errors(&path).unwrap(), "an empty file");
+    }
+
+    /// A record's whole-number id is its digits (as `predict` reads ids; it
+    /// was `line N`), and an empty span is told as such (it "did not fit
+    /// the text").
+    #[test]
+    fn number_ids_pair_and_empty_spans_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        std::fs::write(&path, "{\"id\":7,\"quotes\":[]}\n").unwrap();
+        let gold = [Document::new("7", "Hi.")];
+        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        assert_eq!(records.documents[0].id, "7");
+        std::fs::write(
+            &path,
+            "{\"id\":\"7\",\"quotes\":[{\"content\":[{\"start\":1,\"end\":1}]}]}\n",
+        )
+        .unwrap();
+        let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+        assert!(
+            e.contains("p.jsonl:1: the Content at 1..1 is empty or reversed"),
+            "{e}"
+        );
     }
 
     /// Scored against gold, a records file's error record is the document
