@@ -138,3 +138,34 @@ proptest! {
         }
     }
 }
+
+/// Names files name brat T ids, which CoNLL does not keep: CoNLL gold with
+/// `--names` is refused saying so (each names line was an error of its own:
+/// no such span, or another span's text).
+#[test]
+fn names_for_a_conll_corpus_are_refused_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let conll = dir.path().join("sample.conll");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sample = load_corpus(
+        &root.join("datasets/sample"),
+        Format::Brat,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    writer(Format::Conll, TagScheme::Bio)
+        .write(&sample.documents, &conll)
+        .unwrap();
+    let options = LoadOptions {
+        names: vec![root.join("datasets/sample-speakers")],
+        ..LoadOptions::default()
+    };
+    let e = load_corpus(&conll, Format::Conll, &options)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sample.conll: names files name the T ids of a brat corpus"),
+        "{e}"
+    );
+    assert!(load_corpus(&conll, Format::Conll, &LoadOptions::default()).is_ok());
+}

@@ -140,6 +140,15 @@ pub fn load_corpus(
             });
         }
     }
+    // (CoNLL numbers spans as it reads them: the ids no names file names.)
+    if format == Format::Conll && !options.names.is_empty() {
+        return Err(DataError::Layout {
+            path: path.to_path_buf(),
+            message: "names files name the T ids of a brat corpus, which a CoNLL file does not keep: \
+                      give the brat corpus, or `quotekit convert --names DIR` it to JSONL, where each name stays on its span"
+                .into(),
+        });
+    }
     let reader = reader(format, options);
     let mut report = LoadReport::default();
     for item in reader.read(path)? {
