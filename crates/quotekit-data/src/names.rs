@@ -202,6 +202,25 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
     for (k, name) in named {
         doc.spans[k].name = Some(name);
     }
+    let sources = doc.spans.iter().filter(|s| s.role == Role::Source);
+    let unnamed: Vec<&str> = sources
+        .clone()
+        .filter(|s| s.name.is_none())
+        .map(|s| s.id.as_str())
+        .collect();
+    if let Some(first) = unnamed.first() {
+        let sources = sources.count();
+        diagnostics.push(origin.diagnostic(
+            &doc.id,
+            None,
+            Severity::Warning,
+            ProblemKind::UnnamedSources {
+                named: sources - unnamed.len(),
+                sources,
+                first: first.to_string(),
+            },
+        ));
+    }
     Ok(diagnostics)
 }
 
@@ -281,17 +300,26 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found.len(), 4, "{found:?}");
+        // (T3 has no line: a warning, the file named.)
+        assert!(
+            found[3].ends_with(
+                "a1.tsv: warning: the names file names 1 of the document's 2 Source spans \
+                 (the first left out: T3): the others count as no one; write `-` for a source that names no one"
+            ),
+            "{}",
+            found[3]
+        );
         assert!(found[0].contains("a1.tsv:1: error") && found[0].contains("\"Ann\""));
         assert!(found[1].contains("a1.tsv:2: error") && found[1].contains("T2 is a Cue"));
         assert!(found[2].contains("a1.tsv:3: error") && found[2].contains("no span T9"));
         // A long text cut short with `…` matches what it begins.
-        std::fs::write(&file, "T1\tAnn L…\tAnn Lee\n").unwrap();
+        std::fs::write(&file, "T1\tAnn L…\tAnn Lee\nT3\tThey\t-\n").unwrap();
         assert!(apply_names(&mut doc(), &dirs).unwrap().is_empty());
-        std::fs::write(&file, "T1\tBob…\tAnn Lee\n").unwrap();
+        std::fs::write(&file, "T1\tBob…\tAnn Lee\nT3\tThey\t-\n").unwrap();
         assert_eq!(apply_names(&mut doc(), &dirs).unwrap().len(), 1);
         // A byte-order mark is read past; a span named twice is an error.
-        std::fs::write(&file, "\u{feff}T1\tAnn Lee\tAnn Lee\n").unwrap();
+        std::fs::write(&file, "\u{feff}T1\tAnn Lee\tAnn Lee\nT3\tThey\t-\n").unwrap();
         let mut d = doc();
         assert!(apply_names(&mut d, &dirs).unwrap().is_empty());
         assert_eq!(d.spans[0].name.as_deref(), Some("Ann Lee"));

@@ -167,6 +167,16 @@ pub enum ProblemKind {
         /// The name as given.
         name: String,
     },
+    /// A names file that leaves some of the document's Source spans out (a
+    /// file cut short?): they count as no one.
+    UnnamedSources {
+        /// Source spans the file names.
+        named: usize,
+        /// Source spans of the document.
+        sources: usize,
+        /// The first one it leaves out.
+        first: String,
+    },
 }
 
 impl std::fmt::Display for ProblemKind {
@@ -295,6 +305,15 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::NameOfMissingSpan { span } => {
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
+            ProblemKind::UnnamedSources {
+                named,
+                sources,
+                first,
+            } => write!(
+                f,
+                "the names file names {named} of the document's {sources} Source spans \
+                 (the first left out: {first}): the others count as no one; write `-` for a source that names no one"
+            ),
             ProblemKind::NameOfNonSource { span, role } => write!(
                 f,
                 "a name for span {span}, but {span} is a {role}; names are for Source spans"
@@ -346,6 +365,7 @@ impl Diagnostic {
             ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
+            ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
             ProblemKind::UnwritableName { .. } => "speaker name with control characters",
