@@ -76,7 +76,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         // (A line that is no JSON at all says so: the record reader may stop
         // at an unknown first field before the end the line lacks.)
         let e = match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-            Err(syntax) if !syntax.is_data() => syntax,
+            Err(syntax) if e.is_data() && !syntax.is_data() => syntax,
             _ => e,
         };
         if e.is_eof() && !e.to_string().starts_with("control character") {

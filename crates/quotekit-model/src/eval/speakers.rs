@@ -43,11 +43,17 @@ const TITLES: [&str; 21] = [
 ];
 
 /// Python's `\w`, as the reference scorer's `re` reads it: letters,
-/// numbers and `_`, not the marks and symbols Rust also counts alphabetic
-/// (a vowel sign, a circled letter).
+/// numbers and `_` by their general category, not the marks and symbols
+/// Rust also counts alphabetic (a vowel sign, a circled letter). (The
+/// tables are Unicode 18's; Python 3.11 has 14's, so letters and numbers
+/// added since differ.)
 fn is_word(c: char) -> bool {
-    use unicode_categories::UnicodeCategories;
-    c == '_' || (c.is_alphanumeric() && !c.is_mark() && !c.is_symbol())
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    c == '_'
+        || matches!(
+            c.general_category_group(),
+            GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number
+        )
 }
 
 /// Python's `str.isspace` (its `\s`, `split` and `strip`): Rust's white
@@ -402,6 +408,10 @@ mod tests {
         assert_eq!(n("Mary\u{670} Blige").as_deref(), Some("mary blige"));
         assert_eq!(n("\u{24c2}ary Blige").as_deref(), Some("ary blige"));
         assert_eq!(n("\u{216b} Smith").as_deref(), Some("\u{217b} smith"));
+        // Marks of newer Unicode versions than the old tables quotekit read
+        // (Malayalam, Unicode 10; Devanagari, 11) are no word characters.
+        assert_eq!(n("Ann Lee\u{d00}").as_deref(), Some("ann lee"));
+        assert_eq!(n("Ann\u{a8ff} Lee").as_deref(), Some("ann lee"));
     }
 
     #[test]
