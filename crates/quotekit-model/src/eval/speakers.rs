@@ -8,6 +8,8 @@
 //! more words counts (a title left in front). Documents pair by their whole
 //! id, as everywhere in `eval` (the reference keys a prediction by its id's
 //! file stem, `dir/a.txt` as `a`, and so pairs no id with a dot in it).
+//! The file runs over 500 lines: the definition and the tests that pin it
+//! to the reference's figures sit together.
 
 use crate::eval::counts::Counts;
 use quotekit_data::{Document, Role, SpansById};
