@@ -140,8 +140,8 @@ proptest! {
 }
 
 /// Names files name brat T ids, which CoNLL does not keep: CoNLL gold with
-/// `--names` is refused saying so (each names line was an error of its own:
-/// no such span, or another span's text).
+/// names files for its documents is refused saying so (each names line was
+/// an error of its own: no such span, or another span's text).
 #[test]
 fn names_for_a_conll_corpus_are_refused_saying_why() {
     let dir = tempfile::tempdir().unwrap();
@@ -168,4 +168,11 @@ fn names_for_a_conll_corpus_are_refused_saying_why() {
         "{e}"
     );
     assert!(load_corpus(&conll, Format::Conll, &LoadOptions::default()).is_ok());
+    // Names folders that have no file for its documents leave it as it is
+    // (a CoNLL dev corpus beside named brat training data).
+    let elsewhere = LoadOptions {
+        names: vec![dir.path().to_path_buf()],
+        ..LoadOptions::default()
+    };
+    assert!(load_corpus(&conll, Format::Conll, &elsewhere).is_ok());
 }

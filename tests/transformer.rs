@@ -258,10 +258,17 @@ fn save_load_predict_is_identical_and_resume_matches() {
 /// `transformer.path` is spelled: a copy of the folder elsewhere resumes to
 /// the uninterrupted run's weights; a folder whose `config.json` or
 /// `tokenizer.json` was edited (which had resumed, mixing epochs of two
-/// encoders) is refused, naming the file. (With the tiny BERT of
-/// `tests/common/tiny_bert.rs`: runs everywhere.)
+/// encoders) is refused, naming the file, and so are other weights for a
+/// frozen encoder, which the checkpoint does not hold (a fine-tuned one's
+/// checkpoint does: its folder's weights are read over). (With the tiny
+/// BERT of `tests/common/tiny_bert.rs`: runs everywhere.)
 #[test]
 fn a_run_resumes_by_its_encoders_files_not_the_paths_spelling() {
+    resumes_by_the_encoders_files(false);
+    resumes_by_the_encoders_files(true);
+}
+
+fn resumes_by_the_encoders_files(freeze: bool) {
     let dir = tempfile::tempdir().unwrap();
     let bert = tiny_bert::tiny_bert(dir.path());
     let config_at = |path: PathBuf| {
@@ -273,6 +280,7 @@ fn a_run_resumes_by_its_encoders_files_not_the_paths_spelling() {
                 batch_pieces: 512,
                 learning_rate: 5e-3,
                 encoder_learning_rate: 1e-3,
+                freeze,
                 ..settings(path, 2)
             },
             ..TrainConfig::default()
@@ -300,6 +308,15 @@ fn a_run_resumes_by_its_encoders_files_not_the_paths_spelling() {
         };
         fit_with(&config_at(path.to_path_buf()), &options, |_| {})
     };
+    let refused = |file: &str| {
+        let e = resume(&copy).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!(
+                "the encoder's {file} (in transformer.path) is not the one"
+            )),
+            "{freeze}: {e}"
+        );
+    };
     for (file, from, to) in [
         (
             "config.json",
@@ -316,18 +333,26 @@ fn a_run_resumes_by_its_encoders_files_not_the_paths_spelling() {
         let original = std::fs::read_to_string(&path).unwrap();
         assert!(original.contains(from), "{original}");
         std::fs::write(&path, original.replace(from, to)).unwrap();
-        let e = resume(&copy).unwrap_err().to_string();
-        assert!(
-            e.contains(&format!(
-                "the encoder's {file} (in transformer.path) is not the one"
-            )),
-            "{e}"
-        );
+        refused(file);
         std::fs::write(&path, original).unwrap();
+    }
+    // Other weights: the lowest byte of the last value.
+    let weights = copy.join("model.safetensors");
+    let original = std::fs::read(&weights).unwrap();
+    let mut other = original.clone();
+    let at = other.len() - 4;
+    other[at] ^= 1;
+    std::fs::write(&weights, other).unwrap();
+    if freeze {
+        refused("model.safetensors");
+        std::fs::write(&weights, original).unwrap();
     }
     let resumed = resume(&copy.join(".")).unwrap();
     let whole = fit_with(&config_at(bert), &TrainOptions::default(), |_| {}).unwrap();
-    assert!(params(&resumed.annotator) == params(&whole.annotator));
+    assert!(
+        params(&resumed.annotator) == params(&whole.annotator),
+        "{freeze}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::formats::brat::BratReader;
 use crate::formats::conll::{ConllReader, ConllWriter, LabelMap};
 use crate::formats::jsonl::{JsonlReader, JsonlWriter};
 use crate::formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
-use crate::names::apply_names;
+use crate::names::{apply_names, names_file};
 use crate::tags::TagScheme;
 use crate::validate::{validate, Diagnostic, Severity, ValidationOptions};
 use std::path::{Path, PathBuf};
@@ -140,18 +140,26 @@ pub fn load_corpus(
             });
         }
     }
-    // (CoNLL numbers spans as it reads them: the ids no names file names.)
-    if format == Format::Conll && !options.names.is_empty() {
-        return Err(DataError::Layout {
-            path: path.to_path_buf(),
-            message: "names files name the T ids of a brat corpus, which a CoNLL file does not keep: \
-                      give the brat corpus, or `quotekit convert --names DIR` it to JSONL, where each name stays on its span"
-                .into(),
-        });
-    }
     let reader = reader(format, options);
     let mut report = LoadReport::default();
     for item in reader.read(path)? {
+        // (CoNLL numbers spans as it reads them: ids no names file names. A
+        // CoNLL corpus without names files, such as a dev corpus beside
+        // named brat training data, reads as ever.)
+        if let Ok(read) = &item {
+            let named = names_file(&options.names, &read.document.id).is_some();
+            if format == Format::Conll && named {
+                return Err(DataError::Layout {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "names files name the T ids of a brat corpus, which a CoNLL file does not keep \
+                         (document {:?} has one): give the brat corpus, or `quotekit convert --names DIR` \
+                         it to JSONL, where each name stays on its span",
+                        read.document.id
+                    ),
+                });
+            }
+        }
         let outcome = item.and_then(|read| checked(read, &options.names, &options.validation));
         match (outcome, options.mode) {
             (Ok((document, warnings)), _) => {

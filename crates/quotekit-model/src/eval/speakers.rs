@@ -7,7 +7,7 @@
 //! [`normalise`], and a predicted name that ends with a gold name of two or
 //! more words counts (a title left in front). Documents pair by their whole
 //! id, as everywhere in `eval` (the reference keys a prediction by its id's
-//! file stem, `dir/a.txt` as `a`, and so pairs no id with a dot in it).
+//! file stem, `dir/a.txt` as `a`, and `a.1` as `a`, not as the article `a.1`).
 //! The file runs over 500 lines: the definition and the tests that pin it
 //! to the reference's figures sit together.
 

@@ -165,6 +165,7 @@ pub fn train(
         labels,
         tokenizer: model.vocab.to_json(),
         encoder_config: String::new(),
+        encoder_weights: String::new(),
         documents: train.len(),
         tokens,
         corpus,

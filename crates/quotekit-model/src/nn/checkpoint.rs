@@ -53,6 +53,11 @@ pub struct CheckpointMeta {
     /// tagger, and in checkpoints written before it was recorded).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub encoder_config: String,
+    /// A frozen encoder's weights file, hashed (the checkpoint holds the
+    /// head only: the encoder is read from its folder again on resume);
+    /// empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub encoder_weights: String,
 }
 
 /// A checkpoint read back from disk.
@@ -117,6 +122,7 @@ impl Checkpoint {
             rng_word_pos: rng.get_word_pos().to_string(),
             tokenizer: info.tokenizer.clone(),
             encoder_config: info.encoder_config.clone(),
+            encoder_weights: info.encoder_weights.clone(),
         };
         let json = serde_json::to_string(&meta).expect("checkpoint metadata serialises");
         write_tensors(&file, &tensors, Some((KEY, json)))?;
@@ -257,12 +263,20 @@ impl Checkpoint {
 
     /// Refuses to resume with another encoder than the run began with: a
     /// different `tokenizer.json` or `config.json` (the pieces and the
-    /// layers the checkpoint's weights were trained for). A checkpoint
-    /// written before the config was recorded is checked by its tokenizer.
-    pub fn check_encoder(&self, tokenizer: &str, config: &str) -> Result<(), ModelError> {
+    /// layers the checkpoint's weights were trained for), or, for a frozen
+    /// encoder, `model.safetensors` (`weights`, hashed: the one part of the
+    /// model the checkpoint does not hold). A checkpoint written before the
+    /// config was recorded is checked by its tokenizer.
+    pub fn check_encoder(
+        &self,
+        tokenizer: &str,
+        config: &str,
+        weights: &str,
+    ) -> Result<(), ModelError> {
         let files = [
             ("tokenizer.json", &self.meta.tokenizer, tokenizer),
             ("config.json", &self.meta.encoder_config, config),
+            ("model.safetensors", &self.meta.encoder_weights, weights),
         ];
         for (name, stored, now) in files {
             if !stored.is_empty() && stored != now {

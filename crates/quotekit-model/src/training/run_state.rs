@@ -29,6 +29,8 @@ pub struct RunInfo {
     /// A transformer's encoder `config.json` text (empty for the neural
     /// tagger).
     pub encoder_config: String,
+    /// A frozen encoder's `model.safetensors`, hashed (empty otherwise).
+    pub encoder_weights: String,
     /// Training documents.
     pub documents: usize,
     /// Training tokens.

@@ -176,11 +176,11 @@ impl BertConfig {
                 self.hidden_size, self.intermediate_size, self.num_hidden_layers
             ));
         }
-        if self.vocab_size == 0 || (!self.is_mpnet() && self.type_vocab_size == 0) {
-            return Err(format!(
-                "vocab_size {} and type_vocab_size {} must be at least 1",
-                self.vocab_size, self.type_vocab_size
-            ));
+        if self.vocab_size == 0 {
+            return Err("vocab_size is 0; it must be at least 1".into());
+        }
+        if !self.is_mpnet() && self.type_vocab_size == 0 {
+            return Err("type_vocab_size is 0; a BERT encoder needs at least 1 (it uses 2)".into());
         }
         let limits = [
             ("vocab_size", self.vocab_size, MAX_PIECES),
@@ -339,7 +339,7 @@ mod tests {
                 type_vocab_size: 0,
                 ..bert.clone()
             },
-            "type_vocab_size 0 must be at least 1",
+            "type_vocab_size is 0; a BERT encoder needs at least 1",
         );
         let mpnet = BertConfig {
             model_type: "mpnet".into(),

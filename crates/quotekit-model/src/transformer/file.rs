@@ -75,7 +75,8 @@ impl TransformerModel {
         // encoder would take its memory first. Smaller differences are
         // named tensor by tensor.)
         let held: u64 = tensors.values().map(|t| t.elem_count() as u64).sum();
-        let described = BertConfig::from_json(&json, &config_path)?.weights();
+        let bert_config = BertConfig::from_json(&json, &config_path)?;
+        let described = bert_config.weights();
         if described > held.saturating_mul(2) {
             return Err(ModelError::Config {
                 path: Some(file),
@@ -85,13 +86,26 @@ impl TransformerModel {
                 ),
             });
         }
+        // (A piece the encoder has no embedding for would be trained as
+        // [UNK] where the text has it.)
+        if let Some((piece, id)) = tokenizer.largest_piece() {
+            if id as usize >= bert_config.vocab_size {
+                return Err(ModelError::Config {
+                    path: Some(config_path),
+                    message: format!(
+                        "vocab_size is {}, but the tokenizer beside it has the piece {piece:?} of id {id}, which the encoder has no embedding for (a piece added to the tokenizer without resizing the model, or another encoder's tokenizer?); use the encoder's own tokenizer.json",
+                        bert_config.vocab_size
+                    ),
+                });
+            }
+        }
         let mut model = Self::new(config, &json, &config_path, tokenizer, cues, labels)?;
         model.set_pretrained(&tensors, &file)?;
         Ok(model)
     }
 
     /// Sets the `bert.*` parameters from a Hugging Face `model.safetensors`
-    /// (names with or without a `bert.` prefix; F32, F16 or BF16).
+    /// (names with or without a `bert.` prefix; F32, F16, BF16 or F64).
     pub fn load_pretrained(&mut self, file: &Path) -> std::result::Result<(), ModelError> {
         self.set_pretrained(&read_pretrained(file)?, file)
     }
@@ -129,7 +143,7 @@ impl TransformerModel {
                 return Err(ModelError::corrupt(
                     file,
                     format!(
-                        "tensor `{key}` is {:?}; an encoder's weights are F32, F16 or BF16",
+                        "tensor `{key}` is {:?}; an encoder's weights are F32, F16, BF16 or F64",
                         t.dtype()
                     ),
                 ));

@@ -138,18 +138,24 @@ impl TransformerModel {
     ) -> std::result::Result<Self, ModelError> {
         let bert_config = BertConfig::from_json(bert_config_json, config_path)?;
         // (A piece without an embedding would fail the forward pass of
-        // every text that has it.)
-        if let Some((piece, id)) = tokenizer.largest_piece() {
-            if id as usize >= bert_config.vocab_size {
-                return Err(ModelError::Config {
-                    path: Some(config_path.to_path_buf()),
-                    message: format!(
-                        "vocab_size is {}, but the tokenizer beside it has the piece {piece:?} of id {id}; the tokenizer and the config are of different encoders",
-                        bert_config.vocab_size
-                    ),
-                });
-            }
+        // every text that has it: such pieces, which training refuses, are
+        // read as [UNK] by a model trained before that; the special pieces
+        // the windows are made of must have one.)
+        let specials = [tokenizer.cls, tokenizer.sep, tokenizer.pad, tokenizer.unk];
+        if let Some(id) = specials
+            .into_iter()
+            .find(|&id| id as usize >= bert_config.vocab_size)
+        {
+            return Err(ModelError::Config {
+                path: Some(config_path.to_path_buf()),
+                message: format!(
+                    "vocab_size is {}, but the tokenizer beside it gives a special piece ([CLS], [SEP], [PAD] or [UNK]) the id {id}; the tokenizer and the config are of different encoders",
+                    bert_config.vocab_size
+                ),
+            });
         }
+        let mut tokenizer = tokenizer;
+        tokenizer.limit_to(bert_config.vocab_size);
         if config.window > bert_config.max_window() {
             return Err(ModelError::config(format!(
                 "transformer.window = {} is longer than the encoder's {} positions",

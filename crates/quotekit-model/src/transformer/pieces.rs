@@ -28,6 +28,10 @@ pub struct PieceTokenizer {
     pub pad: u32,
     /// `[UNK]`, for words the tokenizer drops entirely.
     pub unk: u32,
+    /// Pieces of this id and above have no embedding in the encoder
+    /// (tokens added to a tokenizer whose model was not resized): they are
+    /// read as `[UNK]`.
+    limit: Option<u32>,
 }
 
 impl PieceTokenizer {
@@ -71,6 +75,7 @@ impl PieceTokenizer {
             unk: id("[UNK]", "<unk>")?,
             json: json.to_string(),
             inner,
+            limit: None,
         })
     }
 
@@ -81,6 +86,12 @@ impl PieceTokenizer {
             .get_vocab(true)
             .into_iter()
             .max_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)))
+    }
+
+    /// Reads the pieces of id `vocab_size` and above, which the encoder
+    /// has no embedding for, as `[UNK]`.
+    pub fn limit_to(&mut self, vocab_size: usize) {
+        self.limit = u32::try_from(vocab_size).ok();
     }
 
     /// Reads a `tokenizer.json` file.
@@ -106,6 +117,11 @@ impl PieceTokenizer {
                         ids.truncate(MAX_WORD_PIECES);
                         if ids.is_empty() {
                             ids.push(self.unk);
+                        }
+                        if let Some(limit) = self.limit {
+                            ids.iter_mut()
+                                .filter(|id| **id >= limit)
+                                .for_each(|id| *id = self.unk);
                         }
                         ids
                     })
@@ -248,11 +264,14 @@ pub(crate) mod tests {
 
     #[test]
     fn words_get_their_pieces_and_unknown_words_one() {
-        let t = tokenizer();
+        let mut t = tokenizer();
         assert_eq!(
             t.word_pieces(&["abb", "A", "zz", "  "]),
             vec![vec![7, 6], vec![4], vec![1], vec![1]]
         );
+        // Pieces past an encoder's vocabulary are read as [UNK].
+        t.limit_to(7);
+        assert_eq!(t.word_pieces(&["abb", "A"]), vec![vec![1, 6], vec![4]]);
     }
 
     #[test]

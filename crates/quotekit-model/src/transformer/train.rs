@@ -8,6 +8,7 @@
 use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
+use crate::io::hash_hex;
 use crate::nn::checkpoint::Checkpoint;
 use crate::nn::trainer::{
     add_gradients, backward, gradients_of, train_network, NetworkTraining, Schedule,
@@ -20,7 +21,7 @@ use crate::training::run_state::{config_json, corpus_fingerprint, RunInfo};
 use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
 use crate::transformer::init::starting_model;
 use crate::transformer::model::{
-    windows_of, TransformerDocument, TransformerInputs, TransformerModel,
+    windows_of, TransformerDocument, TransformerInputs, TransformerModel, WEIGHTS_FILE,
 };
 use candle_core::{Tensor, Var};
 use quotekit_data::{Document, TagSet};
@@ -243,8 +244,19 @@ pub fn train(
     let labels = tags.names();
     let resumed = Checkpoint::resume(options, settings, "transformer", &labels)?;
     let model = starting_model(settings, cues, &labels, resumed.is_some())?;
+    // (A frozen encoder is read from its folder on resume too.)
+    let encoder_weights = if settings.freeze {
+        let file = settings.path.join(WEIGHTS_FILE);
+        hash_hex(&crate::io::read_file(&file)?)
+    } else {
+        String::new()
+    };
     if let Some(checkpoint) = &resumed {
-        checkpoint.check_encoder(&model.tokenizer.json, &model.bert_config_json)?;
+        checkpoint.check_encoder(
+            &model.tokenizer.json,
+            &model.bert_config_json,
+            &encoder_weights,
+        )?;
     }
     let corpus = corpus_fingerprint(&train_docs, dev_docs);
     let train = prepare_transformer(train_docs, &model, tags);
@@ -295,6 +307,7 @@ pub fn train(
         labels,
         tokenizer: model.tokenizer.json.clone(),
         encoder_config: model.bert_config_json.clone(),
+        encoder_weights,
         documents: train.len(),
         tokens,
         corpus,
