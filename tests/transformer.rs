@@ -410,3 +410,51 @@ fn frozen_encoder_outputs_are_cached_and_reused() {
     };
     assert!(w(a) == w(&fresh));
 }
+
+/// A tokenizer that makes most training words nothing but `[UNK]` (here: one
+/// that takes no word of more than one character) is warned about, naming
+/// the folder; the encoder's own is not.
+#[test]
+fn a_tokenizer_that_loses_the_words_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let bert = tiny_bert::tiny_bert(dir.path());
+    let warnings = |path: &Path| {
+        let mut config = TrainConfig {
+            model: ModelKind::Transformer,
+            transformer: TransformerConfig {
+                window: 32,
+                stride: 24,
+                batch_pieces: 512,
+                ..settings(path.to_path_buf(), 1)
+            },
+            ..TrainConfig::default()
+        };
+        config.data.train = sample_dir();
+        let mut found = Vec::new();
+        fit_with(&config.check().unwrap(), &TrainOptions::default(), |e| {
+            if let TrainEvent::Warning(w) = e {
+                found.push(w.clone());
+            }
+        })
+        .unwrap();
+        found
+    };
+    assert_eq!(warnings(&bert), Vec::<String>::new());
+    let file = bert.join("tokenizer.json");
+    let json = std::fs::read_to_string(&file).unwrap();
+    let short = json.replace(
+        "\"max_input_chars_per_word\":100",
+        "\"max_input_chars_per_word\":1",
+    );
+    assert_ne!(short, json);
+    std::fs::write(&file, short).unwrap();
+    let found = warnings(&bert);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("training words")
+            && found[0].contains("nothing but [UNK]")
+            && found[0].contains(bert.to_str().unwrap()),
+        "{}",
+        found[0]
+    );
+}

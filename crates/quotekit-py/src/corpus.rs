@@ -54,7 +54,7 @@ fn load(
 /// Raises each of a corpus's warnings (repairs made while reading it, as
 /// `quotekit stats` lists them) as a Python `UserWarning` at the caller's
 /// line: nothing is dropped silently.
-fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
+pub(crate) fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
     let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
     for w in warnings {
         let message = std::ffi::CString::new(w.replace('\0', "\\0"))

@@ -6,6 +6,7 @@ use quotekit_infer::render::report::{
     write_dev_evaluation, write_training_report, TrainingHistory,
 };
 use quotekit_model::config::TrainConfig;
+use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::{Interrupt, TrainOptions};
 use quotekit_model::transformer::cache::default_cache_dir;
 use quotekit_model::{fit_with, save_annotator};
@@ -68,9 +69,16 @@ pub fn train(
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
+    let mut warnings = Vec::new();
     let fitted = with_signals(py, &options.interrupt, || {
-        fit_with(&cfg, &options, |event| history.record(event))
+        fit_with(&cfg, &options, |event| {
+            history.record(event);
+            if let TrainEvent::Warning(w) = event {
+                warnings.push(w.clone());
+            }
+        })
     })?;
+    crate::corpus::warn_all(py, &warnings)?;
     let fitted = match fitted {
         Ok(fitted) => fitted,
         Err(e) => {

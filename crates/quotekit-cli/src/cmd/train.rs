@@ -357,6 +357,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 "speaker resolver: epoch {epoch}/{epochs}, loss {loss:.3}"
             )),
             TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
+            TrainEvent::Warning(w) => say(&bar, format!("warning: {w}")),
         }
     });
     let fitted = match fitted {

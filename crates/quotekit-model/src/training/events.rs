@@ -70,6 +70,9 @@ pub enum TrainEvent {
     },
     /// The speaker resolver is trained.
     Speakers(ResolverReport),
+    /// Something about the training data or settings the user should know
+    /// (training goes on).
+    Warning(String),
 }
 
 /// Summary of a finished training run.

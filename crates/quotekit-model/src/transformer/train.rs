@@ -227,6 +227,32 @@ impl TransformerTraining<'_> {
     }
 }
 
+/// A warning when more than a quarter of the training words are nothing but
+/// `[UNK]` to the encoder's tokenizer (a tokenizer of another encoder, or a
+/// normalizer that loses the text: the tagger would learn from no words).
+fn unknown_words_warning(
+    docs: &[TransformerDocument],
+    model: &TransformerModel,
+    settings: &crate::transformer::config::TransformerConfig,
+) -> Option<String> {
+    let unk = model.tokenizer.unk;
+    let (mut unknown, mut words) = (0usize, 0usize);
+    for d in docs {
+        let plan = &d.inputs.plan;
+        for (window, positions) in &plan.words {
+            words += 1;
+            unknown += usize::from(positions.iter().all(|&p| plan.windows[*window][p] == unk));
+        }
+    }
+    (unknown * 4 > words).then(|| {
+        format!(
+            "{unknown} of the {words} training words ({:.0} %) are nothing but [UNK] to the tokenizer of {}: is its tokenizer.json the encoder's own?",
+            100.0 * unknown as f64 / words as f64,
+            settings.path.display()
+        )
+    })
+}
+
 /// Fine-tunes the transformer tagger as `config` says; returns the model (its
 /// best dev epoch when there is a dev set, else the last) and a run summary.
 pub fn train(
@@ -260,6 +286,9 @@ pub fn train(
     }
     let corpus = corpus_fingerprint(&train_docs, dev_docs);
     let train = prepare_transformer(train_docs, &model, tags);
+    if let Some(warning) = unknown_words_warning(&train, &model, settings) {
+        on_event(&TrainEvent::Warning(warning));
+    }
     let dev = prepare_transformer(dev_docs.to_vec(), &model, tags);
     let tokens = training_tokens(&train)?;
     let (train_cache, dev_cache) = if settings.freeze {
