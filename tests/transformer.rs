@@ -269,26 +269,30 @@ fn a_run_resumes_by_its_encoders_files_not_the_paths_spelling() {
     resumes_by_the_encoders_files(true);
 }
 
+/// A config of the sample with the tiny BERT at `path`: small windows and
+/// batches, `epochs`, the encoder fine-tuned or `freeze`.
+fn tiny_bert_config(path: PathBuf, epochs: usize, freeze: bool) -> quotekit_model::Checked {
+    let mut config = TrainConfig {
+        model: ModelKind::Transformer,
+        transformer: TransformerConfig {
+            window: 32,
+            stride: 24,
+            batch_pieces: 512,
+            learning_rate: 5e-3,
+            encoder_learning_rate: 1e-3,
+            freeze,
+            ..settings(path, epochs)
+        },
+        ..TrainConfig::default()
+    };
+    config.data.train = sample_dir();
+    config.check().unwrap()
+}
+
 fn resumes_by_the_encoders_files(freeze: bool) {
     let dir = tempfile::tempdir().unwrap();
     let bert = tiny_bert::tiny_bert(dir.path());
-    let config_at = |path: PathBuf| {
-        let mut config = TrainConfig {
-            model: ModelKind::Transformer,
-            transformer: TransformerConfig {
-                window: 32,
-                stride: 24,
-                batch_pieces: 512,
-                learning_rate: 5e-3,
-                encoder_learning_rate: 1e-3,
-                freeze,
-                ..settings(path, 2)
-            },
-            ..TrainConfig::default()
-        };
-        config.data.train = sample_dir();
-        config.check().unwrap()
-    };
+    let config_at = |path: PathBuf| tiny_bert_config(path, 2, freeze);
     let checkpoint = dir.path().join("checkpoint");
     let options = TrainOptions {
         checkpoint_dir: Some(checkpoint.clone()),
@@ -419,19 +423,9 @@ fn a_tokenizer_that_loses_the_words_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let bert = tiny_bert::tiny_bert(dir.path());
     let warnings = |path: &Path| {
-        let mut config = TrainConfig {
-            model: ModelKind::Transformer,
-            transformer: TransformerConfig {
-                window: 32,
-                stride: 24,
-                batch_pieces: 512,
-                ..settings(path.to_path_buf(), 1)
-            },
-            ..TrainConfig::default()
-        };
-        config.data.train = sample_dir();
+        let config = tiny_bert_config(path.to_path_buf(), 1, false);
         let mut found = Vec::new();
-        fit_with(&config.check().unwrap(), &TrainOptions::default(), |e| {
+        fit_with(&config, &TrainOptions::default(), |e| {
             if let TrainEvent::Warning(w) = e {
                 found.push(w.clone());
             }
