@@ -258,15 +258,7 @@ fn ctrl_c_stops_a_run_with_whole_records_to_resume() {
             .map(|b| b.iter().filter(|&&c| c == b'\n').count())
             .unwrap_or(0)
     };
-    while lines(&output) < 20 {
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
+    let out = common::interrupt_when(child, || lines(&output) >= 20);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     let written = std::fs::read(&output).unwrap();

@@ -182,15 +182,9 @@ fn a_killed_search_resumes_with_the_same_trials() {
             .spawn()
             .unwrap();
         let jsonl = out.join("trials.jsonl");
-        while !std::fs::read_to_string(&jsonl).is_ok_and(|t| !t.is_empty()) {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        let kill = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(kill.success());
-        let o = child.wait_with_output().unwrap();
+        let o = common::interrupt_when(child, || {
+            std::fs::read_to_string(&jsonl).is_ok_and(|t| !t.is_empty())
+        });
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(130), "{err}");
         assert!(

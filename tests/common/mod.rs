@@ -209,3 +209,22 @@ pub fn predict_with(model: &Path, input: &Path, output: &Path, extra: &[&str]) -
     args.extend_from_slice(extra);
     quotekit(&args)
 }
+
+/// Sends SIGINT (Ctrl-C) to `child`.
+pub fn interrupt(child: &std::process::Child) {
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+}
+
+/// Waits until `ready` holds (polling), interrupts `child` and returns what
+/// it printed and its exit status.
+pub fn interrupt_when(child: std::process::Child, ready: impl Fn() -> bool) -> Output {
+    while !ready() {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    interrupt(&child);
+    child.wait_with_output().unwrap()
+}
