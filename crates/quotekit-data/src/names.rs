@@ -39,8 +39,6 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
         ));
     }
     let text = read_text(path)?;
-    // (A byte-order mark, which some editors write, is no part of the first id.)
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     // (Lines end at `\n`, `\r\n` or a lone `\r`, as the reference scorer
     // reads them.)
     let text = text.replace("\r\n", "\n").replace('\r', "\n");

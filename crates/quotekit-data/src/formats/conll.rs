@@ -60,8 +60,7 @@ impl LabelMap {
     /// byte-order mark before it is passed over, and errors name the file.
     pub fn from_file(path: &Path) -> Result<Self, DataError> {
         let text = crate::error::read_text(path)?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        toml::from_str(text)
+        toml::from_str(&text)
             .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))
     }
 
