@@ -2,7 +2,7 @@
 //! `[neural.network]` sizes.
 
 use crate::features::symbolic::FEATURE_SIZES;
-use crate::nn::MAX_SIZE;
+use crate::nn::check_widths;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -186,7 +186,7 @@ impl NeuralConfig {
     }
 
     /// Checks that the network fits in memory: each width at most
-    /// [`MAX_SIZE`], `vocab_size` at most [`MAX_VOCAB`], the whole at most
+    /// [`MAX_SIZE`](crate::nn::MAX_SIZE), `vocab_size` at most [`MAX_VOCAB`], the whole at most
     /// [`MAX_WEIGHTS`] weights. For training only: a model trained before
     /// these bounds loads whatever its size.
     pub fn check_size(&self) -> Result<(), String> {
@@ -197,20 +197,17 @@ impl NeuralConfig {
                 self.vocab_size
             ));
         }
-        for (key, size) in [
-            ("piece_dim", e.piece_dim),
-            ("char_dim", e.char_dim),
-            ("char_channels", e.char_channels),
-            ("feature_dim", e.feature_dim),
-            ("hidden", e.hidden),
-            ("sparse_dim", e.sparse_dim),
-        ] {
-            if size > MAX_SIZE {
-                return Err(format!(
-                    "neural.network.{key} = {size} (expected at most {MAX_SIZE})"
-                ));
-            }
-        }
+        check_widths(
+            "neural.network",
+            &[
+                ("piece_dim", e.piece_dim),
+                ("char_dim", e.char_dim),
+                ("char_channels", e.char_channels),
+                ("feature_dim", e.feature_dim),
+                ("hidden", e.hidden),
+                ("sparse_dim", e.sparse_dim),
+            ],
+        )?;
         let weights = self.weights();
         if weights > MAX_WEIGHTS {
             return Err(format!(
@@ -275,6 +272,7 @@ impl Default for NetworkConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::MAX_SIZE;
 
     #[test]
     fn invalid_settings_name_their_key() {

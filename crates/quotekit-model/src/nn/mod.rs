@@ -17,6 +17,17 @@ pub const DTYPE: candle_core::DType = candle_core::DType::F32;
 /// `transformer.head_hidden`, …): above it a network would not fit in memory.
 pub const MAX_SIZE: usize = 8192;
 
+/// Refuses the first of `widths` (key, size) above [`MAX_SIZE`], naming it
+/// as `section.key`.
+pub fn check_widths(section: &str, widths: &[(&str, usize)]) -> Result<(), String> {
+    match widths.iter().find(|(_, size)| *size > MAX_SIZE) {
+        Some((key, size)) => Err(format!(
+            "{section}.{key} = {size} (expected at most {MAX_SIZE})"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The device networks run on: the first CUDA GPU when built with the `cuda`
 /// feature and one is present, the CPU otherwise.
 pub fn device() -> candle_core::Device {

@@ -2,7 +2,7 @@
 //! section was `[encoder]` and the kind `"encoder"` before format version 2,
 //! and both still read).
 
-use crate::nn::MAX_SIZE;
+use crate::nn::check_widths;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -187,20 +187,16 @@ impl TransformerConfig {
     }
 
     /// Checks that the head fits in memory (`head_hidden` and `feature_dim`
-    /// at most [`MAX_SIZE`]). For training only: a model trained before the bound
+    /// at most [`MAX_SIZE`](crate::nn::MAX_SIZE)). For training only: a model trained before the bound
     /// loads whatever its size.
     pub fn check_size(&self) -> Result<(), String> {
-        for (key, size) in [
-            ("head_hidden", self.head_hidden),
-            ("feature_dim", self.feature_dim),
-        ] {
-            if size > MAX_SIZE {
-                return Err(format!(
-                    "transformer.{key} = {size} (expected at most {MAX_SIZE})"
-                ));
-            }
-        }
-        Ok(())
+        check_widths(
+            "transformer",
+            &[
+                ("head_hidden", self.head_hidden),
+                ("feature_dim", self.feature_dim),
+            ],
+        )
     }
 }
 
