@@ -54,17 +54,27 @@ fn encode_all(
     Ok(out)
 }
 
-/// Key of a frozen-encoder cache: the encoder folder's weights, config and
-/// tokenizer (and a trained model's weights, when the run starts from
-/// one), the settings that change its outputs, and
-/// the corpus.
+/// The encoder folder's weights file (`transformer.path`'s
+/// `model.safetensors`), hashed: read once per run, for the cache key and
+/// for a frozen run's checkpoint.
+pub fn weights_hash(config: &TransformerConfig) -> Result<String, ModelError> {
+    Ok(hash_hex(&crate::io::read_file(
+        &config.path.join(WEIGHTS_FILE),
+    )?))
+}
+
+/// Key of a frozen-encoder cache: the encoder folder's weights (`weights`,
+/// their [`weights_hash`]), config and tokenizer (and a trained model's
+/// weights, when the run starts from one), the settings that change its
+/// outputs, and the corpus.
 fn cache_key(
     config: &TransformerConfig,
+    weights: &str,
     docs: &[TransformerDocument],
 ) -> Result<String, ModelError> {
     // (Everything of the encoder folder the outputs depend on.)
-    let mut text = String::new();
-    for name in [WEIGHTS_FILE, CONFIG_FILE, TOKENIZER_FILE] {
+    let mut text = format!("{weights} ");
+    for name in [CONFIG_FILE, TOKENIZER_FILE] {
         let bytes = crate::io::read_file(&config.path.join(name))?;
         text.push_str(&hash_hex(&bytes));
         text.push(' ');
@@ -95,9 +105,11 @@ fn cache_key(
     Ok(hash_hex(text.as_bytes()))
 }
 
-/// Reads the cache file for `docs`, or computes the outputs and writes it.
+/// Reads the cache file for `docs`, or computes the outputs and writes it
+/// (`weights`: the encoder's [`weights_hash`]).
 pub fn cached_outputs(
     model: &TransformerModel,
+    weights: &str,
     docs: &[TransformerDocument],
     name: &str,
     dir: Option<&Path>,
@@ -108,7 +120,7 @@ pub fn cached_outputs(
     let file = match dir {
         Some(dir) => Some(dir.join(format!(
             "{name}-{}.safetensors",
-            cache_key(&model.config, docs)?
+            cache_key(&model.config, weights, docs)?
         ))),
         None => None,
     };
@@ -275,7 +287,7 @@ mod tests {
                 init,
                 ..settings.clone()
             };
-            cache_key(&config, &docs).unwrap()
+            cache_key(&config, &weights_hash(&config).unwrap(), &docs).unwrap()
         };
         assert_eq!(key(None), key(None));
         assert_ne!(key(None), key(Some(trained.clone())));

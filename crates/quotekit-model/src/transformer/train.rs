@@ -8,7 +8,6 @@
 use crate::config::{Checked, ModelKind};
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
-use crate::io::hash_hex;
 use crate::nn::checkpoint::Checkpoint;
 use crate::nn::trainer::{
     add_gradients, backward, gradients_of, train_network, NetworkTraining, Schedule,
@@ -18,10 +17,10 @@ use crate::training::data::{exact_f1, group_by_size, prepare, training_tokens};
 use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::training::run_state::{config_json, corpus_fingerprint, RunInfo};
-use crate::transformer::cache::{cached_batch, cached_outputs, Cached};
+use crate::transformer::cache::{cached_batch, cached_outputs, weights_hash, Cached};
 use crate::transformer::init::starting_model;
 use crate::transformer::model::{
-    windows_of, TransformerDocument, TransformerInputs, TransformerModel, WEIGHTS_FILE,
+    windows_of, TransformerDocument, TransformerInputs, TransformerModel,
 };
 use candle_core::{Tensor, Var};
 use quotekit_data::{Document, TagSet};
@@ -272,8 +271,7 @@ pub fn train(
     let model = starting_model(settings, cues, &labels, resumed.is_some())?;
     // (A frozen encoder is read from its folder on resume too.)
     let encoder_weights = if settings.freeze {
-        let file = settings.path.join(WEIGHTS_FILE);
-        hash_hex(&crate::io::read_file(&file)?)
+        weights_hash(settings)?
     } else {
         String::new()
     };
@@ -296,6 +294,7 @@ pub fn train(
         (
             Some(cached_outputs(
                 &model,
+                &encoder_weights,
                 &train,
                 "train",
                 dir,
@@ -307,6 +306,7 @@ pub fn train(
             } else {
                 Some(cached_outputs(
                     &model,
+                    &encoder_weights,
                     &dev,
                     "dev",
                     dir,
