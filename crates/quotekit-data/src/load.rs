@@ -146,9 +146,8 @@ pub fn load_corpus(
         // (CoNLL numbers spans as it reads them: ids no names file names. A
         // CoNLL corpus without names files, such as a dev corpus beside
         // named brat training data, reads as ever.)
-        if let Ok(read) = &item {
-            let named = names_file(&options.names, &read.document.id).is_some();
-            if format == Format::Conll && named {
+        if let (Format::Conll, Ok(read)) = (format, &item) {
+            if names_file(&options.names, &read.document.id).is_some() {
                 return Err(DataError::Layout {
                     path: path.to_path_buf(),
                     message: format!(

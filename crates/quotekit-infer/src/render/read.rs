@@ -69,12 +69,20 @@ struct RecordIn {
 /// A record's id: a string, or a whole number of 64 bits as its digits (as
 /// `predict` reads ids).
 fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match Value::deserialize(d)? {
-        Value::String(s) => Ok(s),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!(
-            "the id {other} is neither a string nor a whole number of 64 bits"
-        ))),
+    let value = Value::deserialize(d)?;
+    id_of(&value).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "the id {value} is neither a string nor a whole number of 64 bits"
+        ))
+    })
+}
+
+/// An id value as text: a string, or a whole number of 64 bits as its digits.
+fn id_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -373,11 +381,10 @@ fn read_jsonl(
 
 /// A line's `id` when it has a string or whole-number one, else `line N`.
 fn record_id(object: Option<&serde_json::Map<String, Value>>, line: usize) -> String {
-    match object.and_then(|o| o.get("id")) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
-        _ => format!("line {line}"),
-    }
+    object
+        .and_then(|o| o.get("id"))
+        .and_then(id_of)
+        .unwrap_or_else(|| format!("line {line}"))
 }
 
 /// The view of a line that could not be read: its id if it has one, else
