@@ -278,6 +278,39 @@ mod tests {
         );
     }
 
+    /// A model whose tokenizer gives a special piece an id past the
+    /// encoder's vocabulary is refused, naming the config (its windows are
+    /// made of those pieces); an ordinary piece there is read as [UNK].
+    #[test]
+    fn a_special_piece_past_the_vocabulary_is_refused() {
+        use crate::transformer::pieces::tests::{tiny_tokenizer_json, TINY_VOCAB};
+        let tokenizer = PieceTokenizer::from_json(
+            &tiny_tokenizer_json(TINY_VOCAB),
+            Path::new("tokenizer.json"),
+        )
+        .unwrap();
+        let settings = TransformerConfig {
+            window: 16,
+            stride: 8,
+            ..TransformerConfig::default()
+        };
+        let e = TransformerModel::new(
+            &settings,
+            &CONFIG.replace("\"vocab_size\": 8", "\"vocab_size\": 3"),
+            Path::new("m/encoder_config.json"),
+            tokenizer,
+            Lexicon::builtin_cues(),
+            7,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("m/encoder_config.json: vocab_size is 3, but the tokenizer beside it gives a special piece")
+                && e.contains("the id 3"),
+            "{e}"
+        );
+    }
+
     /// The size bound's weight count is the built encoder's, BERT and MPNet.
     #[test]
     fn the_config_counts_the_encoders_weights() {
