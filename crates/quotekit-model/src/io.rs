@@ -50,9 +50,15 @@ pub fn read_text(path: &Path) -> Result<String, ModelError> {
         0
     };
     String::from_utf8(bytes).map_err(|e| {
+        // (Line and offset as the data crate's readers name them.)
+        let valid = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         let message = format!(
-            "not valid UTF-8 (invalid byte at offset {})",
-            bom + e.utf8_error().valid_up_to()
+            "line {line}: not valid UTF-8 (invalid byte at offset {})",
+            bom + valid
         );
         ModelError::io(
             path,

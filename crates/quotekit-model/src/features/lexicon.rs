@@ -140,7 +140,7 @@ mod tests {
 
     /// A file an editor saved with a byte-order mark keeps its first entry
     /// (it had read as `\u{feff}said` and never matched); bytes that are
-    /// not UTF-8 are named by offset.
+    /// not UTF-8 are named by line and offset.
     #[test]
     fn a_file_with_a_byte_order_mark_keeps_its_first_entry() {
         let dir = tempfile::tempdir().unwrap();
@@ -151,7 +151,8 @@ mod tests {
         std::fs::write(&path, b"said\nt\xF6ld\n").unwrap();
         let err = Lexicon::from_file(&path).unwrap_err().to_string();
         assert!(
-            err.contains("cues.txt") && err.contains("invalid byte at offset 6"),
+            err.contains("cues.txt")
+                && err.contains("line 2: not valid UTF-8 (invalid byte at offset 6)"),
             "{err}"
         );
         // (Offsets count in the file, the byte-order mark too.)
