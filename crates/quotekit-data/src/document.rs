@@ -74,6 +74,14 @@ impl std::str::FromStr for Role {
 /// guidelines write it.
 pub const NO_NAME: &str = "-";
 
+/// True when a speaker name can be kept by every format: one line (no tab,
+/// no line break: names files and brat notes are lines of tab-separated
+/// fields) without spaces at its ends (the names and brat readers trim
+/// them). Any other character, a control character too, is kept as it is.
+pub fn writable_name(name: &str) -> bool {
+    name.trim() == name && !name.contains(['\t', '\n', '\r'])
+}
+
 /// One annotated span: a role over one or more character fragments.
 ///
 /// Most spans have one fragment; brat's discontinuous spans (`0 5;9 12`) have several,

@@ -28,7 +28,7 @@ pub mod tags;
 pub mod tokenize;
 pub mod validate;
 
-pub use document::{Attribution, Document, Role, Span, SpansById, NO_NAME};
+pub use document::{writable_name, Attribution, Document, Role, Span, SpansById, NO_NAME};
 pub use error::DataError;
 pub use formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 pub use load::{load_corpus, LoadOptions, LoadReport, Mode};

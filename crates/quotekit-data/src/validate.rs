@@ -159,8 +159,9 @@ pub enum ProblemKind {
         /// The span id.
         span: String,
     },
-    /// A speaker name with a control character (a tab, a line break) or
-    /// spaces at its ends, which names files and brat notes cannot keep.
+    /// A speaker name with a tab or a line break in it, or spaces at its
+    /// ends, which names files and brat notes cannot keep
+    /// ([`crate::writable_name`]).
     UnwritableName {
         /// The span id.
         span: String,
@@ -299,8 +300,8 @@ impl std::fmt::Display for ProblemKind {
             ),
             ProblemKind::UnwritableName { span, name } => write!(
                 f,
-                "the speaker name {name:?} of span {span} has a control character (a tab, a line \
-                 break) or spaces at its ends; a name is one line, as names files and brat notes keep it"
+                "the speaker name {name:?} of span {span} has a tab or a line break in it, or \
+                 spaces at its ends; a name is one line, as names files and brat notes keep it"
             ),
             ProblemKind::NameOfMissingSpan { span } => {
                 write!(f, "a name for span {span}, but the document has no span {span}")
@@ -368,7 +369,7 @@ impl Diagnostic {
             ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
-            ProblemKind::UnwritableName { .. } => "speaker name with control characters",
+            ProblemKind::UnwritableName { .. } => "speaker name with a tab or line break",
             ProblemKind::NamesTextMismatch { .. } => "names file text mismatch",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
         }

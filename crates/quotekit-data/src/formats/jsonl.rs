@@ -125,7 +125,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             ProblemKind::EmptyName {
                 span: span.id.clone(),
             }
-        } else if name.trim() != name || name.contains(char::is_control) {
+        } else if !crate::document::writable_name(name) {
             ProblemKind::UnwritableName {
                 span: span.id.clone(),
                 name: name.to_string(),
@@ -373,7 +373,7 @@ mod tests {
             );
         }
         // So is one that names files and brat notes could not keep.
-        for name in [r"Ann\tLee", r"Ann\nLee", " Ann", "Ann "] {
+        for name in [r"Ann\tLee", r"Ann\nLee", r"Ann\rLee", " Ann", "Ann "] {
             let bad = format!(
                 r#"{{"id":"n","text":"Ann said so.","spans":[{{"id":"T1","role":"source","fragments":[[0,3]],"name":"{name}"}}]}}"#
             );
@@ -382,9 +382,25 @@ mod tests {
             assert_eq!(problems.len(), 1, "{name}: {problems:?}");
             assert!(
                 problems[0].contains("p.jsonl:4: error")
-                    && problems[0].contains("span T1 has a control"),
+                    && problems[0].contains("span T1 has a tab or a line break"),
                 "{problems:?}"
             );
+        }
+        // Other control characters are kept, as names files and brat notes
+        // keep them (a garbled name of PolNeAR dev's has a U+0083).
+        for name in [r"Fran\u0083ois", r"Ann\u0000Lee", r"Ann\u0085Lee"] {
+            let odd = format!(
+                r#"{{"id":"n","text":"Ann said so.","spans":[{{"id":"T1","role":"source","fragments":[[0,3]],"name":"{name}"}}]}}"#
+            );
+            let read = parse_record(Path::new("p.jsonl"), 5, odd.into_bytes()).unwrap();
+            assert!(
+                read.diagnostics.is_empty(),
+                "{name}: {:?}",
+                read.diagnostics
+            );
+            let kept = read.document.spans[0].name.as_deref().unwrap();
+            let written: String = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            assert_eq!(kept, written);
         }
     }
 

@@ -255,6 +255,12 @@ pub fn parse_ann(
             diagnostics.push(at(ProblemKind::EmptyName { span: target }));
             continue;
         }
+        // (Trimmed, on its own line: only a tab can make it one that names
+        // files could not keep.)
+        if !crate::document::writable_name(&name) {
+            diagnostics.push(at(ProblemKind::UnwritableName { span: target, name }));
+            continue;
+        }
         match positions.get(target.as_str()) {
             Some(&k) if doc.spans[k].role == Role::Source => named.push((k, name)),
             Some(&k) => diagnostics.push(at(ProblemKind::NameOfNonSource {
@@ -544,5 +550,19 @@ mod tests {
                 "{note:?}"
             );
         }
+        // A tab in the name (the line's fields are split at the first two
+        // only) makes a name that names files could not keep; other control
+        // characters are kept.
+        let tab = msgs("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\tspeaker: Ann\tLee\n");
+        assert_eq!(tab.len(), 1, "{tab:?}");
+        assert!(
+            tab[0]
+                .starts_with("d.ann:2: error: the speaker name \"Ann\\tLee\" of span T1 has a tab"),
+            "{tab:?}"
+        );
+        let kept =
+            read("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\tspeaker: Ann\u{85}Lee\n").unwrap();
+        assert!(kept.diagnostics.is_empty(), "{:?}", kept.diagnostics);
+        assert_eq!(kept.document.spans[0].name.as_deref(), Some("Ann\u{85}Lee"));
     }
 }
