@@ -32,6 +32,10 @@ pub struct Predictions {
     pub warnings: Vec<quotekit_data::Diagnostic>,
     /// A corpus's documents left out (lenient mode only).
     pub skipped: Vec<quotekit_data::load::Skipped>,
+    /// The views (positions in `views`) of JSONL lines that are no document,
+    /// record or error record (cut off, not JSON, no usable id): drawn as
+    /// errors, but no prediction to score.
+    pub bad_lines: Vec<usize>,
 }
 
 /// A span of a `jsonl` record.
@@ -112,6 +116,7 @@ pub fn read_predictions(
             records: false,
             warnings: report.warnings,
             skipped: report.skipped,
+            bad_lines: Vec::new(),
         });
     }
     let texts = match texts {
@@ -152,9 +157,12 @@ fn first_record(path: &Path) -> Result<Option<bool>, InferError> {
     Ok(None)
 }
 
-/// True for a `predict --format jsonl` record: quotes, and no text.
+/// True for a `predict --format jsonl` record: quotes, and no list of spans
+/// (a document's; a record's `spans` counts them by role). A record may
+/// carry its input's text beside its quotes, as a pipeline that keeps the
+/// text may add it.
 fn is_quotes_record(o: &serde_json::Map<String, Value>) -> bool {
-    o.contains_key("quotes") && !o.contains_key("text")
+    o.contains_key("quotes") && !o.get("spans").is_some_and(Value::is_array)
 }
 
 /// The lines of a JSONL file that are not blank, numbered from 1, a
@@ -189,7 +197,9 @@ pub(crate) fn lines(
 /// empty document of its id (the scores count it as a prediction with no
 /// gold document).
 pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Records>, InferError> {
-    if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records(path)? {
+    // (A file of error records only is a run whose every document failed:
+    // each scored as predicting nothing.)
+    if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records_or_errors(path)? {
         return Ok(None);
     }
     let texts = Texts {
@@ -200,7 +210,20 @@ pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Rec
         unreadable: Vec::new(),
     };
     let mut notes = Vec::new();
-    read_jsonl(path, Some(&texts), &ValidationOptions::default())?
+    let predictions = read_jsonl(path, Some(&texts), &ValidationOptions::default())?;
+    // A line that is no record (cut off when predict was killed, damaged)
+    // is an error: scored, its document would count as predicting nothing.
+    if let Some(&k) = predictions.bad_lines.first() {
+        let why = match &predictions.views[k].content {
+            Err(why) => why.clone(),
+            Ok(_) => String::new(),
+        };
+        return Err(InferError::Usage(format!(
+            "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
+             (or predict that document again)"
+        )));
+    }
+    predictions
         .views
         .into_iter()
         .map(|v| match v.content {
@@ -318,6 +341,7 @@ fn read_jsonl(
     let mut views = Vec::new();
     let mut warnings = Vec::new();
     let mut records = false;
+    let mut bad_lines = Vec::new();
     for line in lines(path)? {
         let (line_no, buf) = line?;
         // Document lines (the usual case) are parsed once; only a line that
@@ -361,12 +385,18 @@ fn read_jsonl(
                         content: Err(located(path, line_no, why)),
                     },
                     Ok(view) => view,
-                    Err(why) => bad_line(path, line_no, object, why),
+                    Err(why) => {
+                        bad_lines.push(views.len());
+                        bad_line(path, line_no, object, why)
+                    }
                 }
             }
             // A line that is no document is shown as an error and the rest
             // goes on, as `predict` does with bad input.
-            _ => bad_line(path, line_no, object, not_a_document),
+            _ => {
+                bad_lines.push(views.len());
+                bad_line(path, line_no, object, not_a_document)
+            }
         };
         views.push(view);
     }
@@ -376,6 +406,7 @@ fn read_jsonl(
         records,
         warnings,
         skipped: Vec::new(),
+        bad_lines,
     })
 }
 
@@ -454,6 +485,18 @@ fn record_view(object: &serde_json::Map<String, Value>, texts: &Texts) -> Result
             });
         }
     };
+    // (A text the record carries must be the one its offsets are drawn on.)
+    if let Some(own) = object.get("text") {
+        if own.as_str() != Some(text.as_str()) {
+            return Ok(View {
+                id: id.clone(),
+                content: Err(format!(
+                    "the record's text is not the text of document {id:?} in the texts given, \
+                     so its offsets cannot be read on it"
+                )),
+            });
+        }
+    }
     Ok(View {
         id,
         content: predicted_from_record(record, text),
@@ -605,6 +648,72 @@ mod tests {
         }
         std::fs::write(&path, "\n").unwrap();
         assert!(!holds_records_or_errors(&path).unwrap(), "an empty file");
+    }
+
+    /// Scored, a records file is read whole: a line that is no record (cut
+    /// off, not JSON, an id that is no id) is an error naming the file and
+    /// line. It was a prediction of `line N`, unpaired, and its document
+    /// was scored as predicting nothing.
+    #[test]
+    fn a_bad_line_among_records_is_an_error_when_scored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        let gold = [Document::new("a", "Hi."), Document::new("b", "Yo.")];
+        let good = "{\"id\":\"a\",\"quotes\":[],\"spans\":{}}\n";
+        for (bad, says) in [
+            ("{\"id\":\"b\",\"quotes\":[", "p.jsonl:2:"),
+            ("{not json}", "p.jsonl:2:"),
+            ("{\"id\":7.5,\"quotes\":[]}", "p.jsonl:2:"),
+        ] {
+            std::fs::write(&path, format!("{good}{bad}\n")).unwrap();
+            let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+            assert!(e.contains(says) && e.contains("scored whole"), "{bad}: {e}");
+        }
+        // A record of a document gold lacks is still an unpaired prediction.
+        std::fs::write(&path, format!("{good}{{\"id\":\"z\",\"quotes\":[]}}\n")).unwrap();
+        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        assert_eq!(records.documents[1].id, "z");
+    }
+
+    /// A file of error records only (every document failed) is records:
+    /// each document predicted as nothing, with a note (it was read as a
+    /// corpus and refused).
+    #[test]
+    fn a_file_of_error_records_only_scores_as_predicting_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"error\":{\"kind\":\"empty\",\"message\":\"x\"}}\n",
+        )
+        .unwrap();
+        let gold = [Document::new("a", "Hi.")];
+        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        assert_eq!(records.documents, gold);
+        assert_eq!(records.notes.len(), 1, "{:?}", records.notes);
+    }
+
+    /// A record that carries its text beside its quotes is a record, its
+    /// text checked against the one its offsets are read on.
+    #[test]
+    fn a_record_with_its_text_is_read_when_the_text_is_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        let gold = [Document::new("a", "Ann said hi.")];
+        let record = |text: &str| {
+            format!(
+                "{{\"id\":\"a\",\"text\":\"{text}\",\"quotes\":[{{\"content\":[{{\"start\":9,\"end\":11}}]}}],\"spans\":{{}}}}\n"
+            )
+        };
+        std::fs::write(&path, record("Ann said hi.")).unwrap();
+        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        assert_eq!(records.documents[0].spans.len(), 1);
+        std::fs::write(&path, record("Bob said no.")).unwrap();
+        let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+        assert!(
+            e.contains("p.jsonl:1: the record's text is not the text"),
+            "{e}"
+        );
     }
 
     /// A record's whole-number id is its digits (as `predict` reads ids; it
