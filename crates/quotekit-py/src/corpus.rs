@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
-use quotekit_data::{load_corpus, Document, Format, LoadOptions};
+use quotekit_data::{load_corpus, Document, Format, LoadOptions, Mode};
 use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use std::path::{Path, PathBuf};
@@ -33,21 +33,30 @@ fn file_or_folder(path: &Path) -> PyResult<()> {
     }
 }
 
-/// Loads a corpus in strict mode (the first bad document is an error that
-/// names its file and line), with the speaker names of `names`.
+/// Loads a corpus with the speaker names of `names`: strictly (the first
+/// bad document is an error that names its file and line) or, `lenient`,
+/// leaving bad documents out, each a warning (as `--lenient` does).
 fn load(
     path: &Path,
     format: Format,
     names: Vec<PathBuf>,
+    lenient: bool,
     warnings: &mut Vec<String>,
 ) -> PyResult<Vec<Document>> {
     let options = LoadOptions {
         names,
+        mode: if lenient { Mode::Lenient } else { Mode::Strict },
         ..LoadOptions::default()
     };
     let report = load_corpus(path, format, &options)
         .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;
     warnings.extend(report.warnings.iter().map(ToString::to_string));
+    warnings.extend(
+        report
+            .skipped
+            .iter()
+            .map(|s| format!("skipped a document with errors (lenient): {}", s.error)),
+    );
     Ok(report.documents)
 }
 
@@ -68,18 +77,19 @@ pub(crate) fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
 /// `.conll`; `format` overrides the guess from the path), each as a line of
 /// quotekit's document JSONL, in corpus order.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, names=None))]
+#[pyo3(signature = (path, format=None, names=None, lenient=false))]
 pub fn read_corpus(
     py: Python<'_>,
     path: PathBuf,
     format: Option<&str>,
     names: Option<Vec<PathBuf>>,
+    lenient: bool,
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
     file_or_folder(&path)?;
     let names = names.unwrap_or_default();
     let mut warnings = Vec::new();
-    let docs = py.detach(|| load(&path, format, names.clone(), &mut warnings))?;
+    let docs = py.detach(|| load(&path, format, names.clone(), lenient, &mut warnings))?;
     check_names_match(&names, &docs, &path).map_err(errors::DataError::new_err)?;
     warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
@@ -91,13 +101,14 @@ pub fn read_corpus(
 /// gold spans (`quotekit eval --link-gold`). Returns `quotekit eval
 /// --json`'s figures as JSON.
 #[pyfunction]
-#[pyo3(signature = (gold, pred=None, names=None, link_gold=false))]
+#[pyo3(signature = (gold, pred=None, names=None, link_gold=false, lenient=false))]
 pub fn evaluate(
     py: Python<'_>,
     gold: PathBuf,
     pred: Option<PathBuf>,
     names: Option<Vec<PathBuf>>,
     link_gold: bool,
+    lenient: bool,
 ) -> PyResult<String> {
     if pred.is_some() == link_gold {
         return Err(errors::InputError::new_err(
@@ -111,7 +122,13 @@ pub fn evaluate(
     let names = names.unwrap_or_default();
     let mut warnings = Vec::new();
     let scores = py.detach(|| {
-        let gold_docs = load(&gold, Format::detect(&gold), names.clone(), &mut warnings)?;
+        let gold_docs = load(
+            &gold,
+            Format::detect(&gold),
+            names.clone(),
+            lenient,
+            &mut warnings,
+        )?;
         check_names_match(&names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
         let evaluation = match &pred {
             Some(pred) => {
@@ -126,7 +143,13 @@ pub fn evaluate(
                         (records.documents, Some(records.speaker_names))
                     }
                     None => (
-                        load(pred, Format::detect(pred), Vec::new(), &mut warnings)?,
+                        load(
+                            pred,
+                            Format::detect(pred),
+                            Vec::new(),
+                            lenient,
+                            &mut warnings,
+                        )?,
                         None,
                     ),
                 };

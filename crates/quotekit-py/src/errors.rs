@@ -67,7 +67,11 @@ pub fn config(e: quotekit_model::ModelError) -> PyErr {
 
 /// A data crate error as a Python exception.
 pub fn data(e: quotekit_data::DataError) -> PyErr {
-    DataError::new_err(e.to_string())
+    // (The advice is the command line's; here the same is an argument.)
+    DataError::new_err(
+        e.to_string()
+            .replace("skip it with --lenient", "skip it with lenient=True"),
+    )
 }
 
 /// An error of an argument (paths, locks, numbers) as a Python exception.

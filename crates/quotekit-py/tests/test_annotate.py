@@ -165,6 +165,33 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
     assert from_records["attribution"] == scores["attribution"]
 
 
+def test_lenient_scores_a_run_where_a_document_failed_as_the_cli(tiny_model, tmp_path):
+    # `predict --format documents` writes an error record for a document it
+    # could not annotate (here: too long); only lenient reading scores it.
+    pred = tmp_path / "pred.jsonl"
+    proc = run_cli(
+        "predict", "--model", str(tiny_model), "--input", str(SAMPLE),
+        "--output", str(pred), "--format", "documents", "--max-chars", "600",
+    )
+    assert proc.returncode == 2, proc.stderr.decode()
+    with pytest.raises(quotekit.DataError, match="lenient=True"):
+        quotekit.evaluate(SAMPLE, pred)
+    with pytest.warns(UserWarning, match="skipped a document with errors"):
+        scores = quotekit.evaluate(SAMPLE, pred, lenient=True)
+    cli = tmp_path / "eval.json"
+    proc = run_cli(
+        "eval", "--gold", str(SAMPLE), "--pred", str(pred), "--lenient", "--json", str(cli)
+    )
+    assert proc.returncode == 2, proc.stderr.decode()
+    assert scores == json.loads(cli.read_text())
+    assert scores["missing_predictions"], scores.keys()
+    with pytest.warns(UserWarning, match="skipped a document with errors"):
+        kept = list(quotekit.read_corpus(pred, lenient=True))
+    assert 0 < len(kept) < 14
+    with pytest.raises(quotekit.InputError, match="lenient must be True or False"):
+        quotekit.evaluate(SAMPLE, pred, lenient="yes")
+
+
 def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):
     scores = quotekit.evaluate(SAMPLE, link_gold=True)
     cli = tmp_path / "linked.json"

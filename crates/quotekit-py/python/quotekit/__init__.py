@@ -367,8 +367,9 @@ def tune(
     the search space ``space`` (see ``configs/tune-crf.toml``), its base
     config's corpora overridden by ``train``, ``dev`` and ``names``, its
     budget by ``trials`` and ``hours``. Results go to the folder ``out``
-    (``trials.jsonl``, ``trials.tsv``, ``best.toml``, the best model in
-    ``best/``); calling again with the same ``out`` resumes the search.
+    (``trials.jsonl``, ``trials.tsv``, ``search.json``, ``best.toml``, the
+    best model in ``best/``); calling again with the same ``out`` resumes the
+    search.
     Returns ``{"stop", "best", "records"}``: why it stopped, the number of
     the best trial, and every trial's params, dev scores and seconds. A
     space or base config that cannot be read or used raises
@@ -392,6 +393,7 @@ def evaluate(
     pred: Optional[PathLike] = None,
     names: Optional[Sequence[PathLike]] = None,
     link_gold: bool = False,
+    lenient: bool = False,
 ) -> Dict[str, Any]:
     """Scores predicted documents (``quotekit predict --format documents``,
     or any corpus) against gold ones, paired by id, as ``quotekit eval``
@@ -404,13 +406,18 @@ def evaluate(
     scores the rule linker on its own (``quotekit eval --link-gold``): the
     gold spans, as a perfect tagger would give them, linked into
     attributions and scored against gold. Repairs made while reading either
-    corpus are ``UserWarning`` warnings, as in :func:`read_corpus`."""
+    corpus are ``UserWarning`` warnings, as in :func:`read_corpus`; with
+    ``lenient=True`` (``quotekit eval --lenient``) a document with errors in
+    either is left out, a ``UserWarning`` too, instead of raising (in
+    ``pred``: scored as predicting nothing; a ``predict --format documents``
+    run where a document failed is scored so)."""
     return json.loads(
         _quotekit.evaluate(
             _path("gold", gold),
             _optional_path("pred", pred),
             names=_paths(names),
             link_gold=_flag("link_gold", link_gold),
+            lenient=_flag("lenient", lenient),
         )
     )
 
@@ -419,6 +426,7 @@ def read_corpus(
     path: PathLike,
     format: Optional[str] = None,
     names: Optional[Sequence[PathLike]] = None,
+    lenient: bool = False,
 ) -> Iterator[Dict[str, Any]]:
     """Yields the documents of a corpus (a brat folder, ``.jsonl`` or
     ``.conll``; ``format`` overrides the guess) as dicts of quotekit's
@@ -426,9 +434,14 @@ def read_corpus(
     corpus is read and checked when this is called: a bad document raises
     :class:`DataError` naming its file and line; a repair made while reading
     (an attribution without content dropped, roles reassigned by label; as
-    ``quotekit stats`` lists them) is a ``UserWarning`` naming its line."""
+    ``quotekit stats`` lists them) is a ``UserWarning`` naming its line.
+    With ``lenient=True`` (``--lenient``) a bad document is left out
+    instead, a ``UserWarning`` naming its file and line."""
     lines = _quotekit.read_corpus(
-        _path("path", path), format=_optional_str("format", format), names=_paths(names)
+        _path("path", path),
+        format=_optional_str("format", format),
+        names=_paths(names),
+        lenient=_flag("lenient", lenient),
     )
     return (json.loads(line) for line in lines)
 

@@ -51,11 +51,15 @@ def tune(
     hours: Optional[float] = None,
 ) -> str: ...
 def read_corpus(
-    path: _Path, format: Optional[str] = None, names: Optional[Sequence[_Path]] = None
+    path: _Path,
+    format: Optional[str] = None,
+    names: Optional[Sequence[_Path]] = None,
+    lenient: bool = False,
 ) -> List[str]: ...
 def evaluate(
     gold: _Path,
     pred: Optional[_Path] = None,
     names: Optional[Sequence[_Path]] = None,
     link_gold: bool = False,
+    lenient: bool = False,
 ) -> str: ...
