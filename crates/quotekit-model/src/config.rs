@@ -515,6 +515,19 @@ mod tests {
         let transformer = read("transformer.toml");
         assert_eq!(transformer.model, ModelKind::Transformer);
         assert_eq!(transformer.transformer, TransformerConfig::default());
+        // It shows every key (`init`, which has no default, as a comment).
+        let text = std::fs::read_to_string(dir.join("transformer.toml")).unwrap();
+        let file: toml::Table = text.parse().unwrap();
+        let shown: Vec<&String> = file["transformer"].as_table().unwrap().keys().collect();
+        let all = serde_json::to_value(TransformerConfig::default()).unwrap();
+        for (key, value) in all.as_object().unwrap() {
+            let listed =
+                shown.contains(&key) || (value.is_null() && text.contains(&format!("# {key} = ")));
+            assert!(
+                listed,
+                "configs/transformer.toml does not show transformer.{key}"
+            );
+        }
         let long = read("transformer-long.toml");
         assert_eq!(long.model, ModelKind::Transformer);
         let expected = TransformerConfig {

@@ -28,7 +28,8 @@ pub enum Format {
 /// Arguments of `quotekit predict`.
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// Model directory (or its model.safetensors file).
+    /// Model directory (or its model.safetensors file), or an ensemble: its
+    /// directory or its ensemble.toml.
     #[arg(long)]
     pub model: PathBuf,
     /// Input: a directory of .txt files (searched recursively; a brat corpus's

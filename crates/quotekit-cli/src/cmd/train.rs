@@ -28,7 +28,7 @@ pub struct TrainArgs {
     /// Development corpus for early stopping and the final report, overriding `data.dev`.
     #[arg(long)]
     pub dev: Option<PathBuf>,
-    /// Where to write the model (a directory; `model.safetensors` and `dev-eval.json` go in it).
+    /// Where to write the model (a directory: `model.safetensors`, `speakers.safetensors`, `report.html`, and `dev-eval.json` with a dev corpus go in it).
     #[arg(long, default_value = "models/crf")]
     pub out: PathBuf,
     /// Worker threads, overriding `training.threads` (0: all cores).

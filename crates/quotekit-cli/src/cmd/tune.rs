@@ -19,8 +19,9 @@ pub struct TuneArgs {
     /// the keys to vary; see configs/tune-crf.toml.
     #[arg(long)]
     pub space: PathBuf,
-    /// Where the results go: trials.jsonl, trials.tsv, best.toml and the best
-    /// model in best/. Running again with the same folder resumes the search.
+    /// Where the results go: trials.jsonl, trials.tsv, search.json (what the
+    /// search is, to resume it), best.toml and the best model in best/.
+    /// Running again with the same folder resumes the search.
     #[arg(long, default_value = "models/tune")]
     pub out: PathBuf,
     /// Training corpus, overriding the base config's `data.train`.
