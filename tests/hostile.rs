@@ -311,6 +311,23 @@ fn cases(dir: &Path) -> Vec<Case> {
             absent: vec![never_jsonl.clone()],
         });
     }
+    out.push(Case {
+        name: "convert --ignore-label Content",
+        args: args(&[
+            "convert",
+            "--from",
+            "brat",
+            "--to",
+            "jsonl",
+            "--ignore-label",
+            "Content",
+            &s(&common::sample_dir()),
+            &s(&never_jsonl),
+        ]),
+        says: &["--ignore-label Content", "not ones it can skip"],
+        untouched: vec![],
+        absent: vec![never_jsonl.clone()],
+    });
     #[cfg(unix)]
     out.push(Case {
         name: "predict --output is a link to --input",

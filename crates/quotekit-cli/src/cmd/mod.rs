@@ -35,7 +35,7 @@ pub struct CorpusOptions {
     #[arg(long, value_name = "ID")]
     pub annotator: Option<String>,
     /// brat: an extra T label to skip (repeatable); `Discuss` and `Discard` are
-    /// always skipped.
+    /// always skipped, and the roles and attribution labels cannot be.
     #[arg(long = "ignore-label", value_name = "LABEL")]
     pub ignore_labels: Vec<String>,
     /// CoNLL: a TOML label map with a `[labels]` table, e.g. `Speaker = "source"`,
@@ -74,6 +74,25 @@ impl CorpusOptions {
         }
         options.brat.annotator = self.annotator.clone();
         options.names = self.names.clone();
+        // (A label quotekit reads as a role or an attribution would be read
+        // as one whatever the flag says.)
+        if let Some(label) = self.ignore_labels.iter().find(|l| {
+            options.brat.role_labels.contains_key(l.as_str())
+                || options.brat.trigger_labels.contains(l.as_str())
+        }) {
+            anyhow::bail!(
+                "--ignore-label {label}: {} are the labels quotekit reads (the roles and the \
+                 attribution events), not ones it can skip; --ignore-label is for other T labels",
+                options
+                    .brat
+                    .role_labels
+                    .keys()
+                    .chain(&options.brat.trigger_labels)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         options
             .brat
             .ignored_labels
