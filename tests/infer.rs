@@ -72,6 +72,32 @@ fn output_is_in_input_order_and_identical_for_any_thread_count() {
     assert_eq!(first["feed"], 0, "extra fields pass through");
 }
 
+/// A documents JSONL file tagged again: its spans give way to the counts,
+/// and its attributions (which name those spans) go with them; a record
+/// that is no document keeps a field of that name.
+#[test]
+fn a_document_tagged_again_keeps_none_of_its_gold_spans_or_attributions() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("docs.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"d\",\"text\":\"Ann Lee said no.\",\"spans\":[{\"id\":\"T1\",\"role\":\"cue\",\"fragments\":[[8,12]]}],\"attributions\":[{\"id\":\"E1\",\"source\":null,\"cue\":\"T1\",\"content\":[]}]}\n\
+         {\"id\":\"r\",\"text\":\"Ann Lee said no.\",\"attributions\":\"mine\"}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    let run = predict(&input, &out, &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(records[0].get("attributions").is_none(), "{}", records[0]);
+    assert!(records[0]["spans"].is_object(), "{}", records[0]);
+    assert_eq!(records[1]["attributions"], "mine");
+}
+
 #[test]
 fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();

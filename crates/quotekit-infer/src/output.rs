@@ -188,7 +188,16 @@ pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
     fields.insert("quotes", to_json(&quotes));
     fields.insert("speakers", to_json(&speakers));
     fields.insert("spans", to_json(&counts));
+    // A documents JSONL line tagged again: its `attributions` name its
+    // spans, which gave way to the counts, so they go too.
+    let document_line = doc
+        .extra
+        .get("spans")
+        .is_some_and(|v| v.trim_start().starts_with('['));
     for (k, v) in &doc.extra {
+        if document_line && k == "attributions" {
+            continue;
+        }
         fields.entry(k.as_str()).or_insert_with(|| v.to_string());
     }
     let mut out = String::with_capacity(fields.values().map(|v| v.len() + 16).sum());
