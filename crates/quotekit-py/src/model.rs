@@ -204,10 +204,26 @@ impl NativeModel {
         Ok(out)
     }
 
-    /// The model kind (`crf`, `neural`, `transformer`).
+    /// The model kind (`crf`, `neural`, `transformer`; an ensemble's first
+    /// member's).
     #[getter]
     fn kind(&self) -> &'static str {
         self.annotator.tagger.kind().name()
+    }
+
+    /// An ensemble's members as (kind, weight), in order; empty for one
+    /// model.
+    #[getter]
+    fn members(&self) -> Vec<(&'static str, f32)> {
+        self.annotator
+            .tagger_as::<quotekit_model::ensemble::Ensemble>()
+            .map(|e| {
+                e.members()
+                    .iter()
+                    .map(|m| (m.tagger.kind().name(), m.weight))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The tag names, in parameter order.
@@ -229,9 +245,18 @@ impl NativeModel {
     }
 
     fn __repr__(&self) -> String {
+        let members = self.members();
+        if members.is_empty() {
+            return format!(
+                "quotekit.Model({} model from {})",
+                self.kind(),
+                self.path.display()
+            );
+        }
+        let kinds: Vec<&str> = members.iter().map(|(kind, _)| *kind).collect();
         format!(
-            "quotekit.Model({} model from {})",
-            self.kind(),
+            "quotekit.Model(ensemble of {} from {})",
+            kinds.join(" + "),
             self.path.display()
         )
     }

@@ -219,7 +219,14 @@ def test_an_ensemble_loads_and_annotates_as_the_cli(tiny_model, texts, tmp_path)
     proc = run_cli("predict", "--model", str(ens), "--input", str(jsonl), "--output", str(out))
     assert proc.returncode == 0, proc.stderr.decode()
     cli = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
-    ours = quotekit.load(ens).annotate_many(texts)
+    loaded = quotekit.load(ens)
+    assert loaded.info["members"] == [
+        {"kind": "crf", "weight": 1.0},
+        {"kind": "crf", "weight": 0.5},
+    ]
+    assert "ensemble of crf + crf" in repr(loaded)
+    assert quotekit.load(tiny_model).info["members"] == []
+    ours = loaded.annotate_many(texts)
     assert [canonical(r) for r in ours] == [canonical(r) for r in cli]
     assert sum(len(r.get("quotes", [])) for r in ours) > 10
     with pytest.raises(quotekit.InputError, match="applies to transformer models"):

@@ -220,13 +220,18 @@ class Model:
 
     @property
     def info(self) -> Dict[str, Any]:
-        """``{"kind", "labels", "header", "path"}``: the model kind, its tag
-        names and the model file's header (config, training report)."""
+        """``{"kind", "labels", "header", "path", "members"}``: the model
+        kind, its tag names, the model file's header (config, training
+        report) and where it was loaded from. For an ensemble, ``members``
+        lists its models as ``{"kind", "weight"}`` in ``ensemble.toml``'s
+        order, and kind and header are the first member's; for one model it
+        is empty."""
         return {
             "kind": self._native.kind,
             "labels": list(self._native.labels),
             "header": json.loads(self._native.header_json),
             "path": str(self._native.path),
+            "members": [{"kind": k, "weight": w} for k, w in self._native.members],
         }
 
     def annotate(self, text: str, id: Optional[str] = None) -> Dict[str, Any]:

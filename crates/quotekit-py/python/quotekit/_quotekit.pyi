@@ -2,7 +2,7 @@
 ``quotekit`` itself; these return JSON text that they parse."""
 
 import os
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, "os.PathLike[str]"]
 
@@ -23,6 +23,8 @@ class NativeModel:
     def header_json(self) -> str: ...
     @property
     def path(self) -> str: ...
+    @property
+    def members(self) -> List[Tuple[str, float]]: ...
     def annotate_records(
         self,
         records: Sequence[Optional[Union[str, bytes]]],
