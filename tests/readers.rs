@@ -80,6 +80,32 @@ proptest! {
         read_or_explain(dir.path(), Format::Brat, "a.");
     }
 
+    /// Any text, a byte-order mark first or line ends of any kind in it,
+    /// with a named span anywhere in it, is written to brat and read back
+    /// as it was (`predict --format brat` writes texts as they came).
+    #[test]
+    fn brat_writes_any_text_and_span_that_it_reads_back(
+        bom in any::<bool>(),
+        body in "[a-zé“” \r\n\u{2028}\u{85}\u{0}\t.]{1,30}",
+        a in 0usize..31,
+        b in 0usize..31,
+        name in "[A-Z][a-z\u{83}\u{2028} ]{0,6}[a-z]",
+    ) {
+        use quotekit_data::{CharSpan, Document, Role, Span};
+        let text = if bom { format!("\u{feff}{body}") } else { body };
+        let chars = text.chars().count();
+        let (start, end) = (a.min(b) % chars, (a.max(b) % chars) + 1);
+        let mut doc = Document::new("d", &text);
+        doc.spans = vec![Span::new("T1", Role::Source, vec![CharSpan::new(start, end.max(start + 1))])];
+        doc.spans[0].name = Some(name);
+        let dir = tempfile::tempdir().unwrap();
+        writer(Format::Brat, TagScheme::Bio).write(std::slice::from_ref(&doc), dir.path()).unwrap();
+        let read = load_corpus(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
+        prop_assert_eq!(read.documents.len(), 1);
+        prop_assert_eq!(read.documents[0].text(), doc.text());
+        prop_assert_eq!(&read.documents[0].spans, &doc.spans);
+    }
+
     #[test]
     fn jsonl_never_panics(
         bytes in proptest::collection::vec(any::<u8>(), 0..96),

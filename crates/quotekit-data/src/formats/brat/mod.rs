@@ -11,7 +11,7 @@
 //! problems of finding a corpus's files (link loops, second files, folders
 //! beside articles) are read together.
 
-use crate::error::{read_text, DataError};
+use crate::error::{read_text, read_utf8, DataError};
 use crate::formats::brat::ann::parse_ann;
 use crate::formats::{CorpusReader, DocumentStream, ReadDocument};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -357,12 +357,12 @@ fn collect_polnear(
 }
 
 fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataError> {
-    let text = read_text(&pair.text)?;
-    let ann = read_text(&pair.ann)?;
     // (A byte-order mark before the first line is no annotation; the text's
-    // is kept, as brat counts it in the offsets.)
-    let ann = ann.strip_prefix('\u{feff}').unwrap_or(&ann);
-    parse_ann(&pair.name, text, ann, &pair.ann, options)
+    // is kept, as brat counts it in the offsets, and as predict reads a
+    // text file.)
+    let text = read_utf8(&pair.text)?;
+    let ann = read_text(&pair.ann)?;
+    parse_ann(&pair.name, text, &ann, &pair.ann, options)
 }
 
 /// The error of an annotation file without its text: the text is missing,
@@ -473,7 +473,9 @@ mod tests {
     /// are read); an article's two annotation files and no text are two
     /// errors, one per file.
     /// An editor's byte-order mark before an `.ann` file's first line is
-    /// read past.
+    /// read past; the text's is kept, a character the offsets count (as
+    /// brat counts it, and as `predict` reads a text file, so that its brat
+    /// output of a text that begins with one reads back).
     #[test]
     fn a_byte_order_mark_before_the_annotations_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
@@ -483,6 +485,12 @@ mod tests {
         let doc = &read[0].as_ref().unwrap().document;
         assert_eq!(doc.spans.len(), 1);
         assert_eq!(doc.spans[0].id, "T1");
+        write(&dir.path().join("a.txt"), "\u{feff}Ann said so.");
+        write(&dir.path().join("a.ann"), "T1\tSource 1 4\tAnn\n");
+        let read: Vec<_> = BratReader::default().read(dir.path()).unwrap().collect();
+        let read = read[0].as_ref().unwrap();
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        assert_eq!(read.document.text(), "\u{feff}Ann said so.");
     }
 
     #[test]
