@@ -376,25 +376,63 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     ]);
     refused(&o, "empty.jsonl has no documents");
     assert!(!out.exists());
-    // Keys that are valid alone but not together fail their trial, and the
-    // search goes on.
-    let clashing = named_space(
-        dir.path(),
-        "clashing.toml",
-        "method = \"grid\"\n[space]\n\"model\" = { values = [\"neural\", \"crf\"] }\n\
-         \"neural.batch_words\" = { values = [300] }\n\"neural.window\" = { values = [4096] }\n",
-    );
+    // A key the base config's model kind does not read is refused (its
+    // values would all train the same model), and so is the kind itself.
+    for key in [
+        "\"neural.window\" = { values = [64] }",
+        "\"model\" = { values = [\"neural\"] }",
+    ] {
+        let unread = named_space(dir.path(), "unread.toml", &format!("[space]\n{key}\n"));
+        let o = tune(&unread, &dir.path().join("unread"), &[]);
+        let err = refused(&o, "unread.toml");
+        assert!(
+            err.contains("the base config trains a crf") || err.contains("one kind per space"),
+            "{err}"
+        );
+    }
+    // Keys whose values fit together in some combination pass, and a
+    // combination that does not fails its trial while the search goes on;
+    // a value that fits no combination is refused before the first trial.
+    let neural = |name: &str, batch_words: &str, window: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "base = {:?}\nmethod = \"grid\"\n[space]\n\"neural.epochs\" = {{ values = [1] }}\n\
+                 \"neural.batch_words\" = {{ values = [{batch_words}] }}\n\"neural.window\" = {{ values = [{window}] }}\n",
+                root().join("configs/neural.toml")
+            ),
+        )
+        .unwrap();
+        path
+    };
     let out = dir.path().join("clashing");
-    let o = tune(&clashing, &out, &[]);
+    let o = tune(
+        &neural("clashing.toml", "2000, 8192", "1024, 4096"),
+        &out,
+        &[],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let trials = records(&out);
-    assert_eq!(trials.len(), 2);
-    let error = trials[0]["error"].as_str().unwrap();
+    assert_eq!(trials.len(), 4);
+    let error = trials[1]["error"].as_str().unwrap();
     assert!(
-        error.contains("neural.batch_words = 300 is smaller"),
+        error.contains("neural.batch_words = 2000 is smaller"),
         "{error}"
     );
-    assert!(trials[1]["scores"].is_object(), "{}", trials[1]);
+    for k in [0, 2, 3] {
+        assert!(trials[k]["scores"].is_object(), "{}", trials[k]);
+    }
+    let o = tune(
+        &neural("never.toml", "2000", "4096"),
+        &dir.path().join("never"),
+        &[],
+    );
+    let err = refused(&o, "never.toml");
+    assert!(
+        err.contains("neural.batch_words = 2000 is smaller") && err.contains("no combination"),
+        "{err}"
+    );
     // A folder with a model where the best goes, which no search wrote, is
     // refused and keeps it.
     let models = dir.path().join("models");
@@ -453,4 +491,51 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
         &tune(&random, &foreign, &[]),
         "holds a trials.jsonl but no search.json",
     );
+}
+
+/// What every trial reads is checked before the first: a file among a key's
+/// values, and each pretrained encoder a transformer search trains on (a
+/// missing one failed every trial, and the failures stood as done when the
+/// search was resumed). A killed run's temporary files are cleared.
+#[test]
+fn what_the_trials_read_is_checked_before_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let write = |name: &str, base: &str, body: String| {
+        let path = dir.path().join(name);
+        let base = root().join(base);
+        std::fs::write(&path, format!("base = {base:?}\n{body}")).unwrap();
+        path
+    };
+    let lexicon = write(
+        "lexicon.toml",
+        "configs/crf.toml",
+        format!("[space]\n\"features.lexicon\" = {{ values = [{missing:?}] }}\n"),
+    );
+    let out = dir.path().join("lexicon");
+    let err = refused(&tune(&lexicon, &out, &[]), "`features.lexicon` = ");
+    assert!(err.contains("no such file or folder"), "{err}");
+    assert!(!out.join("trials.jsonl").exists());
+    let encoder = write(
+        "encoder.toml",
+        "configs/transformer.toml",
+        format!("[space]\n\"transformer.path\" = {{ values = [{missing:?}] }}\n"),
+    );
+    let out = dir.path().join("encoder");
+    let err = refused(&tune(&encoder, &out, &[]), "`transformer.path` = ");
+    assert!(err.contains("holds no model.safetensors"), "{err}");
+    assert!(!out.join("trials.jsonl").exists());
+    // (A process number no process has.)
+    let out = dir.path().join("stale");
+    std::fs::create_dir_all(&out).unwrap();
+    let stale = out.join(".trials.tsv.tmp-4294967295");
+    std::fs::write(&stale, "half a table").unwrap();
+    let one = space(
+        dir.path(),
+        "trials = 1\n[space]\n\"training.c2\" = { values = [1.0] }\n",
+    );
+    let o = tune(&one, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stale.exists() || !Path::new("/proc/self").exists());
+    assert!(out.join("trials.tsv").is_file());
 }

@@ -5,9 +5,9 @@ use super::say;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_model::training::events::TrainEvent;
-use quotekit_model::tune::plan::grid_size;
+use quotekit_model::tune::plan::planned;
 use quotekit_model::tune::results::{value_text, TrialRecord};
-use quotekit_model::tune::space::{overrides, Method, Metric, SearchSpace};
+use quotekit_model::tune::space::{overrides, Metric, SearchSpace};
 use quotekit_model::tune::{tune, TuneEvent};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,11 +83,9 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",
         base.model.describe(),
         format!("{:?}", space.method).to_lowercase(),
-        // (A grid smaller than the budget is all there is to train.)
-        match space.method {
-            Method::Grid => space.trials.min(grid_size(&space)),
-            Method::Random | Method::Halving => space.trials,
-        },
+        // (A grid smaller than the budget is all there is to train; the
+        // rungs of successive halving may plan fewer than the budget.)
+        planned(&space, &base),
         space
             .hours
             .map(|h| format!(" or {h} hours"))

@@ -8,11 +8,13 @@
 use crate::config::ModelKind;
 use crate::error::ModelError;
 use crate::features::lexicon::Lexicon;
-use crate::header::{ModelHeader, TOKENIZER_FILE};
+use crate::header::ModelHeader;
 use crate::nn::DTYPE;
-use crate::transformer::bert_config::BertConfig;
 use crate::transformer::config::TransformerConfig;
-use crate::transformer::model::{TransformerModel, CONFIG_FILE, ENCODER_CONFIG_FILE, WEIGHTS_FILE};
+use crate::transformer::folder::EncoderFolder;
+use crate::transformer::model::{
+    check_window, TransformerModel, ENCODER_CONFIG_FILE, WEIGHTS_FILE,
+};
 use crate::transformer::pieces::PieceTokenizer;
 use candle_core::{DType, Device, Tensor};
 use std::collections::HashMap;
@@ -59,49 +61,42 @@ impl TransformerModel {
         cues: Lexicon,
         labels: usize,
     ) -> std::result::Result<Self, ModelError> {
-        let dir = &config.path;
-        if !dir.join(WEIGHTS_FILE).is_file() {
-            return Err(ModelError::config(format!(
-                "transformer.path = {:?} holds no {WEIGHTS_FILE}; run `quotekit fetch-encoder` (see README) or point transformer.path at a BERT folder",
-                dir
-            )));
-        }
-        let config_path = dir.join(CONFIG_FILE);
-        let json = crate::io::read_text(&config_path)?;
-        let tokenizer = PieceTokenizer::from_file(&dir.join(TOKENIZER_FILE))?;
-        let file = dir.join(WEIGHTS_FILE);
+        let folder = EncoderFolder::read(config)?;
+        let file = config.path.join(WEIGHTS_FILE);
         let tensors = read_pretrained(&file)?;
         // (Before the encoder is built: a config.json of a far larger
         // encoder would take its memory first. Smaller differences are
         // named tensor by tensor.)
         let held: u64 = tensors.values().map(|t| t.elem_count() as u64).sum();
-        let bert_config = BertConfig::from_json(&json, &config_path)?;
-        let described = bert_config.weights();
+        let described = folder.bert_config.weights();
         if described > held.saturating_mul(2) {
             return Err(ModelError::Config {
                 path: Some(file),
                 message: format!(
                     "holds {held} weights, and {} describes an encoder of {described}; the two files are of different encoders",
-                    config_path.display()
+                    folder.config_path.display()
                 ),
             });
         }
-        // (A piece the encoder has no embedding for would be trained as
-        // [UNK] where the text has it.)
-        if let Some((piece, id)) = tokenizer.largest_piece() {
-            if id as usize >= bert_config.vocab_size {
-                return Err(ModelError::Config {
-                    path: Some(config_path),
-                    message: format!(
-                        "vocab_size is {}, but the tokenizer beside it has the piece {piece:?} of id {id}, which the encoder has no embedding for (a piece added to the tokenizer without resizing the model, or another encoder's tokenizer?); use the encoder's own tokenizer.json",
-                        bert_config.vocab_size
-                    ),
-                });
-            }
-        }
-        let mut model = Self::new(config, &json, &config_path, tokenizer, cues, labels)?;
+        let mut model = Self::new(
+            config,
+            &folder.json,
+            &folder.config_path,
+            folder.tokenizer,
+            cues,
+            labels,
+        )?;
         model.set_pretrained(&tensors, &file)?;
         Ok(model)
+    }
+
+    /// Checks the encoder folder `config.path` as [`TransformerModel::from_folder`]
+    /// does before it reads the weights (the files are there, the config and
+    /// tokenizer read and agree, `config.window` fits the encoder), without
+    /// building the encoder: what a search checks before its first trial.
+    pub fn check_folder(config: &TransformerConfig) -> std::result::Result<(), ModelError> {
+        let folder = EncoderFolder::read(config)?;
+        check_window(config, &folder.bert_config)
     }
 
     /// Sets the `bert.*` parameters from a Hugging Face `model.safetensors`
@@ -182,6 +177,7 @@ fn read_pretrained(file: &Path) -> std::result::Result<HashMap<String, Tensor>, 
 mod tests {
     use super::*;
     use crate::transformer::fixtures::{header_of, tiny_encoder, CONFIG};
+    use crate::transformer::model::CONFIG_FILE;
 
     fn load(settings: &TransformerConfig) -> Result<TransformerModel, ModelError> {
         TransformerModel::from_folder(settings, Lexicon::builtin_cues(), 7)

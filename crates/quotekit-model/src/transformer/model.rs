@@ -102,6 +102,21 @@ impl std::fmt::Debug for TransformerModel {
     }
 }
 
+/// Refuses a window longer than the encoder's positions.
+pub(crate) fn check_window(
+    config: &TransformerConfig,
+    bert_config: &BertConfig,
+) -> std::result::Result<(), ModelError> {
+    if config.window > bert_config.max_window() {
+        return Err(ModelError::config(format!(
+            "transformer.window = {} is longer than the encoder's {} positions",
+            config.window,
+            bert_config.max_window()
+        )));
+    }
+    Ok(())
+}
+
 impl TransformerModel {
     /// A model with a seeded head and an untrained encoder (load its weights
     /// with [`TransformerModel::load_pretrained`] or [`Parameters::set`]).
@@ -156,13 +171,7 @@ impl TransformerModel {
         }
         let mut tokenizer = tokenizer;
         tokenizer.limit_to(bert_config.vocab_size);
-        if config.window > bert_config.max_window() {
-            return Err(ModelError::config(format!(
-                "transformer.window = {} is longer than the encoder's {} positions",
-                config.window,
-                bert_config.max_window()
-            )));
-        }
+        check_window(config, &bert_config)?;
         let params = Parameters::new(labels)?;
         let (bert, head) = {
             let vb = params.builder();

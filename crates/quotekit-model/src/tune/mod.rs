@@ -3,6 +3,7 @@
 //!
 //! - [`space`]: the search-space file (method, budget, metric, keys and
 //!   their values or ranges);
+//! - [`domain`]: the values a key may take, and their checks;
 //! - [`plan`]: which configs a search trains, and successive halving's rungs;
 //! - [`results`]: the results on disk, appended as each trial ends, so a
 //!   killed search resumes where it stopped.
@@ -11,6 +12,8 @@
 //! `best.toml` (the whole config of the best trial, which `quotekit train`
 //! reads) and `best/` (that trial's model with its `dev-eval.json`).
 
+mod check;
+pub mod domain;
 pub mod plan;
 pub mod results;
 pub mod space;
@@ -93,34 +96,14 @@ pub fn tune(
     }
     // Everything that can refuse the search does so before its folder is
     // written to.
-    let max = match base.model {
-        crate::config::ModelKind::Crf => base.training.max_iterations,
-        crate::config::ModelKind::Neural => base.neural.epochs,
-        crate::config::ModelKind::Transformer => base.transformer.epochs,
-    };
-    if space.method == Method::Halving {
-        let fail = |message: String| ModelError::Config {
-            path: Some(space.path.clone()),
-            message,
-        };
-        let key = plan::resource_key(base.model);
-        if space.keys.iter().any(|(k, _)| k == key) {
-            return Err(fail(format!(
-                "`{key}` is what successive halving sets for each rung; take it out of [space]"
-            )));
-        }
-        if space.halving.min_resource >= max {
-            return Err(fail(format!(
-                "halving.min_resource = {} is not below the base config's {key} = {max}: \
-                 there would be nothing to halve",
-                space.halving.min_resource
-            )));
-        }
-    }
+    let max = plan::max_resource(&base);
+    check::halving_fits(space, &base)?;
     // The corpora are checked once before any trial: one that does not load
     // (or names of another corpus) would fail every trial, and the failed
     // trials would stand as done when the search is resumed.
     crate::fit::load_corpora(&base)?;
+    // So are the other files its keys' values name, and the encoders.
+    check::inputs_exist(space, &base)?;
     // (Successive halving's rungs are sized from the budget: for it, the
     // budget is part of what the search is.)
     let fingerprint = match space.method {
@@ -175,7 +158,6 @@ pub fn tune(
     if !search.done.is_empty() {
         on_event(TuneEvent::Resumed(&search.done));
     }
-    let keys: Vec<String> = space.keys.iter().map(|(k, _)| k.clone()).collect();
     match space.method {
         Method::Grid | Method::Random => {
             for trial in flat {
@@ -223,9 +205,7 @@ pub fn tune(
         }
     }
     search.restore_best(&mut on_event)?;
-    let table = search
-        .store
-        .write_table(&search.records, &keys, space.metric)?;
+    let table = search.write_table()?;
     let best_config = search.best.map(|_| out.join("best.toml"));
     let best_model = search.best.map(|_| out.join("best"));
     Ok(TuneReport {
@@ -255,6 +235,13 @@ struct Search<'s> {
 }
 
 impl Search<'_> {
+    /// Rewrites `trials.tsv` from the records so far.
+    fn write_table(&self) -> Result<PathBuf, ModelError> {
+        let keys: Vec<String> = self.space.keys.iter().map(|(k, _)| k.clone()).collect();
+        self.store
+            .write_table(&self.records, &keys, self.space.metric)
+    }
+
     /// Runs `trial` unless an earlier run finished it; false when the hours
     /// are spent and the search must stop.
     fn run(
@@ -304,6 +291,11 @@ impl Search<'_> {
         self.records.push(record);
         if better {
             self.best = Some(self.records.len() - 1);
+        }
+        // (The table after each trial trained: a long search can be looked
+        // at while it runs, or after a kill.)
+        if resumed.is_none() {
+            self.write_table()?;
         }
         let record = self.records.last().expect("just pushed");
         on_event(TuneEvent::Finished {

@@ -122,6 +122,33 @@ pub fn rungs(
     }
 }
 
+/// The number of trials `space` plans over the base config `base`: its
+/// budget, or a grid's points when fewer, or the sum of successive
+/// halving's rungs (which may be below the budget).
+pub fn planned(space: &SearchSpace, base: &crate::config::TrainConfig) -> usize {
+    match space.method {
+        Method::Grid => space.trials.min(grid_size(space)),
+        Method::Random => space.trials,
+        Method::Halving => {
+            let h = space.halving;
+            rungs(space.trials, h.eta, h.min_resource, max_resource(base))
+                .iter()
+                .map(|(n, _)| n)
+                .sum()
+        }
+    }
+}
+
+/// What the last rung of successive halving trains: the base config's CRF
+/// iterations or epochs.
+pub fn max_resource(base: &crate::config::TrainConfig) -> usize {
+    match base.model {
+        ModelKind::Crf => base.training.max_iterations,
+        ModelKind::Neural => base.neural.epochs,
+        ModelKind::Transformer => base.transformer.epochs,
+    }
+}
+
 /// The first `count` trials of grid or random search.
 pub fn flat(space: &SearchSpace, count: usize) -> Vec<Trial> {
     let count = match space.method {

@@ -17,27 +17,13 @@
 //! "features.hash_bits" = { min = 18, max = 22, integer = true }
 //! ```
 //!
-//! The file runs a little over 500 lines with its tests: a domain's draws, grid points and checks are read together.
 
 use crate::config::{Checked, TrainConfig};
 use crate::error::ModelError;
+pub use crate::tune::domain::{set, Domain, Method, MAX_STEPS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// How trials are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// Every combination of the keys' values, in order (ranges need `steps`).
-    Grid,
-    /// Independent random draws, each from its own seed.
-    #[default]
-    Random,
-    /// Successive halving: many random configs trained briefly, the best
-    /// `1/eta` of each rung trained `eta` times longer.
-    Halving,
-}
 
 /// The dev figure a search maximises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -85,171 +71,6 @@ impl Default for Halving {
         }
     }
 }
-
-/// The values one key may take.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Domain {
-    /// A list to choose from (any TOML values); excludes `min`/`max`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<toml::Value>>,
-    /// Lower end of a range (inclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    /// Upper end of a range (inclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
-    /// Draw on a log scale (both ends above zero).
-    #[serde(default)]
-    pub log: bool,
-    /// Round draws to whole numbers (written as TOML integers).
-    #[serde(default)]
-    pub integer: bool,
-    /// Grid points of a range (evenly spaced, on a log scale with `log`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub steps: Option<usize>,
-}
-
-impl Domain {
-    /// The value at `u` in `[0, 1)` (a random draw).
-    pub fn draw(&self, u: f64) -> toml::Value {
-        if let Some(values) = &self.values {
-            let i = ((u * values.len() as f64) as usize).min(values.len() - 1);
-            return values[i].clone();
-        }
-        let (lo, hi) = (self.min.unwrap_or(0.0), self.max.unwrap_or(0.0));
-        if self.integer {
-            // Every whole number of the range equally likely (or, with `log`,
-            // spread evenly on the log scale).
-            let (a, b) = (lo.ceil(), hi.floor());
-            let x = if self.log {
-                ((a - 0.5).max(f64::MIN_POSITIVE).ln()
-                    + u * ((b + 0.5).ln() - (a - 0.5).max(f64::MIN_POSITIVE).ln()))
-                .exp()
-            } else {
-                a - 0.5 + u * (b - a + 1.0)
-            };
-            return toml::Value::Integer(x.round().clamp(a, b) as i64);
-        }
-        toml::Value::Float(self.point(u, lo, hi))
-    }
-
-    fn point(&self, u: f64, lo: f64, hi: f64) -> f64 {
-        if self.log {
-            (lo.ln() + u * (hi.ln() - lo.ln())).exp()
-        } else {
-            lo + u * (hi - lo)
-        }
-    }
-
-    /// The grid points: the list, or `steps` points from `min` to `max`.
-    pub fn grid(&self) -> Vec<toml::Value> {
-        if let Some(values) = &self.values {
-            return values.clone();
-        }
-        let (lo, hi) = (self.min.unwrap_or(0.0), self.max.unwrap_or(0.0));
-        let steps = self.steps.unwrap_or(1).max(1);
-        let mut points: Vec<toml::Value> = (0..steps)
-            .map(|i| {
-                let u = if steps == 1 {
-                    0.0
-                } else {
-                    i as f64 / (steps - 1) as f64
-                };
-                let x = self.point(u, lo, hi);
-                if self.integer {
-                    // (Rounded into the range: `min = 4.6` is 5, not 4.)
-                    toml::Value::Integer(x.round().clamp(lo.ceil(), hi.floor()) as i64)
-                } else {
-                    toml::Value::Float(x)
-                }
-            })
-            .collect();
-        points.dedup();
-        points
-    }
-
-    /// The smallest and largest values (checked against the config before
-    /// the search starts).
-    fn extremes(&self) -> Vec<toml::Value> {
-        match &self.values {
-            Some(values) => values.clone(),
-            None => {
-                let mut ends = vec![self.draw(0.0), self.draw(1.0 - f64::EPSILON)];
-                ends.dedup();
-                ends
-            }
-        }
-    }
-
-    fn check(&self, key: &str, method: Method) -> Result<(), String> {
-        match (&self.values, self.min, self.max) {
-            (Some(v), None, None) => {
-                if v.is_empty() {
-                    return Err(format!("`{key}`: `values` is empty"));
-                }
-                if self.log || self.integer || self.steps.is_some() {
-                    return Err(format!(
-                        "`{key}`: `log`, `integer` and `steps` belong to ranges, not to `values`"
-                    ));
-                }
-                if v.iter()
-                    .any(|x| matches!(x, toml::Value::Float(f) if !f.is_finite()))
-                {
-                    return Err(format!(
-                        "`{key}`: a value is not finite (inf or nan); a trial's record could not keep it"
-                    ));
-                }
-                if v.iter().any(toml::Value::is_table) {
-                    return Err(format!(
-                        "`{key}`: a value is a table; search the keys inside it one by one (`{key}.NAME`)"
-                    ));
-                }
-            }
-            (None, Some(lo), Some(hi)) => {
-                if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-                    return Err(format!(
-                        "`{key}`: min = {lo}, max = {hi} (expected finite, min ≤ max)"
-                    ));
-                }
-                if self.log && lo <= 0.0 {
-                    return Err(format!("`{key}`: a log range needs min > 0 (min = {lo})"));
-                }
-                if self.integer && lo.ceil() > hi.floor() {
-                    return Err(format!("`{key}`: no whole number from {lo} to {hi}"));
-                }
-                if self.integer && (lo.abs() > MAX_EXACT || hi.abs() > MAX_EXACT) {
-                    return Err(format!(
-                        "`{key}`: a whole-number range goes at most to ±2^53 (min = {lo}, max = {hi})"
-                    ));
-                }
-                if self.steps.is_some_and(|s| s > MAX_STEPS) {
-                    return Err(format!(
-                        "`{key}`: steps = {} (expected at most {MAX_STEPS})",
-                        self.steps.unwrap_or(0)
-                    ));
-                }
-                if method == Method::Grid && self.steps.is_none_or(|s| s == 0) {
-                    return Err(format!(
-                        "`{key}`: a grid over a range needs `steps` (1 or more grid points)"
-                    ));
-                }
-            }
-            _ => {
-                return Err(format!(
-                    "`{key}`: give either `values = [...]` or both `min` and `max`"
-                ))
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The most grid points of one range.
-pub const MAX_STEPS: usize = 10_000;
-
-/// Whole-number ranges stay where f64 holds every integer.
-const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
 
 /// The most trials a search may plan: far more than any machine trains, few
 /// enough that the plan fits in memory.
@@ -389,28 +210,19 @@ impl SearchSpace {
         if file.space.is_empty() {
             return Err(fail("[space] names no key to search".into()));
         }
+        let kind = config_of(&base)?.model;
         for (key, domain) in &file.space {
             domain.check(key, file.method).map_err(&fail)?;
-            for value in domain.extremes() {
-                let mut table = base.clone();
-                set(&mut table, key, value.clone()).map_err(&fail)?;
-                config_of(&table).map_err(|e| {
-                    let message = match e {
-                        ModelError::Config { message, .. } => message,
-                        other => other.to_string(),
-                    };
-                    // (A range draws fractions unless told otherwise.)
-                    let whole = message.contains("floating point")
-                        && (message.contains("expected u") || message.contains("expected i"));
-                    let hint = if whole && !domain.integer {
-                        "; the key takes whole numbers: add `integer = true` to its range"
-                    } else {
-                        ""
-                    };
-                    fail(format!("`{key}` = {value}: {message}{hint}"))
-                })?;
+            if let Some(why) = crate::tune::domain::unread(kind, key) {
+                return Err(fail(format!("`{key}`: {why}")));
             }
         }
+        let keys: Vec<(String, Domain)> = file
+            .space
+            .iter()
+            .map(|(k, d)| (k.clone(), d.clone()))
+            .collect();
+        crate::tune::domain::values_fit(&base, &keys, file.method, config_of).map_err(&fail)?;
         // What makes trials differ: the space and the base config with the
         // overrides, as values (comments and layout aside), but not the
         // budget or the threads (trials give the same results on any number).
@@ -437,7 +249,7 @@ impl SearchSpace {
             metric: file.metric,
             include_base: file.include_base,
             halving: file.halving,
-            keys: file.space.into_iter().collect(),
+            keys,
             fingerprint,
         })
     }
@@ -509,27 +321,6 @@ fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
     config.validate()?;
     config.check_size()?;
     Ok(config)
-}
-
-/// Sets a dotted key (`training.c2`) in a TOML table, making the tables on the way.
-pub fn set(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
-    let parts: Vec<&str> = key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(format!("`{key}` is not a config key (e.g. `training.c2`)"));
-    }
-    let (last, path) = parts.split_last().expect("split gives one part at least");
-    let mut at = table;
-    for part in path {
-        let entry = at
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        at = match entry {
-            toml::Value::Table(t) => t,
-            _ => return Err(format!("`{key}`: `{part}` is a value, not a section")),
-        };
-    }
-    at.insert(last.to_string(), value);
-    Ok(())
 }
 
 #[cfg(test)]
@@ -640,76 +431,5 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("not finite"), "{err}");
-    }
-
-    #[test]
-    fn draws_stay_in_their_domain() {
-        let int = Domain {
-            values: None,
-            min: Some(18.0),
-            max: Some(22.0),
-            log: false,
-            integer: true,
-            steps: None,
-        };
-        let mut seen = std::collections::BTreeSet::new();
-        for i in 0..1000 {
-            match int.draw(i as f64 / 1000.0) {
-                toml::Value::Integer(v) => {
-                    assert!((18..=22).contains(&v));
-                    seen.insert(v);
-                }
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(seen.len(), 5, "every whole number is drawn");
-        let log = Domain {
-            integer: false,
-            log: true,
-            min: Some(0.01),
-            max: Some(100.0),
-            ..int.clone()
-        };
-        let below_one = (0..1000)
-            .filter(|i| log.draw(*i as f64 / 1000.0).as_float().unwrap() < 1.0)
-            .count();
-        assert_eq!(
-            below_one, 500,
-            "a log range puts half its draws below the geometric mean"
-        );
-        let grid = Domain {
-            steps: Some(5),
-            ..log
-        };
-        let points: Vec<f64> = grid.grid().iter().map(|v| v.as_float().unwrap()).collect();
-        assert_eq!(points.len(), 5);
-        assert!((points[2] - 1.0).abs() < 1e-9 && (points[4] - 100.0).abs() < 1e-9);
-        // Whole-number grid points round into the range, not past its ends.
-        let narrow = Domain {
-            min: Some(4.6),
-            max: Some(5.5),
-            steps: Some(2),
-            ..int.clone()
-        };
-        assert_eq!(narrow.grid(), vec![toml::Value::Integer(5)]);
-        let below = Domain {
-            min: Some(-0.5),
-            max: Some(2.4),
-            steps: Some(3),
-            ..int
-        };
-        let ints: Vec<i64> = below
-            .grid()
-            .iter()
-            .map(|v| v.as_integer().unwrap())
-            .collect();
-        assert_eq!(ints, [0, 1, 2]);
-    }
-
-    #[test]
-    fn set_makes_sections() {
-        let mut t = toml::Table::new();
-        set(&mut t, "a.b.c", toml::Value::Integer(3)).unwrap();
-        assert_eq!(t["a"]["b"]["c"].as_integer(), Some(3));
     }
 }

@@ -1,0 +1,108 @@
+//! What a search is checked against before its first trial (besides its
+//! keys' values, which [`crate::tune::domain`] checks when the space is
+//! read), so that it does not fail half way: successive halving's budget
+//! ([`halving_fits`]), and every file a key's values name and every
+//! pretrained encoder the search trains on ([`inputs_exist`]).
+
+use crate::config::{Checked, ModelKind, TrainConfig};
+use crate::error::ModelError;
+use crate::transformer::model::TransformerModel;
+use crate::tune::domain::values_to_check;
+use crate::tune::plan;
+use crate::tune::space::{Method, SearchSpace};
+use std::collections::BTreeMap;
+
+/// Refuses successive halving over the key it sets for each rung, or with
+/// a first rung no shorter than the base config's training.
+pub(crate) fn halving_fits(space: &SearchSpace, base: &TrainConfig) -> Result<(), ModelError> {
+    if space.method != Method::Halving {
+        return Ok(());
+    }
+    let fail = |message: String| ModelError::Config {
+        path: Some(space.path.clone()),
+        message,
+    };
+    let key = plan::resource_key(base.model);
+    if space.keys.iter().any(|(k, _)| k == key) {
+        return Err(fail(format!(
+            "`{key}` is what successive halving sets for each rung; take it out of [space]"
+        )));
+    }
+    let max = plan::max_resource(base);
+    if space.halving.min_resource >= max {
+        return Err(fail(format!(
+            "halving.min_resource = {} is not below the base config's {key} = {max}: \
+             there would be nothing to halve",
+            space.halving.min_resource
+        )));
+    }
+    Ok(())
+}
+
+/// Checks what every trial of `space` reads before the first: the files a
+/// key's values name (a corpus, a lexicon, a model to start from), and each
+/// pretrained encoder with the longest window it is given (a missing or
+/// unusable encoder fails every trial, and failed trials stand as done when
+/// the search is resumed).
+pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), ModelError> {
+    let fail = |message: String| ModelError::Config {
+        path: Some(space.path.clone()),
+        message,
+    };
+    let input_keys: Vec<&str> = base.named_inputs().iter().map(|(k, _)| *k).collect();
+    for (key, domain) in &space.keys {
+        let names_input = input_keys.contains(&key.as_str())
+            || matches!(
+                key.as_str(),
+                "data.dev"
+                    | "data.label_map"
+                    | "features.lexicon"
+                    | "neural.init_crf"
+                    | "transformer.init"
+            );
+        if !names_input {
+            continue;
+        }
+        for value in values_to_check(domain, space.method) {
+            let params = BTreeMap::from([(key.clone(), value.clone())]);
+            let config = space.config(&params)?.check()?;
+            if let Some(missing) = config.missing_input() {
+                return Err(fail(format!("`{key}` = {value}: {missing}")));
+            }
+        }
+    }
+    if base.model != ModelKind::Transformer {
+        return Ok(());
+    }
+    let values_of = |name: &str| -> Vec<toml::Value> {
+        space
+            .keys
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, d)| values_to_check(d, space.method))
+            .collect()
+    };
+    let mut paths = vec![toml::Value::String(
+        base.transformer.path.to_string_lossy().into_owned(),
+    )];
+    let searched_paths = values_of("transformer.path");
+    if !searched_paths.is_empty() {
+        paths = searched_paths;
+    }
+    let window = values_of("transformer.window")
+        .iter()
+        .filter_map(toml::Value::as_integer)
+        .max()
+        .map_or(base.transformer.window, |w| w.max(0) as usize);
+    for path in paths {
+        let mut config = base.transformer.clone();
+        config.path = path.as_str().unwrap_or_default().into();
+        config.window = window;
+        TransformerModel::check_folder(&config).map_err(|e| {
+            fail(format!(
+                "`transformer.path` = {path} (window {window}): {e}"
+            ))
+        })?;
+    }
+    Ok(())
+}
