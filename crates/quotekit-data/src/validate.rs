@@ -369,7 +369,7 @@ impl Diagnostic {
             ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
-            ProblemKind::UnwritableName { .. } => "speaker name with a tab or line break",
+            ProblemKind::UnwritableName { .. } => "speaker name that is not one trimmed line",
             ProblemKind::NamesTextMismatch { .. } => "names file text mismatch",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
         }

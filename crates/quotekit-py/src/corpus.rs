@@ -134,12 +134,16 @@ pub fn evaluate(
             Some(pred) => {
                 // `predict --format jsonl` records (what `annotate_many`
                 // gives, written as JSONL) are read with the gold texts.
-                let records = quotekit_infer::render::read::records_as_documents(pred, &gold_docs)
-                    .map_err(|e| errors::DataError::new_err(e.to_string()))?;
+                let records =
+                    quotekit_infer::render::read::records_as_documents(pred, &gold_docs, lenient)
+                        .map_err(|e| errors::DataError::new_err(errors::advice(e.to_string())))?;
                 // Names files are gold: the predictions' names are their own.
                 let (pred_docs, quote_names) = match records {
                     Some(records) => {
                         warnings.extend(records.notes);
+                        warnings.extend(records.skipped.iter().map(|why| {
+                            format!("skipped a line that is no record (lenient): {why}")
+                        }));
                         (records.documents, Some(records.speaker_names))
                     }
                     None => (

@@ -67,11 +67,13 @@ pub fn config(e: quotekit_model::ModelError) -> PyErr {
 
 /// A data crate error as a Python exception.
 pub fn data(e: quotekit_data::DataError) -> PyErr {
-    // (The advice is the command line's; here the same is an argument.)
-    DataError::new_err(
-        e.to_string()
-            .replace("skip it with --lenient", "skip it with lenient=True"),
-    )
+    DataError::new_err(advice(e.to_string()))
+}
+
+/// A message with the command line's advice as Python gives it: the same
+/// is an argument here.
+pub fn advice(message: String) -> String {
+    message.replace("skip it with --lenient", "skip it with lenient=True")
 }
 
 /// An error of an argument (paths, locks, numbers) as a Python exception.

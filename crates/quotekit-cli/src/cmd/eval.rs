@@ -146,12 +146,23 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 ..args.corpus_options.clone()
             };
             // `predict --format jsonl` records are read with the gold texts.
-            let (pred, quote_names) = match records_as_documents(pred_path, &gold)? {
+            let lenient = args.corpus_options.lenient;
+            let (pred, quote_names) = match records_as_documents(pred_path, &gold, lenient)? {
                 Some(records) => {
                     eprintln!("{}", records_note(pred_path));
                     for note in &records.notes {
                         eprintln!("{note}");
                     }
+                    if !records.skipped.is_empty() {
+                        eprintln!(
+                            "skipped {} line(s) that are no record (lenient mode):",
+                            records.skipped.len()
+                        );
+                        for why in &records.skipped {
+                            eprintln!("  {why}");
+                        }
+                    }
+                    skipped += records.skipped.len();
                     (records.documents, Some(records.speaker_names))
                 }
                 None => {

@@ -191,12 +191,18 @@ pub(crate) fn lines(
 /// `predict --format jsonl` records read as documents, so that they can be
 /// scored against `gold`, whose texts they are read with (by id). `None`
 /// when `path` holds documents or another format (read it as a corpus). A
-/// record holds the spans of quotes only, each as one range; an error
-/// record, or one that does not fit its text, is an error naming the file
-/// and the record. A record of a document gold does not have is read as an
-/// empty document of its id (the scores count it as a prediction with no
-/// gold document).
-pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Records>, InferError> {
+/// record holds the spans of quotes only, each as one range; a record that
+/// does not fit its text, or a line that is no record, is an error naming
+/// the file and the line (with `lenient`, a line that is no record is left
+/// out, in [`Records::skipped`]); an error record is the document predicted
+/// as nothing, with a note. A record of a document gold does not have is
+/// read as an empty document of its id (the scores count it as a prediction
+/// with no gold document).
+pub fn records_as_documents(
+    path: &Path,
+    gold: &[Document],
+    lenient: bool,
+) -> Result<Option<Records>, InferError> {
     // (A file of error records only is a run whose every document failed:
     // each scored as predicting nothing.)
     if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records_or_errors(path)? {
@@ -213,20 +219,27 @@ pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Rec
     let predictions = read_jsonl(path, Some(&texts), &ValidationOptions::default())?;
     // A line that is no record (cut off when predict was killed, damaged)
     // is an error: scored, its document would count as predicting nothing.
-    if let Some(&k) = predictions.bad_lines.first() {
+    let mut skipped = Vec::new();
+    for &k in &predictions.bad_lines {
         let why = match &predictions.views[k].content {
             Err(why) => why.clone(),
             Ok(_) => String::new(),
         };
-        return Err(InferError::Usage(format!(
-            "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
-             (or predict that document again)"
-        )));
+        if !lenient {
+            return Err(InferError::Usage(format!(
+                "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
+                 (or predict that document again), or skip it with --lenient"
+            )));
+        }
+        skipped.push(why);
     }
+    let bad: std::collections::HashSet<usize> = predictions.bad_lines.iter().copied().collect();
     predictions
         .views
         .into_iter()
-        .map(|v| match v.content {
+        .enumerate()
+        .filter(|(k, _)| !bad.contains(k))
+        .map(|(_, v)| match v.content {
             Ok(p) => Ok((p.document, p.speaker_names)),
             // A record of a document gold does not have (or that `--lenient`
             // skipped) is not scored, as such a predicted document is not:
@@ -259,6 +272,7 @@ pub fn records_as_documents(path: &Path, gold: &[Document]) -> Result<Option<Rec
                 documents,
                 speaker_names,
                 notes,
+                skipped,
             })
         })
 }
@@ -273,6 +287,9 @@ pub struct Records {
     pub speaker_names: Vec<Vec<Option<String>>>,
     /// What to tell the user: error records, scored as predicting nothing.
     pub notes: Vec<String>,
+    /// Lines that are no record, left out (lenient reading only), each why
+    /// with its file and line.
+    pub skipped: Vec<String>,
 }
 
 /// What scoring [`records_as_documents`] leaves out, said when it is done.
@@ -368,7 +385,15 @@ fn read_jsonl(
         let view = match object {
             Some(o) if o.contains_key("error") => error_view(o, line_no),
             Some(o) if is_quotes_record(o) => {
-                let Some(texts) = texts else {
+                // (A record that carries its text is read on it.)
+                let own = match (texts, o.get("text").and_then(Value::as_str)) {
+                    (None, Some(text)) => Some(Texts {
+                        by_id: HashMap::from([(record_id(object, line_no), Ok(text.to_string()))]),
+                        unreadable: Vec::new(),
+                    }),
+                    _ => None,
+                };
+                let Some(texts) = texts.or(own.as_ref()) else {
                     return Err(InferError::Usage(format!(
                         "{}: line {line_no} is a `predict --format jsonl` record, which holds offsets but not the text: \
                          give the input predict read with --texts (or render `--format documents` output)",
@@ -666,12 +691,23 @@ mod tests {
             ("{\"id\":7.5,\"quotes\":[]}", "p.jsonl:2:"),
         ] {
             std::fs::write(&path, format!("{good}{bad}\n")).unwrap();
-            let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+            let e = records_as_documents(&path, &gold, false)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(says) && e.contains("scored whole"), "{bad}: {e}");
         }
+        // Lenient reading leaves such a line out, saying why.
+        std::fs::write(&path, format!("{good}{{not json}}\n")).unwrap();
+        let records = records_as_documents(&path, &gold, true).unwrap().unwrap();
+        assert_eq!(records.documents.len(), 1);
+        assert!(
+            records.skipped[0].contains("p.jsonl:2:"),
+            "{:?}",
+            records.skipped
+        );
         // A record of a document gold lacks is still an unpaired prediction.
         std::fs::write(&path, format!("{good}{{\"id\":\"z\",\"quotes\":[]}}\n")).unwrap();
-        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents[1].id, "z");
     }
 
@@ -688,7 +724,7 @@ mod tests {
         )
         .unwrap();
         let gold = [Document::new("a", "Hi.")];
-        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents, gold);
         assert_eq!(records.notes.len(), 1, "{:?}", records.notes);
     }
@@ -706,10 +742,24 @@ mod tests {
             )
         };
         std::fs::write(&path, record("Ann said hi.")).unwrap();
-        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents[0].spans.len(), 1);
+        // Drawn without the texts, it is read on its own text.
+        let drawn = read_jsonl(&path, None, &ValidationOptions::default()).unwrap();
+        assert_eq!(
+            drawn.views[0]
+                .content
+                .as_ref()
+                .unwrap()
+                .document
+                .spans
+                .len(),
+            1
+        );
         std::fs::write(&path, record("Bob said no.")).unwrap();
-        let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+        let e = records_as_documents(&path, &gold, false)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("p.jsonl:1: the record's text is not the text"),
             "{e}"
@@ -725,14 +775,16 @@ mod tests {
         let path = dir.path().join("p.jsonl");
         std::fs::write(&path, "{\"id\":7,\"quotes\":[]}\n").unwrap();
         let gold = [Document::new("7", "Hi.")];
-        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents[0].id, "7");
         std::fs::write(
             &path,
             "{\"id\":\"7\",\"quotes\":[{\"content\":[{\"start\":1,\"end\":1}]}]}\n",
         )
         .unwrap();
-        let e = records_as_documents(&path, &gold).unwrap_err().to_string();
+        let e = records_as_documents(&path, &gold, false)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("p.jsonl:1: the Content at 1..1 is empty or reversed"),
             "{e}"
@@ -754,7 +806,7 @@ mod tests {
         )
         .unwrap();
         let gold = [Document::new("a", "Hi."), Document::new("b", "Yo.")];
-        let records = records_as_documents(&path, &gold).unwrap().unwrap();
+        let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents[1], gold[1]);
         assert_eq!(
             records.notes,

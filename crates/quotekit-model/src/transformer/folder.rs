@@ -12,8 +12,9 @@ use std::path::PathBuf;
 
 /// What an encoder folder holds besides its weights, read and checked.
 pub(crate) struct EncoderFolder {
-    /// `config.json` as text, and where it is.
+    /// `config.json` as text.
     pub json: String,
+    /// Where `config.json` is.
     pub config_path: PathBuf,
     /// The encoder's settings.
     pub bert_config: BertConfig,

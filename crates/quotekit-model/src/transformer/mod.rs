@@ -18,7 +18,7 @@ pub mod config;
 pub mod file;
 #[cfg(test)]
 pub(crate) mod fixtures;
-pub mod folder;
+pub(crate) mod folder;
 pub mod fused;
 pub mod head;
 pub mod init;

@@ -55,6 +55,7 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
             || matches!(
                 key.as_str(),
                 "data.dev"
+                    | "data.names"
                     | "data.label_map"
                     | "features.lexicon"
                     | "neural.init_crf"

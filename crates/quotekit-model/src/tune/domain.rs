@@ -4,7 +4,7 @@
 //! first trial: the base config's model kind reads the key ([`unread`]), and
 //! each value a trial can take makes a valid config with some values of the
 //! other keys ([`values_fit`]).
-//! The file runs a little over 500 lines with its tests: a domain's draws, grid points and checks are read together.
+//! The file runs over 500 lines (about 600) with its tests: a domain's draws, grid points and the checks of its values are read together.
 
 use crate::config::{ModelKind, TrainConfig};
 use crate::error::ModelError;
@@ -73,14 +73,9 @@ impl Domain {
     }
 
     fn point(&self, u: f64, lo: f64, hi: f64) -> f64 {
-        // (The ends as written: a log range's would come back a few units
-        // in the last place off, `1e-1` as 0.10000000000000002.)
-        if u <= 0.0 {
-            return lo;
-        }
-        if u >= 1.0 {
-            return hi;
-        }
+        // (A log range's ends may come back a unit in the last place off,
+        // `1e-1` as 0.10000000000000002: grid points are computed as they
+        // always were, so that a search of an earlier version resumes.)
         if self.log {
             (lo.ln() + u * (hi.ln() - lo.ln())).exp()
         } else {
@@ -258,8 +253,10 @@ pub(crate) fn unread(kind: ModelKind, key: &str) -> Option<String> {
     match section {
         "neural" => only(ModelKind::Neural),
         "transformer" => only(ModelKind::Transformer),
-        // (A network's threads come from [training] too.)
+        // (A network's threads come from [training] too, and its cue lexicon
+        // from [features]; its hashed features have settings of its own.)
         "training" if key != "training.threads" => only(ModelKind::Crf),
+        "features" if key != "features.lexicon" => only(ModelKind::Crf),
         _ => None,
     }
 }
@@ -277,28 +274,45 @@ pub(crate) fn values_to_check(domain: &Domain, method: Method) -> Vec<toml::Valu
 const MAX_COMBINATIONS: usize = 4096;
 
 /// Checks that every value of every key (as [`values_to_check`] gives them)
-/// makes a valid config with some combination of the other keys' values:
-/// `Err` names the first that none does, with the config's message for it.
-/// (A key is not checked against the base config's value of another key the
-/// space sets: `transformer.window = 32` is refused with the base's stride
-/// of 48 only when no stride of the space fits it.)
+/// is one the config can read on its own (`parse`: the key exists, the
+/// value is of its type), then that it makes a valid config (`config_of`)
+/// with some combination of the other keys' values: `Err` names the first
+/// that does not, with the config's message for it. (A key is not checked
+/// against the base config's value of another key the space sets:
+/// `transformer.window = 32` is refused with the base's stride of 48 only
+/// when no stride of the space fits it. Past [`MAX_COMBINATIONS`] untried,
+/// a value is let through: its trials fail on their own if none fits.)
 pub(crate) fn values_fit(
     base: &toml::Table,
     keys: &[(String, Domain)],
     method: Method,
+    parse: impl Fn(&toml::Table) -> Result<TrainConfig, ModelError>,
     config_of: impl Fn(&toml::Table) -> Result<TrainConfig, ModelError>,
 ) -> Result<(), String> {
     let values: Vec<Vec<toml::Value>> = keys
         .iter()
         .map(|(_, d)| values_to_check(d, method))
         .collect();
+    // (First each value alone, so that a misspelt key is blamed on itself,
+    // not on the keys tried beside it.)
+    for ((key, domain), values) in keys.iter().zip(&values) {
+        for value in values {
+            let mut table = base.clone();
+            set(&mut table, key, value.clone())?;
+            if let Err(e) = parse(&table) {
+                return Err(refusal(key, domain, value, e, ""));
+            }
+        }
+    }
     for (k, (key, domain)) in keys.iter().enumerate() {
         for value in &values[k] {
             let mut first_error = None;
             let mut fits = false;
+            let mut untried = false;
             let tried = std::iter::once(value.clone()).chain(domain.below_top(method, value));
             'values: for value in tried {
-                for combination in Combinations::new(&values, k).take(MAX_COMBINATIONS) {
+                let mut combinations = Combinations::new(&values, k);
+                for combination in combinations.by_ref().take(MAX_COMBINATIONS) {
                     let mut table = base.clone();
                     for (j, v) in &combination {
                         set(&mut table, &keys[*j].0, (*v).clone())?;
@@ -314,24 +328,13 @@ pub(crate) fn values_fit(
                         }
                     }
                 }
+                untried |= combinations.next().is_some();
             }
-            if fits {
+            if fits || untried {
                 continue;
             }
             let Some((e, combination)) = first_error else {
                 continue;
-            };
-            let message = match e {
-                ModelError::Config { message, .. } => message,
-                other => other.to_string(),
-            };
-            // (A range draws fractions unless told otherwise.)
-            let whole = message.contains("floating point")
-                && (message.contains("expected u") || message.contains("expected i"));
-            let hint = if whole && !domain.integer {
-                "; the key takes whole numbers: add `integer = true` to its range"
-            } else {
-                ""
             };
             let others = if combination.is_empty() {
                 String::new()
@@ -345,13 +348,28 @@ pub(crate) fn values_fit(
                     set.join(", ")
                 )
             };
-            return Err(format!(
-                "`{key}` = {}: {message}{hint}{others}",
-                shown(value)
-            ));
+            return Err(refusal(key, domain, value, e, &others));
         }
     }
     Ok(())
+}
+
+/// The refusal of `key` = `value`, with the config's message `e` and what
+/// else was tried (`others`).
+fn refusal(key: &str, domain: &Domain, value: &toml::Value, e: ModelError, others: &str) -> String {
+    let message = match e {
+        ModelError::Config { message, .. } => message,
+        other => other.to_string(),
+    };
+    // (A range draws fractions unless told otherwise.)
+    let whole = message.contains("floating point")
+        && (message.contains("expected u") || message.contains("expected i"));
+    let hint = if whole && !domain.integer {
+        "; the key takes whole numbers: add `integer = true` to its range"
+    } else {
+        ""
+    };
+    format!("`{key}` = {}: {message}{hint}{others}", shown(value))
 }
 
 /// A value as a message shows it (a float with the digits it needs).
@@ -444,6 +462,11 @@ mod tests {
         assert_eq!(Combinations::new(&alone, 0).count(), 1);
     }
 
+    /// A stand-in for reading a config: every table reads.
+    fn parse(_: &toml::Table) -> Result<TrainConfig, ModelError> {
+        TrainConfig::from_toml("")
+    }
+
     /// A value is refused only when no value of the other keys fits it.
     #[test]
     fn a_value_is_checked_with_the_other_keys_values() {
@@ -466,16 +489,38 @@ mod tests {
             ("s.a".to_string(), domain(&[32, 64])),
             ("s.b".to_string(), domain(&[16])),
         ];
-        assert_eq!(values_fit(&base, &keys, Method::Grid, config_of), Ok(()));
+        assert_eq!(
+            values_fit(&base, &keys, Method::Grid, parse, config_of),
+            Ok(())
+        );
         let keys = vec![
             ("s.a".to_string(), domain(&[8, 64])),
             ("s.b".to_string(), domain(&[16])),
         ];
-        let e = values_fit(&base, &keys, Method::Grid, config_of).unwrap_err();
+        let e = values_fit(&base, &keys, Method::Grid, parse, config_of).unwrap_err();
         assert_eq!(
             e,
             "`s.a` = 8: s.b = 16 (expected below s.a) (with `s.b` = 16; no combination of the other keys' values makes it valid)"
         );
+    }
+
+    /// A key the config does not have is blamed on itself, not on the keys
+    /// tried beside it (`features.window` was blamed for `training.c22`).
+    #[test]
+    fn a_misspelt_key_is_named_itself() {
+        let parse = |t: &toml::Table| {
+            if t.get("s").and_then(|s| s.get("c22")).is_some() {
+                Err(ModelError::config("unknown field `c22`"))
+            } else {
+                TrainConfig::from_toml("")
+            }
+        };
+        let keys = vec![
+            ("a.w".to_string(), domain(&[1])),
+            ("s.c22".to_string(), domain(&[1])),
+        ];
+        let e = values_fit(&toml::Table::new(), &keys, Method::Grid, parse, parse).unwrap_err();
+        assert_eq!(e, "`s.c22` = 1: unknown field `c22`");
     }
 
     /// A fractional range's top is checked as written; a random search,
@@ -504,14 +549,16 @@ mod tests {
         };
         let base = toml::Table::new();
         assert_eq!(
-            values_fit(&base, &range(1.0, None), Method::Random, config_of),
+            values_fit(&base, &range(1.0, None), Method::Random, parse, config_of),
             Ok(())
         );
-        let e = values_fit(&base, &range(1.0, Some(2)), Method::Grid, config_of).unwrap_err();
+        let e =
+            values_fit(&base, &range(1.0, Some(2)), Method::Grid, parse, config_of).unwrap_err();
         assert_eq!(e, "`s.p` = 1: s.p = 1 (expected below 1)");
-        let e = values_fit(&base, &range(1.5, None), Method::Random, config_of).unwrap_err();
+        let e = values_fit(&base, &range(1.5, None), Method::Random, parse, config_of).unwrap_err();
         assert_eq!(e, "`s.p` = 1.5: s.p = 1.5 (expected below 1)");
-        // (Grid points end at the range's ends as written.)
+        // (A grid is checked at the points its trials train, which for a
+        // log range may be a unit in the last place off its ends.)
         let log = Domain {
             min: Some(1e-2),
             max: Some(1e-1),
@@ -519,9 +566,7 @@ mod tests {
             steps: Some(3),
             ..Domain::default()
         };
-        let points = log.grid();
-        assert_eq!(points.first(), Some(&toml::Value::Float(1e-2)));
-        assert_eq!(points.last(), Some(&toml::Value::Float(1e-1)));
+        assert_eq!(values_to_check(&log, Method::Grid), log.grid());
     }
 
     #[test]
@@ -532,6 +577,9 @@ mod tests {
         assert!(unread(ModelKind::Transformer, "neural.network.hidden").is_some());
         assert!(unread(ModelKind::Neural, "training.c2").is_some());
         assert_eq!(unread(ModelKind::Neural, "training.threads"), None);
+        assert!(unread(ModelKind::Neural, "features.hash_bits")
+            .is_some_and(|m| m.contains("only the crf reads [features]")));
+        assert_eq!(unread(ModelKind::Transformer, "features.lexicon"), None);
         assert_eq!(unread(ModelKind::Crf, "training.c2"), None);
         assert_eq!(unread(ModelKind::Crf, "decoding.outside_penalty"), None);
         assert_eq!(unread(ModelKind::Transformer, "transformer.dropout"), None);

@@ -261,7 +261,7 @@ impl ResultsStore {
         let proc = Path::new("/proc");
         let gone = |pid: u32| pid != std::process::id() && !proc.join(pid.to_string()).exists();
         let stale = |name: &str| {
-            ["search.json", "trials.tsv", "best.toml"]
+            ["search.json", "trials.jsonl", "trials.tsv", "best.toml"]
                 .iter()
                 .any(|file| {
                     let pid = name.strip_prefix(&format!(".{file}.tmp-"));

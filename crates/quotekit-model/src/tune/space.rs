@@ -16,7 +16,6 @@
 //! "features.window" = { values = [1, 2, 3] }
 //! "features.hash_bits" = { min = 18, max = 22, integer = true }
 //! ```
-//!
 
 use crate::config::{Checked, TrainConfig};
 use crate::error::ModelError;
@@ -146,8 +145,10 @@ pub struct SearchSpace {
 impl SearchSpace {
     /// Reads a search-space file and its base config; `overrides` are dotted
     /// keys set on the base before anything else (the command line's
-    /// `--train`, `--dev`, ...). Every key of the space is checked against the
-    /// config at both ends of its range, so a search never fails half way.
+    /// `--train`, `--dev`, ...). Every key of the space must be one the base
+    /// config's model kind reads, and each value a trial can take must make
+    /// a valid config with some values of the other keys
+    /// ([`crate::tune::domain`]), so that a search does not fail half way.
     pub fn load(path: &Path, overrides: &[(String, toml::Value)]) -> Result<Self, ModelError> {
         if path.as_os_str().is_empty() {
             return Err(ModelError::empty_path("a search-space file (TOML)"));
@@ -222,7 +223,8 @@ impl SearchSpace {
             .iter()
             .map(|(k, d)| (k.clone(), d.clone()))
             .collect();
-        crate::tune::domain::values_fit(&base, &keys, file.method, config_of).map_err(&fail)?;
+        crate::tune::domain::values_fit(&base, &keys, file.method, parsed, config_of)
+            .map_err(&fail)?;
         // What makes trials differ: the space and the base config with the
         // overrides, as values (comments and layout aside), but not the
         // budget or the threads (trials give the same results on any number).
@@ -314,10 +316,15 @@ impl SearchSpace {
 /// Reads a TOML table as a training config (checking its values). (Read
 /// from the table itself: a message names no line of a merged text that no
 /// one wrote.)
-fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
+/// The config a table reads as (its keys and their types), unchecked.
+fn parsed(table: &toml::Table) -> Result<TrainConfig, ModelError> {
     use serde::Deserialize;
-    let config = TrainConfig::deserialize(toml::Value::Table(table.clone()))
-        .map_err(|e| ModelError::config(e.message().to_string()))?;
+    TrainConfig::deserialize(toml::Value::Table(table.clone()))
+        .map_err(|e| ModelError::config(e.message().to_string()))
+}
+
+fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
+    let config = parsed(table)?;
     config.validate()?;
     config.check_size()?;
     Ok(config)

@@ -255,8 +255,8 @@ pub fn parse_ann(
             diagnostics.push(at(ProblemKind::EmptyName { span: target }));
             continue;
         }
-        // (Trimmed, on its own line: only a tab can make it one that names
-        // files could not keep.)
+        // (Trimmed, and on a line of its own: a tab, or a lone carriage
+        // return, can still make it one that names files could not keep.)
         if !crate::document::writable_name(&name) {
             diagnostics.push(at(ProblemKind::UnwritableName { span: target, name }));
             continue;
