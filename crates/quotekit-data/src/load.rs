@@ -23,6 +23,69 @@ pub enum Mode {
     Lenient,
 }
 
+/// The command line's corpus flags (`--lenient`, `--deny-overlaps`,
+/// `--annotator`, `--ignore-label`, `--label-map`, `--names`), which
+/// Python's functions take as arguments of the same names.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusFlags {
+    /// Skip documents with errors instead of failing.
+    pub lenient: bool,
+    /// Spans of different roles that share characters are errors.
+    pub deny_overlaps: bool,
+    /// brat: the annotator id to prefer.
+    pub annotator: Option<String>,
+    /// brat: more T labels to skip.
+    pub ignore_labels: Vec<String>,
+    /// CoNLL: a TOML label map.
+    pub label_map: Option<PathBuf>,
+    /// Folders of names files.
+    pub names: Vec<PathBuf>,
+}
+
+impl CorpusFlags {
+    /// The load options the flags ask for; a label quotekit reads as a role
+    /// or an attribution among `ignore_labels` is refused (it would be read
+    /// as one whatever the flag says), and so is a label map that cannot be
+    /// read.
+    pub fn load_options(&self) -> Result<LoadOptions, DataError> {
+        let mut options = LoadOptions {
+            mode: if self.lenient {
+                Mode::Lenient
+            } else {
+                Mode::Strict
+            },
+            names: self.names.clone(),
+            ..LoadOptions::default()
+        };
+        if self.deny_overlaps {
+            options.validation.role_overlap = Severity::Error;
+        }
+        let brat = &mut options.brat;
+        brat.annotator = self.annotator.clone();
+        if let Some(label) = self.ignore_labels.iter().find(|l| {
+            brat.role_labels.contains_key(l.as_str()) || brat.trigger_labels.contains(l.as_str())
+        }) {
+            let read: Vec<&str> = brat
+                .role_labels
+                .keys()
+                .chain(&brat.trigger_labels)
+                .map(String::as_str)
+                .collect();
+            return Err(DataError::Config(format!(
+                "--ignore-label {label}: {} are the labels quotekit reads (the roles and the \
+                 attribution events), not ones it can skip; --ignore-label is for other T labels",
+                read.join(", ")
+            )));
+        }
+        brat.ignored_labels
+            .extend(self.ignore_labels.iter().cloned());
+        if let Some(path) = &self.label_map {
+            options.labels = LabelMap::from_file(path)?;
+        }
+        Ok(options)
+    }
+}
+
 /// Everything that controls loading.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {

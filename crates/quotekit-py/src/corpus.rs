@@ -4,9 +4,10 @@
 use crate::errors;
 use pyo3::prelude::*;
 use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::load::CorpusFlags;
 use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
-use quotekit_data::{load_corpus, Document, Format, LoadOptions, Mode};
+use quotekit_data::{load_corpus, Document, Format};
 use quotekit_model::eval::linking::score_linker;
 use quotekit_model::eval::{check_any_paired, evaluate_checked};
 use std::path::{Path, PathBuf};
@@ -33,21 +34,17 @@ fn file_or_folder(path: &Path) -> PyResult<()> {
     }
 }
 
-/// Loads a corpus with the speaker names of `names`: strictly (the first
-/// bad document is an error that names its file and line) or, `lenient`,
-/// leaving bad documents out, each a warning (as `--lenient` does).
+/// Loads a corpus as the command line's corpus flags `flags` say (names,
+/// annotator, labels): strictly (the first bad document is an error that
+/// names its file and line) or, `lenient`, leaving bad documents out, each
+/// a warning (as `--lenient` does).
 fn load(
     path: &Path,
     format: Format,
-    names: Vec<PathBuf>,
-    lenient: bool,
+    flags: &CorpusFlags,
     warnings: &mut Vec<String>,
 ) -> PyResult<Vec<Document>> {
-    let options = LoadOptions {
-        names,
-        mode: if lenient { Mode::Lenient } else { Mode::Strict },
-        ..LoadOptions::default()
-    };
+    let options = flags.load_options().map_err(errors::data)?;
     let report = load_corpus(path, format, &options)
         .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;
     warnings.extend(report.warnings.iter().map(ToString::to_string));
@@ -77,20 +74,33 @@ pub(crate) fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
 /// `.conll`; `format` overrides the guess from the path), each as a line of
 /// quotekit's document JSONL, in corpus order.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, names=None, lenient=false))]
+#[pyo3(signature = (path, format=None, names=None, lenient=false, annotator=None,
+    ignore_labels=None, label_map=None, deny_overlaps=false))]
+#[allow(clippy::too_many_arguments)]
 pub fn read_corpus(
     py: Python<'_>,
     path: PathBuf,
     format: Option<&str>,
     names: Option<Vec<PathBuf>>,
     lenient: bool,
+    annotator: Option<String>,
+    ignore_labels: Option<Vec<String>>,
+    label_map: Option<PathBuf>,
+    deny_overlaps: bool,
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
     file_or_folder(&path)?;
-    let names = names.unwrap_or_default();
+    let flags = CorpusFlags {
+        lenient,
+        deny_overlaps,
+        annotator,
+        ignore_labels: ignore_labels.unwrap_or_default(),
+        label_map,
+        names: names.unwrap_or_default(),
+    };
     let mut warnings = Vec::new();
-    let docs = py.detach(|| load(&path, format, names.clone(), lenient, &mut warnings))?;
-    check_names_match(&names, &docs, &path).map_err(errors::DataError::new_err)?;
+    let docs = py.detach(|| load(&path, format, &flags, &mut warnings))?;
+    check_names_match(&flags.names, &docs, &path).map_err(errors::DataError::new_err)?;
     warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
 }
@@ -101,7 +111,9 @@ pub fn read_corpus(
 /// gold spans (`quotekit eval --link-gold`). Returns `quotekit eval
 /// --json`'s figures as JSON.
 #[pyfunction]
-#[pyo3(signature = (gold, pred=None, names=None, link_gold=false, lenient=false))]
+#[pyo3(signature = (gold, pred=None, names=None, link_gold=false, lenient=false,
+    annotator=None, ignore_labels=None, label_map=None, deny_overlaps=false))]
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     py: Python<'_>,
     gold: PathBuf,
@@ -109,6 +121,10 @@ pub fn evaluate(
     names: Option<Vec<PathBuf>>,
     link_gold: bool,
     lenient: bool,
+    annotator: Option<String>,
+    ignore_labels: Option<Vec<String>>,
+    label_map: Option<PathBuf>,
+    deny_overlaps: bool,
 ) -> PyResult<String> {
     if pred.is_some() == link_gold {
         return Err(errors::InputError::new_err(
@@ -119,17 +135,24 @@ pub fn evaluate(
     if let Some(pred) = &pred {
         file_or_folder(pred)?;
     }
-    let names = names.unwrap_or_default();
+    let flags = CorpusFlags {
+        lenient,
+        deny_overlaps,
+        annotator,
+        ignore_labels: ignore_labels.unwrap_or_default(),
+        label_map,
+        names: names.unwrap_or_default(),
+    };
+    let names = &flags.names;
+    // (Names files are gold: the predictions' names are their own.)
+    let pred_flags = CorpusFlags {
+        names: Vec::new(),
+        ..flags.clone()
+    };
     let mut warnings = Vec::new();
     let scores = py.detach(|| {
-        let gold_docs = load(
-            &gold,
-            Format::detect(&gold),
-            names.clone(),
-            lenient,
-            &mut warnings,
-        )?;
-        check_names_match(&names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
+        let gold_docs = load(&gold, Format::detect(&gold), &flags, &mut warnings)?;
+        check_names_match(names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
         let evaluation = match &pred {
             Some(pred) => {
                 // `predict --format jsonl` records (what `annotate_many`
@@ -147,19 +170,13 @@ pub fn evaluate(
                         (records.documents, Some(records.speaker_names))
                     }
                     None => (
-                        load(
-                            pred,
-                            Format::detect(pred),
-                            Vec::new(),
-                            lenient,
-                            &mut warnings,
-                        )?,
+                        load(pred, Format::detect(pred), &pred_flags, &mut warnings)?,
                         None,
                     ),
                 };
                 check_any_paired(&gold_docs, &pred_docs)
                     .and_then(|()| {
-                        evaluate_checked(&gold_docs, &pred_docs, &names, quote_names.as_deref())
+                        evaluate_checked(&gold_docs, &pred_docs, names, quote_names.as_deref())
                     })
                     .map_err(|why| {
                         errors::DataError::new_err(format!(

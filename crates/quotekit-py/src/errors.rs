@@ -73,7 +73,9 @@ pub fn data(e: quotekit_data::DataError) -> PyErr {
 /// A message with the command line's advice as Python gives it: the same
 /// is an argument here.
 pub fn advice(message: String) -> String {
-    message.replace("skip it with --lenient", "skip it with lenient=True")
+    message
+        .replace("skip it with --lenient", "skip it with lenient=True")
+        .replace("--ignore-label", "ignore_labels")
 }
 
 /// An error of an argument (paths, locks, numbers) as a Python exception.

@@ -192,6 +192,43 @@ def test_lenient_scores_a_run_where_a_document_failed_as_the_cli(tiny_model, tmp
         quotekit.evaluate(SAMPLE, pred, lenient="yes")
 
 
+def test_the_cli_corpus_flags_are_arguments(tmp_path):
+    # A CoNLL corpus with labels of its own reads with a label map, as
+    # `convert --label-map` reads it.
+    conll = tmp_path / "c.conll"
+    conll.write_text(
+        "-DOCSTART-\td1\n\nMayor\tB-Speaker\nRuiz\tI-Speaker\nsaid\tB-Says\nno\tO\n.\tO\n",
+        encoding="utf-8",
+    )
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[labels]\nSpeaker = "source"\nSays = "cue"\n', encoding="utf-8")
+    with pytest.raises(quotekit.DataError):
+        list(quotekit.read_corpus(conll))
+    docs = list(quotekit.read_corpus(conll, label_map=labels))
+    out = tmp_path / "c.jsonl"
+    proc = run_cli("convert", "--from", "conll", "--to", "jsonl", "--label-map", str(labels),
+                   str(conll), str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert docs == [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert [s["role"] for s in docs[0]["spans"]] == ["source", "cue"]
+    # brat: another label to skip, and one quotekit reads refused.
+    brat = tmp_path / "brat"
+    brat.mkdir()
+    (brat / "a.txt").write_text("Ann said so.", encoding="utf-8")
+    (brat / "a.ann").write_text("T1\tSource 0 3\tAnn\nT2\tNote 4 8\tsaid\n", encoding="utf-8")
+    with pytest.raises(quotekit.DataError, match="Note"):
+        list(quotekit.read_corpus(brat))
+    assert len(list(quotekit.read_corpus(brat, ignore_labels="Note"))[0]["spans"]) == 1
+    with pytest.raises(quotekit.DataError, match="ignore_labels Content"):
+        list(quotekit.read_corpus(brat, ignore_labels=["Content"]))
+    scores = quotekit.evaluate(brat, brat, ignore_labels=["Note"], deny_overlaps=True)
+    assert scores["exact"]["micro"]["f1"] == pytest.approx(1.0)
+    with pytest.raises(quotekit.InputError, match="ignore_labels must hold str"):
+        quotekit.read_corpus(brat, ignore_labels=[5])
+    with pytest.raises(quotekit.InputError, match="annotator must be a str"):
+        quotekit.read_corpus(brat, annotator=5)
+
+
 def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):
     scores = quotekit.evaluate(SAMPLE, link_gold=True)
     cli = tmp_path / "linked.json"

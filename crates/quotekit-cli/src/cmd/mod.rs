@@ -13,9 +13,8 @@ pub mod tune;
 use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
-use quotekit_data::formats::conll::LabelMap;
-use quotekit_data::load::Skipped;
-use quotekit_data::{load_corpus, Diagnostic, Format, LoadOptions, LoadReport, Mode, Severity};
+use quotekit_data::load::{CorpusFlags, Skipped};
+use quotekit_data::{load_corpus, Diagnostic, Format, LoadOptions, LoadReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -61,46 +60,15 @@ impl CorpusOptions {
 
     /// Library load options from the flags.
     pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
-        let mut options = LoadOptions {
-            mode: if self.lenient {
-                Mode::Lenient
-            } else {
-                Mode::Strict
-            },
-            ..LoadOptions::default()
+        let flags = CorpusFlags {
+            lenient: self.lenient,
+            deny_overlaps: self.deny_overlaps,
+            annotator: self.annotator.clone(),
+            ignore_labels: self.ignore_labels.clone(),
+            label_map: self.label_map.clone(),
+            names: self.names.clone(),
         };
-        if self.deny_overlaps {
-            options.validation.role_overlap = Severity::Error;
-        }
-        options.brat.annotator = self.annotator.clone();
-        options.names = self.names.clone();
-        // (A label quotekit reads as a role or an attribution would be read
-        // as one whatever the flag says.)
-        if let Some(label) = self.ignore_labels.iter().find(|l| {
-            options.brat.role_labels.contains_key(l.as_str())
-                || options.brat.trigger_labels.contains(l.as_str())
-        }) {
-            anyhow::bail!(
-                "--ignore-label {label}: {} are the labels quotekit reads (the roles and the \
-                 attribution events), not ones it can skip; --ignore-label is for other T labels",
-                options
-                    .brat
-                    .role_labels
-                    .keys()
-                    .chain(&options.brat.trigger_labels)
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        options
-            .brat
-            .ignored_labels
-            .extend(self.ignore_labels.iter().cloned());
-        if let Some(path) = &self.label_map {
-            options.labels = LabelMap::from_file(path)?;
-        }
-        Ok(options)
+        Ok(flags.load_options()?)
     }
 }
 

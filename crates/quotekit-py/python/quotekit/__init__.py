@@ -191,6 +191,32 @@ def _optional_str(name: str, value: Any) -> Optional[str]:
     return value
 
 
+def _labels(value: Any) -> Optional[List[str]]:
+    """``None``, or brat labels to skip: one label, or a list of them."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    labels = _sequence(value, "ignore_labels")
+    for label in labels:
+        if not isinstance(label, str):
+            raise InputError(f"ignore_labels must hold str labels, not {type(label).__name__}")
+    return labels
+
+
+def _corpus_flags(
+    annotator: Any, ignore_labels: Any, label_map: Any, deny_overlaps: Any
+) -> Dict[str, Any]:
+    """The command line's corpus flags, checked, as the native keyword
+    arguments."""
+    return {
+        "annotator": _optional_str("annotator", annotator),
+        "ignore_labels": _labels(ignore_labels),
+        "label_map": _optional_path("label_map", label_map),
+        "deny_overlaps": _flag("deny_overlaps", deny_overlaps),
+    }
+
+
 def _optional_hours(value: Any) -> Optional[float]:
     """``None`` or a number of hours as a float; otherwise
     :class:`InputError` (the native code checks that it is above 0)."""
@@ -399,6 +425,10 @@ def evaluate(
     names: Optional[Sequence[PathLike]] = None,
     link_gold: bool = False,
     lenient: bool = False,
+    annotator: Optional[str] = None,
+    ignore_labels: Optional[Sequence[str]] = None,
+    label_map: Optional[PathLike] = None,
+    deny_overlaps: bool = False,
 ) -> Dict[str, Any]:
     """Scores predicted documents (``quotekit predict --format documents``,
     or any corpus) against gold ones, paired by id, as ``quotekit eval``
@@ -415,7 +445,10 @@ def evaluate(
     ``lenient=True`` (``quotekit eval --lenient``) a document with errors in
     either is left out, a ``UserWarning`` too, instead of raising (in
     ``pred``: scored as predicting nothing; a ``predict --format documents``
-    run where a document failed is scored so)."""
+    run where a document failed is scored so). ``annotator``,
+    ``ignore_labels``, ``label_map`` and ``deny_overlaps`` read both corpora
+    as ``--annotator``, ``--ignore-label``, ``--label-map`` and
+    ``--deny-overlaps`` do (see :func:`read_corpus`)."""
     return json.loads(
         _quotekit.evaluate(
             _path("gold", gold),
@@ -423,6 +456,7 @@ def evaluate(
             names=_paths(names),
             link_gold=_flag("link_gold", link_gold),
             lenient=_flag("lenient", lenient),
+            **_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
         )
     )
 
@@ -432,6 +466,10 @@ def read_corpus(
     format: Optional[str] = None,
     names: Optional[Sequence[PathLike]] = None,
     lenient: bool = False,
+    annotator: Optional[str] = None,
+    ignore_labels: Optional[Sequence[str]] = None,
+    label_map: Optional[PathLike] = None,
+    deny_overlaps: bool = False,
 ) -> Iterator[Dict[str, Any]]:
     """Yields the documents of a corpus (a brat folder, ``.jsonl`` or
     ``.conll``; ``format`` overrides the guess) as dicts of quotekit's
@@ -441,12 +479,18 @@ def read_corpus(
     (an attribution without content dropped, roles reassigned by label; as
     ``quotekit stats`` lists them) is a ``UserWarning`` naming its line.
     With ``lenient=True`` (``--lenient``) a bad document is left out
-    instead, a ``UserWarning`` naming its file and line."""
+    instead, a ``UserWarning`` naming its file and line. As the command
+    line's flags: ``annotator`` (brat: which annotation file, where an
+    article has several), ``ignore_labels`` (brat: more T labels to skip),
+    ``label_map`` (CoNLL: a TOML map of its labels to roles) and
+    ``deny_overlaps`` (spans of different roles that share characters are
+    errors)."""
     lines = _quotekit.read_corpus(
         _path("path", path),
         format=_optional_str("format", format),
         names=_paths(names),
         lenient=_flag("lenient", lenient),
+        **_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
     )
     return (json.loads(line) for line in lines)
 

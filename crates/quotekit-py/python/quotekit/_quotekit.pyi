@@ -57,6 +57,10 @@ def read_corpus(
     format: Optional[str] = None,
     names: Optional[Sequence[_Path]] = None,
     lenient: bool = False,
+    annotator: Optional[str] = None,
+    ignore_labels: Optional[Sequence[str]] = None,
+    label_map: Optional[_Path] = None,
+    deny_overlaps: bool = False,
 ) -> List[str]: ...
 def evaluate(
     gold: _Path,
@@ -64,4 +68,8 @@ def evaluate(
     names: Optional[Sequence[_Path]] = None,
     link_gold: bool = False,
     lenient: bool = False,
+    annotator: Optional[str] = None,
+    ignore_labels: Optional[Sequence[str]] = None,
+    label_map: Optional[_Path] = None,
+    deny_overlaps: bool = False,
 ) -> str: ...
