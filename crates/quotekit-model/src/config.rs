@@ -419,9 +419,15 @@ impl Checked {
     /// read from the working directory, not the config's.
     /// (A missing encoder is left to its loader, which says how to fetch one.)
     pub fn missing_input(&self) -> Option<String> {
+        self.missing_input_where(|_| true)
+    }
+
+    /// [`Checked::missing_input`] among the inputs of the keys `wanted`
+    /// accepts.
+    pub fn missing_input_where(&self, wanted: impl Fn(&str) -> bool) -> Option<String> {
         self.named_inputs()
             .into_iter()
-            .filter(|(key, _)| *key != "transformer.path")
+            .filter(|(key, _)| *key != "transformer.path" && wanted(key))
             .find(|(_, p)| !p.exists())
             .map(|(key, p)| {
                 format!(

@@ -216,29 +216,28 @@ pub fn records_as_documents(
         unreadable: Vec::new(),
     };
     let mut notes = Vec::new();
-    let predictions = read_jsonl(path, Some(&texts), &ValidationOptions::default())?;
+    let Predictions {
+        views, bad_lines, ..
+    } = read_jsonl(path, Some(&texts), &ValidationOptions::default())?;
     // A line that is no record (cut off when predict was killed, damaged)
     // is an error: scored, its document would count as predicting nothing.
-    let mut skipped = Vec::new();
-    for &k in &predictions.bad_lines {
-        let why = match &predictions.views[k].content {
-            Err(why) => why.clone(),
-            Ok(_) => String::new(),
-        };
-        if !lenient {
-            return Err(InferError::Usage(format!(
-                "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
-                 (or predict that document again), or skip it with --lenient"
-            )));
-        }
-        skipped.push(why);
-    }
-    let bad: std::collections::HashSet<usize> = predictions.bad_lines.iter().copied().collect();
-    predictions
-        .views
+    // (`bad_lines` is in order.)
+    let (bad, views): (Vec<_>, Vec<_>) = views
         .into_iter()
         .enumerate()
-        .filter(|(k, _)| !bad.contains(k))
+        .partition(|(k, _)| bad_lines.binary_search(k).is_ok());
+    let skipped: Vec<String> = bad
+        .into_iter()
+        .filter_map(|(_, v)| v.content.err())
+        .collect();
+    if let (false, Some(why)) = (lenient, skipped.first()) {
+        return Err(InferError::Usage(format!(
+            "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
+             (or predict that document again), or skip it with --lenient"
+        )));
+    }
+    views
+        .into_iter()
         .map(|(_, v)| match v.content {
             Ok(p) => Ok((p.document, p.speaker_names)),
             // A record of a document gold does not have (or that `--lenient`

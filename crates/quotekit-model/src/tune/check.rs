@@ -49,25 +49,16 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
         path: Some(space.path.clone()),
         message,
     };
-    let input_keys: Vec<&str> = base.named_inputs().iter().map(|(k, _)| *k).collect();
     for (key, domain) in &space.keys {
-        let names_input = input_keys.contains(&key.as_str())
-            || matches!(
-                key.as_str(),
-                "data.dev"
-                    | "data.names"
-                    | "data.label_map"
-                    | "features.lexicon"
-                    | "neural.init_crf"
-                    | "transformer.init"
-            );
-        if !names_input {
-            continue;
-        }
         for value in values_to_check(domain, space.method) {
+            // (Only a string, or a list of them, names a file.)
+            if !(value.is_str() || value.is_array()) {
+                continue;
+            }
             let params = BTreeMap::from([(key.clone(), value.clone())]);
             let config = space.config(&params)?.check()?;
-            if let Some(missing) = config.missing_input() {
+            // (The inputs of the key itself: the base's are checked apart.)
+            if let Some(missing) = config.missing_input_where(|k| k == key) {
                 return Err(fail(format!("`{key}` = {value}: {missing}")));
             }
         }
@@ -83,13 +74,14 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
             .flat_map(|(_, d)| values_to_check(d, space.method))
             .collect()
     };
-    let mut paths = vec![toml::Value::String(
-        base.transformer.path.to_string_lossy().into_owned(),
-    )];
     let searched_paths = values_of("transformer.path");
-    if !searched_paths.is_empty() {
-        paths = searched_paths;
-    }
+    let paths = if searched_paths.is_empty() {
+        vec![toml::Value::String(
+            base.transformer.path.to_string_lossy().into_owned(),
+        )]
+    } else {
+        searched_paths
+    };
     let window = values_of("transformer.window")
         .iter()
         .filter_map(toml::Value::as_integer)

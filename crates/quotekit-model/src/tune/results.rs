@@ -268,8 +268,11 @@ impl ResultsStore {
                     pid.and_then(|p| p.parse().ok()).is_some_and(gone)
                 })
         };
+        if !proc.join("self").exists() {
+            return;
+        }
         let entries = std::fs::read_dir(&self.dir).into_iter().flatten().flatten();
-        for entry in entries.filter(|_| proc.join("self").exists()) {
+        for entry in entries {
             if entry.file_name().to_str().is_some_and(stale) {
                 let _ = std::fs::remove_file(entry.path());
             }

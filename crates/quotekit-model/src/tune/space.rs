@@ -176,13 +176,15 @@ impl SearchSpace {
         for (key, value) in overrides {
             set(&mut base, key, value.clone()).map_err(fail)?;
         }
-        config_of(&base).map_err(|e| match e {
-            ModelError::Config { message, .. } => ModelError::Config {
-                path: Some(base_path.clone()),
-                message,
-            },
-            other => other,
-        })?;
+        let kind = config_of(&base)
+            .map_err(|e| match e {
+                ModelError::Config { message, .. } => ModelError::Config {
+                    path: Some(base_path.clone()),
+                    message,
+                },
+                other => other,
+            })?
+            .model;
         if !(1..=MAX_TRIALS).contains(&file.trials) {
             return Err(fail(format!(
                 "trials = {} (expected 1 to {MAX_TRIALS})",
@@ -211,7 +213,6 @@ impl SearchSpace {
         if file.space.is_empty() {
             return Err(fail("[space] names no key to search".into()));
         }
-        let kind = config_of(&base)?.model;
         for (key, domain) in &file.space {
             domain.check(key, file.method).map_err(&fail)?;
             if let Some(why) = crate::tune::domain::unread(kind, key) {
