@@ -137,12 +137,15 @@ impl NeuralConfig {
         }
         if !(0.0..1.0).contains(&self.average) {
             return Err(format!(
-                "neural.average = {} (expected 0 to 1)",
+                "neural.average = {} (expected at least 0 and below 1)",
                 self.average
             ));
         }
         if !(0.0..1.0).contains(&self.warmup) {
-            return Err(format!("neural.warmup = {} (expected 0 to 1)", self.warmup));
+            return Err(format!(
+                "neural.warmup = {} (expected at least 0 and below 1)",
+                self.warmup
+            ));
         }
         if !(self.clip > 0.0 && self.clip.is_finite()) {
             return Err(format!(
@@ -163,13 +166,13 @@ impl NeuralConfig {
         }
         if !(0.0..1.0).contains(&e.sparse_dropout) {
             return Err(format!(
-                "neural.network.sparse_dropout = {} (expected 0 to 1)",
+                "neural.network.sparse_dropout = {} (expected at least 0 and below 1)",
                 e.sparse_dropout
             ));
         }
         if !(0.0..1.0).contains(&e.dropout) {
             return Err(format!(
-                "neural.network.dropout = {} (expected 0 to 1)",
+                "neural.network.dropout = {} (expected at least 0 and below 1)",
                 e.dropout
             ));
         }

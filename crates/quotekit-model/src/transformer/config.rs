@@ -166,7 +166,9 @@ impl TransformerConfig {
             ("average", self.average),
         ] {
             if !(0.0..1.0).contains(&v) {
-                return Err(format!("transformer.{key} = {v} (expected 0 to 1)"));
+                return Err(format!(
+                    "transformer.{key} = {v} (expected at least 0 and below 1)"
+                ));
             }
         }
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
@@ -263,7 +265,7 @@ mod tests {
                 average: 1.0,
                 ..d()
             },
-            "transformer.average = 1",
+            "transformer.average = 1 (expected at least 0 and below 1)",
         );
         check(
             TransformerConfig {
