@@ -15,6 +15,11 @@ use quotekit_model::{Checked, ModelKind, TrainConfig};
 
 /// A small network that trains in seconds.
 fn small_config(epochs: usize) -> Checked {
+    small_train_config(epochs).check().unwrap()
+}
+
+/// [`small_config`], unchecked.
+fn small_train_config(epochs: usize) -> TrainConfig {
     let mut config = TrainConfig {
         model: ModelKind::Neural,
         neural: NeuralConfig {
@@ -42,7 +47,7 @@ fn small_config(epochs: usize) -> Checked {
     config.data.train = sample_dir();
     config.data.dev = Some(sample_dir());
     config.training.threads = 2;
-    config.check().unwrap()
+    config
 }
 
 fn parameters(fitted: &Fitted) -> Vec<(String, Vec<f32>)> {
@@ -101,10 +106,13 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
         "{msg}"
     );
     std::fs::remove_file(&tokenizer).unwrap();
-    assert!(matches!(
-        load_annotator(&model_dir),
-        Err(ModelError::Io { .. })
-    ));
+    let e = load_annotator(&model_dir);
+    assert!(matches!(e, Err(ModelError::Io { .. })));
+    let msg = e.unwrap_err().to_string();
+    assert!(
+        msg.contains("tokenizer.json") && msg.contains("copy the model directory whole"),
+        "{msg}"
+    );
     std::fs::write(&tokenizer, original).unwrap();
     // A truncated weights file.
     let weights = model_dir.join("model.safetensors");
@@ -114,6 +122,46 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
     assert!(msg.contains("not a readable model file"), "{msg}");
     std::fs::write(&weights, &bytes).unwrap();
     assert!(load_annotator(&model_dir).is_ok());
+}
+
+/// A neural model saved before the network had a wide path (its header's
+/// network section has no `wide` key, as quotekit wrote it then; today's
+/// default is a wide path) loads as the network it is, and tags as it did.
+#[test]
+fn a_model_saved_before_the_wide_path_loads_without_one() {
+    let mut config = small_train_config(1);
+    config.neural.network.wide = false;
+    config.data.dev = None;
+    let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = dir.path().join("model");
+    save_annotator(&fitted.annotator, &fitted.header, &model_dir).unwrap();
+    let file = model_dir.join("model.safetensors");
+    let bytes = std::fs::read(&file).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let mut header: serde_json::Value =
+        serde_json::from_str(&meta.metadata().as_ref().unwrap()["quotekit"]).unwrap();
+    let network = header["config"]["neural"]["network"]
+        .as_object_mut()
+        .unwrap();
+    assert_eq!(network.remove("wide"), Some(false.into()));
+    let meta = std::collections::HashMap::from([("quotekit".to_string(), header.to_string())]);
+    std::fs::write(
+        &file,
+        safetensors::serialize(st.tensors(), Some(meta)).unwrap(),
+    )
+    .unwrap();
+    let (loaded, header) = load_annotator(&model_dir).unwrap();
+    assert!(!header.config.neural.network.wide);
+    for doc in sample() {
+        let (a, b) = (
+            fitted.annotator.annotate_scored(&doc),
+            loaded.annotate_scored(&doc),
+        );
+        assert_eq!(a.document, b.document, "{}", doc.id);
+        assert_eq!(a.confidences, b.confidences, "{}", doc.id);
+    }
 }
 
 /// A run whose interrupt is set (as Python's Ctrl-C sets it) stops after

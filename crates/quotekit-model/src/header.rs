@@ -147,7 +147,7 @@ impl ModelHeader {
                 },
             )
         })?;
-        let value: serde_json::Value = serde_json::from_str(&json)
+        let mut value: serde_json::Value = serde_json::from_str(&json)
             .map_err(|e| ModelError::corrupt(file, format!("header: {e}")))?;
         let format = value.get("format").and_then(|f| f.as_str());
         if format.and_then(kind_of_format).is_none() {
@@ -174,6 +174,9 @@ impl ModelHeader {
                 found: version,
                 supported: FORMAT_VERSION,
             });
+        }
+        if let Some(neural) = value.pointer_mut("/config/neural") {
+            crate::neural::config::saved_before_keys(neural);
         }
         let header: ModelHeader = serde_json::from_value(value)
             .map_err(|e| ModelError::corrupt(file, format!("header: {e}")))?;
@@ -215,6 +218,16 @@ impl ModelHeader {
     /// this header's hash; returns its text and path.
     pub fn read_tokenizer(&self, file: &Path) -> Result<(String, PathBuf), ModelError> {
         let path = file.parent().unwrap_or(Path::new(".")).join(TOKENIZER_FILE);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Err(ModelError::io(
+                &path,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not found: the model keeps its word pieces in this file beside its \
+                     weights; copy the model directory whole",
+                ),
+            ));
+        }
         let json = crate::io::read_text(&path)?;
         if self.tokenizer_hash.as_deref() != Some(hash_hex(json.as_bytes()).as_str()) {
             return Err(ModelError::corrupt(

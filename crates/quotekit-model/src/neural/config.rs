@@ -224,6 +224,19 @@ impl NeuralConfig {
     }
 }
 
+/// Fills in the network keys that a saved `neural` section (JSON, as a
+/// model file's header or a training checkpoint keeps it) was written
+/// without, with what the file means, where that is not today's default:
+/// the `wide` path came after the first neural models, which have none.
+/// (Every key is written since, so only such files lack one.)
+pub fn saved_before_keys(neural: &mut serde_json::Value) {
+    for section in ["network", "encoder"] {
+        if let Some(network) = neural.get_mut(section).and_then(|n| n.as_object_mut()) {
+            network.entry("wide").or_insert(false.into());
+        }
+    }
+}
+
 /// Sizes of the network (the `[neural.network]` section; `[neural.encoder]`
 /// in configs and models of format version 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

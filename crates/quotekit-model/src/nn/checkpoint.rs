@@ -155,8 +155,10 @@ impl Checkpoint {
                 "no `quotekit-checkpoint` metadata: not a quotekit training checkpoint",
             )
         })?;
-        let meta: CheckpointMeta = serde_json::from_str(&json)
+        let mut meta: CheckpointMeta = serde_json::from_str(&json)
             .map_err(|e| ModelError::corrupt(&file, format!("metadata: {e}")))?;
+        // (A neural run's section; a transformer's has no network keys.)
+        crate::neural::config::saved_before_keys(&mut meta.config);
         if meta.format != FORMAT && meta.format != FORMAT_V1 {
             return Err(ModelError::foreign(
                 &file,
@@ -230,17 +232,8 @@ impl Checkpoint {
             }
         }
         if stored != current {
-            // (Keys of either side: a key that only one of them sets, such
-            // as `init`, which is left out when unset, differs too.)
-            let differing: Vec<String> = match (&current, &stored) {
-                (serde_json::Value::Object(a), serde_json::Value::Object(b)) => a
-                    .keys()
-                    .chain(b.keys().filter(|k| !a.contains_key(*k)))
-                    .filter(|k| a.get(*k) != b.get(*k))
-                    .map(|k| format!("{section}.{k}"))
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let mut differing = Vec::new();
+            differing_keys(section, Some(&current), Some(&stored), &mut differing);
             return Err(ModelError::Config {
                 path,
                 message: format!(
@@ -396,6 +389,27 @@ impl Checkpoint {
     }
 }
 
+/// Appends to `out` the keys (`prefix.key`, down to the innermost table,
+/// `neural.network.wide`) whose values differ between `a` and `b`. (Keys
+/// of either side: a key that only one of them sets, such as `init`,
+/// which is left out when unset, differs too.)
+fn differing_keys(
+    prefix: &str,
+    a: Option<&serde_json::Value>,
+    b: Option<&serde_json::Value>,
+    out: &mut Vec<String>,
+) {
+    match (a, b) {
+        (Some(serde_json::Value::Object(a)), Some(serde_json::Value::Object(b))) => {
+            for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+                differing_keys(&format!("{prefix}.{k}"), a.get(k), b.get(k), out);
+            }
+        }
+        (a, b) if a != b => out.push(prefix.to_string()),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,5 +473,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("(transformer.epochs, transformer.init)"), "{e}");
+        // A table's differing keys are named inside it.
+        let mut keys = Vec::new();
+        differing_keys(
+            "neural",
+            Some(&serde_json::json!({"network": {"wide": true, "hidden": 8}, "epochs": 3})),
+            Some(
+                &serde_json::json!({"network": {"wide": false, "hidden": 8}, "epochs": 3, "x": 1}),
+            ),
+            &mut keys,
+        );
+        assert_eq!(keys, ["neural.network.wide", "neural.x"]);
     }
 }
