@@ -4,7 +4,9 @@ mod common;
 #[path = "common/tiny_bert.rs"]
 mod tiny_bert;
 
-use common::{convert, predict_with, quotekit, root, stderr, stdout};
+use common::{
+    convert, predict_with, quotekit, refused, root, sample_dir, sample_names_dir, stderr, stdout,
+};
 use std::path::Path;
 
 /// `eval` of `pred` against the sample corpus, which must succeed: its
@@ -1700,4 +1702,172 @@ fn who_said_what_scores_each_quotes_own_name_and_whole_ids() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Names carried on the Source spans (JSONL `name`, as `convert --names`
+/// writes them) count as the names files they came from: `train-speakers`
+/// trains the same resolver from them, and `eval` scores who said what and
+/// the resolver on gold spans the same, without `--names`.
+#[test]
+fn names_on_the_spans_count_as_names_files_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = sample_names_dir();
+    let names = names.to_str().unwrap();
+    let named = dir.path().join("named.jsonl");
+    common::convert("brat", "jsonl", &sample_dir(), &named, &["--names", names]);
+    let named = named.to_str().unwrap();
+    // (Each corpus as gold: the brat folder with its names files, or the
+    // JSONL file carrying them.)
+    let gold_brat = ["--gold", "datasets/sample", "--names", names];
+    let gold_jsonl = ["--gold", named];
+    let run = |args: &[&str], extra: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(extra);
+        let out = quotekit(&all);
+        assert!(out.status.success(), "{all:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let (a, b) = (
+        dir.path().join("a.safetensors"),
+        dir.path().join("b.safetensors"),
+    );
+    let train = ["train-speakers", "--epochs", "2", "--out"];
+    run(
+        &train,
+        &[
+            a.to_str().unwrap(),
+            "--train",
+            "datasets/sample",
+            "--names",
+            names,
+        ],
+    );
+    run(&train, &[b.to_str().unwrap(), "--train", named]);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    // Who said what: the same section, from either gold.
+    let scores = |gold: &[&str]| -> serde_json::Value {
+        let json = run(&["eval", "--pred", named, "--json", "-"], gold);
+        serde_json::from_str(&json).unwrap()
+    };
+    let (from_brat, from_jsonl) = (scores(&gold_brat), scores(&gold_jsonl));
+    assert!(from_jsonl["speakers"].is_object(), "{from_jsonl}");
+    assert_eq!(from_brat["speakers"], from_jsonl["speakers"]);
+    // Predictions that name no one are scored so, with a note.
+    let mut args = vec!["eval", "--pred", "datasets/sample"];
+    args.extend_from_slice(&gold_jsonl);
+    let out = quotekit(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no quote of datasets/sample names its speaker"),
+        "{}",
+        stderr(&out)
+    );
+    let mut args = vec!["eval", "--pred", named];
+    args.extend_from_slice(&gold_jsonl);
+    assert!(!stderr(&quotekit(&args)).contains("names its speaker"));
+    // Gold that names no one has no such section.
+    let unnamed = scores(&["--gold", "datasets/sample"]);
+    assert!(unnamed["speakers"].is_null(), "{unnamed}");
+    // The resolver on gold spans.
+    let model = common::tiny_model().to_str().unwrap();
+    let accuracy = |gold: &[&str]| run(&["eval", "--model", model], gold);
+    assert_eq!(accuracy(&gold_brat), accuracy(&gold_jsonl));
+    let out = quotekit(&["eval", "--model", model, "--gold", "datasets/sample"]);
+    refused(&out, "give the gold names with --names DIR");
+}
+
+/// `train-speakers` writes into a model directory that `train` wrote, and
+/// refuses before training a folder that is none (a mistyped path would
+/// hold a resolver alone), or whose resolver file is a folder; none of
+/// them is left with anything.
+#[test]
+fn train_speakers_writes_only_into_a_model_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = sample_names_dir();
+    let train_into = |out: &Path| {
+        quotekit(&[
+            "train-speakers",
+            "--train",
+            "datasets/sample",
+            "--names",
+            names.to_str().unwrap(),
+            "--epochs",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let files = |d: &Path| -> Vec<String> {
+        let mut f: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        f.sort();
+        f
+    };
+    let typo = dir.path().join("typo/model");
+    let e = refused(
+        &train_into(&typo),
+        "is not a model directory (it does not exist)",
+    );
+    assert!(!e.contains("epoch"), "{e}");
+    assert!(!dir.path().join("typo").exists());
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    refused(&train_into(&empty), "(it has no model.safetensors)");
+    assert!(files(&empty).is_empty(), "{:?}", files(&empty));
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    std::fs::copy(
+        common::tiny_model().join("model.safetensors"),
+        model.join("model.safetensors"),
+    )
+    .unwrap();
+    std::fs::create_dir(model.join("speakers.safetensors")).unwrap();
+    let e = refused(&train_into(&model), "is a folder");
+    assert!(!e.contains("epoch"), "{e}");
+    assert_eq!(files(&model), ["model.safetensors", "speakers.safetensors"]);
+    std::fs::remove_dir(model.join("speakers.safetensors")).unwrap();
+    let out = train_into(&model);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files(&model), ["model.safetensors", "speakers.safetensors"]);
+}
+
+/// `stats` counts who is quoted in a corpus that names its speakers (here
+/// `predict`'s documents and brat output) as it does in `predict`'s records.
+#[test]
+fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name);
+    for (name, format) in [
+        ("r.jsonl", "jsonl"),
+        ("d.jsonl", "documents"),
+        ("b", "brat"),
+    ] {
+        let o = common::predict(&sample_dir(), &out(name), &["--format", format]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let stats = |path: &Path| -> serde_json::Value {
+        let o = quotekit(&["stats", path.to_str().unwrap(), "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let records = stats(&out("r.jsonl"));
+    assert!(records["quotes"].as_u64().unwrap() > 10, "{records}");
+    assert!(!records["speakers"].as_array().unwrap().is_empty());
+    for name in ["d.jsonl", "b"] {
+        let quoted = &stats(&out(name))["quoted"];
+        assert_eq!(quoted, &records, "{name}");
+    }
+    // The gold sample names its speakers only with its names files.
+    assert!(stats(&sample_dir())["quoted"].is_null());
+    let names = sample_names_dir();
+    let o = quotekit(&[
+        "stats",
+        "datasets/sample",
+        "--names",
+        names.to_str().unwrap(),
+    ]);
+    assert!(stdout(&o).contains("who is quoted"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Paul Mensah"), "{}", stdout(&o));
 }

@@ -960,7 +960,7 @@ fn what_cannot_be_kept_or_paired_is_said() {
             "--train",
             &s(&gold),
             "--out",
-            &s(&dir.path().join("r")),
+            &s(&dir.path().join("r.safetensors")),
         ],
         vec!["stats", &s(&gold)],
         vec![

@@ -562,3 +562,64 @@ fn the_script_highlights_a_quote_and_sorts_tables_in_a_browser() {
     );
     assert_eq!(sorted, "true 14");
 }
+
+/// A quote whose gold source names no one (`-`) and whose predicted one
+/// names someone is shown as such, not with the gold span's text as if it
+/// were a name.
+#[test]
+fn a_wrong_name_where_gold_names_no_one_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = sample_names_dir();
+    let named = dir.path().join("named.jsonl");
+    common::convert(
+        "brat",
+        "jsonl",
+        &sample_dir(),
+        &named,
+        &["--names", names.to_str().unwrap()],
+    );
+    // (`the public works department`, T8 of the first article, names no one.)
+    let text = std::fs::read_to_string(&named).unwrap();
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let doc = lines
+        .iter_mut()
+        .find(|d| d["id"] == "01-bridge-repair")
+        .unwrap();
+    let span = doc["spans"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["id"] == "T8")
+        .unwrap();
+    assert_eq!(span["name"], "-");
+    span["name"] = "Ann Example".into();
+    let pred = dir.path().join("pred.jsonl");
+    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&pred, lines.join("\n") + "\n").unwrap();
+    let view = dir.path().join("view");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--gold",
+        "datasets/sample",
+        "--names",
+        names.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pages: String = std::fs::read_dir(view.join("doc"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        pages.contains("wrong name: gold names no one: “the public works department”"),
+        "{}",
+        pages.matches("wrong name").count()
+    );
+    assert_eq!(pages.matches("wrong name").count(), 1);
+}

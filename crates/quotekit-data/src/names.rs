@@ -46,7 +46,8 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
     let mut first_line: HashMap<String, usize> = HashMap::new();
     for (k, line) in text.lines().enumerate() {
         let line_no = k + 1;
-        if line.trim().is_empty() {
+        // (A line of tabs is no blank line: its fields are empty.)
+        if line.trim().is_empty() && !line.contains('\t') {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
@@ -108,6 +109,18 @@ pub fn names_file(dirs: &[PathBuf], id: &str) -> Option<PathBuf> {
             path.join(format!("{last}.tsv"))
         })
         .find(|p| p.symlink_metadata().is_ok())
+}
+
+/// Whether `doc`'s speakers are named, so that it counts where names do
+/// (training the resolver, scoring who said what): it has a names file in
+/// `dirs`, or one of its Source spans carries a name of its own (a JSONL
+/// `name`, a brat `speaker:` note, as `convert --names` writes them).
+pub fn is_named(doc: &Document, dirs: &[PathBuf]) -> bool {
+    names_file(dirs, &doc.id).is_some()
+        || doc
+            .spans
+            .iter()
+            .any(|s| s.role == Role::Source && s.name.is_some())
 }
 
 /// Refuses names folders `dirs` that have a file for none of `docs` (of the
@@ -256,6 +269,22 @@ mod tests {
         d
     }
 
+    /// A document names its speakers by its names file, or by a name on
+    /// one of its Source spans (not on another role's).
+    #[test]
+    fn a_document_is_named_by_its_file_or_its_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = [dir.path().to_path_buf()];
+        let mut d = doc();
+        assert!(!is_named(&d, &dirs));
+        d.spans[1].name = Some("Ann Lee".into());
+        assert!(!is_named(&d, &[]), "a Cue's name is no speaker's");
+        d.spans[2].name = Some(NO_NAME.into());
+        assert!(is_named(&d, &[]));
+        std::fs::write(dir.path().join("a1.tsv"), "").unwrap();
+        assert!(is_named(&doc(), &dirs));
+    }
+
     #[test]
     fn names_apply_to_sources_and_round_trip() {
         let dir = tempfile::tempdir().unwrap();
@@ -292,6 +321,10 @@ mod tests {
         std::fs::write(&file, "T1\tAnn Lee\t \n").unwrap();
         let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
         assert!(e.contains("a1.tsv:1") && e.contains("write `-`"), "{e}");
+        // A line of tabs alone is no blank line: its fields are empty.
+        std::fs::write(&file, "T1\tAnn\tAnn Lee\n\t\t\n").unwrap();
+        let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+        assert!(e.contains("a1.tsv:2") && e.contains("empty span id"), "{e}");
         std::fs::write(&file, "T1\tAnn\tAnn Lee\nT2\tsaid\tX\nT9\tnobody\tX\n").unwrap();
         let found: Vec<String> = apply_names(&mut doc(), &dirs)
             .unwrap()

@@ -1,5 +1,6 @@
-//! Who is quoted: the quotes of `predict`'s records counted by their
-//! speaker's canonical name, with the documents each name is quoted in.
+//! Who is quoted: the quotes of `predict`'s records, or the attributions
+//! of a corpus whose Source spans carry names, counted by their speaker's
+//! canonical name, with the documents each name is quoted in.
 
 use crate::error::InferError;
 use crate::render::read::lines;
@@ -50,13 +51,67 @@ struct Quote {
     speaker_name: Option<String>,
 }
 
+/// A [`Quoted`] being counted, document by document.
+#[derive(Default)]
+struct Counter {
+    out: Quoted,
+    counts: HashMap<Option<String>, SpeakerCount>,
+}
+
+impl Counter {
+    /// Counts a document's quotes, given their speakers' names.
+    fn document(&mut self, names: impl IntoIterator<Item = Option<String>>) {
+        self.out.documents += 1;
+        let mut seen = HashSet::new();
+        for name in names {
+            self.out.quotes += 1;
+            let first = seen.insert(name.clone());
+            let count = self.counts.entry(name).or_default();
+            count.quotes += 1;
+            count.documents += usize::from(first);
+        }
+    }
+
+    /// The counts, most quoted first.
+    fn finish(mut self) -> Quoted {
+        let mut out = self.out;
+        out.unnamed = self.counts.remove(&None).unwrap_or_default();
+        out.speakers = self
+            .counts
+            .into_iter()
+            .map(|(name, count)| SpeakerCount { name, ..count })
+            .collect();
+        out.speakers
+            .sort_by(|a, b| b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name)));
+        out
+    }
+}
+
 impl Quoted {
+    /// Counts the attributions of `docs` by the name on their Source span
+    /// (none for [`quotekit_data::NO_NAME`], no name, or no source): who is
+    /// quoted in `predict --format documents` or brat output, or in a gold
+    /// corpus read with its names.
+    pub fn of_documents(docs: &[quotekit_data::Document]) -> Self {
+        let mut counter = Counter::default();
+        for doc in docs {
+            let spans = doc.spans_by_id();
+            counter.document(doc.attributions.iter().map(|a| {
+                a.source
+                    .as_deref()
+                    .and_then(|id| spans.get(id))
+                    .and_then(|s| s.speaker_name())
+                    .map(String::from)
+            }));
+        }
+        counter.finish()
+    }
+
     /// Counts the quotes of the records in the JSONL file `path`, each line
     /// a record of `predict --format jsonl` (blank lines passed over). A
     /// line that is no such record is an error naming the file and line.
     pub fn read(path: &Path) -> Result<Self, InferError> {
-        let mut counts: HashMap<Option<String>, SpeakerCount> = HashMap::new();
-        let mut out = Quoted::default();
+        let mut counter = Counter::default();
         for line in lines(path)? {
             let (line_no, line) = line?;
             let record: Record = serde_json::from_slice(&line).map_err(|e| {
@@ -66,25 +121,10 @@ impl Quoted {
                     quotekit_data::formats::jsonl::json_problem(&e)
                 ))
             })?;
-            out.documents += 1;
-            out.error_records += usize::from(record.error.is_some());
-            out.quotes += record.quotes.len();
-            let mut seen = HashSet::new();
-            for quote in record.quotes {
-                let first = seen.insert(quote.speaker_name.clone());
-                let count = counts.entry(quote.speaker_name).or_default();
-                count.quotes += 1;
-                count.documents += usize::from(first);
-            }
+            counter.out.error_records += usize::from(record.error.is_some());
+            counter.document(record.quotes.into_iter().map(|q| q.speaker_name));
         }
-        out.unnamed = counts.remove(&None).unwrap_or_default();
-        out.speakers = counts
-            .into_iter()
-            .map(|(name, count)| SpeakerCount { name, ..count })
-            .collect();
-        out.speakers
-            .sort_by(|a, b| b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name)));
-        Ok(out)
+        Ok(counter.finish())
     }
 }
 
@@ -99,11 +139,11 @@ impl fmt::Display for Quoted {
                 100.0 * n as f64 / self.quotes as f64
             }
         };
-        writeln!(
-            f,
-            "documents                {:>9}  ({} error records)",
-            self.documents, self.error_records
-        )?;
+        write!(f, "documents                {:>9}", self.documents)?;
+        if self.error_records > 0 {
+            write!(f, "  ({} error records)", self.error_records)?;
+        }
+        writeln!(f)?;
         writeln!(f, "quotes                   {:>9}", self.quotes)?;
         writeln!(
             f,

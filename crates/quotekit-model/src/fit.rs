@@ -16,7 +16,7 @@ use crate::training::events::{TrainEvent, TrainReport};
 use crate::training::options::TrainOptions;
 use crate::{crf, neural, transformer};
 use quotekit_data::formats::conll::LabelMap;
-use quotekit_data::names::names_file;
+use quotekit_data::names::is_named;
 use quotekit_data::{load_corpus, Document, Format, LoadOptions, TagSet};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -145,7 +145,7 @@ fn fit_in_pool(
     } else {
         train_docs
             .iter()
-            .filter(|d| names_file(names, &d.id).is_some())
+            .filter(|d| is_named(d, names))
             .cloned()
             .collect()
     };
@@ -222,10 +222,9 @@ fn fit_in_pool(
             .map(|d| annotator.annotate(d).document)
             .collect();
         let mut evaluation = evaluate(&dev_docs, &predicted, &annotator.tokenizer);
-        if !names.is_empty() {
-            evaluation.speakers = Some(who_said_what(&dev_docs, &predicted, |d| {
-                names_file(names, &d.id).is_some()
-            }));
+        if dev_docs.iter().any(|d| is_named(d, names)) {
+            evaluation.speakers =
+                Some(who_said_what(&dev_docs, &predicted, |d| is_named(d, names)));
         }
         evaluation
     });

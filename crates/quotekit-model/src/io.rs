@@ -18,8 +18,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| ModelError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e))
+    // (A failed write or rename takes its temporary file with it: a full
+    // disk, or a folder where the file goes, leaves nothing behind.)
+    let written = std::fs::write(&tmp, bytes)
+        .map_err(|e| ModelError::io(&tmp, e))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Reads a whole model-side file (a model, checkpoint, resolver or cache
@@ -228,6 +235,24 @@ pub fn read_f32(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A write whose rename fails (a folder where the file goes) leaves no
+    /// temporary file beside it.
+    #[test]
+    fn a_failed_atomic_write_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.safetensors");
+        std::fs::create_dir(&path).unwrap();
+        let e = write_atomically(&path, b"bytes").unwrap_err().to_string();
+        assert!(e.contains("w.safetensors"), "{e}");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["w.safetensors"]);
+        write_atomically(&dir.path().join("v"), b"bytes").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("v")).unwrap(), b"bytes");
+    }
 
     #[test]
     fn tensors_round_trip_with_their_metadata() {

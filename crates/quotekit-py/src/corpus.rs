@@ -106,8 +106,8 @@ pub fn read_corpus(
 }
 
 /// Scores the predicted corpus `pred` against `gold` (paired by document
-/// id); with `names` (the gold speakers' names), the who-said-what section
-/// too. With `link_gold` instead of `pred`, scores the rule linker on the
+/// id); when gold names its speakers (`names`, folders of names files, or
+/// names carried on its Source spans), the who-said-what section too. With `link_gold` instead of `pred`, scores the rule linker on the
 /// gold spans (`quotekit eval --link-gold`). Returns `quotekit eval
 /// --json`'s figures as JSON.
 #[pyfunction]

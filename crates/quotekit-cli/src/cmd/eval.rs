@@ -3,7 +3,7 @@
 use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
-use quotekit_data::names::names_file;
+use quotekit_data::names::is_named;
 use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_infer::render::read::{records_as_documents, records_note};
@@ -22,8 +22,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub gold: PathBuf,
     /// Predicted corpus, as written by `quotekit predict`; documents are paired by id.
-    /// With `--names` (the gold speakers' names), a who-said-what section scores
-    /// the predicted speakers' canonical names.
+    /// When gold names its speakers (`--names`, or names on its Source spans),
+    /// a who-said-what section scores the predicted speakers' canonical names.
     #[arg(long)]
     pub pred: Option<PathBuf>,
     /// Score the rule linker on its own: the gold spans, as a perfect tagger
@@ -32,7 +32,7 @@ pub struct EvalArgs {
     #[arg(long, conflicts_with = "pred")]
     pub link_gold: bool,
     /// A model directory whose speaker resolver is run on the gold Source
-    /// spans (needs `--names`): resolution accuracy with tagging errors left
+    /// spans (needs gold names: `--names`, or on the spans): resolution accuracy with tagging errors left
     /// out, by kind of mention. `--pred` may then be left out.
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -98,11 +98,6 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     if args.pred.is_none() && args.model.is_none() && !args.link_gold {
         anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model with --names (the resolver on gold spans)");
     }
-    if args.model.is_some() && names.is_empty() {
-        anyhow::bail!(
-            "--model scores speaker resolution on gold spans: give the gold names with --names DIR"
-        );
-    }
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let mut skipped = gold.skipped.len();
     let gold = gold.documents;
@@ -121,9 +116,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             }
             let named: Vec<_> = gold
                 .iter()
-                .filter(|d| names_file(names, &d.id).is_some())
+                .filter(|d| is_named(d, names))
                 .cloned()
                 .collect();
+            if named.is_empty() {
+                anyhow::bail!(
+                    "--model scores speaker resolution on gold spans, and no document of {} \
+                     names its speakers: give the gold names with --names DIR",
+                    args.gold.display()
+                );
+            }
             let (accuracy, spans) =
                 gold_accuracy(&annotator.resolver, &annotator.tokenizer, &named);
             if let Some(path) = &args.errors {
@@ -181,6 +183,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                         args.gold.display()
                     )
                 })?;
+            if let Some(who) = evaluation.speakers.as_ref() {
+                if who.strict.named.pred == 0 && who.matched > 0 {
+                    eprintln!(
+                        "note: no quote of {} names its speaker: who said what counts each as \
+                         naming no one (`predict` names speakers unless given --no-speakers)",
+                        pred_path.display()
+                    );
+                }
+            }
             Some((evaluation, pred_path.display().to_string()))
         }
         None if args.link_gold => {

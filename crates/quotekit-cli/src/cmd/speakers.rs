@@ -2,27 +2,29 @@
 //! Source spans are named, and put it in a model directory (or any file).
 
 use super::CorpusOptions;
-use anyhow::Context;
 use clap::Args;
-use quotekit_data::names::names_file;
+use quotekit_data::names::is_named;
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
 use quotekit_model::speakers::{train_resolver, ResolverConfig};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `quotekit train-speakers`.
 #[derive(Debug, Args)]
 pub struct TrainSpeakersArgs {
-    /// Training corpus; its documents with a names file (see `--names`) are used.
+    /// Training corpus; its documents whose speakers are named are used: those
+    /// with a names file (see `--names`), or with names on their Source spans
+    /// (JSONL `name`, brat `speaker:` notes, as `convert --names` writes them).
     #[arg(long)]
     pub train: PathBuf,
-    /// A corpus to report resolution accuracy on (gold spans), named by the same `--names`.
+    /// A corpus to report resolution accuracy on (gold spans), named by the same
+    /// `--names` or on its spans.
     #[arg(long)]
     pub dev: Option<PathBuf>,
-    /// Where to write the resolver: a model directory (it becomes
-    /// DIR/speakers.safetensors) or a `.safetensors` file.
+    /// Where to write the resolver: a model directory that `train` wrote (it
+    /// becomes DIR/speakers.safetensors) or a `.safetensors` file.
     #[arg(long)]
     pub out: PathBuf,
     /// Passes over the data.
@@ -44,11 +46,6 @@ pub struct TrainSpeakersArgs {
 /// Runs `quotekit train-speakers`.
 pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     let names = &args.corpus_options.names;
-    if names.is_empty() {
-        anyhow::bail!(
-            "the resolver learns from named Source spans: give the names with --names DIR"
-        );
-    }
     let config = ResolverConfig {
         bits: args.bits,
         epochs: args.epochs,
@@ -61,10 +58,7 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         let report = super::load(path, None, &args.corpus_options)?;
         skipped.set(skipped.get() + report.skipped.len());
         let docs = report.documents;
-        Ok(docs
-            .into_iter()
-            .filter(|d| names_file(names, &d.id).is_some())
-            .collect())
+        Ok(docs.into_iter().filter(|d| is_named(d, names)).collect())
     };
     // (The output is checked before the epochs run, not after.)
     let mut inputs = vec![args.train.as_path()];
@@ -73,6 +67,7 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     quotekit_data::paths::check_output(&args.out, &inputs)?;
     let to_file = args.out.extension().is_some_and(|e| e == "safetensors");
     if to_file {
+        quotekit_data::paths::check_output_file(&args.out)?;
         // A model's weights file is no place for a resolver: it would be
         // written over and the model lost.
         if args.out.exists() && !is_resolver_file(&args.out) {
@@ -89,6 +84,7 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     // The output is taken before the corpus is read and the epochs run: a
     // second run writing it is refused at once, and a failed run leaves
     // none of the folders it made.
+    let existed = args.out.is_dir();
     let made = quotekit_data::paths::MadeFolders::before(&args.out, !to_file);
     // The resolver file has one lock, whether the folder or the file in it
     // is named; a model folder's own lock (which `train` takes) is taken too.
@@ -111,17 +107,23 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let _lock = quotekit_infer::lock::OutputLock::file(&path)?;
+    if !to_file {
+        model_folder(&args.out, existed, &path)?;
+    }
     let train = named(&args.train)?;
+    if train.is_empty() && names.is_empty() {
+        anyhow::bail!(
+            "the resolver learns from named Source spans, and no document of {} names its \
+             speakers: give the names with --names DIR",
+            args.train.display()
+        );
+    }
     let dev = args.dev.as_ref().map(named).transpose()?;
     let tokenizer = Tokenizer::new();
     let (resolver, report) = train_resolver(&train, &tokenizer, &config, |epoch, loss| {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
     eprintln!("{}", super::train::speakers_line(&report));
-    if !to_file {
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("creating {}", args.out.display()))?;
-    }
     resolver.save(&path)?;
     made.keep();
     eprintln!("speaker resolver written to {}", path.display());
@@ -130,4 +132,32 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         print!("{accuracy}");
     }
     Ok(super::exit_code(skipped.get() > 0))
+}
+
+/// Refuses a folder output `out` that is not a model directory, or whose
+/// resolver file `path` cannot be written (a folder in its place): the
+/// resolver goes into a model that `train` wrote (a mistyped path would
+/// make a folder holding a resolver alone, and leave the model its old one).
+/// (After the locks: no `train` writes the model while it is looked at.)
+fn model_folder(out: &Path, existed: bool, path: &Path) -> anyhow::Result<()> {
+    if !out.join(quotekit_model::header::FILE_NAME).is_file() {
+        let why = if existed {
+            format!("it has no {}", quotekit_model::header::FILE_NAME)
+        } else {
+            "it does not exist".to_string()
+        };
+        anyhow::bail!(
+            "{} is not a model directory ({why}): train-speakers puts the resolver into a model \
+             that `quotekit train` wrote; give that directory, or a new FILE.safetensors to \
+             write the resolver alone",
+            out.display()
+        );
+    }
+    if quotekit_data::paths::resolved(path).is_dir() {
+        anyhow::bail!(
+            "{} is a folder: the resolver is written there as a file; move the folder away",
+            path.display()
+        );
+    }
+    Ok(())
 }

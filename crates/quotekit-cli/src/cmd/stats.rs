@@ -1,8 +1,10 @@
-//! `quotekit stats`: corpus statistics and validation problems, or who is
-//! quoted in `predict`'s records.
+//! `quotekit stats`: corpus statistics and validation problems, with who is
+//! quoted when the corpus names its speakers; or who is quoted in
+//! `predict`'s records.
 
 use super::CorpusOptions;
 use clap::Args;
+use quotekit_data::names::is_named;
 use quotekit_data::{CorpusStats, Format, Tokenizer};
 use quotekit_infer::quoted::Quoted;
 use quotekit_infer::render::read::holds_records_or_errors;
@@ -16,7 +18,8 @@ pub struct StatsArgs {
     /// The corpus: a brat directory (PolNeAR or flat layout, or a folder of such
     /// folders), a .jsonl file or a .conll file; or the records of `predict
     /// --format jsonl`, for who is quoted: quotes and documents per speaker
-    /// name.
+    /// name (also shown for a corpus that names its speakers: `predict`'s
+    /// brat or documents output, or gold with `--names`).
     pub corpus: PathBuf,
     /// Input format (default: from the path: .jsonl → jsonl, .conll → conll,
     /// directories → brat).
@@ -45,6 +48,12 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
+    let names = &args.corpus_options.names;
+    let quoted = report
+        .documents
+        .iter()
+        .any(|d| is_named(d, names))
+        .then(|| Quoted::of_documents(&report.documents));
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &report.warnings {
         *problems.entry(w.category()).or_default() += 1;
@@ -54,6 +63,7 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
             "stats": stats,
             "warnings": problems,
             "skipped_documents": report.skipped.len(),
+            "quoted": quoted,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
@@ -63,6 +73,10 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
             println!("  {category:<30} {n:>6}");
         }
         println!("skipped documents        {:>9}", report.skipped.len());
+        if let Some(quoted) = &quoted {
+            println!("\nwho is quoted (attributions by the name on their Source span)\n");
+            print!("{quoted}");
+        }
     }
     Ok(super::exit_code(!report.skipped.is_empty()))
 }

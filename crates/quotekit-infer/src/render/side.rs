@@ -136,10 +136,8 @@ pub(super) fn quote_list(
                 None => body.push_str(" <strong class=\"bad\">not a gold quote</strong>"),
                 Some(j) => {
                     let ga = &g.attributions[j];
-                    let gold_speaker = ga
-                        .source
-                        .as_deref()
-                        .and_then(|id| gold_spans.get(id))
+                    let gold_source = ga.source.as_deref().and_then(|id| gold_spans.get(id));
+                    let gold_speaker = gold_source
                         .map(|s| {
                             s.speaker_name().map(str::to_string).unwrap_or_else(|| {
                                 format!(
@@ -164,10 +162,15 @@ pub(super) fn quote_list(
                             escape(&gold_speaker)
                         );
                     } else if link.name_right == Some(false) {
+                        // (A gold source that names no one shows its text.)
+                        let gold_name = match gold_source.and_then(|s| s.speaker_name()) {
+                            Some(name) => name.to_string(),
+                            None => format!("names no one: {gold_speaker}"),
+                        };
                         let _ = write!(
                             body,
                             " <strong class=\"bad\">wrong name: gold {}</strong>",
-                            escape(&gold_speaker)
+                            escape(&gold_name)
                         );
                     }
                 }

@@ -150,9 +150,10 @@ fn is_direct(text: &str, index: &CharIndex, f: CharSpan) -> bool {
 }
 
 /// Scores `predicted` against `gold` as `quotekit eval` and `render --gold`
-/// do: checks that they pair ([`check_pairs`]), scores them, and, with
-/// `names` (folders of the gold speakers' names), adds the who-said-what
-/// section over the gold documents that have a names file, taking each
+/// do: checks that they pair ([`check_pairs`]), scores them, and, when
+/// gold names its speakers (a names file in `names`, or names on its Source
+/// spans: [`quotekit_data::names::is_named`]), adds the who-said-what
+/// section over the gold documents that name them, taking each
 /// predicted quote's speaker name from `quote_names` when given (see
 /// [`speakers::who_said_what_named`]). Says why when they cannot be
 /// paired. (`eval` also refuses predictions of which none has a gold
@@ -165,12 +166,13 @@ pub fn evaluate_checked(
 ) -> Result<Evaluation, String> {
     check_pairs(gold, predicted)?;
     let mut evaluation = evaluate(gold, predicted, &Tokenizer::new());
-    if !names.is_empty() {
+    let named = |d: &Document| quotekit_data::names::is_named(d, names);
+    if gold.iter().any(named) {
         evaluation.speakers = Some(speakers::who_said_what_named(
             gold,
             predicted,
             quote_names,
-            |d| quotekit_data::names::names_file(names, &d.id).is_some(),
+            named,
         ));
     }
     Ok(evaluation)

@@ -163,9 +163,9 @@ pub struct WhoSaidWhat {
     pub lenient: NameScores,
     /// Predicted quotes matched to a gold attribution.
     pub matched: usize,
-    /// Gold documents scored (those with a names file).
+    /// Gold documents scored (those that name their speakers).
     pub documents: usize,
-    /// Gold documents left out for want of a names file.
+    /// Gold documents left out for want of names.
     pub skipped: usize,
 }
 
@@ -297,7 +297,7 @@ fn score(
 }
 
 /// Scores the speaker names of `predicted` against `gold`; gold documents for
-/// which `has_names` is false (no names file) are left out.
+/// which `has_names` is false (no names) are left out.
 pub fn who_said_what(
     gold: &[Document],
     predicted: &[Document],

@@ -436,8 +436,9 @@ def evaluate(
     returns them (``quotekit predict --format jsonl``), read with the gold
     texts: they hold the spans of quotes only, so spans in no quote are not
     scored (attributions, content and who-said-what are scored in full).
-    With ``names`` (folders of the gold speakers' names) the
-    who-said-what figures too. With ``link_gold=True`` instead of ``pred``,
+    When gold names its speakers (``names``, folders of the gold speakers'
+    names, or names carried on its Source spans, as ``convert --names``
+    writes them) the who-said-what figures too. With ``link_gold=True`` instead of ``pred``,
     scores the rule linker on its own (``quotekit eval --link-gold``): the
     gold spans, as a perfect tagger would give them, linked into
     attributions and scored against gold. Repairs made while reading either
