@@ -1814,8 +1814,19 @@ fn train_speakers_writes_only_into_a_model_directory() {
     assert!(!dir.path().join("typo").exists());
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    refused(&train_into(&empty), "(it has no model.safetensors)");
+    refused(
+        &train_into(&empty),
+        "(it has no model.safetensors or ensemble.toml)",
+    );
     assert!(files(&empty).is_empty(), "{:?}", files(&empty));
+    // An ensemble's directory may hold its own resolver.
+    let ensemble = dir.path().join("ensemble");
+    std::fs::create_dir(&ensemble).unwrap();
+    let member = format!("[[members]]\nmodel = {:?}\n", common::tiny_model());
+    std::fs::write(ensemble.join("ensemble.toml"), member).unwrap();
+    let out = train_into(&ensemble);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files(&ensemble), ["ensemble.toml", "speakers.safetensors"]);
     let model = dir.path().join("model");
     std::fs::create_dir(&model).unwrap();
     std::fs::copy(

@@ -134,15 +134,21 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     Ok(super::exit_code(skipped.get() > 0))
 }
 
-/// Refuses a folder output `out` that is not a model directory, or whose
+/// Refuses a folder output `out` that is not a model directory (nor an
+/// ensemble's, which may hold a resolver of its own), or whose
 /// resolver file `path` cannot be written (a folder in its place): the
 /// resolver goes into a model that `train` wrote (a mistyped path would
 /// make a folder holding a resolver alone, and leave the model its old one).
 /// (After the locks: no `train` writes the model while it is looked at.)
 fn model_folder(out: &Path, existed: bool, path: &Path) -> anyhow::Result<()> {
-    if !out.join(quotekit_model::header::FILE_NAME).is_file() {
+    let ensemble = quotekit_model::ensemble::file::EnsembleFile::is_ensemble(out);
+    if !out.join(quotekit_model::header::FILE_NAME).is_file() && !ensemble {
         let why = if existed {
-            format!("it has no {}", quotekit_model::header::FILE_NAME)
+            format!(
+                "it has no {} or {}",
+                quotekit_model::header::FILE_NAME,
+                quotekit_model::ensemble::file::ENSEMBLE_FILE
+            )
         } else {
             "it does not exist".to_string()
         };
