@@ -165,6 +165,22 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
     assert from_records["attribution"] == scores["attribution"]
 
 
+def test_names_on_the_spans_score_who_said_what_as_names_files_do(tmp_path):
+    # A corpus read with its names files, written as JSONL, carries the
+    # names on its Source spans: as gold, it scores who said what as the
+    # brat folder with its names does, without names=.
+    names = SAMPLE.parent / "sample-speakers"
+    named = tmp_path / "named.jsonl"
+    docs = quotekit.read_corpus(SAMPLE, names=names)
+    named.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    from_files = quotekit.evaluate(SAMPLE, named, names=names)
+    from_spans = quotekit.evaluate(named, named)
+    assert from_spans["speakers"] is not None
+    assert from_spans["speakers"] == from_files["speakers"]
+    assert from_spans["speakers"]["strict"]["named"]["f1"] == pytest.approx(1.0)
+    assert "speakers" not in quotekit.evaluate(SAMPLE, SAMPLE)
+
+
 def test_lenient_scores_a_run_where_a_document_failed_as_the_cli(tiny_model, tmp_path):
     # `predict --format documents` writes an error record for a document it
     # could not annotate (here: too long); only lenient reading scores it.
