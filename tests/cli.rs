@@ -1585,7 +1585,7 @@ fn failed_runs_leave_no_folders_they_made() {
             "--names",
             strangers.to_str().unwrap(),
             "--out",
-            out("m/n").to_str().unwrap(),
+            out("m/n.safetensors").to_str().unwrap(),
         ],
     ]
     .into_iter()
@@ -1744,6 +1744,30 @@ fn names_on_the_spans_count_as_names_files_do() {
     );
     run(&train, &[b.to_str().unwrap(), "--train", named]);
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    // `train` on the corpus named on its spans trains that resolver into the
+    // model (not the built-in one), and scores who said what on a dev
+    // corpus named so.
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(
+        &config,
+        "[features]\nhash_bits = 14\n[training]\nmax_iterations = 5\n[speakers]\nepochs = 2\n",
+    )
+    .unwrap();
+    let model = dir.path().join("model");
+    let (c, m) = (config.to_str().unwrap(), model.to_str().unwrap());
+    run(
+        &[
+            "train", "--config", c, "--train", named, "--dev", named, "--out", m,
+        ],
+        &[],
+    );
+    assert_eq!(
+        std::fs::read(model.join("speakers.safetensors")).unwrap(),
+        std::fs::read(&b).unwrap()
+    );
+    let dev = std::fs::read_to_string(model.join("dev-eval.json")).unwrap();
+    let dev: serde_json::Value = serde_json::from_str(&dev).unwrap();
+    assert!(dev["speakers"].is_object(), "{dev}");
     // Who said what: the same section, from either gold.
     let scores = |gold: &[&str]| -> serde_json::Value {
         let json = run(&["eval", "--pred", named, "--json", "-"], gold);
@@ -1808,6 +1832,13 @@ fn train_speakers_writes_only_into_a_model_directory() {
     let typo = dir.path().join("typo/model");
     let e = refused(
         &train_into(&typo),
+        "is not a model directory (it does not exist)",
+    );
+    assert!(!e.contains("epoch"), "{e}");
+    assert!(!dir.path().join("typo").exists());
+    // A file named as a model's resolver goes into a model too.
+    let e = refused(
+        &train_into(&typo.join("speakers.safetensors")),
         "is not a model directory (it does not exist)",
     );
     assert!(!e.contains("epoch"), "{e}");

@@ -26,8 +26,8 @@ enum Command {
     /// Search a config's keys for the best dev score (grid, random or
     /// successive halving); resumes after a kill.
     Tune(cmd::tune::TuneArgs),
-    /// Train the speaker resolver on named Source spans (`--names DIR`) and
-    /// put it in a model directory.
+    /// Train the speaker resolver on named Source spans (`--names DIR`, or
+    /// names on the spans) and put it in a model directory.
     TrainSpeakers(cmd::speakers::TrainSpeakersArgs),
     /// Score predicted annotations against gold ones (exact, overlap,
     /// attribution, who said what), or a model's speaker resolution on gold spans.

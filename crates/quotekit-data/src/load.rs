@@ -151,6 +151,10 @@ pub fn checked(
 ) -> Result<(Document, Vec<Diagnostic>), DataError> {
     let mut diagnostics = read.diagnostics;
     diagnostics.extend(apply_names(&mut read.document, names)?);
+    if let Some(kind) = crate::names::partly_named_on_spans(&read.document, names) {
+        let id = read.document.id.clone();
+        diagnostics.push(read.origin.diagnostic(&id, None, Severity::Warning, kind));
+    }
     diagnostics.extend(validate(&read.document, &read.origin, validation));
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
         .into_iter()

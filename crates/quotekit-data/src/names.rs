@@ -126,9 +126,10 @@ pub fn is_named(doc: &Document, dirs: &[PathBuf]) -> bool {
 /// Refuses names folders `dirs` that have a file for none of `docs` (of the
 /// corpus at `corpus`): names files are `ID.tsv` after the document ids, so
 /// such folders belong to another corpus or name its documents otherwise.
+/// A corpus that names its speakers on its spans passes (the folders are
+/// then another corpus's, read beside it: a dev corpus's, say).
 pub fn check_names_match(dirs: &[PathBuf], docs: &[Document], corpus: &Path) -> Result<(), String> {
-    if dirs.is_empty() || docs.is_empty() || docs.iter().any(|d| names_file(dirs, &d.id).is_some())
-    {
+    if dirs.is_empty() || docs.is_empty() || docs.iter().any(|d| is_named(d, dirs)) {
         return Ok(());
     }
     let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
@@ -213,26 +214,50 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
     for (k, name) in named {
         doc.spans[k].name = Some(name);
     }
-    let sources = doc.spans.iter().filter(|s| s.role == Role::Source);
-    let unnamed: Vec<&str> = sources
-        .clone()
-        .filter(|s| s.name.is_none())
-        .map(|s| s.id.as_str())
-        .collect();
-    if let Some(first) = unnamed.first() {
-        let sources = sources.count();
+    if let Some((named, sources, first)) = unnamed_sources(doc) {
         diagnostics.push(origin.diagnostic(
             &doc.id,
             None,
             Severity::Warning,
             ProblemKind::UnnamedSources {
-                named: sources - unnamed.len(),
+                named,
                 sources,
-                first: first.to_string(),
+                first,
             },
         ));
     }
     Ok(diagnostics)
+}
+
+/// Of a document some of whose Source spans have no name: how many have
+/// one, how many there are, and the first without. `None` when all have.
+fn unnamed_sources(doc: &Document) -> Option<(usize, usize, String)> {
+    let sources = doc.spans.iter().filter(|s| s.role == Role::Source);
+    let mut unnamed = sources.clone().filter(|s| s.name.is_none());
+    let first = unnamed.next()?.id.clone();
+    let left_out = 1 + unnamed.count();
+    let sources = sources.count();
+    Some((sources - left_out, sources, first))
+}
+
+/// The warning for a document without a names file in `dirs` that names
+/// some of its Source spans on the spans themselves and leaves others
+/// without a name: they count as no one, as when a names file leaves them
+/// out.
+pub fn partly_named_on_spans(doc: &Document, dirs: &[PathBuf]) -> Option<ProblemKind> {
+    let on_spans = doc
+        .spans
+        .iter()
+        .any(|s| s.role == Role::Source && s.name.is_some());
+    if !on_spans || names_file(dirs, &doc.id).is_some() {
+        return None;
+    }
+    let (named, sources, first) = unnamed_sources(doc)?;
+    Some(ProblemKind::UnnamedSpans {
+        named,
+        sources,
+        first,
+    })
 }
 
 /// Renders the names of `doc`'s Source spans that have one as the lines of
@@ -390,9 +415,31 @@ mod tests {
                 && e.contains("a1.tsv"),
             "{e}"
         );
+        // A corpus named on its spans reads beside another corpus's names.
+        let mut named = doc();
+        named.spans[0].name = Some("Ann Lee".into());
+        assert!(check_names_match(&dirs, &[named], Path::new("corpus")).is_ok());
         std::fs::write(dir.path().join("a1.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
         assert!(check_names_match(&dirs, &docs, Path::new("corpus")).is_ok());
         assert!(check_names_match(&[], &docs, Path::new("corpus")).is_ok());
+    }
+
+    /// A document named in part on its spans, without a names file, is
+    /// warned about as a names file that leaves spans out is.
+    #[test]
+    fn spans_named_in_part_are_warned_about() {
+        let mut d = doc();
+        assert!(partly_named_on_spans(&d, &[]).is_none(), "no names at all");
+        d.spans[0].name = Some("Ann Lee".into());
+        let w = partly_named_on_spans(&d, &[]).unwrap().to_string();
+        assert!(
+            w.starts_with(
+                "1 of the document's 2 Source spans carry a speaker name (the first without: T3)"
+            ),
+            "{w}"
+        );
+        d.spans[2].name = Some(NO_NAME.into());
+        assert!(partly_named_on_spans(&d, &[]).is_none(), "all named");
     }
 
     /// A names file that is a folder, a link that leads nowhere or a pipe

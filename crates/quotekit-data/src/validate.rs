@@ -178,6 +178,16 @@ pub enum ProblemKind {
         /// The first one it leaves out.
         first: String,
     },
+    /// A document without a names file that names some of its Source spans
+    /// on the spans (a JSONL `name`, a brat `speaker:` note) and not others.
+    UnnamedSpans {
+        /// Source spans with a name.
+        named: usize,
+        /// Source spans of the document.
+        sources: usize,
+        /// The first without one.
+        first: String,
+    },
 }
 
 impl std::fmt::Display for ProblemKind {
@@ -315,6 +325,16 @@ impl std::fmt::Display for ProblemKind {
                 "the names file names {named} of the document's {sources} Source spans \
                  (the first left out: {first}): the others count as no one; write `-` for a source that names no one"
             ),
+            ProblemKind::UnnamedSpans {
+                named,
+                sources,
+                first,
+            } => write!(
+                f,
+                "{named} of the document's {sources} Source spans carry a speaker name \
+                 (the first without: {first}): the others count as no one; name a source \
+                 that names no one `-`"
+            ),
             ProblemKind::NameOfNonSource { span, role } => write!(
                 f,
                 "a name for span {span}, but {span} is a {role}; names are for Source spans"
@@ -366,7 +386,9 @@ impl Diagnostic {
             ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
-            ProblemKind::UnnamedSources { .. } => "Source spans without a name",
+            ProblemKind::UnnamedSources { .. } | ProblemKind::UnnamedSpans { .. } => {
+                "Source spans without a name"
+            }
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
             ProblemKind::UnwritableName { .. } => "speaker name that is not one trimmed line",

@@ -92,7 +92,7 @@ impl Quoted {
     /// (none for [`quotekit_data::NO_NAME`], no name, or no source): who is
     /// quoted in `predict --format documents` or brat output, or in a gold
     /// corpus read with its names.
-    pub fn of_documents(docs: &[quotekit_data::Document]) -> Self {
+    pub fn of_documents<'d>(docs: impl IntoIterator<Item = &'d quotekit_data::Document>) -> Self {
         let mut counter = Counter::default();
         for doc in docs {
             let spans = doc.spans_by_id();

@@ -138,7 +138,8 @@ pub struct TrainConfig {
     /// Transformer tagger settings (used when `model = "transformer"`).
     #[serde(alias = "encoder")]
     pub transformer: TransformerConfig,
-    /// Speaker resolver training (used when `data.names` is given).
+    /// Speaker resolver training (used when the training corpus names its
+    /// speakers: `data.names`, or names on its spans).
     #[serde(skip_serializing_if = "is_default")]
     pub speakers: ResolverConfig,
 }

@@ -138,20 +138,17 @@ fn fit_in_pool(
 ) -> Result<Fitted, ModelError> {
     let names = &config.data.names;
     let (train_docs, dev_docs) = load_corpora(config)?;
-    // The resolver learns from the named training documents; the tagger
-    // trainers take the documents by value.
-    let named_train: Vec<Document> = if names.is_empty() {
-        Vec::new()
-    } else {
-        train_docs
-            .iter()
-            .filter(|d| is_named(d, names))
-            .cloned()
-            .collect()
-    };
+    // The resolver learns from the named training documents (by names
+    // files or on their spans); the tagger trainers take the documents by
+    // value. Without any, the model keeps the built-in resolver.
+    let named_train: Vec<Document> = train_docs
+        .iter()
+        .filter(|d| is_named(d, names))
+        .cloned()
+        .collect();
     // The resolver first: it needs only the named documents, and a failure
     // (a learning rate it diverges with) then costs no tagger's training.
-    let resolver = if names.is_empty() {
+    let resolver = if names.is_empty() && named_train.is_empty() {
         None
     } else {
         let (resolver, report) = train_resolver(

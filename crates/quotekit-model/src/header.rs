@@ -218,7 +218,8 @@ impl ModelHeader {
     /// this header's hash; returns its text and path.
     pub fn read_tokenizer(&self, file: &Path) -> Result<(String, PathBuf), ModelError> {
         let path = file.parent().unwrap_or(Path::new(".")).join(TOKENIZER_FILE);
-        if std::fs::symlink_metadata(&path).is_err() {
+        if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
             return Err(ModelError::io(
                 &path,
                 std::io::Error::new(

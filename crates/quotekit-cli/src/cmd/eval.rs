@@ -96,7 +96,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--html draws the scores of predictions: give them with --pred");
     }
     if args.pred.is_none() && args.model.is_none() && !args.link_gold {
-        anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model with --names (the resolver on gold spans)");
+        anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model (the resolver on gold spans, with gold names)");
     }
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let mut skipped = gold.skipped.len();
@@ -105,15 +105,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut stdout_text = String::new();
     let resolution = match &args.model {
         Some(dir) => {
-            let (annotator, _) =
-                load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;
-            if annotator.resolver_file.is_none() {
-                eprintln!(
-                    "note: {} has no {}: the built-in resolver is scored",
-                    dir.display(),
-                    quotekit_model::speakers::file::FILE_NAME
-                );
-            }
+            // (Checked before the model, which may be large, is loaded.)
             let named: Vec<_> = gold
                 .iter()
                 .filter(|d| is_named(d, names))
@@ -124,6 +116,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                     "--model scores speaker resolution on gold spans, and no document of {} \
                      names its speakers: give the gold names with --names DIR",
                     args.gold.display()
+                );
+            }
+            let (annotator, _) =
+                load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;
+            if annotator.resolver_file.is_none() {
+                eprintln!(
+                    "note: {} has no {}: the built-in resolver is scored",
+                    dir.display(),
+                    quotekit_model::speakers::file::FILE_NAME
                 );
             }
             let (accuracy, spans) =

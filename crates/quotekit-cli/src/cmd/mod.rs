@@ -43,7 +43,8 @@ pub struct CorpusOptions {
     pub label_map: Option<PathBuf>,
     /// A directory of names files (`ID.tsv`: `Tid<TAB>source text<TAB>canonical`)
     /// naming the speakers of the corpus's Source spans (repeatable; the first
-    /// that has a document's file is used).
+    /// that has a document's file is used). A corpus that carries the names
+    /// on its spans (JSONL `name`, brat `speaker:` notes) needs none.
     #[arg(long = "names", value_name = "DIR")]
     pub names: Vec<PathBuf>,
 }

@@ -84,7 +84,20 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     // The output is taken before the corpus is read and the epochs run: a
     // second run writing it is refused at once, and a failed run leaves
     // none of the folders it made.
-    let existed = args.out.is_dir();
+    // The model directory the resolver goes into: the folder given, or
+    // the folder of a file named as a model's resolver is (a resolver
+    // alone is written under any other name).
+    let model_dir = if !to_file {
+        Some(args.out.clone())
+    } else if args.out.file_name().is_some_and(|n| n == FILE_NAME) {
+        Some(match args.out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+    } else {
+        None
+    };
+    let existed = model_dir.as_ref().is_some_and(|d| d.is_dir());
     let made = quotekit_data::paths::MadeFolders::before(&args.out, !to_file);
     // The resolver file has one lock, whether the folder or the file in it
     // is named; a model folder's own lock (which `train` takes) is taken too.
@@ -107,8 +120,8 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let _lock = quotekit_infer::lock::OutputLock::file(&path)?;
-    if !to_file {
-        model_folder(&args.out, existed, &path)?;
+    if let Some(dir) = &model_dir {
+        model_folder(dir, existed, &path)?;
     }
     let train = named(&args.train)?;
     if train.is_empty() && names.is_empty() {

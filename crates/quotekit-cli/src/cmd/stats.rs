@@ -48,12 +48,23 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
+    // Who is quoted, when the corpus names its speakers: with names files,
+    // over the documents they name (those without one are left out, as
+    // `eval` leaves them out); named on the spans, over every document (a
+    // document `predict` found no speaker in names no one, and counts).
     let names = &args.corpus_options.names;
     let quoted = report
         .documents
         .iter()
         .any(|d| is_named(d, names))
-        .then(|| Quoted::of_documents(&report.documents));
+        .then(|| {
+            Quoted::of_documents(
+                report
+                    .documents
+                    .iter()
+                    .filter(|d| names.is_empty() || is_named(d, names)),
+            )
+        });
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &report.warnings {
         *problems.entry(w.category()).or_default() += 1;

@@ -226,13 +226,17 @@ impl NeuralConfig {
 
 /// Fills in the network keys that a saved `neural` section (JSON, as a
 /// model file's header or a training checkpoint keeps it) was written
-/// without, with what the file means, where that is not today's default:
-/// the `wide` path came after the first neural models, which have none.
-/// (Every key is written since, so only such files lack one.)
+/// without, with what the file means where that is not today's default:
+/// the first neural models (format version 1) came before the `wide` path
+/// and before `sparse_dropout`, and had neither. (A config is saved with
+/// every key it has, so only files from before a key lack it. The other
+/// keys added since, such as `sparse_learning_rate` and `average`, default
+/// to what the runs before them did.)
 pub fn saved_before_keys(neural: &mut serde_json::Value) {
     for section in ["network", "encoder"] {
         if let Some(network) = neural.get_mut(section).and_then(|n| n.as_object_mut()) {
             network.entry("wide").or_insert(false.into());
+            network.entry("sparse_dropout").or_insert(0.0.into());
         }
     }
 }
@@ -289,6 +293,23 @@ impl Default for NetworkConfig {
 mod tests {
     use super::*;
     use crate::nn::MAX_SIZE;
+
+    /// A saved network section without `wide` or `sparse_dropout` has
+    /// neither; one that has them keeps them.
+    #[test]
+    fn keys_saved_before_they_existed_mean_what_the_file_did() {
+        let mut old = serde_json::json!({"encoder": {"hidden": 7}});
+        saved_before_keys(&mut old);
+        let old: NeuralConfig = serde_json::from_value(old).unwrap();
+        assert_eq!(old.network.hidden, 7);
+        assert!(!old.network.wide);
+        assert_eq!(old.network.sparse_dropout, 0.0);
+        let mut now = serde_json::to_value(NeuralConfig::default()).unwrap();
+        saved_before_keys(&mut now);
+        let now: NeuralConfig = serde_json::from_value(now).unwrap();
+        assert_eq!(now, NeuralConfig::default());
+        assert!(now.network.wide && now.network.sparse_dropout > 0.0);
+    }
 
     #[test]
     fn invalid_settings_name_their_key() {
