@@ -206,6 +206,15 @@ pub fn load_corpus(
                 },
             });
         }
+        // `ID.TSV` is never read (names files are `ID.tsv`): its document
+        // would lose its names without a word.
+        if let Some(file) = crate::names::misnamed_file(dir) {
+            return Err(DataError::Layout {
+                path: file,
+                message: "names files end in `.tsv`, in lower case: rename it, or it names no one"
+                    .into(),
+            });
+        }
     }
     let reader = reader(format, options);
     let mut report = LoadReport::default();
@@ -237,4 +246,36 @@ pub fn load_corpus(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ID.TSV` is named like a names file and never read: it is found (the
+    /// first by name), and loading a corpus with its folder is refused.
+    #[test]
+    fn a_names_file_in_upper_case_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "").unwrap();
+        assert_eq!(crate::names::misnamed_file(dir.path()), None);
+        for name in ["c.Tsv", "b.TSV"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        assert_eq!(
+            crate::names::misnamed_file(dir.path()),
+            Some(dir.path().join("b.TSV"))
+        );
+        let corpus = dir.path().join("c.jsonl");
+        std::fs::write(&corpus, "{\"id\": \"a\", \"text\": \"Ann said so.\"}\n").unwrap();
+        let options = LoadOptions {
+            names: vec![dir.path().to_path_buf()],
+            ..Default::default()
+        };
+        let e = load_corpus(&corpus, Format::Jsonl, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.TSV") && e.contains("lower case"), "{e}");
+    }
 }

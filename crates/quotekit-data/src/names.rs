@@ -6,7 +6,7 @@
 //! PolNeAR train annotated here. Loading a corpus with names sets each
 //! listed span's [`Span::name`](crate::document::Span).
 
-use crate::document::{Document, Role};
+use crate::document::{Document, Role, Span};
 use crate::error::{read_text, DataError};
 use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
 use std::collections::HashMap;
@@ -116,11 +116,28 @@ pub fn names_file(dirs: &[PathBuf], id: &str) -> Option<PathBuf> {
 /// `dirs`, or one of its Source spans carries a name of its own (a JSONL
 /// `name`, a brat `speaker:` note, as `convert --names` writes them).
 pub fn is_named(doc: &Document, dirs: &[PathBuf]) -> bool {
-    names_file(dirs, &doc.id).is_some()
-        || doc
-            .spans
-            .iter()
-            .any(|s| s.role == Role::Source && s.name.is_some())
+    names_file(dirs, &doc.id).is_some() || named_on_spans(doc)
+}
+
+/// Whether one of `doc`'s Source spans carries a name.
+fn named_on_spans(doc: &Document) -> bool {
+    let named = |s: &Span| s.role == Role::Source && s.name.is_some();
+    doc.spans.iter().any(named)
+}
+
+/// A file of the names folder `dir` that is named like a names file but
+/// would never be read: `ID.TSV`, `ID.Tsv` (names files are `ID.tsv`).
+pub fn misnamed_file(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e != "tsv" && e.eq_ignore_ascii_case("tsv"))
+        })
+        .min()
 }
 
 /// Refuses names folders `dirs` that have a file for none of `docs` (of the
@@ -214,30 +231,26 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
     for (k, name) in named {
         doc.spans[k].name = Some(name);
     }
-    if let Some((named, sources, first)) = unnamed_sources(doc) {
-        diagnostics.push(origin.diagnostic(
-            &doc.id,
-            None,
-            Severity::Warning,
-            ProblemKind::UnnamedSources {
-                named,
-                sources,
-                first,
-            },
-        ));
+    if let Some(unnamed) = unnamed_sources(doc, false) {
+        diagnostics.push(origin.diagnostic(&doc.id, None, Severity::Warning, unnamed));
     }
     Ok(diagnostics)
 }
 
-/// Of a document some of whose Source spans have no name: how many have
-/// one, how many there are, and the first without. `None` when all have.
-fn unnamed_sources(doc: &Document) -> Option<(usize, usize, String)> {
+/// The warning for a document some of whose Source spans have no name
+/// (they count as no one), its names from a file or `on_spans`.
+fn unnamed_sources(doc: &Document, on_spans: bool) -> Option<ProblemKind> {
     let sources = doc.spans.iter().filter(|s| s.role == Role::Source);
     let mut unnamed = sources.clone().filter(|s| s.name.is_none());
     let first = unnamed.next()?.id.clone();
     let left_out = 1 + unnamed.count();
     let sources = sources.count();
-    Some((sources - left_out, sources, first))
+    Some(ProblemKind::UnnamedSources {
+        named: sources - left_out,
+        sources,
+        first,
+        on_spans,
+    })
 }
 
 /// The warning for a document without a names file in `dirs` that names
@@ -245,19 +258,10 @@ fn unnamed_sources(doc: &Document) -> Option<(usize, usize, String)> {
 /// without a name: they count as no one, as when a names file leaves them
 /// out.
 pub fn partly_named_on_spans(doc: &Document, dirs: &[PathBuf]) -> Option<ProblemKind> {
-    let on_spans = doc
-        .spans
-        .iter()
-        .any(|s| s.role == Role::Source && s.name.is_some());
-    if !on_spans || names_file(dirs, &doc.id).is_some() {
+    if !named_on_spans(doc) || names_file(dirs, &doc.id).is_some() {
         return None;
     }
-    let (named, sources, first) = unnamed_sources(doc)?;
-    Some(ProblemKind::UnnamedSpans {
-        named,
-        sources,
-        first,
-    })
+    unnamed_sources(doc, true)
 }
 
 /// Renders the names of `doc`'s Source spans that have one as the lines of

@@ -177,16 +177,9 @@ pub enum ProblemKind {
         sources: usize,
         /// The first one it leaves out.
         first: String,
-    },
-    /// A document without a names file that names some of its Source spans
-    /// on the spans (a JSONL `name`, a brat `speaker:` note) and not others.
-    UnnamedSpans {
-        /// Source spans with a name.
-        named: usize,
-        /// Source spans of the document.
-        sources: usize,
-        /// The first without one.
-        first: String,
+        /// The names are on the spans (a JSONL `name`, a brat `speaker:`
+        /// note), in a document without a names file.
+        on_spans: bool,
     },
 }
 
@@ -320,15 +313,17 @@ impl std::fmt::Display for ProblemKind {
                 named,
                 sources,
                 first,
+                on_spans: false,
             } => write!(
                 f,
                 "the names file names {named} of the document's {sources} Source spans \
                  (the first left out: {first}): the others count as no one; write `-` for a source that names no one"
             ),
-            ProblemKind::UnnamedSpans {
+            ProblemKind::UnnamedSources {
                 named,
                 sources,
                 first,
+                on_spans: true,
             } => write!(
                 f,
                 "{named} of the document's {sources} Source spans carry a speaker name \
@@ -386,9 +381,7 @@ impl Diagnostic {
             ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
-            ProblemKind::UnnamedSources { .. } | ProblemKind::UnnamedSpans { .. } => {
-                "Source spans without a name"
-            }
+            ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
             ProblemKind::UnwritableName { .. } => "speaker name that is not one trimmed line",

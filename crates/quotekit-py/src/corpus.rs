@@ -9,7 +9,7 @@ use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format};
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::{check_any_paired, evaluate_checked};
+use quotekit_model::eval::{check_any_paired, evaluate_checked, names_no_one};
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -174,7 +174,7 @@ pub fn evaluate(
                         None,
                     ),
                 };
-                check_any_paired(&gold_docs, &pred_docs)
+                let evaluation = check_any_paired(&gold_docs, &pred_docs)
                     .and_then(|()| {
                         evaluate_checked(&gold_docs, &pred_docs, names, quote_names.as_deref())
                     })
@@ -184,7 +184,14 @@ pub fn evaluate(
                             pred.display(),
                             gold.display()
                         ))
-                    })?
+                    })?;
+                if names_no_one(&evaluation) {
+                    warnings.push(format!(
+                        "no quote of {} names its speaker: who said what counts each as naming no one",
+                        pred.display()
+                    ));
+                }
+                evaluation
             }
             None => score_linker(&gold_docs, &Tokenizer::new()),
         };

@@ -179,6 +179,10 @@ def test_names_on_the_spans_score_who_said_what_as_names_files_do(tmp_path):
     assert from_spans["speakers"] == from_files["speakers"]
     assert from_spans["speakers"]["strict"]["named"]["f1"] == pytest.approx(1.0)
     assert "speakers" not in quotekit.evaluate(SAMPLE, SAMPLE)
+    # Predictions that name no one are scored so, with a warning.
+    with pytest.warns(UserWarning, match="names its speaker"):
+        unnamed = quotekit.evaluate(named, SAMPLE)
+    assert unnamed["speakers"]["strict"]["named"]["pred"] == 0
 
 
 def test_lenient_scores_a_run_where_a_document_failed_as_the_cli(tiny_model, tmp_path):

@@ -9,7 +9,7 @@ use quotekit_data::Tokenizer;
 use quotekit_infer::render::read::{records_as_documents, records_note};
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::{check_any_paired, evaluate_checked};
+use quotekit_model::eval::{check_any_paired, evaluate_checked, names_no_one};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use std::path::{Path, PathBuf};
@@ -184,14 +184,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                         args.gold.display()
                     )
                 })?;
-            if let Some(who) = evaluation.speakers.as_ref() {
-                if who.strict.named.pred == 0 && who.matched > 0 {
-                    eprintln!(
-                        "note: no quote of {} names its speaker: who said what counts each as \
-                         naming no one (`predict` names speakers unless given --no-speakers)",
-                        pred_path.display()
-                    );
-                }
+            if names_no_one(&evaluation) {
+                eprintln!(
+                    "note: no quote of {} names its speaker: who said what counts each as \
+                     naming no one (`predict` names speakers unless given --no-speakers)",
+                    pred_path.display()
+                );
             }
             Some((evaluation, pred_path.display().to_string()))
         }

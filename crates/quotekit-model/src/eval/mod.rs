@@ -178,6 +178,16 @@ pub fn evaluate_checked(
     Ok(evaluation)
 }
 
+/// Whether who said what was scored on predictions that name no one: no
+/// matched quote has a speaker name (made with `predict --no-speakers`, or
+/// by a tool that names no one), so each counts as naming no one.
+pub fn names_no_one(evaluation: &Evaluation) -> bool {
+    evaluation
+        .speakers
+        .as_ref()
+        .is_some_and(|who| who.strict.named.pred == 0 && who.matched > 0)
+}
+
 /// Scores `predicted` against `gold`, pairing documents by id.
 pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer) -> Evaluation {
     let by_id: HashMap<&str, &Document> = predicted.iter().map(|d| (d.id.as_str(), d)).collect();
