@@ -34,6 +34,32 @@ fn file_or_folder(path: &Path) -> PyResult<()> {
     }
 }
 
+/// The command line's corpus flags besides the names and `lenient`, as
+/// the Python wrapper passes them to both functions below: one dict, its
+/// values checked there (`_corpus_flags`).
+#[derive(Debug, Default, FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct ReadFlags {
+    annotator: Option<String>,
+    ignore_labels: Option<Vec<String>>,
+    label_map: Option<PathBuf>,
+    deny_overlaps: bool,
+}
+
+impl ReadFlags {
+    /// All the corpus flags: these with the `names` folders and `lenient`.
+    fn with(self, names: Option<Vec<PathBuf>>, lenient: bool) -> CorpusFlags {
+        CorpusFlags {
+            lenient,
+            deny_overlaps: self.deny_overlaps,
+            annotator: self.annotator,
+            ignore_labels: self.ignore_labels.unwrap_or_default(),
+            label_map: self.label_map,
+            names: names.unwrap_or_default(),
+        }
+    }
+}
+
 /// Loads a corpus as the command line's corpus flags `flags` say (names,
 /// annotator, labels): strictly (the first bad document is an error that
 /// names its file and line) or, `lenient`, leaving bad documents out, each
@@ -74,30 +100,18 @@ pub(crate) fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
 /// `.conll`; `format` overrides the guess from the path), each as a line of
 /// quotekit's document JSONL, in corpus order.
 #[pyfunction]
-#[pyo3(signature = (path, format=None, names=None, lenient=false, annotator=None,
-    ignore_labels=None, label_map=None, deny_overlaps=false))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (path, format=None, names=None, lenient=false, flags=None))]
 pub fn read_corpus(
     py: Python<'_>,
     path: PathBuf,
     format: Option<&str>,
     names: Option<Vec<PathBuf>>,
     lenient: bool,
-    annotator: Option<String>,
-    ignore_labels: Option<Vec<String>>,
-    label_map: Option<PathBuf>,
-    deny_overlaps: bool,
+    flags: Option<ReadFlags>,
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
     file_or_folder(&path)?;
-    let flags = CorpusFlags {
-        lenient,
-        deny_overlaps,
-        annotator,
-        ignore_labels: ignore_labels.unwrap_or_default(),
-        label_map,
-        names: names.unwrap_or_default(),
-    };
+    let flags = flags.unwrap_or_default().with(names, lenient);
     let mut warnings = Vec::new();
     let docs = py.detach(|| load(&path, format, &flags, &mut warnings))?;
     check_names_match(&flags.names, &docs, &path).map_err(errors::DataError::new_err)?;
@@ -111,9 +125,7 @@ pub fn read_corpus(
 /// gold spans (`quotekit eval --link-gold`). Returns `quotekit eval
 /// --json`'s figures as JSON.
 #[pyfunction]
-#[pyo3(signature = (gold, pred=None, names=None, link_gold=false, lenient=false,
-    annotator=None, ignore_labels=None, label_map=None, deny_overlaps=false))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (gold, pred=None, names=None, link_gold=false, lenient=false, flags=None))]
 pub fn evaluate(
     py: Python<'_>,
     gold: PathBuf,
@@ -121,10 +133,7 @@ pub fn evaluate(
     names: Option<Vec<PathBuf>>,
     link_gold: bool,
     lenient: bool,
-    annotator: Option<String>,
-    ignore_labels: Option<Vec<String>>,
-    label_map: Option<PathBuf>,
-    deny_overlaps: bool,
+    flags: Option<ReadFlags>,
 ) -> PyResult<String> {
     if pred.is_some() == link_gold {
         return Err(errors::InputError::new_err(
@@ -135,14 +144,7 @@ pub fn evaluate(
     if let Some(pred) = &pred {
         file_or_folder(pred)?;
     }
-    let flags = CorpusFlags {
-        lenient,
-        deny_overlaps,
-        annotator,
-        ignore_labels: ignore_labels.unwrap_or_default(),
-        label_map,
-        names: names.unwrap_or_default(),
-    };
+    let flags = flags.unwrap_or_default().with(names, lenient);
     let names = &flags.names;
     // (Names files are gold: the predictions' names are their own.)
     let pred_flags = CorpusFlags {

@@ -207,8 +207,8 @@ def _labels(value: Any) -> Optional[List[str]]:
 def _corpus_flags(
     annotator: Any, ignore_labels: Any, label_map: Any, deny_overlaps: Any
 ) -> Dict[str, Any]:
-    """The command line's corpus flags, checked, as the native keyword
-    arguments."""
+    """The command line's corpus flags, checked, as the native ``flags``
+    argument."""
     return {
         "annotator": _optional_str("annotator", annotator),
         "ignore_labels": _labels(ignore_labels),
@@ -457,7 +457,7 @@ def evaluate(
             names=_paths(names),
             link_gold=_flag("link_gold", link_gold),
             lenient=_flag("lenient", lenient),
-            **_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
+            flags=_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
         )
     )
 
@@ -491,7 +491,7 @@ def read_corpus(
         format=_optional_str("format", format),
         names=_paths(names),
         lenient=_flag("lenient", lenient),
-        **_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
+        flags=_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
     )
     return (json.loads(line) for line in lines)
 

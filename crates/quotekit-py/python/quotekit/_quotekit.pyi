@@ -2,7 +2,7 @@
 ``quotekit`` itself; these return JSON text that they parse."""
 
 import os
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, "os.PathLike[str]"]
 
@@ -57,10 +57,7 @@ def read_corpus(
     format: Optional[str] = None,
     names: Optional[Sequence[_Path]] = None,
     lenient: bool = False,
-    annotator: Optional[str] = None,
-    ignore_labels: Optional[Sequence[str]] = None,
-    label_map: Optional[_Path] = None,
-    deny_overlaps: bool = False,
+    flags: Optional[Dict[str, Any]] = None,
 ) -> List[str]: ...
 def evaluate(
     gold: _Path,
@@ -68,8 +65,5 @@ def evaluate(
     names: Optional[Sequence[_Path]] = None,
     link_gold: bool = False,
     lenient: bool = False,
-    annotator: Optional[str] = None,
-    ignore_labels: Optional[Sequence[str]] = None,
-    label_map: Optional[_Path] = None,
-    deny_overlaps: bool = False,
+    flags: Optional[Dict[str, Any]] = None,
 ) -> str: ...
