@@ -81,9 +81,6 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     } else {
         quotekit_data::paths::check_output_folder(&args.out)?;
     }
-    // The output is taken before the corpus is read and the epochs run: a
-    // second run writing it is refused at once, and a failed run leaves
-    // none of the folders it made.
     // The model directory the resolver goes into: the folder given, or
     // the folder of a file named as a model's resolver is (a resolver
     // alone is written under any other name).
@@ -98,6 +95,9 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let existed = model_dir.as_ref().is_some_and(|d| d.is_dir());
+    // The output is taken before the corpus is read and the epochs run: a
+    // second run writing it is refused at once, and a failed run leaves
+    // none of the folders it made.
     let made = quotekit_data::paths::MadeFolders::before(&args.out, !to_file);
     // The resolver file has one lock, whether the folder or the file in it
     // is named; a model folder's own lock (which `train` takes) is taken too.
