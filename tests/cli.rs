@@ -1797,7 +1797,24 @@ fn names_on_the_spans_count_as_names_files_do() {
     let accuracy = |gold: &[&str]| run(&["eval", "--model", model], gold);
     assert_eq!(accuracy(&gold_brat), accuracy(&gold_jsonl));
     let out = quotekit(&["eval", "--model", model, "--gold", "datasets/sample"]);
-    refused(&out, "give the gold names with --names DIR");
+    refused(&out, "give the names with --names DIR");
+    // CoNLL gold cannot name anyone: the message does not send the user to --names.
+    let dir = tempfile::tempdir().unwrap();
+    let conll = dir.path().join("gold.conll");
+    let conll = conll.to_str().unwrap();
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "conll",
+        "datasets/sample",
+        conll,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = quotekit(&["eval", "--model", model, "--gold", conll]);
+    let err = refused(&out, "CoNLL cannot carry speaker names");
+    assert!(!err.contains("give the names"), "{err}");
 }
 
 /// `train-speakers` writes into a model directory that `train` wrote, and

@@ -327,6 +327,35 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     ]);
     refused(&o, "data.dev");
 
+    // Scored by attributions on a CoNLL dev corpus, which holds none.
+    let conll = dir.path().join("dev.conll");
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "conll",
+        "datasets/sample",
+        conll.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let by_attribution = named_space(
+        dir.path(),
+        "by-attribution.toml",
+        "metric = \"mean\"\n[space]\n\"features.window\" = { values = [1, 2] }\n",
+    );
+    let o = quotekit(&[
+        "tune",
+        "--space",
+        by_attribution.to_str().unwrap(),
+        "--out",
+        dir.path().join("conll").to_str().unwrap(),
+        "--dev",
+        conll.to_str().unwrap(),
+    ]);
+    refused(&o, "is CoNLL, which holds no attributions");
+    assert!(!dir.path().join("conll").exists());
+
     // A key the config does not have, named with its file.
     let bad = space(
         dir.path(),

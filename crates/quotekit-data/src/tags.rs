@@ -24,9 +24,17 @@ impl std::str::FromStr for TagScheme {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
-            "bio" | "iob" | "iob2" => Ok(TagScheme::Bio),
-            "bilou" | "bioes" => Ok(TagScheme::Bilou),
-            _ => Err(format!("unknown tag scheme `{s}` (expected bio or bilou)")),
+            "bio" | "iob2" => Ok(TagScheme::Bio),
+            "bilou" => Ok(TagScheme::Bilou),
+            // (BIOES writes `E-` and `S-` where BILOU writes `L-` and `U-`;
+            // IOB is also the older IOB1: neither is what these write.)
+            "bioes" | "iobes" => Err(format!(
+                "unknown tag scheme `{s}` (expected bio or bilou): bilou writes `L-` and `U-` \
+                 where BIOES has `E-` and `S-` (reading takes both)"
+            )),
+            _ => Err(format!(
+                "unknown tag scheme `{s}` (expected bio or bilou; bio is IOB2)"
+            )),
         }
     }
 }
@@ -171,6 +179,9 @@ pub struct Encoded {
     pub conflicts: usize,
     /// Fragments that cover no token at all (whitespace only).
     pub empty: usize,
+    /// Fragments that begin or end inside a token (`spoke` of `spokesman`):
+    /// their tags cover the whole token.
+    pub widened: usize,
 }
 
 /// The role fragments of `doc`, each as (role, char span), ordered by start
@@ -193,7 +204,7 @@ pub fn encode(tokenized: &Tokenized, fragments: &[(Role, CharSpan)], scheme: Tag
     let tokens = &tokenized.tokens;
     let mut tags = vec![Tag::Outside; tokens.len()];
     let mut taken = vec![false; tokens.len()];
-    let (mut conflicts, mut empty) = (0, 0);
+    let (mut conflicts, mut empty, mut widened) = (0, 0, 0);
     for (role, fragment) in fragments {
         let Range {
             start: first,
@@ -202,6 +213,9 @@ pub fn encode(tokenized: &Tokenized, fragments: &[(Role, CharSpan)], scheme: Tag
         if first >= last {
             empty += 1;
             continue;
+        }
+        if tokens[first].span.start < fragment.start || tokens[last - 1].span.end > fragment.end {
+            widened += 1;
         }
         let Some(run_start) = (first..last).find(|&i| !taken[i]) else {
             conflicts += 1;
@@ -225,6 +239,7 @@ pub fn encode(tokenized: &Tokenized, fragments: &[(Role, CharSpan)], scheme: Tag
         tags,
         conflicts,
         empty,
+        widened,
     }
 }
 
@@ -375,6 +390,17 @@ mod tests {
             decode_ranges(&tags),
             vec![(r, 0..2), (r, 2..3), (c, 4..6), (c, 6..7), (r, 7..8)]
         );
+    }
+
+    /// `bioes` would promise `E-` and `S-` tags, which BILOU writes as `L-`
+    /// and `U-`: it is refused, saying so.
+    #[test]
+    fn tag_scheme_names() {
+        assert_eq!("BILOU".parse::<TagScheme>(), Ok(TagScheme::Bilou));
+        assert_eq!("iob2".parse::<TagScheme>(), Ok(TagScheme::Bio));
+        let e = "bioes".parse::<TagScheme>().unwrap_err();
+        assert!(e.contains("`E-` and `S-`"), "{e}");
+        assert!("iob".parse::<TagScheme>().is_err());
     }
 
     #[test]

@@ -559,6 +559,17 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             })
         }
         Input::Jsonl(path) => {
+            // (Read as JSONL, a CoNLL file would be one error record per line.)
+            if quotekit_data::Format::detect(path) == quotekit_data::Format::Conll {
+                return Err(InferError::Usage(format!(
+                    "{}: a CoNLL file (by its extension) holds tagged tokens, not texts to \
+                     annotate; give JSONL records ({{\"id\": …, \"text\": …}}), a .txt file or a \
+                     folder of them (`quotekit convert --from conll --to jsonl {} texts.jsonl` \
+                     writes its texts as JSONL)",
+                    path.display(),
+                    path.display()
+                )));
+            }
             let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
             let total = file.metadata().ok().map(|m| m.len());
             let counted = Counting {
@@ -651,6 +662,21 @@ mod tests {
 
     /// A text file with more bytes than the limit's characters could take
     /// is refused before it is read; one within it is read and counted.
+    /// A CoNLL file is refused by its extension, not read as JSONL (one
+    /// error record per line).
+    #[test]
+    fn a_conll_file_is_no_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.conll");
+        std::fs::write(&path, "Ann\tB-SOURCE\n").unwrap();
+        let err = open(&Input::from_path(&path), LIMITS)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("c.conll: a CoNLL file"), "{err}");
+        assert!(err.contains("convert --from conll --to jsonl"), "{err}");
+    }
+
     #[test]
     fn text_files_over_the_limit_are_refused() {
         let dir = tempfile::tempdir().unwrap();

@@ -114,8 +114,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             if named.is_empty() {
                 anyhow::bail!(
                     "--model scores speaker resolution on gold spans, and no document of {} \
-                     names its speakers: give the gold names with --names DIR",
-                    args.gold.display()
+                     names its speakers: {}",
+                    args.gold.display(),
+                    super::how_to_name(&args.gold)
                 );
             }
             let (annotator, _) =

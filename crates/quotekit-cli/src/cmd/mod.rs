@@ -108,6 +108,17 @@ pub fn print_problems(warnings: &[Diagnostic], skipped: &[Skipped]) {
     }
 }
 
+/// How to name the speakers of `corpus`, for a message that it names no
+/// one: a names folder, unless the corpus is CoNLL, which cannot carry names.
+pub fn how_to_name(corpus: &Path) -> &'static str {
+    if Format::detect(corpus) == Format::Conll {
+        "CoNLL cannot carry speaker names: use the corpus as brat with --names DIR, or as JSONL \
+         with a `name` on its Source spans (`convert --names DIR` writes either)"
+    } else {
+        "give the names with --names DIR"
+    }
+}
+
 /// The exit code of a command over documents: 2 when some of them `failed`
 /// (`--lenient` skipped them, or `predict` wrote error records for them).
 pub fn exit_code(failed: bool) -> ExitCode {

@@ -127,8 +127,9 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     if train.is_empty() && names.is_empty() {
         anyhow::bail!(
             "the resolver learns from named Source spans, and no document of {} names its \
-             speakers: give the names with --names DIR",
-            args.train.display()
+             speakers: {}",
+            args.train.display(),
+            super::how_to_name(&args.train)
         );
     }
     let dev = args.dev.as_ref().map(named).transpose()?;

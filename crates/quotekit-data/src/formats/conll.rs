@@ -10,8 +10,8 @@
 //! leaves out the sentence break inside a span (a quote of two sentences is
 //! written as one). The id is the column after `-DOCSTART-` (CoNLL-2003's
 //! `-X-` is none), so an id may hold spaces but not a tab or a line break.
-//! The file runs a little over 500 lines with its tests: the round trip
-//! through both tag schemes is spelled out.
+//! The file runs to about 700 lines with its tests: the round trip through
+//! both tag schemes, the ids and the line ends are spelled out.
 
 use super::{create_parent, strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Document, Role, Span};
@@ -59,7 +59,10 @@ impl LabelMap {
     /// Reads a label map file (`--label-map`, `data.label_map`); a
     /// byte-order mark before it is passed over, and errors name the file.
     pub fn from_file(path: &Path) -> Result<Self, DataError> {
-        let text = crate::error::read_text(path)?;
+        let text = crate::error::read_text(path).map_err(|e| match e {
+            DataError::Io { .. } => DataError::Config(format!("label map {e}")),
+            e => e,
+        })?;
         toml::from_str(&text)
             .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))
     }
@@ -163,6 +166,7 @@ impl CorpusReader for ConllReader {
             .unwrap_or_default();
         Ok(Box::new(ConllStream {
             lines,
+            pending: Default::default(),
             path,
             stem,
             line_no: 0,
@@ -176,18 +180,22 @@ impl CorpusReader for ConllReader {
 
 /// The document id of a `-DOCSTART-` line, from what follows the marker:
 /// its first tab-separated column (spaces and all: `my doc`), none when it
-/// is empty or CoNLL-2003's `-X-` columns. (`-DOCSTART-<TAB>a<TAB>O`, a
-/// marker given a tag, is the document `a`.)
+/// is empty, CoNLL-2003's `-X-` columns, or a lone `O` (the tag that
+/// two-column files give the marker: `-DOCSTART- O`). (`-DOCSTART-<TAB>a<TAB>O`,
+/// a marker given a tag, is the document `a`.)
 fn docstart_id(rest: &str) -> Option<&str> {
     let rest = rest.trim_start();
     let id = rest.split('\t').next().unwrap_or("").trim();
-    (!id.is_empty() && id.split_whitespace().next() != Some("-X-")).then_some(id)
+    (!id.is_empty() && id != "O" && id.split_whitespace().next() != Some("-X-")).then_some(id)
 }
 
 /// Streams documents out of a CoNLL file. A bad line makes its document an error;
 /// reading resumes at the next `-DOCSTART-`.
 struct ConllStream<'a, R: BufRead> {
     lines: std::io::Split<R>,
+    /// Lines still to read of a piece that held a lone `\r` (a file with
+    /// old Mac line ends is read line by line, not as one line).
+    pending: std::collections::VecDeque<Vec<u8>>,
     path: PathBuf,
     stem: String,
     line_no: usize,
@@ -269,11 +277,23 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let mut raw = match self.lines.next() {
-                None => return self.take().map(Ok),
-                Some(Err(e)) => return Some(Err(DataError::io(&self.path, e))),
-                Some(Ok(raw)) => raw,
+            let mut raw = match self.pending.pop_front() {
+                Some(raw) => raw,
+                None => match self.lines.next() {
+                    None => return self.take().map(Ok),
+                    Some(Err(e)) => return Some(Err(DataError::io(&self.path, e))),
+                    Some(Ok(raw)) => raw,
+                },
             };
+            // Lines end at `\n`, `\r\n` or `\r`.
+            let body = raw.strip_suffix(b"\r").unwrap_or(&raw);
+            if body.contains(&b'\r') {
+                // (Pieces read from `pending` hold no `\r`: it is empty here.)
+                let mut pieces = body.split(|&b| b == b'\r').map(<[u8]>::to_vec);
+                let first = pieces.next().unwrap_or_default();
+                self.pending.extend(pieces);
+                raw = first;
+            }
             self.line_no += 1;
             strip_bom(self.line_no, &mut raw);
             let line = match decode_utf8(&self.path, raw) {
@@ -359,7 +379,7 @@ impl CorpusWriter for ConllWriter {
                     path: path.to_path_buf(),
                     message: format!(
                         "document id {:?} would not read back from a `-DOCSTART-` line \
-                         (empty, a tab or line break, white space around it, or `-X-`); \
+                         (empty, a tab or line break, white space around it, `-X-` or `O`); \
                          write this corpus as JSONL or brat",
                         shorten(&doc.id, 80)
                     ),
@@ -371,9 +391,14 @@ impl CorpusWriter for ConllWriter {
         let mut out = std::io::BufWriter::new(file);
         let io = |e| DataError::io(path, e);
         let mut lost = Vec::new();
+        let (mut widened, mut first_widened) = (0, None);
         for doc in documents {
             let tokenized = self.tokenizer.tokenize(doc);
             let encoded = encode(&tokenized, &role_fragments(doc), self.scheme);
+            widened += encoded.widened;
+            if encoded.widened > 0 {
+                first_widened.get_or_insert(doc.id.as_str());
+            }
             if encoded.conflicts + encoded.empty > 0 {
                 lost.push(format!(
                     "document {}: {} span fragment(s) share tokens with another and {} cover no token; CoNLL has one tag per token, so they are cut or left out",
@@ -397,6 +422,24 @@ impl CorpusWriter for ConllWriter {
             }
         }
         out.flush().map_err(io)?;
+        if let Some(first) = first_widened {
+            lost.push(format!(
+                "{widened} span fragment(s) begin or end inside a token (the first in document \
+                 {first}); CoNLL tags whole tokens, so they are widened to the token's edges"
+            ));
+        }
+        let attributions: usize = documents.iter().map(|d| d.attributions.len()).sum();
+        let names = documents
+            .iter()
+            .flat_map(|d| &d.spans)
+            .filter(|s| s.name.is_some())
+            .count();
+        if attributions + names > 0 {
+            lost.push(format!(
+                "{attributions} attribution(s) and {names} speaker name(s) are not written: \
+                 CoNLL holds tokens and their tags only (JSONL and brat keep them)"
+            ));
+        }
         Ok(lost)
     }
 }
@@ -563,10 +606,53 @@ mod tests {
         assert_eq!(iob1[0].as_ref().unwrap().document.spans.len(), 2);
     }
 
+    /// What CoNLL cannot keep is said: attributions, names, and spans cut
+    /// inside a token (widened to its edges); a clean corpus says nothing.
+    #[test]
+    fn the_writer_says_what_conll_does_not_keep() {
+        let mut doc = Document::new("d", "Ann said a spokesman spoke.");
+        let span = |id: &str, role, start, end, name: Option<&str>| Span {
+            id: id.into(),
+            role,
+            fragments: vec![CharSpan::new(start, end)],
+            name: name.map(String::from),
+        };
+        doc.spans = vec![
+            span("T1", Role::Source, 0, 3, None),
+            span("T2", Role::Cue, 4, 8, None),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.conll");
+        let lost = ConllWriter::default().write(&[doc.clone()], &path).unwrap();
+        assert!(lost.is_empty(), "{lost:?}");
+        doc.spans[0].name = Some("Ann Lee".into());
+        doc.spans.push(span("T3", Role::Content, 11, 16, None)); // `spoke` of `spokesman`
+        doc.attributions = vec![crate::document::Attribution {
+            id: "E1".into(),
+            source: Some("T1".into()),
+            cue: Some("T2".into()),
+            content: vec!["T3".into()],
+        }];
+        let lost = ConllWriter::default().write(&[doc], &path).unwrap();
+        assert_eq!(lost.len(), 2, "{lost:?}");
+        assert!(
+            lost[0].starts_with(
+                "1 span fragment(s) begin or end inside a token (the first in document d)"
+            ),
+            "{}",
+            lost[0]
+        );
+        assert!(
+            lost[1].starts_with("1 attribution(s) and 1 speaker name(s) are not written"),
+            "{}",
+            lost[1]
+        );
+    }
+
     #[test]
     fn an_id_that_would_not_read_back_is_refused_before_the_file_is_made() {
         let dir = tempfile::tempdir().unwrap();
-        for id in ["a\nb", " a", "", "-X- a", "a\tb"] {
+        for id in ["a\nb", " a", "", "-X- a", "a\tb", "O"] {
             let path = dir.path().join("c.conll");
             let err = ConllWriter::default()
                 .write(&[Document::new(id, "Hi.")], &path)
@@ -583,13 +669,32 @@ mod tests {
     fn docstart_ids() {
         let got = read_all(
             &ConllReader::default(),
-            "-DOCSTART-\tmy doc\tO\n\nx\tO\n\n-DOCSTART- -X- -X- O\n\ny\tO\n-DOCSTART-\tlast one\r\n",
+            "-DOCSTART-\tmy doc\tO\n\nx\tO\n\n-DOCSTART- -X- -X- O\n\ny\tO\n-DOCSTART-\tlast one\r\n\
+             -DOCSTART- O\n\nz O\n-DOCSTART-\tO\n\nw\tO\n",
         );
         let ids: Vec<String> = got
             .iter()
             .map(|d| d.as_ref().unwrap().document.id.clone())
             .collect();
-        assert_eq!(ids, ["my doc", "c-2", "last one"]);
+        assert_eq!(ids, ["my doc", "c-2", "last one", "c-4", "c-5"]);
+    }
+
+    /// Lines may end in `\r` alone (old Mac files): each is a line, with
+    /// its own number in errors, not one line holding the whole file.
+    #[test]
+    fn lines_may_end_in_a_lone_carriage_return() {
+        let text =
+            "-DOCSTART-\td1\r\rAnn\tB-SOURCE\rsaid\tB-CUE\r\r-DOCSTART-\td2\r\rhi\tB-CONTENT\r";
+        let got = read_all(&ConllReader::default(), text);
+        let docs: Vec<&Document> = got.iter().map(|d| &d.as_ref().unwrap().document).collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["d1", "d2"]);
+        assert_eq!(docs[0].text(), "Ann said");
+        assert_eq!(docs[0].spans.len(), 2);
+        assert_eq!(docs[1].spans.len(), 1);
+        let bad = read_all(&ConllReader::default(), "x\tO\ry\tB-NOPE\r");
+        let err = bad[0].as_ref().err().unwrap().to_string();
+        assert!(err.contains(":2: unknown label `NOPE`"), "{err}");
     }
 
     #[test]
@@ -603,6 +708,12 @@ mod tests {
         let err = LabelMap::from_file(&path).unwrap_err().to_string();
         assert!(
             err.starts_with(&format!("configuration: label map {}:", path.display())),
+            "{err}"
+        );
+        let missing = dir.path().join("nope.toml");
+        let err = LabelMap::from_file(&missing).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("configuration: label map {}:", missing.display())),
             "{err}"
         );
     }

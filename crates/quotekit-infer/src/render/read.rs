@@ -328,9 +328,14 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
             }
             Err(e) => {
                 let why = format!("{}: {}: {}", path.display(), e.kind, e.message);
-                // (An input error's message begins with its line, `line N`,
-                // which is also the key of a record whose id was not read.)
-                if e.message.starts_with(&format!("{}: ", record.key)) {
+                // (An input error's message begins with its line, `line N: `
+                // or `line N, column M: `, and `line N` is also the key of a
+                // record whose id was not read.)
+                let unread = e
+                    .message
+                    .strip_prefix(record.key.as_str())
+                    .is_some_and(|rest| rest.starts_with(": ") || rest.starts_with(", column "));
+                if unread {
                     // (No id could be read: it may be any prediction's.)
                     texts.unreadable.push(why);
                 } else {
@@ -852,6 +857,8 @@ mod tests {
         let texts = dir.path().join("texts.jsonl");
         let mut bytes = b"{\"id\": \"a\", \"text\": \"caf\xe9\"}\n".to_vec();
         bytes.extend_from_slice(b"{\"id\": \"b\", \"text\": \"  \"}\n");
+        // (Broken JSON's message is `line 3, column 2: …`.)
+        bytes.extend_from_slice(b"{not json\n");
         std::fs::write(&texts, bytes).unwrap();
         let preds = dir.path().join("p.jsonl");
         std::fs::write(
@@ -883,7 +890,7 @@ mod tests {
             why[1]
         );
         assert!(
-            why[2].contains(":3: no text with id \"c\" in the texts given (1 of"),
+            why[2].contains(":3: no text with id \"c\" in the texts given (2 of"),
             "{}",
             why[2]
         );

@@ -59,6 +59,17 @@ pub struct Evaluation {
     pub resolution: Option<GoldAccuracy>,
 }
 
+impl Evaluation {
+    /// False when the gold has Content spans but no attribution at all (a
+    /// corpus read from CoNLL, which cannot hold them): then every predicted
+    /// attribution would count as wrong, and [`Self::attribution`] means
+    /// nothing.
+    pub fn attribution_scored(&self) -> bool {
+        let gold = |c: &Counts| c.tp + c.fn_;
+        gold(&self.attribution) > 0 || gold(&self.exact.content) == 0
+    }
+}
+
 /// Trimmed fragments per role of a document.
 fn fragments(doc: &Document, index: &CharIndex) -> Vec<(Role, CharSpan)> {
     let mut out: Vec<(Role, CharSpan)> = doc
@@ -278,7 +289,16 @@ impl std::fmt::Display for Evaluation {
             row(f, &format!("{name} content"), &s.content)?;
             row(f, &format!("{name} micro"), &s.micro)?;
         }
-        row(f, "attribution (source,content)", &self.attribution)?;
+        if self.attribution_scored() {
+            row(f, "attribution (source,content)", &self.attribution)?;
+        } else {
+            writeln!(
+                f,
+                "{:<28} not scored: the gold has Content spans but no attributions \
+                 (CoNLL cannot hold them)",
+                "attribution (source,content)"
+            )?;
+        }
         row(f, "direct-quote content", &self.direct_quote_content)?;
         writeln!(f)?;
         writeln!(f, "token tags (rows gold, columns predicted)")?;
@@ -443,6 +463,25 @@ mod tests {
             }
         );
         assert!((ev.exact.micro.f1() - 4.0 / 6.0).abs() < 1e-12);
+    }
+
+    /// Gold with spans but no attributions (read from CoNLL) leaves the
+    /// attribution row unscored rather than every prediction wrong; gold
+    /// with no quote at all still counts predicted attributions as wrong.
+    #[test]
+    fn gold_without_attributions_is_not_scored_on_them() {
+        let mut unlinked = gold();
+        unlinked.attributions.clear();
+        let ev = evaluate(&[unlinked], &[gold()], &Tokenizer::new());
+        assert!(!ev.attribution_scored());
+        assert!(ev
+            .to_string()
+            .contains("attribution (source,content) not scored: the gold has Content spans"));
+        let quiet = doc(&[], &[]);
+        let ev = evaluate(&[quiet], &[gold()], &Tokenizer::new());
+        assert!(ev.attribution_scored());
+        assert_eq!(ev.attribution.fp, 2);
+        assert!(evaluate(&[gold()], &[gold()], &Tokenizer::new()).attribution_scored());
     }
 
     #[test]

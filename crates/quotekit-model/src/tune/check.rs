@@ -1,7 +1,8 @@
 //! What a search is checked against before its first trial (besides its
 //! keys' values, which [`crate::tune::domain`] checks when the space is
 //! read), so that it does not fail half way: successive halving's budget
-//! ([`halving_fits`]), and every file a key's values name and every
+//! ([`halving_fits`]), a metric the dev corpus can score ([`metric_fits_dev`]),
+//! and every file a key's values name and every
 //! pretrained encoder the search trains on ([`inputs_exist`]).
 
 use crate::config::{Checked, ModelKind, TrainConfig};
@@ -9,8 +10,30 @@ use crate::error::ModelError;
 use crate::transformer::model::TransformerModel;
 use crate::tune::domain::values_to_check;
 use crate::tune::plan;
-use crate::tune::space::{Method, SearchSpace};
+use crate::tune::space::{Method, Metric, SearchSpace};
 use std::collections::BTreeMap;
+
+/// Refuses a metric of attributions (`attribution`, `mean`) with a CoNLL
+/// dev corpus, which holds none: every trial would score 0 on them.
+pub(crate) fn metric_fits_dev(space: &SearchSpace, base: &TrainConfig) -> Result<(), ModelError> {
+    let Some(dev) = base.data.dev.as_deref() else {
+        return Ok(());
+    };
+    let by_attribution = matches!(space.metric, Metric::Attribution | Metric::Mean);
+    if by_attribution && quotekit_data::Format::detect(dev) == quotekit_data::Format::Conll {
+        return Err(ModelError::Config {
+            path: Some(space.path.clone()),
+            message: format!(
+                "the dev corpus {} is CoNLL, which holds no attributions, so metric = \"{}\" \
+                 would score every trial 0: choose metric = \"exact\" or \"overlap\", or a brat \
+                 or JSONL dev corpus",
+                dev.display(),
+                space.metric.name()
+            ),
+        });
+    }
+    Ok(())
+}
 
 /// Refuses successive halving over the key it sets for each rung, or with
 /// a first rung no shorter than the base config's training.

@@ -98,6 +98,7 @@ pub fn tune(
     // written to.
     let max = plan::max_resource(&base);
     check::halving_fits(space, &base)?;
+    check::metric_fits_dev(space, &base)?;
     // The corpora are checked once before any trial: one that does not load
     // (or names of another corpus) would fail every trial, and the failed
     // trials would stand as done when the search is resumed.

@@ -160,7 +160,10 @@ fn collect_pairs(
     if !dir.is_dir() {
         return Err(DataError::Layout {
             path: dir.to_path_buf(),
-            message: "a brat corpus is a folder (of .txt and .ann files), not a file".into(),
+            message: "a brat corpus is a folder (of .txt and .ann files), not a file; files \
+                      are read by their extension: .jsonl or .json as JSONL, .conll, .iob, .bio \
+                      or .tsv as CoNLL (`convert --from` names the format of any file)"
+                .into(),
         });
     }
     if let Ok(real) = dir.canonicalize() {
