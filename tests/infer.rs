@@ -548,6 +548,64 @@ fn a_resume_in_another_format_is_refused() {
     }
 }
 
+/// `--resume` goes on only with the model, options and input that wrote
+/// the output (a copy of the model is the model): resumed with another, an
+/// output would hold two runs' records.
+#[test]
+fn a_resume_by_another_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let out = dir.path().join("out.jsonl");
+    assert!(predict(&input, &out, &[]).status.success());
+    assert!(dir.path().join(".out.jsonl.run.json").is_file());
+    let expected = std::fs::read_to_string(&out).unwrap();
+    let killed: String = expected.lines().take(5).map(|l| format!("{l}\n")).collect();
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for entry in std::fs::read_dir(model()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let resume = |model: &Path, extra: &[&str]| {
+        std::fs::write(&out, &killed).unwrap();
+        let mut args = vec!["--resume"];
+        args.extend_from_slice(extra);
+        common::predict_with(model, &input, &out, &args)
+    };
+    let o = resume(model(), &["--no-speakers"]);
+    common::refused(&o, "the options (`no-speakers=false");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), killed);
+    let o = resume(model(), &["--outside-penalty", "3"]);
+    common::refused(&o, "outside-penalty=3");
+    // The same model copied, on other threads and batches: the same records.
+    let o = resume(&copy, &["--threads", "1", "--batch", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+    // Another resolver in the copy makes another model.
+    let o = common::quotekit(&[
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--names",
+        "datasets/sample-speakers",
+        "--out",
+        copy.to_str().unwrap(),
+        "--epochs",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = resume(&copy, &[]);
+    let err = common::refused(&o, "the model (");
+    assert!(err.contains("run without --resume to replace it"), "{err}");
+    // Another input of the same ids (texts changed).
+    let edited = corpus_jsonl(1).replace("said", "says");
+    std::fs::write(&input, edited).unwrap();
+    common::refused(&resume(model(), &[]), "the input (");
+}
+
 /// `--outside-penalty` takes negative numbers as written (`-1`, not only
 /// `=-1`): a penalty below zero favours no span, so fewer quotes.
 #[test]

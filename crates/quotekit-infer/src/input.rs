@@ -71,6 +71,18 @@ pub struct InputDocument {
     pub extra: BTreeMap<String, Box<str>>,
 }
 
+/// A field's JSON text as written, but for a carriage return between its
+/// tokens (JSON white space; a string holds none unescaped), which becomes a
+/// space: readers that end lines at `\r` too (Python's text files,
+/// Hadoop's) would split the output record there.
+fn one_line(raw: Box<str>) -> Box<str> {
+    if raw.contains('\r') {
+        raw.replace('\r', " ").into()
+    } else {
+        raw
+    }
+}
+
 /// Why a record could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
@@ -433,7 +445,10 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             .map(|()| InputDocument {
                 id: key.clone(),
                 text,
-                extra: object.into_iter().map(|(k, v)| (k, v.into())).collect(),
+                extra: object
+                    .into_iter()
+                    .map(|(k, v)| (k, one_line(v.into())))
+                    .collect(),
             })
             // (Like every other error of a JSONL record, it names the line.)
             .map_err(|e| InputError {
@@ -780,10 +795,10 @@ mod tests {
             assert!(words.iter().all(|w| message.contains(w)), "{message}");
         }
         // Other fields pass through as written: numbers no float holds
-        // exactly, trailing zeros, nested values.
+        // exactly, trailing zeros, nested values; but not a line end.
         let extra = jsonl_record(
             5,
-            br#"{"id": "f", "text": "x", "n": 18446744073709551616123, "f": 1.50, "o": {"a": [1, 2e400]}}"#,
+            b"{\"id\": \"f\", \"text\": \"x\", \"n\": 18446744073709551616123, \"f\": 1.50, \"o\": {\"a\": [1,\r2e400]}}",
             LIMITS,
         )
         .document
@@ -795,6 +810,7 @@ mod tests {
             [
                 ("f", "1.50"),
                 ("n", "18446744073709551616123"),
+                // (A carriage return between tokens is a space.)
                 ("o", r#"{"a": [1, 2e400]}"#)
             ]
         );

@@ -32,6 +32,7 @@
 pub mod error;
 pub mod input;
 pub mod lock;
+pub mod manifest;
 pub mod memory;
 pub mod output;
 pub mod progress;
@@ -43,6 +44,7 @@ pub mod summary;
 
 pub use error::InferError;
 pub use input::Input;
+pub use manifest::RunIdentity;
 pub use output::{OutputFormat, OutputTarget};
 pub use progress::{Progress, Reporter, Silent};
 pub use runner::{run, RunOptions};

@@ -5,6 +5,7 @@
 use crate::error::InferError;
 use crate::input::{open, Input, InputRecord, ReadLimits};
 use crate::lock::OutputLock;
+use crate::manifest::{self, RunIdentity};
 use crate::output::{render, OutputFormat, OutputTarget, Rendered, Sink};
 use crate::progress::Progress;
 use crate::resume::{written, Written};
@@ -34,6 +35,10 @@ pub struct RunOptions {
     pub resume: bool,
     /// Longer documents become `too-long` error records.
     pub max_chars: usize,
+    /// What the run is (its model and the options that change its records),
+    /// kept beside the output so that `resume` goes on only with the same
+    /// ([`crate::manifest`]); none: not kept, nor checked.
+    pub identity: Option<RunIdentity>,
     /// Stops the run after the batch under way, once set (Ctrl-C): its
     /// records are written whole, and [`InferError::Interrupted`] says how
     /// many.
@@ -48,6 +53,7 @@ impl Default for RunOptions {
             batch: 256,
             resume: false,
             max_chars: 1_000_000,
+            identity: None,
             interrupt: Interrupt::default(),
         }
     }
@@ -132,6 +138,10 @@ pub fn run(
     } else {
         None
     };
+    // (After `written`, which tells an output of another format better.)
+    if let (true, Some(identity)) = (options.resume, &options.identity) {
+        manifest::check(identity, input, output, options.format)?;
+    }
     let limits = ReadLimits {
         max_chars: options.max_chars,
     };
@@ -171,6 +181,9 @@ pub fn run(
         written.finish()?;
     }
     let mut sink = Sink::open(output, options.format, options.resume)?;
+    if let Some(identity) = &options.identity {
+        manifest::write(identity, input, output, options.format)?;
+    }
     // brat file names, in input order (the same on every run over one input).
     let mut brat_names = BratNames::default();
     loop {

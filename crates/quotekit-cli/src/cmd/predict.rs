@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunOptions};
+use quotekit_infer::{run, Input, OutputFormat, OutputTarget, Reporter, RunIdentity, RunOptions};
 use quotekit_model::transformer::bert;
 use quotekit_model::transformer::model::TransformerModel;
 use quotekit_model::{load_annotator_with, Annotator};
@@ -150,6 +150,20 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         batch: args.batch,
         resume: args.resume,
         max_chars: args.max_chars,
+        identity: Some(RunIdentity {
+            model: quotekit_infer::manifest::model_key(&args.model)?,
+            model_path: args.model.display().to_string(),
+            // (Threads and batches change no record.)
+            options: format!(
+                "no-speakers={} outside-penalty={} precision={:?} encoder-stride={} max-chars={}",
+                args.no_speakers,
+                annotator.outside_penalty,
+                args.precision,
+                args.encoder_stride
+                    .map_or("default".to_string(), |s| s.to_string()),
+                args.max_chars
+            ),
+        }),
         interrupt: super::interrupt_on_signals()?,
     };
     let made = match &output {

@@ -74,6 +74,13 @@ def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
         return text.encode("utf-8"), "", ""
     except UnicodeEncodeError as e:
         bad = ord(e.object[e.start])
+        if not 0xDC80 <= bad <= 0xDCFF:
+            # Half a UTF-16 pair, as `json.loads` reads `\ud800`: written back
+            # as that escape, the line is the one `predict` reads (and judges:
+            # `bad-text` in the text, passed through in another field).
+            return json.dumps(item, ensure_ascii=True, allow_nan=False).encode("ascii"), "", ""
+        # (`errors='surrogateescape'` keeps each byte that is no UTF-8 as
+        # U+DC80 to U+DCFF: the bytes `predict` reports as not UTF-8.)
         return None, "not-utf8", (
             f"line {index + 1}: not Unicode text (a lone surrogate U+{bad:04X}, "
             "as left by decoding bytes with errors='surrogateescape')"
