@@ -48,6 +48,41 @@ pub enum OutputPathError {
         /// The output as given.
         path: PathBuf,
     },
+    /// A file output written as a folder's name (`out/`).
+    #[error(
+        "{}: ends in a path separator, so it names a folder, and the output is a file; add a file name",
+        path.display()
+    )]
+    FolderName {
+        /// The output as given.
+        path: PathBuf,
+    },
+    /// An output under an existing file (`notes.txt/out.jsonl`).
+    #[error(
+        "{}: {} is a file, so nothing can be written under it; choose another path",
+        path.display(),
+        file.display()
+    )]
+    UnderFile {
+        /// The output as given.
+        path: PathBuf,
+        /// The file on its way.
+        file: PathBuf,
+    },
+}
+
+/// The existing file (not a folder) that `output` would lie under, if any:
+/// no folder can be made there.
+fn file_above(output: &Path) -> Option<PathBuf> {
+    for above in output.ancestors().skip(1) {
+        if above.as_os_str().is_empty() {
+            break;
+        }
+        if let Ok(meta) = std::fs::metadata(above) {
+            return (!meta.is_dir()).then(|| above.to_path_buf());
+        }
+    }
+    None
 }
 
 /// True when `path` is a symbolic link (to something there or not).
@@ -231,6 +266,12 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
             path: output.to_path_buf(),
         });
     }
+    if let Some(file) = file_above(output) {
+        return Err(OutputPathError::UnderFile {
+            path: output.to_path_buf(),
+            file,
+        });
+    }
     Ok(())
 }
 
@@ -243,6 +284,21 @@ pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
     if resolved(output).is_dir() {
         return Err(OutputPathError::ExistingFolder {
             path: output.to_path_buf(),
+        });
+    }
+    if output
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::MAIN_SEPARATOR)
+    {
+        return Err(OutputPathError::FolderName {
+            path: output.to_path_buf(),
+        });
+    }
+    if let Some(file) = file_above(output) {
+        return Err(OutputPathError::UnderFile {
+            path: output.to_path_buf(),
+            file,
         });
     }
     Ok(())
@@ -381,5 +437,20 @@ mod tests {
         let err = check_output_file(dir.path()).unwrap_err().to_string();
         assert!(err.contains("existing folder"), "{err}");
         check_output_file(&file).unwrap();
+        // Nothing goes under a file, and a file output is not named as a folder.
+        let under = file.join("deeper").join("out.jsonl");
+        let err = check_output_file(&under).unwrap_err().to_string();
+        assert!(err.contains("victim.txt is a file, so nothing"), "{err}");
+        assert!(check_output_folder(&file.join("brat")).is_err());
+        let slash = format!(
+            "{}{}",
+            dir.path().join("new").display(),
+            std::path::MAIN_SEPARATOR
+        );
+        let err = check_output_file(Path::new(&slash))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("names a folder"), "{err}");
+        check_output_file(&dir.path().join("new").join("out.jsonl")).unwrap();
     }
 }
