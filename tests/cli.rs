@@ -1801,17 +1801,8 @@ fn names_on_the_spans_count_as_names_files_do() {
     // CoNLL gold cannot name anyone: the message does not send the user to --names.
     let dir = tempfile::tempdir().unwrap();
     let conll = dir.path().join("gold.conll");
+    common::convert("brat", "conll", Path::new("datasets/sample"), &conll, &[]);
     let conll = conll.to_str().unwrap();
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "conll",
-        "datasets/sample",
-        conll,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let out = quotekit(&["eval", "--model", model, "--gold", conll]);
     let err = refused(&out, "CoNLL cannot carry speaker names");
     assert!(!err.contains("give the names"), "{err}");

@@ -329,16 +329,7 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
 
     // Scored by attributions on a CoNLL dev corpus, which holds none.
     let conll = dir.path().join("dev.conll");
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "conll",
-        "datasets/sample",
-        conll.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    common::convert("brat", "conll", Path::new("datasets/sample"), &conll, &[]);
     let by_attribution = named_space(
         dir.path(),
         "by-attribution.toml",
