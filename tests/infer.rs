@@ -576,12 +576,16 @@ fn a_resume_by_another_run_is_refused() {
         common::predict_with(model, &input, &out, &args)
     };
     let o = resume(model(), &["--no-speakers"]);
-    common::refused(&o, "the options (`no-speakers=false");
+    common::refused(&o, "other options (`no-speakers=false");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), killed);
     let o = resume(model(), &["--outside-penalty", "3"]);
     common::refused(&o, "outside-penalty=3");
-    // The same model copied, on other threads and batches: the same records.
+    // The same model copied, on other threads and batches, or named by its
+    // weights file: the same records.
     let o = resume(&copy, &["--threads", "1", "--batch", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+    let o = resume(&model().join("model.safetensors"), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
     // Another resolver in the copy makes another model.
@@ -598,12 +602,19 @@ fn a_resume_by_another_run_is_refused() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = resume(&copy, &[]);
-    let err = common::refused(&o, "the model (");
+    let err = common::refused(&o, "another model (");
     assert!(err.contains("run without --resume to replace it"), "{err}");
-    // Another input of the same ids (texts changed).
+    // Another input of the same ids and size (texts changed).
     let edited = corpus_jsonl(1).replace("said", "says");
     std::fs::write(&input, edited).unwrap();
-    common::refused(&resume(model(), &[]), "the input (");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    let file = std::fs::File::options().write(true).open(&input).unwrap();
+    file.set_modified(later).unwrap();
+    common::refused(&resume(model(), &[]), "an input changed since");
+    // An output deleted (its manifest left) is begun again by any run.
+    std::fs::remove_file(&out).unwrap();
+    let o = common::predict_with(model(), &input, &out, &["--resume", "--no-speakers"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 /// `--outside-penalty` takes negative numbers as written (`-1`, not only

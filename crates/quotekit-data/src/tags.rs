@@ -214,13 +214,14 @@ pub fn encode(tokenized: &Tokenized, fragments: &[(Role, CharSpan)], scheme: Tag
             empty += 1;
             continue;
         }
-        if tokens[first].span.start < fragment.start || tokens[last - 1].span.end > fragment.end {
-            widened += 1;
-        }
         let Some(run_start) = (first..last).find(|&i| !taken[i]) else {
             conflicts += 1;
             continue;
         };
+        // (Counted only for a fragment written, in whole or in part.)
+        if tokens[first].span.start < fragment.start || tokens[last - 1].span.end > fragment.end {
+            widened += 1;
+        }
         let run_end = (run_start..last).find(|&i| taken[i]).unwrap_or(last);
         if run_start != first || run_end != last {
             conflicts += 1;

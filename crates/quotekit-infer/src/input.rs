@@ -574,13 +574,18 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             })
         }
         Input::Jsonl(path) => {
-            // (Read as JSONL, a CoNLL file would be one error record per line.)
-            if quotekit_data::Format::detect(path) == quotekit_data::Format::Conll {
+            // (Read as JSONL, a CoNLL file would be one error record per
+            // line; `x.conll.gz` is told by the name under `.gz`.)
+            let unzipped = match path.extension() {
+                Some(e) if e.eq_ignore_ascii_case("gz") => path.with_extension(""),
+                _ => path.clone(),
+            };
+            if quotekit_data::Format::detect(&unzipped) == quotekit_data::Format::Conll {
                 return Err(InferError::Usage(format!(
-                    "{}: a CoNLL file (by its extension) holds tagged tokens, not texts to \
-                     annotate; give JSONL records ({{\"id\": …, \"text\": …}}), a .txt file or a \
-                     folder of them (`quotekit convert --from conll --to jsonl {} texts.jsonl` \
-                     writes its texts as JSONL)",
+                    "{}: read as CoNLL by its extension (.conll, .iob, .bio, .tsv), a file of \
+                     tagged tokens, not of texts to annotate; give JSONL records ({{\"id\": …, \
+                     \"text\": …}}), a .txt file or a folder of them (`quotekit convert --from \
+                     conll --to jsonl {} texts.jsonl` writes a CoNLL file's texts as JSONL)",
                     path.display(),
                     path.display()
                 )));
@@ -675,10 +680,8 @@ mod tests {
         assert!(records[0].document.is_ok(), "{:?}", records[0].document);
     }
 
-    /// A text file with more bytes than the limit's characters could take
-    /// is refused before it is read; one within it is read and counted.
     /// A CoNLL file is refused by its extension, not read as JSONL (one
-    /// error record per line).
+    /// error record per line), gzipped too.
     #[test]
     fn a_conll_file_is_no_input() {
         let dir = tempfile::tempdir().unwrap();
@@ -688,10 +691,18 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(err.contains("c.conll: a CoNLL file"), "{err}");
+        assert!(err.contains("c.conll: read as CoNLL"), "{err}");
         assert!(err.contains("convert --from conll --to jsonl"), "{err}");
+        let zipped = dir.path().join("c.conll.gz");
+        let err = open(&Input::from_path(&zipped), LIMITS)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("c.conll.gz: read as CoNLL"), "{err}");
     }
 
+    /// A text file with more bytes than the limit's characters could take
+    /// is refused before it is read; one within it is read and counted.
     #[test]
     fn text_files_over_the_limit_are_refused() {
         let dir = tempfile::tempdir().unwrap();

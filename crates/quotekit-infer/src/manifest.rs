@@ -26,13 +26,13 @@ pub struct RunIdentity {
     pub options: String,
 }
 
-/// What is kept: the identity, the format and the input.
+/// What is kept: the identity and the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Manifest {
     #[serde(flatten)]
     identity: RunIdentity,
-    format: String,
-    /// The input's full path (`-`: standard input).
+    /// The input's full path (`-`: standard input, or a pipe or device
+    /// such as `/dev/stdin` or `<(zcat …)`, whose name changes each run).
     input: String,
     /// The input file's size (none for a folder or standard input).
     input_bytes: Option<u64>,
@@ -42,39 +42,68 @@ struct Manifest {
     input_modified: Option<u128>,
 }
 
-/// The key of the model at `path`: a hash of the names of its files (those
-/// [`quotekit_model::model_file::model_files`] lists, an ensemble's members'
-/// too) and what they hold: a tagger's weights file's header (its
-/// configuration and training record, which differ from one training run
-/// to the next) and size, every other file's bytes (a speaker resolver's
-/// header says nothing of its training). A copy of a model has its key;
-/// reading a tagger's weights whole would cost a run more than its
-/// smallest inputs.
-pub fn model_key(path: &Path) -> Result<String, InferError> {
+/// The key of the model at `path`: a hash of the names and the bytes of
+/// its files (those [`quotekit_model::model_file::model_files`] lists, each
+/// once, an ensemble's members' too; without `speakers`, not the speaker
+/// resolver, which such a run does not read). A copy of a model, or the
+/// model named by its folder or by its weights file, has its key; a model
+/// retrained, even to a header and size the same, has another.
+pub fn model_key(path: &Path, speakers: bool) -> Result<String, InferError> {
     let mut h = fnv1a_more(quotekit_model::io::FNV1A_START, b"quotekit-model");
+    let mut seen = std::collections::HashSet::new();
     for file in quotekit_model::model_file::model_files(path) {
+        if !seen.insert(quotekit_data::paths::resolved(&file)) {
+            continue;
+        }
+        if !speakers && file.ends_with(quotekit_model::speakers::file::FILE_NAME) {
+            continue;
+        }
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
         h = fnv1a_more(h, name.unwrap_or_default().as_bytes());
-        let io = |e| InferError::io(&file, e);
-        let mut f = std::fs::File::open(&file).map_err(io)?;
-        let size = f.metadata().map_err(io)?.len();
-        h = fnv1a_more(h, &size.to_le_bytes());
-        let is_weights = file.extension().is_some_and(|e| e == "safetensors")
-            && !file.ends_with(quotekit_model::speakers::file::FILE_NAME);
-        let mut bytes = Vec::new();
-        if is_weights {
-            // (The header's length, then the header: a loaded model's file
-            // has one that fits.)
-            let mut len = [0u8; 8];
-            f.read_exact(&mut len).map_err(io)?;
-            let len = u64::from_le_bytes(len).min(size);
-            f.take(len).read_to_end(&mut bytes).map_err(io)?;
-        } else {
-            f.read_to_end(&mut bytes).map_err(io)?;
-        }
-        h = fnv1a_more(h, &bytes);
+        h = fnv1a_more(h, &content_hash(&file)?.to_le_bytes());
     }
     Ok(format!("{h:016x}"))
+}
+
+/// A hash of a file's bytes, fast enough for weights of hundreds of
+/// megabytes: four lanes of eight-byte words, each mixed as FNV-1a mixes a
+/// byte (a step that no two words take to the same value), then the lanes,
+/// the tail and the length by FNV-1a.
+fn content_hash(file: &Path) -> Result<u64, InferError> {
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let io = |e| InferError::io(file, e);
+    let mut f = std::fs::File::open(file).map_err(io)?;
+    let mut lanes = [quotekit_model::io::FNV1A_START; 4];
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut len, mut filled) = (0u64, 0usize);
+    loop {
+        let n = f.read(&mut buf[filled..]).map_err(io)?;
+        filled += n;
+        len += n as u64;
+        if n > 0 && filled < buf.len() {
+            continue;
+        }
+        // (Whole blocks of 32 bytes go to the lanes; the rest waits for
+        // more, or is the tail.)
+        let whole = filled / 32 * 32;
+        for block in buf[..whole].chunks_exact(32) {
+            for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+                let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+                *lane = (*lane ^ w).wrapping_mul(PRIME).rotate_left(29);
+            }
+        }
+        buf.copy_within(whole..filled, 0);
+        filled -= whole;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut h = quotekit_model::io::FNV1A_START;
+    for lane in lanes {
+        h = fnv1a_more(h, &lane.to_le_bytes());
+    }
+    h = fnv1a_more(h, &buf[..filled]);
+    Ok(fnv1a_more(h, &len.to_le_bytes()))
 }
 
 /// The manifest file of an output: `.NAME.run.json` beside a file,
@@ -92,19 +121,20 @@ fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf>
     Some(out.with_file_name(format!(".{name}.run.json")))
 }
 
-fn manifest(identity: &RunIdentity, input: &Input, format: OutputFormat) -> Manifest {
-    let (input, meta) = match input.path() {
-        Some(p) => {
-            let full = quotekit_data::paths::resolved(p);
-            let meta = std::fs::metadata(&full).ok().filter(|m| m.is_file());
-            (full.display().to_string(), meta)
-        }
-        None => ("-".to_string(), None),
+/// The manifest of a run: a file input by its full path, size and time of
+/// change, a folder by its path (the texts in it are not looked at), and
+/// anything else (standard input, a pipe) as `-`.
+fn manifest(identity: &RunIdentity, input: &Input) -> Manifest {
+    let named = input.path().map(quotekit_data::paths::resolved);
+    let meta = named.as_ref().and_then(|p| std::fs::metadata(p).ok());
+    let (input, meta) = match (named, meta) {
+        (Some(p), Some(m)) if m.is_file() => (p.display().to_string(), Some(m)),
+        (Some(p), Some(m)) if m.is_dir() => (p.display().to_string(), None),
+        _ => ("-".to_string(), None),
     };
     let modified = meta.as_ref().and_then(|m| m.modified().ok());
     Manifest {
         identity: identity.clone(),
-        format: format.name().to_string(),
         input,
         input_bytes: meta.map(|m| m.len()),
         input_modified: modified
@@ -114,15 +144,18 @@ fn manifest(identity: &RunIdentity, input: &Input, format: OutputFormat) -> Mani
 }
 
 /// Refuses to resume `output` when its manifest says another model, other
-/// options or another input (or the input before an edit) wrote it. (An
-/// output of another format is told by what it holds.)
+/// options or another input (or the input before an edit) wrote it. An
+/// output that holds no record yet (`written` false: deleted, or killed
+/// before its first) is no run's: it is not checked. (An output of another
+/// format is told by what it holds.)
 pub fn check(
     identity: &RunIdentity,
     input: &Input,
     output: &OutputTarget,
     format: OutputFormat,
+    written: bool,
 ) -> Result<(), InferError> {
-    let Some(path) = manifest_path(output, format) else {
+    let Some(path) = manifest_path(output, format).filter(|_| written) else {
         return Ok(());
     };
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -139,31 +172,31 @@ pub fn check(
             path.display()
         ),
     })?;
-    let now = manifest(identity, input, format);
+    let now = manifest(identity, input);
     let bytes = |b: Option<u64>| b.map(|b| format!(" ({b} bytes)")).unwrap_or_default();
     let mut differ = Vec::new();
     if then.identity.model != now.identity.model {
         differ.push(format!(
-            "the model ({} then, {} now, whose files differ)",
+            "another model ({} then, {} now: their files are not the same)",
             then.identity.model_path, now.identity.model_path
         ));
     }
     if then.identity.options != now.identity.options {
         differ.push(format!(
-            "the options (`{}` then, `{}` now)",
+            "other options (`{}` then, `{}` now)",
             then.identity.options, now.identity.options
         ));
     }
     if (&then.input, then.input_bytes) != (&now.input, now.input_bytes) {
         differ.push(format!(
-            "the input ({}{} then, {}{} now)",
+            "another input ({}{} then, {}{} now)",
             then.input,
             bytes(then.input_bytes),
             now.input,
             bytes(now.input_bytes)
         ));
     } else if then.input_modified != now.input_modified {
-        differ.push(format!("the input ({}, modified since)", now.input));
+        differ.push(format!("an input changed since ({})", now.input));
     }
     if differ.is_empty() {
         return Ok(());
@@ -171,11 +204,10 @@ pub fn check(
     Err(InferError::Resume {
         path: out_path,
         message: format!(
-            "another run wrote it: {} differ{}; resumed, the output would hold records of both. \
+            "another run wrote it, with {}; resumed, the output would hold records of both. \
              Choose another output, or run without --resume to replace it (deleting {} \
              resumes regardless)",
-            differ.join(", "),
-            if differ.len() == 1 { "s" } else { "" },
+            differ.join(" and "),
             path.display()
         ),
     })
@@ -197,10 +229,16 @@ pub fn write(
     if !meta.is_some_and(|m| m.is_file() || m.is_dir()) {
         return Ok(());
     }
-    let json = serde_json::to_string_pretty(&manifest(identity, input, format))
-        .expect("a manifest serialises");
-    quotekit_model::io::write_atomically(&path, format!("{json}\n").as_bytes())
-        .map_err(|e| InferError::Usage(e.to_string()))
+    let json =
+        serde_json::to_string_pretty(&manifest(identity, input)).expect("a manifest serialises");
+    // (Whole or not at all: written aside, then renamed over the old one.)
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, format!("{json}\n"))
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            InferError::io(&path, e)
+        })
 }
 
 #[cfg(test)]
@@ -216,8 +254,8 @@ mod tests {
     }
 
     /// A manifest written by one run lets the same run resume and refuses
-    /// another's options, input or format, saying which; an output
-    /// without one resumes.
+    /// another's options or input, saying which; an output without one, or
+    /// with no record, resumes.
     #[test]
     fn a_resumed_run_is_the_run_that_wrote_the_output() {
         let dir = tempfile::tempdir().unwrap();
@@ -229,31 +267,89 @@ mod tests {
         let jsonl = OutputFormat::Jsonl;
         let this = identity("no-speakers=false");
         // (No manifest yet: an output of an earlier version resumes.)
-        check(&this, &input, &output, jsonl).unwrap();
+        check(&this, &input, &output, jsonl, true).unwrap();
         std::fs::write(&out, "").unwrap();
         write(&this, &input, &output, jsonl).unwrap();
         assert!(dir.path().join(".out.jsonl.run.json").is_file());
-        check(&this, &input, &output, jsonl).unwrap();
-        let err = check(&identity("no-speakers=true"), &input, &output, jsonl)
+        check(&this, &input, &output, jsonl, true).unwrap();
+        let other = identity("no-speakers=true");
+        let err = check(&other, &input, &output, jsonl, true)
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("the options (`no-speakers=false` then"),
+            err.contains("other options (`no-speakers=false` then"),
             "{err}"
         );
+        // An output with no record is no run's.
+        check(&other, &input, &output, jsonl, false).unwrap();
         std::fs::write(&input_path, "{\"id\": \"a\", \"text\": \"Hello.\"}\n").unwrap();
-        let err = check(&this, &input, &output, jsonl)
+        let err = check(&this, &input, &output, jsonl, true)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("the input ("), "{err}");
+        assert!(err.contains("another input ("), "{err}");
         assert!(err.contains("bytes) then"), "{err}");
-        // The same size, edited later: modified since.
+        // The same size, changed later: changed since.
         write(&this, &input, &output, jsonl).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        std::fs::write(&input_path, "{\"id\": \"a\", \"text\": \"Hallo.\"}\n").unwrap();
-        let err = check(&this, &input, &output, jsonl)
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&input_path)
+            .unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        file.set_modified(later).unwrap();
+        let err = check(&this, &input, &output, jsonl, true)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("modified since"), "{err}");
+        assert!(err.contains("an input changed since"), "{err}");
+        // Standard input, or a device or pipe named as a file (`/dev/stdin`,
+        // `<(zcat …)`), is `-`: not compared.
+        write(&this, &Input::Stdin, &output, jsonl).unwrap();
+        #[cfg(unix)]
+        check(
+            &this,
+            &Input::Jsonl("/dev/null".into()),
+            &output,
+            jsonl,
+            true,
+        )
+        .unwrap();
+    }
+
+    /// The key of a model is the key of its files' bytes, however the model
+    /// is named; another resolver makes another key, unless it is not read.
+    #[test]
+    fn a_model_key_follows_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("m");
+        std::fs::create_dir(&model).unwrap();
+        let weights: Vec<u8> = (0..100_003u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(model.join("model.safetensors"), &weights).unwrap();
+        std::fs::write(model.join("speakers.safetensors"), b"resolver").unwrap();
+        let key = model_key(&model, true).unwrap();
+        assert_eq!(
+            model_key(&model.join("model.safetensors"), true).unwrap(),
+            key
+        );
+        let copy = dir.path().join("copy");
+        std::fs::create_dir(&copy).unwrap();
+        for f in ["model.safetensors", "speakers.safetensors"] {
+            std::fs::copy(model.join(f), copy.join(f)).unwrap();
+        }
+        assert_eq!(model_key(&copy, true).unwrap(), key);
+        std::fs::write(copy.join("speakers.safetensors"), b"resolvor").unwrap();
+        assert_ne!(model_key(&copy, true).unwrap(), key);
+        assert_eq!(
+            model_key(&copy, false).unwrap(),
+            model_key(&model, false).unwrap()
+        );
+        // One byte of the weights, in a whole block or in the tail.
+        for at in [5, 70_000, 100_001] {
+            let mut changed = weights.clone();
+            changed[at] ^= 1;
+            std::fs::write(copy.join("model.safetensors"), &changed).unwrap();
+            assert_ne!(
+                model_key(&copy, false).unwrap(),
+                model_key(&model, false).unwrap()
+            );
+        }
     }
 }

@@ -140,7 +140,14 @@ pub fn run(
     };
     // (After `written`, which tells an output of another format better.)
     if let (true, Some(identity)) = (options.resume, &options.identity) {
-        manifest::check(identity, input, output, options.format)?;
+        let written = match (&done, output) {
+            (Some(Written::Named { files, errors }), _) => !files.is_empty() || !errors.is_empty(),
+            (Some(Written::InOrder(_)), OutputTarget::Path(out)) => {
+                std::fs::metadata(out).is_ok_and(|m| m.len() > 0)
+            }
+            _ => false,
+        };
+        manifest::check(identity, input, output, options.format, written)?;
     }
     let limits = ReadLimits {
         max_chars: options.max_chars,

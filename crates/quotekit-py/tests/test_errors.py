@@ -117,6 +117,7 @@ def test_bad_records_become_error_records(model):
         {"id": "set", "text": "x", "tags": {1, 2}},
         {"id": "surrogate", "text": "broken \ud800 text"},
         {"id": "escaped", "text": "bytes \udcff of no UTF-8"},
+        {"id": "pair", "text": "split \ud83d\ude00 in two"},
         None,
         ["a", "list"],
         {"id": 7, "text": "He said so."},
@@ -128,16 +129,20 @@ def test_bad_records_become_error_records(model):
     items.append({"id": "deep", "text": "x", "extra": deep})
     out = model.annotate_many(items, max_chars=200)
     assert [r["id"] for r in out] == [
-        "ok", "nan", "set", "surrogate", "escaped", "line 6", "line 7", "7", "long", "deep"
+        "ok", "nan", "set", "surrogate", "escaped", "pair", "line 7", "line 8", "7", "long",
+        "deep"
     ]
     kinds = [r.get("error", {}).get("kind") for r in out]
     assert kinds == [None, "malformed-json", "malformed-json", "bad-text", "not-utf8",
-                     "malformed-json", "malformed-json", None, "too-long", "malformed-json"]
+                     "not-utf8", "malformed-json", "malformed-json", None, "too-long",
+                     "malformed-json"]
     # `\ud800` read by json.loads is what `predict` reads from that escape.
     assert "half a UTF-16 pair" in out[3]["error"]["message"]
     assert "lone surrogate U+DCFF" in out[4]["error"]["message"]
-    assert "not NoneType" in out[5]["error"]["message"]
-    assert "not list" in out[6]["error"]["message"]
+    # (A pair split in two is not joined: the offsets would not be the str's.)
+    assert "lone surrogate U+D83D" in out[5]["error"]["message"]
+    assert "not NoneType" in out[6]["error"]["message"]
+    assert "not list" in out[7]["error"]["message"]
     for r in out:
         if r.get("error", {}).get("kind") == "malformed-json":
             assert r["error"]["message"].startswith("line ")

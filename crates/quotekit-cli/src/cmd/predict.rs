@@ -151,7 +151,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         resume: args.resume,
         max_chars: args.max_chars,
         identity: Some(RunIdentity {
-            model: quotekit_infer::manifest::model_key(&args.model)?,
+            model: quotekit_infer::manifest::model_key(&args.model, !args.no_speakers)?,
             model_path: args.model.display().to_string(),
             // (Threads and batches change no record.)
             options: format!(

@@ -59,10 +59,8 @@ impl LabelMap {
     /// Reads a label map file (`--label-map`, `data.label_map`); a
     /// byte-order mark before it is passed over, and errors name the file.
     pub fn from_file(path: &Path) -> Result<Self, DataError> {
-        let text = crate::error::read_text(path).map_err(|e| match e {
-            DataError::Io { .. } => DataError::Config(format!("label map {e}")),
-            e => e,
-        })?;
+        let text = crate::error::read_text(path)
+            .map_err(|e| DataError::Config(format!("label map {e}")))?;
         toml::from_str(&text)
             .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))
     }

@@ -110,7 +110,15 @@ fn ordered(docs: &[DocSummary], order: Order) -> Vec<usize> {
     let f1 = |d: &DocSummary| {
         d.scores
             .as_ref()
-            .map(|e| (e.exact.micro.f1(), e.attribution.f1()))
+            .map(|e| {
+                // (Unscored attributions sort after every score.)
+                let a = if e.attribution_scored {
+                    e.attribution.f1()
+                } else {
+                    f64::INFINITY
+                };
+                (e.exact.micro.f1(), a)
+            })
             .unwrap_or((f64::INFINITY, f64::INFINITY))
     };
     match order {
@@ -156,9 +164,16 @@ fn documents_table(out: &mut String, docs: &[DocSummary], rows: &[usize], gold: 
                         e.exact.source.f1(),
                         e.exact.cue.f1(),
                         e.exact.content.f1(),
-                        e.attribution.f1(),
                     ] {
                         let _ = write!(out, "<td class=\"n\" data-v=\"{x}\">{}</td>", score(x));
+                    }
+                    if e.attribution_scored {
+                        let x = e.attribution.f1();
+                        let _ = write!(out, "<td class=\"n\" data-v=\"{x}\">{}</td>", score(x));
+                    } else {
+                        out.push_str(
+                            "<td class=\"n\" data-v=\"-1\" title=\"not scored: the gold has no attributions\">–</td>",
+                        );
                     }
                     let _ = write!(out, "<td class=\"n\">{}</td>", d.differences.unwrap_or(0));
                 }

@@ -235,11 +235,15 @@ pub fn document_page(
         doc.spans.iter().filter(|s| s.role == Role::Content).count()
     );
     if let Some(e) = &scores {
+        let attribution = if e.attribution_scored {
+            score(e.attribution.f1())
+        } else {
+            "not scored (the gold has no attributions)".to_string()
+        };
         let _ = write!(
             body,
-            "; against gold: exact micro F1 {}, attribution F1 {}",
+            "; against gold: exact micro F1 {}, attribution F1 {attribution}",
             score(e.exact.micro.f1()),
-            score(e.attribution.f1())
         );
     }
     body.push_str(".</p>\n");

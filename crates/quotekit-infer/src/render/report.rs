@@ -100,7 +100,15 @@ pub fn scores_table(out: &mut String, e: &Evaluation) {
         row(out, &format!("{kind} Content"), &s.content);
         row(out, &format!("<strong>{kind} micro</strong>"), &s.micro);
     }
-    row(out, "attribution (Source, Content)", &e.attribution);
+    if e.attribution_scored {
+        row(out, "attribution (Source, Content)", &e.attribution);
+    } else {
+        out.push_str(
+            "<tr><td>attribution (Source, Content)</td><td colspan=\"6\">not scored: the gold \
+             has Content spans but no attributions (as a CoNLL corpus, which cannot hold them)\
+             </td></tr>\n",
+        );
+    }
     row(out, "direct-quote Content", &e.direct_quote_content);
     out.push_str("</tbody></table>\n");
     if !e.missing_predictions.is_empty() {

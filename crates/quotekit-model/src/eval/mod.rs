@@ -45,6 +45,11 @@ pub struct Evaluation {
     pub overlap: RoleScores,
     /// (Source, Content) pairs matched one to one when both overlap.
     pub attribution: Counts,
+    /// False when the gold has Content spans but no attribution at all (a
+    /// corpus read from CoNLL, which cannot hold them): then every predicted
+    /// attribution would count as wrong, and [`Self::attribution`] means
+    /// nothing.
+    pub attribution_scored: bool,
     /// Exact Content fragments that start with a quotation mark.
     pub direct_quote_content: Counts,
     /// Token tag confusion.
@@ -57,17 +62,6 @@ pub struct Evaluation {
     /// see [`crate::speakers::accuracy`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<GoldAccuracy>,
-}
-
-impl Evaluation {
-    /// False when the gold has Content spans but no attribution at all (a
-    /// corpus read from CoNLL, which cannot hold them): then every predicted
-    /// attribution would count as wrong, and [`Self::attribution`] means
-    /// nothing.
-    pub fn attribution_scored(&self) -> bool {
-        let gold = |c: &Counts| c.tp + c.fn_;
-        gold(&self.attribution) > 0 || gold(&self.exact.content) == 0
-    }
 }
 
 /// Trimmed fragments per role of a document.
@@ -261,6 +255,8 @@ pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer
     }
     ev.exact.finish();
     ev.overlap.finish();
+    let gold = |c: &Counts| c.tp + c.fn_;
+    ev.attribution_scored = gold(&ev.attribution) > 0 || gold(&ev.exact.content) == 0;
     ev
 }
 
@@ -289,13 +285,13 @@ impl std::fmt::Display for Evaluation {
             row(f, &format!("{name} content"), &s.content)?;
             row(f, &format!("{name} micro"), &s.micro)?;
         }
-        if self.attribution_scored() {
+        if self.attribution_scored {
             row(f, "attribution (source,content)", &self.attribution)?;
         } else {
             writeln!(
                 f,
                 "{:<28} not scored: the gold has Content spans but no attributions \
-                 (CoNLL cannot hold them)",
+                 (as a CoNLL corpus, which cannot hold them)",
                 "attribution (source,content)"
             )?;
         }
@@ -473,15 +469,17 @@ mod tests {
         let mut unlinked = gold();
         unlinked.attributions.clear();
         let ev = evaluate(&[unlinked], &[gold()], &Tokenizer::new());
-        assert!(!ev.attribution_scored());
+        assert!(!ev.attribution_scored);
+        let json = serde_json::to_value(&ev).unwrap();
+        assert_eq!(json["attribution_scored"], false);
         assert!(ev
             .to_string()
             .contains("attribution (source,content) not scored: the gold has Content spans"));
         let quiet = doc(&[], &[]);
         let ev = evaluate(&[quiet], &[gold()], &Tokenizer::new());
-        assert!(ev.attribution_scored());
+        assert!(ev.attribution_scored);
         assert_eq!(ev.attribution.fp, 2);
-        assert!(evaluate(&[gold()], &[gold()], &Tokenizer::new()).attribution_scored());
+        assert!(evaluate(&[gold()], &[gold()], &Tokenizer::new()).attribution_scored);
     }
 
     #[test]

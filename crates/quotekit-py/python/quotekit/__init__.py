@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _quotekit
@@ -56,6 +57,10 @@ Item = Union[str, Dict[str, Any]]
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 
+_SURROGATE_ESCAPED = re.compile("[\udc80-\udcff]")
+_SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
 def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
     """The JSONL line of one item as UTF-8, or ``None`` with the error
     record's kind and message when it cannot be one."""
@@ -74,16 +79,20 @@ def _record_json(index: int, item: Any) -> Tuple[Optional[bytes], str, str]:
         return text.encode("utf-8"), "", ""
     except UnicodeEncodeError as e:
         bad = ord(e.object[e.start])
-        if not 0xDC80 <= bad <= 0xDCFF:
-            # Half a UTF-16 pair, as `json.loads` reads `\ud800`: written back
-            # as that escape, the line is the one `predict` reads (and judges:
-            # `bad-text` in the text, passed through in another field).
+        # Half a UTF-16 pair, as `json.loads` reads `\ud800`: written back as
+        # that escape, the line is the one `predict` reads (and judges:
+        # `bad-text` in the text, passed through in another field). Not when
+        # the text also holds bytes of no UTF-8 (U+DC80 to U+DCFF, as
+        # `errors='surrogateescape'` keeps them), nor a pair split in two
+        # (an escape would join it into one character, moving every offset).
+        if not _SURROGATE_ESCAPED.search(text) and not _SPLIT_PAIR.search(text):
             return json.dumps(item, ensure_ascii=True, allow_nan=False).encode("ascii"), "", ""
         # (`errors='surrogateescape'` keeps each byte that is no UTF-8 as
         # U+DC80 to U+DCFF: the bytes `predict` reports as not UTF-8.)
         return None, "not-utf8", (
-            f"line {index + 1}: not Unicode text (a lone surrogate U+{bad:04X}, "
-            "as left by decoding bytes with errors='surrogateescape')"
+            f"line {index + 1}: not Unicode text (a lone surrogate U+{bad:04X}: bytes of no "
+            "UTF-8 kept by decoding with errors='surrogateescape', or a UTF-16 pair split "
+            "in two)"
         )
 
 
