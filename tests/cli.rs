@@ -1921,3 +1921,49 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     assert!(stdout(&o).contains("who is quoted"), "{}", stdout(&o));
     assert!(stdout(&o).contains("Paul Mensah"), "{}", stdout(&o));
 }
+
+/// `train` says what reading its corpora found, as the other commands do:
+/// here a names file that leaves a Source span out.
+#[test]
+fn train_warns_as_reading_its_corpus_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = dir.path().join("names");
+    std::fs::create_dir(&names).unwrap();
+    for entry in std::fs::read_dir(common::sample_names_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, names.join(path.file_name().unwrap())).unwrap();
+    }
+    let lunch = names.join("02-school-lunch.tsv");
+    let text = std::fs::read_to_string(&lunch).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(&lunch, kept.join("\n") + "\n").unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "model = \"crf\"\n[data]\ntrain = \"datasets/sample\"\n[training]\nmax_iterations = 2\nwarm_start = \"none\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("m");
+    let o = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--names",
+        names.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "02-school-lunch.tsv: the names file names 2 of the document's 3 Source spans"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -43,13 +43,25 @@ pub fn load_named_documents(path: &Path, names: &[PathBuf]) -> Result<Vec<Docume
         names: names.to_vec(),
         ..LoadOptions::default()
     };
-    load_with(path, &options)
+    load_with(path, &options, &mut Vec::new())
 }
 
 /// The documents of the corpus at `path` (its format guessed from the
 /// path), read strictly with `options`.
-fn load_with(path: &Path, options: &LoadOptions) -> Result<Vec<Document>, ModelError> {
-    Ok(load_corpus(path, Format::detect(path), options)?.documents)
+/// A corpus's documents, and its warnings (repairs made while reading it,
+/// Source spans its names leave out) as text.
+fn load_with(
+    path: &Path,
+    options: &LoadOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Document>, ModelError> {
+    let report = load_corpus(path, Format::detect(path), options)?;
+    // (As the file, line and what: a training event says it is a warning.)
+    warnings.extend(report.warnings.iter().map(|d| match d.line {
+        Some(line) => format!("{}:{line}: {}", d.file.display(), d.kind),
+        None => format!("{}: {}", d.file.display(), d.kind),
+    }));
+    Ok(report.documents)
 }
 
 /// How a config's corpora are read: its names folders and label map.
@@ -88,13 +100,15 @@ pub fn fit_with(
     pool.install(|| fit_in_pool(config, options, &mut on_event))
 }
 
-/// The training and dev documents of `config`, with their names; refuses
-/// training documents without a span, names of another corpus and an empty
-/// dev corpus or one without a span, as training does.
-pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), ModelError> {
+/// The training and dev documents of `config`, with their names, and the
+/// warnings of reading them; refuses training documents without a span,
+/// names of another corpus and an empty dev corpus or one without a span,
+/// as training does.
+pub fn load_corpora(config: &Checked) -> Result<Corpora, ModelError> {
     let names = &config.data.names;
     let options = load_options(&config.data)?;
-    let train_docs = load_with(&config.data.train, &options)?;
+    let mut warnings = Vec::new();
+    let train_docs = load_with(&config.data.train, &options, &mut warnings)?;
     if !train_docs.is_empty() && train_docs.iter().all(|d| d.spans.is_empty()) {
         return Err(ModelError::Training(format!(
             "none of the {} training documents of {} has an annotated span: there is nothing to learn from",
@@ -102,11 +116,18 @@ pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), 
             config.data.train.display()
         )));
     }
-    quotekit_data::names::check_names_match(names, &train_docs, &config.data.train)
-        .map_err(ModelError::Training)?;
+    // (A data error, as reading the corpus with those names elsewhere gives.)
+    quotekit_data::names::check_names_match(names, &train_docs, &config.data.train).map_err(
+        |message| {
+            ModelError::Data(quotekit_data::DataError::Layout {
+                path: config.data.train.clone(),
+                message,
+            })
+        },
+    )?;
     let dev_docs = match &config.data.dev {
         Some(p) => {
-            let docs = load_with(p, &options)?;
+            let docs = load_with(p, &options, &mut warnings)?;
             if docs.is_empty() {
                 return Err(ModelError::Training(format!(
                     "the dev corpus {} has no documents: nothing to stop early on or report",
@@ -128,8 +149,11 @@ pub fn load_corpora(config: &Checked) -> Result<(Vec<Document>, Vec<Document>), 
         }
         None => Vec::new(),
     };
-    Ok((train_docs, dev_docs))
+    Ok((train_docs, dev_docs, warnings))
 }
+
+/// What [`load_corpora`] reads: training documents, dev documents, warnings.
+pub type Corpora = (Vec<Document>, Vec<Document>, Vec<String>);
 
 fn fit_in_pool(
     config: &Checked,
@@ -137,7 +161,10 @@ fn fit_in_pool(
     on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<Fitted, ModelError> {
     let names = &config.data.names;
-    let (train_docs, dev_docs) = load_corpora(config)?;
+    let (train_docs, dev_docs, warnings) = load_corpora(config)?;
+    for warning in warnings {
+        on_event(&TrainEvent::Warning(warning));
+    }
     // The resolver learns from the named training documents (by names
     // files or on their spans); the tagger trainers take the documents by
     // value. Without any, the model keeps the built-in resolver.

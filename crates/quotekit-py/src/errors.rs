@@ -76,6 +76,11 @@ pub fn advice(message: String) -> String {
     message
         .replace("skip it with --lenient", "skip it with lenient=True")
         .replace("--ignore-label", "ignore_labels")
+        .replace(
+            "another annotator's: --annotator",
+            "another annotator's: annotator=",
+        )
+        .replace("given as `--label-map FILE`", "given as `label_map=FILE`")
 }
 
 /// An error of an argument (paths, locks, numbers) as a Python exception.

@@ -281,6 +281,19 @@ def test_names_folders_must_exist(tmp_path):
     empty.mkdir()
     with pytest.raises(quotekit.DataError, match="have a file for none of the 14 documents"):
         quotekit.read_corpus(SAMPLE, names=empty)
+    # So does train, with the same class; and advice names Python's arguments.
+    config = tmp_path / "crf.toml"
+    config.write_text('model = "crf"\n[training]\nmax_iterations = 2\nwarm_start = "none"\n')
+    with pytest.raises(quotekit.DataError, match="have a file for none of the 14 documents"):
+        quotekit.train(config, train=SAMPLE, out=tmp_path / "m", names=[empty])
+    other = tmp_path / "other-text"
+    other.mkdir()
+    lines = (SAMPLE.parent / "sample-speakers" / "01-bridge-repair.tsv").read_text().splitlines()
+    t, _, name = lines[0].split("\t")
+    (other / "01-bridge-repair.tsv").write_text("\n".join([f"{t}\tSomeone Else\t{name}"] + lines[1:]) + "\n")
+    with pytest.raises(quotekit.DataError) as e:
+        list(quotekit.read_corpus(SAMPLE, names=other))
+    assert "annotator=" in str(e.value) and "--annotator" not in str(e.value), str(e.value)
     with pytest.raises(quotekit.DataError):
         quotekit.read_corpus(tmp_path / "nowhere")
     for call in [
