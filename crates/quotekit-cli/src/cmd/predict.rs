@@ -150,20 +150,25 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         batch: args.batch,
         resume: args.resume,
         max_chars: args.max_chars,
-        identity: Some(RunIdentity {
-            model: quotekit_infer::manifest::model_key(&args.model, !args.no_speakers)?,
-            model_path: args.model.display().to_string(),
-            // (Threads and batches change no record.)
-            options: format!(
-                "no-speakers={} outside-penalty={} precision={:?} encoder-stride={} max-chars={}",
-                args.no_speakers,
-                annotator.outside_penalty,
-                args.precision,
-                args.encoder_stride
-                    .map_or("default".to_string(), |s| s.to_string()),
-                args.max_chars
-            ),
-        }),
+        // (Standard output keeps no manifest: the model's files are not
+        // read again for a key no run could check, as in a Spark pipe.)
+        identity: match &output {
+            OutputTarget::Stdout => None,
+            OutputTarget::Path(_) => Some(RunIdentity {
+                model: quotekit_infer::manifest::model_key(&args.model, !args.no_speakers)?,
+                model_path: args.model.display().to_string(),
+                // (Threads and batches change no record.)
+                options: format!(
+                    "no-speakers={} outside-penalty={} precision={:?} encoder-stride={} max-chars={}",
+                    args.no_speakers,
+                    annotator.outside_penalty,
+                    args.precision,
+                    args.encoder_stride
+                        .map_or("default".to_string(), |s| s.to_string()),
+                    args.max_chars
+                ),
+            }),
+        },
         interrupt: super::interrupt_on_signals()?,
     };
     let made = match &output {
