@@ -34,6 +34,9 @@ pub enum InferError {
     /// Options that cannot work together.
     #[error("{0}")]
     Usage(String),
+    /// Writing a file beside the output (its run manifest) failed.
+    #[error(transparent)]
+    Model(Box<quotekit_model::ModelError>),
     /// The run was stopped (Ctrl-C) after a batch: what it wrote is whole.
     #[error(
         "stopped after {documents} documents of this run, each written whole{}",

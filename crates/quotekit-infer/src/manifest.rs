@@ -43,18 +43,14 @@ struct Manifest {
 }
 
 /// The key of the model at `path`: a hash of the names and the bytes of
-/// its files (those [`quotekit_model::model_file::model_files`] lists, each
-/// once, an ensemble's members' too; without `speakers`, not the speaker
-/// resolver, which such a run does not read). A copy of a model, or the
+/// its files (those [`quotekit_model::model_file::model_files`] lists, an
+/// ensemble's members' too; without `speakers`, not the speaker resolver,
+/// which such a run does not read). A copy of a model, or the
 /// model named by its folder or by its weights file, has its key; a model
 /// retrained, even to a header and size the same, has another.
 pub fn model_key(path: &Path, speakers: bool) -> Result<String, InferError> {
     let mut h = fnv1a_more(quotekit_model::io::FNV1A_START, b"quotekit-model");
-    let mut seen = std::collections::HashSet::new();
     for file in quotekit_model::model_file::model_files(path) {
-        if !seen.insert(quotekit_data::paths::resolved(&file)) {
-            continue;
-        }
         if !speakers && file.ends_with(quotekit_model::speakers::file::FILE_NAME) {
             continue;
         }
@@ -231,14 +227,8 @@ pub fn write(
     }
     let json =
         serde_json::to_string_pretty(&manifest(identity, input)).expect("a manifest serialises");
-    // (Whole or not at all: written aside, then renamed over the old one.)
-    let partial = path.with_extension("json.partial");
-    std::fs::write(&partial, format!("{json}\n"))
-        .and_then(|()| std::fs::rename(&partial, &path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&partial);
-            InferError::io(&path, e)
-        })
+    quotekit_model::io::write_atomically(&path, format!("{json}\n").as_bytes())
+        .map_err(|e| InferError::Model(Box::new(e)))
 }
 
 #[cfg(test)]

@@ -63,9 +63,10 @@ pub const SAVED_FILES: [&str; 4] = [
 /// an ensemble's `ensemble.toml`) that are there: the one given, and those
 /// of its folder that a model is read from (weights, speaker resolver,
 /// tokenizer, a transformer's encoder config, ensemble), with an ensemble's
-/// members' own. No command may
-/// write over them (other files of the folder, such as reports, are no part
-/// of the model).
+/// members' own; each once (the weights file given, or members sharing a
+/// folder, would list a file twice), wherever it is first listed. No command
+/// may write over them (other files of the folder, such as reports, are no
+/// part of the model).
 pub fn model_files(path: &Path) -> Vec<PathBuf> {
     let mut files = own_model_files(path);
     // (An ensemble that does not read is refused when it is loaded.)
@@ -77,6 +78,8 @@ pub fn model_files(path: &Path) -> Vec<PathBuf> {
             }
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(quotekit_data::paths::resolved(f)));
     files
 }
 
@@ -274,9 +277,10 @@ mod tests {
             member.join(crate::speakers::file::FILE_NAME),
         ];
         assert_eq!(model_files(&member), own);
+        // (The weights file given is its folder's too: listed once, first.)
         let weights = member.join(crate::header::FILE_NAME);
         assert_eq!(model_files(&weights)[0], weights);
-        assert_eq!(model_files(&weights)[1..], own);
+        assert_eq!(model_files(&weights), own);
         let ensemble = dir.path().join("ens");
         std::fs::create_dir(&ensemble).unwrap();
         std::fs::write(
