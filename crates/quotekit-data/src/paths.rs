@@ -71,18 +71,24 @@ pub enum OutputPathError {
     },
 }
 
-/// The existing file (not a folder) that `output` would lie under, if any:
-/// no folder can be made there.
-fn file_above(output: &Path) -> Option<PathBuf> {
+/// Refuses an output under an existing file (not a folder): no folder can
+/// be made there.
+fn not_under_a_file(output: &Path) -> Result<(), OutputPathError> {
     for above in output.ancestors().skip(1) {
         if above.as_os_str().is_empty() {
             break;
         }
         if let Ok(meta) = std::fs::metadata(above) {
-            return (!meta.is_dir()).then(|| above.to_path_buf());
+            if meta.is_dir() {
+                break;
+            }
+            return Err(OutputPathError::UnderFile {
+                path: output.to_path_buf(),
+                file: above.to_path_buf(),
+            });
         }
     }
-    None
+    Ok(())
 }
 
 /// True when `path` is a symbolic link (to something there or not).
@@ -266,13 +272,7 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
             path: output.to_path_buf(),
         });
     }
-    if let Some(file) = file_above(output) {
-        return Err(OutputPathError::UnderFile {
-            path: output.to_path_buf(),
-            file,
-        });
-    }
-    Ok(())
+    not_under_a_file(output)
 }
 
 /// Refuses a file output that names an existing folder (opening it would
@@ -295,13 +295,7 @@ pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
             path: output.to_path_buf(),
         });
     }
-    if let Some(file) = file_above(output) {
-        return Err(OutputPathError::UnderFile {
-            path: output.to_path_buf(),
-            file,
-        });
-    }
-    Ok(())
+    not_under_a_file(output)
 }
 
 #[cfg(test)]

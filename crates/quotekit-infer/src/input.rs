@@ -574,11 +574,15 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             })
         }
         Input::Jsonl(path) => {
+            let gz = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
             // (Read as JSONL, a CoNLL file would be one error record per
             // line; `x.conll.gz` is told by the name under `.gz`.)
-            let unzipped = match path.extension() {
-                Some(e) if e.eq_ignore_ascii_case("gz") => path.with_extension(""),
-                _ => path.clone(),
+            let unzipped = if gz {
+                path.with_extension("")
+            } else {
+                path.clone()
             };
             if quotekit_data::Format::detect(&unzipped) == quotekit_data::Format::Conll {
                 return Err(InferError::Usage(format!(
@@ -596,10 +600,6 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 inner: file,
                 count: position.clone(),
             };
-            let gz = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
             let reader: Box<dyn BufRead + Send> = if gz {
                 Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(counted)))
             } else {

@@ -5,7 +5,7 @@
 
 use super::chart::{heat_map, line_chart, Series};
 use super::html::{escape, page, score};
-use quotekit_model::eval::{Counts, Evaluation};
+use quotekit_model::eval::{Counts, Evaluation, ATTRIBUTION_NOT_SCORED};
 use quotekit_model::header::ModelHeader;
 use quotekit_model::training::events::TrainEvent;
 use std::fmt::Write;
@@ -103,10 +103,9 @@ pub fn scores_table(out: &mut String, e: &Evaluation) {
     if e.attribution_scored {
         row(out, "attribution (Source, Content)", &e.attribution);
     } else {
-        out.push_str(
-            "<tr><td>attribution (Source, Content)</td><td colspan=\"6\">not scored: the gold \
-             has Content spans but no attributions (as a CoNLL corpus, which cannot hold them)\
-             </td></tr>\n",
+        let _ = writeln!(
+            out,
+            "<tr><td>attribution (Source, Content)</td><td colspan=\"6\">{ATTRIBUTION_NOT_SCORED}</td></tr>"
         );
     }
     row(out, "direct-quote Content", &e.direct_quote_content);

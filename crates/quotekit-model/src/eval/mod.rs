@@ -183,6 +183,11 @@ pub fn evaluate_checked(
     Ok(evaluation)
 }
 
+/// Why the attribution row is not scored when
+/// [`Evaluation::attribution_scored`] is false, as reports say it.
+pub const ATTRIBUTION_NOT_SCORED: &str = "not scored: the gold has Content spans but no \
+     attributions (as a CoNLL corpus, which cannot hold them)";
+
 /// Whether who said what was scored on predictions that name no one: no
 /// matched quote has a speaker name (made with `predict --no-speakers`, or
 /// by a tool that names no one), so each counts as naming no one.
@@ -290,8 +295,7 @@ impl std::fmt::Display for Evaluation {
         } else {
             writeln!(
                 f,
-                "{:<28} not scored: the gold has Content spans but no attributions \
-                 (as a CoNLL corpus, which cannot hold them)",
+                "{:<28} {ATTRIBUTION_NOT_SCORED}",
                 "attribution (source,content)"
             )?;
         }
