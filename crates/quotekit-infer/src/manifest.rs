@@ -290,6 +290,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("an input changed since"), "{err}");
+        // A manifest that does not read says which file to delete.
+        let kept = dir.path().join(".out.jsonl.run.json");
+        std::fs::write(&kept, "{not json").unwrap();
+        let err = check(&this, &input, &output, jsonl, true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(".out.jsonl.run.json does not read ("), "{err}");
+        assert!(err.contains("delete it to resume regardless"), "{err}");
         // Standard input, or a device or pipe named as a file (`/dev/stdin`,
         // `<(zcat …)`), is `-`: not compared.
         write(&this, &Input::Stdin, &output, jsonl).unwrap();

@@ -396,6 +396,21 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
+    /// A file read as brat (a CoNLL-2003 `test.txt`, by its extension) is
+    /// refused with the extensions that tell the other formats.
+    #[test]
+    fn a_file_is_no_brat_corpus_and_the_error_says_how_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("test.txt");
+        write(&file, "Ann B-SOURCE\n");
+        let err = load_corpus(&file, Format::Brat, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("test.txt: a brat corpus is a folder"), "{err}");
+        assert!(err.contains(".conll, .iob, .bio or .tsv as CoNLL"), "{err}");
+        assert!(err.contains("`convert --from`"), "{err}");
+    }
+
     #[test]
     fn polnear_layout_chooses_the_first_annotator_unless_asked() {
         let dir = tempfile::tempdir().unwrap();
