@@ -5,12 +5,14 @@
 use crate::decode::decode_sequences;
 use crate::ensemble::Ensemble;
 use crate::linking::link;
+use crate::speakers::entities::compatible;
 use crate::speakers::{Resolution, SpeakerResolver};
 use crate::tagger::SequenceTagger;
 use quotekit_data::tags::decode_ranges;
 use quotekit_data::{
     Attribution, CharSpan, Document, Role, Span, Tag, TagSet, Tokenized, Tokenizer, NO_NAME,
 };
+use std::ops::Range;
 
 /// A document as the model sees it.
 #[derive(Debug, Clone)]
@@ -248,12 +250,14 @@ pub fn build_annotation(
             spans_of_speaker[sp].push(out.spans[k].fragments[0]);
         }
     }
+    let claimed = claimed_mentions(&resolution, &ranges);
     for (e, sp) in speaker_of_entity.iter().enumerate() {
         let Some(sp) = *sp else { continue };
         let names = &resolution.names;
         let mut mentions: Vec<CharSpan> = names.entities[e]
             .mentions
             .iter()
+            .filter(|&&m| !claimed[m])
             .map(|&m| {
                 let t = &names.mentions[m].tokens;
                 CharSpan::new(
@@ -274,5 +278,95 @@ pub fn build_annotation(
         speakers,
         tokens: tok.tokens.len(),
         confidences: Vec::new(),
+    }
+}
+
+/// The name mentions that a Source span resolved to another entity has
+/// taken from the entity they were grouped with: a mention inside the span
+/// whose name fits the span's entity. A bare `Obama` grouped with Michelle
+/// Obama, named before it, but whose span the resolver gave to Barack Obama,
+/// is his mention only, so no mention is listed under two speakers. (A name
+/// that does not fit, `Michelle Obama` in `Michelle Obama's aide Jo Ames`,
+/// stays with its own entity.)
+fn claimed_mentions(resolution: &Resolution, sources: &[Range<usize>]) -> Vec<bool> {
+    let names = &resolution.names;
+    let mut claimed = vec![false; names.mentions.len()];
+    for (span, entity) in sources.iter().zip(&resolution.entities) {
+        let Some(e) = *entity else { continue };
+        // Mentions are in text order: those that begin inside the span.
+        let first = names
+            .mentions
+            .partition_point(|m| m.tokens.start < span.start);
+        for m in first..names.mentions.len() {
+            let mention = &names.mentions[m];
+            if mention.tokens.start >= span.end {
+                break;
+            }
+            claimed[m] |= mention.tokens.end <= span.end
+                && names.entity_of[m].is_some_and(|own| own != e)
+                && compatible(&mention.keys, &names.entities[e].keys);
+        }
+    }
+    claimed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{encode, TagScheme};
+
+    /// Two people share a surname; the bare `Obama` at the end is grouped
+    /// with Michelle Obama (named just before it), while the resolver gives
+    /// its Source span to Barack Obama. The speakers list names every
+    /// mention under one speaker only, the span under its quote's speaker.
+    #[test]
+    fn a_mention_is_listed_under_one_speaker_only() {
+        let text = "President Barack Obama spoke on Monday. “We will act,” Mr. Obama said.\n\n\
+                    First lady Michelle Obama also spoke. “We care,” she said.\n\n\
+                    “It is done,” Obama said later.";
+        let chars = |byte: usize| text[..byte].chars().count();
+        let span = |byte: usize, s: &str| CharSpan::new(chars(byte), chars(byte + s.len()));
+        let find = |s: &str| span(text.find(s).unwrap(), s);
+        let last = |s: &str| span(text.rfind(s).unwrap(), s);
+        let said: Vec<CharSpan> = text
+            .match_indices("said")
+            .map(|(b, s)| span(b, s))
+            .collect();
+        let fragments = vec![
+            (Role::Content, find("“We will act,”")),
+            (Role::Source, find("Mr. Obama")),
+            (Role::Cue, said[0]),
+            (Role::Content, find("“We care,”")),
+            (Role::Source, find("she")),
+            (Role::Cue, said[1]),
+            (Role::Content, find("“It is done,”")),
+            (Role::Source, last("Obama")),
+            (Role::Cue, said[2]),
+        ];
+        let doc = Document::new("obamas", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
+        let a = build_annotation(&doc, &tok, &tags, Some(&SpeakerResolver::builtin()));
+        let names: Vec<_> = a.speaker_names.iter().map(|n| n.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("Barack Obama"),
+                Some("Michelle Obama"),
+                Some("Barack Obama")
+            ]
+        );
+        let mut owners = std::collections::HashMap::new();
+        for s in &a.speakers {
+            for m in &s.mentions {
+                assert!(
+                    owners.insert(*m, &s.name).is_none(),
+                    "{m:?} twice: {:?}",
+                    a.speakers
+                );
+            }
+        }
+        assert_eq!(owners[&last("Obama")], "Barack Obama", "{:?}", a.speakers);
+        assert_eq!(owners[&find("Michelle Obama")], "Michelle Obama");
     }
 }
