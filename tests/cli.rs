@@ -232,6 +232,64 @@ fn train_reads_a_conll_corpus_through_its_label_map() {
     );
 }
 
+/// A label map maps CoNLL tags only: given where no corpus read is CoNLL,
+/// it is not used, and the warning says so (`--label-map`, or the config's
+/// `data.label_map`); with a CoNLL corpus among those read, it is quiet.
+#[test]
+fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (map, conll) = (path("labels.toml"), path("sample.conll"));
+    std::fs::write(&map, "[labels]\nSpeaker = \"source\"\n").unwrap();
+    convert(
+        "brat",
+        "conll",
+        Path::new("datasets/sample"),
+        Path::new(&conll),
+        &[],
+    );
+    let unused = format!("warning: --label-map {map} is not used");
+    let out = quotekit(&["stats", "datasets/sample", "--label-map", &map]);
+    assert!(
+        out.status.success() && stderr(&out).contains(&unused),
+        "{}",
+        stderr(&out)
+    );
+    let out = quotekit(&["stats", &conll, "--label-map", &map]);
+    assert!(
+        out.status.success() && !stderr(&out).contains("not used"),
+        "{}",
+        stderr(&out)
+    );
+    // One CoNLL corpus of two is enough.
+    let out = quotekit(&[
+        "eval",
+        "--gold",
+        "datasets/sample",
+        "--pred",
+        &conll,
+        "--label-map",
+        &map,
+    ]);
+    assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
+    let config = path("brat.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\ntrain = \"datasets/sample\"\nlabel_map = {map:?}\n\
+             [training]\nmax_iterations = 2\nthreads = 1\n"
+        ),
+    )
+    .unwrap();
+    let out = quotekit(&["train", "--config", &config, "--out", &path("m")]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("warning: data.label_map {map} is not used")),
+        "{err}"
+    );
+}
+
 #[test]
 fn strict_failure_and_lenient_summary() {
     let dir = tempfile::tempdir().unwrap();

@@ -90,6 +90,27 @@ pub fn load(
     Ok(report)
 }
 
+/// Warns that a label map (`flag`: `--label-map`, or a config's
+/// `data.label_map`) is not used when none of the corpora a command reads,
+/// in `formats`, is CoNLL: only CoNLL tags are mapped, brat and JSONL name
+/// their roles themselves.
+pub fn warn_unused_label_map(flag: &str, label_map: Option<&Path>, formats: &[Format]) {
+    if let Some(map) = label_map {
+        if !formats.contains(&Format::Conll) {
+            eprintln!("warning: {}", unused_label_map(flag, map));
+        }
+    }
+}
+
+/// The warning of [`warn_unused_label_map`].
+fn unused_label_map(flag: &str, map: &Path) -> String {
+    format!(
+        "{flag} {} is not used: it maps the tags of CoNLL corpora, and no corpus read here is \
+         CoNLL (brat and JSONL corpora name their roles themselves)",
+        map.display()
+    )
+}
+
 /// Prints a corpus's warnings and the lenient-mode summary to stderr.
 pub fn print_problems(warnings: &[Diagnostic], skipped: &[Skipped]) {
     for warning in warnings {

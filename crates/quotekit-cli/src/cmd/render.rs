@@ -4,6 +4,7 @@
 use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
+use quotekit_data::Format;
 use quotekit_infer::render::{read_predictions, render_corpus, RenderOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,12 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let made = quotekit_data::paths::MadeFolders::before(&args.output, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.output)?;
     let started = std::time::Instant::now();
+    let formats: Vec<Format> = std::iter::once(&args.input)
+        .chain(&args.gold)
+        .map(|p| Format::detect(p))
+        .collect();
+    let label_map = args.corpus_options.label_map.as_deref();
+    super::warn_unused_label_map("--label-map", label_map, &formats);
     // Names files are gold: the predictions' names are their own.
     let pred_options = CorpusOptions {
         names: Vec::new(),

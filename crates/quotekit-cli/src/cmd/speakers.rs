@@ -4,6 +4,7 @@
 use super::CorpusOptions;
 use clap::Args;
 use quotekit_data::names::is_named;
+use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
@@ -60,6 +61,12 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         let docs = report.documents;
         Ok(docs.into_iter().filter(|d| is_named(d, names)).collect())
     };
+    let formats: Vec<Format> = std::iter::once(&args.train)
+        .chain(&args.dev)
+        .map(|p| Format::detect(p))
+        .collect();
+    let label_map = args.corpus_options.label_map.as_deref();
+    super::warn_unused_label_map("--label-map", label_map, &formats);
     // (The output is checked before the epochs run, not after.)
     let mut inputs = vec![args.train.as_path()];
     inputs.extend(args.corpus_options.inputs());
