@@ -10,7 +10,7 @@ use crate::formats::jsonl::{JsonlReader, JsonlWriter};
 use crate::formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 use crate::names::{apply_names, names_file};
 use crate::tags::TagScheme;
-use crate::validate::{validate, Diagnostic, Severity, ValidationOptions};
+use crate::validate::{validate, Diagnostic, ProblemKind, Severity, ValidationOptions};
 use std::path::{Path, PathBuf};
 
 /// What to do with a document that has an error.
@@ -245,7 +245,67 @@ pub fn load_corpus(
             (Err(error), Mode::Lenient) => report.skipped.push(Skipped { error }),
         }
     }
+    report
+        .warnings
+        .extend(mistyped_names_files(&options.names, &report.documents));
     Ok(report)
+}
+
+/// Warnings for names files that name no document of `docs` but whose id is
+/// within two edits of a document without a names file (`01-bridge-repiar.tsv`
+/// beside the document `01-bridge-repair`): a mistyped file name that would
+/// leave the document's speakers unnamed without a word. Only the folders'
+/// top-level files are looked at; a document named on its spans has its names.
+fn mistyped_names_files(dirs: &[PathBuf], docs: &[Document]) -> Vec<Diagnostic> {
+    let unnamed: Vec<&str> = docs
+        .iter()
+        .filter(|d| !crate::names::is_named(d, dirs))
+        .map(|d| d.id.as_str())
+        .collect();
+    if unnamed.is_empty() {
+        return Vec::new();
+    }
+    let ids: std::collections::HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let mut warnings = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+        files.sort();
+        for file in files {
+            let Some(id) = file
+                .extension()
+                .filter(|e| *e == "tsv")
+                .and(file.file_stem())
+                .and_then(|s| s.to_str())
+            else {
+                continue;
+            };
+            if ids.contains(id) {
+                continue;
+            }
+            let closest = unnamed
+                .iter()
+                // (Lengths two apart need more than two edits.)
+                .filter(|u| u.len().abs_diff(id.len()) <= 2)
+                .map(|u| (strsim::levenshtein(id, u), *u))
+                .filter(|&(edits, _)| edits <= 2)
+                .min();
+            if let Some((_, closest)) = closest {
+                warnings.push(Diagnostic {
+                    file: file.clone(),
+                    line: None,
+                    document: closest.to_string(),
+                    severity: Severity::Warning,
+                    kind: ProblemKind::NamesFileOfNoDocument {
+                        closest: closest.to_string(),
+                    },
+                });
+            }
+        }
+    }
+    warnings
 }
 
 #[cfg(test)]
@@ -277,5 +337,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("b.TSV") && e.contains("lower case"), "{e}");
+    }
+
+    /// A names file whose id is a mistyped document id (within two edits of
+    /// a document without names) is a warning that names both; a file of
+    /// some other document is not.
+    #[test]
+    fn a_mistyped_names_file_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = dir.path().join("names");
+        std::fs::create_dir(&names).unwrap();
+        let corpus = dir.path().join("c.jsonl");
+        let record = |id: &str| {
+            format!(
+                "{{\"id\": \"{id}\", \"text\": \"Ann said so.\", \"spans\": \
+                 [{{\"id\": \"T1\", \"role\": \"source\", \"fragments\": [[0, 3]]}}]}}\n"
+            )
+        };
+        let body = record("bridge-repair") + &record("school-lunch");
+        std::fs::write(&corpus, body).unwrap();
+        std::fs::write(names.join("bridge-repair.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        std::fs::write(names.join("storm-warning.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        let options = LoadOptions {
+            names: vec![names.clone()],
+            ..Default::default()
+        };
+        let load = || load_corpus(&corpus, Format::Jsonl, &options).unwrap();
+        assert!(load().warnings.is_empty(), "{:?}", load().warnings);
+        std::fs::write(names.join("school-lunhc.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        let report = load();
+        assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+        let w = report.warnings[0].to_string();
+        assert!(
+            w.contains("school-lunhc.tsv: warning:")
+                && w.contains("\"school-lunch\" has no names file"),
+            "{w}"
+        );
+        // Named right, the document reads its names and nothing is said.
+        std::fs::rename(
+            names.join("school-lunhc.tsv"),
+            names.join("school-lunch.tsv"),
+        )
+        .unwrap();
+        let report = load();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        assert_eq!(
+            report.documents[1].spans[0].name.as_deref(),
+            Some("Ann Lee")
+        );
     }
 }

@@ -135,6 +135,12 @@ pub enum ProblemKind {
         /// The text the names file gives.
         found: String,
     },
+    /// A names file whose id is no document of the corpus, but close to
+    /// the id of a document that has no names file: a mistyped id?
+    NamesFileOfNoDocument {
+        /// The id of the document without a names file.
+        closest: String,
+    },
     /// A names file names a span the document does not have.
     NameOfMissingSpan {
         /// The span id.
@@ -309,6 +315,12 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::NameOfMissingSpan { span } => {
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
+            ProblemKind::NamesFileOfNoDocument { closest } => write!(
+                f,
+                "no document of the corpus has this id, so this names file names no one; \
+                 document {closest:?} has no names file: is the file's name mistyped \
+                 (names files are ID.tsv)?"
+            ),
             ProblemKind::UnnamedSources {
                 named,
                 sources,
@@ -381,6 +393,7 @@ impl Diagnostic {
             ProblemKind::RolesRepaired { .. } => "argument roles reassigned",
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
+            ProblemKind::NamesFileOfNoDocument { .. } => "names file of no document",
             ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
