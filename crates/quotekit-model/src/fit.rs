@@ -56,11 +56,8 @@ fn load_with(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Document>, ModelError> {
     let report = load_corpus(path, Format::detect(path), options)?;
-    // (As the file, line and what: a training event says it is a warning.)
-    warnings.extend(report.warnings.iter().map(|d| match d.line {
-        Some(line) => format!("{}:{line}: {}", d.file.display(), d.kind),
-        None => format!("{}: {}", d.file.display(), d.kind),
-    }));
+    // (As every command prints a corpus's warnings: `FILE:LINE: warning: …`.)
+    warnings.extend(report.warnings.iter().map(ToString::to_string));
     Ok(report.documents)
 }
 

@@ -74,7 +74,8 @@ pub fn train(
         fit_with(&cfg, &options, |event| {
             history.record(event);
             if let TrainEvent::Warning(w) = event {
-                warnings.push(w.clone());
+                // (A Python warning says it is one.)
+                warnings.push(w.strip_prefix("warning: ").unwrap_or(w).to_string());
             }
         })
     })?;

@@ -367,7 +367,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 "speaker resolver: epoch {epoch}/{epochs}, loss {loss:.3}"
             )),
             TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
-            TrainEvent::Warning(w) => say(&bar, format!("warning: {w}")),
+            TrainEvent::Warning(w) => say(&bar, w.clone()),
         }
     });
     let fitted = match fitted {

@@ -71,7 +71,9 @@ pub enum TrainEvent {
     /// The speaker resolver is trained.
     Speakers(ResolverReport),
     /// Something about the training data or settings the user should know
-    /// (training goes on).
+    /// (training goes on), as a line to print: a corpus's warning as its
+    /// [`Diagnostic`](quotekit_data::Diagnostic) reads (`FILE:LINE: warning:
+    /// …`), any other as `warning: …`.
     Warning(String),
 }
 

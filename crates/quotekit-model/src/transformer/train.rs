@@ -245,7 +245,7 @@ fn unknown_words_warning(
     }
     (unknown * 4 > words).then(|| {
         format!(
-            "{unknown} of the {words} training words ({:.0} %) are nothing but [UNK] to the tokenizer of {}: is its tokenizer.json the encoder's own?",
+            "warning: {unknown} of the {words} training words ({:.0} %) are nothing but [UNK] to the tokenizer of {}: is its tokenizer.json the encoder's own?",
             100.0 * unknown as f64 / words as f64,
             settings.path.display()
         )
