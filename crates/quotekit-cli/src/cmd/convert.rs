@@ -58,8 +58,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let label_map = args.corpus_options.label_map.as_deref();
-    super::warn_unused_label_map("--label-map", label_map, &[args.from]);
+    args.corpus_options.warn_unused_label_map([args.from]);
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
     let lost = writer(args.to, args.scheme).write(&report.documents, &args.output)?;
     for line in &lost {

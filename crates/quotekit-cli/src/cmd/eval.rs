@@ -98,12 +98,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     if args.pred.is_none() && args.model.is_none() && !args.link_gold {
         anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model (the resolver on gold spans, with gold names)");
     }
-    let formats: Vec<Format> = std::iter::once(&args.gold)
-        .chain(&args.pred)
-        .map(|p| Format::detect(p))
-        .collect();
-    let label_map = args.corpus_options.label_map.as_deref();
-    super::warn_unused_label_map("--label-map", label_map, &formats);
+    let corpora = std::iter::once(&args.gold).chain(&args.pred);
+    args.corpus_options
+        .warn_unused_label_map(corpora.map(|p| Format::detect(p)));
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let mut skipped = gold.skipped.len();
     let gold = gold.documents;

@@ -59,6 +59,13 @@ impl CorpusOptions {
             .map(|p| p.as_path())
     }
 
+    /// [`warn_unused_label_map`] for `--label-map`, the command reading
+    /// corpora of `formats`.
+    pub fn warn_unused_label_map(&self, formats: impl IntoIterator<Item = Format>) {
+        let formats: Vec<Format> = formats.into_iter().collect();
+        warn_unused_label_map("--label-map", self.label_map.as_deref(), &formats);
+    }
+
     /// Library load options from the flags.
     pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
         let flags = CorpusFlags {

@@ -46,12 +46,9 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let made = quotekit_data::paths::MadeFolders::before(&args.output, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.output)?;
     let started = std::time::Instant::now();
-    let formats: Vec<Format> = std::iter::once(&args.input)
-        .chain(&args.gold)
-        .map(|p| Format::detect(p))
-        .collect();
-    let label_map = args.corpus_options.label_map.as_deref();
-    super::warn_unused_label_map("--label-map", label_map, &formats);
+    let corpora = std::iter::once(&args.input).chain(&args.gold);
+    args.corpus_options
+        .warn_unused_label_map(corpora.map(|p| Format::detect(p)));
     // Names files are gold: the predictions' names are their own.
     let pred_options = CorpusOptions {
         names: Vec::new(),

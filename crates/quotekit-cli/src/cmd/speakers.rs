@@ -61,12 +61,9 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         let docs = report.documents;
         Ok(docs.into_iter().filter(|d| is_named(d, names)).collect())
     };
-    let formats: Vec<Format> = std::iter::once(&args.train)
-        .chain(&args.dev)
-        .map(|p| Format::detect(p))
-        .collect();
-    let label_map = args.corpus_options.label_map.as_deref();
-    super::warn_unused_label_map("--label-map", label_map, &formats);
+    let corpora = std::iter::once(&args.train).chain(&args.dev);
+    args.corpus_options
+        .warn_unused_label_map(corpora.map(|p| Format::detect(p)));
     // (The output is checked before the epochs run, not after.)
     let mut inputs = vec![args.train.as_path()];
     inputs.extend(args.corpus_options.inputs());

@@ -46,8 +46,7 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(super::exit_code(quoted.error_records > 0));
     }
-    let label_map = args.corpus_options.label_map.as_deref();
-    super::warn_unused_label_map("--label-map", label_map, &[format]);
+    args.corpus_options.warn_unused_label_map([format]);
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
     // Who is quoted, when the corpus names its speakers: with names files,
