@@ -297,11 +297,11 @@ fn claimed_mentions(resolution: &Resolution, sources: &[Range<usize>]) -> Vec<bo
         let first = names
             .mentions
             .partition_point(|m| m.tokens.start < span.start);
-        for m in first..names.mentions.len() {
-            let mention = &names.mentions[m];
-            if mention.tokens.start >= span.end {
-                break;
-            }
+        let inside = names.mentions[first..]
+            .iter()
+            .zip(first..)
+            .take_while(|(mention, _)| mention.tokens.start < span.end);
+        for (mention, m) in inside {
             claimed[m] |= mention.tokens.end <= span.end
                 && names.entity_of[m].is_some_and(|own| own != e)
                 && compatible(&mention.keys, &names.entities[e].keys);
