@@ -251,16 +251,33 @@ pub fn load_corpus(
     Ok(report)
 }
 
+/// Whether the names file at `path` fits `doc` as its own would: it reads,
+/// and each of its lines names a Source span of `doc` by its id and text.
+fn fits(doc: &Document, path: &Path) -> bool {
+    let Ok(lines) = crate::names::read_names(path) else {
+        return false;
+    };
+    let (index, positions) = (doc.char_index(), doc.span_positions());
+    !lines.is_empty()
+        && lines.iter().all(|line| {
+            matches!(
+                crate::names::line_fit(doc, &index, &positions, line),
+                (Some(_), None)
+            )
+        })
+}
+
 /// Warnings for names files that name no document of `docs` but whose id is
-/// within two edits of a document without a names file (`01-bridge-repiar.tsv`
-/// beside the document `01-bridge-repair`): a mistyped file name that would
+/// within two edits of a document without a names file, and whose lines fit
+/// that document (its Source spans' ids and texts): `school-lunhc.tsv`
+/// beside the document `school-lunch`, a mistyped file name that would
 /// leave the document's speakers unnamed without a word. Only the folders'
-/// top-level files are looked at; a document named on its spans has its names.
+/// top-level files are looked at; a document named on its spans has its
+/// names.
 fn mistyped_names_files(dirs: &[PathBuf], docs: &[Document]) -> Vec<Diagnostic> {
-    let unnamed: Vec<&str> = docs
+    let unnamed: Vec<&Document> = docs
         .iter()
         .filter(|d| !crate::names::is_named(d, dirs))
-        .map(|d| d.id.as_str())
         .collect();
     if unnamed.is_empty() {
         return Vec::new();
@@ -279,27 +296,25 @@ fn mistyped_names_files(dirs: &[PathBuf], docs: &[Document]) -> Vec<Diagnostic> 
                 .filter(|e| *e == "tsv")
                 .and(file.file_stem())
                 .and_then(|s| s.to_str())
+                .filter(|id| !ids.contains(id))
             else {
                 continue;
             };
-            if ids.contains(id) {
-                continue;
-            }
             let closest = unnamed
                 .iter()
                 // (Lengths two apart need more than two edits.)
-                .filter(|u| u.len().abs_diff(id.len()) <= 2)
-                .map(|u| (strsim::levenshtein(id, u), *u))
-                .filter(|&(edits, _)| edits <= 2)
-                .min();
-            if let Some((_, closest)) = closest {
+                .filter(|d| d.id.len().abs_diff(id.len()) <= 2)
+                .map(|d| (strsim::levenshtein(id, &d.id), *d))
+                .filter(|&(edits, d)| edits <= 2 && fits(d, &file))
+                .min_by_key(|&(edits, _)| edits);
+            if let Some((_, doc)) = closest {
                 warnings.push(Diagnostic {
                     file: file.clone(),
                     line: None,
-                    document: closest.to_string(),
+                    document: doc.id.clone(),
                     severity: Severity::Warning,
                     kind: ProblemKind::NamesFileOfNoDocument {
-                        closest: closest.to_string(),
+                        closest: doc.id.clone(),
                     },
                 });
             }
@@ -340,8 +355,9 @@ mod tests {
     }
 
     /// A names file whose id is a mistyped document id (within two edits of
-    /// a document without names) is a warning that names both; a file of
-    /// some other document is not.
+    /// a document without names, its lines fitting that document's Source
+    /// spans) is a warning that names both; a file of some other document,
+    /// or one with a close id whose lines do not fit, is not.
     #[test]
     fn a_mistyped_names_file_is_a_warning() {
         let dir = tempfile::tempdir().unwrap();
@@ -358,6 +374,7 @@ mod tests {
         std::fs::write(&corpus, body).unwrap();
         std::fs::write(names.join("bridge-repair.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
         std::fs::write(names.join("storm-warning.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        std::fs::write(names.join("school-lunches.tsv"), "T1\tBob\tBob Roe\n").unwrap();
         let options = LoadOptions {
             names: vec![names.clone()],
             ..Default::default()

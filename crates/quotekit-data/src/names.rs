@@ -8,6 +8,7 @@
 
 use crate::document::{Document, Role, Span};
 use crate::error::{read_text, DataError};
+use crate::offsets::CharIndex;
 use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -178,55 +179,16 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
     let positions = doc.span_positions();
     let mut named = Vec::new();
     for line in lines {
-        let at = |severity, kind| Diagnostic {
-            line: Some(line.line),
-            ..origin.diagnostic(&doc.id, None, severity, kind)
-        };
-        let Some(&k) = positions.get(line.span.as_str()) else {
-            diagnostics.push(at(
-                Severity::Error,
-                ProblemKind::NameOfMissingSpan {
-                    span: line.span.clone(),
-                },
-            ));
-            continue;
-        };
-        let span = &doc.spans[k];
-        if span.role != Role::Source {
-            diagnostics.push(at(
-                Severity::Error,
-                ProblemKind::NameOfNonSource {
-                    span: line.span.clone(),
-                    role: span.role,
-                },
-            ));
-            continue;
+        let (k, problem) = line_fit(doc, &index, &positions, &line);
+        if let Some(kind) = problem {
+            diagnostics.push(Diagnostic {
+                line: Some(line.line),
+                ..origin.diagnostic(&doc.id, None, Severity::Error, kind)
+            });
         }
-        let actual: Option<String> = span
-            .fragments
-            .iter()
-            .map(|f| index.slice(doc.text(), *f))
-            .collect::<Option<Vec<_>>>()
-            .map(|parts| parts.join(" "));
-        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        // Long texts may be cut short with `…`.
-        let same = |a: &str| {
-            let (a, t) = (squash(a), squash(&line.text));
-            a == t
-                || t.strip_suffix('…')
-                    .is_some_and(|head| a.starts_with(head.trim_end()))
-        };
-        if let Some(actual) = actual.filter(|a| !same(a)) {
-            diagnostics.push(at(
-                Severity::Error,
-                ProblemKind::NamesTextMismatch {
-                    span: line.span.clone(),
-                    expected: actual,
-                    found: line.text.clone(),
-                },
-            ));
+        if let Some(k) = k {
+            named.push((k, line.name));
         }
-        named.push((k, line.name));
     }
     for (k, name) in named {
         doc.spans[k].name = Some(name);
@@ -235,6 +197,47 @@ pub fn apply_names(doc: &mut Document, dirs: &[PathBuf]) -> Result<Vec<Diagnosti
         diagnostics.push(origin.diagnostic(&doc.id, None, Severity::Warning, unnamed));
     }
     Ok(diagnostics)
+}
+
+/// The Source span of `doc` that names-file `line` names, and what is
+/// wrong with the line: a span the document lacks, or one that is no
+/// Source, is named by no line; a text that is not the span's (cut short
+/// with `…`, or with other white space, it is) still names the span.
+pub(crate) fn line_fit(
+    doc: &Document,
+    index: &CharIndex,
+    positions: &HashMap<&str, usize>,
+    line: &NameLine,
+) -> (Option<usize>, Option<ProblemKind>) {
+    let span = line.span.clone();
+    let Some(&k) = positions.get(line.span.as_str()) else {
+        return (None, Some(ProblemKind::NameOfMissingSpan { span }));
+    };
+    let role = doc.spans[k].role;
+    if role != Role::Source {
+        return (None, Some(ProblemKind::NameOfNonSource { span, role }));
+    }
+    let actual: Option<String> = doc.spans[k]
+        .fragments
+        .iter()
+        .map(|f| index.slice(doc.text(), *f))
+        .collect::<Option<Vec<_>>>()
+        .map(|parts| parts.join(" "));
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let same = |a: &str| {
+        let (a, t) = (squash(a), squash(&line.text));
+        a == t
+            || t.strip_suffix('…')
+                .is_some_and(|head| a.starts_with(head.trim_end()))
+    };
+    let problem = actual
+        .filter(|a| !same(a))
+        .map(|expected| ProblemKind::NamesTextMismatch {
+            span,
+            expected,
+            found: line.text.clone(),
+        });
+    (Some(k), problem)
 }
 
 /// The warning for a document some of whose Source spans have no name

@@ -136,7 +136,8 @@ pub enum ProblemKind {
         found: String,
     },
     /// A names file whose id is no document of the corpus, but close to
-    /// the id of a document that has no names file: a mistyped id?
+    /// the id of a document that has no names file and whose Source spans
+    /// its lines fit: a mistyped id?
     NamesFileOfNoDocument {
         /// The id of the document without a names file.
         closest: String,
