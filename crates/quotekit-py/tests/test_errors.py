@@ -327,9 +327,21 @@ def test_every_argument_is_checked_and_named(model, tmp_path):
     for call, message in cases:
         with pytest.raises(quotekit.InputError, match=message):
             call()
-    # A path as bytes is a path.
+    # A path as bytes is a path, and so is a path object that gives bytes.
+    ids = [d["id"] for d in quotekit.read_corpus(SAMPLE)]
     as_bytes = quotekit.read_corpus(os.fsencode(str(SAMPLE)))
-    assert [d["id"] for d in as_bytes] == [d["id"] for d in quotekit.read_corpus(SAMPLE)]
+    assert [d["id"] for d in as_bytes] == ids
+
+    class BytesPath:
+        def __init__(self, path):
+            self.path = path
+
+        def __fspath__(self):
+            return self.path
+
+    assert [d["id"] for d in quotekit.read_corpus(BytesPath(os.fsencode(str(SAMPLE))))] == ids
+    with pytest.raises(quotekit.InputError, match="path must be a path: .*BytesPath.__fspath__"):
+        quotekit.read_corpus(BytesPath(5))
     # An error record keeps no id that cannot be written as UTF-8.
     record = model.annotate_many([{"id": "bad\ud800", "text": "He said so."}])[0]
     assert record["id"] == "line 1" and "error" in record

@@ -155,12 +155,17 @@ def _optional_count(name: str, value: Any, low: int = 0) -> Any:
 
 
 def _path(name: str, value: Any) -> Any:
-    """``value`` when it is a path (``str``, ``bytes`` or ``os.PathLike``,
-    bytes decoded as ``os.fsdecode`` does) that can name a file; otherwise
-    :class:`InputError` naming the argument."""
+    """``value`` as a ``str`` when it is a path (``str``, ``bytes`` or
+    ``os.PathLike``, bytes decoded as ``os.fsdecode`` does) that can name a
+    file; otherwise :class:`InputError` naming the argument."""
+    if isinstance(value, os.PathLike):
+        try:
+            value = os.fspath(value)
+        except TypeError as e:
+            raise InputError(f"{name} must be a path: {e}") from None
     if isinstance(value, bytes):
         value = os.fsdecode(value)
-    if not isinstance(value, (str, os.PathLike)):
+    if not isinstance(value, str):
         raise InputError(
             f"{name} must be a path (str, bytes or os.PathLike), not {type(value).__name__}"
         )
