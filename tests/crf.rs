@@ -121,6 +121,35 @@ fn saved_model(dir: &Path) -> PathBuf {
     save_annotator(&fitted.annotator, &fitted.header, dir).unwrap()
 }
 
+/// A folder holds one model: its resolver is the folder's, so a second
+/// weights file saved into it is refused (it would share, and replace, the
+/// first one's resolver); the same file again, or its own folder, is fine.
+#[test]
+fn a_second_model_file_in_one_folder_is_refused() {
+    let mut config = small_config();
+    config.training.max_iterations = 3;
+    config.data.dev = None;
+    let fitted = fit(&config.check().unwrap(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let save = |path: &Path| save_annotator(&fitted.annotator, &fitted.header, path);
+    let a = dir.path().join("a.safetensors");
+    assert_eq!(save(&a).unwrap(), a);
+    assert!(dir.path().join("speakers.safetensors").is_file());
+    assert_eq!(save(&a).unwrap(), a, "the same file again");
+    let e = save(&dir.path().join("b.safetensors"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("a.safetensors beside it is another model") && e.contains("folder of its own"),
+        "{e}"
+    );
+    assert!(!dir.path().join("b.safetensors").exists());
+    let e = save(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("a.safetensors beside it"), "{e}");
+    let own = dir.path().join("b");
+    assert_eq!(save(&own).unwrap(), own.join(FILE_NAME));
+}
+
 fn err(path: &Path) -> String {
     load_model(path).unwrap_err().to_string()
 }

@@ -29,12 +29,28 @@ use std::path::{Path, PathBuf};
 /// Writes the model `annotator` holds to `path` (a model directory, created
 /// if needed, or a `.safetensors` file) at this version's format; returns the
 /// weights file. Each file appears complete or not at all.
+///
+/// A model's other files (its speaker resolver, a network's tokenizer) are
+/// named by its folder, so a folder holds one model: a weights file named
+/// into a folder that holds another model's weights file is refused.
 pub fn save_annotator(
     annotator: &Annotator,
     header: &ModelHeader,
     path: &Path,
 ) -> Result<PathBuf, ModelError> {
     let file = model_path(path);
+    if let Some(other) = other_model_beside(&file) {
+        return Err(ModelError::Config {
+            path: Some(file),
+            message: format!(
+                "{} beside it is another model; a model's speaker resolver and tokenizer are \
+                 named by its folder ({}), so the two would share them: save each model in a \
+                 folder of its own",
+                other.display(),
+                crate::speakers::file::FILE_NAME
+            ),
+        });
+    }
     if let Some(dir) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
     }
@@ -47,6 +63,28 @@ pub fn save_annotator(
     annotator.tagger.save(&header, &file)?;
     annotator.resolver.save(&resolver_path(&file))?;
     Ok(file)
+}
+
+/// A model weights file in the folder of weights file `file` other than
+/// `file` itself (the first by name), which saving `file` would make share
+/// its folder's other files.
+fn other_model_beside(file: &Path) -> Option<PathBuf> {
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
+        .filter(|p| p.file_name() != file.file_name())
+        .filter(|p| {
+            crate::speakers::file::quotekit_format(p)
+                .is_some_and(|f| crate::header::kind_of_format(&f).is_some())
+        })
+        .collect();
+    others.sort();
+    others.into_iter().next()
 }
 
 /// The files a trained model's folder holds, as [`save_annotator`] writes

@@ -39,23 +39,28 @@ pub fn resolver_path(model: &Path) -> PathBuf {
 /// True when `path` is a file whose header names the resolver format (of
 /// any features version).
 pub fn is_resolver_file(path: &Path) -> bool {
+    quotekit_format(path).is_some_and(|f| f == FORMAT)
+}
+
+/// The `format` that the quotekit header of the safetensors file `path`
+/// names (a model's, `quotekit-crf`, or a resolver's), if it has one.
+/// Only the safetensors header is read (a model's weights file may be
+/// large): its length, then its JSON, whose metadata holds ours.
+pub fn quotekit_format(path: &Path) -> Option<String> {
     use std::io::Read;
-    // Only the safetensors header is read (a model's weights file may be
-    // large): its length, then its JSON, whose metadata holds ours.
-    let header = || -> Option<Header> {
-        let mut file = std::fs::File::open(path).ok()?;
-        let mut len = [0u8; 8];
-        file.read_exact(&mut len).ok()?;
-        let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
-        if len > 100 << 20 {
-            return None;
-        }
-        let mut json = vec![0u8; len];
-        file.read_exact(&mut json).ok()?;
-        let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
-        serde_json::from_str(value.get("__metadata__")?.get("quotekit")?.as_str()?).ok()
-    };
-    header().is_some_and(|h| h.format == FORMAT)
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).ok()?;
+    let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
+    if len > 100 << 20 {
+        return None;
+    }
+    let mut json = vec![0u8; len];
+    file.read_exact(&mut json).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    let header: serde_json::Value =
+        serde_json::from_str(value.get("__metadata__")?.get("quotekit")?.as_str()?).ok()?;
+    Some(header.get("format")?.as_str()?.to_string())
 }
 
 impl SpeakerResolver {
