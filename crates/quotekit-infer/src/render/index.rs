@@ -17,7 +17,7 @@ const TOP_SPEAKERS: usize = 25;
 pub const INDEX_HEADING: &str = "<h1>quotekit render</h1>";
 
 /// The orders' names in index page names (`by-SLUG-N.html`), in the
-/// order of [`Order`]'s variants.
+/// order of `Order`'s variants.
 pub const SLUGS: [&str; 3] = ["worst", "quotes", "id"];
 
 /// One way of ordering the documents.

@@ -12,7 +12,7 @@ const MAX_DISTANCE: usize = 128;
 /// (T5's scheme, as MPNet uses it): half of the `buckets` for keys before
 /// or at the query, half for keys after it; within each half, one bucket
 /// per distance up to a quarter of `buckets`, then buckets growing
-/// logarithmically up to [`MAX_DISTANCE`], where the last one starts.
+/// logarithmically up to `MAX_DISTANCE`, where the last one starts.
 /// (The logarithm in f32, as the reference computes it; the distances
 /// where a bucket starts exactly (16, 32, 64 with 32 buckets) come out
 /// exact in f32 too.)

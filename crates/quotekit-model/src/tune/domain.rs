@@ -1,9 +1,9 @@
 //! The values one key of a search may take ([`Domain`]: a list, or a range
 //! drawn from or cut into grid points), how a search chooses among them
 //! ([`Method`]), and the checks every value of a space passes before the
-//! first trial: the base config's model kind reads the key ([`unread`]), and
+//! first trial: the base config's model kind reads the key (`unread`), and
 //! each value a trial can take makes a valid config with some values of the
-//! other keys ([`values_fit`]).
+//! other keys (`values_fit`).
 //! The file runs over 500 lines (about 600) with its tests: a domain's draws, grid points and the checks of its values are read together.
 
 use crate::config::{ModelKind, TrainConfig};
