@@ -99,6 +99,9 @@ pub struct LoadOptions {
     pub labels: LabelMap,
     /// Directories of names files (`ID.tsv`) that name the documents' Source
     /// spans ([`crate::names`]); the first that has a document's file is used.
+    /// Folders with a file for none of the documents name no one; the
+    /// commands refuse them with [`crate::names::check_names_match`] after
+    /// loading (a dev corpus read beside named training data may have none).
     pub names: Vec<PathBuf>,
 }
 

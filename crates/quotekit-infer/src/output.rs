@@ -128,7 +128,11 @@ pub fn error_json(key: &str, error: &InputError) -> String {
     json!({"id": key, "error": {"kind": error.kind, "message": error.message}}).to_string()
 }
 
-/// The quotes record of an annotated document.
+/// The quotes record of an annotated document: the line `quotekit predict
+/// --format jsonl` writes when `annotation` is
+/// [`Annotator::annotate_scored`](quotekit_model::Annotator::annotate_scored)'s
+/// (from [`Annotator::annotate`](quotekit_model::Annotator::annotate), whose
+/// spans have no confidence, the record has none).
 pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
     let d = &annotation.document;
     let index = d.char_index();

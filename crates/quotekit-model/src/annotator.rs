@@ -58,6 +58,8 @@ pub struct Annotator {
     /// Tag set.
     pub tags: TagSet,
     /// Subtracted from every `O` score when decoding (see [`decode_sequences`]).
+    /// A finite number: a NaN makes every score and confidence NaN (`quotekit
+    /// predict --outside-penalty` refuses one).
     pub outside_penalty: f64,
     /// Names the speakers of Source spans.
     pub resolver: SpeakerResolver,
