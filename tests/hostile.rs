@@ -1027,7 +1027,8 @@ fn messages_say_what_happened_once_and_where() {
                 "--output",
                 "-",
             ]),
-            "No such file or directory (os error 2)",
+            "nowhere: not a quotekit model (no such folder or file; a model is a folder that \
+             `quotekit train` wrote, or its model.safetensors)",
         ),
         (
             args(&["stats", &s(&trailing)]),

@@ -183,8 +183,29 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
     } else {
         model_path(path)
     };
+    let foreign = |reason: &str| ModelError::Foreign {
+        path: path.to_path_buf(),
+        reason: format!(
+            "{reason}; a model is a folder that `quotekit train` wrote, or its model.safetensors"
+        ),
+    };
+    if !path.exists() {
+        return Err(foreign("no such folder or file"));
+    }
+    if !file.exists() {
+        return Err(foreign(
+            "a folder without model.safetensors or ensemble.toml",
+        ));
+    }
     let bytes = crate::io::read_file(&file)?;
-    let header = ModelHeader::read(&bytes, &file)?;
+    // (A file named as no weights file that is no safetensors file at all
+    // was never a model: a README, a corpus.)
+    let header = ModelHeader::read(&bytes, &file).map_err(|e| match e {
+        ModelError::Corrupt { .. } if file.extension().is_none_or(|x| x != "safetensors") => {
+            foreign("not a safetensors file")
+        }
+        e => e,
+    })?;
     // A header's config is the one training checked; one that no longer
     // holds (edited or damaged) must not reach the tagger (a huge
     // `features.window` would allocate without end).
@@ -293,6 +314,33 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What is not a model says so, and what a model is: no path, a folder
+    /// without weights, a file that is no safetensors file.
+    #[test]
+    fn what_is_no_model_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let readme = dir.path().join("README.md");
+        std::fs::write(&readme, "# Notes\n").unwrap();
+        for (path, why) in [
+            (dir.path().join("nowhere"), "no such folder or file"),
+            (
+                dir.path().to_path_buf(),
+                "a folder without model.safetensors",
+            ),
+            (readme, "not a safetensors file"),
+        ] {
+            let e = load_annotator(&path).err().unwrap().to_string();
+            let said = format!("{}: not a quotekit model ({why}", path.display());
+            assert!(e.starts_with(&said), "{e}");
+            assert!(e.contains("a folder that `quotekit train` wrote"), "{e}");
+        }
+        // A damaged weights file is still told as one.
+        let weights = dir.path().join(crate::header::FILE_NAME);
+        std::fs::write(&weights, "# Notes\n").unwrap();
+        let e = load_annotator(dir.path()).err().unwrap().to_string();
+        assert!(e.contains("truncated or corrupted"), "{e}");
+    }
 
     /// A model's files are its own (not the reports beside them), and an
     /// ensemble's are its members' too.
