@@ -5,9 +5,9 @@ pub mod brat;
 pub mod conll;
 pub mod jsonl;
 
-use crate::document::Document;
+use crate::document::{writable_name, Document};
 use crate::error::DataError;
-use crate::validate::{Diagnostic, Origin};
+use crate::validate::{validate, Diagnostic, Origin, Severity, ValidationOptions};
 use std::path::Path;
 
 /// A document as a reader found it, with what is needed to locate problems in it.
@@ -97,5 +97,99 @@ pub(crate) fn create_parent(path: &Path) -> Result<(), DataError> {
             std::fs::create_dir_all(parent).map_err(|e| DataError::io(parent, e))
         }
         _ => Ok(()),
+    }
+}
+
+/// Refuses, before anything is written to `path`, a document that the
+/// readers would refuse: one with an error by [`validate`] (a span outside
+/// the text or without fragments, an attribution of a missing span), or a
+/// speaker name that is not one trimmed line ([`writable_name`]). Documents
+/// read from a corpus pass; documents built in code may not. Every
+/// [`CorpusWriter`] checks its documents so, and a corpus it writes reads
+/// back.
+pub fn check_writable(documents: &[Document], path: &Path) -> Result<(), DataError> {
+    let origin = Origin::file(path);
+    let options = ValidationOptions::default();
+    for doc in documents {
+        let mut problems: Vec<String> = validate(doc, &origin, &options)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.kind.to_string())
+            .collect();
+        problems.extend(
+            doc.spans
+                .iter()
+                .filter(|s| s.name.as_deref().is_some_and(|n| !writable_name(n)))
+                .map(|s| {
+                    format!(
+                        "the speaker name {:?} of span {} is not one trimmed line",
+                        s.name.as_deref().unwrap_or_default(),
+                        s.id
+                    )
+                }),
+        );
+        if !problems.is_empty() {
+            return Err(DataError::Unwritable {
+                path: path.to_path_buf(),
+                message: format!(
+                    "document {:?} would not read back: {}",
+                    doc.id,
+                    problems.join("; ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Role, Span};
+    use crate::load::writer;
+    use crate::offsets::CharSpan;
+    use crate::tags::TagScheme;
+
+    fn with_source(fragment: CharSpan, name: &str) -> Document {
+        let mut doc = Document::new("d", "Ann said so.");
+        doc.spans.push(Span {
+            id: "T1".into(),
+            role: Role::Source,
+            fragments: vec![fragment],
+            name: Some(name.into()),
+        });
+        doc
+    }
+
+    /// What no reader would read back is refused by every writer, before
+    /// anything is written; a good document is written.
+    #[test]
+    fn a_writer_refuses_what_would_not_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (with_source(CharSpan::new(0, 500), "Ann Lee"), "outside"),
+            (
+                with_source(CharSpan::new(0, 3), "Ann\tLee"),
+                "not one trimmed line",
+            ),
+        ];
+        for format in [Format::Jsonl, Format::Brat, Format::Conll] {
+            for (doc, why) in &cases {
+                let out = dir.path().join(format!("{format:?}-{why}"));
+                let e = writer(format, TagScheme::Bio)
+                    .write(std::slice::from_ref(doc), &out)
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    e.contains("document \"d\" would not read back") && e.contains(why),
+                    "{e}"
+                );
+                assert!(!out.exists(), "{format:?}: nothing written");
+            }
+            let good = with_source(CharSpan::new(0, 3), "Ann Lee");
+            let out = dir.path().join(format!("{format:?}-good"));
+            writer(format, TagScheme::Bio).write(&[good], &out).unwrap();
+            assert!(out.exists());
+        }
     }
 }
