@@ -72,6 +72,48 @@ fn output_is_in_input_order_and_identical_for_any_thread_count() {
     assert_eq!(first["feed"], 0, "extra fields pass through");
 }
 
+/// `annotate_line`, for JSONL lines held in memory, gives the records
+/// `predict` writes for the same lines in a file, on any thread: a byte-order
+/// mark dropped, a blank line no record, a bad line an error record naming
+/// its line.
+#[test]
+fn annotate_line_gives_the_records_predict_writes() {
+    use quotekit_infer::input::ReadLimits;
+    use quotekit_infer::runner::annotate_line;
+    use rayon::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text = format!(
+        "\u{feff}{}\n{{\"id\": \"bad\", \"text\": 3}}\nnot json\n",
+        corpus_jsonl(2).replacen('\n', "\n\n", 1).trim_end()
+    );
+    std::fs::write(&input, &text).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let run = predict(&input, &out, &["--threads", "1"]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let expected: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let (annotator, _) = quotekit_model::load_annotator(model()).unwrap();
+    let limits = ReadLimits {
+        max_chars: 1_000_000,
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let got: Vec<String> = lines
+        .par_iter()
+        .enumerate()
+        .filter_map(|(k, line)| annotate_line(&annotator, k, line.as_bytes(), limits))
+        .collect();
+    assert_eq!(got, expected);
+    assert!(
+        got.iter()
+            .any(|l| l.contains("\"line 31\"") || l.contains("line 31:")),
+        "{got:?}"
+    );
+}
+
 /// A documents JSONL file tagged again: its spans give way to the counts,
 /// and its attributions (which name those spans) go with them; a record
 /// that is no document keeps a field of that name.

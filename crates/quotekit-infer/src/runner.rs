@@ -3,7 +3,7 @@
 //! and the output does not depend on the number of threads.
 
 use crate::error::InferError;
-use crate::input::{open, Input, InputRecord, ReadLimits};
+use crate::input::{jsonl_record, open, Input, InputRecord, ReadLimits};
 use crate::lock::OutputLock;
 use crate::manifest::{self, RunIdentity};
 use crate::output::{render, OutputFormat, OutputTarget, Rendered, Sink};
@@ -83,6 +83,40 @@ pub fn process(
         words,
         quotes,
     )
+}
+
+/// The record `quotekit predict --format jsonl` writes for the JSONL line
+/// `bytes` (line `k + 1` in messages), without its newline: the quotes of
+/// `{"id", "text", ...}`, or an error record; `None` for a blank line, which
+/// is no record. A byte-order mark at its start is dropped, as `predict`
+/// drops one at a file's start. For texts held in memory: each line is
+/// independent, so lines may run on any threads (as Python's
+/// `annotate_jsonl` runs them, in a rayon pool), in any order.
+pub fn annotate_line(
+    annotator: &Annotator,
+    k: usize,
+    bytes: &[u8],
+    limits: ReadLimits,
+) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    // (With its newline, as a file's line is parsed: the same positions in
+    // messages.)
+    let line: std::borrow::Cow<'_, [u8]> = if bytes.ends_with(b"\n") {
+        bytes.into()
+    } else {
+        [bytes, b"\n"].concat().into()
+    };
+    let record = jsonl_record(k + 1, &line, limits);
+    match process(annotator, &record, OutputFormat::Jsonl).0 {
+        Rendered::Line(mut s) | Rendered::BratError(mut s) => {
+            s.truncate(s.trim_end_matches('\n').len());
+            Some(s)
+        }
+        Rendered::Brat { ann, .. } => Some(ann),
+    }
 }
 
 /// Runs `annotator` over `input`, writing to `output`.

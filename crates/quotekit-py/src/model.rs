@@ -4,10 +4,8 @@
 use crate::errors;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use quotekit_infer::input::{jsonl_record, ReadLimits};
-use quotekit_infer::output::Rendered;
-use quotekit_infer::runner::process;
-use quotekit_infer::OutputFormat;
+use quotekit_infer::input::ReadLimits;
+use quotekit_infer::runner::annotate_line;
 use quotekit_model::config::MAX_THREADS;
 use quotekit_model::transformer::bert::Precision;
 use quotekit_model::transformer::model::TransformerModel;
@@ -122,17 +120,6 @@ fn line_bytes(item: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
     )))
 }
 
-/// The text of a rendered `jsonl` record, without its newline.
-fn rendered_line(rendered: Rendered) -> String {
-    match rendered {
-        Rendered::Line(mut s) | Rendered::BratError(mut s) => {
-            s.truncate(s.trim_end_matches('\n').len());
-            s
-        }
-        Rendered::Brat { ann, .. } => ann,
-    }
-}
-
 #[pymethods]
 impl NativeModel {
     /// Annotates JSONL records (`{"id", "text", ...}` as JSON text, `str`
@@ -161,24 +148,7 @@ impl NativeModel {
         let limits = ReadLimits { max_chars };
         let annotator = &self.annotator;
         let annotate = |k: usize, record: &Option<Vec<u8>>| {
-            let mut bytes = record.as_deref()?;
-            // As `predict` reads a file: a byte-order mark is no part of
-            // the record, and a blank line is no record.
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return None;
-            }
-            // (With its newline, as a file's line is parsed: the same
-            // positions in messages.)
-            let line: std::borrow::Cow<'_, [u8]> = if bytes.ends_with(b"\n") {
-                bytes.into()
-            } else {
-                [bytes, b"\n"].concat().into()
-            };
-            let record = jsonl_record(k + 1, &line, limits);
-            Some(rendered_line(
-                process(annotator, &record, OutputFormat::Jsonl).0,
-            ))
+            annotate_line(annotator, k, record.as_deref()?, limits)
         };
         // (All cores in a pool of quotekit's own, which a forked process
         // can make anew.)
