@@ -688,7 +688,7 @@ fn pronoun_genders(
                 .is_some_and(|w| gendered_noun(w.key()).is_some())
             && words
                 .get(i + 2)
-                .is_some_and(|w| w.text == "," || capitalised(w.text));
+                .is_some_and(|w| w.text == "," || w.capitalised());
         if apposition {
             continue;
         }

@@ -3,7 +3,7 @@
 //! pronouns, and the lookup form of a word ([`key`]).
 //! The file runs over 500 lines because rustfmt writes the lists one word per
 //! line; there is no logic here beyond [`key`] (and [`key_of`], which
-//! borrows it when it can) and `capitalised`.
+//! borrows it when it can).
 
 /// A fixed set of lower-case words, hashed on first use.
 pub(crate) struct WordSet {
@@ -92,12 +92,6 @@ fn lower_key(trimmed: &str) -> String {
         .flat_map(char::to_lowercase)
         .map(|c| if c == '’' { '\'' } else { c })
         .collect()
-}
-
-/// True when the word begins with a capital letter.
-pub(crate) fn capitalised(word: &str) -> bool {
-    let mut chars = word.chars();
-    chars.next().is_some_and(char::is_uppercase)
 }
 
 /// Capitalised words that do not begin a name.

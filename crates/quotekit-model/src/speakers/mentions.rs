@@ -19,12 +19,50 @@ pub struct Word<'t> {
     pub possessive: bool,
     /// Its lookup form ([`key`] of `text`).
     lookup: std::borrow::Cow<'t, str>,
+    /// What its first character is (read once here, asked by every pass
+    /// over the words).
+    initial: Initial,
+}
+
+/// What a word's first character is: lower case, upper case, alphabetic
+/// (bits of [`Initial::LOWER`], [`Initial::UPPER`], [`Initial::ALPHABETIC`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Initial(u8);
+
+impl Initial {
+    const LOWER: u8 = 1;
+    const UPPER: u8 = 2;
+    const ALPHABETIC: u8 = 4;
+
+    fn of(text: &str) -> Self {
+        Self(text.chars().next().map_or(0, |c| {
+            let bit = |yes: bool, bit: u8| if yes { bit } else { 0 };
+            bit(c.is_lowercase(), Self::LOWER)
+                | bit(c.is_uppercase(), Self::UPPER)
+                | bit(c.is_alphabetic(), Self::ALPHABETIC)
+        }))
+    }
 }
 
 impl Word<'_> {
     /// Its lookup form: [`key`] of its text.
     pub fn key(&self) -> &str {
         &self.lookup
+    }
+
+    /// True when it begins with a capital letter (`capitalised` of its text).
+    pub(crate) fn capitalised(&self) -> bool {
+        self.initial.0 & Initial::UPPER != 0
+    }
+
+    /// True when it begins with a lower-case letter.
+    fn lower_initial(&self) -> bool {
+        self.initial.0 & Initial::LOWER != 0
+    }
+
+    /// True when it begins with a letter.
+    fn alphabetic_initial(&self) -> bool {
+        self.initial.0 & Initial::ALPHABETIC != 0
     }
 }
 
@@ -86,6 +124,7 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
             lookup: key_of(text_out),
             text: text_out,
             possessive,
+            initial: Initial::of(text_out),
         });
         i += 1;
     }
@@ -118,7 +157,7 @@ fn continues_name(run: &[Word], w: &Word) -> bool {
     let initial = w.text.len() == 2
         && w.text.ends_with('.')
         && w.text.chars().next().is_some_and(char::is_uppercase);
-    let after_first_name = capitalised(w.text)
+    let after_first_name = w.capitalised()
         && run
             .last()
             .is_some_and(|r| first_name_gender(r.key()).is_some())
@@ -244,47 +283,59 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     }
     let sentence_of_word = |w: &Word| sentence_of[w.tokens.start];
     let sentence_start = |w: &Word| tok.sentences[sentence_of_word(w)].start == w.tokens.start;
-    // Lower-case occurrences, to tell a capitalised common word from a name.
+    // One pass over the words: the lower-case occurrences, to tell a
+    // capitalised common word from a name; per word, whether it can begin a
+    // name; per sentence, its words (they are in text order) and how many
+    // begin with a letter and with a capital.
     let mut lower_seen: rustc_hash::FxHashSet<&str> =
         rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
-    for w in words {
-        if w.text.chars().next().is_some_and(char::is_lowercase) {
+    let mut starts: Vec<bool> = Vec::with_capacity(words.len());
+    let mut counts = vec![(0usize, 0usize); tok.sentences.len()];
+    let mut sentence_words = vec![0..0; tok.sentences.len()];
+    for (i, w) in words.iter().enumerate() {
+        if w.lower_initial() {
             lower_seen.insert(w.text);
         }
-    }
-    // Per word, whether it can begin a name.
-    let starts: Vec<bool> = words
-        .iter()
-        .map(|w| {
-            let k = &w.key();
-            capitalised(w.text)
+        let capital = w.capitalised();
+        starts.push(
+            capital
                 && w.text.chars().any(char::is_alphabetic)
-                && !NOT_NAMES.contains(k)
-                && !CONTRACTIONS.iter().any(|c| k.ends_with(c))
+                && !NOT_NAMES.contains(w.key())
+                && !CONTRACTIONS.iter().any(|c| w.key().ends_with(c)),
+        );
+        let s = sentence_of_word(w);
+        let range = &mut sentence_words[s];
+        if range.start == range.end {
+            *range = i..i + 1;
+        } else {
+            range.end = i + 1;
+        }
+        if w.alphabetic_initial() {
+            let c = &mut counts[s];
+            c.0 += 1;
+            c.1 += usize::from(capital);
+        }
+    }
+    // Title case: most words capitalised, two or more of them common words
+    // (counted only where the first two hold).
+    let headline: Vec<bool> = counts
+        .iter()
+        .zip(&sentence_words)
+        .map(|(&(all, caps), range)| {
+            all >= 3
+                && caps * 10 >= all * 6
+                && words[range.clone()]
+                    .iter()
+                    .filter(|w| {
+                        w.alphabetic_initial()
+                            && w.capitalised()
+                            && !sentence_start(w)
+                            && (lower_seen.contains(w.key()) || NOT_NAMES.contains(w.key()))
+                    })
+                    .count()
+                    >= 2
         })
         .collect();
-    // Title case: most words capitalised, two or more of them common words.
-    let mut headline = vec![false; tok.sentences.len()];
-    {
-        let mut counts = vec![(0usize, 0usize, 0usize); tok.sentences.len()];
-        for w in words {
-            if !w.text.chars().next().is_some_and(char::is_alphabetic) {
-                continue;
-            }
-            let c = &mut counts[sentence_of_word(w)];
-            c.0 += 1;
-            if capitalised(w.text) {
-                c.1 += 1;
-                let k = &w.key();
-                if !sentence_start(w) && (lower_seen.contains(k) || NOT_NAMES.contains(k)) {
-                    c.2 += 1;
-                }
-            }
-        }
-        for (h, &(all, caps, common)) in headline.iter_mut().zip(&counts) {
-            *h = all >= 3 && caps * 10 >= all * 6 && common >= 2;
-        }
-    }
     // A break between words: another sentence, or a line break.
     let joined = |a: &Word, b: &Word| {
         sentence_of_word(a) == sentence_of_word(b)
@@ -457,12 +508,15 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         let epithet = m.keys.len() >= 3
             && first_name_gender(&m.keys[0]).is_none()
             && first_name_gender(&m.keys[1]).is_some();
-        let opener = sentence_start(first)
-            && (lower_seen.contains(first.text.to_lowercase().as_str())
-                || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()));
+        // (Asked only where it matters: it lowers the word.)
+        let opener = || {
+            sentence_start(first)
+                && (lower_seen.contains(first.text.to_lowercase().as_str())
+                    || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()))
+        };
         if m.titles.is_empty()
             && m.keys.len() >= 2
-            && (opener || epithet)
+            && (epithet || opener())
             && alone.contains(&m.keys[1..])
         {
             trims.extend(
