@@ -220,20 +220,38 @@ fn bucket(n: usize, edges: &[usize]) -> u64 {
 pub struct History {
     /// The entity of the last source, if any source came before.
     last: Option<Option<usize>>,
-    /// Per paragraph, the entity of its last source so far.
-    paragraph_last: rustc_hash::FxHashMap<usize, Option<usize>>,
-    /// Per entity, how many earlier sources were given it.
-    times: rustc_hash::FxHashMap<usize, usize>,
+    /// Per paragraph (by index), the entity of its last source so far, if
+    /// a source came in it.
+    paragraph_last: Vec<Option<Option<usize>>>,
+    /// Per entity (by index), how many earlier sources were given it.
+    times: Vec<usize>,
 }
 
 impl History {
     /// Records that the source in `paragraph` was given `entity`.
     pub fn push(&mut self, paragraph: usize, entity: Option<usize>) {
         self.last = Some(entity);
-        self.paragraph_last.insert(paragraph, entity);
-        if let Some(e) = entity {
-            *self.times.entry(e).or_default() += 1;
+        if self.paragraph_last.len() <= paragraph {
+            self.paragraph_last.resize(paragraph + 1, None);
         }
+        self.paragraph_last[paragraph] = Some(entity);
+        if let Some(e) = entity {
+            if self.times.len() <= e {
+                self.times.resize(e + 1, 0);
+            }
+            self.times[e] += 1;
+        }
+    }
+
+    /// The entity of the last source in `paragraph`, if one came there and
+    /// was given one.
+    fn paragraph_last(&self, paragraph: usize) -> Option<usize> {
+        self.paragraph_last.get(paragraph).copied().flatten().flatten()
+    }
+
+    /// How many earlier sources were given entity `e`.
+    fn times(&self, e: usize) -> usize {
+        self.times.get(e).copied().unwrap_or(0)
     }
 }
 
@@ -777,12 +795,8 @@ fn candidate_features(
     }
     // Who spoke before.
     let last_source = history.last.flatten();
-    let same_paragraph_last = history
-        .paragraph_last
-        .get(&source.paragraph)
-        .copied()
-        .flatten();
-    let times = history.times.get(&e).copied().unwrap_or(0);
+    let same_paragraph_last = history.paragraph_last(source.paragraph);
+    let times = history.times(e);
     f.both(key!("last-source").yes(last_source == Some(e)));
     f.both(key!("paragraph-source").yes(same_paragraph_last == Some(e)));
     f.both(key!("source-times").with(bucket(times, &[1, 2, 3, 5])));

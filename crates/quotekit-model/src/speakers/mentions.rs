@@ -230,23 +230,30 @@ fn mention_or_title(
     }
     let last = all.len() - 1;
     let mut name: Vec<String> = Vec::with_capacity(all.len() - t);
+    // (The keys of the name's words: a word's own key where the name has it
+    // as written, which `words` made already.)
+    let mut keys: Vec<String> = Vec::with_capacity(all.len() - t);
     let mut k = t;
     while k < all.len() {
         let w = &all[k];
         if matches!(w.text, "“" | "\"") && k + 2 < all.len() {
             // `“Bobby”` as one word.
-            name.push(format!("{}{}{}", w.text, all[k + 1].text, all[k + 2].text));
+            let word = format!("{}{}{}", w.text, all[k + 1].text, all[k + 2].text);
+            keys.push(key(&word));
+            name.push(word);
             k += 3;
             continue;
         }
-        name.push(if w.possessive && k < last {
-            format!("{}’s", w.text)
+        if w.possessive && k < last {
+            let word = format!("{}’s", w.text);
+            keys.push(key(&word));
+            name.push(word);
         } else {
-            w.text.to_string()
-        });
+            keys.push(w.key().to_string());
+            name.push(w.text.to_string());
+        }
         k += 1;
     }
-    let keys: Vec<String> = name.iter().map(|w| key(w)).collect();
     let acronym = name.len() == 1
         && name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
         && name[0]
