@@ -310,8 +310,12 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     let mut roots: Vec<usize> = Vec::new();
     let mut index = RootIndex::default();
     // The roots name `n` fits, in order (through the index: a text with
-    // many names would otherwise compare every pair).
+    // many names would otherwise compare every pair; while they are few,
+    // each, as the index would offer them).
     let fitting = |n: usize, roots: &[usize], index: &mut RootIndex| -> Vec<usize> {
+        if roots.len() <= FEW_ROOTS {
+            return (0..roots.len()).filter(|&r| fits(n, roots[r])).collect();
+        }
         index
             .may_fit(&quick[n], roots, &quick)
             .into_iter()
@@ -320,7 +324,13 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     };
     let mut is_root = vec![false; names.len()];
     for n in by_length {
-        if fitting(n, &roots, &mut index).is_empty() {
+        // (Whether it fits any: while the roots are few, without a list.)
+        let fits_none = if roots.len() <= FEW_ROOTS {
+            !roots.iter().any(|&root| fits(n, root))
+        } else {
+            fitting(n, &roots, &mut index).is_empty()
+        };
+        if fits_none {
             index.push(roots.len(), &quick[n]);
             roots.push(n);
             is_root[n] = true;

@@ -131,6 +131,60 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
     out
 }
 
+/// A set of word texts of one document, filled once with at most as many
+/// words as it was made room for (no growth): the lower-case words that
+/// [`name_mentions`] asks about. Open addressing over the words' hashes,
+/// at most half full, so that the many inserts (most of them words already
+/// there) cost a hash, a compare or two and no call.
+struct WordTexts<'t> {
+    /// Per slot, a word and its hash.
+    slots: Vec<Option<(u64, &'t str)>>,
+    /// Slots minus one (a power of two minus one).
+    mask: usize,
+}
+
+impl<'t> WordTexts<'t> {
+    /// An empty set with room for `n` words.
+    fn with_room_for(n: usize) -> Self {
+        let slots = (2 * n).next_power_of_two().max(16);
+        Self {
+            slots: vec![None; slots],
+            mask: slots - 1,
+        }
+    }
+
+    fn hash(word: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(word.as_bytes());
+        h.finish()
+    }
+
+    /// The slot that holds `word`, or the empty one where it would go.
+    fn slot(&self, word: &str, hash: u64) -> usize {
+        let mut i = hash as usize & self.mask;
+        while let Some((h, w)) = self.slots[i] {
+            if h == hash && w == word {
+                break;
+            }
+            i = (i + 1) & self.mask;
+        }
+        i
+    }
+
+    /// Adds `word` (one of the words it was made room for).
+    fn insert(&mut self, word: &'t str) {
+        let hash = Self::hash(word);
+        let i = self.slot(word, hash);
+        self.slots[i] = Some((hash, word));
+    }
+
+    /// True when `word` was added.
+    fn contains(&self, word: &str) -> bool {
+        self.slots[self.slot(word, Self::hash(word))].is_some()
+    }
+}
+
 /// A name mention: a run of capitalised words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameMention {
@@ -294,8 +348,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // capitalised common word from a name; per word, whether it can begin a
     // name; per sentence, its words (they are in text order) and how many
     // begin with a letter and with a capital.
-    let mut lower_seen: rustc_hash::FxHashSet<&str> =
-        rustc_hash::FxHashSet::with_capacity_and_hasher(words.len(), Default::default());
+    let mut lower_seen = WordTexts::with_room_for(words.len());
     let mut starts: Vec<bool> = Vec::with_capacity(words.len());
     let mut counts = vec![(0usize, 0usize); tok.sentences.len()];
     let mut sentence_words = vec![0..0; tok.sentences.len()];
