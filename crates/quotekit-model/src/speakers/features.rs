@@ -246,7 +246,11 @@ impl History {
     /// The entity of the last source in `paragraph`, if one came there and
     /// was given one.
     fn paragraph_last(&self, paragraph: usize) -> Option<usize> {
-        self.paragraph_last.get(paragraph).copied().flatten().flatten()
+        self.paragraph_last
+            .get(paragraph)
+            .copied()
+            .flatten()
+            .flatten()
     }
 
     /// How many earlier sources were given entity `e`.
