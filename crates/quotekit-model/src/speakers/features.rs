@@ -658,13 +658,15 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
                 .is_some_and(|s| s.start == m.tokens.start)
         });
     let speaks = speaking_mentions(names, entity);
-    let mut both = vec![
+    // (Room for the three optional ones: no growth.)
+    let mut both = Vec::with_capacity(8);
+    both.extend([
         key!("speaks").with(bucket(speaks, &[1, 2, 4])),
         key!("type").with(kind),
         key!("gender").with(gender),
         key!("type-gender").with(kind).with(gender),
         key!("last-paragraph").yes(last_paragraph),
-    ];
+    ]);
     if opens_last_paragraph {
         both.push(key!("opens-last-paragraph"));
     }

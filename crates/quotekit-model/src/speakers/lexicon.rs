@@ -63,6 +63,8 @@ pub fn key(word: &str) -> String {
 }
 
 /// [`key`] without a copy when it is a slice of `word` (lower case already).
+/// (Inline: `words` asks it once per word of a document.)
+#[inline]
 pub fn key_of(word: &str) -> std::borrow::Cow<'_, str> {
     // (Nothing to trim when both ends are ASCII letters or digits.)
     let b = word.as_bytes();
