@@ -122,8 +122,9 @@ fn saved_model(dir: &Path) -> PathBuf {
 }
 
 /// A folder holds one model: its resolver is the folder's, so a second
-/// weights file saved into it is refused (it would share, and replace, the
-/// first one's resolver); the same file again, or its own folder, is fine.
+/// weights file named into it is refused (it would share, and replace, the
+/// first one's resolver); the same file again, or its own folder, is fine,
+/// and a model directory given is written whatever else it holds.
 #[test]
 fn a_second_model_file_in_one_folder_is_refused() {
     let mut config = small_config();
@@ -144,10 +145,24 @@ fn a_second_model_file_in_one_folder_is_refused() {
         "{e}"
     );
     assert!(!dir.path().join("b.safetensors").exists());
-    let e = save(dir.path()).unwrap_err().to_string();
-    assert!(e.contains("a.safetensors beside it"), "{e}");
     let own = dir.path().join("b");
     assert_eq!(save(&own).unwrap(), own.join(FILE_NAME));
+    std::fs::copy(own.join(FILE_NAME), own.join("backup.safetensors")).unwrap();
+    assert_eq!(
+        save(&own).unwrap(),
+        own.join(FILE_NAME),
+        "a retrain beside a backup"
+    );
+    // (A FIFO named like weights is no model, and is not opened.)
+    let fifo = dir.path().join("fifo");
+    std::fs::create_dir(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(fifo.join("x.safetensors"))
+        .status();
+    if made.is_ok_and(|s| s.success()) {
+        let weights = fifo.join("y.safetensors");
+        assert_eq!(save(&weights).unwrap(), weights);
+    }
 }
 
 fn err(path: &Path) -> String {

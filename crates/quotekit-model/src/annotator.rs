@@ -289,7 +289,8 @@ pub fn build_annotation(
 /// Obama, named before it, but whose span the resolver gave to Barack Obama,
 /// is his mention only, so no mention is listed under two speakers. (A name
 /// that does not fit, `Michelle Obama` in `Michelle Obama's aide Jo Ames`,
-/// stays with its own entity.)
+/// stays with its own entity, and so does a possessive one, `Mr. Obama's`
+/// in `Mr. Obama's wife Michelle Obama`.)
 fn claimed_mentions(resolution: &Resolution, sources: &[Range<usize>]) -> Vec<bool> {
     let names = &resolution.names;
     let mut claimed = vec![false; names.mentions.len()];
@@ -305,6 +306,7 @@ fn claimed_mentions(resolution: &Resolution, sources: &[Range<usize>]) -> Vec<bo
             .take_while(|(mention, _)| mention.tokens.start < span.end);
         for (mention, m) in inside {
             claimed[m] |= mention.tokens.end <= span.end
+                && !mention.possessive
                 && names.entity_of[m].is_some_and(|own| own != e)
                 && compatible(&mention.keys, &names.entities[e].keys);
         }
@@ -370,5 +372,45 @@ mod tests {
         }
         assert_eq!(owners[&last("Obama")], "Barack Obama", "{:?}", a.speakers);
         assert_eq!(owners[&find("Michelle Obama")], "Michelle Obama");
+    }
+
+    /// A possessive name inside a span resolved to someone else stays its
+    /// own entity's: `Mr. Obama’s` in `Mr. Obama’s wife Michelle Obama`.
+    #[test]
+    fn a_possessive_name_in_anothers_span_stays_its_own() {
+        let text = "President Barack Obama spoke. “We act,” Mr. Obama said.\n\n\
+                    “We care,” Mr. Obama’s wife Michelle Obama said.";
+        let chars = |byte: usize| text[..byte].chars().count();
+        let span = |byte: usize, s: &str| CharSpan::new(chars(byte), chars(byte + s.len()));
+        let find = |s: &str| span(text.find(s).unwrap(), s);
+        let said: Vec<CharSpan> = text
+            .match_indices("said")
+            .map(|(b, s)| span(b, s))
+            .collect();
+        let fragments = vec![
+            (Role::Content, find("“We act,”")),
+            (Role::Source, find("Mr. Obama")),
+            (Role::Cue, said[0]),
+            (Role::Content, find("“We care,”")),
+            (Role::Source, find("Mr. Obama’s wife Michelle Obama")),
+            (Role::Cue, said[1]),
+        ];
+        let doc = Document::new("obamas", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
+        let a = build_annotation(&doc, &tok, &tags, Some(&SpeakerResolver::builtin()));
+        let names: Vec<_> = a.speaker_names.iter().map(|n| n.as_deref()).collect();
+        assert_eq!(names, [Some("Barack Obama"), Some("Michelle Obama")]);
+        let barack = a
+            .speakers
+            .iter()
+            .find(|s| s.name == "Barack Obama")
+            .unwrap();
+        let possessive = find("Mr. Obama’s");
+        assert!(
+            barack.mentions.iter().any(|m| m.start == possessive.start),
+            "{:?}",
+            a.speakers
+        );
     }
 }

@@ -32,14 +32,17 @@ use std::path::{Path, PathBuf};
 ///
 /// A model's other files (its speaker resolver, a network's tokenizer) are
 /// named by its folder, so a folder holds one model: a weights file named
-/// into a folder that holds another model's weights file is refused.
+/// (`DIR/NAME.safetensors`) into a folder that holds another model's weights
+/// file is refused, before anything is written. (A model directory given is
+/// written as ever, whatever else it holds, a backup copy say.)
 pub fn save_annotator(
     annotator: &Annotator,
     header: &ModelHeader,
     path: &Path,
 ) -> Result<PathBuf, ModelError> {
     let file = model_path(path);
-    if let Some(other) = other_model_beside(&file) {
+    let named_file = path.extension().is_some_and(|e| e == "safetensors");
+    if let Some(other) = other_model_beside(&file).filter(|_| named_file) {
         return Err(ModelError::Config {
             path: Some(file),
             message: format!(

@@ -48,6 +48,10 @@ pub fn is_resolver_file(path: &Path) -> bool {
 /// large): its length, then its JSON, whose metadata holds ours.
 pub fn quotekit_format(path: &Path) -> Option<String> {
     use std::io::Read;
+    // (A regular file only: opening a FIFO would wait for a writer.)
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let mut file = std::fs::File::open(path).ok()?;
     let mut len = [0u8; 8];
     file.read_exact(&mut len).ok()?;
