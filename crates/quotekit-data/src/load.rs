@@ -221,6 +221,8 @@ pub fn load_corpus(
     }
     let reader = reader(format, options);
     let mut report = LoadReport::default();
+    // (Documents read but skipped: their names files are theirs.)
+    let mut skipped_ids = Vec::new();
     for item in reader.read(path)? {
         // (CoNLL numbers spans as it reads them: ids no names file names. A
         // CoNLL corpus without names files, such as a dev corpus beside
@@ -238,7 +240,10 @@ pub fn load_corpus(
                 });
             }
         }
-        let outcome = item.and_then(|read| checked(read, &options.names, &options.validation));
+        let outcome = item.and_then(|read| {
+            let id = read.document.id.clone();
+            checked(read, &options.names, &options.validation).inspect_err(|_| skipped_ids.push(id))
+        });
         match (outcome, options.mode) {
             (Ok((document, warnings)), _) => {
                 report.documents.push(document);
@@ -248,18 +253,17 @@ pub fn load_corpus(
             (Err(error), Mode::Lenient) => report.skipped.push(Skipped { error }),
         }
     }
-    report
-        .warnings
-        .extend(mistyped_names_files(&options.names, &report.documents));
+    report.warnings.extend(mistyped_names_files(
+        &options.names,
+        &report.documents,
+        &skipped_ids,
+    ));
     Ok(report)
 }
 
-/// Whether the names file at `path` fits `doc` as its own would: it reads,
-/// and each of its lines names a Source span of `doc` by its id and text.
-fn fits(doc: &Document, path: &Path) -> bool {
-    let Ok(lines) = crate::names::read_names(path) else {
-        return false;
-    };
+/// Whether names-file `lines` fit `doc` as its own would: each names a
+/// Source span of `doc` by its id and text.
+fn fits(doc: &Document, lines: &[crate::names::NameLine]) -> bool {
     let (index, positions) = (doc.char_index(), doc.span_positions());
     !lines.is_empty()
         && lines.iter().all(|line| {
@@ -270,14 +274,31 @@ fn fits(doc: &Document, path: &Path) -> bool {
         })
 }
 
-/// Warnings for names files that name no document of `docs` but whose id is
-/// within two edits of a document without a names file, and whose lines fit
-/// that document (its Source spans' ids and texts): `school-lunhc.tsv`
-/// beside the document `school-lunch`, a mistyped file name that would
-/// leave the document's speakers unnamed without a word. Only the folders'
-/// top-level files are looked at; a document named on its spans has its
-/// names.
-fn mistyped_names_files(dirs: &[PathBuf], docs: &[Document]) -> Vec<Diagnostic> {
+/// Whether ids `a` and `b` differ in their digits alone (`doc-00012`,
+/// `doc-00032`): the numbers of two documents more likely than a typo.
+fn numbered_alike(a: &str, b: &str) -> bool {
+    let letters = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<String>()
+    };
+    letters(a) == letters(b)
+}
+
+/// Warnings for names files that name no document of `docs` (nor of
+/// `other_ids`, documents read but skipped) but whose id is within two edits
+/// of a document without a names file, and whose lines fit that document
+/// (its Source spans' ids and texts): `school-lunhc.tsv` beside the document
+/// `school-lunch`, a mistyped file name that would leave the document's
+/// speakers unnamed without a word. Only folders that name some document of
+/// `docs` are looked at (a folder of another corpus's names, a training
+/// corpus's read beside its dev corpus, has none), only their top-level
+/// files, and no id that differs from the document's in digits alone.
+fn mistyped_names_files(
+    dirs: &[PathBuf],
+    docs: &[Document],
+    other_ids: &[String],
+) -> Vec<Diagnostic> {
     let unnamed: Vec<&Document> = docs
         .iter()
         .filter(|d| !crate::names::is_named(d, dirs))
@@ -285,9 +306,17 @@ fn mistyped_names_files(dirs: &[PathBuf], docs: &[Document]) -> Vec<Diagnostic> 
     if unnamed.is_empty() {
         return Vec::new();
     }
-    let ids: std::collections::HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> = docs
+        .iter()
+        .map(|d| d.id.as_str())
+        .chain(other_ids.iter().map(String::as_str))
+        .collect();
     let mut warnings = Vec::new();
     for dir in dirs {
+        let one = std::slice::from_ref(dir);
+        if !docs.iter().any(|d| names_file(one, &d.id).is_some()) {
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
@@ -303,14 +332,24 @@ fn mistyped_names_files(dirs: &[PathBuf], docs: &[Document]) -> Vec<Diagnostic> 
             else {
                 continue;
             };
-            let closest = unnamed
+            let length = id.chars().count();
+            let mut close: Vec<(usize, &Document)> = unnamed
                 .iter()
                 // (Lengths two apart need more than two edits.)
-                .filter(|d| d.id.len().abs_diff(id.len()) <= 2)
+                .filter(|d| d.id.chars().count().abs_diff(length) <= 2)
+                .filter(|d| !numbered_alike(id, &d.id))
                 .map(|d| (strsim::levenshtein(id, &d.id), *d))
-                .filter(|&(edits, d)| edits <= 2 && fits(d, &file))
-                .min_by_key(|&(edits, _)| edits);
-            if let Some((_, doc)) = closest {
+                .filter(|&(edits, _)| edits <= 2)
+                .collect();
+            if close.is_empty() {
+                continue;
+            }
+            // (The file is read once, and only for a close id.)
+            let Ok(lines) = crate::names::read_names(&file) else {
+                continue;
+            };
+            close.sort_by_key(|&(edits, _)| edits);
+            if let Some((_, doc)) = close.into_iter().find(|(_, d)| fits(d, &lines)) {
                 warnings.push(Diagnostic {
                     file: file.clone(),
                     line: None,
@@ -393,6 +432,12 @@ mod tests {
                 && w.contains("\"school-lunch\" has no names file"),
             "{w}"
         );
+        // Ids that differ in digits alone are two documents, not a typo.
+        std::fs::write(&corpus, record("lunch-1") + &record("lunch-2")).unwrap();
+        std::fs::write(names.join("lunch-1.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        std::fs::write(names.join("lunch-3.tsv"), "T1\tAnn\tAnn Lee\n").unwrap();
+        assert!(load().warnings.is_empty(), "{:?}", load().warnings);
+        std::fs::write(&corpus, record("bridge-repair") + &record("school-lunch")).unwrap();
         // Named right, the document reads its names and nothing is said.
         std::fs::rename(
             names.join("school-lunhc.tsv"),

@@ -109,7 +109,7 @@ pub fn annotate_line(
     } else {
         [bytes, b"\n"].concat().into()
     };
-    let record = jsonl_record(k + 1, &line, limits);
+    let record = jsonl_record(k.saturating_add(1), &line, limits);
     match process(annotator, &record, OutputFormat::Jsonl).0 {
         Rendered::Line(mut s) | Rendered::BratError(mut s) => {
             s.truncate(s.trim_end_matches('\n').len());

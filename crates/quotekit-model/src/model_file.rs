@@ -192,8 +192,13 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
             "{reason}; a model is a folder that `quotekit train` wrote, or its model.safetensors"
         ),
     };
-    if !path.exists() {
-        return Err(foreign("no such folder or file"));
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(foreign("no such folder or file"))
+        }
+        Err(e) => return Err(ModelError::io(path, e)),
+        Ok(m) if !m.is_dir() && !m.is_file() => return Err(foreign("neither a folder nor a file")),
+        Ok(_) => {}
     }
     if !file.exists() {
         return Err(foreign(
@@ -337,6 +342,12 @@ mod tests {
             let said = format!("{}: not a quotekit model ({why}", path.display());
             assert!(e.starts_with(&said), "{e}");
             assert!(e.contains("a folder that `quotekit train` wrote"), "{e}");
+        }
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = load_annotator(&fifo).err().unwrap().to_string();
+            assert!(e.contains("(neither a folder nor a file;"), "{e}");
         }
         // A damaged weights file is still told as one.
         let weights = dir.path().join(crate::header::FILE_NAME);

@@ -371,7 +371,7 @@ impl ConllWriter {
 impl CorpusWriter for ConllWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         // (Checked before the file is made: a refused corpus leaves nothing.)
-        super::check_writable(documents, path)?;
+        super::check_writable(documents, path, false)?;
         for doc in documents {
             if docstart_id(&doc.id) != Some(doc.id.as_str()) || doc.id.contains(['\n', '\r']) {
                 return Err(DataError::Unwritable {

@@ -208,7 +208,7 @@ pub struct JsonlWriter;
 
 impl CorpusWriter for JsonlWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
-        super::check_writable(documents, path)?;
+        super::check_writable(documents, path, true)?;
         create_parent(path)?;
         let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
         let mut out = std::io::BufWriter::new(file);

@@ -14,7 +14,7 @@ pub struct BratWriter;
 
 impl CorpusWriter for BratWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
-        crate::formats::check_writable(documents, path)?;
+        crate::formats::check_writable(documents, path, true)?;
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
         let mut names = BratNames::default();
         let mut renamed = Vec::new();
