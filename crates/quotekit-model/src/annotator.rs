@@ -319,6 +319,32 @@ mod tests {
     use super::*;
     use quotekit_data::{encode, TagScheme};
 
+    /// The characters of `s`, found at byte `byte` of `text`.
+    fn at(text: &str, byte: usize, s: &str) -> CharSpan {
+        let chars = |byte: usize| text[..byte].chars().count();
+        CharSpan::new(chars(byte), chars(byte + s.len()))
+    }
+
+    /// `text` annotated with gold spans, its speakers named by the built-in
+    /// resolver: per quote, its content (found by its text), its source and,
+    /// as its cue, the next `said` of the text.
+    fn annotated(text: &str, quotes: &[(&str, CharSpan)]) -> Annotation {
+        let said = text.match_indices("said").map(|(b, s)| at(text, b, s));
+        let mut fragments = Vec::new();
+        for ((content, source), cue) in quotes.iter().zip(said) {
+            fragments.push((
+                Role::Content,
+                at(text, text.find(content).unwrap(), content),
+            ));
+            fragments.push((Role::Source, *source));
+            fragments.push((Role::Cue, cue));
+        }
+        let doc = Document::new("obamas", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
+        build_annotation(&doc, &tok, &tags, Some(&SpeakerResolver::builtin()))
+    }
+
     /// Two people share a surname; the bare `Obama` at the end is grouped
     /// with Michelle Obama (named just before it), while the resolver gives
     /// its Source span to Barack Obama. The speakers list names every
@@ -328,29 +354,16 @@ mod tests {
         let text = "President Barack Obama spoke on Monday. “We will act,” Mr. Obama said.\n\n\
                     First lady Michelle Obama also spoke. “We care,” she said.\n\n\
                     “It is done,” Obama said later.";
-        let chars = |byte: usize| text[..byte].chars().count();
-        let span = |byte: usize, s: &str| CharSpan::new(chars(byte), chars(byte + s.len()));
-        let find = |s: &str| span(text.find(s).unwrap(), s);
-        let last = |s: &str| span(text.rfind(s).unwrap(), s);
-        let said: Vec<CharSpan> = text
-            .match_indices("said")
-            .map(|(b, s)| span(b, s))
-            .collect();
-        let fragments = vec![
-            (Role::Content, find("“We will act,”")),
-            (Role::Source, find("Mr. Obama")),
-            (Role::Cue, said[0]),
-            (Role::Content, find("“We care,”")),
-            (Role::Source, find("she")),
-            (Role::Cue, said[1]),
-            (Role::Content, find("“It is done,”")),
-            (Role::Source, last("Obama")),
-            (Role::Cue, said[2]),
-        ];
-        let doc = Document::new("obamas", text);
-        let tok = Tokenizer::new().tokenize(&doc);
-        let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
-        let a = build_annotation(&doc, &tok, &tags, Some(&SpeakerResolver::builtin()));
+        let find = |s: &str| at(text, text.find(s).unwrap(), s);
+        let last = |s: &str| at(text, text.rfind(s).unwrap(), s);
+        let a = annotated(
+            text,
+            &[
+                ("“We will act,”", find("Mr. Obama")),
+                ("“We care,”", find("she")),
+                ("“It is done,”", last("Obama")),
+            ],
+        );
         let names: Vec<_> = a.speaker_names.iter().map(|n| n.as_deref()).collect();
         assert_eq!(
             names,
@@ -380,25 +393,14 @@ mod tests {
     fn a_possessive_name_in_anothers_span_stays_its_own() {
         let text = "President Barack Obama spoke. “We act,” Mr. Obama said.\n\n\
                     “We care,” Mr. Obama’s wife Michelle Obama said.";
-        let chars = |byte: usize| text[..byte].chars().count();
-        let span = |byte: usize, s: &str| CharSpan::new(chars(byte), chars(byte + s.len()));
-        let find = |s: &str| span(text.find(s).unwrap(), s);
-        let said: Vec<CharSpan> = text
-            .match_indices("said")
-            .map(|(b, s)| span(b, s))
-            .collect();
-        let fragments = vec![
-            (Role::Content, find("“We act,”")),
-            (Role::Source, find("Mr. Obama")),
-            (Role::Cue, said[0]),
-            (Role::Content, find("“We care,”")),
-            (Role::Source, find("Mr. Obama’s wife Michelle Obama")),
-            (Role::Cue, said[1]),
-        ];
-        let doc = Document::new("obamas", text);
-        let tok = Tokenizer::new().tokenize(&doc);
-        let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
-        let a = build_annotation(&doc, &tok, &tags, Some(&SpeakerResolver::builtin()));
+        let find = |s: &str| at(text, text.find(s).unwrap(), s);
+        let a = annotated(
+            text,
+            &[
+                ("“We act,”", find("Mr. Obama")),
+                ("“We care,”", find("Mr. Obama’s wife Michelle Obama")),
+            ],
+        );
         let names: Vec<_> = a.speaker_names.iter().map(|n| n.as_deref()).collect();
         assert_eq!(names, [Some("Barack Obama"), Some("Michelle Obama")]);
         let barack = a
