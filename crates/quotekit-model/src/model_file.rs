@@ -68,6 +68,16 @@ pub fn save_annotator(
     Ok(file)
 }
 
+/// Whether `bytes` begin as a safetensors file does, as far as can be told:
+/// a header length a model's header could have (under 100 MiB), then its
+/// JSON's `{`. Fewer than nine bytes could be any file cut short.
+fn safetensors_start(bytes: &[u8]) -> bool {
+    let Some((length, rest)) = bytes.split_first_chunk::<8>() else {
+        return true;
+    };
+    rest.first().is_none_or(|&b| b == b'{') && u64::from_le_bytes(*length) < 100 << 20
+}
+
 /// A model weights file in the folder of weights file `file` other than
 /// `file` itself (the first by name), which saving `file` would make share
 /// its folder's other files.
@@ -206,10 +216,11 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
         ));
     }
     let bytes = crate::io::read_file(&file)?;
-    // (A file named as no weights file that is no safetensors file at all
-    // was never a model: a README, a corpus.)
+    // (A file whose first bytes are no safetensors header, a header's
+    // length and its JSON, was never a model: a README, a corpus. A cut
+    // one keeps them, and is told as cut.)
     let header = ModelHeader::read(&bytes, &file).map_err(|e| match e {
-        ModelError::Corrupt { .. } if file.extension().is_none_or(|x| x != "safetensors") => {
+        ModelError::Corrupt { .. } if !safetensors_start(&bytes) => {
             foreign("not a safetensors file")
         }
         e => e,
@@ -329,7 +340,7 @@ mod tests {
     fn what_is_no_model_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let readme = dir.path().join("README.md");
-        std::fs::write(&readme, "# Notes\n").unwrap();
+        std::fs::write(&readme, "# Notes\n\nWhat the model is for.\n").unwrap();
         for (path, why) in [
             (dir.path().join("nowhere"), "no such folder or file"),
             (
@@ -349,9 +360,13 @@ mod tests {
             let e = load_annotator(&fifo).err().unwrap().to_string();
             assert!(e.contains("(neither a folder nor a file;"), "{e}");
         }
-        // A damaged weights file is still told as one.
+        // A weights file cut short (its header's length kept) is told as one.
         let weights = dir.path().join(crate::header::FILE_NAME);
-        std::fs::write(&weights, "# Notes\n").unwrap();
+        std::fs::write(
+            &weights,
+            [&40u64.to_le_bytes()[..], b"{\"state\":"].concat(),
+        )
+        .unwrap();
         let e = load_annotator(dir.path()).err().unwrap().to_string();
         assert!(e.contains("truncated or corrupted"), "{e}");
     }
