@@ -190,6 +190,11 @@ pub fn read_tensors<'a>(bytes: &'a [u8], path: &Path) -> Result<SafeTensors<'a>,
 /// hundred) overflow `f32` and would decode to no spans at all.
 pub const MAX_MAGNITUDE: f32 = 1e30;
 
+/// The longest safetensors header (its JSON, in bytes) a quotekit file can
+/// have: a longer length in a file's first eight bytes tells a file that
+/// is no quotekit file (about safetensors' own limit).
+pub const MAX_HEADER_BYTES: u64 = 100 << 20;
+
 /// The position of the first value that is not finite or is above
 /// [`MAX_MAGNITUDE`] in magnitude, if any.
 pub fn first_bad_value(values: &[f32]) -> Option<usize> {

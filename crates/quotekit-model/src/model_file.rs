@@ -41,8 +41,9 @@ pub fn save_annotator(
     path: &Path,
 ) -> Result<PathBuf, ModelError> {
     let file = model_path(path);
+    // (Only for a named weights file is the folder read.)
     let named_file = path.extension().is_some_and(|e| e == "safetensors");
-    if let Some(other) = other_model_beside(&file).filter(|_| named_file) {
+    if let Some(other) = named_file.then(|| other_model_beside(&file)).flatten() {
         return Err(ModelError::Config {
             path: Some(file),
             message: format!(
@@ -69,13 +70,15 @@ pub fn save_annotator(
 }
 
 /// Whether `bytes` begin as a safetensors file does, as far as can be told:
-/// a header length a model's header could have (under 100 MiB), then its
-/// JSON's `{`. Fewer than nine bytes could be any file cut short.
+/// a header length a model's header could have
+/// ([`crate::io::MAX_HEADER_BYTES`]), then its JSON's `{`. Fewer than nine
+/// bytes could be any file cut short.
 fn safetensors_start(bytes: &[u8]) -> bool {
     let Some((length, rest)) = bytes.split_first_chunk::<8>() else {
         return true;
     };
-    rest.first().is_none_or(|&b| b == b'{') && u64::from_le_bytes(*length) < 100 << 20
+    rest.first().is_none_or(|&b| b == b'{')
+        && u64::from_le_bytes(*length) <= crate::io::MAX_HEADER_BYTES
 }
 
 /// A model weights file in the folder of weights file `file` other than

@@ -102,20 +102,13 @@ pub fn load(
 /// in `formats`, is CoNLL: only CoNLL tags are mapped, brat and JSONL name
 /// their roles themselves.
 pub fn warn_unused_label_map(flag: &str, label_map: Option<&Path>, formats: &[Format]) {
-    if let Some(map) = label_map {
-        if !formats.contains(&Format::Conll) {
-            eprintln!("warning: {}", unused_label_map(flag, map));
-        }
+    if let Some(map) = label_map.filter(|_| !formats.contains(&Format::Conll)) {
+        eprintln!(
+            "warning: {flag} {} is not used: it maps the tags of CoNLL corpora, and no corpus \
+             read here is CoNLL (brat and JSONL corpora name their roles themselves)",
+            map.display()
+        );
     }
-}
-
-/// The warning of [`warn_unused_label_map`].
-fn unused_label_map(flag: &str, map: &Path) -> String {
-    format!(
-        "{flag} {} is not used: it maps the tags of CoNLL corpora, and no corpus read here is \
-         CoNLL (brat and JSONL corpora name their roles themselves)",
-        map.display()
-    )
 }
 
 /// Prints a corpus's warnings and the lenient-mode summary to stderr.

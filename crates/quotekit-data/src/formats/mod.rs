@@ -7,7 +7,7 @@ pub mod jsonl;
 
 use crate::document::{writable_name, Document};
 use crate::error::DataError;
-use crate::validate::{validate, Diagnostic, Origin, Severity, ValidationOptions};
+use crate::validate::{validate, Diagnostic, Origin, ProblemKind, Severity, ValidationOptions};
 use std::path::Path;
 
 /// A document as a reader found it, with what is needed to locate problems in it.
@@ -119,13 +119,15 @@ pub fn check_writable(documents: &[Document], path: &Path, names: bool) -> Resul
         problems.extend(
             doc.spans
                 .iter()
-                .filter(|s| names && s.name.as_deref().is_some_and(|n| !writable_name(n)))
-                .map(|s| {
-                    format!(
-                        "the speaker name {:?} of span {} is not one trimmed line",
-                        s.name.as_deref().unwrap_or_default(),
-                        s.id
-                    )
+                .filter_map(|s| Some((s, s.name.as_deref()?)))
+                .filter(|&(_, name)| names && !writable_name(name))
+                .map(|(s, name)| {
+                    // (As the readers say it of such a name.)
+                    ProblemKind::UnwritableName {
+                        span: s.id.clone(),
+                        name: name.to_string(),
+                    }
+                    .to_string()
                 }),
         );
         if !problems.is_empty() {
@@ -170,14 +172,14 @@ mod tests {
             (with_source(CharSpan::new(0, 500), "Ann Lee"), "outside"),
             (
                 with_source(CharSpan::new(0, 3), "Ann\tLee"),
-                "not one trimmed line",
+                "has a tab or a line break in it",
             ),
         ];
         for format in [Format::Jsonl, Format::Brat, Format::Conll] {
             for (doc, why) in &cases {
                 let out = dir.path().join(format!("{format:?}-{why}"));
                 let written = writer(format, TagScheme::Bio).write(std::slice::from_ref(doc), &out);
-                if format == Format::Conll && why.contains("line") {
+                if format == Format::Conll && why.contains("tab") {
                     // (CoNLL keeps no names: it warns that it drops them.)
                     assert!(written.is_ok());
                     continue;

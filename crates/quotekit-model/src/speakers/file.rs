@@ -55,10 +55,11 @@ pub fn quotekit_format(path: &Path) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut len = [0u8; 8];
     file.read_exact(&mut len).ok()?;
-    let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
-    if len > 100 << 20 {
+    let len = u64::from_le_bytes(len);
+    if len > crate::io::MAX_HEADER_BYTES {
         return None;
     }
+    let len = usize::try_from(len).ok()?;
     let mut json = vec![0u8; len];
     file.read_exact(&mut json).ok()?;
     let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
