@@ -74,6 +74,24 @@ pub enum DataError {
     /// A bad option or label map.
     #[error("configuration: {0}")]
     Config(String),
+    /// Names folders with a file for none of a corpus's documents
+    /// ([`crate::names::check_names_match`]): another corpus's names, or
+    /// files named otherwise than after the document ids.
+    #[error(
+        "the names folder(s) {} have a file for none of the {documents} documents of {} \
+         (names files are named after the document ids, such as {}.tsv): are they the names of another corpus?",
+        joined(.dirs), corpus.display(), crate::message::shorten(example_id, 80)
+    )]
+    NamesOfAnotherCorpus {
+        /// The names folders given.
+        dirs: Vec<PathBuf>,
+        /// The number of documents of the corpus.
+        documents: usize,
+        /// The corpus read.
+        corpus: PathBuf,
+        /// The id of one of its documents, to show what a names file's name is.
+        example_id: String,
+    },
 }
 
 impl DataError {
@@ -95,6 +113,12 @@ impl DataError {
             message: message.into(),
         }
     }
+}
+
+/// Paths as a message lists them: `a, b`.
+fn joined(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    shown.join(", ")
 }
 
 /// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte.

@@ -146,19 +146,20 @@ pub fn misnamed_file(dir: &Path) -> Option<PathBuf> {
 /// such folders belong to another corpus or name its documents otherwise.
 /// A corpus that names its speakers on its spans passes (the folders are
 /// then another corpus's, read beside it: a dev corpus's, say).
-pub fn check_names_match(dirs: &[PathBuf], docs: &[Document], corpus: &Path) -> Result<(), String> {
+pub fn check_names_match(
+    dirs: &[PathBuf],
+    docs: &[Document],
+    corpus: &Path,
+) -> Result<(), DataError> {
     if dirs.is_empty() || docs.is_empty() || docs.iter().any(|d| is_named(d, dirs)) {
         return Ok(());
     }
-    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-    Err(format!(
-        "the names folder(s) {} have a file for none of the {} documents of {} \
-         (names files are named after the document ids, such as {}.tsv): are they the names of another corpus?",
-        shown.join(", "),
-        docs.len(),
-        corpus.display(),
-        docs[0].id
-    ))
+    Err(DataError::NamesOfAnotherCorpus {
+        dirs: dirs.to_vec(),
+        documents: docs.len(),
+        corpus: corpus.to_path_buf(),
+        example_id: docs[0].id.clone(),
+    })
 }
 
 /// Sets the names of `doc`'s spans from its names file in `dirs`, if it has
@@ -416,6 +417,11 @@ mod tests {
         let dirs = [dir.path().to_path_buf()];
         let docs = [doc()];
         let e = check_names_match(&dirs, &docs, Path::new("corpus")).unwrap_err();
+        assert!(matches!(
+            e,
+            DataError::NamesOfAnotherCorpus { documents: 1, .. }
+        ));
+        let e = e.to_string();
         assert!(
             e.contains(&dir.path().display().to_string())
                 && e.contains("none of the 1 documents of corpus")

@@ -114,14 +114,7 @@ pub fn load_corpora(config: &Checked) -> Result<Corpora, ModelError> {
         )));
     }
     // (A data error, as reading the corpus with those names elsewhere gives.)
-    quotekit_data::names::check_names_match(names, &train_docs, &config.data.train).map_err(
-        |message| {
-            ModelError::Data(quotekit_data::DataError::Layout {
-                path: config.data.train.clone(),
-                message,
-            })
-        },
-    )?;
+    quotekit_data::names::check_names_match(names, &train_docs, &config.data.train)?;
     let dev_docs = match &config.data.dev {
         Some(p) => {
             let docs = load_with(p, &options, &mut warnings)?;

@@ -114,7 +114,7 @@ pub fn read_corpus(
     let flags = flags.unwrap_or_default().with(names, lenient);
     let mut warnings = Vec::new();
     let docs = py.detach(|| load(&path, format, &flags, &mut warnings))?;
-    check_names_match(&flags.names, &docs, &path).map_err(errors::DataError::new_err)?;
+    check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
 }
@@ -154,7 +154,7 @@ pub fn evaluate(
     let mut warnings = Vec::new();
     let scores = py.detach(|| {
         let gold_docs = load(&gold, Format::detect(&gold), &flags, &mut warnings)?;
-        check_names_match(names, &gold_docs, &gold).map_err(errors::DataError::new_err)?;
+        check_names_match(names, &gold_docs, &gold).map_err(errors::data)?;
         let evaluation = match &pred {
             Some(pred) => {
                 // `predict --format jsonl` records (what `annotate_many`

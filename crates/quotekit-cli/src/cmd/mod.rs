@@ -92,8 +92,7 @@ pub fn load(
     let report = load_corpus(path, format, &options.load_options()?)
         .with_context(|| format!("loading {}", path.display()))?;
     print_problems(&report.warnings, &report.skipped);
-    quotekit_data::names::check_names_match(&options.names, &report.documents, path)
-        .map_err(anyhow::Error::msg)?;
+    quotekit_data::names::check_names_match(&options.names, &report.documents, path)?;
     Ok(report)
 }
 

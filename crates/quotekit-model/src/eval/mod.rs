@@ -17,7 +17,7 @@ mod pairs;
 pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
-pub use pairs::{check_any_paired, check_pairs};
+pub use pairs::{check_any_paired, check_pairs, PairingError};
 
 use crate::speakers::accuracy::GoldAccuracy;
 
@@ -168,7 +168,7 @@ pub fn evaluate_checked(
     predicted: &[Document],
     names: &[std::path::PathBuf],
     quote_names: Option<&[Vec<Option<String>>]>,
-) -> Result<Evaluation, String> {
+) -> Result<Evaluation, PairingError> {
     check_pairs(gold, predicted)?;
     let mut evaluation = evaluate(gold, predicted, &Tokenizer::new());
     let named = |d: &Document| quotekit_data::names::is_named(d, names);

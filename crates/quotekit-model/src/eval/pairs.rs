@@ -4,17 +4,68 @@
 use quotekit_data::Document;
 use std::collections::HashMap;
 
+/// Why predictions cannot be scored against gold. Ids are kept whole; the
+/// messages show at most 80 characters of them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PairingError {
+    /// An id appears twice among the gold documents (`gold`) or among the
+    /// predicted ones.
+    #[error(
+        "{} document id {:?} appears more than once: documents are paired by id, so ids must be unique",
+        if *gold { "gold" } else { "predicted" }, shorten(id)
+    )]
+    DuplicateId {
+        /// Whether the gold documents hold it (else the predicted ones).
+        gold: bool,
+        /// The id.
+        id: String,
+    },
+    /// A prediction made on another text than its gold document's.
+    #[error(
+        "document {:?}: the prediction's text differs from the gold's (from character {at}); predict on the gold texts",
+        shorten(id)
+    )]
+    TextDiffers {
+        /// The document's id.
+        id: String,
+        /// The first character (0-based) where the texts differ.
+        at: usize,
+    },
+    /// No predicted documents at all, against some gold ones.
+    #[error("there are no predicted documents to score against the {gold} gold ones")]
+    NoPredictions {
+        /// The number of gold documents.
+        gold: usize,
+    },
+    /// Predicted documents of which none has a gold document's id.
+    #[error(
+        "none of the {predicted} predicted documents has the id of one of the {gold} gold documents \
+         (predicted {:?}, gold {:?}, …): documents are paired by id; are they the same corpus?",
+        shorten(predicted_id), shorten(gold_id)
+    )]
+    NoneShared {
+        /// The number of predicted documents.
+        predicted: usize,
+        /// The number of gold documents.
+        gold: usize,
+        /// The first predicted document's id.
+        predicted_id: String,
+        /// The first gold document's id.
+        gold_id: String,
+    },
+}
+
 /// Checks that `predicted` can be scored against `gold` by id: no id twice in
 /// either, and each prediction made on its gold document's text. Says what
 /// is wrong otherwise (the first problem found).
-pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), String> {
-    for (docs, what) in [(gold, "gold"), (predicted, "predicted")] {
+pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), PairingError> {
+    for (docs, is_gold) in [(gold, true), (predicted, false)] {
         let mut seen = std::collections::HashSet::new();
         if let Some(d) = docs.iter().find(|d| !seen.insert(d.id.as_str())) {
-            return Err(format!(
-                "{what} document id {:?} appears more than once: documents are paired by id, so ids must be unique",
-                shorten(&d.id)
-            ));
+            return Err(PairingError::DuplicateId {
+                gold: is_gold,
+                id: d.id.clone(),
+            });
         }
     }
     let by_id: HashMap<&str, &Document> = predicted.iter().map(|d| (d.id.as_str(), d)).collect();
@@ -27,10 +78,10 @@ pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), Stri
                     .zip(p.text().chars())
                     .take_while(|(a, b)| a == b)
                     .count();
-                return Err(format!(
-                    "document {:?}: the prediction's text differs from the gold's (from character {at}); predict on the gold texts",
-                    shorten(&g.id)
-                ));
+                return Err(PairingError::TextDiffers {
+                    id: g.id.clone(),
+                    at,
+                });
             }
         }
     }
@@ -40,31 +91,96 @@ pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), Stri
 /// Refuses predictions that pair with no gold document at all (an empty
 /// file, or the ids of another corpus or written another way): every figure
 /// would be 0 for a reason that is no fault of the model.
-pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(), String> {
+pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(), PairingError> {
     if gold.is_empty() {
         return Ok(());
     }
     let Some(p) = predicted.first() else {
-        return Err(format!(
-            "there are no predicted documents to score against the {} gold ones",
-            gold.len()
-        ));
+        return Err(PairingError::NoPredictions { gold: gold.len() });
     };
     let ids: std::collections::HashSet<&str> = predicted.iter().map(|d| d.id.as_str()).collect();
     if gold.iter().any(|g| ids.contains(g.id.as_str())) {
         return Ok(());
     }
-    Err(format!(
-        "none of the {} predicted documents has the id of one of the {} gold documents \
-         (predicted {:?}, gold {:?}, …): documents are paired by id; are they the same corpus?",
-        predicted.len(),
-        gold.len(),
-        shorten(&p.id),
-        shorten(&gold[0].id)
-    ))
+    Err(PairingError::NoneShared {
+        predicted: predicted.len(),
+        gold: gold.len(),
+        predicted_id: p.id.clone(),
+        gold_id: gold[0].id.clone(),
+    })
 }
 
 /// An id as shown in a message: at most 80 characters.
 fn shorten(id: &str) -> String {
     quotekit_data::message::shorten(id, 80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, text: &str) -> Document {
+        Document::new(id.to_string(), text)
+    }
+
+    /// Each way predictions fail to pair is its own error, with the ids and
+    /// counts a caller needs, and pairing documents pass.
+    #[test]
+    fn each_pairing_problem_is_its_own_error() {
+        let gold = [doc("a", "One text."), doc("b", "Two.")];
+        assert_eq!(check_pairs(&gold, &gold), Ok(()));
+        assert_eq!(check_any_paired(&gold, &gold[1..]), Ok(()));
+        let twice = [doc("a", "One text."), doc("a", "One text.")];
+        assert_eq!(
+            check_pairs(&gold, &twice),
+            Err(PairingError::DuplicateId {
+                gold: false,
+                id: "a".into()
+            })
+        );
+        assert_eq!(
+            check_pairs(&twice, &gold),
+            Err(PairingError::DuplicateId {
+                gold: true,
+                id: "a".into()
+            })
+        );
+        let e = check_pairs(&gold, &[doc("a", "One test.")]).unwrap_err();
+        assert_eq!(
+            e,
+            PairingError::TextDiffers {
+                id: "a".into(),
+                at: 6
+            }
+        );
+        assert!(e.to_string().contains("from character 6"), "{e}");
+        assert_eq!(
+            check_any_paired(&gold, &[]),
+            Err(PairingError::NoPredictions { gold: 2 })
+        );
+        let e = check_any_paired(&gold, &[doc("c", "x")]).unwrap_err();
+        assert!(matches!(
+            e,
+            PairingError::NoneShared {
+                predicted: 1,
+                gold: 2,
+                ..
+            }
+        ));
+        assert!(
+            e.to_string().contains("(predicted \"c\", gold \"a\", …)"),
+            "{e}"
+        );
+        // A long id is shown shortened, kept whole in the error.
+        let long = "x".repeat(200);
+        let e = check_pairs(&[doc(&long, "t"), doc(&long, "t")], &[]).unwrap_err();
+        assert!(e.to_string().len() < 250, "{e}");
+        assert_eq!(
+            e,
+            PairingError::DuplicateId {
+                gold: true,
+                id: long
+            }
+        );
+    }
 }
