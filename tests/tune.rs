@@ -561,3 +561,33 @@ fn what_the_trials_read_is_checked_before_the_first() {
     assert!(!stale.exists() || !Path::new("/proc/self").exists());
     assert!(out.join("trials.tsv").is_file());
 }
+
+/// A base config's label map where neither corpus is CoNLL is not used, and
+/// the search says so before its first trial, as `train` does.
+#[test]
+fn a_label_map_the_search_does_not_use_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("labels.toml");
+    std::fs::write(&map, "[labels]\nSpeaker = \"source\"\n").unwrap();
+    let base = dir.path().join("base.toml");
+    let sample = root().join("datasets/sample");
+    std::fs::write(
+        &base,
+        format!(
+            "[data]\ntrain = {sample:?}\nlabel_map = {map:?}\n\
+             [training]\nmax_iterations = 2\nthreads = 1\n"
+        ),
+    )
+    .unwrap();
+    let space = dir.path().join("space.toml");
+    std::fs::write(
+        &space,
+        format!("base = {base:?}\ntrials = 1\n[space]\n\"training.c2\" = {{ values = [1.0] }}\n"),
+    )
+    .unwrap();
+    let o = tune(&space, &dir.path().join("out"), &[]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let warning = format!("warning: data.label_map {} is not used", map.display());
+    assert_eq!(err.matches(&warning).count(), 1, "{err}");
+}

@@ -105,6 +105,19 @@ pub struct LoadOptions {
     pub names: Vec<PathBuf>,
 }
 
+/// Says that the label map `label_map` is not used when none of the
+/// corpora read, of `formats`, is CoNLL: a label map maps CoNLL tags, and
+/// brat and JSONL corpora name their roles themselves. The message starts
+/// with the map's path; a caller puts the flag or key that gave it in front.
+pub fn unused_label_map(label_map: Option<&Path>, formats: &[Format]) -> Option<String> {
+    let map = label_map.filter(|_| !formats.contains(&Format::Conll))?;
+    Some(format!(
+        "{} is not used: it maps the tags of CoNLL corpora, and no corpus read here is CoNLL \
+         (brat and JSONL corpora name their roles themselves)",
+        map.display()
+    ))
+}
+
 /// A document left out in lenient mode, and why.
 #[derive(Debug)]
 pub struct Skipped {
@@ -368,6 +381,20 @@ fn mistyped_names_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A label map is unused only where none of the corpora is CoNLL, and
+    /// no map is never a warning.
+    #[test]
+    fn a_label_map_is_unused_without_a_conll_corpus() {
+        let map = Path::new("labels.toml");
+        let why = unused_label_map(Some(map), &[Format::Brat, Format::Jsonl]).unwrap();
+        assert!(why.starts_with("labels.toml is not used: "), "{why}");
+        assert_eq!(
+            unused_label_map(Some(map), &[Format::Brat, Format::Conll]),
+            None
+        );
+        assert_eq!(unused_label_map(None, &[Format::Brat]), None);
+    }
 
     /// `ID.TSV` is named like a names file and never read: it is found (the
     /// first by name), and loading a corpus with its folder is refused.

@@ -89,6 +89,19 @@ pub struct DataConfig {
     pub label_map: Option<PathBuf>,
 }
 
+impl DataConfig {
+    /// Says that [`DataConfig::label_map`] is not used when neither the
+    /// training nor the dev corpus is CoNLL
+    /// ([`quotekit_data::load::unused_label_map`]).
+    pub fn unused_label_map(&self) -> Option<String> {
+        let formats: Vec<quotekit_data::Format> = std::iter::once(&self.train)
+            .chain(&self.dev)
+            .map(|p| quotekit_data::Format::detect(p))
+            .collect();
+        quotekit_data::load::unused_label_map(self.label_map.as_deref(), &formats)
+    }
+}
+
 impl Default for DataConfig {
     fn default() -> Self {
         Self {

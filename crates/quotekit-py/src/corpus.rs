@@ -83,6 +83,13 @@ fn load(
     Ok(report.documents)
 }
 
+/// The warning that `flags`' label map is not used, when none of the
+/// corpora read, of `formats`, is CoNLL.
+fn unused_label_map(flags: &CorpusFlags, formats: &[Format]) -> Option<String> {
+    quotekit_data::load::unused_label_map(flags.label_map.as_deref(), formats)
+        .map(|why| format!("label_map {why}"))
+}
+
 /// Raises each of a corpus's warnings (repairs made while reading it, as
 /// `quotekit stats` lists them) as a Python `UserWarning` at the caller's
 /// line: nothing is dropped silently.
@@ -114,6 +121,7 @@ pub fn read_corpus(
     let flags = flags.unwrap_or_default().with(names, lenient);
     let mut warnings = Vec::new();
     let docs = py.detach(|| load(&path, format, &flags, &mut warnings))?;
+    warnings.extend(unused_label_map(&flags, &[format]));
     check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
@@ -199,6 +207,11 @@ pub fn evaluate(
         };
         serde_json::to_string(&evaluation).map_err(errors::input)
     })?;
+    let formats: Vec<Format> = std::iter::once(&gold)
+        .chain(&pred)
+        .map(|p| Format::detect(p))
+        .collect();
+    warnings.extend(unused_label_map(&flags, &formats));
     warn_all(py, &warnings)?;
     Ok(scores)
 }

@@ -43,10 +43,15 @@ pub fn train(
     if let Some(n) = threads {
         cfg.training.threads = n;
     }
+    let label_map_key = match label_map {
+        Some(_) => "label_map",
+        None => "data.label_map",
+    };
     if let Some(m) = label_map {
         cfg.data.label_map = Some(m);
     }
     let cfg = cfg.check().map_err(errors::model)?;
+    let unused = cfg.data.unused_label_map();
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
     // (The config may lie in the model folder, but not where training writes.)
@@ -69,7 +74,10 @@ pub fn train(
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = unused
+        .map(|why| format!("{label_map_key} {why}"))
+        .into_iter()
+        .collect();
     let fitted = with_signals(py, &options.interrupt, || {
         fit_with(&cfg, &options, |event| {
             history.record(event);
@@ -154,6 +162,9 @@ pub fn tune(
         None => {}
     }
     let base = search.base_config().map_err(errors::model)?;
+    if let Some(why) = base.data.unused_label_map() {
+        crate::corpus::warn_all(py, &[format!("data.label_map {why}")])?;
+    }
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     quotekit_data::paths::check_output(&out, &search.inputs(&base)).map_err(errors::input)?;
     if let Some(missing) = base.missing_input() {

@@ -464,3 +464,18 @@ def test_a_conll_corpus_with_labels_of_its_own_trains_through_a_label_map(tmp_pa
     assert mapped == reference and reference["exact"]["micro"]["f1"] > 0
     annotate = lambda m: quotekit.load(tmp_path / m).annotate_many(texts)
     assert annotate("m1") == annotate("ref")
+
+
+def test_a_label_map_no_corpus_uses_is_a_warning(tmp_path):
+    # A label map maps CoNLL tags: with brat corpora only, it is not used,
+    # and reading or scoring says so, as the command line does.
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[labels]\nSpeaker = "source"\n')
+    with pytest.warns(UserWarning, match=r"label_map .*labels\.toml is not used"):
+        quotekit.read_corpus(SAMPLE, label_map=labels)
+    with pytest.warns(UserWarning, match=r"label_map .*labels\.toml is not used"):
+        quotekit.evaluate(SAMPLE, pred=SAMPLE, label_map=labels)
+    config = tmp_path / "crf.toml"
+    config.write_text("[training]\nmax_iterations = 2\nthreads = 1\n")
+    with pytest.warns(UserWarning, match=r"^label_map .*labels\.toml is not used"):
+        quotekit.train(config, train=SAMPLE, out=tmp_path / "m", label_map=labels)

@@ -101,12 +101,18 @@ pub fn load(
 /// in `formats`, is CoNLL: only CoNLL tags are mapped, brat and JSONL name
 /// their roles themselves.
 pub fn warn_unused_label_map(flag: &str, label_map: Option<&Path>, formats: &[Format]) {
-    if let Some(map) = label_map.filter(|_| !formats.contains(&Format::Conll)) {
-        eprintln!(
-            "warning: {flag} {} is not used: it maps the tags of CoNLL corpora, and no corpus \
-             read here is CoNLL (brat and JSONL corpora name their roles themselves)",
-            map.display()
-        );
+    warn_label_map_unused(
+        flag,
+        quotekit_data::load::unused_label_map(label_map, formats),
+    );
+}
+
+/// Prints `why` a label map is not used
+/// ([`quotekit_data::load::unused_label_map`]) as a warning, after the
+/// `flag` or config key that gave the map.
+pub fn warn_label_map_unused(flag: &str, why: Option<String>) {
+    if let Some(why) = why {
+        eprintln!("warning: {flag} {why}");
     }
 }
 

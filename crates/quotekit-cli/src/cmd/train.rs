@@ -4,7 +4,6 @@
 use super::say;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_data::Format;
 use quotekit_infer::render::report::{
     write_dev_evaluation, write_training_report, TrainingHistory,
 };
@@ -175,15 +174,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(init) = &args.init {
         config.transformer.init = Some(init.clone());
     }
-    let formats: Vec<Format> = std::iter::once(&config.data.train)
-        .chain(&config.data.dev)
-        .map(|p| Format::detect(p))
-        .collect();
     let flag = match args.label_map {
         Some(_) => "--label-map",
         None => "data.label_map",
     };
-    super::warn_unused_label_map(flag, config.data.label_map.as_deref(), &formats);
+    super::warn_label_map_unused(flag, config.data.unused_label_map());
     let config = config.check()?;
     // The model folder: never an existing file, never a corpus read.
     quotekit_data::paths::check_output_folder(&args.out)?;

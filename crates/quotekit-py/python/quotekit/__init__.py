@@ -504,7 +504,8 @@ def read_corpus(
     instead, a ``UserWarning`` naming its file and line. As the command
     line's flags: ``annotator`` (brat: which annotation file, where an
     article has several), ``ignore_labels`` (brat: more T labels to skip),
-    ``label_map`` (CoNLL: a TOML map of its labels to roles) and
+    ``label_map`` (CoNLL: a TOML map of its labels to roles; a
+    ``UserWarning`` says it is not used where the corpus is not CoNLL) and
     ``deny_overlaps`` (spans of different roles that share characters are
     errors)."""
     lines = _quotekit.read_corpus(
