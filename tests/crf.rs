@@ -153,6 +153,28 @@ fn a_second_model_file_in_one_folder_is_refused() {
         own.join(FILE_NAME),
         "a retrain beside a backup"
     );
+    // A header that is not the model's (another scheme's labels, another
+    // kind's) is refused before anything is written.
+    let mut header = fitted.header.clone();
+    header.config.data.scheme = quotekit_data::TagScheme::Bilou;
+    let other = dir.path().join("other");
+    let e = save_annotator(&fitted.annotator, &header, &other)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the header does not describe this model (its labels are"),
+        "{e}"
+    );
+    header = fitted.header.clone();
+    header.config.model = quotekit_model::ModelKind::Neural;
+    let e = save_annotator(&fitted.annotator, &header, &other)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("(it describes a neural tagger, the model is a CRF)"),
+        "{e}"
+    );
+    assert!(!other.exists());
     // (A FIFO named like weights is no model, and is not opened.)
     let fifo = dir.path().join("fifo");
     std::fs::create_dir(&fifo).unwrap();

@@ -41,6 +41,15 @@ pub fn save_annotator(
     path: &Path,
 ) -> Result<PathBuf, ModelError> {
     let file = model_path(path);
+    if let Some(why) = header_mismatch(annotator, header) {
+        return Err(ModelError::Config {
+            path: Some(file),
+            message: format!(
+                "the header does not describe this model ({why}): save a model with the header \
+                 that its training or loading gave"
+            ),
+        });
+    }
     // (Only for a named weights file is the folder read.)
     let named_file = path.extension().is_some_and(|e| e == "safetensors");
     if let Some(other) = named_file.then(|| other_model_beside(&file)).flatten() {
@@ -67,6 +76,34 @@ pub fn save_annotator(
     annotator.tagger.save(&header, &file)?;
     annotator.resolver.save(&resolver_path(&file))?;
     Ok(file)
+}
+
+/// How `header` contradicts `annotator`, if it does: its model kind, or
+/// its tags (the scheme's, the labels', and the tagger's count of them).
+/// Saved with it, the weights would not load, or load as another model.
+fn header_mismatch(annotator: &Annotator, header: &ModelHeader) -> Option<String> {
+    let kind = annotator.tagger.kind();
+    if header.config.model != kind {
+        return Some(format!(
+            "it describes a {}, the model is a {}",
+            header.config.model.describe(),
+            kind.describe()
+        ));
+    }
+    let names = annotator.tags.names();
+    if header.config.data.scheme != annotator.tags.scheme() || header.labels != names {
+        return Some(format!(
+            "its labels are {:?}, the model's {:?}",
+            header.labels, names
+        ));
+    }
+    let labels = annotator.tagger.chain().labels;
+    (labels != names.len()).then(|| {
+        format!(
+            "the tagger scores {labels} tags, the tag set has {}",
+            names.len()
+        )
+    })
 }
 
 /// Whether `bytes` begin as a safetensors file does, as far as can be told:
