@@ -155,24 +155,20 @@ fn a_second_model_file_in_one_folder_is_refused() {
     );
     // A header that is not the model's (another scheme's labels, another
     // kind's) is refused before anything is written.
-    let mut header = fitted.header.clone();
-    header.config.data.scheme = quotekit_data::TagScheme::Bilou;
     let other = dir.path().join("other");
-    let e = save_annotator(&fitted.annotator, &header, &other)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("the header does not describe this model (its labels are"),
-        "{e}"
+    let refused = |edit: &dyn Fn(&mut quotekit_model::header::ModelHeader), said: &str| {
+        let mut header = fitted.header.clone();
+        edit(&mut header);
+        let e = save_annotator(&fitted.annotator, &header, &other).unwrap_err();
+        assert!(e.to_string().contains(said), "{e}");
+    };
+    refused(
+        &|h| h.config.data.scheme = quotekit_data::TagScheme::Bilou,
+        "the header does not describe this model (its labels are",
     );
-    header = fitted.header.clone();
-    header.config.model = quotekit_model::ModelKind::Neural;
-    let e = save_annotator(&fitted.annotator, &header, &other)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("(it describes a neural tagger, the model is a CRF)"),
-        "{e}"
+    refused(
+        &|h| h.config.model = quotekit_model::ModelKind::Neural,
+        "(it describes a neural tagger, the model is a CRF)",
     );
     assert!(!other.exists());
     // (A FIFO named like weights is no model, and is not opened.)
