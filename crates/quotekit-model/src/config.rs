@@ -293,11 +293,29 @@ impl TrainConfig {
     /// bounds loads.
     pub fn check_size(&self) -> Result<(), ModelError> {
         match self.model {
+            ModelKind::Crf => self.check_crf_size(),
             ModelKind::Neural => self.neural.check_size(),
             ModelKind::Transformer => self.transformer.check_size(),
-            _ => Ok(()),
         }
         .map_err(ModelError::config)
+    }
+
+    /// The CRF keeps a dense table of 2^`features.hash_bits` × tags weights,
+    /// in memory and in its model file, whatever the corpus: at most
+    /// [`MAX_CRF_HASH_BITS`] bits (872 MB with BILOU's 13 tags).
+    fn check_crf_size(&self) -> Result<(), String> {
+        let bits = self.features.hash_bits;
+        if bits <= MAX_CRF_HASH_BITS {
+            return Ok(());
+        }
+        let tags = quotekit_data::TagSet::new(self.data.scheme).len();
+        let bytes = (1u64 << bits.min(63)) * tags as u64 * 4;
+        Err(format!(
+            "features.hash_bits = {bits}: a CRF keeps 2^{bits} × {tags} weights ({:.1} GB) in memory \
+             and in its model file, whatever the corpus; expected at most {MAX_CRF_HASH_BITS} \
+             (PolNeAR needs 20)",
+            bytes as f64 / 1e9
+        ))
     }
 
     /// Refuses a config of another model kind than `kind`: [`TrainConfig::check`]
@@ -377,6 +395,10 @@ impl TrainConfig {
         Ok(())
     }
 }
+
+/// The most `features.hash_bits` a CRF is trained with
+/// ([`TrainConfig::check_size`]); model files of up to 26 bits load.
+pub const MAX_CRF_HASH_BITS: u32 = 24;
 
 /// A [`TrainConfig`] whose values have been checked ([`TrainConfig::check`]);
 /// training takes only this.
@@ -568,6 +590,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("features.hash_bits = 40"), "{e}");
+        // A CRF's dense weights: 26 bits would be 1.9 GB, refused before
+        // training; 24 is the most (a neural tagger's sparse path is its own).
+        let e = TrainConfig::from_toml("[features]\nhash_bits = 26\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2^26 × 7 weights (1.9 GB)") && e.contains("at most 24"), "{e}");
+        assert!(TrainConfig::from_toml("[features]\nhash_bits = 24\n").is_ok());
         let e = TrainConfig::from_toml("[training]\nc2 = -1.0\n")
             .unwrap_err()
             .to_string();
