@@ -595,7 +595,10 @@ mod tests {
         let e = TrainConfig::from_toml("[features]\nhash_bits = 26\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("2^26 × 7 weights (1.9 GB)") && e.contains("at most 24"), "{e}");
+        assert!(
+            e.contains("2^26 × 7 weights (1.9 GB)") && e.contains("at most 24"),
+            "{e}"
+        );
         assert!(TrainConfig::from_toml("[features]\nhash_bits = 24\n").is_ok());
         let e = TrainConfig::from_toml("[training]\nc2 = -1.0\n")
             .unwrap_err()

@@ -171,6 +171,11 @@ impl Domain {
                         "`{key}`: min = {lo}, max = {hi} (expected finite, min ≤ max)"
                     ));
                 }
+                if !(hi - lo).is_finite() {
+                    return Err(format!(
+                        "`{key}`: min = {lo}, max = {hi} is a range too wide to draw from (max − min overflows)"
+                    ));
+                }
                 if self.log && lo <= 0.0 {
                     return Err(format!("`{key}`: a log range needs min > 0 (min = {lo})"));
                 }
@@ -256,6 +261,8 @@ pub(crate) fn unread(kind: ModelKind, key: &str) -> Option<String> {
         // (A network's threads come from [training] too, and its cue lexicon
         // from [features]; its hashed features have settings of its own.)
         "training" if key != "training.threads" => only(ModelKind::Crf),
+        // (The networks cut documents into windows of their own.)
+        "data" if key == "data.sequence" => only(ModelKind::Crf),
         "features" if key != "features.lexicon" => only(ModelKind::Crf),
         _ => None,
     }
@@ -273,6 +280,15 @@ pub(crate) fn values_to_check(domain: &Domain, method: Method) -> Vec<toml::Valu
 /// The most combinations of the other keys' values tried for one value.
 const MAX_COMBINATIONS: usize = 4096;
 
+/// The fewest combinations tried for one value, however many values the
+/// space has.
+const MIN_COMBINATIONS: usize = 16;
+
+/// The configs read to check a space, all its values together, shared out
+/// among its values (each between [`MIN_COMBINATIONS`] and
+/// [`MAX_COMBINATIONS`]): a few seconds at most.
+const MAX_CHECKS: usize = 1_000_000;
+
 /// Checks that every value of every key (as [`values_to_check`] gives them)
 /// is one the config can read on its own (`parse`: the key exists, the
 /// value is of its type), then that it makes a valid config (`config_of`)
@@ -280,8 +296,11 @@ const MAX_COMBINATIONS: usize = 4096;
 /// that does not, with the config's message for it. (A key is not checked
 /// against the base config's value of another key the space sets:
 /// `transformer.window = 32` is refused with the base's stride of 48 only
-/// when no stride of the space fits it. Past [`MAX_COMBINATIONS`] untried,
-/// a value is let through: its trials fail on their own if none fits.)
+/// when no stride of the space fits it. Past a number of combinations that
+/// the space's size sets ([`MAX_CHECKS`] shared among its values),
+/// the combinations tried are the first one (each key's first value) and
+/// others drawn at random; a value none of them fits is refused, the
+/// message says how many were tried.)
 pub(crate) fn values_fit(
     base: &toml::Table,
     keys: &[(String, Domain)],
@@ -304,15 +323,28 @@ pub(crate) fn values_fit(
             }
         }
     }
+    let checked: usize = values.iter().map(Vec::len).sum();
+    let per_value = (MAX_CHECKS / checked.max(1)).clamp(MIN_COMBINATIONS, MAX_COMBINATIONS);
     for (k, (key, domain)) in keys.iter().enumerate() {
+        // (How many combinations the other keys' values make, at most one
+        // past what is tried.)
+        let all = values
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != k)
+            .try_fold(1usize, |n, (_, v)| {
+                n.checked_mul(v.len()).filter(|&n| n <= per_value)
+            });
         for value in &values[k] {
             let mut first_error = None;
             let mut fits = false;
-            let mut untried = false;
             let tried = std::iter::once(value.clone()).chain(domain.below_top(method, value));
             'values: for value in tried {
-                let mut combinations = Combinations::new(&values, k);
-                for combination in combinations.by_ref().take(MAX_COMBINATIONS) {
+                let combinations: Box<dyn Iterator<Item = Vec<(usize, &toml::Value)>>> = match all {
+                    Some(_) => Box::new(Combinations::new(&values, k)),
+                    None => Box::new(sampled(&values, k, per_value)),
+                };
+                for combination in combinations {
                     let mut table = base.clone();
                     for (j, v) in &combination {
                         set(&mut table, &keys[*j].0, (*v).clone())?;
@@ -328,9 +360,8 @@ pub(crate) fn values_fit(
                         }
                     }
                 }
-                untried |= combinations.next().is_some();
             }
-            if fits || untried {
+            if fits {
                 continue;
             }
             let Some((e, combination)) = first_error else {
@@ -343,10 +374,16 @@ pub(crate) fn values_fit(
                     .iter()
                     .map(|(j, v)| format!("`{}` = {v}", keys[*j].0))
                     .collect();
-                format!(
-                    " (with {}; no combination of the other keys' values makes it valid)",
-                    set.join(", ")
-                )
+                let none = match all {
+                    Some(_) => {
+                        "no combination of the other keys' values makes it valid".to_string()
+                    }
+                    None => format!(
+                        "none of {per_value} combinations of the other keys' values tried, \
+                         the first values of each and others at random, makes it valid"
+                    ),
+                };
+                format!(" (with {}; {none})", set.join(", "))
             };
             return Err(refusal(key, domain, value, e, &others));
         }
@@ -378,6 +415,55 @@ fn shown(value: &toml::Value) -> String {
         toml::Value::Float(f) => format!("{f}"),
         other => other.to_string(),
     }
+}
+
+/// `n` combinations of one value of each key but `skip`: the first values,
+/// the last values, then a Latin hypercube sample (each key's values cut into `n - 1` equal
+/// strata, each stratum drawn once, in an order shuffled per key), so that
+/// every part of every key's values is tried (seeded by `skip`: the same
+/// space is checked the same way).
+fn sampled(
+    values: &[Vec<toml::Value>],
+    skip: usize,
+    n: usize,
+) -> impl Iterator<Item = Vec<(usize, &toml::Value)>> {
+    use rand::seq::SliceRandom;
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(skip as u64);
+    // (A key with no values makes no combination: Combinations gives none.)
+    let strata = if values.iter().all(|v| !v.is_empty()) {
+        n.saturating_sub(2)
+    } else {
+        0
+    };
+    let orders: Vec<Vec<usize>> = values
+        .iter()
+        .map(|_| {
+            let mut order: Vec<usize> = (0..strata).collect();
+            order.shuffle(&mut rng);
+            order
+        })
+        .collect();
+    let last: Vec<(usize, &toml::Value)> = values
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != skip)
+        .filter_map(|(j, v)| Some((j, v.last()?)))
+        .collect();
+    Combinations::new(values, skip)
+        .take(1)
+        .chain((strata > 0).then_some(last))
+        .chain((0..strata).map(move |i| {
+            values
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != skip)
+                .map(|(j, v)| {
+                    let at = (orders[j][i] as f64 + rng.random::<f64>()) / strata as f64;
+                    (j, &v[((at * v.len() as f64) as usize).min(v.len() - 1)])
+                })
+                .collect()
+        }))
 }
 
 /// Every combination of one value of each key but `skip`, the first values
@@ -501,6 +587,71 @@ mod tests {
         assert_eq!(
             e,
             "`s.a` = 8: s.b = 16 (expected below s.a) (with `s.b` = 16; no combination of the other keys' values makes it valid)"
+        );
+    }
+
+    /// A value no combination fits is refused however many combinations the
+    /// other keys make (past the most tried, from a sample of them), and a
+    /// space of thousands of values per key is checked all the same.
+    #[test]
+    fn a_value_is_refused_past_the_combinations_tried() {
+        // (b below a, and c at least 0, as the config's checks would say.)
+        let config_of = |t: &toml::Table| {
+            let get = |k: &str| t["s"][k].as_integer().unwrap();
+            if get("c") < 0 {
+                Err(ModelError::config(format!(
+                    "s.c = {} (expected ≥ 0)",
+                    get("c")
+                )))
+            } else if get("b") >= get("a") {
+                Err(ModelError::config(format!(
+                    "s.b = {} (expected below s.a)",
+                    get("b")
+                )))
+            } else {
+                TrainConfig::from_toml("")
+            }
+        };
+        let many: Vec<i64> = (1..=9).collect();
+        let mut keys: Vec<(String, Domain)> =
+            (0..5).map(|i| (format!("s.k{i}"), domain(&many))).collect();
+        keys.push(("s.c".to_string(), domain(&[-1, 1])));
+        let mut base = toml::Table::new();
+        set(&mut base, "s.a", toml::Value::Integer(2)).unwrap();
+        set(&mut base, "s.b", toml::Value::Integer(1)).unwrap();
+        // (9^5 = 59,049 combinations of the other keys for `s.c`.)
+        let e = values_fit(&base, &keys, Method::Grid, parse, config_of).unwrap_err();
+        assert!(e.starts_with("`s.c` = -1: s.c = -1 (expected ≥ 0)"), "{e}");
+        assert!(e.contains("none of 4096 combinations"), "{e}");
+        // A grid of 10,001 × 8,001 points where every b is at least every a.
+        let range = |min: f64, max: f64, steps: usize| Domain {
+            min: Some(min),
+            max: Some(max),
+            integer: true,
+            steps: Some(steps),
+            ..Domain::default()
+        };
+        let keys = vec![
+            ("s.a".to_string(), range(1000.0, 9000.0, 8001)),
+            ("s.b".to_string(), range(10000.0, 20000.0, 10001)),
+        ];
+        set(&mut base, "s.c", toml::Value::Integer(0)).unwrap();
+        let e = values_fit(&base, &keys, Method::Grid, parse, config_of).unwrap_err();
+        assert!(
+            e.starts_with("`s.a` = 1000: s.b = 10000 (expected below s.a)"),
+            "{e}"
+        );
+        assert!(e.contains("none of 55 combinations"), "{e}");
+        // Where b below a holds for some a of every b and some b of every a
+        // (the largest a fits every b, the smallest b every a), the sample
+        // finds them: each key's first and last values are tried.
+        let keys = vec![
+            ("s.a".to_string(), range(1000.0, 9000.0, 8001)),
+            ("s.b".to_string(), range(0.0, 8999.0, 10001)),
+        ];
+        assert_eq!(
+            values_fit(&base, &keys, Method::Grid, parse, config_of),
+            Ok(())
         );
     }
 
