@@ -288,6 +288,28 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
         err.contains(&format!("warning: data.label_map {map} is not used")),
         "{err}"
     );
+    // A map not used is not read: a broken or missing one is the warning
+    // alone, not an error after it.
+    std::fs::write(&map, [0xff, 0xfe, b'[']).unwrap();
+    let out = quotekit(&["stats", "datasets/sample", "--label-map", &map]);
+    assert!(
+        out.status.success() && stderr(&out).contains(&unused),
+        "{}",
+        stderr(&out)
+    );
+    let missing = path("missing.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\ntrain = \"datasets/sample\"\nlabel_map = {missing:?}\n\
+             [training]\nmax_iterations = 2\nthreads = 1\n"
+        ),
+    )
+    .unwrap();
+    let out = quotekit(&["train", "--config", &config, "--out", &path("m2")]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("is not used"), "{err}");
 }
 
 #[test]

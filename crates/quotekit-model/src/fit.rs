@@ -67,7 +67,12 @@ fn load_options(data: &DataConfig) -> Result<LoadOptions, ModelError> {
         names: data.names.clone(),
         ..LoadOptions::default()
     };
-    if let Some(path) = &data.label_map {
+    // (A map no corpus uses is not read: `unused_label_map` says so.)
+    if let Some(path) = data
+        .label_map
+        .as_ref()
+        .filter(|_| data.unused_label_map().is_none())
+    {
         options.labels = LabelMap::from_file(path)?;
     }
     Ok(options)

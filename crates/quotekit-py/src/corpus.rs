@@ -84,10 +84,12 @@ fn load(
 }
 
 /// The warning that `flags`' label map is not used, when none of the
-/// corpora read, of `formats`, is CoNLL.
-fn unused_label_map(flags: &CorpusFlags, formats: &[Format]) -> Option<String> {
-    quotekit_data::load::unused_label_map(flags.label_map.as_deref(), formats)
-        .map(|why| format!("label_map {why}"))
+/// corpora read, of `formats`, is CoNLL; the map is then dropped from
+/// `flags`, not read (a broken one would fail the call after the warning).
+fn unused_label_map(flags: &mut CorpusFlags, formats: &[Format]) -> Option<String> {
+    let why = quotekit_data::load::unused_label_map(flags.label_map.as_deref(), formats)?;
+    flags.label_map = None;
+    Some(format!("label_map {why}"))
 }
 
 /// Raises each of a corpus's warnings (repairs made while reading it, as
@@ -118,10 +120,11 @@ pub fn read_corpus(
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
     file_or_folder(&path)?;
-    let flags = flags.unwrap_or_default().with(names, lenient);
-    let mut warnings = Vec::new();
+    let mut flags = flags.unwrap_or_default().with(names, lenient);
+    let mut warnings: Vec<String> = unused_label_map(&mut flags, &[format])
+        .into_iter()
+        .collect();
     let docs = py.detach(|| load(&path, format, &flags, &mut warnings))?;
-    warnings.extend(unused_label_map(&flags, &[format]));
     check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
@@ -152,14 +155,18 @@ pub fn evaluate(
     if let Some(pred) = &pred {
         file_or_folder(pred)?;
     }
-    let flags = flags.unwrap_or_default().with(names, lenient);
+    let mut flags = flags.unwrap_or_default().with(names, lenient);
+    let formats: Vec<Format> = std::iter::once(&gold)
+        .chain(&pred)
+        .map(|p| Format::detect(p))
+        .collect();
+    let mut warnings: Vec<String> = unused_label_map(&mut flags, &formats).into_iter().collect();
     let names = &flags.names;
     // (Names files are gold: the predictions' names are their own.)
     let pred_flags = CorpusFlags {
         names: Vec::new(),
         ..flags.clone()
     };
-    let mut warnings = Vec::new();
     let scores = py.detach(|| {
         let gold_docs = load(&gold, Format::detect(&gold), &flags, &mut warnings)?;
         check_names_match(names, &gold_docs, &gold).map_err(errors::data)?;
@@ -207,11 +214,6 @@ pub fn evaluate(
         };
         serde_json::to_string(&evaluation).map_err(errors::input)
     })?;
-    let formats: Vec<Format> = std::iter::once(&gold)
-        .chain(&pred)
-        .map(|p| Format::detect(p))
-        .collect();
-    warnings.extend(unused_label_map(&flags, &formats));
     warn_all(py, &warnings)?;
     Ok(scores)
 }

@@ -475,6 +475,11 @@ def test_a_label_map_no_corpus_uses_is_a_warning(tmp_path):
         quotekit.read_corpus(SAMPLE, label_map=labels)
     with pytest.warns(UserWarning, match=r"label_map .*labels\.toml is not used"):
         quotekit.evaluate(SAMPLE, pred=SAMPLE, label_map=labels)
+    # Not used, it is not read: a broken one is the warning alone.
+    broken = tmp_path / "broken.toml"
+    broken.write_bytes(b"\xff\xfe[")
+    with pytest.warns(UserWarning, match="is not used"):
+        assert len(list(quotekit.read_corpus(SAMPLE, label_map=broken))) > 0
     config = tmp_path / "crf.toml"
     config.write_text("[training]\nmax_iterations = 2\nthreads = 1\n")
     with pytest.warns(UserWarning, match=r"^label_map .*labels\.toml is not used"):

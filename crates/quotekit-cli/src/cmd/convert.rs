@@ -30,7 +30,7 @@ pub struct ConvertArgs {
 }
 
 /// Runs `quotekit convert`.
-pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(args.corpus_options.inputs());
     check_output(&args.output, &inputs)?;
@@ -58,7 +58,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    args.corpus_options.warn_unused_label_map([args.from]);
+    args.corpus_options.drop_unused_label_map([args.from]);
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
     let lost = writer(args.to, args.scheme).write(&report.documents, &args.output)?;
     for line in &lost {

@@ -59,11 +59,16 @@ impl CorpusOptions {
             .map(|p| p.as_path())
     }
 
-    /// [`warn_unused_label_map`] for `--label-map`, the command reading
-    /// corpora of `formats`.
-    pub fn warn_unused_label_map(&self, formats: impl IntoIterator<Item = Format>) {
+    /// [`warn_label_map_unused`] for `--label-map`, the command reading
+    /// corpora of `formats`; a map not used is then not read either (a
+    /// broken one would fail the command after the warning).
+    pub fn drop_unused_label_map(&mut self, formats: impl IntoIterator<Item = Format>) {
         let formats: Vec<Format> = formats.into_iter().collect();
-        warn_unused_label_map("--label-map", self.label_map.as_deref(), &formats);
+        let why = quotekit_data::load::unused_label_map(self.label_map.as_deref(), &formats);
+        if why.is_some() {
+            self.label_map = None;
+        }
+        warn_label_map_unused("--label-map", why);
     }
 
     /// Library load options from the flags.
@@ -94,17 +99,6 @@ pub fn load(
     print_problems(&report.warnings, &report.skipped);
     quotekit_data::names::check_names_match(&options.names, &report.documents, path)?;
     Ok(report)
-}
-
-/// Warns that a label map (`flag`: `--label-map`, or a config's
-/// `data.label_map`) is not used when none of the corpora a command reads,
-/// in `formats`, is CoNLL: only CoNLL tags are mapped, brat and JSONL name
-/// their roles themselves.
-pub fn warn_unused_label_map(flag: &str, label_map: Option<&Path>, formats: &[Format]) {
-    warn_label_map_unused(
-        flag,
-        quotekit_data::load::unused_label_map(label_map, formats),
-    );
 }
 
 /// Prints `why` a label map is not used

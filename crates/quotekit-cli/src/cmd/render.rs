@@ -36,7 +36,7 @@ pub struct RenderArgs {
 }
 
 /// Runs `quotekit render`.
-pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(args.texts.as_deref());
     inputs.extend(args.gold.as_deref());
@@ -48,7 +48,7 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let corpora = std::iter::once(&args.input).chain(&args.gold);
     args.corpus_options
-        .warn_unused_label_map(corpora.map(|p| Format::detect(p)));
+        .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
     // Names files are gold: the predictions' names are their own.
     let pred_options = CorpusOptions {
         names: Vec::new(),

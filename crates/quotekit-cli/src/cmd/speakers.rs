@@ -45,8 +45,8 @@ pub struct TrainSpeakersArgs {
 }
 
 /// Runs `quotekit train-speakers`.
-pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
-    let names = &args.corpus_options.names;
+pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
+    let names = &args.corpus_options.names.clone();
     let config = ResolverConfig {
         bits: args.bits,
         epochs: args.epochs,
@@ -54,6 +54,9 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     };
     config.validate().map_err(anyhow::Error::msg)?;
+    let corpora = std::iter::once(&args.train).chain(&args.dev);
+    args.corpus_options
+        .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
     let skipped = std::cell::Cell::new(0);
     let named = |path: &PathBuf| -> anyhow::Result<Vec<_>> {
         let report = super::load(path, None, &args.corpus_options)?;
@@ -61,9 +64,6 @@ pub fn run(args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         let docs = report.documents;
         Ok(docs.into_iter().filter(|d| is_named(d, names)).collect())
     };
-    let corpora = std::iter::once(&args.train).chain(&args.dev);
-    args.corpus_options
-        .warn_unused_label_map(corpora.map(|p| Format::detect(p)));
     // (The output is checked before the epochs run, not after.)
     let mut inputs = vec![args.train.as_path()];
     inputs.extend(args.corpus_options.inputs());

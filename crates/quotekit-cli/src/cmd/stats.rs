@@ -33,7 +33,7 @@ pub struct StatsArgs {
 }
 
 /// Runs `quotekit stats`.
-pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
     // (A run whose every document failed wrote error records only.)
@@ -46,7 +46,7 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(super::exit_code(quoted.error_records > 0));
     }
-    args.corpus_options.warn_unused_label_map([format]);
+    args.corpus_options.drop_unused_label_map([format]);
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
     // Who is quoted, when the corpus names its speakers: with names files,
