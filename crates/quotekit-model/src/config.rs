@@ -287,17 +287,45 @@ impl TrainConfig {
         Ok(Checked(this))
     }
 
-    /// Checks that the network of the config's model kind fits in memory
-    /// (a config file when read, and [`TrainConfig::check`]); not a model
-    /// file's stored config, so that a model of any size trained before the
-    /// bounds loads.
+    /// Checks that the model of the config's kind fits in memory and has no
+    /// layer of width 0 (a config file when read, and
+    /// [`TrainConfig::check`]); not a model file's stored config, so that a
+    /// model of any size trained before the bounds loads.
     pub fn check_size(&self) -> Result<(), ModelError> {
         match self.model {
             ModelKind::Crf => self.check_crf_size(),
             ModelKind::Neural => self.neural.check_size(),
             ModelKind::Transformer => self.transformer.check_size(),
         }
-        .map_err(ModelError::config)
+        .map_err(ModelError::config)?;
+        self.check_training_values().map_err(ModelError::config)
+    }
+
+    /// Values that older versions took and that train nothing of use: widths
+    /// of 0 (the neural tagger's character embedding, which its character
+    /// CNN reads; a transformer's feature embeddings with `features = true`),
+    /// an L2 penalty so large that every CRF weight stays near 0 (the model
+    /// tags nothing), warm-start epochs past what is taken for a typing error.
+    fn check_training_values(&self) -> Result<(), String> {
+        let t = &self.training;
+        match self.model {
+            ModelKind::Neural if self.neural.network.char_dim == 0 => Err(
+                "neural.network.char_dim = 0 (expected at least 1: the character CNN reads it)"
+                    .into(),
+            ),
+            ModelKind::Transformer if self.transformer.features && self.transformer.feature_dim == 0 => {
+                Err("transformer.feature_dim = 0 with transformer.features = true (expected at least 1, or features = false)".into())
+            }
+            ModelKind::Crf if t.c2 > MAX_C2 => Err(format!(
+                "training.c2 = {:e} (expected at most {MAX_C2}: a penalty this large keeps every weight near 0, and the model tags nothing)",
+                t.c2
+            )),
+            ModelKind::Crf if t.warm_start_epochs > MAX_WARM_START_EPOCHS => Err(format!(
+                "training.warm_start_epochs = {} (expected at most {MAX_WARM_START_EPOCHS}; more is taken for a typing error)",
+                t.warm_start_epochs
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The CRF keeps a dense table of 2^`features.hash_bits` × tags weights,
@@ -396,6 +424,13 @@ impl TrainConfig {
     }
 }
 
+/// The largest `training.c2` a CRF is trained with (PolNeAR's best is
+/// near 1).
+pub const MAX_C2: f64 = 1000.0;
+
+/// The most `training.warm_start_epochs` a CRF is trained with.
+pub const MAX_WARM_START_EPOCHS: usize = 1000;
+
 /// The most `features.hash_bits` a CRF is trained with
 /// ([`TrainConfig::check_size`]); model files of up to 26 bits load.
 pub const MAX_CRF_HASH_BITS: u32 = 24;
@@ -428,7 +463,12 @@ impl Checked {
         inputs.extend(data.names.iter().map(|p| ("data.names", p.as_path())));
         // (Optional files, each read only by the model kind that has it.)
         let optional = [
-            (true, "data.label_map", &data.label_map),
+            // (A map of no use is not read: DataConfig::unused_label_map.)
+            (
+                data.unused_label_map().is_none(),
+                "data.label_map",
+                &data.label_map,
+            ),
             (true, "features.lexicon", &config.features.lexicon),
             (
                 config.model == ModelKind::Neural,
@@ -600,6 +640,35 @@ mod tests {
             "{e}"
         );
         assert!(TrainConfig::from_toml("[features]\nhash_bits = 24\n").is_ok());
+        for (toml, said) in [
+            (
+                "model = \"neural\"\n[neural.network]\nchar_dim = 0\n",
+                "neural.network.char_dim = 0",
+            ),
+            (
+                "model = \"transformer\"\n[transformer]\nfeature_dim = 0\n",
+                "transformer.feature_dim = 0 with",
+            ),
+        ] {
+            let e = TrainConfig::from_toml(toml).unwrap_err().to_string();
+            assert!(e.contains(said), "{e}");
+        }
+        for (toml, said) in [
+            (
+                "[training]\nc2 = 1e300\n",
+                "training.c2 = 1e300 (expected at most 1000",
+            ),
+            (
+                "[training]\nwarm_start_epochs = 1000000\n",
+                "training.warm_start_epochs = 1000000",
+            ),
+        ] {
+            let e = TrainConfig::from_toml(toml).unwrap_err().to_string();
+            assert!(e.contains(said), "{e}");
+        }
+        let no_features =
+            "model = \"transformer\"\n[transformer]\nfeatures = false\nfeature_dim = 0\n";
+        assert!(TrainConfig::from_toml(no_features).is_ok());
         let e = TrainConfig::from_toml("[training]\nc2 = -1.0\n")
             .unwrap_err()
             .to_string();
