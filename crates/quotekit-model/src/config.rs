@@ -346,6 +346,36 @@ impl TrainConfig {
         ))
     }
 
+    /// Says which network sections (`[neural]`, `[transformer]`) the config
+    /// sets, though its model kind does not read them (nor check them): a
+    /// `model = "neural"` left out, most likely. One line per section.
+    pub fn unread_sections(&self) -> Vec<String> {
+        let set = [
+            (
+                ModelKind::Neural,
+                self.neural != crate::neural::config::NeuralConfig::default(),
+            ),
+            (
+                ModelKind::Transformer,
+                self.transformer != crate::transformer::config::TransformerConfig::default(),
+            ),
+        ];
+        set.into_iter()
+            .filter(|&(kind, set)| set && self.model != kind)
+            .map(|(kind, _)| {
+                format!(
+                    "[{}] is not read: this config trains a {} (model = \"{}\"); \
+                     a {} needs model = \"{}\"",
+                    kind.name(),
+                    self.model.describe(),
+                    self.model.name(),
+                    kind.describe(),
+                    kind.name()
+                )
+            })
+            .collect()
+    }
+
     /// Refuses a config of another model kind than `kind`: [`TrainConfig::check`]
     /// checks the section of `model` only, so a trainer takes only its own kind.
     pub fn expect_model(&self, kind: ModelKind) -> Result<(), ModelError> {
@@ -666,6 +696,13 @@ mod tests {
             let e = TrainConfig::from_toml(toml).unwrap_err().to_string();
             assert!(e.contains(said), "{e}");
         }
+        let crf = TrainConfig::from_toml("[neural]\nepochs = 3\n").unwrap();
+        assert_eq!(
+            crf.unread_sections(),
+            ["[neural] is not read: this config trains a CRF (model = \"crf\"); a neural tagger needs model = \"neural\""]
+        );
+        let neural = TrainConfig::from_toml("model = \"neural\"\n[neural]\nepochs = 3\n").unwrap();
+        assert!(neural.unread_sections().is_empty());
         let no_features =
             "model = \"transformer\"\n[transformer]\nfeatures = false\nfeature_dim = 0\n";
         assert!(TrainConfig::from_toml(no_features).is_ok());

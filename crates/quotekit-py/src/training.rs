@@ -31,6 +31,11 @@ pub fn train(
     label_map: Option<PathBuf>,
 ) -> PyResult<Option<String>> {
     let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::config)?;
+    let unread: Vec<String> = cfg
+        .unread_sections()
+        .iter()
+        .map(|note| format!("{}: {note}", config.display()))
+        .collect();
     if let Some(t) = train {
         cfg.data.train = t;
     }
@@ -74,9 +79,9 @@ pub fn train(
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
-    let mut warnings: Vec<String> = unused
-        .map(|why| format!("{label_map_key} {why}"))
+    let mut warnings: Vec<String> = unread
         .into_iter()
+        .chain(unused.map(|why| format!("{label_map_key} {why}")))
         .collect();
     let fitted = with_signals(py, &options.interrupt, || {
         fit_with(&cfg, &options, |event| {

@@ -143,7 +143,7 @@ fn refuse_other_kinds_flags(args: &TrainArgs, kind: ModelKind) -> anyhow::Result
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let (mut config, deprecated) = TrainConfig::load(&args.config)?;
-    for note in deprecated {
+    for note in deprecated.iter().chain(&config.unread_sections()) {
         eprintln!("warning: {}: {note}", args.config.display());
     }
     refuse_other_kinds_flags(&args, config.model)?;
