@@ -484,3 +484,12 @@ def test_a_label_map_no_corpus_uses_is_a_warning(tmp_path):
     config.write_text("[training]\nmax_iterations = 2\nthreads = 1\n")
     with pytest.warns(UserWarning, match=r"^label_map .*labels\.toml is not used"):
         quotekit.train(config, train=SAMPLE, out=tmp_path / "m", label_map=labels)
+
+
+def test_a_model_is_not_pickled_and_says_what_to_do(model):
+    import copy
+    import pickle
+
+    for attempt in (pickle.dumps, copy.deepcopy, copy.copy):
+        with pytest.raises(TypeError, match=r"load the model in each process with quotekit\.load\('"):
+            attempt(model)

@@ -145,7 +145,7 @@ def _count(name: str, value: Any, low: int = 0) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{name} must be a whole number, not {type(value).__name__}")
     if not low <= value < 2**63:
-        raise InputError(f"{name} = {value}: expected a whole number of at least {low}")
+        raise InputError(f"{name} = {value}: expected a whole number from {low} to {2**63 - 1}")
     return value
 
 
@@ -264,6 +264,13 @@ class Model:
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+    def __reduce__(self) -> Any:
+        # (pickle, copy and multiprocessing's spawn workers all come here.)
+        raise TypeError(
+            "a quotekit.Model is not pickled or copied: load the model in each "
+            f"process with quotekit.load({self.info.get('path', 'PATH')!r})"
+        )
 
     @property
     def info(self) -> Dict[str, Any]:
