@@ -205,7 +205,16 @@ impl TrainConfig {
         if path.as_os_str().is_empty() {
             return Err(ModelError::empty_path("a config file (TOML)"));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
+        let text = quotekit_data::error::decode_utf8(path, bytes).map_err(|e| match e {
+            quotekit_data::DataError::NotUtf8 { line, byte, .. } => ModelError::Config {
+                path: Some(path.to_path_buf()),
+                message: format!(
+                    "line {line}: not valid UTF-8 (invalid byte at offset {byte}); a config is UTF-8 TOML"
+                ),
+            },
+            e => ModelError::Data(e),
+        })?;
         Self::parse(&text).map_err(|e| match e {
             ModelError::Config { message, .. } => ModelError::Config {
                 path: Some(path.to_path_buf()),
@@ -771,6 +780,20 @@ mod tests {
         let e = crf.expect_model(ModelKind::Neural).unwrap_err().to_string();
         assert!(
             e.contains("model = \"crf\"") && e.contains("\"neural\""),
+            "{e}"
+        );
+    }
+
+    /// A config that is not UTF-8 (Latin-1, say) is refused with the line
+    /// and offset of its first bad byte, as a lexicon or label map is.
+    #[test]
+    fn a_config_not_in_utf8_names_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.toml");
+        std::fs::write(&path, b"[data]\n# caf\xe9\ntrain = \"x\"\n").unwrap();
+        let e = TrainConfig::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("latin1.toml: line 2: not valid UTF-8 (invalid byte at offset 12)"),
             "{e}"
         );
     }
