@@ -86,7 +86,12 @@ impl OutputLock {
                 Err(TryLockError::WouldBlock) => {
                     let mut holder = String::new();
                     let _ = file.read_to_string(&mut holder);
-                    let holder = holder.trim();
+                    let mut holder = holder.trim().to_string();
+                    // (Another thread of this process: a Python program
+                    // training twice into one folder at once.)
+                    if holder == format!("process {}", std::process::id()) {
+                        holder.push_str(", this process: another call of it");
+                    }
                     return Err(InferError::Locked {
                         path: output.to_path_buf(),
                         holder: if holder.is_empty() {
@@ -150,7 +155,10 @@ mod tests {
         let err = OutputLock::file(&out).unwrap_err().to_string();
         assert!(err.contains("another quotekit run"), "{err}");
         assert!(
-            err.contains(&format!("process {}", std::process::id())),
+            err.contains(&format!(
+                "process {}, this process: another call of it",
+                std::process::id()
+            )),
             "{err}"
         );
         // Another output is free; the first is free again once released.
