@@ -173,7 +173,7 @@ impl Domain {
                 }
                 if !(hi - lo).is_finite() {
                     return Err(format!(
-                        "`{key}`: min = {lo}, max = {hi} is a range too wide to draw from (max − min overflows)"
+                        "`{key}`: min = {lo:e}, max = {hi:e} is a range too wide to draw from (max − min overflows)"
                     ));
                 }
                 if self.log && lo <= 0.0 {
@@ -246,10 +246,15 @@ pub(crate) fn unread(kind: ModelKind, key: &str) -> Option<String> {
         );
     }
     let section = key.split('.').next().unwrap_or(key);
+    // (A whole section, or the one key of a section that others share.)
+    let what = match section {
+        "data" => format!("`{key}`"),
+        _ => format!("[{section}]"),
+    };
     let only = |owner: ModelKind| {
         (kind != owner).then(|| {
             format!(
-                "only the {} reads [{section}]; the base config trains a {} model, so every value would train the same one",
+                "only the {} reads {what}; the base config trains a {} model, so every value would train the same one",
                 owner.name(),
                 kind.name()
             )
@@ -379,8 +384,8 @@ pub(crate) fn values_fit(
                         "no combination of the other keys' values makes it valid".to_string()
                     }
                     None => format!(
-                        "none of {per_value} combinations of the other keys' values tried, \
-                         the first values of each and others at random, makes it valid"
+                        "none of {per_value} combinations of the other keys' values tried \
+                         (their first values, their last values, and a sample), makes it valid"
                     ),
                 };
                 format!(" (with {}; {none})", set.join(", "))
