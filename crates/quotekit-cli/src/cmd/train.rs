@@ -32,8 +32,8 @@ pub struct TrainArgs {
     #[arg(long, default_value = "models/crf")]
     pub out: PathBuf,
     /// Worker threads, overriding `training.threads` (0: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=quotekit_model::config::MAX_THREADS as u64))]
+    pub threads: Option<u64>,
     /// Maximum iterations, overriding `training.max_iterations` (CRF).
     #[arg(long)]
     pub max_iterations: Option<usize>,
@@ -154,7 +154,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         config.data.dev = Some(d);
     }
     if let Some(n) = args.threads {
-        config.training.threads = n;
+        config.training.threads = n as usize;
     }
     if !args.names.is_empty() {
         config.data.names = args.names.clone();
