@@ -122,7 +122,7 @@ fn joined(paths: &[PathBuf]) -> String {
 }
 
 /// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte.
-pub fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
+pub(crate) fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
         let byte = e.utf8_error().valid_up_to();
         let line = 1 + e.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count();

@@ -205,16 +205,9 @@ impl TrainConfig {
         if path.as_os_str().is_empty() {
             return Err(ModelError::empty_path("a config file (TOML)"));
         }
-        let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
-        let text = quotekit_data::error::decode_utf8(path, bytes).map_err(|e| match e {
-            quotekit_data::DataError::NotUtf8 { line, byte, .. } => ModelError::Config {
-                path: Some(path.to_path_buf()),
-                message: format!(
-                    "line {line}: not valid UTF-8 (invalid byte at offset {byte}); a config is UTF-8 TOML"
-                ),
-            },
-            e => ModelError::Data(e),
-        })?;
+        // (A regular file only: a pipe would wait for good; a byte-order
+        // mark dropped; a byte of no UTF-8 named by line and offset.)
+        let text = crate::io::read_text(path)?;
         Self::parse(&text).map_err(|e| match e {
             ModelError::Config { message, .. } => ModelError::Config {
                 path: Some(path.to_path_buf()),
@@ -796,6 +789,9 @@ mod tests {
             e.contains("latin1.toml: line 2: not valid UTF-8 (invalid byte at offset 12)"),
             "{e}"
         );
+        // (A byte-order mark an editor put first is dropped.)
+        std::fs::write(&path, b"\xef\xbb\xbf[data]\ntrain = \"x\"\n").unwrap();
+        assert_eq!(TrainConfig::load(&path).unwrap().0.data.train, Path::new("x"));
     }
 
     #[test]
