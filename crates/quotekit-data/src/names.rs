@@ -5,6 +5,8 @@
 //! them for PolNeAR dev and `datasets/polnear-speakers/train` for the part of
 //! PolNeAR train annotated here. Loading a corpus with names sets each
 //! listed span's [`Span::name`](crate::document::Span).
+//! The file runs a little over 500 lines with its tests: reading names
+//! files, applying them and the checks on them are read together.
 
 use crate::document::{Document, Role, Span};
 use crate::error::{read_text, DataError};

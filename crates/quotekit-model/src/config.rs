@@ -6,8 +6,8 @@
 //! not check again.
 //! Each model kind's own section lives beside that kind (`crf::config`,
 //! `neural::config`, `transformer::config`); the shared ones live here.
-//! The file runs a little over 500 lines with its tests: every check of a
-//! config's values is in one place.
+//! The file runs over 500 lines (about 830) with its tests: every check of
+//! a config's values is in one place.
 
 use crate::crf::config::{CrfTrainingConfig, SequenceUnit};
 use crate::error::ModelError;

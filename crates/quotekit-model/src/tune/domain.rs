@@ -4,7 +4,7 @@
 //! first trial: the base config's model kind reads the key (`unread`), and
 //! each value a trial can take makes a valid config with some values of the
 //! other keys (`values_fit`).
-//! The file runs over 500 lines (about 600) with its tests: a domain's draws, grid points and the checks of its values are read together.
+//! The file runs over 500 lines (about 830) with its tests: a domain's draws, grid points and the checks of its values are read together.
 
 use crate::config::{ModelKind, TrainConfig};
 use crate::error::ModelError;
