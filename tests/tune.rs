@@ -590,4 +590,32 @@ fn a_label_map_the_search_does_not_use_is_a_warning() {
     assert!(o.status.success(), "{err}");
     let warning = format!("warning: data.label_map {} is not used", map.display());
     assert_eq!(err.matches(&warning).count(), 1, "{err}");
+    // A space whose trials read a CoNLL corpus uses the map: no warning,
+    // and a missing map is refused before the first trial.
+    let conll = dir.path().join("sample.conll");
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "conll",
+        sample.to_str().unwrap(),
+        conll.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(
+        &space,
+        format!(
+            "base = {base:?}\nmethod = \"grid\"\n[space]\n\"data.train\" = {{ values = [{sample:?}, {conll:?}] }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(&map).unwrap();
+    let out = dir.path().join("conll");
+    let err = refused(&tune(&space, &out, &[]), "`data.train` = ");
+    assert!(
+        err.contains("data.label_map") && !err.contains("is not used"),
+        "{err}"
+    );
+    assert!(!out.join("trials.jsonl").exists());
 }

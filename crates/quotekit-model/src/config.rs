@@ -9,7 +9,7 @@
 //! The file runs over 500 lines (about 830) with its tests: every check of
 //! a config's values is in one place.
 
-use crate::crf::config::{CrfTrainingConfig, SequenceUnit};
+use crate::crf::config::{Algorithm, CrfTrainingConfig, SequenceUnit, WarmStart};
 use crate::error::ModelError;
 use crate::features::config::FeatureConfig;
 use crate::neural::config::NeuralConfig;
@@ -205,9 +205,10 @@ impl TrainConfig {
         if path.as_os_str().is_empty() {
             return Err(ModelError::empty_path("a config file (TOML)"));
         }
-        // (A regular file only: a pipe would wait for good; a byte-order
-        // mark dropped; a byte of no UTF-8 named by line and offset.)
-        let text = crate::io::read_text(path)?;
+        // (A pipe too, `--config <(…)`; a byte-order mark dropped; a byte of
+        // no UTF-8 named by line and offset.)
+        let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
+        let text = crate::io::text_of(path, bytes)?;
         Self::parse(&text).map_err(|e| match e {
             ModelError::Config { message, .. } => ModelError::Config {
                 path: Some(path.to_path_buf()),
@@ -318,14 +319,21 @@ impl TrainConfig {
             ModelKind::Transformer if self.transformer.features && self.transformer.feature_dim == 0 => {
                 Err("transformer.feature_dim = 0 with transformer.features = true (expected at least 1, or features = false)".into())
             }
-            ModelKind::Crf if t.c2 > MAX_C2 => Err(format!(
+            // (The perceptron has no penalty; only L-BFGS warm-starts.)
+            ModelKind::Crf if t.algorithm != Algorithm::Perceptron && t.c2 > MAX_C2 => Err(format!(
                 "training.c2 = {:e} (expected at most {MAX_C2}: a penalty this large keeps every weight near 0, and the model tags nothing)",
                 t.c2
             )),
-            ModelKind::Crf if t.warm_start_epochs > MAX_WARM_START_EPOCHS => Err(format!(
+            ModelKind::Crf
+                if t.algorithm == Algorithm::Lbfgs
+                    && t.warm_start != WarmStart::None
+                    && t.warm_start_epochs > MAX_WARM_START_EPOCHS =>
+            {
+                Err(format!(
                 "training.warm_start_epochs = {} (expected at most {MAX_WARM_START_EPOCHS}; more is taken for a typing error)",
                 t.warm_start_epochs
-            )),
+            ))
+            }
             _ => Ok(()),
         }
     }
@@ -339,12 +347,12 @@ impl TrainConfig {
             return Ok(());
         }
         let tags = quotekit_data::TagSet::new(self.data.scheme).len();
-        let bytes = (1u64 << bits.min(63)) * tags as u64 * 4;
+        let bytes = 2f64.powi(bits.min(1000) as i32) * tags as f64 * 4.0;
         Err(format!(
             "features.hash_bits = {bits}: a CRF keeps 2^{bits} × {tags} weights ({:.1} GB) in memory \
              and in its model file, whatever the corpus; expected at most {MAX_CRF_HASH_BITS} \
              (PolNeAR needs 20)",
-            bytes as f64 / 1e9
+            bytes / 1e9
         ))
     }
 
@@ -698,6 +706,10 @@ mod tests {
             let e = TrainConfig::from_toml(toml).unwrap_err().to_string();
             assert!(e.contains(said), "{e}");
         }
+        // (Where the algorithm reads neither, they are no error.)
+        let unread =
+            "[training]\nalgorithm = \"perceptron\"\nc2 = 1e300\nwarm_start_epochs = 1000000\n";
+        assert!(TrainConfig::from_toml(unread).is_ok());
         let crf = TrainConfig::from_toml("[neural]\nepochs = 3\n").unwrap();
         assert_eq!(
             crf.unread_sections(),
@@ -791,7 +803,10 @@ mod tests {
         );
         // (A byte-order mark an editor put first is dropped.)
         std::fs::write(&path, b"\xef\xbb\xbf[data]\ntrain = \"x\"\n").unwrap();
-        assert_eq!(TrainConfig::load(&path).unwrap().0.data.train, Path::new("x"));
+        assert_eq!(
+            TrainConfig::load(&path).unwrap().0.data.train,
+            Path::new("x")
+        );
     }
 
     #[test]

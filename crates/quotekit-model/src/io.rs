@@ -49,7 +49,12 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
 /// Reads a whole model-side text file ([`read_file`]: regular files only),
 /// without the byte-order mark an editor may have put first.
 pub fn read_text(path: &Path) -> Result<String, ModelError> {
-    let mut bytes = read_file(path)?;
+    text_of(path, read_file(path)?)
+}
+
+/// The text of `bytes` read from `path`, without a byte-order mark first; a
+/// byte of no UTF-8 is an error naming its line and offset.
+pub fn text_of(path: &Path, mut bytes: Vec<u8>) -> Result<String, ModelError> {
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
         3

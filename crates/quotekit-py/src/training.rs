@@ -68,6 +68,13 @@ pub fn train(
         // (The data error it would be once read.)
         return Err(errors::DataError::new_err(missing));
     }
+    // (Before training: with warnings as errors, the call stops here, not
+    // after the model is trained and then not saved.)
+    let early: Vec<String> = unread
+        .into_iter()
+        .chain(unused.map(|why| format!("{label_map_key} {why}")))
+        .collect();
+    crate::corpus::warn_all(py, &early)?;
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let options = TrainOptions {
@@ -79,10 +86,7 @@ pub fn train(
     };
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
-    let mut warnings: Vec<String> = unread
-        .into_iter()
-        .chain(unused.map(|why| format!("{label_map_key} {why}")))
-        .collect();
+    let mut warnings = Vec::new();
     let fitted = with_signals(py, &options.interrupt, || {
         fit_with(&cfg, &options, |event| {
             history.record(event);
@@ -167,7 +171,7 @@ pub fn tune(
         None => {}
     }
     let base = search.base_config().map_err(errors::model)?;
-    if let Some(why) = base.data.unused_label_map() {
+    if let Some(why) = search.unused_label_map(&base) {
         crate::corpus::warn_all(py, &[format!("data.label_map {why}")])?;
     }
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;

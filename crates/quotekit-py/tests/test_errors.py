@@ -490,6 +490,9 @@ def test_a_model_is_not_pickled_and_says_what_to_do(model):
     import copy
     import pickle
 
-    for attempt in (pickle.dumps, copy.deepcopy, copy.copy):
+    for attempt in (pickle.dumps, copy.deepcopy):
         with pytest.raises(TypeError, match=r"load the model in each process with quotekit\.load\('"):
             attempt(model)
+    # A shallow copy shares the loaded model.
+    shallow = copy.copy(model)
+    assert shallow.annotate("Ann said it rained.") == model.annotate("Ann said it rained.")

@@ -70,7 +70,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         space.hours = Some(h);
     }
     let base = space.base_config()?;
-    super::warn_label_map_unused("data.label_map", base.data.unused_label_map());
+    super::warn_label_map_unused("data.label_map", space.unused_label_map(&base));
     quotekit_data::paths::check_output_folder(&args.out)?;
     quotekit_data::paths::check_output(&args.out, &space.inputs(&base))?;
     // (Before the first trial: a mistyped corpus would fail every trial, and

@@ -80,8 +80,12 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
             }
             let params = BTreeMap::from([(key.clone(), value.clone())]);
             let config = space.config(&params)?.check()?;
-            // (The inputs of the key itself: the base's are checked apart.)
-            if let Some(missing) = config.missing_input_where(|k| k == key) {
+            // (The inputs of the key itself: the base's are checked apart;
+            // a corpus's with the label map it may be the one to use.)
+            let corpus = key == "data.train" || key == "data.dev";
+            if let Some(missing) =
+                config.missing_input_where(|k| k == key || (corpus && k == "data.label_map"))
+            {
                 return Err(fail(format!("`{key}` = {value}: {missing}")));
             }
         }

@@ -285,13 +285,10 @@ pub(crate) fn values_to_check(domain: &Domain, method: Method) -> Vec<toml::Valu
 /// The most combinations of the other keys' values tried for one value.
 const MAX_COMBINATIONS: usize = 4096;
 
-/// The fewest combinations tried for one value, however many values the
-/// space has.
-const MIN_COMBINATIONS: usize = 16;
-
-/// The configs read to check a space, all its values together, shared out
-/// among its values (each between [`MIN_COMBINATIONS`] and
-/// [`MAX_COMBINATIONS`]): a few seconds at most.
+/// The configs read to check a space, all its values together (a few
+/// seconds): past it, the values not yet checked are let through. A value
+/// stops at the first combination that fits, so only a space of thousands
+/// of values that each fit late comes near it.
 const MAX_CHECKS: usize = 1_000_000;
 
 /// Checks that every value of every key (as [`values_to_check`] gives them)
@@ -301,11 +298,11 @@ const MAX_CHECKS: usize = 1_000_000;
 /// that does not, with the config's message for it. (A key is not checked
 /// against the base config's value of another key the space sets:
 /// `transformer.window = 32` is refused with the base's stride of 48 only
-/// when no stride of the space fits it. Past a number of combinations that
-/// the space's size sets ([`MAX_CHECKS`] shared among its values),
-/// the combinations tried are the first one (each key's first value) and
-/// others drawn at random; a value none of them fits is refused, the
-/// message says how many were tried.)
+/// when no stride of the space fits it. Where the other keys make more than
+/// [`MAX_COMBINATIONS`] combinations, that many are tried: each key's first
+/// values, its last values, and a sample ([`sampled`]); a value none of
+/// them fits is refused, and the message says so. Past [`MAX_CHECKS`]
+/// configs read, the values left are let through.)
 pub(crate) fn values_fit(
     base: &toml::Table,
     keys: &[(String, Domain)],
@@ -328,8 +325,8 @@ pub(crate) fn values_fit(
             }
         }
     }
-    let checked: usize = values.iter().map(Vec::len).sum();
-    let per_value = (MAX_CHECKS / checked.max(1)).clamp(MIN_COMBINATIONS, MAX_COMBINATIONS);
+    let per_value = MAX_COMBINATIONS;
+    let mut read = 0usize;
     for (k, (key, domain)) in keys.iter().enumerate() {
         // (How many combinations the other keys' values make, at most one
         // past what is tried.)
@@ -341,6 +338,9 @@ pub(crate) fn values_fit(
                 n.checked_mul(v.len()).filter(|&n| n <= per_value)
             });
         for value in &values[k] {
+            if read > MAX_CHECKS {
+                return Ok(());
+            }
             let mut first_error = None;
             let mut fits = false;
             let tried = std::iter::once(value.clone()).chain(domain.below_top(method, value));
@@ -355,6 +355,7 @@ pub(crate) fn values_fit(
                         set(&mut table, &keys[*j].0, (*v).clone())?;
                     }
                     set(&mut table, key, value.clone())?;
+                    read += 1;
                     match config_of(&table) {
                         Ok(_) => {
                             fits = true;
@@ -423,7 +424,7 @@ fn shown(value: &toml::Value) -> String {
 }
 
 /// `n` combinations of one value of each key but `skip`: the first values,
-/// the last values, then a Latin hypercube sample (each key's values cut into `n - 1` equal
+/// the last values, then a Latin hypercube sample (each key's values cut into `n - 2` equal
 /// strata, each stratum drawn once, in an order shuffled per key), so that
 /// every part of every key's values is tried (seeded by `skip`: the same
 /// space is checked the same way).
@@ -646,7 +647,7 @@ mod tests {
             e.starts_with("`s.a` = 1000: s.b = 10000 (expected below s.a)"),
             "{e}"
         );
-        assert!(e.contains("none of 55 combinations"), "{e}");
+        assert!(e.contains("none of 4096 combinations"), "{e}");
         // Where b below a holds for some a of every b and some b of every a
         // (the largest a fits every b, the smallest b every a), the sample
         // finds them: each key's first and last values are tried.
@@ -658,6 +659,23 @@ mod tests {
             values_fit(&base, &keys, Method::Grid, parse, config_of),
             Ok(())
         );
+    }
+
+    /// `data.sequence` is the CRF's alone (the networks cut windows of their
+    /// own); a range whose width overflows is refused, not drawn as inf.
+    #[test]
+    fn a_key_no_trial_reads_and_a_range_too_wide_are_refused() {
+        let e = unread(ModelKind::Neural, "data.sequence").unwrap();
+        assert!(e.starts_with("only the crf reads `data.sequence`;"), "{e}");
+        assert_eq!(unread(ModelKind::Crf, "data.sequence"), None);
+        assert_eq!(unread(ModelKind::Neural, "data.scheme"), None);
+        let wide = Domain {
+            min: Some(-1e308),
+            max: Some(1e308),
+            ..Domain::default()
+        };
+        let e = wide.check("k", Method::Random).unwrap_err();
+        assert!(e.contains("too wide to draw from"), "{e}");
     }
 
     /// A key the config does not have is blamed on itself, not on the keys

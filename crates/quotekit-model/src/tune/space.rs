@@ -304,6 +304,25 @@ impl SearchSpace {
         self.config(&BTreeMap::new())?.check()
     }
 
+    /// [`crate::config::DataConfig::unused_label_map`] over every corpus
+    /// the trials read: the base config's, and those that the space's
+    /// `data.train` and `data.dev` values name (a CoNLL one among them uses
+    /// the map).
+    pub fn unused_label_map(&self, base: &Checked) -> Option<String> {
+        let searched = self
+            .keys
+            .iter()
+            .filter(|(key, _)| key == "data.train" || key == "data.dev")
+            .flat_map(|(_, domain)| crate::tune::domain::values_to_check(domain, self.method))
+            .filter_map(|v| v.as_str().map(PathBuf::from));
+        let formats: Vec<quotekit_data::Format> = std::iter::once(base.data.train.clone())
+            .chain(base.data.dev.clone())
+            .chain(searched)
+            .map(|p| quotekit_data::Format::detect(&p))
+            .collect();
+        quotekit_data::load::unused_label_map(base.data.label_map.as_deref(), &formats)
+    }
+
     /// Every file a search reads, which its output folder must not hold:
     /// the corpora and names of `base` (from [`SearchSpace::base_config`]),
     /// the search-space file and the base config file.

@@ -265,8 +265,12 @@ class Model:
     def __repr__(self) -> str:
         return repr(self._native)
 
+    def __copy__(self) -> "Model":
+        # (A shallow copy shares the loaded model, as it always did.)
+        return Model(self._native)
+
     def __reduce__(self) -> Any:
-        # (pickle, copy and multiprocessing's spawn workers all come here.)
+        # (pickle, copy.deepcopy and multiprocessing's spawn workers come here.)
         raise TypeError(
             "a quotekit.Model is not pickled or copied: load the model in each "
             f"process with quotekit.load({self.info.get('path', 'PATH')!r})"
