@@ -272,16 +272,20 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
         &map,
     ]);
     assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
-    let config = path("brat.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[data]\ntrain = \"datasets/sample\"\nlabel_map = {map:?}\n\
-             [training]\nmax_iterations = 2\nthreads = 1\n"
-        ),
-    )
-    .unwrap();
-    let out = quotekit(&["train", "--config", &config, "--out", &path("m")]);
+    // `train` with a brat corpus and the label map `map` in its config.
+    let train = |map: &str, out: &str| {
+        let config = path("brat.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[data]\ntrain = \"datasets/sample\"\nlabel_map = {map:?}\n\
+                 [training]\nmax_iterations = 2\nthreads = 1\n"
+            ),
+        )
+        .unwrap();
+        quotekit(&["train", "--config", &config, "--out", &path(out)])
+    };
+    let out = train(&map, "m");
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -297,16 +301,7 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
         "{}",
         stderr(&out)
     );
-    let missing = path("missing.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[data]\ntrain = \"datasets/sample\"\nlabel_map = {missing:?}\n\
-             [training]\nmax_iterations = 2\nthreads = 1\n"
-        ),
-    )
-    .unwrap();
-    let out = quotekit(&["train", "--config", &config, "--out", &path("m2")]);
+    let out = train(&path("missing.toml"), "m2");
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("is not used"), "{err}");
