@@ -118,6 +118,18 @@ pub fn unused_label_map(label_map: Option<&Path>, formats: &[Format]) -> Option<
     ))
 }
 
+/// [`unused_label_map`], the map then taken out of `label_map`: a map not
+/// used is not read either (a broken one would fail the command after the
+/// warning).
+pub fn drop_unused_label_map(
+    label_map: &mut Option<PathBuf>,
+    formats: &[Format],
+) -> Option<String> {
+    let why = unused_label_map(label_map.as_deref(), formats)?;
+    *label_map = None;
+    Some(why)
+}
+
 /// A document left out in lenient mode, and why.
 #[derive(Debug)]
 pub struct Skipped {

@@ -94,8 +94,15 @@ impl DataConfig {
     /// training nor the dev corpus is CoNLL
     /// ([`quotekit_data::load::unused_label_map`]).
     pub fn unused_label_map(&self) -> Option<String> {
+        self.unused_label_map_among(&[])
+    }
+
+    /// [`DataConfig::unused_label_map`] where the corpora `more` are read
+    /// too (those a search's trials train and score on).
+    pub fn unused_label_map_among(&self, more: &[PathBuf]) -> Option<String> {
         let formats: Vec<quotekit_data::Format> = std::iter::once(&self.train)
             .chain(&self.dev)
+            .chain(more)
             .map(|p| quotekit_data::Format::detect(p))
             .collect();
         quotekit_data::load::unused_label_map(self.label_map.as_deref(), &formats)

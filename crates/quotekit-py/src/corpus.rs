@@ -87,9 +87,8 @@ fn load(
 /// corpora read, of `formats`, is CoNLL; the map is then dropped from
 /// `flags`, not read (a broken one would fail the call after the warning).
 fn unused_label_map(flags: &mut CorpusFlags, formats: &[Format]) -> Option<String> {
-    let why = quotekit_data::load::unused_label_map(flags.label_map.as_deref(), formats)?;
-    flags.label_map = None;
-    Some(format!("label_map {why}"))
+    quotekit_data::load::drop_unused_label_map(&mut flags.label_map, formats)
+        .map(|why| format!("label_map {why}"))
 }
 
 /// Raises each of a corpus's warnings (repairs made while reading it, as

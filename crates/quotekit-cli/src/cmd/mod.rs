@@ -64,10 +64,7 @@ impl CorpusOptions {
     /// broken one would fail the command after the warning).
     pub fn drop_unused_label_map(&mut self, formats: impl IntoIterator<Item = Format>) {
         let formats: Vec<Format> = formats.into_iter().collect();
-        let why = quotekit_data::load::unused_label_map(self.label_map.as_deref(), &formats);
-        if why.is_some() {
-            self.label_map = None;
-        }
+        let why = quotekit_data::load::drop_unused_label_map(&mut self.label_map, &formats);
         warn_label_map_unused("--label-map", why);
     }
 

@@ -325,18 +325,18 @@ pub(crate) fn values_fit(
             }
         }
     }
-    let per_value = MAX_COMBINATIONS;
     let mut read = 0usize;
     for (k, (key, domain)) in keys.iter().enumerate() {
-        // (How many combinations the other keys' values make, at most one
-        // past what is tried.)
-        let all = values
+        // (Whether the other keys' values make few enough combinations to
+        // try them all.)
+        let exhaustive = values
             .iter()
             .enumerate()
             .filter(|&(j, _)| j != k)
             .try_fold(1usize, |n, (_, v)| {
-                n.checked_mul(v.len()).filter(|&n| n <= per_value)
-            });
+                n.checked_mul(v.len()).filter(|&n| n <= MAX_COMBINATIONS)
+            })
+            .is_some();
         for value in &values[k] {
             if read > MAX_CHECKS {
                 return Ok(());
@@ -345,10 +345,12 @@ pub(crate) fn values_fit(
             let mut fits = false;
             let tried = std::iter::once(value.clone()).chain(domain.below_top(method, value));
             'values: for value in tried {
-                let combinations: Box<dyn Iterator<Item = Vec<(usize, &toml::Value)>>> = match all {
-                    Some(_) => Box::new(Combinations::new(&values, k)),
-                    None => Box::new(sampled(&values, k, per_value)),
-                };
+                let combinations: Box<dyn Iterator<Item = Vec<(usize, &toml::Value)>>> =
+                    if exhaustive {
+                        Box::new(Combinations::new(&values, k))
+                    } else {
+                        Box::new(sampled(&values, k, MAX_COMBINATIONS))
+                    };
                 for combination in combinations {
                     let mut table = base.clone();
                     for (j, v) in &combination {
@@ -380,14 +382,13 @@ pub(crate) fn values_fit(
                     .iter()
                     .map(|(j, v)| format!("`{}` = {v}", keys[*j].0))
                     .collect();
-                let none = match all {
-                    Some(_) => {
-                        "no combination of the other keys' values makes it valid".to_string()
-                    }
-                    None => format!(
-                        "none of {per_value} combinations of the other keys' values tried \
+                let none = if exhaustive {
+                    "no combination of the other keys' values makes it valid".to_string()
+                } else {
+                    format!(
+                        "none of {MAX_COMBINATIONS} combinations of the other keys' values tried \
                          (their first values, their last values, and a sample), makes it valid"
-                    ),
+                    )
                 };
                 format!(" (with {}; {none})", set.join(", "))
             };

@@ -309,18 +309,14 @@ impl SearchSpace {
     /// `data.train` and `data.dev` values name (a CoNLL one among them uses
     /// the map).
     pub fn unused_label_map(&self, base: &Checked) -> Option<String> {
-        let searched = self
+        let searched: Vec<PathBuf> = self
             .keys
             .iter()
             .filter(|(key, _)| key == "data.train" || key == "data.dev")
             .flat_map(|(_, domain)| crate::tune::domain::values_to_check(domain, self.method))
-            .filter_map(|v| v.as_str().map(PathBuf::from));
-        let formats: Vec<quotekit_data::Format> = std::iter::once(base.data.train.clone())
-            .chain(base.data.dev.clone())
-            .chain(searched)
-            .map(|p| quotekit_data::Format::detect(&p))
+            .filter_map(|v| v.as_str().map(PathBuf::from))
             .collect();
-        quotekit_data::load::unused_label_map(base.data.label_map.as_deref(), &formats)
+        base.data.unused_label_map_among(&searched)
     }
 
     /// Every file a search reads, which its output folder must not hold:
