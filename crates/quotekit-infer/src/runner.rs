@@ -286,6 +286,10 @@ pub fn run(
             summary.words += *words;
             summary.quotes += *quotes;
             summary.errors += u64::from(record.document.is_err());
+            summary.not_records += u64::from(matches!(
+                &record.document,
+                Err(e) if e.kind == "malformed-json"
+            ));
         }
         sink.flush()?;
         summary.seconds = started.elapsed().as_secs_f64();

@@ -12,6 +12,9 @@ pub struct Summary {
     pub quotes: u64,
     /// Documents that produced an error record.
     pub errors: u64,
+    /// Of those, the lines that were no JSON record (kind
+    /// `malformed-json`): plain text given as JSONL fails every line so.
+    pub not_records: u64,
     /// Documents skipped because the output already had them (`--resume`).
     pub resumed: u64,
     /// Of those, the ones the output has as error records (a resumed run

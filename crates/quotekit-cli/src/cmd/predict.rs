@@ -189,6 +189,16 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     if let Some(made) = made {
         made.keep();
     }
+    if summary.documents > 0 && summary.not_records == summary.documents {
+        eprintln!(
+            "note: no line of {} was a JSON record: JSONL input (a .jsonl file or -) holds one {{\"id\": …, \"text\": …}} object per line; give plain text as a .txt file or a folder of them",
+            if args.input.as_os_str() == "-" {
+                "standard input".to_string()
+            } else {
+                args.input.display().to_string()
+            }
+        );
+    }
     // (Failed documents kept from a run resumed count as this run's.)
     Ok(super::exit_code(
         summary.errors + summary.resumed_errors > 0,
