@@ -1149,6 +1149,25 @@ fn messages_say_what_happened_once_and_where() {
     }
 }
 
+/// `train` without `--config`, away from the repository's root, says that
+/// its default is a path from there (it said only "No such file").
+#[test]
+fn the_default_config_is_looked_for_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(common::binary())
+        .arg("train")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no --config given, and the default configs/crf.toml is not in this folder"),
+        "{err}"
+    );
+    assert!(!dir.path().join("models").exists(), "nothing written");
+}
+
 /// What `predict` makes of one awkward input: the exit code, and words each
 /// output line or the message must hold.
 struct Handled {

@@ -13,14 +13,14 @@ use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
 use quotekit_model::{fit_with, save_annotator};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `quotekit train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Training config (TOML); see configs/crf.toml for every key.
-    #[arg(long, default_value = "configs/crf.toml")]
+    #[arg(long, default_value = DEFAULT_CONFIG)]
     pub config: PathBuf,
     /// Training corpus, overriding `data.train`.
     #[arg(long)]
@@ -139,9 +139,20 @@ fn refuse_other_kinds_flags(args: &TrainArgs, kind: ModelKind) -> anyhow::Result
     Ok(())
 }
 
+/// The config `train` reads without `--config`, from the repository's root.
+const DEFAULT_CONFIG: &str = "configs/crf.toml";
+
 /// Runs `quotekit train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
+    // (The default is a path from the repository's root: run elsewhere, its
+    // absence says only "No such file".)
+    if args.config == Path::new(DEFAULT_CONFIG) && !args.config.exists() {
+        anyhow::bail!(
+            "no --config given, and the default {DEFAULT_CONFIG} is not in this folder ({}): give --config FILE, or run from the repository's root (its configs/ has one config per model kind)",
+            std::env::current_dir().map_or_else(|_| "?".to_string(), |d| d.display().to_string())
+        );
+    }
     let (mut config, deprecated) = TrainConfig::load(&args.config)?;
     for note in deprecated.iter().chain(&config.unread_sections()) {
         eprintln!("warning: {}: {note}", args.config.display());
