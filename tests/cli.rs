@@ -1972,17 +1972,35 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
         let o = common::predict(&sample_dir(), &out(name), &["--format", format]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let stats = |path: &Path| -> serde_json::Value {
-        let o = quotekit(&["stats", path.to_str().unwrap(), "--json"]);
+    let stats_with = |path: &Path, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["stats", path.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        let o = quotekit(&args);
         assert!(o.status.success(), "{}", stderr(&o));
         serde_json::from_str(&stdout(&o)).unwrap()
     };
+    let stats = |path: &Path| stats_with(path, &[]);
     let records = stats(&out("r.jsonl"));
     assert!(records["quotes"].as_u64().unwrap() > 10, "{records}");
     assert!(!records["speakers"].as_array().unwrap().is_empty());
+    // Names merged across documents: the same in every format, with as
+    // many quotes.
+    let merged = stats_with(&out("r.jsonl"), &["--merge-names"]);
+    assert_eq!(merged["quotes"], records["quotes"]);
+    let named = |v: &serde_json::Value| -> u64 {
+        v["speakers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["quotes"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(named(&merged), named(&records));
     for name in ["d.jsonl", "b"] {
         let quoted = &stats(&out(name))["quoted"];
         assert_eq!(quoted, &records, "{name}");
+        let quoted = &stats_with(&out(name), &["--merge-names"])["quoted"];
+        assert_eq!(quoted, &merged, "{name}");
     }
     // The gold sample names its speakers only with its names files.
     assert!(stats(&sample_dir())["quoted"].is_null());

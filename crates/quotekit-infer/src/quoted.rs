@@ -1,9 +1,12 @@
 //! Who is quoted: the quotes of `predict`'s records, or the attributions
 //! of a corpus whose Source spans carry names, counted by their speaker's
-//! canonical name, with the documents each name is quoted in.
+//! canonical name, with the documents each name is quoted in; and, when
+//! asked ([`Quoted::merge_names`]), the names of one person across
+//! documents counted as one.
 
 use crate::error::InferError;
 use crate::render::read::lines;
+use quotekit_model::eval::speakers::normalise;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -19,6 +22,10 @@ pub struct SpeakerCount {
     pub quotes: usize,
     /// The documents it is quoted in.
     pub documents: usize,
+    /// The other spellings counted under `name` by [`Quoted::merge_names`],
+    /// most quoted first (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spellings: Vec<String>,
 }
 
 /// Who is quoted in a file of `predict --format jsonl` records.
@@ -34,6 +41,10 @@ pub struct Quoted {
     pub speakers: Vec<SpeakerCount>,
     /// The quotes without a speaker name.
     pub unnamed: SpeakerCount,
+    /// The documents each of `speakers` is quoted in, by their position in
+    /// the input (what merging names needs to count documents once).
+    #[serde(skip)]
+    in_documents: Vec<Vec<usize>>,
 }
 
 /// What is read of a record: its quotes' names, and whether it is an error.
@@ -55,36 +66,45 @@ struct Quote {
 #[derive(Default)]
 struct Counter {
     out: Quoted,
-    counts: HashMap<Option<String>, SpeakerCount>,
+    counts: HashMap<Option<String>, (SpeakerCount, Vec<usize>)>,
 }
 
 impl Counter {
     /// Counts a document's quotes, given their speakers' names.
     fn document(&mut self, names: impl IntoIterator<Item = Option<String>>) {
+        let doc = self.out.documents;
         self.out.documents += 1;
         let mut seen = HashSet::new();
         for name in names {
             self.out.quotes += 1;
             let first = seen.insert(name.clone());
-            let count = self.counts.entry(name).or_default();
+            let (count, docs) = self.counts.entry(name).or_default();
             count.quotes += 1;
-            count.documents += usize::from(first);
+            if first {
+                count.documents += 1;
+                docs.push(doc);
+            }
         }
     }
 
     /// The counts, most quoted first.
     fn finish(mut self) -> Quoted {
         let mut out = self.out;
-        out.unnamed = self.counts.remove(&None).unwrap_or_default();
-        out.speakers = self
+        out.unnamed = self.counts.remove(&None).unwrap_or_default().0;
+        let mut rows: Vec<(SpeakerCount, Vec<usize>)> = self
             .counts
             .into_iter()
-            .map(|(name, count)| SpeakerCount { name, ..count })
+            .map(|(name, (count, docs))| (SpeakerCount { name, ..count }, docs))
             .collect();
-        out.speakers
-            .sort_by(|a, b| b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name)));
+        rows.sort_by(|a, b| most_quoted(&a.0, &b.0));
+        (out.speakers, out.in_documents) = rows.into_iter().unzip();
         out
     }
+}
+
+/// Most quoted first, then by name.
+fn most_quoted(a: &SpeakerCount, b: &SpeakerCount) -> std::cmp::Ordering {
+    b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name))
 }
 
 impl Quoted {
@@ -125,6 +145,89 @@ impl Quoted {
             counter.document(record.quotes.into_iter().map(|q| q.speaker_name));
         }
         Ok(counter.finish())
+    }
+}
+
+impl Quoted {
+    /// Counts the names of one person as one, across documents (each
+    /// document already gives a person one name, its fullest): names equal
+    /// as `eval` compares them ([`normalise`]: case, a possessive, `the`,
+    /// titles in front, middle initials), and a lone surname (or any name
+    /// of one word) with the only name of two or more words in the counts
+    /// that ends with it (`Obama` with `Barack Obama`; `Clinton` stays
+    /// apart when both `Hillary Clinton` and `Bill Clinton` are quoted).
+    /// A group is shown under its most quoted spelling of the most words,
+    /// the others listed in [`SpeakerCount::spellings`]; its documents are
+    /// counted once each.
+    pub fn merge_names(self) -> Self {
+        let Quoted {
+            speakers,
+            in_documents,
+            ..
+        } = &self;
+        // Each name's group key: its normalised form, or the only longer
+        // key ending with it.
+        let keys: Vec<String> = speakers
+            .iter()
+            .map(|s| {
+                let name = s.name.as_deref().unwrap_or_default();
+                normalise(name).unwrap_or_else(|| name.to_string())
+            })
+            .collect();
+        let mut by_last: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for key in keys.iter().filter(|k| k.contains(' ')) {
+            let last = key.rsplit(' ').next().unwrap_or_default();
+            by_last.entry(last).or_default().insert(key);
+        }
+        let group = |key: &str| -> String {
+            match by_last.get(key) {
+                Some(fuller) if !key.contains(' ') && fuller.len() == 1 => {
+                    fuller.iter().next().map_or(key, |k| *k).to_string()
+                }
+                _ => key.to_string(),
+            }
+        };
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, key) in keys.iter().enumerate() {
+            groups.entry(group(key)).or_default().push(k);
+        }
+        let mut merged: Vec<(SpeakerCount, Vec<usize>)> = groups
+            .into_values()
+            .map(|members| {
+                // (Members come most quoted first, as `speakers` is sorted.)
+                let words = |k: usize| keys[k].split(' ').count();
+                let head = members
+                    .iter()
+                    .copied()
+                    .max_by_key(|&k| (words(k), std::cmp::Reverse(k)))
+                    .unwrap_or(members[0]);
+                let mut docs: Vec<usize> = members
+                    .iter()
+                    .flat_map(|&k| in_documents[k].iter().copied())
+                    .collect();
+                docs.sort_unstable();
+                docs.dedup();
+                let count = SpeakerCount {
+                    name: speakers[head].name.clone(),
+                    quotes: members.iter().map(|&k| speakers[k].quotes).sum(),
+                    documents: docs.len(),
+                    spellings: members
+                        .iter()
+                        .filter(|&&k| k != head)
+                        .filter_map(|&k| speakers[k].name.clone())
+                        .chain(members.iter().flat_map(|&k| speakers[k].spellings.clone()))
+                        .collect(),
+                };
+                (count, docs)
+            })
+            .collect();
+        merged.sort_by(|a, b| most_quoted(&a.0, &b.0));
+        let (speakers, in_documents) = merged.into_iter().unzip();
+        Quoted {
+            speakers,
+            in_documents,
+            ..self
+        }
     }
 }
 
@@ -170,13 +273,17 @@ impl fmt::Display for Quoted {
             .map(|s| (s, s.name.as_deref().unwrap_or_default()))
             .chain(unnamed);
         for (s, name) in rows {
-            writeln!(
+            write!(
                 f,
                 "{name:<width$}  {:>7}  {:>5.1}%  {:>9}",
                 s.quotes,
                 share(s.quotes),
                 s.documents
             )?;
+            if !s.spellings.is_empty() {
+                write!(f, "  (also {})", s.spellings.join("; "))?;
+            }
+            writeln!(f)?;
         }
         Ok(())
     }
@@ -207,6 +314,7 @@ mod tests {
             name: Some(name.into()),
             quotes,
             documents,
+            spellings: Vec::new(),
         };
         assert_eq!(
             quoted.speakers,
@@ -220,5 +328,60 @@ mod tests {
         std::fs::write(&path, "{\"id\": \"a\", \"quotes\": []}\n{\"quotes\": 3}\n").unwrap();
         let e = Quoted::read(&path).unwrap_err().to_string();
         assert!(e.contains("pred.jsonl:2"), "{e}");
+    }
+
+    #[test]
+    fn the_names_of_one_person_merge_across_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pred.jsonl");
+        let doc = |names: &[&str]| {
+            let quotes: Vec<_> = names
+                .iter()
+                .map(|n| serde_json::json!({"speaker_name": n}))
+                .collect();
+            format!("{}\n", serde_json::json!({ "quotes": quotes }))
+        };
+        let text = [
+            doc(&["Obama", "Obama", "Barack Obama", "Clinton"]),
+            doc(&["Obama", "Donald J. Trump", "Hillary Clinton"]),
+            doc(&["Donald Trump", "Donald Trump", "Bill Clinton", "Mr. Lee"]),
+            doc(&["lee", "Ann Lee", "Ann Lee's"]),
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        let quoted = Quoted::read(&path).unwrap();
+        assert_eq!(quoted.speakers.len(), 11);
+        let merged = quoted.merge_names();
+        let rows: Vec<(&str, usize, usize, Vec<&str>)> = merged
+            .speakers
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_deref().unwrap(),
+                    s.quotes,
+                    s.documents,
+                    s.spellings.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Ann Lee", 4, 2, vec!["Ann Lee's", "Mr. Lee", "lee"]),
+                // (Obama's three quotes count under the fuller name, the
+                // first document once.)
+                ("Barack Obama", 4, 2, vec!["Obama"]),
+                ("Donald Trump", 3, 2, vec!["Donald J. Trump"]),
+                ("Bill Clinton", 1, 1, vec![]),
+                // (Two Clintons: the surname alone is neither.)
+                ("Clinton", 1, 1, vec![]),
+                ("Hillary Clinton", 1, 1, vec![]),
+            ]
+        );
+        assert_eq!((merged.quotes, merged.documents), (14, 4));
+        let table = merged.to_string();
+        assert!(table.contains("(also Obama)"), "{table}");
+        // Merging what is merged changes nothing.
+        assert_eq!(merged.clone().merge_names().speakers, merged.speakers);
     }
 }

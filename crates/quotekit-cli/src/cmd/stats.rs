@@ -28,6 +28,13 @@ pub struct StatsArgs {
     /// Print the statistics as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Who is quoted: count the names of one person across documents as
+    /// one: names equal as `eval` compares them (case, titles, middle
+    /// initials), and a lone surname with the only fuller name ending
+    /// with it (`Obama` with `Barack Obama`, not `Clinton` when two
+    /// Clintons are quoted); the other spellings are listed.
+    #[arg(long)]
+    pub merge_names: bool,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,
 }
@@ -38,7 +45,10 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
     // (A run whose every document failed wrote error records only.)
     if format == Format::Jsonl && args.corpus.is_file() && holds_records_or_errors(&args.corpus)? {
-        let quoted = Quoted::read(&args.corpus)?;
+        let mut quoted = Quoted::read(&args.corpus)?;
+        if args.merge_names {
+            quoted = quoted.merge_names();
+        }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&quoted)?);
         } else {
@@ -59,12 +69,17 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .any(|d| is_named(d, names))
         .then(|| {
-            Quoted::of_documents(
+            let quoted = Quoted::of_documents(
                 report
                     .documents
                     .iter()
                     .filter(|d| names.is_empty() || is_named(d, names)),
-            )
+            );
+            if args.merge_names {
+                quoted.merge_names()
+            } else {
+                quoted
+            }
         });
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &report.warnings {
