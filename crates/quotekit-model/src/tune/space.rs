@@ -104,6 +104,54 @@ struct SpaceFile {
     space: BTreeMap<String, Domain>,
 }
 
+/// The keys of a [`Domain`] table.
+const DOMAIN_KEYS: [&str; 6] = ["values", "min", "max", "log", "integer", "steps"];
+
+/// The file read again with its `[space]` keys written as TOML dotted keys
+/// (`training.c2 = { ... }` unquoted, or a `[space.training]` table), which
+/// TOML nests, joined back into the dotted names the space means. `None`
+/// when no key was so written, or when the file still does not read (the
+/// first error then stands).
+fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
+    fn join(
+        name: String,
+        value: toml::Value,
+        out: &mut toml::Table,
+        joined: &mut bool,
+    ) -> Result<(), String> {
+        match value {
+            toml::Value::Table(t)
+                if !t.is_empty() && !t.keys().any(|k| DOMAIN_KEYS.contains(&k.as_str())) =>
+            {
+                *joined = true;
+                for (key, value) in t {
+                    join(format!("{name}.{key}"), value, out, joined)?;
+                }
+                Ok(())
+            }
+            value => match out.insert(name.clone(), value) {
+                None => Ok(()),
+                Some(_) => Err(format!("[space] names {name} twice")),
+            },
+        }
+    }
+    let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
+        return Ok(None);
+    };
+    let Some(toml::Value::Table(space)) = table.remove("space") else {
+        return Ok(None);
+    };
+    let (mut out, mut joined) = (toml::Table::new(), false);
+    for (name, value) in space {
+        join(name, value, &mut out, &mut joined)?;
+    }
+    if !joined {
+        return Ok(None);
+    }
+    table.insert("space".into(), toml::Value::Table(out));
+    Ok(toml::Value::Table(table).try_into().ok())
+}
+
 fn default_seed() -> u64 {
     1
 }
@@ -158,7 +206,13 @@ impl SearchSpace {
             message,
         };
         let text = crate::io::read_text(path)?;
-        let file: SpaceFile = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        let file: SpaceFile = match toml::from_str(&text) {
+            Ok(file) => file,
+            // (Read as written first, for the error's line and column.)
+            Err(e) => dotted_keys_joined(&text)
+                .map_err(fail)?
+                .ok_or_else(|| fail(e.to_string()))?,
+        };
         let base_path = match path.parent() {
             Some(dir) if file.base.is_relative() => dir.join(&file.base),
             _ => file.base.clone(),
@@ -386,6 +440,45 @@ mod tests {
         let budgetless =
             space("base = \"base.toml\"\n[space]\n\"training.c2\" = { values = [1.0] }\n").unwrap();
         assert_eq!(budgetless.trials, DEFAULT_TRIALS);
+    }
+
+    /// Keys written as TOML dotted keys, which TOML nests, mean the
+    /// dotted names; a name given twice, or a nested key no config has, is
+    /// refused.
+    #[test]
+    fn unquoted_dotted_keys_name_config_keys() {
+        let quoted = space(
+            "base = \"base.toml\"\n[space]\n\"training.c2\" = { min = 0.5, max = 2.0 }\n\"features.window\" = { values = [1, 2] }\n",
+        )
+        .unwrap();
+        for text in [
+            "base = \"base.toml\"\n[space]\ntraining.c2 = { min = 0.5, max = 2.0 }\nfeatures.window = { values = [1, 2] }\n",
+            "base = \"base.toml\"\n[space.training]\nc2 = { min = 0.5, max = 2.0 }\n[space.features]\nwindow = { values = [1, 2] }\n",
+        ] {
+            let s = space(text).unwrap();
+            assert_eq!(s.keys, quoted.keys, "{text}");
+        }
+        let err = space(
+            "base = \"base.toml\"\n[space]\ntraining.c2 = { values = [1.0] }\n\"training.c2\" = { values = [2.0] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("[space] names training.c2 twice"), "{err}");
+        let err = space("base = \"base.toml\"\n[space]\ntraining.c3 = { values = [1.0] }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("training.c3") && err.contains("unknown field `c3`"),
+            "{err}"
+        );
+        // (A misspelt domain key is still blamed on itself, with its line.)
+        let err = space("base = \"base.toml\"\n[space]\n\"training.c2\" = { mni = 1.0 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("unknown field `mni`"),
+            "{err}"
+        );
     }
 
     #[test]
