@@ -16,6 +16,11 @@
 //! "features.window" = { values = [1, 2, 3] }
 //! "features.hash_bits" = { min = 18, max = 22, integer = true }
 //! ```
+//!
+//! Keys may also be written unquoted, or under `[space.training]`: TOML
+//! nests them, and they are joined back into dotted names. The file runs
+//! over 500 lines because its tests, which pin each refusal's message, are
+//! a third of it.
 
 use crate::config::{Checked, TrainConfig};
 use crate::error::ModelError;
