@@ -1461,6 +1461,28 @@ fn stats_counts_who_is_quoted_in_predict_records() {
         })
         .collect();
     assert_eq!(got, expected);
+    // By a field of the records (here their id): every document its own
+    // part, the parts' quotes summing to the whole.
+    let o = quotekit(&["stats", "--json", "--by", "id", records.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let by: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(by["all"], v);
+    let groups = by["groups"].as_array().unwrap();
+    assert_eq!(
+        groups.len(),
+        common::record_ids(&std::fs::read_to_string(&records).unwrap()).len()
+    );
+    let parts: u64 = groups
+        .iter()
+        .map(|g| g["quoted"]["quotes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(parts, quotes);
+    // (Only records have fields to count by.)
+    let o = quotekit(&["stats", "--by", "id", "datasets/sample"]);
+    refused(
+        &o,
+        "--by id: datasets/sample holds no records of `predict --format jsonl`",
+    );
     let o = quotekit(&["stats", records.to_str().unwrap()]);
     let table = stdout(&o);
     let top = expected.iter().max_by_key(|(_, n)| **n).unwrap().0;

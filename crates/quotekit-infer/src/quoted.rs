@@ -48,7 +48,7 @@ pub struct Quoted {
 }
 
 /// What is read of a record: its quotes' names, and whether it is an error.
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct Record {
     #[serde(default)]
     quotes: Vec<Quote>,
@@ -56,7 +56,7 @@ struct Record {
     error: Option<serde::de::IgnoredAny>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct Quote {
     #[serde(default)]
     speaker_name: Option<String>,
@@ -134,17 +134,123 @@ impl Quoted {
         let mut counter = Counter::default();
         for line in lines(path)? {
             let (line_no, line) = line?;
-            let record: Record = serde_json::from_slice(&line).map_err(|e| {
-                InferError::Usage(format!(
-                    "{}:{line_no}: not a record of `predict --format jsonl`: {}",
-                    path.display(),
-                    quotekit_data::formats::jsonl::json_problem(&e)
-                ))
-            })?;
-            counter.out.error_records += usize::from(record.error.is_some());
-            counter.document(record.quotes.into_iter().map(|q| q.speaker_name));
+            let record: Record =
+                serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
+            counter.record(record);
         }
         Ok(counter.finish())
+    }
+}
+
+fn not_a_record(path: &Path, line_no: usize, e: &serde_json::Error) -> InferError {
+    InferError::Usage(format!(
+        "{}:{line_no}: not a record of `predict --format jsonl`: {}",
+        path.display(),
+        quotekit_data::formats::jsonl::json_problem(e)
+    ))
+}
+
+impl Counter {
+    /// Counts one record of `predict`.
+    fn record(&mut self, record: Record) {
+        self.out.error_records += usize::from(record.error.is_some());
+        self.document(record.quotes.into_iter().map(|q| q.speaker_name));
+    }
+}
+
+/// Who is quoted in each part of a file of `predict` records, the parts
+/// told by the value of one field the records carry (an input record's
+/// field, which `predict` passes through: an outlet, a date, a section).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuotedBy {
+    /// The field.
+    pub field: String,
+    /// Every record.
+    pub all: Quoted,
+    /// One part for each value of the field, in order of value, records
+    /// without the field (or with `null`) last.
+    pub groups: Vec<Group>,
+}
+
+/// The records of one value of [`QuotedBy::field`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// The value: a string as it is, another JSON value as JSON text;
+    /// `None` for records without the field or with `null`.
+    pub value: Option<String>,
+    /// Who is quoted in those records.
+    pub quoted: Quoted,
+}
+
+impl QuotedBy {
+    /// Counts the records of the JSONL file `path` (as [`Quoted::read`]),
+    /// all together and by the value of `field`.
+    pub fn read(path: &Path, field: &str) -> Result<Self, InferError> {
+        let mut all = Counter::default();
+        let mut groups: HashMap<Option<String>, Counter> = HashMap::new();
+        for line in lines(path)? {
+            let (line_no, line) = line?;
+            let mut value: serde_json::Value =
+                serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
+            let part = match value.get_mut(field).map(serde_json::Value::take) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) => Some(s),
+                Some(other) => Some(other.to_string()),
+            };
+            let record: Record =
+                serde_json::from_value(value).map_err(|e| not_a_record(path, line_no, &e))?;
+            groups.entry(part).or_default().record(record.clone());
+            all.record(record);
+        }
+        let mut groups: Vec<Group> = groups
+            .into_iter()
+            .map(|(value, counter)| Group {
+                value,
+                quoted: counter.finish(),
+            })
+            .collect();
+        // (`None` sorts first; records without the field go last.)
+        groups.sort_by(|a, b| (a.value.is_none(), &a.value).cmp(&(b.value.is_none(), &b.value)));
+        Ok(QuotedBy {
+            field: field.to_string(),
+            all: all.finish(),
+            groups,
+        })
+    }
+
+    /// [`Quoted::merge_names`] over every record, each part merged the same
+    /// way (a person under one name in every part).
+    pub fn merge_names(self) -> Self {
+        let all = self.all.merge_names();
+        let groups = self
+            .groups
+            .into_iter()
+            .map(|g| Group {
+                value: g.value,
+                quoted: g.quoted.merge_names_as(&all),
+            })
+            .collect();
+        QuotedBy {
+            all,
+            groups,
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for QuotedBy {
+    /// Every record's table, then each part's under its value.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "all records\n")?;
+        write!(f, "{}", self.all)?;
+        for g in &self.groups {
+            match &g.value {
+                Some(v) => writeln!(f, "\n{} = {v}\n", self.field)?,
+                None => writeln!(f, "\nno {}\n", self.field)?,
+            }
+            write!(f, "{}", g.quoted)?;
+        }
+        Ok(())
     }
 }
 
@@ -160,11 +266,7 @@ impl Quoted {
     /// the others listed in [`SpeakerCount::spellings`]; its documents are
     /// counted once each.
     pub fn merge_names(self) -> Self {
-        let Quoted {
-            speakers,
-            in_documents,
-            ..
-        } = &self;
+        let speakers = &self.speakers;
         // Each name's group key: its normalised form, or the only longer
         // key ending with it.
         let keys: Vec<String> = speakers
@@ -191,32 +293,90 @@ impl Quoted {
         for (k, key) in keys.iter().enumerate() {
             groups.entry(group(key)).or_default().push(k);
         }
+        // Each group under its spelling of the most words, then the most
+        // quoted (members come most quoted first, as `speakers` is sorted).
+        let mut head_of = vec![String::new(); speakers.len()];
+        for members in groups.values() {
+            let words = |k: usize| keys[k].split(' ').count();
+            let head = members
+                .iter()
+                .copied()
+                .max_by_key(|&k| (words(k), std::cmp::Reverse(k)))
+                .unwrap_or(members[0]);
+            let name = speakers[head].name.clone().unwrap_or_default();
+            for &k in members {
+                head_of[k] = name.clone();
+            }
+        }
+        self.regroup(&head_of)
+    }
+
+    /// Merges names as `merged` (this counts' [`Quoted::merge_names`] over a
+    /// larger set of records) merged them: each name under the name whose
+    /// spellings hold it, so that every part of a corpus counts a person
+    /// under one name.
+    pub fn merge_names_as(self, merged: &Quoted) -> Self {
+        let mut heads: HashMap<&str, &str> = HashMap::new();
+        for s in &merged.speakers {
+            let Some(head) = s.name.as_deref() else {
+                continue;
+            };
+            heads.insert(head, head);
+            for spelling in &s.spellings {
+                heads.insert(spelling, head);
+            }
+        }
+        let head_of: Vec<String> = self
+            .speakers
+            .iter()
+            .map(|s| {
+                let name = s.name.as_deref().unwrap_or_default();
+                heads.get(name).copied().unwrap_or(name).to_string()
+            })
+            .collect();
+        self.regroup(&head_of)
+    }
+
+    /// The counts with each speaker `k` counted under the name
+    /// `head_of[k]`, the other names kept as spellings and each document
+    /// counted once.
+    fn regroup(self, head_of: &[String]) -> Self {
+        let Quoted {
+            speakers,
+            in_documents,
+            ..
+        } = &self;
+        let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (k, head) in head_of.iter().enumerate() {
+            groups.entry(head).or_default().push(k);
+        }
         let mut merged: Vec<(SpeakerCount, Vec<usize>)> = groups
-            .into_values()
-            .map(|members| {
-                // (Members come most quoted first, as `speakers` is sorted.)
-                let words = |k: usize| keys[k].split(' ').count();
-                let head = members
-                    .iter()
-                    .copied()
-                    .max_by_key(|&k| (words(k), std::cmp::Reverse(k)))
-                    .unwrap_or(members[0]);
+            .into_iter()
+            .map(|(head, members)| {
                 let mut docs: Vec<usize> = members
                     .iter()
                     .flat_map(|&k| in_documents[k].iter().copied())
                     .collect();
                 docs.sort_unstable();
                 docs.dedup();
+                let mut spellings: Vec<String> = Vec::new();
+                let names = members.iter().flat_map(|&k| {
+                    speakers[k]
+                        .name
+                        .iter()
+                        .chain(&speakers[k].spellings)
+                        .cloned()
+                });
+                for name in names {
+                    if name != head && !spellings.contains(&name) {
+                        spellings.push(name);
+                    }
+                }
                 let count = SpeakerCount {
-                    name: speakers[head].name.clone(),
+                    name: Some(head.to_string()),
                     quotes: members.iter().map(|&k| speakers[k].quotes).sum(),
                     documents: docs.len(),
-                    spellings: members
-                        .iter()
-                        .filter(|&&k| k != head)
-                        .filter_map(|&k| speakers[k].name.clone())
-                        .chain(members.iter().flat_map(|&k| speakers[k].spellings.clone()))
-                        .collect(),
+                    spellings,
                 };
                 (count, docs)
             })
@@ -383,5 +543,57 @@ mod tests {
         assert!(table.contains("(also Obama)"), "{table}");
         // Merging what is merged changes nothing.
         assert_eq!(merged.clone().merge_names().speakers, merged.speakers);
+    }
+
+    #[test]
+    fn records_are_counted_by_a_field_and_merged_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pred.jsonl");
+        let doc = |outlet: serde_json::Value, names: &[&str]| {
+            let quotes: Vec<_> = names
+                .iter()
+                .map(|n| serde_json::json!({"speaker_name": n}))
+                .collect();
+            format!(
+                "{}\n",
+                serde_json::json!({"outlet": outlet, "quotes": quotes})
+            )
+        };
+        let text = [
+            doc("b".into(), &["Barack Obama", "Ann Lee"]),
+            doc("a".into(), &["Obama", "Obama"]),
+            doc(serde_json::Value::Null, &["Ann Lee"]),
+            doc(7.into(), &["Ann Lee"]),
+            "{\"quotes\": [], \"error\": {\"kind\": \"empty\", \"message\": \"\"}}\n".into(),
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        let by = QuotedBy::read(&path, "outlet").unwrap();
+        assert_eq!(by.all, Quoted::read(&path).unwrap());
+        let values: Vec<Option<&str>> = by.groups.iter().map(|g| g.value.as_deref()).collect();
+        assert_eq!(values, [Some("7"), Some("a"), Some("b"), None]);
+        let quotes: usize = by.groups.iter().map(|g| g.quoted.quotes).sum();
+        assert_eq!(quotes, by.all.quotes);
+        assert_eq!(by.groups[3].quoted.documents, 2, "null and no field alike");
+        assert_eq!(by.groups[3].quoted.error_records, 1);
+        // Outlet a wrote only `Obama`: merged over every record, it is
+        // counted as Barack Obama there too.
+        let merged = by.merge_names();
+        let a = &merged.groups[1].quoted.speakers;
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].name.as_deref(), Some("Barack Obama"));
+        assert_eq!((a[0].quotes, a[0].documents), (2, 1));
+        assert_eq!(a[0].spellings, ["Obama"]);
+        let obama = merged
+            .all
+            .speakers
+            .iter()
+            .find(|s| s.spellings == ["Obama"]);
+        assert_eq!(obama.map(|s| (s.quotes, s.documents)), Some((3, 2)));
+        let table = merged.to_string();
+        assert!(
+            table.contains("outlet = a") && table.contains("no outlet"),
+            "{table}"
+        );
     }
 }

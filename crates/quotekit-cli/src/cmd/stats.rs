@@ -6,7 +6,7 @@ use super::CorpusOptions;
 use clap::Args;
 use quotekit_data::names::is_named;
 use quotekit_data::{CorpusStats, Format, Tokenizer};
-use quotekit_infer::quoted::Quoted;
+use quotekit_infer::quoted::{Quoted, QuotedBy};
 use quotekit_infer::render::read::holds_records_or_errors;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -35,6 +35,11 @@ pub struct StatsArgs {
     /// Clintons are quoted); the other spellings are listed.
     #[arg(long)]
     pub merge_names: bool,
+    /// Who is quoted in `predict`'s records: also count each value of this
+    /// field of the records apart (a field of the input records, which
+    /// `predict` passes through: an outlet, a date), to compare them.
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,
 }
@@ -44,7 +49,27 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
     // (A run whose every document failed wrote error records only.)
-    if format == Format::Jsonl && args.corpus.is_file() && holds_records_or_errors(&args.corpus)? {
+    let records =
+        format == Format::Jsonl && args.corpus.is_file() && holds_records_or_errors(&args.corpus)?;
+    if let Some(field) = &args.by {
+        if !records {
+            anyhow::bail!(
+                "--by {field}: {} holds no records of `predict --format jsonl`; --by counts who is quoted in such records by one of their fields",
+                args.corpus.display()
+            );
+        }
+        let mut quoted = QuotedBy::read(&args.corpus, field)?;
+        if args.merge_names {
+            quoted = quoted.merge_names();
+        }
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&quoted)?);
+        } else {
+            print!("{quoted}");
+        }
+        return Ok(super::exit_code(quoted.all.error_records > 0));
+    }
+    if records {
         let mut quoted = Quoted::read(&args.corpus)?;
         if args.merge_names {
             quoted = quoted.merge_names();
