@@ -1,0 +1,203 @@
+//! The names of one person across documents counted as one: equal as
+//! `eval` compares them, or a lone surname with the only fuller name.
+
+use super::{most_quoted, Quoted, SpeakerCount};
+use quotekit_model::eval::speakers::normalise;
+use std::collections::{HashMap, HashSet};
+
+impl Quoted {
+    /// Counts the names of one person as one, across documents (each
+    /// document already gives a person one name, its fullest): names equal
+    /// as `eval` compares them ([`normalise`]: case, a possessive, `the`,
+    /// titles in front, middle initials), and a lone surname (or any name
+    /// of one word) with the only name of two or more words in the counts
+    /// that ends with it (`Obama` with `Barack Obama`; `Clinton` stays
+    /// apart when both `Hillary Clinton` and `Bill Clinton` are quoted).
+    /// A group is shown under its most quoted spelling of the most words,
+    /// the others listed in [`SpeakerCount::spellings`]; its documents are
+    /// counted once each.
+    pub fn merge_names(self) -> Self {
+        let speakers = &self.speakers;
+        // Each name's group key: its normalised form, or the only longer
+        // key ending with it.
+        let keys: Vec<String> = speakers
+            .iter()
+            .map(|s| {
+                let name = s.name.as_deref().unwrap_or_default();
+                normalise(name).unwrap_or_else(|| name.to_string())
+            })
+            .collect();
+        let mut by_last: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for key in keys.iter().filter(|k| k.contains(' ')) {
+            let last = key.rsplit(' ').next().unwrap_or_default();
+            by_last.entry(last).or_default().insert(key);
+        }
+        let group = |key: &str| -> String {
+            match by_last.get(key) {
+                Some(fuller) if !key.contains(' ') && fuller.len() == 1 => {
+                    fuller.iter().next().map_or(key, |k| *k).to_string()
+                }
+                _ => key.to_string(),
+            }
+        };
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, key) in keys.iter().enumerate() {
+            groups.entry(group(key)).or_default().push(k);
+        }
+        // Each group under its spelling of the most words, then the most
+        // quoted (members come most quoted first, as `speakers` is sorted).
+        let mut head_of = vec![String::new(); speakers.len()];
+        for members in groups.values() {
+            let words = |k: usize| keys[k].split(' ').count();
+            let head = members
+                .iter()
+                .copied()
+                .max_by_key(|&k| (words(k), std::cmp::Reverse(k)))
+                .unwrap_or(members[0]);
+            let name = speakers[head].name.clone().unwrap_or_default();
+            for &k in members {
+                head_of[k] = name.clone();
+            }
+        }
+        self.regroup(&head_of)
+    }
+
+    /// Merges names as `merged` (this counts' [`Quoted::merge_names`] over a
+    /// larger set of records) merged them: each name under the name whose
+    /// spellings hold it, so that every part of a corpus counts a person
+    /// under one name.
+    pub fn merge_names_as(self, merged: &Quoted) -> Self {
+        let mut heads: HashMap<&str, &str> = HashMap::new();
+        for s in &merged.speakers {
+            let Some(head) = s.name.as_deref() else {
+                continue;
+            };
+            heads.insert(head, head);
+            for spelling in &s.spellings {
+                heads.insert(spelling, head);
+            }
+        }
+        let head_of: Vec<String> = self
+            .speakers
+            .iter()
+            .map(|s| {
+                let name = s.name.as_deref().unwrap_or_default();
+                heads.get(name).copied().unwrap_or(name).to_string()
+            })
+            .collect();
+        self.regroup(&head_of)
+    }
+
+    /// The counts with each speaker `k` counted under the name
+    /// `head_of[k]`, the other names kept as spellings and each document
+    /// counted once.
+    fn regroup(self, head_of: &[String]) -> Self {
+        let Quoted {
+            speakers,
+            in_documents,
+            ..
+        } = &self;
+        let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (k, head) in head_of.iter().enumerate() {
+            groups.entry(head).or_default().push(k);
+        }
+        let mut merged: Vec<(SpeakerCount, Vec<usize>)> = groups
+            .into_iter()
+            .map(|(head, members)| {
+                let mut docs: Vec<usize> = members
+                    .iter()
+                    .flat_map(|&k| in_documents[k].iter().copied())
+                    .collect();
+                docs.sort_unstable();
+                docs.dedup();
+                let mut spellings: Vec<String> = Vec::new();
+                let names = members.iter().flat_map(|&k| {
+                    speakers[k]
+                        .name
+                        .iter()
+                        .chain(&speakers[k].spellings)
+                        .cloned()
+                });
+                for name in names {
+                    if name != head && !spellings.contains(&name) {
+                        spellings.push(name);
+                    }
+                }
+                let count = SpeakerCount {
+                    name: Some(head.to_string()),
+                    quotes: members.iter().map(|&k| speakers[k].quotes).sum(),
+                    documents: docs.len(),
+                    spellings,
+                };
+                (count, docs)
+            })
+            .collect();
+        merged.sort_by(|a, b| most_quoted(&a.0, &b.0));
+        let (speakers, in_documents) = merged.into_iter().unzip();
+        Quoted {
+            speakers,
+            in_documents,
+            ..self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_names_of_one_person_merge_across_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pred.jsonl");
+        let doc = |names: &[&str]| {
+            let quotes: Vec<_> = names
+                .iter()
+                .map(|n| serde_json::json!({"speaker_name": n}))
+                .collect();
+            format!("{}\n", serde_json::json!({ "quotes": quotes }))
+        };
+        let text = [
+            doc(&["Obama", "Obama", "Barack Obama", "Clinton"]),
+            doc(&["Obama", "Donald J. Trump", "Hillary Clinton"]),
+            doc(&["Donald Trump", "Donald Trump", "Bill Clinton", "Mr. Lee"]),
+            doc(&["lee", "Ann Lee", "Ann Lee's"]),
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        let quoted = Quoted::read(&path).unwrap();
+        assert_eq!(quoted.speakers.len(), 11);
+        let merged = quoted.merge_names();
+        let rows: Vec<(&str, usize, usize, Vec<&str>)> = merged
+            .speakers
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_deref().unwrap(),
+                    s.quotes,
+                    s.documents,
+                    s.spellings.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Ann Lee", 4, 2, vec!["Ann Lee's", "Mr. Lee", "lee"]),
+                // (Obama's three quotes count under the fuller name, the
+                // first document once.)
+                ("Barack Obama", 4, 2, vec!["Obama"]),
+                ("Donald Trump", 3, 2, vec!["Donald J. Trump"]),
+                ("Bill Clinton", 1, 1, vec![]),
+                // (Two Clintons: the surname alone is neither.)
+                ("Clinton", 1, 1, vec![]),
+                ("Hillary Clinton", 1, 1, vec![]),
+            ]
+        );
+        assert_eq!((merged.quotes, merged.documents), (14, 4));
+        let table = merged.to_string();
+        assert!(table.contains("(also Obama)"), "{table}");
+        // Merging what is merged changes nothing.
+        assert_eq!(merged.clone().merge_names().speakers, merged.speakers);
+    }
+}

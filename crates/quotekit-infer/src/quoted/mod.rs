@@ -1,0 +1,262 @@
+//! Who is quoted: the quotes of `predict`'s records, or the attributions
+//! of a corpus whose Source spans carry names, counted by their speaker's
+//! canonical name, with the documents each name is quoted in; and, when
+//! asked ([`Quoted::merge_names`], in `merge`), the names of one person
+//! across documents counted as one; and by a field of the records
+//! ([`by::QuotedBy`]).
+
+use crate::error::InferError;
+use crate::render::read::lines;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+pub mod by;
+mod merge;
+
+/// The quotes of one speaker name (or of no name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SpeakerCount {
+    /// The canonical name; `None` for the quotes whose speaker has none
+    /// (unnamed, a group, no speaker found, or names not resolved).
+    pub name: Option<String>,
+    /// Its quotes.
+    pub quotes: usize,
+    /// The documents it is quoted in.
+    pub documents: usize,
+    /// The other spellings counted under `name` by [`Quoted::merge_names`],
+    /// most quoted first (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spellings: Vec<String>,
+}
+
+/// Who is quoted in a file of `predict --format jsonl` records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Quoted {
+    /// Records read, error records included.
+    pub documents: usize,
+    /// Error records (documents `predict` could not annotate).
+    pub error_records: usize,
+    /// Quotes.
+    pub quotes: usize,
+    /// The named speakers, most quoted first (then by name).
+    pub speakers: Vec<SpeakerCount>,
+    /// The quotes without a speaker name.
+    pub unnamed: SpeakerCount,
+    /// The documents each of `speakers` is quoted in, by their position in
+    /// the input (what merging names needs to count documents once).
+    #[serde(skip)]
+    in_documents: Vec<Vec<usize>>,
+}
+
+/// What is read of a record: its quotes' names, and whether it is an error.
+#[derive(Deserialize, Clone)]
+struct Record {
+    #[serde(default)]
+    quotes: Vec<Quote>,
+    #[serde(default)]
+    error: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize, Clone)]
+struct Quote {
+    #[serde(default)]
+    speaker_name: Option<String>,
+}
+
+/// A [`Quoted`] being counted, document by document.
+#[derive(Default)]
+struct Counter {
+    out: Quoted,
+    counts: HashMap<Option<String>, (SpeakerCount, Vec<usize>)>,
+}
+
+impl Counter {
+    /// Counts a document's quotes, given their speakers' names.
+    fn document(&mut self, names: impl IntoIterator<Item = Option<String>>) {
+        let doc = self.out.documents;
+        self.out.documents += 1;
+        let mut seen = HashSet::new();
+        for name in names {
+            self.out.quotes += 1;
+            let first = seen.insert(name.clone());
+            let (count, docs) = self.counts.entry(name).or_default();
+            count.quotes += 1;
+            if first {
+                count.documents += 1;
+                docs.push(doc);
+            }
+        }
+    }
+
+    /// The counts, most quoted first.
+    fn finish(mut self) -> Quoted {
+        let mut out = self.out;
+        out.unnamed = self.counts.remove(&None).unwrap_or_default().0;
+        let mut rows: Vec<(SpeakerCount, Vec<usize>)> = self
+            .counts
+            .into_iter()
+            .map(|(name, (count, docs))| (SpeakerCount { name, ..count }, docs))
+            .collect();
+        rows.sort_by(|a, b| most_quoted(&a.0, &b.0));
+        (out.speakers, out.in_documents) = rows.into_iter().unzip();
+        out
+    }
+}
+
+/// Most quoted first, then by name.
+fn most_quoted(a: &SpeakerCount, b: &SpeakerCount) -> std::cmp::Ordering {
+    b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name))
+}
+
+impl Quoted {
+    /// Counts the attributions of `docs` by the name on their Source span
+    /// (none for [`quotekit_data::NO_NAME`], no name, or no source): who is
+    /// quoted in `predict --format documents` or brat output, or in a gold
+    /// corpus read with its names.
+    pub fn of_documents<'d>(docs: impl IntoIterator<Item = &'d quotekit_data::Document>) -> Self {
+        let mut counter = Counter::default();
+        for doc in docs {
+            let spans = doc.spans_by_id();
+            counter.document(doc.attributions.iter().map(|a| {
+                a.source
+                    .as_deref()
+                    .and_then(|id| spans.get(id))
+                    .and_then(|s| s.speaker_name())
+                    .map(String::from)
+            }));
+        }
+        counter.finish()
+    }
+
+    /// Counts the quotes of the records in the JSONL file `path`, each line
+    /// a record of `predict --format jsonl` (blank lines passed over). A
+    /// line that is no such record is an error naming the file and line.
+    pub fn read(path: &Path) -> Result<Self, InferError> {
+        let mut counter = Counter::default();
+        for line in lines(path)? {
+            let (line_no, line) = line?;
+            let record: Record =
+                serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
+            counter.record(record);
+        }
+        Ok(counter.finish())
+    }
+}
+
+fn not_a_record(path: &Path, line_no: usize, e: &serde_json::Error) -> InferError {
+    InferError::Usage(format!(
+        "{}:{line_no}: not a record of `predict --format jsonl`: {}",
+        path.display(),
+        quotekit_data::formats::jsonl::json_problem(e)
+    ))
+}
+
+impl Counter {
+    /// Counts one record of `predict`.
+    fn record(&mut self, record: Record) {
+        self.out.error_records += usize::from(record.error.is_some());
+        self.document(record.quotes.into_iter().map(|q| q.speaker_name));
+    }
+}
+
+impl fmt::Display for Quoted {
+    /// A table: totals, then one line per name, most quoted first.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let named: usize = self.speakers.iter().map(|s| s.quotes).sum();
+        let share = |n: usize| {
+            if self.quotes == 0 {
+                0.0
+            } else {
+                100.0 * n as f64 / self.quotes as f64
+            }
+        };
+        write!(f, "documents                {:>9}", self.documents)?;
+        if self.error_records > 0 {
+            write!(f, "  ({} error records)", self.error_records)?;
+        }
+        writeln!(f)?;
+        writeln!(f, "quotes                   {:>9}", self.quotes)?;
+        writeln!(
+            f,
+            "  with a speaker name    {named:>9}  ({:.1}%)",
+            share(named)
+        )?;
+        writeln!(f, "speaker names            {:>9}", self.speakers.len())?;
+        writeln!(f)?;
+        let width = self
+            .speakers
+            .iter()
+            .filter_map(|s| s.name.as_ref().map(|n| n.chars().count()))
+            .fold(16, usize::max)
+            .min(60);
+        writeln!(
+            f,
+            "{:<width$}  {:>7}  {:>6}  {:>9}",
+            "speaker", "quotes", "%", "documents"
+        )?;
+        let unnamed = (self.unnamed.quotes > 0).then_some((&self.unnamed, "(no name)"));
+        let rows = self
+            .speakers
+            .iter()
+            .map(|s| (s, s.name.as_deref().unwrap_or_default()))
+            .chain(unnamed);
+        for (s, name) in rows {
+            write!(
+                f,
+                "{name:<width$}  {:>7}  {:>5.1}%  {:>9}",
+                s.quotes,
+                share(s.quotes),
+                s.documents
+            )?;
+            if !s.spellings.is_empty() {
+                write!(f, "  (also {})", s.spellings.join("; "))?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_counted_by_name_and_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pred.jsonl");
+        let q = |name: Option<&str>| serde_json::json!({"speaker_name": name, "content": []});
+        let lines = [
+            serde_json::json!({"id": "a", "quotes": [q(Some("Ann Lee")), q(Some("Ann Lee")), q(None)]}),
+            serde_json::json!({"id": "b", "quotes": [q(Some("Bo Diaz")), q(Some("Ann Lee"))]}),
+            serde_json::json!({"id": "c", "error": {"kind": "empty", "message": "line 3"}}),
+        ];
+        let text: String = lines.iter().map(|l| format!("{l}\n\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        let quoted = Quoted::read(&path).unwrap();
+        assert_eq!(
+            (quoted.documents, quoted.error_records, quoted.quotes),
+            (3, 1, 5)
+        );
+        let row = |name: &str, quotes, documents| SpeakerCount {
+            name: Some(name.into()),
+            quotes,
+            documents,
+            spellings: Vec::new(),
+        };
+        assert_eq!(
+            quoted.speakers,
+            [row("Ann Lee", 3, 2), row("Bo Diaz", 1, 1)]
+        );
+        assert_eq!((quoted.unnamed.quotes, quoted.unnamed.documents), (1, 1));
+        let table = quoted.to_string();
+        assert!(table.contains("Ann Lee"), "{table}");
+        assert!(table.contains("(no name)"), "{table}");
+        // A line that is no record names its file and line.
+        std::fs::write(&path, "{\"id\": \"a\", \"quotes\": []}\n{\"quotes\": 3}\n").unwrap();
+        let e = Quoted::read(&path).unwrap_err().to_string();
+        assert!(e.contains("pred.jsonl:2"), "{e}");
+    }
+}
