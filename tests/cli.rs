@@ -1422,6 +1422,33 @@ fn predict_records_are_scored_with_the_gold_texts() {
     );
 }
 
+/// `train` without `--out` writes into `models/KIND` for the config's model
+/// kind: a neural model trained after the set-up's CRF leaves it alone.
+#[test]
+fn train_writes_each_kind_to_its_own_default_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = root().join("configs/neural.toml");
+    let out = std::process::Command::new(common::binary())
+        .args([
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--epochs",
+            "1",
+        ])
+        .args(["--train", sample_dir().to_str().unwrap()])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("models/neural/model.safetensors")
+            || stderr(&out).contains("models/neural/model.safetensors")
+    );
+    assert!(dir.path().join("models/neural/model.safetensors").is_file());
+    assert!(!dir.path().join("models/crf").exists());
+}
+
 /// `stats` on `predict`'s records counts who is quoted: every quote once,
 /// under its speaker's name, as the records name them.
 #[test]

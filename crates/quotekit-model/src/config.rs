@@ -49,6 +49,13 @@ impl ModelKind {
         }
     }
 
+    /// Where `train` writes a model of this kind when not told:
+    /// `models/crf`, `models/neural` or `models/transformer` (so that
+    /// training another kind does not replace the CRF of the set-up).
+    pub fn default_out(self) -> std::path::PathBuf {
+        std::path::Path::new("models").join(self.name())
+    }
+
     /// What the kind is, in words (for messages).
     pub fn describe(self) -> &'static str {
         match self {

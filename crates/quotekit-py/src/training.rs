@@ -14,16 +14,16 @@ use std::path::PathBuf;
 
 /// Trains a model with the TOML config at `config` (its `data.train`,
 /// `data.dev`, `data.names` and `data.label_map` overridden when given) and writes it to the
-/// folder `out`, with `dev-eval.json` when there is a dev corpus and the
+/// folder `out` (`models/KIND` when `None`, KIND the config's model), with `dev-eval.json` when there is a dev corpus and the
 /// training report `report.html`. Returns the
 /// dev evaluation as JSON, or `None`. The GIL is released while it trains.
 #[pyfunction]
-#[pyo3(signature = (config, out, train=None, dev=None, names=None, threads=None, label_map=None))]
+#[pyo3(signature = (config, out=None, train=None, dev=None, names=None, threads=None, label_map=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     py: Python<'_>,
     config: PathBuf,
-    out: PathBuf,
+    out: Option<PathBuf>,
     train: Option<PathBuf>,
     dev: Option<PathBuf>,
     names: Option<Vec<PathBuf>>,
@@ -31,6 +31,7 @@ pub fn train(
     label_map: Option<PathBuf>,
 ) -> PyResult<Option<String>> {
     let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::config)?;
+    let out = out.unwrap_or_else(|| cfg.model.default_out());
     let unread: Vec<String> = cfg
         .unread_sections()
         .iter()

@@ -28,9 +28,9 @@ pub struct TrainArgs {
     /// Development corpus for early stopping and the final report, overriding `data.dev`.
     #[arg(long)]
     pub dev: Option<PathBuf>,
-    /// Where to write the model (a directory: `model.safetensors`, `speakers.safetensors`, `report.html`, and `dev-eval.json` with a dev corpus go in it).
-    #[arg(long, default_value = "models/crf")]
-    pub out: PathBuf,
+    /// Where to write the model (a directory: `model.safetensors`, `speakers.safetensors`, `report.html`, and `dev-eval.json` with a dev corpus go in it) [default: models/KIND, KIND the config's model: crf, neural or transformer].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Worker threads, overriding `training.threads` (0: all cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=quotekit_model::config::MAX_THREADS as u64))]
     pub threads: Option<u64>,
@@ -154,6 +154,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let (mut config, deprecated) = TrainConfig::load(&args.config)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| config.model.default_out());
     for note in deprecated.iter().chain(&config.unread_sections()) {
         eprintln!("warning: {}: {note}", args.config.display());
     }
@@ -192,10 +196,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     super::warn_label_map_unused(flag, config.data.unused_label_map());
     let config = config.check()?;
     // The model folder: never an existing file, never a corpus read.
-    quotekit_data::paths::check_output_folder(&args.out)?;
-    quotekit_data::paths::check_output(&args.out, &config.inputs())?;
+    quotekit_data::paths::check_output_folder(&out)?;
+    quotekit_data::paths::check_output(&out, &config.inputs())?;
     // (The config may lie in the model folder, but not where training writes.)
-    for written in quotekit_infer::render::report::training_writes(&args.out) {
+    for written in quotekit_infer::render::report::training_writes(&out) {
         quotekit_data::paths::check_output(&written, &[&args.config])?;
     }
     // The checkpoint and cache folders are outputs too, of which the config
@@ -210,8 +214,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(missing) = config.missing_input() {
         anyhow::bail!("{missing}");
     }
-    let made = quotekit_data::paths::MadeFolders::before(&args.out, true);
-    let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
+    let made = quotekit_data::paths::MadeFolders::before(&out, true);
+    let _lock = quotekit_infer::lock::OutputLock::folder(&out)?;
     let by_epoch = config.model.trains_in_epochs();
     // A checkpoint or cache folder given apart from the model's: a failed run
     // leaves none of the folders it made for them, and the checkpoint folder
@@ -225,7 +229,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let _checkpoint_lock = match &args.checkpoint_dir {
         Some(dir)
-            if quotekit_data::paths::resolved(dir) != quotekit_data::paths::resolved(&args.out) =>
+            if quotekit_data::paths::resolved(dir) != quotekit_data::paths::resolved(&out) =>
         {
             Some(quotekit_infer::lock::OutputLock::folder(dir)?)
         }
@@ -248,7 +252,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         checkpoint_dir: by_epoch.then(|| {
             args.checkpoint_dir
                 .clone()
-                .unwrap_or_else(|| args.out.join("checkpoint"))
+                .unwrap_or_else(|| out.join("checkpoint"))
         }),
         resume: args.resume.clone(),
         stop_after: args.stop_after,
@@ -256,7 +260,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         cache_dir: Some(
             args.cache_dir
                 .clone()
-                .unwrap_or_else(|| default_cache_dir(&args.out)),
+                .unwrap_or_else(|| default_cache_dir(&out)),
         ),
     };
     let bar = if by_epoch {
@@ -416,20 +420,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         report.best_iteration,
         report.best_dev_f1.map(|f| format!(", dev exact micro F1 {f:.4}")).unwrap_or_default()
     );
-    let path = save_annotator(&fitted.annotator, &fitted.header, &args.out)?;
+    let path = save_annotator(&fitted.annotator, &fitted.header, &out)?;
     eprintln!("model written to {}", path.display());
     // Files first, standard output last: a reader that stops early (`| head`)
     // ends the process at the print (see `main`), and must not cost a file.
-    if let Some(json) = write_dev_evaluation(&args.out, fitted.dev.as_ref())? {
+    if let Some(json) = write_dev_evaluation(&out, fitted.dev.as_ref())? {
         eprintln!("dev evaluation written to {}", json.display());
     }
-    let report = write_training_report(
-        &args.out,
-        &fitted.header,
-        &history,
-        fitted.dev.as_ref(),
-        started,
-    )?;
+    let report =
+        write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)?;
     eprintln!("training report written to {}", report.display());
     if let Some(dev) = &fitted.dev {
         println!("{dev}");

@@ -392,7 +392,7 @@ def train(
     config: PathLike,
     train: Optional[PathLike] = None,
     dev: Optional[PathLike] = None,
-    out: PathLike = "models/crf",
+    out: Optional[PathLike] = None,
     names: Optional[Sequence[PathLike]] = None,
     threads: Optional[int] = None,
     label_map: Optional[PathLike] = None,
@@ -401,12 +401,13 @@ def train(
     ``configs/crf.toml``), its training and dev corpora overridden by
     ``train`` and ``dev``, speaker names by ``names``, the label map of CoNLL
     corpora with labels of their own by ``label_map`` (``data.label_map``);
-    writes it to the folder ``out``. Returns the dev evaluation (also written to
+    writes it to the folder ``out`` (by default ``models/KIND``, KIND the
+    config's model: ``crf``, ``neural`` or ``transformer``). Returns the dev evaluation (also written to
     ``out/dev-eval.json``), or ``None`` without a dev corpus. A config that
     cannot be read or used raises :class:`ConfigError`."""
     report = _quotekit.train(
         _path("config", config),
-        _path("out", out),
+        _optional_path("out", out),
         train=_optional_path("train", train),
         dev=_optional_path("dev", dev),
         names=_paths(names),

@@ -35,7 +35,7 @@ class NativeModel:
 def load(path: _Path, precision: Optional[str] = None) -> NativeModel: ...
 def train(
     config: _Path,
-    out: _Path,
+    out: Optional[_Path] = None,
     train: Optional[_Path] = None,
     dev: Optional[_Path] = None,
     names: Optional[Sequence[_Path]] = None,
