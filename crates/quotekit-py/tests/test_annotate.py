@@ -288,3 +288,13 @@ def test_an_ensemble_loads_and_annotates_as_the_cli(tiny_model, texts, tmp_path)
     assert sum(len(r.get("quotes", [])) for r in ours) > 10
     with pytest.raises(quotekit.InputError, match="applies to transformer models"):
         quotekit.load(ens, precision="int8")
+
+
+def test_train_writes_to_models_kind_by_default(tmp_path, monkeypatch):
+    """Without ``out``, a model goes to ``models/KIND`` under the working
+    directory, as ``quotekit train`` without ``--out`` writes it."""
+    config = tmp_path / "quick.toml"
+    config.write_text("[features]\nhash_bits = 12\n[training]\nmax_iterations = 3\n")
+    monkeypatch.chdir(tmp_path)
+    assert quotekit.train(config, train=SAMPLE) is None
+    assert (tmp_path / "models" / "crf" / "model.safetensors").is_file()

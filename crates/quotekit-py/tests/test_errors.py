@@ -315,7 +315,8 @@ def test_every_argument_is_checked_and_named(model, tmp_path):
         (lambda: quotekit.evaluate(SAMPLE, 5), "pred must be a path"),
         (lambda: quotekit.evaluate(SAMPLE, link_gold=1), "link_gold must be True or False"),
         (lambda: quotekit.train(None, out=tmp_path / "m"), "config must be a path"),
-        (lambda: quotekit.train(tmp_path / "c.toml", out=None), "out must be a path"),
+        # (out=None is models/KIND, the config's model kind.)
+        (lambda: quotekit.train(tmp_path / "c.toml", out=5), "out must be a path"),
         (lambda: quotekit.train(tmp_path / "c.toml", train=5, out=tmp_path / "m"), "train must be a path"),
         (lambda: quotekit.tune(None), "space must be a path"),
         (lambda: quotekit.tune(tmp_path / "s.toml", out=tmp_path / "t", hours="2"), "hours must be a number"),
