@@ -95,7 +95,13 @@ impl fmt::Display for QuotedBy {
         write!(f, "{}", self.all)?;
         for g in &self.groups {
             match &g.value {
-                Some(v) => writeln!(f, "\n{} = {v}\n", self.field)?,
+                // (A value's line breaks would break the table's heading.)
+                Some(v) => writeln!(
+                    f,
+                    "\n{} = {}\n",
+                    self.field,
+                    v.replace(char::is_control, " ")
+                )?,
                 None => writeln!(f, "\nno {}\n", self.field)?,
             }
             write!(f, "{}", g.quoted)?;
