@@ -1504,6 +1504,17 @@ fn stats_counts_who_is_quoted_in_predict_records() {
         .map(|g| g["quoted"]["quotes"].as_u64().unwrap())
         .sum();
     assert_eq!(parts, quotes);
+    // A field no record has is said.
+    let o = quotekit(&["stats", "--by", "outlte", records.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no record of"), "{}", stderr(&o));
+    // Names merged where no one is named: said.
+    let o = quotekit(&["stats", "--merge-names", "datasets/sample"]);
+    assert!(
+        stderr(&o).contains("--merge-names: datasets/sample names no speakers"),
+        "{}",
+        stderr(&o)
+    );
     // (Only records have fields to count by.)
     let o = quotekit(&["stats", "--by", "id", "datasets/sample"]);
     refused(

@@ -1149,6 +1149,34 @@ fn messages_say_what_happened_once_and_where() {
     }
 }
 
+/// A resumed run whose lines left are all broken read records before: no
+/// note says that its input holds none.
+#[test]
+fn a_resumed_run_of_broken_lines_is_not_taken_for_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"x\",\"text\":\"He said so.\"}\n{\"id\":\"y\",\"text\": broken\n",
+    )
+    .unwrap();
+    let output = dir.path().join("out.jsonl");
+    let first = predict(&input, &output, &[]);
+    assert!(
+        stderr(&first).contains("done: 2 documents"),
+        "{}",
+        stderr(&first)
+    );
+    let written = std::fs::read_to_string(&output).unwrap();
+    let kept: String = written.lines().take(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&output, kept).unwrap();
+    let resumed = predict(&input, &output, &["--resume"]);
+    let err = stderr(&resumed);
+    assert_eq!(resumed.status.code(), Some(2), "{err}");
+    assert!(err.contains("1 skipped as already done"), "{err}");
+    assert!(!err.contains("no line of"), "{err}");
+}
+
 /// `train` without `--config`, away from the repository's root, says that
 /// its default is a path from there (it said only "No such file").
 #[test]
@@ -1162,7 +1190,7 @@ fn the_default_config_is_looked_for_where_it_is() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("no --config given, and the default configs/crf.toml is not in this folder"),
+        err.contains("configs/crf.toml (the default of --config) is not in this folder"),
         "{err}"
     );
     assert!(!dir.path().join("models").exists(), "nothing written");

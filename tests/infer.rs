@@ -621,6 +621,11 @@ fn a_resume_by_another_run_is_refused() {
     let err = common::refused(&o, "other options (`no-speakers=false");
     // (The same model: only the option is said to differ.)
     assert!(!err.contains("another model"), "{err}");
+    // Another model as well is said too, though its files cannot be
+    // compared (the key leaves the resolver out without speakers).
+    let o = resume(&copy, &["--no-speakers"]);
+    let err = common::refused(&o, "another model (");
+    assert!(err.contains("other options"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), killed);
     let o = resume(model(), &["--outside-penalty", "3"]);
     common::refused(&o, "outside-penalty=3");

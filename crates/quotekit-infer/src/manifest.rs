@@ -175,13 +175,19 @@ pub fn check(
     // and without them are over other files, and do not compare; the
     // option tells the runs apart.)
     let speakers = |o: &RunIdentity| option(&o.options, "no-speakers").map(str::to_owned);
-    if then.identity.model != now.identity.model
-        && speakers(&then.identity) == speakers(&now.identity)
-    {
-        differ.push(format!(
-            "another model ({} then, {} now: their files are not the same)",
-            then.identity.model_path, now.identity.model_path
-        ));
+    if then.identity.model != now.identity.model {
+        if speakers(&then.identity) == speakers(&now.identity) {
+            differ.push(format!(
+                "another model ({} then, {} now: their files are not the same)",
+                then.identity.model_path, now.identity.model_path
+            ));
+        } else if then.identity.model_path != now.identity.model_path {
+            // (Named otherwise; whether its files differ cannot be told.)
+            differ.push(format!(
+                "another model ({} then, {} now)",
+                then.identity.model_path, now.identity.model_path
+            ));
+        }
     }
     if then.identity.options != now.identity.options {
         differ.push(format!(

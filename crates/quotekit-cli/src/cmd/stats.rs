@@ -60,6 +60,12 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let mut quoted = QuotedBy::read(&args.corpus, field)?;
+        if quoted.all.documents > 0 && quoted.groups.iter().all(|g| g.value.is_none()) {
+            eprintln!(
+                "warning: no record of {} has a field {field:?}: every record is counted under \"no {field}\"",
+                args.corpus.display()
+            );
+        }
         if args.merge_names {
             quoted = quoted.merge_names();
         }
@@ -107,6 +113,12 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
                 quoted
             }
         });
+    if quoted.is_none() && args.merge_names {
+        eprintln!(
+            "warning: --merge-names: {} names no speakers (give --names), so no one is counted",
+            args.corpus.display()
+        );
+    }
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &report.warnings {
         *problems.entry(w.category()).or_default() += 1;

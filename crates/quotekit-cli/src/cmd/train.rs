@@ -149,7 +149,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     // absence says only "No such file".)
     if args.config == Path::new(DEFAULT_CONFIG) && !args.config.exists() {
         anyhow::bail!(
-            "no --config given, and the default {DEFAULT_CONFIG} is not in this folder ({}): give --config FILE, or run from the repository's root (its configs/ has one config per model kind)",
+            "{DEFAULT_CONFIG} (the default of --config) is not in this folder ({}): give --config FILE, or run from the repository's root (its configs/ has one config per model kind)",
             std::env::current_dir().map_or_else(|_| "?".to_string(), |d| d.display().to_string())
         );
     }

@@ -3,7 +3,8 @@
 
 use super::{lines, not_a_record, Counter, Quoted, Record};
 use crate::error::InferError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -25,9 +26,10 @@ pub struct QuotedBy {
 /// The records of one value of [`QuotedBy::field`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {
-    /// The value: a string as it is, another JSON value as JSON text;
-    /// `None` for records without the field or with `null`.
-    pub value: Option<String>,
+    /// The value, as the records hold it (the number `7` and the string
+    /// `"7"` are two values); `None` for records without the field or with
+    /// `null`.
+    pub value: Option<serde_json::Value>,
     /// Who is quoted in those records.
     pub quoted: Quoted,
 }
@@ -37,30 +39,31 @@ impl QuotedBy {
     /// all together and by the value of `field`.
     pub fn read(path: &Path, field: &str) -> Result<Self, InferError> {
         let mut all = Counter::default();
-        let mut groups: HashMap<Option<String>, Counter> = HashMap::new();
+        // (Keyed by the value's JSON text, which tells `7` from `"7"`.)
+        let mut groups: HashMap<String, (Option<serde_json::Value>, Counter)> = HashMap::new();
         for line in lines(path)? {
             let (line_no, line) = line?;
-            let mut value: serde_json::Value =
+            let value: serde_json::Value =
                 serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
-            let part = match value.get_mut(field).map(serde_json::Value::take) {
-                None | Some(serde_json::Value::Null) => None,
-                Some(serde_json::Value::String(s)) => Some(s),
-                Some(other) => Some(other.to_string()),
-            };
-            let record: Record =
-                serde_json::from_value(value).map_err(|e| not_a_record(path, line_no, &e))?;
-            groups.entry(part).or_default().record(record.clone());
+            // (Read whole first: the field may be one `Record` reads.)
+            let record =
+                Record::deserialize(&value).map_err(|e| not_a_record(path, line_no, &e))?;
+            let part = value.get(field).filter(|v| !v.is_null());
+            groups
+                .entry(part.map_or_else(String::new, |v| v.to_string()))
+                .or_insert_with(|| (part.cloned(), Counter::default()))
+                .1
+                .record(record.clone());
             all.record(record);
         }
         let mut groups: Vec<Group> = groups
-            .into_iter()
+            .into_values()
             .map(|(value, counter)| Group {
                 value,
                 quoted: counter.finish(),
             })
             .collect();
-        // (`None` sorts first; records without the field go last.)
-        groups.sort_by(|a, b| (a.value.is_none(), &a.value).cmp(&(b.value.is_none(), &b.value)));
+        groups.sort_by(|a, b| value_order(a.value.as_ref(), b.value.as_ref()));
         Ok(QuotedBy {
             field: field.to_string(),
             all: all.finish(),
@@ -88,6 +91,43 @@ impl QuotedBy {
     }
 }
 
+/// Numbers by value, then strings, then other values by their JSON text;
+/// records without the field last.
+fn value_order(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> Ordering {
+    use serde_json::Value;
+    let rank = |v: Option<&Value>| match v {
+        Some(Value::Number(_)) => 0,
+        Some(Value::String(_)) => 1,
+        Some(_) => 2,
+        None => 3,
+    };
+    rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+            x.total_cmp(&y)
+        }
+        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+        (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
+        _ => Ordering::Equal,
+    })
+}
+
+/// A value as its table's heading shows it: a string as it is (control
+/// characters as spaces, so that a line break does not break the heading;
+/// quoted when it is empty or reads as another value, `"7"` beside `7`),
+/// another value as JSON.
+fn heading(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s)
+            if s.is_empty() || serde_json::from_str::<serde_json::Value>(s).is_ok() =>
+        {
+            value.to_string()
+        }
+        serde_json::Value::String(s) => s.replace(char::is_control, " "),
+        other => other.to_string(),
+    }
+}
+
 impl fmt::Display for QuotedBy {
     /// Every record's table, then each part's under its value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -95,13 +135,7 @@ impl fmt::Display for QuotedBy {
         write!(f, "{}", self.all)?;
         for g in &self.groups {
             match &g.value {
-                // (A value's line breaks would break the table's heading.)
-                Some(v) => writeln!(
-                    f,
-                    "\n{} = {}\n",
-                    self.field,
-                    v.replace(char::is_control, " ")
-                )?,
+                Some(v) => writeln!(f, "\n{} = {}\n", self.field, heading(v))?,
                 None => writeln!(f, "\nno {}\n", self.field)?,
             }
             write!(f, "{}", g.quoted)?;
@@ -134,21 +168,48 @@ mod tests {
             doc(serde_json::Value::Null, &["Ann Lee"]),
             doc(7.into(), &["Ann Lee"]),
             "{\"quotes\": [], \"error\": {\"kind\": \"empty\", \"message\": \"\"}}\n".into(),
+            doc(10.into(), &[]),
+            doc("7".into(), &[]),
+            doc("".into(), &[]),
+            doc("x\ny".into(), &[]),
         ]
         .concat();
         std::fs::write(&path, text).unwrap();
         let by = QuotedBy::read(&path, "outlet").unwrap();
         assert_eq!(by.all, Quoted::read(&path).unwrap());
-        let values: Vec<Option<&str>> = by.groups.iter().map(|g| g.value.as_deref()).collect();
-        assert_eq!(values, [Some("7"), Some("a"), Some("b"), None]);
+        let values: Vec<String> = by
+            .groups
+            .iter()
+            .map(|g| g.value.as_ref().map_or("-".into(), |v| v.to_string()))
+            .collect();
+        // (Numbers by value, then strings; `7` and `"7"` apart.)
+        assert_eq!(
+            values,
+            [
+                "7",
+                "10",
+                "\"\"",
+                "\"7\"",
+                "\"a\"",
+                "\"b\"",
+                "\"x\\ny\"",
+                "-"
+            ]
+        );
         let quotes: usize = by.groups.iter().map(|g| g.quoted.quotes).sum();
         assert_eq!(quotes, by.all.quotes);
-        assert_eq!(by.groups[3].quoted.documents, 2, "null and no field alike");
-        assert_eq!(by.groups[3].quoted.error_records, 1);
+        let last = &by.groups[7].quoted;
+        assert_eq!(last.documents, 2, "null and no field alike");
+        assert_eq!(last.error_records, 1);
+        // A field that `Record` reads counts as any other.
+        for field in ["error", "quotes"] {
+            let by = QuotedBy::read(&path, field).unwrap();
+            assert_eq!(by.all, Quoted::read(&path).unwrap(), "{field}");
+        }
         // Outlet a wrote only `Obama`: merged over every record, it is
         // counted as Barack Obama there too.
         let merged = by.merge_names();
-        let a = &merged.groups[1].quoted.speakers;
+        let a = &merged.groups[4].quoted.speakers;
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].name.as_deref(), Some("Barack Obama"));
         assert_eq!((a[0].quotes, a[0].documents), (2, 1));
@@ -160,9 +221,15 @@ mod tests {
             .find(|s| s.spellings == ["Obama"]);
         assert_eq!(obama.map(|s| (s.quotes, s.documents)), Some((3, 2)));
         let table = merged.to_string();
-        assert!(
-            table.contains("outlet = a") && table.contains("no outlet"),
-            "{table}"
-        );
+        for heading in [
+            "outlet = a\n",
+            "outlet = x y\n",
+            "outlet = \"\"\n",
+            "outlet = 7\n",
+            "outlet = \"7\"\n",
+            "no outlet\n",
+        ] {
+            assert!(table.contains(heading), "{heading:?} in {table}");
+        }
     }
 }

@@ -2,7 +2,11 @@
 //! `eval` compares them, or a lone surname with the only fuller name.
 
 use super::{most_quoted, Quoted, SpeakerCount};
-use quotekit_model::eval::speakers::normalise;
+use quotekit_model::eval::speakers::{is_title, normalise};
+
+/// Words that end names without being surnames, as [`normalise`] leaves
+/// them.
+const SUFFIXES: [&str; 5] = ["jr", "sr", "ii", "iii", "iv"];
 use std::collections::{HashMap, HashSet};
 
 impl Quoted {
@@ -32,9 +36,12 @@ impl Quoted {
             let last = key.rsplit(' ').next().unwrap_or_default();
             by_last.entry(last).or_default().insert(key);
         }
+        // (A title alone or a suffix is no surname: `Jr.` stays apart from
+        // `Donald Trump Jr.`.)
+        let surname = |key: &str| !key.contains(' ') && !is_title(key) && !SUFFIXES.contains(&key);
         let group = |key: &str| -> String {
             match by_last.get(key) {
-                Some(fuller) if !key.contains(' ') && fuller.len() == 1 => {
+                Some(fuller) if surname(key) && fuller.len() == 1 => {
                     fuller.iter().next().map_or(key, |k| *k).to_string()
                 }
                 _ => key.to_string(),
@@ -162,11 +169,12 @@ mod tests {
             doc(&["Obama", "Donald J. Trump", "Hillary Clinton"]),
             doc(&["Donald Trump", "Donald Trump", "Bill Clinton", "Mr. Lee"]),
             doc(&["lee", "Ann Lee", "Ann Lee's"]),
+            doc(&["Jr.", "Donald Trump Jr."]),
         ]
         .concat();
         std::fs::write(&path, text).unwrap();
         let quoted = Quoted::read(&path).unwrap();
-        assert_eq!(quoted.speakers.len(), 11);
+        assert_eq!(quoted.speakers.len(), 13);
         let merged = quoted.merge_names();
         let rows: Vec<(&str, usize, usize, Vec<&str>)> = merged
             .speakers
@@ -191,10 +199,13 @@ mod tests {
                 ("Bill Clinton", 1, 1, vec![]),
                 // (Two Clintons: the surname alone is neither.)
                 ("Clinton", 1, 1, vec![]),
+                ("Donald Trump Jr.", 1, 1, vec![]),
                 ("Hillary Clinton", 1, 1, vec![]),
+                // (A suffix alone is no surname.)
+                ("Jr.", 1, 1, vec![]),
             ]
         );
-        assert_eq!((merged.quotes, merged.documents), (14, 4));
+        assert_eq!((merged.quotes, merged.documents), (16, 5));
         let table = merged.to_string();
         assert!(table.contains("(also Obama)"), "{table}");
         // Merging what is merged changes nothing.

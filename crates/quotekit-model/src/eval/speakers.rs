@@ -111,6 +111,12 @@ pub fn normalise(name: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// True when `word` (lower case, no dot) is one of the titles
+/// [`normalise`] drops from the front of a name (`president`, `mr`).
+pub fn is_title(word: &str) -> bool {
+    TITLES.contains(&word)
+}
+
 /// True when a predicted name counts for a gold one: equal, or ending with a
 /// gold name of two or more words; `lenient` also takes a predicted name whose
 /// words are some of the gold name's (a surname for a full name).

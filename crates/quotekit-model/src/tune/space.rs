@@ -115,8 +115,9 @@ const DOMAIN_KEYS: [&str; 6] = ["values", "min", "max", "log", "integer", "steps
 /// The file read again with its `[space]` keys written as TOML dotted keys
 /// (`training.c2 = { ... }` unquoted, or a `[space.training]` table), which
 /// TOML nests, joined back into the dotted names the space means. `None`
-/// when no key was so written, or when the file still does not read (the
-/// first error then stands).
+/// when no key was so written (the first error then stands); the joined
+/// file's own error when it still does not read (it names the mistake,
+/// where the first blamed the nesting).
 fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
     fn join(
         name: String,
@@ -125,8 +126,12 @@ fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
         joined: &mut bool,
     ) -> Result<(), String> {
         match value {
+            // (A table of tables, none named as a domain's keys: a domain
+            // holds numbers, lists and flags.)
             toml::Value::Table(t)
-                if !t.is_empty() && !t.keys().any(|k| DOMAIN_KEYS.contains(&k.as_str())) =>
+                if !t.is_empty()
+                    && t.iter()
+                        .all(|(k, v)| v.is_table() && !DOMAIN_KEYS.contains(&k.as_str())) =>
             {
                 *joined = true;
                 for (key, value) in t {
@@ -154,7 +159,16 @@ fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
         return Ok(None);
     }
     table.insert("space".into(), toml::Value::Table(out));
-    Ok(toml::Value::Table(table).try_into().ok())
+    // (Written out and read again, so that the error shows its key.)
+    let joined = toml::to_string(&table).map_err(|e| e.to_string())?;
+    toml::from_str(&joined)
+        .map(Some)
+        .map_err(|e: toml::de::Error| {
+            format!(
+                "{} (the line of the file as read with its [space] keys joined into dotted names)",
+                e.to_string().trim_end()
+            )
+        })
 }
 
 fn default_seed() -> u64 {
@@ -447,6 +461,29 @@ mod tests {
         assert_eq!(budgetless.trials, DEFAULT_TRIALS);
     }
 
+    /// [`DOMAIN_KEYS`] are the keys a [`Domain`] table may hold, all of
+    /// them (a key added to `Domain` and not here would be taken for a
+    /// nested config key).
+    #[test]
+    fn the_domain_keys_are_domains_fields() {
+        let full = Domain {
+            values: Some(vec![toml::Value::Integer(1)]),
+            min: Some(0.0),
+            max: Some(1.0),
+            log: true,
+            integer: true,
+            steps: Some(2),
+        };
+        let toml::Value::Table(t) = toml::Value::try_from(full).unwrap() else {
+            panic!("a domain is a table");
+        };
+        let mut keys: Vec<&str> = t.keys().map(String::as_str).collect();
+        let mut expected = DOMAIN_KEYS.to_vec();
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+    }
+
     /// Keys written as TOML dotted keys, which TOML nests, mean the
     /// dotted names; a name given twice, or a nested key no config has, is
     /// refused.
@@ -476,6 +513,26 @@ mod tests {
             err.contains("training.c3") && err.contains("unknown field `c3`"),
             "{err}"
         );
+        // With keys unquoted, another mistake is blamed on itself too.
+        for (text, says) in [
+            (
+                "[space]\ntraining.c2 = { min = 0.5, max = 2.0, stpes = 3 }\n",
+                "unknown field `stpes`",
+            ),
+            (
+                "trials = \"x\"\n[space]\ntraining.c2 = { values = [1.0] }\n",
+                "trials",
+            ),
+            (
+                "[space.features]\nwindow = { values = [1, 2], stpes = 3 }\n",
+                "unknown field `stpes`",
+            ),
+        ] {
+            let err = space(&format!("base = \"base.toml\"\n{text}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says) && err.contains("joined"), "{err}");
+        }
         // (A misspelt domain key is still blamed on itself, with its line.)
         let err = space("base = \"base.toml\"\n[space]\n\"training.c2\" = { mni = 1.0 }\n")
             .unwrap_err()
