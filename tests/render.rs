@@ -305,6 +305,55 @@ fn render(pred: &Path, texts: Option<&Path>, out: &Path) -> std::process::Output
     quotekit(&args)
 }
 
+/// `--merge-names` counts the index's speakers as `stats --merge-names`
+/// does: `Obama` of one article under `Barack Obama` of another.
+#[test]
+fn the_index_merges_the_names_of_one_person_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = |id: &str, name: &str| {
+        let text = format!("\"We will win,\" {name} said.");
+        let end = 15 + name.len();
+        serde_json::json!({
+            "id": id, "text": text,
+            "spans": [
+                {"id": "T1", "role": "content", "fragments": [[0, 14]]},
+                {"id": "T2", "role": "source", "fragments": [[15, end]], "name": name},
+                {"id": "T3", "role": "cue", "fragments": [[end + 1, end + 5]]},
+            ],
+            "attributions": [{"id": "E1", "source": "T2", "cue": "T3", "content": ["T1"]}],
+        })
+        .to_string()
+    };
+    let docs = dir.path().join("docs.jsonl");
+    let lines = [
+        doc("a", "Barack Obama"),
+        doc("b", "Obama"),
+        doc("c", "Obama"),
+    ];
+    std::fs::write(&docs, lines.join("\n") + "\n").unwrap();
+    let rows = |merge: bool| -> Vec<String> {
+        let out = dir.path().join(if merge { "merged" } else { "plain" });
+        let mut args = vec![
+            "render",
+            "--input",
+            docs.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        if merge {
+            args.push("--merge-names");
+        }
+        let o = quotekit(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let page = parse(&out.join("speakers.html"));
+        page.select(&sel("tbody tr"))
+            .map(|tr| tr.text().collect::<Vec<_>>().join("|"))
+            .collect()
+    };
+    assert_eq!(rows(false), ["Obama|2|2|0|2", "Barack Obama|1|1|0|1"]);
+    assert_eq!(rows(true), ["Barack Obama|3|3|0|3"]);
+}
+
 #[test]
 fn records_need_their_texts_and_error_records_get_a_page() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,6 +31,11 @@ pub struct RenderArgs {
     /// Documents per index page.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
     pub page_size: u64,
+    /// The index's speakers with the names of one person merged across
+    /// documents, as `stats --merge-names` counts them (the documents'
+    /// pages keep the names they were given).
+    #[arg(long)]
+    pub merge_names: bool,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,
 }
@@ -86,6 +91,7 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
         page_size: args.page_size as usize,
         sources,
         names: args.corpus_options.names.clone(),
+        merge_names: args.merge_names,
     };
     let done = render_corpus(predictions.views, gold.as_deref(), &args.output, &options)
         .with_context(|| match &args.gold {

@@ -74,16 +74,7 @@ impl Quoted {
     /// spellings hold it, so that every part of a corpus counts a person
     /// under one name.
     pub fn merge_names_as(self, merged: &Quoted) -> Self {
-        let mut heads: HashMap<&str, &str> = HashMap::new();
-        for s in &merged.speakers {
-            let Some(head) = s.name.as_deref() else {
-                continue;
-            };
-            heads.insert(head, head);
-            for spelling in &s.spellings {
-                heads.insert(spelling, head);
-            }
-        }
+        let heads = merged.heads();
         let head_of: Vec<String> = self
             .speakers
             .iter()
@@ -93,6 +84,22 @@ impl Quoted {
             })
             .collect();
         self.regroup(&head_of)
+    }
+
+    /// Of counts merged by [`Quoted::merge_names`]: the name each name is
+    /// counted under (a group's own name under itself).
+    pub fn heads(&self) -> HashMap<&str, &str> {
+        let mut heads = HashMap::new();
+        for s in &self.speakers {
+            let Some(head) = s.name.as_deref() else {
+                continue;
+            };
+            heads.insert(head, head);
+            for spelling in &s.spellings {
+                heads.insert(spelling.as_str(), head);
+            }
+        }
+        heads
     }
 
     /// The counts with each speaker `k` counted under the name

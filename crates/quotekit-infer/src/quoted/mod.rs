@@ -116,16 +116,30 @@ impl Quoted {
     /// quoted in `predict --format documents` or brat output, or in a gold
     /// corpus read with its names.
     pub fn of_documents<'d>(docs: impl IntoIterator<Item = &'d quotekit_data::Document>) -> Self {
-        let mut counter = Counter::default();
-        for doc in docs {
+        Self::of_names(docs.into_iter().map(|doc| {
             let spans = doc.spans_by_id();
-            counter.document(doc.attributions.iter().map(|a| {
-                a.source
-                    .as_deref()
-                    .and_then(|id| spans.get(id))
-                    .and_then(|s| s.speaker_name())
-                    .map(String::from)
-            }));
+            doc.attributions
+                .iter()
+                .map(|a| {
+                    a.source
+                        .as_deref()
+                        .and_then(|id| spans.get(id))
+                        .and_then(|s| s.speaker_name())
+                        .map(String::from)
+                })
+                .collect::<Vec<_>>()
+        }))
+    }
+
+    /// Counts documents given as their quotes' speaker names (none for a
+    /// quote whose speaker has no name).
+    pub fn of_names<D>(docs: impl IntoIterator<Item = D>) -> Self
+    where
+        D: IntoIterator<Item = Option<String>>,
+    {
+        let mut counter = Counter::default();
+        for names in docs {
+            counter.document(names);
         }
         counter.finish()
     }

@@ -44,6 +44,10 @@ pub struct RenderOptions {
     pub sources: Vec<String>,
     /// Folders of the gold speakers' names, for the who-said-what figures.
     pub names: Vec<std::path::PathBuf>,
+    /// The index's speakers counted with the names of one person merged
+    /// across documents ([`crate::quoted::Quoted::merge_names`]); the
+    /// documents' own pages keep their names.
+    pub merge_names: bool,
 }
 
 impl Default for RenderOptions {
@@ -52,8 +56,37 @@ impl Default for RenderOptions {
             page_size: 500,
             sources: Vec::new(),
             names: Vec::new(),
+            merge_names: false,
         }
     }
+}
+
+/// `summaries` with each speaker under the name
+/// [`crate::quoted::Quoted::merge_names`] counts it under.
+fn merged_speakers(summaries: &[DocSummary]) -> Vec<DocSummary> {
+    let merged = crate::quoted::Quoted::of_names(
+        summaries
+            .iter()
+            .map(|d| d.speakers.iter().map(|(name, _)| name.clone())),
+    )
+    .merge_names();
+    let heads = merged.heads();
+    summaries
+        .iter()
+        .map(|d| DocSummary {
+            speakers: d
+                .speakers
+                .iter()
+                .map(|(name, direct)| {
+                    let head = name
+                        .as_deref()
+                        .map(|n| heads.get(n).copied().unwrap_or(n).to_string());
+                    (head, *direct)
+                })
+                .collect(),
+            ..d.clone()
+        })
+        .collect()
 }
 
 /// What [`render_corpus`] wrote.
@@ -145,7 +178,12 @@ pub fn render_corpus(
             Ok(summary)
         })
         .collect::<Result<_, InferError>>()?;
-    let pages = index_pages(&summaries, &totals, options.page_size);
+    let index: std::borrow::Cow<[DocSummary]> = if options.merge_names {
+        merged_speakers(&summaries).into()
+    } else {
+        summaries.as_slice().into()
+    };
+    let pages = index_pages(&index, &totals, options.page_size);
     for (name, html) in &pages {
         let path = out.join(name);
         std::fs::write(&path, html).map_err(|e| InferError::io(&path, e))?;
