@@ -101,15 +101,19 @@ fn value_order(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> 
         Some(_) => 2,
         None => 3,
     };
-    rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => {
-            let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
-            x.total_cmp(&y)
-        }
-        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
-        (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
-        _ => Ordering::Equal,
-    })
+    rank(a)
+        .cmp(&rank(b))
+        .then_with(|| match (a, b) {
+            (Some(Value::Number(x)), Some(Value::Number(y))) => {
+                let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+                x.total_cmp(&y)
+            }
+            (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+            (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
+            _ => Ordering::Equal,
+        })
+        // (`1` and `1.0` are two values of one number: in a fixed order.)
+        .then_with(|| a.map(|v| v.to_string()).cmp(&b.map(|v| v.to_string())))
 }
 
 /// A value as its table's heading shows it: a string as it is (control

@@ -3,11 +3,11 @@
 
 use super::{most_quoted, Quoted, SpeakerCount};
 use quotekit_model::eval::speakers::{is_title, normalise};
+use std::collections::{HashMap, HashSet};
 
 /// Words that end names without being surnames, as [`normalise`] leaves
 /// them.
 const SUFFIXES: [&str; 5] = ["jr", "sr", "ii", "iii", "iv"];
-use std::collections::{HashMap, HashSet};
 
 impl Quoted {
     /// Counts the names of one person as one, across documents (each
