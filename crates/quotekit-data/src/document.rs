@@ -208,6 +208,22 @@ impl Document {
             .collect()
     }
 
+    /// Each attribution's speaker name, in order: the name its Source span
+    /// carries ([`Span::speaker_name`]), none for no source or no name.
+    pub fn speaker_names(&self) -> Vec<Option<String>> {
+        let spans = self.spans_by_id();
+        self.attributions
+            .iter()
+            .map(|a| {
+                a.source
+                    .as_deref()
+                    .and_then(|id| spans.get(id))
+                    .and_then(|s| s.speaker_name())
+                    .map(String::from)
+            })
+            .collect()
+    }
+
     /// Each span id's position in [`Document::spans`] (the first of an id),
     /// for lookups that change the span found.
     pub fn span_positions(&self) -> std::collections::HashMap<&str, usize> {

@@ -45,6 +45,16 @@ pub struct StatsArgs {
     pub corpus_options: CorpusOptions,
 }
 
+/// Prints who is quoted as JSON or as its table.
+fn show(quoted: &(impl serde::Serialize + std::fmt::Display), json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(quoted)?);
+    } else {
+        print!("{quoted}");
+    }
+    Ok(())
+}
+
 /// Runs `quotekit stats`.
 pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
@@ -69,11 +79,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         if args.merge_names {
             quoted = quoted.merge_names();
         }
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&quoted)?);
-        } else {
-            print!("{quoted}");
-        }
+        show(&quoted, args.json)?;
         return Ok(super::exit_code(quoted.all.error_records > 0));
     }
     if records {
@@ -81,11 +87,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         if args.merge_names {
             quoted = quoted.merge_names();
         }
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&quoted)?);
-        } else {
-            print!("{quoted}");
-        }
+        show(&quoted, args.json)?;
         return Ok(super::exit_code(quoted.error_records > 0));
     }
     args.corpus_options.drop_unused_label_map([format]);

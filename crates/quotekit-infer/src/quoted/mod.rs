@@ -116,19 +116,7 @@ impl Quoted {
     /// quoted in `predict --format documents` or brat output, or in a gold
     /// corpus read with its names.
     pub fn of_documents<'d>(docs: impl IntoIterator<Item = &'d quotekit_data::Document>) -> Self {
-        Self::of_names(docs.into_iter().map(|doc| {
-            let spans = doc.spans_by_id();
-            doc.attributions
-                .iter()
-                .map(|a| {
-                    a.source
-                        .as_deref()
-                        .and_then(|id| spans.get(id))
-                        .and_then(|s| s.speaker_name())
-                        .map(String::from)
-                })
-                .collect::<Vec<_>>()
-        }))
+        Self::of_names(docs.into_iter().map(|doc| doc.speaker_names()))
     }
 
     /// Counts documents given as their quotes' speaker names (none for a

@@ -38,18 +38,7 @@ impl Predicted {
     /// A document without confidences; each quote's speaker name is its
     /// Source span's name.
     pub fn from_document(document: Document) -> Self {
-        let spans = document.spans_by_id();
-        let speaker_names = document
-            .attributions
-            .iter()
-            .map(|a| {
-                a.source
-                    .as_deref()
-                    .and_then(|id| spans.get(id))
-                    .and_then(|s| s.speaker_name())
-                    .map(str::to_string)
-            })
-            .collect();
+        let speaker_names = document.speaker_names();
         Predicted {
             confidences: vec![None; document.spans.len()],
             document,
