@@ -216,3 +216,56 @@ pub fn evaluate(
     warn_all(py, &warnings)?;
     Ok(scores)
 }
+
+/// Who is quoted (`quotekit stats` on `predict`'s records): the records of
+/// the JSONL file `path`, or `records` (each a record's JSON text), counted
+/// by speaker name; by the value of the field `by` too; with `merge_names`,
+/// one person's names across documents as one. Returns `stats --json`'s
+/// figures as JSON.
+#[pyfunction]
+#[pyo3(signature = (path=None, records=None, by=None, merge_names=false))]
+pub fn who_is_quoted(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    records: Option<Vec<String>>,
+    by: Option<String>,
+    merge_names: bool,
+) -> PyResult<String> {
+    use quotekit_infer::quoted::{by::QuotedBy, Quoted};
+    if let Some(path) = &path {
+        file_or_folder(path)?;
+    }
+    let json = py.detach(|| -> Result<String, quotekit_infer::InferError> {
+        let records = records.as_deref().unwrap_or_default();
+        let texts = records.iter().map(String::as_str);
+        let json = match (&by, &path) {
+            (Some(field), Some(path)) => counts_json(
+                QuotedBy::read(path, field)?,
+                merge_names.then_some(QuotedBy::merge_names),
+            ),
+            (Some(field), None) => counts_json(
+                QuotedBy::of_records(texts, field)?,
+                merge_names.then_some(QuotedBy::merge_names),
+            ),
+            (None, Some(path)) => counts_json(
+                Quoted::read(path)?,
+                merge_names.then_some(Quoted::merge_names),
+            ),
+            (None, None) => counts_json(
+                Quoted::of_records(texts)?,
+                merge_names.then_some(Quoted::merge_names),
+            ),
+        };
+        Ok(json)
+    });
+    json.map_err(errors::input)
+}
+
+/// Counts as JSON, merged first when `merge` is given.
+fn counts_json<T: serde::Serialize>(counts: T, merge: Option<fn(T) -> T>) -> String {
+    let counts = match merge {
+        Some(merge) => merge(counts),
+        None => counts,
+    };
+    serde_json::to_string(&counts).expect("counts serialise")
+}

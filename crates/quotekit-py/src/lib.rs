@@ -40,5 +40,6 @@ fn _quotekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(training::tune, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::read_corpus, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(corpus::who_is_quoted, m)?)?;
     Ok(())
 }

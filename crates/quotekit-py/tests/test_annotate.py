@@ -298,3 +298,34 @@ def test_train_writes_to_models_kind_by_default(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert quotekit.train(config, train=SAMPLE) is None
     assert (tmp_path / "models" / "crf" / "model.safetensors").is_file()
+
+
+def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
+    """``who_is_quoted`` gives ``quotekit stats --json``'s figures, from a
+    records file or from the records in memory, with ``by`` and
+    ``merge_names`` as ``--by`` and ``--merge-names``."""
+    items = [dict(t, half=k % 2) for k, t in enumerate(texts)]
+    records = model.annotate_many(items)
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    for flags, kwargs in [
+        ([], {}),
+        (["--merge-names"], {"merge_names": True}),
+        (["--by", "half", "--merge-names"], {"by": "half", "merge_names": True}),
+    ]:
+        proc = run_cli("stats", "--json", str(path), *flags)
+        assert proc.returncode == 0, proc.stderr.decode()
+        cli = json.loads(proc.stdout)
+        assert quotekit.who_is_quoted(path, **kwargs) == cli
+        assert quotekit.who_is_quoted(records, **kwargs) == cli
+        assert quotekit.who_is_quoted([json.dumps(r) for r in records], **kwargs) == cli
+    counts = quotekit.who_is_quoted(records)
+    assert counts["quotes"] == sum(len(r["quotes"]) for r in records) > 10
+    by = quotekit.who_is_quoted(records, by="half")
+    assert [g["value"] for g in by["groups"]] == [0, 1]
+    with pytest.raises(quotekit.InputError, match="record 2: not a record"):
+        quotekit.who_is_quoted([records[0], {"quotes": 3}])
+    with pytest.raises(quotekit.InputError, match="record 1 must be a dict"):
+        quotekit.who_is_quoted([5])
+    with pytest.raises(quotekit.InputError, match="merge_names must be True or False"):
+        quotekit.who_is_quoted(records, merge_names="yes")

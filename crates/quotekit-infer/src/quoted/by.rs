@@ -1,7 +1,7 @@
 //! Who is quoted in each part of a file of `predict` records, the parts
 //! told by the value of one of the records' fields.
 
-use super::{lines, not_a_record, Counter, Quoted, Record};
+use super::{in_memory, lines, not_a_record, Counter, Quoted, Record};
 use crate::error::InferError;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -38,10 +38,27 @@ impl QuotedBy {
     /// Counts the records of the JSONL file `path` (as [`Quoted::read`]),
     /// all together and by the value of `field`.
     pub fn read(path: &Path, field: &str) -> Result<Self, InferError> {
+        Self::counted(lines(path)?, Some(path), field)
+    }
+
+    /// Counts records held in memory (as [`Quoted::of_records`]), all
+    /// together and by the value of `field`.
+    pub fn of_records<'r>(
+        records: impl IntoIterator<Item = &'r str>,
+        field: &str,
+    ) -> Result<Self, InferError> {
+        Self::counted(in_memory(records), None, field)
+    }
+
+    fn counted(
+        lines: impl Iterator<Item = Result<(usize, Vec<u8>), InferError>>,
+        path: Option<&Path>,
+        field: &str,
+    ) -> Result<Self, InferError> {
         let mut all = Counter::default();
         // (Keyed by the value's JSON text, which tells `7` from `"7"`.)
         let mut groups: HashMap<String, (Option<serde_json::Value>, Counter)> = HashMap::new();
-        for line in lines(path)? {
+        for line in lines {
             let (line_no, line) = line?;
             let value: serde_json::Value =
                 serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;

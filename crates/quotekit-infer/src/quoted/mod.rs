@@ -136,8 +136,23 @@ impl Quoted {
     /// a record of `predict --format jsonl` (blank lines passed over). A
     /// line that is no such record is an error naming the file and line.
     pub fn read(path: &Path) -> Result<Self, InferError> {
+        Self::counted(lines(path)?, Some(path))
+    }
+
+    /// Counts records held in memory, each the JSON text of a `predict
+    /// --format jsonl` record (blank ones passed over; what Python's
+    /// `annotate_many` returns, written as JSON). One that is no such
+    /// record is an error naming its position, from 1.
+    pub fn of_records<'r>(records: impl IntoIterator<Item = &'r str>) -> Result<Self, InferError> {
+        Self::counted(in_memory(records), None)
+    }
+
+    fn counted(
+        lines: impl Iterator<Item = Result<(usize, Vec<u8>), InferError>>,
+        path: Option<&Path>,
+    ) -> Result<Self, InferError> {
         let mut counter = Counter::default();
-        for line in lines(path)? {
+        for line in lines {
             let (line_no, line) = line?;
             let record: Record =
                 serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
@@ -147,10 +162,29 @@ impl Quoted {
     }
 }
 
-fn not_a_record(path: &Path, line_no: usize, e: &serde_json::Error) -> InferError {
+/// Records in memory as the numbered lines a file gives: blank ones
+/// passed over, numbered by their position from 1.
+fn in_memory<'r>(
+    records: impl IntoIterator<Item = &'r str>,
+) -> impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> {
+    let numbered: Vec<(usize, Vec<u8>)> = records
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| !r.trim().is_empty())
+        .map(|(k, r)| (k + 1, r.as_bytes().to_vec()))
+        .collect();
+    numbered.into_iter().map(Ok)
+}
+
+/// A line of `path` (or, without one, a record held in memory) that is no
+/// record.
+fn not_a_record(path: Option<&Path>, line_no: usize, e: &serde_json::Error) -> InferError {
+    let place = match path {
+        Some(path) => format!("{}:{line_no}", path.display()),
+        None => format!("record {line_no}"),
+    };
     InferError::Usage(format!(
-        "{}:{line_no}: not a record of `predict --format jsonl`: {}",
-        path.display(),
+        "{place}: not a record of `predict --format jsonl`: {}",
         quotekit_data::formats::jsonl::json_problem(e)
     ))
 }
@@ -260,5 +294,19 @@ mod tests {
         std::fs::write(&path, "{\"id\": \"a\", \"quotes\": []}\n{\"quotes\": 3}\n").unwrap();
         let e = Quoted::read(&path).unwrap_err().to_string();
         assert!(e.contains("pred.jsonl:2"), "{e}");
+        // Records in memory count as the file's lines do; blank ones are
+        // passed over, and a bad one is named by its position.
+        let held: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let mut texts: Vec<&str> = held.iter().map(String::as_str).collect();
+        texts.insert(1, "  ");
+        std::fs::write(&path, held.join("\n") + "\n").unwrap();
+        assert_eq!(
+            Quoted::of_records(texts.iter().copied()).unwrap(),
+            Quoted::read(&path).unwrap()
+        );
+        let e = Quoted::of_records(["{}", "{\"quotes\": 3}"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("record 2: not a record"), "{e}");
     }
 }

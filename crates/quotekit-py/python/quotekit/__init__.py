@@ -38,6 +38,7 @@ __all__ = [
     "tune",
     "evaluate",
     "read_corpus",
+    "who_is_quoted",
     "QuotekitError",
     "ModelError",
     "ConfigError",
@@ -493,6 +494,46 @@ def evaluate(
             flags=_corpus_flags(annotator, ignore_labels, label_map, deny_overlaps),
         )
     )
+
+
+def who_is_quoted(
+    records: Union[PathLike, Iterable[Union[str, Dict[str, Any]]]],
+    by: Optional[str] = None,
+    merge_names: bool = False,
+) -> Dict[str, Any]:
+    """Who is quoted, as ``quotekit stats --json`` counts it in
+    ``predict``'s records: quotes and documents per speaker name, most
+    quoted first, and the quotes with no name. ``records`` is a JSONL file
+    of records (``quotekit predict --format jsonl``), or the records
+    themselves, as :meth:`Model.annotate_many` returns them (dicts, or their
+    JSON text). ``by`` also counts each value of that field of the records
+    apart (``stats --by``: a field of the input records that annotating
+    passes through, such as an outlet); the result is then ``{"field",
+    "all", "groups"}``. ``merge_names=True`` counts the names of one person
+    across documents as one (``stats --merge-names``: ``Obama`` with
+    ``Barack Obama``), the other spellings in ``spellings``. A record that
+    is not one raises :class:`InputError` naming its line (file) or its
+    position from 1 (records)."""
+    by = _optional_str("by", by)
+    merge = _flag("merge_names", merge_names)
+    if isinstance(records, (str, bytes, os.PathLike)):
+        return json.loads(
+            _quotekit.who_is_quoted(path=_path("records", records), by=by, merge_names=merge)
+        )
+    texts = []
+    for k, record in enumerate(_sequence(records, "records")):
+        if isinstance(record, dict):
+            # (Escaped: a lone surrogate is then the native reader's to refuse.)
+            texts.append(json.dumps(record))
+        elif isinstance(record, str) and _utf8(record):
+            texts.append(record)
+        elif isinstance(record, str):
+            raise InputError(f"records: record {k + 1} holds a lone surrogate, which no JSON text can")
+        else:
+            raise InputError(
+                f"records: record {k + 1} must be a dict or its JSON text, not {type(record).__name__}"
+            )
+    return json.loads(_quotekit.who_is_quoted(records=texts, by=by, merge_names=merge))
 
 
 def read_corpus(

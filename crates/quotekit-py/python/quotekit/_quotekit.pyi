@@ -59,6 +59,12 @@ def read_corpus(
     lenient: bool = False,
     flags: Optional[Dict[str, Any]] = None,
 ) -> List[str]: ...
+def who_is_quoted(
+    path: Optional[_Path] = None,
+    records: Optional[Sequence[str]] = None,
+    by: Optional[str] = None,
+    merge_names: bool = False,
+) -> str: ...
 def evaluate(
     gold: _Path,
     pred: Optional[_Path] = None,
