@@ -327,5 +327,8 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
         quotekit.who_is_quoted([records[0], {"quotes": 3}])
     with pytest.raises(quotekit.InputError, match="record 1 must be a dict"):
         quotekit.who_is_quoted([5])
+    # Input items are no records: they have no quotes.
+    with pytest.raises(quotekit.InputError, match="neither `quotes` nor `error`"):
+        quotekit.who_is_quoted(items)
     with pytest.raises(quotekit.InputError, match="merge_names must be True or False"):
         quotekit.who_is_quoted(records, merge_names="yes")

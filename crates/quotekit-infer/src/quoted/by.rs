@@ -1,7 +1,7 @@
 //! Who is quoted in each part of a file of `predict` records, the parts
 //! told by the value of one of the records' fields.
 
-use super::{in_memory, lines, not_a_record, Counter, Quoted, Record};
+use super::{checked, in_memory, lines, not_a_record, Counter, Quoted, Record};
 use crate::error::InferError;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -60,11 +60,15 @@ impl QuotedBy {
         let mut groups: HashMap<String, (Option<serde_json::Value>, Counter)> = HashMap::new();
         for line in lines {
             let (line_no, line) = line?;
-            let value: serde_json::Value =
-                serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
+            let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| {
+                not_a_record(
+                    path,
+                    line_no,
+                    &quotekit_data::formats::jsonl::json_problem(&e),
+                )
+            })?;
             // (Read whole first: the field may be one `Record` reads.)
-            let record =
-                Record::deserialize(&value).map_err(|e| not_a_record(path, line_no, &e))?;
+            let record = checked(Record::deserialize(&value), path, line_no)?;
             let part = value.get(field).filter(|v| !v.is_null());
             groups
                 .entry(part.map_or_else(String::new, |v| v.to_string()))

@@ -54,7 +54,7 @@ pub struct Quoted {
 #[derive(Deserialize, Clone)]
 struct Record {
     #[serde(default)]
-    quotes: Vec<Quote>,
+    quotes: Option<Vec<Quote>>,
     #[serde(default)]
     error: Option<serde::de::IgnoredAny>,
 }
@@ -154,9 +154,7 @@ impl Quoted {
         let mut counter = Counter::default();
         for line in lines {
             let (line_no, line) = line?;
-            let record: Record =
-                serde_json::from_slice(&line).map_err(|e| not_a_record(path, line_no, &e))?;
-            counter.record(record);
+            counter.record(checked(serde_json::from_slice(&line), path, line_no)?);
         }
         Ok(counter.finish())
     }
@@ -178,22 +176,51 @@ fn in_memory<'r>(
 
 /// A line of `path` (or, without one, a record held in memory) that is no
 /// record.
-fn not_a_record(path: Option<&Path>, line_no: usize, e: &serde_json::Error) -> InferError {
+fn not_a_record(path: Option<&Path>, line_no: usize, problem: &str) -> InferError {
     let place = match path {
         Some(path) => format!("{}:{line_no}", path.display()),
         None => format!("record {line_no}"),
     };
     InferError::Usage(format!(
-        "{place}: not a record of `predict --format jsonl`: {}",
-        quotekit_data::formats::jsonl::json_problem(e)
+        "{place}: not a record of `predict --format jsonl`: {problem}"
     ))
+}
+
+/// A line read as a record: one with neither quotes nor an error is none
+/// (an input record, or a document, read by mistake).
+fn checked(
+    record: Result<Record, serde_json::Error>,
+    path: Option<&Path>,
+    line_no: usize,
+) -> Result<Record, InferError> {
+    let record = record.map_err(|e| {
+        not_a_record(
+            path,
+            line_no,
+            &quotekit_data::formats::jsonl::json_problem(&e),
+        )
+    })?;
+    if record.quotes.is_none() && record.error.is_none() {
+        return Err(not_a_record(
+            path,
+            line_no,
+            "it has neither `quotes` nor `error` (an input record, or a document?)",
+        ));
+    }
+    Ok(record)
 }
 
 impl Counter {
     /// Counts one record of `predict`.
     fn record(&mut self, record: Record) {
         self.out.error_records += usize::from(record.error.is_some());
-        self.document(record.quotes.into_iter().map(|q| q.speaker_name));
+        self.document(
+            record
+                .quotes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|q| q.speaker_name),
+        );
     }
 }
 
@@ -304,9 +331,14 @@ mod tests {
             Quoted::of_records(texts.iter().copied()).unwrap(),
             Quoted::read(&path).unwrap()
         );
-        let e = Quoted::of_records(["{}", "{\"quotes\": 3}"])
+        let e = Quoted::of_records(["{\"quotes\": []}", "{\"quotes\": 3}"])
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("record 2: not a record"), "{e}");
+        // An input record (or a document) is none: it has no quotes.
+        let e = Quoted::of_records(["{\"id\": \"a\", \"text\": \"Hi.\"}"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("neither `quotes` nor `error`"), "{e}");
     }
 }
