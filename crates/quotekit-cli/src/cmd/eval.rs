@@ -56,7 +56,6 @@ pub struct EvalArgs {
 
 /// Runs `quotekit eval`.
 pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let names = &args.corpus_options.names.clone();
     let mut inputs = vec![args.gold.as_path()];
     inputs.extend(args.pred.as_deref());
     inputs.extend(args.corpus_options.inputs());
@@ -101,6 +100,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let corpora = std::iter::once(&args.gold).chain(&args.pred);
     args.corpus_options
         .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
+    let names = &args.corpus_options.names;
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let mut skipped = gold.skipped.len();
     let gold = gold.documents;

@@ -46,7 +46,6 @@ pub struct TrainSpeakersArgs {
 
 /// Runs `quotekit train-speakers`.
 pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
-    let names = &args.corpus_options.names.clone();
     let config = ResolverConfig {
         bits: args.bits,
         epochs: args.epochs,
@@ -57,6 +56,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     let corpora = std::iter::once(&args.train).chain(&args.dev);
     args.corpus_options
         .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
+    let names = &args.corpus_options.names;
     let skipped = std::cell::Cell::new(0);
     let named = |path: &PathBuf| -> anyhow::Result<Vec<_>> {
         let report = super::load(path, None, &args.corpus_options)?;
