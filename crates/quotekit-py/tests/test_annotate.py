@@ -327,6 +327,10 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
         quotekit.who_is_quoted([records[0], {"quotes": 3}])
     with pytest.raises(quotekit.InputError, match="record 1 must be a dict"):
         quotekit.who_is_quoted([5])
+    with pytest.raises(quotekit.InputError, match="record 2 holds a lone surrogate"):
+        quotekit.who_is_quoted([json.dumps(records[0]), '{"quotes": [], "x": "\ud800"}'])
+    with pytest.raises(quotekit.InputError, match="no-such.jsonl"):
+        quotekit.who_is_quoted(tmp_path / "no-such.jsonl")
     # Input items are no records: they have no quotes.
     with pytest.raises(quotekit.InputError, match="neither `quotes` nor `error`"):
         quotekit.who_is_quoted(items)
