@@ -24,6 +24,11 @@ pub struct RunIdentity {
     pub model_path: String,
     /// The options that change the records, as `name=value` words.
     pub options: String,
+    /// [`model_key`] of the model without its speaker resolver, so that a
+    /// run resumed with `--no-speakers` changed can tell whether the tagger
+    /// is another one (none in manifests of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tagger: Option<String>,
 }
 
 /// What is kept: the identity and the input.
@@ -49,16 +54,26 @@ struct Manifest {
 /// model named by its folder or by its weights file, has its key; a model
 /// retrained, even to a header and size the same, has another.
 pub fn model_key(path: &Path, speakers: bool) -> Result<String, InferError> {
-    let mut h = fnv1a_more(quotekit_model::io::FNV1A_START, b"quotekit-model");
+    let (with, without) = model_keys(path)?;
+    Ok(if speakers { with } else { without })
+}
+
+/// [`model_key`] with and without the speaker resolver, from one reading
+/// of the model's files.
+pub fn model_keys(path: &Path) -> Result<(String, String), InferError> {
+    let start = fnv1a_more(quotekit_model::io::FNV1A_START, b"quotekit-model");
+    let (mut with, mut without) = (start, start);
     for file in quotekit_model::model_file::model_files(path) {
-        if !speakers && file.ends_with(quotekit_model::speakers::file::FILE_NAME) {
-            continue;
-        }
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-        h = fnv1a_more(h, name.unwrap_or_default().as_bytes());
-        h = fnv1a_more(h, &content_hash(&file)?.to_le_bytes());
+        let name = name.unwrap_or_default();
+        let content = content_hash(&file)?.to_le_bytes();
+        let add = |h| fnv1a_more(fnv1a_more(h, name.as_bytes()), &content);
+        with = add(with);
+        if !file.ends_with(quotekit_model::speakers::file::FILE_NAME) {
+            without = add(without);
+        }
     }
-    Ok(format!("{h:016x}"))
+    Ok((format!("{with:016x}"), format!("{without:016x}")))
 }
 
 /// A hash of a file's bytes, fast enough for weights of hundreds of
@@ -172,22 +187,29 @@ pub fn check(
     let bytes = |b: Option<u64>| b.map(|b| format!(" ({b} bytes)")).unwrap_or_default();
     let mut differ = Vec::new();
     // (The key leaves the resolver out without speakers: keys of runs with
-    // and without them are over other files, and do not compare; the
-    // option tells the runs apart.)
+    // and without them are over other files, and do not compare; their
+    // tagger keys do, and the option tells the runs apart.)
     let speakers = |o: &RunIdentity| option(&o.options, "no-speakers").map(str::to_owned);
-    if then.identity.model != now.identity.model {
-        if speakers(&then.identity) == speakers(&now.identity) {
-            differ.push(format!(
-                "another model ({} then, {} now: their files are not the same)",
-                then.identity.model_path, now.identity.model_path
-            ));
-        } else if then.identity.model_path != now.identity.model_path {
-            // (Named otherwise; whether its files differ cannot be told.)
-            differ.push(format!(
-                "another model ({} then, {} now)",
-                then.identity.model_path, now.identity.model_path
-            ));
+    let files_differ = if speakers(&then.identity) == speakers(&now.identity) {
+        Some(then.identity.model != now.identity.model)
+    } else {
+        match (&then.identity.tagger, &now.identity.tagger) {
+            (Some(a), Some(b)) => Some(a != b),
+            _ => None,
         }
+    };
+    match files_differ {
+        Some(true) => differ.push(format!(
+            "another model ({} then, {} now: their files are not the same)",
+            then.identity.model_path, now.identity.model_path
+        )),
+        // (A manifest of an earlier version keeps no tagger key: a model
+        // named otherwise is another, whether or not its files differ.)
+        None if then.identity.model_path != now.identity.model_path => differ.push(format!(
+            "another model ({} then, {} now)",
+            then.identity.model_path, now.identity.model_path
+        )),
+        _ => {}
     }
     if then.identity.options != now.identity.options {
         differ.push(format!(
@@ -260,7 +282,65 @@ mod tests {
             model: "00".into(),
             model_path: "m".into(),
             options: options.into(),
+            tagger: None,
         }
+    }
+
+    /// Resumed with `--no-speakers` changed, the run compares the tagger's
+    /// keys (its model key is over other files): only another tagger is
+    /// another model. A manifest of an earlier version, without a tagger
+    /// key, tells a model only by its path.
+    #[test]
+    fn a_tagger_is_compared_when_speakers_are_switched() {
+        let dir = tempfile::tempdir().unwrap();
+        let input_path = dir.path().join("in.jsonl");
+        std::fs::write(&input_path, "{\"id\": \"a\", \"text\": \"Hi.\"}\n").unwrap();
+        let input = Input::Jsonl(input_path);
+        let out = dir.path().join("out.jsonl");
+        std::fs::write(&out, "").unwrap();
+        let output = OutputTarget::Path(out);
+        let jsonl = OutputFormat::Jsonl;
+        let run = |no_speakers: bool, model: &str, tagger: Option<&str>, path: &str| RunIdentity {
+            model: model.into(),
+            model_path: path.into(),
+            options: format!("no-speakers={no_speakers}"),
+            tagger: tagger.map(str::to_owned),
+        };
+        let err = |then: &RunIdentity, now: &RunIdentity| {
+            write(then, &input, &output, jsonl).unwrap();
+            check(now, &input, &output, jsonl, true)
+                .unwrap_err()
+                .to_string()
+        };
+        let then = run(false, "with", Some("t1"), "m");
+        let same = err(&then, &run(true, "t1", Some("t1"), "copy"));
+        assert!(same.contains("other options"), "{same}");
+        assert!(!same.contains("another model"), "{same}");
+        let other = err(&then, &run(true, "t2", Some("t2"), "m"));
+        assert!(
+            other.contains("another model (m then, m now: their files"),
+            "{other}"
+        );
+        // Without speakers then, with them now: the tagger keys again.
+        let other = err(
+            &run(true, "t1", Some("t1"), "m"),
+            &run(false, "w", Some("t2"), "m"),
+        );
+        assert!(other.contains("their files are not the same"), "{other}");
+        // An earlier version's manifest: the path alone.
+        let old = run(false, "with", None, "m");
+        let same = err(&old, &run(true, "t2", Some("t2"), "m"));
+        assert!(!same.contains("another model"), "{same}");
+        let other = err(&old, &run(true, "t2", Some("t2"), "other"));
+        assert!(
+            other.contains("another model (m then, other now)"),
+            "{other}"
+        );
+        assert!(
+            !std::fs::read_to_string(dir.path().join(".out.jsonl.run.json"))
+                .unwrap()
+                .contains("tagger")
+        );
     }
 
     /// A manifest written by one run lets the same run resume and refuses
@@ -358,6 +438,13 @@ mod tests {
         assert_eq!(
             model_key(&copy, false).unwrap(),
             model_key(&model, false).unwrap()
+        );
+        assert_eq!(
+            model_keys(&copy).unwrap(),
+            (
+                model_key(&copy, true).unwrap(),
+                model_key(&copy, false).unwrap()
+            )
         );
         // One byte of the weights, in a whole block or in the tail.
         for at in [5, 70_000, 100_001] {

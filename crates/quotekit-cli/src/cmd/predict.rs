@@ -140,6 +140,12 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     } else {
         OutputTarget::Path(args.output.clone())
     };
+    // (Standard output keeps no manifest: the model's files are not read
+    // for a key no run could check, as in a Spark pipe.)
+    let (with, tagger) = match &output {
+        OutputTarget::Stdout => Default::default(),
+        OutputTarget::Path(_) => quotekit_infer::manifest::model_keys(&args.model)?,
+    };
     let options = RunOptions {
         format: match args.format {
             Format::Jsonl => OutputFormat::Jsonl,
@@ -150,12 +156,11 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         batch: args.batch,
         resume: args.resume,
         max_chars: args.max_chars,
-        // (Standard output keeps no manifest: the model's files are not
-        // read again for a key no run could check, as in a Spark pipe.)
         identity: match &output {
             OutputTarget::Stdout => None,
             OutputTarget::Path(_) => Some(RunIdentity {
-                model: quotekit_infer::manifest::model_key(&args.model, !args.no_speakers)?,
+                model: if args.no_speakers { tagger.clone() } else { with },
+                tagger: Some(tagger),
                 model_path: args.model.display().to_string(),
                 // (Threads and batches change no record.)
                 options: format!(
