@@ -1507,7 +1507,9 @@ fn stats_counts_who_is_quoted_in_predict_records() {
     // A field no record has is said.
     let o = quotekit(&["stats", "--by", "outlte", records.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no record of"), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("no record of"), "{err}");
+    assert!(err.contains("only the fields predict writes"), "{err}");
     // Names merged where no one is named: said.
     let o = quotekit(&["stats", "--merge-names", "datasets/sample"]);
     assert!(

@@ -123,6 +123,10 @@ struct SpanCounts {
     source: usize,
 }
 
+/// The fields of a record that `predict` writes itself: any other field of
+/// a record is its input record's, passed through.
+pub const RECORD_FIELDS: [&str; 5] = ["error", "id", "quotes", "speakers", "spans"];
+
 /// The JSON error record of a document that could not be processed.
 pub fn error_json(key: &str, error: &InputError) -> String {
     json!({"id": key, "error": {"kind": error.kind, "message": error.message}}).to_string()

@@ -235,17 +235,24 @@ pub fn who_is_quoted(
     if let Some(path) = &path {
         file_or_folder(path)?;
     }
+    let mut warnings = Vec::new();
     let json = py.detach(|| -> Result<String, quotekit_infer::InferError> {
         let records = records.as_deref().unwrap_or_default();
         let texts = records.iter().map(String::as_str);
+        let by_field = |quoted: QuotedBy, source: &str, warnings: &mut Vec<String>| {
+            warnings.extend(quoted.missing_field(source));
+            counts_json(quoted, merge_names.then_some(QuotedBy::merge_names))
+        };
         let json = match (&by, &path) {
-            (Some(field), Some(path)) => counts_json(
+            (Some(field), Some(path)) => by_field(
                 QuotedBy::read(path, field)?,
-                merge_names.then_some(QuotedBy::merge_names),
+                &path.display().to_string(),
+                &mut warnings,
             ),
-            (Some(field), None) => counts_json(
+            (Some(field), None) => by_field(
                 QuotedBy::of_records(texts, field)?,
-                merge_names.then_some(QuotedBy::merge_names),
+                "the records",
+                &mut warnings,
             ),
             (None, Some(path)) => counts_json(
                 Quoted::read(path)?,
@@ -258,7 +265,9 @@ pub fn who_is_quoted(
         };
         Ok(json)
     });
-    json.map_err(errors::input)
+    let json = json.map_err(errors::input)?;
+    warn_all(py, &warnings)?;
+    Ok(json)
 }
 
 /// Counts as JSON, merged first when `merge` is given.

@@ -323,6 +323,11 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
     assert counts["quotes"] == sum(len(r["quotes"]) for r in records) > 10
     by = quotekit.who_is_quoted(records, by="half")
     assert [g["value"] for g in by["groups"]] == [0, 1]
+    # A field no record has is warned of, with the fields there are.
+    with pytest.warns(UserWarning, match=r'no record of the records has a field "hlaf".*"half"'):
+        quotekit.who_is_quoted(records, by="hlaf")
+    with pytest.warns(UserWarning, match="records.jsonl has a field"):
+        quotekit.who_is_quoted(path, by="hlaf")
     with pytest.raises(quotekit.InputError, match="record 2: not a record"):
         quotekit.who_is_quoted([records[0], {"quotes": 3}])
     with pytest.raises(quotekit.InputError, match="record 1 must be a dict"):

@@ -70,11 +70,8 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let mut quoted = QuotedBy::read(&args.corpus, field)?;
-        if quoted.all.documents > 0 && quoted.groups.iter().all(|g| g.value.is_none()) {
-            eprintln!(
-                "warning: no record of {} has a field {field:?}: every record is counted under \"no {field}\"",
-                args.corpus.display()
-            );
+        if let Some(warning) = quoted.missing_field(&args.corpus.display().to_string()) {
+            eprintln!("warning: {warning}");
         }
         if args.merge_names {
             quoted = quoted.merge_names();

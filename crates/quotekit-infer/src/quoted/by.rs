@@ -5,7 +5,7 @@ use super::{checked, in_memory, lines, not_a_record, Counter, Quoted, Record};
 use crate::error::InferError;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -21,6 +21,11 @@ pub struct QuotedBy {
     /// One part for each value of the field, in order of value, records
     /// without the field (or with `null`) last.
     pub groups: Vec<Group>,
+    /// The fields the records carry besides those `predict` writes
+    /// ([`crate::output::RECORD_FIELDS`]), sorted: the fields a run could
+    /// count by.
+    #[serde(skip)]
+    pub passed_through: Vec<String>,
 }
 
 /// The records of one value of [`QuotedBy::field`].
@@ -58,6 +63,7 @@ impl QuotedBy {
         let mut all = Counter::default();
         // (Keyed by the value's JSON text, which tells `7` from `"7"`.)
         let mut groups: HashMap<String, (Option<serde_json::Value>, Counter)> = HashMap::new();
+        let mut passed_through = BTreeSet::new();
         for line in lines {
             let (line_no, line) = line?;
             let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| {
@@ -69,6 +75,15 @@ impl QuotedBy {
             })?;
             // (Read whole first: the field may be one `Record` reads.)
             let record = checked(Record::deserialize(&value), path, line_no)?;
+            if let Some(object) = value.as_object() {
+                for key in object.keys() {
+                    if !crate::output::RECORD_FIELDS.contains(&key.as_str())
+                        && !passed_through.contains(key)
+                    {
+                        passed_through.insert(key.clone());
+                    }
+                }
+            }
             let part = value.get(field).filter(|v| !v.is_null());
             groups
                 .entry(part.map_or_else(String::new, |v| v.to_string()))
@@ -89,7 +104,38 @@ impl QuotedBy {
             field: field.to_string(),
             all: all.finish(),
             groups,
+            passed_through: passed_through.into_iter().collect(),
         })
+    }
+
+    /// A warning when there are records and none has the field (or every
+    /// one has `null`), so that all are counted under "no FIELD": the field
+    /// is likely misspelt, and the warning names the fields the records
+    /// do carry. `source` names the records (a file).
+    pub fn missing_field(&self, source: &str) -> Option<String> {
+        if self.all.documents == 0 || self.groups.iter().any(|g| g.value.is_some()) {
+            return None;
+        }
+        let field = &self.field;
+        let fields = if self.passed_through.is_empty() {
+            format!(
+                "they carry only the fields predict writes ({})",
+                crate::output::RECORD_FIELDS.join(", ")
+            )
+        } else {
+            let quoted: Vec<String> = self
+                .passed_through
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect();
+            format!(
+                "fields they carry besides predict's own: {}",
+                quoted.join(", ")
+            )
+        };
+        Some(format!(
+            "no record of {source} has a field {field:?}: every record is counted under \"no {field}\"; {fields}"
+        ))
     }
 
     /// [`Quoted::merge_names`] over every record, each part merged the same
@@ -256,5 +302,37 @@ mod tests {
         ] {
             assert!(table.contains(heading), "{heading:?} in {table}");
         }
+    }
+
+    /// A field no record has is likely misspelt: the warning names the
+    /// fields the records pass through, or says they have none.
+    #[test]
+    fn a_missing_field_names_the_fields_there_are() {
+        let records = [
+            r#"{"id": "a", "outlet": "x", "date": null, "quotes": [], "spans": {}}"#,
+            r#"{"id": "b", "quotes": [], "speakers": [], "error": null}"#,
+        ];
+        let by = QuotedBy::of_records(records, "outlet").unwrap();
+        assert_eq!(by.passed_through, ["date", "outlet"]);
+        assert_eq!(by.missing_field("f.jsonl"), None);
+        let by = QuotedBy::of_records(records, "outlte").unwrap();
+        let warning = by.missing_field("f.jsonl").unwrap();
+        assert!(
+            warning.starts_with("no record of f.jsonl has a field \"outlte\""),
+            "{warning}"
+        );
+        assert!(warning.ends_with(": \"date\", \"outlet\""), "{warning}");
+        let by = QuotedBy::of_records(records[1..].iter().copied(), "outlet").unwrap();
+        let warning = by.missing_field("f.jsonl").unwrap();
+        assert!(
+            warning.contains("only the fields predict writes"),
+            "{warning}"
+        );
+        // `null` everywhere is no value either; no records, no warning.
+        let by = QuotedBy::of_records(records, "date").unwrap();
+        assert!(by.missing_field("f.jsonl").is_some());
+        let none: [&str; 0] = [];
+        let by = QuotedBy::of_records(none, "outlet").unwrap();
+        assert_eq!(by.missing_field("f.jsonl"), None);
     }
 }

@@ -511,7 +511,9 @@ def who_is_quoted(
     passes through, such as an outlet); the result is then ``{"field",
     "all", "groups"}``. ``merge_names=True`` counts the names of one person
     across documents as one (``stats --merge-names``: ``Obama`` with
-    ``Barack Obama``), the other spellings in ``spellings``. A record that
+    ``Barack Obama``), the other spellings in ``spellings``. A ``by`` field
+    that no record has gives a ``UserWarning`` naming the fields the records
+    carry. A record that
     is not one raises :class:`InputError` naming its line (file) or its
     position from 1 (records)."""
     by = _optional_str("by", by)
