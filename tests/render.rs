@@ -306,7 +306,8 @@ fn render(pred: &Path, texts: Option<&Path>, out: &Path) -> std::process::Output
 }
 
 /// `--merge-names` counts the index's speakers as `stats --merge-names`
-/// does: `Obama` of one article under `Barack Obama` of another.
+/// does: `Obama` of one article under `Barack Obama` of another, which
+/// shows its other spellings.
 #[test]
 fn the_index_merges_the_names_of_one_person_when_asked() {
     let dir = tempfile::tempdir().unwrap();
@@ -351,7 +352,11 @@ fn the_index_merges_the_names_of_one_person_when_asked() {
             .collect()
     };
     assert_eq!(rows(false), ["Obama|2|2|0|2", "Barack Obama|1|1|0|1"]);
-    assert_eq!(rows(true), ["Barack Obama|3|3|0|3"]);
+    // (The other spellings under the name, on the index too.)
+    assert_eq!(rows(true), ["Barack Obama|also Obama|3|3|0|3"]);
+    let index = parse(&dir.path().join("merged/index.html"));
+    let first = index.select(&sel("tbody tr td")).next().unwrap();
+    assert_eq!(first.text().collect::<String>(), "Barack Obamaalso Obama");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use super::html::{escape, legend, page, score, shown_id};
 use super::page::DocSummary;
 use quotekit_model::eval::Evaluation;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 /// How many speakers the index lists before linking to `speakers.html`.
@@ -82,7 +82,12 @@ fn speaker_rows(docs: &[DocSummary]) -> (Vec<(String, SpeakerRow)>, SpeakerRow) 
     (rows, unnamed)
 }
 
-fn speaker_table(out: &mut String, rows: &[(String, SpeakerRow)], unnamed: &SpeakerRow) {
+fn speaker_table(
+    out: &mut String,
+    rows: &[(String, SpeakerRow)],
+    unnamed: &SpeakerRow,
+    spellings: &HashMap<String, Vec<String>>,
+) {
     out.push_str(
         "<table class=\"sortable\"><thead><tr><th>speaker</th><th class=\"n\">quotes</th><th class=\"n\">direct</th><th class=\"n\">indirect</th><th class=\"n\">documents</th></tr></thead><tbody>\n",
     );
@@ -97,7 +102,16 @@ fn speaker_table(out: &mut String, rows: &[(String, SpeakerRow)], unnamed: &Spea
         );
     };
     for (name, r) in rows {
-        row(out, &escape(name), r);
+        let mut cell = escape(name);
+        if let Some(others) = spellings.get(name) {
+            let others: Vec<String> = others.iter().map(|s| escape(s)).collect();
+            let _ = write!(
+                cell,
+                "<br><span class=\"muted\">also {}</span>",
+                others.join(", ")
+            );
+        }
+        row(out, &cell, r);
     }
     if unnamed.quotes > 0 {
         row(out, "<em>no canonical name</em>", unnamed);
@@ -196,6 +210,9 @@ pub struct Totals {
     pub evaluation: Option<Evaluation>,
     /// Where the predictions and gold came from.
     pub sources: Vec<String>,
+    /// With names merged, each merged name's other spellings (shown in the
+    /// speakers' table under it).
+    pub spellings: HashMap<String, Vec<String>>,
 }
 
 fn totals_section(out: &mut String, docs: &[DocSummary], totals: &Totals) {
@@ -288,6 +305,7 @@ pub fn index_pages(
                     &mut index,
                     &speakers[..speakers.len().min(TOP_SPEAKERS)],
                     &unnamed,
+                    &totals.spellings,
                 );
                 if speakers.len() > TOP_SPEAKERS {
                     let _ = writeln!(
@@ -309,7 +327,7 @@ pub fn index_pages(
         }
     }
     let mut body = String::from("<header><nav class=\"nav\"><a href=\"index.html\">index</a></nav><h1>Speakers</h1></header>\n<main>\n");
-    speaker_table(&mut body, &speakers, &unnamed);
+    speaker_table(&mut body, &speakers, &unnamed, &totals.spellings);
     body.push_str("</main>\n");
     out.push((
         "speakers.html".to_string(),

@@ -62,8 +62,9 @@ impl Default for RenderOptions {
 }
 
 /// `summaries` with each speaker under the name
-/// [`crate::quoted::Quoted::merge_names`] counts it under.
-fn merged_speakers(summaries: &[DocSummary]) -> Vec<DocSummary> {
+/// [`crate::quoted::Quoted::merge_names`] counts it under, and each such
+/// name's other spellings.
+fn merged_speakers(summaries: &[DocSummary]) -> (Vec<DocSummary>, HashMap<String, Vec<String>>) {
     let merged = crate::quoted::Quoted::of_names(
         summaries
             .iter()
@@ -71,7 +72,7 @@ fn merged_speakers(summaries: &[DocSummary]) -> Vec<DocSummary> {
     )
     .merge_names();
     let heads = merged.heads();
-    summaries
+    let merged_summaries = summaries
         .iter()
         .map(|d| DocSummary {
             speakers: d
@@ -86,7 +87,14 @@ fn merged_speakers(summaries: &[DocSummary]) -> Vec<DocSummary> {
                 .collect(),
             ..d.clone()
         })
-        .collect()
+        .collect();
+    let spellings = merged
+        .speakers
+        .iter()
+        .filter(|s| !s.spellings.is_empty())
+        .filter_map(|s| Some((s.name.clone()?, s.spellings.clone())))
+        .collect();
+    (merged_summaries, spellings)
 }
 
 /// What [`render_corpus`] wrote.
@@ -114,6 +122,7 @@ pub fn render_corpus(
     let mut totals = Totals {
         sources: options.sources.clone(),
         evaluation: None,
+        spellings: HashMap::new(),
     };
     let gold_by_id: HashMap<&str, &Document> = gold
         .unwrap_or_default()
@@ -179,7 +188,9 @@ pub fn render_corpus(
         })
         .collect::<Result<_, InferError>>()?;
     let index: std::borrow::Cow<[DocSummary]> = if options.merge_names {
-        merged_speakers(&summaries).into()
+        let (merged, spellings) = merged_speakers(&summaries);
+        totals.spellings = spellings;
+        merged.into()
     } else {
         summaries.as_slice().into()
     };
