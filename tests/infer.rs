@@ -207,7 +207,7 @@ fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
     std::fs::create_dir_all(texts.join("sub")).unwrap();
     std::fs::write(texts.join("a.txt"), "Bob said no.").unwrap();
     std::fs::write(texts.join("sub/b.txt"), "").unwrap();
-    std::fs::write(texts.join("sub/c.txt"), b"\xff\xfe").unwrap();
+    std::fs::write(texts.join("sub/c.txt"), b"Fine.\nNot \xff\xfe").unwrap();
     let out = predict(&texts, &dir.path().join("t.jsonl"), &[]);
     assert_eq!(out.status.code(), Some(2));
     let text = std::fs::read_to_string(dir.path().join("t.jsonl")).unwrap();
@@ -221,6 +221,11 @@ fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
         })
         .collect();
     assert_eq!(kinds, vec!["ok", "empty", "not-utf8"]);
+    // (The bad byte's line, as every reader names it.)
+    assert!(
+        text.contains("c.txt:2: not valid UTF-8 (invalid byte at offset 10)"),
+        "{text}"
+    );
 }
 
 #[test]

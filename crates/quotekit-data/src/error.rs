@@ -121,11 +121,25 @@ fn joined(paths: &[PathBuf]) -> String {
     shown.join(", ")
 }
 
-/// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte.
-pub(crate) fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
+/// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte
+/// ([`DataError::NotUtf8`]: every crate's readers say it so).
+pub fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
+    decode_utf8_after(path, bytes, 0)
+}
+
+/// [`decode_utf8`] of bytes that came after `skipped` others of the file
+/// (a byte-order mark taken off), whose offsets count them.
+pub fn decode_utf8_after(
+    path: &std::path::Path,
+    bytes: Vec<u8>,
+    skipped: usize,
+) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
-        let byte = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count();
+        let byte = skipped + e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..byte - skipped]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         DataError::NotUtf8 {
             path: path.to_path_buf(),
             line,
@@ -164,5 +178,11 @@ mod tests {
         .unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("x.txt:3: not valid UTF-8"), "{msg}");
+        // After bytes taken off (a byte-order mark), offsets count them.
+        let err = decode_utf8_after(std::path::Path::new("x.txt"), b"a\n\xff".to_vec(), 3);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "x.txt:2: not valid UTF-8 (invalid byte at offset 5)"
+        );
     }
 }

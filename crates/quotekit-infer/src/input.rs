@@ -243,14 +243,10 @@ fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
             kind: "unreadable",
             message: format!("{}: {e}", path.display()),
         }),
-        Ok(bytes) => match String::from_utf8(bytes) {
+        Ok(bytes) => match quotekit_data::error::decode_utf8(path, bytes) {
             Err(e) => Err(InputError {
                 kind: "not-utf8",
-                message: format!(
-                    "{}: not valid UTF-8 (invalid byte at offset {})",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ),
+                message: e.to_string(),
             }),
             Ok(text) => check_text(&text, limits)
                 .map(|()| InputDocument {

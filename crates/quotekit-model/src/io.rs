@@ -61,22 +61,8 @@ pub fn text_of(path: &Path, mut bytes: Vec<u8>) -> Result<String, ModelError> {
     } else {
         0
     };
-    String::from_utf8(bytes).map_err(|e| {
-        // (Line and offset as the data crate's readers name them.)
-        let valid = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..valid]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        let message = format!(
-            "line {line}: not valid UTF-8 (invalid byte at offset {})",
-            bom + valid
-        );
-        ModelError::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::InvalidData, message),
-        )
-    })
+    // (Line and offset as the data crate's readers name them.)
+    Ok(quotekit_data::error::decode_utf8_after(path, bytes, bom)?)
 }
 
 /// `DIR/name` for a directory (or a path without an extension), the path

@@ -151,14 +151,16 @@ mod tests {
         std::fs::write(&path, b"said\nt\xF6ld\n").unwrap();
         let err = Lexicon::from_file(&path).unwrap_err().to_string();
         assert!(
-            err.contains("cues.txt")
-                && err.contains("line 2: not valid UTF-8 (invalid byte at offset 6)"),
+            err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 6)"),
             "{err}"
         );
         // (Offsets count in the file, the byte-order mark too.)
         std::fs::write(&path, b"\xEF\xBB\xBFsaid\nt\xF6ld\n").unwrap();
         let err = Lexicon::from_file(&path).unwrap_err().to_string();
-        assert!(err.contains("invalid byte at offset 9"), "{err}");
+        assert!(
+            err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 9)"),
+            "{err}"
+        );
     }
 
     fn lower(s: &str) -> Vec<String> {
