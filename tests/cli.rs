@@ -2045,6 +2045,10 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     let records = stats(&out("r.jsonl"));
     assert!(records["quotes"].as_u64().unwrap() > 10, "{records}");
     assert!(!records["speakers"].as_array().unwrap().is_empty());
+    // (Direct quotes are told from the records' texts and from the
+    // documents' spans alike, below.)
+    let direct = records["direct"].as_u64().unwrap();
+    assert!(0 < direct && direct < records["quotes"].as_u64().unwrap());
     // Names merged across documents: the same in every format, with as
     // many quotes.
     let merged = stats_with(&out("r.jsonl"), &["--merge-names"]);

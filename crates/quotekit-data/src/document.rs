@@ -208,6 +208,27 @@ impl Document {
             .collect()
     }
 
+    /// Whether each attribution, in order, is a direct quote: its content's
+    /// first fragment (the earliest of its Content spans')
+    /// [`starts_quoted`](crate::tokenize::starts_quoted). An attribution
+    /// without content is none.
+    pub fn direct_quotes(&self) -> Vec<bool> {
+        let spans = self.spans_by_id();
+        let index = self.char_index();
+        self.attributions
+            .iter()
+            .map(|a| {
+                a.content
+                    .iter()
+                    .filter_map(|id| spans.get(id.as_str()))
+                    .flat_map(|s| s.fragments.iter())
+                    .min_by_key(|f| f.start)
+                    .and_then(|f| index.slice(self.text(), *f))
+                    .is_some_and(crate::tokenize::starts_quoted)
+            })
+            .collect()
+    }
+
     /// Each attribution's speaker name, in order: the name its Source span
     /// carries ([`Span::speaker_name`]), none for no source or no name.
     pub fn speaker_names(&self) -> Vec<Option<String>> {

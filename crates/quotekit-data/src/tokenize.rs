@@ -14,6 +14,16 @@ use tokenizers::{
 /// Characters that are quotation marks; each is always a token of its own.
 pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»', '„', '‹', '›'];
 
+/// Whether the text of a quote's content, from its first character, is a
+/// direct quote: it starts (after white space) with a quotation mark.
+pub fn starts_quoted(content: &str) -> bool {
+    content
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| QUOTE_MARKS.contains(&c))
+}
+
 /// Token pattern: a quotation mark; a number with inner separators (`1,200.5`);
 /// a word with inner hyphens, ampersands or slashes; or any other single symbol.
 const TOKEN_PATTERN: &str = r#"["“”‘’'«»„‹›]|\d+(?:[.,:]\d+)+|\w+(?:[-&/]\w+)*|[^\s\w"“”‘’'«»„‹›]"#;

@@ -140,6 +140,7 @@ impl Quoted {
                 let count = SpeakerCount {
                     name: Some(head.to_string()),
                     quotes: members.iter().map(|&k| speakers[k].quotes).sum(),
+                    direct: members.iter().map(|&k| speakers[k].direct).sum(),
                     documents: docs.len(),
                     spellings,
                 };
@@ -164,16 +165,21 @@ mod tests {
     fn the_names_of_one_person_merge_across_documents() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pred.jsonl");
+        // (`*` before a name: a direct quote.)
         let doc = |names: &[&str]| {
             let quotes: Vec<_> = names
                 .iter()
-                .map(|n| serde_json::json!({"speaker_name": n}))
+                .map(|n| match n.strip_prefix('*') {
+                    Some(n) => serde_json::json!({"speaker_name": n,
+                        "content": [{"start": 0, "text": "\"Yes.\""}]}),
+                    None => serde_json::json!({"speaker_name": n}),
+                })
                 .collect();
             format!("{}\n", serde_json::json!({ "quotes": quotes }))
         };
         let text = [
-            doc(&["Obama", "Obama", "Barack Obama", "Clinton"]),
-            doc(&["Obama", "Donald J. Trump", "Hillary Clinton"]),
+            doc(&["*Obama", "Obama", "*Barack Obama", "Clinton"]),
+            doc(&["*Obama", "Donald J. Trump", "Hillary Clinton"]),
             doc(&["Donald Trump", "Donald Trump", "Bill Clinton", "Mr. Lee"]),
             doc(&["lee", "Ann Lee", "Ann Lee's"]),
             doc(&["Jr.", "Donald Trump Jr."]),
@@ -213,6 +219,10 @@ mod tests {
             ]
         );
         assert_eq!((merged.quotes, merged.documents), (16, 5));
+        // Direct quotes are summed with the quotes.
+        let direct: Vec<usize> = merged.speakers.iter().map(|s| s.direct).collect();
+        assert_eq!(direct, [0, 3, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(merged.direct, 3);
         let table = merged.to_string();
         assert!(table.contains("(also Obama)"), "{table}");
         // Merging what is merged changes nothing.

@@ -23,6 +23,9 @@ pub struct SpeakerCount {
     pub name: Option<String>,
     /// Its quotes.
     pub quotes: usize,
+    /// Those of its quotes that are direct (the content starts with a
+    /// quotation mark: [`quotekit_data::tokenize::starts_quoted`]).
+    pub direct: usize,
     /// The documents it is quoted in.
     pub documents: usize,
     /// The other spellings counted under `name` by [`Quoted::merge_names`],
@@ -40,6 +43,8 @@ pub struct Quoted {
     pub error_records: usize,
     /// Quotes.
     pub quotes: usize,
+    /// Direct quotes among them.
+    pub direct: usize,
     /// The named speakers, most quoted first (then by name).
     pub speakers: Vec<SpeakerCount>,
     /// The quotes without a speaker name.
@@ -50,7 +55,8 @@ pub struct Quoted {
     in_documents: Vec<Vec<usize>>,
 }
 
-/// What is read of a record: its quotes' names, and whether it is an error.
+/// What is read of a record: its quotes' names and contents, and whether
+/// it is an error.
 #[derive(Deserialize, Clone)]
 struct Record {
     #[serde(default)]
@@ -63,6 +69,27 @@ struct Record {
 struct Quote {
     #[serde(default)]
     speaker_name: Option<String>,
+    #[serde(default)]
+    content: Vec<ContentFragment>,
+}
+
+/// What is read of a content fragment: where it starts, and its text.
+#[derive(Deserialize, Clone)]
+struct ContentFragment {
+    #[serde(default)]
+    start: usize,
+    #[serde(default)]
+    text: String,
+}
+
+impl Quote {
+    /// Whether its content's first fragment starts with a quotation mark.
+    fn direct(&self) -> bool {
+        self.content
+            .iter()
+            .min_by_key(|f| f.start)
+            .is_some_and(|f| quotekit_data::tokenize::starts_quoted(&f.text))
+    }
 }
 
 /// A [`Quoted`] being counted, document by document.
@@ -73,16 +100,19 @@ struct Counter {
 }
 
 impl Counter {
-    /// Counts a document's quotes, given their speakers' names.
-    fn document(&mut self, names: impl IntoIterator<Item = Option<String>>) {
+    /// Counts a document's quotes, given each one's speaker name and
+    /// whether it is direct.
+    fn document(&mut self, quotes: impl IntoIterator<Item = (Option<String>, bool)>) {
         let doc = self.out.documents;
         self.out.documents += 1;
         let mut seen = HashSet::new();
-        for name in names {
+        for (name, direct) in quotes {
             self.out.quotes += 1;
+            self.out.direct += usize::from(direct);
             let first = seen.insert(name.clone());
             let (count, docs) = self.counts.entry(name).or_default();
             count.quotes += 1;
+            count.direct += usize::from(direct);
             if first {
                 count.documents += 1;
                 docs.push(doc);
@@ -114,20 +144,24 @@ impl Quoted {
     /// Counts the attributions of `docs` by the name on their Source span
     /// (none for [`quotekit_data::NO_NAME`], no name, or no source): who is
     /// quoted in `predict --format documents` or brat output, or in a gold
-    /// corpus read with its names.
+    /// corpus read with its names; direct ones by
+    /// [`quotekit_data::Document::direct_quotes`].
     pub fn of_documents<'d>(docs: impl IntoIterator<Item = &'d quotekit_data::Document>) -> Self {
-        Self::of_names(docs.into_iter().map(|doc| doc.speaker_names()))
+        Self::of_quotes(
+            docs.into_iter()
+                .map(|doc| doc.speaker_names().into_iter().zip(doc.direct_quotes())),
+        )
     }
 
-    /// Counts documents given as their quotes' speaker names (none for a
-    /// quote whose speaker has no name).
-    pub fn of_names<D>(docs: impl IntoIterator<Item = D>) -> Self
+    /// Counts documents given as their quotes: each one's speaker name
+    /// (none for a quote whose speaker has none) and whether it is direct.
+    pub fn of_quotes<D>(docs: impl IntoIterator<Item = D>) -> Self
     where
-        D: IntoIterator<Item = Option<String>>,
+        D: IntoIterator<Item = (Option<String>, bool)>,
     {
         let mut counter = Counter::default();
-        for names in docs {
-            counter.document(names);
+        for quotes in docs {
+            counter.document(quotes);
         }
         counter.finish()
     }
@@ -219,7 +253,8 @@ impl Counter {
                 .quotes
                 .unwrap_or_default()
                 .into_iter()
-                .map(|q| q.speaker_name),
+                .map(|q| (q.direct(), q))
+                .map(|(direct, q)| (q.speaker_name, direct)),
         );
     }
 }
@@ -243,6 +278,12 @@ impl fmt::Display for Quoted {
         writeln!(f, "quotes                   {:>9}", self.quotes)?;
         writeln!(
             f,
+            "  direct                 {:>9}  ({:.1}%)",
+            self.direct,
+            share(self.direct)
+        )?;
+        writeln!(
+            f,
             "  with a speaker name    {named:>9}  ({:.1}%)",
             share(named)
         )?;
@@ -256,8 +297,8 @@ impl fmt::Display for Quoted {
             .min(60);
         writeln!(
             f,
-            "{:<width$}  {:>7}  {:>6}  {:>9}",
-            "speaker", "quotes", "%", "documents"
+            "{:<width$}  {:>7}  {:>6}  {:>7}  {:>9}",
+            "speaker", "quotes", "%", "direct", "documents"
         )?;
         let unnamed = (self.unnamed.quotes > 0).then_some((&self.unnamed, "(no name)"));
         let rows = self
@@ -268,9 +309,10 @@ impl fmt::Display for Quoted {
         for (s, name) in rows {
             write!(
                 f,
-                "{name:<width$}  {:>7}  {:>5.1}%  {:>9}",
+                "{name:<width$}  {:>7}  {:>5.1}%  {:>7}  {:>9}",
                 s.quotes,
                 share(s.quotes),
+                s.direct,
                 s.documents
             )?;
             if !s.spellings.is_empty() {
@@ -291,8 +333,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pred.jsonl");
         let q = |name: Option<&str>| serde_json::json!({"speaker_name": name, "content": []});
+        // A direct quote: its first fragment (by start, not by place in the
+        // list) starts with a quotation mark, after white space.
+        let direct = |name: &str| {
+            serde_json::json!({"speaker_name": name, "content": [
+                {"start": 9, "end": 12, "text": "no"},
+                {"start": 2, "end": 6, "text": " \u{201c}We"},
+            ]})
+        };
         let lines = [
-            serde_json::json!({"id": "a", "quotes": [q(Some("Ann Lee")), q(Some("Ann Lee")), q(None)]}),
+            serde_json::json!({"id": "a", "quotes": [q(Some("Ann Lee")), direct("Ann Lee"), q(None)]}),
             serde_json::json!({"id": "b", "quotes": [q(Some("Bo Diaz")), q(Some("Ann Lee"))]}),
             serde_json::json!({"id": "c", "error": {"kind": "empty", "message": "line 3"}}),
         ];
@@ -303,16 +353,18 @@ mod tests {
             (quoted.documents, quoted.error_records, quoted.quotes),
             (3, 1, 5)
         );
-        let row = |name: &str, quotes, documents| SpeakerCount {
+        let row = |name: &str, quotes, direct, documents| SpeakerCount {
             name: Some(name.into()),
             quotes,
+            direct,
             documents,
             spellings: Vec::new(),
         };
         assert_eq!(
             quoted.speakers,
-            [row("Ann Lee", 3, 2), row("Bo Diaz", 1, 1)]
+            [row("Ann Lee", 3, 1, 2), row("Bo Diaz", 1, 0, 1)]
         );
+        assert_eq!(quoted.direct, 1);
         assert_eq!((quoted.unnamed.quotes, quoted.unnamed.documents), (1, 1));
         let table = quoted.to_string();
         assert!(table.contains("Ann Lee"), "{table}");

@@ -65,12 +65,9 @@ impl Default for RenderOptions {
 /// [`crate::quoted::Quoted::merge_names`] counts it under, and each such
 /// name's other spellings.
 fn merged_speakers(summaries: &[DocSummary]) -> (Vec<DocSummary>, HashMap<String, Vec<String>>) {
-    let merged = crate::quoted::Quoted::of_names(
-        summaries
-            .iter()
-            .map(|d| d.speakers.iter().map(|(name, _)| name.clone())),
-    )
-    .merge_names();
+    let merged =
+        crate::quoted::Quoted::of_quotes(summaries.iter().map(|d| d.speakers.iter().cloned()))
+            .merge_names();
     let heads = merged.heads();
     let merged_summaries = summaries
         .iter()

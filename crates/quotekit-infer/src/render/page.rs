@@ -7,9 +7,8 @@ use super::html::{escape, legend, page, score, shown_id};
 use super::markup::{mark_up, Anchor, Mark};
 use super::predicted::Predicted;
 use super::side::{difference_list, quote_list, role_class, speaker_label};
-use quotekit_data::tokenize::QUOTE_MARKS;
 use quotekit_data::Tokenizer;
-use quotekit_data::{CharIndex, CharSpan, Document, Role, SpansById};
+use quotekit_data::{CharSpan, Document, Role, SpansById};
 use quotekit_model::eval::{evaluate, Evaluation};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -93,19 +92,6 @@ fn agreements(fs: &[Fragment]) -> HashMap<(&str, CharSpan), Agreement> {
     fs.iter()
         .map(|x| ((x.span_id.as_str(), x.span), x.agreement))
         .collect()
-}
-
-/// Whether a quote is direct: its first content fragment starts with a
-/// quotation mark (as `quotekit eval` counts direct quotes).
-fn is_direct(doc: &Document, spans: &SpansById, index: &CharIndex, content: &[String]) -> bool {
-    content
-        .iter()
-        .filter_map(|id| spans.get(id.as_str()))
-        .flat_map(|s| s.fragments.iter())
-        .min_by_key(|f| f.start)
-        .and_then(|f| index.slice(doc.text(), *f))
-        .and_then(|t| t.trim_start().chars().next())
-        .is_some_and(|c| QUOTE_MARKS.contains(&c))
 }
 
 /// The page of a document that has a prediction.
@@ -274,15 +260,10 @@ pub fn document_page(
         file,
         quotes: doc.attributions.len(),
         speakers: doc
-            .attributions
-            .iter()
+            .direct_quotes()
+            .into_iter()
             .enumerate()
-            .map(|(k, a)| {
-                (
-                    p.speaker_names.get(k).cloned().flatten(),
-                    is_direct(doc, &spans, &index, &a.content),
-                )
-            })
+            .map(|(k, direct)| (p.speaker_names.get(k).cloned().flatten(), direct))
             .collect(),
         scores,
         differences: diff.as_ref().map(Differences::count),

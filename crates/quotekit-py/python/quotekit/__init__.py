@@ -502,8 +502,8 @@ def who_is_quoted(
     merge_names: bool = False,
 ) -> Dict[str, Any]:
     """Who is quoted, as ``quotekit stats --json`` counts it in
-    ``predict``'s records: quotes and documents per speaker name, most
-    quoted first, and the quotes with no name. ``records`` is a JSONL file
+    ``predict``'s records: quotes (``direct`` ones too) and documents per
+    speaker name, most quoted first, and the quotes with no name. ``records`` is a JSONL file
     of records (``quotekit predict --format jsonl``), or the records
     themselves, as :meth:`Model.annotate_many` returns them (dicts, or their
     JSON text). ``by`` also counts each value of that field of the records
