@@ -210,7 +210,7 @@ impl Document {
 
     /// Whether each attribution, in order, is a direct quote: its content's
     /// first fragment (the earliest of its Content spans')
-    /// [`starts_quoted`](crate::tokenize::starts_quoted). An attribution
+    /// [`starts_quoted`](crate::marks::starts_quoted). An attribution
     /// without content is none.
     pub fn direct_quotes(&self) -> Vec<bool> {
         let spans = self.spans_by_id();
@@ -224,7 +224,7 @@ impl Document {
                     .flat_map(|s| s.fragments.iter())
                     .min_by_key(|f| f.start)
                     .and_then(|f| index.slice(self.text(), *f))
-                    .is_some_and(crate::tokenize::starts_quoted)
+                    .is_some_and(crate::marks::starts_quoted)
             })
             .collect()
     }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod formats;
 pub mod ids;
 pub mod load;
+pub mod marks;
 pub mod message;
 pub mod names;
 pub mod offsets;

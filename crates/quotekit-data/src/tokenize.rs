@@ -11,18 +11,7 @@ use tokenizers::{
     OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior,
 };
 
-/// Characters that are quotation marks; each is always a token of its own.
-pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»', '„', '‹', '›'];
-
-/// Whether the text of a quote's content, from its first character, is a
-/// direct quote: it starts (after white space) with a quotation mark.
-pub fn starts_quoted(content: &str) -> bool {
-    content
-        .trim_start()
-        .chars()
-        .next()
-        .is_some_and(|c| QUOTE_MARKS.contains(&c))
-}
+pub use crate::marks::QUOTE_MARKS;
 
 /// Token pattern: a quotation mark; a number with inner separators (`1,200.5`);
 /// a word with inner hyphens, ampersands or slashes; or any other single symbol.

@@ -24,7 +24,7 @@ pub struct SpeakerCount {
     /// Its quotes.
     pub quotes: usize,
     /// Those of its quotes that are direct (the content starts with a
-    /// quotation mark: [`quotekit_data::tokenize::starts_quoted`]).
+    /// quotation mark: [`quotekit_data::marks::starts_quoted`]).
     pub direct: usize,
     /// The documents it is quoted in.
     pub documents: usize,
@@ -88,7 +88,7 @@ impl Quote {
         self.content
             .iter()
             .min_by_key(|f| f.start)
-            .is_some_and(|f| quotekit_data::tokenize::starts_quoted(&f.text))
+            .is_some_and(|f| quotekit_data::marks::starts_quoted(&f.text))
     }
 }
 

@@ -1,0 +1,31 @@
+//! Quotation marks, and what they tell of a quote.
+
+/// Characters that are quotation marks; each is always a token of its own
+/// ([`crate::tokenize`]).
+pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»', '„', '‹', '›'];
+
+/// Whether the text of a quote's content, from its first character, is a
+/// direct quote: it starts (after white space) with a quotation mark.
+pub fn starts_quoted(content: &str) -> bool {
+    content
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| QUOTE_MARKS.contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_direct_quote_starts_with_a_quotation_mark() {
+        assert!(starts_quoted("\u{201c}We will win,\u{201d}"));
+        assert!(starts_quoted("  \"Yes.\""));
+        assert!(starts_quoted("«Oui»"));
+        assert!(!starts_quoted("that they would win"));
+        assert!(!starts_quoted("we said \"no\""));
+        assert!(!starts_quoted(""));
+        assert!(!starts_quoted("   "));
+    }
+}
