@@ -2068,6 +2068,47 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
         let quoted = &stats_with(&out(name), &["--merge-names"])["quoted"];
         assert_eq!(quoted, &merged, "{name}");
     }
+    // As CSV: the JSON's counts, row for row, from records and documents
+    // alike; a corpus without names is refused, and --json with it.
+    let csv = |path: &Path, extra: &[&str]| -> Vec<Vec<String>> {
+        let mut args = vec!["stats", path.to_str().unwrap(), "--csv"];
+        args.extend_from_slice(extra);
+        let o = quotekit(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
+    };
+    let rows = csv(&out("r.jsonl"), &[]);
+    assert_eq!(
+        rows[0],
+        ["speaker", "quotes", "direct", "documents", "spellings"]
+    );
+    let speakers = records["speakers"].as_array().unwrap();
+    for (row, s) in rows[1..].iter().zip(speakers) {
+        let n = |k: &str| s[k].as_u64().unwrap().to_string();
+        assert_eq!(
+            row[..4],
+            [
+                s["name"].as_str().unwrap().to_string(),
+                n("quotes"),
+                n("direct"),
+                n("documents")
+            ]
+        );
+    }
+    let unnamed = usize::from(records["unnamed"]["quotes"].as_u64().unwrap() > 0);
+    assert_eq!(rows.len(), 1 + speakers.len() + unnamed);
+    assert_eq!(csv(&out("b"), &[]), rows);
+    let by = csv(&out("r.jsonl"), &["--by", "id"]);
+    assert_eq!(by[0][..2], ["id", "speaker"]);
+    let quotes: u64 = by[1..].iter().map(|r| r[2].parse::<u64>().unwrap()).sum();
+    assert_eq!(quotes, records["quotes"].as_u64().unwrap());
+    let o = quotekit(&["stats", "datasets/sample", "--csv"]);
+    common::refused(&o, "names no speakers: give --names");
+    let o = quotekit(&["stats", out("r.jsonl").to_str().unwrap(), "--csv", "--json"]);
+    common::refused(&o, "cannot be used with");
     // The gold sample names its speakers only with its names files.
     assert!(stats(&sample_dir())["quoted"].is_null());
     let names = sample_names_dir();

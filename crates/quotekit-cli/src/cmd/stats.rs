@@ -27,8 +27,14 @@ pub struct StatsArgs {
     #[arg(long, value_name = "brat|jsonl|conll")]
     pub format: Option<Format>,
     /// Print the statistics as JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print who is quoted as CSV, for a spreadsheet (speaker, quotes,
+    /// direct, documents, spellings; with `--by`, a row per part and
+    /// speaker, the field's value first): of `predict`'s records, or of a
+    /// corpus that names its speakers (its other statistics left out).
+    #[arg(long)]
+    pub csv: bool,
     /// Who is quoted: count the names of one person across documents as
     /// one: names equal as `eval` compares them (case, titles, middle
     /// initials), and a lone surname with the only fuller name ending
@@ -45,10 +51,29 @@ pub struct StatsArgs {
     pub corpus_options: CorpusOptions,
 }
 
-/// Prints who is quoted as JSON or as its table.
-fn show(quoted: &(impl serde::Serialize + std::fmt::Display), json: bool) -> anyhow::Result<()> {
-    if json {
+/// Counts of who is quoted, which print as a table, JSON or CSV.
+trait Shown: serde::Serialize + std::fmt::Display {
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+}
+
+impl Shown for Quoted {
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        Quoted::write_csv(self, out)
+    }
+}
+
+impl Shown for QuotedBy {
+    fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        QuotedBy::write_csv(self, out)
+    }
+}
+
+/// Prints who is quoted as JSON, CSV or its table.
+fn show(quoted: &impl Shown, args: &StatsArgs) -> anyhow::Result<()> {
+    if args.json {
         println!("{}", serde_json::to_string_pretty(quoted)?);
+    } else if args.csv {
+        quoted.write_csv(&mut std::io::stdout().lock())?;
     } else {
         print!("{quoted}");
     }
@@ -76,7 +101,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         if args.merge_names {
             quoted = quoted.merge_names();
         }
-        show(&quoted, args.json)?;
+        show(&quoted, &args)?;
         return Ok(super::exit_code(quoted.all.error_records > 0));
     }
     if records {
@@ -84,7 +109,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         if args.merge_names {
             quoted = quoted.merge_names();
         }
-        show(&quoted, args.json)?;
+        show(&quoted, &args)?;
         return Ok(super::exit_code(quoted.error_records > 0));
     }
     args.corpus_options.drop_unused_label_map([format]);
@@ -117,6 +142,16 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             "warning: --merge-names: {} names no speakers (give --names), so no one is counted",
             args.corpus.display()
         );
+    }
+    if args.csv {
+        let Some(quoted) = &quoted else {
+            anyhow::bail!(
+                "--csv writes who is quoted, and {} names no speakers: give --names (or predict's records, documents or brat output)",
+                args.corpus.display()
+            );
+        };
+        show(quoted, &args)?;
+        return Ok(super::exit_code(!report.skipped.is_empty()));
     }
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &report.warnings {

@@ -187,7 +187,7 @@ fn value_order(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> 
 /// characters as spaces, so that a line break does not break the heading;
 /// quoted when it is empty or reads as another value, `"7"` beside `7`),
 /// another value as JSON.
-fn heading(value: &serde_json::Value) -> String {
+pub(super) fn heading(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s)
             if s.is_empty() || serde_json::from_str::<serde_json::Value>(s).is_ok() =>

@@ -13,6 +13,7 @@ use std::fmt;
 use std::path::Path;
 
 pub mod by;
+mod csv;
 mod merge;
 
 /// The quotes of one speaker name (or of no name).
