@@ -142,14 +142,16 @@ impl QuotedBy {
     /// way (a person under one name in every part).
     pub fn merge_names(self) -> Self {
         let all = self.all.merge_names();
+        let heads = all.heads();
         let groups = self
             .groups
             .into_iter()
             .map(|g| Group {
                 value: g.value,
-                quoted: g.quoted.merge_names_as(&all),
+                quoted: g.quoted.merge_names_as(&heads),
             })
             .collect();
+        drop(heads);
         QuotedBy {
             all,
             groups,

@@ -69,12 +69,11 @@ impl Quoted {
         self.regroup(&head_of)
     }
 
-    /// Merges names as `merged` (this counts' [`Quoted::merge_names`] over a
-    /// larger set of records) merged them: each name under the name whose
-    /// spellings hold it, so that every part of a corpus counts a person
-    /// under one name.
-    pub fn merge_names_as(self, merged: &Quoted) -> Self {
-        let heads = merged.heads();
+    /// Merges names as another [`Quoted::merge_names`] merged them (over a
+    /// larger set of records), given its [`Quoted::heads`]: each name under
+    /// the name whose spellings hold it, so that every part of a corpus
+    /// counts a person under one name.
+    pub fn merge_names_as(self, heads: &HashMap<&str, &str>) -> Self {
         let head_of: Vec<String> = self
             .speakers
             .iter()
@@ -125,16 +124,13 @@ impl Quoted {
                 docs.sort_unstable();
                 docs.dedup();
                 let mut spellings: Vec<String> = Vec::new();
-                let names = members.iter().flat_map(|&k| {
-                    speakers[k]
-                        .name
-                        .iter()
-                        .chain(&speakers[k].spellings)
-                        .cloned()
-                });
+                let mut seen: HashSet<&str> = HashSet::from([head]);
+                let names = members
+                    .iter()
+                    .flat_map(|&k| speakers[k].name.iter().chain(&speakers[k].spellings));
                 for name in names {
-                    if name != head && !spellings.contains(&name) {
-                        spellings.push(name);
+                    if seen.insert(name) {
+                        spellings.push(name.clone());
                     }
                 }
                 let count = SpeakerCount {
