@@ -1,9 +1,9 @@
 //! Who is quoted in each part of a file of `predict` records, the parts
 //! told by the value of one of the records' fields.
 
-use super::{checked, in_memory, lines, not_a_record, Counter, Quoted, Record};
+use super::{checked, in_memory, lines, read_record, Counter, Quoted, Record};
 use crate::error::InferError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -66,25 +66,18 @@ impl QuotedBy {
         let mut passed_through = BTreeSet::new();
         for line in lines {
             let (line_no, line) = line?;
-            let value: serde_json::Value = serde_json::from_slice(&line).map_err(|e| {
-                not_a_record(
-                    path,
-                    line_no,
-                    &quotekit_data::formats::jsonl::json_problem(&e),
-                )
-            })?;
-            // (Read whole first: the field may be one `Record` reads.)
-            let record = checked(Record::deserialize(&value), path, line_no)?;
-            if let Some(object) = value.as_object() {
-                for key in object.keys() {
-                    if !crate::output::RECORD_FIELDS.contains(&key.as_str())
-                        && !passed_through.contains(key)
-                    {
-                        passed_through.insert(key.clone());
-                    }
+            let (read, rest): (Result<Record, _>, _) = match read_record(&line, Some(field)) {
+                Ok(read) => (Ok(read.record), Some((read.value, read.passed_through))),
+                Err(e) => (Err(e), None),
+            };
+            let record = checked(read, path, line_no)?;
+            let (value, keys) = rest.unwrap_or_default();
+            for key in keys {
+                if !passed_through.contains(&key) {
+                    passed_through.insert(key);
                 }
             }
-            let part = value.get(field).filter(|v| !v.is_null());
+            let part = value.as_ref();
             groups
                 .entry(part.map_or_else(String::new, |v| v.to_string()))
                 .or_insert_with(|| (part.cloned(), Counter::default()))
@@ -304,6 +297,34 @@ mod tests {
         ] {
             assert!(table.contains(heading), "{heading:?} in {table}");
         }
+    }
+
+    /// A record is read the same way with and without a field to count by:
+    /// a field read twice is an error either way (no quotes lost to the
+    /// last copy), and a field not read is passed over either way.
+    #[test]
+    fn a_record_reads_alike_with_and_without_a_field() {
+        let twice = [r#"{"outlet": "a", "quotes": [{"speaker_name": "Ann"}], "quotes": []}"#];
+        for field in [None, Some("outlet"), Some("quotes")] {
+            let e = match field {
+                None => Quoted::of_records(twice).unwrap_err(),
+                Some(f) => QuotedBy::of_records(twice, f).unwrap_err(),
+            };
+            assert!(e.to_string().contains("duplicate field `quotes`"), "{e}");
+        }
+        let e = QuotedBy::of_records([r#"{"outlet": 1, "outlet": 2, "quotes": []}"#], "outlet")
+            .unwrap_err();
+        assert!(e.to_string().contains("duplicate field `outlet`"), "{e}");
+        // A number out of range, in a field not counted by.
+        let odd = [r#"{"x": 1e400, "outlet": "a", "quotes": [{"speaker_name": "Ann"}]}"#];
+        let all = Quoted::of_records(odd).unwrap();
+        let by = QuotedBy::of_records(odd, "outlet").unwrap();
+        assert_eq!(by.all, all);
+        assert_eq!(by.passed_through, ["outlet", "x"]);
+        let e = QuotedBy::of_records(odd, "x").unwrap_err();
+        assert!(e.to_string().starts_with("record 1: not a record"), "{e}");
+        let e = Quoted::of_records(["[1, 2]"]).unwrap_err();
+        assert!(e.to_string().ends_with("expected a JSON object"), "{e}");
     }
 
     /// A field no record has is likely misspelt: the warning names the

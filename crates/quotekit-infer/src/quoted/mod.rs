@@ -57,13 +57,101 @@ pub struct Quoted {
 }
 
 /// What is read of a record: its quotes' names and contents, and whether
-/// it is an error.
-#[derive(Deserialize, Clone)]
+/// it is an error ([`read_record`]).
+#[derive(Clone, Default)]
 struct Record {
-    #[serde(default)]
     quotes: Option<Vec<Quote>>,
-    #[serde(default)]
     error: Option<serde::de::IgnoredAny>,
+}
+
+/// A record read, with the value of the field counted by (`null` as none)
+/// and the fields it passes through from its input record.
+struct Read {
+    record: Record,
+    value: Option<serde_json::Value>,
+    passed_through: Vec<String>,
+}
+
+/// Reads one record of `predict --format jsonl`, and the value of `field`
+/// when given, in one pass: only the fields read are parsed (another
+/// field's number out of range or odd string is passed over as it is
+/// without `field`), and one read twice (`"quotes"` written twice) is an
+/// error, whatever `field` is.
+fn read_record(line: &[u8], field: Option<&str>) -> Result<Read, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let read = serde::de::Deserializer::deserialize_map(&mut de, RecordVisitor { field })?;
+    de.end()?;
+    Ok(read)
+}
+
+/// The visitor of [`read_record`].
+struct RecordVisitor<'f> {
+    field: Option<&'f str>,
+}
+
+impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
+    type Value = Read;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
+        use serde::de::{Error, IgnoredAny};
+        let mut read = Read {
+            record: Record::default(),
+            value: None,
+            passed_through: Vec::new(),
+        };
+        let (mut quotes, mut error, mut value) = (false, false, false);
+        let once = |seen: &mut bool, key: &str| {
+            if std::mem::replace(seen, true) {
+                Err(A::Error::custom(format_args!("duplicate field `{key}`")))
+            } else {
+                Ok(())
+            }
+        };
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if Some(key.as_ref()) == self.field {
+                once(&mut value, &key)?;
+                let v: serde_json::Value = map.next_value()?;
+                // (A field `Record` reads is read from the value.)
+                match key.as_ref() {
+                    "quotes" => {
+                        once(&mut quotes, &key)?;
+                        read.record.quotes = Option::deserialize(&v).map_err(A::Error::custom)?;
+                    }
+                    "error" => {
+                        once(&mut error, &key)?;
+                        read.record.error = (!v.is_null()).then_some(IgnoredAny);
+                    }
+                    _ => {}
+                }
+                read.value = Some(v).filter(|v| !v.is_null());
+                if !crate::output::RECORD_FIELDS.contains(&key.as_ref()) {
+                    read.passed_through.push(key.into_owned());
+                }
+                continue;
+            }
+            match key.as_ref() {
+                "quotes" => {
+                    once(&mut quotes, &key)?;
+                    read.record.quotes = map.next_value()?;
+                }
+                "error" => {
+                    once(&mut error, &key)?;
+                    read.record.error = map.next_value()?;
+                }
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    if self.field.is_some() && !crate::output::RECORD_FIELDS.contains(&other) {
+                        read.passed_through.push(key.into_owned());
+                    }
+                }
+            }
+        }
+        Ok(read)
+    }
 }
 
 #[derive(Deserialize, Clone)]
@@ -189,7 +277,8 @@ impl Quoted {
         let mut counter = Counter::default();
         for line in lines {
             let (line_no, line) = line?;
-            counter.record(checked(serde_json::from_slice(&line), path, line_no)?);
+            let read = read_record(&line, None).map(|r| r.record);
+            counter.record(checked(read, path, line_no)?);
         }
         Ok(counter.finish())
     }
