@@ -1,7 +1,8 @@
 //! Who is quoted in each part of a file of `predict` records, the parts
 //! told by the value of one of the records' fields.
 
-use super::{checked, in_memory, lines, read_record, Counter, Quoted, Record};
+use super::record::{checked, in_memory, read_record, Record};
+use super::{lines, Counter, Quoted};
 use crate::error::InferError;
 use serde::Serialize;
 use std::cmp::Ordering;

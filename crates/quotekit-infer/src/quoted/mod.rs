@@ -7,7 +7,7 @@
 
 use crate::error::InferError;
 use crate::render::read::lines;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
@@ -15,6 +15,10 @@ use std::path::Path;
 pub mod by;
 mod csv;
 mod merge;
+mod record;
+
+pub(crate) use record::named;
+use record::{checked, in_memory, read_record, Record};
 
 /// The quotes of one speaker name (or of no name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -54,131 +58,6 @@ pub struct Quoted {
     /// the input (what merging names needs to count documents once).
     #[serde(skip)]
     in_documents: Vec<Vec<usize>>,
-}
-
-/// What is read of a record: its quotes' names and contents, and whether
-/// it is an error ([`read_record`]).
-#[derive(Clone, Default)]
-struct Record {
-    quotes: Option<Vec<Quote>>,
-    error: Option<serde::de::IgnoredAny>,
-}
-
-/// A record read, with the value of the field counted by (`null` as none)
-/// and the fields it passes through from its input record.
-struct Read {
-    record: Record,
-    value: Option<serde_json::Value>,
-    passed_through: Vec<String>,
-}
-
-/// Reads one record of `predict --format jsonl`, and the value of `field`
-/// when given, in one pass: only the fields read are parsed (another
-/// field's number out of range or odd string is passed over as it is
-/// without `field`), and one read twice (`"quotes"` written twice) is an
-/// error, whatever `field` is.
-fn read_record(line: &[u8], field: Option<&str>) -> Result<Read, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(line);
-    let read = serde::de::Deserializer::deserialize_map(&mut de, RecordVisitor { field })?;
-    de.end()?;
-    Ok(read)
-}
-
-/// The visitor of [`read_record`].
-struct RecordVisitor<'f> {
-    field: Option<&'f str>,
-}
-
-impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
-    type Value = Read;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
-        use serde::de::{Error, IgnoredAny};
-        let mut read = Read {
-            record: Record::default(),
-            value: None,
-            passed_through: Vec::new(),
-        };
-        let (mut quotes, mut error, mut value) = (false, false, false);
-        let once = |seen: &mut bool, key: &str| {
-            if std::mem::replace(seen, true) {
-                Err(A::Error::custom(format_args!("duplicate field `{key}`")))
-            } else {
-                Ok(())
-            }
-        };
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if Some(key.as_ref()) == self.field {
-                once(&mut value, &key)?;
-                let v: serde_json::Value = map.next_value()?;
-                // (A field `Record` reads is read from the value.)
-                match key.as_ref() {
-                    "quotes" => {
-                        once(&mut quotes, &key)?;
-                        read.record.quotes = Option::deserialize(&v).map_err(A::Error::custom)?;
-                    }
-                    "error" => {
-                        once(&mut error, &key)?;
-                        read.record.error = (!v.is_null()).then_some(IgnoredAny);
-                    }
-                    _ => {}
-                }
-                read.value = Some(v).filter(|v| !v.is_null());
-                if !crate::output::RECORD_FIELDS.contains(&key.as_ref()) {
-                    read.passed_through.push(key.into_owned());
-                }
-                continue;
-            }
-            match key.as_ref() {
-                "quotes" => {
-                    once(&mut quotes, &key)?;
-                    read.record.quotes = map.next_value()?;
-                }
-                "error" => {
-                    once(&mut error, &key)?;
-                    read.record.error = map.next_value()?;
-                }
-                other => {
-                    map.next_value::<IgnoredAny>()?;
-                    if self.field.is_some() && !crate::output::RECORD_FIELDS.contains(&other) {
-                        read.passed_through.push(key.into_owned());
-                    }
-                }
-            }
-        }
-        Ok(read)
-    }
-}
-
-#[derive(Deserialize, Clone)]
-struct Quote {
-    #[serde(default)]
-    speaker_name: Option<String>,
-    #[serde(default)]
-    content: Vec<ContentFragment>,
-}
-
-/// What is read of a content fragment: where it starts, and its text.
-#[derive(Deserialize, Clone)]
-struct ContentFragment {
-    #[serde(default)]
-    start: usize,
-    #[serde(default)]
-    text: String,
-}
-
-impl Quote {
-    /// Whether its content's first fragment starts with a quotation mark.
-    fn direct(&self) -> bool {
-        self.content
-            .iter()
-            .min_by_key(|f| f.start)
-            .is_some_and(|f| quotekit_data::marks::starts_quoted(&f.text))
-    }
 }
 
 /// A [`Quoted`] being counted, document by document.
@@ -284,56 +163,6 @@ impl Quoted {
     }
 }
 
-/// Records in memory as the numbered lines a file gives: blank ones
-/// passed over, numbered by their position from 1.
-fn in_memory<'r>(
-    records: impl IntoIterator<Item = &'r str>,
-) -> impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> {
-    let numbered: Vec<(usize, Vec<u8>)> = records
-        .into_iter()
-        .enumerate()
-        .filter(|(_, r)| !r.trim().is_empty())
-        .map(|(k, r)| (k + 1, r.as_bytes().to_vec()))
-        .collect();
-    numbered.into_iter().map(Ok)
-}
-
-/// A line of `path` (or, without one, a record held in memory) that is no
-/// record.
-fn not_a_record(path: Option<&Path>, line_no: usize, problem: &str) -> InferError {
-    let place = match path {
-        Some(path) => format!("{}:{line_no}", path.display()),
-        None => format!("record {line_no}"),
-    };
-    InferError::Usage(format!(
-        "{place}: not a record of `predict --format jsonl`: {problem}"
-    ))
-}
-
-/// A line read as a record: one with neither quotes nor an error is none
-/// (an input record, or a document, read by mistake).
-fn checked(
-    record: Result<Record, serde_json::Error>,
-    path: Option<&Path>,
-    line_no: usize,
-) -> Result<Record, InferError> {
-    let record = record.map_err(|e| {
-        not_a_record(
-            path,
-            line_no,
-            &quotekit_data::formats::jsonl::json_problem(&e),
-        )
-    })?;
-    if record.quotes.is_none() && record.error.is_none() {
-        return Err(not_a_record(
-            path,
-            line_no,
-            "it has neither `quotes` nor `error` (an input record, or a document?)",
-        ));
-    }
-    Ok(record)
-}
-
 impl Counter {
     /// Counts one record of `predict`.
     fn record(&mut self, record: Record) {
@@ -344,7 +173,7 @@ impl Counter {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|q| (q.direct(), q))
-                .map(|(direct, q)| (q.speaker_name, direct)),
+                .map(|(direct, q)| (named(q.speaker_name), direct)),
         );
     }
 }
@@ -391,12 +220,15 @@ impl fmt::Display for Quoted {
             "speaker", "quotes", "%", "direct", "documents"
         )?;
         let unnamed = (self.unnamed.quotes > 0).then_some((&self.unnamed, "(no name)"));
+        // (A line break or other control character in a name is shown as a
+        // space, so that each name keeps one line.)
         let rows = self
             .speakers
             .iter()
             .map(|s| (s, s.name.as_deref().unwrap_or_default()))
             .chain(unnamed);
         for (s, name) in rows {
+            let name = name.replace(char::is_control, " ");
             write!(
                 f,
                 "{name:<width$}  {:>7}  {:>5.1}%  {:>7}  {:>9}",
@@ -406,7 +238,8 @@ impl fmt::Display for Quoted {
                 s.documents
             )?;
             if !s.spellings.is_empty() {
-                write!(f, "  (also {})", s.spellings.join("; "))?;
+                let also = s.spellings.join("; ").replace(char::is_control, " ");
+                write!(f, "  (also {also})")?;
             }
             writeln!(f)?;
         }
@@ -482,5 +315,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("neither `quotes` nor `error`"), "{e}");
+    }
+
+    /// An empty name, white space or `-` is no name, as a corpus reads
+    /// them; a name's white space around it goes; a line break in a name
+    /// does not break the table's row.
+    #[test]
+    fn blank_names_are_no_names() {
+        let names = ["", "   ", "-", " Ann Lee ", "Ann Lee", "Bo\nDiaz"];
+        let quotes: Vec<_> = names
+            .iter()
+            .map(|n| serde_json::json!({"speaker_name": n}))
+            .collect();
+        let record = serde_json::json!({ "quotes": quotes }).to_string();
+        let quoted = Quoted::of_records([record.as_str()]).unwrap();
+        let named: Vec<(&str, usize)> = quoted
+            .speakers
+            .iter()
+            .map(|s| (s.name.as_deref().unwrap(), s.quotes))
+            .collect();
+        assert_eq!(named, [("Ann Lee", 2), ("Bo\nDiaz", 1)]);
+        assert_eq!(quoted.unnamed.quotes, 3);
+        let table = quoted.to_string();
+        assert!(table.lines().any(|l| l.starts_with("Bo Diaz ")), "{table}");
+        assert!(!table.lines().any(|l| l.starts_with("Diaz")), "{table}");
     }
 }

@@ -263,7 +263,11 @@ pub fn document_page(
             .direct_quotes()
             .into_iter()
             .enumerate()
-            .map(|(k, direct)| (p.speaker_names.get(k).cloned().flatten(), direct))
+            .map(|(k, direct)| {
+                let name = p.speaker_names.get(k).cloned().flatten();
+                // (Counted as `stats` counts records' names.)
+                (crate::quoted::named(name), direct)
+            })
             .collect(),
         scores,
         differences: diff.as_ref().map(Differences::count),

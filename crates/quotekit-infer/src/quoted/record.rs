@@ -1,0 +1,195 @@
+//! One record of `predict --format jsonl` as who is quoted reads it: its
+//! quotes' speaker names and whether each is direct, whether it is an
+//! error record, and (for `--by`) one field's value, read in one pass.
+
+use crate::error::InferError;
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+/// What is read of a record: its quotes' names and contents, and whether
+/// it is an error ([`read_record`]).
+#[derive(Clone, Default)]
+pub(super) struct Record {
+    pub(super) quotes: Option<Vec<Quote>>,
+    pub(super) error: Option<serde::de::IgnoredAny>,
+}
+
+/// A record read, with the value of the field counted by (`null` as none)
+/// and the fields it passes through from its input record.
+pub(super) struct Read {
+    pub(super) record: Record,
+    pub(super) value: Option<serde_json::Value>,
+    pub(super) passed_through: Vec<String>,
+}
+
+/// Reads one record of `predict --format jsonl`, and the value of `field`
+/// when given, in one pass: only the fields read are parsed (another
+/// field's number out of range or odd string is passed over as it is
+/// without `field`), and one read twice (`"quotes"` written twice) is an
+/// error, whatever `field` is.
+pub(super) fn read_record(line: &[u8], field: Option<&str>) -> Result<Read, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let read = serde::de::Deserializer::deserialize_map(&mut de, RecordVisitor { field })?;
+    de.end()?;
+    Ok(read)
+}
+
+/// The visitor of [`read_record`].
+pub(super) struct RecordVisitor<'f> {
+    field: Option<&'f str>,
+}
+
+impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
+    type Value = Read;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
+        use serde::de::{Error, IgnoredAny};
+        let mut read = Read {
+            record: Record::default(),
+            value: None,
+            passed_through: Vec::new(),
+        };
+        let (mut quotes, mut error, mut value) = (false, false, false);
+        let once = |seen: &mut bool, key: &str| {
+            if std::mem::replace(seen, true) {
+                Err(A::Error::custom(format_args!("duplicate field `{key}`")))
+            } else {
+                Ok(())
+            }
+        };
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if Some(key.as_ref()) == self.field {
+                once(&mut value, &key)?;
+                let v: serde_json::Value = map.next_value()?;
+                // (A field `Record` reads is read from the value.)
+                match key.as_ref() {
+                    "quotes" => {
+                        once(&mut quotes, &key)?;
+                        read.record.quotes = Option::deserialize(&v).map_err(A::Error::custom)?;
+                    }
+                    "error" => {
+                        once(&mut error, &key)?;
+                        read.record.error = (!v.is_null()).then_some(IgnoredAny);
+                    }
+                    _ => {}
+                }
+                read.value = Some(v).filter(|v| !v.is_null());
+                if !crate::output::RECORD_FIELDS.contains(&key.as_ref()) {
+                    read.passed_through.push(key.into_owned());
+                }
+                continue;
+            }
+            match key.as_ref() {
+                "quotes" => {
+                    once(&mut quotes, &key)?;
+                    read.record.quotes = map.next_value()?;
+                }
+                "error" => {
+                    once(&mut error, &key)?;
+                    read.record.error = map.next_value()?;
+                }
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    if self.field.is_some() && !crate::output::RECORD_FIELDS.contains(&other) {
+                        read.passed_through.push(key.into_owned());
+                    }
+                }
+            }
+        }
+        Ok(read)
+    }
+}
+
+#[derive(Deserialize, Clone)]
+pub(super) struct Quote {
+    #[serde(default)]
+    pub(super) speaker_name: Option<String>,
+    #[serde(default)]
+    pub(super) content: Vec<ContentFragment>,
+}
+
+/// What is read of a content fragment: where it starts, and its text.
+#[derive(Deserialize, Clone)]
+pub(super) struct ContentFragment {
+    #[serde(default)]
+    start: usize,
+    #[serde(default)]
+    text: String,
+}
+
+impl Quote {
+    /// Whether its content's first fragment starts with a quotation mark.
+    pub(super) fn direct(&self) -> bool {
+        self.content
+            .iter()
+            .min_by_key(|f| f.start)
+            .is_some_and(|f| quotekit_data::marks::starts_quoted(&f.text))
+    }
+}
+
+/// Records in memory as the numbered lines a file gives: blank ones
+/// passed over, numbered by their position from 1.
+pub(super) fn in_memory<'r>(
+    records: impl IntoIterator<Item = &'r str>,
+) -> impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> {
+    let numbered: Vec<(usize, Vec<u8>)> = records
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| !r.trim().is_empty())
+        .map(|(k, r)| (k + 1, r.as_bytes().to_vec()))
+        .collect();
+    numbered.into_iter().map(Ok)
+}
+
+/// A line of `path` (or, without one, a record held in memory) that is no
+/// record.
+pub(super) fn not_a_record(path: Option<&Path>, line_no: usize, problem: &str) -> InferError {
+    let place = match path {
+        Some(path) => format!("{}:{line_no}", path.display()),
+        None => format!("record {line_no}"),
+    };
+    InferError::Usage(format!(
+        "{place}: not a record of `predict --format jsonl`: {problem}"
+    ))
+}
+
+/// A line read as a record: one with neither quotes nor an error is none
+/// (an input record, or a document, read by mistake).
+pub(super) fn checked(
+    record: Result<Record, serde_json::Error>,
+    path: Option<&Path>,
+    line_no: usize,
+) -> Result<Record, InferError> {
+    let record = record.map_err(|e| {
+        not_a_record(
+            path,
+            line_no,
+            &quotekit_data::formats::jsonl::json_problem(&e),
+        )
+    })?;
+    if record.quotes.is_none() && record.error.is_none() {
+        return Err(not_a_record(
+            path,
+            line_no,
+            "it has neither `quotes` nor `error` (an input record, or a document?)",
+        ));
+    }
+    Ok(record)
+}
+
+/// A record's speaker name as counted: white space around it dropped, and
+/// an empty name or [`quotekit_data::NO_NAME`] (`-`, as names files write
+/// no one) none, as a corpus reads them.
+pub(crate) fn named(name: Option<String>) -> Option<String> {
+    let name = name?;
+    match name.trim() {
+        "" | quotekit_data::NO_NAME => None,
+        trimmed if trimmed.len() == name.len() => Some(name),
+        trimmed => Some(trimmed.to_string()),
+    }
+}
