@@ -1523,6 +1523,46 @@ fn stats_counts_who_is_quoted_in_predict_records() {
         &o,
         "--by id: datasets/sample holds no records of `predict --format jsonl`",
     );
+    // A JSONL file is read as records with --by: a document's line, or one
+    // that does not parse, is named; an empty file counts no one.
+    let docs = records.with_file_name("docs.jsonl");
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "datasets/sample",
+        docs.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = quotekit(&["stats", "--by", "id", docs.to_str().unwrap()]);
+    refused(
+        &o,
+        "docs.jsonl:1: not a record of `predict --format jsonl`: it has neither",
+    );
+    let odd = records.with_file_name("odd.jsonl");
+    std::fs::write(&odd, "{\"quotes\": [], \"x\": NaN}\n").unwrap();
+    let o = quotekit(&["stats", "--by", "id", odd.to_str().unwrap()]);
+    refused(&o, "odd.jsonl:1: not a record of `predict --format jsonl`");
+    std::fs::write(&odd, "").unwrap();
+    let o = quotekit(&["stats", "--by", "id", "--json", odd.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["all"]["documents"], 0);
+    // A value the record reader passes over does not make records a corpus.
+    std::fs::write(
+        &odd,
+        "{\"id\": \"a\", \"x\": 1e400, \"quotes\": [{\"speaker_name\": \"Ann Lee\"}]}\n",
+    )
+    .unwrap();
+    let o = quotekit(&["stats", odd.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("Ann Lee"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
     let o = quotekit(&["stats", records.to_str().unwrap()]);
     let table = stdout(&o);
     let top = expected.iter().max_by_key(|(_, n)| **n).unwrap().0;

@@ -88,7 +88,9 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     let records =
         format == Format::Jsonl && args.corpus.is_file() && holds_records_or_errors(&args.corpus)?;
     if let Some(field) = &args.by {
-        if !records {
+        // (A JSONL file is read as records, which names the first line that
+        // is none: a document's, or one that does not parse.)
+        if !(format == Format::Jsonl && args.corpus.is_file()) {
             anyhow::bail!(
                 "--by {field}: {} holds no records of `predict --format jsonl`; --by counts who is quoted in such records by one of their fields",
                 args.corpus.display()

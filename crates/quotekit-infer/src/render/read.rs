@@ -144,17 +144,66 @@ pub fn holds_records_or_errors(path: &Path) -> Result<bool, InferError> {
 }
 
 /// Whether the first record of `path` that is no error record is a
-/// `predict --format jsonl` record; `None` when there is none.
+/// `predict --format jsonl` record; `None` when there is none. A line is
+/// told by its keys ([`Shape`]), so that a value the reader would refuse
+/// later (a number out of range, a bad string) does not make a file of
+/// records look like a corpus, to be refused for another reason.
 fn first_record(path: &Path) -> Result<Option<bool>, InferError> {
     for line in lines(path)? {
         let (_, line) = line?;
-        let value: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&line).ok();
-        match value {
-            Some(o) if o.contains_key("error") && !o.contains_key("text") => continue,
-            value => return Ok(Some(value.is_some_and(|o| is_quotes_record(&o)))),
+        let shape: Option<Shape> = serde_json::from_slice(&line).ok();
+        match shape {
+            Some(s) if s.error && !s.text => continue,
+            shape => return Ok(Some(shape.is_some_and(|s| s.quotes && !s.spans_listed))),
         }
     }
     Ok(None)
+}
+
+/// What tells a line's kind: which of the keys `error`, `text` and
+/// `quotes` it has, and whether its `spans` are a list (a document's; a
+/// record's `spans` counts them by role). Other values are passed over
+/// unread.
+#[derive(Default)]
+struct Shape {
+    error: bool,
+    text: bool,
+    quotes: bool,
+    spans_listed: bool,
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = Shape;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Shape, A::Error> {
+                let mut shape = Shape::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "spans" => shape.spans_listed = map.next_value::<Value>()?.is_array(),
+                        other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            match other {
+                                "error" => shape.error = true,
+                                "text" => shape.text = true,
+                                "quotes" => shape.quotes = true,
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                Ok(shape)
+            }
+        }
+        d.deserialize_map(Keys)
+    }
 }
 
 /// True for a `predict --format jsonl` record: quotes, and no list of spans
