@@ -336,6 +336,12 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
         quotekit.who_is_quoted([json.dumps(records[0]), '{"quotes": [], "x": "\ud800"}'])
     with pytest.raises(quotekit.InputError, match="no-such.jsonl"):
         quotekit.who_is_quoted(tmp_path / "no-such.jsonl")
+    # A dict that is no JSON is named, whatever JSON refuses in it.
+    circular = {"quotes": []}
+    circular["self"] = circular
+    for bad in [{"quotes": [], "x": {1, 2}}, {"quotes": [], "x": float("nan")}, circular]:
+        with pytest.raises(quotekit.InputError, match="record 2 is not representable as JSON"):
+            quotekit.who_is_quoted([records[0], bad])
     # Input items are no records: they have no quotes.
     with pytest.raises(quotekit.InputError, match="neither `quotes` nor `error`"):
         quotekit.who_is_quoted(items)

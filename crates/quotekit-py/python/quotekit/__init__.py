@@ -526,7 +526,12 @@ def who_is_quoted(
     for k, record in enumerate(_sequence(records, "records")):
         if isinstance(record, dict):
             # (Escaped: a lone surrogate is then the native reader's to refuse.)
-            texts.append(json.dumps(record))
+            try:
+                texts.append(json.dumps(record, allow_nan=False))
+            except (TypeError, ValueError, RecursionError) as e:
+                raise InputError(
+                    f"records: record {k + 1} is not representable as JSON ({e})"
+                ) from None
         elif isinstance(record, str) and _utf8(record):
             texts.append(record)
         elif isinstance(record, str):
