@@ -9,11 +9,33 @@ use std::collections::{HashMap, HashSet};
 /// them.
 const SUFFIXES: [&str; 5] = ["jr", "sr", "ii", "iii", "iv"];
 
+/// A name's key for merging: [`normalise`] of the name with an apostrophe
+/// inside a word taken out (`O'Brien` as `OBrien`, not the middle initial
+/// `O` and `Brien`), a possessive `'s` left to `normalise`; a name that
+/// normalises to nothing (`the`) in lower case.
+fn key(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let inside = |k: usize| {
+        matches!(chars[k], '\'' | '’')
+            && k > 0
+            && chars[k - 1].is_alphabetic()
+            && chars.get(k + 1).is_some_and(|c| c.is_alphabetic())
+            && !(matches!(chars[k + 1], 's' | 'S')
+                && !chars.get(k + 2).is_some_and(|c| c.is_alphanumeric()))
+    };
+    let glued: String = (0..chars.len())
+        .filter(|&k| !inside(k))
+        .map(|k| chars[k])
+        .collect();
+    normalise(&glued).unwrap_or_else(|| name.trim().to_lowercase())
+}
+
 impl Quoted {
     /// Counts the names of one person as one, across documents (each
     /// document already gives a person one name, its fullest): names equal
     /// as `eval` compares them ([`normalise`]: case, a possessive, `the`,
-    /// titles in front, middle initials), and a lone surname (or any name
+    /// titles in front, middle initials; an apostrophe inside a word kept
+    /// out, so `O'Brien` is one word), and a lone surname (or any name
     /// of one word) with the only name of two or more words in the counts
     /// that ends with it (`Obama` with `Barack Obama`; `Clinton` stays
     /// apart when both `Hillary Clinton` and `Bill Clinton` are quoted).
@@ -26,10 +48,7 @@ impl Quoted {
         // key ending with it.
         let keys: Vec<String> = speakers
             .iter()
-            .map(|s| {
-                let name = s.name.as_deref().unwrap_or_default();
-                normalise(name).unwrap_or_else(|| name.to_string())
-            })
+            .map(|s| key(s.name.as_deref().unwrap_or_default()))
             .collect();
         let mut by_last: HashMap<&str, HashSet<&str>> = HashMap::new();
         for key in keys.iter().filter(|k| k.contains(' ')) {
@@ -179,11 +198,12 @@ mod tests {
             doc(&["Donald Trump", "Donald Trump", "Bill Clinton", "Mr. Lee"]),
             doc(&["lee", "Ann Lee", "Ann Lee's"]),
             doc(&["Jr.", "Donald Trump Jr."]),
+            doc(&["Conan O'Brien", "Conan Brien", "O’Brien", "the", "The"]),
         ]
         .concat();
         std::fs::write(&path, text).unwrap();
         let quoted = Quoted::read(&path).unwrap();
-        assert_eq!(quoted.speakers.len(), 13);
+        assert_eq!(quoted.speakers.len(), 18);
         let merged = quoted.merge_names();
         let rows: Vec<(&str, usize, usize, Vec<&str>)> = merged
             .speakers
@@ -205,19 +225,25 @@ mod tests {
                 // first document once.)
                 ("Barack Obama", 4, 2, vec!["Obama"]),
                 ("Donald Trump", 3, 2, vec!["Donald J. Trump"]),
+                // (An apostrophe inside a word: `O` is no middle initial, so
+                // Conan Brien is another man, and the surname alone joins.)
+                ("Conan O'Brien", 2, 1, vec!["O’Brien"]),
+                // (A name that normalises to nothing, by its lower case.)
+                ("The", 2, 1, vec!["the"]),
                 ("Bill Clinton", 1, 1, vec![]),
                 // (Two Clintons: the surname alone is neither.)
                 ("Clinton", 1, 1, vec![]),
+                ("Conan Brien", 1, 1, vec![]),
                 ("Donald Trump Jr.", 1, 1, vec![]),
                 ("Hillary Clinton", 1, 1, vec![]),
                 // (A suffix alone is no surname.)
                 ("Jr.", 1, 1, vec![]),
             ]
         );
-        assert_eq!((merged.quotes, merged.documents), (16, 5));
+        assert_eq!((merged.quotes, merged.documents), (21, 6));
         // Direct quotes are summed with the quotes.
         let direct: Vec<usize> = merged.speakers.iter().map(|s| s.direct).collect();
-        assert_eq!(direct, [0, 3, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(direct, [0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(merged.direct, 3);
         let table = merged.to_string();
         assert!(table.contains("(also Obama)"), "{table}");
