@@ -16,12 +16,16 @@ const SUFFIXES: [&str; 5] = ["jr", "sr", "ii", "iii", "iv"];
 fn key(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let inside = |k: usize| {
+        // (`'s` ending a word is a possessive.)
+        let possessive = || {
+            matches!(chars[k + 1], 's' | 'S')
+                && !chars.get(k + 2).is_some_and(|c| c.is_alphanumeric())
+        };
         matches!(chars[k], '\'' | '’')
             && k > 0
             && chars[k - 1].is_alphabetic()
             && chars.get(k + 1).is_some_and(|c| c.is_alphabetic())
-            && !(matches!(chars[k + 1], 's' | 'S')
-                && !chars.get(k + 2).is_some_and(|c| c.is_alphanumeric()))
+            && !possessive()
     };
     let glued: String = (0..chars.len())
         .filter(|&k| !inside(k))
