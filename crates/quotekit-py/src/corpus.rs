@@ -241,7 +241,12 @@ pub fn who_is_quoted(
         let texts = records.iter().map(String::as_str);
         let by_field = |quoted: QuotedBy, source: &str, warnings: &mut Vec<String>| {
             warnings.extend(quoted.missing_field(source));
+            warnings.extend(quoted.all.repeated_ids_warning(source));
             counts_json(quoted, merge_names.then_some(QuotedBy::merge_names))
+        };
+        let all = |quoted: Quoted, source: &str, warnings: &mut Vec<String>| {
+            warnings.extend(quoted.repeated_ids_warning(source));
+            counts_json(quoted, merge_names.then_some(Quoted::merge_names))
         };
         let json = match (&by, &path) {
             (Some(field), Some(path)) => by_field(
@@ -254,14 +259,12 @@ pub fn who_is_quoted(
                 "the records",
                 &mut warnings,
             ),
-            (None, Some(path)) => counts_json(
+            (None, Some(path)) => all(
                 Quoted::read(path)?,
-                merge_names.then_some(Quoted::merge_names),
+                &path.display().to_string(),
+                &mut warnings,
             ),
-            (None, None) => counts_json(
-                Quoted::of_records(texts)?,
-                merge_names.then_some(Quoted::merge_names),
-            ),
+            (None, None) => all(Quoted::of_records(texts)?, "the records", &mut warnings),
         };
         Ok(json)
     });

@@ -97,7 +97,12 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let mut quoted = QuotedBy::read(&args.corpus, field)?;
-        if let Some(warning) = quoted.missing_field(&args.corpus.display().to_string()) {
+        let source = args.corpus.display().to_string();
+        let warnings = [
+            quoted.missing_field(&source),
+            quoted.all.repeated_ids_warning(&source),
+        ];
+        for warning in warnings.into_iter().flatten() {
             eprintln!("warning: {warning}");
         }
         if args.merge_names {
@@ -108,6 +113,9 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     if records {
         let mut quoted = Quoted::read(&args.corpus)?;
+        if let Some(warning) = quoted.repeated_ids_warning(&args.corpus.display().to_string()) {
+            eprintln!("warning: {warning}");
+        }
         if args.merge_names {
             quoted = quoted.merge_names();
         }

@@ -58,6 +58,10 @@ pub struct Quoted {
     /// the input (what merging names needs to count documents once).
     #[serde(skip)]
     in_documents: Vec<Vec<usize>>,
+    /// The ids of records that repeat an earlier record's id, each once,
+    /// in the order met (records are counted as documents all the same).
+    #[serde(skip)]
+    pub repeated_ids: Vec<String>,
 }
 
 /// A [`Quoted`] being counted, document by document.
@@ -65,6 +69,8 @@ pub struct Quoted {
 struct Counter {
     out: Quoted,
     counts: HashMap<Option<String>, (SpeakerCount, Vec<usize>)>,
+    /// Records' ids met, and whether each is among `out.repeated_ids`.
+    ids: HashMap<String, bool>,
 }
 
 impl Counter {
@@ -100,6 +106,19 @@ impl Counter {
         rows.sort_by(|a, b| most_quoted(&a.0, &b.0));
         (out.speakers, out.in_documents) = rows.into_iter().unzip();
         out
+    }
+}
+
+impl Quoted {
+    /// A warning when some records repeat another's id (`source` names
+    /// the records): each is counted as a document, so two runs' outputs
+    /// joined, or one resumed by hand, count their documents twice.
+    pub fn repeated_ids_warning(&self, source: &str) -> Option<String> {
+        let first = self.repeated_ids.first()?;
+        Some(format!(
+            "{} record ids of {source} occur more than once (the first: {first:?}): each record is counted as a document of its own; are two runs' outputs joined?",
+            self.repeated_ids.len()
+        ))
     }
 }
 
@@ -167,6 +186,18 @@ impl Counter {
     /// Counts one record of `predict`.
     fn record(&mut self, record: Record) {
         self.out.error_records += usize::from(record.error.is_some());
+        if let Some(id) = record.id {
+            match self.ids.get_mut(&id) {
+                Some(said) if !*said => {
+                    *said = true;
+                    self.out.repeated_ids.push(id);
+                }
+                Some(_) => {}
+                None => {
+                    self.ids.insert(id, false);
+                }
+            }
+        }
         self.document(
             record
                 .quotes
@@ -315,6 +346,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("neither `quotes` nor `error`"), "{e}");
+    }
+
+    /// Records that repeat an id are counted, and warned of, each id once.
+    #[test]
+    fn repeated_ids_are_said() {
+        let records = [
+            r#"{"id": "a", "quotes": []}"#,
+            r#"{"id": "b", "quotes": []}"#,
+            r#"{"id": "a", "quotes": []}"#,
+            r#"{"id": "a", "error": {"kind": "empty", "message": ""}}"#,
+            r#"{"id": 7, "quotes": []}"#,
+            r#"{"id": 7, "quotes": []}"#,
+        ];
+        let quoted = Quoted::of_records(records).unwrap();
+        assert_eq!(quoted.documents, 6);
+        assert_eq!(quoted.repeated_ids, ["a"]);
+        let warning = quoted.repeated_ids_warning("f.jsonl").unwrap();
+        assert!(
+            warning.starts_with("1 record ids of f.jsonl occur more than once (the first: \"a\")"),
+            "{warning}"
+        );
+        let once = Quoted::of_records(records[..2].iter().copied()).unwrap();
+        assert_eq!(once.repeated_ids_warning("f.jsonl"), None);
     }
 
     /// An empty name, white space or `-` is no name, as a corpus reads

@@ -11,6 +11,8 @@ use std::path::Path;
 /// it is an error ([`read_record`]).
 #[derive(Clone, Default)]
 pub(super) struct Record {
+    /// Its id, when it is a string.
+    pub(super) id: Option<String>,
     pub(super) quotes: Option<Vec<Quote>>,
     pub(super) error: Option<serde::de::IgnoredAny>,
 }
@@ -92,6 +94,12 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
                 "error" => {
                     once(&mut error, &key)?;
                     read.record.error = map.next_value()?;
+                }
+                "id" => {
+                    read.record.id = match map.next_value()? {
+                        serde_json::Value::String(id) => Some(id),
+                        _ => None,
+                    }
                 }
                 other => {
                     map.next_value::<IgnoredAny>()?;
