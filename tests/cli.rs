@@ -2084,6 +2084,18 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     let stats = |path: &Path| stats_with(path, &[]);
     let records = stats(&out("r.jsonl"));
     assert!(records["quotes"].as_u64().unwrap() > 10, "{records}");
+    // Records piped in (`-`) count as the file does.
+    let piped = std::process::Command::new(common::binary())
+        .args(["stats", "-", "--json"])
+        .current_dir(common::root())
+        .stdin(std::fs::File::open(out("r.jsonl")).unwrap())
+        .output()
+        .unwrap();
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&piped.stdout).unwrap(),
+        records
+    );
     assert!(!records["speakers"].as_array().unwrap().is_empty());
     // (Direct quotes are told from the records' texts and from the
     // documents' spans alike, below.)

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 pub struct StatsArgs {
     /// The corpus: a brat directory (PolNeAR or flat layout, or a folder of such
     /// folders), a .jsonl file or a .conll file; or the records of `predict
-    /// --format jsonl`, for who is quoted: quotes and documents per speaker
+    /// --format jsonl` (`-`: from standard input), for who is quoted: quotes and documents per speaker
     /// name (also shown for a corpus that names its speakers: `predict`'s
     /// brat or documents output, or gold with `--names`).
     pub corpus: PathBuf,
@@ -85,12 +85,16 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
     // (A run whose every document failed wrote error records only.)
-    let records =
-        format == Format::Jsonl && args.corpus.is_file() && holds_records_or_errors(&args.corpus)?;
+    // (Standard input, `-`, is read as records: a corpus is a file or folder.)
+    let stdin = args.corpus == std::path::Path::new("-");
+    let records = stdin
+        || format == Format::Jsonl
+            && args.corpus.is_file()
+            && holds_records_or_errors(&args.corpus)?;
     if let Some(field) = &args.by {
         // (A JSONL file is read as records, which names the first line that
         // is none: a document's, or one that does not parse.)
-        if !(format == Format::Jsonl && args.corpus.is_file()) {
+        if !(stdin || format == Format::Jsonl && args.corpus.is_file()) {
             anyhow::bail!(
                 "--by {field}: {} holds no records of `predict --format jsonl`; --by counts who is quoted in such records by one of their fields",
                 args.corpus.display()

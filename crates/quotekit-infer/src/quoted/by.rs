@@ -2,7 +2,7 @@
 //! told by the value of one of the records' fields.
 
 use super::record::{checked, in_memory, read_record, Record};
-use super::{lines, Counter, Quoted};
+use super::{record_lines, Counter, Quoted};
 use crate::error::InferError;
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -41,10 +41,10 @@ pub struct Group {
 }
 
 impl QuotedBy {
-    /// Counts the records of the JSONL file `path` (as [`Quoted::read`]),
-    /// all together and by the value of `field`.
+    /// Counts the records of the JSONL file `path` (as [`Quoted::read`];
+    /// `-`: standard input), all together and by the value of `field`.
     pub fn read(path: &Path, field: &str) -> Result<Self, InferError> {
-        Self::counted(lines(path)?, Some(path), field)
+        Self::counted(record_lines(path)?, Some(path), field)
     }
 
     /// Counts records held in memory (as [`Quoted::of_records`]), all

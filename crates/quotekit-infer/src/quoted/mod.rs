@@ -6,7 +6,7 @@
 //! ([`by::QuotedBy`]).
 
 use crate::error::InferError;
-use crate::render::read::lines;
+use crate::render::read::{lines, lines_of};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -122,6 +122,17 @@ impl Quoted {
     }
 }
 
+/// The lines of the records file `path`, or of standard input for `-`.
+fn record_lines(
+    path: &Path,
+) -> Result<Box<dyn Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_>, InferError> {
+    if path == Path::new("-") {
+        Ok(Box::new(lines_of(std::io::stdin().lock(), path)))
+    } else {
+        Ok(Box::new(lines(path)?))
+    }
+}
+
 /// Most quoted first, then by name.
 fn most_quoted(a: &SpeakerCount, b: &SpeakerCount) -> std::cmp::Ordering {
     b.quotes.cmp(&a.quotes).then_with(|| a.name.cmp(&b.name))
@@ -153,11 +164,12 @@ impl Quoted {
         counter.finish()
     }
 
-    /// Counts the quotes of the records in the JSONL file `path`, each line
-    /// a record of `predict --format jsonl` (blank lines passed over). A
-    /// line that is no such record is an error naming the file and line.
+    /// Counts the quotes of the records in the JSONL file `path` (`-`:
+    /// standard input), each line a record of `predict --format jsonl`
+    /// (blank lines passed over). A line that is no such record is an
+    /// error naming the file and line.
     pub fn read(path: &Path) -> Result<Self, InferError> {
-        Self::counted(lines(path)?, Some(path))
+        Self::counted(record_lines(path)?, Some(path))
     }
 
     /// Counts records held in memory, each the JSON text of a `predict

@@ -220,9 +220,16 @@ pub(crate) fn lines(
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_, InferError> {
     let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
-    let mut reader = std::io::BufReader::new(file);
+    Ok(lines_of(std::io::BufReader::new(file), path))
+}
+
+/// [`lines`] of any reader, `path` naming it in errors.
+pub(crate) fn lines_of<'p>(
+    mut reader: impl BufRead + 'p,
+    path: &'p Path,
+) -> impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + 'p {
     let mut line_no = 0;
-    Ok(std::iter::from_fn(move || loop {
+    std::iter::from_fn(move || loop {
         let mut buf = Vec::new();
         line_no += 1;
         match reader.read_until(b'\n', &mut buf) {
@@ -234,7 +241,7 @@ pub(crate) fn lines(
         if !buf.iter().all(u8::is_ascii_whitespace) {
             return Some(Ok((line_no, buf)));
         }
-    }))
+    })
 }
 
 /// `predict --format jsonl` records read as documents, so that they can be
