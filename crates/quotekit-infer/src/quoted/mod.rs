@@ -122,10 +122,11 @@ impl Quoted {
     }
 }
 
+/// Numbered lines of records, or the error of one ([`lines`]).
+type Lines<'p> = Box<dyn Iterator<Item = Result<(usize, Vec<u8>), InferError>> + 'p>;
+
 /// The lines of the records file `path`, or of standard input for `-`.
-fn record_lines(
-    path: &Path,
-) -> Result<Box<dyn Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_>, InferError> {
+fn record_lines(path: &Path) -> Result<Lines<'_>, InferError> {
     if path == Path::new("-") {
         Ok(Box::new(lines_of(std::io::stdin().lock(), path)))
     } else {
