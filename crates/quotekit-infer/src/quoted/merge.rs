@@ -9,12 +9,14 @@ use std::collections::{HashMap, HashSet};
 /// them.
 const SUFFIXES: [&str; 5] = ["jr", "sr", "ii", "iii", "iv"];
 
-/// A name's key for merging: [`normalise`] of the name with an apostrophe
-/// inside a word taken out (`O'Brien` as `OBrien`, not the middle initial
-/// `O` and `Brien`), a possessive `'s` left to `normalise`; a name that
-/// normalises to nothing (`the`) in lower case.
+/// A name's key for merging: [`normalise`] of the name in one Unicode form
+/// (NFC: an accent written as its own mark is the accented letter), with
+/// an apostrophe inside a word taken out (`O'Brien` as `OBrien`, not the
+/// middle initial `O` and `Brien`), a possessive `'s` left to `normalise`;
+/// a name that normalises to nothing (`the`) in lower case.
 fn key(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
+    use unicode_normalization_alignments::UnicodeNormalization;
+    let chars: Vec<char> = name.nfc().map(|(c, _)| c).collect();
     let inside = |k: usize| {
         // (`'s` ending a word is a possessive.)
         let possessive = || {
@@ -203,11 +205,13 @@ mod tests {
             doc(&["lee", "Ann Lee", "Ann Lee's"]),
             doc(&["Jr.", "Donald Trump Jr."]),
             doc(&["Conan O'Brien", "Conan Brien", "O’Brien", "the", "The"]),
+            // (Zoé Café written with combining accents, then precomposed.)
+            doc(&["Zoe\u{301} Cafe\u{301}", "Zoé Café", "Zoe Cafe"]),
         ]
         .concat();
         std::fs::write(&path, text).unwrap();
         let quoted = Quoted::read(&path).unwrap();
-        assert_eq!(quoted.speakers.len(), 18);
+        assert_eq!(quoted.speakers.len(), 21);
         let merged = quoted.merge_names();
         let rows: Vec<(&str, usize, usize, Vec<&str>)> = merged
             .speakers
@@ -234,6 +238,8 @@ mod tests {
                 ("Conan O'Brien", 2, 1, vec!["O’Brien"]),
                 // (A name that normalises to nothing, by its lower case.)
                 ("The", 2, 1, vec!["the"]),
+                // (One name in two Unicode forms; without accents, another.)
+                ("Zoe\u{301} Cafe\u{301}", 2, 1, vec!["Zoé Café"]),
                 ("Bill Clinton", 1, 1, vec![]),
                 // (Two Clintons: the surname alone is neither.)
                 ("Clinton", 1, 1, vec![]),
@@ -242,12 +248,13 @@ mod tests {
                 ("Hillary Clinton", 1, 1, vec![]),
                 // (A suffix alone is no surname.)
                 ("Jr.", 1, 1, vec![]),
+                ("Zoe Cafe", 1, 1, vec![]),
             ]
         );
-        assert_eq!((merged.quotes, merged.documents), (21, 6));
+        assert_eq!((merged.quotes, merged.documents), (24, 7));
         // Direct quotes are summed with the quotes.
         let direct: Vec<usize> = merged.speakers.iter().map(|s| s.direct).collect();
-        assert_eq!(direct, [0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(direct, [0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(merged.direct, 3);
         let table = merged.to_string();
         assert!(table.contains("(also Obama)"), "{table}");
