@@ -396,6 +396,20 @@ fn records_need_their_texts_and_error_records_get_a_page() {
         .text()
         .collect();
     assert!(index.contains("2 with a note or error"), "{index}");
+    // A record with a value that does not parse is said to be one.
+    let odd = dir.path().join("odd.jsonl");
+    std::fs::write(&odd, "{\"id\": \"a\", \"x\": 1e400, \"quotes\": []}\n").unwrap();
+    let view3 = dir.path().join("view3");
+    let out = render(&odd, Some(&input), &view3);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page: String = parse(&view3.join("doc/1.html"))
+        .root_element()
+        .text()
+        .collect();
+    assert!(
+        page.contains("odd.jsonl:1: a `predict --format jsonl` record that does not parse"),
+        "{page}"
+    );
     // Rendering into an input is refused.
     let out = render(&pred, Some(&input), dir.path());
     assert!(!out.status.success());

@@ -2,7 +2,7 @@
 
 use crate::document::{Document, Role};
 use crate::tags::{encode, role_fragments, TagScheme};
-use crate::tokenize::{trim_span, Tokenizer, QUOTE_MARKS};
+use crate::tokenize::{trim_span, Tokenizer};
 use serde::Serialize;
 
 /// Counts for one role.
@@ -122,8 +122,7 @@ impl CorpusStats {
                     let direct = first
                         .map(|f| trim_span(doc.text(), &index, f))
                         .and_then(|f| index.slice(doc.text(), f))
-                        .and_then(|t| t.chars().next())
-                        .is_some_and(|c| QUOTE_MARKS.contains(&c));
+                        .is_some_and(crate::marks::starts_quoted);
                     if direct {
                         s.direct_quotes += 1;
                     } else {

@@ -317,7 +317,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 document: Err(InputError {
                     kind: "not-utf8",
                     message: format!(
-                        "line {line}: not valid UTF-8 (invalid byte at offset {})",
+                        "line {line}: not valid UTF-8 (invalid byte at offset {} of the line)",
                         e.valid_up_to()
                     ),
                 }),
@@ -855,6 +855,14 @@ mod tests {
                 // (A lone surrogate is told as one, without serde's words.)
                 if kind == "bad-text" {
                     assert!(e.message.ends_with("is no character)"), "{}", e.message);
+                }
+                // (The offset of a bad byte is the line's, as it says.)
+                if kind == "not-utf8" {
+                    assert!(
+                        e.message.ends_with("offset 21 of the line)"),
+                        "{}",
+                        e.message
+                    );
                 }
             }
             assert_eq!(

@@ -50,7 +50,8 @@ struct Manifest {
 /// The key of the model at `path`: a hash of the names and the bytes of
 /// its files (those [`quotekit_model::model_file::model_files`] lists, an
 /// ensemble's members' too; without `speakers`, not the speaker resolver,
-/// which such a run does not read). A copy of a model, or the
+/// which such a run does not use, though [`model_keys`] reads it for the
+/// key with it). A copy of a model, or the
 /// model named by its folder or by its weights file, has its key; a model
 /// retrained, even to a header and size the same, has another.
 pub fn model_key(path: &Path, speakers: bool) -> Result<String, InferError> {

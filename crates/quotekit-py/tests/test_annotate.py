@@ -324,7 +324,7 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
     by = quotekit.who_is_quoted(records, by="half")
     assert [g["value"] for g in by["groups"]] == [0, 1]
     # Records that repeat an id are warned of (joined outputs count twice).
-    with pytest.warns(UserWarning, match="record ids of the records occur more than once"):
+    with pytest.warns(UserWarning, match="1 id is on more than one record of the records"):
         quotekit.who_is_quoted(records + records[:1])
     # A field no record has is warned of, with the fields there are.
     with pytest.warns(UserWarning, match=r'no record of the records has a field "hlaf".*"half"'):

@@ -36,8 +36,9 @@ pub struct StatsArgs {
     #[arg(long)]
     pub csv: bool,
     /// Who is quoted: count the names of one person across documents as
-    /// one: names equal as `eval` compares them (case, titles, middle
-    /// initials), and a lone surname with the only fuller name ending
+    /// one: names equal as `eval` normalises them (case, titles, middle
+    /// initials; an apostrophe inside a word and Unicode forms aside), and
+    /// a lone surname with the only fuller name ending
     /// with it (`Obama` with `Barack Obama`, not `Clinton` when two
     /// Clintons are quoted); the other spellings are listed.
     #[arg(long)]
@@ -80,6 +81,18 @@ fn show(quoted: &impl Shown, args: &StatsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How standard input (`-`) is named in messages.
+const STDIN: &str = "standard input";
+
+/// What messages call the records read.
+fn source(corpus: &std::path::Path, stdin: bool) -> String {
+    if stdin {
+        STDIN.to_string()
+    } else {
+        corpus.display().to_string()
+    }
+}
+
 /// Runs `quotekit stats`.
 pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
@@ -100,8 +113,12 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
                 args.corpus.display()
             );
         }
-        let mut quoted = QuotedBy::read(&args.corpus, field)?;
-        let source = args.corpus.display().to_string();
+        let mut quoted = if stdin {
+            QuotedBy::read_from(std::io::stdin().lock(), STDIN.as_ref(), field)?
+        } else {
+            QuotedBy::read(&args.corpus, field)?
+        };
+        let source = source(&args.corpus, stdin);
         let warnings = [
             quoted.missing_field(&source),
             quoted.all.repeated_ids_warning(&source),
@@ -116,8 +133,12 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         return Ok(super::exit_code(quoted.all.error_records > 0));
     }
     if records {
-        let mut quoted = Quoted::read(&args.corpus)?;
-        if let Some(warning) = quoted.repeated_ids_warning(&args.corpus.display().to_string()) {
+        let mut quoted = if stdin {
+            Quoted::read_from(std::io::stdin().lock(), STDIN.as_ref())?
+        } else {
+            Quoted::read(&args.corpus)?
+        };
+        if let Some(warning) = quoted.repeated_ids_warning(&source(&args.corpus, stdin)) {
             eprintln!("warning: {warning}");
         }
         if args.merge_names {

@@ -2,8 +2,9 @@
 //! told by the value of one of the records' fields.
 
 use super::record::{checked, in_memory, read_record, Record};
-use super::{record_lines, Counter, Quoted};
+use super::{Counter, Quoted};
 use crate::error::InferError;
+use crate::render::read::{lines, lines_of};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
@@ -41,10 +42,20 @@ pub struct Group {
 }
 
 impl QuotedBy {
-    /// Counts the records of the JSONL file `path` (as [`Quoted::read`];
-    /// `-`: standard input), all together and by the value of `field`.
+    /// Counts the records of the JSONL file `path` (as [`Quoted::read`]),
+    /// all together and by the value of `field`.
     pub fn read(path: &Path, field: &str) -> Result<Self, InferError> {
-        Self::counted(record_lines(path)?, Some(path), field)
+        Self::counted(lines(path)?, Some(path), field)
+    }
+
+    /// [`QuotedBy::read`] of records from `reader` (standard input, say),
+    /// `name` naming it in errors.
+    pub fn read_from(
+        reader: impl std::io::BufRead,
+        name: &Path,
+        field: &str,
+    ) -> Result<Self, InferError> {
+        Self::counted(lines_of(reader, name), Some(name), field)
     }
 
     /// Counts records held in memory (as [`Quoted::of_records`]), all
@@ -73,11 +84,7 @@ impl QuotedBy {
             };
             let record = checked(read, path, line_no)?;
             let (value, keys) = rest.unwrap_or_default();
-            for key in keys {
-                if !passed_through.contains(&key) {
-                    passed_through.insert(key);
-                }
-            }
+            passed_through.extend(keys);
             let part = value.as_ref();
             groups
                 .entry(part.map_or_else(String::new, |v| v.to_string()))
@@ -183,7 +190,7 @@ fn value_order(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> 
 /// characters as spaces, so that a line break does not break the heading;
 /// quoted when it is empty or reads as another value, `"7"` beside `7`),
 /// another value as JSON.
-pub(super) fn heading(value: &serde_json::Value) -> String {
+fn heading(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s)
             if s.is_empty() || serde_json::from_str::<serde_json::Value>(s).is_ok() =>
@@ -324,6 +331,15 @@ mod tests {
         assert_eq!(by.passed_through, ["outlet", "x"]);
         let e = QuotedBy::of_records(odd, "x").unwrap_err();
         assert!(e.to_string().starts_with("record 1: not a record"), "{e}");
+        // A quote's content is read only to tell a direct quote: what it
+        // cannot tell by (`null`, a start below 0) makes none, not an error.
+        let content = [
+            r#"{"quotes": [{"speaker_name": "Ann", "content": null}]}"#,
+            r#"{"quotes": [{"speaker_name": "Ann", "content": [{"start": -1, "text": "\"x"}]}]}"#,
+            r#"{"quotes": [{"speaker_name": "Ann", "content": [{"start": null, "text": null}]}]}"#,
+        ];
+        let quoted = Quoted::of_records(content).unwrap();
+        assert_eq!((quoted.quotes, quoted.direct), (3, 1));
         let e = Quoted::of_records(["[1, 2]"]).unwrap_err();
         assert!(e.to_string().ends_with("expected a JSON object"), "{e}");
     }

@@ -1,7 +1,10 @@
 //! Who is quoted as CSV, the table a spreadsheet opens: one row per
-//! speaker name, the quotes with no name last (an empty `speaker`).
+//! speaker name, the quotes with no name last (an empty `speaker`). Names
+//! come from news text: a cell that a spreadsheet would read as a formula
+//! (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) is
+//! written after a `'`, which spreadsheets show as text.
 
-use super::by::{heading, QuotedBy};
+use super::by::QuotedBy;
 use super::{Quoted, SpeakerCount};
 use std::io;
 
@@ -12,12 +15,37 @@ const COLUMNS: [&str; 5] = ["speaker", "quotes", "direct", "documents", "spellin
 /// spellings joined by `; `.
 fn row(s: &SpeakerCount) -> [String; 5] {
     [
-        s.name.clone().unwrap_or_default(),
+        text(s.name.as_deref().unwrap_or_default()),
         s.quotes.to_string(),
         s.direct.to_string(),
         s.documents.to_string(),
-        s.spellings.join("; "),
+        text(&s.spellings.join("; ")),
     ]
+}
+
+/// A text cell, after a `'` where a spreadsheet would read a formula
+/// (`@mdeluzgon`, a name from a tweet, or `=HYPERLINK(…)`).
+fn text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// A part's value as its cell: a string as it is, unless it is empty or
+/// reads as another value (`"7"` beside `7`), which is written as JSON, as
+/// is any other value; empty for records without the field.
+fn value(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None => String::new(),
+        Some(serde_json::Value::String(s))
+            if !s.is_empty() && serde_json::from_str::<serde_json::Value>(s).is_err() =>
+        {
+            text(s)
+        }
+        Some(other) => text(&other.to_string()),
+    }
 }
 
 /// The rows of `quoted`: its names, most quoted first, then no name when
@@ -43,8 +71,9 @@ impl Quoted {
 
 impl QuotedBy {
     /// Writes each part's counts as CSV, one table in long form: the
-    /// field's value first (a string as it is, another value as JSON, as
-    /// the table heads its parts; empty for records without the field),
+    /// field's value first (a string as it is, unless empty or read as
+    /// another value, which is JSON as other values are; empty for records
+    /// without the field),
     /// then the columns of [`Quoted::write_csv`]. The counts of all the
     /// records are not repeated: they are `Quoted`'s.
     pub fn write_csv(&self, out: impl io::Write) -> io::Result<()> {
@@ -53,7 +82,7 @@ impl QuotedBy {
         header.extend(COLUMNS);
         w.write_record(&header)?;
         for g in &self.groups {
-            let value = g.value.as_ref().map(heading).unwrap_or_default();
+            let value = value(g.value.as_ref());
             for r in rows(&g.quoted) {
                 w.write_record(std::iter::once(&value).chain(&r))?;
             }
@@ -66,27 +95,40 @@ impl QuotedBy {
 mod tests {
     use super::*;
 
+    fn read_back(out: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut reader = csv::Reader::from_reader(out);
+        let header = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    }
+
     /// Names with commas, quotes and line breaks come back whole from a
-    /// CSV reader, and every count is in its column.
+    /// CSV reader, every count is in its column, and a name a spreadsheet
+    /// would take for a formula is text.
     #[test]
     fn the_csv_reads_back_as_the_counts() {
         let records = [
             r#"{"outlet": "Post, The", "quotes": [{"speaker_name": "Lee, Ann \"Jr\""}, {"speaker_name": null}]}"#,
             r#"{"outlet": 7, "quotes": [{"speaker_name": "Bo\nDiaz", "content": [{"start": 0, "text": "\"Yes\""}]}]}"#,
+            r#"{"outlet": "7", "quotes": [{"speaker_name": "=HYPERLINK(\"x\")"}, {"speaker_name": "@ann"}]}"#,
+            r#"{"outlet": "x\ny", "quotes": [{"speaker_name": "Cy"}]}"#,
+            r#"{"outlet": "x y", "quotes": [{"speaker_name": "Cy"}]}"#,
             r#"{"quotes": []}"#,
         ];
         let quoted = Quoted::of_records(records).unwrap();
         let mut out = Vec::new();
         quoted.write_csv(&mut out).unwrap();
-        let mut reader = csv::Reader::from_reader(&out[..]);
-        assert_eq!(reader.headers().unwrap(), COLUMNS.as_slice());
-        let rows: Vec<Vec<String>> = reader
-            .records()
-            .map(|r| r.unwrap().iter().map(String::from).collect())
-            .collect();
+        let (header, rows) = read_back(&out);
+        assert_eq!(header, COLUMNS);
         assert_eq!(
             rows,
             [
+                ["Cy", "2", "0", "2", ""],
+                ["'=HYPERLINK(\"x\")", "1", "0", "1", ""],
+                ["'@ann", "1", "0", "1", ""],
                 ["Bo\nDiaz", "1", "1", "1", ""],
                 ["Lee, Ann \"Jr\"", "1", "0", "1", ""],
                 ["", "1", "0", "1", ""],
@@ -95,21 +137,24 @@ mod tests {
         let by = QuotedBy::of_records(records, "outlet").unwrap();
         let mut out = Vec::new();
         by.write_csv(&mut out).unwrap();
-        let mut reader = csv::Reader::from_reader(&out[..]);
-        assert_eq!(&reader.headers().unwrap()[0], "outlet");
-        let firsts: Vec<(String, String)> = reader
-            .records()
-            .map(|r| {
-                let r = r.unwrap();
-                (r[0].to_string(), r[1].to_string())
-            })
+        let (header, rows) = read_back(&out);
+        assert_eq!(header[0], "outlet");
+        let firsts: Vec<[&str; 2]> = rows
+            .iter()
+            .map(|r| [r[0].as_str(), r[1].as_str()])
             .collect();
+        // (`7` and `"7"` apart, `x\ny` and `x y` apart; a part without
+        // quotes, here the record without the field, has no row.)
         assert_eq!(
             firsts,
             [
-                ("7".to_string(), "Bo\nDiaz".to_string()),
-                ("Post, The".to_string(), "Lee, Ann \"Jr\"".to_string()),
-                ("Post, The".to_string(), String::new()),
+                ["7", "Bo\nDiaz"],
+                ["\"7\"", "'=HYPERLINK(\"x\")"],
+                ["\"7\"", "'@ann"],
+                ["Post, The", "Lee, Ann \"Jr\""],
+                ["Post, The", ""],
+                ["x\ny", "Cy"],
+                ["x y", "Cy"],
             ]
         );
     }

@@ -39,9 +39,10 @@ fn key(name: &str) -> String {
 impl Quoted {
     /// Counts the names of one person as one, across documents (each
     /// document already gives a person one name, its fullest): names equal
-    /// as `eval` compares them ([`normalise`]: case, a possessive, `the`,
-    /// titles in front, middle initials; an apostrophe inside a word kept
-    /// out, so `O'Brien` is one word), and a lone surname (or any name
+    /// as `eval` normalises them ([`normalise`]: case, a possessive, `the`,
+    /// titles in front, middle initials), but for two things merging
+    /// adds (an apostrophe inside a word kept out, so `O'Brien` is one
+    /// word, and one Unicode form), and a lone surname (or any name
     /// of one word) with the only name of two or more words in the counts
     /// that ends with it (`Obama` with `Barack Obama`; `Clinton` stays
     /// apart when both `Hillary Clinton` and `Bill Clinton` are quoted).

@@ -10,6 +10,7 @@ use crate::render::read::{lines, lines_of};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::BufRead;
 use std::path::Path;
 
 pub mod by;
@@ -115,22 +116,13 @@ impl Quoted {
     /// joined, or one resumed by hand, count their documents twice.
     pub fn repeated_ids_warning(&self, source: &str) -> Option<String> {
         let first = self.repeated_ids.first()?;
+        let ids = match self.repeated_ids.len() {
+            1 => "1 id is".to_string(),
+            n => format!("{n} ids are"),
+        };
         Some(format!(
-            "{} record ids of {source} occur more than once (the first: {first:?}): each record is counted as a document of its own; are two runs' outputs joined?",
-            self.repeated_ids.len()
+            "{ids} on more than one record of {source} (the first: {first:?}): each record counts as a document of its own (two runs' outputs joined, or an input that repeats ids?)"
         ))
-    }
-}
-
-/// Numbered lines of records, or the error of one ([`lines`]).
-type Lines<'p> = Box<dyn Iterator<Item = Result<(usize, Vec<u8>), InferError>> + 'p>;
-
-/// The lines of the records file `path`, or of standard input for `-`.
-fn record_lines(path: &Path) -> Result<Lines<'_>, InferError> {
-    if path == Path::new("-") {
-        Ok(Box::new(lines_of(std::io::stdin().lock(), path)))
-    } else {
-        Ok(Box::new(lines(path)?))
     }
 }
 
@@ -165,12 +157,17 @@ impl Quoted {
         counter.finish()
     }
 
-    /// Counts the quotes of the records in the JSONL file `path` (`-`:
-    /// standard input), each line a record of `predict --format jsonl`
-    /// (blank lines passed over). A line that is no such record is an
-    /// error naming the file and line.
+    /// Counts the quotes of the records in the JSONL file `path`, each line
+    /// a record of `predict --format jsonl` (blank lines passed over). A
+    /// line that is no such record is an error naming the file and line.
     pub fn read(path: &Path) -> Result<Self, InferError> {
-        Self::counted(record_lines(path)?, Some(path))
+        Self::counted(lines(path)?, Some(path))
+    }
+
+    /// [`Quoted::read`] of records from `reader` (standard input, say),
+    /// `name` naming it in errors.
+    pub fn read_from(reader: impl BufRead, name: &Path) -> Result<Self, InferError> {
+        Self::counted(lines_of(reader, name), Some(name))
     }
 
     /// Counts records held in memory, each the JSON text of a `predict
@@ -377,11 +374,16 @@ mod tests {
         assert_eq!(quoted.repeated_ids, ["a"]);
         let warning = quoted.repeated_ids_warning("f.jsonl").unwrap();
         assert!(
-            warning.starts_with("1 record ids of f.jsonl occur more than once (the first: \"a\")"),
+            warning.starts_with("1 id is on more than one record of f.jsonl (the first: \"a\")"),
             "{warning}"
         );
         let once = Quoted::of_records(records[..2].iter().copied()).unwrap();
         assert_eq!(once.repeated_ids_warning("f.jsonl"), None);
+        // Counted by id, too; an id written twice in one record is an error.
+        let by = by::QuotedBy::of_records(records, "id").unwrap();
+        assert_eq!(by.all.repeated_ids, ["a"]);
+        let e = Quoted::of_records([r#"{"id": "a", "id": "b", "quotes": []}"#]).unwrap_err();
+        assert!(e.to_string().contains("duplicate field `id`"), "{e}");
     }
 
     /// An empty name, white space or `-` is no name, as a corpus reads

@@ -56,7 +56,7 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
             value: None,
             passed_through: Vec::new(),
         };
-        let (mut quotes, mut error, mut value) = (false, false, false);
+        let (mut quotes, mut error, mut id, mut value) = (false, false, false, false);
         let once = |seen: &mut bool, key: &str| {
             if std::mem::replace(seen, true) {
                 Err(A::Error::custom(format_args!("duplicate field `{key}`")))
@@ -73,6 +73,10 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
                     "quotes" => {
                         once(&mut quotes, &key)?;
                         read.record.quotes = Option::deserialize(&v).map_err(A::Error::custom)?;
+                    }
+                    "id" => {
+                        once(&mut id, &key)?;
+                        read.record.id = v.as_str().map(str::to_owned);
                     }
                     "error" => {
                         once(&mut error, &key)?;
@@ -96,6 +100,7 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
                     read.record.error = map.next_value()?;
                 }
                 "id" => {
+                    once(&mut id, &key)?;
                     read.record.id = match map.next_value()? {
                         serde_json::Value::String(id) => Some(id),
                         _ => None,
@@ -113,21 +118,23 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
     }
 }
 
+/// What is read of a quote: its speaker's name, and its content (which
+/// tells a direct quote: missing or `null` parts make it none).
 #[derive(Deserialize, Clone)]
 pub(super) struct Quote {
     #[serde(default)]
     pub(super) speaker_name: Option<String>,
     #[serde(default)]
-    pub(super) content: Vec<ContentFragment>,
+    content: Option<Vec<ContentFragment>>,
 }
 
 /// What is read of a content fragment: where it starts, and its text.
 #[derive(Deserialize, Clone)]
-pub(super) struct ContentFragment {
+struct ContentFragment {
     #[serde(default)]
-    start: usize,
+    start: Option<f64>,
     #[serde(default)]
-    text: String,
+    text: Option<String>,
 }
 
 impl Quote {
@@ -135,8 +142,10 @@ impl Quote {
     pub(super) fn direct(&self) -> bool {
         self.content
             .iter()
-            .min_by_key(|f| f.start)
-            .is_some_and(|f| quotekit_data::marks::starts_quoted(&f.text))
+            .flatten()
+            .min_by(|a, b| a.start.unwrap_or(0.0).total_cmp(&b.start.unwrap_or(0.0)))
+            .and_then(|f| f.text.as_deref())
+            .is_some_and(quotekit_data::marks::starts_quoted)
     }
 }
 

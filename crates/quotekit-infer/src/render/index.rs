@@ -108,7 +108,7 @@ fn speaker_table(
             let _ = write!(
                 cell,
                 "<br><span class=\"muted\">also {}</span>",
-                others.join(", ")
+                others.join("; ")
             );
         }
         row(out, &cell, r);

@@ -440,7 +440,18 @@ fn read_jsonl(
             }
             Err(e) => e.to_string(),
         };
-        let value: Option<Value> = serde_json::from_slice(&buf).ok();
+        let value: Result<Value, _> = serde_json::from_slice(&buf);
+        // (A record whose value does not parse, a number out of range, say,
+        // is said to be a record that does not parse, not a document.)
+        let not_a_document = match (&value, serde_json::from_slice::<Shape>(&buf)) {
+            (Err(e), Ok(shape)) if shape.quotes && !shape.spans_listed => format!(
+                "{}:{line_no}: a `predict --format jsonl` record that does not parse: {}",
+                path.display(),
+                quotekit_data::formats::jsonl::json_problem(e)
+            ),
+            _ => not_a_document,
+        };
+        let value = value.ok();
         let object = value.as_ref().and_then(Value::as_object);
         let view = match object {
             Some(o) if o.contains_key("error") => error_view(o, line_no),

@@ -513,7 +513,7 @@ def who_is_quoted(
     across documents as one (``stats --merge-names``: ``Obama`` with
     ``Barack Obama``), the other spellings in ``spellings``. A ``by`` field
     that no record has gives a ``UserWarning`` naming the fields the records
-    carry. A record that
+    carry, and so do records that repeat an id (each is counted). A record that
     is not one raises :class:`InputError` naming its line (file) or its
     position from 1 (records)."""
     by = _optional_str("by", by)
