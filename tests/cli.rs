@@ -1521,7 +1521,7 @@ fn stats_counts_who_is_quoted_in_predict_records() {
     let o = quotekit(&["stats", "--by", "id", "datasets/sample"]);
     refused(
         &o,
-        "--by id: datasets/sample holds no records of `predict --format jsonl`",
+        "--by id: datasets/sample is no JSONL file of `predict --format jsonl` records",
     );
     // A JSONL file is read as records with --by: a document's line, or one
     // that does not parse, is named; an empty file counts no one.

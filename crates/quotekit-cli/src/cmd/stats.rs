@@ -109,7 +109,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         // is none: a document's, or one that does not parse.)
         if !(stdin || format == Format::Jsonl && args.corpus.is_file()) {
             anyhow::bail!(
-                "--by {field}: {} holds no records of `predict --format jsonl`; --by counts who is quoted in such records by one of their fields",
+                "--by {field}: {} is no JSONL file of `predict --format jsonl` records (give --format jsonl if it is one); --by counts who is quoted in such records by one of their fields",
                 args.corpus.display()
             );
         }

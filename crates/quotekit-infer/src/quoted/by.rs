@@ -118,6 +118,11 @@ impl QuotedBy {
             return None;
         }
         let field = &self.field;
+        if self.passed_through.contains(field) {
+            return Some(format!(
+                "the records of {source} that have a field {field:?} hold null in it: every record is counted under \"no {field}\""
+            ));
+        }
         let fields = if self.passed_through.is_empty() {
             format!(
                 "they carry only the fields predict writes ({})",
@@ -331,6 +336,12 @@ mod tests {
         assert_eq!(by.passed_through, ["outlet", "x"]);
         let e = QuotedBy::of_records(odd, "x").unwrap_err();
         assert!(e.to_string().starts_with("record 1: not a record"), "{e}");
+        // A lone surrogate in the field counted by is said to be one.
+        let e = QuotedBy::of_records([r#"{"x": "\ud800", "quotes": []}"#], "x").unwrap_err();
+        assert!(
+            e.to_string().ends_with("\\ud800 alone, is no character"),
+            "{e}"
+        );
         // A quote's content is read only to tell a direct quote: what it
         // cannot tell by (`null`, a start below 0) makes none, not an error.
         let content = [
@@ -368,9 +379,15 @@ mod tests {
             warning.contains("only the fields predict writes"),
             "{warning}"
         );
-        // `null` everywhere is no value either; no records, no warning.
+        // `null` everywhere is no value either, and said so; no records, no
+        // warning.
         let by = QuotedBy::of_records(records, "date").unwrap();
-        assert!(by.missing_field("f.jsonl").is_some());
+        let warning = by.missing_field("f.jsonl").unwrap();
+        assert!(
+            warning
+                .starts_with("the records of f.jsonl that have a field \"date\" hold null in it"),
+            "{warning}"
+        );
         let none: [&str; 0] = [];
         let by = QuotedBy::of_records(none, "outlet").unwrap();
         assert_eq!(by.missing_field("f.jsonl"), None);

@@ -44,6 +44,8 @@ fn value(v: Option<&serde_json::Value>) -> String {
         {
             text(s)
         }
+        // (A number is a number to a spreadsheet too, `-5` no formula.)
+        Some(n @ serde_json::Value::Number(_)) => n.to_string(),
         Some(other) => text(&other.to_string()),
     }
 }
@@ -78,7 +80,14 @@ impl QuotedBy {
     /// records are not repeated: they are `Quoted`'s.
     pub fn write_csv(&self, out: impl io::Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        let mut header = vec![self.field.as_str()];
+        // (The field's column under its name, unless that is a column's:
+        // `by:speaker` then, so that a reader by header loses neither.)
+        let field = if COLUMNS.contains(&self.field.as_str()) {
+            format!("by:{}", self.field)
+        } else {
+            text(&self.field)
+        };
+        let mut header = vec![field.as_str()];
         header.extend(COLUMNS);
         w.write_record(&header)?;
         for g in &self.groups {
@@ -113,6 +122,7 @@ mod tests {
         let records = [
             r#"{"outlet": "Post, The", "quotes": [{"speaker_name": "Lee, Ann \"Jr\""}, {"speaker_name": null}]}"#,
             r#"{"outlet": 7, "quotes": [{"speaker_name": "Bo\nDiaz", "content": [{"start": 0, "text": "\"Yes\""}]}]}"#,
+            r#"{"outlet": -5, "quotes": [{"speaker_name": "Cy"}]}"#,
             r#"{"outlet": "7", "quotes": [{"speaker_name": "=HYPERLINK(\"x\")"}, {"speaker_name": "@ann"}]}"#,
             r#"{"outlet": "x\ny", "quotes": [{"speaker_name": "Cy"}]}"#,
             r#"{"outlet": "x y", "quotes": [{"speaker_name": "Cy"}]}"#,
@@ -126,7 +136,7 @@ mod tests {
         assert_eq!(
             rows,
             [
-                ["Cy", "2", "0", "2", ""],
+                ["Cy", "3", "0", "3", ""],
                 ["'=HYPERLINK(\"x\")", "1", "0", "1", ""],
                 ["'@ann", "1", "0", "1", ""],
                 ["Bo\nDiaz", "1", "1", "1", ""],
@@ -139,6 +149,11 @@ mod tests {
         by.write_csv(&mut out).unwrap();
         let (header, rows) = read_back(&out);
         assert_eq!(header[0], "outlet");
+        // A field named as a column is told apart.
+        let mut out = Vec::new();
+        let by_name = QuotedBy::of_records(records, "speaker").unwrap();
+        by_name.write_csv(&mut out).unwrap();
+        assert_eq!(read_back(&out).0[..2], ["by:speaker", "speaker"]);
         let firsts: Vec<[&str; 2]> = rows
             .iter()
             .map(|r| [r[0].as_str(), r[1].as_str()])
@@ -148,6 +163,7 @@ mod tests {
         assert_eq!(
             firsts,
             [
+                ["-5", "Cy"],
                 ["7", "Bo\nDiaz"],
                 ["\"7\"", "'=HYPERLINK(\"x\")"],
                 ["\"7\"", "'@ann"],

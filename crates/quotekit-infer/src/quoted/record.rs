@@ -183,11 +183,13 @@ pub(super) fn checked(
     line_no: usize,
 ) -> Result<Record, InferError> {
     let record = record.map_err(|e| {
-        not_a_record(
-            path,
-            line_no,
-            &quotekit_data::formats::jsonl::json_problem(&e),
-        )
+        use quotekit_data::formats::jsonl::{json_problem, LONE_SURROGATE};
+        let mut problem = json_problem(&e);
+        // (serde's words for a lone surrogate are about its hex escape.)
+        if problem.contains("surrogate") || problem.contains("end of hex escape") {
+            problem.push_str(LONE_SURROGATE);
+        }
+        not_a_record(path, line_no, &problem)
     })?;
     if record.quotes.is_none() && record.error.is_none() {
         return Err(not_a_record(

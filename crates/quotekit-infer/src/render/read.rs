@@ -223,18 +223,45 @@ pub(crate) fn lines(
     Ok(lines_of(std::io::BufReader::new(file), path))
 }
 
-/// [`lines`] of any reader, `path` naming it in errors.
+/// The longest line [`lines`] reads: far above a record of the longest
+/// text `predict` takes, and short of filling memory with a stream that
+/// never ends a line (`/dev/zero`).
+pub const MAX_LINE_BYTES: u64 = 1 << 28;
+
+/// [`lines`] of any reader, `path` naming it in errors. A line longer than
+/// [`MAX_LINE_BYTES`] is an error, and the last item.
 pub(crate) fn lines_of<'p>(
-    mut reader: impl BufRead + 'p,
+    reader: impl BufRead + 'p,
     path: &'p Path,
 ) -> impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + 'p {
+    lines_within(reader, path, MAX_LINE_BYTES)
+}
+
+/// [`lines_of`] with lines of at most `cap` bytes.
+fn lines_within<'p>(
+    mut reader: impl BufRead + 'p,
+    path: &'p Path,
+    cap: u64,
+) -> impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + 'p {
     let mut line_no = 0;
+    let mut ended = false;
     std::iter::from_fn(move || loop {
+        if ended {
+            return None;
+        }
         let mut buf = Vec::new();
         line_no += 1;
-        match reader.read_until(b'\n', &mut buf) {
+        match std::io::Read::take(&mut reader, cap + 1).read_until(b'\n', &mut buf) {
             Err(e) => return Some(Err(InferError::io(path, e))),
             Ok(0) => return None,
+            Ok(n) if n as u64 > cap => {
+                ended = true;
+                return Some(Err(InferError::Usage(format!(
+                    "{}:{line_no}: a line over {} bytes, longer than any record or document quotekit writes",
+                    path.display(),
+                    cap
+                ))));
+            }
             Ok(_) => {}
         }
         quotekit_data::formats::strip_bom(line_no, &mut buf);
@@ -744,6 +771,24 @@ mod tests {
         }
         std::fs::write(&path, "\n").unwrap();
         assert!(!holds_records_or_errors(&path).unwrap(), "an empty file");
+    }
+
+    /// A line longer than the cap is an error naming it, and the end: a
+    /// stream that never ends a line does not fill memory.
+    #[test]
+    fn a_line_past_the_cap_is_refused() {
+        let input: &[u8] = b"short\n\n0123456789abc\nnever read\n";
+        let path = Path::new("in.jsonl");
+        let read: Vec<_> = lines_within(input, path, 10).collect();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].as_ref().unwrap(), &(1, b"short\n".to_vec()));
+        let e = read[1].as_ref().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "in.jsonl:3: a line over 10 bytes, longer than any record or document quotekit writes"
+        );
+        let endless = std::io::BufReader::new(std::io::repeat(b'x'));
+        assert!(lines_within(endless, path, 1000).next().unwrap().is_err());
     }
 
     /// Scored, a records file is read whole: a line that is no record (cut
