@@ -1523,6 +1523,25 @@ fn stats_counts_who_is_quoted_in_predict_records() {
         &o,
         "--by id: datasets/sample is no JSONL file of `predict --format jsonl` records",
     );
+    // Corpus options are said to be left unused on records; a field to
+    // count by needs a name.
+    let o = quotekit(&[
+        "stats",
+        records.to_str().unwrap(),
+        "--names",
+        "datasets/sample-speakers",
+        "--lenient",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--names, --lenient left unused"),
+        "{}",
+        stderr(&o)
+    );
+    refused(
+        &quotekit(&["stats", records.to_str().unwrap(), "--by", ""]),
+        "its name is empty",
+    );
     // A JSONL file is read as records with --by: a document's line, or one
     // that does not parse, is named; an empty file counts no one.
     let docs = records.with_file_name("docs.jsonl");

@@ -104,6 +104,26 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         || format == Format::Jsonl
             && args.corpus.is_file()
             && holds_records_or_errors(&args.corpus)?;
+    if records {
+        let o = &args.corpus_options;
+        let unused: Vec<&str> = [
+            (!o.names.is_empty(), "--names"),
+            (o.lenient, "--lenient"),
+            (o.deny_overlaps, "--deny-overlaps"),
+            (o.annotator.is_some(), "--annotator"),
+            (!o.ignore_labels.is_empty(), "--ignore-label"),
+            (o.label_map.is_some(), "--label-map"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect();
+        if !unused.is_empty() {
+            eprintln!(
+                "warning: {} left unused: they are for reading corpora, and predict's records carry their speakers' names",
+                unused.join(", ")
+            );
+        }
+    }
     if let Some(field) = &args.by {
         // (A JSONL file is read as records, which names the first line that
         // is none: a document's, or one that does not parse.)

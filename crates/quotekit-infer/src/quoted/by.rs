@@ -72,6 +72,11 @@ impl QuotedBy {
         path: Option<&Path>,
         field: &str,
     ) -> Result<Self, InferError> {
+        if field.trim().is_empty() {
+            return Err(InferError::Usage(
+                "no field to count the records by: its name is empty".into(),
+            ));
+        }
         let mut all = Counter::default();
         // (Keyed by the value's JSON text, which tells `7` from `"7"`.)
         let mut groups: HashMap<String, (Option<serde_json::Value>, Counter)> = HashMap::new();
@@ -202,7 +207,7 @@ fn heading(value: &serde_json::Value) -> String {
         {
             value.to_string()
         }
-        serde_json::Value::String(s) => s.replace(char::is_control, " "),
+        serde_json::Value::String(s) => super::shown::shown(s),
         other => other.to_string(),
     }
 }
@@ -388,6 +393,8 @@ mod tests {
                 .starts_with("the records of f.jsonl that have a field \"date\" hold null in it"),
             "{warning}"
         );
+        let e = QuotedBy::of_records(records, " ").unwrap_err();
+        assert!(e.to_string().contains("its name is empty"), "{e}");
         let none: [&str; 0] = [];
         let by = QuotedBy::of_records(none, "outlet").unwrap();
         assert_eq!(by.missing_field("f.jsonl"), None);

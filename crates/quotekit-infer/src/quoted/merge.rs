@@ -78,14 +78,23 @@ impl Quoted {
             groups.entry(group(key)).or_default().push(k);
         }
         // Each group under its spelling of the most words, then the most
-        // quoted (members come most quoted first, as `speakers` is sorted).
+        // quoted, then one not in capitals alone (`Donald Trump`, not
+        // `DONALD TRUMP` of a headline), then the first (members come most
+        // quoted first, then by name, as `speakers` is sorted).
         let mut head_of = vec![String::new(); speakers.len()];
+        let mixed_case = |k: usize| {
+            let name = speakers[k].name.as_deref().unwrap_or_default();
+            name.chars().any(char::is_lowercase) || !name.chars().any(char::is_uppercase)
+        };
         for members in groups.values() {
             let words = |k: usize| keys[k].split(' ').count();
             let head = members
                 .iter()
                 .copied()
-                .max_by_key(|&k| (words(k), std::cmp::Reverse(k)))
+                .max_by_key(|&k| {
+                    let quotes = speakers[k].quotes;
+                    (words(k), quotes, mixed_case(k), std::cmp::Reverse(k))
+                })
                 .unwrap_or(members[0]);
             let name = speakers[head].name.clone().unwrap_or_default();
             for &k in members {
@@ -259,6 +268,12 @@ mod tests {
         assert_eq!(merged.direct, 3);
         let table = merged.to_string();
         assert!(table.contains("(also Obama)"), "{table}");
+        // A tie goes to a spelling not in capitals alone.
+        let record =
+            r#"{"quotes": [{"speaker_name": "DONALD TRUMP"}, {"speaker_name": "Donald Trump"}]}"#;
+        let tie = Quoted::of_records([record]).unwrap().merge_names();
+        assert_eq!(tie.speakers[0].name.as_deref(), Some("Donald Trump"));
+        assert_eq!(tie.speakers[0].spellings, ["DONALD TRUMP"]);
         // Merging what is merged changes nothing.
         assert_eq!(merged.clone().merge_names().speakers, merged.speakers);
     }

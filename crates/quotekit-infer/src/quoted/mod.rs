@@ -17,6 +17,7 @@ pub mod by;
 mod csv;
 mod merge;
 mod record;
+mod shown;
 
 pub(crate) use record::named;
 use record::{checked, in_memory, read_record, Record};
@@ -262,14 +263,15 @@ impl fmt::Display for Quoted {
         )?;
         let unnamed = (self.unnamed.quotes > 0).then_some((&self.unnamed, "(no name)"));
         // (A line break or other control character in a name is shown as a
-        // space, so that each name keeps one line.)
+        // space, so that each name keeps one line, and so is a character
+        // that would turn the line's direction.)
         let rows = self
             .speakers
             .iter()
             .map(|s| (s, s.name.as_deref().unwrap_or_default()))
             .chain(unnamed);
         for (s, name) in rows {
-            let name = name.replace(char::is_control, " ");
+            let name = shown::shown(name);
             write!(
                 f,
                 "{name:<width$}  {:>7}  {:>5.1}%  {:>7}  {:>9}",
@@ -279,7 +281,7 @@ impl fmt::Display for Quoted {
                 s.documents
             )?;
             if !s.spellings.is_empty() {
-                let also = s.spellings.join("; ").replace(char::is_control, " ");
+                let also = shown::shown(&s.spellings.join("; "));
                 write!(f, "  (also {also})")?;
             }
             writeln!(f)?;
@@ -346,6 +348,12 @@ mod tests {
         assert_eq!(
             Quoted::of_records(texts.iter().copied()).unwrap(),
             Quoted::read(&path).unwrap()
+        );
+        // (A byte-order mark first is dropped, as a file's is.)
+        let marked = format!("\u{feff}{}", held[0]);
+        assert_eq!(
+            Quoted::of_records([marked.as_str()]).unwrap(),
+            Quoted::of_records([held[0].as_str()]).unwrap()
         );
         let e = Quoted::of_records(["{\"quotes\": []}", "{\"quotes\": 3}"])
             .unwrap_err()
