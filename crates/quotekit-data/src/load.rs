@@ -246,6 +246,8 @@ pub fn load_corpus(
     }
     let reader = reader(format, options);
     let mut report = LoadReport::default();
+    // (Where each id was first read, to warn of a document that repeats it.)
+    let mut first_of: std::collections::HashMap<String, String> = Default::default();
     // (Documents read but skipped: their names files are theirs.)
     let mut skipped_ids = Vec::new();
     for item in reader.read(path)? {
@@ -265,8 +267,25 @@ pub fn load_corpus(
                 });
             }
         }
-        let outcome = item.and_then(|read| {
+        let outcome = item.and_then(|mut read| {
             let id = read.document.id.clone();
+            let origin = &read.origin;
+            let here = match origin.record_line {
+                Some(line) => format!("{}:{line}", origin.file.display()),
+                None => origin.file.display().to_string(),
+            };
+            match first_of.get(&id) {
+                Some(first) => {
+                    let kind = ProblemKind::RepeatedDocument {
+                        first: first.clone(),
+                    };
+                    let warning = origin.diagnostic(&id, None, Severity::Warning, kind);
+                    read.diagnostics.push(warning);
+                }
+                None => {
+                    first_of.insert(id.clone(), here);
+                }
+            }
             checked(read, &options.names, &options.validation).inspect_err(|_| skipped_ids.push(id))
         });
         match (outcome, options.mode) {
@@ -433,6 +452,33 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("b.TSV") && e.contains("lower case"), "{e}");
+    }
+
+    /// A document that repeats an earlier one's id is read and warned of,
+    /// naming where the first is; one warning per repeat.
+    #[test]
+    fn a_repeated_document_id_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("c.jsonl");
+        let lines = ["a", "b", "a", "a"]
+            .map(|id| format!("{{\"id\": \"{id}\", \"text\": \"Ann said so.\"}}\n"))
+            .concat();
+        std::fs::write(&corpus, lines).unwrap();
+        let report = load_corpus(&corpus, Format::Jsonl, &LoadOptions::default()).unwrap();
+        assert_eq!(report.documents.len(), 4);
+        let repeats: Vec<String> = report
+            .warnings
+            .iter()
+            .filter(|w| w.category() == "repeated document id")
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(repeats.len(), 2, "{repeats:?}");
+        assert!(repeats[0].contains("c.jsonl:3: warning"), "{}", repeats[0]);
+        assert!(
+            repeats[1].contains("(") && repeats[1].contains("c.jsonl:1)"),
+            "{}",
+            repeats[1]
+        );
     }
 
     /// A names file whose id is a mistyped document id (within two edits of

@@ -142,6 +142,13 @@ pub enum ProblemKind {
         /// The id of the document without a names file.
         closest: String,
     },
+    /// A document whose id an earlier document of the corpus has (two
+    /// corpora joined, or one article in two folders): each is read, and
+    /// counted, as a document of its own.
+    RepeatedDocument {
+        /// Where the first of the id is (`FILE` or `FILE:LINE`).
+        first: String,
+    },
     /// A names file names a span the document does not have.
     NameOfMissingSpan {
         /// The span id.
@@ -316,6 +323,10 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::NameOfMissingSpan { span } => {
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
+            ProblemKind::RepeatedDocument { first } => write!(
+                f,
+                "an earlier document of the corpus has this id ({first}): both are read, and counted, as documents of their own (two corpora joined?)"
+            ),
             ProblemKind::NamesFileOfNoDocument { closest } => write!(
                 f,
                 "no document of the corpus has this id, so this names file names no one; \
@@ -395,6 +406,7 @@ impl Diagnostic {
             ProblemKind::EmptyAttribution { .. } => "attribution without content",
             ProblemKind::NameOfMissingSpan { .. } => "name for a missing span",
             ProblemKind::NamesFileOfNoDocument { .. } => "names file of no document",
+            ProblemKind::RepeatedDocument { .. } => "repeated document id",
             ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
