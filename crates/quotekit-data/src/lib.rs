@@ -21,6 +21,7 @@ pub mod ids;
 pub mod load;
 pub mod marks;
 pub mod message;
+mod mistyped;
 pub mod names;
 pub mod offsets;
 pub mod paths;
