@@ -223,9 +223,9 @@ pub(crate) fn lines(
     Ok(lines_of(std::io::BufReader::new(file), path))
 }
 
-/// The longest line [`lines`] reads: far above a record of the longest
-/// text `predict` takes, and short of filling memory with a stream that
-/// never ends a line (`/dev/zero`).
+/// The longest line this module's readers of records and documents take:
+/// far above a record of the longest text `predict` takes, and short of
+/// filling memory with a stream that never ends a line (`/dev/zero`).
 pub const MAX_LINE_BYTES: u64 = 1 << 28;
 
 /// [`lines`] of any reader, `path` naming it in errors. A line longer than
