@@ -1,7 +1,7 @@
 //! Who is quoted in each part of a file of `predict` records, the parts
 //! told by the value of one of the records' fields.
 
-use super::record::{checked, in_memory, read_record, Record};
+use super::record::{checked, in_memory, read_record, Counted};
 use super::{Counter, Quoted};
 use crate::error::InferError;
 use crate::render::read::{lines, lines_of};
@@ -83,20 +83,16 @@ impl QuotedBy {
         let mut passed_through = BTreeSet::new();
         for line in lines {
             let (line_no, line) = line?;
-            let (read, rest): (Result<Record, _>, _) = match read_record(&line, Some(field)) {
-                Ok(read) => (Ok(read.record), Some((read.value, read.passed_through))),
-                Err(e) => (Err(e), None),
-            };
-            let record = checked(read, path, line_no)?;
-            let (value, keys) = rest.unwrap_or_default();
-            passed_through.extend(keys);
-            let part = value.as_ref();
+            let read = checked(read_record(&line, Some(field)), path, line_no)?;
+            passed_through.extend(read.passed_through);
+            let record = Counted::from(read.record);
+            let part = read.value;
             groups
-                .entry(part.map_or_else(String::new, |v| v.to_string()))
-                .or_insert_with(|| (part.cloned(), Counter::default()))
+                .entry(part.as_ref().map_or_else(String::new, |v| v.to_string()))
+                .or_insert_with(|| (part, Counter::default()))
                 .1
-                .record(record.clone());
-            all.record(record);
+                .record(&record);
+            all.record(&record);
         }
         let mut groups: Vec<Group> = groups
             .into_values()

@@ -20,7 +20,7 @@ mod record;
 mod shown;
 
 pub(crate) use record::named;
-use record::{checked, in_memory, read_record, Record};
+use record::{checked, in_memory, read_record, Counted};
 
 /// The quotes of one speaker name (or of no name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -76,6 +76,24 @@ struct Counter {
 }
 
 impl Counter {
+    /// Counts one record of `predict`.
+    fn record(&mut self, record: &Counted) {
+        self.out.error_records += usize::from(record.error);
+        if let Some(id) = &record.id {
+            match self.ids.get_mut(id) {
+                Some(said) if !*said => {
+                    *said = true;
+                    self.out.repeated_ids.push(id.clone());
+                }
+                Some(_) => {}
+                None => {
+                    self.ids.insert(id.clone(), false);
+                }
+            }
+        }
+        self.document(record.quotes.iter().cloned());
+    }
+
     /// Counts a document's quotes, given each one's speaker name and
     /// whether it is direct.
     fn document(&mut self, quotes: impl IntoIterator<Item = (Option<String>, bool)>) {
@@ -108,22 +126,6 @@ impl Counter {
         rows.sort_by(|a, b| most_quoted(&a.0, &b.0));
         (out.speakers, out.in_documents) = rows.into_iter().unzip();
         out
-    }
-}
-
-impl Quoted {
-    /// A warning when some records repeat another's id (`source` names
-    /// the records): each is counted as a document, so two runs' outputs
-    /// joined, or one resumed by hand, count their documents twice.
-    pub fn repeated_ids_warning(&self, source: &str) -> Option<String> {
-        let first = self.repeated_ids.first()?;
-        let ids = match self.repeated_ids.len() {
-            1 => "1 id is".to_string(),
-            n => format!("{n} ids are"),
-        };
-        Some(format!(
-            "{ids} on more than one record of {source} (the first: {first:?}): each record counts as a document of its own (two runs' outputs joined, or an input that repeats ids?)"
-        ))
     }
 }
 
@@ -186,37 +188,24 @@ impl Quoted {
         let mut counter = Counter::default();
         for line in lines {
             let (line_no, line) = line?;
-            let read = read_record(&line, None).map(|r| r.record);
-            counter.record(checked(read, path, line_no)?);
+            let read = checked(read_record(&line, None), path, line_no)?;
+            counter.record(&Counted::from(read.record));
         }
         Ok(counter.finish())
     }
-}
 
-impl Counter {
-    /// Counts one record of `predict`.
-    fn record(&mut self, record: Record) {
-        self.out.error_records += usize::from(record.error.is_some());
-        if let Some(id) = record.id {
-            match self.ids.get_mut(&id) {
-                Some(said) if !*said => {
-                    *said = true;
-                    self.out.repeated_ids.push(id);
-                }
-                Some(_) => {}
-                None => {
-                    self.ids.insert(id, false);
-                }
-            }
-        }
-        self.document(
-            record
-                .quotes
-                .unwrap_or_default()
-                .into_iter()
-                .map(|q| (q.direct(), q))
-                .map(|(direct, q)| (named(q.speaker_name), direct)),
-        );
+    /// A warning when some records repeat another's id (`source` names
+    /// the records): each is counted as a document, so two runs' outputs
+    /// joined, or one resumed by hand, count their documents twice.
+    pub fn repeated_ids_warning(&self, source: &str) -> Option<String> {
+        let first = self.repeated_ids.first()?;
+        let ids = match self.repeated_ids.len() {
+            1 => "1 id is".to_string(),
+            n => format!("{n} ids are"),
+        };
+        Some(format!(
+            "{ids} on more than one record of {source} (the first: {first:?}): each record counts as a document of its own (two runs' outputs joined, or an input that repeats ids?)"
+        ))
     }
 }
 

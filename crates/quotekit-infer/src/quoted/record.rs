@@ -9,12 +9,37 @@ use std::path::Path;
 
 /// What is read of a record: its quotes' names and contents, and whether
 /// it is an error ([`read_record`]).
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(super) struct Record {
     /// Its id, when it is a string.
+    id: Option<String>,
+    quotes: Option<Vec<Quote>>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// What a count takes of a record, made once however many counts take it:
+/// its id, whether it is an error record, and each quote's speaker name
+/// ([`named`]) and whether it is direct.
+pub(super) struct Counted {
     pub(super) id: Option<String>,
-    pub(super) quotes: Option<Vec<Quote>>,
-    pub(super) error: Option<serde::de::IgnoredAny>,
+    pub(super) error: bool,
+    pub(super) quotes: Vec<(Option<String>, bool)>,
+}
+
+impl From<Record> for Counted {
+    fn from(record: Record) -> Self {
+        let quotes = record.quotes.unwrap_or_default().into_iter();
+        Counted {
+            id: record.id,
+            error: record.error.is_some(),
+            quotes: quotes
+                .map(|q| {
+                    let direct = q.direct();
+                    (named(q.speaker_name), direct)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A record read, with the value of the field counted by (`null` as none)
@@ -120,16 +145,16 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
 
 /// What is read of a quote: its speaker's name, and its content (which
 /// tells a direct quote: missing or `null` parts make it none).
-#[derive(Deserialize, Clone)]
-pub(super) struct Quote {
+#[derive(Deserialize)]
+struct Quote {
     #[serde(default)]
-    pub(super) speaker_name: Option<String>,
+    speaker_name: Option<String>,
     #[serde(default)]
     content: Option<Vec<ContentFragment>>,
 }
 
 /// What is read of a content fragment: where it starts, and its text.
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize)]
 struct ContentFragment {
     #[serde(default)]
     start: Option<f64>,
@@ -139,7 +164,7 @@ struct ContentFragment {
 
 impl Quote {
     /// Whether its content's first fragment starts with a quotation mark.
-    pub(super) fn direct(&self) -> bool {
+    fn direct(&self) -> bool {
         self.content
             .iter()
             .flatten()
@@ -177,14 +202,15 @@ pub(super) fn not_a_record(path: Option<&Path>, line_no: usize, problem: &str) -
     ))
 }
 
-/// A line read as a record: one with neither quotes nor an error is none
-/// (an input record, or a document, read by mistake).
+/// A line read as a record ([`read_record`]), its error named by `path`
+/// and `line_no`: one with neither quotes nor an error is none (an input
+/// record, or a document, read by mistake).
 pub(super) fn checked(
-    record: Result<Record, serde_json::Error>,
+    read: Result<Read, serde_json::Error>,
     path: Option<&Path>,
     line_no: usize,
-) -> Result<Record, InferError> {
-    let record = record.map_err(|e| {
+) -> Result<Read, InferError> {
+    let read = read.map_err(|e| {
         use quotekit_data::formats::jsonl::{json_problem, LONE_SURROGATE};
         let mut problem = json_problem(&e);
         // (serde's words for a lone surrogate are about its hex escape.)
@@ -193,14 +219,14 @@ pub(super) fn checked(
         }
         not_a_record(path, line_no, &problem)
     })?;
-    if record.quotes.is_none() && record.error.is_none() {
+    if read.record.quotes.is_none() && read.record.error.is_none() {
         return Err(not_a_record(
             path,
             line_no,
             "it has neither `quotes` nor `error` (an input record, or a document?)",
         ));
     }
-    Ok(record)
+    Ok(read)
 }
 
 /// A record's speaker name as counted: white space around it dropped, and
