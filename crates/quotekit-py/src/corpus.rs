@@ -240,12 +240,11 @@ pub fn who_is_quoted(
         let records = records.as_deref().unwrap_or_default();
         let texts = records.iter().map(String::as_str);
         let by_field = |quoted: QuotedBy, source: &str, warnings: &mut Vec<String>| {
-            warnings.extend(quoted.missing_field(source));
-            warnings.extend(quoted.all.repeated_ids_warning(source));
+            warnings.extend(quoted.warnings(source));
             counts_json(quoted, merge_names.then_some(QuotedBy::merge_names))
         };
         let all = |quoted: Quoted, source: &str, warnings: &mut Vec<String>| {
-            warnings.extend(quoted.repeated_ids_warning(source));
+            warnings.extend(quoted.warnings(source));
             counts_json(quoted, merge_names.then_some(Quoted::merge_names))
         };
         let json = match (&by, &path) {

@@ -138,12 +138,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         } else {
             QuotedBy::read(&args.corpus, field)?
         };
-        let source = source(&args.corpus, stdin);
-        let warnings = [
-            quoted.missing_field(&source),
-            quoted.all.repeated_ids_warning(&source),
-        ];
-        for warning in warnings.into_iter().flatten() {
+        for warning in quoted.warnings(&source(&args.corpus, stdin)) {
             eprintln!("warning: {warning}");
         }
         if args.merge_names {
@@ -158,7 +153,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         } else {
             Quoted::read(&args.corpus)?
         };
-        if let Some(warning) = quoted.repeated_ids_warning(&source(&args.corpus, stdin)) {
+        for warning in quoted.warnings(&source(&args.corpus, stdin)) {
             eprintln!("warning: {warning}");
         }
         if args.merge_names {

@@ -110,11 +110,19 @@ impl QuotedBy {
         })
     }
 
+    /// What to warn of in the counts of the records `source` names (a
+    /// file): a field no record has, and [`Quoted::warnings`].
+    pub fn warnings(&self, source: &str) -> Vec<String> {
+        let mut warnings: Vec<String> = self.missing_field(source).into_iter().collect();
+        warnings.extend(self.all.warnings(source));
+        warnings
+    }
+
     /// A warning when there are records and none has the field (or every
     /// one has `null`), so that all are counted under "no FIELD": the field
     /// is likely misspelt, and the warning names the fields the records
     /// do carry. `source` names the records (a file).
-    pub fn missing_field(&self, source: &str) -> Option<String> {
+    fn missing_field(&self, source: &str) -> Option<String> {
         if self.all.documents == 0 || self.groups.iter().any(|g| g.value.is_some()) {
             return None;
         }

@@ -194,10 +194,16 @@ impl Quoted {
         Ok(counter.finish())
     }
 
+    /// What to warn of in the counts of the records `source` names (a file):
+    /// records that repeat an id.
+    pub fn warnings(&self, source: &str) -> Vec<String> {
+        self.repeated_ids_warning(source).into_iter().collect()
+    }
+
     /// A warning when some records repeat another's id (`source` names
     /// the records): each is counted as a document, so two runs' outputs
     /// joined, or one resumed by hand, count their documents twice.
-    pub fn repeated_ids_warning(&self, source: &str) -> Option<String> {
+    fn repeated_ids_warning(&self, source: &str) -> Option<String> {
         let first = self.repeated_ids.first()?;
         let ids = match self.repeated_ids.len() {
             1 => "1 id is".to_string(),
