@@ -154,7 +154,7 @@ fn first_record(path: &Path) -> Result<Option<bool>, InferError> {
         let shape: Option<Shape> = serde_json::from_slice(&line).ok();
         match shape {
             Some(s) if s.error && !s.text => continue,
-            shape => return Ok(Some(shape.is_some_and(|s| s.quotes && !s.spans_listed))),
+            shape => return Ok(Some(shape.is_some_and(|s| s.is_record()))),
         }
     }
     Ok(None)
@@ -170,6 +170,26 @@ struct Shape {
     text: bool,
     quotes: bool,
     spans_listed: bool,
+}
+
+impl Shape {
+    /// The shape of a line read whole, as an object.
+    fn of(o: &serde_json::Map<String, Value>) -> Self {
+        Shape {
+            error: o.contains_key("error"),
+            text: o.contains_key("text"),
+            quotes: o.contains_key("quotes"),
+            spans_listed: o.get("spans").is_some_and(Value::is_array),
+        }
+    }
+
+    /// True for a `predict --format jsonl` record: quotes, and no list of
+    /// spans (a document's; a record's `spans` counts them by role). A
+    /// record may carry its input's text beside its quotes, as a pipeline
+    /// that keeps the text may add it.
+    fn is_record(&self) -> bool {
+        self.quotes && !self.spans_listed
+    }
 }
 
 impl<'de> Deserialize<'de> for Shape {
@@ -204,14 +224,6 @@ impl<'de> Deserialize<'de> for Shape {
         }
         d.deserialize_map(Keys)
     }
-}
-
-/// True for a `predict --format jsonl` record: quotes, and no list of spans
-/// (a document's; a record's `spans` counts them by role). A record may
-/// carry its input's text beside its quotes, as a pipeline that keeps the
-/// text may add it.
-fn is_quotes_record(o: &serde_json::Map<String, Value>) -> bool {
-    o.contains_key("quotes") && !o.get("spans").is_some_and(Value::is_array)
 }
 
 /// The lines of a JSONL file that are not blank, numbered from 1, a
@@ -470,19 +482,22 @@ fn read_jsonl(
         let value: Result<Value, _> = serde_json::from_slice(&buf);
         // (A record whose value does not parse, a number out of range, say,
         // is said to be a record that does not parse, not a document.)
-        let not_a_document = match (&value, serde_json::from_slice::<Shape>(&buf)) {
-            (Err(e), Ok(shape)) if shape.quotes && !shape.spans_listed => format!(
-                "{}:{line_no}: a `predict --format jsonl` record that does not parse: {}",
-                path.display(),
-                quotekit_data::formats::jsonl::json_problem(e)
-            ),
+        // (The line's keys are read again only when it does not parse.)
+        let not_a_document = match &value {
+            Err(e) if serde_json::from_slice::<Shape>(&buf).is_ok_and(|s| s.is_record()) => {
+                format!(
+                    "{}:{line_no}: a `predict --format jsonl` record that does not parse: {}",
+                    path.display(),
+                    quotekit_data::formats::jsonl::json_problem(e)
+                )
+            }
             _ => not_a_document,
         };
         let value = value.ok();
         let object = value.as_ref().and_then(Value::as_object);
         let view = match object {
             Some(o) if o.contains_key("error") => error_view(o, line_no),
-            Some(o) if is_quotes_record(o) => {
+            Some(o) if Shape::of(o).is_record() => {
                 // (A record that carries its text is read on it.)
                 let own = match (texts, o.get("text").and_then(Value::as_str)) {
                     (None, Some(text)) => Some(Texts {
