@@ -127,9 +127,24 @@ pub fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, Dat
     decode_utf8_after(path, bytes, 0)
 }
 
+/// The text of `bytes` read from `path` without the byte-order mark some
+/// editors write before it (no part of the file's first entry); a byte of
+/// no UTF-8 is named as [`decode_utf8`] names it, its offset counting the
+/// mark.
+pub fn decode_text(path: &std::path::Path, mut bytes: Vec<u8>) -> Result<String, DataError> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let skipped = if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+        BOM.len()
+    } else {
+        0
+    };
+    decode_utf8_after(path, bytes, skipped)
+}
+
 /// [`decode_utf8`] of bytes that came after `skipped` others of the file
 /// (a byte-order mark taken off), whose offsets count them.
-pub fn decode_utf8_after(
+fn decode_utf8_after(
     path: &std::path::Path,
     bytes: Vec<u8>,
     skipped: usize,
@@ -158,11 +173,8 @@ pub(crate) fn read_utf8(path: &std::path::Path) -> Result<String, DataError> {
 /// Reads a whole file as UTF-8, without the byte-order mark some editors
 /// write before it (no part of the file's first entry).
 pub(crate) fn read_text(path: &std::path::Path) -> Result<String, DataError> {
-    let mut text = read_utf8(path)?;
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Ok(text)
+    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    decode_text(path, bytes)
 }
 
 #[cfg(test)]
@@ -182,6 +194,18 @@ mod tests {
         let err = decode_utf8_after(std::path::Path::new("x.txt"), b"a\n\xff".to_vec(), 3);
         assert_eq!(
             err.unwrap_err().to_string(),
+            "x.txt:2: not valid UTF-8 (invalid byte at offset 5)"
+        );
+        // A byte-order mark goes, and offsets count it.
+        let path = std::path::Path::new("x.txt");
+        assert_eq!(
+            decode_text(path, b"\xEF\xBB\xBFsaid".to_vec()).unwrap(),
+            "said"
+        );
+        assert_eq!(
+            decode_text(path, b"\xEF\xBB\xBFa\n\xff".to_vec())
+                .unwrap_err()
+                .to_string(),
             "x.txt:2: not valid UTF-8 (invalid byte at offset 5)"
         );
     }

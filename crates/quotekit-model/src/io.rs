@@ -54,15 +54,9 @@ pub fn read_text(path: &Path) -> Result<String, ModelError> {
 
 /// The text of `bytes` read from `path`, without a byte-order mark first; a
 /// byte of no UTF-8 is an error naming its line and offset.
-pub fn text_of(path: &Path, mut bytes: Vec<u8>) -> Result<String, ModelError> {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-        3
-    } else {
-        0
-    };
+pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, ModelError> {
     // (Line and offset as the data crate's readers name them.)
-    Ok(quotekit_data::error::decode_utf8_after(path, bytes, bom)?)
+    Ok(quotekit_data::error::decode_text(path, bytes)?)
 }
 
 /// `DIR/name` for a directory (or a path without an extension), the path
