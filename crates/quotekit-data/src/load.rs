@@ -270,10 +270,6 @@ pub fn load_corpus(
         let outcome = item.and_then(|mut read| {
             let id = read.document.id.clone();
             let origin = &read.origin;
-            let here = match origin.record_line {
-                Some(line) => format!("{}:{line}", origin.file.display()),
-                None => origin.file.display().to_string(),
-            };
             match first_of.get(&id) {
                 Some(first) => {
                     let kind = ProblemKind::RepeatedDocument {
@@ -283,6 +279,10 @@ pub fn load_corpus(
                     read.diagnostics.push(warning);
                 }
                 None => {
+                    let here = match origin.record_line {
+                        Some(line) => format!("{}:{line}", origin.file.display()),
+                        None => origin.file.display().to_string(),
+                    };
                     first_of.insert(id.clone(), here);
                 }
             }
