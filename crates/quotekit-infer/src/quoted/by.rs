@@ -91,8 +91,8 @@ impl QuotedBy {
                 .entry(part.as_ref().map_or_else(String::new, |v| v.to_string()))
                 .or_insert_with(|| (part, Counter::default()))
                 .1
-                .record(&record);
-            all.record(&record);
+                .record(record.clone());
+            all.record(record);
         }
         let mut groups: Vec<Group> = groups
             .into_values()

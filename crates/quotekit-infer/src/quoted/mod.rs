@@ -77,21 +77,21 @@ struct Counter {
 
 impl Counter {
     /// Counts one record of `predict`.
-    fn record(&mut self, record: &Counted) {
+    fn record(&mut self, record: Counted) {
         self.out.error_records += usize::from(record.error);
-        if let Some(id) = &record.id {
-            match self.ids.get_mut(id) {
+        if let Some(id) = record.id {
+            match self.ids.get_mut(&id) {
                 Some(said) if !*said => {
                     *said = true;
-                    self.out.repeated_ids.push(id.clone());
+                    self.out.repeated_ids.push(id);
                 }
                 Some(_) => {}
                 None => {
-                    self.ids.insert(id.clone(), false);
+                    self.ids.insert(id, false);
                 }
             }
         }
-        self.document(record.quotes.iter().cloned());
+        self.document(record.quotes);
     }
 
     /// Counts a document's quotes, given each one's speaker name and
@@ -189,7 +189,7 @@ impl Quoted {
         for line in lines {
             let (line_no, line) = line?;
             let read = checked(read_record(&line, None), path, line_no)?;
-            counter.record(&Counted::from(read.record));
+            counter.record(Counted::from(read.record));
         }
         Ok(counter.finish())
     }

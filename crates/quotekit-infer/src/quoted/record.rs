@@ -20,6 +20,7 @@ pub(super) struct Record {
 /// What a count takes of a record, made once however many counts take it:
 /// its id, whether it is an error record, and each quote's speaker name
 /// ([`named`]) and whether it is direct.
+#[derive(Clone)]
 pub(super) struct Counted {
     pub(super) id: Option<String>,
     pub(super) error: bool,
