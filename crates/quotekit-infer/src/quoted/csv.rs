@@ -75,9 +75,8 @@ impl QuotedBy {
     /// Writes each part's counts as CSV, one table in long form: the
     /// field's value first (a string as it is, unless empty or read as
     /// another value, which is JSON as other values are; empty for records
-    /// without the field),
-    /// then the columns of [`Quoted::write_csv`]. The counts of all the
-    /// records are not repeated: they are `Quoted`'s.
+    /// without the field), then the columns of [`Quoted::write_csv`]. The
+    /// counts of all the records are not repeated: they are `Quoted`'s.
     pub fn write_csv(&self, out: impl io::Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         // (The field's column under its name, unless that is a column's:
