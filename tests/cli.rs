@@ -1545,16 +1545,7 @@ fn stats_counts_who_is_quoted_in_predict_records() {
     // A JSONL file is read as records with --by: a document's line, or one
     // that does not parse, is named; an empty file counts no one.
     let docs = records.with_file_name("docs.jsonl");
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        "datasets/sample",
-        docs.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    common::convert("brat", "jsonl", &sample_dir(), &docs, &[]);
     let o = quotekit(&["stats", "--by", "id", docs.to_str().unwrap()]);
     refused(
         &o,
