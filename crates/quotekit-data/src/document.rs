@@ -87,6 +87,8 @@ pub fn writable_name(name: &str) -> bool {
 /// Most spans have one fragment; brat's discontinuous spans (`0 5;9 12`) have several,
 /// kept in the order the annotation file gives them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// (A field it does not know is refused: a mistyped `name` would be lost.)
+#[serde(deny_unknown_fields)]
 pub struct Span {
     /// Identifier, unique within the document (brat's `T12`).
     pub id: String,
@@ -137,6 +139,8 @@ impl Span {
 
 /// An attribution relation: who (source) said (cue) what (content), by span id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// (A field it does not know is refused: a mistyped `source` would be lost.)
+#[serde(deny_unknown_fields)]
 pub struct Attribution {
     /// Identifier, unique within the document (brat's `E3`).
     pub id: String,

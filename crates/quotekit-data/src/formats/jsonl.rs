@@ -360,6 +360,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("UTF-16"), "{err}");
+        // A field a span or an attribution does not have is refused, as a
+        // document's is: a mistyped `name` or `source` would be lost.
+        for (record, field) in [
+            (
+                r#"{"id":"n","text":"Ann said so.","spans":[{"id":"T1","role":"source","fragments":[[0,3]],"nmae":"Ann"}]}"#,
+                "`nmae`",
+            ),
+            (
+                r#"{"id":"n","text":"Ann said so.","spans":[{"id":"T1","role":"source","fragments":[[0,3]]}],"attributions":[{"id":"E1","sorce":"T1","content":[]}]}"#,
+                "`sorce`",
+            ),
+        ] {
+            let err = parse_record(Path::new("p.jsonl"), 4, record.as_bytes().to_vec())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("p.jsonl:4: bad JSON record")
+                    && err.contains(&format!("unknown field {field}")),
+                "{err}"
+            );
+        }
         // An empty (or blank) name is an error; no one is `-`.
         for name in ["", " "] {
             let empty = format!(
