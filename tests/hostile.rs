@@ -941,6 +941,19 @@ fn what_cannot_be_kept_or_paired_is_said() {
         let err = stderr(&out);
         assert!(!out.status.success() && err.contains(says), "{err}");
     }
+    // An empty gold corpus is refused too, in every mode: its every figure
+    // would be a perfect score of nothing.
+    let (empty_gold, some_pred) = (s(&empty), s(&gold));
+    for mode in [vec!["--pred", some_pred.as_str()], vec!["--link-gold"]] {
+        let mut args = vec!["eval", "--gold", empty_gold.as_str()];
+        args.extend(mode);
+        let out = quotekit(&args);
+        let err = stderr(&out);
+        assert!(
+            !out.status.success() && err.contains("holds no gold documents"),
+            "{err}"
+        );
+    }
     let extra = write(
         "extra.jsonl",
         &[

@@ -209,6 +209,12 @@ pub fn evaluate(
                 }
                 evaluation
             }
+            None if gold_docs.is_empty() => {
+                return Err(errors::DataError::new_err(format!(
+                    "{} holds no gold documents: the linker has no spans to be scored on",
+                    gold.display()
+                )));
+            }
             None => score_linker(&gold_docs, &Tokenizer::new()),
         };
         serde_json::to_string(&evaluation).map_err(errors::input)

@@ -104,6 +104,18 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let mut skipped = gold.skipped.len();
     let gold = gold.documents;
+    if gold.is_empty() {
+        // (Every figure would be a perfect score of nothing.)
+        let why = if skipped > 0 {
+            format!(" ({skipped} skipped for errors, above)")
+        } else {
+            String::new()
+        };
+        anyhow::bail!(
+            "{} holds no gold documents{why}: there is nothing to score against",
+            args.gold.display()
+        );
+    }
     // What goes to standard output (`-`), printed last.
     let mut stdout_text = String::new();
     let resolution = match &args.model {

@@ -37,6 +37,13 @@ pub enum PairingError {
         /// The number of gold documents.
         gold: usize,
     },
+    /// No gold documents at all (an empty file, or every document skipped
+    /// for errors): every figure would be a score of nothing.
+    #[error("there are no gold documents to score the {predicted} predicted ones against")]
+    NoGold {
+        /// The number of predicted documents.
+        predicted: usize,
+    },
     /// Predicted documents of which none has a gold document's id.
     #[error(
         "none of the {predicted} predicted documents has the id of one of the {gold} gold documents \
@@ -90,10 +97,13 @@ pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), Pair
 
 /// Refuses predictions that pair with no gold document at all (an empty
 /// file, or the ids of another corpus or written another way): every figure
-/// would be 0 for a reason that is no fault of the model.
+/// would be 0 for a reason that is no fault of the model. Refuses an empty
+/// gold corpus too, whose every figure would be a perfect score of nothing.
 pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(), PairingError> {
     if gold.is_empty() {
-        return Ok(());
+        return Err(PairingError::NoGold {
+            predicted: predicted.len(),
+        });
     }
     let Some(p) = predicted.first() else {
         return Err(PairingError::NoPredictions { gold: gold.len() });
@@ -157,6 +167,15 @@ mod tests {
         assert_eq!(
             check_any_paired(&gold, &[]),
             Err(PairingError::NoPredictions { gold: 2 })
+        );
+        // An empty gold corpus scores nothing: no perfect 1.0.
+        assert_eq!(
+            check_any_paired(&[], &gold),
+            Err(PairingError::NoGold { predicted: 2 })
+        );
+        assert_eq!(
+            check_any_paired(&[], &[]),
+            Err(PairingError::NoGold { predicted: 0 })
         );
         let e = check_any_paired(&gold, &[doc("c", "x")]).unwrap_err();
         assert!(matches!(
