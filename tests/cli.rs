@@ -1976,9 +1976,16 @@ fn names_on_the_spans_count_as_names_files_do() {
     let mut args = vec!["eval", "--pred", named];
     args.extend_from_slice(&gold_jsonl);
     assert!(!stderr(&quotekit(&args)).contains("names its speaker"));
-    // Gold that names no one has no such section.
+    // Gold that names no one has no such section, and says why when the
+    // predictions name their speakers (`--names` names gold only).
     let unnamed = scores(&["--gold", "datasets/sample"]);
     assert!(unnamed["speakers"].is_null(), "{unnamed}");
+    let out = quotekit(&["eval", "--pred", named, "--gold", "datasets/sample"]);
+    assert!(
+        stderr(&out).contains("names its speakers and datasets/sample does not"),
+        "{}",
+        stderr(&out)
+    );
     // The resolver on gold spans.
     let model = common::tiny_model().to_str().unwrap();
     let accuracy = |gold: &[&str]| run(&["eval", "--model", model], gold);

@@ -23,7 +23,9 @@ pub struct EvalArgs {
     pub gold: PathBuf,
     /// Predicted corpus, as written by `quotekit predict`; documents are paired by id.
     /// When gold names its speakers (`--names`, or names on its Source spans),
-    /// a who-said-what section scores the predicted speakers' canonical names.
+    /// a who-said-what section scores the predicted speakers' canonical names:
+    /// the names the predictions carry (`predict` writes them), as `--names`
+    /// names the gold's speakers only.
     #[arg(long)]
     pub pred: Option<PathBuf>,
     /// Score the rule linker on its own: the gold spans, as a perfect tagger
@@ -200,6 +202,19 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                         args.gold.display()
                     )
                 })?;
+            let pred_names = match &quote_names {
+                Some(names) => names.iter().flatten().any(Option::is_some),
+                None => pred.iter().any(|d| is_named(d, &[])),
+            };
+            if evaluation.speakers.is_none() && pred_names {
+                eprintln!(
+                    "note: {} names its speakers and {} does not, so who said what is left out: \
+                     {}",
+                    pred_path.display(),
+                    args.gold.display(),
+                    super::how_to_name(&args.gold)
+                );
+            }
             if names_no_one(&evaluation) {
                 eprintln!(
                     "note: no quote of {} names its speaker: who said what counts each as \
