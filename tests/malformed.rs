@@ -85,6 +85,25 @@ fn unknown_labels_in_t_and_e_lines() {
     );
 }
 
+/// A span refused for its label is said once: the `E` line and the note
+/// that point at it do not add that it is missing.
+#[test]
+fn a_span_refused_for_its_label_is_not_also_missing() {
+    let dir = corpus(
+        TEXT.as_bytes(),
+        "T1\tPerson 0 3\tAnn\nT2\tContent 9 17\tit rains\nT3\tAttribution 4 8\tsaid\n\
+         E1\tAttribution:T3 Source:T1 Content:T2\n#1\tAnnotatorNotes T1\tspeaker: Ann\n",
+    );
+    let msg = check(dir.path(), LoadOptions::default());
+    assert_eq!(
+        msg,
+        format!(
+            "{}:1: error: unknown label `Person` (not a role, attribution or ignored label)",
+            bad_ann_path(dir.path())
+        )
+    );
+}
+
 #[test]
 fn e_line_pointing_at_missing_t() {
     let dir = corpus(

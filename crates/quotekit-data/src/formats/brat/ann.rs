@@ -83,6 +83,9 @@ pub fn parse_ann(
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut triggers: HashSet<String> = HashSet::new();
     let mut ignored: HashSet<String> = HashSet::new();
+    // Spans refused for their label (an error that stops the document): the
+    // lines that point at them say nothing more of them.
+    let mut refused: HashSet<String> = HashSet::new();
     let mut speakers: Vec<(String, String, usize)> = Vec::new();
     // (`E` lines are read once every `T` line is: brat allows any order.)
     let mut events: Vec<(&str, &str, usize)> = Vec::new();
@@ -172,6 +175,7 @@ pub fn parse_ann(
                 } else if options.ignored_labels.contains(label) {
                     ignored.insert(id.to_string());
                 } else {
+                    refused.insert(id.to_string());
                     diagnostics.push(origin.diagnostic(
                         name,
                         Some(id),
@@ -233,6 +237,12 @@ pub fn parse_ann(
             doc.attributions.push(attribution);
         }
     }
+    // (The document does not load: an attribution of a refused span would
+    // only add that the span is missing.)
+    doc.attributions.retain(|a| {
+        let mut args = a.source.iter().chain(&a.cue).chain(&a.content);
+        !args.any(|id| refused.contains(id))
+    });
     // (By id from a table: a note per span costs no scan of the spans. The
     // names are set once every note is looked up.)
     let positions = doc.span_positions();
@@ -267,6 +277,7 @@ pub fn parse_ann(
                 span: target,
                 role: doc.spans[k].role,
             })),
+            None if refused.contains(&target) => {}
             None => diagnostics.push(at(ProblemKind::NameOfMissingSpan { span: target })),
         }
     }
