@@ -427,6 +427,17 @@ impl CorpusWriter for ConllWriter {
                  {first}); CoNLL tags whole tokens, so they are widened to the token's edges"
             ));
         }
+        let (split, parts) = documents
+            .iter()
+            .flat_map(|d| &d.spans)
+            .filter(|s| s.fragments.len() > 1)
+            .fold((0, 0), |(n, parts), s| (n + 1, parts + s.fragments.len()));
+        if split > 0 {
+            lost.push(format!(
+                "{split} discontinuous span(s) are written as {parts} spans, one per fragment: \
+                 CoNLL tags cannot join a span's fragments"
+            ));
+        }
         let attributions: usize = documents.iter().map(|d| d.attributions.len()).sum();
         let names = documents
             .iter()
@@ -626,6 +637,9 @@ mod tests {
         assert!(lost.is_empty(), "{lost:?}");
         doc.spans[0].name = Some("Ann Lee".into());
         doc.spans.push(span("T3", Role::Content, 11, 16, None)); // `spoke` of `spokesman`
+        let mut split = span("T4", Role::Content, 9, 10, None); // `a … spoke`
+        split.fragments.push(CharSpan::new(21, 26));
+        doc.spans.push(split);
         doc.attributions = vec![crate::document::Attribution {
             id: "E1".into(),
             source: Some("T1".into()),
@@ -633,7 +647,7 @@ mod tests {
             content: vec!["T3".into()],
         }];
         let lost = ConllWriter::default().write(&[doc], &path).unwrap();
-        assert_eq!(lost.len(), 2, "{lost:?}");
+        assert_eq!(lost.len(), 3, "{lost:?}");
         assert!(
             lost[0].starts_with(
                 "1 span fragment(s) begin or end inside a token (the first in document d)"
@@ -642,9 +656,14 @@ mod tests {
             lost[0]
         );
         assert!(
-            lost[1].starts_with("1 attribution(s) and 1 speaker name(s) are not written"),
+            lost[1].starts_with("1 discontinuous span(s) are written as 2 spans"),
             "{}",
             lost[1]
+        );
+        assert!(
+            lost[2].starts_with("1 attribution(s) and 1 speaker name(s) are not written"),
+            "{}",
+            lost[2]
         );
     }
 
