@@ -1062,7 +1062,8 @@ fn speakers_are_named_in_every_output_and_scored() {
     let out = train_speakers(m, &["--dev", "datasets/sample"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("named Source spans of 13 documents"),
+        stderr(&out)
+            .contains("learned from 42 named Source spans of 13 documents (8 of them named no one)"),
         "{}",
         stderr(&out)
     );
@@ -1082,6 +1083,35 @@ fn speakers_are_named_in_every_output_and_scored() {
     let e = common::refused(&out, "is not a speaker resolver file");
     assert!(!e.contains("epoch"), "refused before training: {e}");
     assert_eq!(std::fs::read(&weights).unwrap(), before);
+    // Names that name no one train a resolver that names no one: said.
+    let no_one = dir.path().join("no-one");
+    std::fs::create_dir(&no_one).unwrap();
+    for entry in std::fs::read_dir(common::sample_names_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let lines: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| format!("{}\t-\n", l.rsplit_once('\t').unwrap().0))
+            .collect();
+        std::fs::write(no_one.join(path.file_name().unwrap()), lines).unwrap();
+    }
+    let resolver = dir.path().join("no-one.safetensors");
+    let out = quotekit(&[
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--names",
+        no_one.to_str().unwrap(),
+        "--out",
+        resolver.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(42 of them named no one)")
+            && stderr(&out).contains("warning: every span it learned from is named no one"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// `eval --link-gold` scores the rule linker on the gold spans: the spans

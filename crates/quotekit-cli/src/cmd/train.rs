@@ -72,15 +72,28 @@ pub struct TrainArgs {
     pub label_map: Option<PathBuf>,
 }
 
-/// One line on a trained speaker resolver.
+/// What to say of a trained speaker resolver: a line, and a warning when
+/// every span it learned from names no one.
 pub fn speakers_line(r: &ResolverReport) -> String {
-    format!(
-        "speaker resolver: {} named Source spans of {} documents ({} whose name no entity has), final loss {:.3}",
+    let mut line = format!(
+        "speaker resolver: learned from {} named Source spans of {} documents ({} of them named no one), final loss {:.3}",
         r.sources,
         r.documents,
-        r.unreachable,
+        r.no_one,
         r.losses.last().copied().unwrap_or(f64::NAN)
-    )
+    );
+    if r.unreachable > 0 {
+        line.push_str(&format!(
+            "; {} more left out: no person or organization found in their document has their name",
+            r.unreachable
+        ));
+    }
+    if r.sources > 0 && r.no_one == r.sources {
+        line.push_str(
+            "\nwarning: every span it learned from is named no one (`-`), so it learns to name no speaker",
+        );
+    }
+    line
 }
 
 /// Refuses the flags that `kind` has no use for (a CRF trains in

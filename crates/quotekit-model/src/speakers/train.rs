@@ -77,6 +77,8 @@ pub struct ResolverReport {
     pub documents: usize,
     /// Named Source spans used as examples.
     pub sources: usize,
+    /// Of those, the spans named no one (`-`: a group, an unnamed source).
+    pub no_one: usize,
     /// Named Source spans skipped: no entity of the document has the gold name.
     pub unreachable: usize,
     /// Mean negative log-likelihood per example, per epoch.
@@ -175,6 +177,7 @@ pub fn train_resolver(
             report.documents += 1;
         }
         report.sources += ex.len();
+        report.no_one += ex.iter().filter(|e| e.right == [0]).count();
         if !ex.is_empty() {
             per_doc.push(ex);
         }
