@@ -132,16 +132,16 @@ impl fmt::Display for GoldAccuracy {
             self.accuracy, self.correct, self.total, self.unreachable
         )?;
         for k in &self.kinds {
-            let acc = if k.total == 0 {
-                0.0
-            } else {
-                k.correct as f64 / k.total as f64
+            // (No spans of a kind: no accuracy, rather than a 0.000 that
+            // reads as all wrong.)
+            let acc = match k.total {
+                0 => "-".to_string(),
+                total => format!("{:.3}", k.correct as f64 / total as f64),
             };
             writeln!(
                 f,
-                "  {:<24} {:.3} ({} of {})",
+                "  {:<24} {acc:>5} ({} of {})",
                 k.kind.name(),
-                acc,
                 k.correct,
                 k.total
             )?;
@@ -270,5 +270,29 @@ mod tests {
         );
         assert_eq!(MentionKind::of("aides", None), MentionKind::Unnamed);
         assert_eq!(MentionKind::of("Trump", None), MentionKind::Unnamed);
+    }
+
+    /// A kind with no spans shows no accuracy (a 0.000 read as all wrong).
+    #[test]
+    fn a_kind_without_spans_has_no_accuracy() {
+        let kind = |kind, correct, total| KindAccuracy {
+            kind,
+            correct,
+            total,
+        };
+        let shown = GoldAccuracy {
+            accuracy: 0.75,
+            correct: 3,
+            total: 4,
+            unreachable: 0,
+            kinds: vec![
+                kind(MentionKind::Pronoun, 3, 4),
+                kind(MentionKind::Description, 0, 0),
+            ],
+        }
+        .to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(lines[1].ends_with(" 0.750 (3 of 4)"), "{shown}");
+        assert!(lines[2].ends_with("     - (0 of 0)"), "{shown}");
     }
 }
