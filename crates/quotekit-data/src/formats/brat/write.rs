@@ -37,6 +37,14 @@ impl CorpusWriter for BratWriter {
             write_file(&text_path, doc.text())?;
             let ann_path = path.join(format!("{name}.ann"));
             write_file(&ann_path, &to_ann(doc))?;
+            let renumbered = renumbered_ids(doc);
+            if renumbered > 0 {
+                said.push(format!(
+                    "document {:?}: {renumbered} span or attribution id(s) that are no brat ids \
+                     (`T12`, `E3`) are written with new numbers, after the largest kept",
+                    doc.id
+                ));
+            }
         }
         if !renamed.is_empty() {
             let ids = path.join(IDS_FILE);
@@ -134,42 +142,45 @@ fn numbered(id: &str, prefix: char) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// The largest number of an id that is kept: the numbers after it (new
+/// ids, triggers) never run out.
+const MAX_KEPT: u64 = u64::MAX / 2;
+
+/// The ids written for `ids`, each with brat's `prefix`: an id that is a
+/// brat id (`T12`) is kept, each other one (`T`, `T+1`, a number past
+/// [`MAX_KEPT`], an attribution's `a1`) gets the next number after the
+/// largest kept; with the largest number written.
+fn brat_ids<'d>(ids: impl Iterator<Item = &'d str> + Clone, prefix: char) -> (Vec<String>, u64) {
+    let kept = |id: &str| numbered(id, prefix).filter(|&n| n <= MAX_KEPT);
+    let mut last = ids.clone().filter_map(kept).max().unwrap_or(0);
+    let written = ids
+        .map(|id| match kept(id) {
+            Some(_) => id.to_string(),
+            None => {
+                last += 1;
+                format!("{prefix}{last}")
+            }
+        })
+        .collect();
+    (written, last)
+}
+
 /// Renders a document's annotations as brat `.ann` text. Span and attribution ids
-/// are kept when they are brat ids (`T12`, `E3`), otherwise all are renumbered;
-/// each attribution gets a trigger `T` line on its cue (or content); a named
-/// Source span an AnnotatorNotes line `speaker: NAME`.
+/// are kept when they are brat ids (`T12`, `E3`); the others get new numbers,
+/// after the largest kept ([`renumbered_ids`] counts them); each attribution
+/// gets a trigger `T` line on its cue (or content); a named Source span an
+/// AnnotatorNotes line `speaker: NAME`.
 pub fn to_ann(doc: &Document) -> String {
     use std::fmt::Write;
     let index = doc.char_index();
-    // (Kept while the triggers' numbers, after the largest span's, fit.)
-    let room = u64::MAX - doc.attributions.len() as u64;
-    let keep = doc
-        .spans
-        .iter()
-        .all(|s| numbered(&s.id, 'T').is_some_and(|n| n < room))
-        && doc
-            .attributions
-            .iter()
-            .all(|a| numbered(&a.id, 'E').is_some());
+    let (span_ids, mut next_t) = brat_ids(doc.spans.iter().map(|s| s.id.as_str()), 'T');
+    let (attribution_ids, _) = brat_ids(doc.attributions.iter().map(|a| a.id.as_str()), 'E');
     let span_id: HashMap<&str, String> = doc
         .spans
         .iter()
-        .enumerate()
-        .map(|(k, s)| {
-            let id = if keep {
-                s.id.clone()
-            } else {
-                format!("T{}", k + 1)
-            };
-            (s.id.as_str(), id)
-        })
+        .map(|s| s.id.as_str())
+        .zip(span_ids)
         .collect();
-    let mut next_t = doc
-        .spans
-        .iter()
-        .filter_map(|s| numbered(&span_id[s.id.as_str()], 'T'))
-        .max()
-        .unwrap_or(0);
     let mut out = String::new();
     for span in &doc.spans {
         let offsets: Vec<String> = span
@@ -188,12 +199,7 @@ pub fn to_ann(doc: &Document) -> String {
         );
     }
     let spans = doc.spans_by_id();
-    for (k, attribution) in doc.attributions.iter().enumerate() {
-        let id = if keep {
-            attribution.id.clone()
-        } else {
-            format!("E{}", k + 1)
-        };
+    for (attribution, id) in doc.attributions.iter().zip(attribution_ids) {
         let anchor = attribution
             .cue
             .as_deref()
@@ -252,6 +258,21 @@ pub fn to_ann(doc: &Document) -> String {
         );
     }
     out
+}
+
+/// How many of `doc`'s span and attribution ids [`to_ann`] writes with new
+/// numbers, as they are no brat ids.
+pub fn renumbered_ids(doc: &Document) -> usize {
+    let spans = doc.spans.iter().map(|s| s.id.as_str());
+    let attributions = doc.attributions.iter().map(|a| a.id.as_str());
+    let (span_ids, _) = brat_ids(spans.clone(), 'T');
+    let (attribution_ids, _) = brat_ids(attributions.clone(), 'E');
+    let changed = |old: &str, new: &String| old != new;
+    spans.zip(&span_ids).filter(|(o, n)| changed(o, n)).count()
+        + attributions
+            .zip(&attribution_ids)
+            .filter(|(o, n)| changed(o, n))
+            .count()
 }
 
 #[cfg(test)]
@@ -426,7 +447,8 @@ mod tests {
     }
 
     /// What the writer writes, its reader reads back whole: ids that are
-    /// no brat ids (`T+1`, a number past the triggers' room) are renumbered;
+    /// no brat ids (`T+1`, a number past the triggers' room) get new
+    /// numbers, and only they;
     /// a span across a CRLF line break keeps its text check.
     #[test]
     fn odd_ids_and_crlf_spans_read_back() {
@@ -464,7 +486,12 @@ mod tests {
             assert_eq!(d.attributions[0].content, vec![d.spans[0].id.clone()]);
             if id == "T1" {
                 assert_eq!(d.spans, doc.spans, "brat ids are kept");
+            } else {
+                // The odd id only gets a new number, after the largest kept.
+                assert_eq!(d.spans[0].id, "T3", "{id}");
             }
+            assert_eq!(d.spans[1].id, "T2", "{id}: a brat id beside an odd one is kept");
+            assert_eq!(renumbered_ids(&doc), usize::from(id != "T1"), "{id}");
         }
         // Spans that end on the `\r` of a CRLF.
         let mut doc = Document::new("x", text);
