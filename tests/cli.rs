@@ -387,6 +387,29 @@ fn strict_failure_and_lenient_summary() {
             "{args:?}: {err}"
         );
     }
+    // A prediction of a skipped gold document counts among those with no
+    // gold document, and eval says why.
+    let pred = outputs.path().join("pred.jsonl");
+    std::fs::write(
+        &pred,
+        "{\"id\":\"a\",\"text\":\"Ann said so.\"}\n{\"id\":\"b\",\"text\":\"Bob said so.\"}\n",
+    )
+    .unwrap();
+    let out = quotekit(&[
+        "eval",
+        "--lenient",
+        "--gold",
+        corpus,
+        "--pred",
+        pred.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("note: 1 gold document(s) were skipped for errors (above)")
+            && stdout(&out).contains("1 predicted documents with no gold document"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1062,8 +1085,9 @@ fn speakers_are_named_in_every_output_and_scored() {
     let out = train_speakers(m, &["--dev", "datasets/sample"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out)
-            .contains("learned from 42 named Source spans of 13 documents (8 of them named no one)"),
+        stderr(&out).contains(
+            "learned from 42 named Source spans of 13 documents (8 of them named no one)"
+        ),
         "{}",
         stderr(&out)
     );

@@ -104,7 +104,8 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
         .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
     let names = &args.corpus_options.names;
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
-    let mut skipped = gold.skipped.len();
+    let gold_skipped = gold.skipped.len();
+    let mut skipped = gold_skipped;
     let gold = gold.documents;
     if gold.is_empty() {
         // (Every figure would be a perfect score of nothing.)
@@ -213,6 +214,13 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     pred_path.display(),
                     args.gold.display(),
                     super::how_to_name(&args.gold)
+                );
+            }
+            if gold_skipped > 0 && !evaluation.unmatched_predictions.is_empty() {
+                eprintln!(
+                    "note: {gold_skipped} gold document(s) were skipped for errors (above): \
+                     predictions of those count among the predicted documents with no gold \
+                     document"
                 );
             }
             if names_no_one(&evaluation) {

@@ -490,7 +490,10 @@ mod tests {
                 // The odd id only gets a new number, after the largest kept.
                 assert_eq!(d.spans[0].id, "T3", "{id}");
             }
-            assert_eq!(d.spans[1].id, "T2", "{id}: a brat id beside an odd one is kept");
+            assert_eq!(
+                d.spans[1].id, "T2",
+                "{id}: a brat id beside an odd one is kept"
+            );
             assert_eq!(renumbered_ids(&doc), usize::from(id != "T1"), "{id}");
         }
         // Spans that end on the `\r` of a CRLF.
