@@ -261,6 +261,13 @@ def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):
         quotekit.evaluate(SAMPLE, SAMPLE, link_gold=True)
     with pytest.raises(quotekit.InputError, match="one of them"):
         quotekit.evaluate(SAMPLE)
+    # An empty gold corpus scores nothing, either way (no perfect 1.0).
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(quotekit.DataError, match="no gold documents"):
+        quotekit.evaluate(empty, link_gold=True)
+    with pytest.raises(quotekit.DataError, match="no gold documents to score the 14 predicted"):
+        quotekit.evaluate(empty, SAMPLE)
 
 
 def test_an_ensemble_loads_and_annotates_as_the_cli(tiny_model, texts, tmp_path):
