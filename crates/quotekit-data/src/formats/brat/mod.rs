@@ -6,7 +6,8 @@
 //! extensions in any case.
 //! A directory holding neither but with sub-directories that do (`train/`, `dev/`)
 //! is read as the union of those, in name order. Parsing an `.ann` file is
-//! [`ann`]'s; writing, [`write`](mod@write)'s.
+//! [`ann`]'s; writing, [`write`](mod@write)'s, with the
+//! documents' file names from [`files`].
 //! The file runs a little over 500 lines with its tests: the layouts and the
 //! problems of finding a corpus's files (link loops, second files, folders
 //! beside articles) are read together.
@@ -18,12 +19,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub mod ann;
+pub mod files;
 pub mod ids;
 pub mod write;
 
 pub use ann::BratOptions;
+pub use files::{file_name, BratNames, MAX_NAME};
 pub use ids::{has_header, ids_line, ids_text, parse_ids_line, read_ids, IDS_FILE, IDS_HEADER};
-pub use write::{file_name, to_ann, write_file, BratNames, BratWriter};
+pub use write::{to_ann, write_file, BratWriter};
 
 /// Reads brat corpora.
 #[derive(Debug, Clone, Default)]

@@ -3,6 +3,7 @@
 use crate::document::Document;
 use crate::error::DataError;
 use crate::formats::brat::ann::SPEAKER_NOTE;
+use crate::formats::brat::files::BratNames;
 use crate::formats::brat::ids::{ids_text, IDS_FILE};
 use crate::formats::{create_parent, CorpusWriter};
 use std::collections::HashMap;
@@ -54,82 +55,11 @@ impl CorpusWriter for BratWriter {
     }
 }
 
-/// The longest file name stem written (bytes), well under every file
-/// system's limit with `.ann` added.
-pub const MAX_NAME: usize = 200;
-
 /// Writes `contents` to `path`, replacing a link there rather than writing
 /// through it (an output folder never writes outside itself).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), DataError> {
     crate::paths::replace_link(path).map_err(|e| DataError::io(path, e))?;
     std::fs::write(path, contents).map_err(|e| DataError::io(path, e))
-}
-
-/// File names for the documents of one brat folder, each distinct and
-/// stable: the id itself when it is a usable file name; otherwise the id
-/// cleaned ([`file_name`]), cut to [`MAX_NAME`] bytes and followed by `~` and
-/// a hash of the id, so that ids equal after cleaning (`a/b`, `a_b`) stay
-/// apart; a repeated id gets `~2`, `~3`, … in input order.
-#[derive(Debug, Default)]
-pub struct BratNames {
-    seen: HashMap<String, usize>,
-}
-
-impl BratNames {
-    /// How many documents with `id` were named so far.
-    pub fn times(&self, id: &str) -> usize {
-        self.seen.get(id).copied().unwrap_or(0)
-    }
-
-    /// The file name stem of the next document with `id`.
-    pub fn name(&mut self, id: &str) -> String {
-        let cleaned = file_name(id);
-        let base = if cleaned == id && id.len() <= MAX_NAME && !id.contains('~') {
-            cleaned
-        } else {
-            let mut cut = cleaned.len().min(MAX_NAME - 17);
-            while !cleaned.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            format!("{}~{:016x}", &cleaned[..cut], fnv1a(id.as_bytes()))
-        };
-        let n = self.seen.entry(id.to_string()).or_default();
-        *n += 1;
-        if *n == 1 {
-            base
-        } else {
-            format!("{base}~{n}")
-        }
-    }
-}
-
-/// FNV-1a, 64 bits: a stable hash of an id.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// A document id as a file name: path separators and NULs become `_`.
-pub fn file_name(id: &str) -> String {
-    let cleaned: String = id
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | '\0') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
-        format!("doc_{cleaned}")
-    } else {
-        cleaned
-    }
 }
 
 /// The number of a brat id (`T12`: 12): digits only, as the reader reads
@@ -503,25 +433,5 @@ mod tests {
             Span::new("T2", Role::Content, vec![CharSpan::new(11, 20)]),
         ];
         assert_eq!(read_back(&doc).spans, doc.spans);
-    }
-
-    #[test]
-    fn file_names_are_distinct_stable_and_short() {
-        let mut names = BratNames::default();
-        let long = "x".repeat(500);
-        let got: Vec<String> = ["a/b", "a_b", "a\\b", "a_b", "plain", long.as_str()]
-            .iter()
-            .map(|id| names.name(id))
-            .collect();
-        assert_eq!(got[1], "a_b");
-        assert_eq!(got[3], "a_b~2");
-        assert_eq!(got[4], "plain");
-        assert!(got[0].starts_with("a_b~") && got[2].starts_with("a_b~"));
-        let distinct: std::collections::HashSet<&String> = got.iter().collect();
-        assert_eq!(distinct.len(), got.len(), "{got:?}");
-        assert!(got[5].len() <= MAX_NAME, "{}", got[5].len());
-        // The same ids in the same order: the same names.
-        let mut again = BratNames::default();
-        assert_eq!(again.name("a/b"), got[0]);
     }
 }
