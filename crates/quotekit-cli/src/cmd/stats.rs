@@ -52,14 +52,26 @@ pub struct StatsArgs {
     pub corpus_options: CorpusOptions,
 }
 
-/// Counts of who is quoted, which print as a table, JSON or CSV.
-trait Shown: serde::Serialize + std::fmt::Display {
+/// Counts of who is quoted in records, which print as a table, JSON or CSV.
+trait Shown: serde::Serialize + std::fmt::Display + Sized {
     fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    fn warnings(&self, source: &str) -> Vec<String>;
+    fn merge_names(self) -> Self;
+    fn error_records(&self) -> usize;
 }
 
 impl Shown for Quoted {
     fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         Quoted::write_csv(self, out)
+    }
+    fn warnings(&self, source: &str) -> Vec<String> {
+        Quoted::warnings(self, source)
+    }
+    fn merge_names(self) -> Self {
+        Quoted::merge_names(self)
+    }
+    fn error_records(&self) -> usize {
+        self.error_records
     }
 }
 
@@ -67,6 +79,31 @@ impl Shown for QuotedBy {
     fn write_csv(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         QuotedBy::write_csv(self, out)
     }
+    fn warnings(&self, source: &str) -> Vec<String> {
+        QuotedBy::warnings(self, source)
+    }
+    fn merge_names(self) -> Self {
+        QuotedBy::merge_names(self)
+    }
+    fn error_records(&self) -> usize {
+        self.all.error_records
+    }
+}
+
+/// Says the warnings of who is quoted in the records of `args.corpus`,
+/// merges its names when asked, and prints it; exit code 2 when the
+/// records hold error records.
+fn show_records(quoted: impl Shown, args: &StatsArgs, stdin: bool) -> anyhow::Result<ExitCode> {
+    for warning in quoted.warnings(&source(&args.corpus, stdin)) {
+        eprintln!("warning: {warning}");
+    }
+    let quoted = if args.merge_names {
+        quoted.merge_names()
+    } else {
+        quoted
+    };
+    show(&quoted, args)?;
+    Ok(super::exit_code(quoted.error_records() > 0))
 }
 
 /// Prints who is quoted as JSON, CSV or its table.
@@ -133,34 +170,20 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
                 args.corpus.display()
             );
         }
-        let mut quoted = if stdin {
+        let quoted = if stdin {
             QuotedBy::read_from(std::io::stdin().lock(), STDIN.as_ref(), field)?
         } else {
             QuotedBy::read(&args.corpus, field)?
         };
-        for warning in quoted.warnings(&source(&args.corpus, stdin)) {
-            eprintln!("warning: {warning}");
-        }
-        if args.merge_names {
-            quoted = quoted.merge_names();
-        }
-        show(&quoted, &args)?;
-        return Ok(super::exit_code(quoted.all.error_records > 0));
+        return show_records(quoted, &args, stdin);
     }
     if records {
-        let mut quoted = if stdin {
+        let quoted = if stdin {
             Quoted::read_from(std::io::stdin().lock(), STDIN.as_ref())?
         } else {
             Quoted::read(&args.corpus)?
         };
-        for warning in quoted.warnings(&source(&args.corpus, stdin)) {
-            eprintln!("warning: {warning}");
-        }
-        if args.merge_names {
-            quoted = quoted.merge_names();
-        }
-        show(&quoted, &args)?;
-        return Ok(super::exit_code(quoted.error_records > 0));
+        return show_records(quoted, &args, stdin);
     }
     args.corpus_options.drop_unused_label_map([format]);
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
