@@ -102,6 +102,20 @@ fn a_span_refused_for_its_label_is_not_also_missing() {
             bad_ann_path(dir.path())
         )
     );
+    // So is a trigger with a mistyped label.
+    let dir = corpus(
+        TEXT.as_bytes(),
+        "T1\tSource 0 3\tAnn\nT2\tContent 9 17\tit rains\nT3\tAtribution 4 8\tsaid\n\
+         E1\tAttribution:T3 Source:T1 Content:T2\n",
+    );
+    let msg = check(dir.path(), LoadOptions::default());
+    assert_eq!(
+        msg,
+        format!(
+            "{}:3: error: unknown label `Atribution` (not a role, attribution or ignored label)",
+            bad_ann_path(dir.path())
+        )
+    );
 }
 
 #[test]

@@ -231,6 +231,7 @@ pub fn parse_ann(
             ann_path,
             options,
             &triggers,
+            &refused,
             &origin,
             &mut diagnostics,
         )? {
@@ -386,6 +387,7 @@ fn parse_event(
     ann_path: &Path,
     options: &BratOptions,
     triggers: &HashSet<String>,
+    refused: &HashSet<String>,
     origin: &Origin,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<Attribution>, DataError> {
@@ -416,7 +418,7 @@ fn parse_event(
                         label: key.to_string(),
                     },
                 ));
-            } else if !triggers.contains(target) {
+            } else if !triggers.contains(target) && !refused.contains(target) {
                 diagnostics.push(origin.diagnostic(
                     name,
                     Some(id),
