@@ -1132,7 +1132,9 @@ fn speakers_are_named_in_every_output_and_scored() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("(42 of them named no one)")
-            && stderr(&out).contains("warning: every span it learned from is named no one"),
+            && stderr(&out).contains(
+                "warning: every one of the 42 Source spans the speaker resolver learned from is named no one"
+            ),
         "{}",
         stderr(&out)
     );

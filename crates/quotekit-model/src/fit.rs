@@ -185,7 +185,11 @@ fn fit_in_pool(
                 })
             },
         )?;
+        let warning = report.warning();
         on_event(&TrainEvent::Speakers(report));
+        if let Some(warning) = warning {
+            on_event(&TrainEvent::Warning(format!("warning: {warning}")));
+        }
         Some(resolver)
     };
     let cues = Lexicon::cues(config.features.lexicon.as_deref())?;

@@ -307,6 +307,20 @@ def test_train_writes_to_models_kind_by_default(tmp_path, monkeypatch):
     assert (tmp_path / "models" / "crf" / "model.safetensors").is_file()
 
 
+def test_train_warns_when_every_speaker_is_named_no_one(tmp_path):
+    """Names files that name no one (``-`` only) train a resolver that names
+    no one: a warning says so, as ``quotekit train`` says it."""
+    names = tmp_path / "no-one"
+    names.mkdir()
+    for f in (SAMPLE.parent / "sample-speakers").glob("*.tsv"):
+        lines = [line.rsplit("\t", 1)[0] + "\t-\n" for line in f.read_text().splitlines()]
+        (names / f.name).write_text("".join(lines))
+    config = tmp_path / "quick.toml"
+    config.write_text("[features]\nhash_bits = 12\n[training]\nmax_iterations = 3\n[speakers]\nepochs = 1\n")
+    with pytest.warns(UserWarning, match="is named no one"):
+        quotekit.train(config, train=SAMPLE, names=names, out=tmp_path / "m")
+
+
 def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
     """``who_is_quoted`` gives ``quotekit stats --json``'s figures, from a
     records file or from the records in memory, with ``by`` and

@@ -142,6 +142,9 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
     eprintln!("{}", super::train::speakers_line(&report));
+    if let Some(warning) = report.warning() {
+        eprintln!("warning: {warning}");
+    }
     resolver.save(&path)?;
     made.keep();
     eprintln!("speaker resolver written to {}", path.display());

@@ -72,8 +72,7 @@ pub struct TrainArgs {
     pub label_map: Option<PathBuf>,
 }
 
-/// What to say of a trained speaker resolver: a line, and a warning when
-/// every span it learned from names no one.
+/// One line on a trained speaker resolver.
 pub fn speakers_line(r: &ResolverReport) -> String {
     let mut line = format!(
         "speaker resolver: learned from {} named Source spans of {} documents ({} of them named no one), final loss {:.3}",
@@ -87,11 +86,6 @@ pub fn speakers_line(r: &ResolverReport) -> String {
             "; {} more left out: no person or organization found in their document has their name",
             r.unreachable
         ));
-    }
-    if r.sources > 0 && r.no_one == r.sources {
-        line.push_str(
-            "\nwarning: every span it learned from is named no one (`-`), so it learns to name no speaker",
-        );
     }
     line
 }

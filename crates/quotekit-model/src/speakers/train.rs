@@ -85,6 +85,19 @@ pub struct ResolverReport {
     pub losses: Vec<f64>,
 }
 
+impl ResolverReport {
+    /// What to warn of: every span it learned from named no one, so that it
+    /// learned to name no speaker (names files of `-` only).
+    pub fn warning(&self) -> Option<String> {
+        (self.sources > 0 && self.no_one == self.sources).then(|| {
+            format!(
+                "every one of the {} Source spans the speaker resolver learned from is named no one (`-`), so it learns to name no speaker",
+                self.sources
+            )
+        })
+    }
+}
+
 /// The Source spans of a document that carry a name, in text order: token
 /// range and normalised gold name (`None` for no one).
 pub fn named_sources(doc: &Document, tok: &Tokenized) -> Vec<(Range<usize>, Option<String>)> {
@@ -123,14 +136,14 @@ struct Example {
     right: Vec<usize>,
 }
 
-/// The examples of one document, with gold history; returns them and the
-/// number of unreachable spans.
-fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize) {
+/// The examples of one document, with gold history; returns them, the
+/// number of unreachable spans and the number of examples named no one.
+fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize, usize) {
     let names = Names::of(doc, tok);
     let cx = Context::new(tok, &names, bits);
     let mut history = History::default();
     let mut out = Vec::new();
-    let mut unreachable = 0;
+    let (mut unreachable, mut no_one) = (0, 0);
     for (range, gold) in named_sources(doc, tok) {
         let source = Source::new(tok, &names, range);
         let candidates = candidates(&cx, &source, &history);
@@ -148,10 +161,11 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize)
         if right.is_empty() {
             unreachable += 1;
         } else {
+            no_one += usize::from(gold.is_none());
             out.push(Example { candidates, right });
         }
     }
-    (out, unreachable)
+    (out, unreachable, no_one)
 }
 
 /// Trains a resolver on the named Source spans of `docs`.
@@ -171,13 +185,13 @@ pub fn train_resolver(
     let mut per_doc: Vec<Vec<Example>> = Vec::new();
     for doc in docs {
         let tok = tokenizer.tokenize(doc);
-        let (ex, unreachable) = examples(doc, &tok, config.bits);
+        let (ex, unreachable, no_one) = examples(doc, &tok, config.bits);
         report.unreachable += unreachable;
         if !ex.is_empty() || unreachable > 0 {
             report.documents += 1;
         }
         report.sources += ex.len();
-        report.no_one += ex.iter().filter(|e| e.right == [0]).count();
+        report.no_one += no_one;
         if !ex.is_empty() {
             per_doc.push(ex);
         }
