@@ -950,7 +950,7 @@ fn what_cannot_be_kept_or_paired_is_said() {
         let out = quotekit(&args);
         let err = stderr(&out);
         assert!(
-            !out.status.success() && err.contains("holds no gold documents"),
+            !out.status.success() && err.contains("there are no gold documents to score against"),
             "{err}"
         );
     }

@@ -9,7 +9,9 @@ use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format};
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::{check_any_paired, evaluate_checked, names_no_one};
+use quotekit_model::eval::{
+    check_any_paired, check_gold, evaluate_checked, names_no_one, names_unscored,
+};
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.
@@ -64,12 +66,14 @@ impl ReadFlags {
 /// annotator, labels): strictly (the first bad document is an error that
 /// names its file and line) or, `lenient`, leaving bad documents out, each
 /// a warning (as `--lenient` does).
+/// Reads a corpus, its warnings and the documents skipped (lenient) added
+/// to `warnings`; with how many were skipped.
 fn load(
     path: &Path,
     format: Format,
     flags: &CorpusFlags,
     warnings: &mut Vec<String>,
-) -> PyResult<Vec<Document>> {
+) -> PyResult<(Vec<Document>, usize)> {
     let options = flags.load_options().map_err(errors::data)?;
     let report = load_corpus(path, format, &options)
         .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;
@@ -80,7 +84,7 @@ fn load(
             .iter()
             .map(|s| format!("skipped a document with errors (lenient): {}", s.error)),
     );
-    Ok(report.documents)
+    Ok((report.documents, report.skipped.len()))
 }
 
 /// The warning that `flags`' label map is not used, when none of the
@@ -123,7 +127,7 @@ pub fn read_corpus(
     let mut warnings: Vec<String> = unused_label_map(&mut flags, &[format])
         .into_iter()
         .collect();
-    let docs = py.detach(|| load(&path, format, &flags, &mut warnings))?;
+    let (docs, _) = py.detach(|| load(&path, format, &flags, &mut warnings))?;
     check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
     Ok(docs.iter().map(to_json_line).collect())
@@ -167,7 +171,10 @@ pub fn evaluate(
         ..flags.clone()
     };
     let scores = py.detach(|| {
-        let gold_docs = load(&gold, Format::detect(&gold), &flags, &mut warnings)?;
+        let (gold_docs, gold_skipped) = load(&gold, Format::detect(&gold), &flags, &mut warnings)?;
+        check_gold(&gold_docs, gold_skipped).map_err(|why| {
+            errors::DataError::new_err(format!("cannot score against {}: {why}", gold.display()))
+        })?;
         check_names_match(names, &gold_docs, &gold).map_err(errors::data)?;
         let evaluation = match &pred {
             Some(pred) => {
@@ -186,7 +193,7 @@ pub fn evaluate(
                         (records.documents, Some(records.speaker_names))
                     }
                     None => (
-                        load(pred, Format::detect(pred), &pred_flags, &mut warnings)?,
+                        load(pred, Format::detect(pred), &pred_flags, &mut warnings)?.0,
                         None,
                     ),
                 };
@@ -201,6 +208,18 @@ pub fn evaluate(
                             gold.display()
                         ))
                     })?;
+                if names_unscored(&evaluation, &pred_docs, quote_names.as_deref()) {
+                    warnings.push(format!(
+                        "{} names its speakers and {} does not, so who said what is left out: give the gold's names with names=",
+                        pred.display(),
+                        gold.display()
+                    ));
+                }
+                if gold_skipped > 0 && !evaluation.unmatched_predictions.is_empty() {
+                    warnings.push(format!(
+                        "{gold_skipped} gold document(s) were skipped for errors: predictions of those, if any, count among the predicted documents with no gold document"
+                    ));
+                }
                 if names_no_one(&evaluation) {
                     warnings.push(format!(
                         "no quote of {} names its speaker: who said what counts each as naming no one",
@@ -208,12 +227,6 @@ pub fn evaluate(
                     ));
                 }
                 evaluation
-            }
-            None if gold_docs.is_empty() => {
-                return Err(errors::DataError::new_err(format!(
-                    "{} holds no gold documents: the linker has no spans to be scored on",
-                    gold.display()
-                )));
             }
             None => score_linker(&gold_docs, &Tokenizer::new()),
         };

@@ -147,7 +147,10 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
         "--output", str(pred), "--format", "documents",
     )
     assert proc.returncode == 0, proc.stderr.decode()
-    scores = quotekit.evaluate(SAMPLE, pred)
+    # (The model names its speakers; the sample's gold, read without its
+    # names files, does not: who said what is left out, with a warning.)
+    with pytest.warns(UserWarning, match="names its speakers"):
+        scores = quotekit.evaluate(SAMPLE, pred)
     cli = tmp_path / "eval.json"
     proc = run_cli(
         "eval", "--gold", str(SAMPLE), "--pred", str(pred), "--json", str(cli)
@@ -161,7 +164,8 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
     records = model.annotate_many([{"id": d["id"], "text": d["text"]} for d in docs])
     written = tmp_path / "records.jsonl"
     written.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    from_records = quotekit.evaluate(SAMPLE, written)
+    with pytest.warns(UserWarning, match="names its speakers"):
+        from_records = quotekit.evaluate(SAMPLE, written)
     assert from_records["attribution"] == scores["attribution"]
 
 
@@ -264,10 +268,18 @@ def test_evaluate_the_linker_on_gold_spans_as_the_cli(tmp_path):
     # An empty gold corpus scores nothing, either way (no perfect 1.0).
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    with pytest.raises(quotekit.DataError, match="no gold documents"):
-        quotekit.evaluate(empty, link_gold=True)
-    with pytest.raises(quotekit.DataError, match="no gold documents to score the 14 predicted"):
-        quotekit.evaluate(empty, SAMPLE)
+    for pred in [{"link_gold": True}, {"pred": SAMPLE}]:
+        with pytest.raises(quotekit.DataError, match="there are no gold documents to score against"):
+            quotekit.evaluate(empty, **pred)
+    # Predictions that name their speakers, against gold that names none:
+    # who said what is left out, and a warning says why.
+    named = tmp_path / "named.jsonl"
+    proc = run_cli("convert", "--from", "brat", "--to", "jsonl", "--names",
+                   str(SAMPLE.parent / "sample-speakers"), str(SAMPLE), str(named))
+    assert proc.returncode == 0, proc.stderr.decode()
+    with pytest.warns(UserWarning, match="names its speakers and .* does not"):
+        scores = quotekit.evaluate(SAMPLE, named)
+    assert scores.get("speakers") is None
 
 
 def test_an_ensemble_loads_and_annotates_as_the_cli(tiny_model, texts, tmp_path):

@@ -9,7 +9,9 @@ use quotekit_data::Tokenizer;
 use quotekit_infer::render::read::{records_as_documents, records_note};
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::{check_any_paired, evaluate_checked, names_no_one};
+use quotekit_model::eval::{
+    check_any_paired, check_gold, evaluate_checked, names_no_one, names_unscored,
+};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use std::path::{Path, PathBuf};
@@ -24,8 +26,8 @@ pub struct EvalArgs {
     /// Predicted corpus, as written by `quotekit predict`; documents are paired by id.
     /// When gold names its speakers (`--names`, or names on its Source spans),
     /// a who-said-what section scores the predicted speakers' canonical names:
-    /// the names the predictions carry (`predict` writes them), as `--names`
-    /// names the gold's speakers only.
+    /// the names the predictions carry (`predict` writes them; `--names`
+    /// names gold's speakers only).
     #[arg(long)]
     pub pred: Option<PathBuf>,
     /// Score the rule linker on its own: the gold spans, as a perfect tagger
@@ -107,18 +109,8 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let gold_skipped = gold.skipped.len();
     let mut skipped = gold_skipped;
     let gold = gold.documents;
-    if gold.is_empty() {
-        // (Every figure would be a perfect score of nothing.)
-        let why = if skipped > 0 {
-            format!(" ({skipped} skipped for errors, above)")
-        } else {
-            String::new()
-        };
-        anyhow::bail!(
-            "{} holds no gold documents{why}: there is nothing to score against",
-            args.gold.display()
-        );
-    }
+    check_gold(&gold, gold_skipped)
+        .map_err(|why| anyhow::anyhow!("cannot score against {}: {why}", args.gold.display()))?;
     // What goes to standard output (`-`), printed last.
     let mut stdout_text = String::new();
     let resolution = match &args.model {
@@ -203,11 +195,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                         args.gold.display()
                     )
                 })?;
-            let pred_names = match &quote_names {
-                Some(names) => names.iter().flatten().any(Option::is_some),
-                None => pred.iter().any(|d| is_named(d, &[])),
-            };
-            if evaluation.speakers.is_none() && pred_names {
+            if names_unscored(&evaluation, &pred, quote_names.as_deref()) {
                 eprintln!(
                     "note: {} names its speakers and {} does not, so who said what is left out: \
                      {}",
@@ -219,8 +207,8 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
             if gold_skipped > 0 && !evaluation.unmatched_predictions.is_empty() {
                 eprintln!(
                     "note: {gold_skipped} gold document(s) were skipped for errors (above): \
-                     predictions of those count among the predicted documents with no gold \
-                     document"
+                     predictions of those, if any, count among the predicted documents with no \
+                     gold document"
                 );
             }
             if names_no_one(&evaluation) {

@@ -17,7 +17,7 @@ mod pairs;
 pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
-pub use pairs::{check_any_paired, check_pairs, PairingError};
+pub use pairs::{check_any_paired, check_gold, check_pairs, PairingError};
 
 use crate::speakers::accuracy::GoldAccuracy;
 
@@ -196,6 +196,23 @@ pub fn names_no_one(evaluation: &Evaluation) -> bool {
         .speakers
         .as_ref()
         .is_some_and(|who| who.strict.named.pred == 0 && who.matched > 0)
+}
+
+/// Whether the predictions name speakers that go unscored: who said what
+/// was left out, as gold names no one, while `predicted` carries names (on
+/// their Source spans, or on the quotes of records, `quote_names`).
+pub fn names_unscored(
+    evaluation: &Evaluation,
+    predicted: &[Document],
+    quote_names: Option<&[Vec<Option<String>>]>,
+) -> bool {
+    let named = match quote_names {
+        Some(names) => names.iter().flatten().any(Option::is_some),
+        None => predicted
+            .iter()
+            .any(|d| quotekit_data::names::is_named(d, &[])),
+    };
+    evaluation.speakers.is_none() && named
 }
 
 /// Scores `predicted` against `gold`, pairing documents by id.

@@ -38,11 +38,14 @@ pub enum PairingError {
         gold: usize,
     },
     /// No gold documents at all (an empty file, or every document skipped
-    /// for errors): every figure would be a score of nothing.
-    #[error("there are no gold documents to score the {predicted} predicted ones against")]
+    /// for errors): every figure would be a perfect score of nothing.
+    #[error(
+        "there are no gold documents to score against{}",
+        if *skipped > 0 { format!(" ({skipped} skipped for errors)") } else { String::new() }
+    )]
     NoGold {
-        /// The number of predicted documents.
-        predicted: usize,
+        /// The gold documents skipped for errors (lenient reading).
+        skipped: usize,
     },
     /// Predicted documents of which none has a gold document's id.
     #[error(
@@ -95,16 +98,21 @@ pub fn check_pairs(gold: &[Document], predicted: &[Document]) -> Result<(), Pair
     Ok(())
 }
 
+/// Refuses an empty gold corpus, of which `skipped` documents were skipped
+/// for errors: its every figure would be a perfect score of nothing.
+pub fn check_gold(gold: &[Document], skipped: usize) -> Result<(), PairingError> {
+    if gold.is_empty() {
+        return Err(PairingError::NoGold { skipped });
+    }
+    Ok(())
+}
+
 /// Refuses predictions that pair with no gold document at all (an empty
 /// file, or the ids of another corpus or written another way): every figure
 /// would be 0 for a reason that is no fault of the model. Refuses an empty
-/// gold corpus too, whose every figure would be a perfect score of nothing.
+/// gold corpus too ([`check_gold`]).
 pub fn check_any_paired(gold: &[Document], predicted: &[Document]) -> Result<(), PairingError> {
-    if gold.is_empty() {
-        return Err(PairingError::NoGold {
-            predicted: predicted.len(),
-        });
-    }
+    check_gold(gold, 0)?;
     let Some(p) = predicted.first() else {
         return Err(PairingError::NoPredictions { gold: gold.len() });
     };
@@ -171,12 +179,14 @@ mod tests {
         // An empty gold corpus scores nothing: no perfect 1.0.
         assert_eq!(
             check_any_paired(&[], &gold),
-            Err(PairingError::NoGold { predicted: 2 })
+            Err(PairingError::NoGold { skipped: 0 })
         );
+        let e = check_gold(&[], 2).unwrap_err();
         assert_eq!(
-            check_any_paired(&[], &[]),
-            Err(PairingError::NoGold { predicted: 0 })
+            e.to_string(),
+            "there are no gold documents to score against (2 skipped for errors)"
         );
+        assert_eq!(check_gold(&gold, 0), Ok(()));
         let e = check_any_paired(&gold, &[doc("c", "x")]).unwrap_err();
         assert!(matches!(
             e,
