@@ -20,6 +20,8 @@ impl CorpusWriter for BratWriter {
         let mut names = BratNames::default();
         let mut renamed = Vec::new();
         let mut said = Vec::new();
+        // (Ids that are no brat ids, in how many documents, the first.)
+        let (mut renumbered, mut in_documents, mut first) = (0, 0, None);
         for doc in documents {
             let name = names.name(&doc.id);
             if name != doc.id {
@@ -37,15 +39,20 @@ impl CorpusWriter for BratWriter {
             create_parent(&text_path)?;
             write_file(&text_path, doc.text())?;
             let ann_path = path.join(format!("{name}.ann"));
-            write_file(&ann_path, &to_ann(doc))?;
-            let renumbered = renumbered_ids(doc);
-            if renumbered > 0 {
-                said.push(format!(
-                    "document {:?}: {renumbered} span or attribution id(s) that are no brat ids \
-                     (`T12`, `E3`) are written with new numbers, after the largest kept",
-                    doc.id
-                ));
+            let (ann, new_numbers) = ann_text(doc);
+            write_file(&ann_path, &ann)?;
+            if new_numbers > 0 {
+                renumbered += new_numbers;
+                in_documents += 1;
+                first.get_or_insert(doc.id.as_str());
             }
+        }
+        if let Some(first) = first {
+            said.push(format!(
+                "{renumbered} span or attribution id(s) of {in_documents} document(s) (the first \
+                 {first:?}) are no brat ids (`T12`, `E3`): they are written with new numbers, \
+                 after the largest kept"
+            ));
         }
         if !renamed.is_empty() {
             let ids = path.join(IDS_FILE);
@@ -97,14 +104,26 @@ fn brat_ids<'d>(ids: impl Iterator<Item = &'d str> + Clone, prefix: char) -> (Ve
 
 /// Renders a document's annotations as brat `.ann` text. Span and attribution ids
 /// are kept when they are brat ids (`T12`, `E3`); the others get new numbers,
-/// after the largest kept ([`renumbered_ids`] counts them); each attribution
-/// gets a trigger `T` line on its cue (or content); a named Source span an
-/// AnnotatorNotes line `speaker: NAME`.
+/// after the largest kept; each attribution gets a trigger `T` line on its
+/// cue (or content); a named Source span an AnnotatorNotes line `speaker: NAME`.
 pub fn to_ann(doc: &Document) -> String {
+    ann_text(doc).0
+}
+
+/// [`to_ann`]'s text, with how many ids it wrote with new numbers.
+fn ann_text(doc: &Document) -> (String, usize) {
     use std::fmt::Write;
     let index = doc.char_index();
     let (span_ids, mut next_t) = brat_ids(doc.spans.iter().map(|s| s.id.as_str()), 'T');
     let (attribution_ids, _) = brat_ids(doc.attributions.iter().map(|a| a.id.as_str()), 'E');
+    let renumbered = doc
+        .spans
+        .iter()
+        .map(|s| &s.id)
+        .zip(&span_ids)
+        .chain(doc.attributions.iter().map(|a| &a.id).zip(&attribution_ids))
+        .filter(|(old, new)| old != new)
+        .count();
     let span_id: HashMap<&str, String> = doc
         .spans
         .iter()
@@ -187,22 +206,7 @@ pub fn to_ann(doc: &Document) -> String {
             span_id[span.id.as_str()]
         );
     }
-    out
-}
-
-/// How many of `doc`'s span and attribution ids [`to_ann`] writes with new
-/// numbers, as they are no brat ids.
-pub fn renumbered_ids(doc: &Document) -> usize {
-    let spans = doc.spans.iter().map(|s| s.id.as_str());
-    let attributions = doc.attributions.iter().map(|a| a.id.as_str());
-    let (span_ids, _) = brat_ids(spans.clone(), 'T');
-    let (attribution_ids, _) = brat_ids(attributions.clone(), 'E');
-    let changed = |old: &str, new: &String| old != new;
-    spans.zip(&span_ids).filter(|(o, n)| changed(o, n)).count()
-        + attributions
-            .zip(&attribution_ids)
-            .filter(|(o, n)| changed(o, n))
-            .count()
+    (out, renumbered)
 }
 
 #[cfg(test)]
@@ -377,8 +381,8 @@ mod tests {
     }
 
     /// What the writer writes, its reader reads back whole: ids that are
-    /// no brat ids (`T+1`, a number past the triggers' room) get new
-    /// numbers, and only they;
+    /// no brat ids (`T+1`, `a1`, a number past [`MAX_KEPT`]) get new
+    /// numbers after the largest kept, and only they, triggers after all;
     /// a span across a CRLF line break keeps its text check.
     #[test]
     fn odd_ids_and_crlf_spans_read_back() {
@@ -398,18 +402,19 @@ mod tests {
             assert!(read.diagnostics.is_empty(), "{:?}\n{ann}", read.diagnostics);
             read.document
         };
+        let attribution = |id: &str, source: &str, content: &str| Attribution {
+            id: id.into(),
+            source: Some(source.into()),
+            cue: None,
+            content: vec![content.into()],
+        };
         for id in ["T+1", "T18446744073709551615", "T1"] {
             let mut doc = Document::new("x", text);
             doc.spans = vec![
                 Span::new(id, Role::Content, vec![CharSpan::new(4, 18)]),
                 Span::new("T2", Role::Source, vec![CharSpan::new(0, 3)]),
             ];
-            doc.attributions = vec![Attribution {
-                id: "E1".into(),
-                source: Some("T2".into()),
-                cue: None,
-                content: vec![id.into()],
-            }];
+            doc.attributions = vec![attribution("E1", "T2", id)];
             let d = &read_back(&doc);
             assert_eq!(d.spans.len(), 2, "{id}");
             assert_eq!(d.spans[0].fragments, doc.spans[0].fragments);
@@ -424,8 +429,36 @@ mod tests {
                 d.spans[1].id, "T2",
                 "{id}: a brat id beside an odd one is kept"
             );
-            assert_eq!(renumbered_ids(&doc), usize::from(id != "T1"), "{id}");
+            assert_eq!(ann_text(&doc).1, usize::from(id != "T1"), "{id}");
         }
+        // An attribution id that is no brat id beside a kept one, and a kept
+        // span id above the new numbers: the trigger comes after it.
+        let big = format!("T{MAX_KEPT}");
+        let mut doc = Document::new("x", text);
+        doc.spans = vec![
+            Span::new("s", Role::Content, vec![CharSpan::new(4, 18)]),
+            Span::new(big.as_str(), Role::Source, vec![CharSpan::new(0, 3)]),
+        ];
+        doc.attributions = vec![
+            attribution("E2", big.as_str(), "s"),
+            attribution("a", big.as_str(), "s"),
+        ];
+        let (ann, renumbered) = ann_text(&doc);
+        assert_eq!(renumbered, 2, "{ann}");
+        let d = read_back(&doc);
+        let after = |k: u64| format!("T{}", MAX_KEPT + k);
+        assert_eq!(d.spans[0].id, after(1), "{ann}");
+        assert_eq!(d.spans[1].id, big);
+        let ids: Vec<&str> = d.attributions.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["E2", "E3"], "{ann}");
+        assert!(
+            ann.contains(&format!(
+                "E3\tAttribution:{} Source:{big} Content:{}",
+                after(3),
+                after(1)
+            )),
+            "{ann}"
+        );
         // Spans that end on the `\r` of a CRLF.
         let mut doc = Document::new("x", text);
         doc.spans = vec![
