@@ -87,12 +87,18 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             );
         }
         let problem = json_problem(&e);
+        // (A record's own key, not a span's or an attribution's.)
+        let record_has = |key: &str| {
+            problem.contains(&format!("unknown field `{key}`"))
+                && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+                    .is_ok_and(|record| record.contains_key(key))
+        };
         // (`predict`'s default records, read where documents are expected.)
-        let hint = if problem.contains("unknown field `quotes`") {
+        let hint = if record_has("quotes") {
             "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
              `eval` and `render` read: documents (for `convert`, `train`) come from \
              `predict --format documents`"
-        } else if problem.contains("unknown field `error`") {
+        } else if record_has("error") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"
         } else if problem.contains("surrogate") || problem.contains("end of hex escape") {
@@ -360,6 +366,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("UTF-16"), "{err}");
+        // A span's `error` field is no error record.
+        let span_error = br#"{"id":"n","text":"Ann said so.","spans":[{"id":"T1","role":"source","fragments":[[0,3]],"error":1}]}"#;
+        let err = parse_record(Path::new("p.jsonl"), 3, span_error.to_vec())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown field `error`") && !err.contains("could not annotate"),
+            "{err}"
+        );
         // A field a span or an attribution does not have is refused, as a
         // document's is: a mistyped `name` or `source` would be lost.
         for (record, field) in [
