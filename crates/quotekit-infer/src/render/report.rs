@@ -138,7 +138,12 @@ pub fn scores_table(out: &mut String, e: &Evaluation) {
                 score(s.named.precision),
                 score(s.named.recall),
                 score(s.named.f1),
-                score(s.resolution_accuracy)
+                // (No quote matched: no accuracy, not a 0.000.)
+                if w.matched == 0 {
+                    "–".to_string()
+                } else {
+                    score(s.resolution_accuracy)
+                }
             );
         }
         out.push_str("</tbody></table>\n");

@@ -359,16 +359,26 @@ impl std::fmt::Display for WhoSaidWhat {
             "  named                    P {:.3}  R {:.3}  F1 {:.3}  (tp {}, predicted {}, gold {})",
             n.precision, n.recall, n.f1, n.tp, n.pred, n.gold
         )?;
+        // (No quote matched: no accuracy, rather than a 0.000 that reads
+        // as all wrong.)
+        let resolution = |accuracy: f64| match self.matched {
+            0 => "-".to_string(),
+            _ => format!("{accuracy:.3}"),
+        };
         writeln!(
             f,
-            "  resolution accuracy on matched quotes {:.3} ({} matched)",
-            self.strict.resolution_accuracy, self.matched
+            "  resolution accuracy on matched quotes {} ({} matched)",
+            resolution(self.strict.resolution_accuracy),
+            self.matched
         )?;
         let l = &self.lenient.named;
         write!(
             f,
-            "  lenient (surname counts) P {:.3}  R {:.3}  F1 {:.3}; resolution {:.3}",
-            l.precision, l.recall, l.f1, self.lenient.resolution_accuracy
+            "  lenient (surname counts) P {:.3}  R {:.3}  F1 {:.3}; resolution {}",
+            l.precision,
+            l.recall,
+            l.f1,
+            resolution(self.lenient.resolution_accuracy)
         )
     }
 }
@@ -495,6 +505,17 @@ mod tests {
         assert_eq!(s.strict.named.pred, 3);
         assert!((s.strict.resolution_accuracy - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(s.lenient.named.tp, 2, "the surname counts when lenient");
+        // No prediction: nothing matched, and no accuracy shown (a 0.000
+        // would read as all wrong).
+        let none = Document::new("a", gold.text());
+        let s = who_said_what(std::slice::from_ref(&gold), &[none], |_| true);
+        assert_eq!(s.matched, 0);
+        let shown = s.to_string();
+        assert!(
+            shown.contains("resolution accuracy on matched quotes - (0 matched)")
+                && shown.ends_with("; resolution -"),
+            "{shown}"
+        );
         // Without a names file the document is left out.
         let s = who_said_what(&[gold], &[], |_| false);
         assert_eq!((s.documents, s.skipped, s.matched), (0, 1, 0));

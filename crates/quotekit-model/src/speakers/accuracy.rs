@@ -126,10 +126,14 @@ pub struct GoldAccuracy {
 
 impl fmt::Display for GoldAccuracy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let accuracy = match self.total {
+            0 => "-".to_string(),
+            _ => format!("{:.3}", self.accuracy),
+        };
         writeln!(
             f,
-            "resolution on gold spans: {:.3} ({} of {}; {} with a name no entity has)",
-            self.accuracy, self.correct, self.total, self.unreachable
+            "resolution on gold spans: {accuracy} ({} of {}; {} with a name no entity has)",
+            self.correct, self.total, self.unreachable
         )?;
         for k in &self.kinds {
             // (No spans of a kind: no accuracy, rather than a 0.000 that
