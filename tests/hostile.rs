@@ -944,7 +944,12 @@ fn what_cannot_be_kept_or_paired_is_said() {
     // An empty gold corpus is refused too, in every mode: its every figure
     // would be a perfect score of nothing.
     let (empty_gold, some_pred) = (s(&empty), s(&gold));
-    for mode in [vec!["--pred", some_pred.as_str()], vec!["--link-gold"]] {
+    let model = tiny_model().to_str().unwrap();
+    for mode in [
+        vec!["--pred", some_pred.as_str()],
+        vec!["--link-gold"],
+        vec!["--model", model],
+    ] {
         let mut args = vec!["eval", "--gold", empty_gold.as_str()];
         args.extend(mode);
         let out = quotekit(&args);
