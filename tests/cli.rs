@@ -1108,17 +1108,7 @@ fn speakers_are_named_in_every_output_and_scored() {
     assert!(!e.contains("epoch"), "refused before training: {e}");
     assert_eq!(std::fs::read(&weights).unwrap(), before);
     // Names that name no one train a resolver that names no one: said.
-    let no_one = dir.path().join("no-one");
-    std::fs::create_dir(&no_one).unwrap();
-    for entry in std::fs::read_dir(common::sample_names_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        let lines: String = std::fs::read_to_string(&path)
-            .unwrap()
-            .lines()
-            .map(|l| format!("{}\t-\n", l.rsplit_once('\t').unwrap().0))
-            .collect();
-        std::fs::write(no_one.join(path.file_name().unwrap()), lines).unwrap();
-    }
+    let no_one = common::sample_names_all(dir.path(), "no-one", "-");
     let resolver = dir.path().join("no-one.safetensors");
     let out = quotekit(&[
         "train-speakers",
@@ -1752,17 +1742,7 @@ fn failed_runs_leave_no_folders_they_made() {
     let m = missing.to_str().unwrap();
     let out = |rest: &str| dir.path().join("new").join(rest);
     let model = common::tiny_model().to_str().unwrap();
-    let strangers = dir.path().join("strangers");
-    std::fs::create_dir(&strangers).unwrap();
-    for file in std::fs::read_dir(common::sample_names_dir()).unwrap() {
-        let file = file.unwrap().path();
-        let lines: String = std::fs::read_to_string(&file)
-            .unwrap()
-            .lines()
-            .map(|l| format!("{}\tZyx Qwvut\n", l.rsplit_once('\t').unwrap().0))
-            .collect();
-        std::fs::write(strangers.join(file.file_name().unwrap()), lines).unwrap();
-    }
+    let strangers = common::sample_names_all(dir.path(), "strangers", "Zyx Qwvut");
     let runs: Vec<Vec<String>> = vec![
         vec![
             "render",

@@ -122,6 +122,23 @@ pub fn sample_names_dir() -> PathBuf {
     root().join("datasets/sample-speakers")
 }
 
+/// A names folder `dir/folder` with a names file for each of the sample
+/// corpus's (the same spans), every span given the name `name` (`-`: no one).
+pub fn sample_names_all(dir: &Path, folder: &str, name: &str) -> PathBuf {
+    let out = dir.join(folder);
+    std::fs::create_dir(&out).unwrap();
+    for file in std::fs::read_dir(sample_names_dir()).unwrap() {
+        let file = file.unwrap().path();
+        let lines: String = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(|l| format!("{}\t{name}\n", l.rsplit_once('\t').unwrap().0))
+            .collect();
+        std::fs::write(out.join(file.file_name().unwrap()), lines).unwrap();
+    }
+    out
+}
+
 /// The sample corpus with its speakers named.
 pub fn named_sample() -> Vec<Document> {
     let options = LoadOptions {
