@@ -9,9 +9,8 @@ use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format};
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::{
-    check_any_paired, check_gold, evaluate_checked, names_no_one, names_unscored,
-};
+use quotekit_model::eval::notes::{names_no_one, names_unscored};
+use quotekit_model::eval::{check_any_paired, check_gold, evaluate_checked};
 use std::path::{Path, PathBuf};
 
 /// The format named `format`, or the one `path` looks like.

@@ -9,9 +9,8 @@ use quotekit_data::Tokenizer;
 use quotekit_infer::render::read::{records_as_documents, records_note};
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::{
-    check_any_paired, check_gold, evaluate_checked, names_no_one, names_unscored,
-};
+use quotekit_model::eval::notes::{names_no_one, names_unscored};
+use quotekit_model::eval::{check_any_paired, check_gold, evaluate_checked};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use std::path::{Path, PathBuf};

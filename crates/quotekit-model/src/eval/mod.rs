@@ -13,6 +13,7 @@ use std::collections::HashMap;
 mod attribution;
 pub mod counts;
 pub mod linking;
+pub mod notes;
 mod pairs;
 pub mod speakers;
 
@@ -187,33 +188,6 @@ pub fn evaluate_checked(
 /// [`Evaluation::attribution_scored`] is false, as reports say it.
 pub const ATTRIBUTION_NOT_SCORED: &str = "not scored: the gold has Content spans but no \
      attributions (as a CoNLL corpus, which cannot hold them)";
-
-/// Whether who said what was scored on predictions that name no one: no
-/// matched quote has a speaker name (made with `predict --no-speakers`, or
-/// by a tool that names no one), so each counts as naming no one.
-pub fn names_no_one(evaluation: &Evaluation) -> bool {
-    evaluation
-        .speakers
-        .as_ref()
-        .is_some_and(|who| who.strict.named.pred == 0 && who.matched > 0)
-}
-
-/// Whether the predictions name speakers that go unscored: who said what
-/// was left out, as gold names no one, while `predicted` carries names (on
-/// their Source spans, or on the quotes of records, `quote_names`).
-pub fn names_unscored(
-    evaluation: &Evaluation,
-    predicted: &[Document],
-    quote_names: Option<&[Vec<Option<String>>]>,
-) -> bool {
-    let named = match quote_names {
-        Some(names) => names.iter().flatten().any(Option::is_some),
-        None => predicted
-            .iter()
-            .any(|d| quotekit_data::names::is_named(d, &[])),
-    };
-    evaluation.speakers.is_none() && named
-}
 
 /// Scores `predicted` against `gold`, pairing documents by id.
 pub fn evaluate(gold: &[Document], predicted: &[Document], tokenizer: &Tokenizer) -> Evaluation {
