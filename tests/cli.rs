@@ -2208,6 +2208,10 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     assert_eq!(csv(&out("b"), &[]), rows);
     let by = csv(&out("r.jsonl"), &["--by", "id"]);
     assert_eq!(by[0][..2], ["id", "speaker"]);
+    assert_eq!(by[0][6..], ["id_documents", "id_quotes"]);
+    // (Each id is one record: its part's records, 1; its quotes, the
+    // sum of its rows'.)
+    assert!(by[1..].iter().all(|r| r[6] == "1"), "{by:?}");
     let quotes: u64 = by[1..].iter().map(|r| r[2].parse::<u64>().unwrap()).sum();
     assert_eq!(quotes, records["quotes"].as_u64().unwrap());
     let o = quotekit(&["stats", "datasets/sample", "--csv"]);

@@ -31,7 +31,8 @@ pub struct StatsArgs {
     pub json: bool,
     /// Print who is quoted as CSV, for a spreadsheet (speaker, quotes,
     /// direct, documents, spellings; with `--by`, a row per part and
-    /// speaker, the field's value first): of `predict`'s records, or of a
+    /// speaker, the field's value first and the part's records and quotes
+    /// last): of `predict`'s records, or of a
     /// corpus that names its speakers (its other statistics left out).
     #[arg(long)]
     pub csv: bool,

@@ -75,8 +75,12 @@ impl QuotedBy {
     /// Writes each part's counts as CSV, one table in long form: the
     /// field's value first (a string as it is, unless empty or read as
     /// another value, which is JSON as other values are; empty for records
-    /// without the field), then the columns of [`Quoted::write_csv`]. The
-    /// counts of all the records are not repeated: they are `Quoted`'s.
+    /// without the field), then the columns of [`Quoted::write_csv`], then
+    /// the part's records and quotes in all (`FIELD_documents`,
+    /// `FIELD_quotes`), on each of its rows, so that a spreadsheet can
+    /// share a speaker's quotes out by the part's. A part without quotes
+    /// has one row, its quotes with no name: none. The counts of all the
+    /// records are not repeated: they are `Quoted`'s.
     pub fn write_csv(&self, out: impl io::Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         // (The field's column under its name, unless that is a column's:
@@ -86,13 +90,20 @@ impl QuotedBy {
         } else {
             text(&self.field)
         };
+        let (part_documents, part_quotes) =
+            (format!("{field}_documents"), format!("{field}_quotes"));
         let mut header = vec![field.as_str()];
         header.extend(COLUMNS);
+        header.extend([part_documents.as_str(), part_quotes.as_str()]);
         w.write_record(&header)?;
         for g in &self.groups {
             let value = value(g.value.as_ref());
-            for r in rows(&g.quoted) {
-                w.write_record(std::iter::once(&value).chain(&r))?;
+            let part = [g.quoted.documents.to_string(), g.quoted.quotes.to_string()];
+            let mut rows = rows(&g.quoted).peekable();
+            // (A part without quotes still has its row: no quote of no one.)
+            let none = rows.peek().is_none().then(|| row(&g.quoted.unnamed));
+            for r in rows.chain(none) {
+                w.write_record(std::iter::once(&value).chain(&r).chain(&part))?;
             }
         }
         w.flush()
@@ -148,6 +159,7 @@ mod tests {
         by.write_csv(&mut out).unwrap();
         let (header, rows) = read_back(&out);
         assert_eq!(header[0], "outlet");
+        assert_eq!(header[6..], ["outlet_documents", "outlet_quotes"]);
         // A field named as a column is told apart.
         let mut out = Vec::new();
         let by_name = QuotedBy::of_records(records, "speaker").unwrap();
@@ -158,7 +170,8 @@ mod tests {
             .map(|r| [r[0].as_str(), r[1].as_str()])
             .collect();
         // (`7` and `"7"` apart, `x\ny` and `x y` apart; a part without
-        // quotes, here the record without the field, has no row.)
+        // quotes, here the record without the field, has its row of no
+        // quotes.)
         assert_eq!(
             firsts,
             [
@@ -170,7 +183,15 @@ mod tests {
                 ["Post, The", ""],
                 ["x\ny", "Cy"],
                 ["x y", "Cy"],
+                ["", ""],
             ]
         );
+        // Each row carries its part's records and quotes.
+        let parts: Vec<[&str; 2]> = rows
+            .iter()
+            .map(|r| [r[6].as_str(), r[7].as_str()])
+            .collect();
+        assert_eq!(parts[4..6], [["1", "2"], ["1", "2"]]);
+        assert_eq!(rows[8][2..], ["0", "0", "0", "", "1", "0"]);
     }
 }
