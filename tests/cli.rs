@@ -2216,6 +2216,12 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     assert_eq!(quotes, records["quotes"].as_u64().unwrap());
     let o = quotekit(&["stats", "datasets/sample", "--csv"]);
     common::refused(&o, "names no speakers: give --names");
+    // An empty file names no one either way: its table is a header alone,
+    // read as a file or from standard input.
+    std::fs::write(out("empty.jsonl"), "").unwrap();
+    let o = quotekit(&["stats", out("empty.jsonl").to_str().unwrap(), "--csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "speaker,quotes,direct,documents,spellings\n");
     let o = quotekit(&["stats", out("r.jsonl").to_str().unwrap(), "--csv", "--json"]);
     common::refused(&o, "cannot be used with");
     // The gold sample names its speakers only with its names files.

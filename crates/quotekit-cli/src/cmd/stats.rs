@@ -218,11 +218,16 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if args.csv {
-        let Some(quoted) = &quoted else {
-            anyhow::bail!(
+        // (A corpus of no documents names no one: its table has a header
+        // alone, as predict's records of no document give.)
+        let none = Quoted::default();
+        let quoted = match &quoted {
+            Some(quoted) => quoted,
+            None if report.documents.is_empty() && report.skipped.is_empty() => &none,
+            None => anyhow::bail!(
                 "--csv writes who is quoted, and {} names no speakers: give --names (or predict's records, documents or brat output)",
                 args.corpus.display()
-            );
+            ),
         };
         show(quoted, &args)?;
         return Ok(super::exit_code(!report.skipped.is_empty()));
