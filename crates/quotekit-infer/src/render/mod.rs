@@ -155,6 +155,9 @@ pub fn render_corpus(
     // (Read before this render writes its own index.)
     let rendered_before = was_rendered(out);
     let doc_dir = out.join("doc");
+    // (A link there is replaced, not written through: the pages stay in
+    // the folder named.)
+    quotekit_data::paths::replace_link(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     std::fs::create_dir_all(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     let file = |k: usize| format!("doc/{}.html", k + 1);
     let summaries: Vec<DocSummary> = views
@@ -180,7 +183,7 @@ pub fn render_corpus(
                 Err(message) => error_page(&v.id, message, &nav, file(k)),
             };
             let path = out.join(file(k));
-            std::fs::write(&path, html).map_err(|e| InferError::io(&path, e))?;
+            write_page(&path, &html)?;
             Ok(summary)
         })
         .collect::<Result<_, InferError>>()?;
@@ -193,8 +196,7 @@ pub fn render_corpus(
     };
     let pages = index_pages(&index, &totals, options.page_size);
     for (name, html) in &pages {
-        let path = out.join(name);
-        std::fs::write(&path, html).map_err(|e| InferError::io(&path, e))?;
+        write_page(&out.join(name), html)?;
     }
     if rendered_before {
         let written: HashSet<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
@@ -253,6 +255,13 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
         }
     }
     Ok(())
+}
+
+/// Writes a page at `path`, replacing a link there rather than writing
+/// through it (a page never lands outside the output folder).
+fn write_page(path: &Path, html: &str) -> Result<(), InferError> {
+    quotekit_data::paths::replace_link(path).map_err(|e| InferError::io(path, e))?;
+    std::fs::write(path, html).map_err(|e| InferError::io(path, e))
 }
 
 #[cfg(test)]
@@ -339,5 +348,45 @@ mod tests {
         render_corpus(docs(1), None, site.path(), &options).unwrap();
         assert!(site.path().join("doc/404.html").is_file());
         assert!(site.path().join("by-id-9.html").is_file());
+    }
+
+    /// Links in the output folder (a page, the `doc` folder) are replaced,
+    /// never written through: what they point at outside stays as it was.
+    #[cfg(unix)]
+    #[test]
+    fn links_in_the_output_are_replaced_not_written_through() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        let precious = outside.path().join("precious.txt");
+        std::fs::write(&precious, "mine").unwrap();
+        let elsewhere = outside.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let options = RenderOptions::default();
+        let docs = |n: usize| -> Vec<View> {
+            (0..n)
+                .map(|k| View::of_document(Document::new(format!("d{k}"), "Hi there.")))
+                .collect()
+        };
+        // A page that is a link.
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir(site.path().join("doc")).unwrap();
+        symlink(&precious, site.path().join("doc/1.html")).unwrap();
+        symlink(&precious, site.path().join("index.html")).unwrap();
+        render_corpus(docs(1), None, site.path(), &options).unwrap();
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "mine");
+        for page in ["doc/1.html", "index.html"] {
+            let path = site.path().join(page);
+            assert!(!quotekit_data::paths::is_link(&path), "{page}");
+            assert!(
+                std::fs::read_to_string(&path).unwrap().contains("<html"),
+                "{page}"
+            );
+        }
+        // The `doc` folder a link to another folder.
+        let site = tempfile::tempdir().unwrap();
+        symlink(&elsewhere, site.path().join("doc")).unwrap();
+        render_corpus(docs(1), None, site.path(), &options).unwrap();
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+        assert!(site.path().join("doc/1.html").is_file());
     }
 }
