@@ -359,6 +359,51 @@ fn the_index_merges_the_names_of_one_person_when_asked() {
     assert_eq!(first.text().collect::<String>(), "Barack Obamaalso Obama");
 }
 
+/// Without gold, `--names` names the input's speakers, as `stats` reads
+/// a corpus with them: the speakers page counts what stats counts (before,
+/// the names went to gold only, and without gold every quote was unnamed).
+#[test]
+fn names_files_name_the_input_when_there_is_no_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("view");
+    let sample = sample_dir();
+    let names = sample_names_dir();
+    let o = quotekit(&[
+        "render",
+        "--input",
+        sample.to_str().unwrap(),
+        "--names",
+        names.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = parse(&out.join("speakers.html"));
+    let rendered: BTreeSet<String> = page
+        .select(&sel("tbody tr td:first-child"))
+        .map(|td| td.text().collect::<String>())
+        .collect();
+    let o = quotekit(&[
+        "stats",
+        sample.to_str().unwrap(),
+        "--names",
+        names.to_str().unwrap(),
+        "--json",
+    ]);
+    let stats: serde_json::Value = serde_json::from_str(&common::stdout(&o)).unwrap();
+    let counted: BTreeSet<String> = stats["quoted"]["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(counted.len() > 10, "{counted:?}");
+    assert!(
+        counted.is_subset(&rendered),
+        "{counted:?} not all in {rendered:?}"
+    );
+}
+
 #[test]
 fn records_need_their_texts_and_error_records_get_a_page() {
     let dir = tempfile::tempdir().unwrap();

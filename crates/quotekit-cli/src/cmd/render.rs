@@ -25,7 +25,9 @@ pub struct RenderArgs {
     #[arg(long)]
     pub texts: Option<PathBuf>,
     /// Gold annotations of the same texts: the pages show where the
-    /// predictions differ from them, and the documents' scores.
+    /// predictions differ from them, and the documents' scores. With gold,
+    /// `--names` names gold's speakers (the predictions carry their own);
+    /// without, the input's (to draw an annotated corpus with its names).
     #[arg(long)]
     pub gold: Option<PathBuf>,
     /// Documents per index page.
@@ -54,10 +56,15 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     let corpora = std::iter::once(&args.input).chain(&args.gold);
     args.corpus_options
         .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
-    // Names files are gold: the predictions' names are their own.
-    let pred_options = CorpusOptions {
-        names: Vec::new(),
-        ..args.corpus_options.clone()
+    // Names files name gold's speakers when there is gold (the predictions'
+    // names are their own, as eval reads them); else the input's, as
+    // `stats` reads a corpus with them.
+    let pred_options = match args.gold {
+        Some(_) => CorpusOptions {
+            names: Vec::new(),
+            ..args.corpus_options.clone()
+        },
+        None => args.corpus_options.clone(),
     };
     let predictions = read_predictions(
         &args.input,
