@@ -423,8 +423,16 @@ fn records_need_their_texts_and_error_records_get_a_page() {
     let view = dir.path().join("view");
     let out = render(&pred, None, &view);
     refused(&out, "--texts");
+    // (Its pages are written; the exit code is 2 and a warning says how
+    // many documents are drawn as errors, as stats does for error records.)
     let out = render(&pred, Some(&input), &view);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: 1 document(s) of")
+            && stderr(&out).contains("drawn as errors"),
+        "{}",
+        stderr(&out)
+    );
     let page: String = parse(&view.join("doc/2.html"))
         .root_element()
         .text()
@@ -435,7 +443,7 @@ fn records_need_their_texts_and_error_records_get_a_page() {
     std::fs::write(&other, "{\"id\": \"a\", \"text\": \"Short.\"}\n").unwrap();
     let view2 = dir.path().join("view2");
     let out = render(&pred, Some(&other), &view2);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let index: String = parse(&view2.join("index.html"))
         .root_element()
         .text()
@@ -446,7 +454,7 @@ fn records_need_their_texts_and_error_records_get_a_page() {
     std::fs::write(&odd, "{\"id\": \"a\", \"x\": 1e400, \"quotes\": []}\n").unwrap();
     let view3 = dir.path().join("view3");
     let out = render(&odd, Some(&input), &view3);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let page: String = parse(&view3.join("doc/1.html"))
         .root_element()
         .text()

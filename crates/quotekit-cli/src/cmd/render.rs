@@ -74,6 +74,22 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("reading {}", args.input.display()))?;
     super::print_problems(&predictions.warnings, &predictions.skipped);
     let mut skipped = predictions.skipped.len();
+    // Documents drawn as errors: predict's error records, and JSONL lines
+    // that are no document or record (each gets an error page).
+    let failed: Vec<(&str, &str)> = predictions
+        .views
+        .iter()
+        .filter_map(|v| Some((v.id.as_str(), v.content.as_ref().err()?.as_str())))
+        .collect();
+    if let Some((id, why)) = failed.first() {
+        eprintln!(
+            "warning: {} document(s) of {} are drawn as errors (the first, {id:?}: {})",
+            failed.len(),
+            args.input.display(),
+            quotekit_data::message::shorten(why, 300)
+        );
+    }
+    let failed = failed.len();
     let gold = match &args.gold {
         Some(path) => {
             let gold = super::load(path, None, &args.corpus_options)?;
@@ -126,5 +142,5 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
         args.output.join("index.html").display()
     );
     made.keep();
-    Ok(super::exit_code(skipped > 0))
+    Ok(super::exit_code(skipped + failed > 0))
 }
