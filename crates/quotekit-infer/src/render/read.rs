@@ -308,7 +308,7 @@ pub fn records_as_documents(
             .iter()
             .map(|d| (d.id.clone(), Ok(d.text().to_string())))
             .collect(),
-        unreadable: Vec::new(),
+        ..Texts::default()
     };
     let mut notes = Vec::new();
     let Predictions {
@@ -401,8 +401,22 @@ pub fn records_note(path: &Path) -> String {
 struct Texts {
     /// By id, or why the record of an id gave none (with its file and line).
     by_id: HashMap<String, Result<String, String>>,
+    /// Every text of an id the input gives more than once, in input order:
+    /// predict's records of that id, in their order, pair with them one by
+    /// one (the first record with the first text).
+    repeated: HashMap<String, Vec<Result<String, String>>>,
     /// Why records without a usable id gave no text.
     unreadable: Vec<String>,
+}
+
+impl Texts {
+    /// The text of the `occurrence`-th record (from 0) of `id`.
+    fn text(&self, id: &str, occurrence: usize) -> Option<&Result<String, String>> {
+        self.repeated
+            .get(id)
+            .and_then(|texts| texts.get(occurrence))
+            .or_else(|| self.by_id.get(id))
+    }
 }
 
 /// The texts of an input, by id; a record that gives none keeps its reason,
@@ -415,10 +429,15 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
         },
     )?;
     let mut texts = Texts::default();
+    // (Every text by id, to keep those of ids given more than once.)
+    let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
     for record in input.records {
         let record = record?;
         match record.document {
             Ok(doc) => {
+                all.entry(doc.id.clone())
+                    .or_default()
+                    .push(Ok(doc.text.clone()));
                 texts.by_id.insert(doc.id, Ok(doc.text));
             }
             Err(e) => {
@@ -434,15 +453,17 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
                     // (No id could be read: it may be any prediction's.)
                     texts.unreadable.push(why);
                 } else {
+                    let why = format!("its text could not be read: {why}");
+                    all.entry(record.key.clone())
+                        .or_default()
+                        .push(Err(why.clone()));
                     // (A readable text of the same id, before or after, wins.)
-                    texts
-                        .by_id
-                        .entry(record.key)
-                        .or_insert(Err(format!("its text could not be read: {why}")));
+                    texts.by_id.entry(record.key).or_insert(Err(why));
                 }
             }
         }
     }
+    texts.repeated = all.into_iter().filter(|(_, t)| t.len() > 1).collect();
     Ok(texts)
 }
 
@@ -458,6 +479,14 @@ fn read_jsonl(
     let mut warnings = Vec::new();
     let mut records = false;
     let mut bad_lines = Vec::new();
+    // How many records of each id came before (to pair them with the
+    // texts of an id given more than once, in order).
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut occurrence = |id: String| {
+        let n = seen.entry(id).or_default();
+        *n += 1;
+        *n - 1
+    };
     for line in lines(path)? {
         let (line_no, buf) = line?;
         // Document lines (the usual case) are parsed once; only a line that
@@ -496,13 +525,17 @@ fn read_jsonl(
         let value = value.ok();
         let object = value.as_ref().and_then(Value::as_object);
         let view = match object {
-            Some(o) if o.contains_key("error") => error_view(o, line_no),
+            Some(o) if o.contains_key("error") => {
+                let view = error_view(o, line_no);
+                occurrence(view.id.clone());
+                view
+            }
             Some(o) if Shape::of(o).is_record() => {
                 // (A record that carries its text is read on it.)
                 let own = match (texts, o.get("text").and_then(Value::as_str)) {
                     (None, Some(text)) => Some(Texts {
                         by_id: HashMap::from([(record_id(object, line_no), Ok(text.to_string()))]),
-                        unreadable: Vec::new(),
+                        ..Texts::default()
                     }),
                     _ => None,
                 };
@@ -514,7 +547,8 @@ fn read_jsonl(
                     )));
                 };
                 records = true;
-                match record_view(o, texts) {
+                let k = occurrence(record_id(object, line_no));
+                match record_view(o, texts, k) {
                     Ok(View {
                         id,
                         content: Err(why),
@@ -597,10 +631,14 @@ fn error_view(o: &serde_json::Map<String, Value>, line: usize) -> View {
 /// A `predict --format jsonl` record with its text. A record whose spans do
 /// not fit its text (texts other than the ones predicted on) becomes an
 /// error view; a record that is not one at all is an error.
-fn record_view(object: &serde_json::Map<String, Value>, texts: &Texts) -> Result<View, String> {
+fn record_view(
+    object: &serde_json::Map<String, Value>,
+    texts: &Texts,
+    occurrence: usize,
+) -> Result<View, String> {
     let record = RecordIn::deserialize(object).map_err(|e| format!("not a quotes record: {e}"))?;
     let id = record.id.clone();
-    let text = match texts.by_id.get(&record.id) {
+    let text = match texts.text(&record.id, occurrence) {
         Some(Ok(text)) => text,
         Some(Err(why)) => {
             return Ok(View {
@@ -718,7 +756,7 @@ mod tests {
     fn texts() -> Texts {
         Texts {
             by_id: HashMap::from([("d1".to_string(), Ok("Ann Lee said “no” today.".to_string()))]),
-            unreadable: Vec::new(),
+            ..Texts::default()
         }
     }
 
@@ -730,7 +768,7 @@ mod tests {
              "speaker": {"start": 0, "end": 7, "text": "Ann Lee", "confidence": 0.5},
              "speaker_id": "S1", "speaker_name": "Ann Lee"}],
             "speakers": [], "spans": {"content": 1, "cue": 1, "source": 1}});
-        let view = record_view(record.as_object().unwrap(), &texts()).unwrap();
+        let view = record_view(record.as_object().unwrap(), &texts(), 0).unwrap();
         let p = view.content.unwrap();
         assert_eq!(p.document.spans.len(), 3);
         assert_eq!(p.document.spans[0].name.as_deref(), Some("Ann Lee"));
@@ -743,20 +781,62 @@ mod tests {
     fn a_record_that_does_not_fit_its_text_is_an_error_view() {
         let record = serde_json::json!({"id": "d1", "quotes": [
             {"content": [{"start": 13, "end": 17, "text": "other"}]}]});
-        let view = record_view(record.as_object().unwrap(), &texts()).unwrap();
+        let view = record_view(record.as_object().unwrap(), &texts(), 0).unwrap();
         assert!(view.content.unwrap_err().contains("does not fit the text"));
         let far =
             serde_json::json!({"id": "d1", "quotes": [{"content": [{"start": 10, "end": 900}]}]});
-        assert!(record_view(far.as_object().unwrap(), &texts())
+        assert!(record_view(far.as_object().unwrap(), &texts(), 0)
             .unwrap()
             .content
             .is_err());
         let unknown = serde_json::json!({"id": "zz", "quotes": []});
-        assert!(record_view(unknown.as_object().unwrap(), &texts())
+        assert!(record_view(unknown.as_object().unwrap(), &texts(), 0)
             .unwrap()
             .content
             .unwrap_err()
             .contains("no text"));
+    }
+
+    /// An id the texts give twice: predict's records of it pair with its
+    /// texts in order (both were drawn on the last, and the first did not
+    /// fit), an error record taking its turn.
+    #[test]
+    fn records_of_a_repeated_id_pair_with_its_texts_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts = dir.path().join("texts.jsonl");
+        std::fs::write(
+            &texts,
+            "{\"id\": \"d\", \"text\": \"Ann said no.\"}\n\
+             {\"id\": \"d\", \"text\": \"\"}\n\
+             {\"id\": \"d\", \"text\": \"Bob Smith said yes.\"}\n",
+        )
+        .unwrap();
+        let preds = dir.path().join("p.jsonl");
+        let record = |start: usize, end: usize, text: &str| {
+            serde_json::json!({"id": "d", "quotes": [
+                {"content": [{"start": start, "end": end, "text": text}]}]})
+            .to_string()
+        };
+        std::fs::write(
+            &preds,
+            format!(
+                "{}\n{}\n{}\n",
+                record(9, 11, "no"),
+                "{\"id\": \"d\", \"error\": {\"kind\": \"empty\", \"message\": \"the text is empty\"}}",
+                record(15, 18, "yes")
+            ),
+        )
+        .unwrap();
+        let read = read_predictions(&preds, Some(&texts), &LoadOptions::default()).unwrap();
+        let drawn: Vec<Option<&str>> = read
+            .views
+            .iter()
+            .map(|v| v.content.as_ref().ok().map(|p| p.document.text()))
+            .collect();
+        assert_eq!(
+            drawn,
+            [Some("Ann said no."), None, Some("Bob Smith said yes.")]
+        );
     }
 
     /// Both formats have error records: the first line that is none tells
