@@ -353,10 +353,18 @@ fn the_index_merges_the_names_of_one_person_when_asked() {
     };
     assert_eq!(rows(false), ["Obama|2|2|0|2", "Barack Obama|1|1|0|1"]);
     // (The other spellings under the name, on the index too.)
-    assert_eq!(rows(true), ["Barack Obama|also Obama|3|3|0|3"]);
+    // (Text nodes joined with `|`: `also ` and each spelling are two.)
+    assert_eq!(rows(true), ["Barack Obama|also |Obama|3|3|0|3"]);
     let index = parse(&dir.path().join("merged/index.html"));
     let first = index.select(&sel("tbody tr td")).next().unwrap();
     assert_eq!(first.text().collect::<String>(), "Barack Obamaalso Obama");
+    // (Each name in its own `<bdi>`: a right-to-left override in one does
+    // not turn the rest of the cell around.)
+    let isolated: Vec<String> = first
+        .select(&sel("bdi"))
+        .map(|b| b.text().collect())
+        .collect();
+    assert_eq!(isolated, ["Barack Obama", "Obama"]);
 }
 
 /// Without gold, `--names` names the input's speakers, as `stats` reads

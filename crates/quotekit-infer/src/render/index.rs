@@ -102,9 +102,14 @@ fn speaker_table(
         );
     };
     for (name, r) in rows {
-        let mut cell = escape(name);
+        // (Each name isolated, `<bdi>`: one with a right-to-left override
+        // does not turn the rest of its cell around.)
+        let mut cell = format!("<bdi>{}</bdi>", escape(name));
         if let Some(others) = spellings.get(name) {
-            let others: Vec<String> = others.iter().map(|s| escape(s)).collect();
+            let others: Vec<String> = others
+                .iter()
+                .map(|s| format!("<bdi>{}</bdi>", escape(s)))
+                .collect();
             let _ = write!(
                 cell,
                 "<br><span class=\"muted\">also {}</span>",
