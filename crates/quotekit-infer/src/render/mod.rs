@@ -289,16 +289,18 @@ mod tests {
         assert!(page.contains("<h1>(empty id)</h1>"));
     }
 
+    /// `n` documents of one short text, ids `d0`, `d1`, ….
+    fn docs(n: usize) -> Vec<View> {
+        (0..n)
+            .map(|k| View::of_document(Document::new(format!("d{k}"), "Hi there.")))
+            .collect()
+    }
+
     /// A render into the folder of an earlier, longer one leaves none of
     /// its pages behind, and keeps files that are not render's.
     #[test]
     fn a_second_render_removes_the_pages_of_the_first() {
         let dir = tempfile::tempdir().unwrap();
-        let docs = |n: usize| -> Vec<View> {
-            (0..n)
-                .map(|k| View::of_document(Document::new(format!("d{k}"), "Hi there.")))
-                .collect()
-        };
         let options = RenderOptions {
             page_size: 1,
             ..RenderOptions::default()
@@ -362,11 +364,6 @@ mod tests {
         let elsewhere = outside.path().join("elsewhere");
         std::fs::create_dir(&elsewhere).unwrap();
         let options = RenderOptions::default();
-        let docs = |n: usize| -> Vec<View> {
-            (0..n)
-                .map(|k| View::of_document(Document::new(format!("d{k}"), "Hi there.")))
-                .collect()
-        };
         // A page that is a link.
         let site = tempfile::tempdir().unwrap();
         std::fs::create_dir(site.path().join("doc")).unwrap();
