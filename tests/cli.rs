@@ -2212,6 +2212,14 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     // (Each id is one record: its part's records, 1; its quotes, the
     // sum of its rows'.)
     assert!(by[1..].iter().all(|r| r[6] == "1"), "{by:?}");
+    let mut sums: std::collections::HashMap<&str, (u64, &str)> = Default::default();
+    for r in &by[1..] {
+        let sum = sums.entry(r[0].as_str()).or_insert((0, r[7].as_str()));
+        sum.0 += r[2].parse::<u64>().unwrap();
+    }
+    for (id, (sum, total)) in sums {
+        assert_eq!(sum.to_string(), total, "{id}");
+    }
     let quotes: u64 = by[1..].iter().map(|r| r[2].parse::<u64>().unwrap()).sum();
     assert_eq!(quotes, records["quotes"].as_u64().unwrap());
     let o = quotekit(&["stats", "datasets/sample", "--csv"]);
@@ -2220,6 +2228,14 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     // read as a file or from standard input.
     std::fs::write(out("empty.jsonl"), "").unwrap();
     let o = quotekit(&["stats", out("empty.jsonl").to_str().unwrap(), "--csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "speaker,quotes,direct,documents,spellings\n");
+    let o = std::process::Command::new(common::binary())
+        .args(["stats", "-", "--csv"])
+        .current_dir(common::root())
+        .stdin(std::fs::File::open(out("empty.jsonl")).unwrap())
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "speaker,quotes,direct,documents,spellings\n");
     let o = quotekit(&["stats", out("r.jsonl").to_str().unwrap(), "--csv", "--json"]);

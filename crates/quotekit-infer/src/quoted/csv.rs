@@ -76,8 +76,8 @@ impl QuotedBy {
     /// field's value first (a string as it is, unless empty or read as
     /// another value, which is JSON as other values are; empty for records
     /// without the field), then the columns of [`Quoted::write_csv`], then
-    /// the part's records and quotes in all (`FIELD_documents`,
-    /// `FIELD_quotes`), on each of its rows, so that a spreadsheet can
+    /// the part's documents (its records, error records included) and its
+    /// quotes in all (`FIELD_documents`, `FIELD_quotes`), on each of its rows, so that a spreadsheet can
     /// share a speaker's quotes out by the part's. A part without quotes
     /// has one row, its quotes with no name: none. The counts of all the
     /// records are not repeated: they are `Quoted`'s.

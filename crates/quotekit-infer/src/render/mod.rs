@@ -257,11 +257,15 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
     Ok(())
 }
 
-/// Writes a page at `path`, replacing a link there rather than writing
-/// through it (a page never lands outside the output folder).
+/// Writes a page at `path`: beside it, then renamed over it, so that a
+/// link or a hard link there is replaced, not written through (a page never
+/// lands outside the output folder, nor in a copy made with hard links).
 fn write_page(path: &Path, html: &str) -> Result<(), InferError> {
-    quotekit_data::paths::replace_link(path).map_err(|e| InferError::io(path, e))?;
-    std::fs::write(path, html).map_err(|e| InferError::io(path, e))
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let beside = path.with_file_name(format!(".{name}.part"));
+    quotekit_data::paths::replace_link(&beside).map_err(|e| InferError::io(&beside, e))?;
+    std::fs::write(&beside, html).map_err(|e| InferError::io(&beside, e))?;
+    std::fs::rename(&beside, path).map_err(|e| InferError::io(path, e))
 }
 
 #[cfg(test)]
@@ -379,6 +383,16 @@ mod tests {
                 "{page}"
             );
         }
+        // A page that is a hard link (a copy of the site made with
+        // `cp -al`): the copy keeps its page.
+        let copy = outside.path().join("copy.html");
+        std::fs::hard_link(site.path().join("doc/1.html"), &copy).unwrap();
+        let before = std::fs::read(&copy).unwrap();
+        render_corpus(docs(2), None, site.path(), &options).unwrap();
+        assert_eq!(std::fs::read(&copy).unwrap(), before);
+        assert!(std::fs::read_dir(site.path().join("doc"))
+            .unwrap()
+            .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".part")));
         // The `doc` folder a link to another folder.
         let site = tempfile::tempdir().unwrap();
         symlink(&elsewhere, site.path().join("doc")).unwrap();

@@ -109,7 +109,7 @@ pub fn read_predictions(
             .collect();
         let errors = path.join("errors.jsonl");
         if format == Format::Brat && errors.is_file() {
-            views.extend(read_jsonl(&errors, None, &options.validation)?.views);
+            views.extend(read_jsonl(&errors, None, &[], &options.validation)?.views);
         }
         return Ok(Predictions {
             views,
@@ -123,7 +123,7 @@ pub fn read_predictions(
         Some(t) => Some(read_texts(t)?),
         None => None,
     };
-    read_jsonl(path, texts.as_ref(), &options.validation)
+    read_jsonl(path, texts.as_ref(), &options.names, &options.validation)
 }
 
 /// True when the first record of the JSONL file `path` that is no error
@@ -313,7 +313,7 @@ pub fn records_as_documents(
     let mut notes = Vec::new();
     let Predictions {
         views, bad_lines, ..
-    } = read_jsonl(path, Some(&texts), &ValidationOptions::default())?;
+    } = read_jsonl(path, Some(&texts), &[], &ValidationOptions::default())?;
     // A line that is no record (cut off when predict was killed, damaged)
     // is an error: scored, its document would count as predicting nothing.
     // (`bad_lines` is in order.)
@@ -410,7 +410,9 @@ struct Texts {
 }
 
 impl Texts {
-    /// The text of the `occurrence`-th record (from 0) of `id`.
+    /// The text of the `occurrence`-th record (from 0) of `id`: of an id
+    /// given more than once, its text of that turn, or the last readable
+    /// one past them; of another, its one text.
     fn text(&self, id: &str, occurrence: usize) -> Option<&Result<String, String>> {
         self.repeated
             .get(id)
@@ -429,17 +431,12 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
         },
     )?;
     let mut texts = Texts::default();
-    // (Every text by id, to keep those of ids given more than once.)
+    // (Every text by id, in input order.)
     let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
     for record in input.records {
         let record = record?;
         match record.document {
-            Ok(doc) => {
-                all.entry(doc.id.clone())
-                    .or_default()
-                    .push(Ok(doc.text.clone()));
-                texts.by_id.insert(doc.id, Ok(doc.text));
-            }
+            Ok(doc) => all.entry(doc.id).or_default().push(Ok(doc.text)),
             Err(e) => {
                 let why = format!("{}: {}: {}", path.display(), e.kind, e.message);
                 // (An input error's message begins with its line, `line N: `
@@ -454,25 +451,33 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
                     texts.unreadable.push(why);
                 } else {
                     let why = format!("its text could not be read: {why}");
-                    all.entry(record.key.clone())
-                        .or_default()
-                        .push(Err(why.clone()));
-                    // (A readable text of the same id, before or after, wins.)
-                    texts.by_id.entry(record.key).or_insert(Err(why));
+                    all.entry(record.key).or_default().push(Err(why));
                 }
             }
         }
     }
-    texts.repeated = all.into_iter().filter(|(_, t)| t.len() > 1).collect();
+    for (id, mut given) in all {
+        if given.len() > 1 {
+            // (The id's text when its records outnumber its texts: the last
+            // readable one, else the first reason.)
+            let last = given.iter().rev().find(|t| t.is_ok()).unwrap_or(&given[0]);
+            texts.by_id.insert(id.clone(), last.clone());
+            texts.repeated.insert(id, given);
+        } else if let Some(text) = given.pop() {
+            texts.by_id.insert(id, text);
+        }
+    }
     Ok(texts)
 }
 
 /// Reads a JSONL file of documents or of `predict` records (with
-/// `texts`); a document is checked as a corpus's are (`validation`), and
-/// one with errors is shown as an error.
+/// `texts`); a document is checked as a corpus's are (`validation`, its
+/// speakers named by the names files of `names`), and one with errors is
+/// shown as an error.
 fn read_jsonl(
     path: &Path,
     texts: Option<&Texts>,
+    names: &[std::path::PathBuf],
     validation: &ValidationOptions,
 ) -> Result<Predictions, InferError> {
     let mut views = Vec::new();
@@ -494,7 +499,7 @@ fn read_jsonl(
         let not_a_document = match parse_record(path, line_no, buf.clone()) {
             Ok(read) => {
                 let id = read.document.id.clone();
-                views.push(match checked(read, &[], validation) {
+                views.push(match checked(read, names, validation) {
                     Ok((document, warned)) => {
                         warnings.extend(warned);
                         View::of_document(document)
@@ -566,6 +571,9 @@ fn read_jsonl(
             // A line that is no document is shown as an error and the rest
             // goes on, as `predict` does with bad input.
             _ => {
+                // (It takes its id's turn, when it has one, as its record
+                // would have.)
+                occurrence(record_id(object, line_no));
                 bad_lines.push(views.len());
                 bad_line(path, line_no, object, not_a_document)
             }
@@ -673,14 +681,26 @@ fn record_view(
             });
         }
     }
-    Ok(View {
-        id,
-        content: predicted_from_record(record, text),
-    })
+    let mut content = predicted_from_record(&record, text);
+    // (A record of an id given more than once that does not fit the text
+    // of its turn, two runs' records joined, say, or a turn lost to a line
+    // whose id could not be read, is drawn on the first other text of the
+    // id it fits.)
+    if let (Err(_), Some(others)) = (&content, texts.repeated.get(&id)) {
+        let fits = others
+            .iter()
+            .filter_map(|t| t.as_ref().ok())
+            .filter(|t| *t != text)
+            .find_map(|t| predicted_from_record(&record, t).ok());
+        if let Some(fits) = fits {
+            content = Ok(fits);
+        }
+    }
+    Ok(View { id, content })
 }
 
-fn predicted_from_record(record: RecordIn, text: &str) -> Result<Predicted, String> {
-    let mut document = Document::new(record.id, text);
+fn predicted_from_record(record: &RecordIn, text: &str) -> Result<Predicted, String> {
+    let mut document = Document::new(record.id.clone(), text);
     let index = document.char_index();
     let mut confidences = Vec::new();
     let mut speaker_names = Vec::new();
@@ -799,7 +819,8 @@ mod tests {
 
     /// An id the texts give twice: predict's records of it pair with its
     /// texts in order (both were drawn on the last, and the first did not
-    /// fit), an error record taking its turn.
+    /// fit), an error record taking its turn; a record past them is drawn
+    /// on the text it fits.
     #[test]
     fn records_of_a_repeated_id_pair_with_its_texts_in_order() {
         let dir = tempfile::tempdir().unwrap();
@@ -820,10 +841,13 @@ mod tests {
         std::fs::write(
             &preds,
             format!(
-                "{}\n{}\n{}\n",
+                "{}\n{}\n{}\n{}\n",
                 record(9, 11, "no"),
                 "{\"id\": \"d\", \"error\": {\"kind\": \"empty\", \"message\": \"the text is empty\"}}",
-                record(15, 18, "yes")
+                record(15, 18, "yes"),
+                // (One record more than the id's texts, two runs joined: it
+                // fits the first text, not the last.)
+                record(9, 11, "no")
             ),
         )
         .unwrap();
@@ -835,7 +859,12 @@ mod tests {
             .collect();
         assert_eq!(
             drawn,
-            [Some("Ann said no."), None, Some("Bob Smith said yes.")]
+            [
+                Some("Ann said no."),
+                None,
+                Some("Bob Smith said yes."),
+                Some("Ann said no.")
+            ]
         );
     }
 
@@ -956,7 +985,7 @@ mod tests {
         let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents[0].spans.len(), 1);
         // Drawn without the texts, it is read on its own text.
-        let drawn = read_jsonl(&path, None, &ValidationOptions::default()).unwrap();
+        let drawn = read_jsonl(&path, None, &[], &ValidationOptions::default()).unwrap();
         assert_eq!(
             drawn.views[0]
                 .content
