@@ -749,7 +749,7 @@ fn a_wrong_name_where_gold_names_no_one_says_so() {
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
         .collect();
     assert!(
-        pages.contains("wrong name: gold names no one: “the public works department”"),
+        pages.contains("wrong name: gold <bdi>names no one: “the public works department”</bdi>"),
         "{}",
         pages.matches("wrong name").count()
     );

@@ -91,13 +91,13 @@ pub(super) fn quote_list(
         let n = number[k];
         let _ = write!(
             body,
-            "<li id=\"q{n}\" value=\"{n}\" data-q=\"{n}\" tabindex=\"0\"><a href=\"#t{n}\">quote {n}</a>: <span class=\"src\">{}</span>",
+            "<li id=\"q{n}\" value=\"{n}\" data-q=\"{n}\" tabindex=\"0\"><a href=\"#t{n}\">quote {n}</a>: <span class=\"src\"><bdi>{}</bdi></span>",
             escape(&speaker_label(p, &spans, k, a.source.as_deref(), index))
         );
         if let (Some(id), Some(_)) = (&a.source, p.speaker_names.get(k).cloned().flatten()) {
             let _ = write!(
                 body,
-                " (“{}”)",
+                " (“<bdi>{}</bdi>”)",
                 escape(&excerpt(&span_text(doc, &spans, index, id), 60))
             );
         }
@@ -158,7 +158,7 @@ pub(super) fn quote_list(
                     if !link.speaker_right {
                         let _ = write!(
                             body,
-                            " <strong class=\"bad\">wrong speaker: gold {}</strong>",
+                            " <strong class=\"bad\">wrong speaker: gold <bdi>{}</bdi></strong>",
                             escape(&gold_speaker)
                         );
                     } else if link.name_right == Some(false) {
@@ -169,7 +169,7 @@ pub(super) fn quote_list(
                         };
                         let _ = write!(
                             body,
-                            " <strong class=\"bad\">wrong name: gold {}</strong>",
+                            " <strong class=\"bad\">wrong name: gold <bdi>{}</bdi></strong>",
                             escape(&gold_name)
                         );
                     }
