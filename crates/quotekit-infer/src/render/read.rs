@@ -399,7 +399,8 @@ pub fn records_note(path: &Path) -> String {
 /// The texts predictions are drawn over.
 #[derive(Debug, Default)]
 struct Texts {
-    /// By id, or why the record of an id gave none (with its file and line).
+    /// By id, or why the record of an id gave none (with its file and line):
+    /// the ids the input gives once.
     by_id: HashMap<String, Result<String, String>>,
     /// Every text of an id the input gives more than once, in input order:
     /// predict's records of that id, in their order, pair with them one by
@@ -414,10 +415,13 @@ impl Texts {
     /// given more than once, its text of that turn, or the last readable
     /// one past them; of another, its one text.
     fn text(&self, id: &str, occurrence: usize) -> Option<&Result<String, String>> {
-        self.repeated
-            .get(id)
-            .and_then(|texts| texts.get(occurrence))
-            .or_else(|| self.by_id.get(id))
+        let Some(given) = self.repeated.get(id) else {
+            return self.by_id.get(id);
+        };
+        // (Past its texts, the last readable one, else the first reason.)
+        given
+            .get(occurrence)
+            .or_else(|| given.iter().rev().find(|t| t.is_ok()).or(given.first()))
     }
 }
 
@@ -458,10 +462,6 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
     }
     for (id, mut given) in all {
         if given.len() > 1 {
-            // (The id's text when its records outnumber its texts: the last
-            // readable one, else the first reason.)
-            let last = given.iter().rev().find(|t| t.is_ok()).unwrap_or(&given[0]);
-            texts.by_id.insert(id.clone(), last.clone());
             texts.repeated.insert(id, given);
         } else if let Some(text) = given.pop() {
             texts.by_id.insert(id, text);
