@@ -378,6 +378,22 @@ mod tests {
         let said = BratWriter.write(&twice, &dir.path().join("twice")).unwrap();
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(said[0].contains("\"a\" appears more than once") && said[0].contains("a~2"));
+        // Ids that are no brat ids are said once for the corpus, counted.
+        let odd = |id: &str| {
+            let mut doc = Document::new(id, "Ann said.");
+            doc.spans = vec![Span::new("s1", Role::Source, vec![CharSpan::new(0, 3)])];
+            doc
+        };
+        let said = BratWriter
+            .write(&[odd("b"), odd("c")], &dir.path().join("odd"))
+            .unwrap();
+        assert_eq!(
+            said,
+            [
+                "2 span or attribution id(s) of 2 document(s) (the first \"b\") are no brat ids \
+              (`T12`, `E3`): they are written with new numbers, after the largest kept"
+            ]
+        );
     }
 
     /// What the writer writes, its reader reads back whole: ids that are
