@@ -144,6 +144,33 @@ fn convert_to_conll_and_back_keeps_the_spans() {
     );
 }
 
+/// A corpus written to a `.gz` name is gzip, reads back as the same
+/// corpus, and its format is told by the name under `.gz` (CoNLL here: its
+/// document ids are the file's own).
+#[test]
+fn convert_writes_and_reads_gzip_by_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new("datasets/sample");
+    let (plain, gz) = (dir.path().join("s.jsonl"), dir.path().join("s.jsonl.gz"));
+    convert("brat", "jsonl", sample, &plain, &[]);
+    convert("brat", "jsonl", sample, &gz, &[]);
+    assert_eq!(&std::fs::read(&gz).unwrap()[..2], &[0x1f, 0x8b]);
+    let back = dir.path().join("back.jsonl");
+    convert("jsonl", "jsonl", &gz, &back, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&back).unwrap(),
+        std::fs::read_to_string(&plain).unwrap()
+    );
+    let conll = dir.path().join("s.conll.GZ");
+    convert("jsonl", "conll", &gz, &conll, &[]);
+    let (zipped, original) = (stats_json(&conll, &[]), stats_json(sample, &[]));
+    assert_eq!(zipped["stats"]["documents"], 14);
+    assert_eq!(
+        zipped["stats"]["cue"]["spans"],
+        original["stats"]["cue"]["fragments"]
+    );
+}
+
 /// A CoNLL corpus with labels of its own trains with a label map, from the
 /// config (`data.label_map`) or the command line, to the model of the same
 /// corpus with quotekit's labels; without one, the error says where a label

@@ -399,6 +399,40 @@ fn records_carrying_what_no_float_holds_or_deep_nesting_resume() {
     );
 }
 
+/// An output named `.gz` is gzip, and every command that reads records
+/// reads it; a run to it cannot be resumed, and says so.
+#[test]
+fn a_gzip_output_holds_the_same_records_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let plain = dir.path().join("out.jsonl");
+    let gz = dir.path().join("out.jsonl.gz");
+    assert!(predict(&input, &plain, &[]).status.success());
+    let out = predict(&input, &gz, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&gz).unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, std::fs::read(&plain).unwrap());
+    let stats = |path: &Path| {
+        let out = common::quotekit(&["stats", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        common::stdout(&out)
+    };
+    assert_eq!(stats(&gz), stats(&plain));
+    let out = predict(&input, &gz, &["--resume"]);
+    common::refused(&out, "out.jsonl.gz is written through gzip");
+    assert_eq!(std::fs::read(&gz).unwrap(), bytes, "left as it was");
+    // A plain file named `.gz` is said to be no gzip.
+    let fake = dir.path().join("fake.jsonl.gz");
+    std::fs::copy(&plain, &fake).unwrap();
+    let out = common::quotekit(&["stats", fake.to_str().unwrap()]);
+    common::refused(&out, "fake.jsonl.gz: not gzip, though its name ends in .gz");
+}
+
 #[test]
 fn gzip_and_stdin_inputs_give_the_same_records() {
     let dir = tempfile::tempdir().unwrap();

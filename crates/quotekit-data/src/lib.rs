@@ -17,6 +17,7 @@
 pub mod document;
 pub mod error;
 pub mod formats;
+pub mod gzip;
 pub mod ids;
 pub mod load;
 pub mod marks;

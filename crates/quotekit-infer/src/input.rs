@@ -573,17 +573,9 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             })
         }
         Input::Jsonl(path) => {
-            let gz = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
             // (Read as JSONL, a CoNLL file would be one error record per
             // line; `x.conll.gz` is told by the name under `.gz`.)
-            let unzipped = if gz {
-                path.with_extension("")
-            } else {
-                path.clone()
-            };
-            if quotekit_data::Format::detect(&unzipped) == quotekit_data::Format::Conll {
+            if quotekit_data::Format::detect(path) == quotekit_data::Format::Conll {
                 return Err(InferError::Usage(format!(
                     "{}: read as CoNLL by its extension (.conll, .iob, .bio, .tsv), a file of \
                      tagged tokens, not of texts to annotate; give JSONL records ({{\"id\": …, \
@@ -599,11 +591,8 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 inner: file,
                 count: position.clone(),
             };
-            let reader: Box<dyn BufRead + Send> = if gz {
-                Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(counted)))
-            } else {
-                Box::new(BufReader::with_capacity(1 << 16, counted))
-            };
+            let reader = quotekit_data::gzip::read_from(path, counted)
+                .map_err(|e| InferError::io(path, e))?;
             Ok(OpenInput {
                 records: jsonl_stream(reader, path.clone(), limits),
                 total,

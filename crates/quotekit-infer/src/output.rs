@@ -9,6 +9,7 @@ use quotekit_data::formats::brat::{
     file_name, has_header, ids_line, ids_text, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
 };
 use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::gzip::Writer as Gzip;
 use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
@@ -251,7 +252,8 @@ pub fn render(
 /// Writes rendered records in order.
 pub struct Sink {
     target: OutputTarget,
-    lines: Option<std::io::BufWriter<Box<dyn Write + Send>>>,
+    /// JSONL: records, through gzip for a file named `.gz`.
+    lines: Option<std::io::BufWriter<Gzip<Box<dyn Write + Send>>>>,
     errors: Option<std::fs::File>,
     /// brat: the lines of the ids file so far (a resumed run's document
     /// may have its line from before the kill).
@@ -293,7 +295,9 @@ impl Sink {
                 ))
             }
             (OutputTarget::Stdout, _) => {
-                sink.lines = Some(std::io::BufWriter::new(Box::new(std::io::stdout())));
+                sink.lines = Some(std::io::BufWriter::new(Gzip::Plain(Box::new(
+                    std::io::stdout(),
+                ))));
             }
             (OutputTarget::Path(dir), OutputFormat::Brat) => {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
@@ -335,7 +339,10 @@ impl Sink {
             }
             (OutputTarget::Path(path), _) => {
                 let file: Box<dyn Write + Send> = Box::new(open_file(path)?);
-                sink.lines = Some(std::io::BufWriter::with_capacity(1 << 16, file));
+                sink.lines = Some(std::io::BufWriter::with_capacity(
+                    1 << 16,
+                    Gzip::new(path, file),
+                ));
             }
         }
         Ok(sink)
@@ -405,6 +412,19 @@ impl Sink {
         let path = self.path();
         if let Some(out) = self.lines.as_mut() {
             out.flush().map_err(|e| InferError::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes what is left and ends the output (a gzip stream gets its
+    /// trailer); called once the last record is written.
+    pub fn finish(mut self) -> Result<(), InferError> {
+        let path = self.path();
+        if let Some(out) = self.lines.take() {
+            out.into_inner()
+                .map_err(|e| InferError::io(&path, e.into_error()))?
+                .finish()
+                .map_err(|e| InferError::io(&path, e))?;
         }
         Ok(())
     }

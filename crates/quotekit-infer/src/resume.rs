@@ -175,6 +175,14 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
             "--resume needs an output file or directory, not standard output".into(),
         ));
     };
+    if format != OutputFormat::Brat && quotekit_data::gzip::is_gzip(path) {
+        return Err(InferError::Usage(format!(
+            "--resume: {} is written through gzip (its name ends in .gz), which a run cannot \
+             go on from where it was cut; write a run that may be resumed to a plain .jsonl \
+             file, and gzip it once it is done",
+            path.display()
+        )));
+    }
     if format != OutputFormat::Brat {
         return Ok(Written::InOrder(Records::open(path.clone(), format)?));
     }

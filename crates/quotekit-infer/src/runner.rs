@@ -302,12 +302,16 @@ pub fn run(
             return Err(e);
         }
         if options.interrupt.is_set() {
+            // (A gzip stream ends as the sink is dropped; it cannot be
+            // resumed.)
             return Err(InferError::Interrupted {
                 documents: summary.documents,
-                resumable: matches!(output, OutputTarget::Path(_)),
+                resumable: matches!(output, OutputTarget::Path(p)
+                    if options.format == OutputFormat::Brat || !quotekit_data::gzip::is_gzip(p)),
             });
         }
     }
+    sink.finish()?;
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish(&summary);
     Ok(summary)

@@ -169,6 +169,24 @@ def test_read_corpus_and_evaluate(model, tiny_model, tmp_path):
     assert from_records["attribution"] == scores["attribution"]
 
 
+def test_gzip_files_are_read_by_their_name(tmp_path):
+    # The same records, gzip-compressed under a `.gz` name, read as the
+    # plain file does; a plain file under such a name is refused.
+    import gzip
+
+    plain = tmp_path / "sample.jsonl"
+    proc = run_cli("convert", "--from", "brat", "--to", "jsonl", str(SAMPLE), str(plain))
+    assert proc.returncode == 0, proc.stderr.decode()
+    zipped = tmp_path / "sample.jsonl.gz"
+    zipped.write_bytes(gzip.compress(plain.read_bytes()))
+    assert list(quotekit.read_corpus(zipped)) == list(quotekit.read_corpus(plain))
+    assert quotekit.evaluate(zipped, plain)["exact"]["micro"]["f1"] == pytest.approx(1.0)
+    fake = tmp_path / "fake.jsonl.gz"
+    fake.write_bytes(plain.read_bytes())
+    with pytest.raises(quotekit.QuotekitError, match="not gzip"):
+        list(quotekit.read_corpus(fake))
+
+
 def test_names_on_the_spans_score_who_said_what_as_names_files_do(tmp_path):
     # A corpus read with its names files, written as JSONL, carries the
     # names on its Source spans: as gold, it scores who said what as the

@@ -21,9 +21,11 @@ pub struct ConvertArgs {
     /// Tag scheme for CoNLL output.
     #[arg(long, default_value = "bio", value_name = "bio|bilou")]
     pub scheme: TagScheme,
-    /// Input corpus (brat: a directory; jsonl, conll: a file).
+    /// Input corpus (brat: a directory; jsonl, conll: a file, gzip-compressed
+    /// when its name ends in .gz).
     pub input: PathBuf,
-    /// Output (brat: a directory, written in the flat layout; jsonl, conll: a file).
+    /// Output (brat: a directory, written in the flat layout; jsonl, conll: a
+    /// file, gzip-compressed when its name ends in .gz).
     pub output: PathBuf,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,

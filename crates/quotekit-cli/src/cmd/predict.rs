@@ -37,7 +37,9 @@ pub struct PredictArgs {
     /// {"id", "text", ...} records, or - for JSONL on standard input.
     #[arg(long)]
     pub input: PathBuf,
-    /// Output: a file (jsonl, documents), a directory (brat), or - for standard output.
+    /// Output: a file (jsonl, documents; gzip-compressed when its name ends in
+    /// .gz, which --resume cannot go on from), a directory (brat), or - for
+    /// standard output.
     #[arg(long)]
     pub output: PathBuf,
     /// Output format.

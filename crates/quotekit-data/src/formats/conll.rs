@@ -155,10 +155,12 @@ impl Builder {
 
 impl CorpusReader for ConllReader {
     fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
-        let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
-        let lines = std::io::BufReader::new(file).split(b'\n');
+        let lines = crate::gzip::open(path)
+            .map_err(|e| DataError::io(path, e))?
+            .split(b'\n');
         let path = path.to_path_buf();
-        let stem = path
+        // (`x.conll.gz`: `x`.)
+        let stem = crate::gzip::inner_name(&path)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
@@ -387,7 +389,7 @@ impl CorpusWriter for ConllWriter {
         }
         create_parent(path)?;
         let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
-        let mut out = std::io::BufWriter::new(file);
+        let mut out = crate::gzip::Writer::new(path, std::io::BufWriter::new(file));
         let io = |e| DataError::io(path, e);
         let mut lost = Vec::new();
         let (mut widened, mut first_widened) = (0, None);
@@ -420,7 +422,7 @@ impl CorpusWriter for ConllWriter {
                 }
             }
         }
-        out.flush().map_err(io)?;
+        out.finish().map_err(io)?;
         if let Some(first) = first_widened {
             lost.push(format!(
                 "{widened} span fragment(s) begin or end inside a token (the first in document \

@@ -29,9 +29,8 @@ pub struct JsonlReader;
 
 impl CorpusReader for JsonlReader {
     fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
-        let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
+        let mut reader = crate::gzip::open(path).map_err(|e| DataError::io(path, e))?;
         let path = path.to_path_buf();
-        let mut reader = std::io::BufReader::new(file);
         let mut line_no = 0;
         let iter = std::iter::from_fn(move || loop {
             let mut buf = Vec::new();
@@ -217,11 +216,11 @@ impl CorpusWriter for JsonlWriter {
         super::check_writable(documents, path, true)?;
         create_parent(path)?;
         let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
-        let mut out = std::io::BufWriter::new(file);
+        let mut out = crate::gzip::Writer::new(path, std::io::BufWriter::new(file));
         for doc in documents {
             writeln!(out, "{}", to_json_line(doc)).map_err(|e| DataError::io(path, e))?;
         }
-        out.flush().map_err(|e| DataError::io(path, e))?;
+        out.finish().map_err(|e| DataError::io(path, e))?;
         Ok(Vec::new())
     }
 }

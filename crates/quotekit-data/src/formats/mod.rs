@@ -66,10 +66,11 @@ impl std::str::FromStr for Format {
 
 impl Format {
     /// Guesses the format of `path`: `.jsonl`/`.json` files are JSONL, `.conll`,
-    /// `.iob`, `.bio` and `.tsv` files are CoNLL, directories are brat.
+    /// `.iob`, `.bio` and `.tsv` files are CoNLL, directories are brat; a
+    /// `.gz` file by the name under it ([`crate::gzip`]).
     pub fn detect(path: &Path) -> Format {
         // (In any case: `CORPUS.JSONL` is JSONL.)
-        let ext = path
+        let ext = crate::gzip::inner_name(path)
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);

@@ -231,8 +231,8 @@ impl<'de> Deserialize<'de> for Shape {
 pub(crate) fn lines(
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_, InferError> {
-    let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
-    Ok(lines_of(std::io::BufReader::new(file), path))
+    let file = quotekit_data::gzip::open(path).map_err(|e| InferError::io(path, e))?;
+    Ok(lines_of(file, path))
 }
 
 /// The longest line this module's readers of records and documents take:

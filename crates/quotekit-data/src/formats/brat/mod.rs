@@ -165,7 +165,8 @@ fn collect_pairs(
             path: dir.to_path_buf(),
             message: "a brat corpus is a folder (of .txt and .ann files), not a file; files \
                       are read by their extension: .jsonl or .json as JSONL, .conll, .iob, .bio \
-                      or .tsv as CoNLL (`convert --from` names the format of any file)"
+                      or .tsv as CoNLL, and either with .gz after it as gzip (`convert --from` \
+                      names the format of any file)"
                 .into(),
         });
     }

@@ -1,0 +1,181 @@
+//! Files compressed with gzip: a file whose name ends in `.gz` (in any
+//! case) is read and written through gzip, and its format is told by the
+//! name under `.gz` (`corpus.jsonl.gz` is JSONL, `tags.conll.gz` CoNLL).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// Whether `path` names a gzip file: its extension is `gz`, in any case.
+pub fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// The name of the file a gzip file holds (`x.jsonl.gz`: `x.jsonl`); any
+/// other path as it is.
+pub fn inner_name(path: &Path) -> PathBuf {
+    if is_gzip(path) {
+        path.with_extension("")
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Opens `path` for reading: through gzip where [`is_gzip`] (members one
+/// after another, as `cat a.gz b.gz` joins them, read as one stream).
+pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
+    read_from(path, std::fs::File::open(path)?)
+}
+
+/// [`open`] on a file already opened (`path` tells whether it is gzip).
+pub fn read_from(
+    path: &Path,
+    file: impl std::io::Read + Send + 'static,
+) -> std::io::Result<Box<dyn BufRead + Send>> {
+    if !is_gzip(path) {
+        return Ok(Box::new(BufReader::with_capacity(1 << 16, file)));
+    }
+    // (What is not gzip is said so, by its name, before a byte is read
+    // as gzip; an empty file is an empty stream.)
+    let mut file = BufReader::new(file);
+    let head = file.fill_buf()?;
+    if head.is_empty() {
+        return Ok(Box::new(std::io::empty()));
+    }
+    if !head.starts_with(&[0x1f, 0x8b][..head.len().min(2)]) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not gzip, though its name ends in .gz (a .gz file is read as gzip: \
+             compress it, or give it the name of what it holds)",
+        ));
+    }
+    Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+        file,
+    ))))
+}
+
+/// Writes through gzip or not, as [`is_gzip`] says of the file's name;
+/// [`Writer::finish`] ends the stream (dropping the writer ends it too, but
+/// says nothing of a failure).
+pub enum Writer<W: Write> {
+    /// A plain file.
+    Plain(W),
+    /// A gzip stream.
+    Gzip(flate2::write::GzEncoder<W>),
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer to `inner` for the file `path` names.
+    pub fn new(path: &Path, inner: W) -> Self {
+        if is_gzip(path) {
+            Writer::Gzip(flate2::write::GzEncoder::new(
+                inner,
+                flate2::Compression::default(),
+            ))
+        } else {
+            Writer::Plain(inner)
+        }
+    }
+
+    /// Flushes what was written and ends a gzip stream with its trailer;
+    /// the inner writer, flushed.
+    pub fn finish(self) -> std::io::Result<W> {
+        let mut inner = match self {
+            Writer::Plain(w) => w,
+            Writer::Gzip(g) => g.finish()?,
+        };
+        inner.flush()?;
+        Ok(inner)
+    }
+}
+
+impl<W: Write> Write for Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Writer::Plain(w) => w.write(buf),
+            Writer::Gzip(g) => g.write(buf),
+        }
+    }
+
+    /// (A gzip stream is flushed to a byte boundary: what was written so far
+    /// can be read back, though the stream has not ended.)
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Writer::Plain(w) => w.flush(),
+            Writer::Gzip(g) => g.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn gzip_is_told_by_the_name_in_any_case() {
+        assert!(is_gzip(Path::new("a/corpus.jsonl.gz")));
+        assert!(is_gzip(Path::new("CORPUS.JSONL.GZ")));
+        assert!(!is_gzip(Path::new("corpus.jsonl")));
+        assert!(!is_gzip(Path::new("gz")));
+        assert_eq!(
+            inner_name(Path::new("a/x.conll.GZ")),
+            Path::new("a/x.conll")
+        );
+        assert_eq!(inner_name(Path::new("a/x.conll")), Path::new("a/x.conll"));
+    }
+
+    #[test]
+    fn written_gzip_reads_back_and_joined_members_read_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl.gz");
+        let mut w = Writer::new(&path, std::fs::File::create(&path).unwrap());
+        w.write_all(b"one\n").unwrap();
+        w.flush().unwrap();
+        w.write_all(b"two\n").unwrap();
+        w.finish().unwrap();
+        let once = std::fs::read(&path).unwrap();
+        assert_eq!(&once[..2], &[0x1f, 0x8b], "a gzip header");
+        // `cat x.gz x.gz`: two members.
+        std::fs::write(&path, [once.clone(), once].concat()).unwrap();
+        let mut text = String::new();
+        open(&path).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "one\ntwo\none\ntwo\n");
+        // A plain name is read and written as it is.
+        let plain = dir.path().join("x.jsonl");
+        let mut w = Writer::new(&plain, std::fs::File::create(&plain).unwrap());
+        w.write_all(b"one\n").unwrap();
+        w.finish().unwrap();
+        assert_eq!(std::fs::read(&plain).unwrap(), b"one\n");
+    }
+
+    #[test]
+    fn a_plain_file_named_gz_is_an_error_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl.gz");
+        std::fs::write(&path, "{\"id\": \"a\"}\n").unwrap();
+        let err = open(&path).err().unwrap().to_string();
+        assert!(err.starts_with("not gzip"), "{err}");
+        // An empty file is an empty stream.
+        std::fs::write(&path, "").unwrap();
+        let mut text = String::new();
+        open(&path).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "");
+    }
+
+    /// A stream cut short (a run killed while it wrote) reads up to the
+    /// cut, then fails.
+    #[test]
+    fn a_cut_stream_is_an_error_after_what_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl.gz");
+        let mut w = Writer::new(&path, Vec::new());
+        w.write_all(b"one\n").unwrap();
+        w.flush().unwrap();
+        let Writer::Gzip(g) = &w else { panic!("gzip") };
+        std::fs::write(&path, g.get_ref()).unwrap();
+        let mut lines = open(&path).unwrap().lines();
+        assert_eq!(lines.next().unwrap().unwrap(), "one");
+        assert!(lines.next().unwrap().is_err());
+    }
+}
