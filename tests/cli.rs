@@ -456,6 +456,57 @@ fn help_explains_the_flags() {
     assert!(stdout(&out).contains("--scheme"));
 }
 
+/// The bash completion script completes commands, flags and the values of
+/// a flag (run by bash itself where there is one).
+#[test]
+fn bash_completes_commands_flags_and_values() {
+    let out = quotekit(&["completions", "bash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("quotekit.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let complete = |words: &[&str]| -> Option<String> {
+        // (bash calls the function with the command, the word being
+        // completed and the word before it.)
+        let (cur, prev) = (words[words.len() - 1], words[words.len() - 2]);
+        let array: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let line = format!(
+            "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _quotekit quotekit '{cur}' '{prev}'; \
+             echo \"${{COMPREPLY[@]}}\"",
+            script.display(),
+            array.join(" "),
+            words.len() - 1
+        );
+        let run = std::process::Command::new("bash")
+            .args(["-c", &line])
+            .output()
+            .ok()?;
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        Some(String::from_utf8_lossy(&run.stdout).trim().to_string())
+    };
+    let Some(commands) = complete(&["quotekit", "pre"]) else {
+        eprintln!("no bash here: the completion script was not run");
+        return;
+    };
+    assert_eq!(commands, "predict");
+    assert_eq!(
+        complete(&["quotekit", "predict", "--for"]).unwrap(),
+        "--format"
+    );
+    assert_eq!(
+        complete(&["quotekit", "predict", "--format", ""]).unwrap(),
+        "jsonl documents brat"
+    );
+    common::refused(
+        &quotekit(&["completions", "cmd.exe"]),
+        "invalid value 'cmd.exe'",
+    );
+}
+
 #[test]
 fn train_predict_eval_end_to_end() {
     let dir = tempfile::tempdir().unwrap();

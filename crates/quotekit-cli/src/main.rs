@@ -41,6 +41,14 @@ enum Command {
     /// or all-mpnet-base-v2 with `--encoder mpnet`), check its SHA-256 and
     /// unpack it under models/.
     FetchEncoder(cmd::fetch::FetchArgs),
+    /// Print a shell's completion script for quotekit, e.g. `quotekit
+    /// completions bash > ~/.local/share/bash-completion/completions/quotekit`
+    /// (zsh: a file `_quotekit` in a folder of `$fpath`; fish:
+    /// `~/.config/fish/completions/quotekit.fish`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Tells glibc's allocator to keep freed memory for reuse: the encoder
@@ -107,6 +115,16 @@ fn main() -> std::process::ExitCode {
         Command::Predict(args) => cmd::predict::run_predict(args),
         Command::Render(args) => cmd::render::run(args),
         Command::FetchEncoder(args) => cmd::fetch::run(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "quotekit",
+                &mut std::io::stdout(),
+            );
+            Ok(std::process::ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
