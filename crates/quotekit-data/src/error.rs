@@ -163,6 +163,16 @@ fn decode_utf8_after(
     })
 }
 
+/// An error reading `path` at its 1-based `line`, after which nothing of
+/// it can be read.
+pub(crate) fn read_stopped(path: &std::path::Path, line: usize, e: std::io::Error) -> DataError {
+    let error = std::io::Error::new(
+        e.kind(),
+        format!("line {line}: {e}; nothing after it was read"),
+    );
+    DataError::io(path, error)
+}
+
 /// Reads a whole file as UTF-8, as it is (a byte-order mark too: an
 /// article's text, whose offsets brat counts it in).
 pub(crate) fn read_utf8(path: &std::path::Path) -> Result<String, DataError> {

@@ -49,9 +49,26 @@ pub fn read_from(
              compress it, or give it the name of what it holds)",
         ));
     }
-    Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
-        file,
+    Ok(Box::new(BufReader::new(Gunzip(
+        flate2::read::MultiGzDecoder::new(file),
     ))))
+}
+
+/// A gzip decoder whose errors say what they are about: a stream cut short
+/// (a file still being written, or its writer killed) or damaged.
+struct Gunzip<R>(flate2::read::MultiGzDecoder<R>);
+
+impl<R: std::io::BufRead> std::io::Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::ErrorKind::{InvalidData, InvalidInput, UnexpectedEof};
+        self.0.read(buf).map_err(|e| match e.kind() {
+            kind @ (UnexpectedEof | InvalidInput | InvalidData) => std::io::Error::new(
+                kind,
+                format!("the gzip stream is cut short or damaged ({e})"),
+            ),
+            _ => e,
+        })
+    }
 }
 
 /// Writes through gzip or not, as [`is_gzip`] says of the file's name;
@@ -176,6 +193,10 @@ mod tests {
         std::fs::write(&path, g.get_ref()).unwrap();
         let mut lines = open(&path).unwrap().lines();
         assert_eq!(lines.next().unwrap().unwrap(), "one");
-        assert!(lines.next().unwrap().is_err());
+        let err = lines.next().unwrap().err().unwrap().to_string();
+        assert!(
+            err.starts_with("the gzip stream is cut short or damaged ("),
+            "{err}"
+        );
     }
 }

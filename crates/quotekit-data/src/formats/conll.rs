@@ -173,6 +173,7 @@ impl CorpusReader for ConllReader {
             labels: &self.labels,
             current: None,
             failed: false,
+            ended: false,
             count: 0,
         }))
     }
@@ -202,6 +203,8 @@ struct ConllStream<'a, R: BufRead> {
     labels: &'a LabelMap,
     current: Option<Builder>,
     failed: bool,
+    /// Whether reading failed: nothing follows.
+    ended: bool,
     count: usize,
 }
 
@@ -276,12 +279,21 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
     type Item = Result<ReadDocument, DataError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
         loop {
             let mut raw = match self.pending.pop_front() {
                 Some(raw) => raw,
                 None => match self.lines.next() {
                     None => return self.take().map(Ok),
-                    Some(Err(e)) => return Some(Err(DataError::io(&self.path, e))),
+                    // (The last item: the document under way is lost with
+                    // what follows.)
+                    Some(Err(e)) => {
+                        self.ended = true;
+                        let e = crate::error::read_stopped(&self.path, self.line_no + 1, e);
+                        return Some(Err(e));
+                    }
                     Some(Ok(raw)) => raw,
                 },
             };
@@ -465,6 +477,31 @@ mod tests {
         let path = dir.path().join("c.conll");
         std::fs::write(&path, text).unwrap();
         reader.read(&path).unwrap().collect()
+    }
+
+    /// A gzip file cut short ends with one error: the document under way
+    /// is lost, and nothing is read after it.
+    #[test]
+    fn a_cut_gzip_file_ends_with_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.conll.gz");
+        let text: String = (0..300)
+            .map(|i| format!("-DOCSTART-\td{i}\n\nWord{i}\tO\nsaid\tB-CUE\n\n"))
+            .collect();
+        let mut w = crate::gzip::Writer::new(&path, std::fs::File::create(&path).unwrap());
+        std::io::Write::write_all(&mut w, text.as_bytes()).unwrap();
+        w.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let read: Vec<_> = ConllReader::default().read(&path).unwrap().collect();
+        let (last, whole) = read.split_last().unwrap();
+        assert!(
+            whole.len() > 10 && whole.iter().all(Result::is_ok),
+            "{}",
+            whole.len()
+        );
+        let err = last.as_ref().err().unwrap().to_string();
+        assert!(err.contains("the gzip stream is cut short"), "{err}");
     }
 
     #[test]

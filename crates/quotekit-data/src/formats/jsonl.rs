@@ -31,14 +31,22 @@ impl CorpusReader for JsonlReader {
     fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
         let mut reader = crate::gzip::open(path).map_err(|e| DataError::io(path, e))?;
         let path = path.to_path_buf();
-        let mut line_no = 0;
+        let (mut line_no, mut ended) = (0, false);
         let iter = std::iter::from_fn(move || loop {
+            if ended {
+                return None;
+            }
             let mut buf = Vec::new();
             line_no += 1;
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) => return None,
                 Ok(_) => {}
-                Err(e) => return Some(Err(DataError::io(&path, e))),
+                // (The last item: what follows cannot be read, and a
+                // reader that goes on past errors must not wait for it.)
+                Err(e) => {
+                    ended = true;
+                    return Some(Err(crate::error::read_stopped(&path, line_no, e)));
+                }
             }
             strip_bom(line_no, &mut buf);
             if buf.iter().all(u8::is_ascii_whitespace) {
@@ -275,6 +283,36 @@ mod tests {
             e.to_string()
                 .contains("bom.jsonl:1: bad JSON record: a record is an object"),
             "{e}"
+        );
+    }
+
+    /// A gzip file cut short gives its whole records, then one error that
+    /// names the line, then nothing: a reader that goes on past errors
+    /// (`--lenient`) ends.
+    #[test]
+    fn a_cut_gzip_file_ends_with_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl.gz");
+        let docs: Vec<Document> = (0..400)
+            .map(|i| Document::new(format!("d{i}"), format!("Text {i} {}.", "x".repeat(i))))
+            .collect();
+        JsonlWriter.write(&docs, &path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let read: Vec<_> = JsonlReader.read(&path).unwrap().collect();
+        let (last, whole) = read.split_last().unwrap();
+        assert!(
+            whole.len() > 10 && whole.iter().all(Result::is_ok),
+            "{}",
+            whole.len()
+        );
+        let err = last.as_ref().err().unwrap().to_string();
+        assert!(
+            err.contains(&format!(
+                "c.jsonl.gz: line {}: the gzip stream is cut short",
+                whole.len() + 1
+            )) && err.ends_with("nothing after it was read"),
+            "{err}"
         );
     }
 

@@ -264,7 +264,16 @@ fn lines_within<'p>(
         let mut buf = Vec::new();
         line_no += 1;
         match std::io::Read::take(&mut reader, cap + 1).read_until(b'\n', &mut buf) {
-            Err(e) => return Some(Err(InferError::io(path, e))),
+            // (The last item: what follows cannot be read, and a reader
+            // that goes on past errors must not wait for it.)
+            Err(e) => {
+                ended = true;
+                let e = std::io::Error::new(
+                    e.kind(),
+                    format!("line {line_no}: {e}; nothing after it was read"),
+                );
+                return Some(Err(InferError::io(path, e)));
+            }
             Ok(0) => return None,
             Ok(n) if n as u64 > cap => {
                 ended = true;
