@@ -144,6 +144,49 @@ fn convert_to_conll_and_back_keeps_the_spans() {
     );
 }
 
+/// A CoNLL file with tokens of its own (PTB's `don't`, `U.S.`) keeps them
+/// from CoNLL to CoNLL, and through JSONL with `--tokens spaces`; quotekit's
+/// tokens split them.
+#[test]
+fn conll_keeps_its_own_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = "-DOCSTART-\tx\n\nThe\tO\nU.S.\tB-SOURCE\nsaid\tB-CUE\n``\tB-CONTENT\n\
+                    don't\tI-CONTENT\ngo\tI-CONTENT\n''\tI-CONTENT\n.\tO\n\n";
+    let input = dir.path().join("in.conll");
+    std::fs::write(&input, original).unwrap();
+    let path = |name: &str| dir.path().join(name);
+    convert("conll", "conll", &input, &path("same.conll"), &[]);
+    assert_eq!(
+        std::fs::read_to_string(path("same.conll")).unwrap(),
+        original
+    );
+    convert("conll", "jsonl", &input, &path("x.jsonl"), &[]);
+    let spaces = ["--tokens", "spaces"];
+    convert(
+        "jsonl",
+        "conll",
+        &path("x.jsonl"),
+        &path("back.conll"),
+        &spaces,
+    );
+    assert_eq!(
+        std::fs::read_to_string(path("back.conll")).unwrap(),
+        original
+    );
+    convert(
+        "jsonl",
+        "conll",
+        &path("x.jsonl"),
+        &path("split.conll"),
+        &[],
+    );
+    let split = std::fs::read_to_string(path("split.conll")).unwrap();
+    assert!(
+        split.contains("don\tI-CONTENT\n'\tI-CONTENT\nt\tI-CONTENT\n"),
+        "{split}"
+    );
+}
+
 /// A corpus written to a `.gz` name is gzip, reads back as the same
 /// corpus, and its format is told by the name under `.gz` (CoNLL here: its
 /// document ids are the file's own).

@@ -5,7 +5,7 @@ use crate::error::DataError;
 use crate::formats::brat::ann::BratOptions;
 use crate::formats::brat::write::BratWriter;
 use crate::formats::brat::BratReader;
-use crate::formats::conll::{ConllReader, ConllWriter, LabelMap};
+use crate::formats::conll::{ConllReader, ConllWriter, LabelMap, Tokens};
 use crate::formats::jsonl::{JsonlReader, JsonlWriter};
 use crate::formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 use crate::names::{apply_names, names_file};
@@ -163,10 +163,15 @@ pub fn reader(format: Format, options: &LoadOptions) -> Box<dyn CorpusReader> {
 
 /// A writer for `format`; `scheme` is used by formats that write tags.
 pub fn writer(format: Format, scheme: TagScheme) -> Box<dyn CorpusWriter> {
+    writer_with(format, scheme, Tokens::Quotekit)
+}
+
+/// [`writer`], a CoNLL one with `tokens`.
+pub fn writer_with(format: Format, scheme: TagScheme, tokens: Tokens) -> Box<dyn CorpusWriter> {
     match format {
         Format::Brat => Box::new(BratWriter),
         Format::Jsonl => Box::new(JsonlWriter),
-        Format::Conll => Box::new(ConllWriter::new(scheme)),
+        Format::Conll => Box::new(ConllWriter::with_tokens(scheme, tokens)),
     }
 }
 

@@ -135,7 +135,8 @@ pub fn trim_span(text: &str, index: &CharIndex, span: CharSpan) -> CharSpan {
 
 /// Splits documents into tokens, sentences and paragraphs.
 pub struct Tokenizer {
-    split: Split,
+    /// The standard pattern, or none: white space only ([`Tokenizer::spaces`]).
+    split: Option<Split>,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -159,7 +160,15 @@ impl Tokenizer {
             true,
         )
         .expect("the token pattern is a valid regex");
-        Self { split }
+        Self { split: Some(split) }
+    }
+
+    /// A tokenizer that splits at white space only, one sentence per line:
+    /// the tokens and sentences of a text read from CoNLL, whose tokens it
+    /// joins with spaces and sentences with line breaks, come back as they
+    /// were (`U.S.` and `don't` stay one token each).
+    pub fn spaces() -> Self {
+        Self { split: None }
     }
 
     /// Tokenizes a document, paragraph by paragraph.
@@ -181,11 +190,20 @@ impl Tokenizer {
                 continue;
             };
             let first = out.tokens.len();
-            let mut pre = PreTokenizedString::from(&text[bytes.clone()]);
-            self.split
-                .pre_tokenize(&mut pre)
-                .expect("splitting with a compiled regex cannot fail");
-            for (_, (s, e), _) in pre.get_splits(OffsetReferential::Original, OffsetType::Byte) {
+            let pieces: Vec<(usize, usize)> = match &self.split {
+                Some(split) => {
+                    let mut pre = PreTokenizedString::from(&text[bytes.clone()]);
+                    split
+                        .pre_tokenize(&mut pre)
+                        .expect("splitting with a compiled regex cannot fail");
+                    pre.get_splits(OffsetReferential::Original, OffsetType::Byte)
+                        .into_iter()
+                        .map(|(_, offsets, _)| offsets)
+                        .collect()
+                }
+                None => between_spaces(&text[bytes.clone()]),
+            };
+            for (s, e) in pieces {
                 let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
                 let span = CharSpan::new(
                     index
@@ -202,12 +220,36 @@ impl Tokenizer {
                 });
             }
             if out.tokens.len() > first {
-                split_sentences(text, &out.tokens, first, &mut out.sentences);
+                if self.split.is_some() {
+                    split_sentences(text, &out.tokens, first, &mut out.sentences);
+                } else {
+                    out.sentences.push(first..out.tokens.len());
+                }
                 out.paragraphs.push(first..out.tokens.len());
             }
         }
         out
     }
+}
+
+/// The byte ranges of `text`'s runs of characters that are not white space.
+fn between_spaces(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
 }
 
 fn is_quote(s: &str) -> bool {
@@ -273,6 +315,28 @@ mod tests {
             .iter()
             .map(|x| x.text(doc.text()).to_string())
             .collect()
+    }
+
+    /// Split at white space only, a line is a sentence (a paragraph too),
+    /// whatever ends it; offsets count characters.
+    #[test]
+    fn spaces_split_at_white_space_one_sentence_per_line() {
+        let doc = Document::new(
+            "d",
+            "The U.S. said -- `` don't go '' .\n  Go . Now é\u{a0}x",
+        );
+        let t = Tokenizer::spaces().tokenize(&doc);
+        let texts: Vec<&str> = t.tokens.iter().map(|x| x.text(doc.text())).collect();
+        assert_eq!(
+            texts,
+            [
+                "The", "U.S.", "said", "--", "``", "don't", "go", "''", ".", "Go", ".", "Now", "é",
+                "x"
+            ]
+        );
+        assert_eq!(t.sentences, [0..9, 9..14]);
+        assert_eq!(t.paragraphs, t.sentences);
+        assert_eq!(t.tokens[12].span, CharSpan::new(45, 46));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use super::CorpusOptions;
 use clap::Args;
 use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
+use quotekit_data::formats::conll::Tokens;
 use quotekit_data::paths::{check_output, check_output_file, check_output_folder};
-use quotekit_data::{load::writer, Format, TagScheme};
+use quotekit_data::{load::writer_with, Format, TagScheme};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,6 +22,14 @@ pub struct ConvertArgs {
     /// Tag scheme for CoNLL output.
     #[arg(long, default_value = "bio", value_name = "bio|bilou")]
     pub scheme: TagScheme,
+    /// Tokens of CoNLL output: quotekit's tokenizer (`U.S.` as `U . S .`,
+    /// `don't` as `don ' t`), or the text split at white space only, one
+    /// sentence per line, which gives back the tokens and sentences of a
+    /// corpus read from CoNLL. Default: spaces with --from conll, quotekit
+    /// otherwise (give spaces for a corpus that went from CoNLL through
+    /// JSONL or brat).
+    #[arg(long, value_name = "quotekit|spaces")]
+    pub tokens: Option<Tokens>,
     /// Input corpus (brat: a directory; jsonl, conll: a file, gzip-compressed
     /// when its name ends in .gz).
     pub input: PathBuf,
@@ -62,7 +71,14 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     }
     args.corpus_options.drop_unused_label_map([args.from]);
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
-    let lost = writer(args.to, args.scheme).write(&report.documents, &args.output)?;
+    let tokens = args.tokens.unwrap_or(match args.from {
+        Format::Conll => Tokens::Spaces,
+        _ => Tokens::Quotekit,
+    });
+    if args.tokens.is_some() && args.to != Format::Conll {
+        eprintln!("warning: --tokens is for CoNLL output; it changes nothing here");
+    }
+    let lost = writer_with(args.to, args.scheme, tokens).write(&report.documents, &args.output)?;
     for line in &lost {
         eprintln!("warning: {}: {line}", args.output.display());
     }

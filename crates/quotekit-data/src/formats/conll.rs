@@ -364,7 +364,32 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
     }
 }
 
-/// Writes CoNLL: tokens from the standard tokenizer, tags in the chosen scheme.
+/// How [`ConllWriter`] splits a text into tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tokens {
+    /// quotekit's tokenizer, the tokens its models tag.
+    #[default]
+    Quotekit,
+    /// White space only, one sentence per line ([`Tokenizer::spaces`]): a
+    /// corpus read from CoNLL keeps its own tokens and sentences.
+    Spaces,
+}
+
+impl std::str::FromStr for Tokens {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "quotekit" => Ok(Tokens::Quotekit),
+            "spaces" => Ok(Tokens::Spaces),
+            _ => Err(format!(
+                "unknown tokens `{s}` (expected quotekit or spaces)"
+            )),
+        }
+    }
+}
+
+/// Writes CoNLL: tokens from quotekit's tokenizer (or split at white
+/// space: [`Tokens`]), tags in the chosen scheme.
 #[derive(Debug, Default)]
 pub struct ConllWriter {
     /// BIO or BILOU.
@@ -373,12 +398,18 @@ pub struct ConllWriter {
 }
 
 impl ConllWriter {
-    /// A writer for `scheme`.
+    /// A writer for `scheme`, with quotekit's tokens.
     pub fn new(scheme: TagScheme) -> Self {
-        Self {
-            scheme,
-            tokenizer: Tokenizer::new(),
-        }
+        Self::with_tokens(scheme, Tokens::Quotekit)
+    }
+
+    /// A writer for `scheme` with `tokens`.
+    pub fn with_tokens(scheme: TagScheme, tokens: Tokens) -> Self {
+        let tokenizer = match tokens {
+            Tokens::Quotekit => Tokenizer::new(),
+            Tokens::Spaces => Tokenizer::spaces(),
+        };
+        Self { scheme, tokenizer }
     }
 }
 
@@ -597,6 +628,34 @@ mod tests {
     }
 
     /// A quote of two sentences (written as one), in a document whose id
+    /// A CoNLL file of tokens quotekit would split (PTB's `don't`, `U.S.`,
+    /// `--`) comes back as it was through a document with [`Tokens::Spaces`],
+    /// sentences too (`Go . Now` is one); quotekit's tokens split them.
+    #[test]
+    fn spaces_keep_a_conll_files_own_tokens_and_sentences() {
+        let text = "-DOCSTART-\tx\n\nThe\tO\nU.S.\tB-SOURCE\nsaid\tB-CUE\n--\tO\n``\tB-CONTENT\n\
+                    don't\tI-CONTENT\ngo\tI-CONTENT\n''\tI-CONTENT\n.\tO\n\nGo\tO\n.\tO\nNow\tO\n\n";
+        let docs: Vec<Document> = read_all(&ConllReader::default(), text)
+            .into_iter()
+            .map(|d| d.unwrap().document)
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.conll");
+        let lost = ConllWriter::with_tokens(TagScheme::Bio, Tokens::Spaces)
+            .write(&docs, &path)
+            .unwrap();
+        assert!(lost.is_empty(), "{lost:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        ConllWriter::new(TagScheme::Bio)
+            .write(&docs, &path)
+            .unwrap();
+        let split = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            split.contains("U\tB-SOURCE\n.\tI-SOURCE\nS\tI-SOURCE\n"),
+            "{split}"
+        );
+    }
+
     /// holds a space, and a document of no text come back, in both schemes;
     /// IOB1 chunks of two sentences stay two.
     #[test]
