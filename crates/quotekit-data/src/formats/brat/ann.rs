@@ -1,7 +1,7 @@
 //! One `.ann` file against its text: spans (`T` lines), attribution events
 //! (`E` lines), their checks and repairs, and how labels map to roles.
-//! The file runs a little over 500 lines with its tests: each repair of a
-//! real brat file, and each line it refuses, has one.
+//! The file runs over 500 lines with its tests: each repair of a real brat
+//! file, and each line it refuses, has one.
 
 use crate::document::{Attribution, Document, Role, Span};
 use crate::error::DataError;
@@ -140,12 +140,22 @@ pub fn parse_ann(
                     .map(|parts| parts.join(" ").replace('\r', ""));
                 let mut found = fields.get(2).copied().unwrap_or("").replace('\r', "");
                 let want = expected.as_ref().map(|e| e.chars().count());
-                while i < lines.len()
-                    && !is_annotation_line(lines[i])
-                    && want.is_some_and(|w| found.chars().count() < w)
-                {
+                while i < lines.len() && want.is_some_and(|w| found.chars().count() < w) {
+                    let next = lines[i].replace('\r', "");
+                    // A line that reads as an annotation (`A<TAB>12` of a
+                    // table in a quote) continues the text field when it is
+                    // the text's next line, as the writer wrote it.
+                    let continues = !is_annotation_line(lines[i])
+                        || expected.as_ref().is_some_and(|e| {
+                            e.strip_prefix(found.as_str())
+                                .and_then(|rest| rest.strip_prefix('\n'))
+                                .is_some_and(|rest| rest.starts_with(next.as_str()))
+                        });
+                    if !continues {
+                        break;
+                    }
                     found.push('\n');
-                    found.push_str(&lines[i].replace('\r', ""));
+                    found.push_str(&next);
                     i += 1;
                 }
                 origin.lines.insert(id.to_string(), line_no);
@@ -495,6 +505,42 @@ mod tests {
                 "d.ann:8: warning: attribution E3 has no content; it is dropped",
             ]
         );
+    }
+
+    /// A text field over several lines goes on through a line that reads
+    /// as an annotation (`A<TAB>12`, a row of a table in a quote) when it is
+    /// the text's next line; the annotations after it are read as such.
+    #[test]
+    fn a_text_line_that_reads_as_an_annotation_continues_the_text_field() {
+        let text = "He said:\nA\t12\nE\t7\nend.";
+        let ann = "T1\tContent 9 21\tA\t12\nE\t7\nend\nT2\tSource 0 2\tHe\n";
+        let read = parse_ann(
+            "d",
+            text.into(),
+            ann,
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let spans = &read.document.spans;
+        assert_eq!(spans.len(), 2);
+        let index = read.document.char_index();
+        let content = read.document.span_text(&index, &spans[0]).unwrap();
+        assert_eq!(content, "A\t12\nE\t7\nend");
+        // A line that is not the text's next one is an annotation: here a
+        // text field cut short, said as such.
+        let short = "T1\tContent 9 21\tA\t12\nT2\tSource 0 2\tHe\n";
+        let read = parse_ann(
+            "d",
+            text.into(),
+            short,
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+        assert!(msgs[0].contains("does not match"), "{msgs:?}");
     }
 
     fn read(ann: &str) -> Result<ReadDocument, DataError> {
