@@ -182,6 +182,14 @@ pub enum ProblemKind {
         /// The name as given.
         name: String,
     },
+    /// A brat note that reads as a speaker note but is not written as one
+    /// (`Speaker: Ann`, `speaker:Ann`): no name is read from it.
+    MistypedSpeakerNote {
+        /// The span the note is on.
+        span: String,
+        /// The note's text.
+        note: String,
+    },
     /// A names file that leaves some of the document's Source spans out (a
     /// file cut short?): they count as no one.
     UnnamedSources {
@@ -304,6 +312,11 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "an empty speaker name for span {span}; write `-` for no one"
             ),
+            ProblemKind::MistypedSpeakerNote { span, note } => write!(
+                f,
+                "the note {note:?} on span {span} reads as a speaker note, but one is written \
+                 `speaker: NAME` (lower case, a colon and a space): no name is read from it"
+            ),
             ProblemKind::NamesTextMismatch {
                 span,
                 expected,
@@ -410,6 +423,7 @@ impl Diagnostic {
             ProblemKind::UnnamedSources { .. } => "Source spans without a name",
             ProblemKind::NamedAgain { .. } => "span named twice",
             ProblemKind::EmptyName { .. } => "empty speaker name",
+            ProblemKind::MistypedSpeakerNote { .. } => "mistyped speaker note",
             ProblemKind::UnwritableName { .. } => "speaker name that is not one trimmed line",
             ProblemKind::NamesTextMismatch { .. } => "names file text mismatch",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",

@@ -221,6 +221,25 @@ pub fn parse_ann(
                 {
                     // (`speaker:` with nothing after it, its space trimmed away.)
                     speakers.push((target.trim().to_string(), String::new(), line_no));
+                } else if let (Some(target), Some(text)) = (target, fields.get(2)) {
+                    // (`Speaker: Ann`, `speaker:Ann`: meant as a name, which
+                    // would be lost without a word.)
+                    let head: String = text.trim_start().chars().take(9).collect();
+                    let head = head.to_lowercase().replace(' ', "");
+                    if head.starts_with("speaker:") {
+                        diagnostics.push(Diagnostic {
+                            line: Some(line_no),
+                            ..origin.diagnostic(
+                                name,
+                                None,
+                                Severity::Warning,
+                                ProblemKind::MistypedSpeakerNote {
+                                    span: target.trim().to_string(),
+                                    note: text.trim_end().to_string(),
+                                },
+                            )
+                        });
+                    }
                 }
             }
             _ => {
@@ -541,6 +560,34 @@ mod tests {
         .unwrap();
         let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
         assert!(msgs[0].contains("does not match"), "{msgs:?}");
+    }
+
+    /// A note that reads as a speaker note but is written otherwise
+    /// (`Speaker:`, no space, a tab) is a warning, not a name lost without a
+    /// word; other notes are free text.
+    #[test]
+    fn a_mistyped_speaker_note_is_a_warning() {
+        for note in [
+            "Speaker: Ann",
+            "speaker:Ann",
+            "speaker:\tAnn",
+            "SPEAKER : Ann",
+        ] {
+            let ann = format!("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\t{note}\n");
+            let read = read(&ann).unwrap();
+            assert_eq!(read.document.spans[0].name, None);
+            let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+            assert_eq!(msgs.len(), 1, "{msgs:?}");
+            assert!(
+                msgs[0].starts_with("d.ann:2: warning: the note ")
+                    && msgs[0].contains("on span T1 reads as a speaker note"),
+                "{msgs:?}"
+            );
+        }
+        for note in ["speaker: Ann", "a speaker: maybe", "spoke"] {
+            let ann = format!("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\t{note}\n");
+            assert!(read(&ann).unwrap().diagnostics.is_empty(), "{note}");
+        }
     }
 
     fn read(ann: &str) -> Result<ReadDocument, DataError> {
