@@ -185,7 +185,9 @@ pub struct Encoded {
 }
 
 /// The role fragments of `doc`, each as (role, char span), ordered by start
-/// (longer first on ties). This is the order in which tags are assigned.
+/// (longer first on ties). This is the order in which tags are assigned. A
+/// fragment that two spans of a role share is there twice: [`encode`]
+/// counts the second as a conflict, as CoNLL output loses it.
 pub fn role_fragments(doc: &Document) -> Vec<(Role, CharSpan)> {
     let mut out: Vec<(Role, CharSpan)> = doc
         .spans
@@ -193,7 +195,6 @@ pub fn role_fragments(doc: &Document) -> Vec<(Role, CharSpan)> {
         .flat_map(|s| s.fragments.iter().map(move |f| (s.role, *f)))
         .collect();
     out.sort_by_key(|(role, f)| (f.start, std::cmp::Reverse(f.end), *role));
-    out.dedup();
     out
 }
 
@@ -352,6 +353,30 @@ mod tests {
         );
         let e = format!("B-{}", "x".repeat(200)).parse::<Tag>().unwrap_err();
         assert!(e.contains("unknown role `xxx") && e.len() < 150, "{e}");
+    }
+
+    /// Two Content spans with the same fragment (PolNeAR has a few): one
+    /// tag per token holds it once, and the other is counted as lost.
+    #[test]
+    fn a_fragment_two_spans_share_is_a_conflict() {
+        let mut doc = Document::new("d", "Ann said go now.");
+        for (id, fragments) in [("T1", vec![(9, 11), (12, 15)]), ("T2", vec![(9, 11)])] {
+            doc.spans.push(crate::Span {
+                id: id.into(),
+                role: Role::Content,
+                fragments: fragments
+                    .into_iter()
+                    .map(|(a, b)| CharSpan::new(a, b))
+                    .collect(),
+                name: None,
+            });
+        }
+        let frags = role_fragments(&doc);
+        assert_eq!(frags.len(), 3);
+        let t = crate::Tokenizer::new().tokenize(&doc);
+        let enc = encode(&t, &frags, TagScheme::Bio);
+        assert_eq!(enc.conflicts, 1);
+        assert_eq!(decode(&t, &enc.tags).len(), 2);
     }
 
     #[test]
