@@ -149,7 +149,8 @@ pub fn parse_ann(
                         || expected.as_ref().is_some_and(|e| {
                             e.strip_prefix(found.as_str())
                                 .and_then(|rest| rest.strip_prefix('\n'))
-                                .is_some_and(|rest| rest.starts_with(next.as_str()))
+                                .and_then(|rest| rest.strip_prefix(next.as_str()))
+                                .is_some_and(|after| after.is_empty() || after.starts_with('\n'))
                         });
                     if !continues {
                         break;
