@@ -544,6 +544,23 @@ fn bash_completes_commands_flags_and_values() {
         complete(&["quotekit", "predict", "--format", ""]).unwrap(),
         "jsonl documents brat"
     );
+    // Flags typed by the libraries name their values too.
+    for (words, values) in [
+        (["quotekit", "convert", "--from", ""], "brat jsonl conll"),
+        (["quotekit", "convert", "--scheme", ""], "bio bilou"),
+        (["quotekit", "convert", "--tokens", ""], "quotekit spaces"),
+        (["quotekit", "stats", "--format", ""], "brat jsonl conll"),
+    ] {
+        assert_eq!(complete(&words).unwrap(), values, "{words:?}");
+    }
+    // (Their own messages, aliases and help stay.)
+    let err = common::refused(
+        &quotekit(&[
+            "convert", "--from", "brat", "--to", "conll", "--scheme", "bioes", "a", "b",
+        ]),
+        "invalid value 'bioes' for '--scheme <bio|bilou>': unknown tag scheme `bioes`",
+    );
+    assert!(err.contains("try '--help'"), "{err}");
     common::refused(
         &quotekit(&["completions", "cmd.exe"]),
         "invalid value 'cmd.exe'",

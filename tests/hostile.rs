@@ -1292,7 +1292,7 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
             bytes: five_gz[..five_gz.len() - 10].to_vec(),
             exit: 1,
             lines: &["\"id\":\"r1\"", "\"id\":\"r2\"", "\"id\":\"r3\"", "\"id\":\"r4\""],
-            says: "cut.jsonl.gz: the gzip stream is cut short or damaged (incomplete deflate stream)",
+            says: "cut.jsonl.gz: line 5: the gzip stream is cut short or damaged (incomplete deflate stream); nothing after it was read",
         },
         Handled {
             name: "not gzip at all",

@@ -4,6 +4,7 @@
 //! round-trip through the writers.
 
 use proptest::prelude::*;
+use quotekit_data::formats::conll::Tokens;
 use quotekit_data::load::{load_corpus, writer, LoadOptions};
 use quotekit_data::{Format, TagScheme};
 use quotekit_model::header::ModelHeader;
@@ -32,7 +33,7 @@ fn read_or_explain(path: &Path, format: Format, name: &str) {
         Ok(report) => {
             let dir = tempfile::tempdir().unwrap();
             let out = dir.path().join("round.jsonl");
-            writer(Format::Jsonl, TagScheme::Bio)
+            writer(Format::Jsonl, TagScheme::Bio, Tokens::Quotekit)
                 .write(&report.documents, &out)
                 .unwrap();
             let again = load_corpus(&out, Format::Jsonl, &LoadOptions::default())
@@ -99,7 +100,7 @@ proptest! {
         doc.spans = vec![Span::new("T1", Role::Source, vec![CharSpan::new(start, end.max(start + 1))])];
         doc.spans[0].name = Some(name);
         let dir = tempfile::tempdir().unwrap();
-        writer(Format::Brat, TagScheme::Bio).write(std::slice::from_ref(&doc), dir.path()).unwrap();
+        writer(Format::Brat, TagScheme::Bio, Tokens::Quotekit).write(std::slice::from_ref(&doc), dir.path()).unwrap();
         let read = load_corpus(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
         prop_assert_eq!(read.documents.len(), 1);
         prop_assert_eq!(read.documents[0].text(), doc.text());
@@ -179,7 +180,7 @@ fn names_for_a_conll_corpus_are_refused_saying_why() {
         &LoadOptions::default(),
     )
     .unwrap();
-    writer(Format::Conll, TagScheme::Bio)
+    writer(Format::Conll, TagScheme::Bio, Tokens::Quotekit)
         .write(&sample.documents, &conll)
         .unwrap();
     let options = LoadOptions {

@@ -116,14 +116,7 @@ fn main() -> std::process::ExitCode {
         Command::Render(args) => cmd::render::run(args),
         Command::FetchEncoder(args) => cmd::fetch::run(args),
         Command::Completions { shell } => {
-            use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "quotekit",
-                &mut std::io::stdout(),
-            );
-            Ok(std::process::ExitCode::SUCCESS)
+            cmd::completions::run(shell, &mut <Cli as clap::CommandFactory>::command())
         }
     };
     match result {

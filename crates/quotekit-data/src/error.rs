@@ -92,9 +92,31 @@ pub enum DataError {
         /// The id of one of its documents, to show what a names file's name is.
         example_id: String,
     },
+    /// Reading a file stopped at a line (a gzip stream cut short, a disk
+    /// error): nothing after it was read, so a lenient run cannot skip it
+    /// as one document.
+    #[error("{}: line {line}: {error}; nothing after it was read", path.display())]
+    ReadStopped {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line that could not be read.
+        line: usize,
+        /// The underlying error.
+        error: std::io::Error,
+    },
 }
 
 impl DataError {
+    /// [`DataError::ReadStopped`]: reading `path` failed at its 1-based
+    /// `line`.
+    pub fn read_stopped(path: impl Into<PathBuf>, line: usize, error: std::io::Error) -> Self {
+        DataError::ReadStopped {
+            path: path.into(),
+            line,
+            error,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         DataError::Io {
             path: path.into(),
@@ -161,16 +183,6 @@ fn decode_utf8_after(
             byte,
         }
     })
-}
-
-/// An error reading `path` at its 1-based `line`, after which nothing of
-/// it can be read.
-pub(crate) fn read_stopped(path: &std::path::Path, line: usize, e: std::io::Error) -> DataError {
-    let error = std::io::Error::new(
-        e.kind(),
-        format!("line {line}: {e}; nothing after it was read"),
-    );
-    DataError::io(path, error)
 }
 
 /// Reads a whole file as UTF-8, as it is (a byte-order mark too: an

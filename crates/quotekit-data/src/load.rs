@@ -161,13 +161,9 @@ pub fn reader(format: Format, options: &LoadOptions) -> Box<dyn CorpusReader> {
     }
 }
 
-/// A writer for `format`; `scheme` is used by formats that write tags.
-pub fn writer(format: Format, scheme: TagScheme) -> Box<dyn CorpusWriter> {
-    writer_with(format, scheme, Tokens::Quotekit)
-}
-
-/// [`writer`], a CoNLL one with `tokens`.
-pub fn writer_with(format: Format, scheme: TagScheme, tokens: Tokens) -> Box<dyn CorpusWriter> {
+/// A writer for `format`; `scheme` and `tokens` are used by the format that
+/// writes tags, CoNLL.
+pub fn writer(format: Format, scheme: TagScheme, tokens: Tokens) -> Box<dyn CorpusWriter> {
     match format {
         Format::Brat => Box::new(BratWriter),
         Format::Jsonl => Box::new(JsonlWriter),
@@ -299,6 +295,9 @@ pub fn load_corpus(
                 report.warnings.extend(warnings);
             }
             (Err(error), Mode::Strict) => return Err(error),
+            // (What follows was not read: skipping it as one document would
+            // undercount what is lost.)
+            (Err(error @ DataError::ReadStopped { .. }), Mode::Lenient) => return Err(error),
             (Err(error), Mode::Lenient) => report.skipped.push(Skipped { error }),
         }
     }
@@ -381,6 +380,33 @@ mod tests {
             repeats[1].contains("(") && repeats[1].contains("c.jsonl:1)"),
             "{}",
             repeats[1]
+        );
+    }
+
+    /// A file whose reading stops part way (a gzip stream cut short) fails
+    /// a lenient load too: what follows was not read, and skipping it as one
+    /// document would undercount what is lost.
+    #[test]
+    fn a_file_cut_short_fails_a_lenient_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("c.jsonl.gz");
+        let docs: Vec<crate::Document> = (0..300)
+            .map(|i| crate::Document::new(format!("d{i}"), format!("Text {i} {}.", "x".repeat(i))))
+            .collect();
+        writer(Format::Jsonl, TagScheme::Bio, Tokens::Quotekit)
+            .write(&docs, &corpus)
+            .unwrap();
+        let bytes = std::fs::read(&corpus).unwrap();
+        std::fs::write(&corpus, &bytes[..bytes.len() / 2]).unwrap();
+        let options = LoadOptions {
+            mode: Mode::Lenient,
+            ..LoadOptions::default()
+        };
+        let err = load_corpus(&corpus, Format::Jsonl, &options).unwrap_err();
+        assert!(matches!(err, DataError::ReadStopped { .. }), "{err}");
+        assert!(
+            err.to_string().ends_with("nothing after it was read"),
+            "{err}"
         );
     }
 

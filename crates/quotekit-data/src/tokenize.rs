@@ -135,8 +135,15 @@ pub fn trim_span(text: &str, index: &CharIndex, span: CharSpan) -> CharSpan {
 
 /// Splits documents into tokens, sentences and paragraphs.
 pub struct Tokenizer {
-    /// The standard pattern, or none: white space only ([`Tokenizer::spaces`]).
-    split: Option<Split>,
+    splitting: Splitting,
+}
+
+/// How a [`Tokenizer`] finds tokens.
+enum Splitting {
+    /// quotekit's token pattern, and sentences where they end.
+    Pattern(Split),
+    /// White space only, a sentence per line ([`Tokenizer::spaces`]).
+    Spaces,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -160,7 +167,9 @@ impl Tokenizer {
             true,
         )
         .expect("the token pattern is a valid regex");
-        Self { split: Some(split) }
+        Self {
+            splitting: Splitting::Pattern(split),
+        }
     }
 
     /// A tokenizer that splits at white space only, one sentence per line:
@@ -168,7 +177,9 @@ impl Tokenizer {
     /// joins with spaces and sentences with line breaks, come back as they
     /// were (`U.S.` and `don't` stay one token each).
     pub fn spaces() -> Self {
-        Self { split: None }
+        Self {
+            splitting: Splitting::Spaces,
+        }
     }
 
     /// Tokenizes a document, paragraph by paragraph.
@@ -190,8 +201,8 @@ impl Tokenizer {
                 continue;
             };
             let first = out.tokens.len();
-            let pieces: Vec<(usize, usize)> = match &self.split {
-                Some(split) => {
+            let pieces: Vec<(usize, usize)> = match &self.splitting {
+                Splitting::Pattern(split) => {
                     let mut pre = PreTokenizedString::from(&text[bytes.clone()]);
                     split
                         .pre_tokenize(&mut pre)
@@ -201,7 +212,7 @@ impl Tokenizer {
                         .map(|(_, offsets, _)| offsets)
                         .collect()
                 }
-                None => between_spaces(&text[bytes.clone()]),
+                Splitting::Spaces => between_spaces(&text[bytes.clone()]),
             };
             for (s, e) in pieces {
                 let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
@@ -220,10 +231,11 @@ impl Tokenizer {
                 });
             }
             if out.tokens.len() > first {
-                if self.split.is_some() {
-                    split_sentences(text, &out.tokens, first, &mut out.sentences);
-                } else {
-                    out.sentences.push(first..out.tokens.len());
+                match self.splitting {
+                    Splitting::Pattern(_) => {
+                        split_sentences(text, &out.tokens, first, &mut out.sentences)
+                    }
+                    Splitting::Spaces => out.sentences.push(first..out.tokens.len()),
                 }
                 out.paragraphs.push(first..out.tokens.len());
             }

@@ -527,7 +527,10 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
                 }));
             }
             Ok(_) => {}
-            Err(e) => return Some(Err(InferError::io(&source, e))),
+            Err(e) => {
+                let e = quotekit_data::DataError::read_stopped(&source, line, e);
+                return Some(Err(InferError::Data(Box::new(e))));
+            }
         }
         quotekit_data::formats::strip_bom(line, &mut buf);
         if buf.iter().all(u8::is_ascii_whitespace) {

@@ -9,7 +9,7 @@ use quotekit_data::formats::brat::{
     file_name, has_header, ids_line, ids_text, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
 };
 use quotekit_data::formats::jsonl::to_json_line;
-use quotekit_data::gzip::Writer as Gzip;
+use quotekit_data::gzip;
 use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
 use quotekit_model::Annotation;
@@ -253,7 +253,7 @@ pub fn render(
 pub struct Sink {
     target: OutputTarget,
     /// JSONL: records, through gzip for a file named `.gz`.
-    lines: Option<std::io::BufWriter<Gzip<Box<dyn Write + Send>>>>,
+    lines: Option<std::io::BufWriter<gzip::Writer<Box<dyn Write + Send>>>>,
     errors: Option<std::fs::File>,
     /// brat: the lines of the ids file so far (a resumed run's document
     /// may have its line from before the kill).
@@ -295,7 +295,7 @@ impl Sink {
                 ))
             }
             (OutputTarget::Stdout, _) => {
-                sink.lines = Some(std::io::BufWriter::new(Gzip::Plain(Box::new(
+                sink.lines = Some(std::io::BufWriter::new(gzip::Writer::Plain(Box::new(
                     std::io::stdout(),
                 ))));
             }
@@ -341,7 +341,7 @@ impl Sink {
                 let file: Box<dyn Write + Send> = Box::new(open_file(path)?);
                 sink.lines = Some(std::io::BufWriter::with_capacity(
                     1 << 16,
-                    Gzip::new(path, file),
+                    gzip::Writer::new(path, file),
                 ));
             }
         }

@@ -108,7 +108,8 @@ pub(crate) fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
 }
 
 /// The documents of the corpus at `path` (a brat folder, `.jsonl` or
-/// `.conll`; `format` overrides the guess from the path), each as a line of
+/// `.conll`, gzip-compressed as `.gz`; `format` overrides the guess from
+/// the path), each as a line of
 /// quotekit's document JSONL, in corpus order.
 #[pyfunction]
 #[pyo3(signature = (path, format=None, names=None, lenient=false, flags=None))]

@@ -1,11 +1,12 @@
 //! `quotekit convert`: read a corpus in one format, write it in another.
 
-use super::CorpusOptions;
+use super::completions::named;
+use super::{CorpusOptions, FORMATS};
 use clap::Args;
 use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
 use quotekit_data::formats::conll::Tokens;
 use quotekit_data::paths::{check_output, check_output_file, check_output_folder};
-use quotekit_data::{load::writer_with, Format, TagScheme};
+use quotekit_data::{load::writer, Format, TagScheme};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,14 +14,14 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     /// Input format.
-    #[arg(long, value_name = "brat|jsonl|conll")]
+    #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS)]
     pub from: Format,
     /// Output format. CoNLL keeps tokens and span tags only (no attributions,
     /// discontinuous spans become separate spans).
-    #[arg(long, value_name = "brat|jsonl|conll")]
+    #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS)]
     pub to: Format,
     /// Tag scheme for CoNLL output.
-    #[arg(long, default_value = "bio", value_name = "bio|bilou")]
+    #[arg(long, default_value = "bio", value_name = "bio|bilou", value_parser = named::<TagScheme>(&["bio", "bilou"]))]
     pub scheme: TagScheme,
     /// Tokens of CoNLL output: quotekit's tokenizer (`U.S.` as `U . S .`,
     /// `don't` as `don ' t`), or the text split at white space only, one
@@ -28,7 +29,7 @@ pub struct ConvertArgs {
     /// corpus read from CoNLL. Default: spaces with --from conll, quotekit
     /// otherwise (give spaces for a corpus that went from CoNLL through
     /// JSONL or brat).
-    #[arg(long, value_name = "quotekit|spaces")]
+    #[arg(long, value_name = "quotekit|spaces", value_parser = named::<Tokens>(&["quotekit", "spaces"]))]
     pub tokens: Option<Tokens>,
     /// Input corpus (brat: a directory; jsonl, conll: a file, gzip-compressed
     /// when its name ends in .gz).
@@ -78,7 +79,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if args.tokens.is_some() && args.to != Format::Conll {
         eprintln!("warning: --tokens is for CoNLL output; it changes nothing here");
     }
-    let lost = writer_with(args.to, args.scheme, tokens).write(&report.documents, &args.output)?;
+    let lost = writer(args.to, args.scheme, tokens).write(&report.documents, &args.output)?;
     for line in &lost {
         eprintln!("warning: {}: {line}", args.output.display());
     }

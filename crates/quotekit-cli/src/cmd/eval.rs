@@ -40,7 +40,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Also write the figures as JSON to this file (`-`: standard output,
-    /// and the table goes to standard error).
+    /// and the table goes to standard error). This and --errors and --html
+    /// write gzip to a file whose name ends in .gz.
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// With --model: write every gold Source span the resolver named wrong

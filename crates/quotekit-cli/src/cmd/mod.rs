@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the corpus options they share.
 
+pub mod completions;
 pub mod convert;
 pub mod eval;
 pub mod fetch;
@@ -17,6 +18,9 @@ use quotekit_data::load::{CorpusFlags, Skipped};
 use quotekit_data::{load_corpus, Diagnostic, Format, LoadOptions, LoadReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// The corpus formats, as flags take them (`--from`, `--format`).
+pub const FORMATS: completions::Named<Format> = completions::named(&["brat", "jsonl", "conll"]);
 
 /// How to read a corpus.
 #[derive(Debug, Clone, Args)]

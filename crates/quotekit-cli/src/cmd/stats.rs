@@ -23,8 +23,9 @@ pub struct StatsArgs {
     /// brat or documents output, or gold with `--names`).
     pub corpus: PathBuf,
     /// Input format (default: from the path: .jsonl → jsonl, .conll → conll,
-    /// directories → brat).
-    #[arg(long, value_name = "brat|jsonl|conll")]
+    /// directories → brat; a .gz file, gzip-compressed, by the name under
+    /// .gz).
+    #[arg(long, value_name = "brat|jsonl|conll", value_parser = super::FORMATS)]
     pub format: Option<Format>,
     /// Print the statistics as JSON instead of a table.
     #[arg(long, conflicts_with = "csv")]

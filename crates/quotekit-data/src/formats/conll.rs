@@ -291,7 +291,7 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
                     // what follows.)
                     Some(Err(e)) => {
                         self.ended = true;
-                        let e = crate::error::read_stopped(&self.path, self.line_no + 1, e);
+                        let e = DataError::read_stopped(&self.path, self.line_no + 1, e);
                         return Some(Err(e));
                     }
                     Some(Ok(raw)) => raw,
@@ -395,6 +395,8 @@ pub struct ConllWriter {
     /// BIO or BILOU.
     pub scheme: TagScheme,
     tokenizer: Tokenizer,
+    /// Whether the tokens are split at white space ([`Tokens::Spaces`]).
+    spaces: bool,
 }
 
 impl ConllWriter {
@@ -409,7 +411,11 @@ impl ConllWriter {
             Tokens::Quotekit => Tokenizer::new(),
             Tokens::Spaces => Tokenizer::spaces(),
         };
-        Self { scheme, tokenizer }
+        Self {
+            scheme,
+            tokenizer,
+            spaces: tokens == Tokens::Spaces,
+        }
     }
 }
 
@@ -418,6 +424,23 @@ impl CorpusWriter for ConllWriter {
         // (Checked before the file is made: a refused corpus leaves nothing.)
         super::check_writable(documents, path, false)?;
         for doc in documents {
+            // (quotekit's tokenizer splits `-DOCSTART-x` at its hyphens.)
+            let marker = self.spaces
+                && doc
+                    .text()
+                    .split_whitespace()
+                    .any(|w| w.starts_with("-DOCSTART-"));
+            if marker {
+                return Err(DataError::Unwritable {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "document {:?} has a word that begins with `-DOCSTART-`, which would read \
+                         back as the start of another document: write it with quotekit's tokens \
+                         (`--tokens quotekit`), or as JSONL or brat",
+                        shorten(&doc.id, 80)
+                    ),
+                });
+            }
             if docstart_id(&doc.id) != Some(doc.id.as_str()) || doc.id.contains(['\n', '\r']) {
                 return Err(DataError::Unwritable {
                     path: path.to_path_buf(),
@@ -627,7 +650,6 @@ mod tests {
         );
     }
 
-    /// A quote of two sentences (written as one), in a document whose id
     /// A CoNLL file of tokens quotekit would split (PTB's `don't`, `U.S.`,
     /// `--`) comes back as it was through a document with [`Tokens::Spaces`],
     /// sentences too (`Go . Now` is one); quotekit's tokens split them.
@@ -654,8 +676,24 @@ mod tests {
             split.contains("U\tB-SOURCE\n.\tI-SOURCE\nS\tI-SOURCE\n"),
             "{split}"
         );
+        // A word that would read as a new document is refused, before the
+        // file is made; quotekit's tokens split it.
+        let marked = [Document::new("m", "He typed -DOCSTART-x there.")];
+        let refused = dir.path().join("refused.conll");
+        let err = ConllWriter::with_tokens(TagScheme::Bio, Tokens::Spaces)
+            .write(&marked, &refused)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("begins with `-DOCSTART-`"), "{err}");
+        assert!(!refused.exists());
+        ConllWriter::new(TagScheme::Bio)
+            .write(&marked, &refused)
+            .unwrap();
+        let back: Vec<_> = ConllReader::default().read(&refused).unwrap().collect();
+        assert_eq!(back.len(), 1);
     }
 
+    /// A quote of two sentences (written as one), in a document whose id
     /// holds a space, and a document of no text come back, in both schemes;
     /// IOB1 chunks of two sentences stay two.
     #[test]

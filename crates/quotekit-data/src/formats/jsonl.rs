@@ -45,7 +45,7 @@ impl CorpusReader for JsonlReader {
                 // reader that goes on past errors must not wait for it.)
                 Err(e) => {
                     ended = true;
-                    return Some(Err(crate::error::read_stopped(&path, line_no, e)));
+                    return Some(Err(DataError::read_stopped(&path, line_no, e)));
                 }
             }
             strip_bom(line_no, &mut buf);

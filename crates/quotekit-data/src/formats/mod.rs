@@ -179,7 +179,8 @@ mod tests {
         for format in [Format::Jsonl, Format::Brat, Format::Conll] {
             for (doc, why) in &cases {
                 let out = dir.path().join(format!("{format:?}-{why}"));
-                let written = writer(format, TagScheme::Bio).write(std::slice::from_ref(doc), &out);
+                let written = writer(format, TagScheme::Bio, conll::Tokens::Quotekit)
+                    .write(std::slice::from_ref(doc), &out);
                 if format == Format::Conll && why.contains("tab") {
                     // (CoNLL keeps no names: it warns that it drops them.)
                     assert!(written.is_ok());
@@ -192,7 +193,9 @@ mod tests {
             }
             let good = with_source(CharSpan::new(0, 3), "Ann Lee");
             let out = dir.path().join(format!("{format:?}-good"));
-            writer(format, TagScheme::Bio).write(&[good], &out).unwrap();
+            writer(format, TagScheme::Bio, conll::Tokens::Quotekit)
+                .write(&[good], &out)
+                .unwrap();
             assert!(out.exists());
         }
     }

@@ -268,11 +268,8 @@ fn lines_within<'p>(
             // that goes on past errors must not wait for it.)
             Err(e) => {
                 ended = true;
-                let e = std::io::Error::new(
-                    e.kind(),
-                    format!("line {line_no}: {e}; nothing after it was read"),
-                );
-                return Some(Err(InferError::io(path, e)));
+                let e = quotekit_data::DataError::read_stopped(path, line_no, e);
+                return Some(Err(InferError::Data(Box::new(e))));
             }
             Ok(0) => return None,
             Ok(n) if n as u64 > cap => {

@@ -554,14 +554,17 @@ def read_corpus(
     deny_overlaps: bool = False,
 ) -> Iterator[Dict[str, Any]]:
     """Yields the documents of a corpus (a brat folder, ``.jsonl`` or
-    ``.conll``; ``format`` overrides the guess) as dicts of quotekit's
-    document JSONL (``id``, ``text``, ``spans``, ``attributions``). The
+    ``.conll``, either gzip-compressed when its name ends in ``.gz``;
+    ``format`` overrides the guess) as dicts of quotekit's document JSONL
+    (``id``, ``text``, ``spans``, ``attributions``). The
     corpus is read and checked when this is called: a bad document raises
     :class:`DataError` naming its file and line; a repair made while reading
     (an attribution without content dropped, roles reassigned by label; as
     ``quotekit stats`` lists them) is a ``UserWarning`` naming its line.
     With ``lenient=True`` (``--lenient``) a bad document is left out
-    instead, a ``UserWarning`` naming its file and line. As the command
+    instead, a ``UserWarning`` naming its file and line (a file whose
+    reading stops part way, a gzip stream cut short, still raises: what
+    follows it was not read). As the command
     line's flags: ``annotator`` (brat: which annotation file, where an
     article has several), ``ignore_labels`` (brat: more T labels to skip),
     ``label_map`` (CoNLL: a TOML map of its labels to roles; a
