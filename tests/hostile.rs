@@ -1388,6 +1388,31 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Standard output that fails (a full disk: `/dev/full`) is an error that
+/// says so, not a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_standard_output_is_an_error() {
+    for args in [
+        vec!["stats", "datasets/sample"],
+        vec!["stats", "datasets/sample", "--json"],
+        vec!["completions", "bash"],
+    ] {
+        let out = std::process::Command::new(common::binary())
+            .args(&args)
+            .current_dir(common::root())
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        common::refused(&out, "No space left on device");
+    }
+}
+
 /// A reader that stops early (`quotekit stats … | head`) ends the run
 /// quietly, as it ends `cat`: no panic, no message.
 #[cfg(unix)]

@@ -1,6 +1,24 @@
 //! `quotekit`: find who said what in news text. The binary only parses
 //! arguments and calls the library crates; see `quotekit --help`.
 
+/// `print!` that returns an error from the function where standard output
+/// fails (a full disk), rather than panic as `print!` does.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout(), format_args!($($arg)*))
+            .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?
+    };
+}
+
+/// [`out!`] with a line break, as `println!`.
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($arg:tt)*) => {{
+        out!($($arg)*);
+        out!("\n");
+    }};
+}
+
 mod cmd;
 
 use clap::{Parser, Subcommand};

@@ -259,9 +259,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if to_stdout > 0 {
         eprint!("{printed}");
-        print!("{stdout_text}");
+        out!("{stdout_text}");
     } else {
-        print!("{printed}");
+        out!("{printed}");
     }
     made.into_iter()
         .for_each(quotekit_data::paths::MadeFolders::keep);

@@ -150,7 +150,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     eprintln!("speaker resolver written to {}", path.display());
     if let Some(dev) = &dev {
         let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, dev);
-        print!("{accuracy}");
+        out!("{accuracy}");
     }
     Ok(super::exit_code(skipped.get() > 0))
 }

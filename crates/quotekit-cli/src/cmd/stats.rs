@@ -111,11 +111,11 @@ fn show_records(quoted: impl Shown, args: &StatsArgs, stdin: bool) -> anyhow::Re
 /// Prints who is quoted as JSON, CSV or its table.
 fn show(quoted: &impl Shown, args: &StatsArgs) -> anyhow::Result<()> {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(quoted)?);
+        outln!("{}", serde_json::to_string_pretty(quoted)?);
     } else if args.csv {
         quoted.write_csv(&mut std::io::stdout().lock())?;
     } else {
-        print!("{quoted}");
+        out!("{quoted}");
     }
     Ok(())
 }
@@ -244,17 +244,17 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             "skipped_documents": report.skipped.len(),
             "quoted": quoted,
         });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        println!("{stats}");
-        println!("validation warnings      {:>9}", report.warnings.len());
+        outln!("{stats}");
+        outln!("validation warnings      {:>9}", report.warnings.len());
         for (category, n) in &problems {
-            println!("  {category:<30} {n:>6}");
+            outln!("  {category:<30} {n:>6}");
         }
-        println!("skipped documents        {:>9}", report.skipped.len());
+        outln!("skipped documents        {:>9}", report.skipped.len());
         if let Some(quoted) = &quoted {
-            println!("\nwho is quoted (attributions by the name on their Source span)\n");
-            print!("{quoted}");
+            outln!("\nwho is quoted (attributions by the name on their Source span)\n");
+            out!("{quoted}");
         }
     }
     Ok(super::exit_code(!report.skipped.is_empty()))

@@ -438,7 +438,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)?;
     eprintln!("training report written to {}", report.display());
     if let Some(dev) = &fitted.dev {
-        println!("{dev}");
+        outln!("{dev}");
     }
     made.keep();
     made_apart

@@ -192,14 +192,18 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     }
     // (`score` is the metric searched: a column of its own would repeat
     // `exact` or `attribution` under the same name.)
-    println!("the best trials by dev {}:", metric.name());
-    println!(
+    outln!("the best trials by dev {}:", metric.name());
+    outln!(
         "{:>5}  {:>7}  {:>7}  {:>11}  {:>7}  params",
-        "trial", "score", "exact", "attribution", "seconds"
+        "trial",
+        "score",
+        "exact",
+        "attribution",
+        "seconds"
     );
     for r in ranked.iter().take(5) {
         let s = r.scores.expect("ranked trials have scores");
-        println!(
+        outln!(
             "{:>5}  {:>7.4}  {:>7.4}  {:>11.4}  {:>7.0}  {}",
             r.trial.trial,
             s.get(metric),
