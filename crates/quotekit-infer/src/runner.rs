@@ -88,8 +88,9 @@ pub fn process(
 /// The record `quotekit predict --format jsonl` writes for the JSONL line
 /// `bytes` (line `k + 1` in messages), without its newline: the quotes of
 /// `{"id", "text", ...}`, or an error record; `None` for a blank line, which
-/// is no record. A byte-order mark at its start is dropped, as `predict`
-/// drops one at a file's start. For texts held in memory: each line is
+/// is no record. A byte-order mark at the start of the first line (`k` 0)
+/// is dropped, as `predict` drops one at a file's start; on a later line it
+/// is the error it is there. For texts held in memory: each line is
 /// independent, so lines may run on any threads (as Python's
 /// `annotate_jsonl` runs them, in a rayon pool), in any order.
 pub fn annotate_line(
@@ -98,7 +99,10 @@ pub fn annotate_line(
     bytes: &[u8],
     limits: ReadLimits,
 ) -> Option<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = match k {
+        0 => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+        _ => bytes,
+    };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }

@@ -24,8 +24,9 @@ fn format_of(path: &Path, format: Option<&str>) -> PyResult<Format> {
 /// Refuses a path that is neither a file nor a folder (a pipe, a device):
 /// reading one waits for a writer, and with the interpreter released,
 /// Ctrl-C could not stop the wait. (A path not there is the loader's to
-/// report.)
-fn file_or_folder(path: &Path) -> PyResult<()> {
+/// report.) Every path a call reads is checked: corpora, label maps,
+/// configs and what they name.
+pub(crate) fn file_or_folder(path: &Path) -> PyResult<()> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() && !m.is_dir() => Err(errors::DataError::new_err(format!(
             "{}: neither a file nor a folder (a pipe or a device?); save it to a file first",
@@ -127,6 +128,7 @@ pub fn read_corpus(
     let mut warnings: Vec<String> = unused_label_map(&mut flags, &[format])
         .into_iter()
         .collect();
+    flags.label_map.as_deref().map(file_or_folder).transpose()?;
     let (docs, _) = py.detach(|| load(&path, format, &flags, &mut warnings))?;
     check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
@@ -164,6 +166,7 @@ pub fn evaluate(
         .map(|p| Format::detect(p))
         .collect();
     let mut warnings: Vec<String> = unused_label_map(&mut flags, &formats).into_iter().collect();
+    flags.label_map.as_deref().map(file_or_folder).transpose()?;
     let names = &flags.names;
     // (Names files are gold: the predictions' names are their own.)
     let pred_flags = CorpusFlags {

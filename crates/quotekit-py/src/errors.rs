@@ -44,11 +44,11 @@ pub fn model(e: quotekit_model::ModelError) -> PyErr {
 /// A model crate error with the CLI's context before it (`training failed:
 /// ...`), or none when `context` is empty.
 pub fn model_in(context: &str, e: quotekit_model::ModelError) -> PyErr {
-    let message = if context.is_empty() {
+    let message = advice(if context.is_empty() {
         e.to_string()
     } else {
         format!("{context}: {e}")
-    };
+    });
     match e {
         quotekit_model::ModelError::Config { .. } => ConfigError::new_err(message),
         quotekit_model::ModelError::Data(_) => DataError::new_err(message),
@@ -81,6 +81,8 @@ pub fn advice(message: String) -> String {
             "another annotator's: annotator=",
         )
         .replace("given as `--label-map FILE`", "given as `label_map=FILE`")
+        .replace("trials (--trials)", "trials (trials=)")
+        .replace("another --out", "another out=")
 }
 
 /// An error of an argument (paths, locks, numbers) as a Python exception.

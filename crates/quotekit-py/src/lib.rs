@@ -29,6 +29,9 @@ fn _quotekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // encoder's tensors do not come back as fresh zeroed pages.
     quotekit_infer::memory::keep_freed_pages();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // (The limits the Python layer names in its messages.)
+    m.add("MAX_THREADS", quotekit_model::config::MAX_THREADS)?;
+    m.add("MAX_TRIALS", quotekit_model::tune::space::MAX_TRIALS)?;
     m.add("QuotekitError", py.get_type::<errors::QuotekitError>())?;
     m.add("ModelError", py.get_type::<errors::ModelError>())?;
     m.add("ConfigError", py.get_type::<errors::ConfigError>())?;

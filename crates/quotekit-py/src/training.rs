@@ -30,6 +30,7 @@ pub fn train(
     threads: Option<usize>,
     label_map: Option<PathBuf>,
 ) -> PyResult<Option<String>> {
+    crate::corpus::file_or_folder(&config)?;
     let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::config)?;
     let out = out.unwrap_or_else(|| cfg.model.default_out());
     let unread: Vec<String> = cfg
@@ -57,6 +58,9 @@ pub fn train(
         cfg.data.label_map = Some(m);
     }
     let cfg = cfg.check().map_err(errors::model)?;
+    for input in cfg.inputs() {
+        crate::corpus::file_or_folder(input)?;
+    }
     let unused = cfg.data.unused_label_map();
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
@@ -97,10 +101,10 @@ pub fn train(
             }
         })
     })?;
-    crate::corpus::warn_all(py, &warnings)?;
     let fitted = match fitted {
         Ok(fitted) => fitted,
         Err(e) => {
+            crate::corpus::warn_all(py, &warnings)?;
             // (As the CLI: the empty model folder this call made goes,
             // `made` once the lock is.)
             return Err(errors::model_in("training failed", e));
@@ -112,6 +116,9 @@ pub fn train(
     write_dev_evaluation(&out, fitted.dev.as_ref()).map_err(errors::input)?;
     drop(lock);
     made.keep();
+    // (After the model is saved: with warnings as errors, the call raises
+    // the first one, and the model trained is kept.)
+    crate::corpus::warn_all(py, &warnings)?;
     fitted
         .dev
         .as_ref()
@@ -176,6 +183,9 @@ pub fn tune(
         crate::corpus::warn_all(py, &[format!("data.label_map {why}")])?;
     }
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
+    for input in search.inputs(&base) {
+        crate::corpus::file_or_folder(input)?;
+    }
     quotekit_data::paths::check_output(&out, &search.inputs(&base)).map_err(errors::input)?;
     if let Some(missing) = base.missing_input() {
         return Err(errors::DataError::new_err(missing));

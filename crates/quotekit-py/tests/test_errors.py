@@ -95,6 +95,11 @@ def test_bad_texts_and_arguments(model):
             model.annotate_many(["a"], **kwargs)
     with pytest.raises(quotekit.InputError, match="trials"):
         quotekit.tune("no-such-space.toml", trials=-1)
+    # The limits said are the ones that hold.
+    with pytest.raises(quotekit.InputError, match="from 0 to 1024$"):
+        model.annotate_many(["a"], threads=-1)
+    with pytest.raises(quotekit.InputError, match="from 1 to 100000$"):
+        quotekit.tune("no-such-space.toml", trials=0)
     with pytest.raises(quotekit.InputError, match="id must be a str or an int"):
         model.annotate("He said so.", id=b"x")  # type: ignore[arg-type]
     # None where a count is asked, a path that is none, a Model not from
@@ -240,6 +245,7 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
         "",
         "   ",
         "{",
+        "\ufeff" + json.dumps({"id": "bom2", "text": "He said so."}),
         json.dumps({"id": "ok", "text": "The mayor said the bridge would reopen."}),
         '{"id": "surrogate", "text": "x \ud800 said y"}',
         json.dumps({"id": "b", "text": "She said no."}).encode("utf-8"),
@@ -256,7 +262,8 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
     out = tmp_path / "out.jsonl"
     run_cli("predict", "--model", str(tiny_model), "--input", str(jsonl), "--output", str(out))
     assert ours == out.read_text(encoding="utf-8").splitlines()
-    assert len(ours) == 5
+    assert len(ours) == 6
+    assert json.loads(ours[2])["error"]["kind"] == "malformed-json"
     wrong = model.annotate_jsonl([None, 3])
     assert [json.loads(l)["error"]["kind"] for l in wrong] == ["malformed-json"] * 2
     # Written as `predict` writes every line: compact, keys sorted.
@@ -497,3 +504,50 @@ def test_a_model_is_not_pickled_and_says_what_to_do(model):
     # A shallow copy shares the loaded model.
     shallow = copy.copy(model)
     assert shallow.annotate("Ann said it rained.") == model.annotate("Ann said it rained.")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_pipes_are_refused_wherever_a_path_is_read(tmp_path):
+    # A pipe no one writes would hold the call past Ctrl-C: a label map, a
+    # config and the corpora a config names are refused, as the corpus
+    # itself is.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    conll = tmp_path / "c.conll"
+    conll.write_text("-DOCSTART-\td\n\nAnn\tB-SOURCE\nsaid\tB-CUE\n\n", encoding="utf-8")
+    refused = "neither a file nor a folder"
+    with pytest.raises(quotekit.DataError, match=refused):
+        list(quotekit.read_corpus(conll, label_map=pipe))
+    with pytest.raises(quotekit.DataError, match=refused):
+        quotekit.evaluate(conll, conll, label_map=pipe)
+    with pytest.raises(quotekit.DataError, match=refused):
+        quotekit.train(pipe, out=tmp_path / "m1")
+    config = tmp_path / "crf.toml"
+    config.write_text(f'model = "crf"\n[data]\ntrain = "{pipe}"\n', encoding="utf-8")
+    with pytest.raises(quotekit.DataError, match=refused):
+        quotekit.train(config, out=tmp_path / "m2")
+    assert not (tmp_path / "m2").exists()
+
+
+def test_train_saves_the_model_before_its_warnings_raise(tmp_path):
+    # With warnings as errors, a corpus repair made while training raises
+    # once the model is saved, not instead of saving it.
+    import shutil
+    import warnings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    ann = corpus / "01-bridge-repair.ann"
+    ann.write_text(ann.read_text(encoding="utf-8") + "E99\tAttribution:T10\n", encoding="utf-8")
+    config = tmp_path / "crf.toml"
+    config.write_text(
+        f'model = "crf"\n[data]\ntrain = "{corpus}"\n[features]\nhash_bits = 12\n'
+        "[training]\nmax_iterations = 5\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "model"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="E99 has no content"):
+            quotekit.train(config, out=out)
+    assert (out / "model.safetensors").is_file()

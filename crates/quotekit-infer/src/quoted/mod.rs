@@ -350,6 +350,11 @@ mod tests {
             Quoted::of_records([marked.as_str()]).unwrap(),
             Quoted::of_records([held[0].as_str()]).unwrap()
         );
+        // (On a later record it is no record, as on a file's later line.)
+        let e = Quoted::of_records([held[0].as_str(), marked.as_str()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("record 2: not a record"), "{e}");
         let e = Quoted::of_records(["{\"quotes\": []}", "{\"quotes\": 3}"])
             .unwrap_err()
             .to_string();

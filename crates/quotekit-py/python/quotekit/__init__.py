@@ -51,11 +51,13 @@ __all__ = [
 def __dir__() -> List[str]:
     """What the package offers, and the type names its signatures use (not
     the modules and typing names it imports)."""
-    return sorted(__all__ + ["Item", "PathLike"])
+    return sorted(__all__ + ["Item", "Names", "PathLike"])
 
 
 Item = Union[str, Dict[str, Any]]
 PathLike = Union[str, bytes, "os.PathLike[str]"]
+#: Names folders: one folder, or a list of them.
+Names = Union[PathLike, Sequence[PathLike]]
 
 
 _SURROGATE_ESCAPED = re.compile("[\udc80-\udcff]")
@@ -139,20 +141,22 @@ def _sequence(items: Any, what: str) -> list:
     return list(iterator)
 
 
-def _count(name: str, value: Any, low: int = 0) -> Any:
-    """``value`` when it is a whole number from ``low`` to 2^63; otherwise
-    :class:`InputError` naming the argument (not an ``OverflowError`` or a
-    ``TypeError`` from the conversion to the native types)."""
+def _count(name: str, value: Any, low: int = 0, high: int = 2**63 - 1) -> Any:
+    """``value`` when it is a whole number from ``low`` that the native
+    types hold; otherwise :class:`InputError` naming the argument and its
+    range, ``low`` to ``high`` (not an ``OverflowError`` or a ``TypeError``
+    from the conversion). A value past ``high`` that they hold is theirs to
+    refuse, in the command line's words."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{name} must be a whole number, not {type(value).__name__}")
     if not low <= value < 2**63:
-        raise InputError(f"{name} = {value}: expected a whole number from {low} to {2**63 - 1}")
+        raise InputError(f"{name} = {value}: expected a whole number from {low} to {high}")
     return value
 
 
-def _optional_count(name: str, value: Any, low: int = 0) -> Any:
+def _optional_count(name: str, value: Any, low: int = 0, high: int = 2**63 - 1) -> Any:
     """``None`` (the default), or :func:`_count` of ``value``."""
-    return None if value is None else _count(name, value, low)
+    return None if value is None else _count(name, value, low, high)
 
 
 def _path(name: str, value: Any) -> Any:
@@ -293,7 +297,7 @@ class Model:
             "members": [{"kind": k, "weight": w} for k, w in self._native.members],
         }
 
-    def annotate(self, text: str, id: Optional[str] = None) -> Dict[str, Any]:
+    def annotate(self, text: str, id: Optional[Union[str, int]] = None) -> Dict[str, Any]:
         """Annotates one text; returns its record (``quotes`` with ``content``,
         ``cue``, ``speaker``, ``speaker_name``, ``speaker_id`` and
         confidences, offsets in characters; ``speakers``; ``spans``).
@@ -335,7 +339,9 @@ class Model:
         items = _sequence(items, "items")
         lines = [_record_json(k, item) for k, item in enumerate(items)]
         out = self._native.annotate_records(
-            [l for l, _, _ in lines], _count("threads", threads), _count("max_chars", max_chars)
+            [l for l, _, _ in lines],
+            _count("threads", threads, 0, _quotekit.MAX_THREADS),
+            _count("max_chars", max_chars),
         )
         return [
             _error_record(k, items[k], lines[k][1], lines[k][2])
@@ -346,7 +352,7 @@ class Model:
 
     def annotate_jsonl(
         self,
-        lines: Sequence[Union[str, bytes]],
+        lines: Sequence[Union[str, bytes, bytearray]],
         threads: int = 0,
         max_chars: int = 1_000_000,
     ) -> List[str]:
@@ -355,9 +361,9 @@ class Model:
         without parsing them in Python: the fast path for pipelines (Spark's
         ``mapPartitions``) that read and write JSONL. A bad line gives an
         error record; ``line N`` in its message counts from 1 in ``lines``.
-        Blank lines give no record and a byte-order mark is dropped, as
-        ``predict`` reads a file; ``bytes`` (or ``bytearray``) lines are read
-        as UTF-8."""
+        Blank lines give no record and a byte-order mark at the start of the
+        first line is dropped, as ``predict`` reads a file; ``bytes`` (or
+        ``bytearray``) lines are read as UTF-8."""
         lines = [bytes(l) if isinstance(l, bytearray) else l for l in _sequence(lines, "lines")]
         # (Written as `predict` writes its lines: compact, keys sorted.)
         wrong = {
@@ -370,14 +376,14 @@ class Model:
         }
         out = self._native.annotate_records(
             [None if k in wrong else l for k, l in enumerate(lines)],
-            _count("threads", threads),
+            _count("threads", threads, 0, _quotekit.MAX_THREADS),
             _count("max_chars", max_chars),
         )
         return [wrong.get(k, line) for k, line in enumerate(out) if k in wrong or line is not None]
 
 
 
-def load(path: PathLike, precision: str = "f32") -> Model:
+def load(path: PathLike, precision: Optional[str] = "f32") -> Model:
     """Loads the model in ``path`` (a model directory, or its
     ``model.safetensors``). Raises :class:`ModelError` when it cannot.
 
@@ -385,7 +391,13 @@ def load(path: PathLike, precision: str = "f32") -> Model:
     (as ``quotekit predict --precision int8``): about twice as fast, with
     predictions that can differ slightly from ``"f32"``'s. Other models
     raise :class:`InputError`; a processor without AVX-512 VNNI raises
-    :class:`ConfigError`."""
+    :class:`ConfigError`.
+
+    As ``quotekit predict`` does, the first call sets the process's
+    ``CANDLE_NUM_THREADS`` to 1 where it is not set (documents, not a
+    network's operations, run in parallel): child processes started after
+    it inherit the setting, which ``os.environ`` does not show. Set it
+    before loading to choose otherwise."""
     return Model(_quotekit.load(_path("path", path), _optional_str("precision", precision)))
 
 
@@ -394,7 +406,7 @@ def train(
     train: Optional[PathLike] = None,
     dev: Optional[PathLike] = None,
     out: Optional[PathLike] = None,
-    names: Optional[Sequence[PathLike]] = None,
+    names: Optional[Names] = None,
     threads: Optional[int] = None,
     label_map: Optional[PathLike] = None,
 ) -> Optional[Dict[str, Any]]:
@@ -412,7 +424,7 @@ def train(
         train=_optional_path("train", train),
         dev=_optional_path("dev", dev),
         names=_paths(names),
-        threads=_optional_count("threads", threads),
+        threads=_optional_count("threads", threads, 0, _quotekit.MAX_THREADS),
         label_map=_optional_path("label_map", label_map),
     )
     return None if report is None else json.loads(report)
@@ -423,7 +435,7 @@ def tune(
     out: PathLike = "models/tune",
     train: Optional[PathLike] = None,
     dev: Optional[PathLike] = None,
-    names: Optional[Sequence[PathLike]] = None,
+    names: Optional[Names] = None,
     threads: Optional[int] = None,
     trials: Optional[int] = None,
     hours: Optional[float] = None,
@@ -446,8 +458,8 @@ def tune(
             train=_optional_path("train", train),
             dev=_optional_path("dev", dev),
             names=_paths(names),
-            threads=_optional_count("threads", threads),
-            trials=_optional_count("trials", trials, 1),
+            threads=_optional_count("threads", threads, 0, _quotekit.MAX_THREADS),
+            trials=_optional_count("trials", trials, 1, _quotekit.MAX_TRIALS),
             hours=_optional_hours(hours),
         )
     )
@@ -456,7 +468,7 @@ def tune(
 def evaluate(
     gold: PathLike,
     pred: Optional[PathLike] = None,
-    names: Optional[Sequence[PathLike]] = None,
+    names: Optional[Names] = None,
     link_gold: bool = False,
     lenient: bool = False,
     annotator: Optional[str] = None,
@@ -546,7 +558,7 @@ def who_is_quoted(
 def read_corpus(
     path: PathLike,
     format: Optional[str] = None,
-    names: Optional[Sequence[PathLike]] = None,
+    names: Optional[Names] = None,
     lenient: bool = False,
     annotator: Optional[str] = None,
     ignore_labels: Optional[Sequence[str]] = None,

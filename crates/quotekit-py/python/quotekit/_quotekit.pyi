@@ -7,6 +7,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 _Path = Union[str, "os.PathLike[str]"]
 
 __version__: str
+MAX_THREADS: int
+MAX_TRIALS: int
 
 class QuotekitError(Exception): ...
 class ModelError(QuotekitError): ...
