@@ -226,6 +226,39 @@ impl<'de> Deserialize<'de> for Shape {
     }
 }
 
+/// The keys of a line that these pages read (`id`, `quotes`, `error`,
+/// `text`, `spans`), as an object; the others, an input record's fields
+/// `predict` passed through, are passed over unread, so that a value no
+/// [`Value`] holds (a number past a float's range, which `predict` writes
+/// as it went in) does not make a record unreadable.
+fn known_keys(line: &[u8]) -> Result<serde_json::Map<String, Value>, serde_json::Error> {
+    struct Known;
+    impl<'de> serde::de::Visitor<'de> for Known {
+        type Value = serde_json::Map<String, Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if matches!(key.as_str(), "id" | "quotes" | "error" | "text" | "spans") {
+                    out.insert(key, map.next_value()?);
+                } else {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let object = serde::de::Deserializer::deserialize_map(&mut de, Known)?;
+    de.end()?;
+    Ok(object)
+}
+
 /// The lines of a JSONL file that are not blank, numbered from 1, a
 /// byte-order mark off the first.
 pub(crate) fn lines(
@@ -519,7 +552,7 @@ fn read_jsonl(
             }
             Err(e) => e.to_string(),
         };
-        let value: Result<Value, _> = serde_json::from_slice(&buf);
+        let value = known_keys(&buf).map(Value::Object);
         // (A record whose value does not parse, a number out of range, say,
         // is said to be a record that does not parse, not a document.)
         // (The line's keys are read again only when it does not parse.)
@@ -1035,6 +1068,25 @@ mod tests {
             e.contains("p.jsonl:1: the Content at 1..1 is empty or reversed"),
             "{e}"
         );
+    }
+
+    /// An input record's field that `predict` passed through as it went in
+    /// (a number past a float's range) is passed over: the record is read,
+    /// for the pages and for scoring.
+    #[test]
+    fn a_passed_through_number_past_a_floats_range_is_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        let record = "{\"id\":\"a\",\"n\":1e400,\"big\":123456789012345678901234567890,\
+                      \"text\":\"Ann said hi.\",\"quotes\":[{\"content\":[{\"start\":9,\"end\":11}]}]}\n";
+        std::fs::write(&path, record).unwrap();
+        let read = read_predictions(&path, None, &LoadOptions::default()).unwrap();
+        assert!(read.records && read.bad_lines.is_empty());
+        let document = read.views[0].content.as_ref().unwrap();
+        assert_eq!(document.document.spans.len(), 1);
+        let gold = [Document::new("a", "Ann said hi.")];
+        let scored = records_as_documents(&path, &gold, false).unwrap().unwrap();
+        assert_eq!(scored.documents[0].spans.len(), 1);
     }
 
     /// Scored against gold, a records file's error record is the document
