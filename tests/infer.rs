@@ -769,3 +769,42 @@ fn brat_output_replaces_links_it_finds() {
         .unwrap()
         .contains("\ta/b"));
 }
+
+/// A text file that opens with a byte-order mark is tagged as the same
+/// text without it, each offset one further on (brat's offsets count the
+/// mark): the mark is in no quote.
+#[test]
+fn a_byte_order_mark_opening_a_text_file_is_in_no_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "“We will rebuild the bridge,” Mayor Ana Ruiz said on Monday.\n";
+    let (plain, marked) = (dir.path().join("plain.txt"), dir.path().join("marked.txt"));
+    std::fs::write(&plain, text).unwrap();
+    std::fs::write(&marked, format!("\u{feff}{text}")).unwrap();
+    let quotes = |input: &Path| -> serde_json::Value {
+        let out = dir.path().join("out.jsonl");
+        let run = predict(input, &out, &[]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let line = std::fs::read_to_string(&out).unwrap();
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()["quotes"].clone()
+    };
+    let (a, mut b) = (quotes(&plain), quotes(&marked));
+    assert!(!a.as_array().unwrap().is_empty(), "{a}");
+    // (Every span, its confidence too, as in the text without the mark.)
+    let back = |span: &mut serde_json::Value| {
+        if !span.is_null() {
+            for key in ["start", "end"] {
+                span[key] = (span[key].as_u64().unwrap() - 1).into();
+            }
+        }
+    };
+    for quote in b.as_array_mut().unwrap() {
+        back(&mut quote["cue"]);
+        back(&mut quote["speaker"]);
+        quote["content"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .for_each(back);
+    }
+    assert_eq!(a, b);
+}

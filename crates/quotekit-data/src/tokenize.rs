@@ -216,6 +216,12 @@ impl Tokenizer {
             };
             for (s, e) in pieces {
                 let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
+                // A byte-order mark opening the text (a file's, kept so that
+                // offsets count it, as brat's do) is no token: it was one,
+                // which the tagger took into a first quote.
+                if byte_start == 0 && &text[..byte_end] == "\u{feff}" {
+                    continue;
+                }
                 let span = CharSpan::new(
                     index
                         .char(byte_start)
@@ -349,6 +355,23 @@ mod tests {
         assert_eq!(t.sentences, [0..9, 9..14]);
         assert_eq!(t.paragraphs, t.sentences);
         assert_eq!(t.tokens[12].span, CharSpan::new(45, 46));
+    }
+
+    /// A byte-order mark opening a text is no token: the first word is
+    /// the first token. (Elsewhere it is a symbol as before.)
+    #[test]
+    fn a_byte_order_mark_opening_a_text_is_no_token() {
+        let doc = Document::new("d", "\u{feff}“Go,” Ann said.\n\u{feff}Yes.");
+        assert_eq!(
+            words(&doc),
+            ["“", "Go", ",", "”", "Ann", "said", ".", "\u{feff}", "Yes", "."]
+        );
+        let t = Tokenizer::new().tokenize(&doc);
+        assert_eq!(t.tokens[0].span, CharSpan::new(1, 2));
+        assert_eq!(t.sentences[0], 0..7);
+        assert_eq!(t.paragraphs[0], 0..7);
+        let only = Document::new("d", "\u{feff}");
+        assert!(Tokenizer::new().tokenize(&only).tokens.is_empty());
     }
 
     #[test]
