@@ -125,18 +125,18 @@ def _error_record(index: int, item: Any, kind: str, message: str) -> Dict[str, A
     return {"id": key, "error": {"kind": kind, "message": message}}
 
 
-def _sequence(items: Any, what: str) -> list:
+def _sequence(items: Any, what: str, of: str = "records") -> list:
     """``items`` as a list; a lone string, bytes or dict is refused rather
-    than split into characters or keys."""
+    than split into characters or keys (``of`` names what the list holds)."""
     if isinstance(items, (str, bytes, bytearray, dict)):
         raise InputError(
-            f"{what} must be a list (or other iterable) of records, not one {type(items).__name__}"
+            f"{what} must be a list (or other iterable) of {of}, not one {type(items).__name__}"
         )
     try:
         iterator = iter(items)
     except TypeError:
         raise InputError(
-            f"{what} must be a list (or other iterable) of records, not {type(items).__name__}"
+            f"{what} must be a list (or other iterable) of {of}, not {type(items).__name__}"
         ) from None
     return list(iterator)
 
@@ -223,7 +223,7 @@ def _labels(value: Any) -> Optional[List[str]]:
         return None
     if isinstance(value, str):
         return [value]
-    labels = _sequence(value, "ignore_labels")
+    labels = _sequence(value, "ignore_labels", "labels")
     for label in labels:
         if not isinstance(label, str):
             raise InputError(f"ignore_labels must hold str labels, not {type(label).__name__}")
@@ -364,7 +364,7 @@ class Model:
         Blank lines give no record and a byte-order mark at the start of the
         first line is dropped, as ``predict`` reads a file; ``bytes`` (or
         ``bytearray``) lines are read as UTF-8."""
-        lines = [bytes(l) if isinstance(l, bytearray) else l for l in _sequence(lines, "lines")]
+        lines = [bytes(l) if isinstance(l, bytearray) else l for l in _sequence(lines, "lines", "lines")]
         # (Written as `predict` writes its lines: compact, keys sorted.)
         wrong = {
             k: json.dumps(_error_record(k, None, "malformed-json",
