@@ -186,6 +186,21 @@ fn text_that_is_no_file() {
     );
 }
 
+/// So is an annotation file that is there but no file (a folder; a pipe
+/// was said to be missing).
+#[test]
+fn annotation_file_that_is_no_file() {
+    let dir = corpus(TEXT.as_bytes(), GOOD_ANN);
+    let ann = dir.path().join("bad.ann");
+    std::fs::remove_file(&ann).unwrap();
+    std::fs::create_dir(&ann).unwrap();
+    let msg = check(dir.path(), LoadOptions::default());
+    assert!(
+        msg.contains("bad.ann: the annotation file of") && msg.contains("is no file"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn missing_annotation_file() {
     let dir = corpus(TEXT.as_bytes(), GOOD_ANN);

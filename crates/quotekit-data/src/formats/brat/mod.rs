@@ -203,10 +203,10 @@ fn collect_pairs(
                     text: text.clone(),
                     name: ids.get(name).cloned().unwrap_or_else(|| name.clone()),
                 }),
-                None => errors.push(DataError::MissingAnnotation {
-                    text: text.clone(),
-                    ann: dir.join(format!("{name}.ann")),
-                }),
+                None => errors.push(missing_annotation(
+                    text.clone(),
+                    dir.join(format!("{name}.ann")),
+                )),
             }
         }
         for &(ref name, ann) in &anns {
@@ -370,6 +370,22 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
     let text = read_utf8(&pair.text)?;
     let ann = read_text(&pair.ann)?;
     parse_ann(&pair.name, text, &ann, &pair.ann, options)
+}
+
+/// The error of a text without its annotation file: the file is missing,
+/// or is there but no file (a folder, a pipe).
+fn missing_annotation(text: PathBuf, ann: PathBuf) -> DataError {
+    if ann.symlink_metadata().is_ok() && !ann.is_file() {
+        DataError::Io {
+            path: ann,
+            error: std::io::Error::other(format!(
+                "the annotation file of {} is no file (a folder, a pipe or a broken link?)",
+                text.display()
+            )),
+        }
+    } else {
+        DataError::MissingAnnotation { text, ann }
+    }
 }
 
 /// The error of an annotation file without its text: the text is missing,
