@@ -297,20 +297,11 @@ mod tests {
             .map(|i| Document::new(format!("d{i}"), format!("Text {i} {}.", "x".repeat(i))))
             .collect();
         JsonlWriter.write(&docs, &path).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        let read: Vec<_> = JsonlReader.read(&path).unwrap().collect();
-        let (last, whole) = read.split_last().unwrap();
-        assert!(
-            whole.len() > 10 && whole.iter().all(Result::is_ok),
-            "{}",
-            whole.len()
-        );
-        let err = last.as_ref().err().unwrap().to_string();
+        let (err, whole) = super::super::read_cut_in_half(&JsonlReader, &path);
         assert!(
             err.contains(&format!(
                 "c.jsonl.gz: line {}: the gzip stream is cut short",
-                whole.len() + 1
+                whole + 1
             )) && err.ends_with("nothing after it was read"),
             "{err}"
         );

@@ -145,6 +145,24 @@ pub fn check_writable(documents: &[Document], path: &Path, names: bool) -> Resul
     Ok(())
 }
 
+/// Test support: cuts the file at `path` in half (a gzip stream killed
+/// while written), reads it with `reader`, checks that all but the last
+/// item are whole documents (more than ten), and gives the last, an error,
+/// with how many came before it.
+#[cfg(test)]
+pub(crate) fn read_cut_in_half(reader: &dyn CorpusReader, path: &Path) -> (String, usize) {
+    let bytes = std::fs::read(path).unwrap();
+    std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+    let read: Vec<_> = reader.read(path).unwrap().collect();
+    let (last, whole) = read.split_last().unwrap();
+    assert!(
+        whole.len() > 10 && whole.iter().all(Result::is_ok),
+        "{}",
+        whole.len()
+    );
+    (last.as_ref().err().unwrap().to_string(), whole.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

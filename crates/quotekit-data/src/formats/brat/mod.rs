@@ -375,33 +375,26 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
 /// The error of a text without its annotation file: the file is missing,
 /// or is there but no file (a folder, a pipe).
 fn missing_annotation(text: PathBuf, ann: PathBuf) -> DataError {
-    if ann.symlink_metadata().is_ok() && !ann.is_file() {
-        DataError::Io {
-            path: ann,
-            error: std::io::Error::other(format!(
-                "the annotation file of {} is no file (a folder, a pipe or a broken link?)",
-                text.display()
-            )),
-        }
-    } else {
-        DataError::MissingAnnotation { text, ann }
-    }
+    no_file(&ann, "the annotation file", &text)
+        .unwrap_or(DataError::MissingAnnotation { text, ann })
 }
 
 /// The error of an annotation file without its text: the text is missing,
 /// or is there but no file (a folder, a pipe).
 fn missing_text(ann: PathBuf, text: PathBuf) -> DataError {
-    if text.symlink_metadata().is_ok() && !text.is_file() {
-        DataError::Io {
-            path: text,
-            error: std::io::Error::other(format!(
-                "the text of {} is no file (a folder, a pipe or a broken link?)",
-                ann.display()
-            )),
-        }
-    } else {
-        DataError::MissingText { ann, text }
-    }
+    no_file(&text, "the text", &ann).unwrap_or(DataError::MissingText { ann, text })
+}
+
+/// The error of `path`, `what` of `partner`, when it is there but is no
+/// file (a folder, a pipe, a broken link).
+fn no_file(path: &Path, what: &str, partner: &Path) -> Option<DataError> {
+    (path.symlink_metadata().is_ok() && !path.is_file()).then(|| DataError::Io {
+        path: path.to_path_buf(),
+        error: std::io::Error::other(format!(
+            "{what} of {} is no file (a folder, a pipe or a broken link?)",
+            partner.display()
+        )),
+    })
 }
 
 #[cfg(test)]
