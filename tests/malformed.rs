@@ -187,16 +187,32 @@ fn text_that_is_no_file() {
 }
 
 /// So is an annotation file that is there but no file (a folder; a pipe
-/// was said to be missing).
+/// was said to be missing), its extension in any case, in either layout.
 #[test]
 fn annotation_file_that_is_no_file() {
     let dir = corpus(TEXT.as_bytes(), GOOD_ANN);
-    let ann = dir.path().join("bad.ann");
-    std::fs::remove_file(&ann).unwrap();
-    std::fs::create_dir(&ann).unwrap();
+    std::fs::remove_file(dir.path().join("bad.ann")).unwrap();
+    std::fs::create_dir(dir.path().join("bad.ANN")).unwrap();
     let msg = check(dir.path(), LoadOptions::default());
     assert!(
-        msg.contains("bad.ann: the annotation file of") && msg.contains("is no file"),
+        msg.contains("bad.ANN: the annotation file of") && msg.contains("is no file"),
+        "{msg}"
+    );
+    // PolNeAR's layout: `attributions/NAME_ANNOTATOR.ann`.
+    let polnear = tempfile::tempdir().unwrap();
+    let (text, anns) = (
+        polnear.path().join("text"),
+        polnear.path().join("attributions"),
+    );
+    std::fs::create_dir_all(&text).unwrap();
+    std::fs::create_dir_all(anns.join("bad_A1.ann")).unwrap();
+    for name in ["good", "bad"] {
+        std::fs::write(text.join(format!("{name}.txt")), TEXT).unwrap();
+    }
+    std::fs::write(anns.join("good_A1.ann"), GOOD_ANN).unwrap();
+    let msg = check(polnear.path(), LoadOptions::default());
+    assert!(
+        msg.contains("bad_A1.ann: the annotation file of") && msg.contains("is no file"),
         "{msg}"
     );
 }

@@ -2,6 +2,9 @@
 //! `Split` pre-tokenizer. Quotation marks are always tokens of their own;
 //! tokens never cross a paragraph; sentences are found with a small rule set
 //! (terminal punctuation, closing quotes, abbreviations, next-token case).
+//! The file runs a little over 500 lines with its tests: each rule, and
+//! each of the two ways of splitting (quotekit's and white space only), has
+//! one.
 
 use crate::document::Document;
 use crate::offsets::{CharIndex, CharSpan};
@@ -116,12 +119,20 @@ impl Tokenized {
     }
 }
 
-/// Shrinks `span` so that it neither starts nor ends with whitespace.
+/// Shrinks `span` so that it neither starts nor ends with whitespace (nor
+/// starts with a byte-order mark that opens the text).
 pub fn trim_span(text: &str, index: &CharIndex, span: CharSpan) -> CharSpan {
     let Some(slice) = index.slice(text, span) else {
         return span;
     };
-    let lead = slice.chars().take_while(|c| c.is_whitespace()).count();
+    // (And a byte-order mark that opens the text, which is in no token.)
+    let mark = usize::from(span.start == 0 && slice.starts_with('\u{feff}'));
+    let lead = mark
+        + slice
+            .chars()
+            .skip(mark)
+            .take_while(|c| c.is_whitespace())
+            .count();
     if lead == span.len() {
         return CharSpan::new(span.start, span.start);
     }
@@ -217,9 +228,11 @@ impl Tokenizer {
             for (s, e) in pieces {
                 let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
                 // A byte-order mark opening the text (a file's, kept so that
-                // offsets count it, as brat's do) is no token: it was one,
-                // which the tagger took into a first quote.
-                if byte_start == 0 && &text[..byte_end] == "\u{feff}" {
+                // offsets count it, as brat's do) is no token of quotekit's:
+                // it was one, which the tagger took into a first quote. (The
+                // spaces tokenizer keeps every token a CoNLL file has.)
+                let pattern = matches!(self.splitting, Splitting::Pattern(_));
+                if pattern && byte_start == 0 && &text[..byte_end] == "\u{feff}" {
                     continue;
                 }
                 let span = CharSpan::new(
@@ -372,6 +385,15 @@ mod tests {
         assert_eq!(t.paragraphs[0], 0..7);
         let only = Document::new("d", "\u{feff}");
         assert!(Tokenizer::new().tokenize(&only).tokens.is_empty());
+        // A span over it starts where its first token does, as one over a
+        // space does; the spaces tokenizer keeps it, as a CoNLL token.
+        let index = doc.char_index();
+        assert_eq!(
+            trim_span(doc.text(), &index, CharSpan::new(0, 5)),
+            CharSpan::new(1, 5)
+        );
+        let spaces = Tokenizer::spaces().tokenize(&doc);
+        assert_eq!(spaces.tokens[0].text(doc.text()), "\u{feff}“Go,”");
     }
 
     #[test]

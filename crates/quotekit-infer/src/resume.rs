@@ -175,9 +175,9 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
             "--resume needs an output file or directory, not standard output".into(),
         ));
     };
-    // (One with nothing in it yet is begun, as a plain one is.)
-    let begun = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-    if format != OutputFormat::Brat && quotekit_data::gzip::is_gzip(path) && begun {
+    // (Even one not begun yet: the run after a kill would be refused, once
+    // the work it would resume is done.)
+    if format != OutputFormat::Brat && quotekit_data::gzip::is_gzip(path) {
         return Err(InferError::Usage(format!(
             "--resume: {} is written through gzip (its name ends in .gz), which a run cannot \
              go on from where it was cut; write a run that may be resumed to a plain .jsonl \

@@ -30,7 +30,14 @@ pub fn train(
     threads: Option<usize>,
     label_map: Option<PathBuf>,
 ) -> PyResult<Option<String>> {
-    crate::corpus::file_or_folder(&config)?;
+    // (A pipe would wait for a writer past Ctrl-C: refused, as `tune`'s
+    // search space is, a config error.)
+    if std::fs::metadata(&config).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Err(errors::ConfigError::new_err(format!(
+            "{}: not a regular file (a pipe or a device); save the config to a file first",
+            config.display()
+        )));
+    }
     let (mut cfg, _deprecated) = TrainConfig::load(&config).map_err(errors::config)?;
     let out = out.unwrap_or_else(|| cfg.model.default_out());
     let unread: Vec<String> = cfg

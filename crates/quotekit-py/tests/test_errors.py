@@ -95,9 +95,12 @@ def test_bad_texts_and_arguments(model):
             model.annotate_many(["a"], **kwargs)
     with pytest.raises(quotekit.InputError, match="trials"):
         quotekit.tune("no-such-space.toml", trials=-1)
-    # The limits said are the ones that hold.
-    with pytest.raises(quotekit.InputError, match="from 0 to 1024$"):
-        model.annotate_many(["a"], threads=-1)
+    # The limits said are the ones that hold, said alike by every function.
+    for threads in (-1, 2000):
+        with pytest.raises(quotekit.InputError, match="from 0 to 1024$"):
+            model.annotate_many(["a"], threads=threads)
+        with pytest.raises(quotekit.InputError, match="from 0 to 1024$"):
+            quotekit.train("no-such-config.toml", threads=threads)
     with pytest.raises(quotekit.InputError, match="from 1 to 100000$"):
         quotekit.tune("no-such-space.toml", trials=0)
     with pytest.raises(quotekit.InputError, match="id must be a str or an int"):
@@ -520,7 +523,7 @@ def test_pipes_are_refused_wherever_a_path_is_read(tmp_path):
         list(quotekit.read_corpus(conll, label_map=pipe))
     with pytest.raises(quotekit.DataError, match=refused):
         quotekit.evaluate(conll, conll, label_map=pipe)
-    with pytest.raises(quotekit.DataError, match=refused):
+    with pytest.raises(quotekit.ConfigError, match="not a regular file"):
         quotekit.train(pipe, out=tmp_path / "m1")
     config = tmp_path / "crf.toml"
     config.write_text(f'model = "crf"\n[data]\ntrain = "{pipe}"\n', encoding="utf-8")

@@ -63,9 +63,9 @@ def test_tune_errors_are_the_cli_errors(tmp_path):
         quotekit.tune(space(tmp_path, RANDOM), out=tmp_path / "nodev")
     with pytest.raises(quotekit.InputError, match="trials"):
         quotekit.tune(space(tmp_path, RANDOM), out=tmp_path / "t", dev=SAMPLE, trials=0)
-    with pytest.raises(quotekit.InputError, match="expected 1 to 100000"):
+    with pytest.raises(quotekit.InputError, match="from 1 to 100000$"):
         quotekit.tune(space(tmp_path, RANDOM), out=tmp_path / "t", dev=SAMPLE, trials=100_001)
-    with pytest.raises(quotekit.InputError, match="expected 0 \\(all cores\\) to 1024"):
+    with pytest.raises(quotekit.InputError, match="from 0 to 1024$"):
         quotekit.tune(space(tmp_path, RANDOM), out=tmp_path / "t", dev=SAMPLE, threads=2**40)
     with pytest.raises(quotekit.InputError, match="sample"):
         quotekit.tune(space(tmp_path, RANDOM), out=SAMPLE, dev=SAMPLE)

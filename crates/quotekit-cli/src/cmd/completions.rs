@@ -74,3 +74,32 @@ where
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value a flag names to `--help` and to completion parses.
+    #[test]
+    fn the_values_named_parse() {
+        fn all_parse<T>(parser: Named<T>)
+        where
+            T: std::str::FromStr + Clone + Send + Sync + 'static,
+            T::Err: std::fmt::Display,
+        {
+            let cmd = clap::Command::new("q");
+            let values: Vec<PossibleValue> = parser.possible_values().unwrap().collect();
+            assert!(!values.is_empty());
+            for value in values {
+                let name = OsStr::new(value.get_name());
+                assert!(parser.parse_ref(&cmd, None, name).is_ok(), "{name:?}");
+            }
+            assert!(parser
+                .parse_ref(&cmd, None, OsStr::new("nonsense"))
+                .is_err());
+        }
+        all_parse(super::super::FORMATS);
+        all_parse(super::super::SCHEMES);
+        all_parse(super::super::TOKENS);
+    }
+}

@@ -1,7 +1,6 @@
 //! `quotekit convert`: read a corpus in one format, write it in another.
 
-use super::completions::named;
-use super::{CorpusOptions, FORMATS};
+use super::{CorpusOptions, FORMATS, SCHEMES, TOKENS};
 use clap::Args;
 use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
 use quotekit_data::formats::conll::Tokens;
@@ -14,14 +13,14 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     /// Input format.
-    #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS)]
+    #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS, hide_possible_values = true)]
     pub from: Format,
     /// Output format. CoNLL keeps tokens and span tags only (no attributions,
     /// discontinuous spans become separate spans).
-    #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS)]
+    #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS, hide_possible_values = true)]
     pub to: Format,
     /// Tag scheme for CoNLL output.
-    #[arg(long, default_value = "bio", value_name = "bio|bilou", value_parser = named::<TagScheme>(&["bio", "bilou"]))]
+    #[arg(long, default_value = "bio", value_name = "bio|bilou", value_parser = SCHEMES, hide_possible_values = true)]
     pub scheme: TagScheme,
     /// Tokens of CoNLL output: quotekit's tokenizer (`U.S.` as `U . S .`,
     /// `don't` as `don ' t`), or the text split at white space only, one
@@ -29,7 +28,7 @@ pub struct ConvertArgs {
     /// corpus read from CoNLL. Default: spaces with --from conll, quotekit
     /// otherwise (give spaces for a corpus that went from CoNLL through
     /// JSONL or brat).
-    #[arg(long, value_name = "quotekit|spaces", value_parser = named::<Tokens>(&["quotekit", "spaces"]))]
+    #[arg(long, value_name = "quotekit|spaces", value_parser = TOKENS, hide_possible_values = true)]
     pub tokens: Option<Tokens>,
     /// Input corpus (brat: a directory; jsonl, conll: a file, gzip-compressed
     /// when its name ends in .gz).

@@ -22,6 +22,14 @@ use std::process::ExitCode;
 /// The corpus formats, as flags take them (`--from`, `--format`).
 pub const FORMATS: completions::Named<Format> = completions::named(&["brat", "jsonl", "conll"]);
 
+/// The tag schemes of CoNLL output (`--scheme`).
+pub const SCHEMES: completions::Named<quotekit_data::TagScheme> =
+    completions::named(&["bio", "bilou"]);
+
+/// The tokens of CoNLL output (`--tokens`).
+pub const TOKENS: completions::Named<quotekit_data::formats::conll::Tokens> =
+    completions::named(&["quotekit", "spaces"]);
+
 /// How to read a corpus.
 #[derive(Debug, Clone, Args)]
 pub struct CorpusOptions {

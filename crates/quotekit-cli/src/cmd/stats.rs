@@ -25,7 +25,7 @@ pub struct StatsArgs {
     /// Input format (default: from the path: .jsonl → jsonl, .conll → conll,
     /// directories → brat; a .gz file, gzip-compressed, by the name under
     /// .gz).
-    #[arg(long, value_name = "brat|jsonl|conll", value_parser = super::FORMATS)]
+    #[arg(long, value_name = "brat|jsonl|conll", value_parser = super::FORMATS, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Print the statistics as JSON instead of a table.
     #[arg(long, conflicts_with = "csv")]

@@ -142,14 +142,13 @@ def _sequence(items: Any, what: str, of: str = "records") -> list:
 
 
 def _count(name: str, value: Any, low: int = 0, high: int = 2**63 - 1) -> Any:
-    """``value`` when it is a whole number from ``low`` that the native
-    types hold; otherwise :class:`InputError` naming the argument and its
-    range, ``low`` to ``high`` (not an ``OverflowError`` or a ``TypeError``
-    from the conversion). A value past ``high`` that they hold is theirs to
-    refuse, in the command line's words."""
+    """``value`` when it is a whole number from ``low`` to ``high``;
+    otherwise :class:`InputError` naming the argument and its range (not an
+    ``OverflowError`` or a ``TypeError`` from the conversion to the native
+    types, nor a message of each function's own)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{name} must be a whole number, not {type(value).__name__}")
-    if not low <= value < 2**63:
+    if not low <= value <= high:
         raise InputError(f"{name} = {value}: expected a whole number from {low} to {high}")
     return value
 

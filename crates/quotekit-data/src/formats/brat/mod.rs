@@ -205,7 +205,8 @@ fn collect_pairs(
                 }),
                 None => errors.push(missing_annotation(
                     text.clone(),
-                    dir.join(format!("{name}.ann")),
+                    no_file_of(&entries, |stem| stem == name)
+                        .unwrap_or_else(|| dir.join(format!("{name}.ann"))),
                 )),
             }
         }
@@ -298,7 +299,8 @@ fn collect_polnear(
     errors: &mut Vec<DataError>,
 ) -> Result<(), DataError> {
     let mut by_name: BTreeMap<String, Vec<(String, PathBuf)>> = BTreeMap::new();
-    for p in list_dir(ann_dir)?.into_iter().filter(|p| has_ext(p, "ann")) {
+    let ann_entries = list_dir(ann_dir)?;
+    for p in ann_entries.iter().filter(|p| has_ext(p, "ann")).cloned() {
         let s = stem(&p);
         let (name, annotator) = match s.rsplit_once('_') {
             Some((n, a)) => (n.to_string(), a.to_string()),
@@ -327,10 +329,12 @@ fn collect_polnear(
                     ann: chosen.1.clone(),
                 });
             }
-            None => errors.push(DataError::MissingAnnotation {
-                ann: ann_dir.join(format!("{name}_ANNOTATOR.ann")),
-                text,
-            }),
+            None => {
+                let of_name = |stem: &str| stem.rsplit_once('_').is_some_and(|(n, _)| n == name);
+                let ann = no_file_of(&ann_entries, of_name)
+                    .unwrap_or_else(|| ann_dir.join(format!("{name}_ANNOTATOR.ann")));
+                errors.push(missing_annotation(text, ann));
+            }
         }
     }
     // An annotator asked for by name must have annotated something here
@@ -370,6 +374,22 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
     let text = read_utf8(&pair.text)?;
     let ann = read_text(&pair.ann)?;
     parse_ann(&pair.name, text, &ann, &pair.ann, options)
+}
+
+/// An entry of `entries` named as an annotation file of an article (its
+/// stem passing `of_name`, `.ann` in any case) that is no file: a pipe or a
+/// folder, which the lists of files pass over.
+fn no_file_of(entries: &[PathBuf], of_name: impl Fn(&str) -> bool) -> Option<PathBuf> {
+    let ann = |p: &&PathBuf| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("ann"))
+    };
+    entries
+        .iter()
+        .filter(ann)
+        .find(|p| !p.is_file() && of_name(&stem(p)))
+        .cloned()
 }
 
 /// The error of a text without its annotation file: the file is missing,
