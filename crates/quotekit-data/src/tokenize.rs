@@ -212,29 +212,10 @@ impl Tokenizer {
                 continue;
             };
             let first = out.tokens.len();
-            let pieces: Vec<(usize, usize)> = match &self.splitting {
-                Splitting::Pattern(split) => {
-                    let mut pre = PreTokenizedString::from(&text[bytes.clone()]);
-                    split
-                        .pre_tokenize(&mut pre)
-                        .expect("splitting with a compiled regex cannot fail");
-                    pre.get_splits(OffsetReferential::Original, OffsetType::Byte)
-                        .into_iter()
-                        .map(|(_, offsets, _)| offsets)
-                        .collect()
-                }
-                Splitting::Spaces => between_spaces(&text[bytes.clone()]),
-            };
-            for (s, e) in pieces {
+            let piece = &text[bytes.clone()];
+            // A token at `s..e` of the paragraph's bytes.
+            let mut push = |s: usize, e: usize| {
                 let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
-                // A byte-order mark opening the text (a file's, kept so that
-                // offsets count it, as brat's do) is no token of quotekit's:
-                // it was one, which the tagger took into a first quote. (The
-                // spaces tokenizer keeps every token a CoNLL file has.)
-                let pattern = matches!(self.splitting, Splitting::Pattern(_));
-                if pattern && byte_start == 0 && &text[..byte_end] == "\u{feff}" {
-                    continue;
-                }
                 let span = CharSpan::new(
                     index
                         .char(byte_start)
@@ -248,6 +229,36 @@ impl Tokenizer {
                     byte_start,
                     byte_end,
                 });
+            };
+            match &self.splitting {
+                Splitting::Pattern(split) => {
+                    let mut pre = PreTokenizedString::from(piece);
+                    split
+                        .pre_tokenize(&mut pre)
+                        .expect("splitting with a compiled regex cannot fail");
+                    for (_, (s, e), _) in
+                        pre.get_splits(OffsetReferential::Original, OffsetType::Byte)
+                    {
+                        // A byte-order mark opening the text (a file's, kept
+                        // so that offsets count it, as brat's do) is no token
+                        // of quotekit's: it was one, which the tagger took
+                        // into a first quote. (The spaces tokenizer keeps
+                        // every token a CoNLL file has.)
+                        if bytes.start + s == 0 && &piece[s..e] == "\u{feff}" {
+                            continue;
+                        }
+                        push(s, e);
+                    }
+                }
+                Splitting::Spaces => {
+                    // (Each word's place in the paragraph, from where its
+                    // slice begins.)
+                    let base = piece.as_ptr() as usize;
+                    for word in piece.split_whitespace() {
+                        let s = word.as_ptr() as usize - base;
+                        push(s, s + word.len());
+                    }
+                }
             }
             if out.tokens.len() > first {
                 match self.splitting {
@@ -261,26 +272,6 @@ impl Tokenizer {
         }
         out
     }
-}
-
-/// The byte ranges of `text`'s runs of characters that are not white space.
-fn between_spaces(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (c.is_whitespace(), start) {
-            (true, Some(s)) => {
-                out.push((s, i));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push((s, text.len()));
-    }
-    out
 }
 
 fn is_quote(s: &str) -> bool {
