@@ -395,8 +395,8 @@ pub struct ConllWriter {
     /// BIO or BILOU.
     pub scheme: TagScheme,
     tokenizer: Tokenizer,
-    /// Whether the tokens are split at white space ([`Tokens::Spaces`]).
-    spaces: bool,
+    /// Which tokens `tokenizer` finds.
+    tokens: Tokens,
 }
 
 impl ConllWriter {
@@ -414,7 +414,7 @@ impl ConllWriter {
         Self {
             scheme,
             tokenizer,
-            spaces: tokens == Tokens::Spaces,
+            tokens,
         }
     }
 }
@@ -425,7 +425,7 @@ impl CorpusWriter for ConllWriter {
         super::check_writable(documents, path, false)?;
         for doc in documents {
             // (quotekit's tokenizer splits `-DOCSTART-x` at its hyphens.)
-            let marker = self.spaces
+            let marker = self.tokens == Tokens::Spaces
                 && doc
                     .text()
                     .split_whitespace()

@@ -83,10 +83,14 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
 
 /// True when `p` is a file with extension `ext` in any case (`a.TXT`).
 fn has_ext(p: &Path, ext: &str) -> bool {
+    named_ext(p, ext) && p.is_file()
+}
+
+/// True when `p`'s extension is `ext` in any case, whatever `p` is.
+fn named_ext(p: &Path, ext: &str) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-        && p.is_file()
 }
 
 fn stem(p: &Path) -> String {
@@ -380,15 +384,9 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
 /// stem passing `of_name`, `.ann` in any case) that is no file: a pipe or a
 /// folder, which the lists of files pass over.
 fn no_file_of(entries: &[PathBuf], of_name: impl Fn(&str) -> bool) -> Option<PathBuf> {
-    let ann = |p: &&PathBuf| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("ann"))
-    };
     entries
         .iter()
-        .filter(ann)
-        .find(|p| !p.is_file() && of_name(&stem(p)))
+        .find(|p| named_ext(p, "ann") && !p.is_file() && of_name(&stem(p)))
         .cloned()
 }
 
