@@ -74,6 +74,8 @@ fn load(
     flags: &CorpusFlags,
     warnings: &mut Vec<String>,
 ) -> PyResult<(Vec<Document>, usize)> {
+    // (The label map is read with the corpus: refused here if a pipe.)
+    flags.label_map.as_deref().map(file_or_folder).transpose()?;
     let options = flags.load_options().map_err(errors::data)?;
     let report = load_corpus(path, format, &options)
         .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;
@@ -128,7 +130,6 @@ pub fn read_corpus(
     let mut warnings: Vec<String> = unused_label_map(&mut flags, &[format])
         .into_iter()
         .collect();
-    flags.label_map.as_deref().map(file_or_folder).transpose()?;
     let (docs, _) = py.detach(|| load(&path, format, &flags, &mut warnings))?;
     check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
@@ -166,7 +167,6 @@ pub fn evaluate(
         .map(|p| Format::detect(p))
         .collect();
     let mut warnings: Vec<String> = unused_label_map(&mut flags, &formats).into_iter().collect();
-    flags.label_map.as_deref().map(file_or_folder).transpose()?;
     let names = &flags.names;
     // (Names files are gold: the predictions' names are their own.)
     let pred_flags = CorpusFlags {

@@ -65,12 +65,13 @@ pub fn train(
         cfg.data.label_map = Some(m);
     }
     let cfg = cfg.check().map_err(errors::model)?;
-    for input in cfg.inputs() {
+    let inputs = cfg.inputs();
+    for input in &inputs {
         crate::corpus::file_or_folder(input)?;
     }
     let unused = cfg.data.unused_label_map();
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    quotekit_data::paths::check_output(&out, &cfg.inputs()).map_err(errors::input)?;
+    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
     // (The config may lie in the model folder, but not where training writes.)
     for written in quotekit_infer::render::report::training_writes(&out) {
         quotekit_data::paths::check_output(&written, &[&config]).map_err(errors::input)?;
@@ -190,10 +191,11 @@ pub fn tune(
         crate::corpus::warn_all(py, &[format!("data.label_map {why}")])?;
     }
     quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    for input in search.inputs(&base) {
+    let inputs = search.inputs(&base);
+    for input in &inputs {
         crate::corpus::file_or_folder(input)?;
     }
-    quotekit_data::paths::check_output(&out, &search.inputs(&base)).map_err(errors::input)?;
+    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
     if let Some(missing) = base.missing_input() {
         return Err(errors::DataError::new_err(missing));
     }
