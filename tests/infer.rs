@@ -438,6 +438,46 @@ fn a_gzip_output_holds_the_same_records_and_reads_back() {
     common::refused(&out, "fake.jsonl.gz: not gzip, though its name ends in .gz");
 }
 
+/// A folder of texts compressed one by one (`.txt.gz`) gives the records
+/// of the same folder plain, and so does one such text alone.
+#[test]
+fn gzip_texts_give_the_records_of_plain_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, zipped) = (dir.path().join("plain"), dir.path().join("zipped"));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&zipped).unwrap();
+    let sample = root().join("datasets/sample");
+    let mut texts: Vec<PathBuf> = std::fs::read_dir(&sample)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    texts.sort();
+    for p in &texts {
+        let name = p.file_name().unwrap().to_str().unwrap();
+        std::fs::copy(p, plain.join(name)).unwrap();
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(zipped.join(format!("{name}.gz"))).unwrap(),
+            flate2::Compression::default(),
+        );
+        enc.write_all(&std::fs::read(p).unwrap()).unwrap();
+        enc.finish().unwrap();
+    }
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    assert!(predict(&plain, &a, &[]).status.success());
+    let out = predict(&zipped, &b, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(expected.lines().count(), texts.len());
+    assert_eq!(expected, std::fs::read_to_string(&b).unwrap());
+    // One alone: the first record, its id without `.txt.gz`.
+    let name = texts[0].file_name().unwrap().to_str().unwrap();
+    let out = predict(&zipped.join(format!("{name}.gz")), &b, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = expected.lines().next().unwrap();
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), format!("{first}\n"));
+}
+
 #[test]
 fn gzip_and_stdin_inputs_give_the_same_records() {
     let dir = tempfile::tempdir().unwrap();

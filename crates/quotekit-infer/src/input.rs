@@ -1,9 +1,9 @@
 //! Input records, streamed one at a time: a directory of `.txt` files
-//! (recursively, in path order), a JSONL file of `{"id", "text", ...}` records
+//! (recursively, in path order; `.txt.gz` ones gzip-compressed), a JSONL file of `{"id", "text", ...}` records
 //! (gzip-compressed when the name ends in `.gz`), or standard input (JSONL).
 //! A record that cannot be used becomes an [`InputError`] carrying its key, so
 //! the run can write an error record for it and go on.
-//! The file runs over 500 lines (about 870) with its tests: each kind of bad
+//! The file runs over 500 lines (about 950) with its tests: each kind of bad
 //! record is tested beside the reader that meets it.
 
 use crate::error::InferError;
@@ -20,9 +20,10 @@ use std::sync::Arc;
 /// Where documents come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// Every `.txt` file below a directory; the id is the file name without `.txt`.
+    /// Every `.txt` (or `.txt.gz`) file below a directory; the id is the file
+    /// name without `.txt` (`.txt.gz`).
     TextDir(PathBuf),
-    /// One `.txt` file.
+    /// One `.txt` (or `.txt.gz`) file.
     TextFile(PathBuf),
     /// A JSONL file (`.gz`, in any case: gzip-compressed).
     Jsonl(PathBuf),
@@ -40,17 +41,13 @@ impl Input {
     }
 
     /// Chooses by path: `-` is standard input, directories are text trees,
-    /// `.txt` a single text, anything else JSONL.
+    /// `.txt` or `.txt.gz` a single text, anything else JSONL.
     pub fn from_path(path: &Path) -> Self {
         if path == Path::new("-") {
             Input::Stdin
         } else if path.is_dir() {
             Input::TextDir(path.to_path_buf())
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-        {
+        } else if is_text_file(path) {
             Input::TextFile(path.to_path_buf())
         } else {
             Input::Jsonl(path.to_path_buf())
@@ -160,7 +157,23 @@ fn check_text(text: &str, limits: ReadLimits) -> Result<(), InputError> {
     Ok(())
 }
 
-/// The text files of a tree, in sorted order: `.txt` in any case, each
+/// Whether `path` names a text: `.txt`, or `.txt.gz` (gzip), in any case.
+fn is_text_file(path: &Path) -> bool {
+    quotekit_data::gzip::inner_name(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+}
+
+/// A text file's name without `.txt` (or `.txt.gz`).
+fn text_stem(path: &Path) -> String {
+    quotekit_data::gzip::inner_name(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The text files of a tree, in sorted order: `.txt` or `.txt.gz` in any case, each
 /// folder read once (a link back up is not followed again), and what is not
 /// a regular file (a FIFO, a socket, a device, a broken link) skipped with
 /// the reason in `skipped`.
@@ -185,10 +198,7 @@ fn collect_txt(
         .collect::<Result<_, _>>()?;
     entries.sort();
     for p in entries {
-        let is_txt = p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        let is_txt = is_text_file(&p);
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => collect_txt(&p, out, seen, skipped)?,
             Ok(m) if m.is_file() => {
@@ -209,41 +219,58 @@ fn collect_txt(
 }
 
 /// Ids of the text files of a tree ([`quotekit_data::ids::tree_ids`] of
-/// their names without `.txt`).
+/// their names without `.txt` or `.txt.gz`).
 fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
-    let named: Vec<(String, &Path)> = files
+    // (The names under `.gz`, so that a path id loses `.txt` too.)
+    let inner: Vec<PathBuf> = files
         .iter()
-        .map(|f| {
-            let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
-            (stem.unwrap_or_default(), f.as_path())
-        })
+        .map(|f| quotekit_data::gzip::inner_name(f))
         .collect();
+    let named: Vec<(String, &Path)> = inner.iter().map(|f| (text_stem(f), f.as_path())).collect();
     quotekit_data::ids::tree_ids(root, &named)
+}
+
+/// The bytes of a gzip-compressed text, or `None` when it holds more than
+/// `cap` (read no further than that).
+fn read_gzip(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    quotekit_data::gzip::open(path)?
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
 }
 
 fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
     // (A character takes at most 4 bytes: a larger file is too long for
-    // certain, and is not read.)
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if bytes > (limits.max_chars as u64).saturating_mul(4) {
-        return InputRecord {
-            key,
-            document: Err(InputError {
-                kind: "too-long",
-                message: format!(
-                    "{}: {bytes} bytes, more characters than the limit of {}",
-                    path.display(),
-                    limits.max_chars
-                ),
-            }),
-        };
-    }
-    let document = match std::fs::read(path) {
+    // certain, and is not read; a compressed one is read up to that size.)
+    let cap = (limits.max_chars as u64).saturating_mul(4);
+    let too_long = |size: String| InputRecord {
+        key: key.clone(),
+        document: Err(InputError {
+            kind: "too-long",
+            message: format!(
+                "{}: {size}, more characters than the limit of {}",
+                path.display(),
+                limits.max_chars
+            ),
+        }),
+    };
+    let read = if quotekit_data::gzip::is_gzip(path) {
+        read_gzip(path, cap)
+    } else {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if bytes > cap {
+            return too_long(format!("{bytes} bytes"));
+        }
+        std::fs::read(path).map(Some)
+    };
+    let document = match read {
+        Ok(None) => return too_long(format!("over {cap} bytes uncompressed")),
         Err(e) => Err(InputError {
             kind: "unreadable",
             message: format!("{}: {e}", path.display()),
         }),
-        Ok(bytes) => match quotekit_data::error::decode_utf8(path, bytes) {
+        Ok(Some(bytes)) => match quotekit_data::error::decode_utf8(path, bytes) {
             Err(e) => Err(InputError {
                 kind: "not-utf8",
                 message: e.to_string(),
@@ -564,10 +591,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
         }
         Input::TextFile(path) => {
             position.store(1, Ordering::Relaxed);
-            let id = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let id = text_stem(path);
             Ok(OpenInput {
                 records: Box::new(std::iter::once(Ok(text_record(path, id, limits)))),
                 total: Some(1),
@@ -690,6 +714,88 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("c.conll.gz: read as CoNLL"), "{err}");
+    }
+
+    /// Texts compressed with gzip (`.txt.gz`, in any case) are read as
+    /// texts, in a tree and alone, their ids without `.txt.gz`; one that
+    /// holds more than the limit is read no further, and one cut short or
+    /// not gzip at all is an error record naming it.
+    #[test]
+    fn gzip_texts_are_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let gz = |name: &str, text: &[u8]| {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let file = std::fs::File::create(&path).unwrap();
+            let mut w = quotekit_data::gzip::Writer::new(&path, file);
+            std::io::Write::write_all(&mut w, text).unwrap();
+            w.finish().unwrap();
+            path
+        };
+        std::fs::write(root.join("a.txt"), "Plain text.").unwrap();
+        gz("sub/b.TXT.GZ", "Zipped text.".as_bytes());
+        gz("2016/c.txt.gz", b"Old c.");
+        std::fs::create_dir(root.join("2017")).unwrap();
+        std::fs::write(root.join("2017/c.txt"), "New c.").unwrap();
+        gz("long.txt.gz", &[b'x'; 200]);
+        std::fs::write(root.join("plain.txt.gz"), "Not gzip.").unwrap();
+        let cut = gz(
+            "cut.txt.gz",
+            "Cut short in the middle.".repeat(40).as_bytes(),
+        );
+        let bytes = std::fs::read(&cut).unwrap();
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        gz("notes.md.gz", b"Not a text of the corpus.");
+
+        let records: Vec<InputRecord> = open(&Input::from_path(root), LIMITS)
+            .unwrap()
+            .records
+            .map(Result::unwrap)
+            .collect();
+        let got: Vec<(&str, Result<&str, &str>)> = records
+            .iter()
+            .map(|r| {
+                let doc = r.document.as_ref();
+                (
+                    r.key.as_str(),
+                    doc.map(|d| d.text.as_str()).map_err(|e| e.kind),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2016/c", Ok("Old c.")),
+                ("2017/c", Ok("New c.")),
+                ("a", Ok("Plain text.")),
+                ("cut", Err("unreadable")),
+                ("long", Err("too-long")),
+                ("plain", Err("unreadable")),
+                ("b", Ok("Zipped text.")),
+            ]
+        );
+        let message = |key: &str| {
+            let r = records.iter().find(|r| r.key == key).unwrap();
+            r.document.as_ref().unwrap_err().message.clone()
+        };
+        let m = message("long");
+        assert!(m.contains("long.txt.gz: over 80 bytes uncompressed"), "{m}");
+        let m = message("cut");
+        assert!(m.contains("cut.txt.gz") && m.contains("cut short"), "{m}");
+        let m = message("plain");
+        assert!(m.contains("plain.txt.gz") && m.contains("not gzip"), "{m}");
+        // One file alone.
+        let one = root.join("sub/b.TXT.GZ");
+        assert_eq!(Input::from_path(&one), Input::TextFile(one.clone()));
+        let record = open(&Input::from_path(&one), LIMITS)
+            .unwrap()
+            .records
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.key, "b");
+        assert_eq!(record.document.unwrap().text, "Zipped text.");
     }
 
     /// A text file with more bytes than the limit's characters could take

@@ -32,8 +32,9 @@ pub struct PredictArgs {
     /// directory or its ensemble.toml.
     #[arg(long)]
     pub model: PathBuf,
-    /// Input: a directory of .txt files (searched recursively; a brat corpus's
-    /// annotations are ignored), a .txt file, a .jsonl or .jsonl.gz file of
+    /// Input: a directory of .txt (or gzip-compressed .txt.gz) files
+    /// (searched recursively; a brat corpus's annotations are ignored), a
+    /// .txt or .txt.gz file, a .jsonl or .jsonl.gz file of
     /// {"id", "text", ...} records, or - for JSONL on standard input.
     #[arg(long)]
     pub input: PathBuf,
@@ -199,7 +200,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // (A resumed run read records before: its input is JSONL.)
     if summary.documents > 0 && summary.not_records == summary.documents && summary.resumed == 0 {
         eprintln!(
-            "note: no line of {} was a JSON record: JSONL input (a .jsonl file or -) holds one {{\"id\": …, \"text\": …}} object per line; give plain text as a .txt file or a folder of them",
+            "note: no line of {} was a JSON record: JSONL input (a .jsonl file or -) holds one {{\"id\": …, \"text\": …}} object per line; give plain text as a .txt (or .txt.gz) file or a folder of them",
             if args.input.as_os_str() == "-" {
                 "standard input".to_string()
             } else {

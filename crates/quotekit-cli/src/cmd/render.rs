@@ -20,7 +20,7 @@ pub struct RenderArgs {
     /// The folder to write: index.html, speakers.html and doc/N.html.
     #[arg(long)]
     pub output: PathBuf,
-    /// The texts `predict` read (JSONL, a .txt file or a folder of them):
+    /// The texts `predict` read (JSONL, a .txt or .txt.gz file or a folder of them):
     /// needed for `--format jsonl` records, which hold offsets but no text.
     #[arg(long)]
     pub texts: Option<PathBuf>,
