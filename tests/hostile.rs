@@ -199,6 +199,48 @@ fn cases(dir: &Path) -> Vec<Case> {
             untouched: vec![text_file.clone()],
             absent: vec![text.join("model")],
         },
+        // Standard input stands for records streamed to predict and stats;
+        // a corpus is a file or folder.
+        Case {
+            name: "eval --pred -",
+            args: args(&["eval", "--gold", "datasets/sample", "--pred", "-"]),
+            says: &[
+                "standard input is not read as a corpus",
+                "write it to a file",
+            ],
+            untouched: vec![],
+            absent: vec![],
+        },
+        Case {
+            name: "render --input -",
+            args: args(&[
+                "render",
+                "--input",
+                "-",
+                "--texts",
+                &s(&input),
+                "--output",
+                &s(&dir.join("view")),
+            ]),
+            says: &["standard input is not read as a corpus"],
+            untouched: vec![],
+            absent: vec![dir.join("view")],
+        },
+        Case {
+            name: "convert -",
+            args: args(&[
+                "convert",
+                "--from",
+                "jsonl",
+                "--to",
+                "conll",
+                "-",
+                &s(&dir.join("out.conll")),
+            ]),
+            says: &["standard input is not read as a corpus"],
+            untouched: vec![],
+            absent: vec![dir.join("out.conll")],
+        },
         Case {
             name: "convert onto its own input",
             args: args(&[

@@ -217,6 +217,16 @@ pub fn load_corpus(
             message: "an empty path; name a corpus (a brat folder, a JSONL or a CoNLL file)".into(),
         });
     }
+    // (`-` stands for standard input where records are streamed; a corpus
+    // is read from a file or folder, which a file named `-` still is.)
+    if path.as_os_str() == "-" && !path.exists() {
+        return Err(DataError::Layout {
+            path: path.to_path_buf(),
+            message: "standard input is not read as a corpus: write it to a file (a .jsonl \
+                      file for JSONL) and name that"
+                .into(),
+        });
+    }
     // A names folder that is not there would name no one, silently.
     for dir in &options.names {
         if dir.as_os_str().is_empty() {
