@@ -438,6 +438,52 @@ fn a_gzip_output_holds_the_same_records_and_reads_back() {
     common::refused(&out, "fake.jsonl.gz: not gzip, though its name ends in .gz");
 }
 
+/// Records written into a named pipe reach the reader at its other end
+/// (the output's checks do not open it, which would wait for a writer).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_output_is_written_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let file = dir.path().join("out.jsonl");
+    assert!(predict(&input, &file, &[]).status.success());
+    let pipe = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read(pipe).unwrap())
+    };
+    let mut child = Command::new(binary())
+        .args(["predict", "--model", model().to_str().unwrap(), "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&pipe)
+        .current_dir(root())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // (Never for ever: a run that waits is killed, and the test fails.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            std::fs::write(&pipe, b"").ok();
+            panic!("predict into a named pipe did not finish");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success());
+    assert_eq!(reader.join().unwrap(), std::fs::read(&file).unwrap());
+}
+
 /// A folder of texts compressed one by one (`.txt.gz`) gives the records
 /// of the same folder plain, and so does one such text alone.
 #[test]

@@ -158,6 +158,25 @@ fn resolved_within(path: &Path, links: usize) -> PathBuf {
     }
 }
 
+/// Whether two paths name one file (through a hard link), told without
+/// opening either: opening a named pipe waits for its other end.
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether two paths name one file (through a hard link): regular files
+/// only, which opening does not hold up.
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    let regular = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+    regular(a) && regular(b) && same_file::is_same_file(a, b).unwrap_or(false)
+}
+
 /// Refuses `output` when it is one of `inputs` (also through a link or a
 /// hard link) or one contains the other (a folder output around an input
 /// file, an output inside an input folder). `-` (standard input or output)
@@ -181,7 +200,7 @@ pub fn check_output<P: AsRef<Path>>(output: &Path, inputs: &[P]) -> Result<(), O
         let inp = resolved(input);
         let relation = if out == inp {
             "the same path"
-        } else if same_file::is_same_file(&out, &inp).unwrap_or(false) {
+        } else if same_file(&out, &inp) {
             "the same file, through a hard link"
         } else if out.starts_with(&inp) {
             "inside it"
