@@ -121,10 +121,13 @@ pub enum ProblemKind {
         /// The span listed again.
         span: String,
     },
-    /// An attribution with no content argument; it is dropped.
+    /// An attribution with no content argument: a reader drops it, and a
+    /// document that holds one is written by none of the writers.
     EmptyAttribution {
         /// The attribution.
         attribution: String,
+        /// Whether it was dropped (as it was read).
+        dropped: bool,
     },
     /// A names file's source text is not its span's text.
     NamesTextMismatch {
@@ -301,9 +304,17 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "attribution {attribution}: argument roles disagree with the span labels; reassigned by label"
             ),
-            ProblemKind::EmptyAttribution { attribution } => {
-                write!(f, "attribution {attribution} has no content; it is dropped")
-            }
+            ProblemKind::EmptyAttribution {
+                attribution,
+                dropped: true,
+            } => write!(f, "attribution {attribution} has no content; it is dropped"),
+            ProblemKind::EmptyAttribution {
+                attribution,
+                dropped: false,
+            } => write!(
+                f,
+                "attribution {attribution} has no content: an attribution is of a quote, and one without is dropped when read"
+            ),
             ProblemKind::NamedAgain { span, first } => write!(
                 f,
                 "span {span} is named again (first on line {first}): one speaker note per span"
@@ -591,6 +602,17 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
             .map(|s| (s, Role::Source))
             .chain(attribution.cue.iter().map(|c| (c, Role::Cue)))
             .chain(attribution.content.iter().map(|c| (c, Role::Content)));
+        if attribution.content.is_empty() {
+            out.push(origin.diagnostic(
+                &doc.id,
+                Some(&attribution.id),
+                Severity::Error,
+                ProblemKind::EmptyAttribution {
+                    attribution: attribution.id.clone(),
+                    dropped: false,
+                },
+            ));
+        }
         if let Some(k) = (1..attribution.content.len())
             .find(|&k| attribution.content[..k].contains(&attribution.content[k]))
         {
@@ -795,6 +817,24 @@ mod tests {
         assert!(
             diags[1].contains("error: attribution E1 lists content T3 twice"),
             "{diags:?}"
+        );
+    }
+
+    /// An attribution without content is an error: a reader would drop it,
+    /// so a writer must not write it as if it read back.
+    #[test]
+    fn an_attribution_without_content_is_an_error() {
+        let mut d = doc();
+        d.attributions[0].content.clear();
+        let diags = validate(&d, &origin(), &ValidationOptions::default());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].severity, Severity::Error);
+        assert!(
+            diags[0]
+                .to_string()
+                .contains("error: attribution E1 has no content: an attribution is of a quote"),
+            "{}",
+            diags[0]
         );
     }
 

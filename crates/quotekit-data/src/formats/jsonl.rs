@@ -156,6 +156,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
                 Severity::Warning,
                 ProblemKind::EmptyAttribution {
                     attribution: a.id.clone(),
+                    dropped: true,
                 },
             ));
         } else {

@@ -398,6 +398,7 @@ fn reconcile(
                 Severity::Warning,
                 ProblemKind::EmptyAttribution {
                     attribution: a.id.clone(),
+                    dropped: true,
                 },
             ));
             continue;
