@@ -18,7 +18,7 @@ mod pairs;
 pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
-pub use pairs::{check_any_paired, check_gold, check_pairs, PairingError};
+pub use pairs::{check_any_paired, check_gold, check_names, check_pairs, PairingError};
 
 use crate::speakers::accuracy::GoldAccuracy;
 
@@ -162,7 +162,8 @@ fn is_direct(text: &str, index: &CharIndex, f: CharSpan) -> bool {
 /// section over the gold documents that name them, taking each
 /// predicted quote's speaker name from `quote_names` when given (see
 /// [`speakers::who_said_what_named`]). Says why when they cannot be
-/// paired. (`eval` also refuses predictions of which none has a gold
+/// paired, when a names folder is not there, or when `quote_names` does not
+/// fit `predicted`. (`eval` also refuses predictions of which none has a gold
 /// document, [`check_any_paired`]; `render` draws them with a warning.)
 pub fn evaluate_checked(
     gold: &[Document],
@@ -171,6 +172,7 @@ pub fn evaluate_checked(
     quote_names: Option<&[Vec<Option<String>>]>,
 ) -> Result<Evaluation, PairingError> {
     check_pairs(gold, predicted)?;
+    pairs::check_names(predicted, names, quote_names)?;
     let mut evaluation = evaluate(gold, predicted, &Tokenizer::new());
     let named = |d: &Document| quotekit_data::names::is_named(d, names);
     if gold.iter().any(named) {

@@ -63,6 +63,65 @@ pub enum PairingError {
         /// The first gold document's id.
         gold_id: String,
     },
+    /// Speaker names given per predicted quote that do not fit the
+    /// predicted documents: one list per document, one name (or none) per
+    /// attribution.
+    #[error(
+        "{}{given} speaker names given for {expected} {}",
+        document.as_ref().map_or(String::new(), |id| format!("document {:?}: ", shorten(id))),
+        if document.is_some() { "predicted quotes (one per attribution)" } else { "predicted documents (a list for each)" }
+    )]
+    QuoteNames {
+        /// The document whose list does not fit, or `None` when the
+        /// number of lists does not.
+        document: Option<String>,
+        /// The names (or lists) given.
+        given: usize,
+        /// The quotes (or documents) there are.
+        expected: usize,
+    },
+    /// A names folder that is not there: it would name no gold speaker,
+    /// and the who-said-what section would be left out without a word.
+    #[error("{}: no such names folder (of ID.tsv files)", path.display())]
+    NoNamesFolder {
+        /// The folder given.
+        path: std::path::PathBuf,
+    },
+}
+
+/// Checks that every names folder is there and that `quote_names`, when
+/// given, holds a list per predicted document and a name (or none) per
+/// attribution of it.
+pub fn check_names(
+    predicted: &[Document],
+    names: &[std::path::PathBuf],
+    quote_names: Option<&[Vec<Option<String>>]>,
+) -> Result<(), PairingError> {
+    if let Some(path) = names.iter().find(|p| !p.is_dir()) {
+        return Err(PairingError::NoNamesFolder { path: path.clone() });
+    }
+    let Some(lists) = quote_names else {
+        return Ok(());
+    };
+    if lists.len() != predicted.len() {
+        return Err(PairingError::QuoteNames {
+            document: None,
+            given: lists.len(),
+            expected: predicted.len(),
+        });
+    }
+    match predicted
+        .iter()
+        .zip(lists)
+        .find(|(d, list)| list.len() != d.attributions.len())
+    {
+        Some((d, list)) => Err(PairingError::QuoteNames {
+            document: Some(d.id.clone()),
+            given: list.len(),
+            expected: d.attributions.len(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Checks that `predicted` can be scored against `gold` by id: no id twice in
@@ -139,6 +198,42 @@ mod tests {
 
     fn doc(id: &str, text: &str) -> Document {
         Document::new(id.to_string(), text)
+    }
+
+    /// A names folder that is not there, and speaker names per quote that
+    /// do not fit the predictions, are refused (they would score who said
+    /// what as if no one were named).
+    #[test]
+    fn names_that_do_not_fit_are_refused() {
+        let mut one = doc("a", "“Yes,” she said.");
+        one.attributions.push(quotekit_data::Attribution {
+            id: "E1".into(),
+            source: None,
+            cue: None,
+            content: vec!["T1".into()],
+        });
+        let predicted = [one, doc("b", "Two.")];
+        let fits = [vec![Some("Ann Lee".to_string())], vec![]];
+        assert_eq!(check_names(&predicted, &[], Some(&fits)), Ok(()));
+        assert_eq!(check_names(&predicted, &[], None), Ok(()));
+        let e = check_names(&predicted, &[], Some(&fits[..1])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "1 speaker names given for 2 predicted documents (a list for each)"
+        );
+        let short = [vec![], vec![]];
+        let e = check_names(&predicted, &[], Some(&short)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "document \"a\": 0 speaker names given for 1 predicted quotes (one per attribution)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone");
+        let e = check_names(&predicted, &[dir.path().into(), gone.clone()], None).unwrap_err();
+        assert_eq!(e, PairingError::NoNamesFolder { path: gone });
+        assert!(e
+            .to_string()
+            .ends_with("gone: no such names folder (of ID.tsv files)"));
     }
 
     /// Each way predictions fail to pair is its own error, with the ids and
