@@ -87,6 +87,9 @@ impl CorpusStats {
     }
 
     /// Computes statistics, tokenizing every document with `tokenizer`.
+    /// (Documents are taken as they are: validate them first, as every
+    /// reader does. A fragment past a text's end counts the characters
+    /// within it.)
     pub fn compute(documents: &[Document], tokenizer: &Tokenizer) -> Self {
         let mut s = CorpusStats {
             documents: documents.len(),
@@ -110,7 +113,7 @@ impl CorpusStats {
                 rs.fragments += span.fragments.len();
                 rs.discontinuous += usize::from(span.is_discontinuous());
                 for f in &span.fragments {
-                    char_sums[r] += f.len();
+                    char_sums[r] += f.end.min(index.char_len()).saturating_sub(f.start);
                     token_sums[r] += tok.overlapping(*f).len();
                     s.fragments += 1;
                     if !tok.on_boundaries(doc.text(), &index, *f) {
@@ -258,5 +261,23 @@ mod tests {
         assert_eq!(s.attributions_without_source, 1);
         assert_eq!(s.source.mean_tokens, 1.0);
         assert_eq!(s.encoding_conflicts, 1);
+    }
+
+    /// A document not validated, with fragments past its text, is counted
+    /// within the text, not past the numbers' range.
+    #[test]
+    fn fragments_past_the_text_count_its_characters() {
+        let mut doc = Document::new("d", "Ann said no.");
+        doc.spans = (1..=2)
+            .map(|k| Span {
+                id: format!("T{k}"),
+                role: Role::Content,
+                fragments: vec![CharSpan::new(0, usize::MAX)],
+                name: None,
+            })
+            .collect();
+        let s = CorpusStats::compute(&[doc], &Tokenizer::new());
+        assert_eq!(s.content.spans, 2);
+        assert_eq!(s.content.mean_chars, 12.0);
     }
 }

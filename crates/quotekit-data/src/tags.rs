@@ -247,7 +247,17 @@ pub fn encode(tokenized: &Tokenized, fragments: &[(Role, CharSpan)], scheme: Tag
 
 /// Decodes tags back to (role, char span) fragments, from the first token's start
 /// to the last token's end. Ill-formed sequences are read leniently.
+///
+/// # Panics
+///
+/// If there are more tags than tokens (a tag is of the token at its index).
 pub fn decode(tokenized: &Tokenized, tags: &[Tag]) -> Vec<(Role, CharSpan)> {
+    assert!(
+        tags.len() <= tokenized.tokens.len(),
+        "decode: {} tags for {} tokens (one tag per token)",
+        tags.len(),
+        tokenized.tokens.len()
+    );
     decode_ranges(tags)
         .into_iter()
         .map(|(role, range)| {

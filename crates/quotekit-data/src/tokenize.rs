@@ -41,6 +41,11 @@ pub struct Token {
 
 impl Token {
     /// The token's text within `text` (the document text it was made from).
+    ///
+    /// # Panics
+    ///
+    /// If its byte offsets are not within `text` on character boundaries
+    /// (a token of another text, or one built by hand).
     pub fn text<'t>(&self, text: &'t str) -> &'t str {
         &text[self.byte_start..self.byte_end]
     }
@@ -199,7 +204,12 @@ impl Tokenizer {
         self.tokenize_text(doc.text(), &index, doc.paragraphs())
     }
 
-    /// Tokenizes `text` whose paragraphs are given as char spans.
+    /// Tokenizes `text` whose paragraphs are given as char spans (a
+    /// paragraph past the text's end, or reversed, has no tokens).
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not `text`'s ([`CharIndex::new`] of it).
     pub fn tokenize_text(
         &self,
         text: &str,
@@ -208,11 +218,13 @@ impl Tokenizer {
     ) -> Tokenized {
         let mut out = Tokenized::default();
         for paragraph in paragraphs {
-            let Some(bytes) = index.byte_range(*paragraph) else {
+            let Some((bytes, piece)) = index
+                .byte_range(*paragraph)
+                .and_then(|b| Some((b.clone(), text.get(b)?)))
+            else {
                 continue;
             };
             let first = out.tokens.len();
-            let piece = &text[bytes.clone()];
             // A token at `s..e` of the paragraph's bytes.
             let mut push = |s: usize, e: usize| {
                 let (byte_start, byte_end) = (bytes.start + s, bytes.start + e);
@@ -385,6 +397,21 @@ mod tests {
         );
         let spaces = Tokenizer::spaces().tokenize(&doc);
         assert_eq!(spaces.tokens[0].text(doc.text()), "\u{feff}“Go,”");
+    }
+
+    /// Paragraphs given past the text or reversed have no tokens.
+    #[test]
+    fn paragraphs_outside_the_text_have_no_tokens() {
+        let text = "Ann said no. Bob agreed.";
+        let index = CharIndex::new(text);
+        let paragraphs = [
+            CharSpan::new(13, 24),
+            CharSpan::new(5, 2),
+            CharSpan::new(20, 90),
+        ];
+        let tok = Tokenizer::new().tokenize_text(text, &index, &paragraphs);
+        let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
+        assert_eq!(words, ["Bob", "agreed", "."]);
     }
 
     #[test]

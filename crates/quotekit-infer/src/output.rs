@@ -137,7 +137,15 @@ pub fn error_json(key: &str, error: &InputError) -> String {
 /// --format jsonl` writes when `annotation` is
 /// [`Annotator::annotate_scored`](quotekit_model::Annotator::annotate_scored)'s
 /// (from [`Annotator::annotate`](quotekit_model::Annotator::annotate), whose
-/// spans have no confidence, the record has none).
+/// spans have no confidence, the record has none). The id and the fields
+/// passed through are `doc`'s; the text, spans and speakers the
+/// annotation's.
+///
+/// # Panics
+///
+/// If the annotation's speaker ids do not index its speakers (as
+/// [`Annotator::annotate_scored`](quotekit_model::Annotator::annotate_scored)
+/// makes them, they do).
 pub fn quotes_json(doc: &InputDocument, annotation: &Annotation) -> String {
     let d = &annotation.document;
     let index = d.char_index();

@@ -55,7 +55,9 @@ pub struct Annotator {
     pub tokenizer: Tokenizer,
     /// The model.
     pub tagger: Box<dyn SequenceTagger>,
-    /// Tag set.
+    /// Tag set: the one the tagger was trained with (the model file's);
+    /// another one's tag indices do not fit the tagger's scores, and
+    /// annotating panics.
     pub tags: TagSet,
     /// Subtracted from every `O` score when decoding (see [`decode_sequences`]).
     /// A finite number: a NaN makes every score and confidence NaN (`quotekit
@@ -169,6 +171,11 @@ impl Annotator {
 
 /// Turns token tags into spans and linked attributions, and names the
 /// speakers of the Source spans with `resolver` (none without one).
+///
+/// # Panics
+///
+/// If `tok` is not `doc`'s tokenization or there are more tags than tokens
+/// (as [`Annotator::annotate`] makes them, they fit).
 pub fn build_annotation(
     doc: &Document,
     tok: &Tokenized,

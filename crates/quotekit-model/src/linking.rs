@@ -28,6 +28,10 @@ fn gap(a: &Range<usize>, b: &Range<usize>) -> usize {
 }
 
 /// Links predicted chunks (role, token range) into attributions.
+///
+/// # Panics
+///
+/// If a chunk's token range runs past `tok`'s tokens.
 pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
     let n = tok.tokens.len();
     let mut sentence_of = vec![0usize; n];

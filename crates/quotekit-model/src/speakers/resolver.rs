@@ -232,8 +232,9 @@ pub fn candidates<'w>(
 }
 
 impl SpeakerResolver {
-    /// A resolver whose weights are all zero (it names no one until trained).
-    pub fn zeros(bits: u32) -> Self {
+    /// A resolver whose weights are all zero (it names no one until
+    /// trained), of `bits` 8 to 24 (the training config's check).
+    pub(crate) fn zeros(bits: u32) -> Self {
         Self {
             bits,
             weights: vec![0.0; 1 << bits],
@@ -276,6 +277,11 @@ impl SpeakerResolver {
     /// `tok` whose sentences or paragraphs do not tile its tokens is read as
     /// one sentence and one paragraph ([`Tokenized::tiled`]); ranges past
     /// its tokens are cut at its end.
+    ///
+    /// # Panics
+    ///
+    /// If `tok`'s tokens are not within `doc`'s text (a tokenization of
+    /// another text).
     pub fn resolve<'t>(
         &self,
         doc: &'t Document,
