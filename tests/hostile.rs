@@ -327,16 +327,20 @@ fn cases(dir: &Path) -> Vec<Case> {
     });
     let never_jsonl = dir.join("never.jsonl");
     for (extra, says) in [
+        // (Refused as the flag's own value, with the range it takes.)
         (
             vec!["--batch", "1000000000"],
-            "--batch 1000000000 (expected 1 to",
+            "'1000000000' for '--batch <BATCH>': 1000000000 is not in 1..=65536",
         ),
         (
             vec!["--batch", "18446744073709551615"],
-            "--batch 18446744073709551615",
+            "'18446744073709551615' for '--batch <BATCH>'",
         ),
-        (vec!["--batch", "0"], "--batch 0"),
-        (vec!["--threads", "100000"], "--threads 100000"),
+        (vec!["--batch", "0"], "'0' for '--batch <BATCH>'"),
+        (
+            vec!["--threads", "100000"],
+            "'100000' for '--threads <THREADS>': 100000 is not in 0..=1024",
+        ),
         (
             vec!["--outside-penalty", "NaN"],
             "NaN is not a finite number",

@@ -133,13 +133,13 @@ pub fn run(
 ) -> Result<Summary, InferError> {
     if !(1..=MAX_BATCH).contains(&options.batch) {
         return Err(InferError::Usage(format!(
-            "--batch {} (expected 1 to {MAX_BATCH} documents)",
+            "RunOptions::batch = {} (expected 1 to {MAX_BATCH} documents)",
             options.batch
         )));
     }
     if options.threads > MAX_THREADS {
         return Err(InferError::Usage(format!(
-            "--threads {} (expected 0, all cores, to {MAX_THREADS})",
+            "RunOptions::threads = {} (expected 0, all cores, to {MAX_THREADS})",
             options.threads
         )));
     }
