@@ -79,7 +79,15 @@ impl OutputLock {
                 {
                     continue
                 }
-                Err(e) => return Err(InferError::io(&path, e)),
+                // (Said of the output the user named: the lock file is
+                // quotekit's own.)
+                Err(e) => {
+                    let why = format!(
+                        "its lock file {} cannot be made ({e}); is its folder one quotekit may write in?",
+                        path.display()
+                    );
+                    return Err(InferError::io(output, std::io::Error::new(e.kind(), why)));
+                }
             };
             match file.try_lock() {
                 Ok(()) => {}
@@ -189,6 +197,20 @@ mod tests {
             OutputLock::file(null).unwrap(),
         );
         assert!(!file_lock(null).exists());
+    }
+
+    /// A lock file that cannot be made is said of the output named, with
+    /// the lock file's path and why.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_lock_that_cannot_be_made_names_the_output() {
+        let err = OutputLock::file(Path::new("/proc/version"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/proc/version: its lock file /proc/.version.lock cannot be made"),
+            "{err}"
+        );
     }
 
     /// One output has one lock however it is spelled: through `./`, `..`
