@@ -113,14 +113,19 @@ impl SpeakerResolver {
     fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, ModelError> {
         let json = read_metadata(bytes, "quotekit", path)?
             .ok_or_else(|| ModelError::foreign(path, "no `quotekit` metadata"))?;
-        let header: Header = serde_json::from_str(&json)
-            .map_err(|e| ModelError::corrupt(path, format!("speaker header: {e}")))?;
-        if header.format != FORMAT {
+        // (Another kind of file, a model's, is told by its format before
+        // its header is read as a resolver's.)
+        let format = serde_json::from_str::<serde_json::Value>(&json)
+            .ok()
+            .and_then(|v| v.get("format")?.as_str().map(String::from));
+        if let Some(format) = format.filter(|f| f != FORMAT) {
             return Err(ModelError::foreign(
                 path,
-                format!("format `{}`, expected `{FORMAT}`", header.format),
+                format!("format `{format}`, expected `{FORMAT}`"),
             ));
         }
+        let header: Header = serde_json::from_str(&json)
+            .map_err(|e| ModelError::corrupt(path, format!("speaker header: {e}")))?;
         if !(OLDEST_FEATURES_VERSION..=FEATURES_VERSION).contains(&header.features_version) {
             return Err(ModelError::Config {
                 path: Some(path.to_path_buf()),
@@ -167,6 +172,22 @@ mod tests {
         )
         .unwrap();
         assert!(!is_resolver_file(&other));
+        // A model's file in a resolver's place is said to be another kind,
+        // not a damaged resolver.
+        write_tensors(
+            &other,
+            &[TensorBytes::new("w", vec![1], &[1.0])],
+            Some((
+                "quotekit",
+                r#"{"format":"quotekit-crf","labels":[]}"#.into(),
+            )),
+        )
+        .unwrap();
+        let err = SpeakerResolver::load(&other).unwrap_err().to_string();
+        assert!(
+            err.contains("format `quotekit-crf`, expected `quotekit-speakers`"),
+            "{err}"
+        );
         std::fs::write(&other, "not a safetensors file").unwrap();
         assert!(!is_resolver_file(&other));
         assert!(!is_resolver_file(&dir.path().join("missing.safetensors")));
