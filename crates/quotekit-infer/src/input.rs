@@ -102,8 +102,21 @@ pub struct InputRecord {
 /// Limits applied while reading.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadLimits {
-    /// Documents longer than this many characters become `too-long` errors.
+    /// Documents longer than this many characters become `too-long` errors
+    /// (default [`DEFAULT_MAX_CHARS`]).
     pub max_chars: usize,
+}
+
+/// The longest text read by default, in characters (`predict
+/// --max-chars`).
+pub const DEFAULT_MAX_CHARS: usize = 1_000_000;
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        Self {
+            max_chars: DEFAULT_MAX_CHARS,
+        }
+    }
 }
 
 /// Counts bytes read from the underlying file (for progress by file size).
@@ -376,7 +389,17 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 document: Err(InputError {
                     kind: "malformed-json",
                     message: format!(
-                        "line {line}, column {}: {}{}",
+                        "line {line}, {}column {}: {}{}",
+                        // (A line break within what was given as one line,
+                        // which only a caller of `annotate_line` can give.)
+                        if e.line() > 1 {
+                            format!(
+                                "past a line break in it (one record a line), on its line {}, ",
+                                e.line()
+                            )
+                        } else {
+                            String::new()
+                        },
                         e.column(),
                         json_problem(&e),
                         cut_off_hint(&e, text)
@@ -693,6 +716,28 @@ mod tests {
         .collect();
         assert_eq!(records.len(), 1);
         assert!(records[0].document.is_ok(), "{:?}", records[0].document);
+    }
+
+    /// Two records given as one line (only a caller of `annotate_line` can)
+    /// are said to be past a line break, not placed on the first line.
+    #[test]
+    fn a_line_break_inside_a_line_is_told() {
+        let two = b"{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"b\", \"text\": \"y\"}\n";
+        let record = jsonl_record(3, two, ReadLimits::default());
+        let e = record.document.unwrap_err();
+        assert_eq!(e.kind, "malformed-json");
+        assert!(
+            e.message.starts_with(
+                "line 3, past a line break in it (one record a line), on its line 2, column 1: "
+            ),
+            "{}",
+            e.message
+        );
+        // A record broken over lines within its JSON is one record.
+        let spread = b"{\"id\": \"a\",\n \"text\": \"x\"}\n";
+        assert!(jsonl_record(1, spread, ReadLimits::default())
+            .document
+            .is_ok());
     }
 
     /// A CoNLL file is refused by its extension, not read as JSONL (one

@@ -52,7 +52,7 @@ impl Default for RunOptions {
             threads: 0,
             batch: 256,
             resume: false,
-            max_chars: 1_000_000,
+            max_chars: crate::input::DEFAULT_MAX_CHARS,
             identity: None,
             interrupt: Interrupt::default(),
         }
