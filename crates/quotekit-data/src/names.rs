@@ -271,7 +271,9 @@ pub fn partly_named_on_spans(doc: &Document, dirs: &[PathBuf]) -> Option<Problem
 }
 
 /// Renders the names of `doc`'s Source spans that have one as the lines of
-/// its names file (in span order).
+/// its names file (in span order). The document is taken as valid
+/// ([`crate::validate`]: one line a name, spans within the text), as the
+/// writers check it; another reads back otherwise, or not at all.
 pub fn to_names_file(doc: &Document) -> String {
     let index = doc.char_index();
     let mut out = String::new();

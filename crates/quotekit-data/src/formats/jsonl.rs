@@ -198,7 +198,9 @@ pub fn json_problem(e: &serde_json::Error) -> String {
     }
 }
 
-/// Renders one document as a JSONL line (without the newline).
+/// Renders one document as a JSONL line (without the newline). The document
+/// is taken as valid ([`crate::validate`]), as [`JsonlWriter`] checks it:
+/// an invalid one is written as it is, and refused when read.
 pub fn to_json_line(doc: &Document) -> String {
     #[derive(Serialize)]
     struct RecordRef<'a> {

@@ -106,6 +106,9 @@ fn brat_ids<'d>(ids: impl Iterator<Item = &'d str> + Clone, prefix: char) -> (Ve
 /// are kept when they are brat ids (`T12`, `E3`); the others get new numbers,
 /// after the largest kept; each attribution gets a trigger `T` line on its
 /// cue (or content); a named Source span an AnnotatorNotes line `speaker: NAME`.
+/// The document is taken as valid ([`crate::validate`]), as
+/// [`super::BratWriter`] checks it: the brat reader refuses what an invalid
+/// one gives (fragments past the text, a name on a Cue).
 pub fn to_ann(doc: &Document) -> String {
     ann_text(doc).0
 }
