@@ -199,6 +199,27 @@ fn cases(dir: &Path) -> Vec<Case> {
             untouched: vec![text_file.clone()],
             absent: vec![text.join("model")],
         },
+        // A device read as a file would never end (and filled memory).
+        Case {
+            name: "stats /dev/zero as JSONL",
+            args: args(&["stats", "--format", "jsonl", "/dev/zero"]),
+            says: &["/dev/zero: a device, not a file"],
+            untouched: vec![],
+            absent: vec![],
+        },
+        Case {
+            name: "train --config /dev/zero",
+            args: args(&[
+                "train",
+                "--config",
+                "/dev/zero",
+                "--out",
+                &s(&dir.join("zero-model")),
+            ]),
+            says: &["/dev/zero: a device, not a file"],
+            untouched: vec![],
+            absent: vec![dir.join("zero-model")],
+        },
         // Standard input stands for records streamed to predict and stats;
         // a corpus is a file or folder.
         Case {
@@ -1457,6 +1478,45 @@ fn a_full_disk_on_standard_output_is_an_error() {
             .unwrap();
         common::refused(&out, "No space left on device");
     }
+}
+
+/// Standard error that fails (a log on a full disk) loses the messages,
+/// not the work: the run goes on to its end and its exit code.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_standard_error_loses_only_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let run = |args: &[&str]| {
+        std::process::Command::new(common::binary())
+            .args(args)
+            .current_dir(common::root())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap()
+    };
+    let stats = run(&["stats", "datasets/sample"]);
+    assert_eq!(stats.status.code(), Some(0));
+    assert!(stdout(&stats).contains("documents"));
+    let convert = run(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "datasets/sample",
+        &s(&out),
+    ]);
+    assert_eq!(convert.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 14);
+    // (An error's message is lost too; its exit code is not.)
+    let missing = run(&["stats", "no-such-corpus"]);
+    assert_eq!(missing.status.code(), Some(1));
 }
 
 /// A reader that stops early (`quotekit stats … | head`) ends the run

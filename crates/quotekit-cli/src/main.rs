@@ -19,6 +19,24 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that does not panic when standard error cannot be written
+/// (`2>/dev/full`): the message is lost, the work and its exit code stand.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("{}\n", format_args!($($arg)*)),
+        );
+    }};
+}
+
+/// [`errln!`] without the line break, as `eprint!`.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!($($arg)*));
+    }};
+}
+
 mod cmd;
 
 use clap::{Parser, Subcommand};
@@ -141,11 +159,11 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code,
         // (Ctrl-C in `train`, `tune` or `predict`: stopped, and cleaned up.)
         Err(err) if cmd::interrupted(&err) => {
-            eprintln!("interrupted: {err}");
+            errln!("interrupted: {err}");
             std::process::ExitCode::from(130)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            errln!("error: {err:#}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -392,7 +392,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                         "line {line}, {}column {}: {}{}",
                         // (A line break within what was given as one line,
                         // which only a caller of `annotate_line` can give.)
-                        if e.line() > 1 {
+                        if e.line() > 1 && text.trim_end_matches(['\n', '\r']).contains('\n') {
                             format!(
                                 "past a line break in it (one record a line), on its line {}, ",
                                 e.line()
@@ -635,6 +635,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                     path.display()
                 )));
             }
+            quotekit_data::paths::refuse_device(path).map_err(|e| InferError::io(path, e))?;
             let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
             let total = file.metadata().ok().map(|m| m.len());
             let counted = Counting {

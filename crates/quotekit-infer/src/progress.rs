@@ -98,7 +98,8 @@ impl Progress for Reporter {
                         .filter(|&t| t > 0)
                         .map(|t| format!("{:.1}% ", 100.0 * position as f64 / t as f64))
                         .unwrap_or_default();
-                    eprintln!("[{:.0}s] {pct}{}", summary.seconds, rates(summary));
+                    let line = format!("[{:.0}s] {pct}{}", summary.seconds, rates(summary));
+                    to_stderr(&line);
                 }
             }
         }
@@ -109,8 +110,15 @@ impl Progress for Reporter {
             bar.finish_and_clear();
         }
         for why in &summary.skipped {
-            eprintln!("warning: {why}");
+            to_stderr(&format!("warning: {why}"));
         }
-        eprintln!("{}", summary_line(summary));
+        to_stderr(&summary_line(summary));
     }
+}
+
+/// Writes a line to standard error, or nothing when it cannot be written
+/// (`2>/dev/full`): progress is no reason to stop a run.
+fn to_stderr(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

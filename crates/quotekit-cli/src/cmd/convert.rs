@@ -76,13 +76,13 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         _ => Tokens::Quotekit,
     });
     if args.tokens.is_some() && args.to != Format::Conll {
-        eprintln!("warning: --tokens is for CoNLL output; it changes nothing here");
+        errln!("warning: --tokens is for CoNLL output; it changes nothing here");
     }
     let lost = writer(args.to, args.scheme, tokens).write(&report.documents, &args.output)?;
     for line in &lost {
-        eprintln!("warning: {}: {line}", args.output.display());
+        errln!("warning: {}: {line}", args.output.display());
     }
-    eprintln!(
+    errln!(
         "wrote {} document(s) to {}",
         report.documents.len(),
         args.output.display()

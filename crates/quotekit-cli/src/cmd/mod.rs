@@ -115,23 +115,23 @@ pub fn load(
 /// `flag` or config key that gave the map.
 pub fn warn_label_map_unused(flag: &str, why: Option<String>) {
     if let Some(why) = why {
-        eprintln!("warning: {flag} {why}");
+        errln!("warning: {flag} {why}");
     }
 }
 
 /// Prints a corpus's warnings and the lenient-mode summary to stderr.
 pub fn print_problems(warnings: &[Diagnostic], skipped: &[Skipped]) {
     for warning in warnings {
-        eprintln!("{warning}");
+        errln!("{warning}");
     }
     if !skipped.is_empty() {
-        eprintln!(
+        errln!(
             "skipped {} document(s) with errors (lenient mode):",
             skipped.len()
         );
         for skipped in skipped {
             for line in skipped.error.to_string().lines() {
-                eprintln!("  {line}");
+                errln!("  {line}");
             }
         }
     }
@@ -205,7 +205,7 @@ pub fn interrupted(err: &anyhow::Error) -> bool {
 /// (not a terminal).
 pub fn say(bar: &ProgressBar, line: String) {
     if bar.is_hidden() {
-        eprintln!("{line}");
+        errln!("{line}");
     } else {
         bar.println(line);
     }

@@ -199,7 +199,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     // (A resumed run read records before: its input is JSONL.)
     if summary.documents > 0 && summary.not_records == summary.documents && summary.resumed == 0 {
-        eprintln!(
+        errln!(
             "note: no line of {} was a JSON record: JSONL input (a .jsonl file or -) holds one {{\"id\": …, \"text\": …}} object per line; give plain text as a .txt (or .txt.gz) file or a folder of them",
             if args.input.as_os_str() == "-" {
                 "standard input".to_string()

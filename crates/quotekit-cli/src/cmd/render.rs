@@ -82,7 +82,7 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
         .filter_map(|v| Some((v.id.as_str(), v.content.as_ref().err()?.as_str())))
         .collect();
     if let Some((id, why)) = failed.first() {
-        eprintln!(
+        errln!(
             "warning: {} document(s) of {} are drawn as errors (the first, {id:?}: {})",
             failed.len(),
             args.input.display(),
@@ -127,13 +127,13 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
         })?;
     if let Some(g) = &args.gold {
         if done.paired == 0 {
-            eprintln!(
+            errln!(
                 "warning: no predicted document has the id of a document of {}: nothing is compared",
                 g.display()
             );
         }
     }
-    eprintln!(
+    errln!(
         "rendered {} documents ({} with an error or note) into {} files in {:.2}s: open {}",
         done.documents,
         done.notes,

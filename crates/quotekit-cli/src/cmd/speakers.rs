@@ -139,15 +139,15 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     let dev = args.dev.as_ref().map(named).transpose()?;
     let tokenizer = Tokenizer::new();
     let (resolver, report) = train_resolver(&train, &tokenizer, &config, |epoch, loss| {
-        eprintln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
+        errln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     })?;
-    eprintln!("{}", super::train::speakers_line(&report));
+    errln!("{}", super::train::speakers_line(&report));
     if let Some(warning) = report.warning() {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     resolver.save(&path)?;
     made.keep();
-    eprintln!("speaker resolver written to {}", path.display());
+    errln!("speaker resolver written to {}", path.display());
     if let Some(dev) = &dev {
         let (accuracy, _) = gold_accuracy(&resolver, &tokenizer, dev);
         out!("{accuracy}");

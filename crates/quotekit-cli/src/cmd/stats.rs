@@ -97,7 +97,7 @@ impl Shown for QuotedBy {
 /// records hold error records.
 fn show_records(quoted: impl Shown, args: &StatsArgs, stdin: bool) -> anyhow::Result<ExitCode> {
     for warning in quoted.warnings(&source(&args.corpus, stdin)) {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     let quoted = if args.merge_names {
         quoted.merge_names()
@@ -157,7 +157,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         .filter_map(|(given, flag)| given.then_some(flag))
         .collect();
         if !unused.is_empty() {
-            eprintln!(
+            errln!(
                 "warning: {} left unused: they are for reading corpora, and predict's records carry their speakers' names",
                 unused.join(", ")
             );
@@ -213,7 +213,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             }
         });
     if quoted.is_none() && args.merge_names {
-        eprintln!(
+        errln!(
             "warning: --merge-names: {} names no speakers (give --names), so no one is counted",
             args.corpus.display()
         );

@@ -166,7 +166,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| config.model.default_out());
     for note in deprecated.iter().chain(&config.unread_sections()) {
-        eprintln!("warning: {}: {note}", args.config.display());
+        errln!("warning: {}: {note}", args.config.display());
     }
     refuse_other_kinds_flags(&args, config.model)?;
     if let Some(t) = args.train {
@@ -243,7 +243,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
-    eprintln!(
+    errln!(
         "training a {}{} on {}{}",
         config.model.describe(),
         if frozen { " (frozen encoder)" } else { "" },
@@ -322,7 +322,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                     return;
                 }
                 if let Some(f) = dev_f1 {
-                    eprintln!("iteration {iteration}: loss {loss:.1}, dev exact micro F1 {f:.4}");
+                    errln!("iteration {iteration}: loss {loss:.1}, dev exact micro F1 {f:.4}");
                 }
             }
             TrainEvent::Batch {
@@ -369,7 +369,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 if bar.is_hidden()
                     && (*done == *total || (*done * 10 / *total) != ((*done - 1) * 10 / *total))
                 {
-                    eprintln!("encoded {done}/{total} documents");
+                    errln!("encoded {done}/{total} documents");
                 }
             }
             TrainEvent::Cache(path) => say(
@@ -416,7 +416,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let report = &fitted.header.training;
     let unit = if by_epoch { "epochs" } else { "iterations" };
-    eprintln!(
+    errln!(
         "trained in {:.1}s ({:.1}s features + {:.1}s optimisation, {} {unit}, stop: {}; kept {} {}{})",
         report.feature_seconds + report.train_seconds,
         report.feature_seconds,
@@ -428,15 +428,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         report.best_dev_f1.map(|f| format!(", dev exact micro F1 {f:.4}")).unwrap_or_default()
     );
     let path = save_annotator(&fitted.annotator, &fitted.header, &out)?;
-    eprintln!("model written to {}", path.display());
+    errln!("model written to {}", path.display());
     // Files first, standard output last: a reader that stops early (`| head`)
     // ends the process at the print (see `main`), and must not cost a file.
     if let Some(json) = write_dev_evaluation(&out, fitted.dev.as_ref())? {
-        eprintln!("dev evaluation written to {}", json.display());
+        errln!("dev evaluation written to {}", json.display());
     }
     let report =
         write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)?;
-    eprintln!("training report written to {}", report.display());
+    errln!("training report written to {}", report.display());
     if let Some(dev) = &fitted.dev {
         outln!("{dev}");
     }

@@ -80,7 +80,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     }
     let made = quotekit_data::paths::MadeFolders::before(&args.out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
-    eprintln!(
+    errln!(
         "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",
         base.model.describe(),
         format!("{:?}", space.method).to_lowercase(),
@@ -160,7 +160,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     made.keep();
     bar.finish_and_clear();
     let failed = report.records.iter().filter(|r| r.error.is_some()).count();
-    eprintln!(
+    errln!(
         "{} trials ({} failed), stopped on {}; results in {}",
         report.records.len(),
         failed,
@@ -184,7 +184,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
             .then(b.trial.rung.cmp(&a.trial.rung))
     });
     if ranked.is_empty() {
-        eprintln!(
+        errln!(
             "no trial trained; see the errors in {}",
             report.table.display()
         );
@@ -214,7 +214,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let (Some(config), Some(model)) = (&report.best_config, &report.best_model) {
-        eprintln!(
+        errln!(
             "best config written to {}, its model to {}",
             config.display(),
             model.display()
