@@ -214,6 +214,71 @@ fn convert_writes_and_reads_gzip_by_the_name() {
     );
 }
 
+/// `-` is standard output, as everywhere: the file's bytes, and no file
+/// named `-`; brat, a folder, is refused there. A corpus refused over an
+/// earlier file leaves that file whole and nothing beside it.
+#[test]
+fn convert_writes_standard_output_and_files_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.conll");
+    convert("brat", "conll", Path::new("datasets/sample"), &file, &[]);
+    for to in ["jsonl", "conll"] {
+        let out = quotekit(&[
+            "convert",
+            "--from",
+            "brat",
+            "--to",
+            to,
+            "datasets/sample",
+            "-",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!root().join("-").exists(), "no file named -");
+        if to == "conll" {
+            assert_eq!(stdout(&out), std::fs::read_to_string(&file).unwrap());
+        } else {
+            assert_eq!(stdout(&out).lines().count(), 14);
+        }
+    }
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "brat",
+        "datasets/sample",
+        "-",
+    ]);
+    common::refused(&out, "brat output is a folder");
+    // A corpus refused (a -DOCSTART- word with CoNLL's own tokens) leaves
+    // the file there as it was, and no temporary file beside it.
+    let before = std::fs::read(&file).unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"id\": \"d\", \"text\": \"-DOCSTART-x said so.\"}\n",
+    )
+    .unwrap();
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "conll",
+        "--tokens",
+        "spaces",
+        bad.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    common::refused(&out, "-DOCSTART-");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".part")), "{names:?}");
+}
+
 /// A CoNLL corpus with labels of its own trains with a label map, from the
 /// config (`data.label_map`) or the command line, to the model of the same
 /// corpus with quotekit's labels; without one, the error says where a label

@@ -75,6 +75,7 @@ impl<R: std::io::BufRead> std::io::Read for Gunzip<R> {
 /// Writes through gzip or not, as [`is_gzip`] says of the file's name;
 /// [`Writer::finish`] ends the stream (dropping the writer ends it too, but
 /// says nothing of a failure).
+#[derive(Debug)]
 pub enum Writer<W: Write> {
     /// A plain file.
     Plain(W),

@@ -14,6 +14,7 @@
 //! assert_eq!(tokens.tokens.len(), tags.tags.len());
 //! ```
 
+pub mod atomic;
 pub mod document;
 pub mod error;
 pub mod formats;

@@ -34,7 +34,8 @@ pub struct ConvertArgs {
     /// when its name ends in .gz).
     pub input: PathBuf,
     /// Output (brat: a directory, written in the flat layout; jsonl, conll: a
-    /// file, gzip-compressed when its name ends in .gz).
+    /// file, gzip-compressed when its name ends in .gz, or - for standard
+    /// output).
     pub output: PathBuf,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,
@@ -44,6 +45,12 @@ pub struct ConvertArgs {
 pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(args.corpus_options.inputs());
+    let stdout = args.output.as_os_str() == "-";
+    if stdout && args.to == Format::Brat {
+        anyhow::bail!(
+            "brat output is a folder of .txt and .ann files, not standard output: name a folder"
+        );
+    }
     check_output(&args.output, &inputs)?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
@@ -51,10 +58,13 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         check_output_file(&args.output)?;
     }
     let made = quotekit_data::paths::MadeFolders::before(&args.output, args.to == Format::Brat);
-    let _lock = if args.to == Format::Brat {
-        quotekit_infer::lock::OutputLock::folder(&args.output)?
+    // (Standard output takes no lock: no run can spoil another's there.)
+    let _lock = if stdout {
+        None
+    } else if args.to == Format::Brat {
+        Some(quotekit_infer::lock::OutputLock::folder(&args.output)?)
     } else {
-        quotekit_infer::lock::OutputLock::file(&args.output)?
+        Some(quotekit_infer::lock::OutputLock::file(&args.output)?)
     };
     // Files of an earlier corpus there would be read back as part of this
     // one (checked under the lock, so that no other run writes them meanwhile).
@@ -78,7 +88,17 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if args.tokens.is_some() && args.to != Format::Conll {
         errln!("warning: --tokens is for CoNLL output; it changes nothing here");
     }
-    let lost = writer(args.to, args.scheme, tokens).write(&report.documents, &args.output)?;
+    let writer = writer(args.to, args.scheme, tokens);
+    let lost = if stdout {
+        let mut stdout = std::io::stdout().lock();
+        writer.write_to(
+            &report.documents,
+            &mut stdout,
+            std::path::Path::new("<stdout>"),
+        )?
+    } else {
+        writer.write(&report.documents, &args.output)?
+    };
     for line in &lost {
         errln!("warning: {}: {line}", args.output.display());
     }

@@ -273,19 +273,14 @@ fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Writes an output file (gzip-compressed when its name ends in `.gz`), or
-/// keeps `content` in `stdout_text` for `-` (printed after every file is
-/// written).
+/// Writes an output file whole (gzip-compressed when its name ends in
+/// `.gz`; a failure leaves what was there), or keeps `content` in
+/// `stdout_text` for `-` (printed after every file is written).
 fn write_output(path: &Path, content: String, stdout_text: &mut String) -> anyhow::Result<()> {
     if is_stdout(path) {
         *stdout_text = content;
         return Ok(());
     }
-    let write = || -> std::io::Result<()> {
-        let file = std::fs::File::create(path)?;
-        let mut out = quotekit_data::gzip::Writer::new(path, std::io::BufWriter::new(file));
-        std::io::Write::write_all(&mut out, content.as_bytes())?;
-        out.finish().map(drop)
-    };
-    write().with_context(|| format!("writing {}", path.display()))
+    quotekit_data::atomic::write_whole(path, content.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }

@@ -13,7 +13,7 @@
 //! The file runs over 500 lines (about 730) with its tests: the round trip
 //! through both tag schemes, the ids and the line ends are spelled out.
 
-use super::{create_parent, strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
+use super::{strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Document, Role, Span};
 use crate::error::{decode_utf8, DataError};
 use crate::message::shorten;
@@ -421,7 +421,16 @@ impl ConllWriter {
 
 impl CorpusWriter for ConllWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
-        // (Checked before the file is made: a refused corpus leaves nothing.)
+        super::write_whole(self, documents, path)
+    }
+
+    fn write_to(
+        &self,
+        documents: &[Document],
+        out: &mut dyn Write,
+        path: &Path,
+    ) -> Result<Vec<String>, DataError> {
+        // (Checked before a line is written: a refused corpus writes nothing.)
         super::check_writable(documents, path, false)?;
         for doc in documents {
             // (quotekit's tokenizer splits `-DOCSTART-x` at its hyphens.)
@@ -453,9 +462,7 @@ impl CorpusWriter for ConllWriter {
                 });
             }
         }
-        create_parent(path)?;
-        let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
-        let mut out = crate::gzip::Writer::new(path, std::io::BufWriter::new(file));
+        let mut out = std::io::BufWriter::new(out);
         let io = |e| DataError::io(path, e);
         let mut lost = Vec::new();
         let (mut widened, mut first_widened) = (0, None);
@@ -488,7 +495,7 @@ impl CorpusWriter for ConllWriter {
                 }
             }
         }
-        out.finish().map_err(io)?;
+        out.flush().map_err(io)?;
         if let Some(first) = first_widened {
             lost.push(format!(
                 "{widened} span fragment(s) begin or end inside a token (the first in document \

@@ -3,7 +3,7 @@
 //!   "attributions": [{"id", "source", "cue", "content": [...]}]}`.
 //! Offsets are character offsets into `text`.
 
-use super::{create_parent, strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
+use super::{strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Attribution, Document, Span};
 use crate::error::{decode_utf8, DataError};
 use crate::validate::{Origin, ProblemKind, Severity};
@@ -224,14 +224,21 @@ pub struct JsonlWriter;
 
 impl CorpusWriter for JsonlWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
+        super::write_whole(self, documents, path)
+    }
+
+    fn write_to(
+        &self,
+        documents: &[Document],
+        out: &mut dyn Write,
+        path: &Path,
+    ) -> Result<Vec<String>, DataError> {
         super::check_writable(documents, path, true)?;
-        create_parent(path)?;
-        let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
-        let mut out = crate::gzip::Writer::new(path, std::io::BufWriter::new(file));
+        let mut out = std::io::BufWriter::new(out);
         for doc in documents {
             writeln!(out, "{}", to_json_line(doc)).map_err(|e| DataError::io(path, e))?;
         }
-        out.finish().map_err(|e| DataError::io(path, e))?;
+        out.flush().map_err(|e| DataError::io(path, e))?;
         Ok(Vec::new())
     }
 }

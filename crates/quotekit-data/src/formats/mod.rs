@@ -33,10 +33,37 @@ pub trait CorpusReader {
 
 /// Writes documents in one format to a file or a directory.
 pub trait CorpusWriter {
-    /// Writes `documents` to `path` (created if needed). Returns what the
-    /// format could not keep as given (lost, or kept another way), one line
-    /// per document concerned (empty when everything was kept as given).
+    /// Writes `documents` to `path` (created if needed; a file is put in
+    /// place whole, [`crate::atomic`]). Returns what the format could not
+    /// keep as given (lost, or kept another way), one line per document
+    /// concerned (empty when everything was kept as given).
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError>;
+
+    /// Writes `documents` to `out` as one stream (standard output), as
+    /// [`CorpusWriter::write`] writes its file (`path` names it in
+    /// messages: `-`); a format written as a folder (brat) refuses.
+    fn write_to(
+        &self,
+        documents: &[Document],
+        out: &mut dyn std::io::Write,
+        path: &Path,
+    ) -> Result<Vec<String>, DataError>;
+}
+
+/// [`CorpusWriter::write`] of a format that is one file: its
+/// [`CorpusWriter::write_to`] into an [`crate::atomic::AtomicFile`] (through
+/// gzip when the name ends in `.gz`), put in place once whole.
+pub(crate) fn write_whole(
+    writer: &impl CorpusWriter,
+    documents: &[Document],
+    path: &Path,
+) -> Result<Vec<String>, DataError> {
+    create_parent(path)?;
+    let io = |e| DataError::io(path, e);
+    let mut file = crate::atomic::AtomicFile::create(path).map_err(io)?;
+    let lost = writer.write_to(documents, &mut file, path)?;
+    file.finish().map_err(io)?;
+    Ok(lost)
 }
 
 /// The formats quotekit reads and writes.

@@ -14,6 +14,19 @@ use std::path::Path;
 pub struct BratWriter;
 
 impl CorpusWriter for BratWriter {
+    fn write_to(
+        &self,
+        _documents: &[Document],
+        _out: &mut dyn std::io::Write,
+        path: &Path,
+    ) -> Result<Vec<String>, DataError> {
+        Err(DataError::Unwritable {
+            path: path.to_path_buf(),
+            message: "brat is a folder of .txt and .ann files, not one stream: name a folder"
+                .into(),
+        })
+    }
+
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         crate::formats::check_writable(documents, path, true)?;
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
@@ -62,11 +75,12 @@ impl CorpusWriter for BratWriter {
     }
 }
 
-/// Writes `contents` to `path`, replacing a link there rather than writing
-/// through it (an output folder never writes outside itself).
+/// Writes `contents` to `path` whole ([`crate::atomic`]), replacing a link
+/// there rather than writing through it (an output folder never writes
+/// outside itself).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), DataError> {
     crate::paths::replace_link(path).map_err(|e| DataError::io(path, e))?;
-    std::fs::write(path, contents).map_err(|e| DataError::io(path, e))
+    crate::atomic::write_whole(path, contents.as_bytes()).map_err(|e| DataError::io(path, e))
 }
 
 /// The number of a brat id (`T12`: 12): digits only, as the reader reads

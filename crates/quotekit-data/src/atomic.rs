@@ -1,0 +1,159 @@
+//! Files written whole: into a temporary file beside the target, renamed
+//! over it once complete, so that a reader (or a later run) finds the old
+//! file or the new one, never a part of one. A write that fails (a full
+//! disk) or is dropped unfinished removes its temporary file, and leaves
+//! what was at the target as it was. The rename replaces what the target's
+//! name held, a link too, rather than writing through it; a target that is
+//! no regular file (a named pipe, `/dev/stdout`) is written directly, as
+//! nothing can be renamed over it.
+
+use crate::gzip;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Numbers temporary files apart within one process.
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// A file being written whole (gzip-compressed when its name ends in
+/// `.gz`, as [`gzip::is_gzip`] says); [`AtomicFile::finish`] puts it in
+/// place.
+#[derive(Debug)]
+pub struct AtomicFile {
+    /// The file named.
+    path: PathBuf,
+    /// The temporary file renamed over `path` at the end (`None`: `path`
+    /// is written directly).
+    temp: Option<PathBuf>,
+    /// The writer, until finished.
+    out: Option<gzip::Writer<BufWriter<File>>>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`. The temporary file is `.quotekit-PID-N.part`
+    /// in `path`'s folder (a short name, whatever the length of `path`'s).
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        let direct = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let (file, temp) = if direct {
+            (File::create(path)?, None)
+        } else {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let temp = dir.join(format!(".quotekit-{}-{n}.part", std::process::id()));
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)?;
+            (file, Some(temp))
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            temp,
+            out: Some(gzip::Writer::new(path, BufWriter::new(file))),
+        })
+    }
+
+    /// Ends the file (a gzip stream with its trailer) and puts it in place.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(out) = self.out.take() {
+            out.finish()?.into_inner().map_err(|e| e.into_error())?;
+        }
+        match self.temp.take() {
+            Some(temp) => std::fs::rename(&temp, &self.path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&temp);
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn out(&mut self) -> &mut gzip::Writer<BufWriter<File>> {
+        self.out
+            .as_mut()
+            .expect("written only before it is finished")
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out().flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    /// Unfinished: the temporary file goes, and the target stays as it was.
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            drop(self.out.take());
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` whole ([`AtomicFile`]).
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finished file replaces the old one, a link at its name too (not
+    /// written through); an unfinished one leaves the old file and no
+    /// temporary file.
+    #[test]
+    fn a_file_is_in_place_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        std::fs::write(&path, "old\n").unwrap();
+        let mut unfinished = AtomicFile::create(&path).unwrap();
+        unfinished.write_all(b"new, but cut").unwrap();
+        drop(unfinished);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
+        write_whole(&path, b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        #[cfg(unix)]
+        {
+            let victim = dir.path().join("victim.txt");
+            std::fs::write(&victim, "keep\n").unwrap();
+            let link = dir.path().join("link.jsonl");
+            std::os::unix::fs::symlink(&victim, &link).unwrap();
+            write_whole(&link, b"mine\n").unwrap();
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep\n");
+            assert_eq!(std::fs::read_to_string(&link).unwrap(), "mine\n");
+            assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        }
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".part"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    /// A `.gz` name is written through gzip; a write that cannot be put in
+    /// place (a folder at its name) fails and leaves no temporary file.
+    #[test]
+    fn gzip_by_name_and_failures_leave_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("out.jsonl.gz");
+        write_whole(&gz, b"zipped\n").unwrap();
+        let mut back = String::new();
+        std::io::Read::read_to_string(&mut gzip::open(&gz).unwrap(), &mut back).unwrap();
+        assert_eq!(back, "zipped\n");
+        let folder = dir.path().join("folder");
+        std::fs::create_dir(&folder).unwrap();
+        assert!(write_whole(&folder, b"x").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+}
