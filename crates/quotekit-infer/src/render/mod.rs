@@ -259,13 +259,10 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
 
 /// Writes a page at `path`: beside it, then renamed over it, so that a
 /// link or a hard link there is replaced, not written through (a page never
-/// lands outside the output folder, nor in a copy made with hard links).
+/// lands outside the output folder, nor in a copy made with hard links); a
+/// page not written whole, on a full disk, leaves no part of it.
 fn write_page(path: &Path, html: &str) -> Result<(), InferError> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let beside = path.with_file_name(format!(".{name}.part"));
-    quotekit_data::paths::replace_link(&beside).map_err(|e| InferError::io(&beside, e))?;
-    std::fs::write(&beside, html).map_err(|e| InferError::io(&beside, e))?;
-    std::fs::rename(&beside, path).map_err(|e| InferError::io(path, e))
+    quotekit_data::atomic::write_whole(path, html.as_bytes()).map_err(|e| InferError::io(path, e))
 }
 
 #[cfg(test)]
