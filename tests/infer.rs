@@ -351,6 +351,66 @@ fn ctrl_c_stops_a_run_with_whole_records_to_resume() {
     );
 }
 
+/// A run waiting on a pipe that gives nothing more ends at the first
+/// Ctrl-C, its records written whole, not at the pipe's next record.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_run_waiting_on_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let output = dir.path().join("out.jsonl");
+    let child = Command::new(binary())
+        .args(["predict", "--model", model().to_str().unwrap(), "--input"])
+        .arg(&pipe)
+        .arg("--output")
+        .arg(&output)
+        .args(["--batch", "1"])
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Two records, and the pipe held open, giving nothing more.
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&pipe).unwrap();
+    let corpus = corpus_jsonl(1);
+    let two: String = corpus.lines().take(2).map(|l| format!("{l}\n")).collect();
+    writer.write_all(two.as_bytes()).unwrap();
+    writer.flush().unwrap();
+    let lines = || {
+        std::fs::read(&output)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+            .unwrap_or(0)
+    };
+    while lines() < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    common::interrupt(&child);
+    // (Given 60 seconds; then the pipe's end, which ends any run.)
+    let mut child = child;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(writer);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, &corpus).unwrap();
+    let full = dir.path().join("full.jsonl");
+    assert!(predict(&input, &full, &[]).status.success());
+    let first: String = std::fs::read_to_string(&full)
+        .unwrap()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), first);
+}
+
 #[test]
 fn records_carrying_what_no_float_holds_or_deep_nesting_resume() {
     // predict passes such keys through as written; a resumed run must read

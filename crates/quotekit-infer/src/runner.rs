@@ -193,6 +193,12 @@ pub fn run(
     // (The input first: one that cannot be opened leaves no output file.)
     let mut opened = open(input, limits)?;
     let mut records = opened.records;
+    // (Input that may keep the run waiting for ever.)
+    let piped = match input {
+        Input::Stdin => true,
+        Input::Jsonl(path) => std::fs::metadata(path).is_ok_and(|m| !m.is_file()),
+        _ => false,
+    };
     let mut summary = Summary {
         skipped: std::mem::take(&mut opened.skipped),
         ..Summary::default()
@@ -237,7 +243,14 @@ pub fn run(
         // An input that breaks off (a truncated gzip) stops the run, after the
         // records read before it are written.
         let mut broken = None;
-        for record in records.by_ref() {
+        loop {
+            // (Waiting on a pipe, with the batches before written whole.)
+            options.interrupt.set_waiting(piped);
+            let next = records.next();
+            options.interrupt.set_waiting(false);
+            let Some(record) = next else {
+                break;
+            };
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {

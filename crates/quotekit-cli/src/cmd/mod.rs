@@ -170,19 +170,31 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
     }
 }
 
-/// An interrupt that Ctrl-C (SIGINT) or SIGTERM sets, so that `train` and
-/// `tune` stop after the CRF iteration or network batch under way and leave
-/// their output as a failed run does (no lock, no empty folder; a network's
-/// last checkpoint stays, to resume from), and `predict` after the batch
-/// under way, its records whole. A second signal ends the process at once.
+/// An interrupt that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed
+/// terminal) sets, so that `train` and `tune` stop after the CRF iteration
+/// or network batch under way and leave their output as a failed run does
+/// (no lock, no empty folder; a network's last checkpoint stays, to resume
+/// from), and `predict` after the batch under way, its records whole. A
+/// second signal ends the process at once, and so does the first while
+/// `predict` waits on a pipe for its next record (its records are whole).
 pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::options::Interrupt> {
     let interrupt = quotekit_model::training::options::Interrupt::default();
     #[cfg(unix)]
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
         // (In this order: the first signal finds the flag unset and sets it,
         // the second finds it set and exits, 128 + the signal as a shell says.)
         signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, interrupt.flag())
             .context("setting up Ctrl-C")?;
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            128 + signal,
+            interrupt.waiting_flag(),
+        )
+        .context("setting up Ctrl-C")?;
         signal_hook::flag::register(signal, interrupt.flag()).context("setting up Ctrl-C")?;
     }
     Ok(interrupt)
