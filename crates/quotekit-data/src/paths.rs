@@ -27,6 +27,16 @@ pub fn refuse_device(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The hidden file `.NAME` + `suffix` beside `path` (`out.jsonl`:
+/// `.out.jsonl.lock`), its name kept byte for byte (two names that are no
+/// UTF-8 give two files).
+pub fn hidden_beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
 /// Reads a whole file, [`refuse_device`] first.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     refuse_device(path)?;
@@ -347,6 +357,22 @@ pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files beside an output keep its name byte for byte: two names that
+    /// are no UTF-8 have two lock files.
+    #[cfg(unix)]
+    #[test]
+    fn hidden_files_beside_keep_the_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = |bytes: &[u8]| Path::new("out").join(std::ffi::OsStr::from_bytes(bytes));
+        assert_eq!(
+            hidden_beside(Path::new("out/a.jsonl"), ".lock"),
+            Path::new("out/.a.jsonl.lock")
+        );
+        let (a, b) = (name(b"o\xff.jsonl"), name(b"o\xfe.jsonl"));
+        assert_ne!(hidden_beside(&a, ".lock"), hidden_beside(&b, ".lock"));
+        assert_eq!(hidden_beside(&a, ".lock"), name(b".o\xff.jsonl.lock"));
+    }
 
     /// What a failed run made goes, up to the first folder it made; what
     /// was there, or holds anything, stays; a run that succeeded keeps it.

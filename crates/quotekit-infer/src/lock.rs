@@ -27,12 +27,7 @@ fn folder_lock(output: &Path) -> PathBuf {
 /// The lock file of an output file: `.NAME.lock` beside it (where it is,
 /// links followed).
 fn file_lock(output: &Path) -> PathBuf {
-    let output = quotekit_data::paths::resolved(output);
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    output.with_file_name(format!(".{name}.lock"))
+    quotekit_data::paths::hidden_beside(&quotekit_data::paths::resolved(output), ".lock")
 }
 
 impl OutputLock {

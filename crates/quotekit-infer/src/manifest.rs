@@ -129,8 +129,8 @@ fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf>
     if format == OutputFormat::Brat {
         return Some(out.join(".quotekit-run.json"));
     }
-    let name = out.file_name()?.to_string_lossy().into_owned();
-    Some(out.with_file_name(format!(".{name}.run.json")))
+    out.file_name()?;
+    Some(quotekit_data::paths::hidden_beside(&out, ".run.json"))
 }
 
 /// The manifest of a run: a file input by its full path, size and time of
