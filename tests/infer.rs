@@ -692,6 +692,17 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         stderr(&out)
     );
 
+    // A folder of no texts is said to be one.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = predict(&empty, &dir.path().join("none.jsonl"), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("empty holds no .txt or .txt.gz file"),
+        "{}",
+        stderr(&out)
+    );
+
     let out = predict(&input, Path::new("-"), &["--format", "brat"]);
     assert!(
         stderr(&out).contains("brat output needs a directory, not standard output"),

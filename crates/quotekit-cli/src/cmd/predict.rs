@@ -208,6 +208,13 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
             }
         );
     }
+    // (A folder of no texts: a wrong folder, or texts by another extension.)
+    if summary.documents + summary.resumed == 0 && args.input.is_dir() {
+        errln!(
+            "warning: {} holds no .txt or .txt.gz file (searched through its folders): nothing was annotated",
+            args.input.display()
+        );
+    }
     // (Failed documents kept from a run resumed count as this run's.)
     Ok(super::exit_code(
         summary.errors + summary.resumed_errors > 0,
