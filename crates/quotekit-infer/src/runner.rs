@@ -298,7 +298,7 @@ pub fn run(
             if let (Rendered::Brat { name: file, .. }, Some(name)) = (&mut *r, name) {
                 *file = name;
             }
-            sink.write(r)?;
+            sink.write(r).map_err(|e| cut_short(e, output, options))?;
             summary.documents += 1;
             summary.words += *words;
             summary.quotes += *quotes;
@@ -308,7 +308,7 @@ pub fn run(
                 Err(e) if e.kind == "malformed-json"
             ));
         }
-        sink.flush()?;
+        sink.flush().map_err(|e| cut_short(e, output, options))?;
         summary.seconds = started.elapsed().as_secs_f64();
         progress.update(
             &summary,
@@ -332,6 +332,30 @@ pub fn run(
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish(&summary);
     Ok(summary)
+}
+
+/// An error writing the output (a full disk), with what it left and how to
+/// go on: whole records up to the last batch, and perhaps a cut one, which
+/// `--resume` cuts off (a gzip stream cannot be gone on from).
+fn cut_short(e: InferError, output: &OutputTarget, options: &RunOptions) -> InferError {
+    let InferError::Io { path, error } = e else {
+        return e;
+    };
+    let OutputTarget::Path(out) = output else {
+        return InferError::Io { path, error };
+    };
+    let next = if options.format != OutputFormat::Brat && quotekit_data::gzip::is_gzip(out) {
+        "a gzip stream cannot be gone on from: once the cause is mended, run it again"
+    } else {
+        "once the cause is mended, the same command with --resume cuts that off and goes on"
+    };
+    let why = format!(
+        "{error}; the output holds the records written whole before it, and may end in a cut one: {next}"
+    );
+    InferError::Io {
+        path,
+        error: std::io::Error::new(error.kind(), why),
+    }
 }
 
 /// True when standard input reads the file at `path` (`--input - < f` with
