@@ -2,10 +2,12 @@
 //! over it once complete, so that a reader (or a later run) finds the old
 //! file or the new one, never a part of one. A write that fails (a full
 //! disk) or is dropped unfinished removes its temporary file, and leaves
-//! what was at the target as it was. The rename replaces what the target's
-//! name held, a link too, rather than writing through it; a target that is
-//! no regular file (a named pipe, `/dev/stdout`) is written directly, as
-//! nothing can be renamed over it.
+//! what was at the target as it was. Only a regular file (or no file) at
+//! the target's name is replaced so; anything else there is written
+//! directly: a link is written through (`/dev/stdout` too, whose file is
+//! the shell's), a named pipe or device written to, a folder refused. (A
+//! writer that must not write through a link removes it first:
+//! [`crate::paths::replace_link`].)
 
 use crate::gzip;
 use std::fs::File;
@@ -34,7 +36,10 @@ impl AtomicFile {
     /// Starts writing `path`. The temporary file is `.quotekit-PID-N.part`
     /// in `path`'s folder (a short name, whatever the length of `path`'s).
     pub fn create(path: &Path) -> std::io::Result<Self> {
-        let direct = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let direct = match std::fs::symlink_metadata(path) {
+            Ok(m) => !m.is_file(),
+            Err(_) => false,
+        };
         let (file, temp) = if direct {
             (File::create(path)?, None)
         } else {
@@ -108,8 +113,8 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    /// A finished file replaces the old one, a link at its name too (not
-    /// written through); an unfinished one leaves the old file and no
+    /// A finished file replaces the old one, and a link at its name is
+    /// written through; an unfinished one leaves the old file and no
     /// temporary file.
     #[test]
     fn a_file_is_in_place_whole_or_not_at_all() {
@@ -128,10 +133,9 @@ mod tests {
             std::fs::write(&victim, "keep\n").unwrap();
             let link = dir.path().join("link.jsonl");
             std::os::unix::fs::symlink(&victim, &link).unwrap();
-            write_whole(&link, b"mine\n").unwrap();
-            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep\n");
-            assert_eq!(std::fs::read_to_string(&link).unwrap(), "mine\n");
-            assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+            write_whole(&link, b"through\n").unwrap();
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "through\n");
+            assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
         }
         let left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -141,8 +145,8 @@ mod tests {
         assert!(left.is_empty(), "{left:?}");
     }
 
-    /// A `.gz` name is written through gzip; a write that cannot be put in
-    /// place (a folder at its name) fails and leaves no temporary file.
+    /// A `.gz` name is written through gzip; a folder at the name is
+    /// refused, and leaves no temporary file.
     #[test]
     fn gzip_by_name_and_failures_leave_nothing() {
         let dir = tempfile::tempdir().unwrap();

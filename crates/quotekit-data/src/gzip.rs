@@ -24,7 +24,7 @@ pub fn inner_name(path: &Path) -> PathBuf {
 /// Opens `path` for reading: through gzip where [`is_gzip`] (members one
 /// after another, as `cat a.gz b.gz` joins them, read as one stream).
 pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
-    crate::paths::refuse_device(path)?;
+    crate::read::refuse_device(path)?;
     read_from(path, std::fs::File::open(path)?)
 }
 

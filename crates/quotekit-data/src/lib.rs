@@ -27,6 +27,7 @@ mod mistyped;
 pub mod names;
 pub mod offsets;
 pub mod paths;
+pub mod read;
 pub mod stats;
 pub mod tags;
 pub mod tokenize;

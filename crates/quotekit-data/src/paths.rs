@@ -6,27 +6,6 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// Refuses a device (`/dev/zero`, a disk) given as a file to read: read
-/// whole, or line by line, it would never end. Files, folders and pipes
-/// pass (and paths that are not there, which the read says).
-pub fn refuse_device(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if std::fs::metadata(path)
-            .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_block_device())
-        {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "a device, not a file: quotekit reads files, folders and pipes",
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
 /// The hidden file `.NAME` + `suffix` beside `path` (`out.jsonl`:
 /// `.out.jsonl.lock`), its name kept byte for byte (two names that are no
 /// UTF-8 give two files).
@@ -35,12 +14,6 @@ pub fn hidden_beside(path: &Path, suffix: &str) -> PathBuf {
     name.push(path.file_name().unwrap_or_default());
     name.push(suffix);
     path.with_file_name(name)
-}
-
-/// Reads a whole file, [`refuse_device`] first.
-pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    refuse_device(path)?;
-    std::fs::read(path)
 }
 
 /// Why an output path is refused.

@@ -635,7 +635,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                     path.display()
                 )));
             }
-            quotekit_data::paths::refuse_device(path).map_err(|e| InferError::io(path, e))?;
+            quotekit_data::read::refuse_device(path).map_err(|e| InferError::io(path, e))?;
             let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
             let total = file.metadata().ok().map(|m| m.len());
             let counted = Counting {

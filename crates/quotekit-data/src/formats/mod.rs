@@ -41,13 +41,22 @@ pub trait CorpusWriter {
 
     /// Writes `documents` to `out` as one stream (standard output), as
     /// [`CorpusWriter::write`] writes its file (`path` names it in
-    /// messages: `-`); a format written as a folder (brat) refuses.
+    /// messages); a format written as a folder (brat) refuses, as this
+    /// default does.
     fn write_to(
         &self,
         documents: &[Document],
         out: &mut dyn std::io::Write,
         path: &Path,
-    ) -> Result<Vec<String>, DataError>;
+    ) -> Result<Vec<String>, DataError> {
+        let _ = (documents, out);
+        Err(DataError::Unwritable {
+            path: path.to_path_buf(),
+            message: "this format is written as a folder of files (brat: .txt and .ann), not \
+                      as one stream: name a folder"
+                .into(),
+        })
+    }
 }
 
 /// [`CorpusWriter::write`] of a format that is one file: its

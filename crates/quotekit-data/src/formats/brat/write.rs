@@ -14,19 +14,6 @@ use std::path::Path;
 pub struct BratWriter;
 
 impl CorpusWriter for BratWriter {
-    fn write_to(
-        &self,
-        _documents: &[Document],
-        _out: &mut dyn std::io::Write,
-        path: &Path,
-    ) -> Result<Vec<String>, DataError> {
-        Err(DataError::Unwritable {
-            path: path.to_path_buf(),
-            message: "brat is a folder of .txt and .ann files, not one stream: name a folder"
-                .into(),
-        })
-    }
-
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         crate::formats::check_writable(documents, path, true)?;
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
