@@ -192,12 +192,17 @@ pub fn run(
     };
     // (The input first: one that cannot be opened leaves no output file.)
     let mut opened = open(input, limits)?;
-    let mut records = opened.records;
-    // (Input that may keep the run waiting for ever.)
+    // (Input that may keep the run waiting for ever is read on a thread of
+    // its own, so that an interrupt is seen while a read waits.)
     let piped = match input {
         Input::Stdin => true,
         Input::Jsonl(path) => std::fs::metadata(path).is_ok_and(|m| !m.is_file()),
         _ => false,
+    };
+    let mut records = if piped {
+        polled(opened.records, options.interrupt.clone())
+    } else {
+        opened.records
     };
     let mut summary = Summary {
         skipped: std::mem::take(&mut opened.skipped),
@@ -211,6 +216,9 @@ pub fn run(
         while let Some((id, error)) = written.next_record()? {
             let key = match records.next() {
                 Some(record) => record?.key,
+                None if options.interrupt.is_set() => {
+                    return Err(interrupted(&summary, output, options))
+                }
                 None => {
                     let all = n + 1 + written.count_rest()?;
                     return Err(not_this_input(
@@ -243,14 +251,7 @@ pub fn run(
         // An input that breaks off (a truncated gzip) stops the run, after the
         // records read before it are written.
         let mut broken = None;
-        loop {
-            // (Waiting on a pipe, with the batches before written whole.)
-            options.interrupt.set_waiting(piped);
-            let next = records.next();
-            options.interrupt.set_waiting(false);
-            let Some(record) = next else {
-                break;
-            };
+        for record in records.by_ref() {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
@@ -286,6 +287,9 @@ pub fn run(
             if let Some(e) = broken {
                 return Err(e);
             }
+            if options.interrupt.is_set() {
+                return Err(interrupted(&summary, output, options));
+            }
             break;
         }
         let mut rendered: Vec<(Rendered, u64, u64)> = pool.install(|| {
@@ -319,13 +323,7 @@ pub fn run(
             return Err(e);
         }
         if options.interrupt.is_set() {
-            // (A gzip stream ends as the sink is dropped; it cannot be
-            // resumed.)
-            return Err(InferError::Interrupted {
-                documents: summary.documents,
-                resumable: matches!(output, OutputTarget::Path(p)
-                    if options.format == OutputFormat::Brat || !quotekit_data::gzip::is_gzip(p)),
-            });
+            return Err(interrupted(&summary, output, options));
         }
     }
     sink.finish()?;
@@ -333,6 +331,47 @@ pub fn run(
     progress.finish(&summary);
     Ok(summary)
 }
+
+/// A run stopped by its interrupt, with the records written before it.
+/// (A gzip stream ends as the sink is dropped; it cannot be resumed.)
+fn interrupted(summary: &Summary, output: &OutputTarget, options: &RunOptions) -> InferError {
+    InferError::Interrupted {
+        documents: summary.documents,
+        resumable: matches!(output, OutputTarget::Path(p)
+            if options.format == OutputFormat::Brat || !quotekit_data::gzip::is_gzip(p)),
+    }
+}
+
+/// How often a run reading a pipe looks at its interrupt while the read
+/// waits.
+const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// `records` read on a thread of their own, as they come: while a read
+/// waits (standard input, a pipe that gives nothing), an interrupt ends
+/// them within [`POLL`], so that the records read before it are annotated,
+/// written whole and the run stops. (The reading thread stays in its read
+/// until the process ends.)
+fn polled(records: Records, interrupt: Interrupt) -> Records {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(MAX_BATCH.min(1024));
+    std::thread::spawn(move || {
+        for record in records {
+            if sender.send(record).is_err() {
+                return;
+            }
+        }
+    });
+    Box::new(std::iter::from_fn(move || loop {
+        use std::sync::mpsc::RecvTimeoutError;
+        match receiver.recv_timeout(POLL) {
+            Ok(record) => return Some(record),
+            Err(RecvTimeoutError::Timeout) if !interrupt.is_set() => {}
+            Err(_) => return None,
+        }
+    }))
+}
+
+/// The records of an open input.
+type Records = Box<dyn Iterator<Item = Result<InputRecord, InferError>> + Send>;
 
 /// An error writing the output (a full disk), with what it left and how to
 /// go on: whole records up to the last batch, and perhaps a cut one, which

@@ -174,9 +174,9 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
 /// terminal) sets, so that `train` and `tune` stop after the CRF iteration
 /// or network batch under way and leave their output as a failed run does
 /// (no lock, no empty folder; a network's last checkpoint stays, to resume
-/// from), and `predict` after the batch under way, its records whole. A
-/// second signal ends the process at once, and so does the first while
-/// `predict` waits on a pipe for its next record (its records are whole).
+/// from), and `predict` after the batch under way, its records whole (one
+/// waiting on a pipe, at once, with the records read before). A second
+/// signal ends the process at once.
 pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::options::Interrupt> {
     let interrupt = quotekit_model::training::options::Interrupt::default();
     #[cfg(unix)]
@@ -189,12 +189,6 @@ pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::option
         // the second finds it set and exits, 128 + the signal as a shell says.)
         signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, interrupt.flag())
             .context("setting up Ctrl-C")?;
-        signal_hook::flag::register_conditional_shutdown(
-            signal,
-            128 + signal,
-            interrupt.waiting_flag(),
-        )
-        .context("setting up Ctrl-C")?;
         signal_hook::flag::register(signal, interrupt.flag()).context("setting up Ctrl-C")?;
     }
     Ok(interrupt)

@@ -11,23 +11,9 @@ use std::sync::Arc;
 /// ends with [`crate::error::ModelError::Interrupted`] after the CRF iteration,
 /// network batch or encoder batch under way. Clones share the flag.
 #[derive(Debug, Clone, Default)]
-pub struct Interrupt(Arc<AtomicBool>, Arc<AtomicBool>);
+pub struct Interrupt(Arc<AtomicBool>);
 
 impl Interrupt {
-    /// Says whether the run waits on its input (a pipe or standard input
-    /// that may give nothing for a long time), with everything it read
-    /// before written whole: a signal then may end the process at once
-    /// ([`Interrupt::waiting_flag`]) rather than wait for the next record.
-    pub fn set_waiting(&self, waiting: bool) {
-        self.1.store(waiting, Ordering::Relaxed);
-    }
-
-    /// The flag [`Interrupt::set_waiting`] sets, shared, for a signal
-    /// handler to read.
-    pub fn waiting_flag(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.1)
-    }
-
     /// Asks the run to stop.
     pub fn set(&self) {
         self.0.store(true, Ordering::Relaxed);
