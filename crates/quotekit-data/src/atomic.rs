@@ -35,25 +35,44 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `path`. The temporary file is `.quotekit-PID-N.part`
     /// in `path`'s folder (a short name, whatever the length of `path`'s).
+    ///
+    /// A file there keeps its permissions; a read-only one is refused, as
+    /// it would be written in place. In a folder where no new file may be
+    /// made, a file there is written in place.
     pub fn create(path: &Path) -> std::io::Result<Self> {
-        let direct = match std::fs::symlink_metadata(path) {
-            Ok(m) => !m.is_file(),
-            Err(_) => false,
-        };
-        let (file, temp) = if direct {
-            (File::create(path)?, None)
-        } else {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let temp = dir.join(format!(".quotekit-{}-{n}.part", std::process::id()));
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)?;
-            (file, Some(temp))
+        let existing = std::fs::symlink_metadata(path).ok();
+        let (file, temp) = match &existing {
+            Some(m) if !m.is_file() => (File::create(path)?, None),
+            Some(m) if m.permissions().readonly() => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "the file is read-only; it is not replaced",
+                ))
+            }
+            _ => {
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let n = NEXT.fetch_add(1, Ordering::Relaxed);
+                let temp = dir.join(format!(".quotekit-{}-{n}.part", std::process::id()));
+                let made = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&temp);
+                match (made, &existing) {
+                    (Ok(file), _) => {
+                        if let Some(m) = &existing {
+                            file.set_permissions(m.permissions())?;
+                        }
+                        (file, Some(temp))
+                    }
+                    (Err(e), Some(_)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                        (File::create(path)?, None)
+                    }
+                    (Err(e), _) => return Err(e),
+                }
+            }
         };
         Ok(Self {
             path: path.to_path_buf(),
@@ -159,5 +178,26 @@ mod tests {
         std::fs::create_dir(&folder).unwrap();
         assert!(write_whole(&folder, b"x").is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// A file replaced keeps its permissions; a read-only one is refused
+    /// and left as it was.
+    #[cfg(unix)]
+    #[test]
+    fn permissions_are_kept_and_read_only_files_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let private = dir.path().join("private.jsonl");
+        std::fs::write(&private, "old\n").unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_whole(&private, b"new\n").unwrap();
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let kept = dir.path().join("kept.jsonl");
+        std::fs::write(&kept, "keep\n").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let e = write_whole(&kept, b"x").unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "keep\n");
     }
 }

@@ -188,14 +188,14 @@ fn decode_utf8_after(
 /// Reads a whole file as UTF-8, as it is (a byte-order mark too: an
 /// article's text, whose offsets brat counts it in).
 pub(crate) fn read_utf8(path: &std::path::Path) -> Result<String, DataError> {
-    let bytes = crate::read::read_file(path).map_err(|e| DataError::io(path, e))?;
+    let bytes = crate::read::read_whole(path).map_err(|e| DataError::io(path, e))?;
     decode_utf8(path, bytes)
 }
 
 /// Reads a whole file as UTF-8, without the byte-order mark some editors
 /// write before it (no part of the file's first entry).
 pub(crate) fn read_text(path: &std::path::Path) -> Result<String, DataError> {
-    let bytes = crate::read::read_file(path).map_err(|e| DataError::io(path, e))?;
+    let bytes = crate::read::read_whole(path).map_err(|e| DataError::io(path, e))?;
     decode_text(path, bytes)
 }
 

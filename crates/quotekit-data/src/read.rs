@@ -25,7 +25,7 @@ pub fn refuse_device(path: &Path) -> std::io::Result<()> {
 }
 
 /// Reads a whole file, [`refuse_device`] first.
-pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+pub fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
     refuse_device(path)?;
     std::fs::read(path)
 }
@@ -38,12 +38,12 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn devices_are_refused_and_files_read() {
-        let e = read_file(Path::new("/dev/zero")).unwrap_err();
+        let e = read_whole(Path::new("/dev/zero")).unwrap_err();
         assert!(e.to_string().starts_with("a device, not a file"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("f.txt");
         std::fs::write(&file, "text").unwrap();
-        assert_eq!(read_file(&file).unwrap(), b"text");
+        assert_eq!(read_whole(&file).unwrap(), b"text");
         assert!(refuse_device(&dir.path().join("missing")).is_ok());
     }
 }

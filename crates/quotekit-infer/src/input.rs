@@ -214,8 +214,16 @@ fn collect_txt(
         let is_txt = is_text_file(&p);
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => collect_txt(&p, out, seen, skipped)?,
+            // (`gzip -k` leaves `a.txt` beside `a.txt.gz`: one text.)
             Ok(m) if m.is_file() => {
-                if is_txt {
+                let inner = quotekit_data::gzip::inner_name(&p);
+                if is_txt && inner != p && inner.is_file() {
+                    skipped.push(format!(
+                        "{}: skipped: {} beside it is read (the same text?)",
+                        p.display(),
+                        inner.display()
+                    ));
+                } else if is_txt {
                     out.push(p);
                 }
             }
@@ -239,7 +247,13 @@ fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
         .iter()
         .map(|f| quotekit_data::gzip::inner_name(f))
         .collect();
-    let named: Vec<(String, &Path)> = inner.iter().map(|f| (text_stem(f), f.as_path())).collect();
+    let named: Vec<(String, &Path)> = inner
+        .iter()
+        .map(|f| {
+            let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned());
+            (stem.unwrap_or_default(), f.as_path())
+        })
+        .collect();
     quotekit_data::ids::tree_ids(root, &named)
 }
 
@@ -275,7 +289,7 @@ fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
         if bytes > cap {
             return too_long(format!("{bytes} bytes"));
         }
-        std::fs::read(path).map(Some)
+        quotekit_data::read::read_whole(path).map(Some)
     };
     let document = match read {
         Ok(None) => return too_long(format!("over {cap} bytes uncompressed")),
@@ -793,12 +807,19 @@ mod tests {
         let bytes = std::fs::read(&cut).unwrap();
         std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
         gz("notes.md.gz", b"Not a text of the corpus.");
+        // (`gzip -k`'s pair: the plain text is read, the other skipped.)
+        std::fs::write(root.join("twin.txt"), "Plain twin.").unwrap();
+        gz("twin.txt.gz", b"Plain twin.");
 
-        let records: Vec<InputRecord> = open(&Input::from_path(root), LIMITS)
-            .unwrap()
-            .records
-            .map(Result::unwrap)
-            .collect();
+        let opened = open(&Input::from_path(root), LIMITS).unwrap();
+        assert_eq!(opened.skipped.len(), 1, "{:?}", opened.skipped);
+        assert!(
+            opened.skipped[0].contains("twin.txt.gz: skipped: ")
+                && opened.skipped[0].contains("twin.txt beside it is read"),
+            "{:?}",
+            opened.skipped
+        );
+        let records: Vec<InputRecord> = opened.records.map(Result::unwrap).collect();
         let got: Vec<(&str, Result<&str, &str>)> = records
             .iter()
             .map(|r| {
@@ -819,6 +840,7 @@ mod tests {
                 ("long", Err("too-long")),
                 ("plain", Err("unreadable")),
                 ("b", Ok("Zipped text.")),
+                ("twin", Ok("Plain twin.")),
             ]
         );
         let message = |key: &str| {

@@ -336,10 +336,8 @@ impl Sink {
                     // A file written before names and ids were escaped is
                     // written anew, escaped, before lines are added to it.
                     if !text.is_empty() && !has_header(&text) {
-                        let tmp = dir.join(format!(".{IDS_FILE}.tmp"));
-                        write_file(&tmp, &ids_text(&pairs))
+                        write_file(&ids, &ids_text(&pairs))
                             .map_err(|e| InferError::Data(Box::new(e)))?;
-                        std::fs::rename(&tmp, &ids).map_err(|e| InferError::io(&ids, e))?;
                     }
                     sink.ids_begun = !text.is_empty();
                     sink.ids = pairs.iter().map(|(name, id)| ids_line(name, id)).collect();
@@ -405,12 +403,10 @@ impl Sink {
                 }
                 let txt = path.join(format!("{name}.txt"));
                 write_file(&txt, text).map_err(|e| InferError::Data(Box::new(e)))?;
-                // The .ann file marks the document done; write it whole, then
-                // rename (a rename replaces a link, it does not follow it).
-                let tmp = path.join(format!(".{name}.ann.tmp"));
-                write_file(&tmp, ann).map_err(|e| InferError::Data(Box::new(e)))?;
-                let dest = path.join(format!("{name}.ann"));
-                std::fs::rename(&tmp, &dest).map_err(|e| InferError::io(&dest, e))
+                // The .ann file marks the document done: written whole
+                // (and a link there replaced, not followed).
+                let ann_path = path.join(format!("{name}.ann"));
+                write_file(&ann_path, ann).map_err(|e| InferError::Data(Box::new(e)))
             }
         }
     }

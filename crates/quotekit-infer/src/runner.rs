@@ -380,10 +380,16 @@ fn cut_short(e: InferError, output: &OutputTarget, options: &RunOptions) -> Infe
     let InferError::Io { path, error } = e else {
         return e;
     };
-    let OutputTarget::Path(out) = output else {
-        return InferError::Io { path, error };
+    // (A brat folder's files are written whole; a device or pipe cannot be
+    // resumed.)
+    let resumable = |out: &std::path::Path| {
+        options.format != OutputFormat::Brat && std::fs::metadata(out).is_ok_and(|m| m.is_file())
     };
-    let next = if options.format != OutputFormat::Brat && quotekit_data::gzip::is_gzip(out) {
+    let out = match output {
+        OutputTarget::Path(out) if resumable(out) => out,
+        _ => return InferError::Io { path, error },
+    };
+    let next = if quotekit_data::gzip::is_gzip(out) {
         "a gzip stream cannot be gone on from: once the cause is mended, run it again"
     } else {
         "once the cause is mended, the same command with --resume cuts that off and goes on"
@@ -433,5 +439,53 @@ fn not_this_input(output: &OutputTarget, why: String) -> InferError {
         message: format!(
             "{why}: it was not written from this input; choose another output, or run without --resume to replace it"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A write error says what the output holds and how to go on where the
+    /// output can be gone on from, and nothing more where it cannot.
+    #[test]
+    fn a_cut_output_says_how_to_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let said = |name: &str, format: OutputFormat| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "").unwrap();
+            let full = std::io::Error::other("No space left on device");
+            let options = RunOptions {
+                format,
+                ..RunOptions::default()
+            };
+            cut_short(
+                InferError::io(&path, full),
+                &OutputTarget::Path(path),
+                &options,
+            )
+            .to_string()
+        };
+        let plain = said("out.jsonl", OutputFormat::Jsonl);
+        assert!(
+            plain.ends_with("the same command with --resume cuts that off and goes on"),
+            "{plain}"
+        );
+        let gz = said("out.jsonl.gz", OutputFormat::Jsonl);
+        assert!(
+            gz.ends_with(
+                "a gzip stream cannot be gone on from: once the cause is mended, run it again"
+            ),
+            "{gz}"
+        );
+        let device = cut_short(
+            InferError::io(
+                "/dev/full",
+                std::io::Error::other("No space left on device"),
+            ),
+            &OutputTarget::Path("/dev/full".into()),
+            &RunOptions::default(),
+        );
+        assert_eq!(device.to_string(), "/dev/full: No space left on device");
     }
 }

@@ -221,7 +221,7 @@ impl TrainConfig {
         }
         // (A pipe too, `--config <(…)`; a byte-order mark dropped; a byte of
         // no UTF-8 named by line and offset.)
-        let bytes = quotekit_data::read::read_file(path).map_err(|e| ModelError::io(path, e))?;
+        let bytes = quotekit_data::read::read_whole(path).map_err(|e| ModelError::io(path, e))?;
         let text = crate::io::text_of(path, bytes)?;
         Self::parse(&text).map_err(|e| match e {
             ModelError::Config { message, .. } => ModelError::Config {

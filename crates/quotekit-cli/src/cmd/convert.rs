@@ -54,7 +54,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     check_output(&args.output, &inputs)?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
-    } else {
+    } else if !stdout {
         check_output_file(&args.output)?;
     }
     let made = quotekit_data::paths::MadeFolders::before(&args.output, args.to == Format::Brat);

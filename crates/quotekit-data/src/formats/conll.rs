@@ -421,7 +421,7 @@ impl ConllWriter {
 
 impl CorpusWriter for ConllWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
-        super::write_whole(self, documents, path)
+        super::write_one_file(self, documents, path)
     }
 
     fn write_to(

@@ -224,7 +224,7 @@ pub struct JsonlWriter;
 
 impl CorpusWriter for JsonlWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
-        super::write_whole(self, documents, path)
+        super::write_one_file(self, documents, path)
     }
 
     fn write_to(

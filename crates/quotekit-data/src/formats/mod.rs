@@ -61,17 +61,20 @@ pub trait CorpusWriter {
 
 /// [`CorpusWriter::write`] of a format that is one file: its
 /// [`CorpusWriter::write_to`] into an [`crate::atomic::AtomicFile`] (through
-/// gzip when the name ends in `.gz`), put in place once whole.
-pub(crate) fn write_whole(
+/// gzip when the name ends in `.gz`), put in place once whole. A corpus
+/// refused leaves no folder the write made.
+pub(crate) fn write_one_file(
     writer: &impl CorpusWriter,
     documents: &[Document],
     path: &Path,
 ) -> Result<Vec<String>, DataError> {
+    let made = crate::paths::MadeFolders::before(path, false);
     create_parent(path)?;
     let io = |e| DataError::io(path, e);
     let mut file = crate::atomic::AtomicFile::create(path).map_err(io)?;
     let lost = writer.write_to(documents, &mut file, path)?;
     file.finish().map_err(io)?;
+    made.keep();
     Ok(lost)
 }
 

@@ -18,7 +18,7 @@ mod pairs;
 pub mod speakers;
 
 pub use counts::{Counts, RoleScores};
-pub use pairs::{check_any_paired, check_gold, check_names, check_pairs, PairingError};
+pub use pairs::{check_any_paired, check_gold, check_pairs, check_speaker_names, PairingError};
 
 use crate::speakers::accuracy::GoldAccuracy;
 
@@ -172,7 +172,7 @@ pub fn evaluate_checked(
     quote_names: Option<&[Vec<Option<String>>]>,
 ) -> Result<Evaluation, PairingError> {
     check_pairs(gold, predicted)?;
-    pairs::check_names(predicted, names, quote_names)?;
+    pairs::check_speaker_names(predicted, names, quote_names)?;
     let mut evaluation = evaluate(gold, predicted, &Tokenizer::new());
     let named = |d: &Document| quotekit_data::names::is_named(d, names);
     if gold.iter().any(named) {

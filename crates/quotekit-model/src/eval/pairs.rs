@@ -67,9 +67,10 @@ pub enum PairingError {
     /// predicted documents: one list per document, one name (or none) per
     /// attribution.
     #[error(
-        "{}{given} speaker names given for {expected} {}",
+        "{}speaker names given for {given} {}, but there are {expected} (one per {})",
         document.as_ref().map_or(String::new(), |id| format!("document {:?}: ", shorten(id))),
-        if document.is_some() { "predicted quotes (one per attribution)" } else { "predicted documents (a list for each)" }
+        if document.is_some() { "quotes" } else { "documents" },
+        if document.is_some() { "attribution of the predicted document" } else { "predicted document" }
     )]
     QuoteNames {
         /// The document whose list does not fit, or `None` when the
@@ -92,7 +93,7 @@ pub enum PairingError {
 /// Checks that every names folder is there and that `quote_names`, when
 /// given, holds a list per predicted document and a name (or none) per
 /// attribution of it.
-pub fn check_names(
+pub fn check_speaker_names(
     predicted: &[Document],
     names: &[std::path::PathBuf],
     quote_names: Option<&[Vec<Option<String>>]>,
@@ -214,22 +215,23 @@ mod tests {
         });
         let predicted = [one, doc("b", "Two.")];
         let fits = [vec![Some("Ann Lee".to_string())], vec![]];
-        assert_eq!(check_names(&predicted, &[], Some(&fits)), Ok(()));
-        assert_eq!(check_names(&predicted, &[], None), Ok(()));
-        let e = check_names(&predicted, &[], Some(&fits[..1])).unwrap_err();
+        assert_eq!(check_speaker_names(&predicted, &[], Some(&fits)), Ok(()));
+        assert_eq!(check_speaker_names(&predicted, &[], None), Ok(()));
+        let e = check_speaker_names(&predicted, &[], Some(&fits[..1])).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "1 speaker names given for 2 predicted documents (a list for each)"
+            "speaker names given for 1 documents, but there are 2 (one per predicted document)"
         );
         let short = [vec![], vec![]];
-        let e = check_names(&predicted, &[], Some(&short)).unwrap_err();
+        let e = check_speaker_names(&predicted, &[], Some(&short)).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "document \"a\": 0 speaker names given for 1 predicted quotes (one per attribution)"
+            "document \"a\": speaker names given for 0 quotes, but there are 1 (one per attribution of the predicted document)"
         );
         let dir = tempfile::tempdir().unwrap();
         let gone = dir.path().join("gone");
-        let e = check_names(&predicted, &[dir.path().into(), gone.clone()], None).unwrap_err();
+        let e =
+            check_speaker_names(&predicted, &[dir.path().into(), gone.clone()], None).unwrap_err();
         assert_eq!(e, PairingError::NoNamesFolder { path: gone });
         assert!(e
             .to_string()
