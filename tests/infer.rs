@@ -14,6 +14,26 @@ fn model() -> &'static Path {
     common::tiny_model()
 }
 
+/// `predict` with the small model from `input` to `output`, started and
+/// not waited for.
+fn spawn_predict(
+    input: &Path,
+    output: &Path,
+    extra: &[&str],
+    stderr: Stdio,
+) -> std::process::Child {
+    Command::new(binary())
+        .args(["predict", "--model", model().to_str().unwrap(), "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .args(extra)
+        .current_dir(root())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
 /// The sample texts repeated `copies` times as JSONL records with unique ids and an extra field.
 fn corpus_jsonl(copies: usize) -> String {
     let mut texts: Vec<(String, String)> = Vec::new();
@@ -313,19 +333,12 @@ fn ctrl_c_stops_a_run_with_whole_records_to_resume() {
     let full = dir.path().join("full.jsonl");
     assert!(predict(&input, &full, &["--batch", "4"]).status.success());
     let output = dir.path().join("out.jsonl");
-    let child = Command::new(binary())
-        .args(["predict", "--model", model().to_str().unwrap()])
-        .args([
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ])
-        .args(["--batch", "4", "--threads", "1"])
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_predict(
+        &input,
+        &output,
+        &["--batch", "4", "--threads", "1"],
+        Stdio::piped(),
+    );
     let lines = |path: &Path| {
         std::fs::read(path)
             .map(|b| b.iter().filter(|&&c| c == b'\n').count())
@@ -366,15 +379,7 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
         .unwrap()
         .success());
     let output = dir.path().join("out.jsonl.gz");
-    let mut child = Command::new(binary())
-        .args(["predict", "--model", model().to_str().unwrap(), "--input"])
-        .arg(&pipe)
-        .arg("--output")
-        .arg(&output)
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_predict(&pipe, &output, &[], Stdio::piped());
     // (Never for ever: every wait has a deadline, and the pipe's end, at
     // the latest, ends the run.)
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -528,15 +533,7 @@ fn a_named_pipe_output_is_written_to() {
         let pipe = pipe.clone();
         std::thread::spawn(move || std::fs::read(pipe).unwrap())
     };
-    let mut child = Command::new(binary())
-        .args(["predict", "--model", model().to_str().unwrap(), "--input"])
-        .arg(&input)
-        .arg("--output")
-        .arg(&pipe)
-        .current_dir(root())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_predict(&input, &pipe, &[], Stdio::null());
     // (Never for ever: a run that waits is killed, and the test fails.)
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let status = loop {
