@@ -43,10 +43,15 @@ impl AtomicFile {
         let existing = std::fs::symlink_metadata(path).ok();
         let (file, temp) = match &existing {
             Some(m) if !m.is_file() => (File::create(path)?, None),
-            Some(m) if m.permissions().readonly() => {
+            // (A file it may not write in place, read-only or another's,
+            // is not replaced either.)
+            Some(m)
+                if m.permissions().readonly()
+                    || std::fs::OpenOptions::new().write(true).open(path).is_err() =>
+            {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
-                    "the file is read-only; it is not replaced",
+                    "the file may not be written (read-only, or another's); it is not replaced",
                 ))
             }
             _ => {
@@ -54,16 +59,27 @@ impl AtomicFile {
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
                     .unwrap_or(Path::new("."));
-                let n = NEXT.fetch_add(1, Ordering::Relaxed);
-                let temp = dir.join(format!(".quotekit-{}-{n}.part", std::process::id()));
-                let made = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&temp);
+                // (A name a killed run of the same process id left is
+                // passed over.)
+                let (made, temp) = loop {
+                    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+                    let temp = dir.join(format!(".quotekit-{}-{n}.part", std::process::id()));
+                    let made = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(&temp);
+                    match &made {
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1 << 20 => {}
+                        _ => break (made, temp),
+                    }
+                };
                 match (made, &existing) {
                     (Ok(file), _) => {
                         if let Some(m) = &existing {
-                            file.set_permissions(m.permissions())?;
+                            if let Err(e) = file.set_permissions(m.permissions()) {
+                                let _ = std::fs::remove_file(&temp);
+                                return Err(e);
+                            }
                         }
                         (file, Some(temp))
                     }

@@ -108,9 +108,10 @@ pub fn is_link(path: &Path) -> bool {
 
 /// Removes a link at `path`, if there is one, so that the file written there
 /// next replaces it rather than being written through it (an output never
-/// writes outside the place it names).
+/// writes outside the place it names); a named pipe or device there too,
+/// which writing would wait on or lose the file to.
 pub fn replace_link(path: &Path) -> std::io::Result<()> {
-    if is_link(path) {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         std::fs::remove_file(path)?;
     }
     Ok(())
@@ -330,6 +331,31 @@ pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A link, a named pipe or a device at an output's name is removed
+    /// before the file is written there; a file or folder is not.
+    #[cfg(unix)]
+    #[test]
+    fn links_and_pipes_at_a_name_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("a.ann");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        replace_link(&pipe).unwrap();
+        assert!(std::fs::symlink_metadata(&pipe).is_err());
+        let link = dir.path().join("b.ann");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        replace_link(&link).unwrap();
+        assert!(std::fs::symlink_metadata(&link).is_err());
+        let file = dir.path().join("c.ann");
+        std::fs::write(&file, "kept").unwrap();
+        replace_link(&file).unwrap();
+        replace_link(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    }
 
     /// Files beside an output keep its name byte for byte: two names that
     /// are no UTF-8 have two lock files.

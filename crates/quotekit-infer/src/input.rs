@@ -257,9 +257,10 @@ fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
     quotekit_data::ids::tree_ids(root, &named)
 }
 
-/// The bytes of a gzip-compressed text, or `None` when it holds more than
-/// `cap` (read no further than that).
-fn read_gzip(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// The bytes of a text (through gzip when [`quotekit_data::gzip::is_gzip`]),
+/// or `None` when it holds more than `cap` (read no further than that: a
+/// pipe's size is not known before).
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
     quotekit_data::gzip::open(path)?
         .take(cap.saturating_add(1))
@@ -282,15 +283,11 @@ fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
             ),
         }),
     };
-    let read = if quotekit_data::gzip::is_gzip(path) {
-        read_gzip(path, cap)
-    } else {
-        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if bytes > cap {
-            return too_long(format!("{bytes} bytes"));
-        }
-        quotekit_data::read::read_whole(path).map(Some)
-    };
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if !quotekit_data::gzip::is_gzip(path) && bytes > cap {
+        return too_long(format!("{bytes} bytes"));
+    }
+    let read = read_capped(path, cap);
     let document = match read {
         Ok(None) => return too_long(format!("over {cap} bytes uncompressed")),
         Err(e) => Err(InputError {

@@ -346,26 +346,40 @@ fn interrupted(summary: &Summary, output: &OutputTarget, options: &RunOptions) -
 /// waits.
 const POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// `records` read on a thread of their own, as they come: while a read
-/// waits (standard input, a pipe that gives nothing), an interrupt ends
-/// them within [`POLL`], so that the records read before it are annotated,
-/// written whole and the run stops. (The reading thread stays in its read
-/// until the process ends.)
+/// `records` read on a thread of their own, one at a time (each handed
+/// over before the next is read: memory stays the batch's): while a read
+/// waits (standard input, a pipe that gives nothing, or little), an
+/// interrupt ends them within [`POLL`], so that the records taken before it
+/// are annotated, written whole and the run stops. (The reading thread
+/// stays in its read until the process ends.)
 fn polled(records: Records, interrupt: Interrupt) -> Records {
-    let (sender, receiver) = std::sync::mpsc::sync_channel(MAX_BATCH.min(1024));
-    std::thread::spawn(move || {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+    let mut reader = Some(std::thread::spawn(move || {
         for record in records {
             if sender.send(record).is_err() {
                 return;
             }
         }
-    });
+    }));
     Box::new(std::iter::from_fn(move || loop {
         use std::sync::mpsc::RecvTimeoutError;
+        if interrupt.is_set() {
+            return None;
+        }
         match receiver.recv_timeout(POLL) {
             Ok(record) => return Some(record),
-            Err(RecvTimeoutError::Timeout) if !interrupt.is_set() => {}
-            Err(_) => return None,
+            Err(RecvTimeoutError::Timeout) => {}
+            // (The input's end, or its reader's failure, which is said.)
+            Err(RecvTimeoutError::Disconnected) => {
+                let failed = reader.take().is_some_and(|r| r.join().is_err());
+                return failed.then(|| {
+                    Err(InferError::Usage(
+                        "the input's reading stopped on a failure of quotekit's (a panic); \
+                         the records after it were not read"
+                            .into(),
+                    ))
+                });
+            }
         }
     }))
 }

@@ -262,12 +262,8 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
 /// lands outside the output folder, nor in a copy made with hard links); a
 /// page not written whole, on a full disk, leaves no part of it.
 fn write_page(path: &Path, html: &str) -> Result<(), InferError> {
-    // (Nor written into: a pipe or device there, which would wait or
-    // swallow the page, is replaced as well.)
-    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-    if special {
-        std::fs::remove_file(path).map_err(|e| InferError::io(path, e))?;
-    }
+    // (A pipe or device there is replaced too, not written into.)
+    quotekit_data::paths::replace_link(path).map_err(|e| InferError::io(path, e))?;
     quotekit_data::atomic::write_whole(path, html.as_bytes()).map_err(|e| InferError::io(path, e))
 }
 
