@@ -6,16 +6,6 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// The hidden file `.NAME` + `suffix` beside `path` (`out.jsonl`:
-/// `.out.jsonl.lock`), its name kept byte for byte (two names that are no
-/// UTF-8 give two files).
-pub fn hidden_beside(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = std::ffi::OsString::from(".");
-    name.push(path.file_name().unwrap_or_default());
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
 /// Why an output path is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputPathError {
@@ -355,22 +345,6 @@ mod tests {
         replace_link(&file).unwrap();
         replace_link(dir.path()).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
-    }
-
-    /// Files beside an output keep its name byte for byte: two names that
-    /// are no UTF-8 have two lock files.
-    #[cfg(unix)]
-    #[test]
-    fn hidden_files_beside_keep_the_name() {
-        use std::os::unix::ffi::OsStrExt;
-        let name = |bytes: &[u8]| Path::new("out").join(std::ffi::OsStr::from_bytes(bytes));
-        assert_eq!(
-            hidden_beside(Path::new("out/a.jsonl"), ".lock"),
-            Path::new("out/.a.jsonl.lock")
-        );
-        let (a, b) = (name(b"o\xff.jsonl"), name(b"o\xfe.jsonl"));
-        assert_ne!(hidden_beside(&a, ".lock"), hidden_beside(&b, ".lock"));
-        assert_eq!(hidden_beside(&a, ".lock"), name(b".o\xff.jsonl.lock"));
     }
 
     /// What a failed run made goes, up to the first folder it made; what

@@ -66,6 +66,7 @@ pub mod lock;
 pub mod manifest;
 pub mod memory;
 pub mod output;
+mod piped;
 pub mod progress;
 pub mod quoted;
 pub mod render;

@@ -18,6 +18,16 @@ pub struct OutputLock {
     path: PathBuf,
 }
 
+/// The hidden file `.NAME` + `suffix` beside `path` (`out.jsonl`:
+/// `.out.jsonl.lock`), its name kept byte for byte (two names that are no
+/// UTF-8 give two files).
+pub(crate) fn hidden_beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
 /// The lock file of an output folder: `.quotekit.lock` inside it (where it
 /// is, links followed: however it is spelled, one output has one lock).
 fn folder_lock(output: &Path) -> PathBuf {
@@ -27,7 +37,7 @@ fn folder_lock(output: &Path) -> PathBuf {
 /// The lock file of an output file: `.NAME.lock` beside it (where it is,
 /// links followed).
 fn file_lock(output: &Path) -> PathBuf {
-    quotekit_data::paths::hidden_beside(&quotekit_data::paths::resolved(output), ".lock")
+    hidden_beside(&quotekit_data::paths::resolved(output), ".lock")
 }
 
 impl OutputLock {
@@ -149,6 +159,22 @@ impl Drop for OutputLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files beside an output keep its name byte for byte: two names that
+    /// are no UTF-8 have two lock files.
+    #[cfg(unix)]
+    #[test]
+    fn hidden_files_beside_keep_the_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = |bytes: &[u8]| Path::new("out").join(std::ffi::OsStr::from_bytes(bytes));
+        assert_eq!(
+            hidden_beside(Path::new("out/a.jsonl"), ".lock"),
+            Path::new("out/.a.jsonl.lock")
+        );
+        let (a, b) = (name(b"o\xff.jsonl"), name(b"o\xfe.jsonl"));
+        assert_ne!(hidden_beside(&a, ".lock"), hidden_beside(&b, ".lock"));
+        assert_eq!(hidden_beside(&a, ".lock"), name(b".o\xff.jsonl.lock"));
+    }
 
     #[test]
     fn a_second_run_on_one_output_is_refused_with_its_holder() {

@@ -130,7 +130,7 @@ fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf>
         return Some(out.join(".quotekit-run.json"));
     }
     out.file_name()?;
-    Some(quotekit_data::paths::hidden_beside(&out, ".run.json"))
+    Some(crate::lock::hidden_beside(&out, ".run.json"))
 }
 
 /// The manifest of a run: a file input by its full path, size and time of
