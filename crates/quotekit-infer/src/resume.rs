@@ -166,6 +166,14 @@ impl Records {
     }
 }
 
+/// Whether a run on `target` stopped part way can be gone on from with
+/// `--resume`: an output file or folder, but not a gzip stream, which
+/// cannot be gone on from where it was cut.
+pub fn resumable(target: &OutputTarget, format: OutputFormat) -> bool {
+    matches!(target, OutputTarget::Path(p)
+        if format == OutputFormat::Brat || !quotekit_data::gzip::is_gzip(p))
+}
+
 /// What an earlier run wrote to `target`. A JSONL output's records are left
 /// to be read (see [`Records`]); a brat folder's file names and error
 /// records are read now.
@@ -177,7 +185,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
     };
     // (Even one not begun yet: the run after a kill would be refused, once
     // the work it would resume is done.)
-    if format != OutputFormat::Brat && quotekit_data::gzip::is_gzip(path) {
+    if !resumable(target, format) {
         return Err(InferError::Usage(format!(
             "--resume: {} is written through gzip (its name ends in .gz), which a run cannot \
              go on from where it was cut; write a run that may be resumed to a plain .jsonl \

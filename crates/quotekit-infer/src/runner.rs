@@ -337,8 +337,7 @@ pub fn run(
 fn interrupted(summary: &Summary, output: &OutputTarget, options: &RunOptions) -> InferError {
     InferError::Interrupted {
         documents: summary.documents,
-        resumable: matches!(output, OutputTarget::Path(p)
-            if options.format == OutputFormat::Brat || !quotekit_data::gzip::is_gzip(p)),
+        resumable: crate::resume::resumable(output, options.format),
     }
 }
 
@@ -349,19 +348,17 @@ fn cut_short(e: InferError, output: &OutputTarget, options: &RunOptions) -> Infe
     let InferError::Io { path, error } = e else {
         return e;
     };
-    // (A brat folder's files are written whole; a device or pipe cannot be
-    // resumed.)
-    let resumable = |out: &std::path::Path| {
-        options.format != OutputFormat::Brat && std::fs::metadata(out).is_ok_and(|m| m.is_file())
-    };
-    let out = match output {
-        OutputTarget::Path(out) if resumable(out) => out,
-        _ => return InferError::Io { path, error },
-    };
-    let next = if quotekit_data::gzip::is_gzip(out) {
-        "a gzip stream cannot be gone on from: once the cause is mended, run it again"
-    } else {
+    // (Only a file of records may end in a cut one: a brat folder's files
+    // are written whole, and a device or pipe keeps nothing to go on from.)
+    let records_file = options.format != OutputFormat::Brat
+        && matches!(output, OutputTarget::Path(out) if std::fs::metadata(out).is_ok_and(|m| m.is_file()));
+    if !records_file {
+        return InferError::Io { path, error };
+    }
+    let next = if crate::resume::resumable(output, options.format) {
         "once the cause is mended, the same command with --resume cuts that off and goes on"
+    } else {
+        "a gzip stream cannot be gone on from: once the cause is mended, run it again"
     };
     let why = format!(
         "{error}; the output holds the records written whole before it, and may end in a cut one: {next}"
