@@ -144,6 +144,15 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.finish()
 }
 
+/// [`write_whole`] for a file of an output folder's own: a link, pipe or
+/// device at its name is replaced, not written through
+/// ([`crate::paths::replace_link`]), so that the folder never writes
+/// outside itself.
+pub fn replace_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::paths::replace_link(path)?;
+    write_whole(path, bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -258,13 +258,12 @@ fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result
 }
 
 /// Writes a page at `path`: beside it, then renamed over it, so that a
-/// link or a hard link there is replaced, not written through (a page never
+/// link (or a pipe, a device) or a hard link there is replaced, not written
+/// through (a page never
 /// lands outside the output folder, nor in a copy made with hard links); a
 /// page not written whole, on a full disk, leaves no part of it.
 fn write_page(path: &Path, html: &str) -> Result<(), InferError> {
-    // (A pipe or device there is replaced too, not written into.)
-    quotekit_data::paths::replace_link(path).map_err(|e| InferError::io(path, e))?;
-    quotekit_data::atomic::write_whole(path, html.as_bytes()).map_err(|e| InferError::io(path, e))
+    quotekit_data::atomic::replace_whole(path, html.as_bytes()).map_err(|e| InferError::io(path, e))
 }
 
 #[cfg(test)]

@@ -62,12 +62,11 @@ impl CorpusWriter for BratWriter {
     }
 }
 
-/// Writes `contents` to `path` whole ([`crate::atomic`]), replacing a link
-/// there rather than writing through it (an output folder never writes
-/// outside itself).
+/// Writes `contents` to `path` whole, replacing a link there rather than
+/// writing through it ([`crate::atomic::replace_whole`]: an output folder
+/// never writes outside itself).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), DataError> {
-    crate::paths::replace_link(path).map_err(|e| DataError::io(path, e))?;
-    crate::atomic::write_whole(path, contents.as_bytes()).map_err(|e| DataError::io(path, e))
+    crate::atomic::replace_whole(path, contents.as_bytes()).map_err(|e| DataError::io(path, e))
 }
 
 /// The number of a brat id (`T12`: 12): digits only, as the reader reads
