@@ -113,19 +113,20 @@ impl SpeakerResolver {
     fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, ModelError> {
         let json = read_metadata(bytes, "quotekit", path)?
             .ok_or_else(|| ModelError::foreign(path, "no `quotekit` metadata"))?;
+        let corrupt =
+            |e: serde_json::Error| ModelError::corrupt(path, format!("speaker header: {e}"));
+        let value: serde_json::Value = serde_json::from_str(&json).map_err(corrupt)?;
         // (Another kind of file, a model's, is told by its format before
         // its header is read as a resolver's.)
-        let format = serde_json::from_str::<serde_json::Value>(&json)
-            .ok()
-            .and_then(|v| v.get("format")?.as_str().map(String::from));
-        if let Some(format) = format.filter(|f| f != FORMAT) {
-            return Err(ModelError::foreign(
-                path,
-                format!("format `{format}`, expected `{FORMAT}`"),
-            ));
+        if let Some(format) = value.get("format").and_then(|f| f.as_str()) {
+            if format != FORMAT {
+                return Err(ModelError::foreign(
+                    path,
+                    format!("format `{format}`, expected `{FORMAT}`"),
+                ));
+            }
         }
-        let header: Header = serde_json::from_str(&json)
-            .map_err(|e| ModelError::corrupt(path, format!("speaker header: {e}")))?;
+        let header: Header = serde_json::from_value(value).map_err(corrupt)?;
         if !(OLDEST_FEATURES_VERSION..=FEATURES_VERSION).contains(&header.features_version) {
             return Err(ModelError::Config {
                 path: Some(path.to_path_buf()),
