@@ -550,7 +550,7 @@ fn what_the_trials_read_is_checked_before_the_first() {
     // (A process number no process has.)
     let out = dir.path().join("stale");
     std::fs::create_dir_all(&out).unwrap();
-    let stale = out.join(".trials.tsv.tmp-4294967295");
+    let stale = out.join(".quotekit-4294967295-0.part");
     std::fs::write(&stale, "half a table").unwrap();
     let one = space(
         dir.path(),

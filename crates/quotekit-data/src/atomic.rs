@@ -40,6 +40,16 @@ impl AtomicFile {
     /// it would be written in place. In a folder where no new file may be
     /// made, a file there is written in place.
     pub fn create(path: &Path) -> std::io::Result<Self> {
+        Self::open(path, gzip::is_gzip(path))
+    }
+
+    /// [`AtomicFile::create`] for bytes written as given, whatever the
+    /// name (a model's files, a search's results).
+    pub fn create_plain(path: &Path) -> std::io::Result<Self> {
+        Self::open(path, false)
+    }
+
+    fn open(path: &Path, compress: bool) -> std::io::Result<Self> {
         let existing = std::fs::symlink_metadata(path).ok();
         let (file, temp) = match &existing {
             Some(m) if !m.is_file() => (File::create(path)?, None),
@@ -90,10 +100,15 @@ impl AtomicFile {
                 }
             }
         };
+        let file = BufWriter::new(file);
         Ok(Self {
             path: path.to_path_buf(),
             temp,
-            out: Some(gzip::Writer::new(path, BufWriter::new(file))),
+            out: Some(if compress {
+                gzip::Writer::new(path, file)
+            } else {
+                gzip::Writer::Plain(file)
+            }),
         })
     }
 
@@ -144,13 +159,40 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.finish()
 }
 
-/// [`write_whole`] for a file of an output folder's own: a link, pipe or
-/// device at its name is replaced, not written through
-/// ([`crate::paths::replace_link`]), so that the folder never writes
-/// outside itself.
+/// Writes the file of an output folder's own (a model's, a page of
+/// `render`'s, a brat document's) whole: `bytes` as given, whatever the
+/// name, and a link, pipe or device at its name replaced, not written
+/// through ([`crate::paths::replace_link`]), so that the folder never
+/// writes outside itself.
 pub fn replace_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     crate::paths::replace_link(path)?;
-    write_whole(path, bytes)
+    let mut file = AtomicFile::create_plain(path)?;
+    file.write_all(bytes)?;
+    file.finish()
+}
+
+/// Removes from `dir` the temporary files of [`AtomicFile`]s
+/// (`.quotekit-PID-N.part`) whose process is gone: what a run killed while
+/// writing left. Where `/proc` cannot tell (not Linux), nothing is
+/// removed. Returns how many went.
+pub fn remove_stale(dir: &Path) -> usize {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return 0;
+    }
+    let gone = |pid: u32| pid != std::process::id() && !proc.join(pid.to_string()).exists();
+    let stale = |name: &str| {
+        name.strip_prefix(".quotekit-")
+            .and_then(|rest| rest.strip_suffix(".part"))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse().ok()))
+            .is_some_and(gone)
+    };
+    let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
+    entries
+        .filter(|e| e.file_name().to_str().is_some_and(stale))
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 #[cfg(test)]
@@ -189,8 +231,9 @@ mod tests {
         assert!(left.is_empty(), "{left:?}");
     }
 
-    /// A `.gz` name is written through gzip; a folder at the name is
-    /// refused, and leaves no temporary file.
+    /// A `.gz` name is written through gzip, but not by
+    /// [`replace_whole`]; a folder at the name is refused, and leaves no
+    /// temporary file.
     #[test]
     fn gzip_by_name_and_failures_leave_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -199,6 +242,8 @@ mod tests {
         let mut back = String::new();
         std::io::Read::read_to_string(&mut gzip::open(&gz).unwrap(), &mut back).unwrap();
         assert_eq!(back, "zipped\n");
+        replace_whole(&gz, b"as given\n").unwrap();
+        assert_eq!(std::fs::read(&gz).unwrap(), b"as given\n");
         let folder = dir.path().join("folder");
         std::fs::create_dir(&folder).unwrap();
         assert!(write_whole(&folder, b"x").is_err());
@@ -224,5 +269,27 @@ mod tests {
         let e = write_whole(&kept, b"x").unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
         assert_eq!(std::fs::read_to_string(&kept).unwrap(), "keep\n");
+    }
+
+    /// A killed run's temporary file goes; a live process's, and other
+    /// names alike, stay.
+    #[test]
+    fn stale_temporary_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            ".quotekit-4294967295-0.part",
+            &format!(".quotekit-{}-7.part", std::process::id()),
+            ".quotekit-4294967295.part",
+            "quotekit-4294967295-0.part",
+            ".quotekit-x-0.part",
+        ];
+        for name in names {
+            std::fs::write(dir.path().join(name), "half").unwrap();
+        }
+        let linux = Path::new("/proc/self").exists();
+        assert_eq!(remove_stale(dir.path()), usize::from(linux));
+        let left = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(left, names.len() - usize::from(linux));
+        assert!(!linux || !dir.path().join(names[0]).exists());
     }
 }

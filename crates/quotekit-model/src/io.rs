@@ -8,25 +8,18 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and
-/// a rename, so readers see the old file or the new one, never a partial one.
+/// Writes `bytes` to `path` whole, making its folder if need be: through a
+/// temporary file in the same folder and a rename, so readers see the old
+/// file or the new one, never a partial one
+/// ([`quotekit_data::atomic::replace_whole`]: a link at the name is
+/// replaced, a read-only file refused).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    // (A failed write or rename takes its temporary file with it: a full
-    // disk, or a folder where the file goes, leaves nothing behind.)
-    let written = std::fs::write(&tmp, bytes)
-        .map_err(|e| ModelError::io(&tmp, e))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| ModelError::io(path, e)));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    quotekit_data::atomic::replace_whole(path, bytes).map_err(|e| ModelError::io(path, e))
 }
 
 /// Reads a whole model-side file (a model, checkpoint, resolver or cache

@@ -281,9 +281,8 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
             bail!("{inner}: SHA-256 is {digest}, expected {expected}");
         }
         let path = out.join(name);
-        let tmp = out.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, &data).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+        quotekit_data::atomic::replace_whole(&path, &data)
+            .with_context(|| format!("writing {}", path.display()))?;
         errln!(
             "{} ({} bytes, SHA-256 {digest})",
             path.display(),

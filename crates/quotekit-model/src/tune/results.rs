@@ -112,7 +112,8 @@ impl ResultsStore {
         let store = Self {
             dir: dir.to_path_buf(),
         };
-        store.remove_stale_temporaries();
+        // (What killed runs left half written.)
+        quotekit_data::atomic::remove_stale(&store.dir);
         let search = store.path("search.json");
         let wanted = SearchFile {
             fingerprint: fingerprint.to_string(),
@@ -253,30 +254,6 @@ impl ResultsStore {
         file.write_all(line.as_bytes())
             .and_then(|_| file.sync_data())
             .map_err(|e| ModelError::io(&path, e))
-    }
-
-    /// Removes the temporary files (`.NAME.tmp-PID`, [`write_atomically`])
-    /// that killed runs left, where `/proc` tells that their process is gone.
-    fn remove_stale_temporaries(&self) {
-        let proc = Path::new("/proc");
-        let gone = |pid: u32| pid != std::process::id() && !proc.join(pid.to_string()).exists();
-        let stale = |name: &str| {
-            ["search.json", "trials.jsonl", "trials.tsv", "best.toml"]
-                .iter()
-                .any(|file| {
-                    let pid = name.strip_prefix(&format!(".{file}.tmp-"));
-                    pid.and_then(|p| p.parse().ok()).is_some_and(gone)
-                })
-        };
-        if !proc.join("self").exists() {
-            return;
-        }
-        let entries = std::fs::read_dir(&self.dir).into_iter().flatten().flatten();
-        for entry in entries {
-            if entry.file_name().to_str().is_some_and(stale) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
     }
 
     /// Rewrites `trials.tsv` from the records: one row per trial, one column
