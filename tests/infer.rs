@@ -426,6 +426,41 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
     assert_eq!(written, first);
 }
 
+/// A named pipe that no writer has opened yet holds no run past Ctrl-C:
+/// the run ends at the first one, having read nothing.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_run_whose_pipe_has_no_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let output = dir.path().join("out.jsonl");
+    let mut child = spawn_predict(&pipe, &output, &[], Stdio::piped());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let in_time = || std::time::Instant::now() < deadline;
+    // (Its lock beside the output: the run is past its checks, at its
+    // input.)
+    while std::fs::read_dir(dir.path()).unwrap().count() < 2 && in_time() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    common::interrupt(&child);
+    while child.try_wait().unwrap().is_none() && in_time() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let ended = child.try_wait().unwrap().is_some();
+    if !ended {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(ended, "Ctrl-C did not end the run: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+}
+
 #[test]
 fn records_carrying_what_no_float_holds_or_deep_nesting_resume() {
     // predict passes such keys through as written; a resumed run must read

@@ -145,6 +145,9 @@ pub struct OpenInput {
     pub skipped: Vec<String>,
 }
 
+/// The records of an open input ([`OpenInput::records`]).
+pub(crate) type Records = Box<dyn Iterator<Item = Result<InputRecord, InferError>> + Send>;
+
 /// Why a JSON string cannot be read: Rust strings hold no lone surrogate.
 const LONE_SURROGATE: &str =
     "cannot be read (a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character)";
@@ -647,17 +650,38 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 )));
             }
             quotekit_data::read::refuse_device(path).map_err(|e| InferError::io(path, e))?;
-            let file = std::fs::File::open(path).map_err(|e| InferError::io(path, e))?;
-            let total = file.metadata().ok().map(|m| m.len());
-            let counted = Counting {
-                inner: file,
-                count: position.clone(),
+            let opened = {
+                let (path, count) = (path.clone(), position.clone());
+                move || {
+                    let file = std::fs::File::open(&path).map_err(|e| InferError::io(&path, e))?;
+                    let counted = Counting { inner: file, count };
+                    let reader = quotekit_data::gzip::read_from(&path, counted)
+                        .map_err(|e| InferError::io(&path, e))?;
+                    Ok(jsonl_stream(reader, path, limits))
+                }
             };
-            let reader = quotekit_data::gzip::read_from(path, counted)
-                .map_err(|e| InferError::io(path, e))?;
+            let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
+            // (A named pipe is opened by its first read, which waits for a
+            // writer: on the thread that reads it, where an interrupt is
+            // seen meanwhile, [`crate::piped`].)
+            let records = if meta.is_file() {
+                opened()?
+            } else {
+                let mut opened = Some(opened);
+                let mut records: Option<Records> = None;
+                Box::new(std::iter::from_fn(move || {
+                    if let Some(open) = opened.take() {
+                        match open() {
+                            Ok(r) => records = Some(r),
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                    records.as_mut()?.next()
+                }))
+            };
             Ok(OpenInput {
-                records: jsonl_stream(reader, path.clone(), limits),
-                total,
+                records,
+                total: meta.is_file().then_some(meta.len()),
                 position,
                 skipped: Vec::new(),
             })

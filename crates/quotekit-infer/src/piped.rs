@@ -3,7 +3,7 @@
 //! waits.
 
 use crate::error::InferError;
-use crate::input::InputRecord;
+use crate::input::Records;
 use quotekit_model::training::options::Interrupt;
 
 /// How often a run reading a pipe looks at its interrupt while the read
@@ -47,6 +47,3 @@ pub(crate) fn polled(records: Records, interrupt: Interrupt) -> Records {
         }
     }))
 }
-
-/// The records of an open input.
-pub(crate) type Records = Box<dyn Iterator<Item = Result<InputRecord, InferError>> + Send>;
