@@ -156,6 +156,11 @@ def test_bad_records_become_error_records(model):
             assert r["error"]["message"].startswith("line ")
     assert "over the limit of 200" in out[-2]["error"]["message"]
     json.dumps(out)  # every record is JSON
+    # A text is named by its position, whether it fails in Python (bytes of
+    # no UTF-8, a pair split in two) or in the native code (empty).
+    out = model.annotate_many(["He said so.", "bytes \udcff here", "", "x\ud83d\ude00 said"])
+    assert [r["id"] for r in out] == ["0", "1", "2", "3"]
+    assert [r.get("error", {}).get("kind") for r in out] == [None, "not-utf8", "empty", "not-utf8"]
     # A record refused before the native reader (a NaN) is named by its id
     # only when that reader would take it: `True` and 2**70 are no ids.
     out = model.annotate_many([{"id": i, "text": "x", "score": math.nan}

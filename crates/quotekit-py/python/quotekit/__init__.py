@@ -111,7 +111,10 @@ def _utf8(text: str) -> bool:
 def _error_record(index: int, item: Any, kind: str, message: str) -> Dict[str, Any]:
     """The error record of an item the native code never saw."""
     key = f"line {index + 1}"
-    if isinstance(item, dict) and isinstance(item.get("id"), str) and _utf8(item["id"]):
+    if isinstance(item, str):
+        # (A text's id is its position, as when it is annotated.)
+        key = str(index)
+    elif isinstance(item, dict) and isinstance(item.get("id"), str) and _utf8(item["id"]):
         key = item["id"]
     elif (
         isinstance(item, dict)
