@@ -22,9 +22,9 @@ pub struct StatsArgs {
     /// name (also shown for a corpus that names its speakers: `predict`'s
     /// brat or documents output, or gold with `--names`).
     pub corpus: PathBuf,
-    /// Input format (default: from the path: .jsonl → jsonl, .conll → conll,
-    /// directories → brat; a .gz file, gzip-compressed, by the name under
-    /// .gz).
+    /// Input format (default: from the path, in any case: .jsonl or .json →
+    /// jsonl, .conll, .iob, .bio or .tsv → conll, anything else (a folder) →
+    /// brat; a .gz file, gzip-compressed, by the name under .gz).
     #[arg(long, value_name = "brat|jsonl|conll", value_parser = super::FORMATS, hide_possible_values = true)]
     pub format: Option<Format>,
     /// Print the statistics as JSON instead of a table.

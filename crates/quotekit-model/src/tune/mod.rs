@@ -480,8 +480,9 @@ impl Search<'_> {
         let toml = toml::to_string(&table).map_err(fail)?;
         let text = format!(
             "# The best config of the search {} (trial {}: dev {} F1 {:.4}),\n\
-             # written by quotekit tune. Train it with:\n\
-             #   quotekit train --config best.toml\n{toml}",
+             # written by quotekit tune. Train it, from the folder the search ran\n\
+             # in (its paths are as the search read them), with:\n\
+             #   quotekit train --config OUT/best.toml   (OUT: the search's --out)\n{toml}",
             self.space.path.display(),
             record.trial.trial,
             metric.name(),
