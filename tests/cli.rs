@@ -1598,7 +1598,8 @@ fn eval_resolution(model: &str, extra: &[&str]) -> std::process::Output {
 }
 
 /// Training again into a model folder without a dev corpus removes the dev
-/// evaluation of the model it replaces (it described another model).
+/// evaluation of the model it replaces (it described another model), and
+/// the half-written file a killed save left.
 #[test]
 fn retraining_without_dev_leaves_no_stale_dev_evaluation() {
     let dir = tempfile::tempdir().unwrap();
@@ -1609,9 +1610,13 @@ fn retraining_without_dev_leaves_no_stale_dev_evaluation() {
         &format!("[data]\ntrain = \"datasets/sample\"\ndev = \"datasets/sample\"\n{settings}"),
     );
     assert!(model.join("dev-eval.json").is_file());
+    // (A process number no process has.)
+    let half = model.join(".quotekit-4294967295-0.part");
+    std::fs::write(&half, "half a model").unwrap();
     common::train_sample(dir.path(), "m", settings);
     assert!(model.join("model.safetensors").is_file());
     assert!(!model.join("dev-eval.json").exists());
+    assert!(!half.exists() || !std::path::Path::new("/proc/self").exists());
 }
 
 /// `predict`'s default records are scored with the gold texts, as the

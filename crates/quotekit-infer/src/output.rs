@@ -309,6 +309,8 @@ impl Sink {
             }
             (OutputTarget::Path(dir), OutputFormat::Brat) => {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
+                // (What a killed run left half written.)
+                quotekit_data::atomic::remove_stale(dir);
                 // (The folder's own files replace a link in their place, as
                 // its documents do, by a rename; `ids.tsv` is appended to
                 // from here on.)

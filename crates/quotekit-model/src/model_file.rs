@@ -66,6 +66,8 @@ pub fn save_annotator(
     }
     if let Some(dir) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
+        // (What a save killed midway left half written.)
+        quotekit_data::atomic::remove_stale(dir);
     }
     // Written as this version writes it, whatever file the header came from.
     let header = ModelHeader {

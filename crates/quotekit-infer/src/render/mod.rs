@@ -159,6 +159,10 @@ pub fn render_corpus(
     // the folder named.)
     quotekit_data::paths::replace_link(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     std::fs::create_dir_all(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
+    // (What a killed run left half written.)
+    for dir in [out, &doc_dir] {
+        quotekit_data::atomic::remove_stale(dir);
+    }
     let file = |k: usize| format!("doc/{}.html", k + 1);
     let summaries: Vec<DocSummary> = views
         .par_iter()

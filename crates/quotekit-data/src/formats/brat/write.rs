@@ -17,6 +17,8 @@ impl CorpusWriter for BratWriter {
     fn write(&self, documents: &[Document], path: &Path) -> Result<Vec<String>, DataError> {
         crate::formats::check_writable(documents, path, true)?;
         std::fs::create_dir_all(path).map_err(|e| DataError::io(path, e))?;
+        // (What a killed run left half written.)
+        crate::atomic::remove_stale(path);
         let mut names = BratNames::default();
         let mut renamed = Vec::new();
         let mut said = Vec::new();
