@@ -819,6 +819,45 @@ fn ctrl_c_stops_training_cleanly_with_its_checkpoint() {
     assert!(!model.join("model.safetensors").exists());
 }
 
+/// Ctrl-C stops `train-speakers` at the next epoch: exit 130, nothing
+/// written.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_train_speakers_with_nothing_written() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("resolver.safetensors");
+    let mut child = std::process::Command::new(common::binary())
+        .args([
+            "train-speakers",
+            "--train",
+            "datasets/sample",
+            "--names",
+            sample_names_dir().to_str().unwrap(),
+            "--epochs",
+            "1000",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("epoch 1/") {
+            break;
+        }
+    }
+    common::interrupt(&child);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    assert!(last.contains("training stopped, nothing written"), "{last}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 #[test]
 fn neural_train_resume_predict_eval_end_to_end() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ use quotekit_model::speakers::accuracy::{gold_accuracy, MentionKind};
 use quotekit_model::speakers::file::{resolver_path, FILE_NAME};
 use quotekit_model::speakers::train::named_sources;
 use quotekit_model::speakers::{train_resolver, ResolverConfig, SpeakerResolver};
+use quotekit_model::training::options::Interrupt;
 use quotekit_model::{fit, load_annotator, save_annotator, TrainConfig};
 
 fn coalition(docs: &[Document]) -> &Document {
@@ -184,15 +185,16 @@ fn training_is_deterministic_and_learns_the_sample() {
         epochs: 8,
         ..ResolverConfig::default()
     };
-    let (a, report) = train_resolver(&docs, &tok, &config, |_, _| {}).unwrap();
-    let (b, _) = train_resolver(&docs, &tok, &config, |_, _| {}).unwrap();
+    let (a, report) =
+        train_resolver(&docs, &tok, &config, &Interrupt::default(), |_, _| {}).unwrap();
+    let (b, _) = train_resolver(&docs, &tok, &config, &Interrupt::default(), |_, _| {}).unwrap();
     assert_eq!(a, b);
     assert!(report.losses.last() < report.losses.first(), "{report:?}");
     let (acc, _) = gold_accuracy(&a, &tok, &docs);
     assert!(acc.accuracy > 0.9, "{acc}");
     // Nothing named, nothing to learn from: said so.
     let plain: Vec<Document> = common::sample();
-    let e = train_resolver(&plain, &tok, &config, |_, _| {})
+    let e = train_resolver(&plain, &tok, &config, &Interrupt::default(), |_, _| {})
         .unwrap_err()
         .to_string();
     assert!(e.contains("--names"), "{e}");
@@ -201,7 +203,7 @@ fn training_is_deterministic_and_learns_the_sample() {
         learning_rate: 1e30,
         ..config
     };
-    let e = train_resolver(&docs, &tok, &wild, |_, _| {})
+    let e = train_resolver(&docs, &tok, &wild, &Interrupt::default(), |_, _| {})
         .unwrap_err()
         .to_string();
     assert!(e.contains("diverged") && e.contains("learning_rate"), "{e}");
@@ -212,7 +214,7 @@ fn training_is_deterministic_and_learns_the_sample() {
             span.name = Some("Zyx Qwvut".into());
         }
     }
-    let e = train_resolver(&strangers, &tok, &config, |_, _| {})
+    let e = train_resolver(&strangers, &tok, &config, &Interrupt::default(), |_, _| {})
         .unwrap_err()
         .to_string();
     assert!(
@@ -224,7 +226,7 @@ fn training_is_deterministic_and_learns_the_sample() {
         epochs: 1_000_000,
         ..config
     };
-    let e = train_resolver(&docs, &tok, &endless, |_, _| {})
+    let e = train_resolver(&docs, &tok, &endless, &Interrupt::default(), |_, _| {})
         .unwrap_err()
         .to_string();
     assert!(
@@ -305,6 +307,7 @@ fn the_built_in_resolver_is_what_train_speakers_writes() {
         &docs,
         &Tokenizer::new(),
         &ResolverConfig::default(),
+        &Interrupt::default(),
         |_, _| {},
     )
     .unwrap();

@@ -177,6 +177,7 @@ fn fit_in_pool(
             &named_train,
             &quotekit_data::Tokenizer::new(),
             &config.speakers,
+            &options.interrupt,
             |epoch, loss| {
                 on_event(&TrainEvent::SpeakerEpoch {
                     epoch,

@@ -138,9 +138,20 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     }
     let dev = args.dev.as_ref().map(named).transpose()?;
     let tokenizer = Tokenizer::new();
-    let (resolver, report) = train_resolver(&train, &tokenizer, &config, |epoch, loss| {
+    let interrupt = super::interrupt_on_signals()?;
+    let trained = train_resolver(&train, &tokenizer, &config, &interrupt, |epoch, loss| {
         errln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
-    })?;
+    });
+    let stopped = || {
+        anyhow::Error::new(quotekit_model::ModelError::Interrupted)
+            .context("training stopped, nothing written")
+    };
+    let (resolver, report) = match trained {
+        Err(quotekit_model::ModelError::Interrupted) => return Err(stopped()),
+        // (A signal in the last epoch: nothing written either.)
+        Ok(_) if interrupt.is_set() => return Err(stopped()),
+        trained => trained?,
+    };
     errln!("{}", super::train::speakers_line(&report));
     if let Some(warning) = report.warning() {
         errln!("warning: {warning}");

@@ -388,6 +388,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
     });
     let fitted = match fitted {
+        // (A signal after the last iteration, in the dev evaluation, stops
+        // the run there too: no model is written.)
+        Ok(_) if options.interrupt.is_set() => Err(quotekit_model::ModelError::Interrupted),
+        fitted => fitted,
+    };
+    let fitted = match fitted {
         Ok(fitted) => fitted,
         Err(e) => {
             bar.finish_and_clear();

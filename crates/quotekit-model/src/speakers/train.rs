@@ -11,6 +11,7 @@ use crate::speakers::entities::Names;
 use crate::speakers::features::{Context, History};
 use crate::speakers::resolver::{candidates, Candidate, SpeakerResolver, DEFAULT_BITS};
 use crate::speakers::source::Source;
+use crate::training::options::Interrupt;
 use quotekit_data::{Document, Role, Tokenized, Tokenizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -173,11 +174,13 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize,
 /// # Errors
 /// [`ModelError::Training`] when no document has a named Source span, or the
 /// training diverges (a learning rate too large); the config's error when it
-/// cannot be used.
+/// cannot be used; [`ModelError::Interrupted`] once `interrupt` is set (at
+/// the next epoch).
 pub fn train_resolver(
     docs: &[Document],
     tokenizer: &Tokenizer,
     config: &ResolverConfig,
+    interrupt: &Interrupt,
     mut progress: impl FnMut(usize, f64),
 ) -> Result<(SpeakerResolver, ResolverReport), ModelError> {
     config.validate().map_err(ModelError::config)?;
@@ -218,6 +221,7 @@ pub fn train_resolver(
     let mut order: Vec<usize> = (0..per_doc.len()).collect();
     let mut gradient: HashMap<u32, f32> = HashMap::new();
     for epoch in 0..config.epochs {
+        interrupt.check()?;
         order.shuffle(&mut rng);
         let mut loss = 0.0f64;
         for &d in &order {
