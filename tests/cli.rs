@@ -7,6 +7,7 @@ mod tiny_bert;
 use common::{
     convert, predict_with, quotekit, refused, root, sample_dir, sample_names_dir, stderr, stdout,
 };
+use quotekit_model::nn::checkpoint::Checkpoint;
 use std::path::Path;
 
 /// `eval` of `pred` against the sample corpus, which must succeed: its
@@ -893,6 +894,27 @@ fn neural_train_resume_predict_eval_end_to_end() {
     assert!(!first.contains("epoch 2/3"), "{first}");
     let checkpoint = model.join("checkpoint");
     assert!(checkpoint.join("checkpoint.safetensors").is_file());
+    // The unfinished run's checkpoint is not written over by a new run
+    // started without --resume.
+    let kept = std::fs::read(checkpoint.join("checkpoint.safetensors")).unwrap();
+    let again = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    let said = stderr(&again);
+    assert!(
+        said.contains("unfinished run (1 of 3 epochs)")
+            && said.contains(&format!("--resume {}", checkpoint.display())),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(checkpoint.join("checkpoint.safetensors")).unwrap(),
+        kept
+    );
     let second = train(&["--resume", checkpoint.to_str().unwrap()]);
     assert!(
         second.contains("epoch 2/3") && second.contains("epoch 3/3"),
@@ -900,6 +922,8 @@ fn neural_train_resume_predict_eval_end_to_end() {
     );
     assert!(!second.contains("epoch 1/3"), "{second}");
     assert!(model.join("tokenizer.json").is_file());
+    // A finished run's checkpoint is no obstacle to training again.
+    assert!(Checkpoint::unfinished_in(&checkpoint).is_none());
     let dev: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(model.join("dev-eval.json")).unwrap())
             .unwrap();

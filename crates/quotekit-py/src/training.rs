@@ -6,6 +6,7 @@ use quotekit_infer::render::report::{
     write_dev_evaluation, write_training_report, TrainingHistory,
 };
 use quotekit_model::config::TrainConfig;
+use quotekit_model::nn::checkpoint::Checkpoint;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::{Interrupt, TrainOptions};
 use quotekit_model::transformer::cache::default_cache_dir;
@@ -90,8 +91,22 @@ pub fn train(
     crate::corpus::warn_all(py, &early)?;
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
+    let checkpoint_dir = cfg.model.trains_in_epochs().then(|| out.join("checkpoint"));
+    // (An unfinished run's checkpoint, which `quotekit train --resume`
+    // could go on from, is not written over.)
+    if let Some((done, due)) = checkpoint_dir
+        .as_deref()
+        .and_then(Checkpoint::unfinished_in)
+    {
+        return Err(errors::input(format!(
+            "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this run \
+             would write over: go on from it with `quotekit train --resume`, or remove it to \
+             start over",
+            Checkpoint::path(&out.join("checkpoint")).display()
+        )));
+    }
     let options = TrainOptions {
-        checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
+        checkpoint_dir,
         resume: None,
         stop_after: None,
         cache_dir: Some(default_cache_dir(&out)),

@@ -172,7 +172,7 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
 
 /// An interrupt that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed
 /// terminal) sets, so that `train` and `tune` stop after the CRF iteration
-/// or network batch under way and leave their output as a failed run does
+/// or network batch under way (`train-speakers` after its epoch) and leave their output as a failed run does
 /// (no lock, no empty folder; a network's last checkpoint stays, to resume
 /// from), and `predict` after the batch under way, its records whole (one
 /// waiting on a pipe, at once, with the records read before). A second

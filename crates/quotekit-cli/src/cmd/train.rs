@@ -8,6 +8,7 @@ use quotekit_infer::render::report::{
     write_dev_evaluation, write_training_report, TrainingHistory,
 };
 use quotekit_model::config::{ModelKind, TrainConfig};
+use quotekit_model::nn::checkpoint::Checkpoint;
 use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::TrainOptions;
@@ -242,6 +243,22 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
+    // (An unfinished run's checkpoint is not written over unasked.)
+    let checkpoint_dir = args
+        .checkpoint_dir
+        .clone()
+        .unwrap_or_else(|| out.join("checkpoint"));
+    if let (true, None) = (by_epoch, &args.resume) {
+        if let Some((done, due)) = Checkpoint::unfinished_in(&checkpoint_dir) {
+            anyhow::bail!(
+                "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this \
+                 run would write over: go on from it with --resume {}, or remove it (or give \
+                 --checkpoint-dir another folder) to start over",
+                Checkpoint::path(&checkpoint_dir).display(),
+                checkpoint_dir.display()
+            );
+        }
+    }
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     errln!(
         "training a {}{} on {}{}",
@@ -256,11 +273,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default()
     );
     let options = TrainOptions {
-        checkpoint_dir: by_epoch.then(|| {
-            args.checkpoint_dir
-                .clone()
-                .unwrap_or_else(|| out.join("checkpoint"))
-        }),
+        checkpoint_dir: by_epoch.then_some(checkpoint_dir),
         resume: args.resume.clone(),
         stop_after: args.stop_after,
         interrupt: super::interrupt_on_signals()?,

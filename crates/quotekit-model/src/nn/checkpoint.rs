@@ -145,6 +145,28 @@ impl Checkpoint {
         Ok(Some(checkpoint))
     }
 
+    /// The epochs done and due of the checkpoint in `dir` when its run
+    /// stopped before its last epoch (interrupted, or split with
+    /// `--stop-after`) and not by early stopping: a new run there would
+    /// write over work that `--resume` could go on from. `None` when there
+    /// is no checkpoint, or none that can be read (a new run writes over it).
+    pub fn unfinished_in(dir: &Path) -> Option<(usize, usize)> {
+        let file = dir.join(FILE_NAME);
+        if !file.is_file() {
+            return None;
+        }
+        let bytes = crate::io::read_file(&file).ok()?;
+        let json = read_metadata(&bytes, KEY, &file).ok()??;
+        let meta: CheckpointMeta = serde_json::from_str(&json).ok()?;
+        let count = |key: &str| meta.config.get(key)?.as_u64().map(|n| n as usize);
+        let epochs = count("epochs")?;
+        let stopped_early = meta
+            .state
+            .stopping
+            .exhausted(count("patience").unwrap_or(0));
+        (meta.state.epoch < epochs && !stopped_early).then_some((meta.state.epoch, epochs))
+    }
+
     /// Reads a checkpoint file (or `DIR/checkpoint.safetensors`).
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let file = Self::path(path);
