@@ -102,7 +102,8 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
     std::fs::write(&tokenizer, original.replacen("[UNK]", "[UNKNOWN]", 1)).unwrap();
     let msg = load_annotator(&model_dir).unwrap_err().to_string();
     assert!(
-        msg.contains("tokenizer.json") && msg.contains("not the one the model was trained with"),
+        msg.contains("tokenizer.json: not the tokenizer.json this model's weights were saved with")
+            && msg.contains("files of two saves"),
         "{msg}"
     );
     std::fs::remove_file(&tokenizer).unwrap();

@@ -30,6 +30,17 @@ pub enum ModelError {
         /// What did not parse.
         reason: String,
     },
+    /// A file kept beside a model's weights (its `tokenizer.json`, an
+    /// encoder's config) that is not the one the weights were saved with.
+    #[error(
+        "{}: not the {} this model's weights were saved with: the folder holds files of two saves (one stopped midway, or files of two models put together, or a file changed since); copy the model directory whole, or train again",
+        path.display(),
+        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    )]
+    Mismatched {
+        /// The file.
+        path: PathBuf,
+    },
     /// A safetensors file that is not a quotekit model.
     #[error("{}: not a quotekit model ({reason})", path.display())]
     Foreign {

@@ -203,13 +203,9 @@ impl ModelHeader {
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         match self.file_hashes.get(name) {
-            Some(hash) if *hash != hash_hex(text.as_bytes()) => Err(ModelError::corrupt(
-                path,
-                format!(
-                    "this {name} is not the one the model was saved with (it was changed since); \
-                     put back the saved one, or train again"
-                ),
-            )),
+            Some(hash) if *hash != hash_hex(text.as_bytes()) => Err(ModelError::Mismatched {
+                path: path.to_path_buf(),
+            }),
             _ => Ok(()),
         }
     }
@@ -231,10 +227,7 @@ impl ModelHeader {
         }
         let json = crate::io::read_text(&path)?;
         if self.tokenizer_hash.as_deref() != Some(hash_hex(json.as_bytes()).as_str()) {
-            return Err(ModelError::corrupt(
-                path,
-                "this tokenizer.json is not the one the model was trained with",
-            ));
+            return Err(ModelError::Mismatched { path });
         }
         Ok((json, path))
     }

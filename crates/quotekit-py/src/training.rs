@@ -2,15 +2,13 @@
 
 use crate::errors;
 use pyo3::prelude::*;
-use quotekit_infer::render::report::{
-    write_dev_evaluation, write_training_report, TrainingHistory,
-};
+use quotekit_infer::render::report::{write_trained, TrainingHistory};
 use quotekit_model::config::TrainConfig;
+use quotekit_model::fit_with;
 use quotekit_model::nn::checkpoint::Checkpoint;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::{Interrupt, TrainOptions};
 use quotekit_model::transformer::cache::default_cache_dir;
-use quotekit_model::{fit_with, save_annotator};
 use std::path::PathBuf;
 
 /// Trains a model with the TOML config at `config` (its `data.train`,
@@ -133,10 +131,10 @@ pub fn train(
             return Err(errors::model_in("training failed", e));
         }
     };
-    save_annotator(&fitted.annotator, &fitted.header, &out).map_err(errors::model)?;
-    write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)
-        .map_err(errors::input)?;
-    write_dev_evaluation(&out, fitted.dev.as_ref()).map_err(errors::input)?;
+    write_trained(&out, &fitted, &history, started).map_err(|e| match e {
+        quotekit_infer::InferError::Model(e) => errors::model(*e),
+        e => errors::input(e),
+    })?;
     drop(lock);
     made.keep();
     // (After the model is saved: with warnings as errors, the call raises

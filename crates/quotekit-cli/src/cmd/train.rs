@@ -4,16 +4,14 @@
 use super::say;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_infer::render::report::{
-    write_dev_evaluation, write_training_report, TrainingHistory,
-};
+use quotekit_infer::render::report::{write_trained, TrainingHistory};
 use quotekit_model::config::{ModelKind, TrainConfig};
+use quotekit_model::fit_with;
 use quotekit_model::nn::checkpoint::Checkpoint;
 use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
-use quotekit_model::{fit_with, save_annotator};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -446,16 +444,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         report.best_iteration,
         report.best_dev_f1.map(|f| format!(", dev exact micro F1 {f:.4}")).unwrap_or_default()
     );
-    let path = save_annotator(&fitted.annotator, &fitted.header, &out)?;
-    errln!("model written to {}", path.display());
     // Files first, standard output last: a reader that stops early (`| head`)
     // ends the process at the print (see `main`), and must not cost a file.
-    if let Some(json) = write_dev_evaluation(&out, fitted.dev.as_ref())? {
+    let written = write_trained(&out, &fitted, &history, started)?;
+    errln!("model written to {}", written.model.display());
+    if let Some(json) = &written.dev_evaluation {
         errln!("dev evaluation written to {}", json.display());
     }
-    let report =
-        write_training_report(&out, &fitted.header, &history, fitted.dev.as_ref(), started)?;
-    errln!("training report written to {}", report.display());
+    errln!("training report written to {}", written.report.display());
     if let Some(dev) = &fitted.dev {
         outln!("{dev}");
     }

@@ -8,6 +8,7 @@ use super::html::{escape, page, score};
 use quotekit_model::eval::{Counts, Evaluation, ATTRIBUTION_NOT_SCORED};
 use quotekit_model::header::ModelHeader;
 use quotekit_model::training::events::TrainEvent;
+use quotekit_model::Fitted;
 use std::fmt::Write;
 
 /// What a training run reported as it went, for the charts.
@@ -310,52 +311,65 @@ pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// Writes the dev evaluation to `dev-eval.json` in the model folder `out`
-/// and returns its path; without one, removes the file an earlier model
-/// trained into the folder may have left (it would describe another model).
-pub fn write_dev_evaluation(
-    out: &std::path::Path,
-    dev: Option<&Evaluation>,
-) -> Result<Option<std::path::PathBuf>, crate::InferError> {
-    let path = out.join(DEV_EVALUATION_FILE);
-    match dev {
-        Some(dev) => {
-            let json = serde_json::to_string_pretty(dev).expect("an evaluation serialises");
-            std::fs::write(&path, json).map_err(|e| crate::InferError::io(&path, e))?;
-            Ok(Some(path))
-        }
-        None => {
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(crate::InferError::io(&path, e))
-                }
-                _ => {}
-            }
-            Ok(None)
-        }
-    }
+/// The files [`write_trained`] wrote in a model folder.
+#[derive(Debug, Clone)]
+pub struct TrainedFiles {
+    /// The model's weights file.
+    pub model: std::path::PathBuf,
+    /// `dev-eval.json`, with a dev corpus.
+    pub dev_evaluation: Option<std::path::PathBuf>,
+    /// `report.html`.
+    pub report: std::path::PathBuf,
 }
 
-/// Writes the training report to `report.html` in the model folder `out`,
-/// with the wall time since `started` and this process's peak memory;
-/// returns its path.
-pub fn write_training_report(
+/// Writes a trained model into the folder `out` with its reports, each file
+/// whole: first the reports of the model it replaces go (they describe
+/// another model: a save stopped midway leaves none rather than those),
+/// then the model's files, the dev evaluation (`dev-eval.json`, with a dev
+/// corpus) and the training report (`report.html`, with the wall time
+/// since `started` and this process's peak memory).
+pub fn write_trained(
     out: &std::path::Path,
-    header: &ModelHeader,
+    fitted: &Fitted,
     history: &TrainingHistory,
-    dev: Option<&Evaluation>,
     started: std::time::Instant,
-) -> Result<std::path::PathBuf, crate::InferError> {
+) -> Result<TrainedFiles, crate::InferError> {
+    let dev_path = out.join(DEV_EVALUATION_FILE);
+    let report = out.join(REPORT_FILE);
+    for path in [&dev_path, &report] {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(crate::InferError::io(path, e))
+            }
+            _ => {}
+        }
+    }
+    let model = quotekit_model::save_annotator(&fitted.annotator, &fitted.header, out)
+        .map_err(|e| crate::InferError::Model(Box::new(e)))?;
+    let write = |path: &std::path::Path, text: String| {
+        quotekit_data::atomic::replace_whole(path, text.as_bytes())
+            .map_err(|e| crate::InferError::io(path, e))
+    };
+    let dev = fitted.dev.as_ref();
+    if let Some(dev) = dev {
+        write(
+            &dev_path,
+            serde_json::to_string_pretty(dev).expect("an evaluation serialises"),
+        )?;
+    }
     let run = TrainingRun {
-        header,
+        header: &fitted.header,
         history,
         dev,
         wall_seconds: started.elapsed().as_secs_f64(),
         peak_memory: peak_memory(),
     };
-    let path = out.join(REPORT_FILE);
-    std::fs::write(&path, training_report(&run)).map_err(|e| crate::InferError::io(&path, e))?;
-    Ok(path)
+    write(&report, training_report(&run))?;
+    Ok(TrainedFiles {
+        model,
+        dev_evaluation: dev.map(|_| dev_path),
+        report,
+    })
 }
 
 #[cfg(test)]
