@@ -2568,4 +2568,26 @@ fn train_warns_as_reading_its_corpus_does() {
     let names = names.to_str().unwrap();
     let o = quotekit(&["stats", "datasets/sample", "--names", names]);
     assert!(stderr(&o).contains(warning), "{}", stderr(&o));
+    // A dev corpus of training documents is trained with, warned of; the
+    // run without dev is not.
+    let config = config.to_str().unwrap();
+    let out = out.to_str().unwrap();
+    let o = quotekit(&[
+        "train",
+        "--config",
+        config,
+        "--out",
+        out,
+        "--dev",
+        "datasets/sample",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shared = "datasets/sample: warning: 14 of its 14 documents are training documents too";
+    assert!(stderr(&o).contains(shared), "{}", stderr(&o));
+    let o = quotekit(&["train", "--config", config, "--out", out]);
+    assert!(
+        !stderr(&o).contains("training documents too"),
+        "{}",
+        stderr(&o)
+    );
 }

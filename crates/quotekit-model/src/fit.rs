@@ -151,6 +151,27 @@ pub fn load_corpora(config: &Checked) -> Result<Corpora, ModelError> {
                     p.display()
                 )));
             }
+            // (Dev documents that are training documents too score the
+            // training data: dev F1, early stopping and a search's ranking
+            // then say nothing of new text.)
+            let trained_on: std::collections::HashSet<&str> = train_docs
+                .iter()
+                .map(Document::text)
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            let shared = docs
+                .iter()
+                .filter(|d| trained_on.contains(d.text()))
+                .count();
+            if shared > 0 {
+                warnings.push(format!(
+                    "{}: warning: {shared} of its {} documents are training documents too (the \
+                     same text): the dev scores, early stopping and a search's ranking then \
+                     measure the training data",
+                    p.display(),
+                    docs.len()
+                ));
+            }
             docs
         }
         None => Vec::new(),

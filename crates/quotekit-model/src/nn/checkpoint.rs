@@ -126,6 +126,8 @@ impl Checkpoint {
         };
         let json = serde_json::to_string(&meta).expect("checkpoint metadata serialises");
         write_tensors(&file, &tensors, Some((KEY, json)))?;
+        // (What a run killed while writing its checkpoint left.)
+        quotekit_data::atomic::remove_stale(dir);
         Ok(file)
     }
 
