@@ -346,6 +346,30 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
     ]);
     refused(&o, "is CoNLL, which holds no attributions");
     assert!(!dir.path().join("conll").exists());
+    // So is a JSONL dev corpus whose spans are in no attribution.
+    let jsonl = dir.path().join("dev.jsonl");
+    common::convert("brat", "jsonl", Path::new("datasets/sample"), &jsonl, &[]);
+    let unattributed: String = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut doc: serde_json::Value = serde_json::from_str(l).unwrap();
+            doc["attributions"] = serde_json::json!([]);
+            format!("{doc}\n")
+        })
+        .collect();
+    std::fs::write(&jsonl, unattributed).unwrap();
+    let o = quotekit(&[
+        "tune",
+        "--space",
+        by_attribution.to_str().unwrap(),
+        "--out",
+        dir.path().join("unattributed").to_str().unwrap(),
+        "--dev",
+        jsonl.to_str().unwrap(),
+    ]);
+    refused(&o, "dev.jsonl holds no attributions");
+    assert!(!dir.path().join("unattributed").exists());
 
     // A key the config does not have, named with its file.
     let bad = space(

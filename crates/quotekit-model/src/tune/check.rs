@@ -13,20 +13,30 @@ use crate::tune::plan;
 use crate::tune::space::{Method, Metric, SearchSpace};
 use std::collections::BTreeMap;
 
-/// Refuses a metric of attributions (`attribution`, `mean`) with a CoNLL
-/// dev corpus, which holds none: every trial would score 0 on them.
-pub(crate) fn metric_fits_dev(space: &SearchSpace, base: &TrainConfig) -> Result<(), ModelError> {
+/// Refuses a metric of attributions (`attribution`, `mean`) with a dev
+/// corpus `dev_docs` that holds none (a CoNLL corpus cannot): every trial
+/// would score the same on them, and the ranking would say nothing.
+pub(crate) fn metric_fits_dev(
+    space: &SearchSpace,
+    base: &TrainConfig,
+    dev_docs: &[quotekit_data::Document],
+) -> Result<(), ModelError> {
     let Some(dev) = base.data.dev.as_deref() else {
         return Ok(());
     };
     let by_attribution = matches!(space.metric, Metric::Attribution | Metric::Mean);
-    if by_attribution && quotekit_data::Format::detect(dev) == quotekit_data::Format::Conll {
+    if by_attribution && dev_docs.iter().all(|d| d.attributions.is_empty()) {
+        let why = if quotekit_data::Format::detect(dev) == quotekit_data::Format::Conll {
+            "is CoNLL, which holds no attributions"
+        } else {
+            "holds no attributions"
+        };
         return Err(ModelError::Config {
             path: Some(space.path.clone()),
             message: format!(
-                "the dev corpus {} is CoNLL, which holds no attributions, so metric = \"{}\" \
-                 would score every trial 0: choose metric = \"exact\" or \"overlap\", or a brat \
-                 or JSONL dev corpus",
+                "the dev corpus {} {why}, so metric = \"{}\" would score every trial the \
+                 same: choose metric = \"exact\" or \"overlap\", or a dev corpus with \
+                 attributions (brat or JSONL)",
                 dev.display(),
                 space.metric.name()
             ),

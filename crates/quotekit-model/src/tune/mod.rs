@@ -98,11 +98,11 @@ pub fn tune(
     // written to.
     let max = plan::max_resource(&base);
     check::halving_fits(space, &base)?;
-    check::metric_fits_dev(space, &base)?;
     // The corpora are checked once before any trial: one that does not load
     // (or names of another corpus) would fail every trial, and the failed
     // trials would stand as done when the search is resumed.
-    crate::fit::load_corpora(&base)?;
+    let (_, dev_docs, _) = crate::fit::load_corpora(&base)?;
+    check::metric_fits_dev(space, &base, &dev_docs)?;
     // So are the other files its keys' values name, and the encoders.
     check::inputs_exist(space, &base)?;
     // (Successive halving's rungs are sized from the budget: for it, the
