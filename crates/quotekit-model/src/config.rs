@@ -233,10 +233,21 @@ impl TrainConfig {
     }
 
     fn parse(text: &str) -> Result<(Self, Vec<String>), ModelError> {
-        let value: toml::Table =
-            toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
-        let config: TrainConfig =
-            toml::from_str(text).map_err(|e| ModelError::config(e.to_string()))?;
+        // (TOML's integers are signed 64-bit: a larger one is too large
+        // for TOML, whatever the key would hold.)
+        let toml_error = |e: toml::de::Error| {
+            let message = e.to_string().trim_end().to_string();
+            ModelError::config(if message.contains("value was too large") {
+                format!(
+                    "{message} (a TOML integer is at most {}; so is a seed here)",
+                    i64::MAX
+                )
+            } else {
+                message
+            })
+        };
+        let value: toml::Table = toml::from_str(text).map_err(toml_error)?;
+        let config: TrainConfig = toml::from_str(text).map_err(toml_error)?;
         config.validate()?;
         config.check_size()?;
         let section = |t: &toml::Table, key: &str| t.get(key).is_some_and(toml::Value::is_table);
@@ -608,6 +619,19 @@ mod tests {
         .unwrap();
         assert!(config.inputs().contains(&std::path::Path::new("enc")));
         assert_eq!(config.missing_input(), None);
+    }
+
+    /// A seed past TOML's integers is said to be so.
+    #[test]
+    fn an_integer_past_toml_s_says_so() {
+        let e = TrainConfig::parse("[training]\nseed = 9223372036854775808\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a TOML integer is at most 9223372036854775807"),
+            "{e}"
+        );
+        assert!(TrainConfig::parse("[training]\nseed = 9223372036854775807\n").is_ok());
     }
 
     /// A setting is its thread count; all cores are a count within the
