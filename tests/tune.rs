@@ -115,15 +115,40 @@ fn a_search_keeps_the_best_config_and_its_model() {
     let kept_f1 = kept["exact"]["micro"]["f1"].as_f64().unwrap();
     assert!((kept_f1 - exact(best)).abs() < 1e-12);
 
-    // A best model deleted by hand is trained again on resume.
+    // A best model deleted by hand is trained again on resume, as is one
+    // another run wrote there.
+    let trial_of = |dir: &Path| {
+        let marker = std::fs::read_to_string(dir.join("trial")).unwrap();
+        marker.lines().next().unwrap().to_string()
+    };
+    let weights = std::fs::read(out.join("best/model.safetensors")).unwrap();
     std::fs::remove_dir_all(out.join("best")).unwrap();
     let o = tune(&space, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        std::fs::read_to_string(out.join("best/trial")).unwrap(),
-        best["trial"].to_string()
-    );
+    assert_eq!(trial_of(&out.join("best")), best["trial"].to_string());
     assert_eq!(eval(out.join("best/dev-eval.json")), kept);
+    let foreign = dir.path().join("foreign.toml");
+    std::fs::write(
+        &foreign,
+        "[data]\ntrain = \"datasets/sample\"\n[training]\nmax_iterations = 1\n",
+    )
+    .unwrap();
+    let o = quotekit(&[
+        "train",
+        "--config",
+        foreign.to_str().unwrap(),
+        "--out",
+        out.join("best").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(out.join("best/model.safetensors")).unwrap() != weights);
+    let o = tune(&space, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(trial_of(&out.join("best")), best["trial"].to_string());
+    assert_eq!(
+        std::fs::read(out.join("best/model.safetensors")).unwrap(),
+        weights
+    );
 }
 
 #[test]

@@ -30,8 +30,16 @@ use space::{Method, SearchSpace};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The file in `best/` that names the trial whose model it holds.
+/// The file in `best/` that names the trial whose model it holds, and on
+/// a second line the hash of its weights file ([`weights_hash`]: a model
+/// written there by another run is told from the trial's).
 const BEST_MARKER: &str = "trial";
+
+/// The hash of the weights file of the model in `dir`, if it can be read.
+fn weights_hash(dir: &Path) -> Option<String> {
+    let bytes = crate::io::read_file(&crate::header::model_path(dir)).ok()?;
+    Some(crate::io::hash_hex(&bytes))
+}
 
 /// What a search reports as it goes.
 #[derive(Debug)]
@@ -413,13 +421,17 @@ impl Search<'_> {
             return Ok(());
         };
         let wanted = self.records[b].trial.trial;
-        let marker = self.out.join("best").join(BEST_MARKER);
-        let kept = std::fs::read_to_string(&marker)
-            .ok()
-            .and_then(|t| t.trim().parse::<usize>().ok());
-        let whole = self.out.join("best.toml").is_file()
-            && crate::header::model_path(&self.out.join("best")).is_file();
-        if kept == Some(wanted) && whole {
+        let best_dir = self.out.join("best");
+        let marker = std::fs::read_to_string(best_dir.join(BEST_MARKER)).unwrap_or_default();
+        let mut lines = marker.lines();
+        let kept = lines.next().and_then(|t| t.trim().parse::<usize>().ok());
+        // (A marker of an earlier version names the trial only.)
+        let same_weights = lines
+            .next()
+            .is_none_or(|hash| weights_hash(&best_dir).as_deref() == Some(hash.trim()));
+        let whole =
+            self.out.join("best.toml").is_file() && crate::header::model_path(&best_dir).is_file();
+        if kept == Some(wanted) && same_weights && whole {
             return Ok(());
         }
         let trial = self.records[b].trial.clone();
@@ -456,7 +468,8 @@ impl Search<'_> {
         std::fs::create_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
         save_annotator(&fitted.annotator, &fitted.header, &partial)?;
         let marker = partial.join(BEST_MARKER);
-        std::fs::write(&marker, record.trial.trial.to_string())
+        let hash = weights_hash(&partial).unwrap_or_default();
+        std::fs::write(&marker, format!("{}\n{hash}\n", record.trial.trial))
             .map_err(|e| ModelError::io(&marker, e))?;
         if let Some(dev) = &fitted.dev {
             let json = partial.join("dev-eval.json");
