@@ -11,6 +11,9 @@
 //! The search writes into its output folder `trials.jsonl`, `trials.tsv`,
 //! `best.toml` (the whole config of the best trial, which `quotekit train`
 //! reads) and `best/` (that trial's model with its `dev-eval.json`).
+//!
+//! The file runs a little over 500 lines: the search's loop and the
+//! keeping of its best model are read together.
 
 mod check;
 pub mod domain;
