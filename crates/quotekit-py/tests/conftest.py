@@ -58,7 +58,9 @@ def tiny_model(tmp_path_factory) -> Path:
     config = folder / "tiny.toml"
     config.write_text("[features]\nhash_bits = 16\n[training]\nc2 = 0.1\nmax_iterations = 30\n")
     out = folder / "model"
-    report = quotekit.train(config, train=SAMPLE, dev=SAMPLE, out=out)
+    # (Dev is the training corpus here, which training warns of.)
+    with pytest.warns(UserWarning, match="14 of its 14 documents are training documents too"):
+        report = quotekit.train(config, train=SAMPLE, dev=SAMPLE, out=out)
     assert report is not None and "exact" in json.dumps(report)
     assert (out / "model.safetensors").exists() and (out / "dev-eval.json").exists()
     report_page = (out / "report.html").read_text(encoding="utf-8")
