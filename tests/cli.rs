@@ -774,7 +774,6 @@ fn predict_and_eval_reproduce_dev(dir: &Path, model: &Path, dev: &serde_json::Va
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_training_cleanly_with_its_checkpoint() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("neural.toml");
     std::fs::write(
@@ -785,29 +784,18 @@ fn ctrl_c_stops_training_cleanly_with_its_checkpoint() {
     )
     .unwrap();
     let model = dir.path().join("model");
-    let mut child = std::process::Command::new(common::binary())
-        .args([
+    // (After the first epoch's line its checkpoint is written.)
+    let (code, rest) = common::interrupt_after_line(
+        &[
             "train",
             "--config",
             config.to_str().unwrap(),
             "--out",
             model.to_str().unwrap(),
-        ])
-        .current_dir(root())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    // (After the first epoch's line its checkpoint is written.)
-    for line in lines.by_ref() {
-        if line.unwrap().starts_with("epoch 1/") {
-            break;
-        }
-    }
-    common::interrupt(&child);
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{rest:?}");
+        ],
+        "epoch 1/",
+    );
+    assert_eq!(code, Some(130), "{rest:?}");
     let last = rest.last().cloned().unwrap_or_default();
     let checkpoint = model.join("checkpoint");
     assert!(
@@ -825,35 +813,24 @@ fn ctrl_c_stops_training_cleanly_with_its_checkpoint() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_train_speakers_with_nothing_written() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("resolver.safetensors");
-    let mut child = std::process::Command::new(common::binary())
-        .args([
+    let names = sample_names_dir();
+    let (code, rest) = common::interrupt_after_line(
+        &[
             "train-speakers",
             "--train",
             "datasets/sample",
             "--names",
-            sample_names_dir().to_str().unwrap(),
+            names.to_str().unwrap(),
             "--epochs",
             "1000",
             "--out",
             out.to_str().unwrap(),
-        ])
-        .current_dir(root())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        if line.unwrap().starts_with("epoch 1/") {
-            break;
-        }
-    }
-    common::interrupt(&child);
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{rest:?}");
+        ],
+        "epoch 1/",
+    );
+    assert_eq!(code, Some(130), "{rest:?}");
     let last = rest.last().cloned().unwrap_or_default();
     assert!(last.contains("training stopped, nothing written"), "{last}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -1680,6 +1657,33 @@ fn retraining_without_dev_leaves_no_stale_dev_evaluation() {
     assert!(model.join("model.safetensors").is_file());
     assert!(!model.join("dev-eval.json").exists());
     assert!(!half.exists() || !std::path::Path::new("/proc/self").exists());
+    // A read-only model file is refused before training, and the folder
+    // is left as it was.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let weights = model.join("model.safetensors");
+        let before = std::fs::read(&weights).unwrap();
+        std::fs::set_permissions(&weights, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let config = dir.path().join("again.toml");
+        std::fs::write(&config, settings).unwrap();
+        let o = quotekit(&[
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success());
+        let said = stderr(&o);
+        assert!(
+            said.contains("model.safetensors") && said.contains("read-only"),
+            "{said}"
+        );
+        assert!(!said.contains("training a"), "{said}");
+        assert_eq!(std::fs::read(&weights).unwrap(), before);
+        assert!(model.join("report.html").is_file());
+    }
 }
 
 /// `predict`'s default records are scored with the gold texts, as the

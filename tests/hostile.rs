@@ -745,8 +745,7 @@ fn a_text_tree_is_read_once_each_file_with_its_own_id() {
     // A link back up, and a FIFO named like a text.
     std::os::unix::fs::symlink("..", tree.join("2016").join("up")).unwrap();
     let fifo = tree.join("pipe.txt");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    common::mkfifo(&fifo);
     let output = dir.path().join("out.jsonl");
     let out = predict(&tree, &output, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -1432,8 +1431,7 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
             )
             .unwrap(),
             2 => {
-                let made = std::process::Command::new("mkfifo").arg(&file).status();
-                assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+                common::mkfifo(&file);
             }
             _ => std::os::unix::fs::symlink("/dev/zero", &file).unwrap(),
         }

@@ -373,11 +373,7 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
     use std::os::unix::fs::OpenOptionsExt;
     let dir = tempfile::tempdir().unwrap();
     let pipe = dir.path().join("pipe");
-    assert!(Command::new("mkfifo")
-        .arg(&pipe)
-        .status()
-        .unwrap()
-        .success());
+    common::mkfifo(&pipe);
     let output = dir.path().join("out.jsonl.gz");
     let mut child = spawn_predict(&pipe, &output, &[], Stdio::piped());
     // (Never for ever: every wait has a deadline, and the pipe's end, at
@@ -433,11 +429,7 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
 fn ctrl_c_ends_a_run_whose_pipe_has_no_writer() {
     let dir = tempfile::tempdir().unwrap();
     let pipe = dir.path().join("pipe");
-    assert!(Command::new("mkfifo")
-        .arg(&pipe)
-        .status()
-        .unwrap()
-        .success());
+    common::mkfifo(&pipe);
     let output = dir.path().join("out.jsonl");
     let mut child = spawn_predict(&pipe, &output, &[], Stdio::piped());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -559,11 +551,7 @@ fn a_named_pipe_output_is_written_to() {
     let file = dir.path().join("out.jsonl");
     assert!(predict(&input, &file, &[]).status.success());
     let pipe = dir.path().join("pipe");
-    assert!(Command::new("mkfifo")
-        .arg(&pipe)
-        .status()
-        .unwrap()
-        .success());
+    common::mkfifo(&pipe);
     let reader = {
         let pipe = pipe.clone();
         std::thread::spawn(move || std::fs::read(pipe).unwrap())

@@ -360,17 +360,21 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
         "by-attribution.toml",
         "metric = \"mean\"\n[space]\n\"features.window\" = { values = [1, 2] }\n",
     );
-    let o = quotekit(&[
-        "tune",
-        "--space",
-        by_attribution.to_str().unwrap(),
-        "--out",
-        dir.path().join("conll").to_str().unwrap(),
-        "--dev",
-        conll.to_str().unwrap(),
-    ]);
-    refused(&o, "is CoNLL, which holds no attributions");
-    assert!(!dir.path().join("conll").exists());
+    // (Refused before the search's folder `out` is made.)
+    let refused_on = |dev: &Path, out: &str, why: &str| {
+        let o = quotekit(&[
+            "tune",
+            "--space",
+            by_attribution.to_str().unwrap(),
+            "--out",
+            dir.path().join(out).to_str().unwrap(),
+            "--dev",
+            dev.to_str().unwrap(),
+        ]);
+        refused(&o, why);
+        assert!(!dir.path().join(out).exists());
+    };
+    refused_on(&conll, "conll", "is CoNLL, which holds no attributions");
     // So is a JSONL dev corpus whose spans are in no attribution.
     let jsonl = dir.path().join("dev.jsonl");
     common::convert("brat", "jsonl", Path::new("datasets/sample"), &jsonl, &[]);
@@ -384,17 +388,7 @@ fn a_grid_stops_at_its_end_and_bad_searches_are_refused() {
         })
         .collect();
     std::fs::write(&jsonl, unattributed).unwrap();
-    let o = quotekit(&[
-        "tune",
-        "--space",
-        by_attribution.to_str().unwrap(),
-        "--out",
-        dir.path().join("unattributed").to_str().unwrap(),
-        "--dev",
-        jsonl.to_str().unwrap(),
-    ]);
-    refused(&o, "dev.jsonl holds no attributions");
-    assert!(!dir.path().join("unattributed").exists());
+    refused_on(&jsonl, "unattributed", "dev.jsonl holds no attributions");
 
     // A key the config does not have, named with its file.
     let bad = space(

@@ -236,6 +236,36 @@ pub fn interrupt(child: &std::process::Child) {
     assert!(kill.success());
 }
 
+/// Makes a named pipe at `path`.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+/// Runs quotekit with `args` from the repository's root, interrupts it
+/// (Ctrl-C) once a line of its standard error starts with `line`, and
+/// returns its exit code and the lines it printed after that one.
+#[cfg(unix)]
+pub fn interrupt_after_line(args: &[&str], line: &str) -> (Option<i32>, Vec<String>) {
+    use std::io::BufRead;
+    let mut child = Command::new(binary())
+        .args(args)
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    for printed in lines.by_ref() {
+        if printed.unwrap().starts_with(line) {
+            break;
+        }
+    }
+    interrupt(&child);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    (child.wait().unwrap().code(), rest)
+}
+
 /// Waits until `ready` holds (polling), interrupts `child` and returns what
 /// it printed and its exit status.
 pub fn interrupt_when(child: std::process::Child, ready: impl Fn() -> bool) -> Output {

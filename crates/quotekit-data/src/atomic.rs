@@ -50,20 +50,12 @@ impl AtomicFile {
     }
 
     fn open(path: &Path, compress: bool) -> std::io::Result<Self> {
+        // (A file it may not write in place, read-only or another's, is
+        // not replaced either.)
+        check_replaceable(path)?;
         let existing = std::fs::symlink_metadata(path).ok();
         let (file, temp) = match &existing {
             Some(m) if !m.is_file() => (File::create(path)?, None),
-            // (A file it may not write in place, read-only or another's,
-            // is not replaced either.)
-            Some(m)
-                if m.permissions().readonly()
-                    || std::fs::OpenOptions::new().write(true).open(path).is_err() =>
-            {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::PermissionDenied,
-                    "the file may not be written (read-only, or another's); it is not replaced",
-                ))
-            }
             _ => {
                 let dir = path
                     .parent()
@@ -150,6 +142,26 @@ impl Drop for AtomicFile {
             let _ = std::fs::remove_file(temp);
         }
     }
+}
+
+/// Refuses a file at `path` that [`AtomicFile`] would not replace: one it
+/// may not write in place (read-only, or another user's), as it would then
+/// be written in place. No file there, or something else, passes: a long
+/// run checks its outputs so before it begins, not after.
+pub fn check_replaceable(path: &Path) -> std::io::Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_file()
+        && (meta.permissions().readonly()
+            || std::fs::OpenOptions::new().write(true).open(path).is_err())
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file may not be written (read-only, or another's); it is not replaced",
+        ));
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to `path` whole ([`AtomicFile`]).

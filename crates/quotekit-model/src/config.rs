@@ -237,11 +237,10 @@ impl TrainConfig {
         // for TOML, whatever the key would hold.)
         let toml_error = |e: toml::de::Error| {
             let message = e.to_string().trim_end().to_string();
-            ModelError::config(if message.contains("value was too large") {
-                format!(
-                    "{message} (a TOML integer is at most {}; so is a seed here)",
-                    i64::MAX
-                )
+            // (The parser calls it u64's limit, or i128's past that.)
+            let past = ["value was too large", "as i128"];
+            ModelError::config(if past.iter().any(|p| message.contains(p)) {
+                format!("{message} (a TOML integer is at most {})", i64::MAX)
             } else {
                 message
             })
@@ -632,6 +631,13 @@ mod tests {
             "{e}"
         );
         assert!(TrainConfig::parse("[training]\nseed = 9223372036854775807\n").is_ok());
+        let e = TrainConfig::parse("[training]\nmax_iterations = 18446744073709551616\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a TOML integer is at most 9223372036854775807"),
+            "{e}"
+        );
     }
 
     /// A setting is its thread count; all cores are a count within the

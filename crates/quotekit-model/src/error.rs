@@ -41,6 +41,23 @@ pub enum ModelError {
         /// The file.
         path: PathBuf,
     },
+    /// A training run that would write over the checkpoint of an
+    /// unfinished run without resuming from it.
+    #[error(
+        "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this run would write over: go on from it with `quotekit train --resume {}`, or remove it (or write checkpoints elsewhere: --checkpoint-dir) to start over",
+        path.display(),
+        dir.display()
+    )]
+    UnfinishedCheckpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Its folder.
+        dir: PathBuf,
+        /// Epochs done.
+        done: usize,
+        /// Epochs its run was to train.
+        due: usize,
+    },
     /// A safetensors file that is not a quotekit model.
     #[error("{}: not a quotekit model ({reason})", path.display())]
     Foreign {

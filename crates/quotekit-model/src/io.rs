@@ -22,6 +22,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     quotekit_data::atomic::replace_whole(path, bytes).map_err(|e| ModelError::io(path, e))
 }
 
+/// The metadata value `key` of the safetensors file at `path`, read from
+/// its header alone (not its tensors, which may take gigabytes); `None`
+/// when the file is not a regular one, or not such a file, or has no such
+/// key.
+pub fn header_metadata(path: &Path, key: &str) -> Option<String> {
+    use std::io::Read;
+    // (A regular file only: opening a FIFO would wait for a writer.)
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).ok()?;
+    let len = u64::from_le_bytes(len);
+    if len > MAX_HEADER_BYTES {
+        return None;
+    }
+    let mut json = vec![0u8; usize::try_from(len).ok()?];
+    file.read_exact(&mut json).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    Some(value.get("__metadata__")?.get(key)?.as_str()?.to_string())
+}
+
 /// Reads a whole model-side file (a model, checkpoint, resolver or cache
 /// file). Only a regular file (or a link to one) is read: a FIFO would block
 /// and a device (`/dev/zero`) never end.

@@ -2,7 +2,7 @@
 
 use crate::errors;
 use pyo3::prelude::*;
-use quotekit_infer::render::report::{write_trained, TrainingHistory};
+use quotekit_infer::render::report::{check_trained_writable, write_trained, TrainingHistory};
 use quotekit_model::config::TrainConfig;
 use quotekit_model::fit_with;
 use quotekit_model::nn::checkpoint::Checkpoint;
@@ -89,27 +89,17 @@ pub fn train(
     crate::corpus::warn_all(py, &early)?;
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
-    let checkpoint_dir = cfg.model.trains_in_epochs().then(|| out.join("checkpoint"));
-    // (An unfinished run's checkpoint, which `quotekit train --resume`
-    // could go on from, is not written over.)
-    if let Some((done, due)) = checkpoint_dir
-        .as_deref()
-        .and_then(Checkpoint::unfinished_in)
-    {
-        return Err(errors::input(format!(
-            "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this run \
-             would write over: go on from it with `quotekit train --resume`, or remove it to \
-             start over",
-            Checkpoint::path(&out.join("checkpoint")).display()
-        )));
-    }
+    check_trained_writable(&out).map_err(errors::input)?;
     let options = TrainOptions {
-        checkpoint_dir,
+        checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
         resume: None,
         stop_after: None,
         cache_dir: Some(default_cache_dir(&out)),
         interrupt: Interrupt::default(),
     };
+    // (An unfinished run's checkpoint, which `quotekit train --resume`
+    // could go on from, is not written over.)
+    Checkpoint::refuse_unfinished(&options).map_err(errors::model)?;
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
     let mut warnings = Vec::new();

@@ -269,6 +269,8 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(archive))
         .context("the encoder's archive is not a zip archive")?;
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    // (What a fetch killed while writing left.)
+    quotekit_data::atomic::remove_stale(&out);
     for (name, expected) in source.files {
         let inner = format!("{}/{name}", source.folder);
         let mut entry = archive

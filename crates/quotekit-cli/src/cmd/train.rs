@@ -4,7 +4,7 @@
 use super::say;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use quotekit_infer::render::report::{write_trained, TrainingHistory};
+use quotekit_infer::render::report::{check_trained_writable, write_trained, TrainingHistory};
 use quotekit_model::config::{ModelKind, TrainConfig};
 use quotekit_model::fit_with;
 use quotekit_model::nn::checkpoint::Checkpoint;
@@ -222,6 +222,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&out)?;
+    check_trained_writable(&out)?;
     let by_epoch = config.model.trains_in_epochs();
     // A checkpoint or cache folder given apart from the model's: a failed run
     // leaves none of the folders it made for them, and the checkpoint folder
@@ -241,22 +242,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    // (An unfinished run's checkpoint is not written over unasked.)
-    let checkpoint_dir = args
-        .checkpoint_dir
-        .clone()
-        .unwrap_or_else(|| out.join("checkpoint"));
-    if let (true, None) = (by_epoch, &args.resume) {
-        if let Some((done, due)) = Checkpoint::unfinished_in(&checkpoint_dir) {
-            anyhow::bail!(
-                "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this \
-                 run would write over: go on from it with --resume {}, or remove it (or give \
-                 --checkpoint-dir another folder) to start over",
-                Checkpoint::path(&checkpoint_dir).display(),
-                checkpoint_dir.display()
-            );
-        }
-    }
     let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
     errln!(
         "training a {}{} on {}{}",
@@ -271,7 +256,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default()
     );
     let options = TrainOptions {
-        checkpoint_dir: by_epoch.then_some(checkpoint_dir),
+        checkpoint_dir: by_epoch.then(|| {
+            args.checkpoint_dir
+                .clone()
+                .unwrap_or_else(|| out.join("checkpoint"))
+        }),
         resume: args.resume.clone(),
         stop_after: args.stop_after,
         interrupt: super::interrupt_on_signals()?,
@@ -281,6 +270,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| default_cache_dir(&out)),
         ),
     };
+    // (An unfinished run's checkpoint is not written over unasked.)
+    Checkpoint::refuse_unfinished(&options)?;
     let bar = if by_epoch {
         ProgressBar::new(0)
     } else {

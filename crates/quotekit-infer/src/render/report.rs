@@ -311,6 +311,17 @@ pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// Refuses a model folder `out` where [`write_trained`] could not replace
+/// a file (a read-only model or report): checked before training, so that
+/// hours of it are not lost at the end.
+pub fn check_trained_writable(out: &std::path::Path) -> Result<(), crate::InferError> {
+    for path in training_writes(out) {
+        quotekit_data::atomic::check_replaceable(&path)
+            .map_err(|e| crate::InferError::io(&path, e))?;
+    }
+    Ok(())
+}
+
 /// The files [`write_trained`] wrote in a model folder.
 #[derive(Debug, Clone)]
 pub struct TrainedFiles {

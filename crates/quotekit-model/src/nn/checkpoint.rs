@@ -157,12 +157,7 @@ impl Checkpoint {
     /// write over work that `--resume` could go on from. `None` when there
     /// is no checkpoint, or none that can be read (a new run writes over it).
     pub fn unfinished_in(dir: &Path) -> Option<(usize, usize)> {
-        let file = dir.join(FILE_NAME);
-        if !file.is_file() {
-            return None;
-        }
-        let bytes = crate::io::read_file(&file).ok()?;
-        let json = read_metadata(&bytes, KEY, &file).ok()??;
+        let json = crate::io::header_metadata(&dir.join(FILE_NAME), KEY)?;
         let meta: CheckpointMeta = serde_json::from_str(&json).ok()?;
         let count = |key: &str| meta.config.get(key)?.as_u64().map(|n| n as usize);
         let epochs = count("epochs")?;
@@ -171,6 +166,30 @@ impl Checkpoint {
             .stopping
             .exhausted(count("patience").unwrap_or(0));
         (meta.state.epoch < epochs && !stopped_early).then_some((meta.state.epoch, epochs))
+    }
+
+    /// Refuses a run (`options`) whose checkpoint folder holds the
+    /// checkpoint of an unfinished run ([`Checkpoint::unfinished_in`]) that
+    /// it does not resume from: it would write over work that could be gone
+    /// on from.
+    pub fn refuse_unfinished(options: &TrainOptions) -> Result<(), ModelError> {
+        let Some(dir) = &options.checkpoint_dir else {
+            return Ok(());
+        };
+        let Some((done, due)) = Self::unfinished_in(dir) else {
+            return Ok(());
+        };
+        let path = Self::path(dir);
+        let resolved = |p: &Path| quotekit_data::paths::resolved(&Self::path(p));
+        if options.resume.as_deref().map(resolved) == Some(resolved(dir)) {
+            return Ok(());
+        }
+        Err(ModelError::UnfinishedCheckpoint {
+            path,
+            dir: dir.clone(),
+            done,
+            due,
+        })
     }
 
     /// Reads a checkpoint file (or `DIR/checkpoint.safetensors`).

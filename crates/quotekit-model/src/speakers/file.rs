@@ -47,24 +47,8 @@ pub fn is_resolver_file(path: &Path) -> bool {
 /// Only the safetensors header is read (a model's weights file may be
 /// large): its length, then its JSON, whose metadata holds ours.
 pub fn quotekit_format(path: &Path) -> Option<String> {
-    use std::io::Read;
-    // (A regular file only: opening a FIFO would wait for a writer.)
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return None;
-    }
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut len = [0u8; 8];
-    file.read_exact(&mut len).ok()?;
-    let len = u64::from_le_bytes(len);
-    if len > crate::io::MAX_HEADER_BYTES {
-        return None;
-    }
-    let len = usize::try_from(len).ok()?;
-    let mut json = vec![0u8; len];
-    file.read_exact(&mut json).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
     let header: serde_json::Value =
-        serde_json::from_str(value.get("__metadata__")?.get("quotekit")?.as_str()?).ok()?;
+        serde_json::from_str(&crate::io::header_metadata(path, "quotekit")?).ok()?;
     Some(header.get("format")?.as_str()?.to_string())
 }
 

@@ -14,8 +14,9 @@ use crate::tune::space::{Method, Metric, SearchSpace};
 use std::collections::BTreeMap;
 
 /// Refuses a metric of attributions (`attribution`, `mean`) with a dev
-/// corpus `dev_docs` that holds none (a CoNLL corpus cannot): every trial
-/// would score the same on them, and the ranking would say nothing.
+/// corpus `dev_docs` that holds none (a CoNLL corpus cannot): no trial
+/// would be ranked by attributions (every one would score the same on
+/// them).
 pub(crate) fn metric_fits_dev(
     space: &SearchSpace,
     base: &TrainConfig,
@@ -34,9 +35,9 @@ pub(crate) fn metric_fits_dev(
         return Err(ModelError::Config {
             path: Some(space.path.clone()),
             message: format!(
-                "the dev corpus {} {why}, so metric = \"{}\" would score every trial the \
-                 same: choose metric = \"exact\" or \"overlap\", or a dev corpus with \
-                 attributions (brat or JSONL)",
+                "the dev corpus {} {why}, so metric = \"{}\" would rank no trial by \
+                 attributions (every one would score the same on them): choose metric = \
+                 \"exact\" or \"overlap\", or a dev corpus with attributions (brat or JSONL)",
                 dev.display(),
                 space.metric.name()
             ),

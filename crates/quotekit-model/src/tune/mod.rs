@@ -112,8 +112,8 @@ pub fn tune(
     // The corpora are checked once before any trial: one that does not load
     // (or names of another corpus) would fail every trial, and the failed
     // trials would stand as done when the search is resumed.
-    let (_, dev_docs, _) = crate::fit::load_corpora(&base)?;
-    check::metric_fits_dev(space, &base, &dev_docs)?;
+    // (The corpora are not kept: each trial reads them.)
+    check::metric_fits_dev(space, &base, &crate::fit::load_corpora(&base)?.1)?;
     // So are the other files its keys' values name, and the encoders.
     check::inputs_exist(space, &base)?;
     // (Successive halving's rungs are sized from the budget: for it, the
