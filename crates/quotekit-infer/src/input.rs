@@ -604,6 +604,29 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
     }))
 }
 
+/// Whether this process may read `path`, told without opening it (opening
+/// a named pipe waits for a writer, and a writer let go by an open closed
+/// at once would lose what it writes).
+fn readable(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::CString::new(path.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        // SAFETY: `name` is a NUL-terminated string that outlives the
+        // call, which reads it and nothing else.
+        #[allow(unsafe_code)]
+        let refused =
+            unsafe { libc::faccessat(libc::AT_FDCWD, name.as_ptr(), libc::R_OK, libc::AT_EACCESS) };
+        if refused != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Opens `input` for streaming.
 pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> {
     let position = Arc::new(AtomicU64::new(0));
@@ -667,6 +690,9 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             let records = if meta.is_file() {
                 opened()?
             } else {
+                // (Whether it may be read is told now, without opening it:
+                // an input that cannot be read leaves no output file.)
+                readable(path).map_err(|e| InferError::io(path, e))?;
                 let mut opened = Some(opened);
                 let mut records: Option<Records> = None;
                 Box::new(std::iter::from_fn(move || {
