@@ -62,6 +62,9 @@ fn a_search_keeps_the_best_config_and_its_model() {
     let out = dir.path().join("out");
     let o = tune(&space, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // (Dev is the training corpus here: warned of once, not per trial.)
+    let said = stderr(&o);
+    assert_eq!(said.matches("training documents too").count(), 1, "{said}");
     let records = records(&out);
     assert_eq!(records.len(), 4);
     assert_eq!(

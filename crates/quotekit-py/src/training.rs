@@ -9,6 +9,7 @@ use quotekit_model::nn::checkpoint::Checkpoint;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::{Interrupt, TrainOptions};
 use quotekit_model::transformer::cache::default_cache_dir;
+use quotekit_model::tune::TuneEvent;
 use std::path::PathBuf;
 
 /// Trains a model with the TOML config at `config` (its `data.train`,
@@ -205,10 +206,20 @@ pub fn tune(
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let interrupt = Interrupt::default();
+    // (Every trial reads the same corpora: a warning is given once.)
+    let mut warnings: Vec<String> = Vec::new();
     let report = with_signals(py, &interrupt, || {
-        quotekit_model::tune::tune(&search, &out, &interrupt, |_| {})
+        quotekit_model::tune::tune(&search, &out, &interrupt, |event| {
+            if let TuneEvent::Train(TrainEvent::Warning(w)) = event {
+                let w = w.strip_prefix("warning: ").unwrap_or(w);
+                if !warnings.iter().any(|seen| seen == w) {
+                    warnings.push(w.to_string());
+                }
+            }
+        })
     })?
     .map_err(|e| errors::model_in("tuning failed", e))?;
+    crate::corpus::warn_all(py, &warnings)?;
     // (The search ran: its folder holds its results.)
     made.keep();
     let json = serde_json::json!({

@@ -35,7 +35,10 @@ def trials(out):
 
 def test_tune_finds_what_the_cli_finds(tmp_path):
     s = space(tmp_path, RANDOM)
-    report = quotekit.tune(s, out=tmp_path / "py", dev=SAMPLE, threads=1)
+    # (Dev is the training corpus here: warned of once, not per trial.)
+    with pytest.warns(UserWarning, match="training documents too") as said:
+        report = quotekit.tune(s, out=tmp_path / "py", dev=SAMPLE, threads=1)
+    assert sum("training documents too" in str(w.message) for w in said) == 1
     proc = run_cli(
         "tune", "--space", str(s), "--out", str(tmp_path / "cli"), "--dev", str(SAMPLE),
         "--threads", "2",
@@ -47,7 +50,8 @@ def test_tune_finds_what_the_cli_finds(tmp_path):
     assert report["best"] == best["trial"]
     assert (tmp_path / "py" / "best" / "model.safetensors").exists()
     # Called again, the search resumes: nothing is trained twice.
-    again = quotekit.tune(s, out=tmp_path / "py", dev=SAMPLE, trials=4)
+    with pytest.warns(UserWarning, match="training documents too"):
+        again = quotekit.tune(s, out=tmp_path / "py", dev=SAMPLE, trials=4)
     assert len(again["records"]) == 4
     assert [r["seconds"] for r in again["records"][:3]] == [r["seconds"] for r in report["records"]]
 
