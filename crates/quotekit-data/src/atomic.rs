@@ -77,6 +77,10 @@ impl AtomicFile {
                 };
                 match (made, &existing) {
                     (Ok(file), _) => {
+                        // (Held while it is written, so that no other
+                        // process takes it for a killed run's:
+                        // [`remove_stale`]. Where files take no locks, none.)
+                        let _ = file.try_lock();
                         if let Some(m) = &existing {
                             if let Err(e) = file.set_permissions(m.permissions()) {
                                 let _ = std::fs::remove_file(&temp);
@@ -184,9 +188,11 @@ pub fn replace_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Removes from `dir` the temporary files of [`AtomicFile`]s
-/// (`.quotekit-PID-N.part`) whose process is gone: what a run killed while
-/// writing left. Where `/proc` cannot tell (not Linux), nothing is
-/// removed. Returns how many went.
+/// (`.quotekit-PID-N.part`) whose process is gone and whose lock no one
+/// holds: what a run killed while writing left. (The lock tells a writer
+/// that `/proc` cannot see, in another container or hidden from this
+/// user, from a dead one.) Where `/proc` cannot tell (not Linux), or the
+/// file takes no lock, nothing is removed. Returns how many went.
 pub fn remove_stale(dir: &Path) -> usize {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
@@ -200,10 +206,14 @@ pub fn remove_stale(dir: &Path) -> usize {
             .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse().ok()))
             .is_some_and(gone)
     };
+    let unheld = |path: &Path| {
+        File::open(path).is_ok_and(|f| f.try_lock().is_ok())
+            && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+    };
     let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
     entries
         .filter(|e| e.file_name().to_str().is_some_and(stale))
-        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .filter(|e| unheld(&e.path()) && std::fs::remove_file(e.path()).is_ok())
         .count()
 }
 
@@ -298,10 +308,17 @@ mod tests {
         for name in names {
             std::fs::write(dir.path().join(name), "half").unwrap();
         }
+        // One that a live writer holds, though `/proc` cannot see it.
+        let held = dir.path().join(".quotekit-4294967294-0.part");
+        std::fs::write(&held, "being written").unwrap();
+        let holder = File::open(&held).unwrap();
+        holder.try_lock().unwrap();
         let linux = Path::new("/proc/self").exists();
         assert_eq!(remove_stale(dir.path()), usize::from(linux));
+        assert!(held.exists());
+        drop(holder);
         let left = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(left, names.len() - usize::from(linux));
+        assert_eq!(left, names.len() + 1 - usize::from(linux));
         assert!(!linux || !dir.path().join(names[0]).exists());
     }
 }
