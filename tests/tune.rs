@@ -591,8 +591,22 @@ fn what_the_trials_read_is_checked_before_the_first() {
     );
     let out = dir.path().join("encoder");
     let err = refused(&tune(&encoder, &out, &[]), "`transformer.path` = ");
-    assert!(err.contains("holds no model.safetensors"), "{err}");
+    assert!(err.contains("is no folder"), "{err}");
     assert!(!out.join("trials.jsonl").exists());
+    // A model quotekit trained is no encoder, and is said to be one.
+    let trained = write(
+        "trained.toml",
+        "configs/transformer.toml",
+        format!(
+            "[space]\n\"transformer.path\" = {{ values = [{:?}] }}\n",
+            common::tiny_model()
+        ),
+    );
+    let err = refused(&tune(&trained, &out, &[]), "`transformer.path` = ");
+    assert!(
+        err.contains("is a model quotekit trained (quotekit-crf)") && err.contains("--init"),
+        "{err}"
+    );
     // (A process number no process has.)
     let out = dir.path().join("stale");
     std::fs::create_dir_all(&out).unwrap();

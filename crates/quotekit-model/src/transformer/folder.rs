@@ -28,10 +28,22 @@ impl EncoderFolder {
     /// the encoder has no embedding for.
     pub fn read(config: &TransformerConfig) -> std::result::Result<Self, ModelError> {
         let dir = &config.path;
+        if !dir.is_dir() {
+            return Err(ModelError::config(format!(
+                "transformer.path = {dir:?} is no folder; run `quotekit fetch-encoder` (see README) or point transformer.path at a BERT folder"
+            )));
+        }
         if !dir.join(WEIGHTS_FILE).is_file() {
             return Err(ModelError::config(format!(
                 "transformer.path = {:?} holds no {WEIGHTS_FILE}; run `quotekit fetch-encoder` (see README) or point transformer.path at a BERT folder",
                 dir
+            )));
+        }
+        // (A model quotekit trained is no pretrained encoder: its own
+        // weights are started from with transformer.init.)
+        if let Some(format) = crate::speakers::file::quotekit_format(&dir.join(WEIGHTS_FILE)) {
+            return Err(ModelError::config(format!(
+                "transformer.path = {dir:?} is a model quotekit trained ({format}), not a pretrained encoder: point transformer.path at the encoder folder (`quotekit fetch-encoder`), and start from a trained transformer's weights with transformer.init (--init)"
             )));
         }
         let config_path = dir.join(CONFIG_FILE);
