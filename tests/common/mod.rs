@@ -256,10 +256,20 @@ pub fn interrupt_after_line(args: &[&str], line: &str) -> (Option<i32>, Vec<Stri
         .spawn()
         .unwrap();
     let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut before = Vec::new();
+    let mut seen = false;
     for printed in lines.by_ref() {
-        if printed.unwrap().starts_with(line) {
+        let printed = printed.unwrap();
+        seen = printed.starts_with(line);
+        if seen {
             break;
         }
+        before.push(printed);
+    }
+    // (The run ended without the line: what it printed says why.)
+    if !seen {
+        let status = child.wait().unwrap();
+        panic!("{line:?} was never printed ({status}): {before:?}");
     }
     interrupt(&child);
     let rest: Vec<String> = lines.map(Result::unwrap).collect();

@@ -79,8 +79,9 @@ impl AtomicFile {
                     (Ok(file), _) => {
                         // (Held while it is written, so that no other
                         // process takes it for a killed run's:
-                        // [`remove_stale`]. Where files take no locks, none.)
-                        let _ = file.try_lock();
+                        // [`remove_stale`], which holds it only while it
+                        // looks. Where files take no locks, none.)
+                        let _ = file.lock();
                         if let Some(m) = &existing {
                             if let Err(e) = file.set_permissions(m.permissions()) {
                                 let _ = std::fs::remove_file(&temp);
@@ -110,9 +111,11 @@ impl AtomicFile {
 
     /// Ends the file (a gzip stream with its trailer) and puts it in place.
     pub fn finish(mut self) -> std::io::Result<()> {
-        if let Some(out) = self.out.take() {
-            out.finish()?.into_inner().map_err(|e| e.into_error())?;
-        }
+        // (The file, and so its lock, is held until it is in place.)
+        let _file = match self.out.take() {
+            Some(out) => Some(out.finish()?.into_inner().map_err(|e| e.into_error())?),
+            None => None,
+        };
         match self.temp.take() {
             Some(temp) => std::fs::rename(&temp, &self.path).inspect_err(|_| {
                 let _ = std::fs::remove_file(&temp);
@@ -206,14 +209,21 @@ pub fn remove_stale(dir: &Path) -> usize {
             .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse().ok()))
             .is_some_and(gone)
     };
-    let unheld = |path: &Path| {
-        File::open(path).is_ok_and(|f| f.try_lock().is_ok())
-            && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+    // (A regular file only, told before it is opened: opening a named pipe
+    // would wait for a writer. Its lock is held until it is gone.)
+    let remove_unheld = |path: &Path| {
+        if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+            return false;
+        }
+        let Ok(file) = File::open(path) else {
+            return false;
+        };
+        file.try_lock().is_ok() && std::fs::remove_file(path).is_ok()
     };
     let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
     entries
         .filter(|e| e.file_name().to_str().is_some_and(stale))
-        .filter(|e| unheld(&e.path()) && std::fs::remove_file(e.path()).is_ok())
+        .filter(|e| remove_unheld(&e.path()))
         .count()
 }
 
@@ -313,12 +323,31 @@ mod tests {
         std::fs::write(&held, "being written").unwrap();
         let holder = File::open(&held).unwrap();
         holder.try_lock().unwrap();
+        // And a named pipe by such a name, which is not opened (it would
+        // wait for a writer).
+        let pipe = dir.path().join(".quotekit-4294967293-0.part");
+        let piped = std::process::Command::new("mkfifo").arg(&pipe).status();
+        let piped = usize::from(piped.is_ok_and(|s| s.success()));
         let linux = Path::new("/proc/self").exists();
         assert_eq!(remove_stale(dir.path()), usize::from(linux));
         assert!(held.exists());
         drop(holder);
         let left = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(left, names.len() + 1 - usize::from(linux));
+        assert_eq!(left, names.len() + 1 + piped - usize::from(linux));
         assert!(!linux || !dir.path().join(names[0]).exists());
+    }
+
+    /// A file being written is held by its writer: a look from outside
+    /// cannot take the lock.
+    #[test]
+    fn a_file_being_written_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = AtomicFile::create(&dir.path().join("out.txt")).unwrap();
+        file.write_all(b"half").unwrap();
+        let temp = file.temp.clone().unwrap();
+        let other = File::open(&temp).unwrap();
+        assert!(other.try_lock().is_err());
+        file.finish().unwrap();
+        assert!(other.try_lock().is_ok());
     }
 }

@@ -606,7 +606,9 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
 
 /// Whether this process may read `path`, told without opening it (opening
 /// a named pipe waits for a writer, and a writer let go by an open closed
-/// at once would lose what it writes).
+/// at once would lose what it writes). Only a refusal is an error: where
+/// the system cannot tell (a container that forbids the call), the open
+/// tells later.
 fn readable(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -618,8 +620,9 @@ fn readable(path: &Path) -> std::io::Result<()> {
         #[allow(unsafe_code)]
         let refused =
             unsafe { libc::faccessat(libc::AT_FDCWD, name.as_ptr(), libc::R_OK, libc::AT_EACCESS) };
-        if refused != 0 {
-            return Err(std::io::Error::last_os_error());
+        let error = std::io::Error::last_os_error();
+        if refused != 0 && error.raw_os_error() == Some(libc::EACCES) {
+            return Err(error);
         }
     }
     #[cfg(not(unix))]

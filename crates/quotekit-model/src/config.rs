@@ -240,7 +240,11 @@ impl TrainConfig {
             // (The parser calls it u64's limit, or i128's past that.)
             let past = ["value was too large", "as i128"];
             ModelError::config(if past.iter().any(|p| message.contains(p)) {
-                format!("{message} (a TOML integer is at most {})", i64::MAX)
+                format!(
+                    "{message} (a TOML integer is from {} to {})",
+                    i64::MIN,
+                    i64::MAX
+                )
             } else {
                 message
             })
@@ -627,7 +631,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("a TOML integer is at most 9223372036854775807"),
+            e.contains("a TOML integer is from -9223372036854775808 to 9223372036854775807"),
             "{e}"
         );
         assert!(TrainConfig::parse("[training]\nseed = 9223372036854775807\n").is_ok());
@@ -635,7 +639,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("a TOML integer is at most 9223372036854775807"),
+            e.contains("a TOML integer is from -9223372036854775808 to 9223372036854775807"),
             "{e}"
         );
     }

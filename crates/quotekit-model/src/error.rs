@@ -44,7 +44,7 @@ pub enum ModelError {
     /// A training run that would write over the checkpoint of an
     /// unfinished run without resuming from it.
     #[error(
-        "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this run would write over: go on from it with `quotekit train --resume {}`, or remove it (or write checkpoints elsewhere: --checkpoint-dir) to start over",
+        "{}: the checkpoint of an unfinished run ({done} of {due} epochs), which this run would write over: go on from it by running `quotekit train` with its config and --resume {}, or remove it to start over (`quotekit train --checkpoint-dir` writes checkpoints elsewhere)",
         path.display(),
         dir.display()
     )]

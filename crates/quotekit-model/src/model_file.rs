@@ -152,6 +152,15 @@ pub const SAVED_FILES: [&str; 4] = [
     crate::speakers::file::FILE_NAME,
 ];
 
+/// The files of [`SAVED_FILES`] that a model of `kind` is saved with.
+pub fn saved_files(kind: ModelKind) -> &'static [&'static str] {
+    match kind {
+        ModelKind::Crf => &[SAVED_FILES[0], SAVED_FILES[3]],
+        ModelKind::Neural => &[SAVED_FILES[0], SAVED_FILES[1], SAVED_FILES[3]],
+        ModelKind::Transformer => &SAVED_FILES,
+    }
+}
+
 /// The files of the model at `path` (a model directory, its weights file or
 /// an ensemble's `ensemble.toml`) that are there: the one given, and those
 /// of its folder that a model is read from (weights, speaker resolver,

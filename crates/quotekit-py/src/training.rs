@@ -90,7 +90,6 @@ pub fn train(
     crate::corpus::warn_all(py, &early)?;
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
-    check_trained_writable(&out).map_err(errors::input)?;
     let options = TrainOptions {
         checkpoint_dir: cfg.model.trains_in_epochs().then(|| out.join("checkpoint")),
         resume: None,
@@ -101,6 +100,8 @@ pub fn train(
     // (An unfinished run's checkpoint, which `quotekit train --resume`
     // could go on from, is not written over.)
     Checkpoint::refuse_unfinished(&options).map_err(errors::model)?;
+    check_trained_writable(&out, cfg.model, options.checkpoint_dir.as_deref())
+        .map_err(errors::input)?;
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
     let mut warnings = Vec::new();
@@ -206,20 +207,18 @@ pub fn tune(
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&out).map_err(errors::input)?;
     let interrupt = Interrupt::default();
-    // (Every trial reads the same corpora: a warning is given once.)
+    // (Each said once by the search; given, as `train` gives them, when
+    // the search fails too.)
     let mut warnings: Vec<String> = Vec::new();
     let report = with_signals(py, &interrupt, || {
         quotekit_model::tune::tune(&search, &out, &interrupt, |event| {
             if let TuneEvent::Train(TrainEvent::Warning(w)) = event {
-                let w = w.strip_prefix("warning: ").unwrap_or(w);
-                if !warnings.iter().any(|seen| seen == w) {
-                    warnings.push(w.to_string());
-                }
+                warnings.push(w.strip_prefix("warning: ").unwrap_or(w).to_string());
             }
         })
-    })?
-    .map_err(|e| errors::model_in("tuning failed", e))?;
+    })?;
     crate::corpus::warn_all(py, &warnings)?;
+    let report = report.map_err(|e| errors::model_in("tuning failed", e))?;
     // (The search ran: its folder holds its results.)
     made.keep();
     let json = serde_json::json!({

