@@ -386,6 +386,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 &bar,
                 format!("encoder outputs cached in {}", path.display()),
             ),
+            TrainEvent::CacheRead(path) => say(
+                &bar,
+                format!(
+                    "encoder outputs read from the cache {} (an earlier run's)",
+                    path.display()
+                ),
+            ),
             TrainEvent::SpeakerEpoch {
                 epoch,
                 epochs,

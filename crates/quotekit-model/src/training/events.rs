@@ -57,8 +57,11 @@ pub enum TrainEvent {
         /// Documents to encode.
         total: usize,
     },
-    /// Frozen encoder outputs were read from (or written to) this cache file.
+    /// Frozen encoder outputs were written to this cache file.
     Cache(PathBuf),
+    /// Frozen encoder outputs were read from this cache file, written by
+    /// an earlier run.
+    CacheRead(PathBuf),
     /// One epoch of the speaker resolver done.
     SpeakerEpoch {
         /// 1-based epoch.

@@ -139,18 +139,24 @@ pub fn cached_outputs(
                     .tensor(&i.to_string())
                     .map_err(|e| damaged(e.to_string()))?;
                 let values = f32_values(t.data());
-                if values.len() == docs[i].inputs.len() * h {
-                    Ok(values)
-                } else {
+                if values.len() != docs[i].inputs.len() * h {
                     Err(damaged(format!(
                         "document {i} has {} values, expected {}",
                         values.len(),
                         docs[i].inputs.len() * h
                     )))
+                } else if values.iter().any(|v| !v.is_finite()) {
+                    // (No encoder gives one: training on it would end
+                    // in a NaN loss, said to be the learning rate's.)
+                    Err(damaged(format!(
+                        "document {i} has a value that is no number"
+                    )))
+                } else {
+                    Ok(values)
                 }
             })
             .collect::<Result<Cached, ModelError>>()?;
-        on_event(&TrainEvent::Cache(file.clone()));
+        on_event(&TrainEvent::CacheRead(file.clone()));
         return Ok(out);
     }
     let out = encode_all(model, docs, interrupt, on_event)?;
@@ -244,7 +250,20 @@ mod tests {
             .collect();
         assert_eq!(files.len(), 1, "one cache file for the training corpus");
         // A cache that reads back is used as it is.
-        train().unwrap();
+        let mut read = Vec::new();
+        let cues = Lexicon::builtin_cues();
+        crate::transformer::train::train(
+            &config,
+            &tags,
+            docs.to_vec(),
+            &[],
+            cues,
+            &options,
+            &mut |e| read.push(matches!(e, TrainEvent::CacheRead(_))),
+        )
+        .unwrap();
+        assert!(read.contains(&true), "the second run reads the cache");
+        let good = std::fs::read(&files[0]).unwrap();
         std::fs::write(&files[0], b"not a safetensors file").unwrap();
         let e = train().unwrap_err().to_string();
         let name = files[0].file_name().unwrap().to_str().unwrap();
@@ -259,6 +278,17 @@ mod tests {
             e.contains(name) && e.contains("document 0 has 3 values"),
             "{e}"
         );
+        // One whose vectors fit, but hold a value that is no number.
+        let st = SafeTensors::deserialize(&good).unwrap();
+        let tensor = st.tensor("0").unwrap();
+        let mut values = f32_values(tensor.data());
+        values[1] = f32::NAN;
+        let bytes = f32_bytes(&values);
+        let view = TensorView::new(Dtype::F32, tensor.shape().to_vec(), &bytes).unwrap();
+        let data = safetensors::serialize([("0".to_string(), view)], None).unwrap();
+        std::fs::write(&files[0], data).unwrap();
+        let e = train().unwrap_err().to_string();
+        assert!(e.contains(name) && e.contains("no number"), "{e}");
     }
 
     /// A frozen encoder started from a trained model (`transformer.init`)
