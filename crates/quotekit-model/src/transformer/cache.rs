@@ -231,18 +231,11 @@ mod tests {
             cache_dir: Some(cache.clone()),
             ..TrainOptions::default()
         };
-        let train = || {
+        let train_seeing = |events: &mut dyn FnMut(&TrainEvent)| {
             let cues = Lexicon::builtin_cues();
-            train(
-                &config,
-                &tags,
-                docs.to_vec(),
-                &[],
-                cues,
-                &options,
-                &mut |_| {},
-            )
+            train(&config, &tags, docs.to_vec(), &[], cues, &options, events)
         };
+        let train = || train_seeing(&mut |_| {});
         train().unwrap();
         let files: Vec<PathBuf> = std::fs::read_dir(&cache)
             .unwrap()
@@ -251,17 +244,7 @@ mod tests {
         assert_eq!(files.len(), 1, "one cache file for the training corpus");
         // A cache that reads back is used as it is.
         let mut read = Vec::new();
-        let cues = Lexicon::builtin_cues();
-        crate::transformer::train::train(
-            &config,
-            &tags,
-            docs.to_vec(),
-            &[],
-            cues,
-            &options,
-            &mut |e| read.push(matches!(e, TrainEvent::CacheRead(_))),
-        )
-        .unwrap();
+        train_seeing(&mut |e| read.push(matches!(e, TrainEvent::CacheRead(_)))).unwrap();
         assert!(read.contains(&true), "the second run reads the cache");
         let good = std::fs::read(&files[0]).unwrap();
         std::fs::write(&files[0], b"not a safetensors file").unwrap();
