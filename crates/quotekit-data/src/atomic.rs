@@ -72,16 +72,18 @@ impl AtomicFile {
                         .open(&temp);
                     match &made {
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1 << 20 => {}
+                        // (Held while it is written, so that no other
+                        // process takes it for a killed run's:
+                        // [`remove_stale`], which holds it only while it
+                        // looks. Where files take no locks, none. One
+                        // removed in the instant before its lock is passed
+                        // over for the next name.)
+                        Ok(file) if file.lock().is_ok() && !names(&temp, file) && n < 1 << 20 => {}
                         _ => break (made, temp),
                     }
                 };
                 match (made, &existing) {
                     (Ok(file), _) => {
-                        // (Held while it is written, so that no other
-                        // process takes it for a killed run's:
-                        // [`remove_stale`], which holds it only while it
-                        // looks. Where files take no locks, none.)
-                        let _ = file.lock();
                         if let Some(m) = &existing {
                             if let Err(e) = file.set_permissions(m.permissions()) {
                                 let _ = std::fs::remove_file(&temp);
@@ -148,6 +150,24 @@ impl Drop for AtomicFile {
             drop(self.out.take());
             let _ = std::fs::remove_file(temp);
         }
+    }
+}
+
+/// Whether `path` names the open `file` (still there, not another file
+/// since). Where it cannot be told, it does.
+fn names(path: &Path, file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, file);
+        true
     }
 }
 

@@ -99,7 +99,7 @@ pub fn fit_with(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if asked > cores {
         on_event(&TrainEvent::Warning(format!(
-            "warning: {asked} threads asked for, on {cores} cores: training uses {cores} \
+            "warning: more threads asked for than the {cores} cores: training uses {cores} \
              (more threads than cores only slow it down; the model is the same)"
         )));
     }

