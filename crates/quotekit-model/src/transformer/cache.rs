@@ -22,6 +22,19 @@ use std::path::{Path, PathBuf};
 /// Word vectors of each document, computed once (frozen encoder).
 pub type Cached = Vec<Vec<f32>>;
 
+/// The metadata key of a cache file's [`values_hash`].
+const VALUES_KEY: &str = "quotekit-cache-values";
+
+/// A hash of every document's vectors, kept in the cache file and checked
+/// when it is read: a file changed in place, at the same size, is told.
+fn values_hash(docs: &Cached) -> String {
+    let each: String = docs
+        .iter()
+        .map(|values| hash_hex(&crate::io::f32_bytes(values)))
+        .collect();
+    hash_hex(each.as_bytes())
+}
+
 /// Where `quotekit train` keeps frozen encoder outputs for a model directory.
 pub fn default_cache_dir(out: &Path) -> PathBuf {
     out.join("encoder-cache")
@@ -156,6 +169,13 @@ pub fn cached_outputs(
                 }
             })
             .collect::<Result<Cached, ModelError>>()?;
+        // (Files written before the hash was kept have none.)
+        let kept = crate::io::read_metadata(&bytes, VALUES_KEY, file)?;
+        if kept.is_some_and(|hash| hash != values_hash(&out)) {
+            return Err(damaged(
+                "its vectors are not those it was written with".into(),
+            ));
+        }
         on_event(&TrainEvent::CacheRead(file.clone()));
         return Ok(out);
     }
@@ -169,7 +189,7 @@ pub fn cached_outputs(
                 TensorBytes::new(i.to_string(), vec![d.inputs.len(), h], values)
             })
             .collect();
-        write_tensors(&file, &tensors, None)?;
+        write_tensors(&file, &tensors, Some((VALUES_KEY, values_hash(&out))))?;
         on_event(&TrainEvent::Cache(file));
     }
     Ok(out)
@@ -259,6 +279,16 @@ mod tests {
         let e = train().unwrap_err().to_string();
         assert!(
             e.contains(name) && e.contains("document 0 has 3 values"),
+            "{e}"
+        );
+        // One changed in place at the same size: a value of its vectors.
+        let mut changed = good.clone();
+        let last = changed.len() - 2;
+        changed[last] ^= 0x01;
+        std::fs::write(&files[0], &changed).unwrap();
+        let e = train().unwrap_err().to_string();
+        assert!(
+            e.contains(name) && e.contains("not those it was written with"),
             "{e}"
         );
         // One whose vectors fit, but hold a value that is no number.
