@@ -143,6 +143,10 @@ pub struct OpenInput {
     pub position: Arc<AtomicU64>,
     /// Entries of a text tree that were not read, with why.
     pub skipped: Vec<String>,
+    /// Whether a read may keep the run waiting for ever (standard input, a
+    /// named pipe, which a first read also opens): such records are read
+    /// on a thread of their own, [`crate::piped`].
+    pub may_wait: bool,
 }
 
 /// The records of an open input ([`OpenInput::records`]).
@@ -650,6 +654,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 total,
                 position,
                 skipped,
+                may_wait: false,
             })
         }
         Input::TextFile(path) => {
@@ -660,6 +665,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 total: Some(1),
                 position,
                 skipped: Vec::new(),
+                may_wait: false,
             })
         }
         Input::Jsonl(path) => {
@@ -696,16 +702,8 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 // (Whether it may be read is told now, without opening it:
                 // an input that cannot be read leaves no output file.)
                 readable(path).map_err(|e| InferError::io(path, e))?;
-                let mut opened = Some(opened);
-                let mut records: Option<Records> = None;
-                Box::new(std::iter::from_fn(move || {
-                    if let Some(open) = opened.take() {
-                        match open() {
-                            Ok(r) => records = Some(r),
-                            Err(e) => return Some(Err(e)),
-                        }
-                    }
-                    records.as_mut()?.next()
+                Box::new(std::iter::once_with(opened).flat_map(|opened| -> Records {
+                    opened.unwrap_or_else(|e| Box::new(std::iter::once(Err(e))))
                 }))
             };
             Ok(OpenInput {
@@ -713,6 +711,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 total: meta.is_file().then_some(meta.len()),
                 position,
                 skipped: Vec::new(),
+                may_wait: !meta.is_file(),
             })
         }
         Input::Stdin => Ok(OpenInput {
@@ -724,6 +723,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             total: None,
             position,
             skipped: Vec::new(),
+            may_wait: true,
         }),
     }
 }

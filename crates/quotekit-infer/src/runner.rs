@@ -194,12 +194,7 @@ pub fn run(
     let mut opened = open(input, limits)?;
     // (Input that may keep the run waiting for ever is read on a thread of
     // its own, so that an interrupt is seen while a read waits.)
-    let piped = match input {
-        Input::Stdin => true,
-        Input::Jsonl(path) => std::fs::metadata(path).is_ok_and(|m| !m.is_file()),
-        _ => false,
-    };
-    let mut records = if piped {
+    let mut records = if opened.may_wait {
         crate::piped::polled(opened.records, options.interrupt.clone())
     } else {
         opened.records
