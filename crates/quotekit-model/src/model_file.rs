@@ -154,9 +154,11 @@ pub const SAVED_FILES: [&str; 4] = [
 
 /// The files of [`SAVED_FILES`] that a model of `kind` is saved with.
 pub fn saved_files(kind: ModelKind) -> &'static [&'static str] {
+    use crate::header::{FILE_NAME as WEIGHTS, TOKENIZER_FILE as TOKENIZER};
+    use crate::speakers::file::FILE_NAME as RESOLVER;
     match kind {
-        ModelKind::Crf => &[SAVED_FILES[0], SAVED_FILES[3]],
-        ModelKind::Neural => &[SAVED_FILES[0], SAVED_FILES[1], SAVED_FILES[3]],
+        ModelKind::Crf => &[WEIGHTS, RESOLVER],
+        ModelKind::Neural => &[WEIGHTS, TOKENIZER, RESOLVER],
         ModelKind::Transformer => &SAVED_FILES,
     }
 }
