@@ -848,7 +848,7 @@ fn neural_train_resume_predict_eval_end_to_end() {
     )
     .unwrap();
     let model = dir.path().join("model");
-    let train = |extra: &[&str]| {
+    let run = |extra: &[&str]| {
         let mut args = vec![
             "train",
             "--config",
@@ -857,20 +857,15 @@ fn neural_train_resume_predict_eval_end_to_end() {
             model.to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
-        let out = quotekit(&args);
+        quotekit(&args)
+    };
+    let train = |extra: &[&str]| {
+        let out = run(extra);
         assert!(out.status.success(), "{}", stderr(&out));
         stderr(&out)
     };
     // (No epoch at all would write an untrained model.)
-    let none = quotekit(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        model.to_str().unwrap(),
-        "--stop-after",
-        "0",
-    ]);
+    let none = run(&["--stop-after", "0"]);
     assert!(!none.status.success());
     assert!(stderr(&none).contains("--stop-after"), "{}", stderr(&none));
     assert!(!model.exists());
@@ -887,13 +882,7 @@ fn neural_train_resume_predict_eval_end_to_end() {
     // The unfinished run's checkpoint is not written over by a new run
     // started without --resume.
     let kept = std::fs::read(checkpoint.join("checkpoint.safetensors")).unwrap();
-    let again = quotekit(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        model.to_str().unwrap(),
-    ]);
+    let again = run(&[]);
     assert!(!again.status.success());
     let said = stderr(&again);
     assert!(
