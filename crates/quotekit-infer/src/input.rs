@@ -144,8 +144,9 @@ pub struct OpenInput {
     /// Entries of a text tree that were not read, with why.
     pub skipped: Vec<String>,
     /// Whether a read may keep the run waiting for ever (standard input, a
-    /// named pipe, which a first read also opens): such records are read
-    /// on a thread of their own, [`crate::piped`].
+    /// named pipe, which a first read also opens): the runner reads such
+    /// records on a thread of their own, where an interrupt is seen while a
+    /// read waits.
     pub may_wait: bool,
 }
 
