@@ -1665,6 +1665,38 @@ fn eval_resolution(model: &str, extra: &[&str]) -> std::process::Output {
     quotekit(&args)
 }
 
+/// More threads than cores are warned of and not used: the model is the
+/// one a single thread trains, byte for byte.
+#[test]
+fn threads_past_the_cores_are_warned_of_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[data]\ntrain = \"datasets/sample\"\n[features]\nhash_bits = 12\n[training]\nmax_iterations = 5\n",
+    )
+    .unwrap();
+    let train = |threads: &str| {
+        let out = dir.path().join(format!("m{threads}"));
+        let args = ["train", "--config", config.to_str().unwrap(), "--out"];
+        let o = quotekit(&[&args[..], &[out.to_str().unwrap(), "--threads", threads]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        (
+            stderr(&o),
+            std::fs::read(out.join("model.safetensors")).unwrap(),
+        )
+    };
+    let (said, many) = train("1024");
+    assert!(
+        said.contains("warning: more threads asked for than the")
+            && said.contains("the model is the same"),
+        "{said}"
+    );
+    let (said, one) = train("1");
+    assert!(!said.contains("more threads asked for"), "{said}");
+    assert!(many == one, "the same model");
+}
+
 /// Training again into a model folder without a dev corpus removes the dev
 /// evaluation of the model it replaces (it described another model), and
 /// the half-written file a killed save left.
