@@ -38,8 +38,16 @@ fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
     );
 
     let dir = tempfile::tempdir().unwrap();
+    // What a neural or transformer model saved in the folder before left.
+    let others = ["tokenizer.json", "encoder_config.json"].map(|f| dir.path().join(f));
+    for other in &others {
+        std::fs::write(other, "{}").unwrap();
+    }
     let path = save_annotator(&fitted.annotator, &fitted.header, dir.path()).unwrap();
     assert_eq!(path, dir.path().join(FILE_NAME));
+    for other in &others {
+        assert!(!other.exists(), "{} is left", other.display());
+    }
     let (loaded, header) = load_annotator(dir.path()).unwrap();
     // (The file holds neither the run's timings nor its thread count.)
     let mut expected = fitted.header.clone();

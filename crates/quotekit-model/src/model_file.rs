@@ -69,6 +69,7 @@ pub fn save_annotator(
         // (What a save killed midway left half written.)
         quotekit_data::atomic::remove_stale(dir);
     }
+    remove_files_of_other_kinds(&file, annotator.tagger.kind())?;
     // Written as this version writes it, whatever file the header came from.
     let header = ModelHeader {
         format: format_name(annotator.tagger.kind()),
@@ -140,6 +141,26 @@ fn other_model_beside(file: &Path) -> Option<PathBuf> {
         .collect();
     others.sort();
     others.into_iter().next()
+}
+
+/// Removes from the folder of weights file `file` the files of
+/// [`SAVED_FILES`] that a model of `kind` is not saved with: a tokenizer or
+/// an encoder config that a model of another kind saved there before left,
+/// which would describe no model once this one is written. (A checkpoint
+/// folder stays: it may hold a run to resume.)
+fn remove_files_of_other_kinds(file: &Path, kind: ModelKind) -> Result<(), ModelError> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let own = saved_files(kind);
+    for name in SAVED_FILES.iter().filter(|name| !own.contains(name)) {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(ModelError::io(&path, e))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The files a trained model's folder holds, as [`save_annotator`] writes
