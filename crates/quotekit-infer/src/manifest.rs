@@ -270,8 +270,9 @@ pub fn write(
     }
     let json =
         serde_json::to_string_pretty(&manifest(identity, input)).expect("a manifest serialises");
-    quotekit_model::io::write_atomically(&path, format!("{json}\n").as_bytes())
-        .map_err(|e| InferError::Model(Box::new(e)))
+    // (Not synced: a run's small file, which only a resume reads.)
+    quotekit_data::atomic::replace_whole(&path, format!("{json}\n").as_bytes())
+        .map_err(|e| InferError::io(&path, e))
 }
 
 #[cfg(test)]

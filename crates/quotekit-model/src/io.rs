@@ -10,16 +10,16 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` whole, making its folder if need be: through a
 /// temporary file in the same folder and a rename, so readers see the old
-/// file or the new one, never a partial one
-/// ([`quotekit_data::atomic::replace_whole`]: a link at the name is
-/// replaced, a read-only file refused).
+/// file or the new one, never a partial one, also after a crash of the
+/// system ([`quotekit_data::atomic::replace_whole_synced`]: synced to the
+/// disk; a link at the name is replaced, a read-only file refused).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
-    quotekit_data::atomic::replace_whole(path, bytes).map_err(|e| ModelError::io(path, e))
+    quotekit_data::atomic::replace_whole_synced(path, bytes).map_err(|e| ModelError::io(path, e))
 }
 
 /// The metadata value `key` of the safetensors file at `path`, read from

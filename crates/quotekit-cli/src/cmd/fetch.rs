@@ -314,7 +314,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
             bail!("{inner}: SHA-256 is {digest}, expected {expected}");
         }
         let path = out.join(name);
-        quotekit_data::atomic::replace_whole(&path, &data)
+        quotekit_data::atomic::replace_whole_synced(&path, &data)
             .with_context(|| format!("writing {}", path.display()))?;
         errln!(
             "{} ({} bytes, SHA-256 {digest})",
