@@ -168,19 +168,49 @@ pub type Window<'a> = (&'a WordInputs, Range<usize>, Option<&'a [u8]>);
 
 /// Stacks windows into padded tensors.
 pub fn make_batch(windows: &[Window<'_>], pad: u32, device: &Device) -> Result<Batch> {
+    make_padded_batch(windows, Padding::of(windows), pad, device)
+}
+
+/// The lengths the windows of a batch are padded to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Padding {
+    /// Words per window: the longest window's (at least 1).
+    pub time: usize,
+    /// Hashed features per word: the most a word has (from 1 to
+    /// [`MAX_SPARSE`]).
+    pub sparse: usize,
+}
+
+impl Padding {
+    /// The padding of a batch of `windows`.
+    pub fn of(windows: &[Window<'_>]) -> Self {
+        let time = windows.iter().map(|w| w.1.len()).max().unwrap_or(1).max(1);
+        let sparse = windows
+            .iter()
+            .flat_map(|(w, r, _)| {
+                r.clone()
+                    .filter(|&i| i < w.sparse.len())
+                    .map(|i| w.sparse.token(i).len())
+            })
+            .max()
+            .unwrap_or(0)
+            .clamp(1, MAX_SPARSE);
+        Self { time, sparse }
+    }
+}
+
+/// [`make_batch`] padded to `padding`, which is at least the windows' own
+/// ([`Padding::of`]): a part of a batch, padded as the whole batch, gives
+/// the rows the whole batch gives.
+pub fn make_padded_batch(
+    windows: &[Window<'_>],
+    padding: Padding,
+    pad: u32,
+    device: &Device,
+) -> Result<Batch> {
     let b = windows.len();
-    let t = windows.iter().map(|w| w.1.len()).max().unwrap_or(1).max(1);
+    let Padding { time: t, sparse: s } = padding;
     let n = b * t;
-    let s = windows
-        .iter()
-        .flat_map(|(w, r, _)| {
-            r.clone()
-                .filter(|&i| i < w.sparse.len())
-                .map(|i| w.sparse.token(i).len())
-        })
-        .max()
-        .unwrap_or(0)
-        .clamp(1, MAX_SPARSE);
     let mut sparse = vec![0u32; n * s];
     let mut sparse_mask = vec![0f32; n * s];
     let mut pieces = vec![pad; n * MAX_PIECES];

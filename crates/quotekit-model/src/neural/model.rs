@@ -2,7 +2,8 @@
 //! parameter tree (CRF layer included), its vocabulary, cue lexicon and
 //! (optionally) the CRF feature extractor whose hashed features it embeds.
 //! Documents are cut into windows of whole paragraphs (at most `window`
-//! words), all windows of a document go through the network as one batch,
+//! words), the windows of a document go through the network as one batch
+//! (a long document's [`WINDOWS_AT_ONCE`] at a time, padded as one batch),
 //! and each window is decoded as a chain of its own.
 
 use crate::config::ModelKind;
@@ -13,7 +14,7 @@ use crate::features::lexicon::Lexicon;
 use crate::header::ModelHeader;
 use crate::neural::config::NeuralConfig;
 use crate::neural::inputs::{
-    make_batch, pack_windows, sparse_extractor, word_inputs, Batch, WordInputs,
+    make_padded_batch, pack_windows, sparse_extractor, word_inputs, Batch, Padding, WordInputs,
 };
 use crate::neural::network::NeuralNetwork;
 use crate::neural::vocab::Vocabulary;
@@ -23,6 +24,11 @@ use candle_core::Tensor;
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
 use std::path::Path;
+
+/// The most windows of a document that go through the network at once
+/// when it is tagged: its memory grows with them (about 15 MB a window of
+/// 256 words), and a document of 16 windows is some 4,000 words long.
+pub const WINDOWS_AT_ONCE: usize = 16;
 
 /// Network + CRF with everything needed to tag raw documents.
 pub struct NeuralModel {
@@ -137,8 +143,15 @@ impl NeuralModel {
             return Ok(Vec::new());
         }
         let batch_windows: Vec<_> = windows.iter().map(|r| (&inputs, r.clone(), None)).collect();
-        let batch = make_batch(&batch_windows, self.vocab.pad(), self.params.device())?;
-        let emissions: Vec<Vec<Vec<f32>>> = self.network.emissions(&batch, None)?.to_vec3()?;
+        // (A long document goes through the network a few windows at a
+        // time, each part padded as the whole, so that its memory stays
+        // that of a few windows and its scores are those of one batch.)
+        let padding = Padding::of(&batch_windows);
+        let mut emissions: Vec<Vec<Vec<f32>>> = Vec::with_capacity(windows.len());
+        for part in batch_windows.chunks(WINDOWS_AT_ONCE) {
+            let batch = make_padded_batch(part, padding, self.vocab.pad(), self.params.device())?;
+            emissions.extend(self.network.emissions(&batch, None)?.to_vec3::<f32>()?);
+        }
         Ok(windows
             .into_iter()
             .zip(emissions)
@@ -178,9 +191,8 @@ mod tests {
     use crate::neural::config::NetworkConfig;
     use quotekit_data::Tokenizer;
 
-    #[test]
-    fn windows_follow_paragraphs_and_emissions_cover_every_word() {
-        let text = "“We will win,” Ana Ruiz said.\n\nBob argued that rain was coming, and more.";
+    /// A small untrained model of windows of at most 8 words.
+    fn small_model(text: &str) -> NeuralModel {
         let vocab = Vocabulary::train(std::iter::once(text), 60).unwrap();
         let config = NeuralConfig {
             window: 8,
@@ -193,7 +205,13 @@ mod tests {
             },
             ..NeuralConfig::default()
         };
-        let model = NeuralModel::new(&config, vocab, Lexicon::builtin_cues(), 7).unwrap();
+        NeuralModel::new(&config, vocab, Lexicon::builtin_cues(), 7).unwrap()
+    }
+
+    #[test]
+    fn windows_follow_paragraphs_and_emissions_cover_every_word() {
+        let text = "“We will win,” Ana Ruiz said.\n\nBob argued that rain was coming, and more.";
+        let model = small_model(text);
         let doc = Document::new("d", text);
         let tok = Tokenizer::new().tokenize(&doc);
         let windows = model.windows(&tok);
@@ -212,6 +230,49 @@ mod tests {
             assert_eq!(range, w);
             assert_eq!(scores.len(), range.len() * 7);
             assert!(scores.iter().all(|x| x.is_finite()));
+        }
+    }
+
+    /// A document of more windows than go through the network at once gets
+    /// the scores that one batch of all its windows gives.
+    #[test]
+    fn a_long_document_in_parts_scores_as_one_batch() {
+        // (Long paragraphs, two windows each, then short ones: the last
+        // part's windows are shorter than the whole batch's longest.)
+        let long = "“We will win the vote,” Ana Ruiz said on Friday.";
+        let short = "Yes, he said.";
+        let mut paragraphs = vec![long; 2 * WINDOWS_AT_ONCE + 3];
+        paragraphs.extend([short; WINDOWS_AT_ONCE + 4]);
+        let text = paragraphs.join("\n\n");
+        let model = small_model(&text);
+        let doc = Document::new("d", text);
+        let tok = quotekit_data::Tokenizer::new().tokenize(&doc);
+        let windows = model.windows(&tok);
+        assert!(
+            windows.len() > 2 * WINDOWS_AT_ONCE,
+            "{} windows",
+            windows.len()
+        );
+        let inputs = model.inputs(&doc, &tok);
+        let all: Vec<_> = windows.iter().map(|r| (&inputs, r.clone(), None)).collect();
+        let batch =
+            crate::neural::inputs::make_batch(&all, model.vocab.pad(), model.params.device())
+                .unwrap();
+        let whole: Vec<Vec<Vec<f32>>> = model
+            .network
+            .emissions(&batch, None)
+            .unwrap()
+            .to_vec3()
+            .unwrap();
+        let parts = model.window_emissions(&doc, &tok).unwrap();
+        assert_eq!(parts.len(), whole.len());
+        for ((range, scores), rows) in parts.iter().zip(&whole) {
+            let expected: Vec<f64> = rows[..range.len()]
+                .iter()
+                .flatten()
+                .map(|&x| f64::from(x))
+                .collect();
+            assert_eq!(scores, &expected, "window {range:?}");
         }
     }
 }

@@ -7,6 +7,8 @@
 //! `head.*` and `crf.*`. A saved model holds the encoder's own
 //! `tokenizer.json` and its `config.json` (as `encoder_config.json`), so it
 //! does not need the encoder folder any more.
+//! The file runs a little over 500 lines with its tests: the windows'
+//! encoding, the words' gathering and the head are read together.
 
 use crate::config::ModelKind;
 use crate::decode::{ChainScores, Scored};
@@ -32,6 +34,11 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The encoder's `config.json`, copied beside a transformer model.
 pub const ENCODER_CONFIG_FILE: &str = "encoder_config.json";
+
+/// The most encoder windows that go through the encoder at once when
+/// documents are tagged (not trained): its memory grows with them (the
+/// attention scores of every head, for every pair of pieces, in each).
+pub const WINDOWS_AT_ONCE: usize = 16;
 
 /// The encoder windows of documents in order, and the longest window's
 /// length (at least 1): what every window is padded to in a batch.
@@ -234,14 +241,27 @@ impl TransformerModel {
     }
 
     /// Word vectors `[B, T, hidden]` of documents (padded to the longest;
-    /// padding rows are zero). With `rng`, encoder dropout is on.
+    /// padding rows are zero). With `rng`, encoder dropout is on; without,
+    /// the encoder takes [`WINDOWS_AT_ONCE`] windows at a time (the same
+    /// vectors, in the memory of a few windows).
     pub fn word_vectors(
         &self,
         docs: &[&TransformerInputs],
         rng: Option<&mut rand_chacha::ChaCha8Rng>,
     ) -> Result<Tensor> {
         let (windows, l) = windows_of(docs);
-        let hidden = self.encode_windows(&windows, l, rng)?;
+        let hidden = match rng {
+            // (Dropout draws its masks in the order of one batch.)
+            Some(rng) => self.encode_windows(&windows, l, Some(rng))?,
+            None if windows.len() <= WINDOWS_AT_ONCE => self.encode_windows(&windows, l, None)?,
+            None => {
+                let parts = windows
+                    .chunks(WINDOWS_AT_ONCE)
+                    .map(|part| self.encode_windows(part, l, None))
+                    .collect::<Result<Vec<_>>>()?;
+                Tensor::cat(&parts, 0)?
+            }
+        };
         self.gather_words(hidden, docs, l)
     }
 
@@ -479,5 +499,23 @@ mod tests {
         }
         model.set_precision(Precision::F32).unwrap();
         assert_eq!(model.word_emissions(&doc, &tok).unwrap(), f32s);
+    }
+
+    /// A document of more windows than go through the encoder at once gets
+    /// the word vectors that one batch of all its windows gives.
+    #[test]
+    fn a_long_document_in_parts_encodes_as_one_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = load(&tiny_encoder(dir.path())).unwrap();
+        let doc = Document::new("d", "Ab said a b ab, ab b a. A ab b. ".repeat(60));
+        let tok = quotekit_data::Tokenizer::new().tokenize(&doc);
+        let inputs = model.inputs(&doc, &tok);
+        assert!(inputs.plan.windows.len() > 2 * WINDOWS_AT_ONCE);
+        let (windows, l) = windows_of(&[&inputs]);
+        let whole = model.encode_windows(&windows, l, None).unwrap();
+        let whole = model.gather_words(whole, &[&inputs], l).unwrap();
+        let parts = model.word_vectors(&[&inputs], None).unwrap();
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_eq!(flat(&parts), flat(&whole));
     }
 }
