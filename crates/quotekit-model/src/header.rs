@@ -214,22 +214,31 @@ impl ModelHeader {
     /// this header's hash; returns its text and path.
     pub fn read_tokenizer(&self, file: &Path) -> Result<(String, PathBuf), ModelError> {
         let path = file.parent().unwrap_or(Path::new(".")).join(TOKENIZER_FILE);
-        if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-        {
-            return Err(ModelError::io(
-                &path,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "not found: the model keeps its word pieces in this file beside its \
-                     weights; copy the model directory whole",
-                ),
-            ));
-        }
+        require_beside(&path, "its word pieces")?;
         let json = crate::io::read_text(&path)?;
         if self.tokenizer_hash.as_deref() != Some(hash_hex(json.as_bytes()).as_str()) {
             return Err(ModelError::Mismatched { path });
         }
         Ok((json, path))
+    }
+}
+
+/// Refuses a file of the model that is not at `path`, beside its weights,
+/// saying that the model keeps `what` there (its word pieces, its
+/// encoder's settings) and is copied as a whole folder.
+pub fn require_beside(path: &Path, what: &str) -> Result<(), ModelError> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ModelError::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "not found: the model keeps {what} in this file beside its weights; copy \
+                     the model directory whole"
+                ),
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

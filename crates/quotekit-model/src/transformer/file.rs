@@ -40,6 +40,7 @@ impl TransformerModel {
             .parent()
             .unwrap_or(Path::new("."))
             .join(ENCODER_CONFIG_FILE);
+        crate::header::require_beside(&config_file, "its encoder's settings")?;
         let config = crate::io::read_text(&config_file)?;
         header.check_file(&config_file, &config)?;
         let mut model = Self::unseeded(
@@ -186,7 +187,8 @@ mod tests {
     /// A model's `encoder_config.json` edited after saving (here: one
     /// attention head instead of two, which still fits the weights) is
     /// refused, naming the file; a header without the file's hash (saved
-    /// before quotekit recorded it) loads as before.
+    /// before quotekit recorded it) loads as before; a missing one is
+    /// told as such.
     #[test]
     fn an_encoder_config_changed_after_saving_is_refused() {
         use crate::tagger::SequenceTagger;
@@ -218,6 +220,17 @@ mod tests {
             ..saved
         };
         assert!(TransformerModel::load(&bytes, &older, &file).is_ok());
+        // A model folder copied without it says what the file holds.
+        std::fs::remove_file(out.join(ENCODER_CONFIG_FILE)).unwrap();
+        let e = TransformerModel::load(&bytes, &older, &file)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(ENCODER_CONFIG_FILE)
+                && e.contains("encoder's settings")
+                && e.contains("copy the model directory whole"),
+            "{e}"
+        );
     }
 
     /// An MPNet folder (positions numbered from one past the padding id,
