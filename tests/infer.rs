@@ -103,8 +103,9 @@ fn annotate_line_gives_the_records_predict_writes() {
     use rayon::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
+    // (A byte-order mark on the first line and on a later one.)
     let text = format!(
-        "\u{feff}{}\n{{\"id\": \"bad\", \"text\": 3}}\nnot json\n",
+        "\u{feff}{}\n\u{feff}{{\"id\": \"bad\", \"text\": 3}}\nnot json\n",
         corpus_jsonl(2).replacen('\n', "\n\n", 1).trim_end()
     );
     std::fs::write(&input, &text).unwrap();
@@ -130,6 +131,12 @@ fn annotate_line_gives_the_records_predict_writes() {
     assert!(
         got.iter()
             .any(|l| l.contains("\"line 31\"") || l.contains("line 31:")),
+        "{got:?}"
+    );
+    // The record after the later mark is read (its text is no string).
+    assert!(
+        got.iter()
+            .any(|l| l.contains("\"id\":\"bad\"") && l.contains("missing-text")),
         "{got:?}"
     );
 }

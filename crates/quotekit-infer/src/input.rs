@@ -601,7 +601,7 @@ fn jsonl_stream<R: BufRead + Send + 'static>(
                 return Some(Err(InferError::Data(Box::new(e))));
             }
         }
-        quotekit_data::formats::strip_bom(line, &mut buf);
+        quotekit_data::formats::strip_bom(&mut buf);
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

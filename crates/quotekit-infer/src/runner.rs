@@ -88,9 +88,8 @@ pub fn process(
 /// The record `quotekit predict --format jsonl` writes for the JSONL line
 /// `bytes` (line `k + 1` in messages), without its newline: the quotes of
 /// `{"id", "text", ...}`, or an error record; `None` for a blank line, which
-/// is no record. A byte-order mark at the start of the first line (`k` 0)
-/// is dropped, as `predict` drops one at a file's start; on a later line it
-/// is the error it is there. For texts held in memory: each line is
+/// is no record. A byte-order mark at the start of the line is dropped, as
+/// `predict` drops one at the start of a file's line. For texts held in memory: each line is
 /// independent, so lines may run on any threads (as Python's
 /// `annotate_jsonl` runs them, in a rayon pool), in any order.
 pub fn annotate_line(
@@ -99,10 +98,7 @@ pub fn annotate_line(
     bytes: &[u8],
     limits: ReadLimits,
 ) -> Option<String> {
-    let bytes = match k {
-        0 => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
-        _ => bytes,
-    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }

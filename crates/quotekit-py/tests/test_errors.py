@@ -260,7 +260,8 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
     ]
     ours = model.annotate_jsonl(lines)
     jsonl = tmp_path / "in.jsonl"
-    # The file `predict` reads: the same lines (a BOM only counts on the first).
+    # The file `predict` reads: the same lines (a BOM dropped on any line, as
+    # in files saved with one and joined).
     jsonl.write_bytes(
         b"".join(
             (l if isinstance(l, bytes) else l.encode("utf-8", "surrogatepass")) + b"\n"
@@ -272,6 +273,7 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
     assert ours == out.read_text(encoding="utf-8").splitlines()
     assert len(ours) == 6
     assert json.loads(ours[2])["error"]["kind"] == "malformed-json"
+    assert [json.loads(l).get("id") for l in ours[:4]] == ["bom", "line 4", "bom2", "ok"]
     wrong = model.annotate_jsonl([None, 3])
     assert [json.loads(l)["error"]["kind"] for l in wrong] == ["malformed-json"] * 2
     # Written as `predict` writes every line: compact, keys sorted.

@@ -307,7 +307,7 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
                 raw = first;
             }
             self.line_no += 1;
-            strip_bom(self.line_no, &mut raw);
+            strip_bom(&mut raw);
             let line = match decode_utf8(&self.path, raw) {
                 Ok(l) => l,
                 Err(DataError::NotUtf8 { path, byte, .. }) => {

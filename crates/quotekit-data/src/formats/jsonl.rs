@@ -48,7 +48,7 @@ impl CorpusReader for JsonlReader {
                     return Some(Err(DataError::read_stopped(&path, line_no, e)));
                 }
             }
-            strip_bom(line_no, &mut buf);
+            strip_bom(&mut buf);
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }

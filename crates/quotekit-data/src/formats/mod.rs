@@ -121,11 +121,13 @@ impl Format {
     }
 }
 
-/// Takes a byte-order mark (which some editors write) off the first line of
-/// a line-based file, JSONL or CoNLL (`line` is its 1-based number): it is
-/// no part of the line.
-pub fn strip_bom(line: usize, buf: &mut Vec<u8>) {
-    if line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+/// Takes a byte-order mark (which some editors write) off the start of a
+/// line of a line-based file, JSONL or CoNLL: it is no part of the line. On
+/// any line, not the first alone: files saved with one and joined (`cat`)
+/// hold one where each began, and a line read alone (a chunk of a file on
+/// Spark, a line given to Python) must read as it reads in the file.
+pub fn strip_bom(buf: &mut Vec<u8>) {
+    if buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
     }
 }

@@ -183,12 +183,9 @@ pub(super) fn in_memory<'r>(
     let numbered: Vec<(usize, Vec<u8>)> = records
         .into_iter()
         .enumerate()
-        // (A byte-order mark before the first record is dropped, as a
-        // file's is.)
-        .map(|(k, r)| match k {
-            0 => (k, r.strip_prefix('\u{feff}').unwrap_or(r)),
-            _ => (k, r),
-        })
+        // (A byte-order mark before a record is dropped, as a file's
+        // line's is.)
+        .map(|(k, r)| (k, r.strip_prefix('\u{feff}').unwrap_or(r)))
         .filter(|(_, r)| !r.trim().is_empty())
         .map(|(k, r)| (k + 1, r.as_bytes().to_vec()))
         .collect();

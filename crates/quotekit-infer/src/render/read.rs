@@ -315,7 +315,7 @@ fn lines_within<'p>(
             }
             Ok(_) => {}
         }
-        quotekit_data::formats::strip_bom(line_no, &mut buf);
+        quotekit_data::formats::strip_bom(&mut buf);
         if !buf.iter().all(u8::is_ascii_whitespace) {
             return Some(Ok((line_no, buf)));
         }

@@ -363,8 +363,8 @@ class Model:
         without parsing them in Python: the fast path for pipelines (Spark's
         ``mapPartitions``) that read and write JSONL. A bad line gives an
         error record; ``line N`` in its message counts from 1 in ``lines``.
-        Blank lines give no record and a byte-order mark at the start of the
-        first line is dropped, as ``predict`` reads a file; ``bytes`` (or
+        Blank lines give no record and a byte-order mark at the start of a
+        line is dropped, as ``predict`` reads a file; ``bytes`` (or
         ``bytearray``) lines are read as UTF-8."""
         lines = [bytes(l) if isinstance(l, bytearray) else l for l in _sequence(lines, "lines", "lines")]
         # (Written as `predict` writes its lines: compact, keys sorted.)
