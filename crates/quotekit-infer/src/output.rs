@@ -8,7 +8,7 @@ use crate::input::{InputDocument, InputError};
 use quotekit_data::formats::brat::{
     file_name, has_header, ids_line, ids_text, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
 };
-use quotekit_data::formats::jsonl::to_json_line;
+use quotekit_data::formats::jsonl::{escape_line_breaks, to_json_line};
 use quotekit_data::gzip;
 use quotekit_data::paths::replace_link;
 use quotekit_data::{CharIndex, CharSpan, Role};
@@ -237,17 +237,19 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-/// Renders one processed record in `format`.
+/// Renders one processed record in `format` (a JSONL line with U+0085,
+/// U+2028 and U+2029 escaped: [`escape_line_breaks`]).
 pub fn render(
     format: OutputFormat,
     key: &str,
     outcome: Result<(&InputDocument, &Annotation), &InputError>,
 ) -> Rendered {
+    let line = |json: String| escape_line_breaks(json) + "\n";
     match (format, outcome) {
-        (OutputFormat::Brat, Err(e)) => Rendered::BratError(error_json(key, e) + "\n"),
-        (_, Err(e)) => Rendered::Line(error_json(key, e) + "\n"),
-        (OutputFormat::Jsonl, Ok((doc, a))) => Rendered::Line(quotes_json(doc, a) + "\n"),
-        (OutputFormat::Documents, Ok((_, a))) => Rendered::Line(to_json_line(&a.document) + "\n"),
+        (OutputFormat::Brat, Err(e)) => Rendered::BratError(line(error_json(key, e))),
+        (_, Err(e)) => Rendered::Line(line(error_json(key, e))),
+        (OutputFormat::Jsonl, Ok((doc, a))) => Rendered::Line(line(quotes_json(doc, a))),
+        (OutputFormat::Documents, Ok((_, a))) => Rendered::Line(line(to_json_line(&a.document))),
         (OutputFormat::Brat, Ok((_, a))) => Rendered::Brat {
             id: key.to_string(),
             name: file_name(key),

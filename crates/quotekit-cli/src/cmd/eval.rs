@@ -143,7 +143,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
             if let Some(path) = &args.errors {
                 let mut lines = String::new();
                 for r in spans.iter().filter(|r| !r.is_right()) {
-                    lines.push_str(&serde_json::to_string(r)?);
+                    lines.push_str(&quotekit_data::formats::jsonl::escape_line_breaks(
+                        serde_json::to_string(r)?,
+                    ));
                     lines.push('\n');
                 }
                 write_output(path, lines, &mut stdout_text)?;

@@ -218,6 +218,28 @@ pub fn to_json_line(doc: &Document) -> String {
     .expect("documents always serialise to JSON")
 }
 
+/// A JSONL line written with the characters that JSON leaves raw but some
+/// readers of lines take for line ends (U+0085, U+2028 and U+2029: Python's
+/// `str.splitlines`, JavaScript before ES2019) as escapes, so that the
+/// record is one line to every reader. They can only be inside its strings,
+/// where the escape means the same.
+pub fn escape_line_breaks(line: String) -> String {
+    // (Their UTF-8 begins with 0xC2 or 0xE2: most lines have neither.)
+    if !line.bytes().any(|b| b == 0xC2 || b == 0xE2) {
+        return line;
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        match c {
+            '\u{85}' => out.push_str("\\u0085"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Writes a JSONL file, one document per line.
 #[derive(Debug, Clone, Default)]
 pub struct JsonlWriter;
@@ -236,7 +258,8 @@ impl CorpusWriter for JsonlWriter {
         super::check_writable(documents, path, true)?;
         let mut out = std::io::BufWriter::new(out);
         for doc in documents {
-            writeln!(out, "{}", to_json_line(doc)).map_err(|e| DataError::io(path, e))?;
+            writeln!(out, "{}", escape_line_breaks(to_json_line(doc)))
+                .map_err(|e| DataError::io(path, e))?;
         }
         out.flush().map_err(|e| DataError::io(path, e))?;
         Ok(Vec::new())
@@ -248,6 +271,24 @@ mod tests {
     use super::*;
     use crate::document::Role;
     use crate::offsets::CharSpan;
+
+    /// Characters some readers take for line ends are written as escapes,
+    /// and read back as the characters.
+    #[test]
+    fn line_breaks_of_other_readers_are_escaped() {
+        let mut doc = Document::new("d\u{2028}", "a\u{85}b\u{2028}c\u{2029}d é ✓");
+        doc.spans
+            .push(Span::new("T1", Role::Cue, vec![CharSpan::new(0, 3)]));
+        let line = escape_line_breaks(to_json_line(&doc));
+        assert_eq!(line.lines().count(), 1);
+        assert!(!line.contains(['\u{85}', '\u{2028}', '\u{2029}']), "{line}");
+        assert!(line.contains("a\\u0085b\\u2028c\\u2029d é ✓"), "{line}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["text"], doc.text());
+        assert_eq!(back["id"], "d\u{2028}");
+        let plain = to_json_line(&Document::new("p", "plain é"));
+        assert_eq!(escape_line_breaks(plain.clone()), plain);
+    }
 
     /// A record cut off inside a string is said to be (serde blames the
     /// line's end, a control character); a tab written raw is not.
