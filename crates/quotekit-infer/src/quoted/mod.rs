@@ -334,6 +334,11 @@ mod tests {
         std::fs::write(&path, "{\"id\": \"a\", \"quotes\": []}\n{\"quotes\": 3}\n").unwrap();
         let e = Quoted::read(&path).unwrap_err().to_string();
         assert!(e.contains("pred.jsonl:2"), "{e}");
+        // A folder (a Spark job's output) is told how to join its files.
+        let e = Quoted::read(path.parent().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a folder") && e.contains("part-*"), "{e}");
         // Records in memory count as the file's lines do; blank ones are
         // passed over, and a bad one is named by its position.
         let held: Vec<String> = lines.iter().map(|l| l.to_string()).collect();

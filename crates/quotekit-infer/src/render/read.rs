@@ -260,10 +260,16 @@ fn known_keys(line: &[u8]) -> Result<serde_json::Map<String, Value>, serde_json:
 }
 
 /// The lines of a JSONL file that are not blank, numbered from 1, a
-/// byte-order mark off the first.
+/// byte-order mark off any. A folder is refused, saying how to join the
+/// files of one (a Spark job's output folder of part files).
 pub(crate) fn lines(
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<(usize, Vec<u8>), InferError>> + '_, InferError> {
+    if path.is_dir() {
+        let why = "a folder, not a JSONL file of records (a Spark job's output folder: join its \
+                   part files, `cat FOLDER/part-* > records.jsonl`)";
+        return Err(InferError::io(path, std::io::Error::other(why)));
+    }
     let file = quotekit_data::gzip::open(path).map_err(|e| InferError::io(path, e))?;
     Ok(lines_of(file, path))
 }
