@@ -2,6 +2,8 @@
 //! `{"id", "text", "spans": [{"id", "role", "fragments": [[s, e], ...]}],
 //!   "attributions": [{"id", "source", "cue", "content": [...]}]}`.
 //! Offsets are character offsets into `text`.
+//! The file runs a little over 500 lines with its tests: reading and
+//! writing a line are read together.
 
 use super::{strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Attribution, Document, Span};
