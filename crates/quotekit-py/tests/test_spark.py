@@ -27,6 +27,19 @@ def unavailable(why: str):
     pytest.skip(why)
 
 
+def read_lines(path: Path) -> list:
+    """A JSONL file's lines, split at \\n alone (`str.splitlines` splits
+    at U+2028, U+2029 and U+0085 too, which records hold raw)."""
+    text = path.read_text(encoding="utf-8")
+    assert text == "" or text.endswith("\n"), path
+    return text.split("\n")[:-1]
+
+
+def part_lines(folder: Path) -> list:
+    """The lines of a Spark output folder's part files, in order."""
+    return [l for p in sorted(folder.glob("part-*")) for l in read_lines(p)]
+
+
 @pytest.fixture(scope="module")
 def spark():
     if shutil.which("java") is None:
@@ -55,7 +68,8 @@ def spark():
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A few hundred PolNeAR texts as JSONL (the embedded sample, repeated
-    under other ids, when ../shared is missing), and two bad records."""
+    under other ids, when ../shared is missing), a text holding raw line
+    and paragraph separators (U+2028, U+2029, U+0085), and two bad records."""
     polnear = POLNEAR_DEV.parent
     if polnear.exists():
         texts = sorted(polnear.rglob("*.txt"))[:300]
@@ -66,9 +80,16 @@ def corpus(tmp_path_factory) -> Path:
         {"id": f"{k:04}-{p.stem}", "text": p.read_text(encoding="utf-8"), "outlet": p.parent.name}
         for k, p in enumerate(texts)
     ]
-    records += [{"id": "bad-empty", "text": ""}, {"id": "bad-no-text"}]
+    records += [
+        {"id": "separators", "text": "\u201cWe will reopen\u2028the bridge,\u201d Mayor Ana Ruiz "
+                                     "said.\u2029\u201cSoon,\u201d\x85she added."},
+        {"id": "bad-empty", "text": ""},
+        {"id": "bad-no-text"},
+    ]
     path = tmp_path_factory.mktemp("spark") / "corpus.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    # (Raw, not \u-escaped, so that the separators are in the lines.)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
     return path
 
 
@@ -78,8 +99,9 @@ def expected(tiny_model, corpus) -> dict:
     proc = run_cli("predict", "--model", str(tiny_model), "--input", str(corpus),
                    "--output", str(out), "--threads", "2")
     assert proc.returncode == 2, proc.stderr.decode()  # the two bad records
-    records = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
-    assert len(records) >= 282
+    records = [json.loads(l) for l in read_lines(out)]
+    assert len(records) >= 283
+    assert "\u2028" in out.read_text(encoding="utf-8"), "the separators are raw in records"
     return {r["id"]: r for r in records}
 
 
@@ -109,8 +131,7 @@ def test_map_partitions_with_the_python_package(spark, tiny_model, corpus, expec
     assert rdd.getNumPartitions() >= 4
     output = tmp_path / "out"
     rdd.saveAsTextFile(str(output))
-    lines = [l for p in sorted(output.glob("part-*")) for l in p.read_text(encoding="utf-8").splitlines()]
-    got = by_id(lines)
+    got = by_id(part_lines(output))
     same(got, expected)
     assert got["bad-empty"]["error"]["kind"] == "empty"
 
