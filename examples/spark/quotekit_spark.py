@@ -6,7 +6,10 @@ writes one quotekit record per document (the records of ``quotekit predict
 
 * ``--mode python``: ``mapPartitions`` with the ``quotekit`` Python package;
   each executor's Python worker loads the model once and annotates its
-  partition in chunks, on ``--threads`` threads with the GIL released.
+  partition in chunks, on ``--threads`` threads with the GIL released. (Run
+  as a script, the job ships this file and maps with the functions of the
+  module ``quotekit_spark``: those of ``__main__`` would travel by value,
+  each task with an empty model cache of its own, loading the model again.)
 * ``--mode pipe``: ``RDD.pipe`` through the ``quotekit predict --input -
   --output -`` filter (the binary must be on the executors).
 
@@ -20,6 +23,8 @@ A record that cannot be annotated becomes an error record ``{"id", "error":
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import os
 import shlex
 import sys
@@ -28,12 +33,22 @@ from typing import Dict, Iterable, Iterator, List, Optional
 # One model per Python worker process, loaded on first use.
 _MODELS: Dict[str, object] = {}
 
+# A debugging aid: where this variable names a file, each model load in a
+# Python worker appends a line "PID MODEL" to it (`main` passes it on to the
+# executors), so that loads can be counted from outside.
+LOAD_LOG = "QUOTEKIT_SPARK_LOAD_LOG"
+
 
 def _model(path: str):
+    """The model at ``path``, loaded once per Python worker process."""
     import quotekit
 
     if path not in _MODELS:
         _MODELS[path] = quotekit.load(path)
+        log = os.environ.get(LOAD_LOG)
+        if log:
+            with open(log, "a", encoding="utf-8") as f:
+                f.write(f"{os.getpid()} {path}\n")
     return _MODELS[path]
 
 
@@ -131,12 +146,16 @@ def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
 def annotate(spark, input_path: str, model: str, mode: str = "python", threads: int = 1,
              partitions: Optional[int] = None, chunk: int = 256, binary: str = "quotekit",
              max_chars: int = 1_000_000, fmt: str = "auto"):
-    """The RDD of output records (JSON text) for the corpus at ``input_path``."""
+    """The RDD of output records (JSON text) for the corpus at ``input_path``.
+
+    In python mode the executors import this module (``addPyFile`` it, as
+    ``main`` does), so that each Python worker keeps one model cache."""
     lines = input_lines(spark, input_path, partitions, fmt)
     if mode == "python":
-        return lines.mapPartitions(
-            lambda part: annotate_partition(part, model, threads, chunk, max_chars)
-        )
+        # (A partial of a module function is pickled by reference, a lambda
+        # by value.)
+        return lines.mapPartitions(functools.partial(
+            annotate_partition, model=model, threads=threads, chunk=chunk, max_chars=max_chars))
     if mode == "pipe":
         command = pipe_command(binary, model, threads, max_chars)
         # (`_blank`'s test inline, its constant taken by value: a library
@@ -146,7 +165,19 @@ def annotate(spark, input_path: str, model: str, mode: str = "python", threads: 
     raise ValueError(f"--mode must be python or pipe, not {mode!r}")
 
 
+def _this_module():
+    """This module as the executors import it: run as a script, this file is
+    ``__main__``, whose functions cloudpickle sends by value (each task would
+    get its own empty ``_MODELS`` and load the model again), so the job maps
+    with the same functions imported as ``quotekit_spark`` instead."""
+    if __name__ != "__main__":
+        return sys.modules[__name__]
+    return importlib.import_module("quotekit_spark")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    """The command line: runs the job, shipping this file to the
+    executors."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="model directory (as executors see it)")
     parser.add_argument("--input", required=True,
@@ -171,11 +202,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     builder = SparkSession.builder.appName("quotekit")
     if args.master:
         builder = builder.master(args.master)
+    if os.environ.get(LOAD_LOG):
+        builder = builder.config(f"spark.executorEnv.{LOAD_LOG}", os.environ[LOAD_LOG])
     spark = builder.getOrCreate()
     try:
-        records = annotate(spark, args.input, args.model, args.mode, args.threads,
-                           args.partitions, args.chunk, args.binary, args.max_chars,
-                           args.format)
+        spark.sparkContext.addPyFile(os.path.abspath(__file__))
+        job = _this_module()
+        records = job.annotate(spark, args.input, args.model, args.mode, args.threads,
+                               args.partitions, args.chunk, args.binary, args.max_chars,
+                               args.format)
         records.saveAsTextFile(args.output)
     finally:
         spark.stop()

@@ -8,9 +8,11 @@ that is a failure."""
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +27,20 @@ def unavailable(why: str):
     if os.environ.get("CI"):
         pytest.fail(f"{why} (CI is set, so the Spark test must run)")
     pytest.skip(why)
+
+
+MASTER = os.environ.get("QUOTEKIT_SPARK_MASTER", "local-cluster[2,1,1024]")
+SCRIPT = REPO / "examples" / "spark" / "quotekit_spark.py"
+
+
+def need_spark():
+    """Skips (fails under CI) without Java or pyspark."""
+    if shutil.which("java") is None:
+        unavailable("java is missing: the Spark test needs Java 17 (apt-get install openjdk-17-jre-headless)")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        unavailable("pyspark is missing: pip install pyspark")
 
 
 def read_lines(path: Path) -> list:
@@ -42,15 +58,12 @@ def part_lines(folder: Path) -> list:
 
 @pytest.fixture(scope="module")
 def spark():
-    if shutil.which("java") is None:
-        unavailable("java is missing: the Spark test needs Java 17 (apt-get install openjdk-17-jre-headless)")
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        unavailable("pyspark is missing: pip install pyspark")
+    need_spark()
+    from pyspark.sql import SparkSession
+
     # Executors run this interpreter, which has quotekit installed.
     os.environ["PYSPARK_PYTHON"] = sys.executable
-    master = os.environ.get("QUOTEKIT_SPARK_MASTER", "local-cluster[2,1,1024]")
+    master = MASTER
     session = (
         SparkSession.builder.master(master)
         .appName("quotekit-test")
@@ -60,7 +73,7 @@ def spark():
     )
     session.sparkContext.setLogLevel("ERROR")
     # The executors import the job's module, as `--py-files` ships it.
-    session.sparkContext.addPyFile(str(REPO / "examples" / "spark" / "quotekit_spark.py"))
+    session.sparkContext.addPyFile(str(SCRIPT))
     yield session
     session.stop()
 
@@ -190,3 +203,25 @@ def test_a_parquet_folder_is_read_as_parquet_with_its_nulls(spark, tiny_model, t
         got = by_id(quotekit_spark.annotate(spark, path, str(tiny_model), mode="python").collect())
         assert got["p1"]["section"] is None and got["p2"]["section"] == "metro", got
         assert got["p1"]["quotes"], "the text, not its base64, was annotated"
+
+
+def test_run_as_a_script_loads_the_model_once_per_python_worker(tiny_model, corpus, expected,
+                                                                 tmp_path):
+    """Run as documented, the file is `__main__`; its functions had been
+    pickled by value, each task with an empty model cache of its own, so a
+    worker loaded the model once per partition. The job's load log (a line
+    per load, with the worker's PID) counts the loads."""
+    need_spark()
+    log, output = tmp_path / "loads.log", tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--master", MASTER, "--model", str(tiny_model),
+         "--input", str(corpus), "--output", str(output), "--partitions", "8", "--chunk", "64"],
+        capture_output=True, timeout=600,
+        env=dict(os.environ, PYSPARK_PYTHON=sys.executable, QUOTEKIT_SPARK_LOAD_LOG=str(log)),
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    assert len(list(output.glob("part-*"))) == 8
+    same(by_id(part_lines(output)), expected)
+    loads = collections.Counter(line.split(" ")[0] for line in read_lines(log))
+    assert loads and all(n == 1 for n in loads.values()), \
+        f"{sum(loads.values())} loads in {len(loads)} Python workers: {loads}"
