@@ -17,7 +17,8 @@ writes one quotekit record per document (the records of ``quotekit predict
         --input corpus.jsonl --output quotes/ --mode python
 
 A record that cannot be annotated becomes an error record ``{"id", "error":
-{"kind", "message"}}`` in the output and the job goes on.
+{"kind", "message"}}`` in the output and the job goes on. The part files,
+read in order, hold the records in input order (files in path order).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import itertools
 import os
 import shlex
 import sys
@@ -99,6 +101,18 @@ def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_0
     return f"sh -c {shlex.quote(script)}"
 
 
+def _local(path: str) -> Optional[str]:
+    """``path`` as a local file system path (a ``file:`` URI's path), or
+    None for a path of another file system (``hdfs://``, ``s3a://`` …)."""
+    if path.startswith("file:"):
+        path = path[len("file:"):]
+        # file:///a is /a, file:/a too
+        return "/" + path.lstrip("/") if path.startswith("/") else path
+    if "://" in path or ":" in path.split("/")[0]:
+        return None
+    return path
+
+
 def is_parquet(path: str) -> bool:
     """Whether ``path`` holds Parquet: it ends in ``.parquet`` (a trailing
     slash aside), or it is a local folder of ``.parquet`` files (as
@@ -106,18 +120,75 @@ def is_parquet(path: str) -> bool:
     bare = path.rstrip("/")
     if bare.endswith(".parquet"):
         return True
-    local = bare[len("file:"):] if bare.startswith("file:") else bare
-    if "://" in local.lstrip("/") or ":" in local.split("/")[0] or not os.path.isdir(local):
+    local = _local(bare)
+    if local is None or not os.path.isdir(local):
         return False
     # (`partitionBy` puts the files in `key=value` folders.)
     return any(name.endswith(".parquet") for _, _, names in os.walk(local) for name in names)
 
 
+# Characters Hadoop reads as glob syntax in the paths `textFile` takes; a
+# backslash makes them plain.
+_GLOB_SPECIAL = "\\*?[]{}"
+
+
+def _hadoop_literal(path: str) -> str:
+    """``path`` escaped so that Hadoop reads it as one path, not a glob. (A
+    comma separates paths, escaped or not, except inside braces, so it is
+    written as the glob ``{\\,}``, which matches a comma.)"""
+    return "".join("{\\,}" if c == "," else "\\" + c if c in _GLOB_SPECIAL else c
+                   for c in path)
+
+
+def _hidden(name: str) -> bool:
+    """Names Hadoop's file input passes over (``_SUCCESS``, ``.crc``)."""
+    return name.startswith(("_", "."))
+
+
+def text_files(path: str, local_default: bool = True) -> str:
+    """The ``textFile`` path for ``path``: a local folder becomes the list of
+    the files under it, subfolders too, in path order (Hadoop lists a local
+    folder in the file system's own order, which is not by name; HDFS lists
+    by name); other paths (files, globs, other file systems, an empty
+    folder) are kept. A path without a scheme is local only where the
+    default file system is (``local_default``)."""
+    local = _local(path) if local_default or path.startswith("file:") else None
+    if local is None or not os.path.isdir(local):
+        return path
+    files = []
+    for root, dirs, names in os.walk(local):
+        dirs[:] = [d for d in dirs if not _hidden(d)]
+        files += [os.path.join(root, n) for n in names if not _hidden(n)]
+    if not files:
+        return path
+    return ",".join("file://" + _hadoop_literal(os.path.abspath(f)) for f in sorted(files))
+
+
+def spread(rdd, partitions: int):
+    """``rdd`` in ``partitions`` partitions of consecutive records, in order
+    (``repartition`` deals records out in no order): one pass counts each
+    partition's records, then record ``k`` of ``total`` goes to partition
+    ``k * partitions // total`` and each partition is sorted back by ``k``."""
+    sizes = rdd.mapPartitions(lambda part: [sum(1 for _ in part)]).collect()
+    total = sum(sizes)
+    if total == 0:
+        return rdd
+    starts = [0, *itertools.accumulate(sizes)]
+    numbered = rdd.mapPartitionsWithIndex(
+        lambda k, part: ((starts[k] + j, line) for j, line in enumerate(part)))
+    return numbered.repartitionAndSortWithinPartitions(
+        partitions, partitionFunc=lambda index: index * partitions // total
+    ).values()
+
+
 def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
-    """The corpus as an RDD of JSONL lines: text files as they are (lines
-    end at ``\\n`` alone, as ``predict`` reads them: a ``\\r`` is JSON white
-    space), Parquet rows as JSON (null fields kept; a binary ``text`` column
-    read as UTF-8 text)."""
+    """The corpus as an RDD of JSONL lines, in input order: text files as
+    they are (lines end at ``\\n`` alone, as ``predict`` reads them: a ``\\r``
+    is JSON white space; a folder's subfolders are read too), Parquet rows as
+    JSON (null fields kept; a binary ``text`` column read as UTF-8 text). With
+    ``partitions``, Parquet is spread over that many partitions, and text
+    over at least that many (Hadoop splits a plain file as asked; a gzip
+    file, which cannot be split, is spread after it is read)."""
     if fmt == "parquet" or (fmt == "auto" and is_parquet(path)):
         from pyspark.sql import functions as F
 
@@ -127,20 +198,30 @@ def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
         row = F.to_json(F.struct(*[frame[c] for c in frame.columns]),
                         {"ignoreNullFields": "false"})
         rdd = frame.select(row.alias("json")).rdd.map(lambda r: r[0])
-        return rdd.repartition(partitions) if partitions else rdd
-    # (The setting holds for this read alone: the RDD takes the Hadoop
+        if partitions and rdd.getNumPartitions() != partitions:
+            return spread(rdd, partitions)
+        return rdd
+    # (The settings hold for this read alone: the RDD takes the Hadoop
     # configuration when it is made, and the session's is put back.)
     conf = spark.sparkContext._jsc.hadoopConfiguration()
-    key = "textinputformat.record.delimiter"
-    before = conf.get(key)
-    conf.set(key, "\n")
+    settings = {"textinputformat.record.delimiter": "\n",
+                "mapreduce.input.fileinputformat.input.dir.recursive": "true"}
+    before = {key: conf.get(key) for key in settings}
+    for key, value in settings.items():
+        conf.set(key, value)
     try:
-        return spark.sparkContext.textFile(path, minPartitions=partitions or 2)
+        local_default = (conf.get("fs.defaultFS") or "file:").startswith("file:")
+        rdd = spark.sparkContext.textFile(text_files(path, local_default),
+                                          minPartitions=partitions or 2)
     finally:
-        if before is None:
-            conf.unset(key)
-        else:
-            conf.set(key, before)
+        for key, value in before.items():
+            if value is None:
+                conf.unset(key)
+            else:
+                conf.set(key, value)
+    if partitions and rdd.getNumPartitions() < partitions:
+        return spread(rdd, partitions)
+    return rdd
 
 
 def annotate(spark, input_path: str, model: str, mode: str = "python", threads: int = 1,
@@ -181,7 +262,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="model directory (as executors see it)")
     parser.add_argument("--input", required=True,
-                        help="JSONL file(s) or folder (plain or gzip), or Parquet")
+                        help="JSONL file(s) or folder, subfolders read too (plain or gzip), "
+                             "or Parquet")
     parser.add_argument("--format", choices=["auto", "jsonl", "parquet"], default="auto",
                         help="the input's format (auto: Parquet for a path ending in .parquet "
                              "or a local folder of .parquet files)")
@@ -189,7 +271,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--mode", choices=["python", "pipe"], default="python")
     parser.add_argument("--threads", type=int, default=1,
                         help="quotekit threads per task (keep cores per executor / tasks)")
-    parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--partitions", type=int, default=None,
+                        help="partitions to annotate in (at least; gzip input is spread "
+                             "over them after it is read)")
     parser.add_argument("--chunk", type=int, default=256, help="records per native call")
     parser.add_argument("--binary", default="quotekit", help="quotekit binary (pipe mode)")
     parser.add_argument("--max-chars", type=int, default=1_000_000,

@@ -9,6 +9,7 @@ that is a failure."""
 from __future__ import annotations
 
 import collections
+import gzip
 import json
 import os
 import shutil
@@ -119,9 +120,10 @@ def expected(tiny_model, corpus) -> dict:
 
 
 def same(got: dict, expected: dict):
-    """Records equal by id; an error record's `line N` counts within the
-    chunk a task annotated, so for those the kind must agree."""
-    assert got.keys() == expected.keys()
+    """Records equal by id, and in the same order; an error record's `line
+    N` counts within the chunk a task annotated, so for those the kind must
+    agree."""
+    assert list(got) == list(expected)
     for k, record in expected.items():
         if "error" in record:
             assert got[k]["error"]["kind"] == record["error"]["kind"], k
@@ -225,3 +227,44 @@ def test_run_as_a_script_loads_the_model_once_per_python_worker(tiny_model, corp
     loads = collections.Counter(line.split(" ")[0] for line in read_lines(log))
     assert loads and all(n == 1 for n in loads.values()), \
         f"{sum(loads.values())} loads in {len(loads)} Python workers: {loads}"
+
+
+
+
+def test_gzip_input_is_spread_over_the_partitions_in_order(spark, tiny_model, corpus, expected,
+                                                           tmp_path):
+    """A gzip file cannot be split, so it had been one task whatever
+    --partitions said; it is spread over them, records in input order."""
+    import quotekit_spark
+
+    path = tmp_path / "corpus.jsonl.gz"
+    path.write_bytes(gzip.compress(corpus.read_bytes()))
+    for mode in ["python", "pipe"]:
+        rdd = quotekit_spark.annotate(spark, str(path), str(tiny_model), mode=mode, partitions=4,
+                                      chunk=64, binary=str(quotekit_bin()))
+        assert rdd.getNumPartitions() == 4, mode
+        assert all(rdd.glom().map(len).collect()), "a partition without records"
+        same(by_id(rdd.collect()), expected)
+
+
+def test_a_folder_is_read_with_its_subfolders_in_path_order(spark, tiny_model, tmp_path):
+    """JSONL in subfolders (a by-date layout) had failed the job with a
+    Hadoop IOException; files are read in path order (Hadoop lists a local
+    folder in the file system's order), Hadoop's hidden files passed over,
+    and a name holding a comma or glob characters read as a name."""
+    import quotekit_spark
+
+    folder = tmp_path / "corpus"
+    names = ["z.jsonl", "b/2021/x.jsonl", "a.jsonl", "c,[1]{2}*.jsonl", "2020/y.jsonl",
+             "_SUCCESS", ".hidden.jsonl", "b/_temporary/t.jsonl"]
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        text = "“We will reopen the bridge,” Mayor Ana Ruiz said."
+        (folder / name).write_text(json.dumps({"id": name, "text": text}) + "\n",
+                                   encoding="utf-8")
+    order = ["2020/y.jsonl", "a.jsonl", "b/2021/x.jsonl", "c,[1]{2}*.jsonl", "z.jsonl"]
+    for mode in ["python", "pipe"]:
+        got = by_id(quotekit_spark.annotate(spark, str(folder), str(tiny_model), mode=mode,
+                                            binary=str(quotekit_bin())).collect())
+        assert list(got) == order, mode
+        assert all(r["quotes"] for r in got.values()), mode
