@@ -246,6 +246,60 @@ def annotate(spark, input_path: str, model: str, mode: str = "python", threads: 
     raise ValueError(f"--mode must be python or pipe, not {mode!r}")
 
 
+def save(spark, records, output: str) -> None:
+    """``records.saveAsTextFile(output)``; when the job fails, the output
+    folder it made is removed again (an existing folder is Spark's to
+    refuse, and left as it was), so that the corrected run can write it."""
+    jvm = spark.sparkContext._jvm
+    target = jvm.org.apache.hadoop.fs.Path(output)
+    fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    existed = fs.exists(target)
+    try:
+        records.saveAsTextFile(output)
+    except BaseException:
+        if not existed and fs.exists(target):
+            fs.delete(target, True)
+        raise
+
+
+def _whole(low: int, high: Optional[int] = None):
+    """An argparse type: a whole number from ``low`` (to ``high``)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value}: expected a whole number {span}")
+        return value
+    return parse
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (local paths)."""
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_paths(parser: argparse.ArgumentParser, inputs: str, output: str) -> None:
+    """Refuses, before Spark starts, an existing local output (Spark would
+    fail at the end of its start-up) and a local output inside a local input
+    folder (the job would read its own output folder and fail, and the folder
+    left there would fail every later job on that corpus)."""
+    out = _local(output)
+    if out is None:
+        return
+    if os.path.lexists(out):
+        parser.error(f"--output {output} already exists: Spark writes a new folder; "
+                     "remove it or give another")
+    for given in inputs.split(","):
+        local = _local(given)
+        if local is not None and os.path.isdir(local) and _inside(out, local):
+            parser.error(f"--output {output} is inside the input folder {given}: "
+                         "give an output outside it")
+
+
 def _this_module():
     """This module as the executors import it: run as a script, this file is
     ``__main__``, whose functions cloudpickle sends by value (each task would
@@ -257,8 +311,8 @@ def _this_module():
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """The command line: runs the job, shipping this file to the
-    executors."""
+    """The command line: checks the options, then runs the job, shipping
+    this file to the executors."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="model directory (as executors see it)")
     parser.add_argument("--input", required=True,
@@ -267,19 +321,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--format", choices=["auto", "jsonl", "parquet"], default="auto",
                         help="the input's format (auto: Parquet for a path ending in .parquet "
                              "or a local folder of .parquet files)")
-    parser.add_argument("--output", required=True, help="output folder (Spark part files)")
+    parser.add_argument("--output", required=True,
+                        help="output folder (Spark part files), which must not exist")
     parser.add_argument("--mode", choices=["python", "pipe"], default="python")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="quotekit threads per task (keep cores per executor / tasks)")
-    parser.add_argument("--partitions", type=int, default=None,
+    parser.add_argument("--threads", type=_whole(0, 1024), default=1,
+                        help="quotekit threads per task, 0 to 1024 as predict takes them "
+                             "(keep cores per executor / tasks)")
+    parser.add_argument("--partitions", type=_whole(1), default=None,
                         help="partitions to annotate in (at least; gzip input is spread "
                              "over them after it is read)")
-    parser.add_argument("--chunk", type=int, default=256, help="records per native call")
+    parser.add_argument("--chunk", type=_whole(1), default=256, help="records per native call")
     parser.add_argument("--binary", default="quotekit", help="quotekit binary (pipe mode)")
-    parser.add_argument("--max-chars", type=int, default=1_000_000,
+    parser.add_argument("--max-chars", type=_whole(1), default=1_000_000,
                         help="longer texts become too-long error records (as predict's)")
     parser.add_argument("--master", default=None, help="Spark master (spark-submit sets it)")
     args = parser.parse_args(argv)
+    check_paths(parser, args.input, args.output)
 
     from pyspark.sql import SparkSession
 
@@ -295,7 +352,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         records = job.annotate(spark, args.input, args.model, args.mode, args.threads,
                                args.partitions, args.chunk, args.binary, args.max_chars,
                                args.format)
-        records.saveAsTextFile(args.output)
+        job.save(spark, records, args.output)
     finally:
         spark.stop()
     return 0

@@ -229,6 +229,56 @@ def test_run_as_a_script_loads_the_model_once_per_python_worker(tiny_model, corp
         f"{sum(loads.values())} loads in {len(loads)} Python workers: {loads}"
 
 
+def test_options_are_checked_before_spark_starts(tiny_model, corpus, tmp_path, monkeypatch,
+                                                 capsys):
+    """Bad numbers, an existing output and an output inside the input
+    folder are refused by argparse (exit code 2, a message) before Spark
+    starts; they had failed late with pages of log, a zero chunk had turned
+    chunking off, and an output folder had been left behind."""
+    import quotekit_spark
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # Spark must not start
+    (tmp_path / "done").mkdir()
+    base = ["--model", str(tiny_model), "--input", str(corpus)]
+    fresh = ["--output", str(tmp_path / "new")]
+    cases = [
+        (["--threads", "-1", *fresh], "--threads: -1: expected a whole number from 0 to 1024"),
+        (["--threads", "1025", *fresh], "--threads: 1025: expected a whole number from 0 to 1024"),
+        (["--threads", "two", *fresh], "--threads: 'two' is not a whole number"),
+        (["--partitions", "0", *fresh], "--partitions: 0: expected a whole number at least 1"),
+        (["--chunk", "0", *fresh], "--chunk: 0: expected a whole number at least 1"),
+        (["--max-chars", "-5", *fresh], "--max-chars: -5: expected a whole number at least 1"),
+        (["--output", str(tmp_path / "done")], "already exists"),
+        (["--output", str(corpus.parent / "out")], "is inside the input folder"),
+    ]
+    for extra, message in cases:
+        args = base + extra
+        if "inside" in message:
+            args[args.index("--input") + 1] = str(corpus.parent)
+        with pytest.raises(SystemExit) as stop:
+            quotekit_spark.main(args)
+        assert stop.value.code == 2, extra
+        assert message in capsys.readouterr().err, extra
+    assert not (tmp_path / "new").exists() and not (corpus.parent / "out").exists()
+
+
+def test_a_failed_job_leaves_no_output_folder(spark, tiny_model, corpus, tmp_path):
+    """A failed job removes the output folder it made (it had left it empty,
+    and the corrected run failed on it); a folder that was there before is
+    not its to remove."""
+    import quotekit_spark
+
+    rdd = quotekit_spark.annotate(spark, str(corpus), str(tiny_model / "nowhere"), mode="pipe",
+                                  partitions=2, binary=str(quotekit_bin()))
+    output = tmp_path / "out"
+    with pytest.raises(Exception):
+        quotekit_spark.save(spark, rdd, str(output))
+    assert not output.exists()
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "file").write_text("mine")
+    with pytest.raises(Exception, match="already exists"):
+        quotekit_spark.save(spark, rdd, str(tmp_path / "kept"))
+    assert (tmp_path / "kept" / "file").read_text() == "mine"
 
 
 def test_gzip_input_is_spread_over_the_partitions_in_order(spark, tiny_model, corpus, expected,
