@@ -30,10 +30,10 @@ import itertools
 import os
 import shlex
 import sys
-from typing import Dict, Iterable, Iterator, List, Optional
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
-# One model per Python worker process, loaded on first use.
-_MODELS: Dict[str, object] = {}
+# One model per Python worker process (and precision), loaded on first use.
+_MODELS: Dict[Tuple[str, str], object] = {}
 
 # A debugging aid: where this variable names a file, each model load in a
 # Python worker appends a line "PID MODEL" to it (`main` passes it on to the
@@ -41,17 +41,17 @@ _MODELS: Dict[str, object] = {}
 LOAD_LOG = "QUOTEKIT_SPARK_LOAD_LOG"
 
 
-def _model(path: str):
+def _model(path: str, precision: str = "f32"):
     """The model at ``path``, loaded once per Python worker process."""
     import quotekit
 
-    if path not in _MODELS:
-        _MODELS[path] = quotekit.load(path)
+    if (path, precision) not in _MODELS:
+        _MODELS[path, precision] = quotekit.load(path, precision=precision)
         log = os.environ.get(LOAD_LOG)
         if log:
             with open(log, "a", encoding="utf-8") as f:
                 f.write(f"{os.getpid()} {path}\n")
-    return _MODELS[path]
+    return _MODELS[path, precision]
 
 
 # The white space a line of only which ``predict`` passes over (a line of
@@ -65,10 +65,11 @@ def _blank(line: str) -> bool:
 
 
 def annotate_partition(
-    lines: Iterable[str], model: str, threads: int, chunk: int, max_chars: int = 1_000_000
+    lines: Iterable[str], model: str, threads: int, chunk: int, max_chars: int = 1_000_000,
+    precision: str = "f32",
 ) -> Iterator[str]:
     """Annotates a partition's JSONL lines in chunks of ``chunk`` records."""
-    m = _model(model)
+    m = _model(model, precision)
     batch: List[str] = []
     for line in lines:
         if _blank(line):
@@ -81,7 +82,8 @@ def annotate_partition(
         yield from m.annotate_jsonl(batch, threads=threads, max_chars=max_chars)
 
 
-def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_000) -> str:
+def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_000,
+                 precision: str = "f32", speakers: bool = True) -> str:
     """The filter each partition is piped through: ``predict``, whose run
     that ends with its ``done:`` line is a success even with exit code 2
     (some records failed; their error records are in the output), while any
@@ -91,6 +93,10 @@ def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_0
             "--threads", str(threads)]
     if max_chars != 1_000_000:
         args += ["--max-chars", str(max_chars)]
+    if precision != "f32":
+        args += ["--precision", precision]
+    if not speakers:
+        args.append("--no-speakers")
     predict = " ".join(shlex.quote(a) for a in args)
     script = (
         'log=$(mktemp) || exit 1; '
@@ -226,19 +232,27 @@ def input_lines(spark, path: str, partitions: Optional[int], fmt: str = "auto"):
 
 def annotate(spark, input_path: str, model: str, mode: str = "python", threads: int = 1,
              partitions: Optional[int] = None, chunk: int = 256, binary: str = "quotekit",
-             max_chars: int = 1_000_000, fmt: str = "auto"):
+             max_chars: int = 1_000_000, fmt: str = "auto", precision: str = "f32",
+             speakers: bool = True):
     """The RDD of output records (JSON text) for the corpus at ``input_path``.
+    ``precision`` and ``speakers`` are ``predict``'s ``--precision`` and
+    ``--no-speakers``; the Python package has no ``--no-speakers``, so
+    ``speakers=False`` is for pipe mode only.
 
     In python mode the executors import this module (``addPyFile`` it, as
     ``main`` does), so that each Python worker keeps one model cache."""
+    if mode == "python" and not speakers:
+        raise ValueError("--no-speakers is for --mode pipe: the Python package names "
+                         "speakers always")
     lines = input_lines(spark, input_path, partitions, fmt)
     if mode == "python":
         # (A partial of a module function is pickled by reference, a lambda
         # by value.)
         return lines.mapPartitions(functools.partial(
-            annotate_partition, model=model, threads=threads, chunk=chunk, max_chars=max_chars))
+            annotate_partition, model=model, threads=threads, chunk=chunk, max_chars=max_chars,
+            precision=precision))
     if mode == "pipe":
-        command = pipe_command(binary, model, threads, max_chars)
+        command = pipe_command(binary, model, threads, max_chars, precision, speakers)
         # (`_blank`'s test inline, its constant taken by value: a library
         # caller's executors need not import this module for pipe mode.)
         white = _ASCII_WHITE
@@ -334,8 +348,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--binary", default="quotekit", help="quotekit binary (pipe mode)")
     parser.add_argument("--max-chars", type=_whole(1), default=1_000_000,
                         help="longer texts become too-long error records (as predict's)")
+    parser.add_argument("--precision", choices=["f32", "int8"], default="f32",
+                        help="transformer models: the encoder's arithmetic (as predict's)")
+    parser.add_argument("--no-speakers", action="store_true",
+                        help="name no speakers, in less time (as predict's; pipe mode only)")
     parser.add_argument("--master", default=None, help="Spark master (spark-submit sets it)")
     args = parser.parse_args(argv)
+    if args.no_speakers and args.mode != "pipe":
+        parser.error("--no-speakers is for --mode pipe: the Python package names speakers always")
     check_paths(parser, args.input, args.output)
 
     from pyspark.sql import SparkSession
@@ -351,7 +371,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         job = _this_module()
         records = job.annotate(spark, args.input, args.model, args.mode, args.threads,
                                args.partitions, args.chunk, args.binary, args.max_chars,
-                               args.format)
+                               args.format, args.precision, not args.no_speakers)
         job.save(spark, records, args.output)
     finally:
         spark.stop()

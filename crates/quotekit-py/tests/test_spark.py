@@ -248,6 +248,8 @@ def test_options_are_checked_before_spark_starts(tiny_model, corpus, tmp_path, m
         (["--partitions", "0", *fresh], "--partitions: 0: expected a whole number at least 1"),
         (["--chunk", "0", *fresh], "--chunk: 0: expected a whole number at least 1"),
         (["--max-chars", "-5", *fresh], "--max-chars: -5: expected a whole number at least 1"),
+        (["--no-speakers", *fresh], "--no-speakers is for --mode pipe"),
+        (["--precision", "f16", *fresh], "--precision: invalid choice: 'f16'"),
         (["--output", str(tmp_path / "done")], "already exists"),
         (["--output", str(corpus.parent / "out")], "is inside the input folder"),
     ]
@@ -318,3 +320,32 @@ def test_a_folder_is_read_with_its_subfolders_in_path_order(spark, tiny_model, t
                                             binary=str(quotekit_bin())).collect())
         assert list(got) == order, mode
         assert all(r["quotes"] for r in got.values()), mode
+
+
+def test_precision_and_no_speakers_reach_quotekit(spark, tiny_model, tmp_path):
+    """--precision reaches the model's loading in both modes (int8 is for
+    transformer models, so a CRF's job fails), and --no-speakers
+    reaches predict in pipe mode; python mode refuses it."""
+    import quotekit_spark
+
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"id": "r", "text": "“We will reopen the bridge,” Mayor Ana "
+                                "Ruiz said. “Soon,” she added."}) + "\n", encoding="utf-8")
+    # (predict's message goes to the executor's log; the task's error names
+    # the command that failed.)
+    for mode, message in [("python", "applies to transformer models"),
+                          ("pipe", "--precision int8")]:
+        rdd = quotekit_spark.annotate(spark, str(path), str(tiny_model), mode=mode,
+                                      precision="int8", binary=str(quotekit_bin()))
+        with pytest.raises(Exception, match=message):
+            rdd.collect()
+    named = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode="pipe",
+                                          binary=str(quotekit_bin())).collect())["r"]
+    assert any(q["speaker_name"] for q in named["quotes"]), named
+    got = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode="pipe",
+                                        speakers=False, binary=str(quotekit_bin())).collect())
+    assert got["r"]["quotes"] and all(q["speaker_name"] is None for q in got["r"]["quotes"])
+    assert not got["r"].get("speakers"), got
+    with pytest.raises(ValueError, match="--no-speakers is for --mode pipe"):
+        quotekit_spark.annotate(spark, str(path), str(tiny_model), mode="python",
+                                speakers=False)
