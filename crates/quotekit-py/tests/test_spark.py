@@ -46,7 +46,8 @@ def need_spark():
 
 def read_lines(path: Path) -> list:
     """A JSONL file's lines, split at \\n alone (`str.splitlines` splits
-    at U+2028, U+2029 and U+0085 too, which records hold raw)."""
+    at U+2028, U+2029 and U+0085 too, which an input line may hold raw;
+    quotekit writes them as escapes)."""
     text = path.read_text(encoding="utf-8")
     assert text == "" or text.endswith("\n"), path
     return text.split("\n")[:-1]
@@ -115,7 +116,9 @@ def expected(tiny_model, corpus) -> dict:
     assert proc.returncode == 2, proc.stderr.decode()  # the two bad records
     records = [json.loads(l) for l in read_lines(out)]
     assert len(records) >= 283
-    assert "\u2028" in out.read_text(encoding="utf-8"), "the separators are raw in records"
+    text = out.read_text(encoding="utf-8")
+    assert "\\u2028" in text and "\u2028" not in text, "the separators are escaped in records"
+    assert len(text.splitlines()) == len(records), "a record a line, for any reader of lines"
     return {r["id"]: r for r in records}
 
 
