@@ -272,7 +272,7 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
     run_cli("predict", "--model", str(tiny_model), "--input", str(jsonl), "--output", str(out))
     assert ours == out.read_text(encoding="utf-8").splitlines()
     assert len(ours) == 6
-    assert json.loads(ours[2])["error"]["kind"] == "malformed-json"
+    assert json.loads(ours[1])["error"]["kind"] == "malformed-json"
     assert [json.loads(l).get("id") for l in ours[:4]] == ["bom", "line 4", "bom2", "ok"]
     wrong = model.annotate_jsonl([None, 3])
     assert [json.loads(l)["error"]["kind"] for l in wrong] == ["malformed-json"] * 2
