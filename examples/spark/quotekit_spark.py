@@ -32,8 +32,9 @@ import shlex
 import sys
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
-# One model per Python worker process (and precision), loaded on first use.
-_MODELS: Dict[Tuple[str, str], object] = {}
+# One model per Python worker process (and precision, and whether it names
+# speakers), loaded on first use.
+_MODELS: Dict[Tuple[str, str, bool], object] = {}
 
 # A debugging aid: where this variable names a file, each model load in a
 # Python worker appends a line "PID MODEL" to it (`main` passes it on to the
@@ -41,17 +42,18 @@ _MODELS: Dict[Tuple[str, str], object] = {}
 LOAD_LOG = "QUOTEKIT_SPARK_LOAD_LOG"
 
 
-def _model(path: str, precision: str = "f32"):
+def _model(path: str, precision: str = "f32", speakers: bool = True):
     """The model at ``path``, loaded once per Python worker process."""
     import quotekit
 
-    if (path, precision) not in _MODELS:
-        _MODELS[path, precision] = quotekit.load(path, precision=precision)
+    if (path, precision, speakers) not in _MODELS:
+        _MODELS[path, precision, speakers] = quotekit.load(path, precision=precision,
+                                                           speakers=speakers)
         log = os.environ.get(LOAD_LOG)
         if log:
             with open(log, "a", encoding="utf-8") as f:
                 f.write(f"{os.getpid()} {path}\n")
-    return _MODELS[path, precision]
+    return _MODELS[path, precision, speakers]
 
 
 # The white space a line of only which ``predict`` passes over (a line of
@@ -66,10 +68,10 @@ def _blank(line: str) -> bool:
 
 def annotate_partition(
     lines: Iterable[str], model: str, threads: int, chunk: int, max_chars: int = 1_000_000,
-    precision: str = "f32",
+    precision: str = "f32", speakers: bool = True,
 ) -> Iterator[str]:
     """Annotates a partition's JSONL lines in chunks of ``chunk`` records."""
-    m = _model(model, precision)
+    m = _model(model, precision, speakers)
     batch: List[str] = []
     for line in lines:
         if _blank(line):
@@ -236,21 +238,17 @@ def annotate(spark, input_path: str, model: str, mode: str = "python", threads: 
              speakers: bool = True):
     """The RDD of output records (JSON text) for the corpus at ``input_path``.
     ``precision`` and ``speakers`` are ``predict``'s ``--precision`` and
-    ``--no-speakers``; the Python package has no ``--no-speakers``, so
-    ``speakers=False`` is for pipe mode only.
+    ``--no-speakers`` (``quotekit.load``'s ``precision`` and ``speakers``).
 
     In python mode the executors import this module (``addPyFile`` it, as
     ``main`` does), so that each Python worker keeps one model cache."""
-    if mode == "python" and not speakers:
-        raise ValueError("--no-speakers is for --mode pipe: the Python package names "
-                         "speakers always")
     lines = input_lines(spark, input_path, partitions, fmt)
     if mode == "python":
         # (A partial of a module function is pickled by reference, a lambda
         # by value.)
         return lines.mapPartitions(functools.partial(
             annotate_partition, model=model, threads=threads, chunk=chunk, max_chars=max_chars,
-            precision=precision))
+            precision=precision, speakers=speakers))
     if mode == "pipe":
         command = pipe_command(binary, model, threads, max_chars, precision, speakers)
         # (`_blank`'s test inline, its constant taken by value: a library
@@ -351,11 +349,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--precision", choices=["f32", "int8"], default="f32",
                         help="transformer models: the encoder's arithmetic (as predict's)")
     parser.add_argument("--no-speakers", action="store_true",
-                        help="name no speakers, in less time (as predict's; pipe mode only)")
+                        help="name no speakers, in less time (as predict's)")
     parser.add_argument("--master", default=None, help="Spark master (spark-submit sets it)")
     args = parser.parse_args(argv)
-    if args.no_speakers and args.mode != "pipe":
-        parser.error("--no-speakers is for --mode pipe: the Python package names speakers always")
     check_paths(parser, args.input, args.output)
 
     from pyspark.sql import SparkSession

@@ -9,7 +9,7 @@ use quotekit_infer::runner::annotate_line;
 use quotekit_model::config::MAX_THREADS;
 use quotekit_model::transformer::bert::Precision;
 use quotekit_model::transformer::model::TransformerModel;
-use quotekit_model::{load_annotator, Annotator, ModelHeader};
+use quotekit_model::{load_annotator_with, Annotator, ModelHeader};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -55,10 +55,17 @@ pub struct NativeModel {
 
 /// Loads the model in `path` (a model directory or its `model.safetensors`);
 /// `precision` `"int8"` runs a transformer's linear layers in int8 (as
-/// `predict --precision int8`), `"f32"` (or none) as trained.
+/// `predict --precision int8`), `"f32"` (or none) as trained; without
+/// `speakers` no speaker is named (as `predict --no-speakers`: the
+/// resolver is neither read nor run).
 #[pyfunction]
-#[pyo3(signature = (path, precision=None))]
-pub fn load(py: Python<'_>, path: PathBuf, precision: Option<&str>) -> PyResult<NativeModel> {
+#[pyo3(signature = (path, precision=None, speakers=true))]
+pub fn load(
+    py: Python<'_>,
+    path: PathBuf,
+    precision: Option<&str>,
+    speakers: bool,
+) -> PyResult<NativeModel> {
     let int8 = match precision {
         None | Some("f32") => false,
         Some("int8") => true,
@@ -74,7 +81,10 @@ pub fn load(py: Python<'_>, path: PathBuf, precision: Option<&str>) -> PyResult<
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
-    let (mut annotator, header) = py.detach(|| load_annotator(&path)).map_err(errors::model)?;
+    let (mut annotator, header) = py
+        .detach(|| load_annotator_with(&path, speakers))
+        .map_err(errors::model)?;
+    annotator.name_speakers = speakers;
     if int8 {
         let kind = annotator.tagger.kind().name();
         let models = annotator.taggers_as_mut::<TransformerModel>();

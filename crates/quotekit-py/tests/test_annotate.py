@@ -38,6 +38,24 @@ def test_records_are_those_of_the_cli(tiny_model, model, texts, tmp_path):
     assert sum(len(r.get("quotes", [])) for r in ours) > 10
 
 
+def test_without_speakers_the_records_are_those_of_predict_no_speakers(tiny_model, model, texts,
+                                                                      tmp_path):
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = run_cli("predict", "--model", str(tiny_model), "--input", str(jsonl), "--output",
+                   str(out), "--no-speakers")
+    assert proc.returncode == 0, proc.stderr.decode()
+    cli = [json.loads(l) for l in out.read_text(encoding="utf-8").split("\n")[:-1]]
+    ours = quotekit.load(tiny_model, speakers=False).annotate_many(texts)
+    assert [canonical(r) for r in ours] == [canonical(r) for r in cli]
+    quotes = [q for r in ours for q in r["quotes"]]
+    assert quotes and all(q["speaker_name"] is None and q["speaker_id"] is None for q in quotes)
+    assert any(q["speaker_name"] for r in model.annotate_many(texts) for q in r["quotes"])
+    with pytest.raises(quotekit.InputError, match="speakers must be True or False"):
+        quotekit.load(tiny_model, speakers="no")
+
+
 def test_any_number_of_threads_gives_the_same_records(model, texts):
     one = model.annotate_many(texts, threads=1)
     assert model.annotate_many(texts, threads=2) == one

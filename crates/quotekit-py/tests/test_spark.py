@@ -251,7 +251,6 @@ def test_options_are_checked_before_spark_starts(tiny_model, corpus, tmp_path, m
         (["--partitions", "0", *fresh], "--partitions: 0: expected a whole number at least 1"),
         (["--chunk", "0", *fresh], "--chunk: 0: expected a whole number at least 1"),
         (["--max-chars", "-5", *fresh], "--max-chars: -5: expected a whole number at least 1"),
-        (["--no-speakers", *fresh], "--no-speakers is for --mode pipe"),
         (["--precision", "f16", *fresh], "--precision: invalid choice: 'f16'"),
         (["--output", str(tmp_path / "done")], "already exists"),
         (["--output", str(corpus.parent / "out")], "is inside the input folder"),
@@ -327,8 +326,7 @@ def test_a_folder_is_read_with_its_subfolders_in_path_order(spark, tiny_model, t
 
 def test_precision_and_no_speakers_reach_quotekit(spark, tiny_model, tmp_path):
     """--precision reaches the model's loading in both modes (int8 is for
-    transformer models, so a CRF's job fails), and --no-speakers
-    reaches predict in pipe mode; python mode refuses it."""
+    transformer models, so a CRF's job fails), and --no-speakers too."""
     import quotekit_spark
 
     path = tmp_path / "one.jsonl"
@@ -342,13 +340,12 @@ def test_precision_and_no_speakers_reach_quotekit(spark, tiny_model, tmp_path):
                                       precision="int8", binary=str(quotekit_bin()))
         with pytest.raises(Exception, match=message):
             rdd.collect()
-    named = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode="pipe",
-                                          binary=str(quotekit_bin())).collect())["r"]
-    assert any(q["speaker_name"] for q in named["quotes"]), named
-    got = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode="pipe",
-                                        speakers=False, binary=str(quotekit_bin())).collect())
-    assert got["r"]["quotes"] and all(q["speaker_name"] is None for q in got["r"]["quotes"])
-    assert not got["r"].get("speakers"), got
-    with pytest.raises(ValueError, match="--no-speakers is for --mode pipe"):
-        quotekit_spark.annotate(spark, str(path), str(tiny_model), mode="python",
-                                speakers=False)
+    for mode in ["python", "pipe"]:
+        named = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode=mode,
+                                              binary=str(quotekit_bin())).collect())["r"]
+        assert any(q["speaker_name"] for q in named["quotes"]), named
+        got = by_id(quotekit_spark.annotate(spark, str(path), str(tiny_model), mode=mode,
+                                            speakers=False,
+                                            binary=str(quotekit_bin())).collect())["r"]
+        assert got["quotes"] and all(q["speaker_name"] is None for q in got["quotes"]), mode
+        assert not got.get("speakers"), got

@@ -385,9 +385,14 @@ class Model:
 
 
 
-def load(path: PathLike, precision: Optional[str] = "f32") -> Model:
+def load(path: PathLike, precision: Optional[str] = "f32", speakers: bool = True) -> Model:
     """Loads the model in ``path`` (a model directory, or its
     ``model.safetensors``). Raises :class:`ModelError` when it cannot.
+
+    ``speakers=False`` names no speakers (as ``quotekit predict
+    --no-speakers``): every ``speaker_name`` and ``speaker_id`` is ``None``
+    and ``speakers`` is empty, in less time (the resolver is neither read
+    nor run).
 
     ``precision="int8"`` runs a transformer model's linear layers in int8
     (as ``quotekit predict --precision int8``): about twice as fast, with
@@ -400,7 +405,8 @@ def load(path: PathLike, precision: Optional[str] = "f32") -> Model:
     network's operations, run in parallel): child processes started after
     it inherit the setting, which ``os.environ`` does not show. Set it
     before loading to choose otherwise."""
-    return Model(_quotekit.load(_path("path", path), _optional_str("precision", precision)))
+    return Model(_quotekit.load(_path("path", path), _optional_str("precision", precision),
+                                _flag("speakers", speakers)))
 
 
 def train(
