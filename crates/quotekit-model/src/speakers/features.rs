@@ -77,7 +77,7 @@ impl Key {
 
     /// The key with a yes or no mixed in.
     fn yes(self, b: bool) -> Self {
-        self.with(b as u64 + 1)
+        self.with(yes(b))
     }
 
     /// The key with a word mixed in.
@@ -147,6 +147,119 @@ trait Sink {
         self.push_hash(key.0);
         self.push_hash(key.0 ^ self.class());
     }
+
+    /// Adds feature `few` of value `value` twice, as
+    /// `both(few.key(value))`.
+    #[inline]
+    fn both_few(&mut self, few: Few, value: u64) {
+        self.both(few.key(value));
+    }
+}
+
+/// The templates of the features added both ways ([`Sink::both`]) whose
+/// values are few (a bucket, a yes or no): their two weights for a span
+/// class are read from a [`FewWeights`] table made once per document and
+/// class, instead of hashed per candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Few {
+    Recency,
+    AgreeRecency,
+    /// (No value: its key alone.)
+    Disagrees,
+    Adjacent,
+    Apposition,
+    Inside,
+    BeforeCount,
+    Sentences,
+    Tokens,
+    LastSubject,
+    LastPossessive,
+    NotBefore,
+    Ahead,
+    LastSource,
+    ParagraphSource,
+    SourceTimes,
+}
+
+/// Values a [`Few`] feature may take: 0 to 8 (a [`bucket`] is at most 7,
+/// a yes or no 1 or 2).
+const FEW_VALUES: usize = 9;
+
+impl Few {
+    /// Every template, in the order of their rows in a [`FewWeights`].
+    const ALL: [Few; 16] = [
+        Few::Recency,
+        Few::AgreeRecency,
+        Few::Disagrees,
+        Few::Adjacent,
+        Few::Apposition,
+        Few::Inside,
+        Few::BeforeCount,
+        Few::Sentences,
+        Few::Tokens,
+        Few::LastSubject,
+        Few::LastPossessive,
+        Few::NotBefore,
+        Few::Ahead,
+        Few::LastSource,
+        Few::ParagraphSource,
+        Few::SourceTimes,
+    ];
+
+    /// The feature of value `value` (mixed into the template's key).
+    fn key(self, value: u64) -> Key {
+        let template = match self {
+            Few::Recency => key!("recency"),
+            Few::AgreeRecency => key!("agree-recency"),
+            Few::Disagrees => return key!("disagrees"),
+            Few::Adjacent => key!("adjacent"),
+            Few::Apposition => key!("apposition"),
+            Few::Inside => key!("inside"),
+            Few::BeforeCount => key!("before-count"),
+            Few::Sentences => key!("sentences"),
+            Few::Tokens => key!("tokens"),
+            Few::LastSubject => key!("last-subject"),
+            Few::LastPossessive => key!("last-possessive"),
+            Few::NotBefore => key!("not-before"),
+            Few::Ahead => key!("ahead"),
+            Few::LastSource => key!("last-source"),
+            Few::ParagraphSource => key!("paragraph-source"),
+            Few::SourceTimes => key!("source-times"),
+        };
+        template.with(value)
+    }
+}
+
+/// Per [`Few`] feature and value, its weight alone and conjoined with one
+/// span class: what [`Sink::both`] would add, read instead of hashed.
+#[derive(Debug)]
+pub struct FewWeights {
+    weights: [[f32; 2]; Few::ALL.len() * FEW_VALUES],
+}
+
+impl FewWeights {
+    /// The table of `weights` (`mask + 1` buckets) for the class whose
+    /// conjoined hash is `class`.
+    fn new(weights: &[f32], mask: u64, class: u64) -> Self {
+        let weight = |h: u64| weights.get((mix(h) & mask) as usize).copied().unwrap_or(0.0);
+        let mut table = [[0.0; 2]; Few::ALL.len() * FEW_VALUES];
+        for (row, few) in table.chunks_exact_mut(FEW_VALUES).zip(Few::ALL) {
+            for (value, cell) in (0u64..).zip(row) {
+                let key = few.key(value).0;
+                *cell = [weight(key), weight(key ^ class)];
+            }
+        }
+        Self { weights: table }
+    }
+
+    /// The two weights of feature `few` of value `value` (at most 8).
+    #[inline]
+    fn get(&self, few: Few, value: u64) -> [f32; 2] {
+        self.weights
+            .get(few as usize * FEW_VALUES + value as usize)
+            .copied()
+            .unwrap_or([0.0; 2])
+    }
 }
 
 /// (A feature set is a sink only to keep ids: one made with weights gets
@@ -172,26 +285,29 @@ impl Sink for FeatureSet<'_> {
 /// [`FeatureSet`], which its drop on unwinding sees, every add went through
 /// memory.)
 #[derive(Debug, Clone, Copy)]
-struct Scorer<'w> {
+struct Scorer<'w, 'f> {
     weights: &'w [f32],
     mask: u64,
     class: u64,
     score: f32,
+    /// The weights of the [`Few`] features for the class, when made.
+    few: Option<&'f FewWeights>,
 }
 
-impl<'w> Scorer<'w> {
+impl<'w, 'f> Scorer<'w, 'f> {
     /// A score of nothing yet, for a span of class hash `class`.
-    fn new(weights: &'w [f32], mask: u64, class: u64) -> Self {
+    fn new(weights: &'w [f32], mask: u64, class: u64, few: Option<&'f FewWeights>) -> Self {
         Self {
             weights,
             mask,
             class,
             score: 0.0,
+            few,
         }
     }
 }
 
-impl Sink for Scorer<'_> {
+impl Sink for Scorer<'_, '_> {
     #[inline]
     fn push_hash(&mut self, h: u64) {
         let id = mix(h) & self.mask;
@@ -207,6 +323,24 @@ impl Sink for Scorer<'_> {
     fn fixed(&mut self, fixed: &Fixed) {
         self.score = fixed.score(self.weights, self.mask, self.class);
     }
+
+    /// (The two weights added in the order `both` adds them: the same sum.)
+    #[inline]
+    fn both_few(&mut self, few: Few, value: u64) {
+        match self.few {
+            Some(table) => {
+                let [alone, conjoined] = table.get(few, value);
+                self.score += alone;
+                self.score += conjoined;
+            }
+            None => self.both(few.key(value)),
+        }
+    }
+}
+
+/// The value [`Key::yes`] mixes in for `b`.
+fn yes(b: bool) -> u64 {
+    b as u64 + 1
 }
 
 /// How many of `edges` `n` reaches (at most 7).
@@ -286,6 +420,9 @@ pub struct SpanKeys<'s> {
     /// before it in the span (`the nonpartisan Congressional Budget Office`
     /// against `experts on North Korea`).
     before_names: Vec<(u64, bool)>,
+    /// The weights of the [`Few`] features for its class, from the
+    /// [`Context`] that scores its candidates (when it has weights).
+    few: std::cell::OnceCell<std::rc::Rc<FewWeights>>,
 }
 
 /// A content word of a description, and its hash with a title written out.
@@ -349,7 +486,26 @@ impl<'s> SpanKeys<'s> {
             head: word_hash(head),
             head_class,
             before_names,
+            few: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The weights of the [`Few`] features for its class, when `cx`
+    /// scores with weights (asked of `cx` once per span).
+    fn few(&self, cx: &Context<'_, '_>) -> Option<&FewWeights> {
+        let weights = cx.weights?;
+        let table = self.few.get_or_init(|| {
+            let mut made = cx.few.borrow_mut();
+            match made.iter().find(|(class, _)| *class == self.class_conj) {
+                Some((_, table)) => table.clone(),
+                None => {
+                    let table = std::rc::Rc::new(FewWeights::new(weights, cx.mask, self.class_conj));
+                    made.push((self.class_conj, table.clone()));
+                    table
+                }
+            }
+        });
+        Some(table)
     }
 }
 
@@ -358,6 +514,7 @@ pub fn none_features<'w>(span: &SpanKeys<'_>, cx: &Context<'_, 'w>) -> FeatureSe
     made_with(
         cx,
         span.class_conj,
+        None,
         |s| none_into(span, s),
         |f| none_into(span, f),
     )
@@ -365,16 +522,17 @@ pub fn none_features<'w>(span: &SpanKeys<'_>, cx: &Context<'_, 'w>) -> FeatureSe
 
 /// A candidate's features made by `score` (summed with the context's
 /// weights, when it has them) or by `keep` (kept as ids).
-fn made_with<'w>(
+fn made_with<'w, 'f>(
     cx: &Context<'_, 'w>,
     class: u64,
-    score: impl FnOnce(&mut Scorer<'w>),
+    few: Option<&'f FewWeights>,
+    score: impl FnOnce(&mut Scorer<'w, 'f>),
     keep: impl FnOnce(&mut FeatureSet<'w>),
 ) -> FeatureSet<'w> {
     let mut f = FeatureSet::new(cx.mask, class, cx.weights);
     match cx.weights {
         Some(weights) => {
-            let mut s = Scorer::new(weights, cx.mask, class);
+            let mut s = Scorer::new(weights, cx.mask, class, few);
             score(&mut s);
             f.score = s.score;
         }
@@ -465,6 +623,9 @@ pub struct Context<'a, 'w> {
     near: Vec<std::cell::OnceCell<Vec<u64>>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::cell::OnceCell<Fixed>>,
+    /// Per span class (its conjoined hash) asked so far, the weights of the
+    /// [`Few`] features (with `weights`).
+    few: std::cell::RefCell<Vec<(u64, std::rc::Rc<FewWeights>)>>,
     /// The entities' first mentions, in text order: how many entities are
     /// named before a point of the text.
     pub(crate) first_mentions: Vec<usize>,
@@ -505,6 +666,7 @@ impl<'a, 'w> Context<'a, 'w> {
                 .iter()
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
+            few: Default::default(),
             first_mentions: {
                 let mut first: Vec<usize> = names
                     .entities
@@ -536,6 +698,7 @@ impl<'a, 'w> Context<'a, 'w> {
         debug_assert_eq!(weights.len() as u64, self.mask + 1, "one weight per bucket");
         Self {
             weights: Some(weights),
+            few: Default::default(),
             // (Scores kept from other weights would be wrong.)
             fixed: self
                 .fixed
@@ -620,7 +783,7 @@ impl Fixed {
             .find(|s| s.0 == class)
             .map(|s| s.1);
         known.unwrap_or_else(|| {
-            let mut f = Scorer::new(weights, mask, class);
+            let mut f = Scorer::new(weights, mask, class, None);
             self.add_all(&mut f);
             self.scores.borrow_mut().push((class, f.score));
             f.score
@@ -699,6 +862,7 @@ pub fn entity_features<'w>(
     made_with(
         cx,
         span.class_conj,
+        span.few(cx),
         |s| candidate_features(cx, span, e, recency, history, s),
         |f| candidate_features(cx, span, e, recency, history, f),
     )
@@ -724,17 +888,17 @@ fn candidate_features(
     if let Some(agree) = agree {
         f.add(key!("agree").with(agree).with(kind).with(gender));
     }
-    f.both(key!("recency").with(bucket(recency.all, &[1, 2, 3, 4, 6])));
+    f.both_few(Few::Recency, bucket(recency.all, &[1, 2, 3, 4, 6]));
     if recency.writer {
         f.add(key!("writer"));
     }
     match recency.agreeing {
-        Some(rank) => f.both(key!("agree-recency").with(bucket(rank, &[1, 2, 3, 4, 6]))),
-        None => f.both(key!("disagrees")),
+        Some(rank) => f.both_few(Few::AgreeRecency, bucket(rank, &[1, 2, 3, 4, 6])),
+        None => f.both_few(Few::Disagrees, 0),
     }
     if let Some(m) = source.adjacent {
         let own = names.entity_of[m] == Some(e);
-        f.both(key!("adjacent").yes(own));
+        f.both_few(Few::Adjacent, yes(own));
         f.add(
             key!("adjacent-before")
                 .with(class)
@@ -761,7 +925,7 @@ fn candidate_features(
         f.add(key!("conjoined-span").with(kind));
     }
     if let Some(m) = source.apposition.filter(|_| cx.version >= 4) {
-        f.both(key!("apposition").yes(names.entity_of[m] == Some(e)));
+        f.both_few(Few::Apposition, yes(names.entity_of[m] == Some(e)));
     }
     // Mentions before the span, inside it, and later (they are in text order
     // and do not overlap).
@@ -776,36 +940,36 @@ fn candidate_features(
         .mentions
         .last()
         .is_some_and(|&m| names.mentions[m].tokens.start >= source.tokens.end);
-    f.both(key!("inside").yes(inside));
-    f.both(key!("before-count").with(bucket(n_before, &[1, 2, 3, 6, 10])));
+    f.both_few(Few::Inside, yes(inside));
+    f.both_few(Few::BeforeCount, bucket(n_before, &[1, 2, 3, 6, 10]));
     if let Some(last) = last_before {
         let sentences = source.sentence.saturating_sub(last.sentence);
         let tokens = source.tokens.start.saturating_sub(last.tokens.end);
-        f.both(key!("sentences").with(bucket(sentences, &[1, 2, 3, 5, 8])));
-        f.both(key!("tokens").with(bucket(tokens, &[2, 4, 9, 21, 51, 101])));
+        f.both_few(Few::Sentences, bucket(sentences, &[1, 2, 3, 5, 8]));
+        f.both_few(Few::Tokens, bucket(tokens, &[2, 4, 9, 21, 51, 101]));
         let subject = tok
             .sentences
             .get(last.sentence)
             .is_some_and(|s| s.start == last.tokens.start);
-        f.both(key!("last-subject").yes(subject));
-        f.both(key!("last-possessive").yes(last.possessive));
+        f.both_few(Few::LastSubject, yes(subject));
+        f.both_few(Few::LastPossessive, yes(last.possessive));
     } else {
-        f.both(key!("not-before").yes(after));
+        f.both_few(Few::NotBefore, yes(after));
         if cx.version >= 4 {
             // How far after the span it is first named (a description's
             // candidates reach ahead).
             let first = &names.mentions[entity.mentions[0]];
             let ahead = first.sentence.saturating_sub(source.sentence);
-            f.both(key!("ahead").with(bucket(ahead, &[1, 2, 3, 5, 8])));
+            f.both_few(Few::Ahead, bucket(ahead, &[1, 2, 3, 5, 8]));
         }
     }
     // Who spoke before.
     let last_source = history.last.flatten();
     let same_paragraph_last = history.paragraph_last(source.paragraph);
     let times = history.times(e);
-    f.both(key!("last-source").yes(last_source == Some(e)));
-    f.both(key!("paragraph-source").yes(same_paragraph_last == Some(e)));
-    f.both(key!("source-times").with(bucket(times, &[1, 2, 3, 5])));
+    f.both_few(Few::LastSource, yes(last_source == Some(e)));
+    f.both_few(Few::ParagraphSource, yes(same_paragraph_last == Some(e)));
+    f.both_few(Few::SourceTimes, bucket(times, &[1, 2, 3, 5]));
     if let Some(agree) = agree {
         f.add(
             key!("agree-last-source")
