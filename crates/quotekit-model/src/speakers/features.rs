@@ -230,6 +230,31 @@ impl Few {
     }
 }
 
+/// The [`FewWeights`] of one set of weights per span class (its conjoined
+/// hash), made as spans of each class first ask: one resolver's, shared by
+/// the documents it resolves (on any thread).
+#[derive(Debug, Default)]
+pub struct FewCache {
+    tables: std::sync::Mutex<Vec<(u64, std::sync::Arc<FewWeights>)>>,
+}
+
+impl FewCache {
+    /// The table of class hash `class`, made from `weights` (`mask + 1`
+    /// buckets) if it is the first asked.
+    fn table(&self, weights: &[f32], mask: u64, class: u64) -> std::sync::Arc<FewWeights> {
+        let mut tables = self
+            .tables
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, table)) = tables.iter().find(|(c, _)| *c == class) {
+            return table.clone();
+        }
+        let table = std::sync::Arc::new(FewWeights::new(weights, mask, class));
+        tables.push((class, table.clone()));
+        table
+    }
+}
+
 /// Per [`Few`] feature and value, its weight alone and conjoined with one
 /// span class: what [`Sink::both`] would add, read instead of hashed.
 #[derive(Debug)]
@@ -422,7 +447,7 @@ pub struct SpanKeys<'s> {
     before_names: Vec<(u64, bool)>,
     /// The weights of the [`Few`] features for its class, from the
     /// [`Context`] that scores its candidates (when it has weights).
-    few: std::cell::OnceCell<std::rc::Rc<FewWeights>>,
+    few: std::cell::OnceCell<std::sync::Arc<FewWeights>>,
 }
 
 /// A content word of a description, and its hash with a title written out.
@@ -494,18 +519,11 @@ impl<'s> SpanKeys<'s> {
     /// scores with weights (asked of `cx` once per span).
     fn few(&self, cx: &Context<'_, '_>) -> Option<&FewWeights> {
         let weights = cx.weights?;
-        let table = self.few.get_or_init(|| {
-            let mut made = cx.few.borrow_mut();
-            match made.iter().find(|(class, _)| *class == self.class_conj) {
-                Some((_, table)) => table.clone(),
-                None => {
-                    let table = std::rc::Rc::new(FewWeights::new(weights, cx.mask, self.class_conj));
-                    made.push((self.class_conj, table.clone()));
-                    table
-                }
-            }
-        });
-        Some(table)
+        let cache = cx.shared_few.unwrap_or(&cx.few);
+        Some(
+            self.few
+                .get_or_init(|| cache.table(weights, cx.mask, self.class_conj)),
+        )
     }
 }
 
@@ -623,9 +641,12 @@ pub struct Context<'a, 'w> {
     near: Vec<std::cell::OnceCell<Vec<u64>>>,
     /// Per entity, its features that do not depend on the span.
     fixed: Vec<std::cell::OnceCell<Fixed>>,
-    /// Per span class (its conjoined hash) asked so far, the weights of the
-    /// [`Few`] features (with `weights`).
-    few: std::cell::RefCell<Vec<(u64, std::rc::Rc<FewWeights>)>>,
+    /// Per span class asked so far, the weights of the [`Few`] features
+    /// (with `weights`), unless `shared_few` keeps them.
+    few: FewCache,
+    /// The tables of the resolver whose weights these are, which every
+    /// document it resolves shares ([`Context::sharing`]).
+    shared_few: Option<&'w FewCache>,
     /// The entities' first mentions, in text order: how many entities are
     /// named before a point of the text.
     pub(crate) first_mentions: Vec<usize>,
@@ -667,6 +688,7 @@ impl<'a, 'w> Context<'a, 'w> {
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
             few: Default::default(),
+            shared_few: None,
             first_mentions: {
                 let mut first: Vec<usize> = names
                     .entities
@@ -699,12 +721,23 @@ impl<'a, 'w> Context<'a, 'w> {
         Self {
             weights: Some(weights),
             few: Default::default(),
+            shared_few: None,
             // (Scores kept from other weights would be wrong.)
             fixed: self
                 .fixed
                 .iter()
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
+            ..self
+        }
+    }
+
+    /// The same context, whose tables of few-valued features' weights are
+    /// kept in `few` (those of the resolver whose weights score it, made
+    /// from them).
+    pub fn sharing(self, few: &'w FewCache) -> Self {
+        Self {
+            shared_few: Some(few),
             ..self
         }
     }

@@ -130,6 +130,7 @@ impl SpeakerResolver {
             bits: header.bits,
             weights,
             version: header.features_version,
+            few: Default::default(),
         })
     }
 }

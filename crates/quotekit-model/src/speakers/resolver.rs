@@ -4,7 +4,8 @@
 
 use crate::speakers::entities::{title_gender, EntityType, Names};
 use crate::speakers::features::{
-    agrees, entity_features, none_features, Context, FeatureSet, History, Recency, SpanKeys,
+    agrees, entity_features, none_features, Context, FeatureSet, FewCache, History, Recency,
+    SpanKeys,
 };
 use crate::speakers::gender::Gender;
 use crate::speakers::source::Source;
@@ -25,13 +26,37 @@ pub const DEFAULT_BITS: u32 = 16;
 pub const DESCRIPTION_AHEAD: usize = 5;
 
 /// A trained speaker ranker: one weight per feature bucket.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct SpeakerResolver {
     pub(crate) bits: u32,
+    /// The weights. (Training changes them before the resolver resolves
+    /// anything: a change after that must clear `few`, made from them.)
     pub(crate) weights: Vec<f32>,
     /// The features version it was trained on (older ones keep their
     /// features: see [`crate::speakers::features::FEATURES_VERSION`]).
     pub(crate) version: u32,
+    /// The weights of the few-valued features per span class, made from
+    /// `weights` as the documents it resolves first ask (shared by them).
+    pub(crate) few: FewCache,
+}
+
+/// (A copy makes its own tables.)
+impl Clone for SpeakerResolver {
+    fn clone(&self) -> Self {
+        Self {
+            bits: self.bits,
+            weights: self.weights.clone(),
+            version: self.version,
+            few: FewCache::default(),
+        }
+    }
+}
+
+/// (Equal weights make equal tables.)
+impl PartialEq for SpeakerResolver {
+    fn eq(&self, other: &Self) -> bool {
+        self.bits == other.bits && self.weights == other.weights && self.version == other.version
+    }
 }
 
 /// One candidate for a span: an entity, or no one (`None`), with its features.
@@ -239,6 +264,7 @@ impl SpeakerResolver {
             bits,
             weights: vec![0.0; 1 << bits],
             version: crate::speakers::features::FEATURES_VERSION,
+            few: FewCache::default(),
         }
     }
 
@@ -310,7 +336,8 @@ impl SpeakerResolver {
     ) -> Vec<Option<usize>> {
         let cx = Context::new(tok, names, self.bits)
             .versioned(self.version)
-            .scored_by(&self.weights);
+            .scored_by(&self.weights)
+            .sharing(&self.few);
         let mut order: Vec<usize> = (0..sources.len()).collect();
         order.sort_by_key(|&k| (sources[k].start, sources[k].end));
         let mut history = History::default();
