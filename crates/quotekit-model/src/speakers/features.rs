@@ -154,12 +154,20 @@ trait Sink {
     fn both_few(&mut self, few: Few, value: u64) {
         self.both(few.key(value));
     }
+
+    /// Adds feature `few` of value `value` alone, as `add(few.key(value))`.
+    #[inline]
+    fn add_few(&mut self, few: Few, value: u64) {
+        self.add(few.key(value));
+    }
 }
 
-/// The templates of the features added both ways ([`Sink::both`]) whose
-/// values are few (a bucket, a yes or no): their two weights for a span
-/// class are read from a [`FewWeights`] table made once per document and
-/// class, instead of hashed per candidate.
+/// The templates of the features whose values are few (a bucket, a yes or
+/// no, a type, or two of those): their weights for a span class (alone and
+/// conjoined with the class, for those added both ways by [`Sink::both`])
+/// are read from a [`FewWeights`] table made once per resolver and class,
+/// instead of hashed per candidate. A value of two parts is one number:
+/// the first part shifted left by the bits of the second ([`Few::key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Few {
     Recency,
@@ -179,15 +187,33 @@ enum Few {
     LastSource,
     ParagraphSource,
     SourceTimes,
+    /// (Both ways: a yes or no, then a bucket of 3 bits.)
+    Antecedent,
+    /// (Both ways: two yes or no, of 2 bits.)
+    AntecedentApposition,
+    /// (Alone from here: the entity's type.)
+    ConjoinedSpan,
+    /// (A bucket.)
+    Overlap,
+    /// (A yes or no, then the entity's type, of 3 bits.)
+    HeadNear,
+    /// (The head's class, then the entity's type, of 3 bits.)
+    HeadClass,
+    /// (A yes or no, then the entity's type, of 3 bits.)
+    HeadInName,
+    /// (A bucket.)
+    WordsInName,
+    /// (A yes or no.)
+    TitleMatch,
 }
 
-/// Values a [`Few`] feature may take: 0 to 8 (a [`bucket`] is at most 7,
-/// a yes or no 1 or 2).
-const FEW_VALUES: usize = 9;
+/// Values a [`Few`] feature may take: below 32 (a [`bucket`] is at most 7,
+/// a yes or no 1 or 2, a type 1 to 4, a head class 1 to 3).
+const FEW_VALUES: usize = 32;
 
 impl Few {
     /// Every template, in the order of their rows in a [`FewWeights`].
-    const ALL: [Few; 16] = [
+    const ALL: [Few; 25] = [
         Few::Recency,
         Few::AgreeRecency,
         Few::Disagrees,
@@ -204,7 +230,48 @@ impl Few {
         Few::LastSource,
         Few::ParagraphSource,
         Few::SourceTimes,
+        Few::Antecedent,
+        Few::AntecedentApposition,
+        Few::ConjoinedSpan,
+        Few::Overlap,
+        Few::HeadNear,
+        Few::HeadClass,
+        Few::HeadInName,
+        Few::WordsInName,
+        Few::TitleMatch,
     ];
+
+    /// The values it takes (those its table has: another is hashed).
+    #[inline]
+    fn values(self) -> std::ops::RangeInclusive<u64> {
+        match self {
+            Few::Disagrees => 0..=0,
+            Few::Recency | Few::AgreeRecency | Few::BeforeCount | Few::Sentences | Few::Ahead => {
+                0..=5
+            }
+            Few::Tokens => 0..=6,
+            Few::SourceTimes => 0..=4,
+            Few::Overlap | Few::WordsInName => 0..=3,
+            Few::Adjacent
+            | Few::Apposition
+            | Few::Inside
+            | Few::LastSubject
+            | Few::LastPossessive
+            | Few::NotBefore
+            | Few::LastSource
+            | Few::ParagraphSource
+            | Few::TitleMatch => 1..=2,
+            Few::ConjoinedSpan => 1..=4,
+            // (1 or 2, then 0 to 4.)
+            Few::Antecedent => 8..=20,
+            // (1 or 2, then 1 or 2.)
+            Few::AntecedentApposition => 5..=10,
+            // (1 or 2, then 1 to 4.)
+            Few::HeadNear | Few::HeadInName => 9..=20,
+            // (1 to 3, then 1 to 4.)
+            Few::HeadClass => 9..=28,
+        }
+    }
 
     /// The feature of value `value` (mixed into the template's key).
     fn key(self, value: u64) -> Key {
@@ -225,6 +292,19 @@ impl Few {
             Few::LastSource => key!("last-source"),
             Few::ParagraphSource => key!("paragraph-source"),
             Few::SourceTimes => key!("source-times"),
+            Few::Antecedent => return key!("antecedent").with(value >> 3).with(value & 7),
+            Few::AntecedentApposition => {
+                return key!("antecedent-apposition")
+                    .with(value >> 2)
+                    .with(value & 3)
+            }
+            Few::ConjoinedSpan => key!("conjoined-span"),
+            Few::Overlap => key!("overlap"),
+            Few::HeadNear => return key!("head-near").with(value >> 3).with(value & 7),
+            Few::HeadClass => return key!("head-class").with(value >> 3).with(value & 7),
+            Few::HeadInName => return key!("head-in-name").with(value >> 3).with(value & 7),
+            Few::WordsInName => key!("words-in-name"),
+            Few::TitleMatch => key!("title-match"),
         };
         template.with(value)
     }
@@ -269,21 +349,22 @@ impl FewWeights {
         let weight = |h: u64| weights.get((mix(h) & mask) as usize).copied().unwrap_or(0.0);
         let mut table = [[0.0; 2]; Few::ALL.len() * FEW_VALUES];
         for (row, few) in table.chunks_exact_mut(FEW_VALUES).zip(Few::ALL) {
-            for (value, cell) in (0u64..).zip(row) {
+            for value in few.values() {
                 let key = few.key(value).0;
-                *cell = [weight(key), weight(key ^ class)];
+                row[value as usize] = [weight(key), weight(key ^ class)];
             }
         }
         Self { weights: table }
     }
 
-    /// The two weights of feature `few` of value `value` (at most 8).
+    /// The two weights of feature `few` of value `value` (alone and
+    /// conjoined), if it is one of the values it takes.
     #[inline]
-    fn get(&self, few: Few, value: u64) -> [f32; 2] {
-        self.weights
-            .get(few as usize * FEW_VALUES + value as usize)
-            .copied()
-            .unwrap_or([0.0; 2])
+    fn get(&self, few: Few, value: u64) -> Option<[f32; 2]> {
+        if !few.values().contains(&value) {
+            return None;
+        }
+        self.weights.get(few as usize * FEW_VALUES + value as usize).copied()
     }
 }
 
@@ -352,13 +433,20 @@ impl Sink for Scorer<'_, '_> {
     /// (The two weights added in the order `both` adds them: the same sum.)
     #[inline]
     fn both_few(&mut self, few: Few, value: u64) {
-        match self.few {
-            Some(table) => {
-                let [alone, conjoined] = table.get(few, value);
+        match self.few.and_then(|table| table.get(few, value)) {
+            Some([alone, conjoined]) => {
                 self.score += alone;
                 self.score += conjoined;
             }
             None => self.both(few.key(value)),
+        }
+    }
+
+    #[inline]
+    fn add_few(&mut self, few: Few, value: u64) {
+        match self.few.and_then(|table| table.get(few, value)) {
+            Some([alone, _]) => self.score += alone,
+            None => self.add(few.key(value)),
         }
     }
 }
@@ -941,21 +1029,16 @@ fn candidate_features(
     }
     if let Some((m, words)) = source.antecedent {
         let own = names.entity_of[m] == Some(e);
-        f.both(
-            key!("antecedent")
-                .yes(own)
-                .with(bucket(words, &[1, 2, 4, 8])),
-        );
+        f.both_few(Few::Antecedent, yes(own) << 3 | bucket(words, &[1, 2, 4, 8]));
         if cx.version >= 4 {
-            f.both(
-                key!("antecedent-apposition")
-                    .yes(own)
-                    .yes(source.antecedent_described),
+            f.both_few(
+                Few::AntecedentApposition,
+                yes(own) << 2 | yes(source.antecedent_described),
             );
         }
     }
     if source.conjoined {
-        f.add(key!("conjoined-span").with(kind));
+        f.add_few(Few::ConjoinedSpan, kind);
     }
     if let Some(m) = source.apposition.filter(|_| cx.version >= 4) {
         f.both_few(Few::Apposition, yes(names.entity_of[m] == Some(e)));
@@ -1085,16 +1168,12 @@ fn candidate_features(
             .iter()
             .filter(|w| sorted_has(near, w.hash))
             .count();
-        f.add(key!("overlap").with(bucket(overlap, &[1, 2, 3])));
-        f.add(
-            key!("head-near")
-                .yes(sorted_has(near, span.head))
-                .with(kind),
-        );
+        f.add_few(Few::Overlap, bucket(overlap, &[1, 2, 3]));
+        f.add_few(Few::HeadNear, yes(sorted_has(near, span.head)) << 3 | kind);
         f.add(key!("head-type").with(span.head).with(kind));
         // Whether the head names an organization (`the bank`) or a role
         // (`the governor`), against the candidate's type.
-        f.add(key!("head-class").with(span.head_class).with(kind));
+        f.add_few(Few::HeadClass, span.head_class << 3 | kind);
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = span
@@ -1102,17 +1181,16 @@ fn candidate_features(
             .iter()
             .filter(|w| entity_keys.iter().any(|k| k == w.word))
             .count();
-        f.add(
-            key!("head-in-name")
-                .yes(entity_keys.contains(&source.head))
-                .with(kind),
+        f.add_few(
+            Few::HeadInName,
+            yes(entity_keys.contains(&source.head)) << 3 | kind,
         );
-        f.add(key!("words-in-name").with(bucket(in_name, &[1, 2, 3])));
+        f.add_few(Few::WordsInName, bucket(in_name, &[1, 2, 3]));
         if let Some(last) = entity_keys.last() {
             f.add(key!("head-last").with(span.head).word(last));
         }
         let titled = ms().any(|m| m.titles.iter().any(|t| source.words.contains(t)));
-        f.add(key!("title-match").yes(titled));
+        f.add_few(Few::TitleMatch, yes(titled));
     }
     if let Some(first) = &entity.keys.first() {
         if let Some(p) = span.pronoun {
