@@ -45,7 +45,7 @@ pub struct FeatureSet<'w> {
 
 /// A feature being built: its template's hash with its values mixed in
 /// (before it is mixed into a bucket).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Key(u64);
 
 /// FNV-1a of a template's name, so that `key!("recency")` costs nothing
@@ -884,10 +884,13 @@ fn writer(tok: &Tokenized, names: &Names) -> Option<usize> {
 /// The hashes of an entity's features that do not depend on the span.
 #[derive(Debug, Default)]
 pub struct Fixed {
-    /// Features added alone and conjoined with the span's class.
-    both: Vec<Key>,
+    /// Features added alone and conjoined with the span's class: the first
+    /// `both_len` (five, and up to three that an entity may have; kept in
+    /// place, not in a vector of its own).
+    both: [Key; 8],
+    both_len: usize,
     /// Features added alone.
-    alone: Vec<Key>,
+    alone: [Key; 2],
     /// Their score per class hash of a span, once scored (by the weights
     /// of the [`Context`] that holds them).
     scores: std::cell::RefCell<Vec<(u64, f32)>>,
@@ -912,7 +915,7 @@ impl Fixed {
     }
 
     fn add_all(&self, f: &mut impl Sink) {
-        for &k in &self.both {
+        for &k in &self.both[..self.both_len] {
             f.both(k);
         }
         for &k in &self.alone {
@@ -942,30 +945,37 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
                 .is_some_and(|s| s.start == m.tokens.start)
         });
     let speaks = speaking_mentions(names, entity);
-    // (Room for the three optional ones: no growth.)
-    let mut both = Vec::with_capacity(8);
-    both.extend([
+    // (Five, then the three optional ones in this order.)
+    let mut both = [Key(0); 8];
+    both[..5].copy_from_slice(&[
         key!("speaks").with(bucket(speaks, &[1, 2, 4])),
         key!("type").with(kind),
         key!("gender").with(gender),
         key!("type-gender").with(kind).with(gender),
         key!("last-paragraph").yes(last_paragraph),
     ]);
-    if opens_last_paragraph {
-        both.push(key!("opens-last-paragraph"));
+    let mut both_len = 5;
+    let optional = [
+        (opens_last_paragraph, key!("opens-last-paragraph")),
+        (
+            crate::speakers::lexicon::is_country(&entity.keys),
+            key!("country"),
+        ),
+        (singleton_initial, key!("singleton-initial")),
+    ];
+    for (has, key) in optional {
+        if has {
+            both[both_len] = key;
+            both_len += 1;
+        }
     }
-    if crate::speakers::lexicon::is_country(&entity.keys) {
-        both.push(key!("country"));
-    }
-    if singleton_initial {
-        both.push(key!("singleton-initial"));
-    }
-    let alone = vec![
+    let alone = [
         key!("total").with(bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])),
         key!("first-entity").yes(cx.first_entity == Some(e)),
     ];
     Fixed {
         both,
+        both_len,
         alone,
         scores: Default::default(),
     }

@@ -33,13 +33,27 @@ impl WordSet {
     /// A word's bit in `shapes` (of 512): its length (up to 15) and its
     /// first byte modulo 32 (lower-case letters apart).
     const fn slot(b: &[u8]) -> usize {
-        let len = if b.len() < 15 { b.len() } else { 15 };
-        let first = if b.is_empty() {
-            0
-        } else {
-            (b[0] % 32) as usize
+        Self::shape_slot(
+            b.len(),
+            if b.is_empty() { None } else { Some(b[0]) },
+        )
+    }
+
+    /// [`WordSet::slot`] of a word of length `len` and first byte `first`.
+    const fn shape_slot(len: usize, first: Option<u8>) -> usize {
+        let len = if len < 15 { len } else { 15 };
+        let first = match first {
+            Some(b) => (b % 32) as usize,
+            None => 0,
         };
         len * 32 + first
+    }
+
+    /// False when no word of the set has length `len` and first byte
+    /// `first` (what [`WordSet::contains`] asks first).
+    pub(crate) fn may_have(&self, len: usize, first: Option<u8>) -> bool {
+        let slot = Self::shape_slot(len, first);
+        self.shapes[slot / 64] & (1 << (slot % 64)) != 0
     }
 
     /// True when `word` is in the set.
@@ -876,7 +890,14 @@ pub(crate) static COUNTRIES: WordSet = WordSet::new(&[
 pub(crate) fn is_country(keys: &[String]) -> bool {
     match keys {
         [one] => COUNTRIES.contains(one),
-        _ => COUNTRIES.contains(&keys.join(" ")),
+        [] => COUNTRIES.contains(""),
+        [first, ..] => {
+            // (The words joined only where a country has the length and
+            // first letter they would have: most names have none.)
+            let len = keys.iter().map(String::len).sum::<usize>() + keys.len() - 1;
+            COUNTRIES.may_have(len, first.as_bytes().first().copied())
+                && COUNTRIES.contains(&keys.join(" "))
+        }
     }
 }
 

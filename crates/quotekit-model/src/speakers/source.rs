@@ -53,7 +53,7 @@ pub struct Source {
     /// Its first word.
     pub first: String,
     /// Its class: `pron:he`, …, `name`, `possessive` or `desc`.
-    class: String,
+    class: &'static str,
 }
 
 impl Source {
@@ -94,7 +94,6 @@ impl Source {
             .rev()
             .copied()
             .find(|&m| !names.mentions[m].possessive || cut == Some(m));
-        let inside_all = inside.clone();
         let pronoun = match words.as_slice() {
             [w] => PRONOUNS.iter().find(|(p, _)| p == w).copied(),
             _ => None,
@@ -133,19 +132,21 @@ impl Source {
                 }
         });
         let apposition = described(tok, names, sentence, first_word);
-        let content: Vec<&String> = words
+        // (The last content word: the head.)
+        let head = words
             .iter()
-            .filter(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
-            .collect();
+            .rfind(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
+            .cloned()
+            .unwrap_or_default();
         let possessive_name = name.is_none() && !inside.is_empty();
         let class = if let Some((p, _)) = pronoun {
-            format!("pron:{p}")
+            pronoun_class(p)
         } else if name.is_some() {
-            "name".into()
+            "name"
         } else if possessive_name {
-            "possessive".into()
+            "possessive"
         } else {
-            "desc".into()
+            "desc"
         };
         Self {
             sentence,
@@ -155,10 +156,10 @@ impl Source {
             apposition,
             class,
             conjoined: inside.len() > 1 && words.iter().any(|w| w == "and" || w == "&"),
-            head: content.last().map(|w| w.to_string()).unwrap_or_default(),
+            head,
             first: words.first().cloned().unwrap_or_default(),
             name,
-            inside: inside_all,
+            inside,
             cut,
             before,
             adjacent,
@@ -171,7 +172,7 @@ impl Source {
 
     /// The span's class, which every feature is conjoined with.
     pub fn class(&self) -> &str {
-        &self.class
+        self.class
     }
 
     /// True when name mention `m` of `names`, inside the span, is
@@ -183,6 +184,43 @@ impl Source {
     /// True when the span is `I`, `me` or `my`.
     pub fn first_person(&self) -> bool {
         self.pronoun.is_some_and(|(_, class)| class == "1")
+    }
+}
+
+/// The class of a span that is pronoun `p` (one of [`PRONOUNS`]):
+/// `pron:` and the pronoun (written out, so that no span makes a string).
+fn pronoun_class(p: &str) -> &'static str {
+    match p {
+        "he" => "pron:he",
+        "him" => "pron:him",
+        "his" => "pron:his",
+        "himself" => "pron:himself",
+        "she" => "pron:she",
+        "her" => "pron:her",
+        "hers" => "pron:hers",
+        "herself" => "pron:herself",
+        "it" => "pron:it",
+        "its" => "pron:its",
+        "itself" => "pron:itself",
+        "they" => "pron:they",
+        "them" => "pron:them",
+        "their" => "pron:their",
+        "themselves" => "pron:themselves",
+        "who" => "pron:who",
+        "whom" => "pron:whom",
+        "whose" => "pron:whose",
+        "which" => "pron:which",
+        "that" => "pron:that",
+        "i" => "pron:i",
+        "me" => "pron:me",
+        "my" => "pron:my",
+        "we" => "pron:we",
+        "us" => "pron:us",
+        "our" => "pron:our",
+        "you" => "pron:you",
+        "your" => "pron:your",
+        // (Every pronoun is listed above: see the test of the list.)
+        _ => "pron:?",
     }
 }
 
@@ -305,5 +343,13 @@ mod tests {
         // The whole of `North Korea’s claims` still holds a possessive name.
         let claims = Source::new(&tok, &names, span_of(&doc, &tok, "North Korea’s claims"));
         assert_eq!(claims.class(), "possessive");
+    }
+
+    /// Every pronoun's class is `pron:` and the pronoun.
+    #[test]
+    fn pronoun_classes_are_written_out_for_every_pronoun() {
+        for (p, _) in PRONOUNS {
+            assert_eq!(pronoun_class(p), format!("pron:{p}"));
+        }
     }
 }
