@@ -134,8 +134,12 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
 /// A set of word texts of one document, filled once with at most as many
 /// words as it was made room for (no growth): the lower-case words that
 /// [`name_mentions`] asks about. Open addressing over the words' hashes,
-/// at most half full, so that the many inserts (most of them words already
-/// there) cost a hash, a compare or two and no call.
+/// so that the many inserts (most of them words already there) cost a
+/// hash, a compare or two and no call. It has more slots than words it
+/// may hold (so a probe always ends at an empty one); a text's distinct
+/// lower-case words being about a third of its words, it is less than half
+/// full. (Twice that room made a long article's table larger than the
+/// first-level cache, all of it zeroed for each document.)
 struct WordTexts<'t> {
     /// Per slot, a word and its hash.
     slots: Vec<Option<(u64, &'t str)>>,
@@ -146,7 +150,7 @@ struct WordTexts<'t> {
 impl<'t> WordTexts<'t> {
     /// An empty set with room for `n` words.
     fn with_room_for(n: usize) -> Self {
-        let slots = (2 * n).next_power_of_two().max(16);
+        let slots = (n + 1).next_power_of_two().max(16);
         Self {
             slots: vec![None; slots],
             mask: slots - 1,
