@@ -45,7 +45,7 @@ pub struct FeatureSet<'w> {
 
 /// A feature being built: its template's hash with its values mixed in
 /// (before it is mixed into a bucket).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key(u64);
 
 /// FNV-1a of a template's name, so that `key!("recency")` costs nothing
@@ -205,6 +205,27 @@ enum Few {
     WordsInName,
     /// (A yes or no.)
     TitleMatch,
+    /// (An entity's fixed features from here, [`Fixed`]: both ways, a
+    /// bucket.)
+    Speaks,
+    /// (The entity's type.)
+    Type,
+    /// (Its gender.)
+    Gender,
+    /// (Its type, then its gender, of 2 bits.)
+    TypeGender,
+    /// (A yes or no.)
+    LastParagraph,
+    /// (No value.)
+    OpensLastParagraph,
+    /// (No value.)
+    Country,
+    /// (No value.)
+    SingletonInitial,
+    /// (Alone: a bucket.)
+    Total,
+    /// (Alone: a yes or no.)
+    FirstEntity,
 }
 
 /// Values a [`Few`] feature may take: below 32 (a [`bucket`] is at most 7,
@@ -213,7 +234,7 @@ const FEW_VALUES: usize = 32;
 
 impl Few {
     /// Every template, in the order of their rows in a [`FewWeights`].
-    const ALL: [Few; 25] = [
+    const ALL: [Few; 35] = [
         Few::Recency,
         Few::AgreeRecency,
         Few::Disagrees,
@@ -239,13 +260,32 @@ impl Few {
         Few::HeadInName,
         Few::WordsInName,
         Few::TitleMatch,
+        Few::Speaks,
+        Few::Type,
+        Few::Gender,
+        Few::TypeGender,
+        Few::LastParagraph,
+        Few::OpensLastParagraph,
+        Few::Country,
+        Few::SingletonInitial,
+        Few::Total,
+        Few::FirstEntity,
     ];
 
     /// The values it takes (those its table has: another is hashed).
     #[inline]
     fn values(self) -> std::ops::RangeInclusive<u64> {
         match self {
-            Few::Disagrees => 0..=0,
+            Few::Disagrees | Few::OpensLastParagraph | Few::Country | Few::SingletonInitial => {
+                0..=0
+            }
+            Few::Speaks => 0..=3,
+            Few::Type => 1..=4,
+            Few::Gender => 1..=3,
+            // (1 to 4, then 1 to 3.)
+            Few::TypeGender => 5..=19,
+            Few::Total => 0..=5,
+            Few::LastParagraph | Few::FirstEntity => 1..=2,
             Few::Recency | Few::AgreeRecency | Few::BeforeCount | Few::Sentences | Few::Ahead => {
                 0..=5
             }
@@ -305,6 +345,16 @@ impl Few {
             Few::HeadInName => return key!("head-in-name").with(value >> 3).with(value & 7),
             Few::WordsInName => key!("words-in-name"),
             Few::TitleMatch => key!("title-match"),
+            Few::Speaks => key!("speaks"),
+            Few::Type => key!("type"),
+            Few::Gender => key!("gender"),
+            Few::TypeGender => return key!("type-gender").with(value >> 2).with(value & 3),
+            Few::LastParagraph => key!("last-paragraph"),
+            Few::OpensLastParagraph => return key!("opens-last-paragraph"),
+            Few::Country => return key!("country"),
+            Few::SingletonInitial => return key!("singleton-initial"),
+            Few::Total => key!("total"),
+            Few::FirstEntity => key!("first-entity"),
         };
         template.with(value)
     }
@@ -427,7 +477,7 @@ impl Sink for Scorer<'_, '_> {
     }
 
     fn fixed(&mut self, fixed: &Fixed) {
-        self.score = fixed.score(self.weights, self.mask, self.class);
+        self.score = fixed.score(self.weights, self.mask, self.class, self.few);
     }
 
     /// (The two weights added in the order `both` adds them: the same sum.)
@@ -881,16 +931,17 @@ fn writer(tok: &Tokenized, names: &Names) -> Option<usize> {
     }
 }
 
-/// The hashes of an entity's features that do not depend on the span.
-#[derive(Debug, Default)]
+/// An entity's features that do not depend on the span (their templates
+/// and values, whose weights a [`FewWeights`] table holds).
+#[derive(Debug)]
 pub struct Fixed {
     /// Features added alone and conjoined with the span's class: the first
     /// `both_len` (five, and up to three that an entity may have; kept in
     /// place, not in a vector of its own).
-    both: [Key; 8],
+    both: [(Few, u64); 8],
     both_len: usize,
     /// Features added alone.
-    alone: [Key; 2],
+    alone: [(Few, u64); 2],
     /// Their score per class hash of a span, once scored (by the weights
     /// of the [`Context`] that holds them).
     scores: std::cell::RefCell<Vec<(u64, f32)>>,
@@ -899,7 +950,7 @@ pub struct Fixed {
 impl Fixed {
     /// The features' score with `weights` for a span of class hash `class`
     /// (summed once per class: they come first, so the sum is the same).
-    fn score(&self, weights: &[f32], mask: u64, class: u64) -> f32 {
+    fn score(&self, weights: &[f32], mask: u64, class: u64, few: Option<&FewWeights>) -> f32 {
         let known = self
             .scores
             .borrow()
@@ -907,7 +958,7 @@ impl Fixed {
             .find(|s| s.0 == class)
             .map(|s| s.1);
         known.unwrap_or_else(|| {
-            let mut f = Scorer::new(weights, mask, class, None);
+            let mut f = Scorer::new(weights, mask, class, few);
             self.add_all(&mut f);
             self.scores.borrow_mut().push((class, f.score));
             f.score
@@ -915,11 +966,11 @@ impl Fixed {
     }
 
     fn add_all(&self, f: &mut impl Sink) {
-        for &k in &self.both[..self.both_len] {
-            f.both(k);
+        for &(few, value) in &self.both[..self.both_len] {
+            f.both_few(few, value);
         }
-        for &k in &self.alone {
-            f.add(k);
+        for &(few, value) in &self.alone {
+            f.add_few(few, value);
         }
     }
 }
@@ -946,32 +997,32 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
         });
     let speaks = speaking_mentions(names, entity);
     // (Five, then the three optional ones in this order.)
-    let mut both = [Key(0); 8];
+    let mut both = [(Few::Disagrees, 0); 8];
     both[..5].copy_from_slice(&[
-        key!("speaks").with(bucket(speaks, &[1, 2, 4])),
-        key!("type").with(kind),
-        key!("gender").with(gender),
-        key!("type-gender").with(kind).with(gender),
-        key!("last-paragraph").yes(last_paragraph),
+        (Few::Speaks, bucket(speaks, &[1, 2, 4])),
+        (Few::Type, kind),
+        (Few::Gender, gender),
+        (Few::TypeGender, kind << 2 | gender),
+        (Few::LastParagraph, yes(last_paragraph)),
     ]);
     let mut both_len = 5;
     let optional = [
-        (opens_last_paragraph, key!("opens-last-paragraph")),
+        (opens_last_paragraph, Few::OpensLastParagraph),
         (
             crate::speakers::lexicon::is_country(&entity.keys),
-            key!("country"),
+            Few::Country,
         ),
-        (singleton_initial, key!("singleton-initial")),
+        (singleton_initial, Few::SingletonInitial),
     ];
-    for (has, key) in optional {
+    for (has, few) in optional {
         if has {
-            both[both_len] = key;
+            both[both_len] = (few, 0);
             both_len += 1;
         }
     }
     let alone = [
-        key!("total").with(bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])),
-        key!("first-entity").yes(cx.first_entity == Some(e)),
+        (Few::Total, bucket(entity.mentions.len(), &[1, 2, 3, 6, 10])),
+        (Few::FirstEntity, yes(cx.first_entity == Some(e))),
     ];
     Fixed {
         both,
