@@ -5,7 +5,7 @@
 //! span's words and the candidate's titles and surroundings overlap. Every
 //! feature is a template (its name hashed when compiled) with its values
 //! mixed in, hashed into a fixed number of buckets.
-//! The file runs over 500 lines (about 700): every feature the ranker sees, and the per-document and per-span caches that make them cheap, are defined here in one place.
+//! The file runs over 500 lines (about 1,400 with its tests): every feature the ranker sees, and the per-document and per-span caches that make them cheap, are defined here in one place.
 
 use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
@@ -396,7 +396,12 @@ impl FewWeights {
     /// The table of `weights` (`mask + 1` buckets) for the class whose
     /// conjoined hash is `class`.
     fn new(weights: &[f32], mask: u64, class: u64) -> Self {
-        let weight = |h: u64| weights.get((mix(h) & mask) as usize).copied().unwrap_or(0.0);
+        let weight = |h: u64| {
+            weights
+                .get((mix(h) & mask) as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
         let mut table = [[0.0; 2]; Few::ALL.len() * FEW_VALUES];
         for (row, few) in table.chunks_exact_mut(FEW_VALUES).zip(Few::ALL) {
             for value in few.values() {
@@ -414,7 +419,9 @@ impl FewWeights {
         if !few.values().contains(&value) {
             return None;
         }
-        self.weights.get(few as usize * FEW_VALUES + value as usize).copied()
+        self.weights
+            .get(few as usize * FEW_VALUES + value as usize)
+            .copied()
     }
 }
 
@@ -1090,7 +1097,10 @@ fn candidate_features(
     }
     if let Some((m, words)) = source.antecedent {
         let own = names.entity_of[m] == Some(e);
-        f.both_few(Few::Antecedent, yes(own) << 3 | bucket(words, &[1, 2, 4, 8]));
+        f.both_few(
+            Few::Antecedent,
+            yes(own) << 3 | bucket(words, &[1, 2, 4, 8]),
+        );
         if cx.version >= 4 {
             f.both_few(
                 Few::AntecedentApposition,

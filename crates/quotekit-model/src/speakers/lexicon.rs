@@ -33,10 +33,7 @@ impl WordSet {
     /// A word's bit in `shapes` (of 512): its length (up to 15) and its
     /// first byte modulo 32 (lower-case letters apart).
     const fn slot(b: &[u8]) -> usize {
-        Self::shape_slot(
-            b.len(),
-            if b.is_empty() { None } else { Some(b[0]) },
-        )
+        Self::shape_slot(b.len(), if b.is_empty() { None } else { Some(b[0]) })
     }
 
     /// [`WordSet::slot`] of a word of length `len` and first byte `first`.
