@@ -1341,7 +1341,10 @@ fn full_title(word: &str) -> &str {
 /// Sorted, for [`sorted_has`]. (Only these windows' words are hashed: most
 /// of a document's words are near no entity a description asks about.)
 fn near_words(names: &Names, entity: &Entity, window: usize) -> Vec<u64> {
-    let mut out = Vec::new();
+    // (Room for the windows of mentions of up to three words and a title
+    // each, made once: growing it a few times over cost more than filling
+    // it.)
+    let mut out = Vec::with_capacity(entity.mentions.len() * (2 * window + 4));
     for &m in &entity.mentions {
         let r = &names.mentions[m].words;
         let from = r.start.saturating_sub(window);
