@@ -5,9 +5,11 @@
 mod common;
 
 use common::{sample, sample_dir};
+use quotekit_model::config::ModelKind;
 use quotekit_model::crf::file::load as load_model;
 use quotekit_model::crf::tagger::CrfTagger;
-use quotekit_model::header::FILE_NAME;
+use quotekit_model::header::{format_name, FILE_NAME};
+use quotekit_model::io::{write_tensors, TensorBytes};
 use quotekit_model::{evaluate, fit, load_annotator, save_annotator, ModelError, TrainConfig};
 use std::path::{Path, PathBuf};
 
@@ -38,7 +40,16 @@ fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    // What a neural or transformer model saved in the folder before left.
+    // A transformer model saved in the folder before: the CRF replaces it,
+    // and its tokenizer and encoder config go.
+    let replaced = serde_json::json!({ "format": format_name(ModelKind::Transformer) });
+    let weights = [TensorBytes::new("w", vec![1], &[0.0])];
+    write_tensors(
+        &dir.path().join(FILE_NAME),
+        &weights,
+        Some(("quotekit", replaced.to_string())),
+    )
+    .unwrap();
     let others = ["tokenizer.json", "encoder_config.json"].map(|f| dir.path().join(f));
     for other in &others {
         std::fs::write(other, "{}").unwrap();
@@ -48,6 +59,17 @@ fn fits_the_sample_corpus_and_round_trips_through_a_model_file() {
     for other in &others {
         assert!(!other.exists(), "{} is left", other.display());
     }
+    // Files of no model it replaced (an encoder's tokenizer beside a
+    // weights file saved under its own name) stay.
+    let encoder = tempfile::tempdir().unwrap();
+    std::fs::write(encoder.path().join("tokenizer.json"), "{}").unwrap();
+    save_annotator(
+        &fitted.annotator,
+        &fitted.header,
+        &encoder.path().join("crf.safetensors"),
+    )
+    .unwrap();
+    assert!(encoder.path().join("tokenizer.json").exists());
     let (loaded, header) = load_annotator(dir.path()).unwrap();
     // (The file holds neither the run's timings nor its thread count.)
     let mut expected = fitted.header.clone();

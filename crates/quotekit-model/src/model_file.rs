@@ -69,7 +69,10 @@ pub fn save_annotator(
         // (What a save killed midway left half written.)
         quotekit_data::atomic::remove_stale(dir);
     }
-    remove_files_of_other_kinds(&file, annotator.tagger.kind())?;
+    // (The kind of the model this one replaces: its own files go once this
+    // one is in place.)
+    let replaced = crate::speakers::file::quotekit_format(&file)
+        .and_then(|format| crate::header::kind_of_format(&format));
     // Written as this version writes it, whatever file the header came from.
     let header = ModelHeader {
         format: format_name(annotator.tagger.kind()),
@@ -78,6 +81,9 @@ pub fn save_annotator(
     };
     annotator.tagger.save(&header, &file)?;
     annotator.resolver.save(&resolver_path(&file))?;
+    if let Some(old) = replaced {
+        remove_files_of_replaced(&file, old, annotator.tagger.kind())?;
+    }
     Ok(file)
 }
 
@@ -143,16 +149,25 @@ fn other_model_beside(file: &Path) -> Option<PathBuf> {
     others.into_iter().next()
 }
 
-/// Removes from the folder of weights file `file` the files of
-/// [`SAVED_FILES`] that a model of `kind` is not saved with: a tokenizer or
-/// an encoder config that a model of another kind saved there before left,
-/// which would describe no model once this one is written. (A checkpoint
-/// folder stays: it may hold a run to resume.)
-fn remove_files_of_other_kinds(file: &Path, kind: ModelKind) -> Result<(), ModelError> {
+/// Removes from the folder of weights file `file`, where a model of `kind`
+/// has just replaced one of kind `old`, the files the old model was saved
+/// with and the new one is not (a neural model's tokenizer, a transformer's
+/// encoder config), which describe no model any more. Removed after the new
+/// model is in place, so that a failed save leaves the old model whole;
+/// one that may not be written (read-only) stays, as it would not be
+/// replaced. (A checkpoint folder stays: it may hold a run to resume.)
+fn remove_files_of_replaced(
+    file: &Path,
+    old: ModelKind,
+    kind: ModelKind,
+) -> Result<(), ModelError> {
     let dir = file.parent().unwrap_or(Path::new("."));
     let own = saved_files(kind);
-    for name in SAVED_FILES.iter().filter(|name| !own.contains(name)) {
+    for name in saved_files(old).iter().filter(|name| !own.contains(name)) {
         let path = dir.join(name);
+        if quotekit_data::atomic::check_replaceable(&path).is_err() {
+            continue;
+        }
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(ModelError::io(&path, e))
