@@ -321,9 +321,6 @@ mod tests {
         assert!(left.is_empty(), "{left:?}");
     }
 
-    /// A `.gz` name is written through gzip, but not by
-    /// [`replace_whole`]; a folder at the name is refused, and leaves no
-    /// temporary file.
     /// Synced, a file is replaced the same way, a link at its name
     /// replaced too (an output folder's own file), and nothing left beside.
     #[test]
@@ -350,6 +347,9 @@ mod tests {
         assert!(names.iter().all(|n| !n.ends_with(".part")), "{names:?}");
     }
 
+    /// A `.gz` name is written through gzip, but not by
+    /// [`replace_whole`]; a folder at the name is refused, and leaves no
+    /// temporary file.
     #[test]
     fn gzip_by_name_and_failures_leave_nothing() {
         let dir = tempfile::tempdir().unwrap();

@@ -98,7 +98,9 @@ pub fn annotate_line(
     bytes: &[u8],
     limits: ReadLimits,
 ) -> Option<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes
+        .strip_prefix(quotekit_data::formats::BOM.as_bytes())
+        .unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }

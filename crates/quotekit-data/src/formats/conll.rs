@@ -628,8 +628,9 @@ mod tests {
         assert_eq!(got[2].as_ref().unwrap().document.id, "c");
     }
 
-    /// A byte-order mark before `-DOCSTART-` is read past; a tab-separated
-    /// token holding a space is refused, not cut to its first word.
+    /// A byte-order mark before `-DOCSTART-` is read past, on any line (files
+    /// saved with one and joined); a tab-separated token holding a space is
+    /// refused, not cut to its first word.
     #[test]
     fn a_byte_order_mark_is_skipped_and_a_spaced_token_refused() {
         let got = read_all(
@@ -637,6 +638,15 @@ mod tests {
             "\u{feff}-DOCSTART-\td1\n\nHe\tB-SOURCE\n-DOCSTART-\td2\n\nHe said\tB-SOURCE\n",
         );
         assert_eq!(got[0].as_ref().unwrap().document.id, "d1");
+        let joined = read_all(
+            &ConllReader::default(),
+            "\u{feff}-DOCSTART-\td1\n\nHe\tB-SOURCE\n\u{feff}-DOCSTART-\td2\n\nShe\tB-SOURCE\n",
+        );
+        let ids: Vec<&str> = joined
+            .iter()
+            .map(|d| d.as_ref().unwrap().document.id.as_str())
+            .collect();
+        assert_eq!(ids, ["d1", "d2"]);
         // A stray tab after a space-separated line is no column.
         let stray = read_all(&ConllReader::default(), "He B-SOURCE\t\nsaid B-CUE\n");
         let d = &stray[0].as_ref().unwrap().document;

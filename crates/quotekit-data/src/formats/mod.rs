@@ -127,10 +127,14 @@ impl Format {
 /// hold one where each began, and a line read alone (a chunk of a file on
 /// Spark, a line given to Python) must read as it reads in the file.
 pub fn strip_bom(buf: &mut Vec<u8>) {
-    if buf.starts_with(b"\xEF\xBB\xBF") {
-        buf.drain(..3);
+    if buf.starts_with(BOM.as_bytes()) {
+        buf.drain(..BOM.len());
     }
 }
+
+/// The byte-order mark that [`strip_bom`] takes off a line (records held
+/// in memory drop it the same way).
+pub const BOM: &str = "\u{feff}";
 
 /// Creates the parent directory of a file about to be written.
 pub(crate) fn create_parent(path: &Path) -> Result<(), DataError> {

@@ -185,7 +185,7 @@ pub(super) fn in_memory<'r>(
         .enumerate()
         // (A byte-order mark before a record is dropped, as a file's
         // line's is.)
-        .map(|(k, r)| (k, r.strip_prefix('\u{feff}').unwrap_or(r)))
+        .map(|(k, r)| (k, r.strip_prefix(quotekit_data::formats::BOM).unwrap_or(r)))
         .filter(|(_, r)| !r.trim().is_empty())
         .map(|(k, r)| (k + 1, r.as_bytes().to_vec()))
         .collect();

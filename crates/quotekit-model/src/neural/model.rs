@@ -19,16 +19,12 @@ use crate::neural::inputs::{
 use crate::neural::network::NeuralNetwork;
 use crate::neural::vocab::Vocabulary;
 use crate::nn::params::Parameters;
+use crate::nn::WINDOWS_AT_ONCE;
 use crate::tagger::SequenceTagger;
 use candle_core::Tensor;
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
 use std::path::Path;
-
-/// The most windows of a document that go through the network at once
-/// when it is tagged: its memory grows with them (about 15 MB a window of
-/// 256 words), and a document of 16 windows is some 4,000 words long.
-pub const WINDOWS_AT_ONCE: usize = 16;
 
 /// Network + CRF with everything needed to tag raw documents.
 pub struct NeuralModel {

@@ -13,6 +13,14 @@ pub mod trainer;
 /// Parameter dtype.
 pub const DTYPE: candle_core::DType = candle_core::DType::F32;
 
+/// The most windows of a document that go through a network at once when
+/// documents are tagged (not trained), padded as one batch of all of them
+/// (the same scores): the memory of the network's work grows with them (a
+/// neural window of 256 words takes about 15 MB; a transformer window, the
+/// attention scores of every head for every pair of its pieces), not with
+/// the document's length.
+pub const WINDOWS_AT_ONCE: usize = 16;
+
 /// The largest width a config may give a layer (`neural.network.hidden`,
 /// `transformer.head_hidden`, …): above it a network would not fit in memory.
 pub const MAX_SIZE: usize = 8192;

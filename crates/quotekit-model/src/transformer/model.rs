@@ -17,7 +17,7 @@ use crate::features::lexicon::Lexicon;
 use crate::features::symbolic::document_features;
 use crate::header::ModelHeader;
 use crate::nn::params::Parameters;
-use crate::nn::DTYPE;
+use crate::nn::{DTYPE, WINDOWS_AT_ONCE};
 use crate::tagger::SequenceTagger;
 use crate::training::data::Prepared;
 use crate::transformer::bert::{Bert, BertConfig, Precision};
@@ -34,11 +34,6 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// The encoder's `config.json`, copied beside a transformer model.
 pub const ENCODER_CONFIG_FILE: &str = "encoder_config.json";
-
-/// The most encoder windows that go through the encoder at once when
-/// documents are tagged (not trained): its memory grows with them (the
-/// attention scores of every head, for every pair of pieces, in each).
-pub const WINDOWS_AT_ONCE: usize = 16;
 
 /// The encoder windows of documents in order, and the longest window's
 /// length (at least 1): what every window is padded to in a batch.

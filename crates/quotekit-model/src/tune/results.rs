@@ -229,7 +229,7 @@ impl ResultsStore {
             // Rewrite without the partial line so that appends start clean.
             let kept: String = records
                 .iter()
-                .map(|r| serde_json::to_string(r).expect("records serialise") + "\n")
+                .map(line_of)
                 .collect();
             write_atomically(&path, kept.as_bytes())?;
         }
@@ -250,7 +250,7 @@ impl ResultsStore {
             .append(true)
             .open(&path)
             .map_err(|e| ModelError::io(&path, e))?;
-        let line = serde_json::to_string(record).expect("records serialise") + "\n";
+        let line = line_of(record);
         file.write_all(line.as_bytes())
             .and_then(|_| file.sync_data())
             .map_err(|e| ModelError::io(&path, e))
@@ -326,6 +326,13 @@ pub fn value_text(v: &toml::Value) -> String {
         toml::Value::Float(x) => format!("{x:.4}"),
         other => other.to_string(),
     }
+}
+
+/// A record's JSONL line, newline included, written as every JSONL line
+/// quotekit writes ([`quotekit_data::formats::jsonl::escape_line_breaks`]).
+fn line_of(record: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(record).expect("records serialise");
+    quotekit_data::formats::jsonl::escape_line_breaks(json) + "\n"
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub fn ids_text(pairs: &[(String, String)]) -> String {
 /// True when the text of an [`IDS_FILE`] opens with [`IDS_HEADER`] (after
 /// a byte-order mark, if any): its lines are escaped.
 pub fn has_header(text: &str) -> bool {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.strip_prefix(crate::formats::BOM).unwrap_or(text);
     text.lines().next() == Some(IDS_HEADER)
 }
 
@@ -34,7 +34,7 @@ pub fn has_header(text: &str) -> bool {
 /// byte-order mark is passed over).
 pub fn read_ids(text: &str) -> Vec<(String, String)> {
     let escaped = has_header(text);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.strip_prefix(crate::formats::BOM).unwrap_or(text);
     text.lines()
         .skip(usize::from(escaped))
         .filter_map(|line| {
