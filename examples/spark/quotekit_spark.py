@@ -18,7 +18,9 @@ writes one quotekit record per document (the records of ``quotekit predict
 
 A record that cannot be annotated becomes an error record ``{"id", "error":
 {"kind", "message"}}`` in the output and the job goes on. The part files,
-read in order, hold the records in input order (files in path order).
+read in order, hold the records of text input in input order (a folder's
+files name by name down its subfolders); Parquet's rows come in the order
+Spark reads its files (the largest first), not by name.
 """
 
 from __future__ import annotations
@@ -169,7 +171,9 @@ def text_files(path: str, local_default: bool = True) -> str:
         files += [os.path.join(root, n) for n in names if not _hidden(n)]
     if not files:
         return path
-    return ",".join("file://" + _hadoop_literal(os.path.abspath(f)) for f in sorted(files))
+    # (Name by name down the folders, as HDFS walks them: `a/x` before `a-b`.)
+    files.sort(key=lambda f: f.split(os.sep))
+    return ",".join("file://" + _hadoop_literal(os.path.abspath(f)) for f in files)
 
 
 def spread(rdd, partitions: int):
@@ -261,15 +265,18 @@ def annotate(spark, input_path: str, model: str, mode: str = "python", threads: 
 def save(spark, records, output: str) -> None:
     """``records.saveAsTextFile(output)``; when the job fails, the output
     folder it made is removed again (an existing folder is Spark's to
-    refuse, and left as it was), so that the corrected run can write it."""
+    refuse, and left as it was), so that the corrected run can write it. A
+    folder that Spark found there when it began to write (another job's,
+    made since this one looked) is not this job's, and stays."""
     jvm = spark.sparkContext._jvm
     target = jvm.org.apache.hadoop.fs.Path(output)
     fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     existed = fs.exists(target)
     try:
         records.saveAsTextFile(output)
-    except BaseException:
-        if not existed and fs.exists(target):
+    except BaseException as e:
+        another = "FileAlreadyExistsException" in str(e)
+        if not existed and not another and fs.exists(target):
             fs.delete(target, True)
         raise
 
@@ -294,19 +301,33 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def _surely_local(path: str) -> Optional[str]:
+    """``path`` as a local path where it surely is one before Spark starts:
+    a ``file:`` URI, or a path without a scheme where no Hadoop
+    configuration is given (``HADOOP_CONF_DIR`` and ``YARN_CONF_DIR``
+    unset: the default file system is then the local one; with them, it may
+    be HDFS)."""
+    if path.startswith("file:"):
+        return _local(path)
+    if os.environ.get("HADOOP_CONF_DIR") or os.environ.get("YARN_CONF_DIR"):
+        return None
+    return _local(path)
+
+
 def check_paths(parser: argparse.ArgumentParser, inputs: str, output: str) -> None:
     """Refuses, before Spark starts, an existing local output (Spark would
     fail at the end of its start-up) and a local output inside a local input
     folder (the job would read its own output folder and fail, and the folder
-    left there would fail every later job on that corpus)."""
-    out = _local(output)
+    left there would fail every later job on that corpus). Only paths that
+    are surely local are checked (:func:`_surely_local`)."""
+    out = _surely_local(output)
     if out is None:
         return
     if os.path.lexists(out):
         parser.error(f"--output {output} already exists: Spark writes a new folder; "
                      "remove it or give another")
     for given in inputs.split(","):
-        local = _local(given)
+        local = _surely_local(given)
         if local is not None and os.path.isdir(local) and _inside(out, local):
             parser.error(f"--output {output} is inside the input folder {given}: "
                          "give an output outside it")
@@ -316,10 +337,11 @@ def _this_module():
     """This module as the executors import it: run as a script, this file is
     ``__main__``, whose functions cloudpickle sends by value (each task would
     get its own empty ``_MODELS`` and load the model again), so the job maps
-    with the same functions imported as ``quotekit_spark`` instead."""
+    with the same functions imported by the file's own name (``quotekit_spark``,
+    or a copy's) instead."""
     if __name__ != "__main__":
         return sys.modules[__name__]
-    return importlib.import_module("quotekit_spark")
+    return importlib.import_module(os.path.splitext(os.path.basename(__file__))[0])
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -365,9 +387,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         spark.sparkContext.addPyFile(os.path.abspath(__file__))
         job = _this_module()
-        records = job.annotate(spark, args.input, args.model, args.mode, args.threads,
-                               args.partitions, args.chunk, args.binary, args.max_chars,
-                               args.format, args.precision, not args.no_speakers)
+        records = job.annotate(spark, args.input, args.model, mode=args.mode,
+                               threads=args.threads, partitions=args.partitions,
+                               chunk=args.chunk, binary=args.binary, max_chars=args.max_chars,
+                               fmt=args.format, precision=args.precision,
+                               speakers=not args.no_speakers)
         job.save(spark, records, args.output)
     finally:
         spark.stop()

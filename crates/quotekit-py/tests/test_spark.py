@@ -215,11 +215,14 @@ def test_run_as_a_script_loads_the_model_once_per_python_worker(tiny_model, corp
     """Run as documented, the file is `__main__`; its functions had been
     pickled by value, each task with an empty model cache of its own, so a
     worker loaded the model once per partition. The job's load log (a line
-    per load, with the worker's PID) counts the loads."""
+    per load, with the worker's PID) counts the loads. (A copy under another
+    name, as a user's job may be, imports itself by that name.)"""
     need_spark()
     log, output = tmp_path / "loads.log", tmp_path / "out"
+    script = tmp_path / "my_job.py"
+    shutil.copy(SCRIPT, script)
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--master", MASTER, "--model", str(tiny_model),
+        [sys.executable, str(script), "--master", MASTER, "--model", str(tiny_model),
          "--input", str(corpus), "--output", str(output), "--partitions", "8", "--chunk", "64"],
         capture_output=True, timeout=600,
         env=dict(os.environ, PYSPARK_PYTHON=sys.executable, QUOTEKIT_SPARK_LOAD_LOG=str(log)),
@@ -228,8 +231,25 @@ def test_run_as_a_script_loads_the_model_once_per_python_worker(tiny_model, corp
     assert len(list(output.glob("part-*"))) == 8
     same(by_id(part_lines(output)), expected)
     loads = collections.Counter(line.split(" ")[0] for line in read_lines(log))
-    assert loads and all(n == 1 for n in loads.values()), \
+    # (Once per worker, and workers are reused: fewer loads than partitions.)
+    assert loads and all(n == 1 for n in loads.values()) and sum(loads.values()) < 8, \
         f"{sum(loads.values())} loads in {len(loads)} Python workers: {loads}"
+
+
+def test_paths_are_checked_only_where_surely_local(tmp_path, monkeypatch):
+    """With a Hadoop configuration the default file system may be HDFS, so
+    a path without a scheme is not judged by the local disk; a file: URI
+    always is."""
+    import argparse
+    import quotekit_spark
+
+    (tmp_path / "done").mkdir()
+    parser = argparse.ArgumentParser()
+    monkeypatch.setenv("HADOOP_CONF_DIR", str(tmp_path))
+    quotekit_spark.check_paths(parser, str(tmp_path / "in.jsonl"), str(tmp_path / "done"))
+    with pytest.raises(SystemExit):
+        quotekit_spark.check_paths(parser, str(tmp_path / "in.jsonl"),
+                                   f"file://{tmp_path / 'done'}")
 
 
 def test_options_are_checked_before_spark_starts(tiny_model, corpus, tmp_path, monkeypatch,
