@@ -227,10 +227,7 @@ impl ResultsStore {
         }
         if !whole && !text.is_empty() {
             // Rewrite without the partial line so that appends start clean.
-            let kept: String = records
-                .iter()
-                .map(line_of)
-                .collect();
+            let kept: String = records.iter().map(line_of).collect();
             write_atomically(&path, kept.as_bytes())?;
         }
         Ok(records)
