@@ -6,6 +6,8 @@
 //! `encoder_config.json`). Every file is written atomically
 //! (temporary file in the same directory, then a rename); loading reads the
 //! header first and hands the bytes to the kind it names.
+//! The file runs a little over 500 lines with its tests: saving, loading
+//! and listing a model's files are read together.
 //!
 //! Adding a model kind: its folder; in `config.rs` a [`ModelKind`] variant
 //! (with its arms in `ALL`, `name` and `describe`), its config section and

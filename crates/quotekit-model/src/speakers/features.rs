@@ -5,7 +5,7 @@
 //! span's words and the candidate's titles and surroundings overlap. Every
 //! feature is a template (its name hashed when compiled) with its values
 //! mixed in, hashed into a fixed number of buckets.
-//! The file runs over 500 lines (about 1,400 with its tests): every feature the ranker sees, and the per-document and per-span caches that make them cheap, are defined here in one place.
+//! The file runs over 500 lines (about 1,700, 300 of them tests): every feature the ranker sees, the tables of the few-valued ones' weights, and the per-document and per-span caches that make them cheap, are defined here in one place, so that the features scored and the features trained on cannot part.
 
 use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
@@ -360,27 +360,38 @@ impl Few {
     }
 }
 
-/// The [`FewWeights`] of one set of weights per span class (its conjoined
+/// Which weights a table was made from: their address and length. (Weights
+/// changed in place keep both: their owner clears its tables then, as
+/// [`crate::speakers::SpeakerResolver`]'s `weights_mut` does.)
+type WeightsId = (usize, usize);
+
+/// The identity of `weights`.
+fn weights_id(weights: &[f32]) -> WeightsId {
+    (weights.as_ptr() as usize, weights.len())
+}
+
+/// The [`FewWeights`] per set of weights and span class (its conjoined
 /// hash), made as spans of each class first ask: one resolver's, shared by
 /// the documents it resolves (on any thread).
 #[derive(Debug, Default)]
-pub struct FewCache {
-    tables: std::sync::Mutex<Vec<(u64, std::sync::Arc<FewWeights>)>>,
+pub(crate) struct FewCache {
+    tables: std::sync::Mutex<Vec<(WeightsId, u64, std::sync::Arc<FewWeights>)>>,
 }
 
 impl FewCache {
     /// The table of class hash `class`, made from `weights` (`mask + 1`
     /// buckets) if it is the first asked.
     fn table(&self, weights: &[f32], mask: u64, class: u64) -> std::sync::Arc<FewWeights> {
+        let id = weights_id(weights);
         let mut tables = self
             .tables
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, table)) = tables.iter().find(|(c, _)| *c == class) {
+        if let Some((_, _, table)) = tables.iter().find(|(w, c, _)| *w == id && *c == class) {
             return table.clone();
         }
         let table = std::sync::Arc::new(FewWeights::new(weights, mask, class));
-        tables.push((class, table.clone()));
+        tables.push((id, class, table.clone()));
         table
     }
 }
@@ -388,7 +399,7 @@ impl FewCache {
 /// Per [`Few`] feature and value, its weight alone and conjoined with one
 /// span class: what [`Sink::both`] would add, read instead of hashed.
 #[derive(Debug)]
-pub struct FewWeights {
+pub(crate) struct FewWeights {
     weights: [[f32; 2]; Few::ALL.len() * FEW_VALUES],
 }
 
@@ -403,10 +414,12 @@ impl FewWeights {
                 .unwrap_or(0.0)
         };
         let mut table = [[0.0; 2]; Few::ALL.len() * FEW_VALUES];
-        for (row, few) in table.chunks_exact_mut(FEW_VALUES).zip(Few::ALL) {
+        // (Each template's row at its number, where `get` reads it.)
+        for few in Few::ALL {
+            let row = few as usize * FEW_VALUES;
             for value in few.values() {
                 let key = few.key(value).0;
-                row[value as usize] = [weight(key), weight(key ^ class)];
+                table[row + value as usize] = [weight(key), weight(key ^ class)];
             }
         }
         Self { weights: table }
@@ -591,8 +604,9 @@ pub struct SpanKeys<'s> {
     /// against `experts on North Korea`).
     before_names: Vec<(u64, bool)>,
     /// The weights of the [`Few`] features for its class, from the
-    /// [`Context`] that scores its candidates (when it has weights).
-    few: std::cell::OnceCell<std::sync::Arc<FewWeights>>,
+    /// [`Context`] that scores its candidates (when it has weights), with
+    /// the identity of the weights they were made from.
+    few: std::cell::OnceCell<(WeightsId, std::sync::Arc<FewWeights>)>,
 }
 
 /// A content word of a description, and its hash with a title written out.
@@ -661,14 +675,17 @@ impl<'s> SpanKeys<'s> {
     }
 
     /// The weights of the [`Few`] features for its class, when `cx`
-    /// scores with weights (asked of `cx` once per span).
+    /// scores with weights (asked of `cx` once per span). A span scored by
+    /// another context's weights than the first's gets none (its features
+    /// are then hashed, as ever).
     fn few(&self, cx: &Context<'_, '_>) -> Option<&FewWeights> {
         let weights = cx.weights?;
         let cache = cx.shared_few.unwrap_or(&cx.few);
-        Some(
-            self.few
-                .get_or_init(|| cache.table(weights, cx.mask, self.class_conj)),
-        )
+        let (made_from, table) = self.few.get_or_init(|| {
+            let table = cache.table(weights, cx.mask, self.class_conj);
+            (weights_id(weights), table)
+        });
+        (*made_from == weights_id(weights)).then_some(&**table)
     }
 }
 
@@ -880,7 +897,7 @@ impl<'a, 'w> Context<'a, 'w> {
     /// The same context, whose tables of few-valued features' weights are
     /// kept in `few` (those of the resolver whose weights score it, made
     /// from them).
-    pub fn sharing(self, few: &'w FewCache) -> Self {
+    pub(crate) fn sharing(self, few: &'w FewCache) -> Self {
         Self {
             shared_few: Some(few),
             ..self
@@ -1393,5 +1410,302 @@ mod tests {
         };
         assert_eq!(count("Jane Roe"), 4);
         assert_eq!(count("Acme Corp"), 0, "a possessive does not speak");
+    }
+}
+
+#[cfg(test)]
+mod tables {
+    use super::*;
+    use crate::speakers::resolver::{candidates, SpeakerResolver};
+    use quotekit_data::{load_corpus, Format, LoadOptions, Tokenizer};
+
+    fn lcg_weights(bits: u32, seed: u64) -> Vec<f32> {
+        let mut s = seed;
+        (0..1usize << bits)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 3.7
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_template_has_its_row_and_its_values_fit() {
+        for (i, few) in Few::ALL.iter().enumerate() {
+            assert_eq!(*few as usize, i, "{few:?}");
+            assert!((*few.values().end() as usize) < FEW_VALUES, "{few:?}");
+        }
+    }
+
+    /// `Few::key` gives the keys the features were hashed with before the
+    /// tables (the expressions of their call sites then).
+    #[test]
+    fn few_keys_are_the_features_keys() {
+        for v in 0..8u64 {
+            assert_eq!(Few::Recency.key(v), key!("recency").with(v));
+            assert_eq!(Few::AgreeRecency.key(v), key!("agree-recency").with(v));
+            assert_eq!(Few::BeforeCount.key(v), key!("before-count").with(v));
+            assert_eq!(Few::Sentences.key(v), key!("sentences").with(v));
+            assert_eq!(Few::Tokens.key(v), key!("tokens").with(v));
+            assert_eq!(Few::Ahead.key(v), key!("ahead").with(v));
+            assert_eq!(Few::SourceTimes.key(v), key!("source-times").with(v));
+            assert_eq!(Few::Overlap.key(v), key!("overlap").with(v));
+            assert_eq!(Few::WordsInName.key(v), key!("words-in-name").with(v));
+            assert_eq!(Few::Speaks.key(v), key!("speaks").with(v));
+            assert_eq!(Few::Total.key(v), key!("total").with(v));
+            assert_eq!(Few::Type.key(v), key!("type").with(v));
+            assert_eq!(Few::Gender.key(v), key!("gender").with(v));
+            assert_eq!(Few::ConjoinedSpan.key(v), key!("conjoined-span").with(v));
+        }
+        for b in [false, true] {
+            assert_eq!(Few::Adjacent.key(yes(b)), key!("adjacent").yes(b));
+            assert_eq!(Few::Apposition.key(yes(b)), key!("apposition").yes(b));
+            assert_eq!(Few::Inside.key(yes(b)), key!("inside").yes(b));
+            assert_eq!(Few::LastSubject.key(yes(b)), key!("last-subject").yes(b));
+            assert_eq!(
+                Few::LastPossessive.key(yes(b)),
+                key!("last-possessive").yes(b)
+            );
+            assert_eq!(Few::NotBefore.key(yes(b)), key!("not-before").yes(b));
+            assert_eq!(Few::LastSource.key(yes(b)), key!("last-source").yes(b));
+            assert_eq!(
+                Few::ParagraphSource.key(yes(b)),
+                key!("paragraph-source").yes(b)
+            );
+            assert_eq!(Few::TitleMatch.key(yes(b)), key!("title-match").yes(b));
+            assert_eq!(
+                Few::LastParagraph.key(yes(b)),
+                key!("last-paragraph").yes(b)
+            );
+            assert_eq!(Few::FirstEntity.key(yes(b)), key!("first-entity").yes(b));
+            for w in 0..8u64 {
+                assert_eq!(
+                    Few::Antecedent.key(yes(b) << 3 | w),
+                    key!("antecedent").yes(b).with(w)
+                );
+            }
+            for c in [false, true] {
+                assert_eq!(
+                    Few::AntecedentApposition.key(yes(b) << 2 | yes(c)),
+                    key!("antecedent-apposition").yes(b).yes(c)
+                );
+            }
+            for kind in 1..=4u64 {
+                assert_eq!(
+                    Few::HeadNear.key(yes(b) << 3 | kind),
+                    key!("head-near").yes(b).with(kind)
+                );
+                assert_eq!(
+                    Few::HeadInName.key(yes(b) << 3 | kind),
+                    key!("head-in-name").yes(b).with(kind)
+                );
+            }
+        }
+        for kind in 1..=4u64 {
+            for hc in 1..=3u64 {
+                assert_eq!(
+                    Few::HeadClass.key(hc << 3 | kind),
+                    key!("head-class").with(hc).with(kind)
+                );
+            }
+            for g in 1..=3u64 {
+                assert_eq!(
+                    Few::TypeGender.key(kind << 2 | g),
+                    key!("type-gender").with(kind).with(g)
+                );
+            }
+        }
+        assert_eq!(Few::Disagrees.key(0), key!("disagrees"));
+        assert_eq!(Few::OpensLastParagraph.key(0), key!("opens-last-paragraph"));
+        assert_eq!(Few::Country.key(0), key!("country"));
+        assert_eq!(Few::SingletonInitial.key(0), key!("singleton-initial"));
+    }
+
+    /// For every template, value below 64 and several span classes, the
+    /// table adds what hashing adds, to the bit, from any running score.
+    #[test]
+    fn the_tables_add_what_hashing_adds() {
+        let w = lcg_weights(16, 7);
+        let mask = (1u64 << 16) - 1;
+        let mut n = 0;
+        for cls in [
+            "name",
+            "desc",
+            "possessive",
+            "pron:he",
+            "pron:they",
+            "pron:?",
+        ] {
+            let class = class_hash(word_hash(cls));
+            let table = FewWeights::new(&w, mask, class);
+            for few in Few::ALL {
+                for v in 0..64u64 {
+                    for start in [0.0f32, 0.1234, -7.77, 1e7] {
+                        let mut a = Scorer::new(&w, mask, class, Some(&table));
+                        let mut b = Scorer::new(&w, mask, class, None);
+                        a.score = start;
+                        b.score = start;
+                        a.both_few(few, v);
+                        b.both(few.key(v));
+                        assert_eq!(a.score.to_bits(), b.score.to_bits(), "{cls} {few:?} {v}");
+                        a.add_few(few, v);
+                        b.add(few.key(v));
+                        assert_eq!(a.score.to_bits(), b.score.to_bits(), "{cls} {few:?} {v}");
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 6 * Few::ALL.len() * 64 * 4);
+    }
+
+    /// The embedded sample corpus.
+    fn docs() -> Vec<quotekit_data::Document> {
+        let root =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample");
+        load_corpus(&root, Format::Brat, &LoadOptions::default())
+            .unwrap()
+            .documents
+    }
+
+    /// Scores made as features are made (with the tables) against the sum of
+    /// the same candidates' ids (the hashing/training path), bitwise, for
+    /// features versions 3 and 4, on the gold spans, every name mention and
+    /// every single-token span that is a pronoun.
+    #[test]
+    fn scores_with_the_tables_are_the_sums_of_the_hashed_ids() {
+        let r = SpeakerResolver::builtin();
+        let docs = docs();
+        let tokenizer = Tokenizer::new();
+        let (mut cands, mut spans_n) = (0usize, 0usize);
+        for version in [4u32, 3] {
+            for doc in &docs {
+                let tok0 = tokenizer.tokenize(doc);
+                let tok = tok0.tiled();
+                let names = Names::of(doc, &tok);
+                let mut spans: Vec<std::ops::Range<usize>> =
+                    crate::speakers::train::named_sources(doc, &tok)
+                        .into_iter()
+                        .map(|(r, _)| r)
+                        .collect();
+                spans.extend(names.mentions.iter().map(|m| m.tokens.clone()));
+                for (i, t) in tok.tokens.iter().enumerate() {
+                    let s = t.text(doc.text()).to_lowercase();
+                    if matches!(
+                        s.as_str(),
+                        "he" | "she"
+                            | "they"
+                            | "it"
+                            | "i"
+                            | "we"
+                            | "who"
+                            | "his"
+                            | "her"
+                            | "their"
+                            | "its"
+                    ) {
+                        spans.push(i..i + 1);
+                    }
+                }
+                spans.sort_by_key(|r| (r.start, r.end));
+                spans.dedup();
+                let scored = Context::new(&tok, &names, r.bits)
+                    .versioned(version)
+                    .scored_by(r.weights())
+                    .sharing(&r.few);
+                let kept = Context::new(&tok, &names, r.bits).versioned(version);
+                let mut history = History::default();
+                for range in spans {
+                    if range.is_empty() {
+                        continue;
+                    }
+                    let source = crate::speakers::source::Source::new(&tok, &names, range);
+                    let a = candidates(&scored, &source, &history);
+                    let b = candidates(&kept, &source, &history);
+                    assert_eq!(a.len(), b.len());
+                    for (x, y) in a.iter().zip(&b) {
+                        assert_eq!(x.entity, y.entity);
+                        let sum: f32 = y
+                            .features
+                            .ids
+                            .iter()
+                            .map(|&i| r.weights()[i as usize])
+                            .sum();
+                        let got = x.features.score().unwrap();
+                        assert_eq!(
+                            got.to_bits(),
+                            sum.to_bits(),
+                            "{} v{version} {:?}",
+                            doc.id,
+                            x.entity
+                        );
+                        cands += 1;
+                    }
+                    spans_n += 1;
+                    history.push(source.paragraph, r.best(&a));
+                }
+            }
+        }
+        assert!(
+            spans_n > 10 && cands > spans_n,
+            "{spans_n} spans, {cands} candidates"
+        );
+    }
+
+    /// A span scored under two contexts of different weights, or a cache
+    /// filled from other weights, scores as the weights it is scored by.
+    #[test]
+    fn other_weights_never_read_a_table_of_the_first() {
+        let doc = quotekit_data::Document::new(
+            "d",
+            "Ann Lee said the plan works. Bob Moss agreed. \"It fails,\" the mayor said.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let w1 = lcg_weights(16, 1);
+        let w2 = lcg_weights(16, 2);
+        let at = tok
+            .tokens
+            .iter()
+            .position(|t| t.text(doc.text()) == "mayor")
+            .unwrap();
+        let source = crate::speakers::source::Source::new(&tok, &names, at - 1..at + 1);
+        let span = SpanKeys::new(&source, &names);
+        let cx1 = Context::new(&tok, &names, 16).scored_by(&w1);
+        let cx2 = Context::new(&tok, &names, 16).scored_by(&w2);
+        let fresh = SpanKeys::new(&source, &names);
+        let rec = Recency {
+            all: 1,
+            agreeing: Some(1),
+            writer: false,
+        };
+        let h = History::default();
+        let _ = entity_features(&cx1, &span, 0, rec, &h).score();
+        let reused = entity_features(&cx2, &span, 0, rec, &h).score().unwrap();
+        let right = entity_features(&cx2, &fresh, 0, rec, &h).score().unwrap();
+        // A FewCache filled from w1 shared into a context scored by w2.
+        let cache = FewCache::default();
+        let cx1s = Context::new(&tok, &names, 16)
+            .scored_by(&w1)
+            .sharing(&cache);
+        let s1 = SpanKeys::new(&source, &names);
+        let _ = entity_features(&cx1s, &s1, 0, rec, &h);
+        let cx2s = Context::new(&tok, &names, 16)
+            .scored_by(&w2)
+            .sharing(&cache);
+        let s2 = SpanKeys::new(&source, &names);
+        let shared = entity_features(&cx2s, &s2, 0, rec, &h).score().unwrap();
+        assert_eq!(
+            reused.to_bits(),
+            right.to_bits(),
+            "a span's table of other weights"
+        );
+        assert_eq!(
+            shared.to_bits(),
+            right.to_bits(),
+            "a cache of other weights"
+        );
     }
 }

@@ -77,8 +77,8 @@ impl SpeakerResolver {
             path,
             &[TensorBytes::new(
                 "weights",
-                vec![self.weights.len()],
-                &self.weights,
+                vec![self.weights().len()],
+                self.weights(),
             )],
             Some(("quotekit", json)),
         )
@@ -126,12 +126,11 @@ impl SpeakerResolver {
         }
         let st = read_tensors(bytes, path)?;
         let weights = read_f32(&st, "weights", &[1usize << header.bits], path)?;
-        Ok(Self {
-            bits: header.bits,
+        Ok(Self::of_weights(
+            header.bits,
             weights,
-            version: header.features_version,
-            few: Default::default(),
-        })
+            header.features_version,
+        ))
     }
 }
 
@@ -184,14 +183,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let mut r = SpeakerResolver::zeros(10);
-        r.weights[3] = 1.5;
-        r.weights[1023] = -0.25;
+        r.weights_mut()[3] = 1.5;
+        r.weights_mut()[1023] = -0.25;
         r.save(&path).unwrap();
         assert_eq!(SpeakerResolver::load(&path).unwrap(), r);
         let json = r#"{"format":"quotekit-speakers","features_version":999,"bits":10}"#;
         write_tensors(
             &path,
-            &[TensorBytes::new("weights", vec![1024], &r.weights)],
+            &[TensorBytes::new("weights", vec![1024], r.weights())],
             Some(("quotekit", json.into())),
         )
         .unwrap();

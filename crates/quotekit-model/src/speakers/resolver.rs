@@ -29,9 +29,9 @@ pub const DESCRIPTION_AHEAD: usize = 5;
 #[derive(Debug)]
 pub struct SpeakerResolver {
     pub(crate) bits: u32,
-    /// The weights. (Training changes them before the resolver resolves
-    /// anything: a change after that must clear `few`, made from them.)
-    pub(crate) weights: Vec<f32>,
+    /// The weights: read with [`SpeakerResolver::weights`], changed with
+    /// [`SpeakerResolver::weights_mut`], which clears `few`, made from them.
+    weights: Vec<f32>,
     /// The features version it was trained on (older ones keep their
     /// features: see [`crate::speakers::features::FEATURES_VERSION`]).
     pub(crate) version: u32,
@@ -260,12 +260,34 @@ impl SpeakerResolver {
     /// A resolver whose weights are all zero (it names no one until
     /// trained), of `bits` 8 to 24 (the training config's check).
     pub(crate) fn zeros(bits: u32) -> Self {
+        Self::of_weights(
+            bits,
+            vec![0.0; 1 << bits],
+            crate::speakers::features::FEATURES_VERSION,
+        )
+    }
+
+    /// A resolver of `2^bits` `weights` trained on features version
+    /// `version`.
+    pub(crate) fn of_weights(bits: u32, weights: Vec<f32>, version: u32) -> Self {
         Self {
             bits,
-            weights: vec![0.0; 1 << bits],
-            version: crate::speakers::features::FEATURES_VERSION,
+            weights,
+            version,
             few: FewCache::default(),
         }
+    }
+
+    /// Its weights, one per feature bucket.
+    pub(crate) fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Its weights, to change: the tables of weights made from them
+    /// ([`FewCache`]) go, to be made again from the new ones.
+    pub(crate) fn weights_mut(&mut self) -> &mut [f32] {
+        self.few = FewCache::default();
+        &mut self.weights
     }
 
     /// The features version it was trained on.

@@ -216,7 +216,7 @@ pub fn train_resolver(
         ));
     }
     let mut resolver = SpeakerResolver::zeros(config.bits);
-    let mut squares = vec![0f32; resolver.weights.len()];
+    let mut squares = vec![0f32; resolver.weights().len()];
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..per_doc.len()).collect();
     let mut gradient: HashMap<u32, f32> = HashMap::new();
@@ -253,11 +253,12 @@ pub fn train_resolver(
                 }
                 let mut keys: Vec<u32> = gradient.keys().copied().collect();
                 keys.sort_unstable();
+                let weights = resolver.weights_mut();
                 for f in keys {
                     let g = gradient[&f];
                     let i = f as usize;
                     squares[i] += g * g;
-                    resolver.weights[i] -= config.learning_rate * g / (squares[i].sqrt() + 1e-6);
+                    weights[i] -= config.learning_rate * g / (squares[i].sqrt() + 1e-6);
                 }
             }
         }
@@ -266,7 +267,7 @@ pub fn train_resolver(
         progress(epoch + 1, mean);
         // (A step too large for the data overflows the weights; a resolver
         // of NaN weights would be written, then refused by every load.)
-        if !mean.is_finite() || resolver.weights.iter().any(|w| !w.is_finite()) {
+        if !mean.is_finite() || resolver.weights().iter().any(|w| !w.is_finite()) {
             return Err(ModelError::Training(format!(
                 "the speaker resolver's training diverged in epoch {} (mean loss {mean}): \
                  lower its learning rate (now {}; speakers.learning_rate in a config, \
