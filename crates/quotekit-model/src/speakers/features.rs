@@ -956,7 +956,7 @@ fn writer(tok: &Tokenized, names: &Names) -> Option<usize> {
 }
 
 /// An entity's features that do not depend on the span (their templates
-/// and values, whose weights a [`FewWeights`] table holds).
+/// and values, whose weights a table of few-valued features holds).
 #[derive(Debug)]
 pub struct Fixed {
     /// Features added alone and conjoined with the span's class: the first
