@@ -187,41 +187,20 @@ impl Source {
     }
 }
 
-/// The class of a span that is pronoun `p` (one of [`PRONOUNS`]):
-/// `pron:` and the pronoun (written out, so that no span makes a string).
+/// The class of a span that is pronoun `p` (one of [`PRONOUNS`]): `pron:`
+/// and the pronoun, made once for every pronoun, so that no span makes a
+/// string.
 fn pronoun_class(p: &str) -> &'static str {
-    match p {
-        "he" => "pron:he",
-        "him" => "pron:him",
-        "his" => "pron:his",
-        "himself" => "pron:himself",
-        "she" => "pron:she",
-        "her" => "pron:her",
-        "hers" => "pron:hers",
-        "herself" => "pron:herself",
-        "it" => "pron:it",
-        "its" => "pron:its",
-        "itself" => "pron:itself",
-        "they" => "pron:they",
-        "them" => "pron:them",
-        "their" => "pron:their",
-        "themselves" => "pron:themselves",
-        "who" => "pron:who",
-        "whom" => "pron:whom",
-        "whose" => "pron:whose",
-        "which" => "pron:which",
-        "that" => "pron:that",
-        "i" => "pron:i",
-        "me" => "pron:me",
-        "my" => "pron:my",
-        "we" => "pron:we",
-        "us" => "pron:us",
-        "our" => "pron:our",
-        "you" => "pron:you",
-        "your" => "pron:your",
-        // (Every pronoun is listed above: see the test of the list.)
-        _ => "pron:?",
-    }
+    static CLASSES: std::sync::LazyLock<Vec<(&str, String)>> = std::sync::LazyLock::new(|| {
+        PRONOUNS
+            .iter()
+            .map(|(p, _)| (*p, format!("pron:{p}")))
+            .collect()
+    });
+    CLASSES
+        .iter()
+        .find(|(q, _)| *q == p)
+        .map_or("pron:?", |(_, class)| class.as_str())
 }
 
 /// A verb that joins a name to what describes it (`Kaine is a lawyer`).
