@@ -332,23 +332,19 @@ impl Few {
             Few::LastSource => key!("last-source"),
             Few::ParagraphSource => key!("paragraph-source"),
             Few::SourceTimes => key!("source-times"),
-            Few::Antecedent => return key!("antecedent").with(value >> 3).with(value & 7),
-            Few::AntecedentApposition => {
-                return key!("antecedent-apposition")
-                    .with(value >> 2)
-                    .with(value & 3)
-            }
+            Few::Antecedent => key!("antecedent"),
+            Few::AntecedentApposition => key!("antecedent-apposition"),
             Few::ConjoinedSpan => key!("conjoined-span"),
             Few::Overlap => key!("overlap"),
-            Few::HeadNear => return key!("head-near").with(value >> 3).with(value & 7),
-            Few::HeadClass => return key!("head-class").with(value >> 3).with(value & 7),
-            Few::HeadInName => return key!("head-in-name").with(value >> 3).with(value & 7),
+            Few::HeadNear => key!("head-near"),
+            Few::HeadClass => key!("head-class"),
+            Few::HeadInName => key!("head-in-name"),
             Few::WordsInName => key!("words-in-name"),
             Few::TitleMatch => key!("title-match"),
             Few::Speaks => key!("speaks"),
             Few::Type => key!("type"),
             Few::Gender => key!("gender"),
-            Few::TypeGender => return key!("type-gender").with(value >> 2).with(value & 3),
+            Few::TypeGender => key!("type-gender"),
             Few::LastParagraph => key!("last-paragraph"),
             Few::OpensLastParagraph => return key!("opens-last-paragraph"),
             Few::Country => return key!("country"),
@@ -356,7 +352,26 @@ impl Few {
             Few::Total => key!("total"),
             Few::FirstEntity => key!("first-entity"),
         };
-        template.with(value)
+        match self.second_bits() {
+            Some(bits) => template.with(value >> bits).with(value & ((1 << bits) - 1)),
+            None => template.with(value),
+        }
+    }
+
+    /// The bits of the second part of a value of two parts ([`Few::pair`]),
+    /// for the templates whose values have two.
+    const fn second_bits(self) -> Option<u32> {
+        match self {
+            Few::Antecedent | Few::HeadNear | Few::HeadClass | Few::HeadInName => Some(3),
+            Few::AntecedentApposition | Few::TypeGender => Some(2),
+            _ => None,
+        }
+    }
+
+    /// The value of two parts `first` and `second` (below `2^second_bits`),
+    /// which [`Few::key`] mixes in one after the other.
+    fn pair(self, first: u64, second: u64) -> u64 {
+        first << self.second_bits().unwrap_or(0) | second
     }
 }
 
@@ -1026,7 +1041,7 @@ fn fixed_features(cx: &Context<'_, '_>, e: usize) -> Fixed {
         (Few::Speaks, bucket(speaks, &[1, 2, 4])),
         (Few::Type, kind),
         (Few::Gender, gender),
-        (Few::TypeGender, kind << 2 | gender),
+        (Few::TypeGender, Few::TypeGender.pair(kind, gender)),
         (Few::LastParagraph, yes(last_paragraph)),
     ]);
     let mut both_len = 5;
@@ -1116,12 +1131,12 @@ fn candidate_features(
         let own = names.entity_of[m] == Some(e);
         f.both_few(
             Few::Antecedent,
-            yes(own) << 3 | bucket(words, &[1, 2, 4, 8]),
+            Few::Antecedent.pair(yes(own), bucket(words, &[1, 2, 4, 8])),
         );
         if cx.version >= 4 {
             f.both_few(
                 Few::AntecedentApposition,
-                yes(own) << 2 | yes(source.antecedent_described),
+                Few::AntecedentApposition.pair(yes(own), yes(source.antecedent_described)),
             );
         }
     }
@@ -1257,11 +1272,12 @@ fn candidate_features(
             .filter(|w| sorted_has(near, w.hash))
             .count();
         f.add_few(Few::Overlap, bucket(overlap, &[1, 2, 3]));
-        f.add_few(Few::HeadNear, yes(sorted_has(near, span.head)) << 3 | kind);
+        let near_head = yes(sorted_has(near, span.head));
+        f.add_few(Few::HeadNear, Few::HeadNear.pair(near_head, kind));
         f.add(key!("head-type").with(span.head).with(kind));
         // Whether the head names an organization (`the bank`) or a role
         // (`the governor`), against the candidate's type.
-        f.add_few(Few::HeadClass, span.head_class << 3 | kind);
+        f.add_few(Few::HeadClass, Few::HeadClass.pair(span.head_class, kind));
         // `the commission` for the Commission on Presidential Debates.
         let entity_keys = &entity.keys;
         let in_name = span
@@ -1271,7 +1287,7 @@ fn candidate_features(
             .count();
         f.add_few(
             Few::HeadInName,
-            yes(entity_keys.contains(&source.head)) << 3 | kind,
+            Few::HeadInName.pair(yes(entity_keys.contains(&source.head)), kind),
         );
         f.add_few(Few::WordsInName, bucket(in_name, &[1, 2, 3]));
         if let Some(last) = entity_keys.last() {
