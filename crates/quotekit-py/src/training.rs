@@ -109,21 +109,15 @@ pub fn train(
         fit_with(&cfg, &options, |event| {
             history.record(event);
             if let TrainEvent::Warning(w) = event {
-                // (A Python warning says it is one.)
-                warnings.push(w.strip_prefix("warning: ").unwrap_or(w).to_string());
+                warnings.push(python_warning(w));
             }
         })
     })?;
     let fitted = match fitted {
         Ok(fitted) => fitted,
-        Err(e) => {
-            // (The training's error is raised, even where warnings are
-            // errors.)
-            let _ = crate::corpus::warn_all(py, &warnings);
-            // (As the CLI: the empty model folder this call made goes,
-            // `made` once the lock is.)
-            return Err(errors::model_in("training failed", e));
-        }
+        // (As the CLI: the empty model folder this call made goes, `made`
+        // once the lock is.)
+        Err(e) => return Err(failed(py, &warnings, "training failed", e)),
     };
     write_trained(&out, &fitted, &history, started).map_err(|e| match e {
         quotekit_infer::InferError::Model(e) => errors::model(*e),
@@ -215,18 +209,13 @@ pub fn tune(
     let report = with_signals(py, &interrupt, || {
         quotekit_model::tune::tune(&search, &out, &interrupt, |event| {
             if let TuneEvent::Train(TrainEvent::Warning(w)) = event {
-                warnings.push(w.strip_prefix("warning: ").unwrap_or(w).to_string());
+                warnings.push(python_warning(w));
             }
         })
     })?;
     let report = match report {
         Ok(report) => report,
-        Err(e) => {
-            // (The search's error is raised, even where warnings are
-            // errors.)
-            let _ = crate::corpus::warn_all(py, &warnings);
-            return Err(errors::model_in("tuning failed", e));
-        }
+        Err(e) => return Err(failed(py, &warnings, "tuning failed", e)),
     };
     // (The search ran: its folder holds its results, kept before a warning
     // that is an error is raised, as `train` keeps its model.)
@@ -272,4 +261,23 @@ fn with_signals<T: Send>(
             }
         })
     })
+}
+
+/// A warning of training as Python gives it: without the `warning: ` that
+/// says on a terminal what a Python warning says by being one.
+fn python_warning(w: &str) -> String {
+    w.strip_prefix("warning: ").unwrap_or(w).to_string()
+}
+
+/// The error of a training or search that failed (`context`: which), its
+/// `warnings` given first; the error is raised even where warnings are
+/// errors.
+fn failed(
+    py: Python<'_>,
+    warnings: &[String],
+    context: &str,
+    e: quotekit_model::ModelError,
+) -> PyErr {
+    let _ = crate::corpus::warn_all(py, warnings);
+    errors::model_in(context, e)
 }
