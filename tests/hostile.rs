@@ -1524,17 +1524,21 @@ fn a_full_disk_on_standard_error_loses_only_messages() {
 fn a_closed_pipe_ends_the_run_quietly() {
     use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Stdio};
-    // A run whose standard output nobody reads.
+    // A run whose standard output nobody reads: the pipe's read end is
+    // closed before the run starts (closed after, a fast run could have
+    // written all it had into the pipe first, and ended well).
     let unread = |args: &[&std::ffi::OsStr]| {
-        let mut child = Command::new(common::binary())
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        Command::new(common::binary())
             .args(args)
             .current_dir(common::root())
-            .stdout(Stdio::piped())
+            .stdout(writer)
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        child.wait_with_output().unwrap()
+            .unwrap()
+            .wait_with_output()
+            .unwrap()
     };
     let out = unread(&["stats".as_ref(), "datasets/sample".as_ref()]);
     let err = stderr(&out);
