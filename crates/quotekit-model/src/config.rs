@@ -440,8 +440,14 @@ impl TrainConfig {
         let t = &self.training;
         let fail = |m: String| Err(ModelError::config(m));
         if !(8..=26).contains(&f.hash_bits) {
+            // (A CRF's own top, which its size check holds it to, for a CRF.)
+            let top = if self.model == ModelKind::Crf {
+                MAX_CRF_HASH_BITS
+            } else {
+                26
+            };
             return fail(format!(
-                "features.hash_bits = {} (expected 8 to 26)",
+                "features.hash_bits = {} (expected 8 to {top})",
                 f.hash_bits
             ));
         }
@@ -717,7 +723,18 @@ mod tests {
         let e = TrainConfig::from_toml("[features]\nhash_bits = 40\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("features.hash_bits = 40"), "{e}");
+        // (The range a CRF is held to, not one its size check refuses.)
+        assert!(
+            e.contains("features.hash_bits = 40 (expected 8 to 24)"),
+            "{e}"
+        );
+        let e = TrainConfig::from_toml("model = \"neural\"\n[features]\nhash_bits = 7\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("features.hash_bits = 7 (expected 8 to 26)"),
+            "{e}"
+        );
         // A CRF's dense weights: 26 bits would be 1.9 GB, refused before
         // training; 24 is the most (a neural tagger's sparse path is its own).
         let e = TrainConfig::from_toml("[features]\nhash_bits = 26\n")
