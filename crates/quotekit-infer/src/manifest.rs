@@ -170,14 +170,19 @@ pub fn check(
     let Some(path) = manifest_path(output, format).filter(|_| written) else {
         return Ok(());
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(());
+    // (No manifest: an output of an earlier version. One there that cannot
+    // be read, or is no UTF-8, is not taken for none: it says nothing of
+    // the run that wrote the output.)
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(InferError::io(&path, e)),
     };
     let out_path = match output {
         OutputTarget::Path(p) => p.clone(),
         OutputTarget::Stdout => "-".into(),
     };
-    let then: Manifest = serde_json::from_str(&text).map_err(|e| InferError::Resume {
+    let then: Manifest = serde_json::from_slice(&bytes).map_err(|e| InferError::Resume {
         path: out_path.clone(),
         message: format!(
             "{} does not read ({e}); delete it to resume regardless",
@@ -400,6 +405,20 @@ mod tests {
             .to_string();
         assert!(err.contains(".out.jsonl.run.json does not read ("), "{err}");
         assert!(err.contains("delete it to resume regardless"), "{err}");
+        // Nor is one that is no UTF-8 taken for none (it was, and resumed).
+        std::fs::write(&kept, b"\xff{not json").unwrap();
+        let err = check(&this, &input, &output, jsonl, true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(".out.jsonl.run.json does not read ("), "{err}");
+        // One that cannot be read at all says so, with its name.
+        std::fs::remove_file(&kept).unwrap();
+        std::fs::create_dir(&kept).unwrap();
+        let err = check(&this, &input, &output, jsonl, true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(".out.jsonl.run.json"), "{err}");
+        std::fs::remove_dir(&kept).unwrap();
         // Standard input, or a device or pipe named as a file (`/dev/stdin`,
         // `<(zcat …)`), is `-`: not compared.
         write(&this, &Input::Stdin, &output, jsonl).unwrap();
