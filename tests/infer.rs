@@ -964,6 +964,56 @@ fn brat_output_replaces_links_it_finds() {
         .contains("\ta/b"));
 }
 
+/// A brat run without `--resume` replaces the documents of the run before
+/// it in its folder (which stayed among its own, and a later `--resume`
+/// took for done); a folder of documents that no run wrote is refused and
+/// left as it was.
+#[test]
+fn a_brat_run_replaces_the_documents_of_the_run_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(
+        &first,
+        "{\"id\": \"a\", \"text\": \"Ann said no.\"}\n{\"id\": \"b/c\", \"text\": \"Bo said yes.\"}\n",
+    )
+    .unwrap();
+    let second = dir.path().join("second.jsonl");
+    std::fs::write(&second, "{\"id\": \"d\", \"text\": \"Di said so.\"}\n").unwrap();
+    let brat = dir.path().join("brat");
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    };
+    for _ in 0..2 {
+        let out = predict(&first, &brat, &["--format", "brat"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // (The ids file once, with one header, however many runs wrote it.)
+    let ids = std::fs::read_to_string(brat.join("ids.tsv")).unwrap();
+    assert_eq!(ids.lines().count(), 2, "{ids}");
+    let out = predict(&second, &brat, &["--format", "brat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(names(&brat), ["d.ann", "d.txt", "errors.jsonl"]);
+    // A corpus folder (no run's) keeps its documents: the run is refused.
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("gold.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
+    std::fs::write(corpus.join("gold.txt"), "Ann said no.").unwrap();
+    let out = predict(&second, &corpus, &["--format", "brat"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds brat documents that no predict run wrote"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(names(&corpus), ["gold.ann", "gold.txt"]);
+}
+
 /// A text file that opens with a byte-order mark is tagged as the same
 /// text without it, each offset one further on (brat's offsets count the
 /// mark): the mark is in no quote.

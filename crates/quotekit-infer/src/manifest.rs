@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// The manifest's name inside a brat folder.
+pub(crate) const BRAT_MANIFEST: &str = ".quotekit-run.json";
+
 /// What a run's records depend on besides its input: the model and the
 /// options that change them. Two runs of one identity write the same
 /// records (on any number of threads, in batches of any size).
@@ -127,7 +130,7 @@ fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf>
     };
     let out = quotekit_data::paths::resolved(out);
     if format == OutputFormat::Brat {
-        return Some(out.join(".quotekit-run.json"));
+        return Some(out.join(BRAT_MANIFEST));
     }
     out.file_name()?;
     Some(crate::lock::hidden_beside(&out, ".run.json"))
