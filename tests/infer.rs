@@ -902,6 +902,33 @@ fn a_resume_by_another_run_is_refused() {
     std::fs::remove_file(&out).unwrap();
     let o = common::predict_with(model(), &input, &out, &["--resume", "--no-speakers"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // So is one holding only a cut first record (a kill while it was
+    // written): no record yet (it was refused as another run's).
+    std::fs::write(&out, &expected[..40]).unwrap();
+    let o = common::predict_with(model(), &input, &out, &["--resume"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let whole = dir.path().join("whole.jsonl");
+    assert!(predict(&input, &whole, &[]).status.success());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&whole).unwrap()
+    );
+}
+
+/// A device or pipe as the output keeps nothing to go on from: `--resume`
+/// is refused (it wrote every record again into the reader).
+#[cfg(unix)]
+#[test]
+fn a_device_output_is_not_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let o = predict(&input, Path::new("/dev/null"), &["--resume"]);
+    let err = common::refused(&o, "/dev/null is a device or pipe");
+    assert!(
+        err.contains("write a run that may be resumed to a file"),
+        "{err}"
+    );
 }
 
 /// `--outside-penalty` takes negative numbers as written (`-1`, not only

@@ -168,10 +168,34 @@ impl Records {
 
 /// Whether a run on `target` stopped part way can be gone on from with
 /// `--resume`: an output file or folder, but not a gzip stream, which
-/// cannot be gone on from where it was cut.
+/// cannot be gone on from where it was cut, nor a device or pipe.
 pub fn resumable(target: &OutputTarget, format: OutputFormat) -> bool {
     matches!(target, OutputTarget::Path(p)
-        if format == OutputFormat::Brat || !quotekit_data::gzip::is_gzip(p))
+        if format == OutputFormat::Brat || (!quotekit_data::gzip::is_gzip(p) && !streamed(p)))
+}
+
+/// True when the output file `path` is a device or pipe (`/dev/stdout`, a
+/// named pipe): what is written there is not kept to go on from.
+fn streamed(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Whether the file at `path` holds a whole line, a record that a run
+/// wrote (a kill before the end of the first leaves a cut one, which is no
+/// record yet). Reads no further than the first line's end.
+pub(crate) fn holds_a_record(path: &std::path::Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut reader = BufReader::new(file);
+    loop {
+        let n = match reader.fill_buf() {
+            Ok([]) | Err(_) => return false,
+            Ok(held) if held.contains(&b'\n') => return true,
+            Ok(held) => held.len(),
+        };
+        reader.consume(n);
+    }
 }
 
 /// What an earlier run wrote to `target`. A JSONL output's records are left
@@ -185,6 +209,13 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
     };
     // (Even one not begun yet: the run after a kill would be refused, once
     // the work it would resume is done.)
+    if format != OutputFormat::Brat && streamed(path) {
+        return Err(InferError::Usage(format!(
+            "--resume: {} is a device or pipe, which keeps nothing a run could go on from; \
+             write a run that may be resumed to a file",
+            path.display()
+        )));
+    }
     if !resumable(target, format) {
         return Err(InferError::Usage(format!(
             "--resume: {} is written through gzip (its name ends in .gz), which a run cannot \
@@ -293,6 +324,27 @@ mod tests {
         let (_dir, mut records) = records_of("{\"id\":\"a\",\"quotes\":[]}\n{}\n\n{}\n{\"id");
         assert!(records.next_record().unwrap().is_some());
         assert_eq!(records.count_rest().unwrap(), 2);
+    }
+
+    /// A file holds a record once it holds a whole line; a device or pipe
+    /// is no output to go on from (an interrupted run offers no resume).
+    #[test]
+    fn a_record_is_a_whole_line_and_a_device_keeps_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        assert!(!holds_a_record(&path));
+        std::fs::write(&path, "{\"id\":\"a\",\"quo").unwrap();
+        assert!(!holds_a_record(&path));
+        std::fs::write(&path, "{\"id\":\"a\",\"quotes\":[]}\n{\"id").unwrap();
+        assert!(holds_a_record(&path));
+        let file = |p: &str| OutputTarget::Path(p.into());
+        assert!(resumable(
+            &file(path.to_str().unwrap()),
+            OutputFormat::Jsonl
+        ));
+        assert!(!resumable(&file("out.jsonl.gz"), OutputFormat::Jsonl));
+        #[cfg(unix)]
+        assert!(!resumable(&file("/dev/null"), OutputFormat::Jsonl));
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub fn run(
         let written = match (&done, output) {
             (Some(Written::Named { files, errors }), _) => !files.is_empty() || !errors.is_empty(),
             (Some(Written::InOrder(_)), OutputTarget::Path(out)) => {
-                std::fs::metadata(out).is_ok_and(|m| m.len() > 0)
+                crate::resume::holds_a_record(out)
             }
             _ => false,
         };
