@@ -429,6 +429,58 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
     assert_eq!(written, first);
 }
 
+/// A hangup that the run was started to ignore (`nohup`) does not stop
+/// it (it stopped it, as a hangup of a run that does not ignore it does).
+#[cfg(unix)]
+#[test]
+fn a_run_under_nohup_outlives_a_hangup() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe");
+    common::mkfifo(&pipe);
+    let output = dir.path().join("out.jsonl");
+    let mut child = Command::new("nohup")
+        .arg(binary())
+        .args(["predict", "--model", model().to_str().unwrap(), "--input"])
+        .arg(&pipe)
+        .arg("--output")
+        .arg(&output)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // (Its input opened: past setting up its signals.)
+    let mut writer = loop {
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&pipe);
+        match opened {
+            Ok(w) => break w,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Err(e) => panic!("predict never opened its input: {e}"),
+        }
+    };
+    let hangup = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hangup.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "the hangup stopped it");
+    let corpus = corpus_jsonl(1);
+    let two: String = corpus.lines().take(2).map(|l| format!("{l}\n")).collect();
+    writer.write_all(two.as_bytes()).unwrap();
+    drop(writer);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&output).unwrap().lines().count(), 2);
+}
+
 /// A named pipe that no writer has opened yet holds no run past Ctrl-C:
 /// the run ends at the first one, having read nothing.
 #[cfg(unix)]

@@ -185,6 +185,12 @@ pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::option
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
     ] {
+        // A signal ignored when the process began stays ignored: `nohup`
+        // keeps a run going when its terminal closes (SIGHUP), as a
+        // background job of a script keeps it from Ctrl-C (SIGINT).
+        if ignored_at_start(signal) {
+            continue;
+        }
         // (In this order: the first signal finds the flag unset and sets it,
         // the second finds it set and exits, 128 + the signal as a shell says.)
         signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, interrupt.flag())
@@ -192,6 +198,20 @@ pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::option
         signal_hook::flag::register(signal, interrupt.flag()).context("setting up Ctrl-C")?;
     }
     Ok(interrupt)
+}
+
+/// True when `signal` was ignored (`SIG_IGN`) as the process began, as
+/// `nohup` leaves SIGHUP.
+#[cfg(unix)]
+#[allow(unsafe_code)] // a foreign call; see the SAFETY note
+fn ignored_at_start(signal: libc::c_int) -> bool {
+    let mut now = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: with a null new action, sigaction only writes the signal's
+    // current action into `now`, which is a whole, zeroed sigaction.
+    let asked = unsafe { libc::sigaction(signal, std::ptr::null(), now.as_mut_ptr()) };
+    // SAFETY: zeroed is a valid sigaction, and sigaction filled it when it
+    // returned 0.
+    asked == 0 && unsafe { now.assume_init() }.sa_sigaction == libc::SIG_IGN
 }
 
 /// The error of a run stopped by [`interrupt_on_signals`], with what it
