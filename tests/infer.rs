@@ -919,6 +919,10 @@ fn a_resume_by_another_run_is_refused() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), killed);
     let o = resume(model(), &["--outside-penalty", "3"]);
     common::refused(&o, "outside-penalty=3");
+    // `-0` is the model's own `0`: the same run.
+    let o = resume(model(), &["--outside-penalty", "-0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
     // The same model copied, on other threads and batches, or named by its
     // weights file: the same records.
     let o = resume(&copy, &["--threads", "1", "--batch", "3"]);

@@ -118,12 +118,16 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
+    // (Before the model loads: a signal then stops the run as any other,
+    // exit 130 and its line, not the process.)
+    let interrupt = super::interrupt_on_signals()?;
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
     quotekit_data::paths::check_output(&args.output, &model_files)?;
     let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {
-        annotator.outside_penalty = p;
+        // (`-0` is `0`: the same records, and the same run to resume.)
+        annotator.outside_penalty = if p == 0.0 { 0.0 } else { p };
     }
     annotator.name_speakers = !args.no_speakers;
     if args.precision == Precision::Int8 {
@@ -177,7 +181,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
                 ),
             }),
         },
-        interrupt: super::interrupt_on_signals()?,
+        interrupt,
     };
     let made = match &output {
         OutputTarget::Path(path) => Some(quotekit_data::paths::MadeFolders::before(
