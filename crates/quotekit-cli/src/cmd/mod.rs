@@ -185,10 +185,11 @@ pub fn interrupt_on_signals() -> anyhow::Result<quotekit_model::training::option
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
     ] {
-        // A signal ignored when the process began stays ignored: `nohup`
-        // keeps a run going when its terminal closes (SIGHUP), as a
-        // background job of a script keeps it from Ctrl-C (SIGINT).
-        if ignored_at_start(signal) {
+        // A hangup ignored when the process began stays ignored: `nohup`
+        // keeps a run going when its terminal closes. (Not SIGINT, which a
+        // script's background jobs begin ignoring by the shell's rules, not
+        // by anyone's choice: a Ctrl-C sent them still stops them whole.)
+        if signal == signal_hook::consts::SIGHUP && ignored_at_start(signal) {
             continue;
         }
         // (In this order: the first signal finds the flag unset and sets it,
