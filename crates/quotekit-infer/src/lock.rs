@@ -1,9 +1,7 @@
 //! One run per output: a run holds an exclusive OS lock on a lock file beside
 //! its output (`.NAME.lock` next to a JSONL file, `.quotekit.lock` inside a
-//! brat folder) for as long as it writes, and on the output file itself where
-//! it is there already (another of its names, a hard link, has another lock
-//! file). A second run on the same output is refused with the process that
-//! holds it. The OS drops the lock when the
+//! brat folder) for as long as it writes. A second run on the same output is
+//! refused with the process that holds it. The OS drops the lock when the
 //! process ends, however it ends; the file is removed when the run finishes.
 
 use crate::error::InferError;
@@ -18,9 +16,6 @@ pub struct OutputLock {
     /// (`/dev/stdout` into a pipe, `/dev/null`), which no run can spoil.
     file: Option<File>,
     path: PathBuf,
-    /// The output file itself, locked too where it was there already:
-    /// two of its names (hard links) have two lock files, but one file.
-    itself: Option<File>,
 }
 
 /// The hidden file `.NAME` + `suffix` beside `path` (`out.jsonl`:
@@ -52,23 +47,15 @@ impl OutputLock {
         Self::acquire(output, folder_lock(output))
     }
 
-    /// Takes the lock of an output file (and, where it is there already, of
-    /// the file itself: a run on another of its names is refused too; a
-    /// name linked to a file while a run makes it is not seen).
+    /// Takes the lock of an output file.
     pub fn file(output: &Path) -> Result<Self, InferError> {
-        let mut lock = Self::acquire(output, file_lock(output))?;
-        lock.itself = lock_itself(output)?;
-        Ok(lock)
+        Self::acquire(output, file_lock(output))
     }
 
     /// Takes `output`'s lock file `path`, creating the folder it lives in.
     fn acquire(output: &Path, path: PathBuf) -> Result<Self, InferError> {
         if std::fs::metadata(output).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-            return Ok(Self {
-                file: None,
-                path,
-                itself: None,
-            });
+            return Ok(Self { file: None, path });
         }
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         // A finishing run removes its lock file: if the file locked is no
@@ -137,7 +124,6 @@ impl OutputLock {
             return Ok(Self {
                 file: Some(file),
                 path,
-                itself: None,
             });
         }
         Err(InferError::Locked {
@@ -145,37 +131,6 @@ impl OutputLock {
             holder: format!("lock file {} keeps changing", path.display()),
         })
     }
-}
-
-/// The output file `output` locked, where it is a file already; refused
-/// while another run holds it (through another of its names). Unix only:
-/// elsewhere a locked file may not be written through another handle.
-#[cfg(unix)]
-fn lock_itself(output: &Path) -> Result<Option<File>, InferError> {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(output) else {
-        return Ok(None);
-    };
-    // (A file that cannot be read, only written, is left unlocked.)
-    let Some(file) = meta.is_file().then(|| File::open(output).ok()).flatten() else {
-        return Ok(None);
-    };
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(TryLockError::WouldBlock) => Err(InferError::Locked {
-            path: output.to_path_buf(),
-            holder: format!(
-                "a run writing it under another of its {} names (hard links)",
-                meta.nlink()
-            ),
-        }),
-        Err(TryLockError::Error(e)) => Err(InferError::io(output, e)),
-    }
-}
-
-#[cfg(not(unix))]
-fn lock_itself(_output: &Path) -> Result<Option<File>, InferError> {
-    Ok(None)
 }
 
 #[cfg(unix)]
@@ -235,21 +190,6 @@ mod tests {
             )),
             "{err}"
         );
-        // Another name of the same file (a hard link) is the same output.
-        std::fs::write(&out, "").unwrap();
-        drop(first);
-        let first = OutputLock::file(&out).unwrap();
-        #[cfg(unix)]
-        {
-            let link = dir.path().join("link.jsonl");
-            std::fs::hard_link(&out, &link).unwrap();
-            let err = OutputLock::file(&link).unwrap_err().to_string();
-            assert!(
-                err.contains("under another of its 2 names (hard links)"),
-                "{err}"
-            );
-            std::fs::remove_file(&link).unwrap();
-        }
         // Another output is free; the first is free again once released.
         let other = OutputLock::folder(&dir.path().join("b")).unwrap();
         drop(first);
