@@ -429,6 +429,59 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
     assert_eq!(written, first);
 }
 
+/// A run stopped before its first record (a signal while its model
+/// loaded) leaves its output as it was: an output that a run without
+/// `--resume` would replace, a brat folder's too.
+#[test]
+fn a_run_stopped_before_its_first_record_leaves_its_output() {
+    use quotekit_infer::output::{OutputFormat, OutputTarget};
+    use quotekit_infer::runner::{run, RunOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let (annotator, _) = quotekit_model::load_annotator(model()).unwrap();
+    for (format, name) in [
+        (OutputFormat::Jsonl, "out.jsonl"),
+        (OutputFormat::Brat, "brat"),
+    ] {
+        let out = dir.path().join(name);
+        let keep = out.join("ids.tsv");
+        if format == OutputFormat::Brat {
+            std::fs::create_dir(&out).unwrap();
+            std::fs::write(&keep, "earlier\n").unwrap();
+        } else {
+            std::fs::write(&out, "{\"id\":\"a\",\"quotes\":[]}\n").unwrap();
+        }
+        let before = std::fs::read(if format == OutputFormat::Brat {
+            &keep
+        } else {
+            &out
+        })
+        .unwrap();
+        let options = RunOptions {
+            format,
+            ..RunOptions::default()
+        };
+        options.interrupt.set();
+        let stopped = run(
+            &annotator,
+            &quotekit_infer::input::Input::Jsonl(input.clone()),
+            &OutputTarget::Path(out.clone()),
+            &options,
+            &mut quotekit_infer::progress::Silent,
+        );
+        let err = stopped.unwrap_err().to_string();
+        assert!(err.starts_with("stopped after 0 documents"), "{err}");
+        let after = std::fs::read(if format == OutputFormat::Brat {
+            &keep
+        } else {
+            &out
+        })
+        .unwrap();
+        assert_eq!(before, after, "{name}");
+    }
+}
+
 /// A hangup that the run was started to ignore (`nohup`) does not stop
 /// it (it stopped it, as a hangup of a run that does not ignore it does).
 #[cfg(unix)]
@@ -1047,12 +1100,13 @@ fn brat_output_replaces_links_it_finds() {
         .contains("\ta/b"));
 }
 
-/// A brat run without `--resume` replaces the documents of the run before
-/// it in its folder (which stayed among its own, and a later `--resume`
-/// took for done); a folder of documents that no run wrote is refused and
-/// left as it was.
+/// A brat run without `--resume` into a folder that holds documents is
+/// refused, and nothing in it is touched: they stayed among the run's own
+/// (and a later `--resume` took them for done), and they may be a corpus or
+/// predictions corrected by hand. Emptied of them, the folder is begun
+/// anew, its ids file too.
 #[test]
-fn a_brat_run_replaces_the_documents_of_the_run_before() {
+fn a_brat_run_is_refused_a_folder_of_documents() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.jsonl");
     std::fs::write(
@@ -1072,29 +1126,37 @@ fn a_brat_run_replaces_the_documents_of_the_run_before() {
         names.sort();
         names
     };
-    for _ in 0..2 {
-        let out = predict(&first, &brat, &["--format", "brat"]);
-        assert!(out.status.success(), "{}", stderr(&out));
+    let out = predict(&first, &brat, &["--format", "brat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(brat.join("notes.txt"), "mine").unwrap();
+    let held = names(&brat);
+    let o = predict(&second, &brat, &["--format", "brat"]);
+    let err = common::refused(&o, "holds 2 brat documents (a.ann, …)");
+    assert!(
+        err.contains("--resume goes on with the run that wrote them"),
+        "{err}"
+    );
+    assert_eq!(names(&brat), held);
+    // Emptied of its documents, the folder is begun anew: one header in
+    // its ids file, whatever runs wrote it before.
+    for name in &held {
+        if name.ends_with(".ann") {
+            std::fs::remove_file(brat.join(name)).unwrap();
+        }
     }
-    // (The ids file once, with one header, however many runs wrote it.)
+    for _ in 0..2 {
+        let o = predict(&first, &brat, &["--format", "brat"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        for name in names(&brat).iter().filter(|n| n.ends_with(".ann")) {
+            std::fs::remove_file(brat.join(name)).unwrap();
+        }
+    }
     let ids = std::fs::read_to_string(brat.join("ids.tsv")).unwrap();
     assert_eq!(ids.lines().count(), 2, "{ids}");
-    let out = predict(&second, &brat, &["--format", "brat"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(names(&brat), ["d.ann", "d.txt", "errors.jsonl"]);
-    // A corpus folder (no run's) keeps its documents: the run is refused.
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(corpus.join("gold.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
-    std::fs::write(corpus.join("gold.txt"), "Ann said no.").unwrap();
-    let out = predict(&second, &corpus, &["--format", "brat"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("holds brat documents that no predict run wrote"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        std::fs::read_to_string(brat.join("notes.txt")).unwrap(),
+        "mine"
     );
-    assert_eq!(names(&corpus), ["gold.ann", "gold.txt"]);
 }
 
 /// A text file that opens with a byte-order mark is tagged as the same

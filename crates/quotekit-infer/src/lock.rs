@@ -54,7 +54,7 @@ impl OutputLock {
 
     /// Takes `output`'s lock file `path`, creating the folder it lives in.
     fn acquire(output: &Path, path: PathBuf) -> Result<Self, InferError> {
-        if std::fs::metadata(output).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        if crate::output::streamed(output) {
             return Ok(Self { file: None, path });
         }
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());

@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The manifest's name inside a brat folder.
-pub(crate) const BRAT_MANIFEST: &str = ".quotekit-run.json";
+const BRAT_MANIFEST: &str = ".quotekit-run.json";
 
 /// What a run's records depend on besides its input: the model and the
 /// options that change them. Two runs of one identity write the same
@@ -176,14 +176,22 @@ pub fn check(
     // (No manifest: an output of an earlier version. One there that cannot
     // be read, or is no UTF-8, is not taken for none: it says nothing of
     // the run that wrote the output.)
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(InferError::io(&path, e)),
-    };
     let out_path = match output {
         OutputTarget::Path(p) => p.clone(),
         OutputTarget::Stdout => "-".into(),
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(InferError::Resume {
+                path: out_path,
+                message: format!(
+                    "{} cannot be read ({e}); delete it to resume regardless",
+                    path.display()
+                ),
+            })
+        }
     };
     let then: Manifest = serde_json::from_slice(&bytes).map_err(|e| InferError::Resume {
         path: out_path.clone(),
@@ -244,9 +252,9 @@ pub fn check(
         path: out_path,
         message: format!(
             "another run wrote it, with {}; resumed, the output would hold records of both. \
-             Choose another output, or run without --resume to replace it (deleting {} \
-             resumes regardless)",
+             Choose another output, or {} (deleting {} resumes regardless)",
             differ.join(" and "),
+            crate::resume::begin_anew(format),
             path.display()
         ),
     })
@@ -420,7 +428,11 @@ mod tests {
         let err = check(&this, &input, &output, jsonl, true)
             .unwrap_err()
             .to_string();
-        assert!(err.contains(".out.jsonl.run.json"), "{err}");
+        assert!(
+            err.contains(".out.jsonl.run.json cannot be read ("),
+            "{err}"
+        );
+        assert!(err.contains("delete it to resume regardless"), "{err}");
         std::fs::remove_dir(&kept).unwrap();
         // Standard input, or a device or pipe named as a file (`/dev/stdin`,
         // `<(zcat …)`), is `-`: not compared.

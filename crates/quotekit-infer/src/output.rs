@@ -259,53 +259,11 @@ pub fn render(
     }
 }
 
-/// Makes room in brat folder `dir` for a run that replaces what it holds
-/// (no `--resume`): the documents (`.ann`, `.txt`) and ids file of an
-/// earlier run go, which would otherwise stay among this run's (and a
-/// later `--resume` would take them for its own). Documents or texts in a
-/// folder that no run wrote (it has no [`BRAT_MANIFEST`](crate::manifest):
-/// a corpus, someone's texts, an output of a version before runs kept one)
-/// are not removed: the run is refused.
-fn replace_earlier_run(dir: &Path) -> Result<(), InferError> {
-    let io = |e| InferError::io(dir, e);
-    // (Files and links; a folder named `x.txt` is none of a run's.)
-    let (mut documents, mut files) = (Vec::new(), 0);
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let path = entry.path();
-        let kind = entry.file_type().map_err(io)?;
-        if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("ann" | "txt")
-        ) && !kind.is_dir()
-        {
-            files += usize::from(kind.is_file());
-            documents.push(path);
-        }
-    }
-    // (A link at a document's name is replaced by the document, its target
-    // left alone, in any folder.)
-    let a_run = dir.join(crate::manifest::BRAT_MANIFEST).exists();
-    if files > 0 && !a_run {
-        return Err(InferError::Usage(format!(
-            "{} holds brat documents that no predict run wrote (it has no {}): a run would \
-             leave them among its own; give an empty or new folder",
-            dir.display(),
-            crate::manifest::BRAT_MANIFEST
-        )));
-    }
-    if !a_run {
-        return Ok(());
-    }
-    for path in documents.iter().chain([&dir.join(IDS_FILE)]) {
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(InferError::io(path, e))
-            }
-            _ => {}
-        }
-    }
-    Ok(())
+/// True when the output file `path` is a device or pipe (`/dev/stdout`, a
+/// named pipe): what is written there is not kept (no run goes on from it,
+/// and no other run can spoil it).
+pub(crate) fn streamed(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Writes rendered records in order.
@@ -362,9 +320,6 @@ impl Sink {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
                 // (What a killed run left half written.)
                 quotekit_data::atomic::remove_stale(dir);
-                if !append {
-                    replace_earlier_run(dir)?;
-                }
                 // (The folder's own files replace a link in their place, as
                 // its documents do, by a rename; `ids.tsv` is appended to
                 // from here on.)
@@ -374,6 +329,16 @@ impl Sink {
                     replace_link(file).map_err(|e| InferError::io(file, e))?;
                 }
                 sink.errors = Some(open_file(&errors)?);
+                // (Begun anew, as the errors are, by a run that is no resume:
+                // its lines would otherwise follow those of runs before.)
+                if !append {
+                    match std::fs::remove_file(&ids) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(InferError::io(&ids, e))
+                        }
+                        _ => {}
+                    }
+                }
                 if append && ids.exists() {
                     let held = std::fs::read(&ids).map_err(|e| InferError::io(&ids, e))?;
                     // A line cut off by a kill is cut away, to be written

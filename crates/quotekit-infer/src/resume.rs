@@ -110,9 +110,9 @@ impl Records {
             };
             return Err(self.error(format!(
                 "line {line_no} has no {keys}: it is no record `predict --format {}` writes \
-                 (is it the input?); choose another output, or run without --resume to \
-                 replace it",
-                format.name()
+                 (is it the input?); choose another output, or {}",
+                format.name(),
+                begin_anew(format)
             )));
         }
         // (A run resumed with another `--format` would mix two kinds of
@@ -170,14 +170,60 @@ impl Records {
 /// `--resume`: an output file or folder, but not a gzip stream, which
 /// cannot be gone on from where it was cut, nor a device or pipe.
 pub fn resumable(target: &OutputTarget, format: OutputFormat) -> bool {
-    matches!(target, OutputTarget::Path(p)
-        if format == OutputFormat::Brat || (!quotekit_data::gzip::is_gzip(p) && !streamed(p)))
+    matches!(target, OutputTarget::Path(p) if unresumable(p, format).is_none())
 }
 
-/// True when the output file `path` is a device or pipe (`/dev/stdout`, a
-/// named pipe): what is written there is not kept to go on from.
-fn streamed(path: &std::path::Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+/// Why `--resume` cannot go on with output `path` of `format`, when it
+/// cannot ([`resumable`]).
+fn unresumable(path: &std::path::Path, format: OutputFormat) -> Option<String> {
+    if format == OutputFormat::Brat {
+        return None;
+    }
+    if crate::output::streamed(path) {
+        return Some(format!(
+            "{} is a device or pipe, which keeps nothing a run could go on from; write a run \
+             that may be resumed to a file",
+            path.display()
+        ));
+    }
+    quotekit_data::gzip::is_gzip(path).then(|| {
+        format!(
+            "{} is written through gzip (its name ends in .gz), which a run cannot go on from \
+             where it was cut; write a run that may be resumed to a plain .jsonl file, and gzip \
+             it once it is done",
+            path.display()
+        )
+    })
+}
+
+/// How to begin an output of `format` anew, for a refused resume: a file
+/// is replaced by a run without `--resume`; a brat folder's documents
+/// are not (the run is refused), so they are removed first.
+pub(crate) fn begin_anew(format: OutputFormat) -> &'static str {
+    match format {
+        OutputFormat::Brat => "remove its documents (or give a new folder) to begin anew",
+        _ => "run without --resume to replace it",
+    }
+}
+
+/// The documents of brat folder `dir`: the names of its `.ann` files
+/// (what marks a document written), none where there is no folder.
+pub fn brat_documents(dir: &std::path::Path) -> Result<HashSet<String>, InferError> {
+    let mut files = HashSet::new();
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(dir).map_err(|e| InferError::io(dir, e))? {
+            let p = entry.map_err(|e| InferError::io(dir, e))?.path();
+            if p.extension().and_then(|e| e.to_str()) == Some("ann") {
+                files.insert(
+                    p.file_stem()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    Ok(files)
 }
 
 /// Whether the file at `path` holds a whole line, a record that a run
@@ -209,38 +255,13 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
     };
     // (Even one not begun yet: the run after a kill would be refused, once
     // the work it would resume is done.)
-    if format != OutputFormat::Brat && streamed(path) {
-        return Err(InferError::Usage(format!(
-            "--resume: {} is a device or pipe, which keeps nothing a run could go on from; \
-             write a run that may be resumed to a file",
-            path.display()
-        )));
-    }
-    if !resumable(target, format) {
-        return Err(InferError::Usage(format!(
-            "--resume: {} is written through gzip (its name ends in .gz), which a run cannot \
-             go on from where it was cut; write a run that may be resumed to a plain .jsonl \
-             file, and gzip it once it is done",
-            path.display()
-        )));
+    if let Some(why) = unresumable(path, format) {
+        return Err(InferError::Usage(format!("--resume: {why}")));
     }
     if format != OutputFormat::Brat {
         return Ok(Written::InOrder(Records::open(path.clone(), format)?));
     }
-    let mut files = HashSet::new();
-    if path.is_dir() {
-        for entry in std::fs::read_dir(path).map_err(|e| InferError::io(path, e))? {
-            let p = entry.map_err(|e| InferError::io(path, e))?.path();
-            if p.extension().and_then(|e| e.to_str()) == Some("ann") {
-                files.insert(
-                    p.file_stem()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned(),
-                );
-            }
-        }
-    }
+    let files = brat_documents(path)?;
     let mut records = Records::open(path.join("errors.jsonl"), format)?;
     let mut errors: HashMap<String, usize> = HashMap::new();
     while let Some((id, _)) = records.next_record()? {

@@ -168,6 +168,27 @@ pub fn run(
         OutputTarget::Path(out) => Some(OutputLock::file(out)?),
         OutputTarget::Stdout => None,
     };
+    // A brat folder holding documents is no run's to begin: its documents
+    // would stay among the run's (and a later `--resume` take them for
+    // done). They may be an earlier run's or a corpus someone corrected by
+    // hand: nothing is removed, the user says which.
+    if let (OutputTarget::Path(out), OutputFormat::Brat, false) =
+        (output, options.format, options.resume)
+    {
+        let mut documents: Vec<String> = crate::resume::brat_documents(out)?.into_iter().collect();
+        documents.sort();
+        if let Some(first) = documents.first() {
+            return Err(InferError::Usage(format!(
+                "{} holds {} brat document{} ({first}.ann{}): --resume goes on with the run \
+                 that wrote them (the same model, options and input); to begin anew, remove \
+                 them or give a new folder",
+                out.display(),
+                documents.len(),
+                if documents.len() == 1 { "" } else { "s" },
+                if documents.len() > 1 { ", …" } else { "" },
+            )));
+        }
+    }
     let started = Instant::now();
     let mut done = if options.resume {
         Some(written(output, options.format)?)
@@ -231,6 +252,11 @@ pub fn run(
             summary.resumed_errors += u64::from(error);
         }
         written.finish()?;
+    }
+    // (A signal before the first record, while the model loaded, stops the
+    // run before its output is begun: an output not resumed is replaced.)
+    if options.interrupt.is_set() {
+        return Err(interrupted(&summary, output, options));
     }
     let mut sink = Sink::open(output, options.format, options.resume)?;
     if let Some(identity) = &options.identity {

@@ -439,12 +439,12 @@ impl TrainConfig {
         let f = &self.features;
         let t = &self.training;
         let fail = |m: String| Err(ModelError::config(m));
-        if !(8..=26).contains(&f.hash_bits) {
+        if !(8..=MAX_HASH_BITS).contains(&f.hash_bits) {
             // (A CRF's own top, which its size check holds it to, for a CRF.)
             let top = if self.model == ModelKind::Crf {
                 MAX_CRF_HASH_BITS
             } else {
-                26
+                MAX_HASH_BITS
             };
             return fail(format!(
                 "features.hash_bits = {} (expected 8 to {top})",
@@ -506,8 +506,13 @@ pub const MAX_C2: f64 = 1000.0;
 pub const MAX_WARM_START_EPOCHS: usize = 1000;
 
 /// The most `features.hash_bits` a CRF is trained with
-/// ([`TrainConfig::check_size`]); model files of up to 26 bits load.
+/// ([`TrainConfig::check_size`]); model files of up to [`MAX_HASH_BITS`]
+/// bits load.
 pub const MAX_CRF_HASH_BITS: u32 = 24;
+
+/// The most `features.hash_bits` of any config (a CRF's: see
+/// [`MAX_CRF_HASH_BITS`]).
+pub const MAX_HASH_BITS: u32 = 26;
 
 /// A [`TrainConfig`] whose values have been checked ([`TrainConfig::check`]);
 /// training takes only this.

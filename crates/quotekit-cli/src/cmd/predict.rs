@@ -126,8 +126,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     quotekit_data::paths::check_output(&args.output, &model_files)?;
     let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {
-        // (`-0` is `0`: the same records, and the same run to resume.)
-        annotator.outside_penalty = if p == 0.0 { 0.0 } else { p };
+        annotator.outside_penalty = p;
     }
     annotator.name_speakers = !args.no_speakers;
     if args.precision == Precision::Int8 {
@@ -173,7 +172,9 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
                 options: format!(
                     "no-speakers={} outside-penalty={} precision={:?} encoder-stride={} max-chars={}",
                     args.no_speakers,
-                    annotator.outside_penalty,
+                    // (`-0` written as `0`, `+ 0.0` making it so: the same
+                    // records, the same run to resume.)
+                    annotator.outside_penalty + 0.0,
                     args.precision,
                     args.encoder_stride
                         .map_or("default".to_string(), |s| s.to_string()),

@@ -33,12 +33,14 @@ pub fn write(model: &CrfModel, header: &ModelHeader, file: &Path) -> Result<(), 
 /// The CRF of a model file's bytes, whose header has been read.
 pub fn read(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<CrfModel, ModelError> {
     header.expect_kind(ModelKind::Crf, file)?;
-    if header.hash_bits != header.config.features.hash_bits || !(8..=26).contains(&header.hash_bits)
+    let most = crate::config::MAX_HASH_BITS;
+    if header.hash_bits != header.config.features.hash_bits
+        || !(8..=most).contains(&header.hash_bits)
     {
         return Err(ModelError::corrupt(
             file,
             format!(
-                "the header says hash_bits = {} and its config features.hash_bits = {} (expected equal, 8 to 26)",
+                "the header says hash_bits = {} and its config features.hash_bits = {} (expected equal, 8 to {most})",
                 header.hash_bits, header.config.features.hash_bits
             ),
         ));
