@@ -429,9 +429,10 @@ fn ctrl_c_ends_a_run_waiting_on_its_input() {
     assert_eq!(written, first);
 }
 
-/// A run stopped before its first record (a signal while its model
-/// loaded) leaves its output as it was: an output that a run without
-/// `--resume` would replace, a brat folder's too.
+/// A run stopped while its model loaded leaves its output as it was: an
+/// output that a run without `--resume` would replace, a brat folder's too.
+/// (One stopped while it waits for its input: see
+/// `ctrl_c_ends_a_run_whose_pipe_has_no_writer`.)
 #[test]
 fn a_run_stopped_before_its_first_record_leaves_its_output() {
     use quotekit_infer::output::{OutputFormat, OutputTarget};
@@ -542,13 +543,17 @@ fn ctrl_c_ends_a_run_whose_pipe_has_no_writer() {
     let dir = tempfile::tempdir().unwrap();
     let pipe = dir.path().join("pipe");
     common::mkfifo(&pipe);
+    // (An earlier run's output, which a run stopped before its first record
+    // leaves as it was: it was emptied.)
     let output = dir.path().join("out.jsonl");
+    let earlier = "{\"id\":\"a\",\"quotes\":[]}\n";
+    std::fs::write(&output, earlier).unwrap();
     let mut child = spawn_predict(&pipe, &output, &[], Stdio::piped());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let in_time = || std::time::Instant::now() < deadline;
     // (Its lock beside the output: the run is past its checks, at its
     // input.)
-    while std::fs::read_dir(dir.path()).unwrap().count() < 2 && in_time() {
+    while std::fs::read_dir(dir.path()).unwrap().count() < 3 && in_time() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -563,6 +568,7 @@ fn ctrl_c_ends_a_run_whose_pipe_has_no_writer() {
     let out = child.wait_with_output().unwrap();
     assert!(ended, "Ctrl-C did not end the run: {}", stderr(&out));
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), earlier);
 }
 
 #[test]
@@ -1139,17 +1145,19 @@ fn a_brat_run_is_refused_a_folder_of_documents() {
     assert_eq!(names(&brat), held);
     // Emptied of its documents, the folder is begun anew: one header in
     // its ids file, whatever runs wrote it before.
-    for name in &held {
-        if name.ends_with(".ann") {
-            std::fs::remove_file(brat.join(name)).unwrap();
+    let documents = |dir: &Path| {
+        for name in names(dir) {
+            if name.ends_with(".ann") {
+                std::fs::remove_file(dir.join(&name)).unwrap();
+                std::fs::remove_file(dir.join(name.replace(".ann", ".txt"))).unwrap();
+            }
         }
-    }
+    };
+    documents(&brat);
     for _ in 0..2 {
         let o = predict(&first, &brat, &["--format", "brat"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        for name in names(&brat).iter().filter(|n| n.ends_with(".ann")) {
-            std::fs::remove_file(brat.join(name)).unwrap();
-        }
+        documents(&brat);
     }
     let ids = std::fs::read_to_string(brat.join("ids.tsv")).unwrap();
     assert_eq!(ids.lines().count(), 2, "{ids}");
@@ -1157,6 +1165,26 @@ fn a_brat_run_is_refused_a_folder_of_documents() {
         std::fs::read_to_string(brat.join("notes.txt")).unwrap(),
         "mine"
     );
+    // A corpus (documents, no run's manifest) is refused either way, and
+    // a file of its own named like the ids file is not removed.
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("gold.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
+    std::fs::write(corpus.join("gold.txt"), "Ann said no.").unwrap();
+    std::fs::write(corpus.join("ids.tsv"), "gold\tits own\n").unwrap();
+    let held = names(&corpus);
+    let o = predict(&second, &corpus, &["--format", "brat"]);
+    common::refused(&o, "no run of this version wrote them (is it a corpus?)");
+    let o = predict(&second, &corpus, &["--format", "brat", "--resume"]);
+    common::refused(&o, "a resume would take them for its own");
+    assert_eq!(names(&corpus), held);
+    std::fs::remove_file(corpus.join("gold.ann")).unwrap();
+    std::fs::remove_file(corpus.join("gold.txt")).unwrap();
+    let o = predict(&second, &corpus, &["--format", "brat"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(corpus.join("ids.tsv"))
+        .unwrap()
+        .starts_with("gold\tits own\n"));
 }
 
 /// A text file that opens with a byte-order mark is tagged as the same

@@ -136,6 +136,12 @@ fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf>
     Some(crate::lock::hidden_beside(&out, ".run.json"))
 }
 
+/// True when a run's manifest is beside (or in) `output`: a run of this
+/// version wrote it.
+pub(crate) fn kept(output: &OutputTarget, format: OutputFormat) -> bool {
+    manifest_path(output, format).is_some_and(|p| p.exists())
+}
+
 /// The manifest of a run: a file input by its full path, size and time of
 /// change, a folder by its path (the texts in it are not looked at), and
 /// anything else (standard input, a pipe) as `-`.
@@ -173,7 +179,7 @@ pub fn check(
     let Some(path) = manifest_path(output, format).filter(|_| written) else {
         return Ok(());
     };
-    // (No manifest: an output of an earlier version. One there that cannot
+    // (No manifest: a file of an earlier version. One there that cannot
     // be read, or is no UTF-8, is not taken for none: it says nothing of
     // the run that wrote the output.)
     let out_path = match output {
@@ -182,6 +188,18 @@ pub fn check(
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
+        // (A brat folder of documents without one is no run's output that
+        // can be told from a corpus: its documents would count as done.)
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && format == OutputFormat::Brat => {
+            return Err(InferError::Resume {
+                path: out_path,
+                message: format!(
+                    "it holds brat documents but no {BRAT_MANIFEST}: no run of this version \
+                     wrote them (a corpus, or an output of a version before runs kept one), and \
+                     a resume would take them for its own; give a new folder"
+                ),
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
             return Err(InferError::Resume {

@@ -201,7 +201,9 @@ fn unresumable(path: &std::path::Path, format: OutputFormat) -> Option<String> {
 /// are not (the run is refused), so they are removed first.
 pub(crate) fn begin_anew(format: OutputFormat) -> &'static str {
     match format {
-        OutputFormat::Brat => "remove its documents (or give a new folder) to begin anew",
+        OutputFormat::Brat => {
+            "remove its documents with their .txt files (or give a new folder) to begin anew"
+        }
         _ => "run without --resume to replace it",
     }
 }

@@ -178,10 +178,15 @@ pub fn run(
         let mut documents: Vec<String> = crate::resume::brat_documents(out)?.into_iter().collect();
         documents.sort();
         if let Some(first) = documents.first() {
+            let go_on = if manifest::kept(output, options.format) {
+                "--resume goes on with the run that wrote them (the same model, options and \
+                 input); to begin anew"
+            } else {
+                "no run of this version wrote them (is it a corpus?); to use the folder"
+            };
             return Err(InferError::Usage(format!(
-                "{} holds {} brat document{} ({first}.ann{}): --resume goes on with the run \
-                 that wrote them (the same model, options and input); to begin anew, remove \
-                 them or give a new folder",
+                "{} holds {} brat document{} ({first}.ann{}): {go_on}, remove them with their \
+                 .txt files, or give a new folder",
                 out.display(),
                 documents.len(),
                 if documents.len() == 1 { "" } else { "s" },
@@ -253,15 +258,15 @@ pub fn run(
         }
         written.finish()?;
     }
-    // (A signal before the first record, while the model loaded, stops the
-    // run before its output is begun: an output not resumed is replaced.)
+    // (A signal that came while the model loaded stops the run at once.)
     if options.interrupt.is_set() {
         return Err(interrupted(&summary, output, options));
     }
-    let mut sink = Sink::open(output, options.format, options.resume)?;
-    if let Some(identity) = &options.identity {
-        manifest::write(identity, input, output, options.format)?;
-    }
+    // The output is begun (an output not resumed replaced, its manifest
+    // written) as the first records are written, or as a run of none ends:
+    // a run stopped before it read one (waiting on a pipe) leaves it as it
+    // was.
+    let mut sink: Option<Sink> = None;
     // brat file names, in input order (the same on every run over one input).
     let mut brat_names = BratNames::default();
     loop {
@@ -317,6 +322,11 @@ pub fn run(
                 .map(|r| process(annotator, r, options.format))
                 .collect()
         });
+        // (Records read before a signal are written, as the batch under way.)
+        let sink = match &mut sink {
+            Some(sink) => sink,
+            None => sink.insert(begin(input, output, options)?),
+        };
         for ((record, (r, words, quotes)), name) in batch.iter().zip(&mut rendered).zip(names) {
             if let (Rendered::Brat { name: file, .. }, Some(name)) = (&mut *r, name) {
                 *file = name;
@@ -345,10 +355,23 @@ pub fn run(
             return Err(interrupted(&summary, output, options));
         }
     }
-    sink.finish()?;
+    match sink {
+        Some(sink) => sink.finish()?,
+        None => begin(input, output, options)?.finish()?,
+    }
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish(&summary);
     Ok(summary)
+}
+
+/// Begins the output of a run: opens it (replacing it, unless the run
+/// resumes) and writes the run's manifest beside it.
+fn begin(input: &Input, output: &OutputTarget, options: &RunOptions) -> Result<Sink, InferError> {
+    let sink = Sink::open(output, options.format, options.resume)?;
+    if let Some(identity) = &options.identity {
+        manifest::write(identity, input, output, options.format)?;
+    }
+    Ok(sink)
 }
 
 /// A run stopped by its interrupt, with the records written before it.
