@@ -13,9 +13,6 @@ use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The manifest's name inside a brat folder.
-const BRAT_MANIFEST: &str = ".quotekit-run.json";
-
 /// What a run's records depend on besides its input: the model and the
 /// options that change them. Two runs of one identity write the same
 /// records (on any number of threads, in batches of any size).
@@ -130,7 +127,7 @@ fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf>
     };
     let out = quotekit_data::paths::resolved(out);
     if format == OutputFormat::Brat {
-        return Some(out.join(BRAT_MANIFEST));
+        return Some(out.join(".quotekit-run.json"));
     }
     out.file_name()?;
     Some(crate::lock::hidden_beside(&out, ".run.json"))
@@ -179,7 +176,7 @@ pub fn check(
     let Some(path) = manifest_path(output, format).filter(|_| written) else {
         return Ok(());
     };
-    // (No manifest: a file of an earlier version. One there that cannot
+    // (No manifest: an output of an earlier version. One there that cannot
     // be read, or is no UTF-8, is not taken for none: it says nothing of
     // the run that wrote the output.)
     let out_path = match output {
@@ -188,18 +185,6 @@ pub fn check(
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        // (A brat folder of documents without one is no run's output that
-        // can be told from a corpus: its documents would count as done.)
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && format == OutputFormat::Brat => {
-            return Err(InferError::Resume {
-                path: out_path,
-                message: format!(
-                    "it holds brat documents but no {BRAT_MANIFEST}: no run of this version \
-                     wrote them (a corpus, or an output of a version before runs kept one), and \
-                     a resume would take them for its own; give a new folder"
-                ),
-            })
-        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
             return Err(InferError::Resume {
