@@ -273,10 +273,7 @@ fn convert_writes_standard_output_and_files_whole() {
     ]);
     common::refused(&out, "-DOCSTART-");
     assert_eq!(std::fs::read(&file).unwrap(), before);
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = common::file_names(dir.path());
     assert!(names.iter().all(|n| !n.ends_with(".part")), "{names:?}");
 }
 
@@ -2394,14 +2391,7 @@ fn train_speakers_writes_only_into_a_model_directory() {
             out.to_str().unwrap(),
         ])
     };
-    let files = |d: &Path| -> Vec<String> {
-        let mut f: Vec<String> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        f.sort();
-        f
-    };
+    let files = common::file_names;
     let typo = dir.path().join("typo/model");
     let e = refused(
         &train_into(&typo),

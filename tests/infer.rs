@@ -1123,13 +1123,10 @@ fn a_brat_run_is_refused_a_folder_of_documents() {
     let second = dir.path().join("second.jsonl");
     std::fs::write(&second, "{\"id\": \"d\", \"text\": \"Di said so.\"}\n").unwrap();
     let brat = dir.path().join("brat");
+    // (Its own files, not quotekit's hidden ones.)
     let names = |dir: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.starts_with('.'))
-            .collect();
-        names.sort();
+        let mut names = common::file_names(dir);
+        names.retain(|n| !n.starts_with('.'));
         names
     };
     let out = predict(&first, &brat, &["--format", "brat"]);

@@ -184,6 +184,16 @@ pub fn train_sample(dir: &Path, name: &str, settings: &str) -> PathBuf {
     model
 }
 
+/// The names of the files and folders in `dir`, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The `id` of every record of JSONL output, in order.
 pub fn record_ids(jsonl: &str) -> Vec<String> {
     jsonl

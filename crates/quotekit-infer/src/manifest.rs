@@ -377,6 +377,12 @@ mod tests {
         let output = OutputTarget::Path(out.clone());
         let jsonl = OutputFormat::Jsonl;
         let this = identity("no-speakers=false");
+        // (Why this run is refused its own output now.)
+        let refused_this = || {
+            check(&this, &input, &output, jsonl, true)
+                .unwrap_err()
+                .to_string()
+        };
         // (No manifest yet: an output of an earlier version resumes.)
         check(&this, &input, &output, jsonl, true).unwrap();
         std::fs::write(&out, "").unwrap();
@@ -394,9 +400,7 @@ mod tests {
         // An output with no record is no run's.
         check(&other, &input, &output, jsonl, false).unwrap();
         std::fs::write(&input_path, "{\"id\": \"a\", \"text\": \"Hello.\"}\n").unwrap();
-        let err = check(&this, &input, &output, jsonl, true)
-            .unwrap_err()
-            .to_string();
+        let err = refused_this();
         assert!(err.contains("another input ("), "{err}");
         assert!(err.contains("bytes) then"), "{err}");
         // The same size, changed later: changed since.
@@ -407,30 +411,22 @@ mod tests {
             .unwrap();
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
         file.set_modified(later).unwrap();
-        let err = check(&this, &input, &output, jsonl, true)
-            .unwrap_err()
-            .to_string();
+        let err = refused_this();
         assert!(err.contains("an input changed since"), "{err}");
         // A manifest that does not read says which file to delete.
         let kept = dir.path().join(".out.jsonl.run.json");
         std::fs::write(&kept, "{not json").unwrap();
-        let err = check(&this, &input, &output, jsonl, true)
-            .unwrap_err()
-            .to_string();
+        let err = refused_this();
         assert!(err.contains(".out.jsonl.run.json does not read ("), "{err}");
         assert!(err.contains("delete it to resume regardless"), "{err}");
         // Nor is one that is no UTF-8 taken for none (it was, and resumed).
         std::fs::write(&kept, b"\xff{not json").unwrap();
-        let err = check(&this, &input, &output, jsonl, true)
-            .unwrap_err()
-            .to_string();
+        let err = refused_this();
         assert!(err.contains(".out.jsonl.run.json does not read ("), "{err}");
         // One that cannot be read at all says so, with its name.
         std::fs::remove_file(&kept).unwrap();
         std::fs::create_dir(&kept).unwrap();
-        let err = check(&this, &input, &output, jsonl, true)
-            .unwrap_err()
-            .to_string();
+        let err = refused_this();
         assert!(
             err.contains(".out.jsonl.run.json cannot be read ("),
             "{err}"

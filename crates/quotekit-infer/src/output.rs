@@ -332,9 +332,11 @@ impl Sink {
                 // (Begun anew, as the errors are, by a run that is no resume:
                 // its lines would otherwise follow those of runs before. Only
                 // a file quotekit wrote, which opens with its header.)
-                let ours = std::fs::read_to_string(&ids)
-                    .is_ok_and(|text| text.is_empty() || has_header(&text));
-                if !append && ours {
+                let ours = || {
+                    std::fs::read_to_string(&ids)
+                        .is_ok_and(|text| text.is_empty() || has_header(&text))
+                };
+                if !append && ours() {
                     match std::fs::remove_file(&ids) {
                         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                             return Err(InferError::io(&ids, e))

@@ -210,7 +210,7 @@ pub(crate) fn begin_anew(format: OutputFormat) -> &'static str {
 
 /// The documents of brat folder `dir`: the names of its `.ann` files
 /// (what marks a document written), none where there is no folder.
-pub fn brat_documents(dir: &std::path::Path) -> Result<HashSet<String>, InferError> {
+pub(crate) fn brat_documents(dir: &std::path::Path) -> Result<HashSet<String>, InferError> {
     let mut files = HashSet::new();
     if dir.is_dir() {
         for entry in std::fs::read_dir(dir).map_err(|e| InferError::io(dir, e))? {
