@@ -1140,6 +1140,18 @@ fn a_brat_run_is_refused_a_folder_of_documents() {
         "{err}"
     );
     assert_eq!(names(&brat), held);
+    // Resumed by another run, it says how to begin the folder anew.
+    let o = predict(
+        &first,
+        &brat,
+        &["--format", "brat", "--resume", "--no-speakers"],
+    );
+    let err = common::refused(&o, "another run wrote it");
+    assert!(
+        err.contains("remove its documents with their .txt files (or give a new folder)"),
+        "{err}"
+    );
+    assert_eq!(names(&brat), held);
     // Emptied of its documents, the folder is begun anew: one header in
     // its ids file, whatever runs wrote it before.
     let documents = |dir: &Path| {
