@@ -1,9 +1,14 @@
 //! Quote → speaker linking by rules over predicted spans. Each Content is given
 //! a Cue (the nearest in its sentence, then its paragraph, then — for a quote
-//! that opens a paragraph — the last one of the previous paragraph) and the Cue a
-//! Source (the nearest outside the content, in the cue's sentence, then its
-//! paragraph). Contents that share a cue become one attribution, as PolNeAR
-//! annotates a quote interrupted by its cue or running over paragraphs.
+//! that opens a paragraph — the last one of the previous paragraph, or the cue
+//! of that paragraph's last quote where it has no cue of its own) and the Cue
+//! a Source (the nearest outside the content, in the cue's sentence, then in
+//! the content's). Contents that share a cue become one attribution, as
+//! PolNeAR annotates a quote interrupted by its cue or running over paragraphs.
+//!
+//! A source elsewhere in the cue's paragraph is not taken: on PolNeAR train's
+//! gold spans the nearest one there was the quote's source for 39 quotes and
+//! not for 596 (594 of which have no source).
 
 use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
@@ -75,6 +80,8 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
     let mut links: Vec<Link> = Vec::new();
     // The link of each cue, once it has one.
     let mut link_of_cue: std::collections::HashMap<usize, usize> = Default::default();
+    // The paragraph and cue of the last content linked.
+    let mut last_content: Option<(usize, Option<usize>)> = None;
     for c in (0..chunks.len()).filter(|&k| chunks[k].0 == Role::Content) {
         let range = &chunks[c].1;
         let (s0, s1) = (sentence_of[range.start], sentence_of[range.end - 1]);
@@ -92,12 +99,20 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
                             .max_by_key(|&k| chunks[k].1.start)
                     })
                     .flatten()
+            })
+            .or_else(|| {
+                // A quote running on over paragraphs without cues: the cue
+                // of the previous paragraph's last quote.
+                last_content
+                    .filter(|&(p, _)| opens_paragraph && p + 1 == para)
+                    .and_then(|(_, cue)| cue)
             });
+        last_content = Some((para, cue));
         let outside_content = |k: usize| !range_contains(range, &chunks[k].1);
         let source = match cue {
             Some(q) => {
                 let anchor = &chunks[q].1;
-                let (cs, cp) = (sentence_of[anchor.start], paragraph_of[anchor.start]);
+                let cs = sentence_of[anchor.start];
                 nearest_source(
                     within(&sources, chunks, &sentence_of, cs, cs),
                     anchor,
@@ -105,7 +120,7 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
                 )
                 .or_else(|| {
                     nearest_source(
-                        within(&sources, chunks, &paragraph_of, cp, cp),
+                        within(&sources, chunks, &sentence_of, s0, s1),
                         anchor,
                         &outside_content,
                     )
@@ -247,6 +262,75 @@ mod tests {
             vec![Link {
                 contents: vec![2],
                 cue: Some(1),
+                source: Some(0)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_quote_running_over_paragraphs_keeps_its_cue() {
+        // Ann Lee said : ¶ “ We win . ¶ “ We always win . ¶ “ Again . ”
+        // 0   1   2    3   4 5  6   7   8 9  10     11  12  13 14    15 16
+        let text = "Ann Lee said:\n\n“We win.\n\n“We always win.\n\n“Again.”";
+        let (_, tok, chunks) = setup(
+            text,
+            &[
+                (Role::Source, 0, 2),
+                (Role::Cue, 2, 1),
+                (Role::Content, 4, 4),
+                (Role::Content, 8, 5),
+                (Role::Content, 13, 4),
+            ],
+        );
+        assert_eq!(tok.paragraphs.len(), 4);
+        assert_eq!(
+            link(&tok, &chunks),
+            vec![Link {
+                contents: vec![2, 3, 4],
+                cue: Some(1),
+                source: Some(0)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_source_outside_the_cue_and_quote_sentences_is_not_taken() {
+        // Ann Lee spoke . Taxes will fall , the report said .
+        // 0   1   2     3 4     5    6    7 8   9      10   11
+        let text = "Ann Lee spoke. Taxes will fall, the report said. Bob agreed.";
+        let (_, tok, chunks) = setup(
+            text,
+            &[
+                (Role::Source, 0, 2),
+                (Role::Content, 4, 3),
+                (Role::Cue, 10, 1),
+            ],
+        );
+        assert_eq!(
+            link(&tok, &chunks),
+            vec![Link {
+                contents: vec![1],
+                cue: Some(2),
+                source: None
+            }]
+        );
+        // In the quote's sentence when the cue is in the next one.
+        // Ann Lee on taxes : they fall . That was her claim .
+        // 0   1   2  3     4 5    6    7 8    9   10  11    12
+        let text = "Ann Lee on taxes: they fall. That was her claim.";
+        let (_, tok, chunks) = setup(
+            text,
+            &[
+                (Role::Source, 0, 2),
+                (Role::Content, 5, 2),
+                (Role::Cue, 11, 1),
+            ],
+        );
+        assert_eq!(
+            link(&tok, &chunks),
+            vec![Link {
+                contents: vec![1],
+                cue: Some(2),
                 source: Some(0)
             }]
         );
