@@ -25,7 +25,7 @@ const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "reps", "gov", "gen", "lt", "col", "sgt",
     "capt", "st", "jr", "sr", "inc", "corp", "co", "ltd", "vs", "no", "jan", "feb", "aug", "sept",
     "oct", "nov", "dec", "rev", "hon", "pres", "atty", "supt", "mt", "ft", "e.g", "i.e", "u.s",
-    "u.k", "u.n", "d.c",
+    "u.k", "u.n", "d.c", "ph",
 ];
 
 /// One token: its character range and its byte range in the document text.
@@ -333,10 +333,13 @@ fn split_sentences(text: &str, tokens: &[Token], first: usize, sentences: &mut V
     }
 }
 
+/// True when a full stop after `word` does not end a sentence: a listed
+/// word, or a single capital letter, alone or after a hyphen (`(D-N.Y.)`,
+/// `non-U.S.`: a token runs over the hyphen).
 fn is_abbreviation(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
-        || ABBREVIATIONS.contains(&lower.as_str())
+    let initial = |w: &str| w.chars().count() == 1 && w.chars().all(char::is_uppercase);
+    initial(word.rsplit('-').next().unwrap_or(word))
+        || ABBREVIATIONS.contains(&word.to_lowercase().as_str())
 }
 
 #[cfg(test)]
@@ -493,7 +496,8 @@ mod tests {
     fn sentences_respect_abbreviations_and_closing_quotes() {
         let doc = Document::new(
             "d",
-            "Mr. Smith met Sen. Jones. “We agree.” Then they left! And J. Doe stayed.",
+            "Mr. Smith met Sen. Jones. “We agree.” Then they left! And J. Doe stayed. \
+             Sen. Ann Lee (D-N.Y.) said it, with a Ph.D. on the non-U.S. cases. Bye.",
         );
         let t = Tokenizer::new().tokenize(&doc);
         let sents: Vec<String> = t
@@ -511,7 +515,9 @@ mod tests {
                 "Mr. Smith met Sen. Jones.",
                 "“We agree.”",
                 "Then they left!",
-                "And J. Doe stayed."
+                "And J. Doe stayed.",
+                "Sen. Ann Lee (D-N.Y.) said it, with a Ph.D. on the non-U.S. cases.",
+                "Bye."
             ]
         );
     }
