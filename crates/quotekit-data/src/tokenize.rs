@@ -302,8 +302,12 @@ fn split_sentences(text: &str, tokens: &[Token], first: usize, sentences: &mut V
     let mut i = first;
     while i < end {
         let word = tokens[i].text(text);
+        // (A full stop that runs on into a word: `N.Y`, `U.S`.)
+        let runs_on = i + 1 < end
+            && tokens[i + 1].span.start == tokens[i].span.end
+            && tokens[i + 1].text(text).starts_with(char::is_alphabetic);
         let terminal = matches!(word, "." | "!" | "?" | "…")
-            && !(word == "." && i > first && is_abbreviation(tokens[i - 1].text(text)));
+            && !(word == "." && i > first && is_abbreviation(tokens[i - 1].text(text), runs_on));
         i += 1;
         if !terminal {
             continue;
@@ -334,11 +338,13 @@ fn split_sentences(text: &str, tokens: &[Token], first: usize, sentences: &mut V
 }
 
 /// True when a full stop after `word` does not end a sentence: a listed
-/// word, or a single capital letter, alone or after a hyphen (`(D-N.Y.)`,
-/// `non-U.S.`: a token runs over the hyphen).
-fn is_abbreviation(word: &str) -> bool {
+/// word, a single capital letter, or one after a hyphen when the full stop
+/// `runs_on` into a word (`(D-N.Y.)`, `non-U.S.`: a token runs over the
+/// hyphen; `Plan-B.` ends a sentence).
+fn is_abbreviation(word: &str, runs_on: bool) -> bool {
     let initial = |w: &str| w.chars().count() == 1 && w.chars().all(char::is_uppercase);
-    initial(word.rsplit('-').next().unwrap_or(word))
+    initial(word)
+        || (runs_on && word.rsplit_once('-').is_some_and(|(_, last)| initial(last)))
         || ABBREVIATIONS.contains(&word.to_lowercase().as_str())
 }
 
@@ -497,7 +503,8 @@ mod tests {
         let doc = Document::new(
             "d",
             "Mr. Smith met Sen. Jones. “We agree.” Then they left! And J. Doe stayed. \
-             Sen. Ann Lee (D-N.Y.) said it, with a Ph.D. on the non-U.S. cases. Bye.",
+             Sen. Ann Lee (D-N.Y.) said it, with a Ph.D. on the non-U.S. cases. Bye. \
+             We need a Plan-B. Now.",
         );
         let t = Tokenizer::new().tokenize(&doc);
         let sents: Vec<String> = t
@@ -517,7 +524,9 @@ mod tests {
                 "Then they left!",
                 "And J. Doe stayed.",
                 "Sen. Ann Lee (D-N.Y.) said it, with a Ph.D. on the non-U.S. cases.",
-                "Bye."
+                "Bye.",
+                "We need a Plan-B.",
+                "Now."
             ]
         );
     }
