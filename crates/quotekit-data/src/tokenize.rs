@@ -302,12 +302,15 @@ fn split_sentences(text: &str, tokens: &[Token], first: usize, sentences: &mut V
     let mut i = first;
     while i < end {
         let word = tokens[i].text(text);
-        // (A full stop that runs on into a word: `N.Y`, `U.S`.)
-        let runs_on = i + 1 < end
-            && tokens[i + 1].span.start == tokens[i].span.end
-            && tokens[i + 1].text(text).starts_with(char::is_alphabetic);
+        // (A full stop that runs on into a word: `N.Y`, `U.S`; asked of
+        // full stops only.)
+        let runs_on = || {
+            i + 1 < end
+                && tokens[i + 1].span.start == tokens[i].span.end
+                && tokens[i + 1].text(text).starts_with(char::is_alphabetic)
+        };
         let terminal = matches!(word, "." | "!" | "?" | "…")
-            && !(word == "." && i > first && is_abbreviation(tokens[i - 1].text(text), runs_on));
+            && !(word == "." && i > first && is_abbreviation(tokens[i - 1].text(text), runs_on()));
         i += 1;
         if !terminal {
             continue;

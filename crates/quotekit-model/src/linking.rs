@@ -112,7 +112,14 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
                     .and_then(|(_, cue)| cue)
             });
         last_content = Some((paragraph_of[range.end - 1], cue));
+        // A content whose cue is linked already joins that link (its
+        // source is the link's).
+        if let Some(l) = cue.and_then(|q| link_of_cue.get(&q).copied()) {
+            links[l].contents.push(c);
+            continue;
+        }
         let outside_content = |k: usize| !range_contains(range, &chunks[k].1);
+        let in_quote = within(&sources, chunks, &sentence_of, s0, s1);
         let source = match cue {
             Some(q) => {
                 let anchor = &chunks[q].1;
@@ -122,33 +129,18 @@ pub fn link(tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
                     anchor,
                     &outside_content,
                 )
-                .or_else(|| {
-                    nearest_source(
-                        within(&sources, chunks, &sentence_of, s0, s1),
-                        anchor,
-                        &outside_content,
-                    )
-                })
+                .or_else(|| nearest_source(in_quote, anchor, &outside_content))
             }
-            None => nearest_source(
-                within(&sources, chunks, &sentence_of, s0, s1),
-                range,
-                &outside_content,
-            ),
+            None => nearest_source(in_quote, range, &outside_content),
         };
-        match cue.and_then(|q| link_of_cue.get(&q).copied()) {
-            Some(l) => links[l].contents.push(c),
-            None => {
-                if let Some(q) = cue {
-                    link_of_cue.insert(q, links.len());
-                }
-                links.push(Link {
-                    contents: vec![c],
-                    cue,
-                    source,
-                })
-            }
+        if let Some(q) = cue {
+            link_of_cue.insert(q, links.len());
         }
+        links.push(Link {
+            contents: vec![c],
+            cue,
+            source,
+        });
     }
     links
 }
