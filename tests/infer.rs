@@ -900,6 +900,32 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         stderr(&out)
     );
     assert_eq!(out.status.code(), Some(2), "as the run before");
+    // Read back as a corpus, the folder's failed document is counted, not lost.
+    let out = common::quotekit(&["stats", brat.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let stats: serde_json::Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+    assert_eq!(stats["error_records"], 1, "{stats}");
+    assert_eq!(stats["stats"]["documents"], 1, "{stats}");
+    let jsonl = dir.path().join("converted.jsonl");
+    let out = common::quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        brat.to_str().unwrap(),
+        jsonl.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("errors.jsonl: 1 document(s) that predict could not annotate"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        common::record_ids(&std::fs::read_to_string(&jsonl).unwrap()),
+        ["a"]
+    );
 }
 
 /// Resuming into an output of the other JSONL format is refused, naming the

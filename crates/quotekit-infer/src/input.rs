@@ -84,7 +84,8 @@ fn one_line(raw: Box<str>) -> Box<str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     /// Short kind: `malformed-json`, `not-utf8`, `empty`, `too-long`, `missing-text`,
-    /// `bad-text`, `unreadable`, `bad-id`, `repeated-key`, `reserved-key`.
+    /// `bad-text`, `unreadable`, `bad-id`, `repeated-key`, `reserved-key`, `twin`
+    /// (a `.txt.gz` beside a `.txt` of the same name that holds another text).
     pub kind: &'static str,
     /// Human-readable reason.
     pub message: String,
@@ -194,13 +195,35 @@ fn text_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// A text file of a tree, to read; or a `.txt.gz` not read because a `.txt`
+/// of the same name beside it holds another text (`twin_of`: it would take
+/// the same id).
+struct TextFile {
+    path: PathBuf,
+    twin_of: Option<PathBuf>,
+}
+
+/// Whether two files hold the same bytes (through gzip where
+/// [`quotekit_data::gzip::is_gzip`]); false when either cannot be read.
+fn same_text(a: &Path, b: &Path) -> bool {
+    let bytes = |p: &Path| -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        quotekit_data::gzip::open(p)?.read_to_end(&mut out)?;
+        Ok(out)
+    };
+    matches!((bytes(a), bytes(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 /// The text files of a tree, in sorted order: `.txt` or `.txt.gz` in any case, each
 /// folder read once (a link back up is not followed again), and what is not
-/// a regular file (a FIFO, a socket, a device, a broken link) skipped with
-/// the reason in `skipped`.
+/// a regular file (a FIFO, a socket, a device) skipped with the reason in
+/// `skipped`. A text that cannot be looked at (a broken link) is listed, so
+/// that reading it fails as a document; a `.txt.gz` beside a `.txt` of the
+/// same name (`gzip -k`) is skipped when it holds the same text, and listed
+/// as a twin when not.
 fn collect_txt(
     dir: &Path,
-    out: &mut Vec<PathBuf>,
+    out: &mut Vec<TextFile>,
     seen: &mut HashSet<PathBuf>,
     skipped: &mut Vec<String>,
 ) -> Result<(), InferError> {
@@ -226,13 +249,23 @@ fn collect_txt(
             Ok(m) if m.is_file() => {
                 let inner = quotekit_data::gzip::inner_name(&p);
                 if is_txt && inner != p && inner.is_file() {
-                    skipped.push(format!(
-                        "{}: skipped: {} beside it is read (the same text?)",
-                        p.display(),
-                        inner.display()
-                    ));
+                    if same_text(&p, &inner) {
+                        skipped.push(format!(
+                            "{}: skipped: the same text as {} beside it, read once",
+                            p.display(),
+                            inner.display()
+                        ));
+                    } else {
+                        out.push(TextFile {
+                            path: p,
+                            twin_of: Some(inner),
+                        });
+                    }
                 } else if is_txt {
-                    out.push(p);
+                    out.push(TextFile {
+                        path: p,
+                        twin_of: None,
+                    });
                 }
             }
             Ok(_) if is_txt => skipped.push(format!(
@@ -240,7 +273,11 @@ fn collect_txt(
                 p.display()
             )),
             Ok(_) => {}
-            Err(e) if is_txt => skipped.push(format!("{}: skipped: {e}", p.display())),
+            // (Read as a document, it fails as one: a broken link.)
+            Err(_) if is_txt => out.push(TextFile {
+                path: p,
+                twin_of: None,
+            }),
             Err(_) => {}
         }
     }
@@ -274,6 +311,31 @@ fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
         .take(cap.saturating_add(1))
         .read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= cap).then_some(bytes))
+}
+
+/// The error record of a `.txt.gz` that holds another text than the `.txt`
+/// of the same name beside it (`plain`), whose id `id` it would share: keyed
+/// by its path from the tree's `root`, so that the two keys differ.
+fn twin_record(root: &Path, path: &Path, plain: &Path, id: &str) -> InputRecord {
+    let key = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    InputRecord {
+        key,
+        document: Err(InputError {
+            kind: "twin",
+            message: format!(
+                "{}: not read: it holds another text than {} beside it, whose id `{id}` it \
+                 would share (rename one of them to read both)",
+                path.display(),
+                plain.display()
+            ),
+        }),
+    }
 }
 
 fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
@@ -635,6 +697,14 @@ fn readable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether a file begins as gzip data does (its two magic bytes).
+fn holds_gzip(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| magic == [0x1f, 0x8b])
+}
+
 /// Opens `input` for streaming.
 pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> {
     let position = Arc::new(AtomicU64::new(0));
@@ -643,12 +713,17 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             let mut files = Vec::new();
             let mut skipped = Vec::new();
             collect_txt(dir, &mut files, &mut HashSet::new(), &mut skipped)?;
-            let ids = text_ids(dir, &files);
+            let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+            let ids = text_ids(dir, &paths);
             let total = Some(files.len() as u64);
             let pos = position.clone();
-            let records = files.into_iter().zip(ids).map(move |(p, id)| {
+            let root = dir.clone();
+            let records = files.into_iter().zip(ids).map(move |(f, id)| {
                 pos.fetch_add(1, Ordering::Relaxed);
-                Ok(text_record(&p, id, limits))
+                Ok(match f.twin_of {
+                    None => text_record(&f.path, id, limits),
+                    Some(plain) => twin_record(&root, &f.path, &plain, &id),
+                })
             });
             Ok(OpenInput {
                 records: Box::new(records),
@@ -694,6 +769,16 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 }
             };
             let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
+            // (Read as JSONL, gzip data would be a few error records of
+            // bytes that are no UTF-8, and its records lost.)
+            if meta.is_file() && !quotekit_data::gzip::is_gzip(path) && holds_gzip(path) {
+                return Err(InferError::Usage(format!(
+                    "{}: gzip data, though its name does not end in .gz: name it {}.gz, or \
+                     unpack it (`gunzip -c`)",
+                    path.display(),
+                    path.display()
+                )));
+            }
             // (A named pipe is opened by its first read, which waits for a
             // writer: on the thread that reads it, where an interrupt is
             // seen meanwhile, [`crate::piped`].)
@@ -858,15 +943,18 @@ mod tests {
         let bytes = std::fs::read(&cut).unwrap();
         std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
         gz("notes.md.gz", b"Not a text of the corpus.");
-        // (`gzip -k`'s pair: the plain text is read, the other skipped.)
+        // (`gzip -k`'s pair: the plain text is read, the other skipped; a
+        // pair of two texts fails the zipped one, under its own key.)
         std::fs::write(root.join("twin.txt"), "Plain twin.").unwrap();
         gz("twin.txt.gz", b"Plain twin.");
+        std::fs::write(root.join("other.txt"), "One text.").unwrap();
+        gz("other.txt.gz", b"Another text.");
 
         let opened = open(&Input::from_path(root), LIMITS).unwrap();
         assert_eq!(opened.skipped.len(), 1, "{:?}", opened.skipped);
         assert!(
-            opened.skipped[0].contains("twin.txt.gz: skipped: ")
-                && opened.skipped[0].contains("twin.txt beside it is read"),
+            opened.skipped[0].contains("twin.txt.gz: skipped: the same text as ")
+                && opened.skipped[0].contains("twin.txt beside it"),
             "{:?}",
             opened.skipped
         );
@@ -889,6 +977,8 @@ mod tests {
                 ("a", Ok("Plain text.")),
                 ("cut", Err("unreadable")),
                 ("long", Err("too-long")),
+                ("other", Ok("One text.")),
+                ("other.txt.gz", Err("twin")),
                 ("plain", Err("unreadable")),
                 ("b", Ok("Zipped text.")),
                 ("twin", Ok("Plain twin.")),
@@ -904,6 +994,11 @@ mod tests {
         assert!(m.contains("cut.txt.gz") && m.contains("cut short"), "{m}");
         let m = message("plain");
         assert!(m.contains("plain.txt.gz") && m.contains("not gzip"), "{m}");
+        let m = message("other.txt.gz");
+        assert!(
+            m.contains("another text than") && m.contains("other.txt beside it, whose id `other`"),
+            "{m}"
+        );
         // One file alone.
         let one = root.join("sub/b.TXT.GZ");
         assert_eq!(Input::from_path(&one), Input::TextFile(one.clone()));
@@ -915,6 +1010,51 @@ mod tests {
             .unwrap();
         assert_eq!(record.key, "b");
         assert_eq!(record.document.unwrap().text, "Zipped text.");
+    }
+
+    /// Gzip data in a file whose name does not say so is refused with what
+    /// to do, not read as lines of bytes that are no UTF-8.
+    #[test]
+    fn gzip_data_without_gz_in_the_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let zipped = dir.path().join("texts.jsonl.gz");
+        let file = std::fs::File::create(&zipped).unwrap();
+        let mut w = quotekit_data::gzip::Writer::new(&zipped, file);
+        std::io::Write::write_all(&mut w, b"{\"id\": \"a\", \"text\": \"A text.\"}\n").unwrap();
+        w.finish().unwrap();
+        let renamed = dir.path().join("texts.jsonl");
+        std::fs::rename(&zipped, &renamed).unwrap();
+        let Err(err) = open(&Input::from_path(&renamed), LIMITS) else {
+            panic!("gzip read as JSONL");
+        };
+        let m = err.to_string();
+        assert!(
+            m.contains("gzip data") && m.contains("texts.jsonl.gz"),
+            "{m}"
+        );
+        // (Plain JSONL of the same records is read.)
+        std::fs::write(&renamed, "{\"id\": \"a\", \"text\": \"A text.\"}\n").unwrap();
+        let opened = open(&Input::from_path(&renamed), LIMITS).unwrap();
+        assert_eq!(opened.records.count(), 1);
+    }
+
+    /// A text that cannot be looked at (a link to nothing) fails as a
+    /// document, an error record under its name, instead of a warning.
+    #[cfg(unix)]
+    #[test]
+    fn a_broken_link_to_a_text_is_an_unreadable_document() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "A text.").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nowhere.txt"), dir.path().join("b.txt"))
+            .unwrap();
+        let opened = open(&Input::from_path(dir.path()), LIMITS).unwrap();
+        assert!(opened.skipped.is_empty(), "{:?}", opened.skipped);
+        let records: Vec<InputRecord> = opened.records.map(Result::unwrap).collect();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].key, "b");
+        let error = records[1].document.as_ref().unwrap_err();
+        assert_eq!(error.kind, "unreadable");
+        assert!(error.message.contains("b.txt"), "{}", error.message);
     }
 
     /// A text file with more bytes than the limit's characters could take

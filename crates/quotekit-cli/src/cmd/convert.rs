@@ -107,6 +107,14 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         report.documents.len(),
         args.output.display()
     );
+    let failed = super::predict_errors(&args.input, args.from)?;
+    if failed > 0 {
+        errln!(
+            "warning: {}: {failed} document(s) that predict could not annotate (its error \
+             records) are not converted",
+            args.input.join("errors.jsonl").display()
+        );
+    }
     made.keep();
-    Ok(super::exit_code(!report.skipped.is_empty()))
+    Ok(super::exit_code(!report.skipped.is_empty() || failed > 0))
 }

@@ -158,6 +158,19 @@ pub fn exit_code(failed: bool) -> ExitCode {
     }
 }
 
+/// The documents `predict --format brat` could not annotate, which it wrote
+/// as error records to `errors.jsonl` at the top of its folder: their count
+/// (0 for a corpus of another format, or a folder without the file). A
+/// command that reads such a folder as a corpus says so, so that they are
+/// not lost from its counts without a word.
+pub fn predict_errors(corpus: &std::path::Path, format: Format) -> anyhow::Result<usize> {
+    let errors = corpus.join("errors.jsonl");
+    if format != Format::Brat || !errors.is_file() {
+        return Ok(0);
+    }
+    Ok(quotekit_infer::quoted::Quoted::read(&errors)?.error_records)
+}
+
 /// A command-line number that must be finite (not NaN or infinite).
 pub fn finite_f64(s: &str) -> Result<f64, String> {
     let v: f64 = s

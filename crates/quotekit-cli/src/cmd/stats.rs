@@ -218,6 +218,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             args.corpus.display()
         );
     }
+    let failed = super::predict_errors(&args.corpus, format)?;
     if args.csv {
         // (A corpus of no documents names no one: its table has a header
         // alone, as predict's records of no document give.)
@@ -231,7 +232,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             ),
         };
         show(quoted, &args)?;
-        return Ok(super::exit_code(!report.skipped.is_empty()));
+        return Ok(super::exit_code(!report.skipped.is_empty() || failed > 0));
     }
     let mut problems: BTreeMap<&str, usize> = BTreeMap::new();
     for w in &report.warnings {
@@ -242,6 +243,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             "stats": stats,
             "warnings": problems,
             "skipped_documents": report.skipped.len(),
+            "error_records": failed,
             "quoted": quoted,
         });
         outln!("{}", serde_json::to_string_pretty(&value)?);
@@ -252,10 +254,13 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             outln!("  {category:<30} {n:>6}");
         }
         outln!("skipped documents        {:>9}", report.skipped.len());
+        if failed > 0 {
+            outln!("error records            {failed:>9}  (errors.jsonl: documents predict could not annotate)");
+        }
         if let Some(quoted) = &quoted {
             outln!("\nwho is quoted (attributions by the name on their Source span)\n");
             out!("{quoted}");
         }
     }
-    Ok(super::exit_code(!report.skipped.is_empty()))
+    Ok(super::exit_code(!report.skipped.is_empty() || failed > 0))
 }
