@@ -252,6 +252,8 @@ pub fn parse_ann(
             }
         }
     }
+    // (What a misplaced id is: a span where a trigger goes, say.)
+    let roles: HashMap<String, Role> = doc.spans.iter().map(|s| (s.id.clone(), s.role)).collect();
     for (id, field, line_no) in events {
         if let Some(attribution) = parse_event(
             name,
@@ -260,8 +262,11 @@ pub fn parse_ann(
             line_no,
             ann_path,
             options,
-            &triggers,
-            &refused,
+            Ids {
+                triggers: &triggers,
+                refused: &refused,
+                roles: &roles,
+            },
             &origin,
             &mut diagnostics,
         )? {
@@ -408,6 +413,14 @@ fn reconcile(
     doc.attributions = kept;
 }
 
+/// The ids of a file's `T` lines that `E` lines may name: attribution
+/// triggers, spans refused for their label, and the spans by role.
+struct Ids<'a> {
+    triggers: &'a HashSet<String>,
+    refused: &'a HashSet<String>,
+    roles: &'a HashMap<String, Role>,
+}
+
 /// Parses the arguments of an `E` line into an attribution (content may still be empty).
 #[allow(clippy::too_many_arguments)]
 fn parse_event(
@@ -417,8 +430,7 @@ fn parse_event(
     line_no: usize,
     ann_path: &Path,
     options: &BratOptions,
-    triggers: &HashSet<String>,
-    refused: &HashSet<String>,
+    ids: Ids<'_>,
     origin: &Origin,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<Attribution>, DataError> {
@@ -449,20 +461,42 @@ fn parse_event(
                         label: key.to_string(),
                     },
                 ));
-            } else if !triggers.contains(target) && !refused.contains(target) {
-                diagnostics.push(origin.diagnostic(
-                    name,
-                    Some(id),
-                    Severity::Error,
-                    ProblemKind::MissingSpan {
+            } else if !ids.triggers.contains(target) && !ids.refused.contains(target) {
+                let kind = match ids.roles.get(target) {
+                    Some(&role) => ProblemKind::NotATrigger {
+                        attribution: id.to_string(),
+                        span: target.to_string(),
+                        found: Some(role),
+                        expected: None,
+                    },
+                    None => ProblemKind::MissingSpan {
                         attribution: id.to_string(),
                         missing: target.to_string(),
                     },
-                ));
+                };
+                diagnostics.push(origin.diagnostic(name, Some(id), Severity::Error, kind));
             }
             continue;
         }
         let role_name = key.trim_end_matches(|c: char| c.is_ascii_digit());
+        // (A trigger where a span goes is said so here, and left out: the
+        // check of the spans would call it missing.)
+        if let Some(&role) = options.role_labels.get(role_name) {
+            if ids.triggers.contains(target) {
+                diagnostics.push(origin.diagnostic(
+                    name,
+                    Some(id),
+                    Severity::Error,
+                    ProblemKind::NotATrigger {
+                        attribution: id.to_string(),
+                        span: target.to_string(),
+                        found: None,
+                        expected: Some(role),
+                    },
+                ));
+                continue;
+            }
+        }
         match options.role_labels.get(role_name) {
             Some(Role::Source) if attribution.source.is_none() => {
                 attribution.source = Some(target.to_string())
@@ -524,6 +558,34 @@ mod tests {
                 "d.ann:6: warning: attribution E1: argument roles disagree with the span labels; reassigned by label",
                 "d.ann:7: warning: attribution E2 refers to ignored span T5; that argument is dropped",
                 "d.ann:8: warning: attribution E3 has no content; it is dropped",
+            ]
+        );
+    }
+
+    /// A span where an attribution's trigger goes, or its trigger where a
+    /// span goes, is said to be that, not a missing span.
+    #[test]
+    fn a_span_and_a_trigger_mixed_up_are_named_as_such() {
+        let ann = "T1\tSource 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tContent 9 11\tso\n\
+                   T4\tAttribution 4 8\tsaid\nE1\tAttribution:T3 Content:T3\n\
+                   E2\tAttribution:T4 Source:T4 Content:T3\nE3\tAttribution:T9 Content:T3\n";
+        let read = parse_ann(
+            "d",
+            "Ann said so.".into(),
+            ann,
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "d.ann:5: error: attribution E1 has T3, a Content span, as its trigger, where an \
+                 attribution trigger goes",
+                "d.ann:6: error: attribution E2 uses T4, an attribution trigger, as its Source, \
+                 where a Source span goes",
+                "d.ann:7: error: attribution E3 refers to missing span T9",
             ]
         );
     }
