@@ -63,18 +63,24 @@ pub enum ProblemKind {
         found: Role,
     },
     /// An attribution names a span where its trigger goes (`E1
-    /// Attribution:T1` with T1 a Content span; `found` its role), or its
-    /// trigger where a span goes (`Source:T4` with T4 an `Attribution`
-    /// trigger; `found` none, `expected` the argument's role).
-    NotATrigger {
+    /// Attribution:T1` with T1 a Content span).
+    SpanAsTrigger {
         /// The attribution.
         attribution: String,
-        /// The id it names.
+        /// The span.
         span: String,
-        /// Where a span stands as the trigger, its role.
-        found: Option<Role>,
-        /// Where the trigger stands as an argument, the argument's role.
-        expected: Option<Role>,
+        /// The span's role.
+        role: Role,
+    },
+    /// An attribution names a trigger where a span goes (`Source:T4` with
+    /// T4 an `Attribution` trigger).
+    TriggerAsArgument {
+        /// The attribution.
+        attribution: String,
+        /// The trigger's id.
+        trigger: String,
+        /// The role of the argument.
+        role: Role,
     },
     /// Two ids used twice in one document.
     DuplicateId {
@@ -293,24 +299,24 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "attribution {attribution} uses {span} as its {expected}, but {span} is a {found}"
             ),
-            ProblemKind::NotATrigger {
+            ProblemKind::SpanAsTrigger {
                 attribution,
                 span,
-                found,
-                expected,
-            } => match (found, expected) {
-                (Some(found), _) => write!(
-                    f,
-                    "attribution {attribution} has {span}, a {found} span, as its trigger, where \
-                     an attribution trigger goes"
-                ),
-                (None, Some(expected)) => write!(
-                    f,
-                    "attribution {attribution} uses {span}, an attribution trigger, as its \
-                     {expected}, where a {expected} span goes"
-                ),
-                (None, None) => write!(f, "attribution {attribution} misuses {span}"),
-            },
+                role,
+            } => write!(
+                f,
+                "attribution {attribution} has {span}, a {role} span, as its trigger, where an \
+                 attribution trigger goes"
+            ),
+            ProblemKind::TriggerAsArgument {
+                attribution,
+                trigger,
+                role,
+            } => write!(
+                f,
+                "attribution {attribution} uses {trigger}, an attribution trigger, as its \
+                 {role}, where a {role} span goes"
+            ),
             ProblemKind::DuplicateId { id } => write!(f, "id {id} is used twice"),
             ProblemKind::RoleOverlap {
                 first,
@@ -455,7 +461,8 @@ impl Diagnostic {
             ProblemKind::UnknownLabel { .. } => "unknown label",
             ProblemKind::MissingSpan { .. } => "reference to missing span",
             ProblemKind::WrongRole { .. } => "argument of wrong role",
-            ProblemKind::NotATrigger { .. } => "span and trigger mixed up",
+            ProblemKind::SpanAsTrigger { .. } => "span as an attribution's trigger",
+            ProblemKind::TriggerAsArgument { .. } => "trigger as an attribution's argument",
             ProblemKind::DuplicateId { .. } => "duplicate id",
             ProblemKind::RoleOverlap { .. } => "spans of different roles overlap",
             ProblemKind::IgnoredArgument { .. } => "argument on ignored span",

@@ -3,7 +3,7 @@
 //! (gzip-compressed when the name ends in `.gz`), or standard input (JSONL).
 //! A record that cannot be used becomes an [`InputError`] carrying its key, so
 //! the run can write an error record for it and go on.
-//! The file runs over 500 lines (about 950) with its tests: each kind of bad
+//! The file runs over 500 lines (about 1,250) with its tests: each kind of bad
 //! record is tested beside the reader that meets it.
 
 use crate::error::InferError;
@@ -112,6 +112,14 @@ pub struct ReadLimits {
 /// --max-chars`).
 pub const DEFAULT_MAX_CHARS: usize = 1_000_000;
 
+impl ReadLimits {
+    /// The most bytes a text within the limit can take (a character takes
+    /// at most 4): a larger file is too long for certain.
+    fn max_bytes(self) -> u64 {
+        (self.max_chars as u64).saturating_mul(4)
+    }
+}
+
 impl Default for ReadLimits {
     fn default() -> Self {
         Self {
@@ -195,35 +203,80 @@ fn text_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A text file of a tree, to read; or a `.txt.gz` not read because a `.txt`
-/// of the same name beside it holds another text (`twin_of`: it would take
-/// the same id).
-struct TextFile {
-    path: PathBuf,
-    twin_of: Option<PathBuf>,
+/// An entry of a tree of texts: a text file to read, or one that failed
+/// before it could be (a link to nothing; a `.txt.gz` beside a `.txt` of the
+/// same name that holds another text), keyed by its path from the tree's
+/// root, extension included, so that it does not take the id of the text
+/// beside it.
+enum TreeEntry {
+    Text(PathBuf),
+    Failed(PathBuf, InputError),
 }
 
-/// Whether two files hold the same bytes (through gzip where
-/// [`quotekit_data::gzip::is_gzip`]); false when either cannot be read.
-fn same_text(a: &Path, b: &Path) -> bool {
-    let bytes = |p: &Path| -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        quotekit_data::gzip::open(p)?.read_to_end(&mut out)?;
-        Ok(out)
+/// Whether the `.txt.gz` file `zipped` holds the bytes of `plain`, compared
+/// up to `cap` bytes (beyond that the plain text fails as too long).
+fn same_text(zipped: &Path, plain: &Path, cap: u64) -> std::io::Result<bool> {
+    let mut a = Vec::new();
+    quotekit_data::gzip::open(zipped)?
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut a)?;
+    let mut b = Vec::new();
+    quotekit_data::gzip::open(plain)?
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut b)?;
+    Ok(a == b)
+}
+
+/// The entry of `zipped`, a `.txt.gz` beside `plain`, a `.txt` of the same
+/// name (`gzip -k` leaves the two): none when it holds the same text (said
+/// in `skipped`), or a failure.
+fn twin_entry(
+    zipped: PathBuf,
+    plain: &Path,
+    cap: u64,
+    skipped: &mut Vec<String>,
+) -> Option<TreeEntry> {
+    let error = match same_text(&zipped, plain, cap) {
+        Ok(true) => {
+            skipped.push(format!(
+                "{}: skipped: the same text as {} beside it, read once",
+                zipped.display(),
+                plain.display()
+            ));
+            return None;
+        }
+        Ok(false) => InputError {
+            kind: "twin",
+            message: format!(
+                "{}: not read: it holds another text than {} beside it, whose id it would \
+                 share (rename one of them to read both)",
+                zipped.display(),
+                plain.display()
+            ),
+        },
+        Err(e) => InputError {
+            kind: "unreadable",
+            message: format!(
+                "{}: {e} (beside {}, whose id it would share, which is read)",
+                zipped.display(),
+                plain.display()
+            ),
+        },
     };
-    matches!((bytes(a), bytes(b)), (Ok(x), Ok(y)) if x == y)
+    Some(TreeEntry::Failed(zipped, error))
 }
 
 /// The text files of a tree, in sorted order: `.txt` or `.txt.gz` in any case, each
 /// folder read once (a link back up is not followed again), and what is not
 /// a regular file (a FIFO, a socket, a device) skipped with the reason in
-/// `skipped`. A text that cannot be looked at (a broken link) is listed, so
-/// that reading it fails as a document; a `.txt.gz` beside a `.txt` of the
-/// same name (`gzip -k`) is skipped when it holds the same text, and listed
-/// as a twin when not.
+/// `skipped`. A text that cannot be looked at (a broken link) fails as a
+/// document; a `.txt.gz` beside a `.txt` of the same name (`gzip -k`) is
+/// skipped when it holds the same text (compared up to `cap` bytes), and
+/// fails when not.
 fn collect_txt(
     dir: &Path,
-    out: &mut Vec<TextFile>,
+    cap: u64,
+    out: &mut Vec<TreeEntry>,
     seen: &mut HashSet<PathBuf>,
     skipped: &mut Vec<String>,
 ) -> Result<(), InferError> {
@@ -244,28 +297,14 @@ fn collect_txt(
     for p in entries {
         let is_txt = is_text_file(&p);
         match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => collect_txt(&p, out, seen, skipped)?,
+            Ok(m) if m.is_dir() => collect_txt(&p, cap, out, seen, skipped)?,
             // (`gzip -k` leaves `a.txt` beside `a.txt.gz`: one text.)
             Ok(m) if m.is_file() => {
                 let inner = quotekit_data::gzip::inner_name(&p);
                 if is_txt && inner != p && inner.is_file() {
-                    if same_text(&p, &inner) {
-                        skipped.push(format!(
-                            "{}: skipped: the same text as {} beside it, read once",
-                            p.display(),
-                            inner.display()
-                        ));
-                    } else {
-                        out.push(TextFile {
-                            path: p,
-                            twin_of: Some(inner),
-                        });
-                    }
+                    out.extend(twin_entry(p, &inner, cap, skipped));
                 } else if is_txt {
-                    out.push(TextFile {
-                        path: p,
-                        twin_of: None,
-                    });
+                    out.push(TreeEntry::Text(p));
                 }
             }
             Ok(_) if is_txt => skipped.push(format!(
@@ -273,11 +312,17 @@ fn collect_txt(
                 p.display()
             )),
             Ok(_) => {}
-            // (Read as a document, it fails as one: a broken link.)
-            Err(_) if is_txt => out.push(TextFile {
-                path: p,
-                twin_of: None,
-            }),
+            // (A broken link: a document that fails, under its own key.)
+            Err(e) if is_txt => {
+                let message = format!("{}: {e}", p.display());
+                out.push(TreeEntry::Failed(
+                    p,
+                    InputError {
+                        kind: "unreadable",
+                        message,
+                    },
+                ))
+            }
             Err(_) => {}
         }
     }
@@ -313,35 +358,21 @@ fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
     Ok((bytes.len() as u64 <= cap).then_some(bytes))
 }
 
-/// The error record of a `.txt.gz` that holds another text than the `.txt`
-/// of the same name beside it (`plain`), whose id `id` it would share: keyed
-/// by its path from the tree's `root`, so that the two keys differ.
-fn twin_record(root: &Path, path: &Path, plain: &Path, id: &str) -> InputRecord {
-    let key = path
-        .strip_prefix(root)
+/// The key of a [`TreeEntry::Failed`]: its path from the tree's `root`,
+/// extension included, folders joined by `/`.
+fn path_key(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
         .unwrap_or(path)
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
-        .join("/");
-    InputRecord {
-        key,
-        document: Err(InputError {
-            kind: "twin",
-            message: format!(
-                "{}: not read: it holds another text than {} beside it, whose id `{id}` it \
-                 would share (rename one of them to read both)",
-                path.display(),
-                plain.display()
-            ),
-        }),
-    }
+        .join("/")
 }
 
 fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
-    // (A character takes at most 4 bytes: a larger file is too long for
-    // certain, and is not read; a compressed one is read up to that size.)
-    let cap = (limits.max_chars as u64).saturating_mul(4);
+    // (A larger file is too long for certain, and is not read; a
+    // compressed one is read up to that size.)
+    let cap = limits.max_bytes();
     let too_long = |size: String| InputRecord {
         key: key.clone(),
         document: Err(InputError {
@@ -710,19 +741,35 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
     let position = Arc::new(AtomicU64::new(0));
     match input {
         Input::TextDir(dir) => {
-            let mut files = Vec::new();
+            let mut entries = Vec::new();
             let mut skipped = Vec::new();
-            collect_txt(dir, &mut files, &mut HashSet::new(), &mut skipped)?;
-            let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-            let ids = text_ids(dir, &paths);
-            let total = Some(files.len() as u64);
+            collect_txt(
+                dir,
+                limits.max_bytes(),
+                &mut entries,
+                &mut HashSet::new(),
+                &mut skipped,
+            )?;
+            // (Ids of the texts among themselves; a failed entry's key is its path.)
+            let texts: Vec<PathBuf> = entries
+                .iter()
+                .filter_map(|e| match e {
+                    TreeEntry::Text(p) => Some(p.clone()),
+                    TreeEntry::Failed(..) => None,
+                })
+                .collect();
+            let mut ids = text_ids(dir, &texts).into_iter();
+            let total = Some(entries.len() as u64);
             let pos = position.clone();
             let root = dir.clone();
-            let records = files.into_iter().zip(ids).map(move |(f, id)| {
+            let records = entries.into_iter().map(move |entry| {
                 pos.fetch_add(1, Ordering::Relaxed);
-                Ok(match f.twin_of {
-                    None => text_record(&f.path, id, limits),
-                    Some(plain) => twin_record(&root, &f.path, &plain, &id),
+                Ok(match entry {
+                    TreeEntry::Text(p) => text_record(&p, ids.next().unwrap_or_default(), limits),
+                    TreeEntry::Failed(p, error) => InputRecord {
+                        key: path_key(&root, &p),
+                        document: Err(error),
+                    },
                 })
             });
             Ok(OpenInput {
@@ -996,7 +1043,7 @@ mod tests {
         assert!(m.contains("plain.txt.gz") && m.contains("not gzip"), "{m}");
         let m = message("other.txt.gz");
         assert!(
-            m.contains("another text than") && m.contains("other.txt beside it, whose id `other`"),
+            m.contains("another text than") && m.contains("other.txt beside it, whose id"),
             "{m}"
         );
         // One file alone.
@@ -1039,22 +1086,64 @@ mod tests {
     }
 
     /// A text that cannot be looked at (a link to nothing) fails as a
-    /// document, an error record under its name, instead of a warning.
+    /// document, an error record under its path, instead of a warning; so
+    /// does a `.txt.gz` beside a `.txt` of the same name that cannot be read
+    /// to compare them. No two records share a key.
     #[cfg(unix)]
     #[test]
-    fn a_broken_link_to_a_text_is_an_unreadable_document() {
+    fn broken_links_and_unreadable_twins_are_documents_that_fail() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.txt"), "A text.").unwrap();
-        std::os::unix::fs::symlink(dir.path().join("nowhere.txt"), dir.path().join("b.txt"))
-            .unwrap();
-        let opened = open(&Input::from_path(dir.path()), LIMITS).unwrap();
+        let root = dir.path();
+        let link =
+            |name: &str| std::os::unix::fs::symlink(root.join("nowhere"), root.join(name)).unwrap();
+        std::fs::write(root.join("a.txt"), "A text.").unwrap();
+        link("b.txt");
+        std::fs::write(root.join("c.txt"), "C text.").unwrap();
+        link("c.txt.gz");
+        link("d.txt");
+        let zipped = root.join("d.txt.gz");
+        let mut w =
+            quotekit_data::gzip::Writer::new(&zipped, std::fs::File::create(&zipped).unwrap());
+        std::io::Write::write_all(&mut w, b"D text.").unwrap();
+        w.finish().unwrap();
+        std::fs::write(root.join("e.txt"), "E text.").unwrap();
+        std::fs::write(root.join("e.txt.gz"), [0x1f, 0x8b, 8, 0]).unwrap();
+        let opened = open(&Input::from_path(root), LIMITS).unwrap();
         assert!(opened.skipped.is_empty(), "{:?}", opened.skipped);
         let records: Vec<InputRecord> = opened.records.map(Result::unwrap).collect();
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[1].key, "b");
-        let error = records[1].document.as_ref().unwrap_err();
-        assert_eq!(error.kind, "unreadable");
-        assert!(error.message.contains("b.txt"), "{}", error.message);
+        let got: Vec<(&str, Result<&str, &str>)> = records
+            .iter()
+            .map(|r| {
+                let doc = r.document.as_ref();
+                (
+                    r.key.as_str(),
+                    doc.map(|d| d.text.as_str()).map_err(|e| e.kind),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Ok("A text.")),
+                ("b.txt", Err("unreadable")),
+                ("c", Ok("C text.")),
+                ("c.txt.gz", Err("unreadable")),
+                ("d.txt", Err("unreadable")),
+                ("d", Ok("D text.")),
+                ("e", Ok("E text.")),
+                ("e.txt.gz", Err("unreadable")),
+            ]
+        );
+        let message = |key: &str| {
+            let r = records.iter().find(|r| r.key == key).unwrap();
+            r.document.as_ref().unwrap_err().message.clone()
+        };
+        assert!(message("b.txt").contains("b.txt"), "{}", message("b.txt"));
+        let m = message("e.txt.gz");
+        assert!(
+            m.contains("e.txt.gz") && m.contains("e.txt, whose id it would share"),
+            "{m}"
+        );
     }
 
     /// A text file with more bytes than the limit's characters could take

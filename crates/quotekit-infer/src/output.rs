@@ -19,6 +19,10 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The file of a brat output folder that holds the error records of the
+/// documents `predict` could not annotate.
+pub const ERRORS_FILE: &str = "errors.jsonl";
+
 /// What each output record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -323,7 +327,7 @@ impl Sink {
                 // (The folder's own files replace a link in their place, as
                 // its documents do, by a rename; `ids.tsv` is appended to
                 // from here on.)
-                let errors = dir.join("errors.jsonl");
+                let errors = dir.join(ERRORS_FILE);
                 let ids = dir.join(IDS_FILE);
                 for file in [&errors, &ids] {
                     replace_link(file).map_err(|e| InferError::io(file, e))?;

@@ -264,7 +264,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         return Ok(Written::InOrder(Records::open(path.clone(), format)?));
     }
     let files = brat_documents(path)?;
-    let mut records = Records::open(path.join("errors.jsonl"), format)?;
+    let mut records = Records::open(path.join(crate::output::ERRORS_FILE), format)?;
     let mut errors: HashMap<String, usize> = HashMap::new();
     while let Some((id, _)) = records.next_record()? {
         *errors.entry(id).or_default() += 1;

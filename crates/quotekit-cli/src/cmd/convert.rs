@@ -88,6 +88,8 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if args.tokens.is_some() && args.to != Format::Conll {
         errln!("warning: --tokens is for CoNLL output; it changes nothing here");
     }
+    // (Read before anything is written: a bad file fails the command first.)
+    let failed = super::predict_errors(&args.input, args.from)?;
     let writer = writer(args.to, args.scheme, tokens);
     let lost = if stdout {
         let mut stdout = std::io::stdout().lock();
@@ -107,12 +109,11 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         report.documents.len(),
         args.output.display()
     );
-    let failed = super::predict_errors(&args.input, args.from)?;
     if failed > 0 {
         errln!(
             "warning: {}: {failed} document(s) that predict could not annotate (its error \
              records) are not converted",
-            args.input.join("errors.jsonl").display()
+            args.input.join(quotekit_infer::output::ERRORS_FILE).display()
         );
     }
     made.keep();

@@ -164,7 +164,7 @@ pub fn exit_code(failed: bool) -> ExitCode {
 /// command that reads such a folder as a corpus says so, so that they are
 /// not lost from its counts without a word.
 pub fn predict_errors(corpus: &std::path::Path, format: Format) -> anyhow::Result<usize> {
-    let errors = corpus.join("errors.jsonl");
+    let errors = corpus.join(quotekit_infer::output::ERRORS_FILE);
     if format != Format::Brat || !errors.is_file() {
         return Ok(0);
     }

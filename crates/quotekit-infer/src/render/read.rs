@@ -107,7 +107,7 @@ pub fn read_predictions(
             .into_iter()
             .map(View::of_document)
             .collect();
-        let errors = path.join("errors.jsonl");
+        let errors = path.join(crate::output::ERRORS_FILE);
         if format == Format::Brat && errors.is_file() {
             views.extend(read_jsonl(&errors, None, &[], &options.validation)?.views);
         }

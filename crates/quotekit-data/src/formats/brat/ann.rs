@@ -463,11 +463,10 @@ fn parse_event(
                 ));
             } else if !ids.triggers.contains(target) && !ids.refused.contains(target) {
                 let kind = match ids.roles.get(target) {
-                    Some(&role) => ProblemKind::NotATrigger {
+                    Some(&role) => ProblemKind::SpanAsTrigger {
                         attribution: id.to_string(),
                         span: target.to_string(),
-                        found: Some(role),
-                        expected: None,
+                        role,
                     },
                     None => ProblemKind::MissingSpan {
                         attribution: id.to_string(),
@@ -487,11 +486,10 @@ fn parse_event(
                     name,
                     Some(id),
                     Severity::Error,
-                    ProblemKind::NotATrigger {
+                    ProblemKind::TriggerAsArgument {
                         attribution: id.to_string(),
-                        span: target.to_string(),
-                        found: None,
-                        expected: Some(role),
+                        trigger: target.to_string(),
+                        role,
                     },
                 ));
                 continue;
