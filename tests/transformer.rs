@@ -375,7 +375,7 @@ fn frozen_encoder_outputs_are_cached_and_reused() {
         let mut events = (0, 0);
         let fitted = fit_with(&config, &options, |e| match e {
             TrainEvent::Encoding { .. } => events.0 += 1,
-            TrainEvent::Cache(_) => events.1 += 1,
+            TrainEvent::CacheRead(_) => events.1 += 1,
             _ => {}
         })
         .unwrap();

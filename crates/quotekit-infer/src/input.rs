@@ -867,6 +867,26 @@ mod tests {
 
     const LIMITS: ReadLimits = ReadLimits { max_chars: 20 };
 
+    /// Each record's key, and its text or the kind of its error.
+    fn outcomes(records: &[InputRecord]) -> Vec<(&str, Result<&str, &str>)> {
+        records
+            .iter()
+            .map(|r| {
+                let doc = r.document.as_ref();
+                (
+                    r.key.as_str(),
+                    doc.map(|d| d.text.as_str()).map_err(|e| e.kind),
+                )
+            })
+            .collect()
+    }
+
+    /// The error message of the record keyed `key`.
+    fn error_message(records: &[InputRecord], key: &str) -> String {
+        let r = records.iter().find(|r| r.key == key).unwrap();
+        r.document.as_ref().unwrap_err().message.clone()
+    }
+
     /// A line longer than any record within the limit could be is an error
     /// record, read past without being kept; the lines after it are read.
     #[test]
@@ -1006,18 +1026,8 @@ mod tests {
             opened.skipped
         );
         let records: Vec<InputRecord> = opened.records.map(Result::unwrap).collect();
-        let got: Vec<(&str, Result<&str, &str>)> = records
-            .iter()
-            .map(|r| {
-                let doc = r.document.as_ref();
-                (
-                    r.key.as_str(),
-                    doc.map(|d| d.text.as_str()).map_err(|e| e.kind),
-                )
-            })
-            .collect();
         assert_eq!(
-            got,
+            outcomes(&records),
             [
                 ("2016/c", Ok("Old c.")),
                 ("2017/c", Ok("New c.")),
@@ -1031,10 +1041,7 @@ mod tests {
                 ("twin", Ok("Plain twin.")),
             ]
         );
-        let message = |key: &str| {
-            let r = records.iter().find(|r| r.key == key).unwrap();
-            r.document.as_ref().unwrap_err().message.clone()
-        };
+        let message = |key: &str| error_message(&records, key);
         let m = message("long");
         assert!(m.contains("long.txt.gz: over 80 bytes uncompressed"), "{m}");
         let m = message("cut");
@@ -1111,18 +1118,8 @@ mod tests {
         let opened = open(&Input::from_path(root), LIMITS).unwrap();
         assert!(opened.skipped.is_empty(), "{:?}", opened.skipped);
         let records: Vec<InputRecord> = opened.records.map(Result::unwrap).collect();
-        let got: Vec<(&str, Result<&str, &str>)> = records
-            .iter()
-            .map(|r| {
-                let doc = r.document.as_ref();
-                (
-                    r.key.as_str(),
-                    doc.map(|d| d.text.as_str()).map_err(|e| e.kind),
-                )
-            })
-            .collect();
         assert_eq!(
-            got,
+            outcomes(&records),
             [
                 ("a", Ok("A text.")),
                 ("b.txt", Err("unreadable")),
@@ -1134,10 +1131,7 @@ mod tests {
                 ("e.txt.gz", Err("unreadable")),
             ]
         );
-        let message = |key: &str| {
-            let r = records.iter().find(|r| r.key == key).unwrap();
-            r.document.as_ref().unwrap_err().message.clone()
-        };
+        let message = |key: &str| error_message(&records, key);
         assert!(message("b.txt").contains("b.txt"), "{}", message("b.txt"));
         let m = message("e.txt.gz");
         assert!(

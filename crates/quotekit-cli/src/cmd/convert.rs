@@ -113,7 +113,9 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         errln!(
             "warning: {}: {failed} document(s) that predict could not annotate (its error \
              records) are not converted",
-            args.input.join(quotekit_infer::output::ERRORS_FILE).display()
+            args.input
+                .join(quotekit_infer::output::ERRORS_FILE)
+                .display()
         );
     }
     made.keep();

@@ -223,7 +223,9 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         errln!(
             "warning: {}: {failed} document(s) that predict could not annotate (its error \
              records) are not counted",
-            args.corpus.join(quotekit_infer::output::ERRORS_FILE).display()
+            args.corpus
+                .join(quotekit_infer::output::ERRORS_FILE)
+                .display()
         );
     }
     if args.csv {
