@@ -252,8 +252,9 @@ pub fn parse_ann(
             }
         }
     }
-    // (What a misplaced id is: a span where a trigger goes, say.)
-    let roles: HashMap<String, Role> = doc.spans.iter().map(|s| (s.id.clone(), s.role)).collect();
+    // (Pushed once every event is read: a misplaced id is looked up among
+    // the spans, a span where a trigger goes, say.)
+    let mut attributions = Vec::with_capacity(events.len());
     for (id, field, line_no) in events {
         if let Some(attribution) = parse_event(
             name,
@@ -265,14 +266,15 @@ pub fn parse_ann(
             Ids {
                 triggers: &triggers,
                 refused: &refused,
-                roles: &roles,
+                spans: &doc.spans,
             },
             &origin,
             &mut diagnostics,
         )? {
-            doc.attributions.push(attribution);
+            attributions.push(attribution);
         }
     }
+    doc.attributions.extend(attributions);
     // (The document does not load: an attribution of a refused span would
     // only add that the span is missing.)
     doc.attributions.retain(|a| {
@@ -414,11 +416,11 @@ fn reconcile(
 }
 
 /// The ids of a file's `T` lines that `E` lines may name: attribution
-/// triggers, spans refused for their label, and the spans by role.
+/// triggers, spans refused for their label, and the spans.
 struct Ids<'a> {
     triggers: &'a HashSet<String>,
     refused: &'a HashSet<String>,
-    roles: &'a HashMap<String, Role>,
+    spans: &'a [Span],
 }
 
 /// Parses the arguments of an `E` line into an attribution (content may still be empty).
@@ -462,11 +464,12 @@ fn parse_event(
                     },
                 ));
             } else if !ids.triggers.contains(target) && !ids.refused.contains(target) {
-                let kind = match ids.roles.get(target) {
-                    Some(&role) => ProblemKind::SpanAsTrigger {
+                // (Looked up only here, where the line is wrong.)
+                let kind = match ids.spans.iter().find(|s| s.id == target) {
+                    Some(span) => ProblemKind::SpanAsTrigger {
                         attribution: id.to_string(),
                         span: target.to_string(),
-                        role,
+                        role: span.role,
                     },
                     None => ProblemKind::MissingSpan {
                         attribution: id.to_string(),
