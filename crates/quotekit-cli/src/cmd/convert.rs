@@ -110,13 +110,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         args.output.display()
     );
     if failed > 0 {
-        errln!(
-            "warning: {}: {failed} document(s) that predict could not annotate (its error \
-             records) are not converted",
-            args.input
-                .join(quotekit_infer::output::ERRORS_FILE)
-                .display()
-        );
+        super::warn_of_predict_errors(&args.input, failed, "not converted");
     }
     made.keep();
     Ok(super::exit_code(!report.skipped.is_empty() || failed > 0))

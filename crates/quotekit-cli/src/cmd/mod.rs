@@ -171,6 +171,16 @@ pub fn predict_errors(corpus: &std::path::Path, format: Format) -> anyhow::Resul
     Ok(quotekit_infer::quoted::Quoted::read(&errors)?.error_records)
 }
 
+/// Warns that the `failed` documents of [`predict_errors`] in `corpus` are
+/// `left` (not counted, not converted) by the command.
+pub fn warn_of_predict_errors(corpus: &Path, failed: usize, left: &str) {
+    errln!(
+        "warning: {}: {failed} document(s) that predict could not annotate (its error \
+         records) are {left}",
+        corpus.join(quotekit_infer::output::ERRORS_FILE).display()
+    );
+}
+
 /// A command-line number that must be finite (not NaN or infinite).
 pub fn finite_f64(s: &str) -> Result<f64, String> {
     let v: f64 = s

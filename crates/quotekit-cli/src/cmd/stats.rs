@@ -220,13 +220,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     let failed = super::predict_errors(&args.corpus, format)?;
     if failed > 0 && args.csv {
-        errln!(
-            "warning: {}: {failed} document(s) that predict could not annotate (its error \
-             records) are not counted",
-            args.corpus
-                .join(quotekit_infer::output::ERRORS_FILE)
-                .display()
-        );
+        super::warn_of_predict_errors(&args.corpus, failed, "not counted");
     }
     if args.csv {
         // (A corpus of no documents names no one: its table has a header
