@@ -906,6 +906,21 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
     let stats: serde_json::Value = serde_json::from_str(&common::stdout(&out)).unwrap();
     assert_eq!(stats["error_records"], 1, "{stats}");
     assert_eq!(stats["stats"]["documents"], 1, "{stats}");
+    let out = common::quotekit(&["stats", brat.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        common::stdout(&out).contains("error records                    1"),
+        "{}",
+        common::stdout(&out)
+    );
+    // (This folder names no speakers, so --csv is refused after the warning.)
+    let out = common::quotekit(&["stats", brat.to_str().unwrap(), "--csv"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("errors.jsonl: 1 document(s) that predict could not annotate (its error records) are not counted"),
+        "{}",
+        stderr(&out)
+    );
     let jsonl = dir.path().join("converted.jsonl");
     let out = common::quotekit(&[
         "convert",
