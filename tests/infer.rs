@@ -753,31 +753,41 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
     let expected = std::fs::read(&a).unwrap();
     assert_eq!(expected, std::fs::read(&b).unwrap());
 
-    let mut child = Command::new(binary())
-        .args([
-            "predict",
-            "--model",
-            model().to_str().unwrap(),
-            "--input",
-            "-",
-            "--output",
-            "-",
-        ])
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let fed = corpus.clone();
-    let feed = std::thread::spawn(move || stdin.write_all(fed.as_bytes()).unwrap());
-    let out = child.wait_with_output().unwrap();
-    feed.join().unwrap();
-    assert!(out.status.success());
+    let filter = |fed: Vec<u8>| {
+        let mut child = Command::new(binary())
+            .args([
+                "predict",
+                "--model",
+                model().to_str().unwrap(),
+                "--input",
+                "-",
+                "--output",
+                "-",
+            ])
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let feed = std::thread::spawn(move || stdin.write_all(&fed).unwrap());
+        let out = child.wait_with_output().unwrap();
+        feed.join().unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
     assert_eq!(
-        out.stdout, expected,
+        filter(corpus.clone().into_bytes()),
+        expected,
         "stdin → stdout filter gives the same records"
+    );
+    // Gzip piped in (`cat in.jsonl.gz | quotekit predict --input -`) is
+    // told by its first bytes, a pipe having no name.
+    assert_eq!(
+        filter(std::fs::read(&gz).unwrap()),
+        expected,
+        "gzip on stdin gives the same records"
     );
     // Standard input reading the output file is refused, the file kept
     // (it was emptied before it was read: every document lost).

@@ -43,7 +43,7 @@ pub fn read_from(
     if head.is_empty() {
         return Ok(Box::new(std::io::empty()));
     }
-    if !head.starts_with(&[0x1f, 0x8b][..head.len().min(2)]) {
+    if !head.starts_with(&GZIP_MAGIC[..head.len().min(2)]) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "not gzip, though its name ends in .gz (a .gz file is read as gzip: \
@@ -54,6 +54,88 @@ pub fn read_from(
         flate2::read::MultiGzDecoder::new(file),
     ))))
 }
+
+/// Reads `inner` through gzip when it begins with gzip's two magic bytes,
+/// and as it is otherwise: for a stream with no name to tell it by
+/// (standard input, `zcat`'s or not). Nothing is read before the first
+/// read asks.
+pub fn sniffed(inner: impl std::io::Read + Send + 'static) -> Box<dyn BufRead + Send> {
+    let inner: Unnamed = Box::new(inner);
+    Box::new(Sniffed {
+        stream: Stream::Plain(BufReader::with_capacity(1 << 16, inner)),
+        told: false,
+    })
+}
+
+/// A stream [`sniffed`] reads.
+type Unnamed = Box<dyn std::io::Read + Send>;
+
+/// [`sniffed`]'s reader: the stream as it is until its first bytes are
+/// seen, then through gzip where they say so.
+struct Sniffed {
+    stream: Stream,
+    /// Whether the first bytes were seen.
+    told: bool,
+}
+
+/// The stream, as it is or through gzip.
+enum Stream {
+    Plain(BufReader<Unnamed>),
+    Gzip(BufReader<Gunzip<BufReader<Unnamed>>>),
+}
+
+impl Sniffed {
+    /// The reader the stream's first bytes chose (they are read now, once).
+    fn chosen(&mut self) -> std::io::Result<&mut dyn BufRead> {
+        if let (false, Stream::Plain(plain)) = (self.told, &mut self.stream) {
+            let head = plain.fill_buf()?;
+            // (An empty stream is an empty stream; a lone first byte of
+            // gzip's two is read as gzip, whose error then says so.)
+            let gzip = !head.is_empty() && head.starts_with(&GZIP_MAGIC[..head.len().min(2)]);
+            self.told = true;
+            if gzip {
+                let nothing: Unnamed = Box::new(std::io::empty());
+                let was = std::mem::replace(
+                    &mut self.stream,
+                    Stream::Plain(BufReader::with_capacity(0, nothing)),
+                );
+                if let Stream::Plain(plain) = was {
+                    self.stream = Stream::Gzip(BufReader::new(Gunzip(
+                        flate2::read::MultiGzDecoder::new(plain),
+                    )));
+                }
+            }
+        }
+        Ok(match &mut self.stream {
+            Stream::Plain(p) => p,
+            Stream::Gzip(g) => g,
+        })
+    }
+}
+
+impl std::io::Read for Sniffed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.chosen()?.read(buf)
+    }
+}
+
+impl BufRead for Sniffed {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.chosen()?.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        // (Nothing was handed out to consume before the first bytes were
+        // seen: only a caller's mistake comes here first, with nothing.)
+        match &mut self.stream {
+            Stream::Plain(p) => p.consume(amount),
+            Stream::Gzip(g) => g.consume(amount),
+        }
+    }
+}
+
+/// The two bytes a gzip stream begins with.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// A gzip decoder whose errors say what they are about: a stream cut short
 /// (a file still being written, or its writer killed) or damaged.
@@ -166,6 +248,34 @@ mod tests {
         w.write_all(b"one\n").unwrap();
         w.finish().unwrap();
         assert_eq!(std::fs::read(&plain).unwrap(), b"one\n");
+    }
+
+    /// A stream with no name is read through gzip when its first bytes
+    /// say so, and as it is otherwise.
+    #[test]
+    fn an_unnamed_stream_is_told_by_its_first_bytes() {
+        let mut gz = Writer::new(Path::new("x.gz"), Vec::new());
+        gz.write_all(b"one\ntwo\n").unwrap();
+        let gz = gz.finish().unwrap();
+        let read = |bytes: Vec<u8>| {
+            let mut text = String::new();
+            sniffed(std::io::Cursor::new(bytes))
+                .read_to_string(&mut text)
+                .map(|_| text)
+        };
+        assert_eq!(read(gz.clone()).unwrap(), "one\ntwo\n");
+        assert_eq!(read([gz.clone(), gz.clone()].concat()).unwrap(), "one\ntwo\none\ntwo\n");
+        assert_eq!(read(b"one\n".to_vec()).unwrap(), "one\n");
+        assert_eq!(read(Vec::new()).unwrap(), "");
+        // Cut short: what it holds, then an error saying so.
+        let err = read(gz[..gz.len() - 4].to_vec()).unwrap_err().to_string();
+        assert!(err.starts_with("the gzip stream is cut short or damaged"), "{err}");
+        // Lines, as `predict` reads them.
+        let lines: Vec<String> = sniffed(std::io::Cursor::new(gz))
+            .lines()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(lines, ["one", "two"]);
     }
 
     #[test]

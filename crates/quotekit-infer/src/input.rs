@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -848,8 +848,10 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             })
         }
         Input::Stdin => Ok(OpenInput {
+            // (Gzip data piped in, `cat x.jsonl.gz | quotekit predict
+            // --input -`, is told by its first bytes: a pipe has no name.)
             records: jsonl_stream(
-                BufReader::new(std::io::stdin()),
+                quotekit_data::gzip::sniffed(std::io::stdin()),
                 PathBuf::from("<stdin>"),
                 limits,
             ),
