@@ -346,6 +346,22 @@ fn cases(dir: &Path) -> Vec<Case> {
         untouched: vec![],
         absent: vec![never.clone()],
     });
+    // A number beyond what the option holds is refused as given, not taken
+    // for infinity.
+    let never_resolver = dir.join("never-resolver");
+    out.push(Case {
+        name: "train-speakers --learning-rate 1e39",
+        args: args(&[
+            "train-speakers",
+            "--learning-rate",
+            "1e39",
+            "--out",
+            &s(&never_resolver),
+        ]),
+        says: &["1e39 is beyond the largest value this option holds (about 3.4028235e38)"],
+        untouched: vec![],
+        absent: vec![never_resolver],
+    });
     let never_jsonl = dir.join("never.jsonl");
     for (extra, says) in [
         // (Refused as the flag's own value, with the range it takes.)

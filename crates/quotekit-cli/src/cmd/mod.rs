@@ -193,6 +193,20 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A command-line number held as `f32` (a learning rate): finite as given
+/// and as held, so that `1e39` is refused with the largest value there is,
+/// not taken for infinity.
+pub fn finite_f32(s: &str) -> Result<f32, String> {
+    let v = finite_f64(s)?;
+    if v.abs() > f64::from(f32::MAX) {
+        return Err(format!(
+            "{s} is beyond the largest value this option holds (about {:e})",
+            f32::MAX
+        ));
+    }
+    Ok(v as f32)
+}
+
 /// An interrupt that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed
 /// terminal) sets, so that `train` and `tune` stop after the CRF iteration
 /// or network batch under way (`train-speakers` after its epoch) and leave their output as a failed run does

@@ -32,7 +32,7 @@ pub struct TrainSpeakersArgs {
     #[arg(long, default_value_t = ResolverConfig::default().epochs)]
     pub epochs: usize,
     /// AdaGrad learning rate.
-    #[arg(long, default_value_t = ResolverConfig::default().learning_rate)]
+    #[arg(long, default_value_t = ResolverConfig::default().learning_rate, value_parser = super::finite_f32)]
     pub learning_rate: f32,
     /// Hash bits of the weight table.
     #[arg(long, default_value_t = ResolverConfig::default().bits)]

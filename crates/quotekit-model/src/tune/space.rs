@@ -166,9 +166,19 @@ fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
         .map_err(|e: toml::de::Error| {
             format!(
                 "{} (the line of the file as read with its [space] keys joined into dotted names)",
-                e.to_string().trim_end()
+                in_plain_words(&e).trim_end()
             )
         })
+}
+
+/// A space file's TOML error, in the words of the file (serde names the
+/// type a key's table is read into, which no one wrote).
+fn in_plain_words(e: &toml::de::Error) -> String {
+    e.to_string().replace(
+        "expected struct Domain",
+        "expected a table of the values the key may take, such as { values = [0.5, 1.0] } \
+         or { min = 0.1, max = 10.0, log = true }",
+    )
 }
 
 fn default_seed() -> u64 {
@@ -230,7 +240,7 @@ impl SearchSpace {
             // (Read as written first, for the error's line and column.)
             Err(e) => dotted_keys_joined(&text)
                 .map_err(fail)?
-                .ok_or_else(|| fail(e.to_string()))?,
+                .ok_or_else(|| fail(in_plain_words(&e)))?,
         };
         let base_path = match path.parent() {
             Some(dir) if file.base.is_relative() => dir.join(&file.base),
@@ -587,6 +597,17 @@ mod tests {
             // (No line of the merged config, which no one wrote.)
             assert!(!err.contains("line"), "{entry}: {err}");
         }
+        // A key given one value, not a table of them: said in the file's
+        // words, with the line.
+        let err = space(&format!("{base}\"training.c2\" = 3.0\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 4")
+                && err.contains("expected a table of the values the key may take")
+                && !err.contains("Domain"),
+            "{err}"
+        );
         let err = space(
             "base = \"base.toml\"\ntrials = 0\n[space]\n\"training.c2\" = { values = [1.0] }\n",
         )
