@@ -107,6 +107,19 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
              `eval` and `render` read: documents (for `convert`, `train`) come from \
              `predict --format documents`"
+        } else if problem.contains("expected a sequence")
+            && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_ok_and(
+                |record| {
+                    !record.contains_key("quotes")
+                        && record.get("spans").is_some_and(serde_json::Value::is_object)
+                },
+            )
+        {
+            // (A predict record that lost its `quotes`: without them it is
+            // read as a document, whose `spans` are a list.)
+            "; its `spans` are counts, as in a record of `quotekit predict --format \
+             jsonl`, but it has no `quotes`: such a record needs them, and a document \
+             (`predict --format documents`) lists its spans"
         } else if record_has("error") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"
@@ -411,6 +424,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("predict --format documents"), "{err}");
+        // One that lost its `quotes` reads as a document whose `spans` are
+        // no list: said so.
+        let lost = br#"{"id":"a","spans":{"content":0,"cue":0,"source":0},"speakers":[],"text":"x"}"#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 1, lost)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected a sequence; its `spans` are counts")
+                && err.contains("it has no `quotes`"),
+            "{err}"
+        );
         // Such a record cut off says so (it was blamed on its format).
         let cut = br#"{"id": "a", "quotes": ["#.to_vec();
         let err = parse_record(Path::new("p.jsonl"), 1, cut)
