@@ -264,12 +264,18 @@ mod tests {
                 .map(|_| text)
         };
         assert_eq!(read(gz.clone()).unwrap(), "one\ntwo\n");
-        assert_eq!(read([gz.clone(), gz.clone()].concat()).unwrap(), "one\ntwo\none\ntwo\n");
+        assert_eq!(
+            read([gz.clone(), gz.clone()].concat()).unwrap(),
+            "one\ntwo\none\ntwo\n"
+        );
         assert_eq!(read(b"one\n".to_vec()).unwrap(), "one\n");
         assert_eq!(read(Vec::new()).unwrap(), "");
         // Cut short: what it holds, then an error saying so.
         let err = read(gz[..gz.len() - 4].to_vec()).unwrap_err().to_string();
-        assert!(err.starts_with("the gzip stream is cut short or damaged"), "{err}");
+        assert!(
+            err.starts_with("the gzip stream is cut short or damaged"),
+            "{err}"
+        );
         // Lines, as `predict` reads them.
         let lines: Vec<String> = sniffed(std::io::Cursor::new(gz))
             .lines()

@@ -111,7 +111,9 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_ok_and(
                 |record| {
                     !record.contains_key("quotes")
-                        && record.get("spans").is_some_and(serde_json::Value::is_object)
+                        && record
+                            .get("spans")
+                            .is_some_and(serde_json::Value::is_object)
                 },
             )
         {
@@ -426,7 +428,9 @@ mod tests {
         assert!(err.contains("predict --format documents"), "{err}");
         // One that lost its `quotes` reads as a document whose `spans` are
         // no list: said so.
-        let lost = br#"{"id":"a","spans":{"content":0,"cue":0,"source":0},"speakers":[],"text":"x"}"#.to_vec();
+        let lost =
+            br#"{"id":"a","spans":{"content":0,"cue":0,"source":0},"speakers":[],"text":"x"}"#
+                .to_vec();
         let err = parse_record(Path::new("p.jsonl"), 1, lost)
             .unwrap_err()
             .to_string();
