@@ -2462,18 +2462,27 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     let stats = |path: &Path| stats_with(path, &[]);
     let records = stats(&out("r.jsonl"));
     assert!(records["quotes"].as_u64().unwrap() > 10, "{records}");
-    // Records piped in (`-`) count as the file does.
-    let piped = std::process::Command::new(common::binary())
-        .args(["stats", "-", "--json"])
-        .current_dir(common::root())
-        .stdin(std::fs::File::open(out("r.jsonl")).unwrap())
-        .output()
-        .unwrap();
-    assert!(piped.status.success(), "{}", stderr(&piped));
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&piped.stdout).unwrap(),
-        records
-    );
+    // Records piped in (`-`) count as the file does, gzip or not (told
+    // by the first bytes: a pipe has no name).
+    let gz = out("r.jsonl.gz");
+    let mut w = quotekit_data::gzip::Writer::new(&gz, std::fs::File::create(&gz).unwrap());
+    std::io::Write::write_all(&mut w, &std::fs::read(out("r.jsonl")).unwrap()).unwrap();
+    w.finish().unwrap();
+    for piped_in in [out("r.jsonl"), gz] {
+        let piped = std::process::Command::new(common::binary())
+            .args(["stats", "-", "--json"])
+            .current_dir(common::root())
+            .stdin(std::fs::File::open(&piped_in).unwrap())
+            .output()
+            .unwrap();
+        assert!(piped.status.success(), "{}", stderr(&piped));
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&piped.stdout).unwrap(),
+            records,
+            "{}",
+            piped_in.display()
+        );
+    }
     assert!(!records["speakers"].as_array().unwrap().is_empty());
     // (Direct quotes are told from the records' texts and from the
     // documents' spans alike, below.)

@@ -753,42 +753,49 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
     let expected = std::fs::read(&a).unwrap();
     assert_eq!(expected, std::fs::read(&b).unwrap());
 
-    let filter = |fed: Vec<u8>| {
+    let filter = |input: &str, fed: Vec<u8>| {
         let mut child = Command::new(binary())
             .args([
                 "predict",
                 "--model",
                 model().to_str().unwrap(),
                 "--input",
-                "-",
+                input,
                 "--output",
                 "-",
             ])
             .current_dir(root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut stdin = child.stdin.take().unwrap();
         let feed = std::thread::spawn(move || stdin.write_all(&fed).unwrap());
         let out = child.wait_with_output().unwrap();
         feed.join().unwrap();
-        assert!(out.status.success());
+        assert!(out.status.success(), "{}", stderr(&out));
         out.stdout
     };
     assert_eq!(
-        filter(corpus.clone().into_bytes()),
+        filter("-", corpus.clone().into_bytes()),
         expected,
         "stdin → stdout filter gives the same records"
     );
-    // Gzip piped in (`cat in.jsonl.gz | quotekit predict --input -`) is
-    // told by its first bytes, a pipe having no name.
-    assert_eq!(
-        filter(std::fs::read(&gz).unwrap()),
-        expected,
-        "gzip on stdin gives the same records"
-    );
+    // Gzip piped in (`cat in.jsonl.gz | quotekit predict --input -`, or
+    // `--input /dev/stdin`) is told by its first bytes, a pipe having no
+    // name.
+    #[cfg(unix)]
+    let piped_names = ["-", "/dev/stdin"];
+    #[cfg(not(unix))]
+    let piped_names = ["-"];
+    for input in piped_names {
+        assert_eq!(
+            filter(input, std::fs::read(&gz).unwrap()),
+            expected,
+            "gzip on {input} gives the same records"
+        );
+    }
     // Standard input reading the output file is refused, the file kept
     // (it was emptied before it was read: every document lost).
     #[cfg(unix)]

@@ -1,6 +1,8 @@
 //! Files compressed with gzip: a file whose name ends in `.gz` (in any
 //! case) is read and written through gzip, and its format is told by the
 //! name under `.gz` (`corpus.jsonl.gz` is JSONL, `tags.conll.gz` CoNLL).
+//! A stream with no name to tell it by (standard input, a named pipe) is
+//! told by its first bytes ([`sniff`]).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -43,99 +45,59 @@ pub fn read_from(
     if head.is_empty() {
         return Ok(Box::new(std::io::empty()));
     }
-    if !head.starts_with(&GZIP_MAGIC[..head.len().min(2)]) {
+    if !begins_as_gzip(head) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "not gzip, though its name ends in .gz (a .gz file is read as gzip: \
              compress it, or give it the name of what it holds)",
         ));
     }
-    Ok(Box::new(BufReader::new(Gunzip(
-        flate2::read::MultiGzDecoder::new(file),
-    ))))
+    Ok(gunzip(file))
 }
 
-/// Reads `inner` through gzip when it begins with gzip's two magic bytes,
-/// and as it is otherwise: for a stream with no name to tell it by
-/// (standard input, `zcat`'s or not). Nothing is read before the first
-/// read asks.
-pub fn sniffed(inner: impl std::io::Read + Send + 'static) -> Box<dyn BufRead + Send> {
-    let inner: Unnamed = Box::new(inner);
-    Box::new(Sniffed {
-        stream: Stream::Plain(BufReader::with_capacity(1 << 16, inner)),
-        told: false,
-    })
-}
-
-/// A stream [`sniffed`] reads.
-type Unnamed = Box<dyn std::io::Read + Send>;
-
-/// [`sniffed`]'s reader: the stream as it is until its first bytes are
-/// seen, then through gzip where they say so.
-struct Sniffed {
-    stream: Stream,
-    /// Whether the first bytes were seen.
-    told: bool,
-}
-
-/// The stream, as it is or through gzip.
-enum Stream {
-    Plain(BufReader<Unnamed>),
-    Gzip(BufReader<Gunzip<BufReader<Unnamed>>>),
-}
-
-impl Sniffed {
-    /// The reader the stream's first bytes chose (they are read now, once).
-    fn chosen(&mut self) -> std::io::Result<&mut dyn BufRead> {
-        if let (false, Stream::Plain(plain)) = (self.told, &mut self.stream) {
-            let head = plain.fill_buf()?;
-            // (An empty stream is an empty stream; a lone first byte of
-            // gzip's two is read as gzip, whose error then says so.)
-            let gzip = !head.is_empty() && head.starts_with(&GZIP_MAGIC[..head.len().min(2)]);
-            self.told = true;
-            if gzip {
-                let nothing: Unnamed = Box::new(std::io::empty());
-                let was = std::mem::replace(
-                    &mut self.stream,
-                    Stream::Plain(BufReader::with_capacity(0, nothing)),
-                );
-                if let Stream::Plain(plain) = was {
-                    self.stream = Stream::Gzip(BufReader::new(Gunzip(
-                        flate2::read::MultiGzDecoder::new(plain),
-                    )));
-                }
-            }
+/// Reads `inner`, a stream with no name to tell it by (standard input, a
+/// named pipe, `<(zcat …)` or not), through gzip when its first bytes are
+/// gzip's, and as it is otherwise. Its first bytes are read now (waiting
+/// for a writer, as any first read does).
+pub fn sniff(
+    inner: impl std::io::Read + Send + 'static,
+) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let mut plain = BufReader::with_capacity(1 << 16, inner);
+    let gzip = loop {
+        match plain.fill_buf() {
+            Ok(head) => break begins_as_gzip(head),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        Ok(match &mut self.stream {
-            Stream::Plain(p) => p,
-            Stream::Gzip(g) => g,
-        })
-    }
+    };
+    Ok(if gzip { gunzip(plain) } else { Box::new(plain) })
 }
 
-impl std::io::Read for Sniffed {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.chosen()?.read(buf)
-    }
-}
-
-impl BufRead for Sniffed {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.chosen()?.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        // (Nothing was handed out to consume before the first bytes were
-        // seen: only a caller's mistake comes here first, with nothing.)
-        match &mut self.stream {
-            Stream::Plain(p) => p.consume(amount),
-            Stream::Gzip(g) => g.consume(amount),
-        }
-    }
+/// Whether a file's contents begin as gzip data does, whatever its name
+/// (false when it cannot be read).
+pub fn holds_gzip(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| magic == GZIP_MAGIC)
 }
 
 /// The two bytes a gzip stream begins with.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether a stream's first bytes (one or more) are gzip's. (A lone first
+/// byte of the two counts: the decoder's error then says what is wrong.)
+fn begins_as_gzip(head: &[u8]) -> bool {
+    !head.is_empty() && head.starts_with(&GZIP_MAGIC[..head.len().min(2)])
+}
+
+/// `reader` read through gzip, members one after another.
+fn gunzip(reader: impl BufRead + Send + 'static) -> Box<dyn BufRead + Send> {
+    Box::new(BufReader::new(Gunzip(flate2::read::MultiGzDecoder::new(
+        reader,
+    ))))
+}
 
 /// A gzip decoder whose errors say what they are about: a stream cut short
 /// (a file still being written, or its writer killed) or damaged.
@@ -250,6 +212,33 @@ mod tests {
         assert_eq!(std::fs::read(&plain).unwrap(), b"one\n");
     }
 
+    /// A pipe's reads: interrupted first, then a byte at a time (the
+    /// first read of a pipe may bring one byte).
+    struct Trickle {
+        bytes: std::io::Cursor<Vec<u8>>,
+        interrupted: bool,
+    }
+
+    impl Trickle {
+        fn new(bytes: Vec<u8>) -> Self {
+            Self {
+                bytes: std::io::Cursor::new(bytes),
+                interrupted: false,
+            }
+        }
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(1);
+            self.bytes.read(&mut buf[..n])
+        }
+    }
+
     /// A stream with no name is read through gzip when its first bytes
     /// say so, and as it is otherwise.
     #[test]
@@ -259,7 +248,7 @@ mod tests {
         let gz = gz.finish().unwrap();
         let read = |bytes: Vec<u8>| {
             let mut text = String::new();
-            sniffed(std::io::Cursor::new(bytes))
+            sniff(Trickle::new(bytes))?
                 .read_to_string(&mut text)
                 .map(|_| text)
         };
@@ -277,7 +266,8 @@ mod tests {
             "{err}"
         );
         // Lines, as `predict` reads them.
-        let lines: Vec<String> = sniffed(std::io::Cursor::new(gz))
+        let lines: Vec<String> = sniff(Trickle::new(gz))
+            .unwrap()
             .lines()
             .map(Result::unwrap)
             .collect();

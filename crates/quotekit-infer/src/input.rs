@@ -1,6 +1,7 @@
 //! Input records, streamed one at a time: a directory of `.txt` files
 //! (recursively, in path order; `.txt.gz` ones gzip-compressed), a JSONL file of `{"id", "text", ...}` records
-//! (gzip-compressed when the name ends in `.gz`), or standard input (JSONL).
+//! (gzip-compressed when the name ends in `.gz`; a named pipe, plain or gzip
+//! as its first bytes say), or standard input (JSONL, likewise).
 //! A record that cannot be used becomes an [`InputError`] carrying its key, so
 //! the run can write an error record for it and go on.
 //! The file runs over 500 lines (about 1,250) with its tests: each kind of bad
@@ -27,7 +28,7 @@ pub enum Input {
     TextFile(PathBuf),
     /// A JSONL file (`.gz`, in any case: gzip-compressed).
     Jsonl(PathBuf),
-    /// JSONL on standard input.
+    /// JSONL on standard input, plain or gzip (told by its first bytes).
     Stdin,
 }
 
@@ -728,12 +729,14 @@ fn readable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether a file begins as gzip data does (its two magic bytes).
-fn holds_gzip(path: &Path) -> bool {
-    let mut magic = [0u8; 2];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| magic == [0x1f, 0x8b])
+/// Records that `open` opens at the first one's read (an error opening
+/// them is that one), on the thread that reads them.
+fn opened_when_read(
+    open: impl FnOnce() -> Result<Records, InferError> + Send + 'static,
+) -> Records {
+    Box::new(std::iter::once_with(open).flat_map(|opened| -> Records {
+        opened.unwrap_or_else(|e| Box::new(std::iter::once(Err(e))))
+    }))
 }
 
 /// Opens `input` for streaming.
@@ -805,20 +808,30 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 )));
             }
             quotekit_data::read::refuse_device(path).map_err(|e| InferError::io(path, e))?;
+            let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
             let opened = {
                 let (path, count) = (path.clone(), position.clone());
+                // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells:
+                // its first bytes do.)
+                let piped = !meta.is_file() && !quotekit_data::gzip::is_gzip(&path);
                 move || {
                     let file = std::fs::File::open(&path).map_err(|e| InferError::io(&path, e))?;
                     let counted = Counting { inner: file, count };
-                    let reader = quotekit_data::gzip::read_from(&path, counted)
-                        .map_err(|e| InferError::io(&path, e))?;
+                    let reader = if piped {
+                        quotekit_data::gzip::sniff(counted)
+                    } else {
+                        quotekit_data::gzip::read_from(&path, counted)
+                    }
+                    .map_err(|e| InferError::io(&path, e))?;
                     Ok(jsonl_stream(reader, path, limits))
                 }
             };
-            let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
             // (Read as JSONL, gzip data would be a few error records of
             // bytes that are no UTF-8, and its records lost.)
-            if meta.is_file() && !quotekit_data::gzip::is_gzip(path) && holds_gzip(path) {
+            if meta.is_file()
+                && !quotekit_data::gzip::is_gzip(path)
+                && quotekit_data::gzip::holds_gzip(path)
+            {
                 return Err(InferError::Usage(format!(
                     "{}: gzip data, though its name does not end in .gz: name it {}.gz, or \
                      unpack it (`gunzip -c`)",
@@ -835,9 +848,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 // (Whether it may be read is told now, without opening it:
                 // an input that cannot be read leaves no output file.)
                 readable(path).map_err(|e| InferError::io(path, e))?;
-                Box::new(std::iter::once_with(opened).flat_map(|opened| -> Records {
-                    opened.unwrap_or_else(|e| Box::new(std::iter::once(Err(e))))
-                }))
+                opened_when_read(opened)
             };
             Ok(OpenInput {
                 records,
@@ -849,12 +860,14 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
         }
         Input::Stdin => Ok(OpenInput {
             // (Gzip data piped in, `cat x.jsonl.gz | quotekit predict
-            // --input -`, is told by its first bytes: a pipe has no name.)
-            records: jsonl_stream(
-                quotekit_data::gzip::sniffed(std::io::stdin()),
-                PathBuf::from("<stdin>"),
-                limits,
-            ),
+            // --input -`, is told by its first bytes, read by the first
+            // record's read, as a named pipe's are.)
+            records: opened_when_read(move || {
+                let stdin = PathBuf::from("<stdin>");
+                quotekit_data::gzip::sniff(std::io::stdin())
+                    .map(|reader| jsonl_stream(reader, stdin.clone(), limits))
+                    .map_err(|e| InferError::io(&stdin, e))
+            }),
             total: None,
             position,
             skipped: Vec::new(),

@@ -35,7 +35,8 @@ pub struct PredictArgs {
     /// Input: a directory of .txt (or gzip-compressed .txt.gz) files
     /// (searched recursively; a brat corpus's annotations are ignored), a
     /// .txt or .txt.gz file, a .jsonl or .jsonl.gz file of
-    /// {"id", "text", ...} records, or - for JSONL on standard input.
+    /// {"id", "text", ...} records, or - for JSONL on standard input
+    /// (plain or gzip, told by its first bytes, as a named pipe is).
     #[arg(long)]
     pub input: PathBuf,
     /// Output: a file (jsonl, documents; gzip-compressed when its name ends in

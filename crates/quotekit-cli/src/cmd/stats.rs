@@ -133,6 +133,12 @@ fn source(corpus: &std::path::Path, stdin: bool) -> String {
 }
 
 /// Runs `quotekit stats`.
+/// Standard input's records, plain or gzip (told by its first bytes, as
+/// `predict --input -` tells them).
+fn piped_in() -> anyhow::Result<Box<dyn std::io::BufRead + Send>> {
+    quotekit_data::gzip::sniff(std::io::stdin()).map_err(|e| anyhow::anyhow!("{STDIN}: {e}"))
+}
+
 pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
@@ -173,7 +179,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let quoted = if stdin {
-            QuotedBy::read_from(std::io::stdin().lock(), STDIN.as_ref(), field)?
+            QuotedBy::read_from(piped_in()?, STDIN.as_ref(), field)?
         } else {
             QuotedBy::read(&args.corpus, field)?
         };
@@ -181,7 +187,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     if records {
         let quoted = if stdin {
-            Quoted::read_from(std::io::stdin().lock(), STDIN.as_ref())?
+            Quoted::read_from(piped_in()?, STDIN.as_ref())?
         } else {
             Quoted::read(&args.corpus)?
         };
