@@ -346,22 +346,33 @@ fn cases(dir: &Path) -> Vec<Case> {
         untouched: vec![],
         absent: vec![never.clone()],
     });
-    // A number beyond what the option holds is refused as given, not taken
-    // for infinity.
+    // A number beyond what the option holds, or nearer 0, is refused as
+    // given, not taken for infinity or 0.
     let never_resolver = dir.join("never-resolver");
-    out.push(Case {
-        name: "train-speakers --learning-rate 1e39",
-        args: args(&[
-            "train-speakers",
-            "--learning-rate",
+    for (rate, says) in [
+        (
             "1e39",
-            "--out",
-            &s(&never_resolver),
-        ]),
-        says: &["1e39 is beyond the largest value this option holds (about 3.4028235e38)"],
-        untouched: vec![],
-        absent: vec![never_resolver],
-    });
+            "1e39 is beyond the range this option holds (±3.4028235e38)",
+        ),
+        (
+            "1e-50",
+            "1e-50 is nearer 0 than this option can hold (its smallest is about 1e-45)",
+        ),
+    ] {
+        out.push(Case {
+            name: Box::leak(format!("train-speakers --learning-rate {rate}").into_boxed_str()),
+            args: args(&[
+                "train-speakers",
+                "--learning-rate",
+                rate,
+                "--out",
+                &s(&never_resolver),
+            ]),
+            says: Box::leak(vec![says].into_boxed_slice()),
+            untouched: vec![],
+            absent: vec![never_resolver.clone()],
+        });
+    }
     let never_jsonl = dir.join("never.jsonl");
     for (extra, says) in [
         // (Refused as the flag's own value, with the range it takes.)

@@ -194,17 +194,24 @@ pub fn finite_f64(s: &str) -> Result<f64, String> {
 }
 
 /// A command-line number held as `f32` (a learning rate): finite as given
-/// and as held, so that `1e39` is refused with the largest value there is,
-/// not taken for infinity.
+/// and held as given, so that `1e39` is refused with the range there is,
+/// not taken for infinity, and `1e-50` not taken for 0.
 pub fn finite_f32(s: &str) -> Result<f32, String> {
     let v = finite_f64(s)?;
+    let held = v as f32;
     if v.abs() > f64::from(f32::MAX) {
         return Err(format!(
-            "{s} is beyond the largest value this option holds (about {:e})",
+            "{s} is beyond the range this option holds (±{:e})",
             f32::MAX
         ));
     }
-    Ok(v as f32)
+    if v != 0.0 && held == 0.0 {
+        return Err(format!(
+            "{s} is nearer 0 than this option can hold (its smallest is about {:e})",
+            f32::from_bits(1)
+        ));
+    }
+    Ok(held)
 }
 
 /// An interrupt that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed
