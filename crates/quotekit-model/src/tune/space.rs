@@ -58,7 +58,11 @@ impl Metric {
 
 /// Successive halving's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(
+    deny_unknown_fields,
+    default,
+    expecting = "a table of successive halving's settings, such as { eta = 3, min_resource = 10 }"
+)]
 pub struct Halving {
     /// Each rung keeps the best `1/eta` configs and trains them `eta` times longer.
     pub eta: usize,
@@ -166,19 +170,9 @@ fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
         .map_err(|e: toml::de::Error| {
             format!(
                 "{} (the line of the file as read with its [space] keys joined into dotted names)",
-                in_plain_words(&e).trim_end()
+                e.to_string().trim_end()
             )
         })
-}
-
-/// A space file's TOML error, in the words of the file (serde names the
-/// type a key's table is read into, which no one wrote).
-fn in_plain_words(e: &toml::de::Error) -> String {
-    e.to_string().replace(
-        "expected struct Domain",
-        "expected a table of the values the key may take, such as { values = [0.5, 1.0] } \
-         or { min = 0.1, max = 10.0, log = true }",
-    )
 }
 
 fn default_seed() -> u64 {
@@ -240,7 +234,7 @@ impl SearchSpace {
             // (Read as written first, for the error's line and column.)
             Err(e) => dotted_keys_joined(&text)
                 .map_err(fail)?
-                .ok_or_else(|| fail(in_plain_words(&e)))?,
+                .ok_or_else(|| fail(e.to_string()))?,
         };
         let base_path = match path.parent() {
             Some(dir) if file.base.is_relative() => dir.join(&file.base),
@@ -597,8 +591,8 @@ mod tests {
             // (No line of the merged config, which no one wrote.)
             assert!(!err.contains("line"), "{entry}: {err}");
         }
-        // A key given one value, not a table of them: said in the file's
-        // words, with the line.
+        // A key given one value, not a table of them, and halving given a
+        // number: said in the file's words, with the line.
         let err = space(&format!("{base}\"training.c2\" = 3.0\n"))
             .unwrap_err()
             .to_string();
@@ -606,6 +600,16 @@ mod tests {
             err.contains("line 4")
                 && err.contains("expected a table of the values the key may take")
                 && !err.contains("Domain"),
+            "{err}"
+        );
+        let err = space(
+            "base = \"base.toml\"\nhalving = 3\n[space]\n\"training.c2\" = { values = [1.0] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 2")
+                && err.contains("expected a table of successive halving's settings"),
             "{err}"
         );
         let err = space(
