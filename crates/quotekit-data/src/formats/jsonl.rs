@@ -96,33 +96,31 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             );
         }
         let problem = json_problem(&e);
-        // (A record's own key, not a span's or an attribution's.)
-        let record_has = |key: &str| {
-            problem.contains(&format!("unknown field `{key}`"))
-                && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
-                    .is_ok_and(|record| record.contains_key(key))
-        };
+        // (The record's own keys, not a span's or an attribution's: a key a
+        // document has not is refused, whichever of them serde names.)
+        let record = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).ok();
+        let has = |key: &str| record.as_ref().is_some_and(|r| r.contains_key(key));
+        // (`predict`'s records count their spans by role.)
+        let counted_spans = record
+            .as_ref()
+            .and_then(|r| r.get("spans")?.as_object())
+            .is_some_and(|spans| {
+                spans
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "content" | "cue" | "source"))
+            });
         // (`predict`'s default records, read where documents are expected.)
-        let hint = if record_has("quotes") {
+        let hint = if has("quotes") {
             "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
              `eval` and `render` read: documents (for `convert`, `train`) come from \
              `predict --format documents`"
-        } else if problem.contains("expected a sequence")
-            && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_ok_and(
-                |record| {
-                    !record.contains_key("quotes")
-                        && record
-                            .get("spans")
-                            .is_some_and(serde_json::Value::is_object)
-                },
-            )
-        {
+        } else if counted_spans {
             // (A predict record that lost its `quotes`: without them it is
             // read as a document, whose `spans` are a list.)
             "; its `spans` are counts, as in a record of `quotekit predict --format \
              jsonl`, but it has no `quotes`: such a record needs them, and a document \
              (`predict --format documents`) lists its spans"
-        } else if record_has("error") {
+        } else if has("error") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"
         } else if problem.contains("surrogate") || problem.contains("end of hex escape") {
@@ -437,6 +435,16 @@ mod tests {
         assert!(
             err.contains("expected a sequence; its `spans` are counts")
                 && err.contains("it has no `quotes`"),
+            "{err}"
+        );
+        // (Whichever key serde names first: an input field passed through,
+        // `author`, sorts before them.)
+        let extra = br#"{"author":"b","id":"a","quotes":[],"spans":{},"speakers":[]}"#.to_vec();
+        let err = parse_record(Path::new("p.jsonl"), 1, extra)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown field `author`") && err.contains("predict --format documents"),
             "{err}"
         );
         // Such a record cut off says so (it was blamed on its format).
