@@ -119,7 +119,8 @@ const DOMAIN_KEYS: [&str; 6] = ["values", "min", "max", "log", "integer", "steps
 /// The file read again with its `[space]` keys written as TOML dotted keys
 /// (`training.c2 = { ... }` unquoted, or a `[space.training]` table), which
 /// TOML nests, joined back into the dotted names the space means. `None`
-/// when no key was so written (the first error then stands); the joined
+/// when no key was so written (the first error then stands); an error for
+/// a key given a list of values, not a table of them; the joined
 /// file's own error when it still does not read (it names the mistake,
 /// where the first blamed the nesting).
 fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
@@ -143,6 +144,12 @@ fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
                 }
                 Ok(())
             }
+            // (A list would be read as the domain's fields in order, and
+            // its first value blamed for being no list.)
+            toml::Value::Array(_) => Err(format!(
+                "[space] {name} is a list: the values a key may take go in a table, \
+                 {name} = {{ values = [ … ] }}"
+            )),
             value => match out.insert(name.clone(), value) {
                 None => Ok(()),
                 Some(_) => Err(format!("[space] names {name} twice")),
@@ -591,6 +598,15 @@ mod tests {
             // (No line of the merged config, which no one wrote.)
             assert!(!err.contains("line"), "{entry}: {err}");
         }
+        // A key given a list of its values, not a table of them.
+        let err = space(&format!("{base}\"training.c2\" = [0.5, 1.0]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[space] training.c2 is a list")
+                && err.contains("training.c2 = { values = [ … ] }"),
+            "{err}"
+        );
         // A key given one value, not a table of them, and halving given a
         // number: said in the file's words, with the line.
         let err = space(&format!("{base}\"training.c2\" = 3.0\n"))
