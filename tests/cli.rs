@@ -2507,6 +2507,25 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
         let quoted = &stats_with(&out(name), &["--merge-names"])["quoted"];
         assert_eq!(quoted, &merged, "{name}");
     }
+    // A document predict could not annotate (in the brat folder's
+    // `errors.jsonl`) counts as an error record among the documents, as in
+    // the records.
+    std::fs::write(
+        out("b").join("errors.jsonl"),
+        "{\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"},\"id\":\"z\"}\n",
+    )
+    .unwrap();
+    let o = quotekit(&["stats", out("b").to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let with_error: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let quoted = &with_error["quoted"];
+    assert_eq!(quoted["error_records"], 1, "{with_error}");
+    assert_eq!(
+        quoted["documents"].as_u64(),
+        records["documents"].as_u64().map(|n| n + 1)
+    );
+    assert_eq!(quoted["speakers"], records["speakers"]);
+    std::fs::remove_file(out("b").join("errors.jsonl")).unwrap();
     // As CSV: the JSON's counts, row for row, from records and documents
     // alike; a corpus without names is refused, and --json with it.
     let csv = |path: &Path, extra: &[&str]| -> Vec<Vec<String>> {
