@@ -863,7 +863,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             // --input -`, is told by its first bytes, read by the first
             // record's read, as a named pipe's are.)
             records: opened_when_read(move || {
-                let stdin = PathBuf::from("<stdin>");
+                let stdin = PathBuf::from("standard input");
                 quotekit_data::gzip::sniff(std::io::stdin())
                     .map(|reader| jsonl_stream(reader, stdin.clone(), limits))
                     .map_err(|e| InferError::io(&stdin, e))
