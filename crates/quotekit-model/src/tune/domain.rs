@@ -26,11 +26,7 @@ pub enum Method {
 
 /// The values one key may take.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a table of the values the key may take, such as { values = [0.5, 1.0] } \
-                 or { min = 0.1, max = 10.0, log = true }"
-)]
+#[serde(deny_unknown_fields)]
 pub struct Domain {
     /// A list to choose from (any TOML values); excludes `min`/`max`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -110,7 +110,41 @@ struct SpaceFile {
     include_base: bool,
     #[serde(default)]
     halving: Halving,
+    #[serde(deserialize_with = "domain_tables")]
     space: BTreeMap<String, Domain>,
+}
+
+/// What a `[space]` key holds.
+const DOMAIN_EXPECTED: &str = "a table of the values the key may take, such as \
+                               { values = [0.5, 1.0] } or { min = 0.1, max = 10.0, log = true }";
+
+/// `[space]`'s keys, each a table: serde's own reader of [`Domain`] would
+/// take a list for its fields in order (`[0.5, 1.0]` as `values = 0.5`).
+fn domain_tables<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Domain>, D::Error> {
+    struct Table(Domain);
+    impl<'de> Deserialize<'de> for Table {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Tables;
+            impl<'de> serde::de::Visitor<'de> for Tables {
+                type Value = Table;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str(DOMAIN_EXPECTED)
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> Result<Table, A::Error> {
+                    Domain::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                        .map(Table)
+                }
+            }
+            d.deserialize_map(Tables)
+        }
+    }
+    let tables = BTreeMap::<String, Table>::deserialize(d)?;
+    Ok(tables.into_iter().map(|(k, t)| (k, t.0)).collect())
 }
 
 /// The keys of a [`Domain`] table.
@@ -118,18 +152,22 @@ const DOMAIN_KEYS: [&str; 6] = ["values", "min", "max", "log", "integer", "steps
 
 /// The file read again with its `[space]` keys written as TOML dotted keys
 /// (`training.c2 = { ... }` unquoted, or a `[space.training]` table), which
-/// TOML nests, joined back into the dotted names the space means. `None`
-/// when no key was so written (the first error then stands); an error for
-/// a key given a list of values, not a table of them; the joined
-/// file's own error when it still does not read (it names the mistake,
-/// where the first blamed the nesting).
-fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
-    fn join(
-        name: String,
-        value: toml::Value,
-        out: &mut toml::Table,
-        joined: &mut bool,
-    ) -> Result<(), String> {
+/// TOML nests, joined back into the dotted names the space means; `first`,
+/// the error of the file read as written, when no key was so written (with
+/// a hint where such a key holds a list of values, not a table of them),
+/// or the joined file's own error when it still does not read (it names
+/// the mistake, where the first blamed the nesting).
+fn dotted_keys_joined(text: &str, first: toml::de::Error) -> Result<SpaceFile, String> {
+    /// The space's keys joined so far.
+    #[derive(Default)]
+    struct Joined {
+        keys: toml::Table,
+        /// Whether some key was nested.
+        nested: bool,
+        /// A nested key that holds a list (`training.c2 = [0.5, 1.0]`).
+        listed: Option<String>,
+    }
+    fn join(name: String, value: toml::Value, out: &mut Joined) -> Result<(), String> {
         match value {
             // (A table of tables, none named as a domain's keys: a domain
             // holds numbers, lists and flags.)
@@ -138,48 +176,58 @@ fn dotted_keys_joined(text: &str) -> Result<Option<SpaceFile>, String> {
                     && t.iter()
                         .all(|(k, v)| v.is_table() && !DOMAIN_KEYS.contains(&k.as_str())) =>
             {
-                *joined = true;
+                out.nested = true;
                 for (key, value) in t {
-                    join(format!("{name}.{key}"), value, out, joined)?;
+                    join(format!("{name}.{key}"), value, out)?;
                 }
                 Ok(())
             }
-            // (A list would be read as the domain's fields in order, and
-            // its first value blamed for being no list.)
-            toml::Value::Array(_) => Err(format!(
-                "[space] {name} is a list: the values a key may take go in a table, \
-                 {name} = {{ values = [ … ] }}"
-            )),
-            value => match out.insert(name.clone(), value) {
-                None => Ok(()),
-                Some(_) => Err(format!("[space] names {name} twice")),
-            },
+            value => {
+                if let toml::Value::Table(t) = &value {
+                    let listed = t
+                        .iter()
+                        .find(|(k, v)| v.is_array() && !DOMAIN_KEYS.contains(&k.as_str()));
+                    if let (None, Some((key, _))) = (&out.listed, listed) {
+                        out.listed = Some(format!("{name}.{key}"));
+                    }
+                }
+                match out.keys.insert(name.clone(), value) {
+                    None => Ok(()),
+                    Some(_) => Err(format!("[space] names {name} twice")),
+                }
+            }
         }
     }
+    let first = |joined: &Joined| match &joined.listed {
+        Some(key) => format!(
+            "{}; if `{key}` is a key to search, its values go in a table: \
+             `{key} = {{ values = [ … ] }}`",
+            first.to_string().trim_end()
+        ),
+        None => first.to_string(),
+    };
     let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
-        return Ok(None);
+        return Err(first(&Joined::default()));
     };
     let Some(toml::Value::Table(space)) = table.remove("space") else {
-        return Ok(None);
+        return Err(first(&Joined::default()));
     };
-    let (mut out, mut joined) = (toml::Table::new(), false);
+    let mut joined = Joined::default();
     for (name, value) in space {
-        join(name, value, &mut out, &mut joined)?;
+        join(name, value, &mut joined)?;
     }
-    if !joined {
-        return Ok(None);
+    if !joined.nested {
+        return Err(first(&joined));
     }
-    table.insert("space".into(), toml::Value::Table(out));
+    table.insert("space".into(), toml::Value::Table(joined.keys));
     // (Written out and read again, so that the error shows its key.)
-    let joined = toml::to_string(&table).map_err(|e| e.to_string())?;
-    toml::from_str(&joined)
-        .map(Some)
-        .map_err(|e: toml::de::Error| {
-            format!(
-                "{} (the line of the file as read with its [space] keys joined into dotted names)",
-                e.to_string().trim_end()
-            )
-        })
+    let text = toml::to_string(&table).map_err(|e| e.to_string())?;
+    toml::from_str(&text).map_err(|e: toml::de::Error| {
+        format!(
+            "{} (the line of the file as read with its [space] keys joined into dotted names)",
+            e.to_string().trim_end()
+        )
+    })
 }
 
 fn default_seed() -> u64 {
@@ -239,9 +287,7 @@ impl SearchSpace {
         let file: SpaceFile = match toml::from_str(&text) {
             Ok(file) => file,
             // (Read as written first, for the error's line and column.)
-            Err(e) => dotted_keys_joined(&text)
-                .map_err(fail)?
-                .ok_or_else(|| fail(e.to_string()))?,
+            Err(e) => dotted_keys_joined(&text, e).map_err(fail)?,
         };
         let base_path = match path.parent() {
             Some(dir) if file.base.is_relative() => dir.join(&file.base),
@@ -598,15 +644,38 @@ mod tests {
             // (No line of the merged config, which no one wrote.)
             assert!(!err.contains("line"), "{entry}: {err}");
         }
-        // A key given a list of its values, not a table of them.
-        let err = space(&format!("{base}\"training.c2\" = [0.5, 1.0]\n"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("[space] training.c2 is a list")
-                && err.contains("training.c2 = { values = [ … ] }"),
-            "{err}"
-        );
+        // A key given a list of its values, not a table of them: refused
+        // with the line (not read as the table's fields in order), and
+        // where TOML nests the key, with where its values go.
+        for entry in [
+            "\"training.c2\" = [0.5, 1.0]",
+            "\"training.c2\" = [[0.5, 1.0]]",
+            "\"training.c2\" = []",
+        ] {
+            let err = space(&format!("{base}{entry}\n")).unwrap_err().to_string();
+            assert!(
+                err.contains("line 4")
+                    && err.contains(
+                        "invalid type: sequence, expected a table of the values the key may take"
+                    ),
+                "{entry}: {err}"
+            );
+        }
+        for entry in [
+            "training.c2 = [0.5, 1.0]",
+            "[space.training]\nc2 = [0.5, 1.0]",
+        ] {
+            let text = format!("base = \"base.toml\"\ntrials = 5\n[space]\n{entry}\n");
+            let err = space(&text).unwrap_err().to_string();
+            assert!(
+                err.contains("unknown field `c2`")
+                    && err.contains(
+                        "if `training.c2` is a key to search, its values go in a table: \
+                         `training.c2 = { values = [ … ] }`"
+                    ),
+                "{entry}: {err}"
+            );
+        }
         // A key given one value, not a table of them, and halving given a
         // number: said in the file's words, with the line.
         let err = space(&format!("{base}\"training.c2\" = 3.0\n"))
