@@ -796,6 +796,21 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
             "gzip on {input} gives the same records"
         );
     }
+    // Likewise a gzip file redirected to standard input (`--input
+    // /dev/stdin < in.jsonl.GZ`): the name the system gives it tells
+    // nothing.
+    #[cfg(unix)]
+    {
+        let out = Command::new(binary())
+            .args(["predict", "--model", model().to_str().unwrap()])
+            .args(["--input", "/dev/stdin", "--output", "-"])
+            .current_dir(root())
+            .stdin(std::fs::File::open(&gz).unwrap())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(out.stdout, expected);
+    }
     // Standard input reading the output file is refused, the file kept
     // (it was emptied before it was read: every document lost).
     #[cfg(unix)]

@@ -729,6 +729,13 @@ fn readable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether a JSONL input's name tells nothing of what it holds: a pipe, or
+/// a path the system gives a stream by (`/dev/stdin`, `/dev/fd/3`,
+/// `/proc/self/fd/0`), whatever it is opened on.
+fn unnamed(path: &Path, meta: &std::fs::Metadata) -> bool {
+    !meta.is_file() || path.starts_with("/dev") || path.starts_with("/proc")
+}
+
 /// Records that `open` opens at the first one's read (an error opening
 /// them is that one), on the thread that reads them.
 fn opened_when_read(
@@ -811,9 +818,10 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
             let opened = {
                 let (path, count) = (path.clone(), position.clone());
-                // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells:
-                // its first bytes do.)
-                let piped = !meta.is_file() && !quotekit_data::gzip::is_gzip(&path);
+                // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells,
+                // nor a file redirected to standard input: their first
+                // bytes do.)
+                let piped = unnamed(&path, &meta) && !quotekit_data::gzip::is_gzip(&path);
                 move || {
                     let file = std::fs::File::open(&path).map_err(|e| InferError::io(&path, e))?;
                     let counted = Counting { inner: file, count };
@@ -828,7 +836,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             };
             // (Read as JSONL, gzip data would be a few error records of
             // bytes that are no UTF-8, and its records lost.)
-            if meta.is_file()
+            if !unnamed(path, &meta)
                 && !quotekit_data::gzip::is_gzip(path)
                 && quotekit_data::gzip::holds_gzip(path)
             {
