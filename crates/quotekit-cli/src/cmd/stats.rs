@@ -225,13 +225,9 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let failed = super::predict_errors(&args.corpus, format)?;
-    // (Who is quoted counts them as predict's records do: error records
-    // among the documents.)
-    let quoted = quoted.map(|mut quoted| {
-        quoted.documents += failed;
-        quoted.error_records += failed;
-        quoted
-    });
+    // (Where who is quoted is counted, it counts them as predict's records
+    // do.)
+    let quoted = quoted.map(|quoted| quoted.with_error_records(failed));
     if failed > 0 && args.csv {
         super::warn_of_predict_errors(&args.corpus, failed, "not counted");
     }

@@ -105,9 +105,10 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             .as_ref()
             .and_then(|r| r.get("spans")?.as_object())
             .is_some_and(|spans| {
-                spans
-                    .keys()
-                    .all(|k| matches!(k.as_str(), "content" | "cue" | "source"))
+                !spans.is_empty()
+                    && spans.iter().all(|(k, v)| {
+                        matches!(k.as_str(), "content" | "cue" | "source") && v.is_u64()
+                    })
             });
         // (`predict`'s default records, read where documents are expected.)
         let hint = if has("quotes") {

@@ -135,6 +135,15 @@ fn most_quoted(a: &SpeakerCount, b: &SpeakerCount) -> std::cmp::Ordering {
 }
 
 impl Quoted {
+    /// These counts with `n` more documents that `predict` could not
+    /// annotate (the error records of a brat folder's `errors.jsonl`),
+    /// counted as its JSONL records count them: among the documents.
+    pub fn with_error_records(mut self, n: usize) -> Self {
+        self.documents += n;
+        self.error_records += n;
+        self
+    }
+
     /// Counts the attributions of `docs` by the name on their Source span
     /// (none for [`quotekit_data::NO_NAME`], no name, or no source): who is
     /// quoted in `predict --format documents` or brat output, or in a gold
