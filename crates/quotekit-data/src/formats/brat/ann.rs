@@ -252,9 +252,6 @@ pub fn parse_ann(
             }
         }
     }
-    // (Pushed once every event is read: a misplaced id is looked up among
-    // the spans, a span where a trigger goes, say.)
-    let mut attributions = Vec::with_capacity(events.len());
     for (id, field, line_no) in events {
         if let Some(attribution) = parse_event(
             name,
@@ -271,10 +268,9 @@ pub fn parse_ann(
             &origin,
             &mut diagnostics,
         )? {
-            attributions.push(attribution);
+            doc.attributions.push(attribution);
         }
     }
-    doc.attributions.extend(attributions);
     // (The document does not load: an attribution of a refused span would
     // only add that the span is missing.)
     doc.attributions.retain(|a| {
@@ -481,24 +477,19 @@ fn parse_event(
             continue;
         }
         let role_name = key.trim_end_matches(|c: char| c.is_ascii_digit());
-        // (A trigger where a span goes is said so here, and left out: the
-        // check of the spans would call it missing.)
-        if let Some(&role) = options.role_labels.get(role_name) {
-            if ids.triggers.contains(target) {
-                diagnostics.push(origin.diagnostic(
-                    name,
-                    Some(id),
-                    Severity::Error,
-                    ProblemKind::TriggerAsArgument {
-                        attribution: id.to_string(),
-                        trigger: target.to_string(),
-                        role,
-                    },
-                ));
-                continue;
-            }
-        }
         match options.role_labels.get(role_name) {
+            // (A trigger where a span goes is said so here, and left out:
+            // the check of the spans would call it missing.)
+            Some(&role) if ids.triggers.contains(target) => diagnostics.push(origin.diagnostic(
+                name,
+                Some(id),
+                Severity::Error,
+                ProblemKind::TriggerAsArgument {
+                    attribution: id.to_string(),
+                    trigger: target.to_string(),
+                    role,
+                },
+            )),
             Some(Role::Source) if attribution.source.is_none() => {
                 attribution.source = Some(target.to_string())
             }
