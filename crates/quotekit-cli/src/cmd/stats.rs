@@ -132,13 +132,13 @@ fn source(corpus: &std::path::Path, stdin: bool) -> String {
     }
 }
 
-/// Runs `quotekit stats`.
 /// Standard input's records, plain or gzip (told by its first bytes, as
 /// `predict --input -` tells them).
 fn piped_in() -> anyhow::Result<Box<dyn std::io::BufRead + Send>> {
     quotekit_data::gzip::sniff(std::io::stdin()).map_err(|e| anyhow::anyhow!("{STDIN}: {e}"))
 }
 
+/// Runs `quotekit stats`.
 pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     // `predict`'s records: who is quoted.
     let format = args.format.unwrap_or_else(|| Format::detect(&args.corpus));
@@ -267,7 +267,10 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         outln!("skipped documents        {:>9}", report.skipped.len());
         if failed > 0 {
-            outln!("error records            {failed:>9}  (errors.jsonl: documents predict could not annotate)");
+            outln!(
+                "error records            {failed:>9}  ({}: documents predict could not annotate)",
+                quotekit_infer::output::ERRORS_FILE
+            );
         }
         if let Some(quoted) = &quoted {
             outln!("\nwho is quoted (attributions by the name on their Source span)\n");
