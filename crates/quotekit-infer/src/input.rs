@@ -217,15 +217,7 @@ enum TreeEntry {
 /// Whether the `.txt.gz` file `zipped` holds the bytes of `plain`, compared
 /// up to `cap` bytes (beyond that the plain text fails as too long).
 fn same_text(zipped: &Path, plain: &Path, cap: u64) -> std::io::Result<bool> {
-    let mut a = Vec::new();
-    quotekit_data::gzip::open(zipped)?
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut a)?;
-    let mut b = Vec::new();
-    quotekit_data::gzip::open(plain)?
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut b)?;
-    Ok(a == b)
+    Ok(read_head(zipped, cap)? == read_head(plain, cap)?)
 }
 
 /// The entry of `zipped`, a `.txt.gz` beside `plain`, a `.txt` of the same
@@ -352,11 +344,18 @@ fn text_ids(root: &Path, files: &[PathBuf]) -> Vec<String> {
 /// or `None` when it holds more than `cap` (read no further than that: a
 /// pipe's size is not known before).
 fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let bytes = read_head(path, cap)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+}
+
+/// The bytes of a text (through gzip when [`quotekit_data::gzip::is_gzip`])
+/// up to one past `cap`: enough to tell a text over it.
+fn read_head(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     quotekit_data::gzip::open(path)?
         .take(cap.saturating_add(1))
         .read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+    Ok(bytes)
 }
 
 /// The key of a [`TreeEntry::Failed`]: its path from the tree's `root`,
@@ -816,12 +815,12 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             }
             quotekit_data::read::refuse_device(path).map_err(|e| InferError::io(path, e))?;
             let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
+            // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells, nor a
+            // file redirected to standard input: their first bytes do.)
+            let nameless = unnamed(path, &meta);
             let opened = {
                 let (path, count) = (path.clone(), position.clone());
-                // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells,
-                // nor a file redirected to standard input: their first
-                // bytes do.)
-                let piped = unnamed(&path, &meta) && !quotekit_data::gzip::is_gzip(&path);
+                let piped = nameless && !quotekit_data::gzip::is_gzip(&path);
                 move || {
                     let file = std::fs::File::open(&path).map_err(|e| InferError::io(&path, e))?;
                     let counted = Counting { inner: file, count };
@@ -836,7 +835,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             };
             // (Read as JSONL, gzip data would be a few error records of
             // bytes that are no UTF-8, and its records lost.)
-            if !unnamed(path, &meta)
+            if !nameless
                 && !quotekit_data::gzip::is_gzip(path)
                 && quotekit_data::gzip::holds_gzip(path)
             {
