@@ -198,7 +198,7 @@ fn dotted_keys_joined(text: &str, first: toml::de::Error) -> Result<SpaceFile, S
             }
         }
     }
-    let first = |joined: &Joined| match &joined.listed {
+    let first_error = |joined: &Joined| match &joined.listed {
         Some(key) => format!(
             "{}; if `{key}` is a key to search, its values go in a table: \
              `{key} = {{ values = [ … ] }}`",
@@ -207,17 +207,17 @@ fn dotted_keys_joined(text: &str, first: toml::de::Error) -> Result<SpaceFile, S
         None => first.to_string(),
     };
     let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
-        return Err(first(&Joined::default()));
+        return Err(first_error(&Joined::default()));
     };
     let Some(toml::Value::Table(space)) = table.remove("space") else {
-        return Err(first(&Joined::default()));
+        return Err(first_error(&Joined::default()));
     };
     let mut joined = Joined::default();
     for (name, value) in space {
         join(name, value, &mut joined)?;
     }
     if !joined.nested {
-        return Err(first(&joined));
+        return Err(first_error(&joined));
     }
     table.insert("space".into(), toml::Value::Table(joined.keys));
     // (Written out and read again, so that the error shows its key.)
