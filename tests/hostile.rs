@@ -1318,18 +1318,11 @@ struct Handled {
     says: &'static str,
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
 #[test]
 fn awkward_inputs_are_read_or_recorded_never_lost() {
     let record = |id: &str| format!("{{\"id\":\"{id}\",\"text\":\"“Yes,” he said.\"}}\n");
     let five: String = (1..=5).map(|k| record(&format!("r{k}"))).collect();
-    let five_gz = gzip(five.as_bytes());
+    let five_gz = common::gzip(five.as_bytes());
     let cases = vec![
         Handled {
             name: "a byte-order mark",

@@ -710,12 +710,11 @@ fn gzip_texts_give_the_records_of_plain_ones() {
     for p in &texts {
         let name = p.file_name().unwrap().to_str().unwrap();
         std::fs::copy(p, plain.join(name)).unwrap();
-        let mut enc = flate2::write::GzEncoder::new(
-            std::fs::File::create(zipped.join(format!("{name}.gz"))).unwrap(),
-            flate2::Compression::default(),
-        );
-        enc.write_all(&std::fs::read(p).unwrap()).unwrap();
-        enc.finish().unwrap();
+        std::fs::write(
+            zipped.join(format!("{name}.gz")),
+            common::gzip(&std::fs::read(p).unwrap()),
+        )
+        .unwrap();
     }
     let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
     assert!(predict(&plain, &a, &[]).status.success());
@@ -740,12 +739,7 @@ fn gzip_and_stdin_inputs_give_the_same_records() {
     std::fs::write(&plain, &corpus).unwrap();
     // (`.gz` in any case, as `.txt` is.)
     let gz = dir.path().join("in.jsonl.GZ");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::default(),
-    );
-    enc.write_all(corpus.as_bytes()).unwrap();
-    enc.finish().unwrap();
+    std::fs::write(&gz, common::gzip(corpus.as_bytes())).unwrap();
     let a = dir.path().join("a.jsonl");
     let b = dir.path().join("b.jsonl");
     assert!(predict(&plain, &a, &[]).status.success());

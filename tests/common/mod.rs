@@ -10,6 +10,13 @@ use quotekit_data::{load_corpus, Document, Format, LoadOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `bytes` compressed with gzip, as `gzip` compresses a file.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut w = quotekit_data::gzip::Writer::new(Path::new("x.gz"), Vec::new());
+    std::io::Write::write_all(&mut w, bytes).unwrap();
+    w.finish().unwrap()
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
