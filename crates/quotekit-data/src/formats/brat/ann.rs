@@ -530,14 +530,7 @@ mod tests {
                    T4\tAttribution 4 8\tsaid\nT5\tDiscuss 4 8\tsaid\n\
                    E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n\
                    E2\tAttribution:T4 Cue:T5 Content:T1\nE3\tAttribution:T4 \n";
-        let read = parse_ann(
-            "d",
-            "Ann said so.".into(),
-            ann,
-            Path::new("d.ann"),
-            &BratOptions::default(),
-        )
-        .unwrap();
+        let read = read(ann).unwrap();
         let a = &read.document.attributions;
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].source.as_deref(), Some("T3"));
@@ -561,14 +554,7 @@ mod tests {
         let ann = "T1\tSource 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tContent 9 11\tso\n\
                    T4\tAttribution 4 8\tsaid\nE1\tAttribution:T3 Content:T3\n\
                    E2\tAttribution:T4 Source:T4 Content:T3\nE3\tAttribution:T9 Content:T3\n";
-        let read = parse_ann(
-            "d",
-            "Ann said so.".into(),
-            ann,
-            Path::new("d.ann"),
-            &BratOptions::default(),
-        )
-        .unwrap();
+        let read = read(ann).unwrap();
         let msgs: Vec<String> = read.diagnostics.iter().map(ToString::to_string).collect();
         assert_eq!(
             msgs,
