@@ -37,11 +37,37 @@ pub enum Template {
     Bigrams,
     /// Conjunctions of quote state with cue distance, capitalisation and the word.
     Conjunctions,
+    /// The token's clause: cues earlier and later in its sentence (and the
+    /// nearest one's word), the distance to the clause punctuation around
+    /// it, a `that` after a cue.
+    Clause,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Template; 14] = [
+    pub const ALL: [Template; 15] = [
+        Template::Word,
+        Template::Lower,
+        Template::Affixes,
+        Template::Shape,
+        Template::Capitalization,
+        Template::QuoteState,
+        Template::QuoteDistance,
+        Template::CueLexicon,
+        Template::CueDistance,
+        Template::Pronoun,
+        Template::Position,
+        Template::Window,
+        Template::Bigrams,
+        Template::Conjunctions,
+        Template::Clause,
+    ];
+}
+
+impl Template {
+    /// The templates there were before [`Template::Clause`]: what the hashed
+    /// features of neural models saved before it used.
+    pub const BEFORE_CLAUSE: [Template; 14] = [
         Template::Word,
         Template::Lower,
         Template::Affixes,

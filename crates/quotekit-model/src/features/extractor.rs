@@ -3,12 +3,12 @@
 //! to `hash_bits`) keeps memory fixed and needs no feature dictionary.
 
 use crate::error::ModelError;
+use crate::features::clause::Clauses;
 use crate::features::config::{FeatureConfig, Template};
+use crate::features::hashing::{bucket, Feature};
 use crate::features::lexicon::{Lexicon, LexiconMatch};
 use crate::features::quote_state::{quote_states, QuoteInfo};
 use quotekit_data::{Document, Tokenized};
-use rustc_hash::FxHasher;
-use std::hash::Hasher;
 use std::ops::Range;
 
 /// Feature ids of every token of one document, in a flat CSR layout.
@@ -61,19 +61,6 @@ struct TokenFacts<'t> {
     sentence_in_paragraph: Vec<u32>,
 }
 
-fn bucket(d: usize) -> u8 {
-    match d {
-        0 => b'0',
-        1 => b'1',
-        2 => b'2',
-        3 => b'3',
-        4..=6 => b'4',
-        7..=10 => b'7',
-        11..=20 => b'b',
-        _ => b'f',
-    }
-}
-
 /// Word shape with runs collapsed: `Obama` → `Xx`, `2016` → `d`, `U.S.` → `X.X.`.
 fn shape(word: &str) -> String {
     let mut out = String::new();
@@ -100,34 +87,6 @@ fn shape(word: &str) -> String {
 pub fn is_title(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
-}
-
-/// A hasher for one feature: template id first, then the parts.
-struct Feature(FxHasher);
-
-impl Feature {
-    fn new(template: u8) -> Self {
-        let mut h = FxHasher::default();
-        h.write_u8(template);
-        Feature(h)
-    }
-    fn s(mut self, part: &str) -> Self {
-        self.0.write(part.as_bytes());
-        self.0.write_u8(0xff);
-        self
-    }
-    fn b(mut self, part: u8) -> Self {
-        self.0.write_u8(part);
-        self
-    }
-    fn id(self, mask: u64) -> u32 {
-        // splitmix64 finaliser: spreads FxHash's low-entropy bits over the mask.
-        let mut z = self.0.finish();
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z & mask) as u32
-    }
 }
 
 impl FeatureExtractor {
@@ -215,6 +174,9 @@ impl FeatureExtractor {
         let (cue_left, cue_right) = nearest(&f, |i| {
             matches!(f.cues[i], LexiconMatch::Single | LexiconMatch::Begin)
         });
+        let clauses = self
+            .on(Template::Clause)
+            .then(|| Clauses::new(&f.words, &f.cues, &f.quotes, &f.sentence_ranges));
         for i in 0..n {
             self.token_features(
                 &f,
@@ -225,6 +187,16 @@ impl FeatureExtractor {
                 cue_right[i],
                 &mut out.ids,
             );
+            if let Some(c) = &clauses {
+                c.features(
+                    i,
+                    &f.lower,
+                    &f.quotes,
+                    &f.sentence_of,
+                    self.mask,
+                    &mut out.ids,
+                );
+            }
             out.offsets.push(out.ids.len() as u32);
         }
         out

@@ -1,6 +1,7 @@
 //! The `[neural]` section of a config (`model = "neural"`) and its
 //! `[neural.network]` sizes.
 
+use crate::features::config::Template;
 use crate::features::symbolic::FEATURE_SIZES;
 use crate::nn::check_widths;
 use serde::{Deserialize, Serialize};
@@ -170,6 +171,12 @@ impl NeuralConfig {
                 e.sparse_dropout
             ));
         }
+        if e.sparse_dim > 0 && e.sparse_templates.is_empty() {
+            return Err(
+                "neural.network.sparse_templates is empty (list CRF feature templates, or set sparse_dim = 0)"
+                    .into(),
+            );
+        }
         if !(0.0..1.0).contains(&e.dropout) {
             return Err(format!(
                 "neural.network.dropout = {} (expected at least 0 and below 1)",
@@ -228,7 +235,9 @@ impl NeuralConfig {
 /// model file's header or a training checkpoint keeps it) was written
 /// without, with what the file means where that is not today's default:
 /// the first neural models (format version 1) came before the `wide` path
-/// and before `sparse_dropout`, and had neither. (A config is saved with
+/// and before `sparse_dropout`, and had neither; the models before
+/// `sparse_templates` hashed every template there was then
+/// ([`Template::BEFORE_CLAUSE`]). (A config is saved with
 /// every key it has, so only files from before a key lack it. The other
 /// keys added since, such as `sparse_learning_rate` and `average`, default
 /// to what the runs before them did.)
@@ -237,6 +246,9 @@ pub fn saved_before_keys(neural: &mut serde_json::Value) {
         if let Some(network) = neural.get_mut(section).and_then(|n| n.as_object_mut()) {
             network.entry("wide").or_insert(false.into());
             network.entry("sparse_dropout").or_insert(0.0.into());
+            network
+                .entry("sparse_templates")
+                .or_insert_with(|| serde_json::json!(Template::BEFORE_CLAUSE));
         }
     }
 }
@@ -269,6 +281,10 @@ pub struct NetworkConfig {
     /// Also add a linear function of the hashed CRF features to the tag scores
     /// (the CRF's own emission model, learnt jointly with the network).
     pub wide: bool,
+    /// The CRF feature templates hashed (every template by default; models
+    /// saved before [`Template::Clause`] used the others,
+    /// [`Template::BEFORE_CLAUSE`]).
+    pub sparse_templates: Vec<Template>,
 }
 
 impl Default for NetworkConfig {
@@ -285,6 +301,7 @@ impl Default for NetworkConfig {
             dropout: 0.3,
             sparse_dropout: 0.3,
             wide: true,
+            sparse_templates: Template::ALL.to_vec(),
         }
     }
 }
@@ -304,11 +321,13 @@ mod tests {
         assert_eq!(old.network.hidden, 7);
         assert!(!old.network.wide);
         assert_eq!(old.network.sparse_dropout, 0.0);
+        assert_eq!(old.network.sparse_templates, Template::BEFORE_CLAUSE);
         let mut now = serde_json::to_value(NeuralConfig::default()).unwrap();
         saved_before_keys(&mut now);
         let now: NeuralConfig = serde_json::from_value(now).unwrap();
         assert_eq!(now, NeuralConfig::default());
         assert!(now.network.wide && now.network.sparse_dropout > 0.0);
+        assert!(now.network.sparse_templates.contains(&Template::Clause));
     }
 
     #[test]

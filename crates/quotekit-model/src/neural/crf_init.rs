@@ -7,11 +7,19 @@
 
 use crate::crf::tagger::CrfTagger;
 use crate::error::ModelError;
+use crate::features::config::Template;
 use crate::model_file::load_annotator;
 use crate::neural::inputs::sparse_feature_config;
 use crate::neural::model::NeuralModel;
 use candle_core::{Tensor, Var};
 use std::path::Path;
+
+/// `templates` as a config writes them (`["word", "lower"]`).
+fn toml_list(templates: &[Template]) -> String {
+    serde_json::to_string(templates)
+        .unwrap_or_default()
+        .replace(',', ", ")
+}
 
 /// Copies the CRF model at `path` into `model` (see the module docs). The CRF
 /// must use the same tags, feature templates, hash size and cue lexicon as the
@@ -53,6 +61,13 @@ pub fn init_from_crf(
         return Err(ModelError::config(format!(
             "neural.init_crf = {shown}: the CRF hashes its features into 2^{} buckets; set neural.network.sparse_bits = {} (now {})",
             features.hash_bits, features.hash_bits, wanted.hash_bits
+        )));
+    }
+    if features.templates != wanted.templates {
+        return Err(ModelError::config(format!(
+            "neural.init_crf = {shown}: the CRF's feature templates differ from the neural tagger's hashed ones; set neural.network.sparse_templates = {} (now {})",
+            toml_list(&features.templates),
+            toml_list(&wanted.templates)
         )));
     }
     if *features != wanted {
@@ -251,6 +266,28 @@ mod tests {
         );
         let e = refused(&neural(12), &narrow, &labels());
         assert!(e.contains("other [features] settings"), "{e}");
+        // A CRF of the templates before `clause`, as configs of before list
+        // them, beside today's default hashed templates.
+        let listed: Vec<String> = Template::BEFORE_CLAUSE
+            .iter()
+            .map(|t| serde_json::to_string(t).unwrap())
+            .collect();
+        let before = trained(
+            dir.path(),
+            "before",
+            &format!(
+                "[features]\nhash_bits = 12\ntemplates = [{}]\n",
+                listed.join(", ")
+            ),
+        );
+        let e = refused(&neural(12), &before, &labels());
+        assert!(
+            e.contains(&format!(
+                "set neural.network.sparse_templates = [{}]",
+                listed.join(", ")
+            )),
+            "{e}"
+        );
         let network = trained(
             dir.path(),
             "neural",

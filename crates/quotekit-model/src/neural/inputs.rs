@@ -81,17 +81,19 @@ pub fn word_inputs(
     }
 }
 
-/// The CRF feature extractor whose hashed features the network embeds (all
-/// templates, `sparse_bits` buckets), or `None` when `sparse_dim` is 0.
+/// The CRF feature extractor whose hashed features the network embeds
+/// (`sparse_templates`, `sparse_bits` buckets), or `None` when `sparse_dim`
+/// is 0.
 pub fn sparse_extractor(config: &NetworkConfig, cues: &Lexicon) -> Option<FeatureExtractor> {
     (config.sparse_dim > 0)
         .then(|| FeatureExtractor::with_lexicon(&sparse_feature_config(config), cues.clone()))
 }
 
 /// The CRF feature settings of the hashed features: the CRF's defaults with
-/// `sparse_bits` hash bits.
+/// `sparse_templates` and `sparse_bits` hash bits.
 pub fn sparse_feature_config(config: &NetworkConfig) -> FeatureConfig {
     FeatureConfig {
+        templates: config.sparse_templates.clone(),
         hash_bits: config.sparse_bits,
         ..FeatureConfig::default()
     }
