@@ -1,9 +1,11 @@
 //! The clause around a token ([`Template::Clause`]): whether its sentence
-//! has a cue before and after it (and the nearest one's word), how far the
-//! clause punctuation around it is, and whether it opens or follows a
-//! `that` after a cue. Content is a clause of a cue's sentence (`said that
-//! …`, `…, he said`); the CRF's other features see cues by distance within
-//! the paragraph, not by sentence or clause.
+//! has a cue before and after it and a quotation mark, the nearest cue's
+//! word (a phrase's first word) and whether clause punctuation parts it from
+//! the token, how far the clause punctuation around it is, and whether it
+//! opens or follows a `that` or `whether` after a cue; the features of cues
+//! conjoined with the token's quotation state. Content is a clause of a
+//! cue's sentence (`said that …`, `…, he said`); the CRF's other features
+//! see cues by distance within the paragraph, not by sentence or clause.
 //!
 //! [`Template::Clause`]: crate::features::config::Template::Clause
 

@@ -38,30 +38,10 @@ pub enum Template {
     /// Conjunctions of quote state with cue distance, capitalisation and the word.
     Conjunctions,
     /// The token's clause: cues earlier and later in its sentence (and the
-    /// nearest one's word), the distance to the clause punctuation around
-    /// it, a `that` after a cue.
+    /// nearest one's word), whether the sentence has a quotation mark, the
+    /// distance to the clause punctuation around it, a `that` or `whether`
+    /// after a cue.
     Clause,
-}
-
-impl Template {
-    /// Every template.
-    pub const ALL: [Template; 15] = [
-        Template::Word,
-        Template::Lower,
-        Template::Affixes,
-        Template::Shape,
-        Template::Capitalization,
-        Template::QuoteState,
-        Template::QuoteDistance,
-        Template::CueLexicon,
-        Template::CueDistance,
-        Template::Pronoun,
-        Template::Position,
-        Template::Window,
-        Template::Bigrams,
-        Template::Conjunctions,
-        Template::Clause,
-    ];
 }
 
 impl Template {
@@ -83,6 +63,18 @@ impl Template {
         Template::Bigrams,
         Template::Conjunctions,
     ];
+
+    /// Every template, in declaration order (a template's index is its
+    /// discriminant): those of [`Template::BEFORE_CLAUSE`], then `Clause`.
+    pub const ALL: [Template; 15] = {
+        let mut all = [Template::Clause; 15];
+        let mut k = 0;
+        while k < Self::BEFORE_CLAUSE.len() {
+            all[k] = Self::BEFORE_CLAUSE[k];
+            k += 1;
+        }
+        all
+    };
 }
 
 /// Which features are extracted.
@@ -106,6 +98,21 @@ impl Default for FeatureConfig {
             window: 2,
             hash_bits: 20,
             lexicon: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ALL` lists every template once, at its discriminant (the
+    /// extractor's index), and the templates of before come first.
+    #[test]
+    fn every_template_is_listed_once_at_its_index() {
+        assert!(Template::ALL.starts_with(&Template::BEFORE_CLAUSE));
+        for (k, t) in Template::ALL.iter().enumerate() {
+            assert_eq!(*t as usize, k, "{t:?}");
         }
     }
 }

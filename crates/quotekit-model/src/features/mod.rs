@@ -1,13 +1,13 @@
 //! What the taggers see of a token besides its text: hashed symbolic
-//! features for the CRF (and the neural tagger's wide path), the clauses
-//! of a sentence around its cues, the cue
+//! features for the CRF (and the neural tagger's wide path; their hashing,
+//! and the clauses of a sentence around its cues, in private modules), the cue
 //! lexicon, the quotation state tracked over a document, and the small
 //! symbolic feature ids the network taggers embed.
 
-pub mod clause;
+mod clause;
 pub mod config;
 pub mod extractor;
-pub mod hashing;
+mod hashing;
 pub mod lexicon;
 pub mod quote_state;
 pub mod symbolic;
