@@ -7,7 +7,7 @@
 
 use crate::crf::tagger::CrfTagger;
 use crate::error::ModelError;
-use crate::features::config::Template;
+use crate::features::config::{FeatureConfig, Template};
 use crate::model_file::load_annotator;
 use crate::neural::inputs::sparse_feature_config;
 use crate::neural::model::NeuralModel;
@@ -63,16 +63,28 @@ pub fn init_from_crf(
             features.hash_bits, features.hash_bits, wanted.hash_bits
         )));
     }
-    if features.templates != wanted.templates {
+    // (The order of a template list makes no difference to the features.)
+    let set = |templates: &[Template]| {
+        let mut set = templates.to_vec();
+        set.sort();
+        set.dedup();
+        set
+    };
+    if set(&features.templates) != set(&wanted.templates) {
         return Err(ModelError::config(format!(
             "neural.init_crf = {shown}: the CRF's feature templates differ from the neural tagger's hashed ones; set neural.network.sparse_templates = {} (now {})",
             toml_list(&features.templates),
             toml_list(&wanted.templates)
         )));
     }
+    let wanted = FeatureConfig {
+        templates: features.templates.clone(),
+        ..wanted
+    };
     if *features != wanted {
         return Err(ModelError::config(format!(
-            "neural.init_crf = {shown}: the CRF was trained with other [features] settings than the neural tagger's defaults ({features:?})"
+            "neural.init_crf = {shown}: the CRF was trained with other [features] settings than the neural tagger's hashed features (features.window = {}, no features.lexicon file): {features:?}",
+            wanted.window
         )));
     }
     if extractor.cues().hash() != model.cues.hash() {
@@ -148,6 +160,15 @@ mod tests {
     }
 
     fn neural_with(bits: u32, wide: bool, cues: Lexicon) -> NeuralModel {
+        neural_from(bits, wide, cues, Template::ALL.to_vec())
+    }
+
+    /// A network hashing the CRF features of `templates`.
+    fn neural_of_templates(bits: u32, templates: Vec<Template>) -> NeuralModel {
+        neural_from(bits, true, Lexicon::builtin_cues(), templates)
+    }
+
+    fn neural_from(bits: u32, wide: bool, cues: Lexicon, templates: Vec<Template>) -> NeuralModel {
         let config = NeuralConfig {
             vocab_size: 100,
             network: NetworkConfig {
@@ -156,6 +177,7 @@ mod tests {
                 sparse_dim: 4,
                 sparse_bits: bits,
                 wide,
+                sparse_templates: templates,
                 ..NetworkConfig::default()
             },
             window: 64,
@@ -288,6 +310,10 @@ mod tests {
             )),
             "{e}"
         );
+        // Set as the message says, in another order, it starts the network.
+        let mut reversed = Template::BEFORE_CLAUSE.to_vec();
+        reversed.reverse();
+        init_from_crf(&neural_of_templates(12, reversed), &before, &labels()).unwrap();
         let network = trained(
             dir.path(),
             "neural",
