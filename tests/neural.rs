@@ -6,6 +6,7 @@ mod common;
 use common::{sample, sample_dir};
 use quotekit_data::formats::jsonl::to_json_line;
 use quotekit_data::Role;
+use quotekit_model::features::config::Template;
 use quotekit_model::neural::config::{NetworkConfig, NeuralConfig};
 use quotekit_model::neural::model::NeuralModel;
 use quotekit_model::training::events::TrainEvent;
@@ -125,17 +126,15 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
     assert!(load_annotator(&model_dir).is_ok());
 }
 
-/// A neural model saved before the network had a wide path (its header's
-/// network section has no `wide` key, as quotekit wrote it then; today's
-/// default is a wide path) loads as the network it is, and tags as it did.
-#[test]
-fn a_model_saved_before_the_wide_path_loads_without_one() {
-    let mut config = small_train_config(1);
-    config.neural.network.wide = false;
-    config.data.dev = None;
-    let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let model_dir = dir.path().join("model");
+/// Saves `fitted` in `dir` with `key` taken out of its header's network
+/// section, as quotekit wrote headers before the key existed; returns the
+/// model directory and the value taken out.
+fn saved_without_network_key(
+    fitted: &Fitted,
+    dir: &std::path::Path,
+    key: &str,
+) -> (std::path::PathBuf, serde_json::Value) {
+    let model_dir = dir.join("model");
     save_annotator(&fitted.annotator, &fitted.header, &model_dir).unwrap();
     let file = model_dir.join("model.safetensors");
     let bytes = std::fs::read(&file).unwrap();
@@ -146,15 +145,20 @@ fn a_model_saved_before_the_wide_path_loads_without_one() {
     let network = header["config"]["neural"]["network"]
         .as_object_mut()
         .unwrap();
-    assert_eq!(network.remove("wide"), Some(false.into()));
+    let removed = network.remove(key).expect("the key is saved");
     let meta = std::collections::HashMap::from([("quotekit".to_string(), header.to_string())]);
     std::fs::write(
         &file,
         safetensors::serialize(st.tensors(), Some(meta)).unwrap(),
     )
     .unwrap();
-    let (loaded, header) = load_annotator(&model_dir).unwrap();
-    assert!(!header.config.neural.network.wide);
+    (model_dir, removed)
+}
+
+/// The model at `model_dir` tags the sample as `fitted` does (spans and
+/// confidences); returns its header.
+fn loads_and_tags_as(fitted: &Fitted, model_dir: &std::path::Path) -> quotekit_model::ModelHeader {
+    let (loaded, header) = load_annotator(model_dir).unwrap();
     for doc in sample() {
         let (a, b) = (
             fitted.annotator.annotate_scored(&doc),
@@ -163,6 +167,91 @@ fn a_model_saved_before_the_wide_path_loads_without_one() {
         assert_eq!(a.document, b.document, "{}", doc.id);
         assert_eq!(a.confidences, b.confidences, "{}", doc.id);
     }
+    header
+}
+
+/// A neural model saved before the network had a wide path (its header's
+/// network section has no `wide` key, as quotekit wrote it then; today's
+/// default is a wide path) loads as the network it is, and tags as it did.
+#[test]
+fn a_model_saved_before_the_wide_path_loads_without_one() {
+    let mut config = small_train_config(1);
+    config.neural.network.wide = false;
+    config.data.dev = None;
+    let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (model_dir, removed) = saved_without_network_key(&fitted, dir.path(), "wide");
+    assert_eq!(removed, serde_json::Value::from(false));
+    let header = loads_and_tags_as(&fitted, &model_dir);
+    assert!(!header.config.neural.network.wide);
+}
+
+/// A neural model saved before `sparse_templates` (its header has none;
+/// today's default hashes every template, `clause` among them) hashes the
+/// templates there were before `clause`, and tags as it did.
+#[test]
+fn a_model_saved_before_sparse_templates_hashes_the_templates_of_before() {
+    let mut config = small_train_config(1);
+    config.neural.network.sparse_templates = Template::BEFORE_CLAUSE.to_vec();
+    config.data.dev = None;
+    let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (model_dir, _) = saved_without_network_key(&fitted, dir.path(), "sparse_templates");
+    let header = loads_and_tags_as(&fitted, &model_dir);
+    assert_eq!(
+        header.config.neural.network.sparse_templates,
+        Template::BEFORE_CLAUSE
+    );
+}
+
+/// A checkpoint written before `sparse_templates` is refused under today's
+/// default templates, the message giving the list to set; set so, the run
+/// resumes to the model of a run never stopped.
+#[test]
+fn a_checkpoint_from_before_sparse_templates_resumes_with_the_templates_it_gives() {
+    let mut before = small_train_config(2);
+    before.neural.network.sparse_templates = Template::BEFORE_CLAUSE.to_vec();
+    let before = before.check().unwrap();
+    let whole = fit_with(&before, &TrainOptions::default(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("checkpoint");
+    let options = TrainOptions {
+        checkpoint_dir: Some(checkpoint.clone()),
+        stop_after: Some(1),
+        ..TrainOptions::default()
+    };
+    fit_with(&before, &options, |_| {}).unwrap();
+    // The key taken out of the checkpoint's config, as quotekit wrote it then.
+    let file = checkpoint.join("checkpoint.safetensors");
+    let bytes = std::fs::read(&file).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let key = "quotekit-checkpoint";
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&meta.metadata().as_ref().unwrap()[key]).unwrap();
+    let network = meta["config"]["network"].as_object_mut().unwrap();
+    assert!(network.remove("sparse_templates").is_some());
+    let meta = std::collections::HashMap::from([(key.to_string(), meta.to_string())]);
+    std::fs::write(
+        &file,
+        safetensors::serialize(st.tensors(), Some(meta)).unwrap(),
+    )
+    .unwrap();
+    let options = TrainOptions {
+        resume: Some(checkpoint),
+        ..TrainOptions::default()
+    };
+    let e = fit_with(&small_config(2), &options, |_| {})
+        .unwrap_err()
+        .to_string();
+    let listed: Vec<String> = Template::BEFORE_CLAUSE
+        .iter()
+        .map(|t| serde_json::to_string(t).unwrap())
+        .collect();
+    let wanted = format!("neural.network.sparse_templates = [{}]", listed.join(","));
+    assert!(e.contains(&wanted), "{e}");
+    let resumed = fit_with(&before, &options, |_| {}).unwrap();
+    assert_eq!(parameters(&resumed), parameters(&whole));
 }
 
 /// A run whose interrupt is set (as Python's Ctrl-C sets it) stops after

@@ -281,11 +281,28 @@ impl Checkpoint {
         if stored != current {
             let mut differing = Vec::new();
             differing_keys(section, Some(&current), Some(&stored), &mut differing);
+            // What the checkpoint has for each, as a config writes it.
+            let had: Vec<String> = differing
+                .iter()
+                .map(|key| {
+                    let value = key
+                        .strip_prefix(section)
+                        .unwrap_or(key)
+                        .split('.')
+                        .filter(|k| !k.is_empty())
+                        .try_fold(&stored, |v, k| v.get(k));
+                    match value {
+                        Some(v) => format!("{key} = {v}"),
+                        None => format!("no {key}"),
+                    }
+                })
+                .collect();
             return Err(ModelError::Config {
                 path,
                 message: format!(
-                    "the checkpoint was written with other settings ({}); resume with the same config",
-                    differing.join(", ")
+                    "the checkpoint was written with other settings ({}); resume with the same config (the checkpoint's: {})",
+                    differing.join(", "),
+                    had.join("; ")
                 ),
             });
         }
@@ -520,6 +537,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("(transformer.epochs, transformer.init)"), "{e}");
+        assert!(
+            e.contains(
+                r#"(the checkpoint's: transformer.epochs = 3; transformer.init = "models/a")"#
+            ),
+            "{e}"
+        );
         // A table's differing keys are named inside it.
         let mut keys = Vec::new();
         differing_keys(
