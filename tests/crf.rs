@@ -271,7 +271,7 @@ fn bad_model_files_are_refused_clearly() {
     write_with_header(&good, &newer, |v| v["format_version"] = 99.into());
     let msg = err(&newer);
     assert!(
-        msg.contains("model format version 99 is newer than this quotekit supports (3)"),
+        msg.contains("model format version 99 is newer than this quotekit supports (4)"),
         "{msg}"
     );
     let other = dir.path().join("other.safetensors");

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The newest format version this build reads and the one it writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The weights file inside a model directory.
 pub const FILE_NAME: &str = "model.safetensors";
 /// The subword tokenizer beside a network tagger's weights.
