@@ -140,7 +140,11 @@ impl ResultsStore {
                     path: Some(dir.to_path_buf()),
                     message: "holds the results of another search (its search space, base config \
                               or corpora differ, or, for successive halving, its trials budget); \
-                              resume with the same ones, or give another --out"
+                              resume with the same ones, or give another --out (a search begun \
+                              before the CRF's `clause` feature template, whose base config left \
+                              the templates to the default, resumes once the base lists the \
+                              templates of before: `features.templates`, and for the neural \
+                              tagger `neural.network.sparse_templates`)"
                         .into(),
                 });
             }

@@ -22,8 +22,9 @@
 //! over 500 lines because its tests, which pin each refusal's message, are
 //! a third of it.
 
-use crate::config::{Checked, TrainConfig};
+use crate::config::{Checked, ModelKind, TrainConfig};
 use crate::error::ModelError;
+use crate::features::config::Template;
 pub use crate::tune::domain::{set, Domain, Method, MAX_STEPS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -306,15 +307,14 @@ impl SearchSpace {
         for (key, value) in overrides {
             set(&mut base, key, value.clone()).map_err(fail)?;
         }
-        let kind = config_of(&base)
-            .map_err(|e| match e {
-                ModelError::Config { message, .. } => ModelError::Config {
-                    path: Some(base_path.clone()),
-                    message,
-                },
-                other => other,
-            })?
-            .model;
+        let resolved = config_of(&base).map_err(|e| match e {
+            ModelError::Config { message, .. } => ModelError::Config {
+                path: Some(base_path.clone()),
+                message,
+            },
+            other => other,
+        })?;
+        let kind = resolved.model;
         if !(1..=MAX_TRIALS).contains(&file.trials) {
             return Err(fail(format!(
                 "trials = {} (expected 1 to {MAX_TRIALS})",
@@ -366,11 +366,12 @@ impl SearchSpace {
         if let Some(toml::Value::Table(t)) = trained.get_mut("training") {
             t.remove("threads");
         }
-        let fingerprint = format!(
+        let mut fingerprint = format!(
             "{}\n--- base ---\n{}",
             toml::to_string(&searched).map_err(|e| fail(e.to_string()))?,
             toml::to_string(&trained).map_err(|e| fail(e.to_string()))?
         );
+        fingerprint.push_str(&templates_beyond_clause(&resolved));
         Ok(Self {
             path: path.to_path_buf(),
             base_path,
@@ -469,6 +470,34 @@ fn parsed(table: &toml::Table) -> Result<TrainConfig, ModelError> {
         .map_err(|e| ModelError::config(e.message().to_string()))
 }
 
+/// The feature templates `config` resolves to, where they reach past those
+/// there were before [`Template::Clause`] (empty otherwise): a base config
+/// that leaves the templates to the default meant those of before to the
+/// searches begun before `clause`, and means more now, with the same text.
+/// (A search whose templates are all of before keeps the fingerprint it
+/// had.)
+fn templates_beyond_clause(config: &TrainConfig) -> String {
+    let beyond = |templates: &[Template]| {
+        templates
+            .iter()
+            .any(|t| !Template::BEFORE_CLAUSE.contains(t))
+    };
+    let (crf, network) = (
+        &config.features.templates,
+        &config.neural.network.sparse_templates,
+    );
+    let hashed = match config.model {
+        ModelKind::Crf => beyond(crf),
+        ModelKind::Neural => beyond(crf) || beyond(network),
+        ModelKind::Transformer => false,
+    };
+    if hashed {
+        format!("\n--- templates ---\n{crf:?}\n{network:?}")
+    } else {
+        String::new()
+    }
+}
+
 fn config_of(table: &toml::Table) -> Result<TrainConfig, ModelError> {
     let config = parsed(table)?;
     config.validate()?;
@@ -495,6 +524,41 @@ mod tests {
         );
         let path = write(dir.path(), "space.toml", text);
         SearchSpace::load(&path, &[])
+    }
+
+    /// A base that leaves the templates to the default means `clause` now,
+    /// and its search is another than one begun before `clause` with the
+    /// same text; one that lists the templates of before is the same.
+    #[test]
+    fn default_templates_past_clause_are_part_of_the_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let listed: Vec<String> = Template::BEFORE_CLAUSE
+            .iter()
+            .map(|t| serde_json::to_string(t).unwrap())
+            .collect();
+        let bases = [
+            String::new(),
+            format!("[features]\ntemplates = [{}]\n", listed.join(", ")),
+        ];
+        let fingerprints: Vec<String> = bases
+            .iter()
+            .map(|features| {
+                write(
+                    dir.path(),
+                    "base.toml",
+                    &format!("model = \"crf\"\n{features}"),
+                );
+                let path = write(
+                    dir.path(),
+                    "space.toml",
+                    "base = \"base.toml\"\n[space]\n\"training.c2\" = { values = [1.0, 2.0] }\n",
+                );
+                SearchSpace::load(&path, &[]).unwrap().fingerprint
+            })
+            .collect();
+        assert!(fingerprints[0].contains("--- templates ---\n[Word,"));
+        assert!(fingerprints[0].contains("Clause]"));
+        assert!(!fingerprints[1].contains("--- templates ---"));
     }
 
     #[test]
