@@ -31,8 +31,9 @@ pub const FILE_NAME: &str = "checkpoint.safetensors";
 pub const FORMAT: &str = "quotekit-checkpoint";
 /// The `format` value of version 1 checkpoints.
 const FORMAT_V1: &str = "quotekit-neural-checkpoint";
-/// Checkpoint format version.
-pub const FORMAT_VERSION: u32 = 2;
+/// Checkpoint format version (3: a neural run's settings may hold
+/// `sparse_templates`, which the quotekit before it did not know).
+pub const FORMAT_VERSION: u32 = 3;
 /// The metadata key of the JSON metadata.
 const KEY: &str = "quotekit-checkpoint";
 

@@ -5,7 +5,7 @@
 //! refused when its space or base config changed).
 
 use super::plan::Trial;
-use super::space::Metric;
+use super::space::{Metric, TEMPLATES_MARK};
 use crate::error::ModelError;
 use crate::eval::Evaluation;
 use crate::io::write_atomically;
@@ -136,16 +136,25 @@ impl ResultsStore {
                         .into(),
                 });
             } else if found.as_ref() != Some(&wanted) {
+                // The same search but for the templates its defaults reach
+                // now: begun before `clause`.
+                let before_clause = fingerprint
+                    .split_once(TEMPLATES_MARK)
+                    .is_some_and(|(then, _)| found.as_ref().is_some_and(|f| f.fingerprint == then));
+                let message = if before_clause {
+                    "holds the results of this search begun before the CRF's `clause` feature \
+                     template, whose base config leaves the templates to the default: the \
+                     default now adds `clause`, so its trials and new ones would differ in their \
+                     features. Give another --out to search again (its trials.tsv keeps its \
+                     results)"
+                } else {
+                    "holds the results of another search (its search space, base config \
+                     or corpora differ, or, for successive halving, its trials budget); \
+                     resume with the same ones, or give another --out"
+                };
                 return Err(ModelError::Config {
                     path: Some(dir.to_path_buf()),
-                    message: "holds the results of another search (its search space, base config \
-                              or corpora differ, or, for successive halving, its trials budget); \
-                              resume with the same ones, or give another --out (a search begun \
-                              before the CRF's `clause` feature template, whose base config left \
-                              the templates to the default, resumes once the base lists the \
-                              templates of before: `features.templates`, and for the neural \
-                              tagger `neural.network.sparse_templates`)"
-                        .into(),
+                    message: message.into(),
                 });
             }
         } else {
@@ -421,6 +430,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("another search"), "{err}");
+        // The same search begun before `clause`, now with its templates.
+        let err = ResultsStore::open(dir.path(), &format!("two{TEMPLATES_MARK}[Word]"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("begun before the CRF's `clause`"), "{err}");
         // Records out of order (a line copied, or from elsewhere).
         store.append(&record(3, 0.5)).unwrap();
         let err = store.read().unwrap_err().to_string();
