@@ -212,15 +212,8 @@ fn a_checkpoint_from_before_sparse_templates_resumes_with_the_templates_it_gives
     let mut before = small_train_config(2);
     before.neural.network.sparse_templates = Template::BEFORE_CLAUSE.to_vec();
     let before = before.check().unwrap();
-    let whole = fit_with(&before, &TrainOptions::default(), |_| {}).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (whole, dir) = whole_and_stopped_after_one_epoch(&before);
     let checkpoint = dir.path().join("checkpoint");
-    let options = TrainOptions {
-        checkpoint_dir: Some(checkpoint.clone()),
-        stop_after: Some(1),
-        ..TrainOptions::default()
-    };
-    fit_with(&before, &options, |_| {}).unwrap();
     // The key taken out of the checkpoint's config, as quotekit wrote it then.
     let file = checkpoint.join("checkpoint.safetensors");
     let bytes = std::fs::read(&file).unwrap();
@@ -402,18 +395,25 @@ fn as_version_1(file: &std::path::Path) {
     std::fs::write(file, safetensors::serialize(tensors, Some(meta)).unwrap()).unwrap();
 }
 
-#[test]
-fn a_checkpoint_of_format_version_1_resumes_to_the_same_model() {
-    let config = small_config(2);
-    let whole = fit_with(&config, &TrainOptions::default(), |_| {}).unwrap();
+/// `config` trained whole, and trained again stopped after its first epoch
+/// with a checkpoint in `checkpoint` of the folder returned.
+fn whole_and_stopped_after_one_epoch(config: &Checked) -> (Fitted, tempfile::TempDir) {
+    let whole = fit_with(config, &TrainOptions::default(), |_| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let checkpoint = dir.path().join("checkpoint");
     let options = TrainOptions {
-        checkpoint_dir: Some(checkpoint.clone()),
+        checkpoint_dir: Some(dir.path().join("checkpoint")),
         stop_after: Some(1),
         ..TrainOptions::default()
     };
-    fit_with(&config, &options, |_| {}).unwrap();
+    fit_with(config, &options, |_| {}).unwrap();
+    (whole, dir)
+}
+
+#[test]
+fn a_checkpoint_of_format_version_1_resumes_to_the_same_model() {
+    let config = small_config(2);
+    let (whole, dir) = whole_and_stopped_after_one_epoch(&config);
+    let checkpoint = dir.path().join("checkpoint");
     as_version_1(&checkpoint.join("checkpoint.safetensors"));
     let options = TrainOptions {
         resume: Some(checkpoint),
