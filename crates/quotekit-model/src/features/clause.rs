@@ -11,6 +11,7 @@
 
 use crate::features::hashing::{bucket, Feature};
 use crate::features::lexicon::LexiconMatch;
+use crate::features::nearest::nearest_hits;
 use crate::features::quote_state::QuoteInfo;
 use std::ops::Range;
 
@@ -50,31 +51,21 @@ impl Clauses {
             quoted: vec![false; sentences.len()],
         };
         let cue_start = |i: usize| matches!(cues[i], LexiconMatch::Single | LexiconMatch::Begin);
-        for (s, sent) in sentences.iter().enumerate() {
-            let sent = sent.start.min(n)..sent.end.min(n);
-            let (mut cue, mut punct) = (None, None);
-            for i in sent.clone() {
-                c.cue_before[i] = cue;
-                c.punct_before[i] = punct;
-                if cue_start(i) {
-                    cue = Some(i as u32);
-                }
-                if is_clause_punct(words[i]) {
-                    punct = Some(i as u32);
-                }
-                c.quoted[s] |= quotes[i].state.is_mark();
-            }
-            let (mut cue, mut punct) = (None, None);
-            for i in sent.rev() {
-                c.cue_after[i] = cue;
-                c.punct_after[i] = punct;
-                if cue_start(i) {
-                    cue = Some(i as u32);
-                }
-                if is_clause_punct(words[i]) {
-                    punct = Some(i as u32);
-                }
-            }
+        let at = |v: &mut Vec<Option<u32>>, i: usize, j: usize| v[i] = Some(j as u32);
+        nearest_hits(
+            sentences,
+            cue_start,
+            |i, j| at(&mut c.cue_before, i, j),
+            |i, j| at(&mut c.cue_after, i, j),
+        );
+        nearest_hits(
+            sentences,
+            |i| is_clause_punct(words[i]),
+            |i, j| at(&mut c.punct_before, i, j),
+            |i, j| at(&mut c.punct_after, i, j),
+        );
+        for (quoted, sent) in c.quoted.iter_mut().zip(sentences) {
+            *quoted = sent.clone().any(|i| quotes[i].state.is_mark());
         }
         c
     }

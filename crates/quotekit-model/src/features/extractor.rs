@@ -7,6 +7,7 @@ use crate::features::clause::Clauses;
 use crate::features::config::{FeatureConfig, Template};
 use crate::features::hashing::{bucket, Feature};
 use crate::features::lexicon::{Lexicon, LexiconMatch};
+use crate::features::nearest::nearest_hits;
 use crate::features::quote_state::{quote_states, QuoteInfo};
 use quotekit_data::{Document, Tokenized};
 use std::ops::Range;
@@ -351,26 +352,12 @@ fn nearest(f: &TokenFacts<'_>, hit: impl Fn(usize) -> bool) -> (Vec<u8>, Vec<u8>
     let n = f.words.len();
     let mut left = vec![b'n'; n];
     let mut right = vec![b'n'; n];
-    for para in &f.paragraph_ranges {
-        let mut last: Option<usize> = None;
-        for i in para.clone() {
-            if let Some(l) = last {
-                left[i] = bucket(i - l);
-            }
-            if hit(i) {
-                last = Some(i);
-            }
-        }
-        last = None;
-        for i in para.clone().rev() {
-            if let Some(r) = last {
-                right[i] = bucket(r - i);
-            }
-            if hit(i) {
-                last = Some(i);
-            }
-        }
-    }
+    nearest_hits(
+        &f.paragraph_ranges,
+        hit,
+        |i, j| left[i] = bucket(i - j),
+        |i, j| right[i] = bucket(j - i),
+    );
     (left, right)
 }
 
