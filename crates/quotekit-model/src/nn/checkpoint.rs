@@ -282,27 +282,22 @@ impl Checkpoint {
         if stored != current {
             let mut differing = Vec::new();
             differing_keys(section, Some(&current), Some(&stored), &mut differing);
-            // What the checkpoint has for each, as a config writes it.
-            let had: Vec<String> = differing
+            let (keys, had): (Vec<&str>, Vec<String>) = differing
                 .iter()
-                .map(|key| {
-                    let value = key
-                        .strip_prefix(section)
-                        .unwrap_or(key)
-                        .split('.')
-                        .filter(|k| !k.is_empty())
-                        .try_fold(&stored, |v, k| v.get(k));
-                    match value {
+                .map(|(key, stored)| {
+                    // What the checkpoint has for it, as a config writes it.
+                    let had = match stored {
                         Some(v) => format!("{key} = {v}"),
                         None => format!("no {key}"),
-                    }
+                    };
+                    (key.as_str(), had)
                 })
-                .collect();
+                .unzip();
             return Err(ModelError::Config {
                 path,
                 message: format!(
                     "the checkpoint was written with other settings ({}); resume with the same config (the checkpoint's: {})",
-                    differing.join(", "),
+                    keys.join(", "),
                     had.join("; ")
                 ),
             });
@@ -455,14 +450,15 @@ impl Checkpoint {
 }
 
 /// Appends to `out` the keys (`prefix.key`, down to the innermost table,
-/// `neural.network.wide`) whose values differ between `a` and `b`. (Keys
-/// of either side: a key that only one of them sets, such as `init`,
-/// which is left out when unset, differs too.)
-fn differing_keys(
+/// `neural.network.wide`) whose values differ between `a` and `b`, each with
+/// its value in `b` (`None` where `b` lacks it). (Keys of either side: a key
+/// that only one of them sets, such as `init`, which is left out when
+/// unset, differs too.)
+fn differing_keys<'b>(
     prefix: &str,
     a: Option<&serde_json::Value>,
-    b: Option<&serde_json::Value>,
-    out: &mut Vec<String>,
+    b: Option<&'b serde_json::Value>,
+    out: &mut Vec<(String, Option<&'b serde_json::Value>)>,
 ) {
     match (a, b) {
         (Some(serde_json::Value::Object(a)), Some(serde_json::Value::Object(b))) => {
@@ -470,7 +466,7 @@ fn differing_keys(
                 differing_keys(&format!("{prefix}.{k}"), a.get(k), b.get(k), out);
             }
         }
-        (a, b) if a != b => out.push(prefix.to_string()),
+        (a, b) if a != b => out.push((prefix.to_string(), b)),
         _ => {}
     }
 }
@@ -545,15 +541,23 @@ mod tests {
             "{e}"
         );
         // A table's differing keys are named inside it.
+        let stored =
+            serde_json::json!({"network": {"wide": false, "hidden": 8}, "epochs": 3, "x": 1});
         let mut keys = Vec::new();
         differing_keys(
             "neural",
             Some(&serde_json::json!({"network": {"wide": true, "hidden": 8}, "epochs": 3})),
-            Some(
-                &serde_json::json!({"network": {"wide": false, "hidden": 8}, "epochs": 3, "x": 1}),
-            ),
+            Some(&stored),
             &mut keys,
         );
-        assert_eq!(keys, ["neural.network.wide", "neural.x"]);
+        let x = serde_json::json!(1);
+        let no = serde_json::json!(false);
+        assert_eq!(
+            keys,
+            [
+                ("neural.network.wide".to_string(), Some(&no)),
+                ("neural.x".to_string(), Some(&x)),
+            ]
+        );
     }
 }
