@@ -93,6 +93,17 @@ struct SearchFile {
     fingerprint: String,
 }
 
+/// The fingerprint a search had before the CRF's `clause` template: without
+/// its templates part (from [`TEMPLATES_MARK`] to the next part, a halving
+/// search's budget, or the end); `None` when it has none.
+fn without_templates(fingerprint: &str) -> Option<String> {
+    let (then, rest) = fingerprint.split_once(TEMPLATES_MARK)?;
+    // (A part begins with a line `--- name ---`; the templates, a list on
+    // one line, hold no line break.)
+    let after = rest.find("\n--- ").map_or("", |k| &rest[k..]);
+    Some(format!("{then}{after}"))
+}
+
 /// The files of a search in its output folder.
 #[derive(Debug)]
 pub struct ResultsStore {
@@ -138,9 +149,8 @@ impl ResultsStore {
             } else if found.as_ref() != Some(&wanted) {
                 // The same search but for the templates its defaults reach
                 // now: begun before `clause`.
-                let before_clause = fingerprint
-                    .split_once(TEMPLATES_MARK)
-                    .is_some_and(|(then, _)| found.as_ref().is_some_and(|f| f.fingerprint == then));
+                let before_clause = without_templates(fingerprint)
+                    .is_some_and(|then| found.as_ref().is_some_and(|f| f.fingerprint == then));
                 let message = if before_clause {
                     "holds the results of this search begun before the CRF's `clause` feature \
                      template, whose base config leaves the templates to the default: the \
@@ -435,6 +445,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("begun before the CRF's `clause`"), "{err}");
+        // So is a halving search, whose budget comes after its templates.
+        let budget = "\n--- halving budget ---\n20";
+        let halving = tempfile::tempdir().unwrap();
+        let store = ResultsStore::open(halving.path(), &format!("two{budget}")).unwrap();
+        store.append(&record(1, 0.5)).unwrap();
+        for (now, refused) in [
+            (format!("two{TEMPLATES_MARK}[Word]{budget}"), "begun before"),
+            (
+                format!("two{TEMPLATES_MARK}[Word]\n--- halving budget ---\n30"),
+                "another search",
+            ),
+        ] {
+            let err = ResultsStore::open(halving.path(), &now)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(refused), "{err}");
+        }
         // Records out of order (a line copied, or from elsewhere).
         store.append(&record(3, 0.5)).unwrap();
         let err = store.read().unwrap_err().to_string();
