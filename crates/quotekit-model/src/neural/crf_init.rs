@@ -7,7 +7,7 @@
 
 use crate::crf::tagger::CrfTagger;
 use crate::error::ModelError;
-use crate::features::config::{FeatureConfig, Template};
+use crate::features::config::Template;
 use crate::model_file::load_annotator;
 use crate::neural::inputs::sparse_feature_config;
 use crate::neural::model::NeuralModel;
@@ -77,14 +77,12 @@ pub fn init_from_crf(
             toml_list(&wanted.templates)
         )));
     }
-    let wanted = FeatureConfig {
-        templates: features.templates.clone(),
-        ..wanted
-    };
-    if *features != wanted {
+    // (The network reads its cue lexicon as this config gives it, compared
+    // with the CRF's by what it holds below, not by where it was read.)
+    if features.window != wanted.window {
         return Err(ModelError::config(format!(
-            "neural.init_crf = {shown}: the CRF was trained with other [features] settings than the neural tagger's hashed features (features.window = {}, no features.lexicon file): {features:?}",
-            wanted.window
+            "neural.init_crf = {shown}: the CRF was trained with features.window = {}; the neural tagger's hashed features use a window of {} words on each side: train the CRF with features.window = {}",
+            features.window, wanted.window, wanted.window
         )));
     }
     if extractor.cues().hash() != model.cues.hash() {
@@ -245,6 +243,25 @@ mod tests {
         assert!(crf_weights.chain.transition.iter().any(|&x| x != 0.0));
     }
 
+    /// A CRF trained with a lexicon file starts a network given the same
+    /// cues (the lexicon is compared by its entries, not by its path).
+    #[test]
+    fn a_crf_with_its_own_lexicon_file_starts_a_network_with_the_same_cues() {
+        let dir = tempfile::tempdir().unwrap();
+        let lexicon = dir.path().join("cues.txt");
+        std::fs::write(&lexicon, "said\nsays\naccording to\n").unwrap();
+        let path = trained(
+            dir.path(),
+            "own-lexicon",
+            &format!(
+                "[features]\nhash_bits = 12\nlexicon = {:?}\n",
+                lexicon.display().to_string()
+            ),
+        );
+        let cues = Lexicon::parse("said\nsays\naccording to\n");
+        init_from_crf(&neural_with(12, true, cues), &path, &labels()).unwrap();
+    }
+
     #[test]
     fn a_crf_with_another_hash_size_is_refused_naming_the_key() {
         let dir = tempfile::tempdir().unwrap();
@@ -287,7 +304,10 @@ mod tests {
             "[features]\nhash_bits = 12\nwindow = 1\n",
         );
         let e = refused(&neural(12), &narrow, &labels());
-        assert!(e.contains("other [features] settings"), "{e}");
+        assert!(
+            e.contains("features.window = 1;") && e.contains("features.window = 2"),
+            "{e}"
+        );
         // A CRF of the templates before `clause`, as configs of before list
         // them, beside today's default hashed templates.
         let listed: Vec<String> = Template::BEFORE_CLAUSE
