@@ -114,5 +114,31 @@ mod tests {
         for (k, t) in Template::ALL.iter().enumerate() {
             assert_eq!(*t as usize, k, "{t:?}");
         }
+        // Every variant, walked in declaration order (the match has no
+        // catch-all: a template added without a place here does not
+        // compile, and one placed here but left out of `ALL` fails).
+        let next = |t: Template| {
+            use Template::*;
+            match t {
+                Word => Some(Lower),
+                Lower => Some(Affixes),
+                Affixes => Some(Shape),
+                Shape => Some(Capitalization),
+                Capitalization => Some(QuoteState),
+                QuoteState => Some(QuoteDistance),
+                QuoteDistance => Some(CueLexicon),
+                CueLexicon => Some(CueDistance),
+                CueDistance => Some(Pronoun),
+                Pronoun => Some(Position),
+                Position => Some(Window),
+                Window => Some(Bigrams),
+                Bigrams => Some(Conjunctions),
+                Conjunctions => Some(Clause),
+                Clause => None,
+            }
+        };
+        let every: Vec<Template> =
+            std::iter::successors(Some(Template::Word), |&t| next(t)).collect();
+        assert_eq!(every, Template::ALL);
     }
 }
