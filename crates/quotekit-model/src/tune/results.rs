@@ -3,6 +3,8 @@
 //! last whole line), `trials.tsv` (the same as a table, rewritten after each
 //! trial) and `search.json` (what the search was, so that a resumed search is
 //! refused when its space or base config changed).
+//! The file runs a little over 500 lines with its tests: each way a folder
+//! is refused, and the test that refuses it, sit together.
 
 use super::plan::Trial;
 use super::space::{Metric, TEMPLATES_MARK};
