@@ -291,7 +291,7 @@ fn training_on_the_sample_gives_the_pinned_weights() {
 /// Rewrites a model file as quotekit wrote it at format version 1: the
 /// transformer's format was `quotekit-encoder` and its kind `encoder`, the
 /// config sections `[encoder]` and `[neural.encoder]`, and the neural
-/// network's parameters `encoder.*`.
+/// network's parameters `encoder.*`; and no `sparse_templates`.
 fn as_version_1(file: &Path) {
     let bytes = std::fs::read(file).unwrap();
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
@@ -307,7 +307,9 @@ fn as_version_1(file: &Path) {
     let transformer = config.remove("transformer").unwrap();
     config.insert("encoder".into(), transformer);
     let neural = config["neural"].as_object_mut().unwrap();
-    let network = neural.remove("network").unwrap();
+    let mut network = neural.remove("network").unwrap();
+    // (Hashed-feature templates were first saved at format version 4.)
+    network.as_object_mut().unwrap().remove("sparse_templates");
     neural.insert("encoder".into(), network);
     let tensors: Vec<(String, safetensors::tensor::TensorView<'_>)> = st
         .tensors()
@@ -326,6 +328,9 @@ fn models_saved_at_format_version_1_load_and_tag_as_they_did() {
     let dir = tempfile::tempdir().unwrap();
     let docs = sample();
     for (name, config) in configs(dir.path()) {
+        if name == "crf-clause" {
+            continue; // (no file of version 1 lists `clause`)
+        }
         let kind = config.model;
         let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
         let out = dir.path().join(format!("{name}-model"));
@@ -334,8 +339,11 @@ fn models_saved_at_format_version_1_load_and_tag_as_they_did() {
         let (loaded, header) = load_annotator(&out).unwrap();
         assert_eq!(header.format_version, 1, "{name}");
         assert_eq!(header.kind(), Some(kind), "{name}");
+        // (Read as the hashed-feature templates of before, which it lacks.)
+        let mut expected = fitted.header.config.clone();
+        expected.neural.network.sparse_templates = Template::BEFORE_CLAUSE.to_vec();
         assert_eq!(
-            header.config, fitted.header.config,
+            header.config, expected,
             "{name}: the old section names read"
         );
         assert_eq!(
