@@ -127,8 +127,9 @@ fn save_load_predict_is_identical_and_bad_files_are_refused() {
 }
 
 /// Saves `fitted` in `dir` with `key` taken out of its header's network
-/// section, as quotekit wrote headers before the key existed; returns the
-/// model directory and the value taken out.
+/// section, as quotekit wrote headers before the key existed (format
+/// version 3, the last without `sparse_templates`); returns the model
+/// directory and the value taken out.
 fn saved_without_network_key(
     fitted: &Fitted,
     dir: &std::path::Path,
@@ -146,6 +147,7 @@ fn saved_without_network_key(
         .as_object_mut()
         .unwrap();
     let removed = network.remove(key).expect("the key is saved");
+    header["format_version"] = 3.into();
     let meta = std::collections::HashMap::from([("quotekit".to_string(), header.to_string())]);
     std::fs::write(
         &file,

@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 
 /// The newest format version this build reads and the one it writes.
 pub const FORMAT_VERSION: u32 = 4;
+/// The first format version whose headers list the neural tagger's
+/// `sparse_templates` (files before it read as the templates of before
+/// `clause`).
+const SPARSE_TEMPLATES_SINCE: u32 = 4;
 /// The weights file inside a model directory.
 pub const FILE_NAME: &str = "model.safetensors";
 /// The subword tokenizer beside a network tagger's weights.
@@ -164,10 +168,12 @@ impl ModelHeader {
                 ),
             ));
         }
-        let version = value
-            .get("format_version")
+        let found = value.get("format_version").cloned();
+        let version = found
+            .as_ref()
             .and_then(|v| v.as_u64())
-            .unwrap_or(0) as u32;
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0);
         if version > FORMAT_VERSION {
             return Err(ModelError::NewerVersion {
                 path: file.to_path_buf(),
@@ -175,7 +181,29 @@ impl ModelHeader {
                 supported: FORMAT_VERSION,
             });
         }
+        if version == 0 {
+            return Err(ModelError::corrupt(
+                file,
+                format!(
+                    "header format_version is {}, not a version quotekit writes (1 to {FORMAT_VERSION})",
+                    found.unwrap_or(serde_json::Value::Null)
+                ),
+            ));
+        }
         if let Some(neural) = value.pointer_mut("/config/neural") {
+            // (Every file from the version that added it has the key: one
+            // without it was edited, and the default would tag otherwise.)
+            let network = neural.get("network").or_else(|| neural.get("encoder"));
+            if version >= SPARSE_TEMPLATES_SINCE
+                && network.is_some_and(|n| n.get("sparse_templates").is_none())
+            {
+                return Err(ModelError::corrupt(
+                    file,
+                    format!(
+                        "header: config.neural.network has no sparse_templates, which every file of format version {SPARSE_TEMPLATES_SINCE} or later has"
+                    ),
+                ));
+            }
             crate::neural::config::saved_before_keys(neural);
         }
         let header: ModelHeader = serde_json::from_value(value)
@@ -257,5 +285,74 @@ mod tests {
             Some(ModelKind::Transformer)
         );
         assert_eq!(kind_of_format("quotekit-other"), None);
+    }
+
+    /// A header of today, as JSON, edited by `edit`, written to a file in
+    /// `dir` and read back.
+    fn read_edited(
+        dir: &Path,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> Result<ModelHeader, ModelError> {
+        let report = TrainReport {
+            iterations: 1,
+            best_iteration: 1,
+            best_dev_f1: None,
+            stop: "done".into(),
+            documents: 1,
+            tokens: 1,
+            feature_seconds: 0.0,
+            train_seconds: 0.0,
+        };
+        let config = TrainConfig::default();
+        let header = ModelHeader::new(
+            &config,
+            &TagSet::new(config.data.scheme),
+            20,
+            &Lexicon::builtin_cues(),
+            report,
+        );
+        let mut json = serde_json::to_value(&header).unwrap();
+        edit(&mut json);
+        let file = dir.join(FILE_NAME);
+        let tensors = [TensorBytes::new("x", vec![1], &[1.0])];
+        write_tensors(&file, &tensors, Some((KEY, json.to_string()))).unwrap();
+        ModelHeader::read(&std::fs::read(&file).unwrap(), &file)
+    }
+
+    #[test]
+    fn versions_quotekit_never_wrote_and_edited_templates_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        read_edited(dir.path(), |_| {}).unwrap();
+        for version in [
+            serde_json::json!(0),
+            serde_json::json!("4"),
+            serde_json::Value::Null,
+        ] {
+            let e = read_edited(dir.path(), |h| h["format_version"] = version.clone())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(&format!(
+                    "format_version is {version}, not a version quotekit writes"
+                )),
+                "{e}"
+            );
+        }
+        let without = |h: &mut serde_json::Value, version: u32| {
+            h["format_version"] = version.into();
+            let network = h["config"]["neural"]["network"].as_object_mut().unwrap();
+            network.remove("sparse_templates").unwrap();
+        };
+        // Version 4 writes the key: a file without it was edited.
+        let e = read_edited(dir.path(), |h| without(h, 4))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has no sparse_templates"), "{e}");
+        // Before it, the templates of before `clause`.
+        let header = read_edited(dir.path(), |h| without(h, 3)).unwrap();
+        assert_eq!(
+            header.config.neural.network.sparse_templates,
+            crate::features::config::Template::BEFORE_CLAUSE
+        );
     }
 }
