@@ -48,6 +48,23 @@ impl Scores {
         }
     }
 
+    /// The name of a figure that is no F1 (outside 0 to 1, or not a
+    /// number), if one is.
+    fn impossible(&self) -> Option<&'static str> {
+        [
+            ("exact", self.exact),
+            ("source", self.source),
+            ("cue", self.cue),
+            ("content", self.content),
+            ("overlap", self.overlap),
+            ("attribution", self.attribution),
+            ("direct", self.direct),
+        ]
+        .into_iter()
+        .find(|(_, f)| !(0.0..=1.0).contains(f))
+        .map(|(name, _)| name)
+    }
+
     /// The figure `metric` names.
     pub fn get(&self, metric: Metric) -> f64 {
         match metric {
@@ -245,7 +262,16 @@ impl ResultsStore {
                         ),
                     ))
                 }
-                Ok(record) => records.push(record),
+                Ok(record) => {
+                    // (An F1 outside 0 to 1 would stand as the best trial.)
+                    if let Some(name) = record.scores.as_ref().and_then(Scores::impossible) {
+                        return Err(bad(
+                            i,
+                            format!("score `{name}` is not an F1 between 0 and 1"),
+                        ));
+                    }
+                    records.push(record)
+                }
                 Err(_) if i + 1 == lines.len() && !whole => break,
                 Err(e) => return Err(bad(i, format!("not a trial record ({e})"))),
             }
@@ -471,6 +497,23 @@ mod tests {
             err.contains("line 2: trial 3 where trial 2 comes next"),
             "{err}"
         );
+    }
+
+    /// A score no evaluation gives (an edited file) is refused, naming the
+    /// line and the figure, not taken for the best trial.
+    #[test]
+    fn scores_that_are_no_f1_are_refused() {
+        for exact in [5.0, -1.0] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = ResultsStore::open(dir.path(), "one").unwrap();
+            store.append(&record(1, 0.5)).unwrap();
+            store.append(&record(2, exact)).unwrap();
+            let err = store.read().unwrap_err().to_string();
+            assert!(
+                err.contains("line 2: score `exact` is not an F1 between 0 and 1"),
+                "{err}"
+            );
+        }
     }
 
     /// A folder no search wrote, holding a model where the best goes (or a
