@@ -584,6 +584,24 @@ fn what_the_trials_read_is_checked_before_the_first() {
     let err = refused(&tune(&lexicon, &out, &[]), "`features.lexicon` = ");
     assert!(err.contains("no such file or folder"), "{err}");
     assert!(!out.join("trials.jsonl").exists());
+    // A lexicon that is there but does not read (a folder) or holds no cue
+    // is read as training would, before the first trial.
+    let comments = dir.path().join("comments.txt");
+    std::fs::write(&comments, "# no cue here\n\n").unwrap();
+    for (value, why) in [
+        (dir.path(), "not a regular file"),
+        (&comments, "no cue in it"),
+    ] {
+        let space = write(
+            "unread.toml",
+            "configs/crf.toml",
+            format!("[space]\n\"features.lexicon\" = {{ values = [{value:?}] }}\n"),
+        );
+        let out = dir.path().join("unread");
+        let err = refused(&tune(&space, &out, &[]), "`features.lexicon` = ");
+        assert!(err.contains(why), "{err}");
+        assert!(!out.join("trials.jsonl").exists());
+    }
     let encoder = write(
         "encoder.toml",
         "configs/transformer.toml",

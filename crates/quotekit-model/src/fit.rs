@@ -188,6 +188,8 @@ fn fit_in_pool(
     on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<Fitted, ModelError> {
     let names = &config.data.names;
+    // (Before the corpora, which take longer to read.)
+    let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
     let (train_docs, dev_docs, warnings) = load_corpora(config)?;
     for warning in warnings {
         on_event(&TrainEvent::Warning(warning));
@@ -225,7 +227,6 @@ fn fit_in_pool(
         }
         Some(resolver)
     };
-    let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
     let tags = TagSet::new(config.data.scheme);
     let dev = &dev_docs[..];
     let (tagger, hash_bits, report): (Box<dyn SequenceTagger>, u32, TrainReport) =

@@ -74,12 +74,22 @@ impl Lexicon {
         Ok(Self::parse(&crate::io::read_text(path)?))
     }
 
-    /// The cue lexicon a config names (`features.lexicon`), or the built-in one.
+    /// The cue lexicon a config names (`features.lexicon`), or the built-in
+    /// one. A file that does not read, or holds no cue, is refused naming
+    /// the key.
     pub fn cues(path: Option<&Path>) -> Result<Self, ModelError> {
-        match path {
-            Some(path) => Self::from_file(path),
-            None => Ok(Self::builtin_cues()),
+        let Some(path) = path else {
+            return Ok(Self::builtin_cues());
+        };
+        let lexicon = Self::from_file(path)
+            .map_err(|e| ModelError::config(format!("features.lexicon: {e}")))?;
+        if lexicon.entries.is_empty() {
+            return Err(ModelError::config(format!(
+                "features.lexicon = {}: no cue in it (only blank lines and # comments); give one cue per line, or leave features.lexicon out for the built-in cues",
+                path.display()
+            )));
         }
+        Ok(lexicon)
     }
 
     /// The normalised entries, sorted.
@@ -137,6 +147,31 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A config's lexicon that does not read, or holds no cue, is refused
+    /// naming the key; none is the built-in one.
+    #[test]
+    fn a_config_lexicon_of_no_cue_or_no_file_is_refused_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cues.txt");
+        std::fs::write(&path, "# said\n\n   \n").unwrap();
+        let err = Lexicon::cues(Some(&path)).unwrap_err().to_string();
+        assert!(
+            err.contains("features.lexicon = ") && err.contains("no cue in it"),
+            "{err}"
+        );
+        let err = Lexicon::cues(Some(dir.path())).unwrap_err().to_string();
+        assert!(
+            err.contains("features.lexicon: ") && err.contains("not a regular file"),
+            "{err}"
+        );
+        std::fs::write(&path, "said\n").unwrap();
+        assert_eq!(Lexicon::cues(Some(&path)).unwrap().entries(), ["said"]);
+        assert_eq!(
+            Lexicon::cues(None).unwrap().hash(),
+            Lexicon::builtin_cues().hash()
+        );
+    }
 
     /// A file an editor saved with a byte-order mark keeps its first entry
     /// (it had read as `\u{feff}said` and never matched); bytes that are

@@ -7,6 +7,7 @@
 
 use crate::config::{Checked, ModelKind, TrainConfig};
 use crate::error::ModelError;
+use crate::features::lexicon::Lexicon;
 use crate::transformer::model::TransformerModel;
 use crate::tune::domain::values_to_check;
 use crate::tune::plan;
@@ -73,6 +74,15 @@ pub(crate) fn halving_fits(space: &SearchSpace, base: &TrainConfig) -> Result<()
     Ok(())
 }
 
+/// What a config error says (without its `config:` prefix); any other
+/// error as it reads.
+fn message_of(e: ModelError) -> String {
+    match e {
+        ModelError::Config { message, .. } => message,
+        e => e.to_string(),
+    }
+}
+
 /// Checks what every trial of `space` reads before the first: the files a
 /// key's values name (a corpus, a lexicon, a model to start from), and each
 /// pretrained encoder with the longest window it is given (a missing or
@@ -99,7 +109,17 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
             {
                 return Err(fail(format!("`{key}` = {value}: {missing}")));
             }
+            // (A cue lexicon is read as training reads it: a folder or a
+            // file of no cue would fail every trial that draws it.)
+            if key == "features.lexicon" {
+                Lexicon::cues(config.features.lexicon.as_deref())
+                    .map_err(|e| fail(format!("`{key}` = {value}: {}", message_of(e))))?;
+            }
         }
+    }
+    if !space.keys.iter().any(|(k, _)| k == "features.lexicon") {
+        Lexicon::cues(base.features.lexicon.as_deref())
+            .map_err(|e| fail(format!("the base config's {}", message_of(e))))?;
     }
     if base.model != ModelKind::Transformer {
         return Ok(());
