@@ -192,6 +192,9 @@ impl NeuralConfig {
                 e.sparse_bits
             ));
         }
+        if self.init_crf.is_some() {
+            e.wide_path_for_init_crf()?;
+        }
         Ok(())
     }
 
@@ -250,6 +253,20 @@ pub fn saved_before_keys(neural: &mut serde_json::Value) {
                 .entry("sparse_templates")
                 .or_insert_with(|| serde_json::json!(Template::BEFORE_CLAUSE));
         }
+    }
+}
+
+impl NetworkConfig {
+    /// Refuses a network without the wide path, which `neural.init_crf`
+    /// copies the CRF's weights into.
+    pub fn wide_path_for_init_crf(&self) -> Result<(), String> {
+        if self.sparse_dim == 0 || !self.wide {
+            return Err(format!(
+                "neural.init_crf needs the wide path: set neural.network.wide = true and neural.network.sparse_dim > 0 (now {} and {})",
+                self.wide, self.sparse_dim
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -348,6 +365,20 @@ mod tests {
             .validate()
             .unwrap_err()
             .contains("neural.network.sparse_bits = 30"));
+        // Starting from a CRF needs the wide path: refused with the config,
+        // so that a search is refused before its first trial.
+        for (wide, sparse_dim) in [(false, 32), (true, 0)] {
+            let mut bad = NeuralConfig {
+                init_crf: Some("models/crf".into()),
+                ..NeuralConfig::default()
+            };
+            bad.network.wide = wide;
+            bad.network.sparse_dim = sparse_dim;
+            let e = bad.validate().unwrap_err();
+            assert!(e.contains("neural.init_crf needs the wide path"), "{e}");
+            bad.init_crf = None;
+            bad.validate().unwrap();
+        }
     }
 
     /// Sizes that pass every lower bound but would overflow or exhaust

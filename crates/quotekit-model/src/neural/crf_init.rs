@@ -31,12 +31,7 @@ pub fn init_from_crf(
 ) -> Result<(), ModelError> {
     let shown = path.display();
     let e = &model.config.network;
-    if e.sparse_dim == 0 || !e.wide {
-        return Err(ModelError::config(format!(
-            "neural.init_crf needs the wide path: set neural.network.wide = true and neural.network.sparse_dim > 0 (now {} and {})",
-            e.wide, e.sparse_dim
-        )));
-    }
+    e.wide_path_for_init_crf().map_err(ModelError::config)?;
     let (annotator, header) = load_annotator(path)?;
     let Some(CrfTagger {
         model: crf,
