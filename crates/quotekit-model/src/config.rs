@@ -386,8 +386,34 @@ impl TrainConfig {
 
     /// Says which network sections (`[neural]`, `[transformer]`) the config
     /// sets, though its model kind does not read them (nor check them): a
-    /// `model = "neural"` left out, most likely. One line per section.
+    /// `model = "neural"` left out, most likely; and the CRF's `[features]`
+    /// keys set for a network tagger, which reads only `features.lexicon`.
+    /// One line per section.
     pub fn unread_sections(&self) -> Vec<String> {
+        let mut lines = self.unread_network_sections();
+        let (f, default) = (&self.features, FeatureConfig::default());
+        let features_set = f.templates != default.templates
+            || f.window != default.window
+            || f.hash_bits != default.hash_bits;
+        if self.model != ModelKind::Crf && features_set {
+            let hashed = if self.model == ModelKind::Neural {
+                "; its hashed features are set by neural.network.sparse_templates and \
+                 neural.network.sparse_bits"
+            } else {
+                ""
+            };
+            lines.push(format!(
+                "[features] templates, window and hash_bits are not read: this config trains a \
+                 {} (model = \"{}\"), which reads features.lexicon only{hashed}",
+                self.model.describe(),
+                self.model.name()
+            ));
+        }
+        lines
+    }
+
+    /// The network sections of [`TrainConfig::unread_sections`].
+    fn unread_network_sections(&self) -> Vec<String> {
         let set = [
             (
                 ModelKind::Neural,
@@ -782,6 +808,25 @@ mod tests {
         );
         let neural = TrainConfig::from_toml("model = \"neural\"\n[neural]\nepochs = 3\n").unwrap();
         assert!(neural.unread_sections().is_empty());
+        // A network tagger reads the cue lexicon of [features], nothing else.
+        let lexicon = "[features]\nlexicon = \"cues.txt\"\n";
+        let neural = TrainConfig::from_toml(&format!("model = \"neural\"\n{lexicon}")).unwrap();
+        assert!(neural.unread_sections().is_empty());
+        for (kind, set) in [
+            ("neural", "window = 1"),
+            ("transformer", "templates = [\"word\"]"),
+        ] {
+            let config =
+                TrainConfig::from_toml(&format!("model = \"{kind}\"\n[features]\n{set}\n"))
+                    .unwrap();
+            let lines = config.unread_sections();
+            assert_eq!(lines.len(), 1, "{lines:?}");
+            assert!(
+                lines[0].starts_with("[features] templates, window and hash_bits are not read")
+                    && lines[0].contains("sparse_templates") == (kind == "neural"),
+                "{lines:?}"
+            );
+        }
         let no_features =
             "model = \"transformer\"\n[transformer]\nfeatures = false\nfeature_dim = 0\n";
         assert!(TrainConfig::from_toml(no_features).is_ok());
