@@ -32,7 +32,8 @@ pub fn init_from_crf(
     let shown = path.display();
     let e = &model.config.network;
     e.wide_path_for_init_crf().map_err(ModelError::config)?;
-    let (annotator, header) = load_annotator(path)?;
+    let (annotator, header) =
+        load_annotator(path).map_err(|e| ModelError::config(format!("neural.init_crf: {e}")))?;
     let Some(CrfTagger {
         model: crf,
         extractor,
@@ -337,5 +338,8 @@ mod tests {
         );
         let e = refused(&neural(12), &network, &labels());
         assert!(e.contains("not a CRF"), "{e}");
+        // A folder that holds no model is named with the key.
+        let e = refused(&neural(12), dir.path(), &labels());
+        assert!(e.contains("neural.init_crf: "), "{e}");
     }
 }
