@@ -188,6 +188,25 @@ fn a_model_saved_before_the_wide_path_loads_without_one() {
     assert!(!header.config.neural.network.wide);
 }
 
+/// A model of a wide path whose header says it has none (as a header
+/// edited would) is refused naming the weights it would leave unused,
+/// rather than tagging without them.
+#[test]
+fn a_header_that_leaves_out_weights_the_file_holds_is_refused() {
+    let mut config = small_train_config(1);
+    config.data.dev = None;
+    assert!(config.neural.network.wide);
+    let fitted = fit_with(&config.check().unwrap(), &TrainOptions::default(), |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (model_dir, removed) = saved_without_network_key(&fitted, dir.path(), "wide");
+    assert_eq!(removed, serde_json::Value::from(true));
+    let e = load_annotator(&model_dir).unwrap_err().to_string();
+    assert!(
+        e.contains("holds tensors its settings make no part of the network for (network.wide"),
+        "{e}"
+    );
+}
+
 /// A neural model saved before `sparse_templates` (its header has none;
 /// today's default hashes every template, `clause` among them) hashes the
 /// templates there were before `clause`, and tags as it did.

@@ -102,7 +102,18 @@ impl NeuralModel {
             header.labels.len(),
         )
         .map_err(|e| ModelError::corrupt(file, e.to_string()))?;
-        model.params.read(bytes, file, header.format_version)?;
+        let unused = model.params.read(bytes, file, header.format_version)?;
+        // (A header edited to leave out a part, `wide = false` say, would
+        // tag without the weights the file holds for it.)
+        if !unused.is_empty() {
+            return Err(ModelError::corrupt(
+                file,
+                format!(
+                    "it holds tensors its settings make no part of the network for ({}): its header and weights disagree",
+                    unused.join(", ")
+                ),
+            ));
+        }
         Ok(model)
     }
 

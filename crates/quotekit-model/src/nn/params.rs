@@ -161,13 +161,14 @@ impl Parameters {
     }
 
     /// Sets every parameter from the bytes of a model file of format
-    /// `version` (older versions' names read as [`current_name`] says).
+    /// `version` (older versions' names read as [`current_name`] says);
+    /// returns the names of the file's tensors that no parameter took.
     pub fn read(
         &mut self,
         bytes: &[u8],
         file: &Path,
         version: u32,
-    ) -> std::result::Result<(), ModelError> {
+    ) -> std::result::Result<Vec<String>, ModelError> {
         let st = read_tensors(bytes, file)?;
         let stored: HashMap<String, String> = st
             .names()
@@ -182,8 +183,15 @@ impl Parameters {
                 .map_err(|e| ModelError::corrupt(file, format!("tensor `{name}`: {e}")))?;
             tensors.push((name, t));
         }
+        let mut unused: Vec<String> = stored
+            .into_iter()
+            .filter(|(name, _)| !tensors.iter().any(|(taken, _)| taken == name))
+            .map(|(_, stored)| stored)
+            .collect();
+        unused.sort();
         self.set(&tensors)
-            .map_err(|e| ModelError::corrupt(file, format!("network: {e}")))
+            .map_err(|e| ModelError::corrupt(file, format!("network: {e}")))?;
+        Ok(unused)
     }
 
     /// Writes a network tagger: its `tokenizer.json` and `extra` files (name,

@@ -51,6 +51,7 @@ impl TransformerModel {
             header.cues(),
             header.labels.len(),
         )?;
+        // (Tensors no parameter takes are let be here.)
         model.params.read(bytes, file, header.format_version)?;
         Ok(model)
     }
