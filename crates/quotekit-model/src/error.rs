@@ -23,7 +23,7 @@ pub enum ModelError {
         message: String,
     },
     /// A model file that is cut short or whose contents do not add up.
-    #[error("{}: not a readable model file ({reason}); was it truncated or corrupted?", path.display())]
+    #[error("{}: not a readable model file ({reason}); was it truncated, corrupted or edited?", path.display())]
     Corrupt {
         /// The file.
         path: PathBuf,

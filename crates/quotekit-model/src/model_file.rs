@@ -459,7 +459,7 @@ mod tests {
         )
         .unwrap();
         let e = load_annotator(dir.path()).err().unwrap().to_string();
-        assert!(e.contains("truncated or corrupted"), "{e}");
+        assert!(e.contains("truncated, corrupted or edited"), "{e}");
     }
 
     /// A model's files are its own (not the reports beside them), and an
