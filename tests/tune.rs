@@ -584,13 +584,13 @@ fn what_the_trials_read_is_checked_before_the_first() {
     let err = refused(&tune(&lexicon, &out, &[]), "`features.lexicon` = ");
     assert!(err.contains("no such file or folder"), "{err}");
     assert!(!out.join("trials.jsonl").exists());
-    // A lexicon that is there but does not read (a folder) or holds no cue
-    // is read as training would, before the first trial.
-    let comments = dir.path().join("comments.txt");
-    std::fs::write(&comments, "# no cue here\n\n").unwrap();
+    // A lexicon that is there but does not read (a folder, bytes of no
+    // UTF-8) is read as training would, before the first trial.
+    let binary = dir.path().join("binary.txt");
+    std::fs::write(&binary, b"said\n\xff\xfe\n").unwrap();
     for (value, why) in [
         (dir.path(), "not a regular file"),
-        (&comments, "no cue in it"),
+        (&binary, "not valid UTF-8"),
     ] {
         let space = write(
             "unread.toml",

@@ -392,10 +392,15 @@ impl TrainConfig {
     pub fn unread_sections(&self) -> Vec<String> {
         let mut lines = self.unread_network_sections();
         let (f, default) = (&self.features, FeatureConfig::default());
-        let features_set = f.templates != default.templates
-            || f.window != default.window
-            || f.hash_bits != default.hash_bits;
-        if self.model != ModelKind::Crf && features_set {
+        let set: Vec<&str> = [
+            ("templates", f.templates != default.templates),
+            ("window", f.window != default.window),
+            ("hash_bits", f.hash_bits != default.hash_bits),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect();
+        if self.model != ModelKind::Crf && !set.is_empty() {
             let hashed = if self.model == ModelKind::Neural {
                 "; its hashed features are set by neural.network.sparse_templates and \
                  neural.network.sparse_bits"
@@ -403,8 +408,13 @@ impl TrainConfig {
                 ""
             };
             lines.push(format!(
-                "[features] templates, window and hash_bits are not read: this config trains a \
-                 {} (model = \"{}\"), which reads features.lexicon only{hashed}",
+                "{} not used: this config trains a {} (model = \"{}\"), which \
+                 reads features.lexicon only{hashed}",
+                set.iter()
+                    .map(|k| format!("features.{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if set.len() == 1 { " is" } else { " are" },
                 self.model.describe(),
                 self.model.name()
             ));
@@ -822,8 +832,10 @@ mod tests {
             let lines = config.unread_sections();
             assert_eq!(lines.len(), 1, "{lines:?}");
             assert!(
-                lines[0].starts_with("[features] templates, window and hash_bits are not read")
-                    && lines[0].contains("sparse_templates") == (kind == "neural"),
+                lines[0].starts_with(&format!(
+                    "features.{} is not used",
+                    set.split(' ').next().unwrap()
+                )) && lines[0].contains("sparse_templates") == (kind == "neural"),
                 "{lines:?}"
             );
         }

@@ -89,9 +89,26 @@ pub enum ModelError {
     /// A tensor operation of a network tagger failed.
     #[error("network: {0}")]
     Network(#[from] candle_core::Error),
+    /// What reading the file a config key names gave (`features.lexicon`,
+    /// `neural.init_crf`).
+    #[error("{key}: {source}")]
+    Key {
+        /// The config key.
+        key: &'static str,
+        /// The error of reading its file.
+        source: Box<ModelError>,
+    },
 }
 
 impl ModelError {
+    /// `source`, read for the config key `key`.
+    pub(crate) fn key(key: &'static str, source: ModelError) -> Self {
+        ModelError::Key {
+            key,
+            source: Box::new(source),
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ModelError::Io {
             path: path.into(),

@@ -190,6 +190,9 @@ fn fit_in_pool(
     let names = &config.data.names;
     // (Before the corpora, which take longer to read.)
     let cues = Lexicon::cues(config.features.lexicon.as_deref())?;
+    if let Some(warning) = cues.no_cue(config.features.lexicon.as_deref()) {
+        on_event(&TrainEvent::Warning(warning));
+    }
     let (train_docs, dev_docs, warnings) = load_corpora(config)?;
     for warning in warnings {
         on_event(&TrainEvent::Warning(warning));

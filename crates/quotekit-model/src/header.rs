@@ -185,7 +185,7 @@ impl ModelHeader {
             return Err(ModelError::corrupt(
                 file,
                 format!(
-                    "header format_version is {}, not a version quotekit writes (1 to {FORMAT_VERSION})",
+                    "header format_version is {}, not a format version quotekit reads (1 to {FORMAT_VERSION})",
                     found.unwrap_or(serde_json::Value::Null)
                 ),
             ));
@@ -333,7 +333,7 @@ mod tests {
                 .to_string();
             assert!(
                 e.contains(&format!(
-                    "format_version is {version}, not a version quotekit writes"
+                    "format_version is {version}, not a format version quotekit reads"
                 )),
                 "{e}"
             );

@@ -115,8 +115,8 @@ mod tests {
             assert_eq!(*t as usize, k, "{t:?}");
         }
         // Every variant, walked in declaration order (the match has no
-        // catch-all: a template added without a place here does not
-        // compile, and one placed here but left out of `ALL` fails).
+        // catch-all: a template added must be given its place in the walk,
+        // and one placed in it but left out of `ALL` fails).
         let next = |t: Template| {
             use Template::*;
             match t {

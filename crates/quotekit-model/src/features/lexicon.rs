@@ -75,21 +75,25 @@ impl Lexicon {
     }
 
     /// The cue lexicon a config names (`features.lexicon`), or the built-in
-    /// one. A file that does not read, or holds no cue, is refused naming
-    /// the key.
+    /// one. A file that does not read is refused naming the key. (One of no
+    /// cue reads: it turns the cue features off, which [`Lexicon::no_cue`]
+    /// warns of.)
     pub fn cues(path: Option<&Path>) -> Result<Self, ModelError> {
-        let Some(path) = path else {
-            return Ok(Self::builtin_cues());
-        };
-        let lexicon = Self::from_file(path)
-            .map_err(|e| ModelError::config(format!("features.lexicon: {e}")))?;
-        if lexicon.entries.is_empty() {
-            return Err(ModelError::config(format!(
-                "features.lexicon = {}: no cue in it (only blank lines and # comments); give one cue per line, or leave features.lexicon out for the built-in cues",
-                path.display()
-            )));
+        match path {
+            Some(path) => Self::from_file(path).map_err(|e| ModelError::key("features.lexicon", e)),
+            None => Ok(Self::builtin_cues()),
         }
-        Ok(lexicon)
+    }
+
+    /// A warning for this lexicon, read from `path`, a config's
+    /// `features.lexicon`, when it holds no cue.
+    pub fn no_cue(&self, path: Option<&Path>) -> Option<String> {
+        let path = path.filter(|_| self.entries.is_empty())?;
+        Some(format!(
+            "warning: features.lexicon = {} holds no cue (only blank lines and # comments): \
+             the cue features are off",
+            path.display()
+        ))
     }
 
     /// The normalised entries, sorted.
@@ -148,18 +152,19 @@ impl Lexicon {
 mod tests {
     use super::*;
 
-    /// A config's lexicon that does not read, or holds no cue, is refused
-    /// naming the key; none is the built-in one.
+    /// A config's lexicon that does not read is refused naming the key; one
+    /// of no cue is warned of; none is the built-in one.
     #[test]
-    fn a_config_lexicon_of_no_cue_or_no_file_is_refused_naming_the_key() {
+    fn a_config_lexicon_that_does_not_read_is_refused_naming_the_key() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cues.txt");
         std::fs::write(&path, "# said\n\n   \n").unwrap();
-        let err = Lexicon::cues(Some(&path)).unwrap_err().to_string();
-        assert!(
-            err.contains("features.lexicon = ") && err.contains("no cue in it"),
-            "{err}"
-        );
+        let none = Lexicon::cues(Some(&path)).unwrap();
+        assert!(none.entries().is_empty());
+        let warning = none.no_cue(Some(&path)).unwrap();
+        assert!(warning.contains("holds no cue"), "{warning}");
+        assert_eq!(none.no_cue(None), None);
+        assert_eq!(Lexicon::builtin_cues().no_cue(Some(&path)), None);
         let err = Lexicon::cues(Some(dir.path())).unwrap_err().to_string();
         assert!(
             err.contains("features.lexicon: ") && err.contains("not a regular file"),

@@ -256,20 +256,6 @@ pub fn saved_before_keys(neural: &mut serde_json::Value) {
     }
 }
 
-impl NetworkConfig {
-    /// Refuses a network without the wide path, which `neural.init_crf`
-    /// copies the CRF's weights into.
-    pub fn wide_path_for_init_crf(&self) -> Result<(), String> {
-        if self.sparse_dim == 0 || !self.wide {
-            return Err(format!(
-                "neural.init_crf needs the wide path: set neural.network.wide = true and neural.network.sparse_dim > 0 (now {} and {})",
-                self.wide, self.sparse_dim
-            ));
-        }
-        Ok(())
-    }
-}
-
 /// Sizes of the network (the `[neural.network]` section; `[neural.encoder]`
 /// in configs and models of format version 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,6 +306,20 @@ impl Default for NetworkConfig {
             wide: true,
             sparse_templates: Template::ALL.to_vec(),
         }
+    }
+}
+
+impl NetworkConfig {
+    /// Refuses a network without the wide path, which `neural.init_crf`
+    /// copies the CRF's weights into.
+    pub(crate) fn wide_path_for_init_crf(&self) -> Result<(), String> {
+        if self.sparse_dim == 0 || !self.wide {
+            return Err(format!(
+                "neural.init_crf needs the wide path: set neural.network.wide = true and neural.network.sparse_dim > 0 (now {} and {})",
+                self.wide, self.sparse_dim
+            ));
+        }
+        Ok(())
     }
 }
 

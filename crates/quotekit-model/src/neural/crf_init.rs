@@ -21,9 +21,10 @@ fn toml_list(templates: &[Template]) -> String {
         .replace(',', ", ")
 }
 
-/// Copies the CRF model at `path` into `model` (see the module docs). The CRF
-/// must use the same tags, feature templates, hash size and cue lexicon as the
-/// neural tagger's hashed features; a mismatch is an error naming both.
+/// Copies the CRF model at `path` into `model` (see the module docs). The
+/// network must have its wide path, and the CRF the same tags, feature
+/// templates, hash size, window and cue lexicon as the neural tagger's
+/// hashed features; a mismatch is an error naming the key to set.
 pub fn init_from_crf(
     model: &NeuralModel,
     path: &Path,
@@ -33,7 +34,7 @@ pub fn init_from_crf(
     let e = &model.config.network;
     e.wide_path_for_init_crf().map_err(ModelError::config)?;
     let (annotator, header) =
-        load_annotator(path).map_err(|e| ModelError::config(format!("neural.init_crf: {e}")))?;
+        load_annotator(path).map_err(|e| ModelError::key("neural.init_crf", e))?;
     let Some(CrfTagger {
         model: crf,
         extractor,

@@ -85,7 +85,8 @@ impl NeuralModel {
     }
 
     /// The model of a model file's bytes, whose header has been read; the
-    /// vocabulary is the `tokenizer.json` beside it.
+    /// vocabulary is the `tokenizer.json` beside it. A file holding tensors
+    /// the header's settings make no part of the network for is refused.
     pub fn load(bytes: &[u8], header: &ModelHeader, file: &Path) -> Result<Self, ModelError> {
         header.expect_kind(ModelKind::Neural, file)?;
         header

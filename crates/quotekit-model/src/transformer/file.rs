@@ -51,7 +51,9 @@ impl TransformerModel {
             header.cues(),
             header.labels.len(),
         )?;
-        // (Tensors no parameter takes are let be here.)
+        // (Tensors no parameter takes are let be here, unlike the neural
+        // tagger's: its files were not checked against every encoder and
+        // precision they are saved with.)
         model.params.read(bytes, file, header.format_version)?;
         Ok(model)
     }

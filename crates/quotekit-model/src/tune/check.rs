@@ -74,11 +74,11 @@ pub(crate) fn halving_fits(space: &SearchSpace, base: &TrainConfig) -> Result<()
     Ok(())
 }
 
-/// What a config error says (without its `config:` prefix); any other
-/// error as it reads.
+/// What an error says, without the key it was read for (which a refusal
+/// names first).
 fn message_of(e: ModelError) -> String {
     match e {
-        ModelError::Config { message, .. } => message,
+        ModelError::Key { source, .. } => source.to_string(),
         e => e.to_string(),
     }
 }
@@ -110,7 +110,7 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
                 return Err(fail(format!("`{key}` = {value}: {missing}")));
             }
             // (A cue lexicon is read as training reads it: a folder or a
-            // file of no cue would fail every trial that draws it.)
+            // file of no UTF-8 would fail every trial that draws it.)
             if key == "features.lexicon" {
                 Lexicon::cues(config.features.lexicon.as_deref())
                     .map_err(|e| fail(format!("`{key}` = {value}: {}", message_of(e))))?;

@@ -476,8 +476,8 @@ mod tests {
         // So is a halving search, whose budget comes after its templates.
         let budget = "\n--- halving budget ---\n20";
         let halving = tempfile::tempdir().unwrap();
-        let store = ResultsStore::open(halving.path(), &format!("two{budget}")).unwrap();
-        store.append(&record(1, 0.5)).unwrap();
+        let begun = ResultsStore::open(halving.path(), &format!("two{budget}")).unwrap();
+        begun.append(&record(1, 0.5)).unwrap();
         for (now, refused) in [
             (format!("two{TEMPLATES_MARK}[Word]{budget}"), "begun before"),
             (
