@@ -1030,6 +1030,30 @@ fn missing_corpora_are_named() {
         assert!(stderr(&out).contains(message), "{}", stderr(&out));
         assert!(!folder.exists(), "{message}");
     }
+    // A lexicon that is there but does not read (a folder) is named by its
+    // key, and its error said once.
+    let folder_lexicon = dir.path().join("folder-lexicon.toml");
+    let lexicon_dir = dir.path().join("cues");
+    std::fs::create_dir(&lexicon_dir).unwrap();
+    std::fs::write(
+        &folder_lexicon,
+        format!(
+            "[features]\nlexicon = {:?}\n",
+            lexicon_dir.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = quotekit(&[
+        "train",
+        "--config",
+        folder_lexicon.to_str().unwrap(),
+        "--out",
+        m_arg,
+    ]);
+    let err = stderr(&out);
+    assert!(err.contains("features.lexicon: "), "{err}");
+    assert_eq!(err.matches("not a regular file").count(), 1, "{err}");
+    assert!(!m.exists());
     // A model folder that was there stays.
     std::fs::create_dir(dir.path().join("kept")).unwrap();
     let out = quotekit(&[

@@ -91,21 +91,23 @@ pub enum ModelError {
     Network(#[from] candle_core::Error),
     /// What reading the file a config key names gave (`features.lexicon`,
     /// `neural.init_crf`).
-    #[error("{key}: {source}")]
+    /// (Its message holds the error's: not a `source`, which would print it
+    /// twice in a chain.)
+    #[error("{key}: {error}")]
     Key {
         /// The config key.
         key: &'static str,
         /// The error of reading its file.
-        source: Box<ModelError>,
+        error: Box<ModelError>,
     },
 }
 
 impl ModelError {
-    /// `source`, read for the config key `key`.
-    pub(crate) fn key(key: &'static str, source: ModelError) -> Self {
+    /// `error`, read for the config key `key`.
+    pub(crate) fn key(key: &'static str, error: ModelError) -> Self {
         ModelError::Key {
             key,
-            source: Box::new(source),
+            error: Box::new(error),
         }
     }
 

@@ -51,8 +51,8 @@ pub fn model_in(context: &str, e: quotekit_model::ModelError) -> PyErr {
     });
     // (An error read for a config key is of the class of what it read.)
     let mut e = &e;
-    while let quotekit_model::ModelError::Key { source, .. } = e {
-        e = source;
+    while let quotekit_model::ModelError::Key { error, .. } = e {
+        e = error;
     }
     match e {
         quotekit_model::ModelError::Config { .. } => ConfigError::new_err(message),

@@ -78,7 +78,7 @@ pub(crate) fn halving_fits(space: &SearchSpace, base: &TrainConfig) -> Result<()
 /// names first).
 fn message_of(e: ModelError) -> String {
     match e {
-        ModelError::Key { source, .. } => source.to_string(),
+        ModelError::Key { error, .. } => error.to_string(),
         e => e.to_string(),
     }
 }
