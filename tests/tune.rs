@@ -575,29 +575,21 @@ fn what_the_trials_read_is_checked_before_the_first() {
         std::fs::write(&path, format!("base = {base:?}\n{body}")).unwrap();
         path
     };
-    let lexicon = write(
-        "lexicon.toml",
-        "configs/crf.toml",
-        format!("[space]\n\"features.lexicon\" = {{ values = [{missing:?}] }}\n"),
-    );
-    let out = dir.path().join("lexicon");
-    let err = refused(&tune(&lexicon, &out, &[]), "`features.lexicon` = ");
-    assert!(err.contains("no such file or folder"), "{err}");
-    assert!(!out.join("trials.jsonl").exists());
-    // A lexicon that is there but does not read (a folder, bytes of no
-    // UTF-8) is read as training would, before the first trial.
+    // A lexicon missing, or there but not readable (a folder, bytes of no
+    // UTF-8), is read as training would, before the first trial.
     let binary = dir.path().join("binary.txt");
     std::fs::write(&binary, b"said\n\xff\xfe\n").unwrap();
     for (value, why) in [
+        (missing.as_path(), "no such file or folder"),
         (dir.path(), "not a regular file"),
         (&binary, "not valid UTF-8"),
     ] {
         let space = write(
-            "unread.toml",
+            "lexicon.toml",
             "configs/crf.toml",
             format!("[space]\n\"features.lexicon\" = {{ values = [{value:?}] }}\n"),
         );
-        let out = dir.path().join("unread");
+        let out = dir.path().join("lexicon");
         let err = refused(&tune(&space, &out, &[]), "`features.lexicon` = ");
         assert!(err.contains(why), "{err}");
         assert!(!out.join("trials.jsonl").exists());
