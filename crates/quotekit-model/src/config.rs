@@ -202,6 +202,23 @@ const RENAMED: [(&str, &str); 3] = [
     ("model = \"encoder\"", "model = \"transformer\""),
 ];
 
+/// The one model kind that reads the dotted config key `key`, or `None`
+/// when every kind reads it (or it is no key of a section).
+pub fn only_kind_reading(key: &str) -> Option<ModelKind> {
+    let section = key.split('.').next().unwrap_or(key);
+    match section {
+        "neural" => Some(ModelKind::Neural),
+        "transformer" => Some(ModelKind::Transformer),
+        // (A network's threads come from [training] too, and its cue lexicon
+        // from [features]; its hashed features have settings of its own.)
+        "training" if key != "training.threads" => Some(ModelKind::Crf),
+        // (The networks cut documents into windows of their own.)
+        "data" if key == "data.sequence" => Some(ModelKind::Crf),
+        "features" if key != "features.lexicon" => Some(ModelKind::Crf),
+        _ => None,
+    }
+}
+
 impl TrainConfig {
     /// Parses and checks TOML text.
     pub fn from_toml(text: &str) -> Result<Self, ModelError> {
@@ -392,15 +409,21 @@ impl TrainConfig {
     pub fn unread_sections(&self) -> Vec<String> {
         let mut lines = self.unread_network_sections();
         let (f, default) = (&self.features, FeatureConfig::default());
+        // (The keys of [features] that differ from the default and that
+        // this kind does not read.)
         let set: Vec<&str> = [
             ("templates", f.templates != default.templates),
             ("window", f.window != default.window),
             ("hash_bits", f.hash_bits != default.hash_bits),
         ]
         .into_iter()
-        .filter_map(|(key, set)| set.then_some(key))
+        .filter(|&(key, set)| {
+            set && only_kind_reading(&format!("features.{key}"))
+                .is_some_and(|owner| owner != self.model)
+        })
+        .map(|(key, _)| key)
         .collect();
-        if self.model != ModelKind::Crf && !set.is_empty() {
+        if !set.is_empty() {
             let hashed = if self.model == ModelKind::Neural {
                 "; its hashed features are set by neural.network.sparse_templates and \
                  neural.network.sparse_bits"

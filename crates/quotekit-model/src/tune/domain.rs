@@ -251,26 +251,12 @@ pub(crate) fn unread(kind: ModelKind, key: &str) -> Option<String> {
         "data" => format!("`{key}`"),
         _ => format!("[{section}]"),
     };
-    let only = |owner: ModelKind| {
-        (kind != owner).then(|| {
-            format!(
-                "only the {} reads {what}; the base config trains a {} model, so every value would train the same one",
-                owner.name(),
-                kind.name()
-            )
-        })
-    };
-    match section {
-        "neural" => only(ModelKind::Neural),
-        "transformer" => only(ModelKind::Transformer),
-        // (A network's threads come from [training] too, and its cue lexicon
-        // from [features]; its hashed features have settings of its own.)
-        "training" if key != "training.threads" => only(ModelKind::Crf),
-        // (The networks cut documents into windows of their own.)
-        "data" if key == "data.sequence" => only(ModelKind::Crf),
-        "features" if key != "features.lexicon" => only(ModelKind::Crf),
-        _ => None,
-    }
+    let owner = crate::config::only_kind_reading(key).filter(|&owner| owner != kind)?;
+    Some(format!(
+        "only the {} reads {what}; the base config trains a {} model, so every value would train the same one",
+        owner.name(),
+        kind.name()
+    ))
 }
 
 /// The values of a key that a search's trials can take, to check: a grid's
