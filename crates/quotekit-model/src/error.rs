@@ -111,6 +111,14 @@ impl ModelError {
         }
     }
 
+    /// The error itself, without the config keys it was read for.
+    pub fn unkeyed(&self) -> &ModelError {
+        match self {
+            ModelError::Key { error, .. } => error.unkeyed(),
+            e => e,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ModelError::Io {
             path: path.into(),

@@ -50,11 +50,7 @@ pub fn model_in(context: &str, e: quotekit_model::ModelError) -> PyErr {
         format!("{context}: {e}")
     });
     // (An error read for a config key is of the class of what it read.)
-    let mut e = &e;
-    while let quotekit_model::ModelError::Key { error, .. } = e {
-        e = error;
-    }
-    match e {
+    match e.unkeyed() {
         quotekit_model::ModelError::Config { .. } => ConfigError::new_err(message),
         quotekit_model::ModelError::Data(_) => DataError::new_err(message),
         _ => ModelError::new_err(message),

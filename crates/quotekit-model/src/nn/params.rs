@@ -170,24 +170,21 @@ impl Parameters {
         version: u32,
     ) -> std::result::Result<Vec<String>, ModelError> {
         let st = read_tensors(bytes, file)?;
-        let stored: HashMap<String, String> = st
+        // (Each parameter takes its tensor out: those left no parameter took.)
+        let mut stored: HashMap<String, String> = st
             .names()
             .into_iter()
             .map(|s| (current_name(s, version), s.to_string()))
             .collect();
         let mut tensors = Vec::new();
         for (name, var) in self.named() {
-            let key = stored.get(&name).unwrap_or(&name);
-            let values = read_f32(&st, key, var.dims(), file)?;
+            let key = stored.remove(&name).unwrap_or_else(|| name.clone());
+            let values = read_f32(&st, &key, var.dims(), file)?;
             let t = Tensor::from_vec(values, var.dims(), &Device::Cpu)
                 .map_err(|e| ModelError::corrupt(file, format!("tensor `{name}`: {e}")))?;
             tensors.push((name, t));
         }
-        let mut unused: Vec<String> = stored
-            .into_iter()
-            .filter(|(name, _)| !tensors.iter().any(|(taken, _)| taken == name))
-            .map(|(_, stored)| stored)
-            .collect();
+        let mut unused: Vec<String> = stored.into_values().collect();
         unused.sort();
         self.set(&tensors)
             .map_err(|e| ModelError::corrupt(file, format!("network: {e}")))?;

@@ -74,15 +74,6 @@ pub(crate) fn halving_fits(space: &SearchSpace, base: &TrainConfig) -> Result<()
     Ok(())
 }
 
-/// What an error says, without the key it was read for (which a refusal
-/// names first).
-fn message_of(e: ModelError) -> String {
-    match e {
-        ModelError::Key { error, .. } => error.to_string(),
-        e => e.to_string(),
-    }
-}
-
 /// Checks what every trial of `space` reads before the first: the files a
 /// key's values name (a corpus, a lexicon, a model to start from), and each
 /// pretrained encoder with the longest window it is given (a missing or
@@ -110,16 +101,17 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
                 return Err(fail(format!("`{key}` = {value}: {missing}")));
             }
             // (A cue lexicon is read as training reads it: a folder or a
-            // file of no UTF-8 would fail every trial that draws it.)
+            // file of no UTF-8 would fail every trial that draws it. The
+            // refusal names the key first.)
             if key == "features.lexicon" {
                 Lexicon::cues(config.features.lexicon.as_deref())
-                    .map_err(|e| fail(format!("`{key}` = {value}: {}", message_of(e))))?;
+                    .map_err(|e| fail(format!("`{key}` = {value}: {}", e.unkeyed())))?;
             }
         }
     }
     if !space.keys.iter().any(|(k, _)| k == "features.lexicon") {
         Lexicon::cues(base.features.lexicon.as_deref())
-            .map_err(|e| fail(format!("the base config's {}", message_of(e))))?;
+            .map_err(|e| fail(format!("the base config's {}", e.unkeyed())))?;
     }
     if base.model != ModelKind::Transformer {
         return Ok(());
