@@ -594,6 +594,27 @@ fn what_the_trials_read_is_checked_before_the_first() {
         assert!(err.contains(why), "{err}");
         assert!(!out.join("trials.jsonl").exists());
     }
+    // So is the base config's, named as its.
+    let base = dir.path().join("base-lexicon.toml");
+    let folder = dir.path().join("cues");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        &base,
+        format!("[features]\nlexicon = {:?}\n", folder.to_str().unwrap()),
+    )
+    .unwrap();
+    let base_space = write(
+        "base-lexicon-space.toml",
+        base.to_str().unwrap(),
+        "[space]\n\"training.c2\" = { values = [1.0, 2.0] }\n".into(),
+    );
+    let out = dir.path().join("base-lexicon");
+    let err = refused(
+        &tune(&base_space, &out, &[]),
+        "the base config's features.lexicon: ",
+    );
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(!out.join("trials.jsonl").exists());
     let encoder = write(
         "encoder.toml",
         "configs/transformer.toml",

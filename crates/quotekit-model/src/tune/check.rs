@@ -111,7 +111,7 @@ pub(crate) fn inputs_exist(space: &SearchSpace, base: &Checked) -> Result<(), Mo
     }
     if !space.keys.iter().any(|(k, _)| k == "features.lexicon") {
         Lexicon::cues(base.features.lexicon.as_deref())
-            .map_err(|e| fail(format!("the base config's {}", e.unkeyed())))?;
+            .map_err(|e| fail(format!("the base config's {e}")))?;
     }
     if base.model != ModelKind::Transformer {
         return Ok(());
