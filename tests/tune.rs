@@ -575,6 +575,14 @@ fn what_the_trials_read_is_checked_before_the_first() {
         std::fs::write(&path, format!("base = {base:?}\n{body}")).unwrap();
         path
     };
+    // A search refused before its first trial (into the folder `name`):
+    // what it says, and no trial recorded.
+    let refused_first = |space: &Path, name: &str, said: &str| {
+        let out = dir.path().join(name);
+        let err = refused(&tune(space, &out, &[]), said);
+        assert!(!out.join("trials.jsonl").exists(), "{err}");
+        err
+    };
     // A lexicon missing, or there but not readable (a folder, bytes of no
     // UTF-8), is read as training would, before the first trial.
     let binary = dir.path().join("binary.txt");
@@ -589,10 +597,8 @@ fn what_the_trials_read_is_checked_before_the_first() {
             "configs/crf.toml",
             format!("[space]\n\"features.lexicon\" = {{ values = [{value:?}] }}\n"),
         );
-        let out = dir.path().join("lexicon");
-        let err = refused(&tune(&space, &out, &[]), "`features.lexicon` = ");
+        let err = refused_first(&space, "lexicon", "`features.lexicon` = ");
         assert!(err.contains(why), "{err}");
-        assert!(!out.join("trials.jsonl").exists());
     }
     // So is the base config's, named as its.
     let base = dir.path().join("base-lexicon.toml");
@@ -608,22 +614,19 @@ fn what_the_trials_read_is_checked_before_the_first() {
         base.to_str().unwrap(),
         "[space]\n\"training.c2\" = { values = [1.0, 2.0] }\n".into(),
     );
-    let out = dir.path().join("base-lexicon");
-    let err = refused(
-        &tune(&base_space, &out, &[]),
+    let err = refused_first(
+        &base_space,
+        "base-lexicon",
         "the base config's features.lexicon: ",
     );
     assert!(err.contains("not a regular file"), "{err}");
-    assert!(!out.join("trials.jsonl").exists());
     let encoder = write(
         "encoder.toml",
         "configs/transformer.toml",
         format!("[space]\n\"transformer.path\" = {{ values = [{missing:?}] }}\n"),
     );
-    let out = dir.path().join("encoder");
-    let err = refused(&tune(&encoder, &out, &[]), "`transformer.path` = ");
+    let err = refused_first(&encoder, "encoder", "`transformer.path` = ");
     assert!(err.contains("is no folder"), "{err}");
-    assert!(!out.join("trials.jsonl").exists());
     // A model quotekit trained is no encoder, and is said to be one.
     let trained = write(
         "trained.toml",
@@ -633,7 +636,7 @@ fn what_the_trials_read_is_checked_before_the_first() {
             common::tiny_model()
         ),
     );
-    let err = refused(&tune(&trained, &out, &[]), "`transformer.path` = ");
+    let err = refused_first(&trained, "encoder", "`transformer.path` = ");
     assert!(
         err.contains("is a model quotekit trained (quotekit-crf)") && err.contains("--init"),
         "{err}"
