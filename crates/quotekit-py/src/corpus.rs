@@ -103,7 +103,8 @@ fn unused_label_map(flags: &mut CorpusFlags, formats: &[Format]) -> Option<Strin
 pub(crate) fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
     let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
     for w in warnings {
-        let message = std::ffi::CString::new(w.replace('\0', "\\0"))
+        // (In Python's words: `label_map=FILE`, not the flag.)
+        let message = std::ffi::CString::new(errors::advice(w.clone()).replace('\0', "\\0"))
             .unwrap_or_else(|_| c"a corpus warning".to_owned());
         PyErr::warn(py, &category, &message, 2)?;
     }
@@ -234,8 +235,11 @@ pub fn evaluate(
             None => score_linker(&gold_docs, &Tokenizer::new()),
         };
         serde_json::to_string(&evaluation).map_err(errors::input)
-    })?;
-    warn_all(py, &warnings)?;
+    });
+    // (The warnings too when scoring failed: the lines skipped may say why.)
+    let warned = warn_all(py, &warnings);
+    let scores = scores?;
+    warned?;
     Ok(scores)
 }
 

@@ -257,6 +257,40 @@ def test_lenient_scores_a_run_where_a_document_failed_as_the_cli(tiny_model, tmp
         quotekit.evaluate(SAMPLE, pred, lenient="yes")
 
 
+def test_a_damaged_first_line_of_records_loses_that_line_only(model, tmp_path):
+    # A file of `predict --format jsonl` records whose first line is damaged
+    # is still read as records: lenient scoring skips that line with a
+    # warning and scores the rest (the first line decided the format, and
+    # every record after it was read as a bad document).
+    docs = list(quotekit.read_corpus(SAMPLE))
+    records = model.annotate_many([{"id": d["id"], "text": d["text"]} for d in docs])
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(
+        "{garbage\n" + "".join(json.dumps(r) + "\n" for r in records[1:]), encoding="utf-8"
+    )
+    with pytest.warns(UserWarning, match="no record"):
+        scores = quotekit.evaluate(SAMPLE, pred, lenient=True)
+    assert scores["missing_predictions"] == [docs[0]["id"]], scores["missing_predictions"]
+    # A scoring that fails still says what it skipped.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{garbage\n{more garbage\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="no record"):
+        with pytest.raises(quotekit.DataError, match="no predicted documents"):
+            quotekit.evaluate(SAMPLE, bad, lenient=True)
+
+
+def test_lenient_warnings_name_the_python_argument(tmp_path):
+    # A document skipped for a label no map gives is a warning that says
+    # `label_map=FILE`, as the error does, not the command line's flag.
+    conll = tmp_path / "x.conll"
+    conll.write_text("-DOCSTART-\tdoc1\n\nMayor\tB-SPEAKER\nsaid\tB-CUE\n\n", encoding="utf-8")
+    with pytest.raises(quotekit.QuotekitError, match="label_map=FILE"):
+        list(quotekit.read_corpus(conll))
+    with pytest.warns(UserWarning, match="label_map=FILE") as caught:
+        list(quotekit.read_corpus(conll, lenient=True))
+    assert not any("--label-map" in str(w.message) for w in caught)
+
+
 def test_the_cli_corpus_flags_are_arguments(tmp_path):
     # A CoNLL corpus with labels of its own reads with a label map, as
     # `convert --label-map` reads it.

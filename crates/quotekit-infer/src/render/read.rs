@@ -147,14 +147,17 @@ pub fn holds_records_or_errors(path: &Path) -> Result<bool, InferError> {
 /// `predict --format jsonl` record; `None` when there is none. A line is
 /// told by its keys ([`Shape`]), so that a value the reader would refuse
 /// later (a number out of range, a bad string) does not make a file of
-/// records look like a corpus, to be refused for another reason.
+/// records look like a corpus, to be refused for another reason. A line
+/// that is no JSON object (damaged, cut off) tells nothing: the next one
+/// does, so that one bad first line does not make every record after it
+/// read as a bad document.
 fn first_record(path: &Path) -> Result<Option<bool>, InferError> {
     for line in lines(path)? {
         let (_, line) = line?;
-        let shape: Option<Shape> = serde_json::from_slice(&line).ok();
-        match shape {
-            Some(s) if s.error && !s.text => continue,
-            shape => return Ok(Some(shape.is_some_and(|s| s.is_record()))),
+        match serde_json::from_slice::<Shape>(&line) {
+            Ok(s) if s.error && !s.text => continue,
+            Ok(s) => return Ok(Some(s.is_record())),
+            Err(_) => continue,
         }
     }
     Ok(None)
@@ -914,7 +917,7 @@ mod tests {
     }
 
     /// Both formats have error records: the first line that is none tells
-    /// records from documents.
+    /// records from documents (a line that is no JSON object tells nothing).
     #[test]
     fn records_are_told_past_a_first_error_record() {
         let dir = tempfile::tempdir().unwrap();
@@ -931,6 +934,15 @@ mod tests {
                 false,
             ),
             (error.to_string(), false),
+            // A damaged first line tells nothing: the next one does.
+            (
+                "{garbage\n{\"id\":\"d1\",\"quotes\":[],\"spans\":{}}\n".to_string(),
+                true,
+            ),
+            (
+                "{garbage\n{\"id\":\"d1\",\"text\":\"Hi.\"}\n".to_string(),
+                false,
+            ),
         ];
         for (text, records) in cases {
             std::fs::write(&path, &text).unwrap();

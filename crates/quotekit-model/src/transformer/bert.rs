@@ -217,9 +217,12 @@ impl Bert {
     /// slower than f32 ([`super::int8::supported`]).
     pub fn set_precision(&mut self, precision: Precision) -> Result<()> {
         if precision == Precision::Int8 && !super::int8::supported() {
-            candle_core::bail!(
+            // (Not `bail!`, whose error carries a backtrace into the
+            // message when `RUST_BACKTRACE` is set.)
+            return Err(candle_core::Error::Msg(
                 "int8 needs a processor with AVX-512 VNNI (x86-64), which this one lacks; use f32"
-            );
+                    .into(),
+            ));
         }
         self.int8 = match precision {
             Precision::F32 => None,
