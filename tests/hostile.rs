@@ -1230,6 +1230,11 @@ fn messages_say_what_happened_once_and_where() {
                 "has no documents: nothing to stop early on or report",
             ),
             (
+                // (An empty training corpus names its file.)
+                args(&["train", "--train", &s(&empty_dev), "--out", &out_model]),
+                "empty-dev.jsonl has no documents: there is nothing to learn from",
+            ),
+            (
                 // (Texts to annotate given as dev: every score would be 0.)
                 args(&[
                     "train",

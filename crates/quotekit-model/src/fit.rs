@@ -122,7 +122,13 @@ pub fn load_corpora(config: &Checked) -> Result<Corpora, ModelError> {
     let options = load_options(&config.data)?;
     let mut warnings = Vec::new();
     let train_docs = load_with(&config.data.train, &options, &mut warnings)?;
-    if !train_docs.is_empty() && train_docs.iter().all(|d| d.spans.is_empty()) {
+    if train_docs.is_empty() {
+        return Err(ModelError::Training(format!(
+            "the training corpus {} has no documents: there is nothing to learn from",
+            config.data.train.display()
+        )));
+    }
+    if train_docs.iter().all(|d| d.spans.is_empty()) {
         return Err(ModelError::Training(format!(
             "none of the {} training documents of {} has an annotated span: there is nothing to learn from",
             train_docs.len(),
