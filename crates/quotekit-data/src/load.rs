@@ -60,8 +60,22 @@ impl CorpusFlags {
         if self.deny_overlaps {
             options.validation.role_overlap = Severity::Error;
         }
+        self.check_ignore_labels()?;
         let brat = &mut options.brat;
         brat.annotator = self.annotator.clone();
+        brat.ignored_labels
+            .extend(self.ignore_labels.iter().cloned());
+        if let Some(path) = &self.label_map {
+            options.labels = LabelMap::from_file(path)?;
+        }
+        Ok(options)
+    }
+
+    /// Refuses a label among `ignore_labels` that quotekit reads as a role
+    /// or an attribution (part of [`CorpusFlags::load_options`], which
+    /// checks the label map's file too).
+    pub fn check_ignore_labels(&self) -> Result<(), DataError> {
+        let brat = BratOptions::default();
         if let Some(label) = self.ignore_labels.iter().find(|l| {
             brat.role_labels.contains_key(l.as_str()) || brat.trigger_labels.contains(l.as_str())
         }) {
@@ -77,12 +91,7 @@ impl CorpusFlags {
                 read.join(", ")
             )));
         }
-        brat.ignored_labels
-            .extend(self.ignore_labels.iter().cloned());
-        if let Some(path) = &self.label_map {
-            options.labels = LabelMap::from_file(path)?;
-        }
-        Ok(options)
+        Ok(())
     }
 }
 
