@@ -57,11 +57,15 @@ pub fn model_in(context: &str, e: quotekit_model::ModelError) -> PyErr {
     }
 }
 
-/// An error reading a config or search space: a file that cannot be read
-/// is a [`ConfigError`] too, as one that cannot be used is.
+/// An error reading a config or search space: a file that cannot be read,
+/// or whose bytes are no UTF-8, is a [`ConfigError`] too, as one that cannot
+/// be used is.
 pub fn config(e: quotekit_model::ModelError) -> PyErr {
     match e {
-        quotekit_model::ModelError::Io { .. } => ConfigError::new_err(e.to_string()),
+        quotekit_model::ModelError::Io { .. }
+        | quotekit_model::ModelError::Data(quotekit_data::DataError::NotUtf8 { .. }) => {
+            ConfigError::new_err(e.to_string())
+        }
         e => model(e),
     }
 }
