@@ -177,6 +177,14 @@ pub enum ProblemKind {
         /// The span id.
         span: String,
     },
+    /// An article with several annotation files, none of them by the
+    /// annotator asked for (`--annotator`), read from another's.
+    OtherAnnotator {
+        /// The annotator asked for.
+        wanted: String,
+        /// The annotator whose file was read (the id that sorts first).
+        used: String,
+    },
     /// A names file names a span that is not a Source.
     NameOfNonSource {
         /// The span id.
@@ -420,6 +428,11 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "a name for span {span}, but {span} is a {role}; names are for Source spans"
             ),
+            ProblemKind::OtherAnnotator { wanted, used } => write!(
+                f,
+                "the article has several annotation files, none of annotator {wanted:?}: \
+                 read annotator {used:?}'s (the id that sorts first)"
+            ),
         }
     }
 }
@@ -478,6 +491,7 @@ impl Diagnostic {
             ProblemKind::UnwritableName { .. } => "speaker name that is not one trimmed line",
             ProblemKind::NamesTextMismatch { .. } => "names file text mismatch",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
+            ProblemKind::OtherAnnotator { .. } => "article read from another annotator",
         }
     }
 }

@@ -15,6 +15,7 @@
 use crate::error::{read_text, read_utf8, DataError};
 use crate::formats::brat::ann::parse_ann;
 use crate::formats::{CorpusReader, DocumentStream, ReadDocument};
+use crate::validate::{Diagnostic, ProblemKind, Severity};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,9 @@ struct Pair {
     name: String,
     text: PathBuf,
     ann: PathBuf,
+    /// The annotator asked for and the one read instead, when the article
+    /// has several files and none of the one asked for.
+    other_annotator: Option<(String, String)>,
 }
 
 impl CorpusReader for BratReader {
@@ -206,6 +210,7 @@ fn collect_pairs(
                     ann: ann.clone(),
                     text: text.clone(),
                     name: ids.get(name).cloned().unwrap_or_else(|| name.clone()),
+                    other_annotator: None,
                 }),
                 None => errors.push(missing_annotation(
                     text.clone(),
@@ -322,15 +327,23 @@ fn collect_polnear(
         match by_name.get_mut(&name) {
             Some(candidates) => {
                 candidates.sort();
-                let chosen = options
+                let wanted = options
                     .annotator
                     .as_ref()
-                    .and_then(|want| candidates.iter().find(|(a, _)| a == want))
-                    .unwrap_or(&candidates[0]);
+                    .and_then(|want| candidates.iter().find(|(a, _)| a == want));
+                let chosen = wanted.unwrap_or(&candidates[0]);
+                // (An article of one annotator's file has no choice to say.)
+                let other_annotator = match &options.annotator {
+                    Some(want) if wanted.is_none() && candidates.len() > 1 => {
+                        Some((want.clone(), chosen.0.clone()))
+                    }
+                    _ => None,
+                };
                 pairs.push(Pair {
                     name,
                     text,
                     ann: chosen.1.clone(),
+                    other_annotator,
                 });
             }
             None => {
@@ -377,7 +390,20 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
     // text file.)
     let text = read_utf8(&pair.text)?;
     let ann = read_text(&pair.ann)?;
-    parse_ann(&pair.name, text, &ann, &pair.ann, options)
+    let mut read = parse_ann(&pair.name, text, &ann, &pair.ann, options)?;
+    if let Some((wanted, used)) = &pair.other_annotator {
+        read.diagnostics.push(Diagnostic {
+            file: pair.ann.clone(),
+            line: None,
+            document: pair.name.clone(),
+            severity: Severity::Warning,
+            kind: ProblemKind::OtherAnnotator {
+                wanted: wanted.clone(),
+                used: used.clone(),
+            },
+        });
+    }
+    Ok(read)
 }
 
 /// An entry of `entries` named as an annotation file of an article (its
@@ -465,6 +491,42 @@ mod tests {
             err.contains("annotator \"9999\" (the annotators here: 0b2c, ff01)"),
             "{err}"
         );
+    }
+
+    /// An article with several files, none of the annotator asked for, is
+    /// read from the first one with a warning; one with a single file, or
+    /// with the annotator's, without.
+    #[test]
+    fn an_article_without_the_annotator_asked_for_says_whose_file_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("train");
+        write(&root.join("text/a.txt"), "Ann said so.");
+        write(
+            &root.join("attributions/a_ff01.ann"),
+            "T1\tSource 0 3\tAnn\n",
+        );
+        write(&root.join("attributions/a_0b2c.ann"), "T1\tCue 4 8\tsaid\n");
+        write(&root.join("text/b.txt"), "Bo said so.");
+        write(&root.join("attributions/b_0b2c.ann"), "T1\tCue 3 7\tsaid\n");
+        write(&root.join("text/c.txt"), "Cy said so.");
+        write(&root.join("attributions/c_0b2c.ann"), "T1\tCue 3 7\tsaid\n");
+        write(&root.join("attributions/c_77aa.ann"), "T1\tCue 3 7\tsaid\n");
+        write(
+            &root.join("attributions/c_ff01.ann"),
+            "T1\tSource 0 2\tCy\n",
+        );
+        let mut options = LoadOptions::default();
+        options.brat.annotator = Some("77aa".into());
+        let report = load_corpus(dir.path(), Format::Brat, &options).unwrap();
+        assert_eq!(report.documents.len(), 3);
+        assert_eq!(report.documents[0].spans[0].role, Role::Cue);
+        let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("a_0b2c.ann: warning: the article has several annotation files, none of annotator \"77aa\": read annotator \"0b2c\"'s"), "{}", warnings[0]);
+        assert_eq!(report.warnings[0].document, "a");
+        options.brat.annotator = None;
+        let report = load_corpus(dir.path(), Format::Brat, &options).unwrap();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     }
 
     /// Extensions in any case are read; what would be lost otherwise (a
