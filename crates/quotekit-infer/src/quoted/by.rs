@@ -236,6 +236,31 @@ impl fmt::Display for QuotedBy {
 mod tests {
     use super::*;
 
+    /// A field's value that `predict` passes through as written but that no
+    /// JSON value holds is said as that field's, and another field still
+    /// counts the records.
+    #[test]
+    fn a_value_that_cannot_be_a_group_names_its_field() {
+        for (value, says) in [
+            ("1e400", "number out of range"),
+            ("\"\\ud800\"", "half a UTF-16 pair"),
+        ] {
+            let records = [
+                format!("{{\"id\": \"a\", \"feed\": {value}, \"quotes\": []}}"),
+                "{\"id\": \"b\", \"feed\": 2, \"quotes\": []}".to_string(),
+            ];
+            let lines = || records.iter().map(String::as_str);
+            let e = QuotedBy::of_records(lines(), "feed")
+                .err()
+                .unwrap()
+                .to_string();
+            let head = format!("record 1: its `feed` value {value} cannot be a group: ");
+            assert!(e.starts_with(&head) && e.contains(says), "{e}");
+            assert!(!e.contains("not a record"), "{e}");
+            assert_eq!(QuotedBy::of_records(lines(), "id").unwrap().groups.len(), 2);
+        }
+    }
+
     #[test]
     fn records_are_counted_by_a_field_and_merged_alike() {
         let dir = tempfile::tempdir().unwrap();
@@ -344,11 +369,15 @@ mod tests {
         assert_eq!(by.all, all);
         assert_eq!(by.passed_through, ["outlet", "x"]);
         let e = QuotedBy::of_records(odd, "x").unwrap_err();
-        assert!(e.to_string().starts_with("record 1: not a record"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("record 1: its `x` value 1e400 cannot be a group"),
+            "{e}"
+        );
         // A lone surrogate in the field counted by is said to be one.
         let e = QuotedBy::of_records([r#"{"x": "\ud800", "quotes": []}"#], "x").unwrap_err();
         assert!(
-            e.to_string().ends_with("\\ud800 alone, is no character"),
+            e.to_string().contains("\\ud800 alone, is no character"),
             "{e}"
         );
         // A quote's content is read only to tell a direct quote: what it

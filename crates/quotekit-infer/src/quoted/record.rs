@@ -49,6 +49,10 @@ pub(super) struct Read {
     pub(super) record: Record,
     pub(super) value: Option<serde_json::Value>,
     pub(super) passed_through: Vec<String>,
+    /// Why the field's value cannot be a group, when it is JSON that no
+    /// value holds (`1e400`, half a UTF-16 pair), which `predict` passes
+    /// through as written.
+    unusable: Option<String>,
 }
 
 /// Reads one record of `predict --format jsonl`, and the value of `field`
@@ -81,6 +85,7 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
             record: Record::default(),
             value: None,
             passed_through: Vec::new(),
+            unusable: None,
         };
         let (mut quotes, mut error, mut id, mut value) = (false, false, false, false);
         let once = |seen: &mut bool, key: &str| {
@@ -93,7 +98,20 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             if Some(key.as_ref()) == self.field {
                 once(&mut value, &key)?;
-                let v: serde_json::Value = map.next_value()?;
+                // (Read as written first: a value that is JSON but no
+                // `Value` is said as the field's, not as the record's.)
+                let raw: Box<serde_json::value::RawValue> = map.next_value()?;
+                let v = match serde_json::from_str(raw.get()) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        read.unusable = Some(format!(
+                            "its `{key}` value {} cannot be a group: {}",
+                            quotekit_data::message::shorten(raw.get(), 40),
+                            json_problem(&e)
+                        ));
+                        serde_json::Value::Null
+                    }
+                };
                 // (A field `Record` reads is read from the value.)
                 match key.as_ref() {
                     "quotes" => {
@@ -192,16 +210,32 @@ pub(super) fn in_memory<'r>(
     numbered.into_iter().map(Ok)
 }
 
+/// What serde says is wrong with JSON, without its line and column, and
+/// with what a lone surrogate is (serde's words are about its hex escape).
+fn json_problem(e: &serde_json::Error) -> String {
+    use quotekit_data::formats::jsonl::{json_problem, LONE_SURROGATE};
+    let mut problem = json_problem(e);
+    if problem.contains("surrogate") || problem.contains("end of hex escape") {
+        problem.push_str(LONE_SURROGATE);
+    }
+    problem
+}
+
 /// A line of `path` (or, without one, a record held in memory) that is no
 /// record.
 pub(super) fn not_a_record(path: Option<&Path>, line_no: usize, problem: &str) -> InferError {
-    let place = match path {
+    InferError::Usage(format!(
+        "{}: not a record of `predict --format jsonl`: {problem}",
+        place(path, line_no)
+    ))
+}
+
+/// A line of `path` (`FILE:LINE`), or a record held in memory (`record N`).
+fn place(path: Option<&Path>, line_no: usize) -> String {
+    match path {
         Some(path) => format!("{}:{line_no}", path.display()),
         None => format!("record {line_no}"),
-    };
-    InferError::Usage(format!(
-        "{place}: not a record of `predict --format jsonl`: {problem}"
-    ))
+    }
 }
 
 /// A line read as a record ([`read_record`]), its error named by `path`
@@ -212,15 +246,13 @@ pub(super) fn checked(
     path: Option<&Path>,
     line_no: usize,
 ) -> Result<Read, InferError> {
-    let read = read.map_err(|e| {
-        use quotekit_data::formats::jsonl::{json_problem, LONE_SURROGATE};
-        let mut problem = json_problem(&e);
-        // (serde's words for a lone surrogate are about its hex escape.)
-        if problem.contains("surrogate") || problem.contains("end of hex escape") {
-            problem.push_str(LONE_SURROGATE);
-        }
-        not_a_record(path, line_no, &problem)
-    })?;
+    let read = read.map_err(|e| not_a_record(path, line_no, &json_problem(&e)))?;
+    if let Some(why) = &read.unusable {
+        return Err(InferError::Usage(format!(
+            "{}: {why}; count by another field, or without one",
+            place(path, line_no)
+        )));
+    }
     if read.record.quotes.is_none() && read.record.error.is_none() {
         return Err(not_a_record(
             path,
