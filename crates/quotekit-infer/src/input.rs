@@ -85,7 +85,7 @@ fn one_line(raw: Box<str>) -> Box<str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     /// Short kind: `malformed-json`, `not-utf8`, `empty`, `too-long`, `missing-text`,
-    /// `bad-text`, `unreadable`, `bad-id`, `repeated-key`, `reserved-key`, `twin`
+    /// `bad-text`, `unreadable`, `bad-id`, `bad-key`, `repeated-key`, `reserved-key`, `twin`
     /// (a `.txt.gz` beside a `.txt` of the same name that holds another text).
     pub kind: &'static str,
     /// Human-readable reason.
@@ -421,6 +421,9 @@ fn text_record(path: &Path, key: String, limits: ReadLimits) -> InputRecord {
 struct Fields {
     fields: BTreeMap<String, Box<RawValue>>,
     repeated: Option<String>,
+    /// The first key that JSON can write but no string holds (half a
+    /// UTF-16 pair), as written; its value is left out.
+    unreadable_key: Option<String>,
 }
 
 impl<'de> serde::Deserialize<'de> for Fields {
@@ -440,8 +443,16 @@ impl<'de> serde::Deserialize<'de> for Fields {
                 let mut out = Fields {
                     fields: BTreeMap::new(),
                     repeated: None,
+                    unreadable_key: None,
                 };
-                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
+                // (Keys read as written first: one that no string holds is
+                // said, and the record keeps its id.)
+                while let Some((raw, v)) = map.next_entry::<Box<RawValue>, Box<RawValue>>()? {
+                    let Ok(k) = serde_json::from_str::<String>(raw.get()) else {
+                        out.unreadable_key
+                            .get_or_insert_with(|| raw.get().to_string());
+                        continue;
+                    };
                     match out.fields.entry(k) {
                         std::collections::btree_map::Entry::Occupied(e) => {
                             out.repeated.get_or_insert_with(|| e.key().clone());
@@ -521,6 +532,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
         }
     };
     let repeated = object.repeated.take();
+    let unreadable_key = object.unreadable_key.take();
     let mut object = object.fields;
     let value = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
     // (Which of two ids is meant is not known.)
@@ -558,6 +570,18 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
             };
         }
     };
+    if let Some(k) = unreadable_key {
+        return InputRecord {
+            key,
+            document: Err(InputError {
+                kind: "bad-key",
+                message: format!(
+                    "line {line}: the key {} {LONE_SURROGATE}",
+                    quotekit_data::message::shorten(&k, 40)
+                ),
+            }),
+        };
+    }
     if let Some(k) = repeated {
         let k = serde_json::to_string(&k).unwrap_or(k);
         return InputRecord {
@@ -1216,6 +1240,7 @@ mod tests {
             (br#"{"id": "g", "text": "x", "text": "y"}"#, "repeated-key"),
             (br#"{"id": "h", "id": "i", "text": "x"}"#, "repeated-key"),
             (br#"{"id": "e", "text": "x", "error": 1}"#, "reserved-key"),
+            (br#"{"id": "k", "text": "x", "\udc00x": 1}"#, "bad-key"),
         ] {
             assert_eq!(
                 jsonl_record(4, bytes, LIMITS).document.unwrap_err().kind,
@@ -1234,7 +1259,7 @@ mod tests {
             "]".repeat(200)
         );
         // (line, record, the key it is known by, words of its message)
-        let refused: [(usize, &[u8], &str, &[&str]); 4] = [
+        let refused: [(usize, &[u8], &str, &[&str]); 5] = [
             (
                 6,
                 br#"{"id": [1], "text": "x"}"#,
@@ -1258,6 +1283,16 @@ mod tests {
                 deep.as_bytes(),
                 "line 8",
                 &["neither a string nor a whole number"],
+            ),
+            (
+                // (A key no string holds, as Python's json writes `"\ud800"`.)
+                9,
+                br#"{"id": "a7", "text": "He said no.", "\ud800": 1}"#,
+                "a7",
+                &[
+                    "line 9: the key \"\\ud800\" cannot be read",
+                    "half a UTF-16 pair",
+                ],
             ),
         ];
         for (line, bytes, key, words) in refused {
