@@ -321,7 +321,8 @@ def test_the_cli_corpus_flags_are_arguments(tmp_path):
     with pytest.raises(quotekit.DataError, match="Note"):
         list(quotekit.read_corpus(brat))
     assert len(list(quotekit.read_corpus(brat, ignore_labels="Note"))[0]["spans"]) == 1
-    with pytest.raises(quotekit.DataError, match="ignore_labels Content"):
+    # (A label quotekit reads is a bad argument, as a label of another type is.)
+    with pytest.raises(quotekit.InputError, match="ignore_labels Content"):
         list(quotekit.read_corpus(brat, ignore_labels=["Content"]))
     scores = quotekit.evaluate(brat, brat, ignore_labels=["Note"], deny_overlaps=True)
     assert scores["exact"]["micro"]["f1"] == pytest.approx(1.0)
@@ -448,6 +449,12 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
         quotekit.who_is_quoted([5])
     with pytest.raises(quotekit.InputError, match="record 2 holds a lone surrogate"):
         quotekit.who_is_quoted([json.dumps(records[0]), '{"quotes": [], "x": "\ud800"}'])
+    # A value `annotate_jsonl` passes through as written, but no JSON value
+    # holds, is said as the field's (the records count by another field).
+    lines = model.annotate_jsonl(['{"id": "a", "text": "Ann said no.", "feed": 1e400}'])
+    with pytest.raises(quotekit.InputError, match="record 1: its `feed` value 1e400 cannot be a group"):
+        quotekit.who_is_quoted(lines, by="feed")
+    assert quotekit.who_is_quoted(lines, by="id")["groups"][0]["value"] == "a"
     with pytest.raises(quotekit.InputError, match="no-such.jsonl"):
         quotekit.who_is_quoted(tmp_path / "no-such.jsonl")
     # A dict that is no JSON is named, whatever JSON refuses in it.

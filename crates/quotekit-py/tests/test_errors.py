@@ -62,6 +62,15 @@ def test_a_config_or_space_that_is_not_there_is_a_config_error(tmp_path):
     assert not (tmp_path / "out").exists() and not (tmp_path / "tune").exists()
 
 
+def test_a_config_of_no_utf8_is_a_config_error_naming_its_line(tmp_path):
+    config = tmp_path / "latin1.toml"
+    config.write_bytes(b'# caf\xe9\nmodel = "crf"\n')
+    with pytest.raises(quotekit.ConfigError, match=r"latin1.toml:1: not valid UTF-8"):
+        quotekit.train(config, train=SAMPLE, out=tmp_path / "out")
+    with pytest.raises(quotekit.ConfigError, match=r"latin1.toml:1: not valid UTF-8"):
+        quotekit.tune(config, out=tmp_path / "tune")
+
+
 def test_a_missing_corpus_is_refused_before_the_model_folder_is_made(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text("[training]\nmax_iterations = 2\n")
@@ -176,6 +185,11 @@ def test_bad_records_become_error_records(model):
     assert [r["error"]["kind"] for r in out] == ["bad-id", "bad-id", "reserved-key", "bad-id"]
     out = json.loads(model.annotate_jsonl(['{"id": "t", "text": "x", "text": "He said so."}'])[0])
     assert out["id"] == "t" and out["error"]["kind"] == "repeated-key"
+    # A key holding half a UTF-16 pair is said as a key's, and the record
+    # keeps its id.
+    out = model.annotate_many([{"id": "a7", "text": "He said no.", "\ud800": 1}])
+    assert out[0]["id"] == "a7" and out[0]["error"]["kind"] == "bad-key"
+    assert "the key \"\\ud800\" cannot be read" in out[0]["error"]["message"]
 
 
 def test_corpus_errors_name_the_file(tmp_path):
@@ -384,7 +398,8 @@ def test_a_failed_training_leaves_no_empty_model_folder(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     out = tmp_path / "models" / "crf"
-    with pytest.raises(quotekit.ModelError, match="no tokens"):
+    # (The empty corpus is named.)
+    with pytest.raises(quotekit.ModelError, match="empty.jsonl has no documents"):
         quotekit.train(config, train=empty, out=out)
     assert not out.exists() and not out.parent.exists()
     kept = tmp_path / "kept"
