@@ -111,7 +111,16 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
                     })
             });
         // (`predict`'s default records, read where documents are expected.)
-        let hint = if has("quotes") {
+        let pipe = path == Path::new("-")
+            || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let hint = if has("quotes") && pipe {
+            // (Records are told from documents by a first look at the file,
+            // which a pipe cannot give: it is read once.)
+            "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
+             `eval` and `render` read from a regular file (they look at its first \
+             records before they read it, and a pipe is read once): save the records \
+             to a file first"
+        } else if has("quotes") {
             "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
              `eval` and `render` read: documents (for `convert`, `train`) come from \
              `predict --format documents`"
@@ -421,10 +430,15 @@ mod tests {
         assert!(err.contains("x.jsonl:3: bad JSON record"), "{err}");
         // `predict`'s default records say where documents come from.
         let quotes = br#"{"id":"a","quotes":[],"spans":{},"speakers":[]}"#.to_vec();
-        let err = parse_record(Path::new("p.jsonl"), 1, quotes)
+        let err = parse_record(Path::new("p.jsonl"), 1, quotes.clone())
             .unwrap_err()
             .to_string();
         assert!(err.contains("predict --format documents"), "{err}");
+        // From a pipe, where the readers of records cannot look first.
+        let err = parse_record(Path::new("-"), 1, quotes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("save the records to a file first"), "{err}");
         // One that lost its `quotes` reads as a document whose `spans` are
         // no list: said so.
         let lost =
