@@ -71,19 +71,25 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
                 "empty span id or name (write `-` for no named speaker)",
             ));
         }
-        if let Some(first) = first_line.insert(span.trim().to_string(), line_no) {
+        // (The reference scorer reads the id as written: ` T1` names no
+        // span there, and would name T1 here if trimmed.)
+        if span.trim() != span {
             return Err(DataError::syntax(
                 path,
                 line_no,
-                format!(
-                    "span {} is named again (first on line {first}): one line per span",
-                    span.trim(),
-                ),
+                format!("span id {span:?} has white space around it: write the id alone, as `T3`"),
+            ));
+        }
+        if let Some(first) = first_line.insert(span.to_string(), line_no) {
+            return Err(DataError::syntax(
+                path,
+                line_no,
+                format!("span {span} is named again (first on line {first}): one line per span",),
             ));
         }
         out.push(NameLine {
             line: line_no,
-            span: span.trim().to_string(),
+            span: span.to_string(),
             text: text.to_string(),
             name: name.trim().to_string(),
         });
@@ -381,6 +387,25 @@ mod tests {
         assert!(found[0].contains("a1.tsv:1: error") && found[0].contains("\"Ann\""));
         assert!(found[1].contains("a1.tsv:2: error") && found[1].contains("T2 is a Cue"));
         assert!(found[2].contains("a1.tsv:3: error") && found[2].contains("no span T9"));
+        // An id with white space around it is refused (the reference scorer
+        // would name no span by it); one with a NUL is shown escaped.
+        for id in [" T1", "T1 "] {
+            std::fs::write(&file, format!("{id}\tAnn\tAnn Lee\nT3\tThey\t-\n")).unwrap();
+            let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!(
+                    "a1.tsv:1: span id {id:?} has white space around it"
+                )),
+                "{e}"
+            );
+        }
+        std::fs::write(&file, "T1\0\tAnn\tAnn Lee\nT3\tThey\t-\n").unwrap();
+        let found = apply_names(&mut doc(), &dirs).unwrap();
+        assert!(
+            found[0].to_string().contains("no span \"T1\\0\""),
+            "{}",
+            found[0]
+        );
         // A long text cut short with `…` matches what it begins.
         std::fs::write(&file, "T1\tAnn L…\tAnn Lee\nT3\tThey\t-\n").unwrap();
         assert!(apply_names(&mut doc(), &dirs).unwrap().is_empty());
