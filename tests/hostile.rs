@@ -144,6 +144,22 @@ fn cases(dir: &Path) -> Vec<Case> {
             absent: vec![],
         },
         Case {
+            // (A folder where a file goes is the reason, whatever it holds.)
+            name: "convert jsonl output is a folder holding the input",
+            args: args(&[
+                "convert",
+                "--from",
+                "jsonl",
+                "--to",
+                "jsonl",
+                &s(&docs),
+                &s(dir),
+            ]),
+            says: &["existing folder", "the output is a file"],
+            untouched: vec![docs.clone()],
+            absent: vec![],
+        },
+        Case {
             name: "train --out is an existing file",
             args: args(&[
                 "train",
@@ -1228,11 +1244,6 @@ fn messages_say_what_happened_once_and_where() {
                     &out_model,
                 ]),
                 "has no documents: nothing to stop early on or report",
-            ),
-            (
-                // (An empty training corpus names its file.)
-                args(&["train", "--train", &s(&empty_dev), "--out", &out_model]),
-                "empty-dev.jsonl has no documents: there is nothing to learn from",
             ),
             (
                 // (Texts to annotate given as dev: every score would be 0.)

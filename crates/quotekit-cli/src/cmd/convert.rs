@@ -51,11 +51,13 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
             "brat output is a folder of .txt and .ann files, not standard output: name a folder"
         );
     }
+    // (A folder where a file goes is the reason first, whatever it holds.)
+    if args.to != Format::Brat && !stdout {
+        check_output_file(&args.output)?;
+    }
     check_output(&args.output, &inputs)?;
     if args.to == Format::Brat {
         check_output_folder(&args.output)?;
-    } else if !stdout {
-        check_output_file(&args.output)?;
     }
     let made = quotekit_data::paths::MadeFolders::before(&args.output, args.to == Format::Brat);
     // (Standard output takes no lock: no run can spoil another's there.)
