@@ -1022,7 +1022,7 @@ fn missing_corpora_are_named() {
                 e_arg.to_str().unwrap(),
             ],
             &e,
-            "training: the training corpus has no tokens",
+            "empty.jsonl has no documents: there is nothing to learn from",
         ),
     ];
     for (args, folder, message) in cases {
@@ -1399,6 +1399,17 @@ fn speakers_are_named_in_every_output_and_scored() {
     let e = common::refused(&out, "is not a speaker resolver file");
     assert!(!e.contains("epoch"), "refused before training: {e}");
     assert_eq!(std::fs::read(&weights).unwrap(), before);
+    // A setting out of range is named by its flag.
+    let out = quotekit(&[
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--out",
+        m,
+        "--epochs",
+        "0",
+    ]);
+    common::refused(&out, "--epochs = 0 (expected 1 to 1000)");
     // Names that name no one train a resolver that names no one: said.
     let no_one = common::sample_names_all(dir.path(), "no-one", "-");
     let resolver = dir.path().join("no-one.safetensors");

@@ -52,7 +52,14 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         learning_rate: args.learning_rate,
         seed: args.seed,
     };
-    config.validate().map_err(anyhow::Error::msg)?;
+    // (Named by the flags typed, not the config keys they set.)
+    config.validate().map_err(|e| {
+        anyhow::Error::msg(
+            e.replace("speakers.bits", "--bits")
+                .replace("speakers.epochs", "--epochs")
+                .replace("speakers.learning_rate", "--learning-rate"),
+        )
+    })?;
     let corpora = std::iter::once(&args.train).chain(&args.dev);
     args.corpus_options
         .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
@@ -68,10 +75,13 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.train.as_path()];
     inputs.extend(args.corpus_options.inputs());
     inputs.extend(args.dev.as_deref());
-    quotekit_data::paths::check_output(&args.out, &inputs)?;
     let to_file = args.out.extension().is_some_and(|e| e == "safetensors");
+    // (A folder where a file goes is the reason first, whatever it holds.)
     if to_file {
         quotekit_data::paths::check_output_file(&args.out)?;
+    }
+    quotekit_data::paths::check_output(&args.out, &inputs)?;
+    if to_file {
         // A model's weights file is no place for a resolver: it would be
         // written over and the model lost.
         if args.out.exists() && !is_resolver_file(&args.out) {
