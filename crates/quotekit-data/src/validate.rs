@@ -372,7 +372,8 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::MistypedSpeakerNote { span, note } => write!(
                 f,
                 "the note {note:?} on span {span} reads as a speaker note, but one is written \
-                 `speaker: NAME` (lower case, a colon and a space): no name is read from it"
+                 `speaker: NAME` (lower case, a colon and a space) on an `AnnotatorNotes` line: \
+                 no name is read from it"
             ),
             ProblemKind::NamesTextMismatch {
                 span,
@@ -391,6 +392,12 @@ impl std::fmt::Display for ProblemKind {
                  spaces at its ends; a name is one line, as names files and brat notes keep it"
             ),
             ProblemKind::NameOfMissingSpan { span } => {
+                // (An id with a control character, such as NUL, is escaped.)
+                let span = if span.chars().any(char::is_control) {
+                    format!("{span:?}")
+                } else {
+                    span.clone()
+                };
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
             ProblemKind::RepeatedDocument { first } => write!(

@@ -214,6 +214,12 @@ pub fn parse_ann(
                 let target = fields
                     .get(1)
                     .and_then(|f| f.strip_prefix("AnnotatorNotes "));
+                // (A note of another type, `Comment T1`, holds no name.)
+                let other_type = fields
+                    .get(1)
+                    .filter(|_| target.is_none())
+                    .and_then(|f| f.split_once(' '))
+                    .map(|(_, target)| target);
                 let note = fields.get(2).and_then(|f| f.strip_prefix(SPEAKER_NOTE));
                 if let (Some(target), Some(name)) = (target, note) {
                     speakers.push((target.trim().to_string(), name.trim().to_string(), line_no));
@@ -222,9 +228,10 @@ pub fn parse_ann(
                 {
                     // (`speaker:` with nothing after it, its space trimmed away.)
                     speakers.push((target.trim().to_string(), String::new(), line_no));
-                } else if let (Some(target), Some(text)) = (target, fields.get(2)) {
-                    // (`Speaker: Ann`, `speaker:Ann`: meant as a name, which
-                    // would be lost without a word.)
+                } else if let (Some(target), Some(text)) = (target.or(other_type), fields.get(2)) {
+                    // (`Speaker: Ann`, `speaker:Ann`, or a name in a note of
+                    // another type: meant as a name, which would be lost
+                    // without a word.)
                     let head: String = text.trim_start().chars().take(9).collect();
                     let head = head.to_lowercase().replace(' ', "");
                     if head.starts_with("speaker:") {
@@ -630,6 +637,22 @@ mod tests {
             let ann = format!("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\t{note}\n");
             assert!(read(&ann).unwrap().diagnostics.is_empty(), "{note}");
         }
+        // A speaker note of another type than AnnotatorNotes names no one:
+        // said; other notes of that type are free text.
+        let ann = "T1\tSource 0 3\tAnn\n#1\tComment T1\tspeaker: Ann\n";
+        let read_back = read(ann).unwrap();
+        assert_eq!(read_back.document.spans[0].name, None);
+        let msgs: Vec<String> = read_back
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            msgs.len() == 1 && msgs[0].contains("AnnotatorNotes"),
+            "{msgs:?}"
+        );
+        let ann = "T1\tSource 0 3\tAnn\n#1\tComment T1\tchecked\n";
+        assert!(read(ann).unwrap().diagnostics.is_empty());
     }
 
     fn read(ann: &str) -> Result<ReadDocument, DataError> {
