@@ -237,7 +237,9 @@ pub(crate) fn line_fit(
         let (a, t) = (squash(a), squash(&line.text));
         a == t
             || t.strip_suffix('…')
-                .is_some_and(|head| a.starts_with(head.trim_end()))
+                .map(str::trim_end)
+                // (`…` alone would match every span.)
+                .is_some_and(|head| !head.is_empty() && a.starts_with(head))
     };
     let problem = actual
         .filter(|a| !same(a))
@@ -410,6 +412,8 @@ mod tests {
         std::fs::write(&file, "T1\tAnn L…\tAnn Lee\nT3\tThey\t-\n").unwrap();
         assert!(apply_names(&mut doc(), &dirs).unwrap().is_empty());
         std::fs::write(&file, "T1\tBob…\tAnn Lee\nT3\tThey\t-\n").unwrap();
+        assert_eq!(apply_names(&mut doc(), &dirs).unwrap().len(), 1);
+        std::fs::write(&file, "T1\t…\tAnn Lee\nT3\tThey\t-\n").unwrap();
         assert_eq!(apply_names(&mut doc(), &dirs).unwrap().len(), 1);
         // A byte-order mark is read past; a span named twice is an error.
         std::fs::write(&file, "\u{feff}T1\tAnn Lee\tAnn Lee\nT3\tThey\t-\n").unwrap();
