@@ -75,6 +75,17 @@ fn cases(dir: &Path) -> Vec<Case> {
         a.extend(args(extra));
         a
     };
+    let convert_to = |output: &Path| {
+        args(&[
+            "convert",
+            "--from",
+            "jsonl",
+            "--to",
+            "jsonl",
+            &s(&docs),
+            &s(output),
+        ])
+    };
     let mut out = vec![
         Case {
             name: "predict --output is --input",
@@ -130,15 +141,7 @@ fn cases(dir: &Path) -> Vec<Case> {
         },
         Case {
             name: "convert jsonl output is an existing folder",
-            args: args(&[
-                "convert",
-                "--from",
-                "jsonl",
-                "--to",
-                "jsonl",
-                &s(&docs),
-                &s(&text),
-            ]),
+            args: convert_to(&text),
             says: &["texts", "existing folder", "file"],
             untouched: vec![text_file.clone()],
             absent: vec![],
@@ -146,15 +149,7 @@ fn cases(dir: &Path) -> Vec<Case> {
         Case {
             // (A folder where a file goes is the reason, whatever it holds.)
             name: "convert jsonl output is a folder holding the input",
-            args: args(&[
-                "convert",
-                "--from",
-                "jsonl",
-                "--to",
-                "jsonl",
-                &s(&docs),
-                &s(dir),
-            ]),
+            args: convert_to(dir),
             says: &["existing folder", "the output is a file"],
             untouched: vec![docs.clone()],
             absent: vec![],
@@ -280,15 +275,7 @@ fn cases(dir: &Path) -> Vec<Case> {
         },
         Case {
             name: "convert onto its own input",
-            args: args(&[
-                "convert",
-                "--from",
-                "jsonl",
-                "--to",
-                "jsonl",
-                &s(&docs),
-                &s(&docs),
-            ]),
+            args: convert_to(&docs),
             says: &["docs.jsonl", "would overwrite the input"],
             untouched: vec![docs.clone()],
             absent: vec![],

@@ -491,30 +491,14 @@ mod tests {
             err.contains("annotator \"9999\" (the annotators here: 0b2c, ff01)"),
             "{err}"
         );
-    }
-
-    /// An article with several files, none of the annotator asked for, is
-    /// read from the first one with a warning; one with a single file, or
-    /// with the annotator's, without.
-    #[test]
-    fn an_article_without_the_annotator_asked_for_says_whose_file_it_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("train");
-        write(&root.join("text/a.txt"), "Ann said so.");
-        write(
-            &root.join("attributions/a_ff01.ann"),
-            "T1\tSource 0 3\tAnn\n",
-        );
-        write(&root.join("attributions/a_0b2c.ann"), "T1\tCue 4 8\tsaid\n");
+        // An article with several files, none of the annotator asked for,
+        // is read from the first one with a warning; one with a single
+        // file, or with the annotator's, without.
         write(&root.join("text/b.txt"), "Bo said so.");
         write(&root.join("attributions/b_0b2c.ann"), "T1\tCue 3 7\tsaid\n");
         write(&root.join("text/c.txt"), "Cy said so.");
         write(&root.join("attributions/c_0b2c.ann"), "T1\tCue 3 7\tsaid\n");
         write(&root.join("attributions/c_77aa.ann"), "T1\tCue 3 7\tsaid\n");
-        write(
-            &root.join("attributions/c_ff01.ann"),
-            "T1\tSource 0 2\tCy\n",
-        );
         let mut options = LoadOptions::default();
         options.brat.annotator = Some("77aa".into());
         let report = load_corpus(dir.path(), Format::Brat, &options).unwrap();
