@@ -259,6 +259,27 @@ mod tests {
             assert!(!e.contains("not a record"), "{e}");
             assert_eq!(QuotedBy::of_records(lines(), "id").unwrap().groups.len(), 2);
         }
+        // Whole numbers past 64 bits would be counted as one: refused. A
+        // float, or a whole number written as one, is a value.
+        let big = [
+            "{\"feed\": 18446744073709551617, \"quotes\": []}",
+            "{\"feed\": 18446744073709551618, \"quotes\": []}",
+        ];
+        let e = QuotedBy::of_records(big, "feed").err().unwrap().to_string();
+        assert!(e.contains("a whole number past 64 bits"), "{e}");
+        let fine = [
+            "{\"feed\": 1.5, \"quotes\": []}",
+            "{\"feed\": 2e3, \"quotes\": []}",
+            "{\"feed\": 18446744073709551615, \"quotes\": []}",
+        ];
+        assert_eq!(QuotedBy::of_records(fine, "feed").unwrap().groups.len(), 3);
+        // A line that is no record is said as such first.
+        let input = ["{\"id\": \"a\", \"text\": \"x\", \"feed\": 1e400}"];
+        let e = QuotedBy::of_records(input, "feed")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("not a record"), "{e}");
     }
 
     #[test]

@@ -51,8 +51,9 @@ pub(super) struct Read {
     pub(super) passed_through: Vec<String>,
     /// Why the field's value cannot be a group, when it is JSON that no
     /// value holds (`1e400`, half a UTF-16 pair), which `predict` passes
-    /// through as written.
-    unusable: Option<String>,
+    /// through as written, or a whole number past 64 bits; and whether
+    /// the field is one a record has (`quotes`, `error`).
+    unusable: Option<(String, bool)>,
 }
 
 /// Reads one record of `predict --format jsonl`, and the value of `field`
@@ -101,14 +102,28 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
                 // (Read as written first: a value that is JSON but no
                 // `Value` is said as the field's, not as the record's.)
                 let raw: Box<serde_json::value::RawValue> = map.next_value()?;
-                let v = match serde_json::from_str(raw.get()) {
+                let unusable = |why: &str| {
+                    let message = format!(
+                        "its `{key}` value {} cannot be a group: {why}",
+                        quotekit_data::message::shorten(raw.get(), 40)
+                    );
+                    (message, matches!(key.as_ref(), "quotes" | "error"))
+                };
+                let v = match serde_json::from_str::<serde_json::Value>(raw.get()) {
+                    // (A whole number past 64 bits is read as a float: two
+                    // such values would be counted as one.)
+                    Ok(serde_json::Value::Number(n))
+                        if n.is_f64() && !raw.get().contains(['.', 'e', 'E']) =>
+                    {
+                        read.unusable = Some(unusable(
+                            "a whole number past 64 bits, which would be counted with its \
+                             neighbours (write it as a string)",
+                        ));
+                        serde_json::Value::Null
+                    }
                     Ok(v) => v,
                     Err(e) => {
-                        read.unusable = Some(format!(
-                            "its `{key}` value {} cannot be a group: {}",
-                            quotekit_data::message::shorten(raw.get(), 40),
-                            json_problem(&e)
-                        ));
+                        read.unusable = Some(unusable(&json_problem(&e)));
                         serde_json::Value::Null
                     }
                 };
@@ -247,18 +262,25 @@ pub(super) fn checked(
     line_no: usize,
 ) -> Result<Read, InferError> {
     let read = read.map_err(|e| not_a_record(path, line_no, &json_problem(&e)))?;
-    if let Some(why) = &read.unusable {
-        return Err(InferError::Usage(format!(
-            "{}: {why}; count by another field, or without one",
-            place(path, line_no)
-        )));
-    }
-    if read.record.quotes.is_none() && read.record.error.is_none() {
+    // (A line that is no record is said first, whatever its field holds;
+    // a record's own `quotes` or `error` that cannot be a group shows it
+    // is one.)
+    let unusable = read.unusable.as_ref();
+    if read.record.quotes.is_none()
+        && read.record.error.is_none()
+        && !unusable.is_some_and(|&(_, record_field)| record_field)
+    {
         return Err(not_a_record(
             path,
             line_no,
             "it has neither `quotes` nor `error` (an input record, or a document?)",
         ));
+    }
+    if let Some((why, _)) = unusable {
+        return Err(InferError::Usage(format!(
+            "{}: {why}; count by another field, or without one",
+            place(path, line_no)
+        )));
     }
     Ok(read)
 }
