@@ -155,6 +155,28 @@ fn cases(dir: &Path) -> Vec<Case> {
             absent: vec![],
         },
         Case {
+            name: "predict jsonl output is a folder holding the input",
+            args: predict_args(dir, &[]),
+            says: &["existing folder", "the output is a file"],
+            untouched: vec![input.clone()],
+            absent: vec![],
+        },
+        Case {
+            name: "eval --json is a folder holding the predictions",
+            args: args(&[
+                "eval",
+                "--gold",
+                "datasets/sample",
+                "--pred",
+                &s(&docs),
+                "--json",
+                &s(dir),
+            ]),
+            says: &["existing folder", "the output is a file"],
+            untouched: vec![docs.clone()],
+            absent: vec![],
+        },
+        Case {
             name: "train --out is an existing file",
             args: args(&[
                 "train",

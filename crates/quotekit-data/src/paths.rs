@@ -295,6 +295,17 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
     not_under_a_file(output)
 }
 
+/// The checks of a file output: [`check_output_file`], then
+/// [`check_output`] against `inputs` (a folder where the file goes is the
+/// reason first, whatever the folder holds).
+pub fn check_file_output<P: AsRef<Path>>(
+    output: &Path,
+    inputs: &[P],
+) -> Result<(), OutputPathError> {
+    check_output_file(output)?;
+    check_output(output, inputs)
+}
+
 /// Refuses a file output that names an existing folder (opening it would
 /// fail with the system's bare "Is a directory").
 pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {

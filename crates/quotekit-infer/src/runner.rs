@@ -146,6 +146,10 @@ pub fn run(
         .build()
         .map_err(|e| InferError::Usage(format!("thread pool: {e}")))?;
     if let OutputTarget::Path(out) = output {
+        // (A folder where the file goes is the reason first.)
+        if options.format != OutputFormat::Brat {
+            quotekit_data::paths::check_output_file(out)?;
+        }
         if let Some(inp) = input.path() {
             quotekit_data::paths::check_output(out, &[inp])?;
         } else if stdin_is(out) {
@@ -157,8 +161,6 @@ pub fn run(
         }
         if options.format == OutputFormat::Brat {
             quotekit_data::paths::check_output_folder(out)?;
-        } else {
-            quotekit_data::paths::check_output_file(out)?;
         }
     }
     let _lock = match output {

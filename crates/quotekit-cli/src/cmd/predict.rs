@@ -124,7 +124,11 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     let interrupt = super::interrupt_on_signals()?;
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
-    quotekit_data::paths::check_output(&args.output, &model_files)?;
+    if args.format == Format::Brat || args.output.as_os_str() == "-" {
+        quotekit_data::paths::check_output(&args.output, &model_files)?;
+    } else {
+        quotekit_data::paths::check_file_output(&args.output, &model_files)?;
+    }
     let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {
         annotator.outside_penalty = p;
