@@ -1400,16 +1400,26 @@ fn speakers_are_named_in_every_output_and_scored() {
     assert!(!e.contains("epoch"), "refused before training: {e}");
     assert_eq!(std::fs::read(&weights).unwrap(), before);
     // A setting out of range is named by its flag.
-    let out = quotekit(&[
-        "train-speakers",
-        "--train",
-        "datasets/sample",
-        "--out",
-        m,
-        "--epochs",
-        "0",
-    ]);
-    common::refused(&out, "--epochs = 0 (expected 1 to 1000)");
+    for (flag, value, says) in [
+        ("--epochs", "0", "--epochs 0: expected 1 to 1000"),
+        ("--bits", "40", "--bits 40: expected 8 to 24"),
+        (
+            "--learning-rate",
+            "-1",
+            "--learning-rate -1: expected a finite value > 0",
+        ),
+    ] {
+        let setting = format!("{flag}={value}");
+        let argv = [
+            "train-speakers",
+            "--train",
+            "datasets/sample",
+            "--out",
+            m,
+            &setting,
+        ];
+        common::refused(&quotekit(&argv), says);
+    }
     // Names that name no one train a resolver that names no one: said.
     let no_one = common::sample_names_all(dir.path(), "no-one", "-");
     let resolver = dir.path().join("no-one.safetensors");

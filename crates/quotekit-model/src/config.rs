@@ -528,7 +528,9 @@ impl TrainConfig {
         if t.max_iterations == 0 {
             return fail("training.max_iterations must be at least 1".into());
         }
-        self.speakers.validate().map_err(ModelError::config)?;
+        self.speakers
+            .validate()
+            .map_err(|e| ModelError::config(e.to_string()))?;
         if t.history == 0 || t.history > 50 {
             return fail(format!(
                 "training.history = {} (expected 1 to 50)",

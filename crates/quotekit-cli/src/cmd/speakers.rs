@@ -52,14 +52,15 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         learning_rate: args.learning_rate,
         seed: args.seed,
     };
-    // (Named by the flags typed, not the config keys they set.)
-    config.validate().map_err(|e| {
-        anyhow::Error::msg(
-            e.replace("speakers.bits", "--bits")
-                .replace("speakers.epochs", "--epochs")
-                .replace("speakers.learning_rate", "--learning-rate"),
-        )
-    })?;
+    // (Named by the flag typed, not the config key it sets.)
+    if let Err(e) = config.validate() {
+        anyhow::bail!(
+            "--{} {}: expected {}",
+            e.key.replace('_', "-"),
+            e.value,
+            e.expected
+        );
+    }
     let corpora = std::iter::once(&args.train).chain(&args.dev);
     args.corpus_options
         .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
@@ -76,12 +77,8 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(args.corpus_options.inputs());
     inputs.extend(args.dev.as_deref());
     let to_file = args.out.extension().is_some_and(|e| e == "safetensors");
-    // (A folder where a file goes is the reason first, whatever it holds.)
     if to_file {
-        quotekit_data::paths::check_output_file(&args.out)?;
-    }
-    quotekit_data::paths::check_output(&args.out, &inputs)?;
-    if to_file {
+        quotekit_data::paths::check_file_output(&args.out, &inputs)?;
         // A model's weights file is no place for a resolver: it would be
         // written over and the model lost.
         if args.out.exists() && !is_resolver_file(&args.out) {
@@ -93,6 +90,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
             );
         }
     } else {
+        quotekit_data::paths::check_output(&args.out, &inputs)?;
         quotekit_data::paths::check_output_folder(&args.out)?;
     }
     // The model directory the resolver goes into: the folder given, or

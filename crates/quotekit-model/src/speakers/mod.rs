@@ -36,4 +36,4 @@ pub mod source;
 pub mod train;
 
 pub use resolver::{Resolution, SpeakerResolver};
-pub use train::{train_resolver, ResolverConfig, ResolverReport};
+pub use train::{train_resolver, ResolverConfig, ResolverReport, SettingOutOfRange};

@@ -46,25 +46,48 @@ impl Default for ResolverConfig {
 }
 
 impl ResolverConfig {
-    /// Says what is wrong with the settings, if anything.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Says which setting is out of its range, if one is.
+    pub fn validate(&self) -> Result<(), SettingOutOfRange> {
+        let out = |key, value: String, expected: String| {
+            Err(SettingOutOfRange {
+                key,
+                value,
+                expected,
+            })
+        };
         if !(8..=24).contains(&self.bits) {
-            return Err(format!("speakers.bits = {} (expected 8 to 24)", self.bits));
+            return out("bits", self.bits.to_string(), "8 to 24".into());
         }
         if !(1..=MAX_EPOCHS).contains(&self.epochs) {
-            return Err(format!(
-                "speakers.epochs = {} (expected 1 to {MAX_EPOCHS})",
-                self.epochs
-            ));
+            return out(
+                "epochs",
+                self.epochs.to_string(),
+                format!("1 to {MAX_EPOCHS}"),
+            );
         }
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "speakers.learning_rate = {} (expected a finite value > 0)",
-                self.learning_rate
-            ));
+            return out(
+                "learning_rate",
+                self.learning_rate.to_string(),
+                "a finite value > 0".into(),
+            );
         }
         Ok(())
     }
+}
+
+/// A resolver setting out of its range, said as the config's key
+/// (`speakers.epochs = 0 (expected 1 to 1000)`); a command line names its
+/// flag from `key` instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("speakers.{key} = {value} (expected {expected})")]
+pub struct SettingOutOfRange {
+    /// The setting, as the `[speakers]` table spells it (`learning_rate`).
+    pub key: &'static str,
+    /// Its value, as given.
+    pub value: String,
+    /// The values it may take.
+    pub expected: String,
 }
 
 /// The most passes over the data a resolver is trained with (it converges
@@ -183,7 +206,9 @@ pub fn train_resolver(
     interrupt: &Interrupt,
     mut progress: impl FnMut(usize, f64),
 ) -> Result<(SpeakerResolver, ResolverReport), ModelError> {
-    config.validate().map_err(ModelError::config)?;
+    config
+        .validate()
+        .map_err(|e| ModelError::config(e.to_string()))?;
     let mut report = ResolverReport::default();
     let mut per_doc: Vec<Vec<Example>> = Vec::new();
     for doc in docs {
