@@ -1843,6 +1843,33 @@ fn predict_records_are_scored_with_the_gold_texts() {
         "{}",
         stderr(&o)
     );
+    // Records through a named pipe, which `eval` cannot look at first: said
+    // so, with what to do.
+    #[cfg(unix)]
+    {
+        let pipe = dir.path().join("pipe.jsonl");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (from, to) = (records.clone(), pipe.clone());
+        // (Opening the pipe waits for eval to open it; not joined.)
+        std::thread::spawn(move || std::fs::write(to, std::fs::read(from).unwrap()));
+        let o = quotekit(&[
+            "eval",
+            "--gold",
+            "datasets/sample",
+            "--pred",
+            pipe.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains("a pipe is read once: save the records to a file"),
+            "{}",
+            stderr(&o)
+        );
+    }
 }
 
 /// `train` without `--out` writes into `models/KIND` for the config's model

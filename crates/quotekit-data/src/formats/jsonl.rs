@@ -111,15 +111,15 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
                     })
             });
         // (`predict`'s default records, read where documents are expected.)
-        let pipe = path == Path::new("-")
-            || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        // (Records are told from documents by a first look at the file,
+        // which a pipe cannot give: it is read once.)
+        let pipe = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
         let hint = if has("quotes") && pipe {
-            // (Records are told from documents by a first look at the file,
-            // which a pipe cannot give: it is read once.)
             "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
-             `eval` and `render` read from a regular file (they look at its first \
-             records before they read it, and a pipe is read once): save the records \
-             to a file first"
+             `eval` and `render` read (`eval` and `render` from a regular file only, as \
+             they look at its first records before reading it and a pipe is read once: \
+             save the records to a file; `stats` reads them from standard input as `-`); \
+             documents (for `convert`, `train`) come from `predict --format documents`"
         } else if has("quotes") {
             "; this is a record of `quotekit predict --format jsonl`, which `stats`, \
              `eval` and `render` read: documents (for `convert`, `train`) come from \
@@ -435,10 +435,22 @@ mod tests {
             .to_string();
         assert!(err.contains("predict --format documents"), "{err}");
         // From a pipe, where the readers of records cannot look first.
-        let err = parse_record(Path::new("-"), 1, quotes)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("save the records to a file first"), "{err}");
+        #[cfg(unix)]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let pipe = dir.path().join("records.jsonl");
+            let made = std::process::Command::new("mkfifo")
+                .arg(&pipe)
+                .status()
+                .unwrap();
+            assert!(made.success());
+            let err = parse_record(&pipe, 1, quotes).unwrap_err().to_string();
+            assert!(
+                err.contains("a pipe is read once: save the records to a file")
+                    && err.contains("predict --format documents"),
+                "{err}"
+            );
+        }
         // One that lost its `quotes` reads as a document whose `spans` are
         // no list: said so.
         let lost =
