@@ -84,7 +84,10 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
             return Err(DataError::syntax(
                 path,
                 line_no,
-                format!("span {span} is named again (first on line {first}): one line per span",),
+                format!(
+                    "span {} is named again (first on line {first}): one line per span",
+                    crate::validate::shown_id(span)
+                ),
             ));
         }
         out.push(NameLine {
@@ -401,13 +404,16 @@ mod tests {
                 "{e}"
             );
         }
-        std::fs::write(&file, "T1\0\tAnn\tAnn Lee\nT3\tThey\t-\n").unwrap();
-        let found = apply_names(&mut doc(), &dirs).unwrap();
-        assert!(
-            found[0].to_string().contains("no span \"T1\\0\""),
-            "{}",
-            found[0]
-        );
+        for (id, shown) in [("T1\0", "\"T1\\0\""), ("\u{feff}T1", "\"\\u{feff}T1\"")] {
+            // (On a second line: a byte-order mark opening the file is read past.)
+            std::fs::write(&file, format!("T3\tThey\t-\n{id}\tAnn Lee\tAnn Lee\n")).unwrap();
+            let found = apply_names(&mut doc(), &dirs).unwrap();
+            let said = found[0].to_string();
+            assert!(said.contains(&format!("no span {shown}")), "{said}");
+            std::fs::write(&file, format!("T3\tThey\t-\n{id}\tAnn\tA\n{id}\tAnn\tB\n")).unwrap();
+            let e = apply_names(&mut doc(), &dirs).unwrap_err().to_string();
+            assert!(e.contains(&format!("span {shown} is named again")), "{e}");
+        }
         // A long text cut short with `…` matches what it begins.
         std::fs::write(&file, "T1\tAnn L…\tAnn Lee\nT3\tThey\t-\n").unwrap();
         assert!(apply_names(&mut doc(), &dirs).unwrap().is_empty());

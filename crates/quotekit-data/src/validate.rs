@@ -392,12 +392,7 @@ impl std::fmt::Display for ProblemKind {
                  spaces at its ends; a name is one line, as names files and brat notes keep it"
             ),
             ProblemKind::NameOfMissingSpan { span } => {
-                // (An id with a control character, such as NUL, is escaped.)
-                let span = if span.chars().any(char::is_control) {
-                    format!("{span:?}")
-                } else {
-                    span.clone()
-                };
+                let span = shown_id(span);
                 write!(f, "a name for span {span}, but the document has no span {span}")
             }
             ProblemKind::RepeatedDocument { first } => write!(
@@ -769,6 +764,17 @@ const QUOTED_CHARS: usize = 80;
 /// `text` quoted for a message: at most [`QUOTED_CHARS`] characters, and
 /// how many it has when it is cut (a span of a whole article, or of many
 /// fragments, would make a message of megabytes).
+/// An id as a message shows it: quoted and escaped when it holds a
+/// character that would not show as itself (a NUL, a byte-order mark, a
+/// zero-width space), as written otherwise.
+pub(crate) fn shown_id(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.escape_debug().to_string() == id {
+        id.into()
+    } else {
+        format!("{id:?}").into()
+    }
+}
+
 fn quoted(text: &str) -> String {
     let n = text.chars().count();
     if n <= QUOTED_CHARS {
