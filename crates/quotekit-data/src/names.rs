@@ -29,8 +29,9 @@ pub struct NameLine {
 }
 
 /// Reads a names file (a byte-order mark at its start is skipped); a line
-/// without three tab-separated fields, with an empty id or name, or naming a
-/// span an earlier line named, is an error naming file and line. So is a
+/// without three tab-separated fields, with an empty id or name, an id with
+/// white space around it, or naming a span an earlier line named, is an
+/// error naming file and line. So is a
 /// path that is no file (a folder, a pipe, a link that leads nowhere).
 pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
     // (Checked before reading: a pipe would wait for a writer.)

@@ -214,7 +214,8 @@ pub enum ProblemKind {
         name: String,
     },
     /// A brat note that reads as a speaker note but is not written as one
-    /// (`Speaker: Ann`, `speaker:Ann`): no name is read from it.
+    /// (`Speaker: Ann`, `speaker:Ann`, or on a note type other than
+    /// `AnnotatorNotes`): no name is read from it.
     MistypedSpeakerNote {
         /// The span the note is on.
         span: String,

@@ -114,7 +114,8 @@ pub fn fit_with(
 }
 
 /// The training and dev documents of `config`, with their names, and the
-/// warnings of reading them; refuses training documents without a span,
+/// warnings of reading them; refuses an empty training corpus, training
+/// documents without a span,
 /// names of another corpus and an empty dev corpus or one without a span,
 /// as training does.
 pub fn load_corpora(config: &Checked) -> Result<Corpora, ModelError> {
