@@ -77,9 +77,15 @@ fn load(
     // (The label map is read with the corpus: refused here if a pipe.)
     flags.label_map.as_deref().map(file_or_folder).transpose()?;
     // (A label it reads, among `ignore_labels`, is a bad argument.)
-    flags
-        .check_ignore_labels()
-        .map_err(|e| errors::InputError::new_err(errors::advice(e.to_string())))?;
+    flags.check_ignore_labels().map_err(|e| {
+        // (Without the library's `configuration:`, as the argument's other
+        // checks say.)
+        let message = match e {
+            quotekit_data::DataError::Config(message) => message,
+            other => other.to_string(),
+        };
+        errors::InputError::new_err(errors::advice(message))
+    })?;
     let options = flags.load_options().map_err(errors::data)?;
     let report = load_corpus(path, format, &options)
         .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;

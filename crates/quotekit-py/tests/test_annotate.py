@@ -322,7 +322,7 @@ def test_the_cli_corpus_flags_are_arguments(tmp_path):
         list(quotekit.read_corpus(brat))
     assert len(list(quotekit.read_corpus(brat, ignore_labels="Note"))[0]["spans"]) == 1
     # (A label quotekit reads is a bad argument, as a label of another type is.)
-    with pytest.raises(quotekit.InputError, match="ignore_labels Content"):
+    with pytest.raises(quotekit.InputError, match="^ignore_labels Content"):
         list(quotekit.read_corpus(brat, ignore_labels=["Content"]))
     scores = quotekit.evaluate(brat, brat, ignore_labels=["Note"], deny_overlaps=True)
     assert scores["exact"]["micro"]["f1"] == pytest.approx(1.0)
