@@ -295,20 +295,14 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
     not_under_a_file(output)
 }
 
-/// The checks of a file output: [`check_output_file`], then
-/// [`check_output`] against `inputs` (a folder where the file goes is the
-/// reason first, whatever the folder holds).
-pub fn check_file_output<P: AsRef<Path>>(
+/// Refuses a file output that names an existing folder (opening it would
+/// fail with the system's bare "Is a directory"), then one that is one of
+/// `inputs` ([`check_output`]): a folder there is the reason first,
+/// whatever it holds.
+pub fn check_output_file<P: AsRef<Path>>(
     output: &Path,
     inputs: &[P],
 ) -> Result<(), OutputPathError> {
-    check_output_file(output)?;
-    check_output(output, inputs)
-}
-
-/// Refuses a file output that names an existing folder (opening it would
-/// fail with the system's bare "Is a directory").
-pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
     if output.as_os_str().is_empty() {
         return Err(OutputPathError::EmptyOutput);
     }
@@ -326,7 +320,8 @@ pub fn check_output_file(output: &Path) -> Result<(), OutputPathError> {
             path: output.to_path_buf(),
         });
     }
-    not_under_a_file(output)
+    not_under_a_file(output)?;
+    check_output(output, inputs)
 }
 
 #[cfg(test)]
@@ -483,24 +478,22 @@ mod tests {
         assert!(!dir.path().join("nx").exists());
         check_output_folder(&dir.path().join("model")).unwrap();
         check_output_folder(dir.path()).unwrap();
-        // And a file output is never an existing folder.
-        let err = check_output_file(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("existing folder"), "{err}");
-        check_output_file(&file).unwrap();
+        // And a file output is never an existing folder, even one that
+        // holds an input (said first).
+        let refused =
+            |out: &Path, inputs: &[&Path]| check_output_file(out, inputs).unwrap_err().to_string();
+        for inputs in [&[][..], &[file.as_path()][..]] {
+            let err = refused(dir.path(), inputs);
+            assert!(err.contains("existing folder"), "{err}");
+        }
+        check_output_file(&file, &[] as &[&Path]).unwrap();
         // Nothing goes under a file, and a file output is not named as a folder.
-        let under = file.join("deeper").join("out.jsonl");
-        let err = check_output_file(&under).unwrap_err().to_string();
+        let err = refused(&file.join("deeper").join("out.jsonl"), &[]);
         assert!(err.contains("victim.txt is a file, so nothing"), "{err}");
         assert!(check_output_folder(&file.join("brat")).is_err());
-        let slash = format!(
-            "{}{}",
-            dir.path().join("new").display(),
-            std::path::MAIN_SEPARATOR
-        );
-        let err = check_output_file(Path::new(&slash))
-            .unwrap_err()
-            .to_string();
+        let slash = dir.path().join("new").display().to_string() + std::path::MAIN_SEPARATOR_STR;
+        let err = refused(Path::new(&slash), &[]);
         assert!(err.contains("names a folder"), "{err}");
-        check_output_file(&dir.path().join("new").join("out.jsonl")).unwrap();
+        check_output_file(&dir.path().join("new").join("out.jsonl"), &[] as &[&Path]).unwrap();
     }
 }

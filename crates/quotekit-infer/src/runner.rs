@@ -146,21 +146,19 @@ pub fn run(
         .build()
         .map_err(|e| InferError::Usage(format!("thread pool: {e}")))?;
     if let OutputTarget::Path(out) = output {
-        // (A folder where the file goes is the reason first.)
-        if options.format != OutputFormat::Brat {
-            quotekit_data::paths::check_output_file(out)?;
+        let inputs: Vec<_> = input.path().into_iter().collect();
+        if options.format == OutputFormat::Brat {
+            quotekit_data::paths::check_output(out, &inputs)?;
+            quotekit_data::paths::check_output_folder(out)?;
+        } else {
+            quotekit_data::paths::check_output_file(out, &inputs)?;
         }
-        if let Some(inp) = input.path() {
-            quotekit_data::paths::check_output(out, &[inp])?;
-        } else if stdin_is(out) {
+        if inputs.is_empty() && stdin_is(out) {
             return Err(InferError::Usage(format!(
                 "the output {} is the file standard input reads: writing it would \
                  destroy the input; choose another output",
                 out.display()
             )));
-        }
-        if options.format == OutputFormat::Brat {
-            quotekit_data::paths::check_output_folder(out)?;
         }
     }
     let _lock = match output {

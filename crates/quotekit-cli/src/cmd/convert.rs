@@ -4,7 +4,7 @@ use super::{CorpusOptions, FORMATS, SCHEMES, TOKENS};
 use clap::Args;
 use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
 use quotekit_data::formats::conll::Tokens;
-use quotekit_data::paths::{check_file_output, check_output, check_output_folder};
+use quotekit_data::paths::{check_output, check_output_file, check_output_folder};
 use quotekit_data::{load::writer, Format, TagScheme};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,7 +57,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     } else if stdout {
         check_output(&args.output, &inputs)?;
     } else {
-        check_file_output(&args.output, &inputs)?;
+        check_output_file(&args.output, &inputs)?;
     }
     let made = quotekit_data::paths::MadeFolders::before(&args.output, args.to == Format::Brat);
     // (Standard output takes no lock: no run can spoil another's there.)

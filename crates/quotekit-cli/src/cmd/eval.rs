@@ -90,7 +90,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut made = std::collections::VecDeque::new();
     let mut _locks = Vec::new();
     for path in &outputs {
-        quotekit_data::paths::check_file_output(path, &inputs)?;
+        quotekit_data::paths::check_output_file(path, &inputs)?;
         made.push_front(quotekit_data::paths::MadeFolders::before(path, false));
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }

@@ -127,7 +127,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Brat || args.output.as_os_str() == "-" {
         quotekit_data::paths::check_output(&args.output, &model_files)?;
     } else {
-        quotekit_data::paths::check_file_output(&args.output, &model_files)?;
+        quotekit_data::paths::check_output_file(&args.output, &model_files)?;
     }
     let (mut annotator, _) = load_annotator_with(&args.model, !args.no_speakers)?;
     if let Some(p) = args.outside_penalty {

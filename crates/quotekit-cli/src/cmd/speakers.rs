@@ -78,7 +78,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(args.dev.as_deref());
     let to_file = args.out.extension().is_some_and(|e| e == "safetensors");
     if to_file {
-        quotekit_data::paths::check_file_output(&args.out, &inputs)?;
+        quotekit_data::paths::check_output_file(&args.out, &inputs)?;
         // A model's weights file is no place for a resolver: it would be
         // written over and the model lost.
         if args.out.exists() && !is_resolver_file(&args.out) {
