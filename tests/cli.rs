@@ -394,6 +394,17 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
         "{}",
         stderr(&out)
     );
+    // So is an annotator where no corpus is brat (it chooses among an
+    // article's brat files), and only there.
+    let out = quotekit(&["stats", &conll, "--annotator", "4e07"]);
+    let said = "warning: --annotator \"4e07\" is not used: it chooses among an article's";
+    assert!(
+        out.status.success() && stderr(&out).contains(said),
+        "{}",
+        stderr(&out)
+    );
+    let out = quotekit(&["stats", "datasets/sample", "--annotator", "4e07"]);
+    assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
     // One CoNLL corpus of two is enough.
     let out = quotekit(&[
         "eval",

@@ -127,6 +127,18 @@ pub fn unused_label_map(label_map: Option<&Path>, formats: &[Format]) -> Option<
     ))
 }
 
+/// Says that the annotator id `annotator` is not used when none of the
+/// corpora read, of `formats`, is brat: it chooses among an article's
+/// annotation files, which only a brat corpus has. The message starts with
+/// the id; a caller puts the flag that gave it in front.
+pub fn unused_annotator(annotator: Option<&str>, formats: &[Format]) -> Option<String> {
+    let id = annotator.filter(|_| !formats.contains(&Format::Brat))?;
+    Some(format!(
+        "{id:?} is not used: it chooses among an article's annotation files, which only a \
+         brat corpus has, and no corpus read here is brat"
+    ))
+}
+
 /// [`unused_label_map`], the map then taken out of `label_map`: a map not
 /// used is not read either (a broken one would fail the command after the
 /// warning).

@@ -99,12 +99,16 @@ fn load(
     Ok((report.documents, report.skipped.len()))
 }
 
-/// The warning that `flags`' label map is not used, when none of the
-/// corpora read, of `formats`, is CoNLL; the map is then dropped from
-/// `flags`, not read (a broken one would fail the call after the warning).
-fn unused_label_map(flags: &mut CorpusFlags, formats: &[Format]) -> Option<String> {
-    quotekit_data::load::drop_unused_label_map(&mut flags.label_map, formats)
-        .map(|why| format!("label_map {why}"))
+/// The warnings that `flags`' label map is not used, when none of the
+/// corpora read, of `formats`, is CoNLL (the map is then dropped from
+/// `flags`, not read: a broken one would fail the call after the warning),
+/// and that its annotator is not, when none is brat.
+fn unused_flags(flags: &mut CorpusFlags, formats: &[Format]) -> Vec<String> {
+    let map = quotekit_data::load::drop_unused_label_map(&mut flags.label_map, formats)
+        .map(|why| format!("label_map {why}"));
+    let annotator = quotekit_data::load::unused_annotator(flags.annotator.as_deref(), formats)
+        .map(|why| format!("annotator {why}"));
+    map.into_iter().chain(annotator).collect()
 }
 
 /// Raises each of a corpus's warnings (repairs made while reading it, as
@@ -138,9 +142,7 @@ pub fn read_corpus(
     let format = format_of(&path, format)?;
     file_or_folder(&path)?;
     let mut flags = flags.unwrap_or_default().with(names, lenient);
-    let mut warnings: Vec<String> = unused_label_map(&mut flags, &[format])
-        .into_iter()
-        .collect();
+    let mut warnings = unused_flags(&mut flags, &[format]);
     let (docs, _) = py.detach(|| load(&path, format, &flags, &mut warnings))?;
     check_names_match(&flags.names, &docs, &path).map_err(errors::data)?;
     warn_all(py, &warnings)?;
@@ -177,7 +179,7 @@ pub fn evaluate(
         .chain(&pred)
         .map(|p| Format::detect(p))
         .collect();
-    let mut warnings: Vec<String> = unused_label_map(&mut flags, &formats).into_iter().collect();
+    let mut warnings = unused_flags(&mut flags, &formats);
     let names = &flags.names;
     // (Names files are gold: the predictions' names are their own.)
     let pred_flags = CorpusFlags {

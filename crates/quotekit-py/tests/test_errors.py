@@ -508,6 +508,11 @@ def test_a_label_map_no_corpus_uses_is_a_warning(tmp_path):
         quotekit.read_corpus(SAMPLE, label_map=labels)
     with pytest.warns(UserWarning, match=r"label_map .*labels\.toml is not used"):
         quotekit.evaluate(SAMPLE, pred=SAMPLE, label_map=labels)
+    # So is an annotator where no corpus is brat.
+    jsonl = tmp_path / "sample.jsonl"
+    jsonl.write_text("".join(json.dumps(d) + "\n" for d in quotekit.read_corpus(SAMPLE)))
+    with pytest.warns(UserWarning, match=r'annotator "4e07" is not used'):
+        quotekit.read_corpus(jsonl, annotator="4e07")
     # Not used, it is not read: a broken one is the warning alone.
     broken = tmp_path / "broken.toml"
     broken.write_bytes(b"\xff\xfe[")

@@ -81,7 +81,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    args.corpus_options.drop_unused_label_map([args.from]);
+    args.corpus_options.drop_unused_flags([args.from]);
     let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
     let tokens = args.tokens.unwrap_or(match args.from {
         Format::Conll => Tokens::Spaces,

@@ -102,7 +102,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     let corpora = std::iter::once(&args.gold).chain(&args.pred);
     args.corpus_options
-        .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
+        .drop_unused_flags(corpora.map(|p| Format::detect(p)));
     let names = &args.corpus_options.names;
     let gold = super::load(&args.gold, None, &args.corpus_options)?;
     let gold_skipped = gold.skipped.len();

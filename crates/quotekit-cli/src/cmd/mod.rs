@@ -73,11 +73,16 @@ impl CorpusOptions {
 
     /// [`warn_label_map_unused`] for `--label-map`, the command reading
     /// corpora of `formats`; a map not used is then not read either (a
-    /// broken one would fail the command after the warning).
-    pub fn drop_unused_label_map(&mut self, formats: impl IntoIterator<Item = Format>) {
+    /// broken one would fail the command after the warning). An
+    /// `--annotator` that no corpus of `formats` can use is warned of too.
+    pub fn drop_unused_flags(&mut self, formats: impl IntoIterator<Item = Format>) {
         let formats: Vec<Format> = formats.into_iter().collect();
         let why = quotekit_data::load::drop_unused_label_map(&mut self.label_map, &formats);
         warn_label_map_unused("--label-map", why);
+        let why = quotekit_data::load::unused_annotator(self.annotator.as_deref(), &formats);
+        if let Some(why) = why {
+            errln!("warning: --annotator {why}");
+        }
     }
 
     /// Library load options from the flags.

@@ -55,7 +55,7 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let corpora = std::iter::once(&args.input).chain(&args.gold);
     args.corpus_options
-        .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
+        .drop_unused_flags(corpora.map(|p| Format::detect(p)));
     // Names files name gold's speakers when there is gold (the predictions'
     // names are their own, as eval reads them); else the input's, as
     // `stats` reads a corpus with them.

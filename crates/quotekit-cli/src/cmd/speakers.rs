@@ -63,7 +63,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     }
     let corpora = std::iter::once(&args.train).chain(&args.dev);
     args.corpus_options
-        .drop_unused_label_map(corpora.map(|p| Format::detect(p)));
+        .drop_unused_flags(corpora.map(|p| Format::detect(p)));
     let names = &args.corpus_options.names;
     let skipped = std::cell::Cell::new(0);
     let named = |path: &PathBuf| -> anyhow::Result<Vec<_>> {

@@ -193,7 +193,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         };
         return show_records(quoted, &args, stdin);
     }
-    args.corpus_options.drop_unused_label_map([format]);
+    args.corpus_options.drop_unused_flags([format]);
     let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
     // Who is quoted, when the corpus names its speakers: with names files,
