@@ -619,7 +619,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                 // (serde's own words, "unexpected end of hex escape", say
                 // nothing to a caller who wrote no JSON: Python's lone
                 // surrogates come here escaped.)
-                if problem.contains("surrogate") || problem.contains("end of hex escape") {
+                if quotekit_data::formats::jsonl::is_lone_surrogate(&problem) {
                     format!("line {line}: the \"text\" string {LONE_SURROGATE}")
                 } else {
                     format!("line {line}: the \"text\" string cannot be read: {problem}")

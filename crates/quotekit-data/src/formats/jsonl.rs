@@ -65,6 +65,12 @@ impl CorpusReader for JsonlReader {
 pub const LONE_SURROGATE: &str =
     "; a \\u escape of half a UTF-16 pair, such as \\ud800 alone, is no character";
 
+/// True when `problem`, serde's words for a JSON error ([`json_problem`]),
+/// is a lone surrogate (which it calls a bad hex escape).
+pub fn is_lone_surrogate(problem: &str) -> bool {
+    problem.contains("surrogate") || problem.contains("end of hex escape")
+}
+
 /// Parses one line of a JSONL corpus (`line` is its 1-based number in
 /// `path`, for messages).
 pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocument, DataError> {
@@ -133,7 +139,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         } else if has("error") {
             "; this is the error record of a document `quotekit predict` could not \
              annotate (its message says why): skip it with --lenient"
-        } else if problem.contains("surrogate") || problem.contains("end of hex escape") {
+        } else if is_lone_surrogate(&problem) {
             LONE_SURROGATE
         } else {
             cut_off_hint(&e, &text)

@@ -228,9 +228,9 @@ pub(super) fn in_memory<'r>(
 /// What serde says is wrong with JSON, without its line and column, and
 /// with what a lone surrogate is (serde's words are about its hex escape).
 fn json_problem(e: &serde_json::Error) -> String {
-    use quotekit_data::formats::jsonl::{json_problem, LONE_SURROGATE};
+    use quotekit_data::formats::jsonl::{is_lone_surrogate, json_problem, LONE_SURROGATE};
     let mut problem = json_problem(e);
-    if problem.contains("surrogate") || problem.contains("end of hex escape") {
+    if is_lone_surrogate(&problem) {
         problem.push_str(LONE_SURROGATE);
     }
     problem
