@@ -2,7 +2,9 @@
 //! an output is never one of the command's inputs (the same file or folder
 //! after links are resolved, or one inside the other), and an output that
 //! must be a folder is never an existing file. Nothing is created or changed
-//! here; the checks run before anything is written.
+//! here; the checks run before anything is written. (The file runs a little
+//! over 500 lines with its tests, which try each refusal on real links,
+//! pipes and folders.)
 
 use std::path::{Component, Path, PathBuf};
 
@@ -281,8 +283,13 @@ impl Drop for MadeFolders {
 }
 
 /// Refuses a folder output that is an existing file (also through `..`:
-/// `new/../file.txt` is refused before `new/` is created).
-pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
+/// `new/../file.txt` is refused before `new/` is created), then one that is
+/// one of `inputs` or holds one ([`check_output`]), as
+/// [`check_output_file`] does for a file.
+pub fn check_output_folder<P: AsRef<Path>>(
+    output: &Path,
+    inputs: &[P],
+) -> Result<(), OutputPathError> {
     if output.as_os_str().is_empty() {
         return Err(OutputPathError::EmptyOutput);
     }
@@ -292,7 +299,8 @@ pub fn check_output_folder(output: &Path) -> Result<(), OutputPathError> {
             path: output.to_path_buf(),
         });
     }
-    not_under_a_file(output)
+    not_under_a_file(output)?;
+    check_output(output, inputs)
 }
 
 /// Refuses a file output that names an existing folder (opening it would
@@ -470,14 +478,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("victim.txt");
         std::fs::write(&file, "keep me").unwrap();
-        let err = check_output_folder(&file).unwrap_err().to_string();
+        const NONE: &[&Path] = &[];
+        let err = check_output_folder(&file, NONE).unwrap_err().to_string();
         assert!(err.contains("existing file"), "{err}");
         // `nx/../victim.txt`: refused without creating `nx`.
         let sneaky = dir.path().join("nx").join("..").join("victim.txt");
-        assert!(check_output_folder(&sneaky).is_err());
+        assert!(check_output_folder(&sneaky, NONE).is_err());
         assert!(!dir.path().join("nx").exists());
-        check_output_folder(&dir.path().join("model")).unwrap();
-        check_output_folder(dir.path()).unwrap();
+        check_output_folder(&dir.path().join("model"), NONE).unwrap();
+        check_output_folder(dir.path(), NONE).unwrap();
         // And a file output is never an existing folder, even one that
         // holds an input (said first).
         let refused =
@@ -486,14 +495,14 @@ mod tests {
             let err = refused(dir.path(), inputs);
             assert!(err.contains("existing folder"), "{err}");
         }
-        check_output_file(&file, &[] as &[&Path]).unwrap();
+        check_output_file(&file, NONE).unwrap();
         // Nothing goes under a file, and a file output is not named as a folder.
         let err = refused(&file.join("deeper").join("out.jsonl"), &[]);
         assert!(err.contains("victim.txt is a file, so nothing"), "{err}");
-        assert!(check_output_folder(&file.join("brat")).is_err());
+        assert!(check_output_folder(&file.join("brat"), NONE).is_err());
         let slash = dir.path().join("new").display().to_string() + std::path::MAIN_SEPARATOR_STR;
         let err = refused(Path::new(&slash), &[]);
         assert!(err.contains("names a folder"), "{err}");
-        check_output_file(&dir.path().join("new").join("out.jsonl"), &[] as &[&Path]).unwrap();
+        check_output_file(&dir.path().join("new").join("out.jsonl"), NONE).unwrap();
     }
 }

@@ -148,8 +148,7 @@ pub fn run(
     if let OutputTarget::Path(out) = output {
         let inputs: Vec<_> = input.path().into_iter().collect();
         if options.format == OutputFormat::Brat {
-            quotekit_data::paths::check_output(out, &inputs)?;
-            quotekit_data::paths::check_output_folder(out)?;
+            quotekit_data::paths::check_output_folder(out, &inputs)?;
         } else {
             quotekit_data::paths::check_output_file(out, &inputs)?;
         }

@@ -70,8 +70,7 @@ pub fn train(
         crate::corpus::file_or_folder(input)?;
     }
     let unused = cfg.data.unused_label_map();
-    quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
-    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
+    quotekit_data::paths::check_output_folder(&out, &inputs).map_err(errors::input)?;
     // (The config may lie in the model folder, but not where training writes.)
     for written in quotekit_infer::render::report::training_writes(&out) {
         quotekit_data::paths::check_output(&written, &[&config]).map_err(errors::input)?;
@@ -191,12 +190,11 @@ pub fn tune(
     if let Some(why) = search.unused_label_map(&base) {
         crate::corpus::warn_all(py, &[format!("data.label_map {why}")])?;
     }
-    quotekit_data::paths::check_output_folder(&out).map_err(errors::input)?;
     let inputs = search.inputs(&base);
+    quotekit_data::paths::check_output_folder(&out, &inputs).map_err(errors::input)?;
     for input in &inputs {
         crate::corpus::file_or_folder(input)?;
     }
-    quotekit_data::paths::check_output(&out, &inputs).map_err(errors::input)?;
     if let Some(missing) = base.missing_input() {
         return Err(errors::DataError::new_err(missing));
     }

@@ -52,8 +52,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if args.to == Format::Brat {
-        check_output(&args.output, &inputs)?;
-        check_output_folder(&args.output)?;
+        check_output_folder(&args.output, &inputs)?;
     } else if stdout {
         check_output(&args.output, &inputs)?;
     } else {

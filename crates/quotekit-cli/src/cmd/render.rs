@@ -48,8 +48,7 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(args.texts.as_deref());
     inputs.extend(args.gold.as_deref());
     inputs.extend(args.corpus_options.inputs());
-    quotekit_data::paths::check_output_folder(&args.output)?;
-    quotekit_data::paths::check_output(&args.output, &inputs)?;
+    quotekit_data::paths::check_output_folder(&args.output, &inputs)?;
     let made = quotekit_data::paths::MadeFolders::before(&args.output, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.output)?;
     let started = std::time::Instant::now();

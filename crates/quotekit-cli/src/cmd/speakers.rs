@@ -90,8 +90,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
             );
         }
     } else {
-        quotekit_data::paths::check_output(&args.out, &inputs)?;
-        quotekit_data::paths::check_output_folder(&args.out)?;
+        quotekit_data::paths::check_output_folder(&args.out, &inputs)?;
     }
     // The model directory the resolver goes into: the folder given, or
     // the folder of a file named as a model's resolver is (a resolver

@@ -208,8 +208,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         );
     }
     // The model folder: never an existing file, never a corpus read.
-    quotekit_data::paths::check_output_folder(&out)?;
-    quotekit_data::paths::check_output(&out, &config.inputs())?;
+    quotekit_data::paths::check_output_folder(&out, &config.inputs())?;
     // (The config may lie in the model folder, but not where training writes.)
     for written in quotekit_infer::render::report::training_writes(&out) {
         quotekit_data::paths::check_output(&written, &[&args.config])?;
@@ -219,8 +218,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let mut read = config.inputs();
     read.push(&args.config);
     for dir in args.checkpoint_dir.iter().chain(&args.cache_dir) {
-        quotekit_data::paths::check_output_folder(dir)?;
-        quotekit_data::paths::check_output(dir, &read)?;
+        quotekit_data::paths::check_output_folder(dir, &read)?;
     }
     // (Before the lock makes the model folder: a failed run leaves none.)
     if let Some(missing) = config.missing_input() {

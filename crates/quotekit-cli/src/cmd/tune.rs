@@ -71,8 +71,7 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     }
     let base = space.base_config()?;
     super::warn_label_map_unused("data.label_map", space.unused_label_map(&base));
-    quotekit_data::paths::check_output_folder(&args.out)?;
-    quotekit_data::paths::check_output(&args.out, &space.inputs(&base))?;
+    quotekit_data::paths::check_output_folder(&args.out, &space.inputs(&base))?;
     // (Before the first trial: a mistyped corpus would fail every trial, and
     // the failed trials stay in the results.)
     if let Some(missing) = base.missing_input() {
