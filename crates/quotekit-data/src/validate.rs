@@ -215,9 +215,10 @@ pub enum ProblemKind {
     },
     /// A brat note that reads as a speaker note but is not written as one
     /// (`Speaker: Ann`, `speaker:Ann`, or on a note type other than
-    /// `AnnotatorNotes`): no name is read from it.
+    /// `AnnotatorNotes`, or with no span after the note's type): no name is
+    /// read from it.
     MistypedSpeakerNote {
-        /// The span the note is on.
+        /// The span the note is on (empty when it names none).
         span: String,
         /// The note's text.
         note: String,
@@ -369,6 +370,12 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::EmptyName { span } => write!(
                 f,
                 "an empty speaker name for span {span}; write `-` for no one"
+            ),
+            ProblemKind::MistypedSpeakerNote { span, note } if span.is_empty() => write!(
+                f,
+                "the note {note:?} reads as a speaker note but names no span: one is written \
+                 `#1<TAB>AnnotatorNotes T1<TAB>speaker: NAME` (the span's id after the note's \
+                 type): no name is read from it"
             ),
             ProblemKind::MistypedSpeakerNote { span, note } => write!(
                 f,

@@ -213,13 +213,14 @@ pub fn parse_ann(
                 // note quotekit writes: `#1<TAB>AnnotatorNotes T3<TAB>speaker: NAME`.
                 let target = fields
                     .get(1)
-                    .and_then(|f| f.strip_prefix("AnnotatorNotes "));
-                // (A note of another type, `Comment T1`, holds no name.)
+                    .and_then(|f| f.strip_prefix("AnnotatorNotes "))
+                    .filter(|target| !target.trim().is_empty());
+                // (A note of another type, `Comment T1`, holds no name; nor
+                // does one with no span after its type: its target is "".)
                 let other_type = fields
                     .get(1)
                     .filter(|_| target.is_none())
-                    .and_then(|f| f.split_once(' '))
-                    .map(|(_, target)| target);
+                    .map(|f| f.trim().split_once(' ').map_or("", |(_, target)| target));
                 let note = fields.get(2).and_then(|f| f.strip_prefix(SPEAKER_NOTE));
                 if let (Some(target), Some(name)) = (target, note) {
                     speakers.push((target.trim().to_string(), name.trim().to_string(), line_no));
@@ -652,6 +653,23 @@ mod tests {
             "{msgs:?}"
         );
         let ann = "T1\tSource 0 3\tAnn\n#1\tComment T1\tchecked\n";
+        assert!(read(ann).unwrap().diagnostics.is_empty());
+        // A speaker note that names no span is said to, and names no one.
+        for type_field in ["AnnotatorNotes", "AnnotatorNotes ", "Comment"] {
+            let ann = format!("T1\tSource 0 3\tAnn\n#1\t{type_field}\tspeaker: Ann\n");
+            let read_back = read(&ann).unwrap();
+            assert_eq!(read_back.document.spans[0].name, None);
+            let msgs: Vec<String> = read_back
+                .diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert!(
+                msgs.len() == 1 && msgs[0].contains("names no span"),
+                "{type_field:?}: {msgs:?}"
+            );
+        }
+        let ann = "T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes\tchecked\n";
         assert!(read(ann).unwrap().diagnostics.is_empty());
     }
 
