@@ -224,11 +224,23 @@ pub(crate) fn line_fit(
 ) -> (Option<usize>, Option<ProblemKind>) {
     let span = line.span.clone();
     let Some(&k) = positions.get(line.span.as_str()) else {
-        return (None, Some(ProblemKind::NameOfMissingSpan { span }));
+        let names_file = true;
+        return (
+            None,
+            Some(ProblemKind::NameOfMissingSpan { span, names_file }),
+        );
     };
     let role = doc.spans[k].role;
     if role != Role::Source {
-        return (None, Some(ProblemKind::NameOfNonSource { span, role }));
+        let names_file = true;
+        return (
+            None,
+            Some(ProblemKind::NameOfNonSource {
+                span,
+                role,
+                names_file,
+            }),
+        );
     }
     let actual: Option<String> = doc.spans[k]
         .fragments
@@ -393,6 +405,10 @@ mod tests {
         assert!(found[0].contains("a1.tsv:1: error") && found[0].contains("\"Ann\""));
         assert!(found[1].contains("a1.tsv:2: error") && found[1].contains("T2 is a Cue"));
         assert!(found[2].contains("a1.tsv:3: error") && found[2].contains("no span T9"));
+        // Both may mean a file made for another annotator's annotations.
+        for said in &found[1..3] {
+            assert!(said.ends_with("(another annotator's: --annotator)?"), "{said}");
+        }
         // An id with white space around it is refused (the reference scorer
         // would name no span by it); one with a NUL is shown escaped.
         for id in [" T1", "T1 "] {

@@ -172,10 +172,14 @@ pub enum ProblemKind {
         /// Where the first of the id is (`FILE` or `FILE:LINE`).
         first: String,
     },
-    /// A names file names a span the document does not have.
+    /// A name (from a names file, a brat note) for a span the document does
+    /// not have.
     NameOfMissingSpan {
         /// The span id.
         span: String,
+        /// True when a names file gives it, which may have been made for
+        /// another annotator's file of the article.
+        names_file: bool,
     },
     /// An article with several annotation files, none of them by the
     /// annotator asked for (`--annotator`), read from another's.
@@ -185,12 +189,16 @@ pub enum ProblemKind {
         /// The annotator whose file was read (the id that sorts first).
         used: String,
     },
-    /// A names file names a span that is not a Source.
+    /// A name (from a names file, a brat note, a JSONL span) for a span
+    /// that is not a Source.
     NameOfNonSource {
         /// The span id.
         span: String,
         /// Its role.
         role: Role,
+        /// True when a names file gives it, which may have been made for
+        /// another annotator's file of the article.
+        names_file: bool,
     },
     /// A second speaker note for one span.
     NamedAgain {
@@ -237,6 +245,12 @@ pub enum ProblemKind {
         on_spans: bool,
     },
 }
+
+/// What a names-file problem that another annotator's annotations would
+/// explain adds to its message.
+const OTHER_ANNOTATIONS: &str =
+    ": was the names file made for other annotations of the document (another annotator's: \
+     --annotator)?";
 
 impl std::fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -399,9 +413,13 @@ impl std::fmt::Display for ProblemKind {
                 "the speaker name {name:?} of span {span} has a tab or a line break in it, or \
                  spaces at its ends; a name is one line, as names files and brat notes keep it"
             ),
-            ProblemKind::NameOfMissingSpan { span } => {
+            ProblemKind::NameOfMissingSpan { span, names_file } => {
                 let span = shown_id(span);
-                write!(f, "a name for span {span}, but the document has no span {span}")
+                write!(f, "a name for span {span}, but the document has no span {span}")?;
+                if *names_file {
+                    f.write_str(OTHER_ANNOTATIONS)?;
+                }
+                Ok(())
             }
             ProblemKind::RepeatedDocument { first } => write!(
                 f,
@@ -434,10 +452,20 @@ impl std::fmt::Display for ProblemKind {
                  (the first without: {first}): the others count as no one; name a source \
                  that names no one `-`"
             ),
-            ProblemKind::NameOfNonSource { span, role } => write!(
-                f,
-                "a name for span {span}, but {span} is a {role}; names are for Source spans"
-            ),
+            ProblemKind::NameOfNonSource {
+                span,
+                role,
+                names_file,
+            } => {
+                write!(
+                    f,
+                    "a name for span {span}, but {span} is a {role}; names are for Source spans"
+                )?;
+                if *names_file {
+                    f.write_str(OTHER_ANNOTATIONS)?;
+                }
+                Ok(())
+            }
             ProblemKind::OtherAnnotator { wanted, used } => write!(
                 f,
                 "the article has several annotation files, none of annotator {wanted:?}: \
@@ -604,6 +632,7 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
                 ProblemKind::NameOfNonSource {
                     span: span.id.clone(),
                     role: span.role,
+                    names_file: false,
                 },
             ));
         }

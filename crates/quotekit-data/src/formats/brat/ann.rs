@@ -318,9 +318,13 @@ pub fn parse_ann(
             Some(&k) => diagnostics.push(at(ProblemKind::NameOfNonSource {
                 span: target,
                 role: doc.spans[k].role,
+                names_file: false,
             })),
             None if refused.contains(&target) => {}
-            None => diagnostics.push(at(ProblemKind::NameOfMissingSpan { span: target })),
+            None => diagnostics.push(at(ProblemKind::NameOfMissingSpan {
+                span: target,
+                names_file: false,
+            })),
         }
     }
     for (k, name) in named {
