@@ -407,7 +407,10 @@ mod tests {
         assert!(found[2].contains("a1.tsv:3: error") && found[2].contains("no span T9"));
         // Both may mean a file made for another annotator's annotations.
         for said in &found[1..3] {
-            assert!(said.ends_with("(another annotator's: --annotator)?"), "{said}");
+            assert!(
+                said.ends_with("(another annotator's: --annotator)?"),
+                "{said}"
+            );
         }
         // An id with white space around it is refused (the reference scorer
         // would name no span by it); one with a NUL is shown escaped.

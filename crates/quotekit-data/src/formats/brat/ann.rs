@@ -642,24 +642,15 @@ mod tests {
             let ann = format!("T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes T1\t{note}\n");
             assert!(read(&ann).unwrap().diagnostics.is_empty(), "{note}");
         }
-        // A speaker note of another type than AnnotatorNotes names no one:
-        // said; other notes of that type are free text.
-        let ann = "T1\tSource 0 3\tAnn\n#1\tComment T1\tspeaker: Ann\n";
-        let read_back = read(ann).unwrap();
-        assert_eq!(read_back.document.spans[0].name, None);
-        let msgs: Vec<String> = read_back
-            .diagnostics
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert!(
-            msgs.len() == 1 && msgs[0].contains("AnnotatorNotes"),
-            "{msgs:?}"
-        );
-        let ann = "T1\tSource 0 3\tAnn\n#1\tComment T1\tchecked\n";
-        assert!(read(ann).unwrap().diagnostics.is_empty());
-        // A speaker note that names no span is said to, and names no one.
-        for type_field in ["AnnotatorNotes", "AnnotatorNotes ", "Comment"] {
+        // A speaker note of another type than AnnotatorNotes, or one that
+        // names no span after its type, names no one: said; other notes
+        // of such types are free text.
+        for (type_field, said) in [
+            ("Comment T1", "on an `AnnotatorNotes` line"),
+            ("AnnotatorNotes", "names no span"),
+            ("AnnotatorNotes ", "names no span"),
+            ("Comment", "names no span"),
+        ] {
             let ann = format!("T1\tSource 0 3\tAnn\n#1\t{type_field}\tspeaker: Ann\n");
             let read_back = read(&ann).unwrap();
             assert_eq!(read_back.document.spans[0].name, None);
@@ -669,12 +660,12 @@ mod tests {
                 .map(ToString::to_string)
                 .collect();
             assert!(
-                msgs.len() == 1 && msgs[0].contains("names no span"),
+                msgs.len() == 1 && msgs[0].contains(said),
                 "{type_field:?}: {msgs:?}"
             );
+            let ann = format!("T1\tSource 0 3\tAnn\n#1\t{type_field}\tchecked\n");
+            assert!(read(&ann).unwrap().diagnostics.is_empty());
         }
-        let ann = "T1\tSource 0 3\tAnn\n#1\tAnnotatorNotes\tchecked\n";
-        assert!(read(ann).unwrap().diagnostics.is_empty());
     }
 
     fn read(ann: &str) -> Result<ReadDocument, DataError> {
