@@ -414,10 +414,12 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             continue;
         }
         let root = names[r];
-        let name = members
-            .iter()
-            .find(|&&m| name_of[m] == r)
-            .map_or_else(|| root.to_vec(), |&m| mentions[m].name.clone());
+        // The root's name as written: by a member, or by the mention that
+        // went to an entity of its own (`Mrs. John Smith`, apart from the
+        // John Smith a plain `Smith` joined), never its lower-case keys.
+        let written = (members.iter().copied().find(|&m| name_of[m] == r))
+            .or_else(|| name_of.iter().position(|&k| k == r));
+        let name = written.map_or_else(|| root.to_vec(), |m| mentions[m].name.clone());
         let titles: Vec<&str> = members
             .iter()
             .flat_map(|&m| mentions[m].titles.iter().map(String::as_str))
@@ -968,6 +970,25 @@ mod tests {
         let n = names("Zorba Quill told the Senate that she would stay. Quill left.");
         assert_eq!(entity(&n, "Zorba Quill").gender, Gender::Female);
         assert_eq!(entity(&n, "Senate").kind, EntityType::Organization);
+    }
+
+    /// A title of the other gender than the first name's (`Mrs. John
+    /// Smith`) parts the mention from the surname alone, and each entity is
+    /// named as the text writes the name, not in lower case.
+    #[test]
+    fn an_entity_apart_from_its_titled_mention_is_named_as_written() {
+        for text in [
+            "Smith said no. Mrs. John Smith agreed.",
+            "Kamin said no. He said yes. Ms. David Kamin agreed.",
+            "Kamin said no. Mr. Ann Kamin agreed.",
+        ] {
+            let n = names(text);
+            let full = n.mentions.last().unwrap().name.join(" ");
+            assert!(n.entities.len() >= 2, "{text}: {:?}", n.entities);
+            for e in &n.entities {
+                assert_eq!(e.name.join(" "), full, "{text}");
+            }
+        }
     }
 
     #[test]
