@@ -269,11 +269,23 @@ impl Document {
     }
 }
 
-/// Paragraph boundaries of `text`: the non-blank lines, trimmed, as char spans.
+/// True for a character that ends a line: `\n`, a `\r` (of `\r\n`, or
+/// alone, as old Mac files end lines), and the vertical tab, form feed,
+/// U+0085, U+2028 and U+2029 that Unicode (and Python's `str.splitlines`)
+/// also count as line ends.
+pub fn is_line_end(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Paragraph boundaries of `text`: the non-blank lines (ended by any of
+/// [`is_line_end`]), trimmed, as char spans.
 pub fn paragraph_spans(text: &str) -> Vec<CharSpan> {
     let mut out = Vec::new();
     let mut char_pos = 0;
-    for line in text.split('\n') {
+    for line in text.split(is_line_end) {
         let n = line.chars().count();
         let lead = line.chars().take_while(|c| c.is_whitespace()).count();
         if lead < n {
@@ -299,6 +311,24 @@ mod tests {
             .map(|p| idx.slice(doc.text(), *p).unwrap())
             .collect();
         assert_eq!(got, vec!["First para.", "Second “one”.", "Third"]);
+    }
+
+    /// Every line end parts paragraphs as `\n` does: a lone `\r`, U+0085,
+    /// U+2028, U+2029; `\r\n` is one line end.
+    #[test]
+    fn every_line_end_parts_paragraphs() {
+        for end in [
+            "\n", "\r\n", "\r", "\r\r", "\u{85}", "\u{2028}", "\u{2029}", "\u{0C}",
+        ] {
+            let doc = Document::new("d", format!("First “one”.{end}Second, é.{end}"));
+            let idx = doc.char_index();
+            let got: Vec<&str> = doc
+                .paragraphs()
+                .iter()
+                .map(|p| idx.slice(doc.text(), *p).unwrap())
+                .collect();
+            assert_eq!(got, ["First “one”.", "Second, é."], "{end:?}");
+        }
     }
 
     #[test]
