@@ -17,6 +17,9 @@ pub struct Word<'t> {
     pub text: &'t str,
     /// True when it ended with a possessive `’s` (taken off `text`).
     pub possessive: bool,
+    /// Which of [`POSSESSIVES`] it ended with, when `possessive`: the
+    /// possessive as written (an index, so that a word costs no more room).
+    suffix: u8,
     /// Its lookup form ([`key`] of `text`).
     lookup: std::borrow::Cow<'t, str>,
     /// What its first character is (read once here, asked by every pass
@@ -66,6 +69,21 @@ impl Word<'_> {
     }
 }
 
+/// A possessive as a text may write it.
+const POSSESSIVES: [&str; 4] = ["’s", "'s", "’S", "'S"];
+
+impl Word<'_> {
+    /// The possessive it ended with, as written (`’s`, `'s`): empty when
+    /// none.
+    pub fn possessive_suffix(&self) -> &'static str {
+        if self.possessive {
+            POSSESSIVES[usize::from(self.suffix)]
+        } else {
+            ""
+        }
+    }
+}
+
 fn is_apostrophe(s: &str) -> bool {
     s == "’" || s == "'"
 }
@@ -87,6 +105,7 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
         // The word's text ends here (glued tokens are contiguous in the text).
         let mut end_byte = tok.tokens[i].byte_end;
         let mut possessive = false;
+        let mut suffix = 0;
         // (Most tokens are not glued to the next: nothing to join.)
         while glued(i) {
             if t(i + 1) == "." && short_letters(t(i)) {
@@ -107,6 +126,7 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
                 let after = t(i + 2);
                 if after == "s" || after == "S" {
                     possessive = true;
+                    suffix = u8::from(t(i + 1) == "'") + 2 * u8::from(after == "S");
                     i += 2;
                     break;
                 }
@@ -124,6 +144,7 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
             lookup: key_of(text_out),
             text: text_out,
             possessive,
+            suffix,
             initial: Initial::of(text_out),
         });
         i += 1;
@@ -303,7 +324,7 @@ fn mention_or_title(
             continue;
         }
         if w.possessive && k < last {
-            let word = format!("{}’s", w.text);
+            let word = format!("{}{}", w.text, w.possessive_suffix());
             keys.push(key(&word));
             name.push(word);
         } else {
@@ -765,6 +786,11 @@ mod tests {
                 "Officials at the Federal Bureau of Prisons and Saint Brigid’s Hospital agreed."
             ),
             ["Federal Bureau of Prisons", "Saint Brigid’s Hospital"]
+        );
+        // The possessive as written: a straight apostrophe stays straight.
+        assert_eq!(
+            mentions("Officials at Saint Brigid's Hospital and MCDONALD'S CORP agreed."),
+            ["Saint Brigid's Hospital", "MCDONALD'S CORP"]
         );
         assert_eq!(
             mentions("Rep. Robert C. “Bobby” Scott won. Delegate Marcia \"Cia\" Price agreed."),
