@@ -96,8 +96,11 @@ def corpus(tmp_path_factory) -> Path:
         for k, p in enumerate(texts)
     ]
     records += [
+        # (The separators end paragraphs, so no span holds one: the
+        # passed-through `note` keeps them in the records.)
         {"id": "separators", "text": "\u201cWe will reopen\u2028the bridge,\u201d Mayor Ana Ruiz "
-                                     "said.\u2029\u201cSoon,\u201d\x85she added."},
+                                     "said.\u2029\u201cSoon,\u201d\x85she added.",
+         "note": "line\u2028paragraph\u2029next line\x85end"},
         {"id": "bad-empty", "text": ""},
         {"id": "bad-no-text"},
     ]
