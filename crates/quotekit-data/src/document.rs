@@ -271,8 +271,8 @@ impl Document {
 
 /// True for a character that ends a line: `\n`, a `\r` (of `\r\n`, or
 /// alone, as old Mac files end lines), and the vertical tab, form feed,
-/// U+0085, U+2028 and U+2029 that Unicode (and Python's `str.splitlines`)
-/// also count as line ends.
+/// U+0085, U+2028 and U+2029 that Unicode also counts as line ends (Python's
+/// `str.splitlines` splits at these and at U+001C to U+001E as well).
 pub fn is_line_end(c: char) -> bool {
     matches!(
         c,

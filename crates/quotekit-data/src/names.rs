@@ -408,7 +408,7 @@ mod tests {
         // Both may mean a file made for another annotator's annotations.
         for said in &found[1..3] {
             assert!(
-                said.ends_with("(another annotator's: --annotator)?"),
+                said.ends_with("(another annotator's file of a brat article: --annotator)?"),
                 "{said}"
             );
         }

@@ -249,8 +249,8 @@ pub enum ProblemKind {
 /// What a names-file problem that another annotator's annotations would
 /// explain adds to its message.
 const OTHER_ANNOTATIONS: &str =
-    ": was the names file made for other annotations of the document (another annotator's: \
-     --annotator)?";
+    ": was the names file made for other annotations of the document (another annotator's \
+     file of a brat article: --annotator)?";
 
 impl std::fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -403,8 +403,7 @@ impl std::fmt::Display for ProblemKind {
                 found,
             } => write!(
                 f,
-                "the names file gives span {span} the text {}, but its text is {}: was the file \
-                 made for other annotations of the document (another annotator's: --annotator)?",
+                "the names file gives span {span} the text {}, but its text is {}{OTHER_ANNOTATIONS}",
                 quoted(found),
                 quoted(expected)
             ),

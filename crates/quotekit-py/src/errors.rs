@@ -81,10 +81,7 @@ pub fn advice(message: String) -> String {
     message
         .replace("skip it with --lenient", "skip it with lenient=True")
         .replace("--ignore-label", "ignore_labels")
-        .replace(
-            "another annotator's: --annotator",
-            "another annotator's: annotator=",
-        )
+        .replace("brat article: --annotator", "brat article: annotator=")
         .replace("given as `--label-map FILE`", "given as `label_map=FILE`")
         .replace("trials (--trials)", "trials (trials=)")
         .replace("another --out", "another out=")

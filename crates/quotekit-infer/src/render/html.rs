@@ -21,8 +21,12 @@ pub fn escape_into(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' | '\r' => out.push(c),
+            // The other line ends (U+2028, a form feed, ...) end paragraphs
+            // as `\n` does, and are drawn as one.
+            c if quotekit_data::document::is_line_end(c) => out.push('\n'),
             // Controls other than tab and newlines are not allowed in HTML text.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c if c.is_control() && c != '\t' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -147,6 +151,11 @@ mod tests {
             "&lt;script&gt;alert(&#39;x &amp; &quot;y&quot;&#39;)&lt;/script&gt;"
         );
         assert_eq!(escape("a\u{0}b\nc"), "a\u{FFFD}b\nc");
+        // Every line end is drawn as one; `\r` and tabs stay.
+        assert_eq!(
+            escape("a\u{2028}b\u{2029}c\u{85}d\u{0C}e\u{0B}f\r\ng\th"),
+            "a\nb\nc\nd\ne\nf\r\ng\th"
+        );
         assert_eq!(escape("é👍\u{301}"), "é👍\u{301}");
     }
 

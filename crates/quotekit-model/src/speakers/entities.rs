@@ -277,13 +277,17 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     let mut id_of: rustc_hash::FxHashMap<&[String], usize> = Default::default();
     let mut names: Vec<&[String]> = Vec::new();
     let mut count: Vec<usize> = Vec::new();
+    // (And each name's first mention.)
+    let mut first_of: Vec<usize> = Vec::new();
     let name_of: Vec<usize> = mentions
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let k = m.keys.as_slice();
             let id = *id_of.entry(k).or_insert_with(|| {
                 names.push(k);
                 count.push(0);
+                first_of.push(i);
                 names.len() - 1
             });
             count[id] += 1;
@@ -417,9 +421,8 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         // The root's name as written: by a member, or by the mention that
         // went to an entity of its own (`Mrs. John Smith`, apart from the
         // John Smith a plain `Smith` joined), never its lower-case keys.
-        let written = (members.iter().copied().find(|&m| name_of[m] == r))
-            .or_else(|| name_of.iter().position(|&k| k == r));
-        let name = written.map_or_else(|| root.to_vec(), |m| mentions[m].name.clone());
+        let written = (members.iter().copied().find(|&m| name_of[m] == r)).unwrap_or(first_of[r]);
+        let name = mentions[written].name.clone();
         let titles: Vec<&str> = members
             .iter()
             .flat_map(|&m| mentions[m].titles.iter().map(String::as_str))

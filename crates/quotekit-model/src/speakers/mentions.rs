@@ -425,7 +425,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let joined = |a: &Word, b: &Word| {
         sentence_of_word(a) == sentence_of_word(b)
             && !text[tok.tokens[a.tokens.end - 1].byte_end..tok.tokens[b.tokens.start].byte_start]
-                .contains('\n')
+                .contains(quotekit_data::document::is_line_end)
     };
     let glued = |a: &Word, b: &Word| {
         tok.tokens[a.tokens.end - 1].span.end == tok.tokens[b.tokens.start].span.start
@@ -724,6 +724,25 @@ mod tests {
             .iter()
             .map(|m| m.name.join(" "))
             .collect()
+    }
+
+    /// A name stops at any line end, also in text tokenized as one
+    /// paragraph (the resolver's fallback for tokens that tile no
+    /// paragraphs).
+    #[test]
+    fn a_name_stops_at_every_line_end() {
+        for end in ["\n", "\r", "\u{2028}", "\u{2029}", "\u{85}"] {
+            let text = format!("Officials at John Smith{end}Mary Jones spoke");
+            let index = quotekit_data::CharIndex::new(&text);
+            let whole = quotekit_data::CharSpan::new(0, text.chars().count());
+            let tok = Tokenizer::new().tokenize_text(&text, &index, &[whole]);
+            let w = words(&text, &tok);
+            let found: Vec<String> = name_mentions(&text, &tok, &w)
+                .iter()
+                .map(|m| m.name.join(" "))
+                .collect();
+            assert_eq!(found, ["John Smith", "Mary Jones"], "{end:?}");
+        }
     }
 
     #[test]

@@ -213,7 +213,7 @@ pub fn parse_ann(
                 // note quotekit writes: `#1<TAB>AnnotatorNotes T3<TAB>speaker: NAME`.
                 let target = fields
                     .get(1)
-                    .and_then(|f| f.strip_prefix("AnnotatorNotes "))
+                    .and_then(|f| f.trim_start().strip_prefix("AnnotatorNotes "))
                     .filter(|target| !target.trim().is_empty());
                 // (A note of another type, `Comment T1`, holds no name; nor
                 // does one with no span after its type: its target is "".)
@@ -232,8 +232,14 @@ pub fn parse_ann(
                 } else if let (Some(target), Some(text)) = (target.or(other_type), fields.get(2)) {
                     // (`Speaker: Ann`, `speaker:Ann`, or a name in a note of
                     // another type: meant as a name, which would be lost
-                    // without a word.)
-                    let head: String = text.trim_start().chars().take(9).collect();
+                    // without a word. With no span after the type, its last
+                    // field: the span id may have come after a tab,
+                    // `AnnotatorNotes<TAB>T1<TAB>speaker: Ann`.)
+                    let read = match target.trim() {
+                        "" => text.rsplit('\t').next().unwrap_or(text),
+                        _ => text,
+                    };
+                    let head: String = read.trim_start().chars().take(9).collect();
                     let head = head.to_lowercase().replace(' ', "");
                     if head.starts_with("speaker:") {
                         diagnostics.push(Diagnostic {
@@ -650,6 +656,7 @@ mod tests {
             ("AnnotatorNotes", "names no span"),
             ("AnnotatorNotes ", "names no span"),
             ("Comment", "names no span"),
+            ("AnnotatorNotes\tT1", "names no span"),
         ] {
             let ann = format!("T1\tSource 0 3\tAnn\n#1\t{type_field}\tspeaker: Ann\n");
             let read_back = read(&ann).unwrap();
@@ -666,6 +673,10 @@ mod tests {
             let ann = format!("T1\tSource 0 3\tAnn\n#1\t{type_field}\tchecked\n");
             assert!(read(&ann).unwrap().diagnostics.is_empty());
         }
+        // A space before the type is read past.
+        let spaced = read("T1\tSource 0 3\tAnn\n#1\t AnnotatorNotes T1\tspeaker: Ann\n").unwrap();
+        assert_eq!(spaced.document.spans[0].name.as_deref(), Some("Ann"));
+        assert!(spaced.diagnostics.is_empty());
     }
 
     fn read(ann: &str) -> Result<ReadDocument, DataError> {
