@@ -301,15 +301,19 @@ pub fn paragraph_spans(text: &str) -> Vec<CharSpan> {
 mod tests {
     use super::*;
 
+    /// The texts of `text`'s paragraphs.
+    fn paragraph_texts(text: &str) -> Vec<String> {
+        let doc = Document::new("d", text);
+        let idx = doc.char_index();
+        doc.paragraphs()
+            .iter()
+            .map(|p| idx.slice(doc.text(), *p).unwrap().to_string())
+            .collect()
+    }
+
     #[test]
     fn paragraphs_skip_blank_lines_and_trim() {
-        let doc = Document::new("d", "First para.\n\n  Second “one”. \n\nThird");
-        let idx = doc.char_index();
-        let got: Vec<&str> = doc
-            .paragraphs()
-            .iter()
-            .map(|p| idx.slice(doc.text(), *p).unwrap())
-            .collect();
+        let got = paragraph_texts("First para.\n\n  Second “one”. \n\nThird");
         assert_eq!(got, vec!["First para.", "Second “one”.", "Third"]);
     }
 
@@ -320,13 +324,7 @@ mod tests {
         for end in [
             "\n", "\r\n", "\r", "\r\r", "\u{85}", "\u{2028}", "\u{2029}", "\u{0C}",
         ] {
-            let doc = Document::new("d", format!("First “one”.{end}Second, é.{end}"));
-            let idx = doc.char_index();
-            let got: Vec<&str> = doc
-                .paragraphs()
-                .iter()
-                .map(|p| idx.slice(doc.text(), *p).unwrap())
-                .collect();
+            let got = paragraph_texts(&format!("First “one”.{end}Second, é.{end}"));
             assert_eq!(got, ["First “one”.", "Second, é."], "{end:?}");
         }
     }
