@@ -1840,46 +1840,30 @@ fn predict_records_are_scored_with_the_gold_texts() {
         "{}",
         stdout(&o)
     );
-    std::fs::write(&other, zz).unwrap();
-    let o = quotekit(&[
-        "eval",
-        "--gold",
-        "datasets/sample",
-        "--pred",
-        other.to_str().unwrap(),
-    ]);
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("none of the 1 predicted documents"),
-        "{}",
-        stderr(&o)
-    );
-    // Records through a named pipe, which `eval` cannot look at first: said
-    // so, with what to do.
-    #[cfg(unix)]
-    {
-        let pipe = dir.path().join("pipe.jsonl");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&pipe)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        let (from, to) = (records.clone(), pipe.clone());
-        // (Opening the pipe waits for eval to open it; not joined.)
-        std::thread::spawn(move || std::fs::write(to, std::fs::read(from).unwrap()));
+    // `eval` of `pred` against the sample fails, saying `says`.
+    let refused = |pred: &Path, says: &str| {
         let o = quotekit(&[
             "eval",
             "--gold",
             "datasets/sample",
             "--pred",
-            pipe.to_str().unwrap(),
+            pred.to_str().unwrap(),
         ]);
         assert!(!o.status.success());
-        assert!(
-            stderr(&o).contains("a pipe is read once: save the records to a file"),
-            "{}",
-            stderr(&o)
-        );
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    };
+    std::fs::write(&other, zz).unwrap();
+    refused(&other, "none of the 1 predicted documents");
+    // Records through a named pipe, which `eval` cannot look at first: said
+    // so, with what to do.
+    #[cfg(unix)]
+    {
+        let pipe = dir.path().join("pipe.jsonl");
+        common::mkfifo(&pipe);
+        let (from, to) = (records.clone(), pipe.clone());
+        // (Opening the pipe waits for eval to open it; not joined.)
+        std::thread::spawn(move || std::fs::write(to, std::fs::read(from).unwrap()));
+        refused(&pipe, "a pipe is read once: save the records to a file");
     }
 }
 

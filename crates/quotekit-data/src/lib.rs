@@ -30,6 +30,8 @@ pub mod paths;
 pub mod read;
 pub mod stats;
 pub mod tags;
+#[cfg(test)]
+mod test_support;
 pub mod tokenize;
 pub mod validate;
 

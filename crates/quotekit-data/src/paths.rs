@@ -343,11 +343,7 @@ mod tests {
     fn links_and_pipes_at_a_name_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let pipe = dir.path().join("a.ann");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&pipe)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        crate::test_support::mkfifo(&pipe);
         replace_link(&pipe).unwrap();
         assert!(std::fs::symlink_metadata(&pipe).is_err());
         let link = dir.path().join("b.ann");

@@ -445,11 +445,7 @@ mod tests {
         {
             let dir = tempfile::tempdir().unwrap();
             let pipe = dir.path().join("records.jsonl");
-            let made = std::process::Command::new("mkfifo")
-                .arg(&pipe)
-                .status()
-                .unwrap();
-            assert!(made.success());
+            crate::test_support::mkfifo(&pipe);
             let err = parse_record(&pipe, 1, quotes).unwrap_err().to_string();
             assert!(
                 err.contains("a pipe is read once: save the records to a file")
