@@ -224,23 +224,20 @@ pub(crate) fn line_fit(
 ) -> (Option<usize>, Option<ProblemKind>) {
     let span = line.span.clone();
     let Some(&k) = positions.get(line.span.as_str()) else {
-        let names_file = true;
-        return (
-            None,
-            Some(ProblemKind::NameOfMissingSpan { span, names_file }),
-        );
+        let problem = ProblemKind::NameOfMissingSpan {
+            span,
+            names_file: true,
+        };
+        return (None, Some(problem));
     };
     let role = doc.spans[k].role;
     if role != Role::Source {
-        let names_file = true;
-        return (
-            None,
-            Some(ProblemKind::NameOfNonSource {
-                span,
-                role,
-                names_file,
-            }),
-        );
+        let problem = ProblemKind::NameOfNonSource {
+            span,
+            role,
+            names_file: true,
+        };
+        return (None, Some(problem));
     }
     let actual: Option<String> = doc.spans[k]
         .fragments
