@@ -179,7 +179,7 @@ impl Shape {
     /// The shape of a line read whole, as an object.
     fn of(o: &serde_json::Map<String, Value>) -> Self {
         Shape {
-            error: o.contains_key("error"),
+            error: has_error(o),
             text: o.contains_key("text"),
             quotes: o.contains_key("quotes"),
             spans_listed: o.get("spans").is_some_and(Value::is_array),
@@ -211,10 +211,15 @@ impl<'de> Deserialize<'de> for Shape {
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     match key.as_ref() {
                         "spans" => shape.spans_listed = map.next_value::<Value>()?.is_array(),
+                        // (`"error": null`, as a table's round trip writes
+                        // it for every record, is no error.)
+                        "error" => {
+                            shape.error =
+                                map.next_value::<Option<serde::de::IgnoredAny>>()?.is_some()
+                        }
                         other => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                             match other {
-                                "error" => shape.error = true,
                                 "text" => shape.text = true,
                                 "quotes" => shape.quotes = true,
                                 _ => {}
@@ -578,7 +583,7 @@ fn read_jsonl(
         let value = value.ok();
         let object = value.as_ref().and_then(Value::as_object);
         let view = match object {
-            Some(o) if o.contains_key("error") => {
+            Some(o) if has_error(o) => {
                 let view = error_view(o, line_no);
                 occurrence(view.id.clone());
                 view
@@ -668,6 +673,13 @@ fn located(path: &Path, line: usize, why: String) -> String {
     } else {
         format!("{prefix}: {why}")
     }
+}
+
+/// True for an error record's object: an `error` that is not `null` (a
+/// record that went through a table, pandas' say, has `"error": null`
+/// when it is none, and is read as `stats` reads it).
+fn has_error(o: &serde_json::Map<String, Value>) -> bool {
+    o.get("error").is_some_and(|e| !e.is_null())
 }
 
 /// An error record: `{"id", "error": {"kind", "message"}}`.
@@ -1061,6 +1073,35 @@ mod tests {
             e.contains("p.jsonl:1: the record's text is not the text"),
             "{e}"
         );
+    }
+
+    /// `"error": null`, which a round trip through a table writes on every
+    /// record without an error, is no error: the record is drawn and scored
+    /// with its quotes, and told as a record.
+    #[test]
+    fn an_error_of_null_is_no_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        let gold = [Document::new("a", "Ann said hi.")];
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"error\":null,\"quotes\":[{\"content\":[{\"start\":9,\"end\":11}]}],\"spans\":{}}\n",
+        )
+        .unwrap();
+        assert!(holds_records(&path).unwrap());
+        let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
+        assert_eq!(records.documents[0].spans.len(), 1);
+        assert!(records.notes.is_empty(), "{:?}", records.notes);
+        let texts = Texts {
+            by_id: HashMap::from([("a".to_string(), Ok("Ann said hi.".to_string()))]),
+            ..Texts::default()
+        };
+        let drawn = read_jsonl(&path, Some(&texts), &[], &ValidationOptions::default()).unwrap();
+        let spans = drawn.views[0]
+            .content
+            .as_ref()
+            .map(|p| p.document.spans.len());
+        assert_eq!(spans, Ok(1));
     }
 
     /// A record's whole-number id is its digits (as `predict` reads ids; it
