@@ -315,13 +315,18 @@ mod tests {
             serde_json::json!({"id": "a", "quotes": [q(Some("Ann Lee")), direct("Ann Lee"), q(None)]}),
             serde_json::json!({"id": "b", "quotes": [q(Some("Bo Diaz")), q(Some("Ann Lee"))]}),
             serde_json::json!({"id": "c", "error": {"kind": "empty", "message": "line 3"}}),
+            // An error record's quotes (no `predict` writes both) are not
+            // counted, as `render` and `eval` do not take them; an error of
+            // `null` is none.
+            serde_json::json!({"id": "d", "error": {"kind": "empty", "message": ""}, "quotes": [q(Some("Cy Ng"))]}),
+            serde_json::json!({"id": "e", "error": null, "quotes": []}),
         ];
         let text: String = lines.iter().map(|l| format!("{l}\n\n")).collect();
         std::fs::write(&path, text).unwrap();
         let quoted = Quoted::read(&path).unwrap();
         assert_eq!(
             (quoted.documents, quoted.error_records, quoted.quotes),
-            (3, 1, 5)
+            (5, 2, 5)
         );
         let row = |name: &str, quotes, direct, documents| SpeakerCount {
             name: Some(name.into()),

@@ -29,10 +29,18 @@ pub(super) struct Counted {
 
 impl From<Record> for Counted {
     fn from(record: Record) -> Self {
-        let quotes = record.quotes.unwrap_or_default().into_iter();
+        let error = record.error.is_some();
+        // (An error record's quotes, which no `predict` writes, are not
+        // counted: it is a document predicted as nothing, as `render` and
+        // `eval` read it.)
+        let quotes = record
+            .quotes
+            .filter(|_| !error)
+            .unwrap_or_default()
+            .into_iter();
         Counted {
             id: record.id,
-            error: record.error.is_some(),
+            error,
             quotes: quotes
                 .map(|q| {
                     let direct = q.direct();
