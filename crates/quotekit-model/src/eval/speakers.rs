@@ -15,6 +15,7 @@ use crate::eval::counts::Counts;
 use quotekit_data::{Document, Role, SpansById};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 /// Honorifics and person titles dropped from the front of a name (words that
 /// also begin organization names, such as State or House, are not here).
@@ -176,13 +177,72 @@ pub struct WhoSaidWhat {
 }
 
 /// A quote as the scorer sees it: normalised speaker name and content characters.
-type Quote = (Option<String>, HashSet<usize>);
+type Quote = (Option<String>, Chars);
 
-fn characters(spans: &SpansById, ids: &[&str]) -> HashSet<usize> {
-    ids.iter()
-        .filter_map(|id| spans.get(id))
-        .flat_map(|s| s.fragments.iter().flat_map(|f| f.start..f.end))
-        .collect()
+/// A set of character offsets, as sorted ranges that neither overlap nor
+/// touch: what the reference scorer holds as a set of offsets, in room
+/// and time that grow with the fragments, not the characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Chars {
+    ranges: Vec<Range<usize>>,
+    len: usize,
+}
+
+impl Chars {
+    /// The characters of `ranges`, in any order, overlapping or not.
+    fn of(mut ranges: Vec<Range<usize>>) -> Self {
+        ranges.retain(|r| r.start < r.end);
+        ranges.sort_unstable_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        let len = merged.iter().map(|r| r.end - r.start).sum();
+        Chars {
+            ranges: merged,
+            len,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// From its first character to past its last (empty when it has none).
+    fn bounds(&self) -> Range<usize> {
+        match (self.ranges.first(), self.ranges.last()) {
+            (Some(first), Some(last)) => first.start..last.end,
+            _ => 0..0,
+        }
+    }
+
+    /// How many characters it shares with `other`.
+    fn shared(&self, other: &Chars) -> usize {
+        let (a, b) = (&self.ranges, &other.ranges);
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            let (start, end) = (a[i].start.max(b[j].start), a[i].end.min(b[j].end));
+            n += end.saturating_sub(start);
+            if a[i].end <= b[j].end {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        n
+    }
+}
+
+fn characters(spans: &SpansById, ids: &[&str]) -> Chars {
+    Chars::of(
+        ids.iter()
+            .filter_map(|id| spans.get(id))
+            .flat_map(|s| s.fragments.iter().map(|f| f.start..f.end))
+            .collect(),
+    )
 }
 
 fn name_of(spans: &SpansById, source: Option<&str>) -> Option<String> {
@@ -225,11 +285,46 @@ fn predicted_quotes(doc: &Document, names: Option<&[Option<String>]>) -> Vec<Quo
         .collect()
 }
 
-fn dice(a: &HashSet<usize>, b: &HashSet<usize>) -> f64 {
+fn dice(a: &Chars, b: &Chars) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
+    2.0 * a.shared(b) as f64 / (a.len + b.len) as f64
+}
+
+/// The pairs (Dice, predicted, gold) of `quotes` and `items` that share a
+/// character: the only ones that can reach the reference's 0.5 (the
+/// others score 0), found without pairing every quote with every gold one.
+fn overlapping_pairs(quotes: &[Quote], items: &[Quote]) -> Vec<(f64, usize, usize)> {
+    let mut by_start: Vec<(Range<usize>, usize)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.1.is_empty())
+        .map(|(j, g)| (g.1.bounds(), j))
+        .collect();
+    by_start.sort_unstable_by_key(|(r, j)| (r.start, *j));
+    let longest = by_start.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+    let mut pairs = Vec::new();
+    for (i, q) in quotes.iter().enumerate() {
+        let bounds = q.1.bounds();
+        if bounds.is_empty() {
+            continue;
+        }
+        // (A gold quote that starts more than the longest one's length
+        // before this one ends before it.)
+        let from =
+            by_start.partition_point(|(r, _)| r.start.saturating_add(longest) <= bounds.start);
+        let to = by_start.partition_point(|(r, _)| r.start < bounds.end);
+        for (r, j) in &by_start[from..to] {
+            if r.end > bounds.start {
+                let d = dice(&q.1, &items[*j].1);
+                if d > 0.0 {
+                    pairs.push((d, i, *j));
+                }
+            }
+        }
+    }
+    pairs
 }
 
 fn score(
@@ -243,24 +338,19 @@ fn score(
         let quotes = pred.get(doc.id.as_str()).unwrap_or(&empty);
         gold_named += items.iter().filter(|q| q.0.is_some()).count();
         pred_named += quotes.iter().filter(|q| q.0.is_some()).count();
-        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-        for (i, q) in quotes.iter().enumerate() {
-            for (j, g) in items.iter().enumerate() {
-                pairs.push((dice(&q.1, &g.1), i, j));
-            }
-        }
+        let mut pairs = overlapping_pairs(quotes, items);
         // Best overlap first; ties as the reference's descending tuple sort.
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
-        let (mut used_q, mut used_g) = (HashSet::new(), HashSet::new());
+        let (mut used_q, mut used_g) = (vec![false; quotes.len()], vec![false; items.len()]);
         for (d, i, j) in pairs {
             if d < 0.5 {
                 break;
             }
-            if used_q.contains(&i) || used_g.contains(&j) {
+            if used_q[i] || used_g[j] {
                 continue;
             }
-            used_q.insert(i);
-            used_g.insert(j);
+            used_q[i] = true;
+            used_g[j] = true;
             matched += 1;
             let same = same_name(quotes[i].0.as_deref(), items[j].0.as_deref(), lenient);
             right += usize::from(same);
@@ -387,6 +477,67 @@ impl std::fmt::Display for WhoSaidWhat {
 mod tests {
     use super::*;
     use quotekit_data::{Attribution, CharSpan, Span};
+
+    /// The reference scorer's way: every quote paired with every gold one,
+    /// Dice over sets of offsets, sorted as tuples, descending.
+    fn score_as_the_reference(pred: &[Quote], gold: &[Quote]) -> (usize, usize) {
+        let set = |c: &Chars| -> HashSet<usize> { c.ranges.iter().cloned().flatten().collect() };
+        let mut pairs = Vec::new();
+        for (i, q) in pred.iter().enumerate() {
+            for (j, g) in gold.iter().enumerate() {
+                let (a, b) = (set(&q.1), set(&g.1));
+                let d = if a.is_empty() || b.is_empty() {
+                    0.0
+                } else {
+                    2.0 * a.intersection(&b).count() as f64 / (a.len() + b.len()) as f64
+                };
+                pairs.push((d, i, j));
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        let (mut used_q, mut used_g, mut matched, mut tp) = (HashSet::new(), HashSet::new(), 0, 0);
+        for (d, i, j) in pairs {
+            if d < 0.5 {
+                break;
+            }
+            if used_q.contains(&i) || used_g.contains(&j) {
+                continue;
+            }
+            used_q.insert(i);
+            used_g.insert(j);
+            matched += 1;
+            tp += usize::from(gold[j].0.is_some() && pred[i].0 == gold[j].0);
+        }
+        (matched, tp)
+    }
+
+    /// Pairing only the quotes that overlap matches and names exactly as
+    /// pairing them all does, ties included (offsets from a small range,
+    /// so that quotes overlap, touch and repeat).
+    #[test]
+    fn overlapping_pairs_score_as_all_pairs() {
+        use proptest::prelude::*;
+        let fragments = proptest::collection::vec((0usize..60, 0usize..25), 0..4);
+        let quote = (proptest::option::of(0u8..3), fragments).prop_map(|(name, fragments)| {
+            let ranges = fragments.into_iter().map(|(s, n)| s..s + n).collect();
+            (name.map(|n| format!("name {n}")), Chars::of(ranges))
+        });
+        let quotes = proptest::collection::vec(quote, 0..12);
+        proptest!(|(pred in quotes.clone(), gold in quotes)| {
+            let gold: Vec<Quote> = gold.into_iter().filter(|g| !g.1.is_empty()).collect();
+            let doc = Document::new("a", "");
+            let (scores, matched) = score(&[(&doc, gold.clone())], &HashMap::from([("a", pred.clone())]), false);
+            prop_assert_eq!((matched, scores.named.tp), score_as_the_reference(&pred, &gold));
+        });
+    }
+
+    #[test]
+    fn characters_merge_as_a_set_of_offsets() {
+        let chars = Chars::of(vec![5..8, 0..2, 7..10, 2..3, 12..12]);
+        assert_eq!(chars.ranges, [0..3, 5..10]);
+        assert_eq!(chars.len, 8);
+        assert_eq!(chars.shared(&Chars::of(vec![1..6, 9..20])), 4);
+    }
 
     #[test]
     fn names_normalise_as_the_reference_scorer_does() {
