@@ -7,7 +7,7 @@ mod common;
 use common::{quotekit, refused, sample, sample_dir, sample_names_dir, stderr, tiny_model};
 use quotekit_data::Document;
 use scraper::{ElementRef, Html, Selector};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 fn sel(s: &str) -> Selector {
@@ -760,4 +760,133 @@ fn a_wrong_name_where_gold_names_no_one_says_so() {
         pages.matches("wrong name").count()
     );
     assert_eq!(pages.matches("wrong name").count(), 1);
+}
+
+/// Every link of a page to a place on it goes to an element of that id.
+fn dangling_links(page: &Html) -> Vec<String> {
+    let ids: HashSet<&str> = page
+        .select(&sel("[id]"))
+        .filter_map(|e| e.value().attr("id"))
+        .collect();
+    page.select(&sel("a[href^='#']"))
+        .filter_map(|a| a.value().attr("href"))
+        .filter(|h| !ids.contains(&h[1..]))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A hand-made quote without content is numbered at its cue, and one with
+/// no span at all is listed without a link to a number the text lacks.
+#[test]
+fn a_quote_without_content_links_to_where_it_is_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = dir.path().join("texts.jsonl");
+    std::fs::write(
+        &texts,
+        "{\"id\":\"a\",\"text\":\"Ann said so. Bo agreed.\"}\n",
+    )
+    .unwrap();
+    let pred = dir.path().join("pred.jsonl");
+    let quotes = serde_json::json!([
+        {"speaker": {"start": 13, "end": 15}, "content": [{"start": 16, "end": 22}]},
+        {"speaker": {"start": 0, "end": 3}, "cue": {"start": 4, "end": 8}, "content": []},
+        {"content": []},
+    ]);
+    let line = serde_json::json!({"id": "a", "quotes": quotes});
+    std::fs::write(&pred, format!("{line}\n")).unwrap();
+    let view = dir.path().join("view");
+    let out = render(&pred, Some(&texts), &view);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = parse(&view.join("doc/1.html"));
+    assert_eq!(dangling_links(&page), Vec::<String>::new());
+    // (Numbered in reading order: the cue's quote first, the one with no
+    // span last.)
+    let anchors: Vec<&str> = page
+        .select(&sel("a.qn"))
+        .filter_map(|a| a.value().attr("id"))
+        .collect();
+    assert_eq!(anchors, ["t1", "t2"]);
+    let listed: Vec<String> = page
+        .select(&sel("li[id^='q']"))
+        .map(|li| li.text().collect::<String>())
+        .collect();
+    assert!(listed[2].starts_with("quote 3"), "{listed:?}");
+}
+
+/// Against gold named by `--names`, input that carries no names says
+/// "no name predicted", not "wrong name"; and a prediction with every span
+/// of gold but one quote fewer differs by that quote in the index.
+#[test]
+fn differences_count_missed_quotes_and_say_when_no_name_was_predicted() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = sample_names_dir();
+    let docs = dir.path().join("docs.jsonl");
+    common::convert("brat", "jsonl", &sample_dir(), &docs, &[]);
+    let view = dir.path().join("view");
+    let gold_args = |input: &Path, view: &Path| {
+        quotekit(&[
+            "render",
+            "--input",
+            input.to_str().unwrap(),
+            "--gold",
+            "datasets/sample",
+            "--names",
+            names.to_str().unwrap(),
+            "--output",
+            view.to_str().unwrap(),
+        ])
+    };
+    let out = gold_args(&docs, &view);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pages: String = std::fs::read_dir(view.join("doc"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(pages.contains("no name predicted: gold"), "no such line");
+    assert!(
+        !pages.contains("wrong name"),
+        "a wrong name where none was given"
+    );
+    // One quote fewer, its spans kept.
+    let text = std::fs::read_to_string(&docs).unwrap();
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    lines[0]["attributions"].as_array_mut().unwrap().remove(0);
+    let fewer = dir.path().join("fewer.jsonl");
+    let written: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&fewer, written.join("\n") + "\n").unwrap();
+    let names_off = dir.path().join("view2");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        fewer.to_str().unwrap(),
+        "--gold",
+        "datasets/sample",
+        "--output",
+        names_off.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = parse(&names_off.join("index.html"));
+    let first = lines[0]["id"].as_str().unwrap().to_string();
+    let differences: HashMap<String, String> = index
+        .select(&sel("tbody tr"))
+        .filter(|tr| tr.select(&sel("a[href^='doc/']")).next().is_some())
+        .map(|tr| {
+            let cells: Vec<String> = tr
+                .select(&sel("td"))
+                .map(|td| td.text().collect())
+                .collect();
+            (cells[1].clone(), cells[cells.len() - 2].clone())
+        })
+        .collect();
+    assert_eq!(differences.len(), 14, "{differences:?}");
+    for (id, d) in &differences {
+        assert_eq!(
+            d,
+            if *id == first { "1" } else { "0" },
+            "{id}: {differences:?}"
+        );
+    }
 }

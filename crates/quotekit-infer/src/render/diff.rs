@@ -58,8 +58,12 @@ pub struct Differences {
 }
 
 impl Differences {
-    /// Fragments on one side only, boundary mismatches (counted once per
-    /// predicted fragment), and quotes with a wrong speaker or name.
+    /// Every difference the page lists: fragments on one side only,
+    /// boundary mismatches (counted once per predicted fragment), quotes
+    /// with a wrong speaker or name, predicted quotes that are no gold
+    /// quote and gold quotes missed. (A quote missed whole counts its
+    /// fragments and itself: a prediction that has every span of gold but
+    /// not the quote that joins them still differs.)
     pub fn count(&self) -> usize {
         let alone = |fs: &[Fragment]| {
             fs.iter()
@@ -76,8 +80,9 @@ impl Differences {
             + self
                 .links
                 .iter()
-                .filter(|l| l.gold.is_some() && (!l.speaker_right || l.name_right == Some(false)))
+                .filter(|l| l.gold.is_none() || !l.speaker_right || l.name_right == Some(false))
                 .count()
+            + self.missed_quotes.len()
     }
 }
 
@@ -410,5 +415,26 @@ mod tests {
         let wrong = differences(&pred, &gold, &[Some("Bob Roe".into())]);
         assert_eq!(wrong.links[0].name_right, Some(false));
         assert_eq!(wrong.count(), 1);
+    }
+
+    /// A prediction with every span of gold but one quote fewer, or one
+    /// quote more, differs by that quote.
+    #[test]
+    fn a_quote_missed_or_added_with_its_spans_right_is_a_difference() {
+        let spans = [
+            ("T1", Role::Source, 0, 7),
+            ("T2", Role::Content, 13, 27),
+            ("T3", Role::Source, 33, 40),
+            ("T4", Role::Content, 41, 50),
+        ];
+        let gold = doc(&spans, &[(Some("T1"), "T2"), (Some("T3"), "T4")]);
+        assert_eq!(differences(&gold, &gold, &[None, None]).count(), 0);
+        let fewer = doc(&spans, &[(Some("T1"), "T2")]);
+        let d = differences(&fewer, &gold, &[None]);
+        assert_eq!((d.missed_quotes.len(), d.count()), (1, 1));
+        let one = doc(&spans, &[(Some("T1"), "T2")]);
+        let d = differences(&gold, &one, &[None, None]);
+        assert_eq!(d.links[1].gold, None);
+        assert_eq!(d.count(), 1);
     }
 }

@@ -60,22 +60,27 @@ impl Nav {
     }
 }
 
-/// Where each attribution's content starts (its first character), if it
-/// has any content span in the document.
-fn content_starts(doc: &Document, spans: &SpansById) -> Vec<Option<usize>> {
+/// Where each attribution is drawn its number: its content's first
+/// character, or, for a quote without content (which no `predict` writes),
+/// its cue's, else its source's; `None` for a quote with no span in the
+/// document.
+fn quote_starts(doc: &Document, spans: &SpansById) -> Vec<Option<usize>> {
+    let first = |ids: &mut dyn Iterator<Item = &String>| {
+        ids.filter_map(|id| spans.get(id.as_str()))
+            .flat_map(|s| s.fragments.iter().map(|f| f.start))
+            .min()
+    };
     doc.attributions
         .iter()
         .map(|a| {
-            a.content
-                .iter()
-                .filter_map(|id| spans.get(id.as_str()))
-                .flat_map(|s| s.fragments.iter().map(|f| f.start))
-                .min()
+            first(&mut a.content.iter())
+                .or_else(|| first(&mut a.cue.iter()))
+                .or_else(|| first(&mut a.source.iter()))
         })
         .collect()
 }
 
-/// Quote numbers in reading order (by `starts`, from [`content_starts`]):
+/// Quote numbers in reading order (by `starts`, from [`quote_starts`]):
 /// attribution index → number (1-based).
 fn numbering(starts: &[Option<usize>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..starts.len()).collect();
@@ -105,7 +110,7 @@ pub fn document_page(
     let doc = &p.document;
     let index = doc.char_index();
     let spans = doc.spans_by_id();
-    let starts = content_starts(doc, &spans);
+    let starts = quote_starts(doc, &spans);
     let number = numbering(&starts);
     let diff = gold.map(|g| differences(doc, g, &p.speaker_names));
     let scores = gold.map(|g| {
@@ -248,7 +253,16 @@ pub fn document_page(
     body.push_str("<div class=\"layout\">\n<div class=\"text\" id=\"text\">");
     body.push_str(&text_html);
     body.push_str("</div>\n<aside class=\"side\" aria-label=\"quotes\">\n");
-    quote_list(&mut body, p, &number, &index, diff.as_ref(), gold);
+    let anchored: Vec<bool> = starts.iter().map(Option::is_some).collect();
+    quote_list(
+        &mut body,
+        p,
+        &number,
+        &anchored,
+        &index,
+        diff.as_ref(),
+        gold,
+    );
     if let (Some(g), Some(d), Some(e)) = (gold, &diff, &scores) {
         difference_list(&mut body, doc, g, d, e, &number);
     }

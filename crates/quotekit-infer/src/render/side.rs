@@ -6,6 +6,7 @@ use super::diff::{Agreement, Differences, Fragment};
 use super::html::{escape, score};
 use super::predicted::Predicted;
 use quotekit_data::{ByStart, CharIndex, Document, Role, SpansById};
+use quotekit_model::eval::speakers::normalise;
 use quotekit_model::eval::Evaluation;
 use std::fmt::Write;
 
@@ -59,6 +60,7 @@ pub(super) fn quote_list(
     body: &mut String,
     p: &Predicted,
     number: &[usize],
+    anchored: &[bool],
     index: &CharIndex,
     diff: Option<&Differences>,
     gold: Option<&Document>,
@@ -89,9 +91,15 @@ pub(super) fn quote_list(
     for k in order {
         let a = &doc.attributions[k];
         let n = number[k];
+        // (A quote with no span in the text has no number there to go to.)
+        let label = if anchored.get(k).copied().unwrap_or(false) {
+            format!("<a href=\"#t{n}\">quote {n}</a>")
+        } else {
+            format!("quote {n}")
+        };
         let _ = write!(
             body,
-            "<li id=\"q{n}\" value=\"{n}\" data-q=\"{n}\" tabindex=\"0\"><a href=\"#t{n}\">quote {n}</a>: <span class=\"src\"><bdi>{}</bdi></span>",
+            "<li id=\"q{n}\" value=\"{n}\" data-q=\"{n}\" tabindex=\"0\">{label}: <span class=\"src\"><bdi>{}</bdi></span>",
             escape(&speaker_label(p, &spans, k, a.source.as_deref(), index))
         );
         if let (Some(id), Some(_)) = (&a.source, p.speaker_names.get(k).cloned().flatten()) {
@@ -167,9 +175,18 @@ pub(super) fn quote_list(
                             Some(name) => name.to_string(),
                             None => format!("names no one: {gold_speaker}"),
                         };
+                        // (Input that carries no names, as when gold is
+                        // named by --names and the input is not, misses
+                        // every name: it gives none, not a wrong one.)
+                        let predicted = p.speaker_names.get(k).cloned().flatten();
+                        let what = if predicted.as_deref().and_then(normalise).is_none() {
+                            "no name predicted"
+                        } else {
+                            "wrong name"
+                        };
                         let _ = write!(
                             body,
-                            " <strong class=\"bad\">wrong name: gold <bdi>{}</bdi></strong>",
+                            " <strong class=\"bad\">{what}: gold <bdi>{}</bdi></strong>",
                             escape(&gold_name)
                         );
                     }
