@@ -31,12 +31,30 @@ pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
 }
 
 /// [`open`] on a file already opened (`path` tells whether it is gzip).
+/// Gzip data under another name is refused, saying so: read as it is, it
+/// would be lines of bytes that are no UTF-8 (no text begins with gzip's
+/// two bytes, which are no UTF-8).
 pub fn read_from(
     path: &Path,
     file: impl std::io::Read + Send + 'static,
 ) -> std::io::Result<Box<dyn BufRead + Send>> {
     if !is_gzip(path) {
-        return Ok(Box::new(BufReader::with_capacity(1 << 16, file)));
+        let mut plain = BufReader::with_capacity(1 << 16, file);
+        let head = loop {
+            match plain.fill_buf() {
+                Ok(head) => break head,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        if head.starts_with(&GZIP_MAGIC) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "gzip data, though its name does not end in .gz: give it a name that \
+                 does, or unpack it (`gunzip -c`)",
+            ));
+        }
+        return Ok(Box::new(plain));
     }
     // (What is not gzip is said so, by its name, before a byte is read
     // as gzip; an empty file is an empty stream.)
@@ -174,6 +192,30 @@ impl<W: Write> Write for Writer<W> {
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn gzip_data_under_another_name_is_refused_saying_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.jsonl");
+        let gz = dir.path().join("x.gz");
+        let mut w = Writer::new(&gz, std::fs::File::create(&gz).unwrap());
+        w.write_all(b"{}\n").unwrap();
+        w.finish().unwrap();
+        std::fs::rename(&gz, &path).unwrap();
+        let e = open(&path).err().unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("gzip data, though its name does not end in .gz"),
+            "{e}"
+        );
+        // Text, and an empty file, read as they are.
+        for text in ["{}\n", ""] {
+            std::fs::write(&path, text).unwrap();
+            let mut back = String::new();
+            open(&path).unwrap().read_to_string(&mut back).unwrap();
+            assert_eq!(back, text);
+        }
+    }
 
     #[test]
     fn gzip_is_told_by_the_name_in_any_case() {
