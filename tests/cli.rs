@@ -1987,14 +1987,35 @@ fn stats_counts_who_is_quoted_in_predict_records() {
         &quotekit(&["stats", records.to_str().unwrap(), "--by", ""]),
         "its name is empty",
     );
-    // A JSONL file is read as records with --by: a document's line, or one
-    // that does not parse, is named; an empty file counts no one.
+    // A JSONL file of documents is said to be one; one of records is read
+    // as records with --by: a line that is none, or does not parse, is
+    // named; an empty file counts no one.
     let docs = records.with_file_name("docs.jsonl");
     common::convert("brat", "jsonl", &sample_dir(), &docs, &[]);
     let o = quotekit(&["stats", "--by", "id", docs.to_str().unwrap()]);
     refused(
         &o,
-        "docs.jsonl:1: not a record of `predict --format jsonl`: it has neither",
+        "docs.jsonl holds documents (a corpus, or `predict --format documents` output), not `predict --format jsonl` records",
+    );
+    let mixed = records.with_file_name("mixed.jsonl");
+    let first_doc = std::fs::read_to_string(&docs).unwrap();
+    let first_doc = first_doc.lines().next().unwrap();
+    std::fs::write(
+        &mixed,
+        format!(
+            "{}\n{first_doc}\n",
+            std::fs::read_to_string(&records)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+        ),
+    )
+    .unwrap();
+    let o = quotekit(&["stats", "--by", "id", mixed.to_str().unwrap()]);
+    refused(
+        &o,
+        "mixed.jsonl:2: not a record of `predict --format jsonl`: it has neither",
     );
     let odd = records.with_file_name("odd.jsonl");
     std::fs::write(&odd, "{\"quotes\": [], \"x\": NaN}\n").unwrap();
@@ -2659,6 +2680,22 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
     assert_eq!(stdout(&o), "speaker,quotes,direct,documents,spellings\n");
     let o = quotekit(&["stats", out("r.jsonl").to_str().unwrap(), "--csv", "--json"]);
     common::refused(&o, "cannot be used with");
+    // Records with an error record: the CSV's rows, and a warning that
+    // says why the exit code is 2.
+    let mut with_error = std::fs::read_to_string(out("r.jsonl")).unwrap();
+    with_error.push_str(
+        "{\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"},\"id\":\"z\"}\n",
+    );
+    std::fs::write(out("re.jsonl"), with_error).unwrap();
+    let o = quotekit(&["stats", out("re.jsonl").to_str().unwrap(), "--csv"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("1 error record(s) (documents predict could not annotate) are not counted"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o).lines().count(), rows.len());
     // The gold sample names its speakers only with its names files.
     assert!(stats(&sample_dir())["quoted"].is_null());
     let names = sample_names_dir();

@@ -8,7 +8,7 @@ use quotekit_data::names::is_named;
 use quotekit_data::{CorpusStats, Format, Tokenizer};
 use quotekit_infer::quoted::by::QuotedBy;
 use quotekit_infer::quoted::Quoted;
-use quotekit_infer::render::read::holds_records_or_errors;
+use quotekit_infer::render::read::{holds_documents, holds_records_or_errors};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,8 +104,17 @@ fn show_records(quoted: impl Shown, args: &StatsArgs, stdin: bool) -> anyhow::Re
     } else {
         quoted
     };
+    // (The table and JSON count them; CSV rows have no place to.)
+    let failed = quoted.error_records();
+    if failed > 0 && args.csv {
+        errln!(
+            "warning: {}: {failed} error record(s) (documents predict could not annotate) \
+             are not counted",
+            source(&args.corpus, stdin)
+        );
+    }
     show(&quoted, args)?;
-    Ok(super::exit_code(quoted.error_records() > 0))
+    Ok(super::exit_code(failed > 0))
 }
 
 /// Prints who is quoted as JSON, CSV or its table.
@@ -175,6 +184,12 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         if !(stdin || format == Format::Jsonl && args.corpus.is_file()) {
             anyhow::bail!(
                 "--by {field}: {} is no JSONL file of `predict --format jsonl` records (give --format jsonl if it is one); --by counts who is quoted in such records by one of their fields",
+                args.corpus.display()
+            );
+        }
+        if !stdin && holds_documents(&args.corpus)? {
+            anyhow::bail!(
+                "--by {field}: {} holds documents (a corpus, or `predict --format documents` output), not `predict --format jsonl` records; --by counts who is quoted in such records by one of their fields (run `quotekit predict` on the corpus first)",
                 args.corpus.display()
             );
         }

@@ -133,6 +133,13 @@ pub fn holds_records(path: &Path) -> Result<bool, InferError> {
     Ok(first_record(path)? == Some(true))
 }
 
+/// True when the first record of the JSONL file `path` that is no error
+/// record is a document (a corpus's, or `predict --format documents`
+/// output), not a `predict --format jsonl` record.
+pub fn holds_documents(path: &Path) -> Result<bool, InferError> {
+    Ok(first_record(path)? == Some(false))
+}
+
 /// True when the JSONL file `path` holds `predict --format jsonl` records
 /// ([`holds_records`]), or error records and nothing else (a run whose
 /// every document failed).
