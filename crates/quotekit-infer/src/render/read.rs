@@ -552,6 +552,28 @@ fn read_jsonl(
         *n += 1;
         *n - 1
     };
+    // Where each id was first met: a later line of it is warned of, as a
+    // corpus's repeated document is (each is drawn as a page of its own).
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut repeated =
+        |id: &str, line: usize, warnings: &mut Vec<quotekit_data::Diagnostic>| match first_of
+            .get(id)
+        {
+            Some(&first) => {
+                let origin = quotekit_data::validate::Origin {
+                    file: path.to_path_buf(),
+                    record_line: Some(line),
+                    ..Default::default()
+                };
+                let kind = quotekit_data::validate::ProblemKind::RepeatedDocument {
+                    first: format!("{}:{first}", path.display()),
+                };
+                warnings.push(origin.diagnostic(id, None, quotekit_data::Severity::Warning, kind));
+            }
+            None => {
+                first_of.insert(id.to_string(), line);
+            }
+        };
     for line in lines(path)? {
         let (line_no, buf) = line?;
         // Document lines (the usual case) are parsed once; only a line that
@@ -559,6 +581,7 @@ fn read_jsonl(
         let not_a_document = match parse_record(path, line_no, buf.clone()) {
             Ok(read) => {
                 let id = read.document.id.clone();
+                repeated(&id, line_no, &mut warnings);
                 views.push(match checked(read, names, validation) {
                     Ok((document, warned)) => {
                         warnings.extend(warned);
@@ -638,6 +661,10 @@ fn read_jsonl(
                 bad_line(path, line_no, object, not_a_document)
             }
         };
+        // (A line without an id, `line N`, repeats none.)
+        if object.and_then(|o| o.get("id")).and_then(id_of).is_some() {
+            repeated(&view.id, line_no, &mut warnings);
+        }
         views.push(view);
     }
     // (A JSONL file's bad lines are documents with an error, drawn as such.)
@@ -933,6 +960,40 @@ mod tests {
                 Some("Ann said no.")
             ]
         );
+        // Each line of an id met before is warned of, naming the first.
+        let repeats: Vec<(Option<usize>, String)> = read
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.kind.to_string()))
+            .collect();
+        let first = format!(
+            "an earlier document of the corpus has this id ({}:1)",
+            preds.display()
+        );
+        assert_eq!(repeats.len(), 3, "{repeats:?}");
+        assert!(
+            repeats
+                .iter()
+                .zip(2..)
+                .all(|((line, kind), n)| *line == Some(n) && kind.starts_with(&first)),
+            "{repeats:?}"
+        );
+    }
+
+    /// Documents of a repeated id are warned of, as a corpus's are.
+    #[test]
+    fn a_repeated_document_id_is_warned_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"One.\"}\n{\"id\":\"b\",\"text\":\"Two.\"}\n{\"id\":\"a\",\"text\":\"Three.\"}\n",
+        )
+        .unwrap();
+        let read = read_jsonl(&path, None, &[], &ValidationOptions::default()).unwrap();
+        assert_eq!(read.views.len(), 3);
+        let lines: Vec<Option<usize>> = read.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [Some(3)]);
     }
 
     /// Both formats have error records: the first line that is none tells
