@@ -158,6 +158,29 @@ pub fn render_corpus(
     // (A link there is replaced, not written through: the pages stay in
     // the folder named.)
     quotekit_data::paths::replace_link(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
+    // (What stands where a page or its folder goes is said before a page
+    // is written, not by the system's "File exists" nor after every
+    // document's page.)
+    let occupied = |path: &Path, what: &str| {
+        InferError::Usage(format!(
+            "{}: {what} stands where render writes {}: move it, or render into another folder",
+            path.display(),
+            if path == doc_dir {
+                "its documents' pages (a folder)"
+            } else {
+                "a page"
+            }
+        ))
+    };
+    if doc_dir.exists() && !doc_dir.is_dir() {
+        return Err(occupied(&doc_dir, "a file"));
+    }
+    for name in ["index.html", "speakers.html"] {
+        let page = out.join(name);
+        if page.is_dir() {
+            return Err(occupied(&page, "a folder"));
+        }
+    }
     std::fs::create_dir_all(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     // (What a killed run left half written.)
     for dir in [out, &doc_dir] {
@@ -356,6 +379,34 @@ mod tests {
         render_corpus(docs(1), None, site.path(), &options).unwrap();
         assert!(site.path().join("doc/404.html").is_file());
         assert!(site.path().join("by-id-9.html").is_file());
+    }
+
+    /// A file where the pages' folder goes, or a folder where an index
+    /// page goes, is refused before any page is written.
+    #[test]
+    fn what_stands_where_pages_go_is_refused_first() {
+        let options = RenderOptions::default();
+        let site = tempfile::tempdir().unwrap();
+        std::fs::write(site.path().join("doc"), "mine").unwrap();
+        let e = render_corpus(docs(1), None, site.path(), &options)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("doc: a file stands where render writes its documents' pages"),
+            "{e}"
+        );
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir(site.path().join("index.html")).unwrap();
+        let e = render_corpus(docs(1), None, site.path(), &options)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("index.html: a folder stands where render writes a page"),
+            "{e}"
+        );
+        assert!(!site.path().join("doc").exists(), "nothing written");
     }
 
     /// Links in the output folder (a page, the `doc` folder) are replaced,
