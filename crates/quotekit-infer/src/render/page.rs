@@ -301,16 +301,29 @@ fn span_title(
         .map(|n| n.to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    // (A span of quotes whose speakers differ, a Source named one way in
+    // one quote and another in the next, says each quote's.)
+    let speaker = |n: &usize, none: &'static str| speaker_of.get(n).map_or(none, String::as_str);
+    let one_speaker = quotes
+        .windows(2)
+        .all(|w| speaker(&w[0], "") == speaker(&w[1], ""));
+    let each = |head: &str, none: &'static str| {
+        quotes
+            .iter()
+            .map(|n| format!("{head} {n}: {}", speaker(n, none)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let mut title = match (role, quotes.first()) {
         (_, None) => format!("{role}, in no quote"),
-        (Role::Content, Some(n)) => format!(
-            "quote {n}, speaker: {}",
-            speaker_of.get(n).map(String::as_str).unwrap_or("none")
-        ),
-        (Role::Source, Some(n)) => format!(
-            "speaker of quote {list}: {}",
-            speaker_of.get(n).map(String::as_str).unwrap_or("")
-        ),
+        (Role::Content, Some(n)) if one_speaker => {
+            format!("quote {list}, speaker: {}", speaker(n, "none"))
+        }
+        (Role::Content, Some(_)) => each("speaker of quote", "none"),
+        (Role::Source, Some(n)) if one_speaker => {
+            format!("speaker of quote {list}: {}", speaker(n, ""))
+        }
+        (Role::Source, Some(_)) => each("speaker of quote", ""),
         (Role::Cue, Some(_)) => format!("cue of quote {list}"),
     };
     if let Some(c) = confidence {
@@ -337,4 +350,31 @@ pub fn error_page(id: &str, message: &str, nav: &Nav, file: String) -> (String, 
         note: Some(message.to_string()),
     };
     (page(&shown_id(id), &body), summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_of_quotes_with_two_speakers_names_each() {
+        let speakers = HashMap::from([(1, "Dee One".to_string()), (2, "Dee Two".to_string())]);
+        let same = HashMap::from([(1, "Dee One".to_string()), (2, "Dee One".to_string())]);
+        assert_eq!(
+            span_title(Role::Source, &[1, 2], &speakers, None),
+            "speaker of quote 1: Dee One; speaker of quote 2: Dee Two"
+        );
+        assert_eq!(
+            span_title(Role::Source, &[1, 2], &same, Some(&0.5)),
+            "speaker of quote 1, 2: Dee One (confidence 0.50)"
+        );
+        assert_eq!(
+            span_title(Role::Content, &[2], &speakers, None),
+            "quote 2, speaker: Dee Two"
+        );
+        assert_eq!(
+            span_title(Role::Content, &[1, 3], &speakers, None),
+            "speaker of quote 1: Dee One; speaker of quote 3: none"
+        );
+    }
 }
