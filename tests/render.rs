@@ -811,6 +811,19 @@ fn a_quote_without_content_links_to_where_it_is_drawn() {
         .map(|li| li.text().collect::<String>())
         .collect();
     assert!(listed[2].starts_with("quote 3"), "{listed:?}");
+    // (Ids are isolated from the text around them, as names are: an id
+    // written right to left does not turn its neighbours around.)
+    let heading: Vec<String> = page
+        .select(&sel("h1 bdi"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(heading, ["a"]);
+    let index = parse(&view.join("index.html"));
+    let ids: Vec<String> = index
+        .select(&sel("td a bdi"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(ids, ["a"]);
 }
 
 /// Against gold named by `--names`, input that carries no names says

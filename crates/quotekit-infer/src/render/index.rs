@@ -168,7 +168,7 @@ fn documents_table(out: &mut String, docs: &[DocSummary], rows: &[usize], gold: 
             .collect();
         let _ = write!(
             out,
-            "<tr><td class=\"n\">{}</td><td><a href=\"{}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            "<tr><td class=\"n\">{}</td><td><a href=\"{}\"><bdi>{}</bdi></a></td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
             k + 1,
             escape(&d.file),
             escape(&shown_id(&d.id)),

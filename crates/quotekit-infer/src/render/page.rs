@@ -213,7 +213,7 @@ pub fn document_page(
     let mut body = String::new();
     let _ = writeln!(
         body,
-        "<header>\n{}\n<h1>{}</h1>",
+        "<header>\n{}\n<h1><bdi>{}</bdi></h1>",
         nav.html(),
         escape(&shown_id(&doc.id))
     );
@@ -335,7 +335,7 @@ fn span_title(
 /// The page of a document that has no prediction, only an error record.
 pub fn error_page(id: &str, message: &str, nav: &Nav, file: String) -> (String, DocSummary) {
     let body = format!(
-        "<header>{}<h1>{}</h1></header>\n<main><p class=\"bad\">No prediction: {}</p></main>\n",
+        "<header>{}<h1><bdi>{}</bdi></h1></header>\n<main><p class=\"bad\">No prediction: {}</p></main>\n",
         nav.html(),
         escape(&shown_id(id)),
         escape(message)
