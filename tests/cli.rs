@@ -2776,3 +2776,43 @@ fn train_warns_as_reading_its_corpus_does() {
         stderr(&o)
     );
 }
+
+/// The brat output of a run whose every document failed holds its error
+/// records alone: `stats`, `convert` and `render` read it as no document
+/// and those error records, as they read the same run's JSONL records.
+#[test]
+fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join(".quotekit-run.json"), "{}").unwrap();
+    std::fs::write(
+        out.join("errors.jsonl"),
+        "{\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"},\"id\":\"z\"}\n",
+    )
+    .unwrap();
+    let o = quotekit(&["stats", out.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (
+            v["error_records"].as_u64(),
+            v["stats"]["documents"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    let view = dir.path().join("view");
+    let o = quotekit(&[
+        "render",
+        "--input",
+        out.to_str().unwrap(),
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(view.join("doc/1.html").is_file() && !view.join("doc/2.html").exists());
+    // A folder with anything else in it is read as a corpus, as before.
+    std::fs::write(out.join("notes.txt"), "x").unwrap();
+    let o = quotekit(&["stats", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+}

@@ -108,6 +108,11 @@ pub fn load(
     options: &CorpusOptions,
 ) -> anyhow::Result<LoadReport> {
     let format = format.unwrap_or_else(|| Format::detect(path));
+    // (The brat output of a run whose every document failed holds their
+    // error records alone: no document, which [`predict_errors`] counts.)
+    if format == Format::Brat && quotekit_infer::output::holds_errors_only(path) {
+        return Ok(LoadReport::default());
+    }
     let report = load_corpus(path, format, &options.load_options()?)
         .with_context(|| format!("loading {}", path.display()))?;
     print_problems(&report.warnings, &report.skipped);

@@ -100,8 +100,12 @@ pub fn read_predictions(
 ) -> Result<Predictions, InferError> {
     let format = Format::detect(path);
     if format != Format::Jsonl {
-        let report =
-            load_corpus(path, format, options).map_err(|e| InferError::Data(Box::new(e)))?;
+        // (A run whose every document failed wrote its error records alone.)
+        let report = if format == Format::Brat && crate::output::holds_errors_only(path) {
+            quotekit_data::LoadReport::default()
+        } else {
+            load_corpus(path, format, options).map_err(|e| InferError::Data(Box::new(e)))?
+        };
         let mut views: Vec<View> = report
             .documents
             .into_iter()
