@@ -257,7 +257,7 @@ impl fmt::Display for Quoted {
         let width = self
             .speakers
             .iter()
-            .filter_map(|s| s.name.as_ref().map(|n| n.chars().count()))
+            .filter_map(|s| s.name.as_deref().map(shown::columns))
             .fold(16, usize::max)
             .min(60);
         writeln!(
@@ -275,10 +275,10 @@ impl fmt::Display for Quoted {
             .map(|s| (s, s.name.as_deref().unwrap_or_default()))
             .chain(unnamed);
         for (s, name) in rows {
-            let name = shown::shown(name);
+            let name = shown::padded(name, width);
             write!(
                 f,
-                "{name:<width$}  {:>7}  {:>5.1}%  {:>7}  {:>9}",
+                "{name}  {:>7}  {:>5.1}%  {:>7}  {:>9}",
                 s.quotes,
                 share(s.quotes),
                 s.direct,

@@ -12,9 +12,34 @@ pub(super) fn shown(text: &str) -> String {
     text.replace(hidden, " ")
 }
 
+/// `text` ([`shown`]) and the spaces that fill it to `width` columns of a
+/// terminal: a combining mark takes none, a wide character two (a name in
+/// decomposed form, `José` as `e` and an accent, lines up with its
+/// neighbours).
+pub(super) fn padded(text: &str, width: usize) -> String {
+    let text = shown(text);
+    let columns = unicode_width::UnicodeWidthStr::width(text.as_str());
+    let fill = width.saturating_sub(columns);
+    text + &" ".repeat(fill)
+}
+
+/// The columns of `text` as [`padded`] counts them.
+pub(super) fn columns(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(shown(text).as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_padded_by_the_columns_they_take() {
+        let decomposed = "Jose\u{301} Di\u{301}az";
+        assert_eq!(columns(decomposed), 9);
+        assert_eq!(padded(decomposed, 11), format!("{decomposed}  "));
+        assert_eq!(padded("习近平", 8), "习近平  ");
+        assert_eq!(padded("Ann\nLee", 5), "Ann Lee");
+    }
 
     #[test]
     fn a_name_keeps_one_line_and_its_direction() {
