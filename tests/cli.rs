@@ -405,6 +405,16 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
     );
     let out = quotekit(&["stats", "datasets/sample", "--annotator", "4e07"]);
     assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
+    // And a T label to skip, which only brat files have.
+    let out = quotekit(&["stats", &conll, "--ignore-label", "Note"]);
+    let said = "warning: --ignore-label \"Note\" not used: it skips a brat file's T labels";
+    assert!(
+        out.status.success() && stderr(&out).contains(said),
+        "{}",
+        stderr(&out)
+    );
+    let out = quotekit(&["stats", "datasets/sample", "--ignore-label", "Note"]);
+    assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
     // One CoNLL corpus of two is enough.
     let out = quotekit(&[
         "eval",

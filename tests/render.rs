@@ -903,3 +903,41 @@ fn differences_count_missed_quotes_and_say_when_no_name_was_predicted() {
         );
     }
 }
+
+/// Flags the input has no use for are said: texts for documents, which
+/// carry their own, and names for records without gold.
+#[test]
+fn flags_the_input_does_not_use_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs.jsonl");
+    common::convert("brat", "jsonl", &sample_dir(), &docs, &[]);
+    let out = render(&docs, Some(&docs), &dir.path().join("v1"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: --texts left unused"),
+        "{}",
+        stderr(&out)
+    );
+    let texts = dir.path().join("texts.jsonl");
+    std::fs::write(&texts, "{\"id\":\"a\",\"text\":\"Ann said so.\"}\n").unwrap();
+    let pred = dir.path().join("pred.jsonl");
+    std::fs::write(&pred, "{\"id\":\"a\",\"quotes\":[]}\n").unwrap();
+    let names = sample_names_dir();
+    let v2 = dir.path().join("v2");
+    let args = |with_names: bool| {
+        let mut args = vec!["render", "--input", pred.to_str().unwrap(), "--texts"];
+        args.extend([texts.to_str().unwrap(), "--output", v2.to_str().unwrap()]);
+        if with_names {
+            args.extend(["--names", names.to_str().unwrap()]);
+        }
+        quotekit(&args)
+    };
+    let out = args(true);
+    assert!(
+        stderr(&out).contains("warning: --names left unused"),
+        "{}",
+        stderr(&out)
+    );
+    let out = args(false);
+    assert!(!stderr(&out).contains("left unused"), "{}", stderr(&out));
+}

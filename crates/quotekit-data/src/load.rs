@@ -139,6 +139,23 @@ pub fn unused_annotator(annotator: Option<&str>, formats: &[Format]) -> Option<S
     ))
 }
 
+/// Why `--ignore-label` labels are not used when no corpus of `formats` is
+/// brat (only brat files have T labels of their own); `None` when used or
+/// none given.
+pub fn unused_ignore_labels(labels: &[String], formats: &[Format]) -> Option<String> {
+    if labels.is_empty() || formats.contains(&Format::Brat) {
+        return None;
+    }
+    Some(format!(
+        "{} not used: it skips a brat file's T labels, and no corpus read here is brat",
+        labels
+            .iter()
+            .map(|l| format!("{l:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
 /// [`unused_label_map`], the map then taken out of `label_map`: a map not
 /// used is not read either (a broken one would fail the command after the
 /// warning).

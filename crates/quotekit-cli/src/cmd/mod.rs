@@ -83,6 +83,10 @@ impl CorpusOptions {
         if let Some(why) = why {
             errln!("warning: --annotator {why}");
         }
+        let why = quotekit_data::load::unused_ignore_labels(&self.ignore_labels, &formats);
+        if let Some(why) = why {
+            errln!("warning: --ignore-label {why}");
+        }
     }
 
     /// Library load options from the flags.

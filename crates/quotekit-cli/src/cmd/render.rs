@@ -72,6 +72,20 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("reading {}", args.input.display()))?;
     super::print_problems(&predictions.warnings, &predictions.skipped);
+    // (Flags this input has no use for are said, as corpus flags are.)
+    if args.texts.is_some() && !predictions.records {
+        errln!(
+            "warning: --texts left unused: {} holds no `predict --format jsonl` record, whose \
+             texts it gives (documents and brat files carry their own)",
+            args.input.display()
+        );
+    }
+    if args.gold.is_none() && !args.corpus_options.names.is_empty() && predictions.records {
+        errln!(
+            "warning: --names left unused: `predict --format jsonl` records carry their \
+             speakers' names (--names names gold's with --gold, or an annotated corpus's)"
+        );
+    }
     let mut skipped = predictions.skipped.len();
     // Documents drawn as errors: predict's error records, and JSONL lines
     // that are no document or record (each gets an error page).
