@@ -941,3 +941,40 @@ fn flags_the_input_does_not_use_are_said() {
     let out = args(false);
     assert!(!stderr(&out).contains("left unused"), "{}", stderr(&out));
 }
+
+/// `predict` records against gold need no --texts: they are read on gold's
+/// texts, as `eval` reads them.
+#[test]
+fn records_against_gold_are_read_on_its_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs.jsonl");
+    common::convert("brat", "jsonl", &sample_dir(), &docs, &[]);
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&docs)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let span = &first["spans"][0]["fragments"][0];
+    let quote = serde_json::json!({"content": [{"start": span[0], "end": span[1]}]});
+    let pred = dir.path().join("pred.jsonl");
+    let line = serde_json::json!({"id": first["id"], "quotes": [quote]});
+    std::fs::write(&pred, format!("{line}\n")).unwrap();
+    let view = dir.path().join("view");
+    refused(&render(&pred, None, &view), "--texts, or gold with --gold");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        pred.to_str().unwrap(),
+        "--gold",
+        "datasets/sample",
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    // (The other gold documents have no prediction: a page each, noted.)
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = parse(&view.join("doc/1.html"));
+    assert!(check_page(&page, &sample().remove(0)) > 0);
+}

@@ -5,7 +5,9 @@ use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
 use quotekit_data::Format;
-use quotekit_infer::render::{read_predictions, render_corpus, RenderOptions};
+use quotekit_infer::render::{
+    read_predictions, read_predictions_with_gold, render_corpus, RenderOptions,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,11 +67,22 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
         },
         None => args.corpus_options.clone(),
     };
-    let predictions = read_predictions(
-        &args.input,
-        args.texts.as_deref(),
-        &pred_options.load_options()?,
-    )
+    // (Gold is read first: `predict` records without --texts are read on
+    // gold's texts.)
+    let gold = match &args.gold {
+        Some(path) => Some(super::load(path, None, &args.corpus_options)?),
+        None => None,
+    };
+    let predictions = match (&args.texts, &gold) {
+        (None, Some(gold)) => {
+            read_predictions_with_gold(&args.input, &gold.documents, &pred_options.load_options()?)
+        }
+        _ => read_predictions(
+            &args.input,
+            args.texts.as_deref(),
+            &pred_options.load_options()?,
+        ),
+    }
     .with_context(|| format!("reading {}", args.input.display()))?;
     super::print_problems(&predictions.warnings, &predictions.skipped);
     // (Flags this input has no use for are said, as corpus flags are.)
@@ -103,14 +116,10 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let failed = failed.len();
-    let gold = match &args.gold {
-        Some(path) => {
-            let gold = super::load(path, None, &args.corpus_options)?;
-            skipped += gold.skipped.len();
-            Some(gold.documents)
-        }
-        None => None,
-    };
+    let gold = gold.map(|gold| {
+        skipped += gold.skipped.len();
+        gold.documents
+    });
     let mut sources = vec![format!("Predictions: {}", args.input.display())];
     if let Some(g) = &args.gold {
         sources.push(format!("Gold: {}", g.display()));

@@ -25,7 +25,7 @@ pub mod report;
 mod side;
 
 pub use predicted::{Predicted, View};
-pub use read::{read_predictions, Predictions};
+pub use read::{read_predictions, read_predictions_with_gold, Predictions};
 
 use crate::error::InferError;
 use index::{index_pages, Totals};

@@ -98,6 +98,36 @@ pub fn read_predictions(
     texts: Option<&Path>,
     options: &LoadOptions,
 ) -> Result<Predictions, InferError> {
+    let texts = match texts {
+        Some(t) if Format::detect(path) == Format::Jsonl => Some(read_texts(t)?),
+        _ => None,
+    };
+    read_predictions_on(path, texts, options)
+}
+
+/// [`read_predictions`] with the texts of `predict` records taken from
+/// `gold`, the documents they were predicted on (as `eval` reads records
+/// with gold's texts).
+pub fn read_predictions_with_gold(
+    path: &Path,
+    gold: &[Document],
+    options: &LoadOptions,
+) -> Result<Predictions, InferError> {
+    let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
+    for doc in gold {
+        all.entry(doc.id.clone())
+            .or_default()
+            .push(Ok(doc.text().to_string()));
+    }
+    read_predictions_on(path, Some(Texts::of(all)), options)
+}
+
+/// [`read_predictions`] with the texts read.
+fn read_predictions_on(
+    path: &Path,
+    texts: Option<Texts>,
+    options: &LoadOptions,
+) -> Result<Predictions, InferError> {
     let format = Format::detect(path);
     if format != Format::Jsonl {
         // (A run whose every document failed wrote its error records alone.)
@@ -123,10 +153,6 @@ pub fn read_predictions(
             bad_lines: Vec::new(),
         });
     }
-    let texts = match texts {
-        Some(t) => Some(read_texts(t)?),
-        None => None,
-    };
     read_jsonl(path, texts.as_ref(), &options.names, &options.validation)
 }
 
@@ -524,14 +550,25 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
             }
         }
     }
-    for (id, mut given) in all {
-        if given.len() > 1 {
-            texts.repeated.insert(id, given);
-        } else if let Some(text) = given.pop() {
-            texts.by_id.insert(id, text);
+    Ok(Texts {
+        unreadable: texts.unreadable,
+        ..Texts::of(all)
+    })
+}
+
+impl Texts {
+    /// The texts of `all` (every text of each id, in input order).
+    fn of(all: HashMap<String, Vec<Result<String, String>>>) -> Self {
+        let mut texts = Texts::default();
+        for (id, mut given) in all {
+            if given.len() > 1 {
+                texts.repeated.insert(id, given);
+            } else if let Some(text) = given.pop() {
+                texts.by_id.insert(id, text);
+            }
         }
+        texts
     }
-    Ok(texts)
 }
 
 /// Reads a JSONL file of documents or of `predict` records (with
@@ -634,7 +671,8 @@ fn read_jsonl(
                 let Some(texts) = texts.or(own.as_ref()) else {
                     return Err(InferError::Usage(format!(
                         "{}: line {line_no} is a `predict --format jsonl` record, which holds offsets but not the text: \
-                         give the input predict read with --texts (or render `--format documents` output)",
+                         give the input predict read with --texts, or gold with --gold (or render \
+                         `--format documents` output)",
                         path.display()
                     )));
                 };
