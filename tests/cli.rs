@@ -2826,3 +2826,79 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
     let o = quotekit(&["stats", out.to_str().unwrap()]);
     assert!(!o.status.success());
 }
+
+/// `predict --format documents` output holds an error record for each
+/// document it could not annotate: `stats` and `convert` count them as
+/// they count a brat output's `errors.jsonl`, `eval` scores each as a
+/// document predicted as nothing, and a corpus read as gold refuses them.
+#[test]
+fn error_records_among_documents_count_as_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = |id: &str, text: &str| {
+        serde_json::json!({"id": id, "text": text, "spans": [
+            {"id": "T1", "role": "source", "fragments": [[0, 3]]},
+            {"id": "T2", "role": "content", "fragments": [[9, 11]]},
+        ], "attributions": [{"id": "E1", "source": "T1", "content": ["T2"]}]})
+    };
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        format!(
+            "{}\n{}\n",
+            doc("a", "Ann said so."),
+            doc("b", "Bob said no.")
+        ),
+    )
+    .unwrap();
+    let pred = dir.path().join("pred.jsonl");
+    let error = serde_json::json!({"id": "b", "error": {"kind": "too-long", "message": "x"}});
+    std::fs::write(&pred, format!("{}\n{error}\n", doc("a", "Ann said so."))).unwrap();
+    let p = pred.to_str().unwrap();
+    let o = quotekit(&["stats", p, "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (
+            v["error_records"].as_u64(),
+            v["stats"]["documents"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let out = dir.path().join("out.jsonl");
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "jsonl",
+        "--to",
+        "jsonl",
+        p,
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 document(s) that predict could not annotate"),
+        "{}",
+        stderr(&o)
+    );
+    let o = quotekit(&[
+        "eval",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--pred",
+        p,
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("document \"b\" is an error record: scored as predicting nothing"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["attribution"]["tp"], 1, "{v}");
+    assert_eq!(v["attribution"]["fn"], 1, "{v}");
+    // Read as gold (or training data), the file is refused at the record.
+    let o = quotekit(&["eval", "--gold", p, "--pred", gold.to_str().unwrap()]);
+    common::refused(&o, "pred.jsonl:2: the error record of document \"b\"");
+}

@@ -92,6 +92,26 @@ pub enum DataError {
         /// The id of one of its documents, to show what a names file's name is.
         example_id: String,
     },
+    /// The error record of a document `quotekit predict` could not annotate,
+    /// in its `--format documents` output, where a corpus is read that
+    /// holds documents only (training data, gold). Where predictions are
+    /// read ([`crate::LoadOptions::error_records`]) it is counted instead.
+    #[error(
+        "{}:{line}: the error record of document {id:?}, which `quotekit predict` could not \
+         annotate ({message}): a corpus of documents has none (stats, convert, eval --pred and \
+         render count them as predictions); skip it with --lenient",
+        path.display()
+    )]
+    ErrorRecord {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The document's id (`line N` when it has none).
+        id: String,
+        /// Its error: `kind: message`.
+        message: String,
+    },
     /// Reading a file stopped at a line (a gzip stream cut short, a disk
     /// error): nothing after it was read, so a lenient run cannot skip it
     /// as one document.

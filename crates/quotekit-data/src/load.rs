@@ -112,6 +112,12 @@ pub struct LoadOptions {
     /// commands refuse them with [`crate::names::check_names_match`] after
     /// loading (a dev corpus read beside named training data may have none).
     pub names: Vec<PathBuf>,
+    /// Read the error records of `quotekit predict --format documents`
+    /// output (documents it could not annotate) into
+    /// [`LoadReport::error_records`], as a reader of predictions counts
+    /// them; otherwise each is a [`DataError::ErrorRecord`] (a corpus of
+    /// documents, training data or gold, has none).
+    pub error_records: bool,
 }
 
 /// Says that the label map `label_map` is not used when none of the
@@ -184,6 +190,10 @@ pub struct LoadReport {
     pub warnings: Vec<Diagnostic>,
     /// Documents left out (lenient mode only).
     pub skipped: Vec<Skipped>,
+    /// The ids of the error records read, with
+    /// [`LoadOptions::error_records`]: documents `predict` could not
+    /// annotate (`line N` for one without an id).
+    pub error_records: Vec<String>,
 }
 
 /// A reader for `format`.
@@ -300,6 +310,13 @@ pub fn load_corpus(
     // (Documents read but skipped: their names files are theirs.)
     let mut skipped_ids = Vec::new();
     for item in reader.read(path)? {
+        let item = match item {
+            Err(DataError::ErrorRecord { id, .. }) if options.error_records => {
+                report.error_records.push(id);
+                continue;
+            }
+            item => item,
+        };
         // (CoNLL numbers spans as it reads them: ids no names file names. A
         // CoNLL corpus without names files, such as a dev corpus beside
         // named brat training data, reads as ever.)
@@ -362,6 +379,37 @@ pub fn load_corpus(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `predict --format documents` output with error records: counted
+    /// where predictions are read, refused (or skipped, leniently) where a
+    /// corpus of documents is.
+    #[test]
+    fn error_records_are_counted_where_predictions_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pred.jsonl");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"text\":\"Ann said so.\",\"spans\":[],\"attributions\":[]}\n\
+             {\"id\":\"b\",\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"}}\n\
+             {\"error\":{\"kind\":\"bad-id\",\"message\":\"x\"}}\n",
+        )
+        .unwrap();
+        let counted = LoadOptions {
+            error_records: true,
+            ..LoadOptions::default()
+        };
+        let report = load_corpus(&path, Format::Jsonl, &counted).unwrap();
+        assert_eq!(report.documents.len(), 1);
+        assert_eq!(report.error_records, ["b", "line 3"]);
+        let e = load_corpus(&path, Format::Jsonl, &LoadOptions::default()).unwrap_err();
+        assert!(matches!(e, DataError::ErrorRecord { line: 2, .. }), "{e}");
+        let lenient = LoadOptions {
+            mode: Mode::Lenient,
+            ..LoadOptions::default()
+        };
+        let report = load_corpus(&path, Format::Jsonl, &lenient).unwrap();
+        assert_eq!((report.skipped.len(), report.error_records.len()), (2, 0));
+    }
 
     /// A label map is unused only where none of the corpora is CoNLL, and
     /// no map is never a warning.

@@ -81,7 +81,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         }
     }
     args.corpus_options.drop_unused_flags([args.from]);
-    let report = super::load(&args.input, Some(args.from), &args.corpus_options)?;
+    let report = super::load_predictions(&args.input, Some(args.from), &args.corpus_options)?;
     let tokens = args.tokens.unwrap_or(match args.from {
         Format::Conll => Tokens::Spaces,
         _ => Tokens::Quotekit,
@@ -90,7 +90,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         errln!("warning: --tokens is for CoNLL output; it changes nothing here");
     }
     // (Read before anything is written: a bad file fails the command first.)
-    let failed = super::predict_errors(&args.input, args.from)?;
+    let failed = super::predict_errors(&args.input, args.from, &report)?;
     let writer = writer(args.to, args.scheme, tokens);
     let lost = if stdout {
         let mut stdout = std::io::stdout().lock();

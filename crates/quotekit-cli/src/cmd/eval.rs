@@ -181,10 +181,22 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     (records.documents, Some(records.speaker_names))
                 }
                 None => {
-                    let pred =
-                        super::load(pred_path, Some(Format::detect(pred_path)), &pred_options)?;
+                    let format = Format::detect(pred_path);
+                    let pred = super::load_predictions(pred_path, Some(format), &pred_options)?;
                     skipped += pred.skipped.len();
-                    (pred.documents, None)
+                    // An error record (a document predict could not
+                    // annotate) predicted nothing, and is scored so, as
+                    // among records.
+                    let mut documents = pred.documents;
+                    for id in &pred.error_records {
+                        errln!(
+                            "note: {}: document {id:?} is an error record: scored as predicting nothing",
+                            pred_path.display()
+                        );
+                        let text = gold.iter().find(|g| &g.id == id).map_or("", |g| g.text());
+                        documents.push(quotekit_data::Document::new(id.clone(), text));
+                    }
+                    (documents, None)
                 }
             };
             let evaluation = check_any_paired(&gold, &pred)

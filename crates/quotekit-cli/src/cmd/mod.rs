@@ -111,13 +111,37 @@ pub fn load(
     format: Option<Format>,
     options: &CorpusOptions,
 ) -> anyhow::Result<LoadReport> {
+    load_as(path, format, options, false)
+}
+
+/// [`load`] of predictions: `predict --format documents` output's error
+/// records (documents it could not annotate) are counted in
+/// [`LoadReport::error_records`], not refused.
+pub fn load_predictions(
+    path: &Path,
+    format: Option<Format>,
+    options: &CorpusOptions,
+) -> anyhow::Result<LoadReport> {
+    load_as(path, format, options, true)
+}
+
+fn load_as(
+    path: &Path,
+    format: Option<Format>,
+    options: &CorpusOptions,
+    error_records: bool,
+) -> anyhow::Result<LoadReport> {
     let format = format.unwrap_or_else(|| Format::detect(path));
     // (The brat output of a run whose every document failed holds their
     // error records alone: no document, which [`predict_errors`] counts.)
     if format == Format::Brat && quotekit_infer::output::holds_errors_only(path) {
         return Ok(LoadReport::default());
     }
-    let report = load_corpus(path, format, &options.load_options()?)
+    let load_options = LoadOptions {
+        error_records,
+        ..options.load_options()?
+    };
+    let report = load_corpus(path, format, &load_options)
         .with_context(|| format!("loading {}", path.display()))?;
     print_problems(&report.warnings, &report.skipped);
     quotekit_data::names::check_names_match(&options.names, &report.documents, path)?;
@@ -172,17 +196,31 @@ pub fn exit_code(failed: bool) -> ExitCode {
     }
 }
 
-/// The documents `predict --format brat` could not annotate, which it wrote
-/// as error records to `errors.jsonl` at the top of its folder: their count
-/// (0 for a corpus of another format, or a folder without the file). A
-/// command that reads such a folder as a corpus says so, so that they are
-/// not lost from its counts without a word.
-pub fn predict_errors(corpus: &std::path::Path, format: Format) -> anyhow::Result<usize> {
+/// The documents `predict` could not annotate in its output `corpus`,
+/// loaded as `report` ([`load_predictions`]): the error records of a brat
+/// folder's `errors.jsonl`, and those among `--format documents` JSONL
+/// (0 for a corpus of another kind). A command that reads such output as
+/// a corpus says so, so that they are not lost from its counts without a
+/// word.
+pub fn predict_errors(corpus: &Path, format: Format, report: &LoadReport) -> anyhow::Result<usize> {
     let errors = corpus.join(quotekit_infer::output::ERRORS_FILE);
-    if format != Format::Brat || !errors.is_file() {
-        return Ok(0);
+    let in_folder = if format == Format::Brat && errors.is_file() {
+        quotekit_infer::quoted::Quoted::read(&errors)?.error_records
+    } else {
+        0
+    };
+    Ok(in_folder + report.error_records.len())
+}
+
+/// Where the error records of `predict`'s output `corpus` are: a brat
+/// folder's [`quotekit_infer::output::ERRORS_FILE`], or the JSONL file
+/// itself.
+pub fn predict_errors_file(corpus: &Path) -> PathBuf {
+    if corpus.is_dir() {
+        corpus.join(quotekit_infer::output::ERRORS_FILE)
+    } else {
+        corpus.to_path_buf()
     }
-    Ok(quotekit_infer::quoted::Quoted::read(&errors)?.error_records)
 }
 
 /// Warns that the `failed` documents of [`predict_errors`] in `corpus` are
@@ -191,7 +229,7 @@ pub fn warn_of_predict_errors(corpus: &Path, failed: usize, left: &str) {
     errln!(
         "warning: {}: {failed} document(s) that predict could not annotate (its error \
          records) are {left}",
-        corpus.join(quotekit_infer::output::ERRORS_FILE).display()
+        predict_errors_file(corpus).display()
     );
 }
 

@@ -209,7 +209,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         return show_records(quoted, &args, stdin);
     }
     args.corpus_options.drop_unused_flags([format]);
-    let report = super::load(&args.corpus, args.format, &args.corpus_options)?;
+    let report = super::load_predictions(&args.corpus, args.format, &args.corpus_options)?;
     let stats = CorpusStats::compute(&report.documents, &Tokenizer::new());
     // Who is quoted, when the corpus names its speakers: with names files,
     // over the documents they name (those without one are left out, as
@@ -239,7 +239,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             args.corpus.display()
         );
     }
-    let failed = super::predict_errors(&args.corpus, format)?;
+    let failed = super::predict_errors(&args.corpus, format, &report)?;
     // (Where who is quoted is counted, it counts them as predict's records
     // do.)
     let quoted = quoted.map(|quoted| quoted.with_error_records(failed));
@@ -284,7 +284,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         if failed > 0 {
             outln!(
                 "error records            {failed:>9}  ({}: documents predict could not annotate)",
-                quotekit_infer::output::ERRORS_FILE
+                super::predict_errors_file(&args.corpus).display()
             );
         }
         if let Some(quoted) = &quoted {

@@ -106,6 +106,29 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         // document has not is refused, whichever of them serde names.)
         let record = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).ok();
         let has = |key: &str| record.as_ref().is_some_and(|r| r.contains_key(key));
+        // (`predict --format documents` writes the documents it could not
+        // annotate as error records among the others: `{"id", "error"}`.)
+        if let Some(r) = record.as_ref().filter(|_| !has("text")) {
+            if let Some(error) = r.get("error").filter(|e| !e.is_null()) {
+                let id = match r.get("id") {
+                    Some(serde_json::Value::String(id)) => id.clone(),
+                    Some(n @ serde_json::Value::Number(_)) => n.to_string(),
+                    _ => format!("line {line}"),
+                };
+                let message = match (error.get("kind"), error.get("message")) {
+                    (Some(serde_json::Value::String(k)), Some(serde_json::Value::String(m))) => {
+                        format!("{k}: {m}")
+                    }
+                    _ => crate::message::shorten(&error.to_string(), 200),
+                };
+                return DataError::ErrorRecord {
+                    path: path.to_path_buf(),
+                    line,
+                    id,
+                    message,
+                };
+            }
+        }
         // (`predict`'s records count their spans by role.)
         let counted_spans = record
             .as_ref()
@@ -136,9 +159,6 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
             "; its `spans` are counts, as in a record of `quotekit predict --format \
              jsonl`, but it has no `quotes`: such a record needs them, and a document \
              (`predict --format documents`) lists its spans"
-        } else if has("error") {
-            "; this is the error record of a document `quotekit predict` could not \
-             annotate (its message says why): skip it with --lenient"
         } else if is_lone_surrogate(&problem) {
             LONE_SURROGATE
         } else {
@@ -492,8 +512,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("p.jsonl:2:")
-                && err.contains("could not annotate")
+            err.contains("p.jsonl:2: the error record of document \"b\"")
+                && err.contains("could not annotate (empty: the text is empty)")
                 && err.contains("--lenient"),
             "{err}"
         );
