@@ -407,7 +407,7 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
     assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
     // And a T label to skip, which only brat files have.
     let out = quotekit(&["stats", &conll, "--ignore-label", "Note"]);
-    let said = "warning: --ignore-label \"Note\" not used: it skips a brat file's T labels";
+    let said = "warning: --ignore-label \"Note\" is not used: it skips a brat file's T labels";
     assert!(
         out.status.success() && stderr(&out).contains(said),
         "{}",

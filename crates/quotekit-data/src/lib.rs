@@ -17,6 +17,7 @@
 pub mod atomic;
 pub mod document;
 pub mod error;
+pub mod flags;
 pub mod formats;
 pub mod gzip;
 pub mod ids;

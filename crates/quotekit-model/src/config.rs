@@ -99,7 +99,7 @@ pub struct DataConfig {
 impl DataConfig {
     /// Says that [`DataConfig::label_map`] is not used when neither the
     /// training nor the dev corpus is CoNLL
-    /// ([`quotekit_data::load::unused_label_map`]).
+    /// ([`quotekit_data::flags::unused_label_map`]).
     pub fn unused_label_map(&self) -> Option<String> {
         self.unused_label_map_among(&[])
     }
@@ -112,7 +112,7 @@ impl DataConfig {
             .chain(more)
             .map(|p| quotekit_data::Format::detect(p))
             .collect();
-        quotekit_data::load::unused_label_map(self.label_map.as_deref(), &formats)
+        quotekit_data::flags::unused_label_map(self.label_map.as_deref(), &formats)
     }
 }
 

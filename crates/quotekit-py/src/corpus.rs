@@ -3,8 +3,8 @@
 
 use crate::errors;
 use pyo3::prelude::*;
+use quotekit_data::flags::CorpusFlags;
 use quotekit_data::formats::jsonl::to_json_line;
-use quotekit_data::load::CorpusFlags;
 use quotekit_data::names::check_names_match;
 use quotekit_data::Tokenizer;
 use quotekit_data::{load_corpus, Document, Format};
@@ -104,9 +104,9 @@ fn load(
 /// `flags`, not read: a broken one would fail the call after the warning),
 /// and that its annotator is not, when none is brat.
 fn unused_flags(flags: &mut CorpusFlags, formats: &[Format]) -> Vec<String> {
-    let map = quotekit_data::load::drop_unused_label_map(&mut flags.label_map, formats)
+    let map = quotekit_data::flags::drop_unused_label_map(&mut flags.label_map, formats)
         .map(|why| format!("label_map {why}"));
-    let annotator = quotekit_data::load::unused_annotator(flags.annotator.as_deref(), formats)
+    let annotator = quotekit_data::flags::unused_annotator(flags.annotator.as_deref(), formats)
         .map(|why| format!("annotator {why}"));
     map.into_iter().chain(annotator).collect()
 }

@@ -14,7 +14,8 @@ pub mod tune;
 use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
-use quotekit_data::load::{CorpusFlags, Skipped};
+use quotekit_data::flags::CorpusFlags;
+use quotekit_data::load::Skipped;
 use quotekit_data::{load_corpus, Diagnostic, Format, LoadOptions, LoadReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -77,13 +78,13 @@ impl CorpusOptions {
     /// `--annotator` that no corpus of `formats` can use is warned of too.
     pub fn drop_unused_flags(&mut self, formats: impl IntoIterator<Item = Format>) {
         let formats: Vec<Format> = formats.into_iter().collect();
-        let why = quotekit_data::load::drop_unused_label_map(&mut self.label_map, &formats);
+        let why = quotekit_data::flags::drop_unused_label_map(&mut self.label_map, &formats);
         warn_label_map_unused("--label-map", why);
-        let why = quotekit_data::load::unused_annotator(self.annotator.as_deref(), &formats);
+        let why = quotekit_data::flags::unused_annotator(self.annotator.as_deref(), &formats);
         if let Some(why) = why {
             errln!("warning: --annotator {why}");
         }
-        let why = quotekit_data::load::unused_ignore_labels(&self.ignore_labels, &formats);
+        let why = quotekit_data::flags::unused_ignore_labels(&self.ignore_labels, &formats);
         if let Some(why) = why {
             errln!("warning: --ignore-label {why}");
         }
@@ -149,7 +150,7 @@ fn load_as(
 }
 
 /// Prints `why` a label map is not used
-/// ([`quotekit_data::load::unused_label_map`]) as a warning, after the
+/// ([`quotekit_data::flags::unused_label_map`]) as a warning, after the
 /// `flag` or config key that gave the map.
 pub fn warn_label_map_unused(flag: &str, why: Option<String>) {
     if let Some(why) = why {

@@ -308,14 +308,14 @@ mod tests {
             .collect();
         render_corpus(views, None, dir.path(), &RenderOptions::default()).unwrap();
         let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
-        assert!(index.contains("\">(empty id)</a>"), "{index}");
+        assert!(index.contains("\"><bdi>(empty id)</bdi></a>"), "{index}");
         assert!(
-            index.contains("\">(blank id of 2 characters)</a>"),
+            index.contains("\"><bdi>(blank id of 2 characters)</bdi></a>"),
             "{index}"
         );
         let page = std::fs::read_to_string(dir.path().join("doc/1.html")).unwrap();
         assert!(page.contains("<title>(empty id)</title>"));
-        assert!(page.contains("<h1>(empty id)</h1>"));
+        assert!(page.contains("<h1><bdi>(empty id)</bdi></h1>"));
     }
 
     /// `n` documents of one short text, ids `d0`, `d1`, ….
