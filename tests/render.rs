@@ -961,7 +961,12 @@ fn records_against_gold_are_read_on_its_texts() {
     let quote = serde_json::json!({"content": [{"start": span[0], "end": span[1]}]});
     let pred = dir.path().join("pred.jsonl");
     let line = serde_json::json!({"id": first["id"], "quotes": [quote]});
-    std::fs::write(&pred, format!("{line}\n")).unwrap();
+    // (A record that carries its text, of a document gold has not, is
+    // read on its own text, as without gold.)
+    let own = serde_json::json!({"id": "z", "text": "Zoe said hi.", "quotes": [
+        {"content": [{"start": 9, "end": 11}]}
+    ]});
+    std::fs::write(&pred, format!("{line}\n{own}\n")).unwrap();
     let view = dir.path().join("view");
     refused(&render(&pred, None, &view), "--texts, or gold with --gold");
     let out = quotekit(&[
@@ -977,4 +982,5 @@ fn records_against_gold_are_read_on_its_texts() {
     assert!(out.status.success(), "{}", stderr(&out));
     let page = parse(&view.join("doc/1.html"));
     assert!(check_page(&page, &sample().remove(0)) > 0);
+    assert_eq!(shown_text(&parse(&view.join("doc/2.html"))), "Zoe said hi.");
 }

@@ -119,7 +119,11 @@ pub fn read_predictions_with_gold(
             .or_default()
             .push(Ok(doc.text().to_string()));
     }
-    read_predictions_on(path, Some(Texts::of(all)), options)
+    let texts = Texts {
+        of_gold: true,
+        ..Texts::of(all)
+    };
+    read_predictions_on(path, Some(texts), options)
 }
 
 /// [`read_predictions`] with the texts read.
@@ -498,9 +502,26 @@ struct Texts {
     repeated: HashMap<String, Vec<Result<String, String>>>,
     /// Why records without a usable id gave no text.
     unreadable: Vec<String>,
+    /// True when they are gold's, not the input `predict` read: a record
+    /// that carries its own text and whose id gold has not is read on it.
+    of_gold: bool,
 }
 
 impl Texts {
+    /// Whether some text has `id`.
+    fn has(&self, id: &str) -> bool {
+        self.by_id.contains_key(id) || self.repeated.contains_key(id)
+    }
+
+    /// What the texts are, in messages.
+    fn named(&self) -> &'static str {
+        if self.of_gold {
+            "gold"
+        } else {
+            "the texts given"
+        }
+    }
+
     /// The text of the `occurrence`-th record (from 0) of `id`: of an id
     /// given more than once, its text of that turn, or the last readable
     /// one past them; of another, its one text.
@@ -660,15 +681,18 @@ fn read_jsonl(
                 view
             }
             Some(o) if Shape::of(o).is_record() => {
-                // (A record that carries its text is read on it.)
+                // (A record that carries its text is read on it, when no
+                // texts are given or gold has no document of its id.)
+                let id = record_id(object, line_no);
                 let own = match (texts, o.get("text").and_then(Value::as_str)) {
-                    (None, Some(text)) => Some(Texts {
-                        by_id: HashMap::from([(record_id(object, line_no), Ok(text.to_string()))]),
+                    (Some(t), Some(_)) if t.of_gold && t.has(&id) => None,
+                    (None | Some(Texts { of_gold: true, .. }), Some(text)) => Some(Texts {
+                        by_id: HashMap::from([(id, Ok(text.to_string()))]),
                         ..Texts::default()
                     }),
                     _ => None,
                 };
-                let Some(texts) = texts.or(own.as_ref()) else {
+                let Some(texts) = own.as_ref().or(texts) else {
                     return Err(InferError::Usage(format!(
                         "{}: line {line_no} is a `predict --format jsonl` record, which holds offsets but not the text: \
                          give the input predict read with --texts, or gold with --gold (or render \
@@ -791,7 +815,11 @@ fn record_view(
             })
         }
         None => {
-            let mut why = format!("no text with id {id:?} in the texts given");
+            let mut why = if texts.of_gold {
+                format!("no gold document with id {id:?}")
+            } else {
+                format!("no text with id {id:?} in the texts given")
+            };
             if let Some(first) = texts.unreadable.first() {
                 why.push_str(&format!(
                     " ({} of their records could not be read, so their ids are not known; \
@@ -811,8 +839,9 @@ fn record_view(
             return Ok(View {
                 id: id.clone(),
                 content: Err(format!(
-                    "the record's text is not the text of document {id:?} in the texts given, \
-                     so its offsets cannot be read on it"
+                    "the record's text is not the text of document {id:?} in {}, \
+                     so its offsets cannot be read on it",
+                    texts.named()
                 )),
             });
         }
