@@ -285,6 +285,10 @@ fn predicted_quotes(doc: &Document, names: Option<&[Option<String>]>) -> Vec<Quo
         .collect()
 }
 
+/// The Dice coefficient of content characters at which a predicted quote
+/// matches a gold one (the reference scorer's).
+const MATCHED_DICE: f64 = 0.5;
+
 fn dice(a: &Chars, b: &Chars) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
@@ -292,9 +296,12 @@ fn dice(a: &Chars, b: &Chars) -> f64 {
     2.0 * a.shared(b) as f64 / (a.len + b.len) as f64
 }
 
-/// The pairs (Dice, predicted, gold) of `quotes` and `items` that share a
-/// character: the only ones that can reach the reference's 0.5 (the
-/// others score 0), found without pairing every quote with every gold one.
+/// The pairs (Dice, predicted, gold) of `quotes` and `items` that reach
+/// the reference's 0.5, the only ones its greedy matching takes (it stops
+/// at the first under 0.5): found among those that share a character,
+/// without pairing every quote with every gold one, and kept without the
+/// rest (quotes that all share a short fragment would make those as many
+/// as the pairs).
 fn overlapping_pairs(quotes: &[Quote], items: &[Quote]) -> Vec<(f64, usize, usize)> {
     let mut by_start: Vec<(Range<usize>, usize)> = items
         .iter()
@@ -318,7 +325,7 @@ fn overlapping_pairs(quotes: &[Quote], items: &[Quote]) -> Vec<(f64, usize, usiz
         for (r, j) in &by_start[from..to] {
             if r.end > bounds.start {
                 let d = dice(&q.1, &items[*j].1);
-                if d > 0.0 {
+                if d >= MATCHED_DICE {
                     pairs.push((d, i, *j));
                 }
             }
@@ -342,10 +349,7 @@ fn score(
         // Best overlap first; ties as the reference's descending tuple sort.
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
         let (mut used_q, mut used_g) = (vec![false; quotes.len()], vec![false; items.len()]);
-        for (d, i, j) in pairs {
-            if d < 0.5 {
-                break;
-            }
+        for (_, i, j) in pairs {
             if used_q[i] || used_g[j] {
                 continue;
             }
@@ -529,6 +533,18 @@ mod tests {
             let (scores, matched) = score(&[(&doc, gold.clone())], &HashMap::from([("a", pred.clone())]), false);
             prop_assert_eq!((matched, scores.named.tp), score_as_the_reference(&pred, &gold));
         });
+    }
+
+    /// Quotes that all share a short fragment keep only the pairs that can
+    /// match: one per quote here, not one per pair of quotes.
+    #[test]
+    fn only_pairs_that_can_match_are_kept() {
+        let quotes: Vec<Quote> = (0..50)
+            .map(|k| (None, Chars::of(vec![0..2, 10 + 20 * k..30 + 20 * k])))
+            .collect();
+        let pairs = overlapping_pairs(&quotes, &quotes);
+        assert_eq!(pairs.len(), 50);
+        assert!(pairs.iter().all(|&(d, i, j)| d == 1.0 && i == j));
     }
 
     #[test]
