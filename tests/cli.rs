@@ -2821,6 +2821,38 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(view.join("doc/1.html").is_file() && !view.join("doc/2.html").exists());
+    let converted = dir.path().join("c.jsonl");
+    let o = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        out.to_str().unwrap(),
+        converted.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 document(s) that predict could not annotate"),
+        "{}",
+        stderr(&o)
+    );
+    // `eval` scores the document as predicting nothing.
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(&gold, "{\"id\":\"z\",\"text\":\"Zed said no.\"}\n").unwrap();
+    let o = quotekit(&[
+        "eval",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--pred",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("document \"z\" is an error record: scored as predicting nothing"),
+        "{}",
+        stderr(&o)
+    );
     // A folder with anything else in it is read as a corpus, as before.
     std::fs::write(out.join("notes.txt"), "x").unwrap();
     let o = quotekit(&["stats", out.to_str().unwrap()]);

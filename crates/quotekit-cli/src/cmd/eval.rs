@@ -187,8 +187,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     // An error record (a document predict could not
                     // annotate) predicted nothing, and is scored so, as
                     // among records.
+                    let failed = super::predict_error_ids(pred_path, format, &pred)?;
                     let mut documents = pred.documents;
-                    for id in &pred.error_records {
+                    for id in &failed {
                         errln!(
                             "note: {}: document {id:?} is an error record: scored as predicting nothing",
                             pred_path.display()

@@ -204,13 +204,24 @@ pub fn exit_code(failed: bool) -> ExitCode {
 /// a corpus says so, so that they are not lost from its counts without a
 /// word.
 pub fn predict_errors(corpus: &Path, format: Format, report: &LoadReport) -> anyhow::Result<usize> {
+    Ok(predict_error_ids(corpus, format, report)?.len())
+}
+
+/// The ids of [`predict_errors`]' documents: those of a brat folder's
+/// `errors.jsonl`, then those among `--format documents` JSONL.
+pub fn predict_error_ids(
+    corpus: &Path,
+    format: Format,
+    report: &LoadReport,
+) -> anyhow::Result<Vec<String>> {
     let errors = corpus.join(quotekit_infer::output::ERRORS_FILE);
-    let in_folder = if format == Format::Brat && errors.is_file() {
-        quotekit_infer::quoted::Quoted::read(&errors)?.error_records
+    let mut ids = if format == Format::Brat && errors.is_file() {
+        quotekit_infer::render::read::error_record_ids(&errors)?
     } else {
-        0
+        Vec::new()
     };
-    Ok(in_folder + report.error_records.len())
+    ids.extend(report.error_records.iter().cloned());
+    Ok(ids)
 }
 
 /// Where the error records of `predict`'s output `corpus` are: a brat

@@ -160,6 +160,24 @@ fn read_predictions_on(
     read_jsonl(path, texts.as_ref(), &options.names, &options.validation)
 }
 
+/// The ids of the error records of `path`, a brat output's
+/// [`crate::output::ERRORS_FILE`], in their order (`line N` for one
+/// without an id); a line that is no error record is an error naming it.
+pub fn error_record_ids(path: &Path) -> Result<Vec<String>, InferError> {
+    let mut ids = Vec::new();
+    for line in lines(path)? {
+        let (line_no, buf) = line?;
+        let object = known_keys(&buf).ok().filter(has_error).ok_or_else(|| {
+            InferError::Usage(format!(
+                "{}:{line_no}: not an error record of `quotekit predict` (`{{\"id\": …, \"error\": …}}`)",
+                path.display()
+            ))
+        })?;
+        ids.push(record_id(Some(&object), line_no));
+    }
+    Ok(ids)
+}
+
 /// True when the first record of the JSONL file `path` that is no error
 /// record (both formats have those) is a `predict --format jsonl` record
 /// (quotes, no text), not a document.
