@@ -161,25 +161,19 @@ pub fn render_corpus(
     // (What stands where a page or its folder goes is said before a page
     // is written, not by the system's "File exists" nor after every
     // document's page.)
-    let occupied = |path: &Path, what: &str| {
-        InferError::Usage(format!(
-            "{}: {what} stands where render writes {}: move it, or render into another folder",
-            path.display(),
-            if path == doc_dir {
-                "its documents' pages (a folder)"
-            } else {
-                "a page"
-            }
-        ))
-    };
     if doc_dir.exists() && !doc_dir.is_dir() {
-        return Err(occupied(&doc_dir, "a file"));
+        return Err(InferError::Usage(format!(
+            "{}: a file stands where render writes its documents' pages (a folder): move it, \
+             or render into another folder",
+            doc_dir.display()
+        )));
     }
-    for name in ["index.html", "speakers.html"] {
-        let page = out.join(name);
-        if page.is_dir() {
-            return Err(occupied(&page, "a folder"));
-        }
+    if let Some(folder) = folder_at_a_page(out, &doc_dir) {
+        return Err(InferError::Usage(format!(
+            "{}: a folder stands where render writes a page: move it, or render into another \
+             folder",
+            folder.display()
+        )));
     }
     std::fs::create_dir_all(&doc_dir).map_err(|e| InferError::io(&doc_dir, e))?;
     // (What a killed run left half written.)
@@ -244,29 +238,61 @@ fn was_rendered(out: &Path) -> bool {
         .is_ok_and(|index| index.contains(index::INDEX_HEADING))
 }
 
+/// A page's number as render writes it: from 1, without leading zeros.
+fn page_number(s: &str) -> Option<usize> {
+    let n: usize = s.parse().ok()?;
+    (n >= 1 && n.to_string() == s).then_some(n)
+}
+
+/// The number of a document's page named `name` (`N.html` in `doc/`).
+fn doc_page_number(name: &str) -> Option<usize> {
+    name.strip_suffix(".html").and_then(page_number)
+}
+
+/// Whether `name` is one of the index's pages in an order (`by-id-2.html`).
+fn is_list_page(name: &str) -> bool {
+    name.strip_prefix("by-")
+        .and_then(|rest| rest.strip_suffix(".html"))
+        .and_then(|rest| rest.rsplit_once('-'))
+        .is_some_and(|(slug, n)| index::SLUGS.contains(&slug) && page_number(n).is_some())
+}
+
+/// A folder (not a link, which is replaced) where render may write a page:
+/// `index.html`, `speakers.html`, a list page, or a document's page.
+fn folder_at_a_page(out: &Path, doc_dir: &Path) -> Option<std::path::PathBuf> {
+    let folders = |dir: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect()
+    };
+    let name = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let at_index = folders(out).into_iter().find(|p| {
+        let name = name(p);
+        name == "index.html" || name == "speakers.html" || is_list_page(&name)
+    });
+    at_index.or_else(|| {
+        folders(doc_dir)
+            .into_iter()
+            .find(|p| doc_page_number(&name(p)).is_some())
+    })
+}
+
 /// Removes the pages an earlier render into `out` left that this one did
 /// not write (`doc/N.html` past its `documents`, index pages it has fewer
 /// of), so that no page of another corpus is left linked to these. Only
 /// files named exactly as render names its pages are removed.
 fn remove_stale(out: &Path, documents: usize, written: &HashSet<&str>) -> Result<(), InferError> {
-    // A page's number as render writes it: from 1, without leading zeros.
-    let number = |s: &str| -> Option<usize> {
-        let n: usize = s.parse().ok()?;
-        (n >= 1 && n.to_string() == s).then_some(n)
-    };
-    let stale_doc = |name: &str| {
-        name.strip_suffix(".html")
-            .and_then(number)
-            .is_some_and(|n| n > documents)
-    };
-    let stale_index = |name: &str| {
-        !written.contains(name)
-            && name
-                .strip_prefix("by-")
-                .and_then(|rest| rest.strip_suffix(".html"))
-                .and_then(|rest| rest.rsplit_once('-'))
-                .is_some_and(|(slug, n)| index::SLUGS.contains(&slug) && number(n).is_some())
-    };
+    let stale_doc = |name: &str| doc_page_number(name).is_some_and(|n| n > documents);
+    let stale_index = |name: &str| !written.contains(name) && is_list_page(name);
     for (dir, stale) in [
         (out.join("doc"), &stale_doc as &dyn Fn(&str) -> bool),
         (out.to_path_buf(), &stale_index),
@@ -396,17 +422,33 @@ mod tests {
             e.contains("doc: a file stands where render writes its documents' pages"),
             "{e}"
         );
-        let site = tempfile::tempdir().unwrap();
-        std::fs::create_dir(site.path().join("index.html")).unwrap();
-        let e = render_corpus(docs(1), None, site.path(), &options)
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(
-            e.contains("index.html: a folder stands where render writes a page"),
-            "{e}"
-        );
-        assert!(!site.path().join("doc").exists(), "nothing written");
+        for page in ["index.html", "by-id-1.html", "doc/1.html"] {
+            let site = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(site.path().join(page)).unwrap();
+            let e = render_corpus(docs(1), None, site.path(), &options)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                e.contains(&format!(
+                    "{page}: a folder stands where render writes a page"
+                )),
+                "{e}"
+            );
+            assert!(
+                !site.path().join("speakers.html").exists(),
+                "nothing written"
+            );
+        }
+        // A link to a folder is replaced, as any link in the output is.
+        #[cfg(unix)]
+        {
+            let site = tempfile::tempdir().unwrap();
+            let elsewhere = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), site.path().join("index.html")).unwrap();
+            render_corpus(docs(1), None, site.path(), &options).unwrap();
+            assert!(site.path().join("index.html").is_file());
+        }
     }
 
     /// Links in the output folder (a page, the `doc` folder) are replaced,
