@@ -24,10 +24,16 @@ pub fn inner_name(path: &Path) -> PathBuf {
 }
 
 /// Opens `path` for reading: through gzip where [`is_gzip`] (members one
-/// after another, as `cat a.gz b.gz` joins them, read as one stream).
+/// after another, as `cat a.gz b.gz` joins them, read as one stream), or,
+/// for a named pipe not named `.gz`, where its first bytes are gzip's.
 pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
     crate::read::refuse_device(path)?;
-    read_from(path, std::fs::File::open(path)?)
+    let file = std::fs::File::open(path)?;
+    // (A pipe, `<(zcat …)` or not, has no name to tell it by.)
+    if !is_gzip(path) && file.metadata().is_ok_and(|m| !m.is_file()) {
+        return sniff(file);
+    }
+    read_from(path, file)
 }
 
 /// [`open`] on a file already opened (`path` tells whether it is gzip).
@@ -208,6 +214,21 @@ mod tests {
                 .starts_with("gzip data, though its name does not end in .gz"),
             "{e}"
         );
+        // A named pipe has no name to tell it by: its first bytes do.
+        #[cfg(unix)]
+        {
+            let pipe = dir.path().join("pipe.jsonl");
+            crate::test_support::mkfifo(&pipe);
+            let data = std::fs::read(&path).unwrap();
+            let writer = {
+                let pipe = pipe.clone();
+                std::thread::spawn(move || std::fs::write(pipe, data).unwrap())
+            };
+            let mut back = String::new();
+            open(&pipe).unwrap().read_to_string(&mut back).unwrap();
+            writer.join().unwrap();
+            assert_eq!(back, "{}\n");
+        }
         // Text, and an empty file, read as they are.
         for text in ["{}\n", ""] {
             std::fs::write(&path, text).unwrap();
