@@ -75,7 +75,8 @@ impl CorpusOptions {
     /// [`warn_label_map_unused`] for `--label-map`, the command reading
     /// corpora of `formats`; a map not used is then not read either (a
     /// broken one would fail the command after the warning). An
-    /// `--annotator` that no corpus of `formats` can use is warned of too.
+    /// `--annotator` or `--ignore-label` that no corpus of `formats` can
+    /// use is warned of too.
     pub fn drop_unused_flags(&mut self, formats: impl IntoIterator<Item = Format>) {
         let formats: Vec<Format> = formats.into_iter().collect();
         let why = quotekit_data::flags::drop_unused_label_map(&mut self.label_map, &formats);
