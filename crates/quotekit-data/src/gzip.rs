@@ -56,8 +56,7 @@ pub fn read_from(
         if head.starts_with(&GZIP_MAGIC) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                "gzip data, though its name does not end in .gz: give it a name that \
-                 does, or unpack it (`gunzip -c`)",
+                misnamed(path),
             ));
         }
         return Ok(Box::new(plain));
@@ -77,6 +76,16 @@ pub fn read_from(
         ));
     }
     Ok(gunzip(file))
+}
+
+/// What is said of gzip data in the file `path`, whose name does not end
+/// in `.gz`.
+pub fn misnamed(path: &Path) -> String {
+    format!(
+        "gzip data, though its name does not end in .gz: name it {}.gz, or unpack it \
+         (`gunzip -c`)",
+        path.display()
+    )
 }
 
 /// Reads `inner`, a stream with no name to tell it by (standard input, a

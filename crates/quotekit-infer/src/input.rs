@@ -864,10 +864,9 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 && quotekit_data::gzip::holds_gzip(path)
             {
                 return Err(InferError::Usage(format!(
-                    "{}: gzip data, though its name does not end in .gz: name it {}.gz, or \
-                     unpack it (`gunzip -c`)",
+                    "{}: {}",
                     path.display(),
-                    path.display()
+                    quotekit_data::gzip::misnamed(path)
                 )));
             }
             // (A named pipe is opened by its first read, which waits for a
