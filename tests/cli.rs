@@ -2787,6 +2787,16 @@ fn train_warns_as_reading_its_corpus_does() {
     );
 }
 
+/// `stats --json`'s error records and documents of `predict`'s output
+/// `path`, which holds error records (exit code 2).
+fn error_records_and_documents(path: &Path) -> (u64, u64) {
+    let o = quotekit(&["stats", path.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    (n(&v["error_records"]), n(&v["stats"]["documents"]))
+}
+
 /// The brat output of a run whose every document failed holds its error
 /// records alone: `stats`, `convert` and `render` read it as no document
 /// and those error records, as they read the same run's JSONL records.
@@ -2801,16 +2811,7 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
         "{\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"},\"id\":\"z\"}\n",
     )
     .unwrap();
-    let o = quotekit(&["stats", out.to_str().unwrap(), "--json"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(
-        (
-            v["error_records"].as_u64(),
-            v["stats"]["documents"].as_u64()
-        ),
-        (Some(1), Some(0))
-    );
+    assert_eq!(error_records_and_documents(&out), (1, 0));
     let view = dir.path().join("view");
     let o = quotekit(&[
         "render",
@@ -2886,16 +2887,7 @@ fn error_records_among_documents_count_as_predictions() {
     let error = serde_json::json!({"id": "b", "error": {"kind": "too-long", "message": "x"}});
     std::fs::write(&pred, format!("{}\n{error}\n", doc("a", "Ann said so."))).unwrap();
     let p = pred.to_str().unwrap();
-    let o = quotekit(&["stats", p, "--json"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(
-        (
-            v["error_records"].as_u64(),
-            v["stats"]["documents"].as_u64()
-        ),
-        (Some(1), Some(1))
-    );
+    assert_eq!(error_records_and_documents(&pred), (1, 1));
     let out = dir.path().join("out.jsonl");
     let o = quotekit(&[
         "convert",

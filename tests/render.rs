@@ -291,6 +291,12 @@ fn hostile_text_stays_text_and_overlapping_spans_stay_well_formed() {
 }
 
 /// Runs `quotekit render` of `pred` (with `texts`) into `out`.
+/// Writes `lines` as JSONL to `path`.
+fn write_lines(path: &Path, lines: &[serde_json::Value]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
 fn render(pred: &Path, texts: Option<&Path>, out: &Path) -> std::process::Output {
     let mut args = vec![
         "render",
@@ -735,8 +741,7 @@ fn a_wrong_name_where_gold_names_no_one_says_so() {
     assert_eq!(span["name"], "-");
     span["name"] = "Ann Example".into();
     let pred = dir.path().join("pred.jsonl");
-    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    std::fs::write(&pred, lines.join("\n") + "\n").unwrap();
+    write_lines(&pred, &lines);
     let view = dir.path().join("view");
     let out = quotekit(&[
         "render",
@@ -868,8 +873,7 @@ fn differences_count_missed_quotes_and_say_when_no_name_was_predicted() {
         .collect();
     lines[0]["attributions"].as_array_mut().unwrap().remove(0);
     let fewer = dir.path().join("fewer.jsonl");
-    let written: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    std::fs::write(&fewer, written.join("\n") + "\n").unwrap();
+    write_lines(&fewer, &lines);
     let names_off = dir.path().join("view2");
     let out = quotekit(&[
         "render",
