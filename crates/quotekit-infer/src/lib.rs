@@ -61,6 +61,7 @@
 //! ```
 
 pub mod error;
+pub mod failed;
 pub mod input;
 pub mod lock;
 pub mod manifest;

@@ -74,6 +74,48 @@ fn load(
     flags: &CorpusFlags,
     warnings: &mut Vec<String>,
 ) -> PyResult<(Vec<Document>, usize)> {
+    let report = load_with(path, format, flags, warnings, load_corpus)?;
+    Ok((report.documents, report.skipped.len()))
+}
+
+/// [`load`] of `predict`'s output `path`, as `quotekit eval --pred` reads
+/// it: its documents, and one predicting nothing (on the text of `gold`'s
+/// document) for each document `predict` could not annotate, each said in
+/// `warnings`.
+fn load_predictions(
+    path: &Path,
+    flags: &CorpusFlags,
+    gold: &[Document],
+    warnings: &mut Vec<String>,
+) -> PyResult<Vec<Document>> {
+    use quotekit_infer::failed::{failed_ids, load_output, predicting_nothing};
+    let format = Format::detect(path);
+    let report = load_with(path, format, flags, warnings, load_output)?;
+    let failed = failed_ids(path, format, &report)
+        .map_err(|e| errors::DataError::new_err(errors::advice(e.to_string())))?;
+    warnings.extend(failed.iter().map(|id| {
+        format!(
+            "{}: document {id:?} is an error record: scored as predicting nothing",
+            path.display()
+        )
+    }));
+    let mut documents = report.documents;
+    documents.extend(predicting_nothing(&failed, gold));
+    Ok(documents)
+}
+
+/// [`load`] with `read` reading the corpus.
+fn load_with(
+    path: &Path,
+    format: Format,
+    flags: &CorpusFlags,
+    warnings: &mut Vec<String>,
+    read: fn(
+        &Path,
+        Format,
+        &quotekit_data::LoadOptions,
+    ) -> Result<quotekit_data::LoadReport, quotekit_data::DataError>,
+) -> PyResult<quotekit_data::LoadReport> {
     // (The label map is read with the corpus: refused here if a pipe.)
     flags.label_map.as_deref().map(file_or_folder).transpose()?;
     // (A label it reads, among `ignore_labels`, is a bad argument.)
@@ -87,7 +129,7 @@ fn load(
         errors::InputError::new_err(errors::advice(message))
     })?;
     let options = flags.load_options().map_err(errors::data)?;
-    let report = load_corpus(path, format, &options)
+    let report = read(path, format, &options)
         .map_err(|e| errors::input_in(&format!("loading {}", path.display()), errors::data(e)))?;
     warnings.extend(report.warnings.iter().map(ToString::to_string));
     warnings.extend(
@@ -96,7 +138,7 @@ fn load(
             .iter()
             .map(|s| format!("skipped a document with errors (lenient): {}", s.error)),
     );
-    Ok((report.documents, report.skipped.len()))
+    Ok(report)
 }
 
 /// The warnings that `flags`' label map is not used, when none of the
@@ -209,7 +251,7 @@ pub fn evaluate(
                         (records.documents, Some(records.speaker_names))
                     }
                     None => (
-                        load(pred, Format::detect(pred), &pred_flags, &mut warnings)?.0,
+                        load_predictions(pred, &pred_flags, &gold_docs, &mut warnings)?,
                         None,
                     ),
                 };

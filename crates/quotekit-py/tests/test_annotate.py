@@ -225,34 +225,43 @@ def test_names_on_the_spans_score_who_said_what_as_names_files_do(tmp_path):
     assert unnamed["speakers"]["strict"]["named"]["pred"] == 0
 
 
-def test_lenient_scores_a_run_where_a_document_failed_as_the_cli(tiny_model, tmp_path):
+def test_a_run_where_a_document_failed_is_scored_as_the_cli(tiny_model, tmp_path):
     # `predict --format documents` writes an error record for a document it
-    # could not annotate (here: too long); only lenient reading scores it.
+    # could not annotate (here: too long); scoring counts it as predicting
+    # nothing, with a warning, as `quotekit eval` does.
     pred = tmp_path / "pred.jsonl"
     proc = run_cli(
         "predict", "--model", str(tiny_model), "--input", str(SAMPLE),
         "--output", str(pred), "--format", "documents", "--max-chars", "600",
     )
     assert proc.returncode == 2, proc.stderr.decode()
-    with pytest.raises(quotekit.DataError, match="lenient=True"):
-        quotekit.evaluate(SAMPLE, pred)
+    failed = [
+        json.loads(line)["id"]
+        for line in pred.read_text(encoding="utf-8").splitlines()
+        if "error" in json.loads(line)
+    ]
+    assert failed, "no document was too long"
     with pytest.warns(UserWarning) as caught:
-        scores = quotekit.evaluate(SAMPLE, pred, lenient=True)
+        scores = quotekit.evaluate(SAMPLE, pred)
     said = [str(w.message) for w in caught]
-    assert any("skipped a document with errors" in w for w in said), said
+    for id in failed:
+        assert any(f'"{id}" is an error record: scored as predicting nothing' in w for w in said), said
     # (The model names its speakers and the sample's gold, read without
     # its names files, does not: said too.)
     assert any("names its speakers" in w for w in said), said
     cli = tmp_path / "eval.json"
-    proc = run_cli(
-        "eval", "--gold", str(SAMPLE), "--pred", str(pred), "--lenient", "--json", str(cli)
-    )
-    assert proc.returncode == 2, proc.stderr.decode()
+    proc = run_cli("eval", "--gold", str(SAMPLE), "--pred", str(pred), "--json", str(cli))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stderr.decode().count("scored as predicting nothing") == len(failed)
     assert scores == json.loads(cli.read_text())
-    assert scores["missing_predictions"], scores.keys()
+    assert scores["missing_predictions"] == [], scores["missing_predictions"]
+    assert scores["documents"] == len(list(quotekit.read_corpus(SAMPLE)))
+    # Read as a corpus, the error records are documents with errors.
+    with pytest.raises(quotekit.DataError, match="lenient=True"):
+        list(quotekit.read_corpus(pred))
     with pytest.warns(UserWarning, match="skipped a document with errors"):
         kept = list(quotekit.read_corpus(pred, lenient=True))
-    assert 0 < len(kept) < 14
+    assert len(kept) == scores["documents"] - len(failed)
     with pytest.raises(quotekit.InputError, match="lenient must be True or False"):
         quotekit.evaluate(SAMPLE, pred, lenient="yes")
 

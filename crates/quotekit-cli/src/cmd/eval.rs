@@ -188,15 +188,14 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     // annotate) predicted nothing, and is scored so, as
                     // among records.
                     let failed = super::predict_error_ids(pred_path, format, &pred)?;
-                    let mut documents = pred.documents;
                     for id in &failed {
                         errln!(
                             "note: {}: document {id:?} is an error record: scored as predicting nothing",
                             pred_path.display()
                         );
-                        let text = gold.iter().find(|g| &g.id == id).map_or("", |g| g.text());
-                        documents.push(quotekit_data::Document::new(id.clone(), text));
                     }
+                    let mut documents = pred.documents;
+                    documents.extend(quotekit_infer::failed::predicting_nothing(&failed, &gold));
                     (documents, None)
                 }
             };

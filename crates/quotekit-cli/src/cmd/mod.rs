@@ -134,17 +134,13 @@ fn load_as(
     error_records: bool,
 ) -> anyhow::Result<LoadReport> {
     let format = format.unwrap_or_else(|| Format::detect(path));
-    // (The brat output of a run whose every document failed holds their
-    // error records alone: no document, which [`predict_errors`] counts.)
-    if format == Format::Brat && quotekit_infer::output::holds_errors_only(path) {
-        return Ok(LoadReport::default());
+    let load_options = options.load_options()?;
+    let report = if error_records {
+        quotekit_infer::failed::load_output(path, format, &load_options)
+    } else {
+        load_corpus(path, format, &load_options)
     }
-    let load_options = LoadOptions {
-        error_records,
-        ..options.load_options()?
-    };
-    let report = load_corpus(path, format, &load_options)
-        .with_context(|| format!("loading {}", path.display()))?;
+    .with_context(|| format!("loading {}", path.display()))?;
     print_problems(&report.warnings, &report.skipped);
     quotekit_data::names::check_names_match(&options.names, &report.documents, path)?;
     Ok(report)
@@ -215,14 +211,7 @@ pub fn predict_error_ids(
     format: Format,
     report: &LoadReport,
 ) -> anyhow::Result<Vec<String>> {
-    let errors = corpus.join(quotekit_infer::output::ERRORS_FILE);
-    let mut ids = if format == Format::Brat && errors.is_file() {
-        quotekit_infer::render::read::error_record_ids(&errors)?
-    } else {
-        Vec::new()
-    };
-    ids.extend(report.error_records.iter().cloned());
-    Ok(ids)
+    Ok(quotekit_infer::failed::failed_ids(corpus, format, report)?)
 }
 
 /// Where the error records of `predict`'s output `corpus` are: a brat

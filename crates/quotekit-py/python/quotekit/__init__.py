@@ -499,8 +499,10 @@ def evaluate(
     corpus are ``UserWarning`` warnings, as in :func:`read_corpus`; with
     ``lenient=True`` (``quotekit eval --lenient``) a document with errors in
     either is left out, a ``UserWarning`` too, instead of raising (in
-    ``pred``: scored as predicting nothing; a ``predict --format documents``
-    run where a document failed is scored so). ``annotator``,
+    ``pred``: scored as predicting nothing). The documents ``predict``
+    could not annotate (the error records of ``--format documents`` output,
+    or of a brat output's ``errors.jsonl``) are scored as predicting
+    nothing, each a ``UserWarning``, whether lenient or not. ``annotator``,
     ``ignore_labels``, ``label_map`` and ``deny_overlaps`` read both corpora
     as ``--annotator``, ``--ignore-label``, ``--label-map`` and
     ``--deny-overlaps`` do (see :func:`read_corpus`)."""
