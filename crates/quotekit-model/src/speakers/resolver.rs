@@ -375,7 +375,12 @@ impl SpeakerResolver {
                 .first_person()
                 .then(|| cx.writer.or_else(|| cx.signer(source.paragraph)))
                 .flatten();
-            let chosen = writer.or_else(|| self.best(&candidates(&cx, &source, &history)));
+            // (Two people named together are no one person.)
+            let chosen = if source.people_together(names) {
+                None
+            } else {
+                writer.or_else(|| self.best(&candidates(&cx, &source, &history)))
+            };
             history.push(source.paragraph, chosen);
             out[k] = chosen;
         }
@@ -439,28 +444,58 @@ mod tests {
         assert!(!offered(3));
     }
 
+    /// The names the built-in resolver gives the Source spans `spans` of
+    /// `text` (each span's text is written once in the text).
+    fn resolve(text: &str, spans: &[&str]) -> Vec<Option<String>> {
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let ranges: Vec<Range<usize>> = spans
+            .iter()
+            .map(|s| {
+                let at = text.find(s).unwrap();
+                let inside =
+                    |t: &quotekit_data::Token| t.byte_start >= at && t.byte_end <= at + s.len();
+                let start = tok.tokens.iter().position(inside).unwrap();
+                start..start + tok.tokens[start..].iter().take_while(|t| inside(t)).count()
+            })
+            .collect();
+        let r = SpeakerResolver::builtin().resolve(&doc, &tok, &ranges);
+        (0..spans.len()).map(|k| r.name(k)).collect()
+    }
+
+    /// Two people named together in one Source span are no one person
+    /// (`-` in the guidelines), with or without what describes the first;
+    /// one person's span that names others after an `and` of its own
+    /// clause keeps its person.
+    #[test]
+    fn people_named_together_are_no_one() {
+        let together = [
+            "Mr. Grassley and Mr. Leahy",
+            "Sen. Bob Corker, R-Tenn., and Lindsey Graham",
+            "Councilwoman Priya Nandakumar, who chairs the finance committee, and Councilman Owen Hale",
+        ];
+        for span in together {
+            let text = format!("The bill passed on Monday. {span} said it was a mistake.");
+            assert_eq!(resolve(&text, &[span]), [None], "{text}");
+        }
+        let text =
+            "Hillary Clinton, who served with Barack Obama and Joe Biden, said the bill was fair.";
+        let span = "Hillary Clinton, who served with Barack Obama and Joe Biden";
+        assert_eq!(
+            resolve(text, &[span]),
+            [Some("Hillary Clinton".to_string())]
+        );
+        let text =
+            "Howard Dean spoke. Dean, a former party chairman and presidential candidate, said no.";
+        let span = "Dean, a former party chairman and presidential candidate";
+        assert_eq!(resolve(text, &[span]), [Some("Howard Dean".to_string())]);
+    }
+
     /// `Ms. Lopez` and `Mr. Lopez` are the wife and the husband named in
     /// full, whoever was named last or spoke first; `Ms. Epstein`, whose
     /// full name's first name reads as a man's, may still be Lee Epstein.
     #[test]
     fn an_honorific_leaves_out_the_other_gender() {
-        let resolve = |text: &str, spans: &[&str]| {
-            let doc = Document::new("d", text);
-            let tok = Tokenizer::new().tokenize(&doc);
-            // (Each span's text is written once in the text.)
-            let ranges: Vec<Range<usize>> = spans
-                .iter()
-                .map(|s| {
-                    let at = text.find(s).unwrap();
-                    let inside =
-                        |t: &quotekit_data::Token| t.byte_start >= at && t.byte_end <= at + s.len();
-                    let start = tok.tokens.iter().position(inside).unwrap();
-                    start..start + tok.tokens[start..].iter().take_while(|t| inside(t)).count()
-                })
-                .collect();
-            let r = SpeakerResolver::builtin().resolve(&doc, &tok, &ranges);
-            (0..spans.len()).map(|k| r.name(k)).collect::<Vec<_>>()
-        };
         for (first, second) in [("Maria", "Carlos"), ("Carlos", "Maria")] {
             for (a, b) in [("Ms.", "Mr."), ("Mr.", "Ms.")] {
                 let text = format!(

@@ -2,8 +2,8 @@
 //! paragraph, its words, the pronoun it is, the names inside it and the
 //! word and name just before it.
 
-use crate::speakers::entities::Names;
-use crate::speakers::lexicon::{FUNCTION_WORDS, PRONOUNS};
+use crate::speakers::entities::{EntityType, Names};
+use crate::speakers::lexicon::{FUNCTION_WORDS, PRONOUNS, TITLES};
 use quotekit_data::Tokenized;
 use std::ops::Range;
 
@@ -179,6 +179,51 @@ impl Source {
     /// possessive there (its `’s` in the span).
     pub fn possessive(&self, m: usize, names: &Names) -> bool {
         names.mentions[m].possessive && self.cut != Some(m)
+    }
+
+    /// True when the span names two or more people together (`Mr. Grassley
+    /// and Mr. Leahy`, `Sen. Bob Corker, R-Tenn., and Lindsey Graham`): it
+    /// begins with a person's name (a word such as `both` or `senator` may
+    /// come first), and another person's name follows an `and` (or `&`)
+    /// that comes right after the first name or after the comma or bracket
+    /// closing what describes it. Such a source is no one person (the
+    /// guidelines' `-`), whoever the ranker would choose. (`Clinton, who
+    /// served with Obama and Biden` is one person: the `and` follows
+    /// another name.)
+    pub fn people_together(&self, names: &Names) -> bool {
+        // (A person by the entity's kind, or by the titles taken off the
+        // mention: `Councilwoman Priya Nandakumar`, whose first name no
+        // list knows.)
+        let person = |m: usize| {
+            names.entity_of[m].filter(|&e| {
+                names.entities[e].kind == EntityType::Person || !names.mentions[m].titles.is_empty()
+            })
+        };
+        let Some(&first) = self.inside.first() else {
+            return false;
+        };
+        let first_word = names
+            .words
+            .partition_point(|w| w.tokens.start < self.tokens.start);
+        let lead = &names.mentions[first];
+        // (`former Pennsylvania Gov. and Democratic National Committee
+        // Chairman Ed Rendell`: a name that ends with a title is no one's.)
+        let ends_titled = TITLES.contains(names.words[lead.words.end - 1].key());
+        if lead.possessive || lead.words.start > first_word + 1 || ends_titled {
+            return false;
+        }
+        let Some(one) = person(first) else {
+            return false;
+        };
+        self.inside[1..].iter().any(|&m| {
+            let mention = &names.mentions[m];
+            let start = mention.words.start;
+            !mention.possessive
+                && person(m).is_some_and(|other| other != one)
+                && start >= 2
+                && matches!(names.words[start - 1].key(), "and" | "&")
+                && (start - 1 == lead.words.end || matches!(names.words[start - 2].text, "," | ")"))
+        })
     }
 
     /// True when the span is `I`, `me` or `my`.
