@@ -49,6 +49,19 @@ impl Entity {
 /// `Post` for the Washington Post), or it is `whole`'s first word (a first name).
 pub fn compatible(part: &[String], whole: &[String]) -> bool {
     compatible_cores(without_suffixes(part), without_suffixes(whole))
+        && suffixes_agree(suffix(part), suffix(whole))
+}
+
+/// The suffixes (`Jr.`, `III`) that end the name `keys`.
+fn suffix(keys: &[String]) -> &[String] {
+    &keys[without_suffixes(keys).len()..]
+}
+
+/// False when two names both end with suffixes, and not the same ones: a
+/// father and his son (`Gregory Lyle Sr.`, `Gregory Lyle Jr.`), whom the
+/// guidelines name apart. A name without one may be either.
+fn suffixes_agree(a: &[String], b: &[String]) -> bool {
+    a.is_empty() || b.is_empty() || a == b
 }
 
 /// [`compatible`] of two names whose suffixes (`Jr.`) are off.
@@ -297,13 +310,16 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     drop(id_of);
     // (Suffixes off once per name, not once per comparison.)
     let mut cores: Vec<&[String]> = names.iter().map(|n| without_suffixes(n)).collect();
+    let suffixes: Vec<&[String]> = names.iter().map(|n| suffix(n)).collect();
     misspelled_surnames(&mut cores);
     spelled_out_initials(&mut cores);
     // What `compatible_cores` needs to be true, cheap to compare: most
     // pairs differ in their last word and are no first name or acronym.
     let quick: Vec<Quick> = cores.iter().map(|c| Quick::of(c)).collect();
     let fits = |n: usize, root: usize| {
-        quick[n].may_fit(&quick[root]) && compatible_cores(cores[n], cores[root])
+        quick[n].may_fit(&quick[root])
+            && compatible_cores(cores[n], cores[root])
+            && suffixes_agree(suffixes[n], suffixes[root])
     };
     // The gender each mention's titles show (`Mr.`, `Mrs.`), asked by the
     // three passes below.
@@ -830,6 +846,27 @@ mod tests {
             .iter()
             .find(|e| e.name.join(" ") == name)
             .unwrap_or_else(|| panic!("no entity {name}"))
+    }
+
+    /// A father and his son, both named with their suffixes, are two
+    /// entities (they were one); a name without a suffix still joins a name
+    /// with one.
+    #[test]
+    fn jr_and_sr_are_two_people() {
+        let n = names(
+            "Mayor Gregory Lyle Jr. spoke first. His father, Gregory Lyle Sr., \
+             spoke next. Gregory Lyle thanked them.",
+        );
+        let son = entity(&n, "Gregory Lyle Jr.");
+        let father = entity(&n, "Gregory Lyle Sr.");
+        assert_ne!(son, father);
+        // (The plain name joins the one named last before it.)
+        assert_eq!(son.mentions.len(), 1, "{:?}", n.entities);
+        assert_eq!(father.mentions.len(), 2, "{:?}", n.entities);
+        let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(!compatible(&k("gregory lyle sr"), &k("gregory lyle jr")));
+        assert!(compatible(&k("lyle"), &k("gregory lyle jr")));
+        assert!(compatible(&k("gregory lyle jr"), &k("gregory lyle jr")));
     }
 
     /// The entity of the mention whose name is the one word `word`.
