@@ -25,15 +25,24 @@ pub fn inner_name(path: &Path) -> PathBuf {
 
 /// Opens `path` for reading: through gzip where [`is_gzip`] (members one
 /// after another, as `cat a.gz b.gz` joins them, read as one stream), or,
-/// for a named pipe not named `.gz`, where its first bytes are gzip's.
+/// for a path whose name tells nothing ([`unnamed`]: a named pipe,
+/// `/dev/stdin`) not named `.gz`, where its first bytes are gzip's.
 pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
     crate::read::refuse_device(path)?;
     let file = std::fs::File::open(path)?;
-    // (A pipe, `<(zcat …)` or not, has no name to tell it by.)
-    if !is_gzip(path) && file.metadata().is_ok_and(|m| !m.is_file()) {
+    // (A pipe, `<(zcat …)` or not, has no name to tell it by, nor has
+    // `/dev/stdin` given a file.)
+    if !is_gzip(path) && file.metadata().is_ok_and(|m| unnamed(path, &m)) {
         return sniff(file);
     }
     read_from(path, file)
+}
+
+/// Whether the name `path` tells nothing of what it holds: a pipe, or a
+/// path the system gives a stream by (`/dev/stdin`, `/dev/fd/3`,
+/// `/proc/self/fd/0`), whatever it is opened on (`meta`).
+pub fn unnamed(path: &Path, meta: &std::fs::Metadata) -> bool {
+    !meta.is_file() || path.starts_with("/dev") || path.starts_with("/proc")
 }
 
 /// [`open`] on a file already opened (`path` tells whether it is gzip).
@@ -282,6 +291,28 @@ mod tests {
         w.write_all(b"one\n").unwrap();
         w.finish().unwrap();
         assert_eq!(std::fs::read(&plain).unwrap(), b"one\n");
+    }
+
+    /// A gzip file given through a path the system names streams by
+    /// (`/dev/stdin < x.gz`, here `/proc/self/fd/N`) is told by its first
+    /// bytes, as a pipe is; under its own name without `.gz` it is refused.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_given_as_a_stream_path_is_told_by_its_bytes() {
+        use std::os::fd::AsRawFd;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        let mut w = Writer::new(Path::new("x.gz"), std::fs::File::create(&path).unwrap());
+        w.write_all(b"one\n").unwrap();
+        w.finish().unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let stream = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        let mut text = String::new();
+        open(&stream).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "one\n");
+        assert!(open(&path).is_err());
+        let meta = std::fs::metadata(&path).unwrap();
+        assert!(unnamed(&stream, &meta) && !unnamed(&path, &meta));
     }
 
     /// A pipe's reads: interrupted first, then a byte at a time (the

@@ -752,13 +752,6 @@ fn readable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether a JSONL input's name tells nothing of what it holds: a pipe, or
-/// a path the system gives a stream by (`/dev/stdin`, `/dev/fd/3`,
-/// `/proc/self/fd/0`), whatever it is opened on.
-fn unnamed(path: &Path, meta: &std::fs::Metadata) -> bool {
-    !meta.is_file() || path.starts_with("/dev") || path.starts_with("/proc")
-}
-
 /// Records that `open` opens at the first one's read (an error opening
 /// them is that one), on the thread that reads them.
 fn opened_when_read(
@@ -841,7 +834,7 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
             let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
             // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells, nor a
             // file redirected to standard input: their first bytes do.)
-            let nameless = unnamed(path, &meta);
+            let nameless = quotekit_data::gzip::unnamed(path, &meta);
             let opened = {
                 let (path, count) = (path.clone(), position.clone());
                 let piped = nameless && !quotekit_data::gzip::is_gzip(&path);
