@@ -113,17 +113,7 @@ pub fn read_predictions_with_gold(
     gold: &[Document],
     options: &LoadOptions,
 ) -> Result<Predictions, InferError> {
-    let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
-    for doc in gold {
-        all.entry(doc.id.clone())
-            .or_default()
-            .push(Ok(doc.text().to_string()));
-    }
-    let texts = Texts {
-        of_gold: true,
-        ..Texts::of(all)
-    };
-    read_predictions_on(path, Some(texts), options)
+    read_predictions_on(path, Some(Texts::of_gold(gold)), options)
 }
 
 /// [`read_predictions`] with the texts read.
@@ -415,13 +405,7 @@ pub fn records_as_documents(
     if Format::detect(path) != Format::Jsonl || !path.is_file() || !holds_records_or_errors(path)? {
         return Ok(None);
     }
-    let texts = Texts {
-        by_id: gold
-            .iter()
-            .map(|d| (d.id.clone(), Ok(d.text().to_string())))
-            .collect(),
-        ..Texts::default()
-    };
+    let texts = Texts::of_gold(gold);
     let mut notes = Vec::new();
     let Predictions {
         views, bad_lines, ..
@@ -450,7 +434,7 @@ pub fn records_as_documents(
             // A record of a document gold does not have (or that `--lenient`
             // skipped) is not scored, as such a predicted document is not:
             // it is counted among the predictions with no gold document.
-            Err(_) if !texts.by_id.contains_key(&v.id) => Ok((Document::new(v.id, ""), Vec::new())),
+            Err(_) if texts.text(&v.id, 0).is_none() => Ok((Document::new(v.id, ""), Vec::new())),
             // (A record that does not fit its text names the file and the
             // line already; an error record's message does not.)
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
@@ -464,7 +448,7 @@ pub fn records_as_documents(
                     path.display(),
                     v.id
                 ));
-                let text = match texts.by_id.get(&v.id) {
+                let text = match texts.text(&v.id, 0) {
                     Some(Ok(text)) => text.as_str(),
                     _ => "",
                 };
@@ -597,6 +581,20 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
 
 impl Texts {
     /// The texts of `all` (every text of each id, in input order).
+    /// The texts of the `gold` documents, which messages call gold's.
+    fn of_gold(gold: &[Document]) -> Self {
+        let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
+        for doc in gold {
+            all.entry(doc.id.clone())
+                .or_default()
+                .push(Ok(doc.text().to_string()));
+        }
+        Texts {
+            of_gold: true,
+            ..Texts::of(all)
+        }
+    }
+
     fn of(all: HashMap<String, Vec<Result<String, String>>>) -> Self {
         let mut texts = Texts::default();
         for (id, mut given) in all {
@@ -1227,7 +1225,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("p.jsonl:1: the record's text is not the text"),
+            e.contains("p.jsonl:1: the record's text is not the text of document \"a\" in gold"),
             "{e}"
         );
     }
