@@ -28,10 +28,15 @@ fn eval_sample(pred: &Path, json: &Path) -> (std::process::Output, serde_json::V
 }
 
 fn stats_json(path: &Path, extra: &[&str]) -> serde_json::Value {
+    stats_json_exiting(path, extra, 0)
+}
+
+/// [`stats_json`] of a run that exits with `code` (2: documents failed).
+fn stats_json_exiting(path: &Path, extra: &[&str], code: i32) -> serde_json::Value {
     let mut args = vec!["stats", "--json", path.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = quotekit(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("stats --json prints JSON")
 }
 
@@ -2790,9 +2795,7 @@ fn train_warns_as_reading_its_corpus_does() {
 /// `stats --json`'s error records and documents of `predict`'s output
 /// `path`, which holds error records (exit code 2).
 fn error_records_and_documents(path: &Path) -> (u64, u64) {
-    let o = quotekit(&["stats", path.to_str().unwrap(), "--json"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = stats_json_exiting(path, &[], 2);
     let n = |v: &serde_json::Value| v.as_u64().unwrap();
     (n(&v["error_records"]), n(&v["stats"]["documents"]))
 }
@@ -2922,7 +2925,16 @@ fn error_records_among_documents_count_as_predictions() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["attribution"]["tp"], 1, "{v}");
     assert_eq!(v["attribution"]["fn"], 1, "{v}");
-    // Read as gold (or training data), the file is refused at the record.
+    // (Scored, not missing: a prediction dropped would be listed there.)
+    assert_eq!(v["missing_predictions"], serde_json::json!([]), "{v}");
+    assert_eq!(v["documents"], 2, "{v}");
+    // Read as gold (or training data), the file is refused at the record,
+    // saying how else to read it.
     let o = quotekit(&["eval", "--gold", p, "--pred", gold.to_str().unwrap()]);
     common::refused(&o, "pred.jsonl:2: the error record of document \"b\"");
+    assert!(
+        stderr(&o).contains("remove its line, or skip it with --lenient"),
+        "{}",
+        stderr(&o)
+    );
 }

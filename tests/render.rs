@@ -290,13 +290,13 @@ fn hostile_text_stays_text_and_overlapping_spans_stay_well_formed() {
     }
 }
 
-/// Runs `quotekit render` of `pred` (with `texts`) into `out`.
 /// Writes `lines` as JSONL to `path`.
 fn write_lines(path: &Path, lines: &[serde_json::Value]) {
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(path, text).unwrap();
 }
 
+/// Runs `quotekit render` of `pred` (with `texts`) into `out`.
 fn render(pred: &Path, texts: Option<&Path>, out: &Path) -> std::process::Output {
     let mut args = vec![
         "render",

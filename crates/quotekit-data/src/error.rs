@@ -99,7 +99,8 @@ pub enum DataError {
     #[error(
         "{}:{line}: the error record of document {id:?}, which `quotekit predict` could not \
          annotate ({message}): a corpus of documents has none (stats, convert, eval --pred and \
-         render count them as predictions); skip it with --lenient",
+         render count them as predictions): remove its line, or skip it with --lenient (which \
+         `train` and `tune` have not)",
         path.display()
     )]
     ErrorRecord {
