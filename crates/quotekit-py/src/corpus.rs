@@ -144,13 +144,17 @@ fn load_with(
 /// The warnings that `flags`' label map is not used, when none of the
 /// corpora read, of `formats`, is CoNLL (the map is then dropped from
 /// `flags`, not read: a broken one would fail the call after the warning),
-/// and that its annotator is not, when none is brat.
+/// and that its annotator and ignored labels are not, when none is brat
+/// (as the command line warns of its flags).
 fn unused_flags(flags: &mut CorpusFlags, formats: &[Format]) -> Vec<String> {
-    let map = quotekit_data::flags::drop_unused_label_map(&mut flags.label_map, formats)
-        .map(|why| format!("label_map {why}"));
-    let annotator = quotekit_data::flags::unused_annotator(flags.annotator.as_deref(), formats)
-        .map(|why| format!("annotator {why}"));
-    map.into_iter().chain(annotator).collect()
+    use quotekit_data::flags::{drop_unused_label_map, unused_annotator, unused_ignore_labels};
+    let map =
+        drop_unused_label_map(&mut flags.label_map, formats).map(|why| format!("label_map {why}"));
+    let annotator =
+        unused_annotator(flags.annotator.as_deref(), formats).map(|why| format!("annotator {why}"));
+    let labels = unused_ignore_labels(&flags.ignore_labels, formats)
+        .map(|why| format!("ignore_labels {why}"));
+    map.into_iter().chain(annotator).chain(labels).collect()
 }
 
 /// Raises each of a corpus's warnings (repairs made while reading it, as

@@ -513,6 +513,9 @@ def test_a_label_map_no_corpus_uses_is_a_warning(tmp_path):
     jsonl.write_text("".join(json.dumps(d) + "\n" for d in quotekit.read_corpus(SAMPLE)))
     with pytest.warns(UserWarning, match=r'annotator "4e07" is not used'):
         quotekit.read_corpus(jsonl, annotator="4e07")
+    # And labels to ignore, which only brat files have.
+    with pytest.warns(UserWarning, match=r'ignore_labels "Opinion" is not used'):
+        quotekit.evaluate(jsonl, pred=jsonl, ignore_labels=["Opinion"])
     # Not used, it is not read: a broken one is the warning alone.
     broken = tmp_path / "broken.toml"
     broken.write_bytes(b"\xff\xfe[")
