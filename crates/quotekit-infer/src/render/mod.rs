@@ -168,9 +168,10 @@ pub fn render_corpus(
             doc_dir.display()
         )));
     }
-    if let Some(folder) = folder_at_a_page(out, &doc_dir) {
+    if let Some(folder) = folder_at_a_page(out, &doc_dir, views.len()) {
         return Err(InferError::Usage(format!(
-            "{}: a folder stands where render writes a page: move it, or render into another \
+            "{}: a folder stands where render writes a page (or, of a list page, may write \
+             one: their number depends on the documents): move it, or render into another \
              folder",
             folder.display()
         )));
@@ -257,9 +258,10 @@ fn is_list_page(name: &str) -> bool {
         .is_some_and(|(slug, n)| index::SLUGS.contains(&slug) && page_number(n).is_some())
 }
 
-/// A folder (not a link, which is replaced) where render may write a page:
-/// `index.html`, `speakers.html`, a list page, or a document's page.
-fn folder_at_a_page(out: &Path, doc_dir: &Path) -> Option<std::path::PathBuf> {
+/// A folder (not a link, which is replaced) where render writes a page or
+/// may write one: `index.html`, `speakers.html`, a list page, or the page
+/// of one of its `documents`.
+fn folder_at_a_page(out: &Path, doc_dir: &Path, documents: usize) -> Option<std::path::PathBuf> {
     let folders = |dir: &Path| -> Vec<std::path::PathBuf> {
         std::fs::read_dir(dir)
             .into_iter()
@@ -282,7 +284,7 @@ fn folder_at_a_page(out: &Path, doc_dir: &Path) -> Option<std::path::PathBuf> {
     at_index.or_else(|| {
         folders(doc_dir)
             .into_iter()
-            .find(|p| doc_page_number(&name(p)).is_some())
+            .find(|p| doc_page_number(&name(p)).is_some_and(|n| n <= documents))
     })
 }
 
@@ -440,6 +442,13 @@ mod tests {
                 "nothing written"
             );
         }
+        // A folder at the page of a document the corpus has not is left
+        // alone, as a file there is.
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("doc/2.html")).unwrap();
+        render_corpus(docs(1), None, site.path(), &options).unwrap();
+        assert!(site.path().join("doc/1.html").is_file());
+        assert!(site.path().join("doc/2.html").is_dir());
         // A link to a folder is replaced, as any link in the output is.
         #[cfg(unix)]
         {
