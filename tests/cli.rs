@@ -752,12 +752,7 @@ fn predict_and_eval_reproduce_dev(dir: &Path, model: &Path, dev: &serde_json::Va
         "--output",
         quotes.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("done: 14 documents"),
-        "{}",
-        stderr(&out)
-    );
+    common::succeeded_saying(&out, "done: 14 documents");
     let first: serde_json::Value = serde_json::from_str(
         std::fs::read_to_string(&quotes)
             .unwrap()
@@ -1401,13 +1396,9 @@ fn speakers_are_named_in_every_output_and_scored() {
         quotekit(&args)
     };
     let out = train_speakers(m, &["--dev", "datasets/sample"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains(
-            "learned from 42 named Source spans of 13 documents (8 of them named no one)"
-        ),
-        "{}",
-        stderr(&out)
+    common::succeeded_saying(
+        &out,
+        "learned from 42 named Source spans of 13 documents (8 of them named no one)",
     );
     assert!(
         stdout(&out).contains("resolution on gold spans"),
@@ -1458,14 +1449,12 @@ fn speakers_are_named_in_every_output_and_scored() {
         "--out",
         resolver.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let err = common::succeeded_saying(&out, "(42 of them named no one)");
     assert!(
-        stderr(&out).contains("(42 of them named no one)")
-            && stderr(&out).contains(
-                "warning: every one of the 42 Source spans the speaker resolver learned from is named no one"
-            ),
-        "{}",
-        stderr(&out)
+        err.contains(
+            "warning: every one of the 42 Source spans the speaker resolver learned from is named no one"
+        ),
+        "{err}"
     );
 }
 
@@ -1992,12 +1981,7 @@ fn stats_counts_who_is_quoted_in_predict_records() {
         "datasets/sample-speakers",
         "--lenient",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("--names, --lenient left unused"),
-        "{}",
-        stderr(&o)
-    );
+    common::succeeded_saying(&o, "--names, --lenient left unused");
     refused(
         &quotekit(&["stats", records.to_str().unwrap(), "--by", ""]),
         "its name is empty",
@@ -2438,12 +2422,7 @@ fn names_on_the_spans_count_as_names_files_do() {
     let mut args = vec!["eval", "--pred", "datasets/sample"];
     args.extend_from_slice(&gold_jsonl);
     let out = quotekit(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no quote of datasets/sample names its speaker"),
-        "{}",
-        stderr(&out)
-    );
+    common::succeeded_saying(&out, "no quote of datasets/sample names its speaker");
     let mut args = vec!["eval", "--pred", named];
     args.extend_from_slice(&gold_jsonl);
     assert!(!stderr(&quotekit(&args)).contains("names its speaker"));
@@ -2851,11 +2830,9 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
         "--pred",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("document \"z\" is an error record: scored as predicting nothing"),
-        "{}",
-        stderr(&o)
+    common::succeeded_saying(
+        &o,
+        "document \"z\" is an error record: scored as predicting nothing",
     );
     // A folder with anything else in it is read as a corpus, as before.
     std::fs::write(out.join("notes.txt"), "x").unwrap();
@@ -2916,11 +2893,9 @@ fn error_records_among_documents_count_as_predictions() {
         "--json",
         "-",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("document \"b\" is an error record: scored as predicting nothing"),
-        "{}",
-        stderr(&o)
+    common::succeeded_saying(
+        &o,
+        "document \"b\" is an error record: scored as predicting nothing",
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["attribution"]["tp"], 1, "{v}");

@@ -124,6 +124,16 @@ pub fn refused(o: &Output, expected: &str) -> String {
     err
 }
 
+/// Asserts that a run succeeded, without a panic, with `expected` in its
+/// error output (a warning, a note), which it returns.
+pub fn succeeded_saying(o: &Output, expected: &str) -> String {
+    let err = stderr(o);
+    assert!(o.status.success(), "expected success: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(expected), "expected {expected:?} in: {err}");
+    err
+}
+
 /// The names of the sample corpus's speakers (`datasets/sample-speakers`).
 pub fn sample_names_dir() -> PathBuf {
     root().join("datasets/sample-speakers")
