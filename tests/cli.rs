@@ -2814,9 +2814,11 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
         "--pred",
         out.to_str().unwrap(),
     ]);
+    // (Named by its file and line, with why predict could not annotate it.)
     common::succeeded_saying(
         &o,
-        "document \"z\" is an error record: scored as predicting nothing",
+        "errors.jsonl:1: document \"z\" is an error record (empty: the text is empty): scored \
+         as predicting nothing",
     );
     // A folder with anything else in it is read as a corpus, as before.
     std::fs::write(out.join("notes.txt"), "x").unwrap();
@@ -2879,7 +2881,8 @@ fn error_records_among_documents_count_as_predictions() {
     ]);
     common::succeeded_saying(
         &o,
-        "document \"b\" is an error record: scored as predicting nothing",
+        "pred.jsonl:2: document \"b\" is an error record (too-long: x): scored as predicting \
+         nothing",
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["attribution"]["tp"], 1, "{v}");

@@ -64,10 +64,36 @@ pub struct LoadReport {
     pub warnings: Vec<Diagnostic>,
     /// Documents left out (lenient mode only).
     pub skipped: Vec<Skipped>,
-    /// The ids of the error records read, with
-    /// [`LoadOptions::error_records`]: documents `predict` could not
-    /// annotate (`line N` for one without an id).
-    pub error_records: Vec<String>,
+    /// The error records read, with [`LoadOptions::error_records`]:
+    /// documents `predict` could not annotate.
+    pub error_records: Vec<ErrorRecord>,
+}
+
+/// The error record of a document `quotekit predict` could not annotate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRecord {
+    /// The document's id (`line N` for a record without one).
+    pub id: String,
+    /// The file that holds the record.
+    pub path: std::path::PathBuf,
+    /// Its 1-based line.
+    pub line: usize,
+    /// Why predict could not annotate it (`kind: message`).
+    pub message: String,
+}
+
+impl std::fmt::Display for ErrorRecord {
+    /// `FILE:LINE: document "ID" is an error record (WHY)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: document {:?} is an error record ({})",
+            self.path.display(),
+            self.line,
+            self.id,
+            self.message
+        )
+    }
 }
 
 /// A reader for `format`.
@@ -185,8 +211,18 @@ pub fn load_corpus(
     let mut skipped_ids = Vec::new();
     for item in reader.read(path)? {
         let item = match item {
-            Err(DataError::ErrorRecord { id, .. }) if options.error_records => {
-                report.error_records.push(id);
+            Err(DataError::ErrorRecord {
+                id,
+                path,
+                line,
+                message,
+            }) if options.error_records => {
+                report.error_records.push(ErrorRecord {
+                    id,
+                    path,
+                    line,
+                    message,
+                });
                 continue;
             }
             item => item,
@@ -274,7 +310,15 @@ mod tests {
         };
         let report = load_corpus(&path, Format::Jsonl, &counted).unwrap();
         assert_eq!(report.documents.len(), 1);
-        assert_eq!(report.error_records, ["b", "line 3"]);
+        let ids: Vec<&str> = report.error_records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["b", "line 3"]);
+        assert_eq!(
+            report.error_records[0].to_string(),
+            format!(
+                "{}:2: document \"b\" is an error record (empty: the text is empty)",
+                path.display()
+            )
+        );
         let e = load_corpus(&path, Format::Jsonl, &LoadOptions::default()).unwrap_err();
         assert!(matches!(e, DataError::ErrorRecord { line: 2, .. }), "{e}");
         let lenient = LoadOptions {

@@ -6,8 +6,10 @@
 
 use crate::error::InferError;
 use crate::output::{holds_errors_only, ERRORS_FILE};
-use crate::render::read::error_record_ids;
-use quotekit_data::{load_corpus, DataError, Document, Format, LoadOptions, LoadReport};
+use crate::render::read::error_records;
+use quotekit_data::{
+    load_corpus, DataError, Document, ErrorRecord, Format, LoadOptions, LoadReport,
+};
 use std::path::Path;
 
 /// Reads `predict`'s output `corpus` (of `format`) as a corpus: the error
@@ -30,35 +32,45 @@ pub fn load_output(
     load_corpus(corpus, format, &options)
 }
 
-/// The ids of the documents `predict` could not annotate in its output
-/// `corpus` of `format`, read as `report` ([`load_output`]): those of a
-/// brat folder's [`ERRORS_FILE`], then those among `--format documents`
-/// JSONL (none for a corpus of another kind).
-pub fn failed_ids(
+/// The error records of the documents `predict` could not annotate in
+/// its output `corpus` of `format`, read as `report` ([`load_output`]):
+/// those of a brat folder's [`ERRORS_FILE`], then those among `--format
+/// documents` JSONL (none for a corpus of another kind).
+pub fn failed(
     corpus: &Path,
     format: Format,
     report: &LoadReport,
-) -> Result<Vec<String>, InferError> {
+) -> Result<Vec<ErrorRecord>, InferError> {
     let errors = corpus.join(ERRORS_FILE);
-    let mut ids = if format == Format::Brat && errors.is_file() {
-        error_record_ids(&errors)?
+    let mut failed = if format == Format::Brat && errors.is_file() {
+        error_records(&errors)?
     } else {
         Vec::new()
     };
-    ids.extend(report.error_records.iter().cloned());
-    Ok(ids)
+    failed.extend(report.error_records.iter().cloned());
+    Ok(failed)
 }
 
 /// A document with nothing annotated for each of `failed`, on the text of
 /// the `gold` document of its id (empty where gold has none): scored, they
 /// count as predicting nothing, as a record with no quotes does.
-pub fn predicting_nothing(failed: &[String], gold: &[Document]) -> Vec<Document> {
+pub fn predicting_nothing(failed: &[ErrorRecord], gold: &[Document]) -> Vec<Document> {
     let texts: std::collections::HashMap<&str, &str> =
         gold.iter().map(|g| (g.id.as_str(), g.text())).collect();
     failed
         .iter()
-        .map(|id| Document::new(id.clone(), texts.get(id.as_str()).copied().unwrap_or("")))
+        .map(|r| {
+            Document::new(
+                r.id.clone(),
+                texts.get(r.id.as_str()).copied().unwrap_or(""),
+            )
+        })
         .collect()
+}
+
+/// What scoring says of a document `predict` could not annotate.
+pub fn scored_note(record: &ErrorRecord) -> String {
+    format!("{record}: scored as predicting nothing")
 }
 
 #[cfg(test)]
@@ -74,7 +86,7 @@ mod tests {
             concat!(
                 r#"{"id":"a","text":"Ann said so."}"#,
                 "\n",
-                r#"{"id":"b","error":{"kind":"too_long","message":"too long"}}"#,
+                r#"{"id":"b","error":{"kind":"too-long","message":"too long"}}"#,
                 "\n"
             ),
         )
@@ -82,7 +94,15 @@ mod tests {
         // (Even where the options would refuse them, as gold's do.)
         let report = load_output(&path, Format::Jsonl, &LoadOptions::default()).unwrap();
         assert_eq!(report.documents.len(), 1);
-        assert_eq!(failed_ids(&path, Format::Jsonl, &report).unwrap(), ["b"]);
+        let failed = failed(&path, Format::Jsonl, &report).unwrap();
+        assert_eq!(
+            scored_note(&failed[0]),
+            format!(
+                "{}:2: document \"b\" is an error record (too-long: too long): scored as \
+                 predicting nothing",
+                path.display()
+            )
+        );
         assert!(load_corpus(&path, Format::Jsonl, &LoadOptions::default()).is_err());
     }
 
@@ -101,16 +121,25 @@ mod tests {
         .unwrap();
         let report = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
         assert!(report.documents.is_empty());
-        assert_eq!(
-            failed_ids(dir.path(), Format::Brat, &report).unwrap(),
-            ["x", "y"]
-        );
+        let failed = failed(dir.path(), Format::Brat, &report).unwrap();
+        let ids: Vec<&str> = failed.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["x", "y"]);
+        // (Named by the file and line that hold them.)
+        assert_eq!(failed[1].path, dir.path().join(ERRORS_FILE));
+        assert_eq!(failed[1].line, 2);
+        assert_eq!(failed[1].message, "empty: the text is empty");
     }
 
     #[test]
     fn predicting_nothing_takes_gold_text_where_gold_has_the_document() {
         let gold = [Document::new("a", "Ann said so.")];
-        let docs = predicting_nothing(&["a".into(), "z".into()], &gold);
+        let record = |id: &str| ErrorRecord {
+            id: id.into(),
+            path: "p.jsonl".into(),
+            line: 1,
+            message: "empty: the text is empty".into(),
+        };
+        let docs = predicting_nothing(&[record("a"), record("z")], &gold);
         assert_eq!(docs[0].text(), "Ann said so.");
         assert!(docs[0].spans.is_empty() && docs[0].attributions.is_empty());
         assert_eq!((docs[1].id.as_str(), docs[1].text()), ("z", ""));

@@ -88,17 +88,12 @@ fn load_predictions(
     gold: &[Document],
     warnings: &mut Vec<String>,
 ) -> PyResult<Vec<Document>> {
-    use quotekit_infer::failed::{failed_ids, load_output, predicting_nothing};
+    use quotekit_infer::failed::{failed, load_output, predicting_nothing, scored_note};
     let format = Format::detect(path);
     let report = load_with(path, format, flags, warnings, load_output)?;
-    let failed = failed_ids(path, format, &report)
+    let failed = failed(path, format, &report)
         .map_err(|e| errors::DataError::new_err(errors::advice(e.to_string())))?;
-    warnings.extend(failed.iter().map(|id| {
-        format!(
-            "{}: document {id:?} is an error record: scored as predicting nothing",
-            path.display()
-        )
-    }));
+    warnings.extend(failed.iter().map(scored_note));
     let mut documents = report.documents;
     documents.extend(predicting_nothing(&failed, gold));
     Ok(documents)

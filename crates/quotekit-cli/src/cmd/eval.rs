@@ -187,12 +187,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     // An error record (a document predict could not
                     // annotate) predicted nothing, and is scored so, as
                     // among records.
-                    let failed = super::predict_error_ids(pred_path, format, &pred)?;
-                    for id in &failed {
-                        errln!(
-                            "note: {}: document {id:?} is an error record: scored as predicting nothing",
-                            pred_path.display()
-                        );
+                    let failed = quotekit_infer::failed::failed(pred_path, format, &pred)?;
+                    for record in &failed {
+                        errln!("note: {}", quotekit_infer::failed::scored_note(record));
                     }
                     let mut documents = pred.documents;
                     documents.extend(quotekit_infer::failed::predicting_nothing(&failed, &gold));

@@ -201,17 +201,7 @@ pub fn exit_code(failed: bool) -> ExitCode {
 /// a corpus says so, so that they are not lost from its counts without a
 /// word.
 pub fn predict_errors(corpus: &Path, format: Format, report: &LoadReport) -> anyhow::Result<usize> {
-    Ok(predict_error_ids(corpus, format, report)?.len())
-}
-
-/// The ids of [`predict_errors`]' documents: those of a brat folder's
-/// `errors.jsonl`, then those among `--format documents` JSONL.
-pub fn predict_error_ids(
-    corpus: &Path,
-    format: Format,
-    report: &LoadReport,
-) -> anyhow::Result<Vec<String>> {
-    Ok(quotekit_infer::failed::failed_ids(corpus, format, report)?)
+    Ok(quotekit_infer::failed::failed(corpus, format, report)?.len())
 }
 
 /// Where the error records of `predict`'s output `corpus` are: a brat

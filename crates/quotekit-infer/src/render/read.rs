@@ -12,7 +12,7 @@ use quotekit_data::formats::jsonl::parse_record;
 use quotekit_data::load::checked;
 use quotekit_data::validate::ValidationOptions;
 use quotekit_data::{
-    load_corpus, Attribution, CharSpan, Document, Format, LoadOptions, Role, Span,
+    load_corpus, Attribution, CharSpan, Document, ErrorRecord, Format, LoadOptions, Role, Span,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -150,11 +150,11 @@ fn read_predictions_on(
     read_jsonl(path, texts.as_ref(), &options.names, &options.validation)
 }
 
-/// The ids of the error records of `path`, a brat output's
-/// [`crate::output::ERRORS_FILE`], in their order (`line N` for one
+/// The error records of `path`, a brat output's
+/// [`crate::output::ERRORS_FILE`], in their order (`line N` the id of one
 /// without an id); a line that is no error record is an error naming it.
-pub fn error_record_ids(path: &Path) -> Result<Vec<String>, InferError> {
-    let mut ids = Vec::new();
+pub fn error_records(path: &Path) -> Result<Vec<ErrorRecord>, InferError> {
+    let mut records = Vec::new();
     for line in lines(path)? {
         let (line_no, buf) = line?;
         let object = known_keys(&buf).ok().filter(has_error).ok_or_else(|| {
@@ -163,9 +163,15 @@ pub fn error_record_ids(path: &Path) -> Result<Vec<String>, InferError> {
                 path.display()
             ))
         })?;
-        ids.push(record_id(Some(&object), line_no));
+        let View { id, content } = error_view(&object, line_no);
+        records.push(ErrorRecord {
+            id,
+            path: path.to_path_buf(),
+            line: line_no,
+            message: content.err().unwrap_or_default(),
+        });
     }
-    Ok(ids)
+    Ok(records)
 }
 
 /// True when the first record of the JSONL file `path` that is no error
