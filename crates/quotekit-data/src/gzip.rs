@@ -40,9 +40,23 @@ pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
 
 /// Whether the name `path` tells nothing of what it holds: a pipe, or a
 /// path the system gives a stream by (`/dev/stdin`, `/dev/fd/3`,
-/// `/proc/self/fd/0`), whatever it is opened on (`meta`).
+/// `/proc/self/fd/0`, or `stdin` in `/dev`), whatever it is opened on
+/// (`meta`).
 pub fn unnamed(path: &Path, meta: &std::fs::Metadata) -> bool {
-    !meta.is_file() || path.starts_with("/dev") || path.starts_with("/proc")
+    // (Made absolute, its `..` taken off word by word: where it points,
+    // not through which links.)
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut plain = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                plain.pop();
+            }
+            std::path::Component::CurDir => {}
+            part => plain.push(part),
+        }
+    }
+    !meta.is_file() || plain.starts_with("/dev") || plain.starts_with("/proc")
 }
 
 /// [`open`] on a file already opened (`path` tells whether it is gzip).
@@ -313,6 +327,13 @@ mod tests {
         assert!(open(&path).is_err());
         let meta = std::fs::metadata(&path).unwrap();
         assert!(unnamed(&stream, &meta) && !unnamed(&path, &meta));
+        // (Given relative to the working folder, as `dev/stdin` from `/`.)
+        let up = std::env::current_dir().unwrap().components().count() - 1;
+        let relative = PathBuf::from("../".repeat(up)).join(stream.strip_prefix("/").unwrap());
+        assert!(relative.is_relative());
+        let mut text = String::new();
+        open(&relative).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "one\n");
     }
 
     /// A pipe's reads: interrupted first, then a byte at a time (the

@@ -68,9 +68,15 @@ pub fn predicting_nothing(failed: &[ErrorRecord], gold: &[Document]) -> Vec<Docu
         .collect()
 }
 
-/// What scoring says of a document `predict` could not annotate.
-pub fn scored_note(record: &ErrorRecord) -> String {
-    format!("{record}: scored as predicting nothing")
+/// What scoring against `gold` says of a document `predict` could not
+/// annotate: scored as predicting nothing, or, where gold has no document
+/// of its id, counted among the predictions with no gold document.
+pub fn scored_note(record: &ErrorRecord, gold: &[Document]) -> String {
+    if gold.iter().any(|g| g.id == record.id) {
+        format!("{record}: scored as predicting nothing")
+    } else {
+        format!("{record}: no gold document has its id, so it is counted among the predictions with no gold document")
+    }
 }
 
 #[cfg(test)]
@@ -95,8 +101,13 @@ mod tests {
         let report = load_output(&path, Format::Jsonl, &LoadOptions::default()).unwrap();
         assert_eq!(report.documents.len(), 1);
         let failed = failed(&path, Format::Jsonl, &report).unwrap();
+        let gold = [Document::new("a", "Ann said so."), Document::new("b", "")];
+        assert!(scored_note(&failed[0], &gold[..1]).ends_with(
+            ": no gold document has its id, so it is counted among the predictions with no gold \
+             document"
+        ));
         assert_eq!(
-            scored_note(&failed[0]),
+            scored_note(&failed[0], &gold),
             format!(
                 "{}:2: document \"b\" is an error record (too-long: too long): scored as \
                  predicting nothing",

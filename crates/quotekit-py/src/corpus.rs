@@ -93,7 +93,7 @@ fn load_predictions(
     let report = load_with(path, format, flags, warnings, load_output)?;
     let failed = failed(path, format, &report)
         .map_err(|e| errors::DataError::new_err(errors::advice(e.to_string())))?;
-    warnings.extend(failed.iter().map(scored_note));
+    warnings.extend(failed.iter().map(|r| scored_note(r, gold)));
     let mut documents = report.documents;
     documents.extend(predicting_nothing(&failed, gold));
     Ok(documents)

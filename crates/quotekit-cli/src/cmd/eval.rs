@@ -189,7 +189,10 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     // among records.
                     let failed = quotekit_infer::failed::failed(pred_path, format, &pred)?;
                     for record in &failed {
-                        errln!("note: {}", quotekit_infer::failed::scored_note(record));
+                        errln!(
+                            "note: {}",
+                            quotekit_infer::failed::scored_note(record, &gold)
+                        );
                     }
                     let mut documents = pred.documents;
                     documents.extend(quotekit_infer::failed::predicting_nothing(&failed, &gold));

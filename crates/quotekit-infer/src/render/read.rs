@@ -586,7 +586,6 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
 }
 
 impl Texts {
-    /// The texts of `all` (every text of each id, in input order).
     /// The texts of the `gold` documents, which messages call gold's.
     fn of_gold(gold: &[Document]) -> Self {
         let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
@@ -601,6 +600,7 @@ impl Texts {
         }
     }
 
+    /// The texts of `all` (every text of each id, in input order).
     fn of(all: HashMap<String, Vec<Result<String, String>>>) -> Self {
         let mut texts = Texts::default();
         for (id, mut given) in all {

@@ -478,13 +478,17 @@ mod tests {
             let text = format!("The bill passed on Monday. {span} said it was a mistake.");
             assert_eq!(resolve(&text, &[span]), [None], "{text}");
         }
-        let text =
-            "Hillary Clinton, who served with Barack Obama and Joe Biden, said the bill was fair.";
-        let span = "Hillary Clinton, who served with Barack Obama and Joe Biden";
-        assert_eq!(
-            resolve(text, &[span]),
-            [Some("Hillary Clinton".to_string())]
-        );
+        for span in [
+            "Hillary Clinton, who served with Barack Obama and Joe Biden",
+            "Hillary Clinton, who served with Barack Obama, Tim Kaine, and Joe Biden",
+        ] {
+            let text = format!("{span}, said the bill was fair.");
+            assert_eq!(
+                resolve(&text, &[span]),
+                [Some("Hillary Clinton".to_string())],
+                "{text}"
+            );
+        }
         let text =
             "Howard Dean spoke. Dean, a former party chairman and presidential candidate, said no.";
         let span = "Dean, a former party chairman and presidential candidate";

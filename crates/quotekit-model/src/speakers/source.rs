@@ -189,7 +189,8 @@ impl Source {
     /// closing what describes it. Such a source is no one person (the
     /// guidelines' `-`), whoever the ranker would choose. (`Clinton, who
     /// served with Obama and Biden` is one person: the `and` follows
-    /// another name.)
+    /// another name; so is `Hillary Clinton, who served with Barack Obama,
+    /// Tim Kaine, and Joe Biden`: its clause names the others.)
     pub fn people_together(&self, names: &Names) -> bool {
         // (A person by the entity's kind, or by the titles taken off the
         // mention: `Councilwoman Priya Nandakumar`, whose first name no
@@ -215,6 +216,24 @@ impl Source {
         let Some(one) = person(first) else {
             return false;
         };
+        // (A relative clause after the first name may name people of its
+        // own: `Hillary Clinton, who served with Barack Obama, Tim Kaine, and
+        // Joe Biden` is one person. After its `who`, the `and` must come
+        // before any other name.)
+        let relative = |from: usize, to: usize| {
+            (from..to).rfind(|&w| {
+                matches!(
+                    names.words[w].key(),
+                    "who" | "whose" | "whom" | "which" | "that"
+                )
+            })
+        };
+        let named_within = |from: usize, to: usize| {
+            self.inside.iter().any(|&m| {
+                let start = names.mentions[m].words.start;
+                start > from && start < to && person(m).is_some()
+            })
+        };
         self.inside[1..].iter().any(|&m| {
             let mention = &names.mentions[m];
             let start = mention.words.start;
@@ -223,6 +242,8 @@ impl Source {
                 && start >= 2
                 && matches!(names.words[start - 1].key(), "and" | "&")
                 && (start - 1 == lead.words.end || matches!(names.words[start - 2].text, "," | ")"))
+                && relative(lead.words.end, start - 1)
+                    .is_none_or(|clause| !named_within(clause, start - 1))
         })
     }
 
