@@ -97,22 +97,13 @@ pub enum DataError {
     /// holds documents only (training data, gold). Where predictions are
     /// read ([`crate::LoadOptions::error_records`]) it is counted instead.
     #[error(
-        "{}:{line}: the error record of document {id:?}, which `quotekit predict` could not \
-         annotate ({message}): a corpus of documents has none (stats, convert, eval --pred and \
+        "{}:{}: the error record of document {:?}, which `quotekit predict` could not \
+         annotate ({}): a corpus of documents has none (stats, convert, eval --pred and \
          render count them as predictions): remove its line, or skip it with --lenient (which \
          `train` and `tune` have not)",
-        path.display()
+        .0.path.display(), .0.line, .0.id, .0.message
     )]
-    ErrorRecord {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// The document's id (`line N` when it has none).
-        id: String,
-        /// Its error: `kind: message`.
-        message: String,
-    },
+    ErrorRecord(crate::ErrorRecord),
     /// Reading a file stopped at a line (a gzip stream cut short, a disk
     /// error): nothing after it was read, so a lenient run cannot skip it
     /// as one document.

@@ -211,18 +211,8 @@ pub fn load_corpus(
     let mut skipped_ids = Vec::new();
     for item in reader.read(path)? {
         let item = match item {
-            Err(DataError::ErrorRecord {
-                id,
-                path,
-                line,
-                message,
-            }) if options.error_records => {
-                report.error_records.push(ErrorRecord {
-                    id,
-                    path,
-                    line,
-                    message,
-                });
+            Err(DataError::ErrorRecord(record)) if options.error_records => {
+                report.error_records.push(record);
                 continue;
             }
             item => item,
@@ -320,7 +310,10 @@ mod tests {
             )
         );
         let e = load_corpus(&path, Format::Jsonl, &LoadOptions::default()).unwrap_err();
-        assert!(matches!(e, DataError::ErrorRecord { line: 2, .. }), "{e}");
+        assert!(
+            matches!(e, DataError::ErrorRecord(ref r) if r.line == 2),
+            "{e}"
+        );
         let lenient = LoadOptions {
             mode: Mode::Lenient,
             ..LoadOptions::default()

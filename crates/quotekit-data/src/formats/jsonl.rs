@@ -121,12 +121,12 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
                     }
                     _ => crate::message::shorten(&error.to_string(), 200),
                 };
-                return DataError::ErrorRecord {
+                return DataError::ErrorRecord(crate::ErrorRecord {
                     path: path.to_path_buf(),
                     line,
                     id,
                     message,
-                };
+                });
             }
         }
         // (`predict`'s records count their spans by role.)
