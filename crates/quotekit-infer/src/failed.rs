@@ -51,32 +51,36 @@ pub fn failed(
     Ok(failed)
 }
 
-/// A document with nothing annotated for each of `failed`, on the text of
-/// the `gold` document of its id (empty where gold has none): scored, they
-/// count as predicting nothing, as a record with no quotes does.
-pub fn predicting_nothing(failed: &[ErrorRecord], gold: &[Document]) -> Vec<Document> {
+/// The documents of `report`, `predict`'s output `corpus` of `format` read
+/// with [`load_output`], as scoring against `gold` takes them: with a
+/// document predicting nothing (nothing annotated, on the text of gold's
+/// document of its id, empty where gold has none) for each that `predict`
+/// could not annotate ([`failed`]), and what scoring says of each: scored
+/// as predicting nothing, or, where gold has no document of its id,
+/// counted among the predictions with no gold document.
+pub fn scored_documents(
+    corpus: &Path,
+    format: Format,
+    report: LoadReport,
+    gold: &[Document],
+) -> Result<(Vec<Document>, Vec<String>), InferError> {
+    let failed = failed(corpus, format, &report)?;
     let texts: std::collections::HashMap<&str, &str> =
         gold.iter().map(|g| (g.id.as_str(), g.text())).collect();
-    failed
-        .iter()
-        .map(|r| {
-            Document::new(
-                r.id.clone(),
-                texts.get(r.id.as_str()).copied().unwrap_or(""),
-            )
-        })
-        .collect()
-}
-
-/// What scoring against `gold` says of a document `predict` could not
-/// annotate: scored as predicting nothing, or, where gold has no document
-/// of its id, counted among the predictions with no gold document.
-pub fn scored_note(record: &ErrorRecord, gold: &[Document]) -> String {
-    if gold.iter().any(|g| g.id == record.id) {
-        format!("{record}: scored as predicting nothing")
-    } else {
-        format!("{record}: no gold document has its id, so it is counted among the predictions with no gold document")
+    let mut documents = report.documents;
+    let mut notes = Vec::with_capacity(failed.len());
+    for record in &failed {
+        let text = texts.get(record.id.as_str()).copied();
+        notes.push(match text {
+            Some(_) => format!("{record}: scored as predicting nothing"),
+            None => format!(
+                "{record}: no gold document has its id, so it is counted among the predictions \
+                 with no gold document"
+            ),
+        });
+        documents.push(Document::new(record.id.clone(), text.unwrap_or("")));
     }
+    Ok((documents, notes))
 }
 
 #[cfg(test)]
@@ -98,22 +102,24 @@ mod tests {
         )
         .unwrap();
         // (Even where the options would refuse them, as gold's do.)
-        let report = load_output(&path, Format::Jsonl, &LoadOptions::default()).unwrap();
-        assert_eq!(report.documents.len(), 1);
-        let failed = failed(&path, Format::Jsonl, &report).unwrap();
+        let read = || load_output(&path, Format::Jsonl, &LoadOptions::default()).unwrap();
+        assert_eq!(read().documents.len(), 1);
         let gold = [Document::new("a", "Ann said so."), Document::new("b", "")];
-        assert!(scored_note(&failed[0], &gold[..1]).ends_with(
-            ": no gold document has its id, so it is counted among the predictions with no gold \
-             document"
-        ));
+        let (documents, notes) = scored_documents(&path, Format::Jsonl, read(), &gold).unwrap();
+        assert_eq!(documents.len(), 2);
         assert_eq!(
-            scored_note(&failed[0], &gold),
-            format!(
+            notes,
+            [format!(
                 "{}:2: document \"b\" is an error record (too-long: too long): scored as \
                  predicting nothing",
                 path.display()
-            )
+            )]
         );
+        let (_, notes) = scored_documents(&path, Format::Jsonl, read(), &gold[..1]).unwrap();
+        assert!(notes[0].ends_with(
+            ": no gold document has its id, so it is counted among the predictions with no gold \
+             document"
+        ));
         assert!(load_corpus(&path, Format::Jsonl, &LoadOptions::default()).is_err());
     }
 
@@ -143,14 +149,16 @@ mod tests {
 
     #[test]
     fn predicting_nothing_takes_gold_text_where_gold_has_the_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = r#"{"error":{"kind":"empty","message":"the text is empty"}"#;
+        std::fs::write(
+            dir.path().join(ERRORS_FILE),
+            format!("{empty},\"id\":\"a\"}}\n{empty},\"id\":\"z\"}}\n"),
+        )
+        .unwrap();
         let gold = [Document::new("a", "Ann said so.")];
-        let record = |id: &str| ErrorRecord {
-            id: id.into(),
-            path: "p.jsonl".into(),
-            line: 1,
-            message: "empty: the text is empty".into(),
-        };
-        let docs = predicting_nothing(&[record("a"), record("z")], &gold);
+        let report = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
+        let (docs, _) = scored_documents(dir.path(), Format::Brat, report, &gold).unwrap();
         assert_eq!(docs[0].text(), "Ann said so.");
         assert!(docs[0].spans.is_empty() && docs[0].attributions.is_empty());
         assert_eq!((docs[1].id.as_str(), docs[1].text()), ("z", ""));

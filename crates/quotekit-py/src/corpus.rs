@@ -88,14 +88,12 @@ fn load_predictions(
     gold: &[Document],
     warnings: &mut Vec<String>,
 ) -> PyResult<Vec<Document>> {
-    use quotekit_infer::failed::{failed, load_output, predicting_nothing, scored_note};
+    use quotekit_infer::failed::{load_output, scored_documents};
     let format = Format::detect(path);
     let report = load_with(path, format, flags, warnings, load_output)?;
-    let failed = failed(path, format, &report)
+    let (documents, notes) = scored_documents(path, format, report, gold)
         .map_err(|e| errors::DataError::new_err(errors::advice(e.to_string())))?;
-    warnings.extend(failed.iter().map(|r| scored_note(r, gold)));
-    let mut documents = report.documents;
-    documents.extend(predicting_nothing(&failed, gold));
+    warnings.extend(notes);
     Ok(documents)
 }
 

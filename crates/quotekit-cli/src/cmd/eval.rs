@@ -187,15 +187,11 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     // An error record (a document predict could not
                     // annotate) predicted nothing, and is scored so, as
                     // among records.
-                    let failed = quotekit_infer::failed::failed(pred_path, format, &pred)?;
-                    for record in &failed {
-                        errln!(
-                            "note: {}",
-                            quotekit_infer::failed::scored_note(record, &gold)
-                        );
+                    let (documents, notes) =
+                        quotekit_infer::failed::scored_documents(pred_path, format, pred, &gold)?;
+                    for note in notes {
+                        errln!("note: {note}");
                     }
-                    let mut documents = pred.documents;
-                    documents.extend(quotekit_infer::failed::predicting_nothing(&failed, &gold));
                     (documents, None)
                 }
             };
