@@ -12,7 +12,7 @@ use quotekit_data::formats::jsonl::parse_record;
 use quotekit_data::load::checked;
 use quotekit_data::validate::ValidationOptions;
 use quotekit_data::{
-    load_corpus, Attribution, CharSpan, Document, ErrorRecord, Format, LoadOptions, Role, Span,
+    Attribution, CharSpan, Document, ErrorRecord, Format, LoadOptions, Role, Span,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -125,11 +125,8 @@ fn read_predictions_on(
     let format = Format::detect(path);
     if format != Format::Jsonl {
         // (A run whose every document failed wrote its error records alone.)
-        let report = if format == Format::Brat && crate::output::holds_errors_only(path) {
-            quotekit_data::LoadReport::default()
-        } else {
-            load_corpus(path, format, options).map_err(|e| InferError::Data(Box::new(e)))?
-        };
+        let report = crate::failed::load_output(path, format, options)
+            .map_err(|e| InferError::Data(Box::new(e)))?;
         let mut views: Vec<View> = report
             .documents
             .into_iter()
@@ -440,7 +437,7 @@ pub fn records_as_documents(
             // A record of a document gold does not have (or that `--lenient`
             // skipped) is not scored, as such a predicted document is not:
             // it is counted among the predictions with no gold document.
-            Err(_) if texts.text(&v.id, 0).is_none() => Ok((Document::new(v.id, ""), Vec::new())),
+            Err(_) if !texts.has(&v.id) => Ok((Document::new(v.id, ""), Vec::new())),
             // (A record that does not fit its text names the file and the
             // line already; an error record's message does not.)
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
@@ -516,6 +513,33 @@ struct Texts {
 }
 
 impl Texts {
+    /// The texts of the `gold` documents, which messages call gold's.
+    fn of_gold(gold: &[Document]) -> Self {
+        let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
+        for doc in gold {
+            all.entry(doc.id.clone())
+                .or_default()
+                .push(Ok(doc.text().to_string()));
+        }
+        Texts {
+            of_gold: true,
+            ..Texts::of(all)
+        }
+    }
+
+    /// The texts of `all` (every text of each id, in input order).
+    fn of(all: HashMap<String, Vec<Result<String, String>>>) -> Self {
+        let mut texts = Texts::default();
+        for (id, mut given) in all {
+            if given.len() > 1 {
+                texts.repeated.insert(id, given);
+            } else if let Some(text) = given.pop() {
+                texts.by_id.insert(id, text);
+            }
+        }
+        texts
+    }
+
     /// Whether some text has `id`.
     fn has(&self, id: &str) -> bool {
         self.by_id.contains_key(id) || self.repeated.contains_key(id)
@@ -583,35 +607,6 @@ fn read_texts(path: &Path) -> Result<Texts, InferError> {
         unreadable: texts.unreadable,
         ..Texts::of(all)
     })
-}
-
-impl Texts {
-    /// The texts of the `gold` documents, which messages call gold's.
-    fn of_gold(gold: &[Document]) -> Self {
-        let mut all: HashMap<String, Vec<Result<String, String>>> = HashMap::new();
-        for doc in gold {
-            all.entry(doc.id.clone())
-                .or_default()
-                .push(Ok(doc.text().to_string()));
-        }
-        Texts {
-            of_gold: true,
-            ..Texts::of(all)
-        }
-    }
-
-    /// The texts of `all` (every text of each id, in input order).
-    fn of(all: HashMap<String, Vec<Result<String, String>>>) -> Self {
-        let mut texts = Texts::default();
-        for (id, mut given) in all {
-            if given.len() > 1 {
-                texts.repeated.insert(id, given);
-            } else if let Some(text) = given.pop() {
-                texts.by_id.insert(id, text);
-            }
-        }
-        texts
-    }
 }
 
 /// Reads a JSONL file of documents or of `predict` records (with
