@@ -253,16 +253,7 @@ pub fn document_page(
     body.push_str("<div class=\"layout\">\n<div class=\"text\" id=\"text\">");
     body.push_str(&text_html);
     body.push_str("</div>\n<aside class=\"side\" aria-label=\"quotes\">\n");
-    let anchored: Vec<bool> = starts.iter().map(Option::is_some).collect();
-    quote_list(
-        &mut body,
-        p,
-        &number,
-        &anchored,
-        &index,
-        diff.as_ref(),
-        gold,
-    );
+    quote_list(&mut body, p, &number, &starts, &index, diff.as_ref(), gold);
     if let (Some(g), Some(d), Some(e)) = (gold, &diff, &scores) {
         difference_list(&mut body, doc, g, d, e, &number);
     }

@@ -56,11 +56,14 @@ pub(super) fn speaker_label(
     }
 }
 
+/// The list of the page's quotes beside the text, in their `number`
+/// order; a quote whose `starts` (where the text draws its number) is none
+/// has no link into the text.
 pub(super) fn quote_list(
     body: &mut String,
     p: &Predicted,
     number: &[usize],
-    anchored: &[bool],
+    starts: &[Option<usize>],
     index: &CharIndex,
     diff: Option<&Differences>,
     gold: Option<&Document>,
@@ -92,7 +95,7 @@ pub(super) fn quote_list(
         let a = &doc.attributions[k];
         let n = number[k];
         // (A quote with no span in the text has no number there to go to.)
-        let label = if anchored.get(k).copied().unwrap_or(false) {
+        let label = if starts.get(k).is_some_and(Option::is_some) {
             format!("<a href=\"#t{n}\">quote {n}</a>")
         } else {
             format!("quote {n}")
