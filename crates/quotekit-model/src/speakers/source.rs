@@ -192,6 +192,11 @@ impl Source {
     /// another name; so is `Hillary Clinton, who served with Barack Obama,
     /// Tim Kaine, and Joe Biden`: its clause names the others.)
     pub fn people_together(&self, names: &Names) -> bool {
+        // (Two names and an `and`: what [`Source::conjoined`] says, known
+        // already, and false for nearly every span.)
+        if !self.conjoined {
+            return false;
+        }
         // (A person by the entity's kind, or by the titles taken off the
         // mention: `Councilwoman Priya Nandakumar`, whose first name no
         // list knows.)
