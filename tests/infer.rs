@@ -952,11 +952,10 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         brat.to_str().unwrap(),
         jsonl.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("errors.jsonl: 1 document(s) that predict could not annotate"),
-        "{}",
-        stderr(&out)
+    common::exited_saying(
+        &out,
+        2,
+        "errors.jsonl: 1 document(s) that predict could not annotate",
     );
     assert_eq!(
         common::record_ids(&std::fs::read_to_string(&jsonl).unwrap()),

@@ -127,8 +127,14 @@ pub fn refused(o: &Output, expected: &str) -> String {
 /// Asserts that a run succeeded, without a panic, with `expected` in its
 /// error output (a warning, a note), which it returns.
 pub fn succeeded_saying(o: &Output, expected: &str) -> String {
+    exited_saying(o, 0, expected)
+}
+
+/// Asserts that a run exited with `code` (2: some documents failed),
+/// without a panic, with `expected` in its error output, which it returns.
+pub fn exited_saying(o: &Output, code: i32, expected: &str) -> String {
     let err = stderr(o);
-    assert!(o.status.success(), "expected success: {err}");
+    assert_eq!(o.status.code(), Some(code), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains(expected), "expected {expected:?} in: {err}");
     err
