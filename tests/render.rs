@@ -128,11 +128,7 @@ fn predictions_with_gold_render_and_map_back_to_their_characters() {
     ];
     let out = quotekit(&args);
     assert!(out.status.success(), "{}", stderr(&out));
-    let records: Vec<serde_json::Value> = std::fs::read_to_string(&pred)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = read_lines(&pred);
     let gold: HashMap<String, Document> = common::named_sample()
         .into_iter()
         .map(|d| (d.id.clone(), d))
@@ -288,6 +284,15 @@ fn hostile_text_stays_text_and_overlapping_spans_stay_well_formed() {
             "{class}"
         );
     }
+}
+
+/// The JSON lines of the JSONL file `path`.
+fn read_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Writes `lines` as JSONL to `path`.
@@ -721,11 +726,7 @@ fn a_wrong_name_where_gold_names_no_one_says_so() {
         &["--names", names.to_str().unwrap()],
     );
     // (`the public works department`, T8 of the first article, names no one.)
-    let text = std::fs::read_to_string(&named).unwrap();
-    let mut lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut lines = read_lines(&named);
     let doc = lines
         .iter_mut()
         .find(|d| d["id"] == "01-bridge-repair")
@@ -864,11 +865,7 @@ fn differences_count_missed_quotes_and_say_when_no_name_was_predicted() {
         "a wrong name where none was given"
     );
     // One quote fewer, its spans kept.
-    let text = std::fs::read_to_string(&docs).unwrap();
-    let mut lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut lines = read_lines(&docs);
     lines[0]["attributions"].as_array_mut().unwrap().remove(0);
     let fewer = dir.path().join("fewer.jsonl");
     write_lines(&fewer, &lines);
