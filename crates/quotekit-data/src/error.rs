@@ -4,6 +4,33 @@
 use crate::validate::Diagnostic;
 use std::path::PathBuf;
 
+/// The error record of a document `quotekit predict` could not annotate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRecord {
+    /// The document's id (`line N` for a record without one).
+    pub id: String,
+    /// The file that holds the record.
+    pub path: PathBuf,
+    /// Its 1-based line.
+    pub line: usize,
+    /// Why predict could not annotate it (`kind: message`).
+    pub message: String,
+}
+
+impl std::fmt::Display for ErrorRecord {
+    /// `FILE:LINE: document "ID" is an error record (WHY)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: document {:?} is an error record ({})",
+            self.path.display(),
+            self.line,
+            self.id,
+            self.message
+        )
+    }
+}
+
 /// Everything that can go wrong reading, validating or writing a corpus.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
@@ -103,7 +130,7 @@ pub enum DataError {
          `train` and `tune` have not)",
         .0.path.display(), .0.line, .0.id, .0.message
     )]
-    ErrorRecord(crate::ErrorRecord),
+    ErrorRecord(ErrorRecord),
     /// Reading a file stopped at a line (a gzip stream cut short, a disk
     /// error): nothing after it was read, so a lenient run cannot skip it
     /// as one document.

@@ -37,9 +37,9 @@ pub mod tokenize;
 pub mod validate;
 
 pub use document::{writable_name, Attribution, Document, Role, Span, SpansById, NO_NAME};
-pub use error::DataError;
+pub use error::{DataError, ErrorRecord};
 pub use formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
-pub use load::{load_corpus, ErrorRecord, LoadOptions, LoadReport, Mode};
+pub use load::{load_corpus, LoadOptions, LoadReport, Mode};
 pub use offsets::{ByStart, CharIndex, CharSpan};
 pub use stats::CorpusStats;
 pub use tags::{decode, encode, role_fragments, Tag, TagScheme, TagSet};

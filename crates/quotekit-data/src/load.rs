@@ -1,7 +1,7 @@
 //! Loading a whole corpus with validation, in strict or lenient mode.
 
 use crate::document::Document;
-use crate::error::DataError;
+use crate::error::{DataError, ErrorRecord};
 use crate::formats::brat::ann::BratOptions;
 use crate::formats::brat::write::BratWriter;
 use crate::formats::brat::BratReader;
@@ -67,33 +67,6 @@ pub struct LoadReport {
     /// The error records read, with [`LoadOptions::error_records`]:
     /// documents `predict` could not annotate.
     pub error_records: Vec<ErrorRecord>,
-}
-
-/// The error record of a document `quotekit predict` could not annotate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorRecord {
-    /// The document's id (`line N` for a record without one).
-    pub id: String,
-    /// The file that holds the record.
-    pub path: std::path::PathBuf,
-    /// Its 1-based line.
-    pub line: usize,
-    /// Why predict could not annotate it (`kind: message`).
-    pub message: String,
-}
-
-impl std::fmt::Display for ErrorRecord {
-    /// `FILE:LINE: document "ID" is an error record (WHY)`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}: document {:?} is an error record ({})",
-            self.path.display(),
-            self.line,
-            self.id,
-            self.message
-        )
-    }
 }
 
 /// A reader for `format`.

@@ -5,37 +5,16 @@
 //! Python's `evaluate`) count them, so that none is lost without a word.
 
 use crate::error::InferError;
-use crate::output::{holds_errors_only, ERRORS_FILE};
+use crate::output::ERRORS_FILE;
 use crate::render::read::error_records;
-use quotekit_data::{
-    load_corpus, DataError, Document, ErrorRecord, Format, LoadOptions, LoadReport,
-};
+use quotekit_data::{Document, ErrorRecord, Format, LoadReport};
 use std::path::Path;
 
-/// Reads `predict`'s output `corpus` (of `format`) as a corpus: the error
-/// records of `--format documents` output are counted in
-/// [`LoadReport::error_records`] (whatever `options` says of them), not
-/// refused; a brat output whose every document failed (its
-/// [`ERRORS_FILE`] alone) is a corpus of no documents.
-pub fn load_output(
-    corpus: &Path,
-    format: Format,
-    options: &LoadOptions,
-) -> Result<LoadReport, DataError> {
-    if format == Format::Brat && holds_errors_only(corpus) {
-        return Ok(LoadReport::default());
-    }
-    let options = LoadOptions {
-        error_records: true,
-        ..options.clone()
-    };
-    load_corpus(corpus, format, &options)
-}
-
 /// The error records of the documents `predict` could not annotate in
-/// its output `corpus` of `format`, read as `report` ([`load_output`]):
-/// those of a brat folder's [`ERRORS_FILE`], then those among `--format
-/// documents` JSONL (none for a corpus of another kind).
+/// its output `corpus` of `format`, read as `report`
+/// ([`crate::read_output::load_output`]): those of a brat folder's
+/// [`ERRORS_FILE`], then those among `--format documents` JSONL (none for
+/// a corpus of another kind).
 pub fn failed(
     corpus: &Path,
     format: Format,
@@ -52,12 +31,12 @@ pub fn failed(
 }
 
 /// The documents of `report`, `predict`'s output `corpus` of `format` read
-/// with [`load_output`], as scoring against `gold` takes them: with a
-/// document predicting nothing (nothing annotated, on the text of gold's
-/// document of its id, empty where gold has none) for each that `predict`
-/// could not annotate ([`failed`]), and what scoring says of each: scored
-/// as predicting nothing, or, where gold has no document of its id,
-/// counted among the predictions with no gold document.
+/// with [`crate::read_output::load_output`], as scoring against `gold` takes
+/// them: with a document predicting nothing (nothing annotated, on the text
+/// of gold's document of its id, empty where gold has none) for each that
+/// `predict` could not annotate ([`failed`]), and what scoring says of
+/// each: scored as predicting nothing, or, where gold has no document of
+/// its id, counted among the predictions with no gold document.
 pub fn scored_documents(
     corpus: &Path,
     format: Format,
@@ -86,6 +65,8 @@ pub fn scored_documents(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read_output::load_output;
+    use quotekit_data::{load_corpus, LoadOptions};
 
     #[test]
     fn documents_output_error_records_are_counted_not_refused() {

@@ -70,6 +70,7 @@ pub mod output;
 mod piped;
 pub mod progress;
 pub mod quoted;
+pub mod read_output;
 pub mod render;
 pub mod resume;
 pub mod runner;

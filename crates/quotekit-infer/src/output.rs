@@ -23,23 +23,6 @@ use std::path::{Path, PathBuf};
 /// documents `predict` could not annotate.
 pub const ERRORS_FILE: &str = "errors.jsonl";
 
-/// True when `dir` is the brat output of a `predict` run whose every
-/// document failed: a folder holding its [`ERRORS_FILE`] and no article
-/// (nothing else but hidden files, such as the run's own record). Read as
-/// a corpus it would be a folder of no brat files; it is a corpus of no
-/// documents, and those error records.
-pub fn holds_errors_only(dir: &Path) -> bool {
-    if !dir.join(ERRORS_FILE).is_file() {
-        return false;
-    }
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().all(|e| {
-            let name = e.file_name();
-            name == ERRORS_FILE || name.to_string_lossy().starts_with('.')
-        })
-    })
-}
-
 /// What each output record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {

@@ -88,7 +88,8 @@ fn load_predictions(
     gold: &[Document],
     warnings: &mut Vec<String>,
 ) -> PyResult<Vec<Document>> {
-    use quotekit_infer::failed::{load_output, scored_documents};
+    use quotekit_infer::failed::scored_documents;
+    use quotekit_infer::read_output::load_output;
     let format = Format::detect(path);
     let report = load_with(path, format, flags, warnings, load_output)?;
     let (documents, notes) = scored_documents(path, format, report, gold)

@@ -136,7 +136,7 @@ fn load_as(
     let format = format.unwrap_or_else(|| Format::detect(path));
     let load_options = options.load_options()?;
     let report = if error_records {
-        quotekit_infer::failed::load_output(path, format, &load_options)
+        quotekit_infer::read_output::load_output(path, format, &load_options)
     } else {
         load_corpus(path, format, &load_options)
     }

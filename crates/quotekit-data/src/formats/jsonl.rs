@@ -121,7 +121,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
                     }
                     _ => crate::message::shorten(&error.to_string(), 200),
                 };
-                return DataError::ErrorRecord(crate::ErrorRecord {
+                return DataError::ErrorRecord(crate::error::ErrorRecord {
                     path: path.to_path_buf(),
                     line,
                     id,

@@ -125,7 +125,7 @@ fn read_predictions_on(
     let format = Format::detect(path);
     if format != Format::Jsonl {
         // (A run whose every document failed wrote its error records alone.)
-        let report = crate::failed::load_output(path, format, options)
+        let report = crate::read_output::load_output(path, format, options)
             .map_err(|e| InferError::Data(Box::new(e)))?;
         let mut views: Vec<View> = report
             .documents
