@@ -17,6 +17,39 @@ pub struct ErrorRecord {
     pub message: String,
 }
 
+impl ErrorRecord {
+    /// The error record that the JSON object `object`, line `line` of
+    /// `path`, is: `{"id", "error": {"kind", "message"}}`, as `predict`
+    /// writes one; `None` when it has no `error` (or a null one). Its id is
+    /// a string or a whole number (`line N` otherwise, as for a record
+    /// without one), and why is `kind: message`, or the error's JSON cut
+    /// short when it is written another way. (The one reading of an error
+    /// record: among documents and in a brat output's `errors.jsonl`.)
+    pub fn of_json(
+        object: &serde_json::Map<String, serde_json::Value>,
+        path: &std::path::Path,
+        line: usize,
+    ) -> Option<Self> {
+        use serde_json::Value;
+        let error = object.get("error").filter(|e| !e.is_null())?;
+        let id = match object.get("id") {
+            Some(Value::String(id)) => id.clone(),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+            _ => format!("line {line}"),
+        };
+        let message = match (error.get("kind"), error.get("message")) {
+            (Some(Value::String(k)), Some(Value::String(m))) => format!("{k}: {m}"),
+            _ => crate::message::shorten(&error.to_string(), 200),
+        };
+        Some(Self {
+            id,
+            path: path.to_path_buf(),
+            line,
+            message,
+        })
+    }
+}
+
 impl std::fmt::Display for ErrorRecord {
     /// `FILE:LINE: document "ID" is an error record (WHY)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -241,6 +274,36 @@ pub(crate) fn read_text(path: &std::path::Path) -> Result<String, DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One reading of an error record's id and reason: a string or whole
+    /// number id (else `line N`, a fraction included, as an input id may
+    /// not be one), `kind: message`, or the error's JSON cut short.
+    #[test]
+    fn an_error_record_reads_its_id_and_why() {
+        let read = |json: &str| {
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(json).unwrap();
+            ErrorRecord::of_json(&object, std::path::Path::new("e.jsonl"), 4)
+                .map(|r| (r.id, r.message))
+        };
+        let why = r#""error":{"kind":"empty","message":"no text"}"#;
+        let ids = [r#""a""#, "7", "1.5", "null", "[1]"];
+        let read_ids: Vec<String> = ids
+            .iter()
+            .map(|id| read(&format!(r#"{{"id":{id},{why}}}"#)).unwrap().0)
+            .collect();
+        assert_eq!(read_ids, ["a", "7", "line 4", "line 4", "line 4"]);
+        assert_eq!(
+            read(&format!("{{{why}}}")),
+            Some(("line 4".into(), "empty: no text".into()))
+        );
+        let long = "x".repeat(300);
+        let (_, message) = read(&format!(r#"{{"id":"a","error":"{long}"}}"#)).unwrap();
+        assert_eq!(message.chars().count(), 201);
+        assert!(message.ends_with('…'));
+        assert_eq!(read(r#"{"id":"a","error":null}"#), None);
+        assert_eq!(read(r#"{"id":"a"}"#), None);
+    }
 
     #[test]
     fn utf8_error_names_line() {

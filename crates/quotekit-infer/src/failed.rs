@@ -1,49 +1,21 @@
-//! The documents `predict` could not annotate, as a reader of its output
-//! finds them: the error records of a brat output folder's
-//! [`ERRORS_FILE`], and those among `--format documents` JSONL. Commands
-//! that read such output as a corpus (`eval --pred`, `stats`, `convert`,
-//! Python's `evaluate`) count them, so that none is lost without a word.
+//! The documents `predict` could not annotate, as scoring takes them: its
+//! output read back ([`crate::read_output::load_output`]) holds their error
+//! records (a brat output folder's [`crate::output::ERRORS_FILE`], those
+//! among `--format documents` JSONL), and `eval --pred` and Python's
+//! `evaluate` score each as a document predicting nothing, so that none is
+//! lost without a word.
 
-use crate::error::InferError;
-use crate::output::ERRORS_FILE;
-use crate::render::read::error_records;
-use quotekit_data::{Document, ErrorRecord, Format, LoadReport};
-use std::path::Path;
+use quotekit_data::{Document, LoadReport};
 
-/// The error records of the documents `predict` could not annotate in
-/// its output `corpus` of `format`, read as `report`
-/// ([`crate::read_output::load_output`]): those of a brat folder's
-/// [`ERRORS_FILE`], then those among `--format documents` JSONL (none for
-/// a corpus of another kind).
-pub fn failed(
-    corpus: &Path,
-    format: Format,
-    report: &LoadReport,
-) -> Result<Vec<ErrorRecord>, InferError> {
-    let errors = corpus.join(ERRORS_FILE);
-    let mut failed = if format == Format::Brat && errors.is_file() {
-        error_records(&errors)?
-    } else {
-        Vec::new()
-    };
-    failed.extend(report.error_records.iter().cloned());
-    Ok(failed)
-}
-
-/// The documents of `report`, `predict`'s output `corpus` of `format` read
-/// with [`crate::read_output::load_output`], as scoring against `gold` takes
+/// The documents of `report`, `predict`'s output read with
+/// [`crate::read_output::load_output`], as scoring against `gold` takes
 /// them: with a document predicting nothing (nothing annotated, on the text
 /// of gold's document of its id, empty where gold has none) for each that
-/// `predict` could not annotate ([`failed`]), and what scoring says of
-/// each: scored as predicting nothing, or, where gold has no document of
+/// `predict` could not annotate (its error records), and what scoring says
+/// of each: scored as predicting nothing, or, where gold has no document of
 /// its id, counted among the predictions with no gold document.
-pub fn scored_documents(
-    corpus: &Path,
-    format: Format,
-    report: LoadReport,
-    gold: &[Document],
-) -> Result<(Vec<Document>, Vec<String>), InferError> {
-    let failed = failed(corpus, format, &report)?;
+pub fn scored_documents(report: LoadReport, gold: &[Document]) -> (Vec<Document>, Vec<String>) {
+    let failed = report.error_records;
     let texts: std::collections::HashMap<&str, &str> =
         gold.iter().map(|g| (g.id.as_str(), g.text())).collect();
     let mut documents = report.documents;
@@ -59,14 +31,15 @@ pub fn scored_documents(
         });
         documents.push(Document::new(record.id.clone(), text.unwrap_or("")));
     }
-    Ok((documents, notes))
+    (documents, notes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::ERRORS_FILE;
     use crate::read_output::load_output;
-    use quotekit_data::{load_corpus, LoadOptions};
+    use quotekit_data::{load_corpus, Format, LoadOptions};
 
     #[test]
     fn documents_output_error_records_are_counted_not_refused() {
@@ -86,7 +59,7 @@ mod tests {
         let read = || load_output(&path, Format::Jsonl, &LoadOptions::default()).unwrap();
         assert_eq!(read().documents.len(), 1);
         let gold = [Document::new("a", "Ann said so."), Document::new("b", "")];
-        let (documents, notes) = scored_documents(&path, Format::Jsonl, read(), &gold).unwrap();
+        let (documents, notes) = scored_documents(read(), &gold);
         assert_eq!(documents.len(), 2);
         assert_eq!(
             notes,
@@ -96,7 +69,7 @@ mod tests {
                 path.display()
             )]
         );
-        let (_, notes) = scored_documents(&path, Format::Jsonl, read(), &gold[..1]).unwrap();
+        let (_, notes) = scored_documents(read(), &gold[..1]);
         assert!(notes[0].ends_with(
             ": no gold document has its id, so it is counted among the predictions with no gold \
              document"
@@ -119,7 +92,7 @@ mod tests {
         .unwrap();
         let report = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
         assert!(report.documents.is_empty());
-        let failed = failed(dir.path(), Format::Brat, &report).unwrap();
+        let failed = &report.error_records;
         let ids: Vec<&str> = failed.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["x", "y"]);
         // (Named by the file and line that hold them.)
@@ -139,7 +112,7 @@ mod tests {
         .unwrap();
         let gold = [Document::new("a", "Ann said so.")];
         let report = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
-        let (docs, _) = scored_documents(dir.path(), Format::Brat, report, &gold).unwrap();
+        let (docs, _) = scored_documents(report, &gold);
         assert_eq!(docs[0].text(), "Ann said so.");
         assert!(docs[0].spans.is_empty() && docs[0].attributions.is_empty());
         assert_eq!((docs[1].id.as_str(), docs[1].text()), ("z", ""));

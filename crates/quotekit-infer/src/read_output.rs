@@ -3,7 +3,9 @@
 //! ([`crate::failed`] says which), not refused.
 
 use crate::output::ERRORS_FILE;
-use quotekit_data::{load_corpus, DataError, Format, LoadOptions, LoadReport};
+use quotekit_data::formats::jsonl::JsonlReader;
+use quotekit_data::load::Skipped;
+use quotekit_data::{load_corpus, CorpusReader, DataError, Format, LoadOptions, LoadReport, Mode};
 use std::path::Path;
 
 /// True when `dir` is the brat output of a `predict` run whose every
@@ -24,21 +26,129 @@ pub fn holds_errors_only(dir: &Path) -> bool {
 }
 
 /// Reads `predict`'s output `corpus` (of `format`) as a corpus: the error
-/// records of `--format documents` output are counted in
-/// [`LoadReport::error_records`] (whatever `options` says of them), not
-/// refused; a brat output whose every document failed (its
-/// [`ERRORS_FILE`] alone) is a corpus of no documents.
+/// records of `--format documents` output, and those of a brat output's
+/// [`ERRORS_FILE`] after them, are counted in [`LoadReport::error_records`]
+/// (whatever `options` says of them), not refused; a brat output whose
+/// every document failed (its [`ERRORS_FILE`] alone) is a corpus of no
+/// documents. A line of [`ERRORS_FILE`] that is no error record (cut off
+/// when predict was killed, damaged) is an error naming it, or with
+/// lenient reading is left out in [`LoadReport::skipped`].
 pub fn load_output(
     corpus: &Path,
     format: Format,
     options: &LoadOptions,
 ) -> Result<LoadReport, DataError> {
-    if format == Format::Brat && holds_errors_only(corpus) {
-        return Ok(LoadReport::default());
-    }
-    let options = LoadOptions {
-        error_records: true,
-        ..options.clone()
+    let mut report = if format == Format::Brat && holds_errors_only(corpus) {
+        LoadReport::default()
+    } else {
+        let options = LoadOptions {
+            error_records: true,
+            ..options.clone()
+        };
+        load_corpus(corpus, format, &options)?
     };
-    load_corpus(corpus, format, &options)
+    let errors = corpus.join(ERRORS_FILE);
+    if format == Format::Brat && errors.is_file() {
+        read_error_records(&errors, options.mode, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// Adds the error records of `path`, a brat output's [`ERRORS_FILE`], to
+/// `report`, in their order. A line that is no error record is an error
+/// naming the file and the line, or in [`Mode::Lenient`] a line left out.
+fn read_error_records(path: &Path, mode: Mode, report: &mut LoadReport) -> Result<(), DataError> {
+    for item in JsonlReader.read(path)? {
+        let error = match item {
+            Err(DataError::ErrorRecord(record)) => {
+                report.error_records.push(record);
+                continue;
+            }
+            Err(e) => e,
+            Ok(read) => DataError::Syntax {
+                path: path.to_path_buf(),
+                line: read.origin.record_line.unwrap_or(0),
+                message: format!(
+                    "document {:?} is no error record of `quotekit predict` (`{{\"id\": …, \
+                     \"error\": …}}`), which is all {ERRORS_FILE} holds",
+                    read.document.id
+                ),
+            },
+        };
+        match mode {
+            Mode::Strict => return Err(error),
+            Mode::Lenient => report.skipped.push(Skipped { error }),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A brat output whose `errors.jsonl` was cut off in its last line (a
+    /// killed run): strict reading names the file and the line; lenient
+    /// reading keeps the documents and the whole records, and leaves the
+    /// cut line out, saying so.
+    #[test]
+    fn a_cut_off_error_record_is_an_error_or_left_out_when_lenient() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Ann said so.\n").unwrap();
+        std::fs::write(dir.path().join("a.ann"), "").unwrap();
+        std::fs::write(
+            dir.path().join(ERRORS_FILE),
+            concat!(
+                r#"{"id":"x","error":{"kind":"empty","message":"the text is empty"}}"#,
+                "\n",
+                r#"{"id":"y","error":{"kind":"emp"#,
+            ),
+        )
+        .unwrap();
+        let strict = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap_err();
+        let said = strict.to_string();
+        assert!(
+            said.contains(&format!("{ERRORS_FILE}:2:")) && said.contains("cut off"),
+            "{said}"
+        );
+        let lenient = LoadOptions {
+            mode: Mode::Lenient,
+            ..LoadOptions::default()
+        };
+        let report = load_output(dir.path(), Format::Brat, &lenient).unwrap();
+        assert_eq!(report.documents.len(), 1);
+        let ids: Vec<&str> = report.error_records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["x"]);
+        assert_eq!(report.skipped.len(), 1);
+        assert!(report.skipped[0]
+            .error
+            .to_string()
+            .contains(&format!("{ERRORS_FILE}:2:")));
+    }
+
+    /// A document among the error records is no error record: named by its
+    /// line.
+    #[test]
+    fn a_document_in_the_errors_file_is_refused_by_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(ERRORS_FILE),
+            concat!(
+                r#"{"id":"x","error":{"kind":"empty","message":"the text is empty"}}"#,
+                "\n\n",
+                r#"{"id":"d","text":"Ann said so."}"#,
+                "\n"
+            ),
+        )
+        .unwrap();
+        let said = load_output(dir.path(), Format::Brat, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            said.contains(&format!(
+                "{ERRORS_FILE}:3: document \"d\" is no error record"
+            )),
+            "{said}"
+        );
+    }
 }

@@ -92,8 +92,7 @@ fn load_predictions(
     use quotekit_infer::read_output::load_output;
     let format = Format::detect(path);
     let report = load_with(path, format, flags, warnings, load_output)?;
-    let (documents, notes) = scored_documents(path, format, report, gold)
-        .map_err(|e| errors::DataError::new_err(errors::advice(e.to_string())))?;
+    let (documents, notes) = scored_documents(report, gold);
     warnings.extend(notes);
     Ok(documents)
 }

@@ -187,8 +187,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     // An error record (a document predict could not
                     // annotate) predicted nothing, and is scored so, as
                     // among records.
-                    let (documents, notes) =
-                        quotekit_infer::failed::scored_documents(pred_path, format, pred, &gold)?;
+                    let (documents, notes) = quotekit_infer::failed::scored_documents(pred, &gold);
                     for note in notes {
                         errln!("note: {note}");
                     }

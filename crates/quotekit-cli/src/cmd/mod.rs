@@ -194,16 +194,6 @@ pub fn exit_code(failed: bool) -> ExitCode {
     }
 }
 
-/// The documents `predict` could not annotate in its output `corpus`,
-/// loaded as `report` ([`load_predictions`]): the error records of a brat
-/// folder's `errors.jsonl`, and those among `--format documents` JSONL
-/// (0 for a corpus of another kind). A command that reads such output as
-/// a corpus says so, so that they are not lost from its counts without a
-/// word.
-pub fn predict_errors(corpus: &Path, format: Format, report: &LoadReport) -> anyhow::Result<usize> {
-    Ok(quotekit_infer::failed::failed(corpus, format, report)?.len())
-}
-
 /// Where the error records of `predict`'s output `corpus` are: a brat
 /// folder's [`quotekit_infer::output::ERRORS_FILE`], or the JSONL file
 /// itself.
@@ -215,7 +205,7 @@ pub fn predict_errors_file(corpus: &Path) -> PathBuf {
     }
 }
 
-/// Warns that the `failed` documents of [`predict_errors`] in `corpus` are
+/// Warns that the `failed` documents in `corpus` (its error records) are
 /// `left` (not counted, not converted) by the command.
 pub fn warn_of_predict_errors(corpus: &Path, failed: usize, left: &str) {
     errln!(

@@ -109,24 +109,8 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         // (`predict --format documents` writes the documents it could not
         // annotate as error records among the others: `{"id", "error"}`.)
         if let Some(r) = record.as_ref().filter(|_| !has("text")) {
-            if let Some(error) = r.get("error").filter(|e| !e.is_null()) {
-                let id = match r.get("id") {
-                    Some(serde_json::Value::String(id)) => id.clone(),
-                    Some(n @ serde_json::Value::Number(_)) => n.to_string(),
-                    _ => format!("line {line}"),
-                };
-                let message = match (error.get("kind"), error.get("message")) {
-                    (Some(serde_json::Value::String(k)), Some(serde_json::Value::String(m))) => {
-                        format!("{k}: {m}")
-                    }
-                    _ => crate::message::shorten(&error.to_string(), 200),
-                };
-                return DataError::ErrorRecord(crate::error::ErrorRecord {
-                    path: path.to_path_buf(),
-                    line,
-                    id,
-                    message,
-                });
+            if let Some(error) = crate::error::ErrorRecord::of_json(r, path, line) {
+                return DataError::ErrorRecord(error);
             }
         }
         // (`predict`'s records count their spans by role.)

@@ -147,30 +147,6 @@ fn read_predictions_on(
     read_jsonl(path, texts.as_ref(), &options.names, &options.validation)
 }
 
-/// The error records of `path`, a brat output's
-/// [`crate::output::ERRORS_FILE`], in their order (`line N` the id of one
-/// without an id); a line that is no error record is an error naming it.
-pub fn error_records(path: &Path) -> Result<Vec<ErrorRecord>, InferError> {
-    let mut records = Vec::new();
-    for line in lines(path)? {
-        let (line_no, buf) = line?;
-        let object = known_keys(&buf).ok().filter(has_error).ok_or_else(|| {
-            InferError::Usage(format!(
-                "{}:{line_no}: not an error record of `quotekit predict` (`{{\"id\": …, \"error\": …}}`)",
-                path.display()
-            ))
-        })?;
-        let View { id, content } = error_view(&object, line_no);
-        records.push(ErrorRecord {
-            id,
-            path: path.to_path_buf(),
-            line: line_no,
-            message: content.err().unwrap_or_default(),
-        });
-    }
-    Ok(records)
-}
-
 /// True when the first record of the JSONL file `path` that is no error
 /// record (both formats have those) is a `predict --format jsonl` record
 /// (quotes, no text), not a document.
@@ -691,13 +667,14 @@ fn read_jsonl(
         };
         let value = value.ok();
         let object = value.as_ref().and_then(Value::as_object);
-        let view = match object {
-            Some(o) if has_error(o) => {
-                let view = error_view(o, line_no);
+        let error = object.and_then(|o| ErrorRecord::of_json(o, path, line_no));
+        let view = match (object, error) {
+            (_, Some(error)) => {
+                let view = error_view(error);
                 occurrence(view.id.clone());
                 view
             }
-            Some(o) if Shape::of(o).is_record() => {
+            (Some(o), None) if Shape::of(o).is_record() => {
                 // (A record that carries its text is read on it, when no
                 // texts are given or gold has no document of its id.)
                 let id = record_id(object, line_no);
@@ -799,17 +776,12 @@ fn has_error(o: &serde_json::Map<String, Value>) -> bool {
     o.get("error").is_some_and(|e| !e.is_null())
 }
 
-/// An error record: `{"id", "error": {"kind", "message"}}`.
-fn error_view(o: &serde_json::Map<String, Value>, line: usize) -> View {
-    let id = record_id(Some(o), line);
-    let error = &o["error"];
-    let message = match (error.get("kind"), error.get("message")) {
-        (Some(Value::String(k)), Some(Value::String(m))) => format!("{k}: {m}"),
-        _ => error.to_string(),
-    };
+/// An error record's view: its id, and why `predict` could not annotate
+/// the document.
+fn error_view(error: ErrorRecord) -> View {
     View {
-        id,
-        content: Err(message),
+        id: error.id,
+        content: Err(error.message),
     }
 }
 
