@@ -149,7 +149,7 @@ fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
     if ORGANIZATION_HEADS.contains(last)
         || keys
             .iter()
-            .any(|k| matches!(k.as_str(), "of" | "for" | "on"))
+            .any(|k| matches!(k.as_str(), "of" | "for" | "on" | "&"))
     {
         return EntityType::Organization;
     }

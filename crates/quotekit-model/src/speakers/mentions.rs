@@ -277,11 +277,13 @@ fn mention_or_title(
     let all = &words[range.clone()];
     // An organization's name ends with a head word or has one before a
     // connector (`Bureau of Prisons`).
+    // A firm's names joined by `&` are one organization's.
     let organization = all.iter().enumerate().any(|(k, w)| {
-        ORGANIZATION_HEADS.contains(w.key())
+        (ORGANIZATION_HEADS.contains(w.key())
             && (k + 1 == all.len()
                 || CONNECTORS.contains(all[k + 1].text)
-                || all[k + 1].text == "and")
+                || all[k + 1].text == "and"))
+            || (w.text == "&" && k > 0 && k + 1 < all.len())
     });
     // Titles come off a person's name, not an organization's (`State
     // Department`): the longest front that ends with a title word
@@ -521,7 +523,20 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     let keys: Vec<String> = name.iter().map(|w| w.key().to_string()).collect();
                     name.len() >= 2 && !is_full_person_name(&keys)
                 });
-            if !head && !plural_for && !PARTICLES.contains(w.text) {
+            // `&` joins a firm's names (`Johnson & Johnson`, `Procter &
+            // Gamble`), not two titles (`Mr. & Mrs. Smith` are two people)
+            // or two first names (`Jim & Sarah`).
+            let first_names = || {
+                first_name_gender(prev.key()).is_some()
+                    && words
+                        .get(end + 1)
+                        .is_some_and(|next| first_name_gender(next.key()).is_some())
+            };
+            let ampersand = w.text == "&" && !TITLES.contains(prev.key()) && !first_names();
+            if w.text == "&" && !ampersand {
+                break;
+            }
+            if !head && !plural_for && !ampersand && !PARTICLES.contains(w.text) {
                 break;
             }
             match connected(words, end, &starts) {

@@ -473,6 +473,8 @@ mod tests {
             "Mr. Grassley and Mr. Leahy",
             "Sen. Bob Corker, R-Tenn., and Lindsey Graham",
             "Councilwoman Priya Nandakumar, who chairs the finance committee, and Councilman Owen Hale",
+            "Mr. and Mrs. Smith",
+            "Dr. & Mrs. Jones",
         ];
         for span in together {
             let text = format!("The bill passed on Monday. {span} said it was a mistake.");
@@ -493,6 +495,25 @@ mod tests {
             "Howard Dean spoke. Dean, a former party chairman and presidential candidate, said no.";
         let span = "Dean, a former party chairman and presidential candidate";
         assert_eq!(resolve(text, &[span]), [Some("Howard Dean".to_string())]);
+    }
+
+    /// A firm's names joined by `&` are one organization's name, not two
+    /// names (which took the first, or none).
+    #[test]
+    fn names_joined_by_an_ampersand_are_one_firm() {
+        let text = "Johnson & Johnson said on Monday that sales rose. \"We are pleased,\" the \
+                    company said. Procter & Gamble said it would cut prices.";
+        assert_eq!(
+            resolve(text, &["Johnson & Johnson", "the company", "Procter & Gamble"]),
+            [
+                Some("Johnson & Johnson".to_string()),
+                Some("Johnson & Johnson".to_string()),
+                Some("Procter & Gamble".to_string())
+            ]
+        );
+        // (Two first names are two people.)
+        let text = "Jim & Sarah said they would come.";
+        assert_eq!(resolve(text, &["Jim & Sarah"]), [None]);
     }
 
     /// `Ms. Lopez` and `Mr. Lopez` are the wife and the husband named in

@@ -3,7 +3,7 @@
 //! word and name just before it.
 
 use crate::speakers::entities::{EntityType, Names};
-use crate::speakers::lexicon::{FUNCTION_WORDS, PRONOUNS, TITLES};
+use crate::speakers::lexicon::{FUNCTION_WORDS, HONORIFICS, PRONOUNS, TITLES};
 use quotekit_data::Tokenized;
 use std::ops::Range;
 
@@ -186,12 +186,30 @@ impl Source {
     /// begins with a person's name (a word such as `both` or `senator` may
     /// come first), and another person's name follows an `and` (or `&`)
     /// that comes right after the first name or after the comma or bracket
-    /// closing what describes it. Such a source is no one person (the
+    /// closing what describes it; or two honorifics joined before one name
+    /// (`Mr. and Mrs. Smith`). Such a source is no one person (the
     /// guidelines' `-`), whoever the ranker would choose. (`Clinton, who
     /// served with Obama and Biden` is one person: the `and` follows
     /// another name; so is `Hillary Clinton, who served with Barack Obama,
     /// Tim Kaine, and Joe Biden`: its clause names the others.)
     pub fn people_together(&self, names: &Names) -> bool {
+        let Some(&first) = self.inside.first() else {
+            return false;
+        };
+        let first_word = names
+            .words
+            .partition_point(|w| w.tokens.start < self.tokens.start);
+        let lead = &names.mentions[first];
+        // `Mr. and Mrs. Smith`, `Dr. & Mrs. Jones`: two honorifics joined
+        // before one name are two people.
+        let at = lead.words.start;
+        if !lead.titles.is_empty()
+            && at >= first_word + 2
+            && matches!(names.words[at - 1].key(), "and" | "&")
+            && HONORIFICS.contains(names.words[at - 2].key())
+        {
+            return true;
+        }
         // (Two names and an `and`: what [`Source::conjoined`] says, known
         // already, and false for nearly every span.)
         if !self.conjoined {
@@ -205,13 +223,6 @@ impl Source {
                 names.entities[e].kind == EntityType::Person || !names.mentions[m].titles.is_empty()
             })
         };
-        let Some(&first) = self.inside.first() else {
-            return false;
-        };
-        let first_word = names
-            .words
-            .partition_point(|w| w.tokens.start < self.tokens.start);
-        let lead = &names.mentions[first];
         // (`former Pennsylvania Gov. and Democratic National Committee
         // Chairman Ed Rendell`: a name that ends with a title is no one's.)
         let ends_titled = TITLES.contains(names.words[lead.words.end - 1].key());
