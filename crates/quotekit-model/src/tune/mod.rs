@@ -27,8 +27,9 @@ use crate::fit::fit_with;
 use crate::model_file::save_annotator;
 use crate::training::events::TrainEvent;
 use crate::training::options::{Interrupt, TrainOptions};
+use crate::training::run_state::corpus_fingerprint;
 use plan::{rung, rungs, Trial};
-use results::{ResultsStore, Scores, TrialRecord};
+use results::{ResultsStore, Scores, TrialRecord, CORPORA_MARK};
 use space::{Method, SearchSpace};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -113,7 +114,13 @@ pub fn tune(
     // (or names of another corpus) would fail every trial, and the failed
     // trials would stand as done when the search is resumed.
     // (The corpora are not kept: each trial reads them.)
-    check::metric_fits_dev(space, &base, &crate::fit::load_corpora(&base)?.1)?;
+    let (train, dev, _) = crate::fit::load_corpora(&base)?;
+    check::metric_fits_dev(space, &base, &dev)?;
+    // (What the corpora hold is part of what the search is: trials scored
+    // on other documents of the same paths are not to be ranked with new
+    // ones.)
+    let corpora = corpus_fingerprint(&train, &dev);
+    drop((train, dev));
     // So are the other files its keys' values name, and the encoders.
     check::inputs_exist(space, &base)?;
     // (Successive halving's rungs are sized from the budget: for it, the
@@ -125,6 +132,7 @@ pub fn tune(
         ),
         Method::Grid | Method::Random => space.fingerprint.clone(),
     };
+    let fingerprint = format!("{fingerprint}{CORPORA_MARK}{corpora:016x}");
     let store = ResultsStore::open(out, &fingerprint)?;
     let mut search = Search {
         space,

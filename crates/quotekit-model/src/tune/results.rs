@@ -123,6 +123,20 @@ fn without_templates(fingerprint: &str) -> Option<String> {
     Some(format!("{then}{after}"))
 }
 
+/// What begins the last part of a search's fingerprint: a hash of its
+/// training and dev documents ([`corpus_fingerprint`]).
+///
+/// [`corpus_fingerprint`]: crate::training::run_state::corpus_fingerprint
+pub const CORPORA_MARK: &str = "\n--- corpora ---\n";
+
+/// A fingerprint without its corpora part (searches begun before it was
+/// kept have none).
+fn without_corpora(fingerprint: &str) -> &str {
+    fingerprint
+        .split_once(CORPORA_MARK)
+        .map_or(fingerprint, |(then, _)| then)
+}
+
 /// The files of a search in its output folder.
 #[derive(Debug)]
 pub struct ResultsStore {
@@ -152,7 +166,14 @@ impl ResultsStore {
         if search.exists() {
             let text = crate::io::read_file(&search)?;
             let found: Option<SearchFile> = serde_json::from_slice(&text).ok();
-            if found.as_ref() != Some(&wanted) && !started {
+            // A search begun before the corpora were part of what it is
+            // goes on (its corpora cannot be checked), and is told by them
+            // from now on.
+            let before_corpora = found.as_ref().is_some_and(|f| {
+                !f.fingerprint.contains(CORPORA_MARK)
+                    && f.fingerprint == without_corpora(fingerprint)
+            });
+            if found.as_ref() != Some(&wanted) && (!started || before_corpora) {
                 // No trial yet (say, a search refused before its first):
                 // the folder is this search's now.
                 let json =
@@ -168,9 +189,17 @@ impl ResultsStore {
             } else if found.as_ref() != Some(&wanted) {
                 // The same search but for the templates its defaults reach
                 // now: begun before `clause`.
-                let before_clause = without_templates(fingerprint)
-                    .is_some_and(|then| found.as_ref().is_some_and(|f| f.fingerprint == then));
-                let message = if before_clause {
+                let found = found.as_ref().map_or("", |f| f.fingerprint.as_str());
+                let before_clause = without_templates(without_corpora(fingerprint))
+                    .is_some_and(|then| without_corpora(found) == then);
+                let other_corpora = found.contains(CORPORA_MARK)
+                    && without_corpora(found) == without_corpora(fingerprint);
+                let message = if other_corpora {
+                    "holds the results of this search on other corpora: the training or dev \
+                     documents have changed since its trials were scored (added, removed or \
+                     edited), and their scores are not to be ranked with new ones. Restore the \
+                     corpora to resume, or give another --out to search again"
+                } else if before_clause {
                     "holds the results of this search begun before the CRF's `clause` feature \
                      template, whose base config leaves the templates to the default: the \
                      default now adds `clause`, so its trials and new ones would differ in their \
@@ -454,6 +483,35 @@ mod tests {
             err.contains("trials.jsonl") && err.contains("line 1"),
             "{err}"
         );
+    }
+
+    /// A search is resumed on the corpora its trials were scored on: other
+    /// documents under the same paths are refused, saying so. A search
+    /// begun before the corpora were kept goes on, and is held to the
+    /// corpora it goes on with.
+    #[test]
+    fn a_search_on_changed_corpora_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let on = |corpora: &str| format!("space{CORPORA_MARK}{corpora}");
+        let store = ResultsStore::open(dir.path(), &on("aaaa")).unwrap();
+        store.append(&record(1, 0.5)).unwrap();
+        ResultsStore::open(dir.path(), &on("aaaa")).unwrap();
+        let err = ResultsStore::open(dir.path(), &on("bbbb"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("on other corpora"), "{err}");
+        let err = ResultsStore::open(dir.path(), &format!("other{CORPORA_MARK}aaaa"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another search"), "{err}");
+        let old = tempfile::tempdir().unwrap();
+        let store = ResultsStore::open(old.path(), "space").unwrap();
+        store.append(&record(1, 0.5)).unwrap();
+        ResultsStore::open(old.path(), &on("cccc")).unwrap();
+        let err = ResultsStore::open(old.path(), &on("dddd"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("on other corpora"), "{err}");
     }
 
     #[test]
