@@ -320,11 +320,22 @@ fn cases(dir: &Path) -> Vec<Case> {
     ];
     // Settings out of range: refused before anything is written.
     let never = dir.join("never");
+    let many_layers = format!(
+        "model = \"neural\"\n[neural.network]\ndilations = [{}]\n",
+        vec!["1"; 2000].join(", ")
+    );
     let configs = [
         (
             "dilations-0",
             "model = \"neural\"\n[neural.network]\ndilations = [0]\n",
             "neural.network.dilations has 0",
+        ),
+        (
+            // (Each layer's activations are kept in training: 2,000 layers
+            // filled the machine's memory before they were bounded.)
+            "dilations-2000-layers",
+            many_layers.as_str(),
+            "neural.network.dilations lists 2000 layers (expected at most 32",
         ),
         (
             "clip-0",

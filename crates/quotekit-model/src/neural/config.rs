@@ -3,7 +3,7 @@
 
 use crate::features::config::Template;
 use crate::features::symbolic::FEATURE_SIZES;
-use crate::nn::check_widths;
+use crate::nn::{check_dilations, check_widths};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -160,11 +160,7 @@ impl NeuralConfig {
                 self.weight_decay
             ));
         }
-        if let Some(&d) = e.dilations.iter().find(|&&d| d == 0 || d > 1024) {
-            return Err(format!(
-                "neural.network.dilations has {d} (expected 1 to 1024)"
-            ));
-        }
+        check_dilations("neural.network.dilations", &e.dilations)?;
         if !(0.0..1.0).contains(&e.sparse_dropout) {
             return Err(format!(
                 "neural.network.sparse_dropout = {} (expected at least 0 and below 1)",

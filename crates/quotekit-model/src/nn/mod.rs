@@ -25,6 +25,28 @@ pub const WINDOWS_AT_ONCE: usize = 16;
 /// `transformer.head_hidden`, …): above it a network would not fit in memory.
 pub const MAX_SIZE: usize = 8192;
 
+/// The most layers a config may give a stack of dilated convolutions
+/// (`neural.network.dilations`, `transformer.head_dilations`): each layer
+/// keeps its activations for the backward pass, so a long list fills
+/// memory in training long before its weights count.
+pub const MAX_LAYERS: usize = 32;
+
+/// Refuses a list of `dilations` (the config key `key`) with a step
+/// outside 1 to 1024 or more than [`MAX_LAYERS`] layers, naming the key.
+pub fn check_dilations(key: &str, dilations: &[usize]) -> Result<(), String> {
+    if let Some(&d) = dilations.iter().find(|&&d| d == 0 || d > 1024) {
+        return Err(format!("{key} has {d} (expected 1 to 1024)"));
+    }
+    if dilations.len() > MAX_LAYERS {
+        return Err(format!(
+            "{key} lists {} layers (expected at most {MAX_LAYERS}: each keeps its activations \
+             in training)",
+            dilations.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses the first of `widths` (key, size) above [`MAX_SIZE`], naming it
 /// as `section.key`.
 pub fn check_widths(section: &str, widths: &[(&str, usize)]) -> Result<(), String> {

@@ -504,7 +504,10 @@ mod tests {
         let text = "Johnson & Johnson said on Monday that sales rose. \"We are pleased,\" the \
                     company said. Procter & Gamble said it would cut prices.";
         assert_eq!(
-            resolve(text, &["Johnson & Johnson", "the company", "Procter & Gamble"]),
+            resolve(
+                text,
+                &["Johnson & Johnson", "the company", "Procter & Gamble"]
+            ),
             [
                 Some("Johnson & Johnson".to_string()),
                 Some("Johnson & Johnson".to_string()),

@@ -177,11 +177,7 @@ impl TransformerConfig {
                 self.weight_decay
             ));
         }
-        if let Some(&d) = self.head_dilations.iter().find(|&&d| d == 0 || d > 1024) {
-            return Err(format!(
-                "transformer.head_dilations has {d} (expected 1 to 1024)"
-            ));
-        }
+        crate::nn::check_dilations("transformer.head_dilations", &self.head_dilations)?;
         if self.head_hidden == 0 && !self.head_dilations.is_empty() {
             return Err("transformer.head_dilations needs transformer.head_hidden > 0".into());
         }
