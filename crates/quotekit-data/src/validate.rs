@@ -141,6 +141,15 @@ pub enum ProblemKind {
         /// The span listed again.
         span: String,
     },
+    /// An attribution with the same source, cue and content spans as an
+    /// earlier one of its document (an annotation line copied, or two
+    /// files joined): it would be counted twice in scores and statistics.
+    RepeatedAttribution {
+        /// The attribution.
+        attribution: String,
+        /// The earlier one it repeats.
+        first: String,
+    },
     /// An attribution with no content argument: a reader drops it, and a
     /// document that holds one is written by none of the writers.
     EmptyAttribution {
@@ -292,6 +301,11 @@ impl std::fmt::Display for ProblemKind {
             ProblemKind::RepeatedContent { attribution, span } => write!(
                 f,
                 "attribution {attribution} lists content {span} twice"
+            ),
+            ProblemKind::RepeatedAttribution { attribution, first } => write!(
+                f,
+                "attribution {attribution} repeats attribution {first} (the same source, cue \
+                 and content): it is counted twice in scores and statistics; remove one"
             ),
             ProblemKind::NoFragments { span } => {
                 write!(f, "span {span} has no fragments (it covers no text)")
@@ -506,6 +520,7 @@ impl Diagnostic {
             ProblemKind::NoFragments { .. } => "span without fragments",
             ProblemKind::OverlappingFragments { .. } => "overlapping fragments in a span",
             ProblemKind::RepeatedContent { .. } => "content listed twice",
+            ProblemKind::RepeatedAttribution { .. } => "attribution repeated",
             ProblemKind::RepeatedRole { .. } => "role given twice in an attribution",
             ProblemKind::TextMismatch { .. } => "text field mismatch",
             ProblemKind::UnknownLabel { .. } => "unknown label",
@@ -610,6 +625,9 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
     let text_len = doc.char_index().char_len();
     let mut roles: HashMap<&str, Role> = HashMap::new();
     let mut seen_attr = std::collections::HashSet::new();
+    // (Each attribution's arguments, content in order, and the first
+    // attribution that has them.)
+    let mut arguments_of: HashMap<(Option<&str>, Option<&str>, Vec<&str>), &str> = HashMap::new();
     for span in &doc.spans {
         if roles.insert(span.id.as_str(), span.role).is_some() {
             out.push(origin.diagnostic(
@@ -678,7 +696,8 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
         }
     }
     for attribution in &doc.attributions {
-        if !seen_attr.insert(attribution.id.as_str()) {
+        let fresh_id = seen_attr.insert(attribution.id.as_str());
+        if !fresh_id {
             out.push(origin.diagnostic(
                 &doc.id,
                 Some(&attribution.id),
@@ -687,6 +706,29 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
                     id: attribution.id.clone(),
                 },
             ));
+        }
+        let mut content: Vec<&str> = attribution.content.iter().map(String::as_str).collect();
+        content.sort_unstable();
+        let key = (
+            attribution.source.as_deref(),
+            attribution.cue.as_deref(),
+            content,
+        );
+        match arguments_of.entry(key) {
+            // (An id used twice is said already.)
+            std::collections::hash_map::Entry::Occupied(_) if !fresh_id => {}
+            std::collections::hash_map::Entry::Occupied(first) => out.push(origin.diagnostic(
+                &doc.id,
+                Some(&attribution.id),
+                Severity::Warning,
+                ProblemKind::RepeatedAttribution {
+                    attribution: attribution.id.clone(),
+                    first: first.get().to_string(),
+                },
+            )),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(&attribution.id);
+            }
         }
         let arguments = attribution
             .source
@@ -919,6 +961,40 @@ mod tests {
         );
         assert!(
             diags[1].contains("error: attribution E1 lists content T3 twice"),
+            "{diags:?}"
+        );
+    }
+
+    /// An attribution with the same arguments as an earlier one is a
+    /// warning naming both (it would be counted twice); one whose id is
+    /// used twice is said once, as a duplicate id.
+    #[test]
+    fn a_repeated_attribution_is_a_warning() {
+        let mut d = doc();
+        let mut again = d.attributions[0].clone();
+        again.id = "E2".into();
+        d.attributions.push(again.clone());
+        let mut o = origin();
+        o.lines.insert("E2".into(), 5);
+        let diags = validate(&d, &o, &ValidationOptions::default());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].severity, Severity::Warning);
+        assert!(
+            diags[0]
+                .to_string()
+                .starts_with("d.ann:5: warning: attribution E2 repeats attribution E1"),
+            "{}",
+            diags[0]
+        );
+        // (Another cue is another attribution.)
+        d.attributions[1].cue = None;
+        assert!(validate(&d, &o, &ValidationOptions::default()).is_empty());
+        d.attributions[1] = again;
+        d.attributions[1].id = "E1".into();
+        let diags = validate(&d, &o, &ValidationOptions::default());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            matches!(diags[0].kind, ProblemKind::DuplicateId { .. }),
             "{diags:?}"
         );
     }
