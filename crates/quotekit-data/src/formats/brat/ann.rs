@@ -89,7 +89,11 @@ pub fn parse_ann(
     let mut speakers: Vec<(String, String, usize)> = Vec::new();
     // (`E` lines are read once every `T` line is: brat allows any order.)
     let mut events: Vec<(&str, &str, usize)> = Vec::new();
+    // (What follows the last line break is no line: a span's text field
+    // on the last line does not take it as an empty continuation line.)
     let lines: Vec<&str> = ann
+        .strip_suffix('\n')
+        .unwrap_or(ann)
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect();
@@ -563,6 +567,37 @@ mod tests {
                 "d.ann:8: warning: attribution E3 has no content; it is dropped",
             ]
         );
+    }
+
+    /// A text field that does not match, on the file's last line, is
+    /// quoted as written: the line break that ends the file is no line of
+    /// it (it was quoted as `"Ab\n"`).
+    #[test]
+    fn a_mismatch_on_the_last_line_quotes_no_line_break() {
+        for ann in ["T1\tSource 0 3\tAb\n", "T1\tSource 0 3\tAb"] {
+            let said: Vec<String> = read(ann)
+                .unwrap()
+                .diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(
+                said,
+                ["d.ann:1: error: span T1: annotation text \"Ab\" does not match the text at its \
+                  offsets \"Ann\""],
+                "{ann:?}"
+            );
+        }
+        // (A text that ends with a line break is written with it, and read.)
+        let read = parse_ann(
+            "d",
+            "Ann\nsaid so.".into(),
+            "T1\tSource 0 4\tAnn\n\n",
+            Path::new("d.ann"),
+            &BratOptions::default(),
+        )
+        .unwrap();
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
     }
 
     /// A span where an attribution's trigger goes, or its trigger where a
