@@ -394,10 +394,23 @@ fn refusal(key: &str, domain: &Domain, value: &toml::Value, e: ModelError, other
     // (A range draws fractions unless told otherwise.)
     let whole = message.contains("floating point")
         && (message.contains("expected u") || message.contains("expected i"));
-    let hint = if whole && !domain.integer {
-        "; the key takes whole numbers: add `integer = true` to its range"
+    // (serde's words for a number where a word goes: `invalid type: …,
+    // expected string` or `… variant`.)
+    let words = domain.values.is_none()
+        && message.contains("invalid type")
+        && (message.contains("expected string") || message.contains("variant"));
+    let (message, hint) = if whole && !domain.integer {
+        (
+            message,
+            "; the key takes whole numbers: add `integer = true` to its range",
+        )
+    } else if words {
+        (
+            "a range gives numbers, and the key takes a word".to_string(),
+            ": list its values instead (`values = [\"…\", \"…\"]`)",
+        )
     } else {
-        ""
+        (message, "")
     };
     format!("`{key}` = {}: {message}{hint}{others}", shown(value))
 }

@@ -697,6 +697,14 @@ mod tests {
                 "\"features.window\" = { min = 1, max = 3 }",
                 "add `integer = true` to its range",
             ),
+            (
+                "\"data.scheme\" = { min = 0, max = 1 }",
+                "a range gives numbers, and the key takes a word: list its values instead",
+            ),
+            (
+                "\"training.algorithm\" = { min = 0, max = 2, integer = true }",
+                "a range gives numbers, and the key takes a word: list its values instead",
+            ),
             ("\"training..c2\" = { values = [1.0] }", "not a config key"),
             (
                 "\"model.x\" = { values = [1] }",
