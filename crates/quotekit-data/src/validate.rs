@@ -619,15 +619,19 @@ impl Default for ValidationOptions {
     }
 }
 
+/// An attribution's arguments as compared for repeats: source, cue, and
+/// content in sorted order.
+type Arguments<'d> = (Option<&'d str>, Option<&'d str>, Vec<&'d str>);
+
 /// Checks offsets, ids, attribution references and role overlaps of `doc`.
 pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let text_len = doc.char_index().char_len();
     let mut roles: HashMap<&str, Role> = HashMap::new();
     let mut seen_attr = std::collections::HashSet::new();
-    // (Each attribution's arguments, content in order, and the first
-    // attribution that has them.)
-    let mut arguments_of: HashMap<(Option<&str>, Option<&str>, Vec<&str>), &str> = HashMap::new();
+    // (Each attribution's arguments, and the first attribution that has
+    // them.)
+    let mut arguments_of: HashMap<Arguments, &str> = HashMap::new();
     for span in &doc.spans {
         if roles.insert(span.id.as_str(), span.role).is_some() {
             out.push(origin.diagnostic(
