@@ -78,30 +78,6 @@ mod tests {
     }
 
     #[test]
-    fn a_brat_output_of_error_records_alone_is_no_documents_and_its_failures() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(ERRORS_FILE),
-            concat!(
-                r#"{"id":"x","error":{"kind":"empty","message":"the text is empty"}}"#,
-                "\n",
-                r#"{"id":"y","error":{"kind":"empty","message":"the text is empty"}}"#,
-                "\n"
-            ),
-        )
-        .unwrap();
-        let report = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
-        assert!(report.documents.is_empty());
-        let failed = &report.error_records;
-        let ids: Vec<&str> = failed.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["x", "y"]);
-        // (Named by the file and line that hold them.)
-        assert_eq!(failed[1].path, dir.path().join(ERRORS_FILE));
-        assert_eq!(failed[1].line, 2);
-        assert_eq!(failed[1].message, "empty: the text is empty");
-    }
-
-    #[test]
     fn predicting_nothing_takes_gold_text_where_gold_has_the_document() {
         let dir = tempfile::tempdir().unwrap();
         let empty = r#"{"error":{"kind":"empty","message":"the text is empty"}"#;

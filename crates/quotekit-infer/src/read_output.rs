@@ -87,6 +87,30 @@ fn read_error_records(path: &Path, mode: Mode, report: &mut LoadReport) -> Resul
 mod tests {
     use super::*;
 
+    /// `predict`'s error record of the document `id`, as a line.
+    fn error_record(id: &str) -> String {
+        format!(r#"{{"id":"{id}","error":{{"kind":"empty","message":"the text is empty"}}}}"#)
+    }
+
+    #[test]
+    fn a_brat_output_of_error_records_alone_is_no_documents_and_its_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(ERRORS_FILE),
+            format!("{}\n{}\n", error_record("x"), error_record("y")),
+        )
+        .unwrap();
+        let report = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
+        assert!(report.documents.is_empty());
+        let failed = &report.error_records;
+        let ids: Vec<&str> = failed.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["x", "y"]);
+        // (Named by the file and line that hold them.)
+        assert_eq!(failed[1].path, dir.path().join(ERRORS_FILE));
+        assert_eq!(failed[1].line, 2);
+        assert_eq!(failed[1].message, "empty: the text is empty");
+    }
+
     /// A brat output whose `errors.jsonl` was cut off in its last line (a
     /// killed run): strict reading names the file and the line; lenient
     /// reading keeps the documents and the whole records, and leaves the
@@ -98,11 +122,7 @@ mod tests {
         std::fs::write(dir.path().join("a.ann"), "").unwrap();
         std::fs::write(
             dir.path().join(ERRORS_FILE),
-            concat!(
-                r#"{"id":"x","error":{"kind":"empty","message":"the text is empty"}}"#,
-                "\n",
-                r#"{"id":"y","error":{"kind":"emp"#,
-            ),
+            format!("{}\n{}", error_record("x"), &error_record("y")[..28]),
         )
         .unwrap();
         let strict = load_output(dir.path(), Format::Brat, &LoadOptions::default()).unwrap_err();
@@ -133,11 +153,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join(ERRORS_FILE),
-            concat!(
-                r#"{"id":"x","error":{"kind":"empty","message":"the text is empty"}}"#,
-                "\n\n",
-                r#"{"id":"d","text":"Ann said so."}"#,
-                "\n"
+            format!(
+                "{}\n\n{}\n",
+                error_record("x"),
+                r#"{"id":"d","text":"Ann said so."}"#
             ),
         )
         .unwrap();
