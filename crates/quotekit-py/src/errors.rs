@@ -87,6 +87,12 @@ pub fn advice(message: String) -> String {
         .replace("another --out", "another out=")
 }
 
+/// A resource the system would not give (threads, say), with what was
+/// asked: no argument was wrong, so it is a plain [`QuotekitError`].
+pub fn system(what: &str, e: impl std::fmt::Display) -> PyErr {
+    QuotekitError::new_err(format!("{what}: {e}"))
+}
+
 /// An error of an argument (paths, locks, numbers) as a Python exception.
 pub fn input(e: impl std::fmt::Display) -> PyErr {
     InputError::new_err(e.to_string())

@@ -163,7 +163,8 @@ impl NativeModel {
         // (All cores in a pool of quotekit's own, which a forked process
         // can make anew.)
         let threads = quotekit_model::config::pool_threads(threads);
-        let pool = pool_of(threads).map_err(errors::input)?;
+        let pool = pool_of(threads)
+            .map_err(|e| errors::system(&format!("thread pool of {threads} threads"), e))?;
         let width = pool.current_num_threads();
         // Records go in chunks, Python's signals checked after each: Ctrl-C
         // stops a long batch within a chunk's time, not at its end. (Eight

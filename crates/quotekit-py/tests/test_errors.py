@@ -231,6 +231,22 @@ def test_a_lone_text_is_not_split_into_characters(model):
             model.annotate_jsonl(wrong)
 
 
+def test_a_lone_surrogate_in_a_word_argument_is_named():
+    """A word that UTF-8 cannot write is an InputError naming its argument
+    (it was a UnicodeEncodeError, or a TypeError naming an inner struct)."""
+    calls = {
+        # (Refused before the path is looked at.)
+        "precision": lambda: quotekit.load(SAMPLE, precision="\ud800"),
+        "format": lambda: quotekit.read_corpus(SAMPLE, format="\ud800"),
+        "annotator": lambda: quotekit.read_corpus(SAMPLE, annotator="\ud800"),
+        "ignore_labels": lambda: quotekit.read_corpus(SAMPLE, ignore_labels=["\udc80"]),
+        "by": lambda: quotekit.who_is_quoted([{"id": "a", "quotes": []}], by="\ud800"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(quotekit.InputError, match=f"{name} = .*a lone surrogate"):
+            call()
+
+
 def test_a_long_batch_stops_at_ctrl_c(model):
     """A signal's exception (Ctrl-C's KeyboardInterrupt) stops
     annotate_many within a chunk of records, not at the batch's end."""

@@ -212,10 +212,12 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def _optional_str(name: str, value: Any) -> Optional[str]:
-    """``None`` or a string; otherwise :class:`InputError` naming the
-    argument."""
+    """``None`` or a string that UTF-8 can write; otherwise
+    :class:`InputError` naming the argument."""
     if value is not None and not isinstance(value, str):
         raise InputError(f"{name} must be a str, not {type(value).__name__}")
+    if value is not None and not _utf8(value):
+        raise InputError(f"{name} = {value!r}: a lone surrogate, which no text holds")
     return value
 
 
@@ -224,11 +226,12 @@ def _labels(value: Any) -> Optional[List[str]]:
     if value is None:
         return None
     if isinstance(value, str):
-        return [value]
+        return [_optional_str("ignore_labels", value)]
     labels = _sequence(value, "ignore_labels", "labels")
     for label in labels:
         if not isinstance(label, str):
             raise InputError(f"ignore_labels must hold str labels, not {type(label).__name__}")
+        _optional_str("ignore_labels", label)
     return labels
 
 
