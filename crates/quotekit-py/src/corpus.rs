@@ -25,11 +25,13 @@ fn format_of(path: &Path, format: Option<&str>) -> PyResult<Format> {
 /// reading one waits for a writer, and with the interpreter released,
 /// Ctrl-C could not stop the wait. (A path not there is the loader's to
 /// report.) Every path a call reads is checked: corpora, label maps,
-/// configs and what they name.
-pub(crate) fn file_or_folder(path: &Path) -> PyResult<()> {
+/// configs and what they name. The message names the path and `given_as`,
+/// the argument or config key that gave it.
+pub(crate) fn file_or_folder(path: &Path, given_as: &str) -> PyResult<()> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() && !m.is_dir() => Err(errors::DataError::new_err(format!(
-            "{}: neither a file nor a folder (a pipe or a device?); save it to a file first",
+            "{}: neither a file nor a folder (a pipe or a device?), given as {given_as}; save it \
+             to a file first",
             path.display()
         ))),
         _ => Ok(()),
@@ -110,7 +112,9 @@ fn load_with(
     ) -> Result<quotekit_data::LoadReport, quotekit_data::DataError>,
 ) -> PyResult<quotekit_data::LoadReport> {
     // (The label map is read with the corpus: refused here if a pipe.)
-    flags.label_map.as_deref().map(file_or_folder).transpose()?;
+    if let Some(map) = flags.label_map.as_deref() {
+        file_or_folder(map, "label_map")?;
+    }
     // (A label it reads, among `ignore_labels`, is a bad argument.)
     flags.check_ignore_labels().map_err(|e| {
         // (Without the library's `configuration:`, as the argument's other
@@ -179,7 +183,7 @@ pub fn read_corpus(
     flags: Option<ReadFlags>,
 ) -> PyResult<Vec<String>> {
     let format = format_of(&path, format)?;
-    file_or_folder(&path)?;
+    file_or_folder(&path, "path")?;
     let mut flags = flags.unwrap_or_default().with(names, lenient);
     let mut warnings = unused_flags(&mut flags, &[format]);
     let (docs, _) = py.detach(|| load(&path, format, &flags, &mut warnings))?;
@@ -209,9 +213,9 @@ pub fn evaluate(
             "give pred (predictions to score) or link_gold=True (the linker on gold spans), one of them",
         ));
     }
-    file_or_folder(&gold)?;
+    file_or_folder(&gold, "gold")?;
     if let Some(pred) = &pred {
-        file_or_folder(pred)?;
+        file_or_folder(pred, "pred")?;
     }
     let mut flags = flags.unwrap_or_default().with(names, lenient);
     let formats: Vec<Format> = std::iter::once(&gold)
@@ -310,7 +314,12 @@ pub fn who_is_quoted(
 ) -> PyResult<String> {
     use quotekit_infer::quoted::{by::QuotedBy, Quoted};
     if let Some(path) = &path {
-        file_or_folder(path)?;
+        if path.as_os_str().is_empty() {
+            return Err(errors::input(
+                "\"\": an empty path; name a JSONL file of `predict` records",
+            ));
+        }
+        file_or_folder(path, "records")?;
     }
     let mut warnings = Vec::new();
     let json = py.detach(|| -> Result<String, quotekit_infer::InferError> {

@@ -65,10 +65,10 @@ pub fn train(
         cfg.data.label_map = Some(m);
     }
     let cfg = cfg.check().map_err(errors::model)?;
-    let inputs = cfg.inputs();
-    for input in &inputs {
-        crate::corpus::file_or_folder(input)?;
+    for (key, input) in cfg.named_inputs() {
+        crate::corpus::file_or_folder(input, key)?;
     }
+    let inputs = cfg.inputs();
     let unused = cfg.data.unused_label_map();
     quotekit_data::paths::check_output_folder(&out, &inputs).map_err(errors::input)?;
     // (The config may lie in the model folder, but not where training writes.)
@@ -192,8 +192,8 @@ pub fn tune(
     }
     let inputs = search.inputs(&base);
     quotekit_data::paths::check_output_folder(&out, &inputs).map_err(errors::input)?;
-    for input in &inputs {
-        crate::corpus::file_or_folder(input)?;
+    for (key, input) in search.named_inputs(&base) {
+        crate::corpus::file_or_folder(input, key)?;
     }
     if let Some(missing) = base.missing_input() {
         return Err(errors::DataError::new_err(missing));

@@ -454,8 +454,20 @@ impl SearchSpace {
     /// the corpora and names of `base` (from [`SearchSpace::base_config`]),
     /// the search-space file and the base config file.
     pub fn inputs<'a>(&'a self, base: &'a Checked) -> Vec<&'a Path> {
-        let mut inputs = base.inputs();
-        inputs.extend([self.path.as_path(), self.base_path.as_path()]);
+        self.named_inputs(base)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    /// [`SearchSpace::inputs`], each with the key that names it (the
+    /// space's file and its `base`).
+    pub fn named_inputs<'a>(&'a self, base: &'a Checked) -> Vec<(&'static str, &'a Path)> {
+        let mut inputs = base.named_inputs();
+        inputs.extend([
+            ("space", self.path.as_path()),
+            ("base", self.base_path.as_path()),
+        ]);
         inputs
     }
 }

@@ -17,6 +17,7 @@ whose speaker the tagger did not find), and so are ``speaker_name`` and
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -256,9 +257,12 @@ def _optional_hours(value: Any) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(f"hours must be a number, not {type(value).__name__}")
     try:
-        return float(value)
+        hours = float(value)
     except OverflowError:
         raise InputError(f"hours = {value}: too large for a number of hours") from None
+    if not math.isfinite(hours):
+        raise InputError(f"hours = {value}: not a finite number of hours")
+    return hours
 
 
 class Model:
@@ -313,7 +317,9 @@ class Model:
             raise InputError(f"text must be a str, not {type(text).__name__}")
         if id is not None and (isinstance(id, bool) or not isinstance(id, (str, int))):
             raise InputError(f"id must be a str or an int, not {type(id).__name__}")
-        item: Dict[str, Any] = {"id": "0" if id is None else str(id), "text": text}
+        # (An int id stays one: the native reader takes it as `predict`
+        # does, or refuses it, beyond 64 bits, as annotate_many does.)
+        item: Dict[str, Any] = {"id": "0" if id is None else id, "text": text}
         record = self.annotate_many([item], threads=1)[0]
         if "error" in record:
             # (One text has no lines to count.)
