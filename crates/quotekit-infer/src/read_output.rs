@@ -38,21 +38,35 @@ pub fn load_output(
     format: Format,
     options: &LoadOptions,
 ) -> Result<LoadReport, DataError> {
-    let mut report = if format == Format::Brat && holds_errors_only(corpus) {
-        LoadReport::default()
-    } else {
-        let options = LoadOptions {
-            error_records: true,
-            ..options.clone()
-        };
-        load_corpus(corpus, format, &options)?
-    };
+    let mut report = load_documents(corpus, format, options)?;
     let errors = corpus.join(ERRORS_FILE);
     if format == Format::Brat && errors.is_file() {
         read_error_records(&errors, options.mode, &mut report)?;
     }
     Ok(report)
 }
+
+/// [`load_output`] but for a brat output's [`ERRORS_FILE`], for a reader
+/// that reads that file itself (`render` draws each of its lines, a
+/// damaged one as a page of its error).
+pub fn load_documents(
+    corpus: &Path,
+    format: Format,
+    options: &LoadOptions,
+) -> Result<LoadReport, DataError> {
+    if format == Format::Brat && holds_errors_only(corpus) {
+        return Ok(LoadReport::default());
+    }
+    let options = LoadOptions {
+        error_records: true,
+        ..options.clone()
+    };
+    load_corpus(corpus, format, &options)
+}
+
+/// What a line of [`ERRORS_FILE`] that is none is told to be.
+const NO_ERROR_RECORD: &str =
+    "not an error record of `quotekit predict` (`{\"id\": …, \"error\": {\"kind\", \"message\"}}`)";
 
 /// Adds the error records of `path`, a brat output's [`ERRORS_FILE`], to
 /// `report`, in their order. A line that is no error record is an error
@@ -64,13 +78,23 @@ fn read_error_records(path: &Path, mode: Mode, report: &mut LoadReport) -> Resul
                 report.error_records.push(record);
                 continue;
             }
+            // (A line the document reader could not read is said as no
+            // error record, with why: `error` null, cut off, no JSON.)
+            Err(DataError::Syntax {
+                path,
+                line,
+                message,
+            }) => DataError::Syntax {
+                path,
+                line,
+                message: format!("{NO_ERROR_RECORD}: {message}"),
+            },
             Err(e) => e,
             Ok(read) => DataError::Syntax {
                 path: path.to_path_buf(),
                 line: read.origin.record_line.unwrap_or(0),
                 message: format!(
-                    "document {:?} is no error record of `quotekit predict` (`{{\"id\": …, \
-                     \"error\": …}}`), which is all {ERRORS_FILE} holds",
+                    "{NO_ERROR_RECORD}, which is all {ERRORS_FILE} holds: a document ({:?})",
                     read.document.id
                 ),
             },
@@ -164,8 +188,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
+            said.contains(&format!("{ERRORS_FILE}:3: {NO_ERROR_RECORD}")) && said.contains("\"d\""),
+            "{said}"
+        );
+        // (Nor is one whose `error` is null, said so, with why.)
+        std::fs::write(
+            dir.path().join(ERRORS_FILE),
+            "{\"id\":\"x\",\"error\":null}\n",
+        )
+        .unwrap();
+        let said = load_output(dir.path(), Format::Brat, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
             said.contains(&format!(
-                "{ERRORS_FILE}:3: document \"d\" is no error record"
+                "{ERRORS_FILE}:1: {NO_ERROR_RECORD}: bad JSON record"
             )),
             "{said}"
         );

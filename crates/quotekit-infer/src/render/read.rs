@@ -125,7 +125,7 @@ fn read_predictions_on(
     let format = Format::detect(path);
     if format != Format::Jsonl {
         // (A run whose every document failed wrote its error records alone.)
-        let report = crate::read_output::load_output(path, format, options)
+        let report = crate::read_output::load_documents(path, format, options)
             .map_err(|e| InferError::Data(Box::new(e)))?;
         let mut views: Vec<View> = report
             .documents
@@ -1164,6 +1164,33 @@ mod tests {
         let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
         assert_eq!(records.documents, gold);
         assert_eq!(records.notes.len(), 1, "{:?}", records.notes);
+    }
+
+    /// A brat output whose errors.jsonl a killed run cut off is drawn: its
+    /// documents, its error record, and the cut line as a page of its
+    /// error, read once, strictly or not.
+    #[test]
+    fn a_brat_output_with_a_cut_off_error_line_is_drawn() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Ann said so.\n").unwrap();
+        std::fs::write(dir.path().join("a.ann"), "").unwrap();
+        std::fs::write(
+            dir.path().join(crate::output::ERRORS_FILE),
+            "{\"id\":\"x\",\"error\":{\"kind\":\"empty\",\"message\":\"m\"}}\n{\"id\":\"y\",\"err",
+        )
+        .unwrap();
+        for mode in [quotekit_data::Mode::Strict, quotekit_data::Mode::Lenient] {
+            let options = LoadOptions {
+                mode,
+                ..LoadOptions::default()
+            };
+            let read = read_predictions(dir.path(), None, &options).unwrap();
+            let ids: Vec<&str> = read.views.iter().map(|v| v.id.as_str()).collect();
+            assert_eq!(ids, ["a", "x", "line 2"]);
+            let why = read.views[2].content.as_ref().unwrap_err();
+            assert!(why.contains("errors.jsonl:2:"), "{why}");
+            assert!(read.skipped.is_empty());
+        }
     }
 
     /// A record that carries its text beside its quotes is a record, its
