@@ -89,14 +89,15 @@ pub fn parse_ann(
     let mut speakers: Vec<(String, String, usize)> = Vec::new();
     // (`E` lines are read once every `T` line is: brat allows any order.)
     let mut events: Vec<(&str, &str, usize)> = Vec::new();
-    // (What follows the last line break is no line: a span's text field
-    // on the last line does not take it as an empty continuation line.)
     let lines: Vec<&str> = ann
-        .strip_suffix('\n')
-        .unwrap_or(ann)
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect();
+    // (What follows the file's last line break: empty when the file ends
+    // with one, and then no line of a text field unless it makes the text
+    // whole, a text that ends with a line break in a file that ends
+    // without another.)
+    let after_last = lines.len() - 1;
     let mut i = 0;
     while i < lines.len() {
         let line_no = i + 1;
@@ -146,6 +147,12 @@ pub fn parse_ann(
                 let want = expected.as_ref().map(|e| e.chars().count());
                 while i < lines.len() && want.is_some_and(|w| found.chars().count() < w) {
                     let next = lines[i].replace('\r', "");
+                    if i == after_last
+                        && next.is_empty()
+                        && expected.as_deref().map(|e| e.strip_suffix('\n')) != Some(Some(&found))
+                    {
+                        break;
+                    }
                     // A line that reads as an annotation (`A<TAB>12` of a
                     // table in a quote) continues the text field when it is
                     // the text's next line, as the writer wrote it.
@@ -588,16 +595,28 @@ mod tests {
                 "{ann:?}"
             );
         }
-        // (A text that ends with a line break is written with it, and read.)
-        let read = parse_ann(
-            "d",
-            "Ann\nsaid so.".into(),
+        // (A text that ends with a line break is written with it, and read,
+        // in a file that ends with another line break or without, with CRLF
+        // line ends too.)
+        for ann in [
             "T1\tSource 0 4\tAnn\n\n",
-            Path::new("d.ann"),
-            &BratOptions::default(),
-        )
-        .unwrap();
-        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+            "T1\tSource 0 4\tAnn\n",
+            "T1\tSource 0 4\tAnn\r\n",
+        ] {
+            let read = parse_ann(
+                "d",
+                "Ann\nsaid so.".into(),
+                ann,
+                Path::new("d.ann"),
+                &BratOptions::default(),
+            )
+            .unwrap();
+            assert!(
+                read.diagnostics.is_empty(),
+                "{ann:?}: {:?}",
+                read.diagnostics
+            );
+        }
     }
 
     /// A span where an attribution's trigger goes, or its trigger where a
