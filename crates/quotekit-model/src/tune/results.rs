@@ -512,6 +512,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("on other corpora"), "{err}");
+        // A search begun before `clause` (and before the corpora were kept)
+        // is told so by today's fingerprints, which end with the corpora.
+        let budget = "\n--- halving budget ---\n20";
+        for begun in ["two".to_string(), format!("two{budget}")] {
+            let before = tempfile::tempdir().unwrap();
+            let store = ResultsStore::open(before.path(), &begun).unwrap();
+            store.append(&record(1, 0.5)).unwrap();
+            let suffix = begun.strip_prefix("two").unwrap();
+            let now = format!("two{TEMPLATES_MARK}[Word]{suffix}{CORPORA_MARK}aaaa");
+            let err = ResultsStore::open(before.path(), &now)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("begun before the CRF's `clause`"), "{err}");
+        }
     }
 
     #[test]
