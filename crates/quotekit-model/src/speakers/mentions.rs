@@ -523,16 +523,21 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     let keys: Vec<String> = name.iter().map(|w| w.key().to_string()).collect();
                     name.len() >= 2 && !is_full_person_name(&keys)
                 });
-            // `&` joins a firm's names (`Johnson & Johnson`, `Procter &
-            // Gamble`), not two titles (`Mr. & Mrs. Smith` are two people)
-            // or two first names (`Jim & Sarah`).
+            // `&` joins a firm's names, one word on each side (`Johnson &
+            // Johnson`, `Procter & Gamble`, `Meagher & Flom`), not two
+            // people: a name of two words or a title before it (`Tom Smith &
+            // Jane Doe`, `Mr. & Mrs. Smith`, `Mr. Grassley & Mr. Leahy`), a
+            // title after it, or two first names (`Jim & Sarah`).
+            let next = words.get(end + 1);
             let first_names = || {
                 first_name_gender(prev.key()).is_some()
-                    && words
-                        .get(end + 1)
-                        .is_some_and(|next| first_name_gender(next.key()).is_some())
+                    && next.is_some_and(|next| first_name_gender(next.key()).is_some())
             };
-            let ampersand = w.text == "&" && !TITLES.contains(prev.key()) && !first_names();
+            let ampersand = w.text == "&"
+                && end - start == 1
+                && !TITLES.contains(prev.key())
+                && !next.is_some_and(|next| TITLES.contains(next.key()))
+                && !first_names();
             if w.text == "&" && !ampersand {
                 break;
             }

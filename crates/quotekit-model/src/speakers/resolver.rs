@@ -475,6 +475,10 @@ mod tests {
             "Councilwoman Priya Nandakumar, who chairs the finance committee, and Councilman Owen Hale",
             "Mr. and Mrs. Smith",
             "Dr. & Mrs. Jones",
+            // (`&` joins no two people into a firm's name.)
+            "Tom Smith & Jane Doe",
+            "Mr. Grassley & Mr. Leahy",
+            "Sen. Bob Corker & Sen. Lindsey Graham",
         ];
         for span in together {
             let text = format!("The bill passed on Monday. {span} said it was a mistake.");
@@ -491,6 +495,12 @@ mod tests {
                 "{text}"
             );
         }
+        // (A couple's lawyer is the lawyer.)
+        let text = "Mr. and Mrs. Smith’s lawyer, Jane Doe, said it was a mistake.";
+        assert_eq!(
+            resolve(text, &["Mr. and Mrs. Smith’s lawyer, Jane Doe"]),
+            [Some("Jane Doe".to_string())]
+        );
         let text =
             "Howard Dean spoke. Dean, a former party chairman and presidential candidate, said no.";
         let span = "Dean, a former party chairman and presidential candidate";

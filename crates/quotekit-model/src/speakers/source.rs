@@ -202,9 +202,13 @@ impl Source {
         let lead = &names.mentions[first];
         // `Mr. and Mrs. Smith`, `Dr. & Mrs. Jones`: two honorifics joined
         // before one name are two people.
+        // (As below, the name opens the span, a word such as `both` aside,
+        // and is not possessive: `Mr. and Mrs. Smith’s lawyer, Jane Doe` is
+        // the lawyer.)
         let at = lead.words.start;
         if !lead.titles.is_empty()
-            && at >= first_word + 2
+            && !lead.possessive
+            && (first_word + 2..=first_word + 3).contains(&at)
             && matches!(names.words[at - 1].key(), "and" | "&")
             && HONORIFICS.contains(names.words[at - 2].key())
         {
