@@ -2656,6 +2656,23 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "speaker,quotes,direct,documents,spellings\n");
+    // Documents from standard input are no records: said, with what to do
+    // (with --by too).
+    std::fs::write(
+        out("docs.jsonl"),
+        "{\"id\":\"a\",\"text\":\"Ann said so.\"}\n",
+    )
+    .unwrap();
+    for by in [&[][..], &["--by", "outlet"][..]] {
+        let o = std::process::Command::new(common::binary())
+            .args(["stats", "-"])
+            .args(by)
+            .current_dir(common::root())
+            .stdin(std::fs::File::open(out("docs.jsonl")).unwrap())
+            .output()
+            .unwrap();
+        common::refused(&o, "save it to a file (`> corpus.jsonl`) and name that");
+    }
     let o = quotekit(&["stats", out("r.jsonl").to_str().unwrap(), "--csv", "--json"]);
     common::refused(&o, "cannot be used with");
     // Records with an error record: the CSV's rows, and a warning that

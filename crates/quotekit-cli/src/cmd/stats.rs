@@ -132,6 +132,20 @@ fn show(quoted: &impl Shown, args: &StatsArgs) -> anyhow::Result<()> {
 /// How standard input (`-`) is named in messages.
 const STDIN: &str = "standard input";
 
+/// An error reading standard input as records, with what to do when a
+/// line is a document or an input record: a corpus is read from a file.
+fn stdin_hint(e: quotekit_infer::InferError) -> anyhow::Error {
+    let said = e.to_string();
+    if said.contains("it has neither `quotes` nor `error`") {
+        anyhow::anyhow!(
+            "{said}; standard input is read as `predict --format jsonl` records: for the \
+             statistics of a corpus of documents, save it to a file (`> corpus.jsonl`) and name that"
+        )
+    } else {
+        e.into()
+    }
+}
+
 /// What messages call the records read.
 fn source(corpus: &std::path::Path, stdin: bool) -> String {
     if stdin {
@@ -194,7 +208,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let quoted = if stdin {
-            QuotedBy::read_from(piped_in()?, STDIN.as_ref(), field)?
+            QuotedBy::read_from(piped_in()?, STDIN.as_ref(), field).map_err(stdin_hint)?
         } else {
             QuotedBy::read(&args.corpus, field)?
         };
@@ -202,7 +216,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     if records {
         let quoted = if stdin {
-            Quoted::read_from(piped_in()?, STDIN.as_ref())?
+            Quoted::read_from(piped_in()?, STDIN.as_ref()).map_err(stdin_hint)?
         } else {
             Quoted::read(&args.corpus)?
         };
