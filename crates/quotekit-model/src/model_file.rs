@@ -302,6 +302,16 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
         Ok(_) => {}
     }
     if !file.exists() {
+        // (A link to nothing is listed in the folder: say what it is.)
+        if file.symlink_metadata().is_ok() {
+            return Err(ModelError::io(
+                &file,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "a link to nothing (or a loop of links)",
+                ),
+            ));
+        }
         return Err(foreign(
             "a folder without model.safetensors or ensemble.toml",
         ));
@@ -445,6 +455,18 @@ mod tests {
             assert!(e.starts_with(&said), "{e}");
             assert!(e.contains("a folder that `quotekit train` wrote"), "{e}");
         }
+        // A model file that is a link to nothing says so.
+        let linked = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(
+            linked.path().join("gone.safetensors"),
+            linked.path().join("model.safetensors"),
+        )
+        .unwrap();
+        let e = load_annotator(linked.path()).err().unwrap().to_string();
+        assert!(
+            e.contains("model.safetensors") && e.contains("a link to nothing"),
+            "{e}"
+        );
         let fifo = dir.path().join("fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|s| s.success()) {
