@@ -527,16 +527,21 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             // Johnson`, `Procter & Gamble`, `Meagher & Flom`), not two
             // people: a name of two words or a title before it (`Tom Smith &
             // Jane Doe`, `Mr. & Mrs. Smith`, `Mr. Grassley & Mr. Leahy`), a
-            // title after it, or two first names (`Jim & Sarah`).
+            // title or a first name and a surname after it (`Jones & Jane
+            // Doe`), or two first names (`Jim & Sarah`).
             let next = words.get(end + 1);
-            let first_names = || {
-                first_name_gender(prev.key()).is_some()
-                    && next.is_some_and(|next| first_name_gender(next.key()).is_some())
-            };
+            let first_name = |k: usize| first_name_gender(words[k].key()).is_some();
+            let person_after = next.is_some_and(|next| TITLES.contains(next.key()))
+                || (end + 2 < words.len()
+                    && first_name(end + 1)
+                    && starts[end + 2]
+                    && joined(&words[end + 1], &words[end + 2]));
+            let first_names =
+                || first_name(end - 1) && end + 1 < words.len() && first_name(end + 1);
             let ampersand = w.text == "&"
                 && end - start == 1
                 && !TITLES.contains(prev.key())
-                && !next.is_some_and(|next| TITLES.contains(next.key()))
+                && !person_after
                 && !first_names();
             if w.text == "&" && !ampersand {
                 break;

@@ -479,6 +479,7 @@ mod tests {
             "Tom Smith & Jane Doe",
             "Mr. Grassley & Mr. Leahy",
             "Sen. Bob Corker & Sen. Lindsey Graham",
+            "The couple, Mr. and Mrs. Smith",
         ];
         for span in together {
             let text = format!("The bill passed on Monday. {span} said it was a mistake.");
@@ -495,12 +496,16 @@ mod tests {
                 "{text}"
             );
         }
-        // (A couple's lawyer is the lawyer.)
+        // (A couple's lawyer is the lawyer; a span that leaves the couple's
+        // possessive out is the couple.)
         let text = "Mr. and Mrs. Smith’s lawyer, Jane Doe, said it was a mistake.";
         assert_eq!(
             resolve(text, &["Mr. and Mrs. Smith’s lawyer, Jane Doe"]),
             [Some("Jane Doe".to_string())]
         );
+        let text =
+            "John Smith spoke. According to Mr. and Mrs. Smith’s statement, it was a mistake.";
+        assert_eq!(resolve(text, &["Mr. and Mrs. Smith"]), [None]);
         let text =
             "Howard Dean spoke. Dean, a former party chairman and presidential candidate, said no.";
         let span = "Dean, a former party chairman and presidential candidate";
@@ -527,6 +532,13 @@ mod tests {
         // (Two first names are two people.)
         let text = "Jim & Sarah said they would come.";
         assert_eq!(resolve(text, &["Jim & Sarah"]), [None]);
+        // (A first name and a surname after the `&` are a person's: no
+        // firm.)
+        let text = "Jones & Jane Doe said it was a mistake.";
+        assert_ne!(
+            resolve(text, &["Jones & Jane Doe"]),
+            [Some("Jones & Jane Doe".to_string())]
+        );
     }
 
     /// `Ms. Lopez` and `Mr. Lopez` are the wife and the husband named in

@@ -200,15 +200,14 @@ impl Source {
             .words
             .partition_point(|w| w.tokens.start < self.tokens.start);
         let lead = &names.mentions[first];
-        // `Mr. and Mrs. Smith`, `Dr. & Mrs. Jones`: two honorifics joined
-        // before one name are two people.
-        // (As below, the name opens the span, a word such as `both` aside,
-        // and is not possessive: `Mr. and Mrs. Smith’s lawyer, Jane Doe` is
-        // the lawyer.)
+        // `Mr. and Mrs. Smith`, `Dr. & Mrs. Jones`, `The couple, Mr. and
+        // Mrs. Smith`: two honorifics joined before one name are two people
+        // (the name not possessive in the span: `Mr. and Mrs. Smith’s
+        // lawyer, Jane Doe` is the lawyer).
         let at = lead.words.start;
         if !lead.titles.is_empty()
-            && !lead.possessive
-            && (first_word + 2..=first_word + 3).contains(&at)
+            && !self.possessive(first, names)
+            && at >= first_word + 2
             && matches!(names.words[at - 1].key(), "and" | "&")
             && HONORIFICS.contains(names.words[at - 2].key())
         {
