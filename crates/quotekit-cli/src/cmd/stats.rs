@@ -132,11 +132,14 @@ fn show(quoted: &impl Shown, args: &StatsArgs) -> anyhow::Result<()> {
 /// How standard input (`-`) is named in messages.
 const STDIN: &str = "standard input";
 
-/// An error reading standard input as records, with what to do when a
-/// line is a document or an input record: a corpus is read from a file.
+/// An error reading standard input as records, with what to do when its
+/// first line is a document or an input record (a stream of them): a
+/// corpus is read from a file.
 fn stdin_hint(e: quotekit_infer::InferError) -> anyhow::Error {
     let said = e.to_string();
-    if said.contains("it has neither `quotes` nor `error`") {
+    if said.starts_with(&format!("{STDIN}:1:"))
+        && said.contains("it has neither `quotes` nor `error`")
+    {
         anyhow::anyhow!(
             "{said}; standard input is read as `predict --format jsonl` records: for the \
              statistics of a corpus of documents, save it to a file (`> corpus.jsonl`) and name that"
