@@ -32,11 +32,10 @@ impl ErrorRecord {
     ) -> Option<Self> {
         use serde_json::Value;
         let error = object.get("error").filter(|e| !e.is_null())?;
-        let id = match object.get("id") {
-            Some(Value::String(id)) => id.clone(),
-            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
-            _ => format!("line {line}"),
-        };
+        let id = object
+            .get("id")
+            .and_then(crate::ids::json_id)
+            .unwrap_or_else(|| format!("line {line}"));
         let message = match (error.get("kind"), error.get("message")) {
             (Some(Value::String(k)), Some(Value::String(m))) => format!("{k}: {m}"),
             _ => crate::message::shorten(&error.to_string(), 200),

@@ -7,6 +7,17 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// An id as a JSON record writes it, as text: a string, or a whole number
+/// of 64 bits as its digits (as `predict` reads ids); `None` for anything
+/// else (a fraction, a list, null).
+pub fn json_id(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// The ids of `named` documents, each a `(name, file)` pair under `root`:
 /// the name, unless a document in another folder has it too; then the
 /// file's path from `root`, without its extension, its folders joined by

@@ -9,6 +9,7 @@ use super::predicted::{Predicted, View};
 use crate::error::InferError;
 use crate::input::{open, Input, ReadLimits};
 use quotekit_data::formats::jsonl::parse_record;
+use quotekit_data::ids::json_id;
 use quotekit_data::load::checked;
 use quotekit_data::validate::ValidationOptions;
 use quotekit_data::{
@@ -74,20 +75,11 @@ struct RecordIn {
 /// `predict` reads ids).
 fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let value = Value::deserialize(d)?;
-    id_of(&value).ok_or_else(|| {
+    json_id(&value).ok_or_else(|| {
         serde::de::Error::custom(format!(
             "the id {value} is neither a string nor a whole number of 64 bits"
         ))
     })
-}
-
-/// An id value as text: a string, or a whole number of 64 bits as its digits.
-fn id_of(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// Reads predictions from `path`: a brat folder, a `.conll` file, or a
@@ -722,7 +714,7 @@ fn read_jsonl(
             }
         };
         // (A line without an id, `line N`, repeats none.)
-        if object.and_then(|o| o.get("id")).and_then(id_of).is_some() {
+        if object.and_then(|o| o.get("id")).and_then(json_id).is_some() {
             repeated(&view.id, line_no, &mut warnings);
         }
         views.push(view);
@@ -741,7 +733,7 @@ fn read_jsonl(
 fn record_id(object: Option<&serde_json::Map<String, Value>>, line: usize) -> String {
     object
         .and_then(|o| o.get("id"))
-        .and_then(id_of)
+        .and_then(json_id)
         .unwrap_or_else(|| format!("line {line}"))
 }
 
