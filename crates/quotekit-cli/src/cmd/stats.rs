@@ -138,7 +138,7 @@ const STDIN: &str = "standard input";
 fn stdin_hint(e: quotekit_infer::InferError) -> anyhow::Error {
     let said = e.to_string();
     if said.starts_with(&format!("{STDIN}:1:"))
-        && said.contains("it has neither `quotes` nor `error`")
+        && said.contains(quotekit_infer::quoted::NEITHER_QUOTES_NOR_ERROR)
     {
         anyhow::anyhow!(
             "{said}; standard input is read as `predict --format jsonl` records: for the \

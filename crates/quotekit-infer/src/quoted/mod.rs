@@ -20,6 +20,7 @@ mod record;
 mod shown;
 
 pub(crate) use record::named;
+pub use record::NEITHER_QUOTES_NOR_ERROR;
 use record::{checked, in_memory, read_record, Counted};
 
 /// The quotes of one speaker name (or of no name).

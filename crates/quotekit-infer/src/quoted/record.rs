@@ -261,6 +261,10 @@ fn place(path: Option<&Path>, line_no: usize) -> String {
     }
 }
 
+/// What a line with neither of a record's fields is said to lack (a
+/// document's, or an input record's), which a caller may tell by it.
+pub const NEITHER_QUOTES_NOR_ERROR: &str = "it has neither `quotes` nor `error`";
+
 /// A line read as a record ([`read_record`]), its error named by `path`
 /// and `line_no`: one with neither quotes nor an error is none (an input
 /// record, or a document, read by mistake).
@@ -281,7 +285,7 @@ pub(super) fn checked(
         return Err(not_a_record(
             path,
             line_no,
-            "it has neither `quotes` nor `error` (an input record, or a document?)",
+            &format!("{NEITHER_QUOTES_NOR_ERROR} (an input record, or a document?)"),
         ));
     }
     if let Some((why, _)) = unusable {
