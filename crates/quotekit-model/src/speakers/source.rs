@@ -196,9 +196,13 @@ impl Source {
         let Some(&first) = self.inside.first() else {
             return false;
         };
-        let first_word = names
-            .words
-            .partition_point(|w| w.tokens.start < self.tokens.start);
+        // (The span's first word, found only for the few spans that get
+        // that far.)
+        let first_word = || {
+            names
+                .words
+                .partition_point(|w| w.tokens.start < self.tokens.start)
+        };
         let lead = &names.mentions[first];
         // `Mr. and Mrs. Smith`, `Dr. & Mrs. Jones`, `The couple, Mr. and
         // Mrs. Smith`: two honorifics joined before one name are two people
@@ -206,10 +210,11 @@ impl Source {
         // lawyer, Jane Doe` is the lawyer).
         let at = lead.words.start;
         if !lead.titles.is_empty()
-            && !self.possessive(first, names)
-            && at >= first_word + 2
+            && at >= 2
             && matches!(names.words[at - 1].key(), "and" | "&")
             && HONORIFICS.contains(names.words[at - 2].key())
+            && !self.possessive(first, names)
+            && at >= first_word() + 2
         {
             return true;
         }
@@ -218,6 +223,7 @@ impl Source {
         if !self.conjoined {
             return false;
         }
+        let first_word = first_word();
         // (A person by the entity's kind, or by the titles taken off the
         // mention: `Councilwoman Priya Nandakumar`, whose first name no
         // list knows.)
