@@ -3,7 +3,7 @@
 
 use crate::features::config::Template;
 use crate::features::symbolic::FEATURE_SIZES;
-use crate::nn::{check_dilations, check_widths};
+use crate::nn::{check_dilations, check_layers, check_widths};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -195,7 +195,8 @@ impl NeuralConfig {
     }
 
     /// Checks that the network fits in memory: each width at most
-    /// [`MAX_SIZE`](crate::nn::MAX_SIZE), `vocab_size` at most [`MAX_VOCAB`], the whole at most
+    /// [`MAX_SIZE`](crate::nn::MAX_SIZE), at most [`MAX_LAYERS`](crate::nn::MAX_LAYERS)
+    /// dilated layers, `vocab_size` at most [`MAX_VOCAB`], the whole at most
     /// [`MAX_WEIGHTS`] weights. For training only: a model trained before
     /// these bounds loads whatever its size.
     pub fn check_size(&self) -> Result<(), String> {
@@ -206,6 +207,7 @@ impl NeuralConfig {
                 self.vocab_size
             ));
         }
+        check_layers("neural.network.dilations", &e.dilations)?;
         check_widths(
             "neural.network",
             &[
@@ -401,6 +403,16 @@ mod tests {
         let err = bad.check_size().unwrap_err();
         assert!(err.contains("weights (expected at most 500000000"), "{err}");
         assert!(NeuralConfig::default().check_size().is_ok());
+        // More dilated layers than training takes: refused for training,
+        // while a model's stored config of them still validates (loads).
+        let mut deep = NeuralConfig::default();
+        deep.network.dilations = vec![1; crate::nn::MAX_LAYERS + 1];
+        let err = deep.check_size().unwrap_err();
+        assert!(
+            err.contains("neural.network.dilations lists 33 layers"),
+            "{err}"
+        );
+        assert!(deep.validate().is_ok());
         // (A model's stored config is checked by `validate` alone.)
         assert!(bad.validate().is_ok());
     }

@@ -32,11 +32,18 @@ pub const MAX_SIZE: usize = 8192;
 pub const MAX_LAYERS: usize = 32;
 
 /// Refuses a list of `dilations` (the config key `key`) with a step
-/// outside 1 to 1024 or more than [`MAX_LAYERS`] layers, naming the key.
+/// outside 1 to 1024, naming the key.
 pub fn check_dilations(key: &str, dilations: &[usize]) -> Result<(), String> {
-    if let Some(&d) = dilations.iter().find(|&&d| d == 0 || d > 1024) {
-        return Err(format!("{key} has {d} (expected 1 to 1024)"));
+    match dilations.iter().find(|&&d| d == 0 || d > 1024) {
+        Some(&d) => Err(format!("{key} has {d} (expected 1 to 1024)")),
+        None => Ok(()),
     }
+}
+
+/// Refuses a list of `dilations` (the config key `key`) of more than
+/// [`MAX_LAYERS`] layers, naming the key. For training only, as the other
+/// bounds of size are: a model trained with more still loads.
+pub fn check_layers(key: &str, dilations: &[usize]) -> Result<(), String> {
     if dilations.len() > MAX_LAYERS {
         return Err(format!(
             "{key} lists {} layers (expected at most {MAX_LAYERS}: each keeps its activations \

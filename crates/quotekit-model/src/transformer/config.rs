@@ -185,9 +185,11 @@ impl TransformerConfig {
     }
 
     /// Checks that the head fits in memory (`head_hidden` and `feature_dim`
-    /// at most [`MAX_SIZE`](crate::nn::MAX_SIZE)). For training only: a model trained before the bound
+    /// at most [`MAX_SIZE`](crate::nn::MAX_SIZE), at most
+    /// [`MAX_LAYERS`](crate::nn::MAX_LAYERS) `head_dilations`). For training only: a model trained before the bound
     /// loads whatever its size.
     pub fn check_size(&self) -> Result<(), String> {
+        crate::nn::check_layers("transformer.head_dilations", &self.head_dilations)?;
         check_widths(
             "transformer",
             &[
