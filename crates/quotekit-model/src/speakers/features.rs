@@ -11,22 +11,10 @@ use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
 use crate::speakers::lexicon::{FUNCTION_WORDS, ORGANIZATION_HEADS, TITLES};
 use crate::speakers::source::Source;
+use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
-
-/// Version of the feature set that new resolvers are trained on.
-///
-/// Version 4 adds to version 3 the entities first named in the sentences
-/// after a description, with how far after, and whether the words before a
-/// span describe a name (`McConnell, now the Senate majority leader, who`;
-/// `Kaine is a lawyer who`). A resolver file of version 3 is
-/// still read and resolves with the features it was trained on; weights of
-/// an older version mean nothing to these hashes and are refused.
-pub const FEATURES_VERSION: u32 = 4;
-
-/// The oldest features version a resolver file may have.
-pub const OLDEST_FEATURES_VERSION: u32 = 3;
 
 /// Feature ids of one candidate, hashed into `mask + 1` buckets; or, when
 /// made with a ranker's weights (to resolve, not to train), just their score.

@@ -14,7 +14,7 @@ pub const FILE_NAME: &str = "speakers.safetensors";
 /// The `format` of the header.
 pub const FORMAT: &str = "quotekit-speakers";
 
-pub use crate::speakers::features::{FEATURES_VERSION, OLDEST_FEATURES_VERSION};
+pub use crate::speakers::version::{FEATURES_VERSION, OLDEST_FEATURES_VERSION};
 
 /// The weights quotekit ships (see [`SpeakerResolver::builtin`]).
 const BUILTIN: &[u8] = include_bytes!("builtin.safetensors");

@@ -34,6 +34,7 @@ pub mod mentions;
 pub mod resolver;
 pub mod source;
 pub mod train;
+pub mod version;
 
 pub use resolver::{Resolution, SpeakerResolver};
 pub use train::{train_resolver, ResolverConfig, ResolverReport, SettingOutOfRange};

@@ -33,7 +33,7 @@ pub struct SpeakerResolver {
     /// [`SpeakerResolver::weights_mut`], which clears `few`, made from them.
     weights: Vec<f32>,
     /// The features version it was trained on (older ones keep their
-    /// features: see [`crate::speakers::features::FEATURES_VERSION`]).
+    /// features: see [`crate::speakers::version::FEATURES_VERSION`]).
     pub(crate) version: u32,
     /// The weights of the few-valued features per span class, made from
     /// `weights` as the documents it resolves first ask (shared by them).
@@ -263,7 +263,7 @@ impl SpeakerResolver {
         Self::of_weights(
             bits,
             vec![0.0; 1 << bits],
-            crate::speakers::features::FEATURES_VERSION,
+            crate::speakers::version::FEATURES_VERSION,
         )
     }
 
@@ -368,7 +368,7 @@ impl SpeakerResolver {
             if sources[k].is_empty() {
                 continue; // (no words: no one)
             }
-            let source = Source::new(tok, names, sources[k].clone());
+            let source = Source::seen_by(tok, names, sources[k].clone(), cx.version);
             // An opinion piece's `I` is its writer; a letter's, the name
             // signed under it.
             let writer = source
@@ -461,6 +461,25 @@ mod tests {
             .collect();
         let r = SpeakerResolver::builtin().resolve(&doc, &tok, &ranges);
         (0..spans.len()).map(|k| r.name(k)).collect()
+    }
+
+    /// A named source followed by a relative clause is the one it names,
+    /// not no one nor a name in the clause (features version 5 on).
+    #[test]
+    fn a_relative_clause_does_not_hide_the_name_before_it() {
+        let text = "Conservative economist Jane Doe, who studies tax policy at the \
+                    Acme Institute, said the plan would fail. Brightline, which has \
+                    2,100 stores in 19 states, said it would close none of them.";
+        assert_eq!(
+            resolve(
+                text,
+                &[
+                    "Conservative economist Jane Doe, who studies tax policy at the Acme Institute,",
+                    "Brightline, which has 2,100 stores in 19 states,",
+                ]
+            ),
+            [Some("Jane Doe".to_string()), Some("Brightline".to_string())]
+        );
     }
 
     /// Two people named together in one Source span are no one person

@@ -1,9 +1,12 @@
 //! What the ranker knows of a Source span itself: its sentence and
 //! paragraph, its words, the pronoun it is, the names inside it and the
 //! word and name just before it.
+//! The file runs a little over 500 lines with its tests: they spell out the
+//! spans that each rule must and must not catch.
 
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::lexicon::{FUNCTION_WORDS, HONORIFICS, PRONOUNS, TITLES};
+use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
 use std::ops::Range;
 
@@ -50,6 +53,11 @@ pub struct Source {
     pub conjoined: bool,
     /// Its last content word (the head of a description).
     pub head: String,
+    /// Where its words end before a relative clause: the name mentions of
+    /// the whole span and whether they are conjoined, which
+    /// [`Source::people_together`] reads (`Priya Nandakumar, who chairs the
+    /// committee, and Owen Hale`).
+    whole: Option<(Vec<usize>, bool)>,
     /// Its first word.
     pub first: String,
     /// Its class: `pron:he`, …, `name`, `possessive` or `desc`.
@@ -57,38 +65,73 @@ pub struct Source {
 }
 
 impl Source {
-    /// Describes the span over `tokens`.
+    /// Describes the span over `tokens`, as the features of
+    /// [`FEATURES_VERSION`] see it.
     pub fn new(tok: &Tokenized, names: &Names, tokens: Range<usize>) -> Self {
+        Self::seen_by(tok, names, tokens, FEATURES_VERSION)
+    }
+
+    /// Describes the span over `tokens` as the features of `version` see
+    /// it: from version 5, its words and names end before a relative
+    /// clause that follows a comma (`Brightline, which has 2,100 stores`;
+    /// `Conservative economist Aparna Mathur, who studies tax policy at
+    /// the American Enterprise Institute`), which describes who speaks and
+    /// never names them.
+    pub fn seen_by(tok: &Tokenized, names: &Names, tokens: Range<usize>, version: u32) -> Self {
         let sentence = tok.sentences.partition_point(|s| s.end <= tokens.start);
         let paragraph = tok.paragraphs.partition_point(|p| p.end <= tokens.start);
         // Words and mentions are in text order.
         let first_word = names
             .words
             .partition_point(|w| w.tokens.start < tokens.start);
+        // Where its words end: before such a clause, or at its end.
+        let end = if version >= 5 {
+            clause_start(names, first_word, &tokens).unwrap_or(tokens.end)
+        } else {
+            tokens.end
+        };
         // A span may end where a glued `’s` begins (`North Korea` of `North
         // Korea’s claims`, `he` of `he’s`): the word or name is in the span,
         // and not possessive there.
-        let within = |end: usize, possessive: bool| {
-            end <= tokens.end || (possessive && end.saturating_sub(2) <= tokens.end)
+        let within = |word_end: usize, possessive: bool, end: usize| {
+            word_end <= end || (possessive && word_end.saturating_sub(2) <= end)
         };
         let words: Vec<String> = names.words[first_word..]
             .iter()
-            .take_while(|w| w.tokens.start < tokens.end)
-            .filter(|w| within(w.tokens.end, w.possessive))
+            .take_while(|w| w.tokens.start < end)
+            .filter(|w| within(w.tokens.end, w.possessive, end))
             .map(|w| w.key().to_string())
             .filter(|w| !w.is_empty())
             .collect();
         let first_mention = names
             .mentions
             .partition_point(|m| m.tokens.start < tokens.start);
-        let inside: Vec<usize> = (first_mention..names.mentions.len())
-            .take_while(|&m| names.mentions[m].tokens.start < tokens.end)
-            .filter(|&m| within(names.mentions[m].tokens.end, names.mentions[m].possessive))
-            .collect();
+        let inside_before = |end: usize| -> Vec<usize> {
+            (first_mention..names.mentions.len())
+                .take_while(|&m| names.mentions[m].tokens.start < end)
+                .filter(|&m| {
+                    within(
+                        names.mentions[m].tokens.end,
+                        names.mentions[m].possessive,
+                        end,
+                    )
+                })
+                .collect()
+        };
+        let inside = inside_before(end);
+        let whole = (end < tokens.end).then(|| {
+            let inside = inside_before(tokens.end);
+            let conjoined = inside.len() > 1
+                && names.words[first_word..]
+                    .iter()
+                    .take_while(|w| w.tokens.start < tokens.end)
+                    .any(|w| matches!(w.key(), "and" | "&"));
+            (inside, conjoined)
+        });
         let cut = inside
             .last()
             .copied()
-            .filter(|&m| names.mentions[m].tokens.end > tokens.end);
+            .filter(|&m| names.mentions[m].tokens.end > end);
         let name = inside
             .iter()
             .rev()
@@ -156,6 +199,7 @@ impl Source {
             apposition,
             class,
             conjoined: inside.len() > 1 && words.iter().any(|w| w == "and" || w == "&"),
+            whole,
             head,
             first: words.first().cloned().unwrap_or_default(),
             name,
@@ -193,7 +237,11 @@ impl Source {
     /// another name; so is `Hillary Clinton, who served with Barack Obama,
     /// Tim Kaine, and Joe Biden`: its clause names the others.)
     pub fn people_together(&self, names: &Names) -> bool {
-        let Some(&first) = self.inside.first() else {
+        let (inside, conjoined) = match &self.whole {
+            Some((inside, conjoined)) => (&inside[..], *conjoined),
+            None => (&self.inside[..], self.conjoined),
+        };
+        let Some(&first) = inside.first() else {
             return false;
         };
         // (The span's first word, found only for the few spans that get
@@ -220,7 +268,7 @@ impl Source {
         }
         // (Two names and an `and`: what [`Source::conjoined`] says, known
         // already, and false for nearly every span.)
-        if !self.conjoined {
+        if !conjoined {
             return false;
         }
         let first_word = first_word();
@@ -254,12 +302,12 @@ impl Source {
             })
         };
         let named_within = |from: usize, to: usize| {
-            self.inside.iter().any(|&m| {
+            inside.iter().any(|&m| {
                 let start = names.mentions[m].words.start;
                 start > from && start < to && person(m).is_some()
             })
         };
-        self.inside[1..].iter().any(|&m| {
+        inside[1..].iter().any(|&m| {
             let mention = &names.mentions[m];
             let start = mention.words.start;
             !mention.possessive
@@ -281,6 +329,22 @@ impl Source {
 /// The class of a span that is pronoun `p` (one of [`PRONOUNS`]): `pron:`
 /// and the pronoun, made once for every pronoun, so that no span makes a
 /// string.
+/// The first token of a comma that opens a relative clause within the
+/// span over `tokens` (`, who`, `, whom`, `, whose`, `, which`), after at
+/// least one of its words; its words begin at word `first_word`.
+fn clause_start(names: &Names, first_word: usize, tokens: &Range<usize>) -> Option<usize> {
+    let words = &names.words[first_word..];
+    let n = words
+        .iter()
+        .take_while(|w| w.tokens.start < tokens.end)
+        .count();
+    (1..n.saturating_sub(1))
+        .find(|&k| {
+            words[k].text == "," && matches!(words[k + 1].key(), "who" | "whom" | "whose" | "which")
+        })
+        .map(|k| words[k].tokens.start)
+}
+
 fn pronoun_class(p: &str) -> &'static str {
     static CLASSES: std::sync::LazyLock<Vec<(&str, String)>> = std::sync::LazyLock::new(|| {
         PRONOUNS
@@ -345,6 +409,56 @@ mod tests {
             .rposition(|t| t.byte_end == start + text.len())
             .unwrap();
         first..last + 1
+    }
+
+    /// From features version 5 a span's words and names end before a
+    /// relative clause after a comma; version 4 read the whole span, and
+    /// took the clause's last name for the span's.
+    #[test]
+    fn a_relative_clause_is_left_out_from_version_5() {
+        let doc = Document::new(
+            "d",
+            "Conservative economist Jane Doe, who studies tax policy at the Acme Institute, \
+             said no. Brightline, which has 2,100 stores, agreed. Officials who knew said yes.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let name_of = |s: &Source| s.name.map(|m| names.mentions[m].name.join(" "));
+        let seen = |text: &str, version: u32| {
+            Source::seen_by(&tok, &names, span_of(&doc, &tok, text), version)
+        };
+        let economist =
+            "Conservative economist Jane Doe, who studies tax policy at the Acme Institute,";
+        let (new, old) = (seen(economist, 5), seen(economist, 4));
+        assert_eq!(new.words, ["conservative", "economist", "jane", "doe"]);
+        assert_eq!(name_of(&new).as_deref(), Some("Jane Doe"));
+        let inside = |s: &Source| -> Vec<String> {
+            s.inside
+                .iter()
+                .map(|&m| names.mentions[m].name.join(" "))
+                .collect()
+        };
+        assert!(
+            !inside(&new).contains(&"Acme Institute".to_string()),
+            "{:?}",
+            inside(&new)
+        );
+        assert_eq!(new.head, "doe");
+        assert_eq!(name_of(&old).as_deref(), Some("Acme Institute"));
+        assert!(inside(&old).contains(&"Acme Institute".to_string()));
+        // (The span keeps all its tokens: only what it is read as ends.)
+        assert_eq!(new.tokens, old.tokens);
+        let firm = "Brightline, which has 2,100 stores,";
+        assert_eq!(seen(firm, 5).words, ["brightline"]);
+        assert_eq!(seen(firm, 5).head, "brightline");
+        assert_eq!(seen(firm, 4).head, "stores");
+        // A clause without a comma is the span's own (`officials who
+        // knew`), as is a span that begins with one.
+        assert_eq!(
+            seen("Officials who knew", 5).words,
+            ["officials", "who", "knew"]
+        );
+        assert_eq!(seen(", which has", 5).words, [",", "which", "has"]);
     }
 
     /// `who` after a name and words that describe it (between commas, or
