@@ -482,6 +482,31 @@ mod tests {
         );
     }
 
+    /// A resolver file of features version 4 resolves with the features of
+    /// version 4: the built-in weights read as version 4 do not see past
+    /// the clause of `Brightline, which has 2,100 stores in 19 states` and
+    /// name no one; as version 5 they name Brightline.
+    #[test]
+    fn a_resolver_of_version_4_keeps_its_features() {
+        let text = "Brightline, which has 2,100 stores in 19 states, said it would close none.";
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let span = "Brightline, which has 2,100 stores in 19 states,";
+        let end = tok
+            .tokens
+            .iter()
+            .position(|t| t.byte_end == span.len())
+            .unwrap();
+        let name = |version: u32| {
+            let mut r = SpeakerResolver::builtin();
+            r.version = version;
+            let span = 0..end + 1;
+            r.resolve(&doc, &tok, std::slice::from_ref(&span)).name(0)
+        };
+        assert_eq!(name(5).as_deref(), Some("Brightline"));
+        assert_eq!(name(4), None);
+    }
+
     /// Two people named together in one Source span are no one person
     /// (`-` in the guidelines), with or without what describes the first;
     /// one person's span that names others after an `and` of its own
@@ -499,6 +524,8 @@ mod tests {
             "Mr. Grassley & Mr. Leahy",
             "Sen. Bob Corker & Sen. Lindsey Graham",
             "The couple, Mr. and Mrs. Smith",
+            // (Read whole, past the clause that features version 5 leaves out.)
+            "Jane Doe, who chairs the committee (since 2010) and John Roe",
         ];
         for span in together {
             let text = format!("The bill passed on Monday. {span} said it was a mistake.");

@@ -55,8 +55,10 @@ pub struct Source {
     pub head: String,
     /// Where its words end before a relative clause: the name mentions of
     /// the whole span and whether they are conjoined, which
-    /// [`Source::people_together`] reads (`Priya Nandakumar, who chairs the
-    /// committee, and Owen Hale`).
+    /// [`Source::people_together`] reads as before the clause was left
+    /// out (`Jane Doe, who chairs the committee (since 2010) and John Roe`:
+    /// after `who`, an `and` after a bracket and before any other name
+    /// joins a second person).
     whole: Option<(Vec<usize>, bool)>,
     /// Its first word.
     pub first: String,
@@ -326,25 +328,39 @@ impl Source {
     }
 }
 
-/// The class of a span that is pronoun `p` (one of [`PRONOUNS`]): `pron:`
-/// and the pronoun, made once for every pronoun, so that no span makes a
-/// string.
 /// The first token of a comma that opens a relative clause within the
 /// span over `tokens` (`, who`, `, whom`, `, whose`, `, which`), after at
-/// least one of its words; its words begin at word `first_word`.
+/// least one of its words; its words begin at word `first_word`. None
+/// where a name follows a later comma (or a comma and `and`) of the span:
+/// the span goes on after the clause (`The head of Acme Corp, which makes
+/// widgets, Jane Doe`; `Hillary Clinton, who served with Barack Obama, Tim
+/// Kaine, and Joe Biden`, whose clause the rule for people named together
+/// reads).
 fn clause_start(names: &Names, first_word: usize, tokens: &Range<usize>) -> Option<usize> {
     let words = &names.words[first_word..];
     let n = words
         .iter()
         .take_while(|w| w.tokens.start < tokens.end)
         .count();
-    (1..n.saturating_sub(1))
-        .find(|&k| {
-            words[k].text == "," && matches!(words[k + 1].key(), "who" | "whom" | "whose" | "which")
-        })
-        .map(|k| words[k].tokens.start)
+    let k = (1..n.saturating_sub(1)).find(|&k| {
+        words[k].text == "," && matches!(words[k + 1].key(), "who" | "whom" | "whose" | "which")
+    })?;
+    // (Mentions are in text order: the first that starts at or after a word.)
+    let name_at = |j: usize| {
+        let at = first_word + j;
+        let m = names.mentions.partition_point(|m| m.words.start < at);
+        names.mentions.get(m).is_some_and(|m| m.words.start == at)
+    };
+    let goes_on = (k + 2..n.saturating_sub(1)).any(|j| {
+        words[j].text == ","
+            && (name_at(j + 1) || (words[j + 1].key() == "and" && j + 2 < n && name_at(j + 2)))
+    });
+    (!goes_on).then(|| words[k].tokens.start)
 }
 
+/// The class of a span that is pronoun `p` (one of [`PRONOUNS`]): `pron:`
+/// and the pronoun, made once for every pronoun, so that no span makes a
+/// string.
 fn pronoun_class(p: &str) -> &'static str {
     static CLASSES: std::sync::LazyLock<Vec<(&str, String)>> = std::sync::LazyLock::new(|| {
         PRONOUNS
@@ -419,7 +435,10 @@ mod tests {
         let doc = Document::new(
             "d",
             "Conservative economist Jane Doe, who studies tax policy at the Acme Institute, \
-             said no. Brightline, which has 2,100 stores, agreed. Officials who knew said yes.",
+             said no. Brightline, which has 2,100 stores, agreed. Officials who knew said yes. \
+             The head of Acme Corp, which makes widgets, Jane Doe, agreed. Councilwoman Priya \
+             Nandakumar, who chairs the finance committee, and Councilman Owen Hale objected. \
+             Jane Doe, who leads the committee, and state Sen. John Roe agreed.",
         );
         let tok = Tokenizer::new().tokenize(&doc);
         let names = Names::of(&doc, &tok);
@@ -452,6 +471,15 @@ mod tests {
         assert_eq!(seen(firm, 5).words, ["brightline"]);
         assert_eq!(seen(firm, 5).head, "brightline");
         assert_eq!(seen(firm, 4).head, "stores");
+        // A span that goes on after the clause, a name after a comma (or a
+        // comma and `and`), is read whole, as before.
+        for text in [
+            "The head of Acme Corp, which makes widgets, Jane Doe,",
+            "Councilwoman Priya Nandakumar, who chairs the finance committee, and Councilman Owen Hale",
+        ] {
+            assert_eq!(seen(text, 5).words, seen(text, 4).words, "{text}");
+            assert_eq!(seen(text, 5).inside, seen(text, 4).inside, "{text}");
+        }
         // A clause without a comma is the span's own (`officials who
         // knew`), as is a span that begins with one.
         assert_eq!(
