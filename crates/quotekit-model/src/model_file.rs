@@ -302,15 +302,19 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
         Ok(_) => {}
     }
     if !file.exists() {
-        // (A link to nothing is listed in the folder: say what it is.)
-        if file.symlink_metadata().is_ok() {
-            return Err(ModelError::io(
-                &file,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "a link to nothing (or a loop of links)",
-                ),
-            ));
+        // (A link to nothing is listed in the folder: say what it is, the
+        // weights' link or the ensemble's.)
+        let ensemble = path.join(ENSEMBLE_FILE);
+        for linked in [&file, &ensemble] {
+            if !linked.exists() && linked.symlink_metadata().is_ok() {
+                return Err(ModelError::io(
+                    linked,
+                    std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "a link to nothing (or a loop of links)",
+                    ),
+                ));
+            }
         }
         return Err(foreign(
             "a folder without model.safetensors or ensemble.toml",
@@ -465,6 +469,18 @@ mod tests {
         let e = load_annotator(linked.path()).err().unwrap().to_string();
         assert!(
             e.contains("model.safetensors") && e.contains("a link to nothing"),
+            "{e}"
+        );
+        // So does an ensemble's file (it was called a folder without one).
+        let ensemble = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(
+            ensemble.path().join("gone.toml"),
+            ensemble.path().join(ENSEMBLE_FILE),
+        )
+        .unwrap();
+        let e = load_annotator(ensemble.path()).err().unwrap().to_string();
+        assert!(
+            e.contains(ENSEMBLE_FILE) && e.contains("a link to nothing"),
             "{e}"
         );
         let fifo = dir.path().join("fifo");
