@@ -120,14 +120,19 @@ impl Source {
                 })
                 .collect()
         };
-        let inside = inside_before(end);
-        let whole = (end < tokens.end).then(|| {
-            let inside = inside_before(tokens.end);
-            let conjoined = inside.len() > 1
+        // More than one name, and an `and` among the words before `end`.
+        let conjoined_before = |inside: &[usize], end: usize| {
+            inside.len() > 1
                 && names.words[first_word..]
                     .iter()
-                    .take_while(|w| w.tokens.start < tokens.end)
-                    .any(|w| matches!(w.key(), "and" | "&"));
+                    .take_while(|w| w.tokens.start < end)
+                    .any(|w| matches!(w.key(), "and" | "&"))
+        };
+        let inside = inside_before(end);
+        let conjoined = conjoined_before(&inside, end);
+        let whole = (end < tokens.end).then(|| {
+            let inside = inside_before(tokens.end);
+            let conjoined = conjoined_before(&inside, tokens.end);
             (inside, conjoined)
         });
         let cut = inside
@@ -200,7 +205,7 @@ impl Source {
             possessive_name,
             apposition,
             class,
-            conjoined: inside.len() > 1 && words.iter().any(|w| w == "and" || w == "&"),
+            conjoined,
             whole,
             head,
             first: words.first().cloned().unwrap_or_default(),
@@ -437,8 +442,7 @@ mod tests {
             "Conservative economist Jane Doe, who studies tax policy at the Acme Institute, \
              said no. Brightline, which has 2,100 stores, agreed. Officials who knew said yes. \
              The head of Acme Corp, which makes widgets, Jane Doe, agreed. Councilwoman Priya \
-             Nandakumar, who chairs the finance committee, and Councilman Owen Hale objected. \
-             Jane Doe, who leads the committee, and state Sen. John Roe agreed.",
+             Nandakumar, who chairs the finance committee, and Councilman Owen Hale objected.",
         );
         let tok = Tokenizer::new().tokenize(&doc);
         let names = Names::of(&doc, &tok);
