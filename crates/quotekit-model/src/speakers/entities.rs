@@ -646,6 +646,32 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             e.kind = EntityType::Person;
         }
     }
+    // `U.N. Women`, `RT America`: a name that opens with an acronym is an
+    // organization's, when the acronym is written without full stops or is
+    // that of an organization the text names (`J.R. Smith` is a person; a
+    // name all in capitals, `DONALD TRUMP`, is no acronym's).
+    let opens_with_acronym = |e: &Entity| {
+        let [first, rest @ ..] = &e.name[..] else {
+            return false;
+        };
+        let letters = first.chars().filter(|c| c.is_alphabetic()).count();
+        (2..=5).contains(&letters)
+            && first
+                .chars()
+                .all(|c| !c.is_alphabetic() || c.is_uppercase())
+            && rest.iter().any(|w| w.chars().any(char::is_lowercase))
+            && (!first.contains('.')
+                || entities.iter().any(|o| {
+                    o.kind == EntityType::Organization
+                        && (o.keys[..] == e.keys[..1] || is_acronym_of(&e.keys[..1], &o.keys))
+                }))
+    };
+    let acronym_led: Vec<usize> = (0..entities.len())
+        .filter(|&k| entities[k].kind == EntityType::Unknown && opens_with_acronym(&entities[k]))
+        .collect();
+    for k in acronym_led {
+        entities[k].kind = EntityType::Organization;
+    }
     // `the Clintons`: a family, a group.
     let surnames: Vec<String> = entities
         .iter()
@@ -877,6 +903,28 @@ mod tests {
 
     fn canonical(n: &Names) -> Vec<String> {
         n.entities.iter().filter_map(Entity::canonical).collect()
+    }
+
+    /// A name that opens with an acronym is an organization's (`U.N.
+    /// Women`, `RT America`), when the acronym has no full stops or is that
+    /// of an organization the text names; not a person's initials (`J.R.
+    /// Smith`), nor a name in capitals.
+    #[test]
+    fn a_name_that_opens_with_an_acronym_is_an_organization() {
+        let n = names(
+            "The United Nations met. U.N. Women spoke. RT America aired it. \
+             J.R. Smith spoke. DONALD TRUMP WINS, it said.",
+        );
+        assert_eq!(entity(&n, "U.N. Women").kind, EntityType::Organization);
+        assert_eq!(entity(&n, "RT America").kind, EntityType::Organization);
+        assert_ne!(entity(&n, "J.R. Smith").kind, EntityType::Organization);
+        assert_ne!(
+            entity(&n, "DONALD TRUMP WINS").kind,
+            EntityType::Organization
+        );
+        // (Without the United Nations, `U.N.` may be initials.)
+        let n = names("U.N. Women spoke. J.R. Smith spoke.");
+        assert_eq!(entity(&n, "U.N. Women").kind, EntityType::Unknown);
     }
 
     /// A lone word one letter off a surname is that person (a misspelling),
