@@ -118,26 +118,6 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
             .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
 }
 
-/// Words an acronym may leave out or keep.
-fn is_small_word(w: &str) -> bool {
-    matches!(
-        w,
-        "and" | "of" | "the" | "for" | "&" | "on" | "to" | "in" | "at" | "a"
-    )
-}
-
-/// True when `letters` are the initials of `words`, each small word
-/// counted or skipped.
-fn initials_match(letters: &[char], words: &[String]) -> bool {
-    let Some((w, rest)) = words.split_first() else {
-        return letters.is_empty();
-    };
-    let small = is_small_word(w);
-    let first = w.chars().next();
-    (small && initials_match(letters, rest))
-        || (letters.first().copied() == first && initials_match(&letters[1..], rest))
-}
-
 fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
     let last = keys.last().map(String::as_str).unwrap_or("");
     if keys.len() == 1 && GROUPS.contains(last) {

@@ -107,6 +107,27 @@ fn lower_key(trimmed: &str) -> String {
         .collect()
 }
 
+/// Words an acronym may leave out or keep.
+pub(crate) fn is_small_word(w: &str) -> bool {
+    matches!(
+        w,
+        "and" | "of" | "the" | "for" | "&" | "on" | "to" | "in" | "at" | "a"
+    )
+}
+
+/// True when `letters` are the initials of `words` (lower case), each
+/// small word counted or skipped.
+pub(crate) fn initials_match<S: AsRef<str>>(letters: &[char], words: &[S]) -> bool {
+    let Some((w, rest)) = words.split_first() else {
+        return letters.is_empty();
+    };
+    let w = w.as_ref();
+    let small = is_small_word(w);
+    let first = w.chars().next();
+    (small && initials_match(letters, rest))
+        || (letters.first().copied() == first && initials_match(&letters[1..], rest))
+}
+
 /// Capitalised words that do not begin a name.
 pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
     "a",

@@ -210,6 +210,57 @@ impl<'t> WordTexts<'t> {
     }
 }
 
+/// The word ranges of names that an acronym in brackets right after them
+/// spells out (`Alliance to Reclaim Our Schools (AROS)`, `Citizens for
+/// Responsibility and Ethics in Washington (CREW)`): the longest run of
+/// capitalised and small words (`to`, `of`, `and`, …) before the bracket,
+/// two words or more, that opens with a word that can begin a name
+/// (`starts`), whose words are `joined` one to the next and whose initials
+/// the acronym is (small words counted or not). In text order, apart.
+fn defined_by_acronyms(
+    words: &[Word],
+    starts: &[bool],
+    joined: impl Fn(&Word, &Word) -> bool,
+) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for p in 2..words.len().saturating_sub(2) {
+        if words[p].text != "(" || words[p + 2].text != ")" {
+            continue;
+        }
+        let acronym = words[p + 1].text;
+        let letters: Vec<char> = acronym
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let capitals = acronym
+            .chars()
+            .all(|c| c.is_uppercase() || matches!(c, '.' | '&'));
+        if !(2..=8).contains(&letters.len()) || !capitals {
+            continue;
+        }
+        // (At most one word per letter, and a small word between any two.)
+        let mut first = p;
+        while first > 0
+            && p - (first - 1) <= 2 * letters.len()
+            && (words[first - 1].capitalised() || is_small_word(words[first - 1].key()))
+            && (first == p || joined(&words[first - 1], &words[first]))
+        {
+            first -= 1;
+        }
+        let found = (first..p.saturating_sub(1))
+            .filter(|&s| starts[s] && out.last().is_none_or(|d| d.end <= s))
+            .find(|&s| {
+                let keys: Vec<&str> = words[s..p].iter().map(Word::key).collect();
+                initials_match(&letters, &keys)
+            });
+        if let Some(s) = found {
+            out.push(s..p);
+        }
+    }
+    out
+}
+
 /// A name mention: a run of capitalised words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameMention {
@@ -441,23 +492,36 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         }
         e
     };
+    // Names that an acronym in brackets after them spells out (`Alliance
+    // to Reclaim Our Schools (AROS)`), whole: their small words and
+    // capitalised common words are theirs.
+    let defined = defined_by_acronyms(words, &starts, |a, b| joined(a, b));
+    let mut next_defined = defined.iter().peekable();
     let mut out = Vec::new();
     // Single title words that were no name (`Dean`, `Judge`).
     let mut lone_titles = Vec::new();
     let mut i = 0;
     while i < words.len() {
+        while next_defined.next_if(|d| d.start < i).is_some() {}
+        if let Some(d) = next_defined.next_if(|d| d.start == i) {
+            out.extend(mention_of(words, d.clone(), sentence_of_word(&words[i])));
+            i = d.end;
+            continue;
+        }
         if !starts[i] || headline[sentence_of_word(&words[i])] {
             i += 1;
             continue;
         }
         let start = i;
         let mut end = i + 1;
+        // (A run ends where a name an acronym spells out begins.)
+        let defined_at = next_defined.peek().map_or(usize::MAX, |d| d.start);
         // The capitalised run from word `k` ends with an organization's head word.
         let organization_from = |k: usize| {
             let e = run_end(k);
             e > k && ORGANIZATION_HEADS.contains(words[e - 1].key())
         };
-        while end < words.len() {
+        while end < words.len() && end < defined_at {
             let (prev, w) = (&words[end - 1], &words[end]);
             if glued(prev, w) || !joined(prev, w) {
                 break;
@@ -791,6 +855,36 @@ mod tests {
             ]
         );
         assert!(w[6].possessive);
+    }
+
+    /// A name that an acronym in brackets right after it spells out is one
+    /// name, its small words and common words too; brackets that spell out
+    /// nothing before them leave the names as they were.
+    #[test]
+    fn a_name_its_acronym_spells_out_is_one_name() {
+        assert_eq!(
+            mentions(
+                "Many parents rallied, said the organizer Alliance to Reclaim Our Schools (AROS). \
+                 Citizens for Responsibility and Ethics in Washington (CREW) sued."
+            ),
+            [
+                "Alliance to Reclaim Our Schools",
+                "AROS",
+                "Citizens for Responsibility and Ethics in Washington",
+                "CREW"
+            ]
+        );
+        assert_eq!(
+            mentions(
+                "Sen. Ted Cruz (Tex.) and the Federation of Technical Engineers (IFPTE) spoke."
+            ),
+            [
+                "Ted Cruz",
+                "Tex",
+                "Federation of Technical Engineers",
+                "IFPTE"
+            ]
+        );
     }
 
     /// `Citizens for Tax Justice` is one name; `for` does not join a plural
