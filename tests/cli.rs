@@ -2838,6 +2838,34 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
     assert!(!o.status.success());
 }
 
+/// A brat output with documents and error records, read as gold or as
+/// training data, is refused at its first error record, as `--format
+/// documents` output is (both had left the failed documents out unsaid).
+#[test]
+fn a_brat_outputs_error_records_are_refused_as_gold_and_training_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("a.txt"), "Ann said so.").unwrap();
+    std::fs::write(out.join("a.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
+    std::fs::write(
+        out.join("errors.jsonl"),
+        "{\"id\":\"z\",\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"}}\n",
+    )
+    .unwrap();
+    let b = out.to_str().unwrap();
+    let o = quotekit(&["eval", "--gold", b, "--link-gold"]);
+    common::refused(&o, "errors.jsonl:1: the error record of document \"z\"");
+    let r = dir.path().join("r.safetensors");
+    let o = quotekit(&["train-speakers", "--train", b, "--out", r.to_str().unwrap()]);
+    common::refused(&o, "errors.jsonl:1: the error record of document \"z\"");
+    assert!(!r.exists());
+    // Leniently, the document is read and the error record skipped (exit
+    // code 2, as for any document skipped).
+    let o = quotekit(&["eval", "--gold", b, "--link-gold", "--lenient"]);
+    common::exited_saying(&o, 2, "skipped 1 document(s) with errors");
+}
+
 /// `predict --format documents` output holds an error record for each
 /// document it could not annotate: `stats` and `convert` count them as
 /// they count a brat output's `errors.jsonl`, `eval` scores each as a

@@ -239,6 +239,20 @@ pub fn load_corpus(
             (Err(error), Mode::Lenient) => report.skipped.push(Skipped { error }),
         }
     }
+    // The documents a `predict` run could not annotate, in its brat
+    // output's errors file: refused or skipped as among documents.
+    let errors = path.join(PREDICT_ERRORS_FILE);
+    if format == Format::Brat && !options.error_records && path.is_dir() && errors.is_file() {
+        for item in JsonlReader.read(&errors)? {
+            let Err(error @ DataError::ErrorRecord(_)) = item else {
+                continue; // (not predict's: a file the corpus does not read)
+            };
+            match options.mode {
+                Mode::Strict => return Err(error),
+                Mode::Lenient => report.skipped.push(Skipped { error }),
+            }
+        }
+    }
     report
         .warnings
         .extend(crate::mistyped::mistyped_names_files(
@@ -248,6 +262,12 @@ pub fn load_corpus(
         ));
     Ok(report)
 }
+
+/// The file of a brat output of `quotekit predict` that holds the error
+/// records of the documents it could not annotate (one JSON record per
+/// line). Read as predictions, they are counted; read as a corpus of
+/// documents (gold, training data), refused, or skipped leniently.
+pub const PREDICT_ERRORS_FILE: &str = "errors.jsonl";
 
 #[cfg(test)]
 mod tests {
@@ -293,6 +313,43 @@ mod tests {
         };
         let report = load_corpus(&path, Format::Jsonl, &lenient).unwrap();
         assert_eq!((report.skipped.len(), report.error_records.len()), (2, 0));
+    }
+
+    /// A brat output of `predict` with error records in its errors file:
+    /// refused as a corpus of documents (or skipped, leniently), counted
+    /// by no one here where predictions are read (their reader reads the
+    /// file); a file of that name that holds no error records is not read.
+    #[test]
+    fn a_brat_outputs_error_records_are_refused_as_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Ann said so.").unwrap();
+        std::fs::write(dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
+        let errors = dir.path().join(PREDICT_ERRORS_FILE);
+        std::fs::write(
+            &errors,
+            "{\"id\":\"b\",\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"}}\n",
+        )
+        .unwrap();
+        let e = load_corpus(dir.path(), Format::Brat, &LoadOptions::default()).unwrap_err();
+        assert!(
+            matches!(e, DataError::ErrorRecord(ref r) if r.id == "b" && r.path == errors && r.line == 1),
+            "{e}"
+        );
+        let lenient = LoadOptions {
+            mode: Mode::Lenient,
+            ..LoadOptions::default()
+        };
+        let report = load_corpus(dir.path(), Format::Brat, &lenient).unwrap();
+        assert_eq!((report.documents.len(), report.skipped.len()), (1, 1));
+        let counted = LoadOptions {
+            error_records: true,
+            ..LoadOptions::default()
+        };
+        let report = load_corpus(dir.path(), Format::Brat, &counted).unwrap();
+        assert_eq!((report.documents.len(), report.error_records.len()), (1, 0));
+        std::fs::write(&errors, "{\"note\":\"mine\"}\n").unwrap();
+        let report = load_corpus(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
+        assert_eq!((report.documents.len(), report.skipped.len()), (1, 0));
     }
 
     /// `ID.TSV` is named like a names file and never read: it is found (the
