@@ -554,7 +554,8 @@ fn training_writes_a_report_and_eval_writes_a_page() {
     ]);
     refused(
         &out,
-        "--html draws the scores of predictions: give them with --pred",
+        "--html draws the scores of predictions: give them with --pred, or score the gold \
+         spans linked with --link-gold",
     );
     let out = quotekit(&[
         "eval",

@@ -95,7 +95,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
     if args.html.is_some() && args.pred.is_none() && !args.link_gold {
-        anyhow::bail!("--html draws the scores of predictions: give them with --pred");
+        anyhow::bail!(
+            "--html draws the scores of predictions: give them with --pred, or score the gold spans linked with --link-gold"
+        );
     }
     if args.pred.is_none() && args.model.is_none() && !args.link_gold {
         anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model (the resolver on gold spans, with gold names)");
