@@ -496,16 +496,27 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // to Reclaim Our Schools (AROS)`), whole: their small words and
     // capitalised common words are theirs.
     let defined = defined_by_acronyms(words, &starts, |a, b| joined(a, b));
-    let mut next_defined = defined.iter().peekable();
+    // (The next of them, and where it starts: one compare per word.)
+    let mut next = 0;
+    let mut defined_at = defined.first().map_or(usize::MAX, |d| d.start);
     let mut out = Vec::new();
     // Single title words that were no name (`Dean`, `Judge`).
     let mut lone_titles = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        while next_defined.next_if(|d| d.start < i).is_some() {}
-        if let Some(d) = next_defined.next_if(|d| d.start == i) {
-            out.extend(mention_of(words, d.clone(), sentence_of_word(&words[i])));
-            i = d.end;
+        if defined_at <= i {
+            // (One a run went over is passed by.)
+            let d = defined[next].clone();
+            next += 1;
+            defined_at = defined.get(next).map_or(usize::MAX, |d| d.start);
+            if d.start == i {
+                out.extend(mention_of(
+                    words,
+                    d.start..d.end,
+                    sentence_of_word(&words[i]),
+                ));
+                i = d.end;
+            }
             continue;
         }
         if !starts[i] || headline[sentence_of_word(&words[i])] {
@@ -514,8 +525,8 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         }
         let start = i;
         let mut end = i + 1;
-        // (A run ends where a name an acronym spells out begins.)
-        let defined_at = next_defined.peek().map_or(usize::MAX, |d| d.start);
+        // (A run ends where a name an acronym spells out begins: at
+        // `defined_at`.)
         // The capitalised run from word `k` ends with an organization's head word.
         let organization_from = |k: usize| {
             let e = run_end(k);
