@@ -579,11 +579,17 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
         .iter_mut()
         .filter(|e| e.kind == EntityType::Unknown)
     {
-        let acronym = e.name.len() == 1
-            && e.name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && e.name[0]
-                .chars()
-                .all(|c| !c.is_alphabetic() || c.is_uppercase());
+        // (`NATO`; or a name that a mention of it in capitals spells out,
+        // which joined it: `Alliance to Reclaim Our Schools` and `AROS`.)
+        let spelled_out = |m: usize| match &mentions[m].keys[..] {
+            [acronym] if e.keys.len() >= 2 && in_capitals(&mentions[m].name[0]) => {
+                let letters: Vec<char> = acronym.chars().filter(|c| c.is_alphabetic()).collect();
+                initials_match(&letters, &e.keys)
+            }
+            _ => false,
+        };
+        let acronym = (e.name.len() == 1 && in_capitals(&e.name[0]))
+            || (!is_full_person_name(&e.keys) && e.mentions.iter().any(|&m| spelled_out(m)));
         let after = |m: usize| {
             let start = mentions[m].words.start;
             (start > 0).then(|| words[start - 1].key())
@@ -626,25 +632,19 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             e.kind = EntityType::Person;
         }
     }
-    // `U.N. Women`, `RT America`: a name that opens with an acronym is an
-    // organization's, when the acronym is written without full stops or is
-    // that of an organization the text names (`J.R. Smith` is a person; a
-    // name all in capitals, `DONALD TRUMP`, is no acronym's).
+    // `U.N. Women`: a name that opens with the acronym of an organization
+    // the text names (`United Nations`, or `U.N.` alone) is an
+    // organization's; not one whose acronym names none (`AG Lynch`, `Navy
+    // SEAL Ty Woods`, `J.R. Smith`), nor a name in capitals.
+    let organizations = OrganizationAcronyms::of(entities);
     let opens_with_acronym = |e: &Entity| {
         let [first, rest @ ..] = &e.name[..] else {
             return false;
         };
-        let letters = first.chars().filter(|c| c.is_alphabetic()).count();
-        (2..=5).contains(&letters)
-            && first
-                .chars()
-                .all(|c| !c.is_alphabetic() || c.is_uppercase())
+        (2..=5).contains(&first.chars().filter(|c| c.is_alphabetic()).count())
+            && in_capitals(first)
             && rest.iter().any(|w| w.chars().any(char::is_lowercase))
-            && (!first.contains('.')
-                || entities.iter().any(|o| {
-                    o.kind == EntityType::Organization
-                        && (o.keys[..] == e.keys[..1] || is_acronym_of(&e.keys[..1], &o.keys))
-                }))
+            && organizations.has(&e.keys[0])
     };
     let acronym_led: Vec<usize> = (0..entities.len())
         .filter(|&k| entities[k].kind == EntityType::Unknown && opens_with_acronym(&entities[k]))
@@ -666,6 +666,84 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             e.kind = EntityType::Group;
         }
     }
+}
+
+/// True when `word` is written in capitals, two letters or more (`NATO`,
+/// `U.N.`).
+fn in_capitals(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+}
+
+/// The acronyms of a text's organizations: their names of one word (`U.N.`)
+/// and the initials their longer names spell, small words counted or not
+/// (as [`is_acronym_of`] reads them), held as lower-case letters in a set,
+/// so that a text of many names costs in proportion to their number.
+struct OrganizationAcronyms {
+    /// Acronyms as lower-case letters alone (`un`).
+    letters: rustc_hash::FxHashSet<String>,
+}
+
+impl OrganizationAcronyms {
+    /// The spellings of one organization's name kept at most (a name of
+    /// more small words than that gives none: no acronym spells it).
+    const MAX_SPELLINGS: usize = 64;
+
+    fn of(entities: &[Entity]) -> Self {
+        let mut letters = rustc_hash::FxHashSet::default();
+        for o in entities
+            .iter()
+            .filter(|o| o.kind == EntityType::Organization)
+        {
+            match &o.keys[..] {
+                [one] => {
+                    letters.insert(one.chars().filter(|c| c.is_alphabetic()).collect());
+                }
+                keys => {
+                    let spelled_out = keys.iter().any(|w| {
+                        ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and"
+                    });
+                    if spelled_out {
+                        let spellings = spellings(keys, Self::MAX_SPELLINGS);
+                        letters.extend(spellings.into_iter().filter(|s| s.chars().count() >= 2));
+                    }
+                }
+            }
+        }
+        Self { letters }
+    }
+
+    /// True when `key`, a word in lower case, is one of them.
+    fn has(&self, key: &str) -> bool {
+        let letters: String = key.chars().filter(|c| c.is_alphabetic()).collect();
+        self.letters.contains(&letters)
+    }
+}
+
+/// The initials that `keys` spell, each small word's counted or not, as
+/// [`initials_match`] reads them; none when there would be more than `max`.
+fn spellings(keys: &[String], max: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for w in keys {
+        let Some(first) = w.chars().next() else {
+            continue;
+        };
+        let small = is_small_word(w);
+        let mut next = Vec::with_capacity(out.len() * 2);
+        for s in &out {
+            if small {
+                next.push(s.clone());
+            }
+            let mut with = s.clone();
+            with.push(first);
+            next.push(with);
+        }
+        if next.len() > max {
+            return Vec::new();
+        }
+        out = next;
+    }
+    out
 }
 
 /// True when a mention follows a role word in lower case (`economist
@@ -892,12 +970,18 @@ mod tests {
     #[test]
     fn a_name_that_opens_with_an_acronym_is_an_organization() {
         let n = names(
-            "The United Nations met. U.N. Women spoke. RT America aired it. \
-             J.R. Smith spoke. DONALD TRUMP WINS, it said.",
+            "The United Nations met. U.N. Women spoke. The CIA said so. CIA Director \
+             Jane Doe agreed. AG Lynch and Navy SEAL Ty Woods spoke. J.R. Smith spoke. \
+             DONALD TRUMP WINS, it said.",
         );
         assert_eq!(entity(&n, "U.N. Women").kind, EntityType::Organization);
-        assert_eq!(entity(&n, "RT America").kind, EntityType::Organization);
-        assert_ne!(entity(&n, "J.R. Smith").kind, EntityType::Organization);
+        for person in ["AG Lynch", "SEAL Ty Woods", "J.R. Smith", "Jane Doe"] {
+            assert_ne!(
+                entity(&n, person).kind,
+                EntityType::Organization,
+                "{person}"
+            );
+        }
         assert_ne!(
             entity(&n, "DONALD TRUMP WINS").kind,
             EntityType::Organization
@@ -905,6 +989,27 @@ mod tests {
         // (Without the United Nations, `U.N.` may be initials.)
         let n = names("U.N. Women spoke. J.R. Smith spoke.");
         assert_eq!(entity(&n, "U.N. Women").kind, EntityType::Unknown);
+    }
+
+    /// A name that an acronym of it spells out, which joined it, is an
+    /// organization's, even after a role word (`the event organizer
+    /// Alliance …`); a person's full name with initials is not.
+    #[test]
+    fn a_name_its_acronym_spells_out_is_an_organization() {
+        let n = names(
+            "Parents rallied, said the event organizer Alliance to Reclaim Our Schools (AROS). \
+             AROS said so. Officers of Immigration and Customs Enforcement (ICE) came. \
+             Democratic Chair Debbie Wasserman Schultz (DWS) spoke.",
+        );
+        let alliance = entity(&n, "Alliance to Reclaim Our Schools");
+        assert_eq!(alliance.kind, EntityType::Organization);
+        assert_eq!(alliance.mentions.len(), 3, "{:?}", n.entities);
+        let ice = entity(&n, "Immigration and Customs Enforcement");
+        assert_eq!(ice.kind, EntityType::Organization);
+        assert_ne!(
+            entity(&n, "Debbie Wasserman Schultz").kind,
+            EntityType::Organization
+        );
     }
 
     /// A lone word one letter off a surname is that person (a misspelling),

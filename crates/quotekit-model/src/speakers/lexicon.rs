@@ -115,17 +115,34 @@ pub(crate) fn is_small_word(w: &str) -> bool {
     )
 }
 
-/// True when `letters` are the initials of `words` (lower case), each
-/// small word counted or skipped.
+/// True when `letters` (at most 31) are the initials of `words` (lower
+/// case), each small word counted or skipped. (One pass over the words,
+/// keeping which numbers of letters their initials can spell so far: a
+/// run of small words costs no more than other words.)
 pub(crate) fn initials_match<S: AsRef<str>>(letters: &[char], words: &[S]) -> bool {
-    let Some((w, rest)) = words.split_first() else {
-        return letters.is_empty();
-    };
-    let w = w.as_ref();
-    let small = is_small_word(w);
-    let first = w.chars().next();
-    (small && initials_match(letters, rest))
-        || (letters.first().copied() == first && initials_match(&letters[1..], rest))
+    let n = letters.len();
+    if n > 31 {
+        return false;
+    }
+    // (Bit `j`: the words so far can spell `letters[..j]`.)
+    let mut spelled: u32 = 1;
+    for w in words {
+        let w = w.as_ref();
+        let first = w.chars().next();
+        let matching = (0..n)
+            .filter(|&j| Some(letters[j]) == first)
+            .fold(0u32, |m, j| m | 1 << j);
+        let counted = (spelled & matching) << 1;
+        spelled = if is_small_word(w) {
+            spelled | counted
+        } else {
+            counted
+        };
+        if spelled == 0 {
+            return false;
+        }
+    }
+    spelled & 1 << n != 0
 }
 
 /// Capitalised words that do not begin a name.
@@ -922,6 +939,51 @@ pub(crate) fn is_country(keys: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The initials of words, each small word counted or skipped: as the
+    /// plain recursion over the words says, and in time linear in the
+    /// words (a hundred small words in a row took the recursion 2^100 steps).
+    #[test]
+    fn initials_match_spells_with_small_words_counted_or_not() {
+        fn by_recursion(letters: &[char], words: &[&str]) -> bool {
+            let Some((w, rest)) = words.split_first() else {
+                return letters.is_empty();
+            };
+            (is_small_word(w) && by_recursion(letters, rest))
+                || (letters.first().copied() == w.chars().next()
+                    && by_recursion(&letters[1..], rest))
+        }
+        let names: [&[&str]; 5] = [
+            &["alliance", "to", "reclaim", "our", "schools"],
+            &[
+                "the",
+                "secretariat",
+                "tracking",
+                "and",
+                "retrieval",
+                "system",
+            ],
+            &["bank", "of", "america"],
+            &["a", "and", "a"],
+            &["of"],
+        ];
+        for words in names {
+            for acronym in [
+                "aros", "atros", "stars", "tstars", "boa", "ba", "aaa", "a", "", "o",
+            ] {
+                let letters: Vec<char> = acronym.chars().collect();
+                assert_eq!(
+                    initials_match(&letters, words),
+                    by_recursion(&letters, words),
+                    "{acronym} {words:?}"
+                );
+            }
+        }
+        let mut long = vec!["and"; 100];
+        long.push("bank");
+        assert!(initials_match(&['b'], &long));
+        assert!(!initials_match(&['b', 'x'], &long));
+    }
 
     /// The shape filter in front of the hash set answers as the list does:
     /// every word of every set is found, and words one byte longer or

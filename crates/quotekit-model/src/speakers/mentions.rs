@@ -215,8 +215,9 @@ impl<'t> WordTexts<'t> {
 /// Responsibility and Ethics in Washington (CREW)`): the longest run of
 /// capitalised and small words (`to`, `of`, `and`, …) before the bracket,
 /// two words or more, that opens with a word that can begin a name
-/// (`starts`), whose words are `joined` one to the next and whose initials
-/// the acronym is (small words counted or not). In text order, apart.
+/// (`starts`) and does not follow one joined to it, whose words are
+/// `joined` one to the next and whose initials the acronym is (small words
+/// counted or not). In text order, apart.
 fn defined_by_acronyms(
     words: &[Word],
     starts: &[bool],
@@ -248,8 +249,11 @@ fn defined_by_acronyms(
         {
             first -= 1;
         }
+        // (Not a part of a longer name: `Texas Department of Public Safety
+        // (DPS)` is read as ever, not as `Texas` and the department.)
+        let led = |s: usize| s > 0 && starts[s - 1] && joined(&words[s - 1], &words[s]);
         let found = (first..p.saturating_sub(1))
-            .filter(|&s| starts[s] && out.last().is_none_or(|d| d.end <= s))
+            .filter(|&s| starts[s] && !led(s) && out.last().is_none_or(|d| d.end <= s))
             .find(|&s| {
                 let keys: Vec<&str> = words[s..p].iter().map(Word::key).collect();
                 initials_match(&letters, &keys)
@@ -509,7 +513,8 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let d = defined[next].clone();
             next += 1;
             defined_at = defined.get(next).map_or(usize::MAX, |d| d.start);
-            if d.start == i {
+            // (In a headline, the headlines' pass finds names.)
+            if d.start == i && !headline[sentence_of_word(&words[i])] {
                 out.extend(mention_of(
                     words,
                     d.start..d.end,
@@ -896,6 +901,21 @@ mod tests {
                 "IFPTE"
             ]
         );
+        // A name it would cut is read whole, as ever; in a headline, the
+        // name is found once.
+        assert_eq!(
+            mentions("Many officers of the Texas Department of Public Safety (DPS) came."),
+            ["Texas Department of Public Safety", "DPS"]
+        );
+        let headline = mentions(
+            "Parents Join Alliance To Reclaim Our Schools (AROS) In Rally\n\n\
+             Many parents rallied with the Alliance to Reclaim Our Schools (AROS).",
+        );
+        let alliance = headline
+            .iter()
+            .filter(|m| m.eq_ignore_ascii_case("Alliance to Reclaim Our Schools"))
+            .count();
+        assert_eq!(alliance, 2, "{headline:?}");
     }
 
     /// `Citizens for Tax Justice` is one name; `for` does not join a plural
