@@ -243,7 +243,16 @@ pub fn load_corpus(
     // output's errors file: refused or skipped as among documents.
     let errors = path.join(PREDICT_ERRORS_FILE);
     if format == Format::Brat && !options.error_records && path.is_dir() && errors.is_file() {
-        for item in JsonlReader.read(&errors)? {
+        // (A file that cannot be read at all, leniently, is one thing skipped.)
+        let items = match (JsonlReader.read(&errors), options.mode) {
+            (Ok(items), _) => items,
+            (Err(error), Mode::Strict) => return Err(error),
+            (Err(error), Mode::Lenient) => {
+                report.skipped.push(Skipped { error });
+                Box::new(std::iter::empty())
+            }
+        };
+        for item in items {
             let Err(error @ DataError::ErrorRecord(_)) = item else {
                 continue; // (not predict's: a file the corpus does not read)
             };
@@ -350,6 +359,13 @@ mod tests {
         std::fs::write(&errors, "{\"note\":\"mine\"}\n").unwrap();
         let report = load_corpus(dir.path(), Format::Brat, &LoadOptions::default()).unwrap();
         assert_eq!((report.documents.len(), report.skipped.len()), (1, 0));
+        // A file that cannot be read (damaged gzip) is refused, and
+        // leniently skipped as one thing.
+        std::fs::write(&errors, b"\x1f\x8b\x08\x00garbage").unwrap();
+        let e = load_corpus(dir.path(), Format::Brat, &LoadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("errors.jsonl"), "{e}");
+        let report = load_corpus(dir.path(), Format::Brat, &lenient).unwrap();
+        assert_eq!((report.documents.len(), report.skipped.len()), (1, 1));
     }
 
     /// `ID.TSV` is named like a names file and never read: it is found (the

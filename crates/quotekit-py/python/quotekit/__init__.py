@@ -595,7 +595,10 @@ def read_corpus(
     With ``lenient=True`` (``--lenient``) a bad document is left out
     instead, a ``UserWarning`` naming its file and line (a file whose
     reading stops part way, a gzip stream cut short, still raises: what
-    follows it was not read). As the command
+    follows it was not read). The documents ``quotekit predict`` could not
+    annotate (the error records of its ``--format documents`` output, or of
+    its brat output's ``errors.jsonl``) are bad documents here: a corpus of
+    documents has none. As the command
     line's flags: ``annotator`` (brat: which annotation file, where an
     article has several), ``ignore_labels`` (brat: more T labels to skip),
     ``label_map`` (CoNLL: a TOML map of its labels to roles; a
