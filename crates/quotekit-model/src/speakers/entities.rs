@@ -589,7 +589,7 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             _ => false,
         };
         let acronym = (e.name.len() == 1 && in_capitals(&e.name[0]))
-            || (!is_full_person_name(&e.keys) && e.mentions.iter().any(|&m| spelled_out(m)));
+            || (e.mentions.iter().any(|&m| spelled_out(m)) && !is_full_person_name(&e.keys));
         let after = |m: usize| {
             let start = mentions[m].words.start;
             (start > 0).then(|| words[start - 1].key())
@@ -636,21 +636,26 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
     // the text names (`United Nations`, or `U.N.` alone) is an
     // organization's; not one whose acronym names none (`AG Lynch`, `Navy
     // SEAL Ty Woods`, `J.R. Smith`), nor a name in capitals.
-    let organizations = OrganizationAcronyms::of(entities);
     let opens_with_acronym = |e: &Entity| {
         let [first, rest @ ..] = &e.name[..] else {
             return false;
         };
-        (2..=5).contains(&first.chars().filter(|c| c.is_alphabetic()).count())
+        e.kind == EntityType::Unknown
+            && (2..=5).contains(&first.chars().filter(|c| c.is_alphabetic()).count())
             && in_capitals(first)
             && rest.iter().any(|w| w.chars().any(char::is_lowercase))
-            && organizations.has(&e.keys[0])
     };
     let acronym_led: Vec<usize> = (0..entities.len())
-        .filter(|&k| entities[k].kind == EntityType::Unknown && opens_with_acronym(&entities[k]))
+        .filter(|&k| opens_with_acronym(&entities[k]))
         .collect();
-    for k in acronym_led {
-        entities[k].kind = EntityType::Organization;
+    // (The organizations' acronyms, only for a text that has such names.)
+    if !acronym_led.is_empty() {
+        let organizations = OrganizationAcronyms::of(entities);
+        for k in acronym_led {
+            if organizations.has(&entities[k].keys[0]) {
+                entities[k].kind = EntityType::Organization;
+            }
+        }
     }
     // `the Clintons`: a family, a group.
     let surnames: Vec<String> = entities
