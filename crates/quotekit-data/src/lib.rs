@@ -28,6 +28,7 @@ mod mistyped;
 pub mod names;
 pub mod offsets;
 pub mod paths;
+pub mod predict_errors;
 pub mod read;
 pub mod stats;
 pub mod tags;

@@ -9,6 +9,7 @@ use crate::formats::conll::{ConllReader, ConllWriter, LabelMap, Tokens};
 use crate::formats::jsonl::{JsonlReader, JsonlWriter};
 use crate::formats::{CorpusReader, CorpusWriter, Format, ReadDocument};
 use crate::names::{apply_names, names_file};
+use crate::predict_errors::error_records_of;
 use crate::tags::TagScheme;
 use crate::validate::{validate, Diagnostic, ProblemKind, Severity, ValidationOptions};
 use std::path::{Path, PathBuf};
@@ -240,22 +241,15 @@ pub fn load_corpus(
         }
     }
     // The documents a `predict` run could not annotate, in its brat
-    // output's errors file: refused or skipped as among documents.
-    let errors = path.join(PREDICT_ERRORS_FILE);
-    if format == Format::Brat && !options.error_records && path.is_dir() && errors.is_file() {
-        // (A file that cannot be read at all, leniently, is one thing skipped.)
-        let items = match (JsonlReader.read(&errors), options.mode) {
-            (Ok(items), _) => items,
+    // output's errors file: refused or skipped as among documents (a file
+    // that cannot be read at all, leniently, is one thing skipped).
+    if format == Format::Brat && !options.error_records && path.is_dir() {
+        let errors = match (error_records_of(path), options.mode) {
+            (Ok(errors), _) => errors,
             (Err(error), Mode::Strict) => return Err(error),
-            (Err(error), Mode::Lenient) => {
-                report.skipped.push(Skipped { error });
-                Box::new(std::iter::empty())
-            }
+            (Err(error), Mode::Lenient) => vec![error],
         };
-        for item in items {
-            let Err(error @ DataError::ErrorRecord(_)) = item else {
-                continue; // (not predict's: a file the corpus does not read)
-            };
+        for error in errors {
             match options.mode {
                 Mode::Strict => return Err(error),
                 Mode::Lenient => report.skipped.push(Skipped { error }),
@@ -271,12 +265,6 @@ pub fn load_corpus(
         ));
     Ok(report)
 }
-
-/// The file of a brat output of `quotekit predict` that holds the error
-/// records of the documents it could not annotate (one JSON record per
-/// line). Read as predictions, they are counted; read as a corpus of
-/// documents (gold, training data), refused, or skipped leniently.
-pub const PREDICT_ERRORS_FILE: &str = "errors.jsonl";
 
 #[cfg(test)]
 mod tests {
@@ -333,7 +321,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), "Ann said so.").unwrap();
         std::fs::write(dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
-        let errors = dir.path().join(PREDICT_ERRORS_FILE);
+        let errors = dir.path().join(crate::predict_errors::PREDICT_ERRORS_FILE);
         std::fs::write(
             &errors,
             "{\"id\":\"b\",\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"}}\n",

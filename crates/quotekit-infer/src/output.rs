@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 /// The file of a brat output folder that holds the error records of the
 /// documents `predict` could not annotate (the name a corpus read as
-/// documents knows it by, [`quotekit_data::load::PREDICT_ERRORS_FILE`]).
-pub const ERRORS_FILE: &str = quotekit_data::load::PREDICT_ERRORS_FILE;
+/// documents knows it by, [`quotekit_data::predict_errors::PREDICT_ERRORS_FILE`]).
+pub const ERRORS_FILE: &str = quotekit_data::predict_errors::PREDICT_ERRORS_FILE;
 
 /// What each output record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
