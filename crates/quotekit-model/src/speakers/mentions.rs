@@ -908,7 +908,7 @@ mod tests {
             ["Texas Department of Public Safety", "DPS"]
         );
         let headline = mentions(
-            "Parents Join Alliance To Reclaim Our Schools (AROS) In Rally\n\n\
+            "Parents Rally With The Alliance To Reclaim Our Schools (AROS)\n\n\
              Many parents rallied with the Alliance to Reclaim Our Schools (AROS).",
         );
         let alliance = headline
