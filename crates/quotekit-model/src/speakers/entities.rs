@@ -111,11 +111,16 @@ fn is_acronym_of(part: &[String], whole: &[String]) -> bool {
         buf[n] = c;
         n += 1;
     }
-    n >= 2
-        && initials_match(&buf[..n], whole)
-        && whole
-            .iter()
-            .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
+    n >= 2 && initials_match(&buf[..n], whole) && may_have_acronym(whole)
+}
+
+/// True when an acronym may stand for the name `whole` (lower case): it has
+/// an organization's head word, a connector or `and` (`Bank of America`,
+/// `Securities and Exchange Commission`), as a person's name has not.
+fn may_have_acronym(whole: &[String]) -> bool {
+    whole
+        .iter()
+        .any(|w| ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and")
 }
 
 fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
@@ -704,15 +709,11 @@ impl OrganizationAcronyms {
                 [one] => {
                     letters.insert(one.chars().filter(|c| c.is_alphabetic()).collect());
                 }
-                keys => {
-                    let spelled_out = keys.iter().any(|w| {
-                        ORGANIZATION_HEADS.contains(w) || CONNECTORS.contains(w) || w == "and"
-                    });
-                    if spelled_out {
-                        let spellings = spellings(keys, Self::MAX_SPELLINGS);
-                        letters.extend(spellings.into_iter().filter(|s| s.chars().count() >= 2));
-                    }
+                keys if may_have_acronym(keys) => {
+                    let spellings = spellings(keys, Self::MAX_SPELLINGS);
+                    letters.extend(spellings.into_iter().filter(|s| s.chars().count() >= 2));
                 }
+                _ => {}
             }
         }
         Self { letters }

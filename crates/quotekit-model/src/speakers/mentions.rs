@@ -252,12 +252,10 @@ fn defined_by_acronyms(
         // (Not a part of a longer name: `Texas Department of Public Safety
         // (DPS)` is read as ever, not as `Texas` and the department.)
         let led = |s: usize| s > 0 && starts[s - 1] && joined(&words[s - 1], &words[s]);
+        let keys: Vec<&str> = words[first..p].iter().map(Word::key).collect();
         let found = (first..p.saturating_sub(1))
             .filter(|&s| starts[s] && !led(s) && out.last().is_none_or(|d| d.end <= s))
-            .find(|&s| {
-                let keys: Vec<&str> = words[s..p].iter().map(Word::key).collect();
-                initials_match(&letters, &keys)
-            });
+            .find(|&s| initials_match(&letters, &keys[s - first..]));
         if let Some(s) = found {
             out.push(s..p);
         }
