@@ -244,12 +244,7 @@ pub fn load_corpus(
     // output's errors file: refused or skipped as among documents (a file
     // that cannot be read at all, leniently, is one thing skipped).
     if format == Format::Brat && !options.error_records && path.is_dir() {
-        let errors = match (error_records_of(path), options.mode) {
-            (Ok(errors), _) => errors,
-            (Err(error), Mode::Strict) => return Err(error),
-            (Err(error), Mode::Lenient) => vec![error],
-        };
-        for error in errors {
+        for error in error_records_of(path).unwrap_or_else(|error| vec![error]) {
             match options.mode {
                 Mode::Strict => return Err(error),
                 Mode::Lenient => report.skipped.push(Skipped { error }),
@@ -321,7 +316,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), "Ann said so.").unwrap();
         std::fs::write(dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n").unwrap();
-        let errors = dir.path().join(crate::predict_errors::PREDICT_ERRORS_FILE);
+        let errors = dir.path().join(crate::predict_errors::ERRORS_FILE);
         std::fs::write(
             &errors,
             "{\"id\":\"b\",\"error\":{\"kind\":\"empty\",\"message\":\"the text is empty\"}}\n",

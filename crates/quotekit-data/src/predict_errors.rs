@@ -11,7 +11,7 @@ use std::path::Path;
 /// The file of a brat output of `quotekit predict` that holds the error
 /// records of the documents it could not annotate (one JSON record per
 /// line).
-pub const PREDICT_ERRORS_FILE: &str = "errors.jsonl";
+pub const ERRORS_FILE: &str = "errors.jsonl";
 
 /// The error records of the errors file of the brat folder `dir`, in order,
 /// each the error it is among documents ([`DataError::ErrorRecord`]); none
@@ -19,7 +19,7 @@ pub const PREDICT_ERRORS_FILE: &str = "errors.jsonl";
 /// `predict`'s and is left alone; a file that cannot be read at all (a
 /// damaged gzip stream) is an error.
 pub fn error_records_of(dir: &Path) -> Result<Vec<DataError>, DataError> {
-    let path = dir.join(PREDICT_ERRORS_FILE);
+    let path = dir.join(ERRORS_FILE);
     if !path.is_file() {
         return Ok(Vec::new());
     }

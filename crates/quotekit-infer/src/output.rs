@@ -19,10 +19,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The file of a brat output folder that holds the error records of the
-/// documents `predict` could not annotate (the name a corpus read as
-/// documents knows it by, [`quotekit_data::predict_errors::PREDICT_ERRORS_FILE`]).
-pub const ERRORS_FILE: &str = quotekit_data::predict_errors::PREDICT_ERRORS_FILE;
+pub use quotekit_data::predict_errors::ERRORS_FILE;
 
 /// What each output record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
