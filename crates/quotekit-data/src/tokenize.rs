@@ -1,5 +1,7 @@
-//! Tokenization with character offsets, built on the `tokenizers` crate's
-//! `Split` pre-tokenizer. Quotation marks are always tokens of their own;
+//! Tokenization with character offsets: the matches of one regular
+//! expression (the `regex` crate), which reads words as the `tokenizers`
+//! crate's `Split` pre-tokenizer with Oniguruma did until stop 73 (a test
+//! holds the two to the same tokens). Quotation marks are always tokens of their own;
 //! tokens never cross a paragraph; sentences are found with a small rule set
 //! (terminal punctuation, closing quotes, abbreviations, next-token case).
 //! The file runs a little over 500 lines with its tests: each rule, and
@@ -9,16 +11,22 @@
 use crate::document::Document;
 use crate::offsets::{CharIndex, CharSpan};
 use std::ops::Range;
-use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
-use tokenizers::{
-    OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior,
-};
 
 pub use crate::marks::QUOTE_MARKS;
 
 /// Token pattern: a quotation mark; a number with inner separators (`1,200.5`);
 /// a word with inner hyphens, ampersands or slashes; or any other single symbol.
-const TOKEN_PATTERN: &str = r#"["“”‘’'«»„‹›]|\d+(?:[.,:]\d+)+|\w+(?:[-&/]\w+)*|[^\s\w"“”‘’'«»„‹›]"#;
+/// A word character is one of `\w` as Oniguruma reads it, which the
+/// pattern was first run with (through `tokenizers`), so that models keep
+/// their tokens: Unicode's word characters and Latin-1's superscripts and
+/// fractions (`²`, `³`, `¹`, `¼`, `½`, `¾`), not the zero-width joiners
+/// (U+200C, U+200D), which are symbols.
+const TOKEN_PATTERN: &str = concat!(
+    r#"["“”‘’'«»„‹›]|\d+(?:[.,:]\d+)+"#,
+    r"|[[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]+",
+    r"(?:[-&/][[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]+)*",
+    r#"|[^\s"“”‘’'«»„‹›[[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]]"#
+);
 
 /// Words after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -157,7 +165,7 @@ pub struct Tokenizer {
 /// How a [`Tokenizer`] finds tokens.
 enum Splitting {
     /// quotekit's token pattern, and sentences where they end.
-    Pattern(Split),
+    Pattern(regex::Regex),
     /// White space only, a sentence per line ([`Tokenizer::spaces`]).
     Spaces,
 }
@@ -177,14 +185,9 @@ impl Default for Tokenizer {
 impl Tokenizer {
     /// The standard quotekit tokenizer.
     pub fn new() -> Self {
-        let split = Split::new(
-            SplitPattern::Regex(TOKEN_PATTERN.to_string()),
-            SplitDelimiterBehavior::Removed,
-            true,
-        )
-        .expect("the token pattern is a valid regex");
+        let pattern = regex::Regex::new(TOKEN_PATTERN).expect("the token pattern is a valid regex");
         Self {
-            splitting: Splitting::Pattern(split),
+            splitting: Splitting::Pattern(pattern),
         }
     }
 
@@ -243,14 +246,8 @@ impl Tokenizer {
                 });
             };
             match &self.splitting {
-                Splitting::Pattern(split) => {
-                    let mut pre = PreTokenizedString::from(piece);
-                    split
-                        .pre_tokenize(&mut pre)
-                        .expect("splitting with a compiled regex cannot fail");
-                    for (_, (s, e), _) in
-                        pre.get_splits(OffsetReferential::Original, OffsetType::Byte)
-                    {
+                Splitting::Pattern(pattern) => {
+                    for (s, e) in pattern.find_iter(piece).map(|m| (m.start(), m.end())) {
                         // A byte-order mark opening the text (a file's, kept
                         // so that offsets count it, as brat's do) is no token
                         // of quotekit's: it was one, which the tagger took
@@ -354,6 +351,74 @@ fn is_abbreviation(word: &str, runs_on: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tokens (byte ranges) of `text` as `tokenizers`' `Split`
+    /// pre-tokenizer with Oniguruma made them from the pattern as first
+    /// written, with a plain `\w`.
+    fn oniguruma_tokens(text: &str) -> Vec<(usize, usize)> {
+        use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
+        use tokenizers::{
+            OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior,
+        };
+        let pattern = r#"["“”‘’'«»„‹›]|\d+(?:[.,:]\d+)+|\w+(?:[-&/]\w+)*|[^\s\w"“”‘’'«»„‹›]"#;
+        let split = Split::new(
+            SplitPattern::Regex(pattern.to_string()),
+            SplitDelimiterBehavior::Removed,
+            true,
+        )
+        .unwrap();
+        let mut pre = PreTokenizedString::from(text);
+        split.pre_tokenize(&mut pre).unwrap();
+        pre.get_splits(OffsetReferential::Original, OffsetType::Byte)
+            .into_iter()
+            .map(|(_, offsets, _)| offsets)
+            .collect()
+    }
+
+    fn pattern_tokens(text: &str) -> Vec<(usize, usize)> {
+        let pattern = regex::Regex::new(TOKEN_PATTERN).unwrap();
+        pattern
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+
+    /// Every character is read as Oniguruma read it: between letters,
+    /// after a hyphen, after a number's separator and between spaces (a
+    /// word character, a digit, white space or a symbol), 4,096 characters
+    /// to a text.
+    #[test]
+    fn the_pattern_reads_every_character_as_oniguruma_did() {
+        let chars: Vec<char> = (0u32..=0x10FFFF).filter_map(char::from_u32).collect();
+        for block in chars.chunks(4096) {
+            let mut text = String::new();
+            for c in block {
+                text.push_str(&format!("a{c}a a-{c} 1.{c} x {c} "));
+            }
+            let (old, new) = (oniguruma_tokens(&text), pattern_tokens(&text));
+            if old != new {
+                let k = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+                let at = old.get(k).or(new.get(k)).map_or(0, |t| t.0);
+                panic!(
+                    "tokens differ near {:?}",
+                    &text[text.floor_char_boundary(at.saturating_sub(8))
+                        ..text.floor_char_boundary(at + 16)]
+                );
+            }
+        }
+    }
+
+    proptest! {
+        /// Texts of numbers, words, joiners, quotation marks and symbols
+        /// are split into the same tokens as before.
+        #[test]
+        fn texts_split_as_oniguruma_split_them(
+            text in r#"[a-zA-Z0-9 .,:\-&/'"“”‘’«»„‹›²½é\x{0301}\x{200C}\x{200D}\x{A0}\x{FEFF}中—…\n\t]{0,40}"#
+        ) {
+            prop_assert_eq!(oniguruma_tokens(&text), pattern_tokens(&text));
+        }
+    }
 
     fn words(doc: &Document) -> Vec<String> {
         let t = Tokenizer::new().tokenize(doc);
