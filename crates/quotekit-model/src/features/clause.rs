@@ -72,10 +72,10 @@ impl Clauses {
 
     /// Pushes the features of token `i` (`lower`: the tokens in lower case;
     /// `sentence_of`: each token's sentence) as ids under `mask`.
-    pub fn features(
+    pub fn features<S: AsRef<str>>(
         &self,
         i: usize,
-        lower: &[String],
+        lower: &[S],
         quotes: &[QuoteInfo],
         sentence_of: &[u32],
         mask: u64,
@@ -105,16 +105,26 @@ impl Clauses {
         // quote).
         if let Some(j) = cue_before {
             let parted = punct_before.is_some_and(|p| p > j);
-            push(Feature::new(36).s(&lower[j]).b(u8::from(parted)).b(state));
+            push(
+                Feature::new(36)
+                    .s(lower[j].as_ref())
+                    .b(u8::from(parted))
+                    .b(state),
+            );
         }
         if let Some(j) = cue_after {
             let parted = punct_after.is_some_and(|p| p < j);
-            push(Feature::new(37).s(&lower[j]).b(u8::from(parted)).b(state));
+            push(
+                Feature::new(37)
+                    .s(lower[j].as_ref())
+                    .b(u8::from(parted))
+                    .b(state),
+            );
         }
         // A `that` (or `whether`) at most three tokens after a cue opens its
         // content.
         let opener = |k: usize| {
-            matches!(lower[k].as_str(), "that" | "whether")
+            matches!(lower[k].as_ref(), "that" | "whether")
                 && self.cue_before[k].is_some_and(|j| k - j as usize <= 3)
         };
         let after_opener = i > 0 && sentence_of[i - 1] == sentence_of[i] && opener(i - 1);

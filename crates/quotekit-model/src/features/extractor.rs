@@ -51,8 +51,11 @@ pub struct FeatureExtractor {
 /// Per-token facts computed once per document.
 struct TokenFacts<'t> {
     words: Vec<&'t str>,
-    lower: Vec<String>,
-    shapes: Vec<String>,
+    lower: Vec<std::borrow::Cow<'t, str>>,
+    /// The tokens' shapes, one after another (no copy per token), and
+    /// where each ends.
+    shapes: String,
+    shape_ends: Vec<usize>,
     quotes: Vec<QuoteInfo>,
     cues: Vec<LexiconMatch>,
     sentence_of: Vec<u32>,
@@ -63,8 +66,15 @@ struct TokenFacts<'t> {
 }
 
 /// Word shape with runs collapsed: `Obama` → `Xx`, `2016` → `d`, `U.S.` → `X.X.`.
+#[cfg(test)]
 fn shape(word: &str) -> String {
     let mut out = String::new();
+    push_shape(word, &mut out);
+    out
+}
+
+/// Appends [`shape`] of `word` to `out`.
+fn push_shape(word: &str, out: &mut String) {
     let mut last = None;
     for c in word.chars() {
         let s = if c.is_uppercase() {
@@ -81,7 +91,19 @@ fn shape(word: &str) -> String {
             last = Some(s);
         }
     }
-    out
+}
+
+/// A word in lower case: itself when that is what it is (ASCII without a
+/// capital, most words: no copy).
+fn lower_case(word: &str) -> std::borrow::Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    }
 }
 
 /// True for a capitalised word with lower-case letters after the first (`Obama`, not `NATO`).
@@ -132,8 +154,15 @@ impl FeatureExtractor {
         let text = doc.text();
         let n = tok.tokens.len();
         let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
-        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-        let shapes = words.iter().map(|w| shape(w)).collect();
+        let lower: Vec<_> = words.iter().map(|w| lower_case(w)).collect();
+        let mut shapes = String::with_capacity(text.len());
+        let shape_ends = words
+            .iter()
+            .map(|w| {
+                push_shape(w, &mut shapes);
+                shapes.len()
+            })
+            .collect();
         let mut sentence_of = vec![0u32; n];
         for (s, r) in tok.sentences.iter().enumerate() {
             sentence_of[r.clone()].fill(s as u32);
@@ -153,6 +182,7 @@ impl FeatureExtractor {
             words,
             lower,
             shapes,
+            shape_ends,
             sentence_of,
             sentence_ranges: tok.sentences.clone(),
             paragraph_of,
@@ -217,14 +247,14 @@ impl FeatureExtractor {
         let m = self.mask;
         let mut push = |feature: Feature| ids.push(feature.id(m));
         let word = f.words[i];
-        let lower = f.lower[i].as_str();
+        let lower = f.lower[i].as_ref();
         let para = f.paragraph_ranges[f.paragraph_of[i] as usize].clone();
         let sent = f.sentence_ranges[f.sentence_of[i] as usize].clone();
         let lower_at = |j: isize| -> &str {
             if j < para.start as isize || j >= para.end as isize {
                 "<P>"
             } else {
-                f.lower[j as usize].as_str()
+                f.lower[j as usize].as_ref()
             }
         };
         let q = f.quotes[i];
@@ -236,16 +266,21 @@ impl FeatureExtractor {
             push(Feature::new(2).s(lower));
         }
         if self.on(Template::Affixes) {
-            let chars: Vec<char> = lower.chars().collect();
-            for k in 1..=3.min(chars.len()) {
-                let prefix: String = chars[..k].iter().collect();
-                let suffix: String = chars[chars.len() - k..].iter().collect();
-                push(Feature::new(3).b(k as u8).s(&prefix));
-                push(Feature::new(4).b(k as u8).s(&suffix));
+            // The first and last one, two and three characters (slices of
+            // `lower`: no copies).
+            let mut ends = lower.char_indices().map(|(b, c)| b + c.len_utf8());
+            let mut starts = lower.char_indices().rev().map(|(b, _)| b);
+            for k in 1..=3u8 {
+                let (Some(end), Some(start)) = (ends.next(), starts.next()) else {
+                    break;
+                };
+                push(Feature::new(3).b(k).s(&lower[..end]));
+                push(Feature::new(4).b(k).s(&lower[start..]));
             }
         }
         if self.on(Template::Shape) {
-            push(Feature::new(5).s(&f.shapes[i]));
+            let start = i.checked_sub(1).map_or(0, |j| f.shape_ends[j]);
+            push(Feature::new(5).s(&f.shapes[start..f.shape_ends[i]]));
         }
         let title = is_title(word);
         if self.on(Template::Capitalization) {

@@ -119,16 +119,21 @@ impl Lexicon {
     }
 
     /// Marks every token covered by an entry; longest phrase first, left to right.
-    pub fn matches(&self, lower_tokens: &[String]) -> Vec<LexiconMatch> {
+    pub fn matches<S: AsRef<str>>(&self, lower_tokens: &[S]) -> Vec<LexiconMatch> {
         let mut out = vec![LexiconMatch::None; lower_tokens.len()];
         let mut i = 0;
         while i < lower_tokens.len() {
-            let found = self.by_first.get(&lower_tokens[i]).and_then(|phrases| {
-                phrases.iter().find(|p| {
-                    i + p.len() <= lower_tokens.len()
-                        && p.iter().zip(&lower_tokens[i..]).all(|(a, b)| a == b)
-                })
-            });
+            let found = self
+                .by_first
+                .get(lower_tokens[i].as_ref())
+                .and_then(|phrases| {
+                    phrases.iter().find(|p| {
+                        i + p.len() <= lower_tokens.len()
+                            && p.iter()
+                                .zip(&lower_tokens[i..])
+                                .all(|(a, b)| a.as_str() == b.as_ref())
+                    })
+                });
             match found {
                 Some(p) if p.len() == 1 => {
                     out[i] = LexiconMatch::Single;
