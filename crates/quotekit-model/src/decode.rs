@@ -99,57 +99,8 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     pub fn forward_backward(&self, emissions: &[f64]) -> Marginals {
         let l = self.labels;
         let n = emissions.len() / l;
-        // exp(transition - max) cannot overflow; `t_max` is added back in log space.
-        let trans: Vec<f64> = self.transition.iter().map(|&t| t.into()).collect();
-        let t_max = trans.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exp_trans: Vec<f64> = trans.iter().map(|t| (t - t_max).exp()).collect();
-        // alpha[i][y] = log score of all prefixes ending in y at i.
-        let mut alpha = vec![0.0; n * l];
-        for y in 0..l {
-            alpha[y] = self.start[y].into() + emissions[y];
-        }
-        let mut tmp = vec![0.0; l];
-        for i in 1..n {
-            let prev = &alpha[(i - 1) * l..i * l];
-            let m = prev.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            for (t, &p) in tmp.iter_mut().zip(prev) {
-                *t = (p - m).exp();
-            }
-            for y in 0..l {
-                let s: f64 = (0..l).map(|p| tmp[p] * exp_trans[p * l + y]).sum();
-                alpha[i * l + y] = emissions[i * l + y]
-                    + if s > 1e-200 {
-                        m + t_max + s.ln()
-                    } else {
-                        // Underflow with extreme weights: exact log-sum-exp.
-                        log_sum_exp((0..l).map(|p| alpha[(i - 1) * l + p] + trans[p * l + y]))
-                    };
-            }
-        }
-        // beta[i][y] = log score of all suffixes after i given y at i.
-        let mut beta = vec![0.0; n * l];
-        for y in 0..l {
-            beta[(n - 1) * l + y] = self.end[y].into();
-        }
-        for i in (0..n - 1).rev() {
-            let nb: Vec<f64> = (0..l)
-                .map(|y| beta[(i + 1) * l + y] + emissions[(i + 1) * l + y])
-                .collect();
-            let m = nb.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            for (t, &v) in tmp.iter_mut().zip(&nb) {
-                *t = (v - m).exp();
-            }
-            for p in 0..l {
-                let s: f64 = (0..l).map(|y| exp_trans[p * l + y] * tmp[y]).sum();
-                beta[i * l + p] = if s > 1e-200 {
-                    m + t_max + s.ln()
-                } else {
-                    log_sum_exp((0..l).map(|y| trans[p * l + y] + nb[y]))
-                };
-            }
-        }
-        let last = &alpha[(n - 1) * l..];
-        let log_z = log_sum_exp((0..l).map(|y| last[y] + self.end[y].into()));
+        let t = Transitions::of(self);
+        let Lattice { alpha, beta, log_z } = self.lattice(emissions, &t);
         let nodes: Vec<f64> = alpha
             .iter()
             .zip(&beta)
@@ -165,14 +116,14 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
             }
             for y in 0..l {
                 let log_eb = emissions[i * l + y] + beta[i * l + y] - log_z;
-                let eb = (log_eb + ma + t_max).exp();
+                let eb = (log_eb + ma + t.max).exp();
                 if eb.is_finite() {
                     for p in 0..l {
-                        pairs[p * l + y] += ea[p] * exp_trans[p * l + y] * eb;
+                        pairs[p * l + y] += ea[p] * t.exp[p * l + y] * eb;
                     }
                 } else {
                     for p in 0..l {
-                        pairs[p * l + y] += (a[p] + trans[p * l + y] + log_eb).exp();
+                        pairs[p * l + y] += (a[p] + t.log[p * l + y] + log_eb).exp();
                     }
                 }
             }
@@ -182,6 +133,74 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
             nodes,
             pairs,
         }
+    }
+
+    /// The marginal probability of each tag of `path` at its position:
+    /// [`Marginals::nodes`] along the path, the same numbers, without the
+    /// others or the pairs (what a tagger's confidences need).
+    pub fn path_marginals(&self, emissions: &[f64], path: &[usize]) -> Vec<f64> {
+        let l = self.labels;
+        let Lattice { alpha, beta, log_z } = self.lattice(emissions, &Transitions::of(self));
+        path.iter()
+            .enumerate()
+            .map(|(i, &y)| (alpha[i * l + y] + beta[i * l + y] - log_z).exp())
+            .collect()
+    }
+
+    /// The forward and backward log scores of `emissions` and log Z.
+    fn lattice(&self, emissions: &[f64], t: &Transitions) -> Lattice {
+        let l = self.labels;
+        let n = emissions.len() / l;
+        // alpha[i][y] = log score of all prefixes ending in y at i.
+        let mut alpha = vec![0.0; n * l];
+        for y in 0..l {
+            alpha[y] = self.start[y].into() + emissions[y];
+        }
+        let mut tmp = vec![0.0; l];
+        for i in 1..n {
+            let prev = &alpha[(i - 1) * l..i * l];
+            let m = prev.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for (t, &p) in tmp.iter_mut().zip(prev) {
+                *t = (p - m).exp();
+            }
+            for y in 0..l {
+                let s: f64 = (0..l).map(|p| tmp[p] * t.exp[p * l + y]).sum();
+                alpha[i * l + y] = emissions[i * l + y]
+                    + if s > 1e-200 {
+                        m + t.max + s.ln()
+                    } else {
+                        // Underflow with extreme weights: exact log-sum-exp.
+                        log_sum_exp((0..l).map(|p| alpha[(i - 1) * l + p] + t.log[p * l + y]))
+                    };
+            }
+        }
+        // beta[i][y] = log score of all suffixes after i given y at i.
+        let mut beta = vec![0.0; n * l];
+        for y in 0..l {
+            beta[(n - 1) * l + y] = self.end[y].into();
+        }
+        // (The next position's scores, one buffer for all.)
+        let mut nb = vec![0.0; l];
+        for i in (0..n - 1).rev() {
+            for (y, v) in nb.iter_mut().enumerate() {
+                *v = beta[(i + 1) * l + y] + emissions[(i + 1) * l + y];
+            }
+            let m = nb.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for (t, &v) in tmp.iter_mut().zip(&nb) {
+                *t = (v - m).exp();
+            }
+            for p in 0..l {
+                let s: f64 = (0..l).map(|y| t.exp[p * l + y] * tmp[y]).sum();
+                beta[i * l + p] = if s > 1e-200 {
+                    m + t.max + s.ln()
+                } else {
+                    log_sum_exp((0..l).map(|y| t.log[p * l + y] + nb[y]))
+                };
+            }
+        }
+        let last = &alpha[(n - 1) * l..];
+        let log_z = log_sum_exp((0..l).map(|y| last[y] + self.end[y].into()));
+        Lattice { alpha, beta, log_z }
     }
 
     /// Unnormalised log score of a tag sequence.
@@ -201,6 +220,31 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         }
         s
     }
+}
+
+/// A chain's transition scores for forward–backward: as they are, their
+/// largest, and each less the largest, exponentiated (which cannot
+/// overflow; the largest is added back in log space).
+struct Transitions {
+    log: Vec<f64>,
+    max: f64,
+    exp: Vec<f64>,
+}
+
+impl Transitions {
+    fn of<T: Copy + Into<f64>>(chain: &ChainScores<'_, T>) -> Self {
+        let log: Vec<f64> = chain.transition.iter().map(|&t| t.into()).collect();
+        let max = log.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exp = log.iter().map(|t| (t - max).exp()).collect();
+        Self { log, max, exp }
+    }
+}
+
+/// Forward and backward log scores (`[i * labels + y]`) and log Z.
+struct Lattice {
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    log_z: f64,
 }
 
 /// Output of forward–backward.
@@ -247,10 +291,8 @@ pub fn decode_sequences<T: Copy + Into<f64>>(
         }
         let path = chain.viterbi(&emissions);
         if marginals {
-            let m = chain.forward_backward(&emissions);
-            for (k, &y) in path.iter().enumerate() {
-                probabilities[range.start + k] = m.nodes[k * l + y];
-            }
+            let along = chain.path_marginals(&emissions, &path);
+            probabilities[range.start..range.start + along.len()].copy_from_slice(&along);
         }
         for (k, y) in path.into_iter().enumerate() {
             out[range.start + k] = tags.tags()[y];
@@ -296,6 +338,36 @@ mod tests {
             transition: &c.0,
             start: &c.1,
             end: &c.2,
+        }
+    }
+
+    /// The marginals along a path are forward–backward's node marginals
+    /// of its tags, to the bit, for any path (Viterbi's or not), weights
+    /// small or huge.
+    #[test]
+    fn path_marginals_are_the_node_marginals_along_the_path() {
+        for seed in 0..20 {
+            let c = chain(seed, if seed % 4 == 0 { 2000.0 } else { 1.5 });
+            let w = scores(&c);
+            let n = 1 + (seed as usize % 6);
+            let emissions = random(n * 3, seed + 7, 3.0);
+            let m = w.forward_backward(&emissions);
+            for path in [
+                w.viterbi(&emissions),
+                (0..n).map(|i| (i + seed as usize) % 3).collect(),
+            ] {
+                let along: Vec<f64> = path
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &y)| m.nodes[i * 3 + y])
+                    .collect();
+                let got = w.path_marginals(&emissions, &path);
+                assert_eq!(
+                    got.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+                    along.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+                    "seed {seed}"
+                );
+            }
         }
     }
 
