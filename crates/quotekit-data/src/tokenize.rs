@@ -185,7 +185,8 @@ impl Default for Tokenizer {
 impl Tokenizer {
     /// The standard quotekit tokenizer.
     pub fn new() -> Self {
-        let pattern = regex::Regex::new(TOKEN_PATTERN).expect("the token pattern is a valid regex");
+        let pattern = regex::Regex::new(&format!("^(?:{TOKEN_PATTERN})"))
+            .expect("the token pattern is a valid regex");
         Self {
             splitting: Splitting::Pattern(pattern),
         }
@@ -247,7 +248,7 @@ impl Tokenizer {
             };
             match &self.splitting {
                 Splitting::Pattern(pattern) => {
-                    for (s, e) in pattern.find_iter(piece).map(|m| (m.start(), m.end())) {
+                    for (s, e) in tokens(pattern, piece) {
                         // A byte-order mark opening the text (a file's, kept
                         // so that offsets count it, as brat's do) is no token
                         // of quotekit's: it was one, which the tagger took
@@ -281,6 +282,34 @@ impl Tokenizer {
         }
         out
     }
+}
+
+/// The byte ranges of the tokens of `piece`: the matches of `pattern`
+/// (the token pattern anchored at its start) one after another, each at
+/// the first character after white space. (Every character but white
+/// space begins a token, so that is where an unanchored search would find
+/// the next one; anchored, it needs no backward pass to find where the
+/// match starts.)
+fn tokens<'p>(
+    pattern: &'p regex::Regex,
+    piece: &'p str,
+) -> impl Iterator<Item = (usize, usize)> + 'p {
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        let rest = piece[at..].trim_start();
+        at = piece.len() - rest.len();
+        let c = rest.chars().next()?;
+        match pattern.find(rest) {
+            Some(m) => {
+                let token = (at, at + m.end());
+                at += m.end();
+                return Some(token);
+            }
+            // (No character is left out by the pattern, but should one be,
+            // it is no token, as an unanchored search would pass it by.)
+            None => at += c.len_utf8(),
+        }
+    })
 }
 
 fn is_quote(s: &str) -> bool {
@@ -377,11 +406,10 @@ mod tests {
     }
 
     fn pattern_tokens(text: &str) -> Vec<(usize, usize)> {
-        let pattern = regex::Regex::new(TOKEN_PATTERN).unwrap();
-        pattern
-            .find_iter(text)
-            .map(|m| (m.start(), m.end()))
-            .collect()
+        let Splitting::Pattern(pattern) = Tokenizer::new().splitting else {
+            unreachable!("the standard tokenizer has the pattern")
+        };
+        tokens(&pattern, text).collect()
     }
 
     /// Every character is read as Oniguruma read it: between letters,
