@@ -55,7 +55,17 @@ impl Chain {
 impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     /// Most likely tag sequence for the given emission scores.
     pub fn viterbi(&self, emissions: &[f64]) -> Vec<usize> {
-        let l = self.labels;
+        // Fixed label counts (BIO: 7, BILOU: 13) get unrolled inner loops.
+        match self.labels {
+            7 => self.viterbi_with::<7>(emissions),
+            13 => self.viterbi_with::<13>(emissions),
+            _ => self.viterbi_with::<0>(emissions),
+        }
+    }
+
+    /// [`ChainScores::viterbi`] for `L` labels (0: as many as it has).
+    fn viterbi_with<const L: usize>(&self, emissions: &[f64]) -> Vec<usize> {
+        let l = if L == 0 { self.labels } else { L };
         let n = emissions.len() / l;
         if n == 0 {
             return Vec::new();
@@ -149,7 +159,16 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
 
     /// The forward and backward log scores of `emissions` and log Z.
     fn lattice(&self, emissions: &[f64], t: &Transitions) -> Lattice {
-        let l = self.labels;
+        match self.labels {
+            7 => self.lattice_with::<7>(emissions, t),
+            13 => self.lattice_with::<13>(emissions, t),
+            _ => self.lattice_with::<0>(emissions, t),
+        }
+    }
+
+    /// [`ChainScores::lattice`] for `L` labels (0: as many as it has).
+    fn lattice_with<const L: usize>(&self, emissions: &[f64], t: &Transitions) -> Lattice {
+        let l = if L == 0 { self.labels } else { L };
         let n = emissions.len() / l;
         // alpha[i][y] = log score of all prefixes ending in y at i.
         let mut alpha = vec![0.0; n * l];
