@@ -390,6 +390,33 @@ mod tests {
         }
     }
 
+    /// BIO's and BILOU's label counts, unrolled, decode and sum as the
+    /// general loops do, to the bit.
+    #[test]
+    fn fixed_label_counts_decode_as_the_general_loops() {
+        for (l, seed) in [(7usize, 1u64), (7, 2), (13, 3), (13, 4)] {
+            let all = random(l * l + 2 * l, seed, 2.0);
+            let w = ChainScores {
+                labels: l,
+                transition: &all[..l * l],
+                start: &all[l * l..l * l + l],
+                end: &all[l * l + l..],
+            };
+            let emissions = random(9 * l, seed + 50, 3.0);
+            let path = w.viterbi(&emissions);
+            assert_eq!(path, w.viterbi_with::<0>(&emissions), "{l} labels");
+            let t = Transitions::of(&w);
+            let (fixed, any) = (
+                w.lattice(&emissions, &t),
+                w.lattice_with::<0>(&emissions, &t),
+            );
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fixed.alpha), bits(&any.alpha), "{l} labels");
+            assert_eq!(bits(&fixed.beta), bits(&any.beta), "{l} labels");
+            assert_eq!(fixed.log_z.to_bits(), any.log_z.to_bits(), "{l} labels");
+        }
+    }
+
     #[test]
     fn forward_backward_survives_huge_weights() {
         let c = chain(3, 2000.0);
