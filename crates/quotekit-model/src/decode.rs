@@ -150,9 +150,19 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
 
     /// The marginal probability of each tag of `path` at its position:
     /// [`Marginals::nodes`] along the path, the same numbers, without the
-    /// others or the pairs (what a tagger's confidences need).
+    /// others or the pairs (what a tagger's confidences need). None for no
+    /// emissions.
+    ///
+    /// # Panics
+    ///
+    /// If `path` is longer than the emissions' positions or names a tag
+    /// past the chain's labels (as [`ChainScores::viterbi`] makes it, it
+    /// fits).
     pub fn path_marginals(&self, emissions: &[f64], path: &[usize]) -> Vec<f64> {
         let l = self.labels;
+        if emissions.len() < l {
+            return Vec::new();
+        }
         let Lattice { alpha, beta, log_z } = self.lattice(emissions, &Transitions::of(self));
         path.iter()
             .enumerate()

@@ -65,7 +65,7 @@ struct TokenFacts<'t> {
     sentence_in_paragraph: Vec<u32>,
 }
 
-/// Word shape with runs collapsed: `Obama` → `Xx`, `2016` → `d`, `U.S.` → `X.X.`.
+/// [`push_shape`] into a string of its own.
 #[cfg(test)]
 fn shape(word: &str) -> String {
     let mut out = String::new();
@@ -73,7 +73,8 @@ fn shape(word: &str) -> String {
     out
 }
 
-/// Appends [`shape`] of `word` to `out`.
+/// Appends the word shape of `word` to `out`, runs collapsed: `Obama` →
+/// `Xx`, `2016` → `d`, `U.S.` → `X.X.`.
 fn push_shape(word: &str, out: &mut String) {
     let mut last = None;
     for c in word.chars() {
@@ -443,6 +444,34 @@ mod tests {
         let f = extract("She said no.", &bias_only);
         assert_eq!(f.token(0).len(), 2, "bias + pronoun");
         assert_eq!(f.token(1).len(), 1, "bias only");
+    }
+
+    /// Each token's lower case, affixes (whole characters, however many
+    /// bytes; none longer than the word) and shape are its own: what the
+    /// ids are hashed from, for words with and without capitals or
+    /// letters past ASCII.
+    #[test]
+    fn each_token_hashes_its_own_lower_case_affixes_and_shape() {
+        let config = FeatureConfig::default();
+        let mask = (1u64 << config.hash_bits) - 1;
+        let f = extract("Ñandú dijo él", &config);
+        let has = |i: usize, feature: Feature| f.token(i).contains(&feature.id(mask));
+        let affix = |kind: u8, k: u8, s: &str| Feature::new(kind).b(k).s(s);
+        assert!(has(0, Feature::new(2).s("ñandú")));
+        assert!(has(1, Feature::new(2).s("dijo")));
+        for (k, prefix, suffix) in [(1, "ñ", "ú"), (2, "ña", "dú"), (3, "ñan", "ndú")] {
+            assert!(has(0, affix(3, k, prefix)), "{prefix}");
+            assert!(has(0, affix(4, k, suffix)), "{suffix}");
+        }
+        for (k, prefix, suffix) in [(1, "é", "l"), (2, "él", "él")] {
+            assert!(has(2, affix(3, k, prefix)), "{prefix}");
+            assert!(has(2, affix(4, k, suffix)), "{suffix}");
+        }
+        assert!(!has(2, affix(3, 3, "él")));
+        assert!(has(0, Feature::new(5).s("Xx")));
+        assert!(!has(0, Feature::new(5).s("x")));
+        assert!(has(1, Feature::new(5).s("x")));
+        assert!(has(2, Feature::new(5).s("x")));
     }
 
     #[test]
