@@ -15,6 +15,14 @@ use std::ops::Range;
 
 pub use crate::marks::QUOTE_MARKS;
 
+/// The token pattern's word character (see [`TOKEN_PATTERN`]), one class
+/// written once.
+macro_rules! word_class {
+    () => {
+        r"[[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]"
+    };
+}
+
 /// Token pattern: a quotation mark; a number with inner separators (`1,200.5`);
 /// a word with inner hyphens, ampersands or slashes; or any other single symbol.
 /// A word character is one of `\w` as Oniguruma reads it, which the
@@ -24,9 +32,13 @@ pub use crate::marks::QUOTE_MARKS;
 /// (U+200C, U+200D), which are symbols.
 const TOKEN_PATTERN: &str = concat!(
     r#"["“”‘’'«»„‹›]|\d+(?:[.,:]\d+)+"#,
-    r"|[[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]+",
-    r"(?:[-&/][[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]+)*",
-    r#"|[^\s"“”‘’'«»„‹›[[\w\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}]--[\x{200C}\x{200D}]]]"#
+    "|",
+    word_class!(),
+    "+(?:[-&/]",
+    word_class!(),
+    r#"+)*|[^\s"“”‘’'«»„‹›"#,
+    word_class!(),
+    "]"
 );
 
 /// Words after which a full stop does not end a sentence.

@@ -96,7 +96,7 @@ fn push_shape(word: &str, out: &mut String) {
 
 /// A word in lower case: itself when that is what it is (ASCII without a
 /// capital, most words: no copy).
-fn lower_case(word: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn lower_case(word: &str) -> std::borrow::Cow<'_, str> {
     if word
         .bytes()
         .all(|b| b.is_ascii() && !b.is_ascii_uppercase())

@@ -2,7 +2,7 @@
 //! state (× whether the quote continues from an earlier paragraph), its
 //! cue-lexicon match and its capitalisation, as small ids.
 
-use crate::features::extractor::is_title;
+use crate::features::extractor::{is_title, lower_case};
 use crate::features::lexicon::{Lexicon, LexiconMatch};
 use crate::features::quote_state::{quote_states, QuoteInfo, QuoteState};
 use quotekit_data::{Document, Tokenized};
@@ -14,7 +14,7 @@ pub const FEATURE_SIZES: [usize; 3] = [8, 4, 4];
 /// every word: the symbolic features both neural taggers embed.
 fn symbolic_features(
     words: &[&str],
-    lower: &[String],
+    lower: &[std::borrow::Cow<'_, str>],
     quotes: &[QuoteInfo],
     cues: &Lexicon,
 ) -> Vec<[u32; 3]> {
@@ -53,7 +53,7 @@ fn symbolic_features(
 pub fn document_features(doc: &Document, tok: &Tokenized, cues: &Lexicon) -> Vec<[u32; 3]> {
     let text = doc.text();
     let words: Vec<&str> = tok.tokens.iter().map(|t| t.text(text)).collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let lower: Vec<_> = words.iter().map(|w| lower_case(w)).collect();
     symbolic_features(&words, &lower, &quote_states(text, tok), cues)
 }
 
