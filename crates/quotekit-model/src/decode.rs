@@ -67,29 +67,39 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     }
 
     /// [`ChainScores::viterbi`] for `L` labels (0: as many as it has).
+    #[inline(never)]
     fn viterbi_with<const L: usize>(&self, emissions: &[f64]) -> Vec<usize> {
         let l = if L == 0 { self.labels } else { L };
         let n = emissions.len() / l;
         if n == 0 {
             return Vec::new();
         }
+        // The transitions into each tag side by side: `[to * labels + from]`.
+        let into: Vec<f64> = (0..l * l)
+            .map(move |k| self.transition[(k % l) * l + k / l].into())
+            .collect();
         let mut score: Vec<f64> = (0..l)
             .map(|y| self.start[y].into() + emissions[y])
             .collect();
         let mut back = vec![0u8; n * l];
         let mut next = vec![0.0; l];
-        for i in 1..n {
-            for y in 0..l {
+        // Slices of exactly `l` (a constant for BIO and BILOU) everywhere, so
+        // that the loops need no bounds checks and unroll.
+        let rows = emissions.chunks_exact(l).zip(back.chunks_exact_mut(l));
+        for (em, back_row) in rows.skip(1) {
+            let last = &score[..l];
+            let cells = next[..l].iter_mut().zip(back_row).zip(&em[..l]);
+            for (((next_y, back_y), &e), from) in cells.zip(into.chunks_exact(l)) {
                 let (mut best, mut arg) = (f64::NEG_INFINITY, 0);
-                for (p, &s) in score.iter().enumerate() {
-                    let v = s + self.transition[p * l + y].into();
+                for (p, (&s, &t)) in last.iter().zip(&from[..l]).enumerate() {
+                    let v = s + t;
                     if v > best {
                         best = v;
                         arg = p;
                     }
                 }
-                next[y] = best + emissions[i * l + y];
-                back[i * l + y] = arg as u8;
+                *next_y = best + e;
+                *back_y = arg as u8;
             }
             std::mem::swap(&mut score, &mut next);
         }
@@ -159,11 +169,17 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     /// past the chain's labels (as [`ChainScores::viterbi`] makes it, it
     /// fits).
     pub fn path_marginals(&self, emissions: &[f64], path: &[usize]) -> Vec<f64> {
+        self.path_marginals_with(emissions, path, &Transitions::of(self))
+    }
+
+    /// [`ChainScores::path_marginals`] with the chain's transitions made
+    /// already (once for all the sequences of a document).
+    fn path_marginals_with(&self, emissions: &[f64], path: &[usize], t: &Transitions) -> Vec<f64> {
         let l = self.labels;
         if emissions.len() < l {
             return Vec::new();
         }
-        let Lattice { alpha, beta, log_z } = self.lattice(emissions, &Transitions::of(self));
+        let Lattice { alpha, beta, log_z } = self.lattice(emissions, t);
         path.iter()
             .enumerate()
             .map(|(i, &y)| (alpha[i * l + y] + beta[i * l + y] - log_z).exp())
@@ -180,6 +196,7 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     }
 
     /// [`ChainScores::lattice`] for `L` labels (0: as many as it has).
+    #[inline(never)]
     fn lattice_with<const L: usize>(&self, emissions: &[f64], t: &Transitions) -> Lattice {
         let l = if L == 0 { self.labels } else { L };
         let n = emissions.len() / l;
@@ -188,22 +205,24 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         for y in 0..l {
             alpha[y] = self.start[y].into() + emissions[y];
         }
+        // (Slices of exactly `l` everywhere, as in Viterbi.)
         let mut tmp = vec![0.0; l];
         for i in 1..n {
-            let prev = &alpha[(i - 1) * l..i * l];
+            let (before, after) = alpha.split_at_mut(i * l);
+            let prev = &before[(i - 1) * l..];
             let m = prev.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            for (t, &p) in tmp.iter_mut().zip(prev) {
+            for (t, &p) in tmp[..l].iter_mut().zip(prev) {
                 *t = (p - m).exp();
             }
-            for y in 0..l {
-                let s: f64 = (0..l).map(|p| tmp[p] * t.exp[p * l + y]).sum();
-                alpha[i * l + y] = emissions[i * l + y]
-                    + if s > 1e-200 {
-                        m + t.max + s.ln()
-                    } else {
-                        // Underflow with extreme weights: exact log-sum-exp.
-                        log_sum_exp((0..l).map(|p| alpha[(i - 1) * l + p] + t.log[p * l + y]))
-                    };
+            let cells = after[..l].iter_mut().zip(&emissions[i * l..(i + 1) * l]);
+            for (y, ((cell, &e), into)) in cells.zip(t.exp_into.chunks_exact(l)).enumerate() {
+                let s: f64 = tmp[..l].iter().zip(&into[..l]).map(|(a, b)| a * b).sum();
+                *cell = e + if s > 1e-200 {
+                    m + t.max + s.ln()
+                } else {
+                    // Underflow with extreme weights: exact log-sum-exp.
+                    log_sum_exp((0..l).map(move |p| prev[p] + t.log[p * l + y]))
+                };
             }
         }
         // beta[i][y] = log score of all suffixes after i given y at i.
@@ -214,19 +233,23 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         // (The next position's scores, one buffer for all.)
         let mut nb = vec![0.0; l];
         for i in (0..n - 1).rev() {
-            for (y, v) in nb.iter_mut().enumerate() {
-                *v = beta[(i + 1) * l + y] + emissions[(i + 1) * l + y];
+            let (before, after) = beta.split_at_mut((i + 1) * l);
+            let next = after[..l].iter().zip(&emissions[(i + 1) * l..(i + 2) * l]);
+            for (v, (b, e)) in nb[..l].iter_mut().zip(next) {
+                *v = b + e;
             }
             let m = nb.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            for (t, &v) in tmp.iter_mut().zip(&nb) {
+            for (t, &v) in tmp[..l].iter_mut().zip(&nb[..l]) {
                 *t = (v - m).exp();
             }
-            for p in 0..l {
-                let s: f64 = (0..l).map(|y| t.exp[p * l + y] * tmp[y]).sum();
-                beta[i * l + p] = if s > 1e-200 {
+            let cells = before[i * l..].iter_mut().zip(t.exp.chunks_exact(l));
+            for (p, (cell, from)) in cells.enumerate() {
+                let s: f64 = from[..l].iter().zip(&tmp[..l]).map(|(a, b)| a * b).sum();
+                *cell = if s > 1e-200 {
                     m + t.max + s.ln()
                 } else {
-                    log_sum_exp((0..l).map(|y| t.log[p * l + y] + nb[y]))
+                    let nb = &nb;
+                    log_sum_exp((0..l).map(move |y| t.log[p * l + y] + nb[y]))
                 };
             }
         }
@@ -256,19 +279,28 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
 
 /// A chain's transition scores for forward–backward: as they are, their
 /// largest, and each less the largest, exponentiated (which cannot
-/// overflow; the largest is added back in log space).
+/// overflow; the largest is added back in log space), also by the tag they
+/// go to (`exp_into[to * labels + from]`, for the forward pass).
 struct Transitions {
     log: Vec<f64>,
     max: f64,
     exp: Vec<f64>,
+    exp_into: Vec<f64>,
 }
 
 impl Transitions {
     fn of<T: Copy + Into<f64>>(chain: &ChainScores<'_, T>) -> Self {
         let log: Vec<f64> = chain.transition.iter().map(|&t| t.into()).collect();
         let max = log.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exp = log.iter().map(|t| (t - max).exp()).collect();
-        Self { log, max, exp }
+        let exp: Vec<f64> = log.iter().map(|t| (t - max).exp()).collect();
+        let l = chain.labels;
+        let exp_into = (0..exp.len()).map(|k| exp[(k % l) * l + k / l]).collect();
+        Self {
+            log,
+            max,
+            exp,
+            exp_into,
+        }
     }
 }
 
@@ -315,6 +347,7 @@ pub fn decode_sequences<T: Copy + Into<f64>>(
     let mut probabilities = if marginals { vec![1.0; n] } else { Vec::new() };
     let outside = tags.index(Tag::Outside).expect("every tag set has O");
     let l = tags.len();
+    let transitions = marginals.then(|| Transitions::of(&chain));
     for (range, mut emissions) in scored {
         if outside_penalty != 0.0 {
             for row in emissions.chunks_exact_mut(l) {
@@ -322,8 +355,8 @@ pub fn decode_sequences<T: Copy + Into<f64>>(
             }
         }
         let path = chain.viterbi(&emissions);
-        if marginals {
-            let along = chain.path_marginals(&emissions, &path);
+        if let Some(t) = &transitions {
+            let along = chain.path_marginals_with(&emissions, &path, t);
             probabilities[range.start..range.start + along.len()].copy_from_slice(&along);
         }
         for (k, y) in path.into_iter().enumerate() {
