@@ -205,7 +205,9 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         for y in 0..l {
             alpha[y] = self.start[y].into() + emissions[y];
         }
-        // (Slices of exactly `l` everywhere, as in Viterbi.)
+        // (Slices of exactly `l` everywhere, as in Viterbi. The closures
+        // below take `l` by value (`move`): borrowed, it went to memory, to
+        // be read again after every call, and no loop was unrolled.)
         let mut tmp = vec![0.0; l];
         for i in 1..n {
             let (before, after) = alpha.split_at_mut(i * l);
