@@ -4,7 +4,7 @@
 //! the partition function and marginals (confidences, and the CRF's
 //! gradient). [`decode_sequences`] turns the scored sequences of a document
 //! into one tag per token.
-//! The file runs a little over 500 lines with its tests: each decoder is
+//! The file runs a little over 550 lines with its tests: each decoder is
 //! checked against brute force over every path, and the unrolled BIO and
 //! BILOU loops against the general ones.
 
@@ -21,7 +21,7 @@ pub type Scored = (Range<usize>, Vec<f64>);
 pub struct ChainScores<'a, T> {
     /// Number of tags.
     pub labels: usize,
-    /// `[from * labels + to]`.
+    /// `[from * labels + to]` (`labels²` of them).
     pub transition: &'a [T],
     /// Score of starting in each tag.
     pub start: &'a [T],
@@ -67,6 +67,8 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     }
 
     /// [`ChainScores::viterbi`] for `L` labels (0: as many as it has).
+    /// (Never inlined: every caller runs the same machine code, however the
+    /// compiler splits the callers' crate.)
     #[inline(never)]
     fn viterbi_with<const L: usize>(&self, emissions: &[f64]) -> Vec<usize> {
         let l = if L == 0 { self.labels } else { L };
@@ -74,10 +76,15 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         if n == 0 {
             return Vec::new();
         }
-        // The transitions into each tag side by side: `[to * labels + from]`.
-        let into: Vec<f64> = (0..l * l)
-            .map(move |k| self.transition[(k % l) * l + k / l].into())
-            .collect();
+        // The transitions into each tag side by side: `[to * labels + from]`
+        // (none needed for one token).
+        let into: Vec<f64> = if n > 1 {
+            (0..l * l)
+                .map(move |k| self.transition[(k % l) * l + k / l].into())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut score: Vec<f64> = (0..l)
             .map(|y| self.start[y].into() + emissions[y])
             .collect();
@@ -195,7 +202,8 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         }
     }
 
-    /// [`ChainScores::lattice`] for `L` labels (0: as many as it has).
+    /// [`ChainScores::lattice`] for `L` labels (0: as many as it has;
+    /// never inlined, as [`ChainScores::viterbi_with`]).
     #[inline(never)]
     fn lattice_with<const L: usize>(&self, emissions: &[f64], t: &Transitions) -> Lattice {
         let l = if L == 0 { self.labels } else { L };
@@ -217,7 +225,9 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
                 *t = (p - m).exp();
             }
             let cells = after[..l].iter_mut().zip(&emissions[i * l..(i + 1) * l]);
-            for (y, ((cell, &e), into)) in cells.zip(t.exp_into.chunks_exact(l)).enumerate() {
+            for (y, ((cell, &e), into)) in
+                cells.zip(t.exp_into[..l * l].chunks_exact(l)).enumerate()
+            {
                 let s: f64 = tmp[..l].iter().zip(&into[..l]).map(|(a, b)| a * b).sum();
                 *cell = e + if s > 1e-200 {
                     m + t.max + s.ln()
@@ -244,7 +254,9 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
             for (t, &v) in tmp[..l].iter_mut().zip(&nb[..l]) {
                 *t = (v - m).exp();
             }
-            let cells = before[i * l..].iter_mut().zip(t.exp.chunks_exact(l));
+            let cells = before[i * l..]
+                .iter_mut()
+                .zip(t.exp[..l * l].chunks_exact(l));
             for (p, (cell, from)) in cells.enumerate() {
                 let s: f64 = from[..l].iter().zip(&tmp[..l]).map(|(a, b)| a * b).sum();
                 *cell = if s > 1e-200 {
@@ -296,7 +308,15 @@ impl Transitions {
         let max = log.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let exp: Vec<f64> = log.iter().map(|t| (t - max).exp()).collect();
         let l = chain.labels;
-        let exp_into = (0..exp.len()).map(|k| exp[(k % l) * l + k / l]).collect();
+        // (None for a chain with fewer than `labels²` transitions, which no
+        // tagger makes: the forward pass then panics where it reads them, as
+        // it did before this table.)
+        let exp_into = if exp.len() >= l * l {
+            let e = &exp;
+            (0..l * l).map(move |k| e[(k % l) * l + k / l]).collect()
+        } else {
+            Vec::new()
+        };
         Self {
             log,
             max,
@@ -486,6 +506,24 @@ mod tests {
             .iter()
             .all(|p| p.is_finite() && (0.0..=2.0 + 1e-9).contains(p)));
         assert!((m.pairs.iter().sum::<f64>() - 2.0).abs() < 1e-6);
+    }
+
+    /// One token needs no transitions: a chain without them still decodes
+    /// it and gives its confidence (the transposed tables are made only for
+    /// two tokens or more).
+    #[test]
+    fn one_token_needs_no_transitions() {
+        let chain = ChainScores {
+            labels: 3,
+            transition: &[] as &[f64],
+            start: &[0.0, 1.0, 0.0],
+            end: &[0.0; 3],
+        };
+        let emissions = [0.0, 0.5, 2.0];
+        assert_eq!(chain.viterbi(&emissions), vec![2]);
+        let along = chain.path_marginals(&emissions, &[2]);
+        let expected = 2f64.exp() / (1.0 + 1.5f64.exp() + 2f64.exp());
+        assert!((along[0] - expected).abs() < 1e-12, "{along:?}");
     }
 
     #[test]
