@@ -79,8 +79,9 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
         // The transitions into each tag side by side: `[to * labels + from]`
         // (none needed for one token).
         let into: Vec<f64> = if n > 1 {
-            (0..l * l)
-                .map(move |k| self.transition[(k % l) * l + k / l].into())
+            by_target(self.transition, l)
+                .into_iter()
+                .map(Into::into)
                 .collect()
         } else {
             Vec::new()
@@ -312,8 +313,7 @@ impl Transitions {
         // tagger makes: the forward pass then panics where it reads them, as
         // it did before this table.)
         let exp_into = if exp.len() >= l * l {
-            let e = &exp;
-            (0..l * l).map(move |k| e[(k % l) * l + k / l]).collect()
+            by_target(&exp, l)
         } else {
             Vec::new()
         };
@@ -324,6 +324,13 @@ impl Transitions {
             exp_into,
         }
     }
+}
+
+/// Transition scores `m[from * l + to]` by the tag they go to: `[to * l +
+/// from]`, so that the scores into one tag lie side by side (`m` has at
+/// least `l²`).
+fn by_target<V: Copy>(m: &[V], l: usize) -> Vec<V> {
+    (0..l * l).map(move |k| m[(k % l) * l + k / l]).collect()
 }
 
 /// Forward and backward log scores (`[i * labels + y]`) and log Z.
