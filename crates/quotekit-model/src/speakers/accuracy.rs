@@ -202,12 +202,13 @@ pub fn gold_accuracy(
         let sources = named_sources(doc, &tok);
         let ranges: Vec<_> = sources.iter().map(|(r, _)| r.clone()).collect();
         let chosen = resolver.resolve_names(&tok, &names, &ranges);
+        let named_entities = crate::speakers::train::NamedEntities::of(&names);
         for ((range, gold), entity) in sources.into_iter().zip(chosen) {
             let text = doc.text()
                 [tok.tokens[range.start].byte_start..tok.tokens[range.end - 1].byte_end]
                 .to_string();
             if let Some(g) = &gold {
-                if crate::speakers::train::entities_named(&names, g).is_empty() {
+                if named_entities.named(g).is_empty() {
                     unreachable += 1;
                 }
             }

@@ -139,18 +139,45 @@ pub fn named_sources(doc: &Document, tok: &Tokenized) -> Vec<(Range<usize>, Opti
     out
 }
 
-/// The entities whose canonical name counts for gold name `gold` (normalised).
-pub fn entities_named(names: &Names, gold: &str) -> Vec<usize> {
-    names
-        .entities
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            let n = e.canonical().and_then(|c| normalise(&c));
-            same_name(n.as_deref(), Some(gold), false)
-        })
-        .map(|(k, _)| k)
-        .collect()
+/// A document's entities by the gold names that count for them, normalised
+/// once: a gold name counts for an entity when [`same_name`] says so (its
+/// canonical name, normalised, is the gold name or ends with it, the gold
+/// name being of two words or more). Asked per gold span, it costs a lookup,
+/// not a pass over the entities (a long text of many named spans and many
+/// entities took their product).
+#[derive(Debug, Default)]
+pub struct NamedEntities {
+    /// Per gold name that counts for some entity, those entities in order.
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl NamedEntities {
+    /// The entities of `names`, by the gold names that count for them.
+    pub fn of(names: &Names) -> Self {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, e) in names.entities.iter().enumerate() {
+            let Some(name) = e.canonical().and_then(|c| normalise(&c)) else {
+                continue;
+            };
+            // (The name itself, and each end of it after a space that has
+            // two words or more: what `same_name` takes for it.)
+            let ends = name
+                .match_indices(' ')
+                .map(|(i, _)| &name[i + 1..])
+                .filter(|end| end.contains(' '));
+            for n in std::iter::once(name.as_str()).chain(ends) {
+                debug_assert!(same_name(Some(&name), Some(n), false));
+                by_name.entry(n.to_string()).or_default().push(k);
+            }
+        }
+        Self { by_name }
+    }
+
+    /// The entities whose canonical name counts for gold name `gold`
+    /// (normalised), in order.
+    pub fn named(&self, gold: &str) -> &[usize] {
+        self.by_name.get(gold).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// One span to learn from: its candidates and which of them are right.
@@ -164,6 +191,7 @@ struct Example {
 /// number of unreachable spans and the number of examples named no one.
 fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize, usize) {
     let names = Names::of(doc, tok);
+    let named_entities = NamedEntities::of(&names);
     let cx = Context::new(tok, &names, bits);
     let mut history = History::default();
     let mut out = Vec::new();
@@ -174,7 +202,7 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize,
         let right: Vec<usize> = match &gold {
             None => vec![0],
             Some(g) => {
-                let named = entities_named(&names, g);
+                let named = named_entities.named(g);
                 (0..candidates.len())
                     .filter(|&c| candidates[c].entity.is_some_and(|e| named.contains(&e)))
                     .collect()
@@ -305,4 +333,42 @@ pub fn train_resolver(
     // (A signal in the last epoch: no resolver either.)
     interrupt.check()?;
     Ok((resolver, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entities a gold name counts for are those [`same_name`] takes,
+    /// for every name the entities have, each end of them, and names they
+    /// do not have.
+    #[test]
+    fn named_entities_are_those_same_name_takes() {
+        let doc = Document::new(
+            "d",
+            "Secretary of State John Kerry met Mary Anne Smith. The Washington Post \
+             said so. Kerry and Smith spoke, as did Anne Smith and the Post. \
+             Mr. Jones and Jones Day agreed.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let normalised: Vec<Option<String>> = names
+            .entities
+            .iter()
+            .map(|e| e.canonical().and_then(|c| normalise(&c)))
+            .collect();
+        let mut golds: Vec<String> = vec!["nobody here".into(), "post".into(), "".into()];
+        for n in normalised.iter().flatten() {
+            let words: Vec<&str> = n.split(' ').collect();
+            golds.extend((0..words.len()).map(|i| words[i..].join(" ")));
+        }
+        assert!(golds.contains(&"washington post".to_string()), "{golds:?}");
+        let index = NamedEntities::of(&names);
+        for g in &golds {
+            let by_pass: Vec<usize> = (0..names.entities.len())
+                .filter(|&k| same_name(normalised[k].as_deref(), Some(g), false))
+                .collect();
+            assert_eq!(index.named(g), by_pass, "{g:?}");
+        }
+    }
 }
