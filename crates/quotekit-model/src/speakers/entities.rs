@@ -76,14 +76,18 @@ fn compatible_cores(part: &[String], whole: &[String]) -> bool {
         return false;
     }
     // A first name (of a name that is no organization's or city's), or an acronym.
-    let person_like = || {
-        whole.len() <= 3
-            && !whole.iter().any(|w| CONNECTORS.contains(w))
-            && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1])
-    };
     // (`U.N.` is an acronym, not the first name of the U.N. Charter.)
     let first_name = part[0] == whole[0] && part[0].chars().all(char::is_alphabetic);
-    (first_name && person_like()) || is_acronym_of(part, whole)
+    (first_name && person_like(whole)) || is_acronym_of(part, whole)
+}
+
+/// True when a name of two words or more, `whole`, may be a person's, whose
+/// first word a first name alone stands for: three words at most, no
+/// connector, not ending with an organization's head word.
+fn person_like(whole: &[String]) -> bool {
+    whole.len() <= 3
+        && !whole.iter().any(|w| CONNECTORS.contains(w))
+        && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1])
 }
 
 /// True when `part` is one word made of the initials of `whole`'s words,
@@ -162,13 +166,17 @@ struct Quick {
 }
 
 impl Quick {
+    /// The hash of a word of a name (none: no word), as `first` and `last`
+    /// hold them.
+    fn hash(w: Option<&String>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        w.hash(&mut h);
+        h.finish()
+    }
+
     fn of(core: &[String]) -> Self {
-        let hash = |w: Option<&String>| {
-            use std::hash::{Hash, Hasher};
-            let mut h = rustc_hash::FxHasher::default();
-            w.hash(&mut h);
-            h.finish()
-        };
+        let hash = Self::hash;
         Self {
             len: core.len(),
             first: hash(core.first()),
@@ -206,51 +214,101 @@ struct RootIndex {
     built: bool,
     /// Roots (positions in the list of roots) by the hash of their last word.
     by_last: rustc_hash::FxHashMap<u64, Vec<usize>>,
+    /// Roots by the hashes of their last word and of each of their other
+    /// words: those a name of two or more words may fit, which has the
+    /// root's last word last and each of its words among the root's
+    /// (`Kakaka Clinton` is offered no other Clinton of the text than those
+    /// with a `Kakaka`).
+    by_last_and_word: rustc_hash::FxHashMap<(u64, u64), Vec<usize>>,
     /// Roots of two or more words by the hash of their first word.
     by_first: rustc_hash::FxHashMap<u64, Vec<usize>>,
-    /// Roots of two or more words by their first letter.
+    /// Roots of two or more words that an acronym may stand for
+    /// ([`may_have_acronym`]) by their first letter.
     by_lead: rustc_hash::FxHashMap<Option<char>, Vec<usize>>,
-    /// Roots of two or more words whose first word is small.
+    /// Roots of two or more words that an acronym may stand for whose first
+    /// word is small. (A person's name is in neither list: a text of many
+    /// people whose names begin with a few letters offers none of them to
+    /// every word that may be an acronym.)
     small: Vec<usize>,
 }
 
 impl RootIndex {
-    /// Adds root `r` (the next position) of name `q`, once built.
-    fn push(&mut self, r: usize, q: &Quick) {
+    /// Adds root `r` (the next position) of name `core`, whose [`Quick`] is
+    /// `q`, once built.
+    fn push(&mut self, r: usize, q: &Quick, core: &[String]) {
         if self.built {
-            self.insert(r, q);
+            self.insert(r, q, core);
         }
     }
 
-    fn insert(&mut self, r: usize, q: &Quick) {
+    fn insert(&mut self, r: usize, q: &Quick, core: &[String]) {
         if q.len == 0 {
             return;
         }
         self.by_last.entry(q.last).or_default().push(r);
+        // (Its last word's roots are `by_last`'s.)
+        for w in &core[..core.len() - 1] {
+            let with = self
+                .by_last_and_word
+                .entry((q.last, Quick::hash(Some(w))))
+                .or_default();
+            // (A word twice in the name: the root once.)
+            if with.last() != Some(&r) {
+                with.push(r);
+            }
+        }
         if q.len >= 2 {
             self.by_first.entry(q.first).or_default().push(r);
-            self.by_lead.entry(q.lead).or_default().push(r);
-            if q.small {
-                self.small.push(r);
+            if may_have_acronym(core) {
+                self.by_lead.entry(q.lead).or_default().push(r);
+                if q.small {
+                    self.small.push(r);
+                }
             }
         }
     }
 
     /// The positions of the roots (names `roots`, whose [`Quick`]s are
-    /// `quick`) a name of [`Quick`] `q` may fit: a superset of those it
-    /// fits, in order. All of them while they are few.
-    fn may_fit(&mut self, q: &Quick, roots: &[usize], quick: &[Quick]) -> Vec<usize> {
+    /// `quick` and whose words are `cores`) a name of [`Quick`] `q` may fit:
+    /// a superset of those it fits, in order. All of them while they are
+    /// few.
+    fn may_fit(
+        &mut self,
+        q: &Quick,
+        core: &[String],
+        roots: &[usize],
+        quick: &[Quick],
+        cores: &[&[String]],
+    ) -> Vec<usize> {
         if roots.len() <= FEW_ROOTS {
             return (0..roots.len()).collect();
         }
         if !self.built {
             self.built = true;
             for (r, &name) in roots.iter().enumerate() {
-                self.insert(r, &quick[name]);
+                self.insert(r, &quick[name], cores[name]);
             }
         }
         if q.len == 0 {
             return Vec::new();
+        }
+        if q.len >= 2 {
+            // (Its words must all be the root's, its last word last: the
+            // roots of its word that has fewest.)
+            // (A word of it that is also its last word: every root that
+            // ends with that word has it.)
+            let last = self.by_last.get(&q.last);
+            return core[..core.len() - 1]
+                .iter()
+                .map(|w| match Quick::hash(Some(w)) {
+                    h if h == q.last => last,
+                    h => self.by_last_and_word.get(&(q.last, h)),
+                })
+                .chain(std::iter::once(last))
+                .map(|roots| roots.map_or(&[][..], Vec::as_slice))
+                .min_by_key(|roots| roots.len())
+                .map(<[usize]>::to_vec)
+                .unwrap_or_default();
         }
         let mut out = self.by_last.get(&q.last).cloned().unwrap_or_default();
         if q.len == 1 {
@@ -322,7 +380,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             return (0..roots.len()).filter(|&r| fits(n, roots[r])).collect();
         }
         index
-            .may_fit(&quick[n], roots, &quick)
+            .may_fit(&quick[n], cores[n], roots, &quick, &cores)
             .into_iter()
             .filter(|&r| fits(n, roots[r]))
             .collect()
@@ -336,7 +394,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             fitting(n, &roots, &mut index).is_empty()
         };
         if fits_none {
-            index.push(roots.len(), &quick[n]);
+            index.push(roots.len(), &quick[n], cores[n]);
             roots.push(n);
             is_root[n] = true;
         }
@@ -355,7 +413,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                 .iter()
                 .all(|&r| !title_agrees(gender, names[roots[r]]));
         if own_root {
-            index.push(roots.len(), &quick[k]);
+            index.push(roots.len(), &quick[k], cores[k]);
             roots.push(k);
             is_root[k] = true;
         }
@@ -383,26 +441,46 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     for (i, &r) in roots.iter().enumerate() {
         root_of[r] = Some(i);
     }
-    // Per name, the roots it is compatible with (until a root is added).
-    let mut compatible_roots: Vec<Option<Vec<usize>>> = vec![None; names.len()];
+    // Per name, the roots it is compatible with, in order, and how many
+    // roots there were when they were listed (a root added since is
+    // checked when the name next asks: a text that adds many roots here
+    // does not list every name's roots again each time).
+    let mut compatible_roots: Vec<Option<(Vec<usize>, usize)>> = vec![None; names.len()];
     let mut last_seen: Vec<Option<usize>> = vec![None; roots.len()];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+    // The root each mention so far went to, in text order.
+    let mut went_to: Vec<usize> = Vec::with_capacity(name_of.len());
     for (m, &k) in name_of.iter().enumerate() {
         // `Mr. Obama` is not Michelle Obama.
         let gender = genders[m];
         let agrees = |r: usize| title_agrees(gender, names[roots[r]]);
         let target = root_of[k].filter(|&r| agrees(r)).or_else(|| {
-            compatible_roots[k]
-                .get_or_insert_with(|| fitting(k, &roots, &mut index))
+            let (compatible, listed) = compatible_roots[k]
+                .get_or_insert_with(|| (fitting(k, &roots, &mut index), roots.len()));
+            compatible.extend((*listed..roots.len()).filter(|&r| fits(k, roots[r])));
+            *listed = roots.len();
+            // The one named most recently (the last mention's root that is
+            // one of them, when one of the last few mentions went to one:
+            // a text that names many people of one surname asks this of
+            // many `Clinton`s), else the one with the most votes and
+            // mentions of its own, as written first.
+            let recent = went_to
                 .iter()
+                .rev()
+                .take(compatible.len())
                 .copied()
-                .filter(|&r| agrees(r))
-                .max_by_key(|&r| (last_seen[r], votes[r], exact[r], std::cmp::Reverse(r)))
+                .find(|&r| agrees(r) && compatible.binary_search(&r).is_ok());
+            recent.or_else(|| {
+                compatible
+                    .iter()
+                    .copied()
+                    .filter(|&r| agrees(r))
+                    .max_by_key(|&r| (last_seen[r], votes[r], exact[r], std::cmp::Reverse(r)))
+            })
         });
         let r = target.unwrap_or_else(|| {
             root_of[k].get_or_insert(roots.len());
-            compatible_roots.iter_mut().for_each(|c| *c = None);
-            index.push(roots.len(), &quick[k]);
+            index.push(roots.len(), &quick[k], cores[k]);
             roots.push(k);
             votes.push(0);
             exact.push(1);
@@ -412,6 +490,7 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
         });
         members[r].push(m);
         last_seen[r] = Some(m);
+        went_to.push(r);
     }
     let mut out = Vec::new();
     for (&r, members) in roots.iter().zip(members) {
@@ -465,32 +544,85 @@ fn misspelled_surnames(cores: &mut [&[String]]) {
             .or_default()
             .push(last);
     }
-    for n in 0..cores.len() {
-        let [word] = cores[n] else {
-            continue;
-        };
-        if word.len() < 5 {
-            continue;
-        }
-        // The surname one letter off (rare: checked first), then whether
-        // the word is a name of its own.
-        let Some(surname) = sole(
-            [word.len() - 1, word.len(), word.len() + 1]
-                .into_iter()
-                .filter_map(|len| surnames.get(&shape(word, len)))
-                .flatten()
-                .copied()
-                .filter(|last| one_edit_apart(word, &last[0])),
-        ) else {
-            continue;
-        };
-        let lone = first_name_gender(word).is_none()
-            && !cores
-                .iter()
-                .any(|c| c.len() >= 2 && compatible_cores(cores[n], c));
-        if lone {
+    // The lone words with a surname one letter off (rare: found first),
+    // no first names; then, of those, the ones that are no name of their own
+    // become the surname. (The names of two or more words, which the second
+    // step asks about, are never changed.)
+    let found: Vec<(usize, &[String])> = cores
+        .iter()
+        .enumerate()
+        .filter_map(|(n, core)| {
+            let [word] = core else {
+                return None;
+            };
+            if word.len() < 5 {
+                return None;
+            }
+            let surname = sole(
+                [word.len() - 1, word.len(), word.len() + 1]
+                    .into_iter()
+                    .filter_map(|len| surnames.get(&shape(word, len)))
+                    .flatten()
+                    .copied()
+                    .filter(|last| one_edit_apart(word, &last[0])),
+            )?;
+            first_name_gender(word).is_none().then_some((n, surname))
+        })
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let longer = LongerNames::of(cores);
+    for (n, surname) in found {
+        if !longer.fits(cores[n]) {
             cores[n] = surname;
         }
+    }
+}
+
+/// The names of two or more words of a text, held so that whether a word
+/// alone fits one of them ([`compatible_cores`]) costs lookups, not a pass
+/// over them: it fits one that ends with it, one whose first name it is,
+/// or one it is an acronym of.
+struct LongerNames<'a> {
+    /// Their last words.
+    lasts: rustc_hash::FxHashSet<&'a str>,
+    /// The first words of those that may be a person's (what a first name
+    /// alone may stand for).
+    firsts: rustc_hash::FxHashSet<&'a str>,
+    /// Those that an acronym may stand for ([`may_have_acronym`]).
+    acronymous: Vec<&'a [String]>,
+}
+
+impl<'a> LongerNames<'a> {
+    fn of(cores: &[&'a [String]]) -> Self {
+        let mut out = Self {
+            lasts: Default::default(),
+            firsts: Default::default(),
+            acronymous: Vec::new(),
+        };
+        for &c in cores.iter().filter(|c| c.len() >= 2) {
+            out.lasts.insert(&c[c.len() - 1]);
+            if person_like(c) {
+                out.firsts.insert(&c[0]);
+            }
+            if may_have_acronym(c) {
+                out.acronymous.push(c);
+            }
+        }
+        out
+    }
+
+    /// True when the name `part`, one word, is compatible with one of them,
+    /// as `compatible_cores(part, name)` would say.
+    fn fits(&self, part: &[String]) -> bool {
+        let [word] = part else {
+            return false;
+        };
+        let word = word.as_str();
+        self.lasts.contains(word)
+            || (self.firsts.contains(word) && word.chars().all(char::is_alphabetic))
+            || self.acronymous.iter().any(|c| is_acronym_of(part, c))
     }
 }
 
@@ -1041,10 +1173,10 @@ mod tests {
         );
     }
 
-    /// The index offers every root the quick test lets a name fit (its
-    /// contract: a superset, in order), through each of its keys: the last
-    /// word, and for one word the first word, a small first word, the
-    /// first letter.
+    /// The index offers every root a name fits (its contract: a superset,
+    /// in order), through each of its keys: for one word the last word, the
+    /// first word, a small first word, the first letter; for more, the
+    /// last word with each of its words.
     #[test]
     fn the_root_index_offers_every_root_a_name_may_fit() {
         let name = |s: &str| -> Vec<String> { s.split(' ').map(String::from).collect() };
@@ -1065,16 +1197,39 @@ mod tests {
         let quick: Vec<Quick> = roots.iter().map(|r| Quick::of(r)).collect();
         let ids: Vec<usize> = (0..roots.len()).collect();
         let mut index = RootIndex::default();
+        let cores: Vec<&[String]> = roots.iter().map(Vec::as_slice).collect();
+        let mut multi = 0;
         for q in [
-            "doe", "jane", "3m", "ocg", "cg", "tal", "al", "bop", "prisons", "x", "filler3", "zed",
+            "doe",
+            "jane",
+            "3m",
+            "ocg",
+            "cg",
+            "tal",
+            "al",
+            "bop",
+            "prisons",
+            "x",
+            "filler3",
+            "zed",
+            "jane doe",
+            "john doe",
+            "person3 filler3",
+            "filler3 person3",
+            "of prisons",
+            "bureau prisons",
+            "person7 person7 filler7",
+            "doe doe",
         ] {
-            let q = Quick::of(&name(q));
-            let offered = index.may_fit(&q, &ids, &quick);
+            let core = name(q);
+            let q = Quick::of(&core);
+            let offered = index.may_fit(&q, &core, &ids, &quick, &cores);
             let fit: Vec<usize> = ids
                 .iter()
                 .copied()
-                .filter(|&r| q.may_fit(&quick[r]))
+                .filter(|&r| q.may_fit(&quick[r]) && compatible_cores(&core, &roots[r]))
                 .collect();
+            multi += usize::from(core.len() >= 2 && !fit.is_empty());
             assert!(
                 fit.iter().all(|r| offered.contains(r)),
                 "{fit:?} {offered:?}"
@@ -1084,7 +1239,14 @@ mod tests {
                 "in order, once each"
             );
             assert!(!fit.is_empty() || offered.len() < roots.len() / 2);
+            if core.len() >= 2 {
+                assert!(offered.len() <= 1, "{offered:?}");
+            }
         }
+        assert_eq!(
+            multi, 6,
+            "names of two words or more that fit a root were asked about"
+        );
     }
 
     /// A text with more names than [`FEW_ROOTS`] finds the roots a name
@@ -1119,6 +1281,28 @@ mod tests {
             (dazoka.name.join(" "), dazoka.mentions.len()),
             ("Jane Dazoka".into(), 2)
         );
+    }
+
+    /// Many people of one surname (more than [`FEW_ROOTS`]), each named in
+    /// full and then by the surname alone: each surname joins the person
+    /// named just before it, and each full name is its own entity.
+    #[test]
+    fn a_surname_joins_the_last_of_many_who_share_it() {
+        let first: Vec<String> = (0..120)
+            .map(|k| format!("Zo{}{}x", ["ka", "lo", "mi", "ra"][k % 4], k))
+            .collect();
+        let text: String = first
+            .iter()
+            .map(|f| format!("{f} Quillby spoke. Quillby left. "))
+            .collect();
+        let n = names(&text);
+        assert_eq!(n.entities.len(), first.len());
+        for (k, f) in first.iter().enumerate() {
+            let (full, alone) = (2 * k, 2 * k + 1);
+            assert_eq!(n.mentions[full].name, [f.as_str(), "Quillby"]);
+            assert_eq!(n.mentions[alone].name, ["Quillby"]);
+            assert_eq!(n.entity_of[alone], n.entity_of[full], "{f}");
+        }
     }
 
     /// `U.N. Security Council` is the United Nations Security Council the
