@@ -250,7 +250,7 @@ fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
     assert_eq!(kinds, vec!["ok", "empty", "not-utf8"]);
     // (The bad byte's line, as every reader names it.)
     assert!(
-        text.contains("c.txt:2: not valid UTF-8 (invalid byte at offset 10)"),
+        text.contains("c.txt:2: not valid UTF-8 (invalid byte at offset 4 of the line)"),
         "{text}"
     );
 }

@@ -232,7 +232,7 @@ fn non_utf8_text_and_annotation() {
     let txt = dir.path().join("bad.txt").display().to_string();
     assert_eq!(
         msg,
-        format!("{txt}:2: not valid UTF-8 (invalid byte at offset 12)")
+        format!("{txt}:2: not valid UTF-8 (invalid byte at offset 3 of the line)")
     );
 
     let dir = corpus(

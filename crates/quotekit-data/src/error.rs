@@ -76,13 +76,16 @@ pub enum DataError {
         error: std::io::Error,
     },
     /// The file's bytes are not valid UTF-8.
-    #[error("{}:{line}: not valid UTF-8 (invalid byte at offset {byte})", path.display())]
+    #[error(
+        "{}:{line}: not valid UTF-8 (invalid byte at offset {byte} of the line)",
+        path.display()
+    )]
     NotUtf8 {
         /// The file concerned.
         path: PathBuf,
         /// 1-based line holding the first invalid byte.
         line: usize,
-        /// Byte offset of the first invalid byte.
+        /// Byte offset of the first invalid byte in its line (from 0).
         byte: usize,
     },
     /// A line that the format's grammar does not allow.
@@ -236,18 +239,20 @@ pub fn decode_text(path: &std::path::Path, mut bytes: Vec<u8>) -> Result<String,
 }
 
 /// [`decode_utf8`] of bytes that came after `skipped` others of the file
-/// (a byte-order mark taken off), whose offsets count them.
+/// (a byte-order mark taken off), which the first line's offsets count.
 fn decode_utf8_after(
     path: &std::path::Path,
     bytes: Vec<u8>,
     skipped: usize,
 ) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
-        let byte = skipped + e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..byte - skipped]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let bad = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..bad];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let byte = match before.iter().rposition(|&b| b == b'\n') {
+            Some(end) => bad - (end + 1),
+            None => skipped + bad,
+        };
         DataError::NotUtf8 {
             path: path.to_path_buf(),
             line,
@@ -312,12 +317,21 @@ mod tests {
         )
         .unwrap_err();
         let msg = err.to_string();
-        assert!(msg.starts_with("x.txt:3: not valid UTF-8"), "{msg}");
-        // After bytes taken off (a byte-order mark), offsets count them.
+        assert_eq!(
+            msg, "x.txt:3: not valid UTF-8 (invalid byte at offset 4 of the line)",
+            "{msg}"
+        );
+        // After bytes taken off (a byte-order mark), the first line's
+        // offsets count them; the others' do not.
         let err = decode_utf8_after(std::path::Path::new("x.txt"), b"a\n\xff".to_vec(), 3);
         assert_eq!(
             err.unwrap_err().to_string(),
-            "x.txt:2: not valid UTF-8 (invalid byte at offset 5)"
+            "x.txt:2: not valid UTF-8 (invalid byte at offset 0 of the line)"
+        );
+        let err = decode_utf8_after(std::path::Path::new("x.txt"), b"ab\xff".to_vec(), 3);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "x.txt:1: not valid UTF-8 (invalid byte at offset 5 of the line)"
         );
         // A byte-order mark goes, and offsets count it.
         let path = std::path::Path::new("x.txt");
@@ -329,7 +343,7 @@ mod tests {
             decode_text(path, b"\xEF\xBB\xBFa\n\xff".to_vec())
                 .unwrap_err()
                 .to_string(),
-            "x.txt:2: not valid UTF-8 (invalid byte at offset 5)"
+            "x.txt:2: not valid UTF-8 (invalid byte at offset 0 of the line)"
         );
     }
 }

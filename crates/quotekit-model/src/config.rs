@@ -945,7 +945,7 @@ mod tests {
         std::fs::write(&path, b"[data]\n# caf\xe9\ntrain = \"x\"\n").unwrap();
         let e = TrainConfig::load(&path).unwrap_err().to_string();
         assert!(
-            e.contains("latin1.toml:2: not valid UTF-8 (invalid byte at offset 12)"),
+            e.contains("latin1.toml:2: not valid UTF-8 (invalid byte at offset 5 of the line)"),
             "{e}"
         );
         // (A byte-order mark an editor put first is dropped.)

@@ -196,14 +196,15 @@ mod tests {
         std::fs::write(&path, b"said\nt\xF6ld\n").unwrap();
         let err = Lexicon::from_file(&path).unwrap_err().to_string();
         assert!(
-            err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 6)"),
+            err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 1 of the line)"),
             "{err}"
         );
-        // (Offsets count in the file, the byte-order mark too.)
+        // (Offsets count in the line: a byte-order mark, in the first line
+        // only.)
         std::fs::write(&path, b"\xEF\xBB\xBFsaid\nt\xF6ld\n").unwrap();
         let err = Lexicon::from_file(&path).unwrap_err().to_string();
         assert!(
-            err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 9)"),
+            err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 1 of the line)"),
             "{err}"
         );
     }
