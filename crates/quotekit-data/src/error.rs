@@ -85,7 +85,8 @@ pub enum DataError {
         path: PathBuf,
         /// 1-based line holding the first invalid byte.
         line: usize,
-        /// Byte offset of the first invalid byte in its line (from 0).
+        /// Byte offset of the first invalid byte in its line (from 0; a
+        /// byte-order mark taken off the line's start not counted).
         byte: usize,
     },
     /// A line that the format's grammar does not allow.
@@ -217,48 +218,43 @@ fn joined(paths: &[PathBuf]) -> String {
     shown.join(", ")
 }
 
-/// Decodes `bytes` read from `path` as UTF-8, naming the line of the first bad byte
+/// Decodes `bytes` read from `path` as UTF-8, naming the line of the first
+/// bad byte and its offset in that line, lines ending at `\n`
 /// ([`DataError::NotUtf8`]: every crate's readers say it so).
 pub fn decode_utf8(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, DataError> {
-    decode_utf8_after(path, bytes, 0)
-}
-
-/// The text of `bytes` read from `path` without the byte-order mark some
-/// editors write before it (no part of the file's first entry); a byte of
-/// no UTF-8 is named as [`decode_utf8`] names it, its offset counting the
-/// mark.
-pub fn decode_text(path: &std::path::Path, mut bytes: Vec<u8>) -> Result<String, DataError> {
-    const BOM: &[u8] = b"\xEF\xBB\xBF";
-    let skipped = if bytes.starts_with(BOM) {
-        bytes.drain(..BOM.len());
-        BOM.len()
-    } else {
-        0
-    };
-    decode_utf8_after(path, bytes, skipped)
-}
-
-/// [`decode_utf8`] of bytes that came after `skipped` others of the file
-/// (a byte-order mark taken off), which the first line's offsets count.
-fn decode_utf8_after(
-    path: &std::path::Path,
-    bytes: Vec<u8>,
-    skipped: usize,
-) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| {
-        let bad = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..bad];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let byte = match before.iter().rposition(|&b| b == b'\n') {
-            Some(end) => bad - (end + 1),
-            None => skipped + bad,
-        };
+        let (line, byte) = line_and_offset(e.as_bytes(), e.utf8_error().valid_up_to());
         DataError::NotUtf8 {
             path: path.to_path_buf(),
             line,
             byte,
         }
     })
+}
+
+/// The 1-based line of byte `at` of `bytes`, and its offset in that line,
+/// lines ending at `\n`.
+fn line_and_offset(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |end| end + 1);
+    (line, at - start)
+}
+
+/// The text of `bytes` read from `path` without the byte-order mark some
+/// editors write before it (no part of the file's first entry); a byte of
+/// no UTF-8 is named as [`decode_utf8`] names it. (Its offset does not count
+/// the mark, as the line readers, JSONL and CoNLL, take a mark off a line
+/// before they read it.)
+pub fn decode_text(path: &std::path::Path, mut bytes: Vec<u8>) -> Result<String, DataError> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    decode_utf8(path, bytes)
 }
 
 /// Reads a whole file as UTF-8, as it is (a byte-order mark too: an
@@ -321,20 +317,16 @@ mod tests {
             msg, "x.txt:3: not valid UTF-8 (invalid byte at offset 4 of the line)",
             "{msg}"
         );
-        // After bytes taken off (a byte-order mark), the first line's
-        // offsets count them; the others' do not.
-        let err = decode_utf8_after(std::path::Path::new("x.txt"), b"a\n\xff".to_vec(), 3);
-        assert_eq!(
-            err.unwrap_err().to_string(),
-            "x.txt:2: not valid UTF-8 (invalid byte at offset 0 of the line)"
-        );
-        let err = decode_utf8_after(std::path::Path::new("x.txt"), b"ab\xff".to_vec(), 3);
-        assert_eq!(
-            err.unwrap_err().to_string(),
-            "x.txt:1: not valid UTF-8 (invalid byte at offset 5 of the line)"
-        );
-        // A byte-order mark goes, and offsets count it.
+        // A byte-order mark taken off is not counted (as a JSONL or CoNLL
+        // line does not count it).
         let path = std::path::Path::new("x.txt");
+        assert_eq!(
+            decode_text(path, b"\xEF\xBB\xBFab\xff".to_vec())
+                .unwrap_err()
+                .to_string(),
+            "x.txt:1: not valid UTF-8 (invalid byte at offset 2 of the line)"
+        );
+        // A byte-order mark goes.
         assert_eq!(
             decode_text(path, b"\xEF\xBB\xBFsaid".to_vec()).unwrap(),
             "said"

@@ -28,6 +28,35 @@ pub struct NameLine {
     pub name: String,
 }
 
+/// The first byte of no UTF-8 of the names file `path`, by its line and its
+/// offset in the line, lines ending at `\n`, `\r\n` or a lone `\r` (and a
+/// byte-order mark at the start not counted); `None` when the file cannot
+/// be read again or has no such byte.
+fn not_utf8(path: &Path) -> Option<DataError> {
+    let bytes = crate::read::read_whole(path).ok()?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let at = std::str::from_utf8(bytes).err()?.valid_up_to();
+    let (mut line, mut start, mut i) = (1, 0, 0);
+    while i < at {
+        match bytes[i] {
+            b'\n' => (line, start) = (line + 1, i + 1),
+            b'\r' => {
+                if i + 1 < at && bytes[i + 1] == b'\n' {
+                    i += 1;
+                }
+                (line, start) = (line + 1, i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(DataError::NotUtf8 {
+        path: path.to_path_buf(),
+        line,
+        byte: at - start,
+    })
+}
+
 /// Reads a names file (a byte-order mark at its start is skipped); a line
 /// without three tab-separated fields, with an empty id or name, an id with
 /// white space around it, or naming a span an earlier line named, is an
@@ -42,9 +71,12 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
             std::io::Error::other("not a file (a names file is a document's ID.tsv)"),
         ));
     }
-    let text = read_text(path)?;
     // (Lines end at `\n`, `\r\n` or a lone `\r`, as the reference scorer
-    // reads them.)
+    // reads them: a byte of no UTF-8 is named by such lines too.)
+    let text = read_text(path).map_err(|e| match e {
+        DataError::NotUtf8 { .. } => not_utf8(path).unwrap_or(e),
+        e => e,
+    })?;
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out: Vec<NameLine> = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
@@ -341,6 +373,31 @@ mod tests {
         assert!(is_named(&d, &[]));
         std::fs::write(dir.path().join("a1.tsv"), "").unwrap();
         assert!(is_named(&doc(), &dirs));
+    }
+
+    /// A byte of no UTF-8 is named by the line it is on, whichever line
+    /// end the file uses, and by its offset in that line (a byte-order
+    /// mark not counted).
+    #[test]
+    fn a_byte_of_no_utf8_is_named_by_its_line_with_any_line_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.tsv");
+        for (bytes, line, offset) in [
+            (&b"T1\ta\tx\rT2\tb\ty\rT3\t\xff\tz\r"[..], 3, 3),
+            (b"T1\ta\tx\r\nT2\tb\ty\r\nT3\t\xff\tz\r\n", 3, 3),
+            (b"T1\ta\tx\nT2\t\xff\ty\n", 2, 3),
+            (b"\xEF\xBB\xBFT1\t\xff\tx\n", 1, 3),
+            (b"T1\ta\tx\r\r\xff", 3, 0),
+        ] {
+            std::fs::write(&path, bytes).unwrap();
+            let e = read_names(&path).unwrap_err().to_string();
+            assert!(
+                e.ends_with(&format!(
+                    "b.tsv:{line}: not valid UTF-8 (invalid byte at offset {offset} of the line)"
+                )),
+                "{bytes:?}: {e}"
+            );
+        }
     }
 
     #[test]

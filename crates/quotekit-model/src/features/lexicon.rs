@@ -199,8 +199,7 @@ mod tests {
             err.contains("cues.txt:2: not valid UTF-8 (invalid byte at offset 1 of the line)"),
             "{err}"
         );
-        // (Offsets count in the line: a byte-order mark, in the first line
-        // only.)
+        // (Offsets count in the line; a byte-order mark is not counted.)
         std::fs::write(&path, b"\xEF\xBB\xBFsaid\nt\xF6ld\n").unwrap();
         let err = Lexicon::from_file(&path).unwrap_err().to_string();
         assert!(
