@@ -176,11 +176,10 @@ impl Quick {
     }
 
     fn of(core: &[String]) -> Self {
-        let hash = Self::hash;
         Self {
             len: core.len(),
-            first: hash(core.first()),
-            last: hash(core.last()),
+            first: Self::hash(core.first()),
+            last: Self::hash(core.last()),
             lead: core.first().and_then(|w| w.chars().next()),
             small: core.first().is_some_and(|w| is_small_word(w)),
             initial: core
@@ -293,31 +292,27 @@ impl RootIndex {
             return Vec::new();
         }
         if q.len >= 2 {
-            // (Its words must all be the root's, its last word last: the
-            // roots of its word that has fewest.)
-            // (A word of it that is also its last word: every root that
-            // ends with that word has it.)
-            let last = self.by_last.get(&q.last);
+            // Its words must all be the root's, its last word last: the
+            // shortest of the lists of its other words (for a word that is
+            // also its last word, `by_last`, every root of which has it).
             return core[..core.len() - 1]
                 .iter()
                 .map(|w| match Quick::hash(Some(w)) {
-                    h if h == q.last => last,
+                    h if h == q.last => self.by_last.get(&q.last),
                     h => self.by_last_and_word.get(&(q.last, h)),
                 })
-                .chain(std::iter::once(last))
                 .map(|roots| roots.map_or(&[][..], Vec::as_slice))
                 .min_by_key(|roots| roots.len())
-                .map(<[usize]>::to_vec)
-                .unwrap_or_default();
+                .map_or_else(Vec::new, <[usize]>::to_vec);
         }
+        // One word: its surname's roots, and those it may be the first name
+        // or an acronym of.
         let mut out = self.by_last.get(&q.last).cloned().unwrap_or_default();
-        if q.len == 1 {
-            out.extend(self.by_first.get(&q.first).into_iter().flatten());
-            out.extend_from_slice(&self.small);
-            out.extend(self.by_lead.get(&q.initial).into_iter().flatten());
-            out.sort_unstable();
-            out.dedup();
-        }
+        out.extend(self.by_first.get(&q.first).into_iter().flatten());
+        out.extend_from_slice(&self.small);
+        out.extend(self.by_lead.get(&q.initial).into_iter().flatten());
+        out.sort_unstable();
+        out.dedup();
         out
     }
 }
@@ -459,11 +454,13 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                 .get_or_insert_with(|| (fitting(k, &roots, &mut index), roots.len()));
             compatible.extend((*listed..roots.len()).filter(|&r| fits(k, roots[r])));
             *listed = roots.len();
-            // The one named most recently (the last mention's root that is
-            // one of them, when one of the last few mentions went to one:
-            // a text that names many people of one surname asks this of
-            // many `Clinton`s), else the one with the most votes and
-            // mentions of its own, as written first.
+            // The one named most recently, else the one with the most votes
+            // and mentions of its own, as written first (the full
+            // comparison below). A shortcut to the same choice: walking
+            // back over the last mentions, no further than the comparison
+            // costs, finds the compatible root named last, if any of them
+            // was (a text of many people of one surname asks this of many
+            // `Clinton`s).
             let recent = went_to
                 .iter()
                 .rev()
@@ -614,7 +611,9 @@ impl<'a> LongerNames<'a> {
     }
 
     /// True when the name `part`, one word, is compatible with one of them,
-    /// as `compatible_cores(part, name)` would say.
+    /// as `compatible_cores(part, name)` would say. (Its acronym check is a
+    /// pass over the names an acronym may stand for: it is asked only of
+    /// lone words one letter off a surname, which are rare.)
     fn fits(&self, part: &[String]) -> bool {
         let [word] = part else {
             return false;
@@ -1243,6 +1242,8 @@ mod tests {
                 assert!(offered.len() <= 1, "{offered:?}");
             }
         }
+        // (`jane doe`, `person3 filler3`, `of prisons`, `bureau prisons`,
+        // `person7 person7 filler7`, `doe doe`.)
         assert_eq!(
             multi, 6,
             "names of two words or more that fit a root were asked about"

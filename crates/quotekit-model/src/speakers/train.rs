@@ -145,16 +145,16 @@ pub fn named_sources(doc: &Document, tok: &Tokenized) -> Vec<(Range<usize>, Opti
 /// name being of two words or more). Asked per gold span, it costs a lookup,
 /// not a pass over the entities (a long text of many named spans and many
 /// entities took their product).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct NamedEntities {
     /// Per gold name that counts for some entity, those entities in order.
-    by_name: HashMap<String, Vec<usize>>,
+    by_name: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
 
 impl NamedEntities {
     /// The entities of `names`, by the gold names that count for them.
     pub fn of(names: &Names) -> Self {
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
         for (k, e) in names.entities.iter().enumerate() {
             let Some(name) = e.canonical().and_then(|c| normalise(&c)) else {
                 continue;
