@@ -9,7 +9,7 @@
 //! files, applying them and the checks on them are read together.
 
 use crate::document::{Document, Role, Span};
-use crate::error::{read_text, DataError};
+use crate::error::{decode_text, DataError};
 use crate::offsets::CharIndex;
 use crate::validate::{Diagnostic, Origin, ProblemKind, Severity};
 use std::collections::HashMap;
@@ -28,33 +28,21 @@ pub struct NameLine {
     pub name: String,
 }
 
-/// The first byte of no UTF-8 of the names file `path`, by its line and its
-/// offset in the line, lines ending at `\n`, `\r\n` or a lone `\r` (and a
-/// byte-order mark at the start not counted); `None` when the file cannot
-/// be read again or has no such byte.
-fn not_utf8(path: &Path) -> Option<DataError> {
-    let bytes = crate::read::read_whole(path).ok()?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let at = std::str::from_utf8(bytes).err()?.valid_up_to();
-    let (mut line, mut start, mut i) = (1, 0, 0);
-    while i < at {
-        match bytes[i] {
-            b'\n' => (line, start) = (line + 1, i + 1),
-            b'\r' => {
-                if i + 1 < at && bytes[i + 1] == b'\n' {
-                    i += 1;
-                }
-                (line, start) = (line + 1, i + 1);
-            }
-            _ => {}
+/// `bytes` with every line end, `\n`, `\r\n` or a lone `\r`, written `\n`.
+/// (Neither byte is ever part of a longer UTF-8 character, so this may come
+/// before decoding.)
+fn lf_line_ends(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes.iter().copied().peekable();
+    while let Some(b) = rest.next() {
+        if b == b'\r' {
+            rest.next_if_eq(&b'\n');
+            out.push(b'\n');
+        } else {
+            out.push(b);
         }
-        i += 1;
     }
-    Some(DataError::NotUtf8 {
-        path: path.to_path_buf(),
-        line,
-        byte: at - start,
-    })
+    out
 }
 
 /// Reads a names file (a byte-order mark at its start is skipped); a line
@@ -72,12 +60,10 @@ pub fn read_names(path: &Path) -> Result<Vec<NameLine>, DataError> {
         ));
     }
     // (Lines end at `\n`, `\r\n` or a lone `\r`, as the reference scorer
-    // reads them: a byte of no UTF-8 is named by such lines too.)
-    let text = read_text(path).map_err(|e| match e {
-        DataError::NotUtf8 { .. } => not_utf8(path).unwrap_or(e),
-        e => e,
-    })?;
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // reads them: made one before the text is decoded, so that a byte of no
+    // UTF-8 is named by such lines too.)
+    let bytes = crate::read::read_whole(path).map_err(|e| DataError::io(path, e))?;
+    let text = decode_text(path, lf_line_ends(&bytes))?;
     let mut out: Vec<NameLine> = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
     for (k, line) in text.lines().enumerate() {

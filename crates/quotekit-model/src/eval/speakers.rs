@@ -118,6 +118,18 @@ pub fn is_title(word: &str) -> bool {
     TITLES.contains(&word)
 }
 
+/// The gold names that a predicted name counts for in [`same_name`]'s
+/// strict reading: itself, and each end of it after a space that is of two
+/// words or more (`hillary rodham clinton` counts for `rodham clinton`, not
+/// for `clinton`).
+pub fn gold_names_counted(pred: &str) -> impl Iterator<Item = &str> {
+    let ends = pred
+        .match_indices(' ')
+        .map(|(i, _)| &pred[i + 1..])
+        .filter(|end| end.contains(' '));
+    std::iter::once(pred).chain(ends)
+}
+
 /// True when a predicted name counts for a gold one: equal, or ending with a
 /// gold name of two or more words; `lenient` also takes a predicted name whose
 /// words are some of the gold name's (a surname for a full name).
@@ -481,6 +493,25 @@ impl std::fmt::Display for WhoSaidWhat {
 mod tests {
     use super::*;
     use quotekit_data::{Attribution, CharSpan, Span};
+
+    /// The gold names a predicted name counts for are those `same_name`
+    /// takes strictly: every end of it, and words that are no end of it.
+    #[test]
+    fn gold_names_counted_are_those_same_name_takes() {
+        for pred in ["hillary rodham clinton", "post", "a b c d", "us", ""] {
+            let words: Vec<&str> = pred.split(' ').collect();
+            let mut golds: Vec<String> = (0..words.len()).map(|i| words[i..].join(" ")).collect();
+            golds.extend(["rodham", "hillary rodham", "b c", "x y"].map(String::from));
+            let counted: Vec<&str> = gold_names_counted(pred).collect();
+            for g in &golds {
+                assert_eq!(
+                    counted.contains(&g.as_str()),
+                    same_name(Some(pred), Some(g), false),
+                    "{pred:?} {g:?}"
+                );
+            }
+        }
+    }
 
     /// The reference scorer's way: every quote paired with every gold one,
     /// Dice over sets of offsets, sorted as tuples, descending.

@@ -6,7 +6,7 @@
 //! weights.
 
 use crate::error::ModelError;
-use crate::eval::speakers::{normalise, same_name};
+use crate::eval::speakers::{gold_names_counted, normalise};
 use crate::speakers::entities::Names;
 use crate::speakers::features::{Context, History};
 use crate::speakers::resolver::{candidates, Candidate, SpeakerResolver, DEFAULT_BITS};
@@ -140,7 +140,8 @@ pub fn named_sources(doc: &Document, tok: &Tokenized) -> Vec<(Range<usize>, Opti
 }
 
 /// A document's entities by the gold names that count for them, normalised
-/// once: a gold name counts for an entity when [`same_name`] says so (its
+/// once ([`gold_names_counted`]): a gold name counts for an entity when
+/// [`same_name`](crate::eval::speakers::same_name) says so (its
 /// canonical name, normalised, is the gold name or ends with it, the gold
 /// name being of two words or more). Asked per gold span, it costs a lookup,
 /// not a pass over the entities (a long text of many named spans and many
@@ -159,15 +160,8 @@ impl NamedEntities {
             let Some(name) = e.canonical().and_then(|c| normalise(&c)) else {
                 continue;
             };
-            // (The name itself, and each end of it after a space that has
-            // two words or more: what `same_name` takes for it.)
-            let ends = name
-                .match_indices(' ')
-                .map(|(i, _)| &name[i + 1..])
-                .filter(|end| end.contains(' '));
-            for n in std::iter::once(name.as_str()).chain(ends) {
-                debug_assert!(same_name(Some(&name), Some(n), false));
-                by_name.entry(n.to_string()).or_default().push(k);
+            for gold in gold_names_counted(&name) {
+                by_name.entry(gold.to_string()).or_default().push(k);
             }
         }
         Self { by_name }
@@ -338,6 +332,7 @@ pub fn train_resolver(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::speakers::same_name;
 
     /// The entities a gold name counts for are those [`same_name`] takes,
     /// for every name the entities have, each end of them, and names they
