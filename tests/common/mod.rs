@@ -173,6 +173,19 @@ pub fn named_sample() -> Vec<Document> {
         .documents
 }
 
+/// The embedded original articles written to test speaker resolution
+/// outside PolNeAR's style (`datasets/originals`), their speakers named by
+/// `datasets/originals-speakers`.
+pub fn named_originals() -> Vec<Document> {
+    let options = LoadOptions {
+        names: vec![root().join("datasets/originals-speakers")],
+        ..LoadOptions::default()
+    };
+    load_corpus(&root().join("datasets/originals"), Format::Brat, &options)
+        .expect("the named originals load")
+        .documents
+}
+
 /// A small CRF trained once per test binary on the sample corpus (tests of
 /// the CLI crate only: it runs the binary).
 pub fn tiny_model() -> &'static Path {
