@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{named_sample, polnear, root, sample_dir, sample_names_dir};
+use common::{named_originals, named_sample, polnear, root, sample_dir, sample_names_dir};
 use quotekit_data::{load_corpus, Document, Format, LoadOptions, Role, Tokenizer};
 use quotekit_model::eval::speakers::who_said_what;
 use quotekit_model::speakers::accuracy::{gold_accuracy, MentionKind};
@@ -148,6 +148,37 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
     assert_eq!(w.strict.named.tp, w.strict.named.gold);
     assert_eq!(w.strict.resolution_accuracy, 1.0);
     assert_eq!(w.lenient.named.f1, 1.0);
+}
+
+/// On the original articles of other styles (a firm, a court, sports,
+/// British honorifics, a study, a foreign ministry, a column, state
+/// politics, the police, a start-up, election night, a fire, a singer, a
+/// profile), the built-in resolver names 237 of the 272 gold Source spans
+/// (225 before stop 76's firm names and described entities; its rules were
+/// made from these articles' errors, so this is no held-out figure), and
+/// the descriptions those rules are for.
+#[test]
+fn the_original_articles_resolve_as_measured() {
+    let docs = named_originals();
+    assert_eq!(docs.len(), 14);
+    let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
+    assert_eq!(acc.total, 272);
+    assert!(acc.correct >= 235, "{acc}");
+    let named = |doc: &str, text: &str| {
+        let span = spans
+            .iter()
+            .find(|s| s.document == doc && s.text == text)
+            .unwrap_or_else(|| panic!("{doc} has {text}"));
+        span.predicted.clone()
+    };
+    assert_eq!(
+        named("02-hockey-treasurer", "The judge").as_deref(),
+        Some("howard pinkney")
+    );
+    assert_eq!(
+        named("01-halvorsen-pumps", "the 52-year-old").as_deref(),
+        Some("ingrid solbakken")
+    );
 }
 
 #[test]

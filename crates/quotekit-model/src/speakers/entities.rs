@@ -75,10 +75,18 @@ fn compatible_cores(part: &[String], whole: &[String]) -> bool {
     if part.len() != 1 || whole.len() < 2 {
         return false;
     }
-    // A first name (of a name that is no organization's or city's), or an acronym.
+    // A first name (of a name that is no organization's or city's), a
+    // firm's first word (`Halcyon` for Halcyon Systems), or an acronym.
     // (`U.N.` is an acronym, not the first name of the U.N. Charter.)
     let first_name = part[0] == whole[0] && part[0].chars().all(char::is_alphabetic);
-    (first_name && person_like(whole)) || is_acronym_of(part, whole)
+    (first_name && (person_like(whole) || firm_like(whole))) || is_acronym_of(part, whole)
+}
+
+/// True when a name of two or three words is a firm's whose first word
+/// alone names it: its other words are [`FIRM_WORDS`] (`Halcyon Systems`,
+/// `Carlyle Group`, `Acme Media Group`; not `Carver County Council`).
+fn firm_like(whole: &[String]) -> bool {
+    whole.len() <= 3 && whole[1..].iter().all(|w| FIRM_WORDS.contains(w))
 }
 
 /// True when a name of two words or more, `whole`, may be a person's, whose
@@ -600,7 +608,7 @@ impl<'a> LongerNames<'a> {
         };
         for &c in cores.iter().filter(|c| c.len() >= 2) {
             out.lasts.insert(&c[c.len() - 1]);
-            if person_like(c) {
+            if person_like(c) || firm_like(c) {
                 out.firsts.insert(&c[0]);
             }
             if may_have_acronym(c) {
@@ -1395,6 +1403,25 @@ mod tests {
             .find(|e| e.name.join(" ") == "Securities and Exchange Commission")
             .unwrap();
         assert_eq!(sec.mentions.len(), 2, "{c:?}");
+    }
+
+    /// A firm's first word alone is the firm when its other words say what
+    /// it makes or its legal form (it was an entity of its own: `Halcyon
+    /// Systems` is no person's name), and a firm's name without its legal
+    /// form is the firm; a county's council keeps its own name.
+    #[test]
+    fn a_firm_is_its_first_word_and_its_name_without_its_legal_form() {
+        let n = names(
+            "Halcyon Systems cut its forecast. Halcyon said orders had slowed. \
+             Halvorsen Pumps ASA fell. Halvorsen Pumps said it would recover. \
+             The Carver County Council met. Mayor Jo Carver said the budget was short.",
+        );
+        let halcyon = entity(&n, "Halcyon Systems");
+        assert_eq!(halcyon.mentions.len(), 2, "{:?}", canonical(&n));
+        assert_eq!(halcyon.kind, EntityType::Organization);
+        assert_eq!(entity(&n, "Halvorsen Pumps ASA").mentions.len(), 2);
+        assert_eq!(entity(&n, "Carver County Council").mentions.len(), 1);
+        assert_eq!(entity(&n, "Jo Carver").mentions.len(), 1);
     }
 
     #[test]

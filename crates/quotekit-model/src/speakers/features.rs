@@ -9,7 +9,7 @@
 
 use crate::speakers::entities::{Entity, EntityType, Names};
 use crate::speakers::gender::Gender;
-use crate::speakers::lexicon::{FUNCTION_WORDS, ORGANIZATION_HEADS, TITLES};
+use crate::speakers::lexicon::{full_title, FUNCTION_WORDS, ORGANIZATION_HEADS, TITLES};
 use crate::speakers::source::Source;
 use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
@@ -1338,22 +1338,6 @@ fn is_speech_verb(word: &str) -> bool {
             | "responded"
             | "replied"
     )
-}
-
-/// A title written out (`gov` → `governor`), other words as they are.
-fn full_title(word: &str) -> &str {
-    match word {
-        "gov" => "governor",
-        "sen" => "senator",
-        "rep" => "representative",
-        "gen" => "general",
-        "pres" => "president",
-        "sec" => "secretary",
-        "dr" => "doctor",
-        "prof" => "professor",
-        "atty" => "attorney",
-        w => w,
-    }
 }
 
 /// The hashes of the lower-case words within `window` words of an entity's

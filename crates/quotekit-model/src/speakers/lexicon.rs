@@ -628,7 +628,234 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::new(&[
     "laboratory",
     "authority",
     "studios",
+    // Firms' names end with what they make or do, or with a legal form
+    // (`Halcyon Systems`, `Halfmoon Records`, `Halvorsen Pumps ASA`).
+    "systems",
+    "records",
+    "estates",
+    "holdings",
+    "industries",
+    "technologies",
+    "labs",
+    "partners",
+    "ventures",
+    "airlines",
+    "airways",
+    "motors",
+    "pharmaceuticals",
+    "entertainment",
+    "media",
+    "communications",
+    "enterprises",
+    "properties",
+    "solutions",
+    "software",
+    "brands",
+    "foods",
+    "energy",
+    "logistics",
+    "networks",
+    "co",
+    "ltd",
+    "llc",
+    "plc",
+    "asa",
+    "gmbh",
+    "llp",
+    "l.p",
+    "lp",
 ]);
+
+/// The last words of a firm's name after which its first word alone names
+/// it (`Halcyon` for Halcyon Systems, `Carlyle` for the Carlyle Group): a
+/// legal form or what it makes or does, all of them [`ORGANIZATION_HEADS`].
+pub(crate) static FIRM_WORDS: WordSet = WordSet::new(&[
+    "systems",
+    "records",
+    "estates",
+    "holdings",
+    "industries",
+    "technologies",
+    "labs",
+    "partners",
+    "ventures",
+    "airlines",
+    "airways",
+    "motors",
+    "pharmaceuticals",
+    "entertainment",
+    "media",
+    "communications",
+    "enterprises",
+    "properties",
+    "solutions",
+    "software",
+    "brands",
+    "foods",
+    "energy",
+    "logistics",
+    "networks",
+    "co",
+    "ltd",
+    "llc",
+    "plc",
+    "asa",
+    "gmbh",
+    "llp",
+    "l.p",
+    "lp",
+    "group",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "studios",
+]);
+
+/// Nouns that describe an organization in a description (`the firm`, `the
+/// label`, `the regulator`) besides [`ORGANIZATION_HEADS`], which end
+/// organizations' names.
+pub(crate) static ORGANIZATION_NOUNS: WordSet = WordSet::new(&[
+    "firm",
+    "label",
+    "regulator",
+    "watchdog",
+    "landlord",
+    "lender",
+    "insurer",
+    "retailer",
+    "carrier",
+    "airline",
+    "automaker",
+    "carmaker",
+    "manufacturer",
+    "maker",
+    "developer",
+    "publisher",
+    "broadcaster",
+    "newspaper",
+    "paper",
+    "daily",
+    "outlet",
+    "website",
+    "site",
+    "startup",
+    "nonprofit",
+    "charity",
+    "team",
+    "bloc",
+    "chain",
+    "brand",
+    "studio",
+    "operator",
+    "utility",
+    "conglomerate",
+    "supplier",
+    "producer",
+    "exchange",
+    "lab",
+    "organisation",
+]);
+
+/// Nouns for what a person is or does that a description's head may be
+/// (`the striker`, `the singer`), besides the [`TITLES`] that are nouns.
+pub(crate) static ROLE_NOUNS: WordSet = WordSet::new(&[
+    "striker",
+    "goalkeeper",
+    "defender",
+    "midfielder",
+    "forward",
+    "quarterback",
+    "pitcher",
+    "player",
+    "singer",
+    "rapper",
+    "musician",
+    "artist",
+    "actor",
+    "actress",
+    "star",
+    "incumbent",
+    "challenger",
+    "diplomat",
+    "envoy",
+    "prosecutor",
+    "defendant",
+    "researcher",
+    "scientist",
+    "doctor",
+    "physician",
+    "surgeon",
+    "nurse",
+    "midwife",
+    "teacher",
+    "principal",
+    "owner",
+    "entrepreneur",
+    "investor",
+    "businessman",
+    "businesswoman",
+    "politician",
+    "historian",
+    "novelist",
+    "poet",
+    "filmmaker",
+    "director",
+]);
+
+/// True when a description's head (a title written out) is a person's role:
+/// a title that is a noun (not `former`, `vice` or `state`), or one of
+/// [`ROLE_NOUNS`].
+pub(crate) fn is_role(head: &str) -> bool {
+    ROLE_NOUNS.contains(head)
+        || (TITLES.contains(head)
+            && !matches!(
+                head,
+                "mr" | "mrs"
+                    | "ms"
+                    | "miss"
+                    | "former"
+                    | "first"
+                    | "vice"
+                    | "prime"
+                    | "elect"
+                    | "u.s"
+                    | "us"
+                    | "republican"
+                    | "democratic"
+                    | "democrat"
+                    | "gop"
+                    | "fbi"
+                    | "cia"
+                    | "supreme"
+                    | "court"
+                    | "federal"
+                    | "foreign"
+                    | "interior"
+                    | "army"
+                    | "navy"
+                    | "house"
+                    | "senate"
+                    | "press"
+                    | "deputy"
+                    | "assistant"
+                    | "state"
+                    | "defense"
+                    | "homeland"
+                    | "security"
+                    | "treasury"
+                    | "labor"
+                    | "commerce"
+                    | "energy"
+                    | "education"
+                    | "majority"
+                    | "minority"
+                    | "lady"
+                    | "official"
+                    | "officials"
+                    | "chief"
+            ))
+}
 
 /// Capitalised words for groups of people, who have no one name.
 pub(crate) static GROUPS: WordSet = WordSet::new(&[
@@ -690,10 +917,45 @@ pub(crate) static GROUPS: WordSet = WordSet::new(&[
     "european",
 ]);
 
-/// A name's words without suffixes such as `Jr.` and `III` (at least one kept).
+/// A title written out (`gov` → `governor`), other words as they are.
+pub(crate) fn full_title(word: &str) -> &str {
+    match word {
+        "gov" => "governor",
+        "sen" => "senator",
+        "rep" => "representative",
+        "gen" => "general",
+        "pres" => "president",
+        "sec" => "secretary",
+        "dr" => "doctor",
+        "prof" => "professor",
+        "atty" => "attorney",
+        w => w,
+    }
+}
+
+/// A name's words without suffixes such as `Jr.` and `III`, or a firm's
+/// legal form (`Inc.`, `Ltd`, `ASA`), which a text may leave off (at least
+/// one word kept).
 pub(crate) fn without_suffixes(name: &[String]) -> &[String] {
     let mut n = name.len();
-    while n > 1 && matches!(name[n - 1].as_str(), "jr" | "sr" | "ii" | "iii" | "iv") {
+    while n > 1
+        && matches!(
+            name[n - 1].as_str(),
+            "jr" | "sr"
+                | "ii"
+                | "iii"
+                | "iv"
+                | "inc"
+                | "ltd"
+                | "llc"
+                | "llp"
+                | "l.p"
+                | "lp"
+                | "plc"
+                | "asa"
+                | "gmbh"
+        )
+    {
         n -= 1;
     }
     &name[..n]

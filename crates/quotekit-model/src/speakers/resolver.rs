@@ -379,7 +379,9 @@ impl SpeakerResolver {
             let chosen = if source.people_together(names) {
                 None
             } else {
-                writer.or_else(|| self.best(&candidates(&cx, &source, &history)))
+                writer
+                    .or_else(|| source.described_entity(names))
+                    .or_else(|| self.best(&candidates(&cx, &source, &history)))
             };
             history.push(source.paragraph, chosen);
             out[k] = chosen;

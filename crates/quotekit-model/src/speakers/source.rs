@@ -5,7 +5,11 @@
 //! spans that each rule must and must not catch.
 
 use crate::speakers::entities::{EntityType, Names};
-use crate::speakers::lexicon::{FUNCTION_WORDS, HONORIFICS, PRONOUNS, TITLES};
+use crate::speakers::lexicon::{
+    full_title, is_role, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
+    ORGANIZATION_NOUNS, PRONOUNS, TITLES,
+};
+use crate::speakers::mentions::NameMention;
 use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
 use std::ops::Range;
@@ -232,6 +236,138 @@ impl Source {
         names.mentions[m].possessive && self.cut != Some(m)
     }
 
+    /// The entity a definite description names by what the text writes
+    /// beside exactly one entity named before it, if it does: a role right
+    /// before a name or among its titles (`the judge` for Judge Howard
+    /// Pinkney, `the rebel commander` for rebel commander Ignacio Ruiz, each
+    /// of the description's words there), a firm's kind or a word of an
+    /// organization's name (`the company` for Halcyon Systems, `the
+    /// association` for the Lake Orville Youth Hockey Association), or an age
+    /// (`the 52-year-old` for `Solbakken, 52,` or a `52-year-old Solbakken`).
+    /// None when another entity may fit too: one with the role after a
+    /// comma after its name (`Christie, the New Jersey governor`), an
+    /// organization of one word for `the company` (`Bloomberg`). A reader
+    /// takes the one that fits however far back it was named, where the
+    /// ranker, which learned from few such spans, leans to the most recent
+    /// entity. (`the former governor` for a `former Gov.` only.)
+    pub fn described_entity(&self, names: &Names) -> Option<usize> {
+        if self.class != "desc" || !self.inside.is_empty() || self.first != "the" {
+            return None;
+        }
+        if self.words.len() < 2 || self.words.len() > 4 {
+            return None;
+        }
+        let age = self.words.iter().find_map(|w| {
+            w.strip_suffix("-year-old")
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+        let head = full_title(&self.head);
+        // (Its words but `the` and the age: what must describe the entity.)
+        let described: Vec<&str> = self.words[1..]
+            .iter()
+            .map(|w| full_title(w))
+            .filter(|w| !w.ends_with("-year-old") && !FUNCTION_WORDS.contains(w))
+            .collect();
+        let role = is_role(head);
+        let organization = !matches!(head, "city" | "state" | "country" | "campaign" | "party")
+            && (ORGANIZATION_HEADS.contains(head) || ORGANIZATION_NOUNS.contains(head));
+        if age.is_none() && !role && !organization {
+            return None;
+        }
+        let key = |k: usize| names.words.get(k).map(|w| w.key());
+        // How entity `e` fits: 2 as written right before or after one of its
+        // names (`Judge Howard Pinkney`, `striker Emeka Obiora`, `Solbakken,
+        // 52,`), 1 with the head near one of them (it may be this one), 0
+        // not at all.
+        let fit = |e: usize| -> u8 {
+            let entity = &names.entities[e];
+            let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
+            if let Some(n) = age {
+                let aged = ms().any(|m| {
+                    (key(m.words.end) == Some(",") && key(m.words.end + 1) == Some(n))
+                        || m.words.start.checked_sub(1).and_then(key)
+                            == Some(&format!("{n}-year-old"))
+                });
+                return if aged { 2 } else { 0 };
+            }
+            match entity.kind {
+                EntityType::Organization if organization => {
+                    let firm = matches!(head, "company" | "firm");
+                    if entity.keys.len() < 2 {
+                        // (`Bloomberg`, `Google`: a firm, perhaps.)
+                        return u8::from(firm);
+                    }
+                    let named = entity.keys.iter().any(|k| k == head)
+                        || (firm && entity.keys.last().is_some_and(|k| FIRM_WORDS.contains(k)));
+                    if named {
+                        2
+                    } else {
+                        0
+                    }
+                }
+                EntityType::Person | EntityType::Unknown if role => {
+                    // (Its titles, or words right before it that end with
+                    // the head: `rebel commander Ignacio Ruiz`.)
+                    let before = |m: &NameMention| {
+                        let at = m.words.start;
+                        let from = at.saturating_sub(3);
+                        let words: Vec<&str> = (from..at).filter_map(key).map(full_title).collect();
+                        if words.last() == Some(&head) {
+                            words
+                        } else {
+                            Vec::new()
+                        }
+                    };
+                    // (`former Florida Gov. Jeb Bush` is not `the governor`.)
+                    let former = |m: &NameMention| {
+                        m.titles.iter().any(|t| t == "former")
+                            || m.words.start.checked_sub(1).and_then(key) == Some("former")
+                    };
+                    let written = ms().any(|m| {
+                        if former(m) && !described.contains(&"former") {
+                            return false;
+                        }
+                        let before = before(m);
+                        described.iter().all(|d| {
+                            m.titles.iter().any(|t| full_title(t) == *d) || before.contains(d)
+                        })
+                    });
+                    // (Or after a comma after it: `Christie, the New Jersey
+                    // governor`.)
+                    let near = || {
+                        ms().any(|m| {
+                            let at = m.words.end;
+                            let to = (at + 6).min(names.words.len());
+                            key(at) == Some(",")
+                                && (at + 1..to).filter_map(key).any(|w| full_title(w) == head)
+                        })
+                    };
+                    if written {
+                        2
+                    } else if near() {
+                        1
+                    } else {
+                        0
+                    }
+                }
+                _ => 0,
+            }
+        };
+        let mut sure = None;
+        for e in 0..names.entities.len() {
+            let first = names.mentions[names.entities[e].mentions[0]].tokens.start;
+            if first >= self.tokens.start {
+                continue;
+            }
+            match fit(e) {
+                0 => {}
+                2 if sure.is_none() => sure = Some(e),
+                _ => return None,
+            }
+        }
+        sure
+    }
+
     /// True when the span names two or more people together (`Mr. Grassley
     /// and Mr. Leahy`, `Sen. Bob Corker, R-Tenn., and Lindsey Graham`): it
     /// begins with a person's name (a word such as `both` or `senator` may
@@ -430,6 +566,101 @@ mod tests {
             .rposition(|t| t.byte_end == start + text.len())
             .unwrap();
         first..last + 1
+    }
+
+    /// A definite description takes the one entity named before it that
+    /// the text describes so, however far back: by a role right before its
+    /// name or among its titles, by a firm's kind or a word of an
+    /// organization's name, or by an age; no one where another entity may
+    /// fit too, or where its words are not all written there.
+    #[test]
+    fn a_description_names_the_one_entity_it_fits() {
+        let described = |text: &str, span: &str| -> Option<String> {
+            let doc = Document::new("d", text);
+            let tok = Tokenizer::new().tokenize(&doc);
+            let names = Names::of(&doc, &tok);
+            let source = Source::new(&tok, &names, span_of(&doc, &tok, span));
+            let e = source.described_entity(&names)?;
+            names.entities[e].canonical()
+        };
+        let fits = |text: &str, span: &str, name: &str| {
+            assert_eq!(described(text, span).as_deref(), Some(name), "{text}");
+        };
+        let none = |text: &str, span: &str| assert_eq!(described(text, span), None, "{text}");
+        let after = " Denise Albright said she was hurt. Tom Berg agreed.";
+        fits(
+            &format!(
+                "Judge Howard Pinkney said the theft was deliberate.{after} The judge said no."
+            ),
+            "The judge",
+            "Howard Pinkney",
+        );
+        fits(
+            &format!("The club's striker Emeka Obiora scored twice.{after} The striker said it was luck."),
+            "The striker",
+            "Emeka Obiora",
+        );
+        fits(
+            &format!("Rebel commander Ignacio Ruiz refused.{after} The rebel commander said no."),
+            "The rebel commander",
+            "Ignacio Ruiz",
+        );
+        fits(
+            &format!("Florida Gov. Jeb Bush spoke.{after} The governor said no."),
+            "The governor",
+            "Jeb Bush",
+        );
+        fits(
+            &format!(
+                "Ingrid Solbakken, 52, said orders had slowed.{after} The 52-year-old said no."
+            ),
+            "The 52-year-old",
+            "Ingrid Solbakken",
+        );
+        fits(
+            &format!("The 52-year-old Ingrid Solbakken spoke.{after} The 52-year-old said no."),
+            "The 52-year-old said",
+            "Ingrid Solbakken",
+        );
+        fits(
+            &format!("Halcyon Systems said sales rose.{after} The company said it would hire."),
+            "The company",
+            "Halcyon Systems",
+        );
+        fits(
+            &format!("The Lake Orville Youth Hockey Association was shocked.{after} The association said no."),
+            "The association",
+            "Lake Orville Youth Hockey Association",
+        );
+        // Another judge, by the role after a comma after the name.
+        none(
+            &format!("Judge Ann Lee ruled.{after} Tom Ruiz, a judge in Ohio, disagreed. The judge said no."),
+            "The judge",
+        );
+        // A firm of one word may be `the company` too.
+        none(
+            &format!("Google declined to comment. Halcyon Systems said sales rose.{after} The company said no."),
+            "The company",
+        );
+        // Not every word of the description is written with the name.
+        none(
+            &format!("Republican presidential nominee Donald Trump spoke.{after} The Democratic presidential nominee said no."),
+            "The Democratic presidential nominee",
+        );
+        // A former governor is not `the governor`; nor is one named after.
+        none(
+            &format!("Former Florida Gov. Jeb Bush spoke.{after} The governor said no."),
+            "The governor",
+        );
+        none(
+            &format!("Tom Ruiz spoke.{after} The governor said no, and Gov. Jane Doe agreed."),
+            "The governor",
+        );
+        // A name, a pronoun or an indefinite description is no such span.
+        none(
+            &format!("Judge Howard Pinkney spoke.{after} A judge said no."),
+            "A judge",
+        );
     }
 
     /// From features version 5 a span's words and names end before a
