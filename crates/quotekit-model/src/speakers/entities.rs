@@ -689,11 +689,12 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
 }
 
 /// True when a mention whose titles show `gender` can be the person named
-/// `root`: its first name, if it has one, is not of the other gender.
+/// `root`: its first name, if it has one, is not of the other gender, and
+/// it is no firm's name (`Mr. Smith` is not Smith LLP).
 fn title_agrees(gender: Gender, root: &[String]) -> bool {
     gender == Gender::Unknown
         || root.len() < 2
-        || first_name_gender(&root[0]).is_none_or(|g| g == gender)
+        || (first_name_gender(&root[0]).is_none_or(|g| g == gender) && !firm_like(root))
 }
 
 /// The gender that titles show (`Mr.`, `Ms.`).
@@ -1408,7 +1409,8 @@ mod tests {
     /// A firm's first word alone is the firm when its other words say what
     /// it makes or its legal form (it was an entity of its own: `Halcyon
     /// Systems` is no person's name), and a firm's name without its legal
-    /// form is the firm; a county's council keeps its own name.
+    /// form is the firm, but not a person's whose surname it is; a county's
+    /// council keeps its own name.
     #[test]
     fn a_firm_is_its_first_word_and_its_name_without_its_legal_form() {
         let n = names(
@@ -1422,6 +1424,19 @@ mod tests {
         assert_eq!(entity(&n, "Halvorsen Pumps ASA").mentions.len(), 2);
         assert_eq!(entity(&n, "Carver County Council").mentions.len(), 1);
         assert_eq!(entity(&n, "Jo Carver").mentions.len(), 1);
+        // A firm named after a person is not the person (its legal form
+        // stays on where one word would be left).
+        let n = names(
+            "John Smith sued the city. The city hired Smith LLP. Smith LLP said the claim had \
+             no merit. Mr. Smith said he would keep fighting.",
+        );
+        assert_eq!(
+            entity(&n, "Smith LLP").mentions.len(),
+            2,
+            "{:?}",
+            canonical(&n)
+        );
+        assert_eq!(entity(&n, "John Smith").mentions.len(), 2);
     }
 
     #[test]

@@ -712,51 +712,6 @@ pub(crate) static FIRM_WORDS: WordSet = WordSet::new(&[
     "studios",
 ]);
 
-/// Nouns that describe an organization in a description (`the firm`, `the
-/// label`, `the regulator`) besides [`ORGANIZATION_HEADS`], which end
-/// organizations' names.
-pub(crate) static ORGANIZATION_NOUNS: WordSet = WordSet::new(&[
-    "firm",
-    "label",
-    "regulator",
-    "watchdog",
-    "landlord",
-    "lender",
-    "insurer",
-    "retailer",
-    "carrier",
-    "airline",
-    "automaker",
-    "carmaker",
-    "manufacturer",
-    "maker",
-    "developer",
-    "publisher",
-    "broadcaster",
-    "newspaper",
-    "paper",
-    "daily",
-    "outlet",
-    "website",
-    "site",
-    "startup",
-    "nonprofit",
-    "charity",
-    "team",
-    "bloc",
-    "chain",
-    "brand",
-    "studio",
-    "operator",
-    "utility",
-    "conglomerate",
-    "supplier",
-    "producer",
-    "exchange",
-    "lab",
-    "organisation",
-]);
-
 /// Nouns for what a person is or does that a description's head may be
 /// (`the striker`, `the singer`), besides the [`TITLES`] that are nouns.
 pub(crate) static ROLE_NOUNS: WordSet = WordSet::new(&[
@@ -933,28 +888,21 @@ pub(crate) fn full_title(word: &str) -> &str {
     }
 }
 
-/// A name's words without suffixes such as `Jr.` and `III`, or a firm's
-/// legal form (`Inc.`, `Ltd`, `ASA`), which a text may leave off (at least
-/// one word kept).
+/// A name's words without suffixes such as `Jr.` and `III` (at least one
+/// word kept), or a firm's legal form (`Inc.`, `Ltd`, `ASA`), which a text
+/// may leave off, where two words or more are kept (`Halvorsen Pumps` for
+/// Halvorsen Pumps ASA; not `Smith` for Smith LLP, which is no John Smith).
 pub(crate) fn without_suffixes(name: &[String]) -> &[String] {
     let mut n = name.len();
-    while n > 1
-        && matches!(
-            name[n - 1].as_str(),
-            "jr" | "sr"
-                | "ii"
-                | "iii"
-                | "iv"
-                | "inc"
-                | "ltd"
-                | "llc"
-                | "llp"
-                | "l.p"
-                | "lp"
-                | "plc"
-                | "asa"
-                | "gmbh"
+    let legal_form = |w: &str| {
+        matches!(
+            w,
+            "inc" | "ltd" | "llc" | "llp" | "l.p" | "lp" | "plc" | "asa" | "gmbh"
         )
+    };
+    while n > 1
+        && (matches!(name[n - 1].as_str(), "jr" | "sr" | "ii" | "iii" | "iv")
+            || (n > 2 && legal_form(&name[n - 1])))
     {
         n -= 1;
     }

@@ -6,13 +6,20 @@
 
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::lexicon::{
-    full_title, is_role, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
-    ORGANIZATION_NOUNS, PRONOUNS, TITLES,
+    full_title, is_role, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, PRONOUNS, TITLES,
 };
-use crate::speakers::mentions::NameMention;
 use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
 use std::ops::Range;
+
+/// The most entities named before a description that
+/// [`Source::described_entity`] reads (past them it leaves the span to the
+/// ranker: a text of thousands of people costs no more per description).
+const ENTITIES_READ: usize = 100;
+
+/// The most mentions of an entity that [`Source::described_entity`] reads
+/// (its first ones before the span).
+const MENTIONS_READ: usize = 16;
 
 /// What a Source span is, computed once.
 #[derive(Debug, Clone)]
@@ -238,18 +245,21 @@ impl Source {
 
     /// The entity a definite description names by what the text writes
     /// beside exactly one entity named before it, if it does: a role right
-    /// before a name or among its titles (`the judge` for Judge Howard
-    /// Pinkney, `the rebel commander` for rebel commander Ignacio Ruiz, each
-    /// of the description's words there), a firm's kind or a word of an
-    /// organization's name (`the company` for Halcyon Systems, `the
-    /// association` for the Lake Orville Youth Hockey Association), or an age
-    /// (`the 52-year-old` for `Solbakken, 52,` or a `52-year-old Solbakken`).
-    /// None when another entity may fit too: one with the role after a
-    /// comma after its name (`Christie, the New Jersey governor`), an
-    /// organization of one word for `the company` (`Bloomberg`). A reader
-    /// takes the one that fits however far back it was named, where the
-    /// ranker, which learned from few such spans, leans to the most recent
-    /// entity. (`the former governor` for a `former Gov.` only.)
+    /// before one of its names or among its titles, or in an apposition
+    /// after it (`the judge` for Judge Howard Pinkney, `the rebel
+    /// commander` for rebel commander Ignacio Ruiz, `the veteran diplomat`
+    /// for `Maria Lopez, a veteran diplomat,`: each of the description's
+    /// words there), an age (`the 52-year-old` for a person written
+    /// `Solbakken, 52,` or `52-year-old Ingrid Solbakken`), or a firm's kind
+    /// (`the company`, `the firm` for Halcyon Systems, whose name ends with
+    /// what a firm makes or its legal form). Only what the text writes
+    /// before the span counts. None when another entity may fit too: one
+    /// with the head after a comma after its name (`Christie, the New
+    /// Jersey governor`), an organization of one word for `the company`
+    /// (`Bloomberg`); none past the first [`ENTITIES_READ`] entities. A
+    /// reader takes the one that fits however far back it was named, where
+    /// the ranker, which learned from few such spans, leans to the most
+    /// recent entity. (`the former governor` for a `former Gov.` only.)
     pub fn described_entity(&self, names: &Names) -> Option<usize> {
         if self.class != "desc" || !self.inside.is_empty() || self.first != "the" {
             return None;
@@ -269,95 +279,107 @@ impl Source {
             .filter(|w| !w.ends_with("-year-old") && !FUNCTION_WORDS.contains(w))
             .collect();
         let role = is_role(head);
-        let organization = !matches!(head, "city" | "state" | "country" | "campaign" | "party")
-            && (ORGANIZATION_HEADS.contains(head) || ORGANIZATION_NOUNS.contains(head));
-        if age.is_none() && !role && !organization {
+        let firm = matches!(head, "company" | "firm");
+        if age.is_none() && !role && !firm {
             return None;
         }
         let key = |k: usize| names.words.get(k).map(|w| w.key());
-        // How entity `e` fits: 2 as written right before or after one of its
-        // names (`Judge Howard Pinkney`, `striker Emeka Obiora`, `Solbakken,
-        // 52,`), 1 with the head near one of them (it may be this one), 0
-        // not at all.
+        let word_before = |at: usize, back: usize| at.checked_sub(back).and_then(key);
+        // How entity `e` fits, by its first mentions before the span: 2 as
+        // written right before or after one of them (`Judge Howard
+        // Pinkney`, `striker Emeka Obiora`, `Maria Lopez, a veteran
+        // diplomat,`, `Solbakken, 52,`), 1 when it may be the one (the head
+        // after a comma after its name, but not every word of the
+        // description; a firm of one word), 0 not at all.
         let fit = |e: usize| -> u8 {
             let entity = &names.entities[e];
-            let ms = || entity.mentions.iter().map(|&m| &names.mentions[m]);
+            let ms = || {
+                entity
+                    .mentions
+                    .iter()
+                    .map(|&m| &names.mentions[m])
+                    .take_while(|m| m.tokens.end <= self.tokens.start)
+                    .take(MENTIONS_READ)
+            };
+            let person = matches!(entity.kind, EntityType::Person | EntityType::Unknown);
             if let Some(n) = age {
-                let aged = ms().any(|m| {
-                    (key(m.words.end) == Some(",") && key(m.words.end + 1) == Some(n))
-                        || m.words.start.checked_sub(1).and_then(key)
-                            == Some(&format!("{n}-year-old"))
-                });
+                // `Solbakken, 52,` or `52-year-old Ingrid Solbakken`.
+                let aged = person
+                    && ms().any(|m| {
+                        let end = m.words.end;
+                        (key(end) == Some(",")
+                            && key(end + 1) == Some(n)
+                            && matches!(key(end + 2), Some("," | ".")))
+                            || word_before(m.words.start, 1)
+                                .is_some_and(|w| w.strip_suffix("-year-old") == Some(n))
+                    });
                 return if aged { 2 } else { 0 };
             }
-            match entity.kind {
-                EntityType::Organization if organization => {
-                    let firm = matches!(head, "company" | "firm");
-                    if entity.keys.len() < 2 {
-                        // (`Bloomberg`, `Google`: a firm, perhaps.)
-                        return u8::from(firm);
-                    }
-                    let named = entity.keys.iter().any(|k| k == head)
-                        || (firm && entity.keys.last().is_some_and(|k| FIRM_WORDS.contains(k)));
-                    if named {
+            if firm {
+                return match entity.kind {
+                    EntityType::Organization if entity.keys.len() < 2 => 1,
+                    EntityType::Organization
+                        if entity.keys.last().is_some_and(|k| FIRM_WORDS.contains(k)) =>
+                    {
                         2
-                    } else {
-                        0
                     }
-                }
-                EntityType::Person | EntityType::Unknown if role => {
-                    // (Its titles, or words right before it that end with
-                    // the head: `rebel commander Ignacio Ruiz`.)
-                    let before = |m: &NameMention| {
-                        let at = m.words.start;
-                        let from = at.saturating_sub(3);
-                        let words: Vec<&str> = (from..at).filter_map(key).map(full_title).collect();
-                        if words.last() == Some(&head) {
-                            words
-                        } else {
-                            Vec::new()
-                        }
-                    };
-                    // (`former Florida Gov. Jeb Bush` is not `the governor`.)
-                    let former = |m: &NameMention| {
-                        m.titles.iter().any(|t| t == "former")
-                            || m.words.start.checked_sub(1).and_then(key) == Some("former")
-                    };
-                    let written = ms().any(|m| {
-                        if former(m) && !described.contains(&"former") {
-                            return false;
-                        }
-                        let before = before(m);
-                        described.iter().all(|d| {
-                            m.titles.iter().any(|t| full_title(t) == *d) || before.contains(d)
-                        })
-                    });
-                    // (Or after a comma after it: `Christie, the New Jersey
-                    // governor`.)
-                    let near = || {
-                        ms().any(|m| {
-                            let at = m.words.end;
-                            let to = (at + 6).min(names.words.len());
-                            key(at) == Some(",")
-                                && (at + 1..to).filter_map(key).any(|w| full_title(w) == head)
-                        })
-                    };
-                    if written {
-                        2
-                    } else if near() {
-                        1
-                    } else {
-                        0
-                    }
-                }
-                _ => 0,
+                    _ => 0,
+                };
             }
+            if !person {
+                return 0;
+            }
+            ms().map(|m| {
+                // Its titles and up to three words right before it, the
+                // head last (`rebel commander Ignacio Ruiz`; not after
+                // `former`, unless the description says so: `former Florida
+                // Gov. Jeb Bush` is not `the governor`).
+                let at = m.words.start;
+                let before = |back: usize| word_before(at, back).map(full_title);
+                let former = m.titles.iter().any(|t| t == "former")
+                    || (1..=3).any(|b| before(b) == Some("former"));
+                if former && !described.contains(&"former") {
+                    return 0;
+                }
+                let written = |d: &str| {
+                    m.titles.iter().any(|t| full_title(t) == d)
+                        || (before(1) == Some(head) && (1..=3).any(|b| before(b) == Some(d)))
+                };
+                if described.iter().all(|d| written(d)) {
+                    return 2;
+                }
+                // Or after a comma after it, after `a` or `the`.
+                let end = m.words.end;
+                if key(end) != Some(",") {
+                    return 0;
+                }
+                let after: Vec<&str> = (end + 1..(end + 7).min(names.words.len()))
+                    .filter_map(key)
+                    .map(full_title)
+                    .collect();
+                let Some(h) = after.iter().position(|&w| w == head) else {
+                    return 0;
+                };
+                let all = matches!(after[0], "a" | "an" | "the")
+                    && described.iter().all(|d| after[..=h].contains(d));
+                if all {
+                    2
+                } else {
+                    1
+                }
+            })
+            .max()
+            .unwrap_or(0)
         };
         let mut sure = None;
-        for e in 0..names.entities.len() {
+        for (read, e) in (0..names.entities.len()).enumerate() {
             let first = names.mentions[names.entities[e].mentions[0]].tokens.start;
+            // (Entities are in the order they are first named.)
             if first >= self.tokens.start {
-                continue;
+                break;
+            }
+            if read == ENTITIES_READ {
+                return None;
             }
             match fit(e) {
                 0 => {}
@@ -569,10 +591,10 @@ mod tests {
     }
 
     /// A definite description takes the one entity named before it that
-    /// the text describes so, however far back: by a role right before its
-    /// name or among its titles, by a firm's kind or a word of an
-    /// organization's name, or by an age; no one where another entity may
-    /// fit too, or where its words are not all written there.
+    /// the text describes so before it, however far back: by a role right
+    /// before its name, among its titles or in an apposition after it, by
+    /// an age, or by a firm's kind; no one where another entity may fit
+    /// too, or where its words are not all written there.
     #[test]
     fn a_description_names_the_one_entity_it_fits() {
         let described = |text: &str, span: &str| -> Option<String> {
@@ -628,9 +650,23 @@ mod tests {
             "Halcyon Systems",
         );
         fits(
-            &format!("The Lake Orville Youth Hockey Association was shocked.{after} The association said no."),
-            "The association",
-            "Lake Orville Youth Hockey Association",
+            &format!(
+                "Maria Lopez, a veteran diplomat, arrived.{after} The veteran diplomat said no."
+            ),
+            "The veteran diplomat",
+            "Maria Lopez",
+        );
+        // A place or a firm followed by a number is no age.
+        none(
+            &format!(
+                "The fire reached Millbrook, 52 kilometres away.{after} The 52-year-old said no."
+            ),
+            "The 52-year-old",
+        );
+        // What the text writes after the span does not count.
+        none(
+            &format!("Jeb Bush arrived.{after} The governor said no. Gov. Jeb Bush left early."),
+            "The governor",
         );
         // Another judge, by the role after a comma after the name.
         none(
