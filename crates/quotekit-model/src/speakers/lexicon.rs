@@ -7,7 +7,8 @@
 
 /// A fixed set of lower-case words, hashed on first use.
 pub(crate) struct WordSet {
-    words: &'static [&'static str],
+    /// Its words, in one list or two (a list that another set also has).
+    words: [&'static [&'static str]; 2],
     /// Bit [`WordSet::slot`] set for each word: which lengths and first
     /// bytes its words have.
     shapes: [u64; 8],
@@ -16,15 +17,28 @@ pub(crate) struct WordSet {
 
 impl WordSet {
     pub(crate) const fn new(words: &'static [&'static str]) -> Self {
+        Self::of_both(words, &[])
+    }
+
+    /// The set of the words of `words` and of `more`.
+    pub(crate) const fn of_both(
+        words: &'static [&'static str],
+        more: &'static [&'static str],
+    ) -> Self {
         let mut shapes = [0; 8];
-        let mut i = 0;
-        while i < words.len() {
-            let slot = Self::slot(words[i].as_bytes());
-            shapes[slot / 64] |= 1 << (slot % 64);
-            i += 1;
+        let lists = [words, more];
+        let mut l = 0;
+        while l < lists.len() {
+            let mut i = 0;
+            while i < lists[l].len() {
+                let slot = Self::slot(lists[l][i].as_bytes());
+                shapes[slot / 64] |= 1 << (slot % 64);
+                i += 1;
+            }
+            l += 1;
         }
         Self {
-            words,
+            words: lists,
             shapes,
             set: std::sync::OnceLock::new(),
         }
@@ -62,7 +76,7 @@ impl WordSet {
             return false;
         }
         self.set
-            .get_or_init(|| self.words.iter().copied().collect())
+            .get_or_init(|| self.words.iter().flat_map(|w| w.iter().copied()).collect())
             .contains(word)
     }
 }
@@ -532,144 +546,115 @@ pub(crate) static NAME_TITLES: WordSet = WordSet::new(&[
 ]);
 
 /// Last words of organization names.
-pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::new(&[
-    "department",
-    "times",
-    "post",
-    "news",
-    "journal",
-    "party",
-    "committee",
-    "commission",
-    "court",
-    "university",
-    "institute",
-    "center",
-    "centre",
-    "council",
-    "association",
-    "foundation",
-    "agency",
-    "bureau",
-    "office",
-    "house",
-    "senate",
-    "congress",
-    "administration",
-    "network",
-    "fund",
-    "group",
-    "company",
-    "corp",
-    "inc",
-    "service",
-    "services",
-    "board",
-    "bank",
-    "chamber",
-    "organization",
-    "union",
-    "coalition",
-    "tribune",
-    "herald",
-    "globe",
-    "magazine",
-    "press",
-    "review",
-    "society",
-    "club",
-    "church",
-    "school",
-    "college",
-    "academy",
-    "ministry",
-    "parliament",
-    "government",
-    "assembly",
-    "caucus",
-    "project",
-    "alliance",
-    "federation",
-    "league",
-    "trust",
-    "pac",
-    "campaign",
-    "corporation",
-    "reuters",
-    "cnn",
-    "msnbc",
-    "fox",
-    "nbc",
-    "cbs",
-    "abc",
-    "npr",
-    "politifact",
-    "politico",
-    "breitbart",
-    "twitter",
-    "facebook",
-    "google",
-    "state",
-    "states",
-    "nations",
-    "forces",
-    "police",
-    "army",
-    "navy",
-    "guard",
-    "bloomberg",
-    "hospital",
-    "city",
-    "clinic",
-    "museum",
-    "library",
-    "institution",
-    "endowment",
-    "laboratory",
-    "authority",
-    "studios",
-    // Firms' names end with what they make or do, or with a legal form
-    // (`Halcyon Systems`, `Halfmoon Records`, `Halvorsen Pumps ASA`).
-    "systems",
-    "records",
-    "estates",
-    "holdings",
-    "industries",
-    "technologies",
-    "labs",
-    "partners",
-    "ventures",
-    "airlines",
-    "airways",
-    "motors",
-    "pharmaceuticals",
-    "entertainment",
-    "media",
-    "communications",
-    "enterprises",
-    "properties",
-    "solutions",
-    "software",
-    "brands",
-    "foods",
-    "energy",
-    "logistics",
-    "networks",
-    "co",
-    "ltd",
-    "llc",
-    "plc",
-    "asa",
-    "gmbh",
-    "llp",
-    "l.p",
-    "lp",
-]);
+pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::of_both(
+    &[
+        "department",
+        "times",
+        "post",
+        "news",
+        "journal",
+        "party",
+        "committee",
+        "commission",
+        "court",
+        "university",
+        "institute",
+        "center",
+        "centre",
+        "council",
+        "association",
+        "foundation",
+        "agency",
+        "bureau",
+        "office",
+        "house",
+        "senate",
+        "congress",
+        "administration",
+        "network",
+        "fund",
+        "group",
+        "company",
+        "corp",
+        "inc",
+        "service",
+        "services",
+        "board",
+        "bank",
+        "chamber",
+        "organization",
+        "union",
+        "coalition",
+        "tribune",
+        "herald",
+        "globe",
+        "magazine",
+        "press",
+        "review",
+        "society",
+        "club",
+        "church",
+        "school",
+        "college",
+        "academy",
+        "ministry",
+        "parliament",
+        "government",
+        "assembly",
+        "caucus",
+        "project",
+        "alliance",
+        "federation",
+        "league",
+        "trust",
+        "pac",
+        "campaign",
+        "corporation",
+        "reuters",
+        "cnn",
+        "msnbc",
+        "fox",
+        "nbc",
+        "cbs",
+        "abc",
+        "npr",
+        "politifact",
+        "politico",
+        "breitbart",
+        "twitter",
+        "facebook",
+        "google",
+        "state",
+        "states",
+        "nations",
+        "forces",
+        "police",
+        "army",
+        "navy",
+        "guard",
+        "bloomberg",
+        "hospital",
+        "city",
+        "clinic",
+        "museum",
+        "library",
+        "institution",
+        "endowment",
+        "laboratory",
+        "authority",
+        "studios",
+    ],
+    // And a firm's last words (`Halcyon Systems`, `Halvorsen Pumps ASA`).
+    FIRM_WORD_LIST,
+);
 
 /// The last words of a firm's name after which its first word alone names
 /// it (`Halcyon` for Halcyon Systems, `Carlyle` for the Carlyle Group): a
 /// legal form or what it makes or does, all of them [`ORGANIZATION_HEADS`].
-pub(crate) static FIRM_WORDS: WordSet = WordSet::new(&[
+pub(crate) static FIRM_WORDS: WordSet = WordSet::new(FIRM_WORD_LIST);
+
+/// The words of [`FIRM_WORDS`], which [`ORGANIZATION_HEADS`] has too.
+const FIRM_WORD_LIST: &[&str] = &[
     "systems",
     "records",
     "estates",
@@ -710,7 +695,7 @@ pub(crate) static FIRM_WORDS: WordSet = WordSet::new(&[
     "corporation",
     "inc",
     "studios",
-]);
+];
 
 /// Nouns for what a person is or does that a description's head may be
 /// (`the striker`, `the singer`), besides the [`TITLES`] that are nouns.
@@ -1209,12 +1194,15 @@ mod tests {
             &HONORIFICS,
             &NAME_TITLES,
             &ORGANIZATION_HEADS,
+            &FIRM_WORDS,
+            &ROLE_NOUNS,
             &GROUPS,
             &FUNCTION_WORDS,
             &COUNTRIES,
         ];
         for set in sets {
-            for &w in set.words {
+            let words: Vec<&str> = set.words.iter().flat_map(|l| l.iter().copied()).collect();
+            for &w in &words {
                 assert!(set.contains(w), "{w}");
                 let probes = [
                     format!("{w}s"),
@@ -1224,7 +1212,7 @@ mod tests {
                     String::new(),
                 ];
                 for p in probes {
-                    assert_eq!(set.contains(&p), set.words.contains(&p.as_str()), "{p}");
+                    assert_eq!(set.contains(&p), words.contains(&p.as_str()), "{p}");
                 }
             }
         }
