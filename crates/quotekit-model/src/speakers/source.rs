@@ -256,7 +256,7 @@ impl Source {
     /// before the span counts. None when another entity may fit too: one
     /// with the head after a comma after its name (`Christie, the New
     /// Jersey governor`), an organization of one word for `the company`
-    /// (`Bloomberg`); none past the first [`ENTITIES_READ`] entities. A
+    /// (`Bloomberg`); none past the first 100 entities it reads. A
     /// reader takes the one that fits however far back it was named, where
     /// the ranker, which learned from few such spans, leans to the most
     /// recent entity. (`the former governor` for a `former Gov.` only.)
