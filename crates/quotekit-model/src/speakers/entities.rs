@@ -1058,6 +1058,11 @@ impl<'t> Names<'t> {
             entity_of,
         }
     }
+
+    /// The lookup form of word `k` ([`Word::key`]), if there is one.
+    pub(crate) fn word_key(&self, k: usize) -> Option<&str> {
+        self.words.get(k).map(|w| w.key())
+    }
 }
 
 #[cfg(test)]

@@ -1295,7 +1295,7 @@ fn candidate_features(
 /// said`, `Doe also said`, `said Doe`, `according to Doe`; not `Doe’s said`):
 /// evidence that it is someone who speaks.
 fn speaking_mentions(names: &Names, entity: &Entity) -> usize {
-    let key = |k: usize| names.words.get(k).map(|w| w.key());
+    let key = |k: usize| names.word_key(k);
     entity
         .mentions
         .iter()

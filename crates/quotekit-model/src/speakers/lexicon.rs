@@ -740,21 +740,18 @@ pub(crate) static ROLE_NOUNS: WordSet = WordSet::new(&[
     "novelist",
     "poet",
     "filmmaker",
-    "director",
 ]);
 
 /// True when a description's head (a title written out) is a person's role:
-/// a title that is a noun (not `former`, `vice` or `state`), or one of
-/// [`ROLE_NOUNS`].
+/// a title that is a noun (not an honorific, `former`, `vice` or `state`),
+/// or one of [`ROLE_NOUNS`].
 pub(crate) fn is_role(head: &str) -> bool {
     ROLE_NOUNS.contains(head)
         || (TITLES.contains(head)
+            && !HONORIFICS.contains(head)
             && !matches!(
                 head,
-                "mr" | "mrs"
-                    | "ms"
-                    | "miss"
-                    | "former"
+                "former"
                     | "first"
                     | "vice"
                     | "prime"

@@ -283,7 +283,7 @@ impl Source {
         if age.is_none() && !role && !firm {
             return None;
         }
-        let key = |k: usize| names.words.get(k).map(|w| w.key());
+        let key = |k: usize| names.word_key(k);
         let word_before = |at: usize, back: usize| at.checked_sub(back).and_then(key);
         // How entity `e` fits, by its first mentions before the span: 2 as
         // written right before or after one of them (`Judge Howard
