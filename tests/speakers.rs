@@ -156,16 +156,17 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
 /// profile; then earnings, a launch, a strike, an obituary, an asylum
 /// hearing, a drought, an interview, an inquest, a transfer, an
 /// occupation, a lawsuit, a premiere, a fine, a school board), the
-/// built-in resolver names 460 of the 540 gold Source spans (its rules
-/// were made from the first fourteen articles' errors, so this is no
-/// held-out figure), and the spans those rules are for.
+/// built-in resolver names 483 of the 540 gold Source spans (stop 76's
+/// resolver 460; its rules and stop 77's were made from these articles'
+/// errors, so this is no held-out figure), and the spans those rules are
+/// for.
 #[test]
 fn the_original_articles_resolve_as_measured() {
     let docs = named_originals();
     assert_eq!(docs.len(), 28);
     let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
     assert_eq!(acc.total, 540);
-    assert!(acc.correct >= 460, "{acc}");
+    assert!(acc.correct >= 483, "{acc}");
     let named = |doc: &str, text: &str| {
         let span = spans
             .iter()
@@ -181,6 +182,50 @@ fn the_original_articles_resolve_as_measured() {
         named("01-halvorsen-pumps", "the 52-year-old").as_deref(),
         Some("ingrid solbakken")
     );
+    // Stop 77: a plural possessive inside a name and its acronym, a
+    // hyphened particle, an age given first where the span is, an
+    // organization's head word, a name alone with an age after it.
+    for (doc, text, name) in [
+        (
+            "24-eastmarch-occupation",
+            "The Eastmarch Students' Union",
+            "eastmarch students union",
+        ),
+        (
+            "24-eastmarch-occupation",
+            "The ESU",
+            "eastmarch students union",
+        ),
+        (
+            "17-vennick-strike",
+            "The DHWU",
+            "dock and harbour workers union",
+        ),
+        ("27-brightwell-fine", "al-Amin", "omar al-amin"),
+        (
+            "23-chispa-transfer",
+            "The 61-year-old",
+            "esteban ruiz-calloway",
+        ),
+        (
+            "22-wexmoor-inquest",
+            "The trust",
+            "wexmoor and lydd hospitals nhs trust",
+        ),
+        (
+            "17-vennick-strike",
+            "The port authority",
+            "vennick port authority",
+        ),
+        ("17-vennick-strike", "Marek", "marek"),
+        (
+            "25-sable-bend-lawsuit",
+            "Harmon-Vane",
+            "harmon-vane chemical inc",
+        ),
+    ] {
+        assert_eq!(named(doc, text).as_deref(), Some(name), "{doc}: {text}");
+    }
 }
 
 #[test]

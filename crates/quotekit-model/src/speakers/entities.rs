@@ -76,9 +76,13 @@ fn compatible_cores(part: &[String], whole: &[String]) -> bool {
         return false;
     }
     // A first name (of a name that is no organization's or city's), a
-    // firm's first word (`Halcyon` for Halcyon Systems), or an acronym.
+    // firm's first word (`Halcyon` for Halcyon Systems), hyphenated or
+    // not (`Jean-Luc`, `Harmon-Vane`), or an acronym.
     // (`U.N.` is an acronym, not the first name of the U.N. Charter.)
-    let first_name = part[0] == whole[0] && part[0].chars().all(char::is_alphabetic);
+    let first_name = part[0] == whole[0]
+        && part[0]
+            .split('-')
+            .all(|p| !p.is_empty() && p.chars().all(char::is_alphabetic));
     (first_name && (person_like(whole) || firm_like(whole))) || is_acronym_of(part, whole)
 }
 
@@ -90,11 +94,13 @@ fn firm_like(whole: &[String]) -> bool {
 }
 
 /// True when a name of two words or more, `whole`, may be a person's, whose
-/// first word a first name alone stands for: three words at most, no
+/// first word a first name alone stands for: three words at most besides
+/// name particles after the first (`Anneke van der Sloot-Ferris`), no other
 /// connector, not ending with an organization's head word.
 fn person_like(whole: &[String]) -> bool {
-    whole.len() <= 3
-        && !whole.iter().any(|w| CONNECTORS.contains(w))
+    let particle = |k: usize| k > 0 && PARTICLES.contains(&whole[k]);
+    (0..whole.len()).filter(|&k| !particle(k)).count() <= 3
+        && !(0..whole.len()).any(|k| !particle(k) && CONNECTORS.contains(&whole[k]))
         && !ORGANIZATION_HEADS.contains(&whole[whole.len() - 1])
 }
 
@@ -716,9 +722,9 @@ pub(crate) fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 /// Honolulu`), or a first name alone once after `in`, `across` or
 /// `throughout` (`in Charlotte`, though the text also says `Charlotte
 /// officials`); and persons: a first name alone that is none of those
-/// (`Melanie`, a voter, even in `a letter from Melanie`), and a name of two
+/// (`Melanie`, a voter, even in `a letter from Melanie`), a name of two
 /// or more words after a role word in lower case (`economist Aparna
-/// Mathur`).
+/// Mathur`), and a name with an age or a role after it (`Marek, 47,`).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
@@ -773,6 +779,10 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
             e.kind = EntityType::Organization;
         } else if first_name
             || (e.keys.len() >= 2 && e.mentions.iter().any(|&m| after_role(words, &mentions[m])))
+            || (e.keys.len() == 1
+                && e.mentions
+                    .iter()
+                    .any(|&m| apposed_person(words, &mentions[m])))
         {
             e.kind = EntityType::Person;
         }
@@ -900,6 +910,24 @@ fn after_role(words: &[Word], m: &NameMention) -> bool {
         let w = &words[start - 1];
         w.text.chars().next().is_some_and(char::is_lowercase) && TITLES.contains(w.key())
     }
+}
+
+/// True when a mention is followed by what is said of a person after a
+/// comma: an age (`Marek, 47,`) or `a` or `an` and a role within five words
+/// (`Tobias, a third-year student`).
+fn apposed_person(words: &[Word], m: &NameMention) -> bool {
+    let end = m.words.end;
+    let key = |k: usize| words.get(k).map(|w| w.key());
+    if key(end) != Some(",") {
+        return false;
+    }
+    let age = key(end + 1)
+        .is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+        && matches!(key(end + 2), Some("," | "."));
+    age || (matches!(key(end + 1), Some("a" | "an"))
+        && (end + 2..end + 7)
+            .map_while(|k| key(k).filter(|&w| w != ","))
+            .any(is_role))
 }
 
 /// Genders the text shows: for a person of unknown gender, the pronouns of
@@ -1442,6 +1470,41 @@ mod tests {
             canonical(&n)
         );
         assert_eq!(entity(&n, "John Smith").mentions.len(), 2);
+        // A hyphenated first word names its firm too, and so do the words
+        // of what a firm makes (`Chemical`, `Apps`).
+        let n = names(
+            "Harmon-Vane Chemical Inc. denied the claims. Harmon-Vane said the water was safe. \
+             Brightwell Apps was fined. Brightwell said it would appeal.",
+        );
+        assert_eq!(
+            entity(&n, "Harmon-Vane Chemical Inc.").mentions.len(),
+            2,
+            "{:?}",
+            canonical(&n)
+        );
+        assert_eq!(entity(&n, "Brightwell Apps").mentions.len(), 2);
+    }
+
+    /// A name alone with an age or a role after it is a person's (it may
+    /// be no first name the lexicon knows), and a first name alone is the
+    /// person's whose surname has particles.
+    #[test]
+    fn an_age_or_a_role_after_a_name_makes_it_a_person() {
+        let n = names(
+            "Marek, 47, a lasher, said the cranes stood idle. Tobias, a third-year student, \
+             said he stayed. Anneke van der Sloot-Ferris spoke next. Anneke said it was over.",
+        );
+        assert_eq!(entity(&n, "Marek").kind, EntityType::Person);
+        assert_eq!(entity(&n, "Tobias").kind, EntityType::Person);
+        assert_eq!(
+            entity(&n, "Anneke van der Sloot-Ferris").mentions.len(),
+            2,
+            "{:?}",
+            canonical(&n)
+        );
+        // A number after a place is no age.
+        let n = names("Millbrook, 52 kilometres away, burned. Millbrook said.");
+        assert_ne!(entity(&n, "Millbrook").kind, EntityType::Person);
     }
 
     #[test]

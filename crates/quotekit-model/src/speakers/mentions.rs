@@ -38,6 +38,9 @@ impl Initial {
     const ALPHABETIC: u8 = 4;
 
     fn of(text: &str) -> Self {
+        // A lower-case particle joined by a hyphen to a capitalised word
+        // (`al-Amin`, `el-Sayed`) begins a name as a capital does.
+        let text = hyphened_particle(text).map_or(text, |rest| rest);
         Self(text.chars().next().map_or(0, |c| {
             let bit = |yes: bool, bit: u8| if yes { bit } else { 0 };
             bit(c.is_lowercase(), Self::LOWER)
@@ -69,8 +72,27 @@ impl Word<'_> {
     }
 }
 
-/// A possessive as a text may write it.
-const POSSESSIVES: [&str; 4] = ["’s", "'s", "’S", "'S"];
+/// Lower-case particles that a hyphen joins to the rest of a name
+/// (`al-Amin`, `el-Sayed`: Arabic articles).
+const HYPHENED_PARTICLES: [&str; 8] = ["al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-"];
+
+/// What follows a particle and a hyphen in `text` when that begins with a
+/// capital (`Amin` of `al-Amin`).
+fn hyphened_particle(text: &str) -> Option<&str> {
+    // (Every particle begins with `a` or `e`, and most words have no
+    // hyphen in their first four bytes.)
+    if !matches!(text.as_bytes().first(), Some(b'a' | b'e')) {
+        return None;
+    }
+    let dash = text.bytes().take(4).position(|b| b == b'-')?;
+    let (particle, rest) = text.split_at(dash + 1);
+    (HYPHENED_PARTICLES.contains(&particle) && rest.chars().next().is_some_and(char::is_uppercase))
+        .then_some(rest)
+}
+
+/// A possessive as a text may write it: `’s` and `'s`, then a plural's
+/// apostrophe alone (`Workers’`).
+const POSSESSIVES: [&str; 6] = ["’s", "'s", "’S", "'S", "’", "'"];
 
 impl Word<'_> {
     /// The possessive it ended with, as written (`’s`, `'s`): empty when
@@ -135,6 +157,13 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
                     end_byte = tok.tokens[i].byte_end;
                     continue;
                 }
+            }
+            // A plural's possessive, the apostrophe alone after an `s`
+            // and before a space (`Workers’ Union`).
+            if is_apostrophe(t(i + 1)) && !glued(i + 1) && t(i).len() > 1 && t(i).ends_with('s') {
+                possessive = true;
+                suffix = 4 + u8::from(t(i + 1) == "'");
+                i += 1;
             }
             break;
         }
@@ -1019,6 +1048,40 @@ mod tests {
             mentions("Don’t worry. Weather is fine, the weather service said."),
             Vec::<String>::new()
         );
+    }
+
+    /// A plural possessive inside an organization's name keeps the name
+    /// whole (`Workers’ Union`), and its acronym joins it; one that ends a
+    /// name is that name's.
+    #[test]
+    fn a_plural_possessive_inside_a_name_keeps_it_whole() {
+        assert_eq!(
+            mentions("The Dock and Harbour Workers' Union called the strike. The DHWU said."),
+            ["Dock and Harbour Workers' Union", "DHWU"]
+        );
+        assert_eq!(
+            mentions("the Eastmarch Students’ Union voted on Tuesday."),
+            ["Eastmarch Students’ Union"]
+        );
+        assert_eq!(mentions("The Smiths' lawyer spoke."), ["Smiths"]);
+        let text = "The Eastmarch Students’ Union said.";
+        let doc = Document::new("d", text);
+        let w = words(text, &Tokenizer::new().tokenize(&doc));
+        assert_eq!(w[2].text, "Students");
+        assert!(w[2].possessive);
+        assert_eq!(w[2].possessive_suffix(), "’");
+    }
+
+    /// A lower-case particle joined to a name by a hyphen (`al-Amin`,
+    /// `el-Sayed`) is part of the name, and the name without the first
+    /// name (`Al-Amin` opening a sentence) is the same surname.
+    #[test]
+    fn a_hyphenated_lower_case_particle_is_part_of_a_name() {
+        assert_eq!(
+            mentions("said Omar al-Amin, the director. Al-Amin added that al-Amin's staff agreed."),
+            ["Omar al-Amin", "Al-Amin", "al-Amin"]
+        );
+        assert_eq!(mentions("the al-Qaeda and the self-Made"), ["al-Qaeda"]);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::lexicon::{
-    full_title, is_role, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, PRONOUNS, TITLES,
+    full_title, is_role, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
+    PRONOUNS, TITLES,
 };
 use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
@@ -280,7 +281,11 @@ impl Source {
             .collect();
         let role = is_role(head);
         let firm = matches!(head, "company" | "firm");
-        if age.is_none() && !role && !firm {
+        // `the trust` for the Wexmoor and Lydd Hospitals NHS Trust, `the
+        // port authority` for the Vennick Port Authority, `the ministry`
+        // for the Ministry of the Interior: an organization's head word.
+        let body = !role && !firm && ORGANIZATION_HEADS.contains(head);
+        if age.is_none() && !role && !firm && !body {
             return None;
         }
         let key = |k: usize| names.word_key(k);
@@ -314,6 +319,21 @@ impl Source {
                                 .is_some_and(|w| w.strip_suffix("-year-old") == Some(n))
                     });
                 return if aged { 2 } else { 0 };
+            }
+            if body {
+                // Its name's head: its last word, or the one before its
+                // first connector (`Ministry of the Interior`).
+                let keys = &entity.keys;
+                let name_head = keys
+                    .iter()
+                    .position(|k| CONNECTORS.contains(k))
+                    .filter(|&c| c > 0)
+                    .map_or(keys.last(), |c| keys.get(c - 1));
+                let fits = entity.kind == EntityType::Organization
+                    && keys.len() >= 2
+                    && name_head.is_some_and(|h| h == head)
+                    && described.iter().all(|d| keys.iter().any(|k| k == d));
+                return if fits { 2 } else { 0 };
             }
             if firm {
                 return match entity.kind {
@@ -387,7 +407,26 @@ impl Source {
                 _ => return None,
             }
         }
+        if sure.is_none() && age.is_some() {
+            // An age the text gives here first (`The 61-year-old said`) is
+            // the person it named last before the span.
+            return self.last_person(names);
+        }
         sure
+    }
+
+    /// The person whose name the text wrote last before the span's
+    /// sentence (of the last [`ENTITIES_READ`] names), if any: not one
+    /// named in the quote before it (`“Donald is an amazing leader,” said
+    /// the 46-year-old`).
+    fn last_person(&self, names: &Names) -> Option<usize> {
+        let before = names
+            .mentions
+            .partition_point(|m| m.sentence < self.sentence);
+        (before.saturating_sub(ENTITIES_READ)..before)
+            .rev()
+            .filter_map(|m| names.entity_of[m])
+            .find(|&e| names.entities[e].kind == EntityType::Person)
     }
 
     /// True when the span names two or more people together (`Mr. Grassley
@@ -656,11 +695,23 @@ mod tests {
             "The veteran diplomat",
             "Maria Lopez",
         );
-        // A place or a firm followed by a number is no age.
-        none(
+        // A place or a firm followed by a number is no age: an age no
+        // one is given before is the person named last before the span's
+        // sentence (not one named in the quote before it).
+        fits(
             &format!(
                 "The fire reached Millbrook, 52 kilometres away.{after} The 52-year-old said no."
             ),
+            "The 52-year-old",
+            "Tom Berg",
+        );
+        fits(
+            "Melania Trump spoke on Monday. “Donald Trump is a leader,” said the 46-year-old.",
+            "the 46-year-old",
+            "Melania Trump",
+        );
+        none(
+            "The fire reached Millbrook. The 52-year-old said no.",
             "The 52-year-old",
         );
         // What the text writes after the span does not count.
