@@ -1359,11 +1359,22 @@ fn speakers_are_named_in_every_output_and_scored() {
     };
     let lines = std::fs::read_to_string(&errors).unwrap();
     assert_eq!(lines.lines().count(), total - right, "{head}");
+    // (Those whose gold name no entity has are marked, as many as printed.)
+    let no_entity: usize = head
+        .split("; ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut marked = 0;
     for line in lines.lines() {
         let r: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(r["kind"].is_string() && r["text"].is_string(), "{line}");
         assert_ne!(r["gold"], r["predicted"], "{line}");
+        marked += usize::from(r["unreachable"].as_bool().unwrap());
     }
+    assert_eq!(marked, no_entity, "{head}");
 
     // A resolver trained on the sample's names, put into the model.
     let train_speakers = |out: &str, extra: &[&str]| {

@@ -171,6 +171,10 @@ pub struct Resolved {
     pub gold: Option<String>,
     /// The name the resolver gave it.
     pub predicted: Option<String>,
+    /// Whether no entity the resolver found in the document has its gold
+    /// name (the mention finder missed or cut the name; the span cannot be
+    /// named right).
+    pub unreachable: bool,
 }
 
 impl Resolved {
@@ -207,11 +211,10 @@ pub fn gold_accuracy(
             let text = doc.text()
                 [tok.tokens[range.start].byte_start..tok.tokens[range.end - 1].byte_end]
                 .to_string();
-            if let Some(g) = &gold {
-                if named_entities.named(g).is_empty() {
-                    unreachable += 1;
-                }
-            }
+            let no_entity = gold
+                .as_deref()
+                .is_some_and(|g| named_entities.named(g).is_empty());
+            unreachable += usize::from(no_entity);
             let predicted = entity
                 .and_then(|e| names.entities[e].canonical())
                 .and_then(|n| normalise(&n));
@@ -223,6 +226,7 @@ pub fn gold_accuracy(
                 text,
                 gold,
                 predicted,
+                unreachable: no_entity,
             });
         }
     }
