@@ -6,6 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_infer::render::report::{check_trained_writable, write_trained, TrainingHistory};
 use quotekit_model::config::{ModelKind, TrainConfig};
+use quotekit_model::crf::config::{Algorithm, WarmStart};
 use quotekit_model::fit_with;
 use quotekit_model::nn::checkpoint::Checkpoint;
 use quotekit_model::speakers::ResolverReport;
@@ -92,6 +93,25 @@ pub fn speakers_line(r: &ResolverReport) -> String {
 /// Refuses the flags that `kind` has no use for (a CRF trains in
 /// iterations, not epochs, and has no checkpoints; only a transformer has an
 /// encoder), naming them, rather than training as if they were not given.
+/// What a CRF's training does before its first iteration is reported.
+fn first_iteration(config: &TrainConfig) -> String {
+    let t = &config.training;
+    match (t.algorithm, t.warm_start) {
+        (Algorithm::Lbfgs, WarmStart::Sgd | WarmStart::Perceptron) if t.warm_start_epochs > 0 => {
+            format!(
+                "warm start: {} epochs of {}",
+                t.warm_start_epochs,
+                if t.warm_start == WarmStart::Sgd {
+                    "SGD"
+                } else {
+                    "the perceptron"
+                }
+            )
+        }
+        _ => "first iteration".to_string(),
+    }
+}
+
 fn refuse_other_kinds_flags(args: &TrainArgs, kind: ModelKind) -> anyhow::Result<()> {
     let given = [
         (
@@ -305,13 +325,20 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 documents,
                 tokens,
                 seconds,
-            } => say(
-                &bar,
-                format!(
-                    "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
-                    if by_epoch { "inputs" } else { "features" }
-                ),
-            ),
+            } => {
+                say(
+                    &bar,
+                    format!(
+                        "{documents} documents, {tokens} tokens, {} in {seconds:.1}s",
+                        if by_epoch { "inputs" } else { "features" }
+                    ),
+                );
+                if !by_epoch {
+                    // (Until the first iteration: L-BFGS's warm start, when
+                    // there is one, which takes a while.)
+                    bar.set_message(first_iteration(&config));
+                }
+            }
             TrainEvent::Iteration {
                 iteration,
                 loss,
