@@ -492,3 +492,27 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .for_each(quotekit_data::paths::MadeFolders::keep);
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Before its first iteration, the bar says the warm start L-BFGS
+    /// runs, when it runs one.
+    #[test]
+    fn the_bar_names_the_warm_start() {
+        let mut config = TrainConfig::default();
+        assert_eq!(first_iteration(&config), "warm start: 10 epochs of SGD");
+        config.training.warm_start = WarmStart::Perceptron;
+        config.training.warm_start_epochs = 3;
+        assert_eq!(
+            first_iteration(&config),
+            "warm start: 3 epochs of the perceptron"
+        );
+        config.training.warm_start_epochs = 0;
+        assert_eq!(first_iteration(&config), "first iteration");
+        config.training.warm_start_epochs = 3;
+        config.training.algorithm = Algorithm::Perceptron;
+        assert_eq!(first_iteration(&config), "first iteration");
+    }
+}
