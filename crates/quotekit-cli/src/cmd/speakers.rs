@@ -8,7 +8,7 @@ use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
-use quotekit_model::speakers::{train_resolver, ResolverConfig};
+use quotekit_model::speakers::{train_resolver, ResolverConfig, ResolverReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -155,7 +155,7 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         }
         trained => trained?,
     };
-    errln!("{}", super::train::speakers_line(&report));
+    errln!("{}", speakers_line(&report));
     if let Some(warning) = report.warning() {
         errln!("warning: {warning}");
     }
@@ -201,4 +201,22 @@ fn model_folder(out: &Path, existed: bool, path: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// One line on a trained speaker resolver.
+pub fn speakers_line(r: &ResolverReport) -> String {
+    let mut line = format!(
+        "speaker resolver: learned from {} named Source spans of {} documents ({} of them named no one), final loss {:.3}",
+        r.sources,
+        r.documents,
+        r.no_one,
+        r.losses.last().copied().unwrap_or(f64::NAN)
+    );
+    if r.unreachable > 0 {
+        line.push_str(&format!(
+            "; {} more left out: no person or organization found in their document has their name",
+            r.unreachable
+        ));
+    }
+    line
 }

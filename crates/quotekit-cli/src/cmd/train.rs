@@ -9,7 +9,6 @@ use quotekit_model::config::{ModelKind, TrainConfig};
 use quotekit_model::crf::config::{Algorithm, WarmStart};
 use quotekit_model::fit_with;
 use quotekit_model::nn::checkpoint::Checkpoint;
-use quotekit_model::speakers::ResolverReport;
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::training::options::TrainOptions;
 use quotekit_model::transformer::cache::default_cache_dir;
@@ -72,43 +71,21 @@ pub struct TrainArgs {
     pub label_map: Option<PathBuf>,
 }
 
-/// One line on a trained speaker resolver.
-pub fn speakers_line(r: &ResolverReport) -> String {
-    let mut line = format!(
-        "speaker resolver: learned from {} named Source spans of {} documents ({} of them named no one), final loss {:.3}",
-        r.sources,
-        r.documents,
-        r.no_one,
-        r.losses.last().copied().unwrap_or(f64::NAN)
-    );
-    if r.unreachable > 0 {
-        line.push_str(&format!(
-            "; {} more left out: no person or organization found in their document has their name",
-            r.unreachable
-        ));
-    }
-    line
-}
-
 /// Refuses the flags that `kind` has no use for (a CRF trains in
 /// iterations, not epochs, and has no checkpoints; only a transformer has an
 /// encoder), naming them, rather than training as if they were not given.
 /// What a CRF's training does before its first iteration is reported.
 fn first_iteration(config: &TrainConfig) -> String {
     let t = &config.training;
-    match (t.algorithm, t.warm_start) {
-        (Algorithm::Lbfgs, WarmStart::Sgd | WarmStart::Perceptron) if t.warm_start_epochs > 0 => {
-            format!(
-                "warm start: {} epochs of {}",
-                t.warm_start_epochs,
-                if t.warm_start == WarmStart::Sgd {
-                    "SGD"
-                } else {
-                    "the perceptron"
-                }
-            )
-        }
-        _ => "first iteration".to_string(),
+    let method = match t.warm_start {
+        WarmStart::Sgd => "SGD",
+        WarmStart::Perceptron => "the perceptron",
+        WarmStart::None => "",
+    };
+    if t.algorithm == Algorithm::Lbfgs && !method.is_empty() && t.warm_start_epochs > 0 {
+        format!("warm start: {} epochs of {method}", t.warm_start_epochs)
+    } else {
+        "first iteration".into()
     }
 }
 
@@ -425,7 +402,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             } => bar.set_message(format!(
                 "speaker resolver: epoch {epoch}/{epochs}, loss {loss:.3}"
             )),
-            TrainEvent::Speakers(r) => say(&bar, speakers_line(r)),
+            TrainEvent::Speakers(r) => say(&bar, super::speakers::speakers_line(r)),
             TrainEvent::Warning(w) => say(&bar, w.clone()),
         }
     });

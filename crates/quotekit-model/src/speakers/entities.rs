@@ -724,7 +724,8 @@ pub(crate) fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 /// officials`); and persons: a first name alone that is none of those
 /// (`Melanie`, a voter, even in `a letter from Melanie`), a name of two
 /// or more words after a role word in lower case (`economist Aparna
-/// Mathur`), and a name with an age or a role after it (`Marek, 47,`).
+/// Mathur`), and a name of one word with an age or a role after it
+/// (`Marek, 47,`; longer names so typed sent pronouns astray in PolNeAR).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
@@ -913,8 +914,10 @@ fn after_role(words: &[Word], m: &NameMention) -> bool {
 }
 
 /// True when a mention is followed by what is said of a person after a
-/// comma: an age (`Marek, 47,`) or `a` or `an` and a role within five words
-/// (`Tobias, a third-year student`).
+/// comma: an age (`Marek, 47,`: 1 to 110) or `a` or `an` and a role
+/// within five words, before anything that begins a clause or a phrase
+/// after the noun (`Tobias, a third-year student`; not `Millbrook, a town
+/// whose mayor`).
 fn apposed_person(words: &[Word], m: &NameMention) -> bool {
     let end = m.words.end;
     let key = |k: usize| words.get(k).map(|w| w.key());
@@ -922,11 +925,29 @@ fn apposed_person(words: &[Word], m: &NameMention) -> bool {
         return false;
     }
     let age = key(end + 1)
-        .is_some_and(|n| (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u8>().ok())
+        .is_some_and(|n| (1..=110).contains(&n))
         && matches!(key(end + 2), Some("," | "."));
+    let after_noun = |w: &str| {
+        matches!(
+            w,
+            "," | "whose"
+                | "who"
+                | "which"
+                | "that"
+                | "where"
+                | "of"
+                | "in"
+                | "for"
+                | "from"
+                | "with"
+                | "at"
+                | "on"
+        )
+    };
     age || (matches!(key(end + 1), Some("a" | "an"))
         && (end + 2..end + 7)
-            .map_while(|k| key(k).filter(|&w| w != ","))
+            .map_while(|k| key(k).filter(|&w| !after_noun(w)))
             .any(is_role))
 }
 
@@ -1502,9 +1523,16 @@ mod tests {
             "{:?}",
             canonical(&n)
         );
-        // A number after a place is no age.
-        let n = names("Millbrook, 52 kilometres away, burned. Millbrook said.");
-        assert_ne!(entity(&n, "Millbrook").kind, EntityType::Person);
+        // A number after a place is no age, nor a role in a clause after
+        // its noun.
+        for text in [
+            "Millbrook, 52 kilometres away, burned. Millbrook said.",
+            "Millbrook, a town whose mayor resigned, burned. Millbrook said.",
+            "Millbrook, 2024, burned. Millbrook said.",
+        ] {
+            let n = names(text);
+            assert_ne!(entity(&n, "Millbrook").kind, EntityType::Person, "{text}");
+        }
     }
 
     #[test]

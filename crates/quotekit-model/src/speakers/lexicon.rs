@@ -911,6 +911,7 @@ pub(crate) fn full_title(word: &str) -> &str {
         "dr" => "doctor",
         "prof" => "professor",
         "atty" => "attorney",
+        "cllr" => "councillor",
         w => w,
     }
 }

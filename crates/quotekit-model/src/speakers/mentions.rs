@@ -1,5 +1,6 @@
 //! The name mentions of a document: words put back together from the
-//! tokenizer's pieces (`Mr.`, `U.S.`, `O’Malley`, a possessive `’s`), and
+//! tokenizer's pieces (`Mr.`, `U.S.`, `O’Malley`, a possessive `’s` or a
+//! plural's `’`), and
 //! runs of capitalised words as name mentions with their titles taken off.
 //! The file runs a little over 500 lines with its tests: the rules for words, runs and names are read together.
 
@@ -13,9 +14,10 @@ use std::ops::Range;
 pub struct Word<'t> {
     /// Its tokens.
     pub tokens: Range<usize>,
-    /// Its text without a possessive `’s`.
+    /// Its text without a possessive (`’s`, or a plural's `’`).
     pub text: &'t str,
-    /// True when it ended with a possessive `’s` (taken off `text`).
+    /// True when it ended with a possessive `’s`, or a plural's
+    /// apostrophe (`Workers’`), taken off `text`.
     pub possessive: bool,
     /// Which of [`POSSESSIVES`] it ended with, when `possessive`: the
     /// possessive as written (an index, so that a word costs no more room).
@@ -95,8 +97,18 @@ fn hyphened_particle(text: &str) -> Option<&str> {
 const POSSESSIVES: [&str; 6] = ["’s", "'s", "’S", "'S", "’", "'"];
 
 impl Word<'_> {
-    /// The possessive it ended with, as written (`’s`, `'s`): empty when
-    /// none.
+    /// How many tokens its possessive took: 2 for `’s`, 1 for a plural's
+    /// apostrophe, 0 when it has none.
+    pub(crate) fn possessive_tokens(&self) -> usize {
+        match (self.possessive, self.suffix) {
+            (false, _) => 0,
+            (true, 0..=3) => 2,
+            (true, _) => 1,
+        }
+    }
+
+    /// The possessive it ended with, as written (`’s`, `'s`, `’` after a
+    /// plural): empty when none.
     pub fn possessive_suffix(&self) -> &'static str {
         if self.possessive {
             POSSESSIVES[usize::from(self.suffix)]
@@ -111,7 +123,9 @@ fn is_apostrophe(s: &str) -> bool {
 }
 
 /// The document's words: a letter followed by a glued `.` (`Mr.`, `U.S.`),
-/// a glued apostrophe and letters (`O’Malley`, `Trump’s`) stay one word.
+/// a glued apostrophe and letters (`O’Malley`, `Trump’s`) stay one word, as
+/// does a plural and the apostrophe glued after it (`Workers’`) where no
+/// single quotation mark opened before it.
 pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
     let n = tok.tokens.len();
     let t = |i: usize| tok.tokens[i].text(text);
@@ -119,6 +133,16 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
     let short_letters = |s: &str| {
         (s.chars().count() == 1 && s.chars().all(char::is_alphabetic))
             || ABBREVIATIONS.contains(&key_of(s))
+    };
+    // Whether a single quotation mark opens within the tokens before `k`
+    // (`‘` or a `'` after a space), the last 20 of them.
+    let quoted = |k: usize| {
+        (k.saturating_sub(20)..k).rev().any(|j| {
+            let mark = t(j);
+            mark == "‘"
+                || (mark == "'"
+                    && (j == 0 || tok.tokens[j - 1].span.end < tok.tokens[j].span.start))
+        })
     };
     let mut out = Vec::with_capacity(n);
     let mut i = 0;
@@ -159,8 +183,14 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
                 }
             }
             // A plural's possessive, the apostrophe alone after an `s`
-            // and before a space (`Workers’ Union`).
-            if is_apostrophe(t(i + 1)) && !glued(i + 1) && t(i).len() > 1 && t(i).ends_with('s') {
+            // and before a space (`Workers’ Union`), unless it closes a
+            // quotation a lone mark opened (`‘the Lost Boys’ said`).
+            if is_apostrophe(t(i + 1))
+                && !glued(i + 1)
+                && t(i).len() > 1
+                && t(i).ends_with('s')
+                && !quoted(start)
+            {
                 possessive = true;
                 suffix = 4 + u8::from(t(i + 1) == "'");
                 i += 1;
@@ -610,7 +640,15 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     .any(|w| CONNECTORS.contains(w.key()))
                 && end + 1 < words.len()
                 && joined(w, &words[end + 1])
-                && organization_from(end + 1);
+                && organization_from(end + 1)
+                // (Not a person's full name before it: `Tom Berg and Lydd
+                // Mining` are two.)
+                && !is_full_person_name(
+                    &words[start..end]
+                        .iter()
+                        .map(|w| w.key().to_string())
+                        .collect::<Vec<_>>(),
+                );
             if and_organization {
                 end += 2;
                 continue;
@@ -1064,6 +1102,11 @@ mod tests {
             ["Eastmarch Students’ Union"]
         );
         assert_eq!(mentions("The Smiths' lawyer spoke."), ["Smiths"]);
+        // A quotation's closing mark is no possessive.
+        assert_eq!(
+            mentions("He called them ‘the Lost Boys’ Acme Shipping said."),
+            ["Lost Boys", "Acme Shipping"]
+        );
         let text = "The Eastmarch Students’ Union said.";
         let doc = Document::new("d", text);
         let w = words(text, &Tokenizer::new().tokenize(&doc));
@@ -1082,6 +1125,16 @@ mod tests {
             ["Omar al-Amin", "Al-Amin", "al-Amin"]
         );
         assert_eq!(mentions("the al-Qaeda and the self-Made"), ["al-Qaeda"]);
+    }
+
+    /// `and` joins what ends as an organization's name, but not a
+    /// person's full name to a firm.
+    #[test]
+    fn and_joins_no_person_to_a_firm() {
+        assert_eq!(
+            mentions("Tom Berg and Lydd Mining reached a deal with the Securities and Exchange Commission."),
+            ["Tom Berg", "Lydd Mining", "Securities and Exchange Commission"]
+        );
     }
 
     #[test]

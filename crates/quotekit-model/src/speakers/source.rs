@@ -107,13 +107,13 @@ impl Source {
         // A span may end where a glued `’s` begins (`North Korea` of `North
         // Korea’s claims`, `he` of `he’s`): the word or name is in the span,
         // and not possessive there.
-        let within = |word_end: usize, possessive: bool, end: usize| {
-            word_end <= end || (possessive && word_end.saturating_sub(2) <= end)
+        let within = |word_end: usize, suffix: usize, end: usize| {
+            word_end <= end || (suffix > 0 && word_end.saturating_sub(suffix) <= end)
         };
         let words: Vec<String> = names.words[first_word..]
             .iter()
             .take_while(|w| w.tokens.start < end)
-            .filter(|w| within(w.tokens.end, w.possessive, end))
+            .filter(|w| within(w.tokens.end, w.possessive_tokens(), end))
             .map(|w| w.key().to_string())
             .filter(|w| !w.is_empty())
             .collect();
@@ -126,7 +126,7 @@ impl Source {
                 .filter(|&m| {
                     within(
                         names.mentions[m].tokens.end,
-                        names.mentions[m].possessive,
+                        names.words[names.mentions[m].words.end - 1].possessive_tokens(),
                         end,
                     )
                 })
@@ -251,16 +251,24 @@ impl Source {
     /// commander` for rebel commander Ignacio Ruiz, `the veteran diplomat`
     /// for `Maria Lopez, a veteran diplomat,`: each of the description's
     /// words there), an age (`the 52-year-old` for a person written
-    /// `Solbakken, 52,` or `52-year-old Ingrid Solbakken`), or a firm's kind
+    /// `Solbakken, 52,` or `52-year-old Ingrid Solbakken`), a firm's kind
     /// (`the company`, `the firm` for Halcyon Systems, whose name ends with
-    /// what a firm makes or its legal form). Only what the text writes
-    /// before the span counts. None when another entity may fit too: one
-    /// with the head after a comma after its name (`Christie, the New
-    /// Jersey governor`), an organization of one word for `the company`
-    /// (`Bloomberg`); none past the first 100 entities it reads. A
-    /// reader takes the one that fits however far back it was named, where
-    /// the ranker, which learned from few such spans, leans to the most
-    /// recent entity. (`the former governor` for a `former Gov.` only.)
+    /// what a firm makes or its legal form), or an organization's head word
+    /// (`the trust` for the Wexmoor and Lydd Hospitals NHS Trust, `the
+    /// ministry` for the Ministry of the Interior; not the heads that often
+    /// name a body the text leaves unnamed: `the party`, `the union`, `the
+    /// group`, …). Only what the text writes before the span counts. None
+    /// when another entity may fit too: one with the head after a comma
+    /// after its name (`Christie, the New Jersey governor`), an
+    /// organization of one word for `the company` (`Bloomberg`); none past
+    /// the first 100 entities it reads. An age that fits no one's written
+    /// age (`The 61-year-old said`, of `the 61-year-old` or `the 61-year-old
+    /// teacher` where the text gives that role to no one) goes to the last
+    /// person named before the span's sentence whose age the text does not
+    /// give ([`Source::last_person`]). A reader takes the one that fits
+    /// however far back it was named, where the ranker, which learned from
+    /// few such spans, leans to the most recent entity. (`the former
+    /// governor` for a `former Gov.` only.)
     pub fn described_entity(&self, names: &Names) -> Option<usize> {
         if self.class != "desc" || !self.inside.is_empty() || self.first != "the" {
             return None;
@@ -268,10 +276,7 @@ impl Source {
         if self.words.len() < 2 || self.words.len() > 4 {
             return None;
         }
-        let age = self.words.iter().find_map(|w| {
-            w.strip_suffix("-year-old")
-                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        });
+        let age = self.words.iter().find_map(|w| age_of_word(w));
         let head = full_title(&self.head);
         // (Its words but `the` and the age: what must describe the entity.)
         let described: Vec<&str> = self.words[1..]
@@ -281,43 +286,50 @@ impl Source {
             .collect();
         let role = is_role(head);
         let firm = matches!(head, "company" | "firm");
-        // `the trust` for the Wexmoor and Lydd Hospitals NHS Trust, `the
-        // port authority` for the Vennick Port Authority, `the ministry`
-        // for the Ministry of the Interior: an organization's head word.
-        let body = !role && !firm && ORGANIZATION_HEADS.contains(head);
+        let body =
+            !role && !firm && ORGANIZATION_HEADS.contains(head) && !UNNAMED_BODIES.contains(head);
         if age.is_none() && !role && !firm && !body {
             return None;
         }
         let key = |k: usize| names.word_key(k);
         let word_before = |at: usize, back: usize| at.checked_sub(back).and_then(key);
-        // How entity `e` fits, by its first mentions before the span: 2 as
+        let ms = |e: usize| {
+            names.entities[e]
+                .mentions
+                .iter()
+                .map(|&m| &names.mentions[m])
+                .take_while(|m| m.tokens.end <= self.tokens.start)
+                .take(MENTIONS_READ)
+        };
+        let is_person = |e: usize| {
+            matches!(
+                names.entities[e].kind,
+                EntityType::Person | EntityType::Unknown
+            )
+        };
+        // The age the text writes with one of its mentions before the span
+        // (`Solbakken, 52,` or `52-year-old Ingrid Solbakken`).
+        let written_age = |e: usize| {
+            ms(e).find_map(|m| {
+                let end = m.words.end;
+                let after = (key(end) == Some(",") && matches!(key(end + 2), Some("," | ".")))
+                    .then(|| key(end + 1))
+                    .flatten()
+                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                after.or_else(|| word_before(m.words.start, 1).and_then(age_of_word))
+            })
+        };
+        // How entity `e` fits, by its first mentions before the span (by
+        // its age alone where the description has one and `by_age`): 2 as
         // written right before or after one of them (`Judge Howard
         // Pinkney`, `striker Emeka Obiora`, `Maria Lopez, a veteran
         // diplomat,`, `Solbakken, 52,`), 1 when it may be the one (the head
         // after a comma after its name, but not every word of the
         // description; a firm of one word), 0 not at all.
-        let fit = |e: usize| -> u8 {
+        let fit = |e: usize, by_age: bool| -> u8 {
             let entity = &names.entities[e];
-            let ms = || {
-                entity
-                    .mentions
-                    .iter()
-                    .map(|&m| &names.mentions[m])
-                    .take_while(|m| m.tokens.end <= self.tokens.start)
-                    .take(MENTIONS_READ)
-            };
-            let person = matches!(entity.kind, EntityType::Person | EntityType::Unknown);
-            if let Some(n) = age {
-                // `Solbakken, 52,` or `52-year-old Ingrid Solbakken`.
-                let aged = person
-                    && ms().any(|m| {
-                        let end = m.words.end;
-                        (key(end) == Some(",")
-                            && key(end + 1) == Some(n)
-                            && matches!(key(end + 2), Some("," | ".")))
-                            || word_before(m.words.start, 1)
-                                .is_some_and(|w| w.strip_suffix("-year-old") == Some(n))
-                    });
+            if let Some(n) = age.filter(|_| by_age) {
+                let aged = is_person(e) && written_age(e) == Some(n);
                 return if aged { 2 } else { 0 };
             }
             if body {
@@ -346,80 +358,109 @@ impl Source {
                     _ => 0,
                 };
             }
-            if !person {
+            if !is_person(e) {
                 return 0;
             }
-            ms().map(|m| {
-                // Its titles and up to three words right before it, the
-                // head last (`rebel commander Ignacio Ruiz`; not after
-                // `former`, unless the description says so: `former Florida
-                // Gov. Jeb Bush` is not `the governor`).
-                let at = m.words.start;
-                let before = |back: usize| word_before(at, back).map(full_title);
-                let former = m.titles.iter().any(|t| t == "former")
-                    || (1..=3).any(|b| before(b) == Some("former"));
-                if former && !described.contains(&"former") {
-                    return 0;
-                }
-                let written = |d: &str| {
-                    m.titles.iter().any(|t| full_title(t) == d)
-                        || (before(1) == Some(head) && (1..=3).any(|b| before(b) == Some(d)))
-                };
-                if described.iter().all(|d| written(d)) {
-                    return 2;
-                }
-                // Or after a comma after it, after `a` or `the`.
-                let end = m.words.end;
-                if key(end) != Some(",") {
-                    return 0;
-                }
-                let after: Vec<&str> = (end + 1..(end + 7).min(names.words.len()))
-                    .filter_map(key)
-                    .map(full_title)
-                    .collect();
-                let Some(h) = after.iter().position(|&w| w == head) else {
-                    return 0;
-                };
-                let all = matches!(after[0], "a" | "an" | "the")
-                    && described.iter().all(|d| after[..=h].contains(d));
-                if all {
-                    2
-                } else {
-                    1
-                }
-            })
-            .max()
-            .unwrap_or(0)
+            ms(e)
+                .map(|m| {
+                    // Its titles and up to three words right before it, the
+                    // head last (`rebel commander Ignacio Ruiz`; not after
+                    // `former`, unless the description says so: `former
+                    // Florida Gov. Jeb Bush` is not `the governor`).
+                    let at = m.words.start;
+                    let before = |back: usize| word_before(at, back).map(full_title);
+                    let former = m.titles.iter().any(|t| t == "former")
+                        || (1..=3).any(|b| before(b) == Some("former"));
+                    if former && !described.contains(&"former") {
+                        return 0;
+                    }
+                    let written = |d: &str| {
+                        m.titles.iter().any(|t| full_title(t) == d)
+                            || (before(1) == Some(head) && (1..=3).any(|b| before(b) == Some(d)))
+                    };
+                    if described.iter().all(|d| written(d)) {
+                        return 2;
+                    }
+                    // Or after a comma after it, after `a` or `the`.
+                    let end = m.words.end;
+                    if key(end) != Some(",") {
+                        return 0;
+                    }
+                    let after: Vec<&str> = (end + 1..(end + 7).min(names.words.len()))
+                        .filter_map(key)
+                        .map(full_title)
+                        .collect();
+                    let Some(h) = after.iter().position(|&w| w == head) else {
+                        return 0;
+                    };
+                    let all = matches!(after[0], "a" | "an" | "the")
+                        && described.iter().all(|d| after[..=h].contains(d));
+                    if all {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .max()
+                .unwrap_or(0)
         };
-        let mut sure = None;
-        for (read, e) in (0..names.entities.len()).enumerate() {
-            let first = names.mentions[names.entities[e].mentions[0]].tokens.start;
-            // (Entities are in the order they are first named.)
-            if first >= self.tokens.start {
-                break;
+        // The one entity that fits, `Err` where another may fit too.
+        let one = |by_age: bool| -> Result<Option<usize>, ()> {
+            let mut sure = None;
+            for (read, e) in (0..names.entities.len()).enumerate() {
+                let first = names.mentions[names.entities[e].mentions[0]].tokens.start;
+                // (Entities are in the order they are first named.)
+                if first >= self.tokens.start {
+                    break;
+                }
+                if read == ENTITIES_READ {
+                    return Err(());
+                }
+                match fit(e, by_age) {
+                    0 => {}
+                    2 if sure.is_none() => sure = Some(e),
+                    _ => return Err(()),
+                }
             }
-            if read == ENTITIES_READ {
-                return None;
-            }
-            match fit(e) {
-                0 => {}
-                2 if sure.is_none() => sure = Some(e),
-                _ => return None,
-            }
+            Ok(sure)
+        };
+        let Some(n) = age else {
+            return one(false).ok().flatten();
+        };
+        match one(true) {
+            Ok(Some(e)) => return Some(e),
+            Err(()) => return None,
+            Ok(None) => {}
         }
-        if sure.is_none() && age.is_some() {
-            // An age the text gives here first (`The 61-year-old said`) is
-            // the person it named last before the span.
-            return self.last_person(names);
+        // An age no one is given: a bare one, or with a role that one
+        // entity has (`the 61-year-old teacher` for `Anna Lee, a
+        // teacher,`) or none has; not one of an organization (`the
+        // 120-year-old party`) or any other noun.
+        if described.is_empty() {
+            return self.last_person(names, n, &written_age);
         }
-        sure
+        if !role {
+            return None;
+        }
+        match one(false) {
+            Ok(Some(e)) => Some(e),
+            Ok(None) => self.last_person(names, n, &written_age),
+            Err(()) => None,
+        }
     }
 
     /// The person whose name the text wrote last before the span's
-    /// sentence (of the last [`ENTITIES_READ`] names), if any: not one
-    /// named in the quote before it (`“Donald is an amazing leader,” said
-    /// the 46-year-old`).
-    fn last_person(&self, names: &Names) -> Option<usize> {
+    /// sentence (among the last [`ENTITIES_READ`] name mentions there),
+    /// unless `written_age` reads another age than `age` for them: not one
+    /// named in the quote before it (`“Donald is an amazing
+    /// leader,” said the 46-year-old`). Only an entity typed a person: one
+    /// of unknown type may be a place (`Dock Lane`, `Lisbon`).
+    fn last_person<'a>(
+        &self,
+        names: &Names,
+        age: &str,
+        written_age: &impl Fn(usize) -> Option<&'a str>,
+    ) -> Option<usize> {
         let before = names
             .mentions
             .partition_point(|m| m.sentence < self.sentence);
@@ -427,6 +468,7 @@ impl Source {
             .rev()
             .filter_map(|m| names.entity_of[m])
             .find(|&e| names.entities[e].kind == EntityType::Person)
+            .filter(|&e| written_age(e).is_none_or(|a| a == age))
     }
 
     /// True when the span names two or more people together (`Mr. Grassley
@@ -576,6 +618,34 @@ fn pronoun_class(p: &str) -> &'static str {
         .map_or("pron:?", |(_, class)| class.as_str())
 }
 
+/// The age a word such as `52-year-old` gives (`52`).
+fn age_of_word(word: &str) -> Option<&str> {
+    word.strip_suffix("-year-old")
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Organization head words that a definite description uses for bodies a
+/// text often leaves unnamed, or names by another word (`the party` for the
+/// GOP, `the union` where the European Union is named, `the group`, `the
+/// network`, `the city`): no rule for them, the ranker's call.
+static UNNAMED_BODIES: crate::speakers::lexicon::WordSet =
+    crate::speakers::lexicon::WordSet::new(&[
+        "party",
+        "union",
+        "group",
+        "network",
+        "city",
+        "state",
+        "police",
+        "government",
+        "administration",
+        "campaign",
+        "house",
+        "country",
+        "nation",
+        "county",
+    ]);
+
 /// A verb that joins a name to what describes it (`Kaine is a lawyer`).
 fn is_copula(key: &str) -> bool {
     matches!(key, "is" | "was" | "remains" | "became")
@@ -713,6 +783,42 @@ mod tests {
         none(
             "The fire reached Millbrook. The 52-year-old said no.",
             "The 52-year-old",
+        );
+        // Not a person the text gives another age, nor an organization's
+        // age; a role given to one person decides.
+        none(
+            "Anna Lee, 45, and Tom Berg, 30, spoke. “We want answers,” said the 61-year-old.",
+            "the 61-year-old",
+        );
+        none(
+            "The Labour Party picked Anna Lee. “We need change,” said the 120-year-old party.",
+            "the 120-year-old party",
+        );
+        none(
+            "John Smith runs Acme Corp. “We will appeal,” the 150-year-old company said.",
+            "the 150-year-old company",
+        );
+        fits(
+            "Anna Lee, a teacher, lost her home. Tom Berg, a farmer, lost his barn. \
+             “We have nothing,” said the 61-year-old teacher.",
+            "the 61-year-old teacher",
+            "Anna Lee",
+        );
+        // An organization's head word; not one that often names a body the
+        // text leaves unnamed.
+        fits(
+            &format!("The Wexmoor Hospitals NHS Trust apologised.{after} The trust said no."),
+            "The trust",
+            "Wexmoor Hospitals NHS Trust",
+        );
+        fits(
+            &format!("The Ministry of the Interior refused.{after} The ministry said no."),
+            "The ministry",
+            "Ministry of the Interior",
+        );
+        none(
+            &format!("The European Union proposed new rules.{after} The union said no."),
+            "The union",
         );
         // What the text writes after the span does not count.
         none(
