@@ -264,8 +264,8 @@ impl Source {
     /// the first 100 entities it reads. An age that fits no one's written
     /// age (`The 61-year-old said`, of `the 61-year-old` or `the 61-year-old
     /// teacher` where the text gives that role to no one) goes to the last
-    /// person named before the span's sentence whose age the text does not
-    /// give ([`Source::last_person`]). A reader takes the one that fits
+    /// person named before the span's sentence, unless the text gives them
+    /// another age. A reader takes the one that fits
     /// however far back it was named, where the ranker, which learned from
     /// few such spans, leans to the most recent entity. (`the former
     /// governor` for a `former Gov.` only.)
