@@ -156,7 +156,7 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
 /// profile; then earnings, a launch, a strike, an obituary, an asylum
 /// hearing, a drought, an interview, an inquest, a transfer, an
 /// occupation, a lawsuit, a premiere, a fine, a school board), the
-/// built-in resolver names 483 of the 540 gold Source spans (stop 76's
+/// built-in resolver names 484 of the 540 gold Source spans (stop 76's
 /// resolver 460; its rules and stop 77's were made from these articles'
 /// errors, so this is no held-out figure), and the spans those rules are
 /// for.
@@ -166,7 +166,7 @@ fn the_original_articles_resolve_as_measured() {
     assert_eq!(docs.len(), 28);
     let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
     assert_eq!(acc.total, 540);
-    assert!(acc.correct >= 483, "{acc}");
+    assert!(acc.correct >= 484, "{acc}");
     let named = |doc: &str, text: &str| {
         let span = spans
             .iter()
@@ -223,6 +223,7 @@ fn the_original_articles_resolve_as_measured() {
             "Harmon-Vane",
             "harmon-vane chemical inc",
         ),
+        ("25-sable-bend-lawsuit", "the 78-year-old", "luther ames jr"),
     ] {
         assert_eq!(named(doc, text).as_deref(), Some(name), "{doc}: {text}");
     }

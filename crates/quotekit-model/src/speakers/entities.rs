@@ -724,8 +724,9 @@ pub(crate) fn title_gender<S: AsRef<str>>(titles: &[S]) -> Gender {
 /// officials`); and persons: a first name alone that is none of those
 /// (`Melanie`, a voter, even in `a letter from Melanie`), a name of two
 /// or more words after a role word in lower case (`economist Aparna
-/// Mathur`), and a name of one word with an age or a role after it
-/// (`Marek, 47,`; longer names so typed sent pronouns astray in PolNeAR).
+/// Mathur`), a name of one word with an age or a role after it (`Marek,
+/// 47,`; longer names so typed sent pronouns astray in PolNeAR), and a
+/// name that ends with `Jr.` or `Sr.` (`Luther Ames Jr.`).
 fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut [Entity]) {
     for e in entities
         .iter_mut()
@@ -784,6 +785,7 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
                 && e.mentions
                     .iter()
                     .any(|&m| apposed_person(words, &mentions[m])))
+            || (e.keys.len() >= 3 && matches!(e.keys[e.keys.len() - 1].as_str(), "jr" | "sr"))
         {
             e.kind = EntityType::Person;
         }
@@ -1520,6 +1522,14 @@ mod tests {
         assert_eq!(
             entity(&n, "Anneke van der Sloot-Ferris").mentions.len(),
             2,
+            "{:?}",
+            canonical(&n)
+        );
+        // A name that ends with `Jr.` or `Sr.` is a person's.
+        let n = names("Luther Ames Jr. spoke at the hearing.");
+        assert_eq!(
+            entity(&n, "Luther Ames Jr.").kind,
+            EntityType::Person,
             "{:?}",
             canonical(&n)
         );
