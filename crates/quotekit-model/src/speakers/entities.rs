@@ -1525,6 +1525,14 @@ mod tests {
             "{:?}",
             canonical(&n)
         );
+        // `ter` is a particle.
+        let n = names("The trade minister, Joris ter Haar, spoke. Ter Haar said no.");
+        assert_eq!(
+            entity(&n, "Joris ter Haar").mentions.len(),
+            2,
+            "{:?}",
+            canonical(&n)
+        );
         // A name that ends with `Jr.` or `Sr.` is a person's.
         let n = names("Luther Ames Jr. spoke at the hearing.");
         assert_eq!(

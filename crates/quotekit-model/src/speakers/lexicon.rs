@@ -130,23 +130,34 @@ pub(crate) fn is_small_word(w: &str) -> bool {
 }
 
 /// True when `letters` (at most 31) are the initials of `words` (lower
-/// case), each small word counted or skipped. (One pass over the words,
-/// keeping which numbers of letters their initials can spell so far: a
-/// run of small words costs no more than other words.)
+/// case), each small word counted or skipped, and a hyphenated word's
+/// parts counted as one word or each (`EKCC` for the Estravian-Kelmari
+/// Chamber of Commerce). (One pass over the words, keeping which numbers
+/// of letters their initials can spell so far: a run of small words costs
+/// no more than other words.)
 pub(crate) fn initials_match<S: AsRef<str>>(letters: &[char], words: &[S]) -> bool {
     let n = letters.len();
     if n > 31 {
         return false;
     }
+    // Where `spelled` can go by one more initial, `first`.
+    let step = |spelled: u32, first: Option<char>| {
+        let matching = (0..n)
+            .filter(|&j| Some(letters[j]) == first)
+            .fold(0u32, |m, j| m | 1 << j);
+        (spelled & matching) << 1
+    };
     // (Bit `j`: the words so far can spell `letters[..j]`.)
     let mut spelled: u32 = 1;
     for w in words {
         let w = w.as_ref();
-        let first = w.chars().next();
-        let matching = (0..n)
-            .filter(|&j| Some(letters[j]) == first)
-            .fold(0u32, |m, j| m | 1 << j);
-        let counted = (spelled & matching) << 1;
+        let mut counted = step(spelled, w.chars().next());
+        if w.contains('-') {
+            counted |= w
+                .split('-')
+                .filter(|p| !p.is_empty())
+                .fold(spelled, |s, p| step(s, p.chars().next()));
+        }
         spelled = if is_small_word(w) {
             spelled | counted
         } else {
@@ -348,7 +359,7 @@ pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
 /// Lower-case words allowed inside a name between capitalised ones.
 pub(crate) static CONNECTORS: WordSet = WordSet::new(&[
     "of", "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al",
-    "da", "dos", "for", "on", "&",
+    "da", "dos", "ter", "for", "on", "&",
 ]);
 
 /// Words written with a full stop that does not end the sentence.
@@ -361,10 +372,70 @@ pub(crate) static ABBREVIATIONS: WordSet = WordSet::new(&[
 /// Endings of contractions (`Don’t`, `We’ll`), which are not names.
 pub(crate) const CONTRACTIONS: &[&str] = &["'t", "'ll", "'re", "'ve", "'d", "'m"];
 
+/// What a body's name may say it covers after `and` (`Ministry of Commerce
+/// and Industry`, `Department of Health and Human Services`).
+pub(crate) static REMITS: WordSet = WordSet::new(&[
+    "industry",
+    "trade",
+    "human",
+    "services",
+    "technology",
+    "development",
+    "security",
+    "affairs",
+    "resources",
+    "environment",
+    "energy",
+    "transport",
+    "transportation",
+    "commerce",
+    "science",
+    "innovation",
+    "employment",
+    "labour",
+    "labor",
+    "welfare",
+    "health",
+    "education",
+    "culture",
+    "sport",
+    "sports",
+    "tourism",
+    "agriculture",
+    "fisheries",
+    "forestry",
+    "food",
+    "rural",
+    "urban",
+    "housing",
+    "planning",
+    "justice",
+    "finance",
+    "economy",
+    "customs",
+    "border",
+    "immigration",
+    "protection",
+    "prevention",
+    "research",
+    "communications",
+    "arts",
+    "heritage",
+    "youth",
+    "family",
+    "families",
+    "water",
+    "climate",
+    "mines",
+    "works",
+    "natural",
+    "public",
+]);
+
 /// Name particles, which join the words of a person's name (`Beto de Leon`).
 pub(crate) static PARTICLES: WordSet = WordSet::new(&[
     "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al", "da",
-    "dos",
+    "dos", "ter",
 ]);
 
 /// Person titles and honorifics taken off the front of a name.
@@ -777,6 +848,10 @@ pub(crate) static ROLE_NOUNS: WordSet = WordSet::new(&[
     "novelist",
     "poet",
     "filmmaker",
+    "umpire",
+    "referee",
+    "champion",
+    "chef",
     "student",
     "worker",
     "resident",
@@ -1187,11 +1262,19 @@ mod tests {
             let Some((w, rest)) = words.split_first() else {
                 return letters.is_empty();
             };
+            let parts: Vec<&str> = w.split('-').filter(|p| !p.is_empty()).collect();
             (is_small_word(w) && by_recursion(letters, rest))
                 || (letters.first().copied() == w.chars().next()
                     && by_recursion(&letters[1..], rest))
+                || (parts.len() > 1
+                    && letters.len() >= parts.len()
+                    && parts
+                        .iter()
+                        .zip(letters)
+                        .all(|(p, &l)| p.chars().next() == Some(l))
+                    && by_recursion(&letters[parts.len()..], rest))
         }
-        let names: [&[&str]; 5] = [
+        let names: [&[&str]; 6] = [
             &["alliance", "to", "reclaim", "our", "schools"],
             &[
                 "the",
@@ -1204,10 +1287,12 @@ mod tests {
             &["bank", "of", "america"],
             &["a", "and", "a"],
             &["of"],
+            &["estravian-kelmari", "chamber", "of", "commerce"],
         ];
         for words in names {
             for acronym in [
-                "aros", "atros", "stars", "tstars", "boa", "ba", "aaa", "a", "", "o",
+                "aros", "atros", "stars", "tstars", "boa", "ba", "aaa", "a", "", "o", "ekcc",
+                "eccc", "ecc", "ekc", "kcc",
             ] {
                 let letters: Vec<char> = acronym.chars().collect();
                 assert_eq!(

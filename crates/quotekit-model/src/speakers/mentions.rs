@@ -649,7 +649,20 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                         .map(|w| w.key().to_string())
                         .collect::<Vec<_>>(),
                 );
-            if and_organization {
+            // `and` and a word of what a body's name covers, after its head
+            // and a connector (`Ministry of Commerce and Industry`,
+            // `Department of Health and Human Services`).
+            let and_remit = w.text == "and"
+                && end + 1 < words.len()
+                && joined(w, &words[end + 1])
+                && REMITS.contains(words[end + 1].key())
+                && words[start..end]
+                    .iter()
+                    .position(|w| CONNECTORS.contains(w.key()))
+                    .is_some_and(|c| {
+                        c > 0 && ORGANIZATION_HEADS.contains(words[start + c - 1].key())
+                    });
+            if and_organization || and_remit {
                 end += 2;
                 continue;
             }
@@ -1127,10 +1140,19 @@ mod tests {
         assert_eq!(mentions("the al-Qaeda and the self-Made"), ["al-Qaeda"]);
     }
 
-    /// `and` joins what ends as an organization's name, but not a
-    /// person's full name to a firm.
+    /// `and` joins what ends as an organization's name, and a word of a
+    /// body's remit after its head and `of`, but not a person's full name
+    /// to a firm.
     #[test]
     fn and_joins_no_person_to_a_firm() {
+        assert_eq!(
+            mentions("The Ministry of Commerce and Industry and the Department of Health and Human Services met Tom Berg."),
+            ["Ministry of Commerce and Industry", "Department of Health and Human Services", "Tom Berg"]
+        );
+        assert_eq!(
+            mentions("The Department of Justice and Hillary Clinton disagreed."),
+            ["Department of Justice", "Hillary Clinton"]
+        );
         assert_eq!(
             mentions("Tom Berg and Lydd Mining reached a deal with the Securities and Exchange Commission."),
             ["Tom Berg", "Lydd Mining", "Securities and Exchange Commission"]
