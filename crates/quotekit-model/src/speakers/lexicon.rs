@@ -1268,10 +1268,7 @@ mod tests {
                     && by_recursion(&letters[1..], rest))
                 || (parts.len() > 1
                     && letters.len() >= parts.len()
-                    && parts
-                        .iter()
-                        .zip(letters)
-                        .all(|(p, &l)| p.chars().next() == Some(l))
+                    && parts.iter().zip(letters).all(|(p, &l)| p.starts_with(l))
                     && by_recursion(&letters[parts.len()..], rest))
         }
         let names: [&[&str]; 6] = [
