@@ -192,7 +192,6 @@ pub fn gold_accuracy(
     docs: &[Document],
 ) -> (GoldAccuracy, Vec<Resolved>) {
     let mut spans = Vec::new();
-    let mut unreachable = 0;
     for doc in docs {
         if !doc
             .spans
@@ -211,10 +210,9 @@ pub fn gold_accuracy(
             let text = doc.text()
                 [tok.tokens[range.start].byte_start..tok.tokens[range.end - 1].byte_end]
                 .to_string();
-            let no_entity = gold
+            let unreachable = gold
                 .as_deref()
                 .is_some_and(|g| named_entities.named(g).is_empty());
-            unreachable += usize::from(no_entity);
             let predicted = entity
                 .and_then(|e| names.entities[e].canonical())
                 .and_then(|n| normalise(&n));
@@ -226,7 +224,7 @@ pub fn gold_accuracy(
                 text,
                 gold,
                 predicted,
-                unreachable: no_entity,
+                unreachable,
             });
         }
     }
@@ -250,7 +248,7 @@ pub fn gold_accuracy(
             accuracy,
             correct,
             total: spans.len(),
-            unreachable,
+            unreachable: spans.iter().filter(|r| r.unreachable).count(),
             kinds,
         },
         spans,

@@ -6,7 +6,7 @@
 
 use crate::speakers::gender::{first_name_gender, is_full_person_name, Gender};
 use crate::speakers::lexicon::*;
-use crate::speakers::mentions::{name_mentions, words, NameMention, Word};
+use crate::speakers::mentions::{age_after, name_mentions, words, NameMention, Word};
 use quotekit_data::{Document, Tokenized};
 
 /// What an entity is.
@@ -926,10 +926,9 @@ fn apposed_person(words: &[Word], m: &NameMention) -> bool {
     if key(end) != Some(",") {
         return false;
     }
-    let age = key(end + 1)
+    let age = age_after(words, end)
         .and_then(|n| n.parse::<u8>().ok())
-        .is_some_and(|n| (1..=110).contains(&n))
-        && matches!(key(end + 2), Some("," | "."));
+        .is_some_and(|n| (1..=110).contains(&n));
     let after_noun = |w: &str| {
         matches!(
             w,

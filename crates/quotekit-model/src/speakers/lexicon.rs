@@ -372,6 +372,27 @@ pub(crate) static ABBREVIATIONS: WordSet = WordSet::new(&[
 /// Endings of contractions (`Don’t`, `We’ll`), which are not names.
 pub(crate) const CONTRACTIONS: &[&str] = &["'t", "'ll", "'re", "'ve", "'d", "'m"];
 
+/// Organization head words that a definite description uses for bodies a
+/// text often leaves unnamed, or names by another word (`the party` for the
+/// GOP, `the union` where the European Union is named, `the group`, `the
+/// network`, `the city`): no rule for them, the ranker's call.
+pub(crate) static UNNAMED_BODIES: WordSet = WordSet::new(&[
+    "party",
+    "union",
+    "group",
+    "network",
+    "city",
+    "state",
+    "police",
+    "government",
+    "administration",
+    "campaign",
+    "house",
+    "country",
+    "nation",
+    "county",
+]);
+
 /// What a body's name may say it covers after `and` (`Ministry of Commerce
 /// and Industry`, `Department of Health and Human Services`).
 pub(crate) static REMITS: WordSet = WordSet::new(&[

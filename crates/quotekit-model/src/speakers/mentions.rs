@@ -42,7 +42,7 @@ impl Initial {
     fn of(text: &str) -> Self {
         // A lower-case particle joined by a hyphen to a capitalised word
         // (`al-Amin`, `el-Sayed`) begins a name as a capital does.
-        let text = hyphened_particle(text).map_or(text, |rest| rest);
+        let text = hyphened_particle(text).unwrap_or(text);
         Self(text.chars().next().map_or(0, |c| {
             let bit = |yes: bool, bit: u8| if yes { bit } else { 0 };
             bit(c.is_lowercase(), Self::LOWER)
@@ -100,11 +100,8 @@ impl Word<'_> {
     /// How many tokens its possessive took: 2 for `’s`, 1 for a plural's
     /// apostrophe, 0 when it has none.
     pub(crate) fn possessive_tokens(&self) -> usize {
-        match (self.possessive, self.suffix) {
-            (false, _) => 0,
-            (true, 0..=3) => 2,
-            (true, _) => 1,
-        }
+        // (A token a character: the mark, and the `s` if there is one.)
+        self.possessive_suffix().chars().count()
     }
 
     /// The possessive it ended with, as written (`’s`, `'s`, `’` after a
@@ -116,6 +113,26 @@ impl Word<'_> {
             ""
         }
     }
+}
+
+/// The age written after a name that ends before word `end`: the digits of
+/// `Doe, 52,` or `Doe, 52.`.
+pub(crate) fn age_after<'w>(words: &'w [Word], end: usize) -> Option<&'w str> {
+    let key = |k: usize| words.get(k).map(|w| w.key());
+    if key(end) != Some(",") || !matches!(key(end + 2), Some("," | ".")) {
+        return None;
+    }
+    key(end + 1).filter(|n| is_number(n))
+}
+
+/// The age a word such as `52-year-old` gives (`52`).
+pub(crate) fn age_of_word(word: &str) -> Option<&str> {
+    word.strip_suffix("-year-old").filter(|n| is_number(n))
+}
+
+/// True when `s` is a number in digits alone.
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_apostrophe(s: &str) -> bool {
@@ -139,9 +156,7 @@ pub fn words<'t>(text: &'t str, tok: &Tokenized) -> Vec<Word<'t>> {
     let quoted = |k: usize| {
         (k.saturating_sub(20)..k).rev().any(|j| {
             let mark = t(j);
-            mark == "‘"
-                || (mark == "'"
-                    && (j == 0 || tok.tokens[j - 1].span.end < tok.tokens[j].span.start))
+            mark == "‘" || (mark == "'" && (j == 0 || !glued(j - 1)))
         })
     };
     let mut out = Vec::with_capacity(n);

@@ -7,8 +7,9 @@
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::lexicon::{
     full_title, is_role, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
-    PRONOUNS, TITLES,
+    PRONOUNS, TITLES, UNNAMED_BODIES,
 };
+use crate::speakers::mentions::{age_after, age_of_word};
 use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
 use std::ops::Range;
@@ -311,12 +312,8 @@ impl Source {
         // (`Solbakken, 52,` or `52-year-old Ingrid Solbakken`).
         let written_age = |e: usize| {
             ms(e).find_map(|m| {
-                let end = m.words.end;
-                let after = (key(end) == Some(",") && matches!(key(end + 2), Some("," | ".")))
-                    .then(|| key(end + 1))
-                    .flatten()
-                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-                after.or_else(|| word_before(m.words.start, 1).and_then(age_of_word))
+                age_after(&names.words, m.words.end)
+                    .or_else(|| word_before(m.words.start, 1).and_then(age_of_word))
             })
         };
         // How entity `e` fits, by its first mentions before the span (by
@@ -617,34 +614,6 @@ fn pronoun_class(p: &str) -> &'static str {
         .find(|(q, _)| *q == p)
         .map_or("pron:?", |(_, class)| class.as_str())
 }
-
-/// The age a word such as `52-year-old` gives (`52`).
-fn age_of_word(word: &str) -> Option<&str> {
-    word.strip_suffix("-year-old")
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Organization head words that a definite description uses for bodies a
-/// text often leaves unnamed, or names by another word (`the party` for the
-/// GOP, `the union` where the European Union is named, `the group`, `the
-/// network`, `the city`): no rule for them, the ranker's call.
-static UNNAMED_BODIES: crate::speakers::lexicon::WordSet =
-    crate::speakers::lexicon::WordSet::new(&[
-        "party",
-        "union",
-        "group",
-        "network",
-        "city",
-        "state",
-        "police",
-        "government",
-        "administration",
-        "campaign",
-        "house",
-        "country",
-        "nation",
-        "county",
-    ]);
 
 /// A verb that joins a name to what describes it (`Kaine is a lawyer`).
 fn is_copula(key: &str) -> bool {
