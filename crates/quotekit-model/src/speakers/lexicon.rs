@@ -506,6 +506,7 @@ pub(crate) static TITLES: WordSet = WordSet::new(&[
     "pope",
     "sheriff",
     "commissioner",
+    "moderator",
     "director",
     "ambassador",
     "leader",

@@ -697,8 +697,9 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     name.len() >= 2 && !is_full_person_name(&keys)
                 });
             // `&` joins a firm's names, one word on each side (`Johnson &
-            // Johnson`, `Procter & Gamble`, `Meagher & Flom`), not two
-            // people: a name of two words or a title before it (`Tom Smith &
+            // Johnson`, `Procter & Gamble`, `Meagher & Flom`, `Tamarack
+            // Power & Light`), not two people: a person's full name or a
+            // title before it (`Tom Smith &
             // Jane Doe`, `Mr. & Mrs. Smith`, `Mr. Grassley & Mr. Leahy`), a
             // title or a first name and a surname after it (`Jones & Jane
             // Doe`), or two first names (`Jim & Sarah`).
@@ -712,7 +713,13 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let first_names =
                 || first_name(end - 1) && end + 1 < words.len() && first_name(end + 1);
             let ampersand = w.text == "&"
-                && end - start == 1
+                && (end - start == 1
+                    || !is_full_person_name(
+                        &words[start..end]
+                            .iter()
+                            .map(|w| w.key().to_string())
+                            .collect::<Vec<_>>(),
+                    ))
                 && !TITLES.contains(prev.key())
                 && !person_after
                 && !first_names();
@@ -922,6 +929,15 @@ mod tests {
             .iter()
             .map(|m| m.name.join(" "))
             .collect()
+    }
+
+    /// `Moderator` is a title: it comes off the name it opens.
+    #[test]
+    fn a_moderator_is_a_title() {
+        assert_eq!(
+            mentions("Moderator Alvin Reyes of Channel 6 asked the first question."),
+            ["Alvin Reyes", "Channel"]
+        );
     }
 
     /// A name stops at any line end, also in text tokenized as one

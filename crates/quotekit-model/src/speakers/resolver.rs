@@ -133,9 +133,10 @@ pub fn candidates<'w>(
 /// [`compatible`](crate::speakers::entities::compatible) with). Their
 /// features are those [`candidates`] gives them (the ranks among all that
 /// could be offered), so the ranker's choice is the same whenever it is one
-/// of them: it was for all but 11 of the 22,696 such spans of PolNeAR train
-/// (tagged and gold) and for all of dev's; those spans were 37% of the
-/// candidates ranked on PolNeAR dev.
+/// of them: with the built-in weights of when this was written, it was for
+/// all but 11 of the 22,696 such spans of PolNeAR train (tagged and gold)
+/// and for all of dev's; those spans had 37% of the candidates ranked on
+/// PolNeAR dev.
 pub fn offered<'w>(cx: &Context<'_, 'w>, source: &Source, history: &History) -> Vec<Candidate<'w>> {
     let names = cx.names;
     let whole_name = source.name.filter(|&m| {
@@ -419,6 +420,7 @@ impl SpeakerResolver {
                 None
             } else {
                 writer
+                    .or_else(|| source.named_with_acronym(names))
                     .or_else(|| source.described_entity(names))
                     .or_else(|| self.best(&offered(&cx, &source, &history)))
             };
@@ -673,6 +675,19 @@ mod tests {
                 Some("Procter & Gamble".to_string())
             ]
         );
+        // Two words or more before it (a utility's name); not a person's
+        // full name (`Tom Smith & Jane Doe` are two).
+        let text = "Crews worked all night. Tamarack Power & Light said it had cut power \
+                    to 6,200 customers. The utility said power would return soon.";
+        assert_eq!(
+            resolve(text, &["Tamarack Power & Light", "The utility"]),
+            [
+                Some("Tamarack Power & Light".to_string()),
+                Some("Tamarack Power & Light".to_string())
+            ]
+        );
+        let text = "Tom Smith & Jane Doe said they would come.";
+        assert_eq!(resolve(text, &["Tom Smith & Jane Doe"]), [None]);
         // (Two first names are two people.)
         let text = "Jim & Sarah said they would come.";
         assert_eq!(resolve(text, &["Jim & Sarah"]), [None]);

@@ -563,6 +563,39 @@ impl Source {
         })
     }
 
+    /// The entity of a span that opens with a name (after `the`) and the
+    /// acronym in brackets that the text gives it there, whatever follows
+    /// that names no one else (`The Varnland Federation of Trade Unions
+    /// (VFTU)`, `The Council of Northern States (CNS), a regional bloc
+    /// that sent observers,`): the ranker, which learnt from spans where
+    /// a second name is most often someone else's, need not choose. None
+    /// for a possessive name (`The Federal Bureau of Investigation’s (FBI)
+    /// director`) or a group.
+    pub fn named_with_acronym(&self, names: &Names) -> Option<usize> {
+        let [first, acronym, ref rest @ ..] = self.inside[..] else {
+            return None;
+        };
+        let (name, short) = (&names.mentions[first], &names.mentions[acronym]);
+        let entity = names.entity_of[first]?;
+        let word = |k: usize| names.words.get(k).map(|w| w.text);
+        let opens = name.tokens.start == self.tokens.start
+            || (word(name.words.start.checked_sub(1)?)
+                .is_some_and(|w| w.eq_ignore_ascii_case("the"))
+                && names.words[name.words.start - 1].tokens.start == self.tokens.start);
+        let bracketed = word(name.words.end) == Some("(")
+            && short.words.start == name.words.end + 1
+            && word(short.words.end) == Some(")");
+        let same = |m: usize| names.entity_of[m] == Some(entity);
+        (opens
+            && bracketed
+            && !name.possessive
+            && !self.possessive(acronym, names)
+            && same(acronym)
+            && rest.iter().all(|&m| same(m))
+            && names.entities[entity].kind != EntityType::Group)
+            .then_some(entity)
+    }
+
     /// True when the span is `I`, `me` or `my`.
     pub fn first_person(&self) -> bool {
         self.pronoun.is_some_and(|(_, class)| class == "1")
@@ -666,6 +699,72 @@ mod tests {
             .rposition(|t| t.byte_end == start + text.len())
             .unwrap();
         first..last + 1
+    }
+
+    /// A span that opens with a name and the acronym in brackets the text
+    /// gives it is that name's entity, whatever follows that names no one
+    /// else; not where the name is possessive or another entity is named.
+    #[test]
+    fn a_name_and_its_acronym_are_one_entity() {
+        let named = |text: &str, span: &str| -> Option<String> {
+            let doc = Document::new("d", text);
+            let tok = Tokenizer::new().tokenize(&doc);
+            let names = Names::of(&doc, &tok);
+            let source = Source::new(&tok, &names, span_of(&doc, &tok, span));
+            let e = source.named_with_acronym(&names)?;
+            names.entities[e].canonical()
+        };
+        let before = "Wages rose slowly. Signe Aaltonen of Morrow Bank was less sure. ";
+        let text = format!(
+            "{before}The Varnland Federation of Trade Unions (VFTU) called the rise a tax. \
+             The Council of Northern States (CNS), a regional bloc that sent 300 \
+             observers, said the vote was fair."
+        );
+        assert_eq!(
+            named(&text, "The Varnland Federation of Trade Unions (VFTU)").as_deref(),
+            Some("Varnland Federation of Trade Unions")
+        );
+        assert_eq!(
+            named(
+                &text,
+                "The Council of Northern States (CNS), a regional bloc that sent 300 observers,"
+            )
+            .as_deref(),
+            Some("Council of Northern States")
+        );
+        // (Without its acronym, the ranker chooses.)
+        assert_eq!(
+            named(&text, "The Varnland Federation of Trade Unions"),
+            None
+        );
+        let text = format!(
+            "{before}The Federal Bureau of Investigation (FBI) director James Comey spoke. \
+             The National Rifle Association (NRA) and the Sierra Club agreed."
+        );
+        assert_eq!(
+            named(
+                &text,
+                "The Federal Bureau of Investigation (FBI) director James Comey"
+            ),
+            None
+        );
+        assert_eq!(
+            named(
+                &text,
+                "The National Rifle Association (NRA) and the Sierra Club"
+            ),
+            None
+        );
+        // (Not a name that follows other words.)
+        let text =
+            format!("{before}A spokesman for the Federal Bureau of Investigation (FBI) said no.");
+        assert_eq!(
+            named(
+                &text,
+                "A spokesman for the Federal Bureau of Investigation (FBI)"
+            ),
+            None
+        );
     }
 
     /// A definite description takes the one entity named before it that
