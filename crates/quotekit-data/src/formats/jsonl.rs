@@ -259,8 +259,7 @@ pub fn to_json_line(doc: &Document) -> String {
 /// record is one line to every reader. They can only be inside its strings,
 /// where the escape means the same.
 pub fn escape_line_breaks(line: String) -> String {
-    const BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
-    if !line.contains(BREAKS) {
+    if !has_line_break(&line) {
         return line;
     }
     let mut out = String::with_capacity(line.len() + 16);
@@ -273,6 +272,19 @@ pub fn escape_line_breaks(line: String) -> String {
         }
     }
     out
+}
+
+/// True when `line` holds U+0085, U+2028 or U+2029: the lead bytes of
+/// their UTF-8 (`C2 85`, `E2 80 A8`, `E2 80 A9`) found by a SIMD search,
+/// then the bytes after them read (most `E2` in news are curly quotes).
+/// Nine in ten output lines hold none, and a scan by characters had cost
+/// about 1% of `predict`.
+fn has_line_break(line: &str) -> bool {
+    let b = line.as_bytes();
+    memchr::memchr2_iter(0xC2, 0xE2, b).any(|i| match b[i] {
+        0xC2 => b.get(i + 1) == Some(&0x85),
+        _ => b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)),
+    })
 }
 
 /// Writes a JSONL file, one document per line.
@@ -322,6 +334,32 @@ mod tests {
         assert_eq!(back["id"], "d\u{2028}");
         let plain = to_json_line(&Document::new("p", "plain é"));
         assert_eq!(escape_line_breaks(plain.clone()), plain);
+    }
+
+    /// The byte search finds each break wherever it is, and nothing in
+    /// other characters whose UTF-8 begins with the same bytes (`’`, `“`,
+    /// `¢`, `…`), or in a lead byte at the line's end.
+    #[test]
+    fn the_line_break_search_reads_the_bytes_after_a_lead_byte() {
+        for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
+            for at in 0..40 {
+                let s: String = "x’".repeat(at) + &c.to_string() + "“y”";
+                assert!(has_line_break(&s), "{s:?}");
+            }
+        }
+        for s in [
+            "",
+            "plain",
+            "’ “ ” ¢ … \u{2027} \u{202a} \u{84} \u{86}",
+            "end ¢",
+            "end ’",
+        ] {
+            assert!(!has_line_break(s), "{s:?}");
+            assert_eq!(
+                has_line_break(s),
+                s.contains(['\u{85}', '\u{2028}', '\u{2029}'])
+            );
+        }
     }
 
     /// A record cut off inside a string is said to be (serde blames the

@@ -289,10 +289,18 @@ impl Source {
         let firm = matches!(head, "company" | "firm");
         let body =
             !role && !firm && ORGANIZATION_HEADS.contains(head) && !UNNAMED_BODIES.contains(head);
-        if age.is_none() && !role && !firm && !body {
-            return None;
-        }
         let key = |k: usize| names.word_key(k);
+        if age.is_none() && !role {
+            // What the text wrote of one organization in an apposition
+            // comes first: `the firm` for `Blackfen Labs, a security
+            // firm,` although a firm of one word is named too.
+            if let Some(e) = self.apposed_organization(names, head, &described) {
+                return Some(e);
+            }
+            if !firm && !body {
+                return None;
+            }
+        }
         let word_before = |at: usize, back: usize| at.checked_sub(back).and_then(key);
         let ms = |e: usize| {
             names.entities[e]
@@ -444,6 +452,75 @@ impl Source {
             Ok(None) => self.last_person(names, n, &written_age),
             Err(()) => None,
         }
+    }
+
+    /// The one organization named before the span that the text describes
+    /// with `head` in an apposition after one of its names, all before the
+    /// span: a comma (after the acronym in brackets, if there is one), `a`,
+    /// `an` or `the`, at most three words that are no function words, then
+    /// `head` ending the phrase (punctuation or a word such as `that`, `in`
+    /// or `based` after it), every word of `described` among them
+    /// (`Blackfen Labs, a security firm,`; `The Office of Communications
+    /// and Data Protection (OCDP), the federal regulator,`; not `Las Vegas,
+    /// the Democratic contenders said`, where the phrase is the span, nor
+    /// `the Democratic Leadership Council, the centrist group`). None where
+    /// two are, or none; none past the first [`ENTITIES_READ`] entities.
+    fn apposed_organization(&self, names: &Names, head: &str, described: &[&str]) -> Option<usize> {
+        let key = |k: usize| names.word_key(k);
+        let apposed = |m: &crate::speakers::mentions::NameMention| {
+            let mut end = m.words.end;
+            if key(end) == Some("(") && key(end + 2) == Some(")") {
+                end += 3;
+            }
+            if key(end) != Some(",") || !matches!(key(end + 1), Some("a" | "an" | "the")) {
+                return false;
+            }
+            let start = end + 2;
+            let Some(h) = (start..start + 4).find(|&k| key(k).map(full_title) == Some(head)) else {
+                return false;
+            };
+            let ends = match key(h + 1) {
+                None => true,
+                Some(next) => {
+                    !next.starts_with(|c: char| c.is_alphanumeric())
+                        || matches!(
+                            next,
+                            "that" | "which" | "whose" | "based" | "in" | "of" | "for" | "with"
+                        )
+                }
+            };
+            let phrase = || (start..h).filter_map(key);
+            ends && names.words[h].tokens.end <= self.tokens.start
+                && phrase().all(|w| !FUNCTION_WORDS.contains(w))
+                && described
+                    .iter()
+                    .all(|&d| d == head || phrase().any(|w| full_title(w) == d))
+        };
+        let mut found = None;
+        for (read, entity) in names.entities.iter().enumerate() {
+            let first = names.mentions[entity.mentions[0]].tokens.start;
+            if first >= self.tokens.start {
+                break;
+            }
+            if read == ENTITIES_READ {
+                return None;
+            }
+            let fits = entity.kind == EntityType::Organization
+                && entity
+                    .mentions
+                    .iter()
+                    .map(|&m| &names.mentions[m])
+                    .take_while(|m| m.tokens.end <= self.tokens.start)
+                    .take(MENTIONS_READ)
+                    .any(apposed);
+            if fits {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(read);
+            }
+        }
+        found
     }
 
     /// The person whose name the text wrote last before the span's
@@ -699,6 +776,54 @@ mod tests {
             .rposition(|t| t.byte_end == start + text.len())
             .unwrap();
         first..last + 1
+    }
+
+    /// An organization the text describes in an apposition is what a
+    /// description with that head names, before the firm and body rules
+    /// (a firm of one word named too); not where the phrase is the span
+    /// itself, where the head is not the phrase's last word, or where two
+    /// organizations are so described.
+    #[test]
+    fn an_apposition_describes_an_organization() {
+        let described = |text: &str, span: &str| -> Option<String> {
+            let doc = Document::new("d", text);
+            let tok = Tokenizer::new().tokenize(&doc);
+            let names = Names::of(&doc, &tok);
+            let spans: Vec<usize> = text.match_indices(span).map(|(at, _)| at).collect();
+            let at = *spans.last().unwrap();
+            let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
+            let last = tok
+                .tokens
+                .iter()
+                .rposition(|t| t.byte_end == at + span.len())
+                .unwrap();
+            let source = Source::new(&tok, &names, first..last + 1);
+            let e = source.described_entity(&names)?;
+            names.entities[e].canonical()
+        };
+        let text = "Blackfen Labs, a security firm, found the flaw. GreyMarrow said \
+                    nothing. The Office of Communications and Data Protection (OCDP), \
+                    the federal regulator, opened an inquiry. The firm said the flaw \
+                    was old. The regulator said it would report in May.";
+        assert_eq!(
+            described(text, "The firm").as_deref(),
+            Some("Blackfen Labs")
+        );
+        assert_eq!(
+            described(text, "The regulator").as_deref(),
+            Some("Office of Communications and Data Protection")
+        );
+        // The phrase is the span itself.
+        let text = "In Las Vegas, the Democratic contenders said little.";
+        assert_eq!(described(text, "the Democratic contenders"), None);
+        // The head is not the phrase's last word.
+        let text = "The Democratic Leadership Council, the centrist group, met. \
+                    The centrist said no.";
+        assert_eq!(described(text, "The centrist"), None);
+        // Two so described.
+        let text = "Blackfen Labs, a security firm, and Kestrel Ltd, a rival firm, \
+                    spoke. The firm said no.";
+        assert_eq!(described(text, "The firm"), None);
     }
 
     /// A span that opens with a name and the acronym in brackets the text
