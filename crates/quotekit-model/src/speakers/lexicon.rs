@@ -739,6 +739,7 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::of_both(
         "city",
         "clinic",
         "museum",
+        "zoo",
         "library",
         "institution",
         "endowment",

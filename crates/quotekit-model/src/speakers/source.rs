@@ -379,9 +379,13 @@ impl Source {
                     if former && !described.contains(&"former") {
                         return 0;
                     }
+                    // (Or the role and a comma before the name: `the
+                    // Speaker, Sir Rhodri Vance`, `her lawyer, Jane Doe`.)
+                    let comma = usize::from(before(1) == Some(","));
                     let written = |d: &str| {
                         m.titles.iter().any(|t| full_title(t) == d)
-                            || (before(1) == Some(head) && (1..=3).any(|b| before(b) == Some(d)))
+                            || (before(1 + comma) == Some(head)
+                                && (1 + comma..=3 + comma).any(|b| before(b) == Some(d)))
                     };
                     if described.iter().all(|d| written(d)) {
                         return 2;
@@ -912,6 +916,20 @@ mod tests {
         };
         let none = |text: &str, span: &str| assert_eq!(described(text, span), None, "{text}");
         let after = " Denise Albright said she was hurt. Tom Berg agreed.";
+        // The role and a comma before the name.
+        fits(
+            &format!(
+                "\"Order!\" the Speaker, Sir Rhodri Vance, called.{after} The Speaker said so."
+            ),
+            "The Speaker",
+            "Rhodri Vance",
+        );
+        // A zoo is a body whose head word names it.
+        fits(
+            &format!("A tapir left Linthwaite Zoo on Tuesday.{after} The zoo said he was safe."),
+            "The zoo",
+            "Linthwaite Zoo",
+        );
         fits(
             &format!(
                 "Judge Howard Pinkney said the theft was deliberate.{after} The judge said no."
