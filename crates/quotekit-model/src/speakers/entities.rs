@@ -1532,6 +1532,14 @@ mod tests {
             "{:?}",
             canonical(&n)
         );
+        // `ap` is a particle (Welsh).
+        let n = names("Rhys ap Gwilym scored twice. Ap Gwilym said it was earned.");
+        assert_eq!(
+            entity(&n, "Rhys ap Gwilym").mentions.len(),
+            2,
+            "{:?}",
+            canonical(&n)
+        );
         // A name that ends with `Jr.` or `Sr.` is a person's.
         let n = names("Luther Ames Jr. spoke at the hearing.");
         assert_eq!(

@@ -359,7 +359,7 @@ pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
 /// Lower-case words allowed inside a name between capitalised ones.
 pub(crate) static CONNECTORS: WordSet = WordSet::new(&[
     "of", "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al",
-    "da", "dos", "ter", "for", "on", "&",
+    "da", "dos", "ter", "ap", "ab", "for", "on", "&",
 ]);
 
 /// Words written with a full stop that does not end the sentence.
@@ -396,6 +396,22 @@ pub(crate) static UNNAMED_BODIES: WordSet = WordSet::new(&[
 /// What a body's name may say it covers after `and` (`Ministry of Commerce
 /// and Industry`, `Department of Health and Human Services`).
 pub(crate) static REMITS: WordSet = WordSet::new(&[
+    "marine",
+    "natural",
+    "water",
+    "mines",
+    "mineral",
+    "communications",
+    "information",
+    "veterans",
+    "family",
+    "families",
+    "children",
+    "youth",
+    "women",
+    "social",
+    "local",
+    "regional",
     "industry",
     "trade",
     "human",
@@ -456,7 +472,7 @@ pub(crate) static REMITS: WordSet = WordSet::new(&[
 /// Name particles, which join the words of a person's name (`Beto de Leon`).
 pub(crate) static PARTICLES: WordSet = WordSet::new(&[
     "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al", "da",
-    "dos", "ter",
+    "dos", "ter", "ap", "ab",
 ]);
 
 /// Person titles and honorifics taken off the front of a name.

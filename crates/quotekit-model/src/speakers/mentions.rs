@@ -804,9 +804,12 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 && (lower_seen.contains(first.text.to_lowercase().as_str())
                     || (m.keys.len() >= 3 && first_name_gender(&m.keys[0]).is_none()))
         };
+        // (Not before a particle: `Rhys ap Gwilym` is one name where the
+        // text has `Ap Gwilym` on its own too.)
         if m.titles.is_empty()
             && m.keys.len() >= 2
             && (epithet || opener())
+            && !PARTICLES.contains(words[m.words.start + 1].text)
             && alone.contains(&m.keys[1..])
         {
             trims.extend(
@@ -1179,6 +1182,10 @@ mod tests {
         assert_eq!(
             mentions("The Ministry of Commerce and Industry and the Department of Health and Human Services met Tom Berg."),
             ["Ministry of Commerce and Industry", "Department of Health and Human Services", "Tom Berg"]
+        );
+        assert_eq!(
+            mentions("The Ministry of Fisheries and Marine Resources met the Ministry of Housing and Local Government."),
+            ["Ministry of Fisheries and Marine Resources", "Ministry of Housing and Local Government"]
         );
         assert_eq!(
             mentions("The Department of Justice and Hillary Clinton disagreed."),
