@@ -338,7 +338,8 @@ mod tests {
 
     /// The byte search finds each break wherever it is, and nothing in
     /// other characters whose UTF-8 begins with the same bytes (`’`, `“`,
-    /// `¢`, `…`), or in a lead byte at the line's end.
+    /// `¢`, `…`), also where such a character ends the line (its bytes
+    /// after the lead byte are read only where they are).
     #[test]
     fn the_line_break_search_reads_the_bytes_after_a_lead_byte() {
         for c in ['\u{85}', '\u{2028}', '\u{2029}'] {

@@ -774,6 +774,9 @@ pub(crate) static FIRM_WORDS: WordSet = WordSet::new(FIRM_WORD_LIST);
 
 /// The words of [`FIRM_WORDS`], which [`ORGANIZATION_HEADS`] has too.
 const FIRM_WORD_LIST: &[&str] = &[
+    "power",
+    "gas",
+    "electric",
     "systems",
     "records",
     "estates",

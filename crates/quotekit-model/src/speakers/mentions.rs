@@ -697,11 +697,13 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     name.len() >= 2 && !is_full_person_name(&keys)
                 });
             // `&` joins a firm's names, one word on each side (`Johnson &
-            // Johnson`, `Procter & Gamble`, `Meagher & Flom`, `Tamarack
-            // Power & Light`), not two people: a person's full name or a
-            // title before it (`Tom Smith &
-            // Jane Doe`, `Mr. & Mrs. Smith`, `Mr. Grassley & Mr. Leahy`), a
-            // title or a first name and a surname after it (`Jones & Jane
+            // Johnson`, `Procter & Gamble`, `Meagher & Flom`), one word on
+            // each side, or more before it where they hold a firm's word and
+            // no title, and are no person's full name (`Tamarack Power &
+            // Light`; not `Sen. Grassley & Leahy`, `Goldman Sachs & JPMorgan
+            // Chase`); not two people: a title before it (`Mr. & Mrs.
+            // Smith`, `Mr. Grassley & Mr. Leahy`), a title or a first name
+            // and a surname after it (`Jones & Jane Doe`, `Tom Smith & Jane
             // Doe`), or two first names (`Jim & Sarah`).
             let next = words.get(end + 1);
             let first_name = |k: usize| first_name_gender(words[k].key()).is_some();
@@ -712,14 +714,21 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                     && joined(&words[end + 1], &words[end + 2]));
             let first_names =
                 || first_name(end - 1) && end + 1 < words.len() && first_name(end + 1);
+            let firm_before = || {
+                let run = &words[start..end];
+                run.iter().any(|w| FIRM_WORDS.contains(w.key()))
+                    && !run
+                        .iter()
+                        .any(|w| TITLES.contains(w.key()) || HONORIFICS.contains(w.key()))
+                    && !(end + 2 < words.len()
+                        && starts[end + 2]
+                        && joined(&words[end + 1], &words[end + 2]))
+                    && !is_full_person_name(
+                        &run.iter().map(|w| w.key().to_string()).collect::<Vec<_>>(),
+                    )
+            };
             let ampersand = w.text == "&"
-                && (end - start == 1
-                    || !is_full_person_name(
-                        &words[start..end]
-                            .iter()
-                            .map(|w| w.key().to_string())
-                            .collect::<Vec<_>>(),
-                    ))
+                && (end - start == 1 || firm_before())
                 && !TITLES.contains(prev.key())
                 && !person_after
                 && !first_names();

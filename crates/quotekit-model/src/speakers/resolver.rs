@@ -128,7 +128,9 @@ pub fn candidates<'w>(
 
 /// The candidates the resolver ranks for `source`: those of
 /// [`candidates`], except that a span that is a name and nothing more
-/// (`Trump`, `the White House`) is offered only no one and the entities
+/// (`Trump`, `the White House`; from features version 5 also a name and a
+/// relative clause after a comma, `Brightline, which has 2,100 stores`,
+/// whose words end before the clause) is offered only no one and the entities
 /// its name can mean (its own, and those it is
 /// [`compatible`](crate::speakers::entities::compatible) with). Their
 /// features are those [`candidates`] gives them (the ranks among all that
@@ -688,6 +690,25 @@ mod tests {
         );
         let text = "Tom Smith & Jane Doe said they would come.";
         assert_eq!(resolve(text, &["Tom Smith & Jane Doe"]), [None]);
+        // (Nor a name with a title, names without a firm's word, or two
+        // words after the `&`.)
+        for text in [
+            "Sen. Grassley & Leahy said they would come.",
+            "Tom Smith & Doe said they would come.",
+            "Goldman Sachs & JPMorgan Chase said they would come.",
+        ] {
+            let doc = Document::new("d", text);
+            let tok = Tokenizer::new().tokenize(&doc);
+            let names = Names::of(&doc, &tok);
+            assert!(
+                names
+                    .mentions
+                    .iter()
+                    .all(|m| !m.name.iter().any(|w| w == "&")),
+                "{text}: {:?}",
+                names.entities
+            );
+        }
         // (Two first names are two people.)
         let text = "Jim & Sarah said they would come.";
         assert_eq!(resolve(text, &["Jim & Sarah"]), [None]);

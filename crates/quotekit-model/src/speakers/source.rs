@@ -246,12 +246,16 @@ impl Source {
     }
 
     /// The entity a definite description names by what the text writes
-    /// beside exactly one entity named before it, if it does: a role right
-    /// before one of its names or among its titles, or in an apposition
-    /// after it (`the judge` for Judge Howard Pinkney, `the rebel
-    /// commander` for rebel commander Ignacio Ruiz, `the veteran diplomat`
-    /// for `Maria Lopez, a veteran diplomat,`: each of the description's
-    /// words there), an age (`the 52-year-old` for a person written
+    /// beside exactly one entity named before it, if it does: first, the
+    /// head of an apposition after one organization's name
+    /// ([`Source::apposed_organization`]: `the firm` for `Blackfen Labs, a
+    /// security firm,` whatever other firms are named); then a role right
+    /// before one of its names (or before a comma before it) or among its
+    /// titles, or in an apposition after it (`the judge` for Judge Howard
+    /// Pinkney, `the rebel commander` for rebel commander Ignacio Ruiz, `the
+    /// Speaker` for `the Speaker, Sir Rhodri Vance,`, `the veteran
+    /// diplomat` for `Maria Lopez, a veteran diplomat,`: each of the
+    /// description's words there), an age (`the 52-year-old` for a person written
     /// `Solbakken, 52,` or `52-year-old Ingrid Solbakken`), a firm's kind
     /// (`the company`, `the firm` for Halcyon Systems, whose name ends with
     /// what a firm makes or its legal form), or an organization's head word
@@ -293,9 +297,12 @@ impl Source {
         if age.is_none() && !role {
             // What the text wrote of one organization in an apposition
             // comes first: `the firm` for `Blackfen Labs, a security
-            // firm,` although a firm of one word is named too.
-            if let Some(e) = self.apposed_organization(names, head, &described) {
-                return Some(e);
+            // firm,` although another firm is named too. (Not a head that
+            // often names an unnamed body: `the group`, `the party`.)
+            if !UNNAMED_BODIES.contains(head) {
+                if let Some(e) = self.apposed_organization(names, head, &described) {
+                    return Some(e);
+                }
             }
             if !firm && !body {
                 return None;
@@ -374,14 +381,22 @@ impl Source {
                     // Florida Gov. Jeb Bush` is not `the governor`).
                     let at = m.words.start;
                     let before = |back: usize| word_before(at, back).map(full_title);
+                    // (Or the role and a comma before the name, which a
+                    // comma or a full stop closes: `the Speaker, Sir Rhodri
+                    // Vance,`, `her lawyer, Jane Doe.`; not an item of a
+                    // list, `the prosecutor, Maria Lopez, and …`, nor a
+                    // clause's end, `waited for the judge, Maria Lopez
+                    // wept`.)
+                    let comma = usize::from(
+                        before(1) == Some(",")
+                            && matches!(key(m.words.end), Some("," | "."))
+                            && !matches!(key(m.words.end + 1), Some("and" | "or")),
+                    );
                     let former = m.titles.iter().any(|t| t == "former")
-                        || (1..=3).any(|b| before(b) == Some("former"));
+                        || (1..=3 + comma).any(|b| before(b) == Some("former"));
                     if former && !described.contains(&"former") {
                         return 0;
                     }
-                    // (Or the role and a comma before the name: `the
-                    // Speaker, Sir Rhodri Vance`, `her lawyer, Jane Doe`.)
-                    let comma = usize::from(before(1) == Some(","));
                     let written = |d: &str| {
                         m.titles.iter().any(|t| full_title(t) == d)
                             || (before(1 + comma) == Some(head)
@@ -495,7 +510,9 @@ impl Source {
             };
             let phrase = || (start..h).filter_map(key);
             ends && names.words[h].tokens.end <= self.tokens.start
-                && phrase().all(|w| !FUNCTION_WORDS.contains(w))
+                && phrase().all(|w| {
+                    !FUNCTION_WORDS.contains(w) && w.starts_with(|c: char| c.is_alphanumeric())
+                })
                 && described
                     .iter()
                     .all(|&d| d == head || phrase().any(|w| full_title(w) == d))
@@ -645,13 +662,16 @@ impl Source {
     }
 
     /// The entity of a span that opens with a name (after `the`) and the
-    /// acronym in brackets that the text gives it there, whatever follows
-    /// that names no one else (`The Varnland Federation of Trade Unions
-    /// (VFTU)`, `The Council of Northern States (CNS), a regional bloc
-    /// that sent observers,`): the ranker, which learnt from spans where
-    /// a second name is most often someone else's, need not choose. None
-    /// for a possessive name (`The Federal Bureau of Investigation’s (FBI)
-    /// director`) or a group.
+    /// acronym in brackets that the text gives it there, and ends there or
+    /// goes on after a comma with words that name no one else (`The
+    /// Varnland Federation of Trade Unions (VFTU)`, `The Council of
+    /// Northern States (CNS), a regional bloc that sent observers,`): the
+    /// ranker, which learnt from spans where a second name is most often
+    /// someone else's, need not choose. None where other words follow the
+    /// bracket (`The Federal Bureau of Investigation (FBI) director`, `…
+    /// (VFTU) and employers`), for a possessive name or bracket (`The
+    /// Federal Bureau of Investigation’s (FBI) director`, `… (FBI)’s
+    /// director`) and for a group.
     pub fn named_with_acronym(&self, names: &Names) -> Option<usize> {
         let [first, acronym, ref rest @ ..] = self.inside[..] else {
             return None;
@@ -663,12 +683,20 @@ impl Source {
             || (word(name.words.start.checked_sub(1)?)
                 .is_some_and(|w| w.eq_ignore_ascii_case("the"))
                 && names.words[name.words.start - 1].tokens.start == self.tokens.start);
+        let close = short.words.end;
         let bracketed = word(name.words.end) == Some("(")
             && short.words.start == name.words.end + 1
-            && word(short.words.end) == Some(")");
+            && word(close) == Some(")")
+            && !names.words[close].possessive;
+        // (The span ends at the bracket, or a comma follows it.)
+        let ends = names
+            .words
+            .get(close + 1)
+            .is_none_or(|w| w.tokens.start >= self.tokens.end || w.text == ",");
         let same = |m: usize| names.entity_of[m] == Some(entity);
         (opens
             && bracketed
+            && ends
             && !name.possessive
             && !self.possessive(acronym, names)
             && same(acronym)
@@ -818,8 +846,16 @@ mod tests {
             Some("Office of Communications and Data Protection")
         );
         // The phrase is the span itself.
-        let text = "In Las Vegas, the Democratic contenders said little.";
+        let text = "In Las Vegas, the Democratic contenders, in a joint statement, said little.";
         assert_eq!(described(text, "the Democratic contenders"), None);
+        // The phrase crosses a sentence's end; an unnamed body's head.
+        let text = "Kestrel sold its stake to Harlow Holdings, a rival. Regulator, \
+                    shareholders and staff all objected. The regulator said it would \
+                    review the sale.";
+        assert_eq!(described(text, "The regulator"), None);
+        let text = "Protesters gathered outside Acme Chemicals, a chemicals group, on \
+                    Monday. A group of residents joined them. The group said it would return.";
+        assert_eq!(described(text, "The group"), None);
         // The head is not the phrase's last word.
         let text = "The Democratic Leadership Council, the centrist group, met. \
                     The centrist said no.";
@@ -884,6 +920,21 @@ mod tests {
             ),
             None
         );
+        // (Not where other words follow the bracket, nor a possessive.)
+        let text = format!(
+            "{before}The National Transportation Safety Board (NTSB) investigators said \
+             little. The Varnland Federation of Trade Unions (VFTU) and employers met. \
+             The Federal Bureau of Investigation (FBI)’s director spoke. The Federal \
+             Bureau of Investigation’s (FBI) director spoke."
+        );
+        for span in [
+            "The National Transportation Safety Board (NTSB) investigators",
+            "The Varnland Federation of Trade Unions (VFTU) and employers",
+            "The Federal Bureau of Investigation (FBI)’s director",
+            "The Federal Bureau of Investigation’s (FBI) director",
+        ] {
+            assert_eq!(named(&text, span), None, "{span}");
+        }
         // (Not a name that follows other words.)
         let text =
             format!("{before}A spokesman for the Federal Bureau of Investigation (FBI) said no.");
@@ -923,6 +974,28 @@ mod tests {
             ),
             "The Speaker",
             "Rhodri Vance",
+        );
+        // (Not an item of a list, a clause's end, or a former role.)
+        none(
+            &format!(
+                "In court were the judge, the prosecutor, Maria Lopez, and the \
+                 defendant's mother.{after} The prosecutor said the case was strong."
+            ),
+            "The prosecutor",
+        );
+        none(
+            &format!(
+                "Outside the courthouse, where she had waited for the judge, Maria Lopez \
+                 wept.{after} The judge said the sentence was fair."
+            ),
+            "The judge",
+        );
+        none(
+            &format!(
+                "Voters cheered the former state governor, Jane Doe, at the rally.{after} \
+                 The governor said she was pleased."
+            ),
+            "The governor",
         );
         // A zoo is a body whose head word names it.
         fits(
