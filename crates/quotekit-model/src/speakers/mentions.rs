@@ -716,13 +716,16 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 || first_name(end - 1) && end + 1 < words.len() && first_name(end + 1);
             let firm_before = || {
                 let run = &words[start..end];
+                let titled = run
+                    .iter()
+                    .any(|w| TITLES.contains(w.key()) || HONORIFICS.contains(w.key()));
+                // (One word after the `&`: no name of two words begins there.)
+                let one_after = end + 2 >= words.len()
+                    || !starts[end + 2]
+                    || !joined(&words[end + 1], &words[end + 2]);
                 run.iter().any(|w| FIRM_WORDS.contains(w.key()))
-                    && !run
-                        .iter()
-                        .any(|w| TITLES.contains(w.key()) || HONORIFICS.contains(w.key()))
-                    && !(end + 2 < words.len()
-                        && starts[end + 2]
-                        && joined(&words[end + 1], &words[end + 2]))
+                    && !titled
+                    && one_after
                     && !is_full_person_name(
                         &run.iter().map(|w| w.key().to_string()).collect::<Vec<_>>(),
                     )
