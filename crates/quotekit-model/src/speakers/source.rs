@@ -248,7 +248,7 @@ impl Source {
     /// The entity a definite description names by what the text writes
     /// beside exactly one entity named before it, if it does: first, the
     /// head of an apposition after one organization's name
-    /// ([`Source::apposed_organization`]: `the firm` for `Blackfen Labs, a
+    /// (`Source::apposed_organization`: `the firm` for `Blackfen Labs, a
     /// security firm,` whatever other firms are named); then a role right
     /// before one of its names (or before a comma before it) or among its
     /// titles, or in an apposition after it (`the judge` for Judge Howard
