@@ -796,7 +796,11 @@ mod tests {
 
     /// The span over `text` (its first occurrence) in `doc`.
     fn span_of(doc: &Document, tok: &Tokenized, text: &str) -> Range<usize> {
-        let start = doc.text().find(text).unwrap();
+        tokens_at(tok, doc.text().find(text).unwrap(), text.len())
+    }
+
+    /// The tokens of the `len` bytes at byte `start`.
+    fn tokens_at(tok: &Tokenized, start: usize, len: usize) -> Range<usize> {
         let first = tok
             .tokens
             .iter()
@@ -805,9 +809,30 @@ mod tests {
         let last = tok
             .tokens
             .iter()
-            .rposition(|t| t.byte_end == start + text.len())
+            .rposition(|t| t.byte_end == start + len)
             .unwrap();
         first..last + 1
+    }
+
+    /// The canonical name of the entity that `rule` gives the span of
+    /// `span`'s first occurrence in `text` (its last one with `last`).
+    fn named_by(
+        text: &str,
+        span: &str,
+        last: bool,
+        rule: impl Fn(&Source, &Names) -> Option<usize>,
+    ) -> Option<String> {
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let at = if last {
+            text.rfind(span)
+        } else {
+            text.find(span)
+        };
+        let source = Source::new(&tok, &names, tokens_at(&tok, at.unwrap(), span.len()));
+        let e = rule(&source, &names)?;
+        names.entities[e].canonical()
     }
 
     /// An organization the text describes in an apposition is what a
@@ -817,21 +842,10 @@ mod tests {
     /// organizations are so described.
     #[test]
     fn an_apposition_describes_an_organization() {
-        let described = |text: &str, span: &str| -> Option<String> {
-            let doc = Document::new("d", text);
-            let tok = Tokenizer::new().tokenize(&doc);
-            let names = Names::of(&doc, &tok);
-            let spans: Vec<usize> = text.match_indices(span).map(|(at, _)| at).collect();
-            let at = *spans.last().unwrap();
-            let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
-            let last = tok
-                .tokens
-                .iter()
-                .rposition(|t| t.byte_end == at + span.len())
-                .unwrap();
-            let source = Source::new(&tok, &names, first..last + 1);
-            let e = source.described_entity(&names)?;
-            names.entities[e].canonical()
+        let described = |text: &str, span: &str| {
+            named_by(text, span, true, |source, names| {
+                source.described_entity(names)
+            })
         };
         let text = "Blackfen Labs, a security firm, found the flaw. GreyMarrow said \
                     nothing. The Office of Communications and Data Protection (OCDP), \
@@ -871,13 +885,10 @@ mod tests {
     /// else; not where the name is possessive or another entity is named.
     #[test]
     fn a_name_and_its_acronym_are_one_entity() {
-        let named = |text: &str, span: &str| -> Option<String> {
-            let doc = Document::new("d", text);
-            let tok = Tokenizer::new().tokenize(&doc);
-            let names = Names::of(&doc, &tok);
-            let source = Source::new(&tok, &names, span_of(&doc, &tok, span));
-            let e = source.named_with_acronym(&names)?;
-            names.entities[e].canonical()
+        let named = |text: &str, span: &str| {
+            named_by(text, span, false, |source, names| {
+                source.named_with_acronym(names)
+            })
         };
         let before = "Wages rose slowly. Signe Aaltonen of Morrow Bank was less sure. ";
         let text = format!(
@@ -954,13 +965,10 @@ mod tests {
     /// too, or where its words are not all written there.
     #[test]
     fn a_description_names_the_one_entity_it_fits() {
-        let described = |text: &str, span: &str| -> Option<String> {
-            let doc = Document::new("d", text);
-            let tok = Tokenizer::new().tokenize(&doc);
-            let names = Names::of(&doc, &tok);
-            let source = Source::new(&tok, &names, span_of(&doc, &tok, span));
-            let e = source.described_entity(&names)?;
-            names.entities[e].canonical()
+        let described = |text: &str, span: &str| {
+            named_by(text, span, false, |source, names| {
+                source.described_entity(names)
+            })
         };
         let fits = |text: &str, span: &str, name: &str| {
             assert_eq!(described(text, span).as_deref(), Some(name), "{text}");
