@@ -1371,6 +1371,11 @@ fn speakers_are_named_in_every_output_and_scored() {
     for line in lines.lines() {
         let r: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(r["kind"].is_string() && r["text"].is_string(), "{line}");
+        // (The gold span's id, as its file writes it.)
+        assert!(
+            r["id"].as_str().is_some_and(|id| id.starts_with('T')),
+            "{line}"
+        );
         assert_ne!(r["gold"], r["predicted"], "{line}");
         marked += usize::from(r["unreachable"].as_bool().unwrap());
     }

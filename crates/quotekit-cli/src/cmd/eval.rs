@@ -45,8 +45,9 @@ pub struct EvalArgs {
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// With --model: write every gold Source span the resolver named wrong
-    /// to this file (JSONL: document, text, kind, gold and predicted name),
-    /// for error analysis (`-`: standard output).
+    /// to this file (JSONL: document, the span's id (brat's `T12`), text,
+    /// offsets, kind, gold and predicted name, and whether no entity has
+    /// the gold name), for error analysis (`-`: standard output).
     #[arg(long, value_name = "FILE", requires = "model")]
     pub errors: Option<PathBuf>,
     /// Also write the evaluation as an HTML page to this file: the tables,

@@ -6,7 +6,7 @@
 use crate::eval::speakers::{normalise, same_name};
 use crate::speakers::entities::Names;
 use crate::speakers::resolver::SpeakerResolver;
-use crate::speakers::train::named_sources;
+use crate::speakers::train::named_source_spans;
 use quotekit_data::{Document, Role, Tokenizer};
 use serde::Serialize;
 use std::fmt;
@@ -159,6 +159,8 @@ impl fmt::Display for GoldAccuracy {
 pub struct Resolved {
     /// Document id.
     pub document: String,
+    /// The gold span's id (brat's `T12`).
+    pub id: String,
     /// The span's text.
     pub text: String,
     /// Its first character (offset in the document's text).
@@ -202,11 +204,11 @@ pub fn gold_accuracy(
         }
         let tok = tokenizer.tokenize(doc);
         let names = Names::of(doc, &tok);
-        let sources = named_sources(doc, &tok);
-        let ranges: Vec<_> = sources.iter().map(|(r, _)| r.clone()).collect();
+        let sources = named_source_spans(doc, &tok);
+        let ranges: Vec<_> = sources.iter().map(|(r, _, _)| r.clone()).collect();
         let chosen = resolver.resolve_names(&tok, &names, &ranges);
         let named_entities = crate::speakers::train::NamedEntities::of(&names);
-        for ((range, gold), entity) in sources.into_iter().zip(chosen) {
+        for ((range, gold, span), entity) in sources.into_iter().zip(chosen) {
             let text = doc.text()
                 [tok.tokens[range.start].byte_start..tok.tokens[range.end - 1].byte_end]
                 .to_string();
@@ -218,6 +220,7 @@ pub fn gold_accuracy(
                 .and_then(|n| normalise(&n));
             spans.push(Resolved {
                 document: doc.id.clone(),
+                id: span.id.clone(),
                 start: tok.tokens[range.start].span.start,
                 end: tok.tokens[range.end - 1].span.end,
                 kind: MentionKind::of(&text, gold.as_deref()),

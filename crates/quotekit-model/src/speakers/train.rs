@@ -12,7 +12,7 @@ use crate::speakers::features::{Context, History};
 use crate::speakers::resolver::{candidates, Candidate, SpeakerResolver, DEFAULT_BITS};
 use crate::speakers::source::Source;
 use crate::training::options::Interrupt;
-use quotekit_data::{Document, Role, Tokenized, Tokenizer};
+use quotekit_data::{Document, Role, Span, Tokenized, Tokenizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -125,17 +125,28 @@ impl ResolverReport {
 /// The Source spans of a document that carry a name, in text order: token
 /// range and normalised gold name (`None` for no one).
 pub fn named_sources(doc: &Document, tok: &Tokenized) -> Vec<(Range<usize>, Option<String>)> {
-    let mut out: Vec<(Range<usize>, Option<String>)> = doc
+    named_source_spans(doc, tok)
+        .into_iter()
+        .map(|(range, name, _)| (range, name))
+        .collect()
+}
+
+/// [`named_sources`], each with its span (for its id: brat's `T12`).
+pub fn named_source_spans<'d>(
+    doc: &'d Document,
+    tok: &Tokenized,
+) -> Vec<(Range<usize>, Option<String>, &'d Span)> {
+    let mut out: Vec<(Range<usize>, Option<String>, &Span)> = doc
         .spans
         .iter()
         .filter(|s| s.role == Role::Source && s.name.is_some())
         .map(|s| {
             let name = s.speaker_name().and_then(normalise);
-            (tok.overlapping(s.extent()), name)
+            (tok.overlapping(s.extent()), name, s)
         })
-        .filter(|(r, _)| !r.is_empty())
+        .filter(|(r, _, _)| !r.is_empty())
         .collect();
-    out.sort_by_key(|(r, _)| (r.start, r.end));
+    out.sort_by_key(|(r, _, _)| (r.start, r.end));
     out
 }
 
