@@ -1524,22 +1524,20 @@ mod tests {
             "{:?}",
             canonical(&n)
         );
-        // `ter` is a particle.
-        let n = names("The trade minister, Joris ter Haar, spoke. Ter Haar said no.");
-        assert_eq!(
-            entity(&n, "Joris ter Haar").mentions.len(),
-            2,
-            "{:?}",
-            canonical(&n)
-        );
-        // `ap` is a particle (Welsh).
-        let n = names("Rhys ap Gwilym scored twice. Ap Gwilym said it was earned.");
-        assert_eq!(
-            entity(&n, "Rhys ap Gwilym").mentions.len(),
-            2,
-            "{:?}",
-            canonical(&n)
-        );
+        // `ter` and `ap` (Welsh) are particles.
+        for (text, name) in [
+            (
+                "The trade minister, Joris ter Haar, spoke. Ter Haar said no.",
+                "Joris ter Haar",
+            ),
+            (
+                "Rhys ap Gwilym scored twice. Ap Gwilym said it was earned.",
+                "Rhys ap Gwilym",
+            ),
+        ] {
+            let n = names(text);
+            assert_eq!(entity(&n, name).mentions.len(), 2, "{:?}", canonical(&n));
+        }
         // A name that ends with `Jr.` or `Sr.` is a person's.
         let n = names("Luther Ames Jr. spoke at the hearing.");
         assert_eq!(

@@ -1227,7 +1227,7 @@ fn candidate_features(
                 .yes(possessive),
         );
         // The span is the name (and maybe `the`): `Russia`, `the White House`.
-        let whole = mention.words.len() + usize::from(source.first == "the") == source.words.len();
+        let whole = source.is_name_alone(m, names);
         f.add(key!("name-whole").with(relation).yes(whole).with(kind));
         let name = key!("name").with(relation);
         f.add(name);

@@ -780,8 +780,8 @@ static FEMALE: WordSet = WordSet::new(&[
 
 /// True when lower-case name words `keys` are a person's full name: a first
 /// name the lists know, then at least one more word (`hillary clinton`).
-pub fn is_full_person_name(keys: &[String]) -> bool {
-    keys.len() >= 2 && first_name_gender(&keys[0]).is_some()
+pub fn is_full_person_name<S: AsRef<str>>(keys: &[S]) -> bool {
+    keys.len() >= 2 && first_name_gender(keys[0].as_ref()).is_some()
 }
 
 /// The usual gender of a first name (lower case), when it has one.

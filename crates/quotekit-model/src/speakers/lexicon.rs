@@ -356,11 +356,9 @@ pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
     "whether",
 ]);
 
-/// Lower-case words allowed inside a name between capitalised ones.
-pub(crate) static CONNECTORS: WordSet = WordSet::new(&[
-    "of", "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al",
-    "da", "dos", "ter", "ap", "ab", "for", "on", "&",
-]);
+/// Lower-case words allowed inside a name between capitalised ones: the
+/// [`PARTICLES`] and a few more.
+pub(crate) static CONNECTORS: WordSet = WordSet::of_both(PARTICLE_LIST, &["of", "for", "on", "&"]);
 
 /// Words written with a full stop that does not end the sentence.
 pub(crate) static ABBREVIATIONS: WordSet = WordSet::new(&[
@@ -397,17 +395,10 @@ pub(crate) static UNNAMED_BODIES: WordSet = WordSet::new(&[
 /// and Industry`, `Department of Health and Human Services`).
 pub(crate) static REMITS: WordSet = WordSet::new(&[
     "marine",
-    "natural",
-    "water",
-    "mines",
     "mineral",
-    "communications",
     "information",
     "veterans",
-    "family",
-    "families",
     "children",
-    "youth",
     "women",
     "social",
     "local",
@@ -470,10 +461,13 @@ pub(crate) static REMITS: WordSet = WordSet::new(&[
 ]);
 
 /// Name particles, which join the words of a person's name (`Beto de Leon`).
-pub(crate) static PARTICLES: WordSet = WordSet::new(&[
+pub(crate) static PARTICLES: WordSet = WordSet::new(PARTICLE_LIST);
+
+/// The words of [`PARTICLES`], which [`CONNECTORS`] has too.
+const PARTICLE_LIST: &[&str] = &[
     "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al", "da",
     "dos", "ter", "ap", "ab",
-]);
+];
 
 /// Person titles and honorifics taken off the front of a name.
 pub(crate) static TITLES: WordSet = WordSet::new(&[
@@ -1366,6 +1360,8 @@ mod tests {
             &GROUPS,
             &FUNCTION_WORDS,
             &COUNTRIES,
+            &UNNAMED_BODIES,
+            &REMITS,
         ];
         for set in sets {
             let words: Vec<&str> = set.words.iter().flat_map(|l| l.iter().copied()).collect();

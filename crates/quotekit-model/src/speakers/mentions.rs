@@ -559,6 +559,9 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let glued = |a: &Word, b: &Word| {
         tok.tokens[a.tokens.end - 1].span.end == tok.tokens[b.tokens.start].span.start
     };
+    // Whether words `run` are a person's full name.
+    let full_person =
+        |run: &[Word]| is_full_person_name(&run.iter().map(Word::key).collect::<Vec<_>>());
     // The end of the run of capitalised words from word `k` (`k` when it
     // begins none).
     let run_end = |k: usize| {
@@ -658,12 +661,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 && organization_from(end + 1)
                 // (Not a person's full name before it: `Tom Berg and Lydd
                 // Mining` are two.)
-                && !is_full_person_name(
-                    &words[start..end]
-                        .iter()
-                        .map(|w| w.key().to_string())
-                        .collect::<Vec<_>>(),
-                );
+                && !full_person(&words[start..end]);
             // `and` and a word of what a body's name covers, after its head
             // and a connector (`Ministry of Commerce and Industry`,
             // `Department of Health and Human Services`).
@@ -693,8 +691,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 && connected(words, end, &starts).is_some_and(|skip| {
                     // (Whether `for` and the name are joined is asked below.)
                     let name = &words[end + skip..run_end(end + skip)];
-                    let keys: Vec<String> = name.iter().map(|w| w.key().to_string()).collect();
-                    name.len() >= 2 && !is_full_person_name(&keys)
+                    name.len() >= 2 && !full_person(name)
                 });
             // `&` joins a firm's names, one word on each side (`Johnson &
             // Johnson`, `Procter & Gamble`, `Meagher & Flom`), one word on
@@ -726,9 +723,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
                 run.iter().any(|w| FIRM_WORDS.contains(w.key()))
                     && !titled
                     && one_after
-                    && !is_full_person_name(
-                        &run.iter().map(|w| w.key().to_string()).collect::<Vec<_>>(),
-                    )
+                    && !full_person(run)
             };
             let ampersand = w.text == "&"
                 && (end - start == 1 || firm_before())

@@ -140,12 +140,9 @@ pub fn candidates<'w>(
 /// and for all of dev's; those spans had 37% of the candidates ranked on
 /// PolNeAR dev.
 pub fn offered<'w>(cx: &Context<'_, 'w>, source: &Source, history: &History) -> Vec<Candidate<'w>> {
-    let names = cx.names;
-    let whole_name = source.name.filter(|&m| {
-        source.inside.len() == 1
-            && names.mentions[m].words.len() + usize::from(source.first == "the")
-                == source.words.len()
-    });
+    let whole_name = source
+        .name
+        .filter(|&m| source.inside.len() == 1 && source.is_name_alone(m, cx.names));
     candidates_among(cx, source, history, whole_name)
 }
 

@@ -309,14 +309,7 @@ impl Source {
             }
         }
         let word_before = |at: usize, back: usize| at.checked_sub(back).and_then(key);
-        let ms = |e: usize| {
-            names.entities[e]
-                .mentions
-                .iter()
-                .map(|&m| &names.mentions[m])
-                .take_while(|m| m.tokens.end <= self.tokens.start)
-                .take(MENTIONS_READ)
-        };
+        let ms = |e: usize| self.mentions_before(names, e);
         let is_person = |e: usize| {
             matches!(
                 names.entities[e].kind,
@@ -429,25 +422,7 @@ impl Source {
                 .unwrap_or(0)
         };
         // The one entity that fits, `Err` where another may fit too.
-        let one = |by_age: bool| -> Result<Option<usize>, ()> {
-            let mut sure = None;
-            for (read, e) in (0..names.entities.len()).enumerate() {
-                let first = names.mentions[names.entities[e].mentions[0]].tokens.start;
-                // (Entities are in the order they are first named.)
-                if first >= self.tokens.start {
-                    break;
-                }
-                if read == ENTITIES_READ {
-                    return Err(());
-                }
-                match fit(e, by_age) {
-                    0 => {}
-                    2 if sure.is_none() => sure = Some(e),
-                    _ => return Err(()),
-                }
-            }
-            Ok(sure)
-        };
+        let one = |by_age: bool| self.only_fit(names, |e| fit(e, by_age));
         let Some(n) = age else {
             return one(false).ok().flatten();
         };
@@ -517,31 +492,56 @@ impl Source {
                     .iter()
                     .all(|&d| d == head || phrase().any(|w| full_title(w) == d))
         };
-        let mut found = None;
-        for (read, entity) in names.entities.iter().enumerate() {
-            let first = names.mentions[entity.mentions[0]].tokens.start;
+        self.only_fit(names, |e| {
+            let fits = names.entities[e].kind == EntityType::Organization
+                && self.mentions_before(names, e).any(apposed);
+            if fits {
+                2
+            } else {
+                0
+            }
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// The one entity named before the span that `fit` gives 2 (it fits),
+    /// where no other gives 1 (it may fit) or 2 and it is among the first
+    /// [`ENTITIES_READ`] entities (`Err` otherwise); 0: it does not fit.
+    fn only_fit(&self, names: &Names, fit: impl Fn(usize) -> u8) -> Result<Option<usize>, ()> {
+        let mut sure = None;
+        for (read, e) in (0..names.entities.len()).enumerate() {
+            let first = names.mentions[names.entities[e].mentions[0]].tokens.start;
+            // (Entities are in the order they are first named.)
             if first >= self.tokens.start {
                 break;
             }
             if read == ENTITIES_READ {
-                return None;
+                return Err(());
             }
-            let fits = entity.kind == EntityType::Organization
-                && entity
-                    .mentions
-                    .iter()
-                    .map(|&m| &names.mentions[m])
-                    .take_while(|m| m.tokens.end <= self.tokens.start)
-                    .take(MENTIONS_READ)
-                    .any(apposed);
-            if fits {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(read);
+            match fit(e) {
+                0 => {}
+                2 if sure.is_none() => sure = Some(e),
+                _ => return Err(()),
             }
         }
-        found
+        Ok(sure)
+    }
+
+    /// The first [`MENTIONS_READ`] mentions of entity `e` that end before
+    /// the span.
+    fn mentions_before<'n>(
+        &self,
+        names: &'n Names,
+        e: usize,
+    ) -> impl Iterator<Item = &'n crate::speakers::mentions::NameMention> + 'n {
+        let start = self.tokens.start;
+        names.entities[e]
+            .mentions
+            .iter()
+            .map(|&m| &names.mentions[m])
+            .take_while(move |m| m.tokens.end <= start)
+            .take(MENTIONS_READ)
     }
 
     /// The person whose name the text wrote last before the span's
@@ -703,6 +703,12 @@ impl Source {
             && rest.iter().all(|&m| same(m))
             && names.entities[entity].kind != EntityType::Group)
             .then_some(entity)
+    }
+
+    /// True when name mention `m` (and `the` before it) is all the span's
+    /// words: `Russia`, `the White House`.
+    pub fn is_name_alone(&self, m: usize, names: &Names) -> bool {
+        names.mentions[m].words.len() + usize::from(self.first == "the") == self.words.len()
     }
 
     /// True when the span is `I`, `me` or `my`.
