@@ -162,7 +162,7 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
 /// a drug approval, a confidence vote, a marathon, a divorce, an
 /// earthquake, a merger, a zoo's escape; then a court ruling, a mountain
 /// rescue, a phone launch, a retraction, hostages, a column, rugby), the
-/// built-in resolver names 985 of the 1,101 gold Source spans (its rules
+/// built-in resolver names 990 of the 1,101 gold Source spans (its rules
 /// were made from these articles' errors, so this is no held-out figure),
 /// and the spans those rules are for.
 #[test]
@@ -171,7 +171,7 @@ fn the_original_articles_resolve_as_measured() {
     assert_eq!(docs.len(), 56);
     let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
     assert_eq!(acc.total, 1101);
-    assert!(acc.correct >= 985, "{acc}");
+    assert!(acc.correct >= 990, "{acc}");
     let named = |doc: &str, text: &str| {
         let span = spans
             .iter()
@@ -256,6 +256,9 @@ fn the_original_articles_resolve_as_measured() {
             "the ministry",
             "ministry of fisheries and marine resources",
         ),
+        // Stop 79: `It` goes on quoting the organization before it.
+        ("13-saffra-tour", "It", "halfmoon records"),
+        ("24-eastmarch-occupation", "It", "university of eastmarch"),
     ] {
         assert_eq!(named(doc, text).as_deref(), Some(name), "{doc}: {text}");
     }

@@ -565,7 +565,7 @@ impl History {
 
     /// The entity of the last source in `paragraph`, if one came there and
     /// was given one.
-    fn paragraph_last(&self, paragraph: usize) -> Option<usize> {
+    pub(crate) fn paragraph_last(&self, paragraph: usize) -> Option<usize> {
         self.paragraph_last
             .get(paragraph)
             .copied()

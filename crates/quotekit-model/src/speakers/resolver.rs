@@ -146,6 +146,24 @@ pub fn offered<'w>(cx: &Context<'_, 'w>, source: &Source, history: &History) -> 
     candidates_among(cx, source, history, whole_name)
 }
 
+/// The organization that a span `it` goes on quoting: the one given the
+/// source before it, when that came in the same paragraph (`The university
+/// said it was reviewing footage …. It said the library would reopen`).
+/// An `it` after a source given no one is most often a document (`The ad
+/// says …. It makes no mention`), and is left to the ranker, as is one
+/// after a person.
+fn continued_organization(source: &Source, history: &History, names: &Names) -> Option<usize> {
+    if source.pronoun.is_none_or(|(p, _)| p != "it") {
+        return None;
+    }
+    history.paragraph_last(source.paragraph).filter(|&e| {
+        matches!(
+            names.entities[e].kind,
+            EntityType::Organization | EntityType::Unknown
+        ) && agrees("n", &names.entities[e])
+    })
+}
+
 /// [`candidates`], or only no one and the entities that name mention
 /// `named` can mean, when it is given.
 fn candidates_among<'w>(
@@ -421,6 +439,7 @@ impl SpeakerResolver {
                 writer
                     .or_else(|| source.named_with_acronym(names))
                     .or_else(|| source.described_entity(names))
+                    .or_else(|| continued_organization(&source, &history, names))
                     .or_else(|| self.best(&offered(&cx, &source, &history)))
             };
             history.push(source.paragraph, chosen);
@@ -434,6 +453,65 @@ impl SpeakerResolver {
 mod tests {
     use super::*;
     use quotekit_data::Tokenizer;
+
+    /// An `it` goes on quoting the organization given the source before it
+    /// in its paragraph; not a person's, nor across paragraphs.
+    #[test]
+    fn it_goes_on_quoting_the_organization_before_it() {
+        let doc = Document::new(
+            "d",
+            "Halden Freight said it would appeal the fine. It said the ruling \
+             ignored the facts.\n\nMaria Okafor said the depot would stay open. \
+             It said nothing about the fine.\n\nIt said the appeal would be heard in May.",
+        );
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let range = |context: &str, text: &str| {
+            let at = doc.text().find(context).unwrap();
+            let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
+            let last = tok
+                .tokens
+                .iter()
+                .rposition(|t| t.byte_end == at + text.len())
+                .unwrap();
+            first..last + 1
+        };
+        let ranges = [
+            range("Halden Freight said", "Halden Freight"),
+            range("It said the ruling", "It"),
+            range("Maria Okafor said", "Maria Okafor"),
+            range("It said nothing", "It"),
+            range("It said the appeal", "It"),
+        ];
+        let sources: Vec<Source> = ranges
+            .iter()
+            .map(|r| Source::new(&tok, &names, r.clone()))
+            .collect();
+        let entity = |name: &str| {
+            names
+                .entities
+                .iter()
+                .position(|e| e.canonical().as_deref() == Some(name))
+                .unwrap()
+        };
+        let (halden, okafor) = (entity("Halden Freight"), entity("Maria Okafor"));
+        let mut history = History::default();
+        history.push(sources[0].paragraph, Some(halden));
+        assert_eq!(
+            continued_organization(&sources[1], &history, &names),
+            Some(halden)
+        );
+        // Not the name itself, only `it`.
+        assert_eq!(continued_organization(&sources[2], &history, &names), None);
+        history.push(sources[1].paragraph, Some(halden));
+        history.push(sources[2].paragraph, Some(okafor));
+        assert_eq!(continued_organization(&sources[3], &history, &names), None);
+        history.push(sources[3].paragraph, None);
+        // A new paragraph.
+        assert_eq!(continued_organization(&sources[4], &history, &names), None);
+        let resolved = SpeakerResolver::builtin().resolve(&doc, &tok, &ranges);
+        assert_eq!(resolved.name(1).as_deref(), Some("Halden Freight"));
+    }
 
     /// A span that is a name alone is offered no one and the entities its
     /// name can mean, with the features and ranks [`candidates`] gives
