@@ -838,6 +838,61 @@ fn in_capitals(word: &str) -> bool {
         && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
 }
 
+/// A name and the acronym in brackets right after it (`Keswater Harbour
+/// Terminals (KHT)`) are one entity's, whatever the name's words: the
+/// acronym's entity, a name of one word in capitals whose letters are the
+/// name's initials, joins the name's. (Grouping joins an acronym to a name
+/// only where the name may have one, [`may_have_acronym`]: one with an
+/// organization's head word or a connector.)
+fn join_defined_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut Vec<Entity>) {
+    let mut entity_of = vec![usize::MAX; mentions.len()];
+    for (e, entity) in entities.iter().enumerate() {
+        for &m in &entity.mentions {
+            entity_of[m] = e;
+        }
+    }
+    let text = |w: usize| words.get(w).map(|w| w.text);
+    let mut joined = false;
+    for (m, mention) in mentions.iter().enumerate() {
+        let end = mention.words.end;
+        if text(end) != Some("(") || text(end + 2) != Some(")") {
+            continue;
+        }
+        let acronym = m + 1;
+        if mentions
+            .get(acronym)
+            .is_none_or(|a| a.words != (end + 1..end + 2))
+        {
+            continue;
+        }
+        let (from, into) = (entity_of[acronym], entity_of[m]);
+        if from == into || from == usize::MAX || into == usize::MAX {
+            continue;
+        }
+        let spelled = match &entities[from].keys[..] {
+            [letters] if in_capitals(&entities[from].name[0]) => {
+                let letters: Vec<char> = letters.chars().filter(|c| c.is_alphabetic()).collect();
+                mention.keys.len() >= 2 && initials_match(&letters, &mention.keys)
+            }
+            _ => false,
+        };
+        if !spelled {
+            continue;
+        }
+        let moved = std::mem::take(&mut entities[from].mentions);
+        for &k in &moved {
+            entity_of[k] = into;
+        }
+        let into = &mut entities[into].mentions;
+        into.extend(moved);
+        into.sort_unstable();
+        joined = true;
+    }
+    if joined {
+        entities.retain(|e| !e.mentions.is_empty());
+    }
+}
+
 /// The acronyms of a text's organizations: their names of one word (`U.N.`)
 /// and the initials their longer names spell, small words counted or not
 /// (as [`is_acronym_of`] reads them), held as lower-case letters in a set,
@@ -1093,6 +1148,7 @@ impl<'t> Names<'t> {
         let words = words(doc.text(), tok);
         let mentions = name_mentions(doc.text(), tok, &words);
         let mut entities = entities(&mentions);
+        join_defined_acronyms(&words, &mentions, &mut entities);
         let mut entity_of = vec![None; mentions.len()];
         for (e, entity) in entities.iter().enumerate() {
             for &m in &entity.mentions {
@@ -1152,6 +1208,28 @@ mod tests {
         assert!(!compatible(&k("gregory lyle sr"), &k("gregory lyle jr")));
         assert!(compatible(&k("lyle"), &k("gregory lyle jr")));
         assert!(compatible(&k("gregory lyle jr"), &k("gregory lyle jr")));
+    }
+
+    /// A name and its acronym in brackets are one entity, though the name
+    /// has no organization's head word; not where the letters are not its
+    /// initials. A newspaper's name is an organization's.
+    #[test]
+    fn an_acronym_in_brackets_joins_the_name_before_it() {
+        let n = names(
+            "The port's operator, Keswater Harbour Terminals (KHT), wants cranes. \
+             KHT said it would keep one terminal open.",
+        );
+        let kht = entity(&n, "Keswater Harbour Terminals");
+        assert_eq!(kht.mentions.len(), 3, "{:?}", n.entities);
+        assert_eq!(kht.kind, EntityType::Organization);
+        assert_eq!(entity_of_word(&n, "KHT"), kht);
+        let n = names("Her firm, Marlow Fenn Partners (MFQ), said so. MFQ said more.");
+        assert_ne!(
+            entity_of_word(&n, "MFQ"),
+            entity(&n, "Marlow Fenn Partners")
+        );
+        let n = names("The Brannock Ledger reported it. In an interview with the Ledger, he said.");
+        assert_eq!(entity(&n, "Brannock Ledger").kind, EntityType::Organization);
     }
 
     /// The entity of the mention whose name is the one word `word`.

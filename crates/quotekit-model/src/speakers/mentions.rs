@@ -462,11 +462,13 @@ fn mention_or_title(
         }
         k += 1;
     }
+    // (A role's acronym is no name: `The CFO said`.)
     let acronym = name.len() == 1
         && name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
         && name[0]
             .chars()
-            .all(|c| !c.is_alphabetic() || c.is_uppercase());
+            .all(|c| !c.is_alphabetic() || c.is_uppercase())
+        && !matches!(keys[0].as_str(), "ceo" | "cfo" | "coo" | "cto");
     let honorific = all[..t].iter().any(|w| HONORIFICS.contains(w.key()));
     if !organization
         && !acronym
@@ -947,6 +949,20 @@ mod tests {
         assert_eq!(
             mentions("Moderator Alvin Reyes of Channel 6 asked the first question."),
             ["Alvin Reyes", "Channel"]
+        );
+    }
+
+    /// A role's acronym is no name (other acronyms are), and a collective's
+    /// name keeps its plural possessive.
+    #[test]
+    fn a_cfo_is_no_name_and_a_collective_is_whole() {
+        assert_eq!(
+            mentions("The CFO said CEO Ann Lee and the CTO agreed with the FBI."),
+            ["Ann Lee", "FBI"]
+        );
+        assert_eq!(
+            mentions("said an organizer with the Harlen Fishers' Collective."),
+            ["Harlen Fishers' Collective"]
         );
     }
 
