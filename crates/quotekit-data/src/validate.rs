@@ -4,7 +4,7 @@
 //! overlaps). Each problem is a [`Diagnostic`] naming file and line.
 //! The file runs over 500 lines: each kind of problem, its message and its check sit together.
 
-use crate::document::{Document, Role};
+use crate::document::{Document, Role, Span};
 use crate::offsets::{ByStart, CharSpan};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -97,6 +97,9 @@ pub enum ProblemKind {
         /// How many more spans before `second`, of roles other than its own,
         /// overlap it (one message for them all).
         more: usize,
+        /// Whether one of the two is a Content span that holds the other, a
+        /// Source or Cue (an attribution inside a quote).
+        nested: bool,
     },
     /// An attribution argument points at an ignored span (e.g. `Discuss`); it is dropped.
     IgnoredArgument {
@@ -360,6 +363,7 @@ impl std::fmt::Display for ProblemKind {
                 first,
                 second,
                 more,
+                nested,
             } => {
                 write!(
                     f,
@@ -367,10 +371,18 @@ impl std::fmt::Display for ProblemKind {
                     first.0, first.1, second.0, second.1
                 )?;
                 match more {
-                    0 => Ok(()),
-                    1 => write!(f, " (and 1 more span of another role)"),
-                    n => write!(f, " (and {n} more spans of other roles)"),
+                    0 => {}
+                    1 => write!(f, " (and 1 more span of another role)")?,
+                    n => write!(f, " (and {n} more spans of other roles)")?,
                 }
+                if *nested {
+                    write!(
+                        f,
+                        "; an attribution inside a quote: both spans are kept, but the tags \
+                         a tagger learns from hold one role a token, the quote's"
+                    )?;
+                }
+                Ok(())
             }
             ProblemKind::IgnoredArgument { attribution, span } => write!(
                 f,
@@ -826,6 +838,16 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
         .into_iter()
         .map(|(i, j, more)| {
             let (a, b) = (&doc.spans[i], &doc.spans[j]);
+            // (Every fragment of the one within the other's extent.)
+            let holds = |outer: &Span, inner: &Span| {
+                outer.role == Role::Content
+                    && matches!(inner.role, Role::Source | Role::Cue)
+                    && inner.fragments.iter().all(|f| {
+                        outer.fragments.iter().any(|o| o.start <= f.start)
+                            && outer.fragments.iter().any(|o| f.end <= o.end)
+                    })
+            };
+            let nested = holds(a, b) || holds(b, a);
             origin.diagnostic(
                 &doc.id,
                 Some(&b.id),
@@ -834,6 +856,7 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
                     first: (a.role, a.id.clone()),
                     second: (b.role, b.id.clone()),
                     more,
+                    nested,
                 },
             )
         })
@@ -1081,6 +1104,43 @@ mod tests {
             validate(&d, &origin(), &strict)[0].severity,
             Severity::Error
         );
+    }
+
+    /// A Source or Cue inside a Content span (an attribution inside a
+    /// quote) is still a warning, which says what the tags make of it.
+    #[test]
+    fn an_attribution_inside_a_quote_says_what_the_tags_keep() {
+        let text = "Ann said: \"I told him we would win.\"";
+        let mut d = Document::new("d", text);
+        let at = |w: &str| text.find(w).unwrap();
+        d.spans = vec![
+            span("T1", Role::Source, 0, 3),
+            span("T2", Role::Cue, 4, 8),
+            span("T3", Role::Content, at("I told"), at(".\"") + 1),
+            span("T4", Role::Source, at("I told"), at("I told") + 1),
+            span("T5", Role::Cue, at("told"), at("told") + 4),
+        ];
+        let msgs: Vec<String> = validate(&d, &Origin::file("d.ann"), &Default::default())
+            .iter()
+            .map(|m| m.kind.to_string())
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        for (m, inner) in msgs.iter().zip(["Source span T4", "Cue span T5"]) {
+            assert!(
+                m.starts_with(&format!(
+                    "Content span T3 overlaps {inner}; an attribution inside a quote"
+                )),
+                "{m}"
+            );
+        }
+        // Not a span that only overlaps a quote's end.
+        d.spans.truncate(3);
+        d.spans.push(span("T6", Role::Cue, at("win"), text.len()));
+        let msgs: Vec<String> = validate(&d, &Origin::file("d.ann"), &Default::default())
+            .iter()
+            .map(|m| m.kind.to_string())
+            .collect();
+        assert_eq!(msgs, ["Content span T3 overlaps Cue span T6"]);
     }
 
     /// Each span that overlaps earlier spans of other roles gets one
