@@ -164,7 +164,7 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
 /// rescue, a phone launch, a retraction, hostages, a column, rugby; then
 /// an obituary, a dock strike, a bird study, an earnings call, a ferry
 /// capsizing, a summit, a school board), the
-/// built-in resolver names 1,125 of the 1,249 gold Source spans (its rules
+/// built-in resolver names 1,129 of the 1,249 gold Source spans (its rules
 /// were made from these articles' errors, so this is no held-out figure),
 /// and the spans those rules are for.
 #[test]
@@ -173,7 +173,7 @@ fn the_original_articles_resolve_as_measured() {
     assert_eq!(docs.len(), 63);
     let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
     assert_eq!(acc.total, 1249);
-    assert!(acc.correct >= 1125, "{acc}");
+    assert!(acc.correct >= 1129, "{acc}");
     let named = |doc: &str, text: &str| {
         let span = spans
             .iter()
@@ -264,7 +264,19 @@ fn the_original_articles_resolve_as_measured() {
         // A name's acronym in brackets, a role's acronym, a collective.
         ("58-keswater-strike", "KHT", "keswater harbour terminals"),
         ("60-brightmoor-earnings", "The CFO", "hannelore quist"),
-        ("62-harlen-summit", "The collective", "harlen fishers collective"),
+        (
+            "62-harlen-summit",
+            "The collective",
+            "harlen fishers collective",
+        ),
+        // An age no one is given: the recent source, or a person of
+        // unknown type whom pronouns gave a gender.
+        ("03-porthaven-cup", "The 24-year-old", "emeka obiora"),
+        (
+            "26-port-lisle-premiere",
+            "The 31-year-old",
+            "amara lindqvist",
+        ),
     ] {
         assert_eq!(named(doc, text).as_deref(), Some(name), "{doc}: {text}");
     }

@@ -573,6 +573,15 @@ impl History {
             .flatten()
     }
 
+    /// The entity of the last source in `paragraph` or, where none came
+    /// there, in the paragraph before, if it was given one.
+    pub(crate) fn recent(&self, paragraph: usize) -> Option<usize> {
+        let last = |p: usize| self.paragraph_last.get(p).copied().flatten();
+        last(paragraph)
+            .or_else(|| paragraph.checked_sub(1).and_then(last))
+            .flatten()
+    }
+
     /// How many earlier sources were given entity `e`.
     fn times(&self, e: usize) -> usize {
         self.times.get(e).copied().unwrap_or(0)

@@ -517,7 +517,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             capital
                 && w.text.chars().any(char::is_alphabetic)
                 && !NOT_NAMES.contains(w.key())
-                && !CONTRACTIONS.iter().any(|c| w.key().ends_with(c)),
+                && !CONTRACTIONS.iter().any(|c| w.key().ends_with(c))
+                // (An adjective of a place: `the Slovenia-born former model`,
+                // `London-based Acme Corp`.)
+                && !(w.key().ends_with("-born") || w.key().ends_with("-based")),
         );
         let s = sentence_of_word(w);
         let range = &mut sentence_words[s];
@@ -963,6 +966,11 @@ mod tests {
         assert_eq!(
             mentions("said an organizer with the Harlen Fishers' Collective."),
             ["Harlen Fishers' Collective"]
+        );
+        // A place's adjective is no name.
+        assert_eq!(
+            mentions("The Slovenia-born model met London-based Acme Corp staff."),
+            ["Acme Corp"]
         );
     }
 

@@ -438,7 +438,7 @@ impl SpeakerResolver {
             } else {
                 writer
                     .or_else(|| source.named_with_acronym(names))
-                    .or_else(|| source.described_entity(names))
+                    .or_else(|| source.described_entity(names, history.recent(source.paragraph)))
                     .or_else(|| continued_organization(&source, &history, names))
                     .or_else(|| self.best(&offered(&cx, &source, &history)))
             };

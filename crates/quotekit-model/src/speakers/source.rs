@@ -5,6 +5,7 @@
 //! spans that each rule must and must not catch.
 
 use crate::speakers::entities::{EntityType, Names};
+use crate::speakers::gender::Gender;
 use crate::speakers::lexicon::{
     full_title, is_role, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
     PRONOUNS, TITLES, UNNAMED_BODIES,
@@ -268,13 +269,16 @@ impl Source {
     /// organization of one word for `the company` (`Bloomberg`); none past
     /// the first 100 entities it reads. An age that fits no one's written
     /// age (`The 61-year-old said`, of `the 61-year-old` or `the 61-year-old
-    /// teacher` where the text gives that role to no one) goes to the last
-    /// person named before the span's sentence, unless the text gives them
-    /// another age. A reader takes the one that fits
+    /// teacher` where the text gives that role to no one) goes to the
+    /// `recent` source, the last one in the span's paragraph or, where none
+    /// came there, in the one before (`Van Aalst said …. The 44-year-old
+    /// said`), when that was given a person (or an entity of unknown type),
+    /// or else to the last person named before the span's sentence, unless
+    /// the text gives them another age. A reader takes the one that fits
     /// however far back it was named, where the ranker, which learned from
     /// few such spans, leans to the most recent entity. (`the former
     /// governor` for a `former Gov.` only.)
-    pub fn described_entity(&self, names: &Names) -> Option<usize> {
+    pub fn described_entity(&self, names: &Names, recent: Option<usize>) -> Option<usize> {
         if self.class != "desc" || !self.inside.is_empty() || self.first != "the" {
             return None;
         }
@@ -435,15 +439,20 @@ impl Source {
         // entity has (`the 61-year-old teacher` for `Anna Lee, a
         // teacher,`) or none has; not one of an organization (`the
         // 120-year-old party`) or any other noun.
+        let speaker = || {
+            recent
+                .filter(|&e| is_person(e) && written_age(e).is_none_or(|a| a == n))
+                .or_else(|| self.last_person(names, n, &written_age))
+        };
         if described.is_empty() {
-            return self.last_person(names, n, &written_age);
+            return speaker();
         }
         if !role {
             return None;
         }
         match one(false) {
             Ok(Some(e)) => Some(e),
-            Ok(None) => self.last_person(names, n, &written_age),
+            Ok(None) => speaker(),
             Err(()) => None,
         }
     }
@@ -548,8 +557,9 @@ impl Source {
     /// sentence (among the last [`ENTITIES_READ`] name mentions there),
     /// unless `written_age` reads another age than `age` for them: not one
     /// named in the quote before it (`“Donald is an amazing
-    /// leader,” said the 46-year-old`). Only an entity typed a person: one
-    /// of unknown type may be a place (`Dock Lane`, `Lisbon`).
+    /// leader,” said the 46-year-old`). Only an entity typed a person, or
+    /// one of unknown type that pronouns gave a gender (`Emeka Obiora …
+    /// he`): one of unknown type may be a place (`Dock Lane`, `Lisbon`).
     fn last_person<'a>(
         &self,
         names: &Names,
@@ -562,7 +572,11 @@ impl Source {
         (before.saturating_sub(ENTITIES_READ)..before)
             .rev()
             .filter_map(|m| names.entity_of[m])
-            .find(|&e| names.entities[e].kind == EntityType::Person)
+            .find(|&e| {
+                let entity = &names.entities[e];
+                entity.kind == EntityType::Person
+                    || (entity.kind == EntityType::Unknown && entity.gender != Gender::Unknown)
+            })
             .filter(|&e| written_age(e).is_none_or(|a| a == age))
     }
 
@@ -841,6 +855,43 @@ mod tests {
         names.entities[e].canonical()
     }
 
+    /// An age no one is given goes to the recent source when that is a
+    /// person or of unknown type and has no other age; else to the last
+    /// person named before the span's sentence.
+    #[test]
+    fn an_age_goes_to_the_recent_source() {
+        let text = "Mayor Ann Lee opened the bridge. Col. Pieter van Aalst watched. \
+                    \"I would climb on it,\" Van Aalst said.\n\nThe 44-year-old said more.";
+        let described = |recent: Option<&str>| {
+            named_by(text, "The 44-year-old", false, |source, names| {
+                let recent = recent.map(|r| {
+                    names
+                        .entities
+                        .iter()
+                        .position(|e| e.canonical().as_deref() == Some(r))
+                        .unwrap()
+                });
+                source.described_entity(names, recent)
+            })
+        };
+        assert_eq!(
+            described(Some("Pieter van Aalst")).as_deref(),
+            Some("Pieter van Aalst")
+        );
+        // (Without a recent source: the last person typed a person.)
+        assert_eq!(described(None).as_deref(), Some("Ann Lee"));
+        // Not a recent source the text gives another age.
+        let text = "Ann Lee, 61, spoke. Maria Tran said so.\n\nThe 44-year-old said more.";
+        let got = named_by(text, "The 44-year-old", false, |source, names| {
+            let lee = names
+                .entities
+                .iter()
+                .position(|e| e.canonical().as_deref() == Some("Ann Lee"));
+            source.described_entity(names, lee)
+        });
+        assert_eq!(got.as_deref(), Some("Maria Tran"));
+    }
+
     /// An organization the text describes in an apposition is what a
     /// description with that head names, before the firm and body rules
     /// (a firm of one word named too); not where the phrase is the span
@@ -850,7 +901,7 @@ mod tests {
     fn an_apposition_describes_an_organization() {
         let described = |text: &str, span: &str| {
             named_by(text, span, true, |source, names| {
-                source.described_entity(names)
+                source.described_entity(names, None)
             })
         };
         let text = "Blackfen Labs, a security firm, found the flaw. GreyMarrow said \
@@ -973,7 +1024,7 @@ mod tests {
     fn a_description_names_the_one_entity_it_fits() {
         let described = |text: &str, span: &str| {
             named_by(text, span, false, |source, names| {
-                source.described_entity(names)
+                source.described_entity(names, None)
             })
         };
         let fits = |text: &str, span: &str, name: &str| {
