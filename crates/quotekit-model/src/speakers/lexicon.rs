@@ -466,7 +466,7 @@ pub(crate) static PARTICLES: WordSet = WordSet::new(PARTICLE_LIST);
 /// The words of [`PARTICLES`], which [`CONNECTORS`] has too.
 const PARTICLE_LIST: &[&str] = &[
     "de", "del", "della", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al", "da",
-    "dos", "ter", "ap", "ab",
+    "dos", "ter", "ap", "ab", "ole",
 ];
 
 /// Person titles and honorifics taken off the front of a name.
@@ -569,6 +569,7 @@ pub(crate) static TITLES: WordSet = WordSet::new(&[
     "economist",
     "executive",
     "ceo",
+    "administrator",
     "cfo",
     "coo",
     "cto",
@@ -665,6 +666,7 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::of_both(
         "festival",
         "cooperative",
         "collective",
+        "guild",
         "ledger",
         "gazette",
         "courier",
