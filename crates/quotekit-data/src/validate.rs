@@ -838,13 +838,17 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
         .into_iter()
         .map(|(i, j, more)| {
             let (a, b) = (&doc.spans[i], &doc.spans[j]);
-            // (Every fragment of the one within the other's extent.)
+            // (Each fragment of the one inside one fragment of the other,
+            // and shorter: the quote's is then tagged first.)
             let holds = |outer: &Span, inner: &Span| {
                 outer.role == Role::Content
                     && matches!(inner.role, Role::Source | Role::Cue)
                     && inner.fragments.iter().all(|f| {
-                        outer.fragments.iter().any(|o| o.start <= f.start)
-                            && outer.fragments.iter().any(|o| f.end <= o.end)
+                        outer.fragments.iter().any(|o| {
+                            o.start <= f.start
+                                && f.end <= o.end
+                                && (o.start, o.end) != (f.start, f.end)
+                        })
                     })
             };
             let nested = holds(a, b) || holds(b, a);
@@ -1133,14 +1137,33 @@ mod tests {
                 "{m}"
             );
         }
-        // Not a span that only overlaps a quote's end.
+        // Not a span that only overlaps a quote's end, nor one as long as
+        // the quote (a fault of annotation), nor one that crosses from a
+        // quote's first piece into the gap before its second.
+        let plain = |d: &Document| -> Vec<String> {
+            validate(d, &Origin::file("d.ann"), &Default::default())
+                .iter()
+                .map(|m| m.kind.to_string())
+                .collect()
+        };
         d.spans.truncate(3);
         d.spans.push(span("T6", Role::Cue, at("win"), text.len()));
-        let msgs: Vec<String> = validate(&d, &Origin::file("d.ann"), &Default::default())
-            .iter()
-            .map(|m| m.kind.to_string())
-            .collect();
-        assert_eq!(msgs, ["Content span T3 overlaps Cue span T6"]);
+        assert_eq!(plain(&d), ["Content span T3 overlaps Cue span T6"]);
+        d.spans.truncate(3);
+        d.spans
+            .push(span("T7", Role::Source, at("I told"), at(".\"") + 1));
+        assert_eq!(plain(&d), ["Content span T3 overlaps Source span T7"]);
+        d.spans.truncate(2);
+        d.spans.push(Span {
+            fragments: vec![
+                CharSpan::new(at("I told"), at("him")),
+                CharSpan::new(at("we"), at(".\"") + 1),
+            ],
+            ..span("T3", Role::Content, 0, 1)
+        });
+        d.spans
+            .push(span("T8", Role::Cue, at("told"), at("him") + 3));
+        assert_eq!(plain(&d), ["Content span T3 overlaps Cue span T8"]);
     }
 
     /// Each span that overlaps earlier spans of other roles gets one

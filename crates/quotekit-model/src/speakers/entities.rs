@@ -6,7 +6,9 @@
 
 use crate::speakers::gender::{first_name_gender, is_full_person_name, Gender};
 use crate::speakers::lexicon::*;
-use crate::speakers::mentions::{age_after, name_mentions, words, NameMention, Word};
+use crate::speakers::mentions::{
+    age_after, bracketed_acronym, name_mentions, words, NameMention, Word,
+};
 use quotekit_data::{Document, Tokenized};
 
 /// What an entity is.
@@ -153,6 +155,9 @@ fn entity_type(keys: &[String], titles: &[&str]) -> EntityType {
         || keys
             .iter()
             .any(|k| matches!(k.as_str(), "of" | "for" | "on" | "&"))
+        || (NEWSPAPER_HEADS.contains(last)
+            && keys.len() >= 2
+            && first_name_gender(&keys[0]).is_none())
     {
         return EntityType::Organization;
     }
@@ -736,8 +741,7 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
         // which joined it: `Alliance to Reclaim Our Schools` and `AROS`.)
         let spelled_out = |m: usize| match &mentions[m].keys[..] {
             [acronym] if e.keys.len() >= 2 && in_capitals(&mentions[m].name[0]) => {
-                let letters: Vec<char> = acronym.chars().filter(|c| c.is_alphabetic()).collect();
-                initials_match(&letters, &e.keys)
+                spells(acronym, &e.keys)
             }
             _ => false,
         };
@@ -838,12 +842,23 @@ fn in_capitals(word: &str) -> bool {
         && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
 }
 
-/// A name and the acronym in brackets right after it (`Keswater Harbour
-/// Terminals (KHT)`) are one entity's, whatever the name's words: the
-/// acronym's entity, a name of one word in capitals whose letters are the
-/// name's initials, joins the name's. (Grouping joins an acronym to a name
-/// only where the name may have one, [`may_have_acronym`]: one with an
-/// organization's head word or a connector.)
+/// True when the letters of `acronym` are the initials of the name
+/// `keys` ([`initials_match`]).
+fn spells(acronym: &str, keys: &[String]) -> bool {
+    let letters: Vec<char> = acronym.chars().filter(|c| c.is_alphabetic()).collect();
+    initials_match(&letters, keys)
+}
+
+/// A name of three words or more and the acronym in brackets right after
+/// it (`Keswater Harbour Terminals (KHT)`) are one entity's, whatever the
+/// name's words: the acronym's entity, a name of one word in capitals
+/// whose letters are the name's initials, joins the name's. (Grouping
+/// joins an acronym to a name only where the name may have one,
+/// [`may_have_acronym`]: one with an organization's head word or a
+/// connector.) Not a person's full name (`John Fitzgerald Kennedy (JFK)`),
+/// nor a shorter name, which may be a person's or a place's (`Quillon
+/// Drabe (QD)`, a dateline's `ALBANY PARK (AP)`). The entities stay in
+/// order of first mention.
 fn join_defined_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut Vec<Entity>) {
     let mut entity_of = vec![usize::MAX; mentions.len()];
     for (e, entity) in entities.iter().enumerate() {
@@ -851,28 +866,19 @@ fn join_defined_acronyms(words: &[Word], mentions: &[NameMention], entities: &mu
             entity_of[m] = e;
         }
     }
-    let text = |w: usize| words.get(w).map(|w| w.text);
     let mut joined = false;
     for (m, mention) in mentions.iter().enumerate() {
-        let end = mention.words.end;
-        if text(end) != Some("(") || text(end + 2) != Some(")") {
+        let Some(acronym) = bracketed_acronym(words, mentions, m) else {
             continue;
-        }
-        let acronym = m + 1;
-        if mentions
-            .get(acronym)
-            .is_none_or(|a| a.words != (end + 1..end + 2))
-        {
-            continue;
-        }
+        };
         let (from, into) = (entity_of[acronym], entity_of[m]);
         if from == into || from == usize::MAX || into == usize::MAX {
             continue;
         }
+        let keys = &mention.keys;
         let spelled = match &entities[from].keys[..] {
             [letters] if in_capitals(&entities[from].name[0]) => {
-                let letters: Vec<char> = letters.chars().filter(|c| c.is_alphabetic()).collect();
-                mention.keys.len() >= 2 && initials_match(&letters, &mention.keys)
+                keys.len() >= 3 && !is_full_person_name(keys) && spells(letters, keys)
             }
             _ => false,
         };
@@ -890,6 +896,7 @@ fn join_defined_acronyms(words: &[Word], mentions: &[NameMention], entities: &mu
     }
     if joined {
         entities.retain(|e| !e.mentions.is_empty());
+        entities.sort_by_key(|e| e.mentions[0]);
     }
 }
 
@@ -1212,7 +1219,9 @@ mod tests {
 
     /// A name and its acronym in brackets are one entity, though the name
     /// has no organization's head word; not where the letters are not its
-    /// initials. A newspaper's name is an organization's.
+    /// initials, nor for a name of two words or a person's full name. A
+    /// newspaper's name is an organization's, a person's of such a surname
+    /// not.
     #[test]
     fn an_acronym_in_brackets_joins_the_name_before_it() {
         let n = names(
@@ -1228,8 +1237,34 @@ mod tests {
             entity_of_word(&n, "MFQ"),
             entity(&n, "Marlow Fenn Partners")
         );
+        // Not a shorter name, which may be a person's or a place's, nor a
+        // person's full name.
+        for text in [
+            "Quillon Drabe (QD) said so. QD agreed.",
+            "ALBANY PARK (AP) - The AP said so.",
+            "John Fitzgerald Kennedy (JFK) spoke. JFK smiled.",
+        ] {
+            let n = names(text);
+            assert!(n.entities.len() >= 2, "{text}: {:?}", n.entities);
+        }
+        // The entities stay in order of first mention.
+        let n = names("KHT said so. Keswater Harbour Terminals (KHT) agreed. Ann Lee did not.");
+        let firsts: Vec<usize> = n.entities.iter().map(|e| e.mentions[0]).collect();
+        assert!(firsts.windows(2).all(|w| w[0] < w[1]), "{:?}", n.entities);
+        assert_eq!(n.entities[0].name.join(" "), "Keswater Harbour Terminals");
+        // A newspaper's name is an organization's; a person's whose
+        // surname is a newspaper's word is not.
         let n = names("The Brannock Ledger reported it. In an interview with the Ledger, he said.");
         assert_eq!(entity(&n, "Brannock Ledger").kind, EntityType::Organization);
+        let n = names("Maria Courier spoke. Ms. Courier said she would stay. Mr. Ledger agreed.");
+        assert_eq!(
+            entity(&n, "Maria Courier").mentions.len(),
+            2,
+            "{:?}",
+            n.entities
+        );
+        assert_eq!(entity(&n, "Maria Courier").kind, EntityType::Person);
+        assert_eq!(entity(&n, "Ledger").kind, EntityType::Person);
     }
 
     /// The entity of the mention whose name is the one word `word`.

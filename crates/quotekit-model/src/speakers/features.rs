@@ -545,12 +545,16 @@ pub struct History {
     paragraph_last: Vec<Option<Option<usize>>>,
     /// Per entity (by index), how many earlier sources were given it.
     times: Vec<usize>,
+    /// The end (a token) of the last source.
+    last_end: usize,
 }
 
 impl History {
-    /// Records that the source in `paragraph` was given `entity`.
-    pub fn push(&mut self, paragraph: usize, entity: Option<usize>) {
+    /// Records that `source` was given `entity`.
+    pub fn push(&mut self, source: &Source, entity: Option<usize>) {
+        let paragraph = source.paragraph;
         self.last = Some(entity);
+        self.last_end = source.tokens.end;
         if self.paragraph_last.len() <= paragraph {
             self.paragraph_last.resize(paragraph + 1, None);
         }
@@ -571,6 +575,11 @@ impl History {
             .copied()
             .flatten()
             .flatten()
+    }
+
+    /// The end (a token) of the last source, 0 before any.
+    pub(crate) fn last_end(&self) -> usize {
+        self.last_end
     }
 
     /// The entity of the last source in `paragraph` or, where none came
@@ -1642,7 +1651,7 @@ mod tables {
                         cands += 1;
                     }
                     spans_n += 1;
-                    history.push(source.paragraph, r.best(&a));
+                    history.push(&source, r.best(&a));
                 }
             }
         }

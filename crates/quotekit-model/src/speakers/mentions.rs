@@ -337,6 +337,22 @@ fn defined_by_acronyms(
     out
 }
 
+/// The mention of the acronym in brackets right after name mention `m`
+/// (`Keswater Harbour Terminals (KHT)`), if there is one: the next mention,
+/// one word between `(` and `)`.
+pub(crate) fn bracketed_acronym(
+    words: &[Word],
+    mentions: &[NameMention],
+    m: usize,
+) -> Option<usize> {
+    let end = mentions[m].words.end;
+    let text = |k: usize| words.get(k).map(|w| w.text);
+    (text(end) == Some("(")
+        && mentions.get(m + 1)?.words == (end + 1..end + 2)
+        && text(end + 2) == Some(")"))
+    .then_some(m + 1)
+}
+
 /// A name mention: a run of capitalised words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameMention {
@@ -468,7 +484,7 @@ fn mention_or_title(
         && name[0]
             .chars()
             .all(|c| !c.is_alphabetic() || c.is_uppercase())
-        && !matches!(keys[0].as_str(), "ceo" | "cfo" | "coo" | "cto");
+        && !ROLE_ACRONYMS.contains(&keys[0].as_str());
     let honorific = all[..t].iter().any(|w| HONORIFICS.contains(w.key()));
     if !organization
         && !acronym

@@ -147,21 +147,37 @@ pub fn offered<'w>(cx: &Context<'_, 'w>, source: &Source, history: &History) -> 
 }
 
 /// The organization that a span `it` goes on quoting: the one given the
-/// source before it, when that came in the same paragraph (`The university
-/// said it was reviewing footage …. It said the library would reopen`).
-/// An `it` after a source given no one is most often a document (`The ad
-/// says …. It makes no mention`), and is left to the ranker, as is one
-/// after a person.
+/// source before it, when that came in the same paragraph and no other
+/// organization is named between them (`The university said it was
+/// reviewing footage …. It said the library would reopen`). An entity of
+/// unknown type counts when no pronoun or first name gave it a gender
+/// (an organization's may come from its first word: `Virginia Port
+/// Authority`). An `it` after a source given no one is most often a
+/// document (`The ad says …. It makes no mention`), and is left to the
+/// ranker, as is one after a person.
 fn continued_organization(source: &Source, history: &History, names: &Names) -> Option<usize> {
     if source.pronoun.is_none_or(|(p, _)| p != "it") {
         return None;
     }
-    history.paragraph_last(source.paragraph).filter(|&e| {
-        matches!(
-            names.entities[e].kind,
-            EntityType::Organization | EntityType::Unknown
-        ) && agrees("n", &names.entities[e])
-    })
+    let organization = |e: usize| {
+        let entity = &names.entities[e];
+        entity.kind == EntityType::Organization
+            || (entity.kind == EntityType::Unknown && entity.gender == Gender::Unknown)
+    };
+    let e = history
+        .paragraph_last(source.paragraph)
+        .filter(|&e| organization(e))?;
+    let between = names
+        .mentions
+        .partition_point(|m| m.tokens.start < history.last_end())
+        ..names
+            .mentions
+            .partition_point(|m| m.tokens.start < source.tokens.start);
+    let other = between.into_iter().any(|m| {
+        names.entity_of[m]
+            .is_some_and(|o| o != e && names.entities[o].kind == EntityType::Organization)
+    });
+    (!other).then_some(e)
 }
 
 /// [`candidates`], or only no one and the entities that name mention
@@ -442,7 +458,7 @@ impl SpeakerResolver {
                     .or_else(|| continued_organization(&source, &history, names))
                     .or_else(|| self.best(&offered(&cx, &source, &history)))
             };
-            history.push(source.paragraph, chosen);
+            history.push(&source, chosen);
             out[k] = chosen;
         }
         out
@@ -455,18 +471,21 @@ mod tests {
     use quotekit_data::Tokenizer;
 
     /// An `it` goes on quoting the organization given the source before it
-    /// in its paragraph; not a person's, nor across paragraphs.
+    /// in its paragraph (one whose first word is a first name too); not a
+    /// person's, not across paragraphs, not past another organization
+    /// named between them.
     #[test]
     fn it_goes_on_quoting_the_organization_before_it() {
         let doc = Document::new(
             "d",
-            "Halden Freight said it would appeal the fine. It said the ruling \
-             ignored the facts.\n\nMaria Okafor said the depot would stay open. \
-             It said nothing about the fine.\n\nIt said the appeal would be heard in May.",
+            "Halden Freight said it would appeal. It said the ruling was wrong. \
+             Maria Okafor said the depot would stay open. It said nothing.\n\n\
+             It said the appeal would be heard in May. Virginia Port Authority \
+             said so. It said more. The Brannock Port Board disagreed. It said less.",
         );
         let tok = Tokenizer::new().tokenize(&doc);
         let names = Names::of(&doc, &tok);
-        let range = |context: &str, text: &str| {
+        let source = |context: &str, text: &str| {
             let at = doc.text().find(context).unwrap();
             let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
             let last = tok
@@ -474,19 +493,8 @@ mod tests {
                 .iter()
                 .rposition(|t| t.byte_end == at + text.len())
                 .unwrap();
-            first..last + 1
+            Source::new(&tok, &names, first..last + 1)
         };
-        let ranges = [
-            range("Halden Freight said", "Halden Freight"),
-            range("It said the ruling", "It"),
-            range("Maria Okafor said", "Maria Okafor"),
-            range("It said nothing", "It"),
-            range("It said the appeal", "It"),
-        ];
-        let sources: Vec<Source> = ranges
-            .iter()
-            .map(|r| Source::new(&tok, &names, r.clone()))
-            .collect();
         let entity = |name: &str| {
             names
                 .entities
@@ -494,23 +502,42 @@ mod tests {
                 .position(|e| e.canonical().as_deref() == Some(name))
                 .unwrap()
         };
-        let (halden, okafor) = (entity("Halden Freight"), entity("Maria Okafor"));
-        let mut history = History::default();
-        history.push(sources[0].paragraph, Some(halden));
-        assert_eq!(
-            continued_organization(&sources[1], &history, &names),
-            Some(halden)
+        let (halden, okafor, port) = (
+            entity("Halden Freight"),
+            entity("Maria Okafor"),
+            entity("Virginia Port Authority"),
         );
+        let continued = |history: &History, s: &Source| continued_organization(s, history, &names);
+        let mut history = History::default();
+        let said = source("Halden Freight said", "Halden Freight");
+        history.push(&said, Some(halden));
+        let it = source("It said the ruling", "It");
+        assert_eq!(continued(&history, &it), Some(halden));
         // Not the name itself, only `it`.
-        assert_eq!(continued_organization(&sources[2], &history, &names), None);
-        history.push(sources[1].paragraph, Some(halden));
-        history.push(sources[2].paragraph, Some(okafor));
-        assert_eq!(continued_organization(&sources[3], &history, &names), None);
-        history.push(sources[3].paragraph, None);
-        // A new paragraph.
-        assert_eq!(continued_organization(&sources[4], &history, &names), None);
-        let resolved = SpeakerResolver::builtin().resolve(&doc, &tok, &ranges);
-        assert_eq!(resolved.name(1).as_deref(), Some("Halden Freight"));
+        assert_eq!(continued(&history, &said), None);
+        history.push(&it, Some(halden));
+        let okafor_said = source("Maria Okafor said", "Maria Okafor");
+        let it_nothing = source("It said nothing", "It");
+        // (Halden Freight before Maria Okafor's source: this `it` would
+        // be Halden Freight's.)
+        assert_eq!(continued(&history, &it_nothing), Some(halden));
+        history.push(&okafor_said, Some(okafor));
+        assert_eq!(continued(&history, &it_nothing), None);
+        // A new paragraph, after a source given an organization.
+        let mut history = History::default();
+        history.push(&it, Some(halden));
+        assert_eq!(
+            continued(&history, &source("It said the appeal", "It")),
+            None
+        );
+        // An organization whose first word is a first name.
+        let port_said = source("Virginia Port Authority", "Virginia Port Authority");
+        history.push(&port_said, Some(port));
+        let it_more = source("It said more", "It");
+        assert_eq!(continued(&history, &it_more), Some(port));
+        // Another organization named between: no one by this rule.
+        history.push(&it_more, Some(port));
+        assert_eq!(continued(&history, &source("It said less", "It")), None);
     }
 
     /// A span that is a name alone is offered no one and the entities its

@@ -10,7 +10,7 @@ use crate::speakers::lexicon::{
     full_title, is_role, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
     PRONOUNS, TITLES, UNNAMED_BODIES,
 };
-use crate::speakers::mentions::{age_after, age_of_word};
+use crate::speakers::mentions::{age_after, age_of_word, bracketed_acronym};
 use crate::speakers::version::FEATURES_VERSION;
 use quotekit_data::Tokenized;
 use std::ops::Range;
@@ -698,9 +698,7 @@ impl Source {
                 .is_some_and(|w| w.eq_ignore_ascii_case("the"))
                 && names.words[name.words.start - 1].tokens.start == self.tokens.start);
         let close = short.words.end;
-        let bracketed = word(name.words.end) == Some("(")
-            && short.words.start == name.words.end + 1
-            && word(close) == Some(")")
+        let bracketed = bracketed_acronym(&names.words, &names.mentions, first) == Some(acronym)
             && !names.words[close].possessive;
         // (The span ends at the bracket, or a comma follows it.)
         let ends = names

@@ -214,7 +214,7 @@ fn examples(doc: &Document, tok: &Tokenized, bits: u32) -> (Vec<Example>, usize,
             }
         };
         let entity = right.first().and_then(|&c| candidates[c].entity);
-        history.push(source.paragraph, entity);
+        history.push(&source, entity);
         if right.is_empty() {
             unreachable += 1;
         } else {
