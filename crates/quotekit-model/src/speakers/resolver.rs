@@ -470,6 +470,32 @@ mod tests {
     use super::*;
     use quotekit_data::Tokenizer;
 
+    /// The span of `text` where `context` begins in `doc`.
+    fn source_at(
+        doc: &Document,
+        tok: &Tokenized,
+        names: &Names,
+        context: &str,
+        text: &str,
+    ) -> Source {
+        let at = doc.text().find(context).unwrap();
+        let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
+        let last = tok
+            .tokens
+            .iter()
+            .rposition(|t| t.byte_end == at + text.len())
+            .unwrap();
+        Source::new(tok, names, first..last + 1)
+    }
+
+    /// The entity whose canonical name is `name`.
+    fn entity_named(names: &Names, name: &str) -> Option<usize> {
+        names
+            .entities
+            .iter()
+            .position(|e| e.canonical().as_deref() == Some(name))
+    }
+
     /// An `it` goes on quoting the organization given the source before it
     /// in its paragraph (one whose first word is a first name too); not a
     /// person's, not across paragraphs, not past another organization
@@ -485,23 +511,8 @@ mod tests {
         );
         let tok = Tokenizer::new().tokenize(&doc);
         let names = Names::of(&doc, &tok);
-        let source = |context: &str, text: &str| {
-            let at = doc.text().find(context).unwrap();
-            let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
-            let last = tok
-                .tokens
-                .iter()
-                .rposition(|t| t.byte_end == at + text.len())
-                .unwrap();
-            Source::new(&tok, &names, first..last + 1)
-        };
-        let entity = |name: &str| {
-            names
-                .entities
-                .iter()
-                .position(|e| e.canonical().as_deref() == Some(name))
-                .unwrap()
-        };
+        let source = |context: &str, text: &str| source_at(&doc, &tok, &names, context, text);
+        let entity = |name: &str| entity_named(&names, name).unwrap();
         let (halden, okafor, port) = (
             entity("Halden Freight"),
             entity("Maria Okafor"),
@@ -554,23 +565,8 @@ mod tests {
         let names = Names::of(&doc, &tok);
         let resolver = SpeakerResolver::builtin();
         let cx = Context::new(&tok, &names, resolver.bits).scored_by(resolver.weights());
-        // The span of `text` where `context` begins.
-        let span = |context: &str, text: &str| {
-            let at = doc.text().find(context).unwrap();
-            let first = tok.tokens.iter().position(|t| t.byte_start == at).unwrap();
-            let last = tok
-                .tokens
-                .iter()
-                .rposition(|t| t.byte_end == at + text.len())
-                .unwrap();
-            Source::new(&tok, &names, first..last + 1)
-        };
-        let entity = |name: &str| {
-            names
-                .entities
-                .iter()
-                .position(|e| e.canonical().as_deref() == Some(name))
-        };
+        let span = |context: &str, text: &str| source_at(&doc, &tok, &names, context, text);
+        let entity = |name: &str| entity_named(&names, name);
         let (jane, john, acme) = (entity("Jane Doe"), entity("John Doe"), entity("Acme Corp"));
         assert!(
             jane.is_some() && john.is_some() && acme.is_some(),
