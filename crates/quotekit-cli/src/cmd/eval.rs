@@ -46,8 +46,11 @@ pub struct EvalArgs {
     pub json: Option<PathBuf>,
     /// With --model: write every gold Source span the resolver named wrong
     /// to this file (JSONL: document, the span's id (brat's `T12`), text,
-    /// offsets, kind, gold and predicted name, and whether no entity has
-    /// the gold name), for error analysis (`-`: standard output).
+    /// offsets, kind, gold and predicted name as they are compared (lower
+    /// case, without `the`, a possessive, titles in front, middle initials and
+    /// most punctuation), and `unreachable`: whether no entity of the
+    /// document has the gold name), for error analysis (`-`: standard
+    /// output).
     #[arg(long, value_name = "FILE", requires = "model")]
     pub errors: Option<PathBuf>,
     /// Also write the evaluation as an HTML page to this file: the tables,
