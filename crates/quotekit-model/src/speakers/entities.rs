@@ -860,6 +860,13 @@ fn spells(acronym: &str, keys: &[String]) -> bool {
 /// Drabe (QD)`, a dateline's `ALBANY PARK (AP)`). The entities stay in
 /// order of first mention.
 fn join_defined_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut Vec<Entity>) {
+    // (Most texts have none: no table of entities for them.)
+    let bracketed: Vec<(usize, usize)> = (0..mentions.len())
+        .filter_map(|m| Some((m, bracketed_acronym(words, mentions, m)?)))
+        .collect();
+    if bracketed.is_empty() {
+        return;
+    }
     let mut entity_of = vec![usize::MAX; mentions.len()];
     for (e, entity) in entities.iter().enumerate() {
         for &m in &entity.mentions {
@@ -867,10 +874,8 @@ fn join_defined_acronyms(words: &[Word], mentions: &[NameMention], entities: &mu
         }
     }
     let mut joined = false;
-    for (m, mention) in mentions.iter().enumerate() {
-        let Some(acronym) = bracketed_acronym(words, mentions, m) else {
-            continue;
-        };
+    for (m, acronym) in bracketed {
+        let mention = &mentions[m];
         let (from, into) = (entity_of[acronym], entity_of[m]);
         if from == into || from == usize::MAX || into == usize::MAX {
             continue;
@@ -1175,6 +1180,14 @@ impl<'t> Names<'t> {
     /// The lookup form of word `k` ([`Word::key`]), if there is one.
     pub(crate) fn word_key(&self, k: usize) -> Option<&str> {
         self.words.get(k).map(|w| w.key())
+    }
+
+    /// The entity whose canonical name is `name` (for tests).
+    #[cfg(test)]
+    pub(crate) fn entity_named(&self, name: &str) -> Option<usize> {
+        self.entities
+            .iter()
+            .position(|e| e.canonical().as_deref() == Some(name))
     }
 }
 

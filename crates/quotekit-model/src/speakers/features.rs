@@ -567,14 +567,15 @@ impl History {
         }
     }
 
+    /// What the last source in `paragraph` was given, if one came there.
+    fn given_in(&self, paragraph: usize) -> Option<Option<usize>> {
+        self.paragraph_last.get(paragraph).copied().flatten()
+    }
+
     /// The entity of the last source in `paragraph`, if one came there and
     /// was given one.
     pub(crate) fn paragraph_last(&self, paragraph: usize) -> Option<usize> {
-        self.paragraph_last
-            .get(paragraph)
-            .copied()
-            .flatten()
-            .flatten()
+        self.given_in(paragraph).flatten()
     }
 
     /// The end (a token) of the last source, 0 before any.
@@ -585,9 +586,8 @@ impl History {
     /// The entity of the last source in `paragraph` or, where none came
     /// there, in the paragraph before, if it was given one.
     pub(crate) fn recent(&self, paragraph: usize) -> Option<usize> {
-        let last = |p: usize| self.paragraph_last.get(p).copied().flatten();
-        last(paragraph)
-            .or_else(|| paragraph.checked_sub(1).and_then(last))
+        self.given_in(paragraph)
+            .or_else(|| paragraph.checked_sub(1).and_then(|p| self.given_in(p)))
             .flatten()
     }
 

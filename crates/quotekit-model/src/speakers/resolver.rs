@@ -488,14 +488,6 @@ mod tests {
         Source::new(tok, names, first..last + 1)
     }
 
-    /// The entity whose canonical name is `name`.
-    fn entity_named(names: &Names, name: &str) -> Option<usize> {
-        names
-            .entities
-            .iter()
-            .position(|e| e.canonical().as_deref() == Some(name))
-    }
-
     /// An `it` goes on quoting the organization given the source before it
     /// in its paragraph (one whose first word is a first name too); not a
     /// person's, not across paragraphs, not past another organization
@@ -512,7 +504,7 @@ mod tests {
         let tok = Tokenizer::new().tokenize(&doc);
         let names = Names::of(&doc, &tok);
         let source = |context: &str, text: &str| source_at(&doc, &tok, &names, context, text);
-        let entity = |name: &str| entity_named(&names, name).unwrap();
+        let entity = |name: &str| names.entity_named(name).unwrap();
         let (halden, okafor, port) = (
             entity("Halden Freight"),
             entity("Maria Okafor"),
@@ -566,7 +558,7 @@ mod tests {
         let resolver = SpeakerResolver::builtin();
         let cx = Context::new(&tok, &names, resolver.bits).scored_by(resolver.weights());
         let span = |context: &str, text: &str| source_at(&doc, &tok, &names, context, text);
-        let entity = |name: &str| entity_named(&names, name);
+        let entity = |name: &str| names.entity_named(name);
         let (jane, john, acme) = (entity("Jane Doe"), entity("John Doe"), entity("Acme Corp"));
         assert!(
             jane.is_some() && john.is_some() && acme.is_some(),

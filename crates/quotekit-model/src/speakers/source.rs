@@ -862,13 +862,7 @@ mod tests {
                     \"I would climb on it,\" Van Aalst said.\n\nThe 44-year-old said more.";
         let described = |recent: Option<&str>| {
             named_by(text, "The 44-year-old", false, |source, names| {
-                let recent = recent.map(|r| {
-                    names
-                        .entities
-                        .iter()
-                        .position(|e| e.canonical().as_deref() == Some(r))
-                        .unwrap()
-                });
+                let recent = recent.map(|r| names.entity_named(r).unwrap());
                 source.described_entity(names, recent)
             })
         };
@@ -881,11 +875,7 @@ mod tests {
         // Not a recent source the text gives another age.
         let text = "Ann Lee, 61, spoke. Maria Tran said so.\n\nThe 44-year-old said more.";
         let got = named_by(text, "The 44-year-old", false, |source, names| {
-            let lee = names
-                .entities
-                .iter()
-                .position(|e| e.canonical().as_deref() == Some("Ann Lee"));
-            source.described_entity(names, lee)
+            source.described_entity(names, names.entity_named("Ann Lee"))
         });
         assert_eq!(got.as_deref(), Some("Maria Tran"));
     }
