@@ -59,11 +59,17 @@ fn suffix(keys: &[String]) -> &[String] {
     &keys[without_suffixes(keys).len()..]
 }
 
-/// False when two names both end with suffixes, and not the same ones: a
-/// father and his son (`Gregory Lyle Sr.`, `Gregory Lyle Jr.`), whom the
-/// guidelines name apart. A name without one may be either.
+/// False when the suffixes of a name (`a`) and of a longer name it may be
+/// part of (`b`) tell two men apart: both end with suffixes and not the
+/// same ones (`Gregory Lyle Sr.`, `Gregory Lyle Jr.`), whom the guidelines
+/// name apart, or only the part says whose son it is (`Conrad Jr.` is not
+/// the `Conrad Dalgleish` a text writes without one). A name without one
+/// may be either.
 fn suffixes_agree(a: &[String], b: &[String]) -> bool {
-    a.is_empty() || b.is_empty() || a == b
+    if b.is_empty() {
+        return !a.iter().any(|w| is_generation(w));
+    }
+    a.is_empty() || a == b
 }
 
 /// [`compatible`] of two names whose suffixes (`Jr.`) are off.
@@ -373,10 +379,29 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // What `compatible_cores` needs to be true, cheap to compare: most
     // pairs differ in their last word and are no first name or acronym.
     let quick: Vec<Quick> = cores.iter().map(|c| Quick::of(c)).collect();
+    // A full name written bare beside the same name with one suffix
+    // (`Aldous Fenwright`, `Aldous Fenwright Jr.`) is the other man: the
+    // suffix is how the text tells the son from the father. (Beside two
+    // suffixes, `Brent Bozell Jr.` and `Brent Bozell III`, it may be either.)
+    let mut suffixed: rustc_hash::FxHashMap<&[String], Option<&[String]>> = Default::default();
+    for (&core, &s) in cores.iter().zip(&suffixes) {
+        if core.len() >= 2 && !s.is_empty() && s.iter().all(|w| is_generation(w)) {
+            suffixed
+                .entry(core)
+                .and_modify(|one| *one = one.filter(|&o| o == s))
+                .or_insert(Some(s));
+        }
+    }
+    let generation_apart = |n: usize, root: usize| {
+        suffixes[n].is_empty() != suffixes[root].is_empty()
+            && cores[n] == cores[root]
+            && suffixed.get(cores[n]).is_some_and(Option::is_some)
+    };
     let fits = |n: usize, root: usize| {
         quick[n].may_fit(&quick[root])
             && compatible_cores(cores[n], cores[root])
             && suffixes_agree(suffixes[n], suffixes[root])
+            && !generation_apart(n, root)
     };
     // The gender each mention's titles show (`Mr.`, `Mrs.`), asked by the
     // three passes below.
@@ -480,6 +505,23 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             // costs, finds the compatible root named last, if any of them
             // was (a text of many people of one surname asks this of many
             // `Clinton`s).
+            // Where they are one name apart from their suffixes (a father
+            // and son, `L. Brent Bozell III` and his father `Brent Bozell,
+            // Jr.`), the one with the mention's own suffix (none for
+            // `Bozell`; `Jr.` for `Conrad Jr.`), else the one named first,
+            // whom the article is about; the other comes in as a relative.
+            let mut agreeing = compatible.iter().copied().filter(|&r| agrees(r));
+            if let (Some(a), Some(_)) = (agreeing.next(), agreeing.next()) {
+                let (x, y) = (cores[roots[a]], |r: &usize| cores[roots[*r]]);
+                let one_name = |r: &usize| compatible_cores(y(r), x) || compatible_cores(x, y(r));
+                if compatible.iter().filter(|&&r| agrees(r)).all(one_name) {
+                    return compatible
+                        .iter()
+                        .copied()
+                        .filter(|&r| agrees(r))
+                        .min_by_key(|&r| (suffixes[roots[r]] != suffixes[k], first_of[roots[r]]));
+                }
+            }
             let recent = went_to
                 .iter()
                 .rev()
@@ -1211,23 +1253,54 @@ mod tests {
 
     /// A father and his son, both named with their suffixes, are two
     /// entities (they were one); a name without a suffix still joins a name
-    /// with one.
+    /// with one: the one named first, whom the text is about (PolNeAR
+    /// train's `Brent Bozell III`, whose father comes in later as `Brent
+    /// Bozell, Jr.`: every later `Bozell` is the son's).
     #[test]
     fn jr_and_sr_are_two_people() {
         let n = names(
             "Mayor Gregory Lyle Jr. spoke first. His father, Gregory Lyle Sr., \
-             spoke next. Gregory Lyle thanked them.",
+             spoke next. Gregory Lyle thanked them. Lyle left.",
         );
         let son = entity(&n, "Gregory Lyle Jr.");
         let father = entity(&n, "Gregory Lyle Sr.");
         assert_ne!(son, father);
-        // (The plain name joins the one named last before it.)
-        assert_eq!(son.mentions.len(), 1, "{:?}", n.entities);
-        assert_eq!(father.mentions.len(), 2, "{:?}", n.entities);
+        assert_eq!(son.mentions.len(), 3, "{:?}", n.entities);
+        assert_eq!(father.mentions.len(), 1, "{:?}", n.entities);
         let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
         assert!(!compatible(&k("gregory lyle sr"), &k("gregory lyle jr")));
         assert!(compatible(&k("lyle"), &k("gregory lyle jr")));
         assert!(compatible(&k("gregory lyle jr"), &k("gregory lyle jr")));
+        // A suffix after a comma is the name's.
+        let n = names(
+            "L. Brent Bozell III spoke. His father, Brent Bozell, Jr., wrote \
+             speeches. Bozell said so.",
+        );
+        let father = entity(&n, "Brent Bozell Jr.");
+        assert_eq!(father.mentions.len(), 1, "{:?}", n.entities);
+        assert_eq!(entity(&n, "L. Brent Bozell III").mentions.len(), 2);
+    }
+
+    /// A full name written bare beside the same name with a suffix is the
+    /// other man (a father whose son is `Jr.`), and a mention with a suffix
+    /// is not a man named without one; a surname goes to the bare name.
+    #[test]
+    fn a_bare_name_beside_its_jr_is_the_father() {
+        let n = names(
+            "Aldous Fenwright died on Sunday. His son, Aldous Fenwright Jr., \
+             spoke. Fenwright had served three terms. Aldous Jr. said more.",
+        );
+        let father = entity(&n, "Aldous Fenwright");
+        let son = entity(&n, "Aldous Fenwright Jr.");
+        assert_ne!(father, son);
+        assert_eq!(father.mentions.len(), 2, "{:?}", n.entities);
+        assert_eq!(son.mentions.len(), 2, "{:?}", n.entities);
+        let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(!compatible(&k("aldous jr"), &k("aldous fenwright")));
+        assert!(compatible(&k("aldous jr"), &k("aldous fenwright jr")));
+        // A name that is no bare twin still joins one with a suffix.
+        let n = names("Joseph R. Biden Jr. spoke. Joseph Biden and Biden left.");
+        assert_eq!(n.entities.len(), 1, "{:?}", n.entities);
     }
 
     /// A name and its acronym in brackets are one entity, though the name

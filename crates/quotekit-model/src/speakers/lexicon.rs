@@ -1049,6 +1049,101 @@ pub(crate) fn full_title(word: &str) -> &str {
     }
 }
 
+/// Descriptions of an organization by its kind, whose names end with other
+/// words (`the regulator` for the Mercantile Competition Authority, `the
+/// orchestra` for the Northbridge Philharmonic, `the paper` for the Carrow
+/// Evening Herald): the kind, and how such names end (lower case).
+const KINDS: &[(&str, &[&str])] = &[
+    (
+        "regulator",
+        &[
+            "authority",
+            "commission",
+            "agency",
+            "board",
+            "office",
+            "inspectorate",
+        ],
+    ),
+    (
+        "watchdog",
+        &["authority", "commission", "agency", "board", "office"],
+    ),
+    ("orchestra", &["philharmonic", "sinfonia"]),
+    (
+        "hospital",
+        &["infirmary", "medical center", "medical centre", "clinic"],
+    ),
+    ("label", &["records"]),
+    ("co-op", &["cooperative", "co-operative"]),
+    (
+        "club",
+        &["united", "rovers", "wanderers", "athletic", "albion", "fc"],
+    ),
+    ("newspaper", NEWSPAPER_ENDS),
+    ("paper", NEWSPAPER_ENDS),
+    ("daily", NEWSPAPER_ENDS),
+    ("tabloid", NEWSPAPER_ENDS),
+];
+
+/// How newspapers' names end.
+const NEWSPAPER_ENDS: &[&str] = &[
+    "times",
+    "post",
+    "journal",
+    "herald",
+    "gazette",
+    "courier",
+    "chronicle",
+    "ledger",
+    "sentinel",
+    "inquirer",
+    "tribune",
+    "telegraph",
+    "globe",
+    "examiner",
+    "observer",
+    "mirror",
+    "express",
+    "daily news",
+];
+
+/// True when a description's head is a kind of organization ([`KINDS`]).
+pub(crate) fn is_kind(head: &str) -> bool {
+    KINDS.iter().any(|(k, _)| *k == head)
+}
+
+/// True when `name` (lower case) is a name of kind `head` ([`KINDS`]) by
+/// its words up to its head word (`the regulator` for the Mercantile
+/// Competition Authority, `the ministry` for the Ministry of Health); a
+/// newspaper's by its last words (not `the paper` for the Journal of
+/// Tropical Medicine, which published one).
+pub(crate) fn names_kind(head: &str, name: &[String], head_at: usize) -> bool {
+    let newspaper = KINDS
+        .iter()
+        .any(|(k, ends)| *k == head && std::ptr::eq(*ends, NEWSPAPER_ENDS));
+    if newspaper && head_at + 1 != name.len() {
+        return false;
+    }
+    let name = &name[..=head_at.min(name.len().saturating_sub(1))];
+    KINDS.iter().filter(|(k, _)| *k == head).any(|(_, ends)| {
+        ends.iter().any(|e| {
+            let words: Vec<&str> = e.split(' ').collect();
+            name.len() > words.len()
+                && name[name.len() - words.len()..]
+                    .iter()
+                    .zip(&words)
+                    .all(|(a, b)| a == b)
+        })
+    })
+}
+
+/// True for the key of a suffix that tells a son from his father (`jr`,
+/// `sr`, `iii`).
+pub(crate) fn is_generation(key: &str) -> bool {
+    matches!(key, "jr" | "sr" | "ii" | "iii" | "iv")
+}
+
 /// A name's words without suffixes such as `Jr.` and `III` (at least one
 /// word kept), or a firm's legal form (`Inc.`, `Ltd`, `ASA`), which a text
 /// may leave off, where two words or more are kept (`Halvorsen Pumps` for
@@ -1061,10 +1156,7 @@ pub(crate) fn without_suffixes(name: &[String]) -> &[String] {
             "inc" | "ltd" | "llc" | "llp" | "l.p" | "lp" | "plc" | "asa" | "gmbh"
         )
     };
-    while n > 1
-        && (matches!(name[n - 1].as_str(), "jr" | "sr" | "ii" | "iii" | "iv")
-            || (n > 2 && legal_form(&name[n - 1])))
-    {
+    while n > 1 && (is_generation(&name[n - 1]) || (n > 2 && legal_form(&name[n - 1]))) {
         n -= 1;
     }
     &name[..n]

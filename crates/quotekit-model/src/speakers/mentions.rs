@@ -460,6 +460,11 @@ fn mention_or_title(
     let mut k = t;
     while k < all.len() {
         let w = &all[k];
+        // (The comma before a last `Jr.`.)
+        if w.text == "," && k + 1 == last {
+            k += 1;
+            continue;
+        }
         if matches!(w.text, "“" | "\"") && k + 2 < all.len() {
             // `“Bobby”` as one word.
             let word = format!("{}{}{}", w.text, all[k + 1].text, all[k + 2].text);
@@ -635,6 +640,18 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         };
         while end < words.len() && end < defined_at {
             let (prev, w) = (&words[end - 1], &words[end]);
+            // A son's or father's suffix after a comma ends a person's
+            // name (`Brent Bozell, Jr.`).
+            if w.text == ","
+                && end - start >= 2
+                && glued(prev, w)
+                && words
+                    .get(end + 1)
+                    .is_some_and(|s| is_generation(s.key()) && joined(w, s) && !glued(w, s))
+            {
+                end += 2;
+                break;
+            }
             if glued(prev, w) || !joined(prev, w) {
                 break;
             }

@@ -207,12 +207,17 @@ fn candidates_among<'w>(
     // description (`a spokeswoman for Mr. Trump`), whose name is someone
     // else's. (Before the walk, so that its cut counts offered entities.)
     let other_gender = other_gender(source, names);
+    // `A spokesman for Mayor Gordon Pell` is not Gordon Pell.
+    let principals = source.principals(names);
     let eligible = |e: usize| {
         let entity = &names.entities[e];
         let writer = first_person && cx.writer == Some(e);
         let first = names.mentions[entity.mentions[0]].tokens.start;
-        (entity.kind != EntityType::Group && (first < horizon || writer) && !other_gender(e))
-            .then_some(writer)
+        (entity.kind != EntityType::Group
+            && (first < horizon || writer)
+            && !other_gender(e)
+            && !principals.contains(&e))
+        .then_some(writer)
     };
     // (entity, writer), most recently named first: the entities of the
     // mentions that start before the span's end, from the last one back,
@@ -586,6 +591,11 @@ mod tests {
             entities(&offered(&cx, &spokesman, &history)),
             entities(&candidates(&cx, &spokesman, &history))
         );
+        // Whom a spokesman speaks for is not offered.
+        let principals = spokesman.principals(&names);
+        assert_eq!(principals.len(), 1);
+        let all = entities(&candidates(&cx, &spokesman, &history));
+        assert!(all.contains(&acme) && !all.contains(&Some(principals[0])));
     }
 
     /// In letters to the editor, `I` is the name signed under the letter.

@@ -7,8 +7,8 @@
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::gender::Gender;
 use crate::speakers::lexicon::{
-    full_title, is_role, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS,
-    PRONOUNS, TITLES, UNNAMED_BODIES,
+    full_title, is_kind, is_role, names_kind, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS,
+    ORGANIZATION_HEADS, PRONOUNS, TITLES, UNNAMED_BODIES,
 };
 use crate::speakers::mentions::{age_after, age_of_word, bracketed_acronym};
 use crate::speakers::version::FEATURES_VERSION;
@@ -196,12 +196,19 @@ impl Source {
                 }
         });
         let apposition = described(tok, names, sentence, first_word);
-        // (The last content word: the head.)
-        let head = words
-            .iter()
-            .rfind(|w| !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic))
-            .cloned()
-            .unwrap_or_default();
+        // (The last content word: the head; an agent's noun before whom it
+        // speaks for: `A spokesman for the governor` is no governor.)
+        let head = if speaks_for(&words) {
+            words[1].clone()
+        } else {
+            words
+                .iter()
+                .rfind(|w| {
+                    !FUNCTION_WORDS.contains(w.as_str()) && w.chars().any(char::is_alphabetic)
+                })
+                .cloned()
+                .unwrap_or_default()
+        };
         let possessive_name = name.is_none() && !inside.is_empty();
         let class = if let Some((p, _)) = pronoun {
             pronoun_class(p)
@@ -295,8 +302,14 @@ impl Source {
             .collect();
         let role = is_role(head);
         let firm = matches!(head, "company" | "firm");
-        let body =
-            !role && !firm && ORGANIZATION_HEADS.contains(head) && !UNNAMED_BODIES.contains(head);
+        // (A kind of organization whose names end otherwise: `the
+        // regulator`, `the orchestra`, `the paper`.)
+        let kind = !role && !firm && is_kind(head);
+        let body = kind
+            || (!role
+                && !firm
+                && ORGANIZATION_HEADS.contains(head)
+                && !UNNAMED_BODIES.contains(head));
         let key = |k: usize| names.word_key(k);
         if age.is_none() && !role {
             // What the text wrote of one organization in an apposition
@@ -345,15 +358,23 @@ impl Source {
                 // Its name's head: its last word, or the one before its
                 // first connector (`Ministry of the Interior`).
                 let keys = &entity.keys;
-                let name_head = keys
+                let head_at = keys
                     .iter()
                     .position(|k| CONNECTORS.contains(k))
                     .filter(|&c| c > 0)
-                    .map_or(keys.last(), |c| keys.get(c - 1));
-                let fits = entity.kind == EntityType::Organization
+                    .map_or(keys.len(), |c| c)
+                    .saturating_sub(1);
+                let name_head = keys.get(head_at);
+                // (A kind's name ending says what it is: the Northbridge
+                // Philharmonic, of unknown type, is an orchestra.)
+                let by_kind =
+                    kind && entity.kind != EntityType::Person && names_kind(head, keys, head_at);
+                let fits = (entity.kind == EntityType::Organization || by_kind)
                     && keys.len() >= 2
-                    && name_head.is_some_and(|h| h == head)
-                    && described.iter().all(|d| keys.iter().any(|k| k == d));
+                    && (name_head.is_some_and(|h| h == head) || by_kind)
+                    && described
+                        .iter()
+                        .all(|d| (kind && *d == head) || keys.iter().any(|k| k == d));
                 return if fits { 2 } else { 0 };
             }
             if firm {
@@ -723,11 +744,62 @@ impl Source {
         names.mentions[m].words.len() + usize::from(self.first == "the") == self.words.len()
     }
 
+    /// The entities a span such as `A spokesman for Mayor Gordon Pell` or
+    /// `an attorney for Pagliano, Mark MacDougall` speaks for: those of the
+    /// names after `for`, `of` or `to` and before a comma, when the span
+    /// opens with an article and an agent's noun. The guidelines name such
+    /// a source itself (MacDougall) or no one, never whom it speaks for;
+    /// none of the 32 such spans named in PolNeAR train, dev and the
+    /// originals is.
+    pub fn principals(&self, names: &Names) -> Vec<usize> {
+        if !speaks_for(&self.words) {
+            return Vec::new();
+        }
+        let comma = names
+            .words
+            .iter()
+            .skip_while(|w| w.tokens.start < self.tokens.start)
+            .take_while(|w| w.tokens.start < self.tokens.end)
+            .find(|w| w.text == ",")
+            .map_or(self.tokens.end, |w| w.tokens.start);
+        self.inside
+            .iter()
+            .filter(|&&m| names.mentions[m].tokens.start < comma)
+            .filter_map(|&m| names.entity_of[m])
+            .collect()
+    }
+
     /// True when the span is `I`, `me` or `my`.
     pub fn first_person(&self) -> bool {
         self.pronoun.is_some_and(|(_, class)| class == "1")
     }
 }
+
+/// True when a span's words (lower case) open with an article, an agent's
+/// noun and `for`, `of` or `to` (`A spokesman for the governor`).
+fn speaks_for(words: &[String]) -> bool {
+    words.len() > 3
+        && matches!(words[0].as_str(), "a" | "an" | "the")
+        && AGENTS.contains(&words[1].as_str())
+        && matches!(words[2].as_str(), "for" | "of" | "to")
+}
+
+/// Nouns of people who speak for another (`a spokesman for`, `an
+/// attorney for`), which [`speaks_for`] reads.
+const AGENTS: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "representative",
+    "lawyer",
+    "attorney",
+    "aide",
+    "adviser",
+    "advisor",
+    "staffer",
+    "publicist",
+    "agent",
+];
 
 /// The first token of a comma that opens a relative clause within the
 /// span over `tokens` (`, who`, `, whom`, `, whose`, `, which`), after at
@@ -923,6 +995,72 @@ mod tests {
         let text = "Blackfen Labs, a security firm, and Kestrel Ltd, a rival firm, \
                     spoke. The firm said no.";
         assert_eq!(described(text, "The firm"), None);
+    }
+
+    /// A description by an organization's kind names the one organization
+    /// named before it whose name ends as that kind's do (`the regulator`
+    /// for an authority, `the orchestra` for a philharmonic, `the paper`
+    /// for a herald); not where two do, not a person, and `the paper` not a
+    /// journal of a field (a study's paper).
+    #[test]
+    fn a_kind_describes_the_organization_named_so() {
+        let described = |text: &str, span: &str| {
+            named_by(text, span, true, |source, names| {
+                source.described_entity(names, None)
+            })
+        };
+        let text = "Kestrel Bank was fined by the Mercantile Competition Authority on \
+                    Monday. The regulator said the fine was fair.";
+        assert_eq!(
+            described(text, "The regulator").as_deref(),
+            Some("Mercantile Competition Authority")
+        );
+        let text = "Anna Berg led the Northbridge Philharmonic for years. The orchestra \
+                    said she would be missed.";
+        assert_eq!(
+            described(text, "The orchestra").as_deref(),
+            Some("Northbridge Philharmonic")
+        );
+        let text = "The Carrow Evening Herald ran the story first. The paper said more.";
+        assert_eq!(
+            described(text, "The paper").as_deref(),
+            Some("Carrow Evening Herald")
+        );
+        // Two that fit.
+        let text = "The Carrow Evening Herald and the Aberstow Courier ran it. \
+                    The paper said more.";
+        assert_eq!(described(text, "The paper"), None);
+        // A journal of a field publishes papers.
+        let text = "The study appeared in the Meridian Journal of Tropical Medicine. \
+                    The paper said the vaccine worked.";
+        assert_eq!(described(text, "The paper"), None);
+        // Not a kind's word: no one.
+        let text = "Kestrel Bank was fined by the Mercantile Competition Authority. \
+                    The watcher said the fine was fair.";
+        assert_eq!(described(text, "The watcher"), None);
+    }
+
+    /// `A spokesman for X` speaks for X and is not X: X's entity is its
+    /// principal, and the span's head is the agent's noun (a spokesman for
+    /// the governor is no governor); a name after a comma is the agent's
+    /// own.
+    #[test]
+    fn a_spokesman_is_not_whom_he_speaks_for() {
+        let text = "Mayor Gordon Pell and Jane Roe met. A spokesman for Mayor Gordon Pell \
+                    said no. An attorney for Roe, Mark Lutz, said yes. Pell said so.";
+        let doc = Document::new("d", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let names = Names::of(&doc, &tok);
+        let source = |span: &str| Source::new(&tok, &names, span_of(&doc, &tok, span));
+        let entity = |name: &str| names.entity_named(name).unwrap();
+        let spokesman = source("A spokesman for Mayor Gordon Pell");
+        assert_eq!(spokesman.principals(&names), [entity("Gordon Pell")]);
+        assert_eq!(spokesman.head, "spokesman");
+        let attorney = source("An attorney for Roe, Mark Lutz");
+        assert_eq!(attorney.principals(&names), [entity("Jane Roe")]);
+        assert!(source("Pell").principals(&names).is_empty());
+        let governor = source("Mayor Gordon Pell and Jane Roe");
+        assert!(governor.principals(&names).is_empty());
     }
 
     /// A span that opens with a name and the acronym in brackets the text
