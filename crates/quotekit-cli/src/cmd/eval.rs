@@ -9,7 +9,7 @@ use quotekit_data::Tokenizer;
 use quotekit_infer::render::read::{records_as_documents, records_note};
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::linking::score_linker;
-use quotekit_model::eval::notes::{names_no_one, names_unscored};
+use quotekit_model::eval::notes::{empty_names, names_no_one, names_unscored, unnamed_documents};
 use quotekit_model::eval::{check_any_paired, check_gold, evaluate_checked};
 use quotekit_model::load_annotator;
 use quotekit_model::speakers::accuracy::gold_accuracy;
@@ -116,6 +116,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let gold = gold.documents;
     check_gold(&gold, gold_skipped)
         .map_err(|why| anyhow::anyhow!("cannot score against {}: {why}", args.gold.display()))?;
+    if let Some(note) = empty_names(&gold) {
+        errln!("note: {note}");
+    }
     // What goes to standard output (`-`), printed last.
     let mut stdout_text = String::new();
     let resolution = match &args.model {
@@ -133,6 +136,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     args.gold.display(),
                     super::how_to_name(&args.gold)
                 );
+            }
+            if let Some(note) = unnamed_documents(&gold, named.len(), names) {
+                errln!("note: {note}");
             }
             let (annotator, _) =
                 load_annotator(dir).with_context(|| format!("loading model {}", dir.display()))?;

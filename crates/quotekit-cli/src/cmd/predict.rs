@@ -17,7 +17,9 @@ pub enum Format {
     /// One JSON record per document: quotes with text, offsets, cue, speaker,
     /// the speaker's canonical speaker_name and speaker_id, and confidences;
     /// the document's speakers ({id, name, mentions, quotes}); plus the input
-    /// record's extra fields.
+    /// record's extra fields (its own `quotes`, `speakers` and `spans` give
+    /// way to the new ones, so that a record predict wrote can be tagged
+    /// again; a field `error` is refused).
     Jsonl,
     /// quotekit document JSONL (spans + attributions), for `eval` and `convert`.
     Documents,

@@ -30,3 +30,106 @@ pub fn names_unscored(
     };
     evaluation.speakers.is_none() && named
 }
+
+/// The note for gold documents that `--model` leaves out because they name
+/// no speaker (no names file, no name on a span): how many of `gold`, the
+/// first, and how many Source spans go unscored. `None` when every
+/// document is in `named`.
+pub fn unnamed_documents(
+    gold: &[Document],
+    named: usize,
+    dirs: &[std::path::PathBuf],
+) -> Option<String> {
+    let left: Vec<&Document> = gold.iter().filter(|d| !is_named(d, dirs)).collect();
+    let first = left.first()?;
+    debug_assert_eq!(left.len() + named, gold.len());
+    let spans: usize = left
+        .iter()
+        .map(|d| {
+            d.spans
+                .iter()
+                .filter(|s| s.role == quotekit_data::Role::Source)
+                .count()
+        })
+        .sum();
+    Some(format!(
+        "{} of {} gold documents name no speaker (no names file, no name on a span; the first: {}): \
+         their {spans} Source span(s) are not scored",
+        left.len(),
+        gold.len(),
+        first.id
+    ))
+}
+
+/// The note for gold names that the scorer's comparison leaves empty
+/// ([`normalise`](crate::eval::speakers::normalise): titles, `the`,
+/// punctuation and a possessive dropped), such as `The` or `...`: they
+/// count as naming no one, as in the reference scorer. How many, and the
+/// first (document, span, name). `None` when there is none.
+pub fn empty_names(gold: &[Document]) -> Option<String> {
+    let mut empty = gold.iter().flat_map(|d| {
+        d.spans
+            .iter()
+            .filter(|s| s.role == quotekit_data::Role::Source)
+            .filter_map(move |s| {
+                let name = s.name.as_deref()?;
+                let trimmed = name.trim();
+                (!trimmed.is_empty()
+                    && trimmed != quotekit_data::NO_NAME
+                    && crate::eval::speakers::normalise(name).is_none())
+                .then(|| (&d.id, &s.id, name))
+            })
+    });
+    let (doc, span, name) = empty.next()?;
+    let n = 1 + empty.count();
+    Some(format!(
+        "{n} gold name(s) are empty once compared (titles, `the`, punctuation dropped) and count \
+         as naming no one (the first: {name:?} of {doc} {span}); write `-` for no one"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotekit_data::{CharSpan, Role, Span};
+
+    fn doc(id: &str, names: &[Option<&str>]) -> Document {
+        let mut d = Document::new(id, "Ann said it. Bo said it.");
+        for (k, n) in names.iter().enumerate() {
+            d.spans.push(Span {
+                id: format!("T{}", k + 1),
+                role: Role::Source,
+                fragments: vec![CharSpan::new(13 * k, 13 * k + 3)],
+                name: n.map(String::from),
+            });
+        }
+        d
+    }
+
+    /// A name the comparison empties is noted with its document and span;
+    /// `-` and real names are not.
+    #[test]
+    fn names_empty_once_compared_are_noted() {
+        let gold = [
+            doc("a", &[Some("Ann Lee"), Some("-")]),
+            doc("b", &[Some("Bo"), Some("The")]),
+        ];
+        let note = empty_names(&gold).unwrap();
+        assert!(note.starts_with("1 gold name(s)"), "{note}");
+        assert!(note.contains("\"The\" of b T2"), "{note}");
+        assert_eq!(empty_names(&gold[..1]), None);
+    }
+
+    /// Documents without names are counted with their Source spans.
+    #[test]
+    fn documents_without_names_are_noted() {
+        let gold = [doc("a", &[Some("Ann Lee")]), doc("b", &[None, None])];
+        let note = unnamed_documents(&gold, 1, &[]).unwrap();
+        assert!(note.starts_with("1 of 2 gold documents"), "{note}");
+        assert!(
+            note.contains("the first: b") && note.contains("their 2 Source span(s)"),
+            "{note}"
+        );
+        assert_eq!(unnamed_documents(&gold[..1], 1, &[]), None);
+    }
+}
