@@ -77,7 +77,7 @@ pub fn empty_names(gold: &[Document]) -> Option<String> {
                 (!trimmed.is_empty()
                     && trimmed != quotekit_data::NO_NAME
                     && crate::eval::speakers::normalise(name).is_none())
-                .then(|| (&d.id, &s.id, name))
+                .then_some((&d.id, &s.id, name))
             })
     });
     let (doc, span, name) = empty.next()?;
