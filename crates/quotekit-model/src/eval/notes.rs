@@ -83,7 +83,7 @@ pub fn empty_names(gold: &[Document]) -> Option<String> {
     let (doc, span, name) = empty.next()?;
     let n = 1 + empty.count();
     Some(format!(
-        "{n} gold name(s) are empty once compared (titles, `the`, punctuation dropped) and count \
+        "{n} gold name(s) are empty once compared (`the`, punctuation, a possessive dropped) and count \
          as naming no one (the first: {name:?} of {doc} {span}); write `-` for no one"
     ))
 }

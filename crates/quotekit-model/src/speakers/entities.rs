@@ -346,7 +346,11 @@ impl RootIndex {
 /// the first longer name it is compatible with or becoming an entity's root;
 /// a mention compatible with several roots (`Clinton` with Hillary and Bill
 /// Clinton) joins the one named most recently before it, else the one with
-/// most mentions of its own. An entity is named by its root as first written.
+/// most mentions of its own; where those roots are one name apart from a
+/// son's or father's suffix (`Brent Bozell III`, `Brent Bozell, Jr.`), the
+/// one with the mention's own suffix, else the one named first. A full
+/// name written bare beside the same name with `Jr.` or `Sr.` is a root of
+/// its own (the other man). An entity is named by its root as first written.
 pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // Distinct names in order of first mention (`names[k]`), each mention's
     // name, and how many mentions each has.
@@ -379,13 +383,14 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
     // What `compatible_cores` needs to be true, cheap to compare: most
     // pairs differ in their last word and are no first name or acronym.
     let quick: Vec<Quick> = cores.iter().map(|c| Quick::of(c)).collect();
-    // A full name written bare beside the same name with one suffix
-    // (`Aldous Fenwright`, `Aldous Fenwright Jr.`) is the other man: the
-    // suffix is how the text tells the son from the father. (Beside two
-    // suffixes, `Brent Bozell Jr.` and `Brent Bozell III`, it may be either.)
+    // A full name written bare beside the same name with one suffix, `Jr.`
+    // or `Sr.` (`Aldous Fenwright`, `Aldous Fenwright Jr.`), is the other
+    // man: the suffix is how the text tells the son from the father.
+    // (Beside two suffixes, `Brent Bozell Jr.` and `Brent Bozell III`, it
+    // may be either; beside a roman numeral, the same man: `John Paul II`.)
     let mut suffixed: rustc_hash::FxHashMap<&[String], Option<&[String]>> = Default::default();
     for (&core, &s) in cores.iter().zip(&suffixes) {
-        if core.len() >= 2 && !s.is_empty() && s.iter().all(|w| is_generation(w)) {
+        if core.len() >= 2 && !s.is_empty() && s.iter().all(|w| is_son_or_father(w)) {
             suffixed
                 .entry(core)
                 .and_modify(|one| *one = one.filter(|&o| o == s))
@@ -505,20 +510,23 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
             // costs, finds the compatible root named last, if any of them
             // was (a text of many people of one surname asks this of many
             // `Clinton`s).
-            // Where they are one name apart from their suffixes (a father
-            // and son, `L. Brent Bozell III` and his father `Brent Bozell,
-            // Jr.`), the one with the mention's own suffix (none for
-            // `Bozell`; `Jr.` for `Conrad Jr.`), else the one named first,
-            // whom the article is about; the other comes in as a relative.
-            let mut agreeing = compatible.iter().copied().filter(|&r| agrees(r));
-            if let (Some(a), Some(_)) = (agreeing.next(), agreeing.next()) {
-                let (x, y) = (cores[roots[a]], |r: &usize| cores[roots[*r]]);
-                let one_name = |r: &usize| compatible_cores(y(r), x) || compatible_cores(x, y(r));
-                if compatible.iter().filter(|&&r| agrees(r)).all(one_name) {
-                    return compatible
+            // Where they are one name apart from their suffixes, one of them
+            // a son's or father's (`L. Brent Bozell III` and his father
+            // `Brent Bozell, Jr.`), the one whose suffix is the mention's
+            // own (`Jr.` for `Conrad Jr.`; none for `Bozell`, where one has
+            // none), else the one named first, whom the article is about:
+            // the other comes in as a relative.
+            let agreeing: Vec<usize> = compatible.iter().copied().filter(|&r| agrees(r)).collect();
+            if let [a, _, ..] = agreeing[..] {
+                let (x, y) = (cores[roots[a]], |r: usize| cores[roots[r]]);
+                let one_name = |&r: &usize| compatible_cores(y(r), x) || compatible_cores(x, y(r));
+                let generations = agreeing
+                    .iter()
+                    .any(|&r| suffixes[roots[r]].iter().any(|w| is_generation(w)));
+                if generations && agreeing.iter().all(one_name) {
+                    return agreeing
                         .iter()
                         .copied()
-                        .filter(|&r| agrees(r))
                         .min_by_key(|&r| (suffixes[roots[r]] != suffixes[k], first_of[roots[r]]));
                 }
             }

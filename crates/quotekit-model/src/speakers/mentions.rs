@@ -640,14 +640,21 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
         };
         while end < words.len() && end < defined_at {
             let (prev, w) = (&words[end - 1], &words[end]);
-            // A son's or father's suffix after a comma ends a person's
-            // name (`Brent Bozell, Jr.`).
+            // A son's or father's suffix after a comma ends a name of two
+            // words or more (`Brent Bozell, Jr.`), where no capitalised
+            // word goes on from it (`Jane Doe, Sr. Vice President` is no
+            // Jane Doe Sr.).
+            let suffix_ends = |s: &Word| {
+                words
+                    .get(end + 2)
+                    .is_none_or(|n| !n.capitalised() || !joined(s, n))
+            };
             if w.text == ","
                 && end - start >= 2
                 && glued(prev, w)
-                && words
-                    .get(end + 1)
-                    .is_some_and(|s| is_generation(s.key()) && joined(w, s) && !glued(w, s))
+                && words.get(end + 1).is_some_and(|s| {
+                    is_son_or_father(s.key()) && joined(w, s) && !glued(w, s) && suffix_ends(s)
+                })
             {
                 end += 2;
                 break;

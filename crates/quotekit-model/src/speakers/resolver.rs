@@ -208,7 +208,12 @@ fn candidates_among<'w>(
     // else's. (Before the walk, so that its cut counts offered entities.)
     let other_gender = other_gender(source, names);
     // `A spokesman for Mayor Gordon Pell` is not Gordon Pell.
-    let principals = source.principals(names);
+    let principal = source.principal(names);
+    // `The company` is no person (nor one pronouns gave a gender).
+    let organization = source.describes_organization();
+    let person = |entity: &crate::speakers::entities::Entity| {
+        entity.kind == EntityType::Person || entity.gender != Gender::Unknown
+    };
     let eligible = |e: usize| {
         let entity = &names.entities[e];
         let writer = first_person && cx.writer == Some(e);
@@ -216,7 +221,8 @@ fn candidates_among<'w>(
         (entity.kind != EntityType::Group
             && (first < horizon || writer)
             && !other_gender(e)
-            && !principals.contains(&e))
+            && principal != Some(e)
+            && !(organization && person(entity)))
         .then_some(writer)
     };
     // (entity, writer), most recently named first: the entities of the
@@ -592,10 +598,10 @@ mod tests {
             entities(&candidates(&cx, &spokesman, &history))
         );
         // Whom a spokesman speaks for is not offered.
-        let principals = spokesman.principals(&names);
-        assert_eq!(principals.len(), 1);
+        let principal = spokesman.principal(&names);
+        assert!(principal.is_some());
         let all = entities(&candidates(&cx, &spokesman, &history));
-        assert!(all.contains(&acme) && !all.contains(&Some(principals[0])));
+        assert!(all.contains(&acme) && !all.contains(&principal));
     }
 
     /// In letters to the editor, `I` is the name signed under the letter.

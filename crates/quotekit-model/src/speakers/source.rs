@@ -196,9 +196,10 @@ impl Source {
                 }
         });
         let apposition = described(tok, names, sentence, first_word);
-        // (The last content word: the head; an agent's noun before whom it
-        // speaks for: `A spokesman for the governor` is no governor.)
-        let head = if speaks_for(&words) {
+        // (The last content word: the head; from version 6, an agent's
+        // noun before whom it speaks for: `A spokesman for the governor` is
+        // no governor.)
+        let head = if version >= 6 && speaks_for(&words) {
             words[1].clone()
         } else {
             words
@@ -371,7 +372,8 @@ impl Source {
                     kind && entity.kind != EntityType::Person && names_kind(head, keys, head_at);
                 let fits = (entity.kind == EntityType::Organization || by_kind)
                     && keys.len() >= 2
-                    && (name_head.is_some_and(|h| h == head) || by_kind)
+                    && ((name_head.is_some_and(|h| h == head) && !UNNAMED_BODIES.contains(head))
+                        || by_kind)
                     && described
                         .iter()
                         .all(|d| (kind && *d == head) || keys.iter().any(|k| k == d));
@@ -744,29 +746,44 @@ impl Source {
         names.mentions[m].words.len() + usize::from(self.first == "the") == self.words.len()
     }
 
-    /// The entities a span such as `A spokesman for Mayor Gordon Pell` or
-    /// `an attorney for Pagliano, Mark MacDougall` speaks for: those of the
-    /// names after `for`, `of` or `to` and before a comma, when the span
-    /// opens with an article and an agent's noun. The guidelines name such
+    /// The entity a span such as `A spokesman for Mayor Gordon Pell` or
+    /// `an attorney for Pagliano, Mark MacDougall` speaks for: that of its
+    /// first name, when the span opens with an article, an agent's noun and
+    /// `for`, `of` or `to`. The guidelines name such
     /// a source itself (MacDougall) or no one, never whom it speaks for;
     /// none of the 32 such spans named in PolNeAR train, dev and the
     /// originals is.
-    pub fn principals(&self, names: &Names) -> Vec<usize> {
+    pub fn principal(&self, names: &Names) -> Option<usize> {
         if !speaks_for(&self.words) {
-            return Vec::new();
+            return None;
         }
-        let comma = names
+        // (The first name in it, where it follows the preposition, at most
+        // two words after it, `the`, a title: whatever follows is not whom
+        // it speaks for, `, Mark MacDougall`, `named Tom Hale`, `(Tom
+        // Hale)`; nor a name after other words, `A lawyer for the news
+        // outlets, David Schulz`.)
+        let first_word = names
             .words
-            .iter()
-            .skip_while(|w| w.tokens.start < self.tokens.start)
-            .take_while(|w| w.tokens.start < self.tokens.end)
-            .find(|w| w.text == ",")
-            .map_or(self.tokens.end, |w| w.tokens.start);
-        self.inside
-            .iter()
-            .filter(|&&m| names.mentions[m].tokens.start < comma)
-            .filter_map(|&m| names.entity_of[m])
-            .collect()
+            .partition_point(|w| w.tokens.start < self.tokens.start);
+        let m = *self.inside.first()?;
+        (names.mentions[m].words.start <= first_word + 5)
+            .then_some(())
+            .and(names.entity_of[m])
+    }
+
+    /// True when the span is a description of an organization by its head
+    /// word (`the company`, `the firm`, `the agency`, `the union`), which
+    /// no person is (`the firm's director, Sunita Raghavan-Moore` is not
+    /// the firm).
+    pub fn describes_organization(&self) -> bool {
+        let head = full_title(&self.head);
+        self.class == "desc"
+            && self.first == "the"
+            && self.words.len() <= 4
+            && !is_role(head)
+            && (matches!(head, "company" | "firm")
+                || is_kind(head)
+                || ORGANIZATION_HEADS.contains(head))
     }
 
     /// True when the span is `I`, `me` or `my`.
@@ -1021,23 +1038,33 @@ mod tests {
             described(text, "The orchestra").as_deref(),
             Some("Northbridge Philharmonic")
         );
-        let text = "The Carrow Evening Herald ran the story first. The paper said more.";
+        let text = "The Carrow Evening Herald ran the story first. The newspaper said more.";
         assert_eq!(
-            described(text, "The paper").as_deref(),
+            described(text, "The newspaper").as_deref(),
             Some("Carrow Evening Herald")
+        );
+        let text = "The Amalgamated Dockworkers' Union struck. Keswater Harbour Terminals \
+                    shut. The union said no.";
+        assert_eq!(
+            described(text, "The union").as_deref(),
+            Some("Amalgamated Dockworkers' Union")
         );
         // Two that fit.
         let text = "The Carrow Evening Herald and the Aberstow Courier ran it. \
-                    The paper said more.";
-        assert_eq!(described(text, "The paper"), None);
-        // A journal of a field publishes papers.
+                    The newspaper said more.";
+        assert_eq!(described(text, "The newspaper"), None);
+        // A journal of a field, or a paper that is a study.
         let text = "The study appeared in the Meridian Journal of Tropical Medicine. \
-                    The paper said the vaccine worked.";
+                    The newspaper said the vaccine worked.";
+        assert_eq!(described(text, "The newspaper"), None);
+        let text = "The study appeared in the British Medical Journal. The paper said \
+                    the vaccine worked.";
         assert_eq!(described(text, "The paper"), None);
-        // Not a kind's word: no one.
-        let text = "Kestrel Bank was fined by the Mercantile Competition Authority. \
-                    The watcher said the fine was fair.";
-        assert_eq!(described(text, "The watcher"), None);
+        // Endings many other bodies' names have; a political union.
+        let text = "The Home Office and Ofcom met. The regulator said the fine was fair.";
+        assert_eq!(described(text, "The regulator"), None);
+        let text = "The European Union proposed new rules. The union said no.";
+        assert_eq!(described(text, "The union"), None);
     }
 
     /// `A spokesman for X` speaks for X and is not X: X's entity is its
@@ -1047,20 +1074,29 @@ mod tests {
     #[test]
     fn a_spokesman_is_not_whom_he_speaks_for() {
         let text = "Mayor Gordon Pell and Jane Roe met. A spokesman for Mayor Gordon Pell \
-                    said no. An attorney for Roe, Mark Lutz, said yes. Pell said so.";
+                    said no. An attorney for Roe, Mark Lutz, said yes. Pell said so. \
+                    Later an aide to Pell named Tom Hale spoke. A lawyer for the news \
+                    outlets, David Schulz, objected.";
         let doc = Document::new("d", text);
         let tok = Tokenizer::new().tokenize(&doc);
         let names = Names::of(&doc, &tok);
         let source = |span: &str| Source::new(&tok, &names, span_of(&doc, &tok, span));
         let entity = |name: &str| names.entity_named(name).unwrap();
         let spokesman = source("A spokesman for Mayor Gordon Pell");
-        assert_eq!(spokesman.principals(&names), [entity("Gordon Pell")]);
+        assert_eq!(spokesman.principal(&names), Some(entity("Gordon Pell")));
         assert_eq!(spokesman.head, "spokesman");
+        // (Before features version 6, the head was the last word.)
+        let old = Source::seen_by(&tok, &names, spokesman.tokens.clone(), 5);
+        assert_eq!(old.head, "pell");
         let attorney = source("An attorney for Roe, Mark Lutz");
-        assert_eq!(attorney.principals(&names), [entity("Jane Roe")]);
-        assert!(source("Pell").principals(&names).is_empty());
-        let governor = source("Mayor Gordon Pell and Jane Roe");
-        assert!(governor.principals(&names).is_empty());
+        assert_eq!(attorney.principal(&names), Some(entity("Jane Roe")));
+        let aide = source("an aide to Pell named Tom Hale");
+        assert_eq!(aide.principal(&names), Some(entity("Gordon Pell")));
+        assert_eq!(source("Pell said").principal(&names), None);
+        let together = source("Mayor Gordon Pell and Jane Roe");
+        assert_eq!(together.principal(&names), None);
+        let lawyer = source("A lawyer for the news outlets, David Schulz");
+        assert_eq!(lawyer.principal(&names), None);
     }
 
     /// A span that opens with a name and the acronym in brackets the text
