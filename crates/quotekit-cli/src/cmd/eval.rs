@@ -4,8 +4,8 @@ use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
 use quotekit_data::names::is_named;
-use quotekit_data::Format;
 use quotekit_data::Tokenizer;
+use quotekit_data::{Document, Format};
 use quotekit_infer::render::read::{records_as_documents, records_note};
 use quotekit_infer::render::report::evaluation_report;
 use quotekit_model::eval::linking::score_linker;
@@ -124,11 +124,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let resolution = match &args.model {
         Some(dir) => {
             // (Checked before the model, which may be large, is loaded.)
-            let named: Vec<_> = gold
-                .iter()
-                .filter(|d| is_named(d, names))
-                .cloned()
-                .collect();
+            let (named, unnamed): (Vec<&Document>, Vec<&Document>) =
+                gold.iter().partition(|d| is_named(d, names));
+            let named: Vec<Document> = named.into_iter().cloned().collect();
             if named.is_empty() {
                 anyhow::bail!(
                     "--model scores speaker resolution on gold spans, and no document of {} \
@@ -137,7 +135,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     super::how_to_name(&args.gold)
                 );
             }
-            if let Some(note) = unnamed_documents(&gold, named.len(), names) {
+            if let Some(note) = unnamed_documents(&unnamed, gold.len()) {
                 errln!("note: {note}");
             }
             let (annotator, _) =

@@ -32,18 +32,12 @@ pub fn names_unscored(
 }
 
 /// The note for gold documents that `--model` leaves out because they name
-/// no speaker (no names file, no name on a span): how many of `gold`, the
-/// first, and how many Source spans go unscored. `None` when every
-/// document is in `named`.
-pub fn unnamed_documents(
-    gold: &[Document],
-    named: usize,
-    dirs: &[std::path::PathBuf],
-) -> Option<String> {
-    let left: Vec<&Document> = gold.iter().filter(|d| !is_named(d, dirs)).collect();
-    let first = left.first()?;
-    debug_assert_eq!(left.len() + named, gold.len());
-    let spans: usize = left
+/// no speaker (no names file, no name on a span): how many of `total`, the
+/// first, and how many Source spans go unscored. `None` when `unnamed` is
+/// empty.
+pub fn unnamed_documents(unnamed: &[&Document], total: usize) -> Option<String> {
+    let first = unnamed.first()?;
+    let spans: usize = unnamed
         .iter()
         .map(|d| {
             d.spans
@@ -53,10 +47,9 @@ pub fn unnamed_documents(
         })
         .sum();
     Some(format!(
-        "{} of {} gold documents name no speaker (no names file, no name on a span; the first: {}): \
+        "{} of {total} gold documents name no speaker (no names file, no name on a span; the first: {}): \
          their {spans} Source span(s) are not scored",
-        left.len(),
-        gold.len(),
+        unnamed.len(),
         first.id
     ))
 }
@@ -120,16 +113,21 @@ mod tests {
         assert_eq!(empty_names(&gold[..1]), None);
     }
 
+    /// The documents of `gold` that name no speaker.
+    fn unnamed(gold: &[Document]) -> Vec<&Document> {
+        gold.iter().filter(|d| !is_named(d, &[])).collect()
+    }
+
     /// Documents without names are counted with their Source spans.
     #[test]
     fn documents_without_names_are_noted() {
         let gold = [doc("a", &[Some("Ann Lee")]), doc("b", &[None, None])];
-        let note = unnamed_documents(&gold, 1, &[]).unwrap();
+        let note = unnamed_documents(&unnamed(&gold), gold.len()).unwrap();
         assert!(note.starts_with("1 of 2 gold documents"), "{note}");
         assert!(
             note.contains("the first: b") && note.contains("their 2 Source span(s)"),
             "{note}"
         );
-        assert_eq!(unnamed_documents(&gold[..1], 1, &[]), None);
+        assert_eq!(unnamed_documents(&unnamed(&gold[..1]), 1), None);
     }
 }

@@ -44,6 +44,12 @@ impl Entity {
     pub fn canonical(&self) -> Option<String> {
         (self.kind != EntityType::Group).then(|| self.name.join(" "))
     }
+
+    /// True when it is typed a person or pronouns gave it a gender: what
+    /// `it` and `which` cannot mean, and `the company` cannot name.
+    pub fn is_person_like(&self) -> bool {
+        self.kind == EntityType::Person || self.gender != Gender::Unknown
+    }
 }
 
 /// True when a mention of `part` can mean the entity named `whole`: its
@@ -397,6 +403,8 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                 .or_insert(Some(s));
         }
     }
+    // (Whether any name ends with a son's, a father's or a numeral suffix.)
+    let generations_written = suffixes.iter().any(|s| s.iter().any(|w| is_generation(w)));
     let generation_apart = |n: usize, root: usize| {
         suffixes[n].is_empty() != suffixes[root].is_empty()
             && cores[n] == cores[root]
@@ -503,20 +511,18 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                 .get_or_insert_with(|| (fitting(k, &roots, &mut index), roots.len()));
             compatible.extend((*listed..roots.len()).filter(|&r| fits(k, roots[r])));
             *listed = roots.len();
-            // The one named most recently, else the one with the most votes
-            // and mentions of its own, as written first (the full
-            // comparison below). A shortcut to the same choice: walking
-            // back over the last mentions, no further than the comparison
-            // costs, finds the compatible root named last, if any of them
-            // was (a text of many people of one surname asks this of many
-            // `Clinton`s).
             // Where they are one name apart from their suffixes, one of them
             // a son's or father's (`L. Brent Bozell III` and his father
             // `Brent Bozell, Jr.`), the one whose suffix is the mention's
             // own (`Jr.` for `Conrad Jr.`; none for `Bozell`, where one has
             // none), else the one named first, whom the article is about:
-            // the other comes in as a relative.
-            let agreeing: Vec<usize> = compatible.iter().copied().filter(|&r| agrees(r)).collect();
+            // the other comes in as a relative. (Only in a text that writes
+            // such a suffix: no list of roots is made for the others.)
+            let agreeing: Vec<usize> = if generations_written {
+                compatible.iter().copied().filter(|&r| agrees(r)).collect()
+            } else {
+                Vec::new()
+            };
             if let [a, _, ..] = agreeing[..] {
                 let (x, y) = (cores[roots[a]], |r: usize| cores[roots[r]]);
                 let one_name = |&r: &usize| compatible_cores(y(r), x) || compatible_cores(x, y(r));
@@ -530,6 +536,13 @@ pub fn entities(mentions: &[NameMention]) -> Vec<Entity> {
                         .min_by_key(|&r| (suffixes[roots[r]] != suffixes[k], first_of[roots[r]]));
                 }
             }
+            // The one named most recently, else the one with the most votes
+            // and mentions of its own, as written first (the full
+            // comparison below). A shortcut to the same choice: walking
+            // back over the last mentions, no further than the comparison
+            // costs, finds the compatible root named last, if any of them
+            // was (a text of many people of one surname asks this of many
+            // `Clinton`s).
             let recent = went_to
                 .iter()
                 .rev()
@@ -1246,6 +1259,11 @@ mod tests {
     use super::*;
     use quotekit_data::Tokenizer;
 
+    /// A name's keys, its words split at spaces.
+    fn keys(name: &str) -> Vec<String> {
+        name.split(' ').map(String::from).collect()
+    }
+
     fn names(text: &str) -> Names<'static> {
         let doc: &'static Document = Box::leak(Box::new(Document::new("d", text)));
         Names::of(doc, &Tokenizer::new().tokenize(doc))
@@ -1275,10 +1293,15 @@ mod tests {
         assert_ne!(son, father);
         assert_eq!(son.mentions.len(), 3, "{:?}", n.entities);
         assert_eq!(father.mentions.len(), 1, "{:?}", n.entities);
-        let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        assert!(!compatible(&k("gregory lyle sr"), &k("gregory lyle jr")));
-        assert!(compatible(&k("lyle"), &k("gregory lyle jr")));
-        assert!(compatible(&k("gregory lyle jr"), &k("gregory lyle jr")));
+        assert!(!compatible(
+            &keys("gregory lyle sr"),
+            &keys("gregory lyle jr")
+        ));
+        assert!(compatible(&keys("lyle"), &keys("gregory lyle jr")));
+        assert!(compatible(
+            &keys("gregory lyle jr"),
+            &keys("gregory lyle jr")
+        ));
         // A suffix after a comma is the name's.
         let n = names(
             "L. Brent Bozell III spoke. His father, Brent Bozell, Jr., wrote \
@@ -1303,9 +1326,8 @@ mod tests {
         assert_ne!(father, son);
         assert_eq!(father.mentions.len(), 2, "{:?}", n.entities);
         assert_eq!(son.mentions.len(), 2, "{:?}", n.entities);
-        let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        assert!(!compatible(&k("aldous jr"), &k("aldous fenwright")));
-        assert!(compatible(&k("aldous jr"), &k("aldous fenwright jr")));
+        assert!(!compatible(&keys("aldous jr"), &keys("aldous fenwright")));
+        assert!(compatible(&keys("aldous jr"), &keys("aldous fenwright jr")));
         // A name that is no bare twin still joins one with a suffix.
         let n = names("Joseph R. Biden Jr. spoke. Joseph Biden and Biden left.");
         assert_eq!(n.entities.len(), 1, "{:?}", n.entities);
@@ -1854,26 +1876,31 @@ mod tests {
 
     #[test]
     fn compatible_names() {
-        let k = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        assert!(compatible(&k("clinton"), &k("hillary clinton")));
-        assert!(compatible(&k("hillary"), &k("hillary clinton")));
-        assert!(compatible(&k("biden"), &k("joseph biden jr")));
-        assert!(compatible(&k("post"), &k("washington post")));
-        assert!(compatible(&k("dnc"), &k("democratic national committee")));
-        // Small words count or not.
-        assert!(compatible(&k("doj"), &k("department of justice")));
+        assert!(compatible(&keys("clinton"), &keys("hillary clinton")));
+        assert!(compatible(&keys("hillary"), &keys("hillary clinton")));
+        assert!(compatible(&keys("biden"), &keys("joseph biden jr")));
+        assert!(compatible(&keys("post"), &keys("washington post")));
         assert!(compatible(
-            &k("cpd"),
-            &k("commission on presidential debates")
+            &keys("dnc"),
+            &keys("democratic national committee")
+        ));
+        // Small words count or not.
+        assert!(compatible(&keys("doj"), &keys("department of justice")));
+        assert!(compatible(
+            &keys("cpd"),
+            &keys("commission on presidential debates")
         ));
         assert!(
-            !compatible(&k("mo"), &k("michelle obama")),
+            !compatible(&keys("mo"), &keys("michelle obama")),
             "initials of a person are no acronym"
         );
-        assert!(!compatible(&k("trump"), &k("hillary clinton")));
-        assert!(!compatible(&k("obama"), &k("obama on climate change")));
+        assert!(!compatible(&keys("trump"), &keys("hillary clinton")));
+        assert!(!compatible(
+            &keys("obama"),
+            &keys("obama on climate change")
+        ));
         assert!(
-            !compatible(&k("u.n"), &k("u.n charter")),
+            !compatible(&keys("u.n"), &keys("u.n charter")),
             "an acronym is no first name"
         );
     }

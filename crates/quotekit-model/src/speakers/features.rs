@@ -804,7 +804,7 @@ pub fn agrees(class: &str, entity: &Entity) -> bool {
     match class {
         "m" => person && entity.gender != Gender::Female,
         "f" => person && entity.gender != Gender::Male,
-        "n" | "w" => entity.kind != EntityType::Person && entity.gender == Gender::Unknown,
+        "n" | "w" => !entity.is_person_like(),
         "1" | "r" => person,
         _ => true,
     }

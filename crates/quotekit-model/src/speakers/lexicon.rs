@@ -1140,12 +1140,10 @@ pub(crate) fn names_kind(head: &str, name: &[String], head_at: usize) -> bool {
 /// with a word before them.
 fn ends_with_any(name: &[String], ends: &[&str]) -> bool {
     ends.iter().any(|e| {
-        let words: Vec<&str> = e.split(' ').collect();
-        name.len() > words.len()
-            && name[name.len() - words.len()..]
-                .iter()
-                .zip(&words)
-                .all(|(a, b)| a == b)
+        let n = e.split(' ').count();
+        name.len() > n
+            && e.split(' ')
+                .eq(name[name.len() - n..].iter().map(String::as_str))
     })
 }
 

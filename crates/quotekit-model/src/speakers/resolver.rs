@@ -211,9 +211,6 @@ fn candidates_among<'w>(
     let principal = source.principal(names);
     // `The company` is no person (nor one pronouns gave a gender).
     let organization = source.describes_organization();
-    let person = |entity: &crate::speakers::entities::Entity| {
-        entity.kind == EntityType::Person || entity.gender != Gender::Unknown
-    };
     let eligible = |e: usize| {
         let entity = &names.entities[e];
         let writer = first_person && cx.writer == Some(e);
@@ -222,7 +219,7 @@ fn candidates_among<'w>(
             && (first < horizon || writer)
             && !other_gender(e)
             && principal != Some(e)
-            && !(organization && person(entity)))
+            && !(organization && entity.is_person_like()))
         .then_some(writer)
     };
     // (entity, writer), most recently named first: the entities of the

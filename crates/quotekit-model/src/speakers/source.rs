@@ -271,7 +271,9 @@ impl Source {
     /// (`the trust` for the Wexmoor and Lydd Hospitals NHS Trust, `the
     /// ministry` for the Ministry of the Interior; not the heads that often
     /// name a body the text leaves unnamed: `the party`, `the union`, `the
-    /// group`, …). Only what the text writes before the span counts. None
+    /// group`, …), or a kind of organization by how its name ends (`the
+    /// regulator` for an authority, `the union` for a workers' union: see
+    /// `lexicon::names_kind`). Only what the text writes before the span counts. None
     /// when another entity may fit too: one with the head after a comma
     /// after its name (`Christie, the New Jersey governor`), an
     /// organization of one word for `the company` (`Bloomberg`); none past
@@ -304,7 +306,7 @@ impl Source {
         let role = is_role(head);
         let firm = matches!(head, "company" | "firm");
         // (A kind of organization whose names end otherwise: `the
-        // regulator`, `the orchestra`, `the paper`.)
+        // regulator`, `the orchestra`, `the newspaper`.)
         let kind = !role && !firm && is_kind(head);
         let body = kind
             || (!role
@@ -766,9 +768,10 @@ impl Source {
             .words
             .partition_point(|w| w.tokens.start < self.tokens.start);
         let m = *self.inside.first()?;
-        (names.mentions[m].words.start <= first_word + 5)
-            .then_some(())
-            .and(names.entity_of[m])
+        if names.mentions[m].words.start > first_word + 5 {
+            return None;
+        }
+        names.entity_of[m]
     }
 
     /// True when the span is a description of an organization by its head
@@ -1016,9 +1019,11 @@ mod tests {
 
     /// A description by an organization's kind names the one organization
     /// named before it whose name ends as that kind's do (`the regulator`
-    /// for an authority, `the orchestra` for a philharmonic, `the paper`
-    /// for a herald); not where two do, not a person, and `the paper` not a
-    /// journal of a field (a study's paper).
+    /// for an authority, `the orchestra` for a philharmonic, `the
+    /// newspaper` for a herald, `the union` for a workers' union); not where
+    /// two do, not a journal of a field, not `the paper` (a study), not a
+    /// regulator by a name many bodies end with (the Home Office), not the
+    /// European Union.
     #[test]
     fn a_kind_describes_the_organization_named_so() {
         let described = |text: &str, span: &str| {
