@@ -172,6 +172,14 @@ pub(crate) fn initials_match<S: AsRef<str>>(letters: &[char], words: &[S]) -> bo
 
 /// Capitalised words that do not begin a name.
 pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
+    // (Who no one names: `Nobody` opening a quote.)
+    "nobody",
+    "everybody",
+    "somebody",
+    "anybody",
+    "everyone",
+    "someone",
+    "anyone",
     "a",
     "an",
     "the",
@@ -778,6 +786,9 @@ pub(crate) static ORGANIZATION_HEADS: WordSet = WordSet::of_both(
         "laboratory",
         "authority",
         "studios",
+        "tribunal",
+        "diocese",
+        "archdiocese",
     ],
     // And a firm's last words (`Halcyon Systems`, `Halvorsen Pumps ASA`).
     FIRM_WORD_LIST,
@@ -838,6 +849,7 @@ const FIRM_WORD_LIST: &[&str] = &[
     "brewing",
     "brewery",
     "apps",
+    "health",
     "pharma",
     "mining",
     "petroleum",
@@ -1078,6 +1090,16 @@ const KINDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("co-op", &["cooperative", "co-operative"]),
+    (
+        "zoo",
+        &[
+            "zoological park",
+            "zoological gardens",
+            "zoological garden",
+            "wildlife park",
+            "safari park",
+        ],
+    ),
 ];
 
 /// How regulators' names end.

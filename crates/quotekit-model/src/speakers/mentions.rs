@@ -512,6 +512,39 @@ fn mention_or_title(
     })
 }
 
+/// The end of a dateline (its dash) when word `at` opens one: words in
+/// capitals (`WASHINGTON`, `DES MOINES`), then perhaps a comma and up to two
+/// capitalised words (`, Iowa`, `, Calif.`) and a bracketed agency
+/// (`(AP)`), then a dash.
+fn dateline_place(words: &[Word], at: usize) -> Option<usize> {
+    let in_capitals = |w: &Word| {
+        w.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && !w.text.chars().any(char::is_lowercase)
+    };
+    let text = |k: usize| words.get(k).map(|w| w.text);
+    let mut k = at;
+    while words.get(k).is_some_and(in_capitals) {
+        k += 1;
+    }
+    if k == at {
+        return None;
+    }
+    if text(k) == Some(",") {
+        k += 1;
+        let state = k;
+        while k < state + 2 && words.get(k).is_some_and(Word::capitalised) {
+            k += 1;
+        }
+        if k == state {
+            return None;
+        }
+    }
+    if text(k) == Some("(") && text(k + 2) == Some(")") {
+        k += 3;
+    }
+    matches!(text(k), Some("-" | "—" | "–" | "--")).then_some(k)
+}
+
 /// The name mentions of a document, in text order. Headlines and other
 /// sentences in title case only yield names the rest of the text has.
 pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMention> {
@@ -554,6 +587,14 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             let c = &mut counts[s];
             c.0 += 1;
             c.1 += usize::from(capital);
+        }
+    }
+    // A dateline names no one (`CADDOW MILL - The council …`, `WASHINGTON
+    // (AP) —`).
+    for p in &tok.paragraphs {
+        let first = words.partition_point(|w| w.tokens.start < p.start);
+        if let Some(end) = dateline_place(words, first) {
+            starts[first..end].fill(false);
         }
     }
     // Title case: most words capitalised, two or more of them common words
@@ -1128,6 +1169,35 @@ mod tests {
             mentions("It said that Attorneys for Clinton and Strategists for Barack Obama met."),
             ["Attorneys", "Clinton", "Strategists", "Barack Obama"]
         );
+    }
+
+    /// A dateline's place (words in capitals, perhaps a state and an
+    /// agency, then a dash, opening a paragraph) and a heading in capitals
+    /// before a dash name no one; words in capitals elsewhere, or before
+    /// no dash, still may. `Nobody` opening a quotation is no one.
+    #[test]
+    fn a_datelines_place_is_no_name() {
+        assert_eq!(
+            mentions("CADDOW MILL - The council voted.\n\nMayor Ann Lee said so."),
+            ["Ann Lee"]
+        );
+        assert_eq!(
+            mentions("WASHINGTON (AP) — Ann Lee spoke.\n\nDES MOINES, Iowa — Bob Hale did."),
+            ["Ann Lee", "Bob Hale"]
+        );
+        assert_eq!(
+            mentions("HE WAS CALLED OUT BY DOCTORS — He agreed."),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            mentions("NATO said so - and AFL-CIO agreed."),
+            ["NATO", "AFL-CIO"]
+        );
+        assert_eq!(
+            mentions("Ann Lee spoke.\n\nNATO: it is over."),
+            ["Ann Lee", "NATO"]
+        );
+        assert_eq!(mentions("She said: “Nobody came.”"), Vec::<String>::new());
     }
 
     #[test]

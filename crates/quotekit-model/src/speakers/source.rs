@@ -527,8 +527,12 @@ impl Source {
                     .all(|&d| d == head || phrase().any(|w| full_title(w) == d))
         };
         self.only_fit(names, |e| {
-            let fits = names.entities[e].kind == EntityType::Organization
-                && self.mentions_before(names, e).any(apposed);
+            // (The apposition says what it is: `Harvest Bridge
+            // International, an aid agency,` of unknown type.)
+            let fits = matches!(
+                names.entities[e].kind,
+                EntityType::Organization | EntityType::Unknown
+            ) && self.mentions_before(names, e).any(apposed);
             if fits {
                 2
             } else {
@@ -1015,12 +1019,21 @@ mod tests {
         let text = "Blackfen Labs, a security firm, and Kestrel Ltd, a rival firm, \
                     spoke. The firm said no.";
         assert_eq!(described(text, "The firm"), None);
+        // A name of unknown type that the apposition says is an agency's.
+        let text = "Harvest Bridge International, an aid agency that runs clinics, \
+                    said cases had tripled. Yasmin Rawi said so too. At least 11 \
+                    villages use one well, the agency said.";
+        assert_eq!(
+            described(text, "the agency").as_deref(),
+            Some("Harvest Bridge International")
+        );
     }
 
     /// A description by an organization's kind names the one organization
     /// named before it whose name ends as that kind's do (`the regulator`
     /// for an authority, `the orchestra` for a philharmonic, `the
-    /// newspaper` for a herald, `the union` for a workers' union); not where
+    /// newspaper` for a herald, `the union` for a workers' union, `the zoo`
+    /// for a zoological park), or by its head (`the tribunal`); not where
     /// two do, not a journal of a field, not `the paper` (a study), not a
     /// regulator by a name many bodies end with (the Home Office), not the
     /// European Union.
@@ -1042,6 +1055,23 @@ mod tests {
         assert_eq!(
             described(text, "The orchestra").as_deref(),
             Some("Northbridge Philharmonic")
+        );
+        let text = "The Wexley Zoological Park lost a tapir. The zoo said it was found.";
+        assert_eq!(
+            described(text, "The zoo").as_deref(),
+            Some("Wexley Zoological Park")
+        );
+        // (A tribunal's and a diocese's names are organizations'.)
+        let text = "Ann Lee appealed to the International Sports Arbitration Tribunal, \
+                    and the Track Union objected. The tribunal said it would rule soon.";
+        assert_eq!(
+            described(text, "The tribunal").as_deref(),
+            Some("International Sports Arbitration Tribunal")
+        );
+        let text = "The Diocese of Eastmoor wrote to the council. The diocese said no.";
+        assert_eq!(
+            described(text, "The diocese").as_deref(),
+            Some("Diocese of Eastmoor")
         );
         let text = "The Carrow Evening Herald ran the story first. The newspaper said more.";
         assert_eq!(
