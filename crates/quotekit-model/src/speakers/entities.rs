@@ -86,15 +86,6 @@ fn compatible_cores(part: &[String], whole: &[String]) -> bool {
     if part.last() == whole.last() {
         return part.iter().all(|p| whole.contains(p));
     }
-    // A firm's first words, its other words firm words (`Orchard Gate`
-    // for Orchard Gate Partners; not a person's name: `John Smith` is not
-    // John Smith Holdings).
-    if part.len() >= 2 {
-        return whole.len() > part.len()
-            && whole.starts_with(part)
-            && firm_like(whole, part.len())
-            && !is_full_person_name(part);
-    }
     if part.len() != 1 || whole.len() < 2 {
         return false;
     }
@@ -106,15 +97,14 @@ fn compatible_cores(part: &[String], whole: &[String]) -> bool {
         && part[0]
             .split('-')
             .all(|p| !p.is_empty() && p.chars().all(char::is_alphabetic));
-    (first_name && (person_like(whole) || firm_like(whole, 1))) || is_acronym_of(part, whole)
+    (first_name && (person_like(whole) || firm_like(whole))) || is_acronym_of(part, whole)
 }
 
-/// True when a name is a firm's whose first `k` words alone name it: its
-/// other words, one or two, are [`FIRM_WORDS`] (`Halcyon Systems`, `Carlyle
-/// Group`, `Acme Media Group`, `Orchard Gate Partners`; not `Carver County
-/// Council`).
-fn firm_like(whole: &[String], k: usize) -> bool {
-    whole.len() <= k + 2 && whole[k..].iter().all(|w| FIRM_WORDS.contains(w))
+/// True when a name of two or three words is a firm's whose first word
+/// alone names it: its other words are [`FIRM_WORDS`] (`Halcyon Systems`,
+/// `Carlyle Group`, `Acme Media Group`; not `Carver County Council`).
+fn firm_like(whole: &[String]) -> bool {
+    whole.len() <= 3 && whole[1..].iter().all(|w| FIRM_WORDS.contains(w))
 }
 
 /// True when a name of two words or more, `whole`, may be a person's, whose
@@ -230,16 +220,14 @@ impl Quick {
     }
 
     /// False when `compatible_cores(self, whole)` is sure to be false: the
-    /// last words differ, and it is no first name, first words of a firm's
-    /// name or acronym of `whole`.
+    /// last words differ, and it is no first name or acronym of `whole`.
     fn may_fit(&self, whole: &Quick) -> bool {
         self.len > 0
             && whole.len > 0
             && (self.last == whole.last
                 || (self.len == 1
                     && whole.len >= 2
-                    && (self.first == whole.first || whole.small || self.initial == whole.lead))
-                || (self.len >= 2 && whole.len > self.len && self.first == whole.first))
+                    && (self.first == whole.first || whole.small || self.initial == whole.lead)))
     }
 }
 
@@ -264,10 +252,6 @@ struct RootIndex {
     by_last_and_word: rustc_hash::FxHashMap<(u64, u64), Vec<usize>>,
     /// Roots of two or more words by the hash of their first word.
     by_first: rustc_hash::FxHashMap<u64, Vec<usize>>,
-    /// Roots of three or more words that end with a firm's word
-    /// ([`FIRM_WORDS`]) by the hashes of their first two words: those whose
-    /// first words may name them (`Orchard Gate` for Orchard Gate Partners).
-    firms_by_first_two: rustc_hash::FxHashMap<(u64, u64), Vec<usize>>,
     /// Roots of two or more words that an acronym may stand for
     /// ([`may_have_acronym`]) by their first letter.
     by_lead: rustc_hash::FxHashMap<Option<char>, Vec<usize>>,
@@ -305,12 +289,6 @@ impl RootIndex {
         }
         if q.len >= 2 {
             self.by_first.entry(q.first).or_default().push(r);
-            if q.len >= 3 && FIRM_WORDS.contains(&core[core.len() - 1]) {
-                self.firms_by_first_two
-                    .entry((q.first, Quick::hash(Some(&core[1]))))
-                    .or_default()
-                    .push(r);
-            }
             if may_have_acronym(core) {
                 self.by_lead.entry(q.lead).or_default().push(r);
                 if q.small {
@@ -348,8 +326,7 @@ impl RootIndex {
             // Its words must all be the root's, its last word last: the
             // shortest of the lists of its other words (for a word that is
             // also its last word, `by_last`, every root of which has it).
-            // Or it opens a firm's longer name.
-            let mut out = core[..core.len() - 1]
+            return core[..core.len() - 1]
                 .iter()
                 .map(|w| match Quick::hash(Some(w)) {
                     h if h == q.last => self.by_last.get(&q.last),
@@ -358,13 +335,6 @@ impl RootIndex {
                 .map(|roots| roots.map_or(&[][..], Vec::as_slice))
                 .min_by_key(|roots| roots.len())
                 .map_or_else(Vec::new, <[usize]>::to_vec);
-            let first_two = (q.first, Quick::hash(Some(&core[1])));
-            if let Some(firms) = self.firms_by_first_two.get(&first_two) {
-                out.extend(firms.iter().filter(|&&r| quick[roots[r]].len > q.len));
-                out.sort_unstable();
-                out.dedup();
-            }
-            return out;
         }
         // One word: its surname's roots, and those it may be the first name
         // or an acronym of.
@@ -712,7 +682,7 @@ impl<'a> LongerNames<'a> {
         };
         for &c in cores.iter().filter(|c| c.len() >= 2) {
             out.lasts.insert(&c[c.len() - 1]);
-            if person_like(c) || firm_like(c, 1) {
+            if person_like(c) || firm_like(c) {
                 out.firsts.insert(&c[0]);
             }
             if may_have_acronym(c) {
@@ -798,7 +768,7 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
 fn title_agrees(gender: Gender, root: &[String]) -> bool {
     gender == Gender::Unknown
         || root.len() < 2
-        || (first_name_gender(&root[0]).is_none_or(|g| g == gender) && !firm_like(root, 1))
+        || (first_name_gender(&root[0]).is_none_or(|g| g == gender) && !firm_like(root))
 }
 
 /// The gender that titles show (`Mr.`, `Ms.`).
@@ -930,11 +900,6 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
 
 /// True when `word` is written in capitals, two letters or more (`NATO`,
 /// `U.N.`).
-fn in_capitals(word: &str) -> bool {
-    word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
-}
-
 /// True when the letters of `acronym` are the initials of the name
 /// `keys` ([`initials_match`]).
 fn spells(acronym: &str, keys: &[String]) -> bool {
@@ -1387,6 +1352,7 @@ mod tests {
         // person's full name.
         for text in [
             "Quillon Drabe (QD) said so. QD agreed.",
+            "Albany Park (AP) residents said so. The AP said more.",
             "John Fitzgerald Kennedy (JFK) spoke. JFK smiled.",
         ] {
             let n = names(text);
@@ -1497,8 +1463,7 @@ mod tests {
     /// The index offers every root a name fits (its contract: a superset,
     /// in order), through each of its keys: for one word the last word, the
     /// first word, a small first word, the first letter; for more, the
-    /// last word with each of its words, and the first word of a firm's
-    /// name.
+    /// last word with each of its words.
     #[test]
     fn the_root_index_offers_every_root_a_name_may_fit() {
         let name = |s: &str| -> Vec<String> { s.split(' ').map(String::from).collect() };
@@ -1513,7 +1478,6 @@ mod tests {
                 "the ab league",
                 "bureau of prisons",
                 "x",
-                "orchard gate partners",
             ]
             .map(name),
         );
@@ -1543,7 +1507,6 @@ mod tests {
             "bureau prisons",
             "person7 person7 filler7",
             "doe doe",
-            "orchard gate",
         ] {
             let core = name(q);
             let q = Quick::of(&core);
@@ -1568,9 +1531,9 @@ mod tests {
             }
         }
         // (`jane doe`, `person3 filler3`, `of prisons`, `bureau prisons`,
-        // `person7 person7 filler7`, `doe doe`, `orchard gate`.)
+        // `person7 person7 filler7`, `doe doe`.)
         assert_eq!(
-            multi, 7,
+            multi, 6,
             "names of two words or more that fit a root were asked about"
         );
     }
@@ -1766,22 +1729,6 @@ mod tests {
             canonical(&n)
         );
         assert_eq!(entity(&n, "Brightwell Apps").mentions.len(), 2);
-        // A firm's first words (a partnership's, a health system's), but not
-        // a person's full name that opens a firm's.
-        let n = names(
-            "Orchard Gate Partners made an offer. Orchard Gate declined to comment. \
-             Calder Crest Health Systems runs 14 hospitals. Calder Crest denied it. \
-             John Smith Holdings was sold. John Smith said he was glad.",
-        );
-        assert_eq!(
-            entity(&n, "Orchard Gate Partners").mentions.len(),
-            2,
-            "{:?}",
-            canonical(&n)
-        );
-        assert_eq!(entity(&n, "Calder Crest Health Systems").mentions.len(), 2);
-        assert_eq!(entity(&n, "John Smith Holdings").mentions.len(), 1);
-        assert_eq!(entity(&n, "John Smith").mentions.len(), 1);
     }
 
     /// A name alone with an age or a role after it is a person's (it may

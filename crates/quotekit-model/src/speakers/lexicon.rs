@@ -170,9 +170,18 @@ pub(crate) fn initials_match<S: AsRef<str>>(letters: &[char], words: &[S]) -> bo
     spelled & 1 << n != 0
 }
 
-/// Capitalised words that do not begin a name.
-pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
-    // (Who no one names: `Nobody` opening a quote.)
+/// True when `word` is in capitals: two letters or more, each upper case
+/// (`NATO`, `U.N.`, `DES`; not `Nato`, nor letters of a script without
+/// case).
+pub(crate) fn in_capitals(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+}
+
+/// Pronouns that name no one, which a capital may begin where no sentence
+/// does (`“Nobody came,” she said`): a name of one word is none of them.
+/// (Asked of a run of one word, not of every word: [`NOT_NAMES`] is.)
+pub(crate) const NO_ONE: [&str; 7] = [
     "nobody",
     "everybody",
     "somebody",
@@ -180,6 +189,10 @@ pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
     "everyone",
     "someone",
     "anyone",
+];
+
+/// Capitalised words that do not begin a name.
+pub(crate) static NOT_NAMES: WordSet = WordSet::new(&[
     "a",
     "an",
     "the",
@@ -849,7 +862,6 @@ const FIRM_WORD_LIST: &[&str] = &[
     "brewing",
     "brewery",
     "apps",
-    "health",
     "pharma",
     "mining",
     "petroleum",

@@ -418,6 +418,11 @@ fn mention_or_title(
     titles_name: bool,
 ) -> Option<NameMention> {
     let all = &words[range.clone()];
+    if let [one] = all {
+        if NO_ONE.contains(&one.key()) {
+            return None;
+        }
+    }
     // An organization's name ends with a head word or has one before a
     // connector (`Bureau of Prisons`).
     // A firm's names joined by `&` are one organization's.
@@ -484,12 +489,8 @@ fn mention_or_title(
         k += 1;
     }
     // (A role's acronym is no name: `The CFO said`.)
-    let acronym = name.len() == 1
-        && name[0].chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && name[0]
-            .chars()
-            .all(|c| !c.is_alphabetic() || c.is_uppercase())
-        && !ROLE_ACRONYMS.contains(&keys[0].as_str());
+    let acronym =
+        name.len() == 1 && in_capitals(&name[0]) && !ROLE_ACRONYMS.contains(&keys[0].as_str());
     let honorific = all[..t].iter().any(|w| HONORIFICS.contains(w.key()));
     if !organization
         && !acronym
@@ -512,27 +513,34 @@ fn mention_or_title(
     })
 }
 
-/// The end of a dateline (its dash) when word `at` opens one: words in
-/// capitals (`WASHINGTON`, `DES MOINES`), then perhaps a comma and up to two
-/// capitalised words (`, Iowa`, `, Calif.`) and a bracketed agency
-/// (`(AP)`), then a dash.
-fn dateline_place(words: &[Word], at: usize) -> Option<usize> {
-    let in_capitals = |w: &Word| {
-        w.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && !w.text.chars().any(char::is_lowercase)
-    };
-    let text = |k: usize| words.get(k).map(|w| w.text);
-    let mut k = at;
-    while words.get(k).is_some_and(in_capitals) {
+/// The paragraphs a dateline may open: the first ones (a headline, a
+/// byline, then the story's first paragraph).
+const DATELINE_PARAGRAPHS: usize = 3;
+
+/// The end of a dateline (its dash) when the words `para` of paragraph
+/// number `number` open with one: words in capitals (`WASHINGTON`, `DES
+/// MOINES`), then perhaps a comma and up to two capitalised words (`,
+/// Iowa`, `, Calif.`) and a bracketed agency (`(AP)`), then a dash, in one of
+/// the first paragraphs; or three words in capitals or more and a dash (a
+/// heading: `HE'S BEEN CALLED OUT BY DOCTORS —`) in any. Not where a
+/// quotation opens after the dash (a speaker's label: `PENCE — “We …”`).
+fn dateline_end(words: &[Word], para: Range<usize>, number: usize) -> Option<usize> {
+    // (Most paragraphs open with a capital and a small letter: that much
+    // is read of them.)
+    let capitals = |w: &Word| w.capitalised() && in_capitals(w.text);
+    let text = |k: usize| words[para.clone()].get(k - para.start).map(|w| w.text);
+    let mut k = para.start;
+    while k < para.end && capitals(&words[k]) {
         k += 1;
     }
-    if k == at {
+    let in_capitals = k - para.start;
+    if in_capitals == 0 || (number >= DATELINE_PARAGRAPHS && in_capitals < 3) {
         return None;
     }
     if text(k) == Some(",") {
         k += 1;
         let state = k;
-        while k < state + 2 && words.get(k).is_some_and(Word::capitalised) {
+        while k < (state + 2).min(para.end) && words[k].capitalised() {
             k += 1;
         }
         if k == state {
@@ -542,7 +550,8 @@ fn dateline_place(words: &[Word], at: usize) -> Option<usize> {
     if text(k) == Some("(") && text(k + 2) == Some(")") {
         k += 3;
     }
-    matches!(text(k), Some("-" | "—" | "–" | "--")).then_some(k)
+    let quoted = matches!(text(k + 1), Some("“" | "\"" | "‘" | "'"));
+    (matches!(text(k), Some("-" | "—" | "–" | "--")) && !quoted).then_some(k)
 }
 
 /// The name mentions of a document, in text order. Headlines and other
@@ -591,10 +600,17 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     }
     // A dateline names no one (`CADDOW MILL - The council …`, `WASHINGTON
     // (AP) —`).
-    for p in &tok.paragraphs {
-        let first = words.partition_point(|w| w.tokens.start < p.start);
-        if let Some(end) = dateline_place(words, first) {
-            starts[first..end].fill(false);
+    // (A paragraph's words are looked for only where its first word is in
+    // capitals: few are.)
+    let mut first = 0;
+    for (number, p) in tok.paragraphs.iter().enumerate() {
+        first += words[first..].partition_point(|w| w.tokens.start < p.start);
+        if !words.get(first).is_some_and(|w| w.capitalised() && in_capitals(w.text)) {
+            continue;
+        }
+        let end = first + words[first..].partition_point(|w| w.tokens.start < p.end);
+        if let Some(dash) = dateline_end(words, first..end, number) {
+            starts[first..dash].fill(false);
         }
     }
     // Title case: most words capitalised, two or more of them common words
@@ -1172,9 +1188,10 @@ mod tests {
     }
 
     /// A dateline's place (words in capitals, perhaps a state and an
-    /// agency, then a dash, opening a paragraph) and a heading in capitals
-    /// before a dash name no one; words in capitals elsewhere, or before
-    /// no dash, still may. `Nobody` opening a quotation is no one.
+    /// agency, then a dash, opening one of the first paragraphs) and a
+    /// heading of three words in capitals or more before a dash name no
+    /// one; words in capitals elsewhere, or before no dash, still may.
+    /// `Nobody` opening a quotation is no one.
     #[test]
     fn a_datelines_place_is_no_name() {
         assert_eq!(
@@ -1192,6 +1209,21 @@ mod tests {
         assert_eq!(
             mentions("NATO said so - and AFL-CIO agreed."),
             ["NATO", "AFL-CIO"]
+        );
+        // Not a speaker's label (a quotation opens after the dash), not a
+        // paragraph past the first few with fewer than three words in
+        // capitals, not across a paragraph's end.
+        assert_eq!(
+            mentions("The debate turned.\n\nPENCE — “We cut taxes,” he said."),
+            ["PENCE"]
+        );
+        assert_eq!(
+            mentions("One.\n\nTwo.\n\nThree.\n\nNATO — the alliance said so."),
+            ["NATO"]
+        );
+        assert_eq!(
+            mentions("The council met.\n\nANN LEE\n\n— “I will run,” she said."),
+            ["ANN LEE"]
         );
         assert_eq!(
             mentions("Ann Lee spoke.\n\nNATO: it is over."),

@@ -484,7 +484,9 @@ impl Source {
 
     /// The one organization named before the span that the text describes
     /// with `head` in an apposition after one of its names, all before the
-    /// span: a comma (after the acronym in brackets, if there is one), `a`,
+    /// span (an entity typed an organization, or of unknown type, which the
+    /// apposition says is one: `Harvest Bridge International, an aid
+    /// agency,`): a comma (after the acronym in brackets, if there is one), `a`,
     /// `an` or `the`, at most three words that are no function words, then
     /// `head` ending the phrase (punctuation or a word such as `that`, `in`
     /// or `based` after it), every word of `described` among them
@@ -1061,6 +1063,9 @@ mod tests {
             described(text, "The zoo").as_deref(),
             Some("Wexley Zoological Park")
         );
+        let text = "The Wexley Zoological Park sent a tapir to the Bronx Zoo. The zoo said \
+                    it was well.";
+        assert_eq!(described(text, "The zoo"), None);
         // (A tribunal's and a diocese's names are organizations'.)
         let text = "Ann Lee appealed to the International Sports Arbitration Tribunal, \
                     and the Track Union objected. The tribunal said it would rule soon.";
