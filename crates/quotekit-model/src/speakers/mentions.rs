@@ -605,7 +605,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let mut first = 0;
     for (number, p) in tok.paragraphs.iter().enumerate() {
         first += words[first..].partition_point(|w| w.tokens.start < p.start);
-        if !words.get(first).is_some_and(|w| w.capitalised() && in_capitals(w.text)) {
+        if !words
+            .get(first)
+            .is_some_and(|w| w.capitalised() && in_capitals(w.text))
+        {
             continue;
         }
         let end = first + words[first..].partition_point(|w| w.tokens.start < p.end);
