@@ -513,6 +513,15 @@ fn mention_or_title(
     })
 }
 
+/// True when word `at`, opening a paragraph, is an interview's question
+/// label (`Q.`, `Q:`), which names no one. (An answer's, `A.`, is the
+/// article `a` to the name finder.)
+fn question_label(words: &[Word], at: usize) -> bool {
+    words.get(at).is_some_and(|w| {
+        w.text == "Q." || (w.text == "Q" && words.get(at + 1).is_some_and(|c| c.text == ":"))
+    })
+}
+
 /// The paragraphs a dateline may open: the first ones (a headline, a
 /// byline, then the story's first paragraph).
 const DATELINE_PARAGRAPHS: usize = 3;
@@ -605,6 +614,10 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     let mut first = 0;
     for (number, p) in tok.paragraphs.iter().enumerate() {
         first += words[first..].partition_point(|w| w.tokens.start < p.start);
+        if question_label(words, first) {
+            starts[first] = false;
+            continue;
+        }
         if !words
             .get(first)
             .is_some_and(|w| w.capitalised() && in_capitals(w.text))
@@ -616,6 +629,7 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
             starts[first..dash].fill(false);
         }
     }
+
     // Title case: most words capitalised, two or more of them common words
     // (counted only where the first two hold).
     let headline: Vec<bool> = counts
@@ -1233,6 +1247,11 @@ mod tests {
             ["Ann Lee", "NATO"]
         );
         assert_eq!(mentions("She said: “Nobody came.”"), Vec::<String>::new());
+        // An interview's labels name no one.
+        assert_eq!(
+            mentions("Ann Lee spoke.\n\nQ. Why?\n\nA. Because.\n\nQ: And?"),
+            ["Ann Lee"]
+        );
     }
 
     #[test]
@@ -1371,6 +1390,10 @@ mod tests {
         assert_eq!(
             mentions("The Ministry of Commerce and Industry and the Department of Health and Human Services met Tom Berg."),
             ["Ministry of Commerce and Industry", "Department of Health and Human Services", "Tom Berg"]
+        );
+        assert_eq!(
+            mentions("The Ministry of Water and Irrigation met Tom Berg."),
+            ["Ministry of Water and Irrigation", "Tom Berg"]
         );
         assert_eq!(
             mentions("The Ministry of Fisheries and Marine Resources met the Ministry of Housing and Local Government."),

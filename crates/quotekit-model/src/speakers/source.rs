@@ -1310,6 +1310,16 @@ mod tests {
             "Halcyon Systems",
         );
         fits(
+            &format!("Adeyemi & Castellane Architects won.{after} The firm said it was glad."),
+            "The firm",
+            "Adeyemi & Castellane Architects",
+        );
+        fits(
+            &format!("Corbel Lane Capital bought shares.{after} The firm said it would vote."),
+            "The firm",
+            "Corbel Lane Capital",
+        );
+        fits(
             &format!(
                 "Maria Lopez, a veteran diplomat, arrived.{after} The veteran diplomat said no."
             ),
