@@ -182,7 +182,7 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
 /// aviation incident, a shareholders' meeting; then testimony in questions
 /// and answers, an open letter, an architecture competition, a call-in
 /// show, an author's interview, a river dispute, a ransomware attack), the
-/// built-in resolver names 2,299 of the 2,549 gold Source spans (its rules
+/// built-in resolver names 2,301 of the 2,549 gold Source spans (its rules
 /// were made from these articles' errors, so this is no held-out figure),
 /// and the spans those rules are for.
 #[test]
@@ -191,7 +191,7 @@ fn the_original_articles_resolve_as_measured() {
     assert_eq!(docs.len(), 126);
     let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
     assert_eq!(acc.total, 2549);
-    assert!(acc.correct >= 2299, "{acc}");
+    assert!(acc.correct >= 2301, "{acc}");
     let named = |doc: &str, text: &str| {
         let span = spans
             .iter()

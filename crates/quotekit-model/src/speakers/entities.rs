@@ -898,8 +898,6 @@ fn places_and_acronyms(words: &[Word], mentions: &[NameMention], entities: &mut 
     }
 }
 
-/// True when `word` is written in capitals, two letters or more (`NATO`,
-/// `U.N.`).
 /// True when the letters of `acronym` are the initials of the name
 /// `keys` ([`initials_match`]).
 fn spells(acronym: &str, keys: &[String]) -> bool {

@@ -179,8 +179,8 @@ pub(crate) fn in_capitals(word: &str) -> bool {
 }
 
 /// Pronouns that name no one, which a capital may begin where no sentence
-/// does (`“Nobody came,” she said`): a name of one word is none of them.
-/// (Asked of a run of one word, not of every word: [`NOT_NAMES`] is.)
+/// does (`“Nobody came,” she said`): no name is one of them or opens with
+/// one. (Asked of a run's first word, not of every word: [`NOT_NAMES`] is.)
 pub(crate) const NO_ONE: [&str; 7] = [
     "nobody",
     "everybody",
@@ -476,10 +476,6 @@ pub(crate) static REMITS: WordSet = WordSet::new(&[
     "water",
     "irrigation",
     "sanitation",
-    "wildlife",
-    "equality",
-    "aviation",
-    "infrastructure",
     "climate",
     "mines",
     "works",
@@ -869,12 +865,6 @@ const FIRM_WORD_LIST: &[&str] = &[
     "brewery",
     "apps",
     "architects",
-    "associates",
-    "capital",
-    "consultants",
-    "consulting",
-    "advisors",
-    "advisers",
     "pharma",
     "mining",
     "petroleum",
@@ -1213,16 +1203,19 @@ pub(crate) fn is_son_or_father(key: &str) -> bool {
 /// Halvorsen Pumps ASA; not `Smith` for Smith LLP, which is no John Smith).
 pub(crate) fn without_suffixes(name: &[String]) -> &[String] {
     let mut n = name.len();
-    let legal_form = |w: &str| {
-        matches!(
-            w,
-            "inc" | "ltd" | "llc" | "llp" | "l.p" | "lp" | "plc" | "asa" | "gmbh"
-        )
-    };
-    while n > 1 && (is_generation(&name[n - 1]) || (n > 2 && legal_form(&name[n - 1]))) {
+    while n > 1 && (is_generation(&name[n - 1]) || (n > 2 && is_legal_form(&name[n - 1]))) {
         n -= 1;
     }
     &name[..n]
+}
+
+/// True when `key` is a firm's legal form that a text may leave off
+/// (`Inc.`, `Ltd`, `ASA`).
+pub(crate) fn is_legal_form(key: &str) -> bool {
+    matches!(
+        key,
+        "inc" | "ltd" | "llc" | "llp" | "l.p" | "lp" | "plc" | "asa" | "gmbh"
+    )
 }
 
 /// Pronouns a Source span can be, with what they agree with.

@@ -417,12 +417,14 @@ fn mention_or_title(
     sentence: usize,
     titles_name: bool,
 ) -> Option<NameMention> {
-    let all = &words[range.clone()];
-    if let [one] = all {
-        if NO_ONE.contains(&one.key()) {
-            return None;
-        }
+    // (`Nobody`, `Everyone` alone name no one, nor open a name: `Everyone
+    // Dana Whitcombe hired`.)
+    if NO_ONE.contains(&words[range.start].key()) {
+        return (range.len() > 1)
+            .then(|| mention_or_title(words, range.start + 1..range.end, sentence, titles_name))
+            .flatten();
     }
+    let all = &words[range.clone()];
     // An organization's name ends with a head word or has one before a
     // connector (`Bureau of Prisons`).
     // A firm's names joined by `&` are one organization's.
@@ -513,9 +515,9 @@ fn mention_or_title(
     })
 }
 
-/// True when word `at`, opening a paragraph, is an interview's question
-/// label (`Q.`, `Q:`), which names no one. (An answer's, `A.`, is the
-/// article `a` to the name finder.)
+/// True when word `at`, opening a paragraph, may be an interview's
+/// question label (`Q.`, `Q:`), which names no one. (An answer's, `A.`, is
+/// the article `a` to the name finder.)
 fn question_label(words: &[Word], at: usize) -> bool {
     words.get(at).is_some_and(|w| {
         w.text == "Q." || (w.text == "Q" && words.get(at + 1).is_some_and(|c| c.text == ":"))
@@ -534,18 +536,16 @@ const DATELINE_PARAGRAPHS: usize = 3;
 /// heading: `HE'S BEEN CALLED OUT BY DOCTORS —`) in any. Not where a
 /// quotation opens after the dash (a speaker's label: `PENCE — “We …”`).
 fn dateline_end(words: &[Word], para: Range<usize>, number: usize) -> Option<usize> {
-    // (Most paragraphs open with a capital and a small letter: that much
-    // is read of them.)
-    let capitals = |w: &Word| w.capitalised() && in_capitals(w.text);
     let text = |k: usize| words[para.clone()].get(k - para.start).map(|w| w.text);
     let mut k = para.start;
-    while k < para.end && capitals(&words[k]) {
+    while k < para.end && word_in_capitals(&words[k]) {
         k += 1;
     }
-    let in_capitals = k - para.start;
-    if in_capitals == 0 || (number >= DATELINE_PARAGRAPHS && in_capitals < 3) {
+    let capitals = k - para.start;
+    if capitals == 0 || (number >= DATELINE_PARAGRAPHS && capitals < 3) {
         return None;
     }
+    let place = k;
     if text(k) == Some(",") {
         k += 1;
         let state = k;
@@ -555,12 +555,24 @@ fn dateline_end(words: &[Word], para: Range<usize>, number: usize) -> Option<usi
         if k == state {
             return None;
         }
+        // (A state's abbreviation and its full stop: `Calif.`.)
+        if text(k) == Some(".") {
+            k += 1;
+        }
     }
     if text(k) == Some("(") && text(k + 2) == Some(")") {
         k += 3;
     }
-    let quoted = matches!(text(k + 1), Some("“" | "\"" | "‘" | "'"));
-    (matches!(text(k), Some("-" | "—" | "–" | "--")) && !quoted).then_some(k)
+    // (A quotation after the dash of words in capitals alone: a speaker's
+    // label, not a dateline, which has a state or an agency.)
+    let label = k == place && matches!(text(k + 1), Some("“" | "\"" | "‘" | "'"));
+    (matches!(text(k), Some("-" | "—" | "–" | "--")) && !label).then_some(k)
+}
+
+/// True when a word is in capitals ([`in_capitals`]). (Most words open
+/// with a capital and a small letter, or none: that much is read of them.)
+fn word_in_capitals(w: &Word) -> bool {
+    w.capitalised() && in_capitals(w.text)
 }
 
 /// The name mentions of a document, in text order. Headlines and other
@@ -612,21 +624,26 @@ pub fn name_mentions(text: &str, tok: &Tokenized, words: &[Word]) -> Vec<NameMen
     // (A paragraph's words are looked for only where its first word is in
     // capitals: few are.)
     let mut first = 0;
+    // (Question labels are labels where two paragraphs or more open with
+    // one: not `Q. Todd Dickinson` alone.)
+    let mut questions = Vec::new();
     for (number, p) in tok.paragraphs.iter().enumerate() {
         first += words[first..].partition_point(|w| w.tokens.start < p.start);
         if question_label(words, first) {
-            starts[first] = false;
+            questions.push(first);
             continue;
         }
-        if !words
-            .get(first)
-            .is_some_and(|w| w.capitalised() && in_capitals(w.text))
-        {
+        if !words.get(first).is_some_and(word_in_capitals) {
             continue;
         }
         let end = first + words[first..].partition_point(|w| w.tokens.start < p.end);
         if let Some(dash) = dateline_end(words, first..end, number) {
             starts[first..dash].fill(false);
+        }
+    }
+    if questions.len() >= 2 {
+        for q in questions {
+            starts[q] = false;
         }
     }
 
@@ -1239,18 +1256,41 @@ mod tests {
             ["NATO"]
         );
         assert_eq!(
-            mentions("The council met.\n\nANN LEE\n\n— “I will run,” she said."),
+            mentions("The council met.\n\nANN LEE\n\n— she said it was over."),
             ["ANN LEE"]
+        );
+        // A heading in any paragraph; a dateline with an agency or a
+        // state's abbreviation, a quotation after it or not.
+        assert_eq!(
+            mentions("One.\n\nTwo.\n\nThree.\n\nTHE DOCTORS WEIGH IN — Ann Lee spoke."),
+            ["Ann Lee"]
+        );
+        assert_eq!(
+            mentions("ANN ARBOR (AP) — “We are ready,” Ann Lee said."),
+            ["Ann Lee"]
+        );
+        assert_eq!(
+            mentions("ANN ARBOR, Mich. (AP) — Ann Lee spoke."),
+            ["Ann Lee"]
         );
         assert_eq!(
             mentions("Ann Lee spoke.\n\nNATO: it is over."),
             ["Ann Lee", "NATO"]
         );
         assert_eq!(mentions("She said: “Nobody came.”"), Vec::<String>::new());
-        // An interview's labels name no one.
+        // An interview's labels name no one; one paragraph that opens
+        // with `Q.` is an initial's.
         assert_eq!(
             mentions("Ann Lee spoke.\n\nQ. Why?\n\nA. Because.\n\nQ: And?"),
             ["Ann Lee"]
+        );
+        assert_eq!(
+            mentions("Ann Lee spoke.\n\nQ. Todd Dickinson agreed."),
+            ["Ann Lee", "Q. Todd Dickinson"]
+        );
+        assert_eq!(
+            mentions("Everyone Dana Whitcombe hired stayed."),
+            ["Dana Whitcombe"]
         );
     }
 

@@ -7,8 +7,8 @@
 use crate::speakers::entities::{EntityType, Names};
 use crate::speakers::gender::Gender;
 use crate::speakers::lexicon::{
-    full_title, is_kind, is_role, names_kind, CONNECTORS, FIRM_WORDS, FUNCTION_WORDS, HONORIFICS,
-    ORGANIZATION_HEADS, PRONOUNS, TITLES, UNNAMED_BODIES,
+    full_title, is_kind, is_legal_form, is_role, names_kind, CONNECTORS, FIRM_WORDS,
+    FUNCTION_WORDS, HONORIFICS, ORGANIZATION_HEADS, PRONOUNS, TITLES, UNNAMED_BODIES,
 };
 use crate::speakers::mentions::{age_after, age_of_word, bracketed_acronym};
 use crate::speakers::version::FEATURES_VERSION;
@@ -382,13 +382,22 @@ impl Source {
                 return if fits { 2 } else { 0 };
             }
             if firm {
+                // (A firm's last word, after no `of`, `for` or `on` unless
+                // a legal form ends the name: not the Ministry of Energy,
+                // the American Institute of Architects; Bank of America
+                // Corp. is a firm.)
+                let keys = &entity.keys;
+                let firm_name = keys.last().is_some_and(|k| {
+                    FIRM_WORDS.contains(k)
+                        && (is_legal_form(k)
+                            || matches!(k.as_str(), "corp" | "co" | "corporation" | "company")
+                            || !keys
+                                .iter()
+                                .any(|k| matches!(k.as_str(), "of" | "for" | "on")))
+                });
                 return match entity.kind {
-                    EntityType::Organization if entity.keys.len() < 2 => 1,
-                    EntityType::Organization
-                        if entity.keys.last().is_some_and(|k| FIRM_WORDS.contains(k)) =>
-                    {
-                        2
-                    }
+                    EntityType::Organization if keys.len() < 2 => 1,
+                    EntityType::Organization if firm_name => 2,
                     _ => 0,
                 };
             }
@@ -1314,10 +1323,22 @@ mod tests {
             "The firm",
             "Adeyemi & Castellane Architects",
         );
+        // A body whose name ends with a firm's word after `of` is no firm.
         fits(
-            &format!("Corbel Lane Capital bought shares.{after} The firm said it would vote."),
+            &format!(
+                "Blackfen Labs won a prize of the American Institute of Architects.{after} \
+                 The firm said it was glad."
+            ),
             "The firm",
-            "Corbel Lane Capital",
+            "Blackfen Labs",
+        );
+        fits(
+            &format!(
+                "Halcyon Systems met the Ministry of Energy.{after} The company said it \
+                 would hire."
+            ),
+            "The company",
+            "Halcyon Systems",
         );
         fits(
             &format!(
