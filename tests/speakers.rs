@@ -181,17 +181,21 @@ fn who_said_what_of_the_named_sample_against_itself_is_perfect() {
 /// time, a football press conference, a police log, an obituary, an
 /// aviation incident, a shareholders' meeting; then testimony in questions
 /// and answers, an open letter, an architecture competition, a call-in
-/// show, an author's interview, a river dispute, a ransomware attack), the
-/// built-in resolver names 2,301 of the 2,549 gold Source spans (its rules
-/// were made from these articles' errors, so this is no held-out figure),
+/// show, an author's interview, a river dispute, a ransomware attack; then
+/// a football match report, a wildfire evacuation, a rate decision, a
+/// murder verdict, a zoning fight, a rocket launch, a film festival, a drug
+/// recall, a fisheries dispute, a sit-in, a summit, a runner's profile, a
+/// bank robbery, returned artefacts), the built-in resolver names 2,571 of
+/// the 2,845 gold Source spans (its rules were made from the errors of all
+/// but the last fourteen, which it named held out: no held-out figure),
 /// and the spans those rules are for.
 #[test]
 fn the_original_articles_resolve_as_measured() {
     let docs = named_originals();
-    assert_eq!(docs.len(), 126);
+    assert_eq!(docs.len(), 140);
     let (acc, spans) = gold_accuracy(&SpeakerResolver::builtin(), &Tokenizer::new(), &docs);
-    assert_eq!(acc.total, 2549);
-    assert!(acc.correct >= 2301, "{acc}");
+    assert_eq!(acc.total, 2845);
+    assert!(acc.correct >= 2571, "{acc}");
     let named = |doc: &str, text: &str| {
         let span = spans
             .iter()
