@@ -1,9 +1,12 @@
 //! The tagging pipeline: tokenize → emission scores (any
 //! [`SequenceTagger`]) → Viterbi → spans → linking. [`Annotator`] is what
-//! `quotekit predict` and the inference crate run, whatever the model kind.
+//! `quotekit predict` and the inference crate run, whatever the model kind;
+//! a transcript's turns and a vox-pop's sign-offs are made from the layout
+//! ([`crate::layout`]).
 
 use crate::decode::decode_sequences;
 use crate::ensemble::Ensemble;
+use crate::layout::with_layout;
 use crate::linking::link;
 use crate::speakers::entities::compatible;
 use crate::speakers::{Resolution, SpeakerResolver};
@@ -160,17 +163,22 @@ impl Annotator {
     pub fn annotate_scored(&self, doc: &Document) -> Annotation {
         let tok = self.tokenizer.tokenize(doc);
         let (tags, probabilities) = self.tag_scored(doc, &tok, true);
-        let mut annotation = build_annotation(doc, &tok, &tags, self.speaker_resolver());
-        annotation.confidences = decode_ranges(&tags)
-            .into_iter()
-            .map(|(_, r)| r.clone().map(|i| probabilities[i]).sum::<f64>() / r.len() as f64)
-            .collect();
-        annotation
+        annotate_chunks(
+            doc,
+            &tok,
+            &tags,
+            Some(&probabilities),
+            self.speaker_resolver(),
+            true,
+        )
     }
 }
 
 /// Turns token tags into spans and linked attributions, and names the
-/// speakers of the Source spans with `resolver` (none without one).
+/// speakers of the Source spans with `resolver` (none without one). The
+/// turns of a transcript (`PENCE: …` paragraphs) and the sign-offs of a
+/// vox-pop (`“…” ― Krystal Correa`) are made from the layout in place of the
+/// tags' spans there ([`with_layout`]).
 ///
 /// # Panics
 ///
@@ -182,7 +190,46 @@ pub fn build_annotation(
     tags: &[Tag],
     resolver: Option<&SpeakerResolver>,
 ) -> Annotation {
-    let chunks = decode_ranges(tags);
+    annotate_chunks(doc, tok, tags, None, resolver, true)
+}
+
+/// The spans of `tags` linked into attributions, as [`build_annotation`]
+/// makes them without a resolver, but with none made from the layout: the
+/// spans are the tags' alone (the linker on gold spans, `eval --link-gold`).
+pub(crate) fn link_tagged(doc: &Document, tok: &Tokenized, tags: &[Tag]) -> Annotation {
+    annotate_chunks(doc, tok, tags, None, None, false)
+}
+
+/// [`build_annotation`], with each span's confidence where `probabilities`
+/// (per token, of its tag) are given: the mean over its tokens, or 1 for
+/// the spans that the layout makes ([`with_layout`], with `layout`).
+fn annotate_chunks(
+    doc: &Document,
+    tok: &Tokenized,
+    tags: &[Tag],
+    probabilities: Option<&[f64]>,
+    resolver: Option<&SpeakerResolver>,
+    layout: bool,
+) -> Annotation {
+    let mut chunks = decode_ranges(tags);
+    let made = if layout {
+        with_layout(doc.text(), tok, &mut chunks)
+    } else {
+        vec![false; chunks.len()]
+    };
+    let confidences = probabilities.map_or_else(Vec::new, |p| {
+        chunks
+            .iter()
+            .zip(&made)
+            .map(|((_, r), &made)| {
+                if made {
+                    1.0
+                } else {
+                    r.clone().map(|i| p[i]).sum::<f64>() / r.len() as f64
+                }
+            })
+            .collect()
+    });
     let mut out = Document::new(doc.id.clone(), doc.text());
     out.spans = chunks
         .iter()
@@ -286,7 +333,7 @@ pub fn build_annotation(
         speaker_ids,
         speakers,
         tokens: tok.tokens.len(),
-        confidences: Vec::new(),
+        confidences,
     }
 }
 
@@ -350,6 +397,70 @@ mod tests {
         let tok = Tokenizer::new().tokenize(&doc);
         let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
         build_annotation(&doc, &tok, &tags, Some(&SpeakerResolver::builtin()))
+    }
+
+    /// A transcript tagged as quotations (each turn one Content, as a
+    /// tagger tags `"PENCE: …`) comes out as attributions of its labels,
+    /// named; the layout's spans have confidence 1, the others keep their
+    /// tags' mean; the linker on the tags alone keeps the tags' spans.
+    #[test]
+    fn a_transcripts_turns_are_attributed_to_their_labels() {
+        let text = "Gov. Mike Pence spoke to Chris Wallace on Sunday.\n\n\
+                    \"WALLACE: Will she be there?\n\n\
+                    \"PENCE: She will not.\n\n\
+                    \"WALLACE: Why not?";
+        let doc = Document::new("transcript", text);
+        let tok = Tokenizer::new().tokenize(&doc);
+        let turns: Vec<CharSpan> = text
+            .match_indices('\n')
+            .filter(|(b, _)| text[b + 1..].starts_with('"'))
+            .map(|(b, _)| {
+                let end = text[b + 1..].find('\n').map_or(text.len(), |e| b + 1 + e);
+                at(text, b + 1, &text[b + 1..end])
+            })
+            .collect();
+        let fragments: Vec<_> = turns.iter().map(|&c| (Role::Content, c)).collect();
+        let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
+        let probabilities = vec![0.5; tok.tokens.len()];
+        let a = annotate_chunks(
+            &doc,
+            &tok,
+            &tags,
+            Some(&probabilities),
+            Some(&SpeakerResolver::builtin()),
+            true,
+        );
+        let names: Vec<_> = a.speaker_names.iter().map(|n| n.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("Chris Wallace"),
+                Some("Mike Pence"),
+                Some("Chris Wallace")
+            ]
+        );
+        let first = &a.document.attributions[0];
+        let index = a.document.char_index();
+        let span = |id: &Option<String>| {
+            let s = id.as_deref().and_then(|id| a.document.span(id));
+            s.and_then(|s| a.document.span_text(&index, s))
+        };
+        assert_eq!(span(&first.source).as_deref(), Some("WALLACE"));
+        assert_eq!(span(&first.cue).as_deref(), Some(":"));
+        assert_eq!(
+            span(&first.content.first().cloned()).as_deref(),
+            Some("Will she be there?")
+        );
+        assert!(
+            a.confidences.iter().all(|&c| c == 1.0),
+            "{:?}",
+            a.confidences
+        );
+        // Outside a transcript, a span's confidence is its tags' mean.
+        let plain = annotate_chunks(&doc, &tok, &tags, Some(&probabilities), None, false);
+        assert_eq!(plain.document.spans.len(), 3);
+        assert!(plain.confidences.iter().all(|&c| c == 0.5));
+        assert_eq!(link_tagged(&doc, &tok, &tags).document.spans.len(), 3);
     }
 
     /// Two people share a surname; the bare `Obama` at the end is grouped

@@ -46,6 +46,7 @@ pub mod features;
 pub mod fit;
 pub mod header;
 pub mod io;
+pub mod layout;
 pub mod linking;
 pub mod model_file;
 pub mod neural;

@@ -3,7 +3,7 @@
 //! predictions are, so that scoring them against gold measures what linking
 //! loses with tagging errors left out.
 
-use crate::annotator::build_annotation;
+use crate::annotator::link_tagged;
 use crate::eval::{evaluate, Evaluation};
 use quotekit_data::{encode, role_fragments, Document, TagScheme, Tokenizer};
 
@@ -15,7 +15,7 @@ pub fn link_gold(gold: &[Document], tokenizer: &Tokenizer) -> Vec<Document> {
         .map(|doc| {
             let tok = tokenizer.tokenize(doc);
             let tags = encode(&tok, &role_fragments(doc), TagScheme::Bio).tags;
-            build_annotation(doc, &tok, &tags, None).document
+            link_tagged(doc, &tok, &tags).document
         })
         .collect()
 }
