@@ -4,6 +4,15 @@
 /// ([`crate::tokenize`]).
 pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»', '„', '‹', '›'];
 
+/// Characters that are dashes, a hyphen among them.
+pub const DASHES: &[char] = &['-', '‐', '‒', '–', '—', '―'];
+
+/// True when a token is one dash ([`DASHES`]).
+pub fn is_dash(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if DASHES.contains(&c))
+}
+
 /// Whether the text of a quote's content, from its first character, is a
 /// direct quote: it starts (after white space) with a quotation mark.
 pub fn starts_quoted(content: &str) -> bool {
@@ -17,6 +26,16 @@ pub fn starts_quoted(content: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dash_is_one_dash_character() {
+        for dash in ["-", "–", "—", "―"] {
+            assert!(is_dash(dash), "{dash}");
+        }
+        for other in ["--", "", "a", "-a", "“"] {
+            assert!(!is_dash(other), "{other}");
+        }
+    }
 
     #[test]
     fn a_direct_quote_starts_with_a_quotation_mark() {

@@ -6,8 +6,8 @@
 
 use crate::decode::decode_sequences;
 use crate::ensemble::Ensemble;
-use crate::layout::with_layout;
-use crate::linking::link;
+use crate::layout::{with_layout, Layout};
+
 use crate::speakers::entities::compatible;
 use crate::speakers::{Resolution, SpeakerResolver};
 use crate::tagger::SequenceTagger;
@@ -33,7 +33,9 @@ pub struct Annotation {
     /// Number of tokens tagged.
     pub tokens: usize,
     /// Per span (same order as `document.spans`): the mean marginal probability
-    /// of its predicted tags; empty unless asked for ([`Annotator::annotate_scored`]).
+    /// of its predicted tags, or 1 for a span that the layout made (a
+    /// transcript's turn, a sign-off: [`crate::layout`]), which no tag
+    /// decided; empty unless asked for ([`Annotator::annotate_scored`]).
     pub confidences: Vec<f64>,
 }
 
@@ -212,15 +214,18 @@ fn annotate_chunks(
     layout: bool,
 ) -> Annotation {
     let mut chunks = decode_ranges(tags);
-    let made = if layout {
+    let laid = if layout {
         with_layout(doc.text(), tok, &mut chunks)
     } else {
-        vec![false; chunks.len()]
+        Layout {
+            made: vec![false; chunks.len()],
+            ..Layout::default()
+        }
     };
     let confidences = probabilities.map_or_else(Vec::new, |p| {
         chunks
             .iter()
-            .zip(&made)
+            .zip(&laid.made)
             .map(|((_, r), &made)| {
                 if made {
                     1.0
@@ -260,7 +265,7 @@ fn annotate_chunks(
             out.spans[k].name = Some(resolution.name(i).unwrap_or_else(|| NO_NAME.to_string()));
         }
     }
-    let links = link(tok, &chunks);
+    let links = laid.link(tok, &chunks);
     // Speakers: entities with a name that some attribution's source resolves to.
     let mut speakers: Vec<Speaker> = Vec::new();
     let mut speaker_of_entity: Vec<Option<usize>> = vec![None; resolution.names.entities.len()];
@@ -401,8 +406,9 @@ mod tests {
 
     /// A transcript tagged as quotations (each turn one Content, as a
     /// tagger tags `"PENCE: …`) comes out as attributions of its labels,
-    /// named; the layout's spans have confidence 1, the others keep their
-    /// tags' mean; the linker on the tags alone keeps the tags' spans.
+    /// named; the layout's spans have confidence 1, the tagger's span before
+    /// them keeps its tags' mean; the linker on the tags alone keeps the
+    /// tags' spans.
     #[test]
     fn a_transcripts_turns_are_attributed_to_their_labels() {
         let text = "Gov. Mike Pence spoke to Chris Wallace on Sunday.\n\n\
@@ -419,7 +425,9 @@ mod tests {
                 at(text, b + 1, &text[b + 1..end])
             })
             .collect();
-        let fragments: Vec<_> = turns.iter().map(|&c| (Role::Content, c)).collect();
+        let mut fragments: Vec<_> = turns.iter().map(|&c| (Role::Content, c)).collect();
+        // And a span of the tagger's before the transcript.
+        fragments.push((Role::Source, at(text, 0, "Gov. Mike Pence")));
         let tags = encode(&tok, &fragments, TagScheme::Bio).tags;
         let probabilities = vec![0.5; tok.tokens.len()];
         let a = annotate_chunks(
@@ -451,16 +459,19 @@ mod tests {
             span(&first.content.first().cloned()).as_deref(),
             Some("Will she be there?")
         );
+        // The tagger's span keeps its tags' mean, the layout's have 1.
+        assert_eq!(a.confidences.len(), 10);
+        assert_eq!(a.confidences[0], 0.5, "{:?}", a.confidences);
         assert!(
-            a.confidences.iter().all(|&c| c == 1.0),
+            a.confidences[1..].iter().all(|&c| c == 1.0),
             "{:?}",
             a.confidences
         );
-        // Outside a transcript, a span's confidence is its tags' mean.
+        // Without the layout, every span is the tags'.
         let plain = annotate_chunks(&doc, &tok, &tags, Some(&probabilities), None, false);
-        assert_eq!(plain.document.spans.len(), 3);
+        assert_eq!(plain.document.spans.len(), 4);
         assert!(plain.confidences.iter().all(|&c| c == 0.5));
-        assert_eq!(link_tagged(&doc, &tok, &tags).document.spans.len(), 3);
+        assert_eq!(link_tagged(&doc, &tok, &tags).document.spans.len(), 4);
     }
 
     /// Two people share a surname; the bare `Obama` at the end is grouped

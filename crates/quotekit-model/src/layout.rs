@@ -1,66 +1,126 @@
 //! Attributions that a paragraph's layout makes, which taggers rarely
 //! learn (few articles have them, and their quotation marks make them look
 //! like quotations without a source), so that their spans are made from
-//! the layout after decoding, for every model kind:
+//! the layout after decoding, for every model kind, and linked as the
+//! layout says (not by the rule linker):
 //!
 //! - **Transcript turns**: paragraphs that open with a speaker's label in
 //!   capitals and a colon (`WALLACE: Let’s start …`, `"PENCE: Well, look,
-//!   …`), as news sites print an interview's transcript. PolNeAR annotates
-//!   a turn as an attribution: the label its Source, the colon its Cue, the
-//!   rest of the paragraph its Content (21 of the 25 turns of train and
-//!   dev; the other four, a whole paragraph as content).
+//!   …`, `SEN. ELIZABETH A. WARREN: …`), as news sites print an interview's
+//!   transcript. PolNeAR annotates a turn as an attribution: the label its
+//!   Source, the colon its Cue, the rest of the paragraph its Content (21 of
+//!   the 25 turns of train and dev; the other four, a whole paragraph as
+//!   content), and nothing inside it.
 //! - **Sign-offs**: a paragraph that is one quotation, then a dash and the
-//!   speaker's name (`“… our young people.” ― Krystal Correa`), as a
-//!   vox-pop prints its voices. PolNeAR annotates the quotation (its marks
-//!   in) as Content, the dash as Cue, the name as Source.
+//!   speaker's name, perhaps with an age, a town or a role after a comma
+//!   (`“… our young people.” ― Krystal Correa`, `"…" -- Ana Ruiz, 34,
+//!   Tucson`), as a vox-pop prints its voices. PolNeAR annotates the
+//!   quotation (its marks in) as Content, the dash as Cue, the name as
+//!   Source.
 //!
 //! A paragraph is a turn only in a transcript: where labels of two speakers
-//! or more (their last words differ) open paragraphs and one of them opens
-//! two (a conversation's speakers come back), so that a lone `UPDATE:`, a
-//! pair of headings (`STAT OF THE WEEK:`, `SHORT READS:`) or one label over
-//! and over (a fact check's `CLAIM:`) stays text.
+//! or more (their last words differ) open paragraphs, one of them opens two
+//! (a conversation's speakers come back), and most turns read as speech (a
+//! question, or a first- or second-person word: `I`, `we`, `you`, …). So a
+//! lone `UPDATE:`, headings (`WHAT HAPPENED:`, `WHY IT MATTERS:`), a list's
+//! `PROS:` / `CONS:`, a roundup's `WASHINGTON:` / `NEW YORK:` or a fact
+//! check's `CLAIM:` stay text, and a label of a heading's words
+//! (`TRANSCRIPT:`, `RELATED COVERAGE:`, `THE FACTS:`) is no turn even in a
+//! transcript. An interview's `Q:` and `A:` are left to the tagger (a
+//! one-letter label names no one); so are labels in mixed case (`Wallace:`)
+//! and a label before a dash (`PENCE — “…”`).
+//!
+//! A quotation is a sign-off's where it ends with a sentence's punctuation
+//! and the paragraph opens with it: not a title or a slogan (`“The Grapes
+//! of Wrath” — John Steinbeck`, `“Just Do It” — Nike`), nor a paragraph of
+//! two quotations with narrative between them.
 
+use crate::linking::{link, Link};
+use crate::speakers::lexicon::in_capitals;
+use quotekit_data::marks::is_dash;
 use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
 
-/// Labels that open paragraphs of news text and name no speaker.
-/// (A fact check's labels among them: `CLAIM:`, `VERDICT:`.)
-const NOT_SPEAKERS: [&str; 22] = [
+/// Words of labels that open paragraphs of news text and name no speaker:
+/// a label with one of them is no turn (`THE FACTS:`, `READ MORE:`, `WHY IT
+/// MATTERS:`, a fact check's `CLAIM:` and `VERDICT:`).
+const HEADING_WORDS: [&str; 42] = [
     "ANALYSIS",
+    "BACKGROUND",
     "BREAKING",
     "BYLINE",
     "CLAIM",
     "CLARIFICATION",
+    "CONS",
     "CONTEXT",
     "CORRECTION",
-    "EDITOR'S NOTE",
+    "COVERAGE",
+    "EDITOR'S",
     "EMAIL",
     "EXCLUSIVE",
     "FACT",
+    "FACTS",
+    "HAPPENED",
+    "HOW",
+    "LIVE",
     "LOOK",
+    "MATTERS",
+    "MORE",
+    "NEXT",
     "NOTE",
+    "PHOTO",
     "PHOTOS",
     "PREVIOUSLY",
+    "PROS",
     "RATING",
     "READ",
     "RELATED",
+    "SIGN",
+    "SUMMARY",
+    "TIMELINE",
+    "TRANSCRIPT",
     "UPDATE",
+    "UPDATED",
     "VERDICT",
     "VIDEO",
     "WATCH",
+    "WHAT",
+    "WHEN",
+    "WHY",
 ];
 
-/// Most words a label may have (`JAKE TAPPER`, `SEN. ELIZABETH WARREN`).
-const MAX_LABEL_TOKENS: usize = 5;
+/// Most words a label may have (`SEN. ELIZABETH A. WARREN`), and most
+/// tokens (its full stops among them: `GOV. J.B. PRITZKER`).
+const MAX_LABEL_WORDS: usize = 5;
+const MAX_LABEL_TOKENS: usize = 10;
+
+/// Words of speech: a turn with one of them (or a question mark) reads as
+/// what someone said (lower case, `’` as `'`).
+const SPEECH_WORDS: [&str; 14] = [
+    "i", "i'm", "i've", "me", "my", "we", "we're", "we've", "us", "our", "you", "you're", "your",
+    "let's",
+];
+
+/// Small words that a name signing off a quotation may have between its
+/// capitalised ones (`Maria de la Cruz`).
+const PARTICLES: [&str; 9] = ["al", "bin", "da", "de", "del", "la", "le", "van", "von"];
+
+/// Most tokens after a sign-off's name and its comma (`, 34, Tucson`, `, a
+/// nurse in Mesa`).
+const MAX_SIGN_OFF_TAIL: usize = 10;
 
 /// One attribution the layout makes (a transcript's turn or a sign-off),
 /// as token ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaidOut {
+    /// True for a transcript's turn (its speaker goes on in paragraphs
+    /// that open with no label), false for a sign-off.
+    pub turn: bool,
     /// The speaker's label or name (`PENCE`, `Krystal Correa`).
     pub speaker: Range<usize>,
-    /// The colon after a label, the dash before a name.
-    pub cue: usize,
+    /// The colon after a label, the dash before a name (one token, or two
+    /// hyphens: `--`).
+    pub cue: Range<usize>,
     /// What the speaker says.
     pub content: Range<usize>,
 }
@@ -71,121 +131,177 @@ impl LaidOut {
     pub fn extent(&self) -> Range<usize> {
         self.speaker.start.min(self.content.start)..self.speaker.end.max(self.content.end)
     }
-
-    /// True when it shares a token with `tokens`.
-    fn overlaps(&self, tokens: &Range<usize>) -> bool {
-        let e = self.extent();
-        tokens.start < e.end && e.start < tokens.end
-    }
-}
-
-/// True when a token is a word in capitals: letters, at least one, none of
-/// them lower case (`PENCE`, `O’REILLY`; `SEN.` is `SEN` and `.`).
-fn in_capitals(word: &str) -> bool {
-    word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
 /// The turn that paragraph `para` opens, if its words are laid out as one:
-/// perhaps an opening quotation mark, a label of words in capitals (two
-/// letters or more in all: `Q:` is a question's label), a colon glued to
-/// it, then at least one token.
+/// perhaps an opening quotation mark, a label of words in capitals (full
+/// stops after them, an initial and its full stop, no digit), a colon
+/// glued to it, then at least one token.
 fn turn_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOut> {
     let t = |i: usize| tok.tokens[i].text(text);
     let glued = |i: usize| tok.tokens[i].span.end == tok.tokens[i + 1].span.start;
     let mut k = para.start;
-    if k < para.end && matches!(t(k), "\"" | "“") {
+    let quoted = k < para.end && matches!(t(k), "\"" | "“");
+    if quoted {
         k += 1;
     }
     let start = k;
+    let mut words = 0;
     while k < para.end && k - start < MAX_LABEL_TOKENS && t(k) != ":" {
-        if !(in_capitals(t(k)) || matches!(t(k), "." | "'" | "’" | "-")) {
+        let w = t(k);
+        let initial = w.chars().count() == 1 && w.chars().all(char::is_uppercase);
+        let word = in_capitals(w) || (initial && k + 1 < para.end && t(k + 1) == ".");
+        // (A full stop, an apostrophe or a hyphen only after a word's
+        // letters, glued: `SEN.`, `O’REILLY`, `OCASIO-CORTEZ`.)
+        let inside = k > start && glued(k - 1) && matches!(w, "." | "'" | "’" | "-");
+        if !(word || inside) || w.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
+        words += usize::from(word);
         k += 1;
     }
-    let letters: usize = (start..k)
-        .map(|i| t(i).chars().filter(|c| c.is_alphabetic()).count())
-        .sum();
-    if k == start || k + 1 >= para.end || t(k) != ":" || !glued(k - 1) || letters < 2 {
+    if k == start
+        || words > MAX_LABEL_WORDS
+        || k + 1 >= para.end
+        || t(k) != ":"
+        || !glued(k - 1)
+        || (start..k).any(|i| HEADING_WORDS.contains(&t(i).replace('’', "'").as_str()))
+    {
         return None;
     }
+    // (The mark that closes a quoted turn is no more the content's than
+    // the one that opens it.)
+    let closed = quoted && matches!(t(para.end - 1), "\"" | "”") && para.end > k + 2;
     Some(LaidOut {
+        turn: true,
         speaker: start..k,
-        cue: k,
-        content: k + 1..para.end,
+        cue: k..k + 1,
+        content: k + 1..para.end - usize::from(closed),
+    })
+}
+
+/// True when a turn reads as speech: a question mark or a word of
+/// [`SPEECH_WORDS`] in what it says.
+fn speech(text: &str, tok: &Tokenized, turn: &LaidOut) -> bool {
+    // (Any case, `’` as `'`.)
+    let same = |word: &str, speech: &str| {
+        word.chars().count() == speech.len()
+            && word
+                .chars()
+                .map(|c| {
+                    if c == '’' {
+                        '\''
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .eq(speech.chars())
+    };
+    turn.content.clone().any(|i| {
+        let w = tok.tokens[i].text(text);
+        w == "?" || SPEECH_WORDS.iter().any(|s| same(w, s))
     })
 }
 
 /// The turns of a transcript in a document, in text order: none unless
 /// labels of two speakers or more open paragraphs (their last words
-/// differ) and one of them opens two.
+/// differ), one of them opens two, and most turns read as speech.
 pub fn transcript_turns(text: &str, tok: &Tokenized) -> Vec<LaidOut> {
-    let label_text = |r: &Range<usize>| {
-        text[tok.tokens[r.start].byte_start..tok.tokens[r.end - 1].byte_end].to_string()
-    };
     let turns: Vec<LaidOut> = tok
         .paragraphs
         .iter()
         .filter_map(|p| turn_of(text, tok, p.clone()))
-        .filter(|turn| {
-            !NOT_SPEAKERS.contains(&label_text(&turn.speaker).replace('’', "'").as_str())
-        })
         .collect();
     let last_word = |turn: &LaidOut| tok.tokens[turn.speaker.end - 1].text(text);
     let mut speakers: Vec<&str> = turns.iter().map(last_word).collect();
     speakers.sort_unstable();
-    let turns_of_all = speakers.len();
     speakers.dedup();
     // (Fewer speakers than turns: one of them came back.)
-    if speakers.len() < 2 || speakers.len() == turns_of_all {
+    let spoken = turns.iter().filter(|t| speech(text, tok, t)).count();
+    if speakers.len() < 2 || speakers.len() == turns.len() || spoken * 2 < turns.len() {
         return Vec::new();
     }
     turns
 }
 
-/// Small words that a name signing off a quotation may have between its
-/// capitalised ones (`Maria de la Cruz`).
-const PARTICLES: [&str; 9] = ["al", "bin", "da", "de", "del", "la", "le", "van", "von"];
+/// True when token `i` (of text `text`) is a full stop after a title's or
+/// an initial's letters glued to it (`Dr.`, `A.`).
+fn abbreviation_stop(text: &str, tok: &Tokenized, i: usize) -> bool {
+    let before = tok.tokens[i - 1].text(text);
+    tok.tokens[i].text(text) == "."
+        && tok.tokens[i - 1].span.end == tok.tokens[i].span.start
+        && before.chars().count() <= 4
+        && before.chars().next().is_some_and(char::is_uppercase)
+}
 
 /// The sign-off that paragraph `para` is, if it is laid out as one: a
-/// quotation mark opening it, a closing one, a dash, then a name to the
-/// paragraph's end (capitalised words and initials, perhaps a small word
-/// between them and a full stop after them). The Content is the quotation
-/// with its marks, the Cue the dash, the Source the name.
+/// quotation (`“…”`, perhaps with quotations inside, or `"…"`; at least
+/// two tokens inside, the last a sentence's punctuation), a dash (or two
+/// hyphens), then a name (capitalised words, titles and initials with
+/// their full stops, small words between them) to the paragraph's end or
+/// to a comma and at most [`MAX_SIGN_OFF_TAIL`] tokens, perhaps a full stop
+/// last. The Content is the quotation with its marks, the Cue the dash,
+/// the Source the name.
 fn sign_off_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOut> {
     let t = |i: usize| tok.tokens[i].text(text);
-    let initial = |i: usize| t(i).chars().count() == 1;
-    if para.len() < 4 || !matches!(t(para.start), "“" | "”" | "\"") {
+    // (`”` opens some: a typing slip the close must then match.)
+    let close_of = |open: &str| match open {
+        "“" | "”" => Some("”"),
+        "\"" => Some("\""),
+        _ => None,
+    };
+    let close_mark = close_of(t(para.start))?;
+    let inside = para.start + 1;
+    // The mark that closes the quotation: quotations nest (`“… he calls
+    // “hell” …”`) within curly marks, not within straight ones.
+    let mut depth = 1;
+    let close = (inside..para.end).find(|&i| {
+        match t(i) {
+            "“" if close_mark == "”" => depth += 1,
+            m if m == close_mark => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })?;
+    if close < inside + 2 || !matches!(t(close - 1), "." | "," | "!" | "?" | "…") {
         return None;
     }
-    let mut end = para.end;
-    if t(end - 1) == "." && !initial(end - 2) {
-        end -= 1;
+    let mut k = close + 1;
+    let dash = k;
+    while k < para.end && k < dash + 2 && is_dash(t(k)) {
+        k += 1;
     }
-    // The name, back from the paragraph's end.
-    let mut k = end;
-    while k > para.start + 2 {
-        let w = t(k - 1);
+    // (One dash, or two hyphens.)
+    if k == dash || (k - dash == 2 && t(dash) != "-") {
+        return None;
+    }
+    let name = k;
+    while k < para.end {
+        let w = t(k);
         let capitalised = w.chars().next().is_some_and(char::is_uppercase);
-        let initial_dot = w == "." && initial(k - 2);
-        let particle = PARTICLES.contains(&w) && k < end;
-        if !(capitalised || initial_dot || particle) {
+        let stop = k > name && abbreviation_stop(text, tok, k);
+        let particle = k > name && PARTICLES.contains(&w);
+        if !(capitalised || stop || particle) {
             break;
         }
+        k += 1;
+    }
+    // (Not a particle last: `Tom de`.)
+    while k > name && PARTICLES.contains(&t(k - 1)) {
         k -= 1;
     }
-    let words = (k..end).filter(|&i| t(i) != ".").count();
-    let capital_first = k < end && t(k).chars().next().is_some_and(char::is_uppercase);
-    if words == 0 || words > 5 || !capital_first {
-        return None;
-    }
-    let (dash, close) = (k - 1, k - 2);
-    if !matches!(t(dash), "―" | "—" | "–" | "-" | "--") || !matches!(t(close), "”" | "\"") {
+    let name = name..k;
+    let words = name.clone().filter(|&i| t(i) != ".").count();
+    let rest = para.end - k;
+    let ends_here = rest == 0 || (rest == 1 && t(k) == ".");
+    let tail = k < para.end && t(k) == "," && rest <= MAX_SIGN_OFF_TAIL + 1;
+    if words == 0 || words > 5 || !(ends_here || tail) {
         return None;
     }
     Some(LaidOut {
-        speaker: k..end,
-        cue: dash,
+        turn: false,
+        cue: dash..name.start,
+        speaker: name,
         content: para.start..close + 1,
     })
 }
@@ -198,45 +314,169 @@ pub fn sign_offs(text: &str, tok: &Tokenized) -> Vec<LaidOut> {
         .collect()
 }
 
-/// Puts the spans of each transcript turn and sign-off in `chunks` (role,
-/// token range, in text order as decoding gives them) in place of those
-/// that overlap its paragraph: the speaker a Source, the colon or dash a
-/// Cue, what was said a Content. Returns, per chunk of the result, whether
-/// the layout made it.
-pub fn with_layout(
-    text: &str,
-    tok: &Tokenized,
-    chunks: &mut Vec<(Role, Range<usize>)>,
-) -> Vec<bool> {
-    let mut turns = transcript_turns(text, tok);
-    // (A turn that ends as a sign-off would is a turn.)
-    let in_turn = |s: &LaidOut| turns.iter().any(|t| t.overlaps(&s.extent()));
-    let sign_offs: Vec<LaidOut> = sign_offs(text, tok)
-        .into_iter()
-        .filter(|s| !in_turn(s))
-        .collect();
-    turns.extend(sign_offs);
-    let mut made = vec![false; chunks.len()];
-    if turns.is_empty() {
-        return made;
+/// The attributions of a document's layout, in text order, apart: its
+/// transcript's turns, and the sign-offs of other paragraphs.
+pub fn laid_out(text: &str, tok: &Tokenized) -> Vec<LaidOut> {
+    let turns = transcript_turns(text, tok);
+    let sign_offs = sign_offs(text, tok);
+    // (Both in text order, one per paragraph: a merge. A turn that ends as
+    // a sign-off would is a turn.)
+    let mut out = Vec::with_capacity(turns.len() + sign_offs.len());
+    let mut turns = turns.into_iter().peekable();
+    for s in sign_offs {
+        while let Some(t) = turns.next_if(|t| t.extent().start < s.extent().end) {
+            out.push(t);
+        }
+        if out
+            .last()
+            .is_none_or(|t| t.extent().end <= s.extent().start)
+        {
+            out.push(s);
+        }
     }
-    let mut out: Vec<(Role, Range<usize>, bool)> = chunks
+    out.extend(turns);
+    out
+}
+
+/// What the layout made of a document's chunks ([`with_layout`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Per chunk, whether the layout made it.
+    pub made: Vec<bool>,
+    /// The layout's attributions (chunk indices), in text order.
+    pub links: Vec<Link>,
+    /// Per link, whether it is a transcript's turn.
+    pub turns: Vec<bool>,
+}
+
+impl Layout {
+    /// The links of `chunks` (those [`with_layout`] made this of): the
+    /// layout's, and the rule linker's of the other chunks, which sees none
+    /// of the layout's (a sign-off's dash is no other quote's cue); a quote
+    /// with neither cue nor source that opens the paragraph after a turn's
+    /// (or after one such quote) goes on with the turn, as PolNeAR
+    /// annotates a speaker's answer over paragraphs. In the order of their
+    /// first contents.
+    pub fn link(self, tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
+        if self.links.is_empty() {
+            return link(tok, chunks);
+        }
+        let others: Vec<usize> = (0..chunks.len()).filter(|&k| !self.made[k]).collect();
+        let own: Vec<(Role, Range<usize>)> = others.iter().map(|&k| chunks[k].clone()).collect();
+        let mut links: Vec<Link> = link(tok, &own)
+            .into_iter()
+            .map(|l| Link {
+                contents: l.contents.iter().map(|&c| others[c]).collect(),
+                cue: l.cue.map(|c| others[c]),
+                source: l.source.map(|s| others[s]),
+            })
+            .collect();
+        let paragraph = |token: usize| tok.paragraphs.partition_point(|p| p.end <= token);
+        // Turns by the paragraph their content ends in.
+        let mut turn_at: Vec<(usize, usize)> = self
+            .links
+            .iter()
+            .zip(&self.turns)
+            .enumerate()
+            .filter(|(_, (_, &turn))| turn)
+            .filter_map(|(k, (l, _))| {
+                l.contents
+                    .last()
+                    .map(|&c| (paragraph(chunks[c].1.end - 1), k))
+            })
+            .collect();
+        let mut laid = self.links;
+        // (Links in the order of their first contents, each quote's
+        // paragraphs after the one before's.)
+        links.sort_by_key(|l| l.contents.first().copied());
+        let mut kept = Vec::with_capacity(links.len());
+        for l in links {
+            let first = l.contents.first().map(|&c| &chunks[c].1);
+            let opens = first.and_then(|r| {
+                let p = paragraph(r.start);
+                let lead = tok.paragraphs[p].start;
+                // (Perhaps after an opening quotation mark.)
+                (r.start <= lead + 1).then_some(p)
+            });
+            let goes_on = opens.and_then(|p| {
+                let j = turn_at.partition_point(|&(q, _)| q + 1 < p);
+                turn_at
+                    .get(j)
+                    .is_some_and(|&(q, _)| q + 1 == p)
+                    .then_some(j)
+            });
+            match goes_on {
+                Some(j) if l.cue.is_none() && l.source.is_none() => {
+                    laid[turn_at[j].1].contents.extend(&l.contents);
+                    // (The turn now ends where this quote does.)
+                    if let Some(&c) = l.contents.last() {
+                        turn_at[j].0 = paragraph(chunks[c].1.end - 1);
+                    }
+                }
+                _ => kept.push(l),
+            }
+        }
+        kept.extend(laid);
+        kept.sort_by_key(|l| l.contents.first().copied());
+        kept
+    }
+}
+
+/// The attributions of a document's layout put in `chunks` (role, token
+/// range, in text order as decoding gives them) in place of those that
+/// share a token with them: the speaker a Source, the colon or dash a Cue,
+/// what was said a Content (the tagger's spans inside a turn go too:
+/// PolNeAR annotates none there).
+pub fn with_layout(text: &str, tok: &Tokenized, chunks: &mut Vec<(Role, Range<usize>)>) -> Layout {
+    let laid = laid_out(text, tok);
+    if laid.is_empty() {
+        return Layout {
+            made: vec![false; chunks.len()],
+            ..Layout::default()
+        };
+    }
+    // (Both in text order: for each chunk, the first attribution that
+    // ends after its start is the only one it can share a token with.)
+    let overlaps = |r: &Range<usize>| {
+        let k = laid.partition_point(|l| l.extent().end <= r.start);
+        laid.get(k).is_some_and(|l| l.extent().start < r.end)
+    };
+    let mut out: Vec<(Role, Range<usize>, Option<usize>)> = chunks
         .drain(..)
-        .filter(|(_, r)| !turns.iter().any(|t| t.overlaps(r)))
-        .map(|(role, r)| (role, r, false))
+        .filter(|(_, r)| !overlaps(r))
+        .map(|(role, r)| (role, r, None))
         .collect();
-    for t in &turns {
-        out.push((Role::Source, t.speaker.clone(), true));
-        out.push((Role::Cue, t.cue..t.cue + 1, true));
-        out.push((Role::Content, t.content.clone(), true));
+    for (k, l) in laid.iter().enumerate() {
+        out.push((Role::Source, l.speaker.clone(), Some(k)));
+        out.push((Role::Cue, l.cue.clone(), Some(k)));
+        out.push((Role::Content, l.content.clone(), Some(k)));
     }
     out.sort_by_key(|(_, r, _)| r.start);
-    made.clear();
-    for (role, r, m) in out {
+    let mut links = vec![
+        Link {
+            contents: Vec::new(),
+            cue: None,
+            source: None,
+        };
+        laid.len()
+    ];
+    let mut made = Vec::with_capacity(out.len());
+    for (i, (role, r, of)) in out.into_iter().enumerate() {
         chunks.push((role, r));
-        made.push(m);
+        made.push(of.is_some());
+        if let Some(k) = of {
+            match role {
+                Role::Source => links[k].source = Some(i),
+                Role::Cue => links[k].cue = Some(i),
+                Role::Content => links[k].contents.push(i),
+            }
+        }
     }
-    made
+    Layout {
+        made,
+        links,
+        turns: laid.iter().map(|l| l.turn).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -244,161 +484,197 @@ mod tests {
     use super::*;
     use quotekit_data::{Document, Tokenizer};
 
-    fn chunks_of(text: &str, chunks: &[(Role, Range<usize>)], tok: &Tokenized) -> Vec<String> {
-        chunks
-            .iter()
-            .map(|(role, r)| {
-                format!(
-                    "{role:?} {}",
-                    &text[tok.tokens[r.start].byte_start..tok.tokens[r.end - 1].byte_end]
-                )
-            })
-            .collect()
-    }
-
     fn tokenized(text: &str) -> Tokenized {
         Tokenizer::default().tokenize(&Document::new("d", text))
     }
 
-    #[test]
-    fn a_transcript_turn_is_source_cue_and_content() {
-        let text = "Partial transcript as follows:\n\n\"WALLACE: Will she be there?\n\n\"PENCE: She will not.\n\n\"WALLACE: Why not?";
+    fn text_of(text: &str, tok: &Tokenized, r: &Range<usize>) -> String {
+        text[tok.tokens[r.start].byte_start..tok.tokens[r.end - 1].byte_end].to_string()
+    }
+
+    /// Each attribution of the layout as `speaker | cue | content`.
+    fn laid(text: &str) -> Vec<String> {
         let tok = tokenized(text);
-        // The tagger saw quotations: each paragraph one Content.
-        let mut chunks: Vec<(Role, Range<usize>)> = tok.paragraphs[1..]
+        laid_out(text, &tok)
             .iter()
-            .map(|p| (Role::Content, p.clone()))
-            .collect();
-        let made = with_layout(text, &tok, &mut chunks);
+            .map(|l| {
+                let t = |r: &Range<usize>| text_of(text, &tok, r);
+                format!("{} | {} | {}", t(&l.speaker), t(&l.cue), t(&l.content))
+            })
+            .collect()
+    }
+
+    /// Each attribution of `chunks` linked by `layout`: `source | cue |
+    /// contents`, with `-` for none.
+    fn linked(
+        text: &str,
+        tok: &Tokenized,
+        chunks: &[(Role, Range<usize>)],
+        layout: Layout,
+    ) -> Vec<String> {
+        let t = |k: Option<usize>| k.map_or("-".to_string(), |k| text_of(text, tok, &chunks[k].1));
+        layout
+            .link(tok, chunks)
+            .iter()
+            .map(|l| {
+                let contents: Vec<String> = l.contents.iter().map(|&c| t(Some(c))).collect();
+                format!("{} | {} | {}", t(l.source), t(l.cue), contents.join(" + "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_transcripts_turns_are_attributions_of_their_labels() {
+        let text = "Partial transcript as follows:\n\n\"WALLACE: Will you be there?\n\n\
+                    \"PENCE: We will not.\"\n\nSEN. ELIZABETH A. WARREN: Why not?\n\n\
+                    WALLACE: Tell me.";
         assert_eq!(
-            chunks_of(text, &chunks, &tok),
+            laid(text),
             [
-                "Source WALLACE",
-                "Cue :",
-                "Content Will she be there?",
-                "Source PENCE",
-                "Cue :",
-                "Content She will not.",
-                "Source WALLACE",
-                "Cue :",
-                "Content Why not?",
+                "WALLACE | : | Will you be there?",
+                "PENCE | : | We will not.",
+                "SEN. ELIZABETH A. WARREN | : | Why not?",
+                "WALLACE | : | Tell me.",
             ]
         );
-        assert!(made.iter().all(|&m| m));
     }
 
     #[test]
-    fn spans_outside_the_turns_stay() {
-        let text =
-            "Mr. Lee said it was late.\n\nJAKE TAPPER: Why?\n\nLEE: Because.\n\nTAPPER: Thanks.";
-        let tok = tokenized(text);
-        let said = tok.token_starting_at(8).unwrap();
-        let mut chunks = vec![
-            (Role::Source, 0..3),
-            (Role::Cue, said..said + 1),
-            (Role::Content, said + 1..tok.paragraphs[0].end - 1),
-            // A content the tagger ran over the label.
-            (Role::Content, tok.paragraphs[1].clone()),
-        ];
-        let made = with_layout(text, &tok, &mut chunks);
-        let got = chunks_of(text, &chunks, &tok);
-        assert_eq!(
-            got[..3],
-            ["Source Mr. Lee", "Cue said", "Content it was late"]
-        );
-        assert_eq!(got[3..6], ["Source JAKE TAPPER", "Cue :", "Content Why?"]);
-        assert_eq!(got.len(), 12);
-        assert_eq!(
-            made,
-            [false, false, false, true, true, true, true, true, true, true, true, true]
-        );
-    }
-
-    #[test]
-    fn labels_of_one_kind_or_a_lone_label_are_no_transcript() {
-        // Headings that do not come back, a lone turn, editorial labels.
+    fn labels_that_are_no_speakers_make_no_transcript() {
         for text in [
-            "STAT OF THE WEEK: Four.\n\nSHORT READS: Three.",
-            "Intro.\n\nPENCE: She will not.",
-            "UPDATE: Later.\n\nUPDATE: Later still.",
-            "CLAIM: Four.\n\nCLAIM: Three.\n\nCLAIM: Two.",
-            "LEE: Hi.\n\nLEE: Bye.",
-            "Q: Why?\n\nA: Because.\n\nQ: When?",
-            "WALLACE said: Why?\n\nPENCE said: Because.\n\nWALLACE said: Why?",
+            // Headings that do not come back; a lone turn; one label over
+            // and over; a fact check's labels, two of them and one back.
+            "STAT OF THE WEEK: Four.\n\nSHORT READS: Three?",
+            "Intro.\n\nPENCE: I will not.",
+            "LEE: Hi, I said.\n\nLEE: Bye, I said.",
+            "CLAIM: I cut taxes.\n\nVERDICT: We found no cut?\n\nCLAIM: I built it.",
+            // Turns that are no speech: a list's, a roundup's.
+            "Plans differ.\n\nPROS: Lower premiums.\n\nCONS: Fewer doctors.\n\nPROS: Simpler.",
+            "Protests spread.\n\nWASHINGTON: Thousands marched.\n\nNEW YORK: Police closed it.\n\n\
+             WASHINGTON: Later, rain.",
+            // One-letter labels; digits; a label before `said`; a colon
+            // apart from its label.
+            "Q: Why did you run?\n\nA: Because I could.\n\nQ: Why?",
+            "COVID-19: We rose?\n\nH1N1: We fell?\n\nCOVID-19: We rose?",
+            "WALLACE said: Why?\n\nPENCE said: Because I could.\n\nWALLACE said: Why?",
+            "WALLACE : Why?\n\nPENCE : Because I could.\n\nWALLACE : Why?",
         ] {
-            let tok = tokenized(text);
-            assert!(transcript_turns(text, &tok).is_empty(), "{text}");
+            assert!(laid(text).is_empty(), "{text}: {:?}", laid(text));
         }
+    }
+
+    #[test]
+    fn a_heading_in_a_transcript_is_no_turn() {
+        let text = "TRANSCRIPT: Sunday.\n\nLEE: Will you go?\n\nKIM: I will.\n\nLEE: Why?\n\n\
+                    RELATED COVERAGE: Lee in Ohio.";
+        let got = laid(text);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got
+            .iter()
+            .all(|l| l.starts_with("LEE") || l.starts_with("KIM")));
     }
 
     #[test]
     fn a_sign_off_is_content_cue_and_source() {
         let text = "Voters told us why.\n\n\
                     “He scares me.” ― Krystal Correa\n\n\
-                    “We deserve better.”― Julie A. Diaz Martinez.\n\n\
-                    \"Enough,\" — Maria de la Cruz";
-        let tok = tokenized(text);
-        let mut chunks: Vec<(Role, Range<usize>)> = tok.paragraphs[1..]
-            .iter()
-            .map(|p| (Role::Content, p.start..p.start + 3))
-            .collect();
-        let made = with_layout(text, &tok, &mut chunks);
+                    “As a woman, I’d rather live in what he calls “hell” than this.”— Julie A. Diaz Martinez.\n\n\
+                    \"Enough,\" -- Maria de la Cruz\n\n\
+                    “We deserve better.” — Dr. Ana Ruiz, 34, Tucson";
         assert_eq!(
-            chunks_of(text, &chunks, &tok),
+            laid(text),
             [
-                "Content “He scares me.”",
-                "Cue ―",
-                "Source Krystal Correa",
-                "Content “We deserve better.”",
-                "Cue ―",
-                "Source Julie A. Diaz Martinez",
-                "Content \"Enough,\"",
-                "Cue —",
-                "Source Maria de la Cruz",
+                "Krystal Correa | ― | “He scares me.”",
+                "Julie A. Diaz Martinez | — | “As a woman, I’d rather live in what he calls “hell” than this.”",
+                "Maria de la Cruz | -- | \"Enough,\"",
+                "Dr. Ana Ruiz | — | “We deserve better.”",
             ]
         );
-        assert!(made.iter().all(|&m| m));
     }
 
     #[test]
-    fn a_quotation_and_a_dash_before_words_of_no_name_sign_nothing() {
+    fn titles_slogans_and_narrative_sign_off_nothing() {
         for text in [
-            // Lower case after the dash, a quotation inside the paragraph,
-            // no dash, a name of six words, a particle ending the name.
-            "“The best years” — and more.",
-            "She said “no” — Tom Lee said yes.",
-            "Then “we won” ― Tom Lee",
+            "“The Grapes of Wrath” — John Steinbeck",
+            "“Just Do It” — Nike",
+            "“A triumph,” said one reviewer of “The Last Supper.” — Leonardo da Vinci",
+            "“He scares me,” Ana Ruiz said. “He really does.” — Tom Lee",
+            "“The best years.” — and more.",
+            "Then “we won.” ― Tom Lee",
             "“We won.” Tom Lee",
             "“We won.” ― Anna Maria Luisa Garcia Lopez Ruiz",
             "“We won.” ― Tom de",
+            "“We won.” — — Tom Lee",
+            "“.” — Tom Lee",
+            "“We won.” — Tom Lee, who voted for the first time in a town that has never had a poll",
         ] {
-            let tok = tokenized(text);
-            assert!(sign_offs(text, &tok).is_empty(), "{text}");
+            assert!(laid(text).is_empty(), "{text}: {:?}", laid(text));
         }
     }
 
     #[test]
-    fn a_turn_that_ends_as_a_sign_off_is_a_turn() {
-        let text = "\"LEE: “Fine.” ― Tom Lee\n\nKIM: Yes.\n\nLEE: No.";
-        let tok = tokenized(text);
-        let mut chunks = Vec::new();
-        with_layout(text, &tok, &mut chunks);
-        assert_eq!(
-            chunks_of(text, &chunks, &tok)[..3],
-            ["Source LEE", "Cue :", "Content “Fine.” ― Tom Lee"]
-        );
-        assert_eq!(chunks.len(), 9);
+    fn a_turn_that_ends_as_a_sign_off_would_is_a_turn() {
+        let got = laid("\"LEE: “I’m fine.” ― Tom Lee\n\nKIM: Are you?\n\nLEE: I am.");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0], "LEE | : | “I’m fine.” ― Tom Lee");
     }
 
     #[test]
-    fn a_turn_needs_words_after_its_colon_and_the_colon_glued() {
-        let text = "WALLACE :\n\nPENCE: Yes.\n\nLEE: No.\n\nPENCE:\n\nPENCE: So.";
+    fn the_layout_replaces_the_tags_spans_and_links_its_own() {
+        let text = "Mr. Lee said it was late.\n\n\"JAKE TAPPER: Why are you here?\n\n\
+                    \"Tell me.\n\nLEE: Because I can.\n\nTAPPER: Why?\n\n\
+                    “He scares me.” ― Krystal Correa\n\n“We deserve better.” — Ana Ruiz, a nurse who has lived in the valley since the mill closed";
         let tok = tokenized(text);
-        let turns = transcript_turns(text, &tok);
-        assert_eq!(turns.len(), 3);
+        let said = tok.token_starting_at(8).unwrap();
+        let para = |p: usize| tok.paragraphs[p].clone();
+        let mut chunks = vec![
+            (Role::Source, 0..3),
+            (Role::Cue, said..said + 1),
+            (Role::Content, said + 1..para(0).end - 1),
+            // A content the tagger ran over the label; a quote going on
+            // in the next paragraph; a vox-pop quote the layout misses.
+            (Role::Content, para(1)),
+            (Role::Content, para(2)),
+            (Role::Content, para(6).start..para(6).start + 6),
+        ];
+        let layout = with_layout(text, &tok, &mut chunks);
+        assert_eq!(layout.made.len(), chunks.len());
         assert_eq!(
-            turns[0].speaker,
-            tok.paragraphs[1].start..tok.paragraphs[1].start + 1
+            layout.made.iter().filter(|&&m| m).count(),
+            12,
+            "{:?}",
+            layout.made
         );
+        assert_eq!(
+            linked(text, &tok, &chunks, layout),
+            [
+                "Mr. Lee | said | it was late",
+                "JAKE TAPPER | : | Why are you here? + \"Tell me.",
+                "LEE | : | Because I can.",
+                "TAPPER | : | Why?",
+                "Krystal Correa | ― | “He scares me.”",
+                // (Not Krystal Correa's: her dash is the layout's.)
+                "- | - | “We deserve better.”",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_transcript_costs_its_length() {
+        // Twenty thousand turns: found and placed in one pass each (a
+        // quadratic pass took minutes here).
+        let mut text = String::from("A transcript.");
+        for k in 0..20_000 {
+            text.push_str(if k % 2 == 0 {
+                "\n\nLEE: Will you?"
+            } else {
+                "\n\nKIM: I will."
+            });
+        }
+        let tok = tokenized(&text);
+        let mut chunks = Vec::new();
+        let layout = with_layout(&text, &tok, &mut chunks);
+        assert_eq!(layout.links.len(), 20_000);
+        assert_eq!(layout.link(&tok, &chunks).len(), 20_000);
     }
 }

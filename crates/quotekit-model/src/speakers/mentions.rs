@@ -6,6 +6,7 @@
 
 use crate::speakers::gender::{first_name_gender, is_full_person_name};
 use crate::speakers::lexicon::*;
+use quotekit_data::marks::is_dash;
 use quotekit_data::Tokenized;
 use std::ops::Range;
 
@@ -566,7 +567,7 @@ fn dateline_end(words: &[Word], para: Range<usize>, number: usize) -> Option<usi
     // (A quotation after the dash of words in capitals alone: a speaker's
     // label, not a dateline, which has a state or an agency.)
     let label = k == place && matches!(text(k + 1), Some("“" | "\"" | "‘" | "'"));
-    (matches!(text(k), Some("-" | "—" | "–" | "--")) && !label).then_some(k)
+    (text(k).is_some_and(is_dash) && !label).then_some(k)
 }
 
 /// True when a word is in capitals ([`in_capitals`]). (Most words open
