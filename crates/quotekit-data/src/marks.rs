@@ -4,6 +4,12 @@
 /// ([`crate::tokenize`]).
 pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»', '„', '‹', '›'];
 
+/// True when a token is one quotation mark ([`QUOTE_MARKS`]).
+pub fn is_quote_mark(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if QUOTE_MARKS.contains(&c))
+}
+
 /// Characters that are dashes, a hyphen among them.
 pub const DASHES: &[char] = &['-', '‐', '‒', '–', '—', '―'];
 

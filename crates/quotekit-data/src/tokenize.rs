@@ -13,6 +13,7 @@ use crate::document::Document;
 use crate::offsets::{CharIndex, CharSpan};
 use std::ops::Range;
 
+use crate::marks::is_quote_mark;
 pub use crate::marks::QUOTE_MARKS;
 
 /// The token pattern's word character (see [`TOKEN_PATTERN`]), one class
@@ -329,13 +330,8 @@ fn tokens<'p>(
     })
 }
 
-fn is_quote(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!((chars.next(), chars.next()), (Some(c), None) if QUOTE_MARKS.contains(&c))
-}
-
 fn is_closer(s: &str) -> bool {
-    is_quote(s) || matches!(s, ")" | "]" | "}")
+    is_quote_mark(s) || matches!(s, ")" | "]" | "}")
 }
 
 /// Appends the sentences of the paragraph `tokens[first..]` to `sentences`.
@@ -370,7 +366,7 @@ fn split_sentences(text: &str, tokens: &[Token], first: usize, sentences: &mut V
             next.chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-                || is_quote(next)
+                || is_quote_mark(next)
                 || matches!(next, "(" | "[" | "—" | "-")
         };
         if next_starts_sentence && i < end {

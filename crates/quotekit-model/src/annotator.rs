@@ -265,7 +265,7 @@ fn annotate_chunks(
             out.spans[k].name = Some(resolution.name(i).unwrap_or_else(|| NO_NAME.to_string()));
         }
     }
-    let links = laid.link(tok, &chunks);
+    let links = laid.link(doc.text(), tok, &chunks);
     // Speakers: entities with a name that some attribution's source resolves to.
     let mut speakers: Vec<Speaker> = Vec::new();
     let mut speaker_of_entity: Vec<Option<usize>> = vec![None; resolution.names.entities.len()];

@@ -36,16 +36,19 @@
 //! two quotations with narrative between them.
 
 use crate::linking::{link, Link};
-use crate::speakers::lexicon::in_capitals;
-use quotekit_data::marks::is_dash;
+use crate::speakers::lexicon::{in_capitals, TITLES};
+use quotekit_data::marks::{is_dash, is_quote_mark};
 use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
 
 /// Words of labels that open paragraphs of news text and name no speaker:
 /// a label with one of them is no turn (`THE FACTS:`, `READ MORE:`, `WHY IT
-/// MATTERS:`, a fact check's `CLAIM:` and `VERDICT:`).
-const HEADING_WORDS: [&str; 42] = [
+/// MATTERS:`, a fact check's `CLAIM:` and `VERDICT:`, a column's `DEAR
+/// ABBY:`, a recipe's `INGREDIENTS:`, `QUESTION:` and `ANSWER:`; the
+/// tokenizer splits `EDITOR'S` at its apostrophe).
+const HEADING_WORDS: [&str; 51] = [
     "ANALYSIS",
+    "ANSWER",
     "BACKGROUND",
     "BREAKING",
     "BYLINE",
@@ -55,13 +58,17 @@ const HEADING_WORDS: [&str; 42] = [
     "CONTEXT",
     "CORRECTION",
     "COVERAGE",
-    "EDITOR'S",
+    "DEAR",
+    "DIRECTIONS",
+    "EDITOR",
+    "EDITORS",
     "EMAIL",
     "EXCLUSIVE",
     "FACT",
     "FACTS",
     "HAPPENED",
     "HOW",
+    "INGREDIENTS",
     "LIVE",
     "LOOK",
     "MATTERS",
@@ -72,10 +79,13 @@ const HEADING_WORDS: [&str; 42] = [
     "PHOTOS",
     "PREVIOUSLY",
     "PROS",
+    "QUESTION",
     "RATING",
     "READ",
     "RELATED",
     "SIGN",
+    "SOURCE",
+    "SOURCES",
     "SUMMARY",
     "TIMELINE",
     "TRANSCRIPT",
@@ -86,6 +96,7 @@ const HEADING_WORDS: [&str; 42] = [
     "WATCH",
     "WHAT",
     "WHEN",
+    "WHERE",
     "WHY",
 ];
 
@@ -94,11 +105,12 @@ const HEADING_WORDS: [&str; 42] = [
 const MAX_LABEL_WORDS: usize = 5;
 const MAX_LABEL_TOKENS: usize = 10;
 
-/// Words of speech: a turn with one of them (or a question mark) reads as
-/// what someone said (lower case, `’` as `'`).
-const SPEECH_WORDS: [&str; 14] = [
-    "i", "i'm", "i've", "me", "my", "we", "we're", "we've", "us", "our", "you", "you're", "your",
-    "let's",
+/// Words of speech: a turn with one of them (or a question mark, or `let`
+/// and an apostrophe: `Let’s`) reads as what someone said. Written in lower
+/// case; a text's own may open with a capital (`We`), not be in capitals
+/// (`US`). (The tokenizer splits `I’m` and `we’re` at their apostrophes.)
+const SPEECH_WORDS: [&str; 11] = [
+    "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours",
 ];
 
 /// Small words that a name signing off a quotation may have between its
@@ -123,14 +135,8 @@ pub struct LaidOut {
     pub cue: Range<usize>,
     /// What the speaker says.
     pub content: Range<usize>,
-}
-
-impl LaidOut {
-    /// Its tokens, from the first of its spans to the end of the last (a
-    /// turn's label comes first, a sign-off's name last).
-    pub fn extent(&self) -> Range<usize> {
-        self.speaker.start.min(self.content.start)..self.speaker.end.max(self.content.end)
-    }
+    /// Its paragraph's tokens: the tagger's spans there give way to it.
+    pub extent: Range<usize>,
 }
 
 /// The turn that paragraph `para` opens, if its words are laid out as one:
@@ -149,11 +155,22 @@ fn turn_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOut> {
     let mut words = 0;
     while k < para.end && k - start < MAX_LABEL_TOKENS && t(k) != ":" {
         let w = t(k);
-        let initial = w.chars().count() == 1 && w.chars().all(char::is_uppercase);
-        let word = in_capitals(w) || (initial && k + 1 < para.end && t(k + 1) == ".");
-        // (A full stop, an apostrophe or a hyphen only after a word's
-        // letters, glued: `SEN.`, `O’REILLY`, `OCASIO-CORTEZ`.)
-        let inside = k > start && glued(k - 1) && matches!(w, "." | "'" | "’" | "-");
+        // (An initial before its full stop or an apostrophe: `J.`, the `O`
+        // of `O’REILLY`, which the tokenizer splits.)
+        let initial = w.chars().count() == 1
+            && w.chars().all(char::is_uppercase)
+            && k + 1 < para.end
+            && glued(k)
+            && matches!(t(k + 1), "." | "'" | "’");
+        // (A name's prefix before capitals: `McCAIN`, `DeSANTIS`.)
+        let prefixed = ["Mc", "Mac", "De", "Di", "La", "Le"]
+            .iter()
+            .any(|p| w.strip_prefix(p).is_some_and(in_capitals));
+        let word = in_capitals(w) || initial || prefixed;
+        // (A full stop, an apostrophe, a hyphen or a comma only glued after
+        // a word's letters: `SEN.`, `O’REILLY`, `OCASIO-CORTEZ`, `JAKE
+        // TAPPER, CNN ANCHOR`.)
+        let inside = k > start && glued(k - 1) && matches!(w, "." | "'" | "’" | "-" | ",");
         if !(word || inside) || w.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
@@ -165,7 +182,7 @@ fn turn_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOut> {
         || k + 1 >= para.end
         || t(k) != ":"
         || !glued(k - 1)
-        || (start..k).any(|i| HEADING_WORDS.contains(&t(i).replace('’', "'").as_str()))
+        || (start..k).any(|i| HEADING_WORDS.contains(&t(i)))
     {
         return None;
     }
@@ -177,29 +194,28 @@ fn turn_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOut> {
         speaker: start..k,
         cue: k..k + 1,
         content: k + 1..para.end - usize::from(closed),
+        extent: para,
     })
 }
 
 /// True when a turn reads as speech: a question mark or a word of
 /// [`SPEECH_WORDS`] in what it says.
 fn speech(text: &str, tok: &Tokenized, turn: &LaidOut) -> bool {
-    // (Any case, `’` as `'`.)
+    let t = |i: usize| tok.tokens[i].text(text);
+    // (As written, or with a capital first: `we`, `We`, `I`; not `US`.)
     let same = |word: &str, speech: &str| {
-        word.chars().count() == speech.len()
-            && word
-                .chars()
-                .map(|c| {
-                    if c == '’' {
-                        '\''
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
-                })
-                .eq(speech.chars())
+        word == speech
+            || (word.len() == speech.len()
+                && word.get(..1) == Some(speech[..1].to_ascii_uppercase().as_str())
+                && word.get(1..) == speech.get(1..))
     };
     turn.content.clone().any(|i| {
-        let w = tok.tokens[i].text(text);
-        w == "?" || SPEECH_WORDS.iter().any(|s| same(w, s))
+        let w = t(i);
+        w == "?"
+            || SPEECH_WORDS.iter().any(|s| same(w, s))
+            || (matches!(w, "let" | "Let")
+                && i + 1 < turn.content.end
+                && matches!(t(i + 1), "'" | "’"))
     })
 }
 
@@ -263,18 +279,22 @@ fn sign_off_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOu
         }
         depth == 0
     })?;
-    if close < inside + 2 || !matches!(t(close - 1), "." | "," | "!" | "?" | "…") {
+    // (The punctuation may stand inside a quotation that closes with it:
+    // `“He calls it “hell.””`.)
+    let mut last = close - 1;
+    while last > inside && matches!(t(last), "”" | "’" | "\"") {
+        last -= 1;
+    }
+    if close < inside + 2 || !matches!(t(last), "." | "," | "!" | "?" | "…") {
         return None;
     }
-    let mut k = close + 1;
-    let dash = k;
-    while k < para.end && k < dash + 2 && is_dash(t(k)) {
-        k += 1;
-    }
-    // (One dash, or two hyphens.)
-    if k == dash || (k - dash == 2 && t(dash) != "-") {
+    // One dash, or two hyphens.
+    let dash = close + 1;
+    let hyphens = dash + 1 < para.end && t(dash) == "-" && t(dash + 1) == "-";
+    if dash >= para.end || !is_dash(t(dash)) {
         return None;
     }
+    let mut k = dash + 1 + usize::from(hyphens);
     let name = k;
     while k < para.end {
         let w = t(k);
@@ -292,10 +312,16 @@ fn sign_off_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOu
     }
     let name = name..k;
     let words = name.clone().filter(|&i| t(i) != ".").count();
+    // (A name has a word of its own, not only titles: not `Dr.` alone.)
+    let named = name
+        .clone()
+        .any(|i| t(i).chars().count() > 1 && !TITLES.contains(&t(i).to_lowercase()));
     let rest = para.end - k;
     let ends_here = rest == 0 || (rest == 1 && t(k) == ".");
-    let tail = k < para.end && t(k) == "," && rest <= MAX_SIGN_OFF_TAIL + 1;
-    if words == 0 || words > 5 || !(ends_here || tail) {
+    // (After a comma, an age, a town or a role; a name of one word before
+    // one is a sentence's first word: `— Still, the crowd cheered`.)
+    let tail = k < para.end && t(k) == "," && rest <= MAX_SIGN_OFF_TAIL + 1 && words > 1;
+    if words > 5 || !named || !(ends_here || tail) {
         return None;
     }
     Some(LaidOut {
@@ -303,6 +329,7 @@ fn sign_off_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOu
         cue: dash..name.start,
         speaker: name,
         content: para.start..close + 1,
+        extent: para,
     })
 }
 
@@ -324,13 +351,10 @@ pub fn laid_out(text: &str, tok: &Tokenized) -> Vec<LaidOut> {
     let mut out = Vec::with_capacity(turns.len() + sign_offs.len());
     let mut turns = turns.into_iter().peekable();
     for s in sign_offs {
-        while let Some(t) = turns.next_if(|t| t.extent().start < s.extent().end) {
+        while let Some(t) = turns.next_if(|t| t.extent.start < s.extent.end) {
             out.push(t);
         }
-        if out
-            .last()
-            .is_none_or(|t| t.extent().end <= s.extent().start)
-        {
+        if out.last().is_none_or(|t| t.extent.end <= s.extent.start) {
             out.push(s);
         }
     }
@@ -354,10 +378,10 @@ impl Layout {
     /// layout's, and the rule linker's of the other chunks, which sees none
     /// of the layout's (a sign-off's dash is no other quote's cue); a quote
     /// with neither cue nor source that opens the paragraph after a turn's
-    /// (or after one such quote) goes on with the turn, as PolNeAR
-    /// annotates a speaker's answer over paragraphs. In the order of their
-    /// first contents.
-    pub fn link(self, tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
+    /// (or after one such quote), before the transcript's next turn, goes
+    /// on with the turn, as PolNeAR annotates a speaker's answer over
+    /// paragraphs. In the order of their first contents.
+    pub fn link(self, text: &str, tok: &Tokenized, chunks: &[(Role, Range<usize>)]) -> Vec<Link> {
         if self.links.is_empty() {
             return link(tok, chunks);
         }
@@ -396,14 +420,14 @@ impl Layout {
                 let p = paragraph(r.start);
                 let lead = tok.paragraphs[p].start;
                 // (Perhaps after an opening quotation mark.)
-                (r.start <= lead + 1).then_some(p)
+                let quoted = r.start == lead + 1 && is_quote_mark(tok.tokens[lead].text(text));
+                (r.start == lead || quoted).then_some(p)
             });
+            // (Between two turns: a quote after a transcript's last turn
+            // may be the article's again.)
             let goes_on = opens.and_then(|p| {
                 let j = turn_at.partition_point(|&(q, _)| q + 1 < p);
-                turn_at
-                    .get(j)
-                    .is_some_and(|&(q, _)| q + 1 == p)
-                    .then_some(j)
+                (j + 1 < turn_at.len() && turn_at[j].0 + 1 == p).then_some(j)
             });
             match goes_on {
                 Some(j) if l.cue.is_none() && l.source.is_none() => {
@@ -438,8 +462,8 @@ pub fn with_layout(text: &str, tok: &Tokenized, chunks: &mut Vec<(Role, Range<us
     // (Both in text order: for each chunk, the first attribution that
     // ends after its start is the only one it can share a token with.)
     let overlaps = |r: &Range<usize>| {
-        let k = laid.partition_point(|l| l.extent().end <= r.start);
-        laid.get(k).is_some_and(|l| l.extent().start < r.end)
+        let k = laid.partition_point(|l| l.extent.end <= r.start);
+        laid.get(k).is_some_and(|l| l.extent.start < r.end)
     };
     let mut out: Vec<(Role, Range<usize>, Option<usize>)> = chunks
         .drain(..)
@@ -514,7 +538,7 @@ mod tests {
     ) -> Vec<String> {
         let t = |k: Option<usize>| k.map_or("-".to_string(), |k| text_of(text, tok, &chunks[k].1));
         layout
-            .link(tok, chunks)
+            .link(text, tok, chunks)
             .iter()
             .map(|l| {
                 let contents: Vec<String> = l.contents.iter().map(|&c| t(Some(c))).collect();
@@ -614,9 +638,11 @@ mod tests {
 
     #[test]
     fn a_turn_that_ends_as_a_sign_off_would_is_a_turn() {
-        let got = laid("\"LEE: “I’m fine.” ― Tom Lee\n\nKIM: Are you?\n\nLEE: I am.");
+        // (Its paragraph opens with a curly mark, as a sign-off's may.)
+        let got = laid("“LEE: “I’m fine.” ― Tom Lee\n\nKIM: Are you?\n\nLEE: I am.");
         assert_eq!(got.len(), 3, "{got:?}");
         assert_eq!(got[0], "LEE | : | “I’m fine.” ― Tom Lee");
+        assert_eq!(laid("“I’m fine.” ― Tom Lee").len(), 1);
     }
 
     #[test]
@@ -660,6 +686,96 @@ mod tests {
     }
 
     #[test]
+    fn labels_of_names_as_transcripts_print_them() {
+        let text = "The panel met.\n\nO’REILLY: Will you run?\n\nMcCAIN: Let’s see.\n\n\
+                    JAKE TAPPER, CNN ANCHOR: Why?\n\nO’REILLY: Tell us.";
+        assert_eq!(
+            laid(text),
+            [
+                "O’REILLY | : | Will you run?",
+                "McCAIN | : | Let’s see.",
+                "JAKE TAPPER, CNN ANCHOR | : | Why?",
+                "O’REILLY | : | Tell us.",
+            ]
+        );
+        // Five words at most, ten tokens at most.
+        let long = |label: &str| format!("{label}: Will you?\n\nKIM: I will.\n\n{label}: Why?");
+        assert_eq!(laid(&long("SEN. ELIZABETH ANN WARREN SMITH")).len(), 3);
+        assert!(laid(&long("SEN. ELIZABETH ANN WARREN SMITH JONES")).is_empty());
+        assert!(laid(&long("A.B.C.D.E. SMITH")).is_empty());
+    }
+
+    #[test]
+    fn speech_is_words_of_speakers_not_capitals() {
+        // `US` is no `us`; `Let’s` is speech.
+        let roundup = "Protests spread.\n\nWASHINGTON: Thousands marched in the US.\n\n\
+                       NEW YORK: US police closed it.\n\nWASHINGTON: Later, rain.";
+        assert!(laid(roundup).is_empty());
+        let lets = "Debate.\n\nLEE: Let’s begin.\n\nKIM: Fine.\n\nLEE: Let’s go on.";
+        assert_eq!(laid(lets).len(), 3);
+        let headings = "Advice.\n\nQUESTION: Should you go?\n\nANSWER: You should.\n\n\
+                        QUESTION: Why?\n\nDEAR ABBY: Do I?";
+        assert!(laid(headings).is_empty());
+    }
+
+    #[test]
+    fn a_quote_goes_on_with_a_turn_only_between_turns() {
+        let text = "A transcript.\n\nLEE: Will you?\n\n\"I ask again.\n\n\
+                    She said no.\n\nKIM: I will.\n\n“And more.\n\nLEE: Why?\n\n\
+                    “After the transcript.";
+        let tok = tokenized(text);
+        let para = |p: usize| tok.paragraphs[p].clone();
+        let said = tok.token_starting_at(text.find("said").unwrap()).unwrap();
+        let mut chunks = vec![
+            // A quote opening the paragraph after LEE's turn (after its
+            // quotation mark); a cue and its quote in the next; a quote
+            // after KIM's turn, one opening mid-paragraph, one after the
+            // last turn.
+            (Role::Content, para(2)),
+            (Role::Source, para(3).start..para(3).start + 1),
+            (Role::Cue, said..said + 1),
+            (Role::Content, said + 1..para(3).end - 1),
+            (Role::Content, para(5).start + 1..para(5).end),
+            (Role::Content, para(7)),
+        ];
+        let layout = with_layout(text, &tok, &mut chunks);
+        assert_eq!(
+            linked(text, &tok, &chunks, layout),
+            [
+                "LEE | : | Will you? + \"I ask again.",
+                "She | said | no",
+                "KIM | : | I will. + And more.",
+                "LEE | : | Why?",
+                "- | - | “After the transcript.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sign_off_needs_a_name_and_a_quotation_of_a_sentence() {
+        for text in [
+            "“We won.” — Still, the crowd cheered.",
+            "“We won.” — Dr.",
+            "“We won.” - — Tom Lee",
+        ] {
+            assert!(laid(text).is_empty(), "{text}: {:?}", laid(text));
+        }
+        assert_eq!(
+            laid("“He calls it “hell.”” — Tom Lee"),
+            ["Tom Lee | — | “He calls it “hell.””"]
+        );
+        // The tagger's spans after the name go with the paragraph.
+        let text = "“We won.” — Ana Ruiz, who says she will vote\n\n“Next.” — Tom Lee";
+        let tok = tokenized(text);
+        let at = text[..text.find("says").unwrap()].chars().count();
+        let says = tok.token_starting_at(at).unwrap();
+        let mut chunks = vec![(Role::Cue, says..says + 1)];
+        let layout = with_layout(text, &tok, &mut chunks);
+        assert_eq!(chunks.len(), 6);
+        assert!(layout.made.iter().all(|&m| m));
+    }
+
+    #[test]
     fn a_long_transcript_costs_its_length() {
         // Twenty thousand turns: found and placed in one pass each (a
         // quadratic pass took minutes here).
@@ -675,6 +791,6 @@ mod tests {
         let mut chunks = Vec::new();
         let layout = with_layout(&text, &tok, &mut chunks);
         assert_eq!(layout.links.len(), 20_000);
-        assert_eq!(layout.link(&tok, &chunks).len(), 20_000);
+        assert_eq!(layout.link(&text, &tok, &chunks).len(), 20_000);
     }
 }
