@@ -333,7 +333,8 @@ fn sign_off_of(text: &str, tok: &Tokenized, para: Range<usize>) -> Option<LaidOu
     })
 }
 
-/// The sign-offs of a document's paragraphs ([`sign_off_of`]), in text order.
+/// The sign-offs of a document's paragraphs, in text order: paragraphs
+/// that are one quotation, a dash and a name (see the module's doc).
 pub fn sign_offs(text: &str, tok: &Tokenized) -> Vec<LaidOut> {
     tok.paragraphs
         .iter()
