@@ -6,8 +6,13 @@ pub const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', 
 
 /// True when a token is one quotation mark ([`QUOTE_MARKS`]).
 pub fn is_quote_mark(token: &str) -> bool {
-    let mut chars = token.chars();
-    matches!((chars.next(), chars.next()), (Some(c), None) if QUOTE_MARKS.contains(&c))
+    one_of(token, QUOTE_MARKS)
+}
+
+/// True when `token` is one character, one of `chars`.
+fn one_of(token: &str, chars: &[char]) -> bool {
+    let mut all = token.chars();
+    matches!((all.next(), all.next()), (Some(c), None) if chars.contains(&c))
 }
 
 /// Characters that are dashes, a hyphen among them.
@@ -15,8 +20,7 @@ pub const DASHES: &[char] = &['-', '‐', '‒', '–', '—', '―'];
 
 /// True when a token is one dash ([`DASHES`]).
 pub fn is_dash(token: &str) -> bool {
-    let mut chars = token.chars();
-    matches!((chars.next(), chars.next()), (Some(c), None) if DASHES.contains(&c))
+    one_of(token, DASHES)
 }
 
 /// Whether the text of a quote's content, from its first character, is a

@@ -9,7 +9,6 @@
 use crate::decode::decode_sequences;
 use crate::ensemble::Ensemble;
 use crate::layout::{with_layout, Layout};
-
 use crate::speakers::entities::compatible;
 use crate::speakers::{Resolution, SpeakerResolver};
 use crate::tagger::SequenceTagger;
@@ -219,10 +218,7 @@ fn annotate_chunks(
     let laid = if layout {
         with_layout(doc.text(), tok, &mut chunks)
     } else {
-        Layout {
-            made: vec![false; chunks.len()],
-            ..Layout::default()
-        }
+        Layout::untouched(chunks.len())
     };
     let confidences = probabilities.map_or_else(Vec::new, |p| {
         chunks

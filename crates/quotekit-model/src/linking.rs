@@ -14,7 +14,7 @@ use quotekit_data::{Role, Tokenized};
 use std::ops::Range;
 
 /// One attribution found by the linker, as indices into the chunk list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Link {
     /// Content chunks, in text order.
     pub contents: Vec<usize>,

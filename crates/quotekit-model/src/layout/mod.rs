@@ -83,6 +83,14 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// What the layout makes of `chunks` chunks where it makes nothing.
+    pub fn untouched(chunks: usize) -> Self {
+        Self {
+            made: vec![false; chunks],
+            ..Self::default()
+        }
+    }
+
     /// The links of `chunks` (those [`with_layout`] made this of): the
     /// layout's, and the rule linker's of the other chunks, which sees none
     /// of the layout's (a sign-off's dash is no other quote's cue); a quote
@@ -163,10 +171,7 @@ impl Layout {
 pub fn with_layout(text: &str, tok: &Tokenized, chunks: &mut Vec<(Role, Range<usize>)>) -> Layout {
     let laid = laid_out(text, tok);
     if laid.is_empty() {
-        return Layout {
-            made: vec![false; chunks.len()],
-            ..Layout::default()
-        };
+        return Layout::untouched(chunks.len());
     }
     // (Both in text order: for each chunk, the first attribution that
     // ends after its start is the only one it can share a token with.)
@@ -185,14 +190,7 @@ pub fn with_layout(text: &str, tok: &Tokenized, chunks: &mut Vec<(Role, Range<us
         out.push((Role::Content, l.content.clone(), Some(k)));
     }
     out.sort_by_key(|(_, r, _)| r.start);
-    let mut links = vec![
-        Link {
-            contents: Vec::new(),
-            cue: None,
-            source: None,
-        };
-        laid.len()
-    ];
+    let mut links = vec![Link::default(); laid.len()];
     let mut made = Vec::with_capacity(out.len());
     for (i, (role, r, of)) in out.into_iter().enumerate() {
         chunks.push((role, r));

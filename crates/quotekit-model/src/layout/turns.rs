@@ -66,10 +66,11 @@ const HEADING_WORDS: [&str; 51] = [
     "WHY",
 ];
 
-/// Most words a label may have (`SEN. ELIZABETH A. WARREN`), and most
-/// tokens (its full stops among them: `GOV. J.B. PRITZKER`).
+/// Most words a label may have (`SEN. ELIZABETH A. WARREN`).
 const MAX_LABEL_WORDS: usize = 5;
 
+/// Most tokens a label may have, its full stops among them (`GOV. J.B.
+/// PRITZKER`).
 const MAX_LABEL_TOKENS: usize = 10;
 
 /// Words of speech: a turn with one of them (or a question mark, or `let`
