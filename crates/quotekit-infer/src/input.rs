@@ -204,14 +204,45 @@ fn text_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// An entry of a tree of texts: a text file to read, or one that failed
-/// before it could be (a link to nothing; a `.txt.gz` beside a `.txt` of the
-/// same name that holds another text), keyed by its path from the tree's
-/// root, extension included, so that it does not take the id of the text
-/// beside it.
+/// An entry of a tree of texts: a text file to read; a text file that
+/// cannot be looked at (a link to nothing), which fails under the id its
+/// text would have had; or one that failed beside a text of the same name
+/// (a `.txt.gz` beside a `.txt` that holds another text, or a link to
+/// nothing beside it), keyed by its path from the tree's root, extension
+/// included, so that it does not take the id of the text beside it.
 enum TreeEntry {
     Text(PathBuf),
+    Broken(PathBuf, InputError),
     Failed(PathBuf, InputError),
+}
+
+impl TreeEntry {
+    fn path(&self) -> &Path {
+        match self {
+            TreeEntry::Text(p) | TreeEntry::Broken(p, _) | TreeEntry::Failed(p, _) => p,
+        }
+    }
+}
+
+/// `entries` with each link to nothing that has a text of the same name
+/// beside it (`a.txt.gz` and `a.txt`, one of them a broken link) failed
+/// under its path: the id is the other's.
+fn key_broken_twins_by_path(entries: Vec<TreeEntry>) -> Vec<TreeEntry> {
+    let mut names: std::collections::HashMap<PathBuf, usize> = Default::default();
+    for e in &entries {
+        *names
+            .entry(quotekit_data::gzip::inner_name(e.path()))
+            .or_default() += 1;
+    }
+    entries
+        .into_iter()
+        .map(|e| match e {
+            TreeEntry::Broken(p, error) if names[&quotekit_data::gzip::inner_name(&p)] > 1 => {
+                TreeEntry::Failed(p, error)
+            }
+            e => e,
+        })
+        .collect()
 }
 
 /// Whether the `.txt.gz` file `zipped` holds the bytes of `plain`, compared
@@ -305,10 +336,10 @@ fn collect_txt(
                 p.display()
             )),
             Ok(_) => {}
-            // (A broken link: a document that fails, under its own key.)
+            // (A broken link: a document that fails.)
             Err(e) if is_txt => {
                 let message = format!("{}: {e}", p.display());
-                out.push(TreeEntry::Failed(
+                out.push(TreeEntry::Broken(
                     p,
                     InputError {
                         kind: "unreadable",
@@ -776,11 +807,13 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 &mut HashSet::new(),
                 &mut skipped,
             )?;
-            // (Ids of the texts among themselves; a failed entry's key is its path.)
+            // (Ids of the texts and broken links among themselves; a failed
+            // entry's key is its path.)
+            let entries = key_broken_twins_by_path(entries);
             let texts: Vec<PathBuf> = entries
                 .iter()
                 .filter_map(|e| match e {
-                    TreeEntry::Text(p) => Some(p.clone()),
+                    TreeEntry::Text(p) | TreeEntry::Broken(p, _) => Some(p.clone()),
                     TreeEntry::Failed(..) => None,
                 })
                 .collect();
@@ -792,6 +825,10 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 pos.fetch_add(1, Ordering::Relaxed);
                 Ok(match entry {
                     TreeEntry::Text(p) => text_record(&p, ids.next().unwrap_or_default(), limits),
+                    TreeEntry::Broken(_, error) => InputRecord {
+                        key: ids.next().unwrap_or_default(),
+                        document: Err(error),
+                    },
                     TreeEntry::Failed(p, error) => InputRecord {
                         key: path_key(&root, &p),
                         document: Err(error),
@@ -831,7 +868,8 @@ pub fn open(input: &Input, limits: ReadLimits) -> Result<OpenInput, InferError> 
                 )));
             }
             quotekit_data::read::refuse_device(path).map_err(|e| InferError::io(path, e))?;
-            let meta = std::fs::metadata(path).map_err(|e| InferError::io(path, e))?;
+            let meta = std::fs::metadata(path)
+                .map_err(|e| InferError::io(path, quotekit_data::read::explain(path, e)))?;
             // (A pipe, `/dev/stdin` or `<(…)`, has no name that tells, nor a
             // file redirected to standard input: their first bytes do.)
             let nameless = quotekit_data::gzip::unnamed(path, &meta);
@@ -1131,9 +1169,11 @@ mod tests {
     }
 
     /// A text that cannot be looked at (a link to nothing) fails as a
-    /// document, an error record under its path, instead of a warning; so
-    /// does a `.txt.gz` beside a `.txt` of the same name that cannot be read
-    /// to compare them. No two records share a key.
+    /// document, an error record under the id its text would have had
+    /// (`b` for `b.txt`, so that `eval` pairs it with its gold document),
+    /// instead of a warning; under its path where a text of the same name
+    /// is beside it, as does a `.txt.gz` beside a `.txt` of the same name
+    /// that cannot be read to compare them. No two records share a key.
     #[cfg(unix)]
     #[test]
     fn broken_links_and_unreadable_twins_are_documents_that_fail() {
@@ -1142,6 +1182,7 @@ mod tests {
         let link =
             |name: &str| std::os::unix::fs::symlink(root.join("nowhere"), root.join(name)).unwrap();
         std::fs::write(root.join("a.txt"), "A text.").unwrap();
+        link("F.TXT");
         link("b.txt");
         std::fs::write(root.join("c.txt"), "C text.").unwrap();
         link("c.txt.gz");
@@ -1159,8 +1200,9 @@ mod tests {
         assert_eq!(
             outcomes(&records),
             [
+                ("F", Err("unreadable")),
                 ("a", Ok("A text.")),
-                ("b.txt", Err("unreadable")),
+                ("b", Err("unreadable")),
                 ("c", Ok("C text.")),
                 ("c.txt.gz", Err("unreadable")),
                 ("d.txt", Err("unreadable")),
@@ -1170,7 +1212,7 @@ mod tests {
             ]
         );
         let message = |key: &str| error_message(&records, key);
-        assert!(message("b.txt").contains("b.txt"), "{}", message("b.txt"));
+        assert!(message("b").contains("b.txt"), "{}", message("b"));
         let m = message("e.txt.gz");
         assert!(
             m.contains("e.txt.gz") && m.contains("e.txt, whose id it would share"),
