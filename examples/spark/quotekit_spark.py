@@ -91,7 +91,7 @@ def pipe_command(binary: str, model: str, threads: int, max_chars: int = 1_000_0
     """The filter each partition is piped through: ``predict``, whose run
     that ends with its ``done:`` line is a success even with exit code 2
     (some records failed; their error records are in the output), while any
-    other end (no model, a bad option, which also exits 2, a killed process)
+    other end (no model, a bad option, which exits 64, a killed process)
     fails the task, so that a partition is never cut short unseen."""
     args = [binary, "predict", "--model", model, "--input", "-", "--output", "-",
             "--threads", str(threads)]

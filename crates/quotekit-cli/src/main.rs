@@ -127,10 +127,26 @@ fn end_quietly_on_closed_pipes() {
 #[cfg(not(unix))]
 fn end_quietly_on_closed_pipes() {}
 
+/// The exit code of a command line that is refused before anything runs (an
+/// unknown flag, a value out of range): sysexits' `EX_USAGE`, so that it is
+/// not taken for 2, a run that finished with some documents failed.
+const USAGE_ERROR: u8 = 64;
+
 fn main() -> std::process::ExitCode {
     end_quietly_on_closed_pipes();
     keep_freed_memory();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // (`--help` and `--version` are printed to standard output, and succeed.)
+            let _ = e.print();
+            return if e.use_stderr() {
+                std::process::ExitCode::from(USAGE_ERROR)
+            } else {
+                std::process::ExitCode::SUCCESS
+            };
+        }
+    };
     // mimalloc keeps what it frees (see the function), except in training
     // and in `tune`, which trains: a fine-tuning's tensors come in as many
     // sizes as its batches, and memory kept for one size and not reused for

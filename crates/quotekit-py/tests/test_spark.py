@@ -167,8 +167,7 @@ def test_pipe_through_the_binary(spark, tiny_model, corpus, expected):
 
 def test_a_failed_predict_fails_the_pipe_task(spark, tiny_model, corpus):
     """`predict` failing as a whole fails the job: no model (exit code 1), or
-    an option it refuses (exit code 2, as for a run with error records, but
-    without its `done:` line). Exit code 2 with error records (above) did
+    an option it refuses (exit code 64). Exit code 2 with error records (above) did
     not. The job had ended with no records and success."""
     import quotekit_spark
 
