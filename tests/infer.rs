@@ -856,7 +856,7 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
     let out = predict(&missing, &dir.path().join("o.jsonl"), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("nowhere.jsonl: No such file"),
+        stderr(&out).contains("nowhere.jsonl: no such file or folder"),
         "{}",
         stderr(&out)
     );
@@ -868,6 +868,16 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stderr(&out).contains("empty holds no .txt or .txt.gz file"),
+        "{}",
+        stderr(&out)
+    );
+    // So is a JSONL file of no records (an empty export).
+    let nothing = dir.path().join("nothing.jsonl");
+    std::fs::write(&nothing, "").unwrap();
+    let out = predict(&nothing, &dir.path().join("none2.jsonl"), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("nothing.jsonl holds no record: nothing was annotated"),
         "{}",
         stderr(&out)
     );

@@ -142,8 +142,12 @@ pub enum DataError {
     /// files named otherwise than after the document ids.
     #[error(
         "the names folder(s) {} have a file for none of the {documents} documents of {} \
-         (names files are named after the document ids, such as {}.tsv): are they the names of another corpus?",
-        joined(.dirs), corpus.display(), crate::message::shorten(example_id, 80)
+         (names files are named after the document ids, such as {}.tsv): {}",
+        joined(.dirs), corpus.display(), crate::message::shorten(example_id, 80),
+        match inner {
+            Some(inner) => format!("the folder {} inside has files of them: name that folder", inner.display()),
+            None => "are they the names of another corpus?".to_string(),
+        }
     )]
     NamesOfAnotherCorpus {
         /// The names folders given.
@@ -154,6 +158,9 @@ pub enum DataError {
         corpus: PathBuf,
         /// The id of one of its documents, to show what a names file's name is.
         example_id: String,
+        /// A folder inside one of `dirs` that has names files of the corpus
+        /// (`polnear-speakers/dev` where `polnear-speakers` was given).
+        inner: Option<PathBuf>,
     },
     /// The error record of a document `quotekit predict` could not annotate,
     /// in its `--format documents` output, where a corpus is read that

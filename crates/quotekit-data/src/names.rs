@@ -184,11 +184,27 @@ pub fn check_names_match(
     if dirs.is_empty() || docs.is_empty() || docs.iter().any(|d| is_named(d, dirs)) {
         return Ok(());
     }
+    // (A folder one level down that names the corpus: the parent of the
+    // names folder was given.)
+    let inner = dirs.iter().find_map(|dir| {
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subs.sort();
+        subs.into_iter().find(|sub| {
+            let sub = std::slice::from_ref(sub);
+            docs.iter().any(|d| names_file(sub, &d.id).is_some())
+        })
+    });
     Err(DataError::NamesOfAnotherCorpus {
         dirs: dirs.to_vec(),
         documents: docs.len(),
         corpus: corpus.to_path_buf(),
         example_id: docs[0].id.clone(),
+        inner,
     })
 }
 
@@ -524,7 +540,23 @@ mod tests {
         assert!(
             e.contains(&dir.path().display().to_string())
                 && e.contains("none of the 1 documents of corpus")
-                && e.contains("a1.tsv"),
+                && e.contains("a1.tsv")
+                && e.contains("the names of another corpus"),
+            "{e}"
+        );
+        // Given the folder above the names folder, the error names the
+        // names folder inside it.
+        let inner = dir.path().join("dev");
+        std::fs::create_dir(&inner).unwrap();
+        std::fs::write(inner.join("a1.tsv"), "").unwrap();
+        let e = check_names_match(&dirs, &docs, Path::new("corpus"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!(
+                "the folder {} inside has files of them",
+                inner.display()
+            )),
             "{e}"
         );
         // A corpus named on its spans reads beside another corpus's names.

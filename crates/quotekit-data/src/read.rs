@@ -24,10 +24,54 @@ pub fn refuse_device(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads a whole file, [`refuse_device`] first.
+/// Reads a whole file, [`refuse_device`] first; errors as [`explain`]
+/// words them.
 pub fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
     refuse_device(path)?;
-    std::fs::read(path)
+    std::fs::read(path).map_err(|e| explain(path, e))
+}
+
+/// `e`, an error of reading `path` as a file, in words a user can act on,
+/// of the same kind: a path that is not there says so, and names a file
+/// beside it whose name is within two edits of its own
+/// (`configs/crf.tml`: "did you mean configs/crf.toml?"); a folder says
+/// that it is one. Other errors are as the system words them.
+pub fn explain(path: &Path, e: std::io::Error) -> std::io::Error {
+    let message = match e.kind() {
+        std::io::ErrorKind::NotFound => match near_name(path) {
+            Some(near) => format!("no such file or folder (did you mean {}?)", near.display()),
+            None => "no such file or folder".to_string(),
+        },
+        std::io::ErrorKind::IsADirectory => "a folder, where a file is read".to_string(),
+        _ => return e,
+    };
+    std::io::Error::new(e.kind(), message)
+}
+
+/// The path of the entry beside `path` whose name is nearest its own, within
+/// two edits (and fewer than its length), ties to the first in order.
+fn near_name(path: &Path) -> Option<std::path::PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut best: Option<(usize, String)> = None;
+    // (A folder of millions of files is not read to the end for a hint.)
+    for entry in std::fs::read_dir(parent).ok()?.take(10_000).flatten() {
+        let other = entry.file_name();
+        let Some(other) = other.to_str() else {
+            continue;
+        };
+        let d = strsim::levenshtein(name, other);
+        let nearer = best
+            .as_ref()
+            .is_none_or(|(b, n)| (d, other) < (*b, n.as_str()));
+        if d <= 2 && d < name.chars().count() && nearer {
+            best = Some((d, other.to_string()));
+        }
+    }
+    best.map(|(_, n)| path.with_file_name(n))
 }
 
 #[cfg(test)]
@@ -45,5 +89,26 @@ mod tests {
         std::fs::write(&file, "text").unwrap();
         assert_eq!(read_whole(&file).unwrap(), b"text");
         assert!(refuse_device(&dir.path().join("missing")).is_ok());
+    }
+
+    /// A missing file says so and names the nearest name beside it; a
+    /// folder read as a file says it is one; the kind stays the system's.
+    #[test]
+    fn missing_files_and_folders_are_said_in_words() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("crf.toml"), "").unwrap();
+        std::fs::write(dir.path().join("neural.toml"), "").unwrap();
+        let e = read_whole(&dir.path().join("crf.tml")).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        let near = dir.path().join("crf.toml");
+        assert_eq!(
+            e.to_string(),
+            format!("no such file or folder (did you mean {}?)", near.display())
+        );
+        let e = read_whole(&dir.path().join("transformer.toml")).unwrap_err();
+        assert_eq!(e.to_string(), "no such file or folder");
+        let e = read_whole(dir.path()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::IsADirectory);
+        assert_eq!(e.to_string(), "a folder, where a file is read");
     }
 }

@@ -226,6 +226,12 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
             "warning: {} holds no .txt or .txt.gz file (searched through its folders): nothing was annotated",
             args.input.display()
         );
+    } else if summary.documents + summary.resumed == 0 && args.input.is_file() {
+        // (An empty export, before it flows on as an empty output.)
+        errln!(
+            "warning: {} holds no record: nothing was annotated",
+            args.input.display()
+        );
     }
     // (Failed documents kept from a run resumed count as this run's.)
     Ok(super::exit_code(

@@ -206,7 +206,7 @@ fn model_folder(out: &Path, existed: bool, path: &Path) -> anyhow::Result<()> {
 /// One line on a trained speaker resolver.
 pub fn speakers_line(r: &ResolverReport) -> String {
     let mut line = format!(
-        "speaker resolver: learned from {} named Source spans of {} documents ({} of them named no one), final loss {:.3}",
+        "speaker resolver: learned from {} named Source spans of {} documents ({} of the spans named no one), final loss {:.3}",
         r.sources,
         r.documents,
         r.no_one,

@@ -206,7 +206,7 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         if !stdin && holds_documents(&args.corpus)? {
             anyhow::bail!(
-                "--by {field}: {} holds documents (a corpus, or `predict --format documents` output), not `predict --format jsonl` records; --by counts who is quoted in such records by one of their fields (run `quotekit predict` on the corpus first)",
+                "--by {field}: {} holds documents (a corpus, or `predict --format documents` output), not `predict --format jsonl` records; --by counts who is quoted in such records by one of their fields (run `quotekit predict` on the corpus, with its default `--format jsonl`, first)",
                 args.corpus.display()
             );
         }

@@ -192,6 +192,21 @@ fn collect_pairs(
     if text_dir.is_dir() && ann_dir.is_dir() {
         return collect_polnear(&text_dir, &ann_dir, options, pairs, errors);
     }
+    // (One of the two folders of that layout given for the corpus: each
+    // of its files would be an article without its other half.)
+    let name = dir.file_name().and_then(|n| n.to_str());
+    if let (Some(name @ ("text" | "attributions")), Some(parent)) = (name, dir.parent()) {
+        if parent.join("text").is_dir() && parent.join("attributions").is_dir() {
+            return Err(DataError::Layout {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "the {name}/ folder of a corpus of PolNeAR's layout: give the corpus \
+                     folder, {}, which holds text/ and attributions/",
+                    parent.display()
+                ),
+            });
+        }
+    }
     let entries = list_dir(dir)?;
     // The first text and annotation file of each article (extensions in
     // any case: `a.TXT` and `a.ANN` are an article), and any second one.
@@ -201,6 +216,18 @@ fn collect_pairs(
     // corpus (a `LICENSE.TXT` beside `train/` and `dev/` is no article).
     let corpora: Vec<&PathBuf> = entries.iter().filter(|p| holds_annotations(p)).collect();
     if !anns.is_empty() || (!texts.is_empty() && corpora.is_empty()) {
+        // (An annotator asked for here would go unread: say so, as where
+        // no file of the PolNeAR layout is that annotator's.)
+        if let Some(want) = &options.annotator {
+            return Err(DataError::Layout {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "no annotation file of annotator {want:?}: the annotation files here \
+                     (NAME.ann beside NAME.txt) name no annotator, one per article; an \
+                     annotator is chosen among PolNeAR's attributions/NAME_ANNOTATOR.ann"
+                ),
+            });
+        }
         let ids = renamed_ids(dir)?;
         let ann_of: HashMap<&str, &PathBuf> = anns.iter().map(|(n, p)| (n.as_str(), *p)).collect();
         let text_names: HashSet<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
@@ -511,6 +538,61 @@ mod tests {
         options.brat.annotator = None;
         let report = load_corpus(dir.path(), Format::Brat, &options).unwrap();
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    /// The text/ or attributions/ folder of a PolNeAR-layout corpus given
+    /// for the corpus is refused, naming the corpus folder.
+    #[test]
+    fn half_of_a_polnear_corpus_names_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("dev");
+        write(&root.join("text/a.txt"), "Ann said so.");
+        write(
+            &root.join("attributions/a_ff01.ann"),
+            "T1\tSource 0 3\tAnn\n",
+        );
+        for half in ["text", "attributions"] {
+            let err = load_corpus(&root.join(half), Format::Brat, &LoadOptions::default())
+                .unwrap_err()
+                .to_string();
+            let whole = format!("give the corpus folder, {}, which holds", root.display());
+            assert!(
+                err.contains(&format!("the {half}/ folder")) && err.contains(&whole),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            load_corpus(&root, Format::Brat, &LoadOptions::default())
+                .unwrap()
+                .documents
+                .len(),
+            1
+        );
+    }
+
+    /// A flat folder's files name no annotator: one asked for is refused,
+    /// not silently left unread.
+    #[test]
+    fn a_flat_folder_has_no_annotator_to_choose() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("a.txt"), "Ann said so.");
+        write(&dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n");
+        let mut options = LoadOptions::default();
+        assert_eq!(
+            load_corpus(dir.path(), Format::Brat, &options)
+                .unwrap()
+                .documents
+                .len(),
+            1
+        );
+        options.brat.annotator = Some("bob".into());
+        let err = load_corpus(dir.path(), Format::Brat, &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no annotation file of annotator \"bob\": the annotation files here"),
+            "{err}"
+        );
     }
 
     /// Extensions in any case are read; what would be lost otherwise (a
