@@ -400,8 +400,16 @@ fn a_label_map_without_a_conll_corpus_is_not_used_and_says_so() {
     let out = quotekit(&["stats", &conll, "--annotator", "4e07"]);
     let said = "warning: --annotator \"4e07\" is not used: it chooses among an article's";
     common::succeeded_saying(&out, said);
+    // A flat brat folder's files name no annotator: one asked for there is
+    // refused (it had been accepted without a word).
     let out = quotekit(&["stats", "datasets/sample", "--annotator", "4e07"]);
-    assert!(!stderr(&out).contains("not used"), "{}", stderr(&out));
+    assert!(
+        !out.status.success()
+            && stderr(&out)
+                .contains("no annotation file of annotator \"4e07\": the annotation files here"),
+        "{}",
+        stderr(&out)
+    );
     // And a T label to skip, which only brat files have.
     let out = quotekit(&["stats", &conll, "--ignore-label", "Note"]);
     let said = "warning: --ignore-label \"Note\" is not used: it skips a brat file's T labels";
@@ -553,6 +561,39 @@ fn strict_failure_and_lenient_summary() {
             && stdout(&out).contains("1 predicted documents with no gold document"),
         "{err}"
     );
+}
+
+/// A command line refused before anything runs (a mistyped flag, flags
+/// that exclude each other, a value out of range) exits 64, apart from 2,
+/// a run that finished with some documents failed; `--help` and
+/// `--version` succeed.
+#[test]
+fn a_refused_command_line_exits_64() {
+    for (args, said) in [
+        (
+            &["predict", "--model", "m", "--input", "i", "--ouput", "o"][..],
+            "a similar argument exists: '--output'",
+        ),
+        (
+            &["stats", "--json", "--csv", "x.jsonl"][..],
+            "cannot be used with",
+        ),
+        (
+            &[
+                "predict", "--model", "m", "--input", "i", "--output", "o", "--batch", "0",
+            ][..],
+            "0 is not in 1..=65536",
+        ),
+    ] {
+        let out = quotekit(args);
+        common::exited_saying(&out, 64, said);
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    for args in [&["predict", "--help"][..], &["--version"][..]] {
+        let out = quotekit(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).is_empty(), "{args:?}");
+    }
 }
 
 #[test]
@@ -1398,7 +1439,7 @@ fn speakers_are_named_in_every_output_and_scored() {
     let out = train_speakers(m, &["--dev", "datasets/sample"]);
     common::succeeded_saying(
         &out,
-        "learned from 42 named Source spans of 13 documents (8 of them named no one)",
+        "learned from 42 named Source spans of 13 documents (8 of the spans named no one)",
     );
     assert!(
         stdout(&out).contains("resolution on gold spans"),
@@ -1449,7 +1490,7 @@ fn speakers_are_named_in_every_output_and_scored() {
         "--out",
         resolver.to_str().unwrap(),
     ]);
-    let err = common::succeeded_saying(&out, "(42 of them named no one)");
+    let err = common::succeeded_saying(&out, "(42 of the spans named no one)");
     assert!(
         err.contains(
             "warning: every one of the 42 Source spans the speaker resolver learned from is named no one"
