@@ -563,6 +563,56 @@ fn strict_failure_and_lenient_summary() {
     );
 }
 
+/// `--annotator` chooses gold's annotation file; the predictions, a flat
+/// brat folder as `predict` writes it, are read without it (they had been
+/// refused for naming no annotator).
+#[test]
+fn an_annotator_chooses_gold_files_not_the_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold");
+    let pred = dir.path().join("pred");
+    for (path, text) in [
+        (gold.join("text/a.txt"), "Ann said so."),
+        (
+            gold.join("attributions/a_ff01.ann"),
+            "T1\tSource 0 3\tAnn\n",
+        ),
+        (gold.join("attributions/a_0b2c.ann"), "T1\tCue 4 8\tsaid\n"),
+        (pred.join("a.txt"), "Ann said so."),
+        (pred.join("a.ann"), "T1\tSource 0 3\tAnn\n"),
+    ] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let (g, p) = (gold.to_str().unwrap(), pred.to_str().unwrap());
+    let out = quotekit(&["eval", "--gold", g, "--pred", p, "--annotator", "ff01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exact = |out: &std::process::Output| {
+        stdout(out)
+            .lines()
+            .find(|l| l.starts_with("exact source"))
+            .map(|l| l.split_whitespace().nth(4).unwrap_or("").to_string())
+    };
+    // (Gold of annotator ff01 has the Source; of 0b2c, none.)
+    assert_eq!(exact(&out).as_deref(), Some("1.000"), "{}", stdout(&out));
+    let out = quotekit(&["eval", "--gold", g, "--pred", p]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(exact(&out).as_deref(), Some("1.000"), "{}", stdout(&out));
+    let view = dir.path().join("view");
+    let out = quotekit(&[
+        "render",
+        "--input",
+        p,
+        "--gold",
+        g,
+        "--annotator",
+        "ff01",
+        "--output",
+        view.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// A command line refused before anything runs (a mistyped flag, flags
 /// that exclude each other, a value out of range) exits 64, apart from 2,
 /// a run that finished with some documents failed; `--help` and
@@ -1098,7 +1148,11 @@ fn missing_corpora_are_named() {
     ]);
     let err = stderr(&out);
     assert!(err.contains("features.lexicon: "), "{err}");
-    assert_eq!(err.matches("not a regular file").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("a folder, where a file is read").count(),
+        1,
+        "{err}"
+    );
     assert!(!m.exists());
     // A model folder that was there stays.
     std::fs::create_dir(dir.path().join("kept")).unwrap();

@@ -589,7 +589,7 @@ fn what_the_trials_read_is_checked_before_the_first() {
     std::fs::write(&binary, b"said\n\xff\xfe\n").unwrap();
     for (value, why) in [
         (missing.as_path(), "no such file or folder"),
-        (dir.path(), "not a regular file"),
+        (dir.path(), "a folder, where a file is read"),
         (&binary, "not valid UTF-8"),
     ] {
         let space = write(
@@ -619,7 +619,7 @@ fn what_the_trials_read_is_checked_before_the_first() {
         "base-lexicon",
         "the base config's features.lexicon: ",
     );
-    assert!(err.contains("not a regular file"), "{err}");
+    assert!(err.contains("a folder, where a file is read"), "{err}");
     let encoder = write(
         "encoder.toml",
         "configs/transformer.toml",

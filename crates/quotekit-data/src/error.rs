@@ -144,9 +144,10 @@ pub enum DataError {
         "the names folder(s) {} have a file for none of the {documents} documents of {} \
          (names files are named after the document ids, such as {}.tsv): {}",
         joined(.dirs), corpus.display(), crate::message::shorten(example_id, 80),
-        match inner {
-            Some(inner) => format!("the folder {} inside has files of them: name that folder", inner.display()),
-            None => "are they the names of another corpus?".to_string(),
+        match inner.as_slice() {
+            [] => "are they the names of another corpus?".to_string(),
+            [one] => format!("the folder {} inside has files of them: name that folder", one.display()),
+            more => format!("the folders {} inside have files of them: name those folders", joined(more)),
         }
     )]
     NamesOfAnotherCorpus {
@@ -158,9 +159,9 @@ pub enum DataError {
         corpus: PathBuf,
         /// The id of one of its documents, to show what a names file's name is.
         example_id: String,
-        /// A folder inside one of `dirs` that has names files of the corpus
+        /// The folders inside `dirs` that have names files of the corpus
         /// (`polnear-speakers/dev` where `polnear-speakers` was given).
-        inner: Option<PathBuf>,
+        inner: Vec<PathBuf>,
     },
     /// The error record of a document `quotekit predict` could not annotate,
     /// in its `--format documents` output, where a corpus is read that

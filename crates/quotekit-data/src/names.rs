@@ -184,21 +184,19 @@ pub fn check_names_match(
     if dirs.is_empty() || docs.is_empty() || docs.iter().any(|d| is_named(d, dirs)) {
         return Ok(());
     }
-    // (A folder one level down that names the corpus: the parent of the
-    // names folder was given.)
-    let inner = dirs.iter().find_map(|dir| {
-        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        subs.sort();
-        subs.into_iter().find(|sub| {
+    // (Folders one level down that name the corpus: the parent of the
+    // names folders was given.)
+    let mut inner: Vec<PathBuf> = dirs
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|entries| entries.flatten().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter(|sub| {
             let sub = std::slice::from_ref(sub);
             docs.iter().any(|d| names_file(sub, &d.id).is_some())
         })
-    });
+        .collect();
+    inner.sort();
     Err(DataError::NamesOfAnotherCorpus {
         dirs: dirs.to_vec(),
         documents: docs.len(),
@@ -557,6 +555,18 @@ mod tests {
                 "the folder {} inside has files of them",
                 inner.display()
             )),
+            "{e}"
+        );
+        // Every such folder, where the names are split over several.
+        let more = dir.path().join("train");
+        std::fs::create_dir(&more).unwrap();
+        std::fs::write(more.join("a1.tsv"), "").unwrap();
+        let e = check_names_match(&dirs, &docs, Path::new("corpus"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("{}, {}", inner.display(), more.display()))
+                && e.contains("inside have files of them: name those folders"),
             "{e}"
         );
         // A corpus named on its spans reads beside another corpus's names.

@@ -34,10 +34,14 @@ pub fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
 /// `e`, an error of reading `path` as a file, in words a user can act on,
 /// of the same kind: a path that is not there says so, and names a file
 /// beside it whose name is within two edits of its own
-/// (`configs/crf.tml`: "did you mean configs/crf.toml?"); a folder says
-/// that it is one. Other errors are as the system words them.
+/// (`configs/crf.tml`: "did you mean configs/crf.toml?"); a link to
+/// nothing says that it is one, and a folder that it is one. Other errors
+/// are as the system words them.
 pub fn explain(path: &Path, e: std::io::Error) -> std::io::Error {
     let message = match e.kind() {
+        std::io::ErrorKind::NotFound if path.symlink_metadata().is_ok() => {
+            "a link to nothing (no such file or folder where it points)".to_string()
+        }
         std::io::ErrorKind::NotFound => match near_name(path) {
             Some(near) => format!("no such file or folder (did you mean {}?)", near.display()),
             None => "no such file or folder".to_string(),
@@ -48,8 +52,9 @@ pub fn explain(path: &Path, e: std::io::Error) -> std::io::Error {
     std::io::Error::new(e.kind(), message)
 }
 
-/// The path of the entry beside `path` whose name is nearest its own, within
-/// two edits (and fewer than its length), ties to the first in order.
+/// The path of the file beside `path` whose name is nearest its own, one
+/// or two edits away (and fewer than its length), ties to the first in
+/// order; folders are not offered (a file is read).
 fn near_name(path: &Path) -> Option<std::path::PathBuf> {
     let name = path.file_name()?.to_str()?;
     let parent = match path.parent() {
@@ -67,7 +72,7 @@ fn near_name(path: &Path) -> Option<std::path::PathBuf> {
         let nearer = best
             .as_ref()
             .is_none_or(|(b, n)| (d, other) < (*b, n.as_str()));
-        if d <= 2 && d < name.chars().count() && nearer {
+        if (1..=2).contains(&d) && d < name.chars().count() && nearer && !entry.path().is_dir() {
             best = Some((d, other.to_string()));
         }
     }
@@ -107,6 +112,18 @@ mod tests {
         );
         let e = read_whole(&dir.path().join("transformer.toml")).unwrap_err();
         assert_eq!(e.to_string(), "no such file or folder");
+        // A folder near the name is not offered; a link to nothing says so.
+        std::fs::create_dir(dir.path().join("configs")).unwrap();
+        let e = read_whole(&dir.path().join("config")).unwrap_err();
+        assert_eq!(e.to_string(), "no such file or folder");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("gone.toml");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            let e = read_whole(&link).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+            assert!(e.to_string().starts_with("a link to nothing"), "{e}");
+        }
         let e = read_whole(dir.path()).unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::IsADirectory);
         assert_eq!(e.to_string(), "a folder, where a file is read");

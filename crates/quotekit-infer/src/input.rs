@@ -225,21 +225,20 @@ impl TreeEntry {
 }
 
 /// `entries` with each link to nothing that has a text of the same name
-/// beside it (`a.txt.gz` and `a.txt`, one of them a broken link) failed
-/// under its path: the id is the other's.
+/// beside it (`a.txt.gz`, `a.TXT` and `a.txt`, one of them a broken link)
+/// failed under its path: the id is the other's.
 fn key_broken_twins_by_path(entries: Vec<TreeEntry>) -> Vec<TreeEntry> {
-    let mut names: std::collections::HashMap<PathBuf, usize> = Default::default();
+    // (The folder and the name without `.txt` or `.txt.gz` in any case: what
+    // the id is made of.)
+    let named = |p: &Path| (p.parent().map(Path::to_path_buf), text_stem(p));
+    let mut names: std::collections::HashMap<_, usize> = Default::default();
     for e in &entries {
-        *names
-            .entry(quotekit_data::gzip::inner_name(e.path()))
-            .or_default() += 1;
+        *names.entry(named(e.path())).or_default() += 1;
     }
     entries
         .into_iter()
         .map(|e| match e {
-            TreeEntry::Broken(p, error) if names[&quotekit_data::gzip::inner_name(&p)] > 1 => {
-                TreeEntry::Failed(p, error)
-            }
+            TreeEntry::Broken(p, error) if names[&named(&p)] > 1 => TreeEntry::Failed(p, error),
             e => e,
         })
         .collect()
@@ -338,6 +337,7 @@ fn collect_txt(
             Ok(_) => {}
             // (A broken link: a document that fails.)
             Err(e) if is_txt => {
+                let e = quotekit_data::read::explain(&p, e);
                 let message = format!("{}: {e}", p.display());
                 out.push(TreeEntry::Broken(
                     p,
@@ -1187,6 +1187,7 @@ mod tests {
         std::fs::write(root.join("c.txt"), "C text.").unwrap();
         link("c.txt.gz");
         link("d.txt");
+        link("e.TXT.gz");
         let zipped = root.join("d.txt.gz");
         let mut w =
             quotekit_data::gzip::Writer::new(&zipped, std::fs::File::create(&zipped).unwrap());
@@ -1207,6 +1208,7 @@ mod tests {
                 ("c.txt.gz", Err("unreadable")),
                 ("d.txt", Err("unreadable")),
                 ("d", Ok("D text.")),
+                ("e.TXT.gz", Err("unreadable")),
                 ("e", Ok("E text.")),
                 ("e.txt.gz", Err("unreadable")),
             ]

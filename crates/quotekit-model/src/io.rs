@@ -49,17 +49,21 @@ pub fn header_metadata(path: &Path, key: &str) -> Option<String> {
 /// file). Only a regular file (or a link to one) is read: a FIFO would block
 /// and a device (`/dev/zero`) never end.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
-    let meta = std::fs::metadata(path).map_err(|e| ModelError::io(path, e))?;
+    let explained = |e| ModelError::io(path, quotekit_data::read::explain(path, e));
+    let meta = std::fs::metadata(path).map_err(explained)?;
+    if meta.is_dir() {
+        return Err(explained(std::io::ErrorKind::IsADirectory.into()));
+    }
     if !meta.is_file() {
         return Err(ModelError::io(
             path,
             std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                "not a regular file (a folder, pipe or device)",
+                "not a regular file (a pipe or device)",
             ),
         ));
     }
-    std::fs::read(path).map_err(|e| ModelError::io(path, e))
+    std::fs::read(path).map_err(explained)
 }
 
 /// Reads a whole model-side text file ([`read_file`]: regular files only),

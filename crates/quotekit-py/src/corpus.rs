@@ -224,9 +224,11 @@ pub fn evaluate(
         .collect();
     let mut warnings = unused_flags(&mut flags, &formats);
     let names = &flags.names;
-    // (Names files are gold: the predictions' names are their own.)
+    // (Names files and the annotator are gold's: the predictions' names
+    // are their own, and `predict` writes a flat folder.)
     let pred_flags = CorpusFlags {
         names: Vec::new(),
+        annotator: None,
         ..flags.clone()
     };
     let scores = py.detach(|| {

@@ -165,9 +165,11 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let scored = match &args.pred {
         Some(pred_path) => {
-            // Names files are gold: the predictions' names are their own.
+            // Names files and the annotator are gold's: the predictions'
+            // names are their own, and `predict` writes a flat folder.
             let pred_options = CorpusOptions {
                 names: Vec::new(),
+                annotator: None,
                 ..args.corpus_options.clone()
             };
             // `predict --format jsonl` records are read with the gold texts.

@@ -43,7 +43,9 @@ pub struct CorpusOptions {
     #[arg(long)]
     pub deny_overlaps: bool,
     /// brat: the annotator id to prefer where an article has several annotation
-    /// files (default: the id that sorts first).
+    /// files (PolNeAR's `attributions/NAME_ANNOTATOR.ann`; default: the id
+    /// that sorts first). Refused where no file is that annotator's, or every
+    /// folder is flat (`NAME.ann`); `eval` and `render` apply it to gold only.
     #[arg(long, value_name = "ID")]
     pub annotator: Option<String>,
     /// brat: an extra T label to skip (repeatable); `Discuss` and `Discard` are

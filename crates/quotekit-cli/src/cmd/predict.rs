@@ -226,8 +226,12 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
             "warning: {} holds no .txt or .txt.gz file (searched through its folders): nothing was annotated",
             args.input.display()
         );
-    } else if summary.documents + summary.resumed == 0 && args.input.is_file() {
-        // (An empty export, before it flows on as an empty output.)
+    } else if summary.documents + summary.resumed == 0
+        && std::fs::metadata(&args.input)
+            .is_ok_and(|m| m.is_file() && !quotekit_data::gzip::unnamed(&args.input, &m))
+    {
+        // (An empty export, before it flows on as an empty output; not
+        // standard input however named, which a pipe's empty share may be.)
         errln!(
             "warning: {} holds no record: nothing was annotated",
             args.input.display()

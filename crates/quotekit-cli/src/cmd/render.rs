@@ -57,12 +57,13 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     let corpora = std::iter::once(&args.input).chain(&args.gold);
     args.corpus_options
         .drop_unused_flags(corpora.map(|p| Format::detect(p)));
-    // Names files name gold's speakers when there is gold (the predictions'
-    // names are their own, as eval reads them); else the input's, as
-    // `stats` reads a corpus with them.
+    // Names files (and the annotator) are gold's when there is gold (the
+    // predictions' names are their own, as eval reads them); else the
+    // input's, as `stats` reads a corpus with them.
     let pred_options = match args.gold {
         Some(_) => CorpusOptions {
             names: Vec::new(),
+            annotator: None,
             ..args.corpus_options.clone()
         },
         None => args.corpus_options.clone(),

@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(Lexicon::builtin_cues().no_cue(Some(&path)), None);
         let err = Lexicon::cues(Some(dir.path())).unwrap_err().to_string();
         assert!(
-            err.contains("features.lexicon: ") && err.contains("not a regular file"),
+            err.contains("features.lexicon: ") && err.contains("a folder, where a file is read"),
             "{err}"
         );
         std::fs::write(&path, "said\n").unwrap();

@@ -511,9 +511,11 @@ def evaluate(
     ``pred``: scored as predicting nothing). The documents ``predict``
     could not annotate (the error records of ``--format documents`` output,
     or of a brat output's ``errors.jsonl``) are scored as predicting
-    nothing, each a ``UserWarning``, whether lenient or not. ``annotator``,
-    ``ignore_labels``, ``label_map`` and ``deny_overlaps`` read both corpora
-    as ``--annotator``, ``--ignore-label``, ``--label-map`` and
+    nothing, each a ``UserWarning``, whether lenient or not. ``annotator``
+    chooses gold's annotation files as ``--annotator`` does (the
+    predictions, which ``predict`` writes one file an article, are read
+    without it); ``ignore_labels``, ``label_map`` and ``deny_overlaps``
+    read both corpora as ``--ignore-label``, ``--label-map`` and
     ``--deny-overlaps`` do (see :func:`read_corpus`)."""
     return json.loads(
         _quotekit.evaluate(

@@ -51,13 +51,28 @@ impl CorpusReader for BratReader {
     fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
         let mut pairs = Vec::new();
         let mut errors = Vec::new();
+        let mut chooses = false;
         collect_pairs(
             path,
             &self.options,
             &mut pairs,
             &mut errors,
             &mut HashSet::new(),
+            &mut chooses,
         )?;
+        // (An annotator asked for where every folder is flat would go
+        // unread: say so, as where no file of the PolNeAR layout is that
+        // annotator's.)
+        if let (Some(want), false) = (&self.options.annotator, chooses) {
+            return Err(DataError::Layout {
+                path: path.to_path_buf(),
+                message: format!(
+                    "no annotation file of annotator {want:?}: the annotation files here \
+                     (NAME.ann beside NAME.txt) name no annotator, one per article; an \
+                     annotator is chosen among PolNeAR's attributions/NAME_ANNOTATOR.ann"
+                ),
+            });
+        }
         // (Articles of one name in two folders, `2016/a` and `2017/a`, are
         // told apart by their paths, as `predict` names their texts.)
         let named: Vec<(String, &Path)> = pairs
@@ -140,13 +155,15 @@ fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, 
 /// Finds the article pairs of a corpus directory in any supported layout.
 /// Articles with a text but no annotation file (or the reverse) become errors,
 /// and so does a folder met again (`seen`: the folders read, by their real
-/// paths) through a link, which is not read twice.
+/// paths) through a link, which is not read twice. `chooses` is set when a
+/// folder of the PolNeAR layout was read, where an annotator is chosen.
 fn collect_pairs(
     dir: &Path,
     options: &BratOptions,
     pairs: &mut Vec<Pair>,
     errors: &mut Vec<DataError>,
     seen: &mut HashSet<PathBuf>,
+    chooses: &mut bool,
 ) -> Result<(), DataError> {
     if dir.as_os_str().is_empty() {
         return Err(DataError::Layout {
@@ -190,13 +207,22 @@ fn collect_pairs(
     }
     let (text_dir, ann_dir) = (dir.join("text"), dir.join("attributions"));
     if text_dir.is_dir() && ann_dir.is_dir() {
+        *chooses = true;
         return collect_polnear(&text_dir, &ann_dir, options, pairs, errors);
     }
-    // (One of the two folders of that layout given for the corpus: each
-    // of its files would be an article without its other half.)
+    let entries = list_dir(dir)?;
+    // (One of the two folders of that layout given for the corpus, holding
+    // texts alone or annotation files alone: each of its files would be an
+    // article without its other half.)
     let name = dir.file_name().and_then(|n| n.to_str());
     if let (Some(name @ ("text" | "attributions")), Some(parent)) = (name, dir.parent()) {
-        if parent.join("text").is_dir() && parent.join("attributions").is_dir() {
+        let other = if name == "text" { "ann" } else { "txt" };
+        let halves = parent.join("text").is_dir() && parent.join("attributions").is_dir();
+        if halves && !entries.iter().any(|p| has_ext(p, other)) {
+            let parent = match parent.as_os_str().is_empty() {
+                true => Path::new("."),
+                false => parent,
+            };
             return Err(DataError::Layout {
                 path: dir.to_path_buf(),
                 message: format!(
@@ -207,7 +233,6 @@ fn collect_pairs(
             });
         }
     }
-    let entries = list_dir(dir)?;
     // The first text and annotation file of each article (extensions in
     // any case: `a.TXT` and `a.ANN` are an article), and any second one.
     let (texts, second_texts) = first_files(&entries, "txt");
@@ -216,18 +241,6 @@ fn collect_pairs(
     // corpus (a `LICENSE.TXT` beside `train/` and `dev/` is no article).
     let corpora: Vec<&PathBuf> = entries.iter().filter(|p| holds_annotations(p)).collect();
     if !anns.is_empty() || (!texts.is_empty() && corpora.is_empty()) {
-        // (An annotator asked for here would go unread: say so, as where
-        // no file of the PolNeAR layout is that annotator's.)
-        if let Some(want) = &options.annotator {
-            return Err(DataError::Layout {
-                path: dir.to_path_buf(),
-                message: format!(
-                    "no annotation file of annotator {want:?}: the annotation files here \
-                     (NAME.ann beside NAME.txt) name no annotator, one per article; an \
-                     annotator is chosen among PolNeAR's attributions/NAME_ANNOTATOR.ann"
-                ),
-            });
-        }
         let ids = renamed_ids(dir)?;
         let ann_of: HashMap<&str, &PathBuf> = anns.iter().map(|(n, p)| (n.as_str(), *p)).collect();
         let text_names: HashSet<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
@@ -277,7 +290,7 @@ fn collect_pairs(
         });
     }
     for sub in subdirs {
-        collect_pairs(sub, options, pairs, errors, seen)?;
+        collect_pairs(sub, options, pairs, errors, seen, chooses)?;
     }
     Ok(())
 }
@@ -568,10 +581,16 @@ mod tests {
                 .len(),
             1
         );
+        // A flat corpus that is named `text` beside an `attributions/`
+        // reads as one.
+        write(&root.join("text/a.ann"), "T1\tSource 0 3\tAnn\n");
+        let flat = load_corpus(&root.join("text"), Format::Brat, &LoadOptions::default());
+        assert_eq!(flat.unwrap().documents.len(), 1);
     }
 
-    /// A flat folder's files name no annotator: one asked for is refused,
-    /// not silently left unread.
+    /// A flat folder's files name no annotator: one asked for where every
+    /// folder is flat is refused, not silently left unread; beside a
+    /// folder of the PolNeAR layout, the flat one reads.
     #[test]
     fn a_flat_folder_has_no_annotator_to_choose() {
         let dir = tempfile::tempdir().unwrap();
@@ -593,6 +612,16 @@ mod tests {
             err.contains("no annotation file of annotator \"bob\": the annotation files here"),
             "{err}"
         );
+        let mixed = tempfile::tempdir().unwrap();
+        write(&mixed.path().join("flat/a.txt"), "Ann said so.");
+        write(&mixed.path().join("flat/a.ann"), "T1\tSource 0 3\tAnn\n");
+        write(&mixed.path().join("pn/text/b.txt"), "Bo said so.");
+        write(
+            &mixed.path().join("pn/attributions/b_bob.ann"),
+            "T1\tSource 0 2\tBo\n",
+        );
+        let read = load_corpus(mixed.path(), Format::Brat, &options).unwrap();
+        assert_eq!(read.documents.len(), 2);
     }
 
     /// Extensions in any case are read; what would be lost otherwise (a
