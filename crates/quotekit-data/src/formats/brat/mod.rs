@@ -8,7 +8,7 @@
 //! is read as the union of those, in name order. Parsing an `.ann` file is
 //! [`ann`]'s; writing, [`write`](mod@write)'s, with the
 //! documents' file names from [`files`].
-//! The file runs a little over 500 lines with its tests: the layouts and the
+//! The file runs over 500 lines with its tests (the code is under 500): the layouts and the
 //! problems of finding a corpus's files (link loops, second files, folders
 //! beside articles) are read together.
 
