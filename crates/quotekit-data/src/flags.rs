@@ -30,6 +30,17 @@ pub struct CorpusFlags {
 }
 
 impl CorpusFlags {
+    /// The flags that read predictions beside gold: without the names
+    /// folders and the annotator, which are gold's (the predictions' names
+    /// are their own, and `predict` writes a flat folder).
+    pub fn for_predictions(&self) -> Self {
+        Self {
+            names: Vec::new(),
+            annotator: None,
+            ..self.clone()
+        }
+    }
+
     /// The load options the flags ask for; a label quotekit reads as a role
     /// or an attribution among `ignore_labels` is refused (it would be read
     /// as one whatever the flag says), and so is a label map that cannot be

@@ -30,14 +30,15 @@ pub fn inner_name(path: &Path) -> PathBuf {
 pub fn open(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
     crate::read::refuse_device(path)?;
     let file = std::fs::File::open(path).map_err(|e| crate::read::explain(path, e))?;
+    let meta = file.metadata().ok();
     // (A folder opens, and fails at the first read with the system's words.)
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
         let folder = std::io::Error::from(std::io::ErrorKind::IsADirectory);
         return Err(crate::read::explain(path, folder));
     }
     // (A pipe, `<(zcat …)` or not, has no name to tell it by, nor has
     // `/dev/stdin` given a file.)
-    if !is_gzip(path) && file.metadata().is_ok_and(|m| unnamed(path, &m)) {
+    if !is_gzip(path) && meta.is_some_and(|m| unnamed(path, &m)) {
         return sniff(file);
     }
     read_from(path, file)

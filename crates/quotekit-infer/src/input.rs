@@ -228,6 +228,10 @@ impl TreeEntry {
 /// beside it (`a.txt.gz`, `a.TXT` and `a.txt`, one of them a broken link)
 /// failed under its path: the id is the other's.
 fn key_broken_twins_by_path(entries: Vec<TreeEntry>) -> Vec<TreeEntry> {
+    // (Most trees have no broken link: nothing to count.)
+    if !entries.iter().any(|e| matches!(e, TreeEntry::Broken(..))) {
+        return entries;
+    }
     // (The folder and the name without `.txt` or `.txt.gz` in any case: what
     // the id is made of.)
     let named = |p: &Path| (p.parent().map(Path::to_path_buf), text_stem(p));

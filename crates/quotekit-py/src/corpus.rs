@@ -224,13 +224,7 @@ pub fn evaluate(
         .collect();
     let mut warnings = unused_flags(&mut flags, &formats);
     let names = &flags.names;
-    // (Names files and the annotator are gold's: the predictions' names
-    // are their own, and `predict` writes a flat folder.)
-    let pred_flags = CorpusFlags {
-        names: Vec::new(),
-        annotator: None,
-        ..flags.clone()
-    };
+    let pred_flags = flags.for_predictions();
     let scores = py.detach(|| {
         let (gold_docs, gold_skipped) = load(&gold, Format::detect(&gold), &flags, &mut warnings)?;
         check_gold(&gold_docs, gold_skipped).map_err(|why| {

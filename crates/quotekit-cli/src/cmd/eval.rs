@@ -165,13 +165,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let scored = match &args.pred {
         Some(pred_path) => {
-            // Names files and the annotator are gold's: the predictions'
-            // names are their own, and `predict` writes a flat folder.
-            let pred_options = CorpusOptions {
-                names: Vec::new(),
-                annotator: None,
-                ..args.corpus_options.clone()
-            };
+            let pred_options = args.corpus_options.for_predictions();
             // `predict --format jsonl` records are read with the gold texts.
             let lenient = args.corpus_options.lenient;
             let (pred, quote_names) = match records_as_documents(pred_path, &gold, lenient)? {

@@ -65,6 +65,17 @@ pub struct CorpusOptions {
 }
 
 impl CorpusOptions {
+    /// The options that read predictions beside gold: without the names
+    /// folders and the annotator, which are gold's (the predictions' names
+    /// are their own, and `predict` writes a flat folder).
+    pub fn for_predictions(&self) -> Self {
+        Self {
+            names: Vec::new(),
+            annotator: None,
+            ..self.clone()
+        }
+    }
+
     /// The files and folders these options read (names folders, the label
     /// map), as inputs no output may overwrite.
     pub fn inputs(&self) -> impl Iterator<Item = &std::path::Path> {

@@ -57,15 +57,10 @@ pub fn run(mut args: RenderArgs) -> anyhow::Result<ExitCode> {
     let corpora = std::iter::once(&args.input).chain(&args.gold);
     args.corpus_options
         .drop_unused_flags(corpora.map(|p| Format::detect(p)));
-    // Names files (and the annotator) are gold's when there is gold (the
-    // predictions' names are their own, as eval reads them); else the
-    // input's, as `stats` reads a corpus with them.
+    // Names files (and the annotator) are gold's when there is gold; else
+    // the input's, as `stats` reads a corpus with them.
     let pred_options = match args.gold {
-        Some(_) => CorpusOptions {
-            names: Vec::new(),
-            annotator: None,
-            ..args.corpus_options.clone()
-        },
+        Some(_) => args.corpus_options.for_predictions(),
         None => args.corpus_options.clone(),
     };
     // (Gold is read first: `predict` records without --texts are read on
