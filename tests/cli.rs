@@ -614,9 +614,9 @@ fn an_annotator_chooses_gold_files_not_the_predictions() {
 }
 
 /// A command line refused before anything runs (a mistyped flag, flags
-/// that exclude each other, a value out of range) exits 64, apart from 2,
-/// a run that finished with some documents failed; `--help` and
-/// `--version` succeed.
+/// that exclude each other, a value out of range), by the argument parser
+/// or by quotekit after it, exits 64, apart from 2, a run that finished
+/// with some documents failed; `--help` and `--version` succeed.
 #[test]
 fn a_refused_command_line_exits_64() {
     for (args, said) in [
@@ -634,6 +634,50 @@ fn a_refused_command_line_exits_64() {
             ][..],
             "0 is not in 1..=65536",
         ),
+        // (Refused by quotekit, before any file is read: `m` and `i` are
+        // not there.)
+        (
+            &[
+                "predict", "--model", "m", "--input", "i", "--output", "-", "--resume",
+            ][..],
+            "--resume needs an output file or directory, not standard output",
+        ),
+        (
+            &[
+                "predict", "--model", "m", "--input", "i", "--output", "-", "--format", "brat",
+            ][..],
+            "brat output needs a directory, not standard output",
+        ),
+        (
+            &["convert", "--from", "jsonl", "--to", "brat", "i", "-"][..],
+            "not standard output: name a folder",
+        ),
+        (
+            &[
+                "train-speakers",
+                "--train",
+                "i",
+                "--out",
+                "o",
+                "--bits",
+                "40",
+            ][..],
+            "--bits 40: expected 8 to 24",
+        ),
+        (
+            &[
+                "eval",
+                "--gold",
+                "g",
+                "--link-gold",
+                "--json",
+                "-",
+                "--html",
+                "-",
+            ][..],
+            "only one of --json, --html and --errors",
+        ),
+        (&["eval", "--gold", "g"][..], "give --pred"),
     ] {
         let out = quotekit(args);
         common::exited_saying(&out, 64, said);

@@ -178,6 +178,11 @@ fn main() -> std::process::ExitCode {
             errln!("interrupted: {err}");
             std::process::ExitCode::from(130)
         }
+        // (Said as clap says its own refusals.)
+        Err(err) if cmd::is_usage(&err) => {
+            errln!("error: {err:#}\n\nFor more information, try '--help'.");
+            std::process::ExitCode::from(USAGE_ERROR)
+        }
         Err(err) => {
             errln!("error: {err:#}");
             std::process::ExitCode::FAILURE

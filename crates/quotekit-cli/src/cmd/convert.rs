@@ -47,9 +47,9 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(args.corpus_options.inputs());
     let stdout = args.output.as_os_str() == "-";
     if stdout && args.to == Format::Brat {
-        anyhow::bail!(
-            "brat output is a folder of .txt and .ann files, not standard output: name a folder"
-        );
+        return Err(super::usage(
+            "brat output is a folder of .txt and .ann files, not standard output: name a folder",
+        ));
     }
     if args.to == Format::Brat {
         check_output_folder(&args.output, &inputs)?;

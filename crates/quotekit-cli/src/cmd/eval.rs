@@ -77,7 +77,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     // `-` is standard output, which then carries that output alone.
     let to_stdout = all_outputs().filter(|p| is_stdout(p)).count();
     if to_stdout > 1 {
-        anyhow::bail!("only one of --json, --html and --errors can be `-` (standard output)");
+        return Err(super::usage(
+            "only one of --json, --html and --errors can be `-` (standard output)",
+        ));
     }
     let outputs: Vec<&PathBuf> = all_outputs().filter(|p| !is_stdout(p)).collect();
     // (Compared where they are: `./a.json`, or a link to it, is `a.json`.)
@@ -86,7 +88,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
         .map(|p| quotekit_data::paths::resolved(p))
         .collect();
     if (1..places.len()).any(|k| places[..k].contains(&places[k])) {
-        anyhow::bail!("--json, --html and --errors must name different files");
+        return Err(super::usage(
+            "--json, --html and --errors must name different files",
+        ));
     }
     // (Each checked before its lock makes its folder; the last first, as a
     // vector drops its items from the first, so that a folder an earlier
@@ -99,12 +103,14 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
         _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
     if args.html.is_some() && args.pred.is_none() && !args.link_gold {
-        anyhow::bail!(
-            "--html draws the scores of predictions: give them with --pred, or score the gold spans linked with --link-gold"
-        );
+        return Err(super::usage(
+            "--html draws the scores of predictions: give them with --pred, or score the gold spans linked with --link-gold",
+        ));
     }
     if args.pred.is_none() && args.model.is_none() && !args.link_gold {
-        anyhow::bail!("give --pred (predictions to score), --link-gold (the linker on gold spans), or --model (the resolver on gold spans, with gold names)");
+        return Err(super::usage(
+            "give --pred (predictions to score), --link-gold (the linker on gold spans), or --model (the resolver on gold spans, with gold names)",
+        ));
     }
     let corpora = std::iter::once(&args.gold).chain(&args.pred);
     args.corpus_options

@@ -313,6 +313,32 @@ pub fn stopped(context: &'static str) -> anyhow::Error {
     anyhow::Error::new(quotekit_model::ModelError::Interrupted).context(context)
 }
 
+/// A command line refused after the argument parser read it: flags that
+/// cannot go together (`--resume` with standard output), a setting out of
+/// its range. `main` exits 64 for it, as for a line the parser refuses;
+/// what depends on a file (a flag the model's kind does not take) is an
+/// ordinary failure.
+#[derive(Debug)]
+pub struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Refuses the command line with `message` ([`UsageError`]: exit code 64).
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+/// True when `err` refuses the command line ([`usage`]).
+pub fn is_usage(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<UsageError>().is_some()
+}
+
 /// True when `err` is a run stopped by [`interrupt_on_signals`].
 pub fn interrupted(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

@@ -124,6 +124,19 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // (Before the model loads: a signal then stops the run as any other,
     // exit 130 and its line, not the process.)
     let interrupt = super::interrupt_on_signals()?;
+    // (What standard output cannot take is refused before the model loads.)
+    if args.output.as_os_str() == "-" {
+        if args.format == Format::Brat {
+            return Err(super::usage(
+                "brat output needs a directory, not standard output",
+            ));
+        }
+        if args.resume {
+            return Err(super::usage(
+                "--resume needs an output file or directory, not standard output",
+            ));
+        }
+    }
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
     if args.format == Format::Brat || args.output.as_os_str() == "-" {

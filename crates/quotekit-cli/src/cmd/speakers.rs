@@ -54,12 +54,12 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
     };
     // (Named by the flag typed, not the config key it sets.)
     if let Err(e) = config.validate() {
-        anyhow::bail!(
+        return Err(super::usage(format!(
             "--{} {}: expected {}",
             e.key.replace('_', "-"),
             e.value,
             e.expected
-        );
+        )));
     }
     let corpora = std::iter::once(&args.train).chain(&args.dev);
     args.corpus_options
