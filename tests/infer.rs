@@ -687,6 +687,86 @@ fn a_named_pipe_output_is_written_to() {
     assert_eq!(reader.join().unwrap(), std::fs::read(&file).unwrap());
 }
 
+/// `/dev/stdout` and `/dev/fd/1` are standard output, as `-`: a file the
+/// shell appends to (`>>`) keeps what it held, with the records after it
+/// (`predict`, `convert`), no run manifest is left beside it, and
+/// `--resume` is refused with it as with `-`.
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(1)).unwrap();
+    let file = dir.path().join("out.jsonl");
+    assert!(predict(&input, &file, &[]).status.success());
+    let records = std::fs::read_to_string(&file).unwrap();
+    let converted = dir.path().join("docs.jsonl");
+    let out = common::quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "datasets/sample",
+        converted.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let documents = std::fs::read_to_string(&converted).unwrap();
+    for name in ["/dev/stdout", "/dev/fd/1"] {
+        let kept = dir.path().join("kept.txt");
+        std::fs::write(&kept, "PRECIOUS LINE\n").unwrap();
+        let appended = || {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&kept)
+                .unwrap()
+        };
+        let status = Command::new(binary())
+            .args(["predict", "--model", model().to_str().unwrap(), "--input"])
+            .arg(&input)
+            .args(["--output", name])
+            .current_dir(root())
+            .stdout(appended())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{name}");
+        assert_eq!(
+            std::fs::read_to_string(&kept).unwrap(),
+            format!("PRECIOUS LINE\n{records}"),
+            "{name}"
+        );
+        let status = Command::new(binary())
+            .args([
+                "convert",
+                "--from",
+                "brat",
+                "--to",
+                "jsonl",
+                "datasets/sample",
+                name,
+            ])
+            .current_dir(root())
+            .stdout(appended())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{name}");
+        assert_eq!(
+            std::fs::read_to_string(&kept).unwrap(),
+            format!("PRECIOUS LINE\n{records}{documents}"),
+            "{name}"
+        );
+        let manifests: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".kept"))
+            .collect();
+        assert!(manifests.is_empty(), "{manifests:?}");
+        let out = predict(&input, Path::new(name), &["--resume"]);
+        common::exited_saying(&out, 64, "--resume needs an output file or directory");
+    }
+}
+
 /// A folder of texts compressed one by one (`.txt.gz`) gives the records
 /// of the same folder plain, and so does one such text alone.
 #[test]

@@ -4,8 +4,10 @@
 //! disk) or is dropped unfinished removes its temporary file, and leaves
 //! what was at the target as it was. Only a regular file (or no file) at
 //! the target's name is replaced so; anything else there is written
-//! directly: a link is written through (`/dev/stdout` too, whose file is
-//! the shell's), a named pipe or device written to, a folder refused. (A
+//! directly: a link is written through, a named pipe or device written
+//! to, a folder refused; one of the process's own descriptors
+//! (`/dev/stdout`, `/dev/fd/N`) is appended to, as the shell may have
+//! opened its file to append (`>>`), never cut. (A
 //! writer that must not write through a link removes it first:
 //! [`crate::paths::replace_link`].)
 
@@ -55,6 +57,10 @@ impl AtomicFile {
         check_replaceable(path)?;
         let existing = std::fs::symlink_metadata(path).ok();
         let (file, temp) = match &existing {
+            // (Opened anew, a descriptor's file would be cut to nothing.)
+            Some(m) if !m.is_file() && crate::paths::is_own_descriptor(path) => {
+                (std::fs::OpenOptions::new().append(true).open(path)?, None)
+            }
             Some(m) if !m.is_file() => (File::create(path)?, None),
             _ => {
                 let dir = path

@@ -109,6 +109,31 @@ pub fn replace_link(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// True when an output named `path` is the process's standard output: `-`,
+/// or a name of its descriptor (`/dev/stdout`, `/dev/fd/1`,
+/// `/proc/self/fd/1`), which is written as the shell opened it (appended
+/// to after `>>`), not replaced as a file.
+pub fn is_standard_output(path: &Path) -> bool {
+    matches!(
+        path.to_str(),
+        Some("-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")
+    )
+}
+
+/// True when `path` names one of the process's own descriptors
+/// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, or a
+/// link to one): opening it opens what the descriptor is, which a shell
+/// may have opened to append to.
+pub fn is_own_descriptor(path: &Path) -> bool {
+    let named = |p: &Path| {
+        p == Path::new("/dev/stdout")
+            || p == Path::new("/dev/stderr")
+            || p.starts_with("/dev/fd")
+            || p.starts_with("/proc/self/fd")
+    };
+    named(path) || std::fs::read_link(path).is_ok_and(|target| named(&target))
+}
+
 /// Where `path` is or would be: links resolved for the part that exists, the
 /// rest appended with `.` and `..` taken literally. A link to a file that is
 /// not there yet is where writing it would go: its target.
@@ -335,6 +360,30 @@ pub fn check_output_file<P: AsRef<Path>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `-` and the names of descriptor 1 are standard output; the names of
+    /// the process's descriptors, and a link to one, are its own
+    /// descriptors; a file is neither.
+    #[cfg(unix)]
+    #[test]
+    fn standard_output_and_own_descriptors_are_told_by_name() {
+        for name in ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+            assert!(is_standard_output(Path::new(name)), "{name}");
+        }
+        for name in ["out.jsonl", "/dev/stderr", "/dev/fd/3", "-x"] {
+            assert!(!is_standard_output(Path::new(name)), "{name}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("out.jsonl");
+        std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
+        for path in [Path::new("/dev/stderr"), Path::new("/dev/fd/3"), &link] {
+            assert!(is_own_descriptor(path), "{}", path.display());
+        }
+        let file = dir.path().join("file.jsonl");
+        std::fs::write(&file, "").unwrap();
+        assert!(!is_own_descriptor(&file));
+        assert!(!is_own_descriptor(Path::new("/dev/null")));
+    }
 
     /// A link, a named pipe or a device at an output's name is removed
     /// before the file is written there; a file or folder is not.

@@ -45,7 +45,7 @@ pub struct ConvertArgs {
 pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![args.input.as_path()];
     inputs.extend(args.corpus_options.inputs());
-    let stdout = args.output.as_os_str() == "-";
+    let stdout = quotekit_data::paths::is_standard_output(&args.output);
     if stdout && args.to == Format::Brat {
         return Err(super::usage(
             "brat output is a folder of .txt and .ann files, not standard output: name a folder",

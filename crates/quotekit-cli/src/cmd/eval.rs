@@ -288,9 +288,9 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(super::exit_code(skipped > 0))
 }
 
-/// Whether an output path is `-`, standard output.
+/// Whether an output path is standard output (`-`, `/dev/stdout`).
 fn is_stdout(path: &Path) -> bool {
-    path.as_os_str() == "-"
+    quotekit_data::paths::is_standard_output(path)
 }
 
 /// Writes an output file whole (gzip-compressed when its name ends in

@@ -125,7 +125,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // exit 130 and its line, not the process.)
     let interrupt = super::interrupt_on_signals()?;
     // (What standard output cannot take is refused before the model loads.)
-    if args.output.as_os_str() == "-" {
+    if quotekit_data::paths::is_standard_output(&args.output) {
         if args.format == Format::Brat {
             return Err(super::usage(
                 "brat output needs a directory, not standard output",
@@ -139,7 +139,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
-    if args.format == Format::Brat || args.output.as_os_str() == "-" {
+    if args.format == Format::Brat || quotekit_data::paths::is_standard_output(&args.output) {
         quotekit_data::paths::check_output(&args.output, &model_files)?;
     } else {
         quotekit_data::paths::check_output_file(&args.output, &model_files)?;
@@ -161,7 +161,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("--encoder-stride {stride}"))?;
         }
     }
-    let output = if args.output.as_os_str() == "-" {
+    let output = if quotekit_data::paths::is_standard_output(&args.output) {
         OutputTarget::Stdout
     } else {
         OutputTarget::Path(args.output.clone())

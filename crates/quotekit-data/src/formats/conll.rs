@@ -307,7 +307,15 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
                 raw = first;
             }
             self.line_no += 1;
-            strip_bom(&mut raw);
+            // A byte-order mark opens a file, or a file joined to it (before
+            // its `-DOCSTART-`); anywhere else it is a token's first
+            // character, as `convert --to conll` writes it.
+            let docstart = raw
+                .strip_prefix("\u{feff}".as_bytes())
+                .is_some_and(|rest| rest.starts_with(b"-DOCSTART-"));
+            if self.line_no == 1 || docstart {
+                strip_bom(&mut raw);
+            }
             let line = match decode_utf8(&self.path, raw) {
                 Ok(l) => l,
                 Err(DataError::NotUtf8 { path, byte, .. }) => {
@@ -699,6 +707,33 @@ mod tests {
             .unwrap();
         let back: Vec<_> = ConllReader::default().read(&refused).unwrap().collect();
         assert_eq!(back.len(), 1);
+    }
+
+    /// A token that begins with a byte-order mark (a text that held one)
+    /// is written on a line of its own and read back whole: only the file's
+    /// first line, or one before `-DOCSTART-`, loses its mark.
+    #[test]
+    fn a_token_that_begins_with_a_byte_order_mark_round_trips() {
+        let docs = [
+            Document::new("a", "Ann said so."),
+            Document::new("b", "Bo said \u{feff}x."),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.conll");
+        ConllWriter::new(TagScheme::Bio)
+            .write(&docs, &path)
+            .unwrap();
+        let back: Vec<Document> = ConllReader::default()
+            .read(&path)
+            .unwrap()
+            .map(|d| d.unwrap().document)
+            .collect();
+        let texts: Vec<&str> = back.iter().map(|d| d.text()).collect();
+        assert_eq!(texts.len(), 2);
+        for (text, written) in texts.iter().zip(["Ann", "Bo"]) {
+            assert!(text.contains(written), "{texts:?}");
+        }
+        assert_eq!(texts[1].matches('\u{feff}').count(), 1, "{texts:?}");
     }
 
     /// A quote of two sentences (written as one), in a document whose id
