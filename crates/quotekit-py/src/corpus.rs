@@ -243,7 +243,7 @@ pub fn evaluate(
                     Some(records) => {
                         warnings.extend(records.notes);
                         warnings.extend(records.skipped.iter().map(|why| {
-                            format!("skipped a line that is no record (lenient): {why}")
+                            format!("skipped a line that is no record or does not fit its text (lenient): {why}")
                         }));
                         (records.documents, Some(records.speaker_names))
                     }

@@ -182,7 +182,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
                     }
                     if !records.skipped.is_empty() {
                         errln!(
-                            "skipped {} line(s) that are no record (lenient mode):",
+                            "skipped {} line(s) that are no record or do not fit their texts (lenient mode):",
                             records.skipped.len()
                         );
                         for why in &records.skipped {

@@ -361,8 +361,9 @@ fn lines_within<'p>(
 /// when `path` holds documents or another format (read it as a corpus). A
 /// record holds the spans of quotes only, each as one range; a record that
 /// does not fit its text, or a line that is no record, is an error naming
-/// the file and the line (with `lenient`, a line that is no record is left
-/// out, in [`Records::skipped`]); an error record is the document predicted
+/// the file and the line (with `lenient`, either is left out, in
+/// [`Records::skipped`], as a document that fails to load is left out of a
+/// corpus); an error record is the document predicted
 /// as nothing, with a note. A record of a document gold does not have is
 /// read as an empty document of its id (the scores count it as a prediction
 /// with no gold document).
@@ -388,7 +389,7 @@ pub fn records_as_documents(
         .into_iter()
         .enumerate()
         .partition(|(k, _)| bad_lines.binary_search(k).is_ok());
-    let skipped: Vec<String> = bad
+    let mut skipped: Vec<String> = bad
         .into_iter()
         .filter_map(|(_, v)| v.content.err())
         .collect();
@@ -400,16 +401,24 @@ pub fn records_as_documents(
     }
     views
         .into_iter()
-        .map(|(_, v)| match v.content {
-            Ok(p) => Ok((p.document, p.speaker_names)),
+        .filter_map(|(_, v)| match v.content {
+            Ok(p) => Some(Ok((p.document, p.speaker_names))),
             // A record of a document gold does not have (or that `--lenient`
             // skipped) is not scored, as such a predicted document is not:
             // it is counted among the predictions with no gold document.
-            Err(_) if !texts.has(&v.id) => Ok((Document::new(v.id, ""), Vec::new())),
+            Err(_) if !texts.has(&v.id) => Some(Ok((Document::new(v.id, ""), Vec::new()))),
             // (A record that does not fit its text names the file and the
             // line already; an error record's message does not.)
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
-                Err(InferError::Usage(format!("{why} (document {:?})", v.id)))
+                let why = format!("{why} (document {:?})", v.id);
+                if lenient {
+                    skipped.push(why);
+                    return None;
+                }
+                Some(Err(InferError::Usage(format!(
+                    "{why}; mend or remove the record (or predict that document again), or \
+                     skip it with --lenient"
+                ))))
             }
             // An error record (predict could not annotate the document)
             // predicted nothing, and is scored so.
@@ -423,7 +432,7 @@ pub fn records_as_documents(
                     Some(Ok(text)) => text.as_str(),
                     _ => "",
                 };
-                Ok((Document::new(v.id, text), Vec::new()))
+                Some(Ok((Document::new(v.id, text), Vec::new())))
             }
         })
         .collect::<Result<Vec<_>, _>>()
@@ -448,8 +457,8 @@ pub struct Records {
     pub speaker_names: Vec<Vec<Option<String>>>,
     /// What to tell the user: error records, scored as predicting nothing.
     pub notes: Vec<String>,
-    /// Lines that are no record, left out (lenient reading only), each why
-    /// with its file and line.
+    /// Lines that are no record, and records that do not fit their texts,
+    /// left out (lenient reading only), each why with its file and line.
     pub skipped: Vec<String>,
 }
 
@@ -1134,6 +1143,25 @@ mod tests {
             "{:?}",
             records.skipped
         );
+        // So is a record whose spans do not fit its text (offsets past it,
+        // reversed), refused without it.
+        for span in ["\"start\":0,\"end\":99", "\"start\":2,\"end\":1"] {
+            let bad = format!(
+                "{{\"id\":\"b\",\"quotes\":[{{\"content\":[{{{span},\"confidence\":1}}]}}]}}"
+            );
+            std::fs::write(&path, format!("{good}{bad}\n")).unwrap();
+            let e = records_as_documents(&path, &gold, false)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("p.jsonl:2:") && e.contains("--lenient"), "{e}");
+            let records = records_as_documents(&path, &gold, true).unwrap().unwrap();
+            assert_eq!(records.documents.len(), 1, "{bad}");
+            assert!(
+                records.skipped[0].contains("p.jsonl:2:") && records.skipped[0].contains("\"b\""),
+                "{:?}",
+                records.skipped
+            );
+        }
         // A record of a document gold lacks is still an unpaired prediction.
         std::fs::write(&path, format!("{good}{{\"id\":\"z\",\"quotes\":[]}}\n")).unwrap();
         let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
