@@ -678,6 +678,35 @@ fn a_refused_command_line_exits_64() {
             "only one of --json, --html and --errors",
         ),
         (&["eval", "--gold", "g"][..], "give --pred"),
+        // (Every document an error record, or read as another flag.)
+        (
+            &[
+                "predict",
+                "--model",
+                "m",
+                "--input",
+                "i",
+                "--output",
+                "o",
+                "--max-chars",
+                "0",
+            ][..],
+            "0 is not in 1..",
+        ),
+        (
+            &[
+                "predict",
+                "--model",
+                "m",
+                "--input",
+                "i",
+                "--output",
+                "o",
+                "--max-chars",
+                "-1",
+            ][..],
+            "'-1' for '--max-chars",
+        ),
     ] {
         let out = quotekit(args);
         common::exited_saying(&out, 64, said);

@@ -57,7 +57,7 @@ pub struct PredictArgs {
     #[arg(long)]
     pub resume: bool,
     /// Documents longer than this many characters become error records.
-    #[arg(long, default_value_t = quotekit_infer::input::DEFAULT_MAX_CHARS)]
+    #[arg(long, default_value_t = quotekit_infer::input::DEFAULT_MAX_CHARS, allow_negative_numbers = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_chars: usize,
     /// Documents per batch (read, annotated in parallel, written, flushed).
     #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=quotekit_infer::runner::MAX_BATCH as u64))]
