@@ -671,46 +671,33 @@ fn a_refused_command_line_exits_64() {
                 "g",
                 "--link-gold",
                 "--json",
-                "-",
+                "a.json",
                 "--html",
-                "-",
+                "a.json",
             ][..],
-            "only one of --json, --html and --errors",
+            "--json, --html and --errors must name different files",
         ),
         (&["eval", "--gold", "g"][..], "give --pred"),
-        // (Every document an error record, or read as another flag.)
-        (
-            &[
-                "predict",
-                "--model",
-                "m",
-                "--input",
-                "i",
-                "--output",
-                "o",
-                "--max-chars",
-                "0",
-            ][..],
-            "0 is not in 1..",
-        ),
-        (
-            &[
-                "predict",
-                "--model",
-                "m",
-                "--input",
-                "i",
-                "--output",
-                "o",
-                "--max-chars",
-                "-1",
-            ][..],
-            "'-1' for '--max-chars",
-        ),
     ] {
         let out = quotekit(args);
         common::exited_saying(&out, 64, said);
         assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    // `--max-chars 0` made every document an error record; `-1` was read
+    // as another flag.
+    for (value, said) in [("0", "0 is not in 1.."), ("-1", "'-1' for '--max-chars")] {
+        let args = [
+            "predict",
+            "--model",
+            "m",
+            "--input",
+            "i",
+            "--output",
+            "o",
+            "--max-chars",
+            value,
+        ];
+        common::exited_saying(&quotekit(&args), 64, said);
     }
     for args in [&["predict", "--help"][..], &["--version"][..]] {
         let out = quotekit(args);
@@ -2423,15 +2410,7 @@ fn failed_runs_leave_no_folders_they_made() {
     ]);
     assert!(!o.status.success());
     assert!(dir.path().join("new").is_dir() && !out("a").exists());
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        "datasets/sample",
-        out("x/y.jsonl").to_str().unwrap(),
-    ]);
+    let o = common::brat_to_jsonl(Path::new("datasets/sample"), &out("x/y.jsonl"));
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out("x/y.jsonl").is_file());
 }
@@ -2990,15 +2969,7 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(view.join("doc/1.html").is_file() && !view.join("doc/2.html").exists());
     let converted = dir.path().join("c.jsonl");
-    let o = quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        out.to_str().unwrap(),
-        converted.to_str().unwrap(),
-    ]);
+    let o = common::brat_to_jsonl(&out, &converted);
     common::exited_saying(&o, 2, "1 document(s) that predict could not annotate");
     // `eval` scores the document as predicting nothing.
     let gold = dir.path().join("gold.jsonl");

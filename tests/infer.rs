@@ -34,6 +34,17 @@ fn spawn_predict(
         .unwrap()
 }
 
+/// `copies` of the sample texts as `dir/in.jsonl`, and the records of a
+/// plain run over them (`predict` with `extra`) in `dir/NAME`: the input
+/// and the output.
+fn run_once(dir: &Path, copies: usize, name: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, corpus_jsonl(copies)).unwrap();
+    let output = dir.join(name);
+    assert!(predict(&input, &output, extra).status.success());
+    (input, output)
+}
+
 /// The sample texts repeated `copies` times as JSONL records with unique ids and an extra field.
 fn corpus_jsonl(copies: usize) -> String {
     let mut texts: Vec<(String, String)> = Vec::new();
@@ -258,11 +269,8 @@ fn every_bad_record_becomes_an_error_record_and_the_run_goes_on() {
 #[test]
 fn a_killed_run_resumes_to_the_uninterrupted_output() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, corpus_jsonl(150)).unwrap();
+    let (input, full) = run_once(dir.path(), 150, "full.jsonl", &["--batch", "4"]);
     let total = 14 * 150;
-    let full = dir.path().join("full.jsonl");
-    assert!(predict(&input, &full, &["--batch", "4"]).status.success());
     let expected = std::fs::read(&full).unwrap();
 
     let resumed = dir.path().join("resumed.jsonl");
@@ -335,10 +343,7 @@ fn a_killed_run_resumes_to_the_uninterrupted_output() {
 #[test]
 fn ctrl_c_stops_a_run_with_whole_records_to_resume() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, corpus_jsonl(150)).unwrap();
-    let full = dir.path().join("full.jsonl");
-    assert!(predict(&input, &full, &["--batch", "4"]).status.success());
+    let (input, full) = run_once(dir.path(), 150, "full.jsonl", &["--batch", "4"]);
     let output = dir.path().join("out.jsonl");
     let child = spawn_predict(
         &input,
@@ -659,10 +664,7 @@ fn a_gzip_output_holds_the_same_records_and_reads_back() {
 #[test]
 fn a_named_pipe_output_is_written_to() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, corpus_jsonl(1)).unwrap();
-    let file = dir.path().join("out.jsonl");
-    assert!(predict(&input, &file, &[]).status.success());
+    let (input, file) = run_once(dir.path(), 1, "out.jsonl", &[]);
     let pipe = dir.path().join("pipe");
     common::mkfifo(&pipe);
     let reader = {
@@ -695,21 +697,10 @@ fn a_named_pipe_output_is_written_to() {
 #[test]
 fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, corpus_jsonl(1)).unwrap();
-    let file = dir.path().join("out.jsonl");
-    assert!(predict(&input, &file, &[]).status.success());
+    let (input, file) = run_once(dir.path(), 1, "out.jsonl", &[]);
     let records = std::fs::read_to_string(&file).unwrap();
     let converted = dir.path().join("docs.jsonl");
-    let out = common::quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        "datasets/sample",
-        converted.to_str().unwrap(),
-    ]);
+    let out = common::brat_to_jsonl(&root().join("datasets/sample"), &converted);
     assert!(out.status.success(), "{}", stderr(&out));
     let documents = std::fs::read_to_string(&converted).unwrap();
     for name in ["/dev/stdout", "/dev/fd/1"] {
@@ -1033,15 +1024,7 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         stderr(&out)
     );
     let jsonl = dir.path().join("converted.jsonl");
-    let out = common::quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        brat.to_str().unwrap(),
-        jsonl.to_str().unwrap(),
-    ]);
+    let out = common::brat_to_jsonl(&brat, &jsonl);
     common::exited_saying(
         &out,
         2,

@@ -104,6 +104,20 @@ pub fn quotekit(args: &[&str]) -> Output {
         .expect("the quotekit binary runs")
 }
 
+/// Runs `quotekit convert --from brat --to jsonl INPUT OUTPUT`: the brat
+/// corpus (or `predict`'s brat output) as quotekit's document JSONL.
+pub fn brat_to_jsonl(input: &Path, output: &Path) -> Output {
+    quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        input.to_str().unwrap(),
+        output.to_str().unwrap(),
+    ])
+}
+
 /// Standard output as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
