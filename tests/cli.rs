@@ -678,6 +678,19 @@ fn a_refused_command_line_exits_64() {
             "--json, --html and --errors must name different files",
         ),
         (&["eval", "--gold", "g"][..], "give --pred"),
+        (
+            &[
+                "predict",
+                "--model",
+                "m",
+                "--input",
+                "i",
+                "--output",
+                "o.jsonl.gz",
+                "--resume",
+            ][..],
+            "--resume: o.jsonl.gz is written through gzip",
+        ),
     ] {
         let out = quotekit(args);
         common::exited_saying(&out, 64, said);

@@ -246,19 +246,30 @@ pub(crate) fn holds_a_record(path: &std::path::Path) -> bool {
     }
 }
 
+/// Why `--resume` is refused with standard output.
+const NOT_STANDARD_OUTPUT: &str = "--resume needs an output file or directory, not standard output";
+
+/// Why `--resume` is refused with output `target` of `format` whatever it
+/// holds: standard output, a device or pipe, a gzip file (told by their
+/// names and kinds, before anything runs); `None` when it is not.
+pub fn refusal(target: &OutputTarget, format: OutputFormat) -> Option<String> {
+    match target {
+        OutputTarget::Stdout => Some(NOT_STANDARD_OUTPUT.into()),
+        // (Even one not begun yet: the run after a kill would be refused,
+        // once the work it would resume is done.)
+        OutputTarget::Path(path) => unresumable(path, format).map(|why| format!("--resume: {why}")),
+    }
+}
+
 /// What an earlier run wrote to `target`. A JSONL output's records are left
 /// to be read (see [`Records`]); a brat folder's file names and error
 /// records are read now.
 pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, InferError> {
     let OutputTarget::Path(path) = target else {
-        return Err(InferError::Usage(
-            "--resume needs an output file or directory, not standard output".into(),
-        ));
+        return Err(InferError::Usage(NOT_STANDARD_OUTPUT.into()));
     };
-    // (Even one not begun yet: the run after a kill would be refused, once
-    // the work it would resume is done.)
-    if let Some(why) = unresumable(path, format) {
-        return Err(InferError::Usage(format!("--resume: {why}")));
+    if let Some(why) = refusal(target, format) {
+        return Err(InferError::Usage(why));
     }
     if format != OutputFormat::Brat {
         return Ok(Written::InOrder(Records::open(path.clone(), format)?));

@@ -124,18 +124,28 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // (Before the model loads: a signal then stops the run as any other,
     // exit 130 and its line, not the process.)
     let interrupt = super::interrupt_on_signals()?;
-    // (What standard output cannot take is refused before the model loads.)
-    if quotekit_data::paths::is_standard_output(&args.output) {
-        if args.format == Format::Brat {
-            return Err(super::usage(
-                "brat output needs a directory, not standard output",
-            ));
-        }
-        if args.resume {
-            return Err(super::usage(
-                "--resume needs an output file or directory, not standard output",
-            ));
-        }
+    let output = if quotekit_data::paths::is_standard_output(&args.output) {
+        OutputTarget::Stdout
+    } else {
+        OutputTarget::Path(args.output.clone())
+    };
+    let format = match args.format {
+        Format::Jsonl => OutputFormat::Jsonl,
+        Format::Documents => OutputFormat::Documents,
+        Format::Brat => OutputFormat::Brat,
+    };
+    // (What the output cannot take is refused before the model loads.)
+    if output == OutputTarget::Stdout && format == OutputFormat::Brat {
+        return Err(super::usage(
+            "brat output needs a directory, not standard output",
+        ));
+    }
+    if let Some(why) = args
+        .resume
+        .then(|| quotekit_infer::resume::refusal(&output, format))
+        .flatten()
+    {
+        return Err(super::usage(why));
     }
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
@@ -161,11 +171,6 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("--encoder-stride {stride}"))?;
         }
     }
-    let output = if quotekit_data::paths::is_standard_output(&args.output) {
-        OutputTarget::Stdout
-    } else {
-        OutputTarget::Path(args.output.clone())
-    };
     // (Standard output keeps no manifest: the model's files are not read
     // for a key no run could check, as in a Spark pipe.)
     let (with, tagger) = match &output {
@@ -173,11 +178,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         OutputTarget::Path(_) => quotekit_infer::manifest::model_keys(&args.model)?,
     };
     let options = RunOptions {
-        format: match args.format {
-            Format::Jsonl => OutputFormat::Jsonl,
-            Format::Documents => OutputFormat::Documents,
-            Format::Brat => OutputFormat::Brat,
-        },
+        format,
         threads: args.threads,
         batch: args.batch,
         resume: args.resume,
