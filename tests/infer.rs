@@ -756,6 +756,25 @@ fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
         let out = predict(&input, Path::new(name), &["--resume"]);
         common::exited_saying(&out, 64, "--resume needs an output file or directory");
     }
+    // Standard output appended to the input itself is refused: the records
+    // would be read back as input, and written again, without end.
+    let before = std::fs::read(&input).unwrap();
+    for name in ["-", "/dev/stdout"] {
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&input)
+            .unwrap();
+        let out = Command::new(binary())
+            .args(["predict", "--model", model().to_str().unwrap(), "--input"])
+            .arg(&input)
+            .args(["--output", name])
+            .current_dir(root())
+            .stdout(appended)
+            .output()
+            .unwrap();
+        common::exited_saying(&out, 1, "the output would overwrite the input");
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{name}");
+    }
 }
 
 /// A folder of texts compressed one by one (`.txt.gz`) gives the records

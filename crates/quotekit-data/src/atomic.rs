@@ -295,6 +295,32 @@ pub fn remove_stale(dir: &Path) -> usize {
 mod tests {
     use super::*;
 
+    /// A file opened to append to (as a shell's `>>` opens it), named by
+    /// its descriptor (`/dev/fd/N`) or through a link to that name, keeps
+    /// what it held, the new bytes after it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_descriptor_of_the_process_is_appended_to_not_cut() {
+        use std::os::fd::AsRawFd;
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept.txt");
+        std::fs::write(&kept, "KEEP\n").unwrap();
+        let shell = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&kept)
+            .unwrap();
+        let named = PathBuf::from(format!("/dev/fd/{}", shell.as_raw_fd()));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&named, &link).unwrap();
+        for (path, line) in [(&named, "one\n"), (&link, "two\n")] {
+            let mut out = AtomicFile::create(path).unwrap();
+            out.write_all(line.as_bytes()).unwrap();
+            out.finish().unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "KEEP\none\ntwo\n");
+        drop(shell);
+    }
+
     /// A finished file replaces the old one, and a link at its name is
     /// written through; an unfinished one leaves the old file and no
     /// temporary file.

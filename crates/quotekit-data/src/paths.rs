@@ -121,17 +121,36 @@ pub fn is_standard_output(path: &Path) -> bool {
 }
 
 /// True when `path` names one of the process's own descriptors
-/// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, or a
-/// link to one): opening it opens what the descriptor is, which a shell
-/// may have opened to append to.
+/// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`,
+/// `/proc/thread-self/fd/N`, or a link to one, through other links):
+/// opening it opens what the descriptor is, which a shell may have opened
+/// to append to.
 pub fn is_own_descriptor(path: &Path) -> bool {
     let named = |p: &Path| {
-        p == Path::new("/dev/stdout")
-            || p == Path::new("/dev/stderr")
-            || p.starts_with("/dev/fd")
-            || p.starts_with("/proc/self/fd")
+        ["/dev/stdin", "/dev/stdout", "/dev/stderr"]
+            .iter()
+            .any(|name| p == Path::new(name))
+            || ["/dev/fd", "/proc/self/fd", "/proc/thread-self/fd"]
+                .iter()
+                .any(|folder| p.starts_with(folder))
     };
-    named(path) || std::fs::read_link(path).is_ok_and(|target| named(&target))
+    // (Links followed one by one, as far as the kernel would: a link's
+    // target is read from the link's folder.)
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        if named(&p) {
+            return true;
+        }
+        match std::fs::read_link(&p) {
+            Ok(target) => {
+                p = p
+                    .parent()
+                    .map_or(target.clone(), |folder| folder.join(&target))
+            }
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// Where `path` is or would be: links resolved for the part that exists, the
@@ -376,8 +395,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("out.jsonl");
         std::os::unix::fs::symlink("/dev/stdout", &link).unwrap();
-        for path in [Path::new("/dev/stderr"), Path::new("/dev/fd/3"), &link] {
+        // (A relative link to that link: followed from its own folder.)
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let relative = dir.path().join("sub/again.jsonl");
+        std::os::unix::fs::symlink("../out.jsonl", &relative).unwrap();
+        for path in [
+            Path::new("/dev/stderr"),
+            Path::new("/dev/fd/3"),
+            Path::new("/proc/thread-self/fd/1"),
+            &link,
+            &relative,
+        ] {
             assert!(is_own_descriptor(path), "{}", path.display());
+        }
+        for name in ["/dev/fdx", "/proc/self/fdinfo/1"] {
+            assert!(!is_own_descriptor(Path::new(name)), "{name}");
         }
         let file = dir.path().join("file.jsonl");
         std::fs::write(&file, "").unwrap();

@@ -120,15 +120,20 @@ fn content_hash(file: &Path) -> Result<u64, InferError> {
 
 /// The manifest file of an output: `.NAME.run.json` beside a file,
 /// `.quotekit-run.json` inside a brat folder (where they are, links
-/// followed); none for standard output.
+/// followed); none for standard output, nor for a device, a pipe or a
+/// descriptor of the process's own (`/dev/stderr`), which keep nothing to
+/// resume.
 fn manifest_path(output: &OutputTarget, format: OutputFormat) -> Option<PathBuf> {
     let OutputTarget::Path(out) = output else {
         return None;
     };
-    let out = quotekit_data::paths::resolved(out);
     if format == OutputFormat::Brat {
-        return Some(out.join(".quotekit-run.json"));
+        return Some(quotekit_data::paths::resolved(out).join(".quotekit-run.json"));
     }
+    if crate::output::streamed(out) {
+        return None;
+    }
+    let out = quotekit_data::paths::resolved(out);
     out.file_name()?;
     Some(crate::lock::hidden_beside(&out, ".run.json"))
 }

@@ -265,7 +265,8 @@ pub fn render(
 /// named pipe): what is written there is not kept (no run goes on from it,
 /// and no other run can spoil it).
 pub(crate) fn streamed(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    quotekit_data::paths::is_own_descriptor(path)
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Writes rendered records in order.
@@ -292,11 +293,15 @@ impl Sink {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| InferError::io(parent, e))?;
             }
+            // (A descriptor of the process's own, `/dev/stderr` or a link
+            // to `/dev/stdout`, is written as the shell opened its file:
+            // appended to, never cut.)
+            let own = quotekit_data::paths::is_own_descriptor(path);
             std::fs::OpenOptions::new()
                 .create(true)
                 .write(true)
-                .append(append)
-                .truncate(!append)
+                .append(append || own)
+                .truncate(!append && !own)
                 .open(path)
                 .map_err(|e| InferError::io(path, e))
         };

@@ -4,7 +4,7 @@ use super::{CorpusOptions, FORMATS, SCHEMES, TOKENS};
 use clap::Args;
 use quotekit_data::formats::brat::{corpus_files, IDS_FILE};
 use quotekit_data::formats::conll::Tokens;
-use quotekit_data::paths::{check_output, check_output_file, check_output_folder};
+use quotekit_data::paths::{check_output_file, check_output_folder};
 use quotekit_data::{load::writer, Format, TagScheme};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,7 +54,7 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
     if args.to == Format::Brat {
         check_output_folder(&args.output, &inputs)?;
     } else if stdout {
-        check_output(&args.output, &inputs)?;
+        super::check_standard_output(&inputs)?;
     } else {
         check_output_file(&args.output, &inputs)?;
     }

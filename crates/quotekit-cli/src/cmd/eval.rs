@@ -78,7 +78,7 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     let to_stdout = all_outputs().filter(|p| is_stdout(p)).count();
     if to_stdout > 1 {
         return Err(super::usage(
-            "only one of --json, --html and --errors can be `-` (standard output)",
+            "only one of --json, --html and --errors can be standard output (`-`, /dev/stdout)",
         ));
     }
     let outputs: Vec<&PathBuf> = all_outputs().filter(|p| !is_stdout(p)).collect();
@@ -97,11 +97,6 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     // one made is empty by the time it is removed.)
     let mut made = std::collections::VecDeque::new();
     let mut _locks = Vec::new();
-    for path in &outputs {
-        quotekit_data::paths::check_output_file(path, &inputs)?;
-        made.push_front(quotekit_data::paths::MadeFolders::before(path, false));
-        _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
-    }
     if args.html.is_some() && args.pred.is_none() && !args.link_gold {
         return Err(super::usage(
             "--html draws the scores of predictions: give them with --pred, or score the gold spans linked with --link-gold",
@@ -111,6 +106,14 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
         return Err(super::usage(
             "give --pred (predictions to score), --link-gold (the linker on gold spans), or --model (the resolver on gold spans, with gold names)",
         ));
+    }
+    if to_stdout > 0 {
+        super::check_standard_output(&inputs)?;
+    }
+    for path in &outputs {
+        quotekit_data::paths::check_output_file(path, &inputs)?;
+        made.push_front(quotekit_data::paths::MadeFolders::before(path, false));
+        _locks.push(quotekit_infer::lock::OutputLock::file(path)?);
     }
     let corpora = std::iter::once(&args.gold).chain(&args.pred);
     args.corpus_options

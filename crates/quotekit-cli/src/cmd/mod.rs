@@ -336,7 +336,27 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 
 /// True when `err` refuses the command line ([`usage`]).
 pub fn is_usage(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<UsageError>().is_some()
+    err.chain()
+        .any(|e| e.downcast_ref::<UsageError>().is_some())
+}
+
+/// Refuses standard output where it is a file among `inputs` (or inside an
+/// input folder), as a shell's `>>` onto the input makes it: the records
+/// would be read back as input, or the input lost. Nothing is refused
+/// where standard output is no file, or where this system does not say
+/// which file it is.
+pub fn check_standard_output<P: AsRef<Path>>(inputs: &[P]) -> anyhow::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let is_file = std::fs::metadata("/proc/self/fd/1").is_ok_and(|m| m.is_file());
+        if let (true, Ok(file)) = (is_file, std::fs::read_link("/proc/self/fd/1")) {
+            quotekit_data::paths::check_output_file(&file, inputs)
+                .with_context(|| format!("standard output goes to {}", file.display()))?;
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = inputs;
+    Ok(())
 }
 
 /// True when `err` is a run stopped by [`interrupt_on_signals`].

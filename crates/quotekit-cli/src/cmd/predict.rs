@@ -140,8 +140,10 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
             "brat output needs a directory, not standard output",
         ));
     }
-    if let Some(why) = args
-        .resume
+    // (Told by the output's name alone; a pipe or device there is found
+    // when the run opens it, a failure of what is on disk.)
+    let by_name = output == OutputTarget::Stdout || quotekit_data::gzip::is_gzip(&args.output);
+    if let Some(why) = (args.resume && by_name)
         .then(|| quotekit_infer::resume::refusal(&output, format))
         .flatten()
     {
@@ -149,7 +151,11 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     // (The input is checked with the output when the run starts.)
     let model_files = quotekit_model::model_file::model_files(&args.model);
-    if args.format == Format::Brat || quotekit_data::paths::is_standard_output(&args.output) {
+    if output == OutputTarget::Stdout {
+        let mut inputs = model_files.clone();
+        inputs.push(args.input.clone());
+        super::check_standard_output(&inputs)?;
+    } else if args.format == Format::Brat {
         quotekit_data::paths::check_output(&args.output, &model_files)?;
     } else {
         quotekit_data::paths::check_output_file(&args.output, &model_files)?;
