@@ -195,6 +195,31 @@ fn conll_keeps_its_own_tokens() {
 
 /// A corpus written to a `.gz` name is gzip, reads back as the same
 /// corpus, and its format is told by the name under `.gz` (CoNLL here: its
+/// `--tokens` and `--scheme` shape CoNLL output only: given for another
+/// format, each is warned of as changing nothing, and the output is that
+/// of a run without them.
+#[test]
+fn conll_flags_for_another_format_are_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, flagged) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    let sample = Path::new("datasets/sample");
+    convert("brat", "jsonl", sample, &plain, &[]);
+    let out = common::convert_output(
+        "brat",
+        "jsonl",
+        sample,
+        &flagged,
+        &["--scheme", "bilou", "--tokens", "spaces"],
+    );
+    for flag in ["--scheme", "--tokens"] {
+        common::succeeded_saying(&out, &format!("warning: {flag} is for CoNLL output"));
+    }
+    assert_eq!(
+        std::fs::read(&plain).unwrap(),
+        std::fs::read(&flagged).unwrap()
+    );
+}
+
 /// document ids are the file's own).
 #[test]
 fn convert_writes_and_reads_gzip_by_the_name() {
@@ -619,41 +644,54 @@ fn an_annotator_chooses_gold_files_not_the_predictions() {
 /// with some documents failed; `--help` and `--version` succeed.
 #[test]
 fn a_refused_command_line_exits_64() {
-    for (args, said) in [
+    // (`m` and `i` are not there: every line is refused before a file is
+    // read, by the argument parser or by quotekit after it.)
+    let predict = |extra: &[&'static str]| {
+        let mut args = vec!["predict", "--model", "m", "--input", "i"];
+        args.extend_from_slice(extra);
+        args
+    };
+    let refused: Vec<(Vec<&str>, &str)> = vec![
         (
-            &["predict", "--model", "m", "--input", "i", "--ouput", "o"][..],
+            predict(&["--ouput", "o"]),
             "a similar argument exists: '--output'",
         ),
         (
-            &["stats", "--json", "--csv", "x.jsonl"][..],
+            vec!["stats", "--json", "--csv", "x.jsonl"],
             "cannot be used with",
         ),
         (
-            &[
-                "predict", "--model", "m", "--input", "i", "--output", "o", "--batch", "0",
-            ][..],
+            predict(&["--output", "o", "--batch", "0"]),
             "0 is not in 1..=65536",
         ),
-        // (Refused by quotekit, before any file is read: `m` and `i` are
-        // not there.)
         (
-            &[
-                "predict", "--model", "m", "--input", "i", "--output", "-", "--resume",
-            ][..],
+            predict(&["--output", "-", "--resume"]),
             "--resume needs an output file or directory, not standard output",
         ),
         (
-            &[
-                "predict", "--model", "m", "--input", "i", "--output", "-", "--format", "brat",
-            ][..],
-            "brat output needs a directory, not standard output",
+            predict(&["--output", "o.jsonl.gz", "--resume"]),
+            "--resume: o.jsonl.gz is written through gzip",
         ),
         (
-            &["convert", "--from", "jsonl", "--to", "brat", "i", "-"][..],
+            predict(&["--output", "-", "--format", "brat"]),
+            "brat output needs a directory, not standard output",
+        ),
+        // (`0` made every document an error record; `-1` was read as a
+        // flag.)
+        (
+            predict(&["--output", "o", "--max-chars", "0"]),
+            "0 is not in 1..",
+        ),
+        (
+            predict(&["--output", "o", "--max-chars", "-1"]),
+            "'-1' for '--max-chars",
+        ),
+        (
+            vec!["convert", "--from", "jsonl", "--to", "brat", "i", "-"],
             "not standard output: name a folder",
         ),
         (
-            &[
+            vec![
                 "train-speakers",
                 "--train",
                 "i",
@@ -661,11 +699,11 @@ fn a_refused_command_line_exits_64() {
                 "o",
                 "--bits",
                 "40",
-            ][..],
+            ],
             "--bits 40: expected 8 to 24",
         ),
         (
-            &[
+            vec![
                 "eval",
                 "--gold",
                 "g",
@@ -674,43 +712,15 @@ fn a_refused_command_line_exits_64() {
                 "a.json",
                 "--html",
                 "a.json",
-            ][..],
+            ],
             "--json, --html and --errors must name different files",
         ),
-        (&["eval", "--gold", "g"][..], "give --pred"),
-        (
-            &[
-                "predict",
-                "--model",
-                "m",
-                "--input",
-                "i",
-                "--output",
-                "o.jsonl.gz",
-                "--resume",
-            ][..],
-            "--resume: o.jsonl.gz is written through gzip",
-        ),
-    ] {
-        let out = quotekit(args);
+        (vec!["eval", "--gold", "g"], "give --pred"),
+    ];
+    for (args, said) in refused {
+        let out = quotekit(&args);
         common::exited_saying(&out, 64, said);
         assert!(stdout(&out).is_empty(), "{args:?}");
-    }
-    // `--max-chars 0` made every document an error record; `-1` was read
-    // as another flag.
-    for (value, said) in [("0", "0 is not in 1.."), ("-1", "'-1' for '--max-chars")] {
-        let args = [
-            "predict",
-            "--model",
-            "m",
-            "--input",
-            "i",
-            "--output",
-            "o",
-            "--max-chars",
-            value,
-        ];
-        common::exited_saying(&quotekit(&args), 64, said);
     }
     for args in [&["predict", "--help"][..], &["--version"][..]] {
         let out = quotekit(args);
@@ -2423,8 +2433,13 @@ fn failed_runs_leave_no_folders_they_made() {
     ]);
     assert!(!o.status.success());
     assert!(dir.path().join("new").is_dir() && !out("a").exists());
-    let o = common::brat_to_jsonl(Path::new("datasets/sample"), &out("x/y.jsonl"));
-    assert!(o.status.success(), "{}", stderr(&o));
+    convert(
+        "brat",
+        "jsonl",
+        Path::new("datasets/sample"),
+        &out("x/y.jsonl"),
+        &[],
+    );
     assert!(out("x/y.jsonl").is_file());
 }
 
@@ -2982,7 +2997,7 @@ fn a_brat_output_of_error_records_only_is_a_run_that_failed() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(view.join("doc/1.html").is_file() && !view.join("doc/2.html").exists());
     let converted = dir.path().join("c.jsonl");
-    let o = common::brat_to_jsonl(&out, &converted);
+    let o = common::convert_output("brat", "jsonl", &out, &converted, &[]);
     common::exited_saying(&o, 2, "1 document(s) that predict could not annotate");
     // `eval` scores the document as predicting nothing.
     let gold = dir.path().join("gold.jsonl");

@@ -700,8 +700,13 @@ fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
     let (input, file) = run_once(dir.path(), 1, "out.jsonl", &[]);
     let records = std::fs::read_to_string(&file).unwrap();
     let converted = dir.path().join("docs.jsonl");
-    let out = common::brat_to_jsonl(&root().join("datasets/sample"), &converted);
-    assert!(out.status.success(), "{}", stderr(&out));
+    common::convert(
+        "brat",
+        "jsonl",
+        &root().join("datasets/sample"),
+        &converted,
+        &[],
+    );
     let documents = std::fs::read_to_string(&converted).unwrap();
     for name in ["/dev/stdout", "/dev/fd/1"] {
         let kept = dir.path().join("kept.txt");
@@ -1043,7 +1048,7 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         stderr(&out)
     );
     let jsonl = dir.path().join("converted.jsonl");
-    let out = common::brat_to_jsonl(&brat, &jsonl);
+    let out = common::convert_output("brat", "jsonl", &brat, &jsonl, &[]);
     common::exited_saying(
         &out,
         2,

@@ -104,20 +104,6 @@ pub fn quotekit(args: &[&str]) -> Output {
         .expect("the quotekit binary runs")
 }
 
-/// Runs `quotekit convert --from brat --to jsonl INPUT OUTPUT`: the brat
-/// corpus (or `predict`'s brat output) as quotekit's document JSONL.
-pub fn brat_to_jsonl(input: &Path, output: &Path) -> Output {
-    quotekit(&[
-        "convert",
-        "--from",
-        "brat",
-        "--to",
-        "jsonl",
-        input.to_str().unwrap(),
-        output.to_str().unwrap(),
-    ])
-}
-
 /// Standard output as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -258,11 +244,17 @@ pub fn record_ids(jsonl: &str) -> Vec<String> {
 /// Runs `quotekit convert` from `input` (format `from`) to `output` (format
 /// `to`), with `extra` arguments, which must succeed.
 pub fn convert(from: &str, to: &str, input: &Path, output: &Path, extra: &[&str]) {
+    let out = convert_output(from, to, input, output, extra);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Runs `quotekit convert --from FROM --to TO EXTRA… INPUT OUTPUT`, and
+/// returns what it did (for a run that may fail, or warn).
+pub fn convert_output(from: &str, to: &str, input: &Path, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["convert", "--from", from, "--to", to];
     args.extend_from_slice(extra);
     args.extend([input.to_str().unwrap(), output.to_str().unwrap()]);
-    let out = quotekit(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
+    quotekit(&args)
 }
 
 /// Runs `quotekit predict` with [`tiny_model`] from `input` to `output`,

@@ -19,9 +19,9 @@ pub struct ConvertArgs {
     /// discontinuous spans become separate spans).
     #[arg(long, value_name = "brat|jsonl|conll", value_parser = FORMATS, hide_possible_values = true)]
     pub to: Format,
-    /// Tag scheme for CoNLL output.
-    #[arg(long, default_value = "bio", value_name = "bio|bilou", value_parser = SCHEMES, hide_possible_values = true)]
-    pub scheme: TagScheme,
+    /// Tag scheme for CoNLL output. Default: bio.
+    #[arg(long, value_name = "bio|bilou", value_parser = SCHEMES, hide_possible_values = true)]
+    pub scheme: Option<TagScheme>,
     /// Tokens of CoNLL output: quotekit's tokenizer (`U.S.` as `U . S .`,
     /// `don't` as `don ' t`), or the text split at white space only, one
     /// sentence per line, which gives back the tokens and sentences of a
@@ -86,12 +86,19 @@ pub fn run(mut args: ConvertArgs) -> anyhow::Result<ExitCode> {
         Format::Conll => Tokens::Spaces,
         _ => Tokens::Quotekit,
     });
-    if args.tokens.is_some() && args.to != Format::Conll {
-        errln!("warning: --tokens is for CoNLL output; it changes nothing here");
+    if args.to != Format::Conll {
+        for (flag, given) in [
+            ("--tokens", args.tokens.is_some()),
+            ("--scheme", args.scheme.is_some()),
+        ] {
+            if given {
+                errln!("warning: {flag} is for CoNLL output; it changes nothing here");
+            }
+        }
     }
     // (Read before anything is written: a bad file fails the command first.)
     let failed = report.error_records.len();
-    let writer = writer(args.to, args.scheme, tokens);
+    let writer = writer(args.to, args.scheme.unwrap_or(TagScheme::Bio), tokens);
     let lost = if stdout {
         let mut stdout = std::io::stdout().lock();
         writer.write_to(
