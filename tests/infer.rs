@@ -708,45 +708,45 @@ fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
         &[],
     );
     let documents = std::fs::read_to_string(&converted).unwrap();
+    // `quotekit ARGS` with its standard output appended to `file` (as a
+    // shell's `>>` opens it).
+    let appending = |args: &[&str], file: &Path| {
+        let appended = std::fs::OpenOptions::new().append(true).open(file).unwrap();
+        Command::new(binary())
+            .args(args)
+            .current_dir(root())
+            .stdout(appended)
+            .output()
+            .unwrap()
+    };
+    let predict_into = |name: &'static str| {
+        let model = model().to_str().unwrap();
+        let input = input.to_str().unwrap();
+        vec![
+            "predict", "--model", model, "--input", input, "--output", name,
+        ]
+    };
     for name in ["/dev/stdout", "/dev/fd/1"] {
         let kept = dir.path().join("kept.txt");
         std::fs::write(&kept, "PRECIOUS LINE\n").unwrap();
-        let appended = || {
-            std::fs::OpenOptions::new()
-                .append(true)
-                .open(&kept)
-                .unwrap()
-        };
-        let status = Command::new(binary())
-            .args(["predict", "--model", model().to_str().unwrap(), "--input"])
-            .arg(&input)
-            .args(["--output", name])
-            .current_dir(root())
-            .stdout(appended())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "{name}");
+        let out = appending(&predict_into(name), &kept);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
         assert_eq!(
             std::fs::read_to_string(&kept).unwrap(),
             format!("PRECIOUS LINE\n{records}"),
             "{name}"
         );
-        let status = Command::new(binary())
-            .args([
-                "convert",
-                "--from",
-                "brat",
-                "--to",
-                "jsonl",
-                "datasets/sample",
-                name,
-            ])
-            .current_dir(root())
-            .stdout(appended())
-            .status()
-            .unwrap();
-        assert!(status.success(), "{name}");
+        let convert = [
+            "convert",
+            "--from",
+            "brat",
+            "--to",
+            "jsonl",
+            "datasets/sample",
+            name,
+        ];
+        let out = appending(&convert, &kept);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
         assert_eq!(
             std::fs::read_to_string(&kept).unwrap(),
             format!("PRECIOUS LINE\n{records}{documents}"),
@@ -765,18 +765,7 @@ fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
     // would be read back as input, and written again, without end.
     let before = std::fs::read(&input).unwrap();
     for name in ["-", "/dev/stdout"] {
-        let appended = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&input)
-            .unwrap();
-        let out = Command::new(binary())
-            .args(["predict", "--model", model().to_str().unwrap(), "--input"])
-            .arg(&input)
-            .args(["--output", name])
-            .current_dir(root())
-            .stdout(appended)
-            .output()
-            .unwrap();
+        let out = appending(&predict_into(name), &input);
         common::exited_saying(&out, 1, "the output would overwrite the input");
         assert_eq!(std::fs::read(&input).unwrap(), before, "{name}");
     }

@@ -269,6 +269,9 @@ pub(crate) fn streamed(path: &Path) -> bool {
         || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
+/// Why brat output is refused standard output (a folder of files).
+pub const BRAT_NOT_STANDARD_OUTPUT: &str = "brat output needs a directory, not standard output";
+
 /// Writes rendered records in order.
 pub struct Sink {
     target: OutputTarget,
@@ -314,9 +317,7 @@ impl Sink {
         };
         match (target, format) {
             (OutputTarget::Stdout, OutputFormat::Brat) => {
-                return Err(InferError::Usage(
-                    "brat output needs a directory, not standard output".into(),
-                ))
+                return Err(InferError::Usage(BRAT_NOT_STANDARD_OUTPUT.into()))
             }
             (OutputTarget::Stdout, _) => {
                 sink.lines = Some(std::io::BufWriter::new(gzip::Writer::Plain(Box::new(

@@ -4,6 +4,7 @@ use super::CorpusOptions;
 use anyhow::Context;
 use clap::Args;
 use quotekit_data::names::is_named;
+use quotekit_data::paths::is_standard_output;
 use quotekit_data::Tokenizer;
 use quotekit_data::{Document, Format};
 use quotekit_infer::render::read::{records_as_documents, records_note};
@@ -75,13 +76,13 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     inputs.extend(model_files.iter().map(|p| p.as_path()));
     let all_outputs = || args.json.iter().chain(&args.html).chain(&args.errors);
     // `-` is standard output, which then carries that output alone.
-    let to_stdout = all_outputs().filter(|p| is_stdout(p)).count();
+    let to_stdout = all_outputs().filter(|p| is_standard_output(p)).count();
     if to_stdout > 1 {
         return Err(super::usage(
             "only one of --json, --html and --errors can be standard output (`-`, /dev/stdout)",
         ));
     }
-    let outputs: Vec<&PathBuf> = all_outputs().filter(|p| !is_stdout(p)).collect();
+    let outputs: Vec<&PathBuf> = all_outputs().filter(|p| !is_standard_output(p)).collect();
     // (Compared where they are: `./a.json`, or a link to it, is `a.json`.)
     let places: Vec<PathBuf> = outputs
         .iter()
@@ -92,11 +93,6 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
             "--json, --html and --errors must name different files",
         ));
     }
-    // (Each checked before its lock makes its folder; the last first, as a
-    // vector drops its items from the first, so that a folder an earlier
-    // one made is empty by the time it is removed.)
-    let mut made = std::collections::VecDeque::new();
-    let mut _locks = Vec::new();
     if args.html.is_some() && args.pred.is_none() && !args.link_gold {
         return Err(super::usage(
             "--html draws the scores of predictions: give them with --pred, or score the gold spans linked with --link-gold",
@@ -110,6 +106,11 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     if to_stdout > 0 {
         super::check_standard_output(&inputs)?;
     }
+    // (Each checked before its lock makes its folder; the last first, as a
+    // vector drops its items from the first, so that a folder an earlier
+    // one made is empty by the time it is removed.)
+    let mut made = std::collections::VecDeque::new();
+    let mut _locks = Vec::new();
     for path in &outputs {
         quotekit_data::paths::check_output_file(path, &inputs)?;
         made.push_front(quotekit_data::paths::MadeFolders::before(path, false));
@@ -291,16 +292,11 @@ pub fn run(mut args: EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(super::exit_code(skipped > 0))
 }
 
-/// Whether an output path is standard output (`-`, `/dev/stdout`).
-fn is_stdout(path: &Path) -> bool {
-    quotekit_data::paths::is_standard_output(path)
-}
-
 /// Writes an output file whole (gzip-compressed when its name ends in
 /// `.gz`; a failure leaves what was there), or keeps `content` in
 /// `stdout_text` for `-` (printed after every file is written).
 fn write_output(path: &Path, content: String, stdout_text: &mut String) -> anyhow::Result<()> {
-    if is_stdout(path) {
+    if is_standard_output(path) {
         *stdout_text = content;
         return Ok(());
     }

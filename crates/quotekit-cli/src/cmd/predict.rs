@@ -137,7 +137,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     // (What the output cannot take is refused before the model loads.)
     if output == OutputTarget::Stdout && format == OutputFormat::Brat {
         return Err(super::usage(
-            "brat output needs a directory, not standard output",
+            quotekit_infer::output::BRAT_NOT_STANDARD_OUTPUT,
         ));
     }
     // (Told by the output's name alone; a pipe or device there is found
