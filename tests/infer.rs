@@ -769,6 +769,27 @@ fn dev_stdout_is_standard_output_and_a_file_appended_to_keeps_its_lines() {
         common::exited_saying(&out, 1, "the output would overwrite the input");
         assert_eq!(std::fs::read(&input).unwrap(), before, "{name}");
     }
+    // So are `convert` and `eval --json` onto their corpora.
+    let (documents_before, gold) = (documents.as_bytes(), converted.to_str().unwrap());
+    let convert = ["convert", "--from", "jsonl", "--to", "jsonl", gold, "-"];
+    let eval = [
+        "eval",
+        "--gold",
+        gold,
+        "--pred",
+        gold,
+        "--json",
+        "/dev/stdout",
+    ];
+    for args in [&convert[..], &eval[..]] {
+        let out = appending(args, &converted);
+        common::exited_saying(&out, 1, "standard output goes to");
+        assert_eq!(
+            std::fs::read(&converted).unwrap(),
+            documents_before,
+            "{args:?}"
+        );
+    }
 }
 
 /// A folder of texts compressed one by one (`.txt.gz`) gives the records
