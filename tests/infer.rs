@@ -1036,6 +1036,22 @@ fn unusable_inputs_and_outputs_are_refused_clearly() {
         stderr(&out)
     );
     assert_eq!(out.status.code(), Some(2), "as the run before");
+    // A document whose text was removed by hand is no document: resumed, it
+    // is written again, and the folder reads as a corpus (probe 63).
+    let ann = std::fs::read(brat.join("a.ann")).unwrap();
+    std::fs::remove_file(brat.join("a.txt")).unwrap();
+    let out = predict(&input, &brat, &["--format", "brat", "--resume"]);
+    assert!(
+        stderr(&out)
+            .contains("done: 1 documents (1 skipped as already done, 1 of them error records)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(brat.join("a.txt")).unwrap(),
+        "Ann said no."
+    );
+    assert_eq!(std::fs::read(brat.join("a.ann")).unwrap(), ann);
     // Read back as a corpus, the folder's failed document is counted, not lost.
     let out = common::quotekit(&["stats", brat.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -208,24 +208,36 @@ pub(crate) fn begin_anew(format: OutputFormat) -> &'static str {
     }
 }
 
-/// The documents of brat folder `dir`: the names of its `.ann` files
-/// (what marks a document written), none where there is no folder.
-pub(crate) fn brat_documents(dir: &std::path::Path) -> Result<HashSet<String>, InferError> {
-    let mut files = HashSet::new();
+/// The documents of brat folder `dir`: the names of its `.ann` files,
+/// none where there is no folder. With `whole`, only those whose `.txt` is
+/// there too: the documents a run wrote (its `.ann` is written last), where
+/// one whose text was removed by hand is no document a reader can load,
+/// and is written again by a resumed run.
+pub(crate) fn brat_documents(
+    dir: &std::path::Path,
+    whole: bool,
+) -> Result<HashSet<String>, InferError> {
+    let (mut annotated, mut texts) = (HashSet::new(), HashSet::new());
     if dir.is_dir() {
         for entry in std::fs::read_dir(dir).map_err(|e| InferError::io(dir, e))? {
             let p = entry.map_err(|e| InferError::io(dir, e))?.path();
-            if p.extension().and_then(|e| e.to_str()) == Some("ann") {
-                files.insert(
-                    p.file_stem()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned(),
-                );
-            }
+            let stem = || {
+                p.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            match p.extension().and_then(|e| e.to_str()) {
+                Some("ann") => annotated.insert(stem()),
+                Some("txt") if whole && p.is_file() => texts.insert(stem()),
+                _ => false,
+            };
         }
     }
-    Ok(files)
+    if whole {
+        annotated.retain(|name| texts.contains(name));
+    }
+    Ok(annotated)
 }
 
 /// Whether the file at `path` holds a whole line, a record that a run
@@ -274,7 +286,7 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
     if format != OutputFormat::Brat {
         return Ok(Written::InOrder(Records::open(path.clone(), format)?));
     }
-    let files = brat_documents(path)?;
+    let files = brat_documents(path, true)?;
     let mut records = Records::open(path.join(crate::output::ERRORS_FILE), format)?;
     let mut errors: HashMap<String, usize> = HashMap::new();
     while let Some((id, _)) = records.next_record()? {

@@ -174,7 +174,9 @@ pub fn run(
     if let (OutputTarget::Path(out), OutputFormat::Brat, false) =
         (output, options.format, options.resume)
     {
-        let mut documents: Vec<String> = crate::resume::brat_documents(out)?.into_iter().collect();
+        let mut documents: Vec<String> = crate::resume::brat_documents(out, false)?
+            .into_iter()
+            .collect();
         documents.sort();
         if let Some(first) = documents.first() {
             let go_on = if manifest::kept(output, options.format) {
