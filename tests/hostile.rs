@@ -1370,6 +1370,14 @@ fn awkward_inputs_are_read_or_recorded_never_lost() {
             says: "",
         },
         Handled {
+            name: "lines ended by carriage returns alone",
+            file: "cr.jsonl",
+            bytes: (record("a") + &record("b")).replace('\n', "\r").into_bytes(),
+            exit: 2,
+            lines: &["trailing characters (the line holds a carriage return before more text"],
+            says: "note: the lines of",
+        },
+        Handled {
             name: "NUL, escaped and raw",
             file: "nul.jsonl",
             bytes: b"{\"id\":\"a\",\"text\":\"He\\u0000 said so.\"}\n{\"id\":\"b\",\"text\":\"x\x00y\"}\n".to_vec(),

@@ -8,7 +8,7 @@
 //! record is tested beside the reader that meets it.
 
 use crate::error::InferError;
-use quotekit_data::formats::jsonl::{cut_off_hint, json_problem};
+use quotekit_data::formats::jsonl::{json_problem, line_end_hint};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -560,7 +560,7 @@ pub fn jsonl_record(line: usize, bytes: &[u8], limits: ReadLimits) -> InputRecor
                         },
                         e.column(),
                         json_problem(&e),
-                        cut_off_hint(&e, text)
+                        line_end_hint(&e, text)
                     ),
                 }),
             };

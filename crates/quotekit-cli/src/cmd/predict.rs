@@ -231,14 +231,22 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     }
     // (A resumed run read records before: its input is JSONL.)
     if summary.documents > 0 && summary.not_records == summary.documents && summary.resumed == 0 {
-        errln!(
-            "note: no line of {} was a JSON record: JSONL input (a .jsonl file or -) holds one {{\"id\": …, \"text\": …}} object per line; give plain text as a .txt (or .txt.gz) file or a folder of them",
-            if args.input.as_os_str() == "-" {
-                "standard input".to_string()
-            } else {
-                args.input.display().to_string()
-            }
-        );
+        let input = if args.input.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            args.input.display().to_string()
+        };
+        if ends_lines_with_carriage_returns(&args.input) {
+            errln!(
+                "note: the lines of {input} end with a carriage return alone (as in old Mac \
+                 files), which JSONL readers do not take for a line end: each record must end \
+                 with a line feed (LF or CRLF); `tr '\\r' '\\n'` converts the file"
+            );
+        } else {
+            errln!(
+                "note: no line of {input} was a JSON record: JSONL input (a .jsonl file or -) holds one {{\"id\": …, \"text\": …}} object per line; give plain text as a .txt (or .txt.gz) file or a folder of them"
+            );
+        }
     }
     // (A folder of no texts: a wrong folder, or texts by another extension.)
     if summary.documents + summary.resumed == 0 && args.input.is_dir() {
@@ -261,4 +269,29 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     Ok(super::exit_code(
         summary.errors + summary.resumed_errors > 0,
     ))
+}
+
+/// True when the start of the plain file `path` (its first 64 KiB) holds a
+/// carriage return that no line feed follows: lines ended by carriage
+/// returns alone, which a JSONL reader takes for one line. (Not a gzip
+/// file, whose bytes are no lines.)
+fn ends_lines_with_carriage_returns(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        || !path.is_file()
+    {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut start = Vec::new();
+    if file.take(64 << 10).read_to_end(&mut start).is_err() {
+        return false;
+    }
+    start
+        .windows(2)
+        .any(|pair| pair[0] == b'\r' && pair[1] != b'\n')
 }

@@ -146,7 +146,7 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
         } else if is_lone_surrogate(&problem) {
             LONE_SURROGATE
         } else {
-            cut_off_hint(&e, &text)
+            line_end_hint(&e, &text)
         };
         DataError::syntax(
             path,
@@ -205,18 +205,27 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
     })
 }
 
-/// What serde's "control character found while parsing a string" means
-/// when the character is the line's own end: a line break written raw in a
-/// string (the record goes on on the next line), or a record cut off there
-/// (`text` is the line as read, its line end included). Empty otherwise.
-pub fn cut_off_hint(e: &serde_json::Error, text: &str) -> &'static str {
+/// What a JSON error on a line says about the line's end (`text` is the
+/// line as read, its line end included): serde's "control character found
+/// while parsing a string" at the line's own end is a line break written raw
+/// in a string (the record goes on on the next line) or a record cut off
+/// there; its "trailing characters" on a line that holds a carriage return
+/// before its end is most likely a file whose lines end with a carriage
+/// return alone (old Mac files, some exports), read as one line. Empty
+/// otherwise.
+pub fn line_end_hint(e: &serde_json::Error, text: &str) -> &'static str {
     let line = text.trim_end_matches(['\n', '\r']);
-    let cut = e.to_string().starts_with("control character")
+    let problem = e.to_string();
+    let cut = problem.starts_with("control character")
         && line.len() < text.len()
         && serde_json::from_str::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof());
     if cut {
         " (the line ends inside a string: a line break written as it is in a string, \
          which JSON writes `\\n`, or a record cut off?)"
+    } else if problem.starts_with("trailing characters") && line.contains('\r') {
+        " (the line holds a carriage return before more text: lines that end with a \
+         carriage return alone, as in old Mac files, are one line to a JSONL reader, \
+         which ends lines with a line feed (LF or CRLF); `tr '\\r' '\\n'` converts them)"
     } else {
         ""
     }
@@ -225,11 +234,17 @@ pub fn cut_off_hint(e: &serde_json::Error, text: &str) -> &'static str {
 /// What is wrong with one JSONL record, without the line and column serde_json
 /// appends: it counts lines within the record, and a record is one line of the
 /// file, whose number is the one to give.
+/// serde's "expected ident" (a word that is not `true`, `false` or `null`:
+/// the text of a line that is no JSON) is said as its "expected value".
 pub fn json_problem(e: &serde_json::Error) -> String {
     let message = e.to_string();
-    match message.rsplit_once(" at line ") {
-        Some((problem, _)) => problem.to_string(),
-        None => message,
+    let problem = match message.rsplit_once(" at line ") {
+        Some((problem, _)) => problem,
+        None => &message,
+    };
+    match problem {
+        "expected ident" => "expected value (this is no JSON)".to_string(),
+        problem => problem.to_string(),
     }
 }
 
@@ -369,12 +384,16 @@ mod tests {
     fn a_record_cut_off_in_a_string_is_said_to_be() {
         let hint = |text: &str| {
             let e = serde_json::from_str::<serde::de::IgnoredAny>(text).unwrap_err();
-            cut_off_hint(&e, text)
+            line_end_hint(&e, text)
         };
         assert!(hint("{\"id\": \"b\", \"text\": \"He said\n").contains("cut off"));
         assert!(hint("{\"id\": \"b\", \"text\": \"He said\r\n").contains("cut off"));
         assert_eq!(hint("{\"id\": \"b\", \"text\": \"a\tb\"}\n"), "");
         assert_eq!(hint("{\"id\": \"b\", \"text\": \"He said"), "");
+        // Lines that end with a carriage return alone are one line.
+        let cr = "{\"id\": \"a\", \"text\": \"x\"}\r{\"id\": \"b\", \"text\": \"y\"}\r\n";
+        assert!(hint(cr).contains("carriage return alone"), "{}", hint(cr));
+        assert_eq!(hint("{\"id\": \"a\"} {\"id\": \"b\"}\r\n"), "");
     }
 
     /// A byte-order mark before a record is read past, on any line (files
