@@ -73,6 +73,18 @@ impl CorpusFlags {
     /// or an attribution (part of [`CorpusFlags::load_options`], which
     /// checks the label map's file too).
     pub fn check_ignore_labels(&self) -> Result<(), DataError> {
+        // (A brat label is the word after a T id: one that is empty or
+        // holds white space is none, and would skip nothing.)
+        if let Some(label) = self
+            .ignore_labels
+            .iter()
+            .find(|l| l.is_empty() || l.contains(char::is_whitespace))
+        {
+            return Err(DataError::Config(format!(
+                "--ignore-label {label:?}: a brat label is one word without white space (the \
+                 second field of a T line, `T3<TAB>Discuss 10 20<TAB>…`)"
+            )));
+        }
         let brat = BratOptions::default();
         if let Some(label) = self.ignore_labels.iter().find(|l| {
             brat.role_labels.contains_key(l.as_str()) || brat.trigger_labels.contains(l.as_str())
@@ -177,5 +189,20 @@ mod tests {
             None
         );
         assert_eq!(unused_ignore_labels(&[], &[Format::Conll]), None);
+    }
+
+    /// A label that no T line can have (empty, or of two words) is
+    /// refused, as one quotekit reads is; another is taken.
+    #[test]
+    fn an_ignored_label_must_be_one_brat_label() {
+        let flags = |label: &str| CorpusFlags {
+            ignore_labels: vec![label.to_string()],
+            ..CorpusFlags::default()
+        };
+        for bad in ["", "Two words", "Source"] {
+            let err = flags(bad).check_ignore_labels().unwrap_err().to_string();
+            assert!(err.contains("--ignore-label"), "{bad:?}: {err}");
+        }
+        assert!(flags("Note").check_ignore_labels().is_ok());
     }
 }

@@ -53,7 +53,11 @@ pub struct LabelMap {
 impl LabelMap {
     /// Reads a label map from TOML: a `[labels]` table such as `Speaker = "source"`.
     pub fn from_toml(text: &str) -> Result<Self, DataError> {
-        toml::from_str(text).map_err(|e| DataError::Config(format!("label map: {e}")))
+        let map: Self =
+            toml::from_str(text).map_err(|e| DataError::Config(format!("label map: {e}")))?;
+        map.check()
+            .map_err(|e| DataError::Config(format!("label map: {e}")))?;
+        Ok(map)
     }
 
     /// Reads a label map file (`--label-map`, `data.label_map`); a
@@ -61,8 +65,31 @@ impl LabelMap {
     pub fn from_file(path: &Path) -> Result<Self, DataError> {
         let text = crate::error::read_text(path)
             .map_err(|e| DataError::Config(format!("label map {e}")))?;
-        toml::from_str(&text)
-            .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))
+        let map: Self = toml::from_str(&text)
+            .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))?;
+        map.check()
+            .map_err(|e| DataError::Config(format!("label map {}: {e}", path.display())))?;
+        Ok(map)
+    }
+
+    /// Refuses a key that no tag's label can be, which would be read and
+    /// never used: empty, holding white space (a CoNLL line's fields are
+    /// split at it), or `O`, the tag outside spans, which has no label.
+    fn check(&self) -> Result<(), String> {
+        for key in self.labels.keys() {
+            if key == "O" {
+                return Err("`O` is the tag outside spans, not a label: the keys of \
+                     `[labels]` are the LABEL of `B-LABEL` and `I-LABEL` tags"
+                    .into());
+            }
+            if key.is_empty() || key.contains(char::is_whitespace) {
+                return Err(format!(
+                    "{key:?} is no label: a tag's label is a word without white space, \
+                     the LABEL of `B-LABEL` and `I-LABEL`"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The role of `label`, `Ok(None)` for an ignored label.
@@ -586,6 +613,25 @@ mod tests {
             ]
         );
         assert_eq!(got[1].as_ref().unwrap().document.id, "doc2");
+    }
+
+    /// A key no tag's label can be is refused, not kept unused.
+    #[test]
+    fn a_label_map_key_must_be_a_label() {
+        for (table, says) in [
+            ("O = \"source\"", "`O` is the tag outside spans"),
+            ("\"\" = \"source\"", "\"\" is no label"),
+            (
+                "\"Left Speaker\" = \"source\"",
+                "\"Left Speaker\" is no label",
+            ),
+        ] {
+            let err = LabelMap::from_toml(&format!("[labels]\n{table}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{table}: {err}");
+        }
+        assert!(LabelMap::from_toml("[labels]\nSpeaker = \"source\"\n").is_ok());
     }
 
     #[test]
