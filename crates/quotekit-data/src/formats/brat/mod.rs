@@ -186,13 +186,32 @@ fn collect_pairs(
         });
     }
     if !dir.is_dir() {
+        // (What a name with no corpus extension is, said first when it is
+        // no plain file: `/dev/zero`, a pipe such as a shell's `<(…)`.)
+        let what = match std::fs::metadata(dir).map(|m| m.file_type()) {
+            Ok(t) if t.is_file() => {
+                "a brat corpus is a folder (of .txt and .ann files), not a file"
+            }
+            #[cfg(unix)]
+            Ok(t)
+                if std::os::unix::fs::FileTypeExt::is_char_device(&t)
+                    || std::os::unix::fs::FileTypeExt::is_block_device(&t) =>
+            {
+                "a device, not a corpus: a corpus is a brat folder (of .txt and .ann files) \
+                 or a file"
+            }
+            _ => {
+                "a pipe or other special file, whose name tells no format: a corpus is a \
+                  brat folder (of .txt and .ann files) or a file"
+            }
+        };
         return Err(DataError::Layout {
             path: dir.to_path_buf(),
-            message: "a brat corpus is a folder (of .txt and .ann files), not a file; files \
-                      are read by their extension: .jsonl or .json as JSONL, .conll, .iob, .bio \
-                      or .tsv as CoNLL, and either with .gz after it as gzip (`convert --from` \
-                      names the format of any file)"
-                .into(),
+            message: format!(
+                "{what}; files are read by their extension: .jsonl or .json as JSONL, .conll, \
+                 .iob, .bio or .tsv as CoNLL, and either with .gz after it as gzip (`convert \
+                 --from` names the format of any file)"
+            ),
         });
     }
     if let Ok(real) = dir.canonicalize() {
@@ -506,6 +525,26 @@ mod tests {
         assert!(err.contains("test.txt: a brat corpus is a folder"), "{err}");
         assert!(err.contains(".conll, .iob, .bio or .tsv as CoNLL"), "{err}");
         assert!(err.contains("`convert --from`"), "{err}");
+        // A device and a pipe are said to be what they are (probe 63).
+        #[cfg(unix)]
+        {
+            let err = load_corpus(
+                Path::new("/dev/null"),
+                Format::Brat,
+                &LoadOptions::default(),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("/dev/null: a device, not a corpus"), "{err}");
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                let err = load_corpus(&fifo, Format::Brat, &LoadOptions::default())
+                    .unwrap_err()
+                    .to_string();
+                assert!(err.contains("a pipe or other special file"), "{err}");
+            }
+        }
     }
 
     #[test]
