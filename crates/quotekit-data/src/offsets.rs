@@ -5,13 +5,80 @@
 use serde::{Deserialize, Serialize};
 
 /// A half-open range `[start, end)` of character (Unicode scalar value) offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(from = "[usize; 2]", into = "[usize; 2]")]
+/// Written as `[start, end]`; read from the same, with errors that say so
+/// (`-1` is "expected a character offset (a whole number, 0 or more)", not
+/// serde's "expected usize").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "[usize; 2]")]
 pub struct CharSpan {
     /// First character of the range.
     pub start: usize,
     /// One past the last character of the range.
     pub end: usize,
+}
+
+/// What a fragment is, in errors reading one.
+const FRAGMENT: &str = "a fragment, [start, end]: two character offsets (whole numbers, 0 or more)";
+
+/// What an offset is, in errors reading one.
+const OFFSET: &str = "a character offset (a whole number, 0 or more)";
+
+/// One offset of a fragment, read with [`OFFSET`]'s words in its errors.
+struct Offset(usize);
+
+impl<'de> Deserialize<'de> for Offset {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Offset;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(OFFSET)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Offset, E> {
+                usize::try_from(v)
+                    .map(Offset)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Offset, E> {
+                usize::try_from(v)
+                    .map(Offset)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+            }
+        }
+        d.deserialize_u64(Visitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for CharSpan {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CharSpan;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(FRAGMENT)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<CharSpan, A::Error> {
+                use serde::de::Error;
+                let Some(Offset(start)) = seq.next_element()? else {
+                    return Err(A::Error::invalid_length(0, &self));
+                };
+                let Some(Offset(end)) = seq.next_element()? else {
+                    return Err(A::Error::invalid_length(1, &self));
+                };
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::custom(format!(
+                        "a fragment of three offsets or more, expected {FRAGMENT}"
+                    )));
+                }
+                Ok(CharSpan { start, end })
+            }
+        }
+        // (A tuple: formats that write its length, and those that do not.)
+        d.deserialize_tuple(2, Visitor)
+    }
 }
 
 impl CharSpan {
@@ -160,6 +227,37 @@ impl<T> ByStart<T> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A fragment reads from `[start, end]` and says what it expects of
+    /// anything else, in words (probe 63: "expected usize").
+    #[test]
+    fn a_fragment_is_read_as_two_offsets_or_said_to_be() {
+        let read = |json: &str| serde_json::from_str::<CharSpan>(json).map_err(|e| e.to_string());
+        assert_eq!(read("[3, 7]"), Ok(CharSpan::new(3, 7)));
+        assert_eq!(
+            serde_json::to_string(&CharSpan::new(3, 7)).unwrap(),
+            "[3,7]"
+        );
+        for (json, says) in [
+            (
+                "[-1, 5]",
+                "integer `-1`, expected a character offset (a whole number, 0 or more)",
+            ),
+            (
+                "[0.5, 5]",
+                "floating point `0.5`, expected a character offset",
+            ),
+            (
+                "[0, 5, 9]",
+                "a fragment of three offsets or more, expected a fragment, [start, end]",
+            ),
+            ("[5]", "invalid length 1, expected a fragment, [start, end]"),
+            ("\"x\"", "string \"x\", expected a fragment, [start, end]"),
+        ] {
+            let err = read(json).unwrap_err();
+            assert!(err.contains(says), "{json}: {err}");
+        }
+    }
 
     proptest! {
         /// `near` offers every span that overlaps, as a pass over all of
