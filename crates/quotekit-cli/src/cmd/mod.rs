@@ -68,11 +68,20 @@ impl CorpusOptions {
     /// The options that read predictions beside gold: without the names
     /// folders and the annotator, which are gold's (the predictions' names
     /// are their own, and `predict` writes a flat folder).
+    /// ([`CorpusFlags::for_predictions`], which Python's functions use.)
     pub fn for_predictions(&self) -> Self {
-        Self {
-            names: Vec::new(),
-            annotator: None,
-            ..self.clone()
+        self.flags().for_predictions().into()
+    }
+
+    /// The flags as the library takes them.
+    pub fn flags(&self) -> CorpusFlags {
+        CorpusFlags {
+            lenient: self.lenient,
+            deny_overlaps: self.deny_overlaps,
+            annotator: self.annotator.clone(),
+            ignore_labels: self.ignore_labels.clone(),
+            label_map: self.label_map.clone(),
+            names: self.names.clone(),
         }
     }
 
@@ -106,15 +115,20 @@ impl CorpusOptions {
 
     /// Library load options from the flags.
     pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
-        let flags = CorpusFlags {
-            lenient: self.lenient,
-            deny_overlaps: self.deny_overlaps,
-            annotator: self.annotator.clone(),
-            ignore_labels: self.ignore_labels.clone(),
-            label_map: self.label_map.clone(),
-            names: self.names.clone(),
-        };
-        Ok(flags.load_options()?)
+        Ok(self.flags().load_options()?)
+    }
+}
+
+impl From<CorpusFlags> for CorpusOptions {
+    fn from(flags: CorpusFlags) -> Self {
+        Self {
+            lenient: flags.lenient,
+            deny_overlaps: flags.deny_overlaps,
+            annotator: flags.annotator,
+            ignore_labels: flags.ignore_labels,
+            label_map: flags.label_map,
+            names: flags.names,
+        }
     }
 }
 
