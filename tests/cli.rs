@@ -677,14 +677,34 @@ fn a_refused_command_line_exits_64() {
             "brat output needs a directory, not standard output",
         ),
         // (`0` made every document an error record; `-1` was read as a
-        // flag.)
+        // flag, then as "invalid digit found in string".)
         (
             predict(&["--output", "o", "--max-chars", "0"]),
             "0 is not in 1..",
         ),
         (
             predict(&["--output", "o", "--max-chars", "-1"]),
-            "'-1' for '--max-chars",
+            "'-1' for '--max-chars <MAX_CHARS>': -1 is not in 1..",
+        ),
+        (
+            predict(&["--output", "o", "--threads", "-1"]),
+            "'-1' for '--threads <THREADS>': -1 is not in 0..=1024",
+        ),
+        (
+            predict(&["--output", "o", "--batch", "two"]),
+            "\"two\" is not a whole number (one in 1..=65536)",
+        ),
+        (
+            vec![
+                "render",
+                "--input",
+                "i",
+                "--output",
+                "o",
+                "--page-size",
+                "-5",
+            ],
+            "-5 is not in 1..",
         ),
         (
             vec!["convert", "--from", "jsonl", "--to", "brat", "i", "-"],
@@ -700,7 +720,7 @@ fn a_refused_command_line_exits_64() {
                 "--bits",
                 "40",
             ],
-            "--bits 40: expected 8 to 24",
+            "invalid value '40' for '--bits <BITS>': 40 is not in 8..=24",
         ),
         (
             vec![
@@ -1596,8 +1616,13 @@ fn speakers_are_named_in_every_output_and_scored() {
     assert_eq!(std::fs::read(&weights).unwrap(), before);
     // A setting out of range is named by its flag.
     for (flag, value, says) in [
-        ("--epochs", "0", "--epochs 0: expected 1 to 1000"),
-        ("--bits", "40", "--bits 40: expected 8 to 24"),
+        ("--epochs", "0", "'--epochs <EPOCHS>': 0 is not in 1..=1000"),
+        (
+            "--epochs",
+            "-1",
+            "'--epochs <EPOCHS>': -1 is not in 1..=1000",
+        ),
+        ("--bits", "40", "'--bits <BITS>': 40 is not in 8..=24"),
         (
             "--learning-rate",
             "-1",

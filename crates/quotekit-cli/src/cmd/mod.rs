@@ -242,6 +242,33 @@ pub fn warn_of_predict_errors(corpus: &Path, failed: usize, left: &str) {
     );
 }
 
+/// The value parser of a flag that takes a whole number from `min` to
+/// `max` (`u64::MAX`: no end), given with `allow_negative_numbers` so
+/// that a negative one reaches it: any number out of the range, negative
+/// included, is said to be (`-1 is not in 1..=65536`), where clap's own
+/// parser calls `-1` an unknown flag, or "invalid digit found in string",
+/// and writes an open range's end as 18446744073709551615.
+pub fn whole_in<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
+    min: u64,
+    max: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |s: &str| {
+        let range = if max == u64::MAX {
+            format!("{min}..")
+        } else {
+            format!("{min}..={max}")
+        };
+        let n: i128 = s
+            .parse()
+            .map_err(|_| format!("{s:?} is not a whole number (one in {range})"))?;
+        u64::try_from(n)
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| format!("{s} is not in {range}"))
+    }
+}
+
 /// A command-line number that must be finite (not NaN or infinite).
 pub fn finite_f64(s: &str) -> Result<f64, String> {
     let v: f64 = s

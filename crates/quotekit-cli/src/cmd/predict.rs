@@ -50,17 +50,17 @@ pub struct PredictArgs {
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
     /// Worker threads (default: all cores). The output is the same for any number.
-    #[arg(long, default_value_t = 0, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=quotekit_model::config::MAX_THREADS as u64))]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = super::whole_in::<usize>(0, quotekit_model::config::MAX_THREADS as u64))]
     pub threads: usize,
     /// Skip the records already in the output (by position, ids checked) and append the rest; a run
     /// killed at any point and resumed ends with the records of an uninterrupted run.
     #[arg(long)]
     pub resume: bool,
     /// Documents longer than this many characters become error records.
-    #[arg(long, default_value_t = quotekit_infer::input::DEFAULT_MAX_CHARS, allow_negative_numbers = true, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, default_value_t = quotekit_infer::input::DEFAULT_MAX_CHARS, allow_negative_numbers = true, value_parser = super::whole_in::<usize>(1, u64::MAX))]
     pub max_chars: usize,
     /// Documents per batch (read, annotated in parallel, written, flushed).
-    #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=quotekit_infer::runner::MAX_BATCH as u64))]
+    #[arg(long, default_value_t = 256, allow_negative_numbers = true, value_parser = super::whole_in::<usize>(1, quotekit_infer::runner::MAX_BATCH as u64))]
     pub batch: usize,
     /// Override the model's `decoding.outside_penalty`: higher finds more spans
     /// (recall) at the cost of precision.

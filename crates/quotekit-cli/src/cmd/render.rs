@@ -33,7 +33,7 @@ pub struct RenderArgs {
     #[arg(long)]
     pub gold: Option<PathBuf>,
     /// Documents per index page.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 500, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(1, u64::MAX))]
     pub page_size: u64,
     /// The index's speakers with the names of one person merged across
     /// documents, as `stats --merge-names` counts them (the documents'

@@ -29,16 +29,16 @@ pub struct TrainSpeakersArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Passes over the data.
-    #[arg(long, default_value_t = ResolverConfig::default().epochs)]
+    #[arg(long, default_value_t = ResolverConfig::default().epochs, allow_negative_numbers = true, value_parser = super::whole_in::<usize>(1, quotekit_model::speakers::train::MAX_EPOCHS as u64))]
     pub epochs: usize,
     /// AdaGrad learning rate.
-    #[arg(long, default_value_t = ResolverConfig::default().learning_rate, value_parser = super::finite_f32)]
+    #[arg(long, default_value_t = ResolverConfig::default().learning_rate, value_parser = super::finite_f32, allow_negative_numbers = true)]
     pub learning_rate: f32,
     /// Hash bits of the weight table.
-    #[arg(long, default_value_t = ResolverConfig::default().bits)]
+    #[arg(long, default_value_t = ResolverConfig::default().bits, allow_negative_numbers = true, value_parser = super::whole_in::<u32>(8, 24))]
     pub bits: u32,
     /// Seed of the document order.
-    #[arg(long, default_value_t = ResolverConfig::default().seed)]
+    #[arg(long, default_value_t = ResolverConfig::default().seed, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(0, u64::MAX))]
     pub seed: u64,
     #[command(flatten)]
     pub corpus_options: CorpusOptions,

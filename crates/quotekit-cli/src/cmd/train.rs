@@ -31,7 +31,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads, overriding `training.threads` (0: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=quotekit_model::config::MAX_THREADS as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(0, quotekit_model::config::MAX_THREADS as u64))]
     pub threads: Option<u64>,
     /// Maximum iterations, overriding `training.max_iterations` (CRF).
     #[arg(long)]
@@ -58,7 +58,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub checkpoint_dir: Option<PathBuf>,
     /// Neural/transformer: stop after this many epochs in this run (resume later with --resume).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(1, u64::MAX))]
     pub stop_after: Option<u64>,
     /// A directory of names files (`ID.tsv`) naming the corpora's speakers
     /// (repeatable), overriding `data.names`; with names, the speaker resolver

@@ -34,11 +34,11 @@ pub struct TuneArgs {
     #[arg(long = "names", value_name = "DIR")]
     pub names: Vec<PathBuf>,
     /// Worker threads of each trial, overriding `training.threads` (0: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=quotekit_model::config::MAX_THREADS as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(0, quotekit_model::config::MAX_THREADS as u64))]
     pub threads: Option<u64>,
     /// Training runs at most, overriding the space's `trials` (a resumed
     /// random search may be given more).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=quotekit_model::tune::space::MAX_TRIALS as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(1, quotekit_model::tune::space::MAX_TRIALS as u64))]
     pub trials: Option<u64>,
     /// Training hours at most (over resumed runs too), overriding the space's `hours`.
     #[arg(long, value_parser = positive_hours)]
