@@ -32,14 +32,17 @@ pub enum OutputPathError {
     /// The output path is empty.
     #[error("the output path is empty; name the output")]
     EmptyOutput,
-    /// A folder output names an existing file.
+    /// A folder output names an existing file (or a device, a pipe:
+    /// `/dev/stderr`).
     #[error(
-        "{}: is an existing file, and the output is a folder; name a new or existing folder",
+        "{}: is an existing {kind}, and the output is a folder; name a new or existing folder",
         path.display()
     )]
     ExistingFile {
         /// The output as given.
         path: PathBuf,
+        /// What it is: `file`, `device`, `pipe or other special file`.
+        kind: &'static str,
     },
     /// A file output names an existing folder.
     #[error(
@@ -337,14 +340,37 @@ pub fn check_output_folder<P: AsRef<Path>>(
     if output.as_os_str().is_empty() {
         return Err(OutputPathError::EmptyOutput);
     }
+    // (What the path leads to: `/dev/stderr` leads to a pipe or terminal
+    // that `resolved`, which names it, cannot.)
     let out = resolved(output);
-    if out.exists() && !out.is_dir() {
+    let existing = std::fs::metadata(output)
+        .or_else(|_| std::fs::metadata(&out))
+        .ok();
+    if let Some(m) = existing.filter(|m| !m.is_dir()) {
         return Err(OutputPathError::ExistingFile {
             path: output.to_path_buf(),
+            kind: file_kind(&m),
         });
     }
     not_under_a_file(output)?;
     check_output(output, inputs)
+}
+
+/// What a path that is no folder leads to, in words.
+fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_char_device() || t.is_block_device() {
+            return "device";
+        }
+    }
+    if m.is_file() {
+        "file"
+    } else {
+        "pipe or other special file"
+    }
 }
 
 /// Refuses a file output that names an existing folder (opening it would
@@ -564,6 +590,29 @@ mod tests {
         assert!(!dir.path().join("nx").exists());
         check_output_folder(&dir.path().join("model"), NONE).unwrap();
         check_output_folder(dir.path(), NONE).unwrap();
+        // A device, and a link to a pipe (`/dev/stderr` into `| less`), are
+        // said to be what they are (review 58: "File exists").
+        #[cfg(unix)]
+        {
+            let err = check_output_folder(Path::new("/dev/null"), NONE)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("is an existing device, and the output is a folder"),
+                "{err}"
+            );
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                let link = dir.path().join("to-fifo");
+                std::os::unix::fs::symlink(&fifo, &link).unwrap();
+                let err = check_output_folder(&link, NONE).unwrap_err().to_string();
+                assert!(
+                    err.contains("is an existing pipe or other special file"),
+                    "{err}"
+                );
+            }
+        }
         // And a file output is never an existing folder, even one that
         // holds an input (said first).
         let refused =
