@@ -389,11 +389,12 @@ pub fn records_as_documents(
         .into_iter()
         .enumerate()
         .partition(|(k, _)| bad_lines.binary_search(k).is_ok());
-    let mut skipped: Vec<String> = bad
+    // (Each with its line's place, so that they are said in file order.)
+    let mut skipped: Vec<(usize, String)> = bad
         .into_iter()
-        .filter_map(|(_, v)| v.content.err())
+        .filter_map(|(k, v)| Some((k, v.content.err()?)))
         .collect();
-    if let (false, Some(why)) = (lenient, skipped.first()) {
+    if let (false, Some((_, why))) = (lenient, skipped.first()) {
         return Err(InferError::Usage(format!(
             "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
              (or predict that document again), or skip it with --lenient"
@@ -401,7 +402,7 @@ pub fn records_as_documents(
     }
     views
         .into_iter()
-        .filter_map(|(_, v)| match v.content {
+        .filter_map(|(k, v)| match v.content {
             Ok(p) => Some(Ok((p.document, p.speaker_names))),
             // A record of a document gold does not have (or that `--lenient`
             // skipped) is not scored, as such a predicted document is not:
@@ -412,7 +413,7 @@ pub fn records_as_documents(
             Err(why) if why.starts_with(&format!("{}:", path.display())) => {
                 let why = format!("{why} (document {:?})", v.id);
                 if lenient {
-                    skipped.push(why);
+                    skipped.push((k, why));
                     return None;
                 }
                 Some(Err(InferError::Usage(format!(
@@ -438,11 +439,12 @@ pub fn records_as_documents(
         .collect::<Result<Vec<_>, _>>()
         .map(|pairs| {
             let (documents, speaker_names) = pairs.into_iter().unzip();
+            skipped.sort_unstable_by_key(|&(k, _)| k);
             Some(Records {
                 documents,
                 speaker_names,
                 notes,
-                skipped,
+                skipped: skipped.into_iter().map(|(_, why)| why).collect(),
             })
         })
 }
@@ -458,7 +460,8 @@ pub struct Records {
     /// What to tell the user: error records, scored as predicting nothing.
     pub notes: Vec<String>,
     /// Lines that are no record, and records that do not fit their texts,
-    /// left out (lenient reading only), each why with its file and line.
+    /// left out (lenient reading only), each why with its file and line, in
+    /// file order.
     pub skipped: Vec<String>,
 }
 
@@ -1162,6 +1165,23 @@ mod tests {
                 records.skipped
             );
         }
+        // Both kinds are listed in file order (review 58: lines that are no
+        // record came first).
+        let misfit =
+            "{\"id\":\"b\",\"quotes\":[{\"content\":[{\"start\":0,\"end\":99,\"confidence\":1}]}]}";
+        std::fs::write(&path, format!("{good}{misfit}\n{{not json}}\n")).unwrap();
+        let records = records_as_documents(&path, &gold, true).unwrap().unwrap();
+        assert_eq!(records.skipped.len(), 2, "{:?}", records.skipped);
+        assert!(
+            records.skipped[0].contains("p.jsonl:2:"),
+            "{:?}",
+            records.skipped
+        );
+        assert!(
+            records.skipped[1].contains("p.jsonl:3:"),
+            "{:?}",
+            records.skipped
+        );
         // A record of a document gold lacks is still an unpaired prediction.
         std::fs::write(&path, format!("{good}{{\"id\":\"z\",\"quotes\":[]}}\n")).unwrap();
         let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
