@@ -222,7 +222,7 @@ def test_scoring_other_texts_is_refused(tmp_path):
 
 
 def test_a_lone_text_is_not_split_into_characters(model):
-    for wrong in ["The mayor said so.", b"bytes", {"id": "a", "text": "x"}]:
+    for wrong in ["The mayor said so.", b"bytes", memoryview(b"ab"), {"id": "a", "text": "x"}]:
         with pytest.raises(quotekit.InputError, match="must be a list"):
             model.annotate_many(wrong)
         with pytest.raises(quotekit.InputError, match="must be a list"):
@@ -315,8 +315,9 @@ def test_jsonl_lines_are_read_as_predict_reads_a_file(model, tiny_model, tmp_pat
     # Written as `predict` writes every line: compact, keys sorted.
     assert all(l == json.dumps(json.loads(l), ensure_ascii=False, separators=(",", ":"),
                                sort_keys=True) for l in wrong), wrong
-    # A bytearray is bytes.
+    # A bytearray is bytes, and so is a memoryview of them.
     assert model.annotate_jsonl([bytearray(lines[-1])]) == ours[-1:]
+    assert model.annotate_jsonl([memoryview(lines[-1])]) == ours[-1:]
 
 
 def test_names_folders_must_exist(tmp_path):

@@ -130,9 +130,10 @@ def _error_record(index: int, item: Any, kind: str, message: str) -> Dict[str, A
 
 
 def _sequence(items: Any, what: str, of: str = "records") -> list:
-    """``items`` as a list; a lone string, bytes or dict is refused rather
-    than split into characters or keys (``of`` names what the list holds)."""
-    if isinstance(items, (str, bytes, bytearray, dict)):
+    """``items`` as a list; a lone string, bytes (or a memoryview of them)
+    or dict is refused rather than split into characters, bytes or keys
+    (``of`` names what the list holds)."""
+    if isinstance(items, (str, bytes, bytearray, memoryview, dict)):
         raise InputError(
             f"{what} must be a list (or other iterable) of {of}, not one {type(items).__name__}"
         )
@@ -363,7 +364,7 @@ class Model:
 
     def annotate_jsonl(
         self,
-        lines: Sequence[Union[str, bytes, bytearray]],
+        lines: Sequence[Union[str, bytes, bytearray, memoryview]],
         threads: int = 0,
         max_chars: int = 1_000_000,
     ) -> List[str]:
@@ -373,9 +374,12 @@ class Model:
         ``mapPartitions``) that read and write JSONL. A bad line gives an
         error record; ``line N`` in its message counts from 1 in ``lines``.
         Blank lines give no record and a byte-order mark at the start of a
-        line is dropped, as ``predict`` reads a file; ``bytes`` (or
-        ``bytearray``) lines are read as UTF-8."""
-        lines = [bytes(l) if isinstance(l, bytearray) else l for l in _sequence(lines, "lines", "lines")]
+        line is dropped, as ``predict`` reads a file; ``bytes`` (or a
+        ``bytearray`` or ``memoryview`` of them) lines are read as UTF-8."""
+        lines = [
+            bytes(l) if isinstance(l, (bytearray, memoryview)) else l
+            for l in _sequence(lines, "lines", "lines")
+        ]
         # (Written as `predict` writes its lines: compact, keys sorted.)
         wrong = {
             k: json.dumps(_error_record(k, None, "malformed-json",
@@ -434,7 +438,11 @@ def train(
     writes it to the folder ``out`` (by default ``models/KIND``, KIND the
     config's model: ``crf``, ``neural`` or ``transformer``). Returns the dev evaluation (also written to
     ``out/dev-eval.json``), or ``None`` without a dev corpus. A config that
-    cannot be read or used raises :class:`ConfigError`."""
+    cannot be read or used raises :class:`ConfigError`. Warnings about the
+    config and its files come before training; those of training itself (a
+    dev corpus that shares documents with train, say) come once the model
+    is saved: where warnings are errors, such a warning is raised with the
+    model kept in ``out`` and its dev evaluation in ``out/dev-eval.json``."""
     report = _quotekit.train(
         _path("config", config),
         _optional_path("out", out),
@@ -467,7 +475,9 @@ def tune(
     Returns ``{"stop", "best", "records"}``: why it stopped, the number of
     the best trial, and every trial's params, dev scores and seconds. A
     space or base config that cannot be read or used raises
-    :class:`ConfigError`."""
+    :class:`ConfigError`. The trials' warnings come once the search stops:
+    where warnings are errors, the first is raised then, with the search
+    kept in ``out`` (call again to read or resume it)."""
     return json.loads(
         _quotekit.tune(
             _path("space", space),
