@@ -443,6 +443,11 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
         assert quotekit.who_is_quoted(path, **kwargs) == cli
         assert quotekit.who_is_quoted(records, **kwargs) == cli
         assert quotekit.who_is_quoted([json.dumps(r) for r in records], **kwargs) == cli
+        # (The lines of the file opened in binary mode, as bytes.)
+        with open(path, "rb") as lines:
+            assert quotekit.who_is_quoted(lines, **kwargs) == cli
+    with pytest.raises(quotekit.InputError, match="record 1 is not UTF-8"):
+        quotekit.who_is_quoted([b'{"id": "a", "quotes": [], "x": "\xff"}'])
     counts = quotekit.who_is_quoted(records)
     assert counts["quotes"] == sum(len(r["quotes"]) for r in records) > 10
     by = quotekit.who_is_quoted(records, by="half")

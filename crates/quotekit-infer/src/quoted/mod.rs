@@ -385,6 +385,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("neither `quotes` nor `error`"), "{e}");
+        // A record whose quotes are null is told so (probe 64: "neither").
+        let e = Quoted::of_records(["{\"id\": \"a\", \"quotes\": null}"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("its `quotes` is null"), "{e}");
     }
 
     /// Records that repeat an id are counted, and warned of, each id once.

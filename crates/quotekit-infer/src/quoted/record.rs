@@ -62,6 +62,8 @@ pub(super) struct Read {
     /// through as written, or a whole number past 64 bits; and whether
     /// the field is one a record has (`quotes`, `error`).
     unusable: Option<(String, bool)>,
+    /// Whether it has a `quotes` key (`null` is read as no quotes).
+    quotes_key: bool,
 }
 
 /// Reads one record of `predict --format jsonl`, and the value of `field`
@@ -95,6 +97,7 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
             value: None,
             passed_through: Vec::new(),
             unusable: None,
+            quotes_key: false,
         };
         let (mut quotes, mut error, mut id, mut value) = (false, false, false, false);
         let once = |seen: &mut bool, key: &str| {
@@ -181,6 +184,7 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
                 }
             }
         }
+        read.quotes_key = quotes;
         Ok(read)
     }
 }
@@ -282,6 +286,13 @@ pub(super) fn checked(
         && read.record.error.is_none()
         && !unusable.is_some_and(|&(_, record_field)| record_field)
     {
+        if read.quotes_key {
+            return Err(not_a_record(
+                path,
+                line_no,
+                "its `quotes` is null, where a record has a list of them (`[]` for none)",
+            ));
+        }
         return Err(not_a_record(
             path,
             line_no,

@@ -540,7 +540,7 @@ def evaluate(
 
 
 def who_is_quoted(
-    records: Union[PathLike, Iterable[Union[str, Dict[str, Any]]]],
+    records: Union[PathLike, Iterable[Union[str, bytes, Dict[str, Any]]]],
     by: Optional[str] = None,
     merge_names: bool = False,
 ) -> Dict[str, Any]:
@@ -549,7 +549,8 @@ def who_is_quoted(
     speaker name, most quoted first, and the quotes with no name. ``records`` is a JSONL file
     of records (``quotekit predict --format jsonl``), or the records
     themselves, as :meth:`Model.annotate_many` returns them (dicts, or their
-    JSON text). ``by`` also counts each value of that field of the records
+    JSON text, as ``str`` or UTF-8 ``bytes``: the lines of a file opened in
+    either mode). ``by`` also counts each value of that field of the records
     apart (``stats --by``: a field of the input records that annotating
     passes through, such as an outlet); the result is then ``{"field",
     "all", "groups"}``. ``merge_names=True`` counts the names of one person
@@ -579,6 +580,12 @@ def who_is_quoted(
             texts.append(record)
         elif isinstance(record, str):
             raise InputError(f"records: record {k + 1} holds a lone surrogate, which no JSON text can")
+        elif isinstance(record, (bytes, bytearray, memoryview)):
+            # (The lines of a file opened in binary mode, as annotate_jsonl takes them.)
+            try:
+                texts.append(bytes(record).decode("utf-8"))
+            except UnicodeDecodeError as e:
+                raise InputError(f"records: record {k + 1} is not UTF-8 ({e.reason} at byte {e.start})") from None
         else:
             raise InputError(
                 f"records: record {k + 1} must be a dict or its JSON text, not {type(record).__name__}"
