@@ -44,9 +44,5 @@ fn _quotekit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(corpus::read_corpus, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::who_is_quoted, m)?)?;
-    // (A training in a daemon thread keeps from the interpreter once it
-    // shuts down: see `training::with_signals`.)
-    let exits = wrap_pyfunction!(training::interpreter_exits, m)?;
-    py.import("atexit")?.call_method1("register", (exits,))?;
     Ok(())
 }

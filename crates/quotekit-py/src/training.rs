@@ -11,7 +11,6 @@ use quotekit_model::training::options::{Interrupt, TrainOptions};
 use quotekit_model::transformer::cache::default_cache_dir;
 use quotekit_model::tune::TuneEvent;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Trains a model with the TOML config at `config` (its `data.train`,
 /// `data.dev`, `data.names` and `data.label_map` overridden when given) and writes it to the
@@ -228,54 +227,31 @@ pub fn tune(
     Ok(json.to_string())
 }
 
-/// Set by an `atexit` hook ([`interpreter_exits`]) when the interpreter
-/// begins to shut down, after it has waited for every thread that is not a
-/// daemon: a training still under way is a daemon thread's, and
-/// [`with_signals`] keeps it from the interpreter from then on.
-static INTERPRETER_EXITS: AtomicBool = AtomicBool::new(false);
-
-/// Registered with `atexit` at import: the interpreter is shutting down.
-#[pyfunction]
-pub fn interpreter_exits() {
-    INTERPRETER_EXITS.store(true, Ordering::SeqCst);
-}
-
 /// Runs `work` (a training run, which `interrupt` stops) on a thread of its
-/// own, the interpreter released, while this thread checks Python's signals
-/// every 50 ms (their handlers run on the main thread, and nowhere else).
-/// The first signal's exception (Ctrl-C's KeyboardInterrupt) sets
-/// `interrupt`, and is raised once the run has stopped.
-///
-/// This thread comes back to the interpreter with its own thread state (as
-/// `annotate_many` does between chunks), not as a thread new to it: asked
-/// from a daemon thread while the interpreter was shutting down, that
-/// crashed the process (probe 64: a segmentation fault in
-/// `PyThreadState_New`, a training in a daemon thread at exit). Once the
-/// interpreter exits, it does not come back at all: it waits, released,
-/// for the process to end, as the daemon threads of newer Pythons do.
+/// own, the interpreter released. On Python's main thread, the only one
+/// that runs signal handlers, this thread checks the signals every 50 ms:
+/// the first signal's exception (Ctrl-C's KeyboardInterrupt) sets
+/// `interrupt`, and is raised once the run has stopped. On any other thread
+/// it waits for the run, released, and comes back to the interpreter once,
+/// when the run is done, with its own thread state (as `annotate_many`
+/// does). It had come back every 50 ms, as a thread new to the interpreter,
+/// and from a daemon thread while the interpreter shut down that crashed
+/// the process (probe 64: a segmentation fault in `PyThreadState_New`). A
+/// panic of the run is raised as Python's `PanicException`.
 fn with_signals<T: Send>(
     py: Python<'_>,
     interrupt: &Interrupt,
     work: impl FnOnce() -> T + Send,
 ) -> PyResult<T> {
-    let done = AtomicBool::new(false);
+    let threading = py.import("threading")?;
+    let main = threading
+        .call_method0("main_thread")?
+        .is(&threading.call_method0("current_thread")?);
     std::thread::scope(|scope| {
-        let run = scope.spawn(|| {
-            let out = work();
-            done.store(true, Ordering::SeqCst);
-            out
-        });
+        let run = scope.spawn(work);
         let mut signal = None;
-        loop {
-            py.detach(|| {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                while INTERPRETER_EXITS.load(Ordering::SeqCst) {
-                    std::thread::park();
-                }
-            });
-            if done.load(Ordering::SeqCst) {
-                break;
-            }
+        while main && !run.is_finished() {
+            py.detach(|| std::thread::sleep(std::time::Duration::from_millis(50)));
             if signal.is_none() {
                 if let Err(e) = py.check_signals() {
                     signal = Some(e);
@@ -283,8 +259,8 @@ fn with_signals<T: Send>(
                 }
             }
         }
-        let out = run
-            .join()
+        let out = py
+            .detach(|| run.join())
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match signal {
             Some(e) => Err(e),

@@ -438,11 +438,12 @@ def train(
     writes it to the folder ``out`` (by default ``models/KIND``, KIND the
     config's model: ``crf``, ``neural`` or ``transformer``). Returns the dev evaluation (also written to
     ``out/dev-eval.json``), or ``None`` without a dev corpus. A config that
-    cannot be read or used raises :class:`ConfigError`. Warnings about the
-    config and its files come before training; those of training itself (a
-    dev corpus that shares documents with train, say) come once the model
-    is saved: where warnings are errors, such a warning is raised with the
-    model kept in ``out`` and its dev evaluation in ``out/dev-eval.json``."""
+    cannot be read or used raises :class:`ConfigError`. Unread config
+    sections and an unused label map are warned of before training; every
+    other warning (the corpora's repairs, a lexicon with no cue, a dev
+    corpus that shares documents with train) comes once the model is saved:
+    where warnings are errors, such a warning is raised with the model kept
+    in ``out`` and its dev evaluation in ``out/dev-eval.json``."""
     report = _quotekit.train(
         _path("config", config),
         _optional_path("out", out),
@@ -540,7 +541,7 @@ def evaluate(
 
 
 def who_is_quoted(
-    records: Union[PathLike, Iterable[Union[str, bytes, Dict[str, Any]]]],
+    records: Union[PathLike, Iterable[Union[str, bytes, bytearray, memoryview, Dict[str, Any]]]],
     by: Optional[str] = None,
     merge_names: bool = False,
 ) -> Dict[str, Any]:
