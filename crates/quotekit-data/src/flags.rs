@@ -73,16 +73,18 @@ impl CorpusFlags {
     /// or an attribution (part of [`CorpusFlags::load_options`], which
     /// checks the label map's file too).
     pub fn check_ignore_labels(&self) -> Result<(), DataError> {
-        // (A brat label is the word after a T id: one that is empty or
-        // holds white space is none, and would skip nothing.)
+        // (A brat label is what comes before the first space of a T line's
+        // second field: one that is empty or holds a space, a tab or a line
+        // break is none, and would skip nothing.)
         if let Some(label) = self
             .ignore_labels
             .iter()
-            .find(|l| l.is_empty() || l.contains(char::is_whitespace))
+            .find(|l| l.is_empty() || l.contains([' ', '\t', '\n', '\r']))
         {
             return Err(DataError::Config(format!(
-                "--ignore-label {label:?}: a brat label is one word without white space (the \
-                 second field of a T line, `T3<TAB>Discuss 10 20<TAB>…`)"
+                "--ignore-label {label:?}: a brat label has no space, tab or line break, and \
+                 is not empty (the second field of a T line, `T3<TAB>Discuss 10 20<TAB>…`, up \
+                 to its first space)"
             )));
         }
         let brat = BratOptions::default();
@@ -199,10 +201,12 @@ mod tests {
             ignore_labels: vec![label.to_string()],
             ..CorpusFlags::default()
         };
-        for bad in ["", "Two words", "Source"] {
+        for bad in ["", "Two words", "Tab\tbed", "Source"] {
             let err = flags(bad).check_ignore_labels().unwrap_err().to_string();
             assert!(err.contains("--ignore-label"), "{bad:?}: {err}");
         }
         assert!(flags("Note").check_ignore_labels().is_ok());
+        // (A no-break space is no space to the reader: such a label is one.)
+        assert!(flags("Note\u{a0}X").check_ignore_labels().is_ok());
     }
 }

@@ -117,17 +117,18 @@ pub fn parse_ann(
         let id = fields[0];
         match id.as_bytes()[0] {
             b'T' => {
-                let (label, offsets) =
-                    fields
-                        .get(1)
-                        .and_then(|f| f.split_once(' '))
-                        .ok_or_else(|| {
-                            DataError::syntax(
-                                ann_path,
-                                line_no,
-                                format!("{id}: expected `Label start end`"),
-                            )
-                        })?;
+                // (An empty label, `T1<TAB> 0 3`, is no label either.)
+                let (label, offsets) = fields
+                    .get(1)
+                    .and_then(|f| f.split_once(' '))
+                    .filter(|(label, _)| !label.is_empty())
+                    .ok_or_else(|| {
+                        DataError::syntax(
+                            ann_path,
+                            line_no,
+                            format!("{id}: expected `Label start end`"),
+                        )
+                    })?;
                 let fragments = parse_fragments(offsets).ok_or_else(|| {
                     DataError::syntax(
                         ann_path,
@@ -771,6 +772,14 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    /// A T line without a label (`T1<TAB> 0 3`) is a syntax error, not an
+    /// unknown label to skip with `--ignore-label` (review 59).
+    #[test]
+    fn a_span_without_a_label_is_malformed() {
+        let err = read("T1\t 0 3\tAnn\n").unwrap_err().to_string();
+        assert!(err.contains("d.ann:1: T1: expected `Label start end`"), "{err}");
     }
 
     /// One speaker note per span, and not an empty one.
