@@ -341,6 +341,11 @@ pub fn run(
                 &record.document,
                 Err(e) if e.kind == "malformed-json"
             ));
+            summary.carriage_returns += u64::from(matches!(
+                &record.document,
+                Err(e) if e.kind == "malformed-json"
+                    && e.message.ends_with(quotekit_data::formats::jsonl::LONE_CARRIAGE_RETURNS)
+            ));
         }
         sink.flush().map_err(|e| cut_short(e, output, options))?;
         summary.seconds = started.elapsed().as_secs_f64();

@@ -15,6 +15,9 @@ pub struct Summary {
     /// Of those, the lines that were no JSON record (kind
     /// `malformed-json`): plain text given as JSONL fails every line so.
     pub not_records: u64,
+    /// Of those, the lines that hold a carriage return before more text
+    /// (a file whose lines end with carriage returns alone, read as one).
+    pub carriage_returns: u64,
     /// Documents skipped because the output already had them (`--resume`).
     pub resumed: u64,
     /// Of those, the ones the output has as error records (a resumed run

@@ -73,7 +73,7 @@ pub struct PredictArgs {
     /// Transformer models: start a window every N pieces instead of the trained
     /// stride. Larger is faster (fewer pieces encoded twice) with less context
     /// at window edges; at most the window − 2.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = super::whole_in::<usize>(1, u64::MAX))]
     pub encoder_stride: Option<usize>,
     /// Transformer models: the arithmetic of the encoder's linear layers.
     /// int8 quantizes the weights on load and sums the products in integers
@@ -236,7 +236,7 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
         } else {
             args.input.display().to_string()
         };
-        if ends_lines_with_carriage_returns(&args.input) {
+        if summary.carriage_returns == summary.documents {
             errln!(
                 "note: the lines of {input} end with a carriage return alone (as in old Mac \
                  files), which JSONL readers do not take for a line end: each record must end \
@@ -269,29 +269,4 @@ pub fn run_predict(args: PredictArgs) -> anyhow::Result<ExitCode> {
     Ok(super::exit_code(
         summary.errors + summary.resumed_errors > 0,
     ))
-}
-
-/// True when the start of the plain file `path` (its first 64 KiB) holds a
-/// carriage return that no line feed follows: lines ended by carriage
-/// returns alone, which a JSONL reader takes for one line. (Not a gzip
-/// file, whose bytes are no lines.)
-fn ends_lines_with_carriage_returns(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
-        || !path.is_file()
-    {
-        return false;
-    }
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut start = Vec::new();
-    if file.take(64 << 10).read_to_end(&mut start).is_err() {
-        return false;
-    }
-    start
-        .windows(2)
-        .any(|pair| pair[0] == b'\r' && pair[1] != b'\n')
 }

@@ -205,6 +205,13 @@ pub fn parse_record(path: &Path, line: usize, bytes: Vec<u8>) -> Result<ReadDocu
     })
 }
 
+/// [`line_end_hint`]'s words for a line that holds a carriage return
+/// before more text (a caller may tell the hint by them).
+pub const LONE_CARRIAGE_RETURNS: &str = " (the line holds a carriage return before more text: \
+     lines that end with a carriage return alone, as in old Mac files, are one line to a \
+     JSONL reader, which ends lines with a line feed (LF or CRLF); `tr '\\r' '\\n'` \
+     converts them)";
+
 /// What a JSON error on a line says about the line's end (`text` is the
 /// line as read, its line end included): serde's "control character found
 /// while parsing a string" at the line's own end is a line break written raw
@@ -223,9 +230,7 @@ pub fn line_end_hint(e: &serde_json::Error, text: &str) -> &'static str {
         " (the line ends inside a string: a line break written as it is in a string, \
          which JSON writes `\\n`, or a record cut off?)"
     } else if problem.starts_with("trailing characters") && line.contains('\r') {
-        " (the line holds a carriage return before more text: lines that end with a \
-         carriage return alone, as in old Mac files, are one line to a JSONL reader, \
-         which ends lines with a line feed (LF or CRLF); `tr '\\r' '\\n'` converts them)"
+        LONE_CARRIAGE_RETURNS
     } else {
         ""
     }
@@ -234,8 +239,11 @@ pub fn line_end_hint(e: &serde_json::Error, text: &str) -> &'static str {
 /// What is wrong with one JSONL record, without the line and column serde_json
 /// appends: it counts lines within the record, and a record is one line of the
 /// file, whose number is the one to give.
-/// serde's "expected ident" (a word that is not `true`, `false` or `null`:
-/// the text of a line that is no JSON) is said as its "expected value".
+///
+/// serde's "expected ident" (a word that is not `true`, `false` or `null`,
+/// where a value begins: a line of prose that begins with one of their
+/// letters, or a misspelt `tru`) is said as its "expected value", which it
+/// says of any other character where a value begins.
 pub fn json_problem(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let problem = match message.rsplit_once(" at line ") {
@@ -243,7 +251,7 @@ pub fn json_problem(e: &serde_json::Error) -> String {
         None => &message,
     };
     match problem {
-        "expected ident" => "expected value (this is no JSON)".to_string(),
+        "expected ident" => "expected value".to_string(),
         problem => problem.to_string(),
     }
 }

@@ -83,7 +83,7 @@ impl QuotedBy {
         let mut passed_through = BTreeSet::new();
         for line in lines {
             let (line_no, line) = line?;
-            let read = checked(read_record(&line, Some(field)), path, line_no)?;
+            let read = checked(read_record(&line, Some(field)), &line, path, line_no)?;
             passed_through.extend(read.passed_through);
             let record = Counted::from(read.record);
             let part = read.value;

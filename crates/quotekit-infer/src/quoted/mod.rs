@@ -198,7 +198,7 @@ impl Quoted {
         let mut counter = Counter::default();
         for line in lines {
             let (line_no, line) = line?;
-            let read = checked(read_record(&line, None), path, line_no)?;
+            let read = checked(read_record(&line, None), &line, path, line_no)?;
             counter.record(Counted::from(read.record));
         }
         Ok(counter.finish())

@@ -274,10 +274,18 @@ pub const NEITHER_QUOTES_NOR_ERROR: &str = "it has neither `quotes` nor `error`"
 /// record, or a document, read by mistake).
 pub(super) fn checked(
     read: Result<Read, serde_json::Error>,
+    line: &[u8],
     path: Option<&Path>,
     line_no: usize,
 ) -> Result<Read, InferError> {
-    let read = read.map_err(|e| not_a_record(path, line_no, &json_problem(&e)))?;
+    let read = read.map_err(|e| {
+        // (What the line's end says, as for a JSONL corpus: a file whose
+        // lines end with a carriage return alone.)
+        let hint = std::str::from_utf8(line).map_or("", |text| {
+            quotekit_data::formats::jsonl::line_end_hint(&e, text)
+        });
+        not_a_record(path, line_no, &format!("{}{hint}", json_problem(&e)))
+    })?;
     // (A line that is no record is said first, whatever its field holds;
     // a record's own `quotes` or `error` that cannot be a group shows it
     // is one.)
