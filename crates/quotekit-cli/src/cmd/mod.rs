@@ -258,9 +258,13 @@ pub fn whole_in<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
         } else {
             format!("{min}..={max}")
         };
-        let n: i128 = s
-            .parse()
-            .map_err(|_| format!("{s:?} is not a whole number (one in {range})"))?;
+        // (Digits past what an i128 holds are a whole number out of range.)
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        let n: i128 = match s.parse() {
+            Ok(n) => n,
+            Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => -1,
+            Err(_) => return Err(format!("{s:?} is not a whole number (one in {range})")),
+        };
         u64::try_from(n)
             .ok()
             .filter(|n| (min..=max).contains(n))

@@ -8,6 +8,7 @@ use quotekit_data::Format;
 use quotekit_data::Tokenizer;
 use quotekit_model::speakers::accuracy::gold_accuracy;
 use quotekit_model::speakers::file::{is_resolver_file, FILE_NAME};
+use quotekit_model::speakers::train::BITS;
 use quotekit_model::speakers::{train_resolver, ResolverConfig, ResolverReport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,7 +36,7 @@ pub struct TrainSpeakersArgs {
     #[arg(long, default_value_t = ResolverConfig::default().learning_rate, value_parser = super::finite_f32, allow_negative_numbers = true)]
     pub learning_rate: f32,
     /// Hash bits of the weight table.
-    #[arg(long, default_value_t = ResolverConfig::default().bits, allow_negative_numbers = true, value_parser = super::whole_in::<u32>(8, 24))]
+    #[arg(long, default_value_t = ResolverConfig::default().bits, allow_negative_numbers = true, value_parser = super::whole_in::<u32>(*BITS.start() as u64, *BITS.end() as u64))]
     pub bits: u32,
     /// Seed of the document order.
     #[arg(long, default_value_t = ResolverConfig::default().seed, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(0, u64::MAX))]

@@ -34,10 +34,10 @@ pub struct TrainArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(0, quotekit_model::config::MAX_THREADS as u64))]
     pub threads: Option<u64>,
     /// Maximum iterations, overriding `training.max_iterations` (CRF).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<usize>(1, u64::MAX))]
     pub max_iterations: Option<usize>,
     /// Epochs, overriding `neural.epochs` / `transformer.epochs`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<usize>(1, u64::MAX))]
     pub epochs: Option<usize>,
     /// Transformer: train the head only, on encoder outputs computed once and
     /// cached in OUT/encoder-cache (sets `transformer.freeze`).

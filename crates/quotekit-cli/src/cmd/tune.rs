@@ -41,7 +41,7 @@ pub struct TuneArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = super::whole_in::<u64>(1, quotekit_model::tune::space::MAX_TRIALS as u64))]
     pub trials: Option<u64>,
     /// Training hours at most (over resumed runs too), overriding the space's `hours`.
-    #[arg(long, value_parser = positive_hours)]
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_hours)]
     pub hours: Option<f64>,
 }
 

@@ -121,7 +121,7 @@ impl SpeakerResolver {
                 ),
             });
         }
-        if !(8..=24).contains(&header.bits) {
+        if !crate::speakers::train::BITS.contains(&header.bits) {
             return Err(ModelError::corrupt(path, format!("bits = {}", header.bits)));
         }
         let st = read_tensors(bytes, path)?;

@@ -55,8 +55,12 @@ impl ResolverConfig {
                 expected,
             })
         };
-        if !(8..=24).contains(&self.bits) {
-            return out("bits", self.bits.to_string(), "8 to 24".into());
+        if !BITS.contains(&self.bits) {
+            return out(
+                "bits",
+                self.bits.to_string(),
+                format!("{} to {}", BITS.start(), BITS.end()),
+            );
         }
         if !(1..=MAX_EPOCHS).contains(&self.epochs) {
             return out(
@@ -93,6 +97,9 @@ pub struct SettingOutOfRange {
 /// The most passes over the data a resolver is trained with (it converges
 /// in tens; more is taken for a typing error).
 pub const MAX_EPOCHS: usize = 1000;
+
+/// The hash bits a resolver's weight table may have.
+pub const BITS: std::ops::RangeInclusive<u32> = 8..=24;
 
 /// What a training run saw.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
