@@ -394,11 +394,20 @@ pub fn records_as_documents(
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.content.err()?)))
         .collect();
-    if let (false, Some((_, why))) = (lenient, skipped.first()) {
-        return Err(InferError::Usage(format!(
-            "{why}; a `predict --format jsonl` file is scored whole: mend or remove the line \
-             (or predict that document again), or skip it with --lenient"
-        )));
+    // (Strict reading stops at the first bad line, which may be a record
+    // that does not fit its text, found below.)
+    let prefix = format!("{}:", path.display());
+    let misfit =
+        |v: &View| matches!(&v.content, Err(why) if texts.has(&v.id) && why.starts_with(&prefix));
+    let first_misfit = views.iter().find(|(_, v)| misfit(v)).map(|&(k, _)| k);
+    if let (false, Some((k, why))) = (lenient, skipped.first()) {
+        // (A record that does not fit its text before it is said below.)
+        if first_misfit.is_none_or(|m| m > *k) {
+            return Err(InferError::Usage(format!(
+                "{why}; a `predict --format jsonl` file is scored whole: mend or remove the \
+                 line (or predict that document again), or skip it with --lenient"
+            )));
+        }
     }
     views
         .into_iter()
@@ -410,7 +419,7 @@ pub fn records_as_documents(
             Err(_) if !texts.has(&v.id) => Some(Ok((Document::new(v.id, ""), Vec::new()))),
             // (A record that does not fit its text names the file and the
             // line already; an error record's message does not.)
-            Err(why) if why.starts_with(&format!("{}:", path.display())) => {
+            Err(why) if why.starts_with(&prefix) => {
                 let why = format!("{why} (document {:?})", v.id);
                 if lenient {
                     skipped.push((k, why));
@@ -1182,6 +1191,12 @@ mod tests {
             "{:?}",
             records.skipped
         );
+        // Read strictly, the first of them is said (review 59: the line that
+        // is no record was, wherever it was).
+        let e = records_as_documents(&path, &gold, false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.jsonl:2:"), "{e}");
         // A record of a document gold lacks is still an unpaired prediction.
         std::fs::write(&path, format!("{good}{{\"id\":\"z\",\"quotes\":[]}}\n")).unwrap();
         let records = records_as_documents(&path, &gold, false).unwrap().unwrap();
