@@ -779,7 +779,10 @@ mod tests {
     #[test]
     fn a_span_without_a_label_is_malformed() {
         let err = read("T1\t 0 3\tAnn\n").unwrap_err().to_string();
-        assert!(err.contains("d.ann:1: T1: expected `Label start end`"), "{err}");
+        assert!(
+            err.contains("d.ann:1: T1: expected `Label start end`"),
+            "{err}"
+        );
     }
 
     /// One speaker note per span, and not an empty one.
