@@ -1797,7 +1797,18 @@ fn a_transformer_trains_and_predicts_with_its_flags() {
         "{}",
         stderr(&out)
     );
-    for stride in ["0", "31", "100"] {
+    // (0 and below are refused with the flag's range; past the window, by
+    // the model.)
+    common::refused(
+        &common::predict_with(
+            &model,
+            &sample,
+            &dir.path().join("bad.jsonl"),
+            &["--encoder-stride", "0"],
+        ),
+        "'--encoder-stride <N>': 0 is not in 1..",
+    );
+    for stride in ["31", "100"] {
         let e = common::refused(
             &common::predict_with(
                 &model,
