@@ -336,16 +336,9 @@ pub fn run(
             summary.documents += 1;
             summary.words += *words;
             summary.quotes += *quotes;
-            summary.errors += u64::from(record.document.is_err());
-            summary.not_records += u64::from(matches!(
-                &record.document,
-                Err(e) if e.kind == "malformed-json"
-            ));
-            summary.carriage_returns += u64::from(matches!(
-                &record.document,
-                Err(e) if e.kind == "malformed-json"
-                    && e.message.ends_with(quotekit_data::formats::jsonl::LONE_CARRIAGE_RETURNS)
-            ));
+            if let Err(e) = &record.document {
+                summary.count_error(e);
+            }
         }
         sink.flush().map_err(|e| cut_short(e, output, options))?;
         summary.seconds = started.elapsed().as_secs_f64();

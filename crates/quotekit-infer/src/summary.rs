@@ -28,3 +28,16 @@ pub struct Summary {
     /// Input entries not read (not regular files, folders seen before), with why.
     pub skipped: Vec<String>,
 }
+
+impl Summary {
+    /// Counts a document that gave error record `e`: among the lines that
+    /// were no JSON record, and those that hold a carriage return before
+    /// more text, where it is one.
+    pub fn count_error(&mut self, e: &crate::input::InputError) {
+        let not_record = e.kind == "malformed-json";
+        let lone_cr = quotekit_data::formats::jsonl::LONE_CARRIAGE_RETURNS;
+        self.errors += 1;
+        self.not_records += u64::from(not_record);
+        self.carriage_returns += u64::from(not_record && e.message.ends_with(lone_cr));
+    }
+}
