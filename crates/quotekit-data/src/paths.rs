@@ -358,15 +358,9 @@ pub fn check_output_folder<P: AsRef<Path>>(
 
 /// What a path that is no folder leads to, in words.
 fn file_kind(m: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = m.file_type();
-        if t.is_char_device() || t.is_block_device() {
-            return "device";
-        }
-    }
-    if m.is_file() {
+    if crate::read::is_device(m) {
+        "device"
+    } else if m.is_file() {
         "file"
     } else {
         "pipe or other special file"

@@ -7,21 +7,29 @@ use std::path::Path;
 /// whole, or line by line, it would never end. Files, folders and pipes
 /// pass (and paths that are not there, which the read says).
 pub fn refuse_device(path: &Path) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| is_device(&m)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a device, not a file: quotekit reads files, folders and pipes",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `meta` is a device's (`/dev/zero`, a disk, a terminal): a
+/// character or block device (nothing is, off Unix).
+pub fn is_device(meta: &std::fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
-        if std::fs::metadata(path)
-            .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_block_device())
-        {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "a device, not a file: quotekit reads files, folders and pipes",
-            ));
-        }
+        let t = meta.file_type();
+        t.is_char_device() || t.is_block_device()
     }
     #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
+    {
+        let _ = meta;
+        false
+    }
 }
 
 /// Reads a whole file, [`refuse_device`] first; errors as [`explain`]

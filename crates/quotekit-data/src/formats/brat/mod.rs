@@ -188,15 +188,11 @@ fn collect_pairs(
     if !dir.is_dir() {
         // (What a name with no corpus extension is, said first when it is
         // no plain file: `/dev/zero`, a pipe such as a shell's `<(…)`.)
-        let what = match std::fs::metadata(dir).map(|m| m.file_type()) {
-            Ok(t) if t.is_file() => {
+        let what = match std::fs::metadata(dir) {
+            Ok(m) if m.is_file() => {
                 "a brat corpus is a folder (of .txt and .ann files), not a file"
             }
-            #[cfg(unix)]
-            Ok(t)
-                if std::os::unix::fs::FileTypeExt::is_char_device(&t)
-                    || std::os::unix::fs::FileTypeExt::is_block_device(&t) =>
-            {
+            Ok(m) if crate::read::is_device(&m) => {
                 "a device, not a corpus: a corpus is a brat folder (of .txt and .ann files) \
                  or a file"
             }
