@@ -1,7 +1,7 @@
 //! Who is quoted in each part of a file of `predict` records, the parts
 //! told by the value of one of the records' fields.
 
-use super::record::{checked, in_memory, read_record, Counted};
+use super::record::{checked, in_memory, Counted};
 use super::{Counter, Quoted};
 use crate::error::InferError;
 use crate::render::read::{lines, lines_of};
@@ -83,7 +83,7 @@ impl QuotedBy {
         let mut passed_through = BTreeSet::new();
         for line in lines {
             let (line_no, line) = line?;
-            let read = checked(read_record(&line, Some(field)), &line, path, line_no)?;
+            let read = checked(&line, Some(field), path, line_no)?;
             passed_through.extend(read.passed_through);
             let record = Counted::from(read.record);
             let part = read.value;

@@ -21,7 +21,7 @@ mod shown;
 
 pub(crate) use record::named;
 pub use record::NEITHER_QUOTES_NOR_ERROR;
-use record::{checked, in_memory, read_record, Counted};
+use record::{checked, in_memory, Counted};
 
 /// The quotes of one speaker name (or of no name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -198,7 +198,7 @@ impl Quoted {
         let mut counter = Counter::default();
         for line in lines {
             let (line_no, line) = line?;
-            let read = checked(read_record(&line, None), &line, path, line_no)?;
+            let read = checked(&line, None, path, line_no)?;
             counter.record(Counted::from(read.record));
         }
         Ok(counter.finish())

@@ -71,7 +71,7 @@ pub(super) struct Read {
 /// field's number out of range or odd string is passed over as it is
 /// without `field`), and one read twice (`"quotes"` written twice) is an
 /// error, whatever `field` is.
-pub(super) fn read_record(line: &[u8], field: Option<&str>) -> Result<Read, serde_json::Error> {
+fn read_record(line: &[u8], field: Option<&str>) -> Result<Read, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(line);
     let read = serde::de::Deserializer::deserialize_map(&mut de, RecordVisitor { field })?;
     de.end()?;
@@ -269,16 +269,16 @@ fn place(path: Option<&Path>, line_no: usize) -> String {
 /// document's, or an input record's), which a caller may tell by it.
 pub const NEITHER_QUOTES_NOR_ERROR: &str = "it has neither `quotes` nor `error`";
 
-/// A line read as a record ([`read_record`]), its error named by `path`
+/// `line` read as a record ([`read_record`]), its error named by `path`
 /// and `line_no`: one with neither quotes nor an error is none (an input
 /// record, or a document, read by mistake).
 pub(super) fn checked(
-    read: Result<Read, serde_json::Error>,
     line: &[u8],
+    field: Option<&str>,
     path: Option<&Path>,
     line_no: usize,
 ) -> Result<Read, InferError> {
-    let read = read.map_err(|e| {
+    let read = read_record(line, field).map_err(|e| {
         // (What the line's end says, as for a JSONL corpus: a file whose
         // lines end with a carriage return alone.)
         let hint = std::str::from_utf8(line).map_or("", |text| {
