@@ -260,13 +260,12 @@ pub fn whole_in<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
         };
         // (Digits past what an i128 holds are a whole number out of range.)
         let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-        let n: i128 = match s.parse() {
-            Ok(n) => n,
-            Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => -1,
-            Err(_) => return Err(format!("{s:?} is not a whole number (one in {range})")),
-        };
-        u64::try_from(n)
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("{s:?} is not a whole number (one in {range})"));
+        }
+        s.parse::<i128>()
             .ok()
+            .and_then(|n| u64::try_from(n).ok())
             .filter(|n| (min..=max).contains(n))
             .and_then(|n| T::try_from(n).ok())
             .ok_or_else(|| format!("{s} is not in {range}"))
