@@ -167,13 +167,12 @@ pub fn load_corpus(
                 },
             });
         }
-        // `ID.TSV` is never read (names files are `ID.tsv`): its document
-        // would lose its names without a word.
-        if let Some(file) = crate::names::misnamed_file(dir) {
+        // `ID.TSV` or `ID.tsv.gz` is never read (names files are
+        // `ID.tsv`): its document would lose its names without a word.
+        if let Some((file, why)) = crate::names::misnamed_file(dir) {
             return Err(DataError::Layout {
                 path: file,
-                message: "names files end in `.tsv`, in lower case: rename it, or it names no one"
-                    .into(),
+                message: why.into(),
             });
         }
     }
@@ -363,9 +362,15 @@ mod tests {
             std::fs::write(dir.path().join(name), "").unwrap();
         }
         assert_eq!(
-            crate::names::misnamed_file(dir.path()),
+            crate::names::misnamed_file(dir.path()).map(|(p, _)| p),
             Some(dir.path().join("b.TSV"))
         );
+        std::fs::write(dir.path().join("a.tsv.gz"), "").unwrap();
+        std::fs::write(dir.path().join("a.tar.gz"), "").unwrap();
+        let (file, why) = crate::names::misnamed_file(dir.path()).unwrap();
+        assert_eq!(file, dir.path().join("a.tsv.gz"));
+        assert!(why.starts_with("a compressed names file is not read"), "{why}");
+        std::fs::remove_file(dir.path().join("a.tsv.gz")).unwrap();
         let corpus = dir.path().join("c.jsonl");
         std::fs::write(&corpus, "{\"id\": \"a\", \"text\": \"Ann said so.\"}\n").unwrap();
         let options = LoadOptions {

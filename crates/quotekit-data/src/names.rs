@@ -157,18 +157,32 @@ fn named_on_spans(doc: &Document) -> bool {
 }
 
 /// A file of the names folder `dir` that is named like a names file but
-/// would never be read: `ID.TSV`, `ID.Tsv` (names files are `ID.tsv`).
-pub fn misnamed_file(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir)
+/// would never be read, and why (the first by path): `ID.TSV`, `ID.Tsv`
+/// (names files are `ID.tsv`), or a compressed one, `ID.tsv.gz` (names
+/// files are read as they are).
+pub fn misnamed_file(dir: &Path) -> Option<(PathBuf, &'static str)> {
+    const COMPRESSED: [&str; 5] = ["gz", "bz2", "xz", "zst", "zip"];
+    let why = |p: &Path| {
+        let name = p.file_name()?.to_str()?;
+        let (stem, ext) = name.rsplit_once('.')?;
+        if ext != "tsv" && ext.eq_ignore_ascii_case("tsv") {
+            return Some("names files end in `.tsv`, in lower case: rename it, or it names no one");
+        }
+        let compressed = COMPRESSED.iter().any(|c| ext.eq_ignore_ascii_case(c))
+            && stem.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("tsv"));
+        compressed.then_some(
+            "a compressed names file is not read (names files are plain `ID.tsv`): \
+             decompress it, or it names no one",
+        )
+    };
+    let mut found: Vec<(PathBuf, &'static str)> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e != "tsv" && e.eq_ignore_ascii_case("tsv"))
-        })
-        .min()
+        .filter_map(|p| why(&p).map(|w| (p, w)))
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 /// Refuses names folders `dirs` that have a file for none of `docs` (of the

@@ -245,6 +245,20 @@ pub(crate) fn unread(kind: ModelKind, key: &str) -> Option<String> {
                 .into(),
         );
     }
+    // (The corpora and what reads their labels: trials trained or scored on
+    // other data cannot be ranked against each other, and `--train` and
+    // `--dev` would be overridden.)
+    if matches!(
+        key,
+        "data" | "data.train" | "data.dev" | "data.names" | "data.label_map"
+    ) {
+        return Some(
+            "a setting of the data: every trial trains and is scored on the same data, to be \
+             ranked against the others; set it in the base config (the corpora also with \
+             --train and --dev), and run one search per value"
+                .into(),
+        );
+    }
     let section = key.split('.').next().unwrap_or(key);
     // (A whole section, or the one key of a section that others share.)
     let what = match section {
@@ -746,6 +760,10 @@ mod tests {
     #[test]
     fn keys_the_model_kind_does_not_read_are_named() {
         assert!(unread(ModelKind::Neural, "model").is_some());
+        for key in ["data.train", "data.dev", "data.names", "data.label_map"] {
+            let why = unread(ModelKind::Crf, key).unwrap();
+            assert!(why.starts_with("a setting of the data: every trial"), "{why}");
+        }
         assert!(unread(ModelKind::Neural, "transformer.dropout")
             .is_some_and(|m| m.contains("only the transformer reads [transformer]")));
         assert!(unread(ModelKind::Transformer, "neural.network.hidden").is_some());

@@ -140,15 +140,69 @@ pub fn corpus_files(dir: &Path) -> usize {
 }
 
 /// The ids of documents whose file name is not their id, from the folder's
-/// [`IDS_FILE`] (written by quotekit's brat output), if it has one.
-fn renamed_ids(dir: &Path) -> Result<std::collections::HashMap<String, String>, DataError> {
+/// [`IDS_FILE`] (written by quotekit's brat output), if it has one. A line
+/// with no tab, one that names a file twice, or (with the header) more
+/// than one tab is refused, naming the line; so is, in a file without the
+/// header (an earlier version's, or none of quotekit's: a `ids.tsv` of
+/// one's own beside the articles), a line naming no article of the folder
+/// (`texts`): such a file would rename documents silently. (With the header,
+/// a name no longer there is passed over: an article removed by hand.)
+fn renamed_ids(dir: &Path, texts: &HashSet<&str>) -> Result<HashMap<String, String>, DataError> {
     let path = dir.join(IDS_FILE);
-    let mut out = std::collections::HashMap::new();
+    let mut out = HashMap::new();
     if !path.is_file() {
         return Ok(out);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| DataError::io(&path, e))?;
-    out.extend(ids::read_ids(&text));
+    let text = read_utf8(&path)?;
+    let escaped = ids::has_header(&text);
+    let mut given: HashMap<String, usize> = HashMap::new();
+    let bad = |line: usize, message: String| DataError::Syntax {
+        path: path.clone(),
+        line,
+        message,
+    };
+    let lines = text.strip_prefix(crate::formats::BOM).unwrap_or(&text).lines();
+    for (k, line) in lines.enumerate().skip(usize::from(escaped)) {
+        let number = k + 1;
+        if line.is_empty() {
+            continue;
+        }
+        let pair = if escaped {
+            ids::parse_ids_line(line).filter(|_| line.matches('\t').count() == 1)
+        } else {
+            line.split_once('\t')
+                .map(|(name, id)| (name.to_string(), id.to_string()))
+        };
+        let Some((name, id)) = pair else {
+            return Err(bad(
+                number,
+                format!(
+                    "{:?} is not a file name, a tab and a document id (tabs in either \
+                     written `\\t`)",
+                    crate::message::shorten(line, 80)
+                ),
+            ));
+        };
+        if !escaped && !texts.contains(name.as_str()) {
+            return Err(bad(
+                number,
+                format!(
+                    "names no article of this folder ({name:?}.txt is not there), and the file \
+                     lacks the header quotekit writes (`{}`): if it is not quotekit's list of \
+                     renamed documents, move it out of the corpus folder; if it is, remove \
+                     the line",
+                    ids::IDS_HEADER
+                ),
+            ));
+        }
+        if let Some(before) = given.insert(name.clone(), number) {
+            return Err(bad(
+                number,
+                format!("gives {name:?} an id again (line {before} gave it one)"),
+            ));
+        }
+        out.insert(name, id);
+    }
     Ok(out)
 }
 
@@ -256,9 +310,9 @@ fn collect_pairs(
     // corpus (a `LICENSE.TXT` beside `train/` and `dev/` is no article).
     let corpora: Vec<&PathBuf> = entries.iter().filter(|p| holds_annotations(p)).collect();
     if !anns.is_empty() || (!texts.is_empty() && corpora.is_empty()) {
-        let ids = renamed_ids(dir)?;
         let ann_of: HashMap<&str, &PathBuf> = anns.iter().map(|(n, p)| (n.as_str(), *p)).collect();
         let text_names: HashSet<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
+        let ids = renamed_ids(dir, &text_names)?;
         for &(ref name, text) in &texts {
             match ann_of.get(name.as_str()) {
                 Some(&ann) => pairs.push(Pair {
@@ -621,6 +675,42 @@ mod tests {
         write(&root.join("text/a.ann"), "T1\tSource 0 3\tAnn\n");
         let flat = load_corpus(&root.join("text"), Format::Brat, &LoadOptions::default());
         assert_eq!(flat.unwrap().documents.len(), 1);
+    }
+
+    /// An ids file renames the articles it lists; a line it cannot be read
+    /// from, a name given twice and, without quotekit's header (an earlier
+    /// version's file, or someone else's `ids.tsv`), a name no article has
+    /// are refused naming the line, not read as renames; with the header, a
+    /// name no longer in the folder is passed over.
+    #[test]
+    fn an_ids_file_renames_only_what_it_can_be_sure_of() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("a.txt"), "Ann said so.");
+        write(&dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n");
+        let ids = dir.path().join(IDS_FILE);
+        let read = |text: &str| {
+            write(&ids, text);
+            load_corpus(dir.path(), Format::Brat, &LoadOptions::default())
+                .map(|c| c.documents[0].id.clone())
+                .map_err(|e| e.to_string())
+        };
+        let header = format!("{IDS_HEADER}\n");
+        assert_eq!(read(&format!("{header}gone\tx\na\tw\\tx\n")).unwrap(), "w\tx");
+        assert_eq!(read("a\tC:\\a\n").unwrap(), "C:\\a");
+        for (text, line, says) in [
+            (
+                "article\tsource_id\na\t4711\n".to_string(),
+                1,
+                "names no article of this folder (\"article\".txt is not there), and the file lacks the header",
+            ),
+            (format!("{header}a\tx\na\ty\n"), 3, "gives \"a\" an id again (line 2 gave it one)"),
+            (format!("{header}\na\n"), 3, "\"a\" is not a file name, a tab and a document id"),
+            (format!("{header}a\tx\ty\n"), 2, "\"a\\tx\\ty\" is not a file name, a tab"),
+        ] {
+            let err = read(&text).unwrap_err();
+            let at = format!("{}:{line}: {says}", ids.display());
+            assert!(err.contains(&at), "{err}\nexpected: {at}");
+        }
     }
 
     /// A flat folder's files name no annotator: one asked for where every
