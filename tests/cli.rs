@@ -1606,6 +1606,29 @@ fn speakers_are_named_in_every_output_and_scored() {
     let out = quotekit(&["train-speakers", "--train", "datasets/sample", "--out", m]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--names DIR"), "{}", stderr(&out));
+    // A dev corpus that names no one is refused before training, as `eval
+    // --model` refuses it: there would be nothing to score.
+    let named = dir.path().join("named.jsonl");
+    let named = named.to_str().unwrap();
+    let out = quotekit(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "datasets/sample",
+        named,
+        "--names",
+        "datasets/sample-speakers",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let argv = ["train-speakers", "--train", named, "--out", m];
+    let out = quotekit(&[&argv[..], &["--dev", "datasets/layouts"]].concat());
+    let e = common::refused(
+        &out,
+        "--dev: the resolver is scored on named Source spans, and no document of datasets/layouts names its speakers",
+    );
+    assert!(!e.contains("epoch"), "refused before training: {e}");
     // The model's own weights file as `--out` is refused before training,
     // and the model is left as it was.
     let weights = Path::new(m).join("model.safetensors");

@@ -369,7 +369,10 @@ mod tests {
         std::fs::write(dir.path().join("a.tar.gz"), "").unwrap();
         let (file, why) = crate::names::misnamed_file(dir.path()).unwrap();
         assert_eq!(file, dir.path().join("a.tsv.gz"));
-        assert!(why.starts_with("a compressed names file is not read"), "{why}");
+        assert!(
+            why.starts_with("a compressed names file is not read"),
+            "{why}"
+        );
         std::fs::remove_file(dir.path().join("a.tsv.gz")).unwrap();
         let corpus = dir.path().join("c.jsonl");
         std::fs::write(&corpus, "{\"id\": \"a\", \"text\": \"Ann said so.\"}\n").unwrap();

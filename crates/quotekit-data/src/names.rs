@@ -169,7 +169,9 @@ pub fn misnamed_file(dir: &Path) -> Option<(PathBuf, &'static str)> {
             return Some("names files end in `.tsv`, in lower case: rename it, or it names no one");
         }
         let compressed = COMPRESSED.iter().any(|c| ext.eq_ignore_ascii_case(c))
-            && stem.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("tsv"));
+            && stem
+                .rsplit_once('.')
+                .is_some_and(|(_, e)| e.eq_ignore_ascii_case("tsv"));
         compressed.then_some(
             "a compressed names file is not read (names files are plain `ID.tsv`): \
              decompress it, or it names no one",

@@ -186,6 +186,12 @@ pub fn tune(
         Some(h) => search.hours = Some(h),
         None => {}
     }
+    let unread: Vec<String> = search
+        .unread
+        .iter()
+        .map(|why| format!("{}: {why}", space.display()))
+        .collect();
+    crate::corpus::warn_all(py, &unread)?;
     let base = search.base_config().map_err(errors::model)?;
     if let Some(why) = search.unused_label_map(&base) {
         crate::corpus::warn_all(py, &[format!("data.label_map {why}")])?;

@@ -145,6 +145,17 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let dev = args.dev.as_ref().map(named).transpose()?;
+    // (As `eval --model` refuses it: there would be nothing to score.)
+    if let (Some(path), Some(dev)) = (&args.dev, &dev) {
+        if dev.is_empty() {
+            anyhow::bail!(
+                "--dev: the resolver is scored on named Source spans, and no document of {} \
+                 names its speakers: {}",
+                path.display(),
+                super::how_to_name(path)
+            );
+        }
+    }
     let tokenizer = Tokenizer::new();
     let interrupt = super::interrupt_on_signals()?;
     let trained = train_resolver(&train, &tokenizer, &config, &interrupt, |epoch, loss| {

@@ -69,6 +69,9 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     if let Some(h) = args.hours {
         space.hours = Some(h);
     }
+    for why in &space.unread {
+        errln!("warning: {}: {why}", args.space.display());
+    }
     let base = space.base_config()?;
     super::warn_label_map_unused("data.label_map", space.unused_label_map(&base));
     quotekit_data::paths::check_output_folder(&args.out, &space.inputs(&base))?;

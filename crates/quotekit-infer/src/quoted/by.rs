@@ -132,7 +132,13 @@ impl QuotedBy {
                 "the records of {source} that have a field {field:?} hold null in it: every record is counted under \"no {field}\""
             ));
         }
-        let fields = if self.passed_through.is_empty() {
+        let fields = if field == "error" {
+            // (A field predict writes itself, on the records of documents
+            // it could not annotate only.)
+            "predict writes it on the records of documents it could not annotate, and none of \
+             these is one"
+                .to_string()
+        } else if self.passed_through.is_empty() {
             format!(
                 "they carry only the fields predict writes ({})",
                 crate::output::RECORD_FIELDS.join(", ")
@@ -271,8 +277,10 @@ mod tests {
             "{\"feed\": 1.5, \"quotes\": []}",
             "{\"feed\": 2e3, \"quotes\": []}",
             "{\"feed\": 18446744073709551615, \"quotes\": []}",
+            "{\"feed\": -0, \"quotes\": []}",
+            "{\"feed\": 0, \"quotes\": []}",
         ];
-        assert_eq!(QuotedBy::of_records(fine, "feed").unwrap().groups.len(), 3);
+        assert_eq!(QuotedBy::of_records(fine, "feed").unwrap().groups.len(), 5);
         // A line that is no record is said as such first.
         let input = ["{\"id\": \"a\", \"text\": \"x\", \"feed\": 1e400}"];
         let e = QuotedBy::of_records(input, "feed")
@@ -436,6 +444,13 @@ mod tests {
         let warning = by.missing_field("f.jsonl").unwrap();
         assert!(
             warning.contains("only the fields predict writes"),
+            "{warning}"
+        );
+        // `error`, predict's own, is on the records of failed documents only.
+        let by = QuotedBy::of_records(records, "error").unwrap();
+        let warning = by.missing_field("f.jsonl").unwrap();
+        assert!(
+            warning.ends_with("predict writes it on the records of documents it could not annotate, and none of these is one"),
             "{warning}"
         );
         // `null` everywhere is no value either, and said so; no records, no

@@ -122,9 +122,12 @@ impl<'de> serde::de::Visitor<'de> for RecordVisitor<'_> {
                 };
                 let v = match serde_json::from_str::<serde_json::Value>(raw.get()) {
                     // (A whole number past 64 bits is read as a float: two
-                    // such values would be counted as one.)
+                    // such values would be counted as one. `-0` is read as a
+                    // float too, and is its own group.)
                     Ok(serde_json::Value::Number(n))
-                        if n.is_f64() && !raw.get().contains(['.', 'e', 'E']) =>
+                        if n.is_f64()
+                            && n.as_f64() != Some(0.0)
+                            && !raw.get().contains(['.', 'e', 'E']) =>
                     {
                         read.unusable = Some(unusable(
                             "a whole number past 64 bits, which would be counted with its \

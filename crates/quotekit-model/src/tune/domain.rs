@@ -762,7 +762,10 @@ mod tests {
         assert!(unread(ModelKind::Neural, "model").is_some());
         for key in ["data.train", "data.dev", "data.names", "data.label_map"] {
             let why = unread(ModelKind::Crf, key).unwrap();
-            assert!(why.starts_with("a setting of the data: every trial"), "{why}");
+            assert!(
+                why.starts_with("a setting of the data: every trial"),
+                "{why}"
+            );
         }
         assert!(unread(ModelKind::Neural, "transformer.dropout")
             .is_some_and(|m| m.contains("only the transformer reads [transformer]")));

@@ -260,13 +260,18 @@ impl ResultsStore {
     /// line that does not read is an error naming it.
     pub fn read(&self) -> Result<Vec<TrialRecord>, ModelError> {
         let path = self.path("trials.jsonl");
-        let text = match std::fs::read_to_string(&path) {
+        let text = match std::fs::read(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(ModelError::io(&path, e)),
         };
-        let whole = text.ends_with('\n');
-        let lines: Vec<&str> = text.lines().collect();
+        let whole = text.ends_with(b"\n");
+        // (Lines as `str::lines` gives them, read as UTF-8 one by one: a last
+        // line cut short may end inside a character.)
+        let mut lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        if whole || text.is_empty() {
+            lines.pop();
+        }
         let mut records: Vec<TrialRecord> = Vec::new();
         let bad = |i: usize, why: String| ModelError::Config {
             path: Some(path.clone()),
@@ -277,6 +282,17 @@ impl ResultsStore {
             ),
         };
         for (i, line) in lines.iter().enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let line = match std::str::from_utf8(line) {
+                Ok(line) => line,
+                Err(_) if i + 1 == lines.len() && !whole => break,
+                Err(e) => {
+                    return Err(bad(
+                        i,
+                        format!("not UTF-8 (at byte {} of the line)", e.valid_up_to() + 1),
+                    ))
+                }
+            };
             if line.trim().is_empty() {
                 continue;
             }
@@ -483,6 +499,26 @@ mod tests {
             err.contains("trials.jsonl") && err.contains("line 1"),
             "{err}"
         );
+        // A byte that is no UTF-8 is said with its line; in a last line cut
+        // short (inside a character), the line is dropped.
+        let good = || {
+            let mut text = serde_json::to_string(&record(1, 0.6)).unwrap().into_bytes();
+            text.push(b'\n');
+            text
+        };
+        let mut text = good();
+        text.extend_from_slice(b"{\"trial\": \xff}\n");
+        std::fs::write(&path, &text).unwrap();
+        let err = store.read().unwrap_err().to_string();
+        assert!(
+            err.contains("line 2: not UTF-8 (at byte 11 of the line)"),
+            "{err}"
+        );
+        let mut text = good();
+        text.extend_from_slice(&"{\"note\": \"é".as_bytes()[..11]);
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(store.read().unwrap(), vec![record(1, 0.6)]);
+        assert_eq!(std::fs::read(&path).unwrap(), good());
     }
 
     /// A search is resumed on the corpora its trials were scored on: other

@@ -267,6 +267,48 @@ pub struct SearchSpace {
     /// The text of the search-space file and the base config, which a resumed
     /// search must match.
     pub fingerprint: String,
+    /// Settings the file gives that its method does not read
+    /// ([`unread_settings`]), to warn of.
+    pub unread: Vec<String>,
+}
+
+/// The settings of a search-space file (`text`, read as `file`) that its
+/// method does not read: `[halving]` outside a halving search, `seed` and
+/// `include_base` in a grid (no draws; the base is a trial only where it is
+/// a point of the grid), a range's `steps` outside a grid (draws have no
+/// steps). A file whose TOML is read only with its dotted keys joined gives
+/// none.
+fn unread_settings(text: &str, file: &SpaceFile) -> Vec<String> {
+    let Ok(raw) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new();
+    };
+    let method = format!("{:?}", file.method).to_lowercase();
+    let mut out = Vec::new();
+    if file.method != Method::Halving && raw.contains_key("halving") {
+        out.push(format!(
+            "[halving] is read by method = \"halving\" only: this {method} search leaves it unused"
+        ));
+    }
+    if file.method == Method::Grid {
+        for key in ["seed", "include_base"] {
+            if raw.contains_key(key) {
+                out.push(format!(
+                    "`{key}` is read by random and halving searches only: this grid search \
+                     leaves it unused (it has no draws)"
+                ));
+            }
+        }
+    } else {
+        for (key, domain) in &file.space {
+            if let Some(steps) = domain.steps {
+                out.push(format!(
+                    "`{key}`: steps = {steps} is read by a grid search only: this {method} \
+                     search draws from the range"
+                ));
+            }
+        }
+    }
+    out
 }
 
 impl SearchSpace {
@@ -385,6 +427,7 @@ impl SearchSpace {
             halving: file.halving,
             keys,
             fingerprint,
+            unread: unread_settings(&text, &file),
         })
     }
 
@@ -593,6 +636,33 @@ mod tests {
         let budgetless =
             space("base = \"base.toml\"\n[space]\n\"training.c2\" = { values = [1.0] }\n").unwrap();
         assert_eq!(budgetless.trials, DEFAULT_TRIALS);
+        assert!(budgetless.unread.is_empty(), "{:?}", budgetless.unread);
+    }
+
+    /// Settings the method does not read are listed, to warn of; the same
+    /// settings where the method reads them are not.
+    #[test]
+    fn settings_the_method_does_not_read_are_said() {
+        let range = "\"training.c2\" = { min = 0.1, max = 10.0, steps = 3 }";
+        let unread = |head: &str| {
+            space(&format!(
+                "base = \"base.toml\"\n{head}\n[halving]\neta = 2\n[space]\n{range}\n"
+            ))
+            .unwrap()
+            .unread
+        };
+        let random = unread("method = \"random\"");
+        assert_eq!(random.len(), 2, "{random:?}");
+        assert!(random[0]
+            .starts_with("[halving] is read by method = \"halving\" only: this random search"));
+        assert!(random[1].starts_with("`training.c2`: steps = 3 is read by a grid search only"));
+        let grid = unread("method = \"grid\"\nseed = 7\ninclude_base = false");
+        assert_eq!(grid.len(), 3, "{grid:?}");
+        assert!(grid[1].starts_with("`seed` is read by random and halving searches only"));
+        assert!(grid[2].starts_with("`include_base` is read by"));
+        let halving = unread("method = \"halving\"\nseed = 7");
+        assert_eq!(halving.len(), 1, "{halving:?}");
+        assert!(halving[0].contains("steps = 3"));
     }
 
     /// [`DOMAIN_KEYS`] are the keys a [`Domain`] table may hold, all of

@@ -161,7 +161,10 @@ fn renamed_ids(dir: &Path, texts: &HashSet<&str>) -> Result<HashMap<String, Stri
         line,
         message,
     };
-    let lines = text.strip_prefix(crate::formats::BOM).unwrap_or(&text).lines();
+    let lines = text
+        .strip_prefix(crate::formats::BOM)
+        .unwrap_or(&text)
+        .lines();
     for (k, line) in lines.enumerate().skip(usize::from(escaped)) {
         let number = k + 1;
         if line.is_empty() {
@@ -695,7 +698,10 @@ mod tests {
                 .map_err(|e| e.to_string())
         };
         let header = format!("{IDS_HEADER}\n");
-        assert_eq!(read(&format!("{header}gone\tx\na\tw\\tx\n")).unwrap(), "w\tx");
+        assert_eq!(
+            read(&format!("{header}gone\tx\na\tw\\tx\n")).unwrap(),
+            "w\tx"
+        );
         assert_eq!(read("a\tC:\\a\n").unwrap(), "C:\\a");
         for (text, line, says) in [
             (
