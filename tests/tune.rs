@@ -260,6 +260,11 @@ fn halving_trains_the_best_configs_longer() {
     let out = dir.path().join("out");
     let o = tune(&space, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(halving search, 7 trials, dev exact F1)"),
+        "{}",
+        stderr(&o)
+    );
     let records = records(&out);
     // 100 iterations from 25 with eta 2: rungs of 25, 50 and 100 iterations,
     // 4 + 2 + 1 trials.
@@ -293,6 +298,39 @@ fn halving_trains_the_best_configs_longer() {
         &tune(&space, &out, &["--trials", "9"]),
         "for successive halving, its trials budget",
     );
+}
+
+/// Where the rungs of successive halving fill less than the budget, the
+/// search says how many trials it plans and why, and trains that many.
+#[test]
+fn halving_says_when_its_rungs_plan_fewer_trials_than_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let crf = std::fs::read_to_string(root().join("configs/crf.toml")).unwrap();
+    let short: Vec<String> = crf
+        .lines()
+        .map(|l| match l.starts_with("max_iterations") {
+            true => "max_iterations = 10".to_string(),
+            false => l.to_string(),
+        })
+        .collect();
+    assert!(short.iter().any(|l| l == "max_iterations = 10"));
+    std::fs::write(dir.path().join("short.toml"), short.join("\n")).unwrap();
+    let space = dir.path().join("space.toml");
+    std::fs::write(
+        &space,
+        "base = \"short.toml\"\nmethod = \"halving\"\ntrials = 5\n[halving]\neta = 2\n\
+         min_resource = 9\n[space]\n\"training.c2\" = { min = 0.05, max = 50.0, log = true }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = tune(&space, &out, &[]);
+    let err = common::succeeded_saying(
+        &o,
+        "(halving search, 4 trials (the rungs that fit in a budget of 5), dev exact F1)",
+    );
+    // (A halving search reads `[halving]`: no setting is said to be unread.)
+    assert!(!err.contains("is read by"), "{err}");
+    assert_eq!(records(&out).len(), 4);
 }
 
 /// An interrupt (Python's Ctrl-C) stops the trial under way, which is not
@@ -712,4 +750,20 @@ fn a_label_map_the_search_does_not_use_is_a_warning() {
         "{err}"
     );
     assert!(!out.join("trials.jsonl").exists());
+    // A corpus key a flag also gives is refused, naming both; so is the dev
+    // corpus, whose trials could not be ranked against each other.
+    let err = refused(
+        &tune(&space, &out, &["--train", sample.to_str().unwrap()]),
+        "`data.train` is searched here and given by --train: the space's values would override the flag's",
+    );
+    assert!(!err.contains("trial 1"), "{err}");
+    std::fs::write(
+        &space,
+        format!("base = {base:?}\nmethod = \"grid\"\n[space]\n\"data.dev\" = {{ values = [{sample:?}] }}\n"),
+    )
+    .unwrap();
+    refused(
+        &tune(&space, &out, &[]),
+        "`data.dev`: the dev corpus scores every trial",
+    );
 }

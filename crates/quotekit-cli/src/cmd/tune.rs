@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use quotekit_model::training::events::TrainEvent;
 use quotekit_model::tune::plan::planned;
 use quotekit_model::tune::results::{value_text, TrialRecord};
-use quotekit_model::tune::space::{overrides, Metric, SearchSpace};
+use quotekit_model::tune::space::{overrides, Method, Metric, SearchSpace};
 use quotekit_model::tune::{tune, TuneEvent};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,19 +82,31 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
     }
     let made = quotekit_data::paths::MadeFolders::before(&args.out, true);
     let _lock = quotekit_infer::lock::OutputLock::folder(&args.out)?;
+    // (A grid smaller than the budget is all there is to train; the rungs
+    // of successive halving may plan fewer than the budget, said so.)
+    let trials = planned(&space, &base);
+    let trials = match space.method {
+        Method::Halving if trials < space.trials => format!(
+            "{trials} trials (the rungs that fit in a budget of {})",
+            space.trials
+        ),
+        _ => format!("{trials} trials"),
+    };
     errln!(
-        "tuning a {} ({} search, {} trials{}, dev {} F1) on {}, results in {}",
+        "tuning a {} ({} search, {}{}, dev {} F1) on {}, results in {}",
         base.model.describe(),
         format!("{:?}", space.method).to_lowercase(),
-        // (A grid smaller than the budget is all there is to train; the
-        // rungs of successive halving may plan fewer than the budget.)
-        planned(&space, &base),
+        trials,
         space
             .hours
             .map(|h| format!(" or {h} hours"))
             .unwrap_or_default(),
         space.metric.name(),
-        base.data.train.display(),
+        // (The base's corpus is not trained on where the space searches it.)
+        match space.keys.iter().any(|(k, _)| k == "data.train") {
+            true => "the corpora of the space's data.train".to_string(),
+            false => base.data.train.display().to_string(),
+        },
         args.out.display()
     );
     let bar = ProgressBar::new(0);

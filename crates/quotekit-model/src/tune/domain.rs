@@ -245,17 +245,12 @@ pub(crate) fn unread(kind: ModelKind, key: &str) -> Option<String> {
                 .into(),
         );
     }
-    // (The corpora and what reads their labels: trials trained or scored on
-    // other data cannot be ranked against each other, and `--train` and
-    // `--dev` would be overridden.)
-    if matches!(
-        key,
-        "data" | "data.train" | "data.dev" | "data.names" | "data.label_map"
-    ) {
+    // (Trials scored on other dev corpora cannot be ranked against each
+    // other.)
+    if key == "data.dev" {
         return Some(
-            "a setting of the data: every trial trains and is scored on the same data, to be \
-             ranked against the others; set it in the base config (the corpora also with \
-             --train and --dev), and run one search per value"
+            "the dev corpus scores every trial, so that they can be ranked against each other: \
+             set it in the base config or with --dev, and run one search per dev corpus"
                 .into(),
         );
     }
@@ -760,13 +755,12 @@ mod tests {
     #[test]
     fn keys_the_model_kind_does_not_read_are_named() {
         assert!(unread(ModelKind::Neural, "model").is_some());
-        for key in ["data.train", "data.dev", "data.names", "data.label_map"] {
-            let why = unread(ModelKind::Crf, key).unwrap();
-            assert!(
-                why.starts_with("a setting of the data: every trial"),
-                "{why}"
-            );
-        }
+        let why = unread(ModelKind::Crf, "data.dev").unwrap();
+        assert!(
+            why.starts_with("the dev corpus scores every trial"),
+            "{why}"
+        );
+        assert_eq!(unread(ModelKind::Crf, "data.train"), None);
         assert!(unread(ModelKind::Neural, "transformer.dropout")
             .is_some_and(|m| m.contains("only the transformer reads [transformer]")));
         assert!(unread(ModelKind::Transformer, "neural.network.hidden").is_some());

@@ -390,6 +390,14 @@ impl SearchSpace {
             if let Some(why) = crate::tune::domain::unread(kind, key) {
                 return Err(fail(format!("`{key}`: {why}")));
             }
+            // (A flag's value would be overridden by the space's, unsaid.)
+            if overrides.iter().any(|(k, _)| k == key) {
+                return Err(fail(format!(
+                    "`{key}` is searched here and given by {}: the space's values would \
+                     override the flag's; drop one of them",
+                    override_flag(key)
+                )));
+            }
         }
         let keys: Vec<(String, Domain)> = file
             .space
@@ -441,6 +449,17 @@ impl SearchSpace {
             set(&mut table, key, value.clone()).map_err(ModelError::config)?;
         }
         config_of(&table)
+    }
+}
+
+/// The flag that sets `key` in [`overrides`].
+fn override_flag(key: &str) -> &'static str {
+    match key {
+        "data.train" => "--train",
+        "data.dev" => "--dev",
+        "data.names" => "--names",
+        "training.threads" => "--threads",
+        _ => "a flag",
     }
 }
 
