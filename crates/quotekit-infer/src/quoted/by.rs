@@ -212,6 +212,19 @@ fn value_order(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> 
 /// another value as JSON.
 fn heading(value: &serde_json::Value) -> String {
     match value {
+        // (As a JSON string, its hidden characters escaped, where it would
+        // be taken for another: `a\nb` shown as `a b`, as `a b` itself is.)
+        serde_json::Value::String(s) if s.chars().any(super::shown::hidden) => {
+            let mut out = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' | '\\' => out.extend(['\\', c]),
+                    c if super::shown::hidden(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out + "\""
+        }
         serde_json::Value::String(s)
             if s.is_empty() || serde_json::from_str::<serde_json::Value>(s).is_ok() =>
         {
@@ -365,7 +378,7 @@ mod tests {
         let table = merged.to_string();
         for heading in [
             "outlet = a\n",
-            "outlet = x y\n",
+            "outlet = \"x\\u000ay\"\n",
             "outlet = \"\"\n",
             "outlet = 7\n",
             "outlet = \"7\"\n",
@@ -420,6 +433,21 @@ mod tests {
         assert_eq!((quoted.quotes, quoted.direct), (3, 1));
         let e = Quoted::of_records(["[1, 2]"]).unwrap_err();
         assert!(e.to_string().ends_with("expected a JSON object"), "{e}");
+    }
+
+    /// A value's heading tells it from every other value: a string that
+    /// reads as another value, or holds characters a table hides, is shown
+    /// as a JSON string with those characters escaped.
+    #[test]
+    fn headings_tell_values_apart() {
+        use serde_json::json;
+        let heading = |v: serde_json::Value| heading(&v);
+        assert_eq!(heading(json!("a b")), "a b");
+        assert_eq!(heading(json!("a\nb")), "\"a\\u000ab\"");
+        assert_eq!(heading(json!("x\u{202e}\"y")), "\"x\\u202e\\\"y\"");
+        assert_eq!(heading(json!("7")), "\"7\"");
+        assert_eq!(heading(json!(7)), "7");
+        assert_eq!(heading(json!("")), "\"\"");
     }
 
     /// A field no record has is likely misspelt: the warning names the

@@ -5,11 +5,14 @@
 /// bidirectional formatting character (which would turn the rest of a
 /// terminal's line around) as a space.
 pub(super) fn shown(text: &str) -> String {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
     text.replace(hidden, " ")
+}
+
+/// True for the characters [`shown`] writes as a space: control
+/// characters, and the marks that reorder text on a terminal.
+pub(super) fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` ([`shown`]) and the spaces that fill it to `width` columns of a
