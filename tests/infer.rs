@@ -451,7 +451,7 @@ fn a_run_stopped_before_its_first_record_leaves_its_output() {
         (OutputFormat::Brat, "brat"),
     ] {
         let out = dir.path().join(name);
-        let keep = out.join("ids.tsv");
+        let keep = out.join("notes.txt");
         if format == OutputFormat::Brat {
             std::fs::create_dir(&out).unwrap();
             std::fs::write(&keep, "earlier\n").unwrap();
@@ -1369,13 +1369,23 @@ fn a_brat_run_is_refused_a_folder_of_documents() {
     let o = predict(&second, &corpus, &["--format", "brat"]);
     common::refused(&o, "no run of this version wrote them (is it a corpus?)");
     assert_eq!(names(&corpus), held);
+    // Emptied of its documents, it is still refused: its ids file, without
+    // quotekit's header, is neither removed nor added to (the lines of both
+    // would be read as one list).
     std::fs::remove_file(corpus.join("gold.ann")).unwrap();
     std::fs::remove_file(corpus.join("gold.txt")).unwrap();
     let o = predict(&second, &corpus, &["--format", "brat"]);
+    common::refused(
+        &o,
+        "ids.tsv: a list of renamed documents without the header quotekit writes",
+    );
+    assert_eq!(
+        std::fs::read_to_string(corpus.join("ids.tsv")).unwrap(),
+        "gold\tits own\n"
+    );
+    std::fs::remove_file(corpus.join("ids.tsv")).unwrap();
+    let o = predict(&second, &corpus, &["--format", "brat"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(std::fs::read_to_string(corpus.join("ids.tsv"))
-        .unwrap()
-        .starts_with("gold\tits own\n"));
 }
 
 /// A text file that opens with a byte-order mark is tagged as the same

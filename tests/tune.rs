@@ -750,6 +750,21 @@ fn a_label_map_the_search_does_not_use_is_a_warning() {
         "{err}"
     );
     assert!(!out.join("trials.jsonl").exists());
+    // The corpora the space names are inputs, which the output folder may
+    // not hold.
+    let holder = dir.path().join("conlls");
+    std::fs::create_dir(&holder).unwrap();
+    let inside = holder.join("sample.conll");
+    std::fs::copy(&conll, &inside).unwrap();
+    std::fs::write(
+        &space,
+        format!(
+            "base = {base:?}\nmethod = \"grid\"\n[space]\n\"data.train\" = {{ values = [{sample:?}, {inside:?}] }}\n"
+        ),
+    )
+    .unwrap();
+    let err = refused(&tune(&space, &holder, &[]), "sample.conll");
+    assert!(!err.contains("trial 1"), "{err}");
     // A corpus key a flag also gives is refused, naming both; so is the dev
     // corpus, whose trials could not be ranked against each other.
     let err = refused(

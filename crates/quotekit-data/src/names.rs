@@ -156,33 +156,52 @@ fn named_on_spans(doc: &Document) -> bool {
     doc.spans.iter().any(named)
 }
 
-/// A file of the names folder `dir` that is named like a names file but
-/// would never be read, and why (the first by path): `ID.TSV`, `ID.Tsv`
-/// (names files are `ID.tsv`), or a compressed one, `ID.tsv.gz` (names
-/// files are read as they are).
+/// A file of the names folder `dir`, or of a folder in it (ids with `/`
+/// name files in folders), that is named like a names file but would never
+/// be read, and why (the first by path): `ID.TSV`, `ID.Tsv` (names files
+/// are `ID.tsv`), or a compressed one, `ID.tsv.gz` (names files are read as
+/// they are); not one beside the `ID.tsv` that is read.
 pub fn misnamed_file(dir: &Path) -> Option<(PathBuf, &'static str)> {
     const COMPRESSED: [&str; 5] = ["gz", "bz2", "xz", "zst", "zip"];
     let why = |p: &Path| {
         let name = p.file_name()?.to_str()?;
         let (stem, ext) = name.rsplit_once('.')?;
-        if ext != "tsv" && ext.eq_ignore_ascii_case("tsv") {
-            return Some("names files end in `.tsv`, in lower case: rename it, or it names no one");
-        }
-        let compressed = COMPRESSED.iter().any(|c| ext.eq_ignore_ascii_case(c))
+        let (read, why) = if ext != "tsv" && ext.eq_ignore_ascii_case("tsv") {
+            (
+                format!("{stem}.tsv"),
+                "names files end in `.tsv`, in lower case: rename it, or it names no one",
+            )
+        } else if COMPRESSED.iter().any(|c| ext.eq_ignore_ascii_case(c))
             && stem
                 .rsplit_once('.')
-                .is_some_and(|(_, e)| e.eq_ignore_ascii_case("tsv"));
-        compressed.then_some(
-            "a compressed names file is not read (names files are plain `ID.tsv`): \
-             decompress it, or it names no one",
-        )
+                .is_some_and(|(_, e)| e.eq_ignore_ascii_case("tsv"))
+        {
+            (
+                format!("{}.tsv", &stem[..stem.len() - 4]),
+                "a compressed names file is not read (names files are plain `ID.tsv`): \
+                 decompress it, or it names no one",
+            )
+        } else {
+            return None;
+        };
+        (!p.with_file_name(read).is_file()).then_some(why)
     };
-    let mut found: Vec<(PathBuf, &'static str)> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter_map(|p| why(&p).map(|w| (p, w)))
-        .collect();
+    // (Folders as deep as ids go, not through links: a link to a folder
+    // above would never end.)
+    let mut found = Vec::new();
+    let mut folders = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() && depth < 16 => folders.push((path, depth + 1)),
+                _ => found.extend(why(&path).map(|w| (path, w))),
+            }
+        }
+    }
     found.sort();
     found.into_iter().next()
 }

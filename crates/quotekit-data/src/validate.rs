@@ -193,6 +193,15 @@ pub enum ProblemKind {
         /// another annotator's file of the article.
         names_file: bool,
     },
+    /// A brat article whose id comes from the folder's `ids.tsv`, a file
+    /// without the header quotekit writes: an earlier version's list of
+    /// renamed documents, or another program's file, which renames it.
+    IdFromListWithoutHeader {
+        /// The article's text file, whose name its id replaces.
+        file: PathBuf,
+        /// The id it takes.
+        id: String,
+    },
     /// An article with several annotation files, none of them by the
     /// annotator asked for (`--annotator`), read from another's.
     OtherAnnotator {
@@ -491,6 +500,14 @@ impl std::fmt::Display for ProblemKind {
                 }
                 Ok(())
             }
+            ProblemKind::IdFromListWithoutHeader { file, id } => write!(
+                f,
+                "the document of {} takes its id {id:?} from this line, of a list without the \
+                 header quotekit writes: an earlier version's list of renamed documents \
+                 (`predict --resume` into the folder writes it with its header), or another \
+                 program's file, which renames the document (move it out of the corpus folder)",
+                file.display()
+            ),
             ProblemKind::OtherAnnotator { wanted, used } => write!(
                 f,
                 "the article has several annotation files, none of annotator {wanted:?}: \
@@ -556,6 +573,7 @@ impl Diagnostic {
             ProblemKind::NamesTextMismatch { .. } => "names file text mismatch",
             ProblemKind::NameOfNonSource { .. } => "name for a span that is not a Source",
             ProblemKind::OtherAnnotator { .. } => "article read from another annotator",
+            ProblemKind::IdFromListWithoutHeader { .. } => "id from an ids.tsv without header",
         }
     }
 }

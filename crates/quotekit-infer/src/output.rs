@@ -328,11 +328,35 @@ impl Sink {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
                 // (What a killed run left half written.)
                 quotekit_data::atomic::remove_stale(dir);
+                // (A list without quotekit's header is neither begun anew,
+                // which could lose another program's file, nor added to: its
+                // lines and this run's would be read as one list. Said
+                // before anything is written. A link in its place is
+                // replaced, not read.)
+                let ids = dir.join(IDS_FILE);
+                let headerless = || {
+                    let file = std::fs::symlink_metadata(&ids).is_ok_and(|m| m.is_file());
+                    file && std::fs::read(&ids).is_ok_and(|text| {
+                        !text.is_empty() && !std::str::from_utf8(&text).is_ok_and(has_header)
+                    })
+                };
+                if !append && headerless() {
+                    return Err(InferError::Data(Box::new(
+                        quotekit_data::DataError::Layout {
+                            path: ids,
+                            message: format!(
+                                "a list of renamed documents without the header quotekit writes \
+                                 (an earlier version's, whose documents are gone, or another \
+                                 program's file): move it out of {}, where this run writes its own",
+                                dir.display()
+                            ),
+                        },
+                    )));
+                }
                 // (The folder's own files replace a link in their place, as
                 // its documents do, by a rename; `ids.tsv` is appended to
                 // from here on.)
                 let errors = dir.join(ERRORS_FILE);
-                let ids = dir.join(IDS_FILE);
                 for file in [&errors, &ids] {
                     replace_link(file).map_err(|e| InferError::io(file, e))?;
                 }

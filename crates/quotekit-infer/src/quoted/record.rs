@@ -281,6 +281,15 @@ pub(super) fn checked(
     path: Option<&Path>,
     line_no: usize,
 ) -> Result<Read, InferError> {
+    // (Bytes that are no UTF-8 are said as such, where the JSON reader
+    // calls them an invalid code point.)
+    if let Err(e) = std::str::from_utf8(line) {
+        return Err(InferError::Usage(format!(
+            "{}: not valid UTF-8 (invalid byte at offset {} of the line)",
+            place(path, line_no),
+            e.valid_up_to()
+        )));
+    }
     let read = read_record(line, field).map_err(|e| {
         // (What the line's end says, as for a JSONL corpus: a file whose
         // lines end with a carriage return alone.)

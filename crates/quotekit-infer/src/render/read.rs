@@ -666,10 +666,14 @@ fn read_jsonl(
         };
         let value = known_keys(&buf).map(Value::Object);
         // (A record whose value does not parse, a number out of range, say,
-        // is said to be a record that does not parse, not a document.)
+        // is said to be a record that does not parse, not a document; a
+        // line that is no UTF-8 is said so, as the documents reader says it.)
         // (The line's keys are read again only when it does not parse.)
         let not_a_document = match &value {
-            Err(e) if serde_json::from_slice::<Shape>(&buf).is_ok_and(|s| s.is_record()) => {
+            Err(e)
+                if std::str::from_utf8(&buf).is_ok()
+                    && serde_json::from_slice::<Shape>(&buf).is_ok_and(|s| s.is_record()) =>
+            {
                 format!(
                     "{}:{line_no}: a `predict --format jsonl` record that does not parse: {}",
                     path.display(),

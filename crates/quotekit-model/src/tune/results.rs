@@ -285,7 +285,9 @@ impl ResultsStore {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let line = match std::str::from_utf8(line) {
                 Ok(line) => line,
-                Err(_) if i + 1 == lines.len() && !whole => break,
+                // (Cut inside a character: a byte that is no UTF-8 before
+                // that is said.)
+                Err(e) if i + 1 == lines.len() && !whole && e.error_len().is_none() => break,
                 Err(e) => {
                     return Err(bad(
                         i,
@@ -519,6 +521,14 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         assert_eq!(store.read().unwrap(), vec![record(1, 0.6)]);
         assert_eq!(std::fs::read(&path).unwrap(), good());
+        let mut text = good();
+        text.extend_from_slice(b"{\"trial\": \xff, \"cut\": ");
+        std::fs::write(&path, &text).unwrap();
+        let err = store.read().unwrap_err().to_string();
+        assert!(
+            err.contains("line 2: not UTF-8 (at byte 11 of the line)"),
+            "{err}"
+        );
     }
 
     /// A search is resumed on the corpora its trials were scored on: other

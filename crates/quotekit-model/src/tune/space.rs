@@ -514,12 +514,25 @@ impl SearchSpace {
 
     /// Every file a search reads, which its output folder must not hold:
     /// the corpora and names of `base` (from [`SearchSpace::base_config`]),
-    /// the search-space file and the base config file.
+    /// the search-space file and the base config file, and the files the
+    /// space's values name (a corpus of `data.train`'s, say).
     pub fn inputs<'a>(&'a self, base: &'a Checked) -> Vec<&'a Path> {
-        self.named_inputs(base)
+        let mut inputs: Vec<&Path> = self
+            .named_inputs(base)
             .into_iter()
             .map(|(_, p)| p)
-            .collect()
+            .collect();
+        let strings = self
+            .keys
+            .iter()
+            .flat_map(|(_, domain)| domain.values.iter().flatten())
+            .flat_map(|value| match value {
+                toml::Value::String(s) => vec![s.as_str()],
+                toml::Value::Array(items) => items.iter().filter_map(toml::Value::as_str).collect(),
+                _ => Vec::new(),
+            });
+        inputs.extend(strings.map(Path::new).filter(|p| p.exists()));
+        inputs
     }
 
     /// [`SearchSpace::inputs`], each with the key that names it (the

@@ -45,6 +45,9 @@ struct Pair {
     /// The annotator asked for and the one read instead, when the article
     /// has several files and none of the one asked for.
     other_annotator: Option<(String, String)>,
+    /// The ids file and its line that gave the article its id, where the
+    /// file lacks quotekit's header.
+    id_without_header: Option<(PathBuf, usize)>,
 }
 
 impl CorpusReader for BratReader {
@@ -139,72 +142,91 @@ pub fn corpus_files(dir: &Path) -> usize {
     count(dir, true) + count(&dir.join("text"), false) + count(&dir.join("attributions"), false)
 }
 
+/// The id of a document whose file name is not its id, from the folder's
+/// [`IDS_FILE`], and the line that gave it where the file lacks quotekit's
+/// header (to warn of: [`ProblemKind::IdFromListWithoutHeader`]).
+type RenamedIds = HashMap<String, (String, Option<usize>)>;
+
 /// The ids of documents whose file name is not their id, from the folder's
-/// [`IDS_FILE`] (written by quotekit's brat output), if it has one. A line
-/// with no tab, one that names a file twice, or (with the header) more
-/// than one tab is refused, naming the line; so is, in a file without the
-/// header (an earlier version's, or none of quotekit's: a `ids.tsv` of
-/// one's own beside the articles), a line naming no article of the folder
-/// (`texts`): such a file would rename documents silently. (With the header,
-/// a name no longer there is passed over: an article removed by hand.)
-fn renamed_ids(dir: &Path, texts: &HashSet<&str>) -> Result<HashMap<String, String>, DataError> {
+/// [`IDS_FILE`] (written by quotekit's brat output), if it has one. With
+/// quotekit's header, a line that is not a name, a tab and an id is refused
+/// naming it; a name no article of the folder (`texts`) has is passed over (a document removed by hand, or not yet written). Without
+/// it (an earlier version's file, or another program's), each line is read
+/// as the earlier versions wrote it: the first way of reading it (split at
+/// a tab, as written or unescaped) that names an article renames it, and
+/// the line is kept to warn of; other lines are passed over. Either way, a
+/// last line without its end (cut by a kill, as the writer may leave it) is
+/// passed over, and a name given two different ids is refused.
+fn renamed_ids(dir: &Path, texts: &HashSet<&str>) -> Result<RenamedIds, DataError> {
     let path = dir.join(IDS_FILE);
-    let mut out = HashMap::new();
+    let mut out: RenamedIds = HashMap::new();
     if !path.is_file() {
         return Ok(out);
     }
     let text = read_utf8(&path)?;
     let escaped = ids::has_header(&text);
-    let mut given: HashMap<String, usize> = HashMap::new();
+    let whole = text.ends_with('\n');
     let bad = |line: usize, message: String| DataError::Syntax {
         path: path.clone(),
         line,
         message,
     };
-    let lines = text
+    let lines: Vec<&str> = text
         .strip_prefix(crate::formats::BOM)
         .unwrap_or(&text)
-        .lines();
-    for (k, line) in lines.enumerate().skip(usize::from(escaped)) {
+        .lines()
+        .collect();
+    let mut given: HashMap<String, usize> = HashMap::new();
+    for (k, line) in lines.iter().enumerate().skip(usize::from(escaped)) {
         let number = k + 1;
-        if line.is_empty() {
+        // (A last line without its end was cut by a kill: the document it
+        // names was not written.)
+        if line.is_empty() || (number == lines.len() && !whole) {
             continue;
         }
         let pair = if escaped {
-            ids::parse_ids_line(line).filter(|_| line.matches('\t').count() == 1)
+            let pair = ids::parse_ids_line(line).filter(|_| line.matches('\t').count() == 1);
+            match pair {
+                Some(pair) => pair,
+                None => {
+                    return Err(bad(
+                        number,
+                        format!(
+                            "{:?} is not a file name, a tab and a document id (a tab, line \
+                             end or backslash in either written `\\t`, `\\n`, `\\r`, `\\\\`)",
+                            crate::message::shorten(line, 80)
+                        ),
+                    ))
+                }
+            }
         } else {
-            line.split_once('\t')
-                .map(|(name, id)| (name.to_string(), id.to_string()))
+            // (Names with a tab were written as they are before lines were
+            // escaped, and escaped for a while before the header was.)
+            let split = line.match_indices('\t').map(|(at, _)| {
+                let (name, id) = line.split_at(at);
+                (name.to_string(), id[1..].to_string())
+            });
+            let unescaped = ids::parse_ids_line(line).filter(|_| line.contains('\\'));
+            match split
+                .chain(unescaped)
+                .find(|(name, _)| texts.contains(name.as_str()))
+            {
+                Some(pair) => pair,
+                None => continue,
+            }
         };
-        let Some((name, id)) = pair else {
-            return Err(bad(
-                number,
-                format!(
-                    "{:?} is not a file name, a tab and a document id (tabs in either \
-                     written `\\t`)",
-                    crate::message::shorten(line, 80)
-                ),
-            ));
-        };
-        if !escaped && !texts.contains(name.as_str()) {
-            return Err(bad(
-                number,
-                format!(
-                    "names no article of this folder ({name:?}.txt is not there), and the file \
-                     lacks the header quotekit writes (`{}`): if it is not quotekit's list of \
-                     renamed documents, move it out of the corpus folder; if it is, remove \
-                     the line",
-                    ids::IDS_HEADER
-                ),
-            ));
+        let (name, id) = pair;
+        if let Some((before, line)) = out.get(&name).map(|(i, _)| i).zip(given.get(&name)) {
+            if *before != id {
+                return Err(bad(
+                    number,
+                    format!("gives {name:?} the id {id:?}, where line {line} gave it {before:?}"),
+                ));
+            }
+            continue;
         }
-        if let Some(before) = given.insert(name.clone(), number) {
-            return Err(bad(
-                number,
-                format!("gives {name:?} an id again (line {before} gave it one)"),
-            ));
-        }
-        out.insert(name, id);
+        given.insert(name.clone(), number);
+        out.insert(name, (id, (!escaped).then_some(number)));
     }
     Ok(out)
 }
@@ -321,8 +343,14 @@ fn collect_pairs(
                 Some(&ann) => pairs.push(Pair {
                     ann: ann.clone(),
                     text: text.clone(),
-                    name: ids.get(name).cloned().unwrap_or_else(|| name.clone()),
+                    name: ids
+                        .get(name)
+                        .map_or_else(|| name.clone(), |(id, _)| id.clone()),
                     other_annotator: None,
+                    id_without_header: ids
+                        .get(name)
+                        .and_then(|(_, line)| *line)
+                        .map(|line| (dir.join(IDS_FILE), line)),
                 }),
                 None => errors.push(missing_annotation(
                     text.clone(),
@@ -456,6 +484,7 @@ fn collect_polnear(
                     text,
                     ann: chosen.1.clone(),
                     other_annotator,
+                    id_without_header: None,
                 });
             }
             None => {
@@ -503,6 +532,18 @@ fn read_pair(pair: &Pair, options: &BratOptions) -> Result<ReadDocument, DataErr
     let text = read_utf8(&pair.text)?;
     let ann = read_text(&pair.ann)?;
     let mut read = parse_ann(&pair.name, text, &ann, &pair.ann, options)?;
+    if let Some((list, line)) = &pair.id_without_header {
+        read.diagnostics.push(Diagnostic {
+            file: list.clone(),
+            line: Some(*line),
+            document: pair.name.clone(),
+            severity: Severity::Warning,
+            kind: ProblemKind::IdFromListWithoutHeader {
+                file: pair.text.clone(),
+                id: pair.name.clone(),
+            },
+        });
+    }
     if let Some((wanted, used)) = &pair.other_annotator {
         read.diagnostics.push(Diagnostic {
             file: pair.ann.clone(),
@@ -680,38 +721,76 @@ mod tests {
         assert_eq!(flat.unwrap().documents.len(), 1);
     }
 
-    /// An ids file renames the articles it lists; a line it cannot be read
-    /// from, a name given twice and, without quotekit's header (an earlier
-    /// version's file, or someone else's `ids.tsv`), a name no article has
-    /// are refused naming the line, not read as renames; with the header, a
-    /// name no longer in the folder is passed over.
+    /// An ids file renames the articles it lists. With quotekit's header,
+    /// a line it cannot read is refused naming it (but for a last line cut
+    /// short by a kill), and a name no article has is passed over. Without
+    /// it (an earlier version's file, or another program's `ids.tsv` beside
+    /// the articles), each line is read as earlier versions wrote it (a
+    /// name with a tab as it is, or escaped) and every rename is warned of.
+    /// A name given two ids is refused either way.
     #[test]
-    fn an_ids_file_renames_only_what_it_can_be_sure_of() {
+    fn an_ids_file_renames_what_it_names_and_says_so_without_its_header() {
         let dir = tempfile::tempdir().unwrap();
-        write(&dir.path().join("a.txt"), "Ann said so.");
-        write(&dir.path().join("a.ann"), "T1\tSource 0 3\tAnn\n");
+        for name in ["a", "x\ty~2"] {
+            write(&dir.path().join(format!("{name}.txt")), "Ann said so.");
+            write(
+                &dir.path().join(format!("{name}.ann")),
+                "T1\tSource 0 3\tAnn\n",
+            );
+        }
         let ids = dir.path().join(IDS_FILE);
         let read = |text: &str| {
             write(&ids, text);
             load_corpus(dir.path(), Format::Brat, &LoadOptions::default())
-                .map(|c| c.documents[0].id.clone())
+                .map(|c| {
+                    let mut got: Vec<String> = c.documents.iter().map(|d| d.id.clone()).collect();
+                    got.sort();
+                    (
+                        got,
+                        c.warnings
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>(),
+                    )
+                })
                 .map_err(|e| e.to_string())
         };
         let header = format!("{IDS_HEADER}\n");
-        assert_eq!(
-            read(&format!("{header}gone\tx\na\tw\\tx\n")).unwrap(),
-            "w\tx"
+        let (got, warned) = read(&format!("{header}gone\tx\na\tw\\tx\na\tw\\tx\na\tcut")).unwrap();
+        assert_eq!(got, ["w\tx", "x\ty~2"]);
+        assert!(warned.is_empty(), "{warned:?}");
+        let (got, warned) = read("article\tsource_id\na\t4711\r\nx\ty~2\tx\ty\n").unwrap();
+        assert_eq!(got, ["4711", "x\ty"]);
+        let said = format!(
+            "{}:2: warning: the document of {} takes its id \"4711\" from this line, of a list without the header",
+            ids.display(),
+            dir.path().join("a.txt").display()
         );
-        assert_eq!(read("a\tC:\\a\n").unwrap(), "C:\\a");
+        assert!(warned.iter().any(|w| w.contains(&said)), "{warned:?}");
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        let (got, _) = read("x\\ty~2\tx\\ty\n").unwrap();
+        assert_eq!(got, ["a", "x\ty"]);
         for (text, line, says) in [
             (
-                "article\tsource_id\na\t4711\n".to_string(),
-                1,
-                "names no article of this folder (\"article\".txt is not there), and the file lacks the header",
+                format!("{header}a\tx\na\ty\n"),
+                3,
+                "gives \"a\" the id \"y\", where line 2 gave it \"x\"",
             ),
-            (format!("{header}a\tx\na\ty\n"), 3, "gives \"a\" an id again (line 2 gave it one)"),
-            (format!("{header}\na\n"), 3, "\"a\" is not a file name, a tab and a document id"),
-            (format!("{header}a\tx\ty\n"), 2, "\"a\\tx\\ty\" is not a file name, a tab"),
+            (
+                "a\tx\na\ty\n".to_string(),
+                2,
+                "gives \"a\" the id \"y\", where line 1 gave it \"x\"",
+            ),
+            (
+                format!("{header}\na\n"),
+                3,
+                "\"a\" is not a file name, a tab and a document id",
+            ),
+            (
+                format!("{header}a\tx\ty\n"),
+                2,
+                "\"a\\tx\\ty\" is not a file name, a tab",
+            ),
         ] {
             let err = read(&text).unwrap_err();
             let at = format!("{}:{line}: {says}", ids.display());
