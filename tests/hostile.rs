@@ -749,6 +749,23 @@ fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
     let mut got = common::record_ids(&std::fs::read_to_string(&back).unwrap());
     got.sort();
     assert_eq!(got, ids);
+    // So does one a later version wrote, escaped but without the header,
+    // and one naming a document that is not there (dropped).
+    std::fs::remove_dir_all(&out_dir).unwrap();
+    std::fs::create_dir(&out_dir).unwrap();
+    for ext in ["ann", "txt"] {
+        let f = format!("{file}.{ext}");
+        std::fs::copy(whole.join(&f), out_dir.join(&f)).unwrap();
+    }
+    let escaped = format!("{file}\t{}\ngone~2\tgone\n", ids[0].replace('\\', "\\\\"));
+    std::fs::write(out_dir.join("ids.tsv"), escaped).unwrap();
+    let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap(),
+        first,
+        "as the uninterrupted run wrote it"
+    );
 }
 
 /// A run resumed after its failed documents were written exits as the

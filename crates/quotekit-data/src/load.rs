@@ -365,41 +365,6 @@ mod tests {
             crate::names::misnamed_file(dir.path()).map(|(p, _)| p),
             Some(dir.path().join("b.TSV"))
         );
-        // A compressed one is found too, but beside the `ID.tsv` that is
-        // read, where it is passed over (as `c.Tsv` beside `c.tsv`); in a
-        // folder (an id with `/`), it is found.
-        std::fs::write(dir.path().join("b.tsv"), "").unwrap();
-        std::fs::write(dir.path().join("e.tsv.gz"), "").unwrap();
-        std::fs::write(dir.path().join("e.tar.gz"), "").unwrap();
-        let (file, why) = crate::names::misnamed_file(dir.path()).unwrap();
-        assert_eq!(file, dir.path().join("c.Tsv"));
-        assert!(why.starts_with("names files end in `.tsv`"), "{why}");
-        std::fs::write(dir.path().join("c.tsv"), "").unwrap();
-        let (file, why) = crate::names::misnamed_file(dir.path()).unwrap();
-        assert_eq!(file, dir.path().join("e.tsv.gz"));
-        assert!(
-            why.starts_with("a compressed names file is not read"),
-            "{why}"
-        );
-        std::fs::write(dir.path().join("e.tsv"), "").unwrap();
-        std::fs::write(dir.path().join("a.tsv.gz"), "").unwrap();
-        assert_eq!(crate::names::misnamed_file(dir.path()), None);
-        std::fs::create_dir(dir.path().join("sub")).unwrap();
-        std::fs::write(dir.path().join("sub/d.TSV"), "").unwrap();
-        assert_eq!(
-            crate::names::misnamed_file(dir.path()).map(|(p, _)| p),
-            Some(dir.path().join("sub/d.TSV"))
-        );
-        for name in [
-            "sub/d.TSV",
-            "b.tsv",
-            "c.tsv",
-            "e.tsv",
-            "e.tsv.gz",
-            "a.tsv.gz",
-        ] {
-            std::fs::remove_file(dir.path().join(name)).unwrap();
-        }
         let corpus = dir.path().join("c.jsonl");
         std::fs::write(&corpus, "{\"id\": \"a\", \"text\": \"Ann said so.\"}\n").unwrap();
         let options = LoadOptions {

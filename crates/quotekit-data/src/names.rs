@@ -186,8 +186,8 @@ pub fn misnamed_file(dir: &Path) -> Option<(PathBuf, &'static str)> {
         };
         (!p.with_file_name(read).is_file()).then_some(why)
     };
-    // (Folders as deep as ids go, not through links: a link to a folder
-    // above would never end.)
+    // (Folders four deep, where ids with `/` put their files, not through
+    // links: a link to a folder above would never end.)
     let mut found = Vec::new();
     let mut folders = vec![(dir.to_path_buf(), 0)];
     while let Some((folder, depth)) = folders.pop() {
@@ -197,7 +197,7 @@ pub fn misnamed_file(dir: &Path) -> Option<(PathBuf, &'static str)> {
         for entry in entries.flatten() {
             let path = entry.path();
             match entry.file_type() {
-                Ok(t) if t.is_dir() && depth < 16 => folders.push((path, depth + 1)),
+                Ok(t) if t.is_dir() && depth < 4 => folders.push((path, depth + 1)),
                 _ => found.extend(why(&path).map(|w| (path, w))),
             }
         }
@@ -675,5 +675,36 @@ mod tests {
         assert_eq!(names_file(&dirs, "2016/../a1"), None);
         std::fs::write(&file, "T1\tAnn\tAnn Lee\n").unwrap();
         assert_eq!(names_file(&dirs, "a1"), Some(file));
+    }
+
+    /// A compressed names file is found as `ID.TSV` is, but beside the
+    /// `ID.tsv` that is read, where it is passed over; in a folder (an id
+    /// with `/`), it is found.
+    #[test]
+    fn misnamed_files_are_found_where_names_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        for name in ["a.tsv", "b.tsv", "c.Tsv", "e.tsv.gz", "e.tar.gz"] {
+            std::fs::write(at(name), "").unwrap();
+        }
+        let (file, why) = misnamed_file(dir.path()).unwrap();
+        assert_eq!(file, at("c.Tsv"));
+        assert!(why.starts_with("names files end in `.tsv`"), "{why}");
+        std::fs::write(at("c.tsv"), "").unwrap();
+        let (file, why) = misnamed_file(dir.path()).unwrap();
+        assert_eq!(file, at("e.tsv.gz"));
+        assert!(
+            why.starts_with("a compressed names file is not read"),
+            "{why}"
+        );
+        std::fs::write(at("e.tsv"), "").unwrap();
+        std::fs::write(at("a.tsv.gz"), "").unwrap();
+        assert_eq!(misnamed_file(dir.path()), None);
+        std::fs::create_dir(at("sub")).unwrap();
+        std::fs::write(at("sub/d.TSV"), "").unwrap();
+        assert_eq!(
+            misnamed_file(dir.path()).map(|(p, _)| p),
+            Some(at("sub/d.TSV"))
+        );
     }
 }

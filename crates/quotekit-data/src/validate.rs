@@ -504,8 +504,9 @@ impl std::fmt::Display for ProblemKind {
                 f,
                 "the document of {} takes its id {id:?} from this line, of a list without the \
                  header quotekit writes: an earlier version's list of renamed documents \
-                 (`predict --resume` into the folder writes it with its header), or another \
-                 program's file, which renames the document (move it out of the corpus folder)",
+                 (`quotekit convert --from brat --to brat` copies the folder with it), or \
+                 another program's file, which renames the document (move it out of the \
+                 corpus folder)",
                 file.display()
             ),
             ProblemKind::OtherAnnotator { wanted, used } => write!(

@@ -62,6 +62,7 @@
 
 pub mod error;
 pub mod failed;
+mod ids_list;
 pub mod input;
 pub mod lock;
 pub mod manifest;

@@ -5,9 +5,7 @@
 
 use crate::error::InferError;
 use crate::input::{InputDocument, InputError};
-use quotekit_data::formats::brat::{
-    file_name, has_header, ids_line, ids_text, read_ids, to_ann, write_file, IDS_FILE, IDS_HEADER,
-};
+use quotekit_data::formats::brat::{file_name, ids_line, to_ann, write_file, IDS_FILE, IDS_HEADER};
 use quotekit_data::formats::jsonl::{escape_line_breaks, to_json_line};
 use quotekit_data::gzip;
 use quotekit_data::paths::replace_link;
@@ -328,31 +326,8 @@ impl Sink {
                 std::fs::create_dir_all(dir).map_err(|e| InferError::io(dir, e))?;
                 // (What a killed run left half written.)
                 quotekit_data::atomic::remove_stale(dir);
-                // (A list without quotekit's header is neither begun anew,
-                // which could lose another program's file, nor added to: its
-                // lines and this run's would be read as one list. Said
-                // before anything is written. A link in its place is
-                // replaced, not read.)
                 let ids = dir.join(IDS_FILE);
-                let headerless = || {
-                    let file = std::fs::symlink_metadata(&ids).is_ok_and(|m| m.is_file());
-                    file && std::fs::read(&ids).is_ok_and(|text| {
-                        !text.is_empty() && !std::str::from_utf8(&text).is_ok_and(has_header)
-                    })
-                };
-                if !append && headerless() {
-                    return Err(InferError::Data(Box::new(
-                        quotekit_data::DataError::Layout {
-                            path: ids,
-                            message: format!(
-                                "a list of renamed documents without the header quotekit writes \
-                                 (an earlier version's, whose documents are gone, or another \
-                                 program's file): move it out of {}, where this run writes its own",
-                                dir.display()
-                            ),
-                        },
-                    )));
-                }
+                crate::ids_list::refuse_foreign(dir, &ids, append)?;
                 // (The folder's own files replace a link in their place, as
                 // its documents do, by a rename; `ids.tsv` is appended to
                 // from here on.)
@@ -361,45 +336,7 @@ impl Sink {
                     replace_link(file).map_err(|e| InferError::io(file, e))?;
                 }
                 sink.errors = Some(open_file(&errors)?);
-                // (Begun anew, as the errors are, by a run that is no resume:
-                // its lines would otherwise follow those of runs before. Only
-                // a file quotekit wrote, which opens with its header.)
-                let ours = || {
-                    std::fs::read_to_string(&ids)
-                        .is_ok_and(|text| text.is_empty() || has_header(&text))
-                };
-                if !append && ours() {
-                    match std::fs::remove_file(&ids) {
-                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                            return Err(InferError::io(&ids, e))
-                        }
-                        _ => {}
-                    }
-                }
-                if append && ids.exists() {
-                    let held = std::fs::read(&ids).map_err(|e| InferError::io(&ids, e))?;
-                    // A line cut off by a kill is cut away, to be written
-                    // again whole.
-                    let whole = held.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-                    if whole < held.len() {
-                        let file = std::fs::OpenOptions::new()
-                            .write(true)
-                            .open(&ids)
-                            .map_err(|e| InferError::io(&ids, e))?;
-                        file.set_len(whole as u64)
-                            .map_err(|e| InferError::io(&ids, e))?;
-                    }
-                    let text = String::from_utf8_lossy(&held[..whole]);
-                    let pairs = read_ids(&text);
-                    // A file written before names and ids were escaped is
-                    // written anew, escaped, before lines are added to it.
-                    if !text.is_empty() && !has_header(&text) {
-                        write_file(&ids, &ids_text(&pairs))
-                            .map_err(|e| InferError::Data(Box::new(e)))?;
-                    }
-                    sink.ids_begun = !text.is_empty();
-                    sink.ids = pairs.iter().map(|(name, id)| ids_line(name, id)).collect();
-                }
+                (sink.ids_begun, sink.ids) = crate::ids_list::begin(dir, &ids, append)?;
             }
             (OutputTarget::Path(path), _) => {
                 let file: Box<dyn Write + Send> = Box::new(open_file(path)?);

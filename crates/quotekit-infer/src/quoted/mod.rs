@@ -349,6 +349,18 @@ mod tests {
         std::fs::write(&path, "{\"id\": \"a\", \"quotes\": []}\n{\"quotes\": 3}\n").unwrap();
         let e = Quoted::read(&path).unwrap_err().to_string();
         assert!(e.contains("pred.jsonl:2"), "{e}");
+        // A byte that is no UTF-8 is said so (the JSON reader calls it an
+        // invalid code point).
+        std::fs::write(
+            &path,
+            b"{\"id\": \"a\", \"quotes\": [{\"speaker_name\": \"A\xff\"}]}\n",
+        )
+        .unwrap();
+        let e = Quoted::read(&path).unwrap_err().to_string();
+        assert!(
+            e.ends_with("pred.jsonl:1: not valid UTF-8 (invalid byte at offset 42 of the line)"),
+            "{e}"
+        );
         // A folder (a Spark job's output) is told how to join its files.
         let e = Quoted::read(path.parent().unwrap())
             .unwrap_err()

@@ -515,16 +515,19 @@ impl SearchSpace {
     /// Every file a search reads, which its output folder must not hold:
     /// the corpora and names of `base` (from [`SearchSpace::base_config`]),
     /// the search-space file and the base config file, and the files the
-    /// space's values name (a corpus of `data.train`'s, say).
+    /// space's `data` values name (a corpus of `data.train`'s, say).
     pub fn inputs<'a>(&'a self, base: &'a Checked) -> Vec<&'a Path> {
         let mut inputs: Vec<&Path> = self
             .named_inputs(base)
             .into_iter()
             .map(|(_, p)| p)
             .collect();
+        // (The data's paths: the corpora and names a trial reads, which an
+        // output folder over them would mix with its trials.)
         let strings = self
             .keys
             .iter()
+            .filter(|(key, _)| key.starts_with("data."))
             .flat_map(|(_, domain)| domain.values.iter().flatten())
             .flat_map(|value| match value {
                 toml::Value::String(s) => vec![s.as_str()],

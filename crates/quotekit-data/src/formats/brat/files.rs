@@ -25,16 +25,7 @@ impl BratNames {
 
     /// The file name stem of the next document with `id`.
     pub fn name(&mut self, id: &str) -> String {
-        let cleaned = file_name(id);
-        let base = if cleaned == id && id.len() <= MAX_NAME && !id.contains('~') {
-            cleaned
-        } else {
-            let mut cut = cleaned.len().min(MAX_NAME - 17);
-            while !cleaned.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            format!("{}~{:016x}", &cleaned[..cut], fnv1a(id.as_bytes()))
-        };
+        let base = base_name(id);
         let n = self.seen.entry(id.to_string()).or_default();
         *n += 1;
         if *n == 1 {
@@ -43,6 +34,48 @@ impl BratNames {
             format!("{base}~{n}")
         }
     }
+}
+
+/// The file name stem of the first document with `id` ([`BratNames`]).
+fn base_name(id: &str) -> String {
+    let cleaned = file_name(id);
+    if cleaned == id && id.len() <= MAX_NAME && !id.contains('~') {
+        return cleaned;
+    }
+    let mut cut = cleaned.len().min(MAX_NAME - 17);
+    while !cleaned.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{:016x}", &cleaned[..cut], fnv1a(id.as_bytes()))
+}
+
+/// True when [`BratNames`] names a document of `id` `name`: its first
+/// one, or a later one (`~2`, `~3`, …).
+pub fn could_name(name: &str, id: &str) -> bool {
+    let base = base_name(id);
+    name == base
+        || name
+            .strip_prefix(base.as_str())
+            .and_then(|rest| rest.strip_prefix('~'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The file name stems of the documents a brat output folder holds (a
+/// `.txt` file with its `.ann`, as quotekit writes them).
+pub fn written_documents(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".txt")?;
+            dir.join(format!("{stem}.ann"))
+                .is_file()
+                .then(|| stem.to_string())
+        })
+        .collect()
 }
 
 /// FNV-1a, 64 bits: a stable hash of an id.
@@ -96,5 +129,12 @@ mod tests {
         // The same ids in the same order: the same names.
         let mut again = BratNames::default();
         assert_eq!(again.name("a/b"), got[0]);
+        // Each name is one it could give its id, and no other's.
+        let ids = ["a/b", "a_b", "a\\b", "a_b", "plain", long.as_str()];
+        for (name, id) in got.iter().zip(ids) {
+            assert!(could_name(name, id), "{name} {id}");
+            assert!(!could_name(name, "a\\\\b"), "{name}");
+        }
+        assert!(!could_name("a_b~x", "a_b"));
     }
 }

@@ -48,6 +48,109 @@ pub fn read_ids(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A rename an [`IDS_FILE`] gives: an article's file name stem, its
+/// document id, and the line (from 1) that gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// The article's file name stem.
+    pub name: String,
+    /// Its document id.
+    pub id: String,
+    /// The line of the file.
+    pub line: usize,
+}
+
+/// The renames the text of an [`IDS_FILE`] gives the articles of its
+/// folder (`articles`, their file name stems), and whether it opens with
+/// [`IDS_HEADER`]. With the header, a line that is not a name, a tab and an
+/// id ([`ids_line`]) is an error (its number and why), and a name no
+/// article has is passed over (a document removed by hand, or not yet
+/// written: a line is written before its document). Without it (an earlier
+/// version's file, or another program's), each line is read as the earlier
+/// versions wrote it: split at a tab as written (names with a tab were
+/// written so once) or unescaped (as they were later, before the header);
+/// the reading whose name [`could_name`](super::files::could_name) its id
+/// is taken, or else the first that names an article; a line none of whose
+/// readings names an article is passed over. Either way, a last line
+/// without its end (cut by a kill) that does not read is passed over, and
+/// a name given two different ids is an error; a line repeated is read once.
+pub fn renames(
+    text: &str,
+    articles: &std::collections::HashSet<&str>,
+) -> Result<(Vec<Rename>, bool), (usize, String)> {
+    let escaped = has_header(text);
+    let whole = text.ends_with('\n');
+    let lines: Vec<&str> = text
+        .strip_prefix(crate::formats::BOM)
+        .unwrap_or(text)
+        .lines()
+        .collect();
+    let mut out: Vec<Rename> = Vec::new();
+    let mut given: std::collections::HashMap<String, usize> = Default::default();
+    for (k, line) in lines.iter().enumerate().skip(usize::from(escaped)) {
+        let number = k + 1;
+        let cut = number == lines.len() && !whole;
+        if line.is_empty() {
+            continue;
+        }
+        let (name, id) = if escaped {
+            match parse_ids_line(line).filter(|_| line.matches('\t').count() == 1) {
+                Some(pair) if articles.contains(pair.0.as_str()) => pair,
+                Some(_) => continue,
+                None if cut => continue,
+                None => {
+                    return Err((
+                        number,
+                        format!(
+                            "{:?} is not a file name, a tab and a document id (a tab, line \
+                             end or backslash in either written `\\t`, `\\n`, `\\r`, `\\\\`)",
+                            crate::message::shorten(line, 80)
+                        ),
+                    ))
+                }
+            }
+        } else {
+            let split = line.match_indices('\t').map(|(at, _)| {
+                let (name, id) = line.split_at(at);
+                (name.to_string(), id[1..].to_string())
+            });
+            let unescaped = parse_ids_line(line).filter(|_| line.contains('\\'));
+            let readings: Vec<(String, String)> = split
+                .chain(unescaped)
+                .filter(|(name, _)| articles.contains(name.as_str()))
+                .collect();
+            let named = readings
+                .iter()
+                .position(|(name, id)| super::files::could_name(name, id))
+                .unwrap_or(0);
+            match readings.into_iter().nth(named) {
+                Some(pair) => pair,
+                None => continue,
+            }
+        };
+        if let Some(&before) = given.get(&name) {
+            let earlier = &out[before];
+            if earlier.id != id {
+                return Err((
+                    number,
+                    format!(
+                        "gives {name:?} the id {id:?}, where line {} gave it {:?}",
+                        earlier.line, earlier.id
+                    ),
+                ));
+            }
+            continue;
+        }
+        given.insert(name.clone(), out.len());
+        out.push(Rename {
+            name,
+            id,
+            line: number,
+        });
+    }
+    Ok((out, escaped))
+}
+
 /// A line of [`IDS_FILE`], without its end: the file name and the id, with
 /// backslashes, tabs and line ends in either written `\\`, `\t`, `\n`, `\r`.
 pub fn ids_line(name: &str, id: &str) -> String {

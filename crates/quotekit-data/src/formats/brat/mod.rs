@@ -26,7 +26,9 @@ pub mod write;
 
 pub use ann::BratOptions;
 pub use files::{file_name, BratNames, MAX_NAME};
-pub use ids::{has_header, ids_line, ids_text, parse_ids_line, read_ids, IDS_FILE, IDS_HEADER};
+pub use ids::{
+    has_header, ids_line, ids_text, parse_ids_line, read_ids, renames, Rename, IDS_FILE, IDS_HEADER,
+};
 pub use write::{to_ann, write_file, BratWriter};
 
 /// Reads brat corpora.
@@ -148,87 +150,25 @@ pub fn corpus_files(dir: &Path) -> usize {
 type RenamedIds = HashMap<String, (String, Option<usize>)>;
 
 /// The ids of documents whose file name is not their id, from the folder's
-/// [`IDS_FILE`] (written by quotekit's brat output), if it has one. With
-/// quotekit's header, a line that is not a name, a tab and an id is refused
-/// naming it; a name no article of the folder (`texts`) has is passed over (a document removed by hand, or not yet written). Without
-/// it (an earlier version's file, or another program's), each line is read
-/// as the earlier versions wrote it: the first way of reading it (split at
-/// a tab, as written or unescaped) that names an article renames it, and
-/// the line is kept to warn of; other lines are passed over. Either way, a
-/// last line without its end (cut by a kill, as the writer may leave it) is
-/// passed over, and a name given two different ids is refused.
+/// [`IDS_FILE`] (written by quotekit's brat output), if it has one, read
+/// as [`ids::renames`] reads it for the articles `texts`: a line it refuses
+/// is an error naming it.
 fn renamed_ids(dir: &Path, texts: &HashSet<&str>) -> Result<RenamedIds, DataError> {
     let path = dir.join(IDS_FILE);
-    let mut out: RenamedIds = HashMap::new();
     if !path.is_file() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
     let text = read_utf8(&path)?;
-    let escaped = ids::has_header(&text);
-    let whole = text.ends_with('\n');
-    let bad = |line: usize, message: String| DataError::Syntax {
-        path: path.clone(),
-        line,
-        message,
-    };
-    let lines: Vec<&str> = text
-        .strip_prefix(crate::formats::BOM)
-        .unwrap_or(&text)
-        .lines()
-        .collect();
-    let mut given: HashMap<String, usize> = HashMap::new();
-    for (k, line) in lines.iter().enumerate().skip(usize::from(escaped)) {
-        let number = k + 1;
-        // (A last line without its end was cut by a kill: the document it
-        // names was not written.)
-        if line.is_empty() || (number == lines.len() && !whole) {
-            continue;
-        }
-        let pair = if escaped {
-            let pair = ids::parse_ids_line(line).filter(|_| line.matches('\t').count() == 1);
-            match pair {
-                Some(pair) => pair,
-                None => {
-                    return Err(bad(
-                        number,
-                        format!(
-                            "{:?} is not a file name, a tab and a document id (a tab, line \
-                             end or backslash in either written `\\t`, `\\n`, `\\r`, `\\\\`)",
-                            crate::message::shorten(line, 80)
-                        ),
-                    ))
-                }
-            }
-        } else {
-            // (Names with a tab were written as they are before lines were
-            // escaped, and escaped for a while before the header was.)
-            let split = line.match_indices('\t').map(|(at, _)| {
-                let (name, id) = line.split_at(at);
-                (name.to_string(), id[1..].to_string())
-            });
-            let unescaped = ids::parse_ids_line(line).filter(|_| line.contains('\\'));
-            match split
-                .chain(unescaped)
-                .find(|(name, _)| texts.contains(name.as_str()))
-            {
-                Some(pair) => pair,
-                None => continue,
-            }
-        };
-        let (name, id) = pair;
-        if let Some((before, line)) = out.get(&name).map(|(i, _)| i).zip(given.get(&name)) {
-            if *before != id {
-                return Err(bad(
-                    number,
-                    format!("gives {name:?} the id {id:?}, where line {line} gave it {before:?}"),
-                ));
-            }
-            continue;
-        }
-        given.insert(name.clone(), number);
-        out.insert(name, (id, (!escaped).then_some(number)));
-    }
-    Ok(out)
+    let (renames, escaped) =
+        ids::renames(&text, texts).map_err(|(line, message)| DataError::Syntax {
+            path: path.clone(),
+            line,
+            message,
+        })?;
+    Ok(renames
+        .into_iter()
+        .map(|r| (r.name, (r.id, (!escaped).then_some(r.line))))
+        .collect())
 }
 
 /// Finds the article pairs of a corpus directory in any supported layout.
@@ -756,7 +696,7 @@ mod tests {
                 .map_err(|e| e.to_string())
         };
         let header = format!("{IDS_HEADER}\n");
-        let (got, warned) = read(&format!("{header}gone\tx\na\tw\\tx\na\tw\\tx\na\tcut")).unwrap();
+        let (got, warned) = read(&format!("{header}gone\tx\na\tw\\tx\na\tw\\tx\nnot-yet")).unwrap();
         assert_eq!(got, ["w\tx", "x\ty~2"]);
         assert!(warned.is_empty(), "{warned:?}");
         let (got, warned) = read("article\tsource_id\na\t4711\r\nx\ty~2\tx\ty\n").unwrap();
@@ -770,6 +710,26 @@ mod tests {
         assert_eq!(warned.len(), 2, "{warned:?}");
         let (got, _) = read("x\\ty~2\tx\\ty\n").unwrap();
         assert_eq!(got, ["a", "x\ty"]);
+        // A last line without its end is read as the others are where it
+        // reads; an id with a backslash, escaped, is read unescaped where
+        // its name is the one quotekit gives that id.
+        let (got, warned) = read("a\t4711").unwrap();
+        assert_eq!(
+            (got, warned.len()),
+            (vec!["4711".to_string(), "x\ty~2".to_string()], 1)
+        );
+        std::fs::rename(
+            dir.path().join("x\ty~2.txt"),
+            dir.path().join("a_b~e6b9b11904eabd96.txt"),
+        )
+        .unwrap();
+        std::fs::rename(
+            dir.path().join("x\ty~2.ann"),
+            dir.path().join("a_b~e6b9b11904eabd96.ann"),
+        )
+        .unwrap();
+        let (got, _) = read("a_b~e6b9b11904eabd96\ta\\\\b\n").unwrap();
+        assert_eq!(got, ["a", "a\\b"]);
         for (text, line, says) in [
             (
                 format!("{header}a\tx\na\ty\n"),
