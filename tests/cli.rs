@@ -1609,19 +1609,15 @@ fn speakers_are_named_in_every_output_and_scored() {
     // A dev corpus that names no one is refused before training, as `eval
     // --model` refuses it: there would be nothing to score.
     let named = dir.path().join("named.jsonl");
-    let named = named.to_str().unwrap();
-    let out = quotekit(&[
-        "convert",
-        "--from",
+    let names = ["--names", "datasets/sample-speakers"];
+    common::convert(
         "brat",
-        "--to",
         "jsonl",
-        "datasets/sample",
-        named,
-        "--names",
-        "datasets/sample-speakers",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+        Path::new("datasets/sample"),
+        &named,
+        &names,
+    );
+    let named = named.to_str().unwrap();
     let argv = ["train-speakers", "--train", named, "--out", m];
     let out = quotekit(&[&argv[..], &["--dev", "datasets/layouts"]].concat());
     let e = common::refused(

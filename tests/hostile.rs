@@ -725,17 +725,20 @@ fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
         .status
         .success());
     // The first document done by an earlier version: its line unescaped.
-    std::fs::create_dir(&out_dir).unwrap();
     let first = std::fs::read_to_string(whole.join("ids.tsv")).unwrap();
     let file = first
         .lines()
         .find_map(|l| l.split_once('\t').filter(|(_, id)| id.starts_with("C:")))
         .map(|(f, _)| f.to_string())
         .unwrap();
-    for ext in ["ann", "txt"] {
-        let f = format!("{file}.{ext}");
-        std::fs::copy(whole.join(&f), out_dir.join(&f)).unwrap();
-    }
+    let done_before = || {
+        std::fs::create_dir(&out_dir).unwrap();
+        for ext in ["ann", "txt"] {
+            let f = format!("{file}.{ext}");
+            std::fs::copy(whole.join(&f), out_dir.join(&f)).unwrap();
+        }
+    };
+    done_before();
     std::fs::write(out_dir.join("ids.tsv"), format!("{file}\t{}\n", ids[0])).unwrap();
     let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -752,11 +755,7 @@ fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
     // So does one a later version wrote, escaped but without the header,
     // and one naming a document that is not there (dropped).
     std::fs::remove_dir_all(&out_dir).unwrap();
-    std::fs::create_dir(&out_dir).unwrap();
-    for ext in ["ann", "txt"] {
-        let f = format!("{file}.{ext}");
-        std::fs::copy(whole.join(&f), out_dir.join(&f)).unwrap();
-    }
+    done_before();
     let escaped = format!("{file}\t{}\ngone~2\tgone\n", ids[0].replace('\\', "\\\\"));
     std::fs::write(out_dir.join("ids.tsv"), escaped).unwrap();
     let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);

@@ -508,27 +508,23 @@ mod tests {
             text.push(b'\n');
             text
         };
-        let mut text = good();
-        text.extend_from_slice(b"{\"trial\": \xff}\n");
-        std::fs::write(&path, &text).unwrap();
-        let err = store.read().unwrap_err().to_string();
-        assert!(
-            err.contains("line 2: not UTF-8 (at byte 11 of the line)"),
-            "{err}"
-        );
-        let mut text = good();
-        text.extend_from_slice(&"{\"note\": \"é".as_bytes()[..11]);
-        std::fs::write(&path, &text).unwrap();
-        assert_eq!(store.read().unwrap(), vec![record(1, 0.6)]);
+        let second = |line: &[u8]| {
+            let mut text = good();
+            text.extend_from_slice(line);
+            std::fs::write(&path, &text).unwrap();
+            store.read()
+        };
+        // (A bad byte, in a whole line or in one cut short: said.)
+        for line in [&b"{\"trial\": \xff}\n"[..], b"{\"trial\": \xff, \"cut\": "] {
+            let err = second(line).unwrap_err().to_string();
+            assert!(
+                err.contains("line 2: not UTF-8 (at byte 11 of the line)"),
+                "{err}"
+            );
+        }
+        let cut = second(&"{\"note\": \"é".as_bytes()[..11]).unwrap();
+        assert_eq!(cut, vec![record(1, 0.6)]);
         assert_eq!(std::fs::read(&path).unwrap(), good());
-        let mut text = good();
-        text.extend_from_slice(b"{\"trial\": \xff, \"cut\": ");
-        std::fs::write(&path, &text).unwrap();
-        let err = store.read().unwrap_err().to_string();
-        assert!(
-            err.contains("line 2: not UTF-8 (at byte 11 of the line)"),
-            "{err}"
-        );
     }
 
     /// A search is resumed on the corpora its trials were scored on: other
