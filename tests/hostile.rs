@@ -738,15 +738,19 @@ fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
             std::fs::copy(whole.join(&f), out_dir.join(&f)).unwrap();
         }
     };
-    done_before();
-    std::fs::write(out_dir.join("ids.tsv"), format!("{file}\t{}\n", ids[0])).unwrap();
-    let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap(),
-        first,
-        "as the uninterrupted run wrote it"
-    );
+    // Resumed from the list `old`, it ends with the uninterrupted run's.
+    let resumed = |old: String| {
+        done_before();
+        std::fs::write(out_dir.join("ids.tsv"), old).unwrap();
+        let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap(),
+            first,
+            "as the uninterrupted run wrote it"
+        );
+    };
+    resumed(format!("{file}\t{}\n", ids[0]));
     let back = dir.path().join("back.jsonl");
     common::convert("brat", "jsonl", &out_dir, &back, &[]);
     let mut got = common::record_ids(&std::fs::read_to_string(&back).unwrap());
@@ -755,16 +759,10 @@ fn an_ids_file_written_before_escaping_resumes_to_its_ids() {
     // So does one a later version wrote, escaped but without the header,
     // and one naming a document that is not there (dropped).
     std::fs::remove_dir_all(&out_dir).unwrap();
-    done_before();
-    let escaped = format!("{file}\t{}\ngone~2\tgone\n", ids[0].replace('\\', "\\\\"));
-    std::fs::write(out_dir.join("ids.tsv"), escaped).unwrap();
-    let out = predict(&input, &out_dir, &["--format", "brat", "--resume"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read_to_string(out_dir.join("ids.tsv")).unwrap(),
-        first,
-        "as the uninterrupted run wrote it"
-    );
+    resumed(format!(
+        "{file}\t{}\ngone~2\tgone\n",
+        ids[0].replace('\\', "\\\\")
+    ));
 }
 
 /// A run resumed after its failed documents were written exits as the
