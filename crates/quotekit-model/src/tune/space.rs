@@ -267,8 +267,9 @@ pub struct SearchSpace {
     /// The text of the search-space file and the base config, which a resumed
     /// search must match.
     pub fingerprint: String,
-    /// Settings the file gives that its method does not read
-    /// ([`unread_settings`]), to warn of.
+    /// Settings the file gives that its method does not read (`[halving]`
+    /// outside a halving search, `seed` and `include_base` in a grid, a
+    /// range's `steps` outside a grid), to warn of.
     pub unread: Vec<String>,
 }
 
