@@ -81,20 +81,17 @@ pub(crate) fn begin(
             .map_err(|e| InferError::io(ids, e))?;
     }
     let text = String::from_utf8_lossy(&held[..whole]);
-    let mut pairs = read_ids(&text);
-    if !text.is_empty() && !has_header(&text) {
+    let pairs = if text.is_empty() || has_header(&text) {
+        read_ids(&text)
+    } else {
         let written = quotekit_data::formats::brat::files::written_documents(dir);
         let articles = written.iter().map(String::as_str).collect();
-        let (renames, _) = renames(&text, &articles).map_err(|(line, message)| {
-            InferError::Data(Box::new(quotekit_data::DataError::Syntax {
-                path: ids.to_path_buf(),
-                line,
-                message,
-            }))
-        })?;
-        pairs = renames.into_iter().map(|r| (r.name, r.id)).collect();
+        let (renames, _) =
+            renames(&text, &articles, ids).map_err(|e| InferError::Data(Box::new(e)))?;
+        let pairs: Vec<(String, String)> = renames.into_iter().map(|r| (r.name, r.id)).collect();
         write_file(ids, &ids_text(&pairs)).map_err(|e| InferError::Data(Box::new(e)))?;
-    }
+        pairs
+    };
     let lines = pairs.iter().map(|(name, id)| ids_line(name, id)).collect();
     Ok((!text.is_empty(), lines))
 }

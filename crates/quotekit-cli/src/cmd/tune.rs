@@ -103,9 +103,10 @@ pub fn run(args: TuneArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default(),
         space.metric.name(),
         // (The base's corpus is not trained on where the space searches it.)
-        match space.keys.iter().any(|(k, _)| k == "data.train") {
-            true => "the corpora of the space's data.train".to_string(),
-            false => base.data.train.display().to_string(),
+        if space.keys.iter().any(|(k, _)| k == "data.train") {
+            "the corpora of the space's data.train".to_string()
+        } else {
+            base.data.train.display().to_string()
         },
         args.out.display()
     );

@@ -60,10 +60,10 @@ pub struct Rename {
     pub line: usize,
 }
 
-/// The renames the text of an [`IDS_FILE`] gives the articles of its
-/// folder (`articles`, their file name stems), and whether it opens with
-/// [`IDS_HEADER`]. With the header, a line that is not a name, a tab and an
-/// id ([`ids_line`]) is an error (its number and why), and a name no
+/// The renames the text of an [`IDS_FILE`] (`path`) gives the articles of
+/// its folder (`articles`, their file name stems), and whether it opens
+/// with [`IDS_HEADER`]. With the header, a line that is not a name, a tab
+/// and an id ([`ids_line`]) is an error naming it, and a name no
 /// article has is passed over (a document removed by hand, or not yet
 /// written: a line is written before its document). Without it (an earlier
 /// version's file, or another program's), each line is read as the earlier
@@ -77,7 +77,13 @@ pub struct Rename {
 pub fn renames(
     text: &str,
     articles: &std::collections::HashSet<&str>,
-) -> Result<(Vec<Rename>, bool), (usize, String)> {
+    path: &std::path::Path,
+) -> Result<(Vec<Rename>, bool), crate::DataError> {
+    let bad = |line: usize, message: String| crate::DataError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
     let escaped = has_header(text);
     let whole = text.ends_with('\n');
     let lines: Vec<&str> = text
@@ -99,7 +105,7 @@ pub fn renames(
                 Some(_) => continue,
                 None if cut => continue,
                 None => {
-                    return Err((
+                    return Err(bad(
                         number,
                         format!(
                             "{:?} is not a file name, a tab and a document id (a tab, line \
@@ -131,7 +137,7 @@ pub fn renames(
         if let Some(&before) = given.get(&name) {
             let earlier = &out[before];
             if earlier.id != id {
-                return Err((
+                return Err(bad(
                     number,
                     format!(
                         "gives {name:?} the id {id:?}, where line {} gave it {:?}",

@@ -151,20 +151,14 @@ type RenamedIds = HashMap<String, (String, Option<usize>)>;
 
 /// The ids of documents whose file name is not their id, from the folder's
 /// [`IDS_FILE`] (written by quotekit's brat output), if it has one, read
-/// as [`ids::renames`] reads it for the articles `texts`: a line it refuses
-/// is an error naming it.
+/// as [`ids::renames`] reads it for the articles `texts`.
 fn renamed_ids(dir: &Path, texts: &HashSet<&str>) -> Result<RenamedIds, DataError> {
     let path = dir.join(IDS_FILE);
     if !path.is_file() {
         return Ok(HashMap::new());
     }
     let text = read_utf8(&path)?;
-    let (renames, escaped) =
-        ids::renames(&text, texts).map_err(|(line, message)| DataError::Syntax {
-            path: path.clone(),
-            line,
-            message,
-        })?;
+    let (renames, escaped) = ids::renames(&text, texts, &path)?;
     Ok(renames
         .into_iter()
         .map(|r| (r.name, (r.id, (!escaped).then_some(r.line))))
