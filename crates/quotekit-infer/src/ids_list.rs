@@ -95,3 +95,44 @@ pub(crate) fn begin(
     let lines = pairs.iter().map(|(name, id)| ids_line(name, id)).collect();
     Ok((!text.is_empty(), lines))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder or a list without the header where the list goes is refused
+    /// before a run writes, naming it; quotekit's own list, an empty file or
+    /// a resumed run's are not.
+    #[test]
+    fn what_is_not_quotekits_list_is_refused_before_a_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = dir.path().join("ids.tsv");
+        assert!(refuse_foreign(dir.path(), &ids, false).is_ok());
+        std::fs::create_dir(&ids).unwrap();
+        let err = refuse_foreign(dir.path(), &ids, false)
+            .unwrap_err()
+            .to_string();
+        let said = format!(
+            "ids.tsv: a folder, where quotekit writes {}'s list of renamed documents: move it away",
+            dir.path().display()
+        );
+        assert!(err.ends_with(&said), "{err}");
+        std::fs::remove_dir(&ids).unwrap();
+        std::fs::write(&ids, "a\tb\n").unwrap();
+        let err = refuse_foreign(dir.path(), &ids, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ids.tsv: a list of renamed documents without the header"),
+            "{err}"
+        );
+        assert!(refuse_foreign(dir.path(), &ids, true).is_ok());
+        for ours in [
+            String::new(),
+            format!("{}\na~2\ta\n", quotekit_data::formats::brat::IDS_HEADER),
+        ] {
+            std::fs::write(&ids, ours).unwrap();
+            assert!(refuse_foreign(dir.path(), &ids, false).is_ok());
+        }
+    }
+}
