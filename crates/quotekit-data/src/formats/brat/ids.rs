@@ -78,8 +78,8 @@ pub fn renames(
     text: &str,
     articles: &std::collections::HashSet<&str>,
     path: &std::path::Path,
-) -> Result<(Vec<Rename>, bool), crate::DataError> {
-    let bad = |line: usize, message: String| crate::DataError::Syntax {
+) -> Result<(Vec<Rename>, bool), crate::error::DataError> {
+    let bad = |line: usize, message: String| crate::error::DataError::Syntax {
         path: path.to_path_buf(),
         line,
         message,
