@@ -1634,3 +1634,98 @@ fn a_closed_pipe_ends_the_run_quietly() {
     ]);
     assert!(json.is_file(), "{:?} {}", out.status, stderr(&out));
 }
+
+/// Runs quotekit with `args`, killed (and the test failed) if it has not
+/// ended within a minute: what these cases guard against is a hang.
+#[cfg(unix)]
+fn within_a_minute(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(common::binary())
+        .args(args)
+        .current_dir(common::root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("quotekit {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The files quotekit keeps for itself in an output (a run's manifest, a
+/// render's `index.html`) are read only when they are regular files: a
+/// pipe there blocked `predict --resume` and `render` for ever, and a link
+/// to `/dev/zero` read until memory ran out. A model's
+/// `speakers.safetensors` that is a link to nothing is an error, not the
+/// built-in resolver taken silently.
+#[cfg(unix)]
+#[test]
+fn files_of_its_own_that_are_no_regular_files_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.jsonl");
+    let sample = common::sample_dir();
+    let first = predict(&sample, &out, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let manifest = dir.path().join(".o.jsonl.run.json");
+    assert!(manifest.is_file());
+    let (model, input, output) = (
+        tiny_model().to_str().unwrap(),
+        sample.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let resume = ["predict", "--model", model, "--input", input, "--output", output, "--resume"];
+    for (what, said) in [("pipe", "a pipe, socket or device"), ("link", "a link")] {
+        std::fs::remove_file(&manifest).unwrap();
+        if what == "pipe" {
+            common::mkfifo(&manifest);
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &manifest).unwrap();
+        }
+        let o = within_a_minute(&resume);
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(".o.jsonl.run.json cannot be read"), "{err}");
+        assert!(err.contains(said) && err.contains("delete it to resume"), "{err}");
+    }
+    // A render into a folder whose `index.html` is a pipe, or a link to a
+    // device, replaces it.
+    let docs = dir.path().join("docs.jsonl");
+    let o = predict(&sample, &docs, &["--format", "documents"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for what in ["pipe", "link"] {
+        let site = dir.path().join(format!("site-{what}"));
+        std::fs::create_dir(&site).unwrap();
+        let index = site.join("index.html");
+        if what == "pipe" {
+            common::mkfifo(&index);
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &index).unwrap();
+        }
+        let (docs, site_arg) = (docs.to_str().unwrap(), site.to_str().unwrap());
+        let o = within_a_minute(&["render", "--input", docs, "--output", site_arg]);
+        assert!(o.status.success(), "{what}: {}", stderr(&o));
+        let meta = std::fs::symlink_metadata(&index).unwrap();
+        assert!(meta.is_file(), "{what}: index.html is no page");
+    }
+    // A resolver file that is a link to nothing.
+    let broken = dir.path().join("broken-model");
+    std::fs::create_dir(&broken).unwrap();
+    std::fs::copy(
+        tiny_model().join("model.safetensors"),
+        broken.join("model.safetensors"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("gone.safetensors", broken.join("speakers.safetensors")).unwrap();
+    let o = common::predict_with(&broken, &sample, &dir.path().join("b.jsonl"), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("speakers.safetensors") && err.contains("a link to nothing"),
+        "{err}"
+    );
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub type SpansById<'d> = std::collections::HashMap<&'d str, &'d Span>;
 
 /// The part a span plays in an attribution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Who is quoted or paraphrased: the speaker.
@@ -18,6 +18,30 @@ pub enum Role {
     Cue,
     /// What was said, thought or meant, direct or paraphrased.
     Content,
+}
+
+/// Read from its name in lower case, as it is written; anything but a
+/// string is said to be no role (serde_json's own reading of an enum says
+/// only "expected value" of a number, `true` or `null`).
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Role;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a role: \"source\", \"cue\" or \"content\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Role, E> {
+                match v {
+                    "source" => Ok(Role::Source),
+                    "cue" => Ok(Role::Cue),
+                    "content" => Ok(Role::Content),
+                    other => Err(E::unknown_variant(other, &["source", "cue", "content"])),
+                }
+            }
+        }
+        d.deserialize_str(Name)
+    }
 }
 
 impl Role {

@@ -112,6 +112,33 @@ pub fn replace_link(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Reads a file that quotekit writes for itself beside or inside an output
+/// (a run's manifest, a brat folder's list of renamed documents), if one
+/// is there: `None` when nothing is at `path`. Anything there but a regular
+/// file (a link, which quotekit never writes there, a pipe, a device or a
+/// folder) is an error of kind `InvalidInput`, and not read: a pipe would
+/// block and a device never end.
+pub fn read_own_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let meta = match path.symlink_metadata() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        meta => meta?,
+    };
+    if !meta.is_file() {
+        let what = if meta.file_type().is_symlink() {
+            "a link"
+        } else if meta.is_dir() {
+            "a folder"
+        } else {
+            "a pipe, socket or device"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{what}, where quotekit keeps a file of its own"),
+        ));
+    }
+    std::fs::read(path).map(Some)
+}
+
 /// True when an output named `path` is the process's standard output: `-`,
 /// or a name of its descriptor (`/dev/stdout`, `/dev/fd/1`,
 /// `/proc/self/fd/1`), which is written as the shell opened it (appended
@@ -435,6 +462,32 @@ mod tests {
         std::fs::write(&file, "").unwrap();
         assert!(!is_own_descriptor(&file));
         assert!(!is_own_descriptor(Path::new("/dev/null")));
+    }
+
+    /// A file of quotekit's own is read when it is a regular file, is none
+    /// when nothing is there, and is an error saying what is there when it
+    /// is a link, a pipe or a folder (none of them opened).
+    #[cfg(unix)]
+    #[test]
+    fn own_files_are_read_only_when_regular() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("run.json");
+        assert!(read_own_file(&file).unwrap().is_none());
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(read_own_file(&file).unwrap().unwrap(), b"{}");
+        let pipe = dir.path().join("pipe.json");
+        crate::test_support::mkfifo(&pipe);
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        for (path, said) in [
+            (&pipe, "a pipe, socket or device"),
+            (&link, "a link"),
+            (&dir.path().to_path_buf(), "a folder"),
+        ] {
+            let e = read_own_file(path).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+            assert!(e.to_string().starts_with(said), "{e}");
+        }
     }
 
     /// A link, a named pipe or a device at an output's name is removed

@@ -67,10 +67,11 @@ pub(crate) fn begin(
             _ => return Ok((false, HashSet::new())),
         }
     }
-    if !ids.exists() {
+    // (Only a regular file: a pipe in its place would block the run.)
+    let Some(held) = quotekit_data::paths::read_own_file(ids).map_err(|e| InferError::io(ids, e))?
+    else {
         return Ok((false, HashSet::new()));
-    }
-    let held = std::fs::read(ids).map_err(|e| InferError::io(ids, e))?;
+    };
     let whole = held.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     if whole < held.len() {
         let file = std::fs::OpenOptions::new()

@@ -188,9 +188,11 @@ pub fn check(
         OutputTarget::Path(p) => p.clone(),
         OutputTarget::Stdout => "-".into(),
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+    // (Only a regular file is read: a link to a device, or a pipe, in its
+    // place would never end or never begin.)
+    let bytes = match quotekit_data::paths::read_own_file(&path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(()),
         Err(e) => {
             return Err(InferError::Resume {
                 path: out_path,

@@ -244,6 +244,10 @@ pub(crate) fn brat_documents(
 /// wrote (a kill before the end of the first leaves a cut one, which is no
 /// record yet). Reads no further than the first line's end.
 pub(crate) fn holds_a_record(path: &std::path::Path) -> bool {
+    // (A pipe or device holds no record a run wrote, and is not opened.)
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(file) = File::open(path) else {
         return false;
     };

@@ -180,6 +180,11 @@ fn remove_files_of_replaced(
     Ok(())
 }
 
+/// Whether a file (or a link, even to nothing) is at `path`.
+fn is_there(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
+}
+
 /// The files a trained model's folder holds, as [`save_annotator`] writes
 /// them: the weights, the tokenizer (network taggers), a transformer's
 /// encoder config and the speaker resolver.
@@ -316,6 +321,16 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
                 ));
             }
         }
+        // (One there that is no file, a folder or a pipe, says so too.)
+        if ensemble.metadata().is_ok_and(|m| !m.is_file()) {
+            return Err(ModelError::io(
+                &ensemble,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file (a folder, pipe or device)",
+                ),
+            ));
+        }
         return Err(foreign(
             "a folder without model.safetensors or ensemble.toml",
         ));
@@ -358,9 +373,10 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
     };
     let mut annotator = Annotator::new(tagger, tags, header.config.decoding.outside_penalty);
     // Model directories saved before quotekit had a resolver have none: they
-    // resolve speakers with the built-in one.
+    // resolve speakers with the built-in one. (A link to nothing there is
+    // an error, not none: the model's own resolver was meant.)
     let speakers = resolver_path(&file);
-    if resolver && speakers.exists() {
+    if resolver && is_there(&speakers) {
         annotator.resolver = SpeakerResolver::load(&speakers)?;
         annotator.resolver_file = Some(speakers);
     }
@@ -382,7 +398,7 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
     // (Only the resolver that names the speakers is read: the ensemble's
     // own, else the first member's.)
     let own = resolver_path(dir);
-    let own_resolver = speakers && own.exists();
+    let own_resolver = speakers && is_there(&own);
     for (k, m) in spec.members.iter().enumerate() {
         let path = m.path(dir);
         if EnsembleFile::is_ensemble(&path) {

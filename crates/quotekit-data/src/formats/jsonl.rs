@@ -582,6 +582,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("UTF-16"), "{err}");
+        // A role that is no string says what a role is (serde_json said
+        // "expected value" of a number, `true` or `null`).
+        for role in ["3", "true", "null"] {
+            let record = format!(
+                r#"{{"id":"n","text":"Ann said so.","spans":[{{"id":"T1","role":{role},"fragments":[[0,3]]}}]}}"#
+            );
+            let err = parse_record(Path::new("p.jsonl"), 2, record.into_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(r#"expected a role: "source", "cue" or "content""#),
+                "{role}: {err}"
+            );
+        }
         // A span's `error` field is no error record.
         let span_error = br#"{"id":"n","text":"Ann said so.","spans":[{"id":"T1","role":"source","fragments":[[0,3]],"error":1}]}"#;
         let err = parse_record(Path::new("p.jsonl"), 3, span_error.to_vec())

@@ -8,11 +8,25 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// Whether the folder `out` holds the pages of an earlier render: its
-/// `index.html` is one.
+/// `index.html` is one, a regular file (not a link, which is replaced, nor
+/// a pipe or device) whose first [`INDEX_HEAD`] bytes hold the index's
+/// heading.
 pub(super) fn was_rendered(out: &Path) -> bool {
-    std::fs::read_to_string(out.join("index.html"))
-        .is_ok_and(|index| index.contains(index::INDEX_HEADING))
+    use std::io::Read;
+    let path = out.join("index.html");
+    if !path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(INDEX_HEAD).read_to_end(&mut head))
+        .is_ok()
+        && String::from_utf8_lossy(&head).contains(index::INDEX_HEADING)
 }
+
+/// How much of an `index.html` is read for its heading (a page's style
+/// comes before it, a few kilobytes).
+const INDEX_HEAD: u64 = 64 * 1024;
 
 /// A page's number as render writes it: from 1, without leading zeros.
 fn page_number(s: &str) -> Option<usize> {

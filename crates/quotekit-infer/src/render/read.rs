@@ -41,6 +41,7 @@ pub struct Predictions {
 
 /// A span of a `jsonl` record.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct SpanIn {
     start: usize,
     end: usize,
@@ -48,6 +49,25 @@ struct SpanIn {
     text: Option<String>,
     #[serde(default)]
     confidence: Option<f64>,
+}
+
+/// A span is read from an object only: serde reads a struct from an array
+/// too (`"speaker": [0, 9]` as a span from 0 to 9, without the text that
+/// checks it), which no record holds.
+impl<'de> Deserialize<'de> for SpanIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = SpanIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a span object ({\"start\": …, \"end\": …, \"text\": …})")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<SpanIn, A::Error> {
+                SpanIn::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Object)
+    }
 }
 
 /// A quote of a `jsonl` record.
@@ -1143,6 +1163,15 @@ mod tests {
             ("{\"id\":\"b\",\"quotes\":[", "p.jsonl:2:"),
             ("{not json}", "p.jsonl:2:"),
             ("{\"id\":7.5,\"quotes\":[]}", "p.jsonl:2:"),
+            // (A span is an object: `[0, 2]` read as one was scored.)
+            (
+                "{\"id\":\"b\",\"quotes\":[{\"speaker\":[0,2],\"content\":[]}]}",
+                "expected a span object",
+            ),
+            (
+                "{\"id\":\"b\",\"quotes\":[{\"content\":[[0,2]]}]}",
+                "expected a span object",
+            ),
         ] {
             std::fs::write(&path, format!("{good}{bad}\n")).unwrap();
             let e = records_as_documents(&path, &gold, false)

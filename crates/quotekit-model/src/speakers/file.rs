@@ -111,6 +111,17 @@ impl SpeakerResolver {
             }
         }
         let header: Header = serde_json::from_value(value).map_err(corrupt)?;
+        if header.features_version > FEATURES_VERSION {
+            return Err(ModelError::Config {
+                path: Some(path.to_path_buf()),
+                message: format!(
+                    "speaker resolver trained on features version {}, newer than this quotekit \
+                     computes ({OLDEST_FEATURES_VERSION} to {FEATURES_VERSION}); upgrade quotekit, \
+                     or delete the file to use the built-in one",
+                    header.features_version
+                ),
+            });
+        }
         if !(OLDEST_FEATURES_VERSION..=FEATURES_VERSION).contains(&header.features_version) {
             return Err(ModelError::Config {
                 path: Some(path.to_path_buf()),
@@ -195,7 +206,9 @@ mod tests {
         )
         .unwrap();
         let err = SpeakerResolver::load(&path).unwrap_err().to_string();
-        assert!(err.contains("train-speakers"), "{err}");
+        assert!(err.contains("newer than this quotekit"), "{err}");
+        assert!(err.contains("upgrade quotekit"), "{err}");
+        assert!(!err.contains("retrain"), "{err}");
     }
 
     /// A file of the oldest version still read loads with its version and
