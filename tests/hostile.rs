@@ -1678,7 +1678,9 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         sample.to_str().unwrap(),
         out.to_str().unwrap(),
     );
-    let resume = ["predict", "--model", model, "--input", input, "--output", output, "--resume"];
+    let resume = [
+        "predict", "--model", model, "--input", input, "--output", output, "--resume",
+    ];
     for (what, said) in [("pipe", "a pipe, socket or device"), ("link", "a link")] {
         std::fs::remove_file(&manifest).unwrap();
         if what == "pipe" {
@@ -1690,7 +1692,10 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains(".o.jsonl.run.json cannot be read"), "{err}");
-        assert!(err.contains(said) && err.contains("delete it to resume"), "{err}");
+        assert!(
+            err.contains(said) && err.contains("delete it to resume"),
+            "{err}"
+        );
     }
     // A render into a folder whose `index.html` is a pipe, or a link to a
     // device, replaces it.

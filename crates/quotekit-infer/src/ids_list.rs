@@ -68,7 +68,8 @@ pub(crate) fn begin(
         }
     }
     // (Only a regular file: a pipe in its place would block the run.)
-    let Some(held) = quotekit_data::paths::read_own_file(ids).map_err(|e| InferError::io(ids, e))?
+    let Some(held) =
+        quotekit_data::paths::read_own_file(ids).map_err(|e| InferError::io(ids, e))?
     else {
         return Ok((false, HashSet::new()));
     };

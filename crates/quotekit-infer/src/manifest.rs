@@ -188,8 +188,7 @@ pub fn check(
         OutputTarget::Path(p) => p.clone(),
         OutputTarget::Stdout => "-".into(),
     };
-    // (Only a regular file is read: a link to a device, or a pipe, in its
-    // place would never end or never begin.)
+    // (A regular file only: not a pipe, nor a link to /dev/zero.)
     let bytes = match quotekit_data::paths::read_own_file(&path) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(()),
