@@ -181,14 +181,13 @@ pub fn check(
     let Some(path) = manifest_path(output, format).filter(|_| written) else {
         return Ok(());
     };
-    // (No manifest: an output of an earlier version. One there that cannot
-    // be read, or is no UTF-8, is not taken for none: it says nothing of
-    // the run that wrote the output.)
     let out_path = match output {
         OutputTarget::Path(p) => p.clone(),
         OutputTarget::Stdout => "-".into(),
     };
-    // (A regular file only: not a pipe, nor a link to /dev/zero.)
+    // (No manifest: an output of an earlier version. One there that cannot
+    // be read (a regular file only: not a pipe, nor a link to /dev/zero),
+    // or is no UTF-8, is not taken for none: it says nothing of the run.)
     let bytes = match quotekit_data::paths::read_own_file(&path) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(()),
