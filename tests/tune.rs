@@ -782,3 +782,70 @@ fn a_label_map_the_search_does_not_use_is_a_warning() {
         "`data.dev`: the dev corpus scores every trial",
     );
 }
+
+/// The files of a search's folder are its own: a link at `trials/` (where
+/// each trial's scratch folder is made and then emptied) is replaced, not
+/// followed (the folders of the link's target were deleted); a `best.toml`
+/// that is a link to another file is no best config (it was kept, and the
+/// search said it wrote it); a pipe at `trials.jsonl` is refused, not read
+/// (the search blocked for ever).
+#[cfg(unix)]
+#[test]
+fn files_of_a_search_are_not_read_or_emptied_through_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "method = \"random\"\ntrials = 2\n[space]\n\
+                \"training.c2\" = { min = 0.5, max = 8.0, log = true }\n";
+    let sp = space(dir.path(), body);
+    let out = dir.path().join("out");
+    let o = tune(&sp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mine = dir.path().join("mine");
+    for k in ["3", "4"] {
+        std::fs::create_dir_all(mine.join(k)).unwrap();
+        std::fs::write(mine.join(k).join("notes.txt"), "precious").unwrap();
+    }
+    std::os::unix::fs::symlink(&mine, out.join("trials")).unwrap();
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "model = \"crf\"  # not the best config\n").unwrap();
+    std::fs::remove_file(out.join("best.toml")).unwrap();
+    std::os::unix::fs::symlink(&other, out.join("best.toml")).unwrap();
+    let o = tune(&sp, &out, &["--trials", "4"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for k in ["3", "4"] {
+        let kept = std::fs::read_to_string(mine.join(k).join("notes.txt")).unwrap();
+        assert_eq!(kept, "precious");
+    }
+    let best = out.join("best.toml");
+    assert!(std::fs::symlink_metadata(&best).unwrap().is_file());
+    assert!(std::fs::read_to_string(&best)
+        .unwrap()
+        .contains("written by quotekit tune"));
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        "model = \"crf\"  # not the best config\n"
+    );
+    // A pipe at `trials.jsonl` of a new search.
+    let fresh = dir.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    common::mkfifo(&fresh.join("trials.jsonl"));
+    let (sp, fresh) = (sp.to_str().unwrap(), fresh.to_str().unwrap());
+    let o = common::within_a_minute(&[
+        "tune",
+        "--space",
+        sp,
+        "--out",
+        fresh,
+        "--dev",
+        "datasets/sample",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "trials.jsonl: a pipe, socket or device, where quotekit keeps a file of its own"
+        ),
+        "{err}"
+    );
+}

@@ -337,3 +337,27 @@ pub fn interrupt_when(child: std::process::Child, ready: impl Fn() -> bool) -> O
     interrupt(&child);
     child.wait_with_output().unwrap()
 }
+
+/// Runs quotekit with `args` from the repository's root, killed (and the
+/// test failed) if it has not ended within a minute: for cases that guard
+/// against a hang (a pipe where quotekit reads a file of its own). Its
+/// output is read once it has ended (enough for the short messages of
+/// such cases).
+pub fn within_a_minute(args: &[&str]) -> Output {
+    let mut child = Command::new(binary())
+        .args(args)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("quotekit {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}

@@ -119,8 +119,19 @@ pub fn replace_link(path: &Path) -> std::io::Result<()> {
 /// folder) is an error of kind `InvalidInput`, and not read: a pipe would
 /// block and a device never end.
 pub fn read_own_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    if !own_file_there(path)? {
+        return Ok(None);
+    }
+    std::fs::read(path).map(Some)
+}
+
+/// Whether a file that quotekit keeps for itself is at `path`
+/// ([`read_own_file`]'s check, for a file read otherwise): false when
+/// nothing is there, an error of kind `InvalidInput` when what is there is
+/// no regular file.
+pub fn own_file_there(path: &Path) -> std::io::Result<bool> {
     let meta = match path.symlink_metadata() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         meta => meta?,
     };
     if !meta.is_file() {
@@ -136,7 +147,7 @@ pub fn read_own_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
             format!("{what}, where quotekit keeps a file of its own"),
         ));
     }
-    std::fs::read(path).map(Some)
+    Ok(true)
 }
 
 /// True when an output named `path` is the process's standard output: `-`,

@@ -291,7 +291,10 @@ pub fn written(target: &OutputTarget, format: OutputFormat) -> Result<Written, I
         return Ok(Written::InOrder(Records::open(path.clone(), format)?));
     }
     let files = brat_documents(path, true)?;
-    let mut records = Records::open(path.join(crate::output::ERRORS_FILE), format)?;
+    // (The folder's own: a link there is not read, nor cut, through.)
+    let errors = path.join(crate::output::ERRORS_FILE);
+    quotekit_data::paths::own_file_there(&errors).map_err(|e| InferError::io(&errors, e))?;
+    let mut records = Records::open(errors, format)?;
     let mut errors: HashMap<String, usize> = HashMap::new();
     while let Some((id, _)) = records.next_record()? {
         *errors.entry(id).or_default() += 1;

