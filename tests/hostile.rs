@@ -1659,7 +1659,7 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
     let resume = [
         "predict", "--model", model, "--input", input, "--output", output, "--resume",
     ];
-    for (what, said) in [("pipe", "a pipe, socket or device"), ("link", "a link")] {
+    for what in ["pipe", "link"] {
         std::fs::remove_file(&manifest).unwrap();
         if what == "pipe" {
             common::mkfifo(&manifest);
@@ -1670,6 +1670,7 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains(".o.jsonl.run.json cannot be read"), "{err}");
+        let said = "a pipe, socket or device, where quotekit keeps a file of its own";
         assert!(
             err.contains(said) && err.contains("delete it to resume"),
             "{err}"
@@ -1735,6 +1736,25 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    // A folder where training writes a file is refused before training.
+    let trained = dir.path().join("trained");
+    std::fs::create_dir_all(trained.join("report.html")).unwrap();
+    let o = quotekit(&[
+        "train",
+        "--config",
+        "configs/crf.toml",
+        "--train",
+        "datasets/sample",
+        "--out",
+        trained.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("report.html: a folder, where a file is written"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!trained.join("model.safetensors").exists());
     // A resolver file that is a link to nothing.
     let broken = dir.path().join("broken-model");
     std::fs::create_dir(&broken).unwrap();

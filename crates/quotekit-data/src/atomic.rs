@@ -206,12 +206,19 @@ fn names(path: &Path, file: &File) -> bool {
 
 /// Refuses a file at `path` that [`AtomicFile`] would not replace: one it
 /// may not write in place (read-only, or another user's), as it would then
-/// be written in place. No file there, or something else, passes: a long
-/// run checks its outputs so before it begins, not after.
+/// be written in place, and a folder. No file there, or a link, pipe or
+/// device (replaced), passes: a long run checks its outputs so before it
+/// begins, not after.
 pub fn check_replaceable(path: &Path) -> std::io::Result<()> {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return Ok(());
     };
+    if meta.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "a folder, where a file is written: move it away",
+        ));
+    }
     if meta.is_file()
         && (meta.permissions().readonly()
             || std::fs::OpenOptions::new().write(true).open(path).is_err())
@@ -294,6 +301,24 @@ pub fn remove_stale(dir: &Path) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder where a file is written is refused before anything is
+    /// written (it failed only at the end, when the file was renamed onto
+    /// it: after a training); no file, or one that may be written, passes.
+    #[test]
+    fn a_folder_where_a_file_goes_is_refused_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("model.safetensors");
+        std::fs::create_dir(&folder).unwrap();
+        let e = check_replaceable(&folder).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::IsADirectory);
+        assert!(e.to_string().contains("move it away"), "{e}");
+        assert!(AtomicFile::create(&folder).is_err());
+        let file = dir.path().join("report.html");
+        check_replaceable(&file).unwrap();
+        std::fs::write(&file, "old").unwrap();
+        check_replaceable(&file).unwrap();
+    }
 
     /// A file opened to append to (as a shell's `>>` opens it), named by
     /// its descriptor (`/dev/fd/N`) or through a link to that name, keeps

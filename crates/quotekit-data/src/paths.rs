@@ -113,41 +113,62 @@ pub fn replace_link(path: &Path) -> std::io::Result<()> {
 }
 
 /// Reads a file that quotekit writes for itself beside or inside an output
-/// (a run's manifest, a brat folder's list of renamed documents), if one
-/// is there: `None` when nothing is at `path`. Anything there but a regular
-/// file (a link, which quotekit never writes there, a pipe, a device or a
-/// folder) is an error of kind `InvalidInput`, and not read: a pipe would
-/// block and a device never end.
+/// and only reads back (a run's manifest, a search's results), if one is
+/// there: `None` when nothing is at `path`. A regular file is read, or a
+/// link to one (a folder of links, as `cp -rs` or git-annex make, resumes);
+/// anything else there (a pipe, a device, a folder, a link to nothing) is
+/// an error of kind `InvalidInput`, and not read: a pipe would block and a
+/// device never end.
 pub fn read_own_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    if !own_file_there(path)? {
-        return Ok(None);
+    let meta = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if path.symlink_metadata().is_err() {
+                return Ok(None);
+            }
+            return Err(not_own_file("a link to nothing"));
+        }
+        meta => meta?,
+    };
+    if !meta.is_file() {
+        return Err(not_own_file(not_a_file(&meta)));
     }
     std::fs::read(path).map(Some)
 }
 
-/// Whether a file that quotekit keeps for itself is at `path`
-/// ([`read_own_file`]'s check, for a file read otherwise): false when
+/// Whether a file that quotekit keeps for itself and writes in place (cuts
+/// or appends to: a brat folder's `errors.jsonl`) is at `path`: false when
 /// nothing is there, an error of kind `InvalidInput` when what is there is
-/// no regular file.
+/// no regular file, a link included (its file would be written through).
 pub fn own_file_there(path: &Path) -> std::io::Result<bool> {
     let meta = match path.symlink_metadata() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         meta => meta?,
     };
+    if meta.file_type().is_symlink() {
+        return Err(not_own_file("a link"));
+    }
     if !meta.is_file() {
-        let what = if meta.file_type().is_symlink() {
-            "a link"
-        } else if meta.is_dir() {
-            "a folder"
-        } else {
-            "a pipe, socket or device"
-        };
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("{what}, where quotekit keeps a file of its own"),
-        ));
+        return Err(not_own_file(not_a_file(&meta)));
     }
     Ok(true)
+}
+
+/// What a thing that is no regular file is, in words.
+fn not_a_file(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "a pipe, socket or device"
+    }
+}
+
+/// The error of [`read_own_file`] and [`own_file_there`] for `what` (the
+/// caller's error names the file).
+fn not_own_file(what: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("{what}, where quotekit keeps a file of its own"),
+    )
 }
 
 /// True when an output named `path` is the process's standard output: `-`,
@@ -488,15 +509,36 @@ mod tests {
         assert_eq!(read_own_file(&file).unwrap().unwrap(), b"{}");
         let pipe = dir.path().join("pipe.json");
         crate::test_support::mkfifo(&pipe);
+        // A link to a regular file is read (a folder of links resumes); one
+        // to a device, to a pipe or to nothing is not.
         let link = dir.path().join("link.json");
         std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert_eq!(read_own_file(&link).unwrap().unwrap(), b"{}");
+        let (zero, piped, gone) = (
+            dir.path().join("zero.json"),
+            dir.path().join("piped.json"),
+            dir.path().join("gone.json"),
+        );
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        std::os::unix::fs::symlink(&pipe, &piped).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nothing"), &gone).unwrap();
         for (path, said) in [
             (&pipe, "a pipe, socket or device"),
-            (&link, "a link"),
+            (&zero, "a pipe, socket or device"),
+            (&piped, "a pipe, socket or device"),
+            (&gone, "a link to nothing"),
             (&dir.path().to_path_buf(), "a folder"),
         ] {
             let e = read_own_file(path).unwrap_err();
             assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+            assert!(e.to_string().starts_with(said), "{e}");
+        }
+        // A file written in place is its own only as a regular file: not
+        // even a link to one.
+        assert!(own_file_there(&file).unwrap());
+        assert!(!own_file_there(&dir.path().join("none")).unwrap());
+        for (path, said) in [(&link, "a link"), (&pipe, "a pipe, socket or device")] {
+            let e = own_file_there(path).unwrap_err();
             assert!(e.to_string().starts_with(said), "{e}");
         }
     }

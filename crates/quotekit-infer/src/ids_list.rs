@@ -67,7 +67,9 @@ pub(crate) fn begin(
             _ => return Ok((false, HashSet::new())),
         }
     }
-    // (Only a regular file: a pipe in its place would block the run.)
+    // (Only a regular file: a pipe in its place would block the run. The
+    // sink replaced a link, pipe or device there before; this guards
+    // other callers.)
     let Some(held) =
         quotekit_data::paths::read_own_file(ids).map_err(|e| InferError::io(ids, e))?
     else {

@@ -185,6 +185,22 @@ fn is_there(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }
 
+/// An error for a resolver file at `path` that is a link to nothing or a
+/// loop of links, saying what to do.
+fn broken_link(path: &Path) -> Result<(), ModelError> {
+    if path.exists() {
+        return Ok(());
+    }
+    Err(ModelError::io(
+        path,
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "a link to nothing (or a loop of links): mend it, or delete it to use the \
+             built-in resolver",
+        ),
+    ))
+}
+
 /// The files a trained model's folder holds, as [`save_annotator`] writes
 /// them: the weights, the tokenizer (network taggers), a transformer's
 /// encoder config and the speaker resolver.
@@ -377,6 +393,7 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
     // an error, not none: the model's own resolver was meant.)
     let speakers = resolver_path(&file);
     if resolver && is_there(&speakers) {
+        broken_link(&speakers)?;
         annotator.resolver = SpeakerResolver::load(&speakers)?;
         annotator.resolver_file = Some(speakers);
     }
@@ -438,6 +455,7 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
     let (header, mut resolver, mut resolver_file) =
         first.ok_or_else(|| bad("no members".into()))?;
     if own_resolver {
+        broken_link(&own)?;
         resolver = SpeakerResolver::load(&own)?;
         resolver_file = Some(own);
     }

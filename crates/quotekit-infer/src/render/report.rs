@@ -313,10 +313,10 @@ pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 /// Refuses a model folder `out` where [`write_trained`] could not replace
 /// a file that a model of `kind` is saved with (a read-only one), or a
-/// checkpoint in `checkpoint_dir` that could not be replaced: checked
-/// before training, so that hours of it are not lost at the end. (The
-/// reports are removed before they are written: a read-only one is no
-/// obstacle.)
+/// checkpoint in `checkpoint_dir` that could not be replaced, or a folder
+/// where a file goes: checked before training, so that hours of it are not
+/// lost at the end. (The reports are removed before they are written: a
+/// read-only one is no obstacle, a folder is.)
 pub fn check_trained_writable(
     out: &std::path::Path,
     kind: quotekit_model::ModelKind,
@@ -327,6 +327,15 @@ pub fn check_trained_writable(
     for path in saved.map(|name| out.join(name)).chain(checkpoint) {
         quotekit_data::atomic::check_replaceable(&path)
             .map_err(|e| crate::InferError::io(&path, e))?;
+    }
+    for path in [REPORT_FILE, DEV_EVALUATION_FILE].map(|name| out.join(name)) {
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            let why = "a folder, where a file is written: move it away";
+            return Err(crate::InferError::io(
+                &path,
+                std::io::Error::new(std::io::ErrorKind::IsADirectory, why),
+            ));
+        }
     }
     Ok(())
 }

@@ -110,18 +110,20 @@ impl SpeakerResolver {
                 ));
             }
         }
-        let header: Header = serde_json::from_value(value).map_err(corrupt)?;
-        if header.features_version > FEATURES_VERSION {
+        // (A newer version is told before the rest of its header is read,
+        // which a newer quotekit may have changed.)
+        let version = value.get("features_version").and_then(|v| v.as_u64());
+        if let Some(version) = version.filter(|&v| v > u64::from(FEATURES_VERSION)) {
             return Err(ModelError::Config {
                 path: Some(path.to_path_buf()),
                 message: format!(
-                    "speaker resolver trained on features version {}, newer than this quotekit \
-                     computes ({OLDEST_FEATURES_VERSION} to {FEATURES_VERSION}); upgrade quotekit, \
-                     or delete the file to use the built-in one",
-                    header.features_version
+                    "speaker resolver trained on features version {version}, newer than this \
+                     quotekit computes ({OLDEST_FEATURES_VERSION} to {FEATURES_VERSION}); upgrade \
+                     quotekit, or delete the file to use the built-in one"
                 ),
             });
         }
+        let header: Header = serde_json::from_value(value).map_err(corrupt)?;
         if !(OLDEST_FEATURES_VERSION..=FEATURES_VERSION).contains(&header.features_version) {
             return Err(ModelError::Config {
                 path: Some(path.to_path_buf()),
