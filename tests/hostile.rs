@@ -1755,6 +1755,60 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         stderr(&o)
     );
     assert!(!trained.join("model.safetensors").exists());
+    // A neural model's checkpoint folder that is a file is refused before
+    // training (the first checkpoint failed on it, after an epoch).
+    let neural = dir.path().join("neural");
+    std::fs::create_dir_all(&neural).unwrap();
+    std::fs::write(neural.join("checkpoint"), "mine").unwrap();
+    let o = quotekit(&[
+        "train",
+        "--config",
+        "configs/neural.toml",
+        "--train",
+        "datasets/sample",
+        "--out",
+        neural.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("checkpoint: not a folder, where training keeps its checkpoint"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(neural.join("checkpoint")).unwrap(),
+        "mine"
+    );
+    // `train-speakers` into a folder whose weights are a link to a text, or
+    // a pipe: no model's (the resolver was added to the text's "model").
+    for what in ["text", "pipe"] {
+        let folder = dir.path().join(format!("not-a-model-{what}"));
+        std::fs::create_dir(&folder).unwrap();
+        let weights = folder.join("model.safetensors");
+        if what == "text" {
+            std::fs::write(dir.path().join("notes.md"), "# notes\n").unwrap();
+            std::os::unix::fs::symlink(dir.path().join("notes.md"), &weights).unwrap();
+        } else {
+            common::mkfifo(&weights);
+        }
+        let o = common::within_a_minute(&[
+            "train-speakers",
+            "--train",
+            "datasets/sample",
+            "--names",
+            "datasets/sample-speakers",
+            "--out",
+            folder.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
+        let said = if what == "text" {
+            "not a quotekit model's weights"
+        } else {
+            "not a regular file"
+        };
+        assert!(stderr(&o).contains(said), "{what}: {}", stderr(&o));
+        assert!(!folder.join("speakers.safetensors").exists());
+    }
     // A resolver file that is a link to nothing.
     let broken = dir.path().join("broken-model");
     std::fs::create_dir(&broken).unwrap();

@@ -87,10 +87,14 @@ impl OutputLock {
                 // (Said of the output the user named: the lock file is
                 // quotekit's own.)
                 Err(e) => {
-                    let why = format!(
-                        "its lock file {} cannot be made ({e}); is its folder one quotekit may write in?",
-                        path.display()
-                    );
+                    let why = if path.is_dir() {
+                        format!("its lock file {} is a folder: move it away", path.display())
+                    } else {
+                        format!(
+                            "its lock file {} cannot be made ({e}); is its folder one quotekit may write in?",
+                            path.display()
+                        )
+                    };
                     return Err(InferError::io(output, std::io::Error::new(e.kind(), why)));
                 }
             };
@@ -232,6 +236,13 @@ mod tests {
             err.starts_with("/proc/version: its lock file /proc/.version.lock cannot be made"),
             "{err}"
         );
+        // A folder at the lock's name says so (it asked whether the folder
+        // was one quotekit may write in).
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.jsonl");
+        std::fs::create_dir(file_lock(&out)).unwrap();
+        let err = OutputLock::file(&out).unwrap_err().to_string();
+        assert!(err.contains("is a folder: move it away"), "{err}");
     }
 
     /// One output has one lock however it is spelled: through `./`, `..`

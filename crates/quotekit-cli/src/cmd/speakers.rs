@@ -189,7 +189,30 @@ pub fn run(mut args: TrainSpeakersArgs) -> anyhow::Result<ExitCode> {
 /// (After the locks: no `train` writes the model while it is looked at.)
 fn model_folder(out: &Path, existed: bool, path: &Path) -> anyhow::Result<()> {
     let ensemble = quotekit_model::ensemble::file::EnsembleFile::is_ensemble(out);
-    if !out.join(quotekit_model::header::FILE_NAME).is_file() && !ensemble {
+    // (Weights there that are no model's: a folder, a pipe, a link to
+    // nothing, or a file of another kind, are said to be so.)
+    let weights = out.join(quotekit_model::header::FILE_NAME);
+    if !ensemble && weights.symlink_metadata().is_ok() {
+        if !weights.is_file() {
+            anyhow::bail!(
+                "{}: not a regular file (a folder, a pipe, a device or a link to nothing), where \
+                 a model's weights are; give the folder of a model that `quotekit train` wrote",
+                weights.display()
+            );
+        }
+        let format = quotekit_model::speakers::file::quotekit_format(&weights);
+        if format
+            .and_then(|f| quotekit_model::header::kind_of_format(&f))
+            .is_none()
+        {
+            anyhow::bail!(
+                "{}: not a quotekit model's weights; give the folder of a model that \
+                 `quotekit train` wrote",
+                weights.display()
+            );
+        }
+    }
+    if !weights.is_file() && !ensemble {
         let why = if existed {
             format!(
                 "it has no {} or {}",

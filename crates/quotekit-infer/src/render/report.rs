@@ -313,9 +313,9 @@ pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 /// Refuses a model folder `out` where [`write_trained`] could not replace
 /// a file that a model of `kind` is saved with (a read-only one), or a
-/// checkpoint in `checkpoint_dir` that could not be replaced, or a folder
-/// where a file goes: checked before training, so that hours of it are not
-/// lost at the end. (The reports are removed before they are written: a
+/// checkpoint in `checkpoint_dir` that could not be replaced, a folder
+/// where a file goes, or a checkpoint folder that is none: checked before
+/// training, so that hours of it are not lost at the end. (The reports are removed before they are written: a
 /// read-only one is no obstacle, a folder is.)
 pub fn check_trained_writable(
     out: &std::path::Path,
@@ -327,6 +327,19 @@ pub fn check_trained_writable(
     for path in saved.map(|name| out.join(name)).chain(checkpoint) {
         quotekit_data::atomic::check_replaceable(&path)
             .map_err(|e| crate::InferError::io(&path, e))?;
+    }
+    // (A checkpoint folder that is a file, a pipe or a link to nothing
+    // failed when the first checkpoint was written: after an epoch.)
+    if let Some(dir) = checkpoint_dir {
+        let folder = quotekit_model::nn::checkpoint::Checkpoint::path(dir) != dir;
+        if folder && dir.symlink_metadata().is_ok() && !dir.is_dir() {
+            let why = "not a folder, where training keeps its checkpoint: move it away, or \
+                       give another --checkpoint-dir";
+            return Err(crate::InferError::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, why),
+            ));
+        }
     }
     for path in [REPORT_FILE, DEV_EVALUATION_FILE].map(|name| out.join(name)) {
         if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
