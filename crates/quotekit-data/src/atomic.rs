@@ -214,10 +214,7 @@ pub fn check_replaceable(path: &Path) -> std::io::Result<()> {
         return Ok(());
     };
     if meta.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "a folder, where a file is written: move it away",
-        ));
+        return Err(crate::paths::folder_where_a_file_goes());
     }
     if meta.is_file()
         && (meta.permissions().readonly()

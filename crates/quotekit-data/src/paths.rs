@@ -153,6 +153,23 @@ pub fn own_file_there(path: &Path) -> std::io::Result<bool> {
     Ok(true)
 }
 
+/// Refuses a folder at `path`, where a file is to be written (a rename onto
+/// it would fail, after the work that made the file).
+pub fn check_not_folder(path: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(folder_where_a_file_goes());
+    }
+    Ok(())
+}
+
+/// The error of [`check_not_folder`] and `atomic::check_replaceable`.
+pub(crate) fn folder_where_a_file_goes() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::IsADirectory,
+        "a folder, where a file is written: move it away",
+    )
+}
+
 /// What a thing that is no regular file is, in words.
 fn not_a_file(meta: &std::fs::Metadata) -> &'static str {
     if meta.is_dir() {

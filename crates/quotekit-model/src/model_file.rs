@@ -185,21 +185,24 @@ fn is_there(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
 }
 
-/// An error for a resolver file at `path` that is a link to nothing or a
-/// loop of links, saying what to do.
-fn broken_link(path: &Path) -> Result<(), ModelError> {
-    if path.exists() {
+/// An error for a link to nothing, or a loop of links, at `path`, with
+/// `advice` after what it is; none for anything else (a file, a folder,
+/// nothing there).
+fn broken_link(path: &Path, advice: &str) -> Result<(), ModelError> {
+    if path.exists() || !is_there(path) {
         return Ok(());
     }
     Err(ModelError::io(
         path,
         std::io::Error::new(
             std::io::ErrorKind::NotFound,
-            "a link to nothing (or a loop of links): mend it, or delete it to use the \
-             built-in resolver",
+            format!("a link to nothing (or a loop of links){advice}"),
         ),
     ))
 }
+
+/// What to do with a model's resolver file that is a broken link.
+const MEND_RESOLVER: &str = ": mend it, or delete it to use the built-in resolver";
 
 /// The files a trained model's folder holds, as [`save_annotator`] writes
 /// them: the weights, the tokenizer (network taggers), a transformer's
@@ -327,15 +330,7 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
         // weights' link or the ensemble's.)
         let ensemble = path.join(ENSEMBLE_FILE);
         for linked in [&file, &ensemble] {
-            if !linked.exists() && linked.symlink_metadata().is_ok() {
-                return Err(ModelError::io(
-                    linked,
-                    std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        "a link to nothing (or a loop of links)",
-                    ),
-                ));
-            }
+            broken_link(linked, "")?;
         }
         // (One there that is no file, a folder or a pipe, says so too.)
         if ensemble.metadata().is_ok_and(|m| !m.is_file()) {
@@ -393,7 +388,7 @@ fn load_model(path: &Path, resolver: bool) -> Result<(Annotator, ModelHeader), M
     // an error, not none: the model's own resolver was meant.)
     let speakers = resolver_path(&file);
     if resolver && is_there(&speakers) {
-        broken_link(&speakers)?;
+        broken_link(&speakers, MEND_RESOLVER)?;
         annotator.resolver = SpeakerResolver::load(&speakers)?;
         annotator.resolver_file = Some(speakers);
     }
@@ -455,7 +450,7 @@ fn load_ensemble(dir: &Path, speakers: bool) -> Result<(Annotator, ModelHeader),
     let (header, mut resolver, mut resolver_file) =
         first.ok_or_else(|| bad("no members".into()))?;
     if own_resolver {
-        broken_link(&own)?;
+        broken_link(&own, MEND_RESOLVER)?;
         resolver = SpeakerResolver::load(&own)?;
         resolver_file = Some(own);
     }

@@ -14,7 +14,7 @@ use std::path::Path;
 pub(super) fn was_rendered(out: &Path) -> bool {
     use std::io::Read;
     let path = out.join("index.html");
-    if !path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+    if !quotekit_data::paths::own_file_there(&path).unwrap_or(false) {
         return false;
     }
     let mut head = Vec::new();

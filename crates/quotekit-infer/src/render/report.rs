@@ -315,8 +315,9 @@ pub fn training_writes(out: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// a file that a model of `kind` is saved with (a read-only one), or a
 /// checkpoint in `checkpoint_dir` that could not be replaced, a folder
 /// where a file goes, or a checkpoint folder that is none: checked before
-/// training, so that hours of it are not lost at the end. (The reports are removed before they are written: a
-/// read-only one is no obstacle, a folder is.)
+/// training, so that hours of it are not lost at the end. (The reports are
+/// removed before they are written: a read-only one is no obstacle, a
+/// folder is.)
 pub fn check_trained_writable(
     out: &std::path::Path,
     kind: quotekit_model::ModelKind,
@@ -342,13 +343,8 @@ pub fn check_trained_writable(
         }
     }
     for path in [REPORT_FILE, DEV_EVALUATION_FILE].map(|name| out.join(name)) {
-        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
-            let why = "a folder, where a file is written: move it away";
-            return Err(crate::InferError::io(
-                &path,
-                std::io::Error::new(std::io::ErrorKind::IsADirectory, why),
-            ));
-        }
+        quotekit_data::paths::check_not_folder(&path)
+            .map_err(|e| crate::InferError::io(&path, e))?;
     }
     Ok(())
 }

@@ -448,7 +448,7 @@ impl Search<'_> {
         let best_dir = self.out.join("best");
         // (Regular files only, not read through links or pipes: one that is
         // no file of the search's own is no best trial.)
-        let own_file = |path: &Path| path.symlink_metadata().is_ok_and(|m| m.is_file());
+        let own_file = |path: &Path| quotekit_data::paths::own_file_there(path).unwrap_or(false);
         let marker = quotekit_data::paths::read_own_file(&best_dir.join(BEST_MARKER))
             .ok()
             .flatten()
