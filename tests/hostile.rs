@@ -1737,17 +1737,21 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
     // A folder where training writes a file is refused before training.
+    let train_sample = |config: &str, out: &Path| {
+        let out = out.to_str().unwrap();
+        quotekit(&[
+            "train",
+            "--config",
+            config,
+            "--train",
+            "datasets/sample",
+            "--out",
+            out,
+        ])
+    };
     let trained = dir.path().join("trained");
     std::fs::create_dir_all(trained.join("report.html")).unwrap();
-    let o = quotekit(&[
-        "train",
-        "--config",
-        "configs/crf.toml",
-        "--train",
-        "datasets/sample",
-        "--out",
-        trained.to_str().unwrap(),
-    ]);
+    let o = train_sample("configs/crf.toml", &trained);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("report.html: a folder, where a file is written"),
@@ -1760,15 +1764,7 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
     let neural = dir.path().join("neural");
     std::fs::create_dir_all(&neural).unwrap();
     std::fs::write(neural.join("checkpoint"), "mine").unwrap();
-    let o = quotekit(&[
-        "train",
-        "--config",
-        "configs/neural.toml",
-        "--train",
-        "datasets/sample",
-        "--out",
-        neural.to_str().unwrap(),
-    ]);
+    let o = train_sample("configs/neural.toml", &neural);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
