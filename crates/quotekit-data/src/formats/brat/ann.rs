@@ -89,10 +89,33 @@ pub fn parse_ann(
     let mut speakers: Vec<(String, String, usize)> = Vec::new();
     // (`E` lines are read once every `T` line is: brat allows any order.)
     let mut events: Vec<(&str, &str, usize)> = Vec::new();
-    let lines: Vec<&str> = ann
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+    // Old Mac files end their lines with a lone `\r`: in a file with no
+    // `\n` at all, `\r` ends a line (and a text's `\r` is its line break);
+    // elsewhere a line ends with `\n` or `\r\n`.
+    let cr_lines = !ann.contains('\n') && ann.contains('\r');
+    let lines: Vec<&str> = if cr_lines {
+        ann.split('\r').collect()
+    } else {
+        ann.split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect()
+    };
+    // (A line that holds another after a lone `\r`, in a file that mixes
+    // line ends, would hide it in its text field: refused, not lost.)
+    if !cr_lines {
+        let hidden = lines
+            .iter()
+            .position(|l| l.split('\r').skip(1).any(is_annotation_line));
+        if let Some(k) = hidden {
+            return Err(DataError::syntax(
+                ann_path,
+                k + 1,
+                "a lone carriage return (`\\r`) in the line before what reads as another \
+                 annotation line: the file mixes line ends; write each line's end as `\\n` \
+                 (or `\\r\\n`)",
+            ));
+        }
+    }
     // (What follows the file's last line break: empty when the file ends
     // with one, and then no line of a text field unless it makes the text
     // whole, a text that ends with a line break in a file that ends
@@ -143,7 +166,14 @@ pub fn parse_ann(
                     .iter()
                     .map(|f| index.slice(doc.text(), *f))
                     .collect::<Option<Vec<_>>>()
-                    .map(|parts| parts.join(" ").replace('\r', ""));
+                    .map(|parts| {
+                        let text = parts.join(" ");
+                        if cr_lines {
+                            text.replace('\r', "\n")
+                        } else {
+                            text.replace('\r', "")
+                        }
+                    });
                 let mut found = fields.get(2).copied().unwrap_or("").replace('\r', "");
                 let want = expected.as_ref().map(|e| e.chars().count());
                 while i < lines.len() && want.is_some_and(|w| found.chars().count() < w) {
@@ -618,6 +648,38 @@ mod tests {
                 read.diagnostics
             );
         }
+    }
+
+    /// An old Mac file, its lines ended by a lone `\r`, reads as the same
+    /// file with `\n` (its first line a trigger, a note or a span, a text
+    /// field of two lines); a file that mixes line ends so that one line
+    /// holds another after a lone `\r` is refused at that line (its text
+    /// field hid every annotation after it).
+    #[test]
+    fn old_mac_line_ends_are_line_ends() {
+        let lf = "T4\tAttribution 4 8\tsaid\n#1\tAnnotatorNotes T1\tchecked\n\
+                  T1\tSource 0 3\tAnn\nT2\tCue 4 8\tsaid\nT3\tContent 4 13\tsaid\nyes.\n\
+                  E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n";
+        let read = |text: &str, ann: &str| {
+            parse_ann(
+                "d",
+                text.into(),
+                ann,
+                Path::new("d.ann"),
+                &BratOptions::default(),
+            )
+        };
+        let want = read("Ann said\nyes.", lf).unwrap();
+        assert!(want.diagnostics.is_empty(), "{:?}", want.diagnostics);
+        assert_eq!(want.document.spans.len(), 3);
+        assert_eq!(want.document.attributions.len(), 1);
+        let got = read("Ann said\ryes.", &lf.replace('\n', "\r")).unwrap();
+        assert!(got.diagnostics.is_empty(), "{:?}", got.diagnostics);
+        assert_eq!(got.document.spans, want.document.spans);
+        assert_eq!(got.document.attributions, want.document.attributions);
+        let mixed = lf.replacen('\n', "\r", 1);
+        let err = read("Ann said\nyes.", &mixed).unwrap_err().to_string();
+        assert!(err.starts_with("d.ann:1: a lone carriage return"), "{err}");
     }
 
     /// A span where an attribution's trigger goes, or its trigger where a
