@@ -293,6 +293,13 @@ fn known_keys(line: &[u8]) -> Result<serde_json::Map<String, Value>, serde_json:
             let mut out = serde_json::Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 if matches!(key.as_str(), "id" | "quotes" | "error" | "text" | "spans") {
+                    // (A repeated key is refused, as the other readers
+                    // refuse it: the last one would win without a word.)
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate field `{key}`"
+                        )));
+                    }
                     out.insert(key, map.next_value()?);
                 } else {
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -1171,6 +1178,16 @@ mod tests {
             (
                 "{\"id\":\"b\",\"quotes\":[{\"content\":[[0,2]]}]}",
                 "expected a span object",
+            ),
+            // (A repeated key: the last one won, the first one's quotes
+            // were dropped, or the record scored as another document.)
+            (
+                "{\"id\":\"b\",\"quotes\":[{\"content\":[]}],\"quotes\":[]}",
+                "duplicate field `quotes`",
+            ),
+            (
+                "{\"id\":\"c\",\"id\":\"b\",\"quotes\":[]}",
+                "duplicate field `id`",
             ),
         ] {
             std::fs::write(&path, format!("{good}{bad}\n")).unwrap();
