@@ -383,21 +383,27 @@ fn collect_polnear(
 ) -> Result<(), DataError> {
     let mut by_name: BTreeMap<String, Vec<(String, PathBuf)>> = BTreeMap::new();
     let ann_entries = list_dir(ann_dir)?;
-    for p in ann_entries.iter().filter(|p| has_ext(p, "ann")).cloned() {
-        let s = stem(&p);
+    // (Two files of one name and annotator, `a_x.ann` and `a_x.ANN`, or
+    // names apart only in bytes that are not UTF-8, are refused as the flat
+    // layout refuses them: one was read and the other dropped.)
+    let (anns, seconds) = first_files(&ann_entries, "ann");
+    errors.extend(seconds);
+    for (s, p) in anns {
         let (name, annotator) = match s.rsplit_once('_') {
             Some((n, a)) => (n.to_string(), a.to_string()),
             None => (s.clone(), String::new()),
         };
-        by_name.entry(name).or_default().push((annotator, p));
+        by_name
+            .entry(name)
+            .or_default()
+            .push((annotator, p.clone()));
     }
-    let texts: Vec<PathBuf> = list_dir(text_dir)?
-        .into_iter()
-        .filter(|p| has_ext(p, "txt"))
-        .collect();
-    let text_names: HashSet<String> = texts.iter().map(|p| stem(p)).collect();
-    for text in texts {
-        let name = stem(&text);
+    let text_entries = list_dir(text_dir)?;
+    let (texts, seconds) = first_files(&text_entries, "txt");
+    errors.extend(seconds);
+    let text_names: HashSet<String> = texts.iter().map(|(name, _)| name.clone()).collect();
+    for (name, text) in texts {
+        let text = text.clone();
         match by_name.get_mut(&name) {
             Some(candidates) => {
                 candidates.sort();
@@ -892,6 +898,46 @@ mod tests {
         assert!(
             errors.iter().any(|e| e.contains("a second .ann file")),
             "{errors:?}"
+        );
+    }
+
+    /// PolNeAR's layout refuses a second file of one article and annotator
+    /// (`a_x.ann` beside `a_x.ANN`), or of one article's text, as the flat
+    /// layout does: one of them was read and the other dropped.
+    #[test]
+    fn polnear_layout_refuses_a_second_file_of_an_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("text").join("a.txt"), "Ann said so.");
+        write(
+            &root.join("attributions").join("a_x.ann"),
+            "T1\tSource 0 3\tAnn\n",
+        );
+        write(
+            &root.join("attributions").join("a_x.ANN"),
+            "T1\tCue 4 8\tsaid\n",
+        );
+        let errors = |root: &Path| -> Vec<String> {
+            BratReader::default()
+                .read(root)
+                .unwrap()
+                .filter_map(|r| r.err().map(|e| e.to_string()))
+                .collect()
+        };
+        let said = errors(root);
+        assert!(
+            said.iter()
+                .any(|e| e.contains("a_x.ann: a second .ann file of article \"a_x\"")),
+            "{said:?}"
+        );
+        std::fs::remove_file(root.join("attributions").join("a_x.ANN")).unwrap();
+        assert!(errors(root).is_empty());
+        write(&root.join("text").join("a.TXT"), "Ann said so.");
+        let said = errors(root);
+        assert!(
+            said.iter()
+                .any(|e| e.contains("a.txt: a second .txt file of article \"a\"")),
+            "{said:?}"
         );
     }
 
