@@ -32,6 +32,52 @@ pub fn is_device(meta: &std::fs::Metadata) -> bool {
     }
 }
 
+/// The longest line that the readers of lines (JSONL documents and
+/// records, CoNLL) take: far above a document of the longest text quotekit
+/// reads, and short of filling memory with a stream that never ends a line
+/// (`head -c 3G /dev/zero |`).
+pub const MAX_LINE_BYTES: u64 = 1 << 28;
+
+/// Reads a line of `reader` into `buf` as `read_until(b'\n', buf)` does
+/// (its `\n` kept; 0 at the end), but no more than `cap` bytes of it: a
+/// longer line is an [`InvalidData`](std::io::ErrorKind::InvalidData) error
+/// saying so, and `buf` never grows past `cap` bytes of the line (doubling
+/// as it fills, it would ask for twice that).
+pub fn read_line_within(
+    reader: &mut impl std::io::BufRead,
+    buf: &mut Vec<u8>,
+    cap: u64,
+) -> std::io::Result<usize> {
+    let start = buf.len();
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (used, ended) = match available.iter().position(|&b| b == b'\n') {
+            Some(k) => (k + 1, true),
+            None => (available.len(), available.is_empty()),
+        };
+        let read = buf.len() - start;
+        if (read + used) as u64 > cap {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line over {cap} bytes, longer than any document quotekit reads"),
+            ));
+        }
+        if buf.len() + used > buf.capacity() {
+            let room = (read + used).max(2 * read).min(cap as usize);
+            buf.reserve_exact(start + room - buf.len());
+        }
+        buf.extend_from_slice(&available[..used]);
+        reader.consume(used);
+        if ended {
+            return Ok(buf.len() - start);
+        }
+    }
+}
+
 /// Reads a whole file, [`refuse_device`] first; errors as [`explain`]
 /// words them.
 pub fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -90,6 +136,38 @@ fn near_name(path: &Path) -> Option<std::path::PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines are read as `read_until` reads them, up to the cap: a longer
+    /// one is an error, however long the stream (one that never ends a
+    /// line), and the buffer holds no more than the cap of it.
+    #[test]
+    fn lines_are_read_up_to_a_cap() {
+        let mut r = std::io::BufReader::with_capacity(4, &b"ab\ncdefgh\n\nxyz"[..]);
+        let mut lines = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            match read_line_within(&mut r, &mut buf, 7) {
+                Ok(0) => break,
+                Ok(n) => {
+                    assert_eq!(n, buf.len());
+                    lines.push(String::from_utf8(buf).unwrap());
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(lines, ["ab\n", "cdefgh\n", "\n", "xyz"]);
+        let mut r = std::io::BufReader::new(&b"abcdefgh\n"[..]);
+        let e = read_line_within(&mut r, &mut Vec::new(), 7).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert_eq!(
+            e.to_string(),
+            "a line over 7 bytes, longer than any document quotekit reads"
+        );
+        let mut endless = std::io::BufReader::new(std::io::repeat(b'x'));
+        let mut buf = Vec::new();
+        assert!(read_line_within(&mut endless, &mut buf, 100_000).is_err());
+        assert!(buf.capacity() <= 100_000, "{}", buf.capacity());
+    }
 
     /// A device is refused by name of what it is; a file is read.
     #[cfg(unix)]

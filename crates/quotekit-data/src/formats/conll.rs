@@ -184,9 +184,7 @@ impl Builder {
 
 impl CorpusReader for ConllReader {
     fn read<'a>(&'a self, path: &Path) -> Result<DocumentStream<'a>, DataError> {
-        let lines = crate::gzip::open(path)
-            .map_err(|e| DataError::io(path, e))?
-            .split(b'\n');
+        let lines = crate::gzip::open(path).map_err(|e| DataError::io(path, e))?;
         let path = path.to_path_buf();
         // (`x.conll.gz`: `x`.)
         let stem = crate::gzip::inner_name(&path)
@@ -222,7 +220,9 @@ fn docstart_id(rest: &str) -> Option<&str> {
 /// Streams documents out of a CoNLL file. A bad line makes its document an error;
 /// reading resumes at the next `-DOCSTART-`.
 struct ConllStream<'a, R: BufRead> {
-    lines: std::io::Split<R>,
+    /// What is read line by line (at most
+    /// [`MAX_LINE_BYTES`](crate::read::MAX_LINE_BYTES) a line).
+    lines: R,
     /// Lines still to read of a piece that held a lone `\r` (a file with
     /// old Mac line ends is read line by line, not as one line).
     pending: std::collections::VecDeque<Vec<u8>>,
@@ -314,17 +314,26 @@ impl<R: BufRead> Iterator for ConllStream<'_, R> {
         loop {
             let mut raw = match self.pending.pop_front() {
                 Some(raw) => raw,
-                None => match self.lines.next() {
-                    None => return self.take().map(Ok),
-                    // (The last item: the document under way is lost with
-                    // what follows.)
-                    Some(Err(e)) => {
-                        self.ended = true;
-                        let e = DataError::read_stopped(&self.path, self.line_no + 1, e);
-                        return Some(Err(e));
+                None => {
+                    let mut raw = Vec::new();
+                    let cap = crate::read::MAX_LINE_BYTES;
+                    match crate::read::read_line_within(&mut self.lines, &mut raw, cap) {
+                        Ok(0) => return self.take().map(Ok),
+                        // (The last item: the document under way is lost
+                        // with what follows.)
+                        Err(e) => {
+                            self.ended = true;
+                            let e = DataError::read_stopped(&self.path, self.line_no + 1, e);
+                            return Some(Err(e));
+                        }
+                        Ok(_) => {
+                            if raw.last() == Some(&b'\n') {
+                                raw.pop();
+                            }
+                            raw
+                        }
                     }
-                    Some(Ok(raw)) => raw,
-                },
+                }
             };
             // Lines end at `\n`, `\r\n` or `\r`.
             let body = raw.strip_suffix(b"\r").unwrap_or(&raw);

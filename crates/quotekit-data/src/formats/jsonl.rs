@@ -8,9 +8,10 @@
 use super::{strip_bom, CorpusReader, CorpusWriter, DocumentStream, ReadDocument};
 use crate::document::{Attribution, Document, Span};
 use crate::error::{decode_utf8, DataError};
+use crate::read::{read_line_within, MAX_LINE_BYTES};
 use crate::validate::{Origin, ProblemKind, Severity};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// One JSONL record.
@@ -40,7 +41,7 @@ impl CorpusReader for JsonlReader {
             }
             let mut buf = Vec::new();
             line_no += 1;
-            match reader.read_until(b'\n', &mut buf) {
+            match read_line_within(&mut reader, &mut buf, MAX_LINE_BYTES) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 // (The last item: what follows cannot be read, and a

@@ -329,10 +329,9 @@ pub(crate) fn lines(
     Ok(lines_of(file, path))
 }
 
-/// The longest line this module's readers of records and documents take:
-/// far above a record of the longest text `predict` takes, and short of
-/// filling memory with a stream that never ends a line (`/dev/zero`).
-pub const MAX_LINE_BYTES: u64 = 1 << 28;
+/// The longest line this module's readers of records and documents take
+/// (the corpus readers' own).
+pub use quotekit_data::read::MAX_LINE_BYTES;
 
 /// [`lines`] of any reader, `path` naming it in errors. A line longer than
 /// [`MAX_LINE_BYTES`] is an error, and the last item.
