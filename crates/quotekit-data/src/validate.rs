@@ -827,21 +827,33 @@ pub fn validate(doc: &Document, origin: &Origin, options: &ValidationOptions) ->
 /// that overlap are reported once, and a pile of overlapping spans costs
 /// one message a span, not one a pair.
 fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Diagnostic> {
-    let fragments = ByStart::new(
-        doc.spans
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| s.fragments.iter().map(move |f| (*f, i)))
-            .collect(),
-    );
+    // (One index per role, each span looked for among the other roles'
+    // alone: thousands of spans of one role over the same words cost no
+    // pass over each other.)
+    let of_role = |role: Role| {
+        ByStart::new(
+            doc.spans
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.role == role)
+                .flat_map(|(i, s)| s.fragments.iter().map(move |f| (*f, i)))
+                .collect(),
+        )
+    };
+    let roles = [Role::Source, Role::Cue, Role::Content].map(|r| (r, of_role(r)));
     // `counted[i] == j`: span `i` is already counted for span `j`.
     let mut counted = vec![usize::MAX; doc.spans.len()];
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     for (j, span) in doc.spans.iter().enumerate() {
         let (mut first, mut count) = (usize::MAX, 0);
-        for b in &span.fragments {
+        let others = roles.iter().filter(|(r, _)| *r != span.role);
+        for (b, (_, fragments)) in span
+            .fragments
+            .iter()
+            .flat_map(|b| others.clone().map(move |o| (b, o)))
+        {
             for &(a, i) in fragments.near(*b) {
-                if i < j && counted[i] != j && doc.spans[i].role != span.role && a.overlaps(b) {
+                if i < j && counted[i] != j && a.overlaps(b) {
                     counted[i] = j;
                     count += 1;
                     first = first.min(i);

@@ -200,13 +200,14 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
         .enumerate()
         .map(|(k, a)| {
             let mine = &pred_chars[k];
+            // (No characters: an empty span at 0, near nothing.)
             let nearby = match (mine.first(), mine.last()) {
-                (Some(&f), Some(&l)) => by_range.near(CharSpan::new(f, l + 1)),
-                _ => &[],
+                (Some(&f), Some(&l)) => CharSpan::new(f, l + 1),
+                _ => CharSpan::new(0, 0),
             };
             // (The best is the same in any order: every key is distinct.)
-            let best = nearby
-                .iter()
+            let best = by_range
+                .near(nearby)
                 .map(|&(_, j)| (j, &gold_chars[j]))
                 .filter(|(_, c)| may_share(mine, c))
                 .map(|(j, c)| (matched(mine, c), j))
@@ -259,7 +260,6 @@ pub fn differences(predicted: &Document, gold: &Document, names: &[Option<String
         if !overlapped[j]
             && pred_by_range
                 .near(CharSpan::new(f, l + 1))
-                .iter()
                 .map(|&(_, k)| &pred_chars[k])
                 .any(|c| may_share(c, chars) && matched(c, chars) > 0)
         {

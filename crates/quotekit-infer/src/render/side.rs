@@ -270,7 +270,6 @@ pub(super) fn difference_list(
             // (In gold's order, as they are listed elsewhere.)
             let mut near: Vec<usize> = gold_by_start
                 .near(f.span)
-                .iter()
                 .map(|&(_, k)| k)
                 .filter(|&k| d.gold[k].role == f.role && d.gold[k].span.overlaps(&f.span))
                 .collect();

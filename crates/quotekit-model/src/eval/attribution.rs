@@ -56,7 +56,6 @@ fn candidates(gold: &[Pair], pred: &[Pair]) -> Vec<Vec<usize>> {
                     .flat_map(|f| {
                         contents
                             .near(*f)
-                            .iter()
                             .filter(|(c, _)| c.overlaps(f))
                             .map(|&(_, g)| g)
                     })
