@@ -19,6 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod corpus;
 mod errors;
 mod model;
+mod signals;
 mod training;
 
 /// The module `quotekit._quotekit`.

@@ -7,6 +7,7 @@ use pyo3::types::{PyBytes, PyString};
 use quotekit_infer::input::ReadLimits;
 use quotekit_infer::runner::annotate_line;
 use quotekit_model::config::MAX_THREADS;
+use quotekit_model::training::options::Interrupt;
 use quotekit_model::transformer::bert::Precision;
 use quotekit_model::transformer::model::TransformerModel;
 use quotekit_model::{load_annotator_with, Annotator, ModelHeader};
@@ -165,23 +166,28 @@ impl NativeModel {
         let threads = quotekit_model::config::pool_threads(threads);
         let pool = pool_of(threads)
             .map_err(|e| errors::system(&format!("thread pool of {threads} threads"), e))?;
-        let width = pool.current_num_threads();
-        // Records go in chunks, Python's signals checked after each: Ctrl-C
-        // stops a long batch within a chunk's time, not at its end. (Eight
-        // records a thread keep every thread busy to the chunk's end.)
-        let chunk = (8 * width).max(64);
-        let mut out = Vec::with_capacity(lines.len());
-        for (c, records) in lines.chunks(chunk).enumerate() {
-            let run = || {
-                records
+        // The batch runs on a thread of its own while this one looks for
+        // Python's signals every 50 ms: Ctrl-C stops it once the records
+        // under way are done (those not begun are passed over), then raises
+        // KeyboardInterrupt. (In chunks of records, with the signals looked
+        // for after each, a chunk of long texts held Ctrl-C for a minute:
+        // probe 69.)
+        let interrupt = Interrupt::default();
+        let out = crate::signals::with_signals(py, &interrupt, || {
+            pool.install(|| {
+                lines
                     .par_iter()
                     .enumerate()
-                    .map(|(k, r)| annotate(c * chunk + k, r))
+                    .map(|(k, r)| {
+                        if interrupt.is_set() {
+                            None
+                        } else {
+                            annotate(k, r)
+                        }
+                    })
                     .collect::<Vec<_>>()
-            };
-            out.extend(py.detach(|| pool.install(run)));
-            py.check_signals()?;
-        }
+            })
+        })?;
         Ok(out)
     }
 

@@ -104,7 +104,7 @@ pub fn train(
     let started = std::time::Instant::now();
     let mut history = TrainingHistory::default();
     let mut warnings = Vec::new();
-    let fitted = with_signals(py, &options.interrupt, || {
+    let fitted = crate::signals::with_signals(py, &options.interrupt, || {
         fit_with(&cfg, &options, |event| {
             history.record(event);
             if let TrainEvent::Warning(w) = event {
@@ -210,7 +210,7 @@ pub fn tune(
     // (Each said once by the search; given, as `train` gives them, when
     // the search fails too.)
     let mut warnings: Vec<String> = Vec::new();
-    let report = with_signals(py, &interrupt, || {
+    let report = crate::signals::with_signals(py, &interrupt, || {
         quotekit_model::tune::tune(&search, &out, &interrupt, |event| {
             if let TuneEvent::Train(TrainEvent::Warning(w)) = event {
                 warnings.push(python_warning(w));
@@ -231,48 +231,6 @@ pub fn tune(
         "records": report.records,
     });
     Ok(json.to_string())
-}
-
-/// Runs `work` (a training run, which `interrupt` stops) on a thread of its
-/// own, the interpreter released. On Python's main thread, the only one
-/// that runs signal handlers, this thread checks the signals every 50 ms:
-/// the first signal's exception (Ctrl-C's KeyboardInterrupt) sets
-/// `interrupt`, and is raised once the run has stopped. On any other thread
-/// it waits for the run, released, and comes back to the interpreter once,
-/// when the run is done, with its own thread state (as `annotate_many`
-/// does). It had come back every 50 ms, as a thread new to the interpreter,
-/// and from a daemon thread while the interpreter shut down that crashed
-/// the process (probe 64: a segmentation fault in `PyThreadState_New`). A
-/// panic of the run is raised as Python's `PanicException`.
-fn with_signals<T: Send>(
-    py: Python<'_>,
-    interrupt: &Interrupt,
-    work: impl FnOnce() -> T + Send,
-) -> PyResult<T> {
-    let threading = py.import("threading")?;
-    let main = threading
-        .call_method0("main_thread")?
-        .is(&threading.call_method0("current_thread")?);
-    std::thread::scope(|scope| {
-        let run = scope.spawn(work);
-        let mut signal = None;
-        while main && !run.is_finished() {
-            py.detach(|| std::thread::sleep(std::time::Duration::from_millis(50)));
-            if signal.is_none() {
-                if let Err(e) = py.check_signals() {
-                    signal = Some(e);
-                    interrupt.set();
-                }
-            }
-        }
-        let out = py
-            .detach(|| run.join())
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        match signal {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
-    })
 }
 
 /// A warning of training as Python gives it: without the `warning: ` that
