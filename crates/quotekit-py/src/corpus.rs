@@ -349,7 +349,12 @@ pub fn who_is_quoted(
         };
         Ok(json)
     });
-    let json = json.map_err(errors::input)?;
+    // (A file of records that cannot be read or used is data, as a pipe
+    // there is; records given as a list are an argument.)
+    let json = json.map_err(|e| match &path {
+        Some(_) => errors::DataError::new_err(e.to_string()),
+        None => errors::input(e),
+    })?;
     warn_all(py, &warnings)?;
     Ok(json)
 }

@@ -85,6 +85,22 @@ pub fn advice(message: String) -> String {
         .replace("given as `--label-map FILE`", "given as `label_map=FILE`")
         .replace("trials (--trials)", "trials (trials=)")
         .replace("another --out", "another out=")
+        .replace(
+            "and given by --train: the space's values would override the flag's",
+            "and given as train=: the space's values would override the argument's",
+        )
+        .replace(
+            "and given by --dev: the space's values would override the flag's",
+            "and given as dev=: the space's values would override the argument's",
+        )
+        .replace(
+            "and given by --names: the space's values would override the flag's",
+            "and given as names=: the space's values would override the argument's",
+        )
+        .replace(
+            "and given by --threads: the space's values would override the flag's",
+            "and given as threads=: the space's values would override the argument's",
+        )
 }
 
 /// A resource the system would not give (threads, say), with what was

@@ -472,8 +472,14 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
     with pytest.raises(quotekit.InputError, match="record 1: its `feed` value 1e400 cannot be a group"):
         quotekit.who_is_quoted(lines, by="feed")
     assert quotekit.who_is_quoted(lines, by="id")["groups"][0]["value"] == "a"
-    with pytest.raises(quotekit.InputError, match="no-such.jsonl"):
+    # A file of records that cannot be read is data, as a pipe there is
+    # (a list of records that cannot be used is an argument, above).
+    with pytest.raises(quotekit.DataError, match="no-such.jsonl: no such file"):
         quotekit.who_is_quoted(tmp_path / "no-such.jsonl")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "quotes": 3}\n')
+    with pytest.raises(quotekit.DataError, match="bad.jsonl:1: not a record"):
+        quotekit.who_is_quoted(bad)
     # A dict that is no JSON is named, whatever JSON refuses in it.
     circular = {"quotes": []}
     circular["self"] = circular

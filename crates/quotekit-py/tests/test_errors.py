@@ -10,7 +10,7 @@ import os
 import pytest
 
 import quotekit
-from conftest import SAMPLE, cli_error, run_cli
+from conftest import REPO, SAMPLE, cli_error, run_cli
 
 
 def test_a_missing_model_is_a_model_error_with_the_cli_message(tmp_path):
@@ -60,6 +60,20 @@ def test_a_config_or_space_that_is_not_there_is_a_config_error(tmp_path):
     with pytest.raises(quotekit.ConfigError, match="no-such.toml"):
         quotekit.tune(missing, out=tmp_path / "tune")
     assert not (tmp_path / "out").exists() and not (tmp_path / "tune").exists()
+
+
+def test_a_key_searched_and_given_is_named_as_an_argument(tmp_path):
+    """A corpus searched by the space and given as train= is refused in
+    Python's words (it said "given by --train ... the flag's")."""
+    space = tmp_path / "space.toml"
+    space.write_text(
+        f"base = {json.dumps(str(REPO / 'configs' / 'crf.toml'))}\ntrials = 2\n[space]\n"
+        f'"data.train" = {{ values = [{json.dumps(str(SAMPLE))}] }}\n'
+    )
+    with pytest.raises(quotekit.ConfigError) as e:
+        quotekit.tune(space, out=tmp_path / "t", train=SAMPLE, dev=SAMPLE)
+    assert "is searched here and given as train=: the space's values would override the argument's" in str(e.value), e.value
+    assert "--train" not in str(e.value)
 
 
 def test_a_config_of_no_utf8_is_a_config_error_naming_its_line(tmp_path):
@@ -571,14 +585,27 @@ def test_a_pipe_is_no_corpus(tmp_path):
 def test_empty_paths_say_so_and_a_config_is_an_input(tmp_path):
     config = tmp_path / "tiny.toml"
     config.write_text("[training]\nmax_iterations = 2\n")
-    with pytest.raises(quotekit.InputError, match="the output path is empty"):
-        quotekit.train(config, train=SAMPLE, out="")
-    with pytest.raises(quotekit.ConfigError, match="an empty path; name a config file"):
-        quotekit.train("", train=SAMPLE, out=tmp_path / "m")
-    with pytest.raises(quotekit.ConfigError, match="an empty path; name a search-space file"):
-        quotekit.tune("", out=tmp_path / "t")
-    with pytest.raises(quotekit.ModelError, match="an empty path; name a model folder"):
-        quotekit.load("")
+    # A path that can name no file (empty, or with a NUL) is an InputError
+    # naming the argument, whichever file it was to name (it was a
+    # ConfigError for a model folder, a DataError for a corpus, and a NUL
+    # was "no such file": probe 69).
+    calls = {
+        "out": lambda p: quotekit.train(config, train=SAMPLE, out=p),
+        "config": lambda p: quotekit.train(p, train=SAMPLE, out=tmp_path / "m"),
+        "train": lambda p: quotekit.train(config, train=p, out=tmp_path / "m"),
+        "space": lambda p: quotekit.tune(p, out=tmp_path / "t"),
+        "path": lambda p: quotekit.load(p),
+        "gold": lambda p: quotekit.evaluate(p),
+        "records": lambda p: quotekit.who_is_quoted(p),
+        "names": lambda p: list(quotekit.read_corpus(SAMPLE, names=p)),
+    }
+    for name, call in calls.items():
+        with pytest.raises(quotekit.InputError, match=f"^{name} is an empty path"):
+            call("")
+        with pytest.raises(quotekit.InputError, match=f"^{name} = .*a NUL character"):
+            call(str(tmp_path / "a\0b"))
+    with pytest.raises(quotekit.InputError, match="names must be a folder .* not dict"):
+        list(quotekit.read_corpus(SAMPLE, names={SAMPLE: 1}))
     # A config may be kept in its model folder, but not where training writes.
     held = tmp_path / "held" / "report.html"
     held.parent.mkdir()

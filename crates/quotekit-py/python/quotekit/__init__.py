@@ -178,6 +178,12 @@ def _path(name: str, value: Any) -> Any:
         raise InputError(
             f"{name} must be a path (str, bytes or os.PathLike), not {type(value).__name__}"
         )
+    # (A path that can name no file is a wrong argument, whichever file it
+    # was to name: one class, before anything is read.)
+    if value == "":
+        raise InputError(f"{name} is an empty path: it names no file or folder")
+    if "\0" in value:
+        raise InputError(f"{name} = {value!r} can name no file (a NUL character)")
     try:
         os.fsencode(value)
     except UnicodeEncodeError:
@@ -196,6 +202,11 @@ def _paths(names: Any) -> Optional[List[Any]]:
         return None
     if isinstance(names, (str, bytes, os.PathLike)):
         return [_path("names", names)]
+    # (A dict's keys are no list of folders, as other list arguments say.)
+    if isinstance(names, dict):
+        raise InputError(
+            f"names must be a folder (a path) or a list of folders, not {type(names).__name__}"
+        )
     try:
         folders = iter(names)
     except TypeError:

@@ -2,6 +2,7 @@
 ``quotekit`` itself; these return JSON text that they parse."""
 
 import os
+import pathlib
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, "os.PathLike[str]"]
@@ -24,7 +25,7 @@ class NativeModel:
     @property
     def header_json(self) -> str: ...
     @property
-    def path(self) -> str: ...
+    def path(self) -> pathlib.Path: ...
     @property
     def members(self) -> List[Tuple[str, float]]: ...
     def annotate_records(
