@@ -2906,6 +2906,18 @@ fn stats_counts_who_is_quoted_in_named_documents_as_in_records() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "speaker,quotes,direct,documents,spellings\n");
+    // Standard input is read as records whatever --format says: a corpus
+    // format given is said to be left unused (it was passed over unsaid).
+    let o = std::process::Command::new(common::binary())
+        .args(["stats", "-", "--csv", "--format", "conll"])
+        .current_dir(common::root())
+        .stdin(std::fs::File::open(out("empty.jsonl")).unwrap())
+        .output()
+        .unwrap();
+    common::succeeded_saying(
+        &o,
+        "warning: --format conll left unused: standard input (`-`)",
+    );
     // Documents from standard input are no records: said, with what to do
     // (with --by too).
     std::fs::write(

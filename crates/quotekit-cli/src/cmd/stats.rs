@@ -175,6 +175,14 @@ pub fn run(mut args: StatsArgs) -> anyhow::Result<ExitCode> {
         || format == Format::Jsonl
             && args.corpus.is_file()
             && holds_records_or_errors(&args.corpus)?;
+    // (Standard input is records whatever the format given: a corpus of
+    // another format is said to be read as none.)
+    if let Some(given) = args.format.filter(|&f| stdin && f != Format::Jsonl) {
+        errln!(
+            "warning: --format {} left unused: standard input (`-`) is read as `predict --format jsonl` records; give a file or folder to read a corpus",
+            given.name()
+        );
+    }
     if records {
         let o = &args.corpus_options;
         let unused: Vec<&str> = [

@@ -104,6 +104,15 @@ impl std::str::FromStr for Format {
 }
 
 impl Format {
+    /// Its name, as `--format` takes it (`brat`, `jsonl`, `conll`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Brat => "brat",
+            Format::Jsonl => "jsonl",
+            Format::Conll => "conll",
+        }
+    }
+
     /// Guesses the format of `path`: `.jsonl`/`.json` files are JSONL, `.conll`,
     /// `.iob`, `.bio` and `.tsv` files are CoNLL, directories are brat; a
     /// `.gz` file by the name under it ([`crate::gzip`]).
