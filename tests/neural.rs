@@ -278,7 +278,7 @@ fn an_interrupt_stops_training_at_the_next_batch_or_iteration() {
     crf.training.max_iterations = 50;
     for (config, stop_at) in [
         (small_config(3), "batch"),
-        (crf.check().unwrap(), "iteration"),
+        (crf.clone().check().unwrap(), "iteration"),
     ] {
         let options = TrainOptions::default();
         let mut seen = 0;
@@ -291,6 +291,16 @@ fn an_interrupt_stops_training_at_the_next_batch_or_iteration() {
         assert!(matches!(result, Err(ModelError::Interrupted)), "{stop_at}");
         assert_eq!(seen, 1, "{stop_at}");
     }
+    // Set before training begins (while the corpora were read), it stops
+    // the run before any iteration.
+    let options = TrainOptions::default();
+    options.interrupt.set();
+    let mut iterations = 0;
+    let result = fit_with(&crf.check().unwrap(), &options, |e| {
+        iterations += usize::from(matches!(e, TrainEvent::Iteration { .. }));
+    });
+    assert!(matches!(result, Err(ModelError::Interrupted)));
+    assert_eq!(iterations, 0);
 }
 
 #[test]

@@ -204,6 +204,9 @@ fn fit_in_pool(
     for warning in warnings {
         on_event(&TrainEvent::Warning(warning));
     }
+    // (Reading takes seconds: a stop asked for meanwhile is taken here, not
+    // after the features are made and the first iteration run.)
+    options.interrupt.check()?;
     // The resolver learns from the named training documents (by names
     // files or on their spans); the tagger trainers take the documents by
     // value. Without any, the model keeps the built-in resolver.
