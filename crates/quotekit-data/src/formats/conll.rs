@@ -107,12 +107,28 @@ impl LabelMap {
                     .into(),
             ),
             None => label.parse::<Role>().map(Some).map_err(|_| {
+                // (A key written with a tag's prefix or spaces around it,
+                // which no label is, is named: the map is what to mend.)
+                let near = self.labels.keys().find(|k| {
+                    k.trim() == label
+                        || ["B-", "I-", "E-", "S-", "L-", "U-"]
+                            .iter()
+                            .any(|p| k.strip_prefix(p) == Some(label))
+                });
                 let label = shorten(label, 40);
-                format!(
-                    "unknown label `{label}`: add it to a label map (`{label} = \"source\"` or \
-                     `\"ignore\"` in its `[labels]` table), given as `--label-map FILE`, or \
-                     in a training config as `data.label_map`"
-                )
+                match near {
+                    Some(key) => format!(
+                        "unknown label `{label}`: the label map's key {:?} is not it (its keys are \
+                         the LABEL of `B-LABEL` and `I-LABEL` tags, as written, without the tag's \
+                         prefix or spaces around it)",
+                        shorten(key, 40)
+                    ),
+                    None => format!(
+                        "unknown label `{label}`: add it to a label map (`{label} = \"source\"` or \
+                         `\"ignore\"` in its `[labels]` table), given as `--label-map FILE`, or \
+                         in a training config as `data.label_map`"
+                    ),
+                }
             }),
         }
     }
@@ -694,6 +710,19 @@ mod tests {
                 .contains("a tag without a label"),
             "an empty label is said to be one"
         );
+        // A map's key written with the tag's prefix, or a space after it,
+        // is named as what to mend (the error blamed the line alone).
+        for key in ["B-SPEAKER", "SPEAKER "] {
+            let map: LabelMap =
+                toml::from_str(&format!("[labels]\n{key:?} = \"source\"\n")).unwrap();
+            let e = map.role("SPEAKER").unwrap_err();
+            assert!(
+                e.starts_with(&format!(
+                    "unknown label `SPEAKER`: the label map's key {key:?} is not it"
+                )),
+                "{e}"
+            );
+        }
         let e1 = got[1].as_ref().unwrap_err().to_string();
         assert!(
             e1.ends_with("c.conll:4: expected `TOKEN TAG`, found \"lonely\""),
