@@ -38,10 +38,37 @@ pub fn is_device(meta: &std::fs::Metadata) -> bool {
 /// (`head -c 3G /dev/zero |`).
 pub const MAX_LINE_BYTES: u64 = 1 << 28;
 
+/// The error of a line longer than a reader takes ([`read_line_within`]),
+/// inside the [`std::io::Error`] it returns ([`is_line_too_long`] tells
+/// it apart).
+#[derive(Debug)]
+pub struct LineTooLong {
+    /// The most bytes a line could have.
+    pub cap: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a line over {} bytes, longer than any document quotekit reads",
+            self.cap
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// True when `e` is [`read_line_within`]'s error of a line too long.
+pub fn is_line_too_long(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<LineTooLong>())
+}
+
 /// Reads a line of `reader` into `buf` as `read_until(b'\n', buf)` does
-/// (its `\n` kept; 0 at the end), but no more than `cap` bytes of it: a
-/// longer line is an [`InvalidData`](std::io::ErrorKind::InvalidData) error
-/// saying so, and `buf` never grows past `cap` bytes of the line (doubling
+/// (its `\n` kept; 0 at the end), but no more than `cap` bytes of it
+/// besides its `\n`: a longer line is an
+/// [`InvalidData`](std::io::ErrorKind::InvalidData) error, [`LineTooLong`],
+/// and `buf` never grows past `cap` bytes and a `\n` of the line (doubling
 /// as it fills, it would ask for twice that).
 pub fn read_line_within(
     reader: &mut impl std::io::BufRead,
@@ -60,14 +87,16 @@ pub fn read_line_within(
             None => (available.len(), available.is_empty()),
         };
         let read = buf.len() - start;
-        if (read + used) as u64 > cap {
+        // (The line's bytes so far, its `\n` not counted.)
+        let within = read + used - usize::from(ended && used > 0);
+        if within as u64 > cap {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("a line over {cap} bytes, longer than any document quotekit reads"),
+                LineTooLong { cap },
             ));
         }
         if buf.len() + used > buf.capacity() {
-            let room = (read + used).max(2 * read).min(cap as usize);
+            let room = (read + used).max(2 * read).min(cap as usize + 1);
             buf.reserve_exact(start + room - buf.len());
         }
         buf.extend_from_slice(&available[..used]);
@@ -156,17 +185,30 @@ mod tests {
             }
         }
         assert_eq!(lines, ["ab\n", "cdefgh\n", "\n", "xyz"]);
-        let mut r = std::io::BufReader::new(&b"abcdefgh\n"[..]);
-        let e = read_line_within(&mut r, &mut Vec::new(), 7).unwrap_err();
-        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
-        assert_eq!(
-            e.to_string(),
-            "a line over 7 bytes, longer than any document quotekit reads"
-        );
+        // (A line of the cap's bytes and its `\n`, or at the end, is read;
+        // one byte more is refused.)
+        for ok in [&b"abcdefg\n"[..], b"abcdefg"] {
+            let mut r = std::io::BufReader::new(ok);
+            assert_eq!(
+                read_line_within(&mut r, &mut Vec::new(), 7).unwrap(),
+                ok.len()
+            );
+        }
+        for long in [&b"abcdefgh\n"[..], b"abcdefgh"] {
+            let mut r = std::io::BufReader::new(long);
+            let e = read_line_within(&mut r, &mut Vec::new(), 7).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+            assert!(is_line_too_long(&e));
+            assert_eq!(
+                e.to_string(),
+                "a line over 7 bytes, longer than any document quotekit reads"
+            );
+        }
         let mut endless = std::io::BufReader::new(std::io::repeat(b'x'));
         let mut buf = Vec::new();
         assert!(read_line_within(&mut endless, &mut buf, 100_000).is_err());
-        assert!(buf.capacity() <= 100_000, "{}", buf.capacity());
+        assert!(buf.capacity() <= 100_001, "{}", buf.capacity());
+        assert!(!is_line_too_long(&std::io::Error::other("x")));
     }
 
     /// A device is refused by name of what it is; a file is read.

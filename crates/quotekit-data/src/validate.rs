@@ -840,7 +840,7 @@ fn role_overlaps(doc: &Document, origin: &Origin, severity: Severity) -> Vec<Dia
                 .collect(),
         )
     };
-    let roles = [Role::Source, Role::Cue, Role::Content].map(|r| (r, of_role(r)));
+    let roles = Role::ALL.map(|r| (r, of_role(r)));
     // `counted[i] == j`: span `i` is already counted for span `j`.
     let mut counted = vec![usize::MAX; doc.spans.len()];
     let mut found: Vec<(usize, usize, usize)> = Vec::new();

@@ -350,7 +350,8 @@ pub fn who_is_quoted(
         Ok(json)
     });
     // (A file of records that cannot be read or used is data, as a pipe
-    // there is; records given as a list are an argument.)
+    // there is; records given as a list are an argument, as is the field to
+    // count them by, which the Python side checks first.)
     let json = json.map_err(|e| match &path {
         Some(_) => errors::DataError::new_err(e.to_string()),
         None => errors::input(e),

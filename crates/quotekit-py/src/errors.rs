@@ -78,29 +78,21 @@ pub fn data(e: quotekit_data::DataError) -> PyErr {
 /// A message with the command line's advice as Python gives it: the same
 /// is an argument here.
 pub fn advice(message: String) -> String {
-    message
+    let mut message = message
         .replace("skip it with --lenient", "skip it with lenient=True")
         .replace("--ignore-label", "ignore_labels")
         .replace("brat article: --annotator", "brat article: annotator=")
         .replace("given as `--label-map FILE`", "given as `label_map=FILE`")
         .replace("trials (--trials)", "trials (trials=)")
-        .replace("another --out", "another out=")
-        .replace(
-            "and given by --train: the space's values would override the flag's",
-            "and given as train=: the space's values would override the argument's",
-        )
-        .replace(
-            "and given by --dev: the space's values would override the flag's",
-            "and given as dev=: the space's values would override the argument's",
-        )
-        .replace(
-            "and given by --names: the space's values would override the flag's",
-            "and given as names=: the space's values would override the argument's",
-        )
-        .replace(
-            "and given by --threads: the space's values would override the flag's",
-            "and given as threads=: the space's values would override the argument's",
-        )
+        .replace("another --out", "another out=");
+    // (`tune`'s refusal of a key both searched and given.)
+    for key in ["train", "dev", "names", "threads"] {
+        message = message.replace(
+            &format!("and given by --{key}: the space's values would override the flag's"),
+            &format!("and given as {key}=: the space's values would override the argument's"),
+        );
+    }
+    message
 }
 
 /// A resource the system would not give (threads, say), with what was

@@ -480,6 +480,10 @@ def test_who_is_quoted_counts_as_stats_does(model, texts, tmp_path):
     bad.write_text('{"id": "a", "quotes": 3}\n')
     with pytest.raises(quotekit.DataError, match="bad.jsonl:1: not a record"):
         quotekit.who_is_quoted(bad)
+    # A field that cannot be one is an argument, whichever the records.
+    for given in [path, records]:
+        with pytest.raises(quotekit.InputError, match="its name is empty"):
+            quotekit.who_is_quoted(given, by="")
     # A dict that is no JSON is named, whatever JSON refuses in it.
     circular = {"quotes": []}
     circular["self"] = circular

@@ -92,14 +92,10 @@ pub enum Format {
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "brat" => Ok(Format::Brat),
-            "jsonl" => Ok(Format::Jsonl),
-            "conll" => Ok(Format::Conll),
-            _ => Err(format!(
-                "unknown format `{s}` (expected brat, jsonl or conll)"
-            )),
-        }
+        [Format::Brat, Format::Jsonl, Format::Conll]
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| format!("unknown format `{s}` (expected brat, jsonl or conll)"))
     }
 }
 

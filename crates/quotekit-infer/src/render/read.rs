@@ -356,16 +356,10 @@ fn lines_within<'p>(
         }
         let mut buf = Vec::new();
         line_no += 1;
-        match std::io::Read::take(&mut reader, cap + 1).read_until(b'\n', &mut buf) {
-            // (The last item: what follows cannot be read, and a reader
-            // that goes on past errors must not wait for it.)
-            Err(e) => {
-                ended = true;
-                let e = quotekit_data::DataError::read_stopped(path, line_no, e);
-                return Some(Err(InferError::Data(Box::new(e))));
-            }
-            Ok(0) => return None,
-            Ok(n) if n as u64 > cap => {
+        // (The last item: what follows cannot be read, and a reader that
+        // goes on past errors must not wait for it.)
+        match quotekit_data::read::read_line_within(&mut reader, &mut buf, cap) {
+            Err(e) if quotekit_data::read::is_line_too_long(&e) => {
                 ended = true;
                 return Some(Err(InferError::Usage(format!(
                     "{}:{line_no}: a line over {} bytes, longer than any record or document quotekit writes",
@@ -373,6 +367,12 @@ fn lines_within<'p>(
                     cap
                 ))));
             }
+            Err(e) => {
+                ended = true;
+                let e = quotekit_data::DataError::read_stopped(path, line_no, e);
+                return Some(Err(InferError::Data(Box::new(e))));
+            }
+            Ok(0) => return None,
             Ok(_) => {}
         }
         quotekit_data::formats::strip_bom(&mut buf);

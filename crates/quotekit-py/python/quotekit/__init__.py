@@ -573,6 +573,9 @@ def who_is_quoted(
     is not one raises :class:`InputError` naming its line (file) or its
     position from 1 (records)."""
     by = _optional_str("by", by)
+    # (A field that can be none is an argument, whichever the records.)
+    if by is not None and not by.strip():
+        raise InputError("no field to count the records by: its name is empty")
     merge = _flag("merge_names", merge_names)
     if isinstance(records, (str, bytes, os.PathLike)):
         return json.loads(
