@@ -1585,15 +1585,7 @@ fn speakers_are_named_in_every_output_and_scored() {
 
     // A resolver trained on the sample's names, put into the model.
     let train_speakers = |out: &str, extra: &[&str]| {
-        let mut args = vec![
-            "train-speakers",
-            "--train",
-            "datasets/sample",
-            "--names",
-            "datasets/sample-speakers",
-            "--out",
-            out,
-        ];
+        let mut args = common::train_speakers_on_sample_args(out);
         args.extend_from_slice(extra);
         quotekit(&args)
     };
@@ -1890,15 +1882,7 @@ fn train_refuses_flags_its_model_kind_does_not_use() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("model");
     let train = |config: &str, extra: &[&str]| {
-        let mut args = vec![
-            "train",
-            "--config",
-            config,
-            "--train",
-            "datasets/sample",
-            "--out",
-            out.to_str().unwrap(),
-        ];
+        let mut args = common::train_on_sample_args(config, out.to_str().unwrap());
         args.extend_from_slice(extra);
         quotekit(&args)
     };

@@ -1738,16 +1738,7 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
     // A folder where training writes a file is refused before training.
     let train_sample = |config: &str, out: &Path| {
-        let out = out.to_str().unwrap();
-        quotekit(&[
-            "train",
-            "--config",
-            config,
-            "--train",
-            "datasets/sample",
-            "--out",
-            out,
-        ])
+        quotekit(&common::train_on_sample_args(config, out.to_str().unwrap()))
     };
     let trained = dir.path().join("trained");
     std::fs::create_dir_all(trained.join("report.html")).unwrap();
@@ -1787,15 +1778,9 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         } else {
             common::mkfifo(&weights);
         }
-        let o = common::within_a_minute(&[
-            "train-speakers",
-            "--train",
-            "datasets/sample",
-            "--names",
-            "datasets/sample-speakers",
-            "--out",
+        let o = common::within_a_minute(&common::train_speakers_on_sample_args(
             folder.to_str().unwrap(),
-        ]);
+        ));
         assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
         let said = if what == "text" {
             "not a quotekit model's weights"

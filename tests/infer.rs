@@ -1175,17 +1175,9 @@ fn a_resume_by_another_run_is_refused() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
     // Another resolver in the copy makes another model.
-    let o = common::quotekit(&[
-        "train-speakers",
-        "--train",
-        "datasets/sample",
-        "--names",
-        "datasets/sample-speakers",
-        "--out",
-        copy.to_str().unwrap(),
-        "--epochs",
-        "1",
-    ]);
+    let mut args = common::train_speakers_on_sample_args(copy.to_str().unwrap());
+    args.extend(["--epochs", "1"]);
+    let o = common::quotekit(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = resume(&copy, &[]);
     let err = common::refused(&o, "another model (");

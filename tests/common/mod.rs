@@ -220,6 +220,34 @@ pub fn train_sample(dir: &Path, name: &str, settings: &str) -> PathBuf {
     model
 }
 
+/// The arguments of `quotekit train` on the sample corpus with the config
+/// file `config`, into `out` (more flags go after them).
+pub fn train_on_sample_args<'a>(config: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "train",
+        "--config",
+        config,
+        "--train",
+        "datasets/sample",
+        "--out",
+        out,
+    ]
+}
+
+/// The arguments of `quotekit train-speakers` on the sample corpus and its
+/// names, into `out` (more flags go after them).
+pub fn train_speakers_on_sample_args(out: &str) -> Vec<&str> {
+    vec![
+        "train-speakers",
+        "--train",
+        "datasets/sample",
+        "--names",
+        "datasets/sample-speakers",
+        "--out",
+        out,
+    ]
+}
+
 /// The names of the files and folders in `dir`, sorted.
 pub fn file_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
