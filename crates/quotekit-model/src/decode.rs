@@ -214,9 +214,9 @@ impl<T: Copy + Into<f64>> ChainScores<'_, T> {
     /// the rounding of one operation (up to about 1e-9 over a paragraph of
     /// hundreds of tokens, against a 60-digit reference: review 64); the
     /// two agree to 1e-12 on the tests' short sequences. None where a
-    /// vector sums to zero or to no
-    /// finite number, or to less than 1e-200 (weights so far apart that
-    /// the paths through a position underflow), for the lattice to answer.
+    /// vector sums to zero, to no finite number or to less than 1e-200
+    /// (weights so far apart that the paths through a position
+    /// underflow), for the lattice to answer.
     #[inline(never)]
     fn scaled_marginals<const L: usize>(
         &self,
@@ -549,8 +549,7 @@ mod tests {
     /// of its tags, for any path (Viterbi's or not), weights small or huge:
     /// within 1e-12 by the scaled passes on these short sequences (over a
     /// long paragraph the lattice is the less exact), to the bit where the
-    /// weights are
-    /// so far apart that the log-space lattice answers.
+    /// weights are so far apart that the log-space lattice answers.
     #[test]
     fn path_marginals_are_the_node_marginals_along_the_path() {
         for seed in 0..20 {

@@ -171,7 +171,8 @@ impl NativeModel {
         let threads = quotekit_model::config::pool_threads(threads);
         let pool = pool_of(threads)
             .map_err(|e| errors::system(&format!("thread pool of {threads} threads"), e))?;
-        let run = |interrupt: &Interrupt| {
+        let interrupt = Interrupt::default();
+        let run = || {
             pool.install(|| {
                 lines
                     .par_iter()
@@ -186,7 +187,6 @@ impl NativeModel {
                     .collect::<Vec<_>>()
             })
         };
-        let interrupt = Interrupt::default();
         // A small batch (a text or a few: milliseconds with the CRF,
         // seconds at most with a transformer) runs here, signals looked for
         // after it: a thread of its own costs more than the batch (a
@@ -200,11 +200,11 @@ impl NativeModel {
         // release: probe 69.)
         let bytes: usize = lines.iter().flatten().map(Vec::len).sum();
         let out = if bytes <= SMALL_BATCH_BYTES {
-            let out = py.detach(|| run(&interrupt));
+            let out = py.detach(run);
             py.check_signals()?;
             out
         } else {
-            crate::signals::with_signals(py, &interrupt, || run(&interrupt))?
+            crate::signals::with_signals(py, &interrupt, run)?
         };
         Ok(out)
     }
