@@ -1807,3 +1807,58 @@ fn files_of_its_own_that_are_no_regular_files_are_not_read() {
         "{err}"
     );
 }
+
+/// A corpus read from a pipe that never ends a line (`head -c 3G /dev/zero
+/// | quotekit stats --format jsonl /dev/stdin`) is refused at 256 MB,
+/// naming its line, by the JSONL and the CoNLL reader: they read until
+/// memory ran out (probe 68).
+#[test]
+fn a_line_without_end_from_a_pipe_is_refused_at_the_cap() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let out = out.to_str().unwrap();
+    let stats = ["stats", "--format", "jsonl", "/dev/stdin"];
+    let convert = [
+        "convert",
+        "--from",
+        "conll",
+        "--to",
+        "jsonl",
+        "/dev/stdin",
+        out,
+    ];
+    for args in [&stats[..], &convert[..]] {
+        let mut child = std::process::Command::new(common::binary())
+            .args(args)
+            .current_dir(common::root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // (300 MB of zeros, no line break; the writer stops when the
+        // reader has refused the line and gone.)
+        let writer = std::thread::spawn(move || {
+            let zeros = vec![0u8; 1 << 20];
+            for _ in 0..300 {
+                if stdin.write_all(&zeros).is_err() {
+                    break;
+                }
+            }
+        });
+        let o = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(
+                "/dev/stdin: line 1: a line over 268435456 bytes, longer than any document \
+                 quotekit reads; nothing after it was read"
+            ),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    assert!(!Path::new(out).exists());
+}
